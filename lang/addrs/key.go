@@ -1,0 +1,39 @@
+package addrs
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// KeyFromValue converts an index value into an instance key: a whole
+// number gives an IntKey, a string a StringKey.
+func KeyFromValue(v cty.Value) (InstanceKey, error) {
+	if v.IsNull() || !v.IsKnown() {
+		return nil, fmt.Errorf("an instance key must be a known string or whole number")
+	}
+	switch v.Type() {
+	case cty.String:
+		return StringKey(v.AsString()), nil
+	case cty.Number:
+		bf := v.AsBigFloat()
+		if !bf.IsInt() {
+			return nil, fmt.Errorf("an instance key number must be whole")
+		}
+		i, _ := bf.Int(new(big.Int))
+		return IntKey(int(i.Int64())), nil
+	}
+	return nil, fmt.Errorf("an instance key must be a string or a whole number, not %s", v.Type().FriendlyName())
+}
+
+// KeyValue returns the key as a cty value (each.key or count.index).
+func KeyValue(k InstanceKey) cty.Value {
+	switch k := k.(type) {
+	case IntKey:
+		return cty.NumberIntVal(int64(k))
+	case StringKey:
+		return cty.StringVal(string(k))
+	}
+	return cty.NilVal
+}

@@ -1,0 +1,124 @@
+package lang
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcled"
+)
+
+// ANSI escapes for WriteDiagnostics.
+const (
+	ansiReset     = "\x1b[0m"
+	ansiBold      = "\x1b[1m"
+	ansiUnderline = "\x1b[4m"
+	ansiBoldRed   = "\x1b[1;31m"
+	ansiYellow    = "\x1b[1;33m"
+)
+
+// WriteDiagnostics prints diags for a person, each as its severity and
+// summary, the location FILE:LINE,COL with the enclosing block and the
+// source lines of the subject, and the detail. files supplies the source
+// (Config.Files); a subject in a file not there prints without source.
+// With color, severities are coloured and the subject underlined.
+func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
+	paint := func(style, s string) string {
+		if !color {
+			return s
+		}
+		return style + s + ansiReset
+	}
+	for _, d := range diags {
+		severity := paint(ansiBoldRed, "Error:")
+		if d.Severity == hcl.DiagWarning {
+			severity = paint(ansiYellow, "Warning:")
+		}
+		fmt.Fprintf(w, "%s %s\n", severity, paint(ansiBold, d.Summary))
+		if d.Subject != nil {
+			writeSnippet(w, files[d.Subject.Filename], d, color)
+		}
+		if d.Detail != "" {
+			fmt.Fprintf(w, "\n%s\n", d.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeSnippet prints where d is and, when the file is known, the lines
+// of its context and subject.
+func writeSnippet(w io.Writer, file *hcl.File, d *hcl.Diagnostic, color bool) {
+	subj := *d.Subject
+	fmt.Fprintf(w, "\n  on %s", subj)
+	if file != nil {
+		if block := hcled.ContextString(file, subj.Start.Byte); block != "" {
+			fmt.Fprintf(w, ", in %s", block)
+		}
+	}
+	fmt.Fprintln(w, ":")
+	if file == nil || len(file.Bytes) == 0 {
+		return
+	}
+	show := subj
+	if d.Context != nil && d.Context.Filename == subj.Filename {
+		show = hcl.RangeOver(*d.Context, subj)
+	}
+	start := 0
+	for n, line := range bytes.SplitAfter(file.Bytes, []byte("\n")) {
+		num, end := n+1, start+len(line)
+		if num >= show.Start.Line && num <= show.End.Line {
+			text := strings.TrimRight(string(line), "\r\n")
+			from, to := max(subj.Start.Byte-start, 0), min(subj.End.Byte-start, len(text))
+			if color && from < to {
+				text = text[:from] + ansiUnderline + text[from:to] + ansiReset + text[to:]
+			}
+			fmt.Fprintf(w, "%4d: %s\n", num, text)
+		}
+		start = end
+	}
+}
+
+// JSONDiagnostic is a diagnostic as `slipway validate -json` prints it.
+type JSONDiagnostic struct {
+	Severity string     `json:"severity"` // "error" or "warning"
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail"`
+	Range    *JSONRange `json:"range,omitempty"` // absent when there is no subject
+}
+
+// JSONRange is a range of source text.
+type JSONRange struct {
+	Filename string  `json:"filename"`
+	Start    JSONPos `json:"start"`
+	End      JSONPos `json:"end"`
+}
+
+// JSONPos is a position in source text; line and column count from 1,
+// byte from 0.
+type JSONPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+// DiagnosticsJSON converts diags to their JSON form.
+func DiagnosticsJSON(diags hcl.Diagnostics) []JSONDiagnostic {
+	out := make([]JSONDiagnostic, 0, len(diags))
+	for _, d := range diags {
+		jd := JSONDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagWarning {
+			jd.Severity = "warning"
+		}
+		if s := d.Subject; s != nil {
+			jd.Range = &JSONRange{
+				Filename: s.Filename,
+				Start:    JSONPos{Line: s.Start.Line, Column: s.Start.Column, Byte: s.Start.Byte},
+				End:      JSONPos{Line: s.End.Line, Column: s.End.Column, Byte: s.End.Byte},
+			}
+		}
+		out = append(out, jd)
+	}
+	return out
+}

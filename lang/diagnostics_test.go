@@ -1,0 +1,96 @@
+package lang
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+)
+
+func TestWriteDiagnostics(t *testing.T) {
+	t.Parallel()
+	src := "resource \"file\" \"a\" {\n  contnet = \"x\"\n}\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.slip.hcl": src})
+	cfg, _ := LoadDir(dir)
+	path := filepath.Join(dir, "main.slip.hcl")
+	file := cfg.Files[path]
+	subject := &hcl.Range{Filename: path, Start: hcl.Pos{Line: 2, Column: 3, Byte: 24}, End: hcl.Pos{Line: 2, Column: 10, Byte: 31}}
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagError, Summary: "Unsupported argument", Detail: `An argument named "contnet" is not expected here. Did you mean "content"?`, Subject: subject},
+		{Severity: hcl.DiagWarning, Summary: "Deprecated", Detail: "Use something else."},
+	}
+	tests := map[string]struct {
+		color bool
+		want  string
+	}{
+		"plain": {want: `Error: Unsupported argument
+
+  on ` + path + `:2,3-10, in resource "file" "a":
+   2:   contnet = "x"
+
+An argument named "contnet" is not expected here. Did you mean "content"?
+
+Warning: Deprecated
+
+Use something else.
+
+`},
+		"color": {color: true, want: "\x1b[1;31mError:\x1b[0m \x1b[1mUnsupported argument\x1b[0m\n\n  on " + path + ":2,3-10, in resource \"file\" \"a\":\n   2:   \x1b[4mcontnet\x1b[0m = \"x\"\n\n" +
+			"An argument named \"contnet\" is not expected here. Did you mean \"content\"?\n\n\x1b[1;33mWarning:\x1b[0m \x1b[1mDeprecated\x1b[0m\n\nUse something else.\n\n"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			WriteDiagnostics(&buf, map[string]*hcl.File{path: file}, diags, tt.color)
+			if diff := cmp.Diff(tt.want, buf.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestWriteDiagnosticsLocation checks the location line of a diagnostic
+// from the loader itself, which editors and CI annotations parse.
+func TestWriteDiagnosticsLocation(t *testing.T) {
+	t.Parallel()
+	cfg, diags := load(t, filepath.Join("testdata", "typo-variable-attr"))
+	var buf bytes.Buffer
+	WriteDiagnostics(&buf, cfg.Files, diags, false)
+	loc := regexp.MustCompile(`(?m)^  on (\S+):(\d+),(\d+)(-\d+(,\d+)?)?, in variable "region":$`)
+	m := loc.FindStringSubmatch(buf.String())
+	if m == nil {
+		t.Fatalf("no FILE:LINE,COL location line in:\n%s", buf.String())
+	}
+	if diff := cmp.Diff([]string{filepath.Join("testdata", "typo-variable-attr", "main.slip.hcl"), "2", "3"}, m[1:4]); diff != "" {
+		t.Errorf("location (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(buf.String(), "   2:   typ     = string") {
+		t.Errorf("no source line in:\n%s", buf.String())
+	}
+}
+
+func TestDiagnosticsJSON(t *testing.T) {
+	t.Parallel()
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagError, Summary: "Bad", Detail: "Because.", Subject: &hcl.Range{
+			Filename: "main.slip.hcl", Start: hcl.Pos{Line: 1, Column: 2, Byte: 1}, End: hcl.Pos{Line: 1, Column: 5, Byte: 4},
+		}},
+		{Severity: hcl.DiagWarning, Summary: "Hmm"},
+	}
+	got, err := json.Marshal(DiagnosticsJSON(diags))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"severity":"error","summary":"Bad","detail":"Because.","range":{"filename":"main.slip.hcl","start":{"line":1,"column":2,"byte":1},"end":{"line":1,"column":5,"byte":4}}},` +
+		`{"severity":"warning","summary":"Hmm","detail":""}]`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

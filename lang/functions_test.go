@@ -1,0 +1,113 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// writeFiles writes files (by slash-separated relative path) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"hello.txt":           "hello",
+		"greet.tmpl":          "Hello, ${name}!%{ for p in ports } ${p}%{ endfor } ${upper(name)}",
+		"single.tmpl":         "${ports}",
+		"recurse.tmpl":        `${templatefile("recurse.tmpl", {})}`,
+		"apps/web/kustom.yml": "x",
+		"apps/api/kustom.yml": "x",
+		"apps/api/README.md":  "x",
+		"bin.dat":             "\xff\xfe",
+	})
+	tests := map[string]struct {
+		expr    string
+		want    cty.Value
+		wantErr string
+	}{
+		"file":                 {expr: `file("hello.txt")`, want: cty.StringVal("hello")},
+		"file missing":         {expr: `file("nope.txt")`, wantErr: `no file exists at "nope.txt"`},
+		"file binary":          {expr: `file("bin.dat")`, wantErr: "not valid UTF-8"},
+		"filebase64":           {expr: `filebase64("bin.dat")`, want: cty.StringVal("//4=")},
+		"filesha256":           {expr: `filesha256("hello.txt")`, want: cty.StringVal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")},
+		"fileexists":           {expr: `[fileexists("hello.txt"), fileexists("nope.txt")]`, want: cty.TupleVal([]cty.Value{cty.True, cty.False})},
+		"fileexists directory": {expr: `fileexists("apps")`, wantErr: "not a regular file"},
+		"fileset":              {expr: `fileset("apps", "**/*.yml")`, want: cty.SetVal([]cty.Value{cty.StringVal("api/kustom.yml"), cty.StringVal("web/kustom.yml")})},
+		"fileset none":         {expr: `fileset(".", "*.nope")`, want: cty.SetValEmpty(cty.String)},
+		"templatefile": {
+			expr: `templatefile("greet.tmpl", { name = "web", ports = [80, 443] })`,
+			want: cty.StringVal("Hello, web! 80 443 WEB"),
+		},
+		"templatefile single interpolation": {expr: `templatefile("single.tmpl", { ports = [80] })`, want: cty.TupleVal([]cty.Value{cty.NumberIntVal(80)})},
+		"templatefile missing var":          {expr: `templatefile("greet.tmpl", { name = "web" })`, wantErr: `vars has no key "ports"`},
+		"templatefile no recursion":         {expr: `templatefile("recurse.tmpl", {})`, wantErr: "cannot be called from inside a template"},
+		"yamlencode":                        {expr: `yamlencode({ name = "web", ports = [80] })`, want: cty.StringVal("\"name\": \"web\"\n\"ports\":\n- 80\n")},
+		"yamldecode":                        {expr: `yamldecode("a: 1\nb: [x]\n")`, want: cty.ObjectVal(map[string]cty.Value{"a": cty.NumberIntVal(1), "b": cty.TupleVal([]cty.Value{cty.StringVal("x")})})},
+		"jsonencode":                        {expr: `jsonencode({ b = [1, true], a = "x" })`, want: cty.StringVal(`{"a":"x","b":[1,true]}`)},
+		"jsondecode":                        {expr: `jsondecode("{\"a\": [1]}").a[0]`, want: cty.NumberIntVal(1)},
+		"sha256":                            {expr: `sha256("hello")`, want: cty.StringVal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")},
+		"md5":                               {expr: `md5("hello")`, want: cty.StringVal("5d41402abc4b2a76b9719d911017c592")},
+		"base64encode":                      {expr: `base64encode("hello")`, want: cty.StringVal("aGVsbG8=")},
+		"base64decode":                      {expr: `base64decode("aGVsbG8=")`, want: cty.StringVal("hello")},
+		"base64decode invalid":              {expr: `base64decode("!!")`, wantErr: "invalid base64"},
+		"try falls back":                    {expr: `try(jsondecode("{"), "fallback")`, want: cty.StringVal("fallback")},
+		"can":                               {expr: `[can(tonumber("1")), can(tonumber("x"))]`, want: cty.TupleVal([]cty.Value{cty.True, cty.False})},
+		"length of string":                  {expr: `length("héllo")`, want: cty.NumberIntVal(5)},
+		"length of object":                  {expr: `length({ a = 1, b = 2 })`, want: cty.NumberIntVal(2)},
+		"replace literal":                   {expr: `replace("a.b.c", ".", "-")`, want: cty.StringVal("a-b-c")},
+		"replace regex":                     {expr: `replace("v1.2.3", "/[0-9]/", "N")`, want: cty.StringVal("vN.N.N")},
+		"index":                             {expr: `index(["a", "b"], "b")`, want: cty.NumberIntVal(1)},
+		"alltrue anytrue":                   {expr: `[alltrue([true, true]), alltrue([]), anytrue([false, true]), anytrue([])]`, want: cty.TupleVal([]cty.Value{cty.True, cty.True, cty.True, cty.False})},
+		"one":                               {expr: `[one(["x"]), one(tolist([]))]`, want: cty.TupleVal([]cty.Value{cty.StringVal("x"), cty.NullVal(cty.DynamicPseudoType)})},
+		"one too many":                      {expr: `one(["x", "y"])`, wantErr: "zero or one elements"},
+		"sum":                               {expr: `sum([1, 2, 3.5])`, want: cty.NumberFloatVal(6.5)},
+		"transpose":                         {expr: `transpose({ a = ["x", "y"], b = ["x"] })`, want: cty.MapVal(map[string]cty.Value{"x": cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}), "y": cty.ListVal([]cty.Value{cty.StringVal("a")})})},
+		"string predicates":                 {expr: `[startswith("web-1", "web"), endswith("web-1", "-1"), strcontains("web-1", "b-")]`, want: cty.TupleVal([]cty.Value{cty.True, cty.True, cty.True})},
+		"strrev and reverse":                {expr: `[strrev("abc"), reverse([1, 2])]`, want: cty.TupleVal([]cty.Value{cty.StringVal("cba"), cty.TupleVal([]cty.Value{cty.NumberIntVal(2), cty.NumberIntVal(1)})})},
+		"paths":                             {expr: `[basename("a/b.txt"), dirname("a/b.txt")]`, want: cty.TupleVal([]cty.Value{cty.StringVal("b.txt"), cty.StringVal("a")})},
+		"abspath":                           {expr: `abspath("x")`, want: cty.StringVal(filepath.Join(dir, "x"))},
+		"lookup":                            {expr: `lookup({ a = 1 }, "b", 2)`, want: cty.NumberIntVal(2)},
+		"no timestamp":                      {expr: `timestamp()`, wantErr: "no function named"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			expr, diags := hclsyntax.ParseExpression([]byte(tt.expr), "test", hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			got, diags := expr.Value(&hcl.EvalContext{Functions: Functions(dir)})
+			if tt.wantErr != "" {
+				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.wantErr) {
+					t.Fatalf("want error containing %q, got %v (value %#v)", tt.wantErr, diags, got)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if diff := cmp.Diff(tt.want.GoString(), got.GoString()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,30 @@
+package lang
+
+import (
+	"strconv"
+
+	"github.com/agext/levenshtein"
+)
+
+// Suggest returns the option closest to given, for a "Did you mean" hint,
+// or "" when no option is within an edit distance of 3. An option as far
+// from given as given is long is never suggested: for short names it
+// would be a rewrite, not a typo. Ties go to the earlier option.
+func Suggest(given string, options []string) string {
+	best, bestDist := "", 4
+	for _, o := range options {
+		d := levenshtein.Distance(given, o, nil)
+		if d < bestDist && d < len(given) {
+			best, bestDist = o, d
+		}
+	}
+	return best
+}
+
+// didYouMean returns ` Did you mean "X"?` to end a detail message, or "".
+func didYouMean(given string, options []string) string {
+	if s := Suggest(given, options); s != "" {
+		return " Did you mean " + strconv.Quote(s) + "?"
+	}
+	return ""
+}
