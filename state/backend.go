@@ -1,0 +1,93 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+)
+
+// Backend stores state and locks it. A Backend value is used by one process;
+// its methods may be called from several goroutines. Lock provides exclusion
+// between processes (and between Lock calls within one).
+type Backend interface {
+	// Read returns the stored state, or NewState() when nothing is stored.
+	Read(ctx context.Context) (*State, error)
+	// Write stores s atomically: readers see the old state or the new one,
+	// never a mixture. The state is durable when Write returns. Write sets
+	// s.Serial to the serial stored: the previous serial plus one when the
+	// content (everything but the serial) differs from what is stored, and
+	// the previous serial, with nothing written, when it does not. The
+	// caller must not touch s while Write runs.
+	Write(ctx context.Context, s *State) error
+	// Lock takes the state's lock for info.ID, which must be set
+	// (NewLockInfo sets it), and returns that ID. While another holder has
+	// the lock it waits until ctx is done, which is how -lock-timeout is
+	// applied, then returns a *LockedError naming the holder. A lock whose
+	// holder died never blocks it.
+	Lock(ctx context.Context, info *LockInfo) (string, error)
+	// Unlock releases the lock taken with id, and fails for any other id.
+	Unlock(ctx context.Context, id string) error
+	// ForceUnlock releases the lock taken with id although its holder did
+	// not, for a holder that died or lost track of it. It fails when id is
+	// not the current lock's, and may refuse while the holder still runs
+	// if the backend cannot break its lock.
+	ForceUnlock(ctx context.Context, id string) error
+}
+
+// LockInfo says who holds a lock and why.
+type LockInfo struct {
+	ID        string    `json:"id"`
+	Operation string    `json:"operation"`
+	Who       string    `json:"who"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	Created   time.Time `json:"created"`
+	// Version is the version of slipway that took the lock; callers set it.
+	Version string `json:"version,omitempty"`
+	// Path is where the state is stored; backends set it.
+	Path string `json:"path,omitempty"`
+}
+
+// NewLockInfo describes a lock this process takes for operation (plan,
+// apply, ...), with a random ID.
+func NewLockInfo(operation string) *LockInfo {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return &LockInfo{
+		ID:        newID(),
+		Operation: operation,
+		Who:       name + "@" + host,
+		Host:      host,
+		PID:       os.Getpid(),
+		Created:   time.Now().UTC().Truncate(time.Second),
+	}
+}
+
+// A LockedError is Lock giving up because someone else holds the lock. Info
+// describes the holder, or is nil when the holder recorded nothing; Err is
+// why Lock stopped waiting, usually ctx.Err().
+type LockedError struct {
+	Info *LockInfo
+	Err  error
+}
+
+func (e *LockedError) Error() string {
+	if e.Info == nil {
+		return "state is locked by another process, which has not said who it is"
+	}
+	return fmt.Sprintf("state is locked by %s (pid %d) for %s since %s (lock ID %s)",
+		e.Info.Who, e.Info.PID, e.Info.Operation, e.Info.Created.Format(time.RFC3339), e.Info.ID)
+}
+
+func (e *LockedError) Unwrap() error { return e.Err }

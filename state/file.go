@@ -1,0 +1,514 @@
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"slipway.dev/slipway/lang/addrs"
+)
+
+// formatVersion is the state file format version this slipway writes and
+// the newest it reads.
+const formatVersion = 1
+
+// upgrades[i] turns a decoded document of format version i+1 into one of
+// version i+2, in place. To introduce format version N+1: append the step
+// from N, bump formatVersion and change the file types below to the new
+// shape. Decode runs every step from a file's version up to the current one.
+var upgrades = []func(doc map[string]any) error{}
+
+var (
+	// ErrChecksum means a state document's content does not match its
+	// recorded checksum: something other than slipway changed it.
+	ErrChecksum = errors.New("checksum mismatch")
+	// ErrUnsupportedVersion means a state document uses a format version
+	// newer than this slipway reads.
+	ErrUnsupportedVersion = errors.New("written by a newer slipway")
+)
+
+// A FileError is Decode's refusal of a document. Backends set Name to where
+// the bytes came from (a path, a Secret) so that the message names it.
+type FileError struct {
+	Name string
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	what := "state file"
+	if e.Name != "" {
+		what += " " + e.Name
+	}
+	if errors.Is(e.Err, ErrUnsupportedVersion) {
+		return what + " is unsupported: " + e.Err.Error()
+	}
+	return what + " is corrupted: " + e.Err.Error()
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// file is the JSON document of the current format version.
+type file struct {
+	Version        int                        `json:"version"`
+	Lineage        string                     `json:"lineage"`
+	Serial         uint64                     `json:"serial"`
+	SlipwayVersion string                     `json:"slipway_version,omitempty"`
+	Checksum       string                     `json:"checksum,omitempty"`
+	Resources      []fileResource             `json:"resources"`
+	Outputs        map[string]fileOutput      `json:"outputs"`
+	Extra          map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+type fileResource struct {
+	Address             string          `json:"address"`
+	Mode                string          `json:"mode"`
+	Type                string          `json:"type,omitempty"`
+	Name                string          `json:"name"`
+	IndexKey            json.RawMessage `json:"index_key,omitempty"`
+	Provider            string          `json:"provider,omitempty"`
+	SchemaVersion       int64           `json:"schema_version"`
+	Attributes          json.RawMessage `json:"attributes,omitempty"`
+	AttributesType      json.RawMessage `json:"attributes_type,omitempty"`
+	SensitiveAttributes [][]fileStep    `json:"sensitive_attributes,omitempty"`
+	Private             []byte          `json:"private,omitempty"`
+	Dependencies        []string        `json:"dependencies,omitempty"`
+	Tainted             bool            `json:"tainted,omitempty"`
+}
+
+type fileOutput struct {
+	Value     json.RawMessage `json:"value,omitempty"`
+	Type      json.RawMessage `json:"type,omitempty"`
+	Sensitive bool            `json:"sensitive,omitempty"`
+}
+
+// fileStep is one step of a path: {"type": "get_attr", "value": "name"} or
+// {"type": "index", "value": 0 or "key"}.
+type fileStep struct {
+	Type  string          `json:"type"`
+	Value json.RawMessage `json:"value"`
+}
+
+var modeNames = map[addrs.Kind]string{
+	addrs.Managed: "managed", addrs.Source: "source", addrs.Pipeline: "pipeline",
+	addrs.App: "app", addrs.Rollout: "rollout",
+}
+
+var modeKinds = func() map[string]addrs.Kind {
+	m := make(map[string]addrs.Kind, len(modeNames))
+	for k, n := range modeNames {
+		m[n] = k
+	}
+	return m
+}()
+
+// Encode returns s as an indented JSON document of the current format
+// version, resources sorted by address, with a checksum. The checksum is
+// "sha256:" and the hex SHA-256 of the document's canonical form: the
+// document without its checksum member, as compact JSON with object members
+// sorted by name, numbers as written, and strings escaped as Go's
+// encoding/json escapes them with HTML escaping off.
+func Encode(s *State) ([]byte, error) {
+	if s.Lineage == "" {
+		return nil, errors.New("encoding state: no lineage")
+	}
+	f := file{
+		Version:        formatVersion,
+		Lineage:        s.Lineage,
+		Serial:         s.Serial,
+		SlipwayVersion: s.SlipwayVersion,
+		Resources:      make([]fileResource, 0, len(s.Resources)),
+		Outputs:        make(map[string]fileOutput, len(s.Outputs)),
+		Extra:          s.Extra,
+	}
+	for _, key := range s.SortedAddrs() {
+		r := s.Resources[key]
+		if a := r.Addr.String(); a != key {
+			return nil, fmt.Errorf("encoding state: resource %s is stored under key %q", a, key)
+		}
+		fr, err := encodeResource(r)
+		if err != nil {
+			return nil, fmt.Errorf("encoding state: resource %s: %w", key, err)
+		}
+		f.Resources = append(f.Resources, fr)
+	}
+	for name, o := range s.Outputs {
+		v, t, err := encodeValue(o.Value)
+		if err != nil {
+			return nil, fmt.Errorf("encoding state: output %s: %w", name, err)
+		}
+		f.Outputs[name] = fileOutput{Value: v, Type: t, Sensitive: o.Sensitive}
+	}
+	raw, err := marshal(f, "")
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	doc, err := parseDoc(raw)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	if f.Checksum, err = checksum(doc); err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	return marshal(f, "  ")
+}
+
+// Decode reads a state document, upgrading it from an older format version
+// if need be. It returns a *FileError, wrapping ErrChecksum or
+// ErrUnsupportedVersion where they apply, for any document it cannot read
+// completely. A document without a checksum is accepted: removing it is how
+// a person who edits a state file by hand says so.
+func Decode(b []byte) (*State, error) {
+	s, err := decode(b)
+	if err != nil {
+		return nil, &FileError{Err: err}
+	}
+	return s, nil
+}
+
+func decode(b []byte) (*State, error) {
+	doc, err := parseDoc(b)
+	if err != nil {
+		return nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	num, ok := doc["version"].(json.Number)
+	if !ok {
+		return nil, errors.New("no format version")
+	}
+	version, err := strconv.Atoi(num.String())
+	switch {
+	case err != nil || version < 1:
+		return nil, fmt.Errorf("unknown format version %s", num)
+	case version > formatVersion:
+		return nil, fmt.Errorf("format version %d was %w (this one reads versions up to %d); upgrade slipway to use it", version, ErrUnsupportedVersion, formatVersion)
+	}
+	if recorded, ok := doc["checksum"]; ok {
+		sum, err := checksum(doc)
+		if err != nil {
+			return nil, err
+		}
+		if recorded != sum {
+			return nil, fmt.Errorf("%w: it records %v but its content hashes to %s, so something other than slipway changed it", ErrChecksum, recorded, sum)
+		}
+	}
+	if version < formatVersion {
+		if err := upgrade(doc, version, upgrades); err != nil {
+			return nil, err
+		}
+		if b, err = marshal(doc, ""); err != nil {
+			return nil, err
+		}
+	}
+	var f file
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if f.Lineage == "" {
+		return nil, errors.New("no lineage")
+	}
+	s := &State{
+		Lineage:        f.Lineage,
+		Serial:         f.Serial,
+		SlipwayVersion: f.SlipwayVersion,
+		Resources:      make(map[string]*ResourceInstance, len(f.Resources)),
+		Outputs:        make(map[string]*Output, len(f.Outputs)),
+		Extra:          make(map[string]json.RawMessage, len(f.Extra)),
+	}
+	for _, fr := range f.Resources {
+		r, err := decodeResource(fr)
+		if err != nil {
+			return nil, fmt.Errorf("resource %s: %w", fr.Address, err)
+		}
+		key := r.Addr.String()
+		if _, dup := s.Resources[key]; dup {
+			return nil, fmt.Errorf("resource %s appears twice", key)
+		}
+		s.Resources[key] = r
+	}
+	for name, fo := range f.Outputs {
+		v, err := decodeValue(fo.Value, fo.Type)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", name, err)
+		}
+		s.Outputs[name] = &Output{Value: v, Sensitive: fo.Sensitive}
+	}
+	for name, raw := range f.Extra {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, fmt.Errorf("extra section %s: %w", name, err)
+		}
+		s.Extra[name] = buf.Bytes()
+	}
+	return s, nil
+}
+
+// upgrade brings doc from format version from to len(steps)+1.
+func upgrade(doc map[string]any, from int, steps []func(map[string]any) error) error {
+	for v := from; v <= len(steps); v++ {
+		if err := steps[v-1](doc); err != nil {
+			return fmt.Errorf("upgrading from format version %d: %w", v, err)
+		}
+		doc["version"] = json.Number(strconv.Itoa(v + 1))
+	}
+	return nil
+}
+
+// parseDoc reads one JSON object, keeping numbers as written.
+func parseDoc(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		return nil, errors.New("the document is null")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the document")
+	}
+	return doc, nil
+}
+
+// checksum returns the checksum of doc's canonical form, as Encode
+// describes it.
+func checksum(doc map[string]any) (string, error) {
+	doc = maps.Clone(doc)
+	delete(doc, "checksum")
+	b, err := marshal(doc, "")
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(bytes.TrimSuffix(b, []byte("\n")))
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// marshal encodes v without HTML escaping, indented by indent or compact
+// when it is empty, followed by a newline.
+func marshal(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeResource(r *ResourceInstance) (fileResource, error) {
+	a := r.Addr.Resource
+	mode, ok := modeNames[a.Kind]
+	if !ok {
+		return fileResource{}, fmt.Errorf("unknown resource kind %d", a.Kind)
+	}
+	if (a.Kind == addrs.Managed || a.Kind == addrs.Source) && r.Type != a.Type {
+		return fileResource{}, fmt.Errorf("type %q differs from the address's type %q", r.Type, a.Type)
+	}
+	fr := fileResource{
+		Address:       r.Addr.String(),
+		Mode:          mode,
+		Type:          r.Type,
+		Name:          a.Name,
+		SchemaVersion: r.SchemaVersion,
+		Private:       r.Private,
+		Tainted:       r.Tainted,
+	}
+	switch k := r.Addr.Key.(type) {
+	case addrs.IntKey:
+		fr.IndexKey = json.RawMessage(strconv.Itoa(int(k)))
+	case addrs.StringKey:
+		fr.IndexKey, _ = json.Marshal(string(k))
+	}
+	if r.Provider != (addrs.Provider{}) {
+		fr.Provider = r.Provider.String()
+	}
+	var err error
+	if fr.Attributes, fr.AttributesType, err = encodeValue(r.Value); err != nil {
+		return fileResource{}, err
+	}
+	for _, p := range r.Sensitive {
+		steps, err := encodePath(p)
+		if err != nil {
+			return fileResource{}, err
+		}
+		fr.SensitiveAttributes = append(fr.SensitiveAttributes, steps)
+	}
+	for _, d := range r.Dependencies {
+		fr.Dependencies = append(fr.Dependencies, d.String())
+	}
+	return fr, nil
+}
+
+func decodeResource(fr fileResource) (*ResourceInstance, error) {
+	kind, ok := modeKinds[fr.Mode]
+	if !ok {
+		return nil, fmt.Errorf("unknown mode %q", fr.Mode)
+	}
+	res := addrs.Resource{Kind: kind, Name: fr.Name}
+	if kind == addrs.Managed || kind == addrs.Source {
+		res.Type = fr.Type
+	}
+	var key addrs.InstanceKey
+	if len(fr.IndexKey) > 0 {
+		var err error
+		if key, err = decodeKey(fr.IndexKey); err != nil {
+			return nil, err
+		}
+	}
+	r := &ResourceInstance{
+		Addr:          res.Instance(key),
+		Type:          fr.Type,
+		SchemaVersion: fr.SchemaVersion,
+		Private:       fr.Private,
+		Tainted:       fr.Tainted,
+	}
+	if got := r.Addr.String(); got != fr.Address {
+		return nil, fmt.Errorf("its mode, type, name and index_key make the address %s", got)
+	}
+	if fr.Provider != "" {
+		parts := strings.Split(fr.Provider, ".")
+		if parts[0] != "provider" || len(parts) < 2 || len(parts) > 3 {
+			return nil, fmt.Errorf("provider %q is not provider.NAME or provider.NAME.ALIAS", fr.Provider)
+		}
+		r.Provider.Name = parts[1]
+		if len(parts) == 3 {
+			r.Provider.Alias = parts[2]
+		}
+	}
+	var err error
+	if r.Value, err = decodeValue(fr.Attributes, fr.AttributesType); err != nil {
+		return nil, err
+	}
+	for _, steps := range fr.SensitiveAttributes {
+		p, err := decodePath(steps)
+		if err != nil {
+			return nil, err
+		}
+		r.Sensitive = append(r.Sensitive, p)
+	}
+	for _, d := range fr.Dependencies {
+		dep, diags := addrs.ParseResourceInstance(d)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("dependency %q: %s", d, diags.Error())
+		}
+		if dep.Key != nil {
+			return nil, fmt.Errorf("dependency %q names an instance, not a resource", d)
+		}
+		r.Dependencies = append(r.Dependencies, dep.Resource)
+	}
+	return r, nil
+}
+
+func decodeKey(raw json.RawMessage) (addrs.InstanceKey, error) {
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("index_key: %w", err)
+		}
+		return addrs.StringKey(s), nil
+	}
+	var i int
+	if err := json.Unmarshal(raw, &i); err != nil {
+		return nil, fmt.Errorf("index_key %s is neither a string nor a whole number", raw)
+	}
+	return addrs.IntKey(i), nil
+}
+
+// encodeValue returns v and its type as JSON, or nothing for cty.NilVal.
+func encodeValue(v cty.Value) (val, ty json.RawMessage, err error) {
+	if v.Type() == cty.NilType {
+		return nil, nil, nil
+	}
+	if !v.IsWhollyKnown() {
+		return nil, nil, errors.New("value is not wholly known; state records only known values")
+	}
+	if v.ContainsMarked() {
+		return nil, nil, errors.New("value has marks; record sensitive paths beside the value instead")
+	}
+	if val, err = ctyjson.Marshal(v, v.Type()); err != nil {
+		return nil, nil, err
+	}
+	if ty, err = ctyjson.MarshalType(v.Type()); err != nil {
+		return nil, nil, err
+	}
+	return val, ty, nil
+}
+
+func decodeValue(val, ty json.RawMessage) (cty.Value, error) {
+	switch {
+	case val == nil && ty == nil:
+		return cty.NilVal, nil
+	case val == nil || ty == nil:
+		return cty.NilVal, errors.New("a value and its type must appear together")
+	}
+	t, err := ctyjson.UnmarshalType(ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("type: %w", err)
+	}
+	v, err := ctyjson.Unmarshal(val, t)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("value: %w", err)
+	}
+	return v, nil
+}
+
+func encodePath(p cty.Path) ([]fileStep, error) {
+	steps := make([]fileStep, 0, len(p))
+	for _, st := range p {
+		switch st := st.(type) {
+		case cty.GetAttrStep:
+			v, _ := json.Marshal(st.Name)
+			steps = append(steps, fileStep{Type: "get_attr", Value: v})
+		case cty.IndexStep:
+			t := st.Key.Type()
+			if t != cty.String && t != cty.Number || !st.Key.IsKnown() || st.Key.IsNull() {
+				return nil, errors.New("a sensitive path may index only by a known string or number")
+			}
+			v, err := ctyjson.Marshal(st.Key, t)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, fileStep{Type: "index", Value: v})
+		}
+	}
+	return steps, nil
+}
+
+func decodePath(steps []fileStep) (cty.Path, error) {
+	p := make(cty.Path, 0, len(steps))
+	for _, st := range steps {
+		switch st.Type {
+		case "get_attr":
+			var name string
+			if err := json.Unmarshal(st.Value, &name); err != nil {
+				return nil, fmt.Errorf("sensitive path attribute: %w", err)
+			}
+			p = p.GetAttr(name)
+		case "index":
+			t := cty.Number
+			if len(st.Value) > 0 && st.Value[0] == '"' {
+				t = cty.String
+			}
+			k, err := ctyjson.Unmarshal(st.Value, t)
+			if err != nil {
+				return nil, fmt.Errorf("sensitive path index: %w", err)
+			}
+			p = p.Index(k)
+		default:
+			return nil, fmt.Errorf("sensitive path step type %q is not get_attr or index", st.Type)
+		}
+	}
+	return p, nil
+}

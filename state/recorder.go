@@ -1,0 +1,112 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrRecorderClosed is passed to the done callback of a Record made after
+// Close.
+var ErrRecorderClosed = errors.New("state recorder is closed")
+
+// Recorder persists state while an apply runs. After each finished resource
+// the caller calls Record(done); the Recorder writes the latest snapshot
+// (obtained from snapshot) through the backend and calls the done callback
+// of every Record that the write included, once that write is durable.
+// Writes coalesce: while one write is in flight, further Records are
+// batched into the next write, so an apply of N resources costs far fewer
+// than N full writes but never loses a finished resource it has
+// acknowledged.
+//
+// Record and Close may be called from any goroutine. snapshot and the done
+// callbacks run one at a time on the Recorder's writing goroutine; callbacks
+// may call Record.
+type Recorder struct {
+	ctx      context.Context
+	backend  Backend
+	snapshot func() *State
+
+	mu      sync.Mutex
+	pending []func(error)
+	writing bool
+	closed  bool
+	err     error
+	idle    chan struct{} // closed when no write is in flight; replaced when one starts
+}
+
+// NewRecorder returns a Recorder that writes through b the states snapshot
+// returns. snapshot must return a state the Recorder may keep, such as a
+// DeepCopy, reflecting every resource finished before it was called. ctx is
+// passed to every Write: give it one that outlives the apply's
+// cancellation (context.WithoutCancel) so an interrupted apply still
+// records what finished.
+func NewRecorder(ctx context.Context, b Backend, snapshot func() *State) *Recorder {
+	idle := make(chan struct{})
+	close(idle)
+	return &Recorder{ctx: ctx, backend: b, snapshot: snapshot, idle: idle}
+}
+
+// Record asks for the state to be written. done, which may be nil, is
+// called with nil once a write taken after this call is durable, or with
+// that write's error.
+func (r *Recorder) Record(done func(error)) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		if done != nil {
+			done(ErrRecorderClosed)
+		}
+		return
+	}
+	r.pending = append(r.pending, done)
+	if !r.writing {
+		r.writing = true
+		r.idle = make(chan struct{})
+		go r.run()
+	}
+	r.mu.Unlock()
+}
+
+// run writes until no Record is pending.
+func (r *Recorder) run() {
+	for {
+		r.mu.Lock()
+		batch := r.pending
+		r.pending = nil
+		if len(batch) == 0 {
+			r.writing = false
+			close(r.idle)
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+
+		err := r.backend.Write(r.ctx, r.snapshot())
+		if err != nil {
+			r.mu.Lock()
+			if r.err == nil {
+				r.err = err
+			}
+			r.mu.Unlock()
+		}
+		for _, done := range batch {
+			if done != nil {
+				done(err)
+			}
+		}
+	}
+}
+
+// Close waits for pending writes and returns the first write error. Records
+// made after Close fail with ErrRecorderClosed.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	idle := r.idle
+	r.mu.Unlock()
+	<-idle
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}

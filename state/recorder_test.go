@@ -1,0 +1,77 @@
+package state_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"slipway.dev/slipway/state"
+)
+
+// failingBackend fails every Write with err.
+type failingBackend struct {
+	state.Backend
+	err    error
+	mu     sync.Mutex
+	writes int
+}
+
+func (b *failingBackend) Write(ctx context.Context, s *state.State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+	return b.err
+}
+
+func TestRecorderErrors(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("disk full")
+	b := &failingBackend{err: boom}
+	r := state.NewRecorder(context.Background(), b, state.NewState)
+	got := make(chan error, 3)
+	r.Record(func(err error) { got <- err })
+	r.Record(nil)
+	r.Record(func(err error) { got <- err })
+	if err := r.Close(); !errors.Is(err, boom) {
+		t.Errorf("Close() = %v, want %v", err, boom)
+	}
+	for range 2 {
+		if err := <-got; !errors.Is(err, boom) {
+			t.Errorf("done(%v), want %v", err, boom)
+		}
+	}
+	r.Record(func(err error) { got <- err })
+	if err := <-got; !errors.Is(err, state.ErrRecorderClosed) {
+		t.Errorf("done after Close got %v, want ErrRecorderClosed", err)
+	}
+}
+
+func TestRecorderReentrant(t *testing.T) {
+	t.Parallel()
+	b := &failingBackend{}
+	r := state.NewRecorder(context.Background(), b, state.NewState)
+	var chained sync.WaitGroup
+	chained.Add(1)
+	r.Record(func(error) {
+		r.Record(func(error) { chained.Done() })
+	})
+	chained.Wait()
+	if err := r.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+	if b.writes != 2 {
+		t.Errorf("%d writes, want 2", b.writes)
+	}
+}
+
+func TestRecorderCloseWithoutRecords(t *testing.T) {
+	t.Parallel()
+	b := &failingBackend{}
+	if err := state.NewRecorder(context.Background(), b, state.NewState).Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+	if b.writes != 0 {
+		t.Errorf("%d writes, want none", b.writes)
+	}
+}
