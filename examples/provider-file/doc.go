@@ -1,0 +1,18 @@
+// Command provider-file is a complete slipway provider with one resource
+// type, "file": a local file with the content and mode the configuration
+// gives. It is the example to copy when writing a provider of your own:
+// package file is the whole provider, file_test.go tests it through the
+// real plugin protocol with sdktest, and main.go serves it.
+//
+//	resource "file" "motd" {
+//	  path    = "/tmp/slipway/motd"
+//	  content = "hello\n"
+//	  mode    = "0600" # optional, "0644" when unset
+//	}
+//
+// Build it with `go build` and let `slipway init` find the binary; started
+// by hand it only says that it is a plugin.
+//
+// What must stay true: it uses nothing but plugin-sdk (and go-cty), and
+// the provider stays short enough to read in one sitting.
+package main

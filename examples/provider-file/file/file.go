@@ -1,0 +1,162 @@
+// Package file is the example provider's resource type "file"; see the
+// provider-file command for what it does and how to use it.
+package file
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// New returns the provider; tests start it the same way slipway does.
+func New() sdk.Provider { return provider{} }
+
+type provider struct{}
+
+func (provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "file", Version: "0.1.0"} }
+func (provider) Schema() sdk.Schema     { return sdk.Schema{} } // no provider block settings
+
+func (provider) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {}
+
+func (provider) Resources() map[string]sdk.Resource { return map[string]sdk.Resource{"file": file{}} }
+
+// file is the resource type `resource "file" "NAME" { path = ... content = ... }`.
+type file struct{}
+
+var (
+	_ sdk.ResourceWithPlan     = file{}
+	_ sdk.ResourceWithValidate = file{}
+	_ sdk.ResourceWithImport   = file{}
+)
+
+const defaultMode = "0644"
+
+var modePattern = regexp.MustCompile(`^0[0-7]{3}$`) // four octal digits
+
+var schema = sdk.Schema{
+	Description: "A local file with the given content.",
+	Attributes: map[string]sdk.Attribute{
+		"path":    {Type: cty.String, Required: true, ForceNew: true, Description: "Where the file lives; changing it replaces the file."},
+		"content": {Type: cty.String, Required: true, Description: "What the file holds."},
+		"mode":    {Type: cty.String, Optional: true, Computed: true, Description: `Permissions as four octal digits; "0644" when unset.`},
+		"id":      {Type: cty.String, Computed: true, Description: "The path."},
+		"sha256":  {Type: cty.String, Computed: true, Description: "The SHA-256 of the content, in hex."},
+	},
+}
+
+func (file) Schema() sdk.Schema { return schema }
+
+func (file) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk.ValidateResponse) {
+	resp.Diagnostics = sdk.ValidateConfig(schema, req.Config) // required attributes
+	if m := sdk.GetString(req.Config, "mode"); m != "" && !modePattern.MatchString(m) {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("mode"), "Invalid file mode",
+			fmt.Sprintf("The mode %q is not four octal digits; write it like \"0644\".", m))
+	}
+}
+
+// Plan starts from the SDK's default plan (resp arrives filled with it) and
+// sets what follows from the configuration, so the plan shows real values.
+func (file) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	st := resp.PlannedState
+	if sdk.IsKnown(req.Config, "mode") && !sdk.IsSet(req.Config, "mode") {
+		st = sdk.With(st, "mode", sdk.String(defaultMode))
+	}
+	st = sdk.With(st, "id", req.Config.GetAttr("path"))
+	if sdk.IsKnown(req.Config, "content") {
+		st = sdk.With(st, "sha256", sdk.String(hash(sdk.GetString(req.Config, "content"))))
+	} else {
+		st = sdk.With(st, "sha256", cty.UnknownVal(cty.String)) // known after apply
+	}
+	resp.PlannedState = st
+}
+
+func (file) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() { // destroy
+		path := sdk.GetString(req.PriorState, "path")
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			resp.NewState = req.PriorState // still there
+			resp.Diagnostics.AddError("Cannot delete file", err.Error())
+			return
+		}
+		resp.NewState = req.PlannedState
+		return
+	}
+	path, content := sdk.GetString(req.Config, "path"), sdk.GetString(req.Config, "content")
+	mode := sdk.GetString(req.Config, "mode")
+	if mode == "" {
+		mode = defaultMode
+	}
+	perm, _ := strconv.ParseUint(mode, 8, 32) // Validate checked it
+	req.Progress("writing " + path)
+	err := os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		err = os.WriteFile(path, []byte(content), fs.FileMode(perm))
+	}
+	if err == nil {
+		err = os.Chmod(path, fs.FileMode(perm)) // WriteFile keeps an existing file's mode
+	}
+	if err != nil {
+		// With NewState unset after an error, the SDK keeps the prior state.
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("path"), "Cannot write file", err.Error())
+		return
+	}
+	resp.NewState = state(path, content, mode)
+}
+
+// Read reports the file as it is now, so changes made by hand show as drift.
+func (file) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	st, err := readFile(sdk.GetString(req.State, "path"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		resp.NewState = cty.NullVal(schema.ImpliedType()) // gone: slipway will plan to create it
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot read file", err.Error())
+	default:
+		resp.NewState = st
+	}
+}
+
+// Import adopts an existing file; its ID is the path.
+func (file) Import(_ context.Context, req sdk.ImportRequest, resp *sdk.ImportResponse) {
+	st, err := readFile(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import file", err.Error())
+		return
+	}
+	resp.State = st
+}
+
+func readFile(path string) (cty.Value, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return state(path, string(data), fmt.Sprintf("%04o", info.Mode().Perm())), nil
+}
+
+func state(path, content, mode string) cty.Value {
+	return schema.Object(map[string]cty.Value{
+		"path": sdk.String(path), "content": sdk.String(content), "mode": sdk.String(mode),
+		"id": sdk.String(path), "sha256": sdk.String(hash(content)),
+	})
+}
+
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,67 @@
+package sdk
+
+import (
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Severity is how bad a diagnostic is.
+type Severity int
+
+const (
+	Error Severity = iota + 1
+	Warning
+)
+
+// Diagnostic is a problem a provider reports: a short fixed summary, a
+// detail that says what went wrong and how to fix it, and optionally the
+// attribute it concerns (slipway then points at that attribute's line).
+type Diagnostic struct {
+	Severity Severity
+	Summary  string
+	Detail   string
+	// Attribute is the path of the offending attribute, if any.
+	Attribute cty.Path
+}
+
+// Diagnostics is a list of diagnostics.
+type Diagnostics []Diagnostic
+
+// HasErrors reports whether any diagnostic is an error.
+func (d Diagnostics) HasErrors() bool {
+	for _, x := range d {
+		if x.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// AddError appends an error diagnostic.
+func (d *Diagnostics) AddError(summary, detail string) {
+	*d = append(*d, Diagnostic{Severity: Error, Summary: summary, Detail: detail})
+}
+
+// AddAttributeError appends an error about one attribute.
+func (d *Diagnostics) AddAttributeError(path cty.Path, summary, detail string) {
+	*d = append(*d, Diagnostic{Severity: Error, Summary: summary, Detail: detail, Attribute: path})
+}
+
+// AddWarning appends a warning.
+func (d *Diagnostics) AddWarning(summary, detail string) {
+	*d = append(*d, Diagnostic{Severity: Warning, Summary: summary, Detail: detail})
+}
+
+// Err returns the errors as one Go error, or nil.
+func (d Diagnostics) Err() error {
+	for _, x := range d {
+		if x.Severity == Error {
+			if x.Detail != "" {
+				return fmt.Errorf("%s: %s", x.Summary, x.Detail)
+			}
+			return fmt.Errorf("%s", x.Summary)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,30 @@
+// Package sdk is what a slipway provider author imports. A provider is a
+// plain Go value that implements Provider; Serve runs it as a plugin
+// process that slipway starts and talks to over gRPC (hashicorp/go-plugin,
+// with slipway's handshake and AutoMTLS).
+//
+// Authors see plain Go types only: schemas as Schema values, values as
+// go-cty values, mistakes as Diagnostics in responses. The wire protocol
+// (plugin-sdk/proto) and its generated code stay internal, so the protocol
+// can grow without breaking providers.
+//
+// The SDK does the protocol's chores: it groups batch requests by type
+// (one PlanBatch or ReadBatch call per type when a resource implements
+// them, otherwise one Plan or Read per instance, at most 16 at once), runs
+// the changes of an apply concurrently and streams each result as soon as
+// it is done, plans resources without a Plan method (DefaultPlan), checks
+// required attributes for resources without a Validate method
+// (ValidateConfig), and turns a panic in a provider method into an error
+// diagnostic instead of a dead process.
+//
+// Related packages: sdktest runs a provider through the real protocol in
+// tests; host is slipway's side of the connection.
+//
+// What must stay true: nothing here imports Kubernetes, Helm or any part of
+// slipway's core; every request/response type is safe to use from one
+// goroutine at a time, and the SDK may call a provider's methods from many
+// goroutines at once (a provider must be safe for concurrent use). Authors
+// never see a generated protocol type, and an incompatible change to the
+// protocol bumps its version (internal/wire.ProtocolVersion) so old and new
+// ends refuse each other at the handshake instead of misreading each other.
+package sdk

@@ -1,0 +1,633 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
+	"slipway.dev/slipway/plugin-sdk/internal/wire"
+)
+
+// LaunchConfig says how to start a provider plugin.
+type LaunchConfig struct {
+	// Name is the provider's name, for messages (provider "file").
+	Name string
+	// Cmd is the plugin command: a provider binary, or
+	// `slipway provider serve NAME`. It must not have been started.
+	Cmd *exec.Cmd
+	// Stderr receives the plugin's log lines and its own output; nil
+	// discards them. Warnings and errors are shown; SLIPWAY_LOG=debug (or
+	// trace, info) in the environment shows more.
+	Stderr io.Writer
+	// SlipwayVersion is passed to the provider's Configure.
+	SlipwayVersion string
+}
+
+// Client talks to one running provider plugin. It is safe for concurrent
+// use: the core may plan, apply and read through one Client from many
+// goroutines at once.
+type Client struct {
+	name           string
+	cmdline        string
+	slipwayVersion string
+
+	pc     *plugin.Client
+	rpc    protocol.ProviderClient
+	exited <-chan struct{}
+	tail   *tail
+	closed atomic.Bool
+
+	mu      sync.Mutex // guards schemas
+	schemas *schemaSet
+}
+
+// schemaSet is the provider's schemas with their implied types, which
+// every request needs to encode and decode values.
+type schemaSet struct {
+	all    *sdk.ProviderSchemas
+	pType  cty.Type
+	rTypes map[string]cty.Type
+	sTypes map[string]cty.Type
+}
+
+// Launch starts the plugin process, checks the handshake (slipway's cookie,
+// the protocol version, gRPC with automatic mutual TLS) and connects. The
+// process runs until Close; cancelling ctx only abandons a launch still in
+// progress.
+func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
+	if cfg.Cmd == nil {
+		return nil, fmt.Errorf("launching provider %q: no command", cfg.Name)
+	}
+	name := cfg.Name
+	if name == "" {
+		name = filepath.Base(cfg.Cmd.Path)
+	}
+	cmdline := cfg.Cmd.Path
+	if len(cfg.Cmd.Args) > 0 {
+		cmdline = strings.Join(cfg.Cmd.Args, " ")
+	}
+	out := cfg.Stderr
+	if out == nil {
+		out = io.Discard
+	}
+	level := hclog.Warn
+	if l := hclog.LevelFromString(os.Getenv("SLIPWAY_LOG")); l != hclog.NoLevel {
+		level = l
+	}
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name:   "provider." + name,
+		Output: out,
+		Level:  level,
+	})
+
+	t := &tail{}
+	stdio := &lineWriter{fn: func(line string) {
+		t.add(line)
+		logStdio(logger, line)
+	}}
+	pc := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		Plugins:          plugin.PluginSet{wire.PluginName: &wire.GRPCPlugin{}},
+		Cmd:              cfg.Cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Managed:          false,
+		Logger:           logger,
+		Stderr:           &lineWriter{fn: t.add},
+		SyncStdout:       stdio,
+		SyncStderr:       stdio,
+		GRPCDialOptions:  wire.DialOptions(),
+	})
+
+	type started struct {
+		conn *wire.Conn
+		err  error
+	}
+	done := make(chan started, 1)
+	go func() {
+		cp, err := pc.Client()
+		if err != nil {
+			done <- started{err: err}
+			return
+		}
+		raw, err := cp.Dispense(wire.PluginName)
+		if err != nil {
+			done <- started{err: err}
+			return
+		}
+		conn, ok := raw.(*wire.Conn)
+		if !ok {
+			done <- started{err: fmt.Errorf("unexpected plugin client %T", raw)}
+			return
+		}
+		done <- started{conn: conn}
+	}()
+
+	var s started
+	select {
+	case s = <-done:
+	case <-ctx.Done():
+		pc.Kill()
+		<-done
+		return nil, fmt.Errorf("launching provider %q (%s): %w", name, cmdline, ctx.Err())
+	}
+	if s.err != nil {
+		pc.Kill()
+		err := fmt.Errorf("launching provider %q (%s): %w", name, cmdline, s.err)
+		if output := t.String(); output != "" {
+			err = fmt.Errorf("%w\nThe provider's last output was:\n%s", err, output)
+		}
+		return nil, err
+	}
+	return &Client{
+		name:           name,
+		cmdline:        cmdline,
+		slipwayVersion: cfg.SlipwayVersion,
+		pc:             pc,
+		rpc:            s.conn.Provider,
+		exited:         s.conn.Exited,
+		tail:           t,
+	}, nil
+}
+
+// Name is the provider's name as given to Launch.
+func (c *Client) Name() string { return c.name }
+
+// Close ends the plugin process, gracefully if it can (it waits up to two
+// seconds, then kills it). It may be called more than once.
+func (c *Client) Close() {
+	if c.closed.Swap(true) {
+		return
+	}
+	c.pc.Kill()
+}
+
+// Exited reports whether the plugin process has ended.
+func (c *Client) Exited() bool { return c.pc.Exited() }
+
+// Schemas returns the provider's metadata and schemas. The first call asks
+// the provider; later calls return the same value, which callers must not
+// modify.
+func (c *Client) Schemas(ctx context.Context) (*sdk.ProviderSchemas, error) {
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ss.all, nil
+}
+
+func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.schemas != nil {
+		return c.schemas, nil
+	}
+	resp, err := c.rpc.GetSchema(ctx, &protocol.GetSchema_Request{})
+	if err != nil {
+		return nil, c.callErr(ctx, "get schema", err)
+	}
+	if resp.ProtocolVersion != wire.ProtocolVersion {
+		return nil, fmt.Errorf("provider %q speaks protocol version %d, but this slipway speaks %d; use a provider version built for this slipway",
+			c.name, resp.ProtocolVersion, wire.ProtocolVersion)
+	}
+	if diags := diagsFromProto(resp.Diagnostics); diags.HasErrors() {
+		return nil, fmt.Errorf("provider %q: %w", c.name, diags.Err())
+	}
+	ss := &schemaSet{
+		all: &sdk.ProviderSchemas{
+			Resources: make(map[string]sdk.Schema, len(resp.ResourceSchemas)),
+			Sources:   make(map[string]sdk.Schema, len(resp.SourceSchemas)),
+		},
+		rTypes: make(map[string]cty.Type, len(resp.ResourceSchemas)),
+		sTypes: make(map[string]cty.Type, len(resp.SourceSchemas)),
+	}
+	if m := resp.Metadata; m != nil {
+		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version}
+	}
+	if ss.all.Provider, err = schemaFromProto(resp.Provider); err != nil {
+		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)
+	}
+	ss.pType = ss.all.Provider.ImpliedType()
+	for name, p := range resp.ResourceSchemas {
+		s, err := schemaFromProto(p)
+		if err != nil {
+			return nil, fmt.Errorf("provider %q: resource type %q: %w", c.name, name, err)
+		}
+		ss.all.Resources[name], ss.rTypes[name] = s, s.ImpliedType()
+	}
+	for name, p := range resp.SourceSchemas {
+		s, err := schemaFromProto(p)
+		if err != nil {
+			return nil, fmt.Errorf("provider %q: source type %q: %w", c.name, name, err)
+		}
+		ss.all.Sources[name], ss.sTypes[name] = s, s.ImpliedType()
+	}
+	c.schemas = ss
+	return ss, nil
+}
+
+func (c *Client) resourceType(ss *schemaSet, typeName string) (cty.Type, error) {
+	ty, ok := ss.rTypes[typeName]
+	if !ok {
+		return cty.NilType, fmt.Errorf("provider %q has no resource type %q", c.name, typeName)
+	}
+	return ty, nil
+}
+
+// encoder encodes the values of one request, keeping the first error with
+// the address it concerns.
+type encoder struct {
+	c   *Client
+	err error
+}
+
+func (e *encoder) value(v cty.Value, ty cty.Type, address, what string) *protocol.DynamicValue {
+	if e.err != nil {
+		return nil
+	}
+	dv, err := wire.EncodeValue(v, ty)
+	if err != nil {
+		if address != "" {
+			what = address + " " + what
+		}
+		e.err = fmt.Errorf("provider %q: encoding %s: %w", e.c.name, what, err)
+	}
+	return dv
+}
+
+func invalidResult(what string, err error) sdk.Diagnostics {
+	var d sdk.Diagnostics
+	d.AddError("Provider produced an invalid value",
+		fmt.Sprintf("The %s the provider returned cannot be decoded against its schema: %s. This is a bug in the provider; please report it to its author.", what, err))
+	return d
+}
+
+func (c *Client) checkCount(op string, got, want int) error {
+	if got != want {
+		return fmt.Errorf("provider %q returned %d results for %d %s requests", c.name, got, want, op)
+	}
+	return nil
+}
+
+// Configure passes the provider block's configuration. Problems with the
+// configuration come back as diagnostics; the error is for failures to
+// talk to the provider.
+func (c *Client) Configure(ctx context.Context, config cty.Value) (sdk.Diagnostics, error) {
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	dv := e.value(config, ss.pType, "", "provider configuration")
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{Config: dv, SlipwayVersion: c.slipwayVersion})
+	if err != nil {
+		return nil, c.callErr(ctx, "configure", err)
+	}
+	return diagsFromProto(resp.Diagnostics), nil
+}
+
+// Validate checks resource configurations; the i-th response is for reqs[i].
+func (c *Client) Validate(ctx context.Context, reqs []sdk.ValidateRequest) ([]sdk.ValidateResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	items := make([]*protocol.ValidateResourceConfigs_Item, len(reqs))
+	for i, r := range reqs {
+		ty, err := c.resourceType(ss, r.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = &protocol.ValidateResourceConfigs_Item{TypeName: r.TypeName, Config: e.value(r.Config, ty, "", r.TypeName+" configuration")}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.ValidateResourceConfigs(ctx, &protocol.ValidateResourceConfigs_Request{Items: items})
+	if err != nil {
+		return nil, c.callErr(ctx, "validate", err)
+	}
+	if err := c.checkCount("validate", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.ValidateResponse, len(reqs))
+	for i, r := range resp.Results {
+		out[i].Diagnostics = diagsFromProto(r.Diagnostics)
+	}
+	return out, nil
+}
+
+// Plan plans resource instances in one call; the i-th response is for
+// reqs[i]. A null Config plans a delete; a NilVal ProposedNewState is
+// computed by the provider side from Config and PriorState.
+func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	types := make([]cty.Type, len(reqs))
+	items := make([]*protocol.PlanResources_Item, len(reqs))
+	for i, r := range reqs {
+		ty, err := c.resourceType(ss, r.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		types[i] = ty
+		items[i] = &protocol.PlanResources_Item{
+			Address:          r.Address,
+			TypeName:         r.TypeName,
+			Config:           e.value(r.Config, ty, r.Address, "configuration"),
+			PriorState:       e.value(r.PriorState, ty, r.Address, "prior state"),
+			ProposedNewState: e.value(r.ProposedNewState, ty, r.Address, "proposed new state"),
+			PriorPrivate:     r.PriorPrivate,
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.PlanResources(ctx, &protocol.PlanResources_Request{Items: items})
+	if err != nil {
+		return nil, c.callErr(ctx, "plan", err)
+	}
+	if err := c.checkCount("plan", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.PlanResponse, len(reqs))
+	for i, r := range resp.Results {
+		o := &out[i]
+		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		o.RequiresReplace = pathsFromProto(r.RequiresReplace)
+		o.PlannedPrivate = r.PlannedPrivate
+		if o.PlannedState, err = wire.DecodeValue(r.PlannedState, types[i]); err != nil {
+			o.PlannedState = cty.NullVal(types[i])
+			o.Diagnostics = append(o.Diagnostics, invalidResult("planned state", err)...)
+		}
+	}
+	return out, nil
+}
+
+// ApplyEvent is one event of an apply: progress of item Index (Message
+// set), or its outcome (Done and Response set), which is its last event.
+type ApplyEvent struct {
+	Index    int
+	Message  string
+	Done     bool
+	Response *sdk.ApplyResponse
+}
+
+// Apply carries out planned changes; the provider runs them concurrently.
+// onEvent (which may be nil) is called from the calling goroutine, one
+// event at a time, as events arrive: each item's result as soon as that
+// item finishes, so the core can persist state without waiting for the
+// whole batch. onEvent should return quickly: while it runs, the
+// provider's progress reports wait. The error is for failures to talk to
+// the provider; items whose result was not delivered before it are in an
+// unknown state. ApplyRequest.Progress is not used here.
+func (c *Client) Apply(ctx context.Context, reqs []sdk.ApplyRequest, onEvent func(ApplyEvent)) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	if onEvent == nil {
+		onEvent = func(ApplyEvent) {}
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	e := encoder{c: c}
+	types := make([]cty.Type, len(reqs))
+	items := make([]*protocol.ApplyResources_Item, len(reqs))
+	for i, r := range reqs {
+		ty, err := c.resourceType(ss, r.TypeName)
+		if err != nil {
+			return err
+		}
+		types[i] = ty
+		items[i] = &protocol.ApplyResources_Item{
+			Address:        r.Address,
+			TypeName:       r.TypeName,
+			Config:         e.value(r.Config, ty, r.Address, "configuration"),
+			PriorState:     e.value(r.PriorState, ty, r.Address, "prior state"),
+			PlannedState:   e.value(r.PlannedState, ty, r.Address, "planned state"),
+			PlannedPrivate: r.PlannedPrivate,
+		}
+	}
+	if e.err != nil {
+		return e.err
+	}
+	stream, err := c.rpc.ApplyResources(ctx, &protocol.ApplyResources_Request{Items: items})
+	if err != nil {
+		return c.callErr(ctx, "apply", err)
+	}
+	done := make([]bool, len(reqs))
+	remaining := len(reqs)
+	for {
+		ev, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return c.callErr(ctx, "apply", err)
+		}
+		i := int(ev.Index)
+		if i < 0 || i >= len(reqs) {
+			return fmt.Errorf("provider %q sent an apply event for item %d of %d", c.name, i, len(reqs))
+		}
+		switch kind := ev.Kind.(type) {
+		case *protocol.ApplyResources_Event_Progress:
+			if !done[i] {
+				onEvent(ApplyEvent{Index: i, Message: kind.Progress.GetMessage()})
+			}
+		case *protocol.ApplyResources_Event_Result:
+			if done[i] {
+				continue
+			}
+			done[i] = true
+			remaining--
+			r := kind.Result
+			resp := &sdk.ApplyResponse{Private: r.Private, Diagnostics: diagsFromProto(r.Diagnostics)}
+			if resp.NewState, err = wire.DecodeValue(r.NewState, types[i]); err != nil {
+				// What exists is unknown; the prior state is the best guess.
+				resp.NewState = reqs[i].PriorState
+				if resp.NewState == cty.NilVal {
+					resp.NewState = cty.NullVal(types[i])
+				}
+				resp.Diagnostics = append(resp.Diagnostics, invalidResult("new state", err)...)
+			}
+			onEvent(ApplyEvent{Index: i, Done: true, Response: resp})
+		}
+	}
+	if remaining > 0 {
+		var missing []string
+		for i, d := range done {
+			if !d {
+				missing = append(missing, label(reqs[i].Address, i))
+			}
+		}
+		return fmt.Errorf("provider %q ended the apply without a result for %s", c.name, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func label(address string, i int) string {
+	if address != "" {
+		return address
+	}
+	return fmt.Sprintf("item %d", i)
+}
+
+// Read refreshes resource instances in one call; the i-th response is for
+// reqs[i]. A null NewState means the object is gone.
+func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	types := make([]cty.Type, len(reqs))
+	items := make([]*protocol.ReadResources_Item, len(reqs))
+	for i, r := range reqs {
+		ty, err := c.resourceType(ss, r.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		types[i] = ty
+		items[i] = &protocol.ReadResources_Item{
+			Address:  r.Address,
+			TypeName: r.TypeName,
+			State:    e.value(r.State, ty, r.Address, "state"),
+			Private:  r.Private,
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items})
+	if err != nil {
+		return nil, c.callErr(ctx, "read", err)
+	}
+	if err := c.checkCount("read", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.ReadResponse, len(reqs))
+	for i, r := range resp.Results {
+		o := &out[i]
+		o.Private = r.Private
+		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		if o.NewState, err = wire.DecodeValue(r.NewState, types[i]); err != nil {
+			o.NewState = reqs[i].State
+			o.Diagnostics = append(o.Diagnostics, invalidResult("refreshed state", err)...)
+		}
+	}
+	return out, nil
+}
+
+// ReadSources resolves sources in one call; the i-th response is for reqs[i].
+func (c *Client) ReadSources(ctx context.Context, reqs []sdk.SourceReadRequest) ([]sdk.SourceReadResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	types := make([]cty.Type, len(reqs))
+	items := make([]*protocol.ReadSources_Item, len(reqs))
+	for i, r := range reqs {
+		ty, ok := ss.sTypes[r.TypeName]
+		if !ok {
+			return nil, fmt.Errorf("provider %q has no source type %q", c.name, r.TypeName)
+		}
+		types[i] = ty
+		items[i] = &protocol.ReadSources_Item{
+			Address:    r.Address,
+			TypeName:   r.TypeName,
+			Config:     e.value(r.Config, ty, r.Address, "configuration"),
+			PriorState: e.value(r.PriorState, ty, r.Address, "prior state"),
+			Hard:       r.Hard,
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.ReadSources(ctx, &protocol.ReadSources_Request{Items: items})
+	if err != nil {
+		return nil, c.callErr(ctx, "read sources", err)
+	}
+	if err := c.checkCount("source read", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.SourceReadResponse, len(reqs))
+	for i, r := range resp.Results {
+		o := &out[i]
+		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		if o.State, err = wire.DecodeValue(r.State, types[i]); err != nil {
+			o.State = cty.NullVal(types[i])
+			o.Diagnostics = append(o.Diagnostics, invalidResult("source state", err)...)
+		}
+	}
+	return out, nil
+}
+
+// Import adopts an existing object by its ID.
+func (c *Client) Import(ctx context.Context, req sdk.ImportRequest) (sdk.ImportResponse, error) {
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return sdk.ImportResponse{}, err
+	}
+	ty, err := c.resourceType(ss, req.TypeName)
+	if err != nil {
+		return sdk.ImportResponse{}, err
+	}
+	resp, err := c.rpc.ImportResource(ctx, &protocol.ImportResource_Request{Address: req.Address, TypeName: req.TypeName, Id: req.ID})
+	if err != nil {
+		return sdk.ImportResponse{}, c.callErr(ctx, "import", err)
+	}
+	out := sdk.ImportResponse{Private: resp.Private, Diagnostics: diagsFromProto(resp.Diagnostics)}
+	if out.State, err = wire.DecodeValue(resp.State, ty); err != nil {
+		out.State = cty.NullVal(ty)
+		out.Diagnostics = append(out.Diagnostics, invalidResult("imported state", err)...)
+	}
+	return out, nil
+}
+
+// Stop asks the provider to end work in flight (the user pressed Ctrl-C);
+// the calls in flight then return with error diagnostics.
+func (c *Client) Stop(ctx context.Context) error {
+	resp, err := c.rpc.Stop(ctx, &protocol.Stop_Request{})
+	if err != nil {
+		return c.callErr(ctx, "stop", err)
+	}
+	if resp.Error != "" {
+		return fmt.Errorf("provider %q could not stop: %s", c.name, resp.Error)
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+// Package host is slipway's side of the provider protocol: it launches a
+// provider plugin (a provider binary, or `slipway provider serve NAME` for
+// the built-in ones), checks the handshake, and offers each RPC as a method
+// taking and returning the SDK's plain Go types. slipway's core uses it;
+// provider authors meet it only through package sdktest.
+//
+// Values are encoded and decoded against the schema of each request's type
+// (fetched once per Client), so unknown values survive and cty.NilVal goes
+// as null. Problems the provider reports are diagnostics in the responses;
+// a returned error means the call itself failed: the context ended, the
+// client was closed (ErrClosed), or the process died (ErrProviderCrashed,
+// with the plugin's last output in the message).
+//
+// What must stay true: a Client is safe for concurrent use; Apply hands
+// each item's result to the caller as soon as the provider finishes it;
+// the package exposes no generated protocol type; and the protocol version
+// it speaks is bumped (in internal/wire) on any incompatible change.
+package host

@@ -1,0 +1,160 @@
+package host_test
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/plugin-sdk/internal/testprovider"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
+)
+
+func TestMain(m *testing.M) {
+	sdktest.Main(m, map[string]func() sdk.Provider{"test": testprovider.New})
+}
+
+func TestLaunchErrorsNameProviderAndCommand(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		cmd  *exec.Cmd
+		want []string
+	}{
+		"missing binary": {
+			cmd:  exec.Command("/nonexistent/slipway-provider-x", "serve"),
+			want: []string{`launching provider "x"`, "/nonexistent/slipway-provider-x serve"},
+		},
+		"not a plugin": {
+			cmd:  exec.Command("sh", "-c", "echo I am not a plugin; echo some complaint >&2"),
+			want: []string{`launching provider "x"`, "sh -c", "some complaint"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := host.Launch(t.Context(), host.LaunchConfig{Name: "x", Cmd: tc.cmd})
+			if err == nil {
+				c.Close()
+				t.Fatal("Launch succeeded")
+			}
+			t.Logf("the error reads: %v", err)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestClientIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 5 {
+				name := fmt.Sprintf("g%d-%d", g, i)
+				config := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal(name)})
+				plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "echo", Config: config}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var got string
+				err = c.Apply(t.Context(), []sdk.ApplyRequest{{TypeName: "echo", Config: config, PlannedState: plans[0].PlannedState}},
+					func(ev host.ApplyEvent) {
+						if ev.Done {
+							got = sdk.GetString(ev.Response.NewState, "id")
+						}
+					})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got != "id-"+name {
+					errs <- fmt.Errorf("id %q for %s", got, name)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestCallAfterCloseFails(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	if _, err := c.Schemas(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c.Close()
+	if !c.Exited() {
+		t.Errorf("Exited() = false after Close")
+	}
+	_, err := c.Read(t.Context(), []sdk.ReadRequest{{TypeName: "echo", State: cty.NilVal}})
+	if !errors.Is(err, host.ErrClosed) || errors.Is(err, host.ErrProviderCrashed) {
+		t.Errorf("err = %v, want ErrClosed", err)
+	}
+}
+
+// The benchmarks measure the cost of the protocol per resource: planning
+// 1,000 instances in one call against one call per instance. Compare their
+// ns/item metrics.
+
+func benchConfigs(n int) []sdk.PlanRequest {
+	reqs := make([]sdk.PlanRequest, n)
+	for i := range reqs {
+		reqs[i] = sdk.PlanRequest{
+			Address:  fmt.Sprintf("echo.x[%d]", i),
+			TypeName: "echo",
+			Config: testprovider.Schema.Object(map[string]cty.Value{
+				"name":  cty.StringVal(fmt.Sprintf("item-%d", i)),
+				"value": cty.StringVal("some value"),
+				"tags":  cty.MapVal(map[string]cty.Value{"app": cty.StringVal("x"), "tier": cty.StringVal("web")}),
+			}),
+		}
+	}
+	return reqs
+}
+
+func BenchmarkPlanBatch1000(b *testing.B) {
+	c := sdktest.Start(b, "test")
+	reqs := benchConfigs(1000)
+	if _, err := c.Plan(b.Context(), reqs); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.Plan(b.Context(), reqs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/item")
+}
+
+func BenchmarkPlanSingle(b *testing.B) {
+	c := sdktest.Start(b, "test")
+	reqs := benchConfigs(1)
+	if _, err := c.Plan(b.Context(), reqs); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.Plan(b.Context(), reqs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/item")
+}

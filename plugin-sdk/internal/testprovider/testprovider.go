@@ -1,0 +1,221 @@
+package testprovider
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// New returns the test provider.
+func New() sdk.Provider {
+	return &provider{stop: make(chan struct{})}
+}
+
+type provider struct {
+	stopOnce sync.Once
+	stop     chan struct{}
+
+	mu       sync.Mutex
+	greeting string
+}
+
+var (
+	_ sdk.ProviderWithSources = (*provider)(nil)
+	_ sdk.ProviderWithStop    = (*provider)(nil)
+)
+
+func (p *provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "test", Version: "1.2.3"} }
+
+func (p *provider) Schema() sdk.Schema {
+	return sdk.Schema{Attributes: map[string]sdk.Attribute{
+		"greeting": {Type: cty.String, Optional: true, Description: "Said back in every id."},
+	}}
+}
+
+func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	g := sdk.GetString(req.Config, "greeting")
+	if g == "bad" {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("greeting"), "Invalid greeting", "The greeting \"bad\" is not allowed.")
+		return
+	}
+	p.mu.Lock()
+	p.greeting = g
+	p.mu.Unlock()
+}
+
+func (p *provider) Stop(context.Context) error {
+	p.stopOnce.Do(func() { close(p.stop) })
+	return nil
+}
+
+func (p *provider) Resources() map[string]sdk.Resource {
+	e := echo{p: p}
+	return map[string]sdk.Resource{
+		"echo":  e,
+		"probe": probe{e},
+		"batch": batch{e},
+		"gate":  gate{e},
+		"panic": panicky{e},
+		"crash": crash{e},
+	}
+}
+
+func (p *provider) Sources() map[string]sdk.Source {
+	return map[string]sdk.Source{"upper": upper{}}
+}
+
+// Schema is the schema of every resource type here.
+var Schema = sdk.Schema{
+	Version: 2,
+	Attributes: map[string]sdk.Attribute{
+		"name":   {Type: cty.String, Required: true, Description: "What the thing is called."},
+		"value":  {Type: cty.String, Optional: true},
+		"key":    {Type: cty.String, Optional: true, ForceNew: true},
+		"tags":   {Type: cty.Map(cty.String), Optional: true},
+		"secret": {Type: cty.String, Optional: true, Sensitive: true},
+		"id":     {Type: cty.String, Computed: true},
+		"note":   {Type: cty.String, Optional: true, Computed: true},
+	},
+}
+
+type echo struct{ p *provider }
+
+func (echo) Schema() sdk.Schema { return Schema }
+
+func (e echo) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() {
+		resp.NewState = req.PlannedState
+		return
+	}
+	e.p.mu.Lock()
+	greeting := e.p.greeting
+	e.p.mu.Unlock()
+	st := sdk.With(req.PlannedState, "id", cty.StringVal(greeting+"id-"+sdk.GetString(req.Config, "name")))
+	if !sdk.IsKnown(st, "note") {
+		st = sdk.With(st, "note", cty.StringVal("applied"))
+	}
+	resp.NewState = st
+}
+
+func (echo) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	if sdk.GetString(req.State, "value") == "gone" {
+		resp.NewState = cty.NullVal(Schema.ImpliedType())
+	}
+}
+
+func (echo) Import(_ context.Context, req sdk.ImportRequest, resp *sdk.ImportResponse) {
+	if req.ID == "missing" {
+		return
+	}
+	resp.State = Schema.Object(map[string]cty.Value{
+		"name": cty.StringVal(req.ID), "id": cty.StringVal("id-" + req.ID), "note": cty.StringVal("imported"),
+	})
+}
+
+type probe struct{ echo }
+
+func (probe) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	if !req.Config.GetAttr("value").IsKnown() {
+		resp.PlannedState = sdk.With(resp.PlannedState, "note", cty.StringVal("value unknown"))
+	}
+	if sdk.GetString(req.Config, "name") == "diag" {
+		resp.Diagnostics.AddAttributeError(
+			cty.GetAttrPath("tags").Index(cty.StringVal("k")).Index(cty.NumberIntVal(3)),
+			"Bad tag", "The tag k is bad.")
+		resp.Diagnostics.AddWarning("Just so you know", "A warning without a path.")
+	}
+}
+
+type batch struct{ echo }
+
+func (batch) PlanBatch(_ context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
+	for i := range reqs {
+		resps[i].PlannedState = sdk.With(resps[i].PlannedState, "note", cty.StringVal(fmt.Sprintf("batch of %d", len(reqs))))
+	}
+}
+
+func (batch) ReadBatch(_ context.Context, reqs []sdk.ReadRequest, resps []sdk.ReadResponse) {
+	for i := range reqs {
+		resps[i].NewState = sdk.With(reqs[i].State, "note", cty.StringVal(fmt.Sprintf("read batch of %d", len(reqs))))
+	}
+}
+
+type gate struct{ echo }
+
+// Apply of a gate whose value is "wait:PATH" waits until PATH exists.
+func (g gate) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if path, ok := strings.CutPrefix(sdk.GetString(req.Config, "value"), "wait:"); ok {
+		req.Progress("waiting for " + path)
+		deadline := time.After(20 * time.Second)
+		for {
+			if _, err := os.Stat(path); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				resp.Diagnostics.AddError("Cancelled", ctx.Err().Error())
+				return
+			case <-g.p.stop:
+				resp.Diagnostics.AddError("Stopped", "The provider was asked to stop.")
+				return
+			case <-deadline:
+				resp.Diagnostics.AddError("Timed out", "Waited 20s for "+path+".")
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		req.Progress("done waiting")
+	}
+	g.echo.Apply(ctx, req, resp)
+}
+
+type panicky struct{ echo }
+
+func (panicky) Plan(_ context.Context, req sdk.PlanRequest, _ *sdk.PlanResponse) {
+	if sdk.GetString(req.Config, "value") == "plan" {
+		panic("plan exploded")
+	}
+}
+
+func (panicky) Apply(context.Context, sdk.ApplyRequest, *sdk.ApplyResponse) {
+	var m map[string]int
+	m["boom"]++ // a nil map write: the panic a real bug would cause
+}
+
+type crash struct{ echo }
+
+func (c crash) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	switch sdk.GetString(req.Config, "value") {
+	case "exit":
+		log.Print("exiting on purpose")
+		os.Exit(3)
+	case "goroutine":
+		go func() { panic("boom in a goroutine") }()
+		select {}
+	}
+	c.echo.Apply(ctx, req, resp)
+}
+
+type upper struct{}
+
+func (upper) Schema() sdk.Schema {
+	return sdk.Schema{Attributes: map[string]sdk.Attribute{
+		"input":  {Type: cty.String, Required: true},
+		"output": {Type: cty.String, Computed: true},
+	}}
+}
+
+func (u upper) Read(_ context.Context, req sdk.SourceReadRequest, resp *sdk.SourceReadResponse) {
+	in := sdk.GetString(req.Config, "input")
+	resp.State = u.Schema().Object(map[string]cty.Value{
+		"input": cty.StringVal(in), "output": cty.StringVal(strings.ToUpper(in)),
+	})
+}

@@ -1,0 +1,90 @@
+package wire
+
+import (
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+func TestValueRoundTrip(t *testing.T) {
+	t.Parallel()
+	ty := cty.Object(map[string]cty.Type{
+		"s": cty.String,
+		"l": cty.List(cty.Number),
+		"m": cty.Map(cty.String),
+		"d": cty.DynamicPseudoType,
+	})
+	tests := map[string]struct {
+		in, want cty.Value
+	}{
+		"known": {
+			in: cty.ObjectVal(map[string]cty.Value{
+				"s": cty.StringVal("x"), "l": cty.ListVal([]cty.Value{cty.NumberIntVal(1)}),
+				"m": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")}), "d": cty.True,
+			}),
+		},
+		"unknowns at every level": {
+			in: cty.ObjectVal(map[string]cty.Value{
+				"s": cty.UnknownVal(cty.String), "l": cty.UnknownVal(cty.List(cty.Number)),
+				"m": cty.MapVal(map[string]cty.Value{"k": cty.UnknownVal(cty.String)}), "d": cty.DynamicVal,
+			}),
+		},
+		"wholly unknown": {in: cty.UnknownVal(ty)},
+		"null":           {in: cty.NullVal(ty)},
+		"nil is null":    {in: cty.NilVal, want: cty.NullVal(ty)},
+		"marks dropped": {
+			in: cty.ObjectVal(map[string]cty.Value{
+				"s": cty.StringVal("secret").Mark("sensitive"), "l": cty.NullVal(cty.List(cty.Number)),
+				"m": cty.NullVal(cty.Map(cty.String)), "d": cty.NullVal(cty.DynamicPseudoType),
+			}),
+			want: cty.ObjectVal(map[string]cty.Value{
+				"s": cty.StringVal("secret"), "l": cty.NullVal(cty.List(cty.Number)),
+				"m": cty.NullVal(cty.Map(cty.String)), "d": cty.NullVal(cty.DynamicPseudoType),
+			}),
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want := tc.want
+			if want == cty.NilVal {
+				want = tc.in
+			}
+			dv, err := EncodeValue(tc.in, ty)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := DecodeValue(dv, ty)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.RawEquals(want) {
+				t.Errorf("got %#v, want %#v", got, want)
+			}
+		})
+	}
+}
+
+func TestEncodeValueNamesTheAttribute(t *testing.T) {
+	t.Parallel()
+	ty := cty.Object(map[string]cty.Type{"spec": cty.Object(map[string]cty.Type{"n": cty.Number})})
+	v := cty.ObjectVal(map[string]cty.Value{"spec": cty.ObjectVal(map[string]cty.Value{"n": cty.StringVal("many")})})
+	if _, err := EncodeValue(v, ty); err == nil {
+		t.Fatal("no error for a string where a number belongs")
+	}
+}
+
+func TestPathRoundTrip(t *testing.T) {
+	t.Parallel()
+	p := cty.GetAttrPath("spec").GetAttr("ports").Index(cty.NumberIntVal(0)).Index(cty.StringVal("name"))
+	got := PathFromProto(PathToProto(p))
+	if !got.Equals(p) {
+		t.Errorf("got %#v, want %#v", got, p)
+	}
+	if s := FormatPath(p); s != `spec.ports[0]["name"]` {
+		t.Errorf("FormatPath = %s", s)
+	}
+	if got := PathFromProto(PathToProto(nil)); got != nil {
+		t.Errorf("empty path came back as %#v", got)
+	}
+}

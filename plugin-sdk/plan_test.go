@@ -1,0 +1,131 @@
+package sdk_test
+
+import (
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+var planSchema = sdk.Schema{Attributes: map[string]sdk.Attribute{
+	"name": {Type: cty.String, Required: true, ForceNew: true},
+	"size": {Type: cty.Number, Optional: true},
+	"mode": {Type: cty.String, Optional: true, Computed: true},
+	"id":   {Type: cty.String, Computed: true},
+}}
+
+func TestDefaultPlan(t *testing.T) {
+	t.Parallel()
+	s := planSchema.Object
+	prior := s(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.NumberIntVal(1), "mode": cty.StringVal("rw"), "id": cty.StringVal("x")})
+	tests := map[string]struct {
+		prior, config cty.Value
+		want          cty.Value
+		wantReplace   []cty.Path
+	}{
+		"create": {
+			prior:  cty.NilVal,
+			config: s(map[string]cty.Value{"name": cty.StringVal("a")}),
+			want:   s(map[string]cty.Value{"name": cty.StringVal("a"), "mode": cty.UnknownVal(cty.String), "id": cty.UnknownVal(cty.String)}),
+		},
+		"create with an optional computed attribute set": {
+			prior:  cty.NullVal(planSchema.ImpliedType()),
+			config: s(map[string]cty.Value{"name": cty.StringVal("a"), "mode": cty.StringVal("ro")}),
+			want:   s(map[string]cty.Value{"name": cty.StringVal("a"), "mode": cty.StringVal("ro"), "id": cty.UnknownVal(cty.String)}),
+		},
+		"update keeps computed attributes": {
+			prior:  prior,
+			config: s(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.NumberIntVal(2)}),
+			want:   s(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.NumberIntVal(2), "mode": cty.StringVal("rw"), "id": cty.StringVal("x")}),
+		},
+		"update of an optional computed attribute": {
+			prior:  prior,
+			config: s(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.NumberIntVal(1), "mode": cty.StringVal("ro")}),
+			want:   s(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.NumberIntVal(1), "mode": cty.StringVal("ro"), "id": cty.StringVal("x")}),
+		},
+		"force new change replaces": {
+			prior:       prior,
+			config:      s(map[string]cty.Value{"name": cty.StringVal("b"), "size": cty.NumberIntVal(1)}),
+			want:        s(map[string]cty.Value{"name": cty.StringVal("b"), "size": cty.NumberIntVal(1), "mode": cty.UnknownVal(cty.String), "id": cty.UnknownVal(cty.String)}),
+			wantReplace: []cty.Path{cty.GetAttrPath("name")},
+		},
+		"unknown force new value replaces": {
+			prior:       prior,
+			config:      s(map[string]cty.Value{"name": cty.UnknownVal(cty.String), "size": cty.NumberIntVal(1)}),
+			want:        s(map[string]cty.Value{"name": cty.UnknownVal(cty.String), "size": cty.NumberIntVal(1), "mode": cty.UnknownVal(cty.String), "id": cty.UnknownVal(cty.String)}),
+			wantReplace: []cty.Path{cty.GetAttrPath("name")},
+		},
+		"null config deletes": {
+			prior:  prior,
+			config: cty.NullVal(planSchema.ImpliedType()),
+			want:   cty.NullVal(planSchema.ImpliedType()),
+		},
+		"nil config deletes": {
+			prior:  prior,
+			config: cty.NilVal,
+			want:   cty.NullVal(planSchema.ImpliedType()),
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var resp sdk.PlanResponse
+			sdk.DefaultPlan(planSchema, sdk.PlanRequest{Config: tc.config, PriorState: tc.prior, PriorPrivate: []byte("p")}, &resp)
+			if !resp.PlannedState.RawEquals(tc.want) {
+				t.Errorf("PlannedState:\n got %#v\nwant %#v", resp.PlannedState, tc.want)
+			}
+			if len(resp.RequiresReplace) != len(tc.wantReplace) {
+				t.Fatalf("RequiresReplace = %#v, want %#v", resp.RequiresReplace, tc.wantReplace)
+			}
+			for i := range tc.wantReplace {
+				if !resp.RequiresReplace[i].Equals(tc.wantReplace[i]) {
+					t.Errorf("RequiresReplace[%d] = %#v, want %#v", i, resp.RequiresReplace[i], tc.wantReplace[i])
+				}
+			}
+			if string(resp.PlannedPrivate) != "p" {
+				t.Errorf("PlannedPrivate = %q, want the prior private data", resp.PlannedPrivate)
+			}
+		})
+	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	t.Parallel()
+	s := planSchema.Object
+	tests := map[string]struct {
+		config cty.Value
+		want   []string // attribute of each error
+	}{
+		"ok":                      {config: s(map[string]cty.Value{"name": cty.StringVal("a")})},
+		"unknown required is set": {config: s(map[string]cty.Value{"name": cty.UnknownVal(cty.String)})},
+		"missing required":        {config: s(nil), want: []string{"name"}},
+		"computed only written":   {config: s(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("x")}), want: []string{"id"}},
+		"wholly unknown config":   {config: cty.UnknownVal(planSchema.ImpliedType())},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			diags := sdk.ValidateConfig(planSchema, tc.config)
+			if len(diags) != len(tc.want) {
+				t.Fatalf("diagnostics = %#v, want errors about %v", diags, tc.want)
+			}
+			for i, attr := range tc.want {
+				if diags[i].Severity != sdk.Error || !diags[i].Attribute.Equals(cty.GetAttrPath(attr)) {
+					t.Errorf("diagnostic %d = %#v, want an error about %s", i, diags[i], attr)
+				}
+			}
+		})
+	}
+}
+
+func TestSchemaObjectFillsAndConverts(t *testing.T) {
+	t.Parallel()
+	got := planSchema.Object(map[string]cty.Value{"name": cty.StringVal("a"), "size": cty.StringVal("3")})
+	want := cty.ObjectVal(map[string]cty.Value{
+		"name": cty.StringVal("a"), "size": cty.NumberIntVal(3), "mode": cty.NullVal(cty.String), "id": cty.NullVal(cty.String),
+	})
+	if !got.RawEquals(want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}

@@ -1,0 +1,457 @@
+package sdk_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/plugin-sdk/internal/testprovider"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
+)
+
+// These tests run the test provider as a real plugin process (this test
+// binary, re-executed by sdktest) and talk to it through package host.
+
+func TestMain(m *testing.M) {
+	sdktest.Main(m, map[string]func() sdk.Provider{"test": testprovider.New})
+}
+
+// ctyTypes compares cty types by meaning for cmp.
+var ctyTypes = cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })
+
+func obj(attrs map[string]cty.Value) cty.Value { return testprovider.Schema.Object(attrs) }
+
+func TestSchemaRoundTrip(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	got, err := c.Schemas(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sdk.Metadata{Name: "test", Version: "1.2.3"}, got.Metadata); diff != "" {
+		t.Errorf("metadata (-want +got):\n%s", diff)
+	}
+	want := testprovider.Schema
+	for _, name := range []string{"echo", "probe", "batch", "gate", "panic", "crash"} {
+		s, ok := got.Resources[name]
+		if !ok {
+			t.Errorf("resource type %q missing", name)
+			continue
+		}
+		if diff := cmp.Diff(want, s, ctyTypes); diff != "" {
+			t.Errorf("%s schema (-want +got):\n%s", name, diff)
+		}
+	}
+	if _, ok := got.Sources["upper"]; !ok {
+		t.Errorf("source type upper missing")
+	}
+	if _, ok := got.Provider.Attributes["greeting"]; !ok {
+		t.Errorf("provider attribute greeting missing")
+	}
+	again, err := c.Schemas(t.Context())
+	if err != nil || again != got {
+		t.Errorf("second Schemas call: got %p, %v; want the cached %p", again, err, got)
+	}
+}
+
+func TestUnknownValuesSurviveTheWire(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	config := obj(map[string]cty.Value{
+		"name":  cty.StringVal("a"),
+		"value": cty.UnknownVal(cty.String),
+		"tags":  cty.MapVal(map[string]cty.Value{"x": cty.UnknownVal(cty.String), "y": cty.StringVal("known")}),
+	})
+	resps, err := c.Plan(t.Context(), []sdk.PlanRequest{{Address: "probe.a", TypeName: "probe", Config: config}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := resps[0]
+	if len(p.Diagnostics) > 0 {
+		t.Fatalf("diagnostics: %v", p.Diagnostics)
+	}
+	st := p.PlannedState
+	if st.GetAttr("value").IsKnown() {
+		t.Errorf("planned value is known, want unknown")
+	}
+	if st.GetAttr("tags").Index(cty.StringVal("x")).IsKnown() {
+		t.Errorf("planned tags[x] is known, want unknown")
+	}
+	if got := st.GetAttr("tags").Index(cty.StringVal("y")); !got.RawEquals(cty.StringVal("known")) {
+		t.Errorf("planned tags[y] = %#v", got)
+	}
+	// The provider saw the unknown, and the unknown id it left came back.
+	if got := st.GetAttr("note"); !got.RawEquals(cty.StringVal("value unknown")) {
+		t.Errorf("note = %#v, want the provider to have seen an unknown value", got)
+	}
+	if st.GetAttr("id").IsKnown() {
+		t.Errorf("computed id on create is known, want unknown")
+	}
+}
+
+func TestDefaultPlanningThroughTheProtocol(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	config := obj(map[string]cty.Value{"name": cty.StringVal("a"), "key": cty.StringVal("k1")})
+	state := sdktest.PlanApply(t, c, "echo", config)
+	if got := state.GetAttr("id"); !got.RawEquals(cty.StringVal("id-a")) {
+		t.Fatalf("id after create = %#v", got)
+	}
+
+	// An update keeps computed attributes.
+	update := sdk.With(config, "value", cty.StringVal("v2"))
+	p := sdktest.Plan(t, c, "echo", state, update)
+	if got := p.PlannedState.GetAttr("id"); !got.RawEquals(cty.StringVal("id-a")) {
+		t.Errorf("planned id on update = %#v, want kept from prior", got)
+	}
+	if len(p.RequiresReplace) != 0 {
+		t.Errorf("RequiresReplace = %#v, want none", p.RequiresReplace)
+	}
+
+	// Changing a ForceNew attribute requires replacement.
+	p = sdktest.Plan(t, c, "echo", state, sdk.With(config, "key", cty.StringVal("k2")))
+	if len(p.RequiresReplace) != 1 || !p.RequiresReplace[0].Equals(cty.GetAttrPath("key")) {
+		t.Errorf("RequiresReplace = %#v, want [key]", p.RequiresReplace)
+	}
+	if p.PlannedState.GetAttr("id").IsKnown() {
+		t.Errorf("planned id on replace is known, want unknown")
+	}
+
+	// A null config plans a delete.
+	p = sdktest.Plan(t, c, "echo", state, cty.NullVal(testprovider.Schema.ImpliedType()))
+	if !p.PlannedState.IsNull() {
+		t.Errorf("planned state for a null config = %#v, want null", p.PlannedState)
+	}
+	if gone := sdktest.PlanApplyFrom(t, c, "echo", state, cty.NilVal); !gone.IsNull() {
+		t.Errorf("state after destroy = %#v, want null", gone)
+	}
+}
+
+func TestBatchPlanOf1000KeepsOrder(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	for _, typeName := range []string{"echo", "batch"} {
+		const n = 1000
+		reqs := make([]sdk.PlanRequest, n)
+		for i := range reqs {
+			reqs[i] = sdk.PlanRequest{
+				Address:  fmt.Sprintf("%s.x[%d]", typeName, i),
+				TypeName: typeName,
+				Config:   obj(map[string]cty.Value{"name": cty.StringVal(fmt.Sprint(i))}),
+			}
+		}
+		resps, err := c.Plan(t.Context(), reqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resps) != n {
+			t.Fatalf("%s: %d responses, want %d", typeName, len(resps), n)
+		}
+		for i, r := range resps {
+			if got := sdk.GetString(r.PlannedState, "name"); got != fmt.Sprint(i) {
+				t.Fatalf("%s: response %d is for name %q", typeName, i, got)
+			}
+			if typeName == "batch" {
+				if got := sdk.GetString(r.PlannedState, "note"); got != "batch of 1000" {
+					t.Fatalf("batch: response %d note %q, want one PlanBatch call of 1000", i, got)
+				}
+			}
+		}
+	}
+}
+
+func TestBatchReadAndReadGone(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	state := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a")})
+	gone := sdk.With(state, "value", cty.StringVal("gone"))
+	resps, err := c.Read(t.Context(), []sdk.ReadRequest{
+		{TypeName: "batch", State: state},
+		{TypeName: "echo", State: state},
+		{TypeName: "echo", State: gone},
+		{TypeName: "batch", State: state},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sdk.GetString(resps[0].NewState, "note"); got != "read batch of 2" {
+		t.Errorf("batch read note = %q", got)
+	}
+	if !resps[1].NewState.RawEquals(state) {
+		t.Errorf("echo read changed the state: %#v", resps[1].NewState)
+	}
+	if !resps[2].NewState.IsNull() {
+		t.Errorf("read of a gone object = %#v, want null", resps[2].NewState)
+	}
+}
+
+func TestApplyStreamsEachResultWhenItFinishes(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	gatePath := filepath.Join(t.TempDir(), "open")
+	fast := obj(map[string]cty.Value{"name": cty.StringVal("fast")})
+	slow := obj(map[string]cty.Value{"name": cty.StringVal("slow"), "value": cty.StringVal("wait:" + gatePath)})
+	plans, err := c.Plan(t.Context(), []sdk.PlanRequest{
+		{TypeName: "gate", Config: fast},
+		{TypeName: "gate", Config: slow},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	var results [2]*sdk.ApplyResponse
+	err = c.Apply(t.Context(), []sdk.ApplyRequest{
+		{Address: "gate.fast", TypeName: "gate", Config: fast, PlannedState: plans[0].PlannedState},
+		{Address: "gate.slow", TypeName: "gate", Config: slow, PlannedState: plans[1].PlannedState},
+	}, func(ev host.ApplyEvent) {
+		if !ev.Done {
+			events = append(events, fmt.Sprintf("%d: %s", ev.Index, ev.Message))
+			return
+		}
+		events = append(events, fmt.Sprintf("%d: done", ev.Index))
+		results[ev.Index] = ev.Response
+		// Item 0 finishing opens the gate item 1 waits on: had the results
+		// come only at the end of the batch, item 1 would time out.
+		if ev.Index == 0 {
+			if err := os.WriteFile(gatePath, nil, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r == nil || r.Diagnostics.HasErrors() {
+			t.Fatalf("result %d: %+v (events %q)", i, r, events)
+		}
+	}
+	// Item 1's "waiting" may come before or after item 0's result; the
+	// rest is ordered.
+	pos := map[string]int{}
+	for i, ev := range events {
+		pos[ev] = i
+	}
+	want := []string{"1: waiting for " + gatePath, "0: done", "1: done waiting", "1: done"}
+	if len(events) != len(want) {
+		t.Fatalf("events = %q, want %q in some order", events, want)
+	}
+	for _, w := range want {
+		if _, ok := pos[w]; !ok {
+			t.Fatalf("events = %q, missing %q", events, w)
+		}
+	}
+	if !(pos["1: waiting for "+gatePath] < pos["1: done waiting"] && pos["0: done"] < pos["1: done waiting"] && pos["1: done waiting"] < pos["1: done"]) {
+		t.Errorf("events out of order: %q", events)
+	}
+	if got := sdk.GetString(results[1].NewState, "id"); got != "id-slow" {
+		t.Errorf("slow id = %q", got)
+	}
+}
+
+func TestPanicBecomesErrorDiagnostic(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	config := obj(map[string]cty.Value{"name": cty.StringVal("a")})
+	var resp *sdk.ApplyResponse
+	err := c.Apply(t.Context(), []sdk.ApplyRequest{{
+		Address: "panic.a", TypeName: "panic", Config: config,
+		PlannedState: sdk.With(config, "id", cty.UnknownVal(cty.String)),
+	}}, func(ev host.ApplyEvent) {
+		if ev.Done {
+			resp = ev.Response
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPanicDiag(t, resp.Diagnostics, "Apply of panic.a", "assignment to entry in nil map")
+	if !resp.NewState.IsNull() {
+		t.Errorf("new state after a panicking create = %#v, want null (the prior state)", resp.NewState)
+	}
+
+	// The process survived, and a panicking Plan is reported the same way.
+	plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{Address: "panic.b", TypeName: "panic", Config: sdk.With(config, "value", cty.StringVal("plan"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPanicDiag(t, plans[0].Diagnostics, "Plan of panic.b", "plan exploded")
+}
+
+func checkPanicDiag(t *testing.T, diags sdk.Diagnostics, where, cause string) {
+	t.Helper()
+	if len(diags) != 1 || diags[0].Severity != sdk.Error {
+		t.Fatalf("diagnostics = %#v, want one error", diags)
+	}
+	d := diags[0]
+	if d.Summary != "Provider panicked" {
+		t.Errorf("summary = %q", d.Summary)
+	}
+	for _, s := range []string{where, cause, "goroutine "} {
+		if !strings.Contains(d.Detail, s) {
+			t.Errorf("detail does not mention %q:\n%s", s, d.Detail)
+		}
+	}
+}
+
+func TestProcessExitIsReportedAsCrash(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"exit", "goroutine"} {
+		t.Run(value, func(t *testing.T) {
+			t.Parallel()
+			c := sdktest.Start(t, "test")
+			config := obj(map[string]cty.Value{"name": cty.StringVal("a"), "value": cty.StringVal(value)})
+			err := c.Apply(t.Context(), []sdk.ApplyRequest{{
+				Address: "crash.a", TypeName: "crash", Config: config, PlannedState: config,
+			}}, nil)
+			if !errors.Is(err, host.ErrProviderCrashed) {
+				t.Fatalf("err = %v, want ErrProviderCrashed", err)
+			}
+			t.Logf("the error reads: %v", err)
+			if !strings.Contains(err.Error(), `provider "test" crashed`) {
+				t.Errorf("error does not name the provider: %v", err)
+			}
+			wantOutput := map[string]string{"exit": "exiting on purpose", "goroutine": "panic: boom in a goroutine"}[value]
+			if !strings.Contains(err.Error(), wantOutput) {
+				t.Errorf("error does not show the provider's last output %q:\n%v", wantOutput, err)
+			}
+			if !c.Exited() {
+				t.Errorf("Exited() = false after a crash")
+			}
+			// Later calls fail the same way instead of hanging.
+			_, err = c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "echo", Config: config}})
+			if !errors.Is(err, host.ErrProviderCrashed) {
+				t.Errorf("call after crash: err = %v, want ErrProviderCrashed", err)
+			}
+		})
+	}
+}
+
+func TestDiagnosticsKeepAttributePaths(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	resps, err := c.Plan(t.Context(), []sdk.PlanRequest{{
+		TypeName: "probe", Config: obj(map[string]cty.Value{"name": cty.StringVal("diag")}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags := resps[0].Diagnostics
+	if len(diags) != 2 {
+		t.Fatalf("diagnostics = %#v, want 2", diags)
+	}
+	wantPath := cty.GetAttrPath("tags").Index(cty.StringVal("k")).Index(cty.NumberIntVal(3))
+	if d := diags[0]; d.Severity != sdk.Error || d.Summary != "Bad tag" || d.Detail != "The tag k is bad." || !d.Attribute.Equals(wantPath) {
+		t.Errorf("diagnostic 0 = %#v", d)
+	}
+	if d := diags[1]; d.Severity != sdk.Warning || d.Summary != "Just so you know" || d.Attribute != nil {
+		t.Errorf("diagnostic 1 = %#v", d)
+	}
+}
+
+func TestValidateChecksRequiredAttributes(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	resps, err := c.Validate(t.Context(), []sdk.ValidateRequest{
+		{TypeName: "echo", Config: obj(map[string]cty.Value{"name": cty.StringVal("a")})},
+		{TypeName: "echo", Config: obj(map[string]cty.Value{"name": cty.UnknownVal(cty.String)})},
+		{TypeName: "echo", Config: obj(map[string]cty.Value{"value": cty.StringVal("no name")})},
+		{TypeName: "echo", Config: obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("set by hand")})},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", "", "name", "id"} {
+		d := resps[i].Diagnostics
+		switch {
+		case want == "" && len(d) != 0:
+			t.Errorf("config %d: diagnostics %#v, want none", i, d)
+		case want != "" && (len(d) != 1 || !d[0].Attribute.Equals(cty.GetAttrPath(want))):
+			t.Errorf("config %d: diagnostics %#v, want one about %s", i, d, want)
+		}
+	}
+}
+
+func TestConfigureSourcesImportAndStop(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	ctx := t.Context()
+
+	diags, err := c.Configure(ctx, cty.ObjectVal(map[string]cty.Value{"greeting": cty.StringVal("bad")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diags) != 1 || !diags[0].Attribute.Equals(cty.GetAttrPath("greeting")) {
+		t.Errorf("configure diagnostics = %#v, want one about greeting", diags)
+	}
+	if diags, err = c.Configure(ctx, cty.ObjectVal(map[string]cty.Value{"greeting": cty.StringVal("hi-")})); err != nil || len(diags) > 0 {
+		t.Fatalf("configure: %v %v", diags, err)
+	}
+	state := sdktest.PlanApply(t, c, "echo", obj(map[string]cty.Value{"name": cty.StringVal("a")}))
+	if got := sdk.GetString(state, "id"); got != "hi-id-a" {
+		t.Errorf("id = %q, want the configured greeting in it", got)
+	}
+
+	srcs, err := c.ReadSources(ctx, []sdk.SourceReadRequest{{
+		Address: "source.upper.x", TypeName: "upper",
+		Config: cty.ObjectVal(map[string]cty.Value{"input": cty.StringVal("abc"), "output": cty.NullVal(cty.String)}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sdk.GetString(srcs[0].State, "output"); got != "ABC" {
+		t.Errorf("source output = %q", got)
+	}
+
+	imp, err := c.Import(ctx, sdk.ImportRequest{Address: "echo.i", TypeName: "echo", ID: "x"})
+	if err != nil || imp.Diagnostics.HasErrors() {
+		t.Fatalf("import: %v %v", imp.Diagnostics, err)
+	}
+	if got := sdk.GetString(imp.State, "id"); got != "id-x" {
+		t.Errorf("imported id = %q", got)
+	}
+	if imp, err = c.Import(ctx, sdk.ImportRequest{TypeName: "echo", ID: "missing"}); err != nil || !imp.Diagnostics.HasErrors() {
+		t.Errorf("import of a missing object: %v %v, want an error diagnostic", imp.Diagnostics, err)
+	}
+	if imp, err = c.Import(ctx, sdk.ImportRequest{TypeName: "upper", ID: "x"}); err == nil {
+		t.Errorf("import of a source type: %v, want an error", imp)
+	}
+
+	// Stop ends an apply that would otherwise wait for 20 seconds.
+	config := obj(map[string]cty.Value{"name": cty.StringVal("w"), "value": cty.StringVal("wait:" + filepath.Join(t.TempDir(), "never"))})
+	var resp *sdk.ApplyResponse
+	err = c.Apply(ctx, []sdk.ApplyRequest{{TypeName: "gate", Config: config, PlannedState: sdk.With(config, "id", cty.UnknownVal(cty.String))}},
+		func(ev host.ApplyEvent) {
+			switch {
+			case ev.Done:
+				resp = ev.Response
+			case strings.HasPrefix(ev.Message, "waiting"):
+				if err := c.Stop(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Stopped" {
+		t.Errorf("diagnostics after Stop = %#v", resp.Diagnostics)
+	}
+}
+
+func TestUnknownTypeIsAnError(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	_, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "nope", Config: cty.EmptyObjectVal}})
+	if err == nil || !strings.Contains(err.Error(), `no resource type "nope"`) {
+		t.Errorf("err = %v", err)
+	}
+}

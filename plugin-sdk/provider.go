@@ -1,0 +1,230 @@
+package sdk
+
+import (
+	"context"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Provider is the interface every provider implements.
+type Provider interface {
+	// Metadata names the provider and its version.
+	Metadata() Metadata
+	// Schema describes the provider block's configuration.
+	Schema() Schema
+	// Configure receives the provider block's evaluated configuration
+	// before any resource call. It is called once per process.
+	Configure(ctx context.Context, req ConfigureRequest, resp *ConfigureResponse)
+	// Resources lists the managed resource types, by type name.
+	Resources() map[string]Resource
+}
+
+// ProviderWithSources is a provider that also serves `source "T" "N"` blocks.
+type ProviderWithSources interface {
+	Provider
+	// Sources lists the source types, by type name.
+	Sources() map[string]Source
+}
+
+// ProviderWithStop is a provider that can be asked to stop work in flight
+// (the user pressed Ctrl-C). Stop must return quickly; calls in flight
+// should then end with an error diagnostic.
+type ProviderWithStop interface {
+	Provider
+	Stop(ctx context.Context) error
+}
+
+// Metadata names a provider.
+type Metadata struct {
+	Name    string
+	Version string
+}
+
+// ConfigureRequest carries the provider block's configuration.
+type ConfigureRequest struct {
+	Config cty.Value
+	// SlipwayVersion is the version of the slipway that started the provider.
+	SlipwayVersion string
+}
+
+// ConfigureResponse reports problems with the configuration.
+type ConfigureResponse struct {
+	Diagnostics Diagnostics
+}
+
+// Resource is one managed resource type. Plan is optional (see
+// ResourceWithPlan): without it the SDK plans the configuration as written,
+// computed attributes unknown on create and kept on update, and replacement
+// when a ForceNew attribute changes.
+type Resource interface {
+	Schema() Schema
+	// Apply carries out one planned change: create (PriorState null),
+	// update, or delete (PlannedState null). resp.Private arrives set to
+	// PlannedPrivate. A NewState left unset (cty.NilVal) means PriorState
+	// after an error diagnostic, null after a delete, and PlannedState
+	// after a create or update whose plan was wholly known.
+	Apply(ctx context.Context, req ApplyRequest, resp *ApplyResponse)
+	// Read refreshes State from the real world. A NewState of cty.NullVal
+	// says the object is gone. resp arrives with NewState and Private set to
+	// the request's, so leaving them says nothing changed.
+	Read(ctx context.Context, req ReadRequest, resp *ReadResponse)
+}
+
+// ResourceWithPlan customises planning of one resource. resp arrives
+// filled with the default plan (see DefaultPlan), which Plan adjusts; a
+// PlannedState left cty.NilVal keeps the default. Plan is not called for a
+// delete (null Config): the SDK plans those alone.
+type ResourceWithPlan interface {
+	Resource
+	Plan(ctx context.Context, req PlanRequest, resp *PlanResponse)
+}
+
+// ResourceWithValidate checks a configuration before planning. Without it
+// the SDK runs ValidateConfig (required attributes present), which Validate
+// may call itself.
+type ResourceWithValidate interface {
+	Resource
+	Validate(ctx context.Context, req ValidateRequest, resp *ValidateResponse)
+}
+
+// ResourceWithImport adopts an existing object by its ID. A null State with
+// no error diagnostic is reported as "no such object".
+type ResourceWithImport interface {
+	Resource
+	Import(ctx context.Context, req ImportRequest, resp *ImportResponse)
+}
+
+// ResourceWithBatchPlan plans many instances in one call, for types whose
+// backing API is cheaper in bulk (one LIST instead of a GET per object).
+// resps has the same length as reqs; fill resps[i] for reqs[i]. As with
+// ResourceWithPlan, resps arrive filled with the default plan and deletes
+// are not included. It takes precedence over ResourceWithPlan.
+type ResourceWithBatchPlan interface {
+	Resource
+	PlanBatch(ctx context.Context, reqs []PlanRequest, resps []PlanResponse)
+}
+
+// ResourceWithBatchRead refreshes many instances in one call, for every
+// instance of the type in one refresh. resps has the same length as reqs and
+// arrives as for Read; a NewState left cty.NilVal keeps the state as it was.
+type ResourceWithBatchRead interface {
+	Resource
+	ReadBatch(ctx context.Context, reqs []ReadRequest, resps []ReadResponse)
+}
+
+// Source is one source type: an input read at every plan and never
+// written, such as a git ref resolved to a commit.
+type Source interface {
+	Schema() Schema
+	Read(ctx context.Context, req SourceReadRequest, resp *SourceReadResponse)
+}
+
+// ValidateRequest carries a configuration that may hold unknown values.
+type ValidateRequest struct {
+	TypeName string
+	Config   cty.Value
+}
+
+// ValidateResponse reports problems found in a configuration.
+type ValidateResponse struct {
+	Diagnostics Diagnostics
+}
+
+// PlanRequest asks for the planned new state of one resource instance.
+type PlanRequest struct {
+	// Address is the instance's address (file.a["x"]), for messages.
+	Address  string
+	TypeName string
+	// Config is the evaluated configuration; it may hold unknown values.
+	Config cty.Value
+	// PriorState is the state after refresh; null when the instance is new.
+	PriorState cty.Value
+	// ProposedNewState is Config with computed attributes that the
+	// configuration leaves null taken from PriorState.
+	ProposedNewState cty.Value
+	// PriorPrivate is the provider's own data saved with the state.
+	PriorPrivate []byte
+}
+
+// PlanResponse is the provider's plan for one instance.
+type PlanResponse struct {
+	// PlannedState is the expected new state; unknown values are "known
+	// after apply". Null plans a delete.
+	PlannedState cty.Value
+	// RequiresReplace lists the attribute paths whose change forces the
+	// object to be destroyed and created again.
+	RequiresReplace []cty.Path
+	// PlannedPrivate is handed back to Apply.
+	PlannedPrivate []byte
+	Diagnostics    Diagnostics
+}
+
+// ApplyRequest carries out one planned change.
+type ApplyRequest struct {
+	Address        string
+	TypeName       string
+	Config         cty.Value
+	PriorState     cty.Value
+	PlannedState   cty.Value
+	PlannedPrivate []byte
+	// Progress reports a line of progress to the user while the change runs
+	// ("3/5 replicas ready"). It is safe to call from any goroutine and
+	// never nil.
+	Progress func(message string)
+}
+
+// ApplyResponse is the outcome of one change.
+type ApplyResponse struct {
+	// NewState is the state after the change; null after a delete. On an
+	// error, NewState should still describe what exists (null if nothing).
+	NewState    cty.Value
+	Private     []byte
+	Diagnostics Diagnostics
+}
+
+// ReadRequest refreshes one instance.
+type ReadRequest struct {
+	Address  string
+	TypeName string
+	State    cty.Value
+	Private  []byte
+}
+
+// ReadResponse is the refreshed state; null when the object is gone.
+type ReadResponse struct {
+	NewState    cty.Value
+	Private     []byte
+	Diagnostics Diagnostics
+}
+
+// ImportRequest adopts an existing object.
+type ImportRequest struct {
+	Address  string
+	TypeName string
+	ID       string
+}
+
+// ImportResponse holds the imported object's state.
+type ImportResponse struct {
+	State       cty.Value
+	Private     []byte
+	Diagnostics Diagnostics
+}
+
+// SourceReadRequest resolves one source.
+type SourceReadRequest struct {
+	Address  string
+	TypeName string
+	Config   cty.Value
+	// PriorState is what the source resolved to at the last apply, or null.
+	PriorState cty.Value
+	// Hard asks the provider to drop its caches and fetch afresh.
+	Hard bool
+}
+
+// SourceReadResponse is the resolved source, an object of the source's
+// schema (a git source fills commit, short_commit, dir and so on).
+type SourceReadResponse struct {
+	State       cty.Value
+	Diagnostics Diagnostics
+}

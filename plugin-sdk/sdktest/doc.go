@@ -1,0 +1,14 @@
+// Package sdktest runs a provider through the real plugin protocol in
+// tests, for provider authors and for slipway's own tests. The test binary
+// re-executes itself as the plugin process (the go-plugin way), so a test
+// exercises the handshake, gRPC, msgpack values and crash handling exactly
+// as slipway will, with no binary to build first.
+//
+// Wire it up in TestMain with Main, then call Start in a test to get a
+// *host.Client; the helpers (PlanApply, Refresh, Object, ...) cover the
+// common steps and fail the test on error diagnostics.
+//
+// What must stay true: sdktest goes through package host and the real
+// protocol, never around it, so what passes here works in slipway; and a
+// binary whose TestMain does not call Main can never re-execute itself.
+package sdktest

@@ -1,0 +1,628 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
+	"slipway.dev/slipway/plugin-sdk/internal/wire"
+)
+
+// maxConcurrency bounds how many provider methods one batch runs at once,
+// so a batch of thousands does not open thousands of API connections.
+const maxConcurrency = 16
+
+// server is the gRPC side of a provider: it decodes requests, calls the
+// provider's plain Go methods and encodes what they return.
+type server struct {
+	protocol.UnimplementedProviderServer
+
+	p       Provider
+	meta    Metadata
+	pSchema Schema
+
+	resources map[string]Resource
+	rSchemas  map[string]Schema
+	rTypes    map[string]cty.Type
+	sources   map[string]Source
+	sSchemas  map[string]Schema
+	sTypes    map[string]cty.Type
+
+	schemaResp *protocol.GetSchema_Response
+}
+
+var _ protocol.ProviderServer = (*server)(nil)
+
+// newServer asks the provider for its schemas once; they are fixed for the
+// life of the process.
+func newServer(p Provider) *server {
+	s := &server{
+		p:         p,
+		resources: map[string]Resource{},
+		rSchemas:  map[string]Schema{},
+		rTypes:    map[string]cty.Type{},
+		sources:   map[string]Source{},
+		sSchemas:  map[string]Schema{},
+		sTypes:    map[string]cty.Type{},
+	}
+	resp := &protocol.GetSchema_Response{
+		ProtocolVersion: wire.ProtocolVersion,
+		ResourceSchemas: map[string]*protocol.Schema{},
+		SourceSchemas:   map[string]*protocol.Schema{},
+	}
+	var diags Diagnostics
+	func() {
+		defer recoverInto(&diags, "the provider", "Metadata")
+		s.meta = p.Metadata()
+	}()
+	addSchema := func(what string, get func() Schema, into map[string]*protocol.Schema, key string) (Schema, bool) {
+		var sch Schema
+		var d Diagnostics
+		func() {
+			defer recoverInto(&d, what, "Schema")
+			sch = get()
+		}()
+		d = append(d, checkSchema(what, sch)...)
+		if !d.HasErrors() {
+			ps, err := schemaToProto(sch)
+			if err != nil {
+				d.AddError("Invalid provider schema", fmt.Sprintf("The schema of %s cannot be encoded: %s.", what, err))
+			} else if into != nil {
+				into[key] = ps
+			} else {
+				resp.Provider = ps
+			}
+		}
+		diags = append(diags, d...)
+		return sch, !d.HasErrors()
+	}
+	s.pSchema, _ = addSchema("the provider configuration", p.Schema, nil, "")
+
+	var resources map[string]Resource
+	func() {
+		defer recoverInto(&diags, "the provider", "Resources")
+		resources = p.Resources()
+	}()
+	for name, r := range resources {
+		if r == nil {
+			continue
+		}
+		sch, ok := addSchema(fmt.Sprintf("resource type %q", name), r.Schema, resp.ResourceSchemas, name)
+		if ok {
+			s.resources[name], s.rSchemas[name], s.rTypes[name] = r, sch, sch.ImpliedType()
+		}
+	}
+	if ps, ok := p.(ProviderWithSources); ok {
+		var sources map[string]Source
+		func() {
+			defer recoverInto(&diags, "the provider", "Sources")
+			sources = ps.Sources()
+		}()
+		for name, src := range sources {
+			if src == nil {
+				continue
+			}
+			sch, ok := addSchema(fmt.Sprintf("source type %q", name), src.Schema, resp.SourceSchemas, name)
+			if ok {
+				s.sources[name], s.sSchemas[name], s.sTypes[name] = src, sch, sch.ImpliedType()
+			}
+		}
+	}
+	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version}
+	resp.Diagnostics = diagsToProto(diags)
+	s.schemaResp = resp
+	return s
+}
+
+// recoverInto turns a panic in a provider method into an error diagnostic
+// that names the provider, the method and what it was working on, with the
+// stack in the detail, so one bad resource does not take the process (and
+// every other resource in flight) down with it. Call it deferred.
+func recoverInto(diags *Diagnostics, subject, method string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	diags.AddError("Provider panicked", fmt.Sprintf(
+		"The provider panicked in %s of %s: %v\n\nThis is a bug in the provider; please report it to the provider's author with this detail:\n\n%s",
+		method, subject, r, debug.Stack()))
+}
+
+// subject names a request's target for messages: its address when the core
+// sent one, its type otherwise.
+func subject(kind, address, typeName string) string {
+	if address != "" {
+		return address
+	}
+	return fmt.Sprintf("%s type %q", kind, typeName)
+}
+
+func unsupported(kind, typeName string) Diagnostics {
+	var d Diagnostics
+	d.AddError("Unsupported "+kind+" type",
+		fmt.Sprintf("This provider has no %s type %q. Check the type name, or the provider version that declares it.", kind, typeName))
+	return d
+}
+
+func decodeError(what string, err error) Diagnostics {
+	var d Diagnostics
+	d.AddError("Invalid value from slipway",
+		fmt.Sprintf("The %s sent to the provider does not match its schema: %s. This is a bug in slipway or in the provider's schema.", what, err))
+	return d
+}
+
+func encodeError(what, subj string, err error) Diagnostics {
+	var d Diagnostics
+	d.AddError("Provider produced an invalid value",
+		fmt.Sprintf("The %s the provider returned for %s does not match its schema: %s. This is a bug in the provider; please report it to its author.", what, subj, err))
+	return d
+}
+
+// runBounded runs tasks with at most maxConcurrency at once and waits.
+func runBounded(tasks []func()) {
+	if len(tasks) == 1 {
+		tasks[0]()
+		return
+	}
+	sem := make(chan struct{}, maxConcurrency)
+	var wg sync.WaitGroup
+	for _, task := range tasks {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			task()
+		}()
+	}
+	wg.Wait()
+}
+
+// sortedKeys returns a group map's keys in order, so batches are
+// dispatched deterministically.
+func sortedKeys(m map[string][]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (s *server) GetSchema(context.Context, *protocol.GetSchema_Request) (*protocol.GetSchema_Response, error) {
+	return s.schemaResp, nil
+}
+
+func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request) (*protocol.Configure_Response, error) {
+	var resp ConfigureResponse
+	cfg, err := wire.DecodeValue(req.Config, s.pSchema.ImpliedType())
+	if err != nil {
+		return &protocol.Configure_Response{Diagnostics: diagsToProto(decodeError("provider configuration", err))}, nil
+	}
+	func() {
+		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
+		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion}, &resp)
+	}()
+	return &protocol.Configure_Response{Diagnostics: diagsToProto(resp.Diagnostics)}, nil
+}
+
+func (s *server) Stop(ctx context.Context, _ *protocol.Stop_Request) (*protocol.Stop_Response, error) {
+	ps, ok := s.p.(ProviderWithStop)
+	if !ok {
+		return &protocol.Stop_Response{}, nil
+	}
+	var diags Diagnostics
+	var err error
+	func() {
+		defer recoverInto(&diags, "the provider", "Stop")
+		err = ps.Stop(ctx)
+	}()
+	if err == nil {
+		err = diags.Err()
+	}
+	if err != nil {
+		return &protocol.Stop_Response{Error: err.Error()}, nil
+	}
+	return &protocol.Stop_Response{}, nil
+}
+
+func (s *server) ValidateResourceConfigs(ctx context.Context, req *protocol.ValidateResourceConfigs_Request) (*protocol.ValidateResourceConfigs_Response, error) {
+	resps := make([]ValidateResponse, len(req.Items))
+	var tasks []func()
+	for i, it := range req.Items {
+		r, ok := s.resources[it.TypeName]
+		if !ok {
+			resps[i].Diagnostics = unsupported("resource", it.TypeName)
+			continue
+		}
+		cfg, err := wire.DecodeValue(it.Config, s.rTypes[it.TypeName])
+		if err != nil {
+			resps[i].Diagnostics = decodeError("configuration", err)
+			continue
+		}
+		vreq := ValidateRequest{TypeName: it.TypeName, Config: cfg}
+		schema := s.rSchemas[it.TypeName]
+		tasks = append(tasks, func() {
+			v, ok := r.(ResourceWithValidate)
+			if !ok {
+				resps[i].Diagnostics = ValidateConfig(schema, cfg)
+				return
+			}
+			defer recoverInto(&resps[i].Diagnostics, subject("resource", "", it.TypeName), "Validate")
+			v.Validate(ctx, vreq, &resps[i])
+		})
+	}
+	runBounded(tasks)
+	out := &protocol.ValidateResourceConfigs_Response{Results: make([]*protocol.ValidateResourceConfigs_Result, len(resps))}
+	for i := range resps {
+		out.Results[i] = &protocol.ValidateResourceConfigs_Result{Diagnostics: diagsToProto(resps[i].Diagnostics)}
+	}
+	return out, nil
+}
+
+func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_Request) (*protocol.PlanResources_Response, error) {
+	n := len(req.Items)
+	reqs := make([]PlanRequest, n)
+	resps := make([]PlanResponse, n)
+	defaults := make([]cty.Value, n)
+	groups := map[string][]int{}
+	for i, it := range req.Items {
+		if _, ok := s.resources[it.TypeName]; !ok {
+			resps[i].Diagnostics = unsupported("resource", it.TypeName)
+			continue
+		}
+		schema, ty := s.rSchemas[it.TypeName], s.rTypes[it.TypeName]
+		cfg, err1 := wire.DecodeValue(it.Config, ty)
+		prior, err2 := wire.DecodeValue(it.PriorState, ty)
+		proposed, err3 := wire.DecodeValue(it.ProposedNewState, ty)
+		if err := firstErr(err1, err2, err3); err != nil {
+			resps[i].Diagnostics = decodeError("plan request", err)
+			continue
+		}
+		if proposed.IsNull() && !cfg.IsNull() {
+			proposed = ProposedNewState(schema, prior, cfg)
+		}
+		reqs[i] = PlanRequest{
+			Address: it.Address, TypeName: it.TypeName,
+			Config: cfg, PriorState: prior, ProposedNewState: proposed,
+			PriorPrivate: it.PriorPrivate,
+		}
+		DefaultPlan(schema, reqs[i], &resps[i])
+		defaults[i] = resps[i].PlannedState
+		// Deletes are planned by the SDK alone: there is nothing for a
+		// provider to decide about a null configuration.
+		if !cfg.IsNull() {
+			groups[it.TypeName] = append(groups[it.TypeName], i)
+		}
+	}
+
+	var tasks []func()
+	for _, typeName := range sortedKeys(groups) {
+		idx := groups[typeName]
+		switch r := s.resources[typeName].(type) {
+		case ResourceWithBatchPlan:
+			tasks = append(tasks, func() {
+				breqs := make([]PlanRequest, len(idx))
+				bresps := make([]PlanResponse, len(idx))
+				for j, i := range idx {
+					breqs[j], bresps[j] = reqs[i], resps[i]
+				}
+				var panicked Diagnostics
+				func() {
+					defer recoverInto(&panicked, subject("resource", "", typeName), "PlanBatch")
+					r.PlanBatch(ctx, breqs, bresps)
+				}()
+				for j, i := range idx {
+					resps[i] = bresps[j]
+					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
+				}
+			})
+		case ResourceWithPlan:
+			for _, i := range idx {
+				tasks = append(tasks, func() {
+					defer recoverInto(&resps[i].Diagnostics, subject("resource", reqs[i].Address, typeName), "Plan")
+					r.Plan(ctx, reqs[i], &resps[i])
+				})
+			}
+		}
+	}
+	runBounded(tasks)
+
+	out := &protocol.PlanResources_Response{Results: make([]*protocol.PlanResources_Result, n)}
+	for i, it := range req.Items {
+		res := &protocol.PlanResources_Result{}
+		out.Results[i] = res
+		ty, ok := s.rTypes[it.TypeName]
+		if !ok {
+			res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+			continue
+		}
+		planned := resps[i].PlannedState
+		if planned == cty.NilVal {
+			planned = defaults[i]
+		}
+		dv, err := wire.EncodeValue(planned, ty)
+		if err != nil {
+			resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("planned state", subject("resource", it.Address, it.TypeName), err)...)
+		}
+		res.PlannedState = dv
+		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
+		res.PlannedPrivate = resps[i].PlannedPrivate
+		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+	}
+	return out, nil
+}
+
+func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream protocol.Provider_ApplyResourcesServer) error {
+	ctx := stream.Context()
+
+	// One sender at a time; after an item's result, its late progress
+	// messages are dropped, and after the handler returns nothing is sent.
+	var (
+		mu       sync.Mutex
+		finished = make([]bool, len(req.Items))
+		closed   bool
+		sendErr  error
+	)
+	send := func(i int, ev *protocol.ApplyResources_Event, last bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed || finished[i] {
+			return
+		}
+		finished[i] = last
+		if err := stream.Send(ev); err != nil {
+			closed, sendErr = true, err
+		}
+	}
+
+	tasks := make([]func(), len(req.Items))
+	for i, it := range req.Items {
+		tasks[i] = func() {
+			progress := func(msg string) {
+				send(i, &protocol.ApplyResources_Event{
+					Index: int64(i),
+					Kind:  &protocol.ApplyResources_Event_Progress{Progress: &protocol.ApplyResources_Progress{Message: msg}},
+				}, false)
+			}
+			res := s.applyOne(ctx, it, progress)
+			send(i, &protocol.ApplyResources_Event{
+				Index: int64(i),
+				Kind:  &protocol.ApplyResources_Event_Result{Result: res},
+			}, true)
+		}
+	}
+	runBounded(tasks)
+
+	mu.Lock()
+	defer mu.Unlock()
+	closed = true
+	return sendErr
+}
+
+func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item, progress func(string)) *protocol.ApplyResources_Result {
+	r, ok := s.resources[it.TypeName]
+	if !ok {
+		return &protocol.ApplyResources_Result{Diagnostics: diagsToProto(unsupported("resource", it.TypeName))}
+	}
+	ty := s.rTypes[it.TypeName]
+	subj := subject("resource", it.Address, it.TypeName)
+	cfg, err1 := wire.DecodeValue(it.Config, ty)
+	prior, err2 := wire.DecodeValue(it.PriorState, ty)
+	planned, err3 := wire.DecodeValue(it.PlannedState, ty)
+	if err := firstErr(err1, err2, err3); err != nil {
+		// Nothing was done, so the prior state still describes the object.
+		return &protocol.ApplyResources_Result{
+			NewState:    it.PriorState,
+			Private:     it.PlannedPrivate,
+			Diagnostics: diagsToProto(decodeError("apply request", err)),
+		}
+	}
+	areq := ApplyRequest{
+		Address: it.Address, TypeName: it.TypeName,
+		Config: cfg, PriorState: prior, PlannedState: planned,
+		PlannedPrivate: it.PlannedPrivate,
+		Progress:       progress,
+	}
+	resp := ApplyResponse{Private: it.PlannedPrivate}
+	func() {
+		defer recoverInto(&resp.Diagnostics, subj, "Apply")
+		r.Apply(ctx, areq, &resp)
+	}()
+
+	newState := resp.NewState
+	if newState == cty.NilVal {
+		switch {
+		case resp.Diagnostics.HasErrors():
+			newState = prior
+		case planned.IsNull():
+			newState = planned
+		case planned.IsWhollyKnown():
+			newState = planned
+		default:
+			newState = prior
+			resp.Diagnostics.AddError("Provider returned no new state",
+				fmt.Sprintf("Applying %s succeeded but the provider returned no new state, and the plan has values known only after apply. This is a bug in the provider; please report it to its author.", subj))
+		}
+	}
+	if !newState.IsWhollyKnown() {
+		resp.Diagnostics.AddError("Provider produced an invalid new state",
+			fmt.Sprintf("After applying %s the provider returned a state with unknown values; every value must be known after apply. This is a bug in the provider; please report it to its author.", subj))
+		newState = prior
+	}
+	dv, err := wire.EncodeValue(newState, ty)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, encodeError("new state", subj, err)...)
+		dv = it.PriorState
+	}
+	return &protocol.ApplyResources_Result{NewState: dv, Private: resp.Private, Diagnostics: diagsToProto(resp.Diagnostics)}
+}
+
+func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_Request) (*protocol.ReadResources_Response, error) {
+	n := len(req.Items)
+	reqs := make([]ReadRequest, n)
+	resps := make([]ReadResponse, n)
+	groups := map[string][]int{}
+	for i, it := range req.Items {
+		ty, ok := s.rTypes[it.TypeName]
+		if !ok {
+			resps[i].Diagnostics = unsupported("resource", it.TypeName)
+			continue
+		}
+		st, err := wire.DecodeValue(it.State, ty)
+		if err != nil {
+			resps[i].Diagnostics = decodeError("state", err)
+			continue
+		}
+		reqs[i] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}
+		// Unless the provider says otherwise, the object is as it was.
+		resps[i] = ReadResponse{NewState: st, Private: it.Private}
+		if !st.IsNull() {
+			groups[it.TypeName] = append(groups[it.TypeName], i)
+		}
+	}
+
+	var tasks []func()
+	for _, typeName := range sortedKeys(groups) {
+		idx := groups[typeName]
+		r := s.resources[typeName]
+		if br, ok := r.(ResourceWithBatchRead); ok {
+			tasks = append(tasks, func() {
+				breqs := make([]ReadRequest, len(idx))
+				bresps := make([]ReadResponse, len(idx))
+				for j, i := range idx {
+					breqs[j], bresps[j] = reqs[i], resps[i]
+				}
+				var panicked Diagnostics
+				func() {
+					defer recoverInto(&panicked, subject("resource", "", typeName), "ReadBatch")
+					br.ReadBatch(ctx, breqs, bresps)
+				}()
+				for j, i := range idx {
+					if bresps[j].NewState == cty.NilVal {
+						bresps[j].NewState = reqs[i].State
+					}
+					resps[i] = bresps[j]
+					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
+				}
+			})
+			continue
+		}
+		for _, i := range idx {
+			tasks = append(tasks, func() {
+				defer recoverInto(&resps[i].Diagnostics, subject("resource", reqs[i].Address, typeName), "Read")
+				r.Read(ctx, reqs[i], &resps[i])
+				if resps[i].NewState == cty.NilVal {
+					resps[i].NewState = reqs[i].State
+				}
+			})
+		}
+	}
+	runBounded(tasks)
+
+	out := &protocol.ReadResources_Response{Results: make([]*protocol.ReadResources_Result, n)}
+	for i, it := range req.Items {
+		res := &protocol.ReadResources_Result{}
+		out.Results[i] = res
+		ty, ok := s.rTypes[it.TypeName]
+		if !ok {
+			res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+			continue
+		}
+		dv, err := wire.EncodeValue(resps[i].NewState, ty)
+		if err != nil {
+			resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("refreshed state", subject("resource", it.Address, it.TypeName), err)...)
+			dv = it.State
+		}
+		res.NewState = dv
+		res.Private = resps[i].Private
+		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+	}
+	return out, nil
+}
+
+func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Request) (*protocol.ReadSources_Response, error) {
+	n := len(req.Items)
+	resps := make([]SourceReadResponse, n)
+	var tasks []func()
+	for i, it := range req.Items {
+		src, ok := s.sources[it.TypeName]
+		if !ok {
+			resps[i].Diagnostics = unsupported("source", it.TypeName)
+			continue
+		}
+		ty := s.sTypes[it.TypeName]
+		cfg, err1 := wire.DecodeValue(it.Config, ty)
+		prior, err2 := wire.DecodeValue(it.PriorState, ty)
+		if err := firstErr(err1, err2); err != nil {
+			resps[i].Diagnostics = decodeError("source read request", err)
+			continue
+		}
+		sreq := SourceReadRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorState: prior, Hard: it.Hard}
+		tasks = append(tasks, func() {
+			defer recoverInto(&resps[i].Diagnostics, subject("source", it.Address, it.TypeName), "Read")
+			src.Read(ctx, sreq, &resps[i])
+		})
+	}
+	runBounded(tasks)
+
+	out := &protocol.ReadSources_Response{Results: make([]*protocol.ReadSources_Result, n)}
+	for i, it := range req.Items {
+		res := &protocol.ReadSources_Result{}
+		out.Results[i] = res
+		if ty, ok := s.sTypes[it.TypeName]; ok {
+			dv, err := wire.EncodeValue(resps[i].State, ty)
+			if err != nil {
+				resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("source state", subject("source", it.Address, it.TypeName), err)...)
+			}
+			res.State = dv
+		}
+		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+	}
+	return out, nil
+}
+
+func (s *server) ImportResource(ctx context.Context, req *protocol.ImportResource_Request) (*protocol.ImportResource_Response, error) {
+	r, ok := s.resources[req.TypeName]
+	if !ok {
+		return &protocol.ImportResource_Response{Diagnostics: diagsToProto(unsupported("resource", req.TypeName))}, nil
+	}
+	subj := subject("resource", req.Address, req.TypeName)
+	ir, ok := r.(ResourceWithImport)
+	if !ok {
+		var d Diagnostics
+		d.AddError("Resource type does not support import",
+			fmt.Sprintf("The resource type %q cannot import existing objects. Create %s with slipway instead.", req.TypeName, subj))
+		return &protocol.ImportResource_Response{Diagnostics: diagsToProto(d)}, nil
+	}
+	var resp ImportResponse
+	func() {
+		defer recoverInto(&resp.Diagnostics, subj, "Import")
+		ir.Import(ctx, ImportRequest{Address: req.Address, TypeName: req.TypeName, ID: req.Id}, &resp)
+	}()
+	if isNull(resp.State) && !resp.Diagnostics.HasErrors() {
+		resp.Diagnostics.AddError("Cannot import non-existent object",
+			fmt.Sprintf("No object with ID %q exists for %s. Check the ID, or create the object with slipway instead.", req.Id, subj))
+	}
+	ty := s.rTypes[req.TypeName]
+	dv, err := wire.EncodeValue(resp.State, ty)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, encodeError("imported state", subj, err)...)
+		dv = nil
+	}
+	return &protocol.ImportResource_Response{State: dv, Private: resp.Private, Diagnostics: diagsToProto(resp.Diagnostics)}, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
