@@ -1,0 +1,515 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/graph"
+	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/state"
+)
+
+// Applier holds the state an apply builds up. Snapshot is what a
+// state.Recorder persists after every finished resource.
+type Applier struct {
+	mu sync.Mutex
+	st *state.State
+}
+
+// NewApplier starts from a copy of the context's prior state.
+func (c *Context) NewApplier() *Applier {
+	return &Applier{st: c.State.DeepCopy()}
+}
+
+// Snapshot returns a copy of the state as it stands.
+func (a *Applier) Snapshot() *state.State {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.st.DeepCopy()
+}
+
+func (a *Applier) set(ri *state.ResourceInstance) {
+	a.mu.Lock()
+	a.st.Resources[ri.Addr.String()] = ri
+	a.mu.Unlock()
+}
+
+func (a *Applier) remove(addr addrs.ResourceInstance) {
+	a.mu.Lock()
+	delete(a.st.Resources, addr.String())
+	a.mu.Unlock()
+}
+
+func (a *Applier) setOutput(name string, o *state.Output) {
+	a.mu.Lock()
+	if o == nil {
+		delete(a.st.Outputs, name)
+	} else {
+		a.st.Outputs[name] = o
+	}
+	a.mu.Unlock()
+}
+
+// ErrStalePlan is returned when a saved plan no longer matches state or
+// configuration.
+var ErrStalePlan = fmt.Errorf("saved plan is stale")
+
+// CheckPlanApplicable refuses a plan that cannot be applied as it stands:
+// one with errors, one made against another state, or one made from other
+// configuration files.
+func (c *Context) CheckPlanApplicable(p *plans.Plan) error {
+	if p.Errored {
+		return fmt.Errorf("the plan has errors and cannot be applied")
+	}
+	// A state never written has a fresh random lineage each time it is
+	// read; a plan made against nothing applies to nothing.
+	neverWritten := c.State.Serial == 0 && p.PriorSerial == 0 && c.State.Empty()
+	if !neverWritten && (p.PriorLineage != c.State.Lineage || p.PriorSerial != c.State.Serial) {
+		return fmt.Errorf("%w: it was made against state serial %d (lineage %s), but the state is now at serial %d (lineage %s); run slipway plan again",
+			ErrStalePlan, p.PriorSerial, p.PriorLineage, c.State.Serial, c.State.Lineage)
+	}
+	if h := ConfigHash(c.Config); h != p.ConfigHash {
+		return fmt.Errorf("%w: the configuration files changed since the plan was made; run slipway plan again", ErrStalePlan)
+	}
+	return nil
+}
+
+// applyWalk is the state of one apply.
+type applyWalk struct {
+	*walker
+	plan    *plans.Plan
+	changes map[string]*plans.ResourceChange
+	// deletes holds the planned deletes of instances whose block is still
+	// declared (count or for_each dropped them), by resource.
+	deletes map[addrs.Resource][]*plans.ResourceChange
+	a       *Applier
+	record  func(done func(error))
+	hooks   Hooks
+}
+
+// Apply carries out p, recording into a every finished resource and
+// calling record after each so the state is persisted as it goes. It
+// returns the diagnostics of everything that failed; what finished is in
+// a either way.
+func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record func(done func(error))) hcl.Diagnostics {
+	if err := c.CheckPlanApplicable(p); err != nil {
+		return hcl.Diagnostics{errorDiag("Cannot apply the plan", err.Error(), nil)}
+	}
+	if c.State.Serial == 0 && c.State.Empty() {
+		a.mu.Lock()
+		a.st.Lineage = p.PriorLineage
+		a.mu.Unlock()
+	}
+	w := &applyWalk{
+		walker: newWalker(c), plan: p, a: a, record: record, hooks: c.hooks(),
+		changes: make(map[string]*plans.ResourceChange, len(p.Changes)),
+		deletes: map[addrs.Resource][]*plans.ResourceChange{},
+	}
+	for _, ch := range p.Changes {
+		w.changes[ch.Addr.String()] = ch
+		if ch.Action == plans.Delete && c.Config.Resources[ch.Addr.Resource.String()] != nil {
+			w.deletes[ch.Addr.Resource] = append(w.deletes[ch.Addr.Resource], ch)
+		}
+	}
+	destroy := p.Mode == plans.DestroyMode
+	diags := w.start(ctx, !destroy)
+	if diags.HasErrors() {
+		return diags
+	}
+	g, d := w.buildGraph(!destroy)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return diags
+	}
+	if destroy {
+		// Only locals and provider configurations take part: every
+		// resource node is replaced by the delete nodes below.
+		g = filter(g, func(n string) bool { return c.Config.Resources[n] == nil })
+	}
+	w.addDeleteNodes(g, destroy)
+	g.Walk(ctx, 0, func(ctx context.Context, name string) error {
+		return w.node(ctx, name)
+	})
+	diags = append(diags, w.diags...)
+	if destroy {
+		for name := range c.State.Outputs {
+			a.setOutput(name, nil)
+		}
+		w.persist(nil)
+	}
+	return diags
+}
+
+// filter returns the subgraph of the nodes keep accepts.
+func filter(g *graph.Graph, keep func(string) bool) *graph.Graph {
+	out := graph.New()
+	for _, n := range g.Nodes() {
+		if keep(n) {
+			out.Add(n)
+		}
+	}
+	for _, n := range g.Nodes() {
+		if !keep(n) {
+			continue
+		}
+		for _, d := range g.DependsOn(n) {
+			if keep(d) {
+				out.Connect(n, d)
+			}
+		}
+	}
+	return out
+}
+
+// addDeleteNodes adds a node for every planned delete of an instance
+// whose block is gone (or every instance, when destroying), ordered so
+// that an object is deleted before the objects it depended on.
+func (w *applyWalk) addDeleteNodes(g *graph.Graph, destroy bool) {
+	deleting := map[addrs.Resource][]string{}
+	for _, ch := range w.plan.Changes {
+		if ch.Action != plans.Delete {
+			continue
+		}
+		if !destroy && w.cfg.Resources[ch.Addr.Resource.String()] != nil {
+			continue // count/for_each leftovers are handled by their block's node
+		}
+		n := orphanPrefix + ch.Addr.String()
+		g.Add(n)
+		if pa := ch.Provider.String(); g.Has(pa) {
+			g.Connect(n, pa)
+		}
+		deleting[ch.Addr.Resource] = append(deleting[ch.Addr.Resource], n)
+	}
+	for _, ch := range w.plan.Changes {
+		if ch.Action != plans.Delete {
+			continue
+		}
+		ri := w.c.State.Resources[ch.Addr.String()]
+		if ri == nil {
+			continue
+		}
+		for _, dep := range ri.Dependencies {
+			for _, dn := range deleting[dep] {
+				// dep is deleted after this instance.
+				g.Connect(dn, orphanPrefix+ch.Addr.String())
+			}
+			if !destroy && g.Has(dep.String()) {
+				// dep is still declared: its update waits for this delete.
+				g.Connect(dep.String(), orphanPrefix+ch.Addr.String())
+			}
+		}
+	}
+}
+
+func (w *applyWalk) node(ctx context.Context, name string) error {
+	switch {
+	case strings.HasPrefix(name, localPrefix):
+		l := w.cfg.Locals[strings.TrimPrefix(name, localPrefix)]
+		v, d := w.scope.evalExpr(l.Expr, nil)
+		w.vals.setLocal(l.Name, v)
+		return w.nodeErr(d)
+	case strings.HasPrefix(name, providerPrefix):
+		return w.nodeErr(w.configureProvider(ctx, providerAddr(name)))
+	case strings.HasPrefix(name, outputPrefix):
+		return w.nodeErr(w.applyOutput(w.cfg.Outputs[strings.TrimPrefix(name, outputPrefix)]))
+	case strings.HasPrefix(name, orphanPrefix):
+		ch := w.changes[strings.TrimPrefix(name, orphanPrefix)]
+		return w.nodeErr(w.applyDelete(ctx, ch))
+	}
+	rc := w.cfg.Resources[name]
+	switch rc.Addr.Kind {
+	case addrs.Managed:
+		return w.nodeErr(w.applyManaged(ctx, rc))
+	case addrs.Source:
+		return w.nodeErr(w.applySource(rc))
+	default:
+		w.vals.setResource(rc.Addr, cty.DynamicVal)
+		return nil
+	}
+}
+
+func (w *applyWalk) applyOutput(o *lang.Output) hcl.Diagnostics {
+	v, diags := w.scope.evalExpr(o.Expr, nil)
+	if diags.HasErrors() {
+		return diags
+	}
+	v, _ = unmarkSensitive(v)
+	if !v.IsWhollyKnown() {
+		r := o.DeclRange
+		return append(diags, errorDiag("Output value is not known", "Output \""+o.Name+"\" is still unknown after apply; this is a bug in a provider that left a value unknown.", &r))
+	}
+	w.a.setOutput(o.Name, &state.Output{Value: v, Sensitive: o.Sensitive})
+	return diags
+}
+
+// applySource records the value the plan resolved the source to, so that
+// the apply uses exactly what the plan showed.
+func (w *applyWalk) applySource(rc *lang.Resource) hcl.Diagnostics {
+	addr := rc.Addr.Instance(addrs.NoKey)
+	ch := w.changes[addr.String()]
+	if ch == nil {
+		if ri := w.c.State.Resources[addr.String()]; ri != nil {
+			w.vals.setResource(rc.Addr, ri.Value)
+		}
+		return nil
+	}
+	w.vals.setResource(rc.Addr, ch.After)
+	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, Value: ch.After, Sensitive: ch.AfterSensitive})
+	return nil
+}
+
+// dependencies lists the resources a block refers to, for state.
+func (w *applyWalk) dependencies(rc *lang.Resource) []addrs.Resource {
+	refs, _ := w.resourceRefs(rc)
+	seen := map[addrs.Resource]bool{}
+	var out []addrs.Resource
+	for _, ref := range refs {
+		var r addrs.Resource
+		switch s := ref.Subject.(type) {
+		case addrs.Resource:
+			r = s
+		case addrs.ResourceInstance:
+			r = s.Resource
+		default:
+			continue
+		}
+		if !seen[r] && r != rc.Addr {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// applyManaged applies every instance of a resource block concurrently.
+func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource) hcl.Diagnostics {
+	schema, _ := w.schemaOf(rc.Addr, rc.Provider)
+	conn := w.conns[rc.Provider]
+	insts, diags := w.expand(rc)
+	if diags.HasErrors() {
+		return diags
+	}
+	deps := w.dependencies(rc)
+	vals := make([]cty.Value, len(insts))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, in := range insts {
+		ch := w.changes[in.addr.String()]
+		if ch == nil {
+			vals[i] = cty.DynamicVal
+			if ri := w.c.State.Resources[in.addr.String()]; ri != nil {
+				vals[i] = ri.Value
+			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, d := w.applyInstance(ctx, rc, schema, conn, in, ch, deps)
+			mu.Lock()
+			vals[i] = v
+			diags = append(diags, d...)
+			mu.Unlock()
+		}()
+	}
+	// Instances that count or for_each dropped are deleted by this node.
+	for _, ch := range w.deletes[rc.Addr] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := w.applyDelete(ctx, ch)
+			mu.Lock()
+			diags = append(diags, d...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	w.vals.setResource(rc.Addr, aggregate(rc, insts, vals))
+	return diags
+}
+
+// applyInstance carries out one instance's change and returns its new value.
+func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema sdk.Schema, conn *providerConn, in instance, ch *plans.ResourceChange, deps []addrs.Resource) (cty.Value, hcl.Diagnostics) {
+	r := rc.DeclRange
+	if ch.Action == plans.NoOp || ch.Action == plans.Read {
+		if prior := w.c.State.Resources[in.addr.String()]; prior != nil && !sameValue(prior.Value, ch.After) {
+			// Refresh saw a change the configuration agrees with: keep it.
+			nr := *prior
+			nr.Value, nr.Dependencies = ch.After, deps
+			w.a.set(&nr)
+		}
+		return ch.After, nil
+	}
+	cfgVal, sens, diags := w.evalResourceConfig(rc, schema, in)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	cfgVal = ignoreChanges(cfgVal, ch.Before, ignoredNames(rc))
+	planned, private := ch.After, ch.Private
+	createPrior := ch.Before
+	if ch.Action.IsReplace() {
+		createPrior = cty.NullVal(schema.ImpliedType())
+	}
+	if !planned.IsWhollyKnown() {
+		// Values that were unknown at plan time may be known now: plan
+		// again and hold the result to what the plan promised.
+		resps, err := conn.plan.Do(ctx, []sdk.PlanRequest{{
+			Address: in.addr.String(), TypeName: rc.Addr.Type, Config: cfgVal,
+			PriorState: createPrior, ProposedNewState: proposedNew(schema, createPrior, cfgVal), PriorPrivate: private,
+		}})
+		if err != nil {
+			return cty.DynamicVal, append(diags, errorf("Plan failed", &r, "Planning %s again with the values now known: %v", in.addr, err))
+		}
+		diags = append(diags, providerDiags(resps[0].Diagnostics, in.addr.String(), &r)...)
+		if resps[0].Diagnostics.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		if err := checkConforms(ch.After, resps[0].PlannedState); err != nil {
+			return cty.DynamicVal, append(diags, errorf("Provider produced inconsistent final plan", &r,
+				"When planning %s again during apply, provider %q changed a value the plan had shown: %v. This is a bug in the provider.", in.addr, rc.Provider.Name, err))
+		}
+		planned, private = resps[0].PlannedState, resps[0].PlannedPrivate
+	}
+
+	entry := func(v cty.Value, priv []byte, tainted bool) *state.ResourceInstance {
+		return &state.ResourceInstance{Addr: in.addr, Provider: rc.Provider, Type: rc.Addr.Type, SchemaVersion: schema.Version,
+			Value: v, Sensitive: sens, Private: priv, Dependencies: deps, Tainted: tainted}
+	}
+	switch ch.Action {
+	case plans.Create, plans.Update:
+		return w.applyOne(ctx, conn, ch.Action, in.addr, rc, cfgVal, ch.Before, planned, private, entry)
+	case plans.DeleteThenCreate:
+		if _, d := w.applyOne(ctx, conn, plans.Delete, in.addr, rc, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil, entry); d.HasErrors() {
+			return cty.DynamicVal, append(diags, d...)
+		}
+		return w.applyOne(ctx, conn, plans.Create, in.addr, rc, cfgVal, createPrior, planned, private, entry)
+	case plans.CreateThenDelete:
+		v, d := w.applyOne(ctx, conn, plans.Create, in.addr, rc, cfgVal, createPrior, planned, private, entry)
+		if d.HasErrors() {
+			return v, append(diags, d...)
+		}
+		// The new object is in state already; the old one is deleted
+		// without touching the state entry.
+		start := time.Now()
+		_, d2 := w.applyRaw(ctx, conn, plans.Delete, in.addr, rc.Addr.Type, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
+		w.finished(in.addr, plans.Delete, start, d2)
+		return v, append(append(diags, d...), d2...)
+	}
+	return cty.DynamicVal, append(diags, errorf("Unexpected action", &r, "%s has action %s, which a resource block cannot carry out.", in.addr, ch.Action))
+}
+
+// applyOne applies one step and records the outcome in state.
+func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, rc *lang.Resource,
+	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
+	r := rc.DeclRange
+	start := time.Now()
+	resp, diags := w.applyRaw(ctx, conn, action, addr, rc.Addr.Type, cfgVal, prior, planned, private)
+	if resp == nil {
+		w.finished(addr, action, start, diags)
+		return cty.DynamicVal, diags
+	}
+	newVal := resp.NewState
+	failed := diags.HasErrors()
+	if !failed && !newVal.IsNull() {
+		if err := checkConforms(planned, newVal); err != nil {
+			diags = append(diags, errorf("Provider produced inconsistent result after apply", &r,
+				"Provider %q applied %s but the result differs from the plan: %v. The object is recorded as it is now; this is a bug in the provider.", rc.Provider.Name, addr, err))
+		}
+	}
+	if newVal.IsNull() {
+		w.a.remove(addr)
+	} else {
+		// An object left behind by a failed create is tainted: the next
+		// plan replaces it.
+		w.a.set(entry(newVal, resp.Private, failed && action == plans.Create))
+	}
+	w.finished(addr, action, start, diags)
+	return newVal, diags
+}
+
+// applyRaw calls the provider, reporting progress through the hooks. It
+// records nothing: the caller updates state and then calls finished.
+func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, typeName string,
+	cfgVal, prior, planned cty.Value, private []byte) (*sdk.ApplyResponse, hcl.Diagnostics) {
+	w.hooks.PreApply(addr, action)
+	resp, err := conn.apply.Do(ctx, sdk.ApplyRequest{
+		Address: addr.String(), TypeName: typeName, Config: cfgVal, PriorState: prior,
+		PlannedState: planned, PlannedPrivate: private,
+	}, func(msg string) { w.hooks.Progress(addr, msg) })
+	if err != nil {
+		return nil, hcl.Diagnostics{errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
+	}
+	return &resp, providerDiags(resp.Diagnostics, addr.String(), nil)
+}
+
+// finished persists the state, which already holds the step's outcome,
+// and tells the hooks once that is durable.
+func (w *applyWalk) finished(addr addrs.ResourceInstance, action plans.Action, start time.Time, diags hcl.Diagnostics) {
+	var err error
+	if diags.HasErrors() {
+		err = diagsErr(diags)
+	}
+	w.persist(func(werr error) {
+		if err == nil {
+			err = werr
+		}
+		w.hooks.PostApply(addr, action, err, time.Since(start))
+	})
+}
+
+func (w *applyWalk) persist(done func(error)) {
+	if done == nil {
+		done = func(error) {}
+	}
+	if w.record == nil {
+		done(nil)
+		return
+	}
+	w.record(done)
+}
+
+// diagsErr summarises error diagnostics as one error.
+func diagsErr(diags hcl.Diagnostics) error {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			if d.Detail != "" {
+				return fmt.Errorf("%s: %s", d.Summary, d.Detail)
+			}
+			return fmt.Errorf("%s", d.Summary)
+		}
+	}
+	return nil
+}
+
+// applyDelete deletes an instance that configuration no longer declares.
+func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) hcl.Diagnostics {
+	if ch.Addr.Resource.Kind == addrs.Source || !managedByProvider(ch.Addr.Resource) || ch.Before.IsNull() {
+		// Nothing to delete outside slipway: forget it.
+		w.a.remove(ch.Addr)
+		w.persist(nil)
+		return nil
+	}
+	conn := w.conns[ch.Provider]
+	if conn == nil {
+		return hcl.Diagnostics{errorf("Provider not available", nil, "%s needs provider %q to be deleted, but it was not started.", ch.Addr, ch.Provider.Name)}
+	}
+	start := time.Now()
+	null := cty.NullVal(ch.Before.Type())
+	resp, diags := w.applyRaw(ctx, conn, plans.Delete, ch.Addr, ch.Type, null, ch.Before, null, ch.Private)
+	if resp != nil && resp.NewState.IsNull() {
+		w.a.remove(ch.Addr)
+	}
+	w.finished(ch.Addr, plans.Delete, start, diags)
+	return diags
+}

@@ -1,0 +1,87 @@
+package planner
+
+import (
+	"context"
+	"sync"
+)
+
+// batcher merges requests from many graph nodes into few provider calls.
+// A call starts as soon as fewer than maxInflight calls are running; it
+// takes every request queued so far, up to maxBatch, so requests that
+// arrive while calls are in flight travel together in the next one.
+type batcher[Q, R any] struct {
+	call        func(context.Context, []Q) ([]R, error)
+	maxBatch    int
+	maxInflight int
+
+	mu       sync.Mutex
+	queue    []*batchGroup[Q, R]
+	inflight int
+}
+
+type batchGroup[Q, R any] struct {
+	ctx   context.Context
+	reqs  []Q
+	resps []R
+	err   error
+	done  chan struct{}
+}
+
+func newBatcher[Q, R any](maxBatch, maxInflight int, call func(context.Context, []Q) ([]R, error)) *batcher[Q, R] {
+	return &batcher[Q, R]{call: call, maxBatch: max(maxBatch, 1), maxInflight: max(maxInflight, 1)}
+}
+
+// Do sends reqs, possibly together with other callers' requests, and
+// returns their responses in order.
+func (b *batcher[Q, R]) Do(ctx context.Context, reqs []Q) ([]R, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	g := &batchGroup[Q, R]{ctx: ctx, reqs: reqs, done: make(chan struct{})}
+	b.mu.Lock()
+	b.queue = append(b.queue, g)
+	b.dispatchLocked()
+	b.mu.Unlock()
+	<-g.done
+	return g.resps, g.err
+}
+
+func (b *batcher[Q, R]) dispatchLocked() {
+	for b.inflight < b.maxInflight && len(b.queue) > 0 {
+		n := 0
+		i := 0
+		for i < len(b.queue) && (i == 0 || n+len(b.queue[i].reqs) <= b.maxBatch) {
+			n += len(b.queue[i].reqs)
+			i++
+		}
+		groups := b.queue[:i:i]
+		b.queue = b.queue[i:]
+		b.inflight++
+		go b.run(groups, n)
+	}
+}
+
+func (b *batcher[Q, R]) run(groups []*batchGroup[Q, R], n int) {
+	all := make([]Q, 0, n)
+	for _, g := range groups {
+		all = append(all, g.reqs...)
+	}
+	resps, err := b.call(groups[0].ctx, all)
+	if err == nil && len(resps) != len(all) {
+		err = errBatchLength
+	}
+	off := 0
+	for _, g := range groups {
+		if err != nil {
+			g.err = err
+		} else {
+			g.resps = resps[off : off+len(g.reqs)]
+		}
+		off += len(g.reqs)
+		close(g.done)
+	}
+	b.mu.Lock()
+	b.inflight--
+	b.dispatchLocked()
+	b.mu.Unlock()
+}

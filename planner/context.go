@@ -1,0 +1,187 @@
+package planner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/planner/plugins"
+	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/state"
+)
+
+// DefaultParallelism is how many provider operations run at once unless
+// -parallelism says otherwise. Ten is Terraform's default, which users
+// know; it also matches client-go's default burst of ten requests, so an
+// apply of Kubernetes objects does not queue inside the client.
+const DefaultParallelism = 10
+
+// planBatchSize caps the instances sent in one plan or read call: large
+// enough that a plan of thousands of objects takes a handful of calls,
+// small enough that one call's messages stay a few megabytes.
+const planBatchSize = 500
+
+// Hooks receive apply progress. Implementations must be safe for
+// concurrent use; calls for one instance come in order.
+type Hooks interface {
+	PreApply(addr addrs.ResourceInstance, action plans.Action)
+	Progress(addr addrs.ResourceInstance, message string)
+	// PostApply is called once the outcome is durable in state.
+	PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration)
+}
+
+// NopHooks ignores every event.
+type NopHooks struct{}
+
+func (NopHooks) PreApply(addrs.ResourceInstance, plans.Action)                        {}
+func (NopHooks) Progress(addrs.ResourceInstance, string)                              {}
+func (NopHooks) PostApply(addrs.ResourceInstance, plans.Action, error, time.Duration) {}
+
+// Context holds what every operation works from.
+type Context struct {
+	Config *lang.Config
+	// State is the prior state; operations never modify it.
+	State *state.State
+	// Variables are the input variable values (lang.LoadVariableValues).
+	Variables   map[string]cty.Value
+	Providers   *plugins.Set
+	Parallelism int
+	Hooks       Hooks
+	Version     string
+}
+
+// ConfigHash identifies a configuration's files, for saved plans.
+func ConfigHash(cfg *lang.Config) string {
+	names := make([]string, 0, len(cfg.Sources))
+	for n := range cfg.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(cfg.Sources[n]))
+		h.Write(cfg.Sources[n])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// Requirements lists the providers a configuration (and the resources in
+// state it would delete) needs, for `slipway init`.
+func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
+	seen := map[string]*plugins.Requirement{}
+	add := func(name string, rng *hcl.Range) {
+		if name == "" || seen[name] != nil {
+			return
+		}
+		seen[name] = &plugins.Requirement{Name: name, Range: rng}
+	}
+	if cfg.Slipway != nil {
+		for n, rp := range cfg.Slipway.RequiredProviders {
+			r := rp.DeclRange
+			add(n, &r)
+			seen[n].Constraint = rp.Version
+		}
+	}
+	for _, p := range cfg.Providers {
+		r := p.DeclRange
+		add(p.Name, &r)
+	}
+	for _, rc := range cfg.Resources {
+		if managedByProvider(rc.Addr) {
+			r := rc.TypeRange
+			add(rc.Provider.Name, &r)
+		}
+	}
+	if st != nil {
+		for _, ri := range st.Resources {
+			add(ri.Provider.Name, nil)
+		}
+	}
+	out := make([]plugins.Requirement, 0, len(seen))
+	for _, r := range seen {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// managedByProvider reports whether a block kind is planned by a provider
+// in this version: managed resources and sources. Pipelines, apps and
+// rollouts are wired into the graph but lowered by their own planners.
+func managedByProvider(r addrs.Resource) bool {
+	return r.Kind == addrs.Managed || r.Kind == addrs.Source
+}
+
+// providerConn is one running provider configuration with its batchers.
+type providerConn struct {
+	addr     addrs.Provider
+	client   *host.Client
+	schemas  *sdk.ProviderSchemas
+	plan     *batcher[sdk.PlanRequest, sdk.PlanResponse]
+	read     *batcher[sdk.ReadRequest, sdk.ReadResponse]
+	sources  *batcher[sdk.SourceReadRequest, sdk.SourceReadResponse]
+	validate *batcher[sdk.ValidateRequest, sdk.ValidateResponse]
+	apply    *applyQueue
+}
+
+// startProviders starts every provider configuration in addrsNeeded and
+// fetches its schemas, in parallel.
+func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]bool) (map[addrs.Provider]*providerConn, hcl.Diagnostics) {
+	par := c.parallelism()
+	conns := map[addrs.Provider]*providerConn{}
+	var diags hcl.Diagnostics
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for pa := range needed {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl, err := c.Providers.Get(ctx, pa.String(), pa.Name)
+			var sch *sdk.ProviderSchemas
+			if err == nil {
+				sch, err = cl.Schemas(ctx)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				diags = append(diags, errorDiag("Provider failed to start", err.Error(), nil))
+				return
+			}
+			conns[pa] = &providerConn{
+				addr: pa, client: cl, schemas: sch,
+				plan:     newBatcher(planBatchSize, par, cl.Plan),
+				read:     newBatcher(planBatchSize, par, cl.Read),
+				sources:  newBatcher(planBatchSize, par, cl.ReadSources),
+				validate: newBatcher(planBatchSize, par, cl.Validate),
+				apply:    newApplyQueue(cl, par),
+			}
+		}()
+	}
+	wg.Wait()
+	return conns, diags
+}
+
+func (c *Context) parallelism() int {
+	if c.Parallelism > 0 {
+		return c.Parallelism
+	}
+	return DefaultParallelism
+}
+
+func (c *Context) hooks() Hooks {
+	if c.Hooks == nil {
+		return NopHooks{}
+	}
+	return c.Hooks
+}

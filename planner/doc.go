@@ -1,0 +1,13 @@
+// Package planner turns a configuration and a prior state into a plan,
+// and carries a plan out. It builds the dependency graph from references,
+// walks it concurrently, asks providers to read, plan and apply in
+// batches, and records what apply did through a state recorder after
+// every finished resource.
+//
+// What must stay true: plan never changes anything outside slipway
+// (providers are asked to read and plan only); apply changes exactly what
+// the plan says and fails loudly when a provider does otherwise; the cost
+// of a plan grows linearly with the number of resources (expressions are
+// evaluated with only the values they refer to, and provider calls are
+// batched); package cmd is the only importer.
+package planner

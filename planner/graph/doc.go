@@ -1,0 +1,15 @@
+// Package graph is the dependency graph slipway plans and applies along:
+// nodes keyed by name, edges from a node to what it depends on, cycle
+// reports that name the path, and a concurrent walk that starts a node
+// once everything it depends on has finished.
+//
+// It is written here rather than taken from a library because the walk
+// must report which nodes were skipped because of a failed dependency and
+// must scale linearly to tens of thousands of nodes; the general graph
+// libraries in Go either lack a dependency-ordered concurrent walk or
+// carry an API far larger than this one.
+//
+// What must stay true: a Graph is built by one goroutine and then only
+// read; Walk never runs a node before all of its dependencies finished,
+// never runs a node whose dependency failed, and costs O(nodes + edges).
+package graph

@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func build(edges ...[2]string) *Graph {
+	g := New()
+	for _, e := range edges {
+		g.Add(e[0])
+		g.Add(e[1])
+	}
+	for _, e := range edges {
+		g.Connect(e[0], e[1])
+	}
+	return g
+}
+
+func TestCycles(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		edges [][2]string
+		want  [][]string
+	}{
+		"acyclic":  {edges: [][2]string{{"a", "b"}, {"b", "c"}}, want: nil},
+		"two":      {edges: [][2]string{{"a", "b"}, {"b", "a"}}, want: [][]string{{"a", "b", "a"}}},
+		"three":    {edges: [][2]string{{"x", "a"}, {"a", "b"}, {"b", "c"}, {"c", "a"}}, want: [][]string{{"a", "b", "c", "a"}}},
+		"two sccs": {edges: [][2]string{{"a", "b"}, {"b", "a"}, {"c", "d"}, {"d", "c"}}, want: [][]string{{"a", "b", "a"}, {"c", "d", "c"}}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got := build(tt.edges...).Cycles()
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Cycles() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWalkOrderAndSkip(t *testing.T) {
+	t.Parallel()
+	// d depends on b and c; b and c depend on a; e depends on d; f is alone.
+	g := build([2]string{"b", "a"}, [2]string{"c", "a"}, [2]string{"d", "b"}, [2]string{"d", "c"}, [2]string{"e", "d"})
+	g.Add("f")
+	var mu sync.Mutex
+	done := map[string]bool{}
+	boom := errors.New("boom")
+	res := g.Walk(context.Background(), 2, func(_ context.Context, n string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, d := range g.DependsOn(n) {
+			if !done[d] {
+				t.Errorf("%s ran before its dependency %s", n, d)
+			}
+		}
+		done[n] = true
+		if n == "c" {
+			return boom
+		}
+		return nil
+	})
+	want := map[string]error{"a": nil, "b": nil, "c": boom, "d": ErrSkipped, "e": ErrSkipped, "f": nil}
+	if diff := cmp.Diff(fmt.Sprint(want), fmt.Sprint(res)); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if done["d"] || done["e"] {
+		t.Errorf("dependents of a failed node ran")
+	}
+}
+
+func TestWalkParallelismBound(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for i := range 50 {
+		g.Add(fmt.Sprint(i))
+	}
+	var mu sync.Mutex
+	cur, peak := 0, 0
+	g.Walk(context.Background(), 3, func(context.Context, string) error {
+		mu.Lock()
+		cur++
+		peak = max(peak, cur)
+		mu.Unlock()
+		for range 1000 {
+		}
+		mu.Lock()
+		cur--
+		mu.Unlock()
+		return nil
+	})
+	if peak > 3 {
+		t.Errorf("peak concurrency %d, want at most 3", peak)
+	}
+}
+
+func BenchmarkWalk10k(b *testing.B) {
+	g := New()
+	for i := range 10000 {
+		g.Add(fmt.Sprint(i))
+		if i > 0 {
+			g.Connect(fmt.Sprint(i), fmt.Sprint(i/2))
+		}
+	}
+	for b.Loop() {
+		g.Walk(context.Background(), 10, func(context.Context, string) error { return nil })
+	}
+}

@@ -1,0 +1,209 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk"
+)
+
+// decodeSpec is the hcldec spec of the attributes a user may write.
+func decodeSpec(s sdk.Schema) hcldec.ObjectSpec {
+	spec := hcldec.ObjectSpec{}
+	for name, a := range s.Attributes {
+		if a.Computed && !a.Optional && !a.Required {
+			continue
+		}
+		spec[name] = &hcldec.AttrSpec{Name: name, Type: a.Type, Required: a.Required}
+	}
+	return spec
+}
+
+// fillObject gives v every attribute of the schema, null where v lacks it,
+// so it has the schema's implied type.
+func fillObject(s sdk.Schema, v cty.Value) cty.Value {
+	if v.IsNull() || !v.IsKnown() {
+		return v
+	}
+	m := make(map[string]cty.Value, len(s.Attributes))
+	for name, a := range s.Attributes {
+		if v.Type().HasAttribute(name) {
+			m[name] = v.GetAttr(name)
+		} else {
+			m[name] = cty.NullVal(a.Type)
+		}
+	}
+	return cty.ObjectVal(m)
+}
+
+// proposedNew is the configuration with computed attributes the user left
+// null taken from prior: what the object would be if the provider changed
+// nothing on its own.
+func proposedNew(s sdk.Schema, prior, config cty.Value) cty.Value {
+	if config.IsNull() || prior.IsNull() || !prior.IsKnown() {
+		return config
+	}
+	m := make(map[string]cty.Value, len(s.Attributes))
+	for name, a := range s.Attributes {
+		cv := config.GetAttr(name)
+		if a.Computed && cv.IsNull() {
+			m[name] = prior.GetAttr(name)
+		} else {
+			m[name] = cv
+		}
+	}
+	return cty.ObjectVal(m)
+}
+
+// ignoreChanges keeps prior's value for the named top-level attributes.
+func ignoreChanges(config, prior cty.Value, names []string) cty.Value {
+	if len(names) == 0 || prior.IsNull() || config.IsNull() || !config.IsKnown() {
+		return config
+	}
+	m := config.AsValueMap()
+	for _, n := range names {
+		if prior.Type().HasAttribute(n) {
+			m[n] = prior.GetAttr(n)
+		}
+	}
+	return cty.ObjectVal(m)
+}
+
+// checkPlanned verifies that a provider's plan kept every attribute the
+// user set: a provider may only fill in what the configuration leaves to
+// it.
+func checkPlanned(s sdk.Schema, config, planned cty.Value) error {
+	if planned.IsNull() || config.IsNull() {
+		return nil
+	}
+	if !planned.Type().IsObjectType() {
+		return fmt.Errorf("the planned value is a %s, not an object", planned.Type().FriendlyName())
+	}
+	for name, a := range s.Attributes {
+		if a.Computed {
+			continue
+		}
+		cv := config.GetAttr(name)
+		if !planned.Type().HasAttribute(name) {
+			return fmt.Errorf("the planned value lacks attribute %q", name)
+		}
+		pv := planned.GetAttr(name)
+		if !cv.IsWhollyKnown() {
+			continue
+		}
+		if eq := pv.Equals(cv); !eq.IsKnown() || eq.False() {
+			return fmt.Errorf("attribute %q was planned as %s, but the configuration sets %s", name, short(pv), short(cv))
+		}
+	}
+	return nil
+}
+
+// checkConforms verifies that actual agrees with every known value in
+// planned: a provider's result (or final plan) may only fill in what was
+// unknown.
+func checkConforms(planned, actual cty.Value) error {
+	var problem error
+	var walk func(path cty.Path, p, a cty.Value)
+	walk = func(path cty.Path, p, a cty.Value) {
+		if problem != nil || !p.IsKnown() {
+			return
+		}
+		if p.IsNull() || a.IsNull() || !a.IsKnown() {
+			if p.IsNull() != a.IsNull() || !a.IsKnown() {
+				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+			}
+			return
+		}
+		ty := p.Type()
+		switch {
+		case ty.IsObjectType() && a.Type().IsObjectType():
+			for name := range ty.AttributeTypes() {
+				if !a.Type().HasAttribute(name) {
+					problem = fmt.Errorf("%s is missing", pathString(path.GetAttr(name)))
+					return
+				}
+				walk(path.GetAttr(name), p.GetAttr(name), a.GetAttr(name))
+			}
+		case (ty.IsMapType() || ty.IsObjectType()) && p.IsWhollyKnown():
+			if eq := p.Equals(a); eq.IsKnown() && eq.False() {
+				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+			}
+		case ty.IsListType() || ty.IsTupleType():
+			if p.LengthInt() != a.LengthInt() {
+				problem = fmt.Errorf("%s was planned with %d elements but has %d", pathString(path), p.LengthInt(), a.LengthInt())
+				return
+			}
+			pe, ae := p.AsValueSlice(), a.AsValueSlice()
+			for i := range pe {
+				walk(path.IndexInt(i), pe[i], ae[i])
+			}
+		default:
+			if !p.IsWhollyKnown() {
+				return
+			}
+			if eq := p.Equals(a); eq.IsKnown() && eq.False() {
+				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+			}
+		}
+	}
+	walk(nil, planned, actual)
+	return problem
+}
+
+// sameValue reports whether two wholly known values are equal.
+func sameValue(a, b cty.Value) bool {
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() == b.IsNull()
+	}
+	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
+		return false
+	}
+	eq := a.Equals(b)
+	return eq.IsKnown() && eq.True()
+}
+
+func pathString(p cty.Path) string {
+	if len(p) == 0 {
+		return "the object"
+	}
+	s := ""
+	for _, st := range p {
+		switch st := st.(type) {
+		case cty.GetAttrStep:
+			if s != "" {
+				s += "."
+			}
+			s += st.Name
+		case cty.IndexStep:
+			if st.Key.Type() == cty.String {
+				s += fmt.Sprintf("[%q]", st.Key.AsString())
+			} else {
+				s += fmt.Sprintf("[%s]", st.Key.AsBigFloat().String())
+			}
+		}
+	}
+	return s
+}
+
+// short renders a value for an error message.
+func short(v cty.Value) string {
+	switch {
+	case !v.IsKnown():
+		return "(known after apply)"
+	case v.IsNull():
+		return "null"
+	case v.Type() == cty.String:
+		s := v.AsString()
+		if len(s) > 40 {
+			s = s[:37] + "..."
+		}
+		return fmt.Sprintf("%q", s)
+	case v.Type() == cty.Number:
+		return v.AsBigFloat().String()
+	case v.Type() == cty.Bool:
+		return fmt.Sprint(v.True())
+	}
+	return "a " + v.Type().FriendlyName()
+}

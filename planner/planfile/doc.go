@@ -1,0 +1,15 @@
+// Package planfile saves a plan to a file (`slipway plan -out FILE`) and
+// reads it back, so that apply carries out exactly what was shown.
+//
+// A plan file is a gzip-compressed JSON document. Its "format" field is
+// always "slipway-plan" and its "format_version" is plans.FormatVersion.
+// Values are stored with their types beside them, in an encoding of this
+// package's own (see value.go) that keeps unknown values, their
+// refinements, and the difference between a null value and a missing one.
+//
+// What must stay true: Read(Write(p)) equals p, field for field, with
+// unknowns intact; a file from a newer format major is refused, never
+// half-read; Write replaces the destination atomically, so a reader sees
+// the old file or the complete new one; the file is created readable by
+// its owner only, because plans hold variable values.
+package planfile

@@ -1,0 +1,169 @@
+package plans
+
+import (
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang/addrs"
+)
+
+// FormatVersion is the version of the JSON plan document and of saved
+// plan files. Bump the minor for additions, the major for breaking changes.
+const FormatVersion = "1.0"
+
+// Mode is the kind of plan.
+type Mode byte
+
+const (
+	NormalMode Mode = iota
+	DestroyMode
+	RefreshOnlyMode
+)
+
+func (m Mode) String() string {
+	return [...]string{"normal", "destroy", "refresh-only"}[m]
+}
+
+// Plan is everything one `slipway plan` proposes.
+type Plan struct {
+	Mode           Mode
+	SlipwayVersion string
+	Timestamp      time.Time
+
+	// Changes holds one change per resource instance in configuration or
+	// state, no-ops included, sorted by address.
+	Changes []*ResourceChange
+	// Drift holds what refresh found changed outside slipway, as changes
+	// from the recorded state to the refreshed one.
+	Drift []*ResourceChange
+	// Outputs holds the changes of root outputs, sorted by name.
+	Outputs []*OutputChange
+
+	// PriorLineage and PriorSerial identify the state the plan was made
+	// against; applying a saved plan against any other state is refused.
+	PriorLineage string
+	PriorSerial  uint64
+	// ConfigHash identifies the configuration files the plan was made
+	// from; applying a saved plan to other files is refused.
+	ConfigHash string
+	// Variables are the input variable values the plan was made with.
+	Variables map[string]cty.Value
+	// SensitiveVariables names the variables declared sensitive; views
+	// mask their values.
+	SensitiveVariables []string
+
+	// Options the plan was made with.
+	Targets  []string
+	Excludes []string
+	Replace  []string
+	Refresh  bool
+
+	// Errored is set when planning stopped on errors; such a plan is shown
+	// but can never be applied.
+	Errored bool
+}
+
+// ResourceChange is the planned change of one resource instance.
+type ResourceChange struct {
+	Addr     addrs.ResourceInstance
+	Provider addrs.Provider
+	// Type is the resource or source type (empty for pipeline, app, rollout).
+	Type   string
+	Action Action
+	// Reason says why, for machines; ReasonDetail for people
+	// ("source.git.app moved 1a2b3c4 -> 9f8e7d6").
+	Reason       Reason
+	ReasonDetail string
+
+	// Before is the prior (refreshed) value, null on create. After is the
+	// planned value, null on delete; it may hold unknown values.
+	Before cty.Value
+	After  cty.Value
+	// BeforeSensitive and AfterSensitive are the paths of sensitive values.
+	BeforeSensitive []cty.Path
+	AfterSensitive  []cty.Path
+	// RequiresReplace lists the attributes whose change forced a replace.
+	RequiresReplace []cty.Path
+	// Private is the provider's planned private data, handed to apply.
+	Private []byte
+	// Nested holds the object-level changes inside this one (the
+	// Kubernetes objects of an app), each addressed relative to it.
+	Nested []*NestedChange
+}
+
+// NestedChange is one object inside a resource change, such as the
+// apps/v1 Deployment web/web of app.web.
+type NestedChange struct {
+	// Address names the object within its parent ("apps/v1 Deployment web/web").
+	Address         string
+	Action          Action
+	Reason          Reason
+	Before, After   cty.Value
+	BeforeSensitive []cty.Path
+	AfterSensitive  []cty.Path
+}
+
+// OutputChange is the planned change of a root output.
+type OutputChange struct {
+	Name      string
+	Action    Action
+	Before    cty.Value
+	After     cty.Value
+	Sensitive bool
+}
+
+// Summary counts the planned actions.
+type Summary struct {
+	Add, Change, Destroy, Run, Read int
+}
+
+// Summary counts what the plan will do. A replace counts once as add and
+// once as destroy, as Terraform counts it.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Delete:
+			s.Destroy++
+		case DeleteThenCreate, CreateThenDelete:
+			s.Add++
+			s.Destroy++
+		case Run:
+			s.Run++
+		case Read:
+			s.Read++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether applying the plan would change anything:
+// a resource action other than no-op or read, or an output change.
+func (p *Plan) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != NoOp && c.Action != Read {
+			return true
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action != NoOp {
+			return true
+		}
+	}
+	return false
+}
+
+// Change returns the change of addr, or nil.
+func (p *Plan) Change(addr addrs.ResourceInstance) *ResourceChange {
+	for _, c := range p.Changes {
+		if c.Addr == addr {
+			return c
+		}
+	}
+	return nil
+}

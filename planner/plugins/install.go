@@ -1,0 +1,130 @@
+package plugins
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/hcl/v2"
+
+	"slipway.dev/slipway/plugin-sdk/host"
+)
+
+// Requirement is one provider a configuration needs.
+type Requirement struct {
+	Name string
+	// Constraint is the required_providers version constraint, or "".
+	Constraint string
+	// Range points at the required_providers entry or the first use.
+	Range *hcl.Range
+}
+
+// InstallOptions tunes Install.
+type InstallOptions struct {
+	Dirs     []string
+	Builtins map[string]bool
+	// Upgrade re-pins providers already in the lock file.
+	Upgrade bool
+	Stderr  io.Writer
+	// Report is told about each provider as it is pinned.
+	Report func(name, version, path string, builtin bool)
+}
+
+// Install finds every required third-party provider, starts it once to
+// learn its version, checks the version against the constraint, and pins
+// path, version and checksum in the returned locks (a copy of old with
+// the changes). Providers already pinned keep their pin unless Upgrade.
+func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOptions) (*Locks, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	out := &Locks{Providers: map[string]*Lock{}}
+	needed := map[string]bool{}
+	for _, r := range reqs {
+		needed[r.Name] = true
+	}
+	for n, l := range old.Providers {
+		if needed[n] {
+			out.Providers[n] = l
+		}
+	}
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].Name < reqs[j].Name })
+	for _, r := range reqs {
+		if opts.Builtins[r.Name] {
+			if opts.Report != nil {
+				opts.Report(r.Name, "", "", true)
+			}
+			continue
+		}
+		if l := out.Providers[r.Name]; l != nil && !opts.Upgrade {
+			if sum, err := HashFile(l.Path); err == nil && slices.Contains(l.Hashes, sum) {
+				if opts.Report != nil {
+					opts.Report(r.Name, l.Version, l.Path, false)
+				}
+				continue
+			}
+		}
+		path, ok := Find(r.Name, opts.Dirs)
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Provider not found",
+				Detail: fmt.Sprintf("No executable named %s%s was found in %s. Build or download the provider into one of those directories, or point SLIPWAY_PROVIDER_PATH at its directory, then run \"slipway init\" again.",
+					ExecutablePrefix, r.Name, describeDirs(opts.Dirs)),
+				Subject: r.Range,
+			})
+			continue
+		}
+		sum, err := HashFile(path)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read provider", Detail: err.Error(), Subject: r.Range})
+			continue
+		}
+		ver, err := probeVersion(ctx, r.Name, path, opts.Stderr)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider failed to start", Detail: fmt.Sprintf("%s: %v", path, err), Subject: r.Range})
+			continue
+		}
+		if r.Constraint != "" {
+			if d := checkConstraint(r, ver); d != nil {
+				diags = append(diags, d)
+				continue
+			}
+		}
+		out.Providers[r.Name] = &Lock{Name: r.Name, Version: ver, Path: path, Hashes: []string{sum}}
+		if opts.Report != nil {
+			opts.Report(r.Name, ver, path, false)
+		}
+	}
+	return out, diags
+}
+
+func probeVersion(ctx context.Context, name, path string, stderr io.Writer) (string, error) {
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: exec.Command(path), Stderr: stderr})
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	s, err := c.Schemas(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.Metadata.Version, nil
+}
+
+func checkConstraint(r Requirement, ver string) *hcl.Diagnostic {
+	cons, err := version.NewConstraint(r.Constraint)
+	if err != nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint", Detail: fmt.Sprintf("%q: %v. Write constraints like \">= 1.2, < 2.0\" or \"~> 1.4\".", r.Constraint, err), Subject: r.Range}
+	}
+	v, err := version.NewVersion(ver)
+	if err != nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider reports no usable version", Detail: fmt.Sprintf("Provider %q reports version %q, which cannot be checked against %q.", r.Name, ver, r.Constraint), Subject: r.Range}
+	}
+	if !cons.Check(v) {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider version does not match", Detail: fmt.Sprintf("Provider %q is version %s, but the configuration requires %q. Install a matching version or change required_providers.", r.Name, ver, r.Constraint), Subject: r.Range}
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package render
+
+import (
+	"io"
+	"strings"
+
+	"slipway.dev/slipway/planner/plans"
+)
+
+// legend lists every symbol a plan may use, in the order it is explained.
+var legend = []struct {
+	action plans.Action
+	text   string
+}{
+	{plans.Create, "create"},
+	{plans.Update, "update in-place"},
+	{plans.Delete, "destroy"},
+	{plans.DeleteThenCreate, "destroy and then create replacement"},
+	{plans.CreateThenDelete, "create replacement and then destroy"},
+	{plans.Read, "read (sources)"},
+	{plans.Run, "run (pipelines)"},
+}
+
+// Human writes the plan as a person reads it in a terminal: drift first,
+// then every change with its attribute diff, output changes, and the
+// summary line. Sensitive values are masked; write errors are ignored, as
+// for any terminal output.
+func Human(w io.Writer, p *plans.Plan, opts Options) {
+	h := &human{p: painter(opts.Color), width: opts.width()}
+	h.plan(p)
+	io.WriteString(w, strings.TrimRight(h.b.String(), "\n")+"\n")
+}
+
+type human struct {
+	p     painter
+	width int
+	b     strings.Builder
+}
+
+func (h *human) para(text string) {
+	h.b.WriteString(wrap(text, h.width))
+	h.b.WriteString("\n\n")
+}
+
+// leadPara is a paragraph whose first words are bold, in sgr colours.
+func (h *human) leadPara(lead, rest string, sgr ...string) {
+	text := wrap(lead+" "+rest, h.width)
+	painted := lead
+	for _, c := range sgr {
+		painted = h.p.paint(c, painted)
+	}
+	h.b.WriteString(h.p.bold(painted) + text[len(lead):] + "\n\n")
+}
+
+func (h *human) lines(ls []line) {
+	for _, l := range ls {
+		h.b.WriteString(formatLine(h.p, l))
+		h.b.WriteByte('\n')
+	}
+}
+
+// formatLine writes a diff line for a terminal.
+func formatLine(p painter, l line) string {
+	if l.sym == "" {
+		if l.text == "" {
+			return ""
+		}
+		return spaces(l.indent) + l.text
+	}
+	return spaces(l.indent) + spaces(3-len(l.sym)) + p.symbol(l.sym) + " " + l.text
+}
+
+func (h *human) plan(p *plans.Plan) {
+	if p.Errored {
+		h.leadPara("Planning failed.", "slipway met errors while making this plan, so what follows is incomplete and this plan cannot be applied.", sgrRed)
+	}
+
+	drift := changed(p.Drift)
+	if len(drift) > 0 {
+		h.drift(p.Mode, drift)
+	}
+
+	if p.Mode == plans.RefreshOnlyMode {
+		switch {
+		case len(drift) > 0:
+			h.para("This is a refresh-only plan, so slipway will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the slipway state without changing any remote objects.")
+		default:
+			h.leadPara("No changes.", "Your infrastructure still matches the configuration.")
+			h.para("slipway has checked that the real remote objects still match the result of your most recent changes, and found no differences.")
+		}
+		return
+	}
+
+	if !p.HasChanges() {
+		switch {
+		case p.Mode == plans.DestroyMode:
+			h.leadPara("No changes.", "No objects need to be destroyed.")
+			h.para("Either you have not created any objects yet or the existing objects were already deleted outside of slipway.")
+		case len(drift) > 0:
+			h.leadPara("No changes.", "Your infrastructure matches the configuration.")
+			h.para("Your configuration already matches the changes detected above. If you'd like to update the slipway state to match, make and apply a refresh-only plan.")
+		default:
+			h.leadPara("No changes.", "Your infrastructure matches the configuration.")
+			h.para("slipway has compared your real infrastructure against your configuration and found no differences, so no changes are needed.")
+		}
+		return
+	}
+
+	actions := changed(p.Changes)
+	if len(actions) > 0 {
+		h.legend(actions)
+		h.b.WriteString(h.p.bold("slipway will perform the following actions:") + "\n\n")
+		for _, c := range actions {
+			comments, body := changeLines(h.p, c, false)
+			h.lines(comments)
+			h.lines(body)
+			h.b.WriteByte('\n')
+		}
+	}
+
+	if outs := outputLines(h.p, p.Outputs); len(outs) > 0 {
+		h.b.WriteString(h.p.bold("Changes to Outputs:") + "\n")
+		h.lines(outs)
+		h.b.WriteByte('\n')
+		if len(actions) == 0 {
+			h.para("You can apply this plan to save these new output values to the slipway state, without changing any real infrastructure.")
+		}
+	}
+
+	if len(actions) > 0 {
+		h.b.WriteString(h.p.bold("Plan:") + " " + summaryText(p.Summary()) + "\n")
+	}
+}
+
+// summaryText is the counts of the summary line, without "Plan:".
+func summaryText(s plans.Summary) string {
+	text := itoa(s.Add) + " to add, " + itoa(s.Change) + " to change, " + itoa(s.Destroy) + " to destroy"
+	if s.Run > 0 {
+		text += ", " + itoa(s.Run) + " to run"
+	}
+	return text + "."
+}
+
+func (h *human) legend(actions []*plans.ResourceChange) {
+	used := map[plans.Action]bool{}
+	for _, c := range actions {
+		used[c.Action] = true
+		for _, n := range c.Nested {
+			if n != nil {
+				used[n.Action] = true
+			}
+		}
+	}
+	h.b.WriteString(wrap("slipway used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:", h.width) + "\n")
+	for _, l := range legend {
+		if used[l.action] {
+			h.b.WriteString(formatLine(h.p, symLine(0, l.action.Symbol(), l.text)) + "\n")
+		}
+	}
+	h.b.WriteByte('\n')
+}
+
+func (h *human) drift(mode plans.Mode, drift []*plans.ResourceChange) {
+	h.b.WriteString(h.p.bold("Note: Objects have changed outside of slipway") + "\n\n")
+	if mode == plans.RefreshOnlyMode {
+		h.para(`slipway detected the following changes made outside of slipway since the last "slipway apply":`)
+	} else {
+		h.para(`slipway detected the following changes made outside of slipway since the last "slipway apply" which may have affected this plan:`)
+	}
+	for _, c := range drift {
+		comments, body := changeLines(h.p, c, true)
+		h.lines(comments)
+		h.lines(body)
+		h.b.WriteByte('\n')
+	}
+	if mode == plans.RefreshOnlyMode {
+		return
+	}
+	h.para("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.")
+	h.b.WriteString(strings.Repeat("─", h.width) + "\n\n")
+}
+
+// changed returns the changes that do something, in plan order.
+func changed(cs []*plans.ResourceChange) []*plans.ResourceChange {
+	var out []*plans.ResourceChange
+	for _, c := range cs {
+		if c != nil && c.Action != plans.NoOp {
+			out = append(out, c)
+		}
+	}
+	return out
+}

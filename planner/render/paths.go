@@ -1,0 +1,67 @@
+package render
+
+import "github.com/zclconf/go-cty/cty"
+
+// covered reports whether p lies at or under one of paths; this is how a
+// value inside a sensitive object is found to be sensitive.
+func covered(paths []cty.Path, p cty.Path) bool {
+	for _, sp := range paths {
+		if len(sp) <= len(p) && stepsEqual(p[:len(sp)], sp) {
+			return true
+		}
+	}
+	return false
+}
+
+// contains reports whether p is one of paths.
+func contains(paths []cty.Path, p cty.Path) bool {
+	for _, sp := range paths {
+		if len(sp) == len(p) && stepsEqual(p, sp) {
+			return true
+		}
+	}
+	return false
+}
+
+// stepsEqual compares paths step by step, taking an attribute step and an
+// index step by the same string as equal: providers and the planner may
+// spell a path into an object either way, and a sensitive value must be
+// found whichever they chose.
+func stepsEqual(a, b cty.Path) bool {
+	for i := range a {
+		if !stepEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func stepEqual(a, b cty.PathStep) bool {
+	name := func(s cty.PathStep) (string, bool) {
+		switch s := s.(type) {
+		case cty.GetAttrStep:
+			return s.Name, true
+		case cty.IndexStep:
+			if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() {
+				return s.Key.AsString(), true
+			}
+		}
+		return "", false
+	}
+	if an, ok := name(a); ok {
+		bn, ok := name(b)
+		return ok && an == bn
+	}
+	ai, ok1 := a.(cty.IndexStep)
+	bi, ok2 := b.(cty.IndexStep)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if ai.Key.RawEquals(bi.Key) {
+		return true
+	}
+	if ai.Key.IsWhollyKnown() && bi.Key.IsWhollyKnown() && ai.Key.Type().Equals(bi.Key.Type()) {
+		return ai.Key.Equals(bi.Key).True()
+	}
+	return false
+}
