@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"slipway.dev/slipway/state"
+	"slipway.dev/slipway/state/local"
+)
+
+// workdir makes a configuration directory holding files and runs init.
+func workdir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := slipway(dir, "init").CombinedOutput(); err != nil {
+		t.Fatalf("slipway init: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// slipway returns a command running the slipway under test in dir.
+func slipway(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("slipway", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SLIPWAY_PROVIDER_PATH="+binDir(), "NO_COLOR=1", "HOME="+dir)
+	// Its own process group, so a test can kill slipway and its plugins
+	// together, as a terminal's SIGKILL of a job would.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+func readState(t *testing.T, dir string) *state.State {
+	t.Helper()
+	st, err := local.New(filepath.Join(dir, state.DefaultLocalPath)).Read(context.Background())
+	if err != nil {
+		t.Fatalf("state unreadable: %v", err)
+	}
+	return st
+}
+
+func exitCode(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// Two applies at once: the second fails naming the lock holder, and with
+// a lock timeout it waits and then finds nothing to do. State stays valid.
+func TestConcurrentApplyLock(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+resource "testkit_sleep" "slow" {
+  name     = "slow"
+  duration = "3s"
+}
+`})
+	first := slipway(dir, "apply", "-auto-approve")
+	var firstOut bytes.Buffer
+	first.Stdout, first.Stderr = &firstOut, &firstOut
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the first apply is inside the provider call (it holds the lock).
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(firstOut.String(), "sleeping") {
+		if time.Now().After(deadline) {
+			t.Fatalf("first apply never started applying:\n%s", firstOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput()
+	if exitCode(err) != 1 {
+		t.Fatalf("second apply: exit %d, want 1\n%s", exitCode(err), out)
+	}
+	for _, want := range []string{"state is locked by", "for apply", fmt.Sprintf("pid %d", first.Process.Pid)} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("second apply's error lacks %q:\n%s", want, out)
+		}
+	}
+	waiter, err := slipway(dir, "apply", "-auto-approve", "-lock-timeout=60s").CombinedOutput()
+	if err != nil {
+		t.Fatalf("apply with -lock-timeout: %v\n%s", err, waiter)
+	}
+	if !bytes.Contains(waiter, []byte("No changes.")) {
+		t.Errorf("apply after waiting for the lock should find no changes:\n%s", waiter)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first apply: %v\n%s", err, firstOut.String())
+	}
+	if st := readState(t, dir); len(st.Resources) != 1 {
+		t.Errorf("state has %d resources, want 1", len(st.Resources))
+	}
+}
+
+// An apply of 2,000 files killed with SIGKILL part-way: every file it
+// reported finished is in state, the lock does not block the next run,
+// and the next apply converges to no changes.
+func TestKilledApplyLosesNothing(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("end-to-end: runs 2,000 resources")
+	}
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+resource "file" "f" {
+  count   = 2000
+  path    = "out/${count.index}.txt"
+  content = "file ${count.index}\n"
+}
+`})
+	cmd := slipway(dir, "apply", "-auto-approve")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		if addr, ok := strings.CutSuffix(line, ": Creation complete"); ok {
+			done[addr] = true
+		} else if i := strings.Index(line, ": Creation complete after"); i > 0 {
+			done[line[:i]] = true
+		}
+		if len(done) >= 300 {
+			break
+		}
+	}
+	if len(done) < 300 {
+		t.Fatalf("apply ended before 300 resources finished (saw %d)", len(done))
+	}
+	// Kill slipway and its provider at once, mid-apply.
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+
+	st := readState(t, dir)
+	for addr := range done {
+		if st.Resources[addr] == nil {
+			t.Errorf("%s was reported finished but is not in state", addr)
+		}
+	}
+	if len(st.Resources) >= 2000 {
+		t.Fatalf("the apply finished before it was killed (%d resources in state); the test proved nothing", len(st.Resources))
+	}
+	t.Logf("killed after %d reported, %d in state", len(done), len(st.Resources))
+
+	// The dead holder's lock must not block: no -lock-timeout here.
+	out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput()
+	if err != nil {
+		t.Fatalf("apply after the kill: %v\n%s", err, out)
+	}
+	out, err = slipway(dir, "plan", "-detailed-exitcode").CombinedOutput()
+	if exitCode(err) != 0 || !bytes.Contains(out, []byte("No changes.")) {
+		t.Fatalf("plan after recovery: exit %d, want 0 and no changes\n%s", exitCode(err), out)
+	}
+	if st := readState(t, dir); len(st.Resources) != 2000 {
+		t.Errorf("state has %d resources after recovery, want 2000", len(st.Resources))
+	}
+}
+
+// A provider that dies mid-apply: a clear error naming provider and
+// resource; what finished before is in state.
+func TestProviderCrashMidApply(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+resource "file" "before" {
+  count   = 5
+  path    = "out/${count.index}.txt"
+  content = "x"
+}
+resource "testkit_crash" "boom" {
+  name       = "boom"
+  depends_on = [file.before]
+}
+`})
+	out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput()
+	if exitCode(err) != 1 {
+		t.Fatalf("apply: exit %d, want 1\n%s", exitCode(err), out)
+	}
+	for _, want := range []string{`provider "testkit" crashed`, "testkit_crash.boom"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	st := readState(t, dir)
+	for i := range 5 {
+		if st.Resources[fmt.Sprintf("file.before[%d]", i)] == nil {
+			t.Errorf("file.before[%d] finished before the crash but is not in state", i)
+		}
+	}
+	if st.Resources["testkit_crash.boom"] != nil {
+		t.Errorf("the crashed resource is in state")
+	}
+}
+
+// A saved plan carries its variables and is refused once the
+// configuration changes.
+func TestSavedPlanRefusedAfterConfigChange(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+variable "v" { default = "a" }
+resource "file" "a" {
+  path    = "a.txt"
+  content = var.v
+}
+`})
+	if out, err := slipway(dir, "plan", "-out=p", "-var", "v=from-plan").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(dir, "extra.slip.hcl"), []byte("locals {\n  x = 1\n}\n"), 0o644)
+	out, err := slipway(dir, "apply", "p").CombinedOutput()
+	if exitCode(err) != 1 || !bytes.Contains(out, []byte("configuration files changed")) {
+		t.Fatalf("apply of a plan for other files: exit %d\n%s", exitCode(err), out)
+	}
+	os.Remove(filepath.Join(dir, "extra.slip.hcl"))
+	if out, err := slipway(dir, "apply", "p").CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "from-plan" {
+		t.Errorf("a.txt = %q, want the plan's variable value", b)
+	}
+}

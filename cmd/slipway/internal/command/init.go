@@ -1,0 +1,56 @@
+package command
+
+import (
+	"context"
+
+	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/plugins"
+)
+
+// InitArgs are init's flags.
+type InitArgs struct {
+	Upgrade bool
+}
+
+// Init runs `slipway init`: it finds every provider the configuration
+// needs, pins each in the lock file and creates nothing else.
+func (m *Meta) Init(ctx context.Context, a InitArgs) int {
+	cfg, diags := m.loadConfig()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	old, d := plugins.LoadLocks(m.Dir)
+	diags = append(diags, d...)
+	var st = emptyState()
+	if b, d := m.backend(cfg); !d.HasErrors() {
+		if s, err := b.Read(ctx); err == nil {
+			st = s
+		}
+	} else {
+		diags = append(diags, d...)
+	}
+	m.View.Printf("%s\n\n", m.View.Bold("Initializing provider plugins..."))
+	locks, d := plugins.Install(ctx, planner.Requirements(cfg, st), old, plugins.InstallOptions{
+		Dirs: plugins.SearchDirs(m.Dir), Builtins: m.Builtins, Upgrade: a.Upgrade, Stderr: m.View.Stderr,
+		Report: func(name, version, path string, builtin bool) {
+			if builtin {
+				m.View.Printf("- %s: built into slipway\n", name)
+				return
+			}
+			m.View.Printf("- %s v%s: %s\n", name, version, path)
+		},
+	})
+	diags = append(diags, d...)
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	if err := locks.Save(m.Dir); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	m.View.Printf("\n%s\n\nslipway recorded the providers' checksums in %s; commit it with your configuration.\nRun \"slipway plan\" to see what slipway would change.\n",
+		m.View.Green("slipway has been successfully initialized!"), plugins.LockFileName)
+	return 0
+}

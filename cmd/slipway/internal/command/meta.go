@@ -1,0 +1,165 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+
+	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/plugins"
+	"slipway.dev/slipway/state"
+	"slipway.dev/slipway/state/local"
+)
+
+// Meta is what every operation shares: where it runs and where it writes.
+type Meta struct {
+	// Dir is the configuration directory (-chdir, or the working directory).
+	Dir     string
+	View    *views.View
+	Stdin   io.Reader
+	Env     []string
+	Version string
+	// Builtins are the providers the slipway binary serves itself.
+	Builtins map[string]bool
+}
+
+// VarArgs are the input variable flags.
+type VarArgs struct {
+	Vars     []string
+	VarFiles []string
+}
+
+// LockArgs are the state locking flags.
+type LockArgs struct {
+	Lock        bool
+	LockTimeout time.Duration
+}
+
+func (m *Meta) loadConfig() (*lang.Config, hcl.Diagnostics) {
+	cfg, diags := lang.LoadDir(m.Dir)
+	if cfg != nil {
+		m.View.Files = cfg.Files
+	}
+	return cfg, diags
+}
+
+// backend opens the state backend the configuration names (local by default).
+func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
+	path := filepath.Join(m.Dir, state.DefaultLocalPath)
+	if cfg != nil && cfg.Slipway != nil && cfg.Slipway.Backend != nil {
+		b := cfg.Slipway.Backend
+		r := b.DeclRange
+		switch b.Type {
+		case "local":
+			var lc struct {
+				Path *string  `hcl:"path"`
+				Rest hcl.Body `hcl:",remain"`
+			}
+			if diags := gohcl.DecodeBody(b.Config, nil, &lc); diags.HasErrors() {
+				return nil, diags
+			}
+			if lc.Path != nil {
+				path = *lc.Path
+				if !filepath.IsAbs(path) {
+					path = filepath.Join(m.Dir, path)
+				}
+			}
+		default:
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
+				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }.", b.Type), Subject: &r}}
+		}
+	}
+	return local.New(path), nil
+}
+
+// lock takes the state lock for an operation, waiting up to the lock
+// timeout; the returned function releases it.
+func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation string) (func(), error) {
+	if !la.Lock {
+		return func() {}, nil
+	}
+	info := state.NewLockInfo(operation)
+	lctx, cancel := context.WithTimeout(ctx, la.LockTimeout)
+	defer cancel()
+	id, err := b.Lock(lctx, info)
+	if err != nil {
+		var le *state.LockedError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). If no slipway is running and the holder is gone, release it with: slipway force-unlock %s", err, la.LockTimeout, le.Info.ID)
+		}
+		return nil, fmt.Errorf("lock state: %w", err)
+	}
+	return func() {
+		if err := b.Unlock(context.WithoutCancel(ctx), id); err != nil {
+			m.View.Error(fmt.Errorf("release the state lock: %w", err))
+		}
+	}, nil
+}
+
+// providerSet prepares the providers of a configuration from the lock file.
+func (m *Meta) providerSet() (*plugins.Set, hcl.Diagnostics) {
+	locks, diags := plugins.LoadLocks(m.Dir)
+	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.Stderr}, diags
+}
+
+// session is what plan, apply and destroy set up: configuration, state
+// under lock, providers and a planner context.
+type session struct {
+	cfg     *lang.Config
+	backend state.Backend
+	unlock  func()
+	ctx     *planner.Context
+}
+
+func (s *session) close() {
+	if s.ctx != nil && s.ctx.Providers != nil {
+		s.ctx.Providers.Close()
+	}
+	if s.unlock != nil {
+		s.unlock()
+	}
+}
+
+// open loads configuration and variables, locks and reads state, and
+// prepares providers. On failure it reports and returns nil.
+func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation string, parallelism int) *session {
+	cfg, diags := m.loadConfig()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return nil
+	}
+	vars, d := lang.LoadVariableValues(cfg, lang.VarOptions{CLIVars: va.Vars, VarFiles: va.VarFiles, Env: m.Env})
+	diags = append(diags, d...)
+	b, d := m.backend(cfg)
+	diags = append(diags, d...)
+	set, d := m.providerSet()
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return nil
+	}
+	m.View.Diagnostics(diags)
+	s := &session{cfg: cfg, backend: b}
+	unlock, err := m.lock(ctx, b, la, operation)
+	if err != nil {
+		m.View.Error(err)
+		return nil
+	}
+	s.unlock = unlock
+	st, err := b.Read(ctx)
+	if err != nil {
+		s.close()
+		m.View.Error(err)
+		return nil
+	}
+	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version}
+	return s
+}

@@ -1,0 +1,209 @@
+package command
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/planfile"
+	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/planner/render"
+	"slipway.dev/slipway/state"
+)
+
+// PlanArgs are plan's flags (and apply's and destroy's, which plan first).
+type PlanArgs struct {
+	VarArgs
+	LockArgs
+	Out              string
+	DetailedExitcode bool
+	Targets          []string
+	Excludes         []string
+	Replace          []string
+	Refresh          bool
+	HardRefresh      bool
+	Destroy          bool
+	JSON             bool
+	Markdown         bool
+	Parallelism      int
+}
+
+// parse turns address flags into addresses.
+func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
+	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh}
+	if a.Destroy {
+		opts.Mode = plans.DestroyMode
+	}
+	var diags hcl.Diagnostics
+	parse := func(flag string, list []string) []addrs.ResourceInstance {
+		var out []addrs.ResourceInstance
+		for _, s := range list {
+			ai, d := addrs.ParseResourceInstance(s)
+			if d.HasErrors() {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + flag + " address",
+					Detail: fmt.Sprintf("%q: %s", s, d[0].Detail)})
+				continue
+			}
+			out = append(out, ai)
+		}
+		return out
+	}
+	opts.Targets = parse("-target", a.Targets)
+	opts.Excludes = parse("-exclude", a.Excludes)
+	opts.Replace = parse("-replace", a.Replace)
+	return opts, diags
+}
+
+// Plan runs `slipway plan`.
+func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+	opts, diags := a.options()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	s := m.open(ctx, a.VarArgs, a.LockArgs, "plan", a.Parallelism)
+	if s == nil {
+		return 1
+	}
+	defer s.close()
+	p, diags := s.ctx.Plan(ctx, opts)
+	m.showPlan(p, a)
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	if a.Out != "" {
+		if err := planfile.Write(a.Out, p); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+		if !a.JSON {
+			m.View.Printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
+		}
+	}
+	if a.DetailedExitcode && p.HasChanges() {
+		return 2
+	}
+	return 0
+}
+
+func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
+	switch {
+	case a.JSON:
+		b, err := render.JSON(p)
+		if err != nil {
+			m.View.Error(err)
+			return
+		}
+		m.View.Stdout.Write(append(b, '\n'))
+	case a.Markdown:
+		render.Markdown(m.View.Stdout, p)
+	default:
+		render.Human(m.View.Stdout, p, render.Options{Color: m.View.Color})
+	}
+}
+
+// ApplyArgs are apply's flags.
+type ApplyArgs struct {
+	PlanArgs
+	AutoApprove bool
+	// PlanFile is a saved plan to apply exactly, or "".
+	PlanFile string
+}
+
+// Apply runs `slipway apply` (and `slipway destroy`, with Destroy set).
+func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
+	op := "apply"
+	if a.Destroy {
+		op = "destroy"
+	}
+	var saved *plans.Plan
+	if a.PlanFile != "" {
+		var err error
+		if saved, err = planfile.Read(a.PlanFile); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+	}
+	opts, diags := a.options()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	s := m.open(ctx, a.VarArgs, a.LockArgs, op, a.Parallelism)
+	if s == nil {
+		return 1
+	}
+	defer s.close()
+
+	p := saved
+	if p != nil {
+		// A saved plan carries the variables it was made with.
+		s.ctx.Variables = p.Variables
+		if err := s.ctx.CheckPlanApplicable(p); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+	} else {
+		p, diags = s.ctx.Plan(ctx, opts)
+		m.showPlan(p, a.PlanArgs)
+		m.View.Diagnostics(diags)
+		if diags.HasErrors() {
+			return 1
+		}
+		if !p.HasChanges() {
+			return 0
+		}
+		if !a.AutoApprove && !m.confirm(a.Destroy) {
+			m.View.Printf("\n%s cancelled.\n", strings.ToUpper(op[:1])+op[1:])
+			return 1
+		}
+	}
+
+	s.ctx.Hooks = &views.Progress{View: m.View}
+	applier := s.ctx.NewApplier()
+	rec := state.NewRecorder(context.WithoutCancel(ctx), s.backend, applier.Snapshot)
+	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
+	rec.Record(nil)
+	werr := rec.Close()
+	m.View.Diagnostics(diags)
+	if werr != nil {
+		m.View.Error(fmt.Errorf("saving state: %w", werr))
+		return 1
+	}
+	if diags.HasErrors() {
+		return 1
+	}
+	sum := p.Summary()
+	verb := "Apply"
+	if a.Destroy {
+		verb = "Destroy"
+	}
+	m.View.Printf("\n%s\n", m.View.Green(fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed.", verb, sum.Add, sum.Change, sum.Destroy)))
+	if !a.Destroy {
+		m.printOutputs(applier.Snapshot())
+	}
+	return 0
+}
+
+// confirm asks the user to type yes.
+func (m *Meta) confirm(destroy bool) bool {
+	q := "Do you want to perform these actions?"
+	if destroy {
+		q = "Do you really want to destroy all resources?"
+	}
+	m.View.Printf("\n%s\n  slipway will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", m.View.Bold(q))
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return false
+	}
+	m.View.Printf("\n")
+	return strings.TrimSpace(line) == "yes"
+}

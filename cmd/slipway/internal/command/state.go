@@ -1,0 +1,280 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/render"
+	"slipway.dev/slipway/state"
+)
+
+// StateArgs are the flags of the state subcommands.
+type StateArgs struct {
+	LockArgs
+	Addrs []string
+	// Force lets state push replace a state of another lineage or a
+	// higher serial.
+	Force bool
+}
+
+// withState runs fn on the state under lock and writes the result back
+// when fn reports a change.
+func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*state.State) (bool, error)) int {
+	cfg, _ := m.loadConfig()
+	b, diags := m.backend(cfg)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	unlock, err := m.lock(ctx, b, la, op)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	defer unlock()
+	st, err := b.Read(ctx)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	changed, err := fn(st)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	if changed {
+		if err := b.Write(ctx, st); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// StateList runs `slipway state list [ADDR...]`.
+func (m *Meta) StateList(ctx context.Context, a StateArgs) int {
+	st, ok := m.readState(ctx)
+	if !ok {
+		return 1
+	}
+	filters, err := parseAddrs(a.Addrs)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	for _, k := range st.SortedAddrs() {
+		ri := st.Resources[k]
+		if len(filters) > 0 && !matchesAny(ri.Addr, filters) {
+			continue
+		}
+		m.View.Printf("%s\n", k)
+	}
+	return 0
+}
+
+// StateShow runs `slipway state show ADDR`.
+func (m *Meta) StateShow(ctx context.Context, a StateArgs) int {
+	if len(a.Addrs) != 1 {
+		m.View.Error(errors.New("state show takes exactly one address, like slipway state show file.a"))
+		return 1
+	}
+	st, ok := m.readState(ctx)
+	if !ok {
+		return 1
+	}
+	ri := st.Resources[canonical(a.Addrs[0])]
+	if ri == nil {
+		m.View.Error(fmt.Errorf("no instance %s in state; see slipway state list", a.Addrs[0]))
+		return 1
+	}
+	render.HumanResource(m.View.Stdout, ri, render.Options{Color: m.View.Color})
+	return 0
+}
+
+// StateRm runs `slipway state rm ADDR...`: slipway forgets the objects
+// without deleting them.
+func (m *Meta) StateRm(ctx context.Context, a StateArgs) int {
+	filters, err := parseAddrs(a.Addrs)
+	if err != nil || len(filters) == 0 {
+		m.View.Error(fmt.Errorf("state rm needs at least one valid address: %v", err))
+		return 1
+	}
+	return m.withState(ctx, a.LockArgs, "state rm", func(st *state.State) (bool, error) {
+		n := 0
+		for _, k := range st.SortedAddrs() {
+			if matchesAny(st.Resources[k].Addr, filters) {
+				delete(st.Resources, k)
+				m.View.Printf("Removed %s\n", k)
+				n++
+			}
+		}
+		if n == 0 {
+			return false, fmt.Errorf("no instance in state matches %s", strings.Join(a.Addrs, ", "))
+		}
+		m.View.Printf("Successfully removed %d resource instance(s).\n", n)
+		return true, nil
+	})
+}
+
+// StateMv runs `slipway state mv SRC DST`.
+func (m *Meta) StateMv(ctx context.Context, a StateArgs) int {
+	if len(a.Addrs) != 2 {
+		m.View.Error(errors.New("state mv takes a source and a destination address, like slipway state mv file.a file.b"))
+		return 1
+	}
+	src, err := parseAddrs(a.Addrs[:1])
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	dst, err := parseAddrs(a.Addrs[1:])
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	return m.withState(ctx, a.LockArgs, "state mv", func(st *state.State) (bool, error) {
+		from, to := src[0], dst[0]
+		if from.Resource.Kind != to.Resource.Kind || from.Resource.Type != to.Resource.Type {
+			return false, fmt.Errorf("cannot move %s to %s: an object keeps its kind and type", from, to)
+		}
+		moved := 0
+		for _, k := range st.SortedAddrs() {
+			ri := st.Resources[k]
+			var target addrs.ResourceInstance
+			switch {
+			case ri.Addr == from:
+				target = to
+			case from.Key == nil && ri.Addr.Resource == from.Resource && to.Key == nil:
+				target = to.Resource.Instance(ri.Addr.Key)
+			default:
+				continue
+			}
+			if st.Resources[target.String()] != nil {
+				return false, fmt.Errorf("cannot move %s to %s: the destination already exists in state", ri.Addr, target)
+			}
+			delete(st.Resources, k)
+			ri.Addr = target
+			st.Resources[target.String()] = ri
+			m.View.Printf("Moved %s to %s\n", k, target)
+			moved++
+		}
+		if moved == 0 {
+			return false, fmt.Errorf("no instance in state matches %s", from)
+		}
+		return true, nil
+	})
+}
+
+// StatePull runs `slipway state pull`: the raw state document on stdout.
+func (m *Meta) StatePull(ctx context.Context) int {
+	st, ok := m.readState(ctx)
+	if !ok {
+		return 1
+	}
+	b, err := state.Encode(st)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	m.View.Stdout.Write(b)
+	return 0
+}
+
+// StatePush runs `slipway state push FILE` ("-" for stdin). It refuses a
+// state of another lineage, or one older than the current, unless -force.
+func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
+	if len(a.Addrs) != 1 {
+		m.View.Error(errors.New("state push takes one file (or - for standard input)"))
+		return 1
+	}
+	var data []byte
+	var err error
+	if a.Addrs[0] == "-" {
+		data, err = io.ReadAll(m.Stdin)
+	} else {
+		data, err = os.ReadFile(a.Addrs[0])
+	}
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	pushed, err := state.Decode(data)
+	if err != nil {
+		m.View.Error(fmt.Errorf("%s: %w", a.Addrs[0], err))
+		return 1
+	}
+	return m.withState(ctx, a.LockArgs, "state push", func(st *state.State) (bool, error) {
+		if !a.Force && !st.Empty() {
+			if pushed.Lineage != st.Lineage {
+				return false, fmt.Errorf("cannot push: the file's lineage %s differs from the current state's %s; use -force to replace it anyway", pushed.Lineage, st.Lineage)
+			}
+			if pushed.Serial < st.Serial {
+				return false, fmt.Errorf("cannot push: the file's serial %d is older than the current state's %d; use -force to replace it anyway", pushed.Serial, st.Serial)
+			}
+		}
+		// Keep the serial moving forward so saved plans notice.
+		pushed.Serial = max(pushed.Serial, st.Serial)
+		*st = *pushed
+		return true, nil
+	})
+}
+
+// ForceUnlock runs `slipway force-unlock LOCK_ID`.
+func (m *Meta) ForceUnlock(ctx context.Context, id string, force bool) int {
+	cfg, _ := m.loadConfig()
+	b, diags := m.backend(cfg)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	if !force {
+		m.View.Printf("Do you really want to force-unlock?\n  slipway will remove the lock %s on the state. Only 'yes' will be accepted.\n\n  Enter a value: ", id)
+		var answer string
+		fmt.Fscanln(m.Stdin, &answer)
+		if answer != "yes" {
+			m.View.Printf("\nForce-unlock cancelled.\n")
+			return 1
+		}
+	}
+	if err := b.ForceUnlock(ctx, id); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	m.View.Printf("%s The state has been unlocked.\n", m.View.Green("slipway state has been successfully unlocked!"))
+	return 0
+}
+
+func parseAddrs(list []string) ([]addrs.ResourceInstance, error) {
+	var out []addrs.ResourceInstance
+	for _, s := range list {
+		ai, diags := addrs.ParseResourceInstance(s)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("invalid address %q: %s", s, diags[0].Detail)
+		}
+		out = append(out, ai)
+	}
+	return out, nil
+}
+
+// canonical rewrites an address in its canonical spelling.
+func canonical(s string) string {
+	if ai, diags := addrs.ParseResourceInstance(s); !diags.HasErrors() {
+		return ai.String()
+	}
+	return s
+}
+
+// matchesAny: a filter without a key matches every instance of its block.
+func matchesAny(a addrs.ResourceInstance, filters []addrs.ResourceInstance) bool {
+	for _, f := range filters {
+		if f == a || (f.Key == nil && f.Resource == a.Resource) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,154 @@
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/mattn/go-isatty"
+
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
+)
+
+// View is where one command writes.
+type View struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Color  bool
+	// Files are the configuration's parsed files, for source snippets in
+	// diagnostics.
+	Files map[string]*hcl.File
+}
+
+// WantColor reports whether output to w should be coloured: w is a
+// terminal, NO_COLOR is unset and -no-color was not given.
+func WantColor(w io.Writer, noColor bool) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// Diagnostics prints diagnostics to stderr.
+func (v *View) Diagnostics(diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	lang.WriteDiagnostics(v.Stderr, v.Files, diags, v.Color)
+}
+
+// DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
+func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
+	errs, warns := 0, 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	out := struct {
+		FormatVersion string                `json:"format_version"`
+		Valid         bool                  `json:"valid"`
+		ErrorCount    int                   `json:"error_count"`
+		WarningCount  int                   `json:"warning_count"`
+		Diagnostics   []lang.JSONDiagnostic `json:"diagnostics"`
+	}{"1.0", errs == 0, errs, warns, lang.DiagnosticsJSON(diags)}
+	if out.Diagnostics == nil {
+		out.Diagnostics = []lang.JSONDiagnostic{}
+	}
+	v.JSON(out)
+}
+
+// JSON prints any value as indented JSON on stdout.
+func (v *View) JSON(x any) {
+	b, err := json.MarshalIndent(x, "", "  ")
+	if err != nil {
+		fmt.Fprintf(v.Stderr, "error: %v\n", err)
+		return
+	}
+	v.Stdout.Write(append(b, '\n'))
+}
+
+// Error prints a machine failure.
+func (v *View) Error(err error) {
+	fmt.Fprintf(v.Stderr, "%s %v\n", v.paint(bold+red, "Error:"), err)
+}
+
+// Printf prints to stdout.
+func (v *View) Printf(format string, args ...any) {
+	fmt.Fprintf(v.Stdout, format, args...)
+}
+
+// Bold and Green decorate text when colour is on.
+func (v *View) Bold(s string) string  { return v.paint(bold, s) }
+func (v *View) Green(s string) string { return v.paint(bold+green, s) }
+
+const (
+	reset = "\x1b[0m"
+	bold  = "\x1b[1m"
+	red   = "\x1b[31m"
+	green = "\x1b[32m"
+)
+
+func (v *View) paint(code, s string) string {
+	if !v.Color {
+		return s
+	}
+	return code + s + reset
+}
+
+// Progress reports apply progress as lines, Terraform style:
+// "file.a: Creating...", "file.a: Creation complete after 0s".
+// It implements planner.Hooks.
+type Progress struct {
+	View *View
+	mu   sync.Mutex
+}
+
+var verbs = map[plans.Action][2]string{
+	plans.Create:           {"Creating...", "Creation complete"},
+	plans.Update:           {"Modifying...", "Modifications complete"},
+	plans.Delete:           {"Destroying...", "Destruction complete"},
+	plans.DeleteThenCreate: {"Replacing...", "Replacement complete"},
+	plans.CreateThenDelete: {"Replacing...", "Replacement complete"},
+}
+
+func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), verbs[action][0])
+}
+
+func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), msg)
+}
+
+func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.paint(red, "failed after "+round(elapsed)))
+		return
+	}
+	fmt.Fprintf(p.View.Stdout, "%s: %s after %s\n", p.View.Bold(addr.String()), verbs[action][1], round(elapsed))
+}
+
+func round(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}

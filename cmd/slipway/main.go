@@ -1,0 +1,308 @@
+// Command slipway is the CLI: plan and apply the whole road from a commit
+// to a running workload. Flags parse into typed arguments here; package
+// command does the work; package views renders it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"slipway.dev/slipway/cmd/slipway/internal/command"
+	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/plugin-sdk"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+// builtinProviders are the providers this binary serves itself with
+// `slipway provider serve NAME`, each still in its own process.
+var builtinProviders = map[string]func() sdk.Provider{}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := 0
+	root := newRoot(ctx, &code)
+	root.SetArgs(normalizeArgs(args))
+	if err := root.Execute(); err != nil {
+		return 1
+	}
+	return code
+}
+
+// normalizeArgs lets Terraform's single-dash long flags (-out=plan,
+// -auto-approve) mean the same as the double-dash ones (--out plan): a
+// single dash followed by two or more letters is a long flag. Everything
+// after "--" is left alone.
+func normalizeArgs(args []string) []string {
+	out := make([]string, len(args))
+	rest := false
+	for i, a := range args {
+		out[i] = a
+		if rest {
+			continue
+		}
+		if a == "--" {
+			rest = true
+			continue
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && isLetter(a[1]) && (isLetter(a[2]) || a[2] == '-') {
+			out[i] = "-" + a
+		}
+	}
+	return out
+}
+
+func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
+
+func newRoot(ctx context.Context, code *int) *cobra.Command {
+	var chdir string
+	var noColor bool
+	meta := func() *command.Meta {
+		dir := chdir
+		if dir == "" {
+			dir = "."
+		}
+		b := map[string]bool{}
+		for n := range builtinProviders {
+			b[n] = true
+		}
+		return &command.Meta{
+			Dir:      dir,
+			View:     &views.View{Stdout: os.Stdout, Stderr: os.Stderr, Color: views.WantColor(os.Stdout, noColor)},
+			Stdin:    os.Stdin,
+			Env:      os.Environ(),
+			Version:  version,
+			Builtins: b,
+		}
+	}
+	root := &cobra.Command{
+		Use:           "slipway",
+		Short:         "Plan and apply the road from a commit to a running workload",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+		Version:       version,
+	}
+	root.PersistentFlags().StringVar(&chdir, "chdir", "", "switch to this directory before doing anything else")
+	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour in output (NO_COLOR does the same)")
+	set := func(c int) { *code = c }
+
+	// init
+	var initArgs command.InitArgs
+	initCmd := &cobra.Command{
+		Use:   "init",
+		Short: "Find the providers the configuration needs and pin them in the lock file",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Init(ctx, initArgs)) },
+	}
+	initCmd.Flags().BoolVar(&initArgs.Upgrade, "upgrade", false, "re-pin providers already in the lock file")
+
+	// validate
+	var valArgs command.ValidateArgs
+	validateCmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check the configuration for mistakes",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Validate(ctx, valArgs)) },
+	}
+	validateCmd.Flags().BoolVar(&valArgs.JSON, "json", false, "print the diagnostics as JSON")
+
+	// fmt
+	fmtArgs := command.FmtArgs{}
+	fmtCmd := &cobra.Command{
+		Use:   "fmt [PATH...]",
+		Short: "Rewrite configuration files in the canonical style",
+		Run: func(_ *cobra.Command, args []string) {
+			fmtArgs.Paths = args
+			set(meta().Fmt(fmtArgs))
+		},
+	}
+	fmtCmd.Flags().BoolVar(&fmtArgs.Check, "check", false, "change nothing; exit 3 when a file is not formatted")
+	fmtCmd.Flags().BoolVar(&fmtArgs.Diff, "diff", false, "print the changes as a diff")
+	fmtCmd.Flags().BoolVar(&fmtArgs.Recursive, "recursive", false, "also format files in subdirectories")
+	fmtCmd.Flags().BoolVar(&fmtArgs.Write, "write", true, "write the formatted files")
+	fmtCmd.Flags().BoolVar(&fmtArgs.List, "list", true, "list the files that are not formatted")
+
+	// plan
+	var planArgs command.PlanArgs
+	planCmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would do",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Plan(ctx, planArgs)) },
+	}
+	planFlags(planCmd, &planArgs)
+	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
+	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes")
+	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
+
+	// apply
+	var applyArgs command.ApplyArgs
+	applyCmd := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Carry out a plan",
+		Args:  cobra.MaximumNArgs(1),
+		Run: func(_ *cobra.Command, args []string) {
+			if len(args) == 1 {
+				applyArgs.PlanFile = args[0]
+			}
+			set(meta().Apply(ctx, applyArgs))
+		},
+	}
+	planFlags(applyCmd, &applyArgs.PlanArgs)
+	applyCmd.Flags().BoolVar(&applyArgs.AutoApprove, "auto-approve", false, "apply without asking for confirmation")
+	applyCmd.Flags().BoolVar(&applyArgs.Destroy, "destroy", false, "destroy everything in state")
+
+	// destroy
+	var destroyArgs command.ApplyArgs
+	destroyCmd := &cobra.Command{
+		Use:   "destroy",
+		Short: "Destroy everything slipway manages in this configuration",
+		Args:  cobra.NoArgs,
+		Run: func(*cobra.Command, []string) {
+			destroyArgs.Destroy = true
+			set(meta().Apply(ctx, destroyArgs))
+		},
+	}
+	planFlags(destroyCmd, &destroyArgs.PlanArgs)
+	destroyCmd.Flags().BoolVar(&destroyArgs.AutoApprove, "auto-approve", false, "destroy without asking for confirmation")
+
+	// show
+	var showArgs command.ShowArgs
+	showCmd := &cobra.Command{
+		Use:   "show [PLANFILE]",
+		Short: "Show a saved plan, or the state",
+		Args:  cobra.MaximumNArgs(1),
+		Run: func(_ *cobra.Command, args []string) {
+			if len(args) == 1 {
+				showArgs.PlanFile = args[0]
+			}
+			set(meta().Show(ctx, showArgs))
+		},
+	}
+	showCmd.Flags().BoolVar(&showArgs.JSON, "json", false, "print as JSON")
+
+	// output
+	var outArgs command.OutputArgs
+	outputCmd := &cobra.Command{
+		Use:   "output [NAME]",
+		Short: "Show output values from the state",
+		Args:  cobra.MaximumNArgs(1),
+		Run: func(_ *cobra.Command, args []string) {
+			if len(args) == 1 {
+				outArgs.Name = args[0]
+			}
+			set(meta().Output(ctx, outArgs))
+		},
+	}
+	outputCmd.Flags().BoolVar(&outArgs.JSON, "json", false, "print as JSON")
+	outputCmd.Flags().BoolVar(&outArgs.Raw, "raw", false, "print a string, number or bool output without quotes")
+
+	// graph
+	var graphArgs command.GraphArgs
+	graphCmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Print the dependency graph (DOT or mermaid)",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Graph(ctx, graphArgs)) },
+	}
+	graphCmd.Flags().StringVar(&graphArgs.Format, "format", "dot", "dot or mermaid")
+
+	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd,
+		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
+	return root
+}
+
+// planFlags adds the flags plan, apply and destroy share.
+func planFlags(c *cobra.Command, a *command.PlanArgs) {
+	f := c.Flags()
+	f.StringArrayVar(&a.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
+	f.StringArrayVar(&a.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	f.StringArrayVar(&a.Targets, "target", nil, "plan only this resource and what it depends on (repeatable)")
+	f.StringArrayVar(&a.Excludes, "exclude", nil, "leave out this resource and what depends on it (repeatable)")
+	f.StringArrayVar(&a.Replace, "replace", nil, "replace this instance even if it has not changed (repeatable)")
+	f.BoolVar(&a.Refresh, "refresh", true, "read the real objects before planning; -refresh=false trusts the state")
+	f.BoolVar(&a.HardRefresh, "hard-refresh", false, "drop the sources' caches and fetch them afresh")
+	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
+	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
+	f.IntVar(&a.Parallelism, "parallelism", 10, "how many provider operations run at once")
+	lockFlags(c, &a.LockArgs)
+}
+
+func lockFlags(c *cobra.Command, a *command.LockArgs) {
+	c.Flags().BoolVar(&a.Lock, "lock", true, "lock the state while working; -lock=false is dangerous when others work on it")
+	c.Flags().DurationVar(&a.LockTimeout, "lock-timeout", 0, "how long to wait for a held state lock, like 30s")
+}
+
+func stateCommand(ctx context.Context, meta func() *command.Meta, set func(int)) *cobra.Command {
+	c := &cobra.Command{Use: "state", Short: "Inspect and change the state"}
+	var sa command.StateArgs
+	mk := func(use, short string, args cobra.PositionalArgs, fn func(*command.Meta, command.StateArgs) int) *cobra.Command {
+		sc := &cobra.Command{Use: use, Short: short, Args: args, Run: func(_ *cobra.Command, a []string) {
+			sa.Addrs = a
+			set(fn(meta(), sa))
+		}}
+		lockFlags(sc, &sa.LockArgs)
+		return sc
+	}
+	push := mk("push FILE", "Replace the state with a state file (- for stdin)", cobra.ExactArgs(1), func(m *command.Meta, a command.StateArgs) int { return m.StatePush(ctx, a) })
+	push.Flags().BoolVar(&sa.Force, "force", false, "replace even a state of another lineage or a newer serial")
+	c.AddCommand(
+		mk("list [ADDR...]", "List the instances in state", cobra.ArbitraryArgs, func(m *command.Meta, a command.StateArgs) int { return m.StateList(ctx, a) }),
+		mk("show ADDR", "Show one instance in state", cobra.ExactArgs(1), func(m *command.Meta, a command.StateArgs) int { return m.StateShow(ctx, a) }),
+		mk("rm ADDR...", "Forget instances without deleting them", cobra.MinimumNArgs(1), func(m *command.Meta, a command.StateArgs) int { return m.StateRm(ctx, a) }),
+		mk("mv SRC DST", "Move an instance to another address", cobra.ExactArgs(2), func(m *command.Meta, a command.StateArgs) int { return m.StateMv(ctx, a) }),
+		mk("pull", "Print the state document", cobra.NoArgs, func(m *command.Meta, _ command.StateArgs) int { return m.StatePull(ctx) }),
+		push,
+	)
+	return c
+}
+
+func forceUnlockCommand(ctx context.Context, meta func() *command.Meta, set func(int)) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "force-unlock LOCK_ID",
+		Short: "Release a state lock whose holder is gone",
+		Args:  cobra.ExactArgs(1),
+		Run:   func(_ *cobra.Command, a []string) { set(meta().ForceUnlock(ctx, a[0], force)) },
+	}
+	c.Flags().BoolVar(&force, "force", false, "do not ask for confirmation")
+	return c
+}
+
+func providerCommand(set func(int)) *cobra.Command {
+	c := &cobra.Command{Use: "provider", Short: "Work with providers"}
+	c.AddCommand(&cobra.Command{
+		Use:    "serve NAME",
+		Short:  "Serve a built-in provider as a plugin (slipway starts this itself)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		Run: func(_ *cobra.Command, a []string) {
+			p, ok := builtinProviders[a[0]]
+			if !ok {
+				names := make([]string, 0, len(builtinProviders))
+				for n := range builtinProviders {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				fmt.Fprintf(os.Stderr, "slipway has no built-in provider %q (built in: %s)\n", a[0], strings.Join(names, ", "))
+				set(1)
+				return
+			}
+			sdk.Serve(p())
+		},
+	})
+	return c
+}

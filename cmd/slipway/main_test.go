@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"slipway.dev/slipway/examples/provider-file/file"
+	"slipway.dev/slipway/plugin-sdk"
+)
+
+// TestMain makes this test binary also act as the slipway command and as
+// provider plugins, which testscript puts on PATH under those names, so
+// the end-to-end tests run real processes speaking the real protocol.
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"slipway":                  func() int { return run(os.Args[1:]) },
+		"slipway-provider-file":    func() int { sdk.Serve(file.New()); return 0 },
+		"slipway-provider-testkit": func() int { sdk.Serve(newTestkit()); return 0 },
+	}))
+}
+
+// binDir is where testscript put the commands: the first entry of PATH.
+func binDir() string {
+	return filepath.SplitList(os.Getenv("PATH"))[0]
+}
+
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exits N CMD ARGS... runs a command and checks its exit code.
+			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 2 {
+					ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exits: %v", err)
+				}
+				err = ts.Exec(args[1], args[2:]...)
+				got := 0
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					got = ee.ExitCode()
+				} else if err != nil {
+					ts.Fatalf("exits: %v", err)
+				}
+				if (got == want) == neg {
+					ts.Fatalf("%s exited %d, want %s%d", strings.Join(args[1:], " "), got, map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+			},
+		},
+	})
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk"
+)
+
+// testkit is a provider for the engine's own end-to-end tests: a
+// resource that takes its time to apply (to hold the state lock) and one
+// whose apply kills the provider process (to test crash handling).
+type testkit struct{}
+
+func newTestkit() sdk.Provider { return testkit{} }
+
+func (testkit) Metadata() sdk.Metadata { return sdk.Metadata{Name: "testkit", Version: "0.0.1"} }
+func (testkit) Schema() sdk.Schema     { return sdk.Schema{} }
+func (testkit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
+}
+func (testkit) Resources() map[string]sdk.Resource {
+	return map[string]sdk.Resource{"testkit_sleep": sleeper{}, "testkit_crash": crasher{}}
+}
+
+var kitSchema = sdk.Schema{Attributes: map[string]sdk.Attribute{
+	"name":     {Type: cty.String, Required: true},
+	"duration": {Type: cty.String, Optional: true},
+}}
+
+type sleeper struct{}
+
+func (sleeper) Schema() sdk.Schema { return kitSchema }
+func (sleeper) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if !req.PlannedState.IsNull() {
+		d, _ := time.ParseDuration(sdk.GetString(req.PlannedState, "duration"))
+		req.Progress("sleeping " + d.String())
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
+	}
+	resp.NewState = req.PlannedState
+}
+func (sleeper) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	resp.NewState = req.State
+}
+
+type crasher struct{}
+
+func (crasher) Schema() sdk.Schema { return kitSchema }
+func (crasher) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if !req.PlannedState.IsNull() {
+		os.Exit(7)
+	}
+	resp.NewState = req.PlannedState
+}
+func (crasher) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	resp.NewState = req.State
+}
