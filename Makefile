@@ -1,0 +1,76 @@
+# slipway's build. Every target installs what it needs itself: Debian
+# packages through apt-get, Go modules through the module proxy.
+
+SHELL       := /bin/bash
+GO          ?= go
+export GOTOOLCHAIN := local
+BIN         := bin
+CACHE       := $(HOME)/.cache/slipway
+VERSION     ?= 0.1.0
+LDFLAGS     := -X main.version=$(VERSION)
+
+.PHONY: all build test test-unit e2e bench lint generate check-generate demo clean
+
+all: build
+
+## build: the slipway binary and the example file provider, into bin/
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/slipway ./cmd/slipway
+	$(GO) build -o $(BIN)/slipway-provider-file ./examples/provider-file
+
+## test: vet, formatting, and every test (unit and end-to-end)
+test: lint
+	$(GO) test -count=1 ./...
+
+## test-unit: the fast tests only
+test-unit:
+	$(GO) test -short ./...
+
+## bench: the Go benchmarks (parse/evaluate, plan through a real plugin, scale)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./lang/... ./planner/... ./plugin-sdk/... ./cmd/...
+
+## lint: go vet and gofmt
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+## demo: build, then init/plan/apply examples/quickstart
+demo: build
+	./examples/quickstart/demo.sh
+
+## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
+PROTOC_GEN_GO_VERSION       := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
+GENERATE_BIN                := $(HOME)/.cache/slipway/bin
+PROTO_ROOT                  := plugin-sdk/proto
+PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
+PROTO_OUT                   := plugin-sdk/internal/protocol
+
+generate:
+	@command -v protoc >/dev/null 2>&1 || { \
+		echo "protoc not found; installing Debian's protobuf-compiler"; \
+		apt-get update -qq && apt-get install -y protobuf-compiler; \
+	}
+	GOBIN=$(GENERATE_BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(GENERATE_BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	protoc -I $(PROTO_ROOT) \
+		--plugin=protoc-gen-go=$(GENERATE_BIN)/protoc-gen-go \
+		--plugin=protoc-gen-go-grpc=$(GENERATE_BIN)/protoc-gen-go-grpc \
+		--go_out=. --go_opt=module=slipway.dev/slipway \
+		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
+		$(PROTO_FILES)
+
+## check-generate: fail when the committed generated code is out of date
+check-generate: generate
+	@git diff --exit-code -- $(PROTO_OUT) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(PROTO_OUT))" || { \
+		echo "error: $(PROTO_OUT) is out of date with $(PROTO_ROOT)."; \
+		echo "Run 'make generate' and commit the result:"; \
+		git status --short -- $(PROTO_OUT); \
+		exit 1; \
+	}
+
+clean:
+	rm -rf $(BIN)
