@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -284,6 +285,9 @@ func (l *loader) resource(b *hcl.Block, kind addrs.Kind) {
 	if attr, ok := content.Attributes["provider"]; ok {
 		l.providerArg(r, attr)
 	}
+	if kind == addrs.App {
+		l.appDestinationProvider(r)
+	}
 	for i, blk := range content.Blocks {
 		if i > 0 {
 			l.errorf(blk.DefRange, "Duplicate lifecycle block", "A lifecycle block was already given at %s; put all lifecycle arguments in that one block.", content.Blocks[0].DefRange)
@@ -298,6 +302,23 @@ func (l *loader) resource(b *hcl.Block, kind addrs.Kind) {
 		return
 	}
 	l.cfg.Resources[key] = r
+}
+
+// appDestinationProvider reads `destination { provider = NAME.ALIAS }`
+// of an app: the provider configuration of the cluster the app syncs to.
+func (l *loader) appDestinationProvider(r *Resource) {
+	sb, ok := r.Config.(*hclsyntax.Body)
+	if !ok {
+		return
+	}
+	for _, blk := range sb.Blocks {
+		if blk.Type != "destination" {
+			continue
+		}
+		if attr, ok := blk.Body.Attributes["provider"]; ok {
+			l.providerArg(r, attr.AsHCLAttribute())
+		}
+	}
 }
 
 // providerArg decodes `provider = NAME` or `provider = NAME.ALIAS`.

@@ -52,7 +52,13 @@ func (r *Resource) collectBody(c *refCollector) {
 	if r.Addr.Kind == addrs.Pipeline {
 		c.local = pipelineLocals
 	}
+	if r.Addr.Kind == addrs.App {
+		// destination { provider = kubernetes.prod } names a provider
+		// configuration, not a value.
+		c.skip = func(block, attr string) bool { return block == "destination" && attr == "provider" }
+	}
 	c.body(r.Config)
+	c.skip = nil
 	c.traversals(r.DependsOn)
 	for _, e := range r.Lifecycle.ReplaceTriggeredBy {
 		c.expr(e)
@@ -82,6 +88,9 @@ func (p *ProviderBlock) References() ([]*addrs.Reference, hcl.Diagnostics) {
 // local.
 type refCollector struct {
 	local map[string]bool
+	// skip leaves out attributes that name things rather than refer to
+	// values, by the type of the block they are in.
+	skip  func(blockType, attr string) bool
 	refs  []*addrs.Reference
 	diags hcl.Diagnostics
 }
@@ -105,7 +114,11 @@ func (c *refCollector) expr(e hcl.Expression) {
 	}
 }
 
-func (c *refCollector) body(b hcl.Body) {
+func (c *refCollector) body(b hcl.Body) { c.blockBody("", b) }
+
+// blockBody collects the references of a body that belongs to a block of
+// type blockType ("" at the top).
+func (c *refCollector) blockBody(blockType string, b hcl.Body) {
 	if b == nil {
 		return
 	}
@@ -120,10 +133,13 @@ func (c *refCollector) body(b hcl.Body) {
 	}
 	attrs, blocks := visibleContent(sb)
 	for _, a := range sortedAttrs(attrs) {
+		if c.skip != nil && c.skip(blockType, a.Name) {
+			continue
+		}
 		c.expr(a.Expr)
 	}
 	for _, blk := range blocks {
-		c.body(blk.Body)
+		c.blockBody(blk.Type, blk.Body)
 	}
 }
 

@@ -228,7 +228,7 @@ func (w *applyWalk) node(ctx context.Context, name string) error {
 	}
 	rc := w.cfg.Resources[name]
 	switch rc.Addr.Kind {
-	case addrs.Managed:
+	case addrs.Managed, addrs.App:
 		return w.nodeErr(w.applyManaged(ctx, rc))
 	case addrs.Source:
 		return w.nodeErr(w.applySource(rc))
@@ -264,7 +264,7 @@ func (w *applyWalk) applySource(rc *lang.Resource) hcl.Diagnostics {
 		return nil
 	}
 	w.vals.setResource(rc.Addr, ch.After)
-	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, Value: ch.After, Sensitive: ch.AfterSensitive})
+	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: typeOf(rc), Value: ch.After, Sensitive: ch.AfterSensitive})
 	return nil
 }
 
@@ -365,7 +365,7 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		// Values that were unknown at plan time may be known now: plan
 		// again and hold the result to what the plan promised.
 		resps, err := conn.plan.Do(ctx, []sdk.PlanRequest{{
-			Address: in.addr.String(), TypeName: rc.Addr.Type, Config: cfgVal,
+			Address: in.addr.String(), TypeName: typeOf(rc), Config: cfgVal,
 			PriorState: createPrior, ProposedNewState: proposedNew(schema, createPrior, cfgVal), PriorPrivate: private,
 		}})
 		if err != nil {
@@ -383,7 +383,7 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 	}
 
 	entry := func(v cty.Value, priv []byte, tainted bool) *state.ResourceInstance {
-		return &state.ResourceInstance{Addr: in.addr, Provider: rc.Provider, Type: rc.Addr.Type, SchemaVersion: schema.Version,
+		return &state.ResourceInstance{Addr: in.addr, Provider: rc.Provider, Type: typeOf(rc), SchemaVersion: schema.Version,
 			Value: v, Sensitive: sens, Private: priv, Dependencies: deps, Tainted: tainted}
 	}
 	switch ch.Action {
@@ -402,7 +402,7 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		// The new object is in state already; the old one is deleted
 		// without touching the state entry.
 		start := time.Now()
-		_, d2 := w.applyRaw(ctx, conn, plans.Delete, in.addr, rc.Addr.Type, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
+		_, d2 := w.applyRaw(ctx, conn, plans.Delete, in.addr, typeOf(rc), cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
 		w.finished(in.addr, plans.Delete, start, d2)
 		return v, append(append(diags, d...), d2...)
 	}
@@ -414,7 +414,7 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	start := time.Now()
-	resp, diags := w.applyRaw(ctx, conn, action, addr, rc.Addr.Type, cfgVal, prior, planned, private)
+	resp, diags := w.applyRaw(ctx, conn, action, addr, typeOf(rc), cfgVal, prior, planned, private)
 	if resp == nil {
 		w.finished(addr, action, start, diags)
 		return cty.DynamicVal, diags
@@ -432,7 +432,9 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	} else {
 		// An object left behind by a failed create is tainted: the next
 		// plan replaces it.
-		w.a.set(entry(newVal, resp.Private, failed && action == plans.Create))
+		e := entry(newVal, resp.Private, failed && action == plans.Create)
+		e.Sensitive = append(append([]cty.Path(nil), e.Sensitive...), resp.SensitivePaths...)
+		w.a.set(e)
 	}
 	w.finished(addr, action, start, diags)
 	return newVal, diags

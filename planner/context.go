@@ -116,11 +116,12 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 	return out
 }
 
-// managedByProvider reports whether a block kind is planned by a provider
-// in this version: managed resources and sources. Pipelines, apps and
-// rollouts are wired into the graph but lowered by their own planners.
+// managedByProvider reports whether a block kind is planned by a
+// provider: managed resources, sources, and apps (lowered to one
+// kubernetes_app resource each). Pipelines and rollouts are wired into
+// the graph but not planned by this version.
 func managedByProvider(r addrs.Resource) bool {
-	return r.Kind == addrs.Managed || r.Kind == addrs.Source
+	return r.Kind == addrs.Managed || r.Kind == addrs.Source || r.Kind == addrs.App
 }
 
 // providerConn is one running provider configuration with its batchers.

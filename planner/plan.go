@@ -117,6 +117,11 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	})
 	diags = append(diags, w.diags...)
 
+	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
+		if ch.Type == appResourceType {
+			ch.Nested = nestedChanges(ch)
+		}
+	}
 	sort.Slice(w.changes, func(i, j int) bool { return w.changes[i].Addr.Less(w.changes[j].Addr) })
 	sort.Slice(w.drift, func(i, j int) bool { return w.drift[i].Addr.Less(w.drift[j].Addr) })
 	sort.Slice(w.outputs, func(i, j int) bool { return w.outputs[i].Name < w.outputs[j].Name })
@@ -240,7 +245,7 @@ func (w *planWalk) node(ctx context.Context, name string, orphans map[string][]*
 	}
 	rc := w.cfg.Resources[name]
 	switch rc.Addr.Kind {
-	case addrs.Managed:
+	case addrs.Managed, addrs.App:
 		return w.nodeErr(w.planManaged(ctx, rc))
 	case addrs.Source:
 		return w.nodeErr(w.planSource(ctx, rc))
@@ -326,7 +331,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	}
 	conn := w.conns[rc.Provider]
 	resps, err := conn.sources.Do(ctx, []sdk.SourceReadRequest{{
-		Address: addr.String(), TypeName: rc.Addr.Type, Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh,
+		Address: addr.String(), TypeName: typeOf(rc), Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh,
 	}})
 	r := rc.DeclRange
 	if err != nil {
@@ -339,7 +344,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	}
 	after := fillObject(schema, resp.State)
 	ch := &plans.ResourceChange{
-		Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type,
+		Addr: addr, Provider: rc.Provider, Type: typeOf(rc),
 		Before: priorVal, After: after, BeforeSensitive: sens, AfterSensitive: sens,
 	}
 	if prior == nil || !sameValue(priorVal, after) {
@@ -374,19 +379,20 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	}
 
 	type pending struct {
-		in      instance
-		prior   *state.ResourceInstance
-		before  cty.Value // refreshed prior, or null
-		config  cty.Value
-		sens    []cty.Path
-		skipped bool
+		in         instance
+		prior      *state.ResourceInstance
+		before     cty.Value // refreshed prior, or null
+		beforeSens []cty.Path
+		config     cty.Value
+		sens       []cty.Path
+		skipped    bool
 	}
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
 		it := &pending{in: in, prior: w.c.State.Resources[in.addr.String()], before: cty.NullVal(schema.ImpliedType())}
 		if it.prior != nil {
-			it.before = it.prior.Value
+			it.before, it.beforeSens = it.prior.Value, it.prior.Sensitive
 		}
 		items = append(items, it)
 		if !w.targeted(in.addr) {
@@ -409,7 +415,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		var idx []int
 		for i, it := range items {
 			if it.prior != nil && !it.skipped {
-				reqs = append(reqs, sdk.ReadRequest{Address: it.in.addr.String(), TypeName: rc.Addr.Type, State: it.prior.Value, Private: it.prior.Private})
+				reqs = append(reqs, sdk.ReadRequest{Address: it.in.addr.String(), TypeName: typeOf(rc), State: it.prior.Value, Private: it.prior.Private})
 				idx = append(idx, i)
 			}
 		}
@@ -421,14 +427,15 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			it := items[idx[j]]
 			diags = append(diags, providerDiags(resp.Diagnostics, it.in.addr.String(), &r)...)
 			it.before = fillObject(schema, resp.NewState)
+			it.beforeSens = append(append([]cty.Path(nil), it.prior.Sensitive...), resp.SensitivePaths...)
 			if resp.NewState.IsNull() {
 				it.before = cty.NullVal(schema.ImpliedType())
 			}
 			if !sameValue(it.prior.Value, it.before) {
 				d := &plans.ResourceChange{
-					Addr: it.in.addr, Provider: rc.Provider, Type: rc.Addr.Type,
+					Addr: it.in.addr, Provider: rc.Provider, Type: typeOf(rc),
 					Action: plans.Update, Before: it.prior.Value, After: it.before,
-					BeforeSensitive: it.prior.Sensitive, AfterSensitive: it.prior.Sensitive,
+					BeforeSensitive: it.prior.Sensitive, AfterSensitive: it.beforeSens,
 				}
 				if it.before.IsNull() {
 					d.Action = plans.Delete
@@ -457,7 +464,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			priv = it.prior.Private
 		}
 		reqs = append(reqs, sdk.PlanRequest{
-			Address: it.in.addr.String(), TypeName: rc.Addr.Type, Config: cfg,
+			Address: it.in.addr.String(), TypeName: typeOf(rc), Config: cfg,
 			PriorState: it.before, ProposedNewState: proposedNew(schema, it.before, cfg), PriorPrivate: priv,
 		})
 		idx = append(idx, i)
@@ -483,12 +490,10 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			continue
 		}
 		ch := &plans.ResourceChange{
-			Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type,
+			Addr: addr, Provider: rc.Provider, Type: typeOf(rc),
 			Before: it.before, After: planned, Private: resp.PlannedPrivate,
-			AfterSensitive: it.sens, RequiresReplace: resp.RequiresReplace,
-		}
-		if it.prior != nil {
-			ch.BeforeSensitive = it.prior.Sensitive
+			BeforeSensitive: it.beforeSens, AfterSensitive: append(append([]cty.Path(nil), it.sens...), resp.SensitivePaths...),
+			RequiresReplace: resp.RequiresReplace,
 		}
 		replace := false
 		switch {
@@ -517,7 +522,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 				ch.Action = plans.CreateThenDelete
 			}
 			replaceReqs = append(replaceReqs, sdk.PlanRequest{
-				Address: addr.String(), TypeName: rc.Addr.Type, Config: it.config,
+				Address: addr.String(), TypeName: typeOf(rc), Config: it.config,
 				PriorState: cty.NullVal(schema.ImpliedType()), ProposedNewState: it.config,
 			})
 			replaceIdx = append(replaceIdx, i)
@@ -539,6 +544,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			diags = append(diags, providerDiags(resp.Diagnostics, replaceReqs[j].Address, &r)...)
 			ch := changes[replaceIdx[j]]
 			ch.After, ch.Private = resp.PlannedState, resp.PlannedPrivate
+			ch.AfterSensitive = append(append([]cty.Path(nil), items[replaceIdx[j]].sens...), resp.SensitivePaths...)
 		}
 	}
 	for i, ch := range changes {
@@ -642,6 +648,11 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 		p.Changes = append(p.Changes, deleteChange(ri, reason))
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr.Less(p.Changes[j].Addr) })
+	for _, ch := range p.Changes {
+		if ch.Type == appResourceType {
+			ch.Nested = nestedChanges(ch)
+		}
+	}
 	for name, o := range c.State.Outputs {
 		p.Outputs = append(p.Outputs, &plans.OutputChange{Name: name, Action: plans.Delete, Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
 	}

@@ -48,7 +48,7 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 		if d.HasErrors() || rc.Addr.Kind == addrs.Source {
 			continue
 		}
-		resps, err := w.conns[rc.Provider].validate.Do(ctx, []sdk.ValidateRequest{{TypeName: rc.Addr.Type, Config: v}})
+		resps, err := w.conns[rc.Provider].validate.Do(ctx, []sdk.ValidateRequest{{TypeName: typeOf(rc), Config: v}})
 		r := rc.DeclRange
 		if err != nil {
 			diags = append(diags, errorf("Validation failed", &r, "provider %q: %v", rc.Provider.Name, err))

@@ -161,9 +161,12 @@ func (w *walker) schemaOf(r addrs.Resource, p addrs.Provider) (sdk.Schema, bool)
 	}
 	var s sdk.Schema
 	var ok bool
-	if r.Kind == addrs.Source {
+	switch r.Kind {
+	case addrs.Source:
 		s, ok = conn.schemas.Sources[r.Type]
-	} else {
+	case addrs.App:
+		s, ok = conn.schemas.Resources[appResourceType]
+	default:
 		s, ok = conn.schemas.Resources[r.Type]
 	}
 	return s, ok
@@ -183,6 +186,11 @@ func (w *walker) unknownTypeDiag(rc *lang.Resource) *hcl.Diagnostic {
 	kind := "resource"
 	if rc.Addr.Kind == addrs.Source {
 		kind = "source"
+	}
+	if rc.Addr.Kind == addrs.App {
+		r := rc.DeclRange
+		return errorf("Apps are not supported by this provider", &r,
+			"%s syncs through provider %q, which has no %q resource type. Apps need the kubernetes provider: set destination { provider = kubernetes } or leave it out.", rc.Addr, rc.Provider.Name, appResourceType)
 	}
 	detail := fmt.Sprintf("Provider %q has no %s type %q.", rc.Provider.Name, kind, rc.Addr.Type)
 	if s := lang.Suggest(rc.Addr.Type, all); s != "" {
@@ -448,7 +456,14 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in ins
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
-	v, d := decodeBody(rc.Config, schema, w.scope.evalContext(refs, in.rep))
+	ectx := w.scope.evalContext(refs, in.rep)
+	var v cty.Value
+	var d hcl.Diagnostics
+	if rc.Addr.Kind == addrs.App {
+		v, d = decodeApp(rc, schema, ectx)
+	} else {
+		v, d = decodeBody(rc.Config, schema, ectx)
+	}
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags

@@ -156,6 +156,10 @@ type PlanResponse struct {
 	RequiresReplace []cty.Path
 	// PlannedPrivate is handed back to Apply.
 	PlannedPrivate []byte
+	// SensitivePaths marks values inside PlannedState that views must
+	// mask beyond the schema's Sensitive attributes (the data of a
+	// Kubernetes Secret inside an app's objects).
+	SensitivePaths []cty.Path
 	Diagnostics    Diagnostics
 }
 
@@ -177,9 +181,11 @@ type ApplyRequest struct {
 type ApplyResponse struct {
 	// NewState is the state after the change; null after a delete. On an
 	// error, NewState should still describe what exists (null if nothing).
-	NewState    cty.Value
-	Private     []byte
-	Diagnostics Diagnostics
+	NewState cty.Value
+	Private  []byte
+	// SensitivePaths marks values inside NewState to mask, as in PlanResponse.
+	SensitivePaths []cty.Path
+	Diagnostics    Diagnostics
 }
 
 // ReadRequest refreshes one instance.
@@ -192,9 +198,11 @@ type ReadRequest struct {
 
 // ReadResponse is the refreshed state; null when the object is gone.
 type ReadResponse struct {
-	NewState    cty.Value
-	Private     []byte
-	Diagnostics Diagnostics
+	NewState cty.Value
+	Private  []byte
+	// SensitivePaths marks values inside NewState to mask, as in PlanResponse.
+	SensitivePaths []cty.Path
+	Diagnostics    Diagnostics
 }
 
 // ImportRequest adopts an existing object.
@@ -227,4 +235,54 @@ type SourceReadRequest struct {
 type SourceReadResponse struct {
 	State       cty.Value
 	Diagnostics Diagnostics
+}
+
+// ResourceWithStatus reports the live status of an instance, for
+// `slipway status`: its health and, for resources made of many objects,
+// each object's sync status and health.
+type ResourceWithStatus interface {
+	Resource
+	Status(ctx context.Context, req StatusRequest, resp *StatusResponse)
+}
+
+// StatusRequest asks for the live status of one instance.
+type StatusRequest struct {
+	Address  string
+	TypeName string
+	State    cty.Value
+	Private  []byte
+}
+
+// Health values, as Argo CD names them.
+const (
+	Healthy     = "Healthy"
+	Progressing = "Progressing"
+	Degraded    = "Degraded"
+	Suspended   = "Suspended"
+	Missing     = "Missing"
+	Unknown     = "Unknown"
+)
+
+// Sync values: whether the live object matches what slipway applied.
+const (
+	Synced    = "Synced"
+	OutOfSync = "OutOfSync"
+)
+
+// StatusResponse is the live status of one instance.
+type StatusResponse struct {
+	Health      string
+	Sync        string
+	Message     string
+	Objects     []ObjectStatus
+	Diagnostics Diagnostics
+}
+
+// ObjectStatus is the live status of one object inside an instance.
+type ObjectStatus struct {
+	// ID names the object ("apps/v1 Deployment web/web").
+	ID      string
+	Sync    string
+	Health  string
+	Message string
 }

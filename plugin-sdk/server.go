@@ -352,6 +352,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		}
 		res.PlannedState = dv
 		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
+		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.PlannedPrivate = resps[i].PlannedPrivate
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
 	}
@@ -460,7 +461,7 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		resp.Diagnostics = append(resp.Diagnostics, encodeError("new state", subj, err)...)
 		dv = it.PriorState
 	}
-	return &protocol.ApplyResources_Result{NewState: dv, Private: resp.Private, Diagnostics: diagsToProto(resp.Diagnostics)}
+	return &protocol.ApplyResources_Result{NewState: dv, Private: resp.Private, SensitivePaths: pathsToProto(resp.SensitivePaths), Diagnostics: diagsToProto(resp.Diagnostics)}
 }
 
 func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_Request) (*protocol.ReadResources_Response, error) {
@@ -541,8 +542,49 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		}
 		res.NewState = dv
 		res.Private = resps[i].Private
+		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
 	}
+	return out, nil
+}
+
+func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
+	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, len(req.Items))}
+	var tasks []func()
+	for i, it := range req.Items {
+		res := &protocol.ResourceStatus_Result{Health: Unknown}
+		out.Results[i] = res
+		ty, ok := s.rTypes[it.TypeName]
+		if !ok {
+			res.Diagnostics = diagsToProto(unsupported("resource", it.TypeName))
+			continue
+		}
+		sr, ok := s.resources[it.TypeName].(ResourceWithStatus)
+		if !ok {
+			continue
+		}
+		st, err := wire.DecodeValue(it.State, ty)
+		if err != nil {
+			res.Diagnostics = diagsToProto(decodeError("state", err))
+			continue
+		}
+		tasks = append(tasks, func() {
+			var resp StatusResponse
+			func() {
+				defer recoverInto(&resp.Diagnostics, subject("resource", it.Address, it.TypeName), "Status")
+				sr.Status(ctx, StatusRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}, &resp)
+			}()
+			if resp.Health != "" {
+				res.Health = resp.Health
+			}
+			res.Sync, res.Message = resp.Sync, resp.Message
+			for _, o := range resp.Objects {
+				res.Objects = append(res.Objects, &protocol.ResourceStatus_Object{Id: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
+			}
+			res.Diagnostics = diagsToProto(resp.Diagnostics)
+		})
+	}
+	runBounded(tasks)
 	return out, nil
 }
 

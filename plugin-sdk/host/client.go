@@ -381,6 +381,7 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 		o := &out[i]
 		o.Diagnostics = diagsFromProto(r.Diagnostics)
 		o.RequiresReplace = pathsFromProto(r.RequiresReplace)
+		o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 		o.PlannedPrivate = r.PlannedPrivate
 		if o.PlannedState, err = wire.DecodeValue(r.PlannedState, types[i]); err != nil {
 			o.PlannedState = cty.NullVal(types[i])
@@ -469,7 +470,7 @@ func (c *Client) Apply(ctx context.Context, reqs []sdk.ApplyRequest, onEvent fun
 			done[i] = true
 			remaining--
 			r := kind.Result
-			resp := &sdk.ApplyResponse{Private: r.Private, Diagnostics: diagsFromProto(r.Diagnostics)}
+			resp := &sdk.ApplyResponse{Private: r.Private, SensitivePaths: pathsFromProto(r.SensitivePaths), Diagnostics: diagsFromProto(r.Diagnostics)}
 			if resp.NewState, err = wire.DecodeValue(r.NewState, types[i]); err != nil {
 				// What exists is unknown; the prior state is the best guess.
 				resp.NewState = reqs[i].PriorState
@@ -540,10 +541,57 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 	for i, r := range resp.Results {
 		o := &out[i]
 		o.Private = r.Private
+		o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 		o.Diagnostics = diagsFromProto(r.Diagnostics)
 		if o.NewState, err = wire.DecodeValue(r.NewState, types[i]); err != nil {
 			o.NewState = reqs[i].State
 			o.Diagnostics = append(o.Diagnostics, invalidResult("refreshed state", err)...)
+		}
+	}
+	return out, nil
+}
+
+// Status reports the live status of instances in one call; the i-th
+// response is for reqs[i]. Types without a status ability report Unknown.
+func (c *Client) Status(ctx context.Context, reqs []sdk.StatusRequest) ([]sdk.StatusResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := encoder{c: c}
+	items := make([]*protocol.ResourceStatus_Item, len(reqs))
+	for i, r := range reqs {
+		ty, err := c.resourceType(ss, r.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = &protocol.ResourceStatus_Item{
+			Address:  r.Address,
+			TypeName: r.TypeName,
+			State:    e.value(r.State, ty, r.Address, "state"),
+			Private:  r.Private,
+		}
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	resp, err := c.rpc.ResourceStatus(ctx, &protocol.ResourceStatus_Request{Items: items})
+	if err != nil {
+		return nil, c.callErr(ctx, "status", err)
+	}
+	if err := c.checkCount("status", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.StatusResponse, len(reqs))
+	for i, r := range resp.Results {
+		o := &out[i]
+		o.Health, o.Sync, o.Message = r.Health, r.Sync, r.Message
+		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		for _, ob := range r.Objects {
+			o.Objects = append(o.Objects, sdk.ObjectStatus{ID: ob.Id, Sync: ob.Sync, Health: ob.Health, Message: ob.Message})
 		}
 	}
 	return out, nil

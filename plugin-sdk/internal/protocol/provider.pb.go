@@ -684,6 +684,42 @@ func (*Stop) Descriptor() ([]byte, []int) {
 	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{13}
 }
 
+type ResourceStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus) Reset() {
+	*x = ResourceStatus{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus) ProtoMessage() {}
+
+func (x *ResourceStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus.ProtoReflect.Descriptor instead.
+func (*ResourceStatus) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14}
+}
+
 type AttributePath_Step struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Selector:
@@ -698,7 +734,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[14]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -710,7 +746,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[14]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -802,7 +838,7 @@ type Schema_Attribute struct {
 
 func (x *Schema_Attribute) Reset() {
 	*x = Schema_Attribute{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -814,7 +850,7 @@ func (x *Schema_Attribute) String() string {
 func (*Schema_Attribute) ProtoMessage() {}
 
 func (x *Schema_Attribute) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +930,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -906,7 +942,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -938,7 +974,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -950,7 +986,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1018,7 +1054,7 @@ type ValidateResourceConfigs_Item struct {
 
 func (x *ValidateResourceConfigs_Item) Reset() {
 	*x = ValidateResourceConfigs_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1030,7 +1066,7 @@ func (x *ValidateResourceConfigs_Item) String() string {
 func (*ValidateResourceConfigs_Item) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1069,7 +1105,7 @@ type ValidateResourceConfigs_Result struct {
 
 func (x *ValidateResourceConfigs_Result) Reset() {
 	*x = ValidateResourceConfigs_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1081,7 +1117,7 @@ func (x *ValidateResourceConfigs_Result) String() string {
 func (*ValidateResourceConfigs_Result) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1113,7 +1149,7 @@ type ValidateResourceConfigs_Request struct {
 
 func (x *ValidateResourceConfigs_Request) Reset() {
 	*x = ValidateResourceConfigs_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1161,7 @@ func (x *ValidateResourceConfigs_Request) String() string {
 func (*ValidateResourceConfigs_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1193,7 @@ type ValidateResourceConfigs_Response struct {
 
 func (x *ValidateResourceConfigs_Response) Reset() {
 	*x = ValidateResourceConfigs_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1169,7 +1205,7 @@ func (x *ValidateResourceConfigs_Response) String() string {
 func (*ValidateResourceConfigs_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1202,7 +1238,7 @@ type Configure_Request struct {
 
 func (x *Configure_Request) Reset() {
 	*x = Configure_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1214,7 +1250,7 @@ func (x *Configure_Request) String() string {
 func (*Configure_Request) ProtoMessage() {}
 
 func (x *Configure_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1253,7 +1289,7 @@ type Configure_Response struct {
 
 func (x *Configure_Response) Reset() {
 	*x = Configure_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1301,7 @@ func (x *Configure_Response) String() string {
 func (*Configure_Response) ProtoMessage() {}
 
 func (x *Configure_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1301,7 +1337,7 @@ type ReadSources_Item struct {
 
 func (x *ReadSources_Item) Reset() {
 	*x = ReadSources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1313,7 +1349,7 @@ func (x *ReadSources_Item) String() string {
 func (*ReadSources_Item) ProtoMessage() {}
 
 func (x *ReadSources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1410,7 @@ type ReadSources_Result struct {
 
 func (x *ReadSources_Result) Reset() {
 	*x = ReadSources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1386,7 +1422,7 @@ func (x *ReadSources_Result) String() string {
 func (*ReadSources_Result) ProtoMessage() {}
 
 func (x *ReadSources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1425,7 +1461,7 @@ type ReadSources_Request struct {
 
 func (x *ReadSources_Request) Reset() {
 	*x = ReadSources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1437,7 +1473,7 @@ func (x *ReadSources_Request) String() string {
 func (*ReadSources_Request) ProtoMessage() {}
 
 func (x *ReadSources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1469,7 +1505,7 @@ type ReadSources_Response struct {
 
 func (x *ReadSources_Response) Reset() {
 	*x = ReadSources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1517,7 @@ func (x *ReadSources_Response) String() string {
 func (*ReadSources_Response) ProtoMessage() {}
 
 func (x *ReadSources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1518,7 +1554,7 @@ type PlanResources_Item struct {
 
 func (x *PlanResources_Item) Reset() {
 	*x = PlanResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1530,7 +1566,7 @@ func (x *PlanResources_Item) String() string {
 func (*PlanResources_Item) ProtoMessage() {}
 
 func (x *PlanResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1594,13 +1630,15 @@ type PlanResources_Result struct {
 	RequiresReplace []*AttributePath       `protobuf:"bytes,2,rep,name=requires_replace,json=requiresReplace,proto3" json:"requires_replace,omitempty"`
 	PlannedPrivate  []byte                 `protobuf:"bytes,3,opt,name=planned_private,json=plannedPrivate,proto3" json:"planned_private,omitempty"`
 	Diagnostics     []*Diagnostic          `protobuf:"bytes,4,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Paths inside planned_state whose values views must mask.
+	SensitivePaths []*AttributePath `protobuf:"bytes,5,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PlanResources_Result) Reset() {
 	*x = PlanResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1650,7 @@ func (x *PlanResources_Result) String() string {
 func (*PlanResources_Result) ProtoMessage() {}
 
 func (x *PlanResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1656,6 +1694,13 @@ func (x *PlanResources_Result) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *PlanResources_Result) GetSensitivePaths() []*AttributePath {
+	if x != nil {
+		return x.SensitivePaths
+	}
+	return nil
+}
+
 type PlanResources_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Items         []*PlanResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -1665,7 +1710,7 @@ type PlanResources_Request struct {
 
 func (x *PlanResources_Request) Reset() {
 	*x = PlanResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1722,7 @@ func (x *PlanResources_Request) String() string {
 func (*PlanResources_Request) ProtoMessage() {}
 
 func (x *PlanResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1709,7 +1754,7 @@ type PlanResources_Response struct {
 
 func (x *PlanResources_Response) Reset() {
 	*x = PlanResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1766,7 @@ func (x *PlanResources_Response) String() string {
 func (*PlanResources_Response) ProtoMessage() {}
 
 func (x *PlanResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +1803,7 @@ type ApplyResources_Item struct {
 
 func (x *ApplyResources_Item) Reset() {
 	*x = ApplyResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +1815,7 @@ func (x *ApplyResources_Item) String() string {
 func (*ApplyResources_Item) ProtoMessage() {}
 
 func (x *ApplyResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +1882,7 @@ type ApplyResources_Request struct {
 
 func (x *ApplyResources_Request) Reset() {
 	*x = ApplyResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1849,7 +1894,7 @@ func (x *ApplyResources_Request) String() string {
 func (*ApplyResources_Request) ProtoMessage() {}
 
 func (x *ApplyResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1882,7 +1927,7 @@ type ApplyResources_Progress struct {
 
 func (x *ApplyResources_Progress) Reset() {
 	*x = ApplyResources_Progress{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1894,7 +1939,7 @@ func (x *ApplyResources_Progress) String() string {
 func (*ApplyResources_Progress) ProtoMessage() {}
 
 func (x *ApplyResources_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1919,17 +1964,19 @@ func (x *ApplyResources_Progress) GetMessage() string {
 
 // Result is an item's outcome; it is the item's last event.
 type ApplyResources_Result struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NewState      *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
-	Private       []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	NewState    *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
+	Private     []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// Paths inside new_state whose values views must mask.
+	SensitivePaths []*AttributePath `protobuf:"bytes,4,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ApplyResources_Result) Reset() {
 	*x = ApplyResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1941,7 +1988,7 @@ func (x *ApplyResources_Result) String() string {
 func (*ApplyResources_Result) ProtoMessage() {}
 
 func (x *ApplyResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1978,6 +2025,13 @@ func (x *ApplyResources_Result) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *ApplyResources_Result) GetSensitivePaths() []*AttributePath {
+	if x != nil {
+		return x.SensitivePaths
+	}
+	return nil
+}
+
 type ApplyResources_Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The index of the item in Request.items.
@@ -1993,7 +2047,7 @@ type ApplyResources_Event struct {
 
 func (x *ApplyResources_Event) Reset() {
 	*x = ApplyResources_Event{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2005,7 +2059,7 @@ func (x *ApplyResources_Event) String() string {
 func (*ApplyResources_Event) ProtoMessage() {}
 
 func (x *ApplyResources_Event) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2081,7 +2135,7 @@ type ReadResources_Item struct {
 
 func (x *ReadResources_Item) Reset() {
 	*x = ReadResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2093,7 +2147,7 @@ func (x *ReadResources_Item) String() string {
 func (*ReadResources_Item) ProtoMessage() {}
 
 func (x *ReadResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2138,17 +2192,19 @@ func (x *ReadResources_Item) GetPrivate() []byte {
 }
 
 type ReadResources_Result struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NewState      *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
-	Private       []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	NewState    *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
+	Private     []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// Paths inside new_state whose values views must mask.
+	SensitivePaths []*AttributePath `protobuf:"bytes,4,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ReadResources_Result) Reset() {
 	*x = ReadResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2160,7 +2216,7 @@ func (x *ReadResources_Result) String() string {
 func (*ReadResources_Result) ProtoMessage() {}
 
 func (x *ReadResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2197,6 +2253,13 @@ func (x *ReadResources_Result) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *ReadResources_Result) GetSensitivePaths() []*AttributePath {
+	if x != nil {
+		return x.SensitivePaths
+	}
+	return nil
+}
+
 type ReadResources_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Items         []*ReadResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -2206,7 +2269,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2218,7 +2281,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2250,7 +2313,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2262,7 +2325,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2296,7 +2359,7 @@ type ImportResource_Request struct {
 
 func (x *ImportResource_Request) Reset() {
 	*x = ImportResource_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2371,7 @@ func (x *ImportResource_Request) String() string {
 func (*ImportResource_Request) ProtoMessage() {}
 
 func (x *ImportResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2356,7 +2419,7 @@ type ImportResource_Response struct {
 
 func (x *ImportResource_Response) Reset() {
 	*x = ImportResource_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2431,7 @@ func (x *ImportResource_Response) String() string {
 func (*ImportResource_Response) ProtoMessage() {}
 
 func (x *ImportResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2413,7 +2476,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2488,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2451,7 +2514,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2463,7 +2526,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2484,6 +2547,306 @@ func (x *Stop_Response) GetError() string {
 		return x.Error
 	}
 	return ""
+}
+
+type ResourceStatus_Item struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	TypeName      string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	State         *DynamicValue          `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	Private       []byte                 `protobuf:"bytes,4,opt,name=private,proto3" json:"private,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus_Item) Reset() {
+	*x = ResourceStatus_Item{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus_Item) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus_Item) ProtoMessage() {}
+
+func (x *ResourceStatus_Item) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus_Item.ProtoReflect.Descriptor instead.
+func (*ResourceStatus_Item) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14, 0}
+}
+
+func (x *ResourceStatus_Item) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Item) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Item) GetState() *DynamicValue {
+	if x != nil {
+		return x.State
+	}
+	return nil
+}
+
+func (x *ResourceStatus_Item) GetPrivate() []byte {
+	if x != nil {
+		return x.Private
+	}
+	return nil
+}
+
+type ResourceStatus_Object struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Sync          string                 `protobuf:"bytes,2,opt,name=sync,proto3" json:"sync,omitempty"`
+	Health        string                 `protobuf:"bytes,3,opt,name=health,proto3" json:"health,omitempty"`
+	Message       string                 `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus_Object) Reset() {
+	*x = ResourceStatus_Object{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus_Object) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus_Object) ProtoMessage() {}
+
+func (x *ResourceStatus_Object) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus_Object.ProtoReflect.Descriptor instead.
+func (*ResourceStatus_Object) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14, 1}
+}
+
+func (x *ResourceStatus_Object) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Object) GetSync() string {
+	if x != nil {
+		return x.Sync
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Object) GetHealth() string {
+	if x != nil {
+		return x.Health
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Object) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+type ResourceStatus_Result struct {
+	state         protoimpl.MessageState   `protogen:"open.v1"`
+	Health        string                   `protobuf:"bytes,1,opt,name=health,proto3" json:"health,omitempty"`
+	Sync          string                   `protobuf:"bytes,2,opt,name=sync,proto3" json:"sync,omitempty"`
+	Message       string                   `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	Objects       []*ResourceStatus_Object `protobuf:"bytes,4,rep,name=objects,proto3" json:"objects,omitempty"`
+	Diagnostics   []*Diagnostic            `protobuf:"bytes,5,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus_Result) Reset() {
+	*x = ResourceStatus_Result{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus_Result) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus_Result) ProtoMessage() {}
+
+func (x *ResourceStatus_Result) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus_Result.ProtoReflect.Descriptor instead.
+func (*ResourceStatus_Result) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14, 2}
+}
+
+func (x *ResourceStatus_Result) GetHealth() string {
+	if x != nil {
+		return x.Health
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Result) GetSync() string {
+	if x != nil {
+		return x.Sync
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Result) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ResourceStatus_Result) GetObjects() []*ResourceStatus_Object {
+	if x != nil {
+		return x.Objects
+	}
+	return nil
+}
+
+func (x *ResourceStatus_Result) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+type ResourceStatus_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Items         []*ResourceStatus_Item `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus_Request) Reset() {
+	*x = ResourceStatus_Request{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus_Request) ProtoMessage() {}
+
+func (x *ResourceStatus_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus_Request.ProtoReflect.Descriptor instead.
+func (*ResourceStatus_Request) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14, 3}
+}
+
+func (x *ResourceStatus_Request) GetItems() []*ResourceStatus_Item {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+type ResourceStatus_Response struct {
+	state         protoimpl.MessageState   `protogen:"open.v1"`
+	Results       []*ResourceStatus_Result `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResourceStatus_Response) Reset() {
+	*x = ResourceStatus_Response{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResourceStatus_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResourceStatus_Response) ProtoMessage() {}
+
+func (x *ResourceStatus_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResourceStatus_Response.ProtoReflect.Descriptor instead.
+func (*ResourceStatus_Response) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14, 4}
+}
+
+func (x *ResourceStatus_Response) GetResults() []*ResourceStatus_Result {
+	if x != nil {
+		return x.Results
+	}
+	return nil
 }
 
 var File_slipway_provider_v1_provider_proto protoreflect.FileDescriptor
@@ -2574,7 +2937,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xed\x05\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xba\x06\n" +
 	"\rPlanResources\x1a\xb2\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -2583,16 +2946,17 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\vprior_state\x18\x04 \x01(\v2!.slipway.provider.v1.DynamicValueR\n" +
 	"priorState\x12O\n" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
-	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x1a\x8b\x02\n" +
+	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x1a\xd8\x02\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
 	"\x0fplanned_private\x18\x03 \x01(\fR\x0eplannedPrivate\x12A\n" +
-	"\vdiagnostics\x18\x04 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1aH\n" +
+	"\vdiagnostics\x18\x04 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
+	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
-	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\x93\x06\n" +
+	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xe0\x06\n" +
 	"\x0eApplyResources\x1a\xad\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -2605,26 +2969,28 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12>\n" +
 	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ApplyResources.ItemR\x05items\x1a$\n" +
 	"\bProgress\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\x1a\xa5\x01\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\x1a\xf2\x01\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
-	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1a\xb7\x01\n" +
+	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
+	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1a\xb7\x01\n" +
 	"\x05Event\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\xe5\x03\n" +
+	"\x04kind\"\xb2\x04\n" +
 	"\rReadResources\x1a\x90\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
-	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a\xa5\x01\n" +
+	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a\xf2\x01\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
-	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1aH\n" +
+	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
+	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.ReadResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
@@ -2641,7 +3007,28 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x04Stop\x1a\t\n" +
 	"\aRequest\x1a \n" +
 	"\bResponse\x12\x14\n" +
-	"\x05error\x18\x01 \x01(\tR\x05error2\xaf\a\n" +
+	"\x05error\x18\x01 \x01(\tR\x05error\"\xfa\x04\n" +
+	"\x0eResourceStatus\x1a\x90\x01\n" +
+	"\x04Item\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
+	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
+	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
+	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a^\n" +
+	"\x06Object\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04sync\x18\x02 \x01(\tR\x04sync\x12\x16\n" +
+	"\x06health\x18\x03 \x01(\tR\x06health\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\x1a\xd7\x01\n" +
+	"\x06Result\x12\x16\n" +
+	"\x06health\x18\x01 \x01(\tR\x06health\x12\x12\n" +
+	"\x04sync\x18\x02 \x01(\tR\x04sync\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12D\n" +
+	"\aobjects\x18\x04 \x03(\v2*.slipway.provider.v1.ResourceStatus.ObjectR\aobjects\x12A\n" +
+	"\vdiagnostics\x18\x05 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1aI\n" +
+	"\aRequest\x12>\n" +
+	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ResourceStatus.ItemR\x05items\x1aP\n" +
+	"\bResponse\x12D\n" +
+	"\aresults\x18\x01 \x03(\v2*.slipway.provider.v1.ResourceStatus.ResultR\aresults2\x9c\b\n" +
 	"\bProvider\x12\\\n" +
 	"\tGetSchema\x12&.slipway.provider.v1.GetSchema.Request\x1a'.slipway.provider.v1.GetSchema.Response\x12\x86\x01\n" +
 	"\x17ValidateResourceConfigs\x124.slipway.provider.v1.ValidateResourceConfigs.Request\x1a5.slipway.provider.v1.ValidateResourceConfigs.Response\x12\\\n" +
@@ -2651,7 +3038,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0eApplyResources\x12+.slipway.provider.v1.ApplyResources.Request\x1a).slipway.provider.v1.ApplyResources.Event0\x01\x12h\n" +
 	"\rReadResources\x12*.slipway.provider.v1.ReadResources.Request\x1a+.slipway.provider.v1.ReadResources.Response\x12k\n" +
 	"\x0eImportResource\x12+.slipway.provider.v1.ImportResource.Request\x1a,.slipway.provider.v1.ImportResource.Response\x12M\n" +
-	"\x04Stop\x12!.slipway.provider.v1.Stop.Request\x1a\".slipway.provider.v1.Stop.ResponseB;Z9slipway.dev/slipway/plugin-sdk/internal/protocol;protocolb\x06proto3"
+	"\x04Stop\x12!.slipway.provider.v1.Stop.Request\x1a\".slipway.provider.v1.Stop.Response\x12k\n" +
+	"\x0eResourceStatus\x12+.slipway.provider.v1.ResourceStatus.Request\x1a,.slipway.provider.v1.ResourceStatus.ResponseB;Z9slipway.dev/slipway/plugin-sdk/internal/protocol;protocolb\x06proto3"
 
 var (
 	file_slipway_provider_v1_provider_proto_rawDescOnce sync.Once
@@ -2666,7 +3054,7 @@ func file_slipway_provider_v1_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                 // 0: slipway.provider.v1.Diagnostic.Severity
 	(*DynamicValue)(nil),                     // 1: slipway.provider.v1.DynamicValue
@@ -2683,110 +3071,126 @@ var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(*ReadResources)(nil),                    // 12: slipway.provider.v1.ReadResources
 	(*ImportResource)(nil),                   // 13: slipway.provider.v1.ImportResource
 	(*Stop)(nil),                             // 14: slipway.provider.v1.Stop
-	(*AttributePath_Step)(nil),               // 15: slipway.provider.v1.AttributePath.Step
-	(*Schema_Attribute)(nil),                 // 16: slipway.provider.v1.Schema.Attribute
-	(*GetSchema_Request)(nil),                // 17: slipway.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),               // 18: slipway.provider.v1.GetSchema.Response
-	nil,                                      // 19: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	nil,                                      // 20: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	(*ValidateResourceConfigs_Item)(nil),     // 21: slipway.provider.v1.ValidateResourceConfigs.Item
-	(*ValidateResourceConfigs_Result)(nil),   // 22: slipway.provider.v1.ValidateResourceConfigs.Result
-	(*ValidateResourceConfigs_Request)(nil),  // 23: slipway.provider.v1.ValidateResourceConfigs.Request
-	(*ValidateResourceConfigs_Response)(nil), // 24: slipway.provider.v1.ValidateResourceConfigs.Response
-	(*Configure_Request)(nil),                // 25: slipway.provider.v1.Configure.Request
-	(*Configure_Response)(nil),               // 26: slipway.provider.v1.Configure.Response
-	(*ReadSources_Item)(nil),                 // 27: slipway.provider.v1.ReadSources.Item
-	(*ReadSources_Result)(nil),               // 28: slipway.provider.v1.ReadSources.Result
-	(*ReadSources_Request)(nil),              // 29: slipway.provider.v1.ReadSources.Request
-	(*ReadSources_Response)(nil),             // 30: slipway.provider.v1.ReadSources.Response
-	(*PlanResources_Item)(nil),               // 31: slipway.provider.v1.PlanResources.Item
-	(*PlanResources_Result)(nil),             // 32: slipway.provider.v1.PlanResources.Result
-	(*PlanResources_Request)(nil),            // 33: slipway.provider.v1.PlanResources.Request
-	(*PlanResources_Response)(nil),           // 34: slipway.provider.v1.PlanResources.Response
-	(*ApplyResources_Item)(nil),              // 35: slipway.provider.v1.ApplyResources.Item
-	(*ApplyResources_Request)(nil),           // 36: slipway.provider.v1.ApplyResources.Request
-	(*ApplyResources_Progress)(nil),          // 37: slipway.provider.v1.ApplyResources.Progress
-	(*ApplyResources_Result)(nil),            // 38: slipway.provider.v1.ApplyResources.Result
-	(*ApplyResources_Event)(nil),             // 39: slipway.provider.v1.ApplyResources.Event
-	(*ReadResources_Item)(nil),               // 40: slipway.provider.v1.ReadResources.Item
-	(*ReadResources_Result)(nil),             // 41: slipway.provider.v1.ReadResources.Result
-	(*ReadResources_Request)(nil),            // 42: slipway.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),           // 43: slipway.provider.v1.ReadResources.Response
-	(*ImportResource_Request)(nil),           // 44: slipway.provider.v1.ImportResource.Request
-	(*ImportResource_Response)(nil),          // 45: slipway.provider.v1.ImportResource.Response
-	(*Stop_Request)(nil),                     // 46: slipway.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                    // 47: slipway.provider.v1.Stop.Response
+	(*ResourceStatus)(nil),                   // 15: slipway.provider.v1.ResourceStatus
+	(*AttributePath_Step)(nil),               // 16: slipway.provider.v1.AttributePath.Step
+	(*Schema_Attribute)(nil),                 // 17: slipway.provider.v1.Schema.Attribute
+	(*GetSchema_Request)(nil),                // 18: slipway.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),               // 19: slipway.provider.v1.GetSchema.Response
+	nil,                                      // 20: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	nil,                                      // 21: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	(*ValidateResourceConfigs_Item)(nil),     // 22: slipway.provider.v1.ValidateResourceConfigs.Item
+	(*ValidateResourceConfigs_Result)(nil),   // 23: slipway.provider.v1.ValidateResourceConfigs.Result
+	(*ValidateResourceConfigs_Request)(nil),  // 24: slipway.provider.v1.ValidateResourceConfigs.Request
+	(*ValidateResourceConfigs_Response)(nil), // 25: slipway.provider.v1.ValidateResourceConfigs.Response
+	(*Configure_Request)(nil),                // 26: slipway.provider.v1.Configure.Request
+	(*Configure_Response)(nil),               // 27: slipway.provider.v1.Configure.Response
+	(*ReadSources_Item)(nil),                 // 28: slipway.provider.v1.ReadSources.Item
+	(*ReadSources_Result)(nil),               // 29: slipway.provider.v1.ReadSources.Result
+	(*ReadSources_Request)(nil),              // 30: slipway.provider.v1.ReadSources.Request
+	(*ReadSources_Response)(nil),             // 31: slipway.provider.v1.ReadSources.Response
+	(*PlanResources_Item)(nil),               // 32: slipway.provider.v1.PlanResources.Item
+	(*PlanResources_Result)(nil),             // 33: slipway.provider.v1.PlanResources.Result
+	(*PlanResources_Request)(nil),            // 34: slipway.provider.v1.PlanResources.Request
+	(*PlanResources_Response)(nil),           // 35: slipway.provider.v1.PlanResources.Response
+	(*ApplyResources_Item)(nil),              // 36: slipway.provider.v1.ApplyResources.Item
+	(*ApplyResources_Request)(nil),           // 37: slipway.provider.v1.ApplyResources.Request
+	(*ApplyResources_Progress)(nil),          // 38: slipway.provider.v1.ApplyResources.Progress
+	(*ApplyResources_Result)(nil),            // 39: slipway.provider.v1.ApplyResources.Result
+	(*ApplyResources_Event)(nil),             // 40: slipway.provider.v1.ApplyResources.Event
+	(*ReadResources_Item)(nil),               // 41: slipway.provider.v1.ReadResources.Item
+	(*ReadResources_Result)(nil),             // 42: slipway.provider.v1.ReadResources.Result
+	(*ReadResources_Request)(nil),            // 43: slipway.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),           // 44: slipway.provider.v1.ReadResources.Response
+	(*ImportResource_Request)(nil),           // 45: slipway.provider.v1.ImportResource.Request
+	(*ImportResource_Response)(nil),          // 46: slipway.provider.v1.ImportResource.Response
+	(*Stop_Request)(nil),                     // 47: slipway.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                    // 48: slipway.provider.v1.Stop.Response
+	(*ResourceStatus_Item)(nil),              // 49: slipway.provider.v1.ResourceStatus.Item
+	(*ResourceStatus_Object)(nil),            // 50: slipway.provider.v1.ResourceStatus.Object
+	(*ResourceStatus_Result)(nil),            // 51: slipway.provider.v1.ResourceStatus.Result
+	(*ResourceStatus_Request)(nil),           // 52: slipway.provider.v1.ResourceStatus.Request
+	(*ResourceStatus_Response)(nil),          // 53: slipway.provider.v1.ResourceStatus.Response
 }
 var file_slipway_provider_v1_provider_proto_depIdxs = []int32{
-	15, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
+	16, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
 	0,  // 1: slipway.provider.v1.Diagnostic.severity:type_name -> slipway.provider.v1.Diagnostic.Severity
 	2,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
-	16, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	17, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
 	5,  // 4: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
 	4,  // 5: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
-	19, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	20, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	20, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	21, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
 	3,  // 8: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	4,  // 9: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
 	4,  // 10: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
 	1,  // 11: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 12: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	21, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
-	22, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
+	22, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
+	23, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
 	1,  // 15: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 16: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	1,  // 17: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 18: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 19: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 20: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	27, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
-	28, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
+	28, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
+	29, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
 	1,  // 23: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 24: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 25: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 26: slipway.provider.v1.PlanResources.Result.planned_state:type_name -> slipway.provider.v1.DynamicValue
 	2,  // 27: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
 	3,  // 28: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	31, // 29: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
-	32, // 30: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
-	1,  // 31: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 32: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 33: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	35, // 34: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
-	1,  // 35: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 36: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	37, // 37: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
-	38, // 38: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
-	1,  // 39: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 40: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 41: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	40, // 42: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
-	41, // 43: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
-	1,  // 44: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 45: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	17, // 46: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
-	23, // 47: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
-	25, // 48: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
-	29, // 49: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
-	33, // 50: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
-	36, // 51: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
-	42, // 52: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
-	44, // 53: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
-	46, // 54: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
-	18, // 55: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
-	24, // 56: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
-	26, // 57: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
-	30, // 58: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
-	34, // 59: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
-	39, // 60: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
-	43, // 61: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
-	45, // 62: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
-	47, // 63: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
-	55, // [55:64] is the sub-list for method output_type
-	46, // [46:55] is the sub-list for method input_type
-	46, // [46:46] is the sub-list for extension type_name
-	46, // [46:46] is the sub-list for extension extendee
-	0,  // [0:46] is the sub-list for field type_name
+	2,  // 29: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	32, // 30: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
+	33, // 31: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
+	1,  // 32: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	1,  // 33: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	1,  // 34: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
+	36, // 35: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
+	1,  // 36: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 37: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 38: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	38, // 39: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
+	39, // 40: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
+	1,  // 41: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	1,  // 42: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 43: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 44: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	41, // 45: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
+	42, // 46: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
+	1,  // 47: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 48: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	1,  // 49: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	50, // 50: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
+	3,  // 51: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	49, // 52: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
+	51, // 53: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
+	18, // 54: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
+	24, // 55: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
+	26, // 56: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
+	30, // 57: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
+	34, // 58: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
+	37, // 59: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
+	43, // 60: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
+	45, // 61: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
+	47, // 62: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
+	52, // 63: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
+	19, // 64: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
+	25, // 65: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
+	27, // 66: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
+	31, // 67: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
+	35, // 68: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
+	40, // 69: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
+	44, // 70: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
+	46, // 71: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
+	48, // 72: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
+	53, // 73: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
+	64, // [64:74] is the sub-list for method output_type
+	54, // [54:64] is the sub-list for method input_type
+	54, // [54:54] is the sub-list for extension type_name
+	54, // [54:54] is the sub-list for extension extendee
+	0,  // [0:54] is the sub-list for field type_name
 }
 
 func init() { file_slipway_provider_v1_provider_proto_init() }
@@ -2794,12 +3198,12 @@ func file_slipway_provider_v1_provider_proto_init() {
 	if File_slipway_provider_v1_provider_proto != nil {
 		return
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[14].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[15].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[38].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[39].OneofWrappers = []any{
 		(*ApplyResources_Event_Progress)(nil),
 		(*ApplyResources_Event_Result)(nil),
 	}
@@ -2809,7 +3213,7 @@ func file_slipway_provider_v1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_slipway_provider_v1_provider_proto_rawDesc), len(file_slipway_provider_v1_provider_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   47,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,6 +45,7 @@ const (
 	Provider_ReadResources_FullMethodName           = "/slipway.provider.v1.Provider/ReadResources"
 	Provider_ImportResource_FullMethodName          = "/slipway.provider.v1.Provider/ImportResource"
 	Provider_Stop_FullMethodName                    = "/slipway.provider.v1.Provider/Stop"
+	Provider_ResourceStatus_FullMethodName          = "/slipway.provider.v1.Provider/ResourceStatus"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -71,6 +72,9 @@ type ProviderClient interface {
 	ImportResource(ctx context.Context, in *ImportResource_Request, opts ...grpc.CallOption) (*ImportResource_Response, error)
 	// Stop asks the provider to end work in flight.
 	Stop(ctx context.Context, in *Stop_Request, opts ...grpc.CallOption) (*Stop_Response, error)
+	// ResourceStatus reports the live health and sync status of instances
+	// (slipway status). Types without a status ability answer Unknown.
+	ResourceStatus(ctx context.Context, in *ResourceStatus_Request, opts ...grpc.CallOption) (*ResourceStatus_Response, error)
 }
 
 type providerClient struct {
@@ -180,6 +184,16 @@ func (c *providerClient) Stop(ctx context.Context, in *Stop_Request, opts ...grp
 	return out, nil
 }
 
+func (c *providerClient) ResourceStatus(ctx context.Context, in *ResourceStatus_Request, opts ...grpc.CallOption) (*ResourceStatus_Response, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResourceStatus_Response)
+	err := c.cc.Invoke(ctx, Provider_ResourceStatus_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -204,6 +218,9 @@ type ProviderServer interface {
 	ImportResource(context.Context, *ImportResource_Request) (*ImportResource_Response, error)
 	// Stop asks the provider to end work in flight.
 	Stop(context.Context, *Stop_Request) (*Stop_Response, error)
+	// ResourceStatus reports the live health and sync status of instances
+	// (slipway status). Types without a status ability answer Unknown.
+	ResourceStatus(context.Context, *ResourceStatus_Request) (*ResourceStatus_Response, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -240,6 +257,9 @@ func (UnimplementedProviderServer) ImportResource(context.Context, *ImportResour
 }
 func (UnimplementedProviderServer) Stop(context.Context, *Stop_Request) (*Stop_Response, error) {
 	return nil, status.Error(codes.Unimplemented, "method Stop not implemented")
+}
+func (UnimplementedProviderServer) ResourceStatus(context.Context, *ResourceStatus_Request) (*ResourceStatus_Response, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResourceStatus not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -417,6 +437,24 @@ func _Provider_Stop_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_ResourceStatus_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResourceStatus_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).ResourceStatus(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_ResourceStatus_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).ResourceStatus(ctx, req.(*ResourceStatus_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -455,6 +493,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Stop",
 			Handler:    _Provider_Stop_Handler,
+		},
+		{
+			MethodName: "ResourceStatus",
+			Handler:    _Provider_ResourceStatus_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
