@@ -17,6 +17,7 @@ import (
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/git"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -24,7 +25,9 @@ var version = "0.1.0"
 
 // builtinProviders are the providers this binary serves itself with
 // `slipway provider serve NAME`, each still in its own process.
-var builtinProviders = map[string]func() sdk.Provider{}
+var builtinProviders = map[string]func() sdk.Provider{
+	"git": git.New,
+}
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -220,7 +223,38 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	}
 	graphCmd.Flags().StringVar(&graphArgs.Format, "format", "dot", "dot or mermaid")
 
-	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd,
+	// status
+	var statusArgs command.StatusArgs
+	statusCmd := &cobra.Command{
+		Use:   "status [app.NAME...]",
+		Short: "Show each app's sync status, health, objects and recent syncs",
+		Run: func(_ *cobra.Command, args []string) {
+			statusArgs.Apps = args
+			set(meta().Status(ctx, statusArgs))
+		},
+	}
+	statusCmd.Flags().StringArrayVar(&statusArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
+	statusCmd.Flags().StringArrayVar(&statusArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	statusCmd.Flags().BoolVar(&statusArgs.JSON, "json", false, "print as JSON")
+
+	// rollback
+	var rbArgs command.ApplyArgs
+	rollbackCmd := &cobra.Command{
+		Use:   "rollback app.NAME [ID]",
+		Short: "Sync an app back to a recorded earlier sync (the previous one, or ID from slipway status)",
+		Args:  cobra.RangeArgs(1, 2),
+		Run: func(_ *cobra.Command, args []string) {
+			id := ""
+			if len(args) == 2 {
+				id = args[1]
+			}
+			set(meta().Rollback(ctx, rbArgs, args[0], id))
+		},
+	}
+	planFlags(rollbackCmd, &rbArgs.PlanArgs)
+	rollbackCmd.Flags().BoolVar(&rbArgs.AutoApprove, "auto-approve", false, "roll back without asking for confirmation")
+
+	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd,
 		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }

@@ -1,0 +1,85 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// errLockHeld says another open file holds the lock.
+var errLockHeld = errors.New("lock held by another process")
+
+// keyLocks serialises work on one cache key inside this process, so
+// goroutines wait on a channel instead of polling the file lock.
+type keyLocks struct {
+	mu    sync.Mutex
+	slots map[string]chan struct{}
+}
+
+func (l *keyLocks) slot(key string) chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slots == nil {
+		l.slots = map[string]chan struct{}{}
+	}
+	ch, ok := l.slots[key]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		l.slots[key] = ch
+	}
+	return ch
+}
+
+// lock takes the lock of key in this process and then the file lock at
+// path, which serialises against other processes. It waits until both are
+// free or ctx ends; the returned function releases them.
+func (l *keyLocks) lock(ctx context.Context, key, path string) (func(), error) {
+	slot := l.slot(key)
+	select {
+	case slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the lock %s: %w", path, context.Cause(ctx))
+	}
+	f, err := lockFile(ctx, path)
+	if err != nil {
+		<-slot
+		return nil, err
+	}
+	return func() {
+		_ = unlockFile(f)
+		_ = f.Close()
+		<-slot
+	}, nil
+}
+
+// lockFile opens path (creating it) and takes an exclusive lock on it,
+// polling until it is free or ctx ends.
+func lockFile(ctx context.Context, path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	wait := 10 * time.Millisecond
+	for {
+		err := tryLock(f)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, errLockHeld) {
+			_ = f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			_ = f.Close()
+			return nil, fmt.Errorf("waiting for the lock %s: %w", path, context.Cause(ctx))
+		}
+		wait = min(2*wait, 250*time.Millisecond)
+	}
+}

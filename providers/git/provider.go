@@ -1,0 +1,114 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// New returns the git provider.
+func New() sdk.Provider { return &provider{} }
+
+var _ sdk.ProviderWithSources = (*provider)(nil)
+
+// provider is the git provider. Its settings are fixed by Configure; the
+// SDK may call Read from many goroutines at once.
+type provider struct {
+	mu    sync.Mutex
+	cfg   *settings // nil until configured
+	cache *cache    // shared by every read, so one URL's lock is one lock
+}
+
+// settings are the provider block's configuration.
+type settings struct {
+	cacheDir string
+	creds    credentials
+}
+
+var providerSchema = sdk.Schema{
+	Description: "Reads git repositories: a branch, tag or commit resolved to a commit and checked out on local disk.",
+	Attributes: map[string]sdk.Attribute{
+		"cache_dir": {Type: cty.String, Optional: true,
+			Description: `Where repositories and checkouts are cached; "<user cache dir>/slipway/git" when unset.`},
+		"username": {Type: cty.String, Optional: true,
+			Description: "User name for HTTP basic auth to http(s) remotes."},
+		"password": {Type: cty.String, Optional: true, Sensitive: true,
+			Description: "Password or token for HTTP basic auth to http(s) remotes."},
+		"ssh_key_file": {Type: cty.String, Optional: true,
+			Description: "Private key file for ssh remotes; the SSH agent is used when unset."},
+	},
+}
+
+func (*provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "git", Version: "0.1.0"} }
+func (*provider) Schema() sdk.Schema     { return providerSchema }
+
+func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	s := settings{
+		cacheDir: sdk.GetString(req.Config, "cache_dir"),
+		creds: credentials{
+			username:   sdk.GetString(req.Config, "username"),
+			password:   sdk.GetString(req.Config, "password"),
+			sshKeyFile: sdk.GetString(req.Config, "ssh_key_file"),
+		},
+	}
+	if s.cacheDir == "" {
+		dir, err := defaultCacheDir()
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("cache_dir"), "No cache directory",
+				fmt.Sprintf("The git provider keeps repositories in a cache directory, and none could be found: %v. Set cache_dir in the provider \"git\" block.", err))
+			return
+		}
+		s.cacheDir = dir
+	} else if abs, err := filepath.Abs(s.cacheDir); err == nil {
+		s.cacheDir = abs
+	}
+	if f := s.creds.sshKeyFile; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("ssh_key_file"), "Cannot read SSH key file",
+				fmt.Sprintf("The ssh_key_file %q cannot be read: %v.", f, err))
+			return
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cfg = &s
+	p.cache = newCache(s.cacheDir)
+}
+
+func defaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "slipway", "git"), nil
+}
+
+// config returns the configuration and the cache, configuring defaults
+// when Configure was never called (a provider block is optional).
+func (p *provider) config() (settings, *cache, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cfg == nil {
+		dir, err := defaultCacheDir()
+		if err != nil {
+			return settings{}, nil, errors.Join(errors.New("no cache directory"), err)
+		}
+		p.cfg = &settings{cacheDir: dir}
+		p.cache = newCache(dir)
+	}
+	return *p.cfg, p.cache, nil
+}
+
+// Resources is empty: the read side of git has sources only.
+func (*provider) Resources() map[string]sdk.Resource { return map[string]sdk.Resource{} }
+
+func (p *provider) Sources() map[string]sdk.Source {
+	return map[string]sdk.Source{"git": &source{p: p}}
+}
