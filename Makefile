@@ -9,7 +9,7 @@ CACHE       := $(HOME)/.cache/slipway
 VERSION     ?= 0.1.0
 LDFLAGS     := -X main.version=$(VERSION)
 
-.PHONY: all build test test-unit e2e bench lint generate check-generate demo clean
+.PHONY: all build test test-unit e2e bench lint generate check-generate demo demo-files clean
 
 all: build
 
@@ -36,9 +36,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## demo: build, then init/plan/apply examples/quickstart
+## demo: build, then init/plan/apply examples/files
 demo: build
-	./examples/quickstart/demo.sh
+	./examples/files/demo.sh
+
+## demo-files: the file-provider example alone (no cluster)
+demo-files: build
+	./examples/files/demo.sh
 
 ## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
 PROTOC_GEN_GO_VERSION       := v1.36.12

@@ -292,3 +292,22 @@ func within(paths []cty.Path, id string) []cty.Path {
 	}
 	return out
 }
+
+// pinAppInputs makes an app's configuration at apply time read the
+// manifests the plan showed: the manifests directory and revision the plan
+// recorded win over today's, so that a saved plan (or a rollback) applies
+// exactly what it displayed.
+func pinAppInputs(cfg, planned cty.Value) cty.Value {
+	if cfg.IsNull() || !cfg.IsKnown() || planned.IsNull() || !planned.IsKnown() {
+		return cfg
+	}
+	m := cfg.AsValueMap()
+	for _, name := range []string{"manifests_dir", "revision"} {
+		if planned.Type().HasAttribute(name) {
+			if v := planned.GetAttr(name); v.IsKnown() && !v.IsNull() {
+				m[name] = v
+			}
+		}
+	}
+	return cty.ObjectVal(m)
+}

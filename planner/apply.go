@@ -356,6 +356,9 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		return cty.DynamicVal, diags
 	}
 	cfgVal = ignoreChanges(cfgVal, ch.Before, ignoredNames(rc))
+	if rc.Addr.Kind == addrs.App {
+		cfgVal = pinAppInputs(cfgVal, ch.After)
+	}
 	planned, private := ch.After, ch.Private
 	createPrior := ch.Before
 	if ch.Action.IsReplace() {
@@ -386,6 +389,22 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		return &state.ResourceInstance{Addr: in.addr, Provider: rc.Provider, Type: typeOf(rc), SchemaVersion: schema.Version,
 			Value: v, Sensitive: sens, Private: priv, Dependencies: deps, Tainted: tainted}
 	}
+	if rc.Addr.Kind == addrs.App {
+		// Every sync of an app is kept in its history, for status and
+		// rollback; the record is written with the outcome.
+		v, d := w.applySteps(ctx, rc, schema, conn, in, ch, cfgVal, createPrior, planned, private, entry)
+		w.a.recordSync(in.addr, cfgVal, diagsErr(d))
+		return v, append(diags, d...)
+	}
+	v, d := w.applySteps(ctx, rc, schema, conn, in, ch, cfgVal, createPrior, planned, private, entry)
+	return v, append(diags, d...)
+}
+
+// applySteps carries out the provider calls of one instance's change.
+func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, schema sdk.Schema, conn *providerConn, in instance, ch *plans.ResourceChange,
+	cfgVal, createPrior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
+	r := rc.DeclRange
+	var diags hcl.Diagnostics
 	switch ch.Action {
 	case plans.Create, plans.Update:
 		return w.applyOne(ctx, conn, ch.Action, in.addr, rc, cfgVal, ch.Before, planned, private, entry)

@@ -32,6 +32,9 @@ type PlanOpts struct {
 	Replace []addrs.ResourceInstance
 	// HardRefresh asks sources to drop their caches.
 	HardRefresh bool
+	// Rollback plans apps from recorded syncs instead of their sources'
+	// current revisions (slipway rollback), by app instance address.
+	Rollback map[string]SyncRecord
 }
 
 // planWalk is the state of one plan.
@@ -87,6 +90,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	}
 
 	w := &planWalk{walker: newWalker(c), opts: opts}
+	w.rollback = opts.Rollback
 	diags = append(diags, w.start(ctx, true)...)
 	if diags.HasErrors() {
 		p.Errored = true

@@ -40,6 +40,8 @@ type walker struct {
 	// prior indexes the prior state's instances by resource, so that a
 	// block finds its instances without scanning the whole state.
 	prior map[addrs.Resource][]*state.ResourceInstance
+	// rollback pins apps to recorded syncs, by instance address.
+	rollback map[string]SyncRecord
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -470,5 +472,10 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in ins
 	}
 	v, paths := unmarkSensitive(v)
 	paths = append(paths, schema.SensitivePaths()...)
+	if rec, ok := w.rollback[in.addr.String()]; ok && v.IsKnown() && !v.IsNull() {
+		m := v.AsValueMap()
+		m["manifests_dir"], m["revision"] = cty.StringVal(rec.ManifestsDir), cty.StringVal(rec.Revision)
+		v = cty.ObjectVal(m)
+	}
 	return v, paths, diags
 }

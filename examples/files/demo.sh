@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Runs the quickstart in a scratch copy: init, plan, apply, plan again.
+# Runs the files example in a scratch copy: init, plan, apply, plan again.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d -t slipway-quickstart.XXXXXX)
-cp "$root"/examples/quickstart/*.slip.hcl "$work"/
+work=$(mktemp -d -t slipway-files.XXXXXX)
+cp "$root"/examples/files/*.slip.hcl "$work"/
 export SLIPWAY_PROVIDER_PATH="$root/bin"
 slipway="$root/bin/slipway"
 cd "$work"
 step() { printf '\n\033[1m$ slipway %s\033[0m\n' "$*"; }
 step init;                       "$slipway" init
-step plan -out=quickstart.plan;  "$slipway" plan -out=quickstart.plan
-step apply quickstart.plan;      "$slipway" apply quickstart.plan
+step plan -out=files.plan;  "$slipway" plan -out=files.plan
+step apply files.plan;      "$slipway" apply files.plan
 step plan -detailed-exitcode;    "$slipway" plan -detailed-exitcode
 step output;                     "$slipway" output
 step state list;                 "$slipway" state list

@@ -33,11 +33,14 @@ type PlanArgs struct {
 	JSON             bool
 	Markdown         bool
 	Parallelism      int
+
+	// rollback pins apps to recorded syncs (slipway rollback).
+	rollback map[string]planner.SyncRecord
 }
 
 // parse turns address flags into addresses.
 func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
-	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh}
+	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Rollback: a.rollback}
 	if a.Destroy {
 		opts.Mode = plans.DestroyMode
 	}
