@@ -21,6 +21,10 @@ import (
 // provider, holding every Kubernetes object of the app.
 const appResourceType = "kubernetes_app"
 
+// appNestedFrom are the attributes of an app whose content the nested
+// per-object changes show.
+var appNestedFrom = []string{"objects", "inventory"}
+
 // typeOf is the provider resource type a block is planned as.
 func typeOf(rc *lang.Resource) string {
 	if rc.Addr.Kind == addrs.App {

@@ -28,7 +28,11 @@ type Applier struct {
 
 // NewApplier starts from a copy of the context's prior state.
 func (c *Context) NewApplier() *Applier {
-	return &Applier{st: c.State.DeepCopy()}
+	st := c.State.DeepCopy()
+	if c.Version != "" {
+		st.SlipwayVersion = c.Version
+	}
+	return &Applier{st: st}
 }
 
 // Snapshot returns a copy of the state as it stands.

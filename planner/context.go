@@ -23,8 +23,11 @@ import (
 
 // DefaultParallelism is how many provider operations run at once unless
 // -parallelism says otherwise. Ten is Terraform's default, which users
-// know; it also matches client-go's default burst of ten requests, so an
-// apply of Kubernetes objects does not queue inside the client.
+// know and size their API quotas for; batching makes it cheap: during
+// plan it bounds calls in flight per provider, each carrying up to
+// planBatchSize instances, and during apply it bounds instances in flight,
+// which keeps a provider's own client (the kubernetes provider's QPS and
+// burst) from queueing requests behind one slow object.
 const DefaultParallelism = 10
 
 // planBatchSize caps the instances sent in one plan or read call: large

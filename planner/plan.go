@@ -123,7 +123,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
 		if ch.Type == appResourceType {
-			ch.Nested = nestedChanges(ch)
+			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
 		}
 	}
 	sort.Slice(w.changes, func(i, j int) bool { return w.changes[i].Addr.Less(w.changes[j].Addr) })
@@ -354,7 +354,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	if prior == nil || !sameValue(priorVal, after) {
 		ch.Action = plans.Read
 		if prior != nil {
-			ch.ReasonDetail = fmt.Sprintf("%s changed since the last apply", addr)
+			ch.ReasonDetail = sourceMoved(addr, priorVal, after)
 		}
 	}
 	w.addChange(ch)
@@ -654,7 +654,7 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr.Less(p.Changes[j].Addr) })
 	for _, ch := range p.Changes {
 		if ch.Type == appResourceType {
-			ch.Nested = nestedChanges(ch)
+			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
 		}
 	}
 	for name, o := range c.State.Outputs {
@@ -671,4 +671,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sourceMoved says how a source changed since the last apply: for
+// sources that resolve to a commit or digest, from which to which.
+func sourceMoved(addr addrs.ResourceInstance, before, after cty.Value) string {
+	for _, name := range []string{"short_commit", "digest", "version"} {
+		if before.Type().IsObjectType() && before.Type().HasAttribute(name) && after.Type().HasAttribute(name) {
+			b, a := before.GetAttr(name), after.GetAttr(name)
+			if b.IsKnown() && a.IsKnown() && !b.IsNull() && !a.IsNull() && b.Type() == cty.String && a.Type() == cty.String && !b.RawEquals(a) {
+				return fmt.Sprintf("%s moved %s -> %s", addr, b.AsString(), a.AsString())
+			}
+		}
+	}
+	return fmt.Sprintf("%s changed since the last apply", addr)
 }

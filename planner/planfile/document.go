@@ -50,6 +50,7 @@ type changeDoc struct {
 	RequiresReplace []pathDoc    `json:"requires_replace,omitempty"`
 	Private         []byte       `json:"private,omitempty"` // base64, as encoding/json writes []byte
 	Nested          []*nestedDoc `json:"nested,omitempty"`
+	NestedFrom      []string     `json:"nested_from,omitempty"`
 }
 
 type nestedDoc struct {
@@ -253,6 +254,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 	if d.RequiresReplace, err = encodePaths(c.RequiresReplace); err != nil {
 		return nil, err
 	}
+	d.NestedFrom = c.NestedFrom
 	for _, n := range c.Nested {
 		if n == nil {
 			d.Nested = append(d.Nested, nil)
@@ -424,6 +426,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 	if c.RequiresReplace, err = decodePaths(d.RequiresReplace); err != nil {
 		return nil, err
 	}
+	c.NestedFrom = d.NestedFrom
 	for _, nd := range d.Nested {
 		if nd == nil {
 			c.Nested = append(c.Nested, nil)

@@ -90,6 +90,9 @@ type ResourceChange struct {
 	// Nested holds the object-level changes inside this one (the
 	// Kubernetes objects of an app), each addressed relative to it.
 	Nested []*NestedChange
+	// NestedFrom names the attributes Nested was drawn from; human views
+	// show the nested changes instead of diffing those attributes again.
+	NestedFrom []string
 }
 
 // NestedChange is one object inside a resource change, such as the

@@ -59,10 +59,23 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 			continue
 		}
 		if l := out.Providers[r.Name]; l != nil && !opts.Upgrade {
-			if sum, err := HashFile(l.Path); err == nil && slices.Contains(l.Hashes, sum) {
+			sum, err := HashFile(l.Path)
+			if err == nil && slices.Contains(l.Hashes, sum) {
 				if opts.Report != nil {
 					opts.Report(r.Name, l.Version, l.Path, false)
 				}
+				continue
+			}
+			if err == nil {
+				// The pinned binary changed: that is what the pin is
+				// for, so re-pinning takes an explicit -upgrade.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Provider binary changed",
+					Detail: fmt.Sprintf("Provider %q at %s no longer matches the checksum in %s (it is %s). If you replaced it on purpose, run \"slipway init -upgrade\" to pin the new binary.",
+						r.Name, l.Path, LockFileName, sum),
+					Subject: r.Range,
+				})
 				continue
 			}
 		}

@@ -22,6 +22,8 @@ type Set struct {
 	Locks *Locks
 	// Stderr receives the plugins' own log lines.
 	Stderr io.Writer
+	// SlipwayVersion is told to providers when they start.
+	SlipwayVersion string
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
@@ -67,7 +69,7 @@ func (s *Set) Get(ctx context.Context, key, name string) (*host.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr})
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion})
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 
 	d := &differ{p: p, beforeSens: c.BeforeSensitive, afterSens: c.AfterSensitive, replace: c.RequiresReplace}
 	body = append(body, symLine(0, c.Action.Symbol(), p.bold(blockHeader(c.Addr.Resource))+" {"))
-	body = append(body, d.root(1, c.Before, c.After)...)
+	body = append(body, d.root(1, withoutAttrs(c.Before, c.NestedFrom), withoutAttrs(c.After, c.NestedFrom))...)
 
 	hidden := 0
 	for _, n := range c.Nested {
@@ -199,4 +199,17 @@ func spaces(n int) string {
 		b[i] = ' '
 	}
 	return string(b)
+}
+
+// withoutAttrs drops the named attributes from an object value; the
+// nested changes drawn from them are shown instead.
+func withoutAttrs(v cty.Value, names []string) cty.Value {
+	if len(names) == 0 || v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return v
+	}
+	m := v.AsValueMap()
+	for _, n := range names {
+		delete(m, n)
+	}
+	return cty.ObjectVal(m)
 }

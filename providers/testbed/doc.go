@@ -1,0 +1,27 @@
+// Package testbed runs the real parts that slipway's end-to-end tests and
+// `make demo` work against: a Kubernetes control plane (etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler) whose pods run
+// on a kwok fake node and become Ready, and git's own smart-HTTP server.
+// Nothing is faked at the protocol level; only the kubelet is.
+//
+// EnsureBinaries builds the control plane from pinned Go module versions
+// through wrapper modules, as /work/shared/design/TESTBED.md describes;
+// StartCluster runs it on a working directory; Shared and Main give a test
+// binary one cluster that is started on first use and stopped at the end;
+// StartGitServer serves bare repositories for clones and pushes.
+//
+// What must stay true:
+//
+//   - Every process the package starts is stopped by its pid (SIGTERM to
+//     its process group, SIGKILL after a grace period) and waited for. On
+//     Linux each child also dies with its parent, so a crashed test leaves
+//     nothing running.
+//   - Every port is on 127.0.0.1, chosen free at start; nothing listens on
+//     another interface.
+//   - Binaries are cached outside the repository, keyed by their versions,
+//     and built when missing. A test that needs the cluster never skips: it
+//     fails and says how to get it.
+//
+// The package runs on Unix only; it imports testing, so only tests and the
+// slipway-testbed command should import it.
+package testbed
