@@ -9,18 +9,31 @@ CACHE       := $(HOME)/.cache/slipway
 VERSION     ?= 0.1.0
 LDFLAGS     := -X main.version=$(VERSION)
 
-.PHONY: all build test test-unit e2e bench lint generate check-generate demo demo-files clean
+.PHONY: all build deps testbed test test-unit bench lint generate check-generate demo demo-files clean
 
 all: build
 
-## build: the slipway binary and the example file provider, into bin/
+## build: slipway, the testbed command and the example file provider, into bin/
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/slipway ./cmd/slipway
+	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
 	$(GO) build -o $(BIN)/slipway-provider-file ./examples/provider-file
 
-## test: vet, formatting, and every test (unit and end-to-end)
-test: lint
-	$(GO) test -count=1 ./...
+## deps: the Debian packages the tests and the demo use (git for the git server)
+deps:
+	@command -v git >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq git; }
+
+## testbed: build the control-plane binaries once per machine (cached outside the repo)
+testbed: deps
+	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
+	$(BIN)/slipway-testbed build > $(BIN)/.testbed-dir
+	ln -sf "$$(sed -n 's/^testbed binaries are in //p' $(BIN)/.testbed-dir)/kubectl" $(BIN)/kubectl
+
+## test: vet, formatting, and every test, end-to-end ones against a real
+## control plane and git server included (the control plane is built on
+## first use)
+test: lint testbed
+	$(GO) test -count=1 -timeout 60m ./...
 
 ## test-unit: the fast tests only
 test-unit:
@@ -36,9 +49,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## demo: build, then init/plan/apply examples/files
-demo: build
-	./examples/files/demo.sh
+## demo: a local control plane and git server, then init/plan/apply/status
+## of examples/quickstart (the first run builds the control plane)
+demo: build testbed
+	./examples/quickstart/demo.sh
 
 ## demo-files: the file-provider example alone (no cluster)
 demo-files: build

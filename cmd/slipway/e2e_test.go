@@ -213,12 +213,12 @@ resource "testkit_crash" "boom" {
 	}
 }
 
-// A saved plan carries its variables and is refused once the
-// configuration changes.
+// A saved plan carries its variables (a required one need not be given
+// again) and is refused once the configuration changes.
 func TestSavedPlanRefusedAfterConfigChange(t *testing.T) {
 	t.Parallel()
 	dir := workdir(t, map[string]string{"main.slip.hcl": `
-variable "v" { default = "a" }
+variable "v" { type = string }
 resource "file" "a" {
   path    = "a.txt"
   content = var.v

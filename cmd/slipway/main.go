@@ -16,8 +16,10 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/git"
+	"slipway.dev/slipway/providers/kubernetes"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -26,7 +28,8 @@ var version = "0.1.0"
 // builtinProviders are the providers this binary serves itself with
 // `slipway provider serve NAME`, each still in its own process.
 var builtinProviders = map[string]func() sdk.Provider{
-	"git": git.New,
+	"git":        git.New,
+	"kubernetes": kubernetes.New,
 }
 
 func main() {
@@ -74,10 +77,16 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	var chdir string
 	var noColor bool
 	meta := func() *command.Meta {
-		dir := chdir
-		if dir == "" {
-			dir = "."
+		// Like terraform -chdir: everything, relative paths included,
+		// happens in that directory.
+		if chdir != "" {
+			if err := os.Chdir(chdir); err != nil {
+				fmt.Fprintf(os.Stderr, "Error: -chdir: %v\n", err)
+				os.Exit(1)
+			}
+			chdir = ""
 		}
+		dir := "."
 		b := map[string]bool{}
 		for n := range builtinProviders {
 			b[n] = true
@@ -98,7 +107,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 		SilenceErrors: false,
 		Version:       version,
 	}
-	root.PersistentFlags().StringVar(&chdir, "chdir", "", "switch to this directory before doing anything else")
+	root.PersistentFlags().StringVar(&chdir, "chdir", "", "switch to this directory before doing anything else (relative paths are then relative to it)")
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour in output (NO_COLOR does the same)")
 	set := func(c int) { *code = c }
 
@@ -271,7 +280,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.HardRefresh, "hard-refresh", false, "drop the sources' caches and fetch them afresh")
 	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
-	f.IntVar(&a.Parallelism, "parallelism", 10, "how many provider operations run at once")
+	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	lockFlags(c, &a.LockArgs)
 }
 

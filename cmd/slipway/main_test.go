@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,17 +14,31 @@ import (
 
 	"slipway.dev/slipway/examples/provider-file/file"
 	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/testbed"
 )
 
 // TestMain makes this test binary also act as the slipway command and as
 // provider plugins, which testscript puts on PATH under those names, so
 // the end-to-end tests run real processes speaking the real protocol.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
+	os.Exit(testscript.RunMain(stopClusterAfter{m}, map[string]func() int{
 		"slipway":                  func() int { return run(os.Args[1:]) },
 		"slipway-provider-file":    func() int { sdk.Serve(file.New()); return 0 },
 		"slipway-provider-testkit": func() int { sdk.Serve(newTestkit()); return 0 },
 	}))
+}
+
+// stopClusterAfter runs the tests, then stops the control plane the app
+// scripts shared, so the test binary leaves no process behind.
+type stopClusterAfter struct{ m *testing.M }
+
+func (s stopClusterAfter) Run() int {
+	code := s.m.Run()
+	if err := testbed.StopShared(); err != nil {
+		fmt.Fprintf(os.Stderr, "stop the shared cluster: %v\n", err)
+		code = max(code, 1)
+	}
+	return code
 }
 
 // binDir is where testscript put the commands: the first entry of PATH.
@@ -42,27 +57,30 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// exits N CMD ARGS... runs a command and checks its exit code.
-			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) < 2 {
-					ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
-				}
-				want, err := strconv.Atoi(args[0])
-				if err != nil {
-					ts.Fatalf("exits: %v", err)
-				}
-				err = ts.Exec(args[1], args[2:]...)
-				got := 0
-				var ee *exec.ExitError
-				if errors.As(err, &ee) {
-					got = ee.ExitCode()
-				} else if err != nil {
-					ts.Fatalf("exits: %v", err)
-				}
-				if (got == want) == neg {
-					ts.Fatalf("%s exited %d, want %s%d", strings.Join(args[1:], " "), got, map[bool]string{true: "not ", false: ""}[neg], want)
-				}
-			},
+			"exits": scriptExits,
 		},
 	})
+}
+
+// scriptExits is the script command `exits N CMD ARGS...`: it runs a
+// command and checks its exit code.
+func scriptExits(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	if (got == want) == neg {
+		ts.Fatalf("%s exited %d, want %s%d", strings.Join(args[1:], " "), got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/lang"
@@ -35,6 +36,8 @@ type Meta struct {
 type VarArgs struct {
 	Vars     []string
 	VarFiles []string
+	// fromPlan: the values come from a saved plan, so none are loaded.
+	fromPlan bool
 }
 
 // LockArgs are the state locking flags.
@@ -87,6 +90,7 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 		return func() {}, nil
 	}
 	info := state.NewLockInfo(operation)
+	info.Version = m.Version
 	lctx, cancel := context.WithTimeout(ctx, la.LockTimeout)
 	defer cancel()
 	id, err := b.Lock(lctx, info)
@@ -107,7 +111,7 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 // providerSet prepares the providers of a configuration from the lock file.
 func (m *Meta) providerSet() (*plugins.Set, hcl.Diagnostics) {
 	locks, diags := plugins.LoadLocks(m.Dir)
-	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.Stderr}, diags
+	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.Stderr, SlipwayVersion: m.Version}, diags
 }
 
 // session is what plan, apply and destroy set up: configuration, state
@@ -136,8 +140,12 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		m.View.Diagnostics(diags)
 		return nil
 	}
-	vars, d := lang.LoadVariableValues(cfg, lang.VarOptions{CLIVars: va.Vars, VarFiles: va.VarFiles, Env: m.Env})
-	diags = append(diags, d...)
+	var vars map[string]cty.Value
+	if !va.fromPlan {
+		var d hcl.Diagnostics
+		vars, d = lang.LoadVariableValues(cfg, lang.VarOptions{CLIVars: va.Vars, VarFiles: va.VarFiles, Env: m.Env})
+		diags = append(diags, d...)
+	}
 	b, d := m.backend(cfg)
 	diags = append(diags, d...)
 	set, d := m.providerSet()

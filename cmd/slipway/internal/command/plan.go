@@ -140,6 +140,13 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		m.View.Diagnostics(diags)
 		return 1
 	}
+	if saved != nil {
+		if len(a.Vars) > 0 || len(a.VarFiles) > 0 || len(a.Targets) > 0 || len(a.Excludes) > 0 || len(a.Replace) > 0 || a.Destroy {
+			m.View.Error(fmt.Errorf("a saved plan is applied exactly as it was made: -var, -var-file, -target, -exclude, -replace and -destroy belong to the slipway plan that made it"))
+			return 1
+		}
+		a.VarArgs.fromPlan = true
+	}
 	s := m.open(ctx, a.VarArgs, a.LockArgs, op, a.Parallelism)
 	if s == nil {
 		return 1
@@ -161,10 +168,12 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if diags.HasErrors() {
 			return 1
 		}
-		if !p.HasChanges() {
+		if !p.HasChanges() && !hasReads(p) {
 			return 0
 		}
-		if !a.AutoApprove && !m.confirm(a.Destroy) {
+		// Only sources moved: nothing outside slipway changes, so record
+		// what they resolved to without asking.
+		if p.HasChanges() && !a.AutoApprove && !m.confirm(a.Destroy) {
 			m.View.Printf("\n%s cancelled.\n", strings.ToUpper(op[:1])+op[1:])
 			return 1
 		}
@@ -209,4 +218,15 @@ func (m *Meta) confirm(destroy bool) bool {
 	}
 	m.View.Printf("\n")
 	return strings.TrimSpace(line) == "yes"
+}
+
+// hasReads reports whether a plan reads sources that moved since state
+// recorded them.
+func hasReads(p *plans.Plan) bool {
+	for _, c := range p.Changes {
+		if c.Action == plans.Read {
+			return true
+		}
+	}
+	return false
 }

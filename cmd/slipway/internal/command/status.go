@@ -45,7 +45,7 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		return 1
 	}
 	if a.JSON {
-		m.View.JSON(sts)
+		m.View.JSON(statusJSON(sts))
 		return 0
 	}
 	if len(sts) == 0 {
@@ -140,4 +140,38 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 	a.rollback = map[string]planner.SyncRecord{addr[0].String(): rec}
 	a.Targets = []string{addr[0].String()}
 	return m.Apply(ctx, a)
+}
+
+// statusJSON is the documented shape of `slipway status -json`.
+func statusJSON(sts []planner.AppStatus) any {
+	type object struct {
+		ID      string `json:"id"`
+		Sync    string `json:"sync"`
+		Health  string `json:"health"`
+		Message string `json:"message,omitempty"`
+	}
+	type app struct {
+		Address  string               `json:"address"`
+		Sync     string               `json:"sync"`
+		Health   string               `json:"health"`
+		Message  string               `json:"message,omitempty"`
+		Revision string               `json:"revision,omitempty"`
+		Objects  []object             `json:"objects"`
+		History  []planner.SyncRecord `json:"history"`
+	}
+	out := struct {
+		FormatVersion string `json:"format_version"`
+		Apps          []app  `json:"apps"`
+	}{FormatVersion: "1.0", Apps: []app{}}
+	for _, st := range sts {
+		a := app{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []object{}, History: st.History}
+		if a.History == nil {
+			a.History = []planner.SyncRecord{}
+		}
+		for _, o := range st.Objects {
+			a.Objects = append(a.Objects, object{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
+		}
+		out.Apps = append(out.Apps, a)
+	}
+	return out
 }

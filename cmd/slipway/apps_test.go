@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"sigs.k8s.io/yaml"
+
+	"slipway.dev/slipway/providers/testbed"
+)
+
+// TestAppScripts runs the scripts of testdata/apps against a real
+// control plane and a real git server: GitOps apps planned and applied
+// through the CLI as a user would.
+func TestAppScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end against a real control plane")
+	}
+	cluster := testbed.Shared(t)
+	dyn, err := dynamic.NewForConfig(cluster.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/apps",
+		Setup: func(env *testscript.Env) error {
+			gs, err := testbed.StartGitServer(filepath.Join(env.WorkDir, ".git-server"))
+			if err != nil {
+				return err
+			}
+			env.Defer(func() { gs.Close() })
+			env.Values["git"] = gs
+			env.Setenv("KUBECONFIG", cluster.Kubeconfig)
+			env.Setenv("GIT_URL", gs.URL)
+			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits": scriptExits,
+			// gitrepo NAME DIR: a repository on the git server holding DIR's files.
+			"gitrepo": func(ts *testscript.TestScript, neg bool, args []string) {
+				gs := ts.Value("git").(*testbed.GitServer)
+				if _, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1]))); err != nil {
+					ts.Fatalf("gitrepo: %v", err)
+				}
+			},
+			// gitput REPO MESSAGE DEST=SRC...: commit files into the repository.
+			"gitput": func(ts *testscript.TestScript, neg bool, args []string) {
+				gs := ts.Value("git").(*testbed.GitServer)
+				files := map[string]string{}
+				for _, a := range args[2:] {
+					dst, src, _ := strings.Cut(a, "=")
+					files[dst] = ts.ReadFile(src)
+				}
+				if _, err := gs.Commit(args[0], files, nil, args[1]); err != nil {
+					ts.Fatalf("gitput: %v", err)
+				}
+			},
+			// gitrm REPO MESSAGE PATH...: commit the removal of files.
+			"gitrm": func(ts *testscript.TestScript, neg bool, args []string) {
+				gs := ts.Value("git").(*testbed.GitServer)
+				if _, err := gs.Commit(args[0], nil, args[2:], args[1]); err != nil {
+					ts.Fatalf("gitrm: %v", err)
+				}
+			},
+			// kube get|exists|patch|create ...: what a user would do with kubectl.
+			"kube": func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
+		},
+	})
+}
+
+// readTree reads every file below dir, by slash path relative to dir.
+func readTree(ts *testscript.TestScript, dir string) map[string]string {
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		ts.Fatalf("read %s: %v", dir, err)
+	}
+	return files
+}
+
+// gvr resolves the few resource names the scripts use.
+func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
+	known := map[string]schema.GroupVersionResource{
+		"deployment": {Group: "apps", Version: "v1", Resource: "deployments"},
+		"service":    {Version: "v1", Resource: "services"},
+		"configmap":  {Version: "v1", Resource: "configmaps"},
+		"secret":     {Version: "v1", Resource: "secrets"},
+		"namespace":  {Version: "v1", Resource: "namespaces"},
+		"widget":     {Group: "example.slipway.dev", Version: "v1", Resource: "widgets"},
+	}
+	g, ok := known[name]
+	if !ok {
+		ts.Fatalf("kube: unknown kind %q", name)
+	}
+	return g
+}
+
+func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Interface) {
+	ctx := context.Background()
+	if len(args) < 3 {
+		ts.Fatalf("usage: kube get|exists|patch|create KIND NAMESPACE [NAME] [ARG]")
+	}
+	verb, res, ns := args[0], dyn.Resource(gvr(ts, args[1])), args[2]
+	var ri dynamic.ResourceInterface = res
+	if ns != "-" {
+		ri = res.Namespace(ns)
+	}
+	switch verb {
+	case "get": // kube get KIND NS NAME: the object as YAML on stdout
+		obj, err := ri.Get(ctx, args[3], metav1.GetOptions{})
+		if err != nil {
+			ts.Fatalf("kube get: %v", err)
+		}
+		b, _ := yaml.Marshal(obj.Object)
+		ts.Stdout().Write(b)
+	case "exists": // kube exists KIND NS NAME
+		_, err := ri.Get(ctx, args[3], metav1.GetOptions{})
+		if (err == nil) == neg {
+			ts.Fatalf("kube exists %s %s/%s: %v", args[1], ns, args[3], err)
+		}
+	case "patch": // kube patch KIND NS NAME MERGEPATCH: an edit by hand, as kubectl edit makes it
+		_, err := ri.Patch(ctx, args[3], types.MergePatchType, []byte(args[4]), metav1.PatchOptions{FieldManager: "kubectl-edit"})
+		if err != nil {
+			ts.Fatalf("kube patch: %v", err)
+		}
+	case "create": // kube create KIND NS FILE: an object made by hand
+		var u unstructured.Unstructured
+		if err := yaml.Unmarshal([]byte(ts.ReadFile(args[3])), &u.Object); err != nil {
+			ts.Fatalf("kube create: %v", err)
+		}
+		if _, err := ri.Create(ctx, &u, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
+			ts.Fatalf("kube create: %v", err)
+		}
+	default:
+		ts.Fatalf("kube: unknown verb %q", verb)
+	}
+}

@@ -1,0 +1,134 @@
+package kubernetes
+
+import (
+	"context"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// app is resource type "kubernetes_app".
+type app struct{ p *provider }
+
+var (
+	_ sdk.ResourceWithBatchPlan = (*app)(nil)
+	_ sdk.ResourceWithBatchRead = (*app)(nil)
+	_ sdk.ResourceWithStatus    = (*app)(nil)
+	_ sdk.ResourceWithValidate  = (*app)(nil)
+)
+
+func (a *app) Schema() sdk.Schema { return appSchema }
+
+// Validate checks required attributes and, once the configuration is
+// known, durations, retry settings and JSON pointers.
+func (a *app) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk.ValidateResponse) {
+	resp.Diagnostics = sdk.ValidateConfig(appSchema, req.Config)
+	if req.Config.IsNull() || !req.Config.IsWhollyKnown() {
+		return
+	}
+	_, diags := parseAppConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+}
+
+// Read refreshes one app; see ReadBatch.
+func (a *app) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	resps := []sdk.ReadResponse{*resp}
+	a.ReadBatch(ctx, []sdk.ReadRequest{req}, resps)
+	*resp = resps[0]
+}
+
+// ReadBatch refreshes the objects of every app of a refresh together,
+// with the same LISTs a plan makes. Each recorded object is replaced by
+// the live one, limited to the same fields, so a change made by hand
+// (kubectl edit, kubectl scale) shows as drift; an object that is gone
+// leaves `objects`. The inventory is kept, and an app whose objects are
+// all gone stays in state, so the core plans a re-sync, not a create.
+func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk.ReadResponse) {
+	ctx, done := a.p.withStop(ctx)
+	defer done()
+	type item struct {
+		resp  *sdk.ReadResponse
+		state cty.Value
+		prior priorApp
+		ids   []objectID
+	}
+	var items []*item
+	var all []objectID
+	for i := range reqs {
+		req, resp := reqs[i], &resps[i]
+		prior, err := readPrior(req.State, req.Private)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+			continue
+		}
+		if !prior.exists {
+			continue
+		}
+		it := &item{resp: resp, state: req.State, prior: prior}
+		for _, key := range recordedIDs(prior) {
+			if id, err := parseObjectID(key); err == nil {
+				it.ids = append(it.ids, id)
+			}
+		}
+		all = append(all, it.ids...)
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return
+	}
+	cl, err := a.p.cluster()
+	if err != nil {
+		for _, it := range items {
+			it.resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
+		}
+		return
+	}
+	live, err := fetchLive(ctx, cl.mappings(), all)
+	if err != nil {
+		for _, it := range items {
+			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		}
+		return
+	}
+	for _, it := range items {
+		objects := map[string]cty.Value{}
+		for _, id := range it.ids {
+			key := id.String()
+			lv := live[key]
+			if lv == nil {
+				continue
+			}
+			v, err := toCty(normalise(lv.Object, recordedShape(it.prior.objects[key])))
+			if err != nil {
+				it.resp.Diagnostics.AddError("Cannot read "+key, err.Error())
+				continue
+			}
+			objects[key] = v
+		}
+		objs := objectsVal(objects)
+		it.resp.NewState = sdk.With(it.state, "objects", objs)
+		it.resp.SensitivePaths = secretPaths(objs)
+	}
+}
+
+// recordedIDs lists the IDs of an app's inventory and recorded objects.
+func recordedIDs(prior priorApp) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range prior.inventory {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for k := range prior.objects {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

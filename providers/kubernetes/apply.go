@@ -1,0 +1,702 @@
+package kubernetes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// applyParallelism bounds the objects of one group applied at once.
+const applyParallelism = 8
+
+// Bounds of the waits that have no wait_timeout to go by.
+var (
+	defaultHookTimeout   = 5 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+	crdTimeout           = time.Minute
+)
+
+// syncRun is one apply of one app. It records what it applied as it goes,
+// so a failure still reports what exists.
+type syncRun struct {
+	ms       *mappings
+	cfg      appConfig
+	progress func(string)
+
+	mu      sync.Mutex
+	applied map[string]*unstructured.Unstructured // by ID: the object as applied
+	pruned  map[string]bool
+	forgot  map[string]bool // left the manifests and are not the app's any more
+	hooks   []string
+}
+
+// Apply syncs an app: server-side apply of every object in order
+// (Namespaces, CRDs, then sync waves by kind), hooks before and after,
+// pruning, and waiting for health when wait_timeout is set. A null
+// PlannedState deletes the app's objects.
+func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	ctx, done := a.p.withStop(ctx)
+	defer done()
+	if req.PlannedState == cty.NilVal || req.PlannedState.IsNull() {
+		a.destroy(ctx, req, resp)
+		return
+	}
+	cl, err := a.p.cluster()
+	if err != nil {
+		resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
+		return
+	}
+	cfg, diags := parseAppConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	prior, err := readPrior(req.PriorState, nil)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+		return
+	}
+	planned, err := decodePrivate(req.PlannedPrivate)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the plan", err.Error())
+		return
+	}
+	ms := cl.mappings()
+	var d *desiredSet
+	if len(planned.Manifests) > 0 {
+		d, err = desiredFromPrivate(planned)
+	} else {
+		// Planned while the manifests were not known yet: read them now.
+		var rendered []*unstructured.Unstructured
+		if rendered, err = render(cfg.Dir); err == nil {
+			d, err = buildDesired(cfg, rendered, ms, cl.defaultNamespace)
+		}
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+		return
+	}
+	progress := req.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	r := &syncRun{
+		ms: ms, cfg: cfg, progress: progress,
+		applied: map[string]*unstructured.Unstructured{},
+		pruned:  map[string]bool{}, forgot: map[string]bool{},
+	}
+	syncErr := r.sync(ctx, d, prior)
+
+	st, priv, err := r.state(req.Config, d, prior, planned)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot record the app's objects", err.Error())
+		st = req.PriorState
+	}
+	resp.NewState, resp.Private = st, priv
+	resp.SensitivePaths = secretPaths(attrOr(st, "objects"))
+	if syncErr != nil {
+		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
+	}
+}
+
+// sync does the work of Apply in order; it stops at the first failure.
+func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error {
+	var deadline time.Time
+	if r.cfg.WaitTimeout > 0 {
+		deadline = time.Now().Add(r.cfg.WaitTimeout)
+	}
+	toPrune, err := r.leftovers(ctx, d, prior)
+	if err != nil {
+		return err
+	}
+	groups := applyGroups(d.objects)
+	for len(groups) > 0 && (isNamespaceID(groups[0].objects[0].id) || groups[0].crds) {
+		g := groups[0]
+		groups = groups[1:]
+		if err := r.applyGroup(ctx, g); err != nil {
+			return err
+		}
+		if g.crds {
+			if err := r.waitCRDs(ctx, g.objects); err != nil {
+				return err
+			}
+		}
+	}
+	pre, post := splitHooks(d.hooks)
+	for _, h := range pre {
+		if err := r.runHook(ctx, h); err != nil {
+			return err
+		}
+	}
+	if r.cfg.Prune && !r.cfg.PruneLast {
+		if err := r.prune(ctx, toPrune, deadline); err != nil {
+			return err
+		}
+	}
+	var wave []objectID
+	for i, g := range groups {
+		if err := r.applyGroup(ctx, g); err != nil {
+			return err
+		}
+		for _, o := range g.objects {
+			wave = append(wave, o.id)
+		}
+		// With a wait, each wave is healthy before the next starts.
+		lastOfWave := i+1 == len(groups) || groups[i+1].objects[0].wave != g.objects[0].wave
+		if lastOfWave && !deadline.IsZero() && i+1 < len(groups) {
+			if err := waitHealthy(ctx, r.ms, wave, time.Until(deadline), r.progress); err != nil {
+				return err
+			}
+			wave = nil
+		}
+	}
+	if !deadline.IsZero() {
+		ids := make([]objectID, len(d.objects))
+		for i, o := range d.objects {
+			ids[i] = o.id
+		}
+		if err := waitHealthy(ctx, r.ms, ids, time.Until(deadline), r.progress); err != nil {
+			return err
+		}
+	}
+	for _, h := range post {
+		if err := r.runHook(ctx, h); err != nil {
+			return err
+		}
+	}
+	if r.cfg.Prune && r.cfg.PruneLast {
+		if err := r.prune(ctx, toPrune, deadline); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leftovers sorts the objects that left the manifests: the app's own are
+// pruned (or kept when prune is off); objects that no longer carry the
+// app's labels — and a namespace create_namespace made — are forgotten,
+// never deleted.
+func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) ([]objectID, error) {
+	desired := d.byID()
+	var ids []objectID
+	for _, key := range prior.inventory {
+		if _, ok := desired[key]; ok {
+			continue
+		}
+		id, err := parseObjectID(key)
+		if err != nil {
+			r.forgot[key] = true
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	live, err := fetchLive(ctx, r.ms, ids)
+	if err != nil {
+		return nil, err
+	}
+	var toPrune []objectID
+	for _, id := range ids {
+		key := id.String()
+		lv := live[key]
+		switch {
+		case lv != nil && !ownedBy(lv, r.cfg.Name):
+			r.forgot[key] = true
+		case !r.cfg.Prune:
+			// Kept: it stays in the inventory and in the cluster.
+		case lv == nil:
+			r.pruned[key] = true // already gone
+		default:
+			toPrune = append(toPrune, id)
+		}
+	}
+	return toPrune, nil
+}
+
+// applyGroup applies a group's objects in parallel.
+func (r *syncRun) applyGroup(ctx context.Context, g applyGroup) error {
+	if len(g.objects) == 1 {
+		r.progress("applying " + g.objects[0].id.String())
+	} else {
+		r.progress(fmt.Sprintf("applying %d %s objects (wave %d)", len(g.objects), g.objects[0].id.Kind, g.objects[0].wave))
+	}
+	jobs := make([]func(context.Context) error, len(g.objects))
+	for i, o := range g.objects {
+		jobs[i] = func(ctx context.Context) error { return r.applyObject(ctx, o) }
+	}
+	return runEach(ctx, applyParallelism, jobs)
+}
+
+// applyObject applies one object with server-side apply, retrying
+// transient errors with the app's retry policy.
+func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
+	body, err := json.Marshal(o.obj.Object)
+	if err != nil {
+		return fmt.Errorf("apply %s: %w", o.id, err)
+	}
+	force := true
+	var out *unstructured.Unstructured
+	err = r.cfg.Retry.do(ctx, func() error {
+		ri, _, err := r.ms.resource(o.id)
+		if err != nil {
+			return err
+		}
+		out, err = ri.Patch(ctx, o.id.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: fieldManager, Force: &force})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("apply %s: %w", o.id, err)
+	}
+	r.mu.Lock()
+	r.applied[o.id.String()] = out
+	r.mu.Unlock()
+	return nil
+}
+
+// waitCRDs waits until each CRD is established and its kind is served,
+// then makes the mapper learn the new kinds.
+func (r *syncRun) waitCRDs(ctx context.Context, crds []*desiredObject) error {
+	ctx, cancel := context.WithTimeout(ctx, max(crdTimeout, r.cfg.WaitTimeout))
+	defer cancel()
+	for _, o := range crds {
+		r.progress("waiting for " + o.id.String() + " to be established")
+		ri, _, err := r.ms.resource(o.id)
+		if err != nil {
+			return err
+		}
+		for {
+			u, err := ri.Get(ctx, o.id.Name, metav1.GetOptions{})
+			if err == nil && crdEstablished(u) {
+				break
+			}
+			if err := sleepCtx(ctx, pollInterval/4); err != nil {
+				return fmt.Errorf("%s is not established: %w", o.id, err)
+			}
+		}
+	}
+	r.ms.forget()
+	for _, o := range crds {
+		group, _, _ := unstructured.NestedString(o.obj.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(o.obj.Object, "spec", "names", "kind")
+		gk := schema.GroupKind{Group: group, Kind: kind}
+		for {
+			_, err := r.ms.cl.mapper.RESTMapping(gk)
+			if err == nil {
+				break
+			}
+			if !meta.IsNoMatchError(err) {
+				return fmt.Errorf("look up kind %s: %w", gk, err)
+			}
+			if err := sleepCtx(ctx, pollInterval/4); err != nil {
+				return fmt.Errorf("the API server does not serve %s yet: %w", gk, err)
+			}
+			r.ms.forget()
+		}
+	}
+	return nil
+}
+
+func crdEstablished(u *unstructured.Unstructured) bool { return hasTrueCondition(u, "Established") }
+
+func splitHooks(hooks []*desiredObject) (pre, post []*desiredObject) {
+	sorted := append([]*desiredObject(nil), hooks...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].wave != sorted[j].wave {
+			return sorted[i].wave < sorted[j].wave
+		}
+		return sorted[i].id.String() < sorted[j].id.String()
+	})
+	for _, h := range sorted {
+		if h.hook == hookPreSync {
+			pre = append(pre, h)
+		} else {
+			post = append(post, h)
+		}
+	}
+	return pre, post
+}
+
+// runHook runs a hook: the previous object of that name is deleted, the
+// hook created, and waited for until complete (kstatus Current); a failed
+// hook fails the sync with its message.
+func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
+	timeout := r.cfg.WaitTimeout
+	if timeout == 0 {
+		timeout = defaultHookTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ri, _, err := r.ms.resource(h.id)
+	if err != nil {
+		return fmt.Errorf("%s hook %s: %w", h.hook, h.id, err)
+	}
+	r.progress(fmt.Sprintf("%s hook %s: starting", h.hook, h.id))
+	bg := metav1.DeletePropagationBackground
+	err = r.cfg.Retry.do(ctx, func() error {
+		err := ri.Delete(ctx, h.id.Name, metav1.DeleteOptions{PropagationPolicy: &bg})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s hook %s: delete the previous run: %w", h.hook, h.id, err)
+	}
+	for {
+		_, err := ri.Get(ctx, h.id.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			break
+		}
+		if err := sleepCtx(ctx, pollInterval/2); err != nil {
+			return fmt.Errorf("%s hook %s: the previous run is still being deleted: %w", h.hook, h.id, err)
+		}
+	}
+	if err := r.applyObject(ctx, h); err != nil {
+		return fmt.Errorf("%s hook: %w", h.hook, err)
+	}
+	r.mu.Lock()
+	delete(r.applied, h.id.String()) // hooks are not among the app's objects
+	r.hooks = append(r.hooks, h.id.String())
+	r.mu.Unlock()
+	last := ""
+	for {
+		u, err := ri.Get(ctx, h.id.Name, metav1.GetOptions{})
+		if err == nil {
+			done, failed, msg := hookState(u)
+			switch {
+			case done:
+				r.progress(fmt.Sprintf("%s hook %s: complete", h.hook, h.id))
+				return nil
+			case failed:
+				return fmt.Errorf("%s hook %s failed: %s", h.hook, h.id, msg)
+			}
+			if line := fmt.Sprintf("%s hook %s: %s", h.hook, h.id, msg); line != last {
+				r.progress(line)
+				last = line
+			}
+		}
+		if err := sleepCtx(ctx, pollInterval/2); err != nil {
+			return fmt.Errorf("%s hook %s did not complete within %s", h.hook, h.id, timeout)
+		}
+	}
+}
+
+// hookState says whether a hook has run to completion or failed. kstatus
+// calls a running Job Current (it is reconciled), so Jobs and Pods are
+// judged by their outcome; other kinds by kstatus.
+func hookState(u *unstructured.Unstructured) (done, failed bool, msg string) {
+	health, msg := healthOf(u)
+	switch u.GroupVersionKind().GroupKind().String() {
+	case "Job.batch":
+		switch {
+		case hasTrueCondition(u, "Failed"):
+			return false, true, failureMessage(u, msg)
+		case hasTrueCondition(u, "Complete"):
+			return true, false, msg
+		}
+		return false, false, msg
+	case "Pod":
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		switch phase {
+		case "Succeeded":
+			return true, false, msg
+		case "Failed":
+			return false, true, "the Pod failed: " + msg
+		}
+		return false, false, "Pod " + strings.ToLower(phase)
+	}
+	return health == sdk.Healthy, health == sdk.Degraded, msg
+}
+
+func hasTrueCondition(u *unstructured.Unstructured, typ string) bool {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == typ && m["status"] == "True" {
+			return true
+		}
+	}
+	return false
+}
+
+// failureMessage adds the reason and message of a Failed condition (a
+// Job's "BackoffLimitExceeded: Job has reached the specified backoff
+// limit") to kstatus's summary.
+func failureMessage(u *unstructured.Unstructured, summary string) string {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == "Failed" && m["status"] == "True" {
+			reason, _ := m["reason"].(string)
+			msg, _ := m["message"].(string)
+			parts := []string{summary}
+			if reason != "" {
+				parts = append(parts, reason)
+			}
+			if msg != "" {
+				parts = append(parts, msg)
+			}
+			return strings.Join(parts, ": ")
+		}
+	}
+	return summary
+}
+
+// prune deletes objects that left the manifests, in reverse apply order,
+// with foreground propagation, and when the app waits, until they are gone.
+func (r *syncRun) prune(ctx context.Context, ids []objectID, deadline time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	timeout := defaultDeleteTimeout
+	if !deadline.IsZero() {
+		timeout = time.Until(deadline)
+	}
+	if err := deleteObjects(ctx, r.ms, r.cfg, ids, timeout, r.progress, "pruning "); err != nil {
+		return err
+	}
+	if !deadline.IsZero() {
+		if err := waitGone(ctx, r.ms, ids, time.Until(deadline), r.progress); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	for _, id := range ids {
+		r.pruned[id.String()] = true
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// deleteObjects deletes ids in reverse apply order, with foreground
+// propagation. Callers have checked the objects carry the app's labels.
+// CRDs go only once every other object is gone, and Namespaces last: a
+// custom resource being deleted in the foreground waits for the garbage
+// collector, which must not lose sight of its kind half-way, and a
+// namespace takes everything in it along.
+func deleteObjects(ctx context.Context, ms *mappings, cfg appConfig, ids []objectID, timeout time.Duration, progress func(string), verb string) error {
+	var others, crds, nss []objectID
+	for _, id := range deleteOrder(ids) {
+		switch {
+		case isNamespaceID(id):
+			nss = append(nss, id)
+		case isCRDID(id):
+			crds = append(crds, id)
+		default:
+			others = append(others, id)
+		}
+	}
+	phases := [][]objectID{others, crds, nss}
+	fg := metav1.DeletePropagationForeground
+	for i, phase := range phases {
+		for _, id := range phase {
+			ri, _, err := ms.resource(id)
+			if meta.IsNoMatchError(err) {
+				continue // its CRD is gone, and the object with it
+			}
+			if err != nil {
+				return err
+			}
+			progress(verb + id.String())
+			err = cfg.Retry.do(ctx, func() error {
+				err := ri.Delete(ctx, id.Name, metav1.DeleteOptions{PropagationPolicy: &fg})
+				if apierrors.IsNotFound(err) {
+					return nil
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("delete %s: %w", id, err)
+			}
+		}
+		if len(phase) > 0 && slices.ContainsFunc(phases[i+1:], func(p []objectID) bool { return len(p) > 0 }) {
+			if err := waitGone(ctx, ms, phase, timeout, progress); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// waitGone polls until none of ids exists.
+func waitGone(ctx context.Context, ms *mappings, ids []objectID, timeout time.Duration, progress func(string)) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	last := ""
+	left := make([]string, len(ids))
+	for i, id := range ids {
+		left[i] = id.String()
+	}
+	var lastErr error
+	for {
+		live, err := fetchLive(ctx, ms, ids)
+		lastErr = err
+		if err == nil {
+			if len(live) == 0 {
+				return nil
+			}
+			left = left[:0]
+			for _, id := range ids {
+				if live[id.String()] != nil {
+					left = append(left, id.String())
+				}
+			}
+			if line := fmt.Sprintf("waiting for %d objects to be deleted: %s", len(left), strings.Join(left, ", ")); line != last {
+				progress(line)
+				last = line
+			}
+		}
+		if err := sleepCtx(ctx, pollInterval); err != nil {
+			if lastErr != nil {
+				return fmt.Errorf("cannot tell whether objects are deleted after %s: %w", timeout, lastErr)
+			}
+			return fmt.Errorf("objects still exist after %s: %s", timeout, strings.Join(left, ", "))
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// state builds the new state from what the run did: the applied objects
+// as the server returned them (normalised to the manifests' fields), the
+// prior record of everything else still in the inventory.
+func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned privateData) (cty.Value, []byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	desired := d.byID()
+	inv := map[string]bool{}
+	for _, key := range prior.inventory {
+		if !r.pruned[key] && !r.forgot[key] {
+			inv[key] = true
+		}
+	}
+	objects := map[string]cty.Value{}
+	hashes := map[string]string{}
+	for key := range inv {
+		if v, ok := prior.objects[key]; ok && v.IsWhollyKnown() {
+			objects[key] = v
+		}
+		if _, isDesired := desired[key]; !isDesired {
+			if h, ok := planned.Hashes[key]; ok {
+				hashes[key] = h
+			}
+		}
+	}
+	for key, u := range r.applied {
+		o := desired[key]
+		if o == nil {
+			continue
+		}
+		v, err := toCty(normalise(u.Object, o.obj.Object))
+		if err != nil {
+			return cty.NilVal, nil, fmt.Errorf("%s: %w", key, err)
+		}
+		objects[key] = v
+		hashes[key] = o.hash
+		inv[key] = true
+	}
+	inventory := make([]string, 0, len(inv))
+	for key := range inv {
+		inventory = append(inventory, key)
+	}
+	sort.Strings(inventory)
+	st := sdk.With(sdk.With(config, "objects", objectsVal(objects)), "inventory", stringListVal(inventory))
+	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks}.encode()
+	return st, priv, nil
+}
+
+// destroy deletes every object of the app's inventory that still carries
+// its labels, in reverse apply order, and waits until they are gone.
+func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	resp.NewState = req.PriorState
+	cl, err := a.p.cluster()
+	if err != nil {
+		resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
+		return
+	}
+	prior, err := readPrior(req.PriorState, req.PlannedPrivate)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+		return
+	}
+	if !prior.exists {
+		resp.NewState = cty.NullVal(appSchema.ImpliedType())
+		return
+	}
+	cfg, _ := parseAppConfig(req.PriorState)
+	ms := cl.mappings()
+	var ids []objectID
+	for _, key := range append(append([]string(nil), prior.inventory...), prior.private.Hooks...) {
+		if id, err := parseObjectID(key); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	live, err := fetchLive(ctx, ms, ids)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		return
+	}
+	var owned []objectID
+	for _, id := range ids {
+		if lv := live[id.String()]; lv != nil && ownedBy(lv, cfg.Name) {
+			owned = append(owned, id)
+		}
+	}
+	progress := req.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	timeout := cfg.WaitTimeout
+	if timeout == 0 {
+		timeout = defaultDeleteTimeout
+	}
+	err = deleteObjects(ctx, ms, cfg, owned, timeout, progress, "deleting ")
+	if err == nil {
+		err = waitGone(ctx, ms, owned, timeout, progress)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Delete failed", fmt.Sprintf("App %q: %v", cfg.Name, err))
+		// Report what is left, so a retry deletes the rest.
+		if left, lerr := fetchLive(ctx, ms, owned); lerr == nil {
+			objs := map[string]cty.Value{}
+			var inv []string
+			for _, key := range prior.inventory {
+				if left[key] != nil {
+					inv = append(inv, key)
+					if v, ok := prior.objects[key]; ok {
+						objs[key] = v
+					}
+				}
+			}
+			resp.NewState = withComputed(req.PriorState, objectsVal(objs), stringListVal(inv))
+		}
+		return
+	}
+	resp.NewState = cty.NullVal(appSchema.ImpliedType())
+}

@@ -1,0 +1,47 @@
+// Package kubernetes is slipway's kubernetes provider: resource type
+// "kubernetes_app", into which the core lowers each instance of an `app`
+// block — Argo CD's sync, done as plan and apply.
+//
+// An app is a directory of manifests (a kustomization rendered with
+// kustomize's krusty, or plain YAML/JSON files read recursively). Plan
+// shows, per object, what the API server would make of it: a server-side
+// apply dry-run (field manager "slipway") compared with the live object,
+// both normalised — server-managed noise dropped (managedFields,
+// resourceVersion, status, ...) and limited to the fields the manifests
+// set, so defaulted fields the user never wrote stay out of the diff.
+// Apply is server-side apply in order: Namespaces, then CRDs (waited for
+// until established), then pre-sync hooks, pruning (unless prune_last),
+// the sync waves (annotation slipway.dev/sync-wave) in ascending order,
+// each wave by kind in Helm's install order with up to 8 objects at once,
+// the health wait (kstatus, when wait_timeout is set), post-sync hooks,
+// and pruning last when prune_last. Transient API errors are retried with
+// the app's backoff. Deletion goes the other way round, in the foreground.
+// The state's `objects` holds every object by ID ("apps/v1 Deployment
+// web/web"); `inventory` lists the IDs the app owns. Hooks (objects
+// annotated slipway.dev/hook: pre-sync or post-sync) run at every apply
+// and are not among the app's objects.
+//
+// Plans are batched: one LIST per kind for every app of a batch (objects
+// labelled app.kubernetes.io/managed-by=slipway), plus LISTs restricted to
+// the namespaces and kinds of desired objects that LIST did not return.
+// An object whose manifest hash matches the one recorded at the last
+// apply (Private) and whose fields are still owned by slipway with the
+// manifest's values needs no dry-run: it is planned as the live object.
+//
+// What must stay true:
+//
+//   - slipway never touches an object it does not own: it deletes (prune,
+//     destroy) only objects in the app's inventory that carry both labels
+//     app.kubernetes.io/managed-by=slipway and slipway.dev/app=NAME, and it
+//     never deletes a namespace it created for create_namespace;
+//   - a plan never mutates the cluster: it makes only reads (LIST,
+//     discovery) and dry-run applies;
+//   - a plan with nothing to do makes no per-object request: no GET, no
+//     dry-run — its cost is one LIST per kind, whatever the number of
+//     objects;
+//   - apply applies exactly the manifests the plan showed (they travel in
+//     PlannedPrivate), not whatever the directory holds by then.
+//
+// The provider uses nothing of slipway but plugin-sdk, and is safe for
+// concurrent use once configured.
+package kubernetes

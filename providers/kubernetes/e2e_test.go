@@ -1,0 +1,495 @@
+package kubernetes
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/providers/testbed"
+)
+
+// End-to-end tests: the provider runs as a plugin process, talks to a
+// real control plane (testbed), and each test works in its own namespace.
+
+// fastRetry keeps retries of transient errors short in tests.
+var fastRetry = cty.ObjectVal(map[string]cty.Value{
+	"limit": cty.NumberIntVal(3), "backoff": cty.StringVal("100ms"),
+	"factor": cty.NumberIntVal(2), "max_backoff": cty.StringVal("1s"),
+})
+
+func appConfigVal(attrs map[string]cty.Value) cty.Value {
+	if _, ok := attrs["retry"]; !ok {
+		attrs["retry"] = fastRetry
+	}
+	return appSchema.Object(attrs)
+}
+
+const webDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: REPLICAS
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+        envFrom: [{configMapRef: {name: settings}}]
+        resources: {requests: {cpu: "0.1", memory: 32Mi}}
+`
+
+func TestAppLifecycle(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := newKube(t, cluster)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log)
+	const ns = "e2e-lifecycle"
+	dir := writeTree(t, map[string]string{
+		"kustomization.yaml": "resources: [deployment.yaml, service.yaml, configmap.yaml, secret.yaml]\n",
+		"deployment.yaml":    strings.Replace(webDeployment, "REPLICAS", "1", 1),
+		"service.yaml":       "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 80}]\n",
+		"configmap.yaml":     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {color: blue}\n",
+		"secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {password: hunter2}\n",
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "prune": cty.True, "wait_timeout": cty.StringVal("90s"),
+		"revision": cty.StringVal("1a2b3c4"),
+	})
+	const (
+		deployID = "apps/v1 Deployment " + ns + "/web"
+		cmID     = "v1 ConfigMap " + ns + "/settings"
+		secretID = "v1 Secret " + ns + "/creds"
+		svcID    = "v1 Service " + ns + "/web"
+		nsID     = "v1 Namespace /" + ns
+	)
+	s := newSession(t, c)
+
+	// Create: four objects and the namespace, the Secret's data masked.
+	log.reset(t)
+	plan := s.plan(config)
+	firstCost := log.read(t)
+	t.Logf("first plan (cold discovery, nothing exists): %s\n  %s", firstCost, strings.Join(firstCost.lines, "\n  "))
+	if diff := cmp.Diff([]string{deployID, svcID, cmID, secretID, nsID}, objectKeys(plan.PlannedState), sortStrings); diff != "" {
+		t.Fatalf("planned objects (-want +got):\n%s", diff)
+	}
+	secretData := cty.GetAttrPath("objects").GetAttr(secretID).GetAttr("data")
+	if !slices.ContainsFunc(plan.SensitivePaths, secretData.Equals) {
+		t.Errorf("plan's sensitive paths %#v lack the Secret's data", plan.SensitivePaths)
+	}
+	if got := plan.PlannedState.GetAttr("objects").GetAttr(deployID).GetAttr("spec").GetAttr("replicas"); !got.RawEquals(cty.NumberIntVal(1)) {
+		t.Errorf("planned replicas = %#v, want 1", got)
+	}
+	resp, progress := s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	if !slices.ContainsFunc(progress, func(p string) bool { return strings.Contains(p, "healthy; waiting for") }) {
+		t.Errorf("no health progress among %q", progress)
+	}
+	if d := diffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
+		t.Errorf("applied objects differ from the plan at %v", d)
+	}
+	if !slices.ContainsFunc(resp.SensitivePaths, secretData.Equals) {
+		t.Errorf("apply's sensitive paths %#v lack the Secret's data", resp.SensitivePaths)
+	}
+	live := k.get(gvrDeployments, ns, "web")
+	if n, _, _ := unstructured.NestedInt64(live.Object, "status", "availableReplicas"); n != 1 {
+		t.Fatalf("deployment has %d available replicas after a waiting apply, want 1", n)
+	}
+
+	// An object made by hand in the same namespace: never touched.
+	hand := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "made-by-hand", "namespace": ns},
+		"data":     map[string]any{"owner": "someone else"},
+	}}
+	hand, err := k.dyn.Resource(gvrConfigMaps).Namespace(ns).Create(t.Context(), hand, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Nothing changed: refresh and plan are a no-op without a dry-run.
+	log.reset(t)
+	s.refresh()
+	refreshCost := log.read(t)
+	log.reset(t)
+	plan = s.plan(config)
+	planCost := log.read(t)
+	t.Logf("no-op refresh: %s\n  %s", refreshCost, strings.Join(refreshCost.lines, "\n  "))
+	t.Logf("no-op plan of 5 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
+	if d := diffPaths(s.state, plan.PlannedState); len(d) > 0 {
+		t.Errorf("no-op plan differs from state at %v", d)
+	}
+	if planCost.dryRuns != 0 || planCost.gets != 0 || planCost.rest != 0 {
+		t.Errorf("no-op plan made per-object requests: %s", planCost)
+	}
+	if planCost.lists > 5 || refreshCost.lists > 5 || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
+		t.Errorf("want at most one LIST per kind (5): plan %s, refresh %s", planCost, refreshCost)
+	}
+	st := appStatus(t, c, s)
+	if st.Sync != sdk.Synced || st.Health != sdk.Healthy || len(st.Objects) != 5 {
+		t.Errorf("status = %s/%s with %d objects (%s), want Synced/Healthy with 5", st.Sync, st.Health, len(st.Objects), st.Message)
+	}
+
+	// replicas: 3 in the manifest shows exactly that field.
+	writeFile(t, filepath.Join(dir, "deployment.yaml"), strings.Replace(webDeployment, "REPLICAS", "3", 1))
+	s.refresh()
+	log.reset(t)
+	plan = s.plan(config)
+	if d, want := diffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+		t.Errorf("plan after replicas: 3 changes %v, want %v", d, want)
+	}
+	if cost := log.read(t); cost.dryRuns != 1 {
+		t.Errorf("plan after changing one manifest: %s, want exactly 1 dry-run", cost)
+	}
+	resp, _ = s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	if n, _, _ := unstructured.NestedInt64(k.get(gvrDeployments, ns, "web").Object, "status", "availableReplicas"); n != 3 {
+		t.Errorf("deployment has %d available replicas, want 3", n)
+	}
+
+	// Drift: `kubectl scale` behind slipway's back shows after refresh.
+	_, err = k.dyn.Resource(gvrDeployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType,
+		[]byte(`{"spec":{"replicas":5}}`), metav1.PatchOptions{FieldManager: "kubectl"}, "scale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := appStatus(t, c, s); st.Sync != sdk.OutOfSync {
+		t.Errorf("status after kubectl scale = %s, want OutOfSync", st.Sync)
+	}
+	s.refresh()
+	if got := s.state.GetAttr("objects").GetAttr(deployID).GetAttr("spec").GetAttr("replicas"); !got.RawEquals(cty.NumberIntVal(5)) {
+		t.Errorf("refreshed replicas = %#v, want 5", got)
+	}
+	plan = s.plan(config)
+	if d, want := diffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+		t.Errorf("plan after drift changes %v, want %v", d, want)
+	}
+	resp, _ = s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	if n, _, _ := unstructured.NestedInt64(k.get(gvrDeployments, ns, "web").Object, "spec", "replicas"); n != 3 {
+		t.Errorf("replicas after healing = %d, want 3", n)
+	}
+
+	// Removing the ConfigMap from the manifests prunes it.
+	writeFile(t, filepath.Join(dir, "kustomization.yaml"), "resources: [deployment.yaml, service.yaml, secret.yaml]\n")
+	writeFile(t, filepath.Join(dir, "deployment.yaml"), strings.Replace(strings.Replace(webDeployment, "REPLICAS", "3", 1),
+		"        envFrom: [{configMapRef: {name: settings}}]\n", "", 1))
+	s.refresh()
+	plan = s.plan(config)
+	if d := diffPaths(s.state, plan.PlannedState); !slices.Contains(d, `objects["`+cmID+`"]`) {
+		t.Errorf("plan after removing the ConfigMap changes %v, want it deleted", d)
+	}
+	if inv := stringList(plan.PlannedState.GetAttr("inventory")); slices.Contains(inv, cmID) {
+		t.Errorf("planned inventory %v still holds the pruned ConfigMap", inv)
+	}
+	resp, _ = s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	if k.get(gvrConfigMaps, ns, "settings") != nil {
+		t.Error("the ConfigMap was not pruned")
+	}
+
+	// Destroy deletes the app's objects, and only them.
+	s.refresh()
+	s.destroy()
+	for _, gone := range []struct {
+		what string
+		u    *unstructured.Unstructured
+	}{
+		{"deployment", k.get(gvrDeployments, ns, "web")},
+		{"service", k.get(gvrServices, ns, "web")},
+		{"secret", k.get(gvrSecrets, ns, "creds")},
+	} {
+		if gone.u != nil {
+			t.Errorf("the %s survived the app's deletion", gone.what)
+		}
+	}
+	after := k.get(gvrConfigMaps, ns, "made-by-hand")
+	if after == nil || after.GetResourceVersion() != hand.GetResourceVersion() {
+		t.Errorf("the ConfigMap made by hand was touched: %v", after)
+	}
+	if k.get(gvrNamespaces, "", ns) == nil {
+		t.Error("the namespace create_namespace made was deleted with the app")
+	}
+}
+
+func TestCRDAndCustomResourceInOneApp(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-crd"
+	dir := writeTree(t, map[string]string{
+		"crd.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.e2e.slipway.dev}
+spec:
+  group: e2e.slipway.dev
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`,
+		"widget.yaml": "apiVersion: e2e.slipway.dev/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n",
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("widgets"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		// Deleting a custom resource in the foreground waits for the
+		// garbage collector to notice its new kind: up to 30s.
+		"create_namespace": cty.True, "prune": cty.True, "wait_timeout": cty.StringVal("120s"),
+	})
+	const (
+		crdID    = "apiextensions.k8s.io/v1 CustomResourceDefinition /widgets.e2e.slipway.dev"
+		widgetID = "e2e.slipway.dev/v1 Widget " + ns + "/w1"
+	)
+	s := newSession(t, c)
+	plan := s.plan(config)
+	objs := plan.PlannedState.GetAttr("objects")
+	if !objs.GetAttr(crdID).IsWhollyKnown() {
+		t.Error("the CRD is not planned in full")
+	}
+	if objs.GetAttr(widgetID).IsKnown() {
+		t.Errorf("the Widget, whose kind does not exist yet, is planned as %#v; want known after apply", objs.GetAttr(widgetID))
+	}
+	resp, _ := s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	if got := resp.NewState.GetAttr("objects").GetAttr(widgetID).GetAttr("spec").GetAttr("size"); !got.RawEquals(cty.NumberIntVal(3)) {
+		t.Errorf("applied Widget size = %#v, want 3", got)
+	}
+	s.refresh()
+	plan = s.plan(config)
+	if d := diffPaths(s.state, plan.PlannedState); len(d) > 0 {
+		t.Errorf("second plan changes %v, want none", d)
+	}
+	s.destroy()
+}
+
+func TestPreSyncHookRunsFirst(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := newKube(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-hook"
+	dir := writeTree(t, map[string]string{
+		"configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n",
+		"migrate.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations: {slipway.dev/hook: pre-sync}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: busybox, command: [sh, -c, "echo migrated"]}]
+`,
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("hooked"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("60s"),
+	})
+	s := newSession(t, c)
+	plan := s.plan(config)
+	resp, progress := s.apply(config, plan)
+	failOnErrors(t, "apply", resp.Diagnostics)
+	hookDone := slices.Index(progress, "pre-sync hook batch/v1 Job "+ns+"/migrate: complete")
+	cmApplied := slices.Index(progress, "applying v1 ConfigMap "+ns+"/settings")
+	if hookDone < 0 || cmApplied < 0 || hookDone > cmApplied {
+		t.Errorf("want the hook complete before the ConfigMap is applied; progress:\n  %s", strings.Join(progress, "\n  "))
+	}
+	job := k.get(gvrJobs, ns, "migrate")
+	if job == nil || !hasTrueCondition(job, "Complete") {
+		t.Fatalf("the hook Job did not complete: %v", job)
+	}
+	cm := k.get(gvrConfigMaps, ns, "settings")
+	completed, _, _ := unstructured.NestedString(job.Object, "status", "completionTime")
+	if done, err := time.Parse(time.RFC3339, completed); err != nil || done.After(cm.GetCreationTimestamp().Time) {
+		t.Errorf("hook completed at %s, after the ConfigMap was created at %s", completed, cm.GetCreationTimestamp())
+	}
+	if slices.Contains(objectKeys(resp.NewState), "batch/v1 Job "+ns+"/migrate") {
+		t.Error("the hook is recorded among the app's objects")
+	}
+
+	// An object deleted by hand leaves `objects`; the app stays in state.
+	if err := k.dyn.Resource(gvrConfigMaps).Namespace(ns).Delete(t.Context(), "settings", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.refresh()
+	if s.state.IsNull() || slices.Contains(objectKeys(s.state), "v1 ConfigMap "+ns+"/settings") {
+		t.Errorf("after deleting the ConfigMap by hand, refreshed objects = %v", objectKeys(s.state))
+	}
+	s.destroy()
+	if k.get(gvrJobs, ns, "migrate") != nil {
+		t.Error("the hook Job survived the app's deletion")
+	}
+}
+
+func TestWaitTimeoutNamesUnhealthyObject(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-wait"
+	dir := writeTree(t, map[string]string{
+		"deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}}
+    spec:
+      nodeSelector: {e2e.slipway.dev/no-such-node: "true"}
+      containers: [{name: app, image: nginx}]
+`,
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("stuck"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("5s"),
+	})
+	s := newSession(t, c)
+	resp, _ := s.apply(config, s.plan(config))
+	err := resp.Diagnostics.Err()
+	if err == nil || !strings.Contains(err.Error(), "apps/v1 Deployment "+ns+"/stuck") || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("apply error = %v, want a timeout naming the Deployment", err)
+	}
+	t.Logf("timeout diagnostic: %v", err)
+	if !slices.Contains(objectKeys(resp.NewState), "apps/v1 Deployment "+ns+"/stuck") {
+		t.Errorf("the failed apply did not record the applied Deployment: %v", objectKeys(resp.NewState))
+	}
+	s.destroy()
+}
+
+func TestBatchPlanCostsOneListPerKind(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log)
+	var configs []cty.Value
+	for _, n := range []string{"a", "b", "c"} {
+		files := map[string]string{
+			"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: dg==}\n",
+			"hpa-target.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scaled}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: scaled}}
+  template:
+    metadata: {labels: {app: scaled}}
+    spec: {containers: [{name: app, image: nginx}]}
+`,
+		}
+		for i := range 10 {
+			files[filepath.Join("config", string(rune('a'+i))+".yaml")] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-" + string(rune('a'+i)) + "}\ndata: {k: v}\n"
+		}
+		configs = append(configs, appConfigVal(map[string]cty.Value{
+			"name": cty.StringVal("batch-" + n), "manifests_dir": cty.StringVal(writeTree(t, files)),
+			"namespace": cty.StringVal("e2e-batch-" + n), "create_namespace": cty.True, "prune": cty.True,
+			// The replicas belong to an autoscaler: neither applied nor compared.
+			"ignore_differences": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
+				"group": cty.StringVal("apps"), "kind": cty.StringVal("Deployment"),
+				"name": cty.NullVal(cty.String), "namespace": cty.NullVal(cty.String),
+				"json_pointers": cty.ListVal([]cty.Value{cty.StringVal("/spec/replicas")}),
+			})}),
+		}))
+	}
+	sessions := make([]*session, len(configs))
+	for i, config := range configs {
+		sessions[i] = newSession(t, c)
+		sessions[i].sync(config)
+	}
+	// The autoscaler scales one of them: ignored, so still no change.
+	k := newKube(t, cluster)
+	if _, err := k.dyn.Resource(gvrDeployments).Namespace("e2e-batch-a").Patch(t.Context(), "scaled", types.MergePatchType,
+		[]byte(`{"spec":{"replicas":4}}`), metav1.PatchOptions{FieldManager: "kube-controller-manager"}, "scale"); err != nil {
+		t.Fatal(err)
+	}
+
+	reads := make([]sdk.ReadRequest, len(sessions))
+	for i, s := range sessions {
+		reads[i] = sdk.ReadRequest{Address: "app.batch", TypeName: "kubernetes_app", State: s.state, Private: s.private}
+	}
+	log.reset(t)
+	readResps, err := c.Read(t.Context(), reads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshCost := log.read(t)
+	plans := make([]sdk.PlanRequest, len(sessions))
+	for i, s := range sessions {
+		failOnErrors(t, "read", readResps[i].Diagnostics)
+		s.state = readResps[i].NewState
+		plans[i] = sdk.PlanRequest{Address: "app.batch", TypeName: "kubernetes_app", Config: configs[i], PriorState: s.state, PriorPrivate: s.private}
+	}
+	log.reset(t)
+	planResps, err := c.Plan(t.Context(), plans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planCost := log.read(t)
+	t.Logf("no-op refresh of 3 apps x 13 objects: %s\n  %s", refreshCost, strings.Join(refreshCost.lines, "\n  "))
+	t.Logf("no-op plan of 3 apps x 13 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
+	for i, r := range planResps {
+		failOnErrors(t, "plan", r.Diagnostics)
+		if d := diffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
+			t.Errorf("app %d: no-op plan changes %v", i, d)
+		}
+	}
+	// Namespace, ConfigMap, Secret and Deployment: one LIST each, cluster-wide.
+	if planCost.lists != 4 || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
+		t.Errorf("no-op batch plan: %s, want 4 LISTs and nothing else", planCost)
+	}
+	if refreshCost.lists != 4 || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
+		t.Errorf("no-op batch refresh: %s, want 4 LISTs and nothing else", refreshCost)
+	}
+	for _, s := range sessions {
+		s.destroy()
+	}
+}
+
+func appStatus(t *testing.T, c *host.Client, s *session) sdk.StatusResponse {
+	t.Helper()
+	resps, err := c.Status(t.Context(), []sdk.StatusRequest{{Address: "app.test", TypeName: "kubernetes_app", State: s.state, Private: s.private}})
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	failOnErrors(t, "status", resps[0].Diagnostics)
+	return resps[0]
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var sortStrings = cmp.Transformer("sort", func(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return out
+})

@@ -1,0 +1,182 @@
+package kubernetes
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+)
+
+// noiseMetadata are metadata fields the server manages; they change
+// without anyone changing the object and are never shown.
+var noiseMetadata = []string{"managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink"}
+
+// noiseAnnotations are annotations tools write as bookkeeping.
+var noiseAnnotations = []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
+
+// stripNoise returns a deep copy of obj without the server-managed noise:
+// status, the metadata fields above and the bookkeeping annotations.
+func stripNoise(obj map[string]any) map[string]any {
+	out := runtime.DeepCopyJSON(obj)
+	delete(out, "status")
+	if md, ok := out["metadata"].(map[string]any); ok {
+		for _, f := range noiseMetadata {
+			delete(md, f)
+		}
+		if ann, ok := md["annotations"].(map[string]any); ok {
+			for _, a := range noiseAnnotations {
+				delete(ann, a)
+			}
+			if len(ann) == 0 {
+				delete(md, "annotations")
+			}
+		}
+	}
+	return out
+}
+
+// intersect keeps the parts of v that shape has: maps by key, lists
+// element by element, and v's own value wherever shape holds a scalar (or
+// a different type). Server-defaulted fields the manifests do not set are
+// dropped this way, so a plan shows exactly the fields the user manages.
+func intersect(v, shape any) any {
+	switch s := shape.(type) {
+	case map[string]any:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		out := make(map[string]any, len(s))
+		for k, sv := range s {
+			if x, ok := m[k]; ok && x != nil {
+				out[k] = intersect(x, sv)
+			}
+		}
+		return out
+	case []any:
+		l, ok := v.([]any)
+		if !ok {
+			return v
+		}
+		n := min(len(l), len(s))
+		out := make([]any, n)
+		for i := range n {
+			out[i] = intersect(l[i], s[i])
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// normalise is what plans and state show of a live (or dry-run) object:
+// the object without noise, limited to the fields of shape. A nil shape
+// keeps every field but the noise.
+func normalise(obj, shape map[string]any) map[string]any {
+	out := stripNoise(obj)
+	if shape == nil {
+		return out
+	}
+	return intersect(out, shape).(map[string]any)
+}
+
+// toCty converts a JSON-like object to a cty value of its implied type.
+func toCty(obj map[string]any) (cty.Value, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("encode object: %w", err)
+	}
+	ty, err := ctyjson.ImpliedType(b)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("object type: %w", err)
+	}
+	v, err := ctyjson.Unmarshal(b, ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("decode object: %w", err)
+	}
+	return v, nil
+}
+
+// fromCty converts a known cty value (an object of state) back to JSON
+// form, numbers as int64 or float64.
+func fromCty(v cty.Value) (map[string]any, error) {
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return nil, fmt.Errorf("encode state object: %w", err)
+	}
+	var out map[string]any
+	if err := utiljson.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("decode state object: %w", err)
+	}
+	return out, nil
+}
+
+// quantityMaps are the fields of built-in kinds that hold resource
+// quantities by name (resources.requests, ResourceQuota's hard, a
+// LimitRange's max, ...); quantityFields hold one quantity.
+var (
+	quantityMaps   = map[string]bool{"requests": true, "limits": true, "hard": true, "capacity": true, "overhead": true, "max": true, "min": true, "default": true, "defaultRequest": true, "maxLimitRequestRatio": true}
+	quantityFields = map[string]bool{"sizeLimit": true}
+)
+
+// canonicalQuantities writes the quantities of a built-in kind's manifest
+// the way the API server stores them ("0.1" as "100m", 1 as "1"), for a
+// plan that must predict the stored object without the server's help.
+// Custom kinds are left alone: only their schema could say which of their
+// fields are quantities.
+func canonicalQuantities(obj map[string]any, group string) {
+	if strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io") {
+		return
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if m, ok := x.(map[string]any); ok && quantityMaps[k] {
+					for name, q := range m {
+						if c, ok := canonicalQuantity(q); ok {
+							m[name] = c
+						}
+					}
+				}
+				if quantityFields[k] {
+					if c, ok := canonicalQuantity(x); ok {
+						v[k] = c
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(obj)
+}
+
+func canonicalQuantity(v any) (string, bool) {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return "", false
+	}
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return "", false
+	}
+	return q.String(), true
+}

@@ -1,0 +1,319 @@
+package kubernetes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// dryRunParallelism bounds the dry-run applies in flight at once.
+const dryRunParallelism = 8
+
+// planItem is one app of a batch being planned.
+type planItem struct {
+	resp    *sdk.PlanResponse
+	cfg     appConfig
+	desired *desiredSet
+	prior   priorApp
+}
+
+// PlanBatch plans every app of a batch together, so the whole batch costs
+// one LIST per kind (see fetchLive) plus a dry-run for each object whose
+// manifest or live state changed since slipway applied it.
+func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
+	ctx, done := a.p.withStop(ctx)
+	defer done()
+	cl, err := a.p.cluster()
+	if err != nil {
+		for i := range resps {
+			resps[i].Diagnostics.AddError("Kubernetes provider not ready", err.Error())
+		}
+		return
+	}
+	ms := cl.mappings()
+	var items []*planItem
+	var ids []objectID
+	for i := range reqs {
+		req, resp := reqs[i], &resps[i]
+		if !renderInputsKnown(req.Config) || len(resp.RequiresReplace) > 0 {
+			// The manifests cannot be read yet (their directory is known
+			// after apply), or the app is replaced: everything it holds
+			// is known after apply.
+			resp.PlannedState = withComputed(resp.PlannedState, cty.DynamicVal, cty.UnknownVal(cty.List(cty.String)))
+			continue
+		}
+		cfg, diags := parseAppConfig(req.Config)
+		resp.Diagnostics = append(resp.Diagnostics, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		prior, err := readPrior(req.PriorState, req.PriorPrivate)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+			continue
+		}
+		rendered, err := render(cfg.Dir)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+			continue
+		}
+		d, err := buildDesired(cfg, rendered, ms, cl.defaultNamespace)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Invalid manifests", err.Error())
+			continue
+		}
+		items = append(items, &planItem{resp: resp, cfg: cfg, desired: d, prior: prior})
+		for _, o := range d.objects {
+			if !o.unknownKind {
+				ids = append(ids, o.id)
+			}
+		}
+		for _, s := range prior.inventory {
+			if id, err := parseObjectID(s); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	live, err := fetchLive(ctx, ms, ids)
+	if err != nil {
+		for _, it := range items {
+			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		}
+		return
+	}
+
+	// Decide per object; dry-runs of all apps run together, bounded.
+	type dryRun struct {
+		n   int // index of the app in items
+		o   *desiredObject
+		out map[string]any
+		err error
+	}
+	var runs []*dryRun
+	planned := make([]map[string]cty.Value, len(items))
+	for n, it := range items {
+		planned[n] = map[string]cty.Value{}
+		missingNS := map[string]bool{}
+		for _, o := range it.desired.objects {
+			if o.id.Group == "" && o.id.Kind == "Namespace" && live[o.id.String()] == nil {
+				missingNS[o.id.Name] = true
+			}
+		}
+		for _, o := range it.desired.objects {
+			key := o.id.String()
+			lv := live[key]
+			switch {
+			case o.unknownKind:
+				planned[n][key] = cty.DynamicVal
+			case o.id.Namespace != "" && missingNS[o.id.Namespace]:
+				// The server cannot dry-run into a namespace that does
+				// not exist yet; the manifest is the best prediction.
+				predicted := normalise(o.obj.Object, o.obj.Object)
+				canonicalQuantities(predicted, o.id.Group)
+				v, err := toCty(predicted)
+				if err != nil {
+					it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
+					continue
+				}
+				planned[n][key] = v
+			case lv != nil && it.prior.private.Hashes[key] == o.hash && stillApplied(lv, o.obj.Object):
+				v, err := toCty(normalise(lv.Object, o.obj.Object))
+				if err != nil {
+					it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
+					continue
+				}
+				planned[n][key] = v
+			default:
+				runs = append(runs, &dryRun{n: n, o: o})
+			}
+		}
+	}
+	jobs := make([]func(context.Context) error, len(runs))
+	for i, r := range runs {
+		jobs[i] = func(ctx context.Context) error {
+			r.out, r.err = a.dryRunApply(ctx, ms, r.o)
+			return nil
+		}
+	}
+	_ = runEach(ctx, dryRunParallelism, jobs) // each job records its own error
+	for _, r := range runs {
+		it, key := items[r.n], r.o.id.String()
+		if r.err != nil {
+			it.resp.Diagnostics.AddError("Server-side apply dry-run failed",
+				fmt.Sprintf("%s: %v%s", key, r.err, dryRunHint(r.err, it.cfg)))
+			continue
+		}
+		v, err := toCty(normalise(r.out, r.o.obj.Object))
+		if err != nil {
+			it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
+			continue
+		}
+		planned[r.n][key] = v
+	}
+
+	for n, it := range items {
+		a.finishPlan(it, planned[n], live)
+	}
+}
+
+// finishPlan decides what happens to the objects that left the manifests
+// and fills the response.
+func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, live map[string]*unstructured.Unstructured) {
+	resp := it.resp
+	if resp.Diagnostics.HasErrors() {
+		return
+	}
+	desired := it.desired.byID()
+	inventory := it.desired.ids()
+	hashes := hashesOf(it.desired)
+	var kept, notOwned, abandoned []string
+	for _, key := range it.prior.inventory {
+		if _, ok := desired[key]; ok {
+			continue
+		}
+		lv := live[key]
+		switch {
+		case lv != nil && !ownedBy(lv, it.cfg.Name):
+			// Not the app's any more (relabelled by hand, or the namespace
+			// create_namespace made, which carries no app label): apply
+			// forgets it and never deletes it.
+			if key == it.prior.private.AutoNamespace {
+				abandoned = append(abandoned, key)
+			} else {
+				notOwned = append(notOwned, key)
+			}
+		case !it.cfg.Prune:
+			kept = append(kept, key)
+			inventory = append(inventory, key)
+			if h, ok := it.prior.private.Hashes[key]; ok {
+				hashes[key] = h
+			}
+			if v, ok := it.prior.objects[key]; ok && lv != nil {
+				objects[key] = v
+			}
+		}
+	}
+	if len(kept) > 0 {
+		resp.Diagnostics.AddWarning("Objects left the manifests but are not pruned",
+			fmt.Sprintf("%s no longer in the manifests of app %q; they stay in the cluster and in its inventory because prune is off:\n  %s\nSet prune = true to delete them.",
+				plural(len(kept), "object is", "objects are"), it.cfg.Name, strings.Join(kept, "\n  ")))
+	}
+	if len(notOwned) > 0 {
+		resp.Diagnostics.AddWarning("Objects not pruned",
+			fmt.Sprintf("These objects left the manifests of app %q but no longer carry its labels (%s=%s, %s=%s), so slipway leaves them alone and forgets them:\n  %s",
+				it.cfg.Name, labelManagedBy, managedBy, labelApp, it.cfg.Name, strings.Join(notOwned, "\n  ")))
+	}
+	if len(abandoned) > 0 {
+		resp.Diagnostics.AddWarning("Namespace left in place",
+			fmt.Sprintf("The namespace slipway created for app %q (create_namespace) is no longer wanted; slipway never deletes a namespace it created this way, since it may hold objects of others:\n  %s",
+				it.cfg.Name, strings.Join(abandoned, "\n  ")))
+	}
+	sort.Strings(inventory)
+	objs := objectsVal(objects)
+	resp.PlannedState = withComputed(resp.PlannedState, objs, stringListVal(inventory))
+	resp.SensitivePaths = secretPaths(objs)
+	resp.PlannedPrivate = privateData{
+		Hashes:        hashes,
+		AutoNamespace: it.desired.autoNamespace,
+		Hooks:         hookIDs(it.desired),
+		Manifests:     manifestsOf(it.desired),
+	}.encode()
+}
+
+// dryRunApply asks the server what applying o would make of the object.
+func (a *app) dryRunApply(ctx context.Context, ms *mappings, o *desiredObject) (map[string]any, error) {
+	ri, _, err := ms.resource(o.id)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(o.obj.Object)
+	if err != nil {
+		return nil, err
+	}
+	force := true
+	out, err := ri.Patch(ctx, o.id.Name, types.ApplyPatchType, body, metav1.PatchOptions{
+		FieldManager: fieldManager,
+		Force:        &force,
+		DryRun:       []string{metav1.DryRunAll},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Object, nil
+}
+
+// dryRunHint adds advice for the errors users can fix.
+func dryRunHint(err error, cfg appConfig) string {
+	switch {
+	case apierrors.IsNotFound(err) && strings.Contains(err.Error(), "namespaces"):
+		if cfg.CreateNamespace {
+			return " (the namespace does not exist and is not in the manifests; add it to the manifests)"
+		}
+		return " (the namespace does not exist; set create_namespace = true or add the Namespace to the manifests)"
+	case apierrors.IsInvalid(err) && strings.Contains(err.Error(), "immutable"):
+		return " (the change touches an immutable field; delete the object or give it a new name so it is created afresh)"
+	}
+	return ""
+}
+
+// ownedBy reports whether a live object carries app's labels, the only
+// objects slipway ever deletes.
+func ownedBy(u *unstructured.Unstructured, app string) bool {
+	l := u.GetLabels()
+	return l[labelManagedBy] == managedBy && l[labelApp] == app
+}
+
+// withComputed sets the computed attributes of an app value.
+func withComputed(st cty.Value, objects, inventory cty.Value) cty.Value {
+	if st == cty.NilVal || st.IsNull() || !st.IsKnown() {
+		return st
+	}
+	return sdk.With(sdk.With(st, "objects", objects), "inventory", inventory)
+}
+
+// secretPaths marks the data of every Secret among objects as sensitive.
+func secretPaths(objects cty.Value) []cty.Path {
+	if objects.IsNull() || !objects.IsKnown() || !objects.Type().IsObjectType() {
+		return nil
+	}
+	m := objects.AsValueMap()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []cty.Path
+	for _, key := range keys {
+		v := m[key]
+		id, err := parseObjectID(key)
+		if err != nil || id.Group != "" || id.Kind != "Secret" || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+			continue
+		}
+		for _, f := range []string{"data", "stringData"} {
+			if v.Type().HasAttribute(f) {
+				out = append(out, cty.GetAttrPath("objects").GetAttr(key).GetAttr(f))
+			}
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,189 @@
+package kubernetes
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// privateData is the provider's own record, kept with the state (Private)
+// and handed from plan to apply (PlannedPrivate).
+type privateData struct {
+	Version int `json:"v"`
+	// Hashes is, per object ID, the SHA-256 of the manifest last applied
+	// (in state) or about to be applied (in a plan).
+	Hashes map[string]string `json:"hashes,omitempty"`
+	// AutoNamespace is the ID of the Namespace create_namespace added.
+	AutoNamespace string `json:"auto_namespace,omitempty"`
+	// Hooks are the IDs of the hook objects the last apply ran.
+	Hooks []string `json:"hooks,omitempty"`
+	// Manifests, in a plan only, are the exact objects the plan was made
+	// from, so apply applies what the user saw even if the directory has
+	// changed since.
+	Manifests []map[string]any `json:"manifests,omitempty"`
+}
+
+const privateVersion = 1
+
+func decodePrivate(b []byte) (privateData, error) {
+	var p privateData
+	if len(b) == 0 {
+		return p, nil
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("read the provider's private state: %w", err)
+	}
+	if p.Version > privateVersion {
+		return p, fmt.Errorf("the provider's private state has version %d; this provider (%s) reads up to %d: upgrade the provider", p.Version, Version, privateVersion)
+	}
+	return p, nil
+}
+
+func (p privateData) encode() []byte {
+	p.Version = privateVersion
+	b, _ := json.Marshal(p)
+	return b
+}
+
+// priorApp is what state says about an app: its inventory and recorded
+// objects, and the private record.
+type priorApp struct {
+	exists    bool
+	inventory []string
+	objects   map[string]cty.Value
+	private   privateData
+}
+
+func readPrior(state cty.Value, private []byte) (priorApp, error) {
+	var pa priorApp
+	var err error
+	pa.private, err = decodePrivate(private)
+	if err != nil {
+		return pa, err
+	}
+	if state == cty.NilVal || state.IsNull() || !state.IsKnown() {
+		return pa, nil
+	}
+	pa.exists = true
+	pa.inventory = stringList(attrOr(state, "inventory"))
+	pa.objects = map[string]cty.Value{}
+	objs := attrOr(state, "objects")
+	if !objs.IsNull() && objs.IsKnown() && (objs.Type().IsObjectType() || objs.Type().IsMapType()) {
+		for k, v := range objs.AsValueMap() {
+			pa.objects[k] = v
+		}
+	}
+	return pa, nil
+}
+
+// attrOr returns attribute name of obj, or a dynamic null.
+func attrOr(obj cty.Value, name string) cty.Value {
+	if obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() || !obj.Type().IsObjectType() || !obj.Type().HasAttribute(name) {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	return obj.GetAttr(name)
+}
+
+func stringList(v cty.Value) []string {
+	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+		return nil
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
+			out = append(out, e.AsString())
+		}
+	}
+	return out
+}
+
+func stringListVal(ss []string) cty.Value {
+	if len(ss) == 0 {
+		return cty.ListValEmpty(cty.String)
+	}
+	vals := make([]cty.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals)
+}
+
+func objectsVal(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}
+
+// recordedShape returns the recorded object as JSON, or nil when there is
+// none (or it is not known).
+func recordedShape(v cty.Value) map[string]any {
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() {
+		return nil
+	}
+	v, _ = v.UnmarkDeep()
+	m, err := fromCty(v)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// desiredFromPrivate rebuilds the desired set from a plan's manifests.
+func desiredFromPrivate(p privateData) (*desiredSet, error) {
+	d := &desiredSet{autoNamespace: p.AutoNamespace}
+	for _, m := range p.Manifests {
+		u := &unstructured.Unstructured{Object: m}
+		o := &desiredObject{id: idOf(u), obj: u, hash: manifestHash(u)}
+		ann := u.GetAnnotations()
+		if w, ok := ann[annotationWave]; ok {
+			n, err := strconv.Atoi(strings.TrimSpace(w))
+			if err != nil {
+				return nil, fmt.Errorf("%s: annotation %s=%q is not an integer", o.id, annotationWave, w)
+			}
+			o.wave = n
+		}
+		o.hook = ann[annotationHook]
+		if o.hook != "" {
+			d.hooks = append(d.hooks, o)
+		} else {
+			d.objects = append(d.objects, o)
+		}
+	}
+	return d, nil
+}
+
+// manifestsOf lists the manifests of a desired set, objects then hooks.
+func manifestsOf(d *desiredSet) []map[string]any {
+	out := make([]map[string]any, 0, len(d.objects)+len(d.hooks))
+	for _, o := range d.objects {
+		out = append(out, o.obj.Object)
+	}
+	for _, o := range d.hooks {
+		out = append(out, o.obj.Object)
+	}
+	return out
+}
+
+func hashesOf(d *desiredSet) map[string]string {
+	m := make(map[string]string, len(d.objects))
+	for _, o := range d.objects {
+		m[o.id.String()] = o.hash
+	}
+	return m
+}
+
+func hookIDs(d *desiredSet) []string {
+	var out []string
+	for _, o := range d.hooks {
+		out = append(out, o.id.String())
+	}
+	sort.Strings(out)
+	return out
+}

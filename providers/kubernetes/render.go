@@ -1,0 +1,149 @@
+package kubernetes
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
+)
+
+// kustomizationFiles are the names kustomize looks for, in its order.
+var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// render reads the manifests of dir: a kustomization rendered with
+// kustomize's krusty, or else every *.yaml, *.yml and *.json file below
+// dir in lexical order, each holding one or more documents. Empty
+// documents are skipped and a kind List is expanded into its items.
+func render(dir string) ([]*unstructured.Unstructured, error) {
+	if !filepath.IsAbs(dir) {
+		return nil, fmt.Errorf("manifests directory %q is not an absolute path", dir)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("manifests directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("manifests directory %q is not a directory", dir)
+	}
+	for _, name := range kustomizationFiles {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return renderKustomization(dir)
+		}
+	}
+	return renderFiles(dir)
+}
+
+func renderKustomization(dir string) ([]*unstructured.Unstructured, error) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	m, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	out, err := m.AsYaml()
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	objs, err := decodeDocuments(out)
+	if err != nil {
+		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	return objs, nil
+}
+
+func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // .git and friends
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read manifests: %w", err)
+	}
+	sort.Strings(files)
+	var objs []*unstructured.Unstructured
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read manifests: %w", err)
+		}
+		got, err := decodeDocuments(data)
+		if err != nil {
+			rel, _ := filepath.Rel(dir, f)
+			return nil, fmt.Errorf("%s: %w", rel, err)
+		}
+		objs = append(objs, got...)
+	}
+	return objs, nil
+}
+
+// decodeDocuments splits a YAML stream (or one JSON document) into
+// objects, numbers decoded as int64 or float64 like the API client does.
+func decodeDocuments(data []byte) ([]*unstructured.Unstructured, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var objs []*unstructured.Unstructured
+	for n := 1; ; n++ {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return objs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", n, err)
+		}
+		js, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", n, err)
+		}
+		js = bytes.TrimSpace(js)
+		if len(js) == 0 || string(js) == "null" {
+			continue
+		}
+		var m map[string]any
+		if err := utiljson.Unmarshal(js, &m); err != nil {
+			return nil, fmt.Errorf("document %d is not an object: %w", n, err)
+		}
+		if len(m) == 0 {
+			continue
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if kind := u.GetKind(); kind == "List" || (strings.HasSuffix(kind, "List") && m["items"] != nil) {
+			items, ok := m["items"].([]any)
+			if !ok && m["items"] != nil {
+				return nil, fmt.Errorf("document %d: a %s whose items are not a list", n, kind)
+			}
+			for i, it := range items {
+				im, ok := it.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("document %d: item %d of a %s is not an object", n, i, kind)
+				}
+				objs = append(objs, &unstructured.Unstructured{Object: im})
+			}
+			continue
+		}
+		objs = append(objs, u)
+	}
+}
