@@ -359,7 +359,7 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	cfgVal = ignoreChanges(cfgVal, ch.Before, ignoredNames(rc))
+	cfgVal = ignoreChanges(cfgVal, ch.Before, ignoredNames(rc, schema))
 	if rc.Addr.Kind == addrs.App {
 		cfgVal = pinAppInputs(cfgVal, ch.After)
 	}

@@ -47,6 +47,9 @@ type planWalk struct {
 	changes []*plans.ResourceChange
 	drift   []*plans.ResourceChange
 	outputs []*plans.OutputChange
+	// changed holds the resources with a change other than no-op or
+	// read, for replace_triggered_by.
+	changed map[addrs.Resource]bool
 }
 
 // Plan makes a plan. The plan is returned even when it has errors (with
@@ -179,7 +182,11 @@ func scopeOf(g *graph.Graph, cfg *lang.Config, opts PlanOpts) (map[string]bool, 
 			}
 		}
 		for _, x := range opts.Excludes {
-			drop(x.Resource.String())
+			if x.Key == nil {
+				drop(x.Resource.String())
+			}
+			// An excluded instance (file.a[1]) leaves its block in
+			// scope; targeted() leaves the instance out.
 		}
 	}
 	return in, diags
@@ -230,7 +237,40 @@ func (w *planWalk) orphans() map[string][]*state.ResourceInstance {
 func (w *planWalk) addChange(ch *plans.ResourceChange) {
 	w.mu.Lock()
 	w.changes = append(w.changes, ch)
+	if ch.Action != plans.NoOp && ch.Action != plans.Read {
+		if w.changed == nil {
+			w.changed = map[addrs.Resource]bool{}
+		}
+		w.changed[ch.Addr.Resource] = true
+	}
 	w.mu.Unlock()
+}
+
+// triggered names the first resource in rc's replace_triggered_by that
+// this plan changes, or "". Those resources are planned before rc, since
+// the expressions are among its references.
+func (w *planWalk) triggered(rc *lang.Resource) string {
+	for _, e := range rc.Lifecycle.ReplaceTriggeredBy {
+		refs, _ := lang.ReferencesInExpr(e)
+		for _, ref := range refs {
+			var r addrs.Resource
+			switch s := ref.Subject.(type) {
+			case addrs.Resource:
+				r = s
+			case addrs.ResourceInstance:
+				r = s.Resource
+			default:
+				continue
+			}
+			w.mu.Lock()
+			hit := w.changed[r]
+			w.mu.Unlock()
+			if hit {
+				return r.String()
+			}
+		}
+	}
+	return ""
 }
 
 func (w *planWalk) node(ctx context.Context, name string, orphans map[string][]*state.ResourceInstance) error {
@@ -461,7 +501,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		if it.skipped {
 			continue
 		}
-		cfg := ignoreChanges(it.config, it.before, ignoredNames(rc))
+		cfg := ignoreChanges(it.config, it.before, ignoredNames(rc, schema))
 		it.config = cfg
 		var priv []byte
 		if it.prior != nil {
@@ -480,6 +520,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	var replaceReqs []sdk.PlanRequest
 	var replaceIdx []int
 	changes := make([]*plans.ResourceChange, len(items))
+	trigger := w.triggered(rc)
 	for j, resp := range resps {
 		i := idx[j]
 		it := items[i]
@@ -510,6 +551,8 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			replace, ch.Reason = true, plans.ReasonReplaceRequested
 		case it.prior != nil && it.prior.Tainted:
 			replace, ch.Reason = true, plans.ReasonTainted
+		case trigger != "":
+			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
 		case sameValue(it.before, planned):
@@ -578,7 +621,20 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	return diags
 }
 
-func ignoredNames(rc *lang.Resource) []string {
+// ignoredNames lists the top-level attributes whose changes lifecycle
+// ignore_changes tells slipway to ignore once the object exists: all the
+// attributes the user may set for ignore_changes = all. A path into an
+// attribute (labels["x"]) ignores the whole attribute.
+func ignoredNames(rc *lang.Resource, schema sdk.Schema) []string {
+	if rc.Lifecycle.IgnoreAllChanges {
+		var out []string
+		for name, a := range schema.Attributes {
+			if a.Required || a.Optional {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
 	var out []string
 	for _, t := range rc.Lifecycle.IgnoreChanges {
 		out = append(out, t.RootName())
@@ -638,10 +694,14 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	if diags.HasErrors() {
 		return diags
 	}
+	matches := func(t addrs.ResourceInstance, ri *state.ResourceInstance) bool {
+		return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
+	}
 	for _, ri := range c.State.Resources {
-		if len(opts.Targets) > 0 && !slices.ContainsFunc(opts.Targets, func(t addrs.ResourceInstance) bool {
-			return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
-		}) {
+		if len(opts.Targets) > 0 && !slices.ContainsFunc(opts.Targets, func(t addrs.ResourceInstance) bool { return matches(t, ri) }) {
+			continue
+		}
+		if slices.ContainsFunc(opts.Excludes, func(t addrs.ResourceInstance) bool { return matches(t, ri) }) {
 			continue
 		}
 		reason := plans.ReasonDestroy

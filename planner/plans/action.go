@@ -74,6 +74,7 @@ const (
 	ReasonReplaceRequested Reason = "replace_by_request" // -replace ADDR
 	ReasonReplaceAttrs     Reason = "replace_because_cannot_update"
 	ReasonTainted          Reason = "replace_because_tainted"
+	ReasonReplaceTriggered Reason = "replace_by_triggers" // lifecycle.replace_triggered_by
 	ReasonRemoved          Reason = "delete_because_no_resource_config"
 	ReasonCountIndex       Reason = "delete_because_count_index"
 	ReasonEachKey          Reason = "delete_because_each_key"

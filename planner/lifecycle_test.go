@@ -1,0 +1,74 @@
+package planner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"slipway.dev/slipway/planner/plans"
+)
+
+func TestLifecycleAndScope(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+variable "v" { default = "1" }
+resource "file" "pinned" {
+  path    = "${path.module}/pinned.txt"
+  content = "v${var.v}"
+  lifecycle { ignore_changes = all }
+}
+resource "file" "source" {
+  path    = "${path.module}/source.txt"
+  content = "v${var.v}"
+}
+resource "file" "follower" {
+  path    = "${path.module}/follower.txt"
+  content = "constant"
+  lifecycle { replace_triggered_by = [file.source] }
+}
+resource "file" "many" {
+  count   = 3
+  path    = "${path.module}/many-${count.index}.txt"
+  content = "v${var.v}"
+}
+`)
+	f.apply(t, f.plan(t, PlanOpts{Refresh: true}))
+	set := func(v string) {
+		src, _ := os.ReadFile(filepath.Join(f.dir, "main.slip.hcl"))
+		os.WriteFile(filepath.Join(f.dir, "main.slip.hcl"), []byte(replaceOnce(string(src), `default = "1"`, fmt.Sprintf("default = %q", v))), 0o644)
+		f.load(t)
+	}
+	set("2")
+
+	p := f.plan(t, PlanOpts{Refresh: true})
+	got := actions(p)
+	want := map[string]string{"file.source": "update", "file.follower": "replace", "file.many[0]": "update", "file.many[1]": "update", "file.many[2]": "update"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("actions = %v, want %v (ignore_changes = all keeps file.pinned)", got, want)
+	}
+	if c := p.Change(mustAddr(t, "file.follower")); c.Reason != plans.ReasonReplaceTriggered {
+		t.Errorf("file.follower reason = %q, want %q", c.Reason, plans.ReasonReplaceTriggered)
+	}
+
+	// -exclude of one instance keeps the others of its block.
+	p = f.plan(t, PlanOpts{Refresh: true, Excludes: []addrsRI{mustAddr(t, "file.many[1]")}})
+	got = actions(p)
+	if got["file.many[1]"] != "" || got["file.many[0]"] != "update" || got["file.many[2]"] != "update" {
+		t.Errorf("-exclude file.many[1]: actions = %v", got)
+	}
+
+	// A destroy plan honours -exclude.
+	p = f.plan(t, PlanOpts{Mode: plans.DestroyMode, Excludes: []addrsRI{mustAddr(t, "file.many")}})
+	for _, c := range p.Changes {
+		if c.Addr.Resource.Name == "many" {
+			t.Errorf("destroy -exclude file.many still deletes %s", c.Addr)
+		}
+	}
+	if len(p.Changes) != 3 {
+		t.Errorf("destroy -exclude file.many: %d changes, want 3", len(p.Changes))
+	}
+}
+
+func replaceOnce(s, old, repl string) string { return strings.Replace(s, old, repl, 1) }
