@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -263,7 +264,22 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	planFlags(rollbackCmd, &rbArgs.PlanArgs)
 	rollbackCmd.Flags().BoolVar(&rbArgs.AutoApprove, "auto-approve", false, "roll back without asking for confirmation")
 
-	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd,
+	// reconcile
+	var recArgs command.ReconcileArgs
+	reconcileCmd := &cobra.Command{
+		Use:   "reconcile",
+		Short: "Keep applying what git says, every interval (GitOps pull); drift is corrected where sync.self_heal is on",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Reconcile(ctx, recArgs)) },
+	}
+	reconcileCmd.Flags().DurationVar(&recArgs.Interval, "interval", 3*time.Minute, "time between reconciles")
+	reconcileCmd.Flags().BoolVar(&recArgs.Once, "once", false, "reconcile once and exit")
+	reconcileCmd.Flags().StringArrayVar(&recArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
+	reconcileCmd.Flags().StringArrayVar(&recArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	reconcileCmd.Flags().IntVar(&recArgs.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+	lockFlags(reconcileCmd, &recArgs.LockArgs)
+
+	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd,
 		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }

@@ -1,0 +1,85 @@
+package command
+
+import (
+	"context"
+	"time"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
+)
+
+// ReconcileArgs are reconcile's flags.
+type ReconcileArgs struct {
+	VarArgs
+	LockArgs
+	Interval    time.Duration
+	Once        bool
+	Parallelism int
+}
+
+// Reconcile runs `slipway reconcile`: the GitOps pull loop. Every
+// interval it plans with a refresh and applies what the plan shows, as
+// Argo CD's automated sync does: a change in git (a source moved, a
+// manifest changed) is always applied; drift of live objects that git
+// did not cause is corrected only for apps with sync.self_heal = true,
+// and reported otherwise. -once runs one round (for cron jobs and tests).
+func (m *Meta) Reconcile(ctx context.Context, a ReconcileArgs) int {
+	if a.Interval <= 0 {
+		a.Interval = 3 * time.Minute
+	}
+	for {
+		code := m.reconcileOnce(ctx, a)
+		if a.Once {
+			return code
+		}
+		m.View.Printf("\nNext reconcile in %s.\n", a.Interval)
+		select {
+		case <-ctx.Done():
+			return code
+		case <-time.After(a.Interval):
+		}
+	}
+}
+
+func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
+	m.View.Printf("%s reconciling\n", time.Now().Format(time.RFC3339))
+	s := m.open(ctx, a.VarArgs, a.LockArgs, "reconcile", a.Parallelism)
+	if s == nil {
+		return 1
+	}
+	opts := PlanArgs{Refresh: true}
+	po, _ := opts.options()
+	p, diags := s.ctx.Plan(ctx, po)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		s.close()
+		return 1
+	}
+	// Apps whose only change is drift, and that do not self-heal, are
+	// left as they are: the drift is reported, not corrected.
+	var excludes []string
+	for _, ch := range p.Changes {
+		if ch.Addr.Resource.Kind != addrs.App || ch.Reason != plans.ReasonDrift || selfHeals(ch) {
+			continue
+		}
+		m.View.Printf("%s has drifted from what slipway applied; self_heal is off, so it is left as it is.\n", ch.Addr)
+		excludes = append(excludes, ch.Addr.String())
+	}
+	s.close()
+	if !p.HasChanges() {
+		m.View.Printf("Everything is in sync.\n")
+		return 0
+	}
+	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, Excludes: excludes, Parallelism: a.Parallelism}, AutoApprove: true})
+}
+
+// selfHeals reports whether an app's planned configuration has
+// sync.self_heal set.
+func selfHeals(ch *plans.ResourceChange) bool {
+	v := ch.After
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute("self_heal") {
+		return false
+	}
+	sh := v.GetAttr("self_heal")
+	return sh.IsKnown() && !sh.IsNull() && sh.True()
+}
