@@ -279,7 +279,22 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	reconcileCmd.Flags().IntVar(&recArgs.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	lockFlags(reconcileCmd, &recArgs.LockArgs)
 
-	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd,
+	// import
+	var impArgs command.ImportArgs
+	importCmd := &cobra.Command{
+		Use:   "import ADDR ID",
+		Short: "Adopt an existing object into state as ADDR, by its provider's ID",
+		Args:  cobra.ExactArgs(2),
+		Run: func(_ *cobra.Command, args []string) {
+			impArgs.Addr, impArgs.ID = args[0], args[1]
+			set(meta().Import(ctx, impArgs))
+		},
+	}
+	importCmd.Flags().StringArrayVar(&impArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
+	importCmd.Flags().StringArrayVar(&impArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	lockFlags(importCmd, &impArgs.LockArgs)
+
+	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }

@@ -278,3 +278,40 @@ func matchesAny(a addrs.ResourceInstance, filters []addrs.ResourceInstance) bool
 	}
 	return false
 }
+
+// Import runs `slipway import ADDR ID`: it adopts an existing object into
+// state under the address of a declared resource block.
+func (m *Meta) Import(ctx context.Context, a ImportArgs) int {
+	addr, err := parseAddrs([]string{a.Addr})
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	s := m.open(ctx, a.VarArgs, a.LockArgs, "import", 0)
+	if s == nil {
+		return 1
+	}
+	defer s.close()
+	ri, diags := s.ctx.Import(ctx, addr[0], a.ID)
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	st := s.ctx.State.DeepCopy()
+	st.Resources[ri.Addr.String()] = ri
+	if err := s.backend.Write(ctx, st); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	m.View.Printf("%s\n\nThe object is now managed by slipway as %s. Run slipway plan to compare it with its configuration.\n",
+		m.View.Green("Import successful!"), ri.Addr)
+	return 0
+}
+
+// ImportArgs are import's flags.
+type ImportArgs struct {
+	VarArgs
+	LockArgs
+	Addr string
+	ID   string
+}
