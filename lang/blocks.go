@@ -306,6 +306,10 @@ func (l *loader) resource(b *hcl.Block, kind addrs.Kind) {
 
 // appDestinationProvider reads `destination { provider = NAME.ALIAS }`
 // of an app: the provider configuration of the cluster the app syncs to.
+//
+// An app from a helm chart (a chart block, or source { helm { ... } }) is
+// synced by the helm provider instead, with the same alias: helm.prod for
+// kubernetes.prod.
 func (l *loader) appDestinationProvider(r *Resource) {
 	sb, ok := r.Config.(*hclsyntax.Body)
 	if !ok {
@@ -319,6 +323,31 @@ func (l *loader) appDestinationProvider(r *Resource) {
 			l.providerArg(r, attr.AsHCLAttribute())
 		}
 	}
+	if AppUsesHelm(r) {
+		r.Provider.Name = "helm"
+	}
+}
+
+// AppUsesHelm reports whether an app block syncs a helm chart: it has a
+// chart block, or a source block with a helm block.
+func AppUsesHelm(r *Resource) bool {
+	sb, ok := r.Config.(*hclsyntax.Body)
+	if !ok {
+		return false
+	}
+	for _, blk := range sb.Blocks {
+		if blk.Type == "chart" {
+			return true
+		}
+		if blk.Type == "source" {
+			for _, inner := range blk.Body.Blocks {
+				if inner.Type == "helm" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // providerArg decodes `provider = NAME` or `provider = NAME.ALIAS`.

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
@@ -18,8 +19,34 @@ import (
 
 // appResourceType is the resource type an app block is lowered to: one
 // instance per app instance, planned and applied by the kubernetes
-// provider, holding every Kubernetes object of the app.
-const appResourceType = "kubernetes_app"
+// provider, holding every Kubernetes object of the app. An app from a
+// helm chart is lowered to helmResourceType, a release of the helm
+// provider, which holds its objects the same way.
+const (
+	appResourceType  = "kubernetes_app"
+	helmResourceType = "helm_release"
+)
+
+// isAppType reports whether a resource type is one apps are lowered to.
+func isAppType(t string) bool { return t == appResourceType || t == helmResourceType }
+
+// appTypeFor is the type an app is lowered to, from its provider (which
+// lang chose from the app's body: helm for a chart).
+func appTypeFor(_ addrs.Resource, p addrs.Provider) string {
+	if p.Name == "helm" {
+		return helmResourceType
+	}
+	return appResourceType
+}
+
+// appDirAttr names the attribute of a lowered app that holds the local
+// directory it syncs from: the manifests, or a chart from a source.
+func appDirAttr(v cty.Value) string {
+	if v.Type().IsObjectType() && v.Type().HasAttribute("chart_dir") {
+		return "chart_dir"
+	}
+	return "manifests_dir"
+}
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
@@ -28,6 +55,9 @@ var appNestedFrom = []string{"objects", "inventory"}
 // typeOf is the provider resource type a block is planned as.
 func typeOf(rc *lang.Resource) string {
 	if rc.Addr.Kind == addrs.App {
+		if lang.AppUsesHelm(rc) {
+			return helmResourceType
+		}
 		return appResourceType
 	}
 	return rc.Addr.Type
@@ -58,10 +88,12 @@ type appHelm struct {
 }
 
 type appChart struct {
-	Repository cty.Value `hcl:"repository"`
-	Name       cty.Value `hcl:"name"`
-	Version    cty.Value `hcl:"version,optional"`
-	Def        hcl.Range `hcl:",def_range"`
+	Repository  cty.Value `hcl:"repository"`
+	Name        cty.Value `hcl:"name"`
+	Version     cty.Value `hcl:"version,optional"`
+	Values      cty.Value `hcl:"values,optional"`
+	ValuesFiles cty.Value `hcl:"values_files,optional"`
+	Def         hcl.Range `hcl:",def_range"`
 }
 
 type appDestination struct {
@@ -106,19 +138,15 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		return cty.DynamicVal, diags
 	}
 	decl := rc.DeclRange
-	if ab.Chart != nil {
+	helm := ab.Chart != nil || (ab.Source != nil && ab.Source.Helm != nil)
+	switch {
+	case ab.Chart != nil && ab.Source != nil:
 		r := ab.Chart.Def
-		return cty.DynamicVal, append(diags, errorDiag("Charts are not supported yet",
-			"This version of slipway syncs apps from plain YAML and kustomize directories of a git source; apps from helm charts need the helm provider, which it does not include yet. Render the chart into the GitOps repository, or use a source block.", &r))
-	}
-	if ab.Source == nil {
+		return cty.DynamicVal, append(diags, errorf("Two sources for one app", &r,
+			"%s has both a chart block and a source block. An app takes its manifests from one place: a chart from a repository (chart block), or a directory of a git source (source block, with a helm block when it holds a chart).", rc.Addr))
+	case ab.Chart == nil && ab.Source == nil:
 		return cty.DynamicVal, append(diags, errorf("Missing source block", &decl,
-			"%s needs a source block naming where its manifests are: source { repo = source.git.NAME, path = \"apps/NAME\" }.", rc.Addr))
-	}
-	if ab.Source.Helm != nil {
-		r := ab.Source.Helm.Def
-		return cty.DynamicVal, append(diags, errorDiag("Charts are not supported yet",
-			"This version of slipway syncs apps from plain YAML and kustomize directories; the helm block needs the helm provider, which it does not include yet.", &r))
+			"%s needs a source block naming where its manifests are: source { repo = source.git.NAME, path = \"apps/NAME\" }, or a chart block naming a chart in a repository.", rc.Addr))
 	}
 
 	attrs := map[string]cty.Value{
@@ -136,38 +164,25 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		}
 	}
 
-	repo := ab.Source.Repo
-	srcRange := ab.Source.Def
-	switch {
-	case !repo.IsKnown():
-		attrs["manifests_dir"] = cty.UnknownVal(cty.String)
-		attrs["revision"] = cty.UnknownVal(cty.String)
-	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute("dir"):
-		return cty.DynamicVal, append(diags, errorDiag("Invalid app source",
-			"repo must be a git source, like repo = source.git.gitops: slipway reads the manifests from that source's checkout.", &srcRange))
-	default:
-		dir := repo.GetAttr("dir")
-		path := ab.Source.Path
-		switch {
-		case !dir.IsKnown() || (!path.IsNull() && !path.IsKnown()):
-			attrs["manifests_dir"] = cty.UnknownVal(cty.String)
-		case path.IsNull():
-			attrs["manifests_dir"] = dir
-		default:
-			p, err := convert.Convert(path, cty.String)
-			if err != nil {
-				return cty.DynamicVal, append(diags, errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err))
-			}
-			clean := filepath.Clean(p.AsString())
-			if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-				return cty.DynamicVal, append(diags, errorf("Invalid app source path", &srcRange,
-					"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString()))
-			}
-			attrs["manifests_dir"] = cty.StringVal(filepath.Join(dir.AsString(), clean))
+	if ab.Chart != nil {
+		attrs["repository"], attrs["chart"], attrs["version"] = ab.Chart.Repository, ab.Chart.Name, ab.Chart.Version
+		attrs["revision"] = ab.Chart.Version
+		d := helmValues(attrs, ab.Chart.Values, ab.Chart.ValuesFiles, cty.StringVal(rc.Config.MissingItemRange().Filename), ab.Chart.Def, true)
+		diags = append(diags, d...)
+	} else {
+		dirAttr := "manifests_dir"
+		if helm {
+			dirAttr = "chart_dir"
 		}
-		if repo.Type().HasAttribute("commit") {
-			attrs["revision"] = repo.GetAttr("commit")
+		d := sourceDir(attrs, dirAttr, ab.Source)
+		diags = append(diags, d...)
+		if helm {
+			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs["chart_dir"], ab.Source.Helm.Def, false)
+			diags = append(diags, d...)
 		}
+	}
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
 	}
 	if d := ab.Destination; d != nil {
 		attrs["namespace"] = d.Namespace
@@ -213,6 +228,95 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		return cty.DynamicVal, diags
 	}
 	return cty.ObjectVal(out), diags
+}
+
+// sourceDir sets attrs[dirAttr] to the source checkout's directory joined
+// with the source block's path, and revision to its commit.
+func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.Diagnostics {
+	repo := src.Repo
+	srcRange := src.Def
+	switch {
+	case !repo.IsKnown():
+		attrs[dirAttr] = cty.UnknownVal(cty.String)
+		attrs["revision"] = cty.UnknownVal(cty.String)
+		return nil
+	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute("dir"):
+		return hcl.Diagnostics{errorDiag("Invalid app source",
+			"repo must be a git source, like repo = source.git.gitops: slipway reads the manifests from that source's checkout.", &srcRange)}
+	}
+	dir := repo.GetAttr("dir")
+	path := src.Path
+	switch {
+	case !dir.IsKnown() || (!path.IsNull() && !path.IsKnown()):
+		attrs[dirAttr] = cty.UnknownVal(cty.String)
+	case path.IsNull():
+		attrs[dirAttr] = dir
+	default:
+		p, err := convert.Convert(path, cty.String)
+		if err != nil {
+			return hcl.Diagnostics{errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err)}
+		}
+		clean := filepath.Clean(p.AsString())
+		if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return hcl.Diagnostics{errorf("Invalid app source path", &srcRange,
+				"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString())}
+		}
+		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean))
+	}
+	if repo.Type().HasAttribute("commit") {
+		attrs["revision"] = repo.GetAttr("commit")
+	}
+	return nil
+}
+
+// helmValues sets a helm_release's values (the HCL object as one JSON
+// document, which is YAML too) and values_files, resolved against base:
+// the chart directory for a chart from a source, the configuration file's
+// directory for a chart from a repository.
+func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng hcl.Range, baseIsFile bool) hcl.Diagnostics {
+	if !values.IsNull() {
+		if !values.IsWhollyKnown() {
+			attrs["values"] = cty.UnknownVal(cty.String)
+		} else {
+			b, err := ctyjson.Marshal(values, values.Type())
+			if err != nil {
+				return hcl.Diagnostics{errorf("Invalid helm values", &rng, "values must be an object: %v.", err)}
+			}
+			attrs["values"] = cty.StringVal(string(b))
+		}
+	}
+	if files.IsNull() {
+		return nil
+	}
+	if !files.IsWhollyKnown() || !base.IsKnown() {
+		attrs["values_files"] = cty.UnknownVal(cty.List(cty.String))
+		return nil
+	}
+	list, err := convert.Convert(files, cty.List(cty.String))
+	if err != nil {
+		return hcl.Diagnostics{errorf("Invalid helm values_files", &rng, "values_files must be a list of paths: %v.", err)}
+	}
+	dir := base.AsString()
+	if baseIsFile {
+		dir = filepath.Dir(dir)
+	}
+	var out []cty.Value
+	for _, f := range list.AsValueSlice() {
+		p := f.AsString()
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		out = append(out, cty.StringVal(p))
+	}
+	if len(out) == 0 {
+		attrs["values_files"] = cty.ListValEmpty(cty.String)
+	} else {
+		attrs["values_files"] = cty.ListVal(out)
+	}
+	return nil
 }
 
 // nestedChanges breaks an app's change into one change per Kubernetes
@@ -306,7 +410,7 @@ func pinAppInputs(cfg, planned cty.Value) cty.Value {
 		return cfg
 	}
 	m := cfg.AsValueMap()
-	for _, name := range []string{"manifests_dir", "revision"} {
+	for _, name := range []string{"manifests_dir", "chart_dir", "revision"} {
 		if planned.Type().HasAttribute(name) {
 			if v := planned.GetAttr(name); v.IsKnown() && !v.IsNull() {
 				m[name] = v

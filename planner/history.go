@@ -47,7 +47,7 @@ func (a *Applier) recordSync(addr addrs.ResourceInstance, cfg cty.Value, failure
 		rec.Result, rec.Message = "failed", failure.Error()
 	}
 	if cfg.IsKnown() && !cfg.IsNull() && cfg.Type().IsObjectType() {
-		for name, dst := range map[string]*string{"revision": &rec.Revision, "manifests_dir": &rec.ManifestsDir} {
+		for name, dst := range map[string]*string{"revision": &rec.Revision, appDirAttr(cfg): &rec.ManifestsDir} {
 			if cfg.Type().HasAttribute(name) {
 				if v := cfg.GetAttr(name); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
 					*dst = v.AsString()

@@ -125,7 +125,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	diags = append(diags, w.diags...)
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
-		if ch.Type == appResourceType {
+		if isAppType(ch.Type) {
 			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
 		}
 	}
@@ -713,7 +713,7 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr.Less(p.Changes[j].Addr) })
 	for _, ch := range p.Changes {
-		if ch.Type == appResourceType {
+		if isAppType(ch.Type) {
 			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
 		}
 	}

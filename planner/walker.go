@@ -167,7 +167,7 @@ func (w *walker) schemaOf(r addrs.Resource, p addrs.Provider) (sdk.Schema, bool)
 	case addrs.Source:
 		s, ok = conn.schemas.Sources[r.Type]
 	case addrs.App:
-		s, ok = conn.schemas.Resources[appResourceType]
+		s, ok = conn.schemas.Resources[appTypeFor(r, p)]
 	default:
 		s, ok = conn.schemas.Resources[r.Type]
 	}
@@ -192,7 +192,7 @@ func (w *walker) unknownTypeDiag(rc *lang.Resource) *hcl.Diagnostic {
 	if rc.Addr.Kind == addrs.App {
 		r := rc.DeclRange
 		return errorf("Apps are not supported by this provider", &r,
-			"%s syncs through provider %q, which has no %q resource type. Apps need the kubernetes provider: set destination { provider = kubernetes } or leave it out.", rc.Addr, rc.Provider.Name, appResourceType)
+			"%s syncs through provider %q, which has no %q resource type. Apps of manifests need the kubernetes provider, apps of helm charts the helm provider.", rc.Addr, rc.Provider.Name, typeOf(rc))
 	}
 	detail := fmt.Sprintf("Provider %q has no %s type %q.", rc.Provider.Name, kind, rc.Addr.Type)
 	if s := lang.Suggest(rc.Addr.Type, all); s != "" {
@@ -474,7 +474,7 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in ins
 	paths = append(paths, schema.SensitivePaths()...)
 	if rec, ok := w.rollback[in.addr.String()]; ok && v.IsKnown() && !v.IsNull() {
 		m := v.AsValueMap()
-		m["manifests_dir"], m["revision"] = cty.StringVal(rec.ManifestsDir), cty.StringVal(rec.Revision)
+		m[appDirAttr(v)], m["revision"] = cty.StringVal(rec.ManifestsDir), cty.StringVal(rec.Revision)
 		v = cty.ObjectVal(m)
 	}
 	return v, paths, diags
