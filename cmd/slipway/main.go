@@ -20,6 +20,7 @@ import (
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/git"
+	"slipway.dev/slipway/providers/helm"
 	"slipway.dev/slipway/providers/kubernetes"
 )
 
@@ -30,6 +31,7 @@ var version = "0.1.0"
 // `slipway provider serve NAME`, each still in its own process.
 var builtinProviders = map[string]func() sdk.Provider{
 	"git":        git.New,
+	"helm":       helm.New,
 	"kubernetes": kubernetes.New,
 }
 

@@ -1,0 +1,323 @@
+package helm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/releaseutil"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// Apply installs, upgrades or uninstalls the release with Helm's actions.
+// NewState always describes what is live afterwards: after a failed
+// upgrade that was rolled back, the rolled-back release.
+func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	ctx, done := r.p.withStop(ctx)
+	defer done()
+	cl, err := r.p.cluster()
+	if err != nil {
+		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
+		return
+	}
+	if req.PlannedState.IsNull() {
+		r.uninstall(cl, req, resp)
+		return
+	}
+	c, diags := parseConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	// Install what the plan resolved, even if the repository has a newer
+	// matching version by now.
+	version := ""
+	if c.Repository != "" && sdk.IsKnown(req.PlannedState, "chart_version") {
+		version = sdk.GetString(req.PlannedState, "chart_version")
+	}
+	ch, err := cl.loadChart(c, version)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "chart_dir")), "Cannot load the chart", err.Error())
+		return
+	}
+	vals, err := mergeValues(c)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read values", err.Error())
+		return
+	}
+	acfg, err := cl.actionConfig(c.Namespace)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
+		return
+	}
+	last, err := lastRelease(acfg, c.Name)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the release", err.Error())
+		return
+	}
+	priv := decodePrivate(req.PlannedPrivate)
+	chartName := ch.Name() + "-" + ch.Metadata.Version
+	wait := c.WaitTimeout > 0
+	switch {
+	case last == nil:
+		req.Progress("installing chart " + chartName)
+		if wait {
+			req.Progress("waiting for resources (up to " + c.WaitTimeout.String() + ")")
+		}
+		in := action.NewInstall(acfg)
+		in.ReleaseName = c.Name
+		in.Namespace = c.Namespace
+		in.CreateNamespace = c.CreateNamespace
+		in.Wait = wait
+		in.Timeout = c.WaitTimeout
+		in.Atomic = c.Atomic && wait
+		_, ierr := in.RunWithContext(ctx, ch, vals)
+		if ierr != nil {
+			r.installFailed(cl, acfg, c, chartName, ierr, req, resp)
+			return
+		}
+	case last.Info.Status == release.StatusDeployed && !priv.Upgrade:
+		// Only recorded attributes changed; the release stays as it is.
+	default:
+		req.Progress(fmt.Sprintf("upgrading release %s (revision %d) to chart %s", c.Name, last.Version, chartName))
+		if wait {
+			req.Progress("waiting for resources (up to " + c.WaitTimeout.String() + ")")
+		}
+		deployed := deployedVersion(acfg, c.Name)
+		up := action.NewUpgrade(acfg)
+		up.Namespace = c.Namespace
+		up.ResetValues = true
+		up.Wait = wait
+		up.Timeout = c.WaitTimeout
+		up.Atomic = c.Atomic && wait
+		up.MaxHistory = maxHistory
+		_, uerr := up.RunWithContext(ctx, c.Name, ch, vals)
+		if uerr != nil {
+			r.upgradeFailed(ctx, cl, acfg, c, chartName, last.Version, deployed, uerr, req, resp)
+			return
+		}
+	}
+	rel, st, err := r.liveState(ctx, cl, acfg, req.PlannedState, c.Name)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the release after applying", err.Error())
+		return
+	}
+	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
+	resp.NewState = st
+	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+}
+
+// installFailed reports a failed install. With atomic, a release that was
+// recorded is uninstalled (Helm does it itself when it waited).
+func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	rel, _ := lastRelease(acfg, c.Name)
+	if c.Atomic && rel != nil {
+		un := action.NewUninstall(acfg)
+		un.IgnoreNotFound = true
+		if _, err := un.Run(c.Name); err != nil {
+			ierr = fmt.Errorf("%w; uninstalling the failed release also failed: %v", ierr, err)
+		}
+		rel, _ = lastRelease(acfg, c.Name)
+	}
+	if rel == nil {
+		resp.NewState = cty.NullVal(releaseSchema.ImpliedType())
+		summary := "Install failed"
+		if c.Atomic {
+			summary = "Install failed and was uninstalled"
+		}
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nNothing of the release is left in the cluster. Fix the chart or its values and apply again.", chartName, c.Name, c.Namespace, ierr))
+		return
+	}
+	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name); err == nil {
+		resp.NewState = st
+		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	}
+	resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe release is recorded as revision %d, %s. Fix the chart or its values and apply again (an upgrade), or destroy it.", chartName, c.Name, c.Namespace, ierr, rel.Version, rel.Info.Status))
+}
+
+// upgradeFailed reports a failed upgrade. With atomic, the release is
+// rolled back to the revision deployed before: by Helm itself when it
+// waited, here otherwise. NewState describes the release as it is now.
+func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, before, deployed int, uerr error, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	now, _ := lastRelease(acfg, c.Name)
+	failed := now != nil && now.Version > before && now.Info.Status == release.StatusFailed
+	if c.Atomic && failed && deployed > 0 {
+		req.Progress(fmt.Sprintf("upgrade failed; rolling back to revision %d", deployed))
+		rb := action.NewRollback(acfg)
+		rb.Version = deployed
+		rb.MaxHistory = maxHistory
+		rb.Wait = c.WaitTimeout > 0
+		rb.Timeout = c.WaitTimeout
+		if err := rb.Run(c.Name); err != nil {
+			uerr = fmt.Errorf("%w; rolling back to revision %d also failed: %v", uerr, deployed, err)
+		}
+		now, _ = lastRelease(acfg, c.Name)
+	}
+	rolledBack := c.Atomic && now != nil && now.Version > before && now.Info.Status == release.StatusDeployed && deployed > 0
+	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name); err == nil && rel != nil {
+		resp.NewState = st
+		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	}
+	switch {
+	case rolledBack:
+		resp.Diagnostics.AddError("Upgrade failed and was rolled back",
+			fmt.Sprintf("Helm could not upgrade release %q in namespace %s to chart %s: %v\nBecause atomic is set, the release was rolled back: release revision %d is deployed again (as revision %d). Fix the chart or its values and apply again.",
+				c.Name, c.Namespace, chartName, uerr, deployed, now.Version))
+	case now != nil && now.Version == before:
+		resp.Diagnostics.AddError("Upgrade failed",
+			fmt.Sprintf("Helm could not upgrade release %q in namespace %s to chart %s: %v\nNothing was changed: revision %d is still the release's last. Fix the chart or its values and apply again.",
+				c.Name, c.Namespace, chartName, uerr, before))
+	default:
+		status := "gone"
+		if now != nil {
+			status = fmt.Sprintf("at revision %d, %s", now.Version, now.Info.Status)
+		}
+		resp.Diagnostics.AddError("Upgrade failed",
+			fmt.Sprintf("Helm could not upgrade release %q in namespace %s to chart %s: %v\nThe release is %s; its objects may be partly upgraded. Fix the chart or its values and apply again, or roll back with `helm rollback %s -n %s`.",
+				c.Name, c.Namespace, chartName, uerr, status, c.Name, c.Namespace))
+	}
+}
+
+// deployedVersion is the revision an atomic upgrade returns to: the
+// newest deployed or superseded one, as Helm picks it; 0 when none.
+func deployedVersion(acfg *action.Configuration, name string) int {
+	hist, err := acfg.Releases.History(name)
+	if err != nil {
+		return 0
+	}
+	ok := releaseutil.FilterFunc(func(r *release.Release) bool {
+		return r.Info.Status == release.StatusDeployed || r.Info.Status == release.StatusSuperseded
+	}).Filter(hist)
+	if len(ok) == 0 {
+		return 0
+	}
+	releaseutil.Reverse(ok, releaseutil.SortByRevision)
+	return ok[0].Version
+}
+
+// uninstall deletes the release and, through Helm, its objects.
+func (r *releaseResource) uninstall(cl *cluster, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	name, ns := sdk.GetString(req.PriorState, "name"), sdk.GetString(req.PriorState, "namespace")
+	c, _ := parseConfig(req.PriorState)
+	acfg, err := cl.actionConfig(ns)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
+		return
+	}
+	req.Progress("uninstalling release " + name)
+	un := action.NewUninstall(acfg)
+	un.IgnoreNotFound = true
+	un.Wait = c.WaitTimeout > 0
+	un.Timeout = c.WaitTimeout
+	if _, err := un.Run(name); err != nil {
+		resp.NewState = req.PriorState
+		resp.Diagnostics.AddError("Uninstall failed", fmt.Sprintf("Helm could not uninstall release %q in namespace %s: %v", name, ns, err))
+		return
+	}
+	resp.NewState = cty.NullVal(releaseSchema.ImpliedType())
+}
+
+// Read refreshes the release from Helm's record and the live objects; a
+// release that is gone is a null state, so the core plans a new install.
+func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	ctx, done := r.p.withStop(ctx)
+	defer done()
+	if req.State.IsNull() {
+		return
+	}
+	cl, err := r.p.cluster()
+	if err != nil {
+		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
+		return
+	}
+	acfg, err := cl.actionConfig(sdk.GetString(req.State, "namespace"))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
+		return
+	}
+	rel, st, err := r.liveState(ctx, cl, acfg, req.State, sdk.GetString(req.State, "name"))
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the release", err.Error())
+		return
+	}
+	if rel == nil {
+		resp.NewState = cty.NullVal(releaseSchema.ImpliedType())
+		return
+	}
+	resp.NewState = st
+	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+}
+
+// liveState is base with its computed attributes read from the release's
+// last revision (action.Get) and its objects as they are live, limited to
+// the fields of the release's manifest. It returns a nil release when the
+// release does not exist.
+func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *action.Configuration, base cty.Value, name string) (*release.Release, cty.Value, error) {
+	rel, objs, err := cl.releaseObjects(acfg, name)
+	if err != nil || rel == nil {
+		return nil, cty.NilVal, err
+	}
+	objects := map[string]cty.Value{}
+	var inventory []string
+	for _, o := range objs {
+		key := o.id.String()
+		inventory = append(inventory, key)
+		lv, err := cl.get(ctx, o)
+		if err != nil {
+			return nil, cty.NilVal, err
+		}
+		if lv == nil {
+			continue
+		}
+		v, err := toCty(normalise(lv.Object, o.obj))
+		if err != nil {
+			return nil, cty.NilVal, fmt.Errorf("%s: %w", key, err)
+		}
+		objects[key] = v
+	}
+	sort.Strings(inventory)
+	chartVersion, appVersion := "", ""
+	if rel.Chart != nil && rel.Chart.Metadata != nil {
+		chartVersion, appVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
+	}
+	st := withComputed(base, map[string]cty.Value{
+		"objects":          objectsVal(objects),
+		"inventory":        stringListVal(inventory),
+		"chart_version":    cty.StringVal(chartVersion),
+		"app_version":      cty.StringVal(appVersion),
+		"release_revision": cty.NumberIntVal(int64(rel.Version)),
+	})
+	return rel, st, nil
+}
+
+// releaseObjects returns the last revision of release name and the
+// objects of its manifest and of its chart's crds/; a nil release when
+// there is none.
+func (cl *cluster) releaseObjects(acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
+	rel, err := lastRelease(acfg, name)
+	if err != nil || rel == nil {
+		return nil, nil, err
+	}
+	objs, err := cl.splitManifest(rel.Manifest, rel.Namespace)
+	if err != nil {
+		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
+	}
+	crds, err := cl.splitManifest(crdManifest(rel.Chart), rel.Namespace)
+	if err != nil {
+		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
+	}
+	return rel, append(objs, crds...), nil
+}
+
+// priorOr is prior when it is a known value, else planned: the inputs a
+// rolled-back release was last applied with.
+func priorOr(prior, planned cty.Value) cty.Value {
+	if prior == cty.NilVal || prior.IsNull() || !prior.IsWhollyKnown() {
+		return planned
+	}
+	return prior
+}

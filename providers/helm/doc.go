@@ -1,0 +1,30 @@
+// Package helm is slipway's helm provider: resource "helm_release", an
+// app whose manifests come from a Helm chart — a local directory (from a
+// git source), an HTTP chart repository, or an OCI registry — installed,
+// upgraded, rolled back and uninstalled with Helm's own actions
+// (helm.sh/helm/v3/pkg/action).
+//
+// A plan renders the chart (a client-only install, or a dry-run upgrade
+// of the existing release) and asks the API server, by server-side apply
+// in dry-run, what each rendered object would become. Objects are shown
+// as kubernetes_app shows them: by ID "GROUP/VERSION KIND NAMESPACE/NAME",
+// without server-managed noise and Helm's ownership marks, limited to the
+// fields the chart renders. Hooks are Helm's business and are not among
+// them; CRDs from crds/ are, as Helm treats them (created at install when
+// missing, never changed afterwards).
+//
+// What must stay true:
+//
+//   - Plan never changes the cluster: it renders client-side or in a
+//     dry-run upgrade, reads, and dry-runs; only Apply installs, upgrades,
+//     rolls back or uninstalls.
+//   - Release storage is Helm's own (Secrets in the release namespace), so
+//     `helm list`, `helm history` and `helm rollback` agree with slipway.
+//   - The provider never touches an object outside the release: every
+//     change goes through Helm, which acts on the release's manifest only.
+//   - After an apply, state describes what is live, also after a failed
+//     upgrade that was rolled back.
+//
+// The provider is safe for concurrent use; it talks to the core only
+// through plugin-sdk.
+package helm

@@ -1,0 +1,267 @@
+package helm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+	"helm.sh/helm/v3/pkg/release"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// dryRunParallelism bounds the dry-run applies in flight at once.
+const dryRunParallelism = 8
+
+// releaseResource is resource type "helm_release".
+type releaseResource struct{ p *provider }
+
+var (
+	_ sdk.ResourceWithPlan     = (*releaseResource)(nil)
+	_ sdk.ResourceWithStatus   = (*releaseResource)(nil)
+	_ sdk.ResourceWithValidate = (*releaseResource)(nil)
+)
+
+func (r *releaseResource) Schema() sdk.Schema { return releaseSchema }
+
+// Validate checks required attributes, that exactly one chart source is
+// given, and every attribute that is known.
+func (r *releaseResource) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk.ValidateResponse) {
+	resp.Diagnostics = sdk.ValidateConfig(releaseSchema, req.Config)
+	if req.Config.IsNull() || !req.Config.IsKnown() {
+		return
+	}
+	_, diags := parseConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+}
+
+// withComputed sets the computed attributes of a release value.
+func withComputed(st cty.Value, attrs map[string]cty.Value) cty.Value {
+	if st == cty.NilVal || st.IsNull() || !st.IsKnown() {
+		return st
+	}
+	for k, v := range attrs {
+		st = sdk.With(st, k, v)
+	}
+	return st
+}
+
+// Plan renders the chart as Helm would install or upgrade it and asks the
+// API server, in dry-run, what each object would become. Nothing in the
+// cluster changes: rendering is client-side or a dry-run upgrade, and
+// every object is a server-side apply dry-run.
+func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	ctx, done := r.p.withStop(ctx)
+	defer done()
+	if !renderInputsKnown(req.Config) {
+		resp.PlannedState = withComputed(resp.PlannedState, map[string]cty.Value{
+			"objects": cty.DynamicVal, "inventory": cty.UnknownVal(cty.List(cty.String)),
+			"chart_version": cty.UnknownVal(cty.String), "app_version": cty.UnknownVal(cty.String),
+			"release_revision": cty.UnknownVal(cty.Number),
+		})
+		return
+	}
+	c, diags := parseConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	cl, err := r.p.cluster()
+	if err != nil {
+		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
+		return
+	}
+	ch, err := cl.loadChart(c, "")
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "chart_dir")), "Cannot load the chart", err.Error())
+		return
+	}
+	vals, err := mergeValues(c)
+	if err != nil {
+		attr := "values"
+		if strings.Contains(err.Error(), "values file") {
+			attr = "values_files"
+		}
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
+		return
+	}
+	acfg, err := cl.actionConfig(c.Namespace)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
+		return
+	}
+	last, err := lastRelease(acfg, c.Name)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the release", err.Error())
+		return
+	}
+	if last != nil && last.Info.Status.IsPending() {
+		resp.Diagnostics.AddError("Release operation in progress",
+			fmt.Sprintf("Release %q in namespace %s is %s (revision %d): another install, upgrade or rollback is running, or one was killed midway. Wait for it, or run `helm rollback %s -n %s` to leave the pending state.",
+				c.Name, c.Namespace, last.Info.Status, last.Version, c.Name, c.Namespace))
+		return
+	}
+	rd, err := cl.render(ctx, c, ch, vals, last != nil)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "values")), "Cannot render the chart",
+			fmt.Sprintf("Helm could not render chart %s-%s from %s: %v", ch.Name(), ch.Metadata.Version, c.source(), err))
+		return
+	}
+	objs, err := cl.splitManifest(rd.manifest, c.Namespace)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid chart output", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
+		return
+	}
+	crds, err := cl.splitManifest(crdManifest(ch), c.Namespace)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid chart CRDs", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
+		return
+	}
+
+	// Namespaces that do not exist yet: the server cannot dry-run into
+	// them, so their objects are planned as rendered.
+	missingNS := map[string]bool{}
+	for _, o := range objs {
+		ns := o.id.Namespace
+		if ns == "" || o.unknownKind {
+			continue
+		}
+		if _, ok := missingNS[ns]; ok {
+			continue
+		}
+		exists, err := cl.namespaceExists(ctx, ns)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+			return
+		}
+		missingNS[ns] = !exists
+	}
+	if exists, err := cl.namespaceExists(ctx, c.Namespace); err != nil {
+		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		return
+	} else if !exists && !c.CreateNamespace {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("namespace"), "Namespace does not exist",
+			fmt.Sprintf("The release namespace %q does not exist; Helm keeps the release's history there. Set create_namespace = true, or create the namespace first.", c.Namespace))
+		return
+	}
+
+	planned := map[string]cty.Value{}
+	var inventory []string
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, dryRunParallelism)
+	record := func(key string, v cty.Value, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			resp.Diagnostics.AddError("Server-side apply dry-run failed", fmt.Sprintf("%s: %v%s", key, err, dryRunHint(err)))
+			return
+		}
+		planned[key] = v
+	}
+	for _, o := range objs {
+		key := o.id.String()
+		inventory = append(inventory, key)
+		switch {
+		case o.unknownKind:
+			planned[key] = cty.DynamicVal
+		case o.id.Namespace != "" && missingNS[o.id.Namespace]:
+			v, err := toCty(predicted(o))
+			record(key, v, err)
+		default:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				out, err := cl.dryRunApply(ctx, o)
+				if err != nil {
+					record(key, cty.NilVal, err)
+					return
+				}
+				v, err := toCty(normalise(out, o.obj))
+				record(key, v, err)
+			}()
+		}
+	}
+	wg.Wait()
+	// CRDs from crds/: Helm creates them at install when missing and never
+	// changes them, so the plan shows them as they are, or as a create.
+	for _, o := range crds {
+		key := o.id.String()
+		if o.unknownKind {
+			continue
+		}
+		lv, err := cl.get(ctx, o)
+		switch {
+		case err != nil:
+			record(key, cty.NilVal, err)
+		case lv != nil:
+			v, err := toCty(normalise(lv.Object, o.obj))
+			record(key, v, err)
+		case last == nil:
+			out, err := cl.dryRunApply(ctx, o)
+			if err != nil {
+				record(key, cty.NilVal, err)
+				break
+			}
+			v, err := toCty(normalise(out, o.obj))
+			record(key, v, err)
+		default:
+			continue
+		}
+		inventory = append(inventory, key)
+	}
+	if resp.Diagnostics.HasErrors() {
+		return
+	}
+	sort.Strings(inventory)
+	objects := objectsVal(planned)
+	prior := req.PriorState
+	priv := decodePrivate(req.PriorPrivate)
+	upgrade := last == nil || last.Info.Status != release.StatusDeployed ||
+		prior == cty.NilVal || prior.IsNull() || !prior.IsKnown() ||
+		!sameValue(prior.GetAttr("objects"), objects) ||
+		sdk.GetString(prior, "chart_version") != ch.Metadata.Version ||
+		(priv.Digest != "" && priv.Digest != rd.digest) ||
+		sdk.GetInt(prior, "release_revision") != int64(last.Version)
+	revision := cty.UnknownVal(cty.Number)
+	if !upgrade {
+		revision = cty.NumberIntVal(int64(last.Version))
+	}
+	resp.PlannedState = withComputed(resp.PlannedState, map[string]cty.Value{
+		"objects":          objects,
+		"inventory":        stringListVal(inventory),
+		"chart_version":    cty.StringVal(ch.Metadata.Version),
+		"app_version":      cty.StringVal(ch.Metadata.AppVersion),
+		"release_revision": revision,
+	})
+	resp.SensitivePaths = secretPaths(objects)
+	resp.PlannedPrivate = privateData{Digest: rd.digest, Upgrade: upgrade}.encode()
+}
+
+// namespaceExists reports whether namespace ns exists.
+func (cl *cluster) namespaceExists(ctx context.Context, ns string) (bool, error) {
+	_, err := cl.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(ctx, ns, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get namespace %s: %w", ns, err)
+	}
+	return true, nil
+}
+
+// dryRunHint adds advice for the errors users can fix.
+func dryRunHint(err error) string {
+	if apierrors.IsInvalid(err) && strings.Contains(err.Error(), "immutable") {
+		return " (the change touches an immutable field; Helm cannot upgrade it in place: rename the object in the chart, or delete it so the upgrade creates it afresh)"
+	}
+	return ""
+}

@@ -1,0 +1,177 @@
+package helm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/storage/driver"
+)
+
+// maxHistory is how many revisions of a release Helm keeps.
+const maxHistory = 10
+
+// debugLog passes helm's own log lines to slipway's provider log when
+// SLIPWAY_LOG asks for debug output, and drops them otherwise.
+func debugLog(format string, v ...any) {
+	switch strings.ToLower(os.Getenv("SLIPWAY_LOG")) {
+	case "debug", "trace":
+		fmt.Fprintf(os.Stderr, "helm: "+format+"\n", v...)
+	}
+}
+
+// actionConfig is helm's configuration for the releases of one namespace,
+// stored as helm itself stores them (Secrets in that namespace), so the
+// helm CLI sees the same releases and history.
+func (cl *cluster) actionConfig(namespace string) (*action.Configuration, error) {
+	cfg := new(action.Configuration)
+	if err := cfg.Init(cl.getter(namespace), namespace, "secret", debugLog); err != nil {
+		return nil, fmt.Errorf("helm configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// lastRelease returns the newest revision of release name, or nil when
+// there is none (never installed, or uninstalled).
+func lastRelease(cfg *action.Configuration, name string) (*release.Release, error) {
+	rel, err := cfg.Releases.Last(name)
+	if errors.Is(err, driver.ErrReleaseNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read release %s: %w", name, err)
+	}
+	if rel.Info != nil && rel.Info.Status == release.StatusUninstalled {
+		return nil, nil
+	}
+	return rel, nil
+}
+
+// rendered is a release as a dry-run makes it.
+type rendered struct {
+	manifest string
+	digest   string // of everything an upgrade would change: chart, values, manifest, hooks
+}
+
+// render makes the release's manifest without changing anything: for a
+// release that exists, helm's upgrade in client dry-run (so templates see
+// .Release.IsUpgrade and the next revision, and values are exactly these,
+// never reused from the last revision); otherwise helm's install in
+// client-only mode with the cluster's version and API versions as
+// Capabilities.
+func (cl *cluster) render(ctx context.Context, c releaseConfig, ch *chart.Chart, vals map[string]any, exists bool) (*rendered, error) {
+	var (
+		rel *release.Release
+		err error
+	)
+	if exists {
+		cfg, cerr := cl.actionConfig(c.Namespace)
+		if cerr != nil {
+			return nil, cerr
+		}
+		up := action.NewUpgrade(cfg)
+		up.Namespace = c.Namespace
+		up.DryRun = true
+		up.DryRunOption = "client"
+		up.ResetValues = true
+		up.MaxHistory = maxHistory
+		rel, err = up.RunWithContext(ctx, c.Name, ch, vals)
+	} else {
+		kv, vs, cerr := cl.capabilities()
+		if cerr != nil {
+			return nil, cerr
+		}
+		cfg := &action.Configuration{Log: debugLog}
+		in := action.NewInstall(cfg)
+		in.ClientOnly = true
+		in.DryRun = true
+		in.ReleaseName = c.Name
+		in.Namespace = c.Namespace
+		in.KubeVersion = kv
+		in.APIVersions = vs
+		rel, err = in.RunWithContext(ctx, ch, vals)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rendered{manifest: rel.Manifest, digest: releaseDigest(ch, vals, rel)}, nil
+}
+
+// capabilities are the cluster's version and API versions, for a
+// client-only render whose templates test .Capabilities.
+func (cl *cluster) capabilities() (*chartutil.KubeVersion, chartutil.VersionSet, error) {
+	v, err := cl.discovery.ServerVersion()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the cluster's version: %w", err)
+	}
+	vs, err := action.GetVersionSet(cl.discovery)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the cluster's API versions: %w", err)
+	}
+	return &chartutil.KubeVersion{Version: v.GitVersion, Major: v.Major, Minor: v.Minor}, vs, nil
+}
+
+// releaseDigest sums what an upgrade would change, so a plan can tell an
+// upgrade that only moves hooks or values from one that changes nothing.
+func releaseDigest(ch *chart.Chart, vals map[string]any, rel *release.Release) string {
+	type hook struct{ Path, Manifest string }
+	var hooks []hook
+	for _, h := range rel.Hooks {
+		hooks = append(hooks, hook{h.Path, h.Manifest})
+	}
+	b, _ := json.Marshal(struct {
+		Chart, Version string
+		Values         map[string]any
+		Manifest       string
+		Hooks          []hook
+	}{ch.Name(), ch.Metadata.Version, vals, rel.Manifest, hooks})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// crdManifest joins the chart's crds/ files (its subcharts' too) into one
+// manifest. Helm creates these at install when missing and never changes
+// them afterwards.
+func crdManifest(ch *chart.Chart) string {
+	if ch == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, crd := range ch.CRDObjects() {
+		b.WriteString("\n---\n")
+		b.Write(crd.File.Data)
+	}
+	return b.String()
+}
+
+// privateData is the provider's own record, kept with the state (Private)
+// and handed from plan to apply (PlannedPrivate).
+type privateData struct {
+	// Digest is releaseDigest of the render last planned (and applied).
+	Digest string `json:"digest,omitempty"`
+	// Upgrade, in a plan, says the release must be upgraded; a plan that
+	// changes only recorded attributes (revision, wait_timeout) does not.
+	Upgrade bool `json:"upgrade,omitempty"`
+}
+
+func decodePrivate(b []byte) privateData {
+	var p privateData
+	if len(b) > 0 {
+		_ = json.Unmarshal(b, &p) // an unreadable record only costs an upgrade
+	}
+	return p
+}
+
+func (p privateData) encode() []byte {
+	b, _ := json.Marshal(p)
+	return b
+}
