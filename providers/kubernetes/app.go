@@ -92,7 +92,8 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		return
 	}
-	for _, it := range items {
+	forEach(len(items), func(n int) {
+		it := items[n]
 		objects := map[string]cty.Value{}
 		for _, id := range it.ids {
 			key := id.String()
@@ -100,7 +101,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			if lv == nil {
 				continue
 			}
-			v, err := toCty(normalise(lv.Object, recordedShape(it.prior.objects[key])))
+			v, err := liveValueOf(lv.Object, it.prior.objects[key])
 			if err != nil {
 				it.resp.Diagnostics.AddError("Cannot read "+key, err.Error())
 				continue
@@ -110,7 +111,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		objs := objectsVal(objects)
 		it.resp.NewState = sdk.With(it.state, "objects", objs)
 		it.resp.SensitivePaths = secretPaths(objs)
-	}
+	})
 }
 
 // recordedIDs lists the IDs of an app's inventory and recorded objects.

@@ -613,7 +613,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 		if o == nil {
 			continue
 		}
-		v, err := toCty(normalise(u.Object, o.obj.Object))
+		v, err := liveValue(u.Object, o.obj.Object)
 		if err != nil {
 			return cty.NilVal, nil, fmt.Errorf("%s: %w", key, err)
 		}

@@ -27,6 +27,11 @@
 // An object whose manifest hash matches the one recorded at the last
 // apply (Private) and whose fields are still owned by slipway with the
 // manifest's values needs no dry-run: it is planned as the live object.
+// A plan LISTs the kinds of the apps' inventories while it renders their
+// manifests, and decodes each LIST in one pass (see lister.list); the
+// work of each app (rendering, conversions to cty) runs on every CPU.
+// The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
+// refresh and plan against the LISTs they cannot avoid.
 //
 // What must stay true:
 //

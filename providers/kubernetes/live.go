@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,7 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/client-go/rest"
 )
 
 // listParallelism bounds the LIST requests in flight at once.
@@ -35,33 +39,121 @@ var managedSelector = labelManagedBy + "=" + managedBy
 // A kind the server does not serve yields no objects. The map is keyed by
 // ID string and holds only the IDs asked for.
 func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*unstructured.Unstructured, error) {
+	return (&liveSet{}).fetch(ctx, ms, ids)
+}
+
+// liveSet is what the LISTs of one operation returned, so that a later
+// fetch of the same operation asks only about what they did not decide:
+// a plan fetches the objects of the apps' inventories while it renders
+// their manifests, then the objects of the manifests, which in a plan
+// without changes are all decided already. The zero value is empty; it
+// is not safe for concurrent use.
+type liveSet struct {
+	objs map[string]*unstructured.Unstructured // every object returned, by ID
+	// labelled are the namespaces of each kind LISTed by label; "" is
+	// every namespace (or a cluster-scoped kind).
+	labelled map[schema.GroupVersionKind]map[string]bool
+	// complete are the kinds and namespaces LISTed without selector.
+	complete map[nsKey]bool
+	// searched are the IDs a LIST by field selector looked for.
+	searched map[string]bool
+	// served are the kinds looked up: whether the server serves them, and
+	// how to LIST them.
+	served map[schema.GroupVersionKind]*kindInfo
+}
+
+type nsKey struct {
+	gvk schema.GroupVersionKind
+	ns  string
+}
+
+type kindInfo struct {
+	ri         lister
+	namespaced bool
+}
+
+// decided returns the live object of id, or nil, and whether earlier
+// LISTs decide it.
+func (s *liveSet) decided(id objectID, key string) (*unstructured.Unstructured, bool) {
+	if u := s.objs[key]; u != nil {
+		return u, true
+	}
+	return nil, s.searched[key] || s.complete[nsKey{id.GVK(), id.Namespace}]
+}
+
+// listedByLabel reports whether a labelled LIST covered id's kind and
+// namespace.
+func (s *liveSet) listedByLabel(id objectID) bool {
+	nss := s.labelled[id.GVK()]
+	return nss[""] || nss[id.Namespace]
+}
+
+func (s *liveSet) kind(ms *mappings, gvk schema.GroupVersionKind) (*kindInfo, error) {
+	if k, ok := s.served[gvk]; ok {
+		return k, nil
+	}
+	m, err := ms.mapping(gvk)
+	if meta.IsNoMatchError(err) {
+		s.served[gvk] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up kind %s: %w", gvk, err)
+	}
+	k := &kindInfo{ri: lister{ms.cl.rest, m.Resource}, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}
+	s.served[gvk] = k
+	return k, nil
+}
+
+// fetch is fetchLive, asking the server only about the IDs that the
+// earlier fetches of s do not decide.
+func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[string]*unstructured.Unstructured, error) {
+	if s.objs == nil {
+		s.objs = map[string]*unstructured.Unstructured{}
+		s.labelled = map[schema.GroupVersionKind]map[string]bool{}
+		s.complete = map[nsKey]bool{}
+		s.searched = map[string]bool{}
+		s.served = map[schema.GroupVersionKind]*kindInfo{}
+	}
 	type kindQuery struct {
 		gvk        schema.GroupVersionKind
-		ri         dynamic.NamespaceableResourceInterface
+		ri         lister
 		namespaced bool
 		namespaces map[string]bool
 	}
+	found := make(map[string]*unstructured.Unstructured, len(ids))
 	want := make(map[string]objectID, len(ids))
 	kinds := map[schema.GroupVersionKind]*kindQuery{}
 	for _, id := range ids {
-		want[id.String()] = id
-		gvk := id.GVK()
-		q := kinds[gvk]
+		key := id.String()
+		if u, ok := s.decided(id, key); ok {
+			if u != nil {
+				found[key] = u
+			}
+			continue
+		}
+		if _, dup := want[key]; dup {
+			continue
+		}
+		k, err := s.kind(ms, id.GVK())
+		if err != nil {
+			return nil, err
+		}
+		if k == nil {
+			continue // not served: no object
+		}
+		want[key] = id
+		if s.listedByLabel(id) {
+			continue // not returned by label: only the second pass can find it
+		}
+		q := kinds[id.GVK()]
 		if q == nil {
-			m, err := ms.mapping(gvk)
-			if meta.IsNoMatchError(err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("look up kind %s: %w", gvk, err)
-			}
-			q = &kindQuery{gvk: gvk, ri: ms.cl.dyn.Resource(m.Resource), namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace, namespaces: map[string]bool{}}
-			kinds[gvk] = q
+			q = &kindQuery{gvk: id.GVK(), ri: k.ri, namespaced: k.namespaced, namespaces: map[string]bool{}}
+			kinds[id.GVK()] = q
 		}
 		q.namespaces[id.Namespace] = true
 	}
 
-	found := map[string]*unstructured.Unstructured{}
 	var mu sync.Mutex
 	keep := func(items []unstructured.Unstructured, gvk schema.GroupVersionKind) {
 		mu.Lock()
@@ -70,31 +162,40 @@ func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*u
 			u := &items[i]
 			u.SetGroupVersionKind(gvk)
 			key := idOf(u).String()
+			s.objs[key] = u
 			if _, ok := want[key]; ok {
 				found[key] = u
 			}
 		}
+	}
+	labelled := func(gvk schema.GroupVersionKind, ns string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s.labelled[gvk] == nil {
+			s.labelled[gvk] = map[string]bool{}
+		}
+		s.labelled[gvk][ns] = true
 	}
 
 	var jobs []func(context.Context) error
 	for _, q := range sortedKinds(kinds) {
 		switch {
 		case !q.namespaced:
-			jobs = append(jobs, listJob(q.ri, "", managedSelector, "", q.gvk, keep))
+			jobs = append(jobs, listJob(q.ri, "", managedSelector, "", q.gvk, keep, labelled))
 		case len(q.namespaces) == 1:
 			for ns := range q.namespaces {
-				jobs = append(jobs, listJob(q.ri, ns, managedSelector, "", q.gvk, keep))
+				jobs = append(jobs, listJob(q.ri, ns, managedSelector, "", q.gvk, keep, labelled))
 			}
 		default:
 			q := q
 			jobs = append(jobs, func(ctx context.Context) error {
-				err := listJob(q.ri, metav1.NamespaceAll, managedSelector, "", q.gvk, keep)(ctx)
+				err := listJob(q.ri, metav1.NamespaceAll, managedSelector, "", q.gvk, keep, labelled)(ctx)
 				if !apierrors.IsForbidden(err) {
 					return err
 				}
 				// No cluster-wide access: one LIST per namespace instead.
 				for _, ns := range sortedKeys(q.namespaces) {
-					if err := listJob(q.ri, ns, managedSelector, "", q.gvk, keep)(ctx); err != nil {
+					if err := listJob(q.ri, ns, managedSelector, "", q.gvk, keep, labelled)(ctx); err != nil {
 						return err
 					}
 				}
@@ -107,16 +208,9 @@ func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*u
 	}
 
 	// The objects the labelled LISTs did not return, by kind and namespace.
-	type nsKey struct {
-		gvk schema.GroupVersionKind
-		ns  string
-	}
 	missing := map[nsKey][]string{}
 	for key, id := range want {
 		if _, ok := found[key]; ok {
-			continue
-		}
-		if _, served := kinds[id.GVK()]; !served {
 			continue
 		}
 		k := nsKey{id.GVK(), id.Namespace}
@@ -135,16 +229,20 @@ func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*u
 		return a.ns < b.ns
 	})
 	for _, k := range keysOrdered {
-		q := kinds[k.gvk]
+		q := s.served[k.gvk]
 		ns := k.ns
 		if !q.namespaced {
 			ns = ""
 		}
 		fieldSel := ""
-		if names := missing[k]; len(names) == 1 {
+		names := missing[k]
+		if len(names) == 1 {
 			fieldSel = fields.OneTermEqualSelector("metadata.name", names[0]).String()
+			s.searched[objectID{Group: k.gvk.Group, Version: k.gvk.Version, Kind: k.gvk.Kind, Namespace: k.ns, Name: names[0]}.String()] = true
+		} else {
+			s.complete[k] = true
 		}
-		jobs = append(jobs, listJob(q.ri, ns, "", fieldSel, k.gvk, keep))
+		jobs = append(jobs, listJob(q.ri, ns, "", fieldSel, k.gvk, keep, nil))
 	}
 	if err := runParallel(ctx, jobs); err != nil {
 		return nil, err
@@ -154,15 +252,12 @@ func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*u
 
 // listJob LISTs one kind in one namespace ("" for all or cluster-scoped),
 // page by page, handing the items to keep.
-func listJob(ri dynamic.NamespaceableResourceInterface, ns, labelSel, fieldSel string, gvk schema.GroupVersionKind, keep func([]unstructured.Unstructured, schema.GroupVersionKind)) func(context.Context) error {
+// listed, when set, is told once the LIST is complete.
+func listJob(ri lister, ns, labelSel, fieldSel string, gvk schema.GroupVersionKind, keep func([]unstructured.Unstructured, schema.GroupVersionKind), listed func(schema.GroupVersionKind, string)) func(context.Context) error {
 	return func(ctx context.Context) error {
-		var r dynamic.ResourceInterface = ri
-		if ns != "" {
-			r = ri.Namespace(ns)
-		}
 		opts := metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel, Limit: 500}
 		for {
-			list, err := r.List(ctx, opts)
+			list, err := ri.list(ctx, ns, opts)
 			if apierrors.IsNotFound(err) {
 				return nil // the kind is no longer served (its CRD is gone): no objects
 			}
@@ -174,12 +269,83 @@ func listJob(ri dynamic.NamespaceableResourceInterface, ns, labelSel, fieldSel s
 				return fmt.Errorf("list %s %s: %w", gvk.GroupVersion().String()+" "+gvk.Kind, where, err)
 			}
 			keep(list.Items, gvk)
-			if list.GetContinue() == "" {
+			if list.Continue == "" {
+				if listed != nil {
+					listed(gvk, ns)
+				}
 				return nil
 			}
-			opts.Continue = list.GetContinue()
+			opts.Continue = list.Continue
 		}
 	}
+}
+
+// lister LISTs one resource.
+type lister struct {
+	rc  rest.Interface
+	gvr schema.GroupVersionResource
+}
+
+// listPage is one page of a LIST.
+type listPage struct {
+	Items    []unstructured.Unstructured
+	Continue string
+}
+
+// list makes the request the dynamic client's List makes, in namespace ns
+// ("" for all, or a cluster-scoped kind), and decodes the response in one
+// pass: the dynamic client decodes a list three times over (the items as
+// raw JSON, the whole list into a map it then drops, and each item
+// again), which makes it most of what a no-op plan costs the provider.
+// The items are the same: JSON numbers as int64 or float64, keys case
+// sensitive.
+func (l lister) list(ctx context.Context, ns string, opts metav1.ListOptions) (listPage, error) {
+	path := make([]string, 0, 6)
+	if l.gvr.Group == "" {
+		path = append(path, "api")
+	} else {
+		path = append(path, "apis", l.gvr.Group)
+	}
+	path = append(path, l.gvr.Version)
+	if ns != "" {
+		path = append(path, "namespaces", ns)
+	}
+	path = append(path, l.gvr.Resource)
+	req := l.rc.Get().AbsPath(path...).SetHeader("Accept", "application/json")
+	if opts.LabelSelector != "" {
+		req = req.Param("labelSelector", opts.LabelSelector)
+	}
+	if opts.FieldSelector != "" {
+		req = req.Param("fieldSelector", opts.FieldSelector)
+	}
+	if opts.Limit > 0 {
+		req = req.Param("limit", strconv.FormatInt(opts.Limit, 10))
+	}
+	if opts.Continue != "" {
+		req = req.Param("continue", opts.Continue)
+	}
+	res := req.Do(ctx)
+	if err := res.Error(); err != nil {
+		return listPage{}, err
+	}
+	body, _ := res.Raw()
+	var doc struct {
+		Metadata struct {
+			Continue string `json:"continue"`
+		} `json:"metadata"`
+		Items []map[string]any `json:"items"`
+	}
+	if err := utiljson.Unmarshal(body, &doc); err != nil {
+		return listPage{}, fmt.Errorf("decode the list: %w", err)
+	}
+	page := listPage{Items: make([]unstructured.Unstructured, len(doc.Items)), Continue: doc.Metadata.Continue}
+	for i, m := range doc.Items {
+		if m == nil {
+			m = map[string]any{}
+		}
+		page.Items[i].Object = m
+	}
+	return page, nil
 }
 
 // runParallel runs jobs with bounded parallelism and returns the first
@@ -236,6 +402,48 @@ func sortedKinds[T any](m map[schema.GroupVersionKind]T) []T {
 		out[i] = m[k]
 	}
 	return out
+}
+
+// forEach calls fn for 0..n-1, on as many goroutines as there are CPUs:
+// the work of the apps of a batch that needs no request (rendering,
+// conversions) runs while the core waits for the batch's answer. A panic
+// in fn stops the other workers taking more work and is raised again in
+// the caller, where the SDK reports it as the provider's error.
+func forEach(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		panicked atomic.Pointer[any]
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					panicked.CompareAndSwap(nil, &r)
+				}
+			}()
+			for panicked.Load() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if r := panicked.Load(); r != nil {
+		panic(*r)
+	}
 }
 
 // runEach runs jobs with bounded parallelism, letting each finish, and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,7 +20,47 @@ import (
 // controller, another applier with force — server-side apply moves the
 // field's ownership to them, so this catches drift without a dry-run.
 func stillApplied(live *unstructured.Unstructured, desired map[string]any) bool {
-	set, ok := appliedFieldSet(live, apiVersionOf(desired))
+	return (*fieldSets)(nil).stillApplied(live, desired)
+}
+
+// fieldSets keeps the field sets parsed from managedFields, by their JSON:
+// objects of the same shape (every ConfigMap with the same keys) have the
+// same one, so a batch parses each only once. The zero value is ready; a
+// nil one parses every time. It is safe for concurrent use; the sets are
+// only read.
+type fieldSets struct {
+	mu   sync.Mutex
+	sets map[string]*fieldpath.Set
+}
+
+func (fs *fieldSets) parse(raw []byte) (*fieldpath.Set, bool) {
+	if fs != nil {
+		fs.mu.Lock()
+		s, ok := fs.sets[string(raw)]
+		fs.mu.Unlock()
+		if ok {
+			return s, s != nil
+		}
+	}
+	s := &fieldpath.Set{}
+	if err := s.FromJSON(bytes.NewReader(raw)); err != nil {
+		s = nil
+	}
+	if fs != nil {
+		fs.mu.Lock()
+		if fs.sets == nil {
+			fs.sets = map[string]*fieldpath.Set{}
+		}
+		fs.sets[string(raw)] = s
+		fs.mu.Unlock()
+	}
+	return s, s != nil
+}
+
+// stillApplied is the package function stillApplied, with the field sets
+// of fs.
+func (fs *fieldSets) stillApplied(live *unstructured.Unstructured, desired map[string]any) bool {
+	set, ok := fs.appliedFieldSet(live, apiVersionOf(desired))
 	if !ok {
 		return false
 	}
@@ -49,7 +90,7 @@ func apiVersionOf(obj map[string]any) string {
 
 // appliedFieldSet returns the fields slipway's last apply of the object
 // (at apiVersion) owns.
-func appliedFieldSet(live *unstructured.Unstructured, apiVersion string) (*fieldpath.Set, bool) {
+func (fs *fieldSets) appliedFieldSet(live *unstructured.Unstructured, apiVersion string) (*fieldpath.Set, bool) {
 	for _, e := range live.GetManagedFields() {
 		if e.Manager != fieldManager || e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" {
 			continue
@@ -57,11 +98,7 @@ func appliedFieldSet(live *unstructured.Unstructured, apiVersion string) (*field
 		if e.APIVersion != apiVersion || e.FieldsV1 == nil {
 			return nil, false
 		}
-		s := &fieldpath.Set{}
-		if err := s.FromJSON(bytes.NewReader(e.FieldsV1.Raw)); err != nil {
-			return nil, false
-		}
-		return s, true
+		return fs.parse(e.FieldsV1.Raw)
 	}
 	return nil, false
 }

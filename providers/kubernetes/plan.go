@@ -41,38 +41,68 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		return
 	}
 	ms := cl.mappings()
-	var items []*planItem
-	var ids []objectID
+	// The objects of the apps' inventories are fetched while their
+	// manifests are read; the objects of the manifests are then fetched
+	// from what those LISTs did not decide, which in a plan without
+	// changes is nothing.
+	var inventory []objectID
 	for i := range reqs {
+		if !renderInputsKnown(reqs[i].Config) || len(resps[i].RequiresReplace) > 0 {
+			continue
+		}
+		for _, s := range stringList(attrOr(reqs[i].PriorState, "inventory")) {
+			if id, err := parseObjectID(s); err == nil {
+				inventory = append(inventory, id)
+			}
+		}
+	}
+	fetched := &liveSet{}
+	prefetch := make(chan error, 1)
+	go func() {
+		_, err := fetched.fetch(ctx, ms, inventory)
+		prefetch <- err
+	}()
+	// Each app's manifests are read and built on its own, in parallel.
+	prepared := make([]*planItem, len(reqs))
+	forEach(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
 		if !renderInputsKnown(req.Config) || len(resp.RequiresReplace) > 0 {
 			// The manifests cannot be read yet (their directory is known
 			// after apply), or the app is replaced: everything it holds
 			// is known after apply.
 			resp.PlannedState = withComputed(resp.PlannedState, cty.DynamicVal, cty.UnknownVal(cty.List(cty.String)))
-			continue
+			return
 		}
 		cfg, diags := parseAppConfig(req.Config)
 		resp.Diagnostics = append(resp.Diagnostics, diags...)
 		if diags.HasErrors() {
-			continue
+			return
 		}
 		prior, err := readPrior(req.PriorState, req.PriorPrivate)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
-			continue
+			return
 		}
 		rendered, err := render(cfg.Dir)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
-			continue
+			return
 		}
 		d, err := buildDesired(cfg, rendered, ms, cl.defaultNamespace)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Invalid manifests", err.Error())
+			return
+		}
+		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior}
+	})
+	var items []*planItem
+	var ids []objectID
+	for _, it := range prepared {
+		if it == nil {
 			continue
 		}
-		items = append(items, &planItem{resp: resp, cfg: cfg, desired: d, prior: prior})
+		d, prior := it.desired, it.prior
+		items = append(items, it)
 		for _, o := range d.objects {
 			if !o.unknownKind {
 				ids = append(ids, o.id)
@@ -84,10 +114,14 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 	}
+	err = <-prefetch
 	if len(items) == 0 {
 		return
 	}
-	live, err := fetchLive(ctx, ms, ids)
+	var live map[string]*unstructured.Unstructured
+	if err == nil {
+		live, err = fetched.fetch(ctx, ms, ids)
+	}
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
@@ -102,9 +136,11 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		out map[string]any
 		err error
 	}
-	var runs []*dryRun
 	planned := make([]map[string]cty.Value, len(items))
-	for n, it := range items {
+	appRuns := make([][]*dryRun, len(items))
+	sets := &fieldSets{}
+	forEach(len(items), func(n int) {
+		it := items[n]
 		planned[n] = map[string]cty.Value{}
 		missingNS := map[string]bool{}
 		for _, o := range it.desired.objects {
@@ -129,17 +165,21 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 					continue
 				}
 				planned[n][key] = v
-			case lv != nil && it.prior.private.Hashes[key] == o.hash && stillApplied(lv, o.obj.Object):
-				v, err := toCty(normalise(lv.Object, o.obj.Object))
+			case lv != nil && it.prior.private.Hashes[key] == o.hash && sets.stillApplied(lv, o.obj.Object):
+				v, err := liveValue(lv.Object, o.obj.Object)
 				if err != nil {
 					it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
 					continue
 				}
 				planned[n][key] = v
 			default:
-				runs = append(runs, &dryRun{n: n, o: o})
+				appRuns[n] = append(appRuns[n], &dryRun{n: n, o: o})
 			}
 		}
+	})
+	var runs []*dryRun
+	for _, r := range appRuns {
+		runs = append(runs, r...)
 	}
 	jobs := make([]func(context.Context) error, len(runs))
 	for i, r := range runs {
@@ -156,7 +196,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 				fmt.Sprintf("%s: %v%s", key, r.err, dryRunHint(r.err, it.cfg)))
 			continue
 		}
-		v, err := toCty(normalise(r.out, r.o.obj.Object))
+		v, err := liveValue(r.out, r.o.obj.Object)
 		if err != nil {
 			it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
 			continue
@@ -164,9 +204,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		planned[r.n][key] = v
 	}
 
-	for n, it := range items {
-		a.finishPlan(it, planned[n], live)
-	}
+	forEach(len(items), func(n int) { a.finishPlan(items[n], planned[n], live) })
 }
 
 // finishPlan decides what happens to the objects that left the manifests

@@ -190,26 +190,39 @@ func numberOr(obj cty.Value, name string, def float64) float64 {
 	return f
 }
 
-// cluster is one configured connection: a dynamic client and a
+// cluster is one configured connection: a dynamic client, the REST
+// client under it (LISTs use it directly, see listPage) and a
 // discovery-backed RESTMapper cached in memory. It is safe for concurrent
 // use.
 type cluster struct {
 	dyn              dynamic.Interface
+	rest             rest.Interface
 	mapper           *restmapper.DeferredDiscoveryRESTMapper
 	defaultNamespace string
 }
 
 func newCluster(cfg *rest.Config, defaultNamespace string) (*cluster, error) {
-	dyn, err := dynamic.NewForConfig(cfg)
+	// The dynamic client as dynamic.NewForConfig makes it, keeping its REST
+	// client (and so its rate limiter) for the LISTs.
+	dcfg := dynamic.ConfigFor(cfg)
+	dcfg.GroupVersion = nil
+	dcfg.APIPath = "/if-you-see-this-search-for-the-break"
+	hc, err := rest.HTTPClientFor(dcfg)
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client: %w", err)
 	}
+	rc, err := rest.UnversionedRESTClientForConfigAndClient(dcfg, hc)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	dyn := dynamic.New(rc)
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("discovery client: %w", err)
 	}
 	return &cluster{
 		dyn:              dyn,
+		rest:             rc,
 		mapper:           restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)),
 		defaultNamespace: defaultNamespace,
 	}, nil
@@ -219,11 +232,14 @@ func newCluster(cfg *rest.Config, defaultNamespace string) (*cluster, error) {
 // cached for the life of the process; a kind it does not know makes it
 // forget its cache and ask the server again, at most once per operation,
 // so a CRD created since the cache was filled is found without paying for
-// discovery on every lookup of a kind that really is missing.
+// discovery on every lookup of a kind that really is missing. The
+// mappings found are kept for the operation: the mapper's own lookup is
+// slow enough to show in a plan of thousands of objects.
 type mappings struct {
 	cl    *cluster
 	mu    sync.Mutex
 	reset bool
+	found map[schema.GroupVersionKind]*meta.RESTMapping
 }
 
 func (c *cluster) mappings() *mappings { return &mappings{cl: c} }
@@ -231,21 +247,37 @@ func (c *cluster) mappings() *mappings { return &mappings{cl: c} }
 // mapping returns the REST mapping of gvk, or an error that satisfies
 // meta.IsNoMatchError when the server does not serve it.
 func (m *mappings) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	m.mu.Lock()
+	mp, ok := m.found[gvk]
+	m.mu.Unlock()
+	if ok {
+		return mp, nil
+	}
 	mp, err := m.cl.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err == nil || !meta.IsNoMatchError(err) {
+	if err != nil && meta.IsNoMatchError(err) {
+		m.mu.Lock()
+		again := !m.reset
+		m.reset = true
+		if again {
+			m.cl.mapper.Reset()
+			m.found = nil
+		}
+		m.mu.Unlock()
+		if !again {
+			return nil, err
+		}
+		mp, err = m.cl.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
 		return mp, err
 	}
 	m.mu.Lock()
-	again := !m.reset
-	m.reset = true
-	if again {
-		m.cl.mapper.Reset()
+	if m.found == nil {
+		m.found = map[schema.GroupVersionKind]*meta.RESTMapping{}
 	}
+	m.found[gvk] = mp
 	m.mu.Unlock()
-	if !again {
-		return nil, err
-	}
-	return m.cl.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	return mp, nil
 }
 
 // forget drops the mapper's cache, after CRDs were created.
@@ -254,6 +286,7 @@ func (m *mappings) forget() {
 	defer m.mu.Unlock()
 	m.cl.mapper.Reset()
 	m.reset = true
+	m.found = nil
 }
 
 // resource returns the client for the object id, or a no-match error.

@@ -55,7 +55,7 @@ func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.Statu
 		if lv == nil {
 			os.Sync = sdk.OutOfSync
 		} else if rec, ok := prior.objects[key]; ok {
-			cur, err := toCty(normalise(lv.Object, recordedShape(rec)))
+			cur, err := liveValueOf(lv.Object, rec)
 			if err != nil || !sameValue(rec, cur) {
 				os.Sync = sdk.OutOfSync
 			}

@@ -1,0 +1,332 @@
+package kubernetes
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// liveValue is what plans and state show of a live (or dry-run) object,
+// toCty(normalise(obj, shape)), made in one walk: no deep copy of the
+// object (managedFields and all) and no JSON encoding and decoding. It
+// gives the very same value; anything it does not expect (a number type
+// the JSON decoders never produce, a NaN, an attribute name that
+// normalises onto another) makes it take the slow path, which also
+// reports the errors.
+func liveValue(obj, shape map[string]any) (cty.Value, error) {
+	var sh any
+	if shape != nil {
+		sh = shape
+	}
+	c := converter{}
+	v := c.top(obj, sh)
+	if c.failed {
+		return toCty(normalise(obj, shape))
+	}
+	return v, nil
+}
+
+// liveValueOf is liveValue with the shape of a recorded object of state
+// (see recordedShape): the value as refresh shows it.
+func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
+	if recorded == cty.NilVal || recorded.IsNull() || !recorded.IsWhollyKnown() {
+		return liveValue(obj, nil)
+	}
+	c := converter{}
+	sh := c.shapeOf(recorded)
+	var v cty.Value
+	if !c.failed {
+		v = c.top(obj, sh)
+	}
+	if c.failed {
+		return toCty(normalise(obj, recordedShape(recorded)))
+	}
+	return v, nil
+}
+
+// converter walks a JSON-like object and a shape together, as intersect
+// does, building the cty value toCty would build.
+type converter struct{ failed bool }
+
+// shapeOf returns the structure of a cty value the way intersect sees
+// fromCty's output: maps, lists, and true for any scalar; nil for null.
+// Only the structure of a shape matters, never its scalars.
+func (c *converter) shapeOf(v cty.Value) any {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+	}
+	if v.IsNull() {
+		return nil
+	}
+	if !v.IsKnown() {
+		c.failed = true
+		return nil
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsObjectType() || ty.IsMapType():
+		m := make(map[string]any, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			m[k.AsString()] = c.shapeOf(e)
+		}
+		return m
+	case ty.IsTupleType() || ty.IsListType() || ty.IsSetType():
+		l := make([]any, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			l = append(l, c.shapeOf(e))
+		}
+		return l
+	default:
+		return true
+	}
+}
+
+// top converts an object without the noise stripNoise drops, limited to
+// shape (a map, or nil for every field).
+func (c *converter) top(obj map[string]any, shape any) cty.Value {
+	s, limited := shape.(map[string]any)
+	attrs := make(map[string]cty.Value, len(obj))
+	add := func(k string, x any, sv any, limited bool) {
+		if k == "status" {
+			return
+		}
+		if k == "metadata" {
+			if md, ok := x.(map[string]any); ok {
+				attrs[k] = c.metadata(md, sv)
+				return
+			}
+		}
+		if limited {
+			attrs[k] = c.shaped(x, sv)
+		} else {
+			attrs[k] = c.whole(x)
+		}
+	}
+	if limited {
+		for k, sv := range s {
+			if x, ok := obj[k]; ok && x != nil {
+				add(k, x, sv, true)
+			}
+		}
+	} else {
+		for k, x := range obj {
+			add(k, x, nil, false)
+		}
+	}
+	return c.object(attrs)
+}
+
+// metadata converts an object's metadata without the noise fields and
+// bookkeeping annotations, limited to shape when it is a map.
+func (c *converter) metadata(md map[string]any, shape any) cty.Value {
+	s, limited := shape.(map[string]any)
+	attrs := make(map[string]cty.Value, len(md))
+	add := func(k string, x any, sv any, limited bool) {
+		if isNoiseMetadata(k) {
+			return
+		}
+		if k == "annotations" {
+			if ann, ok := x.(map[string]any); ok {
+				if liveAnnotations(ann) == 0 {
+					return // stripNoise deletes annotations left empty
+				}
+				attrs[k] = c.annotations(ann, sv)
+				return
+			}
+		}
+		if limited {
+			attrs[k] = c.shaped(x, sv)
+		} else {
+			attrs[k] = c.whole(x)
+		}
+	}
+	if limited {
+		for k, sv := range s {
+			if x, ok := md[k]; ok && x != nil {
+				add(k, x, sv, true)
+			}
+		}
+	} else {
+		for k, x := range md {
+			add(k, x, nil, false)
+		}
+	}
+	return c.object(attrs)
+}
+
+func (c *converter) annotations(ann map[string]any, shape any) cty.Value {
+	s, limited := shape.(map[string]any)
+	attrs := make(map[string]cty.Value, len(ann))
+	if limited {
+		for k, sv := range s {
+			if x, ok := ann[k]; ok && x != nil && !isNoiseAnnotation(k) {
+				attrs[k] = c.shaped(x, sv)
+			}
+		}
+	} else {
+		for k, x := range ann {
+			if !isNoiseAnnotation(k) {
+				attrs[k] = c.whole(x)
+			}
+		}
+	}
+	return c.object(attrs)
+}
+
+// liveAnnotations counts the annotations that are not bookkeeping.
+func liveAnnotations(ann map[string]any) int {
+	n := len(ann)
+	for _, a := range noiseAnnotations {
+		if _, ok := ann[a]; ok {
+			n--
+		}
+	}
+	return n
+}
+
+func isNoiseMetadata(k string) bool {
+	for _, f := range noiseMetadata {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+func isNoiseAnnotation(k string) bool {
+	for _, a := range noiseAnnotations {
+		if k == a {
+			return true
+		}
+	}
+	return false
+}
+
+// shaped is toCty(intersect(v, shape)).
+func (c *converter) shaped(v, shape any) cty.Value {
+	switch s := shape.(type) {
+	case map[string]any:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return c.whole(v)
+		}
+		attrs := make(map[string]cty.Value, len(s))
+		for k, sv := range s {
+			if x, ok := m[k]; ok && x != nil {
+				attrs[k] = c.shaped(x, sv)
+			}
+		}
+		return c.object(attrs)
+	case []any:
+		l, ok := v.([]any)
+		if !ok {
+			return c.whole(v)
+		}
+		n := min(len(l), len(s))
+		if n == 0 {
+			return cty.EmptyTupleVal
+		}
+		elems := make([]cty.Value, n)
+		for i := range n {
+			elems[i] = c.shaped(l[i], s[i])
+		}
+		return cty.TupleVal(elems)
+	default:
+		return c.whole(v)
+	}
+}
+
+// whole is toCty of a JSON-like value: objects, tuples, and null as a
+// dynamic null, as ctyjson.ImpliedType and Unmarshal make them.
+func (c *converter) whole(v any) cty.Value {
+	switch x := v.(type) {
+	case nil:
+		return cty.NullVal(cty.DynamicPseudoType)
+	case string:
+		return cty.StringVal(validUTF8(x))
+	case bool:
+		return cty.BoolVal(x)
+	case int64:
+		return intVal(x)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			c.failed = true
+			return cty.DynamicVal
+		}
+		return floatVal(x)
+	case map[string]any:
+		attrs := make(map[string]cty.Value, len(x))
+		for k, e := range x {
+			attrs[k] = c.whole(e)
+		}
+		return c.object(attrs)
+	case []any:
+		if len(x) == 0 {
+			return cty.EmptyTupleVal
+		}
+		elems := make([]cty.Value, len(x))
+		for i, e := range x {
+			elems[i] = c.whole(e)
+		}
+		return cty.TupleVal(elems)
+	default:
+		c.failed = true
+		return cty.DynamicVal
+	}
+}
+
+func (c *converter) object(attrs map[string]cty.Value) cty.Value {
+	if len(attrs) == 0 {
+		return cty.EmptyObjectVal
+	}
+	v := cty.ObjectVal(attrs)
+	if len(v.Type().AttributeTypes()) != len(attrs) {
+		// Two names normalise (NFC) to one: ctyjson reports it.
+		c.failed = true
+	}
+	return v
+}
+
+// intVal and floatVal make the numbers ctyjson.Unmarshal makes of the
+// JSON encoding/json writes: cty.ParseNumberVal of the text.
+func intVal(n int64) cty.Value {
+	return cty.NumberVal(new(big.Float).SetPrec(512).SetInt64(n))
+}
+
+func floatVal(f float64) cty.Value {
+	// encoding/json's choice of format; the text parses to the same
+	// number either way, as long as the digits are the shortest.
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	v, err := cty.ParseNumberVal(strconv.FormatFloat(f, format, -1, 64))
+	if err != nil {
+		return cty.NumberFloatVal(f)
+	}
+	return v
+}
+
+// validUTF8 replaces each byte of s that is not UTF-8 with U+FFFD, as
+// encoding/json does when it writes a string.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}

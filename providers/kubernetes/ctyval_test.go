@@ -1,0 +1,228 @@
+package kubernetes
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// liveValue and liveValueOf must give exactly what the JSON round trips
+// they replace give: toCty(normalise(obj, shape)).
+func TestLiveValueMatchesNormalise(t *testing.T) {
+	t.Parallel()
+	objs := []map[string]any{}
+	for _, doc := range []string{`
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: web
+  uid: "1234"
+  resourceVersion: "99"
+  generation: 4
+  creationTimestamp: "2026-01-01T00:00:00Z"
+  managedFields: [{manager: slipway, fieldsV1: {"f:spec": {}}}]
+  labels: {app: web, injected: "yes"}
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: "{}"
+    deployment.kubernetes.io/revision: "3"
+spec:
+  replicas: 1
+  ratio: 0.1
+  tiny: 0.0000001
+  huge: 1e22
+  neg: -3
+  paused: false
+  empty: {}
+  none: []
+  nothing: null
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{containerPort: 80, protocol: TCP}, null]
+        resources: {requests: {cpu: "0.1", memory: 32Mi}}
+      - name: sidecar
+        image: "caf\u00e9 cafe\u0301"
+status: {replicas: 1}
+`, `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  annotations: {kubectl.kubernetes.io/last-applied-configuration: "{}"}
+data: {a: "1", b: ""}
+`, `
+apiVersion: v1
+kind: Secret
+metadata: {name: s, annotations: {}, labels: null}
+data: {k: dg==}
+`} {
+		objs = append(objs, decode(t, doc)[0].Object)
+	}
+	// Invalid UTF-8, which encoding/json replaces byte by byte.
+	objs = append(objs, map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}, "data": map[string]any{"k": "a\xff\xfeb"}})
+
+	check := func(t *testing.T, obj, shape map[string]any) {
+		t.Helper()
+		before := runtime.DeepCopyJSON(obj)
+		want, werr := toCty(normalise(obj, shape))
+		got, gerr := liveValue(obj, shape)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("error %v, want %v", gerr, werr)
+		}
+		if werr == nil && !got.RawEquals(want) {
+			t.Fatalf("liveValue\n got %#v\nwant %#v", got, want)
+		}
+		if fmt.Sprint(before) != fmt.Sprint(obj) {
+			t.Fatal("liveValue changed its input")
+		}
+		// The shape as state records it.
+		if shape == nil {
+			return
+		}
+		rec, err := toCty(shape)
+		if err != nil {
+			return
+		}
+		want, werr = toCty(normalise(obj, recordedShape(rec)))
+		got, gerr = liveValueOf(obj, rec)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("error %v, want %v", gerr, werr)
+		}
+		if werr == nil && !got.RawEquals(want) {
+			t.Fatalf("liveValueOf\n got %#v\nwant %#v", got, want)
+		}
+	}
+
+	for i, obj := range objs {
+		t.Run(fmt.Sprint("fixed ", i), func(t *testing.T) {
+			check(t, obj, nil)
+			check(t, obj, obj)
+			check(t, obj, map[string]any{"metadata": map[string]any{"name": "x", "annotations": map[string]any{"kubectl.kubernetes.io/last-applied-configuration": "", "other": ""}}, "status": map[string]any{}})
+			check(t, obj, map[string]any{"metadata": "scalar", "spec": []any{1}, "data": map[string]any{"k": map[string]any{}}})
+			check(t, obj, map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": ""}, map[string]any{}, map[string]any{}}}}}})
+		})
+	}
+
+	// Random trees, and random shapes made from them.
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 3000 {
+		obj := map[string]any{}
+		for j := range 1 + r.IntN(4) {
+			obj[fmt.Sprint("k", j)] = randomTree(r, 3)
+		}
+		if r.IntN(2) == 0 {
+			obj["metadata"] = map[string]any{"name": "n", "uid": "u", "annotations": randomAnnotations(r), "labels": randomTree(r, 2)}
+		}
+		if r.IntN(3) == 0 {
+			obj["status"] = randomTree(r, 2)
+		}
+		var shape map[string]any
+		if r.IntN(5) > 0 {
+			shape, _ = randomShape(r, obj).(map[string]any)
+		}
+		t.Run(fmt.Sprint("random ", i), func(t *testing.T) { check(t, obj, shape) })
+	}
+}
+
+func randomAnnotations(r *rand.Rand) any {
+	ann := map[string]any{}
+	for _, k := range []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision", "a", "b"} {
+		if r.IntN(2) == 0 {
+			ann[k] = "v"
+		}
+	}
+	return ann
+}
+
+func randomTree(r *rand.Rand, depth int) any {
+	n := r.IntN(8)
+	if depth == 0 {
+		n = 4 + r.IntN(4)
+	}
+	switch n {
+	case 0, 1:
+		m := map[string]any{}
+		for j := range r.IntN(4) {
+			m[fmt.Sprint("k", j)] = randomTree(r, depth-1)
+		}
+		return m
+	case 2, 3:
+		l := make([]any, r.IntN(4))
+		for j := range l {
+			l[j] = randomTree(r, depth-1)
+		}
+		return l
+	case 4:
+		return fmt.Sprint("s", r.IntN(10))
+	case 5:
+		return int64(r.IntN(1000)) - 500
+	case 6:
+		return []any{nil, 0.5, 1e-9, 123456.789, true}[r.IntN(5)]
+	default:
+		return nil
+	}
+}
+
+// randomShape keeps some of v's structure, drops parts and puts other
+// kinds of values where v has others.
+func randomShape(r *rand.Rand, v any) any {
+	switch r.IntN(10) {
+	case 0:
+		return nil
+	case 1:
+		return "scalar"
+	case 2:
+		return map[string]any{"k0": "x", "other": map[string]any{}}
+	case 3:
+		return []any{"x", map[string]any{}, []any{}}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, e := range x {
+			if r.IntN(4) > 0 {
+				m[k] = randomShape(r, e)
+			}
+		}
+		return m
+	case []any:
+		l := []any{}
+		for _, e := range x {
+			if r.IntN(4) > 0 {
+				l = append(l, randomShape(r, e))
+			}
+		}
+		return l
+	default:
+		return v
+	}
+}
+
+func TestForEach(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 2, 7, 100} {
+		seen := make([]int, n)
+		forEach(n, func(i int) { seen[i]++ })
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("n=%d: fn(%d) ran %d times", n, i, c)
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v, want the worker's panic", r)
+		}
+	}()
+	forEach(10, func(i int) {
+		if i == 3 {
+			panic("boom")
+		}
+	})
+	t.Fatal("forEach returned after a panic")
+}
