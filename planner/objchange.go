@@ -160,6 +160,11 @@ func sameValue(a, b cty.Value) bool {
 	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
 		return false
 	}
+	// Identical values (the common case: an unchanged object) need no
+	// deep semantic comparison, which re-walks every value for marks.
+	if a.RawEquals(b) {
+		return true
+	}
 	eq := a.Equals(b)
 	return eq.IsKnown() && eq.True()
 }
