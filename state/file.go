@@ -453,7 +453,7 @@ func decodeValue(val, ty json.RawMessage) (cty.Value, error) {
 	case val == nil || ty == nil:
 		return cty.NilVal, errors.New("a value and its type must appear together")
 	}
-	t, err := ctyjson.UnmarshalType(ty)
+	t, err := unmarshalType(ty)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("type: %w", err)
 	}

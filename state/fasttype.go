@@ -1,0 +1,92 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// unmarshalType is ctyjson.UnmarshalType, parsed with json.Unmarshal
+// into generic values first: cty's own parser reads token by token with
+// json.Decoder.Token, which is several times slower.
+func unmarshalType(b []byte) (cty.Type, error) {
+	var raw any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return ctyjson.UnmarshalType(b)
+	}
+	t, err := typeOf(raw)
+	if err != nil {
+		return ctyjson.UnmarshalType(b)
+	}
+	return t, nil
+}
+
+func typeOf(raw any) (cty.Type, error) {
+	switch x := raw.(type) {
+	case string:
+		switch x {
+		case "string":
+			return cty.String, nil
+		case "number":
+			return cty.Number, nil
+		case "bool":
+			return cty.Bool, nil
+		case "dynamic":
+			return cty.DynamicPseudoType, nil
+		}
+	case []any:
+		if len(x) < 2 {
+			break
+		}
+		kind, _ := x[0].(string)
+		switch kind {
+		case "list", "set", "map":
+			et, err := typeOf(x[1])
+			if err != nil {
+				return cty.NilType, err
+			}
+			switch kind {
+			case "list":
+				return cty.List(et), nil
+			case "set":
+				return cty.Set(et), nil
+			default:
+				return cty.Map(et), nil
+			}
+		case "object":
+			if len(x) != 2 {
+				break
+			}
+			attrs, ok := x[1].(map[string]any)
+			if !ok {
+				break
+			}
+			ats := make(map[string]cty.Type, len(attrs))
+			for k, v := range attrs {
+				t, err := typeOf(v)
+				if err != nil {
+					return cty.NilType, err
+				}
+				ats[k] = t
+			}
+			return cty.Object(ats), nil
+		case "tuple":
+			elems, ok := x[1].([]any)
+			if !ok || len(x) != 2 {
+				break
+			}
+			ets := make([]cty.Type, len(elems))
+			for i, e := range elems {
+				t, err := typeOf(e)
+				if err != nil {
+					return cty.NilType, err
+				}
+				ets[i] = t
+			}
+			return cty.Tuple(ets), nil
+		}
+	}
+	return cty.NilType, fmt.Errorf("unsupported type")
+}
