@@ -245,8 +245,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 			set(meta().Status(ctx, statusArgs))
 		},
 	}
-	statusCmd.Flags().StringArrayVar(&statusArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
-	statusCmd.Flags().StringArrayVar(&statusArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	varFlags(statusCmd, &statusArgs.VarArgs)
 	statusCmd.Flags().BoolVar(&statusArgs.JSON, "json", false, "print as JSON")
 
 	// rollback
@@ -276,8 +275,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	}
 	reconcileCmd.Flags().DurationVar(&recArgs.Interval, "interval", 3*time.Minute, "time between reconciles")
 	reconcileCmd.Flags().BoolVar(&recArgs.Once, "once", false, "reconcile once and exit")
-	reconcileCmd.Flags().StringArrayVar(&recArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
-	reconcileCmd.Flags().StringArrayVar(&recArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	varFlags(reconcileCmd, &recArgs.VarArgs)
 	reconcileCmd.Flags().IntVar(&recArgs.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	lockFlags(reconcileCmd, &recArgs.LockArgs)
 
@@ -292,8 +290,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 			set(meta().Import(ctx, impArgs))
 		},
 	}
-	importCmd.Flags().StringArrayVar(&impArgs.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
-	importCmd.Flags().StringArrayVar(&impArgs.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	varFlags(importCmd, &impArgs.VarArgs)
 	lockFlags(importCmd, &impArgs.LockArgs)
 
 	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
@@ -304,8 +301,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 // planFlags adds the flags plan, apply and destroy share.
 func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f := c.Flags()
-	f.StringArrayVar(&a.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
-	f.StringArrayVar(&a.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
+	varFlags(c, &a.VarArgs)
 	f.StringArrayVar(&a.Targets, "target", nil, "plan only this resource and what it depends on (repeatable)")
 	f.StringArrayVar(&a.Excludes, "exclude", nil, "leave out this resource and what depends on it (repeatable)")
 	f.StringArrayVar(&a.Replace, "replace", nil, "replace this instance even if it has not changed (repeatable)")
@@ -315,6 +311,12 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	lockFlags(c, &a.LockArgs)
+}
+
+// varFlags adds the input variable flags.
+func varFlags(c *cobra.Command, a *command.VarArgs) {
+	c.Flags().StringArrayVar(&a.Vars, "var", nil, "set an input variable: -var 'NAME=VALUE' (repeatable)")
+	c.Flags().StringArrayVar(&a.VarFiles, "var-file", nil, "read input variables from a file (repeatable)")
 }
 
 func lockFlags(c *cobra.Command, a *command.LockArgs) {
