@@ -22,6 +22,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -204,7 +205,7 @@ func TestReleaseFromDirectory(t *testing.T) {
 	resp, progress := s.apply(config("replicas: 1\n"), plan)
 	t.Logf("install: %s; progress %q", time.Since(start), progress)
 	failOnErrors(t, "apply", resp.Diagnostics)
-	if d := diffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
+	if d := sdktest.DiffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
 		t.Errorf("installed objects differ from the plan at %v", d)
 	}
 	if !slices.ContainsFunc(progress, func(p string) bool { return strings.Contains(p, "installing chart web-0.1.0") }) {
@@ -220,7 +221,7 @@ func TestReleaseFromDirectory(t *testing.T) {
 	// Nothing changed: refresh and plan are a no-op, status is in sync.
 	s.refresh()
 	plan = s.plan(config("replicas: 1\n"))
-	if d := diffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
 		t.Errorf("no-op plan differs from state at %v", d)
 	}
 	if st := s.status(); st.Sync != sdk.Synced || st.Health != sdk.Healthy || len(st.Objects) != 5 || !strings.Contains(st.Message, "revision 1 deployed") {
@@ -233,7 +234,7 @@ func TestReleaseFromDirectory(t *testing.T) {
 	if diff := cmp.Diff([]string{
 		`["` + deployID + `"].spec.replicas`,
 		`["` + cmID + `"].data.color`,
-	}, diffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects"))); diff != "" {
+	}, sdktest.DiffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects"))); diff != "" {
 		t.Errorf("plan of a values change (-want +got):\n%s", diff)
 	}
 	if got := plan.PlannedState.GetAttr("release_revision"); got.IsKnown() {
@@ -283,7 +284,7 @@ func TestReleaseFromDirectory(t *testing.T) {
 	// objects are already live as planned.
 	s.refresh()
 	plan = s.plan(config(good))
-	if d := diffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects")); len(d) > 0 {
+	if d := sdktest.DiffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects")); len(d) > 0 {
 		t.Errorf("objects differ from revision 2's at %v", d)
 	}
 
@@ -357,8 +358,8 @@ func TestReleaseFromHTTPRepository(t *testing.T) {
 	v2["values.yaml"] = strings.Replace(v2["values.yaml"], "replicas: 1", "replicas: 2", 1)
 	publish("0.2.0", v2)
 	s.refresh()
-	if plan := s.plan(config("~0.1")); len(diffPaths(s.state, plan.PlannedState)) > 0 {
-		t.Errorf("\"~0.1\" after 0.2.0 was published plans changes at %v", diffPaths(s.state, plan.PlannedState))
+	if plan := s.plan(config("~0.1")); len(sdktest.DiffPaths(s.state, plan.PlannedState)) > 0 {
+		t.Errorf("\"~0.1\" after 0.2.0 was published plans changes at %v", sdktest.DiffPaths(s.state, plan.PlannedState))
 	}
 	plan := s.plan(config("~0.2"))
 	if got := plan.PlannedState.GetAttr("chart_version"); !got.RawEquals(cty.StringVal("0.2.0")) {

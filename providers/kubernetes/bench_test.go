@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -141,7 +142,7 @@ func benchSetup(b *testing.B) *benchFixture {
 		if err := r.Diagnostics.Err(); err != nil {
 			b.Fatalf("plan app %d: %v", i, err)
 		}
-		if d := diffPaths(f.states[i], r.PlannedState); len(d) > 0 {
+		if d := sdktest.DiffPaths(f.states[i], r.PlannedState); len(d) > 0 {
 			b.Fatalf("app %d: the plan after apply is not a no-op: %v", i, d)
 		}
 	}

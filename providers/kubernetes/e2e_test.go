@@ -16,6 +16,7 @@ import (
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -102,7 +103,7 @@ func TestAppLifecycle(t *testing.T) {
 	if !slices.ContainsFunc(progress, func(p string) bool { return strings.Contains(p, "healthy; waiting for") }) {
 		t.Errorf("no health progress among %q", progress)
 	}
-	if d := diffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
+	if d := sdktest.DiffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
 		t.Errorf("applied objects differ from the plan at %v", d)
 	}
 	if !slices.ContainsFunc(resp.SensitivePaths, secretData.Equals) {
@@ -133,7 +134,7 @@ func TestAppLifecycle(t *testing.T) {
 	planCost := log.read(t)
 	t.Logf("no-op refresh: %s\n  %s", refreshCost, strings.Join(refreshCost.lines, "\n  "))
 	t.Logf("no-op plan of 5 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
-	if d := diffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
 		t.Errorf("no-op plan differs from state at %v", d)
 	}
 	if planCost.dryRuns != 0 || planCost.gets != 0 || planCost.rest != 0 {
@@ -152,7 +153,7 @@ func TestAppLifecycle(t *testing.T) {
 	s.refresh()
 	log.reset(t)
 	plan = s.plan(config)
-	if d, want := diffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+	if d, want := sdktest.DiffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
 		t.Errorf("plan after replicas: 3 changes %v, want %v", d, want)
 	}
 	if cost := log.read(t); cost.dryRuns != 1 {
@@ -178,7 +179,7 @@ func TestAppLifecycle(t *testing.T) {
 		t.Errorf("refreshed replicas = %#v, want 5", got)
 	}
 	plan = s.plan(config)
-	if d, want := diffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+	if d, want := sdktest.DiffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
 		t.Errorf("plan after drift changes %v, want %v", d, want)
 	}
 	resp, _ = s.apply(config, plan)
@@ -193,7 +194,7 @@ func TestAppLifecycle(t *testing.T) {
 		"        envFrom: [{configMapRef: {name: settings}}]\n", "", 1))
 	s.refresh()
 	plan = s.plan(config)
-	if d := diffPaths(s.state, plan.PlannedState); !slices.Contains(d, `objects["`+cmID+`"]`) {
+	if d := sdktest.DiffPaths(s.state, plan.PlannedState); !slices.Contains(d, `objects["`+cmID+`"]`) {
 		t.Errorf("plan after removing the ConfigMap changes %v, want it deleted", d)
 	}
 	if inv := stringList(plan.PlannedState.GetAttr("inventory")); slices.Contains(inv, cmID) {
@@ -280,7 +281,7 @@ spec:
 	}
 	s.refresh()
 	plan = s.plan(config)
-	if d := diffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
 		t.Errorf("second plan changes %v, want none", d)
 	}
 	s.destroy()
@@ -455,7 +456,7 @@ spec:
 	t.Logf("no-op plan of 3 apps x 13 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
 	for i, r := range planResps {
 		failOnErrors(t, "plan", r.Diagnostics)
-		if d := diffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
+		if d := sdktest.DiffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
 			t.Errorf("app %d: no-op plan changes %v", i, d)
 		}
 	}

@@ -272,58 +272,6 @@ func objectKeys(st cty.Value) []string {
 	return out
 }
 
-// diffPaths lists where two values differ, as paths like
-// objects["v1 ConfigMap a/b"].data.k.
-func diffPaths(a, b cty.Value) []string {
-	var out []string
-	diffInto(&out, "", a, b)
-	sort.Strings(out)
-	return out
-}
-
-func diffInto(out *[]string, path string, a, b cty.Value) {
-	switch {
-	case a.IsKnown() && b.IsKnown() && !a.IsNull() && !b.IsNull() &&
-		(a.Type().IsObjectType() || a.Type().IsMapType()) && (b.Type().IsObjectType() || b.Type().IsMapType()):
-		am, bm := a.AsValueMap(), b.AsValueMap()
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range bm {
-			keys[k] = true
-		}
-		for k := range keys {
-			p := path + "." + k
-			if strings.ContainsAny(k, " /.") {
-				p = fmt.Sprintf("%s[%q]", path, k)
-			}
-			av, aok := am[k]
-			bv, bok := bm[k]
-			if !aok || !bok {
-				*out = append(*out, strings.TrimPrefix(p, "."))
-				continue
-			}
-			diffInto(out, p, av, bv)
-		}
-	case a.IsKnown() && b.IsKnown() && !a.IsNull() && !b.IsNull() &&
-		(a.Type().IsTupleType() || a.Type().IsListType()) && (b.Type().IsTupleType() || b.Type().IsListType()) &&
-		a.LengthInt() == b.LengthInt():
-		as, bs := a.AsValueSlice(), b.AsValueSlice()
-		for i := range as {
-			diffInto(out, fmt.Sprintf("%s[%d]", path, i), as[i], bs[i])
-		}
-	default:
-		if a.IsKnown() && b.IsKnown() && !a.IsNull() && !b.IsNull() && a.Type().IsPrimitiveType() && a.Type().Equals(b.Type()) && a.Equals(b).True() {
-			return
-		}
-		if a.RawEquals(b) {
-			return
-		}
-		*out = append(*out, strings.TrimPrefix(path, "."))
-	}
-}
-
 // kube is a client for checks made behind the provider's back.
 type kube struct {
 	t   *testing.T
