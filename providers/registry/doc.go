@@ -1,0 +1,54 @@
+// Package registry is slipway's built-in registry provider, built on
+// go-containerregistry. It talks to OCI registries over their HTTP API
+// only: there is no Docker daemon, and nothing is shelled out to.
+//
+// It serves:
+//
+//   - the source type "image": a repository and a tag, or a version
+//     constraint (semver = "~1.4") resolved to the highest tag that
+//     satisfies it, resolved at every plan to the digest of the tag's
+//     manifest or index, with a pinned ref ("REPOSITORY@DIGEST");
+//   - the resource type "registry_image": an image built from files on
+//     local disk (one layer) on a base image or on scratch, with its
+//     entrypoint, command, environment and labels, pushed to one or more
+//     tags.
+//
+// Credentials come from the provider block's username and password, then
+// from a docker config.json (docker_config, or go-containerregistry's
+// default keychain: DOCKER_CONFIG or ~/.docker/config.json). Registries on
+// localhost and 127.0.0.1 are reached over plain HTTP; insecure allows it
+// for every registry.
+//
+// Planning an image reads its files but not the registry: an unchanged
+// configuration whose files are unchanged too (a digest of them is kept in
+// the state's private data) plans no change; anything else plans a new
+// build and push, in place. Files missing at plan are no error then (a
+// pipeline's stages make them before apply); apply names any still
+// missing. Refreshing an image checks that its digest is still in the
+// registry (the state goes when it is not) and drops from tags those that
+// no longer name it, so the next plan pushes them again.
+//
+// What must stay true:
+//   - Builds are reproducible: the same base manifest, the same file
+//     contents and execute bits and the same configuration give the same
+//     digest on any machine, from any directory, at any time. The layer's
+//     entries are sorted by path, owned by root with no user or group
+//     names, dated SOURCE_DATE_EPOCH (the Unix epoch when unset) with no
+//     access or change times, and their modes are 0755 or 0644 (0755 for
+//     directories); the layer is gzipped at a fixed level; the image's
+//     created time is the same date. Only the default platform of a scratch
+//     image, or of an image built on a multi-platform base, depends on the
+//     machine; setting platform removes that. (A Go release that compressed
+//     differently would change digests; the one the provider is built with
+//     is part of its version.)
+//   - Nothing needs a Docker daemon or any program besides the provider.
+//   - Nothing is ever deleted from a registry: destroying a registry_image
+//     forgets it and keeps the image and its tags (Terraform's
+//     keep_remotely = true). Registries often forbid deletes, and a digest
+//     someone deployed must stay pullable.
+//   - Reads are read-only: sources and refreshes only list tags and read
+//     manifests, never push, tag or delete.
+//
+// The package imports plugin-sdk and go-containerregistry, nothing of
+// slipway's core.
+package registry

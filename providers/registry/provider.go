@@ -1,0 +1,156 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+const version = "0.1.0"
+
+// New returns the registry provider.
+func New() sdk.Provider { return &provider{} }
+
+var (
+	_ sdk.ProviderWithSources = (*provider)(nil)
+	_ sdk.ProviderWithStop    = (*provider)(nil)
+)
+
+// provider is the registry provider. Its settings are fixed by Configure;
+// the SDK may call its methods from many goroutines at once.
+type provider struct {
+	mu  sync.Mutex
+	cfg *settings // nil until configured
+
+	stopMu     sync.Mutex
+	stopCtx    context.Context
+	stopCancel context.CancelFunc
+}
+
+// settings are the provider block's configuration.
+type settings struct {
+	keychain authn.Keychain
+	insecure bool
+}
+
+var providerSchema = sdk.Schema{
+	Description: "Builds container images without a daemon and pushes them to OCI registries, and resolves image tags to digests.",
+	Attributes: map[string]sdk.Attribute{
+		"username": {Type: cty.String, Optional: true,
+			Description: "User name for HTTP basic auth, used for every registry; set with password. They win over docker_config."},
+		"password": {Type: cty.String, Optional: true, Sensitive: true,
+			Description: "Password or token for HTTP basic auth, used for every registry."},
+		"docker_config": {Type: cty.String, Optional: true,
+			Description: "A docker config.json (or the directory that holds one) to take registry credentials from; DOCKER_CONFIG or ~/.docker/config.json when unset."},
+		"insecure": {Type: cty.Bool, Optional: true,
+			Description: "Allow plain HTTP to every registry. Registries on localhost and 127.0.0.1 are reached over plain HTTP without it."},
+	},
+}
+
+func (*provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "registry", Version: version} }
+func (*provider) Schema() sdk.Schema     { return providerSchema }
+
+func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	user, password := sdk.GetString(req.Config, "username"), sdk.GetString(req.Config, "password")
+	switch {
+	case user != "" && password == "":
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("password"), "Missing registry password",
+			`The provider "registry" block sets username but no password. Set both, or neither to use docker_config.`)
+	case user == "" && password != "":
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("username"), "Missing registry user name",
+			`The provider "registry" block sets password but no username. Set both, or neither to use docker_config.`)
+	}
+	var fileKeychain authn.Keychain = authn.DefaultKeychain
+	if f := sdk.GetString(req.Config, "docker_config"); f != "" {
+		kc, err := newConfigFileKeychain(f)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("docker_config"), "Cannot read docker config",
+				fmt.Sprintf("The docker_config %q cannot be used: %v. Point it at a docker config.json, such as the one `docker login` writes.", f, err))
+		}
+		fileKeychain = kc
+	}
+	if resp.Diagnostics.HasErrors() {
+		return
+	}
+	s := &settings{
+		keychain: authn.NewMultiKeychain(basicKeychain{user: user, password: password}, fileKeychain),
+		insecure: sdk.GetBool(req.Config, "insecure"),
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cfg = s
+}
+
+// config returns the settings, the defaults when Configure was never
+// called (a provider block is optional).
+func (p *provider) config() settings {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cfg == nil {
+		p.cfg = &settings{keychain: authn.DefaultKeychain}
+	}
+	return *p.cfg
+}
+
+func (p *provider) Resources() map[string]sdk.Resource {
+	return map[string]sdk.Resource{"registry_image": &imageResource{p: p}}
+}
+
+func (p *provider) Sources() map[string]sdk.Source {
+	return map[string]sdk.Source{"image": &imageSource{p: p}}
+}
+
+// errStopped is the cause of a call's context when Stop cancelled it.
+var errStopped = errors.New("stopped: slipway asked the provider to stop")
+
+// Stop cancels every call in flight.
+func (p *provider) Stop(context.Context) error {
+	p.stopMu.Lock()
+	defer p.stopMu.Unlock()
+	if p.stopCancel != nil {
+		p.stopCancel()
+	}
+	p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
+	return nil
+}
+
+// withStop derives a context for one call that Stop also cancels.
+func (p *provider) withStop(ctx context.Context) (context.Context, context.CancelFunc) {
+	p.stopMu.Lock()
+	if p.stopCtx == nil {
+		p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
+	}
+	sc := p.stopCtx
+	p.stopMu.Unlock()
+	ctx, cancel := context.WithCancelCause(ctx)
+	unhook := context.AfterFunc(sc, func() { cancel(errStopped) })
+	return ctx, func() {
+		unhook()
+		cancel(nil)
+	}
+}
+
+// nameOptions are the options for parsing references.
+func (s settings) nameOptions() []name.Option {
+	if s.insecure {
+		return []name.Option{name.Insecure}
+	}
+	return nil
+}
+
+// remoteOptions are the options of every registry call.
+func (s settings) remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(s.keychain),
+		remote.WithUserAgent("slipway-registry/" + version),
+	}
+}
