@@ -25,8 +25,8 @@ const remoteName = "origin"
 //	repos/<key>.lock  the lock file that serialises work on that repository
 //	trees/<commit>    a read-only checkout of one commit, published whole
 //
-// Reads of sources use it today; promotes (commit and push) will open the
-// same repositories under the same locks.
+// Reads of sources and promotes (commit and push) open the same
+// repositories under the same locks.
 type cache struct {
 	root  string
 	locks keyLocks

@@ -33,7 +33,7 @@ type settings struct {
 }
 
 var providerSchema = sdk.Schema{
-	Description: "Reads git repositories: a branch, tag or commit resolved to a commit and checked out on local disk.",
+	Description: "Reads git repositories (a branch, tag or commit resolved to a commit and checked out on local disk) and pushes commits to them (git_promote).",
 	Attributes: map[string]sdk.Attribute{
 		"cache_dir": {Type: cty.String, Optional: true,
 			Description: `Where repositories and checkouts are cached; "<user cache dir>/slipway/git" when unset.`},
@@ -106,8 +106,10 @@ func (p *provider) config() (settings, *cache, error) {
 	return *p.cfg, p.cache, nil
 }
 
-// Resources is empty: the read side of git has sources only.
-func (*provider) Resources() map[string]sdk.Resource { return map[string]sdk.Resource{} }
+// Resources is the write side: git_promote commits and pushes.
+func (p *provider) Resources() map[string]sdk.Resource {
+	return map[string]sdk.Resource{"git_promote": &promote{p: p}}
+}
 
 func (p *provider) Sources() map[string]sdk.Source {
 	return map[string]sdk.Source{"git": &source{p: p}}

@@ -445,7 +445,7 @@ func TestSchemas(t *testing.T) {
 	want := &sdk.ProviderSchemas{
 		Metadata:  sdk.Metadata{Name: "git", Version: "0.1.0"},
 		Provider:  providerSchema,
-		Resources: map[string]sdk.Schema{},
+		Resources: map[string]sdk.Schema{"git_promote": promoteSchema},
 		Sources:   map[string]sdk.Schema{"git": sourceSchema},
 	}
 	typeEq := cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })

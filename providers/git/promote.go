@@ -1,0 +1,640 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/zclconf/go-cty/cty"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// promote is the resource type "git_promote": one commit that changes a
+// GitOps repository (sets an image's new tag, say), pushed to a branch.
+type promote struct{ p *provider }
+
+var (
+	_ sdk.ResourceWithPlan     = (*promote)(nil)
+	_ sdk.ResourceWithValidate = (*promote)(nil)
+)
+
+// changeType is the type of one element of `changes`.
+var changeType = cty.Object(map[string]cty.Type{
+	"file": cty.String, "field": cty.String, "before": cty.String, "after": cty.String,
+})
+
+const (
+	defaultAuthorName  = "slipway"
+	defaultAuthorEmail = "slipway@localhost"
+)
+
+var promoteSchema = sdk.Schema{
+	Description: "A commit to a git repository that sets an image's tag or digest, a YAML value or a file's content, pushed to a branch (never forced). " +
+		"The plan shows the change made on base_commit; apply makes the same change on the branch's head and pushes it, making it again on the new head when the branch moved meanwhile.",
+	Attributes: map[string]sdk.Attribute{
+		"url": {Type: cty.String, Required: true,
+			Description: "The repository: an http(s)://, ssh:// or file:// URL, or a local path."},
+		"branch": {Type: cty.String, Required: true,
+			Description: "The branch to commit to. It must exist on the remote."},
+		"base_commit": {Type: cty.String, Optional: true,
+			Description: "The full commit the plan reads the files at, usually the commit of the git source that read the repository; the branch's head when unset."},
+		"path": {Type: cty.String, Required: true,
+			Description: `The file or directory edited, relative to the repository root ("apps/myapp").`},
+		"image": {Type: cty.String, Optional: true,
+			Description: `Set this image (a name without tag, "registry.example.com/me/myapp") to new_tag and/or digest: in the kustomization's images when path is a kustomization or a directory holding one, else in every container and init container of the YAML files at path.`},
+		"new_tag": {Type: cty.String, Optional: true,
+			Description: "The image's new tag; with image."},
+		"digest": {Type: cty.String, Optional: true,
+			Description: `The image's new digest ("sha256:..."); with image.`},
+		"yaml_path": {Type: cty.String, Optional: true,
+			Description: `Set the value at this path of the YAML file path ("image.tag", "spec.template.spec.containers.[name=app].image"), creating missing maps; with value.`},
+		"value": {Type: cty.String, Optional: true,
+			Description: "The value to set at yaml_path."},
+		"content": {Type: cty.String, Optional: true,
+			Description: "The whole new content of the file path, created when missing."},
+		"message": {Type: cty.String, Required: true,
+			Description: "The commit message."},
+		"author_name": {Type: cty.String, Optional: true, Computed: true,
+			Description: `The commit's author and committer name; "slipway" when unset.`},
+		"author_email": {Type: cty.String, Optional: true, Computed: true,
+			Description: `The commit's author and committer email; "slipway@localhost" when unset.`},
+		"changes": {Type: cty.List(changeType), Computed: true,
+			Description: "Each value the commit changes: file, field (empty for content), before and after. Empty when there is nothing to change."},
+		"diff": {Type: cty.String, Computed: true,
+			Description: "A unified diff of the files the commit changes; empty when there is nothing to change."},
+		"commit": {Type: cty.String, Computed: true,
+			Description: "The commit pushed; the branch's head, unchanged, when there was nothing to change."},
+		"parent": {Type: cty.String, Computed: true,
+			Description: "The commit the pushed commit sits on: the branch's head when it was pushed; empty when nothing was pushed."},
+	},
+}
+
+// editInputs are the attributes the edit and its base follow from: when
+// one is unknown, so is what the plan would change.
+var editInputs = []string{"url", "branch", "base_commit", "path", "image", "new_tag", "digest", "yaml_path", "value", "content"}
+
+// whereInputs are the attributes that say where the edit goes: when they
+// are known, the plan checks the branch and the path exist even if the
+// edit itself is not known yet.
+var whereInputs = []string{"url", "branch", "base_commit", "path"}
+
+// promoteComputed are the attributes only the provider sets.
+var promoteComputed = []string{"changes", "diff", "commit", "parent"}
+
+func (*promote) Schema() sdk.Schema { return promoteSchema }
+
+// promoteConfig is a checked, wholly known configuration.
+type promoteConfig struct {
+	rawURL, url, protocol string
+	branch                string
+	base                  plumbing.Hash // zero: the branch's head
+	edit                  edit
+	message               string
+	author                string
+	email                 string
+}
+
+var (
+	tagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestPattern = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`)
+	sha256Pattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+)
+
+// checkPromote checks a configuration, whose attributes may be unknown:
+// only the known ones are checked. The result is complete only when the
+// configuration is wholly known and there are no errors.
+func checkPromote(cfg cty.Value) (promoteConfig, sdk.Diagnostics) {
+	diags := sdk.ValidateConfig(promoteSchema, cfg)
+	var pc promoteConfig
+	if cfg.IsNull() || !cfg.IsKnown() {
+		return pc, diags
+	}
+	known := func(name string) bool { return sdk.IsSet(cfg, name) }
+	set := func(name string) bool { v := cfg.GetAttr(name); return !v.IsKnown() || !v.IsNull() }
+	bad := func(name, summary, detail string) { diags.AddAttributeError(cty.GetAttrPath(name), summary, detail) }
+
+	if known("url") {
+		pc.rawURL = sdk.GetString(cfg, "url")
+		var err error
+		if pc.url, pc.protocol, err = normalizeURL(pc.rawURL); err != nil {
+			bad("url", "Invalid repository URL",
+				fmt.Sprintf("The url %q is not a git URL slipway can push to: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", pc.rawURL, err))
+		}
+	}
+	if known("branch") {
+		pc.branch = sdk.GetString(cfg, "branch")
+		if strings.TrimSpace(pc.branch) == "" || plumbing.NewBranchReferenceName(pc.branch).Validate() != nil {
+			bad("branch", "Invalid branch name", fmt.Sprintf("The branch %q is not a valid git branch name. Write a name such as \"main\".", pc.branch))
+		}
+	}
+	if known("base_commit") {
+		c := sdk.GetString(cfg, "base_commit")
+		if lc := strings.ToLower(c); fullHash.MatchString(lc) {
+			pc.base = plumbing.NewHash(lc)
+		} else {
+			bad("base_commit", "Invalid commit hash",
+				fmt.Sprintf("The base_commit %q is not a full commit hash. Write all 40 hexadecimal digits, such as a git source's commit.", c))
+		}
+	}
+	if known("path") {
+		raw := sdk.GetString(cfg, "path")
+		clean, ok := cleanRepoPath(raw)
+		if !ok {
+			bad("path", "Invalid path",
+				fmt.Sprintf("The path %q leaves the repository or names its metadata. Write a path relative to the repository root, such as \"apps/myapp\".", raw))
+		}
+		pc.edit.path = clean
+	}
+
+	var modes []string
+	for _, m := range []string{"image", "yaml_path", "content"} {
+		if set(m) {
+			modes = append(modes, m)
+		}
+	}
+	switch len(modes) {
+	case 0:
+		diags.AddError("No edit", "A git_promote sets one of image (with new_tag or digest), yaml_path (with value) or content. Set one.")
+	case 1:
+	default:
+		bad(modes[1], "Conflicting edits",
+			fmt.Sprintf("A git_promote makes one kind of edit, but this one sets %s. Keep one.", strings.Join(modes, " and ")))
+	}
+	mode := ""
+	if len(modes) == 1 {
+		mode = modes[0]
+	}
+	for _, a := range [][2]string{{"new_tag", "image"}, {"digest", "image"}, {"value", "yaml_path"}} {
+		if set(a[0]) && mode != "" && mode != a[1] {
+			bad(a[0], "Argument belongs to another edit", fmt.Sprintf("%s goes with %s, which is not set.", a[0], a[1]))
+		}
+	}
+	switch mode {
+	case "image":
+		pc.edit.mode = editImage
+		if !set("new_tag") && !set("digest") {
+			bad("image", "Missing new tag", "Setting an image needs new_tag, digest or both.")
+		}
+		if known("image") {
+			pc.edit.image = sdk.GetString(cfg, "image")
+			img := pc.edit.image
+			switch {
+			case img == "" || strings.ContainsAny(img, " \t\n@"):
+				bad("image", "Invalid image", fmt.Sprintf("The image %q is not an image name. Write the name without tag or digest, such as \"registry.example.com/me/myapp\".", img))
+			case imageRepository(img) != img:
+				bad("image", "Image has a tag", fmt.Sprintf("The image %q has a tag. Write the name without it (%q) and put the tag in new_tag.", img, imageRepository(img)))
+			}
+		}
+		if known("new_tag") {
+			pc.edit.newTag = sdk.GetString(cfg, "new_tag")
+			if !tagPattern.MatchString(pc.edit.newTag) {
+				bad("new_tag", "Invalid tag", fmt.Sprintf("The tag %q is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", pc.edit.newTag))
+			}
+		}
+		if known("digest") {
+			pc.edit.digest = sdk.GetString(cfg, "digest")
+			d := pc.edit.digest
+			if !digestPattern.MatchString(d) || (strings.HasPrefix(d, "sha256:") && !sha256Pattern.MatchString(d)) {
+				bad("digest", "Invalid digest", fmt.Sprintf("The digest %q is not an image digest. Write it as \"sha256:\" and 64 lowercase hexadecimal digits.", d))
+			}
+		}
+	case "yaml_path":
+		pc.edit.mode = editYAMLPath
+		if !set("value") {
+			bad("yaml_path", "Missing value", "Setting a yaml_path needs the value to set.")
+		}
+		if known("yaml_path") {
+			pc.edit.yamlPath = sdk.GetString(cfg, "yaml_path")
+			if _, err := splitYAMLPath(pc.edit.yamlPath); err != nil {
+				bad("yaml_path", "Invalid yaml_path", fmt.Sprintf("The yaml_path %q is not a path: %v. Write keys separated by dots, such as \"image.tag\".", pc.edit.yamlPath, err))
+			}
+		}
+		pc.edit.value = sdk.GetString(cfg, "value")
+	case "content":
+		pc.edit.mode = editContent
+		pc.edit.content = sdk.GetString(cfg, "content")
+		if known("path") && pc.edit.path == "" {
+			bad("path", "Path is a directory", "content replaces a file's content, and the path names the repository root. Name a file.")
+		}
+	}
+	if known("message") && strings.TrimSpace(sdk.GetString(cfg, "message")) == "" {
+		bad("message", "Empty commit message", "Write a commit message, such as \"Deploy myapp 1.2.3\".")
+	}
+	pc.message = sdk.GetString(cfg, "message")
+	pc.author, pc.email = defaultAuthorName, defaultAuthorEmail
+	if known("author_name") {
+		pc.author = sdk.GetString(cfg, "author_name")
+	}
+	if known("author_email") {
+		pc.email = sdk.GetString(cfg, "author_email")
+	}
+	for _, name := range []string{"author_name", "author_email"} {
+		if v := sdk.GetString(cfg, name); known(name) && (strings.TrimSpace(v) == "" || strings.ContainsAny(v, "<>\n")) {
+			bad(name, "Invalid commit author", fmt.Sprintf("The %s %q cannot go in a commit: it is empty or holds '<', '>' or a line break.", name, v))
+		}
+	}
+	return pc, diags
+}
+
+// cleanRepoPath checks a path inside the repository and returns it clean
+// and slash-separated, "" for the root.
+func cleanRepoPath(raw string) (string, bool) {
+	if raw == "" {
+		return "", false
+	}
+	clean := path.Clean(strings.ReplaceAll(raw, "\\", "/"))
+	if clean == "." {
+		return "", true
+	}
+	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", false
+	}
+	for _, part := range strings.Split(clean, "/") {
+		if !safeName(part) {
+			return "", false
+		}
+	}
+	return clean, true
+}
+
+func (r *promote) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk.ValidateResponse) {
+	_, resp.Diagnostics = checkPromote(req.Config)
+}
+
+// Plan computes the change from the files at base_commit (the branch's
+// head when unset). Nothing is written to the remote.
+func (r *promote) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	cfg := req.Config
+	pc, diags := checkPromote(cfg)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() || !cfg.IsKnown() {
+		return // an unknown configuration keeps the default plan: all unknown
+	}
+	resp.RequiresReplace = nil
+	allKnown := func(names []string) bool {
+		for _, name := range names {
+			if !cfg.GetAttr(name).IsKnown() {
+				return false
+			}
+		}
+		return true
+	}
+	editKnown := allKnown(editInputs)
+	if !editKnown {
+		// What the edit changes is known after apply (a tag of an image
+		// not built yet). Where it goes may be known already: check it.
+		resp.PlannedState = promoteState(cfg, unknownComputed())
+		if !allKnown(whereInputs) {
+			return
+		}
+	}
+
+	set, c, err := r.p.config()
+	if err != nil {
+		resp.Diagnostics.AddError("No cache directory",
+			fmt.Sprintf("The git provider keeps repositories in a cache directory, and none could be found: %v. Set cache_dir in the provider \"git\" block.", err))
+		return
+	}
+	rp, err := openForPromote(ctx, c, set, pc)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
+		return
+	}
+	defer rp.close()
+
+	// The branch must exist even when the plan reads base_commit: apply
+	// pushes to it.
+	var base *object.Commit
+	if pc.base.IsZero() {
+		base, err = rp.branchHead(ctx, pc.branch)
+	} else {
+		var refs advertised
+		if _, refs, err = rp.remoteBranch(ctx, pc.branch); err == nil {
+			base, err = rp.ensureCommit(ctx, refs, pc.branch, pc.base)
+		}
+	}
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
+		return
+	}
+	if !editKnown {
+		if err := checkTarget(&pc.edit, base); err != nil {
+			resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
+		}
+		return
+	}
+	res, err := runEdit(&pc.edit, base)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
+		return
+	}
+	out := promoteOut{changes: changesValue(res.values), diff: cty.StringVal(unifiedDiff(res.files))}
+	if len(res.files) == 0 {
+		out.commit, out.parent = cty.StringVal(base.Hash.String()), cty.StringVal("")
+	} else {
+		out.commit, out.parent = cty.UnknownVal(cty.String), cty.UnknownVal(cty.String)
+	}
+	resp.PlannedState = promoteState(cfg, out)
+}
+
+// maxAttempts is how many times apply makes its commit on the branch's
+// head and pushes it, when the branch keeps moving in between.
+const maxAttempts = 5
+
+// Apply makes the planned edit on the branch's head and pushes it.
+func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() {
+		// A commit pushed stays in the branch's history: there is
+		// nothing to undo, and history is never rewritten.
+		resp.NewState = cty.NullVal(promoteSchema.ImpliedType())
+		return
+	}
+	planned := req.PlannedState
+	if ch := planned.GetAttr("changes"); ch.IsWhollyKnown() && !ch.IsNull() && ch.LengthInt() == 0 && planned.IsWhollyKnown() {
+		// The plan showed nothing to change: apply changes nothing.
+		req.Progress(fmt.Sprintf("nothing to change at %s", short(sdk.GetString(planned, "commit"))))
+		resp.NewState = planned
+		return
+	}
+	cfg := req.Config
+	pc, diags := checkPromote(cfg)
+	if diags.HasErrors() || !cfg.IsWhollyKnown() {
+		resp.Diagnostics = append(resp.Diagnostics, diags...)
+		if !diags.HasErrors() {
+			resp.Diagnostics.AddError("Configuration not known", "The configuration of this git_promote still holds values not known at apply. This is a bug in slipway; please report it.")
+		}
+		return // NewState unset: the prior state stands
+	}
+	set, c, err := r.p.config()
+	if err != nil {
+		resp.Diagnostics.AddError("No cache directory",
+			fmt.Sprintf("The git provider keeps repositories in a cache directory, and none could be found: %v. Set cache_dir in the provider \"git\" block.", err))
+		return
+	}
+	out, err := pushEdit(ctx, c, set, pc, req.Progress)
+	if err != nil {
+		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
+		return // nothing was pushed: the prior state stands
+	}
+	resp.NewState = promoteState(cfg, out)
+	if w := differsFromPlan(planned, resp.NewState); w != "" {
+		resp.Diagnostics.AddWarning("Branch moved since the plan",
+			fmt.Sprintf("The branch %q of %s moved after the plan was made, and the edit made on its new head %s: %s. The commit pushed holds the edit as configured; check its diff.", pc.branch, pc.rawURL, w, short(sdk.GetString(resp.NewState, "commit"))))
+	}
+}
+
+// pushEdit makes the edit on the branch's head, commits and pushes it,
+// and makes it again on the new head when the branch moved meanwhile.
+func pushEdit(ctx context.Context, c *cache, set settings, pc promoteConfig, progress func(string)) (promoteOut, error) {
+	rp, err := openForPromote(ctx, c, set, pc)
+	if err != nil {
+		return promoteOut{}, err
+	}
+	defer rp.close()
+
+	var lastErr error
+	// refused maps the commits whose push seemed refused to the outcome
+	// had it landed: a push can land and its answer still be lost.
+	refused := map[plumbing.Hash]promoteOut{}
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		if attempt > 1 {
+			t := time.NewTimer(time.Duration(attempt-1) * 200 * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return promoteOut{}, context.Cause(ctx)
+			}
+		}
+		head, err := rp.branchHead(ctx, pc.branch)
+		if err != nil {
+			return promoteOut{}, err
+		}
+		if out, ok := refused[head.Hash]; ok {
+			progress(fmt.Sprintf("pushed %s to %s %s", short(head.Hash.String()), pc.rawURL, pc.branch))
+			return out, nil
+		}
+		res, err := runEdit(&pc.edit, head)
+		if err != nil {
+			return promoteOut{}, err
+		}
+		out := promoteOut{changes: changesValue(res.values), diff: cty.StringVal(unifiedDiff(res.files))}
+		if len(res.files) == 0 {
+			progress(fmt.Sprintf("nothing to change at %s of %s", short(head.Hash.String()), pc.branch))
+			out.commit, out.parent = cty.StringVal(head.Hash.String()), cty.StringVal("")
+			return out, nil
+		}
+		now := time.Now()
+		sig := object.Signature{Name: pc.author, Email: pc.email, When: now}
+		commit, err := rp.writeCommit(head, res.files, sig, pc.message)
+		if err != nil {
+			return promoteOut{}, fmt.Errorf("write the commit: %w", err)
+		}
+		progress(fmt.Sprintf("committing %s to %s", plural(len(res.files), "file"), pc.branch))
+		err = rp.push(ctx, commit, head.Hash, pc.branch)
+		out.commit, out.parent = cty.StringVal(commit.String()), cty.StringVal(head.Hash.String())
+		if err == nil {
+			progress(fmt.Sprintf("pushed %s to %s %s", short(commit.String()), pc.rawURL, pc.branch))
+			return out, nil
+		}
+		refused[commit] = out
+		// Rejected: if the branch moved, make the edit again on its
+		// new head; anything else is a failure.
+		moved, lerr := rp.branchMoved(ctx, pc.branch, head.Hash)
+		if lerr != nil || !moved {
+			return promoteOut{}, &pushError{url: pc.rawURL, branch: pc.branch, err: err}
+		}
+		lastErr = err
+		if attempt < maxAttempts {
+			progress(fmt.Sprintf("%s moved while pushing; making the edit again on its new head (attempt %d of %d)", pc.branch, attempt+1, maxAttempts))
+		}
+	}
+	return promoteOut{}, &pushError{url: pc.rawURL, branch: pc.branch, err: lastErr, gaveUp: true}
+}
+
+// branchMoved reports whether the remote's branch is no longer at head.
+func (r *repo) branchMoved(ctx context.Context, branch string, head plumbing.Hash) (bool, error) {
+	list, err := r.listRemote(ctx)
+	if err != nil {
+		return false, err
+	}
+	h, ok := newAdvertised(list).hash[plumbing.NewBranchReferenceName(branch)]
+	return !ok || h != head, nil
+}
+
+// pushError is a push the remote refused.
+type pushError struct {
+	url, branch string
+	err         error
+	gaveUp      bool // the branch kept moving
+}
+
+func (e *pushError) Error() string {
+	return fmt.Sprintf("push to %s %s: %v", e.url, e.branch, e.err)
+}
+func (e *pushError) Unwrap() error { return e.err }
+
+// openForPromote opens the cached repository of the configuration's URL,
+// under its lock.
+func openForPromote(ctx context.Context, c *cache, set settings, pc promoteConfig) (*repo, error) {
+	auth, err := set.creds.auth(pc.url, pc.protocol)
+	if err != nil {
+		return nil, &editError{"", "Cannot load SSH key", err.Error() + "."}
+	}
+	if pc.protocol == "file" {
+		useLocalServer()
+	}
+	r, err := c.open(ctx, pc.url, auth)
+	if err != nil {
+		return nil, &editError{"", "Cannot open git cache", fmt.Sprintf("Opening the cached repository of %s failed: %v.", pc.url, err)}
+	}
+	return r, nil
+}
+
+// checkTarget checks that the path an edit whose values are not known
+// yet edits exists at commit (content may create its file).
+func checkTarget(e *edit, commit *object.Commit) error {
+	if e.mode == editContent {
+		return nil
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return fmt.Errorf("read the tree of commit %s: %w", commit.Hash, err)
+	}
+	k, err := treeSnapshot{tree: tree}.kind(e.path)
+	if err != nil {
+		return err
+	}
+	if k == kindMissing {
+		return &editError{"path", "Path not found in repository", fmt.Sprintf("The path %q does not exist in commit %s.", e.path, short(commit.Hash.String()))}
+	}
+	return nil
+}
+
+// runEdit makes the edit on the files of commit.
+func runEdit(e *edit, commit *object.Commit) (*editResult, error) {
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read the tree of commit %s: %w", commit.Hash, err)
+	}
+	return e.apply(treeSnapshot{tree: tree})
+}
+
+// promoteOut are the values of the attributes only the provider sets.
+type promoteOut struct {
+	changes, diff, commit, parent cty.Value
+}
+
+func unknownComputed() promoteOut {
+	return promoteOut{
+		changes: cty.UnknownVal(cty.List(changeType)),
+		diff:    cty.UnknownVal(cty.String),
+		commit:  cty.UnknownVal(cty.String),
+		parent:  cty.UnknownVal(cty.String),
+	}
+}
+
+// promoteState is the configuration with the defaults and the computed
+// attributes filled in.
+func promoteState(cfg cty.Value, out promoteOut) cty.Value {
+	attrs := cfg.AsValueMap()
+	if v := attrs["author_name"]; v.IsNull() {
+		attrs["author_name"] = cty.StringVal(defaultAuthorName)
+	}
+	if v := attrs["author_email"]; v.IsNull() {
+		attrs["author_email"] = cty.StringVal(defaultAuthorEmail)
+	}
+	attrs["changes"] = out.changes
+	attrs["diff"] = out.diff
+	attrs["commit"] = out.commit
+	attrs["parent"] = out.parent
+	return promoteSchema.Object(attrs)
+}
+
+func changesValue(values []valueChange) cty.Value {
+	if len(values) == 0 {
+		return cty.ListValEmpty(changeType)
+	}
+	vals := make([]cty.Value, len(values))
+	for i, v := range values {
+		vals[i] = cty.ObjectVal(map[string]cty.Value{
+			"file": cty.StringVal(v.file), "field": cty.StringVal(v.field),
+			"before": cty.StringVal(v.before), "after": cty.StringVal(v.after),
+		})
+	}
+	return cty.ListVal(vals)
+}
+
+// differsFromPlan says how the applied changes or diff differ from the
+// planned ones, "" when they do not (or the plan did not know them).
+func differsFromPlan(planned, applied cty.Value) string {
+	var what []string
+	for _, name := range []string{"changes", "diff"} {
+		p, a := planned.GetAttr(name), applied.GetAttr(name)
+		if p.IsWhollyKnown() && !p.RawEquals(a) {
+			what = append(what, name)
+		}
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "its " + strings.Join(what, " and ") + " differ from the plan's"
+}
+
+// Read returns the state unchanged: a pushed commit does not change.
+func (*promote) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+
+// promoteDiag turns a failure of a promote into what the user reads.
+func promoteDiag(err error, pc promoteConfig) sdk.Diagnostic {
+	var (
+		ee *editError
+		pe *pushError
+	)
+	switch {
+	case errors.As(err, &ee):
+		d := sdk.Diagnostic{Severity: sdk.Error, Summary: ee.summary, Detail: ee.detail}
+		if ee.attr != "" {
+			d.Attribute = cty.GetAttrPath(ee.attr)
+		}
+		return d
+	case errors.As(err, &pe):
+		d := sdk.Diagnostic{Severity: sdk.Error, Attribute: cty.GetAttrPath("branch")}
+		if pe.gaveUp {
+			d.Summary = "Branch keeps moving"
+			d.Detail = fmt.Sprintf("The branch %q of %s moved every time a commit was pushed to it, %d times; gave up (last refusal: %v). Nothing was forced. Run apply again.", pe.branch, pe.url, maxAttempts, pe.err)
+			return d
+		}
+		d.Summary = "Git push refused"
+		if isAuthError(pe.err) {
+			d.Summary = "Git authentication failed"
+		}
+		d.Detail = fmt.Sprintf("Pushing to the branch %q of %s failed: %v. Check that the credentials in the provider \"git\" block may push to it, and that no branch protection refuses the commit.", pe.branch, pe.url, pe.err)
+		return d
+	}
+	d := diagnose(err, pc.rawURL)
+	if d.Summary == "Git commit not found" {
+		d.Attribute = cty.GetAttrPath("base_commit")
+	}
+	return d
+}
+
+func short(hash string) string {
+	if len(hash) > 7 {
+		return hash[:7]
+	}
+	return hash
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
