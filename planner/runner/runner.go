@@ -1,0 +1,315 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Retry is a stage's retry policy, Argo Workflows' retryStrategy: up to
+// Limit more attempts after the first, waiting Backoff, then Backoff×Factor,
+// and so on, never more than MaxBackoff (when set).
+type Retry struct {
+	Limit      int
+	Backoff    time.Duration
+	Factor     float64
+	MaxBackoff time.Duration
+}
+
+// Wait is the pause before retry number n (1 for the first retry).
+func (r Retry) Wait(n int) time.Duration {
+	if r.Backoff <= 0 || n < 1 {
+		return 0
+	}
+	f := r.Factor
+	if f < 1 {
+		f = 1
+	}
+	d := time.Duration(float64(r.Backoff) * math.Pow(f, float64(n-1)))
+	if r.MaxBackoff > 0 && d > r.MaxBackoff {
+		d = r.MaxBackoff
+	}
+	return d
+}
+
+// Stage is one stage's commands and how to run them.
+type Stage struct {
+	Name string
+	// Run holds shell commands, each run with /bin/sh -c in order; the
+	// first that fails fails the attempt.
+	Run []string
+	// Env is added to the process environment (and overrides it).
+	Env map[string]string
+	// Dir is the working directory, relative to the workspace.
+	Dir     string
+	Timeout time.Duration
+	Retry   Retry
+}
+
+// Result is the outcome of a stage.
+type Result struct {
+	Attempts int
+	Duration time.Duration
+	// Err is nil on success. A failure's error names the command, its exit
+	// status or the timeout.
+	Err error
+	// Tail holds the last lines of output, for an error message.
+	Tail []string
+}
+
+// Output receives each line a stage prints (stdout and stderr merged).
+type Output func(line string)
+
+// tailLines is how many lines of output a Result keeps.
+const tailLines = 20
+
+// RunStage runs st in workspace, appending its output to logPath (created
+// when missing) and passing each line to out. Attempts after a failure
+// wait as st.Retry says; ctx cancels the stage and any wait.
+func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, st Stage, out Output) Result {
+	start := time.Now()
+	res := Result{}
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+		res.Err = fmt.Errorf("create log directory: %w", err)
+		return res
+	}
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		res.Err = fmt.Errorf("open stage log: %w", err)
+		return res
+	}
+	defer logf.Close()
+	tail := &ring{max: tailLines}
+	emit := func(line string) {
+		fmt.Fprintln(logf, line)
+		tail.add(line)
+		if out != nil {
+			out(line)
+		}
+	}
+	dir := workspace
+	if st.Dir != "" {
+		dir = filepath.Join(workspace, st.Dir)
+	}
+	env := mergeEnv(baseEnv, st.Env)
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		if attempt > 1 {
+			wait := st.Retry.Wait(attempt - 1)
+			emit(fmt.Sprintf("# retry %d of %d after %s", attempt-1, st.Retry.Limit, wait))
+			select {
+			case <-ctx.Done():
+				res.Err = ctx.Err()
+				res.Duration, res.Tail = time.Since(start), tail.lines()
+				return res
+			case <-time.After(wait):
+			}
+		}
+		res.Err = runAttempt(ctx, dir, env, st, emit)
+		if res.Err == nil || attempt > st.Retry.Limit || ctx.Err() != nil {
+			break
+		}
+		emit("# " + res.Err.Error())
+	}
+	res.Duration, res.Tail = time.Since(start), tail.lines()
+	return res
+}
+
+// runAttempt runs every command of a stage once, under the stage timeout.
+func runAttempt(ctx context.Context, dir string, env []string, st Stage, emit Output) error {
+	if st.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, st.Timeout)
+		defer cancel()
+	}
+	for _, command := range st.Run {
+		emit("$ " + command)
+		err := runCommand(ctx, dir, env, command, emit)
+		if err == nil {
+			continue
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("timed out after %s running %q", st.Timeout, command)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("cancelled running %q", command)
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("%q exited with status %d", command, ee.ExitCode())
+		}
+		return fmt.Errorf("running %q: %w", command, err)
+	}
+	return nil
+}
+
+// runCommand runs one shell command in its own process group, killing the
+// group when ctx ends.
+func runCommand(ctx context.Context, dir string, env []string, command string, emit Output) error {
+	cmd := exec.Command("/bin/sh", "-c", command)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.Stdin = nil
+	setProcessGroup(cmd)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		pw.Close()
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			emit(sc.Text())
+		}
+		io.Copy(io.Discard, pr) // a line over the buffer: keep the pipe draining
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait(); pw.Close() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		killGroup(cmd)
+		err = <-done
+		if err == nil {
+			err = ctx.Err()
+		}
+	}
+	wg.Wait()
+	return err
+}
+
+// mergeEnv returns base with extra's variables set, sorted for a stable
+// environment.
+func mergeEnv(base []string, extra map[string]string) []string {
+	m := map[string]string{}
+	var order []string
+	for _, kv := range base {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, ok := m[k]; !ok {
+			order = append(order, k)
+		}
+		m[k] = v
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			order = append(order, k)
+		}
+		m[k] = extra[k]
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
+// ring keeps the last max lines.
+type ring struct {
+	mu  sync.Mutex
+	max int
+	buf []string
+}
+
+func (r *ring) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.buf = append(r.buf, s)
+	if len(r.buf) > r.max {
+		r.buf = r.buf[len(r.buf)-r.max:]
+	}
+}
+
+func (r *ring) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.buf...)
+}
+
+// PrepareWorkspace empties dir and copies src into it, so that a run
+// starts from exactly the source's files. Copies are writable by the
+// owner whatever the source's modes (source checkouts are read-only).
+func PrepareWorkspace(dir, src string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		// A read-only tree left by a command: make it writable, then retry.
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("clean workspace %s: %w", dir, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create workspace: %w", err)
+	}
+	if src == "" {
+		return nil
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		to := filepath.Join(dir, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, info.Mode().Perm()|0o700)
+		case info.Mode()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
+		case info.Mode().IsRegular():
+			return copyFile(p, to, info.Mode().Perm()|0o600)
+		}
+		return nil // sockets, devices: not part of a source
+	})
+}
+
+func copyFile(from, to string, mode fs.FileMode) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,187 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestRunStageOutputEnvAndDir(t *testing.T) {
+	ws := t.TempDir()
+	os.MkdirAll(filepath.Join(ws, "sub"), 0o755)
+	logPath := filepath.Join(t.TempDir(), "logs", "build.log")
+	var got []string
+	res := RunStage(context.Background(), ws, logPath, []string{"PATH=" + os.Getenv("PATH"), "A=base"}, Stage{
+		Name: "build",
+		Run:  []string{"echo hello $A $B", "pwd", "echo to-stderr >&2"},
+		Env:  map[string]string{"B": "stage", "A": "override"},
+		Dir:  "sub",
+	}, func(l string) { got = append(got, l) })
+	if res.Err != nil {
+		t.Fatalf("stage failed: %v", res.Err)
+	}
+	want := []string{"$ echo hello $A $B", "hello override stage", "$ pwd", filepath.Join(ws, "sub"), "$ echo to-stderr >&2", "to-stderr"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("output:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	logged, _ := os.ReadFile(logPath)
+	if string(logged) != strings.Join(want, "\n")+"\n" {
+		t.Fatalf("log file:\n%s", logged)
+	}
+}
+
+func TestRunStageStopsAtFirstFailure(t *testing.T) {
+	ws := t.TempDir()
+	res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+		Run: []string{"echo one", "exit 3", "touch never"},
+	}, nil)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), `"exit 3" exited with status 3`) {
+		t.Fatalf("err = %v", res.Err)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "never")); err == nil {
+		t.Fatal("a command after the failing one ran")
+	}
+	if res.Attempts != 1 || len(res.Tail) == 0 || res.Tail[len(res.Tail)-1] != "$ exit 3" {
+		t.Fatalf("attempts %d tail %q", res.Attempts, res.Tail)
+	}
+}
+
+func TestRunStageRetriesWithBackoff(t *testing.T) {
+	ws := t.TempDir()
+	// Fails twice, then succeeds: a counter file in the workspace.
+	cmd := `n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; test $n -ge 3`
+	start := time.Now()
+	res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+		Run:   []string{cmd},
+		Retry: Retry{Limit: 2, Backoff: 50 * time.Millisecond, Factor: 2},
+	}, nil)
+	if res.Err != nil || res.Attempts != 3 {
+		t.Fatalf("err %v after %d attempts", res.Err, res.Attempts)
+	}
+	if el := time.Since(start); el < 150*time.Millisecond {
+		t.Fatalf("retries waited %s in all; backoff 50ms then 100ms should wait at least 150ms", el)
+	}
+
+	os.Remove(filepath.Join(ws, "count"))
+	res = RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+		Run: []string{cmd}, Retry: Retry{Limit: 1},
+	}, nil)
+	if res.Err == nil || res.Attempts != 2 {
+		t.Fatalf("limit 1: err %v after %d attempts, want a failure after 2", res.Err, res.Attempts)
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	r := Retry{Limit: 5, Backoff: time.Second, Factor: 2, MaxBackoff: 5 * time.Second}
+	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 4: 5 * time.Second} {
+		if got := r.Wait(n); got != want {
+			t.Errorf("Wait(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+func TestRunStageTimeoutKillsProcessGroup(t *testing.T) {
+	ws := t.TempDir()
+	// The background sleep would write the marker if it survived the kill.
+	res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+		Run:     []string{"(sleep 1; touch survived) & sleep 30"},
+		Timeout: 200 * time.Millisecond,
+	}, nil)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "timed out after 200ms") {
+		t.Fatalf("err = %v", res.Err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(ws, "survived")); err == nil {
+		t.Fatal("a process of the timed-out stage kept running")
+	}
+}
+
+func TestPrepareWorkspaceIsClean(t *testing.T) {
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "pkg"), 0o755)
+	os.WriteFile(filepath.Join(src, "pkg", "a.go"), []byte("package pkg"), 0o444)
+	os.WriteFile(filepath.Join(src, "run.sh"), []byte("#!/bin/sh"), 0o555)
+	os.Chmod(filepath.Join(src, "pkg"), 0o555)
+	t.Cleanup(func() { os.Chmod(filepath.Join(src, "pkg"), 0o755) })
+
+	ws := filepath.Join(t.TempDir(), "ws")
+	os.MkdirAll(ws, 0o755)
+	os.WriteFile(filepath.Join(ws, "stale"), []byte("left by an earlier run"), 0o644)
+	if err := PrepareWorkspace(ws, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "stale")); err == nil {
+		t.Fatal("a file of an earlier run survived")
+	}
+	b, err := os.ReadFile(filepath.Join(ws, "pkg", "a.go"))
+	if err != nil || string(b) != "package pkg" {
+		t.Fatalf("copied file: %q %v", b, err)
+	}
+	if err := os.WriteFile(filepath.Join(ws, "pkg", "a.go"), []byte("x"), 0o644); err != nil {
+		t.Fatalf("workspace copy is not writable: %v", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(ws, "run.sh")); fi.Mode().Perm()&0o100 == 0 {
+		t.Fatalf("run.sh lost its execute bit: %v", fi.Mode())
+	}
+	// A second run cleans what the first left, read-only files included.
+	if err := PrepareWorkspace(ws, src); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrencyLimitHolds(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	const limit = 2
+	var running, peak atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release, err := Acquire(ctx, dir, "deploy prod", limit, Holder{Pipeline: "pipeline.p", Run: i, PID: os.Getpid()}, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+			running.Add(-1)
+			release()
+		}()
+	}
+	wg.Wait()
+	if p := peak.Load(); p != limit {
+		t.Fatalf("peak concurrency %d, want exactly the limit %d", p, limit)
+	}
+}
+
+func TestConcurrencyWaitingSaysWho(t *testing.T) {
+	dir := t.TempDir()
+	release, err := Acquire(context.Background(), dir, "g", 1, Holder{Pipeline: "pipeline.a", Run: 7, PID: 4242, Dir: "/srv/a"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	var seen []Holder
+	_, err = Acquire(ctx, dir, "g", 1, Holder{Pipeline: "pipeline.b"}, func(h []Holder) { seen = h })
+	if err == nil || !strings.Contains(err.Error(), `concurrency group "g"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(seen) != 1 || seen[0].Pipeline != "pipeline.a" || seen[0].PID != 4242 || !strings.Contains(seen[0].String(), "run #7") {
+		t.Fatalf("waiting saw %+v", seen)
+	}
+}
