@@ -236,6 +236,8 @@ func (w *applyWalk) node(ctx context.Context, name string) error {
 		return w.nodeErr(w.applyManaged(ctx, rc))
 	case addrs.Source:
 		return w.nodeErr(w.applySource(rc))
+	case addrs.Pipeline:
+		return w.nodeErr(w.applyPipeline(ctx, rc))
 	default:
 		w.vals.setResource(rc.Addr, cty.DynamicVal)
 		return nil

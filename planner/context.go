@@ -62,6 +62,13 @@ type Context struct {
 	Parallelism int
 	Hooks       Hooks
 	Version     string
+
+	// Approved names the pipeline approval gates (pipeline.NAME.STAGE)
+	// that pass without asking: apply -approve.
+	Approved []string
+	// Ask asks the person running apply to pass an approval gate; nil
+	// when nobody can be asked (a run without a terminal).
+	Ask func(ctx context.Context, gate, message string) (bool, error)
 }
 
 // ConfigHash identifies a configuration's files, for saved plans.
@@ -105,6 +112,10 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 			r := rc.TypeRange
 			add(rc.Provider.Name, &r)
 		}
+		for _, pa := range pipelineProviders(rc) {
+			r := rc.DeclRange
+			add(pa.Name, &r)
+		}
 	}
 	if st != nil {
 		for _, ri := range st.Resources {
@@ -121,8 +132,9 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 
 // managedByProvider reports whether a block kind is planned by a
 // provider: managed resources, sources, and apps (lowered to one
-// kubernetes_app resource each). Pipelines and rollouts are wired into
-// the graph but not planned by this version.
+// kubernetes_app resource each). Pipelines are planned by the core, their
+// images and promotes through the registry and git providers; rollouts
+// are wired into the graph but not planned by this version.
 func managedByProvider(r addrs.Resource) bool {
 	return r.Kind == addrs.Managed || r.Kind == addrs.Source || r.Kind == addrs.App
 }

@@ -50,6 +50,8 @@ type planWalk struct {
 	// changed holds the resources with a change other than no-op or
 	// read, for replace_triggered_by.
 	changed map[addrs.Resource]bool
+	// pending holds the sources pipelines of this plan will commit to.
+	pending map[addrs.Resource][]pendingWrite
 }
 
 // Plan makes a plan. The plan is returned even when it has errors (with
@@ -293,6 +295,8 @@ func (w *planWalk) node(ctx context.Context, name string, orphans map[string][]*
 		return w.nodeErr(w.planManaged(ctx, rc))
 	case addrs.Source:
 		return w.nodeErr(w.planSource(ctx, rc))
+	case addrs.Pipeline:
+		return w.nodeErr(w.planPipeline(ctx, rc))
 	default:
 		return w.nodeErr(w.planLowered(rc))
 	}
@@ -308,9 +312,9 @@ func providerAddr(name string) addrs.Provider {
 	return pa
 }
 
-// planLowered handles pipeline, app and rollout blocks: their references
-// are checked and they take part in ordering, but this version has no
-// planner for them, so they propose nothing and say so.
+// planLowered handles rollout blocks: their references are checked and
+// they take part in ordering, but this version has no planner for them,
+// so they propose nothing and say so.
 func (w *planWalk) planLowered(rc *lang.Resource) hcl.Diagnostics {
 	_, diags := w.resourceRefs(rc)
 	w.vals.setResource(rc.Addr, cty.DynamicVal)
@@ -594,12 +598,16 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			ch.AfterSensitive = append(append([]cty.Path(nil), items[replaceIdx[j]].sens...), resp.SensitivePaths...)
 		}
 	}
+	promoted := w.pendingFor(rc)
 	for i, ch := range changes {
 		if ch == nil {
 			if !items[i].skipped {
 				vals[i] = cty.DynamicVal
 			}
 			continue
+		}
+		for _, src := range sortedResources(promoted) {
+			afterPromote(ch, src, promoted[src])
 		}
 		vals[i] = ch.After
 		w.addChange(ch)
@@ -647,6 +655,12 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 	var diags hcl.Diagnostics
 	for _, ri := range insts {
 		if !w.targeted(ri.Addr) {
+			continue
+		}
+		if ri.Addr.Resource.Kind == addrs.Pipeline {
+			// A pipeline's runs left images and commits that stay; state
+			// forgets the pipeline.
+			w.addChange(deleteChange(ri, plans.ReasonRemoved))
 			continue
 		}
 		if !managedByProvider(ri.Addr.Resource) {
@@ -722,6 +736,44 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	}
 	sort.Slice(p.Outputs, func(i, j int) bool { return p.Outputs[i].Name < p.Outputs[j].Name })
 	return diags
+}
+
+// pendingFor returns the pending writes to sources an app reads.
+func (w *planWalk) pendingFor(rc *lang.Resource) map[addrs.Resource][]pendingWrite {
+	if rc.Addr.Kind != addrs.App {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		return nil
+	}
+	refs, _ := rc.References()
+	out := map[addrs.Resource][]pendingWrite{}
+	for _, ref := range refs {
+		var r addrs.Resource
+		switch s := ref.Subject.(type) {
+		case addrs.Resource:
+			r = s
+		case addrs.ResourceInstance:
+			r = s.Resource
+		default:
+			continue
+		}
+		if pws, ok := w.pending[r]; ok {
+			out[r] = pws
+		}
+	}
+	return out
+}
+
+func sortedResources[V any](m map[addrs.Resource]V) []addrs.Resource {
+	out := make([]addrs.Resource, 0, len(m))
+	for r := range m {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

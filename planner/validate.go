@@ -29,6 +29,12 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 	diags = append(diags, d...)
 	for _, k := range sortedKeys(c.Config.Resources) {
 		rc := c.Config.Resources[k]
+		if rc.Addr.Kind == addrs.Pipeline {
+			refs, d := w.resourceRefs(rc)
+			diags = append(diags, d...)
+			diags = append(diags, validatePipeline(rc, w.scope.evalContext(refs, &repetition{eachValue: cty.DynamicVal}))...)
+			continue
+		}
 		if !managedByProvider(rc.Addr) {
 			continue
 		}

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -123,6 +124,11 @@ func (w *walker) neededProviders(includeConfig bool) (map[addrs.Provider]bool, h
 				continue
 			}
 			need[rc.Provider] = true
+		}
+		for _, rc := range w.cfg.Resources {
+			for _, pa := range pipelineProviders(rc) {
+				need[pa] = true
+			}
 		}
 	}
 	for _, ri := range w.c.State.Resources {
@@ -282,6 +288,31 @@ func (w *walker) buildGraph(withOutputs bool) (*graph.Graph, hcl.Diagnostics) {
 		connect(k, refs)
 		if managedByProvider(rc.Addr) && g.Has(rc.Provider.String()) {
 			g.Connect(k, rc.Provider.String())
+		}
+		for _, pa := range pipelineProviders(rc) {
+			if g.Has(pa.String()) {
+				g.Connect(k, pa.String())
+			}
+		}
+	}
+	// A promote writes a source: whatever else reads that source comes
+	// after the pipeline, so that apply can sync it at the new commit.
+	for k, rc := range w.cfg.Resources {
+		targets := promoteTargets(rc)
+		if len(targets) == 0 {
+			continue
+		}
+		for k2, rc2 := range w.cfg.Resources {
+			if k2 == k || rc2.Addr.Kind == addrs.Source {
+				continue
+			}
+			refs, _ := w.resourceRefs(rc2)
+			for _, ref := range refs {
+				if n := refNode(ref); n != "" && slices.ContainsFunc(targets, func(t addrs.Resource) bool { return t.String() == n }) {
+					g.Connect(k2, k)
+					break
+				}
+			}
 		}
 	}
 	if withOutputs {

@@ -22,6 +22,7 @@ import (
 	"slipway.dev/slipway/providers/git"
 	"slipway.dev/slipway/providers/helm"
 	"slipway.dev/slipway/providers/kubernetes"
+	"slipway.dev/slipway/providers/registry"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -33,6 +34,7 @@ var builtinProviders = map[string]func() sdk.Provider{
 	"git":        git.New,
 	"helm":       helm.New,
 	"kubernetes": kubernetes.New,
+	"registry":   registry.New,
 }
 
 func main() {
@@ -179,6 +181,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	planFlags(applyCmd, &applyArgs.PlanArgs)
 	applyCmd.Flags().BoolVar(&applyArgs.AutoApprove, "auto-approve", false, "apply without asking for confirmation")
 	applyCmd.Flags().BoolVar(&applyArgs.Destroy, "destroy", false, "destroy everything in state")
+	applyCmd.Flags().StringArrayVar(&applyArgs.Approve, "approve", nil, "pass a pipeline approval gate without asking, named pipeline.NAME.STAGE (repeatable)")
 
 	// destroy
 	var destroyArgs command.ApplyArgs
@@ -293,7 +296,23 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	varFlags(importCmd, &impArgs.VarArgs)
 	lockFlags(importCmd, &impArgs.LockArgs)
 
-	root.AddCommand(initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
+	// logs
+	var logsArgs command.LogsArgs
+	logsCmd := &cobra.Command{
+		Use:   "logs pipeline.NAME [STAGE]",
+		Short: "Print the output of a pipeline's last run, or of one of its stages",
+		Args:  cobra.RangeArgs(1, 2),
+		Run: func(_ *cobra.Command, args []string) {
+			logsArgs.Address = args[0]
+			if len(args) == 2 {
+				logsArgs.Stage = args[1]
+			}
+			set(meta().Logs(ctx, logsArgs))
+		},
+	}
+	logsCmd.Flags().IntVar(&logsArgs.Run, "run", 0, "the run number (default: the last run)")
+
+	root.AddCommand(logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }

@@ -91,6 +91,13 @@ func (h *human) plan(p *plans.Plan) {
 		return
 	}
 
+	// Pipelines that will not run say why: up to date, or skipped.
+	for _, c := range p.Changes {
+		if c != nil && c.Type == "pipeline" && c.Action == plans.NoOp && c.ReasonDetail != "" {
+			h.para(h.p.bold(printable(c.Addr.String())) + " is " + printable(c.ReasonDetail) + ".")
+		}
+	}
+
 	if !p.HasChanges() {
 		switch {
 		case p.Mode == plans.DestroyMode:
@@ -134,11 +141,12 @@ func (h *human) plan(p *plans.Plan) {
 
 // summaryText is the counts of the summary line, without "Plan:".
 func summaryText(s plans.Summary) string {
-	text := itoa(s.Add) + " to add, " + itoa(s.Change) + " to change, " + itoa(s.Destroy) + " to destroy"
+	text := itoa(s.Add) + " to add, " + itoa(s.Change) + " to change, " + itoa(s.Destroy) + " to destroy."
 	if s.Run > 0 {
-		text += ", " + itoa(s.Run) + " to run"
+		// What runs first comes first: the pipelines feed the rest.
+		text = itoa(s.Run) + " " + plural(s.Run, "pipeline", "pipelines") + " to run, " + text
 	}
-	return text + "."
+	return text
 }
 
 func (h *human) legend(actions []*plans.ResourceChange) {

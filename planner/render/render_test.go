@@ -122,8 +122,8 @@ func TestSummaryLine(t *testing.T) {
 	}{
 		"create":   {createPlan(), "Plan: 1 to add, 0 to change, 0 to destroy.\n"},
 		"replace":  {replacePlan(), "Plan: 3 to add, 0 to change, 3 to destroy.\n"},
-		"pipeline": {pipelinePlan(), "Plan: 0 to add, 0 to change, 0 to destroy, 1 to run.\n"},
-		"combined": {combinedPlan(), "Plan: 5 to add, 3 to change, 6 to destroy, 1 to run.\n"},
+		"pipeline": {pipelinePlan(), "Plan: 1 pipeline to run, 0 to add, 0 to change, 0 to destroy.\n"},
+		"combined": {combinedPlan(), "Plan: 1 pipeline to run, 5 to add, 3 to change, 6 to destroy.\n"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -30,6 +31,8 @@ type Meta struct {
 	Version string
 	// Builtins are the providers the slipway binary serves itself.
 	Builtins map[string]bool
+
+	askMu sync.Mutex // one approval question at a time
 }
 
 // VarArgs are the input variable flags.

@@ -117,6 +117,9 @@ func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
 type ApplyArgs struct {
 	PlanArgs
 	AutoApprove bool
+	// Approve names pipeline approval gates (pipeline.NAME.STAGE) that
+	// pass without asking.
+	Approve []string
 	// PlanFile is a saved plan to apply exactly, or "".
 	PlanFile string
 }
@@ -180,6 +183,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	}
 
 	s.ctx.Hooks = &views.Progress{View: m.View}
+	s.ctx.Approved = a.Approve
+	if views.IsTerminal(m.Stdin) {
+		s.ctx.Ask = m.askApproval
+	}
 	applier := s.ctx.NewApplier()
 	rec := state.NewRecorder(context.WithoutCancel(ctx), s.backend, applier.Snapshot)
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
@@ -198,7 +205,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		verb = "Destroy"
 	}
-	m.View.Printf("\n%s\n", m.View.Green(fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed.", verb, sum.Add, sum.Change, sum.Destroy)))
+	runs := ""
+	if sum.Run > 0 {
+		runs = fmt.Sprintf("Pipelines: %d run. ", sum.Run)
+	}
+	m.View.Printf("\n%s\n", m.View.Green(fmt.Sprintf("%s complete! %sResources: %d added, %d changed, %d destroyed.", verb, runs, sum.Add, sum.Change, sum.Destroy)))
 	if !a.Destroy {
 		m.printOutputs(applier.Snapshot())
 	}
@@ -218,6 +229,20 @@ func (m *Meta) confirm(destroy bool) bool {
 	}
 	m.View.Printf("\n")
 	return strings.TrimSpace(line) == "yes"
+}
+
+// askApproval asks the person at the terminal to pass a pipeline's
+// approval gate, as Jenkins' input step does.
+func (m *Meta) askApproval(_ context.Context, gate, message string) (bool, error) {
+	m.askMu.Lock()
+	defer m.askMu.Unlock()
+	m.View.Printf("\n%s %s\n  Only 'yes' will be accepted to approve (or run with -approve=%s).\n\n  Enter a value: ", m.View.Bold(gate+":"), message, gate)
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return false, err
+	}
+	m.View.Printf("\n")
+	return strings.TrimSpace(line) == "yes", nil
 }
 
 // hasReads reports whether a plan reads sources that moved since state

@@ -36,6 +36,12 @@ func WantColor(w io.Writer, noColor bool) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// IsTerminal reports whether r is a terminal someone can answer at.
+func IsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
 // Diagnostics prints diagnostics to stderr.
 func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
@@ -119,6 +125,7 @@ var verbs = map[plans.Action][2]string{
 	plans.Delete:           {"Destroying...", "Destruction complete"},
 	plans.DeleteThenCreate: {"Replacing...", "Replacement complete"},
 	plans.CreateThenDelete: {"Replacing...", "Replacement complete"},
+	plans.Run:              {"Running...", "Run complete"},
 }
 
 func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
