@@ -9,8 +9,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -176,6 +180,55 @@ func Decode(b []byte) (*State, error) {
 }
 
 func decode(b []byte) (*State, error) {
+	// A document of the current format decodes straight into its type in
+	// one pass, and its checksum is computed from that (fastChecksum);
+	// anything else (an older format, a document edited by hand) takes
+	// the general path through the whole document.
+	var f file
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err == nil && f.Version == formatVersion {
+		if _, err := dec.Token(); err == io.EOF {
+			if err := verifyFast(b, &f); err != nil {
+				return nil, err
+			}
+			return fromFile(&f)
+		}
+	}
+	return decodeGeneral(b)
+}
+
+// verifyFast checks the checksum of a document decoded into f.
+func verifyFast(b []byte, f *file) error {
+	if f.Checksum == "" {
+		// Absent (or empty): accepted, as decodeGeneral accepts a document
+		// without one. An empty one is refused there.
+		if bytes.Contains(b, []byte(`"checksum"`)) {
+			_, err := decodeGeneral(b)
+			return err
+		}
+		return nil
+	}
+	sum, ok := fastChecksum(f)
+	if ok && sum == f.Checksum {
+		return nil
+	}
+	doc, err := parseDoc(b)
+	if err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	if sum, err = checksum(doc); err != nil {
+		return err
+	}
+	if sum != f.Checksum {
+		return fmt.Errorf("%w: it records %v but its content hashes to %s, so something other than slipway changed it", ErrChecksum, f.Checksum, sum)
+	}
+	return nil
+}
+
+// decodeGeneral reads any document: checks its version and checksum on
+// the whole document and upgrades it to the current format.
+func decodeGeneral(b []byte) (*State, error) {
 	doc, err := parseDoc(b)
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
@@ -214,6 +267,11 @@ func decode(b []byte) (*State, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, err
 	}
+	return fromFile(&f)
+}
+
+// fromFile builds the state of a decoded document.
+func fromFile(f *file) (*State, error) {
 	if f.Lineage == "" {
 		return nil, errors.New("no lineage")
 	}
@@ -225,11 +283,11 @@ func decode(b []byte) (*State, error) {
 		Outputs:        make(map[string]*Output, len(f.Outputs)),
 		Extra:          make(map[string]json.RawMessage, len(f.Extra)),
 	}
-	for _, fr := range f.Resources {
-		r, err := decodeResource(fr)
-		if err != nil {
-			return nil, fmt.Errorf("resource %s: %w", fr.Address, err)
-		}
+	decoded, err := decodeResources(f.Resources)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range decoded {
 		key := r.Addr.String()
 		if _, dup := s.Resources[key]; dup {
 			return nil, fmt.Errorf("resource %s appears twice", key)
@@ -251,6 +309,281 @@ func decode(b []byte) (*State, error) {
 		s.Extra[name] = buf.Bytes()
 	}
 	return s, nil
+}
+
+// decodeResources decodes the resources of a document on every CPU: a
+// state of thousands of objects holds megabytes of values.
+func decodeResources(frs []fileResource) ([]*ResourceInstance, error) {
+	out := make([]*ResourceInstance, len(frs))
+	errs := make([]error, len(frs))
+	workers := runtime.GOMAXPROCS(0)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(frs) {
+					return
+				}
+				r, err := decodeResource(frs[i])
+				if err != nil {
+					err = fmt.Errorf("resource %s: %w", frs[i].Address, err)
+				}
+				out[i], errs[i] = r, err
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// fastChecksum computes the checksum of a document of the current format
+// from its decoded form: the canonical form (see Encode) written directly,
+// members in name order, the values' JSON compacted as it is. It matches
+// checksum for every document slipway writes; ok is false when it cannot
+// tell (a value whose JSON is not in canonical form), and the caller then
+// falls back to checksum of the whole document.
+func fastChecksum(f *file) (sum string, ok bool) {
+	var buf bytes.Buffer
+	buf.Grow(1 << 20)
+	str := func(s string) {
+		b, _ := marshal(s, "")
+		buf.Write(bytes.TrimSuffix(b, []byte("\n")))
+	}
+	var scratch bytes.Buffer
+	raw := func(r json.RawMessage) bool {
+		scratch.Reset()
+		if err := json.Compact(&scratch, r); err != nil {
+			return false
+		}
+		// Values are written with HTML escaping (<, >, & as \u003c...),
+		// the canonical form without it.
+		unescapeHTML(&buf, scratch.Bytes())
+		return true
+	}
+	key := func(first *bool, k string) {
+		if !*first {
+			buf.WriteByte(',')
+		}
+		*first = false
+		str(k)
+		buf.WriteByte(':')
+	}
+	sortedKeys := func(m map[string]json.RawMessage) []string {
+		ks := make([]string, 0, len(m))
+		for k := range m {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return ks
+	}
+	first := true
+	buf.WriteByte('{')
+	if len(f.Extra) > 0 {
+		key(&first, "extra")
+		buf.WriteByte('{')
+		inner := true
+		for _, k := range sortedKeys(f.Extra) {
+			key(&inner, k)
+			// Extra sections are any JSON, in any member order: their
+			// canonical form goes through a full parse (they are small).
+			dec := json.NewDecoder(bytes.NewReader(f.Extra[k]))
+			dec.UseNumber()
+			var v any
+			if dec.Decode(&v) != nil {
+				return "", false
+			}
+			b, err := marshal(v, "")
+			if err != nil {
+				return "", false
+			}
+			buf.Write(bytes.TrimSuffix(b, []byte("\n")))
+		}
+		buf.WriteByte('}')
+	}
+	key(&first, "lineage")
+	str(f.Lineage)
+	key(&first, "outputs")
+	if f.Outputs == nil {
+		buf.WriteString("null")
+	} else {
+		names := make([]string, 0, len(f.Outputs))
+		for k := range f.Outputs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		buf.WriteByte('{')
+		inner := true
+		for _, k := range names {
+			o := f.Outputs[k]
+			key(&inner, k)
+			buf.WriteByte('{')
+			of := true
+			if o.Sensitive {
+				key(&of, "sensitive")
+				buf.WriteString("true")
+			}
+			if len(o.Type) > 0 {
+				key(&of, "type")
+				if !raw(o.Type) {
+					return "", false
+				}
+			}
+			if len(o.Value) > 0 {
+				key(&of, "value")
+				if !raw(o.Value) {
+					return "", false
+				}
+			}
+			buf.WriteByte('}')
+		}
+		buf.WriteByte('}')
+	}
+	key(&first, "resources")
+	if f.Resources == nil {
+		buf.WriteString("null")
+	} else {
+		buf.WriteByte('[')
+		for i := range f.Resources {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			r := &f.Resources[i]
+			rf := true
+			buf.WriteByte('{')
+			key(&rf, "address")
+			str(r.Address)
+			if len(r.Attributes) > 0 {
+				key(&rf, "attributes")
+				if !raw(r.Attributes) {
+					return "", false
+				}
+			}
+			if len(r.AttributesType) > 0 {
+				key(&rf, "attributes_type")
+				if !raw(r.AttributesType) {
+					return "", false
+				}
+			}
+			if len(r.Dependencies) > 0 {
+				key(&rf, "dependencies")
+				b, _ := marshal(r.Dependencies, "")
+				buf.Write(bytes.TrimSuffix(b, []byte("\n")))
+			}
+			if len(r.IndexKey) > 0 {
+				key(&rf, "index_key")
+				if !raw(r.IndexKey) {
+					return "", false
+				}
+			}
+			key(&rf, "mode")
+			str(r.Mode)
+			key(&rf, "name")
+			str(r.Name)
+			if len(r.Private) > 0 {
+				key(&rf, "private")
+				b, _ := marshal(r.Private, "")
+				buf.Write(bytes.TrimSuffix(b, []byte("\n")))
+			}
+			if r.Provider != "" {
+				key(&rf, "provider")
+				str(r.Provider)
+			}
+			key(&rf, "schema_version")
+			buf.WriteString(strconv.FormatInt(r.SchemaVersion, 10))
+			if len(r.SensitiveAttributes) > 0 {
+				key(&rf, "sensitive_attributes")
+				buf.WriteByte('[')
+				for j, path := range r.SensitiveAttributes {
+					if j > 0 {
+						buf.WriteByte(',')
+					}
+					buf.WriteByte('[')
+					for k, st := range path {
+						if k > 0 {
+							buf.WriteByte(',')
+						}
+						sf := true
+						buf.WriteByte('{')
+						key(&sf, "type")
+						str(st.Type)
+						key(&sf, "value")
+						if !raw(st.Value) {
+							return "", false
+						}
+						buf.WriteByte('}')
+					}
+					buf.WriteByte(']')
+				}
+				buf.WriteByte(']')
+			}
+			if r.Tainted {
+				key(&rf, "tainted")
+				buf.WriteString("true")
+			}
+			if r.Type != "" {
+				key(&rf, "type")
+				str(r.Type)
+			}
+			buf.WriteByte('}')
+		}
+		buf.WriteByte(']')
+	}
+	key(&first, "serial")
+	buf.WriteString(strconv.FormatUint(f.Serial, 10))
+	if f.SlipwayVersion != "" {
+		key(&first, "slipway_version")
+		str(f.SlipwayVersion)
+	}
+	key(&first, "version")
+	buf.WriteString(strconv.Itoa(f.Version))
+	buf.WriteByte('}')
+	h := sha256.Sum256(buf.Bytes())
+	return "sha256:" + hex.EncodeToString(h[:]), true
+}
+
+// unescapeHTML writes b with the escapes \u003c, \u003e and \u0026 that
+// Go's HTML-safe JSON writes turned back into <, > and &.
+func unescapeHTML(out *bytes.Buffer, b []byte) {
+	for {
+		i := bytes.Index(b, []byte(`\u00`))
+		if i < 0 || i+6 > len(b) {
+			out.Write(b)
+			return
+		}
+		// An escape only when the backslash is not itself escaped.
+		bs := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			bs++
+		}
+		var c byte
+		if bs%2 == 0 {
+			switch string(b[i+4 : i+6]) {
+			case "3c":
+				c = '<'
+			case "3e":
+				c = '>'
+			case "26":
+				c = '&'
+			}
+		}
+		if c == 0 {
+			out.Write(b[:i+4])
+			b = b[i+4:]
+			continue
+		}
+		out.Write(b[:i])
+		out.WriteByte(c)
+		b = b[i+6:]
+	}
 }
 
 // upgrade brings doc from format version from to len(steps)+1.
@@ -457,7 +790,7 @@ func decodeValue(val, ty json.RawMessage) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("type: %w", err)
 	}
-	v, err := ctyjson.Unmarshal(val, t)
+	v, err := unmarshalValue(val, t)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("value: %w", err)
 	}
