@@ -455,3 +455,63 @@ func TestUnknownTypeIsAnError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A value the provider returns unchanged does not cross the wire again:
+// the host hands back the value it sent, flagged Unchanged. A plan after a
+// refresh does not send the refreshed state back, and one that asks for a
+// refresh the provider never made is sent again whole.
+func TestUnchangedValuesAndPriorFromRefresh(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	ctx := t.Context()
+	state := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("kept")})
+
+	reads, err := c.Read(ctx, []sdk.ReadRequest{
+		{Address: "echo.a", TypeName: "echo", State: state},
+		{Address: "batch.a", TypeName: "batch", State: state},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reads[0].Unchanged || !reads[0].NewState.RawEquals(state) {
+		t.Errorf("echo read: unchanged %v, state %#v", reads[0].Unchanged, reads[0].NewState)
+	}
+	if reads[1].Unchanged || sdk.GetString(reads[1].NewState, "note") != "read batch of 1" {
+		t.Errorf("batch read: unchanged %v, note %q", reads[1].Unchanged, sdk.GetString(reads[1].NewState, "note"))
+	}
+
+	cfg := obj(map[string]cty.Value{"name": cty.StringVal("a")})
+	plan := func(addr, typeName string, prior cty.Value, fromRefresh bool) sdk.PlanResponse {
+		t.Helper()
+		resps, err := c.Plan(ctx, []sdk.PlanRequest{{Address: addr, TypeName: typeName, Config: cfg, PriorState: prior, PriorFromRefresh: fromRefresh}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resps[0].Diagnostics.HasErrors() {
+			t.Fatalf("%s: %v", addr, resps[0].Diagnostics)
+		}
+		return resps[0]
+	}
+	// echo plans the configuration with the prior computed values: the
+	// prior state again, so nothing comes back.
+	p := plan("echo.a", "echo", reads[0].NewState, true)
+	if !p.Unchanged || !p.PlannedState.RawEquals(state) {
+		t.Errorf("echo plan: unchanged %v, planned %#v", p.Unchanged, p.PlannedState)
+	}
+	// batch's plan from the refreshed state kept by the provider is the
+	// same as from the state sent whole.
+	kept := plan("batch.a", "batch", reads[1].NewState, true)
+	sent := plan("batch.b", "batch", reads[1].NewState, false)
+	if kept.Unchanged || !kept.PlannedState.RawEquals(sent.PlannedState) {
+		t.Errorf("plan from the kept state %#v, from the sent state %#v", kept.PlannedState, sent.PlannedState)
+	}
+	if got := sdk.GetString(kept.PlannedState, "id"); got != "id-a" {
+		t.Errorf("the kept prior state was not used: id %q", got)
+	}
+	// The provider keeps a refreshed state for one plan: asked again, the
+	// host sends it whole and the plan is the same.
+	again := plan("batch.a", "batch", reads[1].NewState, true)
+	if !again.PlannedState.RawEquals(sent.PlannedState) {
+		t.Errorf("plan after the kept state was used: %#v", again.PlannedState)
+	}
+}

@@ -144,6 +144,10 @@ type PlanRequest struct {
 	ProposedNewState cty.Value
 	// PriorPrivate is the provider's own data saved with the state.
 	PriorPrivate []byte
+	// PriorFromRefresh is for hosts: PriorState is exactly the NewState
+	// this provider returned for Address in the refresh just before, so
+	// the SDK does not send it again. Providers can ignore it.
+	PriorFromRefresh bool
 }
 
 // PlanResponse is the provider's plan for one instance.
@@ -161,6 +165,10 @@ type PlanResponse struct {
 	// Kubernetes Secret inside an app's objects).
 	SensitivePaths []cty.Path
 	Diagnostics    Diagnostics
+	// Unchanged says PlannedState is PriorState: the plan changes nothing.
+	// The SDK sets it when the two are equal, and then sends neither back;
+	// a provider may set it itself to save the comparison.
+	Unchanged bool
 }
 
 // ApplyRequest carries out one planned change.
@@ -203,6 +211,10 @@ type ReadResponse struct {
 	// SensitivePaths marks values inside NewState to mask, as in PlanResponse.
 	SensitivePaths []cty.Path
 	Diagnostics    Diagnostics
+	// Unchanged says NewState is the request's State: nothing changed
+	// outside. The SDK sets it when the two are equal, and then does not
+	// send the state back; a provider may set it itself.
+	Unchanged bool
 }
 
 // ImportRequest adopts an existing object.

@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
+	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
 )
 
@@ -34,6 +35,22 @@ type server struct {
 	sTypes    map[string]cty.Type
 
 	schemaResp *protocol.GetSchema_Response
+
+	// refreshed holds the new state of every instance the last
+	// ReadResources returned, by address, for the plan that follows: the
+	// host then need not send it again (PlanRequest.PriorFromRefresh).
+	refreshMu sync.Mutex
+	refreshed map[string]cty.Value
+}
+
+// takeRefreshed returns (and forgets) the state the last refresh
+// returned for address.
+func (s *server) takeRefreshed(address string) (cty.Value, bool) {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	v, ok := s.refreshed[address]
+	delete(s.refreshed, address)
+	return v, ok
 }
 
 var _ protocol.ProviderServer = (*server)(nil)
@@ -270,19 +287,35 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 	reqs := make([]PlanRequest, n)
 	resps := make([]PlanResponse, n)
 	defaults := make([]cty.Value, n)
-	groups := map[string][]int{}
-	for i, it := range req.Items {
+	missing := make([]bool, n)
+	undecoded := make([]bool, n)
+	// Values are decoded in parallel: a plan of many instances carries
+	// megabytes of them.
+	par.Each(n, func(i int) {
+		it := req.Items[i]
 		if _, ok := s.resources[it.TypeName]; !ok {
 			resps[i].Diagnostics = unsupported("resource", it.TypeName)
-			continue
+			undecoded[i] = true
+			return
 		}
 		schema, ty := s.rSchemas[it.TypeName], s.rTypes[it.TypeName]
 		cfg, err1 := wire.DecodeValue(it.Config, ty)
-		prior, err2 := wire.DecodeValue(it.PriorState, ty)
+		var prior cty.Value
+		var err2 error
+		if it.PriorFromRefresh {
+			var ok bool
+			if prior, ok = s.takeRefreshed(it.Address); !ok {
+				missing[i] = true
+				return
+			}
+		} else {
+			prior, err2 = wire.DecodeValue(it.PriorState, ty)
+		}
 		proposed, err3 := wire.DecodeValue(it.ProposedNewState, ty)
 		if err := firstErr(err1, err2, err3); err != nil {
 			resps[i].Diagnostics = decodeError("plan request", err)
-			continue
+			undecoded[i] = true
+			return
 		}
 		if proposed.IsNull() && !cfg.IsNull() {
 			proposed = ProposedNewState(schema, prior, cfg)
@@ -294,9 +327,12 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		}
 		DefaultPlan(schema, reqs[i], &resps[i])
 		defaults[i] = resps[i].PlannedState
+	})
+	groups := map[string][]int{}
+	for i, it := range req.Items {
 		// Deletes are planned by the SDK alone: there is nothing for a
 		// provider to decide about a null configuration.
-		if !cfg.IsNull() {
+		if !missing[i] && !undecoded[i] && !reqs[i].Config.IsNull() {
 			groups[it.TypeName] = append(groups[it.TypeName], i)
 		}
 	}
@@ -334,28 +370,38 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 	runBounded(tasks)
 
 	out := &protocol.PlanResources_Response{Results: make([]*protocol.PlanResources_Result, n)}
-	for i, it := range req.Items {
+	par.Each(n, func(i int) {
+		it := req.Items[i]
 		res := &protocol.PlanResources_Result{}
 		out.Results[i] = res
+		if missing[i] {
+			res.PriorMissing = true
+			return
+		}
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
 			res.Diagnostics = diagsToProto(resps[i].Diagnostics)
-			continue
+			return
 		}
 		planned := resps[i].PlannedState
 		if planned == cty.NilVal {
 			planned = defaults[i]
 		}
-		dv, err := wire.EncodeValue(planned, ty)
-		if err != nil {
-			resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("planned state", subject("resource", it.Address, it.TypeName), err)...)
+		prior := reqs[i].PriorState
+		if resps[i].Unchanged || (!resps[i].Diagnostics.HasErrors() && prior != cty.NilVal && !prior.IsNull() && planned.RawEquals(prior)) {
+			res.Unchanged = true
+		} else {
+			dv, err := wire.EncodeValue(planned, ty)
+			if err != nil {
+				resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("planned state", subject("resource", it.Address, it.TypeName), err)...)
+			}
+			res.PlannedState = dv
 		}
-		res.PlannedState = dv
 		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.PlannedPrivate = resps[i].PlannedPrivate
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
-	}
+	})
 	return out, nil
 }
 
@@ -468,22 +514,25 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	n := len(req.Items)
 	reqs := make([]ReadRequest, n)
 	resps := make([]ReadResponse, n)
-	groups := map[string][]int{}
-	for i, it := range req.Items {
+	par.Each(n, func(i int) {
+		it := req.Items[i]
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
 			resps[i].Diagnostics = unsupported("resource", it.TypeName)
-			continue
+			return
 		}
 		st, err := wire.DecodeValue(it.State, ty)
 		if err != nil {
 			resps[i].Diagnostics = decodeError("state", err)
-			continue
+			return
 		}
 		reqs[i] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}
 		// Unless the provider says otherwise, the object is as it was.
 		resps[i] = ReadResponse{NewState: st, Private: it.Private}
-		if !st.IsNull() {
+	})
+	groups := map[string][]int{}
+	for i, it := range req.Items {
+		if len(resps[i].Diagnostics) == 0 && reqs[i].State != cty.NilVal && !reqs[i].State.IsNull() {
 			groups[it.TypeName] = append(groups[it.TypeName], i)
 		}
 	}
@@ -527,26 +576,50 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	runBounded(tasks)
 
 	out := &protocol.ReadResources_Response{Results: make([]*protocol.ReadResources_Result, n)}
-	for i, it := range req.Items {
+	keep := make(map[string]cty.Value, n)
+	var keepMu sync.Mutex
+	par.Each(n, func(i int) {
+		it := req.Items[i]
 		res := &protocol.ReadResources_Result{}
 		out.Results[i] = res
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
 			res.Diagnostics = diagsToProto(resps[i].Diagnostics)
-			continue
+			return
 		}
-		dv, err := wire.EncodeValue(resps[i].NewState, ty)
-		if err != nil {
-			resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("refreshed state", subject("resource", it.Address, it.TypeName), err)...)
-			dv = it.State
+		ns := resps[i].NewState
+		if resps[i].Unchanged || (reqs[i].State != cty.NilVal && ns.RawEquals(reqs[i].State)) {
+			res.Unchanged = true
+		} else {
+			dv, err := wire.EncodeValue(ns, ty)
+			if err != nil {
+				resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("refreshed state", subject("resource", it.Address, it.TypeName), err)...)
+				dv = it.State
+				ns = reqs[i].State
+			}
+			res.NewState = dv
 		}
-		res.NewState = dv
+		if !resps[i].Diagnostics.HasErrors() && ns != cty.NilVal && !ns.IsNull() {
+			keepMu.Lock()
+			keep[it.Address] = ns
+			keepMu.Unlock()
+		}
 		res.Private = resps[i].Private
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+	})
+	s.refreshMu.Lock()
+	if s.refreshed == nil {
+		s.refreshed = keep
+	} else {
+		for k, v := range keep {
+			s.refreshed[k] = v
+		}
 	}
+	s.refreshMu.Unlock()
 	return out, nil
 }
+
 
 func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
 	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, len(req.Items))}

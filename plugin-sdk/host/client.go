@@ -18,6 +18,7 @@ import (
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
+	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
 )
 
@@ -268,6 +269,7 @@ func (e *encoder) value(v cty.Value, ty cty.Type, address, what string) *protoco
 	return dv
 }
 
+
 func invalidResult(what string, err error) sdk.Diagnostics {
 	var d sdk.Diagnostics
 	d.AddError("Provider produced an invalid value",
@@ -348,45 +350,86 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 	if err != nil {
 		return nil, err
 	}
-	e := encoder{c: c}
 	types := make([]cty.Type, len(reqs))
-	items := make([]*protocol.PlanResources_Item, len(reqs))
 	for i, r := range reqs {
-		ty, err := c.resourceType(ss, r.TypeName)
+		if types[i], err = c.resourceType(ss, r.TypeName); err != nil {
+			return nil, err
+		}
+	}
+	// An item whose prior state the provider kept from its refresh goes
+	// without it; the provider computes a proposed new state that is not
+	// given. Values are encoded in parallel.
+	encode := func(idx []int, withPrior bool) ([]*protocol.PlanResources_Item, error) {
+		items := make([]*protocol.PlanResources_Item, len(idx))
+		errs := make([]error, len(idx))
+		par.Each(len(idx), func(k int) {
+			i := idx[k]
+			r, ty := reqs[i], types[i]
+			e := encoder{c: c}
+			it := &protocol.PlanResources_Item{
+				Address: r.Address, TypeName: r.TypeName, PriorPrivate: r.PriorPrivate,
+				Config: e.value(r.Config, ty, r.Address, "configuration"),
+			}
+			if r.PriorFromRefresh && !withPrior {
+				it.PriorFromRefresh = true
+			} else {
+				it.PriorState = e.value(r.PriorState, ty, r.Address, "prior state")
+			}
+			if r.ProposedNewState != cty.NilVal {
+				it.ProposedNewState = e.value(r.ProposedNewState, ty, r.Address, "proposed new state")
+			}
+			items[k], errs[k] = it, e.err
+		})
+		return items, errors.Join(errs...)
+	}
+	out := make([]sdk.PlanResponse, len(reqs))
+	idx := make([]int, len(reqs))
+	for i := range idx {
+		idx[i] = i
+	}
+	for attempt := 0; len(idx) > 0; attempt++ {
+		items, err := encode(idx, attempt > 0)
 		if err != nil {
 			return nil, err
 		}
-		types[i] = ty
-		items[i] = &protocol.PlanResources_Item{
-			Address:          r.Address,
-			TypeName:         r.TypeName,
-			Config:           e.value(r.Config, ty, r.Address, "configuration"),
-			PriorState:       e.value(r.PriorState, ty, r.Address, "prior state"),
-			ProposedNewState: e.value(r.ProposedNewState, ty, r.Address, "proposed new state"),
-			PriorPrivate:     r.PriorPrivate,
+		resp, err := c.rpc.PlanResources(ctx, &protocol.PlanResources_Request{Items: items})
+		if err != nil {
+			return nil, c.callErr(ctx, "plan", err)
 		}
-	}
-	if e.err != nil {
-		return nil, e.err
-	}
-	resp, err := c.rpc.PlanResources(ctx, &protocol.PlanResources_Request{Items: items})
-	if err != nil {
-		return nil, c.callErr(ctx, "plan", err)
-	}
-	if err := c.checkCount("plan", len(resp.Results), len(reqs)); err != nil {
-		return nil, err
-	}
-	out := make([]sdk.PlanResponse, len(reqs))
-	for i, r := range resp.Results {
-		o := &out[i]
-		o.Diagnostics = diagsFromProto(r.Diagnostics)
-		o.RequiresReplace = pathsFromProto(r.RequiresReplace)
-		o.SensitivePaths = pathsFromProto(r.SensitivePaths)
-		o.PlannedPrivate = r.PlannedPrivate
-		if o.PlannedState, err = wire.DecodeValue(r.PlannedState, types[i]); err != nil {
-			o.PlannedState = cty.NullVal(types[i])
-			o.Diagnostics = append(o.Diagnostics, invalidResult("planned state", err)...)
+		if err := c.checkCount("plan", len(resp.Results), len(items)); err != nil {
+			return nil, err
 		}
+		var again []int
+		results := resp.Results
+		par.Each(len(results), func(k int) {
+			r, i := results[k], idx[k]
+			if r.PriorMissing {
+				return
+			}
+			o := &out[i]
+			o.Diagnostics = diagsFromProto(r.Diagnostics)
+			o.RequiresReplace = pathsFromProto(r.RequiresReplace)
+			o.SensitivePaths = pathsFromProto(r.SensitivePaths)
+			o.PlannedPrivate = r.PlannedPrivate
+			if r.Unchanged {
+				o.PlannedState, o.Unchanged = reqs[i].PriorState, true
+				return
+			}
+			var err error
+			if o.PlannedState, err = wire.DecodeValue(r.PlannedState, types[i]); err != nil {
+				o.PlannedState = cty.NullVal(types[i])
+				o.Diagnostics = append(o.Diagnostics, invalidResult("planned state", err)...)
+			}
+		})
+		for k, r := range results {
+			if r.PriorMissing {
+				if attempt > 0 {
+					return nil, fmt.Errorf("provider %q asked again for the prior state of %s", c.name, reqs[idx[k]].Address)
+				}
+				again = append(again, idx[k])
+			}
+		}
+		idx = again
 	}
 	return out, nil
 }
@@ -511,24 +554,25 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 	if err != nil {
 		return nil, err
 	}
-	e := encoder{c: c}
 	types := make([]cty.Type, len(reqs))
-	items := make([]*protocol.ReadResources_Item, len(reqs))
 	for i, r := range reqs {
-		ty, err := c.resourceType(ss, r.TypeName)
-		if err != nil {
+		if types[i], err = c.resourceType(ss, r.TypeName); err != nil {
 			return nil, err
 		}
-		types[i] = ty
-		items[i] = &protocol.ReadResources_Item{
-			Address:  r.Address,
-			TypeName: r.TypeName,
-			State:    e.value(r.State, ty, r.Address, "state"),
-			Private:  r.Private,
-		}
 	}
-	if e.err != nil {
-		return nil, e.err
+	items := make([]*protocol.ReadResources_Item, len(reqs))
+	errs := make([]error, len(reqs))
+	par.Each(len(reqs), func(i int) {
+		r := reqs[i]
+		e := encoder{c: c}
+		items[i] = &protocol.ReadResources_Item{
+			Address: r.Address, TypeName: r.TypeName, Private: r.Private,
+			State: e.value(r.State, types[i], r.Address, "state"),
+		}
+		errs[i] = e.err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items})
 	if err != nil {
@@ -538,16 +582,22 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		return nil, err
 	}
 	out := make([]sdk.ReadResponse, len(reqs))
-	for i, r := range resp.Results {
+	par.Each(len(reqs), func(i int) {
+		r := resp.Results[i]
 		o := &out[i]
 		o.Private = r.Private
 		o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		if r.Unchanged {
+			o.NewState, o.Unchanged = reqs[i].State, true
+			return
+		}
+		var err error
 		if o.NewState, err = wire.DecodeValue(r.NewState, types[i]); err != nil {
 			o.NewState = reqs[i].State
 			o.Diagnostics = append(o.Diagnostics, invalidResult("refreshed state", err)...)
 		}
-	}
+	})
 	return out, nil
 }
 

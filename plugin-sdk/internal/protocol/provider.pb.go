@@ -1548,6 +1548,11 @@ type PlanResources_Item struct {
 	PriorState       *DynamicValue          `protobuf:"bytes,4,opt,name=prior_state,json=priorState,proto3" json:"prior_state,omitempty"`
 	ProposedNewState *DynamicValue          `protobuf:"bytes,5,opt,name=proposed_new_state,json=proposedNewState,proto3" json:"proposed_new_state,omitempty"`
 	PriorPrivate     []byte                 `protobuf:"bytes,6,opt,name=prior_private,json=priorPrivate,proto3" json:"prior_private,omitempty"`
+	// prior_from_refresh says prior_state is left out because it is the
+	// new state this provider process returned for the same address in
+	// its last ReadResources. An empty proposed_new_state is computed by
+	// the provider from prior_state and config.
+	PriorFromRefresh bool `protobuf:"varint,7,opt,name=prior_from_refresh,json=priorFromRefresh,proto3" json:"prior_from_refresh,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1624,6 +1629,13 @@ func (x *PlanResources_Item) GetPriorPrivate() []byte {
 	return nil
 }
 
+func (x *PlanResources_Item) GetPriorFromRefresh() bool {
+	if x != nil {
+		return x.PriorFromRefresh
+	}
+	return false
+}
+
 type PlanResources_Result struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	PlannedState    *DynamicValue          `protobuf:"bytes,1,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
@@ -1632,8 +1644,15 @@ type PlanResources_Result struct {
 	Diagnostics     []*Diagnostic          `protobuf:"bytes,4,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
 	// Paths inside planned_state whose values views must mask.
 	SensitivePaths []*AttributePath `protobuf:"bytes,5,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// unchanged says the planned state is the prior state; planned_state
+	// is left out.
+	Unchanged bool `protobuf:"varint,6,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// prior_missing says the item asked for its prior state from a
+	// refresh this process has no record of; the host sends it again
+	// with the prior state.
+	PriorMissing  bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PlanResources_Result) Reset() {
@@ -1699,6 +1718,20 @@ func (x *PlanResources_Result) GetSensitivePaths() []*AttributePath {
 		return x.SensitivePaths
 	}
 	return nil
+}
+
+func (x *PlanResources_Result) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
+}
+
+func (x *PlanResources_Result) GetPriorMissing() bool {
+	if x != nil {
+		return x.PriorMissing
+	}
+	return false
 }
 
 type PlanResources_Request struct {
@@ -1970,8 +2003,11 @@ type ApplyResources_Result struct {
 	Diagnostics []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
 	// Paths inside new_state whose values views must mask.
 	SensitivePaths []*AttributePath `protobuf:"bytes,4,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// unchanged says the new state is the state of the request; new_state
+	// is left out.
+	Unchanged     bool `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApplyResources_Result) Reset() {
@@ -2030,6 +2066,13 @@ func (x *ApplyResources_Result) GetSensitivePaths() []*AttributePath {
 		return x.SensitivePaths
 	}
 	return nil
+}
+
+func (x *ApplyResources_Result) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
 }
 
 type ApplyResources_Event struct {
@@ -2198,8 +2241,11 @@ type ReadResources_Result struct {
 	Diagnostics []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
 	// Paths inside new_state whose values views must mask.
 	SensitivePaths []*AttributePath `protobuf:"bytes,4,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// unchanged says the new state is the state of the request; new_state
+	// is left out.
+	Unchanged     bool `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReadResources_Result) Reset() {
@@ -2258,6 +2304,13 @@ func (x *ReadResources_Result) GetSensitivePaths() []*AttributePath {
 		return x.SensitivePaths
 	}
 	return nil
+}
+
+func (x *ReadResources_Result) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
 }
 
 type ReadResources_Request struct {
@@ -2937,8 +2990,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xba\x06\n" +
-	"\rPlanResources\x1a\xb2\x02\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xab\a\n" +
+	"\rPlanResources\x1a\xe0\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x129\n" +
@@ -2946,17 +2999,20 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\vprior_state\x18\x04 \x01(\v2!.slipway.provider.v1.DynamicValueR\n" +
 	"priorState\x12O\n" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
-	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x1a\xd8\x02\n" +
+	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x12,\n" +
+	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\x9b\x03\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
 	"\x0fplanned_private\x18\x03 \x01(\fR\x0eplannedPrivate\x12A\n" +
 	"\vdiagnostics\x18\x04 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
-	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1aH\n" +
+	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
+	"\tunchanged\x18\x06 \x01(\bR\tunchanged\x12#\n" +
+	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
-	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xe0\x06\n" +
+	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xfe\x06\n" +
 	"\x0eApplyResources\x1a\xad\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -2969,28 +3025,30 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12>\n" +
 	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ApplyResources.ItemR\x05items\x1a$\n" +
 	"\bProgress\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\x1a\xf2\x01\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\x1a\x90\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
 	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
-	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1a\xb7\x01\n" +
+	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
+	"\tunchanged\x18\x05 \x01(\bR\tunchanged\x1a\xb7\x01\n" +
 	"\x05Event\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\xb2\x04\n" +
+	"\x04kind\"\xd0\x04\n" +
 	"\rReadResources\x1a\x90\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
-	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a\xf2\x01\n" +
+	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a\x90\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
 	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
-	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x1aH\n" +
+	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
+	"\tunchanged\x18\x05 \x01(\bR\tunchanged\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.ReadResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
