@@ -127,7 +127,8 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	diags = append(diags, w.diags...)
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
-		if isAppType(ch.Type) {
+		// An app that does not change has no object that changes.
+		if isAppType(ch.Type) && ch.Action != plans.NoOp {
 			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
 		}
 	}
@@ -434,6 +435,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		config     cty.Value
 		sens       []cty.Path
 		skipped    bool
+		// refreshed: before is what the provider's refresh returned, and
+		// the provider still holds it for the plan.
+		refreshed bool
 	}
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
@@ -474,8 +478,15 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		for j, resp := range resps {
 			it := items[idx[j]]
 			diags = append(diags, providerDiags(resp.Diagnostics, it.in.addr.String(), &r)...)
-			it.before = fillObject(schema, resp.NewState)
 			it.beforeSens = append(append([]cty.Path(nil), it.prior.Sensitive...), resp.SensitivePaths...)
+			if resp.Unchanged {
+				// Nothing changed outside: the prior value stands, and the
+				// provider keeps it for the plan.
+				it.before, it.refreshed = it.prior.Value, !resp.Diagnostics.HasErrors()
+				continue
+			}
+			it.before = fillObject(schema, resp.NewState)
+			it.refreshed = !resp.Diagnostics.HasErrors() && !resp.NewState.IsNull()
 			if resp.NewState.IsNull() {
 				it.before = cty.NullVal(schema.ImpliedType())
 			}
@@ -511,9 +522,11 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		if it.prior != nil {
 			priv = it.prior.Private
 		}
+		// The provider computes the proposed new state itself, and keeps
+		// the prior state from its refresh: neither crosses again.
 		reqs = append(reqs, sdk.PlanRequest{
 			Address: it.in.addr.String(), TypeName: typeOf(rc), Config: cfg,
-			PriorState: it.before, ProposedNewState: proposedNew(schema, it.before, cfg), PriorPrivate: priv,
+			PriorState: it.before, PriorPrivate: priv, PriorFromRefresh: it.refreshed,
 		})
 		idx = append(idx, i)
 	}
@@ -559,7 +572,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
-		case sameValue(it.before, planned):
+		case resp.Unchanged || sameValue(it.before, planned):
 			ch.Action = plans.NoOp
 		default:
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged

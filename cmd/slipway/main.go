@@ -42,6 +42,7 @@ func main() {
 }
 
 func run(args []string) int {
+	defer startProfile(args)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code := 0

@@ -85,7 +85,11 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		return
 	}
-	live, err := fetchLive(ctx, cl.mappings(), all)
+	set := &liveSet{}
+	live, err := set.fetch(ctx, cl.mappings(), all)
+	if err == nil {
+		a.p.keepRefreshed(set)
+	}
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())

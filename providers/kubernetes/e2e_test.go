@@ -460,12 +460,30 @@ spec:
 			t.Errorf("app %d: no-op plan changes %v", i, d)
 		}
 	}
-	// Namespace, ConfigMap, Secret and Deployment: one LIST each, cluster-wide.
-	if planCost.lists != 4 || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
-		t.Errorf("no-op batch plan: %s, want 4 LISTs and nothing else", planCost)
-	}
+	// Namespace, ConfigMap, Secret and Deployment: one LIST each,
+	// cluster-wide, by the refresh; the plan after it compares against
+	// what those LISTs returned and asks the server nothing.
 	if refreshCost.lists != 4 || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
 		t.Errorf("no-op batch refresh: %s, want 4 LISTs and nothing else", refreshCost)
+	}
+	if planCost.lists+planCost.dryRuns+planCost.gets+planCost.rest != 0 {
+		t.Errorf("no-op batch plan after a refresh: %s, want no request", planCost)
+	}
+	// A plan without a refresh before it LISTs for itself.
+	log.reset(t)
+	planResps, err = c.Plan(t.Context(), plans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planCost = log.read(t)
+	for i, r := range planResps {
+		failOnErrors(t, "plan", r.Diagnostics)
+		if d := sdktest.DiffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
+			t.Errorf("app %d: no-op plan without refresh changes %v", i, d)
+		}
+	}
+	if planCost.lists != 4 || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
+		t.Errorf("no-op batch plan without refresh: %s, want 4 LISTs and nothing else", planCost)
 	}
 	for _, s := range sessions {
 		s.destroy()

@@ -56,7 +56,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 	}
-	fetched := &liveSet{}
+	fetched := a.p.takeRefreshed()
 	prefetch := make(chan error, 1)
 	go func() {
 		_, err := fetched.fetch(ctx, ms, inventory)

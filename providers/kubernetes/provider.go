@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -42,6 +43,39 @@ type provider struct {
 	stopMu     sync.Mutex
 	stopCtx    context.Context
 	stopCancel context.CancelFunc
+
+	// refreshed is what the LISTs of the last refresh returned, for the
+	// plan that follows it; see takeRefreshed.
+	snapMu    sync.Mutex
+	refreshed *liveSet
+	refreshAt time.Time
+}
+
+// refreshReuse is how long a refresh's LISTs serve the plan after it.
+const refreshReuse = 30 * time.Second
+
+// keepRefreshed keeps what a refresh's LISTs returned for the plan that
+// follows it.
+func (p *provider) keepRefreshed(s *liveSet) {
+	p.snapMu.Lock()
+	p.refreshed, p.refreshAt = s, time.Now()
+	p.snapMu.Unlock()
+}
+
+// takeRefreshed hands the last refresh's LISTs to a plan, once: a plan
+// compares the manifests with the live objects the refresh just read, as
+// Terraform plans against the refreshed state, instead of LISTing the same
+// kinds again. Anything the refresh did not cover is LISTed as usual;
+// later plans (those of apply, after objects changed) LIST afresh.
+func (p *provider) takeRefreshed() *liveSet {
+	p.snapMu.Lock()
+	defer p.snapMu.Unlock()
+	s := p.refreshed
+	p.refreshed = nil
+	if s == nil || time.Since(p.refreshAt) > refreshReuse {
+		return &liveSet{}
+	}
+	return s
 }
 
 var (

@@ -15,6 +15,7 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
 	"slipway.dev/slipway/state"
@@ -165,8 +166,19 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		return nil
 	}
 	s.unlock = unlock
+	// The configuration's providers start while the state is read: for
+	// a large state both take a while, and neither needs the other.
+	warm := make(chan struct{})
+	go func() {
+		defer close(warm)
+		for _, r := range planner.Requirements(cfg, nil) {
+			set.Get(ctx, addrs.Provider{Name: r.Name}.String(), r.Name)
+		}
+	}()
 	st, err := b.Read(ctx)
+	<-warm
 	if err != nil {
+		set.Close()
 		s.close()
 		m.View.Error(err)
 		return nil
