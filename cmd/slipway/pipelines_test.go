@@ -138,6 +138,18 @@ func registryCmd(ts *testscript.TestScript, neg bool, args []string) {
 		for _, t := range tags {
 			ts.Stdout().Write([]byte(t + "\n"))
 		}
+	case "push": // registry push REF: a small base image with one file, /etc/base-REF's tag
+		ref, err := name.NewTag(args[1])
+		if err != nil {
+			ts.Fatalf("registry: %v", err)
+		}
+		img, err := baseImage(ref.TagStr())
+		if err != nil {
+			ts.Fatalf("registry push: %v", err)
+		}
+		if err := remote.Write(ref, img); err != nil {
+			ts.Fatalf("registry push: %v", err)
+		}
 	case "image":
 		ref, err := name.ParseReference(args[1])
 		if err != nil {
