@@ -17,7 +17,7 @@ import (
 // NewState always describes what is live afterwards: after a failed
 // upgrade that was rolled back, the rolled-back release.
 func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	cl, err := r.p.cluster()
 	if err != nil {
@@ -224,7 +224,7 @@ func (r *releaseResource) uninstall(cl *cluster, req sdk.ApplyRequest, resp *sdk
 // Read refreshes the release from Helm's record and the live objects; a
 // release that is gone is a null state, so the core plans a new install.
 func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	if req.State.IsNull() {
 		return

@@ -70,7 +70,7 @@ func healthRank(h string) int {
 // recorded. The release's health is the worst of its objects'; its
 // message names the release revision and Helm's status of it.
 func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.StatusResponse) {
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	if req.State.IsNull() {
 		resp.Health, resp.Sync, resp.Message = sdk.Missing, sdk.OutOfSync, "the release has not been installed"

@@ -57,7 +57,7 @@ func withComputed(st cty.Value, attrs map[string]cty.Value) cty.Value {
 // cluster changes: rendering is client-side or a dry-run upgrade, and
 // every object is a server-side apply dry-run.
 func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	if !renderInputsKnown(req.Config) {
 		resp.PlannedState = withComputed(resp.PlannedState, map[string]cty.Value{

@@ -35,11 +35,8 @@ type provider struct {
 	cl  *cluster
 	err error
 
-	// stopCtx ends the calls in flight when the user interrupts; Stop
-	// cancels it and starts a fresh one for later calls.
-	stopMu     sync.Mutex
-	stopCtx    context.Context
-	stopCancel context.CancelFunc
+	// Stopper cancels the calls in flight when slipway calls Stop.
+	sdk.Stopper
 }
 
 var (
@@ -64,36 +61,6 @@ func (p *provider) Resources() map[string]sdk.Resource {
 	return map[string]sdk.Resource{"helm_release": &releaseResource{p: p}}
 }
 
-// errStopped is the cause of the cancellation of calls in flight at Stop.
-var errStopped = errors.New("stopped: slipway was interrupted")
-
-// Stop ends every call in flight that takes a context: installs, upgrades
-// and waits return at once with an error.
-func (p *provider) Stop(context.Context) error {
-	p.stopMu.Lock()
-	defer p.stopMu.Unlock()
-	if p.stopCancel != nil {
-		p.stopCancel()
-	}
-	p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
-	return nil
-}
-
-// withStop derives a context for one call that Stop also cancels.
-func (p *provider) withStop(ctx context.Context) (context.Context, context.CancelFunc) {
-	p.stopMu.Lock()
-	if p.stopCtx == nil {
-		p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
-	}
-	sc := p.stopCtx
-	p.stopMu.Unlock()
-	ctx, cancel := context.WithCancelCause(ctx)
-	unhook := context.AfterFunc(sc, func() { cancel(errStopped) })
-	return ctx, func() {
-		unhook()
-		cancel(nil)
-	}
-}
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	cl, err := newCluster(req.Config)

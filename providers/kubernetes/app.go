@@ -46,7 +46,7 @@ func (a *app) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk.ReadRespo
 // leaves `objects`. The inventory is kept, and an app whose objects are
 // all gone stays in state, so the core plans a re-sync, not a create.
 func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk.ReadResponse) {
-	ctx, done := a.p.withStop(ctx)
+	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	type item struct {
 		resp  *sdk.ReadResponse

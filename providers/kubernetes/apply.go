@@ -50,7 +50,7 @@ type syncRun struct {
 // pruning, and waiting for health when wait_timeout is set. A null
 // PlannedState deletes the app's objects.
 func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
-	ctx, done := a.p.withStop(ctx)
+	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	if req.PlannedState == cty.NilVal || req.PlannedState.IsNull() {
 		a.destroy(ctx, req, resp)

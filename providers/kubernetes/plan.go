@@ -31,7 +31,7 @@ type planItem struct {
 // one LIST per kind (see fetchLive) plus a dry-run for each object whose
 // manifest or live state changed since slipway applied it.
 func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
-	ctx, done := a.p.withStop(ctx)
+	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	cl, err := a.p.cluster()
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // in Argo CD's words. The app's health is the worst of its objects'
 // (Degraded > Missing > Progressing > Unknown > Suspended > Healthy).
 func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.StatusResponse) {
-	ctx, done := a.p.withStop(ctx)
+	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	prior, err := readPrior(req.State, req.Private)
 	if err != nil {

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -30,9 +29,8 @@ type provider struct {
 	mu  sync.Mutex
 	cfg *settings // nil until configured
 
-	stopMu     sync.Mutex
-	stopCtx    context.Context
-	stopCancel context.CancelFunc
+	// Stopper cancels the calls in flight when slipway calls Stop.
+	sdk.Stopper
 }
 
 // settings are the provider block's configuration.
@@ -108,35 +106,6 @@ func (p *provider) Sources() map[string]sdk.Source {
 	return map[string]sdk.Source{"image": &imageSource{p: p}}
 }
 
-// errStopped is the cause of a call's context when Stop cancelled it.
-var errStopped = errors.New("stopped: slipway asked the provider to stop")
-
-// Stop cancels every call in flight.
-func (p *provider) Stop(context.Context) error {
-	p.stopMu.Lock()
-	defer p.stopMu.Unlock()
-	if p.stopCancel != nil {
-		p.stopCancel()
-	}
-	p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
-	return nil
-}
-
-// withStop derives a context for one call that Stop also cancels.
-func (p *provider) withStop(ctx context.Context) (context.Context, context.CancelFunc) {
-	p.stopMu.Lock()
-	if p.stopCtx == nil {
-		p.stopCtx, p.stopCancel = context.WithCancel(context.Background())
-	}
-	sc := p.stopCtx
-	p.stopMu.Unlock()
-	ctx, cancel := context.WithCancelCause(ctx)
-	unhook := context.AfterFunc(sc, func() { cancel(errStopped) })
-	return ctx, func() {
-		unhook()
-		cancel(nil)
-	}
-}
 
 // nameOptions are the options for parsing references.
 func (s settings) nameOptions() []name.Option {

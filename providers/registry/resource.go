@@ -393,7 +393,7 @@ func (r *imageResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *s
 		resp.NewState = cty.NullVal(imageSchema.ImpliedType())
 		return
 	}
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	set := r.p.config()
 
@@ -481,7 +481,7 @@ func remoteDetail(re *remoteError) string {
 		s += " The registry refused the credentials, or asked for some. " + authHint(re.registry)
 	case isNotFound(re.err):
 		s += " It does not exist: check the reference."
-	case errors.Is(re.err, context.Canceled) || errors.Is(re.err, errStopped):
+	case errors.Is(re.err, context.Canceled) || errors.Is(re.err, sdk.ErrStopped):
 		s += " The operation was stopped."
 	default:
 		s += fmt.Sprintf(" Check that the registry %s is up (for one served over plain HTTP, set insecure in the provider \"registry\" block).", re.registry)
@@ -517,7 +517,7 @@ func (r *imageResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk
 	if repoStr == "" || digest == "" {
 		return
 	}
-	ctx, done := r.p.withStop(ctx)
+	ctx, done := r.p.WithStop(ctx)
 	defer done()
 	set := r.p.config()
 	repo, err := parseRepository(repoStr, set)

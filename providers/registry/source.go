@@ -54,7 +54,7 @@ func (s *imageSource) Read(ctx context.Context, req sdk.SourceReadRequest, resp 
 		resp.State = unknownSourceState(cfg)
 		return
 	}
-	ctx, done := s.p.withStop(ctx)
+	ctx, done := s.p.WithStop(ctx)
 	defer done()
 	set := s.p.config()
 

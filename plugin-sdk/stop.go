@@ -1,0 +1,49 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrStopped is the cause of a call's context when the provider's Stop
+// cancelled it: slipway asked the provider to stop (the user interrupted).
+var ErrStopped = errors.New("stopped: slipway asked the provider to stop")
+
+// Stopper cancels a provider's calls in flight when slipway calls Stop.
+// Embed it in the provider (which then implements ProviderWithStop), and
+// derive each call's context with WithStop. The zero value is ready; it is
+// safe for concurrent use.
+type Stopper struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// Stop cancels every call in flight; later calls run normally.
+func (s *Stopper) Stop(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return nil
+}
+
+// WithStop derives a context for one call that Stop also cancels, with
+// ErrStopped as its cause. Call the returned function when the call ends.
+func (s *Stopper) WithStop(ctx context.Context) (context.Context, context.CancelFunc) {
+	s.mu.Lock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+	}
+	sc := s.ctx
+	s.mu.Unlock()
+	ctx, cancel := context.WithCancelCause(ctx)
+	unhook := context.AfterFunc(sc, func() { cancel(ErrStopped) })
+	return ctx, func() {
+		unhook()
+		cancel(nil)
+	}
+}
