@@ -47,38 +47,45 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": scriptExits,
-			// gitrepo NAME DIR: a repository on the git server holding DIR's files.
-			"gitrepo": func(ts *testscript.TestScript, neg bool, args []string) {
-				gs := ts.Value("git").(*testbed.GitServer)
-				if _, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1]))); err != nil {
-					ts.Fatalf("gitrepo: %v", err)
-				}
-			},
-			// gitput REPO MESSAGE DEST=SRC...: commit files into the repository.
-			"gitput": func(ts *testscript.TestScript, neg bool, args []string) {
-				gs := ts.Value("git").(*testbed.GitServer)
-				files := map[string]string{}
-				for _, a := range args[2:] {
-					dst, src, _ := strings.Cut(a, "=")
-					files[dst] = ts.ReadFile(src)
-				}
-				if _, err := gs.Commit(args[0], files, nil, args[1]); err != nil {
-					ts.Fatalf("gitput: %v", err)
-				}
-			},
-			// gitrm REPO MESSAGE PATH...: commit the removal of files.
-			"gitrm": func(ts *testscript.TestScript, neg bool, args []string) {
-				gs := ts.Value("git").(*testbed.GitServer)
-				if _, err := gs.Commit(args[0], nil, args[2:], args[1]); err != nil {
-					ts.Fatalf("gitrm: %v", err)
-				}
-			},
+		Cmds: withGitCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// kube get|exists|patch|create ...: what a user would do with kubectl.
 			"kube": func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
-		},
+		}),
 	})
+}
+
+// withGitCmds adds to cmds the commands of scripts that run against the
+// git server in the "git" value: exits, and
+//
+//	gitrepo NAME DIR                a repository holding DIR's files
+//	gitput REPO MESSAGE DEST=SRC... commit files into the repository
+//	gitrm REPO MESSAGE PATH...      commit the removal of files
+func withGitCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	cmds["exits"] = scriptExits
+	cmds["gitrepo"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		gs := ts.Value("git").(*testbed.GitServer)
+		if _, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1]))); err != nil {
+			ts.Fatalf("gitrepo: %v", err)
+		}
+	}
+	cmds["gitput"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		gs := ts.Value("git").(*testbed.GitServer)
+		files := map[string]string{}
+		for _, a := range args[2:] {
+			dst, src, _ := strings.Cut(a, "=")
+			files[dst] = ts.ReadFile(src)
+		}
+		if _, err := gs.Commit(args[0], files, nil, args[1]); err != nil {
+			ts.Fatalf("gitput: %v", err)
+		}
+	}
+	cmds["gitrm"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		gs := ts.Value("git").(*testbed.GitServer)
+		if _, err := gs.Commit(args[0], nil, args[2:], args[1]); err != nil {
+			ts.Fatalf("gitrm: %v", err)
+		}
+	}
+	return cmds
 }
 
 // readTree reads every file below dir, by slash path relative to dir.

@@ -69,25 +69,7 @@ func TestPipelineScripts(t *testing.T) {
 			env.Setenv("PATH", filepath.Join(goEnv["GOROOT"], "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": scriptExits,
-			"gitrepo": func(ts *testscript.TestScript, neg bool, args []string) {
-				gs := ts.Value("git").(*testbed.GitServer)
-				if _, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1]))); err != nil {
-					ts.Fatalf("gitrepo: %v", err)
-				}
-			},
-			"gitput": func(ts *testscript.TestScript, neg bool, args []string) {
-				gs := ts.Value("git").(*testbed.GitServer)
-				files := map[string]string{}
-				for _, a := range args[2:] {
-					dst, src, _ := strings.Cut(a, "=")
-					files[dst] = ts.ReadFile(src)
-				}
-				if _, err := gs.Commit(args[0], files, nil, args[1]); err != nil {
-					ts.Fatalf("gitput: %v", err)
-				}
-			},
+		Cmds: withGitCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// gitlog REPO [VAR]: the branch's log on the server, one line a
 			// commit; VAR is set to the short hash of its head.
 			"gitlog": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -116,7 +98,7 @@ func TestPipelineScripts(t *testing.T) {
 			// entrypoint and env, and every file of every layer.
 			"registry": func(ts *testscript.TestScript, neg bool, args []string) { registryCmd(ts, neg, args) },
 			"kube":     func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
-		},
+		}),
 	})
 }
 
