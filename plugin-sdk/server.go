@@ -9,8 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/par"
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
 )
 
@@ -619,7 +619,6 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	s.refreshMu.Unlock()
 	return out, nil
 }
-
 
 func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
 	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, len(req.Items))}

@@ -17,8 +17,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/par"
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
 )
 
@@ -268,7 +268,6 @@ func (e *encoder) value(v cty.Value, ty cty.Type, address, what string) *protoco
 	}
 	return dv
 }
-
 
 func invalidResult(what string, err error) sdk.Diagnostics {
 	var d sdk.Diagnostics

@@ -61,7 +61,6 @@ func (p *provider) Resources() map[string]sdk.Resource {
 	return map[string]sdk.Resource{"helm_release": &releaseResource{p: p}}
 }
 
-
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	cl, err := newCluster(req.Config)
 	if err != nil {

@@ -99,7 +99,6 @@ func (p *provider) Resources() map[string]sdk.Resource {
 	return map[string]sdk.Resource{"kubernetes_app": &app{p: p}}
 }
 
-
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	cfg, ns, err := restConfig(req.Config)
 	if err != nil {

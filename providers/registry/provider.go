@@ -106,7 +106,6 @@ func (p *provider) Sources() map[string]sdk.Source {
 	return map[string]sdk.Source{"image": &imageSource{p: p}}
 }
 
-
 // nameOptions are the options for parsing references.
 func (s settings) nameOptions() []name.Option {
 	if s.insecure {
