@@ -330,6 +330,10 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 			}
 			before[key], after[key] = attrOr(c, "before", cty.NullVal(cty.String)), attrOr(c, "after", cty.NullVal(cty.String))
 		}
+		// The file diff of the commit, as git shows it.
+		if d := attrOr(planned, "diff", cty.NullVal(cty.String)); !d.IsNull() && (!d.IsKnown() || d.AsString() != "") {
+			before["diff"], after["diff"] = cty.NullVal(cty.String), d
+		}
 	}
 	nc.Before, nc.After = cty.ObjectVal(before), cty.ObjectVal(after)
 	listChanges := cty.ListValEmpty(pipelineChangeType)
