@@ -19,9 +19,10 @@ build:
 	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
 	$(GO) build -o $(BIN)/slipway-provider-file ./examples/provider-file
 
-## deps: the Debian packages the tests and the demo use (git for the git server)
+## deps: the Debian packages the tests and the demo use (git for the git
+## server, docker-registry for the image registry)
 deps:
-	@command -v git >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq git; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry || { apt-get update -qq && apt-get install -y -qq git docker-registry; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps

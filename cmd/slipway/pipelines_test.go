@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -32,8 +33,12 @@ func TestPipelineScripts(t *testing.T) {
 	// Stages build Go code: they share this process's caches, so a
 	// script compiles only what changed, and they need no network.
 	goEnv := map[string]string{}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
 	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOROOT"} {
-		out, err := exec.Command("go", "env", k).Output()
+		out, err := exec.Command(goBin, "env", k).Output()
 		if err != nil {
 			t.Fatalf("go env %s: %v", k, err)
 		}
