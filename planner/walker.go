@@ -302,15 +302,26 @@ func (w *walker) buildGraph(withOutputs bool) (*graph.Graph, hcl.Diagnostics) {
 		if len(targets) == 0 {
 			continue
 		}
+		reads := func(refs []*addrs.Reference) bool {
+			for _, ref := range refs {
+				if n := refNode(ref); n != "" && slices.ContainsFunc(targets, func(t addrs.Resource) bool { return t.String() == n }) {
+					return true
+				}
+			}
+			return false
+		}
 		for k2, rc2 := range w.cfg.Resources {
 			if k2 == k || rc2.Addr.Kind == addrs.Source {
 				continue
 			}
-			refs, _ := w.resourceRefs(rc2)
-			for _, ref := range refs {
-				if n := refNode(ref); n != "" && slices.ContainsFunc(targets, func(t addrs.Resource) bool { return t.String() == n }) {
-					g.Connect(k2, k)
-					break
+			if refs, _ := w.resourceRefs(rc2); reads(refs) {
+				g.Connect(k2, k)
+			}
+		}
+		if withOutputs {
+			for n, o := range w.cfg.Outputs {
+				if refs, _ := o.References(); reads(refs) {
+					g.Connect(outputPrefix+n, k)
 				}
 			}
 		}
