@@ -50,10 +50,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## demo: a local control plane and git server, then init/plan/apply/status
-## of examples/quickstart (the first run builds the control plane)
+## demo: a local control plane, git server and registry, then
+## init/plan/apply/status of examples/quickstart: a pipeline builds, pushes
+## and promotes, the app syncs (the first run builds the control plane)
 demo: build testbed
-	./examples/quickstart/demo.sh
+	GO="$(GO)" ./examples/quickstart/demo.sh
 
 ## demo-files: the file-provider example alone (no cluster)
 demo-files: build

@@ -28,11 +28,12 @@ const usage = `usage:
 
 // The files serve keeps in DIR.
 const (
-	pidFile   = "testbed.pid"
-	envFile   = "env"
-	logFile   = "serve.log"
-	clusterIn = "cluster"
-	gitIn     = "git"
+	pidFile    = "testbed.pid"
+	envFile    = "env"
+	logFile    = "serve.log"
+	clusterIn  = "cluster"
+	gitIn      = "git"
+	registryIn = "registry"
 )
 
 func main() {
@@ -170,12 +171,13 @@ func up(ctx context.Context, args []string) error {
   kubernetes %s at %s, one kwok node %q
   kubeconfig %s (context %q)
   git server %s, repositories in %s
+  registry   %s (plain HTTP, no auth)
   logs       %s and %s
 environment (source %s):
 %s
 stop it with: slipway-testbed down --dir %s
 `, cmd.Process.Pid, testbed.KubernetesVersion, server, testbed.NodeName, kubeconfig, testbed.ContextName,
-		envValue(env, "SLIPWAY_GIT_URL"), filepath.Join(dir, gitIn),
+		envValue(env, "SLIPWAY_GIT_URL"), filepath.Join(dir, gitIn), envValue(env, "SLIPWAY_REGISTRY"),
 		log.Name(), filepath.Join(dir, clusterIn, "*.log"),
 		filepath.Join(dir, envFile), indent(env), dir)
 	return nil
@@ -196,7 +198,7 @@ func serve(ctx context.Context, args []string) (err error) {
 		os.Remove(envPath)
 		os.Remove(pidPath)
 	}()
-	for _, sub := range []string{clusterIn, gitIn} {
+	for _, sub := range []string{clusterIn, gitIn, registryIn} {
 		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 			return fmt.Errorf("clear the previous run's %s: %w", sub, err)
 		}
@@ -229,9 +231,19 @@ func serve(ctx context.Context, args []string) (err error) {
 		}
 	}()
 	fmt.Printf("testbed: git server at %s serving %s\n", git.URL, gitRoot)
+	reg, err := testbed.StartRegistry(filepath.Join(dir, registryIn))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if closeErr := reg.Close(); closeErr != nil && err == nil {
+			err = closeErr
+		}
+	}()
+	fmt.Printf("testbed: image registry at %s\n", reg.Addr)
 
-	env := fmt.Sprintf("export KUBECONFIG=%s\nexport SLIPWAY_GIT_URL=%s\nexport SLIPWAY_GIT_ROOT=%s\n",
-		shellQuote(cluster.Kubeconfig), git.URL, shellQuote(gitRoot))
+	env := fmt.Sprintf("export KUBECONFIG=%s\nexport SLIPWAY_GIT_URL=%s\nexport SLIPWAY_GIT_ROOT=%s\nexport SLIPWAY_REGISTRY=%s\n",
+		shellQuote(cluster.Kubeconfig), git.URL, shellQuote(gitRoot), reg.Addr)
 	if err := writeAtomic(envPath, env); err != nil {
 		return err
 	}
