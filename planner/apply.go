@@ -280,13 +280,8 @@ func (w *applyWalk) dependencies(rc *lang.Resource) []addrs.Resource {
 	seen := map[addrs.Resource]bool{}
 	var out []addrs.Resource
 	for _, ref := range refs {
-		var r addrs.Resource
-		switch s := ref.Subject.(type) {
-		case addrs.Resource:
-			r = s
-		case addrs.ResourceInstance:
-			r = s.Resource
-		default:
+		r, ok := refResource(ref)
+		if !ok {
 			continue
 		}
 		if !seen[r] && r != rc.Addr {

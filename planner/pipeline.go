@@ -741,15 +741,8 @@ func promoteSource(body hcl.Body) *addrs.Resource {
 		if diags.HasErrors() || ref == nil {
 			continue
 		}
-		switch s := ref.Subject.(type) {
-		case addrs.Resource:
-			if s.Kind == addrs.Source {
-				return &s
-			}
-		case addrs.ResourceInstance:
-			if s.Resource.Kind == addrs.Source {
-				return &s.Resource
-			}
+		if r, ok := refResource(ref); ok && r.Kind == addrs.Source {
+			return &r
 		}
 	}
 	return nil

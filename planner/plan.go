@@ -256,13 +256,8 @@ func (w *planWalk) triggered(rc *lang.Resource) string {
 	for _, e := range rc.Lifecycle.ReplaceTriggeredBy {
 		refs, _ := lang.ReferencesInExpr(e)
 		for _, ref := range refs {
-			var r addrs.Resource
-			switch s := ref.Subject.(type) {
-			case addrs.Resource:
-				r = s
-			case addrs.ResourceInstance:
-				r = s.Resource
-			default:
+			r, ok := refResource(ref)
+			if !ok {
 				continue
 			}
 			w.mu.Lock()
@@ -764,13 +759,8 @@ func (w *planWalk) pendingFor(rc *lang.Resource) map[addrs.Resource][]pendingWri
 	refs, _ := rc.References()
 	out := map[addrs.Resource][]pendingWrite{}
 	for _, ref := range refs {
-		var r addrs.Resource
-		switch s := ref.Subject.(type) {
-		case addrs.Resource:
-			r = s
-		case addrs.ResourceInstance:
-			r = s.Resource
-		default:
+		r, ok := refResource(ref)
+		if !ok {
 			continue
 		}
 		if pws, ok := w.pending[r]; ok {

@@ -224,6 +224,17 @@ func (w *walker) resourceRefs(rc *lang.Resource) ([]*addrs.Reference, hcl.Diagno
 	return refs, diags
 }
 
+// refResource is the resource a reference names, if it names one.
+func refResource(ref *addrs.Reference) (addrs.Resource, bool) {
+	switch s := ref.Subject.(type) {
+	case addrs.Resource:
+		return s, true
+	case addrs.ResourceInstance:
+		return s.Resource, true
+	}
+	return addrs.Resource{}, false
+}
+
 // refNode names the graph node a reference depends on, or "".
 func refNode(ref *addrs.Reference) string {
 	switch s := ref.Subject.(type) {
