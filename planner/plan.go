@@ -329,6 +329,11 @@ func (w *planWalk) planOutput(o *lang.Output) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
+	if w.readsPending(o) {
+		// It reads a source a pipeline of this plan commits to: its value
+		// is the one after the promote.
+		v = cty.UnknownVal(v.Type())
+	}
 	v, paths := unmarkSensitive(v)
 	sensitive := o.Sensitive
 	if len(paths) > 0 && !o.Sensitive {
@@ -744,6 +749,23 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	}
 	sort.Slice(p.Outputs, func(i, j int) bool { return p.Outputs[i].Name < p.Outputs[j].Name })
 	return diags
+}
+
+// readsPending reports whether an output reads a source that a pipeline
+// of this plan will commit to.
+func (w *planWalk) readsPending(o *lang.Output) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		return false
+	}
+	refs, _ := o.References()
+	for _, ref := range refs {
+		if r, ok := refResource(ref); ok && len(w.pending[r]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pendingFor returns the pending writes to sources an app reads.
