@@ -263,13 +263,14 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 	}
 	objects := map[string]cty.Value{}
 	var inventory []string
-	for _, o := range objs {
+	live, err := cl.getAll(ctx, objs)
+	if err != nil {
+		return nil, cty.NilVal, err
+	}
+	for i, o := range objs {
 		key := o.id.String()
 		inventory = append(inventory, key)
-		lv, err := cl.get(ctx, o)
-		if err != nil {
-			return nil, cty.NilVal, err
-		}
+		lv := live[i]
 		if lv == nil {
 			continue
 		}

@@ -102,13 +102,14 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		resp.Sync = sdk.OutOfSync
 	}
 	outOfSync, worst := 0, ""
-	for _, o := range objs {
+	live, err := cl.getAll(ctx, objs)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		return
+	}
+	for i, o := range objs {
 		key := o.id.String()
-		lv, err := cl.get(ctx, o)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
-			return
-		}
+		lv := live[i]
 		os := sdk.ObjectStatus{ID: key, Sync: sdk.Synced}
 		os.Health, os.Message = healthOf(lv)
 		rec := cty.NilVal

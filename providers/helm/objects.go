@@ -3,10 +3,12 @@ package helm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -157,6 +159,29 @@ func (cl *cluster) get(ctx context.Context, o *manifestObject) (*unstructured.Un
 		return nil, fmt.Errorf("get %s: %w", o.id, err)
 	}
 	return u, nil
+}
+
+// getParallelism bounds the GETs of one release's objects in flight.
+const getParallelism = 8
+
+// getAll returns the live objects of objs, in order (nil where one does
+// not exist), with up to getParallelism GETs at once: a release's objects
+// are few, but one GET after another adds their round trips up.
+func (cl *cluster) getAll(ctx context.Context, objs []*manifestObject) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, len(objs))
+	errs := make([]error, len(objs))
+	sem := make(chan struct{}, getParallelism)
+	var wg sync.WaitGroup
+	for i, o := range objs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = cl.get(ctx, o)
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // dryRunApply asks the server what applying o would make of the object:
