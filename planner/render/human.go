@@ -2,8 +2,10 @@ package render
 
 import (
 	"io"
+	"sort"
 	"strings"
 
+	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
 
@@ -196,5 +198,10 @@ func changed(cs []*plans.ResourceChange) []*plans.ResourceChange {
 			out = append(out, c)
 		}
 	}
+	// Pipelines run before what reads their images and promotes: they come
+	// first, the rest in address order as planned.
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Addr.Resource.Kind == addrs.Pipeline && out[j].Addr.Resource.Kind != addrs.Pipeline
+	})
 	return out
 }
