@@ -141,13 +141,23 @@ func (w *applyWalk) runPipeline(ctx context.Context, rc *lang.Resource, in insta
 		w.a.set(&state.ResourceInstance{Addr: addr, Type: pipelineType, Value: v})
 		return v
 	}
+	// What every command of the run sees, post commands included.
+	env := append(os.Environ(), "CI=true",
+		"SLIPWAY_PIPELINE="+addr.String(), "SLIPWAY_RUN="+strconv.Itoa(run.number), "SLIPWAY_WORKSPACE="+ws,
+		"SLIPWAY_COMMIT="+strAttr(ps.source, "commit"), "SLIPWAY_SHORT_COMMIT="+strAttr(ps.source, "short_commit"))
+	if b, _ := sourceRefName(ps.source, "branch", "refs/heads/"); b != "" {
+		env = append(env, "SLIPWAY_BRANCH="+b)
+	}
+	for k, v := range ps.env {
+		env = append(env, k+"="+v)
+	}
 	lastGood := priorVal
 	if lastGood.IsNull() {
 		lastGood = pipelineValue(&pipelineSpec{name: ps.name, source: cty.NullVal(cty.DynamicPseudoType)}, cty.NullVal(pipelineRunType), nil, nil)
 	}
 	fail := func(stage string, err error, tail []string) (cty.Value, hcl.Diagnostics) {
 		run.status, run.failedStage, run.finished = "failed", stage, time.Now()
-		w.runPost(ctx, ps, ws, runDir, false, progress)
+		w.runPost(ctx, ps, ws, runDir, env, false, progress)
 		record(lastGood)
 		detail := fmt.Sprintf("%s run #%d failed", addr, run.number)
 		if stage != "" {
@@ -196,15 +206,6 @@ func (w *applyWalk) runPipeline(ctx context.Context, rc *lang.Resource, in insta
 	progress("run #%d in %s", run.number, ws)
 	if err := runner.PrepareWorkspace(ws, strAttr(ps.source, "dir")); err != nil {
 		return fail("", err, nil)
-	}
-	env := append(os.Environ(), "CI=true",
-		"SLIPWAY_PIPELINE="+addr.String(), "SLIPWAY_RUN="+strconv.Itoa(run.number), "SLIPWAY_WORKSPACE="+ws,
-		"SLIPWAY_COMMIT="+strAttr(ps.source, "commit"), "SLIPWAY_SHORT_COMMIT="+strAttr(ps.source, "short_commit"))
-	if b, _ := sourceRefName(ps.source, "branch", "refs/heads/"); b != "" {
-		env = append(env, "SLIPWAY_BRANCH="+b)
-	}
-	for k, v := range ps.env {
-		env = append(env, k+"="+v)
 	}
 
 	for _, st := range ps.stages {
@@ -273,7 +274,7 @@ func (w *applyWalk) runPipeline(ctx context.Context, rc *lang.Resource, in insta
 		}
 	}
 
-	w.runPost(ctx, ps, ws, runDir, true, progress)
+	w.runPost(ctx, ps, ws, runDir, env, true, progress)
 	run.status, run.finished = "succeeded", time.Now()
 	val := record(pipelineValue(ps, run.value(), images, promotes))
 	w.finished(addr, plans.Run, start, diags)
@@ -308,7 +309,7 @@ func quoteMsg(s string) string { return strconv.Quote(s) }
 
 // runPost runs the post commands of a run: success or failure, then
 // always. Their failure is reported but does not change the outcome.
-func (w *applyWalk) runPost(ctx context.Context, ps *pipelineSpec, ws, runDir string, succeeded bool, progress func(string, ...any)) {
+func (w *applyWalk) runPost(ctx context.Context, ps *pipelineSpec, ws, runDir string, env []string, succeeded bool, progress func(string, ...any)) {
 	cmds := ps.post.failure
 	kind := "failure"
 	if succeeded {
@@ -321,7 +322,7 @@ func (w *applyWalk) runPost(ctx context.Context, ps *pipelineSpec, ws, runDir st
 		if len(step.cmds) == 0 {
 			continue
 		}
-		res := runner.RunStage(ctx, ws, filepath.Join(runDir, strings.ReplaceAll(step.name, " ", "-")+".log"), os.Environ(),
+		res := runner.RunStage(ctx, ws, filepath.Join(runDir, strings.ReplaceAll(step.name, " ", "-")+".log"), env,
 			runner.Stage{Name: step.name, Run: step.cmds}, func(line string) { progress("[%s] %s", step.name, line) })
 		if res.Err != nil {
 			progress("[%s] failed: %v", step.name, res.Err)
