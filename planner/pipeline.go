@@ -172,6 +172,7 @@ type pipelineSpec struct {
 	images    []*imageSpec
 	promotes  []*promoteSpec
 	post      postSpec
+	masks     []string          // values of sensitive variables, hidden in output
 	inputs    map[string]string // fingerprint of each input
 	unknownIn bool              // some input is known only after apply
 }
@@ -243,7 +244,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	ps := &pipelineSpec{addr: addr, name: pipelineName(addr), decl: rc.DeclRange, source: pb.Source, run: true}
+	ps := &pipelineSpec{addr: addr, name: pipelineName(addr), decl: rc.DeclRange, source: pb.Source, run: true, masks: sensitiveStrings(ctx)}
 	if ps.source == cty.NilVal {
 		ps.source = cty.NullVal(cty.DynamicPseudoType)
 	}
@@ -368,6 +369,31 @@ func validatePipeline(rc *lang.Resource, ctx *hcl.EvalContext) hcl.Diagnostics {
 		diags = append(diags, gohcl.DecodeBody(pp.Body, pctx, &pr)...)
 	}
 	return diags
+}
+
+// sensitiveStrings lists the values of the sensitive variables an
+// evaluation context holds, longest first, for hiding them in what
+// commands print (as CI systems mask credentials).
+func sensitiveStrings(ctx *hcl.EvalContext) []string {
+	vars, ok := ctx.Variables["var"]
+	if !ok || !vars.IsKnown() || vars.IsNull() || !vars.Type().IsObjectType() {
+		return nil
+	}
+	var out []string
+	for _, v := range vars.AsValueMap() {
+		if !v.HasMark(sensitiveMark) {
+			continue
+		}
+		v, _ = v.UnmarkDeep()
+		cty.Walk(v, func(_ cty.Path, e cty.Value) (bool, error) {
+			if e.IsKnown() && !e.IsNull() && e.Type() == cty.String && len(e.AsString()) >= 3 {
+				out = append(out, e.AsString())
+			}
+			return true, nil
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }
 
 // evalWhen evaluates a when condition found in body (the remainder of a

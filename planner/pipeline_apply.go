@@ -232,7 +232,7 @@ func (w *applyWalk) runPipeline(ctx context.Context, rc *lang.Resource, in insta
 		}
 		progress("[%s] started", st.name)
 		res := runner.RunStage(ctx, ws, filepath.Join(runDir, logName), env, runner.Stage{
-			Name: st.name, Run: st.run, Env: st.env, Dir: st.dir, Timeout: st.timeout, Retry: st.retry,
+			Name: st.name, Run: st.run, Env: st.env, Dir: st.dir, Timeout: st.timeout, Retry: st.retry, Mask: ps.masks,
 		}, func(line string) { w.hooks.Progress(addr, "["+st.name+"] "+line) })
 		if res.Err != nil {
 			run.addStage(st.name, "failed", res.Attempts, res.Duration, logName)
@@ -323,7 +323,7 @@ func (w *applyWalk) runPost(ctx context.Context, ps *pipelineSpec, ws, runDir st
 			continue
 		}
 		res := runner.RunStage(ctx, ws, filepath.Join(runDir, strings.ReplaceAll(step.name, " ", "-")+".log"), env,
-			runner.Stage{Name: step.name, Run: step.cmds}, func(line string) { progress("[%s] %s", step.name, line) })
+			runner.Stage{Name: step.name, Run: step.cmds, Mask: ps.masks}, func(line string) { progress("[%s] %s", step.name, line) })
 		if res.Err != nil {
 			progress("[%s] failed: %v", step.name, res.Err)
 		}

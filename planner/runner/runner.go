@@ -55,6 +55,9 @@ type Stage struct {
 	Dir     string
 	Timeout time.Duration
 	Retry   Retry
+	// Mask lists strings (secrets) printed as *** wherever they appear
+	// in the output, before it reaches the log or the callback.
+	Mask []string
 }
 
 // Result is the outcome of a stage.
@@ -92,6 +95,9 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 	defer logf.Close()
 	tail := &ring{max: tailLines}
 	emit := func(line string) {
+		for _, m := range st.Mask {
+			line = strings.ReplaceAll(line, m, "***")
+		}
 		fmt.Fprintln(logf, line)
 		tail.add(line)
 		if out != nil {

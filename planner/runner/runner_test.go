@@ -35,6 +35,27 @@ func TestRunStageOutputEnvAndDir(t *testing.T) {
 	}
 }
 
+func TestRunStageMasksSecrets(t *testing.T) {
+	ws := t.TempDir()
+	logPath := filepath.Join(ws, "log")
+	var got []string
+	res := RunStage(context.Background(), ws, logPath, os.Environ(), Stage{
+		Run: []string{"echo the token is $TOKEN, twice: $TOKEN"}, Env: map[string]string{"TOKEN": "hunter2"}, Mask: []string{"hunter2"},
+	}, func(l string) { got = append(got, l) })
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	logged, _ := os.ReadFile(logPath)
+	for _, s := range append(got, string(logged)) {
+		if strings.Contains(s, "hunter2") {
+			t.Fatalf("the secret leaked: %q", s)
+		}
+	}
+	if got[len(got)-1] != "the token is ***, twice: ***" {
+		t.Fatalf("output %q", got)
+	}
+}
+
 func TestRunStageStopsAtFirstFailure(t *testing.T) {
 	ws := t.TempDir()
 	res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
