@@ -3,12 +3,18 @@ package command
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/zclconf/go-cty/cty"
+
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/state"
 )
 
 // StatusArgs are status's flags.
@@ -27,9 +33,15 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		m.View.Error(err)
 		return 1
 	}
+	var apps, pipelines []addrs.ResourceInstance
 	for _, o := range only {
-		if o.Resource.Kind != addrs.App {
-			m.View.Error(fmt.Errorf("%s is not an app; status reports apps, like slipway status app.web", o))
+		switch o.Resource.Kind {
+		case addrs.App:
+			apps = append(apps, o)
+		case addrs.Pipeline:
+			pipelines = append(pipelines, o)
+		default:
+			m.View.Error(fmt.Errorf("%s is neither an app nor a pipeline; status reports those, like slipway status app.web pipeline.web", o))
 			return 1
 		}
 	}
@@ -39,17 +51,26 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		return 1
 	}
 	defer s.close()
-	sts, diags := s.ctx.Status(ctx, only)
-	m.View.Diagnostics(diags)
-	if diags.HasErrors() {
-		return 1
+	var sts []planner.AppStatus
+	if len(apps) > 0 || len(only) == 0 {
+		var diags hcl.Diagnostics
+		sts, diags = s.ctx.Status(ctx, apps)
+		m.View.Diagnostics(diags)
+		if diags.HasErrors() {
+			return 1
+		}
 	}
 	if a.JSON {
 		m.View.JSON(statusJSON(sts))
 		return 0
 	}
-	if len(sts) == 0 {
-		m.View.Printf("No apps in this configuration.\n")
+	runs, err := pipelineRuns(s.ctx.State, pipelines, len(only) == 0)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	if len(sts) == 0 && len(runs) == 0 {
+		m.View.Printf("No apps or pipelines in this configuration.\n")
 		return 0
 	}
 	for i, st := range sts {
@@ -58,7 +79,86 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		}
 		m.printStatus(st)
 	}
+	for i, r := range runs {
+		if i > 0 || len(sts) > 0 {
+			m.View.Printf("\n")
+		}
+		m.printPipeline(r)
+	}
 	return 0
+}
+
+// pipelineRun is what state records of a pipeline, for status.
+type pipelineRun struct {
+	addr  string
+	value cty.Value
+}
+
+// pipelineRuns returns the state entries of the pipelines asked for, or of
+// every pipeline when all is set.
+func pipelineRuns(st *state.State, want []addrs.ResourceInstance, all bool) ([]pipelineRun, error) {
+	var out []pipelineRun
+	if all {
+		for _, k := range st.SortedAddrs() {
+			if ri := st.Resources[k]; ri.Addr.Resource.Kind == addrs.Pipeline {
+				out = append(out, pipelineRun{k, ri.Value})
+			}
+		}
+		return out, nil
+	}
+	for _, w := range want {
+		ri := st.Resources[w.String()]
+		if ri == nil {
+			return nil, fmt.Errorf("%s has no runs in state: apply it first", w)
+		}
+		out = append(out, pipelineRun{w.String(), ri.Value})
+	}
+	return out, nil
+}
+
+// printPipeline prints a pipeline's last run and its last successful one,
+// like a CI system's build page.
+func (m *Meta) printPipeline(p pipelineRun) {
+	m.View.Printf("%s\n", m.View.Bold(p.addr))
+	tw := tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
+	run := attr(p.value, "run")
+	if !run.IsNull() {
+		line := "#" + str(attr(run, "number")) + " " + str(attr(run, "status"))
+		if fs := str(attr(run, "failed_stage")); fs != "" {
+			line += fmt.Sprintf(" at stage %q", fs)
+		}
+		fmt.Fprintf(tw, "  Last Run:\t%s\n", line)
+		fmt.Fprintf(tw, "  Commit:\t%s\n", str(attr(run, "commit")))
+		fmt.Fprintf(tw, "  Started:\t%s\n", str(attr(run, "started")))
+		if f := str(attr(run, "finished")); f != "" {
+			fmt.Fprintf(tw, "  Finished:\t%s\n", f)
+		}
+		fmt.Fprintf(tw, "  Logs:\t%s (slipway logs %s)\n", str(attr(run, "log_dir")), p.addr)
+	}
+	if c := str(attr(p.value, "commit")); c != "" {
+		fmt.Fprintf(tw, "  Last Success:\tcommit %s\n", c)
+	}
+	if imgs := attr(p.value, "image"); !imgs.IsNull() && imgs.IsKnown() && imgs.LengthInt() > 0 {
+		m := imgs.AsValueMap()
+		names := make([]string, 0, len(m))
+		for name := range m {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			fmt.Fprintf(tw, "  Image %s:\t%s\n", name, str(attr(m[name], "ref")))
+		}
+	}
+	tw.Flush()
+	if stages := attr(run, "stages"); !stages.IsNull() && stages.IsKnown() && stages.LengthInt() > 0 {
+		m.View.Printf("\n")
+		tw = tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "  STAGE\tSTATUS\tATTEMPTS\tDURATION\n")
+		for _, s := range stages.AsValueSlice() {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", str(attr(s, "name")), str(attr(s, "status")), str(attr(s, "attempts")), str(attr(s, "duration")))
+		}
+		tw.Flush()
+	}
 }
 
 func (m *Meta) printStatus(st planner.AppStatus) {
