@@ -22,7 +22,7 @@ import (
 
 const usage = `usage:
   slipway-testbed build              build the control-plane binaries (once per machine)
-  slipway-testbed up --dir DIR       start a cluster and a git server in the background
+  slipway-testbed up --dir DIR       start a cluster, a git server and an image registry in the background
   slipway-testbed down --dir DIR     stop what up started
 `
 
