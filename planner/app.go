@@ -210,6 +210,19 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 
 	// Convert every attribute to the provider's type, so mistakes are
 	// reported against the app block rather than deep in the provider.
+	out := schemaObject(schema, attrs, func(name string, err error) {
+		diags = append(diags, errorf("Invalid app setting", &decl, "%s: %s: %v.", rc.Addr, name, err))
+	})
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	return out, diags
+}
+
+// schemaObject converts attrs to the object type of schema, attribute by
+// attribute, null where attrs has none; bad hears of each that does not
+// convert. Marks are kept.
+func schemaObject(schema sdk.Schema, attrs map[string]cty.Value, bad func(name string, err error)) cty.Value {
 	out := make(map[string]cty.Value, len(schema.Attributes))
 	for name, a := range schema.Attributes {
 		v, ok := attrs[name]
@@ -219,15 +232,12 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		}
 		cv, err := convert.Convert(v, a.Type)
 		if err != nil {
-			diags = append(diags, errorf("Invalid app setting", &decl, "%s: %s: %v.", rc.Addr, name, err))
+			bad(name, err)
 			continue
 		}
 		out[name] = cv
 	}
-	if diags.HasErrors() {
-		return cty.DynamicVal, diags
-	}
-	return cty.ObjectVal(out), diags
+	return cty.ObjectVal(out)
 }
 
 // sourceDir sets attrs[dirAttr] to the source checkout's directory joined

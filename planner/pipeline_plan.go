@@ -532,27 +532,20 @@ func attrOr(v cty.Value, name string, def cty.Value) cty.Value {
 // setting the ones not given to null.
 func objectFor(schema sdk.Schema, attrs map[string]cty.Value, what string, r hcl.Range) (cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	out := make(map[string]cty.Value, len(schema.Attributes))
-	for name, a := range schema.Attributes {
-		v, ok := attrs[name]
-		if !ok || v == cty.NilVal {
-			out[name] = cty.NullVal(a.Type)
-			continue
+	plain := make(map[string]cty.Value, len(attrs))
+	for name, v := range attrs {
+		if v != cty.NilVal {
+			v, _ = v.UnmarkDeep()
 		}
-		v, _ = v.UnmarkDeep()
-		cv, err := convert.Convert(v, a.Type)
-		if err != nil {
-			diags = append(diags, errorf("Invalid "+what, &r, "%s: %s: %v.", what, name, err))
-			continue
-		}
-		out[name] = cv
-	}
-	for name := range attrs {
+		plain[name] = v
 		if _, ok := schema.Attributes[name]; !ok {
 			diags = append(diags, errorf("Provider does not support this setting", &r, "%s: the provider has no %q argument; upgrade it, or remove the setting.", what, name))
 		}
 	}
-	return cty.ObjectVal(out), diags
+	out := schemaObject(schema, plain, func(name string, err error) {
+		diags = append(diags, errorf("Invalid "+what, &r, "%s: %s: %v.", what, name, err))
+	})
+	return out, diags
 }
 
 // afterPromote adjusts an app's planned change for a source that a
