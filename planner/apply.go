@@ -48,6 +48,13 @@ func (a *Applier) set(ri *state.ResourceInstance) {
 	a.mu.Unlock()
 }
 
+// get returns the instance at addr as the apply has it so far, or nil.
+func (a *Applier) get(addr addrs.ResourceInstance) *state.ResourceInstance {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.st.Resources[addr.String()]
+}
+
 func (a *Applier) remove(addr addrs.ResourceInstance) {
 	a.mu.Lock()
 	delete(a.st.Resources, addr.String())

@@ -403,7 +403,7 @@ func (w *applyWalk) rereadSource(ctx context.Context, src addrs.Resource) hcl.Di
 		return diags
 	}
 	prior := cty.NullVal(schema.ImpliedType())
-	if ri := w.a.Snapshot().Resources[addr.String()]; ri != nil {
+	if ri := w.a.get(addr); ri != nil {
 		prior = ri.Value
 	}
 	r := rc.DeclRange

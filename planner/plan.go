@@ -778,7 +778,7 @@ func (w *planWalk) pendingFor(rc *lang.Resource) map[addrs.Resource][]pendingWri
 	if len(w.pending) == 0 {
 		return nil
 	}
-	refs, _ := rc.References()
+	refs, _ := w.resourceRefs(rc)
 	out := map[addrs.Resource][]pendingWrite{}
 	for _, ref := range refs {
 		r, ok := refResource(ref)
