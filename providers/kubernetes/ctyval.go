@@ -89,17 +89,29 @@ func (c *converter) shapeOf(v cty.Value) any {
 // top converts an object without the noise stripNoise drops, limited to
 // shape (a map, or nil for every field).
 func (c *converter) top(obj map[string]any, shape any) cty.Value {
-	s, limited := shape.(map[string]any)
-	attrs := make(map[string]cty.Value, len(obj))
-	add := func(k string, x any, sv any, limited bool) {
+	return c.fields(obj, shape, func(k string, x, sv any) (cty.Value, bool) {
 		if k == "status" {
-			return
+			return cty.NilVal, true
 		}
-		if k == "metadata" {
-			if md, ok := x.(map[string]any); ok {
-				attrs[k] = c.metadata(md, sv)
-				return
+		if md, ok := x.(map[string]any); ok && k == "metadata" {
+			return c.metadata(md, sv), true
+		}
+		return cty.NilVal, false
+	})
+}
+
+// fields converts the fields of m, limited to shape when it is a map.
+// special converts a field itself when it returns true, leaving it out
+// when the value it returns is cty.NilVal.
+func (c *converter) fields(m map[string]any, shape any, special func(k string, x, sv any) (cty.Value, bool)) cty.Value {
+	s, limited := shape.(map[string]any)
+	attrs := make(map[string]cty.Value, len(m))
+	add := func(k string, x, sv any) {
+		if v, done := special(k, x, sv); done {
+			if v != cty.NilVal {
+				attrs[k] = v
 			}
+			return
 		}
 		if limited {
 			attrs[k] = c.shaped(x, sv)
@@ -109,13 +121,13 @@ func (c *converter) top(obj map[string]any, shape any) cty.Value {
 	}
 	if limited {
 		for k, sv := range s {
-			if x, ok := obj[k]; ok && x != nil {
-				add(k, x, sv, true)
+			if x, ok := m[k]; ok && x != nil {
+				add(k, x, sv)
 			}
 		}
 	} else {
-		for k, x := range obj {
-			add(k, x, nil, false)
+		for k, x := range m {
+			add(k, x, nil)
 		}
 	}
 	return c.object(attrs)
@@ -124,39 +136,18 @@ func (c *converter) top(obj map[string]any, shape any) cty.Value {
 // metadata converts an object's metadata without the noise fields and
 // bookkeeping annotations, limited to shape when it is a map.
 func (c *converter) metadata(md map[string]any, shape any) cty.Value {
-	s, limited := shape.(map[string]any)
-	attrs := make(map[string]cty.Value, len(md))
-	add := func(k string, x any, sv any, limited bool) {
+	return c.fields(md, shape, func(k string, x, sv any) (cty.Value, bool) {
 		if isNoiseMetadata(k) {
-			return
+			return cty.NilVal, true
 		}
-		if k == "annotations" {
-			if ann, ok := x.(map[string]any); ok {
-				if liveAnnotations(ann) == 0 {
-					return // stripNoise deletes annotations left empty
-				}
-				attrs[k] = c.annotations(ann, sv)
-				return
+		if ann, ok := x.(map[string]any); ok && k == "annotations" {
+			if liveAnnotations(ann) == 0 {
+				return cty.NilVal, true // stripNoise deletes annotations left empty
 			}
+			return c.annotations(ann, sv), true
 		}
-		if limited {
-			attrs[k] = c.shaped(x, sv)
-		} else {
-			attrs[k] = c.whole(x)
-		}
-	}
-	if limited {
-		for k, sv := range s {
-			if x, ok := md[k]; ok && x != nil {
-				add(k, x, sv, true)
-			}
-		}
-	} else {
-		for k, x := range md {
-			add(k, x, nil, false)
-		}
-	}
-	return c.object(attrs)
+		return cty.NilVal, false
+	})
 }
 
 func (c *converter) annotations(ann map[string]any, shape any) cty.Value {
