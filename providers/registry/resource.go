@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -203,6 +204,23 @@ func parsePlatform(s string) (*v1.Platform, error) {
 }
 
 // parseConfig reads a wholly known configuration, checked.
+// readInputs reads what a build is made of: the configuration, the build
+// time and the layer of files. A configuration or time that is wrong is a
+// diagnostic; files that cannot be read are layerErr, which plan and apply
+// treat differently (a pipeline's stages may not have made them yet).
+func readInputs(cfg cty.Value) (c imageConfig, mtime time.Time, layer []byte, layerErr error, diags sdk.Diagnostics) {
+	if c, diags = parseConfig(cfg); diags.HasErrors() {
+		return c, mtime, nil, nil, diags
+	}
+	mtime, err := buildTime()
+	if err != nil {
+		diags.AddError("Cannot build image", sentence(err))
+		return c, mtime, nil, nil, diags
+	}
+	layer, layerErr = layerTar(c.contextDir, c.files, mtime)
+	return c, mtime, layer, layerErr, diags
+}
+
 func parseConfig(cfg cty.Value) (imageConfig, sdk.Diagnostics) {
 	diags := sdk.ValidateConfig(imageSchema, cfg)
 	diags = append(diags, checkConfig(cfg)...)
@@ -321,17 +339,11 @@ func (r *imageResource) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.P
 		rebuild()
 		return
 	}
-	c, diags := parseConfig(req.Config)
+	_, mtime, layer, err, diags := readInputs(req.Config)
 	resp.Diagnostics = append(resp.Diagnostics, diags...)
 	if diags.HasErrors() {
 		return
 	}
-	mtime, err := buildTime()
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot build image", sentence(err))
-		return
-	}
-	layer, err := layerTar(c.contextDir, c.files, mtime)
 	if err != nil {
 		resp.PlannedPrivate = nil
 		rebuild()
@@ -397,17 +409,11 @@ func (r *imageResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *s
 	defer done()
 	set := r.p.config()
 
-	c, diags := parseConfig(req.Config)
+	c, mtime, layer, err, diags := readInputs(req.Config)
 	resp.Diagnostics = append(resp.Diagnostics, diags...)
 	if diags.HasErrors() {
 		return
 	}
-	mtime, err := buildTime()
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot build image", sentence(err))
-		return
-	}
-	layer, err := layerTar(c.contextDir, c.files, mtime)
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, buildDiag(err))
 		return
