@@ -1,0 +1,176 @@
+// Package builtin is the contract between slipway's core and its built-in
+// providers: the resource types the core lowers block kinds to, and the
+// names of their attributes. Both sides import these constants, so a
+// renamed type or attribute fails to compile on the side that was not
+// changed, instead of failing at run time.
+//
+// What must stay true: this package holds names and the few value types
+// both sides build, nothing else; it imports go-cty only, so that a
+// third-party provider can import plugin-sdk without anything of
+// Kubernetes or Helm.
+package builtin
+
+import "github.com/zclconf/go-cty/cty"
+
+// Provider names of the built-in providers.
+const (
+	GitProvider        = "git"
+	RegistryProvider   = "registry"
+	KubernetesProvider = "kubernetes"
+	HelmProvider       = "helm"
+)
+
+// KubernetesApp is the resource type an app of plain YAML or kustomize is
+// lowered to: one instance per app instance, holding every object of the
+// app.
+const KubernetesApp = "kubernetes_app"
+
+// The attributes of kubernetes_app.
+const (
+	AppName              = "name"
+	AppManifestsDir      = "manifests_dir"
+	AppNamespace         = "namespace"
+	AppCreateNamespace   = "create_namespace"
+	AppPrune             = "prune"
+	AppPruneLast         = "prune_last"
+	AppSelfHeal          = "self_heal"
+	AppRevision          = "revision"
+	AppWaitTimeout       = "wait_timeout"
+	AppRetry             = "retry"
+	AppIgnoreDifferences = "ignore_differences"
+	AppObjects           = "objects"
+	AppInventory         = "inventory"
+)
+
+// The attributes of an app's retry object (kubernetes_app.retry).
+const (
+	RetryLimit      = "limit"
+	RetryBackoff    = "backoff"
+	RetryFactor     = "factor"
+	RetryMaxBackoff = "max_backoff"
+)
+
+// RetryType is the type of kubernetes_app.retry.
+var RetryType = cty.Object(map[string]cty.Type{
+	RetryLimit:      cty.Number,
+	RetryBackoff:    cty.String,
+	RetryFactor:     cty.Number,
+	RetryMaxBackoff: cty.String,
+})
+
+// The attributes of one ignore_differences entry.
+const (
+	IgnoreGroup        = "group"
+	IgnoreKind         = "kind"
+	IgnoreName         = "name"
+	IgnoreNamespace    = "namespace"
+	IgnoreJSONPointers = "json_pointers"
+)
+
+// IgnoreDifferenceType is the type of one ignore_differences entry.
+var IgnoreDifferenceType = cty.Object(map[string]cty.Type{
+	IgnoreGroup:        cty.String,
+	IgnoreKind:         cty.String,
+	IgnoreName:         cty.String,
+	IgnoreNamespace:    cty.String,
+	IgnoreJSONPointers: cty.List(cty.String),
+})
+
+// HelmRelease is the resource type an app of a helm chart is lowered to.
+// It shares name, namespace, create_namespace, revision, wait_timeout,
+// objects and inventory with kubernetes_app (the App* constants).
+const HelmRelease = "helm_release"
+
+// The attributes of helm_release that kubernetes_app has not.
+const (
+	HelmChartDir        = "chart_dir"
+	HelmRepository      = "repository"
+	HelmChart           = "chart"
+	HelmVersion         = "version"
+	HelmValues          = "values"
+	HelmValuesFiles     = "values_files"
+	HelmAtomic          = "atomic"
+	HelmChartVersion    = "chart_version"
+	HelmAppVersion      = "app_version"
+	HelmReleaseRevision = "release_revision"
+)
+
+// RegistryImage is the resource type a pipeline's image block is lowered
+// to: an image built from files of the pipeline's workspace and pushed.
+const RegistryImage = "registry_image"
+
+// The attributes of registry_image.
+const (
+	ImageRepository = "repository"
+	ImageTags       = "tags"
+	ImageBase       = "base"
+	ImagePlatform   = "platform"
+	ImageContextDir = "context_dir"
+	ImageFiles      = "files"
+	ImageEntrypoint = "entrypoint"
+	ImageCmd        = "cmd"
+	ImageEnv        = "env"
+	ImageLabels     = "labels"
+	ImageUser       = "user"
+	ImageWorkdir    = "workdir"
+	ImageDigest     = "digest"
+	ImageRef        = "ref"
+	ImageImage      = "image"
+	ImageBaseDigest = "base_digest"
+)
+
+// GitPromote is the resource type a pipeline's promote block is lowered
+// to: one commit to a GitOps repository.
+const GitPromote = "git_promote"
+
+// The attributes of git_promote.
+const (
+	PromoteURL         = "url"
+	PromoteBranch      = "branch"
+	PromoteBaseCommit  = "base_commit"
+	PromotePath        = "path"
+	PromoteImage       = "image"
+	PromoteNewTag      = "new_tag"
+	PromoteDigest      = "digest"
+	PromoteYAMLPath    = "yaml_path"
+	PromoteValue       = "value"
+	PromoteContent     = "content"
+	PromoteMessage     = "message"
+	PromoteAuthorName  = "author_name"
+	PromoteAuthorEmail = "author_email"
+	PromoteChanges     = "changes"
+	PromoteDiff        = "diff"
+	PromoteCommit      = "commit"
+	PromoteParent      = "parent"
+)
+
+// The attributes of one entry of git_promote.changes.
+const (
+	ChangeFile   = "file"
+	ChangeField  = "field"
+	ChangeBefore = "before"
+	ChangeAfter  = "after"
+)
+
+// PromoteChangeType is the type of one entry of git_promote.changes: a
+// value the commit sets, in a file, from before to after.
+var PromoteChangeType = cty.Object(map[string]cty.Type{
+	ChangeFile:   cty.String,
+	ChangeField:  cty.String,
+	ChangeBefore: cty.String,
+	ChangeAfter:  cty.String,
+})
+
+// The attributes of a git source that the core reads when it lowers an
+// app or a pipeline: where the checkout is, and what it resolved to.
+const (
+	SourceDir         = "dir"
+	SourceCommit      = "commit"
+	SourceShortCommit = "short_commit"
+	SourceBranch      = "branch"
+	SourceRef         = "ref"
+	SourceURL         = "url"
+)
+
+// GitSource is the source type of a git repository (source "git" "NAME").
+const GitSource = "git"
