@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,8 +13,9 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/graph"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/state"
 )
 
@@ -114,7 +114,7 @@ type applyWalk struct {
 // a either way.
 func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record func(done func(error))) hcl.Diagnostics {
 	if err := c.CheckPlanApplicable(p); err != nil {
-		return hcl.Diagnostics{errorDiag("Cannot apply the plan", err.Error(), nil)}
+		return hcl.Diagnostics{kind.ErrorDiag("Cannot apply the plan", err.Error(), nil)}
 	}
 	if c.State.Serial == 0 && c.State.Empty() {
 		a.mu.Lock()
@@ -145,11 +145,11 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 	if destroy {
 		// Only locals and provider configurations take part: every
 		// resource node is replaced by the delete nodes below.
-		g = filter(g, func(n string) bool { return c.Config.Resources[n] == nil })
+		g = filter(g, func(n node) bool { return n.kind != resourceNode })
 	}
 	w.addDeleteNodes(g, destroy)
-	g.Walk(ctx, 0, func(ctx context.Context, name string) error {
-		return w.node(ctx, name)
+	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
+		return w.node(ctx, n)
 	})
 	diags = append(diags, w.diags...)
 	if destroy {
@@ -162,8 +162,8 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 }
 
 // filter returns the subgraph of the nodes keep accepts.
-func filter(g *graph.Graph, keep func(string) bool) *graph.Graph {
-	out := graph.New()
+func filter(g *graph.Graph[node], keep func(node) bool) *graph.Graph[node] {
+	out := graph.New[node]()
 	for _, n := range g.Nodes() {
 		if keep(n) {
 			out.Add(n)
@@ -185,8 +185,8 @@ func filter(g *graph.Graph, keep func(string) bool) *graph.Graph {
 // addDeleteNodes adds a node for every planned delete of an instance
 // whose block is gone (or every instance, when destroying), ordered so
 // that an object is deleted before the objects it depended on.
-func (w *applyWalk) addDeleteNodes(g *graph.Graph, destroy bool) {
-	deleting := map[addrs.Resource][]string{}
+func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
+	deleting := map[addrs.Resource][]node{}
 	for _, ch := range w.plan.Changes {
 		if ch.Action != plans.Delete {
 			continue
@@ -194,9 +194,9 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph, destroy bool) {
 		if !destroy && w.cfg.Resources[ch.Addr.Resource.String()] != nil {
 			continue // count/for_each leftovers are handled by their block's node
 		}
-		n := orphanPrefix + ch.Addr.String()
+		n := deleteKey(ch.Addr.String())
 		g.Add(n)
-		if pa := ch.Provider.String(); g.Has(pa) {
+		if pa := providerKey(ch.Provider); g.Has(pa) {
 			g.Connect(n, pa)
 		}
 		deleting[ch.Addr.Resource] = append(deleting[ch.Addr.Resource], n)
@@ -212,43 +212,42 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph, destroy bool) {
 		for _, dep := range ri.Dependencies {
 			for _, dn := range deleting[dep] {
 				// dep is deleted after this instance.
-				g.Connect(dn, orphanPrefix+ch.Addr.String())
+				g.Connect(dn, deleteKey(ch.Addr.String()))
 			}
-			if !destroy && g.Has(dep.String()) {
+			if !destroy && g.Has(resourceKey(dep)) {
 				// dep is still declared: its update waits for this delete.
-				g.Connect(dep.String(), orphanPrefix+ch.Addr.String())
+				g.Connect(resourceKey(dep), deleteKey(ch.Addr.String()))
 			}
 		}
 	}
 }
 
-func (w *applyWalk) node(ctx context.Context, name string) error {
-	switch {
-	case strings.HasPrefix(name, localPrefix):
-		l := w.cfg.Locals[strings.TrimPrefix(name, localPrefix)]
+func (w *applyWalk) node(ctx context.Context, n node) error {
+	switch n.kind {
+	case localNode:
+		l := w.cfg.Locals[n.name]
 		v, d := w.scope.evalExpr(l.Expr, nil)
 		w.vals.setLocal(l.Name, v)
 		return w.nodeErr(d)
-	case strings.HasPrefix(name, providerPrefix):
-		return w.nodeErr(w.configureProvider(ctx, providerAddr(name)))
-	case strings.HasPrefix(name, outputPrefix):
-		return w.nodeErr(w.applyOutput(w.cfg.Outputs[strings.TrimPrefix(name, outputPrefix)]))
-	case strings.HasPrefix(name, orphanPrefix):
-		ch := w.changes[strings.TrimPrefix(name, orphanPrefix)]
-		return w.nodeErr(w.applyDelete(ctx, ch))
+	case providerNode:
+		return w.nodeErr(w.configureProvider(ctx, n.provider))
+	case outputNode:
+		return w.nodeErr(w.applyOutput(w.cfg.Outputs[n.name]))
+	case deleteNode:
+		return w.nodeErr(w.applyDelete(ctx, w.changes[n.name]))
 	}
-	rc := w.cfg.Resources[name]
+	rc := w.cfg.Resources[n.resource.String()]
 	switch rc.Addr.Kind {
-	case addrs.Managed, addrs.App:
-		return w.nodeErr(w.applyManaged(ctx, rc))
+	case addrs.Managed:
+		return w.nodeErr(w.applyManaged(ctx, rc, resourceLowering(rc)))
 	case addrs.Source:
 		return w.nodeErr(w.applySource(rc))
-	case addrs.Pipeline:
-		return w.nodeErr(w.applyPipeline(ctx, rc))
-	default:
-		w.vals.setResource(rc.Addr, cty.DynamicVal)
-		return nil
 	}
+	if k := w.kinds[rc.Addr.Kind]; k != nil {
+		return w.nodeErr(k.Apply(ctx, w, rc))
+	}
+	w.vals.setResource(rc.Addr, cty.DynamicVal)
+	return nil
 }
 
 func (w *applyWalk) applyOutput(o *lang.Output) hcl.Diagnostics {
@@ -259,7 +258,7 @@ func (w *applyWalk) applyOutput(o *lang.Output) hcl.Diagnostics {
 	v, _ = unmarkSensitive(v)
 	if !v.IsWhollyKnown() {
 		r := o.DeclRange
-		return append(diags, errorDiag("Output value is not known", "Output \""+o.Name+"\" is still unknown after apply; this is a bug in a provider that left a value unknown.", &r))
+		return append(diags, kind.ErrorDiag("Output value is not known", "Output \""+o.Name+"\" is still unknown after apply; this is a bug in a provider that left a value unknown.", &r))
 	}
 	w.a.setOutput(o.Name, &state.Output{Value: v, Sensitive: o.Sensitive})
 	return diags
@@ -277,7 +276,7 @@ func (w *applyWalk) applySource(rc *lang.Resource) hcl.Diagnostics {
 		return nil
 	}
 	w.vals.setResource(rc.Addr, ch.After)
-	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: typeOf(rc), Value: ch.After, Sensitive: ch.AfterSensitive})
+	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, Value: ch.After, Sensitive: ch.AfterSensitive})
 	return nil
 }
 
@@ -287,7 +286,7 @@ func (w *applyWalk) dependencies(rc *lang.Resource) []addrs.Resource {
 	seen := map[addrs.Resource]bool{}
 	var out []addrs.Resource
 	for _, ref := range refs {
-		r, ok := refResource(ref)
+		r, ok := ref.Resource()
 		if !ok {
 			continue
 		}
@@ -300,9 +299,15 @@ func (w *applyWalk) dependencies(rc *lang.Resource) []addrs.Resource {
 	return out
 }
 
-// applyManaged applies every instance of a resource block concurrently.
-func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource) hcl.Diagnostics {
-	schema, _ := w.schemaOf(rc.Addr, rc.Provider)
+// ApplyResource applies a block lowered to a provider resource.
+func (w *applyWalk) ApplyResource(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
+	return w.applyManaged(ctx, rc, l)
+}
+
+// applyManaged applies every instance of a block lowered to a provider
+// resource (a resource block is lowered to itself) concurrently.
+func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
+	schema, _ := w.typeSchema(false, rc.Provider, l.Type)
 	conn := w.conns[rc.Provider]
 	insts, diags := w.expand(rc)
 	if diags.HasErrors() {
@@ -313,10 +318,10 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource) hcl.Dia
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, in := range insts {
-		ch := w.changes[in.addr.String()]
+		ch := w.changes[in.Addr.String()]
 		if ch == nil {
 			vals[i] = cty.DynamicVal
-			if ri := w.c.State.Resources[in.addr.String()]; ri != nil {
+			if ri := w.c.State.Resources[in.Addr.String()]; ri != nil {
 				vals[i] = ri.Value
 			}
 			continue
@@ -324,7 +329,7 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource) hcl.Dia
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, d := w.applyInstance(ctx, rc, schema, conn, in, ch, deps)
+			v, d := w.applyInstance(ctx, rc, l, schema, conn, in, ch, deps)
 			mu.Lock()
 			vals[i] = v
 			diags = append(diags, d...)
@@ -332,26 +337,18 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource) hcl.Dia
 		}()
 	}
 	// Instances that count or for_each dropped are deleted by this node.
-	for _, ch := range w.deletes[rc.Addr] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d := w.applyDelete(ctx, ch)
-			mu.Lock()
-			diags = append(diags, d...)
-			mu.Unlock()
-		}()
-	}
+	d := w.ApplyDeletes(ctx, rc)
 	wg.Wait()
+	diags = append(diags, d...)
 	w.vals.setResource(rc.Addr, aggregate(rc, insts, vals))
 	return diags
 }
 
 // applyInstance carries out one instance's change and returns its new value.
-func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema sdk.Schema, conn *providerConn, in instance, ch *plans.ResourceChange, deps []addrs.Resource) (cty.Value, hcl.Diagnostics) {
+func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind.Lowering, schema sdk.Schema, conn *providerConn, in kind.Instance, ch *plans.ResourceChange, deps []addrs.Resource) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	if ch.Action == plans.NoOp || ch.Action == plans.Read {
-		if prior := w.c.State.Resources[in.addr.String()]; prior != nil && !sameValue(prior.Value, ch.After) {
+		if prior := w.c.State.Resources[in.Addr.String()]; prior != nil && !kind.SameValue(prior.Value, ch.After) {
 			// Refresh saw a change the configuration agrees with: keep it.
 			nr := *prior
 			nr.Value, nr.Dependencies = ch.After, deps
@@ -359,14 +356,19 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		}
 		return ch.After, nil
 	}
-	cfgVal, sens, diags := w.evalResourceConfig(rc, schema, in)
+	config := configFunc(bodyConfig)
+	if l.Config != nil {
+		config = l.Config
+	}
+	cfgVal, sens, diags := w.evalResourceConfig(rc, schema, in, config)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	cfgVal = ignoreChanges(cfgVal, ch.Before, ignoredNames(rc, schema))
-	if rc.Addr.Kind == addrs.App {
-		cfgVal = pinAppInputs(cfgVal, ch.After)
+	if l.Hold != nil {
+		cfgVal = l.Hold(cfgVal, ch.After)
 	}
+	addr := in.Addr
 	planned, private := ch.After, ch.Private
 	createPrior := ch.Before
 	if ch.Action.IsReplace() {
@@ -376,72 +378,70 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, schema
 		// Values that were unknown at plan time may be known now: plan
 		// again and hold the result to what the plan promised.
 		resps, err := conn.plan.Do(ctx, []sdk.PlanRequest{{
-			Address: in.addr.String(), TypeName: typeOf(rc), Config: cfgVal,
+			Address: addr.String(), TypeName: l.Type, Config: cfgVal,
 			PriorState: createPrior, ProposedNewState: proposedNew(schema, createPrior, cfgVal), PriorPrivate: private,
 		}})
 		if err != nil {
-			return cty.DynamicVal, append(diags, errorf("Plan failed", &r, "Planning %s again with the values now known: %v", in.addr, err))
+			return cty.DynamicVal, append(diags, kind.Errorf("Plan failed", &r, "Planning %s again with the values now known: %v", addr, err))
 		}
-		diags = append(diags, providerDiags(resps[0].Diagnostics, in.addr.String(), &r)...)
+		diags = append(diags, kind.ProviderDiags(resps[0].Diagnostics, addr.String(), &r)...)
 		if resps[0].Diagnostics.HasErrors() {
 			return cty.DynamicVal, diags
 		}
 		if err := checkConforms(ch.After, resps[0].PlannedState); err != nil {
-			return cty.DynamicVal, append(diags, errorf("Provider produced inconsistent final plan", &r,
-				"When planning %s again during apply, provider %q changed a value the plan had shown: %v. This is a bug in the provider.", in.addr, rc.Provider.Name, err))
+			return cty.DynamicVal, append(diags, kind.Errorf("Provider produced inconsistent final plan", &r,
+				"When planning %s again during apply, provider %q changed a value the plan had shown: %v. This is a bug in the provider.", addr, rc.Provider.Name, err))
 		}
 		planned, private = resps[0].PlannedState, resps[0].PlannedPrivate
 	}
 
 	entry := func(v cty.Value, priv []byte, tainted bool) *state.ResourceInstance {
-		return &state.ResourceInstance{Addr: in.addr, Provider: rc.Provider, Type: typeOf(rc), SchemaVersion: schema.Version,
+		return &state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: l.Type, SchemaVersion: schema.Version,
 			Value: v, Sensitive: sens, Private: priv, Dependencies: deps, Tainted: tainted}
 	}
-	if rc.Addr.Kind == addrs.App {
-		// Every sync of an app is kept in its history, for status and
-		// rollback; the record is written with the outcome.
-		v, d := w.applySteps(ctx, rc, schema, conn, in, ch, cfgVal, createPrior, planned, private, entry)
-		w.a.recordSync(in.addr, cfgVal, diagsErr(d))
-		return v, append(diags, d...)
+	v, d := w.applySteps(ctx, rc, l.Type, schema, conn, addr, ch, cfgVal, createPrior, planned, private, entry)
+	if l.Applied != nil {
+		// The kind hears of the outcome (an app records the sync in its
+		// history) before the state is next persisted.
+		l.Applied(w, addr, cfgVal, kind.DiagsErr(d))
 	}
-	v, d := w.applySteps(ctx, rc, schema, conn, in, ch, cfgVal, createPrior, planned, private, entry)
 	return v, append(diags, d...)
 }
 
 // applySteps carries out the provider calls of one instance's change.
-func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, schema sdk.Schema, conn *providerConn, in instance, ch *plans.ResourceChange,
+func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, typeName string, schema sdk.Schema, conn *providerConn, addr addrs.ResourceInstance, ch *plans.ResourceChange,
 	cfgVal, createPrior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	var diags hcl.Diagnostics
 	switch ch.Action {
 	case plans.Create, plans.Update:
-		return w.applyOne(ctx, conn, ch.Action, in.addr, rc, cfgVal, ch.Before, planned, private, entry)
+		return w.applyOne(ctx, conn, ch.Action, addr, rc, typeName, cfgVal, ch.Before, planned, private, entry)
 	case plans.DeleteThenCreate:
-		if _, d := w.applyOne(ctx, conn, plans.Delete, in.addr, rc, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil, entry); d.HasErrors() {
+		if _, d := w.applyOne(ctx, conn, plans.Delete, addr, rc, typeName, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil, entry); d.HasErrors() {
 			return cty.DynamicVal, append(diags, d...)
 		}
-		return w.applyOne(ctx, conn, plans.Create, in.addr, rc, cfgVal, createPrior, planned, private, entry)
+		return w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry)
 	case plans.CreateThenDelete:
-		v, d := w.applyOne(ctx, conn, plans.Create, in.addr, rc, cfgVal, createPrior, planned, private, entry)
+		v, d := w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry)
 		if d.HasErrors() {
 			return v, append(diags, d...)
 		}
 		// The new object is in state already; the old one is deleted
 		// without touching the state entry.
 		start := time.Now()
-		_, d2 := w.applyRaw(ctx, conn, plans.Delete, in.addr, typeOf(rc), cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
-		w.finished(in.addr, plans.Delete, start, d2)
+		_, d2 := w.applyRaw(ctx, conn, plans.Delete, addr, typeName, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
+		w.finished(addr, plans.Delete, start, d2)
 		return v, append(append(diags, d...), d2...)
 	}
-	return cty.DynamicVal, append(diags, errorf("Unexpected action", &r, "%s has action %s, which a resource block cannot carry out.", in.addr, ch.Action))
+	return cty.DynamicVal, append(diags, kind.Errorf("Unexpected action", &r, "%s has action %s, which a resource block cannot carry out.", addr, ch.Action))
 }
 
 // applyOne applies one step and records the outcome in state.
-func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, rc *lang.Resource,
+func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, rc *lang.Resource, typeName string,
 	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	start := time.Now()
-	resp, diags := w.applyRaw(ctx, conn, action, addr, typeOf(rc), cfgVal, prior, planned, private)
+	resp, diags := w.applyRaw(ctx, conn, action, addr, typeName, cfgVal, prior, planned, private)
 	if resp == nil {
 		w.finished(addr, action, start, diags)
 		return cty.DynamicVal, diags
@@ -450,7 +450,7 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	failed := diags.HasErrors()
 	if !failed && !newVal.IsNull() {
 		if err := checkConforms(planned, newVal); err != nil {
-			diags = append(diags, errorf("Provider produced inconsistent result after apply", &r,
+			diags = append(diags, kind.Errorf("Provider produced inconsistent result after apply", &r,
 				"Provider %q applied %s but the result differs from the plan: %v. The object is recorded as it is now; this is a bug in the provider.", rc.Provider.Name, addr, err))
 		}
 	}
@@ -477,9 +477,9 @@ func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action pla
 		PlannedState: planned, PlannedPrivate: private,
 	}, func(msg string) { w.hooks.Progress(addr, msg) })
 	if err != nil {
-		return nil, hcl.Diagnostics{errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
+		return nil, hcl.Diagnostics{kind.Errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
 	}
-	return &resp, providerDiags(resp.Diagnostics, addr.String(), nil)
+	return &resp, kind.ProviderDiags(resp.Diagnostics, addr.String(), nil)
 }
 
 // finished persists the state, which already holds the step's outcome,
@@ -487,7 +487,7 @@ func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action pla
 func (w *applyWalk) finished(addr addrs.ResourceInstance, action plans.Action, start time.Time, diags hcl.Diagnostics) {
 	var err error
 	if diags.HasErrors() {
-		err = diagsErr(diags)
+		err = kind.DiagsErr(diags)
 	}
 	w.persist(func(werr error) {
 		if err == nil {
@@ -508,22 +508,9 @@ func (w *applyWalk) persist(done func(error)) {
 	w.record(done)
 }
 
-// diagsErr summarises error diagnostics as one error.
-func diagsErr(diags hcl.Diagnostics) error {
-	for _, d := range diags {
-		if d.Severity == hcl.DiagError {
-			if d.Detail != "" {
-				return fmt.Errorf("%s: %s", d.Summary, d.Detail)
-			}
-			return fmt.Errorf("%s", d.Summary)
-		}
-	}
-	return nil
-}
-
 // applyDelete deletes an instance that configuration no longer declares.
 func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) hcl.Diagnostics {
-	if ch.Addr.Resource.Kind == addrs.Source || !managedByProvider(ch.Addr.Resource) || ch.Before.IsNull() {
+	if ch.Addr.Resource.Kind == addrs.Source || ch.Provider.Name == "" || ch.Before.IsNull() {
 		// Nothing to delete outside slipway: forget it.
 		w.a.remove(ch.Addr)
 		w.persist(nil)
@@ -531,7 +518,7 @@ func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) h
 	}
 	conn := w.conns[ch.Provider]
 	if conn == nil {
-		return hcl.Diagnostics{errorf("Provider not available", nil, "%s needs provider %q to be deleted, but it was not started.", ch.Addr, ch.Provider.Name)}
+		return hcl.Diagnostics{kind.Errorf("Provider not available", nil, "%s needs provider %q to be deleted, but it was not started.", ch.Addr, ch.Provider.Name)}
 	}
 	start := time.Now()
 	null := cty.NullVal(ch.Before.Type())

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"sync"
 
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
 )
 

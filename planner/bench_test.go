@@ -10,6 +10,7 @@ import (
 
 	"slipway.dev/slipway/examples/provider-file/file"
 	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/state"
 )
 
@@ -78,8 +79,8 @@ func BenchmarkParseEvaluate1000(b *testing.B) {
 		}
 		w := newWalker(&Context{Config: cfg, State: state.NewState()})
 		for _, rc := range cfg.Resources {
-			in := instance{addr: rc.Addr.Instance(nil)}
-			if _, _, d := w.evalResourceConfig(rc, schema, in); d.HasErrors() {
+			in := kind.Instance{Addr: rc.Addr.Instance(nil)}
+			if _, _, d := w.evalResourceConfig(rc, schema, in, bodyConfig); d.HasErrors() {
 				b.Fatal(d.Error())
 			}
 		}

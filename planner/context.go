@@ -14,9 +14,10 @@ import (
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/plugins"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
 	"slipway.dev/slipway/state"
 )
@@ -62,6 +63,9 @@ type Context struct {
 	Parallelism int
 	Hooks       Hooks
 	Version     string
+	// Kinds are the block kinds beside resources and sources; nil means
+	// DefaultKinds.
+	Kinds []kind.Kind
 
 	// Approved names the pipeline approval gates (pipeline.NAME.STAGE)
 	// that pass without asking: apply -approve.
@@ -107,14 +111,22 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 		r := p.DeclRange
 		add(p.Name, &r)
 	}
+	kinds := kindMap(nil)
 	for _, rc := range cfg.Resources {
-		if managedByProvider(rc.Addr) {
+		if engineKind(rc.Addr.Kind) {
 			r := rc.TypeRange
 			add(rc.Provider.Name, &r)
 		}
-		for _, pa := range pipelineProviders(rc) {
-			r := rc.DeclRange
-			add(pa.Name, &r)
+		if k := kinds[rc.Addr.Kind]; k != nil {
+			for _, pa := range k.Providers(rc) {
+				// The block's own provider is named by its type (or
+				// chosen from its body); others by the block as a whole.
+				r := rc.DeclRange
+				if pa == rc.Provider {
+					r = rc.TypeRange
+				}
+				add(pa.Name, &r)
+			}
 		}
 	}
 	if st != nil {
@@ -128,15 +140,6 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// managedByProvider reports whether a block kind is planned by a
-// provider: managed resources, sources, and apps (lowered to one
-// kubernetes_app resource each). Pipelines are planned by the core, their
-// images and promotes through the registry and git providers; rollouts
-// are wired into the graph but not planned by this version.
-func managedByProvider(r addrs.Resource) bool {
-	return r.Kind == addrs.Managed || r.Kind == addrs.Source || r.Kind == addrs.App
 }
 
 // providerConn is one running provider configuration with its batchers.
@@ -171,7 +174,7 @@ func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				diags = append(diags, errorDiag("Provider failed to start", err.Error(), nil))
+				diags = append(diags, kind.ErrorDiag("Provider failed to start", err.Error(), nil))
 				return
 			}
 			conns[pa] = &providerConn{

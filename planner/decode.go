@@ -5,7 +5,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
 // decodeBody decodes a block body against a schema into an object of the

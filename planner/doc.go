@@ -1,8 +1,14 @@
-// Package planner turns a configuration and a prior state into a plan,
-// and carries a plan out. It builds the dependency graph from references,
-// walks it concurrently, asks providers to read, plan and apply in
-// batches, and records what apply did through a state recorder after
-// every finished resource.
+// Package planner is slipway's engine: it turns a configuration and a
+// prior state into a plan, and carries a plan out. It builds the
+// dependency graph from references, walks it concurrently, evaluates
+// expressions, asks providers to read, plan and apply in batches, and
+// records what apply did through a state recorder after every finished
+// resource. It also validates, imports and reports status.
+//
+// The engine knows resources, sources, locals and outputs. Every other
+// block (pipeline, app, rollout) belongs to a kind: a package under
+// planner/ implementing kind.Kind, registered in kinds.go, which is the
+// only file here that names one. The engine never branches on a kind.
 //
 // What must stay true: plan never changes anything outside slipway
 // (providers are asked to read and plan only); apply changes exactly what

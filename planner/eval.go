@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,11 +11,8 @@ import (
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 )
-
-// sensitiveMark marks values that came from sensitive variables, so that
-// the paths they reach in a resource's configuration can be masked.
-const sensitiveMark = "sensitive"
 
 // values holds what graph nodes have computed so far: locals and the
 // values of resources (an instance's object, a tuple for count, an object
@@ -98,7 +94,7 @@ func (s *scope) evalContext(refs []*addrs.Reference, rep *repetition) *hcl.EvalC
 				v = cty.DynamicVal
 			}
 			if s.sensitive[sub.Name] {
-				v = v.Mark(sensitiveMark)
+				v = v.Mark(kind.SensitiveMark)
 			}
 			put("var", sub.Name, v)
 		case addrs.LocalValue:
@@ -206,17 +202,9 @@ func unmarkSensitive(v cty.Value) (cty.Value, []cty.Path) {
 	unmarked, pvm := v.UnmarkDeepWithPaths()
 	var paths []cty.Path
 	for _, p := range pvm {
-		if _, ok := p.Marks[sensitiveMark]; ok {
+		if _, ok := p.Marks[kind.SensitiveMark]; ok {
 			paths = append(paths, p.Path)
 		}
 	}
 	return unmarked, paths
-}
-
-func errorDiag(summary, detail string, subject *hcl.Range) *hcl.Diagnostic {
-	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject}
-}
-
-func errorf(summary string, subject *hcl.Range, format string, args ...any) *hcl.Diagnostic {
-	return errorDiag(summary, fmt.Sprintf(format, args...), subject)
 }

@@ -6,7 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"slipway.dev/slipway/lang/addrs"
-	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/planner/kind"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/state"
 )
 
@@ -18,43 +19,43 @@ import (
 func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id string) (*state.ResourceInstance, hcl.Diagnostics) {
 	rc := c.Config.Resources[addr.Resource.String()]
 	if rc == nil {
-		return nil, hcl.Diagnostics{errorf("Import to an undeclared resource", nil,
+		return nil, hcl.Diagnostics{kind.Errorf("Import to an undeclared resource", nil,
 			"%s is not declared in the configuration. Write its resource block first, then import into it.", addr.Resource)}
 	}
 	r := rc.DeclRange
 	if rc.Addr.Kind != addrs.Managed {
-		return nil, hcl.Diagnostics{errorf("Cannot import", &r, "%s is not a resource block; only resource blocks can be imported.", addr)}
+		return nil, hcl.Diagnostics{kind.Errorf("Cannot import", &r, "%s is not a resource block; only resource blocks can be imported.", addr)}
 	}
 	switch {
 	case rc.Count != nil && !isKey[addrs.IntKey](addr.Key):
-		return nil, hcl.Diagnostics{errorf("Instance key needed", &r, "%s uses count: import into one instance, like %s[0].", rc.Addr, rc.Addr)}
+		return nil, hcl.Diagnostics{kind.Errorf("Instance key needed", &r, "%s uses count: import into one instance, like %s[0].", rc.Addr, rc.Addr)}
 	case rc.ForEach != nil && !isKey[addrs.StringKey](addr.Key):
-		return nil, hcl.Diagnostics{errorf("Instance key needed", &r, "%s uses for_each: import into one instance, like %s[\"key\"].", rc.Addr, rc.Addr)}
+		return nil, hcl.Diagnostics{kind.Errorf("Instance key needed", &r, "%s uses for_each: import into one instance, like %s[\"key\"].", rc.Addr, rc.Addr)}
 	case rc.Count == nil && rc.ForEach == nil && addr.Key != nil:
-		return nil, hcl.Diagnostics{errorf("Unexpected instance key", &r, "%s has neither count nor for_each: import into %s.", rc.Addr, rc.Addr)}
+		return nil, hcl.Diagnostics{kind.Errorf("Unexpected instance key", &r, "%s has neither count nor for_each: import into %s.", rc.Addr, rc.Addr)}
 	}
 	if c.State.Resources[addr.String()] != nil {
-		return nil, hcl.Diagnostics{errorf("Resource already managed", &r,
+		return nil, hcl.Diagnostics{kind.Errorf("Resource already managed", &r,
 			"%s is already in state. To adopt a different object, first remove it with slipway state rm %s.", addr, addr)}
 	}
 	cl, err := c.Providers.Get(ctx, rc.Provider.String(), rc.Provider.Name)
 	if err != nil {
-		return nil, hcl.Diagnostics{errorDiag("Provider failed to start", err.Error(), &r)}
+		return nil, hcl.Diagnostics{kind.ErrorDiag("Provider failed to start", err.Error(), &r)}
 	}
 	resp, err := cl.Import(ctx, sdk.ImportRequest{Address: addr.String(), TypeName: rc.Addr.Type, ID: id})
 	if err != nil {
-		return nil, hcl.Diagnostics{errorf("Import failed", &r, "Importing %s through provider %q: %v", addr, rc.Provider.Name, err)}
+		return nil, hcl.Diagnostics{kind.Errorf("Import failed", &r, "Importing %s through provider %q: %v", addr, rc.Provider.Name, err)}
 	}
-	diags := providerDiags(resp.Diagnostics, addr.String(), &r)
+	diags := kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	if resp.State.IsNull() {
-		return nil, append(diags, errorf("Object not found", &r, "Provider %q found no object with ID %q to import as %s.", rc.Provider.Name, id, addr))
+		return nil, append(diags, kind.Errorf("Object not found", &r, "Provider %q found no object with ID %q to import as %s.", rc.Provider.Name, id, addr))
 	}
 	schemas, err := cl.Schemas(ctx)
 	if err != nil {
-		return nil, append(diags, errorDiag("Provider failed", err.Error(), &r))
+		return nil, append(diags, kind.ErrorDiag("Provider failed", err.Error(), &r))
 	}
 	schema := schemas.Resources[rc.Addr.Type]
 	return &state.ResourceInstance{

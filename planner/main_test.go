@@ -15,7 +15,7 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/plugins"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/state"
 )
 

@@ -6,7 +6,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/planner/kind"
+	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
 // decodeSpec is the hcldec spec of the attributes a user may write.
@@ -112,7 +113,7 @@ func checkConforms(planned, actual cty.Value) error {
 		}
 		if p.IsNull() || a.IsNull() || !a.IsKnown() {
 			if p.IsNull() != a.IsNull() || !a.IsKnown() {
-				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+				problem = fmt.Errorf("%s was planned as %s but is now %s", kind.PathString(path), short(p), short(a))
 			}
 			return
 		}
@@ -121,18 +122,18 @@ func checkConforms(planned, actual cty.Value) error {
 		case ty.IsObjectType() && a.Type().IsObjectType():
 			for name := range ty.AttributeTypes() {
 				if !a.Type().HasAttribute(name) {
-					problem = fmt.Errorf("%s is missing", pathString(path.GetAttr(name)))
+					problem = fmt.Errorf("%s is missing", kind.PathString(path.GetAttr(name)))
 					return
 				}
 				walk(path.GetAttr(name), p.GetAttr(name), a.GetAttr(name))
 			}
 		case (ty.IsMapType() || ty.IsObjectType()) && p.IsWhollyKnown():
 			if eq := p.Equals(a); eq.IsKnown() && eq.False() {
-				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+				problem = fmt.Errorf("%s was planned as %s but is now %s", kind.PathString(path), short(p), short(a))
 			}
 		case ty.IsListType() || ty.IsTupleType():
 			if p.LengthInt() != a.LengthInt() {
-				problem = fmt.Errorf("%s was planned with %d elements but has %d", pathString(path), p.LengthInt(), a.LengthInt())
+				problem = fmt.Errorf("%s was planned with %d elements but has %d", kind.PathString(path), p.LengthInt(), a.LengthInt())
 				return
 			}
 			pe, ae := p.AsValueSlice(), a.AsValueSlice()
@@ -144,52 +145,12 @@ func checkConforms(planned, actual cty.Value) error {
 				return
 			}
 			if eq := p.Equals(a); eq.IsKnown() && eq.False() {
-				problem = fmt.Errorf("%s was planned as %s but is now %s", pathString(path), short(p), short(a))
+				problem = fmt.Errorf("%s was planned as %s but is now %s", kind.PathString(path), short(p), short(a))
 			}
 		}
 	}
 	walk(nil, planned, actual)
 	return problem
-}
-
-// sameValue reports whether two wholly known values are equal.
-func sameValue(a, b cty.Value) bool {
-	if a.IsNull() || b.IsNull() {
-		return a.IsNull() == b.IsNull()
-	}
-	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
-		return false
-	}
-	// Identical values (the common case: an unchanged object) need no
-	// deep semantic comparison, which re-walks every value for marks.
-	if a.RawEquals(b) {
-		return true
-	}
-	eq := a.Equals(b)
-	return eq.IsKnown() && eq.True()
-}
-
-func pathString(p cty.Path) string {
-	if len(p) == 0 {
-		return "the object"
-	}
-	s := ""
-	for _, st := range p {
-		switch st := st.(type) {
-		case cty.GetAttrStep:
-			if s != "" {
-				s += "."
-			}
-			s += st.Name
-		case cty.IndexStep:
-			if st.Key.Type() == cty.String {
-				s += fmt.Sprintf("[%q]", st.Key.AsString())
-			} else {
-				s += fmt.Sprintf("[%s]", st.Key.AsBigFloat().String())
-			}
-		}
-	}
-	return s
 }
 
 // short renders a value for an error message.

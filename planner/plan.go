@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,8 +14,10 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/graph"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
 )
 
@@ -32,16 +33,16 @@ type PlanOpts struct {
 	Replace []addrs.ResourceInstance
 	// HardRefresh asks sources to drop their caches.
 	HardRefresh bool
-	// Rollback plans apps from recorded syncs instead of their sources'
-	// current revisions (slipway rollback), by app instance address.
-	Rollback map[string]SyncRecord
+	// Pins plan instances from recorded revisions instead of their
+	// sources' current ones (slipway rollback), by instance address.
+	Pins map[string]kind.Pin
 }
 
 // planWalk is the state of one plan.
 type planWalk struct {
 	*walker
 	opts     PlanOpts
-	included map[string]bool // resource nodes in scope of -target/-exclude; nil = all
+	included map[node]bool // resource nodes in scope of -target/-exclude; nil = all
 
 	mu      sync.Mutex
 	changes []*plans.ResourceChange
@@ -50,8 +51,8 @@ type planWalk struct {
 	// changed holds the resources with a change other than no-op or
 	// read, for replace_triggered_by.
 	changed map[addrs.Resource]bool
-	// pending holds the sources pipelines of this plan will commit to.
-	pending map[addrs.Resource][]pendingWrite
+	// writes holds the sources blocks of this plan will commit to.
+	writes map[addrs.Resource][]kind.Write
 }
 
 // Plan makes a plan. The plan is returned even when it has errors (with
@@ -67,7 +68,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		Variables:      c.Variables,
 		Refresh:        opts.Refresh,
 	}
-	for _, name := range sortedKeys(c.Config.Variables) {
+	for _, name := range kind.SortedKeys(c.Config.Variables) {
 		if c.Config.Variables[name].Sensitive {
 			p.SensitiveVariables = append(p.SensitiveVariables, name)
 		}
@@ -95,7 +96,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	}
 
 	w := &planWalk{walker: newWalker(c), opts: opts}
-	w.rollback = opts.Rollback
+	w.pins = opts.Pins
 	diags = append(diags, w.start(ctx, true)...)
 	if diags.HasErrors() {
 		p.Errored = true
@@ -107,7 +108,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		p.Errored = true
 		return p, diags
 	}
-	w.included, d = scopeOf(g, c.Config, opts)
+	w.included, d = scopeOf(g, opts)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		p.Errored = true
@@ -115,21 +116,21 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	}
 
 	orphans := w.orphans()
-	for _, name := range sortedKeys(orphans) {
-		g.Add(orphanPrefix + name)
-		if pa := orphans[name][0].Provider.String(); g.Has(pa) {
-			g.Connect(orphanPrefix+name, pa)
+	for _, name := range kind.SortedKeys(orphans) {
+		g.Add(deleteKey(name))
+		if pa := providerKey(orphans[name][0].Provider); g.Has(pa) {
+			g.Connect(deleteKey(name), pa)
 		}
 	}
-	g.Walk(ctx, 0, func(ctx context.Context, name string) error {
-		return w.node(ctx, name, orphans)
+	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
+		return w.node(ctx, n, orphans)
 	})
 	diags = append(diags, w.diags...)
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
-		// An app that does not change has no object that changes.
-		if isAppType(ch.Type) && ch.Action != plans.NoOp {
-			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
+		// A change that changes nothing holds no change of its own.
+		if ch.Action != plans.NoOp {
+			w.nest(ch)
 		}
 	}
 	sort.Slice(w.changes, func(i, j int) bool { return w.changes[i].Addr.Less(w.changes[j].Addr) })
@@ -143,19 +144,19 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 // scopeOf works out which resource nodes -target and -exclude leave in
 // the plan: targets and everything they depend on, minus excluded
 // resources and everything that depends on them. nil means all.
-func scopeOf(g *graph.Graph, cfg *lang.Config, opts PlanOpts) (map[string]bool, hcl.Diagnostics) {
+func scopeOf(g *graph.Graph[node], opts PlanOpts) (map[node]bool, hcl.Diagnostics) {
 	if len(opts.Targets) == 0 && len(opts.Excludes) == 0 {
 		return nil, nil
 	}
 	var diags hcl.Diagnostics
-	in := map[string]bool{}
+	in := map[node]bool{}
 	if len(opts.Targets) == 0 {
 		for _, n := range g.Nodes() {
 			in[n] = true
 		}
 	}
-	var addDeps func(n string)
-	addDeps = func(n string) {
+	var addDeps func(n node)
+	addDeps = func(n node) {
 		if in[n] {
 			return
 		}
@@ -165,17 +166,17 @@ func scopeOf(g *graph.Graph, cfg *lang.Config, opts PlanOpts) (map[string]bool, 
 		}
 	}
 	for _, t := range opts.Targets {
-		n := t.Resource.String()
+		n := resourceKey(t.Resource)
 		if !g.Has(n) {
-			diags = append(diags, errorf("Target not found", nil, "-target %s names nothing in the configuration.", t))
+			diags = append(diags, kind.Errorf("Target not found", nil, "-target %s names nothing in the configuration.", t))
 			continue
 		}
 		addDeps(n)
 	}
 	if len(opts.Excludes) > 0 {
 		rev := g.Reverse()
-		var drop func(n string)
-		drop = func(n string) {
+		var drop func(n node)
+		drop = func(n node) {
 			if !in[n] {
 				return
 			}
@@ -186,7 +187,7 @@ func scopeOf(g *graph.Graph, cfg *lang.Config, opts PlanOpts) (map[string]bool, 
 		}
 		for _, x := range opts.Excludes {
 			if x.Key == nil {
-				drop(x.Resource.String())
+				drop(resourceKey(x.Resource))
 			}
 			// An excluded instance (file.a[1]) leaves its block in
 			// scope; targeted() leaves the instance out.
@@ -201,7 +202,7 @@ func (w *planWalk) targeted(addr addrs.ResourceInstance) bool {
 	if w.included == nil {
 		return true
 	}
-	if !w.included[addr.Resource.String()] {
+	if !w.included[resourceKey(addr.Resource)] {
 		return false
 	}
 	for _, x := range w.opts.Excludes {
@@ -256,7 +257,7 @@ func (w *planWalk) triggered(rc *lang.Resource) string {
 	for _, e := range rc.Lifecycle.ReplaceTriggeredBy {
 		refs, _ := lang.ReferencesInExpr(e)
 		for _, ref := range refs {
-			r, ok := refResource(ref)
+			r, ok := ref.Resource()
 			if !ok {
 				continue
 			}
@@ -271,56 +272,51 @@ func (w *planWalk) triggered(rc *lang.Resource) string {
 	return ""
 }
 
-func (w *planWalk) node(ctx context.Context, name string, orphans map[string][]*state.ResourceInstance) error {
-	switch {
-	case strings.HasPrefix(name, localPrefix):
-		l := w.cfg.Locals[strings.TrimPrefix(name, localPrefix)]
+func (w *planWalk) node(ctx context.Context, n node, orphans map[string][]*state.ResourceInstance) error {
+	switch n.kind {
+	case localNode:
+		l := w.cfg.Locals[n.name]
 		v, d := w.scope.evalExpr(l.Expr, nil)
 		w.vals.setLocal(l.Name, v)
 		return w.nodeErr(d)
-	case strings.HasPrefix(name, providerPrefix):
-		return w.nodeErr(w.configureProvider(ctx, providerAddr(name)))
-	case strings.HasPrefix(name, outputPrefix):
-		return w.nodeErr(w.planOutput(w.cfg.Outputs[strings.TrimPrefix(name, outputPrefix)]))
-	case strings.HasPrefix(name, orphanPrefix):
-		return w.nodeErr(w.planOrphans(ctx, orphans[strings.TrimPrefix(name, orphanPrefix)]))
+	case providerNode:
+		return w.nodeErr(w.configureProvider(ctx, n.provider))
+	case outputNode:
+		return w.nodeErr(w.planOutput(w.cfg.Outputs[n.name]))
+	case deleteNode:
+		return w.nodeErr(w.planOrphans(ctx, orphans[n.name]))
 	}
-	rc := w.cfg.Resources[name]
+	rc := w.cfg.Resources[n.resource.String()]
 	switch rc.Addr.Kind {
-	case addrs.Managed, addrs.App:
-		return w.nodeErr(w.planManaged(ctx, rc))
+	case addrs.Managed:
+		return w.nodeErr(w.planManaged(ctx, rc, resourceLowering(rc)))
 	case addrs.Source:
 		return w.nodeErr(w.planSource(ctx, rc))
-	case addrs.Pipeline:
-		return w.nodeErr(w.planPipeline(ctx, rc))
-	default:
-		return w.nodeErr(w.planLowered(rc))
 	}
-}
-
-// providerAddr parses a provider node name.
-func providerAddr(name string) addrs.Provider {
-	parts := strings.SplitN(strings.TrimPrefix(name, providerPrefix), ".", 2)
-	pa := addrs.Provider{Name: parts[0]}
-	if len(parts) == 2 {
-		pa.Alias = parts[1]
+	if k := w.kinds[rc.Addr.Kind]; k != nil {
+		return w.nodeErr(k.Plan(ctx, w, rc))
 	}
-	return pa
-}
-
-// planLowered handles rollout blocks: their references are checked and
-// they take part in ordering, but this version has no planner for them,
-// so they propose nothing and say so.
-func (w *planWalk) planLowered(rc *lang.Resource) hcl.Diagnostics {
-	_, diags := w.resourceRefs(rc)
 	w.vals.setResource(rc.Addr, cty.DynamicVal)
-	r := rc.DeclRange
-	return append(diags, &hcl.Diagnostic{
-		Severity: hcl.DiagWarning,
-		Summary:  fmt.Sprintf("%s blocks are not planned yet", rc.Addr.Kind),
-		Detail:   fmt.Sprintf("%s is parsed and ordered in the graph, but this version of slipway proposes no changes for %s blocks; its effects are not in this plan.", rc.Addr, rc.Addr.Kind),
-		Subject:  &r,
-	})
+	return nil
+}
+
+// nest breaks a change into the changes of what it holds, when a kind
+// says it holds some.
+func (w *walker) nest(ch *plans.ResourceChange) {
+	for _, k := range w.kinds {
+		if n, ok := k.(kind.Nester); ok {
+			if nested, from, ok := n.Nested(ch); ok {
+				ch.Nested, ch.NestedFrom = nested, from
+				return
+			}
+		}
+	}
+}
+
+// resourceLowering is how the engine plans a resource block: as its own
+// type, from its body.
+func resourceLowering(rc *lang.Resource) kind.Lowering {
+	return kind.Lowering{Type: rc.Addr.Type}
 }
 
 // planOutput evaluates an output and compares it with state.
@@ -338,7 +334,7 @@ func (w *planWalk) planOutput(o *lang.Output) hcl.Diagnostics {
 	sensitive := o.Sensitive
 	if len(paths) > 0 && !o.Sensitive {
 		r := o.DeclRange
-		return append(diags, errorDiag("Output refers to sensitive values",
+		return append(diags, kind.ErrorDiag("Output refers to sensitive values",
 			"The value of output \""+o.Name+"\" includes values from sensitive variables. Add sensitive = true to the output block to show it is intended.", &r))
 	}
 	oc := &plans.OutputChange{Name: o.Name, After: v, Sensitive: sensitive, Before: cty.NullVal(cty.DynamicPseudoType)}
@@ -346,7 +342,7 @@ func (w *planWalk) planOutput(o *lang.Output) hcl.Diagnostics {
 	switch {
 	case !ok:
 		oc.Action = plans.Create
-	case sameValue(prior.Value, v):
+	case kind.SameValue(prior.Value, v):
 		oc.Action, oc.Before = plans.NoOp, prior.Value
 	default:
 		oc.Action, oc.Before = plans.Update, prior.Value
@@ -370,7 +366,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 		}
 		return nil
 	}
-	cfgVal, sens, diags := w.evalResourceConfig(rc, schema, instance{addr: addr})
+	cfgVal, sens, diags := w.evalResourceConfig(rc, schema, kind.Instance{Addr: addr}, bodyConfig)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -380,23 +376,23 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	}
 	conn := w.conns[rc.Provider]
 	resps, err := conn.sources.Do(ctx, []sdk.SourceReadRequest{{
-		Address: addr.String(), TypeName: typeOf(rc), Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh,
+		Address: addr.String(), TypeName: rc.Addr.Type, Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh,
 	}})
 	r := rc.DeclRange
 	if err != nil {
-		return append(diags, errorf("Source read failed", &r, "Reading %s through provider %q: %v", addr, rc.Provider.Name, err))
+		return append(diags, kind.Errorf("Source read failed", &r, "Reading %s through provider %q: %v", addr, rc.Provider.Name, err))
 	}
 	resp := resps[0]
-	diags = append(diags, providerDiags(resp.Diagnostics, addr.String(), &r)...)
+	diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)...)
 	if diags.HasErrors() {
 		return diags
 	}
 	after := fillObject(schema, resp.State)
 	ch := &plans.ResourceChange{
-		Addr: addr, Provider: rc.Provider, Type: typeOf(rc),
+		Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type,
 		Before: priorVal, After: after, BeforeSensitive: sens, AfterSensitive: sens,
 	}
-	if prior == nil || !sameValue(priorVal, after) {
+	if prior == nil || !kind.SameValue(priorVal, after) {
 		ch.Action = plans.Read
 		if prior != nil {
 			ch.ReasonDetail = sourceMoved(addr, priorVal, after)
@@ -407,17 +403,32 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	return diags
 }
 
-// planManaged plans every instance of a resource block in one batch.
-func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagnostics {
-	schema, _ := w.schemaOf(rc.Addr, rc.Provider)
+// PlanResource plans a block lowered to a provider resource.
+func (w *planWalk) PlanResource(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
+	return w.planManaged(ctx, rc, l)
+}
+
+// planManaged plans every instance of a block lowered to a provider
+// resource (a resource block is lowered to itself), in one batch.
+func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
+	schema, ok := w.typeSchema(false, rc.Provider, l.Type)
 	conn := w.conns[rc.Provider]
+	if !ok || conn == nil {
+		// start reported it already.
+		return nil
+	}
+	config := configFunc(bodyConfig)
+	if l.Config != nil {
+		config = l.Config
+	}
+	typeName := l.Type
 	insts, diags := w.expand(rc)
 	if diags.HasErrors() {
 		return diags
 	}
 	current := map[string]bool{}
 	for _, in := range insts {
-		current[in.addr.String()] = true
+		current[in.Addr.String()] = true
 	}
 	// Instances in state that count or for_each no longer produce.
 	var gone []*state.ResourceInstance
@@ -428,7 +439,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	}
 
 	type pending struct {
-		in         instance
+		in         kind.Instance
 		prior      *state.ResourceInstance
 		before     cty.Value // refreshed prior, or null
 		beforeSens []cty.Path
@@ -442,17 +453,17 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
-		it := &pending{in: in, prior: w.c.State.Resources[in.addr.String()], before: cty.NullVal(schema.ImpliedType())}
+		it := &pending{in: in, prior: w.c.State.Resources[in.Addr.String()], before: cty.NullVal(schema.ImpliedType())}
 		if it.prior != nil {
 			it.before, it.beforeSens = it.prior.Value, it.prior.Sensitive
 		}
 		items = append(items, it)
-		if !w.targeted(in.addr) {
+		if !w.targeted(in.Addr) {
 			it.skipped = true
 			vals[i] = it.before
 			continue
 		}
-		cfgVal, sens, d := w.evalResourceConfig(rc, schema, in)
+		cfgVal, sens, d := w.evalResourceConfig(rc, schema, in, config)
 		diags = append(diags, d...)
 		it.config, it.sens = cfgVal, sens
 	}
@@ -467,17 +478,17 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		var idx []int
 		for i, it := range items {
 			if it.prior != nil && !it.skipped {
-				reqs = append(reqs, sdk.ReadRequest{Address: it.in.addr.String(), TypeName: typeOf(rc), State: it.prior.Value, Private: it.prior.Private})
+				reqs = append(reqs, sdk.ReadRequest{Address: it.in.Addr.String(), TypeName: typeName, State: it.prior.Value, Private: it.prior.Private})
 				idx = append(idx, i)
 			}
 		}
 		resps, err := conn.read.Do(ctx, reqs)
 		if err != nil {
-			return append(diags, errorf("Refresh failed", &r, "Reading %s through provider %q: %v", rc.Addr, rc.Provider.Name, err))
+			return append(diags, kind.Errorf("Refresh failed", &r, "Reading %s through provider %q: %v", rc.Addr, rc.Provider.Name, err))
 		}
 		for j, resp := range resps {
 			it := items[idx[j]]
-			diags = append(diags, providerDiags(resp.Diagnostics, it.in.addr.String(), &r)...)
+			diags = append(diags, kind.ProviderDiags(resp.Diagnostics, it.in.Addr.String(), &r)...)
 			it.beforeSens = append(append([]cty.Path(nil), it.prior.Sensitive...), resp.SensitivePaths...)
 			if resp.Unchanged {
 				// Nothing changed outside: the prior value stands, and the
@@ -490,9 +501,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			if resp.NewState.IsNull() {
 				it.before = cty.NullVal(schema.ImpliedType())
 			}
-			if !sameValue(it.prior.Value, it.before) {
+			if !kind.SameValue(it.prior.Value, it.before) {
 				d := &plans.ResourceChange{
-					Addr: it.in.addr, Provider: rc.Provider, Type: typeOf(rc),
+					Addr: it.in.Addr, Provider: rc.Provider, Type: typeName,
 					Action: plans.Update, Before: it.prior.Value, After: it.before,
 					BeforeSensitive: it.prior.Sensitive, AfterSensitive: it.beforeSens,
 				}
@@ -525,14 +536,14 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		// The provider computes the proposed new state itself, and keeps
 		// the prior state from its refresh: neither crosses again.
 		reqs = append(reqs, sdk.PlanRequest{
-			Address: it.in.addr.String(), TypeName: typeOf(rc), Config: cfg,
+			Address: it.in.Addr.String(), TypeName: typeName, Config: cfg,
 			PriorState: it.before, PriorPrivate: priv, PriorFromRefresh: it.refreshed,
 		})
 		idx = append(idx, i)
 	}
 	resps, err := conn.plan.Do(ctx, reqs)
 	if err != nil {
-		return append(diags, errorf("Plan failed", &r, "Planning %s through provider %q: %v", rc.Addr, rc.Provider.Name, err))
+		return append(diags, kind.Errorf("Plan failed", &r, "Planning %s through provider %q: %v", rc.Addr, rc.Provider.Name, err))
 	}
 	var replaceReqs []sdk.PlanRequest
 	var replaceIdx []int
@@ -541,18 +552,18 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	for j, resp := range resps {
 		i := idx[j]
 		it := items[i]
-		addr := it.in.addr
-		diags = append(diags, providerDiags(resp.Diagnostics, addr.String(), &r)...)
+		addr := it.in.Addr
+		diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)...)
 		if resp.Diagnostics.HasErrors() {
 			continue
 		}
 		planned := resp.PlannedState
 		if err := checkPlanned(schema, it.config, planned); err != nil {
-			diags = append(diags, errorf("Provider produced an invalid plan", &r, "Provider %q planned %s wrongly: %v. This is a bug in the provider.", rc.Provider.Name, addr, err))
+			diags = append(diags, kind.Errorf("Provider produced an invalid plan", &r, "Provider %q planned %s wrongly: %v. This is a bug in the provider.", rc.Provider.Name, addr, err))
 			continue
 		}
 		ch := &plans.ResourceChange{
-			Addr: addr, Provider: rc.Provider, Type: typeOf(rc),
+			Addr: addr, Provider: rc.Provider, Type: typeName,
 			Before: it.before, After: planned, Private: resp.PlannedPrivate,
 			BeforeSensitive: it.beforeSens, AfterSensitive: append(append([]cty.Path(nil), it.sens...), resp.SensitivePaths...),
 			RequiresReplace: resp.RequiresReplace,
@@ -572,11 +583,11 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
-		case resp.Unchanged || sameValue(it.before, planned):
+		case resp.Unchanged || kind.SameValue(it.before, planned):
 			ch.Action = plans.NoOp
 		default:
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged
-			if it.prior != nil && sameValue(it.prior.Value, planned) {
+			if it.prior != nil && kind.SameValue(it.prior.Value, planned) {
 				ch.Reason, ch.ReasonDetail = plans.ReasonDrift, "it was changed outside slipway"
 			}
 		}
@@ -586,13 +597,13 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 				ch.Action = plans.CreateThenDelete
 			}
 			replaceReqs = append(replaceReqs, sdk.PlanRequest{
-				Address: addr.String(), TypeName: typeOf(rc), Config: it.config,
+				Address: addr.String(), TypeName: typeName, Config: it.config,
 				PriorState: cty.NullVal(schema.ImpliedType()), ProposedNewState: it.config,
 			})
 			replaceIdx = append(replaceIdx, i)
 		}
 		if (ch.Action == plans.Delete || ch.Action.IsReplace()) && rc.Lifecycle.PreventDestroy {
-			diags = append(diags, errorf("Instance cannot be destroyed", &r,
+			diags = append(diags, kind.Errorf("Instance cannot be destroyed", &r,
 				"%s has lifecycle.prevent_destroy set, but the plan would %s it. Remove prevent_destroy or change the plan so it keeps the object.", addr, ch.Action))
 		}
 		changes[i] = ch
@@ -602,16 +613,19 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 	if len(replaceReqs) > 0 {
 		resps, err := conn.plan.Do(ctx, replaceReqs)
 		if err != nil {
-			return append(diags, errorf("Plan failed", &r, "Planning the replacement of %s: %v", rc.Addr, err))
+			return append(diags, kind.Errorf("Plan failed", &r, "Planning the replacement of %s: %v", rc.Addr, err))
 		}
 		for j, resp := range resps {
-			diags = append(diags, providerDiags(resp.Diagnostics, replaceReqs[j].Address, &r)...)
+			diags = append(diags, kind.ProviderDiags(resp.Diagnostics, replaceReqs[j].Address, &r)...)
 			ch := changes[replaceIdx[j]]
 			ch.After, ch.Private = resp.PlannedState, resp.PlannedPrivate
 			ch.AfterSensitive = append(append([]cty.Path(nil), items[replaceIdx[j]].sens...), resp.SensitivePaths...)
 		}
 	}
-	promoted := w.pendingFor(rc)
+	var writes map[addrs.Resource][]kind.Write
+	if l.AfterWrites != nil {
+		writes = w.Writes(rc)
+	}
 	for i, ch := range changes {
 		if ch == nil {
 			if !items[i].skipped {
@@ -619,8 +633,8 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 			}
 			continue
 		}
-		for _, src := range sortedResources(promoted) {
-			afterPromote(ch, src, promoted[src])
+		if len(writes) > 0 {
+			l.AfterWrites(ch, writes)
 		}
 		vals[i] = ch.After
 		w.addChange(ch)
@@ -629,14 +643,10 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource) hcl.Diagn
 		if !w.targeted(ri.Addr) {
 			continue
 		}
-		reason := plans.ReasonCountIndex
-		if _, ok := ri.Addr.Key.(addrs.StringKey); ok {
-			reason = plans.ReasonEachKey
-		}
 		if rc.Lifecycle.PreventDestroy {
-			diags = append(diags, errorf("Instance cannot be destroyed", &r, "%s has lifecycle.prevent_destroy set, but its instance %s is no longer declared.", rc.Addr, ri.Addr))
+			diags = append(diags, kind.Errorf("Instance cannot be destroyed", &r, "%s has lifecycle.prevent_destroy set, but its instance %s is no longer declared.", rc.Addr, ri.Addr))
 		}
-		w.addChange(deleteChange(ri, reason))
+		w.addChange(kind.DeleteChange(ri, kind.GoneReason(ri.Addr)))
 	}
 	w.vals.setResource(rc.Addr, aggregate(rc, insts, vals))
 	return diags
@@ -670,13 +680,10 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 		if !w.targeted(ri.Addr) {
 			continue
 		}
-		if ri.Addr.Resource.Kind == addrs.Pipeline {
-			// A pipeline's runs left images and commits that stay; state
-			// forgets the pipeline.
-			w.addChange(deleteChange(ri, plans.ReasonRemoved))
-			continue
-		}
-		if !managedByProvider(ri.Addr.Resource) {
+		if ri.Provider.Name == "" {
+			// No provider holds it (a pipeline's runs left images and
+			// commits that stay): state forgets it.
+			w.addChange(kind.DeleteChange(ri, plans.ReasonRemoved))
 			continue
 		}
 		if ri.Addr.Resource.Kind == addrs.Source {
@@ -689,13 +696,13 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 			conn := w.conns[ri.Provider]
 			resps, err := conn.read.Do(ctx, []sdk.ReadRequest{{Address: ri.Addr.String(), TypeName: ri.Type, State: ri.Value, Private: ri.Private}})
 			if err != nil {
-				diags = append(diags, errorf("Refresh failed", nil, "Reading %s: %v", ri.Addr, err))
+				diags = append(diags, kind.Errorf("Refresh failed", nil, "Reading %s: %v", ri.Addr, err))
 				continue
 			}
-			diags = append(diags, providerDiags(resps[0].Diagnostics, ri.Addr.String(), nil)...)
+			diags = append(diags, kind.ProviderDiags(resps[0].Diagnostics, ri.Addr.String(), nil)...)
 			before = resps[0].NewState
 		}
-		ch := deleteChange(ri, plans.ReasonRemoved)
+		ch := kind.DeleteChange(ri, plans.ReasonRemoved)
 		if before.IsNull() {
 			// Already gone: nothing to delete, but state must forget it.
 			ch.Action, ch.Before = plans.Delete, ri.Value
@@ -705,13 +712,6 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 		w.addChange(ch)
 	}
 	return diags
-}
-
-func deleteChange(ri *state.ResourceInstance, reason plans.Reason) *plans.ResourceChange {
-	return &plans.ResourceChange{
-		Addr: ri.Addr, Provider: ri.Provider, Type: ri.Type, Action: plans.Delete, Reason: reason,
-		Before: ri.Value, After: cty.NullVal(ri.Value.Type()), BeforeSensitive: ri.Sensitive,
-	}
 }
 
 // planDestroy plans the deletion of everything in state.
@@ -734,15 +734,13 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 		reason := plans.ReasonDestroy
 		if rc := c.Config.Resources[ri.Addr.Resource.String()]; rc != nil && rc.Lifecycle.PreventDestroy {
 			r := rc.DeclRange
-			diags = append(diags, errorf("Instance cannot be destroyed", &r, "%s has lifecycle.prevent_destroy set. Remove it to destroy this object.", ri.Addr))
+			diags = append(diags, kind.Errorf("Instance cannot be destroyed", &r, "%s has lifecycle.prevent_destroy set. Remove it to destroy this object.", ri.Addr))
 		}
-		p.Changes = append(p.Changes, deleteChange(ri, reason))
+		p.Changes = append(p.Changes, kind.DeleteChange(ri, reason))
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr.Less(p.Changes[j].Addr) })
 	for _, ch := range p.Changes {
-		if isAppType(ch.Type) {
-			ch.Nested, ch.NestedFrom = nestedChanges(ch), appNestedFrom
-		}
+		w.nest(ch)
 	}
 	for name, o := range c.State.Outputs {
 		p.Outputs = append(p.Outputs, &plans.OutputChange{Name: name, Action: plans.Delete, Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
@@ -751,69 +749,27 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	return diags
 }
 
-// readsPending reports whether an output reads a source that a pipeline
-// of this plan will commit to.
+// readsPending reports whether an output reads a source that a block of
+// this plan will commit to.
 func (w *planWalk) readsPending(o *lang.Output) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.pending) == 0 {
+	if len(w.writes) == 0 {
 		return false
 	}
 	refs, _ := o.References()
 	for _, ref := range refs {
-		if r, ok := refResource(ref); ok && len(w.pending[r]) > 0 {
+		if r, ok := ref.Resource(); ok && len(w.writes[r]) > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// pendingFor returns the pending writes to sources an app reads.
-func (w *planWalk) pendingFor(rc *lang.Resource) map[addrs.Resource][]pendingWrite {
-	if rc.Addr.Kind != addrs.App {
-		return nil
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.pending) == 0 {
-		return nil
-	}
-	refs, _ := w.resourceRefs(rc)
-	out := map[addrs.Resource][]pendingWrite{}
-	for _, ref := range refs {
-		r, ok := refResource(ref)
-		if !ok {
-			continue
-		}
-		if pws, ok := w.pending[r]; ok {
-			out[r] = pws
-		}
-	}
-	return out
-}
-
-func sortedResources[V any](m map[addrs.Resource]V) []addrs.Resource {
-	out := make([]addrs.Resource, 0, len(m))
-	for r := range m {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // sourceMoved says how a source changed since the last apply: for
 // sources that resolve to a commit or digest, from which to which.
 func sourceMoved(addr addrs.ResourceInstance, before, after cty.Value) string {
-	for _, name := range []string{"short_commit", "digest", "version"} {
+	for _, name := range []string{builtin.SourceShortCommit, builtin.ImageSourceDigest, builtin.ImageSourceVersion} {
 		if before.Type().IsObjectType() && before.Type().HasAttribute(name) && after.Type().HasAttribute(name) {
 			b, a := before.GetAttr(name), after.GetAttr(name)
 			if b.IsKnown() && a.IsKnown() && !b.IsNull() && !a.IsNull() && b.Type() == cty.String && a.Type() == cty.String && !b.RawEquals(a) {

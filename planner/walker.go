@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,19 +13,50 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/graph"
-	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/planner/kind"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/state"
 )
 
-// node kinds of the graph, by name prefix.
+// nodeKind says what a graph node stands for.
+type nodeKind uint8
+
 const (
-	localPrefix    = "local."
-	providerPrefix = "provider."
-	outputPrefix   = "output."
-	// orphanPrefix names nodes that delete resources which are in state
-	// but no longer in configuration.
-	orphanPrefix = "orphan "
+	localNode nodeKind = iota
+	providerNode
+	resourceNode
+	outputNode
+	// deleteNode deletes what state holds but configuration no longer
+	// declares: a whole block's instances in plan, one instance in apply.
+	deleteNode
 )
+
+// node is the key of a graph node.
+type node struct {
+	kind     nodeKind
+	name     string // a local's or an output's name; what a delete node deletes
+	provider addrs.Provider
+	resource addrs.Resource
+}
+
+func localKey(name string) node         { return node{kind: localNode, name: name} }
+func providerKey(p addrs.Provider) node { return node{kind: providerNode, provider: p} }
+func resourceKey(r addrs.Resource) node { return node{kind: resourceNode, resource: r} }
+func outputKey(name string) node        { return node{kind: outputNode, name: name} }
+func deleteKey(addr string) node        { return node{kind: deleteNode, name: addr} }
+func (n node) String() string {
+	switch n.kind {
+	case localNode:
+		return "local." + n.name
+	case providerNode:
+		return n.provider.String()
+	case resourceNode:
+		return n.resource.String()
+	case outputNode:
+		return "output." + n.name
+	}
+	return "delete " + n.name
+}
 
 // walker is the shared machinery of one plan, apply or validate walk.
 type walker struct {
@@ -41,8 +71,11 @@ type walker struct {
 	// prior indexes the prior state's instances by resource, so that a
 	// block finds its instances without scanning the whole state.
 	prior map[addrs.Resource][]*state.ResourceInstance
-	// rollback pins apps to recorded syncs, by instance address.
-	rollback map[string]SyncRecord
+	// pins fix what instances are planned from (slipway rollback), by
+	// instance address.
+	pins map[string]kind.Pin
+	// kinds are the block kinds beside resources and sources.
+	kinds map[addrs.Kind]kind.Kind
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -50,7 +83,7 @@ type walker struct {
 
 func newWalker(c *Context) *walker {
 	w := &walker{c: c, cfg: c.Config, vals: newValues(), refs: map[string][]*addrs.Reference{},
-		prior: map[addrs.Resource][]*state.ResourceInstance{}}
+		prior: map[addrs.Resource][]*state.ResourceInstance{}, kinds: kindMap(c.Kinds)}
 	for _, ri := range c.State.Resources {
 		w.prior[ri.Addr.Resource] = append(w.prior[ri.Addr.Resource], ri)
 	}
@@ -61,31 +94,29 @@ func newWalker(c *Context) *walker {
 // stateValue returns a resource's value from the prior state, shaped as
 // expressions see it, for resources no node computes in this walk.
 func (w *walker) stateValue(r addrs.Resource) cty.Value {
-	{
-		rc := w.cfg.Resources[r.String()]
-		insts := append([]*state.ResourceInstance(nil), w.prior[r]...)
-		if len(insts) == 0 {
-			return cty.DynamicVal
-		}
-		switch {
-		case rc != nil && rc.Count != nil:
-			sort.Slice(insts, func(i, j int) bool { return insts[i].Addr.Less(insts[j].Addr) })
-			vs := make([]cty.Value, len(insts))
-			for i, ri := range insts {
-				vs[i] = ri.Value
-			}
-			return cty.TupleVal(vs)
-		case rc != nil && rc.ForEach != nil:
-			m := map[string]cty.Value{}
-			for _, ri := range insts {
-				if k, ok := ri.Addr.Key.(addrs.StringKey); ok {
-					m[string(k)] = ri.Value
-				}
-			}
-			return cty.ObjectVal(m)
-		}
-		return insts[0].Value
+	rc := w.cfg.Resources[r.String()]
+	insts := append([]*state.ResourceInstance(nil), w.prior[r]...)
+	if len(insts) == 0 {
+		return cty.DynamicVal
 	}
+	switch {
+	case rc != nil && rc.Count != nil:
+		sort.Slice(insts, func(i, j int) bool { return insts[i].Addr.Less(insts[j].Addr) })
+		vs := make([]cty.Value, len(insts))
+		for i, ri := range insts {
+			vs[i] = ri.Value
+		}
+		return cty.TupleVal(vs)
+	case rc != nil && rc.ForEach != nil:
+		m := map[string]cty.Value{}
+		for _, ri := range insts {
+			if k, ok := ri.Addr.Key.(addrs.StringKey); ok {
+				m[string(k)] = ri.Value
+			}
+		}
+		return cty.ObjectVal(m)
+	}
+	return insts[0].Value
 }
 
 func (w *walker) addDiags(d hcl.Diagnostics) bool {
@@ -106,33 +137,46 @@ func (w *walker) nodeErr(d hcl.Diagnostics) error {
 	return nil
 }
 
+// blockProviders lists the provider configurations a block uses:
+// its own for resources and sources, what its kind says for the others.
+func (w *walker) blockProviders(rc *lang.Resource) []addrs.Provider {
+	if engineKind(rc.Addr.Kind) {
+		return []addrs.Provider{rc.Provider}
+	}
+	if k := w.kinds[rc.Addr.Kind]; k != nil {
+		return k.Providers(rc)
+	}
+	return nil
+}
+
+// engineKind reports whether the engine plans a block itself: resources
+// and sources. Every other block belongs to a kind.
+func engineKind(k addrs.Kind) bool { return k == addrs.Managed || k == addrs.Source }
+
 // neededProviders lists the provider configurations the configuration's
-// resources and the state's resources use.
+// blocks and the state's resources use.
 func (w *walker) neededProviders(includeConfig bool) (map[addrs.Provider]bool, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	need := map[addrs.Provider]bool{}
 	if includeConfig {
-		for _, rc := range w.cfg.Resources {
-			if !managedByProvider(rc.Addr) {
-				continue
-			}
-			if rc.Provider.Alias != "" && w.cfg.Providers[rc.Provider.Name+"."+rc.Provider.Alias] == nil {
-				r := rc.DeclRange
-				diags = append(diags, errorf("Provider configuration not present", &r,
-					"%s refers to %s, but no provider %q block has alias = %q. Add that provider block or remove the provider argument.",
-					rc.Addr, rc.Provider, rc.Provider.Name, rc.Provider.Alias))
-				continue
-			}
-			need[rc.Provider] = true
-		}
-		for _, rc := range w.cfg.Resources {
-			for _, pa := range pipelineProviders(rc) {
+		for _, k := range kind.SortedKeys(w.cfg.Resources) {
+			rc := w.cfg.Resources[k]
+			for _, pa := range w.blockProviders(rc) {
+				if pa.Alias != "" && w.cfg.Providers[pa.Name+"."+pa.Alias] == nil {
+					r := rc.DeclRange
+					diags = append(diags, kind.Errorf("Provider configuration not present", &r,
+						"%s refers to %s, but no provider %q block has alias = %q. Add that provider block or remove the provider argument.",
+						rc.Addr, pa, pa.Name, pa.Alias))
+					continue
+				}
 				need[pa] = true
 			}
 		}
 	}
 	for _, ri := range w.c.State.Resources {
-		if managedByProvider(ri.Addr.Resource) {
+		// Entries without a provider (a pipeline's runs) are only
+		// forgotten, never deleted through a provider.
+		if ri.Provider.Name != "" {
 			need[ri.Provider] = true
 		}
 	}
@@ -151,32 +195,35 @@ func (w *walker) start(ctx context.Context, includeConfig bool) hcl.Diagnostics 
 	if diags.HasErrors() || !includeConfig {
 		return diags
 	}
-	for _, rc := range w.cfg.Resources {
-		if !managedByProvider(rc.Addr) {
-			continue
-		}
-		if _, ok := w.schemaOf(rc.Addr, rc.Provider); !ok {
-			diags = append(diags, w.unknownTypeDiag(rc))
+	for _, k := range kind.SortedKeys(w.cfg.Resources) {
+		rc := w.cfg.Resources[k]
+		if engineKind(rc.Addr.Kind) {
+			if _, ok := w.schemaOf(rc.Addr, rc.Provider); !ok {
+				diags = append(diags, w.unknownTypeDiag(rc))
+			}
+		} else if k := w.kinds[rc.Addr.Kind]; k != nil {
+			diags = append(diags, k.Check(w, rc)...)
 		}
 	}
 	return diags
 }
 
+// schemaOf is the schema of a resource or source block's type.
 func (w *walker) schemaOf(r addrs.Resource, p addrs.Provider) (sdk.Schema, bool) {
+	return w.typeSchema(r.Kind == addrs.Source, p, r.Type)
+}
+
+// typeSchema is the schema of a provider's source or resource type.
+func (w *walker) typeSchema(source bool, p addrs.Provider, typ string) (sdk.Schema, bool) {
 	conn := w.conns[p]
 	if conn == nil {
 		return sdk.Schema{}, false
 	}
-	var s sdk.Schema
-	var ok bool
-	switch r.Kind {
-	case addrs.Source:
-		s, ok = conn.schemas.Sources[r.Type]
-	case addrs.App:
-		s, ok = conn.schemas.Resources[appTypeFor(r, p)]
-	default:
-		s, ok = conn.schemas.Resources[r.Type]
+	if source {
+		s, ok := conn.schemas.Sources[typ]
+		return s, ok
 	}
+	s, ok := conn.schemas.Resources[typ]
 	return s, ok
 }
 
@@ -191,21 +238,16 @@ func (w *walker) unknownTypeDiag(rc *lang.Resource) *hcl.Diagnostic {
 			all = append(all, t)
 		}
 	}
-	kind := "resource"
+	what := "resource"
 	if rc.Addr.Kind == addrs.Source {
-		kind = "source"
+		what = "source"
 	}
-	if rc.Addr.Kind == addrs.App {
-		r := rc.DeclRange
-		return errorf("Apps are not supported by this provider", &r,
-			"%s syncs through provider %q, which has no %q resource type. Apps of manifests need the kubernetes provider, apps of helm charts the helm provider.", rc.Addr, rc.Provider.Name, typeOf(rc))
-	}
-	detail := fmt.Sprintf("Provider %q has no %s type %q.", rc.Provider.Name, kind, rc.Addr.Type)
+	detail := fmt.Sprintf("Provider %q has no %s type %q.", rc.Provider.Name, what, rc.Addr.Type)
 	if s := lang.Suggest(rc.Addr.Type, all); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	}
 	r := rc.TypeRange
-	return errorDiag("Unsupported "+kind+" type", detail, &r)
+	return kind.ErrorDiag("Unsupported "+what+" type", detail, &r)
 }
 
 // resourceRefs returns a resource block's references, cached.
@@ -224,115 +266,104 @@ func (w *walker) resourceRefs(rc *lang.Resource) ([]*addrs.Reference, hcl.Diagno
 	return refs, diags
 }
 
-// refResource is the resource a reference names, if it names one.
-func refResource(ref *addrs.Reference) (addrs.Resource, bool) {
-	switch s := ref.Subject.(type) {
-	case addrs.Resource:
-		return s, true
-	case addrs.ResourceInstance:
-		return s.Resource, true
+// refNode is the graph node a reference depends on, if any.
+func refNode(ref *addrs.Reference) (node, bool) {
+	if l, ok := ref.Subject.(addrs.LocalValue); ok {
+		return localKey(l.Name), true
 	}
-	return addrs.Resource{}, false
-}
-
-// refNode names the graph node a reference depends on, or "".
-func refNode(ref *addrs.Reference) string {
-	switch s := ref.Subject.(type) {
-	case addrs.LocalValue:
-		return localPrefix + s.Name
-	case addrs.Resource:
-		return s.String()
-	case addrs.ResourceInstance:
-		return s.Resource.String()
+	if r, ok := ref.Resource(); ok {
+		return resourceKey(r), true
 	}
-	return ""
+	return node{}, false
 }
 
 // buildGraph builds the configuration's dependency graph: locals, provider
 // configurations, resource-like blocks and outputs, with an edge for every
-// reference, every depends_on and every resource's provider.
-func (w *walker) buildGraph(withOutputs bool) (*graph.Graph, hcl.Diagnostics) {
+// reference, every depends_on and every provider a block uses, and from
+// every reader of a source to each block that writes it.
+func (w *walker) buildGraph(withOutputs bool) (*graph.Graph[node], hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	g := graph.New()
-	ranges := map[string]hcl.Range{}
-	connect := func(from string, refs []*addrs.Reference) {
+	g := graph.New[node]()
+	ranges := map[node]hcl.Range{}
+	connect := func(from node, refs []*addrs.Reference) {
 		for _, ref := range refs {
-			if to := refNode(ref); to != "" && g.Has(to) {
+			if to, ok := refNode(ref); ok && g.Has(to) {
 				g.Connect(from, to)
 			}
 		}
 	}
 	for n, l := range w.cfg.Locals {
-		g.Add(localPrefix + n)
-		ranges[localPrefix+n] = l.DeclRange
+		g.Add(localKey(n))
+		ranges[localKey(n)] = l.DeclRange
 	}
 	for pa := range w.conns {
-		g.Add(pa.String())
+		g.Add(providerKey(pa))
 	}
-	for k, rc := range w.cfg.Resources {
-		g.Add(k)
-		ranges[k] = rc.DeclRange
+	for _, rc := range w.cfg.Resources {
+		g.Add(resourceKey(rc.Addr))
+		ranges[resourceKey(rc.Addr)] = rc.DeclRange
 	}
 	if withOutputs {
 		for n, o := range w.cfg.Outputs {
-			g.Add(outputPrefix + n)
-			ranges[outputPrefix+n] = o.DeclRange
+			g.Add(outputKey(n))
+			ranges[outputKey(n)] = o.DeclRange
 		}
 	}
 
 	for n, l := range w.cfg.Locals {
 		refs, d := lang.ReferencesInExpr(l.Expr)
 		diags = append(diags, d...)
-		connect(localPrefix+n, refs)
+		connect(localKey(n), refs)
 	}
 	for _, p := range w.cfg.Providers {
-		if !g.Has(p.Addr().String()) {
+		if !g.Has(providerKey(p.Addr())) {
 			continue
 		}
 		refs, d := p.References()
 		diags = append(diags, d...)
-		connect(p.Addr().String(), refs)
+		connect(providerKey(p.Addr()), refs)
 	}
-	for k, rc := range w.cfg.Resources {
+	for _, rc := range w.cfg.Resources {
 		refs, d := w.resourceRefs(rc)
 		diags = append(diags, d...)
-		connect(k, refs)
-		if managedByProvider(rc.Addr) && g.Has(rc.Provider.String()) {
-			g.Connect(k, rc.Provider.String())
-		}
-		for _, pa := range pipelineProviders(rc) {
-			if g.Has(pa.String()) {
-				g.Connect(k, pa.String())
+		from := resourceKey(rc.Addr)
+		connect(from, refs)
+		for _, pa := range w.blockProviders(rc) {
+			if g.Has(providerKey(pa)) {
+				g.Connect(from, providerKey(pa))
 			}
 		}
 	}
-	// A promote writes a source: whatever else reads that source comes
-	// after the pipeline, so that apply can sync it at the new commit.
-	for k, rc := range w.cfg.Resources {
-		targets := promoteTargets(rc)
+	// A block that writes a source comes before whatever else reads that
+	// source, so that apply reads it at the new commit.
+	for _, rc := range w.cfg.Resources {
+		if engineKind(rc.Addr.Kind) || w.kinds[rc.Addr.Kind] == nil {
+			continue
+		}
+		targets := w.kinds[rc.Addr.Kind].Writes(rc)
 		if len(targets) == 0 {
 			continue
 		}
 		reads := func(refs []*addrs.Reference) bool {
 			for _, ref := range refs {
-				if n := refNode(ref); n != "" && slices.ContainsFunc(targets, func(t addrs.Resource) bool { return t.String() == n }) {
+				if r, ok := ref.Resource(); ok && slices.Contains(targets, r) {
 					return true
 				}
 			}
 			return false
 		}
-		for k2, rc2 := range w.cfg.Resources {
-			if k2 == k || rc2.Addr.Kind == addrs.Source {
+		for _, rc2 := range w.cfg.Resources {
+			if rc2 == rc || rc2.Addr.Kind == addrs.Source {
 				continue
 			}
 			if refs, _ := w.resourceRefs(rc2); reads(refs) {
-				g.Connect(k2, k)
+				g.Connect(resourceKey(rc2.Addr), resourceKey(rc.Addr))
 			}
 		}
 		if withOutputs {
 			for n, o := range w.cfg.Outputs {
 				if refs, _ := o.References(); reads(refs) {
-					g.Connect(outputPrefix+n, k)
+					g.Connect(outputKey(n), resourceKey(rc.Addr))
 				}
 			}
 		}
@@ -341,12 +372,12 @@ func (w *walker) buildGraph(withOutputs bool) (*graph.Graph, hcl.Diagnostics) {
 		for n, o := range w.cfg.Outputs {
 			refs, d := o.References()
 			diags = append(diags, d...)
-			connect(outputPrefix+n, refs)
+			connect(outputKey(n), refs)
 		}
 	}
 	for _, cyc := range g.Cycles() {
 		r := ranges[cyc[0]]
-		diags = append(diags, errorf("Cycle in configuration", &r,
+		diags = append(diags, kind.Errorf("Cycle in configuration", &r,
 			"These blocks refer to each other in a circle, so none can be evaluated first: %s. Break the cycle by removing one of the references.",
 			graph.FormatCycle(cyc)))
 	}
@@ -383,40 +414,33 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 	}
 	pd, err := conn.client.Configure(ctx, cfgVal)
 	if err != nil {
-		return append(diags, errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
+		return append(diags, kind.Errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
 	}
-	return append(diags, providerDiags(pd, pa.String(), subject)...)
+	return append(diags, kind.ProviderDiags(pd, pa.String(), subject)...)
 }
 
-// providerDiags converts a provider's diagnostics, pointing them at the
-// block they concern.
-func providerDiags(pd sdk.Diagnostics, who string, subject *hcl.Range) hcl.Diagnostics {
-	var out hcl.Diagnostics
-	for _, d := range pd {
-		sev := hcl.DiagError
-		if d.Severity == sdk.Warning {
-			sev = hcl.DiagWarning
-		}
-		detail := d.Detail
-		if len(d.Attribute) > 0 {
-			detail = fmt.Sprintf("%s (attribute %s)", detail, pathString(d.Attribute))
-		}
-		if who != "" && !strings.Contains(detail, who) {
-			detail = strings.TrimSpace(detail + "\n\nReported by the provider for " + who + ".")
-		}
-		out = append(out, &hcl.Diagnostic{Severity: sev, Summary: d.Summary, Detail: detail, Subject: subject})
-	}
-	return out
+// repOf is what each.* and count.* mean in an instance the engine
+// expanded.
+func repOf(in kind.Instance) *repetition {
+	r, _ := in.Rep.(*repetition)
+	return r
 }
 
-// instance is one expanded instance of a resource block.
-type instance struct {
-	addr addrs.ResourceInstance
-	rep  *repetition
+// newInstance is one instance of a block, with the pin -target plans it
+// from, if any.
+func (w *walker) newInstance(addr addrs.ResourceInstance, rep *repetition) kind.Instance {
+	in := kind.Instance{Addr: addr}
+	if rep != nil {
+		in.Rep = rep
+	}
+	if p, ok := w.pins[addr.String()]; ok {
+		in.Pin = &p
+	}
+	return in
 }
 
 // expand evaluates count or for_each into the block's instances.
-func (w *walker) expand(rc *lang.Resource) ([]instance, hcl.Diagnostics) {
+func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 	switch {
 	case rc.Count != nil:
 		v, diags := w.scope.evalExpr(rc.Count, nil)
@@ -425,20 +449,20 @@ func (w *walker) expand(rc *lang.Resource) ([]instance, hcl.Diagnostics) {
 		}
 		r := rc.Count.Range()
 		if !v.IsKnown() {
-			return nil, append(diags, errorDiag("Invalid count argument",
+			return nil, append(diags, kind.ErrorDiag("Invalid count argument",
 				"The count value depends on values that are known only after apply, so slipway cannot tell how many instances to plan. Use -target to apply what it depends on first, or compute count from variables.", &r))
 		}
 		if v.IsNull() || v.Type() != cty.Number {
-			return nil, append(diags, errorDiag("Invalid count argument", "count must be a whole number, not "+short(v)+".", &r))
+			return nil, append(diags, kind.ErrorDiag("Invalid count argument", "count must be a whole number, not "+short(v)+".", &r))
 		}
 		n, acc := v.AsBigFloat().Int64()
 		if acc != 0 || n < 0 {
-			return nil, append(diags, errorDiag("Invalid count argument", "count must be a whole number zero or greater, not "+short(v)+".", &r))
+			return nil, append(diags, kind.ErrorDiag("Invalid count argument", "count must be a whole number zero or greater, not "+short(v)+".", &r))
 		}
-		out := make([]instance, n)
+		out := make([]kind.Instance, n)
 		for i := range out {
 			k := addrs.IntKey(i)
-			out[i] = instance{addr: rc.Addr.Instance(k), rep: &repetition{key: k}}
+			out[i] = w.newInstance(rc.Addr.Instance(k), &repetition{key: k})
 		}
 		return out, diags
 	case rc.ForEach != nil:
@@ -449,42 +473,42 @@ func (w *walker) expand(rc *lang.Resource) ([]instance, hcl.Diagnostics) {
 		v, _ = v.Unmark()
 		r := rc.ForEach.Range()
 		if !v.IsWhollyKnown() && !(v.IsKnown() && (v.Type().IsMapType() || v.Type().IsObjectType())) {
-			return nil, append(diags, errorDiag("Invalid for_each argument",
+			return nil, append(diags, kind.ErrorDiag("Invalid for_each argument",
 				"The for_each keys depend on values that are known only after apply, so slipway cannot tell which instances to plan. Use keys known at plan time, such as variables or a source's directories.", &r))
 		}
 		if v.IsNull() {
-			return nil, append(diags, errorDiag("Invalid for_each argument", "for_each must be a map, an object or a set of strings, not null.", &r))
+			return nil, append(diags, kind.ErrorDiag("Invalid for_each argument", "for_each must be a map, an object or a set of strings, not null.", &r))
 		}
 		ty := v.Type()
-		var out []instance
+		var out []kind.Instance
 		switch {
 		case ty.IsMapType() || ty.IsObjectType():
 			for it := v.ElementIterator(); it.Next(); {
 				k, ev := it.Element()
 				key := addrs.StringKey(k.AsString())
-				out = append(out, instance{addr: rc.Addr.Instance(key), rep: &repetition{key: key, eachValue: ev}})
+				out = append(out, w.newInstance(rc.Addr.Instance(key), &repetition{key: key, eachValue: ev}))
 			}
 		case ty.IsSetType() && ty.ElementType() == cty.String:
 			for it := v.ElementIterator(); it.Next(); {
 				_, ev := it.Element()
 				if ev.IsNull() {
-					return nil, append(diags, errorDiag("Invalid for_each argument", "for_each sets may not contain null.", &r))
+					return nil, append(diags, kind.ErrorDiag("Invalid for_each argument", "for_each sets may not contain null.", &r))
 				}
 				key := addrs.StringKey(ev.AsString())
-				out = append(out, instance{addr: rc.Addr.Instance(key), rep: &repetition{key: key, eachValue: ev}})
+				out = append(out, w.newInstance(rc.Addr.Instance(key), &repetition{key: key, eachValue: ev}))
 			}
 		default:
-			return nil, append(diags, errorDiag("Invalid for_each argument",
+			return nil, append(diags, kind.ErrorDiag("Invalid for_each argument",
 				"for_each must be a map, an object or a set of strings, not "+ty.FriendlyName()+". To use a list, convert it with toset(...).", &r))
 		}
 		return out, diags
 	}
-	return []instance{{addr: rc.Addr.Instance(addrs.NoKey), rep: nil}}, nil
+	return []kind.Instance{w.newInstance(rc.Addr.Instance(addrs.NoKey), nil)}, nil
 }
 
 // aggregate shapes the instance values of a block the way expressions
 // see it: an object, a tuple for count, an object keyed by each.key.
-func aggregate(rc *lang.Resource, insts []instance, vals []cty.Value) cty.Value {
+func aggregate(rc *lang.Resource, insts []kind.Instance, vals []cty.Value) cty.Value {
 	switch {
 	case rc.Count != nil:
 		if len(vals) == 0 {
@@ -494,7 +518,7 @@ func aggregate(rc *lang.Resource, insts []instance, vals []cty.Value) cty.Value 
 	case rc.ForEach != nil:
 		m := make(map[string]cty.Value, len(vals))
 		for i, in := range insts {
-			m[string(in.addr.Key.(addrs.StringKey))] = vals[i]
+			m[string(in.Addr.Key.(addrs.StringKey))] = vals[i]
 		}
 		return cty.ObjectVal(m)
 	}
@@ -504,31 +528,28 @@ func aggregate(rc *lang.Resource, insts []instance, vals []cty.Value) cty.Value 
 	return vals[0]
 }
 
-// evalResourceConfig decodes one instance's configuration against the
-// schema, returning the value and the paths that hold sensitive values.
-func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in instance) (cty.Value, []cty.Path, hcl.Diagnostics) {
+// configFunc evaluates one instance's configuration against a schema.
+type configFunc func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics)
+
+// bodyConfig is the configuration of a resource or source block: its
+// body, decoded against the schema.
+func bodyConfig(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, _ kind.Instance) (cty.Value, hcl.Diagnostics) {
+	return decodeBody(rc.Config, schema, ectx)
+}
+
+// evalResourceConfig evaluates one instance's configuration, returning
+// the value and the paths that hold sensitive values.
+func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in kind.Instance, config configFunc) (cty.Value, []cty.Path, hcl.Diagnostics) {
 	refs, diags := w.resourceRefs(rc)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
-	ectx := w.scope.evalContext(refs, in.rep)
-	var v cty.Value
-	var d hcl.Diagnostics
-	if rc.Addr.Kind == addrs.App {
-		v, d = decodeApp(rc, schema, ectx)
-	} else {
-		v, d = decodeBody(rc.Config, schema, ectx)
-	}
+	v, d := config(rc, schema, w.scope.evalContext(refs, repOf(in)), in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
 	v, paths := unmarkSensitive(v)
 	paths = append(paths, schema.SensitivePaths()...)
-	if rec, ok := w.rollback[in.addr.String()]; ok && v.IsKnown() && !v.IsNull() {
-		m := v.AsValueMap()
-		m[appDirAttr(v)], m["revision"] = cty.StringVal(rec.ManifestsDir), cty.StringVal(rec.Revision)
-		v = cty.ObjectVal(m)
-	}
 	return v, paths, diags
 }

@@ -56,6 +56,18 @@ type Reference struct {
 	Remaining   hcl.Traversal
 }
 
+// Resource is the resource a reference names (file.a, or the block of
+// file.a[1]), if it names one.
+func (r *Reference) Resource() (Resource, bool) {
+	switch s := r.Subject.(type) {
+	case Resource:
+		return s, true
+	case ResourceInstance:
+		return s.Resource, true
+	}
+	return Resource{}, false
+}
+
 // ParseRef reads the subject of a traversal such as var.x, local.y,
 // file.a.content, file.a["k"].content, source.git.app.commit or
 // app.web.status. Names that are not keywords are managed resource types.

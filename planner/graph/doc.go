@@ -1,5 +1,5 @@
 // Package graph is the dependency graph slipway plans and applies along:
-// nodes keyed by name, edges from a node to what it depends on, cycle
+// nodes keyed by a comparable, named key, edges from a node to what it depends on, cycle
 // reports that name the path, and a concurrent walk that starts a node
 // once everything it depends on has finished.
 //

@@ -8,21 +8,33 @@ import (
 	"sync"
 )
 
+// Node is a graph node's key: comparable, and named for cycle reports
+// and for ordering, which follows the names.
+type Node interface {
+	comparable
+	String() string
+}
+
+// sortNodes orders nodes by name, for stable output.
+func sortNodes[N Node](ns []N) {
+	sort.Slice(ns, func(i, j int) bool { return ns[i].String() < ns[j].String() })
+}
+
 // Graph is a directed graph of named nodes; an edge a -> b means a
 // depends on b, so b runs first.
-type Graph struct {
-	nodes map[string]bool
-	deps  map[string]map[string]bool
-	order []string
+type Graph[N Node] struct {
+	nodes map[N]bool
+	deps  map[N]map[N]bool
+	order []N
 }
 
 // New returns an empty graph.
-func New() *Graph {
-	return &Graph{nodes: map[string]bool{}, deps: map[string]map[string]bool{}}
+func New[N Node]() *Graph[N] {
+	return &Graph[N]{nodes: map[N]bool{}, deps: map[N]map[N]bool{}}
 }
 
 // Add adds a node; adding a node twice is harmless.
-func (g *Graph) Add(name string) {
+func (g *Graph[N]) Add(name N) {
 	if !g.nodes[name] {
 		g.nodes[name] = true
 		g.order = append(g.order, name)
@@ -30,38 +42,38 @@ func (g *Graph) Add(name string) {
 }
 
 // Has reports whether the node exists.
-func (g *Graph) Has(name string) bool { return g.nodes[name] }
+func (g *Graph[N]) Has(name N) bool { return g.nodes[name] }
 
 // Connect records that from depends on to. Both must have been added.
-func (g *Graph) Connect(from, to string) {
+func (g *Graph[N]) Connect(from, to N) {
 	if from == to {
 		return
 	}
 	m := g.deps[from]
 	if m == nil {
-		m = map[string]bool{}
+		m = map[N]bool{}
 		g.deps[from] = m
 	}
 	m[to] = true
 }
 
 // Nodes returns the node names in the order they were added.
-func (g *Graph) Nodes() []string { return append([]string(nil), g.order...) }
+func (g *Graph[N]) Nodes() []N { return append([]N(nil), g.order...) }
 
 // DependsOn returns the direct dependencies of name, sorted.
-func (g *Graph) DependsOn(name string) []string {
-	out := make([]string, 0, len(g.deps[name]))
+func (g *Graph[N]) DependsOn(name N) []N {
+	out := make([]N, 0, len(g.deps[name]))
 	for d := range g.deps[name] {
 		out = append(out, d)
 	}
-	sort.Strings(out)
+	sortNodes(out)
 	return out
 }
 
 // Reverse returns a graph with every edge turned around: what depended on
 // a node now runs before it (the order in which to destroy).
-func (g *Graph) Reverse() *Graph {
-	r := New()
+func (g *Graph[N]) Reverse() *Graph[N] {
+	r := New[N]()
 	for _, n := range g.order {
 		r.Add(n)
 	}
@@ -76,16 +88,16 @@ func (g *Graph) Reverse() *Graph {
 // Cycles returns every cycle of the graph, each as the path of node names
 // around it, beginning and ending with the same node. It uses Tarjan's
 // strongly connected components, so it costs O(nodes + edges).
-func (g *Graph) Cycles() [][]string {
-	index := map[string]int{}
-	low := map[string]int{}
-	onStack := map[string]bool{}
-	var stack []string
-	var cycles [][]string
+func (g *Graph[N]) Cycles() [][]N {
+	index := map[N]int{}
+	low := map[N]int{}
+	onStack := map[N]bool{}
+	var stack []N
+	var cycles [][]N
 	next := 0
 
-	var strong func(v string)
-	strong = func(v string) {
+	var strong func(v N)
+	strong = func(v N) {
 		index[v], low[v] = next, next
 		next++
 		stack = append(stack, v)
@@ -101,7 +113,7 @@ func (g *Graph) Cycles() [][]string {
 		if low[v] != index[v] {
 			return
 		}
-		var comp []string
+		var comp []N
 		for {
 			w := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -115,8 +127,8 @@ func (g *Graph) Cycles() [][]string {
 			cycles = append(cycles, g.cyclePath(comp))
 		}
 	}
-	names := append([]string(nil), g.order...)
-	sort.Strings(names)
+	names := append([]N(nil), g.order...)
+	sortNodes(names)
 	for _, n := range names {
 		if _, seen := index[n]; !seen {
 			strong(n)
@@ -127,27 +139,28 @@ func (g *Graph) Cycles() [][]string {
 
 // cyclePath finds a path through the component that starts and ends at
 // its smallest name, for a readable message.
-func (g *Graph) cyclePath(comp []string) []string {
-	in := map[string]bool{}
+func (g *Graph[N]) cyclePath(comp []N) []N {
+	in := map[N]bool{}
 	for _, c := range comp {
 		in[c] = true
 	}
-	sort.Strings(comp)
+	sortNodes(comp)
 	start := comp[0]
-	path := []string{start}
-	seen := map[string]bool{start: true}
+	path := []N{start}
+	seen := map[N]bool{start: true}
 	cur := start
 	for {
-		var next string
+		var next N
+		found := false
 		for _, d := range g.DependsOn(cur) {
 			if d == start {
 				return append(path, start)
 			}
-			if in[d] && !seen[d] && next == "" {
-				next = d
+			if in[d] && !seen[d] && !found {
+				next, found = d, true
 			}
 		}
-		if next == "" {
+		if !found {
 			return append(path, start)
 		}
 		seen[next] = true
@@ -157,7 +170,13 @@ func (g *Graph) cyclePath(comp []string) []string {
 }
 
 // FormatCycle renders a cycle path as "a -> b -> a".
-func FormatCycle(path []string) string { return strings.Join(path, " -> ") }
+func FormatCycle[N Node](path []N) string {
+	names := make([]string, len(path))
+	for i, n := range path {
+		names[i] = n.String()
+	}
+	return strings.Join(names, " -> ")
+}
 
 // ErrSkipped is the result recorded for a node that did not run because a
 // dependency failed.
@@ -168,9 +187,9 @@ var ErrSkipped = fmt.Errorf("skipped because a dependency failed")
 // skipped in turn. At most parallelism calls run at once (no bound when it
 // is below 1). Walk returns each node's error (nil for success,
 // ErrSkipped for skipped nodes). The graph must be acyclic.
-func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.Context, name string) error) map[string]error {
-	dependents := make(map[string][]string, len(g.nodes))
-	waiting := make(map[string]int, len(g.nodes))
+func (g *Graph[N]) Walk(ctx context.Context, parallelism int, fn func(ctx context.Context, name N) error) map[N]error {
+	dependents := make(map[N][]N, len(g.nodes))
+	waiting := make(map[N]int, len(g.nodes))
 	for _, n := range g.order {
 		waiting[n] = len(g.deps[n])
 		for d := range g.deps[n] {
@@ -180,8 +199,8 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 
 	var (
 		mu      sync.Mutex
-		results = make(map[string]error, len(g.nodes))
-		failed  = map[string]bool{}
+		results = make(map[N]error, len(g.nodes))
+		failed  = map[N]bool{}
 		wg      sync.WaitGroup
 	)
 	var sem chan struct{}
@@ -189,11 +208,11 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 		sem = make(chan struct{}, parallelism)
 	}
 
-	var start func(n string)
+	var start func(n N)
 	// finish records n's result and starts the dependents it unblocked.
 	// Called with mu held.
-	var finish func(n string, err error)
-	finish = func(n string, err error) {
+	var finish func(n N, err error)
+	finish = func(n N, err error) {
 		results[n] = err
 		if err != nil {
 			failed[n] = true
@@ -212,7 +231,7 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 			}
 		}
 	}
-	start = func(n string) {
+	start = func(n N) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

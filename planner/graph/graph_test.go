@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func build(edges ...[2]string) *Graph {
-	g := New()
+func build(edges ...[2]name) *Graph[name] {
+	g := New[name]()
 	for _, e := range edges {
 		g.Add(e[0])
 		g.Add(e[1])
@@ -25,13 +25,13 @@ func build(edges ...[2]string) *Graph {
 func TestCycles(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		edges [][2]string
-		want  [][]string
+		edges [][2]name
+		want  [][]name
 	}{
-		"acyclic":  {edges: [][2]string{{"a", "b"}, {"b", "c"}}, want: nil},
-		"two":      {edges: [][2]string{{"a", "b"}, {"b", "a"}}, want: [][]string{{"a", "b", "a"}}},
-		"three":    {edges: [][2]string{{"x", "a"}, {"a", "b"}, {"b", "c"}, {"c", "a"}}, want: [][]string{{"a", "b", "c", "a"}}},
-		"two sccs": {edges: [][2]string{{"a", "b"}, {"b", "a"}, {"c", "d"}, {"d", "c"}}, want: [][]string{{"a", "b", "a"}, {"c", "d", "c"}}},
+		"acyclic":  {edges: [][2]name{{"a", "b"}, {"b", "c"}}, want: nil},
+		"two":      {edges: [][2]name{{"a", "b"}, {"b", "a"}}, want: [][]name{{"a", "b", "a"}}},
+		"three":    {edges: [][2]name{{"x", "a"}, {"a", "b"}, {"b", "c"}, {"c", "a"}}, want: [][]name{{"a", "b", "c", "a"}}},
+		"two sccs": {edges: [][2]name{{"a", "b"}, {"b", "a"}, {"c", "d"}, {"d", "c"}}, want: [][]name{{"a", "b", "a"}, {"c", "d", "c"}}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -47,12 +47,12 @@ func TestCycles(t *testing.T) {
 func TestWalkOrderAndSkip(t *testing.T) {
 	t.Parallel()
 	// d depends on b and c; b and c depend on a; e depends on d; f is alone.
-	g := build([2]string{"b", "a"}, [2]string{"c", "a"}, [2]string{"d", "b"}, [2]string{"d", "c"}, [2]string{"e", "d"})
+	g := build([2]name{"b", "a"}, [2]name{"c", "a"}, [2]name{"d", "b"}, [2]name{"d", "c"}, [2]name{"e", "d"})
 	g.Add("f")
 	var mu sync.Mutex
-	done := map[string]bool{}
+	done := map[name]bool{}
 	boom := errors.New("boom")
-	res := g.Walk(context.Background(), 2, func(_ context.Context, n string) error {
+	res := g.Walk(context.Background(), 2, func(_ context.Context, n name) error {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, d := range g.DependsOn(n) {
@@ -66,7 +66,7 @@ func TestWalkOrderAndSkip(t *testing.T) {
 		}
 		return nil
 	})
-	want := map[string]error{"a": nil, "b": nil, "c": boom, "d": ErrSkipped, "e": ErrSkipped, "f": nil}
+	want := map[name]error{"a": nil, "b": nil, "c": boom, "d": ErrSkipped, "e": ErrSkipped, "f": nil}
 	if diff := cmp.Diff(fmt.Sprint(want), fmt.Sprint(res)); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
@@ -77,13 +77,13 @@ func TestWalkOrderAndSkip(t *testing.T) {
 
 func TestWalkParallelismBound(t *testing.T) {
 	t.Parallel()
-	g := New()
+	g := New[name]()
 	for i := range 50 {
-		g.Add(fmt.Sprint(i))
+		g.Add(name(fmt.Sprint(i)))
 	}
 	var mu sync.Mutex
 	cur, peak := 0, 0
-	g.Walk(context.Background(), 3, func(context.Context, string) error {
+	g.Walk(context.Background(), 3, func(context.Context, name) error {
 		mu.Lock()
 		cur++
 		peak = max(peak, cur)
@@ -101,14 +101,19 @@ func TestWalkParallelismBound(t *testing.T) {
 }
 
 func BenchmarkWalk10k(b *testing.B) {
-	g := New()
+	g := New[name]()
 	for i := range 10000 {
-		g.Add(fmt.Sprint(i))
+		g.Add(name(fmt.Sprint(i)))
 		if i > 0 {
-			g.Connect(fmt.Sprint(i), fmt.Sprint(i/2))
+			g.Connect(name(fmt.Sprint(i)), name(fmt.Sprint(i/2)))
 		}
 	}
 	for b.Loop() {
-		g.Walk(context.Background(), 10, func(context.Context, string) error { return nil })
+		g.Walk(context.Background(), 10, func(context.Context, name) error { return nil })
 	}
 }
+
+// name is a string node key for the tests.
+type name string
+
+func (n name) String() string { return string(n) }

@@ -169,7 +169,17 @@ const (
 	SourceShortCommit = "short_commit"
 	SourceBranch      = "branch"
 	SourceRef         = "ref"
+	SourceTag         = "tag"
 	SourceURL         = "url"
+)
+
+// ImageSource is the source type of an image in a registry (source
+// "image" "NAME"); what it resolved to is in these attributes.
+const (
+	ImageSource        = "image"
+	ImageSourceDigest  = "digest"
+	ImageSourceVersion = "version"
+	ImageSourceRef     = "ref"
 )
 
 // GitSource is the source type of a git repository (source "git" "NAME").

@@ -12,6 +12,7 @@ import (
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/planfile"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/render"
@@ -35,12 +36,12 @@ type PlanArgs struct {
 	Parallelism      int
 
 	// rollback pins apps to recorded syncs (slipway rollback).
-	rollback map[string]planner.SyncRecord
+	pins map[string]kind.Pin
 }
 
 // parse turns address flags into addresses.
 func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
-	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Rollback: a.rollback}
+	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Pins: a.pins}
 	if a.Destroy {
 		opts.Mode = plans.DestroyMode
 	}

@@ -14,6 +14,8 @@ import (
 
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
+	appkind "slipway.dev/slipway/planner/app"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/state"
 )
 
@@ -51,13 +53,26 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		return 1
 	}
 	defer s.close()
-	var sts []planner.AppStatus
+	var sts []appStatus
 	if len(apps) > 0 || len(only) == 0 {
-		var diags hcl.Diagnostics
-		sts, diags = s.ctx.Status(ctx, apps)
+		if len(only) == 0 {
+			for _, rc := range s.ctx.Config.Resources {
+				if rc.Addr.Kind == addrs.App {
+					apps = append(apps, rc.Addr.Instance(addrs.NoKey))
+				}
+			}
+		}
+		st, diags := s.ctx.Status(ctx, apps)
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
 			return 1
+		}
+		hist, err := appkind.History(s.ctx.State)
+		if err != nil {
+			m.View.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unreadable history", Detail: err.Error()}})
+		}
+		for _, x := range st {
+			sts = append(sts, appStatus{Status: x, History: hist[x.Addr.String()]})
 		}
 	}
 	if a.JSON {
@@ -161,7 +176,13 @@ func (m *Meta) printPipeline(p pipelineRun) {
 	}
 }
 
-func (m *Meta) printStatus(st planner.AppStatus) {
+// appStatus is an app's status with its recorded syncs.
+type appStatus struct {
+	planner.Status
+	History []appkind.SyncRecord
+}
+
+func (m *Meta) printStatus(st appStatus) {
 	m.View.Printf("%s\n", m.View.Bold(st.Addr.String()))
 	tw := tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Sync Status:\t%s\n", st.Sync)
@@ -226,24 +247,24 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 	if !ok {
 		return 1
 	}
-	hist, err := planner.History(st)
+	hist, err := appkind.History(st)
 	if err != nil {
 		m.View.Error(err)
 		return 1
 	}
-	rec, err := planner.RollbackRecord(hist[addr[0].String()], n)
+	rec, err := appkind.RollbackRecord(hist[addr[0].String()], n)
 	if err != nil {
 		m.View.Error(fmt.Errorf("cannot roll back %s: %w", addr[0], err))
 		return 1
 	}
 	m.View.Printf("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
-	a.rollback = map[string]planner.SyncRecord{addr[0].String(): rec}
+	a.pins = map[string]kind.Pin{addr[0].String(): appkind.Pin(rec)}
 	a.Targets = []string{addr[0].String()}
 	return m.Apply(ctx, a)
 }
 
 // statusJSON is the documented shape of `slipway status -json`.
-func statusJSON(sts []planner.AppStatus) any {
+func statusJSON(sts []appStatus) any {
 	type object struct {
 		ID      string `json:"id"`
 		Sync    string `json:"sync"`
@@ -257,7 +278,7 @@ func statusJSON(sts []planner.AppStatus) any {
 		Message  string               `json:"message,omitempty"`
 		Revision string               `json:"revision,omitempty"`
 		Objects  []object             `json:"objects"`
-		History  []planner.SyncRecord `json:"history"`
+		History  []appkind.SyncRecord `json:"history"`
 	}
 	out := struct {
 		FormatVersion string `json:"format_version"`
@@ -266,7 +287,7 @@ func statusJSON(sts []planner.AppStatus) any {
 	for _, st := range sts {
 		a := app{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []object{}, History: st.History}
 		if a.History == nil {
-			a.History = []planner.SyncRecord{}
+			a.History = []appkind.SyncRecord{}
 		}
 		for _, o := range st.Objects {
 			a.Objects = append(a.Objects, object{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})

@@ -1,4 +1,4 @@
-package planner
+package app
 
 import (
 	"fmt"
@@ -12,55 +12,40 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/lang"
-	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
-// appResourceType is the resource type an app block is lowered to: one
-// instance per app instance, planned and applied by the kubernetes
-// provider, holding every Kubernetes object of the app. An app from a
-// helm chart is lowered to helmResourceType, a release of the helm
-// provider, which holds its objects the same way.
-const (
-	appResourceType  = "kubernetes_app"
-	helmResourceType = "helm_release"
-)
+// An app block is lowered to one provider resource per instance: a
+// builtin.KubernetesApp of the kubernetes provider, holding every
+// Kubernetes object of the app, or for a helm chart a builtin.HelmRelease
+// of the helm provider, which holds its objects the same way.
 
 // isAppType reports whether a resource type is one apps are lowered to.
-func isAppType(t string) bool { return t == appResourceType || t == helmResourceType }
-
-// appTypeFor is the type an app is lowered to, from its provider (which
-// lang chose from the app's body: helm for a chart).
-func appTypeFor(_ addrs.Resource, p addrs.Provider) string {
-	if p.Name == "helm" {
-		return helmResourceType
-	}
-	return appResourceType
-}
+func isAppType(t string) bool { return t == builtin.KubernetesApp || t == builtin.HelmRelease }
 
 // appDirAttr names the attribute of a lowered app that holds the local
 // directory it syncs from: the manifests, or a chart from a source.
 func appDirAttr(v cty.Value) string {
-	if v.Type().IsObjectType() && v.Type().HasAttribute("chart_dir") {
-		return "chart_dir"
+	if v.Type().IsObjectType() && v.Type().HasAttribute(builtin.HelmChartDir) {
+		return builtin.HelmChartDir
 	}
-	return "manifests_dir"
+	return builtin.AppManifestsDir
 }
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
-var appNestedFrom = []string{"objects", "inventory"}
+var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory}
 
-// typeOf is the provider resource type a block is planned as.
+// typeOf is the provider resource type an app block is lowered to (lang
+// chose its provider from its body: helm for a chart).
 func typeOf(rc *lang.Resource) string {
-	if rc.Addr.Kind == addrs.App {
-		if lang.AppUsesHelm(rc) {
-			return helmResourceType
-		}
-		return appResourceType
+	if lang.AppUsesHelm(rc) {
+		return builtin.HelmRelease
 	}
-	return rc.Addr.Type
+	return builtin.KubernetesApp
 }
 
 // appBlock is the language of an app block (Argo CD's Application).
@@ -142,42 +127,42 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 	switch {
 	case ab.Chart != nil && ab.Source != nil:
 		r := ab.Chart.Def
-		return cty.DynamicVal, append(diags, errorf("Two sources for one app", &r,
+		return cty.DynamicVal, append(diags, kind.Errorf("Two sources for one app", &r,
 			"%s has both a chart block and a source block. An app takes its manifests from one place: a chart from a repository (chart block), or a directory of a git source (source block, with a helm block when it holds a chart).", rc.Addr))
 	case ab.Chart == nil && ab.Source == nil:
-		return cty.DynamicVal, append(diags, errorf("Missing source block", &decl,
+		return cty.DynamicVal, append(diags, kind.Errorf("Missing source block", &decl,
 			"%s needs a source block naming where its manifests are: source { repo = source.git.NAME, path = \"apps/NAME\" }, or a chart block naming a chart in a repository.", rc.Addr))
 	}
 
 	attrs := map[string]cty.Value{
-		"name": cty.StringVal(rc.Addr.Name),
+		builtin.AppName: cty.StringVal(rc.Addr.Name),
 	}
 	if k, ok := ctx.Variables["each"]; ok && k.Type().IsObjectType() && k.Type().HasAttribute("key") {
 		// app.web["eu"] syncs as web-eu, so instances own distinct objects.
 		if key := k.GetAttr("key"); key.IsKnown() && !key.IsNull() {
-			attrs["name"] = cty.StringVal(rc.Addr.Name + "-" + key.AsString())
+			attrs[builtin.AppName] = cty.StringVal(rc.Addr.Name + "-" + key.AsString())
 		}
 	}
 	if c, ok := ctx.Variables["count"]; ok && c.Type().IsObjectType() && c.Type().HasAttribute("index") {
 		if idx := c.GetAttr("index"); idx.IsKnown() && !idx.IsNull() {
-			attrs["name"] = cty.StringVal(fmt.Sprintf("%s-%s", rc.Addr.Name, idx.AsBigFloat().String()))
+			attrs[builtin.AppName] = cty.StringVal(fmt.Sprintf("%s-%s", rc.Addr.Name, idx.AsBigFloat().String()))
 		}
 	}
 
 	if ab.Chart != nil {
-		attrs["repository"], attrs["chart"], attrs["version"] = ab.Chart.Repository, ab.Chart.Name, ab.Chart.Version
-		attrs["revision"] = ab.Chart.Version
+		attrs[builtin.HelmRepository], attrs[builtin.HelmChart], attrs[builtin.HelmVersion] = ab.Chart.Repository, ab.Chart.Name, ab.Chart.Version
+		attrs[builtin.AppRevision] = ab.Chart.Version
 		d := helmValues(attrs, ab.Chart.Values, ab.Chart.ValuesFiles, cty.StringVal(rc.Config.MissingItemRange().Filename), ab.Chart.Def, true)
 		diags = append(diags, d...)
 	} else {
-		dirAttr := "manifests_dir"
+		dirAttr := builtin.AppManifestsDir
 		if helm {
-			dirAttr = "chart_dir"
+			dirAttr = builtin.HelmChartDir
 		}
 		d := sourceDir(attrs, dirAttr, ab.Source)
 		diags = append(diags, d...)
 		if helm {
-			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs["chart_dir"], ab.Source.Helm.Def, false)
+			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs[builtin.HelmChartDir], ab.Source.Helm.Def, false)
 			diags = append(diags, d...)
 		}
 	}
@@ -185,59 +170,40 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		return cty.DynamicVal, diags
 	}
 	if d := ab.Destination; d != nil {
-		attrs["namespace"] = d.Namespace
+		attrs[builtin.AppNamespace] = d.Namespace
 	}
 	if s := ab.Sync; s != nil {
-		attrs["prune"], attrs["self_heal"], attrs["create_namespace"], attrs["prune_last"] = s.Prune, s.SelfHeal, s.CreateNamespace, s.PruneLast
+		attrs[builtin.AppPrune], attrs[builtin.AppSelfHeal], attrs[builtin.AppCreateNamespace], attrs[builtin.AppPruneLast] = s.Prune, s.SelfHeal, s.CreateNamespace, s.PruneLast
 		if s.Retry != nil {
-			attrs["retry"] = cty.ObjectVal(map[string]cty.Value{
-				"limit": s.Retry.Limit, "backoff": s.Retry.Backoff, "factor": s.Retry.Factor, "max_backoff": s.Retry.MaxBackoff,
+			attrs[builtin.AppRetry] = cty.ObjectVal(map[string]cty.Value{
+				builtin.RetryLimit: s.Retry.Limit, builtin.RetryBackoff: s.Retry.Backoff,
+				builtin.RetryFactor: s.Retry.Factor, builtin.RetryMaxBackoff: s.Retry.MaxBackoff,
 			})
 		}
 		if s.Wait != nil {
-			attrs["wait_timeout"] = s.Wait.Timeout
+			attrs[builtin.AppWaitTimeout] = s.Wait.Timeout
 		}
 	}
 	if len(ab.IgnoreDifferences) > 0 {
 		var list []cty.Value
 		for _, ig := range ab.IgnoreDifferences {
 			list = append(list, cty.ObjectVal(map[string]cty.Value{
-				"group": ig.Group, "kind": ig.Kind, "name": ig.Name, "namespace": ig.Namespace, "json_pointers": ig.JSONPointers,
+				builtin.IgnoreGroup: ig.Group, builtin.IgnoreKind: ig.Kind, builtin.IgnoreName: ig.Name,
+				builtin.IgnoreNamespace: ig.Namespace, builtin.IgnoreJSONPointers: ig.JSONPointers,
 			}))
 		}
-		attrs["ignore_differences"] = cty.TupleVal(list)
+		attrs[builtin.AppIgnoreDifferences] = cty.TupleVal(list)
 	}
 
 	// Convert every attribute to the provider's type, so mistakes are
 	// reported against the app block rather than deep in the provider.
-	out := schemaObject(schema, attrs, func(name string, err error) {
-		diags = append(diags, errorf("Invalid app setting", &decl, "%s: %s: %v.", rc.Addr, name, err))
+	out := kind.SchemaObject(schema, attrs, func(name string, err error) {
+		diags = append(diags, kind.Errorf("Invalid app setting", &decl, "%s: %s: %v.", rc.Addr, name, err))
 	})
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	return out, diags
-}
-
-// schemaObject converts attrs to the object type of schema, attribute by
-// attribute, null where attrs has none; bad hears of each that does not
-// convert. Marks are kept.
-func schemaObject(schema sdk.Schema, attrs map[string]cty.Value, bad func(name string, err error)) cty.Value {
-	out := make(map[string]cty.Value, len(schema.Attributes))
-	for name, a := range schema.Attributes {
-		v, ok := attrs[name]
-		if !ok || v == cty.NilVal {
-			out[name] = cty.NullVal(a.Type)
-			continue
-		}
-		cv, err := convert.Convert(v, a.Type)
-		if err != nil {
-			bad(name, err)
-			continue
-		}
-		out[name] = cv
-	}
-	return cty.ObjectVal(out)
 }
 
 // sourceDir sets attrs[dirAttr] to the source checkout's directory joined
@@ -248,13 +214,13 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 	switch {
 	case !repo.IsKnown():
 		attrs[dirAttr] = cty.UnknownVal(cty.String)
-		attrs["revision"] = cty.UnknownVal(cty.String)
+		attrs[builtin.AppRevision] = cty.UnknownVal(cty.String)
 		return nil
-	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute("dir"):
-		return hcl.Diagnostics{errorDiag("Invalid app source",
+	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute(builtin.SourceDir):
+		return hcl.Diagnostics{kind.ErrorDiag("Invalid app source",
 			"repo must be a git source, like repo = source.git.gitops: slipway reads the manifests from that source's checkout.", &srcRange)}
 	}
-	dir := repo.GetAttr("dir")
+	dir := repo.GetAttr(builtin.SourceDir)
 	path := src.Path
 	switch {
 	case !dir.IsKnown() || (!path.IsNull() && !path.IsKnown()):
@@ -264,17 +230,17 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 	default:
 		p, err := convert.Convert(path, cty.String)
 		if err != nil {
-			return hcl.Diagnostics{errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err)}
+			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err)}
 		}
 		clean := filepath.Clean(p.AsString())
 		if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-			return hcl.Diagnostics{errorf("Invalid app source path", &srcRange,
+			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
 				"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString())}
 		}
 		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean))
 	}
-	if repo.Type().HasAttribute("commit") {
-		attrs["revision"] = repo.GetAttr("commit")
+	if repo.Type().HasAttribute(builtin.SourceCommit) {
+		attrs[builtin.AppRevision] = repo.GetAttr(builtin.SourceCommit)
 	}
 	return nil
 }
@@ -286,25 +252,25 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng hcl.Range, baseIsFile bool) hcl.Diagnostics {
 	if !values.IsNull() {
 		if !values.IsWhollyKnown() {
-			attrs["values"] = cty.UnknownVal(cty.String)
+			attrs[builtin.HelmValues] = cty.UnknownVal(cty.String)
 		} else {
 			b, err := ctyjson.Marshal(values, values.Type())
 			if err != nil {
-				return hcl.Diagnostics{errorf("Invalid helm values", &rng, "values must be an object: %v.", err)}
+				return hcl.Diagnostics{kind.Errorf("Invalid helm values", &rng, "values must be an object: %v.", err)}
 			}
-			attrs["values"] = cty.StringVal(string(b))
+			attrs[builtin.HelmValues] = cty.StringVal(string(b))
 		}
 	}
 	if files.IsNull() {
 		return nil
 	}
 	if !files.IsWhollyKnown() || !base.IsKnown() {
-		attrs["values_files"] = cty.UnknownVal(cty.List(cty.String))
+		attrs[builtin.HelmValuesFiles] = cty.UnknownVal(cty.List(cty.String))
 		return nil
 	}
 	list, err := convert.Convert(files, cty.List(cty.String))
 	if err != nil {
-		return hcl.Diagnostics{errorf("Invalid helm values_files", &rng, "values_files must be a list of paths: %v.", err)}
+		return hcl.Diagnostics{kind.Errorf("Invalid helm values_files", &rng, "values_files must be a list of paths: %v.", err)}
 	}
 	dir := base.AsString()
 	if baseIsFile {
@@ -322,9 +288,9 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 		out = append(out, cty.StringVal(p))
 	}
 	if len(out) == 0 {
-		attrs["values_files"] = cty.ListValEmpty(cty.String)
+		attrs[builtin.HelmValuesFiles] = cty.ListValEmpty(cty.String)
 	} else {
-		attrs["values_files"] = cty.ListVal(out)
+		attrs[builtin.HelmValuesFiles] = cty.ListVal(out)
 	}
 	return nil
 }
@@ -344,7 +310,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		ids[id] = true
 	}
 	var out []*plans.NestedChange
-	for _, id := range sortedKeys(ids) {
+	for _, id := range kind.SortedKeys(ids) {
 		b, inBefore := before[id]
 		a, inAfter := after[id]
 		nc := &plans.NestedChange{Address: id, Before: cty.NullVal(cty.DynamicPseudoType), After: cty.NullVal(cty.DynamicPseudoType)}
@@ -359,7 +325,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			nc.Action = plans.Create
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved
-		case sameValue(b, a):
+		case kind.SameValue(b, a):
 			nc.Action = plans.NoOp
 		default:
 			nc.Action = plans.Update
@@ -374,10 +340,10 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 // objectsOf returns the objects attribute of an app value by ID; nil when
 // the value has none or it is unknown.
 func objectsOf(v cty.Value) map[string]cty.Value {
-	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute("objects") {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppObjects) {
 		return nil
 	}
-	o := v.GetAttr("objects")
+	o := v.GetAttr(builtin.AppObjects)
 	if o.IsNull() || !o.IsKnown() || !(o.Type().IsObjectType() || o.Type().IsMapType()) {
 		return nil
 	}
@@ -391,7 +357,7 @@ func within(paths []cty.Path, id string) []cty.Path {
 		if len(p) < 2 {
 			continue
 		}
-		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != "objects" {
+		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != builtin.AppObjects {
 			continue
 		}
 		switch st := p[1].(type) {
@@ -420,7 +386,7 @@ func pinAppInputs(cfg, planned cty.Value) cty.Value {
 		return cfg
 	}
 	m := cfg.AsValueMap()
-	for _, name := range []string{"manifests_dir", "chart_dir", "revision"} {
+	for _, name := range []string{builtin.AppManifestsDir, builtin.HelmChartDir, builtin.AppRevision} {
 		if planned.Type().HasAttribute(name) {
 			if v := planned.GetAttr(name); v.IsKnown() && !v.IsNull() {
 				m[name] = v

@@ -1,68 +1,37 @@
-package planner
+package pipeline
 
 import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
 )
 
 // The providers pipelines use for images and promotes.
 var (
-	registryProvider = addrs.Provider{Name: "registry"}
-	gitProvider      = addrs.Provider{Name: "git"}
+	registryProvider = addrs.Provider{Name: builtin.RegistryProvider}
+	gitProvider      = addrs.Provider{Name: builtin.GitProvider}
 )
 
-// pipelineProviders lists the providers a pipeline block needs, from its
-// syntax: registry for image blocks, git for promote blocks.
-func pipelineProviders(rc *lang.Resource) []addrs.Provider {
-	sb, ok := rc.Config.(*hclsyntax.Body)
-	if !ok || rc.Addr.Kind != addrs.Pipeline {
-		return nil
-	}
-	var out []addrs.Provider
-	for _, b := range sb.Blocks {
-		switch b.Type {
-		case "image":
-			if !slices.Contains(out, registryProvider) {
-				out = append(out, registryProvider)
-			}
-		case "promote":
-			if !slices.Contains(out, gitProvider) {
-				out = append(out, gitProvider)
-			}
-		}
-	}
-	return out
-}
-
-// pendingWrite is a source a pipeline of this plan will commit to.
-type pendingWrite struct {
-	by addrs.ResourceInstance
-	// images are the repositories whose references the promotes rewrite;
-	// other edits (a YAML value, a whole file) may change anything.
-	images []string
-	other  bool
-}
-
-// workspaceOf is a pipeline instance's workspace directory.
-func (w *walker) workspaceOf(addr addrs.ResourceInstance) string {
-	dir, err := filepath.Abs(pipelineDir(w.cfg.Dir, pipelineName(addr)))
+// workspaceOf is a pipeline instance's workspace directory, under the
+// configuration directory cfgDir.
+func workspaceOf(cfgDir string, addr addrs.ResourceInstance) string {
+	dir, err := filepath.Abs(pipelineDir(cfgDir, pipelineName(addr)))
 	if err != nil {
-		dir = pipelineDir(w.cfg.Dir, pipelineName(addr))
+		dir = pipelineDir(cfgDir, pipelineName(addr))
 	}
 	return filepath.Join(dir, "workspace")
 }
@@ -70,60 +39,55 @@ func (w *walker) workspaceOf(addr addrs.ResourceInstance) string {
 // planPipeline decides, for every instance of a pipeline block, whether
 // it runs, and plans the images it would push and the commits it would
 // make.
-func (w *planWalk) planPipeline(ctx context.Context, rc *lang.Resource) hcl.Diagnostics {
-	insts, diags := w.expand(rc)
-	if diags.HasErrors() {
-		return diags
-	}
-	refs, d := w.resourceRefs(rc)
-	diags = append(diags, d...)
+func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Diagnostics {
+	insts, diags := h.Expand(rc)
 	if diags.HasErrors() {
 		return diags
 	}
 	current := map[string]bool{}
 	vals := make([]cty.Value, len(insts))
 	for i, in := range insts {
-		current[in.addr.String()] = true
-		prior := w.c.State.Resources[in.addr.String()]
+		current[in.Addr.String()] = true
+		prior := h.Prior(in.Addr)
 		priorVal := cty.NullVal(pipelineValueType)
 		if prior != nil {
 			priorVal = prior.Value
 		}
-		if !w.targeted(in.addr) {
+		if !h.Targeted(in.Addr) {
 			vals[i] = priorVal
 			continue
 		}
-		ectx := w.scope.evalContext(refs, in.rep)
-		ps, d := decodePipeline(rc, in.addr, ectx, w.workspaceOf(in.addr), nil)
+		ectx, d := h.EvalContext(rc, in)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return diags
+		}
+		ps, d := decodePipeline(rc, in.Addr, ectx, workspaceOf(h.Dir(), in.Addr), nil)
 		diags = append(diags, d...)
 		if ps == nil {
 			vals[i] = cty.DynamicVal
 			continue
 		}
-		ch, d := w.planPipelineInstance(ctx, ps, prior, priorVal)
+		ch, d := planInstance(ctx, h, ps, prior, priorVal)
 		diags = append(diags, d...)
 		if ch == nil {
 			vals[i] = cty.DynamicVal
 			continue
 		}
-		w.addChange(ch)
+		h.AddChange(ch)
 		vals[i] = ch.After
 	}
-	for _, ri := range w.prior[rc.Addr] {
-		if !current[ri.Addr.String()] && w.targeted(ri.Addr) {
-			reason := plans.ReasonCountIndex
-			if _, ok := ri.Addr.Key.(addrs.StringKey); ok {
-				reason = plans.ReasonEachKey
-			}
-			w.addChange(deleteChange(ri, reason))
+	for _, ri := range h.PriorOf(rc.Addr) {
+		if !current[ri.Addr.String()] && h.Targeted(ri.Addr) {
+			h.AddChange(kind.DeleteChange(ri, kind.GoneReason(ri.Addr)))
 		}
 	}
-	w.vals.setResource(rc.Addr, aggregate(rc, insts, vals))
+	h.SetValues(rc, insts, vals)
 	return diags
 }
 
-// planPipelineInstance plans one pipeline instance.
-func (w *planWalk) planPipelineInstance(ctx context.Context, ps *pipelineSpec, prior *state.ResourceInstance, priorVal cty.Value) (*plans.ResourceChange, hcl.Diagnostics) {
+// planInstance plans one pipeline instance.
+func planInstance(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prior *state.ResourceInstance, priorVal cty.Value) (*plans.ResourceChange, hcl.Diagnostics) {
 	ch := &plans.ResourceChange{Addr: ps.addr, Type: pipelineType, Before: priorVal, After: priorVal, Action: plans.NoOp, NestedFrom: pipelineNestedFrom}
 	if prior == nil {
 		ch.Before = cty.NullVal(pipelineValueType)
@@ -144,7 +108,7 @@ func (w *planWalk) planPipelineInstance(ctx context.Context, ps *pipelineSpec, p
 	case !ps.run:
 		ch.ReasonDetail = "skipped: " + ps.skipWhy
 		return ch, nil
-	case slices.Contains(w.opts.Replace, ps.addr):
+	case h.ReplaceRequested(ps.addr):
 		ch.Action, ch.Reason = plans.Run, plans.ReasonReplaceRequested
 		ch.ReasonDetail = "-replace requested a run"
 	case prior == nil || len(priorInputs) == 0:
@@ -168,7 +132,7 @@ func (w *planWalk) planPipelineInstance(ctx context.Context, ps *pipelineSpec, p
 		return ch, nil
 	}
 
-	after, nested, diags := w.planRunEffects(ctx, ps, priorVal)
+	after, nested, diags := planRunEffects(ctx, h, ps, priorVal)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -180,7 +144,7 @@ func (w *planWalk) planPipelineInstance(ctx context.Context, ps *pipelineSpec, p
 // push (through the registry provider) and the commits its promotes will
 // make (through the git provider), as the planned value and one nested
 // change per image and promote.
-func (w *planWalk) planRunEffects(ctx context.Context, ps *pipelineSpec, priorVal cty.Value) (cty.Value, []*plans.NestedChange, hcl.Diagnostics) {
+func planRunEffects(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, priorVal cty.Value) (cty.Value, []*plans.NestedChange, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	var nested []*plans.NestedChange
 	priorImages := map[string]cty.Value{}
@@ -192,7 +156,7 @@ func (w *planWalk) planRunEffects(ctx context.Context, ps *pipelineSpec, priorVa
 
 	images := map[string]cty.Value{}
 	for _, im := range ps.images {
-		_, _, d := w.planImage(ctx, ps, im, cty.NullVal(cty.DynamicPseudoType))
+		_, _, d := planImage(ctx, h, ps, im)
 		diags = append(diags, d...)
 		planned := plannedImageValue(im)
 		images[im.name] = planned
@@ -205,7 +169,7 @@ func (w *planWalk) planRunEffects(ctx context.Context, ps *pipelineSpec, priorVa
 
 	var promotes []cty.Value
 	for _, pr := range ps.promotes {
-		_, resp, d := w.planPromote(ctx, ps, pr)
+		_, resp, d := planPromote(ctx, h, ps, pr)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue
@@ -214,18 +178,13 @@ func (w *planWalk) planRunEffects(ctx context.Context, ps *pipelineSpec, priorVa
 		nested = append(nested, nc)
 		promotes = append(promotes, val)
 		if pending && pr.source.Name != "" {
-			pw := pendingWrite{by: ps.addr}
-			if img := pr.config["image"]; img != cty.NilVal && !img.IsNull() && img.IsKnown() {
-				pw.images = append(pw.images, img.AsString())
+			pw := kind.Write{By: ps.addr}
+			if img := pr.config[builtin.PromoteImage]; img != cty.NilVal && !img.IsNull() && img.IsKnown() {
+				pw.Images = append(pw.Images, img.AsString())
 			} else {
-				pw.other = true
+				pw.Other = true
 			}
-			w.mu.Lock()
-			if w.pending == nil {
-				w.pending = map[addrs.Resource][]pendingWrite{}
-			}
-			w.pending[pr.source] = append(w.pending[pr.source], pw)
-			w.mu.Unlock()
+			h.AddWrite(pr.source, pw)
 		}
 	}
 	if diags.HasErrors() {
@@ -235,17 +194,17 @@ func (w *planWalk) planRunEffects(ctx context.Context, ps *pipelineSpec, priorVa
 }
 
 // planImage asks the registry provider to check and plan an image build.
-func (w *walker) planImage(ctx context.Context, ps *pipelineSpec, im *imageSpec, prior cty.Value) (cty.Value, sdk.PlanResponse, hcl.Diagnostics) {
-	conn := w.conns[registryProvider]
+func planImage(ctx context.Context, h kind.Host, ps *pipelineSpec, im *imageSpec) (cty.Value, sdk.PlanResponse, hcl.Diagnostics) {
+	conn, ok := h.Provider(registryProvider)
 	r := im.decl
-	if conn == nil {
-		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{errorf("Registry provider not available", &r, "%s builds image %q through the registry provider, which was not started.", ps.addr, im.name)}
-	}
-	schema, ok := conn.schemas.Resources[imageResourceType]
 	if !ok {
-		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{errorf("Registry provider cannot build images", &r, "The registry provider has no %q resource type.", imageResourceType)}
+		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{kind.Errorf("Registry provider not available", &r, "%s builds image %q through the registry provider, which was not started.", ps.addr, im.name)}
 	}
-	attrs := map[string]cty.Value{"context_dir": cty.StringVal(w.workspaceOf(ps.addr))}
+	schema, ok := conn.Schemas().Resources[builtin.RegistryImage]
+	if !ok {
+		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{kind.Errorf("Registry provider cannot build images", &r, "The registry provider has no %q resource type.", builtin.RegistryImage)}
+	}
+	attrs := map[string]cty.Value{builtin.ImageContextDir: cty.StringVal(workspaceOf(h.Dir(), ps.addr))}
 	for k, v := range im.config {
 		attrs[k] = v
 	}
@@ -253,17 +212,16 @@ func (w *walker) planImage(ctx context.Context, ps *pipelineSpec, im *imageSpec,
 	if diags.HasErrors() {
 		return cty.NilVal, sdk.PlanResponse{}, diags
 	}
-	if prior.IsNull() {
-		prior = cty.NullVal(schema.ImpliedType())
-	}
+	// An image is always built anew: there is no prior object, so the
+	// proposed new state is the configuration.
 	addr := ps.addr.String() + ".image." + im.name
-	resps, err := conn.plan.Do(ctx, []sdk.PlanRequest{{Address: addr, TypeName: imageResourceType, Config: cfg, PriorState: prior, ProposedNewState: proposedNew(schema, prior, cfg)}})
+	resp, err := conn.Plan(ctx, sdk.PlanRequest{Address: addr, TypeName: builtin.RegistryImage, Config: cfg, PriorState: cty.NullVal(schema.ImpliedType()), ProposedNewState: cfg})
 	if err != nil {
-		return cty.NilVal, sdk.PlanResponse{}, append(diags, errorf("Image plan failed", &r, "Planning %s: %v", addr, err))
+		return cty.NilVal, sdk.PlanResponse{}, append(diags, kind.Errorf("Image plan failed", &r, "Planning %s: %v", addr, err))
 	}
-	diags = append(diags, providerDiags(resps[0].Diagnostics, addr, &r)...)
-	resps[0].PlannedState = withConfig(resps[0].PlannedState, cfg)
-	return cfg, resps[0], diags
+	diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr, &r)...)
+	resp.PlannedState = withConfig(resp.PlannedState, cfg)
+	return cfg, resp, diags
 }
 
 // withConfig returns the config value when a plan left its state unset.
@@ -275,29 +233,29 @@ func withConfig(planned, cfg cty.Value) cty.Value {
 }
 
 // planPromote asks the git provider what a promote would commit.
-func (w *walker) planPromote(ctx context.Context, ps *pipelineSpec, pr *promoteSpec) (cty.Value, sdk.PlanResponse, hcl.Diagnostics) {
-	conn := w.conns[gitProvider]
+func planPromote(ctx context.Context, h kind.Host, ps *pipelineSpec, pr *promoteSpec) (cty.Value, sdk.PlanResponse, hcl.Diagnostics) {
+	conn, ok := h.Provider(gitProvider)
 	r := pr.decl
-	if conn == nil {
-		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{errorf("Git provider not available", &r, "%s promotes through the git provider, which was not started.", ps.addr)}
-	}
-	schema, ok := conn.schemas.Resources[promoteResourceType]
 	if !ok {
-		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{errorf("Git provider cannot promote", &r, "The git provider has no %q resource type.", promoteResourceType)}
+		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{kind.Errorf("Git provider not available", &r, "%s promotes through the git provider, which was not started.", ps.addr)}
+	}
+	schema, ok := conn.Schemas().Resources[builtin.GitPromote]
+	if !ok {
+		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{kind.Errorf("Git provider cannot promote", &r, "The git provider has no %q resource type.", builtin.GitPromote)}
 	}
 	cfg, diags := objectFor(schema, pr.config, "promote", r)
 	if diags.HasErrors() {
 		return cty.NilVal, sdk.PlanResponse{}, diags
 	}
-	prior := cty.NullVal(schema.ImpliedType())
+	// A promote is a new commit each time: no prior object.
 	addr := fmt.Sprintf("%s.promote[%d]", ps.addr, pr.index)
-	resps, err := conn.plan.Do(ctx, []sdk.PlanRequest{{Address: addr, TypeName: promoteResourceType, Config: cfg, PriorState: prior, ProposedNewState: proposedNew(schema, prior, cfg)}})
+	resp, err := conn.Plan(ctx, sdk.PlanRequest{Address: addr, TypeName: builtin.GitPromote, Config: cfg, PriorState: cty.NullVal(schema.ImpliedType()), ProposedNewState: cfg})
 	if err != nil {
-		return cty.NilVal, sdk.PlanResponse{}, append(diags, errorf("Promote plan failed", &r, "Planning %s: %v", addr, err))
+		return cty.NilVal, sdk.PlanResponse{}, append(diags, kind.Errorf("Promote plan failed", &r, "Planning %s: %v", addr, err))
 	}
-	diags = append(diags, providerDiags(resps[0].Diagnostics, addr, &r)...)
-	resps[0].PlannedState = withConfig(resps[0].PlannedState, cfg)
-	return cfg, resps[0], diags
+	diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr, &r)...)
+	resp.PlannedState = withConfig(resp.PlannedState, cfg)
+	return cfg, resp, diags
 }
 
 // promoteChange shows a planned promote as a nested change: each value it
@@ -308,11 +266,11 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 	if pr.source.Name != "" {
 		where = pr.source.String()
 	}
-	path := strAttr(planned, "path")
+	path := kind.StrAttr(planned, builtin.PromotePath)
 	nc := &plans.NestedChange{Address: fmt.Sprintf("promote %s %s", where, path)}
-	before := map[string]cty.Value{"commit": attrOr(planned, "base_commit", cty.NullVal(cty.String))}
-	after := map[string]cty.Value{"commit": attrOr(planned, "commit", cty.UnknownVal(cty.String))}
-	changes := attrOr(planned, "changes", cty.UnknownVal(cty.List(pipelineChangeType)))
+	before := map[string]cty.Value{"commit": kind.AttrOr(planned, builtin.PromoteBaseCommit, cty.NullVal(cty.String))}
+	after := map[string]cty.Value{"commit": kind.AttrOr(planned, builtin.PromoteCommit, cty.UnknownVal(cty.String))}
+	changes := kind.AttrOr(planned, builtin.PromoteChanges, cty.UnknownVal(cty.List(pipelineChangeType)))
 	pending := true
 	switch {
 	case !changes.IsWhollyKnown():
@@ -324,14 +282,14 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 	default:
 		nc.Action = plans.Update
 		for _, c := range changes.AsValueSlice() {
-			key := strAttr(c, "file")
-			if f := strAttr(c, "field"); f != "" {
+			key := kind.StrAttr(c, builtin.ChangeFile)
+			if f := kind.StrAttr(c, builtin.ChangeField); f != "" {
 				key += " " + f
 			}
-			before[key], after[key] = attrOr(c, "before", cty.NullVal(cty.String)), attrOr(c, "after", cty.NullVal(cty.String))
+			before[key], after[key] = kind.AttrOr(c, builtin.ChangeBefore, cty.NullVal(cty.String)), kind.AttrOr(c, builtin.ChangeAfter, cty.NullVal(cty.String))
 		}
 		// The file diff of the commit, as git shows it.
-		if d := attrOr(planned, "diff", cty.NullVal(cty.String)); !d.IsNull() && (!d.IsKnown() || d.AsString() != "") {
+		if d := kind.AttrOr(planned, builtin.PromoteDiff, cty.NullVal(cty.String)); !d.IsNull() && (!d.IsKnown() || d.AsString() != "") {
 			before["diff"], after["diff"] = cty.NullVal(cty.String), d
 		}
 	}
@@ -345,7 +303,7 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 		listChanges = cty.UnknownVal(cty.List(pipelineChangeType))
 	}
 	val := cty.ObjectVal(map[string]cty.Value{
-		"repo": cty.StringVal(pr.repo), "branch": attrOr(planned, "branch", cty.NullVal(cty.String)),
+		"repo": cty.StringVal(pr.repo), "branch": kind.AttrOr(planned, builtin.PromoteBranch, cty.NullVal(cty.String)),
 		"path": cty.StringVal(path), "commit": after["commit"], "changes": listChanges,
 	})
 	return nc, val, pending
@@ -497,35 +455,18 @@ func lastRunFailure(run cty.Value) string {
 	if run.IsNull() || !run.IsKnown() {
 		return ""
 	}
-	if strAttr(run, "status") != "failed" {
+	if kind.StrAttr(run, "status") != "failed" {
 		return ""
 	}
-	n := attrOr(run, "number", cty.NullVal(cty.Number))
+	n := kind.AttrOr(run, "number", cty.NullVal(cty.Number))
 	num := ""
 	if !n.IsNull() && n.IsKnown() {
 		num = " #" + n.AsBigFloat().String()
 	}
-	if st := strAttr(run, "failed_stage"); st != "" {
+	if st := kind.StrAttr(run, "failed_stage"); st != "" {
 		return fmt.Sprintf("its last run%s failed at stage %q", num, st)
 	}
 	return fmt.Sprintf("its last run%s failed", num)
-}
-
-// strAttr returns a known string attribute of an object, or "".
-func strAttr(v cty.Value, name string) string {
-	a := attrOr(v, name, cty.NullVal(cty.String))
-	if a.IsNull() || !a.IsKnown() || a.Type() != cty.String {
-		return ""
-	}
-	return a.AsString()
-}
-
-// attrOr returns an object's attribute, or def when there is none.
-func attrOr(v cty.Value, name string, def cty.Value) cty.Value {
-	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
-		return def
-	}
-	return v.GetAttr(name)
 }
 
 // objectFor converts attributes to a provider schema's object type,
@@ -539,76 +480,11 @@ func objectFor(schema sdk.Schema, attrs map[string]cty.Value, what string, r hcl
 		}
 		plain[name] = v
 		if _, ok := schema.Attributes[name]; !ok {
-			diags = append(diags, errorf("Provider does not support this setting", &r, "%s: the provider has no %q argument; upgrade it, or remove the setting.", what, name))
+			diags = append(diags, kind.Errorf("Provider does not support this setting", &r, "%s: the provider has no %q argument; upgrade it, or remove the setting.", what, name))
 		}
 	}
-	out := schemaObject(schema, plain, func(name string, err error) {
-		diags = append(diags, errorf("Invalid "+what, &r, "%s: %s: %v.", what, name, err))
+	out := kind.SchemaObject(schema, plain, func(name string, err error) {
+		diags = append(diags, kind.Errorf("Invalid "+what, &r, "%s: %s: %v.", what, name, err))
 	})
 	return out, diags
-}
-
-// afterPromote adjusts an app's planned change for a source that a
-// pipeline of this plan will commit to: the revision and the manifests
-// it reads are known only after the promote, and so are the image
-// references the promote rewrites (or, for other edits, all its objects).
-// apply plans the app again at the new commit and holds it to the rest.
-func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []pendingWrite) {
-	if ch.After.IsNull() || !ch.After.IsKnown() {
-		return
-	}
-	var images []string
-	other := false
-	var by []string
-	for _, pw := range pws {
-		images = append(images, pw.images...)
-		other = other || pw.other
-		by = append(by, pw.by.String())
-	}
-	m := ch.After.AsValueMap()
-	for _, name := range []string{"revision", "manifests_dir", "chart_dir"} {
-		if v, ok := m[name]; ok {
-			m[name] = cty.UnknownVal(v.Type())
-		}
-	}
-	if objs, ok := m["objects"]; ok {
-		switch {
-		case other:
-			m["objects"] = cty.UnknownVal(cty.DynamicPseudoType)
-		case objs.IsKnown() && !objs.IsNull():
-			m["objects"], _ = cty.Transform(objs, func(p cty.Path, v cty.Value) (cty.Value, error) {
-				if v.IsKnown() && !v.IsNull() && v.Type() == cty.String && isImageOf(v.AsString(), images) {
-					return cty.UnknownVal(cty.String), nil
-				}
-				return v, nil
-			})
-		}
-	}
-	ch.After = cty.ObjectVal(m)
-	why := fmt.Sprintf("%s will move: %s promotes to it", src, strings.Join(by, ", "))
-	switch ch.Action {
-	case plans.NoOp:
-		ch.Action, ch.Reason, ch.ReasonDetail = plans.Update, plans.ReasonInputsChanged, why
-	case plans.Create:
-		if ch.ReasonDetail == "" {
-			ch.ReasonDetail = "it is new; " + why
-		}
-	default:
-		if ch.ReasonDetail == "" {
-			ch.ReasonDetail = why
-		} else {
-			ch.ReasonDetail += "; " + why
-		}
-	}
-}
-
-// isImageOf reports whether ref names an image of one of the
-// repositories: the repository itself, or it with a tag or digest.
-func isImageOf(ref string, repos []string) bool {
-	for _, r := range repos {
-		if ref == r || strings.HasPrefix(ref, r+":") || strings.HasPrefix(ref, r+"@") {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package planner
+package pipeline
 
 import (
 	"crypto/sha256"
@@ -19,20 +19,18 @@ import (
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/runner"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // A pipeline block is not lowered to one provider resource: slipway runs
 // its stages itself, builds and pushes its images through the registry
-// provider (resource type imageResourceType) and commits its promotes
-// through the git provider (promoteResourceType). Its state entry, of type
+// provider (resource type builtin.RegistryImage) and commits its promotes
+// through the git provider (builtin.GitPromote). Its state entry, of type
 // pipelineType, records the inputs of its last successful run, the images
 // that run pushed and the commits it made, and its last run of any outcome.
-const (
-	pipelineType        = "pipeline"
-	imageResourceType   = "registry_image"
-	promoteResourceType = "git_promote"
-)
+const pipelineType = "pipeline"
 
 // The value types of a pipeline's state entry and plan.
 var (
@@ -40,9 +38,7 @@ var (
 		"repository": cty.String, "tag": cty.String, "tags": cty.List(cty.String),
 		"digest": cty.String, "ref": cty.String, "image": cty.String,
 	})
-	pipelineChangeType = cty.Object(map[string]cty.Type{
-		"file": cty.String, "field": cty.String, "before": cty.String, "after": cty.String,
-	})
+	pipelineChangeType  = builtin.PromoteChangeType
 	pipelinePromoteType = cty.Object(map[string]cty.Type{
 		"repo": cty.String, "branch": cty.String, "path": cty.String, "commit": cty.String,
 		"changes": cty.List(pipelineChangeType),
@@ -261,7 +257,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 		g, err := convert.Convert(c.Group, cty.String)
 		if err != nil || g.IsNull() || !g.IsKnown() || g.AsString() == "" {
 			r := c.Def
-			diags = append(diags, errorDiag("Invalid concurrency group", "group must be a non-empty string known at plan time, like group = \"deploy-prod\".", &r))
+			diags = append(diags, kind.ErrorDiag("Invalid concurrency group", "group must be a non-empty string known at plan time, like group = \"deploy-prod\".", &r))
 		} else {
 			ps.group, ps.limit = g.AsString(), 1
 			if !c.Limit.IsNull() {
@@ -269,7 +265,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 				diags = append(diags, d...)
 				if n < 1 && !d.HasErrors() {
 					r := c.Def
-					diags = append(diags, errorDiag("Invalid concurrency limit", "limit must be 1 or more: it is how many runs of the group may run at once.", &r))
+					diags = append(diags, kind.ErrorDiag("Invalid concurrency limit", "limit must be 1 or more: it is how many runs of the group may run at once.", &r))
 				}
 				ps.limit = n
 			}
@@ -280,7 +276,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	for _, sb := range pb.Stages {
 		r := sb.Def
 		if seen[sb.Name] {
-			diags = append(diags, errorf("Duplicate stage", &r, "%s declares stage %q twice; stage names must be unique within a pipeline.", addr, sb.Name))
+			diags = append(diags, kind.Errorf("Duplicate stage", &r, "%s declares stage %q twice; stage names must be unique within a pipeline.", addr, sb.Name))
 			continue
 		}
 		seen[sb.Name] = true
@@ -295,7 +291,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	for _, ib := range pb.Images {
 		r := ib.Def
 		if _, dup := imgVals[ib.Name]; dup {
-			diags = append(diags, errorf("Duplicate image", &r, "%s declares image %q twice.", addr, ib.Name))
+			diags = append(diags, kind.Errorf("Duplicate image", &r, "%s declares image %q twice.", addr, ib.Name))
 			continue
 		}
 		im, d := decodeImage(ib, workspace)
@@ -337,7 +333,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	}
 	if len(ps.stages) == 0 && len(ps.images) == 0 && len(ps.promotes) == 0 && !diags.HasErrors() {
 		r := rc.DeclRange
-		diags = append(diags, errorf("Empty pipeline", &r, "%s has no stage, image or promote block, so a run would do nothing. Add a stage \"NAME\" { run = [\"...\"] } block.", addr))
+		diags = append(diags, kind.Errorf("Empty pipeline", &r, "%s has no stage, image or promote block, so a run would do nothing. Add a stage \"NAME\" { run = [\"...\"] } block.", addr))
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -381,7 +377,7 @@ func sensitiveStrings(ctx *hcl.EvalContext) []string {
 	}
 	var out []string
 	for _, v := range vars.AsValueMap() {
-		if !v.HasMark(sensitiveMark) {
+		if !v.HasMark(kind.SensitiveMark) {
 			continue
 		}
 		v, _ = v.UnmarkDeep()
@@ -445,7 +441,7 @@ func evalWhen(body hcl.Body, ctx *hcl.EvalContext, source cty.Value, decl hcl.Ra
 	}
 	if len(content.Blocks) > 1 {
 		r := content.Blocks[1].DefRange
-		return false, "", append(diags, errorDiag("Duplicate when block", "Only one when block is allowed; put every condition in it (they must all hold).", &r))
+		return false, "", append(diags, kind.ErrorDiag("Duplicate when block", "Only one when block is allowed; put every condition in it (they must all hold).", &r))
 	}
 	var wb struct {
 		Branch     cty.Value `hcl:"branch,optional"`
@@ -463,8 +459,8 @@ func evalWhen(body hcl.Body, ctx *hcl.EvalContext, source cty.Value, decl hcl.Ra
 		glob cty.Value
 		have func() (string, bool)
 	}{
-		{"branch", wb.Branch, func() (string, bool) { return sourceRefName(source, "branch", "refs/heads/") }},
-		{"tag", wb.Tag, func() (string, bool) { return sourceRefName(source, "tag", "refs/tags/") }},
+		{"branch", wb.Branch, func() (string, bool) { return sourceRefName(source, builtin.SourceBranch, "refs/heads/") }},
+		{"tag", wb.Tag, func() (string, bool) { return sourceRefName(source, builtin.SourceTag, "refs/tags/") }},
 	} {
 		if c.glob.IsNull() {
 			continue
@@ -474,14 +470,14 @@ func evalWhen(body hcl.Body, ctx *hcl.EvalContext, source cty.Value, decl hcl.Ra
 		}
 		g, err := convert.Convert(c.glob, cty.String)
 		if err != nil {
-			return false, "", append(diags, errorf("Invalid when condition", &r, "when.%s must be a glob string: %v.", c.name, err))
+			return false, "", append(diags, kind.Errorf("Invalid when condition", &r, "when.%s must be a glob string: %v.", c.name, err))
 		}
 		have, known := c.have()
 		if !known {
 			continue
 		}
 		if _, err := path.Match(g.AsString(), ""); err != nil {
-			return false, "", append(diags, errorf("Invalid when condition", &r, "when.%s %q is not a valid glob: %v.", c.name, g.AsString(), err))
+			return false, "", append(diags, kind.Errorf("Invalid when condition", &r, "when.%s %q is not a valid glob: %v.", c.name, g.AsString(), err))
 		}
 		if ok, _ := path.Match(g.AsString(), have); !ok {
 			if have == "" {
@@ -529,8 +525,8 @@ func sourceRefName(source cty.Value, attr, prefix string) (string, bool) {
 			return v.AsString(), true
 		}
 	}
-	if source.Type().HasAttribute("ref") {
-		v := source.GetAttr("ref")
+	if source.Type().HasAttribute(builtin.SourceRef) {
+		v := source.GetAttr(builtin.SourceRef)
 		if !v.IsKnown() {
 			return "", false
 		}
@@ -554,7 +550,7 @@ func decodeStage(sb *pipeStage, ctx *hcl.EvalContext, source cty.Value) (*stageS
 		diags = append(diags, d...)
 		clean := filepath.Clean(s)
 		if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-			diags = append(diags, errorf("Invalid stage dir", &r, "dir %q must be relative to the workspace and stay inside it, like \"cmd/server\".", s))
+			diags = append(diags, kind.Errorf("Invalid stage dir", &r, "dir %q must be relative to the workspace and stay inside it, like \"cmd/server\".", s))
 		}
 		st.dir = clean
 	}
@@ -575,7 +571,7 @@ func decodeStage(sb *pipeStage, ctx *hcl.EvalContext, source cty.Value) (*stageS
 		}
 	}
 	if !st.approval && len(st.run) == 0 && !diags.HasErrors() {
-		diags = append(diags, errorf("Empty stage", &r, "stage %q has neither run commands nor an approval block. Add run = [\"...\"], or approval { message = \"...\" } for a gate.", sb.Name))
+		diags = append(diags, kind.Errorf("Empty stage", &r, "stage %q has neither run commands nor an approval block. Add run = [\"...\"], or approval { message = \"...\" } for a gate.", sb.Name))
 	}
 	ok, why, d := evalWhen(sb.Rest, ctx, source, r, stageSiblings)
 	diags = append(diags, d...)
@@ -601,7 +597,7 @@ func decodeRetry(rb *pipeRetry) (runner.Retry, hcl.Diagnostics) {
 	if !rb.Factor.IsNull() {
 		f, err := convert.Convert(rb.Factor, cty.Number)
 		if err != nil || !f.IsKnown() || f.IsNull() {
-			diags = append(diags, errorDiag("Invalid retry factor", "retry.factor must be a number known at plan time, like 2.", &r))
+			diags = append(diags, kind.ErrorDiag("Invalid retry factor", "retry.factor must be a number known at plan time, like 2.", &r))
 		} else {
 			out.Factor, _ = f.AsBigFloat().Float64()
 		}
@@ -621,7 +617,7 @@ func decodeImage(ib *pipeImage, workspace string) (*imageSpec, hcl.Diagnostics) 
 	var tags []string
 	switch {
 	case !ib.Tags.IsNull() && !ib.Tag.IsNull():
-		diags = append(diags, errorf("Conflicting image tags", &r, "image %q sets both tag and tags; use tags = [...] for several.", ib.Name))
+		diags = append(diags, kind.Errorf("Conflicting image tags", &r, "image %q sets both tag and tags; use tags = [...] for several.", ib.Name))
 	case !ib.Tags.IsNull():
 		tags, d = stringList(ib.Tags, "tags", r)
 		diags = append(diags, d...)
@@ -631,7 +627,7 @@ func decodeImage(ib *pipeImage, workspace string) (*imageSpec, hcl.Diagnostics) 
 		tags = []string{t}
 	}
 	if len(tags) == 0 && !diags.HasErrors() {
-		diags = append(diags, errorf("Image without a tag", &r, "image %q needs tag = \"...\" or tags = [...], like tags = [source.git.app.short_commit, \"latest\"].", ib.Name))
+		diags = append(diags, kind.Errorf("Image without a tag", &r, "image %q needs tag = \"...\" or tags = [...], like tags = [source.git.app.short_commit, \"latest\"].", ib.Name))
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -645,9 +641,9 @@ func decodeImage(ib *pipeImage, workspace string) (*imageSpec, hcl.Diagnostics) 
 		tagVals[i] = cty.StringVal(t)
 	}
 	cfg := map[string]cty.Value{
-		"repository": cty.StringVal(repo), "tags": cty.ListVal(tagVals), "base": base,
-		"platform": ib.Platform, "files": ib.Files, "entrypoint": ib.Entrypoint, "cmd": ib.Cmd,
-		"env": ib.Env, "labels": ib.Labels, "user": ib.User, "workdir": ib.Workdir,
+		builtin.ImageRepository: cty.StringVal(repo), builtin.ImageTags: cty.ListVal(tagVals), builtin.ImageBase: base,
+		builtin.ImagePlatform: ib.Platform, builtin.ImageFiles: ib.Files, builtin.ImageEntrypoint: ib.Entrypoint, builtin.ImageCmd: ib.Cmd,
+		builtin.ImageEnv: ib.Env, builtin.ImageLabels: ib.Labels, builtin.ImageUser: ib.User, builtin.ImageWorkdir: ib.Workdir,
 	}
 	return &imageSpec{name: ib.Name, config: cfg, tags: tags, repo: repo, decl: r}, diags
 }
@@ -676,11 +672,11 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 	repo := pb.Repo
 	switch {
 	case !repo.IsKnown():
-		return nil, append(diags, errorDiag("Promote repository not known", "repo must be a git source known at plan time, like repo = source.git.gitops.", &r))
-	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute("url"):
-		return nil, append(diags, errorDiag("Invalid promote repository", "repo must be a git source, like repo = source.git.gitops: slipway commits to that source's repository and branch.", &r))
+		return nil, append(diags, kind.ErrorDiag("Promote repository not known", "repo must be a git source known at plan time, like repo = source.git.gitops.", &r))
+	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute(builtin.SourceURL):
+		return nil, append(diags, kind.ErrorDiag("Invalid promote repository", "repo must be a git source, like repo = source.git.gitops: slipway commits to that source's repository and branch.", &r))
 	}
-	url, d := knownString(repo.GetAttr("url"), "repo.url", r)
+	url, d := knownString(repo.GetAttr(builtin.SourceURL), "repo.url", r)
 	diags = append(diags, d...)
 	ps.repo = url
 	if src := promoteSource(pp.Body); src != nil {
@@ -688,22 +684,23 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 	}
 	branch := pb.Branch
 	if branch.IsNull() {
-		b, _ := sourceRefName(repo, "branch", "refs/heads/")
+		b, _ := sourceRefName(repo, builtin.SourceBranch, "refs/heads/")
 		if b == "" {
-			return nil, append(diags, errorDiag("Promote branch unknown", "The promote's repo follows no branch (a tag or a commit), so slipway cannot tell where to commit. Set branch = \"main\" in the promote block, or branch in the source.", &r))
+			return nil, append(diags, kind.ErrorDiag("Promote branch unknown", "The promote's repo follows no branch (a tag or a commit), so slipway cannot tell where to commit. Set branch = \"main\" in the promote block, or branch in the source.", &r))
 		}
 		branch = cty.StringVal(b)
 	}
 	base := cty.NullVal(cty.String)
-	if repo.Type().HasAttribute("commit") {
-		base = repo.GetAttr("commit")
+	if repo.Type().HasAttribute(builtin.SourceCommit) {
+		base = repo.GetAttr(builtin.SourceCommit)
 	}
 	msg := pb.Message
 	if msg.IsNull() {
 		msg = cty.StringVal("promote")
 	}
 	cfg := map[string]cty.Value{
-		"url": cty.StringVal(url), "branch": branch, "base_commit": base, "path": pb.Path, "message": msg,
+		builtin.PromoteURL: cty.StringVal(url), builtin.PromoteBranch: branch, builtin.PromoteBaseCommit: base,
+		builtin.PromotePath: pb.Path, builtin.PromoteMessage: msg,
 	}
 	modes := 0
 	if !pb.Image.IsNull() {
@@ -711,14 +708,14 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 		img := pb.Image
 		if !img.IsKnown() || !img.Type().IsObjectType() || !img.Type().HasAttribute("repository") {
 			if img.IsKnown() && img.Type() == cty.String {
-				cfg["image"] = img
+				cfg[builtin.PromoteImage] = img
 			} else if img.IsKnown() {
-				return nil, append(diags, errorDiag("Invalid promote image", "image must be one of the pipeline's images, like image = image.myapp.", &r))
+				return nil, append(diags, kind.ErrorDiag("Invalid promote image", "image must be one of the pipeline's images, like image = image.myapp.", &r))
 			} else {
-				cfg["image"] = cty.UnknownVal(cty.String)
+				cfg[builtin.PromoteImage] = cty.UnknownVal(cty.String)
 			}
 		} else {
-			cfg["image"] = img.GetAttr("repository")
+			cfg[builtin.PromoteImage] = img.GetAttr("repository")
 			pin := "tag"
 			if !pb.Pin.IsNull() {
 				p, d := knownString(pb.Pin, "pin", r)
@@ -727,25 +724,25 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 			}
 			switch pin {
 			case "tag":
-				cfg["new_tag"] = img.GetAttr("tag")
+				cfg[builtin.PromoteNewTag] = img.GetAttr("tag")
 			case "digest":
-				cfg["new_tag"] = img.GetAttr("tag")
-				cfg["digest"] = img.GetAttr("digest")
+				cfg[builtin.PromoteNewTag] = img.GetAttr("tag")
+				cfg[builtin.PromoteDigest] = img.GetAttr("digest")
 			default:
-				diags = append(diags, errorf("Invalid promote pin", &r, "pin must be \"tag\" (the default: write the image's first tag) or \"digest\" (write its digest too), not %q.", pin))
+				diags = append(diags, kind.Errorf("Invalid promote pin", &r, "pin must be \"tag\" (the default: write the image's first tag) or \"digest\" (write its digest too), not %q.", pin))
 			}
 		}
 	}
 	if !pb.YAMLPath.IsNull() || !pb.Value.IsNull() {
 		modes++
-		cfg["yaml_path"], cfg["value"] = pb.YAMLPath, pb.Value
+		cfg[builtin.PromoteYAMLPath], cfg[builtin.PromoteValue] = pb.YAMLPath, pb.Value
 	}
 	if !pb.Content.IsNull() {
 		modes++
-		cfg["content"] = pb.Content
+		cfg[builtin.PromoteContent] = pb.Content
 	}
 	if modes != 1 {
-		diags = append(diags, errorDiag("Invalid promote", "A promote sets exactly one of: image = image.NAME (a kustomization's images, or the image of plain manifests), yaml_path with value (one value in a YAML file), or content (a whole file).", &r))
+		diags = append(diags, kind.ErrorDiag("Invalid promote", "A promote sets exactly one of: image = image.NAME (a kustomization's images, or the image of plain manifests), yaml_path with value (one value in a YAML file), or content (a whole file).", &r))
 	}
 	ps.config = cfg
 	if diags.HasErrors() {
@@ -767,14 +764,14 @@ func promoteSource(body hcl.Body) *addrs.Resource {
 		if diags.HasErrors() || ref == nil {
 			continue
 		}
-		if r, ok := refResource(ref); ok && r.Kind == addrs.Source {
+		if r, ok := ref.Resource(); ok && r.Kind == addrs.Source {
 			return &r
 		}
 	}
 	return nil
 }
 
-// PromoteTargets lists the sources a pipeline block's promotes write, by
+// promoteTargets lists the sources a pipeline block's promotes write, by
 // syntax, for the graph: whatever reads those sources comes after it.
 func promoteTargets(rc *lang.Resource) []addrs.Resource {
 	sb, ok := rc.Config.(*hclsyntax.Body)
@@ -844,7 +841,7 @@ func (ps *pipelineSpec) fingerprint(pb pipelineBlock, ctx *hcl.EvalContext) {
 		// and decided by the image's own inputs).
 		cfg := map[string]cty.Value{}
 		for k, v := range pr.config {
-			if k != "base_commit" && k != "digest" {
+			if k != builtin.PromoteBaseCommit && k != builtin.PromoteDigest {
 				cfg[k] = v
 			}
 		}
@@ -943,10 +940,10 @@ func hashOf(v any) (string, bool) {
 func knownString(v cty.Value, name string, r hcl.Range) (string, hcl.Diagnostics) {
 	s, err := convert.Convert(v, cty.String)
 	if err != nil || s.IsNull() {
-		return "", hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be a string.", name)}
+		return "", hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a string.", name)}
 	}
 	if !s.IsKnown() {
-		return "", hcl.Diagnostics{errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
+		return "", hcl.Diagnostics{kind.Errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
 	}
 	return s.AsString(), nil
 }
@@ -961,15 +958,15 @@ func stringList(v cty.Value, name string, r hcl.Range) ([]string, hcl.Diagnostic
 	}
 	l, err := convert.Convert(v, cty.List(cty.String))
 	if err != nil {
-		return nil, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be a list of strings: %v.", name, err)}
+		return nil, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a list of strings: %v.", name, err)}
 	}
 	if !l.IsWhollyKnown() {
-		return nil, hcl.Diagnostics{errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
+		return nil, hcl.Diagnostics{kind.Errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
 	}
 	var out []string
 	for _, e := range l.AsValueSlice() {
 		if e.IsNull() {
-			return nil, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s may not hold null.", name)}
+			return nil, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s may not hold null.", name)}
 		}
 		out = append(out, e.AsString())
 	}
@@ -992,10 +989,10 @@ func stringMap(v cty.Value, name string, r hcl.Range) (map[string]string, hcl.Di
 	v, _ = v.UnmarkDeep()
 	m, err := convert.Convert(v, cty.Map(cty.String))
 	if err != nil {
-		return nil, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be a map of strings, like { CGO_ENABLED = \"0\" }: %v.", name, err)}
+		return nil, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a map of strings, like { CGO_ENABLED = \"0\" }: %v.", name, err)}
 	}
 	if !m.IsWhollyKnown() {
-		return nil, hcl.Diagnostics{errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
+		return nil, hcl.Diagnostics{kind.Errorf("Value not known", &r, "%s must be known at plan time; it depends on a value known only after apply.", name)}
 	}
 	out := map[string]string{}
 	for k, e := range m.AsValueMap() {
@@ -1009,11 +1006,11 @@ func stringMap(v cty.Value, name string, r hcl.Range) (map[string]string, hcl.Di
 func wholeNumber(v cty.Value, name string, r hcl.Range) (int, hcl.Diagnostics) {
 	n, err := convert.Convert(v, cty.Number)
 	if err != nil || n.IsNull() || !n.IsKnown() {
-		return 0, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be a whole number known at plan time.", name)}
+		return 0, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a whole number known at plan time.", name)}
 	}
 	i, acc := n.AsBigFloat().Int64()
 	if acc != 0 || i < 0 {
-		return 0, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be a whole number zero or greater.", name)}
+		return 0, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a whole number zero or greater.", name)}
 	}
 	return int(i), nil
 }
@@ -1025,7 +1022,7 @@ func durationValue(v cty.Value, name string, r hcl.Range) (time.Duration, hcl.Di
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s %q is not a duration; write it like \"30s\", \"5m\" or \"1h30m\".", name, s)}
+		return 0, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s %q is not a duration; write it like \"30s\", \"5m\" or \"1h30m\".", name, s)}
 	}
 	return d, nil
 }
@@ -1034,7 +1031,7 @@ func boolValue(v cty.Value, name string, r hcl.Range) (value, known bool, diags 
 	v, _ = v.UnmarkDeep()
 	b, err := convert.Convert(v, cty.Bool)
 	if err != nil || b.IsNull() {
-		return false, true, hcl.Diagnostics{errorf("Invalid "+name, &r, "%s must be true or false.", name)}
+		return false, true, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be true or false.", name)}
 	}
 	if !b.IsKnown() {
 		return false, false, nil

@@ -1,0 +1,15 @@
+// Package app is the app block kind (CD, Argo CD's Application): the HCL
+// schema of an app block (source or chart, destination, sync,
+// ignore_differences); its decoding and lowering to one provider resource
+// per instance, builtin.KubernetesApp for plain YAML and kustomize or
+// builtin.HelmRelease for a chart; the per-object changes a plan shows of
+// it; how a pending promote to its source shows in its plan; and its sync
+// history in state, for status and rollback.
+//
+// What must stay true: this package imports neither the engine (package
+// planner) nor another kind; the engine reaches it only through kind.Kind
+// and kind.Nester. Attribute names of the lowered resources come from
+// plugin-sdk/builtin, never string literals. An apply holds an app to
+// the manifests its plan showed (Lowering.Hold), so a saved plan or a
+// rollback applies exactly what it displayed.
+package app

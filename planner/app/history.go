@@ -1,0 +1,126 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/state"
+)
+
+// historyKey is the state section that keeps each app's recent syncs.
+const historyKey = "app_history"
+
+// HistoryLimit is how many syncs state keeps per app.
+const HistoryLimit = 10
+
+// SyncRecord is one sync of an app, kept in state for status and rollback.
+type SyncRecord struct {
+	ID           int       `json:"id"`
+	Revision     string    `json:"revision"`
+	ManifestsDir string    `json:"manifests_dir"`
+	Time         time.Time `json:"time"`
+	Result       string    `json:"result"` // "succeeded" or "failed"
+	Message      string    `json:"message,omitempty"`
+}
+
+// History returns the recorded syncs of every app, by address, oldest first.
+func History(st *state.State) (map[string][]SyncRecord, error) {
+	h := map[string][]SyncRecord{}
+	raw, ok := st.Extra[historyKey]
+	if !ok {
+		return h, nil
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, fmt.Errorf("state section %s is unreadable: %w", historyKey, err)
+	}
+	return h, nil
+}
+
+// recordSync appends a sync to the app's history in the state the apply
+// builds.
+func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, failure error) {
+	rec := SyncRecord{Time: time.Now().UTC(), Result: "succeeded"}
+	if failure != nil {
+		rec.Result, rec.Message = "failed", failure.Error()
+	}
+	if cfg.IsKnown() && !cfg.IsNull() && cfg.Type().IsObjectType() {
+		for name, dst := range map[string]*string{builtin.AppRevision: &rec.Revision, appDirAttr(cfg): &rec.ManifestsDir} {
+			if cfg.Type().HasAttribute(name) {
+				if v := cfg.GetAttr(name); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+					*dst = v.AsString()
+				}
+			}
+		}
+	}
+	h.UpdateSection(historyKey, func(raw json.RawMessage) json.RawMessage {
+		all := map[string][]SyncRecord{}
+		if raw != nil {
+			// An unreadable history is started afresh rather than
+			// failing the sync it records.
+			_ = json.Unmarshal(raw, &all)
+		}
+		list := all[addr.String()]
+		if n := len(list); n > 0 {
+			rec.ID = list[n-1].ID + 1
+		} else {
+			rec.ID = 1
+		}
+		list = append(list, rec)
+		if len(list) > HistoryLimit {
+			list = list[len(list)-HistoryLimit:]
+		}
+		all[addr.String()] = list
+		b, _ := json.Marshal(all)
+		return b
+	})
+}
+
+// RollbackRecord finds the sync an app should roll back to: the given
+// history id, or the last successful sync before the current one.
+func RollbackRecord(hist []SyncRecord, id int) (SyncRecord, error) {
+	if len(hist) == 0 {
+		return SyncRecord{}, fmt.Errorf("no syncs are recorded for this app")
+	}
+	if id > 0 {
+		for _, r := range hist {
+			if r.ID == id {
+				if r.ManifestsDir == "" {
+					return SyncRecord{}, fmt.Errorf("sync %d recorded no manifests to return to", id)
+				}
+				return r, nil
+			}
+		}
+		return SyncRecord{}, fmt.Errorf("no sync %d in the history (recorded: %s)", id, historyIDs(hist))
+	}
+	last := hist[len(hist)-1]
+	for i := len(hist) - 2; i >= 0; i-- {
+		if hist[i].Result == "succeeded" && hist[i].Revision != last.Revision && hist[i].ManifestsDir != "" {
+			return hist[i], nil
+		}
+	}
+	return SyncRecord{}, fmt.Errorf("no earlier successful sync of another revision is recorded (recorded: %s)", historyIDs(hist))
+}
+
+func historyIDs(hist []SyncRecord) string {
+	s := ""
+	for i, r := range hist {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%d (%s, %s)", r.ID, shortRev(r.Revision), r.Result)
+	}
+	return s
+}
+
+func shortRev(r string) string {
+	if len(r) > 7 {
+		return r[:7]
+	}
+	return r
+}

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
+	"slipway.dev/slipway/planner/plans"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+)
+
+// Kind is the app block kind.
+type Kind struct{}
+
+var (
+	_ kind.Kind   = Kind{}
+	_ kind.Nester = Kind{}
+)
+
+// Kind is addrs.App.
+func (Kind) Kind() addrs.Kind { return addrs.App }
+
+// Providers is the provider the app syncs through.
+func (Kind) Providers(rc *lang.Resource) []addrs.Provider { return []addrs.Provider{rc.Provider} }
+
+// Writes is empty: an app writes to a cluster, never to a source.
+func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }
+
+// Check reports an app whose provider has no resource type for it.
+func (Kind) Check(h kind.Host, rc *lang.Resource) hcl.Diagnostics {
+	p, ok := h.Provider(rc.Provider)
+	if !ok {
+		return nil
+	}
+	if _, ok := p.Schemas().Resources[typeOf(rc)]; ok {
+		return nil
+	}
+	r := rc.DeclRange
+	return hcl.Diagnostics{kind.Errorf("Apps are not supported by this provider", &r,
+		"%s syncs through provider %q, which has no %q resource type. Apps of manifests need the kubernetes provider, apps of helm charts the helm provider.", rc.Addr, rc.Provider.Name, typeOf(rc))}
+}
+
+// Validate validates the app as the resource it is lowered to.
+func (Kind) Validate(ctx context.Context, h kind.ValidateHost, rc *lang.Resource) hcl.Diagnostics {
+	return h.ValidateResource(ctx, rc, lowering(rc))
+}
+
+// Plan plans the app as the resource it is lowered to.
+func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Diagnostics {
+	return h.PlanResource(ctx, rc, lowering(rc))
+}
+
+// Apply syncs the app as the resource it is lowered to, recording each
+// sync in the app's history.
+func (Kind) Apply(ctx context.Context, h kind.ApplyHost, rc *lang.Resource) hcl.Diagnostics {
+	return h.ApplyResource(ctx, rc, lowering(rc))
+}
+
+// Nested breaks a change of an app into one change per Kubernetes object.
+func (Kind) Nested(ch *plans.ResourceChange) ([]*plans.NestedChange, []string, bool) {
+	if !isAppType(ch.Type) {
+		return nil, nil, false
+	}
+	return nestedChanges(ch), appNestedFrom, true
+}
+
+// lowering is how an app becomes a kubernetes_app or a helm_release.
+func lowering(rc *lang.Resource) kind.Lowering {
+	return kind.Lowering{
+		Type: typeOf(rc),
+		Config: func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
+			v, diags := decodeApp(rc, schema, ectx)
+			if diags.HasErrors() || in.Pin == nil || !v.IsKnown() || v.IsNull() {
+				return v, diags
+			}
+			return pin(v, *in.Pin), diags
+		},
+		AfterWrites: func(ch *plans.ResourceChange, writes map[addrs.Resource][]kind.Write) {
+			srcs := make([]addrs.Resource, 0, len(writes))
+			for s := range writes {
+				srcs = append(srcs, s)
+			}
+			sort.Slice(srcs, func(i, j int) bool { return srcs[i].String() < srcs[j].String() })
+			for _, s := range srcs {
+				afterPromote(ch, s, writes[s])
+			}
+		},
+		Hold:    pinAppInputs,
+		Applied: recordSync,
+	}
+}
+
+// pin makes an app read a recorded sync's manifests (slipway rollback).
+func pin(v cty.Value, p kind.Pin) cty.Value {
+	m := v.AsValueMap()
+	m[appDirAttr(v)], m[builtin.AppRevision] = cty.StringVal(p.Dir), cty.StringVal(p.Revision)
+	return cty.ObjectVal(m)
+}
+
+// Pin is what a rollback to rec plans the app from.
+func Pin(rec SyncRecord) kind.Pin { return kind.Pin{Revision: rec.Revision, Dir: rec.ManifestsDir} }

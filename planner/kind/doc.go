@@ -1,0 +1,13 @@
+// Package kind is the contract between slipway's engine (package planner)
+// and its block kinds (planner/pipeline, planner/app, planner/rollout):
+// the Kind interface a kind implements, the Host interfaces through which
+// the engine offers a kind its services during a walk, and the few value
+// helpers that every kind needs.
+//
+// What must stay true: this package imports neither the engine nor any
+// kind, so that a kind package depends on it and never on the engine or
+// another kind; the engine reaches a kind only through Kind, registered
+// once in the engine's kinds.go; nothing here knows what a pipeline or an
+// app is. Host methods are safe for concurrent use, since the engine
+// walks the graph concurrently.
+package kind

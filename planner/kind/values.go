@@ -1,0 +1,170 @@
+package kind
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/state"
+)
+
+// SameValue reports whether two wholly known values are equal.
+func SameValue(a, b cty.Value) bool {
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() == b.IsNull()
+	}
+	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
+		return false
+	}
+	// Identical values (the common case: an unchanged object) need no
+	// deep semantic comparison, which re-walks every value for marks.
+	if a.RawEquals(b) {
+		return true
+	}
+	eq := a.Equals(b)
+	return eq.IsKnown() && eq.True()
+}
+
+// SchemaObject converts attrs to the object type of schema, attribute by
+// attribute, null where attrs has none; bad hears of each that does not
+// convert. Marks are kept.
+func SchemaObject(schema sdk.Schema, attrs map[string]cty.Value, bad func(name string, err error)) cty.Value {
+	out := make(map[string]cty.Value, len(schema.Attributes))
+	for name, a := range schema.Attributes {
+		v, ok := attrs[name]
+		if !ok || v == cty.NilVal {
+			out[name] = cty.NullVal(a.Type)
+			continue
+		}
+		cv, err := convert.Convert(v, a.Type)
+		if err != nil {
+			bad(name, err)
+			continue
+		}
+		out[name] = cv
+	}
+	return cty.ObjectVal(out)
+}
+
+// StrAttr returns a known string attribute of an object, or "".
+func StrAttr(v cty.Value, name string) string {
+	a := AttrOr(v, name, cty.NullVal(cty.String))
+	if a.IsNull() || !a.IsKnown() || a.Type() != cty.String {
+		return ""
+	}
+	return a.AsString()
+}
+
+// AttrOr returns an object's attribute, or def when there is none.
+func AttrOr(v cty.Value, name string, def cty.Value) cty.Value {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+		return def
+	}
+	return v.GetAttr(name)
+}
+
+// SortedKeys returns a map's keys in order.
+func SortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ErrorDiag is an error diagnostic.
+func ErrorDiag(summary, detail string, subject *hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject}
+}
+
+// Errorf is an error diagnostic with a formatted detail.
+func Errorf(summary string, subject *hcl.Range, format string, args ...any) *hcl.Diagnostic {
+	return ErrorDiag(summary, fmt.Sprintf(format, args...), subject)
+}
+
+// DiagsErr summarises error diagnostics as one error, or nil.
+func DiagsErr(diags hcl.Diagnostics) error {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			if d.Detail != "" {
+				return fmt.Errorf("%s: %s", d.Summary, d.Detail)
+			}
+			return fmt.Errorf("%s", d.Summary)
+		}
+	}
+	return nil
+}
+
+// ProviderDiags converts a provider's diagnostics, pointing them at the
+// block they concern; who names the instance they are about.
+func ProviderDiags(pd sdk.Diagnostics, who string, subject *hcl.Range) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range pd {
+		sev := hcl.DiagError
+		if d.Severity == sdk.Warning {
+			sev = hcl.DiagWarning
+		}
+		detail := d.Detail
+		if len(d.Attribute) > 0 {
+			detail = fmt.Sprintf("%s (attribute %s)", detail, PathString(d.Attribute))
+		}
+		if who != "" && !strings.Contains(detail, who) {
+			detail = strings.TrimSpace(detail + "\n\nReported by the provider for " + who + ".")
+		}
+		out = append(out, &hcl.Diagnostic{Severity: sev, Summary: d.Summary, Detail: detail, Subject: subject})
+	}
+	return out
+}
+
+// PathString renders a value path the way configuration writes it.
+func PathString(p cty.Path) string {
+	if len(p) == 0 {
+		return "the object"
+	}
+	s := ""
+	for _, st := range p {
+		switch st := st.(type) {
+		case cty.GetAttrStep:
+			if s != "" {
+				s += "."
+			}
+			s += st.Name
+		case cty.IndexStep:
+			if st.Key.Type() == cty.String {
+				s += fmt.Sprintf("[%q]", st.Key.AsString())
+			} else {
+				s += fmt.Sprintf("[%s]", st.Key.AsBigFloat().String())
+			}
+		}
+	}
+	return s
+}
+
+// DeleteChange plans the deletion of a state entry.
+func DeleteChange(ri *state.ResourceInstance, reason plans.Reason) *plans.ResourceChange {
+	return &plans.ResourceChange{
+		Addr: ri.Addr, Provider: ri.Provider, Type: ri.Type, Action: plans.Delete, Reason: reason,
+		Before: ri.Value, After: cty.NullVal(ri.Value.Type()), BeforeSensitive: ri.Sensitive,
+	}
+}
+
+// GoneReason is why an instance that count or for_each no longer
+// produces is deleted.
+func GoneReason(addr addrs.ResourceInstance) plans.Reason {
+	if _, ok := addr.Key.(addrs.StringKey); ok {
+		return plans.ReasonEachKey
+	}
+	return plans.ReasonCountIndex
+}
+
+// SensitiveMark marks values that came from sensitive variables, so that
+// the paths they reach in a configuration can be masked.
+const SensitiveMark = "sensitive"
