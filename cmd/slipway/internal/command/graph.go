@@ -8,6 +8,7 @@ import (
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner"
 )
 
 // GraphArgs are graph's flags.
@@ -16,7 +17,8 @@ type GraphArgs struct {
 }
 
 // Graph runs `slipway graph`: the dependency graph of the configuration's
-// blocks, from references alone (no provider runs).
+// blocks as plan and apply walk it, with the variables they read; no
+// provider runs.
 func (m *Meta) Graph(_ context.Context, a GraphArgs) int {
 	cfg, diags := m.loadConfig()
 	if !diags.HasErrors() {
@@ -26,53 +28,52 @@ func (m *Meta) Graph(_ context.Context, a GraphArgs) int {
 		m.View.Diagnostics(diags)
 		return 1
 	}
+	// The engine's graph, as plan and apply walk it; variables are added
+	// for the reader, since they are inputs every block may refer to.
+	deps, d := planner.Dependencies(cfg)
+	if d.HasErrors() {
+		m.View.Diagnostics(d)
+		return 1
+	}
 	edges := map[string]map[string]bool{}
 	nodes := map[string]bool{}
-	add := func(from string, refs []*addrs.Reference) {
+	connect := func(from, to string) {
+		nodes[from], nodes[to] = true, true
+		if edges[from] == nil {
+			edges[from] = map[string]bool{}
+		}
+		edges[from][to] = true
+	}
+	for from, tos := range deps {
 		nodes[from] = true
+		for _, to := range tos {
+			connect(from, to)
+		}
+	}
+	vars := func(from string, refs []*addrs.Reference) {
 		for _, r := range refs {
-			to := ""
-			switch s := r.Subject.(type) {
-			case addrs.Resource:
-				to = s.String()
-			case addrs.ResourceInstance:
-				to = s.Resource.String()
-			case addrs.LocalValue, addrs.InputVariable:
-				to = s.String()
+			if v, ok := r.Subject.(addrs.InputVariable); ok {
+				connect(from, v.String())
 			}
-			if to == "" || to == from {
-				continue
-			}
-			nodes[to] = true
-			if edges[from] == nil {
-				edges[from] = map[string]bool{}
-			}
-			edges[from][to] = true
 		}
 	}
 	for _, rc := range cfg.Resources {
 		refs, _ := rc.References()
-		add(rc.Addr.String(), refs)
-		if rc.Addr.Kind == addrs.Managed || rc.Addr.Kind == addrs.Source {
-			add(rc.Addr.String(), nil)
-			nodes[rc.Provider.String()] = true
-			if edges[rc.Addr.String()] == nil {
-				edges[rc.Addr.String()] = map[string]bool{}
-			}
-			edges[rc.Addr.String()][rc.Provider.String()] = true
-		}
+		vars(rc.Addr.String(), refs)
 	}
 	for n, l := range cfg.Locals {
 		refs, _ := lang.ReferencesInExpr(l.Expr)
-		add("local."+n, refs)
+		vars("local."+n, refs)
 	}
 	for n, o := range cfg.Outputs {
 		refs, _ := o.References()
-		add("output."+n, refs)
+		vars("output."+n, refs)
 	}
 	for _, p := range cfg.Providers {
-		refs, _ := p.References()
-		add(p.Addr().String(), refs)
+		if nodes[p.Addr().String()] {
+			refs, _ := p.References()
+			vars(p.Addr().String(), refs)
+		}
 	}
 	names := make([]string, 0, len(nodes))
 	for n := range nodes {
