@@ -7,8 +7,9 @@ import (
 	"os/exec"
 	"slices"
 	"sort"
+	"strings"
 
-	"github.com/hashicorp/go-version"
+	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 
 	"slipway.dev/slipway/plugin-sdk/host"
@@ -127,17 +128,31 @@ func probeVersion(ctx context.Context, name, path string, stderr io.Writer) (str
 	return s.Metadata.Version, nil
 }
 
+// checkConstraint checks a provider's version against its constraint with
+// Masterminds semver, as helm resolves chart versions, so that a version
+// constraint means the same in required_providers, an image's semver and a
+// chart's version.
 func checkConstraint(r Requirement, ver string) *hcl.Diagnostic {
-	cons, err := version.NewConstraint(r.Constraint)
+	cons, err := semver.NewConstraint(r.Constraint)
 	if err != nil {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint", Detail: fmt.Sprintf("%q: %v. Write constraints like \">= 1.2, < 2.0\" or \"~> 1.4\".", r.Constraint, err), Subject: r.Range}
+		why := ""
+		if !strings.HasPrefix(err.Error(), "improper constraint") {
+			// The library's usual error only repeats the constraint.
+			why = fmt.Sprintf(" (%v)", err)
+		}
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint", Detail: fmt.Sprintf("%q is not a version constraint%s. Write one such as \">= 1.2, < 2\", \"^1.4\" (1.4.0 or later, below 2.0.0) or \"~> 1.4\" (1.4.x only).", r.Constraint, why), Subject: r.Range}
 	}
-	v, err := version.NewVersion(ver)
+	v, err := semver.NewVersion(ver)
 	if err != nil {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider reports no usable version", Detail: fmt.Sprintf("Provider %q reports version %q, which cannot be checked against %q.", r.Name, ver, r.Constraint), Subject: r.Range}
 	}
 	if !cons.Check(v) {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider version does not match", Detail: fmt.Sprintf("Provider %q is version %s, but the configuration requires %q. Install a matching version or change required_providers.", r.Name, ver, r.Constraint), Subject: r.Range}
+		detail := fmt.Sprintf("Provider %q is version %s, but the configuration requires %q. Install a matching version or change required_providers.", r.Name, ver, r.Constraint)
+		if strings.Contains(r.Constraint, "~>") {
+			// Terraform's "~> 1.4" allows any 1.x; slipway's, like helm's, does not.
+			detail += " In slipway, as in helm, \"~> 1.4\" means 1.4.x only; write \"^1.4\" or \"~> 1\" for any 1.x."
+		}
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider version does not match", Detail: detail, Subject: r.Range}
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 var errHeld = errors.New("held")
@@ -69,43 +71,59 @@ func Acquire(ctx context.Context, dir, group string, limit int, h Holder, waitin
 	if err := os.MkdirAll(gdir, 0o755); err != nil {
 		return nil, fmt.Errorf("concurrency group %q: %w", group, err)
 	}
-	const poll = 250 * time.Millisecond
-	lastReport := time.Time{}
-	for {
-		for i := 0; i < limit; i++ {
-			path := filepath.Join(gdir, fmt.Sprintf("slot-%d.lock", i))
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-			if err != nil {
-				return nil, fmt.Errorf("concurrency group %q: %w", group, err)
-			}
-			switch err := tryLock(f); {
-			case err == nil:
-				b, _ := json.Marshal(h)
-				f.Truncate(0)
-				f.WriteAt(append(b, '\n'), 0)
-				f.Sync()
-				return func() {
-					f.Truncate(0)
-					unlock(f)
-					f.Close()
-				}, nil
-			case errors.Is(err, errHeld):
-				f.Close()
-			default:
-				f.Close()
-				return nil, fmt.Errorf("concurrency group %q: lock %s: %w", group, path, err)
-			}
+	// Free slots are looked for every 250ms or a little more; the jitter
+	// keeps runs waiting for one group from looking all at once.
+	poll := wait.Backoff{Duration: 250 * time.Millisecond, Jitter: 0.2}
+	var (
+		release    func()
+		failed     error
+		lastReport time.Time
+	)
+	err := poll.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
+		release, failed = takeSlot(gdir, group, limit, h)
+		if release != nil || failed != nil {
+			return true, nil
 		}
 		if waiting != nil && time.Since(lastReport) >= 10*time.Second {
 			lastReport = time.Now()
 			waiting(holders(gdir, limit))
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for concurrency group %q (limit %d): %w", group, limit, ctx.Err())
-		case <-time.After(poll):
+		return false, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting for concurrency group %q (limit %d): %w", group, limit, err)
+	}
+	return release, failed
+}
+
+// takeSlot takes the first free slot of a group directory, returning how
+// to free it, or nil when every slot is held.
+func takeSlot(gdir, group string, limit int, h Holder) (func(), error) {
+	for i := 0; i < limit; i++ {
+		path := filepath.Join(gdir, fmt.Sprintf("slot-%d.lock", i))
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("concurrency group %q: %w", group, err)
+		}
+		switch err := tryLock(f); {
+		case err == nil:
+			b, _ := json.Marshal(h)
+			f.Truncate(0)
+			f.WriteAt(append(b, '\n'), 0)
+			f.Sync()
+			return func() {
+				f.Truncate(0)
+				unlock(f)
+				f.Close()
+			}, nil
+		case errors.Is(err, errHeld):
+			f.Close()
+		default:
+			f.Close()
+			return nil, fmt.Errorf("concurrency group %q: lock %s: %w", group, path, err)
 		}
 	}
+	return nil, nil
 }
 
 // holders reads who holds the slots of a group directory.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,11 +14,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // Retry is a stage's retry policy, Argo Workflows' retryStrategy: up to
 // Limit more attempts after the first, waiting Backoff, then Backoff×Factor,
-// and so on, never more than MaxBackoff (when set).
+// and so on, never more than MaxBackoff (when set). Each wait is made up to
+// retryJitter longer at random, inside MaxBackoff.
 type Retry struct {
 	Limit      int
 	Backoff    time.Duration
@@ -27,20 +29,20 @@ type Retry struct {
 	MaxBackoff time.Duration
 }
 
-// Wait is the pause before retry number n (1 for the first retry).
-func (r Retry) Wait(n int) time.Duration {
-	if r.Backoff <= 0 || n < 1 {
-		return 0
+// retryJitter is small: a stage's waits are the user's to choose, and
+// only stages that failed together, such as on a shared service, need
+// spreading.
+const retryJitter = 0.1
+
+// backoff is r as a wait.Backoff. Its cap is MaxBackoff less the jitter,
+// so that a wait with its jitter is never longer than MaxBackoff.
+func (r Retry) backoff() wait.Backoff {
+	b := wait.Backoff{Duration: max(r.Backoff, 0), Factor: max(r.Factor, 1), Jitter: retryJitter, Steps: r.Limit}
+	if r.MaxBackoff > 0 {
+		b.Cap = time.Duration(float64(r.MaxBackoff) / (1 + retryJitter))
+		b.Duration = min(b.Duration, b.Cap)
 	}
-	f := r.Factor
-	if f < 1 {
-		f = 1
-	}
-	d := time.Duration(float64(r.Backoff) * math.Pow(f, float64(n-1)))
-	if r.MaxBackoff > 0 && d > r.MaxBackoff {
-		d = r.MaxBackoff
-	}
-	return d
+	return b
 }
 
 // Stage is one stage's commands and how to run them.
@@ -109,24 +111,24 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 		dir = filepath.Join(workspace, st.Dir)
 	}
 	env := mergeEnv(baseEnv, st.Env)
-	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
-		if attempt > 1 {
-			wait := st.Retry.Wait(attempt - 1)
-			emit(fmt.Sprintf("# retry %d of %d after %s", attempt-1, st.Retry.Limit, wait))
-			select {
-			case <-ctx.Done():
-				res.Err = ctx.Err()
-				res.Duration, res.Tail = time.Since(start), tail.lines()
-				return res
-			case <-time.After(wait):
-			}
-		}
+	delays := st.Retry.backoff().DelayFunc()
+	announce := wait.DelayFunc(func() time.Duration {
+		d := delays()
+		emit(fmt.Sprintf("# retry %d of %d after %s", res.Attempts, st.Retry.Limit, d.Round(time.Millisecond)))
+		return d
+	})
+	err = announce.Until(ctx, true, true, func(ctx context.Context) (bool, error) {
+		res.Attempts++
 		res.Err = runAttempt(ctx, dir, env, st, emit)
-		if res.Err == nil || attempt > st.Retry.Limit || ctx.Err() != nil {
-			break
+		if res.Err == nil || res.Attempts > st.Retry.Limit || ctx.Err() != nil {
+			return true, nil
 		}
 		emit("# " + res.Err.Error())
+		return false, nil
+	})
+	if err != nil {
+		// Cancelled while waiting to retry.
+		res.Err = err
 	}
 	res.Duration, res.Tail = time.Since(start), tail.lines()
 	return res

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,12 +98,100 @@ func TestRunStageRetriesWithBackoff(t *testing.T) {
 	}
 }
 
-func TestRetryWait(t *testing.T) {
-	r := Retry{Limit: 5, Backoff: time.Second, Factor: 2, MaxBackoff: 5 * time.Second}
-	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 4: 5 * time.Second} {
-		if got := r.Wait(n); got != want {
-			t.Errorf("Wait(%d) = %s, want %s", n, got, want)
+func TestRetryBackoff(t *testing.T) {
+	tests := map[string]struct {
+		retry Retry
+		// bases are the waits before jitter, which adds up to
+		// retryJitter of each.
+		bases []time.Duration
+	}{
+		"capped": {
+			retry: Retry{Limit: 5, Backoff: time.Second, Factor: 2, MaxBackoff: 5500 * time.Millisecond},
+			bases: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second},
+		},
+		"no max": {
+			retry: Retry{Limit: 3, Backoff: 50 * time.Millisecond, Factor: 3},
+			bases: []time.Duration{50 * time.Millisecond, 150 * time.Millisecond, 450 * time.Millisecond},
+		},
+		"factor unset": {
+			retry: Retry{Limit: 3, Backoff: time.Second},
+			bases: []time.Duration{time.Second, time.Second, time.Second},
+		},
+		"backoff unset": {
+			retry: Retry{Limit: 2, Factor: 2, MaxBackoff: time.Minute},
+			bases: []time.Duration{0, 0},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			// The jitter is random: many runs show its bounds.
+			for range 200 {
+				next := tc.retry.backoff().DelayFunc()
+				for i, base := range tc.bases {
+					d := next()
+					top := base + time.Duration(retryJitter*float64(base))
+					if d < base || d > top {
+						t.Fatalf("wait %d = %s, want it within [%s, %s]", i+1, d, base, top)
+					}
+					if tc.retry.MaxBackoff > 0 && d > tc.retry.MaxBackoff {
+						t.Fatalf("wait %d = %s, over max_backoff %s", i+1, d, tc.retry.MaxBackoff)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRunStageAttempts(t *testing.T) {
+	tests := map[string]struct {
+		run          string
+		limit        int
+		wantAttempts int
+		wantErr      bool
+	}{
+		"success needs no retry":  {run: "true", limit: 3, wantAttempts: 1},
+		"no retries":              {run: "false", limit: 0, wantAttempts: 1, wantErr: true},
+		"every retry spent":       {run: "false", limit: 2, wantAttempts: 3, wantErr: true},
+		"success on the second":   {run: `test -e ran || { touch ran; false; }`, limit: 4, wantAttempts: 2},
+		"timeout is not the last": {run: `test -e ran || { touch ran; sleep 5; }`, limit: 1, wantAttempts: 2},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ws := t.TempDir()
+			var lines []string
+			res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+				Run: []string{tc.run}, Timeout: time.Second, Retry: Retry{Limit: tc.limit, Backoff: time.Millisecond, Factor: 2},
+			}, func(l string) { lines = append(lines, l) })
+			if res.Attempts != tc.wantAttempts || (res.Err != nil) != tc.wantErr {
+				t.Fatalf("%d attempts, error %v; want %d attempts, error %v", res.Attempts, res.Err, tc.wantAttempts, tc.wantErr)
+			}
+			announced := 0
+			for _, l := range lines {
+				if strings.HasPrefix(l, "# retry ") {
+					announced++
+				}
+			}
+			if announced != tc.wantAttempts-1 {
+				t.Errorf("%d retries announced, want %d: %q", announced, tc.wantAttempts-1, lines)
+			}
+		})
+	}
+}
+
+func TestRunStageCancelEndsTheWait(t *testing.T) {
+	ws := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// An hour's backoff: only the cancellation can end the wait.
+	res := RunStage(ctx, ws, filepath.Join(ws, "log"), os.Environ(), Stage{
+		Run: []string{"false"}, Retry: Retry{Limit: 3, Backoff: time.Hour, Factor: 2},
+	}, func(l string) {
+		if strings.HasPrefix(l, "# retry 1 of 3 after 1h") {
+			cancel()
 		}
+	})
+	if !errors.Is(res.Err, context.Canceled) || res.Attempts != 1 {
+		t.Fatalf("%d attempts, error %v; want 1 attempt, then the cancellation", res.Attempts, res.Err)
 	}
 }
 

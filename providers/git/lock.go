@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"slipway.dev/slipway/providers/internal/retry"
 )
 
 // errLockHeld says another open file holds the lock.
@@ -55,6 +57,11 @@ func (l *keyLocks) lock(ctx context.Context, key, path string) (func(), error) {
 	}, nil
 }
 
+// lockPoll is how often lockFile tries again while another process holds
+// the lock: from 10ms, doubling, at most 250ms. The jitter keeps
+// processes that wait together from polling together.
+var lockPoll = retry.Policy{Limit: -1, Backoff: 10 * time.Millisecond, Factor: 2, Max: 250 * time.Millisecond, Jitter: retry.Jitter}
+
 // lockFile opens path (creating it) and takes an exclusive lock on it,
 // polling until it is free or ctx ends.
 func lockFile(ctx context.Context, path string) (*os.File, error) {
@@ -62,24 +69,18 @@ func lockFile(ctx context.Context, path string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
-	wait := 10 * time.Millisecond
-	for {
+	err = retry.Do(ctx, lockPoll, func(int) (bool, error) {
 		err := tryLock(f)
-		if err == nil {
-			return f, nil
-		}
-		if !errors.Is(err, errLockHeld) {
-			_ = f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			_ = f.Close()
-			return nil, fmt.Errorf("waiting for the lock %s: %w", path, context.Cause(ctx))
-		}
-		wait = min(2*wait, 250*time.Millisecond)
+		return errors.Is(err, errLockHeld), err
+	})
+	switch {
+	case err == nil:
+		return f, nil
+	case ctx.Err() != nil && errors.Is(err, errLockHeld):
+		_ = f.Close()
+		return nil, fmt.Errorf("waiting for the lock %s: %w", path, context.Cause(ctx))
+	default:
+		_ = f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/retry"
 )
 
 // promote is the resource type "git_promote": one commit that changes a
@@ -348,6 +349,10 @@ func (r *promote) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanR
 // head and pushes it, when the branch keeps moving in between.
 const maxAttempts = 5
 
+// pushRetry waits between those attempts: 200ms, doubling, at most 800ms.
+// The jitter keeps two applies racing for one branch from racing again.
+var pushRetry = retry.Policy{Limit: maxAttempts - 1, Backoff: 200 * time.Millisecond, Factor: 2, Max: 800 * time.Millisecond, Jitter: retry.Jitter}
+
 // Apply makes the planned edit on the branch's head and pushes it.
 func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	if req.PlannedState.IsNull() {
@@ -399,64 +404,62 @@ func pushEdit(ctx context.Context, c *cache, set settings, pc promoteConfig, pro
 	}
 	defer rp.close()
 
-	var lastErr error
 	// refused maps the commits whose push seemed refused to the outcome
 	// had it landed: a push can land and its answer still be lost.
 	refused := map[plumbing.Hash]promoteOut{}
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if attempt > 1 {
-			t := time.NewTimer(time.Duration(attempt-1) * 200 * time.Millisecond)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return promoteOut{}, context.Cause(ctx)
-			}
-		}
+	var out promoteOut
+	err = retry.Do(ctx, pushRetry, func(attempt int) (bool, error) {
 		head, err := rp.branchHead(ctx, pc.branch)
 		if err != nil {
-			return promoteOut{}, err
+			return false, err
 		}
-		if out, ok := refused[head.Hash]; ok {
+		if o, ok := refused[head.Hash]; ok {
 			progress(fmt.Sprintf("pushed %s to %s %s", short(head.Hash.String()), pc.rawURL, pc.branch))
-			return out, nil
+			out = o
+			return false, nil
 		}
 		res, err := runEdit(&pc.edit, head)
 		if err != nil {
-			return promoteOut{}, err
+			return false, err
 		}
-		out := promoteOut{changes: changesValue(res.values), diff: cty.StringVal(unifiedDiff(res.files))}
+		o := promoteOut{changes: changesValue(res.values), diff: cty.StringVal(unifiedDiff(res.files))}
 		if len(res.files) == 0 {
 			progress(fmt.Sprintf("nothing to change at %s of %s", short(head.Hash.String()), pc.branch))
-			out.commit, out.parent = cty.StringVal(head.Hash.String()), cty.StringVal("")
-			return out, nil
+			o.commit, o.parent = cty.StringVal(head.Hash.String()), cty.StringVal("")
+			out = o
+			return false, nil
 		}
 		now := time.Now()
 		sig := object.Signature{Name: pc.author, Email: pc.email, When: now}
 		commit, err := rp.writeCommit(head, res.files, sig, pc.message)
 		if err != nil {
-			return promoteOut{}, fmt.Errorf("write the commit: %w", err)
+			return false, fmt.Errorf("write the commit: %w", err)
 		}
 		progress(fmt.Sprintf("committing %s to %s", plural(len(res.files), "file"), pc.branch))
 		err = rp.push(ctx, commit, head.Hash, pc.branch)
-		out.commit, out.parent = cty.StringVal(commit.String()), cty.StringVal(head.Hash.String())
+		o.commit, o.parent = cty.StringVal(commit.String()), cty.StringVal(head.Hash.String())
 		if err == nil {
 			progress(fmt.Sprintf("pushed %s to %s %s", short(commit.String()), pc.rawURL, pc.branch))
-			return out, nil
+			out = o
+			return false, nil
 		}
-		refused[commit] = out
+		refused[commit] = o
 		// Rejected: if the branch moved, make the edit again on its
 		// new head; anything else is a failure.
 		moved, lerr := rp.branchMoved(ctx, pc.branch, head.Hash)
 		if lerr != nil || !moved {
-			return promoteOut{}, &pushError{url: pc.rawURL, branch: pc.branch, err: err}
+			return false, &pushError{url: pc.rawURL, branch: pc.branch, err: err}
 		}
-		lastErr = err
 		if attempt < maxAttempts {
 			progress(fmt.Sprintf("%s moved while pushing; making the edit again on its new head (attempt %d of %d)", pc.branch, attempt+1, maxAttempts))
 		}
+		return true, &pushError{url: pc.rawURL, branch: pc.branch, err: err, gaveUp: true}
+	})
+	if err != nil && ctx.Err() != nil {
+		// Cancelled while waiting for the next attempt, or during one.
+		return promoteOut{}, context.Cause(ctx)
 	}
-	return promoteOut{}, &pushError{url: pc.rawURL, branch: pc.branch, err: lastErr, gaveUp: true}
+	return out, err
 }
 
 // branchMoved reports whether the remote's branch is no longer at head.

@@ -121,6 +121,9 @@ func TestRetry(t *testing.T) {
 			apierrors.NewServiceUnavailable("a"), apierrors.NewServiceUnavailable("b"),
 			apierrors.NewServiceUnavailable("c"), apierrors.NewServiceUnavailable("d"), nil,
 		}, wantCalls: 4, wantErr: true},
+		// A minute's Retry-After is cut to max_backoff, or this test
+		// would take minutes.
+		"retry-after over max_backoff": {errs: []error{apierrors.NewTooManyRequests("slow down", 60), nil}, wantCalls: 2},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -135,5 +138,21 @@ func TestRetry(t *testing.T) {
 				t.Errorf("calls = %d, err = %v; want %d calls, error %v", calls, err, tc.wantCalls, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestRetryStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	conflict := apierrors.NewConflict(schema.GroupResource{Resource: "configmaps"}, "c", errors.New("changed"))
+	calls := 0
+	err := defaultRetry.do(ctx, func() error {
+		calls++
+		cancel()
+		return conflict
+	})
+	if calls != 1 || !apierrors.IsConflict(err) || !errors.Is(err, context.Canceled) {
+		t.Errorf("calls = %d, err = %v; want 1 call and the conflict joined with the cancellation", calls, err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
+
+	"slipway.dev/slipway/providers/internal/retry"
 )
 
 // transient reports whether err is worth retrying: conflicts, timeouts,
@@ -35,32 +37,18 @@ func transient(err error) bool {
 }
 
 // do runs fn until it succeeds, fails for good, or the policy's retries are
-// spent, sleeping an exponential backoff between attempts (longer when the
-// server asks for it).
+// spent, waiting an exponential backoff with jitter between attempts
+// (longer when the server asks for it).
 func (p retryPolicy) do(ctx context.Context, fn func() error) error {
-	delay := p.Backoff
-	for attempt := 0; ; attempt++ {
+	policy := retry.Policy{Limit: p.Limit, Backoff: p.Backoff, Factor: p.Factor, Max: p.MaxBackoff, Jitter: retry.Jitter}
+	return retry.Do(ctx, policy, func(int) (bool, error) {
 		err := fn()
-		if err == nil || !transient(err) || attempt >= p.Limit {
-			return err
+		if !transient(err) {
+			return false, err
 		}
-		wait := delay
-		if s, ok := apierrors.SuggestsClientDelay(err); ok && time.Duration(s)*time.Second > wait {
-			wait = time.Duration(s) * time.Second
+		if s, ok := apierrors.SuggestsClientDelay(err); ok {
+			return true, retry.After(err, time.Duration(s)*time.Second)
 		}
-		if p.MaxBackoff > 0 && wait > p.MaxBackoff {
-			wait = p.MaxBackoff
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return errors.Join(err, ctx.Err())
-		case <-t.C:
-		}
-		delay = time.Duration(float64(delay) * p.Factor)
-		if p.MaxBackoff > 0 && delay > p.MaxBackoff {
-			delay = p.MaxBackoff
-		}
-	}
+		return true, err
+	})
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -141,5 +142,48 @@ func TestImageSourceUnknownConfig(t *testing.T) {
 		if resp.State.GetAttr(n).IsKnown() {
 			t.Errorf("%s is known for an unknown repository: %#v", n, resp.State.GetAttr(n))
 		}
+	}
+}
+
+// constraintVersions and constraintCases are the same in planner/plugins
+// and providers/helm: one constraint string means the same versions in
+// required_providers, an image's semver and a chart's version.
+var constraintVersions = []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0", "2.0.0"}
+
+var constraintCases = []struct {
+	constraint string
+	matches    []string
+}{
+	{"~> 1.4", []string{"1.4.0", "1.4.7"}},
+	{"^1.4", []string{"1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{">= 1.2, < 2", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{"1.x", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{"~> 1", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+}
+
+func TestSemverConstraints(t *testing.T) {
+	t.Parallel()
+	for _, tc := range constraintCases {
+		t.Run(tc.constraint, func(t *testing.T) {
+			t.Parallel()
+			_, c, diags := parseSourceConfig(sourceSchema.Object(map[string]cty.Value{
+				"repository": cty.StringVal("ghcr.io/org/app"), "semver": cty.StringVal(tc.constraint),
+			}))
+			if diags.HasErrors() {
+				t.Fatal(diags.Err())
+			}
+			var got []string
+			for _, v := range constraintVersions {
+				if tag, _ := highest([]string{v}, c); tag != "" {
+					got = append(got, v)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.matches, " ") {
+				t.Errorf("semver %q allows %q, want %q", tc.constraint, got, tc.matches)
+			}
+			if tag, _ := highest(constraintVersions, c); tag != tc.matches[len(tc.matches)-1] {
+				t.Errorf("semver %q picks %q, want the highest match %s", tc.constraint, tag, tc.matches[len(tc.matches)-1])
+			}
+		})
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"slipway.dev/slipway/state"
 )
@@ -15,6 +18,12 @@ import (
 var errHeld = errors.New("lock is held")
 
 func (b *Backend) lockPath() string { return b.path + ".lock" }
+
+// lockPoll is how often Lock tries again while another process holds the
+// lock: from 5ms, doubling, at most 200ms. The jitter keeps processes
+// that wait together from trying together; the cap leaves room for it,
+// as 160ms and a quarter more is 200ms.
+var lockPoll = wait.Backoff{Duration: 5 * time.Millisecond, Factor: 2, Jitter: 0.25, Cap: 160 * time.Millisecond, Steps: math.MaxInt32}
 
 // Lock takes an flock on PATH.lock, retrying with backoff until ctx is done,
 // then records info in the file. A lock left by a dead process is free to
@@ -33,21 +42,19 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	if err != nil {
 		return "", fmt.Errorf("locking state: %w", err)
 	}
-	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
-		err := tryLock(f)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errHeld) {
-			f.Close()
-			return "", fmt.Errorf("locking state: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return "", &state.LockedError{Info: b.holder(), Err: ctx.Err()}
-		case <-time.After(delay):
-		}
+	var lockErr error
+	err = lockPoll.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
+		lockErr = tryLock(f)
+		return !errors.Is(lockErr, errHeld), nil
+	})
+	switch {
+	case err != nil:
+		// The condition never fails, so err is the context's.
+		f.Close()
+		return "", &state.LockedError{Info: b.holder(), Err: err}
+	case lockErr != nil:
+		f.Close()
+		return "", fmt.Errorf("locking state: %w", lockErr)
 	}
 	if err := record(f, data); err != nil {
 		unlock(f)

@@ -1,0 +1,54 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLockFileWaitsForTheHolder(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "key.lock")
+	held, err := lockFile(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Held: the wait ends with the context, naming the lock.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if f, err := lockFile(ctx, path); err == nil {
+		f.Close()
+		t.Fatal("took a lock another file holds")
+	} else if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "waiting for the lock "+path) {
+		t.Fatalf("error %v, want the cancellation while waiting for %s", err, path)
+	}
+
+	// Released while waiting: the next poll takes it.
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		f, err := lockFile(ctx, path)
+		if err == nil {
+			f.Close()
+		}
+		done <- err
+	}()
+	if err := unlockFile(held); err != nil {
+		t.Fatal(err)
+	}
+	held.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("lock after the holder let go: %v", err)
+	}
+}
+
+func TestPushRetryMakesMaxAttempts(t *testing.T) {
+	if got := pushRetry.Limit + 1; got != maxAttempts {
+		t.Errorf("pushRetry allows %d attempts, the messages say %d", got, maxAttempts)
+	}
+}

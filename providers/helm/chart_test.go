@@ -1,0 +1,76 @@
+package helm
+
+import (
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/repo"
+)
+
+// constraintVersions and constraintCases are the same in planner/plugins
+// and providers/registry: one constraint string means the same versions
+// in required_providers, an image's semver and a chart's version.
+var constraintVersions = []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0", "2.0.0"}
+
+var constraintCases = []struct {
+	constraint string
+	matches    []string
+}{
+	{"~> 1.4", []string{"1.4.0", "1.4.7"}},
+	{"^1.4", []string{"1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{">= 1.2, < 2", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{"1.x", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+	{"~> 1", []string{"1.3.9", "1.4.0", "1.4.7", "1.5.0", "1.9.0"}},
+}
+
+// TestChartVersionConstraints checks both ways a chart version is
+// resolved: helm's own index lookup for an http(s) repository, and
+// newestMatching for the tags of an OCI registry.
+func TestChartVersionConstraints(t *testing.T) {
+	t.Parallel()
+	index := func(versions ...string) *repo.IndexFile {
+		idx := repo.NewIndexFile()
+		for _, v := range versions {
+			if err := idx.MustAdd(&chart.Metadata{APIVersion: chart.APIVersionV2, Name: "web", Version: v}, "web-"+v+".tgz", "http://charts.test", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		idx.SortEntries()
+		return idx
+	}
+	for _, tc := range constraintCases {
+		t.Run(tc.constraint, func(t *testing.T) {
+			t.Parallel()
+			var viaIndex, viaTags []string
+			for _, v := range constraintVersions {
+				if _, err := index(v).Get("web", tc.constraint); err == nil {
+					viaIndex = append(viaIndex, v)
+				}
+				if _, err := newestMatching([]string{v}, tc.constraint); err == nil {
+					viaTags = append(viaTags, v)
+				}
+			}
+			want := strings.Join(tc.matches, " ")
+			if got := strings.Join(viaIndex, " "); got != want {
+				t.Errorf("a repository index resolves %q to %q, want %q", tc.constraint, got, want)
+			}
+			if got := strings.Join(viaTags, " "); got != want {
+				t.Errorf("OCI tags resolve %q to %q, want %q", tc.constraint, got, want)
+			}
+
+			// Among all versions, both pick the newest that matches.
+			newest := tc.matches[len(tc.matches)-1]
+			if cv, err := index(constraintVersions...).Get("web", tc.constraint); err != nil || cv.Version != newest {
+				t.Errorf("a repository index picks %v (%v) for %q, want %s", cv, err, tc.constraint, newest)
+			}
+			tags := append([]string(nil), constraintVersions...)
+			for i, j := 0, len(tags)-1; i < j; i, j = i+1, j-1 {
+				tags[i], tags[j] = tags[j], tags[i] // newest first, as registries list them
+			}
+			if got, err := newestMatching(tags, tc.constraint); err != nil || got != newest {
+				t.Errorf("OCI tags pick %q (%v) for %q, want %s", got, err, tc.constraint, newest)
+			}
+		})
+	}
+}
