@@ -11,6 +11,10 @@
 # each no-op measurement RUNS times (median reported), and the peak RSS of
 # the slipway plan process.
 #
+# With BASELINE=/path/to/another/slipway, the no-op plan is also timed
+# with that binary, run by run in turn with this one, and their ratio is
+# reported: how a change to slipway moves the figure, on one cluster.
+#
 # usage: examples/bench/apps.sh [N] [RUNS]     (make build testbed first)
 set -euo pipefail
 N=${1:-1000}
@@ -85,10 +89,11 @@ printf 'first apply      slipway %.2fs   kubectl apply --server-side %.2fs   rat
   "$first_slipway" "$first_kubectl" "$(ratio "$first_slipway" "$first_kubectl")"
 
 "$bin/slipway" plan -detailed-exitcode >/dev/null || { echo "the plan after apply is not a no-op"; exit 1; }
-floor=() plan=() diff=()
+floor=() plan=() diff=() base=()
 for ((r = 0; r < RUNS; r++)); do
   floor+=("$(secs "$kubectl" get configmaps,secrets,services,serviceaccounts -A -l app.kubernetes.io/managed-by=slipway -o name)")
   plan+=("$(secs "$bin/slipway" plan -detailed-exitcode)")
+  if [ -n "${BASELINE:-}" ]; then base+=("$(secs "$BASELINE" plan -detailed-exitcode)"); fi
   diff+=("$(secs "$kubectl" diff --server-side -R -f "$work/kubectl")")
 done
 f=$(printf '%s\n' "${floor[@]}" | median)
@@ -97,4 +102,8 @@ d=$(printf '%s\n' "${diff[@]}" | median)
 rss=$( { /usr/bin/time -f '%M' "$bin/slipway" plan -detailed-exitcode >/dev/null; } 2>&1 | tail -1)
 printf 'no-op plan       slipway %.2fs   floor (LIST of each kind) %.2fs   ratio %.2f\n' "$p" "$f" "$(ratio "$p" "$f")"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
+if [ -n "${BASELINE:-}" ]; then
+  b=$(printf '%s\n' "${base[@]}" | median)
+  printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
+fi
 printf 'peak RSS of a no-op plan: %d MiB (the largest of slipway and its provider processes)\n' $((rss / 1024))

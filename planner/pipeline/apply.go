@@ -16,7 +16,7 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/planner/runner"
+	"slipway.dev/slipway/planner/pipeline/runner"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"

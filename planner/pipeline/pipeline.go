@@ -20,7 +20,7 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
-	"slipway.dev/slipway/planner/runner"
+	"slipway.dev/slipway/planner/pipeline/runner"
 	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
