@@ -1,5 +1,3 @@
-// Package file is the example provider's resource type "file"; see the
-// provider-file command for what it does and how to use it.
 package file
 
 import (

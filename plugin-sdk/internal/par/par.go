@@ -1,5 +1,3 @@
-// Package par runs the per-item work of a batch (encoding and decoding
-// values) on every CPU.
 package par
 
 import (
