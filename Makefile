@@ -6,8 +6,12 @@ GO          ?= go
 export GOTOOLCHAIN := local
 BIN         := bin
 CACHE       := $(HOME)/.cache/slipway
-VERSION     ?= 0.1.0
-LDFLAGS     := -X main.version=$(VERSION)
+# What `slipway version` reports, stamped into bin/slipway by make build.
+# A build that is not stamped (go build, go install) says "dev".
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
 .PHONY: all build deps testbed test test-unit bench lint license-headers generate check-generate demo demo-files clean
 
