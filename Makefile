@@ -6,10 +6,14 @@ GO          ?= go
 export GOTOOLCHAIN := local
 BIN         := bin
 CACHE       := $(HOME)/.cache/slipway
-VERSION     ?= 0.1.0
-LDFLAGS     := -X main.version=$(VERSION)
+# What `slipway version` reports, stamped into bin/slipway by make build.
+# A build that is not stamped (go build, go install) says "dev".
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build deps testbed test test-unit bench lint generate check-generate demo demo-files clean
+.PHONY: all build deps testbed test test-unit bench lint license-headers generate check-generate demo demo-files clean
 
 all: build
 
@@ -49,6 +53,11 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+## license-headers: add the Apache licence header to every Go file that
+## lacks it (TestLicenseHeaders in cmd/slipway checks that none does)
+license-headers:
+	$(GO) test -count=1 -run '^TestLicenseHeaders$$' ./cmd/slipway -args -fix-headers
 
 ## demo: a local control plane, git server and registry, then
 ## init/plan/apply/status of examples/quickstart: a pipeline builds, pushes

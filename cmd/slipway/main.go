@@ -1,3 +1,17 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
 // Command slipway is the CLI: plan and apply the whole road from a commit
 // to a running workload. Flags parse into typed arguments here; package
 // command does the work; package views renders it.
@@ -8,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -25,8 +40,23 @@ import (
 	"slipway.dev/slipway/providers/registry"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0"
+// version, commit and date are stamped at build time by the Makefile
+// (-ldflags "-X main.version=... -X main.commit=... -X main.date=..."),
+// from git describe, git rev-parse HEAD and the clock. A build without
+// stamping is "dev".
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
+
+// buildInfo is what this binary knows of its own build.
+func buildInfo() command.BuildInfo {
+	return command.BuildInfo{
+		Version: version, Commit: commit, Date: date,
+		GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+	}
+}
 
 // builtinProviders are the providers this binary serves itself with
 // `slipway provider serve NAME`, each still in its own process.
@@ -113,6 +143,8 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 		SilenceErrors: false,
 		Version:       version,
 	}
+	// -version prints what `slipway version` prints.
+	root.SetVersionTemplate(buildInfo().String())
 	root.PersistentFlags().StringVar(&chdir, "chdir", "", "switch to this directory before doing anything else (relative paths are then relative to it)")
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "disable colour in output (NO_COLOR does the same)")
 	set := func(c int) { *code = c }
@@ -313,7 +345,21 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 	}
 	logsCmd.Flags().IntVar(&logsArgs.Run, "run", 0, "the run number (default: the last run)")
 
+	// version
+	var verArgs command.VersionArgs
+	versionCmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print slipway's version, commit, build date and Go version; with -json, also the providers in use",
+		Args:  cobra.NoArgs,
+		Run: func(*cobra.Command, []string) {
+			verArgs.BuiltinVersion = func(name string) string { return builtinProviders[name]().Metadata().Version }
+			set(meta().PrintVersion(buildInfo(), verArgs))
+		},
+	}
+	versionCmd.Flags().BoolVar(&verArgs.JSON, "json", false, "print as JSON, with the providers the configuration in this directory uses")
+
 	root.AddCommand(logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
+		versionCmd,
 		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }
