@@ -175,7 +175,7 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 	if s := ab.Sync; s != nil {
 		attrs[builtin.AppPrune], attrs[builtin.AppSelfHeal], attrs[builtin.AppCreateNamespace], attrs[builtin.AppPruneLast] = s.Prune, s.SelfHeal, s.CreateNamespace, s.PruneLast
 		if s.Retry != nil {
-			attrs[builtin.AppRetry] = cty.ObjectVal(map[string]cty.Value{
+			attrs[builtin.AppRetry] = nested(builtin.RetryType, map[string]cty.Value{
 				builtin.RetryLimit: s.Retry.Limit, builtin.RetryBackoff: s.Retry.Backoff,
 				builtin.RetryFactor: s.Retry.Factor, builtin.RetryMaxBackoff: s.Retry.MaxBackoff,
 			})
@@ -187,7 +187,7 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 	if len(ab.IgnoreDifferences) > 0 {
 		var list []cty.Value
 		for _, ig := range ab.IgnoreDifferences {
-			list = append(list, cty.ObjectVal(map[string]cty.Value{
+			list = append(list, nested(builtin.IgnoreDifferenceType, map[string]cty.Value{
 				builtin.IgnoreGroup: ig.Group, builtin.IgnoreKind: ig.Kind, builtin.IgnoreName: ig.Name,
 				builtin.IgnoreNamespace: ig.Namespace, builtin.IgnoreJSONPointers: ig.JSONPointers,
 			}))
@@ -204,6 +204,20 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		return cty.DynamicVal, diags
 	}
 	return out, diags
+}
+
+// nested builds an object of a nested block's settings: an argument the
+// block leaves out (cty.NilVal from gohcl) is null of its type in ty, so
+// that each one left out keeps its default in the provider.
+func nested(ty cty.Type, attrs map[string]cty.Value) cty.Value {
+	out := make(map[string]cty.Value, len(attrs))
+	for name, v := range attrs {
+		if v == cty.NilVal {
+			v = cty.NullVal(ty.AttributeType(name))
+		}
+		out[name] = v
+	}
+	return cty.ObjectVal(out)
 }
 
 // sourceDir sets attrs[dirAttr] to the source checkout's directory joined
