@@ -11,6 +11,7 @@ import (
 	"helm.sh/helm/v3/pkg/releaseutil"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // Apply installs, upgrades or uninstalls the release with Helm's actions.
@@ -19,7 +20,7 @@ import (
 func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	ctx, done := r.p.WithStop(ctx)
 	defer done()
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
@@ -108,7 +109,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	}
 	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
 	resp.NewState = st
-	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	resp.SensitivePaths = kube.SecretPaths(st.GetAttr("objects"))
 }
 
 // installFailed reports a failed install. With atomic, a release that was
@@ -134,7 +135,7 @@ func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration,
 	}
 	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name); err == nil {
 		resp.NewState = st
-		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+		resp.SensitivePaths = kube.SecretPaths(st.GetAttr("objects"))
 	}
 	resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe release is recorded as revision %d, %s. Fix the chart or its values and apply again (an upgrade), or destroy it.", chartName, c.Name, c.Namespace, ierr, rel.Version, rel.Info.Status))
 }
@@ -160,7 +161,7 @@ func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *
 	rolledBack := c.Atomic && now != nil && now.Version > before && now.Info.Status == release.StatusDeployed && deployed > 0
 	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name); err == nil && rel != nil {
 		resp.NewState = st
-		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+		resp.SensitivePaths = kube.SecretPaths(st.GetAttr("objects"))
 	}
 	switch {
 	case rolledBack:
@@ -229,7 +230,7 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 	if req.State.IsNull() {
 		return
 	}
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
@@ -249,7 +250,7 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 		return
 	}
 	resp.NewState = st
-	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	resp.SensitivePaths = kube.SecretPaths(st.GetAttr("objects"))
 }
 
 // liveState is base with its computed attributes read from the release's
@@ -257,13 +258,14 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 // the fields of the release's manifest. It returns a nil release when the
 // release does not exist.
 func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *action.Configuration, base cty.Value, name string) (*release.Release, cty.Value, error) {
-	rel, objs, err := cl.releaseObjects(acfg, name)
+	ms := cl.Mappings()
+	rel, objs, err := releaseObjects(ms, acfg, name)
 	if err != nil || rel == nil {
 		return nil, cty.NilVal, err
 	}
 	objects := map[string]cty.Value{}
 	var inventory []string
-	live, err := cl.getAll(ctx, objs)
+	live, err := getAll(ctx, ms, objs)
 	if err != nil {
 		return nil, cty.NilVal, err
 	}
@@ -274,7 +276,7 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 		if lv == nil {
 			continue
 		}
-		v, err := toCty(normalise(lv.Object, o.obj))
+		v, err := kube.ToCty(normalise(lv.Object, o.obj))
 		if err != nil {
 			return nil, cty.NilVal, fmt.Errorf("%s: %w", key, err)
 		}
@@ -285,9 +287,9 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 	if rel.Chart != nil && rel.Chart.Metadata != nil {
 		chartVersion, appVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
 	}
-	st := withComputed(base, map[string]cty.Value{
-		"objects":          objectsVal(objects),
-		"inventory":        stringListVal(inventory),
+	st := kube.WithComputed(base, map[string]cty.Value{
+		"objects":          kube.ObjectsVal(objects),
+		"inventory":        kube.StringListVal(inventory),
 		"chart_version":    cty.StringVal(chartVersion),
 		"app_version":      cty.StringVal(appVersion),
 		"release_revision": cty.NumberIntVal(int64(rel.Version)),
@@ -298,16 +300,16 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 // releaseObjects returns the last revision of release name and the
 // objects of its manifest and of its chart's crds/; a nil release when
 // there is none.
-func (cl *cluster) releaseObjects(acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
+func releaseObjects(ms *kube.Mappings, acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
 	rel, err := lastRelease(acfg, name)
 	if err != nil || rel == nil {
 		return nil, nil, err
 	}
-	objs, err := cl.splitManifest(rel.Manifest, rel.Namespace)
+	objs, err := splitManifest(ms, rel.Manifest, rel.Namespace)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}
-	crds, err := cl.splitManifest(crdManifest(rel.Chart), rel.Namespace)
+	crds, err := splitManifest(ms, crdManifest(rel.Chart), rel.Namespace)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}

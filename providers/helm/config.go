@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // releaseSchema is the schema of resource "helm_release", the resource the
@@ -65,18 +66,6 @@ func (c releaseConfig) source() string {
 // chartInputs are the attributes that decide what is rendered; a plan can
 // render only when all of them are known.
 var chartInputs = []string{"name", "namespace", "chart_dir", "repository", "chart", "version", "values", "values_files", "create_namespace"}
-
-func renderInputsKnown(conf cty.Value) bool {
-	if !conf.IsKnown() || conf.IsNull() {
-		return false
-	}
-	for _, name := range chartInputs {
-		if !conf.GetAttr(name).IsWhollyKnown() {
-			return false
-		}
-	}
-	return true
-}
 
 // parseConfig reads a configuration; every check of an attribute that is
 // known is made, so Validate can call it with unknowns. Problems are
@@ -174,14 +163,9 @@ func parseConfig(conf cty.Value) (releaseConfig, sdk.Diagnostics) {
 			c.ValuesFiles = append(c.ValuesFiles, s)
 		}
 	}
-	if s := sdk.GetString(conf, "wait_timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			diags.AddAttributeError(cty.GetAttrPath("wait_timeout"), "Invalid wait_timeout",
-				fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
-		}
-		c.WaitTimeout = d
-	}
+	wait, waitDiags := kube.ParseWaitTimeout(conf)
+	c.WaitTimeout = wait
+	diags = append(diags, waitDiags...)
 	return c, diags
 }
 

@@ -110,17 +110,17 @@ func writeTree(t *testing.T, files map[string]string) string {
 func releaseConfigVal(attrs map[string]cty.Value) cty.Value { return releaseSchema.Object(attrs) }
 
 // kube reads objects behind the provider's back.
-type kube struct {
+type kubeClient struct {
 	t   *testing.T
 	dyn dynamic.Interface
 }
 
-func newKube(t *testing.T, cluster *testbed.Cluster) *kube {
+func newKube(t *testing.T, cluster *testbed.Cluster) *kubeClient {
 	dyn, err := dynamic.NewForConfig(cluster.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kube{t: t, dyn: dyn}
+	return &kubeClient{t: t, dyn: dyn}
 }
 
 var (
@@ -129,7 +129,7 @@ var (
 	gvrNamespaces  = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 )
 
-func (k *kube) get(gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
+func (k *kubeClient) get(gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
 	k.t.Helper()
 	u, err := k.dyn.Resource(gvr).Namespace(ns).Get(k.t.Context(), name, metav1.GetOptions{})
 	if err != nil {
@@ -138,7 +138,7 @@ func (k *kube) get(gvr schema.GroupVersionResource, ns, name string) *unstructur
 	return u
 }
 
-func (k *kube) createNamespace(ns string) {
+func (k *kubeClient) createNamespace(ns string) {
 	k.t.Helper()
 	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
 	if _, err := k.dyn.Resource(gvrNamespaces).Create(k.t.Context(), obj, metav1.CreateOptions{}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 var retryType = cty.Object(map[string]cty.Type{
@@ -65,7 +66,7 @@ type ignoreRule struct {
 }
 
 // matches reports whether the rule applies to the object id.
-func (r ignoreRule) matches(id objectID) bool {
+func (r ignoreRule) matches(id kube.ObjectID) bool {
 	group := r.Group
 	if group == "core" {
 		group = ""
@@ -86,19 +87,9 @@ type retryPolicy struct {
 
 var defaultRetry = retryPolicy{Limit: 5, Backoff: 5 * time.Second, Factor: 2, MaxBackoff: 3 * time.Minute}
 
-// renderInputsKnown reports whether the attributes that decide the desired
-// objects are known, so the manifests can be rendered at plan time.
-func renderInputsKnown(conf cty.Value) bool {
-	if !conf.IsKnown() || conf.IsNull() {
-		return false
-	}
-	for _, name := range []string{"name", "manifests_dir", "namespace", "create_namespace", "ignore_differences"} {
-		if !conf.GetAttr(name).IsWhollyKnown() {
-			return false
-		}
-	}
-	return true
-}
+// renderInputs are the attributes that decide the desired objects; the
+// manifests can be rendered at plan time only when all are known.
+var renderInputs = []string{"name", "manifests_dir", "namespace", "create_namespace", "ignore_differences"}
 
 // parseAppConfig reads a known configuration; problems are attribute
 // diagnostics.
@@ -122,14 +113,9 @@ func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 		diags.AddAttributeError(cty.GetAttrPath("create_namespace"), "No namespace to create",
 			"create_namespace is set but namespace is empty; set the destination namespace or remove create_namespace.")
 	}
-	if s := sdk.GetString(conf, "wait_timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			diags.AddAttributeError(cty.GetAttrPath("wait_timeout"), "Invalid wait_timeout",
-				fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
-		}
-		c.WaitTimeout = d
-	}
+	wait, waitDiags := kube.ParseWaitTimeout(conf)
+	c.WaitTimeout = wait
+	diags = append(diags, waitDiags...)
 	if sdk.IsSet(conf, "retry") {
 		r := conf.GetAttr("retry")
 		p := cty.GetAttrPath("retry")

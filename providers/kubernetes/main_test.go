@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 }
 
 func newTestProvider() sdk.Provider {
-	p := &provider{}
+	p := newProvider()
 	if path := os.Getenv(requestLogEnv); path != "" {
 		p.wrapTransport = logRequests(path)
 	}
@@ -273,17 +273,17 @@ func objectKeys(st cty.Value) []string {
 }
 
 // kube is a client for checks made behind the provider's back.
-type kube struct {
+type kubeClient struct {
 	t   *testing.T
 	dyn dynamic.Interface
 }
 
-func newKube(t *testing.T, cluster *testbed.Cluster) *kube {
+func newKube(t *testing.T, cluster *testbed.Cluster) *kubeClient {
 	dyn, err := dynamic.NewForConfig(cluster.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kube{t: t, dyn: dyn}
+	return &kubeClient{t: t, dyn: dyn}
 }
 
 var (
@@ -296,7 +296,7 @@ var (
 )
 
 // get returns the object, or nil when it does not exist.
-func (k *kube) get(gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
+func (k *kubeClient) get(gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
 	k.t.Helper()
 	var ri dynamic.ResourceInterface = k.dyn.Resource(gvr)
 	if ns != "" {

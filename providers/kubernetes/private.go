@@ -9,6 +9,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // privateData is the provider's own record, kept with the state (Private)
@@ -103,24 +105,6 @@ func stringList(v cty.Value) []string {
 	return out
 }
 
-func stringListVal(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vals := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vals[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vals)
-}
-
-func objectsVal(m map[string]cty.Value) cty.Value {
-	if len(m) == 0 {
-		return cty.EmptyObjectVal
-	}
-	return cty.ObjectVal(m)
-}
-
 // recordedShape returns the recorded object as JSON, or nil when there is
 // none (or it is not known).
 func recordedShape(v cty.Value) map[string]any {
@@ -128,7 +112,7 @@ func recordedShape(v cty.Value) map[string]any {
 		return nil
 	}
 	v, _ = v.UnmarkDeep()
-	m, err := fromCty(v)
+	m, err := kube.FromCty(v)
 	if err != nil {
 		return nil
 	}
@@ -140,7 +124,7 @@ func desiredFromPrivate(p privateData) (*desiredSet, error) {
 	d := &desiredSet{autoNamespace: p.AutoNamespace}
 	for _, m := range p.Manifests {
 		u := &unstructured.Unstructured{Object: m}
-		o := &desiredObject{id: idOf(u), obj: u, hash: manifestHash(u)}
+		o := &desiredObject{id: kube.IDOf(u), obj: u, hash: manifestHash(u)}
 		ann := u.GetAnnotations()
 		if w, ok := ann[annotationWave]; ok {
 			n, err := strconv.Atoi(strings.TrimSpace(w))

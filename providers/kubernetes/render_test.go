@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // writeTree writes files (path -> content) under a new temp dir.
@@ -31,7 +33,7 @@ func writeTree(t *testing.T, files map[string]string) string {
 func ids(objs []*unstructured.Unstructured) []string {
 	out := make([]string, len(objs))
 	for i, u := range objs {
-		out[i] = idOf(u).String()
+		out[i] = kube.IDOf(u).String()
 	}
 	return out
 }
@@ -167,7 +169,7 @@ patches:
 	}
 	got := map[string]*unstructured.Unstructured{}
 	for _, u := range objs {
-		got[idOf(u).String()] = u
+		got[kube.IDOf(u).String()] = u
 	}
 	var cmName string
 	for id := range got {
@@ -194,7 +196,7 @@ patches:
 // fakeScoper knows a fixed set of kinds.
 type fakeScoper map[schema.GroupKind]bool // namespaced?
 
-func (f fakeScoper) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+func (f fakeScoper) Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
 	namespaced, ok := f[gvk.GroupKind()]
 	if !ok {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
