@@ -1,7 +1,6 @@
 package kubernetes
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,24 +10,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/internal/kube"
 )
-
-// writeTree writes files (path -> content) under a new temp dir.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 func ids(objs []*unstructured.Unstructured) []string {
 	out := make([]string, len(objs))
@@ -40,7 +24,7 @@ func ids(objs []*unstructured.Unstructured) []string {
 
 func TestRenderPlainFiles(t *testing.T) {
 	t.Parallel()
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"b/deploy.yaml": `
 apiVersion: apps/v1
 kind: Deployment
@@ -106,7 +90,7 @@ func TestRenderErrors(t *testing.T) {
 			t.Parallel()
 			dir := tc.dir
 			if dir == "" {
-				dir = writeTree(t, tc.files)
+				dir = sdktest.WriteTree(t, tc.files)
 			}
 			_, err := render(dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -118,7 +102,7 @@ func TestRenderErrors(t *testing.T) {
 
 func TestRenderKustomizeOverlay(t *testing.T) {
 	t.Parallel()
-	root := writeTree(t, map[string]string{
+	root := sdktest.WriteTree(t, map[string]string{
 		"base/kustomization.yaml": `
 resources: [deployment.yaml, service.yaml]
 configMapGenerator:
