@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -26,8 +27,8 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
 	}
-	name := sdk.GetString(req.State, "name")
-	acfg, err := cl.actionConfig(sdk.GetString(req.State, "namespace"))
+	name := sdk.GetString(req.State, builtin.AppName)
+	acfg, err := cl.actionConfig(sdk.GetString(req.State, builtin.AppNamespace))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
 		return
@@ -42,7 +43,7 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		resp.Health, resp.Sync, resp.Message = sdk.Missing, sdk.OutOfSync, fmt.Sprintf("release %s is not installed", name)
 		return
 	}
-	recorded := req.State.GetAttr("objects")
+	recorded := req.State.GetAttr(builtin.AppObjects)
 	live, err := getAll(ctx, ms, objs)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
@@ -66,7 +67,7 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		objects = append(objects, os)
 	}
 	kube.Summarise(resp, objects, fmt.Sprintf("release %s revision %d %s; ", name, rel.Version, rel.Info.Status))
-	if sdk.GetInt(req.State, "release_revision") != int64(rel.Version) {
+	if sdk.GetInt(req.State, builtin.HelmReleaseRevision) != int64(rel.Version) {
 		resp.Sync = sdk.OutOfSync
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -51,9 +52,9 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	defer done()
 	if !kube.AllKnown(req.Config, chartInputs...) {
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
-			"objects": cty.DynamicVal, "inventory": cty.UnknownVal(cty.List(cty.String)),
-			"chart_version": cty.UnknownVal(cty.String), "app_version": cty.UnknownVal(cty.String),
-			"release_revision": cty.UnknownVal(cty.Number),
+			builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)),
+			builtin.HelmChartVersion: cty.UnknownVal(cty.String), builtin.HelmAppVersion: cty.UnknownVal(cty.String),
+			builtin.HelmReleaseRevision: cty.UnknownVal(cty.Number),
 		})
 		return
 	}
@@ -69,14 +70,14 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	}
 	ch, err := cl.loadChart(c, "")
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "chart_dir")), "Cannot load the chart", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
 		return
 	}
 	vals, err := mergeValues(c)
 	if err != nil {
-		attr := "values"
+		attr := builtin.HelmValues
 		if strings.Contains(err.Error(), "values file") {
-			attr = "values_files"
+			attr = builtin.HelmValuesFiles
 		}
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
 		return
@@ -99,7 +100,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	}
 	rd, err := cl.render(ctx, c, ch, vals, last != nil)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "values")), "Cannot render the chart",
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
 			fmt.Sprintf("Helm could not render chart %s-%s from %s: %v", ch.Name(), ch.Metadata.Version, c.source(), err))
 		return
 	}
@@ -137,7 +138,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
 	} else if !exists && !c.CreateNamespace {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("namespace"), "Namespace does not exist",
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppNamespace), "Namespace does not exist",
 			fmt.Sprintf("The release namespace %q does not exist; Helm keeps the release's history there. Set create_namespace = true, or create the namespace first.", c.Namespace))
 		return
 	}
@@ -214,20 +215,20 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	priv := decodePrivate(req.PriorPrivate)
 	upgrade := last == nil || last.Info.Status != release.StatusDeployed ||
 		prior == cty.NilVal || prior.IsNull() || !prior.IsKnown() ||
-		!kube.SameValue(prior.GetAttr("objects"), objects) ||
-		sdk.GetString(prior, "chart_version") != ch.Metadata.Version ||
+		!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
+		sdk.GetString(prior, builtin.HelmChartVersion) != ch.Metadata.Version ||
 		(priv.Digest != "" && priv.Digest != rd.digest) ||
-		sdk.GetInt(prior, "release_revision") != int64(last.Version)
+		sdk.GetInt(prior, builtin.HelmReleaseRevision) != int64(last.Version)
 	revision := cty.UnknownVal(cty.Number)
 	if !upgrade {
 		revision = cty.NumberIntVal(int64(last.Version))
 	}
 	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
-		"objects":          objects,
-		"inventory":        kube.StringListVal(inventory),
-		"chart_version":    cty.StringVal(ch.Metadata.Version),
-		"app_version":      cty.StringVal(ch.Metadata.AppVersion),
-		"release_revision": revision,
+		builtin.AppObjects:          objects,
+		builtin.AppInventory:        kube.StringListVal(inventory),
+		builtin.HelmChartVersion:    cty.StringVal(ch.Metadata.Version),
+		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
+		builtin.HelmReleaseRevision: revision,
 	})
 	resp.SensitivePaths = kube.SecretPaths(objects)
 	resp.PlannedPrivate = privateData{Digest: rd.digest, Upgrade: upgrade}.encode()

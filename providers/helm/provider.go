@@ -15,6 +15,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -23,7 +24,7 @@ const Version = "0.1.0"
 
 // New returns the helm provider.
 func New() sdk.Provider {
-	return &provider{Connection: kube.Connection[*cluster]{Provider: "helm"}}
+	return &provider{Connection: kube.Connection[*cluster]{Provider: builtin.HelmProvider}}
 }
 
 // provider holds the cluster connection made by Configure; every resource
@@ -40,7 +41,9 @@ var (
 	_ sdk.ProviderWithStop = (*provider)(nil)
 )
 
-func (p *provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "helm", Version: Version} }
+func (p *provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version}
+}
 
 var providerSchema = sdk.Schema{
 	Description: "Helm releases in a Kubernetes cluster, reached with kubectl's conventions.",
@@ -54,7 +57,7 @@ var providerSchema = sdk.Schema{
 func (p *provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"helm_release": &releaseResource{p: p}}
+	return map[string]sdk.Resource{builtin.HelmRelease: &releaseResource{p: p}}
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {

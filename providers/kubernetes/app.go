@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -114,7 +115,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			objects[key] = v
 		}
 		objs := kube.ObjectsVal(objects)
-		it.resp.NewState = sdk.With(it.state, "objects", objs)
+		it.resp.NewState = sdk.With(it.state, builtin.AppObjects, objs)
 		it.resp.SensitivePaths = kube.SecretPaths(objs)
 	})
 }

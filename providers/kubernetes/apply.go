@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -87,7 +88,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		}
 	}
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
 	progress := req.Progress
@@ -107,7 +108,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		st = req.PriorState
 	}
 	resp.NewState, resp.Private = st, priv
-	resp.SensitivePaths = kube.SecretPaths(attrOr(st, "objects"))
+	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
@@ -617,7 +618,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 		inventory = append(inventory, key)
 	}
 	sort.Strings(inventory)
-	st := sdk.With(sdk.With(config, "objects", kube.ObjectsVal(objects)), "inventory", kube.StringListVal(inventory))
+	st := sdk.With(sdk.With(config, builtin.AppObjects, kube.ObjectsVal(objects)), builtin.AppInventory, kube.StringListVal(inventory))
 	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks}.encode()
 	return st, priv, nil
 }
@@ -685,7 +686,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 					}
 				}
 			}
-			resp.NewState = kube.WithComputed(req.PriorState, map[string]cty.Value{"objects": kube.ObjectsVal(objs), "inventory": kube.StringListVal(inv)})
+			resp.NewState = kube.WithComputed(req.PriorState, map[string]cty.Value{builtin.AppObjects: kube.ObjectsVal(objs), builtin.AppInventory: kube.StringListVal(inv)})
 		}
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -48,7 +49,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		if !kube.AllKnown(reqs[i].Config, renderInputs...) || len(resps[i].RequiresReplace) > 0 {
 			continue
 		}
-		for _, s := range stringList(attrOr(reqs[i].PriorState, "inventory")) {
+		for _, s := range stringList(attrOr(reqs[i].PriorState, builtin.AppInventory)) {
 			if id, err := kube.ParseObjectID(s); err == nil {
 				inventory = append(inventory, id)
 			}
@@ -68,7 +69,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			// The manifests cannot be read yet (their directory is known
 			// after apply), or the app is replaced: everything it holds
 			// is known after apply.
-			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{"objects": cty.DynamicVal, "inventory": cty.UnknownVal(cty.List(cty.String))})
+			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String))})
 			return
 		}
 		cfg, diags := parseAppConfig(req.Config)
@@ -83,12 +84,12 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		}
 		rendered, err := render(cfg.Dir)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 			return
 		}
 		d, err := buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Invalid manifests", err.Error())
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 			return
 		}
 		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior}
@@ -261,7 +262,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, live map[st
 	}
 	sort.Strings(inventory)
 	objs := kube.ObjectsVal(objects)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{"objects": objs, "inventory": kube.StringListVal(inventory)})
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory)})
 	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,

@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -72,9 +73,9 @@ func readPrior(state cty.Value, private []byte) (priorApp, error) {
 		return pa, nil
 	}
 	pa.exists = true
-	pa.inventory = stringList(attrOr(state, "inventory"))
+	pa.inventory = stringList(attrOr(state, builtin.AppInventory))
 	pa.objects = map[string]cty.Value{}
-	objs := attrOr(state, "objects")
+	objs := attrOr(state, builtin.AppObjects)
 	if !objs.IsNull() && objs.IsKnown() && (objs.Type().IsObjectType() || objs.Type().IsMapType()) {
 		for k, v := range objs.AsValueMap() {
 			pa.objects[k] = v

@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -19,7 +20,7 @@ const Version = "0.1.0"
 func New() sdk.Provider { return newProvider() }
 
 func newProvider() *provider {
-	return &provider{Connection: kube.Connection[*kube.Cluster]{Provider: "kubernetes"}}
+	return &provider{Connection: kube.Connection[*kube.Cluster]{Provider: builtin.KubernetesProvider}}
 }
 
 // provider holds the cluster connection made by Configure; every resource
@@ -73,7 +74,9 @@ var (
 	_ sdk.ProviderWithStop = (*provider)(nil)
 )
 
-func (p *provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "kubernetes", Version: Version} }
+func (p *provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version}
+}
 
 var providerSchema = sdk.Schema{
 	Description: "A Kubernetes cluster, reached with kubectl's conventions.",
@@ -89,7 +92,7 @@ var providerSchema = sdk.Schema{
 func (p *provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kubernetes_app": &app{p: p}}
+	return map[string]sdk.Resource{builtin.KubernetesApp: &app{p: p}}
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {

@@ -11,6 +11,7 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // ToCty converts a JSON-like object to a cty value of its implied type.
@@ -58,7 +59,8 @@ func SameValue(a, b cty.Value) bool {
 	return eq.IsKnown() && eq.True()
 }
 
-// ObjectsVal is the value of attribute "objects": the objects by ID.
+// ObjectsVal is the value of attribute objects (builtin.AppObjects): the
+// objects by ID.
 func ObjectsVal(m map[string]cty.Value) cty.Value {
 	if len(m) == 0 {
 		return cty.EmptyObjectVal
@@ -79,7 +81,7 @@ func StringListVal(ss []string) cty.Value {
 }
 
 // SecretPaths marks the data and stringData of every Secret among objects
-// (the value of attribute "objects") as sensitive.
+// (the value of attribute objects, builtin.AppObjects) as sensitive.
 func SecretPaths(objects cty.Value) []cty.Path {
 	if objects.IsNull() || !objects.IsKnown() || !objects.Type().IsObjectType() {
 		return nil
@@ -99,7 +101,7 @@ func SecretPaths(objects cty.Value) []cty.Path {
 		}
 		for _, f := range []string{"data", "stringData"} {
 			if v.Type().HasAttribute(f) {
-				out = append(out, cty.GetAttrPath("objects").GetAttr(key).GetAttr(f))
+				out = append(out, cty.GetAttrPath(builtin.AppObjects).GetAttr(key).GetAttr(f))
 			}
 		}
 	}
@@ -133,17 +135,18 @@ func AllKnown(conf cty.Value, names ...string) bool {
 	return true
 }
 
-// ParseWaitTimeout reads attribute "wait_timeout" of conf: how long to
-// wait for health after applying, zero when unset (do not wait).
+// ParseWaitTimeout reads attribute wait_timeout (builtin.AppWaitTimeout)
+// of conf: how long to wait for health after applying, zero when unset
+// (do not wait).
 func ParseWaitTimeout(conf cty.Value) (time.Duration, sdk.Diagnostics) {
 	var diags sdk.Diagnostics
-	s := sdk.GetString(conf, "wait_timeout")
+	s := sdk.GetString(conf, builtin.AppWaitTimeout)
 	if s == "" {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		diags.AddAttributeError(cty.GetAttrPath("wait_timeout"), "Invalid wait_timeout",
+		diags.AddAttributeError(cty.GetAttrPath(builtin.AppWaitTimeout), "Invalid wait_timeout",
 			fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
 	}
 	return d, diags
