@@ -18,11 +18,16 @@
 // exercises the handshake, gRPC, msgpack values and crash handling exactly
 // as slipway will, with no binary to build first.
 //
-// Wire it up in TestMain with Main, then call Start in a test to get a
-// *host.Client; the helpers (PlanApply, Refresh, Object, ...) cover the
-// common steps and fail the test on error diagnostics.
+// Wire it up in TestMain with Main (MainWith when another helper must run
+// the tests), then call Start in a test to get a *host.Client; the helpers
+// (PlanApply, Refresh, Object, ...) cover the common steps and fail the
+// test on error diagnostics. A Session carries one instance's state and
+// private data through plan, apply, refresh and status as the core does,
+// for tests that look at each step.
 //
 // What must stay true: sdktest goes through package host and the real
-// protocol, never around it, so what passes here works in slipway; and a
-// binary whose TestMain does not call Main can never re-execute itself.
+// protocol, never around it, so what passes here works in slipway; a
+// binary whose TestMain does not call Main or MainWith can never
+// re-execute itself; and it imports nothing of any provider, Kubernetes
+// and Helm included, so every provider's tests can use it.
 package sdktest

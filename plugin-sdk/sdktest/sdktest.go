@@ -45,6 +45,20 @@ var (
 // In the test process it runs the tests. In a process started by Start it
 // serves the named provider instead, and exits when the test closes it.
 func Main(m *testing.M, providers map[string]func() sdk.Provider) {
+	MainWith(m, providers, func(m *testing.M) { os.Exit(m.Run()) })
+}
+
+// MainWith is Main for a package whose tests must be run by another
+// TestMain helper, such as one that stops a shared test cluster after the
+// tests:
+//
+//	func TestMain(m *testing.M) {
+//		sdktest.MainWith(m, map[string]func() sdk.Provider{"kubernetes": New}, testbed.Main)
+//	}
+//
+// run runs the tests and exits; in a process started by Start it is not
+// called.
+func MainWith(m *testing.M, providers map[string]func() sdk.Provider, run func(*testing.M)) {
 	if name := os.Getenv(envProvider); name != "" {
 		newProvider, ok := providers[name]
 		if !ok {
@@ -57,27 +71,29 @@ func Main(m *testing.M, providers map[string]func() sdk.Provider) {
 	mainMu.Lock()
 	mainCalled = true
 	mainMu.Unlock()
-	os.Exit(m.Run())
+	run(m)
+	os.Exit(0)
 }
 
 // Start launches the provider registered as name with Main, as a plugin
 // process (the test binary itself, re-executed), and connects to it through
-// the real protocol. Configure is not called. The process ends when the test
-// does; its log lines go to the test log.
-func Start(t testing.TB, name string) *host.Client {
+// the real protocol. env holds more variables (KEY=VALUE) of the process's
+// otherwise empty environment. Configure is not called. The process ends
+// when the test does; its log lines go to the test log.
+func Start(t testing.TB, name string, env ...string) *host.Client {
 	t.Helper()
 	mainMu.Lock()
 	ok := mainCalled
 	mainMu.Unlock()
 	if !ok {
-		t.Fatalf("sdktest.Start: call sdktest.Main from the package's TestMain first")
+		t.Fatalf("sdktest.Start: call sdktest.Main (or MainWith) from the package's TestMain first")
 	}
 	self, err := os.Executable()
 	if err != nil {
 		self = os.Args[0]
 	}
 	cmd := exec.Command(self)
-	cmd.Env = []string{envProvider + "=" + name}
+	cmd.Env = append([]string{envProvider + "=" + name}, env...)
 	w := &logWriter{t: t}
 	c, err := host.Launch(t.Context(), host.LaunchConfig{Name: name, Cmd: cmd, Stderr: w})
 	if err != nil {
@@ -112,6 +128,17 @@ func (w *logWriter) stop() {
 	w.stopped = true
 }
 
+// Configure configures the provider with config, a value of its provider
+// block's schema, and fails the test on an error.
+func Configure(t testing.TB, c *host.Client, config cty.Value) {
+	t.Helper()
+	diags, err := c.Configure(t.Context(), config)
+	if err != nil {
+		t.Fatalf("configure %s: %v", c.Name(), err)
+	}
+	CheckDiags(t, "configure "+c.Name(), diags)
+}
+
 // ResourceSchema returns the schema of a resource type.
 func ResourceSchema(t testing.TB, c *host.Client, typeName string) sdk.Schema {
 	t.Helper()
@@ -143,7 +170,7 @@ func Plan(t testing.TB, c *host.Client, typeName string, prior, config cty.Value
 	if err != nil {
 		t.Fatalf("plan %s: %v", typeName, err)
 	}
-	checkDiags(t, "plan "+typeName, resps[0].Diagnostics)
+	CheckDiags(t, "plan "+typeName, resps[0].Diagnostics)
 	return resps[0]
 }
 
@@ -163,7 +190,7 @@ func Apply(t testing.TB, c *host.Client, typeName string, prior, config cty.Valu
 	if err != nil {
 		t.Fatalf("apply %s: %v", typeName, err)
 	}
-	checkDiags(t, "apply "+typeName, resp.Diagnostics)
+	CheckDiags(t, "apply "+typeName, resp.Diagnostics)
 	return resp.NewState
 }
 
@@ -198,18 +225,8 @@ func Refresh(t testing.TB, c *host.Client, typeName string, state cty.Value) cty
 	if err != nil {
 		t.Fatalf("read %s: %v", typeName, err)
 	}
-	checkDiags(t, "read "+typeName, resps[0].Diagnostics)
+	CheckDiags(t, "read "+typeName, resps[0].Diagnostics)
 	return resps[0].NewState
 }
 
 func address(typeName string) string { return typeName + ".test" }
-
-func checkDiags(t testing.TB, what string, diags sdk.Diagnostics) {
-	t.Helper()
-	for _, d := range diags {
-		if d.Severity == sdk.Error {
-			t.Fatalf("%s: %s: %s", what, d.Summary, d.Detail)
-		}
-		t.Logf("%s: warning: %s: %s", what, d.Summary, d.Detail)
-	}
-}

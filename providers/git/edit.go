@@ -14,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"sigs.k8s.io/kustomize/kyaml/utils"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // editMode is how a promote changes the repository.
@@ -104,9 +106,9 @@ func (e *edit) apply(s snapshot) (*editResult, error) {
 	case editContent:
 		switch k {
 		case kindDir:
-			return nil, &editError{"path", "Path is a directory", fmt.Sprintf("The path %q is a directory; content replaces the content of a file. Name the file.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path is a directory", fmt.Sprintf("The path %q is a directory; content replaces the content of a file. Name the file.", shown)}
 		case kindOther:
-			return nil, &editError{"path", "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule; content replaces the content of a regular file.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule; content replaces the content of a regular file.", shown)}
 		}
 		var before []byte
 		if k == kindFile {
@@ -124,20 +126,20 @@ func (e *edit) apply(s snapshot) (*editResult, error) {
 	case editYAMLPath:
 		switch k {
 		case kindMissing:
-			return nil, &editError{"path", "Path not found in repository", fmt.Sprintf("The file %q does not exist. yaml_path sets a value in an existing YAML file; to create a file, use content.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path not found in repository", fmt.Sprintf("The file %q does not exist. yaml_path sets a value in an existing YAML file; to create a file, use content.", shown)}
 		case kindDir:
-			return nil, &editError{"path", "Path is a directory", fmt.Sprintf("The path %q is a directory; yaml_path sets a value in one YAML file. Name the file.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path is a directory", fmt.Sprintf("The path %q is a directory; yaml_path sets a value in one YAML file. Name the file.", shown)}
 		case kindOther:
-			return nil, &editError{"path", "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule, not a YAML file.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule, not a YAML file.", shown)}
 		}
 		return e.editFiles(s, []string{e.path}, e.setYAMLPath)
 
 	case editImage:
 		switch k {
 		case kindMissing:
-			return nil, &editError{"path", "Path not found in repository", fmt.Sprintf("The path %q does not exist in the repository.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path not found in repository", fmt.Sprintf("The path %q does not exist in the repository.", shown)}
 		case kindOther:
-			return nil, &editError{"path", "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule.", shown)}
+			return nil, &editError{builtin.PromotePath, "Path is not a regular file", fmt.Sprintf("The path %q is a symbolic link or a submodule.", shown)}
 		case kindFile:
 			if isKustomization(path.Base(e.path)) {
 				return e.editFiles(s, []string{e.path}, e.setKustomizeImage)
@@ -158,7 +160,7 @@ func (e *edit) apply(s snapshot) (*editResult, error) {
 			return e.editFiles(s, found, e.setKustomizeImage)
 		case 0:
 		default:
-			return nil, &editError{"path", "More than one kustomization", fmt.Sprintf("The directory %q holds %s; kustomize refuses such a directory. Keep one.", shown, strings.Join(found, " and "))}
+			return nil, &editError{builtin.PromotePath, "More than one kustomization", fmt.Sprintf("The directory %q holds %s; kustomize refuses such a directory. Keep one.", shown, strings.Join(found, " and "))}
 		}
 		all, err := s.files(e.path)
 		if err != nil {
@@ -171,7 +173,7 @@ func (e *edit) apply(s snapshot) (*editResult, error) {
 			}
 		}
 		if len(files) == 0 {
-			return nil, &editError{"path", "No YAML files", fmt.Sprintf("The directory %q holds no kustomization and no *.yaml or *.yml file whose container images could be set.", shown)}
+			return nil, &editError{builtin.PromotePath, "No YAML files", fmt.Sprintf("The directory %q holds no kustomization and no *.yaml or *.yml file whose container images could be set.", shown)}
 		}
 		return e.editPlainImages(s, files)
 	}
@@ -200,7 +202,7 @@ func (e *edit) editFiles(s snapshot, files []string, fn docEditor) (*editResult,
 		}
 		f, err := parseYAMLFile(before)
 		if err != nil {
-			return nil, &editError{"path", "Invalid YAML", fmt.Sprintf("The file %q cannot be read as YAML: %v.", p, err)}
+			return nil, &editError{builtin.PromotePath, "Invalid YAML", fmt.Sprintf("The file %q cannot be read as YAML: %v.", p, err)}
 		}
 		values, err := fn(p, f)
 		if err != nil {
@@ -230,7 +232,7 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 			continue
 		}
 		if doc != nil {
-			return nil, &editError{"path", "Invalid kustomization", fmt.Sprintf("The kustomization %q holds more than one YAML document.", file)}
+			return nil, &editError{builtin.PromotePath, "Invalid kustomization", fmt.Sprintf("The kustomization %q holds more than one YAML document.", file)}
 		}
 		doc = d
 	}
@@ -239,7 +241,7 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 	}
 	root, err := doc.ensureMap()
 	if err != nil {
-		return nil, &editError{"path", "Invalid kustomization", fmt.Sprintf("The kustomization %q: %v.", file, err)}
+		return nil, &editError{builtin.PromotePath, "Invalid kustomization", fmt.Sprintf("The kustomization %q: %v.", file, err)}
 	}
 	images := yaml.NewRNode(root).Field("images")
 	var seq *yaml.Node
@@ -256,7 +258,7 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 		seq = images.Value.YNode()
 		doc.rewrite = true
 	default:
-		return nil, &editError{"path", "Invalid kustomization", fmt.Sprintf("The images of the kustomization %q are a %s, not a list.", file, kindName(images.Value.YNode()))}
+		return nil, &editError{builtin.PromotePath, "Invalid kustomization", fmt.Sprintf("The images of the kustomization %q are a %s, not a list.", file, kindName(images.Value.YNode()))}
 	}
 
 	prefix := "images[" + e.image + "]."
@@ -267,7 +269,7 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 		}
 		before, changed, err := doc.setField(entry, key, v)
 		if err != nil {
-			return &editError{"path", "Invalid kustomization", fmt.Sprintf("The images entry for %q in %q: %v.", e.image, file, err)}
+			return &editError{builtin.PromotePath, "Invalid kustomization", fmt.Sprintf("The images entry for %q in %q: %v.", e.image, file, err)}
 		}
 		if changed {
 			out = append(out, valueChange{file: file, field: prefix + key, before: before, after: v})
@@ -352,7 +354,7 @@ func (e *edit) editPlainImages(s snapshot, files []string) (*editResult, error) 
 				}
 			})
 			if werr != nil {
-				return nil, &editError{"path", "Cannot set image", fmt.Sprintf("In %q: %v.", file, werr)}
+				return nil, &editError{builtin.PromotePath, "Cannot set image", fmt.Sprintf("In %q: %v.", file, werr)}
 			}
 		}
 		return out, nil
@@ -365,7 +367,7 @@ func (e *edit) editPlainImages(s snapshot, files []string) (*editResult, error) 
 		if shown == "" {
 			shown = "."
 		}
-		return nil, &editError{"image", "Image not found", fmt.Sprintf("No container or init container under %q uses the image %q (compared without tag and digest, as written). Check image and path.", shown, e.image)}
+		return nil, &editError{builtin.PromoteImage, "Image not found", fmt.Sprintf("No container or init container under %q uses the image %q (compared without tag and digest, as written). Check image and path.", shown, e.image)}
 	}
 	return res, nil
 }
@@ -449,7 +451,7 @@ func (e *edit) setYAMLPath(file string, f *yamlFile) ([]valueChange, error) {
 			continue
 		}
 		if doc != nil {
-			return nil, &editError{"path", "More than one YAML document", fmt.Sprintf("The file %q holds more than one YAML document, so yaml_path is ambiguous in it. Point path at a single-document file, or use image to set container images.", file)}
+			return nil, &editError{builtin.PromotePath, "More than one YAML document", fmt.Sprintf("The file %q holds more than one YAML document, so yaml_path is ambiguous in it. Point path at a single-document file, or use image to set container images.", file)}
 		}
 		doc = d
 	}
@@ -457,7 +459,7 @@ func (e *edit) setYAMLPath(file string, f *yamlFile) ([]valueChange, error) {
 		doc = f.docs[len(f.docs)-1]
 	}
 	fail := func(format string, args ...any) error {
-		return &editError{"yaml_path", "Cannot set yaml_path", fmt.Sprintf("Setting %q in %q: ", e.yamlPath, file) + fmt.Sprintf(format, args...) + "."}
+		return &editError{builtin.PromoteYAMLPath, "Cannot set yaml_path", fmt.Sprintf("Setting %q in %q: ", e.yamlPath, file) + fmt.Sprintf(format, args...) + "."}
 	}
 	segs, err := splitYAMLPath(e.yamlPath)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/retry"
 )
 
@@ -26,11 +27,6 @@ var (
 	_ sdk.ResourceWithValidate = (*promote)(nil)
 )
 
-// changeType is the type of one element of `changes`.
-var changeType = cty.Object(map[string]cty.Type{
-	"file": cty.String, "field": cty.String, "before": cty.String, "after": cty.String,
-})
-
 const (
 	defaultAuthorName  = "slipway"
 	defaultAuthorEmail = "slipway@localhost"
@@ -40,54 +36,58 @@ var promoteSchema = sdk.Schema{
 	Description: "A commit to a git repository that sets an image's tag or digest, a YAML value or a file's content, pushed to a branch (never forced). " +
 		"The plan shows the change made on base_commit; apply makes the same change on the branch's head and pushes it, making it again on the new head when the branch moved meanwhile.",
 	Attributes: map[string]sdk.Attribute{
-		"url": {Type: cty.String, Required: true,
+		builtin.PromoteURL: {Type: cty.String, Required: true,
 			Description: "The repository: an http(s)://, ssh:// or file:// URL, or a local path."},
-		"branch": {Type: cty.String, Required: true,
+		builtin.PromoteBranch: {Type: cty.String, Required: true,
 			Description: "The branch to commit to. It must exist on the remote."},
-		"base_commit": {Type: cty.String, Optional: true,
+		builtin.PromoteBaseCommit: {Type: cty.String, Optional: true,
 			Description: "The full commit the plan reads the files at, usually the commit of the git source that read the repository; the branch's head when unset."},
-		"path": {Type: cty.String, Required: true,
+		builtin.PromotePath: {Type: cty.String, Required: true,
 			Description: `The file or directory edited, relative to the repository root ("apps/myapp").`},
-		"image": {Type: cty.String, Optional: true,
+		builtin.PromoteImage: {Type: cty.String, Optional: true,
 			Description: `Set this image (a name without tag, "registry.example.com/me/myapp") to new_tag and/or digest: in the kustomization's images when path is a kustomization or a directory holding one, else in every container and init container of the YAML files at path.`},
-		"new_tag": {Type: cty.String, Optional: true,
+		builtin.PromoteNewTag: {Type: cty.String, Optional: true,
 			Description: "The image's new tag; with image."},
-		"digest": {Type: cty.String, Optional: true,
+		builtin.PromoteDigest: {Type: cty.String, Optional: true,
 			Description: `The image's new digest ("sha256:..."); with image.`},
-		"yaml_path": {Type: cty.String, Optional: true,
+		builtin.PromoteYAMLPath: {Type: cty.String, Optional: true,
 			Description: `Set the value at this path of the YAML file path ("image.tag", "spec.template.spec.containers.[name=app].image"), creating missing maps; with value.`},
-		"value": {Type: cty.String, Optional: true,
+		builtin.PromoteValue: {Type: cty.String, Optional: true,
 			Description: "The value to set at yaml_path."},
-		"content": {Type: cty.String, Optional: true,
+		builtin.PromoteContent: {Type: cty.String, Optional: true,
 			Description: "The whole new content of the file path, created when missing."},
-		"message": {Type: cty.String, Required: true,
+		builtin.PromoteMessage: {Type: cty.String, Required: true,
 			Description: "The commit message."},
-		"author_name": {Type: cty.String, Optional: true, Computed: true,
+		builtin.PromoteAuthorName: {Type: cty.String, Optional: true, Computed: true,
 			Description: `The commit's author and committer name; "slipway" when unset.`},
-		"author_email": {Type: cty.String, Optional: true, Computed: true,
+		builtin.PromoteAuthorEmail: {Type: cty.String, Optional: true, Computed: true,
 			Description: `The commit's author and committer email; "slipway@localhost" when unset.`},
-		"changes": {Type: cty.List(changeType), Computed: true,
+		builtin.PromoteChanges: {Type: cty.List(builtin.PromoteChangeType), Computed: true,
 			Description: "Each value the commit changes: file, field (empty for content), before and after. Empty when there is nothing to change."},
-		"diff": {Type: cty.String, Computed: true,
+		builtin.PromoteDiff: {Type: cty.String, Computed: true,
 			Description: "A unified diff of the files the commit changes; empty when there is nothing to change."},
-		"commit": {Type: cty.String, Computed: true,
+		builtin.PromoteCommit: {Type: cty.String, Computed: true,
 			Description: "The commit pushed; the branch's head, unchanged, when there was nothing to change."},
-		"parent": {Type: cty.String, Computed: true,
+		builtin.PromoteParent: {Type: cty.String, Computed: true,
 			Description: "The commit the pushed commit sits on: the branch's head when it was pushed; empty when nothing was pushed."},
 	},
 }
 
 // editInputs are the attributes the edit and its base follow from: when
 // one is unknown, so is what the plan would change.
-var editInputs = []string{"url", "branch", "base_commit", "path", "image", "new_tag", "digest", "yaml_path", "value", "content"}
+var editInputs = []string{
+	builtin.PromoteURL, builtin.PromoteBranch, builtin.PromoteBaseCommit, builtin.PromotePath,
+	builtin.PromoteImage, builtin.PromoteNewTag, builtin.PromoteDigest,
+	builtin.PromoteYAMLPath, builtin.PromoteValue, builtin.PromoteContent,
+}
 
 // whereInputs are the attributes that say where the edit goes: when they
 // are known, the plan checks the branch and the path exist even if the
 // edit itself is not known yet.
-var whereInputs = []string{"url", "branch", "base_commit", "path"}
+var whereInputs = []string{builtin.PromoteURL, builtin.PromoteBranch, builtin.PromoteBaseCommit, builtin.PromotePath}
 
 // promoteComputed are the attributes only the provider sets.
-var promoteComputed = []string{"changes", "diff", "commit", "parent"}
+var promoteComputed = []string{builtin.PromoteChanges, builtin.PromoteDiff, builtin.PromoteCommit, builtin.PromoteParent}
 
 func (*promote) Schema() sdk.Schema { return promoteSchema }
 
@@ -121,41 +121,41 @@ func checkPromote(cfg cty.Value) (promoteConfig, sdk.Diagnostics) {
 	set := func(name string) bool { v := cfg.GetAttr(name); return !v.IsKnown() || !v.IsNull() }
 	bad := func(name, summary, detail string) { diags.AddAttributeError(cty.GetAttrPath(name), summary, detail) }
 
-	if known("url") {
-		pc.rawURL = sdk.GetString(cfg, "url")
+	if known(builtin.PromoteURL) {
+		pc.rawURL = sdk.GetString(cfg, builtin.PromoteURL)
 		var err error
 		if pc.url, pc.protocol, err = normalizeURL(pc.rawURL); err != nil {
-			bad("url", "Invalid repository URL",
+			bad(builtin.PromoteURL, "Invalid repository URL",
 				fmt.Sprintf("The url %q is not a git URL slipway can push to: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", pc.rawURL, err))
 		}
 	}
-	if known("branch") {
-		pc.branch = sdk.GetString(cfg, "branch")
+	if known(builtin.PromoteBranch) {
+		pc.branch = sdk.GetString(cfg, builtin.PromoteBranch)
 		if strings.TrimSpace(pc.branch) == "" || plumbing.NewBranchReferenceName(pc.branch).Validate() != nil {
-			bad("branch", "Invalid branch name", fmt.Sprintf("The branch %q is not a valid git branch name. Write a name such as \"main\".", pc.branch))
+			bad(builtin.PromoteBranch, "Invalid branch name", fmt.Sprintf("The branch %q is not a valid git branch name. Write a name such as \"main\".", pc.branch))
 		}
 	}
-	if known("base_commit") {
-		c := sdk.GetString(cfg, "base_commit")
+	if known(builtin.PromoteBaseCommit) {
+		c := sdk.GetString(cfg, builtin.PromoteBaseCommit)
 		if lc := strings.ToLower(c); fullHash.MatchString(lc) {
 			pc.base = plumbing.NewHash(lc)
 		} else {
-			bad("base_commit", "Invalid commit hash",
+			bad(builtin.PromoteBaseCommit, "Invalid commit hash",
 				fmt.Sprintf("The base_commit %q is not a full commit hash. Write all 40 hexadecimal digits, such as a git source's commit.", c))
 		}
 	}
-	if known("path") {
-		raw := sdk.GetString(cfg, "path")
+	if known(builtin.PromotePath) {
+		raw := sdk.GetString(cfg, builtin.PromotePath)
 		clean, ok := cleanRepoPath(raw)
 		if !ok {
-			bad("path", "Invalid path",
+			bad(builtin.PromotePath, "Invalid path",
 				fmt.Sprintf("The path %q leaves the repository or names its metadata. Write a path relative to the repository root, such as \"apps/myapp\".", raw))
 		}
 		pc.edit.path = clean
 	}
 
 	var modes []string
-	for _, m := range []string{"image", "yaml_path", "content"} {
+	for _, m := range []string{builtin.PromoteImage, builtin.PromoteYAMLPath, builtin.PromoteContent} {
 		if set(m) {
 			modes = append(modes, m)
 		}
@@ -172,71 +172,75 @@ func checkPromote(cfg cty.Value) (promoteConfig, sdk.Diagnostics) {
 	if len(modes) == 1 {
 		mode = modes[0]
 	}
-	for _, a := range [][2]string{{"new_tag", "image"}, {"digest", "image"}, {"value", "yaml_path"}} {
+	for _, a := range [][2]string{
+		{builtin.PromoteNewTag, builtin.PromoteImage},
+		{builtin.PromoteDigest, builtin.PromoteImage},
+		{builtin.PromoteValue, builtin.PromoteYAMLPath},
+	} {
 		if set(a[0]) && mode != "" && mode != a[1] {
 			bad(a[0], "Argument belongs to another edit", fmt.Sprintf("%s goes with %s, which is not set.", a[0], a[1]))
 		}
 	}
 	switch mode {
-	case "image":
+	case builtin.PromoteImage:
 		pc.edit.mode = editImage
-		if !set("new_tag") && !set("digest") {
-			bad("image", "Missing new tag", "Setting an image needs new_tag, digest or both.")
+		if !set(builtin.PromoteNewTag) && !set(builtin.PromoteDigest) {
+			bad(builtin.PromoteImage, "Missing new tag", "Setting an image needs new_tag, digest or both.")
 		}
-		if known("image") {
-			pc.edit.image = sdk.GetString(cfg, "image")
+		if known(builtin.PromoteImage) {
+			pc.edit.image = sdk.GetString(cfg, builtin.PromoteImage)
 			img := pc.edit.image
 			switch {
 			case img == "" || strings.ContainsAny(img, " \t\n@"):
-				bad("image", "Invalid image", fmt.Sprintf("The image %q is not an image name. Write the name without tag or digest, such as \"registry.example.com/me/myapp\".", img))
+				bad(builtin.PromoteImage, "Invalid image", fmt.Sprintf("The image %q is not an image name. Write the name without tag or digest, such as \"registry.example.com/me/myapp\".", img))
 			case imageRepository(img) != img:
-				bad("image", "Image has a tag", fmt.Sprintf("The image %q has a tag. Write the name without it (%q) and put the tag in new_tag.", img, imageRepository(img)))
+				bad(builtin.PromoteImage, "Image has a tag", fmt.Sprintf("The image %q has a tag. Write the name without it (%q) and put the tag in new_tag.", img, imageRepository(img)))
 			}
 		}
-		if known("new_tag") {
-			pc.edit.newTag = sdk.GetString(cfg, "new_tag")
+		if known(builtin.PromoteNewTag) {
+			pc.edit.newTag = sdk.GetString(cfg, builtin.PromoteNewTag)
 			if !tagPattern.MatchString(pc.edit.newTag) {
-				bad("new_tag", "Invalid tag", fmt.Sprintf("The tag %q is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", pc.edit.newTag))
+				bad(builtin.PromoteNewTag, "Invalid tag", fmt.Sprintf("The tag %q is not a valid image tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", pc.edit.newTag))
 			}
 		}
-		if known("digest") {
-			pc.edit.digest = sdk.GetString(cfg, "digest")
+		if known(builtin.PromoteDigest) {
+			pc.edit.digest = sdk.GetString(cfg, builtin.PromoteDigest)
 			d := pc.edit.digest
 			if !digestPattern.MatchString(d) || (strings.HasPrefix(d, "sha256:") && !sha256Pattern.MatchString(d)) {
-				bad("digest", "Invalid digest", fmt.Sprintf("The digest %q is not an image digest. Write it as \"sha256:\" and 64 lowercase hexadecimal digits.", d))
+				bad(builtin.PromoteDigest, "Invalid digest", fmt.Sprintf("The digest %q is not an image digest. Write it as \"sha256:\" and 64 lowercase hexadecimal digits.", d))
 			}
 		}
-	case "yaml_path":
+	case builtin.PromoteYAMLPath:
 		pc.edit.mode = editYAMLPath
-		if !set("value") {
-			bad("yaml_path", "Missing value", "Setting a yaml_path needs the value to set.")
+		if !set(builtin.PromoteValue) {
+			bad(builtin.PromoteYAMLPath, "Missing value", "Setting a yaml_path needs the value to set.")
 		}
-		if known("yaml_path") {
-			pc.edit.yamlPath = sdk.GetString(cfg, "yaml_path")
+		if known(builtin.PromoteYAMLPath) {
+			pc.edit.yamlPath = sdk.GetString(cfg, builtin.PromoteYAMLPath)
 			if _, err := splitYAMLPath(pc.edit.yamlPath); err != nil {
-				bad("yaml_path", "Invalid yaml_path", fmt.Sprintf("The yaml_path %q is not a path: %v. Write keys separated by dots, such as \"image.tag\".", pc.edit.yamlPath, err))
+				bad(builtin.PromoteYAMLPath, "Invalid yaml_path", fmt.Sprintf("The yaml_path %q is not a path: %v. Write keys separated by dots, such as \"image.tag\".", pc.edit.yamlPath, err))
 			}
 		}
-		pc.edit.value = sdk.GetString(cfg, "value")
-	case "content":
+		pc.edit.value = sdk.GetString(cfg, builtin.PromoteValue)
+	case builtin.PromoteContent:
 		pc.edit.mode = editContent
-		pc.edit.content = sdk.GetString(cfg, "content")
-		if known("path") && pc.edit.path == "" {
-			bad("path", "Path is a directory", "content replaces a file's content, and the path names the repository root. Name a file.")
+		pc.edit.content = sdk.GetString(cfg, builtin.PromoteContent)
+		if known(builtin.PromotePath) && pc.edit.path == "" {
+			bad(builtin.PromotePath, "Path is a directory", "content replaces a file's content, and the path names the repository root. Name a file.")
 		}
 	}
-	if known("message") && strings.TrimSpace(sdk.GetString(cfg, "message")) == "" {
-		bad("message", "Empty commit message", "Write a commit message, such as \"Deploy myapp 1.2.3\".")
+	if known(builtin.PromoteMessage) && strings.TrimSpace(sdk.GetString(cfg, builtin.PromoteMessage)) == "" {
+		bad(builtin.PromoteMessage, "Empty commit message", "Write a commit message, such as \"Deploy myapp 1.2.3\".")
 	}
-	pc.message = sdk.GetString(cfg, "message")
+	pc.message = sdk.GetString(cfg, builtin.PromoteMessage)
 	pc.author, pc.email = defaultAuthorName, defaultAuthorEmail
-	if known("author_name") {
-		pc.author = sdk.GetString(cfg, "author_name")
+	if known(builtin.PromoteAuthorName) {
+		pc.author = sdk.GetString(cfg, builtin.PromoteAuthorName)
 	}
-	if known("author_email") {
-		pc.email = sdk.GetString(cfg, "author_email")
+	if known(builtin.PromoteAuthorEmail) {
+		pc.email = sdk.GetString(cfg, builtin.PromoteAuthorEmail)
 	}
-	for _, name := range []string{"author_name", "author_email"} {
+	for _, name := range []string{builtin.PromoteAuthorName, builtin.PromoteAuthorEmail} {
 		if v := sdk.GetString(cfg, name); known(name) && (strings.TrimSpace(v) == "" || strings.ContainsAny(v, "<>\n")) {
 			bad(name, "Invalid commit author", fmt.Sprintf("The %s %q cannot go in a commit: it is empty or holds '<', '>' or a line break.", name, v))
 		}
@@ -362,9 +366,9 @@ func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.App
 		return
 	}
 	planned := req.PlannedState
-	if ch := planned.GetAttr("changes"); ch.IsWhollyKnown() && !ch.IsNull() && ch.LengthInt() == 0 && planned.IsWhollyKnown() {
+	if ch := planned.GetAttr(builtin.PromoteChanges); ch.IsWhollyKnown() && !ch.IsNull() && ch.LengthInt() == 0 && planned.IsWhollyKnown() {
 		// The plan showed nothing to change: apply changes nothing.
-		req.Progress(fmt.Sprintf("nothing to change at %s", short(sdk.GetString(planned, "commit"))))
+		req.Progress(fmt.Sprintf("nothing to change at %s", short(sdk.GetString(planned, builtin.PromoteCommit))))
 		resp.NewState = planned
 		return
 	}
@@ -391,7 +395,7 @@ func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.App
 	resp.NewState = promoteState(cfg, out)
 	if w := differsFromPlan(planned, resp.NewState); w != "" {
 		resp.Diagnostics.AddWarning("Branch moved since the plan",
-			fmt.Sprintf("The branch %q of %s moved after the plan was made, and the edit made on its new head %s: %s. The commit pushed holds the edit as configured; check its diff.", pc.branch, pc.rawURL, w, short(sdk.GetString(resp.NewState, "commit"))))
+			fmt.Sprintf("The branch %q of %s moved after the plan was made, and the edit made on its new head %s: %s. The commit pushed holds the edit as configured; check its diff.", pc.branch, pc.rawURL, w, short(sdk.GetString(resp.NewState, builtin.PromoteCommit))))
 	}
 }
 
@@ -516,7 +520,7 @@ func checkTarget(e *edit, commit *object.Commit) error {
 		return err
 	}
 	if k == kindMissing {
-		return &editError{"path", "Path not found in repository", fmt.Sprintf("The path %q does not exist in commit %s.", e.path, short(commit.Hash.String()))}
+		return &editError{builtin.PromotePath, "Path not found in repository", fmt.Sprintf("The path %q does not exist in commit %s.", e.path, short(commit.Hash.String()))}
 	}
 	return nil
 }
@@ -537,7 +541,7 @@ type promoteOut struct {
 
 func unknownComputed() promoteOut {
 	return promoteOut{
-		changes: cty.UnknownVal(cty.List(changeType)),
+		changes: cty.UnknownVal(cty.List(builtin.PromoteChangeType)),
 		diff:    cty.UnknownVal(cty.String),
 		commit:  cty.UnknownVal(cty.String),
 		parent:  cty.UnknownVal(cty.String),
@@ -548,28 +552,28 @@ func unknownComputed() promoteOut {
 // attributes filled in.
 func promoteState(cfg cty.Value, out promoteOut) cty.Value {
 	attrs := cfg.AsValueMap()
-	if v := attrs["author_name"]; v.IsNull() {
-		attrs["author_name"] = cty.StringVal(defaultAuthorName)
+	if v := attrs[builtin.PromoteAuthorName]; v.IsNull() {
+		attrs[builtin.PromoteAuthorName] = cty.StringVal(defaultAuthorName)
 	}
-	if v := attrs["author_email"]; v.IsNull() {
-		attrs["author_email"] = cty.StringVal(defaultAuthorEmail)
+	if v := attrs[builtin.PromoteAuthorEmail]; v.IsNull() {
+		attrs[builtin.PromoteAuthorEmail] = cty.StringVal(defaultAuthorEmail)
 	}
-	attrs["changes"] = out.changes
-	attrs["diff"] = out.diff
-	attrs["commit"] = out.commit
-	attrs["parent"] = out.parent
+	attrs[builtin.PromoteChanges] = out.changes
+	attrs[builtin.PromoteDiff] = out.diff
+	attrs[builtin.PromoteCommit] = out.commit
+	attrs[builtin.PromoteParent] = out.parent
 	return promoteSchema.Object(attrs)
 }
 
 func changesValue(values []valueChange) cty.Value {
 	if len(values) == 0 {
-		return cty.ListValEmpty(changeType)
+		return cty.ListValEmpty(builtin.PromoteChangeType)
 	}
 	vals := make([]cty.Value, len(values))
 	for i, v := range values {
 		vals[i] = cty.ObjectVal(map[string]cty.Value{
-			"file": cty.StringVal(v.file), "field": cty.StringVal(v.field),
-			"before": cty.StringVal(v.before), "after": cty.StringVal(v.after),
+			builtin.ChangeFile: cty.StringVal(v.file), builtin.ChangeField: cty.StringVal(v.field),
+			builtin.ChangeBefore: cty.StringVal(v.before), builtin.ChangeAfter: cty.StringVal(v.after),
 		})
 	}
 	return cty.ListVal(vals)
@@ -579,7 +583,7 @@ func changesValue(values []valueChange) cty.Value {
 // planned ones, "" when they do not (or the plan did not know them).
 func differsFromPlan(planned, applied cty.Value) string {
 	var what []string
-	for _, name := range []string{"changes", "diff"} {
+	for _, name := range []string{builtin.PromoteChanges, builtin.PromoteDiff} {
 		p, a := planned.GetAttr(name), applied.GetAttr(name)
 		if p.IsWhollyKnown() && !p.RawEquals(a) {
 			what = append(what, name)
@@ -608,7 +612,7 @@ func promoteDiag(err error, pc promoteConfig) sdk.Diagnostic {
 		}
 		return d
 	case errors.As(err, &pe):
-		d := sdk.Diagnostic{Severity: sdk.Error, Attribute: cty.GetAttrPath("branch")}
+		d := sdk.Diagnostic{Severity: sdk.Error, Attribute: cty.GetAttrPath(builtin.PromoteBranch)}
 		if pe.gaveUp {
 			d.Summary = "Branch keeps moving"
 			d.Detail = fmt.Sprintf("The branch %q of %s moved every time a commit was pushed to it, %d times; gave up (last refusal: %v). Nothing was forced. Run apply again.", pe.branch, pe.url, maxAttempts, pe.err)
@@ -623,7 +627,7 @@ func promoteDiag(err error, pc promoteConfig) sdk.Diagnostic {
 	}
 	d := diagnose(err, pc.rawURL)
 	if d.Summary == "Git commit not found" {
-		d.Attribute = cty.GetAttrPath("base_commit")
+		d.Attribute = cty.GetAttrPath(builtin.PromoteBaseCommit)
 	}
 	return d
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // New returns the git provider.
@@ -46,8 +47,10 @@ var providerSchema = sdk.Schema{
 	},
 }
 
-func (*provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "git", Version: "0.1.0"} }
-func (*provider) Schema() sdk.Schema     { return providerSchema }
+func (*provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: builtin.GitProvider, Version: "0.1.0"}
+}
+func (*provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	s := settings{
@@ -108,9 +111,9 @@ func (p *provider) config() (settings, *cache, error) {
 
 // Resources is the write side: git_promote commits and pushes.
 func (p *provider) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"git_promote": &promote{p: p}}
+	return map[string]sdk.Resource{builtin.GitPromote: &promote{p: p}}
 }
 
 func (p *provider) Sources() map[string]sdk.Source {
-	return map[string]sdk.Source{"git": &source{p: p}}
+	return map[string]sdk.Source{builtin.GitSource: &source{p: p}}
 }

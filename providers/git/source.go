@@ -18,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // source is the source type "git": `source "git" "NAME" { url = ... }`.
@@ -28,21 +29,21 @@ var _ sdk.Source = (*source)(nil)
 var sourceSchema = sdk.Schema{
 	Description: "A git repository at a branch, tag or commit, resolved to a commit at every plan and checked out read-only on local disk.",
 	Attributes: map[string]sdk.Attribute{
-		"url": {Type: cty.String, Required: true,
+		builtin.SourceURL: {Type: cty.String, Required: true,
 			Description: "The repository: an http(s)://, ssh:// or file:// URL, or a local path."},
-		"branch": {Type: cty.String, Optional: true,
+		builtin.SourceBranch: {Type: cty.String, Optional: true,
 			Description: "The branch to follow. At most one of branch, tag and commit; the remote's default branch when none is set."},
 		"tag": {Type: cty.String, Optional: true,
 			Description: "The tag to read."},
-		"commit": {Type: cty.String, Optional: true, Computed: true,
+		builtin.SourceCommit: {Type: cty.String, Optional: true, Computed: true,
 			Description: "The full commit hash to read; when branch or tag is used instead, the commit it resolved to."},
 		"path": {Type: cty.String, Optional: true,
 			Description: "A directory inside the repository; dir and directories are of that directory. The repository root when unset."},
-		"short_commit": {Type: cty.String, Computed: true,
+		builtin.SourceShortCommit: {Type: cty.String, Computed: true,
 			Description: "The first 7 characters of commit."},
-		"ref": {Type: cty.String, Computed: true,
+		builtin.SourceRef: {Type: cty.String, Computed: true,
 			Description: `The full reference resolved ("refs/heads/main"); empty for a pinned commit.`},
-		"dir": {Type: cty.String, Computed: true,
+		builtin.SourceDir: {Type: cty.String, Computed: true,
 			Description: "The absolute path of a read-only checkout of the commit, with path joined in."},
 		"directories": {Type: cty.List(cty.String), Computed: true,
 			Description: "The names of dir's immediate subdirectories, sorted, hidden ones (a leading dot) left out: for for_each."},
@@ -56,7 +57,7 @@ var sourceSchema = sdk.Schema{
 }
 
 // computed lists the attributes only the provider sets.
-var computed = []string{"short_commit", "ref", "dir", "directories", "message", "author", "time"}
+var computed = []string{builtin.SourceShortCommit, builtin.SourceRef, builtin.SourceDir, "directories", "message", "author", "time"}
 
 func (*source) Schema() sdk.Schema { return sourceSchema }
 
@@ -78,7 +79,7 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 	}
 	url, protocol, err := normalizeURL(rawURL)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("url"), "Invalid repository URL",
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.SourceURL), "Invalid repository URL",
 			fmt.Sprintf("The url %q is not a git URL slipway can read: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", rawURL, err))
 		return
 	}
@@ -140,13 +141,13 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 
 // parseConfig reads and checks a wholly known configuration.
 func parseConfig(cfg cty.Value) (w want, url, subdir string, diags sdk.Diagnostics) {
-	url = sdk.GetString(cfg, "url")
+	url = sdk.GetString(cfg, builtin.SourceURL)
 	if url == "" {
-		diags.AddAttributeError(cty.GetAttrPath("url"), "Missing repository URL",
+		diags.AddAttributeError(cty.GetAttrPath(builtin.SourceURL), "Missing repository URL",
 			`A git source needs the url of its repository, such as "https://github.com/org/repo.git".`)
 	}
 	var set []string
-	for _, name := range []string{"branch", "tag", "commit"} {
+	for _, name := range []string{builtin.SourceBranch, "tag", builtin.SourceCommit} {
 		if sdk.IsSet(cfg, name) {
 			set = append(set, name)
 		}
@@ -155,19 +156,19 @@ func parseConfig(cfg cty.Value) (w want, url, subdir string, diags sdk.Diagnosti
 		diags.AddAttributeError(cty.GetAttrPath(set[1]), "Conflicting git refs",
 			fmt.Sprintf("A git source reads one of branch, tag or commit, but this one sets %s. Keep one.", strings.Join(set, " and ")))
 	}
-	w.branch = sdk.GetString(cfg, "branch")
+	w.branch = sdk.GetString(cfg, builtin.SourceBranch)
 	w.tag = sdk.GetString(cfg, "tag")
-	for _, name := range []string{"branch", "tag"} {
+	for _, name := range []string{builtin.SourceBranch, "tag"} {
 		if sdk.IsSet(cfg, name) && strings.TrimSpace(sdk.GetString(cfg, name)) == "" {
 			diags.AddAttributeError(cty.GetAttrPath(name), "Empty git ref",
 				fmt.Sprintf("The %s is empty. Name one, or leave it out to read the remote's default branch.", name))
 		}
 	}
-	if c := sdk.GetString(cfg, "commit"); sdk.IsSet(cfg, "commit") {
+	if c := sdk.GetString(cfg, builtin.SourceCommit); sdk.IsSet(cfg, builtin.SourceCommit) {
 		if lc := strings.ToLower(c); fullHash.MatchString(lc) {
 			w.commit = plumbing.NewHash(lc)
 		} else {
-			diags.AddAttributeError(cty.GetAttrPath("commit"), "Invalid commit hash",
+			diags.AddAttributeError(cty.GetAttrPath(builtin.SourceCommit), "Invalid commit hash",
 				fmt.Sprintf("The commit %q is not a full commit hash. Write all 40 hexadecimal digits (git rev-parse gives them).", c))
 		}
 	}
@@ -219,10 +220,10 @@ func resolvedState(cfg cty.Value, res resolved, dir string, dirs []string) cty.V
 	}
 	attrs := cfg.AsValueMap()
 	hash := c.Hash.String()
-	attrs["commit"] = cty.StringVal(hash)
-	attrs["short_commit"] = cty.StringVal(hash[:7])
-	attrs["ref"] = cty.StringVal(string(res.ref))
-	attrs["dir"] = cty.StringVal(dir)
+	attrs[builtin.SourceCommit] = cty.StringVal(hash)
+	attrs[builtin.SourceShortCommit] = cty.StringVal(hash[:7])
+	attrs[builtin.SourceRef] = cty.StringVal(string(res.ref))
+	attrs[builtin.SourceDir] = cty.StringVal(dir)
 	attrs["directories"] = list
 	attrs["message"] = cty.StringVal(subject(c.Message))
 	attrs["author"] = cty.StringVal(fmt.Sprintf("%s <%s>", c.Author.Name, c.Author.Email))
@@ -238,8 +239,8 @@ func unknownState(cfg cty.Value) cty.Value {
 	for _, name := range computed {
 		attrs[name] = cty.UnknownVal(sourceSchema.Attributes[name].Type)
 	}
-	if c, ok := attrs["commit"]; !ok || c.IsNull() {
-		attrs["commit"] = cty.UnknownVal(cty.String)
+	if c, ok := attrs[builtin.SourceCommit]; !ok || c.IsNull() {
+		attrs[builtin.SourceCommit] = cty.UnknownVal(cty.String)
 	}
 	return sourceSchema.Object(attrs)
 }
@@ -270,14 +271,14 @@ func diagnose(err error, url string) sdk.Diagnostic {
 		d.Detail += " " + listing(refErr.kind, refErr.available)
 	case errors.As(err, &commitErr):
 		d.Summary = "Git commit not found"
-		d.Attribute = cty.GetAttrPath("commit")
+		d.Attribute = cty.GetAttrPath(builtin.SourceCommit)
 		d.Detail = fmt.Sprintf("The commit %s is not in any branch or tag of %s. Check the hash, and that the commit was pushed.", commitErr.commit, url)
 	case errors.As(err, &headErr):
 		d.Summary = "No default branch"
-		d.Attribute = cty.GetAttrPath("url")
+		d.Attribute = cty.GetAttrPath(builtin.SourceURL)
 		d.Detail = fmt.Sprintf("The remote %s does not say which branch is its default (its HEAD names no branch). Set branch, tag or commit. %s", url, listing("branch", headErr.available))
 	case errors.As(err, &remErr):
-		d.Attribute = cty.GetAttrPath("url")
+		d.Attribute = cty.GetAttrPath(builtin.SourceURL)
 		cause := remErr.err
 		switch {
 		case isAuthError(cause):

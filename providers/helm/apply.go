@@ -11,6 +11,8 @@ import (
 	"helm.sh/helm/v3/pkg/releaseutil"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // Apply installs, upgrades or uninstalls the release with Helm's actions.
@@ -19,7 +21,7 @@ import (
 func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	ctx, done := r.p.WithStop(ctx)
 	defer done()
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
@@ -36,12 +38,12 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	// Install what the plan resolved, even if the repository has a newer
 	// matching version by now.
 	version := ""
-	if c.Repository != "" && sdk.IsKnown(req.PlannedState, "chart_version") {
-		version = sdk.GetString(req.PlannedState, "chart_version")
+	if c.Repository != "" && sdk.IsKnown(req.PlannedState, builtin.HelmChartVersion) {
+		version = sdk.GetString(req.PlannedState, builtin.HelmChartVersion)
 	}
 	ch, err := cl.loadChart(c, version)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "chart_dir")), "Cannot load the chart", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
 		return
 	}
 	vals, err := mergeValues(c)
@@ -108,7 +110,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	}
 	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
 	resp.NewState = st
-	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
 }
 
 // installFailed reports a failed install. With atomic, a release that was
@@ -134,7 +136,7 @@ func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration,
 	}
 	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name); err == nil {
 		resp.NewState = st
-		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+		resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
 	}
 	resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe release is recorded as revision %d, %s. Fix the chart or its values and apply again (an upgrade), or destroy it.", chartName, c.Name, c.Namespace, ierr, rel.Version, rel.Info.Status))
 }
@@ -160,7 +162,7 @@ func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *
 	rolledBack := c.Atomic && now != nil && now.Version > before && now.Info.Status == release.StatusDeployed && deployed > 0
 	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name); err == nil && rel != nil {
 		resp.NewState = st
-		resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+		resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
 	}
 	switch {
 	case rolledBack:
@@ -201,7 +203,7 @@ func deployedVersion(acfg *action.Configuration, name string) int {
 
 // uninstall deletes the release and, through Helm, its objects.
 func (r *releaseResource) uninstall(cl *cluster, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
-	name, ns := sdk.GetString(req.PriorState, "name"), sdk.GetString(req.PriorState, "namespace")
+	name, ns := sdk.GetString(req.PriorState, builtin.AppName), sdk.GetString(req.PriorState, builtin.AppNamespace)
 	c, _ := parseConfig(req.PriorState)
 	acfg, err := cl.actionConfig(ns)
 	if err != nil {
@@ -229,17 +231,17 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 	if req.State.IsNull() {
 		return
 	}
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
 	}
-	acfg, err := cl.actionConfig(sdk.GetString(req.State, "namespace"))
+	acfg, err := cl.actionConfig(sdk.GetString(req.State, builtin.AppNamespace))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
 		return
 	}
-	rel, st, err := r.liveState(ctx, cl, acfg, req.State, sdk.GetString(req.State, "name"))
+	rel, st, err := r.liveState(ctx, cl, acfg, req.State, sdk.GetString(req.State, builtin.AppName))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release", err.Error())
 		return
@@ -249,7 +251,7 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 		return
 	}
 	resp.NewState = st
-	resp.SensitivePaths = secretPaths(st.GetAttr("objects"))
+	resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
 }
 
 // liveState is base with its computed attributes read from the release's
@@ -257,13 +259,14 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 // the fields of the release's manifest. It returns a nil release when the
 // release does not exist.
 func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *action.Configuration, base cty.Value, name string) (*release.Release, cty.Value, error) {
-	rel, objs, err := cl.releaseObjects(acfg, name)
+	ms := cl.Mappings()
+	rel, objs, err := releaseObjects(ms, acfg, name)
 	if err != nil || rel == nil {
 		return nil, cty.NilVal, err
 	}
 	objects := map[string]cty.Value{}
 	var inventory []string
-	live, err := cl.getAll(ctx, objs)
+	live, err := getAll(ctx, ms, objs)
 	if err != nil {
 		return nil, cty.NilVal, err
 	}
@@ -274,7 +277,7 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 		if lv == nil {
 			continue
 		}
-		v, err := toCty(normalise(lv.Object, o.obj))
+		v, err := kube.ToCty(normalise(lv.Object, o.obj))
 		if err != nil {
 			return nil, cty.NilVal, fmt.Errorf("%s: %w", key, err)
 		}
@@ -285,12 +288,12 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 	if rel.Chart != nil && rel.Chart.Metadata != nil {
 		chartVersion, appVersion = rel.Chart.Metadata.Version, rel.Chart.Metadata.AppVersion
 	}
-	st := withComputed(base, map[string]cty.Value{
-		"objects":          objectsVal(objects),
-		"inventory":        stringListVal(inventory),
-		"chart_version":    cty.StringVal(chartVersion),
-		"app_version":      cty.StringVal(appVersion),
-		"release_revision": cty.NumberIntVal(int64(rel.Version)),
+	st := kube.WithComputed(base, map[string]cty.Value{
+		builtin.AppObjects:          kube.ObjectsVal(objects),
+		builtin.AppInventory:        kube.StringListVal(inventory),
+		builtin.HelmChartVersion:    cty.StringVal(chartVersion),
+		builtin.HelmAppVersion:      cty.StringVal(appVersion),
+		builtin.HelmReleaseRevision: cty.NumberIntVal(int64(rel.Version)),
 	})
 	return rel, st, nil
 }
@@ -298,16 +301,16 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 // releaseObjects returns the last revision of release name and the
 // objects of its manifest and of its chart's crds/; a nil release when
 // there is none.
-func (cl *cluster) releaseObjects(acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
+func releaseObjects(ms *kube.Mappings, acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
 	rel, err := lastRelease(acfg, name)
 	if err != nil || rel == nil {
 		return nil, nil, err
 	}
-	objs, err := cl.splitManifest(rel.Manifest, rel.Namespace)
+	objs, err := splitManifest(ms, rel.Manifest, rel.Namespace)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}
-	crds, err := cl.splitManifest(crdManifest(rel.Chart), rel.Namespace)
+	crds, err := splitManifest(ms, crdManifest(rel.Chart), rel.Namespace)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}

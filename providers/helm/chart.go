@@ -21,6 +21,8 @@ import (
 	"helm.sh/helm/v3/pkg/helmpath"
 	"helm.sh/helm/v3/pkg/registry"
 	"helm.sh/helm/v3/pkg/repo"
+
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // loadChart finds and loads the chart of c. version, when not empty,
@@ -39,7 +41,7 @@ func (cl *cluster) loadChart(c releaseConfig, version string) (*chart.Chart, err
 	case c.ChartDir != "":
 		ch, err = loader.Load(c.ChartDir)
 		if err != nil {
-			return nil, chartError{"chart_dir", fmt.Errorf("load chart from %s: %w", c.ChartDir, err)}
+			return nil, chartError{builtin.HelmChartDir, fmt.Errorf("load chart from %s: %w", c.ChartDir, err)}
 		}
 	case strings.HasPrefix(c.Repository, "oci://"):
 		ch, err = cl.pullOCI(c.Repository, c.Chart, version)
@@ -51,7 +53,7 @@ func (cl *cluster) loadChart(c releaseConfig, version string) (*chart.Chart, err
 	}
 	if req := ch.Metadata.Dependencies; len(req) > 0 {
 		if err := action.CheckDependencies(ch, req); err != nil {
-			return nil, chartError{"chart_dir", fmt.Errorf("chart %s: %w (run `helm dependency build` in the chart and commit charts/)", ch.Name(), err)}
+			return nil, chartError{builtin.HelmChartDir, fmt.Errorf("chart %s: %w (run `helm dependency build` in the chart and commit charts/)", ch.Name(), err)}
 		}
 	}
 	return ch, nil
@@ -90,52 +92,52 @@ func (cl *cluster) pullHTTP(repoURL, name, version string) (*chart.Chart, error)
 	getters := getter.Getters()
 	r, err := repo.NewChartRepository(entry, getters)
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("chart repository %s: %w", entry.URL, err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("chart repository %s: %w", entry.URL, err)}
 	}
 	dir := filepath.Join(cl.cacheDir, "repository", shortHash(repoURL))
 	r.CachePath = dir
 	indexPath, err := r.DownloadIndexFile()
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("fetch the index of chart repository %s: %w", entry.URL, err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("fetch the index of chart repository %s: %w", entry.URL, err)}
 	}
 	idx, err := repo.LoadIndexFile(indexPath)
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("read the index of chart repository %s: %w", entry.URL, err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("read the index of chart repository %s: %w", entry.URL, err)}
 	}
 	idx.SortEntries()
 	cv, err := idx.Get(name, version)
 	if err != nil {
-		attr := "version"
+		attr := builtin.HelmVersion
 		if _, ok := idx.Entries[name]; !ok {
-			attr = "chart"
+			attr = builtin.HelmChart
 		}
 		return nil, chartError{attr, fmt.Errorf("chart repository %s has no chart %q matching version %q: %w", entry.URL, name, version, err)}
 	}
 	if len(cv.URLs) == 0 {
-		return nil, chartError{"repository", fmt.Errorf("chart repository %s lists %s-%s without a download URL", entry.URL, name, cv.Version)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("chart repository %s lists %s-%s without a download URL", entry.URL, name, cv.Version)}
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s.tgz", name, cv.Version))
 	if _, err := os.Stat(path); err != nil {
 		chartURL, err := repo.ResolveReferenceURL(entry.URL, cv.URLs[0])
 		if err != nil {
-			return nil, chartError{"repository", err}
+			return nil, chartError{builtin.HelmRepository, err}
 		}
 		u, err := url.Parse(chartURL)
 		if err != nil {
-			return nil, chartError{"repository", err}
+			return nil, chartError{builtin.HelmRepository, err}
 		}
 		g, err := getters.ByScheme(u.Scheme)
 		if err != nil {
-			return nil, chartError{"repository", err}
+			return nil, chartError{builtin.HelmRepository, err}
 		}
 		buf, err := g.Get(chartURL, getter.WithURL(entry.URL), getter.WithBasicAuth(entry.Username, entry.Password))
 		if err != nil {
-			return nil, chartError{"repository", fmt.Errorf("download %s: %w", chartURL, err)}
+			return nil, chartError{builtin.HelmRepository, fmt.Errorf("download %s: %w", chartURL, err)}
 		}
 		if cv.Digest != "" {
 			sum := sha256.Sum256(buf.Bytes())
 			if got := hex.EncodeToString(sum[:]); got != cv.Digest {
-				return nil, chartError{"repository", fmt.Errorf("download %s: digest %s, but the index says %s", chartURL, got, cv.Digest)}
+				return nil, chartError{builtin.HelmRepository, fmt.Errorf("download %s: digest %s, but the index says %s", chartURL, got, cv.Digest)}
 			}
 		}
 		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
@@ -144,7 +146,7 @@ func (cl *cluster) pullHTTP(repoURL, name, version string) (*chart.Chart, error)
 	}
 	ch, err := loader.Load(path)
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("load chart %s: %w", path, err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("load chart %s: %w", path, err)}
 	}
 	return ch, nil
 }
@@ -164,17 +166,17 @@ func (cl *cluster) pullOCI(repository, name, version string) (*chart.Chart, erro
 	}
 	client, err := registry.NewClient(opts...)
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("registry client: %w", err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("registry client: %w", err)}
 	}
 	tag := version
 	if _, err := semver.StrictNewVersion(version); err != nil {
 		tags, err := client.Tags(ref)
 		if err != nil {
-			return nil, chartError{"repository", fmt.Errorf("list the versions of oci://%s: %w", ref, err)}
+			return nil, chartError{builtin.HelmRepository, fmt.Errorf("list the versions of oci://%s: %w", ref, err)}
 		}
 		tag, err = newestMatching(tags, version)
 		if err != nil {
-			return nil, chartError{"version", fmt.Errorf("oci://%s: %w", ref, err)}
+			return nil, chartError{builtin.HelmVersion, fmt.Errorf("oci://%s: %w", ref, err)}
 		}
 	}
 	path := filepath.Join(cl.cacheDir, "oci", filepath.FromSlash(strings.ReplaceAll(ref, ":", "_")), fmt.Sprintf("%s-%s.tgz", name, tag))
@@ -182,7 +184,7 @@ func (cl *cluster) pullOCI(repository, name, version string) (*chart.Chart, erro
 	if err != nil {
 		res, err := client.Pull(ref+":"+tag, registry.PullOptWithChart(true))
 		if err != nil {
-			return nil, chartError{"version", fmt.Errorf("pull oci://%s:%s: %w", ref, tag, err)}
+			return nil, chartError{builtin.HelmVersion, fmt.Errorf("pull oci://%s:%s: %w", ref, tag, err)}
 		}
 		data = res.Chart.Data
 		if err := writeFileAtomic(path, data); err != nil {
@@ -191,7 +193,7 @@ func (cl *cluster) pullOCI(repository, name, version string) (*chart.Chart, erro
 	}
 	ch, err := loader.LoadArchive(bytes.NewReader(data))
 	if err != nil {
-		return nil, chartError{"repository", fmt.Errorf("load chart oci://%s:%s: %w", ref, tag, err)}
+		return nil, chartError{builtin.HelmRepository, fmt.Errorf("load chart oci://%s:%s: %w", ref, tag, err)}
 	}
 	return ch, nil
 }

@@ -13,6 +13,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // releaseSchema is the schema of resource "helm_release", the resource the
@@ -20,23 +22,23 @@ import (
 var releaseSchema = sdk.Schema{
 	Description: "A Helm release: a chart from a directory, an HTTP chart repository or an OCI registry, installed and upgraded with Helm's own actions.",
 	Attributes: map[string]sdk.Attribute{
-		"name":             {Type: cty.String, Required: true, ForceNew: true, Description: "The release name."},
-		"namespace":        {Type: cty.String, Required: true, ForceNew: true, Description: "The release namespace: where namespaced objects without one go, and where Helm keeps the release's history."},
-		"chart_dir":        {Type: cty.String, Optional: true, Description: "Absolute local directory of the chart (from a git source). Exclusive with repository and chart."},
-		"repository":       {Type: cty.String, Optional: true, Description: "An http(s):// chart repository URL, or an oci://host/path registry location holding the chart as host/path/CHART."},
-		"chart":            {Type: cty.String, Optional: true, Description: "The chart's name in repository."},
-		"version":          {Type: cty.String, Optional: true, Description: "An exact chart version or a semver constraint (\"~1.2\"); the newest version when empty."},
-		"values":           {Type: cty.String, Optional: true, Description: "One YAML document of values, merged over values_files."},
-		"values_files":     {Type: cty.List(cty.String), Optional: true, Description: "Absolute paths of values files, merged in order before values."},
-		"create_namespace": {Type: cty.Bool, Optional: true, Description: "Create the release namespace if it does not exist."},
-		"wait_timeout":     {Type: cty.String, Optional: true, Description: "How long to wait for the release's resources to become ready (\"5m\"); empty: do not wait."},
-		"atomic":           {Type: cty.Bool, Optional: true, Description: "Roll a failed upgrade back (and uninstall a failed install); true when unset."},
-		"revision":         {Type: cty.String, Optional: true, Description: "The source commit the chart comes from, recorded in state."},
-		"chart_version":    {Type: cty.String, Computed: true, Description: "The version of the chart deployed."},
-		"app_version":      {Type: cty.String, Computed: true, Description: "The chart's appVersion."},
-		"release_revision": {Type: cty.Number, Computed: true, Description: "Helm's revision of the release, as `helm history` shows it."},
-		"objects":          {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the release by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the chart renders."},
-		"inventory":        {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object of the release."},
+		builtin.AppName:             {Type: cty.String, Required: true, ForceNew: true, Description: "The release name."},
+		builtin.AppNamespace:        {Type: cty.String, Required: true, ForceNew: true, Description: "The release namespace: where namespaced objects without one go, and where Helm keeps the release's history."},
+		builtin.HelmChartDir:        {Type: cty.String, Optional: true, Description: "Absolute local directory of the chart (from a git source). Exclusive with repository and chart."},
+		builtin.HelmRepository:      {Type: cty.String, Optional: true, Description: "An http(s):// chart repository URL, or an oci://host/path registry location holding the chart as host/path/CHART."},
+		builtin.HelmChart:           {Type: cty.String, Optional: true, Description: "The chart's name in repository."},
+		builtin.HelmVersion:         {Type: cty.String, Optional: true, Description: "An exact chart version or a semver constraint (\"~1.2\"); the newest version when empty."},
+		builtin.HelmValues:          {Type: cty.String, Optional: true, Description: "One YAML document of values, merged over values_files."},
+		builtin.HelmValuesFiles:     {Type: cty.List(cty.String), Optional: true, Description: "Absolute paths of values files, merged in order before values."},
+		builtin.AppCreateNamespace:  {Type: cty.Bool, Optional: true, Description: "Create the release namespace if it does not exist."},
+		builtin.AppWaitTimeout:      {Type: cty.String, Optional: true, Description: "How long to wait for the release's resources to become ready (\"5m\"); empty: do not wait."},
+		builtin.HelmAtomic:          {Type: cty.Bool, Optional: true, Description: "Roll a failed upgrade back (and uninstall a failed install); true when unset."},
+		builtin.AppRevision:         {Type: cty.String, Optional: true, Description: "The source commit the chart comes from, recorded in state."},
+		builtin.HelmChartVersion:    {Type: cty.String, Computed: true, Description: "The version of the chart deployed."},
+		builtin.HelmAppVersion:      {Type: cty.String, Computed: true, Description: "The chart's appVersion."},
+		builtin.HelmReleaseRevision: {Type: cty.Number, Computed: true, Description: "Helm's revision of the release, as `helm history` shows it."},
+		builtin.AppObjects:          {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the release by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the chart renders."},
+		builtin.AppInventory:        {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object of the release."},
 	},
 }
 
@@ -64,18 +66,9 @@ func (c releaseConfig) source() string {
 
 // chartInputs are the attributes that decide what is rendered; a plan can
 // render only when all of them are known.
-var chartInputs = []string{"name", "namespace", "chart_dir", "repository", "chart", "version", "values", "values_files", "create_namespace"}
-
-func renderInputsKnown(conf cty.Value) bool {
-	if !conf.IsKnown() || conf.IsNull() {
-		return false
-	}
-	for _, name := range chartInputs {
-		if !conf.GetAttr(name).IsWhollyKnown() {
-			return false
-		}
-	}
-	return true
+var chartInputs = []string{
+	builtin.AppName, builtin.AppNamespace, builtin.HelmChartDir, builtin.HelmRepository, builtin.HelmChart,
+	builtin.HelmVersion, builtin.HelmValues, builtin.HelmValuesFiles, builtin.AppCreateNamespace,
 }
 
 // parseConfig reads a configuration; every check of an attribute that is
@@ -84,104 +77,99 @@ func renderInputsKnown(conf cty.Value) bool {
 func parseConfig(conf cty.Value) (releaseConfig, sdk.Diagnostics) {
 	var diags sdk.Diagnostics
 	c := releaseConfig{
-		Name:            sdk.GetString(conf, "name"),
-		Namespace:       sdk.GetString(conf, "namespace"),
-		ChartDir:        sdk.GetString(conf, "chart_dir"),
-		Repository:      sdk.GetString(conf, "repository"),
-		Chart:           sdk.GetString(conf, "chart"),
-		Version:         sdk.GetString(conf, "version"),
-		Values:          sdk.GetString(conf, "values"),
-		CreateNamespace: sdk.GetBool(conf, "create_namespace"),
+		Name:            sdk.GetString(conf, builtin.AppName),
+		Namespace:       sdk.GetString(conf, builtin.AppNamespace),
+		ChartDir:        sdk.GetString(conf, builtin.HelmChartDir),
+		Repository:      sdk.GetString(conf, builtin.HelmRepository),
+		Chart:           sdk.GetString(conf, builtin.HelmChart),
+		Version:         sdk.GetString(conf, builtin.HelmVersion),
+		Values:          sdk.GetString(conf, builtin.HelmValues),
+		CreateNamespace: sdk.GetBool(conf, builtin.AppCreateNamespace),
 		Atomic:          true,
-		Revision:        sdk.GetString(conf, "revision"),
+		Revision:        sdk.GetString(conf, builtin.AppRevision),
 	}
 	known := func(name string) bool { return conf.GetAttr(name).IsWhollyKnown() }
 	set := func(name string) bool { v := conf.GetAttr(name); return !v.IsKnown() || !v.IsNull() }
 
-	if sdk.IsSet(conf, "atomic") {
-		c.Atomic = sdk.GetBool(conf, "atomic")
+	if sdk.IsSet(conf, builtin.HelmAtomic) {
+		c.Atomic = sdk.GetBool(conf, builtin.HelmAtomic)
 	}
-	if known("name") && c.Name != "" {
+	if known(builtin.AppName) && c.Name != "" {
 		if err := chartutil.ValidateReleaseName(c.Name); err != nil {
-			diags.AddAttributeError(cty.GetAttrPath("name"), "Invalid release name",
+			diags.AddAttributeError(cty.GetAttrPath(builtin.AppName), "Invalid release name",
 				fmt.Sprintf("%q cannot name a Helm release: %v. Use at most 53 lower-case letters, digits and '-', starting and ending with a letter or digit.", c.Name, err))
 		}
 	}
 
 	// Exactly one of chart_dir or repository + chart.
 	switch {
-	case set("chart_dir") && (set("repository") || set("chart")):
-		p := "repository"
-		if !set("repository") {
-			p = "chart"
+	case set(builtin.HelmChartDir) && (set(builtin.HelmRepository) || set(builtin.HelmChart)):
+		p := builtin.HelmRepository
+		if !set(builtin.HelmRepository) {
+			p = builtin.HelmChart
 		}
 		diags.AddAttributeError(cty.GetAttrPath(p), "Conflicting chart sources",
 			"chart_dir names a local chart, so repository and chart must not be set; keep either chart_dir, or repository and chart.")
-	case set("chart_dir"):
-		if known("chart_dir") && !filepath.IsAbs(c.ChartDir) {
-			diags.AddAttributeError(cty.GetAttrPath("chart_dir"), "Relative chart directory",
+	case set(builtin.HelmChartDir):
+		if known(builtin.HelmChartDir) && !filepath.IsAbs(c.ChartDir) {
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmChartDir), "Relative chart directory",
 				fmt.Sprintf("chart_dir %q must be an absolute path (a git source's dir joined with the chart's path).", c.ChartDir))
 		}
-		if set("version") {
-			diags.AddAttributeError(cty.GetAttrPath("version"), "Version of a local chart",
+		if set(builtin.HelmVersion) {
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmVersion), "Version of a local chart",
 				"version picks a chart version from a repository; a chart_dir holds one version. Remove version, or use repository and chart.")
 		}
-	case set("repository") && !set("chart"):
-		diags.AddAttributeError(cty.GetAttrPath("chart"), "Missing chart name",
+	case set(builtin.HelmRepository) && !set(builtin.HelmChart):
+		diags.AddAttributeError(cty.GetAttrPath(builtin.HelmChart), "Missing chart name",
 			"repository is set, so chart must name the chart in it (\"web\").")
-	case set("chart") && !set("repository"):
-		diags.AddAttributeError(cty.GetAttrPath("repository"), "Missing chart repository",
+	case set(builtin.HelmChart) && !set(builtin.HelmRepository):
+		diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Missing chart repository",
 			"chart is set, so repository must say where it is: an http(s):// chart repository or an oci://host/path registry location.")
-	case !set("repository") && !set("chart"):
-		diags.AddAttributeError(cty.GetAttrPath("chart_dir"), "No chart",
+	case !set(builtin.HelmRepository) && !set(builtin.HelmChart):
+		diags.AddAttributeError(cty.GetAttrPath(builtin.HelmChartDir), "No chart",
 			"Set chart_dir to a local chart directory, or repository and chart to a chart in a repository.")
 	}
-	if known("repository") && c.Repository != "" {
+	if known(builtin.HelmRepository) && c.Repository != "" {
 		u, err := url.Parse(c.Repository)
 		switch {
 		case err != nil:
-			diags.AddAttributeError(cty.GetAttrPath("repository"), "Invalid repository", fmt.Sprintf("%q is not a URL: %v.", c.Repository, err))
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Invalid repository", fmt.Sprintf("%q is not a URL: %v.", c.Repository, err))
 		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "oci" || u.Host == "":
-			diags.AddAttributeError(cty.GetAttrPath("repository"), "Invalid repository",
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Invalid repository",
 				fmt.Sprintf("%q is neither an http(s):// chart repository URL nor an oci://host/path registry location.", c.Repository))
 		}
 	}
-	if known("chart") && c.Chart != "" && strings.ContainsAny(c.Chart, "/: ") {
-		diags.AddAttributeError(cty.GetAttrPath("chart"), "Invalid chart name",
+	if known(builtin.HelmChart) && c.Chart != "" && strings.ContainsAny(c.Chart, "/: ") {
+		diags.AddAttributeError(cty.GetAttrPath(builtin.HelmChart), "Invalid chart name",
 			fmt.Sprintf("%q is not a chart name; put the repository's location in repository and only the name (\"web\") in chart.", c.Chart))
 	}
-	if known("version") && c.Version != "" {
+	if known(builtin.HelmVersion) && c.Version != "" {
 		if _, err := semver.NewConstraint(c.Version); err != nil {
-			diags.AddAttributeError(cty.GetAttrPath("version"), "Invalid chart version",
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmVersion), "Invalid chart version",
 				fmt.Sprintf("%q is neither a version nor a semver constraint (\"1.2.3\", \"~1.2\", \">=1.0 <2\"): %v.", c.Version, err))
 		}
 	}
-	if known("values") && c.Values != "" {
+	if known(builtin.HelmValues) && c.Values != "" {
 		if _, err := parseValues([]byte(c.Values)); err != nil {
-			diags.AddAttributeError(cty.GetAttrPath("values"), "Invalid values", fmt.Sprintf("values must be one YAML document of a map: %v.", err))
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmValues), "Invalid values", fmt.Sprintf("values must be one YAML document of a map: %v.", err))
 		}
 	}
-	if sdk.IsSet(conf, "values_files") && known("values_files") {
-		for i, v := range conf.GetAttr("values_files").AsValueSlice() {
+	if sdk.IsSet(conf, builtin.HelmValuesFiles) && known(builtin.HelmValuesFiles) {
+		for i, v := range conf.GetAttr(builtin.HelmValuesFiles).AsValueSlice() {
 			if v.IsNull() {
 				continue
 			}
 			s := v.AsString()
 			if !filepath.IsAbs(s) {
-				diags.AddAttributeError(cty.GetAttrPath("values_files").IndexInt(i), "Relative values file",
+				diags.AddAttributeError(cty.GetAttrPath(builtin.HelmValuesFiles).IndexInt(i), "Relative values file",
 					fmt.Sprintf("%q must be an absolute path.", s))
 			}
 			c.ValuesFiles = append(c.ValuesFiles, s)
 		}
 	}
-	if s := sdk.GetString(conf, "wait_timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			diags.AddAttributeError(cty.GetAttrPath("wait_timeout"), "Invalid wait_timeout",
-				fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
-		}
-		c.WaitTimeout = d
-	}
+	wait, waitDiags := kube.ParseWaitTimeout(conf)
+	c.WaitTimeout = wait
+	diags = append(diags, waitDiags...)
 	return c, diags
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -78,7 +80,7 @@ func TestParseConfig(t *testing.T) {
 func TestMergeValues(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	files := writeTree(t, map[string]string{
+	files := sdktest.WriteTree(t, map[string]string{
 		"a.yaml": "image: {repository: nginx, tag: \"1.26\"}\nreplicas: 1\nlist: [1, 2]\n",
 		"b.yaml": "image: {tag: \"1.27\"}\nlist: [3]\n",
 	})

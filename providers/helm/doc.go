@@ -26,5 +26,7 @@
 //     upgrade that was rolled back.
 //
 // The provider is safe for concurrent use; it talks to the core only
-// through plugin-sdk.
+// through plugin-sdk. What it shares with the kubernetes provider (the
+// cluster connection, object IDs, normalisation, health, server-side
+// apply) is in providers/internal/kube.
 package helm

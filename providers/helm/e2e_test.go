@@ -18,11 +18,10 @@ import (
 	"helm.sh/helm/v3/pkg/repo"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kubetest"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -92,59 +91,7 @@ data: {placed: elsewhere}
 	}
 }
 
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func releaseConfigVal(attrs map[string]cty.Value) cty.Value { return releaseSchema.Object(attrs) }
-
-// kube reads objects behind the provider's back.
-type kube struct {
-	t   *testing.T
-	dyn dynamic.Interface
-}
-
-func newKube(t *testing.T, cluster *testbed.Cluster) *kube {
-	dyn, err := dynamic.NewForConfig(cluster.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &kube{t: t, dyn: dyn}
-}
-
-var (
-	gvrDeployments = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
-	gvrConfigMaps  = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
-	gvrNamespaces  = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-)
-
-func (k *kube) get(gvr schema.GroupVersionResource, ns, name string) *unstructured.Unstructured {
-	k.t.Helper()
-	u, err := k.dyn.Resource(gvr).Namespace(ns).Get(k.t.Context(), name, metav1.GetOptions{})
-	if err != nil {
-		k.t.Fatalf("get %s %s/%s: %v", gvr.Resource, ns, name, err)
-	}
-	return u
-}
-
-func (k *kube) createNamespace(ns string) {
-	k.t.Helper()
-	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
-	if _, err := k.dyn.Resource(gvrNamespaces).Create(k.t.Context(), obj, metav1.CreateOptions{}); err != nil {
-		k.t.Fatal(err)
-	}
-}
 
 func replicasOf(u *unstructured.Unstructured) int64 {
 	n, _, _ := unstructured.NestedInt64(u.Object, "spec", "replicas")
@@ -159,10 +106,10 @@ func colorOf(u *unstructured.Unstructured) string {
 func TestReleaseFromDirectory(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
-	k := newKube(t, cluster)
+	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster)
 	const ns = "helm-dir"
-	dir := writeTree(t, webChart("0.1.0"))
+	dir := sdktest.WriteTree(t, webChart("0.1.0"))
 	config := func(values string) cty.Value {
 		return releaseConfigVal(map[string]cty.Value{
 			"name": cty.StringVal("web"), "namespace": cty.StringVal(ns), "chart_dir": cty.StringVal(dir),
@@ -182,9 +129,9 @@ func TestReleaseFromDirectory(t *testing.T) {
 	// Create: the plan shows every object, the subchart's included, with
 	// the Secret's data masked; nothing exists yet.
 	start := time.Now()
-	plan := s.plan(config("replicas: 1\n"))
+	plan := s.Plan(config("replicas: 1\n"))
 	t.Logf("first plan: %s", time.Since(start))
-	if diff := cmp.Diff([]string{deployID, extrasID, cmID, secretID, svcID}, objectKeys(plan.PlannedState)); diff != "" {
+	if diff := cmp.Diff([]string{deployID, extrasID, cmID, secretID, svcID}, sdktest.Keys(plan.PlannedState.GetAttr("objects"))); diff != "" {
 		t.Fatalf("planned objects (-want +got):\n%s", diff)
 	}
 	if got := plan.PlannedState.GetAttr("chart_version"); !got.RawEquals(cty.StringVal("0.1.0")) {
@@ -202,9 +149,9 @@ func TestReleaseFromDirectory(t *testing.T) {
 		t.Errorf("planned Deployment keeps helm's managed-by label: %#v", md)
 	}
 	start = time.Now()
-	resp, progress := s.apply(config("replicas: 1\n"), plan)
+	resp, progress := s.Apply(config("replicas: 1\n"), plan)
 	t.Logf("install: %s; progress %q", time.Since(start), progress)
-	failOnErrors(t, "apply", resp.Diagnostics)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
 	if d := sdktest.DiffPaths(plan.PlannedState.GetAttr("objects"), resp.NewState.GetAttr("objects")); len(d) > 0 {
 		t.Errorf("installed objects differ from the plan at %v", d)
 	}
@@ -219,37 +166,37 @@ func TestReleaseFromDirectory(t *testing.T) {
 	}
 
 	// Nothing changed: refresh and plan are a no-op, status is in sync.
-	s.refresh()
-	plan = s.plan(config("replicas: 1\n"))
-	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	s.Refresh()
+	plan = s.Plan(config("replicas: 1\n"))
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); len(d) > 0 {
 		t.Errorf("no-op plan differs from state at %v", d)
 	}
-	if st := s.status(); st.Sync != sdk.Synced || st.Health != sdk.Healthy || len(st.Objects) != 5 || !strings.Contains(st.Message, "revision 1 deployed") {
+	if st := s.Status(); st.Sync != sdk.Synced || st.Health != sdk.Healthy || len(st.Objects) != 5 || !strings.Contains(st.Message, "revision 1 deployed") {
 		t.Errorf("status = %s/%s with %d objects (%s), want Synced/Healthy with 5", st.Sync, st.Health, len(st.Objects), st.Message)
 	}
 
 	// replicas 1 -> 3 and a ConfigMap value: exactly those fields change.
 	good := "replicas: 3\ncolor: green\n"
-	plan = s.plan(config(good))
+	plan = s.Plan(config(good))
 	if diff := cmp.Diff([]string{
 		`["` + deployID + `"].spec.replicas`,
 		`["` + cmID + `"].data.color`,
-	}, sdktest.DiffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects"))); diff != "" {
+	}, sdktest.DiffPaths(s.State.GetAttr("objects"), plan.PlannedState.GetAttr("objects"))); diff != "" {
 		t.Errorf("plan of a values change (-want +got):\n%s", diff)
 	}
 	if got := plan.PlannedState.GetAttr("release_revision"); got.IsKnown() {
 		t.Errorf("planned release_revision of an upgrade = %#v, want unknown", got)
 	}
-	s.sync(config(good))
+	s.Sync(config(good))
 	if diff := cmp.Diff([]string{"1 superseded web-0.1.0", "2 deployed web-0.1.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
 		t.Errorf("helm history after upgrade (-want +got):\n%s", diff)
 	}
-	if n := replicasOf(k.get(gvrDeployments, ns, "web")); n != 3 {
+	if n := replicasOf(k.Get(kubetest.Deployments, ns, "web")); n != 3 {
 		t.Errorf("replicas after upgrade = %d, want 3", n)
 	}
 
 	// An object the API server rejects is caught by the plan's dry-run.
-	resp0 := s.planDiags(config(good + "containerName: Not_Valid\n"))
+	resp0 := s.TryPlan(config(good + "containerName: Not_Valid\n"))
 	if !resp0.Diagnostics.HasErrors() || !strings.Contains(resp0.Diagnostics.Err().Error(), "dry-run failed") {
 		t.Errorf("plan of an invalid container name: %v, want a dry-run error", resp0.Diagnostics.Err())
 	}
@@ -257,8 +204,8 @@ func TestReleaseFromDirectory(t *testing.T) {
 	// One the plan cannot dry-run (its namespace does not exist) fails the
 	// upgrade; atomic rolls the release back to revision 2.
 	broken := "replicas: 5\ncolor: red\nextraNamespace: helm-nowhere\n"
-	plan = s.plan(config(broken))
-	resp, progress = s.apply(config(broken), plan)
+	plan = s.Plan(config(broken))
+	resp, progress = s.Apply(config(broken), plan)
 	t.Logf("broken upgrade progress %q", progress)
 	if len(resp.Diagnostics) == 0 || resp.Diagnostics[0].Summary != "Upgrade failed and was rolled back" {
 		t.Fatalf("broken upgrade diagnostics = %+v, want \"Upgrade failed and was rolled back\"", resp.Diagnostics)
@@ -270,7 +217,7 @@ func TestReleaseFromDirectory(t *testing.T) {
 	if diff := cmp.Diff([]string{"1 superseded web-0.1.0", "2 superseded web-0.1.0", "3 failed web-0.1.0", "4 deployed web-0.1.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
 		t.Errorf("helm history after the rollback (-want +got):\n%s", diff)
 	}
-	if n, col := replicasOf(k.get(gvrDeployments, ns, "web")), colorOf(k.get(gvrConfigMaps, ns, "web-settings")); n != 3 || col != "green" {
+	if n, col := replicasOf(k.Get(kubetest.Deployments, ns, "web")), colorOf(k.Get(kubetest.ConfigMaps, ns, "web-settings")); n != 3 || col != "green" {
 		t.Errorf("live after the rollback: replicas %d, color %q; want revision 2's 3, green", n, col)
 	}
 	if got := resp.NewState.GetAttr("release_revision"); !got.RawEquals(cty.NumberIntVal(4)) {
@@ -282,18 +229,18 @@ func TestReleaseFromDirectory(t *testing.T) {
 
 	// Back to the good values: only the recorded inputs differ; the
 	// objects are already live as planned.
-	s.refresh()
-	plan = s.plan(config(good))
-	if d := sdktest.DiffPaths(s.state.GetAttr("objects"), plan.PlannedState.GetAttr("objects")); len(d) > 0 {
+	s.Refresh()
+	plan = s.Plan(config(good))
+	if d := sdktest.DiffPaths(s.State.GetAttr("objects"), plan.PlannedState.GetAttr("objects")); len(d) > 0 {
 		t.Errorf("objects differ from revision 2's at %v", d)
 	}
 
 	// Destroy uninstalls: the helm CLI sees no release, the objects go.
-	s.destroy()
+	s.Destroy()
 	if got := helmList(t, cluster, ns); len(got) != 0 {
 		t.Errorf("helm list after destroy = %v", got)
 	}
-	if _, err := k.dyn.Resource(gvrDeployments).Namespace(ns).Get(t.Context(), "web", metav1.GetOptions{}); err == nil {
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Get(t.Context(), "web", metav1.GetOptions{}); err == nil {
 		t.Error("the Deployment is still there after destroy")
 	}
 }
@@ -304,7 +251,7 @@ func packageChart(t *testing.T, files map[string]string, dir string) string {
 	t.Helper()
 	p := action.NewPackage()
 	p.Destination = dir
-	path, err := p.Run(writeTree(t, files), nil)
+	path, err := p.Run(sdktest.WriteTree(t, files), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,10 +261,10 @@ func packageChart(t *testing.T, files map[string]string, dir string) string {
 func TestReleaseFromHTTPRepository(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
-	k := newKube(t, cluster)
+	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster)
 	const ns = "helm-http"
-	k.createNamespace(ns)
+	k.CreateNamespace(ns)
 
 	repoDir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -347,7 +294,7 @@ func TestReleaseFromHTTPRepository(t *testing.T) {
 		})
 	}
 	s := newSession(t, c)
-	resp := s.sync(config("~0.1"))
+	resp, _ := s.Sync(config("~0.1"))
 	if got := resp.NewState.GetAttr("chart_version"); !got.RawEquals(cty.StringVal("0.1.0")) {
 		t.Errorf("chart_version = %#v, want 0.1.0", got)
 	}
@@ -357,28 +304,28 @@ func TestReleaseFromHTTPRepository(t *testing.T) {
 	v2 := webChart("0.2.0")
 	v2["values.yaml"] = strings.Replace(v2["values.yaml"], "replicas: 1", "replicas: 2", 1)
 	publish("0.2.0", v2)
-	s.refresh()
-	if plan := s.plan(config("~0.1")); len(sdktest.DiffPaths(s.state, plan.PlannedState)) > 0 {
-		t.Errorf("\"~0.1\" after 0.2.0 was published plans changes at %v", sdktest.DiffPaths(s.state, plan.PlannedState))
+	s.Refresh()
+	if plan := s.Plan(config("~0.1")); len(sdktest.DiffPaths(s.State, plan.PlannedState)) > 0 {
+		t.Errorf("\"~0.1\" after 0.2.0 was published plans changes at %v", sdktest.DiffPaths(s.State, plan.PlannedState))
 	}
-	plan := s.plan(config("~0.2"))
+	plan := s.Plan(config("~0.2"))
 	if got := plan.PlannedState.GetAttr("chart_version"); !got.RawEquals(cty.StringVal("0.2.0")) {
 		t.Errorf("planned chart_version = %#v, want 0.2.0", got)
 	}
-	s.sync(config("~0.2"))
+	s.Sync(config("~0.2"))
 	if diff := cmp.Diff([]string{"1 superseded web-0.1.0", "2 deployed web-0.2.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
 		t.Errorf("helm history (-want +got):\n%s", diff)
 	}
-	if n := replicasOf(k.get(gvrDeployments, ns, "web")); n != 2 {
+	if n := replicasOf(k.Get(kubetest.Deployments, ns, "web")); n != 2 {
 		t.Errorf("replicas with chart 0.2.0 = %d, want 2", n)
 	}
-	s.destroy()
+	s.Destroy()
 }
 
 func TestReleaseFromOCI(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
-	k := newKube(t, cluster)
+	k := kubetest.New(t, cluster)
 	reg, err := testbed.StartRegistry(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -386,7 +333,7 @@ func TestReleaseFromOCI(t *testing.T) {
 	t.Cleanup(func() { reg.Close() })
 	c := startProvider(t, cluster)
 	const ns = "helm-oci"
-	k.createNamespace(ns)
+	k.CreateNamespace(ns)
 
 	client, err := registry.NewClient(registry.ClientOptPlainHTTP(), registry.ClientOptWriter(io.Discard),
 		registry.ClientOptCredentialsFile(filepath.Join(t.TempDir(), "config.json")))
@@ -412,11 +359,11 @@ func TestReleaseFromOCI(t *testing.T) {
 		})
 	}
 	s := newSession(t, c)
-	s.sync(config("0.1.0"))
+	s.Sync(config("0.1.0"))
 	if diff := cmp.Diff([]string{"1 deployed web-0.1.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
 		t.Errorf("helm history (-want +got):\n%s", diff)
 	}
-	if col := colorOf(k.get(gvrConfigMaps, ns, "web-settings")); col != "purple" {
+	if col := colorOf(k.Get(kubetest.ConfigMaps, ns, "web-settings")); col != "purple" {
 		t.Errorf("color = %q, want purple", col)
 	}
 
@@ -424,13 +371,13 @@ func TestReleaseFromOCI(t *testing.T) {
 	v2 := webChart("0.2.0")
 	v2["values.yaml"] = strings.Replace(v2["values.yaml"], "replicas: 1", "replicas: 2", 1)
 	push("0.2.0", v2)
-	s.refresh()
-	s.sync(config("~0.2"))
+	s.Refresh()
+	s.Sync(config("~0.2"))
 	if diff := cmp.Diff([]string{"1 superseded web-0.1.0", "2 deployed web-0.2.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
 		t.Errorf("helm history (-want +got):\n%s", diff)
 	}
-	if n := replicasOf(k.get(gvrDeployments, ns, "web")); n != 2 {
+	if n := replicasOf(k.Get(kubetest.Deployments, ns, "web")); n != 2 {
 		t.Errorf("replicas with chart 0.2.0 = %d, want 2", n)
 	}
-	s.destroy()
+	s.Destroy()
 }

@@ -4,66 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	"github.com/zclconf/go-cty/cty"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
-
-// healthOf maps an object's kstatus to Argo CD's health names, as the
-// kubernetes provider does. A paused Deployment and a suspended CronJob
-// are Suspended; kstatus has no such status.
-func healthOf(u *unstructured.Unstructured) (health, message string) {
-	if u == nil {
-		return sdk.Missing, "the object does not exist"
-	}
-	switch u.GroupVersionKind().GroupKind().String() {
-	case "Deployment.apps":
-		if p, _, _ := unstructured.NestedBool(u.Object, "spec", "paused"); p {
-			return sdk.Suspended, "the Deployment is paused"
-		}
-	case "CronJob.batch":
-		if s, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend"); s {
-			return sdk.Suspended, "the CronJob is suspended"
-		}
-	}
-	res, err := status.Compute(u)
-	if err != nil {
-		return sdk.Unknown, err.Error()
-	}
-	switch res.Status {
-	case status.CurrentStatus:
-		return sdk.Healthy, res.Message
-	case status.InProgressStatus, status.TerminatingStatus:
-		return sdk.Progressing, res.Message
-	case status.FailedStatus:
-		return sdk.Degraded, res.Message
-	case status.NotFoundStatus:
-		return sdk.Missing, res.Message
-	}
-	return sdk.Unknown, res.Message
-}
-
-// healthRank orders health from best to worst, for a release's overall
-// health: the worst of its objects'.
-func healthRank(h string) int {
-	switch h {
-	case sdk.Healthy:
-		return 0
-	case sdk.Suspended:
-		return 1
-	case sdk.Unknown:
-		return 2
-	case sdk.Progressing:
-		return 3
-	case sdk.Missing:
-		return 4
-	case sdk.Degraded:
-		return 5
-	}
-	return 2
-}
 
 // Status reports each object's kstatus health and sync status: Synced
 // when the live object, normalised as state records it, equals what state
@@ -76,18 +22,19 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		resp.Health, resp.Sync, resp.Message = sdk.Missing, sdk.OutOfSync, "the release has not been installed"
 		return
 	}
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
 	}
-	name := sdk.GetString(req.State, "name")
-	acfg, err := cl.actionConfig(sdk.GetString(req.State, "namespace"))
+	name := sdk.GetString(req.State, builtin.AppName)
+	acfg, err := cl.actionConfig(sdk.GetString(req.State, builtin.AppNamespace))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
 		return
 	}
-	rel, objs, err := cl.releaseObjects(acfg, name)
+	ms := cl.Mappings()
+	rel, objs, err := releaseObjects(ms, acfg, name)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release", err.Error())
 		return
@@ -96,43 +43,31 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		resp.Health, resp.Sync, resp.Message = sdk.Missing, sdk.OutOfSync, fmt.Sprintf("release %s is not installed", name)
 		return
 	}
-	recorded := req.State.GetAttr("objects")
-	resp.Health, resp.Sync = sdk.Healthy, sdk.Synced
-	if sdk.GetInt(req.State, "release_revision") != int64(rel.Version) {
-		resp.Sync = sdk.OutOfSync
-	}
-	outOfSync, worst := 0, ""
-	live, err := cl.getAll(ctx, objs)
+	recorded := req.State.GetAttr(builtin.AppObjects)
+	live, err := getAll(ctx, ms, objs)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
 	}
+	objects := make([]sdk.ObjectStatus, 0, len(objs))
 	for i, o := range objs {
 		key := o.id.String()
 		lv := live[i]
 		os := sdk.ObjectStatus{ID: key, Sync: sdk.Synced}
-		os.Health, os.Message = healthOf(lv)
+		os.Health, os.Message = kube.HealthOf(lv)
 		rec := cty.NilVal
 		if recorded.IsKnown() && !recorded.IsNull() && recorded.Type().IsObjectType() && recorded.Type().HasAttribute(key) {
 			rec = recorded.GetAttr(key)
 		}
 		if lv == nil || rec == cty.NilVal {
 			os.Sync = sdk.OutOfSync
-		} else if cur, err := toCty(normalise(lv.Object, o.obj)); err != nil || !sameValue(rec, cur) {
+		} else if cur, err := kube.ToCty(normalise(lv.Object, o.obj)); err != nil || !kube.SameValue(rec, cur) {
 			os.Sync = sdk.OutOfSync
 		}
-		if os.Sync == sdk.OutOfSync {
-			outOfSync++
-			resp.Sync = sdk.OutOfSync
-		}
-		if healthRank(os.Health) > healthRank(resp.Health) {
-			resp.Health = os.Health
-			worst = fmt.Sprintf("%s: %s", key, os.Message)
-		}
-		resp.Objects = append(resp.Objects, os)
+		objects = append(objects, os)
 	}
-	resp.Message = fmt.Sprintf("release %s revision %d %s; %d objects, %d out of sync", name, rel.Version, rel.Info.Status, len(objs), outOfSync)
-	if worst != "" {
-		resp.Message += "; " + worst
+	kube.Summarise(resp, objects, fmt.Sprintf("release %s revision %d %s; ", name, rel.Version, rel.Info.Status))
+	if sdk.GetInt(req.State, builtin.HelmReleaseRevision) != int64(rel.Version) {
+		resp.Sync = sdk.OutOfSync
 	}
 }

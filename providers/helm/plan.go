@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // dryRunParallelism bounds the dry-run applies in flight at once.
@@ -41,17 +43,6 @@ func (r *releaseResource) Validate(_ context.Context, req sdk.ValidateRequest, r
 	resp.Diagnostics = append(resp.Diagnostics, diags...)
 }
 
-// withComputed sets the computed attributes of a release value.
-func withComputed(st cty.Value, attrs map[string]cty.Value) cty.Value {
-	if st == cty.NilVal || st.IsNull() || !st.IsKnown() {
-		return st
-	}
-	for k, v := range attrs {
-		st = sdk.With(st, k, v)
-	}
-	return st
-}
-
 // Plan renders the chart as Helm would install or upgrade it and asks the
 // API server, in dry-run, what each object would become. Nothing in the
 // cluster changes: rendering is client-side or a dry-run upgrade, and
@@ -59,11 +50,11 @@ func withComputed(st cty.Value, attrs map[string]cty.Value) cty.Value {
 func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
 	ctx, done := r.p.WithStop(ctx)
 	defer done()
-	if !renderInputsKnown(req.Config) {
-		resp.PlannedState = withComputed(resp.PlannedState, map[string]cty.Value{
-			"objects": cty.DynamicVal, "inventory": cty.UnknownVal(cty.List(cty.String)),
-			"chart_version": cty.UnknownVal(cty.String), "app_version": cty.UnknownVal(cty.String),
-			"release_revision": cty.UnknownVal(cty.Number),
+	if !kube.AllKnown(req.Config, chartInputs...) {
+		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
+			builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)),
+			builtin.HelmChartVersion: cty.UnknownVal(cty.String), builtin.HelmAppVersion: cty.UnknownVal(cty.String),
+			builtin.HelmReleaseRevision: cty.UnknownVal(cty.Number),
 		})
 		return
 	}
@@ -72,21 +63,21 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	if diags.HasErrors() {
 		return
 	}
-	cl, err := r.p.cluster()
+	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
 	}
 	ch, err := cl.loadChart(c, "")
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "chart_dir")), "Cannot load the chart", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
 		return
 	}
 	vals, err := mergeValues(c)
 	if err != nil {
-		attr := "values"
+		attr := builtin.HelmValues
 		if strings.Contains(err.Error(), "values file") {
-			attr = "values_files"
+			attr = builtin.HelmValuesFiles
 		}
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
 		return
@@ -109,16 +100,17 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	}
 	rd, err := cl.render(ctx, c, ch, vals, last != nil)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, "values")), "Cannot render the chart",
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
 			fmt.Sprintf("Helm could not render chart %s-%s from %s: %v", ch.Name(), ch.Metadata.Version, c.source(), err))
 		return
 	}
-	objs, err := cl.splitManifest(rd.manifest, c.Namespace)
+	ms := cl.Mappings()
+	objs, err := splitManifest(ms, rd.manifest, c.Namespace)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid chart output", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
 		return
 	}
-	crds, err := cl.splitManifest(crdManifest(ch), c.Namespace)
+	crds, err := splitManifest(ms, crdManifest(ch), c.Namespace)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid chart CRDs", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
 		return
@@ -146,7 +138,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
 	} else if !exists && !c.CreateNamespace {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("namespace"), "Namespace does not exist",
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppNamespace), "Namespace does not exist",
 			fmt.Sprintf("The release namespace %q does not exist; Helm keeps the release's history there. Set create_namespace = true, or create the namespace first.", c.Namespace))
 		return
 	}
@@ -154,8 +146,6 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	planned := map[string]cty.Value{}
 	var inventory []string
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, dryRunParallelism)
 	record := func(key string, v cty.Value, err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -165,6 +155,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		}
 		planned[key] = v
 	}
+	var dryRuns []func(context.Context) error
 	for _, o := range objs {
 		key := o.id.String()
 		inventory = append(inventory, key)
@@ -172,25 +163,22 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		case o.unknownKind:
 			planned[key] = cty.DynamicVal
 		case o.id.Namespace != "" && missingNS[o.id.Namespace]:
-			v, err := toCty(predicted(o))
+			v, err := kube.ToCty(predicted(o))
 			record(key, v, err)
 		default:
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				out, err := cl.dryRunApply(ctx, o)
+			dryRuns = append(dryRuns, func(ctx context.Context) error {
+				out, err := ms.Apply(ctx, o.id, o.obj, true)
 				if err != nil {
 					record(key, cty.NilVal, err)
-					return
+					return nil
 				}
-				v, err := toCty(normalise(out, o.obj))
+				v, err := kube.ToCty(normalise(out.Object, o.obj))
 				record(key, v, err)
-			}()
+				return nil
+			})
 		}
 	}
-	wg.Wait()
+	_ = kube.RunEach(ctx, dryRunParallelism, dryRuns) // each records its own error
 	// CRDs from crds/: Helm creates them at install when missing and never
 	// changes them, so the plan shows them as they are, or as a create.
 	for _, o := range crds {
@@ -198,20 +186,20 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		if o.unknownKind {
 			continue
 		}
-		lv, err := cl.get(ctx, o)
+		lv, err := get(ctx, ms, o)
 		switch {
 		case err != nil:
 			record(key, cty.NilVal, err)
 		case lv != nil:
-			v, err := toCty(normalise(lv.Object, o.obj))
+			v, err := kube.ToCty(normalise(lv.Object, o.obj))
 			record(key, v, err)
 		case last == nil:
-			out, err := cl.dryRunApply(ctx, o)
+			out, err := ms.Apply(ctx, o.id, o.obj, true)
 			if err != nil {
 				record(key, cty.NilVal, err)
 				break
 			}
-			v, err := toCty(normalise(out, o.obj))
+			v, err := kube.ToCty(normalise(out.Object, o.obj))
 			record(key, v, err)
 		default:
 			continue
@@ -222,33 +210,33 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		return
 	}
 	sort.Strings(inventory)
-	objects := objectsVal(planned)
+	objects := kube.ObjectsVal(planned)
 	prior := req.PriorState
 	priv := decodePrivate(req.PriorPrivate)
 	upgrade := last == nil || last.Info.Status != release.StatusDeployed ||
 		prior == cty.NilVal || prior.IsNull() || !prior.IsKnown() ||
-		!sameValue(prior.GetAttr("objects"), objects) ||
-		sdk.GetString(prior, "chart_version") != ch.Metadata.Version ||
+		!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
+		sdk.GetString(prior, builtin.HelmChartVersion) != ch.Metadata.Version ||
 		(priv.Digest != "" && priv.Digest != rd.digest) ||
-		sdk.GetInt(prior, "release_revision") != int64(last.Version)
+		sdk.GetInt(prior, builtin.HelmReleaseRevision) != int64(last.Version)
 	revision := cty.UnknownVal(cty.Number)
 	if !upgrade {
 		revision = cty.NumberIntVal(int64(last.Version))
 	}
-	resp.PlannedState = withComputed(resp.PlannedState, map[string]cty.Value{
-		"objects":          objects,
-		"inventory":        stringListVal(inventory),
-		"chart_version":    cty.StringVal(ch.Metadata.Version),
-		"app_version":      cty.StringVal(ch.Metadata.AppVersion),
-		"release_revision": revision,
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
+		builtin.AppObjects:          objects,
+		builtin.AppInventory:        kube.StringListVal(inventory),
+		builtin.HelmChartVersion:    cty.StringVal(ch.Metadata.Version),
+		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
+		builtin.HelmReleaseRevision: revision,
 	})
-	resp.SensitivePaths = secretPaths(objects)
+	resp.SensitivePaths = kube.SecretPaths(objects)
 	resp.PlannedPrivate = privateData{Digest: rd.digest, Upgrade: upgrade}.encode()
 }
 
 // namespaceExists reports whether namespace ns exists.
 func (cl *cluster) namespaceExists(ctx context.Context, ns string) (bool, error) {
-	_, err := cl.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(ctx, ns, metav1.GetOptions{})
+	_, err := cl.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(ctx, ns, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return false, nil
 	}

@@ -2,38 +2,35 @@ package helm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // Version is the provider's version.
 const Version = "0.1.0"
 
 // New returns the helm provider.
-func New() sdk.Provider { return &provider{} }
+func New() sdk.Provider {
+	return &provider{Connection: kube.Connection[*cluster]{Provider: builtin.HelmProvider}}
+}
 
 // provider holds the cluster connection made by Configure; every resource
-// call reads it through cluster().
+// call reads it through Cluster().
 type provider struct {
-	mu  sync.Mutex
-	cl  *cluster
-	err error
+	kube.Connection[*cluster]
 
 	// Stopper cancels the calls in flight when slipway calls Stop.
 	sdk.Stopper
@@ -44,7 +41,9 @@ var (
 	_ sdk.ProviderWithStop = (*provider)(nil)
 )
 
-func (p *provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "helm", Version: Version} }
+func (p *provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version}
+}
 
 var providerSchema = sdk.Schema{
 	Description: "Helm releases in a Kubernetes cluster, reached with kubectl's conventions.",
@@ -58,7 +57,7 @@ var providerSchema = sdk.Schema{
 func (p *provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"helm_release": &releaseResource{p: p}}
+	return map[string]sdk.Resource{builtin.HelmRelease: &releaseResource{p: p}}
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
@@ -66,62 +65,27 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the Helm provider", err.Error())
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cl, p.err = cl, err
-}
-
-// errNotConfigured is returned when a resource call comes before Configure.
-var errNotConfigured = errors.New("the helm provider is not configured")
-
-func (p *provider) cluster() (*cluster, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.err != nil {
-		return nil, p.err
-	}
-	if p.cl == nil {
-		return nil, errNotConfigured
-	}
-	return p.cl, nil
+	p.SetCluster(cl, err)
 }
 
 // cluster is one configured connection, shared by every helm action of
-// the process: one REST config, one discovery client cached in memory and
-// one RESTMapper over it. It is safe for concurrent use.
+// the process, and where charts downloaded from repositories are kept.
 type cluster struct {
-	rules     *clientcmd.ClientConfigLoadingRules
-	context   string
-	cfg       *rest.Config
-	dyn       dynamic.Interface
-	discovery discovery.CachedDiscoveryInterface
-	mapper    *restmapper.DeferredDiscoveryRESTMapper
-	cacheDir  string
+	*kube.Cluster
+	cacheDir string
 }
 
 func newCluster(conf cty.Value) (*cluster, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if path := sdk.GetString(conf, "kubeconfig"); path != "" {
-		rules.ExplicitPath = path
-	}
-	kctx := sdk.GetString(conf, "context")
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kctx})
-	cfg, err := cc.ClientConfig()
+	kc, err := kube.Connect(kube.ClientConfig{
+		Kubeconfig: sdk.GetString(conf, "kubeconfig"),
+		Context:    sdk.GetString(conf, "context"),
+		QPS:        50,
+		Burst:      100,
+		UserAgent:  "slipway-helm/" + Version,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("load kubeconfig: %w", err)
+		return nil, err
 	}
-	cfg.QPS, cfg.Burst = 50, 100
-	cfg.UserAgent = "slipway-helm/" + Version
-	cfg.WarningHandler = rest.NoWarnings{}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("dynamic client: %w", err)
-	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("discovery client: %w", err)
-	}
-	cached := memory.NewMemCacheClient(dc)
 	cacheDir := sdk.GetString(conf, "cache_dir")
 	if cacheDir == "" {
 		base, err := os.UserCacheDir()
@@ -130,15 +94,7 @@ func newCluster(conf cty.Value) (*cluster, error) {
 		}
 		cacheDir = filepath.Join(base, "slipway", "helm")
 	}
-	return &cluster{
-		rules:     rules,
-		context:   kctx,
-		cfg:       cfg,
-		dyn:       dyn,
-		discovery: cached,
-		mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
-		cacheDir:  cacheDir,
-	}, nil
+	return &cluster{Cluster: kc, cacheDir: cacheDir}, nil
 }
 
 // getter is the cluster seen from one namespace, as helm's actions want
@@ -155,17 +111,17 @@ type restGetter struct {
 
 var _ genericclioptions.RESTClientGetter = (*restGetter)(nil)
 
-func (g *restGetter) ToRESTConfig() (*rest.Config, error) { return rest.CopyConfig(g.cl.cfg), nil }
+func (g *restGetter) ToRESTConfig() (*rest.Config, error) { return rest.CopyConfig(g.cl.Config), nil }
 
 func (g *restGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInterface, error) {
-	return g.cl.discovery, nil
+	return g.cl.Discovery, nil
 }
 
-func (g *restGetter) ToRESTMapper() (meta.RESTMapper, error) { return g.cl.mapper, nil }
+func (g *restGetter) ToRESTMapper() (meta.RESTMapper, error) { return g.cl.Mapper, nil }
 
 func (g *restGetter) ToRawKubeConfigLoader() clientcmd.ClientConfig {
-	return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(g.cl.rules, &clientcmd.ConfigOverrides{
-		CurrentContext: g.cl.context,
+	return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(g.cl.Rules, &clientcmd.ConfigOverrides{
+		CurrentContext: g.cl.Context,
 		Context:        clientcmdapi.Context{Namespace: g.namespace},
 	})
 }

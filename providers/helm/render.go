@@ -109,11 +109,11 @@ func (cl *cluster) render(ctx context.Context, c releaseConfig, ch *chart.Chart,
 // capabilities are the cluster's version and API versions, for a
 // client-only render whose templates test .Capabilities.
 func (cl *cluster) capabilities() (*chartutil.KubeVersion, chartutil.VersionSet, error) {
-	v, err := cl.discovery.ServerVersion()
+	v, err := cl.Discovery.ServerVersion()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the cluster's version: %w", err)
 	}
-	vs, err := action.GetVersionSet(cl.discovery)
+	vs, err := action.GetVersionSet(cl.Discovery)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the cluster's API versions: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // app is resource type "kubernetes_app".
@@ -52,10 +54,10 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		resp  *sdk.ReadResponse
 		state cty.Value
 		prior priorApp
-		ids   []objectID
+		ids   []kube.ObjectID
 	}
 	var items []*item
-	var all []objectID
+	var all []kube.ObjectID
 	for i := range reqs {
 		req, resp := reqs[i], &resps[i]
 		prior, err := readPrior(req.State, req.Private)
@@ -68,7 +70,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		it := &item{resp: resp, state: req.State, prior: prior}
 		for _, key := range recordedIDs(prior) {
-			if id, err := parseObjectID(key); err == nil {
+			if id, err := kube.ParseObjectID(key); err == nil {
 				it.ids = append(it.ids, id)
 			}
 		}
@@ -78,15 +80,15 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 	if len(items) == 0 {
 		return
 	}
-	cl, err := a.p.cluster()
+	cl, err := a.p.Cluster()
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
 		}
 		return
 	}
-	set := &liveSet{}
-	live, err := set.fetch(ctx, cl.mappings(), all)
+	set := &kube.LiveSet{Selector: managedSelector}
+	live, err := set.Fetch(ctx, cl.Mappings(), all)
 	if err == nil {
 		a.p.keepRefreshed(set)
 	}
@@ -112,9 +114,9 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			}
 			objects[key] = v
 		}
-		objs := objectsVal(objects)
-		it.resp.NewState = sdk.With(it.state, "objects", objs)
-		it.resp.SensitivePaths = secretPaths(objs)
+		objs := kube.ObjectsVal(objects)
+		it.resp.NewState = sdk.With(it.state, builtin.AppObjects, objs)
+		it.resp.SensitivePaths = kube.SecretPaths(objs)
 	})
 }
 

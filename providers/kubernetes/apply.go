@@ -2,7 +2,6 @@ package kubernetes
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -16,9 +15,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // applyParallelism bounds the objects of one group applied at once.
@@ -34,7 +34,7 @@ var (
 // syncRun is one apply of one app. It records what it applied as it goes,
 // so a failure still reports what exists.
 type syncRun struct {
-	ms       *mappings
+	ms       *kube.Mappings
 	cfg      appConfig
 	progress func(string)
 
@@ -56,7 +56,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		a.destroy(ctx, req, resp)
 		return
 	}
-	cl, err := a.p.cluster()
+	cl, err := a.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
 		return
@@ -76,7 +76,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddError("Cannot read the plan", err.Error())
 		return
 	}
-	ms := cl.mappings()
+	ms := cl.Mappings()
 	var d *desiredSet
 	if len(planned.Manifests) > 0 {
 		d, err = desiredFromPrivate(planned)
@@ -84,11 +84,11 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		// Planned while the manifests were not known yet: read them now.
 		var rendered []*unstructured.Unstructured
 		if rendered, err = render(cfg.Dir); err == nil {
-			d, err = buildDesired(cfg, rendered, ms, cl.defaultNamespace)
+			d, err = buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
 		}
 	}
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
 	progress := req.Progress
@@ -108,7 +108,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		st = req.PriorState
 	}
 	resp.NewState, resp.Private = st, priv
-	resp.SensitivePaths = secretPaths(attrOr(st, "objects"))
+	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
@@ -148,7 +148,7 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 			return err
 		}
 	}
-	var wave []objectID
+	var wave []kube.ObjectID
 	for i, g := range groups {
 		if err := r.applyGroup(ctx, g); err != nil {
 			return err
@@ -166,7 +166,7 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 		}
 	}
 	if !deadline.IsZero() {
-		ids := make([]objectID, len(d.objects))
+		ids := make([]kube.ObjectID, len(d.objects))
 		for i, o := range d.objects {
 			ids[i] = o.id
 		}
@@ -191,14 +191,14 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 // pruned (or kept when prune is off); objects that no longer carry the
 // app's labels — and a namespace create_namespace made — are forgotten,
 // never deleted.
-func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) ([]objectID, error) {
+func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) ([]kube.ObjectID, error) {
 	desired := d.byID()
-	var ids []objectID
+	var ids []kube.ObjectID
 	for _, key := range prior.inventory {
 		if _, ok := desired[key]; ok {
 			continue
 		}
-		id, err := parseObjectID(key)
+		id, err := kube.ParseObjectID(key)
 		if err != nil {
 			r.forgot[key] = true
 			continue
@@ -208,11 +208,11 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	live, err := fetchLive(ctx, r.ms, ids)
+	live, err := kube.FetchLive(ctx, r.ms, managedSelector, ids)
 	if err != nil {
 		return nil, err
 	}
-	var toPrune []objectID
+	var toPrune []kube.ObjectID
 	for _, id := range ids {
 		key := id.String()
 		lv := live[key]
@@ -241,24 +241,16 @@ func (r *syncRun) applyGroup(ctx context.Context, g applyGroup) error {
 	for i, o := range g.objects {
 		jobs[i] = func(ctx context.Context) error { return r.applyObject(ctx, o) }
 	}
-	return runEach(ctx, applyParallelism, jobs)
+	return kube.RunEach(ctx, applyParallelism, jobs)
 }
 
 // applyObject applies one object with server-side apply, retrying
 // transient errors with the app's retry policy.
 func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
-	body, err := json.Marshal(o.obj.Object)
-	if err != nil {
-		return fmt.Errorf("apply %s: %w", o.id, err)
-	}
-	force := true
 	var out *unstructured.Unstructured
-	err = r.cfg.Retry.do(ctx, func() error {
-		ri, _, err := r.ms.resource(o.id)
-		if err != nil {
-			return err
-		}
-		out, err = ri.Patch(ctx, o.id.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: fieldManager, Force: &force})
+	err := r.cfg.Retry.do(ctx, func() error {
+		var err error
+		out, err = r.ms.Apply(ctx, o.id, o.obj.Object, false)
 		return err
 	})
 	if err != nil {
@@ -277,7 +269,7 @@ func (r *syncRun) waitCRDs(ctx context.Context, crds []*desiredObject) error {
 	defer cancel()
 	for _, o := range crds {
 		r.progress("waiting for " + o.id.String() + " to be established")
-		ri, _, err := r.ms.resource(o.id)
+		ri, _, err := r.ms.Resource(o.id)
 		if err != nil {
 			return err
 		}
@@ -291,13 +283,13 @@ func (r *syncRun) waitCRDs(ctx context.Context, crds []*desiredObject) error {
 			}
 		}
 	}
-	r.ms.forget()
+	r.ms.Forget()
 	for _, o := range crds {
 		group, _, _ := unstructured.NestedString(o.obj.Object, "spec", "group")
 		kind, _, _ := unstructured.NestedString(o.obj.Object, "spec", "names", "kind")
 		gk := schema.GroupKind{Group: group, Kind: kind}
 		for {
-			_, err := r.ms.cl.mapper.RESTMapping(gk)
+			_, err := r.ms.Cluster().Mapper.RESTMapping(gk)
 			if err == nil {
 				break
 			}
@@ -307,7 +299,7 @@ func (r *syncRun) waitCRDs(ctx context.Context, crds []*desiredObject) error {
 			if err := sleepCtx(ctx, pollInterval/4); err != nil {
 				return fmt.Errorf("the API server does not serve %s yet: %w", gk, err)
 			}
-			r.ms.forget()
+			r.ms.Forget()
 		}
 	}
 	return nil
@@ -343,7 +335,7 @@ func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ri, _, err := r.ms.resource(h.id)
+	ri, _, err := r.ms.Resource(h.id)
 	if err != nil {
 		return fmt.Errorf("%s hook %s: %w", h.hook, h.id, err)
 	}
@@ -402,7 +394,7 @@ func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
 // calls a running Job Current (it is reconciled), so Jobs and Pods are
 // judged by their outcome; other kinds by kstatus.
 func hookState(u *unstructured.Unstructured) (done, failed bool, msg string) {
-	health, msg := healthOf(u)
+	health, msg := kube.HealthOf(u)
 	switch u.GroupVersionKind().GroupKind().String() {
 	case "Job.batch":
 		switch {
@@ -461,7 +453,7 @@ func failureMessage(u *unstructured.Unstructured, summary string) string {
 
 // prune deletes objects that left the manifests, in reverse apply order,
 // with foreground propagation, and when the app waits, until they are gone.
-func (r *syncRun) prune(ctx context.Context, ids []objectID, deadline time.Time) error {
+func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -491,8 +483,8 @@ func (r *syncRun) prune(ctx context.Context, ids []objectID, deadline time.Time)
 // custom resource being deleted in the foreground waits for the garbage
 // collector, which must not lose sight of its kind half-way, and a
 // namespace takes everything in it along.
-func deleteObjects(ctx context.Context, ms *mappings, cfg appConfig, ids []objectID, timeout time.Duration, progress func(string), verb string) error {
-	var others, crds, nss []objectID
+func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []kube.ObjectID, timeout time.Duration, progress func(string), verb string) error {
+	var others, crds, nss []kube.ObjectID
 	for _, id := range deleteOrder(ids) {
 		switch {
 		case isNamespaceID(id):
@@ -503,11 +495,11 @@ func deleteObjects(ctx context.Context, ms *mappings, cfg appConfig, ids []objec
 			others = append(others, id)
 		}
 	}
-	phases := [][]objectID{others, crds, nss}
+	phases := [][]kube.ObjectID{others, crds, nss}
 	fg := metav1.DeletePropagationForeground
 	for i, phase := range phases {
 		for _, id := range phase {
-			ri, _, err := ms.resource(id)
+			ri, _, err := ms.Resource(id)
 			if meta.IsNoMatchError(err) {
 				continue // its CRD is gone, and the object with it
 			}
@@ -526,7 +518,7 @@ func deleteObjects(ctx context.Context, ms *mappings, cfg appConfig, ids []objec
 				return fmt.Errorf("delete %s: %w", id, err)
 			}
 		}
-		if len(phase) > 0 && slices.ContainsFunc(phases[i+1:], func(p []objectID) bool { return len(p) > 0 }) {
+		if len(phase) > 0 && slices.ContainsFunc(phases[i+1:], func(p []kube.ObjectID) bool { return len(p) > 0 }) {
 			if err := waitGone(ctx, ms, phase, timeout, progress); err != nil {
 				return err
 			}
@@ -536,7 +528,7 @@ func deleteObjects(ctx context.Context, ms *mappings, cfg appConfig, ids []objec
 }
 
 // waitGone polls until none of ids exists.
-func waitGone(ctx context.Context, ms *mappings, ids []objectID, timeout time.Duration, progress func(string)) error {
+func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeout time.Duration, progress func(string)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	last := ""
@@ -546,7 +538,7 @@ func waitGone(ctx context.Context, ms *mappings, ids []objectID, timeout time.Du
 	}
 	var lastErr error
 	for {
-		live, err := fetchLive(ctx, ms, ids)
+		live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 		lastErr = err
 		if err == nil {
 			if len(live) == 0 {
@@ -626,7 +618,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 		inventory = append(inventory, key)
 	}
 	sort.Strings(inventory)
-	st := sdk.With(sdk.With(config, "objects", objectsVal(objects)), "inventory", stringListVal(inventory))
+	st := sdk.With(sdk.With(config, builtin.AppObjects, kube.ObjectsVal(objects)), builtin.AppInventory, kube.StringListVal(inventory))
 	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks}.encode()
 	return st, priv, nil
 }
@@ -635,7 +627,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 // its labels, in reverse apply order, and waits until they are gone.
 func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	resp.NewState = req.PriorState
-	cl, err := a.p.cluster()
+	cl, err := a.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
 		return
@@ -650,19 +642,19 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		return
 	}
 	cfg, _ := parseAppConfig(req.PriorState)
-	ms := cl.mappings()
-	var ids []objectID
+	ms := cl.Mappings()
+	var ids []kube.ObjectID
 	for _, key := range append(append([]string(nil), prior.inventory...), prior.private.Hooks...) {
-		if id, err := parseObjectID(key); err == nil {
+		if id, err := kube.ParseObjectID(key); err == nil {
 			ids = append(ids, id)
 		}
 	}
-	live, err := fetchLive(ctx, ms, ids)
+	live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
 	}
-	var owned []objectID
+	var owned []kube.ObjectID
 	for _, id := range ids {
 		if lv := live[id.String()]; lv != nil && ownedBy(lv, cfg.Name) {
 			owned = append(owned, id)
@@ -683,7 +675,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	if err != nil {
 		resp.Diagnostics.AddError("Delete failed", fmt.Sprintf("App %q: %v", cfg.Name, err))
 		// Report what is left, so a retry deletes the rest.
-		if left, lerr := fetchLive(ctx, ms, owned); lerr == nil {
+		if left, lerr := kube.FetchLive(ctx, ms, managedSelector, owned); lerr == nil {
 			objs := map[string]cty.Value{}
 			var inv []string
 			for _, key := range prior.inventory {
@@ -694,7 +686,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 					}
 				}
 			}
-			resp.NewState = withComputed(req.PriorState, objectsVal(objs), stringListVal(inv))
+			resp.NewState = kube.WithComputed(req.PriorState, map[string]cty.Value{builtin.AppObjects: kube.ObjectsVal(objs), builtin.AppInventory: kube.StringListVal(inv)})
 		}
 		return
 	}

@@ -20,6 +20,7 @@ import (
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kube"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -84,7 +85,7 @@ func benchSetup(b *testing.B) *benchFixture {
 			b.Fatal(err)
 		}
 	}
-	p := &provider{}
+	p := newProvider()
 	var cresp sdk.ConfigureResponse
 	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{
 		"kubeconfig": cty.StringVal(cluster.Kubeconfig),
@@ -132,7 +133,7 @@ func benchSetup(b *testing.B) *benchFixture {
 			return nil
 		}
 	}
-	if err := runEach(ctx, 8, jobs); err != nil {
+	if err := kube.RunEach(ctx, 8, jobs); err != nil {
 		b.Fatal(err)
 	}
 

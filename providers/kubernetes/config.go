@@ -8,41 +8,28 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
-var retryType = cty.Object(map[string]cty.Type{
-	"limit":       cty.Number,
-	"backoff":     cty.String,
-	"factor":      cty.Number,
-	"max_backoff": cty.String,
-})
-
-var ignoreDifferenceType = cty.Object(map[string]cty.Type{
-	"group":         cty.String,
-	"kind":          cty.String,
-	"name":          cty.String,
-	"namespace":     cty.String,
-	"json_pointers": cty.List(cty.String),
-})
-
-// appSchema is the schema of resource "kubernetes_app", the resource the
+// appSchema is the schema of resource kubernetes_app, the resource the
 // core lowers each `app` block instance into.
 var appSchema = sdk.Schema{
 	Description: "An application: the manifests of a directory (plain YAML or kustomize) synced to a cluster with server-side apply.",
 	Attributes: map[string]sdk.Attribute{
-		"name":               {Type: cty.String, Required: true, ForceNew: true, Description: "The app's name; objects carry it in the label slipway.dev/app."},
-		"manifests_dir":      {Type: cty.String, Required: true, Description: "Absolute local directory of the manifests: a kustomization, or YAML/JSON files read recursively."},
-		"namespace":          {Type: cty.String, Optional: true, Description: "Destination namespace for namespaced objects that name none."},
-		"create_namespace":   {Type: cty.Bool, Optional: true, Description: "Create the destination namespace when the manifests do not hold it."},
-		"prune":              {Type: cty.Bool, Optional: true, Description: "Delete objects that left the manifests."},
-		"prune_last":         {Type: cty.Bool, Optional: true, Description: "Prune after every other object is applied and healthy, instead of before."},
-		"self_heal":          {Type: cty.Bool, Optional: true, Description: "Recorded for `slipway reconcile`: correct drift of the live objects without a change in the manifests."},
-		"revision":           {Type: cty.String, Optional: true, Description: "The source commit the manifests come from, recorded in state."},
-		"wait_timeout":       {Type: cty.String, Optional: true, Description: "How long to wait for the objects to become healthy after applying (\"5m\"); empty: do not wait."},
-		"retry":              {Type: retryType, Optional: true, Description: "Retries of transient API errors and conflicts while applying: limit (5), backoff (\"5s\"), factor (2), max_backoff (\"3m\")."},
-		"ignore_differences": {Type: cty.List(ignoreDifferenceType), Optional: true, Description: "Fields slipway neither applies nor compares, as JSON pointers per kind (group, kind, optional name and namespace)."},
-		"objects":            {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the app by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the manifests set."},
-		"inventory":          {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object the app owns, for pruning."},
+		builtin.AppName:              {Type: cty.String, Required: true, ForceNew: true, Description: "The app's name; objects carry it in the label slipway.dev/app."},
+		builtin.AppManifestsDir:      {Type: cty.String, Required: true, Description: "Absolute local directory of the manifests: a kustomization, or YAML/JSON files read recursively."},
+		builtin.AppNamespace:         {Type: cty.String, Optional: true, Description: "Destination namespace for namespaced objects that name none."},
+		builtin.AppCreateNamespace:   {Type: cty.Bool, Optional: true, Description: "Create the destination namespace when the manifests do not hold it."},
+		builtin.AppPrune:             {Type: cty.Bool, Optional: true, Description: "Delete objects that left the manifests."},
+		builtin.AppPruneLast:         {Type: cty.Bool, Optional: true, Description: "Prune after every other object is applied and healthy, instead of before."},
+		builtin.AppSelfHeal:          {Type: cty.Bool, Optional: true, Description: "Recorded for `slipway reconcile`: correct drift of the live objects without a change in the manifests."},
+		builtin.AppRevision:          {Type: cty.String, Optional: true, Description: "The source commit the manifests come from, recorded in state."},
+		builtin.AppWaitTimeout:       {Type: cty.String, Optional: true, Description: "How long to wait for the objects to become healthy after applying (\"5m\"); empty: do not wait."},
+		builtin.AppRetry:             {Type: builtin.RetryType, Optional: true, Description: "Retries of transient API errors and conflicts while applying: limit (5), backoff (\"5s\"), factor (2), max_backoff (\"3m\")."},
+		builtin.AppIgnoreDifferences: {Type: cty.List(builtin.IgnoreDifferenceType), Optional: true, Description: "Fields slipway neither applies nor compares, as JSON pointers per kind (group, kind, optional name and namespace)."},
+		builtin.AppObjects:           {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the app by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the manifests set."},
+		builtin.AppInventory:         {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object the app owns, for pruning."},
 	},
 }
 
@@ -65,7 +52,7 @@ type ignoreRule struct {
 }
 
 // matches reports whether the rule applies to the object id.
-func (r ignoreRule) matches(id objectID) bool {
+func (r ignoreRule) matches(id kube.ObjectID) bool {
 	group := r.Group
 	if group == "core" {
 		group = ""
@@ -86,63 +73,48 @@ type retryPolicy struct {
 
 var defaultRetry = retryPolicy{Limit: 5, Backoff: 5 * time.Second, Factor: 2, MaxBackoff: 3 * time.Minute}
 
-// renderInputsKnown reports whether the attributes that decide the desired
-// objects are known, so the manifests can be rendered at plan time.
-func renderInputsKnown(conf cty.Value) bool {
-	if !conf.IsKnown() || conf.IsNull() {
-		return false
-	}
-	for _, name := range []string{"name", "manifests_dir", "namespace", "create_namespace", "ignore_differences"} {
-		if !conf.GetAttr(name).IsWhollyKnown() {
-			return false
-		}
-	}
-	return true
-}
+// renderInputs are the attributes that decide the desired objects; the
+// manifests can be rendered at plan time only when all are known.
+var renderInputs = []string{builtin.AppName, builtin.AppManifestsDir, builtin.AppNamespace, builtin.AppCreateNamespace, builtin.AppIgnoreDifferences}
 
 // parseAppConfig reads a known configuration; problems are attribute
 // diagnostics.
 func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 	var diags sdk.Diagnostics
 	c := appConfig{
-		Name:            sdk.GetString(conf, "name"),
-		Dir:             sdk.GetString(conf, "manifests_dir"),
-		Namespace:       sdk.GetString(conf, "namespace"),
-		CreateNamespace: sdk.GetBool(conf, "create_namespace"),
-		Prune:           sdk.GetBool(conf, "prune"),
-		PruneLast:       sdk.GetBool(conf, "prune_last"),
-		SelfHeal:        sdk.GetBool(conf, "self_heal"),
-		Revision:        sdk.GetString(conf, "revision"),
+		Name:            sdk.GetString(conf, builtin.AppName),
+		Dir:             sdk.GetString(conf, builtin.AppManifestsDir),
+		Namespace:       sdk.GetString(conf, builtin.AppNamespace),
+		CreateNamespace: sdk.GetBool(conf, builtin.AppCreateNamespace),
+		Prune:           sdk.GetBool(conf, builtin.AppPrune),
+		PruneLast:       sdk.GetBool(conf, builtin.AppPruneLast),
+		SelfHeal:        sdk.GetBool(conf, builtin.AppSelfHeal),
+		Revision:        sdk.GetString(conf, builtin.AppRevision),
 		Retry:           defaultRetry,
 	}
 	if c.Name == "" {
-		diags.AddAttributeError(cty.GetAttrPath("name"), "Missing app name", "The app needs a name: it labels every object (slipway.dev/app) so slipway can tell its objects apart.")
+		diags.AddAttributeError(cty.GetAttrPath(builtin.AppName), "Missing app name", "The app needs a name: it labels every object (slipway.dev/app) so slipway can tell its objects apart.")
 	}
 	if c.CreateNamespace && c.Namespace == "" {
-		diags.AddAttributeError(cty.GetAttrPath("create_namespace"), "No namespace to create",
+		diags.AddAttributeError(cty.GetAttrPath(builtin.AppCreateNamespace), "No namespace to create",
 			"create_namespace is set but namespace is empty; set the destination namespace or remove create_namespace.")
 	}
-	if s := sdk.GetString(conf, "wait_timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			diags.AddAttributeError(cty.GetAttrPath("wait_timeout"), "Invalid wait_timeout",
-				fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
-		}
-		c.WaitTimeout = d
-	}
-	if sdk.IsSet(conf, "retry") {
-		r := conf.GetAttr("retry")
-		p := cty.GetAttrPath("retry")
-		if sdk.IsSet(r, "limit") {
-			c.Retry.Limit = int(numberOr(r, "limit", 5))
+	wait, waitDiags := kube.ParseWaitTimeout(conf)
+	c.WaitTimeout = wait
+	diags = append(diags, waitDiags...)
+	if sdk.IsSet(conf, builtin.AppRetry) {
+		r := conf.GetAttr(builtin.AppRetry)
+		p := cty.GetAttrPath(builtin.AppRetry)
+		if sdk.IsSet(r, builtin.RetryLimit) {
+			c.Retry.Limit = int(numberOr(r, builtin.RetryLimit, 5))
 			if c.Retry.Limit < 0 {
-				diags.AddAttributeError(p.GetAttr("limit"), "Invalid retry limit", "The retry limit must be zero or more.")
+				diags.AddAttributeError(p.GetAttr(builtin.RetryLimit), "Invalid retry limit", "The retry limit must be zero or more.")
 			}
 		}
 		for _, f := range []struct {
 			name string
 			dst  *time.Duration
-		}{{"backoff", &c.Retry.Backoff}, {"max_backoff", &c.Retry.MaxBackoff}} {
+		}{{builtin.RetryBackoff, &c.Retry.Backoff}, {builtin.RetryMaxBackoff, &c.Retry.MaxBackoff}} {
 			if s := sdk.GetString(r, f.name); s != "" {
 				d, err := time.ParseDuration(s)
 				if err != nil || d < 0 {
@@ -152,36 +124,36 @@ func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 				*f.dst = d
 			}
 		}
-		if sdk.IsSet(r, "factor") {
-			c.Retry.Factor = numberOr(r, "factor", 2)
+		if sdk.IsSet(r, builtin.RetryFactor) {
+			c.Retry.Factor = numberOr(r, builtin.RetryFactor, 2)
 			if c.Retry.Factor < 1 || math.IsInf(c.Retry.Factor, 0) {
-				diags.AddAttributeError(p.GetAttr("factor"), "Invalid retry factor", "The backoff factor must be 1 or more.")
+				diags.AddAttributeError(p.GetAttr(builtin.RetryFactor), "Invalid retry factor", "The backoff factor must be 1 or more.")
 			}
 		}
 	}
-	if sdk.IsSet(conf, "ignore_differences") {
-		for i, v := range conf.GetAttr("ignore_differences").AsValueSlice() {
+	if sdk.IsSet(conf, builtin.AppIgnoreDifferences) {
+		for i, v := range conf.GetAttr(builtin.AppIgnoreDifferences).AsValueSlice() {
 			if v.IsNull() {
 				continue
 			}
 			r := ignoreRule{
-				Group:     sdk.GetString(v, "group"),
-				Kind:      sdk.GetString(v, "kind"),
-				Name:      sdk.GetString(v, "name"),
-				Namespace: sdk.GetString(v, "namespace"),
+				Group:     sdk.GetString(v, builtin.IgnoreGroup),
+				Kind:      sdk.GetString(v, builtin.IgnoreKind),
+				Name:      sdk.GetString(v, builtin.IgnoreName),
+				Namespace: sdk.GetString(v, builtin.IgnoreNamespace),
 			}
-			p := cty.GetAttrPath("ignore_differences").IndexInt(i)
+			p := cty.GetAttrPath(builtin.AppIgnoreDifferences).IndexInt(i)
 			if r.Kind == "" {
-				diags.AddAttributeError(p.GetAttr("kind"), "Missing kind", "Each ignore_differences entry names the kind it applies to (\"Deployment\", or \"*\" for every kind).")
+				diags.AddAttributeError(p.GetAttr(builtin.IgnoreKind), "Missing kind", "Each ignore_differences entry names the kind it applies to (\"Deployment\", or \"*\" for every kind).")
 			}
-			if sdk.IsSet(v, "json_pointers") {
-				for j, ptr := range v.GetAttr("json_pointers").AsValueSlice() {
+			if sdk.IsSet(v, builtin.IgnoreJSONPointers) {
+				for j, ptr := range v.GetAttr(builtin.IgnoreJSONPointers).AsValueSlice() {
 					if ptr.IsNull() {
 						continue
 					}
 					s := ptr.AsString()
 					if _, err := parsePointer(s); err != nil {
-						diags.AddAttributeError(p.GetAttr("json_pointers").IndexInt(j), "Invalid JSON pointer", err.Error())
+						diags.AddAttributeError(p.GetAttr(builtin.IgnoreJSONPointers).IndexInt(j), "Invalid JSON pointer", err.Error())
 						continue
 					}
 					r.Pointers = append(r.Pointers, s)

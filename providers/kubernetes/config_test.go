@@ -11,6 +11,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 func TestParseAppConfig(t *testing.T) {
@@ -80,7 +82,7 @@ func TestParseAppConfigErrors(t *testing.T) {
 
 func TestIgnoreRuleMatches(t *testing.T) {
 	t.Parallel()
-	id := objectID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "web", Name: "api"}
+	id := kube.ObjectID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "web", Name: "api"}
 	tests := []struct {
 		rule ignoreRule
 		want bool
@@ -97,7 +99,7 @@ func TestIgnoreRuleMatches(t *testing.T) {
 			t.Errorf("%+v.matches(%s) = %v, want %v", tc.rule, id, got, tc.want)
 		}
 	}
-	core := objectID{Version: "v1", Kind: "ConfigMap", Namespace: "web", Name: "c"}
+	core := kube.ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "web", Name: "c"}
 	if !(ignoreRule{Group: "core", Kind: "ConfigMap"}).matches(core) || !(ignoreRule{Kind: "ConfigMap"}).matches(core) {
 		t.Error(`group "" and "core" must both match the core group`)
 	}

@@ -7,12 +7,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // liveValue is what plans and state show of a live (or dry-run) object,
-// toCty(normalise(obj, shape)), made in one walk: no deep copy of the
-// object (managedFields and all) and no JSON encoding and decoding. It
-// gives the very same value; anything it does not expect (a number type
+// kube.ToCty(kube.Normalise(obj, shape)), made in one walk: no deep copy
+// of the object (managedFields and all) and no JSON encoding and
+// decoding. It gives the very same value; anything it does not expect (a number type
 // the JSON decoders never produce, a NaN, an attribute name that
 // normalises onto another) makes it take the slow path, which also
 // reports the errors.
@@ -24,7 +26,7 @@ func liveValue(obj, shape map[string]any) (cty.Value, error) {
 	c := converter{}
 	v := c.top(obj, sh)
 	if c.failed {
-		return toCty(normalise(obj, shape))
+		return kube.ToCty(kube.Normalise(obj, shape))
 	}
 	return v, nil
 }
@@ -42,17 +44,18 @@ func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
 		v = c.top(obj, sh)
 	}
 	if c.failed {
-		return toCty(normalise(obj, recordedShape(recorded)))
+		return kube.ToCty(kube.Normalise(obj, recordedShape(recorded)))
 	}
 	return v, nil
 }
 
-// converter walks a JSON-like object and a shape together, as intersect
-// does, building the cty value toCty would build.
+// converter walks a JSON-like object and a shape together, as
+// kube.Normalise limits an object to a shape, building the cty value
+// kube.ToCty would build.
 type converter struct{ failed bool }
 
-// shapeOf returns the structure of a cty value the way intersect sees
-// fromCty's output: maps, lists, and true for any scalar; nil for null.
+// shapeOf returns the structure of a cty value the way kube.Normalise sees
+// kube.FromCty's output: maps, lists, and true for any scalar; nil for null.
 // Only the structure of a shape matters, never its scalars.
 func (c *converter) shapeOf(v cty.Value) any {
 	if v.IsMarked() {
@@ -86,8 +89,8 @@ func (c *converter) shapeOf(v cty.Value) any {
 	}
 }
 
-// top converts an object without the noise stripNoise drops, limited to
-// shape (a map, or nil for every field).
+// top converts an object without the noise kube.Normalise drops, limited
+// to shape (a map, or nil for every field).
 func (c *converter) top(obj map[string]any, shape any) cty.Value {
 	return c.fields(obj, shape, func(k string, x, sv any) (cty.Value, bool) {
 		if k == "status" {
@@ -142,7 +145,7 @@ func (c *converter) metadata(md map[string]any, shape any) cty.Value {
 		}
 		if ann, ok := x.(map[string]any); ok && k == "annotations" {
 			if liveAnnotations(ann) == 0 {
-				return cty.NilVal, true // stripNoise deletes annotations left empty
+				return cty.NilVal, true // kube.Normalise deletes annotations left empty
 			}
 			return c.annotations(ann, sv), true
 		}
@@ -172,7 +175,7 @@ func (c *converter) annotations(ann map[string]any, shape any) cty.Value {
 // liveAnnotations counts the annotations that are not bookkeeping.
 func liveAnnotations(ann map[string]any) int {
 	n := len(ann)
-	for _, a := range noiseAnnotations {
+	for _, a := range kube.NoiseAnnotations {
 		if _, ok := ann[a]; ok {
 			n--
 		}
@@ -181,7 +184,7 @@ func liveAnnotations(ann map[string]any) int {
 }
 
 func isNoiseMetadata(k string) bool {
-	for _, f := range noiseMetadata {
+	for _, f := range kube.NoiseMetadata {
 		if k == f {
 			return true
 		}
@@ -190,7 +193,7 @@ func isNoiseMetadata(k string) bool {
 }
 
 func isNoiseAnnotation(k string) bool {
-	for _, a := range noiseAnnotations {
+	for _, a := range kube.NoiseAnnotations {
 		if k == a {
 			return true
 		}
@@ -198,7 +201,7 @@ func isNoiseAnnotation(k string) bool {
 	return false
 }
 
-// shaped is toCty(intersect(v, shape)).
+// shaped is kube.ToCty of v limited to shape, as kube.Normalise limits it.
 func (c *converter) shaped(v, shape any) cty.Value {
 	switch s := shape.(type) {
 	case map[string]any:
@@ -232,7 +235,7 @@ func (c *converter) shaped(v, shape any) cty.Value {
 	}
 }
 
-// whole is toCty of a JSON-like value: objects, tuples, and null as a
+// whole is kube.ToCty of a JSON-like value: objects, tuples, and null as a
 // dynamic null, as ctyjson.ImpliedType and Unmarshal make them.
 func (c *converter) whole(v any) cty.Value {
 	switch x := v.(type) {

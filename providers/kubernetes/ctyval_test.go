@@ -6,10 +6,12 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // liveValue and liveValueOf must give exactly what the JSON round trips
-// they replace give: toCty(normalise(obj, shape)).
+// they replace give: kube.ToCty(kube.Normalise(obj, shape)).
 func TestLiveValueMatchesNormalise(t *testing.T) {
 	t.Parallel()
 	objs := []map[string]any{}
@@ -69,7 +71,7 @@ data: {k: dg==}
 	check := func(t *testing.T, obj, shape map[string]any) {
 		t.Helper()
 		before := runtime.DeepCopyJSON(obj)
-		want, werr := toCty(normalise(obj, shape))
+		want, werr := kube.ToCty(kube.Normalise(obj, shape))
 		got, gerr := liveValue(obj, shape)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("error %v, want %v", gerr, werr)
@@ -84,11 +86,11 @@ data: {k: dg==}
 		if shape == nil {
 			return
 		}
-		rec, err := toCty(shape)
+		rec, err := kube.ToCty(shape)
 		if err != nil {
 			return
 		}
-		want, werr = toCty(normalise(obj, recordedShape(rec)))
+		want, werr = kube.ToCty(kube.Normalise(obj, recordedShape(rec)))
 		got, gerr = liveValueOf(obj, rec)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("error %v, want %v", gerr, werr)

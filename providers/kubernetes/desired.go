@@ -12,24 +12,28 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
-// Labels, annotations and the field manager that mark slipway's objects.
+// Labels and annotations that mark slipway's objects.
 const (
 	labelManagedBy = "app.kubernetes.io/managed-by"
 	managedBy      = "slipway"
 	labelApp       = "slipway.dev/app"
 	annotationWave = "slipway.dev/sync-wave"
 	annotationHook = "slipway.dev/hook"
-	fieldManager   = "slipway"
 
 	hookPreSync  = "pre-sync"
 	hookPostSync = "post-sync"
 )
 
+// managedSelector selects every object slipway applied, whatever the app.
+var managedSelector = labelManagedBy + "=" + managedBy
+
 // desiredObject is one object as slipway will apply it.
 type desiredObject struct {
-	id   objectID
+	id   kube.ObjectID
 	obj  *unstructured.Unstructured
 	hash string // sha256 of the manifest, what Private records
 	wave int
@@ -64,9 +68,9 @@ func (d *desiredSet) byID() map[string]*desiredObject {
 	return m
 }
 
-// scoper tells whether a kind is namespaced; mappings implements it.
+// scoper tells whether a kind is namespaced; kube.Mappings implements it.
 type scoper interface {
-	mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error)
+	Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error)
 }
 
 // buildDesired turns rendered manifests into the objects slipway applies:
@@ -114,7 +118,7 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 		} else {
 			unstructured.RemoveNestedField(u.Object, "metadata", "namespace")
 		}
-		o.id = idOf(u)
+		o.id = kube.IDOf(u)
 		if seen[o.id.String()] {
 			return nil, fmt.Errorf("the manifests hold %s twice", o.id)
 		}
@@ -171,7 +175,7 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 				"labels": map[string]any{labelManagedBy: managedBy},
 			},
 		}}
-		o := &desiredObject{id: idOf(u), obj: u, hash: manifestHash(u)}
+		o := &desiredObject{id: kube.IDOf(u), obj: u, hash: manifestHash(u)}
 		d.autoNamespace = o.id.String()
 		d.objects = append([]*desiredObject{o}, d.objects...)
 	}
@@ -181,7 +185,7 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 // isNamespaced asks the server whether gvk is namespaced; for a kind it
 // does not serve, a CRD among the manifests answers and *unknown is set.
 func isNamespaced(sc scoper, gvk schema.GroupVersionKind, crdScopes map[schema.GroupKind]bool, unknown *bool) (bool, error) {
-	m, err := sc.mapping(gvk)
+	m, err := sc.Mapping(gvk)
 	if err == nil {
 		return m.Scope.Name() == meta.RESTScopeNameNamespace, nil
 	}
@@ -200,7 +204,7 @@ func isNamespaced(sc scoper, gvk schema.GroupVersionKind, crdScopes map[schema.G
 func cleanManifest(u *unstructured.Unstructured) {
 	delete(u.Object, "status")
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-	dropNulls(u.Object)
+	kube.DropNulls(u.Object)
 	if u.GroupVersionKind().Group == "" && u.GetKind() == "Secret" {
 		if sd, ok := u.Object["stringData"].(map[string]any); ok {
 			data, _ := u.Object["data"].(map[string]any)
@@ -216,25 +220,6 @@ func cleanManifest(u *unstructured.Unstructured) {
 			}
 			u.Object["data"] = data
 			delete(u.Object, "stringData")
-		}
-	}
-}
-
-// dropNulls removes null map values: server-side apply treats them as not
-// set, and they would only make shapes and hashes differ.
-func dropNulls(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if x == nil {
-				delete(v, k)
-				continue
-			}
-			dropNulls(x)
-		}
-	case []any:
-		for _, x := range v {
-			dropNulls(x)
 		}
 	}
 }

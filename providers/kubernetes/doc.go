@@ -28,7 +28,7 @@
 // apply (Private) and whose fields are still owned by slipway with the
 // manifest's values needs no dry-run: it is planned as the live object.
 // A plan LISTs the kinds of the apps' inventories while it renders their
-// manifests, and decodes each LIST in one pass (see lister.list); the
+// manifests, and decodes each LIST in one pass (see kube.FetchLive); the
 // work of each app (rendering, conversions to cty) runs on every CPU.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
@@ -47,6 +47,8 @@
 //   - apply applies exactly the manifests the plan showed (they travel in
 //     PlannedPrivate), not whatever the directory holds by then.
 //
-// The provider uses nothing of slipway but plugin-sdk, and is safe for
-// concurrent use once configured.
+// The provider uses nothing of slipway but plugin-sdk and
+// providers/internal/kube (what it shares with the helm provider: the
+// cluster connection, object IDs, normalisation, health and the LISTs of
+// FetchLive), and is safe for concurrent use once configured.
 package kubernetes

@@ -15,8 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/host"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kubetest"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -58,11 +58,11 @@ spec:
 func TestAppLifecycle(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
-	k := newKube(t, cluster)
+	k := kubetest.New(t, cluster)
 	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
 	c := startProvider(t, cluster, log)
 	const ns = "e2e-lifecycle"
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"kustomization.yaml": "resources: [deployment.yaml, service.yaml, configmap.yaml, secret.yaml]\n",
 		"deployment.yaml":    strings.Replace(webDeployment, "REPLICAS", "1", 1),
 		"service.yaml":       "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 80}]\n",
@@ -85,10 +85,10 @@ func TestAppLifecycle(t *testing.T) {
 
 	// Create: four objects and the namespace, the Secret's data masked.
 	log.reset(t)
-	plan := s.plan(config)
+	plan := s.Plan(config)
 	firstCost := log.read(t)
 	t.Logf("first plan (cold discovery, nothing exists): %s\n  %s", firstCost, strings.Join(firstCost.lines, "\n  "))
-	if diff := cmp.Diff([]string{deployID, svcID, cmID, secretID, nsID}, objectKeys(plan.PlannedState), sortStrings); diff != "" {
+	if diff := cmp.Diff([]string{deployID, svcID, cmID, secretID, nsID}, sdktest.Keys(plan.PlannedState.GetAttr("objects")), sortStrings); diff != "" {
 		t.Fatalf("planned objects (-want +got):\n%s", diff)
 	}
 	secretData := cty.GetAttrPath("objects").GetAttr(secretID).GetAttr("data")
@@ -98,8 +98,8 @@ func TestAppLifecycle(t *testing.T) {
 	if got := plan.PlannedState.GetAttr("objects").GetAttr(deployID).GetAttr("spec").GetAttr("replicas"); !got.RawEquals(cty.NumberIntVal(1)) {
 		t.Errorf("planned replicas = %#v, want 1", got)
 	}
-	resp, progress := s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
+	resp, progress := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
 	if !slices.ContainsFunc(progress, func(p string) bool { return strings.Contains(p, "healthy; waiting for") }) {
 		t.Errorf("no health progress among %q", progress)
 	}
@@ -109,7 +109,7 @@ func TestAppLifecycle(t *testing.T) {
 	if !slices.ContainsFunc(resp.SensitivePaths, secretData.Equals) {
 		t.Errorf("apply's sensitive paths %#v lack the Secret's data", resp.SensitivePaths)
 	}
-	live := k.get(gvrDeployments, ns, "web")
+	live := k.Get(kubetest.Deployments, ns, "web")
 	if n, _, _ := unstructured.NestedInt64(live.Object, "status", "availableReplicas"); n != 1 {
 		t.Fatalf("deployment has %d available replicas after a waiting apply, want 1", n)
 	}
@@ -120,21 +120,21 @@ func TestAppLifecycle(t *testing.T) {
 		"metadata": map[string]any{"name": "made-by-hand", "namespace": ns},
 		"data":     map[string]any{"owner": "someone else"},
 	}}
-	hand, err := k.dyn.Resource(gvrConfigMaps).Namespace(ns).Create(t.Context(), hand, metav1.CreateOptions{})
+	hand, err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns).Create(t.Context(), hand, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// Nothing changed: refresh and plan are a no-op without a dry-run.
 	log.reset(t)
-	s.refresh()
+	s.Refresh()
 	refreshCost := log.read(t)
 	log.reset(t)
-	plan = s.plan(config)
+	plan = s.Plan(config)
 	planCost := log.read(t)
 	t.Logf("no-op refresh: %s\n  %s", refreshCost, strings.Join(refreshCost.lines, "\n  "))
 	t.Logf("no-op plan of 5 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
-	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); len(d) > 0 {
 		t.Errorf("no-op plan differs from state at %v", d)
 	}
 	if planCost.dryRuns != 0 || planCost.gets != 0 || planCost.rest != 0 {
@@ -143,48 +143,48 @@ func TestAppLifecycle(t *testing.T) {
 	if planCost.lists > 5 || refreshCost.lists > 5 || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
 		t.Errorf("want at most one LIST per kind (5): plan %s, refresh %s", planCost, refreshCost)
 	}
-	st := appStatus(t, c, s)
+	st := s.Status()
 	if st.Sync != sdk.Synced || st.Health != sdk.Healthy || len(st.Objects) != 5 {
 		t.Errorf("status = %s/%s with %d objects (%s), want Synced/Healthy with 5", st.Sync, st.Health, len(st.Objects), st.Message)
 	}
 
 	// replicas: 3 in the manifest shows exactly that field.
 	writeFile(t, filepath.Join(dir, "deployment.yaml"), strings.Replace(webDeployment, "REPLICAS", "3", 1))
-	s.refresh()
+	s.Refresh()
 	log.reset(t)
-	plan = s.plan(config)
-	if d, want := sdktest.DiffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+	plan = s.Plan(config)
+	if d, want := sdktest.DiffPaths(s.State, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
 		t.Errorf("plan after replicas: 3 changes %v, want %v", d, want)
 	}
 	if cost := log.read(t); cost.dryRuns != 1 {
 		t.Errorf("plan after changing one manifest: %s, want exactly 1 dry-run", cost)
 	}
-	resp, _ = s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
-	if n, _, _ := unstructured.NestedInt64(k.get(gvrDeployments, ns, "web").Object, "status", "availableReplicas"); n != 3 {
+	resp, _ = s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if n, _, _ := unstructured.NestedInt64(k.Get(kubetest.Deployments, ns, "web").Object, "status", "availableReplicas"); n != 3 {
 		t.Errorf("deployment has %d available replicas, want 3", n)
 	}
 
 	// Drift: `kubectl scale` behind slipway's back shows after refresh.
-	_, err = k.dyn.Resource(gvrDeployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType,
+	_, err = k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType,
 		[]byte(`{"spec":{"replicas":5}}`), metav1.PatchOptions{FieldManager: "kubectl"}, "scale")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := appStatus(t, c, s); st.Sync != sdk.OutOfSync {
+	if st := s.Status(); st.Sync != sdk.OutOfSync {
 		t.Errorf("status after kubectl scale = %s, want OutOfSync", st.Sync)
 	}
-	s.refresh()
-	if got := s.state.GetAttr("objects").GetAttr(deployID).GetAttr("spec").GetAttr("replicas"); !got.RawEquals(cty.NumberIntVal(5)) {
+	s.Refresh()
+	if got := s.State.GetAttr("objects").GetAttr(deployID).GetAttr("spec").GetAttr("replicas"); !got.RawEquals(cty.NumberIntVal(5)) {
 		t.Errorf("refreshed replicas = %#v, want 5", got)
 	}
-	plan = s.plan(config)
-	if d, want := sdktest.DiffPaths(s.state, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
+	plan = s.Plan(config)
+	if d, want := sdktest.DiffPaths(s.State, plan.PlannedState), []string{`objects["` + deployID + `"].spec.replicas`}; !cmp.Equal(want, d) {
 		t.Errorf("plan after drift changes %v, want %v", d, want)
 	}
-	resp, _ = s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
-	if n, _, _ := unstructured.NestedInt64(k.get(gvrDeployments, ns, "web").Object, "spec", "replicas"); n != 3 {
+	resp, _ = s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if n, _, _ := unstructured.NestedInt64(k.Get(kubetest.Deployments, ns, "web").Object, "spec", "replicas"); n != 3 {
 		t.Errorf("replicas after healing = %d, want 3", n)
 	}
 
@@ -192,40 +192,40 @@ func TestAppLifecycle(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "kustomization.yaml"), "resources: [deployment.yaml, service.yaml, secret.yaml]\n")
 	writeFile(t, filepath.Join(dir, "deployment.yaml"), strings.Replace(strings.Replace(webDeployment, "REPLICAS", "3", 1),
 		"        envFrom: [{configMapRef: {name: settings}}]\n", "", 1))
-	s.refresh()
-	plan = s.plan(config)
-	if d := sdktest.DiffPaths(s.state, plan.PlannedState); !slices.Contains(d, `objects["`+cmID+`"]`) {
+	s.Refresh()
+	plan = s.Plan(config)
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); !slices.Contains(d, `objects["`+cmID+`"]`) {
 		t.Errorf("plan after removing the ConfigMap changes %v, want it deleted", d)
 	}
 	if inv := stringList(plan.PlannedState.GetAttr("inventory")); slices.Contains(inv, cmID) {
 		t.Errorf("planned inventory %v still holds the pruned ConfigMap", inv)
 	}
-	resp, _ = s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
-	if k.get(gvrConfigMaps, ns, "settings") != nil {
+	resp, _ = s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if k.Get(kubetest.ConfigMaps, ns, "settings") != nil {
 		t.Error("the ConfigMap was not pruned")
 	}
 
 	// Destroy deletes the app's objects, and only them.
-	s.refresh()
-	s.destroy()
+	s.Refresh()
+	s.Destroy()
 	for _, gone := range []struct {
 		what string
 		u    *unstructured.Unstructured
 	}{
-		{"deployment", k.get(gvrDeployments, ns, "web")},
-		{"service", k.get(gvrServices, ns, "web")},
-		{"secret", k.get(gvrSecrets, ns, "creds")},
+		{"deployment", k.Get(kubetest.Deployments, ns, "web")},
+		{"service", k.Get(kubetest.Services, ns, "web")},
+		{"secret", k.Get(kubetest.Secrets, ns, "creds")},
 	} {
 		if gone.u != nil {
 			t.Errorf("the %s survived the app's deletion", gone.what)
 		}
 	}
-	after := k.get(gvrConfigMaps, ns, "made-by-hand")
+	after := k.Get(kubetest.ConfigMaps, ns, "made-by-hand")
 	if after == nil || after.GetResourceVersion() != hand.GetResourceVersion() {
 		t.Errorf("the ConfigMap made by hand was touched: %v", after)
 	}
-	if k.get(gvrNamespaces, "", ns) == nil {
+	if k.Get(kubetest.Namespaces, "", ns) == nil {
 		t.Error("the namespace create_namespace made was deleted with the app")
 	}
 }
@@ -235,7 +235,7 @@ func TestCRDAndCustomResourceInOneApp(t *testing.T) {
 	cluster := testbed.Shared(t)
 	c := startProvider(t, cluster, "")
 	const ns = "e2e-crd"
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"crd.yaml": `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: widgets.e2e.slipway.dev}
@@ -266,7 +266,7 @@ spec:
 		widgetID = "e2e.slipway.dev/v1 Widget " + ns + "/w1"
 	)
 	s := newSession(t, c)
-	plan := s.plan(config)
+	plan := s.Plan(config)
 	objs := plan.PlannedState.GetAttr("objects")
 	if !objs.GetAttr(crdID).IsWhollyKnown() {
 		t.Error("the CRD is not planned in full")
@@ -274,26 +274,26 @@ spec:
 	if objs.GetAttr(widgetID).IsKnown() {
 		t.Errorf("the Widget, whose kind does not exist yet, is planned as %#v; want known after apply", objs.GetAttr(widgetID))
 	}
-	resp, _ := s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
+	resp, _ := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
 	if got := resp.NewState.GetAttr("objects").GetAttr(widgetID).GetAttr("spec").GetAttr("size"); !got.RawEquals(cty.NumberIntVal(3)) {
 		t.Errorf("applied Widget size = %#v, want 3", got)
 	}
-	s.refresh()
-	plan = s.plan(config)
-	if d := sdktest.DiffPaths(s.state, plan.PlannedState); len(d) > 0 {
+	s.Refresh()
+	plan = s.Plan(config)
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); len(d) > 0 {
 		t.Errorf("second plan changes %v, want none", d)
 	}
-	s.destroy()
+	s.Destroy()
 }
 
 func TestPreSyncHookRunsFirst(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
-	k := newKube(t, cluster)
+	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
 	const ns = "e2e-hook"
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n",
 		"migrate.yaml": `apiVersion: batch/v1
 kind: Job
@@ -313,37 +313,37 @@ spec:
 		"create_namespace": cty.True, "wait_timeout": cty.StringVal("60s"),
 	})
 	s := newSession(t, c)
-	plan := s.plan(config)
-	resp, progress := s.apply(config, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
+	plan := s.Plan(config)
+	resp, progress := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
 	hookDone := slices.Index(progress, "pre-sync hook batch/v1 Job "+ns+"/migrate: complete")
 	cmApplied := slices.Index(progress, "applying v1 ConfigMap "+ns+"/settings")
 	if hookDone < 0 || cmApplied < 0 || hookDone > cmApplied {
 		t.Errorf("want the hook complete before the ConfigMap is applied; progress:\n  %s", strings.Join(progress, "\n  "))
 	}
-	job := k.get(gvrJobs, ns, "migrate")
+	job := k.Get(kubetest.Jobs, ns, "migrate")
 	if job == nil || !hasTrueCondition(job, "Complete") {
 		t.Fatalf("the hook Job did not complete: %v", job)
 	}
-	cm := k.get(gvrConfigMaps, ns, "settings")
+	cm := k.Get(kubetest.ConfigMaps, ns, "settings")
 	completed, _, _ := unstructured.NestedString(job.Object, "status", "completionTime")
 	if done, err := time.Parse(time.RFC3339, completed); err != nil || done.After(cm.GetCreationTimestamp().Time) {
 		t.Errorf("hook completed at %s, after the ConfigMap was created at %s", completed, cm.GetCreationTimestamp())
 	}
-	if slices.Contains(objectKeys(resp.NewState), "batch/v1 Job "+ns+"/migrate") {
+	if slices.Contains(sdktest.Keys(resp.NewState.GetAttr("objects")), "batch/v1 Job "+ns+"/migrate") {
 		t.Error("the hook is recorded among the app's objects")
 	}
 
 	// An object deleted by hand leaves `objects`; the app stays in state.
-	if err := k.dyn.Resource(gvrConfigMaps).Namespace(ns).Delete(t.Context(), "settings", metav1.DeleteOptions{}); err != nil {
+	if err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns).Delete(t.Context(), "settings", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	s.refresh()
-	if s.state.IsNull() || slices.Contains(objectKeys(s.state), "v1 ConfigMap "+ns+"/settings") {
-		t.Errorf("after deleting the ConfigMap by hand, refreshed objects = %v", objectKeys(s.state))
+	s.Refresh()
+	if s.State.IsNull() || slices.Contains(sdktest.Keys(s.State.GetAttr("objects")), "v1 ConfigMap "+ns+"/settings") {
+		t.Errorf("after deleting the ConfigMap by hand, refreshed objects = %v", sdktest.Keys(s.State.GetAttr("objects")))
 	}
-	s.destroy()
-	if k.get(gvrJobs, ns, "migrate") != nil {
+	s.Destroy()
+	if k.Get(kubetest.Jobs, ns, "migrate") != nil {
 		t.Error("the hook Job survived the app's deletion")
 	}
 }
@@ -353,7 +353,7 @@ func TestWaitTimeoutNamesUnhealthyObject(t *testing.T) {
 	cluster := testbed.Shared(t)
 	c := startProvider(t, cluster, "")
 	const ns = "e2e-wait"
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: stuck}
@@ -372,16 +372,16 @@ spec:
 		"create_namespace": cty.True, "wait_timeout": cty.StringVal("5s"),
 	})
 	s := newSession(t, c)
-	resp, _ := s.apply(config, s.plan(config))
+	resp, _ := s.Apply(config, s.Plan(config))
 	err := resp.Diagnostics.Err()
 	if err == nil || !strings.Contains(err.Error(), "apps/v1 Deployment "+ns+"/stuck") || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("apply error = %v, want a timeout naming the Deployment", err)
 	}
 	t.Logf("timeout diagnostic: %v", err)
-	if !slices.Contains(objectKeys(resp.NewState), "apps/v1 Deployment "+ns+"/stuck") {
-		t.Errorf("the failed apply did not record the applied Deployment: %v", objectKeys(resp.NewState))
+	if !slices.Contains(sdktest.Keys(resp.NewState.GetAttr("objects")), "apps/v1 Deployment "+ns+"/stuck") {
+		t.Errorf("the failed apply did not record the applied Deployment: %v", sdktest.Keys(resp.NewState.GetAttr("objects")))
 	}
-	s.destroy()
+	s.Destroy()
 }
 
 func TestBatchPlanCostsOneListPerKind(t *testing.T) {
@@ -408,7 +408,7 @@ spec:
 			files[filepath.Join("config", string(rune('a'+i))+".yaml")] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-" + string(rune('a'+i)) + "}\ndata: {k: v}\n"
 		}
 		configs = append(configs, appConfigVal(map[string]cty.Value{
-			"name": cty.StringVal("batch-" + n), "manifests_dir": cty.StringVal(writeTree(t, files)),
+			"name": cty.StringVal("batch-" + n), "manifests_dir": cty.StringVal(sdktest.WriteTree(t, files)),
 			"namespace": cty.StringVal("e2e-batch-" + n), "create_namespace": cty.True, "prune": cty.True,
 			// The replicas belong to an autoscaler: neither applied nor compared.
 			"ignore_differences": cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
@@ -418,21 +418,21 @@ spec:
 			})}),
 		}))
 	}
-	sessions := make([]*session, len(configs))
+	sessions := make([]*sdktest.Session, len(configs))
 	for i, config := range configs {
 		sessions[i] = newSession(t, c)
-		sessions[i].sync(config)
+		sessions[i].Sync(config)
 	}
 	// The autoscaler scales one of them: ignored, so still no change.
-	k := newKube(t, cluster)
-	if _, err := k.dyn.Resource(gvrDeployments).Namespace("e2e-batch-a").Patch(t.Context(), "scaled", types.MergePatchType,
+	k := kubetest.New(t, cluster)
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace("e2e-batch-a").Patch(t.Context(), "scaled", types.MergePatchType,
 		[]byte(`{"spec":{"replicas":4}}`), metav1.PatchOptions{FieldManager: "kube-controller-manager"}, "scale"); err != nil {
 		t.Fatal(err)
 	}
 
 	reads := make([]sdk.ReadRequest, len(sessions))
 	for i, s := range sessions {
-		reads[i] = sdk.ReadRequest{Address: "app.batch", TypeName: "kubernetes_app", State: s.state, Private: s.private}
+		reads[i] = sdk.ReadRequest{Address: "app.batch", TypeName: "kubernetes_app", State: s.State, Private: s.Private}
 	}
 	log.reset(t)
 	readResps, err := c.Read(t.Context(), reads)
@@ -442,9 +442,9 @@ spec:
 	refreshCost := log.read(t)
 	plans := make([]sdk.PlanRequest, len(sessions))
 	for i, s := range sessions {
-		failOnErrors(t, "read", readResps[i].Diagnostics)
-		s.state = readResps[i].NewState
-		plans[i] = sdk.PlanRequest{Address: "app.batch", TypeName: "kubernetes_app", Config: configs[i], PriorState: s.state, PriorPrivate: s.private}
+		sdktest.CheckDiags(t, "read", readResps[i].Diagnostics)
+		s.State = readResps[i].NewState
+		plans[i] = sdk.PlanRequest{Address: "app.batch", TypeName: "kubernetes_app", Config: configs[i], PriorState: s.State, PriorPrivate: s.Private}
 	}
 	log.reset(t)
 	planResps, err := c.Plan(t.Context(), plans)
@@ -455,8 +455,8 @@ spec:
 	t.Logf("no-op refresh of 3 apps x 13 objects: %s\n  %s", refreshCost, strings.Join(refreshCost.lines, "\n  "))
 	t.Logf("no-op plan of 3 apps x 13 objects: %s\n  %s", planCost, strings.Join(planCost.lines, "\n  "))
 	for i, r := range planResps {
-		failOnErrors(t, "plan", r.Diagnostics)
-		if d := sdktest.DiffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
+		sdktest.CheckDiags(t, "plan", r.Diagnostics)
+		if d := sdktest.DiffPaths(sessions[i].State, r.PlannedState); len(d) > 0 {
 			t.Errorf("app %d: no-op plan changes %v", i, d)
 		}
 	}
@@ -477,8 +477,8 @@ spec:
 	}
 	planCost = log.read(t)
 	for i, r := range planResps {
-		failOnErrors(t, "plan", r.Diagnostics)
-		if d := sdktest.DiffPaths(sessions[i].state, r.PlannedState); len(d) > 0 {
+		sdktest.CheckDiags(t, "plan", r.Diagnostics)
+		if d := sdktest.DiffPaths(sessions[i].State, r.PlannedState); len(d) > 0 {
 			t.Errorf("app %d: no-op plan without refresh changes %v", i, d)
 		}
 	}
@@ -486,18 +486,8 @@ spec:
 		t.Errorf("no-op batch plan without refresh: %s, want 4 LISTs and nothing else", planCost)
 	}
 	for _, s := range sessions {
-		s.destroy()
+		s.Destroy()
 	}
-}
-
-func appStatus(t *testing.T, c *host.Client, s *session) sdk.StatusResponse {
-	t.Helper()
-	resps, err := c.Status(t.Context(), []sdk.StatusRequest{{Address: "app.test", TypeName: "kubernetes_app", State: s.state, Private: s.private}})
-	if err != nil {
-		t.Fatalf("status: %v", err)
-	}
-	failOnErrors(t, "status", resps[0].Diagnostics)
-	return resps[0]
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -7,65 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
 )
-
-// healthOf maps an object's kstatus to Argo CD's health names. A paused
-// Deployment and a suspended CronJob are Suspended, as in Argo CD; kstatus
-// has no such status.
-func healthOf(u *unstructured.Unstructured) (health, message string) {
-	if u == nil {
-		return sdk.Missing, "the object does not exist"
-	}
-	switch u.GroupVersionKind().GroupKind().String() {
-	case "Deployment.apps":
-		if p, _, _ := unstructured.NestedBool(u.Object, "spec", "paused"); p {
-			return sdk.Suspended, "the Deployment is paused"
-		}
-	case "CronJob.batch":
-		if s, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend"); s {
-			return sdk.Suspended, "the CronJob is suspended"
-		}
-	}
-	res, err := status.Compute(u)
-	if err != nil {
-		return sdk.Unknown, err.Error()
-	}
-	switch res.Status {
-	case status.CurrentStatus:
-		return sdk.Healthy, res.Message
-	case status.InProgressStatus, status.TerminatingStatus:
-		return sdk.Progressing, res.Message
-	case status.FailedStatus:
-		return sdk.Degraded, res.Message
-	case status.NotFoundStatus:
-		return sdk.Missing, res.Message
-	}
-	return sdk.Unknown, res.Message
-}
-
-// healthRank orders health from best to worst, for an app's overall
-// health: the worst of its objects.
-func healthRank(h string) int {
-	switch h {
-	case sdk.Healthy:
-		return 0
-	case sdk.Suspended:
-		return 1
-	case sdk.Unknown:
-		return 2
-	case sdk.Progressing:
-		return 3
-	case sdk.Missing:
-		return 4
-	case sdk.Degraded:
-		return 5
-	}
-	return 2
-}
 
 // settled reports whether waiting for an object is over: it is healthy,
 // or suspended on purpose.
@@ -80,7 +24,7 @@ var errWaitTimeout = errors.New("timed out waiting for health")
 // waitHealthy polls the objects (one LIST per kind each round) until all
 // are healthy or timeout passes, reporting a compact line through
 // progress whenever it changes.
-func waitHealthy(ctx context.Context, ms *mappings, ids []objectID, timeout time.Duration, progress func(string)) error {
+func waitHealthy(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeout time.Duration, progress func(string)) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -89,12 +33,12 @@ func waitHealthy(ctx context.Context, ms *mappings, ids []objectID, timeout time
 	defer cancel()
 	last := ""
 	for {
-		live, err := fetchLive(ctx, ms, ids)
+		live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 		var unhealthy []string
 		if err == nil {
 			healthy := 0
 			for _, id := range ids {
-				h, msg := healthOf(live[id.String()])
+				h, msg := kube.HealthOf(live[id.String()])
 				if settled(h) {
 					healthy++
 					continue

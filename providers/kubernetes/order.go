@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"sort"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // kindOrder is the order kinds are applied in within a sync wave, the
@@ -66,9 +68,9 @@ func kindRank(kind string) int {
 	return len(kindOrder)
 }
 
-func isNamespaceID(id objectID) bool { return id.Group == "" && id.Kind == "Namespace" }
+func isNamespaceID(id kube.ObjectID) bool { return id.Group == "" && id.Kind == "Namespace" }
 
-func isCRDID(id objectID) bool {
+func isCRDID(id kube.ObjectID) bool {
 	return id.Group == "apiextensions.k8s.io" && id.Kind == "CustomResourceDefinition"
 }
 
@@ -133,9 +135,9 @@ func applyGroups(objs []*desiredObject) []applyGroup {
 
 // deleteOrder orders IDs for deletion: the reverse of the apply order
 // (waves are not known for objects that left the manifests, so by kind).
-func deleteOrder(ids []objectID) []objectID {
-	out := append([]objectID(nil), ids...)
-	rank := func(id objectID) int {
+func deleteOrder(ids []kube.ObjectID) []kube.ObjectID {
+	out := append([]kube.ObjectID(nil), ids...)
+	rank := func(id kube.ObjectID) int {
 		switch {
 		case isNamespaceID(id):
 			return -2

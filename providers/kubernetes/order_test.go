@@ -4,11 +4,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 func obj(t *testing.T, id string, wave int) *desiredObject {
 	t.Helper()
-	oid, err := parseObjectID(id)
+	oid, err := kube.ParseObjectID(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func TestApplyGroups(t *testing.T) {
 
 func TestDeleteOrder(t *testing.T) {
 	t.Parallel()
-	var in []objectID
+	var in []kube.ObjectID
 	for _, s := range []string{
 		"v1 Namespace /web",
 		"v1 ConfigMap web/settings",
@@ -73,7 +75,7 @@ func TestDeleteOrder(t *testing.T) {
 		"example.com/v1 Widget web/w",
 		"v1 Service web/web",
 	} {
-		id, err := parseObjectID(s)
+		id, err := kube.ParseObjectID(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,23 +95,5 @@ func TestDeleteOrder(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("delete order (-want +got):\n%s", diff)
-	}
-}
-
-func TestObjectID(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{"apps/v1 Deployment web/web", "v1 Namespace /web", "rbac.authorization.k8s.io/v1 ClusterRole /system:reader"} {
-		id, err := parseObjectID(s)
-		if err != nil {
-			t.Fatalf("parse %q: %v", s, err)
-		}
-		if id.String() != s {
-			t.Errorf("round trip %q -> %q", s, id.String())
-		}
-	}
-	for _, bad := range []string{"", "v1 Namespace", "v1 Namespace web", "a/b/c Kind ns/n", "v1  ns/n"} {
-		if _, err := parseObjectID(bad); err == nil {
-			t.Errorf("parse %q: no error", bad)
-		}
 	}
 }

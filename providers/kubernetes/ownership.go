@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 	"sigs.k8s.io/structured-merge-diff/v6/value"
+
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // stillApplied reports whether the live object still holds the desired
@@ -92,7 +94,7 @@ func apiVersionOf(obj map[string]any) string {
 // (at apiVersion) owns.
 func (fs *fieldSets) appliedFieldSet(live *unstructured.Unstructured, apiVersion string) (*fieldpath.Set, bool) {
 	for _, e := range live.GetManagedFields() {
-		if e.Manager != fieldManager || e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" {
+		if e.Manager != kube.FieldManager || e.Operation != metav1.ManagedFieldsOperationApply || e.Subresource != "" {
 			continue
 		}
 		if e.APIVersion != apiVersion || e.FieldsV1 == nil {

@@ -2,18 +2,17 @@ package kubernetes
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // dryRunParallelism bounds the dry-run applies in flight at once.
@@ -28,30 +27,30 @@ type planItem struct {
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
-// one LIST per kind (see fetchLive) plus a dry-run for each object whose
+// one LIST per kind (see kube.FetchLive) plus a dry-run for each object whose
 // manifest or live state changed since slipway applied it.
 func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
-	cl, err := a.p.cluster()
+	cl, err := a.p.Cluster()
 	if err != nil {
 		for i := range resps {
 			resps[i].Diagnostics.AddError("Kubernetes provider not ready", err.Error())
 		}
 		return
 	}
-	ms := cl.mappings()
+	ms := cl.Mappings()
 	// The objects of the apps' inventories are fetched while their
 	// manifests are read; the objects of the manifests are then fetched
 	// from what those LISTs did not decide, which in a plan without
 	// changes is nothing.
-	var inventory []objectID
+	var inventory []kube.ObjectID
 	for i := range reqs {
-		if !renderInputsKnown(reqs[i].Config) || len(resps[i].RequiresReplace) > 0 {
+		if !kube.AllKnown(reqs[i].Config, renderInputs...) || len(resps[i].RequiresReplace) > 0 {
 			continue
 		}
-		for _, s := range stringList(attrOr(reqs[i].PriorState, "inventory")) {
-			if id, err := parseObjectID(s); err == nil {
+		for _, s := range stringList(attrOr(reqs[i].PriorState, builtin.AppInventory)) {
+			if id, err := kube.ParseObjectID(s); err == nil {
 				inventory = append(inventory, id)
 			}
 		}
@@ -59,18 +58,18 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	fetched := a.p.takeRefreshed()
 	prefetch := make(chan error, 1)
 	go func() {
-		_, err := fetched.fetch(ctx, ms, inventory)
+		_, err := fetched.Fetch(ctx, ms, inventory)
 		prefetch <- err
 	}()
 	// Each app's manifests are read and built on its own, in parallel.
 	prepared := make([]*planItem, len(reqs))
 	forEach(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
-		if !renderInputsKnown(req.Config) || len(resp.RequiresReplace) > 0 {
+		if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
 			// The manifests cannot be read yet (their directory is known
 			// after apply), or the app is replaced: everything it holds
 			// is known after apply.
-			resp.PlannedState = withComputed(resp.PlannedState, cty.DynamicVal, cty.UnknownVal(cty.List(cty.String)))
+			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String))})
 			return
 		}
 		cfg, diags := parseAppConfig(req.Config)
@@ -85,18 +84,18 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		}
 		rendered, err := render(cfg.Dir)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Cannot render manifests", err.Error())
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 			return
 		}
-		d, err := buildDesired(cfg, rendered, ms, cl.defaultNamespace)
+		d, err := buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("manifests_dir"), "Invalid manifests", err.Error())
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 			return
 		}
 		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior}
 	})
 	var items []*planItem
-	var ids []objectID
+	var ids []kube.ObjectID
 	for _, it := range prepared {
 		if it == nil {
 			continue
@@ -109,7 +108,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 		for _, s := range prior.inventory {
-			if id, err := parseObjectID(s); err == nil {
+			if id, err := kube.ParseObjectID(s); err == nil {
 				ids = append(ids, id)
 			}
 		}
@@ -120,7 +119,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	}
 	var live map[string]*unstructured.Unstructured
 	if err == nil {
-		live, err = fetched.fetch(ctx, ms, ids)
+		live, err = fetched.Fetch(ctx, ms, ids)
 	}
 	if err != nil {
 		for _, it := range items {
@@ -157,9 +156,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			case o.id.Namespace != "" && missingNS[o.id.Namespace]:
 				// The server cannot dry-run into a namespace that does
 				// not exist yet; the manifest is the best prediction.
-				predicted := normalise(o.obj.Object, o.obj.Object)
-				canonicalQuantities(predicted, o.id.Group)
-				v, err := toCty(predicted)
+				v, err := kube.ToCty(kube.Predicted(o.obj.Object, o.id.Group))
 				if err != nil {
 					it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
 					continue
@@ -184,11 +181,15 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	jobs := make([]func(context.Context) error, len(runs))
 	for i, r := range runs {
 		jobs[i] = func(ctx context.Context) error {
-			r.out, r.err = a.dryRunApply(ctx, ms, r.o)
+			out, err := ms.Apply(ctx, r.o.id, r.o.obj.Object, true)
+			if err == nil {
+				r.out = out.Object
+			}
+			r.err = err
 			return nil
 		}
 	}
-	_ = runEach(ctx, dryRunParallelism, jobs) // each job records its own error
+	_ = kube.RunEach(ctx, dryRunParallelism, jobs) // each job records its own error
 	for _, r := range runs {
 		it, key := items[r.n], r.o.id.String()
 		if r.err != nil {
@@ -260,37 +261,15 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, live map[st
 				it.cfg.Name, strings.Join(abandoned, "\n  ")))
 	}
 	sort.Strings(inventory)
-	objs := objectsVal(objects)
-	resp.PlannedState = withComputed(resp.PlannedState, objs, stringListVal(inventory))
-	resp.SensitivePaths = secretPaths(objs)
+	objs := kube.ObjectsVal(objects)
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory)})
+	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
 		AutoNamespace: it.desired.autoNamespace,
 		Hooks:         hookIDs(it.desired),
 		Manifests:     manifestsOf(it.desired),
 	}.encode()
-}
-
-// dryRunApply asks the server what applying o would make of the object.
-func (a *app) dryRunApply(ctx context.Context, ms *mappings, o *desiredObject) (map[string]any, error) {
-	ri, _, err := ms.resource(o.id)
-	if err != nil {
-		return nil, err
-	}
-	body, err := json.Marshal(o.obj.Object)
-	if err != nil {
-		return nil, err
-	}
-	force := true
-	out, err := ri.Patch(ctx, o.id.Name, types.ApplyPatchType, body, metav1.PatchOptions{
-		FieldManager: fieldManager,
-		Force:        &force,
-		DryRun:       []string{metav1.DryRunAll},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out.Object, nil
 }
 
 // dryRunHint adds advice for the errors users can fix.
@@ -312,41 +291,6 @@ func dryRunHint(err error, cfg appConfig) string {
 func ownedBy(u *unstructured.Unstructured, app string) bool {
 	l := u.GetLabels()
 	return l[labelManagedBy] == managedBy && l[labelApp] == app
-}
-
-// withComputed sets the computed attributes of an app value.
-func withComputed(st cty.Value, objects, inventory cty.Value) cty.Value {
-	if st == cty.NilVal || st.IsNull() || !st.IsKnown() {
-		return st
-	}
-	return sdk.With(sdk.With(st, "objects", objects), "inventory", inventory)
-}
-
-// secretPaths marks the data of every Secret among objects as sensitive.
-func secretPaths(objects cty.Value) []cty.Path {
-	if objects.IsNull() || !objects.IsKnown() || !objects.Type().IsObjectType() {
-		return nil
-	}
-	m := objects.AsValueMap()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []cty.Path
-	for _, key := range keys {
-		v := m[key]
-		id, err := parseObjectID(key)
-		if err != nil || id.Group != "" || id.Kind != "Secret" || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
-			continue
-		}
-		for _, f := range []string{"data", "stringData"} {
-			if v.Type().HasAttribute(f) {
-				out = append(out, cty.GetAttrPath("objects").GetAttr(key).GetAttr(f))
-			}
-		}
-	}
-	return out
 }
 
 func plural(n int, one, many string) string {

@@ -9,6 +9,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // privateData is the provider's own record, kept with the state (Private)
@@ -70,9 +73,9 @@ func readPrior(state cty.Value, private []byte) (priorApp, error) {
 		return pa, nil
 	}
 	pa.exists = true
-	pa.inventory = stringList(attrOr(state, "inventory"))
+	pa.inventory = stringList(attrOr(state, builtin.AppInventory))
 	pa.objects = map[string]cty.Value{}
-	objs := attrOr(state, "objects")
+	objs := attrOr(state, builtin.AppObjects)
 	if !objs.IsNull() && objs.IsKnown() && (objs.Type().IsObjectType() || objs.Type().IsMapType()) {
 		for k, v := range objs.AsValueMap() {
 			pa.objects[k] = v
@@ -103,24 +106,6 @@ func stringList(v cty.Value) []string {
 	return out
 }
 
-func stringListVal(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vals := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vals[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vals)
-}
-
-func objectsVal(m map[string]cty.Value) cty.Value {
-	if len(m) == 0 {
-		return cty.EmptyObjectVal
-	}
-	return cty.ObjectVal(m)
-}
-
 // recordedShape returns the recorded object as JSON, or nil when there is
 // none (or it is not known).
 func recordedShape(v cty.Value) map[string]any {
@@ -128,7 +113,7 @@ func recordedShape(v cty.Value) map[string]any {
 		return nil
 	}
 	v, _ = v.UnmarkDeep()
-	m, err := fromCty(v)
+	m, err := kube.FromCty(v)
 	if err != nil {
 		return nil
 	}
@@ -140,7 +125,7 @@ func desiredFromPrivate(p privateData) (*desiredSet, error) {
 	d := &desiredSet{autoNamespace: p.AutoNamespace}
 	for _, m := range p.Manifests {
 		u := &unstructured.Unstructured{Object: m}
-		o := &desiredObject{id: idOf(u), obj: u, hash: manifestHash(u)}
+		o := &desiredObject{id: kube.IDOf(u), obj: u, hash: manifestHash(u)}
 		ann := u.GetAnnotations()
 		if w, ok := ann[annotationWave]; ok {
 			n, err := strconv.Atoi(strings.TrimSpace(w))

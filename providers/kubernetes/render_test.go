@@ -1,7 +1,6 @@
 package kubernetes
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,35 +9,22 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-)
 
-// writeTree writes files (path -> content) under a new temp dir.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kube"
+)
 
 func ids(objs []*unstructured.Unstructured) []string {
 	out := make([]string, len(objs))
 	for i, u := range objs {
-		out[i] = idOf(u).String()
+		out[i] = kube.IDOf(u).String()
 	}
 	return out
 }
 
 func TestRenderPlainFiles(t *testing.T) {
 	t.Parallel()
-	dir := writeTree(t, map[string]string{
+	dir := sdktest.WriteTree(t, map[string]string{
 		"b/deploy.yaml": `
 apiVersion: apps/v1
 kind: Deployment
@@ -104,7 +90,7 @@ func TestRenderErrors(t *testing.T) {
 			t.Parallel()
 			dir := tc.dir
 			if dir == "" {
-				dir = writeTree(t, tc.files)
+				dir = sdktest.WriteTree(t, tc.files)
 			}
 			_, err := render(dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -116,7 +102,7 @@ func TestRenderErrors(t *testing.T) {
 
 func TestRenderKustomizeOverlay(t *testing.T) {
 	t.Parallel()
-	root := writeTree(t, map[string]string{
+	root := sdktest.WriteTree(t, map[string]string{
 		"base/kustomization.yaml": `
 resources: [deployment.yaml, service.yaml]
 configMapGenerator:
@@ -167,7 +153,7 @@ patches:
 	}
 	got := map[string]*unstructured.Unstructured{}
 	for _, u := range objs {
-		got[idOf(u).String()] = u
+		got[kube.IDOf(u).String()] = u
 	}
 	var cmName string
 	for id := range got {
@@ -194,7 +180,7 @@ patches:
 // fakeScoper knows a fixed set of kinds.
 type fakeScoper map[schema.GroupKind]bool // namespaced?
 
-func (f fakeScoper) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+func (f fakeScoper) Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
 	namespaced, ok := f[gvk.GroupKind()]
 	if !ok {
 		return nil, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}

@@ -27,6 +27,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // Everything that goes into an image's digest is fixed here, so that the
@@ -266,11 +268,11 @@ func defaultPlatform() v1.Platform { return v1.Platform{OS: "linux", Architectur
 func resolveBase(ctx context.Context, base string, want *v1.Platform, set settings) (v1.Image, string, error) {
 	ref, err := name.ParseReference(base, set.nameOptions()...)
 	if err != nil {
-		return nil, "", &baseError{"base", fmt.Errorf("the base %q is not an image reference: %v", base, err)}
+		return nil, "", &baseError{builtin.ImageBase, fmt.Errorf("the base %q is not an image reference: %v", base, err)}
 	}
 	desc, err := remote.Get(ref, set.remoteOptions(ctx)...)
 	if err != nil {
-		return nil, "", &baseError{"base", &remoteError{op: "pull the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+		return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "pull the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 	}
 	if desc.MediaType.IsIndex() {
 		p := defaultPlatform()
@@ -279,11 +281,11 @@ func resolveBase(ctx context.Context, base string, want *v1.Platform, set settin
 		}
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return nil, "", &baseError{"base", &remoteError{op: "read the base index", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+			return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "read the base index", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 		}
 		im, err := idx.IndexManifest()
 		if err != nil {
-			return nil, "", &baseError{"base", &remoteError{op: "read the base index", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+			return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "read the base index", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 		}
 		var have []string
 		for _, m := range im.Manifests {
@@ -293,32 +295,32 @@ func resolveBase(ctx context.Context, base string, want *v1.Platform, set settin
 			if platformMatches(*m.Platform, p) {
 				img, err := idx.Image(m.Digest)
 				if err != nil {
-					return nil, "", &baseError{"base", &remoteError{op: "pull the " + p.String() + " image of the base", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+					return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "pull the " + p.String() + " image of the base", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 				}
 				return img, m.Digest.String(), nil
 			}
 			have = append(have, m.Platform.String())
 		}
-		attr := "base"
+		attr := builtin.ImageBase
 		if want != nil {
-			attr = "platform"
+			attr = builtin.ImagePlatform
 		}
 		return nil, "", &baseError{attr, fmt.Errorf("the base %s has no image for platform %s; it has %s. Set platform to one of them", base, p, strings.Join(have, ", "))}
 	}
 	if !desc.MediaType.IsImage() {
-		return nil, "", &baseError{"base", fmt.Errorf("the base %s is a %s, not an image or an image index", base, desc.MediaType)}
+		return nil, "", &baseError{builtin.ImageBase, fmt.Errorf("the base %s is a %s, not an image or an image index", base, desc.MediaType)}
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, "", &baseError{"base", &remoteError{op: "pull the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+		return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "pull the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 	}
 	if want != nil {
 		cf, err := img.ConfigFile()
 		if err != nil {
-			return nil, "", &baseError{"base", &remoteError{op: "read the config of the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+			return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "read the config of the base image", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 		}
 		if have := cf.Platform(); have == nil || !platformMatches(*have, *want) {
-			return nil, "", &baseError{"platform", fmt.Errorf("the base %s is an image for %s only, not for %s. Leave platform unset, or use a base for %s", base, platformString(have), want, want)}
+			return nil, "", &baseError{builtin.ImagePlatform, fmt.Errorf("the base %s is an image for %s only, not for %s. Leave platform unset, or use a base for %s", base, platformString(have), want, want)}
 		}
 	}
 	return img, desc.Digest.String(), nil

@@ -68,7 +68,7 @@ func TestBuildFromScratch(t *testing.T) {
 	})
 
 	s := newSession(t, c)
-	plan := s.plan(cfg)
+	plan := s.Plan(cfg)
 	for _, n := range []string{"digest", "ref", "base_digest"} {
 		if plan.PlannedState.GetAttr(n).IsKnown() {
 			t.Errorf("planned %s is known on create: %#v", n, plan.PlannedState.GetAttr(n))
@@ -77,8 +77,8 @@ func TestBuildFromScratch(t *testing.T) {
 	if got := sdk.GetString(plan.PlannedState, "image"); got != repo+":v1" {
 		t.Errorf("planned image = %q, want %q", got, repo+":v1")
 	}
-	resp, progress := s.apply(cfg, plan)
-	failOnErrors(t, "apply", resp.Diagnostics)
+	resp, progress := s.Apply(cfg, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
 	st := resp.NewState
 
 	digest := sdk.GetString(st, "digest")
@@ -152,8 +152,8 @@ func TestSameInputsGiveSameDigest(t *testing.T) {
 	repo := reg + "/team/app"
 	build := func(ctxDir, tag string) string {
 		t.Helper()
-		st, _ := newSession(t, startProvider(t, nil)).sync(appConfig(repo, ctxDir, map[string]cty.Value{"tags": strList(tag)}))
-		return sdk.GetString(st, "digest")
+		synced, _ := newSession(t, startProvider(t, nil)).Sync(appConfig(repo, ctxDir, map[string]cty.Value{"tags": strList(tag)}))
+		return sdk.GetString(synced.NewState, "digest")
 	}
 
 	first := t.TempDir()
@@ -212,7 +212,8 @@ func TestBuildOnBase(t *testing.T) {
 		"env":         strMap(map[string]string{"MODE": "app", "EXTRA": "1"}),
 		"labels":      strMap(map[string]string{"tier": "app"}),
 	})
-	st, progress := newSession(t, c).sync(cfg)
+	synced, progress := newSession(t, c).Sync(cfg)
+	st := synced.NewState
 	t.Logf("progress: %q", progress)
 	if got := sdk.GetString(st, "base_digest"); got != baseDigest {
 		t.Errorf("base_digest = %q, want %q", got, baseDigest)
@@ -239,10 +240,11 @@ func TestBuildOnBase(t *testing.T) {
 	}
 
 	// An entrypoint drops the base's command, as in a Dockerfile.
-	st, _ = newSession(t, c).sync(imageSchema.Object(map[string]cty.Value{
+	synced, _ = newSession(t, c).Sync(imageSchema.Object(map[string]cty.Value{
 		"repository": str(repo), "tags": strList("v2"), "base": str(baseRepo + ":1"),
 		"context_dir": str(ctxDir), "entrypoint": strList("/app/run"),
 	}))
+	st = synced.NewState
 	cf = configOf(t, pull(t, sdk.GetString(st, "ref")))
 	if cf.Config.Cmd != nil || !slices.Equal(cf.Config.Entrypoint, []string{"/app/run"}) {
 		t.Errorf("entrypoint %q cmd %q, want [/app/run] and no cmd", cf.Config.Entrypoint, cf.Config.Cmd)
@@ -286,7 +288,8 @@ func TestBuildOnMultiPlatformBase(t *testing.T) {
 		return imageSchema.Object(a)
 	}
 
-	st, _ := newSession(t, c).sync(config("linux/arm64"))
+	synced, _ := newSession(t, c).Sync(config("linux/arm64"))
+	st := synced.NewState
 	if got, want := sdk.GetString(st, "base_digest"), digestOf(t, arm); got != want {
 		t.Errorf("base_digest = %s, want the arm64 image's %s", got, want)
 	}
@@ -296,7 +299,7 @@ func TestBuildOnMultiPlatformBase(t *testing.T) {
 	// A platform the index lacks: the error lists the ones it has.
 	s := newSession(t, c)
 	cfg := config("linux/s390x")
-	resp, _ := s.apply(cfg, s.plan(cfg))
+	resp, _ := s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, resp.Diagnostics, "Cannot use base image", cty.GetAttrPath("platform"), "linux/s390x", "linux/amd64, linux/arm64/v8")
 	if !resp.NewState.IsNull() {
 		t.Errorf("a failed create left state %#v", resp.NewState)
@@ -308,7 +311,7 @@ func TestBuildOnMultiPlatformBase(t *testing.T) {
 		"repository": str(reg + "/team/app"), "tags": strList("v1"), "base": str(baseRepo + "@" + amdDigest),
 		"context_dir": str(ctxDir), "platform": str("linux/arm64"),
 	})
-	resp, _ = s.apply(cfg, s.plan(cfg))
+	resp, _ = s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, resp.Diagnostics, "Cannot use base image", cty.GetAttrPath("platform"), "linux/amd64 only")
 }
 
@@ -321,43 +324,45 @@ func TestPlanRefreshAndDelete(t *testing.T) {
 	repo := reg + "/team/app"
 	cfg := appConfig(repo, ctxDir, map[string]cty.Value{"tags": strList("v1", "latest")})
 	s := newSession(t, c)
-	st, _ := s.sync(cfg)
+	s.Sync(cfg)
+	st := s.State
 	first := sdk.GetString(st, "digest")
 
 	// Unchanged: the plan is the prior state, with or without the private
 	// data of the last apply.
-	plan := s.plan(cfg)
+	plan := s.Plan(cfg)
 	if !plan.PlannedState.RawEquals(st) || len(plan.RequiresReplace) > 0 {
 		t.Errorf("plan of an unchanged image:\n got %#v\nwant %#v (replace %v)", plan.PlannedState, st, plan.RequiresReplace)
 	}
 	if again := sdktest.Plan(t, c, "registry_image", st, cfg); !again.PlannedState.RawEquals(st) {
 		t.Errorf("plan without private data:\n got %#v\nwant %#v", again.PlannedState, st)
 	}
-	if got := s.refresh(); !got.RawEquals(st) {
+	if got := s.Refresh().NewState; !got.RawEquals(st) {
 		t.Errorf("refresh of an unchanged image:\n got %#v\nwant %#v", got, st)
 	}
 
 	// A file that changed behind an unchanged configuration is a new build.
 	writeTree(t, ctxDir, map[string]string{"conf/app.yaml": "port: 9090\n"}, nil)
-	plan = s.plan(cfg)
+	plan = s.Plan(cfg)
 	if plan.PlannedState.GetAttr("digest").IsKnown() {
 		t.Errorf("a changed file planned the digest %#v, want it unknown", plan.PlannedState.GetAttr("digest"))
 	}
 	if got := sdk.GetString(plan.PlannedState, "image"); got != repo+":v1" {
 		t.Errorf("planned image = %q, want %q", got, repo+":v1")
 	}
-	st, _ = s.sync(cfg)
+	s.Sync(cfg)
+	st = s.State
 	second := sdk.GetString(st, "digest")
 	if second == first {
 		t.Errorf("a changed file kept the digest %s", first)
 	}
-	if plan := s.plan(cfg); !plan.PlannedState.RawEquals(st) {
+	if plan := s.Plan(cfg); !plan.PlannedState.RawEquals(st) {
 		t.Errorf("plan after the rebuild is not a no-op")
 	}
 
 	// A changed configuration is an update in place.
 	changed := appConfig(repo, ctxDir, map[string]cty.Value{"tags": strList("v1", "latest"), "env": strMap(map[string]string{"X": "1"})})
-	plan = s.plan(changed)
+	plan = s.Plan(changed)
 	if plan.PlannedState.GetAttr("digest").IsKnown() || len(plan.RequiresReplace) > 0 {
 		t.Errorf("a changed env planned digest %#v, replace %v; want it unknown, in place", plan.PlannedState.GetAttr("digest"), plan.RequiresReplace)
 	}
@@ -366,12 +371,13 @@ func TestPlanRefreshAndDelete(t *testing.T) {
 	// pushes it back.
 	other := testImage(t, []map[string]string{{"other": "x"}}, v1.Config{}, "linux/amd64")
 	pushImage(t, repo+":latest", other)
-	st = s.refresh()
+	st = s.Refresh().NewState
 	checkEqual(t, "tags after a moved tag", []string{"v1"}, stringList(st.GetAttr("tags")))
-	if plan := s.plan(cfg); plan.PlannedState.GetAttr("digest").IsKnown() {
+	if plan := s.Plan(cfg); plan.PlannedState.GetAttr("digest").IsKnown() {
 		t.Errorf("a moved tag planned no push")
 	}
-	st, _ = s.sync(cfg)
+	s.Sync(cfg)
+	st = s.State
 	if got := sdk.GetString(st, "digest"); got != second {
 		t.Errorf("pushing the tag back built %s, want %s again", got, second)
 	}
@@ -392,8 +398,8 @@ func TestPlanRefreshAndDelete(t *testing.T) {
 
 	// Destroy forgets the image and leaves it in the registry.
 	null := cty.NullVal(imageSchema.ImpliedType())
-	resp, progress := s.apply(null, s.plan(null))
-	failOnErrors(t, "destroy", resp.Diagnostics)
+	resp, progress := s.Apply(null, s.Plan(null))
+	sdktest.CheckDiags(t, "destroy", resp.Diagnostics)
 	if !resp.NewState.IsNull() {
 		t.Errorf("destroy left state %#v", resp.NewState)
 	}
@@ -470,11 +476,11 @@ func TestBuildDiagnostics(t *testing.T) {
 	cfg := appConfig(reg+"/team/app", ctxDir, map[string]cty.Value{
 		"files": strMap(map[string]string{"/app/config.yaml": "conf/missing.yaml", "/app/run": "bin/app"}),
 	})
-	plan := s.plan(cfg)
+	plan := s.Plan(cfg)
 	if plan.PlannedState.GetAttr("digest").IsKnown() {
 		t.Errorf("a missing file planned the digest %#v", plan.PlannedState.GetAttr("digest"))
 	}
-	applied, _ := s.apply(cfg, plan)
+	applied, _ := s.Apply(cfg, plan)
 	checkDiag(t, applied.Diagnostics, "Cannot read image files", cty.GetAttrPath("files").Index(str("/app/config.yaml")),
 		`"conf/missing.yaml"`, "/app/config.yaml", ctxDir)
 	if !applied.NewState.IsNull() {
@@ -483,7 +489,7 @@ func TestBuildDiagnostics(t *testing.T) {
 
 	// Made after the plan, it is built.
 	writeTree(t, ctxDir, map[string]string{"conf/missing.yaml": "made: later\n"}, nil)
-	if st, _ := newSession(t, c).sync(cfg); sdk.GetString(st, "digest") == "" {
+	if synced, _ := newSession(t, c).Sync(cfg); sdk.GetString(synced.NewState, "digest") == "" {
 		t.Errorf("no digest after the file was made")
 	}
 
@@ -491,7 +497,7 @@ func TestBuildDiagnostics(t *testing.T) {
 	cfg = appConfig(reg+"/team/app", ctxDir, map[string]cty.Value{
 		"files": strMap(map[string]string{"/etc/app": "conf", "/etc/app/app.yaml": "bin/app"}),
 	})
-	applied, _ = s.apply(cfg, s.plan(cfg))
+	applied, _ = s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, applied.Diagnostics, "Cannot read image files", cty.GetAttrPath("files").Index(str("/etc/app/app.yaml")),
 		"/etc/app/app.yaml", `files["/etc/app"]`)
 
@@ -503,7 +509,7 @@ func TestBuildDiagnostics(t *testing.T) {
 	closed := l.Addr().String()
 	l.Close()
 	cfg = appConfig(closed+"/team/app", ctxDir, nil)
-	applied, _ = s.apply(cfg, s.plan(cfg))
+	applied, _ = s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, applied.Diagnostics, "Cannot push image", cty.GetAttrPath("repository"),
 		"push to "+closed+"/team/app:v1", "registry "+closed, "is up")
 	if !applied.NewState.IsNull() {
@@ -512,7 +518,7 @@ func TestBuildDiagnostics(t *testing.T) {
 
 	// A base that is not there.
 	cfg = appConfig(reg+"/team/app", ctxDir, map[string]cty.Value{"base": str(reg + "/library/nope:1")})
-	applied, _ = s.apply(cfg, s.plan(cfg))
+	applied, _ = s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, applied.Diagnostics, "Cannot use base image", cty.GetAttrPath("base"), reg+"/library/nope:1", "does not exist")
 }
 
@@ -529,7 +535,7 @@ func TestCredentials(t *testing.T) {
 	// No credentials: the errors say how to give some.
 	c := startProvider(t, nil)
 	s := newSession(t, c)
-	resp, _ := s.apply(cfg, s.plan(cfg))
+	resp, _ := s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, resp.Diagnostics, "Cannot push image", cty.GetAttrPath("repository"),
 		"push to "+repo+":v1", "docker login "+proxy.Addr, `username and password in the provider "registry" block`)
 	checkDiag(t, readSource(t, c, source).Diagnostics, "Registry authentication failed", cty.GetAttrPath("repository"),
@@ -539,7 +545,8 @@ func TestCredentials(t *testing.T) {
 
 	// The provider block's credentials.
 	c = startProvider(t, map[string]cty.Value{"username": str("robot"), "password": str("s3cret")})
-	st, _ := newSession(t, c).sync(cfg)
+	synced, _ := newSession(t, c).Sync(cfg)
+	st := synced.NewState
 	if got := sdk.GetString(mustReadSource(t, c, source), "digest"); got != sdk.GetString(st, "digest") {
 		t.Errorf("source digest %s, want the pushed %s", got, sdk.GetString(st, "digest"))
 	}
@@ -594,7 +601,8 @@ func TestInsecureRegistry(t *testing.T) {
 		"set insecure")
 
 	c := startProvider(t, map[string]cty.Value{"insecure": cty.True})
-	st, _ := newSession(t, c).sync(appConfig(repo, ctxDir, nil))
+	synced, _ := newSession(t, c).Sync(appConfig(repo, ctxDir, nil))
+	st := synced.NewState
 	if got := sdk.GetString(mustReadSource(t, c, source), "digest"); got != sdk.GetString(st, "digest") {
 		t.Errorf("source digest %s, want the pushed %s", got, sdk.GetString(st, "digest"))
 	}

@@ -52,10 +52,7 @@ func startRegistry(t *testing.T) string {
 func startProvider(t *testing.T, block map[string]cty.Value) *host.Client {
 	t.Helper()
 	c := sdktest.Start(t, "registry")
-	diags, err := c.Configure(t.Context(), providerSchema.Object(block))
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("configure: %v %v", diags, err)
-	}
+	sdktest.Configure(t, c, providerSchema.Object(block))
 	return c
 }
 
@@ -105,75 +102,17 @@ func writeTree(t *testing.T, dir string, files map[string]string, modes map[stri
 	}
 }
 
-// session drives one registry_image through plan, apply and refresh as
-// slipway's core does, carrying state and the provider's private data.
-type session struct {
-	t       *testing.T
-	c       *host.Client
-	state   cty.Value
-	private []byte
-}
-
-func newSession(t *testing.T, c *host.Client) *session {
-	return &session{t: t, c: c, state: cty.NullVal(imageSchema.ImpliedType())}
-}
-
-func (s *session) planDiags(config cty.Value) sdk.PlanResponse {
-	s.t.Helper()
-	resps, err := s.c.Plan(s.t.Context(), []sdk.PlanRequest{{
-		Address: "registry_image.app", TypeName: "registry_image",
-		Config: config, PriorState: s.state, PriorPrivate: s.private,
-	}})
-	if err != nil {
-		s.t.Fatalf("plan: %v", err)
-	}
-	return resps[0]
-}
-
-func (s *session) plan(config cty.Value) sdk.PlanResponse {
-	s.t.Helper()
-	resp := s.planDiags(config)
-	failOnErrors(s.t, "plan", resp.Diagnostics)
-	return resp
-}
-
-// apply applies a plan and returns the response and the progress lines;
-// it records the new state (the prior one after an error).
-func (s *session) apply(config cty.Value, plan sdk.PlanResponse) (sdk.ApplyResponse, []string) {
-	s.t.Helper()
-	var resp *sdk.ApplyResponse
-	var progress []string
-	err := s.c.Apply(s.t.Context(), []sdk.ApplyRequest{{
-		Address: "registry_image.app", TypeName: "registry_image",
-		Config: config, PriorState: s.state, PlannedState: plan.PlannedState, PlannedPrivate: plan.PlannedPrivate,
-	}}, func(ev host.ApplyEvent) {
-		if ev.Done {
-			resp = ev.Response
-		} else {
-			progress = append(progress, ev.Message)
-		}
-	})
-	if err != nil {
-		s.t.Fatalf("apply: %v", err)
-	}
-	s.state, s.private = resp.NewState, resp.Private
-	return *resp, progress
-}
-
-// sync plans and applies config, failing the test on any error, and
-// returns the new state and the progress lines.
-func (s *session) sync(config cty.Value) (cty.Value, []string) {
-	s.t.Helper()
-	plan := s.plan(config)
-	resp, progress := s.apply(config, plan)
-	failOnErrors(s.t, "apply", resp.Diagnostics)
-	checkConforms(s.t, plan.PlannedState, resp.NewState)
-	return resp.NewState, progress
+// newSession starts a session of one registry_image, not yet built,
+// whose applies must keep what the plan knew.
+func newSession(t *testing.T, c *host.Client) *sdktest.Session {
+	s := sdktest.NewSession(t, c, "registry_image")
+	s.CheckApply = checkConforms
+	return s
 }
 
 // checkConforms checks that the new state keeps every value the plan
 // knew, and knows every value.
-func checkConforms(t *testing.T, planned, got cty.Value) {
+func checkConforms(t testing.TB, planned, got cty.Value) {
 	t.Helper()
 	if !got.IsWhollyKnown() {
 		t.Errorf("the new state is not wholly known: %#v", got)
@@ -183,29 +122,6 @@ func checkConforms(t *testing.T, planned, got cty.Value) {
 		if p.IsWhollyKnown() && !p.RawEquals(got.GetAttr(n)) {
 			t.Errorf("%s is %#v after apply, planned %#v", n, got.GetAttr(n), p)
 		}
-	}
-}
-
-func (s *session) refresh() cty.Value {
-	s.t.Helper()
-	resps, err := s.c.Read(s.t.Context(), []sdk.ReadRequest{{
-		Address: "registry_image.app", TypeName: "registry_image", State: s.state, Private: s.private,
-	}})
-	if err != nil {
-		s.t.Fatalf("read: %v", err)
-	}
-	failOnErrors(s.t, "read", resps[0].Diagnostics)
-	s.state, s.private = resps[0].NewState, resps[0].Private
-	return s.state
-}
-
-func failOnErrors(t *testing.T, what string, diags sdk.Diagnostics) {
-	t.Helper()
-	for _, d := range diags {
-		if d.Severity == sdk.Error {
-			t.Fatalf("%s: %s: %s", what, d.Summary, d.Detail)
-		}
-		t.Logf("%s: warning: %s: %s", what, d.Summary, d.Detail)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 const version = "0.1.0"
@@ -53,8 +54,10 @@ var providerSchema = sdk.Schema{
 	},
 }
 
-func (*provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "registry", Version: version} }
-func (*provider) Schema() sdk.Schema     { return providerSchema }
+func (*provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: builtin.RegistryProvider, Version: version}
+}
+func (*provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	user, password := sdk.GetString(req.Config, "username"), sdk.GetString(req.Config, "password")
@@ -99,7 +102,7 @@ func (p *provider) config() settings {
 }
 
 func (p *provider) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"registry_image": &imageResource{p: p}}
+	return map[string]sdk.Resource{builtin.RegistryImage: &imageResource{p: p}}
 }
 
 func (p *provider) Sources() map[string]sdk.Source {

@@ -17,6 +17,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // imageResource is resource type "registry_image".
@@ -31,48 +32,49 @@ var imageSchema = sdk.Schema{
 	Description: "An image built without a daemon from files on local disk, on a base image or on scratch, and pushed to a registry. " +
 		"The same inputs always give the same digest. Destroying it forgets the image and leaves it in the registry.",
 	Attributes: map[string]sdk.Attribute{
-		"repository": {Type: cty.String, Required: true,
+		builtin.ImageRepository: {Type: cty.String, Required: true,
 			Description: `The repository to push to, without tag: "ghcr.io/org/app", "127.0.0.1:5000/team/app".`},
-		"tags": {Type: cty.List(cty.String), Required: true,
+		builtin.ImageTags: {Type: cty.List(cty.String), Required: true,
 			Description: "The tags to push, at least one; every one names the image."},
-		"base": {Type: cty.String, Optional: true,
+		builtin.ImageBase: {Type: cty.String, Optional: true,
 			Description: `The base image: a reference, best pinned by digest ("REPO@sha256:..."; an image source's ref is one). "scratch" or unset for none. A tag is resolved at apply.`},
-		"platform": {Type: cty.String, Optional: true,
+		builtin.ImagePlatform: {Type: cty.String, Optional: true,
 			Description: `The platform, "OS/ARCH[/VARIANT]": the image of a multi-platform base to build on, and the platform of a scratch image. ` +
 				`The base's own platform when it has one; otherwise "linux/" and the architecture slipway runs on, so set it for the same digest on every machine.`},
-		"context_dir": {Type: cty.String, Required: true,
+		builtin.ImageContextDir: {Type: cty.String, Required: true,
 			Description: "The absolute directory the sources of files are relative to."},
-		"files": {Type: cty.Map(cty.String), Optional: true,
+		builtin.ImageFiles: {Type: cty.Map(cty.String), Optional: true,
 			Description: `What to put in the image, in one layer: absolute image path -> source relative to context_dir, a file or a directory (added whole). ` +
 				`Files keep only their execute bits (0755 or 0644), are owned by root and dated SOURCE_DATE_EPOCH (the Unix epoch when unset).`},
-		"entrypoint": {Type: cty.List(cty.String), Optional: true,
+		builtin.ImageEntrypoint: {Type: cty.List(cty.String), Optional: true,
 			Description: "The entrypoint; as in a Dockerfile, setting it drops the base's cmd."},
-		"cmd": {Type: cty.List(cty.String), Optional: true,
+		builtin.ImageCmd: {Type: cty.List(cty.String), Optional: true,
 			Description: "The command (the entrypoint's arguments)."},
-		"env": {Type: cty.Map(cty.String), Optional: true,
+		builtin.ImageEnv: {Type: cty.Map(cty.String), Optional: true,
 			Description: "Environment variables, added to the base's (a name the base has is replaced)."},
-		"labels": {Type: cty.Map(cty.String), Optional: true,
+		builtin.ImageLabels: {Type: cty.Map(cty.String), Optional: true,
 			Description: "Labels, added to the base's."},
-		"user": {Type: cty.String, Optional: true,
+		builtin.ImageUser: {Type: cty.String, Optional: true,
 			Description: `The user the command runs as ("1000", "app:app"); the base's when unset.`},
-		"workdir": {Type: cty.String, Optional: true,
+		builtin.ImageWorkdir: {Type: cty.String, Optional: true,
 			Description: "The working directory; the base's when unset."},
-		"digest": {Type: cty.String, Computed: true,
+		builtin.ImageDigest: {Type: cty.String, Computed: true,
 			Description: `The digest of the pushed manifest ("sha256:...").`},
-		"ref": {Type: cty.String, Computed: true,
+		builtin.ImageRef: {Type: cty.String, Computed: true,
 			Description: `The pinned reference to deploy: "REPOSITORY@DIGEST".`},
-		"image": {Type: cty.String, Computed: true,
+		builtin.ImageImage: {Type: cty.String, Computed: true,
 			Description: `The reference by the first tag: "REPOSITORY:TAG".`},
-		"base_digest": {Type: cty.String, Computed: true,
+		builtin.ImageBaseDigest: {Type: cty.String, Computed: true,
 			Description: "The digest of the base image's manifest used (for a multi-platform base, the platform's); empty for scratch."},
 	},
 }
 
 // configAttrs are the attributes the user writes; computed the others.
 var (
-	configAttrs = []string{"repository", "tags", "base", "platform", "context_dir", "files",
-		"entrypoint", "cmd", "env", "labels", "user", "workdir"}
-	imageComputed = []string{"digest", "ref", "image", "base_digest"}
+	configAttrs = []string{builtin.ImageRepository, builtin.ImageTags, builtin.ImageBase, builtin.ImagePlatform,
+		builtin.ImageContextDir, builtin.ImageFiles, builtin.ImageEntrypoint, builtin.ImageCmd, builtin.ImageEnv,
+		builtin.ImageLabels, builtin.ImageUser, builtin.ImageWorkdir}
+	imageComputed = []string{builtin.ImageDigest, builtin.ImageRef, builtin.ImageImage, builtin.ImageBaseDigest}
 )
 
 func (*imageResource) Schema() sdk.Schema { return imageSchema }
@@ -106,14 +108,14 @@ func (*imageResource) Validate(_ context.Context, req sdk.ValidateRequest, resp 
 func checkConfig(cfg cty.Value) sdk.Diagnostics {
 	var diags sdk.Diagnostics
 	at := cty.GetAttrPath
-	if v := cfg.GetAttr("repository"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageRepository); v.IsKnown() && !v.IsNull() {
 		if _, err := parseRepository(v.AsString(), settings{}); err != nil {
-			diags.AddAttributeError(at("repository"), "Invalid repository", sentence(err))
+			diags.AddAttributeError(at(builtin.ImageRepository), "Invalid repository", sentence(err))
 		}
 	}
-	if v := cfg.GetAttr("tags"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageTags); v.IsKnown() && !v.IsNull() {
 		if v.LengthInt() == 0 {
-			diags.AddAttributeError(at("tags"), "No tags",
+			diags.AddAttributeError(at(builtin.ImageTags), "No tags",
 				"An image is pushed to at least one tag. Name one, such as the commit it is built from.")
 		}
 		seen := map[string]bool{}
@@ -121,7 +123,7 @@ func checkConfig(cfg cty.Value) sdk.Diagnostics {
 			if !e.IsKnown() {
 				continue
 			}
-			p := at("tags").Index(cty.NumberIntVal(int64(i)))
+			p := at(builtin.ImageTags).Index(cty.NumberIntVal(int64(i)))
 			t := ""
 			if !e.IsNull() {
 				t = e.AsString()
@@ -134,30 +136,30 @@ func checkConfig(cfg cty.Value) sdk.Diagnostics {
 			seen[t] = true
 		}
 	}
-	if v := cfg.GetAttr("base"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageBase); v.IsKnown() && !v.IsNull() {
 		if b := v.AsString(); b != "" && b != "scratch" {
 			if _, err := name.ParseReference(b); err != nil {
-				diags.AddAttributeError(at("base"), "Invalid base image",
+				diags.AddAttributeError(at(builtin.ImageBase), "Invalid base image",
 					fmt.Sprintf("The base %q is not an image reference (%v). Write one such as \"REPO@sha256:...\" or \"REPO:TAG\", or \"scratch\" for none.", b, err))
 			}
 		}
 	}
-	if v := cfg.GetAttr("platform"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImagePlatform); v.IsKnown() && !v.IsNull() {
 		if _, err := parsePlatform(v.AsString()); err != nil {
-			diags.AddAttributeError(at("platform"), "Invalid platform", sentence(err))
+			diags.AddAttributeError(at(builtin.ImagePlatform), "Invalid platform", sentence(err))
 		}
 	}
-	if v := cfg.GetAttr("context_dir"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageContextDir); v.IsKnown() && !v.IsNull() {
 		if d := v.AsString(); !filepath.IsAbs(d) {
-			diags.AddAttributeError(at("context_dir"), "Relative context_dir",
+			diags.AddAttributeError(at(builtin.ImageContextDir), "Relative context_dir",
 				fmt.Sprintf("The context_dir %q is not an absolute path. Make it one, with abspath() or a source's dir.", d))
 		}
 	}
-	if v := cfg.GetAttr("files"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageFiles); v.IsKnown() && !v.IsNull() {
 		cleaned := map[string]string{}
 		for _, dest := range sortedKeys(v) {
 			e := v.Index(cty.StringVal(dest))
-			p := at("files").Index(cty.StringVal(dest))
+			p := at(builtin.ImageFiles).Index(cty.StringVal(dest))
 			if !strings.HasPrefix(dest, "/") {
 				diags.AddAttributeError(p, "Relative image path",
 					fmt.Sprintf("The image path %q is not absolute. Write where the source goes in the image, such as \"/app/server\".", dest))
@@ -180,10 +182,10 @@ func checkConfig(cfg cty.Value) sdk.Diagnostics {
 			}
 		}
 	}
-	if v := cfg.GetAttr("env"); v.IsKnown() && !v.IsNull() {
+	if v := cfg.GetAttr(builtin.ImageEnv); v.IsKnown() && !v.IsNull() {
 		for _, k := range sortedKeys(v) {
 			if k == "" || strings.Contains(k, "=") {
-				diags.AddAttributeError(at("env").Index(cty.StringVal(k)), "Invalid environment variable name",
+				diags.AddAttributeError(at(builtin.ImageEnv).Index(cty.StringVal(k)), "Invalid environment variable name",
 					fmt.Sprintf("The name %q cannot be an environment variable: it is empty or holds '='.", k))
 			}
 		}
@@ -228,27 +230,27 @@ func parseConfig(cfg cty.Value) (imageConfig, sdk.Diagnostics) {
 		return imageConfig{}, diags
 	}
 	c := imageConfig{
-		repository: sdk.GetString(cfg, "repository"),
-		tags:       stringList(cfg.GetAttr("tags")),
-		contextDir: filepath.Clean(sdk.GetString(cfg, "context_dir")),
-		files:      stringMap(cfg.GetAttr("files")),
-		entrypoint: stringList(cfg.GetAttr("entrypoint")),
-		cmd:        stringList(cfg.GetAttr("cmd")),
-		env:        stringMap(cfg.GetAttr("env")),
-		labels:     stringMap(cfg.GetAttr("labels")),
+		repository: sdk.GetString(cfg, builtin.ImageRepository),
+		tags:       stringList(cfg.GetAttr(builtin.ImageTags)),
+		contextDir: filepath.Clean(sdk.GetString(cfg, builtin.ImageContextDir)),
+		files:      stringMap(cfg.GetAttr(builtin.ImageFiles)),
+		entrypoint: stringList(cfg.GetAttr(builtin.ImageEntrypoint)),
+		cmd:        stringList(cfg.GetAttr(builtin.ImageCmd)),
+		env:        stringMap(cfg.GetAttr(builtin.ImageEnv)),
+		labels:     stringMap(cfg.GetAttr(builtin.ImageLabels)),
 	}
-	if b := sdk.GetString(cfg, "base"); b != "scratch" {
+	if b := sdk.GetString(cfg, builtin.ImageBase); b != "scratch" {
 		c.base = b
 	}
-	if s := sdk.GetString(cfg, "platform"); s != "" {
+	if s := sdk.GetString(cfg, builtin.ImagePlatform); s != "" {
 		c.platform, _ = parsePlatform(s)
 	}
-	if sdk.IsSet(cfg, "user") {
-		u := sdk.GetString(cfg, "user")
+	if sdk.IsSet(cfg, builtin.ImageUser) {
+		u := sdk.GetString(cfg, builtin.ImageUser)
 		c.user = &u
 	}
-	if sdk.IsSet(cfg, "workdir") {
-		w := sdk.GetString(cfg, "workdir")
+	if sdk.IsSet(cfg, builtin.ImageWorkdir) {
+		w := sdk.GetString(cfg, builtin.ImageWorkdir)
 		c.workdir = &w
 	}
 	return c, diags
@@ -333,7 +335,7 @@ func (r *imageResource) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.P
 		for _, n := range imageComputed {
 			planned = sdk.With(planned, n, cty.UnknownVal(cty.String))
 		}
-		resp.PlannedState = sdk.With(planned, "image", imageName(req.Config))
+		resp.PlannedState = sdk.With(planned, builtin.ImageImage, imageName(req.Config))
 	}
 	if !req.Config.IsWhollyKnown() {
 		rebuild()
@@ -380,7 +382,7 @@ func imageName(cfg cty.Value) cty.Value {
 	if !cfg.IsKnown() || cfg.IsNull() {
 		return cty.UnknownVal(cty.String)
 	}
-	repo, tags := cfg.GetAttr("repository"), cfg.GetAttr("tags")
+	repo, tags := cfg.GetAttr(builtin.ImageRepository), cfg.GetAttr(builtin.ImageTags)
 	if !repo.IsKnown() || repo.IsNull() || !tags.IsKnown() || tags.IsNull() || tags.LengthInt() == 0 {
 		return cty.UnknownVal(cty.String)
 	}
@@ -399,7 +401,7 @@ func (r *imageResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *s
 		progress = func(string) {}
 	}
 	if req.PlannedState == cty.NilVal || req.PlannedState.IsNull() {
-		if ref := sdk.GetString(req.PriorState, "ref"); ref != "" {
+		if ref := sdk.GetString(req.PriorState, builtin.ImageRef); ref != "" {
 			progress(fmt.Sprintf("forgetting %s; the image stays in the registry", ref))
 		}
 		resp.NewState = cty.NullVal(imageSchema.ImpliedType())
@@ -445,10 +447,10 @@ func (r *imageResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *s
 	progress("pushed " + digest.String())
 
 	attrs := req.Config.AsValueMap()
-	attrs["digest"] = cty.StringVal(digest.String())
-	attrs["ref"] = cty.StringVal(c.repository + "@" + digest.String())
-	attrs["image"] = cty.StringVal(c.repository + ":" + c.tags[0])
-	attrs["base_digest"] = cty.StringVal(baseDigest)
+	attrs[builtin.ImageDigest] = cty.StringVal(digest.String())
+	attrs[builtin.ImageRef] = cty.StringVal(c.repository + "@" + digest.String())
+	attrs[builtin.ImageImage] = cty.StringVal(c.repository + ":" + c.tags[0])
+	attrs[builtin.ImageBaseDigest] = cty.StringVal(baseDigest)
 	resp.NewState = imageSchema.Object(attrs)
 	resp.Private = encodePrivate(private{Inputs: inputsDigest(layer, mtime)})
 }
@@ -464,7 +466,7 @@ func buildDiag(err error) sdk.Diagnostic {
 	switch {
 	case errors.As(err, &fe):
 		d.Summary = "Cannot read image files"
-		d.Attribute = cty.GetAttrPath("files").Index(cty.StringVal(fe.dest))
+		d.Attribute = cty.GetAttrPath(builtin.ImageFiles).Index(cty.StringVal(fe.dest))
 	case errors.As(err, &be):
 		d.Summary = "Cannot use base image"
 		d.Attribute = cty.GetAttrPath(be.attr)
@@ -473,7 +475,7 @@ func buildDiag(err error) sdk.Diagnostic {
 		}
 	case errors.As(err, &re):
 		d.Summary = "Cannot push image"
-		d.Attribute = cty.GetAttrPath("repository")
+		d.Attribute = cty.GetAttrPath(builtin.ImageRepository)
 		d.Detail = remoteDetail(re)
 	}
 	return d
@@ -519,7 +521,7 @@ func (r *imageResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk
 	if st == cty.NilVal || st.IsNull() || !st.IsWhollyKnown() {
 		return
 	}
-	repoStr, digest := sdk.GetString(st, "repository"), sdk.GetString(st, "digest")
+	repoStr, digest := sdk.GetString(st, builtin.ImageRepository), sdk.GetString(st, builtin.ImageDigest)
 	if repoStr == "" || digest == "" {
 		return
 	}
@@ -528,7 +530,7 @@ func (r *imageResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk
 	set := r.p.config()
 	repo, err := parseRepository(repoStr, set)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("repository"), "Invalid repository", sentence(err))
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.ImageRepository), "Invalid repository", sentence(err))
 		return
 	}
 	opts := set.remoteOptions(ctx)
@@ -540,7 +542,7 @@ func (r *imageResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk
 		resp.Diagnostics = append(resp.Diagnostics, registryDiag(err, "read the image "+digest+" of", repoStr, repo.RegistryStr()))
 		return
 	}
-	tags := stringList(st.GetAttr("tags"))
+	tags := stringList(st.GetAttr(builtin.ImageTags))
 	kept := make([]cty.Value, 0, len(tags))
 	for _, t := range tags {
 		desc, err := remote.Head(repo.Tag(t), opts...)
@@ -559,5 +561,5 @@ func (r *imageResource) Read(ctx context.Context, req sdk.ReadRequest, resp *sdk
 	if len(kept) > 0 {
 		list = cty.ListVal(kept)
 	}
-	resp.NewState = sdk.With(st, "tags", list)
+	resp.NewState = sdk.With(st, builtin.ImageTags, list)
 }

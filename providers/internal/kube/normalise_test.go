@@ -1,11 +1,12 @@
-package kubernetes
+package kube
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/yaml"
 )
 
 func TestNormalise(t *testing.T) {
@@ -39,11 +40,11 @@ spec:
       - name: sidecar
         image: injected
 status: {replicas: 1}
-`)[0].Object
+`)
 
 	t.Run("noise only", func(t *testing.T) {
 		t.Parallel()
-		got := normalise(live, nil)
+		got := Normalise(live, nil)
 		md := got["metadata"].(map[string]any)
 		for _, f := range []string{"uid", "resourceVersion", "generation", "creationTimestamp", "selfLink", "managedFields", "annotations"} {
 			if _, ok := md[f]; ok {
@@ -79,7 +80,7 @@ spec:
       - name: web
         image: nginx
         ports: [{containerPort: 80}]
-`)[0].Object
+`)
 		want := decode(t, `
 apiVersion: apps/v1
 kind: Deployment
@@ -95,8 +96,8 @@ spec:
       - name: web
         image: nginx
         ports: [{containerPort: 80}]
-`)[0].Object
-		if diff := cmp.Diff(want, normalise(live, shape)); diff != "" {
+`)
+		if diff := cmp.Diff(want, Normalise(live, shape)); diff != "" {
 			t.Errorf("normalised (-want +got):\n%s", diff)
 		}
 	})
@@ -130,55 +131,6 @@ func TestIntersect(t *testing.T) {
 	}
 }
 
-func TestCtyRoundTrip(t *testing.T) {
-	t.Parallel()
-	obj := decode(t, `
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: x, labels: {a.b/c: d}}
-data: {k: v}
-list: [1, 2.5, "three", {x: true}]
-empty: {}
-`)[0].Object
-	v, err := toCty(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := v.GetAttr("metadata").GetAttr("labels").GetAttr("a.b/c"); !got.RawEquals(cty.StringVal("d")) {
-		t.Errorf("label = %#v", got)
-	}
-	back, err := fromCty(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(obj, back); diff != "" {
-		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
-	again, err := toCty(back)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !again.RawEquals(v) {
-		t.Errorf("values differ after a round trip:\n%#v\n%#v", v, again)
-	}
-}
-
-func TestSecretPaths(t *testing.T) {
-	t.Parallel()
-	secret, _ := toCty(map[string]any{"kind": "Secret", "data": map[string]any{"a": "YQ=="}})
-	cm, _ := toCty(map[string]any{"kind": "ConfigMap", "data": map[string]any{"a": "b"}})
-	objs := cty.ObjectVal(map[string]cty.Value{
-		"v1 Secret app/s":    secret,
-		"v1 ConfigMap app/c": cm,
-		"v1 Secret app/new":  cty.DynamicVal,
-	})
-	got := secretPaths(objs)
-	want := []cty.Path{cty.GetAttrPath("objects").GetAttr("v1 Secret app/s").GetAttr("data")}
-	if len(got) != 1 || !got[0].Equals(want[0]) {
-		t.Errorf("secretPaths = %#v, want %#v", got, want)
-	}
-}
-
 func TestCanonicalQuantities(t *testing.T) {
 	t.Parallel()
 	obj := decode(t, `
@@ -188,9 +140,9 @@ spec:
   volumes: [{emptyDir: {sizeLimit: "0.5Gi"}}]
   hard: {pods: "10"}
   other: {cpu: "0.1"}
-`)[0].Object
+`)
 	custom := runtime.DeepCopyJSON(obj)
-	canonicalQuantities(obj, "")
+	CanonicalQuantities(obj, "")
 	want := decode(t, `
 spec:
   containers:
@@ -198,13 +150,88 @@ spec:
   volumes: [{emptyDir: {sizeLimit: 512Mi}}]
   hard: {pods: "10"}
   other: {cpu: "0.1"}
-`)[0].Object
+`)
 	if diff := cmp.Diff(want, obj); diff != "" {
 		t.Errorf("canonical quantities (-want +got):\n%s", diff)
 	}
 	before := runtime.DeepCopyJSON(custom)
-	canonicalQuantities(custom, "example.com")
+	CanonicalQuantities(custom, "example.com")
 	if diff := cmp.Diff(before, custom); diff != "" {
 		t.Errorf("a custom kind's fields changed (-want +got):\n%s", diff)
 	}
+}
+
+func TestPredicted(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		manifest, group, want string
+	}{
+		"built-in kind": {
+			manifest: `
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: new, creationTimestamp: null, annotations: {kubectl.kubernetes.io/last-applied-configuration: "{}"}}
+spec:
+  containers: [{name: c, image: nginx, resources: {requests: {cpu: "0.5"}, limits: {memory: null}}}]
+status: {phase: Pending}
+`,
+			want: `
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: new}
+spec:
+  containers: [{name: c, image: nginx, resources: {requests: {cpu: 500m}, limits: {}}}]
+`,
+		},
+		"custom kind keeps its quantities": {
+			manifest: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {requests: {cpu: \"0.5\"}}\n",
+			group:    "example.com",
+			want:     "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {requests: {cpu: \"0.5\"}}\n",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			manifest := decode(t, tc.manifest)
+			before := runtime.DeepCopyJSON(manifest)
+			if diff := cmp.Diff(decode(t, tc.want), Predicted(manifest, tc.group)); diff != "" {
+				t.Errorf("predicted (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(before, manifest); diff != "" {
+				t.Errorf("Predicted changed the manifest (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDropNulls(t *testing.T) {
+	t.Parallel()
+	obj := map[string]any{
+		"a": nil,
+		"b": map[string]any{"c": nil, "d": "x"},
+		"l": []any{map[string]any{"e": nil}, nil, "y"},
+	}
+	DropNulls(obj)
+	want := map[string]any{
+		"b": map[string]any{"d": "x"},
+		"l": []any{map[string]any{}, nil, "y"},
+	}
+	if diff := cmp.Diff(want, obj); diff != "" {
+		t.Errorf("without nulls (-want +got):\n%s", diff)
+	}
+}
+
+// decode reads one YAML document as the API client decodes JSON: numbers
+// as int64 or float64.
+func decode(t *testing.T, doc string) map[string]any {
+	t.Helper()
+	js, err := yaml.YAMLToJSON([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := utiljson.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

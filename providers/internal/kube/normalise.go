@@ -1,36 +1,33 @@
-package kubernetes
+package kube
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
-// noiseMetadata are metadata fields the server manages; they change
+// NoiseMetadata are metadata fields the server manages; they change
 // without anyone changing the object and are never shown.
-var noiseMetadata = []string{"managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink"}
+var NoiseMetadata = []string{"managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink"}
 
-// noiseAnnotations are annotations tools write as bookkeeping.
-var noiseAnnotations = []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
+// NoiseAnnotations are annotations tools write as bookkeeping.
+var NoiseAnnotations = []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
 
 // stripNoise returns a deep copy of obj without the server-managed noise:
-// status, the metadata fields above and the bookkeeping annotations.
+// status, NoiseMetadata and NoiseAnnotations.
 func stripNoise(obj map[string]any) map[string]any {
 	out := runtime.DeepCopyJSON(obj)
 	delete(out, "status")
 	if md, ok := out["metadata"].(map[string]any); ok {
-		for _, f := range noiseMetadata {
+		for _, f := range NoiseMetadata {
 			delete(md, f)
 		}
 		if ann, ok := md["annotations"].(map[string]any); ok {
-			for _, a := range noiseAnnotations {
+			for _, a := range NoiseAnnotations {
 				delete(ann, a)
 			}
 			if len(ann) == 0 {
@@ -75,10 +72,10 @@ func intersect(v, shape any) any {
 	}
 }
 
-// normalise is what plans and state show of a live (or dry-run) object:
-// the object without noise, limited to the fields of shape. A nil shape
-// keeps every field but the noise.
-func normalise(obj, shape map[string]any) map[string]any {
+// Normalise is what plans and state show of a live (or dry-run) object:
+// a copy of the object without noise, limited to the fields of shape (the
+// manifest). A nil shape keeps every field but the noise.
+func Normalise(obj, shape map[string]any) map[string]any {
 	out := stripNoise(obj)
 	if shape == nil {
 		return out
@@ -86,35 +83,38 @@ func normalise(obj, shape map[string]any) map[string]any {
 	return intersect(out, shape).(map[string]any)
 }
 
-// toCty converts a JSON-like object to a cty value of its implied type.
-func toCty(obj map[string]any) (cty.Value, error) {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return cty.NilVal, fmt.Errorf("encode object: %w", err)
-	}
-	ty, err := ctyjson.ImpliedType(b)
-	if err != nil {
-		return cty.NilVal, fmt.Errorf("object type: %w", err)
-	}
-	v, err := ctyjson.Unmarshal(b, ty)
-	if err != nil {
-		return cty.NilVal, fmt.Errorf("decode object: %w", err)
-	}
-	return v, nil
+// Predicted is the best guess of what the server would make of a manifest
+// it cannot dry-run (its namespace does not exist yet), normalised: the
+// manifest itself without null fields, numbers as the API client decodes
+// them, and quantities written as the server writes them. obj is not
+// changed.
+func Predicted(obj map[string]any, group string) map[string]any {
+	var out map[string]any
+	b, _ := json.Marshal(obj)
+	_ = utiljson.Unmarshal(b, &out)
+	DropNulls(out)
+	CanonicalQuantities(out, group)
+	return Normalise(out, out)
 }
 
-// fromCty converts a known cty value (an object of state) back to JSON
-// form, numbers as int64 or float64.
-func fromCty(v cty.Value) (map[string]any, error) {
-	b, err := ctyjson.Marshal(v, v.Type())
-	if err != nil {
-		return nil, fmt.Errorf("encode state object: %w", err)
+// DropNulls removes null map values, at any depth, in place: server-side
+// apply treats them as not set, and they would only make shapes and
+// hashes differ.
+func DropNulls(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if x == nil {
+				delete(v, k)
+				continue
+			}
+			DropNulls(x)
+		}
+	case []any:
+		for _, x := range v {
+			DropNulls(x)
+		}
 	}
-	var out map[string]any
-	if err := utiljson.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("decode state object: %w", err)
-	}
-	return out, nil
 }
 
 // quantityMaps are the fields of built-in kinds that hold resource
@@ -125,12 +125,12 @@ var (
 	quantityFields = map[string]bool{"sizeLimit": true}
 )
 
-// canonicalQuantities writes the quantities of a built-in kind's manifest
+// CanonicalQuantities writes the quantities of a built-in kind's manifest
 // the way the API server stores them ("0.1" as "100m", 1 as "1"), for a
 // plan that must predict the stored object without the server's help.
 // Custom kinds are left alone: only their schema could say which of their
 // fields are quantities.
-func canonicalQuantities(obj map[string]any, group string) {
+func CanonicalQuantities(obj map[string]any, group string) {
 	if strings.Contains(group, ".") && !strings.HasSuffix(group, ".k8s.io") {
 		return
 	}

@@ -1,14 +1,12 @@
-package kubernetes
+package kube
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -23,32 +21,32 @@ import (
 // listParallelism bounds the LIST requests in flight at once.
 const listParallelism = 8
 
-// managedSelector selects every object slipway applied, whatever the app.
-var managedSelector = labelManagedBy + "=" + managedBy
-
-// fetchLive finds the live objects among ids, for any number of apps at
-// once, with LIST requests only — never one GET per object:
+// FetchLive finds the live objects among ids, for any number of resources
+// at once, with LIST requests only — never one GET per object:
 //
-//   - one LIST per kind of the objects slipway manages (label
-//     app.kubernetes.io/managed-by=slipway), in the one namespace needed or
-//     cluster-wide;
+//   - one LIST per kind of the objects labelled with selector (the label
+//     every object the provider applied carries), in the one namespace
+//     needed or cluster-wide;
 //   - then, only for IDs that LIST did not return (new objects, or objects
 //     someone made by hand), one LIST per kind and namespace without the
 //     label selector (by field selector when one name is missing).
 //
 // A kind the server does not serve yields no objects. The map is keyed by
 // ID string and holds only the IDs asked for.
-func fetchLive(ctx context.Context, ms *mappings, ids []objectID) (map[string]*unstructured.Unstructured, error) {
-	return (&liveSet{}).fetch(ctx, ms, ids)
+func FetchLive(ctx context.Context, ms *Mappings, selector string, ids []ObjectID) (map[string]*unstructured.Unstructured, error) {
+	return (&LiveSet{Selector: selector}).Fetch(ctx, ms, ids)
 }
 
-// liveSet is what the LISTs of one operation returned, so that a later
+// LiveSet is what the LISTs of one operation returned, so that a later
 // fetch of the same operation asks only about what they did not decide:
 // a plan fetches the objects of the apps' inventories while it renders
 // their manifests, then the objects of the manifests, which in a plan
-// without changes are all decided already. The zero value is empty; it
-// is not safe for concurrent use.
-type liveSet struct {
+// without changes are all decided already. Set Selector before the first
+// Fetch; a LiveSet is not safe for concurrent use.
+type LiveSet struct {
+	// Selector is the label selector of the first LISTs (see FetchLive).
+	Selector string
+
 	objs map[string]*unstructured.Unstructured // every object returned, by ID
 	// labelled are the namespaces of each kind LISTed by label; "" is
 	// every namespace (or a cluster-scoped kind).
@@ -74,7 +72,7 @@ type kindInfo struct {
 
 // decided returns the live object of id, or nil, and whether earlier
 // LISTs decide it.
-func (s *liveSet) decided(id objectID, key string) (*unstructured.Unstructured, bool) {
+func (s *LiveSet) decided(id ObjectID, key string) (*unstructured.Unstructured, bool) {
 	if u := s.objs[key]; u != nil {
 		return u, true
 	}
@@ -83,16 +81,16 @@ func (s *liveSet) decided(id objectID, key string) (*unstructured.Unstructured, 
 
 // listedByLabel reports whether a labelled LIST covered id's kind and
 // namespace.
-func (s *liveSet) listedByLabel(id objectID) bool {
+func (s *LiveSet) listedByLabel(id ObjectID) bool {
 	nss := s.labelled[id.GVK()]
 	return nss[""] || nss[id.Namespace]
 }
 
-func (s *liveSet) kind(ms *mappings, gvk schema.GroupVersionKind) (*kindInfo, error) {
+func (s *LiveSet) kind(ms *Mappings, gvk schema.GroupVersionKind) (*kindInfo, error) {
 	if k, ok := s.served[gvk]; ok {
 		return k, nil
 	}
-	m, err := ms.mapping(gvk)
+	m, err := ms.Mapping(gvk)
 	if meta.IsNoMatchError(err) {
 		s.served[gvk] = nil
 		return nil, nil
@@ -100,14 +98,14 @@ func (s *liveSet) kind(ms *mappings, gvk schema.GroupVersionKind) (*kindInfo, er
 	if err != nil {
 		return nil, fmt.Errorf("look up kind %s: %w", gvk, err)
 	}
-	k := &kindInfo{ri: lister{ms.cl.rest, m.Resource}, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}
+	k := &kindInfo{ri: lister{ms.cl.REST, m.Resource}, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}
 	s.served[gvk] = k
 	return k, nil
 }
 
-// fetch is fetchLive, asking the server only about the IDs that the
+// Fetch is FetchLive, asking the server only about the IDs that the
 // earlier fetches of s do not decide.
-func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[string]*unstructured.Unstructured, error) {
+func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[string]*unstructured.Unstructured, error) {
 	if s.objs == nil {
 		s.objs = map[string]*unstructured.Unstructured{}
 		s.labelled = map[schema.GroupVersionKind]map[string]bool{}
@@ -122,7 +120,7 @@ func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[
 		namespaces map[string]bool
 	}
 	found := make(map[string]*unstructured.Unstructured, len(ids))
-	want := make(map[string]objectID, len(ids))
+	want := make(map[string]ObjectID, len(ids))
 	kinds := map[schema.GroupVersionKind]*kindQuery{}
 	for _, id := range ids {
 		key := id.String()
@@ -161,7 +159,7 @@ func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[
 		for i := range items {
 			u := &items[i]
 			u.SetGroupVersionKind(gvk)
-			key := idOf(u).String()
+			key := IDOf(u).String()
 			s.objs[key] = u
 			if _, ok := want[key]; ok {
 				found[key] = u
@@ -181,21 +179,21 @@ func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[
 	for _, q := range sortedKinds(kinds) {
 		switch {
 		case !q.namespaced:
-			jobs = append(jobs, listJob(q.ri, "", managedSelector, "", q.gvk, keep, labelled))
+			jobs = append(jobs, listJob(q.ri, "", s.Selector, "", q.gvk, keep, labelled))
 		case len(q.namespaces) == 1:
 			for ns := range q.namespaces {
-				jobs = append(jobs, listJob(q.ri, ns, managedSelector, "", q.gvk, keep, labelled))
+				jobs = append(jobs, listJob(q.ri, ns, s.Selector, "", q.gvk, keep, labelled))
 			}
 		default:
 			q := q
 			jobs = append(jobs, func(ctx context.Context) error {
-				err := listJob(q.ri, metav1.NamespaceAll, managedSelector, "", q.gvk, keep, labelled)(ctx)
+				err := listJob(q.ri, metav1.NamespaceAll, s.Selector, "", q.gvk, keep, labelled)(ctx)
 				if !apierrors.IsForbidden(err) {
 					return err
 				}
 				// No cluster-wide access: one LIST per namespace instead.
 				for _, ns := range sortedKeys(q.namespaces) {
-					if err := listJob(q.ri, ns, managedSelector, "", q.gvk, keep, labelled)(ctx); err != nil {
+					if err := listJob(q.ri, ns, s.Selector, "", q.gvk, keep, labelled)(ctx); err != nil {
 						return err
 					}
 				}
@@ -238,7 +236,7 @@ func (s *liveSet) fetch(ctx context.Context, ms *mappings, ids []objectID) (map[
 		names := missing[k]
 		if len(names) == 1 {
 			fieldSel = fields.OneTermEqualSelector("metadata.name", names[0]).String()
-			s.searched[objectID{Group: k.gvk.Group, Version: k.gvk.Version, Kind: k.gvk.Kind, Namespace: k.ns, Name: names[0]}.String()] = true
+			s.searched[ObjectID{Group: k.gvk.Group, Version: k.gvk.Version, Kind: k.gvk.Kind, Namespace: k.ns, Name: names[0]}.String()] = true
 		} else {
 			s.complete[k] = true
 		}
@@ -404,51 +402,9 @@ func sortedKinds[T any](m map[schema.GroupVersionKind]T) []T {
 	return out
 }
 
-// forEach calls fn for 0..n-1, on as many goroutines as there are CPUs:
-// the work of the apps of a batch that needs no request (rendering,
-// conversions) runs while the core waits for the batch's answer. A panic
-// in fn stops the other workers taking more work and is raised again in
-// the caller, where the SDK reports it as the provider's error.
-func forEach(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		panicked atomic.Pointer[any]
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					panicked.CompareAndSwap(nil, &r)
-				}
-			}()
-			for panicked.Load() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-	if r := panicked.Load(); r != nil {
-		panic(*r)
-	}
-}
-
-// runEach runs jobs with bounded parallelism, letting each finish, and
-// returns all their errors joined.
-func runEach(ctx context.Context, limit int, jobs []func(context.Context) error) error {
+// RunEach runs jobs with at most limit at once, letting each finish, and
+// returns all their errors joined, in the order of jobs.
+func RunEach(ctx context.Context, limit int, jobs []func(context.Context) error) error {
 	sem := make(chan struct{}, limit)
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup

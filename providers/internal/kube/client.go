@@ -1,0 +1,260 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// FieldManager is the field manager of slipway's server-side applies, dry
+// runs included.
+const FieldManager = "slipway"
+
+// ClientConfig says how to reach a cluster, the way kubectl does.
+type ClientConfig struct {
+	// Kubeconfig is the kubeconfig file; KUBECONFIG or ~/.kube/config when
+	// empty.
+	Kubeconfig string
+	// Context is the kubeconfig context; the current one when empty.
+	Context string
+	// InCluster uses the service account of the pod slipway runs in
+	// instead of a kubeconfig.
+	InCluster bool
+	// QPS and Burst are the client-side rate limit.
+	QPS   float32
+	Burst int
+	// UserAgent names the provider to the API server.
+	UserAgent string
+	// WrapTransport, when set, wraps the HTTP transport of every request
+	// (tests count requests with it).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// Cluster is one configured connection: the REST config, a dynamic
+// client and the REST client under it (LISTs use it directly, see
+// lister.list), and discovery and a RESTMapper cached in memory for the
+// life of the process. It is safe for concurrent use.
+type Cluster struct {
+	// Config is the REST config the clients were made from.
+	Config *rest.Config
+	// Rules and Context are the kubeconfig loading rules and context, for
+	// clients that load the kubeconfig again themselves (Helm's).
+	Rules   *clientcmd.ClientConfigLoadingRules
+	Context string
+	// DefaultNamespace is the namespace of the kubeconfig's context (of the
+	// pod, in cluster), "default" when it names none.
+	DefaultNamespace string
+
+	Dynamic   dynamic.Interface
+	REST      rest.Interface
+	Discovery discovery.CachedDiscoveryInterface
+	Mapper    *restmapper.DeferredDiscoveryRESTMapper
+}
+
+// Connect makes the clients of c. It does not talk to the cluster yet.
+func Connect(c ClientConfig) (*Cluster, error) {
+	cl := &Cluster{Context: c.Context, DefaultNamespace: "default"}
+	var cc clientcmd.ClientConfig
+	if c.InCluster {
+		var err error
+		cl.Config, err = rest.InClusterConfig()
+		if err != nil {
+			return nil, fmt.Errorf("in-cluster configuration: %w", err)
+		}
+		cl.Rules = &clientcmd.ClientConfigLoadingRules{}
+		cc = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(cl.Rules, &clientcmd.ConfigOverrides{})
+	} else {
+		cl.Rules = clientcmd.NewDefaultClientConfigLoadingRules()
+		if c.Kubeconfig != "" {
+			cl.Rules.ExplicitPath = c.Kubeconfig
+		}
+		cc = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(cl.Rules, &clientcmd.ConfigOverrides{CurrentContext: c.Context})
+		var err error
+		cl.Config, err = cc.ClientConfig()
+		if err != nil {
+			return nil, fmt.Errorf("load kubeconfig: %w", err)
+		}
+	}
+	if n, _, err := cc.Namespace(); err == nil && n != "" {
+		cl.DefaultNamespace = n
+	}
+	cfg := cl.Config
+	cfg.QPS, cfg.Burst = c.QPS, c.Burst
+	cfg.UserAgent = c.UserAgent
+	cfg.WarningHandler = rest.NoWarnings{}
+	if c.WrapTransport != nil {
+		cfg.Wrap(c.WrapTransport)
+	}
+
+	// The dynamic client as dynamic.NewForConfig makes it, keeping its REST
+	// client (and so its rate limiter) for the LISTs.
+	dcfg := dynamic.ConfigFor(cfg)
+	dcfg.GroupVersion = nil
+	dcfg.APIPath = "/if-you-see-this-search-for-the-break"
+	hc, err := rest.HTTPClientFor(dcfg)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	rc, err := rest.UnversionedRESTClientForConfigAndClient(dcfg, hc)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	cl.Dynamic, cl.REST = dynamic.New(rc), rc
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("discovery client: %w", err)
+	}
+	cl.Discovery = memory.NewMemCacheClient(dc)
+	cl.Mapper = restmapper.NewDeferredDiscoveryRESTMapper(cl.Discovery)
+	return cl, nil
+}
+
+// Connection is a provider's cluster connection as Configure left it, for
+// every resource call to read. The zero value has not been configured. It
+// is safe for concurrent use.
+type Connection[C comparable] struct {
+	// Provider names the provider in the error of a call made before
+	// Configure.
+	Provider string
+
+	mu  sync.Mutex
+	cl  C
+	err error
+}
+
+// SetCluster records what Configure made of the provider block: the
+// connection, or why there is none.
+func (c *Connection[C]) SetCluster(cl C, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cl, c.err = cl, err
+}
+
+// Cluster returns the connection, or why there is none.
+func (c *Connection[C]) Cluster() (C, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero C
+	if c.err != nil {
+		return zero, c.err
+	}
+	if c.cl == zero {
+		return zero, fmt.Errorf("the %s provider is not configured", c.Provider)
+	}
+	return c.cl, nil
+}
+
+// Mappings resolves kinds to resources for one operation. The mapper is
+// cached for the life of the process; a kind it does not know makes it
+// forget its cache and ask the server again, at most once per operation,
+// so a CRD created since the cache was filled is found without paying for
+// discovery on every lookup of a kind that really is missing. The
+// mappings found are kept for the operation: the mapper's own lookup is
+// slow enough to show in a plan of thousands of objects.
+type Mappings struct {
+	cl    *Cluster
+	mu    sync.Mutex
+	reset bool
+	found map[schema.GroupVersionKind]*meta.RESTMapping
+}
+
+// Mappings starts the kind lookups of one operation.
+func (c *Cluster) Mappings() *Mappings { return &Mappings{cl: c} }
+
+// Cluster is the connection m looks kinds up in.
+func (m *Mappings) Cluster() *Cluster { return m.cl }
+
+// Mapping returns the REST mapping of gvk, or an error that satisfies
+// meta.IsNoMatchError when the server does not serve it.
+func (m *Mappings) Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	m.mu.Lock()
+	mp, ok := m.found[gvk]
+	m.mu.Unlock()
+	if ok {
+		return mp, nil
+	}
+	mp, err := m.cl.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil && meta.IsNoMatchError(err) {
+		m.mu.Lock()
+		again := !m.reset
+		m.reset = true
+		if again {
+			m.cl.Mapper.Reset()
+			m.found = nil
+		}
+		m.mu.Unlock()
+		if !again {
+			return nil, err
+		}
+		mp, err = m.cl.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		return mp, err
+	}
+	m.mu.Lock()
+	if m.found == nil {
+		m.found = map[schema.GroupVersionKind]*meta.RESTMapping{}
+	}
+	m.found[gvk] = mp
+	m.mu.Unlock()
+	return mp, nil
+}
+
+// Forget drops the mapper's cache, after CRDs were created.
+func (m *Mappings) Forget() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cl.Mapper.Reset()
+	m.reset = true
+	m.found = nil
+}
+
+// Resource returns the client for the object id, or a no-match error.
+func (m *Mappings) Resource(id ObjectID) (dynamic.ResourceInterface, *meta.RESTMapping, error) {
+	mp, err := m.Mapping(id.GVK())
+	if err != nil {
+		return nil, nil, err
+	}
+	ri := m.cl.Dynamic.Resource(mp.Resource)
+	if mp.Scope.Name() == meta.RESTScopeNameNamespace {
+		return ri.Namespace(id.Namespace), mp, nil
+	}
+	return ri, mp, nil
+}
+
+// Apply server-side applies obj as the object id, as FieldManager and
+// taking over fields others own, and returns what the server made of it.
+// With dryRun the server only says what it would make, and nothing
+// changes: that is how a plan knows an object's future without guessing
+// the server's defaults. Errors are the server's, unwrapped, for callers
+// to inspect.
+func (m *Mappings) Apply(ctx context.Context, id ObjectID, obj map[string]any, dryRun bool) (*unstructured.Unstructured, error) {
+	ri, _, err := m.Resource(id)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	force := true
+	opts := metav1.PatchOptions{FieldManager: FieldManager, Force: &force}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	return ri.Patch(ctx, id.Name, types.ApplyPatchType, body, opts)
+}

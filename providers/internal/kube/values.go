@@ -1,0 +1,153 @@
+package kube
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+)
+
+// ToCty converts a JSON-like object to a cty value of its implied type.
+func ToCty(obj map[string]any) (cty.Value, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("encode object: %w", err)
+	}
+	ty, err := ctyjson.ImpliedType(b)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("object type: %w", err)
+	}
+	v, err := ctyjson.Unmarshal(b, ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("decode object: %w", err)
+	}
+	return v, nil
+}
+
+// FromCty converts a known cty value (an object of state) back to JSON
+// form, numbers as int64 or float64.
+func FromCty(v cty.Value) (map[string]any, error) {
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return nil, fmt.Errorf("encode state object: %w", err)
+	}
+	var out map[string]any
+	if err := utiljson.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("decode state object: %w", err)
+	}
+	return out, nil
+}
+
+// SameValue compares two known values by content, marks aside.
+func SameValue(a, b cty.Value) bool {
+	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
+		return false
+	}
+	a, _ = a.UnmarkDeep()
+	b, _ = b.UnmarkDeep()
+	if !a.Type().Equals(b.Type()) {
+		return false
+	}
+	eq := a.Equals(b)
+	return eq.IsKnown() && eq.True()
+}
+
+// ObjectsVal is the value of attribute objects (builtin.AppObjects): the
+// objects by ID.
+func ObjectsVal(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}
+
+// StringListVal is a list of strings, empty rather than null when ss is.
+func StringListVal(ss []string) cty.Value {
+	if len(ss) == 0 {
+		return cty.ListValEmpty(cty.String)
+	}
+	vals := make([]cty.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = cty.StringVal(s)
+	}
+	return cty.ListVal(vals)
+}
+
+// SecretPaths marks the data and stringData of every Secret among objects
+// (the value of attribute objects, builtin.AppObjects) as sensitive.
+func SecretPaths(objects cty.Value) []cty.Path {
+	if objects.IsNull() || !objects.IsKnown() || !objects.Type().IsObjectType() {
+		return nil
+	}
+	m := objects.AsValueMap()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []cty.Path
+	for _, key := range keys {
+		v := m[key]
+		id, err := ParseObjectID(key)
+		if err != nil || id.Group != "" || id.Kind != "Secret" || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+			continue
+		}
+		for _, f := range []string{"data", "stringData"} {
+			if v.Type().HasAttribute(f) {
+				out = append(out, cty.GetAttrPath(builtin.AppObjects).GetAttr(key).GetAttr(f))
+			}
+		}
+	}
+	return out
+}
+
+// WithComputed sets computed attributes of a resource value; a value that
+// is null or unknown (nothing to plan yet, or a destroy) stays as it is.
+func WithComputed(st cty.Value, attrs map[string]cty.Value) cty.Value {
+	if st == cty.NilVal || st.IsNull() || !st.IsKnown() {
+		return st
+	}
+	for k, v := range attrs {
+		st = sdk.With(st, k, v)
+	}
+	return st
+}
+
+// AllKnown reports whether conf is known and not null and its attributes
+// names are wholly known: whether what they decide, the objects a plan
+// renders, can be worked out yet.
+func AllKnown(conf cty.Value, names ...string) bool {
+	if !conf.IsKnown() || conf.IsNull() {
+		return false
+	}
+	for _, name := range names {
+		if !conf.GetAttr(name).IsWhollyKnown() {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseWaitTimeout reads attribute wait_timeout (builtin.AppWaitTimeout)
+// of conf: how long to wait for health after applying, zero when unset
+// (do not wait).
+func ParseWaitTimeout(conf cty.Value) (time.Duration, sdk.Diagnostics) {
+	var diags sdk.Diagnostics
+	s := sdk.GetString(conf, builtin.AppWaitTimeout)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		diags.AddAttributeError(cty.GetAttrPath(builtin.AppWaitTimeout), "Invalid wait_timeout",
+			fmt.Sprintf("%q is not a duration; write it like \"5m\" or \"90s\".", s))
+	}
+	return d, diags
+}

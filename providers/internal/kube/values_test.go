@@ -1,0 +1,148 @@
+package kube
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+)
+
+func TestCtyRoundTrip(t *testing.T) {
+	t.Parallel()
+	obj := decode(t, `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: x, labels: {a.b/c: d}}
+data: {k: v}
+list: [1, 2.5, "three", {x: true}]
+empty: {}
+`)
+	v, err := ToCty(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.GetAttr("metadata").GetAttr("labels").GetAttr("a.b/c"); !got.RawEquals(cty.StringVal("d")) {
+		t.Errorf("label = %#v", got)
+	}
+	back, err := FromCty(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(obj, back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	again, err := ToCty(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.RawEquals(v) {
+		t.Errorf("values differ after a round trip:\n%#v\n%#v", v, again)
+	}
+}
+
+func TestSecretPaths(t *testing.T) {
+	t.Parallel()
+	secret, _ := ToCty(map[string]any{"kind": "Secret", "data": map[string]any{"a": "YQ=="}})
+	cm, _ := ToCty(map[string]any{"kind": "ConfigMap", "data": map[string]any{"a": "b"}})
+	objs := cty.ObjectVal(map[string]cty.Value{
+		"v1 Secret app/s":    secret,
+		"v1 ConfigMap app/c": cm,
+		"v1 Secret app/new":  cty.DynamicVal,
+	})
+	got := SecretPaths(objs)
+	want := []cty.Path{cty.GetAttrPath("objects").GetAttr("v1 Secret app/s").GetAttr("data")}
+	if len(got) != 1 || !got[0].Equals(want[0]) {
+		t.Errorf("secretPaths = %#v, want %#v", got, want)
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	t.Parallel()
+	obj := cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1), "s": cty.StringVal("x")})
+	tests := map[string]struct {
+		a, b cty.Value
+		want bool
+	}{
+		"equal":          {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberFloatVal(1), "s": cty.StringVal("x")}), true},
+		"marked":         {obj.Mark("sensitive"), obj, true},
+		"marked inside":  {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1), "s": cty.StringVal("x").Mark("sensitive")}), true},
+		"other value":    {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(2), "s": cty.StringVal("x")}), false},
+		"other type":     {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1)}), false},
+		"unknown inside": {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.UnknownVal(cty.Number), "s": cty.StringVal("x")}), false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := SameValue(tc.a, tc.b); got != tc.want {
+				t.Errorf("SameValue = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWithComputed(t *testing.T) {
+	t.Parallel()
+	ty := cty.Object(map[string]cty.Type{"name": cty.String, "objects": cty.DynamicPseudoType, "inventory": cty.List(cty.String)})
+	st := cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("web"), "objects": cty.NullVal(cty.DynamicPseudoType), "inventory": cty.NullVal(cty.List(cty.String))})
+	got := WithComputed(st, map[string]cty.Value{"objects": ObjectsVal(nil), "inventory": StringListVal([]string{"v1 Namespace /web"})})
+	want := cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("web"), "objects": cty.EmptyObjectVal, "inventory": cty.ListVal([]cty.Value{cty.StringVal("v1 Namespace /web")})})
+	if !got.RawEquals(want) {
+		t.Errorf("WithComputed = %#v, want %#v", got, want)
+	}
+	for _, v := range []cty.Value{cty.NilVal, cty.NullVal(ty), cty.UnknownVal(ty)} {
+		if got := WithComputed(v, map[string]cty.Value{"inventory": StringListVal(nil)}); !got.RawEquals(v) {
+			t.Errorf("WithComputed(%#v) = %#v, want it unchanged", v, got)
+		}
+	}
+}
+
+func TestAllKnown(t *testing.T) {
+	t.Parallel()
+	ty := cty.Object(map[string]cty.Type{"a": cty.String, "b": cty.List(cty.String)})
+	tests := map[string]struct {
+		conf cty.Value
+		want bool
+	}{
+		"known":           {cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.NullVal(cty.List(cty.String))}), true},
+		"unknown element": {cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.ListVal([]cty.Value{cty.UnknownVal(cty.String)})}), false},
+		"unknown":         {cty.UnknownVal(ty), false},
+		"null":            {cty.NullVal(ty), false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := AllKnown(tc.conf, "a", "b"); got != tc.want {
+				t.Errorf("AllKnown = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseWaitTimeout(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		value   cty.Value
+		want    time.Duration
+		wantErr bool
+	}{
+		"unset":     {cty.NullVal(cty.String), 0, false},
+		"minutes":   {cty.StringVal("5m"), 5 * time.Minute, false},
+		"not a one": {cty.StringVal("soon"), 0, true},
+		"negative":  {cty.StringVal("-1s"), -time.Second, true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, diags := ParseWaitTimeout(cty.ObjectVal(map[string]cty.Value{"wait_timeout": tc.value}))
+			if got != tc.want || diags.HasErrors() != tc.wantErr {
+				t.Errorf("ParseWaitTimeout = %s, %v; want %s, error %v", got, diags.Err(), tc.want, tc.wantErr)
+			}
+			if tc.wantErr {
+				if want := cty.GetAttrPath("wait_timeout"); !diags[0].Attribute.Equals(want) {
+					t.Errorf("diagnostic about %#v, want %#v", diags[0].Attribute, want)
+				}
+			}
+		})
+	}
+}

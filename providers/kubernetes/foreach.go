@@ -1,0 +1,49 @@
+package kubernetes
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// forEach calls fn for 0..n-1, on as many goroutines as there are CPUs:
+// the work of the apps of a batch that needs no request (rendering,
+// conversions) runs while the core waits for the batch's answer. A panic
+// in fn stops the other workers taking more work and is raised again in
+// the caller, where the SDK reports it as the provider's error.
+func forEach(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		panicked atomic.Pointer[any]
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					panicked.CompareAndSwap(nil, &r)
+				}
+			}()
+			for panicked.Load() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if r := panicked.Load(); r != nil {
+		panic(*r)
+	}
+}
