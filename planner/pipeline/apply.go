@@ -29,8 +29,8 @@ import (
 
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
-	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/pipeline/runner"
+	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
