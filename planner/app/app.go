@@ -176,8 +176,8 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		attrs[builtin.AppPrune], attrs[builtin.AppSelfHeal], attrs[builtin.AppCreateNamespace], attrs[builtin.AppPruneLast] = s.Prune, s.SelfHeal, s.CreateNamespace, s.PruneLast
 		if s.Retry != nil {
 			attrs[builtin.AppRetry] = cty.ObjectVal(map[string]cty.Value{
-				builtin.RetryLimit: s.Retry.Limit, builtin.RetryBackoff: s.Retry.Backoff,
-				builtin.RetryFactor: s.Retry.Factor, builtin.RetryMaxBackoff: s.Retry.MaxBackoff,
+				builtin.RetryLimit: orNull(s.Retry.Limit), builtin.RetryBackoff: orNull(s.Retry.Backoff),
+				builtin.RetryFactor: orNull(s.Retry.Factor), builtin.RetryMaxBackoff: orNull(s.Retry.MaxBackoff),
 			})
 		}
 		if s.Wait != nil {
@@ -188,8 +188,8 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		var list []cty.Value
 		for _, ig := range ab.IgnoreDifferences {
 			list = append(list, cty.ObjectVal(map[string]cty.Value{
-				builtin.IgnoreGroup: ig.Group, builtin.IgnoreKind: ig.Kind, builtin.IgnoreName: ig.Name,
-				builtin.IgnoreNamespace: ig.Namespace, builtin.IgnoreJSONPointers: ig.JSONPointers,
+				builtin.IgnoreGroup: orNull(ig.Group), builtin.IgnoreKind: orNull(ig.Kind), builtin.IgnoreName: orNull(ig.Name),
+				builtin.IgnoreNamespace: orNull(ig.Namespace), builtin.IgnoreJSONPointers: orNull(ig.JSONPointers),
 			}))
 		}
 		attrs[builtin.AppIgnoreDifferences] = cty.TupleVal(list)
@@ -204,6 +204,15 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		return cty.DynamicVal, diags
 	}
 	return out, diags
+}
+
+// orNull is an optional argument's value, or null when it is not set:
+// gohcl leaves an absent argument cty.NilVal, which no value may hold.
+func orNull(v cty.Value) cty.Value {
+	if v == cty.NilVal {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	return v
 }
 
 // sourceDir sets attrs[dirAttr] to the source checkout's directory joined
