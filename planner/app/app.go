@@ -263,11 +263,14 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 		if !values.IsWhollyKnown() {
 			attrs[builtin.HelmValues] = cty.UnknownVal(cty.String)
 		} else {
-			b, err := ctyjson.Marshal(values, values.Type())
+			// A document that holds a sensitive value is sensitive as a
+			// whole.
+			plain, marks := values.UnmarkDeep()
+			b, err := ctyjson.Marshal(plain, plain.Type())
 			if err != nil {
 				return hcl.Diagnostics{kind.Errorf("Invalid helm values", &rng, "values must be an object: %v.", err)}
 			}
-			attrs[builtin.HelmValues] = cty.StringVal(string(b))
+			attrs[builtin.HelmValues] = cty.StringVal(string(b)).WithMarks(marks)
 		}
 	}
 	if files.IsNull() {
