@@ -314,6 +314,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	if before == nil && after == nil {
 		return nil
 	}
+	// Objects known only after apply (a promote to the app's source may
+	// change anything in it) are not gone: each may change.
+	afterUnknown := objectsUnknown(ch.After)
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -335,6 +338,8 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		switch {
 		case !inBefore:
 			nc.Action = plans.Create
+		case !inAfter && afterUnknown:
+			nc.Action, nc.After = plans.Update, cty.DynamicVal
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved
 		case kind.SameValue(b, a):
@@ -360,6 +365,18 @@ func objectsOf(v cty.Value) map[string]cty.Value {
 		return nil
 	}
 	return o.AsValueMap()
+}
+
+// objectsUnknown reports whether an app value's objects are known only
+// after apply.
+func objectsUnknown(v cty.Value) bool {
+	if !v.IsKnown() {
+		return true
+	}
+	if v.IsNull() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppObjects) {
+		return false
+	}
+	return !v.GetAttr(builtin.AppObjects).IsKnown()
 }
 
 // within returns the paths under objects[id], relative to that object.
