@@ -237,6 +237,8 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 	case path.IsNull():
 		attrs[dirAttr] = dir
 	default:
+		// A path from a sensitive value makes a sensitive directory.
+		path, marks := path.UnmarkDeep()
 		p, err := convert.Convert(path, cty.String)
 		if err != nil {
 			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err)}
@@ -246,7 +248,7 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
 				"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString())}
 		}
-		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean))
+		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean)).WithMarks(marks)
 	}
 	if repo.Type().HasAttribute(builtin.SourceCommit) {
 		attrs[builtin.AppRevision] = repo.GetAttr(builtin.SourceCommit)
@@ -284,12 +286,16 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 	if err != nil {
 		return hcl.Diagnostics{kind.Errorf("Invalid helm values_files", &rng, "values_files must be a list of paths: %v.", err)}
 	}
+	// A file named from a sensitive value is sensitive.
+	base, baseMarks := base.Unmark()
+	list, listMarks := list.Unmark()
 	dir := base.AsString()
 	if baseIsFile {
 		dir = filepath.Dir(dir)
 	}
 	var out []cty.Value
 	for _, f := range list.AsValueSlice() {
+		f, marks := f.Unmark()
 		p := f.AsString()
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
@@ -297,7 +303,7 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
-		out = append(out, cty.StringVal(p))
+		out = append(out, cty.StringVal(p).WithMarks(marks, listMarks, baseMarks))
 	}
 	if len(out) == 0 {
 		attrs[builtin.HelmValuesFiles] = cty.ListValEmpty(cty.String)
