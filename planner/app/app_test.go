@@ -249,6 +249,31 @@ func TestDecodeApp(t *testing.T) {
 			get:    []string{builtin.HelmValues},
 			want:   map[string]cty.Value{builtin.HelmValues: str(`{"db":{"password":"hunter2"}}`).Mark(kind.SensitiveMark)},
 		},
+		"a path from a sensitive variable is sensitive": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "apps/${var.team}"
+  }
+}`,
+			sc:   scope{sources: gitops().sources, vars: map[string]cty.Value{"team": cty.StringVal("web").Mark(kind.SensitiveMark)}},
+			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
+			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops/apps/web").Mark(kind.SensitiveMark), builtin.AppRevision: str(commitA)},
+		},
+		"values files from a sensitive variable are sensitive": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    helm { values_files = ["values-${var.env}.yaml"] }
+  }
+}`,
+			schema: releaseSchema,
+			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"env": cty.StringVal("prod").Mark(kind.SensitiveMark)}},
+			get:    []string{builtin.HelmValuesFiles},
+			want: map[string]cty.Value{builtin.HelmValuesFiles: cty.ListVal([]cty.Value{
+				str("/cache/gitops/values-prod.yaml").Mark(kind.SensitiveMark),
+			})},
+		},
 		"a chart from a repository: its name and version, the version as revision": {
 			src: `app "web" {
   chart {

@@ -1174,3 +1174,118 @@ func TestProvidersAndWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodePipelineSensitive decodes arguments that read sensitive
+// variables: their values are used as they are (what runs print is
+// masked separately).
+func TestDecodePipelineSensitive(t *testing.T) {
+	t.Parallel()
+	sc := baseScope()
+	sc.vars = map[string]cty.Value{
+		"registry": cty.StringVal("registry.example.com").Mark(kind.SensitiveMark),
+		"word":     cty.StringVal("main").Mark(kind.SensitiveMark),
+		"wait":     cty.StringVal("5m").Mark(kind.SensitiveMark),
+		"two":      cty.NumberIntVal(2).Mark(kind.SensitiveMark),
+	}
+	tests := map[string]struct {
+		src  string
+		get  func(ps *pipelineSpec) any
+		want any
+	}{
+		"an image's repository": {
+			src: pipe(`
+  image "app" {
+    repository = "${var.registry}/me/app"
+    tag        = "v1"
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.images[0].repo },
+			want: "registry.example.com/me/app",
+		},
+		"an image's tag": {
+			src: pipe(`
+  image "app" {
+    repository = "r/app"
+    tag        = var.word
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.images[0].tags },
+			want: []string{"main"},
+		},
+		"an image's tags": {
+			src: pipe(`
+  image "app" {
+    repository = "r/app"
+    tags       = [var.word, "latest"]
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.images[0].tags },
+			want: []string{"main", "latest"},
+		},
+		"a stage's dir": {
+			src: pipe(`
+  stage "test" {
+    run = ["true"]
+    dir = var.word
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.stages[0].dir },
+			want: "main",
+		},
+		"a stage's timeout": {
+			src: pipe(`
+  stage "test" {
+    run     = ["true"]
+    timeout = var.wait
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.stages[0].timeout },
+			want: 5 * time.Minute,
+		},
+		"an approval's message": {
+			src: pipe(`
+  stage "ship" {
+    approval { message = "Ship to ${var.word}?" }
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.stages[0].message },
+			want: "Ship to main?",
+		},
+		"a stage's retry": {
+			src: pipe(`
+  stage "test" {
+    run = ["true"]
+    retry {
+      limit   = var.two
+      backoff = var.wait
+      factor  = var.two
+    }
+  }`),
+			get:  func(ps *pipelineSpec) any { return ps.stages[0].retry },
+			want: runner.Retry{Limit: 2, Backoff: 5 * time.Minute, Factor: 2},
+		},
+		"a concurrency group and limit": {
+			src: pipe(`
+  stage "test" { run = ["true"] }
+  concurrency {
+    group = var.word
+    limit = var.two
+  }`),
+			get:  func(ps *pipelineSpec) any { return []any{ps.group, ps.limit} },
+			want: []any{"main", 2},
+		},
+		"a when branch": {
+			src: pipe(`
+  stage "test" { run = ["true"] }
+  when { branch = var.word }`),
+			get:  func(ps *pipelineSpec) any { return []any{ps.run, ps.skipWhy} },
+			want: []any{true, ""},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ps, errs := decode(t, tc.src, sc, nil)
+			if ps == nil {
+				t.Fatalf("decodePipeline failed: %v", errs)
+			}
+			if diff := cmp.Diff(tc.want, tc.get(ps), specOpts); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
