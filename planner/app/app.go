@@ -256,6 +256,8 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 	case path.IsNull():
 		attrs[dirAttr] = dir
 	default:
+		// A path from a sensitive value makes a sensitive directory.
+		path, marks := path.UnmarkDeep()
 		p, err := convert.Convert(path, cty.String)
 		if err != nil {
 			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange, "path must be a string: %v.", err)}
@@ -265,7 +267,7 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
 				"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString())}
 		}
-		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean))
+		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean)).WithMarks(marks)
 	}
 	if repo.Type().HasAttribute(builtin.SourceCommit) {
 		attrs[builtin.AppRevision] = repo.GetAttr(builtin.SourceCommit)
@@ -282,11 +284,14 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 		if !values.IsWhollyKnown() {
 			attrs[builtin.HelmValues] = cty.UnknownVal(cty.String)
 		} else {
-			b, err := ctyjson.Marshal(values, values.Type())
+			// A document that holds a sensitive value is sensitive as a
+			// whole.
+			plain, marks := values.UnmarkDeep()
+			b, err := ctyjson.Marshal(plain, plain.Type())
 			if err != nil {
 				return hcl.Diagnostics{kind.Errorf("Invalid helm values", &rng, "values must be an object: %v.", err)}
 			}
-			attrs[builtin.HelmValues] = cty.StringVal(string(b))
+			attrs[builtin.HelmValues] = cty.StringVal(string(b)).WithMarks(marks)
 		}
 	}
 	if files.IsNull() {
@@ -300,12 +305,16 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 	if err != nil {
 		return hcl.Diagnostics{kind.Errorf("Invalid helm values_files", &rng, "values_files must be a list of paths: %v.", err)}
 	}
+	// A file named from a sensitive value is sensitive.
+	base, baseMarks := base.Unmark()
+	list, listMarks := list.Unmark()
 	dir := base.AsString()
 	if baseIsFile {
 		dir = filepath.Dir(dir)
 	}
 	var out []cty.Value
 	for _, f := range list.AsValueSlice() {
+		f, marks := f.Unmark()
 		p := f.AsString()
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
@@ -313,7 +322,7 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
-		out = append(out, cty.StringVal(p))
+		out = append(out, cty.StringVal(p).WithMarks(marks, listMarks, baseMarks))
 	}
 	if len(out) == 0 {
 		attrs[builtin.HelmValuesFiles] = cty.ListValEmpty(cty.String)
@@ -330,6 +339,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	if before == nil && after == nil {
 		return nil
 	}
+	// Objects known only after apply (a promote to the app's source may
+	// change anything in it) are not gone: each may change.
+	afterUnknown := objectsUnknown(ch.After)
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -351,6 +363,8 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		switch {
 		case !inBefore:
 			nc.Action = plans.Create
+		case !inAfter && afterUnknown:
+			nc.Action, nc.After = plans.Update, cty.DynamicVal
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved
 		case kind.SameValue(b, a):
@@ -376,6 +390,18 @@ func objectsOf(v cty.Value) map[string]cty.Value {
 		return nil
 	}
 	return o.AsValueMap()
+}
+
+// objectsUnknown reports whether an app value's objects are known only
+// after apply.
+func objectsUnknown(v cty.Value) bool {
+	if !v.IsKnown() {
+		return true
+	}
+	if v.IsNull() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppObjects) {
+		return false
+	}
+	return !v.GetAttr(builtin.AppObjects).IsKnown()
 }
 
 // within returns the paths under objects[id], relative to that object.

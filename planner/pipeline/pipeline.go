@@ -268,7 +268,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	ps.run, ps.skipWhy = ok, why
 
 	if c := pb.Concurrency; c != nil {
-		g, err := convert.Convert(c.Group, cty.String)
+		g, err := convert.Convert(unmarked(c.Group), cty.String)
 		if err != nil || g.IsNull() || !g.IsKnown() || g.AsString() == "" {
 			r := c.Def
 			diags = append(diags, kind.ErrorDiag("Invalid concurrency group", "group must be a non-empty string known at plan time, like group = \"deploy-prod\".", &r))
@@ -482,7 +482,7 @@ func evalWhen(body hcl.Body, ctx *hcl.EvalContext, source cty.Value, decl hcl.Ra
 		if !c.glob.IsKnown() {
 			continue
 		}
-		g, err := convert.Convert(c.glob, cty.String)
+		g, err := convert.Convert(unmarked(c.glob), cty.String)
 		if err != nil {
 			return false, "", append(diags, kind.Errorf("Invalid when condition", &r, "when.%s must be a glob string: %v.", c.name, err))
 		}
@@ -609,7 +609,7 @@ func decodeRetry(rb *pipeRetry) (runner.Retry, hcl.Diagnostics) {
 	}
 	out.Factor = 1
 	if !rb.Factor.IsNull() {
-		f, err := convert.Convert(rb.Factor, cty.Number)
+		f, err := convert.Convert(unmarked(rb.Factor), cty.Number)
 		if err != nil || !f.IsKnown() || f.IsNull() {
 			diags = append(diags, kind.ErrorDiag("Invalid retry factor", "retry.factor must be a number known at plan time, like 2.", &r))
 		} else {
@@ -950,9 +950,20 @@ func hashOf(v any) (string, bool) {
 }
 
 // Small value helpers, each with a diagnostic that names the argument.
+// They read values plain: a value from a sensitive variable is used as it
+// is, and masked where a run prints it (pipelineSpec.masks).
+
+// unmarked is v without marks, which a value must shed to be read.
+func unmarked(v cty.Value) cty.Value {
+	if v == cty.NilVal {
+		return v
+	}
+	v, _ = v.UnmarkDeep()
+	return v
+}
 
 func knownString(v cty.Value, name string, r hcl.Range) (string, hcl.Diagnostics) {
-	s, err := convert.Convert(v, cty.String)
+	s, err := convert.Convert(unmarked(v), cty.String)
 	if err != nil || s.IsNull() {
 		return "", hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a string.", name)}
 	}
@@ -966,6 +977,7 @@ func stringList(v cty.Value, name string, r hcl.Range) ([]string, hcl.Diagnostic
 	if v.IsNull() {
 		return nil, nil
 	}
+	v = unmarked(v)
 	if v.Type() == cty.String {
 		s, d := knownString(v, name, r)
 		return []string{s}, d
@@ -1018,7 +1030,7 @@ func stringMap(v cty.Value, name string, r hcl.Range) (map[string]string, hcl.Di
 }
 
 func wholeNumber(v cty.Value, name string, r hcl.Range) (int, hcl.Diagnostics) {
-	n, err := convert.Convert(v, cty.Number)
+	n, err := convert.Convert(unmarked(v), cty.Number)
 	if err != nil || n.IsNull() || !n.IsKnown() {
 		return 0, hcl.Diagnostics{kind.Errorf("Invalid "+name, &r, "%s must be a whole number known at plan time.", name)}
 	}

@@ -1,0 +1,779 @@
+package app
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
+	"slipway.dev/slipway/planner/plans"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/builtin"
+)
+
+// gitops is the scope of most fixtures: a GitOps repository checked out
+// in /cache/gitops at commitA.
+func gitops() scope {
+	return scope{sources: map[string]cty.Value{"git.gitops": gitSource("gitops", commitA)}}
+}
+
+const webApp = `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "apps/web"
+  }
+}
+`
+
+// attrs picks attributes of an object.
+func attrs(v cty.Value, names ...string) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for _, n := range names {
+		out[n] = v.GetAttr(n)
+	}
+	return out
+}
+
+func TestDecodeApp(t *testing.T) {
+	t.Parallel()
+	str := cty.StringVal
+	tests := map[string]struct {
+		src    string
+		schema sdk.Schema // appSchema when zero
+		sc     scope      // gitops() when zero
+		get    []string   // the attributes the rule is about
+		want   map[string]cty.Value
+		// wantFile gives values_files relative to the fixture's directory.
+		wantFile []string
+	}{
+		"the name is the block's": {
+			src: webApp, get: []string{builtin.AppName},
+			want: map[string]cty.Value{builtin.AppName: str("web")},
+		},
+		"a for_each instance's name ends in its key": {
+			src: `app "web" {
+  for_each = toset(["eu", "us"])
+  source { repo = source.git.gitops }
+}`,
+			sc:   scope{sources: gitops().sources, each: str("eu")},
+			get:  []string{builtin.AppName},
+			want: map[string]cty.Value{builtin.AppName: str("web-eu")},
+		},
+		"a count instance's name ends in its index": {
+			src: `app "web" {
+  count = 3
+  source { repo = source.git.gitops }
+}`,
+			sc:   scope{sources: gitops().sources, count: cty.NumberIntVal(2)},
+			get:  []string{builtin.AppName},
+			want: map[string]cty.Value{builtin.AppName: str("web-2")},
+		},
+		"the manifests are the checkout's path, at the source's commit": {
+			src: webApp, get: []string{builtin.AppManifestsDir, builtin.AppRevision},
+			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops/apps/web"), builtin.AppRevision: str(commitA)},
+		},
+		"without a path, the whole checkout": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+}`,
+			get:  []string{builtin.AppManifestsDir},
+			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops")},
+		},
+		"a path is cleaned": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "./apps/../apps/web/"
+  }
+}`,
+			get:  []string{builtin.AppManifestsDir},
+			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops/apps/web")},
+		},
+		"a source not read yet: manifests and revision unknown": {
+			src:  webApp,
+			sc:   scope{sources: map[string]cty.Value{"git.gitops": cty.DynamicVal}},
+			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
+			want: map[string]cty.Value{builtin.AppManifestsDir: cty.UnknownVal(cty.String), builtin.AppRevision: cty.UnknownVal(cty.String)},
+		},
+		"a checkout not known yet: manifests unknown, revision known": {
+			src:  webApp,
+			sc:   scope{sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.UnknownVal(cty.String))}},
+			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
+			want: map[string]cty.Value{builtin.AppManifestsDir: cty.UnknownVal(cty.String), builtin.AppRevision: str(commitA)},
+		},
+		"the destination's namespace": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  destination { namespace = "web-prod" }
+}`,
+			get:  []string{builtin.AppNamespace},
+			want: map[string]cty.Value{builtin.AppNamespace: str("web-prod")},
+		},
+		"sync settings are lowered to the app's attributes": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  sync {
+    prune            = true
+    self_heal        = true
+    create_namespace = true
+    prune_last       = false
+    wait { timeout = "5m" }
+  }
+}`,
+			get: []string{builtin.AppPrune, builtin.AppSelfHeal, builtin.AppCreateNamespace, builtin.AppPruneLast, builtin.AppWaitTimeout},
+			want: map[string]cty.Value{
+				builtin.AppPrune: cty.True, builtin.AppSelfHeal: cty.True, builtin.AppCreateNamespace: cty.True,
+				builtin.AppPruneLast: cty.False, builtin.AppWaitTimeout: str("5m"),
+			},
+		},
+		"without a sync block, nothing is set": {
+			src: webApp,
+			get: []string{builtin.AppPrune, builtin.AppSelfHeal, builtin.AppRetry, builtin.AppWaitTimeout},
+			want: map[string]cty.Value{
+				builtin.AppPrune: cty.NullVal(cty.Bool), builtin.AppSelfHeal: cty.NullVal(cty.Bool),
+				builtin.AppRetry: cty.NullVal(builtin.RetryType), builtin.AppWaitTimeout: cty.NullVal(cty.String),
+			},
+		},
+		"a retry is lowered to the retry object, unset settings null": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  sync {
+    retry {
+      limit   = 3
+      backoff = "10s"
+    }
+  }
+}`,
+			get: []string{builtin.AppRetry},
+			want: map[string]cty.Value{builtin.AppRetry: cty.ObjectVal(map[string]cty.Value{
+				builtin.RetryLimit: cty.NumberIntVal(3), builtin.RetryBackoff: str("10s"),
+				builtin.RetryFactor: cty.NullVal(cty.Number), builtin.RetryMaxBackoff: cty.NullVal(cty.String),
+			})},
+		},
+		"ignore_differences are lowered in order": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  ignore_differences {
+    group         = "apps"
+    kind          = "Deployment"
+    json_pointers = ["/spec/replicas"]
+  }
+  ignore_differences {
+    kind      = "ConfigMap"
+    name      = "settings"
+    namespace = "web"
+  }
+}`,
+			get: []string{builtin.AppIgnoreDifferences},
+			want: map[string]cty.Value{builtin.AppIgnoreDifferences: cty.ListVal([]cty.Value{
+				cty.ObjectVal(map[string]cty.Value{
+					builtin.IgnoreGroup: str("apps"), builtin.IgnoreKind: str("Deployment"),
+					builtin.IgnoreName: cty.NullVal(cty.String), builtin.IgnoreNamespace: cty.NullVal(cty.String),
+					builtin.IgnoreJSONPointers: cty.ListVal([]cty.Value{str("/spec/replicas")}),
+				}),
+				cty.ObjectVal(map[string]cty.Value{
+					builtin.IgnoreGroup: cty.NullVal(cty.String), builtin.IgnoreKind: str("ConfigMap"),
+					builtin.IgnoreName: str("settings"), builtin.IgnoreNamespace: str("web"),
+					builtin.IgnoreJSONPointers: cty.NullVal(cty.List(cty.String)),
+				}),
+			})},
+		},
+		"a chart from a source: its directory, and values as one JSON document": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "charts/web"
+    helm {
+      values = {
+        replicas = 2
+        image    = { tag = "v1" }
+      }
+    }
+  }
+}`,
+			schema: releaseSchema,
+			get:    []string{builtin.HelmChartDir, builtin.HelmValues, builtin.AppRevision, builtin.HelmRepository},
+			want: map[string]cty.Value{
+				builtin.HelmChartDir: str("/cache/gitops/charts/web"), builtin.HelmValues: str(`{"image":{"tag":"v1"},"replicas":2}`),
+				builtin.AppRevision: str(commitA), builtin.HelmRepository: cty.NullVal(cty.String),
+			},
+		},
+		"a chart from a source: values files are in the chart's directory": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "charts/web"
+    helm {
+      values_files = ["values-prod.yaml", "../shared/values.yaml", "/etc/slipway/values.yaml"]
+    }
+  }
+}`,
+			schema: releaseSchema,
+			get:    []string{builtin.HelmValuesFiles, builtin.HelmValues},
+			want: map[string]cty.Value{
+				builtin.HelmValuesFiles: cty.ListVal([]cty.Value{
+					str("/cache/gitops/charts/web/values-prod.yaml"), str("/cache/gitops/charts/shared/values.yaml"), str("/etc/slipway/values.yaml"),
+				}),
+				builtin.HelmValues: cty.NullVal(cty.String),
+			},
+		},
+		"values known only after apply": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    helm {
+      values = { replicas = var.replicas }
+    }
+  }
+}`,
+			schema: releaseSchema,
+			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"replicas": cty.UnknownVal(cty.Number)}},
+			get:    []string{builtin.HelmValues},
+			want:   map[string]cty.Value{builtin.HelmValues: cty.UnknownVal(cty.String)},
+		},
+		"values that hold a sensitive value are sensitive": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    helm {
+      values = { db = { password = var.password } }
+    }
+  }
+}`,
+			schema: releaseSchema,
+			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"password": cty.StringVal("hunter2").Mark(kind.SensitiveMark)}},
+			get:    []string{builtin.HelmValues},
+			want:   map[string]cty.Value{builtin.HelmValues: str(`{"db":{"password":"hunter2"}}`).Mark(kind.SensitiveMark)},
+		},
+		"a path from a sensitive variable is sensitive": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "apps/${var.team}"
+  }
+}`,
+			sc:   scope{sources: gitops().sources, vars: map[string]cty.Value{"team": cty.StringVal("web").Mark(kind.SensitiveMark)}},
+			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
+			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops/apps/web").Mark(kind.SensitiveMark), builtin.AppRevision: str(commitA)},
+		},
+		"values files from a sensitive variable are sensitive": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    helm { values_files = ["values-${var.env}.yaml"] }
+  }
+}`,
+			schema: releaseSchema,
+			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"env": cty.StringVal("prod").Mark(kind.SensitiveMark)}},
+			get:    []string{builtin.HelmValuesFiles},
+			want: map[string]cty.Value{builtin.HelmValuesFiles: cty.ListVal([]cty.Value{
+				str("/cache/gitops/values-prod.yaml").Mark(kind.SensitiveMark),
+			})},
+		},
+		"a chart from a repository: its name and version, the version as revision": {
+			src: `app "web" {
+  chart {
+    repository = "https://charts.example.com"
+    name       = "web"
+    version    = "1.2.3"
+  }
+}`,
+			schema: releaseSchema,
+			get:    []string{builtin.HelmRepository, builtin.HelmChart, builtin.HelmVersion, builtin.AppRevision, builtin.HelmChartDir},
+			want: map[string]cty.Value{
+				builtin.HelmRepository: str("https://charts.example.com"), builtin.HelmChart: str("web"), builtin.HelmVersion: str("1.2.3"),
+				builtin.AppRevision: str("1.2.3"), builtin.HelmChartDir: cty.NullVal(cty.String),
+			},
+		},
+		"a chart from a repository: values files are beside the configuration": {
+			src: `app "web" {
+  chart {
+    repository   = "https://charts.example.com"
+    name         = "web"
+    values_files = ["values/prod.yaml"]
+  }
+}`,
+			schema:   releaseSchema,
+			wantFile: []string{"values/prod.yaml"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			schema, sc := tc.schema, tc.sc
+			if schema.Attributes == nil {
+				schema = appSchema
+			}
+			if sc.sources == nil {
+				sc = gitops()
+			}
+			rc := loadBlock(t, tc.src)
+			v, diags := decodeApp(rc, schema, sc.evalContext())
+			if diags.HasErrors() {
+				t.Fatalf("decodeApp: %s", diags.Error())
+			}
+			if !v.Type().Equals(schema.ImpliedType()) {
+				t.Errorf("decodeApp's value is of type %#v, not the schema's", v.Type())
+			}
+			if tc.wantFile != nil {
+				dir := filepath.Dir(rc.DeclRange.Filename)
+				var want []cty.Value
+				for _, f := range tc.wantFile {
+					want = append(want, cty.StringVal(filepath.Join(dir, f)))
+				}
+				tc.get, tc.want = []string{builtin.HelmValuesFiles}, map[string]cty.Value{builtin.HelmValuesFiles: cty.ListVal(want)}
+			}
+			if diff := cmp.Diff(tc.want, attrs(v, tc.get...), ctyCmp); diff != "" {
+				t.Errorf("decodeApp (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeAppErrors(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		src  string
+		want []string
+	}{
+		"a chart and a source": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  chart {
+    repository = "https://charts.example.com"
+    name       = "web"
+  }
+}`,
+			want: []string{"Two sources for one app"},
+		},
+		"neither chart nor source": {
+			src: `app "web" {
+  destination { namespace = "web" }
+}`,
+			want: []string{"Missing source block"},
+		},
+		"a path out of the repository": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "../other"
+  }
+}`,
+			want: []string{"Invalid app source path"},
+		},
+		"a path out of the repository once cleaned": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "apps/../../other"
+  }
+}`,
+			want: []string{"Invalid app source path"},
+		},
+		"an absolute path": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "/etc"
+  }
+}`,
+			want: []string{"Invalid app source path"},
+		},
+		"a path that is no string": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    path = ["apps", "web"]
+  }
+}`,
+			want: []string{"Invalid app source path"},
+		},
+		"a repo that is no source": {
+			src: `app "web" {
+  source { repo = "https://git.example.com/gitops.git" }
+}`,
+			want: []string{"Invalid app source"},
+		},
+		"a setting of the wrong type": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  sync { prune = "sometimes" }
+}`,
+			want: []string{"Invalid app setting"},
+		},
+		"values files that are no list": {
+			src: `app "web" {
+  source {
+    repo = source.git.gitops
+    helm { values_files = { a = ["b"] } }
+  }
+}`,
+			want: []string{"Invalid helm values_files"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rc := loadBlock(t, tc.src)
+			schema := appSchema
+			if lang.AppUsesHelm(rc) {
+				schema = releaseSchema
+			}
+			v, diags := decodeApp(rc, schema, gitops().evalContext())
+			if diff := cmp.Diff(tc.want, summaries(diags)); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+			if !v.RawEquals(cty.DynamicVal) {
+				t.Errorf("decodeApp with errors returned %#v, want cty.DynamicVal", v)
+			}
+		})
+	}
+}
+
+// appValue is a planned or prior kubernetes_app with objects by id.
+func appValue(objects map[string]cty.Value) cty.Value {
+	objs := cty.EmptyObjectVal
+	if objects != nil {
+		objs = cty.ObjectVal(objects)
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		builtin.AppName: cty.StringVal("web"), builtin.AppManifestsDir: cty.StringVal("/cache/gitops/apps/web"),
+		builtin.AppRevision: cty.StringVal(commitA), builtin.AppObjects: objs,
+	})
+}
+
+func deployment(replicas int64) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"spec": cty.ObjectVal(map[string]cty.Value{"replicas": cty.NumberIntVal(replicas)})})
+}
+
+func configMap(data string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"k": cty.StringVal(data)})})
+}
+
+const (
+	deployID = "apps/v1 Deployment web/web"
+	cmID     = "v1 ConfigMap web/settings"
+	secretID = "v1 Secret web/db"
+)
+
+func TestNestedChanges(t *testing.T) {
+	t.Parallel()
+	null := cty.NullVal(cty.DynamicPseudoType)
+	type nested struct {
+		Address         string
+		Action          plans.Action
+		Reason          plans.Reason
+		Before, After   cty.Value
+		BeforeSensitive []cty.Path
+		AfterSensitive  []cty.Path
+	}
+	tests := map[string]struct {
+		ch   *plans.ResourceChange
+		want []nested
+	}{
+		"an object only after is created": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After:  appValue(map[string]cty.Value{deployID: deployment(1), cmID: configMap("a")}),
+			},
+			want: []nested{
+				{Address: deployID, Action: plans.NoOp, Before: deployment(1), After: deployment(1)},
+				{Address: cmID, Action: plans.Create, Before: null, After: configMap("a")},
+			},
+		},
+		"an object only before is deleted, as removed": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{cmID: configMap("a")}),
+				After:  appValue(nil),
+			},
+			want: []nested{{Address: cmID, Action: plans.Delete, Reason: plans.ReasonRemoved, Before: configMap("a"), After: null}},
+		},
+		"an object that differs is updated": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After:  appValue(map[string]cty.Value{deployID: deployment(3)}),
+			},
+			want: []nested{{Address: deployID, Action: plans.Update, Before: deployment(1), After: deployment(3)}},
+		},
+		"an object partly known after apply is updated": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After: appValue(map[string]cty.Value{deployID: cty.ObjectVal(map[string]cty.Value{
+					"spec": cty.ObjectVal(map[string]cty.Value{"replicas": cty.UnknownVal(cty.Number)}),
+				})}),
+			},
+			want: []nested{{Address: deployID, Action: plans.Update, Before: deployment(1), After: cty.ObjectVal(map[string]cty.Value{
+				"spec": cty.ObjectVal(map[string]cty.Value{"replicas": cty.UnknownVal(cty.Number)}),
+			})}},
+		},
+		"a new app creates each object, by id": {
+			ch: &plans.ResourceChange{
+				Before: cty.NullVal(appValue(nil).Type()),
+				After:  appValue(map[string]cty.Value{secretID: configMap("s"), deployID: deployment(1), cmID: configMap("a")}),
+			},
+			want: []nested{
+				{Address: deployID, Action: plans.Create, Before: null, After: deployment(1)},
+				{Address: cmID, Action: plans.Create, Before: null, After: configMap("a")},
+				{Address: secretID, Action: plans.Create, Before: null, After: configMap("s")},
+			},
+		},
+		"an app without objects on either side holds nothing": {
+			ch: &plans.ResourceChange{
+				Before: cty.NullVal(appValue(nil).Type()),
+				After:  withAttr(appValue(nil), builtin.AppObjects, cty.NullVal(cty.DynamicPseudoType)),
+			},
+			want: nil,
+		},
+		"sensitive paths are narrowed to their object": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{secretID: configMap("old"), cmID: configMap("a")}),
+				After:  appValue(map[string]cty.Value{secretID: configMap("new"), cmID: configMap("a")}),
+				BeforeSensitive: []cty.Path{
+					cty.GetAttrPath(builtin.AppObjects).GetAttr(secretID).GetAttr("data").GetAttr("k"),
+					cty.GetAttrPath(builtin.AppName),
+					cty.GetAttrPath(builtin.AppObjects),
+				},
+				AfterSensitive: []cty.Path{
+					cty.GetAttrPath(builtin.AppObjects).Index(cty.StringVal(secretID)).GetAttr("data"),
+					cty.GetAttrPath(builtin.AppObjects).Index(cty.NumberIntVal(0)),
+				},
+			},
+			want: []nested{
+				{Address: cmID, Action: plans.NoOp, Before: configMap("a"), After: configMap("a")},
+				{
+					Address: secretID, Action: plans.Update, Before: configMap("old"), After: configMap("new"),
+					BeforeSensitive: []cty.Path{cty.GetAttrPath("data").GetAttr("k")},
+					AfterSensitive:  []cty.Path{cty.GetAttrPath("data")},
+				},
+			},
+		},
+		"objects known only after apply are not deleted": {
+			// As after a promote that may change anything in the app's
+			// source: each object may change, none is known to go.
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After:  withAttr(appValue(nil), builtin.AppObjects, cty.DynamicVal),
+			},
+			want: []nested{{Address: deployID, Action: plans.Update, Before: deployment(1), After: cty.DynamicVal}},
+		},
+		"an app known only after apply deletes no object": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After:  cty.UnknownVal(appValue(nil).Type()),
+			},
+			want: []nested{{Address: deployID, Action: plans.Update, Before: deployment(1), After: cty.DynamicVal}},
+		},
+		"a deleted app deletes each object": {
+			ch: &plans.ResourceChange{
+				Before: appValue(map[string]cty.Value{deployID: deployment(1)}),
+				After:  cty.NullVal(appValue(nil).Type()),
+			},
+			want: []nested{{Address: deployID, Action: plans.Delete, Reason: plans.ReasonRemoved, Before: deployment(1), After: null}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var got []nested
+			for _, nc := range nestedChanges(tc.ch) {
+				got = append(got, nested{nc.Address, nc.Action, nc.Reason, nc.Before, nc.After, nc.BeforeSensitive, nc.AfterSensitive})
+			}
+			if diff := cmp.Diff(tc.want, got, ctyCmp); diff != "" {
+				t.Errorf("nestedChanges (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPinAppInputs(t *testing.T) {
+	t.Parallel()
+	app := func(dir, rev cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.AppName: cty.StringVal("web"), builtin.AppManifestsDir: dir, builtin.AppRevision: rev,
+		})
+	}
+	release := func(dir, rev cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{builtin.AppName: cty.StringVal("web"), builtin.HelmChartDir: dir, builtin.AppRevision: rev})
+	}
+	str := cty.StringVal
+	unknown := cty.UnknownVal(cty.String)
+	tests := map[string]struct {
+		cfg, planned cty.Value
+		want         cty.Value
+	}{
+		"the planned manifests and revision win": {
+			cfg:     app(str("/cache/gitops/apps/web"), str(commitB)),
+			planned: app(str("/pins/a/apps/web"), str(commitA)),
+			want:    app(str("/pins/a/apps/web"), str(commitA)),
+		},
+		"a helm release's planned chart dir wins": {
+			cfg:     release(str("/cache/gitops/charts/web"), str(commitB)),
+			planned: release(str("/pins/a/charts/web"), str(commitA)),
+			want:    release(str("/pins/a/charts/web"), str(commitA)),
+		},
+		"what the plan did not know is read now": {
+			cfg:     app(str("/cache/gitops/apps/web"), str(commitB)),
+			planned: app(unknown, unknown),
+			want:    app(str("/cache/gitops/apps/web"), str(commitB)),
+		},
+		"a null planned value is read now": {
+			cfg:     app(str("/cache/gitops/apps/web"), str(commitB)),
+			planned: app(str("/pins/a/apps/web"), cty.NullVal(cty.String)),
+			want:    app(str("/pins/a/apps/web"), str(commitB)),
+		},
+		"other attributes are not held": {
+			cfg: cty.ObjectVal(map[string]cty.Value{
+				builtin.AppName: str("web"), builtin.AppManifestsDir: str("/d"), builtin.AppRevision: str(commitB), builtin.AppNamespace: str("new"),
+			}),
+			planned: cty.ObjectVal(map[string]cty.Value{
+				builtin.AppName: str("web"), builtin.AppManifestsDir: str("/d"), builtin.AppRevision: str(commitB), builtin.AppNamespace: str("old"),
+			}),
+			want: cty.ObjectVal(map[string]cty.Value{
+				builtin.AppName: str("web"), builtin.AppManifestsDir: str("/d"), builtin.AppRevision: str(commitB), builtin.AppNamespace: str("new"),
+			}),
+		},
+		"no plan": {
+			cfg:     app(str("/cache/gitops/apps/web"), str(commitB)),
+			planned: cty.NullVal(app(str(""), str("")).Type()),
+			want:    app(str("/cache/gitops/apps/web"), str(commitB)),
+		},
+		"a configuration not known": {
+			cfg:     cty.DynamicVal,
+			planned: app(str("/pins/a/apps/web"), str(commitA)),
+			want:    cty.DynamicVal,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tc.want, pinAppInputs(tc.cfg, tc.planned), ctyCmp); diff != "" {
+				t.Errorf("pinAppInputs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestKindNested(t *testing.T) {
+	t.Parallel()
+	ch := func(typ string) *plans.ResourceChange {
+		return &plans.ResourceChange{Type: typ, Before: cty.NullVal(appValue(nil).Type()), After: appValue(map[string]cty.Value{cmID: configMap("a")})}
+	}
+	type result struct {
+		Addresses []string
+		From      []string
+		OK        bool
+	}
+	tests := map[string]struct {
+		ch   *plans.ResourceChange
+		want result
+	}{
+		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory}, true}},
+		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory}, true}},
+		"another resource": {ch: ch("kubernetes_manifest"), want: result{}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			nested, from, ok := Kind{}.Nested(tc.ch)
+			got := result{From: from, OK: ok}
+			for _, n := range nested {
+				got.Addresses = append(got.Addresses, n.Address)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Nested (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// fakeHost is the engine as Check sees it. The embedded interface is
+// nil: a call the test does not expect panics.
+type fakeHost struct {
+	kind.Host
+	providers map[string]kind.Provider
+}
+
+func (h fakeHost) Provider(p addrs.Provider) (kind.Provider, bool) {
+	pr, ok := h.providers[p.String()]
+	return pr, ok
+}
+
+type schemaProvider struct {
+	kind.Provider
+	schemas *sdk.ProviderSchemas
+}
+
+func (p schemaProvider) Schemas() *sdk.ProviderSchemas { return p.schemas }
+
+func TestKindLowering(t *testing.T) {
+	t.Parallel()
+	withTypes := func(types ...string) kind.Provider {
+		s := &sdk.ProviderSchemas{Resources: map[string]sdk.Schema{}}
+		for _, t := range types {
+			s.Resources[t] = sdk.Schema{}
+		}
+		return schemaProvider{schemas: s}
+	}
+	const helmApp = `app "web" {
+  source {
+    repo = source.git.gitops
+    helm {}
+  }
+}`
+	type result struct {
+		Type      string
+		Providers []string
+		Errors    []string
+	}
+	tests := map[string]struct {
+		src       string
+		providers map[string]kind.Provider
+		want      result
+	}{
+		"manifests sync through kubernetes as a kubernetes_app": {
+			src:       webApp,
+			providers: map[string]kind.Provider{"provider.kubernetes": withTypes(builtin.KubernetesApp)},
+			want:      result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"}},
+		},
+		"a chart syncs through helm as a helm_release": {
+			src:       helmApp,
+			providers: map[string]kind.Provider{"provider.helm": withTypes(builtin.HelmRelease)},
+			want:      result{Type: builtin.HelmRelease, Providers: []string{"provider.helm"}},
+		},
+		"a destination's provider alias": {
+			src: `app "web" {
+  source { repo = source.git.gitops }
+  destination { provider = kubernetes.prod }
+}`,
+			providers: map[string]kind.Provider{"provider.kubernetes.prod": withTypes(builtin.KubernetesApp)},
+			want:      result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes.prod"}},
+		},
+		"a provider without the type is reported": {
+			src:       webApp,
+			providers: map[string]kind.Provider{"provider.kubernetes": withTypes("kubernetes_manifest")},
+			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"},
+				Errors: []string{"Apps are not supported by this provider"}},
+		},
+		"a provider not started is reported elsewhere": {
+			src:  webApp,
+			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rc := loadBlock(t, tc.src)
+			got := result{Type: lowering(rc).Type, Errors: summaries(Kind{}.Check(fakeHost{providers: tc.providers}, rc))}
+			for _, p := range (Kind{}).Providers(rc) {
+				got.Providers = append(got.Providers, p.String())
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("lowering (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
