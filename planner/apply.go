@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -85,6 +86,32 @@ func (a *Applier) setOutput(name string, o *state.Output) {
 	a.mu.Unlock()
 }
 
+// StateStoppedSummary is the summary of the diagnostic of an apply that
+// stopped because it could not write its state or journal.
+const StateStoppedSummary = "Apply stopped: state cannot be written"
+
+// stop records why no new change may start; the first reason wins.
+func (w *applyWalk) stop(err error) {
+	w.stopMu.Lock()
+	if w.stopErr == nil {
+		w.stopErr = err
+	}
+	w.stopMu.Unlock()
+}
+
+// stopped is why no new change may start, or nil.
+func (w *applyWalk) stopped() error {
+	w.stopMu.Lock()
+	defer w.stopMu.Unlock()
+	return w.stopErr
+}
+
+// interruptedOrStopped reports whether no new change may start: state
+// cannot be written, or the user asked to stop.
+func (w *applyWalk) interruptedOrStopped() bool {
+	return w.stopped() != nil || (w.c.Stop != nil && w.c.Stop.Err() != nil)
+}
+
 // ErrStalePlan is returned when a saved plan no longer matches state or
 // configuration.
 var ErrStalePlan = fmt.Errorf("saved plan is stale")
@@ -120,6 +147,14 @@ type applyWalk struct {
 	a       *Applier
 	record  func(done func(error))
 	hooks   Hooks
+
+	// stopErr is why no new change may start: the journal or the state
+	// could not be written. Once set it stays.
+	stopMu  sync.Mutex
+	stopErr error
+	// notStarted counts the changes not started because of stopErr or
+	// an interrupt.
+	notStarted atomic.Int64
 }
 
 // Apply carries out p, recording into a every finished resource and
@@ -162,10 +197,22 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 		g = filter(g, func(n node) bool { return n.kind != resourceNode })
 	}
 	w.addDeleteNodes(g, destroy)
-	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
+	// The walk stops scheduling nodes when the user asks to stop (the
+	// first Ctrl-C); what runs keeps ctx, so changes in flight finish.
+	stop := c.Stop
+	if stop == nil {
+		stop = ctx
+	}
+	g.Walk(stop, 0, func(_ context.Context, n node) error {
 		return w.node(ctx, n)
 	})
 	diags = append(diags, w.diags...)
+	w.resolveInterrupted(ctx)
+	if err := w.stopped(); err != nil {
+		diags = append(diags, kind.Errorf(StateStoppedSummary, nil,
+			"%v. No change started after that, and the %d not started are still to do. What finished is recorded in the state that could still be written, or in the fallback file named below; fix the cause and run slipway apply again.",
+			err, w.notStarted.Load()))
+	}
 	if destroy {
 		for name := range c.State.Outputs {
 			a.setOutput(name, nil)
@@ -362,11 +409,17 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.
 func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind.Lowering, schema sdk.Schema, conn *providerConn, in kind.Instance, ch *plans.ResourceChange, deps []addrs.Resource) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	if ch.Action == plans.NoOp || ch.Action == plans.Read {
-		if prior := w.c.State.Resources[in.Addr.String()]; prior != nil && !kind.SameValue(prior.Value, ch.After) {
+		prior := w.c.State.Resources[in.Addr.String()]
+		switch {
+		case prior != nil && !kind.SameValue(prior.Value, ch.After):
 			// Refresh saw a change the configuration agrees with: keep it.
 			nr := *prior
 			nr.Value, nr.Dependencies = ch.After, deps
 			w.a.set(&nr)
+		case prior == nil && !ch.Before.IsNull():
+			// The plan adopted what an interrupted apply made: record it.
+			w.a.set(&state.ResourceInstance{Addr: in.Addr, Provider: rc.Provider, Type: l.Type, SchemaVersion: schema.Version,
+				Value: ch.After, Sensitive: ch.AfterSensitive, Private: ch.Private, Dependencies: deps})
 		}
 		return ch.After, nil
 	}
@@ -443,8 +496,12 @@ func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, typeName 
 		// The new object is in state already; the old one is deleted
 		// without touching the state entry.
 		start := time.Now()
-		_, d2 := w.applyRaw(ctx, conn, plans.Delete, addr, typeName, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil)
-		w.finished(addr, plans.Delete, start, d2)
+		old := entry(ch.Before, ch.Private, false)
+		_, o, d2 := w.applyRaw(ctx, conn, plans.Delete, addr, typeName, rc.Provider, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), ch.Private, old, true)
+		w.end(ctx, o, nil)
+		if o != nil {
+			w.finished(addr, plans.Delete, start, d2)
+		}
 		return v, append(append(diags, d...), d2...)
 	}
 	return cty.DynamicVal, append(diags, kind.Errorf("Unexpected action", &r, "%s has action %s, which a resource block cannot carry out.", addr, ch.Action))
@@ -455,8 +512,19 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	start := time.Now()
-	resp, diags := w.applyRaw(ctx, conn, action, addr, typeName, cfgVal, prior, planned, private)
+	intent := entry(planned, private, false)
+	if action == plans.Delete {
+		intent = entry(prior, private, false)
+	}
+	resp, o, diags := w.applyRaw(ctx, conn, action, addr, typeName, rc.Provider, cfgVal, prior, planned, private, intent, false)
+	if o == nil {
+		// Not started: apply is stopping.
+		return cty.DynamicVal, diags
+	}
 	if resp == nil {
+		// The outcome is unknown: the journal keeps the intent, and the
+		// next plan reads it back.
+		o.release()
 		w.finished(addr, action, start, diags)
 		return cty.DynamicVal, diags
 	}
@@ -469,31 +537,88 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 		}
 	}
 	if newVal.IsNull() {
+		w.end(ctx, o, nil)
 		w.a.remove(addr)
 	} else {
 		// An object left behind by a failed create is tainted: the next
 		// plan replaces it.
 		e := entry(newVal, resp.Private, failed && action == plans.Create)
 		e.Sensitive = append(append([]cty.Path(nil), e.Sensitive...), resp.SensitivePaths...)
+		w.end(ctx, o, e)
 		w.a.set(e)
 	}
 	w.finished(addr, action, start, diags)
 	return newVal, diags
 }
 
-// applyRaw calls the provider, reporting progress through the hooks. It
-// records nothing: the caller updates state and then calls finished.
-func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, typeName string,
-	cfgVal, prior, planned cty.Value, private []byte) (*sdk.ApplyResponse, hcl.Diagnostics) {
-	w.hooks.PreApply(addr, action)
-	resp, err := conn.apply.Do(ctx, sdk.ApplyRequest{
-		Address: addr.String(), TypeName: typeName, Config: cfgVal, PriorState: prior,
-		PlannedState: planned, PlannedPrivate: private,
-	}, func(msg string) { w.hooks.Progress(addr, msg) })
-	if err != nil {
-		return nil, hcl.Diagnostics{kind.Errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
+// change is one change a provider was asked for: its ID in the intent
+// journal, and its slot in the provider's apply queue.
+type change struct {
+	id      string
+	addr    addrs.ResourceInstance
+	release func()
+}
+
+// applyRaw makes the change's intent durable in the journal, then asks
+// the provider for it, reporting progress through the hooks. It returns a
+// nil change, and starts nothing, when apply is stopping. It records
+// nothing in state: the caller records the outcome with end, updates
+// state and then calls finished.
+func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, typeName string, provider addrs.Provider,
+	cfgVal, prior, planned cty.Value, private []byte, intent *state.ResourceInstance, deposed bool) (*sdk.ApplyResponse, *change, hcl.Diagnostics) {
+	if w.interruptedOrStopped() {
+		w.notStarted.Add(1)
+		return nil, nil, nil
 	}
-	return &resp, kind.ProviderDiags(resp.Diagnostics, addr.String(), nil)
+	o := &change{id: state.NewOperationID(), addr: addr, release: func() {}}
+	if w.c.Journal != nil {
+		err := w.c.Journal.Begin(ctx, state.Operation{ID: o.id, Addr: addr, Action: action.String(), Planned: intent, Deposed: deposed})
+		if err != nil {
+			w.stop(err)
+			w.notStarted.Add(1)
+			return nil, nil, nil
+		}
+	}
+	resp, release, err := conn.apply.Do(ctx, sdk.ApplyRequest{
+		Address: addr.String(), TypeName: typeName, Config: cfgVal, PriorState: prior,
+		PlannedState: planned, PlannedPrivate: private, OperationID: o.id,
+	}, func() { w.hooks.PreApply(addr, action) }, func(msg string) { w.hooks.Progress(addr, msg) })
+	o.release = release
+	if err != nil {
+		return nil, o, hcl.Diagnostics{kind.Errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
+	}
+	return &resp, o, kind.ProviderDiags(resp.Diagnostics, addr.String(), nil)
+}
+
+// end makes a change's outcome durable in the journal (now is the
+// instance as it is, or nil when gone) and frees its provider slot, so
+// that the provider never runs further ahead of what is durable than the
+// parallelism allows. A journal that cannot be written stops the apply.
+func (w *applyWalk) end(ctx context.Context, o *change, now *state.ResourceInstance) {
+	if o == nil {
+		return
+	}
+	if w.c.Journal != nil {
+		if err := w.c.Journal.End(ctx, o.id, o.addr, now); err != nil {
+			w.stop(err)
+		}
+	}
+	o.release()
+}
+
+// resolveInterrupted records in the journal that the changes an earlier
+// apply left unfinished are resolved: the plan read each back, and this
+// apply recorded what it found.
+func (w *applyWalk) resolveInterrupted(ctx context.Context) {
+	if w.c.Journal == nil {
+		return
+	}
+	for _, in := range w.plan.Interrupted {
+		if err := w.c.Journal.Resolve(ctx, in.ID); err != nil {
+			w.stop(err)
+			return
+		}
+	}
 }
 
 // finished persists the state, which already holds the step's outcome,
@@ -504,8 +629,11 @@ func (w *applyWalk) finished(addr addrs.ResourceInstance, action plans.Action, s
 		err = kind.DiagsErr(diags)
 	}
 	w.persist(func(werr error) {
-		if err == nil {
-			err = werr
+		// The change's outcome is the provider's: a state that cannot be
+		// written stops the apply and is reported once, not as this
+		// change failing.
+		if werr != nil {
+			w.stop(fmt.Errorf("writing state: %w", werr))
 		}
 		w.hooks.PostApply(addr, action, err, time.Since(start))
 	})
@@ -536,9 +664,21 @@ func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) h
 	}
 	start := time.Now()
 	null := cty.NullVal(ch.Before.Type())
-	resp, diags := w.applyRaw(ctx, conn, plans.Delete, ch.Addr, ch.Type, null, ch.Before, null, ch.Private)
-	if resp != nil && resp.NewState.IsNull() {
+	intent := &state.ResourceInstance{Addr: ch.Addr, Provider: ch.Provider, Type: ch.Type, Value: ch.Before, Private: ch.Private}
+	resp, o, diags := w.applyRaw(ctx, conn, plans.Delete, ch.Addr, ch.Type, ch.Provider, null, ch.Before, null, ch.Private, intent, false)
+	if o == nil {
+		return diags
+	}
+	switch {
+	case resp == nil:
+		o.release()
+	case resp.NewState.IsNull():
+		w.end(ctx, o, nil)
 		w.a.remove(ch.Addr)
+	default:
+		kept := *intent
+		kept.Value = resp.NewState
+		w.end(ctx, o, &kept)
 	}
 	w.finished(ch.Addr, plans.Delete, start, diags)
 	return diags

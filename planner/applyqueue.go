@@ -27,6 +27,11 @@ import (
 // instances in flight at once. Requests queued together travel in one
 // streaming call, and each caller is answered as soon as its own instance
 // finishes, so a slow object never holds back a fast one's state write.
+//
+// An instance holds its slot until its caller releases it, once the
+// outcome is durable in the intent journal: that is the flow control
+// that keeps a provider from running more than limit changes ahead of
+// what slipway has recorded.
 type applyQueue struct {
 	client *host.Client
 	limit  int
@@ -39,10 +44,12 @@ type applyQueue struct {
 type applyItem struct {
 	ctx      context.Context
 	req      sdk.ApplyRequest
+	start    func() // called when the change leaves the queue, or nil
 	progress func(string)
 	resp     sdk.ApplyResponse
 	err      error
 	finished bool
+	released bool
 	done     chan struct{}
 }
 
@@ -52,15 +59,30 @@ func newApplyQueue(c *host.Client, limit int) *applyQueue {
 	return &applyQueue{client: c, limit: max(limit, 1)}
 }
 
-// Do applies one change and returns the provider's response.
-func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, progress func(string)) (sdk.ApplyResponse, error) {
-	it := &applyItem{ctx: ctx, req: req, progress: progress, done: make(chan struct{})}
+// Do applies one change and returns the provider's response. start, when
+// not nil, is called as the change leaves the queue for the provider. The
+// instance keeps its slot until release is called; release may be called
+// more than once.
+func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func(), progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
+	it := &applyItem{ctx: ctx, req: req, start: start, progress: progress, done: make(chan struct{})}
 	q.mu.Lock()
 	q.queue = append(q.queue, it)
 	q.dispatchLocked()
 	q.mu.Unlock()
 	<-it.done
-	return it.resp, it.err
+	return it.resp, func() { q.release(it) }, it.err
+}
+
+// release frees an answered instance's slot.
+func (q *applyQueue) release(it *applyItem) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if it.released {
+		return
+	}
+	it.released = true
+	q.inflight--
+	q.dispatchLocked()
 }
 
 func (q *applyQueue) dispatchLocked() {
@@ -74,21 +96,22 @@ func (q *applyQueue) dispatchLocked() {
 	go q.run(items)
 }
 
-// finishLocked answers one item and frees its slot.
+// finishLocked answers one item; its slot stays taken until release.
 func (q *applyQueue) finishLocked(it *applyItem) {
 	if it.finished {
 		return
 	}
 	it.finished = true
 	close(it.done)
-	q.inflight--
-	q.dispatchLocked()
 }
 
 func (q *applyQueue) run(items []*applyItem) {
 	reqs := make([]sdk.ApplyRequest, len(items))
 	for i, it := range items {
 		reqs[i] = it.req
+		if it.start != nil {
+			it.start()
+		}
 	}
 	err := q.client.Apply(items[0].ctx, reqs, func(ev host.ApplyEvent) {
 		if ev.Index < 0 || ev.Index >= len(items) {

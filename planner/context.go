@@ -81,6 +81,18 @@ type Context struct {
 	// DefaultKinds.
 	Kinds []kind.Kind
 
+	// Journal, when set, is the intent journal apply makes each change
+	// durable in before a provider starts it, and its outcome before the
+	// provider may start another.
+	Journal state.Journal
+	// Pending are the changes the journal says began and never finished;
+	// plan reads each back through its provider.
+	Pending []state.Pending
+	// Stop, when set and done, asks apply to start no new change and to
+	// let the ones in flight finish (the first Ctrl-C). The context given
+	// to Apply cancels the changes in flight themselves.
+	Stop context.Context
+
 	// Approved names the pipeline approval gates (pipeline.NAME.STAGE)
 	// that pass without asking: apply -approve.
 	Approved []string

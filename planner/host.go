@@ -87,9 +87,14 @@ func (c *providerConn) Plan(ctx context.Context, req sdk.PlanRequest) (sdk.PlanR
 	return resps[0], nil
 }
 
-// Apply applies one instance, within the apply parallelism.
+// Apply applies one change within the apply parallelism. What a kind
+// applies this way (a pipeline's image push or promote commit) is
+// recorded in the kind's own state entry, so the slot is free again once
+// the provider answers.
 func (c *providerConn) Apply(ctx context.Context, req sdk.ApplyRequest, progress func(string)) (sdk.ApplyResponse, error) {
-	return c.apply.Do(ctx, req, progress)
+	resp, release, err := c.apply.Do(ctx, req, nil, progress)
+	release()
+	return resp, err
 }
 
 var _ kind.PlanHost = (*planWalk)(nil)

@@ -102,6 +102,20 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		p.Errored = true
 		return p, diags
 	}
+	// Changes an interrupted apply left unfinished are read back first:
+	// what they made is planned as existing, never made a second time.
+	if len(c.Pending) > 0 {
+		st, interrupted, d := c.recoverPending(ctx, c.State)
+		diags = append(diags, d...)
+		if diags.HasErrors() {
+			p.Errored = true
+			return p, diags
+		}
+		p.Interrupted = interrupted
+		cc := *c
+		cc.State = st
+		c = &cc
+	}
 	if opts.Mode == plans.DestroyMode {
 		d := c.planDestroy(ctx, p, opts)
 		diags = append(diags, d...)

@@ -193,6 +193,12 @@ type ApplyRequest struct {
 	PriorState     cty.Value
 	PlannedState   cty.Value
 	PlannedPrivate []byte
+	// OperationID identifies this change. slipway makes it durable in its
+	// intent journal before it asks for the change. A provider that
+	// leaves it on what it creates (as a client token or a tag) can find
+	// the object again if a crash interrupts the change; see
+	// ReadRequest.InterruptedOperation.
+	OperationID string
 	// Progress reports a line of progress to the user while the change runs
 	// ("3/5 replicas ready"). It is safe to call from any goroutine and
 	// never nil.
@@ -216,6 +222,14 @@ type ReadRequest struct {
 	TypeName string
 	State    cty.Value
 	Private  []byte
+	// InterruptedOperation is set when slipway reads back a change a
+	// crash interrupted: the OperationID it was applied with. State is
+	// then the planned state, values known only after apply null. The
+	// provider finds the object by what it knows (a name, or the
+	// operation ID it left on it) and returns it, or a null NewState when
+	// nothing was made. A provider that can do neither makes slipway
+	// create the object again.
+	InterruptedOperation string
 }
 
 // ReadResponse is the refreshed state; null when the object is gone.

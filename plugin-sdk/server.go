@@ -488,6 +488,7 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		Address: it.Address, TypeName: it.TypeName,
 		Config: cfg, PriorState: prior, PlannedState: planned,
 		PlannedPrivate: it.PlannedPrivate,
+		OperationID:    it.OperationId,
 		Progress:       progress,
 	}
 	resp := ApplyResponse{Private: it.PlannedPrivate}
@@ -540,7 +541,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			resps[i].Diagnostics = decodeError("state", err)
 			return
 		}
-		reqs[i] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}
+		reqs[i] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private, InterruptedOperation: it.InterruptedOperation}
 		// Unless the provider says otherwise, the object is as it was.
 		resps[i] = ReadResponse{NewState: st, Private: it.Private}
 	})

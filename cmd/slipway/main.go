@@ -73,10 +73,10 @@ func main() {
 
 func run(args []string) int {
 	defer startProfile(args)()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, stopCtx, cleanup := interrupts()
+	defer cleanup()
 	code := 0
-	root := newRoot(ctx, &code)
+	root := newRoot(ctx, stopCtx, &code)
 	root.SetArgs(normalizeArgs(args))
 	if err := root.Execute(); err != nil {
 		return 1
@@ -109,7 +109,40 @@ func normalizeArgs(args []string) []string {
 
 func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
 
-func newRoot(ctx context.Context, code *int) *cobra.Command {
+// interrupts handles Ctrl-C (and SIGTERM) as Terraform does. The first
+// asks to stop: stop is done, apply starts nothing new and lets the
+// changes in flight finish and be recorded. The second stops now: ctx is
+// cancelled, and the process exits at once; its providers die with it,
+// and state and journal are left as they were last written, which the
+// next plan reads.
+func interrupts() (ctx, stop context.Context, cleanup func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stop, stopNow := context.WithCancel(ctx)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(os.Stderr, "\nInterrupt received, finishing operations in flight (press Ctrl-C again to stop now)")
+				stopNow()
+				continue
+			}
+			fmt.Fprintln(os.Stderr, "\nStopping now.")
+			cancel()
+			os.Exit(130)
+		}
+	}()
+	return ctx, stop, func() { signal.Stop(sigs); stopNow(); cancel() }
+}
+
+func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
+	// Commands that change things finish what is in flight on the first
+	// Ctrl-C (applyCtx lives until the second); every other command
+	// stops at the first.
+	applyCtx := ctx
+	ctx = stopCtx
 	var chdir string
 	var noColor bool
 	meta := func() *command.Meta {
@@ -134,6 +167,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 			Env:      os.Environ(),
 			Version:  version,
 			Builtins: b,
+			Stop:     stopCtx,
 		}
 	}
 	root := &cobra.Command{
@@ -208,7 +242,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 			if len(args) == 1 {
 				applyArgs.PlanFile = args[0]
 			}
-			set(meta().Apply(ctx, applyArgs))
+			set(meta().Apply(applyCtx, applyArgs))
 		},
 	}
 	planFlags(applyCmd, &applyArgs.PlanArgs)
@@ -224,7 +258,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 		Args:  cobra.NoArgs,
 		Run: func(*cobra.Command, []string) {
 			destroyArgs.Destroy = true
-			set(meta().Apply(ctx, destroyArgs))
+			set(meta().Apply(applyCtx, destroyArgs))
 		},
 	}
 	planFlags(destroyCmd, &destroyArgs.PlanArgs)
@@ -295,7 +329,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 			if len(args) == 2 {
 				id = args[1]
 			}
-			set(meta().Rollback(ctx, rbArgs, args[0], id))
+			set(meta().Rollback(applyCtx, rbArgs, args[0], id))
 		},
 	}
 	planFlags(rollbackCmd, &rbArgs.PlanArgs)
@@ -307,7 +341,7 @@ func newRoot(ctx context.Context, code *int) *cobra.Command {
 		Use:   "reconcile",
 		Short: "Keep applying what git says, every interval (GitOps pull); drift is corrected where sync.self_heal is on",
 		Args:  cobra.NoArgs,
-		Run:   func(*cobra.Command, []string) { set(meta().Reconcile(ctx, recArgs)) },
+		Run:   func(*cobra.Command, []string) { set(meta().Reconcile(applyCtx, recArgs)) },
 	}
 	reconcileCmd.Flags().DurationVar(&recArgs.Interval, "interval", 3*time.Minute, "time between reconciles")
 	reconcileCmd.Flags().BoolVar(&recArgs.Once, "once", false, "reconcile once and exit")

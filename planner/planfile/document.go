@@ -48,6 +48,15 @@ type planDoc struct {
 	Changes        []*changeDoc         `json:"changes,omitempty"`
 	Drift          []*changeDoc         `json:"drift,omitempty"`
 	Outputs        []*outputDoc         `json:"outputs,omitempty"`
+	Interrupted    []*interruptedDoc    `json:"interrupted,omitempty"`
+}
+
+// interruptedDoc is a change an interrupted apply left unfinished.
+type interruptedDoc struct {
+	ID      string `json:"id"`
+	Addr    string `json:"address"`
+	Action  string `json:"action"`
+	Outcome string `json:"outcome"`
 }
 
 type changeDoc struct {
@@ -182,6 +191,13 @@ func encodePlan(p *plans.Plan) (*planDoc, error) {
 	}
 	if doc.Drift, err = encodeChanges(p.Drift); err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
+	}
+	for _, in := range p.Interrupted {
+		a, err := encodeAction(in.Action)
+		if err != nil {
+			return nil, fmt.Errorf("interrupted %s: %w", in.Addr, err)
+		}
+		doc.Interrupted = append(doc.Interrupted, &interruptedDoc{ID: in.ID, Addr: in.Addr.String(), Action: a, Outcome: in.Outcome})
 	}
 	for _, o := range p.Outputs {
 		if o == nil {
@@ -358,6 +374,20 @@ func decodePlan(doc *planDoc) (*plans.Plan, error) {
 	}
 	if p.Drift, err = decodeChanges(doc.Drift); err != nil {
 		return nil, fmt.Errorf("drift: %w", err)
+	}
+	for _, d := range doc.Interrupted {
+		if d == nil {
+			return nil, fmt.Errorf("interrupted: an empty entry")
+		}
+		addr, diags := addrs.ParseResourceInstance(d.Addr)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("interrupted %q: %s", d.Addr, diags.Error())
+		}
+		a, err := lookup(actionNames, d.Action, "action")
+		if err != nil {
+			return nil, fmt.Errorf("interrupted %s: %w", d.Addr, err)
+		}
+		p.Interrupted = append(p.Interrupted, &plans.Interrupted{ID: d.ID, Addr: addr, Action: a, Outcome: d.Outcome})
 	}
 	for _, od := range doc.Outputs {
 		if od == nil {

@@ -97,3 +97,14 @@ const (
 	ReasonDrift            Reason = "update_because_drift"           // refresh found it changed
 	ReasonInputsChanged    Reason = "run_because_inputs_changed"     // a pipeline's inputs moved
 )
+
+// ParseAction returns the Action that String names; "replace" names
+// DeleteThenCreate.
+func ParseAction(s string) (Action, bool) {
+	for i, n := range actionNames {
+		if n == s {
+			return Action(i), true
+		}
+	}
+	return NoOp, false
+}

@@ -39,6 +39,30 @@ func (m Mode) String() string {
 	return [...]string{"normal", "destroy", "refresh-only"}[m]
 }
 
+// Interrupted is a change that an apply began and never finished (the
+// process was killed), read back through its provider by this plan.
+type Interrupted struct {
+	// ID is the operation's ID in the intent journal.
+	ID     string
+	Addr   addrs.ResourceInstance
+	Action Action
+	// Outcome says what the read found: InterruptedAdopted,
+	// InterruptedAbsent or InterruptedInState.
+	Outcome string
+}
+
+// What reading an interrupted change back found.
+const (
+	// InterruptedAdopted: the object exists; the plan takes it into state
+	// instead of creating it again.
+	InterruptedAdopted = "adopted"
+	// InterruptedAbsent: nothing was made; the plan creates it as usual.
+	InterruptedAbsent = "absent"
+	// InterruptedInState: the instance is in state, and refresh reads it
+	// as any other.
+	InterruptedInState = "in state"
+)
+
 // Plan is everything one `slipway plan` proposes.
 type Plan struct {
 	Mode           Mode
@@ -53,6 +77,10 @@ type Plan struct {
 	Drift []*ResourceChange
 	// Outputs holds the changes of root outputs, sorted by name.
 	Outputs []*OutputChange
+	// Interrupted lists the changes an interrupted apply left unfinished,
+	// as this plan read them back through their providers. Applying the
+	// plan resolves them.
+	Interrupted []*Interrupted
 
 	// PriorLineage and PriorSerial identify the state the plan was made
 	// against; applying a saved plan against any other state is refused.
@@ -162,6 +190,11 @@ func (p *Plan) Summary() Summary {
 // HasChanges reports whether applying the plan would change anything:
 // a resource action other than no-op or read, or an output change.
 func (p *Plan) HasChanges() bool {
+	// Changes an interrupted apply left unfinished are resolved only by
+	// applying the plan that read them back.
+	if len(p.Interrupted) > 0 {
+		return true
+	}
 	for _, c := range p.Changes {
 		if c.Action != NoOp && c.Action != Read {
 			return true

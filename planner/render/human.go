@@ -91,6 +91,10 @@ func (h *human) plan(p *plans.Plan) {
 		h.leadPara("Planning failed.", "slipway met errors while making this plan, so what follows is incomplete and this plan cannot be applied.", sgrRed)
 	}
 
+	if len(p.Interrupted) > 0 {
+		h.interrupted(p.Interrupted)
+	}
+
 	drift := changed(p.Drift)
 	if len(drift) > 0 {
 		h.drift(p.Mode, drift)
@@ -153,6 +157,27 @@ func (h *human) plan(p *plans.Plan) {
 	if len(actions) > 0 {
 		h.b.WriteString(h.p.bold("Plan:") + " " + summaryText(p.Summary()) + "\n")
 	}
+}
+
+// interrupted lists the changes an interrupted apply left unfinished, and
+// what reading each back found.
+func (h *human) interrupted(ins []*plans.Interrupted) {
+	h.leadPara("Interrupted changes:", "an earlier apply was stopped while these changes were under way. slipway read each back through its provider, so nothing is made a second time. Applying this plan records what was found.", sgrYellow)
+	for _, in := range ins {
+		h.b.WriteString("  " + h.p.bold(printable(in.Addr.String())) + " (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
+	}
+	h.b.WriteByte('\n')
+}
+
+// InterruptedOutcome words what reading an interrupted change back found.
+func InterruptedOutcome(outcome string) string {
+	switch outcome {
+	case plans.InterruptedAdopted:
+		return "it exists, and is taken into state instead of being made again"
+	case plans.InterruptedAbsent:
+		return "nothing was made; it is planned as usual"
+	}
+	return "it is in state, and refresh read it as usual"
 }
 
 // summaryText is the counts of the summary line, without "Plan:".

@@ -40,6 +40,16 @@ type jsonPlan struct {
 	OutputChanges   map[string]jsonOutputChange `json:"output_changes"`
 	Summary         jsonSummary                 `json:"summary"`
 	HasChanges      bool                        `json:"has_changes"`
+	// InterruptedChanges are the changes an interrupted apply left
+	// unfinished, as this plan read them back.
+	InterruptedChanges []jsonInterrupted `json:"interrupted_changes,omitempty"`
+}
+
+type jsonInterrupted struct {
+	ID      string `json:"id"`
+	Address string `json:"address"`
+	Action  string `json:"action"`
+	Outcome string `json:"outcome"`
 }
 
 type jsonPriorState struct {
@@ -128,6 +138,9 @@ func JSON(p *plans.Plan) ([]byte, error) {
 		OutputChanges:   map[string]jsonOutputChange{},
 		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Run: s.Run},
 		HasChanges:      p.HasChanges(),
+	}
+	for _, in := range p.Interrupted {
+		doc.InterruptedChanges = append(doc.InterruptedChanges, jsonInterrupted{ID: in.ID, Address: in.Addr.String(), Action: in.Action.String(), Outcome: in.Outcome})
 	}
 	for name, v := range p.Variables {
 		v, sens := unmark(v, nil)

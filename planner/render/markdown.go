@@ -59,6 +59,14 @@ func (m *markdown) plan(p *plans.Plan) {
 		m.b.WriteString("**Plan:** only output values change.\n\n")
 	}
 
+	if len(p.Interrupted) > 0 {
+		m.b.WriteString("**Interrupted changes.** An earlier apply was stopped while these were under way; slipway read each back through its provider, so nothing is made a second time:\n\n")
+		for _, in := range p.Interrupted {
+			m.b.WriteString("- <code>" + html.EscapeString(printable(in.Addr.String())) + "</code> (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
+		}
+		m.b.WriteString("\n")
+	}
+
 	if drift := changed(p.Drift); len(drift) > 0 {
 		var ls []line
 		for i, c := range drift {

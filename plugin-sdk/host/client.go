@@ -491,6 +491,7 @@ func (c *Client) Apply(ctx context.Context, reqs []sdk.ApplyRequest, onEvent fun
 			PriorState:     e.value(r.PriorState, ty, r.Address, "prior state"),
 			PlannedState:   e.value(r.PlannedState, ty, r.Address, "planned state"),
 			PlannedPrivate: r.PlannedPrivate,
+			OperationId:    r.OperationID,
 		}
 	}
 	if e.err != nil {
@@ -580,7 +581,8 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		e := encoder{c: c}
 		items[i] = &protocol.ReadResources_Item{
 			Address: r.Address, TypeName: r.TypeName, Private: r.Private,
-			State: e.value(r.State, types[i], r.Address, "state"),
+			State:                e.value(r.State, types[i], r.Address, "state"),
+			InterruptedOperation: r.InterruptedOperation,
 		}
 		errs[i] = e.err
 	})

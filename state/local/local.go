@@ -38,6 +38,17 @@ type Backend struct {
 	mu       sync.Mutex // serializes Writes; guards backedUp and locks
 	backedUp bool
 	locks    map[string]*os.File // lock ID → the open lock file holding the flock
+
+	journalOnce sync.Once
+	journal     *state.FileJournal
+}
+
+var _ state.Journaled = (*Backend)(nil)
+
+// Journal is the intent journal beside the state file (PATH.journal).
+func (b *Backend) Journal() state.Journal {
+	b.journalOnce.Do(func() { b.journal = state.NewFileJournal(b.path + ".journal") })
+	return b.journal
 }
 
 // New returns a Backend that stores state at path.

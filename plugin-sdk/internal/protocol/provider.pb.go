@@ -1830,8 +1830,14 @@ type ApplyResources_Item struct {
 	PriorState     *DynamicValue          `protobuf:"bytes,4,opt,name=prior_state,json=priorState,proto3" json:"prior_state,omitempty"`
 	PlannedState   *DynamicValue          `protobuf:"bytes,5,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
 	PlannedPrivate []byte                 `protobuf:"bytes,6,opt,name=planned_private,json=plannedPrivate,proto3" json:"planned_private,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// operation_id identifies this change. slipway writes it in its intent
+	// journal before it asks for the change, so that a provider that
+	// leaves it on what it creates (a client token, a tag) can find that
+	// object again when a crash interrupted the change (see
+	// ReadResources.Item.interrupted_operation).
+	OperationId   string `protobuf:"bytes,7,opt,name=operation_id,json=operationId,proto3" json:"operation_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApplyResources_Item) Reset() {
@@ -1904,6 +1910,13 @@ func (x *ApplyResources_Item) GetPlannedPrivate() []byte {
 		return x.PlannedPrivate
 	}
 	return nil
+}
+
+func (x *ApplyResources_Item) GetOperationId() string {
+	if x != nil {
+		return x.OperationId
+	}
+	return ""
 }
 
 type ApplyResources_Request struct {
@@ -2167,13 +2180,20 @@ func (*ApplyResources_Event_Progress) isApplyResources_Event_Kind() {}
 func (*ApplyResources_Event_Result) isApplyResources_Event_Kind() {}
 
 type ReadResources_Item struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
-	TypeName      string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
-	State         *DynamicValue          `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
-	Private       []byte                 `protobuf:"bytes,4,opt,name=private,proto3" json:"private,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Address  string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	TypeName string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	State    *DynamicValue          `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	Private  []byte                 `protobuf:"bytes,4,opt,name=private,proto3" json:"private,omitempty"`
+	// interrupted_operation is set when slipway reads back a change that a
+	// crash interrupted: the operation_id it was applied with. state is
+	// then the planned state, with values that were known only after
+	// apply null; the provider finds the object by what it knows (its
+	// name, or the operation ID it left on it), or answers a null state
+	// when nothing was made.
+	InterruptedOperation string `protobuf:"bytes,5,opt,name=interrupted_operation,json=interruptedOperation,proto3" json:"interrupted_operation,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ReadResources_Item) Reset() {
@@ -2232,6 +2252,13 @@ func (x *ReadResources_Item) GetPrivate() []byte {
 		return x.Private
 	}
 	return nil
+}
+
+func (x *ReadResources_Item) GetInterruptedOperation() string {
+	if x != nil {
+		return x.InterruptedOperation
+	}
+	return ""
 }
 
 type ReadResources_Result struct {
@@ -3012,8 +3039,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
-	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xfe\x06\n" +
-	"\x0eApplyResources\x1a\xad\x02\n" +
+	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xa1\a\n" +
+	"\x0eApplyResources\x1a\xd0\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x129\n" +
@@ -3021,7 +3048,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\vprior_state\x18\x04 \x01(\v2!.slipway.provider.v1.DynamicValueR\n" +
 	"priorState\x12F\n" +
 	"\rplanned_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12'\n" +
-	"\x0fplanned_private\x18\x06 \x01(\fR\x0eplannedPrivate\x1aI\n" +
+	"\x0fplanned_private\x18\x06 \x01(\fR\x0eplannedPrivate\x12!\n" +
+	"\foperation_id\x18\a \x01(\tR\voperationId\x1aI\n" +
 	"\aRequest\x12>\n" +
 	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ApplyResources.ItemR\x05items\x1a$\n" +
 	"\bProgress\x12\x18\n" +
@@ -3036,13 +3064,14 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\xd0\x04\n" +
-	"\rReadResources\x1a\x90\x01\n" +
+	"\x04kind\"\x85\x05\n" +
+	"\rReadResources\x1a\xc5\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
-	"\aprivate\x18\x04 \x01(\fR\aprivate\x1a\x90\x02\n" +
+	"\aprivate\x18\x04 \x01(\fR\aprivate\x123\n" +
+	"\x15interrupted_operation\x18\x05 \x01(\tR\x14interruptedOperation\x1a\x90\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +

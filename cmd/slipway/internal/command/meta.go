@@ -46,6 +46,10 @@ type Meta struct {
 	Version string
 	// Builtins are the providers the slipway binary serves itself.
 	Builtins map[string]bool
+	// Stop is done once the user asked to stop (the first Ctrl-C): apply
+	// starts nothing new and lets what runs finish. The context commands
+	// are given is cancelled by the second.
+	Stop context.Context
 
 	askMu sync.Mutex // one approval question at a time
 }
@@ -189,7 +193,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 			set.Get(ctx, addrs.Provider{Name: r.Name}.String(), r.Name)
 		}
 	}()
-	st, err := b.Read(ctx)
+	st, pending, err := readJournaled(ctx, b)
 	<-warm
 	if err != nil {
 		set.Close()
@@ -197,6 +201,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		m.View.Error(err)
 		return nil
 	}
-	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version}
+	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
+		Journal: journalOf(b), Pending: pending, Stop: m.Stop}
 	return s
 }

@@ -208,9 +208,31 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	rec.Record(nil)
 	werr := rec.Close()
 	m.View.Diagnostics(diags)
-	if werr != nil {
-		m.View.Error(fmt.Errorf("saving state: %w", werr))
+	if werr != nil || stateStopped(diags) {
+		// What finished must not be lost: the state goes to a fallback
+		// file the user pushes back once the cause is fixed.
+		if werr != nil {
+			m.View.Error(fmt.Errorf("saving state: %w", werr))
+		}
+		if path, err := writeErrored(m.Dir, applier.Snapshot()); err != nil {
+			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on standard output, save it and run slipway state push with it", err))
+			if data, err := state.Encode(applier.Snapshot()); err == nil {
+				m.View.Printf("%s", data)
+			}
+		} else {
+			m.View.Eprintf("\nThe state that could not be saved was written to %s. Once the cause is fixed, run:\n  slipway state push %s\n", path, path)
+		}
 		return 1
+	}
+	// The state now holds every finished change: the journal keeps only
+	// what was never resolved.
+	if err := compactJournal(context.WithoutCancel(ctx), s.backend); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	if m.Stop != nil && m.Stop.Err() != nil {
+		m.View.Eprintf("\n%s\n", m.View.Bold("Apply interrupted: the changes in flight finished and are recorded; nothing else was started. Run slipway apply again to carry out the rest."))
+		return 130
 	}
 	if diags.HasErrors() {
 		return 1
@@ -265,6 +287,17 @@ func (m *Meta) askApproval(_ context.Context, gate, message string) (bool, error
 func hasReads(p *plans.Plan) bool {
 	for _, c := range p.Changes {
 		if c.Action == plans.Read {
+			return true
+		}
+	}
+	return false
+}
+
+// stateStopped reports whether apply stopped because it could not write
+// state or its journal.
+func stateStopped(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary == planner.StateStoppedSummary {
 			return true
 		}
 	}

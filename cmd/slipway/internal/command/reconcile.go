@@ -46,9 +46,18 @@ func (m *Meta) Reconcile(ctx context.Context, a ReconcileArgs) int {
 		if a.Once {
 			return code
 		}
+		stop := ctx.Done()
+		if m.Stop != nil {
+			stop = m.Stop.Done()
+		}
+		select {
+		case <-stop:
+			return code
+		default:
+		}
 		m.View.Printf("\nNext reconcile in %s.\n", a.Interval)
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return code
 		case <-time.After(a.Interval):
 		}

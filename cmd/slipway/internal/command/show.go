@@ -76,7 +76,7 @@ func (m *Meta) readState(ctx context.Context) (*state.State, bool) {
 		m.View.Diagnostics(diags)
 		return nil, false
 	}
-	st, err := b.Read(ctx)
+	st, _, err := readJournaled(ctx, b)
 	if err != nil {
 		m.View.Error(err)
 		return nil, false

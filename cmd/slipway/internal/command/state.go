@@ -51,7 +51,7 @@ func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*s
 		return 1
 	}
 	defer unlock()
-	st, err := b.Read(ctx)
+	st, _, err := readJournaled(ctx, b)
 	if err != nil {
 		m.View.Error(err)
 		return 1
@@ -63,6 +63,12 @@ func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*s
 	}
 	if changed {
 		if err := b.Write(ctx, st); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+		// The state now holds every finished change the journal had:
+		// only the unresolved ones stay there.
+		if err := compactJournal(ctx, b); err != nil {
 			m.View.Error(err)
 			return 1
 		}
@@ -88,7 +94,28 @@ func (m *Meta) StateList(ctx context.Context, a StateArgs) int {
 		}
 		m.View.Printf("%s\n", k)
 	}
+	m.printPending(ctx)
 	return 0
+}
+
+// printPending lists, on stderr so that scripts reading the list are not
+// misled, the changes an interrupted apply left unfinished: the next plan
+// reads them back.
+func (m *Meta) printPending(ctx context.Context) {
+	cfg, _ := m.loadConfig()
+	b, diags := m.backend(cfg)
+	if diags.HasErrors() {
+		return
+	}
+	_, pending, err := readJournaled(ctx, b)
+	if err != nil || len(pending) == 0 {
+		return
+	}
+	m.View.Eprintf("\n%d %s an interrupted apply left unfinished; the next plan reads %s back through the provider:\n",
+		len(pending), pick(len(pending), "change", "changes"), pick(len(pending), "it", "them"))
+	for _, p := range pending {
+		m.View.Eprintf("  %s %s (%s, began %s)\n", p.Action, p.Addr, p.ID, p.Began.Local().Format("2006-01-02 15:04:05"))
+	}
 }
 
 // StateShow runs `slipway state show ADDR`.
@@ -328,4 +355,12 @@ type ImportArgs struct {
 	LockArgs
 	Addr string
 	ID   string
+}
+
+// pick is one or many by n.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -108,6 +108,12 @@ func (v *View) Printf(format string, args ...any) {
 }
 
 // Bold and Green decorate text when colour is on.
+// Eprintf writes to standard error: notes that are not the command's
+// output.
+func (v *View) Eprintf(format string, args ...any) {
+	fmt.Fprintf(v.Stderr, format, args...)
+}
+
 func (v *View) Bold(s string) string  { return v.paint(bold, s) }
 func (v *View) Green(s string) string { return v.paint(bold+green, s) }
 

@@ -1,0 +1,85 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package command
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"slipway.dev/slipway/state"
+)
+
+// readJournaled reads the state with the finished changes of the intent
+// journal replayed onto it (an apply that was killed recorded them there
+// first), and the changes that began and never finished.
+func readJournaled(ctx context.Context, b state.Backend) (*state.State, []state.Pending, error) {
+	st, err := b.Read(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	jb, ok := b.(state.Journaled)
+	if !ok {
+		return st, nil, nil
+	}
+	entries, err := jb.Journal().Entries(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, state.Replay(st, entries), nil
+}
+
+// compactJournal drops from the journal what a durable state now holds,
+// keeping the changes that began and were never resolved.
+func compactJournal(ctx context.Context, b state.Backend) error {
+	if jb, ok := b.(state.Journaled); ok {
+		return jb.Journal().Compact(ctx)
+	}
+	return nil
+}
+
+// journalOf is the backend's intent journal, or nil.
+func journalOf(b state.Backend) state.Journal {
+	if jb, ok := b.(state.Journaled); ok {
+		return jb.Journal()
+	}
+	return nil
+}
+
+// erroredStateName is the fallback file's name, as Terraform writes
+// errored.tfstate.
+const erroredStateName = "slipway.slipstate.errored"
+
+// writeErrored writes a state that could not be saved to a fallback file:
+// beside the configuration, or in the temporary directory when that
+// cannot be written. It returns the file's path.
+func writeErrored(dir string, st *state.State) (string, error) {
+	data, err := state.Encode(st)
+	if err != nil {
+		return "", err
+	}
+	var errs []error
+	for _, d := range []string{dir, os.TempDir()} {
+		p, _ := filepath.Abs(filepath.Join(d, erroredStateName))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			os.Remove(p)
+			errs = append(errs, err)
+			continue
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("writing the fallback state: %v", errs)
+}
