@@ -628,6 +628,13 @@ func (w *applyWalk) finished(addr addrs.ResourceInstance, action plans.Action, s
 	if diags.HasErrors() {
 		err = kind.DiagsErr(diags)
 	}
+	elapsed := time.Since(start)
+	journaled := w.c.Journal != nil
+	if journaled {
+		// The outcome is durable in the journal already; the state is a
+		// checkpoint written in the background.
+		w.hooks.PostApply(addr, action, err, elapsed)
+	}
 	w.persist(func(werr error) {
 		// The change's outcome is the provider's: a state that cannot be
 		// written stops the apply and is reported once, not as this
@@ -635,7 +642,9 @@ func (w *applyWalk) finished(addr addrs.ResourceInstance, action plans.Action, s
 		if werr != nil {
 			w.stop(fmt.Errorf("writing state: %w", werr))
 		}
-		w.hooks.PostApply(addr, action, err, time.Since(start))
+		if !journaled {
+			w.hooks.PostApply(addr, action, err, elapsed)
+		}
 	})
 }
 

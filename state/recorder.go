@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // ErrRecorderClosed is passed to the done callback of a Record made after
@@ -47,6 +48,22 @@ type Recorder struct {
 	closed  bool
 	err     error
 	idle    chan struct{} // closed when no write is in flight; replaced when one starts
+
+	// every, when set, spaces writes at least that far apart; closing
+	// ends the wait. last is when the last write started.
+	every   time.Duration
+	last    time.Time
+	closing chan struct{}
+}
+
+// Every spaces writes at least d apart: a Record made sooner is written
+// with the next write. Use it when every change is durable elsewhere as
+// it finishes (the intent journal), so the state is a checkpoint; Close
+// writes what is pending at once. Call it before the first Record.
+func (r *Recorder) Every(d time.Duration) {
+	r.mu.Lock()
+	r.every = d
+	r.mu.Unlock()
 }
 
 // NewRecorder returns a Recorder that writes through b the states snapshot
@@ -58,7 +75,7 @@ type Recorder struct {
 func NewRecorder(ctx context.Context, b Backend, snapshot func() *State) *Recorder {
 	idle := make(chan struct{})
 	close(idle)
-	return &Recorder{ctx: ctx, backend: b, snapshot: snapshot, idle: idle}
+	return &Recorder{ctx: ctx, backend: b, snapshot: snapshot, idle: idle, closing: make(chan struct{})}
 }
 
 // Record asks for the state to be written. done, which may be nil, is
@@ -94,6 +111,26 @@ func (r *Recorder) run() {
 			r.mu.Unlock()
 			return
 		}
+		wait := time.Duration(0)
+		if r.every > 0 && !r.closed {
+			wait = r.every - time.Since(r.last)
+		}
+		r.mu.Unlock()
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-r.closing:
+				t.Stop()
+			}
+			// Records made while waiting join this write.
+			r.mu.Lock()
+			batch = append(batch, r.pending...)
+			r.pending = nil
+			r.mu.Unlock()
+		}
+		r.mu.Lock()
+		r.last = time.Now()
 		r.mu.Unlock()
 
 		err := r.backend.Write(r.ctx, r.snapshot())
@@ -116,6 +153,9 @@ func (r *Recorder) run() {
 // made after Close fail with ErrRecorderClosed.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
+	if !r.closed {
+		close(r.closing)
+	}
 	r.closed = true
 	idle := r.idle
 	r.mu.Unlock()

@@ -41,7 +41,9 @@ func (provider) Schema() sdk.Schema     { return sdk.Schema{} } // no provider b
 
 func (provider) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {}
 
-func (provider) Resources() map[string]sdk.Resource { return map[string]sdk.Resource{"file": file{}} }
+func (provider) Resources() map[string]sdk.Resource {
+	return map[string]sdk.Resource{"file": file{}, "file_ticket": ticket{}}
+}
 
 // file is the resource type `resource "file" "NAME" { path = ... content = ... }`.
 type file struct{}

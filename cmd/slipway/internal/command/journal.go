@@ -27,19 +27,39 @@ import (
 // journal replayed onto it (an apply that was killed recorded them there
 // first), and the changes that began and never finished.
 func readJournaled(ctx context.Context, b state.Backend) (*state.State, []state.Pending, error) {
+	st, pending, _, err := readJournal(ctx, b)
+	return st, pending, err
+}
+
+// readJournal is readJournaled, and whether the journal held anything.
+func readJournal(ctx context.Context, b state.Backend) (*state.State, []state.Pending, bool, error) {
 	st, err := b.Read(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	jb, ok := b.(state.Journaled)
 	if !ok {
-		return st, nil, nil
+		return st, nil, false, nil
 	}
 	entries, err := jb.Journal().Entries(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return st, state.Replay(st, entries), nil
+	return st, state.Replay(st, entries), len(entries) > 0, nil
+}
+
+// checkpoint writes a state that the journal's replayed changes are in,
+// and compacts the journal: an apply that has nothing to change still
+// folds what an interrupted one left in the journal into the state.
+func (s *session) checkpoint(ctx context.Context) error {
+	if !s.replayed {
+		return nil
+	}
+	st := s.ctx.State.DeepCopy()
+	if err := s.backend.Write(ctx, st); err != nil {
+		return err
+	}
+	return compactJournal(ctx, s.backend)
 }
 
 // compactJournal drops from the journal what a durable state now holds,

@@ -143,6 +143,9 @@ type session struct {
 	backend state.Backend
 	unlock  func()
 	ctx     *planner.Context
+	// replayed says the state read holds changes replayed from the
+	// intent journal, which no state file holds yet.
+	replayed bool
 }
 
 func (s *session) close() {
@@ -193,7 +196,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 			set.Get(ctx, addrs.Provider{Name: r.Name}.String(), r.Name)
 		}
 	}()
-	st, pending, err := readJournaled(ctx, b)
+	st, pending, replayed, err := readJournal(ctx, b)
 	<-warm
 	if err != nil {
 		set.Close()
@@ -201,6 +204,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		m.View.Error(err)
 		return nil
 	}
+	s.replayed = replayed
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
 		Journal: journalOf(b), Pending: pending, Stop: m.Stop}
 	return s

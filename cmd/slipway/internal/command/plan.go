@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -187,6 +188,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			return 1
 		}
 		if !p.HasChanges() && !hasReads(p) {
+			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {
+				m.View.Error(fmt.Errorf("saving state: %w", err))
+				return 1
+			}
 			return 0
 		}
 		// Only sources moved: nothing outside slipway changes, so record
@@ -204,6 +209,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	}
 	applier := s.ctx.NewApplier()
 	rec := state.NewRecorder(context.WithoutCancel(ctx), s.backend, applier.Snapshot)
+	if s.ctx.Journal != nil {
+		// Each outcome is durable in the intent journal as it finishes,
+		// so the whole state need not be rewritten after every one.
+		rec.Every(stateCheckpoint)
+	}
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
 	rec.Record(nil)
 	werr := rec.Close()
@@ -292,6 +302,10 @@ func hasReads(p *plans.Plan) bool {
 	}
 	return false
 }
+
+// stateCheckpoint is how often apply rewrites the whole state when the
+// backend keeps an intent journal.
+const stateCheckpoint = 2 * time.Second
 
 // stateStopped reports whether apply stopped because it could not write
 // state or its journal.
