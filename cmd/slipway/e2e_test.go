@@ -57,12 +57,21 @@ func slipway(dir string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// readState reads what slipway records: the state file, with the
+// finished changes of its intent journal replayed onto it, as every
+// command reads it.
 func readState(t *testing.T, dir string) *state.State {
 	t.Helper()
-	st, err := local.New(filepath.Join(dir, state.DefaultLocalPath)).Read(context.Background())
+	b := local.New(filepath.Join(dir, state.DefaultLocalPath))
+	st, err := b.Read(context.Background())
 	if err != nil {
 		t.Fatalf("state unreadable: %v", err)
 	}
+	entries, err := b.Journal().Entries(context.Background())
+	if err != nil {
+		t.Fatalf("intent journal unreadable: %v", err)
+	}
+	state.Replay(st, entries)
 	return st
 }
 
