@@ -16,6 +16,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -551,6 +552,9 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	return newVal, diags
 }
 
+// errNotStarted keeps a change from its provider when apply is stopping.
+var errNotStarted = errors.New("not started: apply is stopping")
+
 // change is one change a provider was asked for: its ID in the intent
 // journal, and its slot in the provider's apply queue.
 type change struct {
@@ -571,19 +575,36 @@ func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action pla
 		return nil, nil, nil
 	}
 	o := &change{id: state.NewOperationID(), addr: addr, release: func() {}}
-	if w.c.Journal != nil {
-		err := w.c.Journal.Begin(ctx, state.Operation{ID: o.id, Addr: addr, Action: action.String(), Planned: intent, Deposed: deposed})
-		if err != nil {
-			w.stop(err)
-			w.notStarted.Add(1)
-			return nil, nil, nil
+	// The intent is made durable when the change leaves the provider's
+	// queue, just before the provider hears of it: never for a change
+	// still waiting for a slot.
+	notStarted := false
+	begin := func() error {
+		if w.interruptedOrStopped() {
+			notStarted = true
+			return errNotStarted
 		}
+		if w.c.Journal != nil {
+			err := w.c.Journal.Begin(ctx, state.Operation{ID: o.id, Addr: addr, Action: action.String(), Planned: intent, Deposed: deposed})
+			if err != nil {
+				w.stop(err)
+				notStarted = true
+				return err
+			}
+		}
+		w.hooks.PreApply(addr, action)
+		return nil
 	}
 	resp, release, err := conn.apply.Do(ctx, sdk.ApplyRequest{
 		Address: addr.String(), TypeName: typeName, Config: cfgVal, PriorState: prior,
 		PlannedState: planned, PlannedPrivate: private, OperationID: o.id,
-	}, func() { w.hooks.PreApply(addr, action) }, func(msg string) { w.hooks.Progress(addr, msg) })
+	}, begin, func(msg string) { w.hooks.Progress(addr, msg) })
 	o.release = release
+	if notStarted {
+		release()
+		w.notStarted.Add(1)
+		return nil, nil, nil
+	}
 	if err != nil {
 		return nil, o, hcl.Diagnostics{kind.Errorf("Apply failed", nil, "Applying %s through provider %q failed: %v", addr, conn.addr.Name, err)}
 	}

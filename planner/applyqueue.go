@@ -44,7 +44,7 @@ type applyQueue struct {
 type applyItem struct {
 	ctx      context.Context
 	req      sdk.ApplyRequest
-	start    func() // called when the change leaves the queue, or nil
+	start    func() error // called when the change leaves the queue, or nil; an error keeps it from the provider
 	progress func(string)
 	resp     sdk.ApplyResponse
 	err      error
@@ -60,10 +60,11 @@ func newApplyQueue(c *host.Client, limit int) *applyQueue {
 }
 
 // Do applies one change and returns the provider's response. start, when
-// not nil, is called as the change leaves the queue for the provider. The
+// not nil, is called as the change leaves the queue for the provider; when
+// it fails, the provider is not asked and Do returns its error. The
 // instance keeps its slot until release is called; release may be called
 // more than once.
-func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func(), progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
+func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() error, progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
 	it := &applyItem{ctx: ctx, req: req, start: start, progress: progress, done: make(chan struct{})}
 	q.mu.Lock()
 	q.queue = append(q.queue, it)
@@ -106,12 +107,40 @@ func (q *applyQueue) finishLocked(it *applyItem) {
 }
 
 func (q *applyQueue) run(items []*applyItem) {
+	// Each change's start (its intent made durable) comes before the
+	// provider hears of it; one whose start fails is not sent.
+	// The starts run together, so that their journal entries share one
+	// write and fsync.
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		if it.start != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = it.start()
+			}()
+		}
+	}
+	wg.Wait()
+	var sent []*applyItem
+	for i, it := range items {
+		if errs[i] != nil {
+			q.mu.Lock()
+			it.err = errs[i]
+			q.finishLocked(it)
+			q.mu.Unlock()
+			continue
+		}
+		sent = append(sent, it)
+	}
+	if len(sent) == 0 {
+		return
+	}
+	items = sent
 	reqs := make([]sdk.ApplyRequest, len(items))
 	for i, it := range items {
 		reqs[i] = it.req
-		if it.start != nil {
-			it.start()
-		}
 	}
 	err := q.client.Apply(items[0].ctx, reqs, func(ev host.ApplyEvent) {
 		if ev.Index < 0 || ev.Index >= len(items) {
