@@ -39,6 +39,7 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 	diags = append(diags, d...)
 	for _, k := range kind.SortedKeys(c.Config.Resources) {
 		rc := c.Config.Resources[k]
+		diags = append(diags, w.checkRepetition(rc)...)
 		switch {
 		case rc.Addr.Kind == addrs.Source:
 			if _, ok := w.schemaOf(rc.Addr, rc.Provider); ok {

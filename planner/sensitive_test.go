@@ -1,0 +1,123 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package planner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+const sensitiveVar = `
+variable "s" {
+  default   = "hunter2-abc"
+  sensitive = true
+}
+`
+
+func TestSensitiveForEachAndCountRefused(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		body, summary, at string
+	}{
+		"for_each set": {`for_each = toset([var.s])
+  path     = "x-${each.key}"`, "Invalid for_each argument", "toset([var.s])"},
+		"for_each sensitive map": {`for_each = { for k in [var.s] : k => 1 }
+  path     = "x-${each.key}"`, "Invalid for_each argument", "{ for k in [var.s] : k => 1 }"},
+		"count": {`count = length(var.s)
+  path  = "x-${count.index}"`, "Invalid count argument", "length(var.s)"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src := sensitiveVar + "resource \"file\" \"a\" {\n  " + tt.body + "\n  content = \"c\"\n}\n"
+			f := newFixture(t, src)
+			_, plan := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+			validate := f.context(nil).Validate(context.Background())
+			for what, diags := range map[string]hcl.Diagnostics{"plan": plan, "validate": validate} {
+				d := findDiag(diags, tt.summary)
+				if d == nil {
+					t.Errorf("%s: no %q among %s", what, tt.summary, diagString(diags))
+					continue
+				}
+				if !strings.Contains(d.Detail, "sensitive") || !strings.Contains(d.Detail, "nonsensitive(") {
+					t.Errorf("%s: the detail does not say why and how to fix it: %s", what, d.Detail)
+				}
+				if strings.Contains(diagString(diags), "hunter2") {
+					t.Errorf("%s: diagnostics show the secret: %s", what, diagString(diags))
+				}
+				if got := rangeText(t, f.dir, d.Subject); got != tt.at {
+					t.Errorf("%s: the diagnostic points at %q, want %q", what, got, tt.at)
+				}
+			}
+		})
+	}
+}
+
+func TestSensitiveForEachValuesAndNonsensitive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sensitiveVar+`
+resource "file" "values" {
+  for_each = { a = var.s }
+  path     = "${path.module}/v-${each.key}"
+  content  = each.value
+}
+resource "file" "opt_out" {
+  for_each = nonsensitive(toset([var.s]))
+  path     = "${path.module}/o-${each.key}"
+  content  = "c"
+}
+`)
+	p := f.plan(t, PlanOpts{Refresh: true})
+	ch := p.Change(mustAddr(t, `file.values["a"]`))
+	if ch == nil || !hasPath(ch.AfterSensitive, "content") {
+		t.Fatalf(`file.values["a"]: each.value is not sensitive in the plan: %+v`, ch)
+	}
+	if p.Change(mustAddr(t, `file.opt_out["hunter2-abc"]`)) == nil {
+		t.Errorf("nonsensitive did not let the key through: %v", actions(p))
+	}
+}
+
+func findDiag(diags hcl.Diagnostics, summary string) *hcl.Diagnostic {
+	for _, d := range diags {
+		if d.Summary == summary {
+			return d
+		}
+	}
+	return nil
+}
+
+func hasPath(paths []cty.Path, attr string) bool {
+	return slices.ContainsFunc(paths, func(p cty.Path) bool { return p.Equals(cty.GetAttrPath(attr)) })
+}
+
+// rangeText is the configuration text a range covers.
+func rangeText(t *testing.T, dir string, r *hcl.Range) string {
+	t.Helper()
+	if r == nil {
+		return ""
+	}
+	src, err := os.ReadFile(filepath.Join(dir, filepath.Base(r.Filename)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(src[r.Start.Byte:r.End.Byte])
+}
