@@ -96,6 +96,75 @@ resource "file" "opt_out" {
 	}
 }
 
+// TestComputedFromSensitive: what a provider computes for an instance
+// whose configuration holds a sensitive value is sensitive, in the plan
+// and in state, and so is whatever refers to it.
+func TestComputedFromSensitive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sensitiveVar+`
+resource "file" "secret_path" {
+  path    = "${path.module}/${var.s}.txt"
+  content = "plain"
+}
+resource "file" "secret_content" {
+  path    = "${path.module}/content.txt"
+  content = var.s
+  mode    = "0600"
+}
+resource "file" "follower" {
+  path    = "${path.module}/follower.txt"
+  content = file.secret_path.id
+}
+resource "file" "plain" {
+  path    = "${path.module}/plain.txt"
+  content = "plain"
+}
+resource "kit_thing" "t" {
+  name = var.s
+}
+`)
+	want := map[string][]string{
+		"file.secret_path":    {"path", "id", "mode", "sha256"},
+		"file.secret_content": {"content", "id", "sha256"},
+		"file.follower":       {"content", "id", "mode", "sha256"},
+		"file.plain":          nil,
+		"kit_thing.t":         {"name", "id"},
+	}
+	check := func(what string, got func(addr string) []cty.Path) {
+		t.Helper()
+		for addr, names := range want {
+			paths := got(addr)
+			for _, n := range names {
+				if !hasPath(paths, n) {
+					t.Errorf("%s: %s.%s is not sensitive (%v)", what, addr, n, paths)
+				}
+			}
+			if len(names) == 0 && len(paths) > 0 {
+				t.Errorf("%s: %s has sensitive paths %v, want none", what, addr, paths)
+			}
+			if addr == "file.secret_content" && hasPath(paths, "mode") {
+				t.Errorf("%s: %s.mode is given by the configuration, not computed, yet sensitive", what, addr)
+			}
+		}
+	}
+	p := f.plan(t, PlanOpts{Refresh: true})
+	check("plan", func(addr string) []cty.Path { return p.Change(mustAddr(t, addr)).AfterSensitive })
+	f.apply(t, p)
+	check("state", func(addr string) []cty.Path { return f.st.Resources[addr].Sensitive })
+	check("next plan", func(addr string) []cty.Path {
+		return f.plan(t, PlanOpts{Refresh: true}).Change(mustAddr(t, addr)).AfterSensitive
+	})
+
+	// An output of such a value must say sensitive = true.
+	src := readFile(t, f.dir) + "output \"id\" { value = file.secret_path.id }\n"
+	os.WriteFile(filepath.Join(f.dir, "main.slip.hcl"), []byte(src), 0o644)
+	f.load(t)
+	_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+	if findDiag(diags, "Output refers to sensitive values") == nil {
+		t.Errorf("an output of a computed sensitive value is accepted: %s", diagString(diags))
+	}
+}
+
 func findDiag(diags hcl.Diagnostics, summary string) *hcl.Diagnostic {
 	for _, d := range diags {
 		if d.Summary == summary {

@@ -59,7 +59,7 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 // unknown, and each.* and count.* unknown too.
 func (w validateWalk) EvalContext(rc *lang.Resource, _ kind.Instance) (*hcl.EvalContext, hcl.Diagnostics) {
 	refs, diags := w.resourceRefs(rc)
-	return w.scope.evalContext(refs, validateRep(rc)), diags
+	return w.scope.kindContext(refs, validateRep(rc)), diags
 }
 
 // validateRep is what each.* and count.* mean in validate: a key of the

@@ -86,6 +86,9 @@ func newWalker(c *Context) *walker {
 		prior: map[addrs.Resource][]*state.ResourceInstance{}, kinds: kindMap(c.Kinds)}
 	for _, ri := range c.State.Resources {
 		w.prior[ri.Addr.Resource] = append(w.prior[ri.Addr.Resource], ri)
+		if len(ri.Sensitive) > 0 {
+			w.vals.setSensitive(ri.Addr, ri.Sensitive)
+		}
 	}
 	w.scope = newScope(c.Config, c.Variables, w.vals, w.stateValue)
 	return w
@@ -597,12 +600,38 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in kin
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
-	v, d := config(rc, schema, w.scope.evalContext(refs, repOf(in)), in)
+	ectx := w.scope.evalContext(refs, repOf(in))
+	if !engineKind(rc.Addr.Kind) {
+		// A kind's lowering reads the values itself.
+		ectx = w.scope.kindContext(refs, repOf(in))
+	}
+	v, d := config(rc, schema, ectx, in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
 	v, paths := unmarkSensitive(v)
+	if len(paths) > 0 {
+		// What the provider computes from a sensitive input may show it
+		// (a file's id is its path): all of it is sensitive.
+		paths = append(paths, computedPaths(schema, v)...)
+	}
 	paths = append(paths, schema.SensitivePaths()...)
+	w.vals.setSensitive(in.Addr, paths)
 	return v, paths, diags
+}
+
+// computedPaths lists the attributes the provider computes for a
+// configuration: those it may set that the configuration leaves null.
+func computedPaths(schema sdk.Schema, cfg cty.Value) []cty.Path {
+	if !cfg.Type().IsObjectType() || !cfg.IsKnown() || cfg.IsNull() {
+		return nil
+	}
+	var out []cty.Path
+	for _, name := range kind.SortedKeys(schema.Attributes) {
+		if schema.Attributes[name].Computed && cfg.Type().HasAttribute(name) && cfg.GetAttr(name).IsNull() {
+			out = append(out, cty.GetAttrPath(name))
+		}
+	}
+	return out
 }
