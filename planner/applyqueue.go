@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"slipway.dev/slipway/lang"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
 )
@@ -16,6 +17,8 @@ import (
 type applyQueue struct {
 	client *host.Client
 	limit  int
+	// secrets are masked in progress messages, diagnostics and errors.
+	secrets []string
 
 	mu       sync.Mutex
 	queue    []*applyItem
@@ -34,19 +37,24 @@ type applyItem struct {
 
 var errNoResult = errors.New("the provider ended the apply stream without a result for this instance")
 
-func newApplyQueue(c *host.Client, limit int) *applyQueue {
-	return &applyQueue{client: c, limit: max(limit, 1)}
+func newApplyQueue(c *host.Client, limit int, secrets []string) *applyQueue {
+	return &applyQueue{client: c, limit: max(limit, 1), secrets: secrets}
 }
 
 // Do applies one change and returns the provider's response.
 func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, progress func(string)) (sdk.ApplyResponse, error) {
+	if progress != nil && len(q.secrets) > 0 {
+		report := progress
+		progress = func(msg string) { report(lang.MaskSensitive(msg, q.secrets)) }
+	}
 	it := &applyItem{ctx: ctx, req: req, progress: progress, done: make(chan struct{})}
 	q.mu.Lock()
 	q.queue = append(q.queue, it)
 	q.dispatchLocked()
 	q.mu.Unlock()
 	<-it.done
-	return it.resp, it.err
+	maskDiags(it.resp.Diagnostics, q.secrets)
+	return it.resp, maskErr(it.err, q.secrets)
 }
 
 func (q *applyQueue) dispatchLocked() {

@@ -20,10 +20,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
 )
 
 const sensitiveVar = `
@@ -162,6 +167,55 @@ resource "kit_thing" "t" {
 	_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
 	if findDiag(diags, "Output refers to sensitive values") == nil {
 		t.Errorf("an output of a computed sensitive value is accepted: %s", diagString(diags))
+	}
+}
+
+// progressHooks records apply progress.
+type progressHooks struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (h *progressHooks) PreApply(addrs.ResourceInstance, plans.Action) {}
+func (h *progressHooks) Progress(addr addrs.ResourceInstance, msg string) {
+	h.mu.Lock()
+	h.lines = append(h.lines, addr.String()+": "+msg)
+	h.mu.Unlock()
+}
+func (h *progressHooks) PostApply(addrs.ResourceInstance, plans.Action, error, time.Duration) {}
+
+// TestProviderTextMasked: the values of sensitive variables are masked in
+// what a provider says: its progress messages and its diagnostics.
+func TestProviderTextMasked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sensitiveVar+`
+resource "file" "ok" {
+  path    = "${path.module}/${var.s}.txt"
+  content = "x"
+}
+resource "file" "fails" {
+  path    = "${path.module}/blocker/${var.s}/f.txt"
+  content = "x"
+}
+`)
+	if err := os.WriteFile(filepath.Join(f.dir, "blocker"), []byte("a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := f.plan(t, PlanOpts{Refresh: true})
+	c := f.context(nil)
+	c.Variables = p.Variables
+	hooks := &progressHooks{}
+	c.Hooks = hooks
+	diags := c.Apply(context.Background(), p, c.NewApplier(), func(done func(error)) { done(nil) })
+	if findDiag(diags, "Cannot write file") == nil {
+		t.Fatalf("want the provider's error, got %s", diagString(diags))
+	}
+	text := diagString(diags) + strings.Join(hooks.lines, "\n")
+	if strings.Contains(text, "hunter2") {
+		t.Errorf("provider text shows the secret:\n%s", text)
+	}
+	if !slices.ContainsFunc(hooks.lines, func(l string) bool { return strings.HasPrefix(l, "file.ok: writing ") && strings.HasSuffix(l, "/***.txt") }) {
+		t.Errorf("no masked progress message from file.ok:\n%s", strings.Join(hooks.lines, "\n"))
 	}
 }
 

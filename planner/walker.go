@@ -416,6 +416,8 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 		cfgVal = fillObject(schema, cty.EmptyObjectVal)
 	}
 	pd, err := conn.client.Configure(ctx, cfgVal)
+	maskDiags(pd, conn.secrets)
+	err = maskErr(err, conn.secrets)
 	if err != nil {
 		return append(diags, kind.Errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
 	}
