@@ -530,12 +530,12 @@ func sensitiveRepetition(rc *lang.Resource, v cty.Value) *hcl.Diagnostic {
 	case rc.Count != nil && lang.IsSensitive(v):
 		r := rc.Count.Range()
 		return kind.ErrorDiag("Invalid count argument",
-			"The count value is sensitive: it is computed from a sensitive variable, and the number of instances would show it in every plan and in state. "+
+			"The count value is sensitive: it comes from a sensitive variable, and the number of instances would show it in every plan and in state. "+
 				"Compute count from values that are not sensitive, or, if this value is not secret, wrap it in nonsensitive(...).", &r)
 	case rc.ForEach != nil && (v.HasMark(kind.SensitiveMark) || (v.Type().IsSetType() && lang.IsSensitive(v))):
 		r := rc.ForEach.Range()
 		return kind.ErrorDiag("Invalid for_each argument",
-			"The for_each value is sensitive: it is computed from a sensitive variable, and its keys would become instance addresses, which every plan, every apply and slipway state list show in clear. "+
+			"The for_each value is sensitive: it comes from a sensitive variable, and its keys would become instance addresses, which every plan, every apply and slipway state list show in clear. "+
 				"Keep secrets in the values of a for_each map, not in its keys: for_each = { NAME = var.secret } gives each.value, which stays sensitive. "+
 				"If the keys are not secret, wrap the value in nonsensitive(...).", &r)
 	}
