@@ -214,7 +214,9 @@ resource "file" "fails" {
 	if strings.Contains(text, "hunter2") {
 		t.Errorf("provider text shows the secret:\n%s", text)
 	}
-	if !slices.ContainsFunc(hooks.lines, func(l string) bool { return strings.HasPrefix(l, "file.ok: writing ") && strings.HasSuffix(l, "/***.txt") }) {
+	if !slices.ContainsFunc(hooks.lines, func(l string) bool {
+		return strings.HasPrefix(l, "file.ok: writing ") && strings.HasSuffix(l, "/***.txt")
+	}) {
 		t.Errorf("no masked progress message from file.ok:\n%s", strings.Join(hooks.lines, "\n"))
 	}
 }
