@@ -49,6 +49,10 @@ import (
 // Every function is deterministic: there is no timestamp, uuid or bcrypt,
 // because plan and apply evaluate the same expressions and must get the
 // same values, or a saved plan could not be applied as shown.
+//
+// A function called with a sensitive argument (one marked SensitiveMark)
+// never quotes it in an error: the error is replaced by one that says an
+// argument is sensitive. nonsensitive removes the mark.
 func Functions(baseDir string) map[string]function.Function {
 	funcs := map[string]function.Function{
 		"abs":      stdlib.AbsoluteFunc,
@@ -122,6 +126,8 @@ func Functions(baseDir string) map[string]function.Function {
 		"try":      tryfunc.TryFunc,
 		"can":      tryfunc.CanFunc,
 
+		"nonsensitive": nonsensitiveFunc,
+
 		"base64decode": stringFunc(func(s string) (string, error) {
 			b, err := base64.StdEncoding.DecodeString(s)
 			if err != nil {
@@ -177,6 +183,13 @@ func Functions(baseDir string) map[string]function.Function {
 		},
 	})
 	funcs["templatefile"] = templateFileFunc(baseDir, inner)
+	// No error may quote a sensitive argument. A template sees its vars
+	// unmarked, so an error inside it is hidden by templatefile's guard.
+	for name, f := range funcs {
+		if name != "nonsensitive" {
+			funcs[name] = guardSensitive(name, f)
+		}
+	}
 	return funcs
 }
 

@@ -415,7 +415,7 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind
 		case prior != nil && !kind.SameValue(prior.Value, ch.After):
 			// Refresh saw a change the configuration agrees with: keep it.
 			nr := *prior
-			nr.Value, nr.Dependencies = ch.After, deps
+			nr.Value, nr.Dependencies, nr.Sensitive = ch.After, deps, ch.AfterSensitive
 			w.a.set(&nr)
 		case prior == nil && !ch.Before.IsNull():
 			// The plan adopted what an interrupted apply made: record it.

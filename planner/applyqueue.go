@@ -19,6 +19,7 @@ import (
 	"errors"
 	"sync"
 
+	"slipway.dev/slipway/lang"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
 )
@@ -35,6 +36,8 @@ import (
 type applyQueue struct {
 	client *host.Client
 	limit  int
+	// secrets are masked in progress messages, diagnostics and errors.
+	secrets []string
 
 	mu       sync.Mutex
 	queue    []*applyItem
@@ -55,23 +58,29 @@ type applyItem struct {
 
 var errNoResult = errors.New("the provider ended the apply stream without a result for this instance")
 
-func newApplyQueue(c *host.Client, limit int) *applyQueue {
-	return &applyQueue{client: c, limit: max(limit, 1)}
+func newApplyQueue(c *host.Client, limit int, secrets []string) *applyQueue {
+	return &applyQueue{client: c, limit: max(limit, 1), secrets: secrets}
 }
 
-// Do applies one change and returns the provider's response. start, when
-// not nil, is called as the change leaves the queue for the provider; when
-// it fails, the provider is not asked and Do returns its error. The
-// instance keeps its slot until release is called; release may be called
-// more than once.
+// Do applies one change and returns the provider's response, with the
+// values of sensitive variables masked in what the provider says. start,
+// when not nil, is called as the change leaves the queue for the
+// provider; when it fails, the provider is not asked and Do returns its
+// error. The instance keeps its slot until release is called; release may
+// be called more than once.
 func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() error, progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
+	if progress != nil && len(q.secrets) > 0 {
+		report := progress
+		progress = func(msg string) { report(lang.MaskSensitive(msg, q.secrets)) }
+	}
 	it := &applyItem{ctx: ctx, req: req, start: start, progress: progress, done: make(chan struct{})}
 	q.mu.Lock()
 	q.queue = append(q.queue, it)
 	q.dispatchLocked()
 	q.mu.Unlock()
 	<-it.done
-	return it.resp, func() { q.release(it) }, it.err
+	maskDiags(it.resp.Diagnostics, q.secrets)
+	return it.resp, func() { q.release(it) }, maskErr(it.err, q.secrets)
 }
 
 // release frees an answered instance's slot.

@@ -178,12 +178,15 @@ type providerConn struct {
 	sources  *batcher[sdk.SourceReadRequest, sdk.SourceReadResponse]
 	validate *batcher[sdk.ValidateRequest, sdk.ValidateResponse]
 	apply    *applyQueue
+	// secrets are the strings masked in what the provider says.
+	secrets []string
 }
 
 // startProviders starts every provider configuration in addrsNeeded and
 // fetches its schemas, in parallel.
 func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]bool) (map[addrs.Provider]*providerConn, hcl.Diagnostics) {
 	par := c.parallelism()
+	secrets := lang.SensitiveStrings(c.Config, c.Variables)
 	conns := map[addrs.Provider]*providerConn{}
 	var diags hcl.Diagnostics
 	var mu sync.Mutex
@@ -203,13 +206,14 @@ func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]
 				diags = append(diags, kind.ErrorDiag("Provider failed to start", err.Error(), nil))
 				return
 			}
+			// What the provider says is masked (mask.go).
 			conns[pa] = &providerConn{
-				addr: pa, client: cl, schemas: sch,
-				plan:     newBatcher(planBatchSize, par, cl.Plan),
-				read:     newBatcher(planBatchSize, par, cl.Read),
-				sources:  newBatcher(planBatchSize, par, cl.ReadSources),
-				validate: newBatcher(planBatchSize, par, cl.Validate),
-				apply:    newApplyQueue(cl, par),
+				addr: pa, client: cl, schemas: sch, secrets: secrets,
+				plan:     newBatcher(planBatchSize, par, maskCalls(cl.Plan, secrets, func(r *sdk.PlanResponse) sdk.Diagnostics { return r.Diagnostics })),
+				read:     newBatcher(planBatchSize, par, maskCalls(cl.Read, secrets, func(r *sdk.ReadResponse) sdk.Diagnostics { return r.Diagnostics })),
+				sources:  newBatcher(planBatchSize, par, maskCalls(cl.ReadSources, secrets, func(r *sdk.SourceReadResponse) sdk.Diagnostics { return r.Diagnostics })),
+				validate: newBatcher(planBatchSize, par, maskCalls(cl.Validate, secrets, func(r *sdk.ValidateResponse) sdk.Diagnostics { return r.Diagnostics })),
+				apply:    newApplyQueue(cl, par, secrets),
 			}
 		}()
 	}

@@ -35,10 +35,31 @@ type values struct {
 	mu        sync.RWMutex
 	locals    map[string]cty.Value
 	resources map[addrs.Resource]cty.Value
+	// sensitive holds the sensitive paths of instances, by resource and
+	// key: expressions see those values marked, so that whatever is
+	// computed from them is sensitive too.
+	sensitive map[addrs.Resource]map[addrs.InstanceKey][]cty.Path
 }
 
 func newValues() *values {
-	return &values{locals: map[string]cty.Value{}, resources: map[addrs.Resource]cty.Value{}}
+	return &values{locals: map[string]cty.Value{}, resources: map[addrs.Resource]cty.Value{},
+		sensitive: map[addrs.Resource]map[addrs.InstanceKey][]cty.Path{}}
+}
+
+// setSensitive records the sensitive paths of an instance's value.
+func (v *values) setSensitive(addr addrs.ResourceInstance, paths []cty.Path) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	m := v.sensitive[addr.Resource]
+	if len(paths) == 0 {
+		delete(m, addr.Key)
+		return
+	}
+	if m == nil {
+		m = map[addrs.InstanceKey][]cty.Path{}
+		v.sensitive[addr.Resource] = m
+	}
+	m[addr.Key] = paths
 }
 
 func (v *values) setLocal(name string, val cty.Value) {
@@ -87,7 +108,21 @@ func newScope(cfg *lang.Config, vars map[string]cty.Value, vals *values, fallbac
 }
 
 // evalContext returns an evaluation context holding the subjects of refs.
+// The sensitive values of resources and sources are marked, as the
+// values of sensitive variables are, so that what is computed from them
+// is sensitive too.
 func (s *scope) evalContext(refs []*addrs.Reference, rep *repetition) *hcl.EvalContext {
+	return s.context(refs, rep, true)
+}
+
+// kindContext is evalContext for the blocks of kinds (pipelines, apps),
+// which read the values of sources and resources as plain values: only
+// the values of sensitive variables are marked.
+func (s *scope) kindContext(refs []*addrs.Reference, rep *repetition) *hcl.EvalContext {
+	return s.context(refs, rep, false)
+}
+
+func (s *scope) context(refs []*addrs.Reference, rep *repetition, markResources bool) *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	nested := map[string]map[string]cty.Value{}  // root -> name -> value
 	sources := map[string]map[string]cty.Value{} // type -> name -> value
@@ -118,9 +153,9 @@ func (s *scope) evalContext(refs []*addrs.Reference, rep *repetition) *hcl.EvalC
 			}
 			put("local", sub.Name, v)
 		case addrs.Resource:
-			s.putResource(sub, put, sources)
+			s.putResource(sub, put, sources, markResources)
 		case addrs.ResourceInstance:
-			s.putResource(sub.Resource, put, sources)
+			s.putResource(sub.Resource, put, sources, markResources)
 		case addrs.PathAttr:
 			put("path", sub.Name, s.pathValue(sub.Name))
 		case addrs.CountAttr:
@@ -161,7 +196,7 @@ func (s *scope) evalContext(refs []*addrs.Reference, rep *repetition) *hcl.EvalC
 }
 
 // putResource adds a resource's value; called with values.mu held.
-func (s *scope) putResource(r addrs.Resource, put func(root, name string, v cty.Value), sources map[string]map[string]cty.Value) {
+func (s *scope) putResource(r addrs.Resource, put func(root, name string, v cty.Value), sources map[string]map[string]cty.Value, mark bool) {
 	v, ok := s.values.resources[r]
 	if !ok || s.unknownRefs {
 		if s.fallback != nil && !s.unknownRefs {
@@ -169,6 +204,9 @@ func (s *scope) putResource(r addrs.Resource, put func(root, name string, v cty.
 		} else {
 			v = cty.DynamicVal
 		}
+	}
+	if mark {
+		v = s.markSensitive(r, v)
 	}
 	switch r.Kind {
 	case addrs.Managed:
@@ -183,6 +221,32 @@ func (s *scope) putResource(r addrs.Resource, put func(root, name string, v cty.
 	default:
 		put(r.Kind.String(), r.Name, v)
 	}
+}
+
+// markSensitive marks the sensitive paths of a resource's instances in
+// its value as expressions see it (the object of an instance, a tuple
+// for count, an object keyed by each.key for for_each); called with
+// values.mu held.
+func (s *scope) markSensitive(r addrs.Resource, v cty.Value) cty.Value {
+	byKey := s.values.sensitive[r]
+	if len(byKey) == 0 || v == cty.NilVal || !v.IsKnown() || v.IsNull() {
+		return v
+	}
+	var pvms []cty.PathValueMarks
+	for key, paths := range byKey {
+		var prefix cty.Path
+		switch k := key.(type) {
+		case addrs.IntKey:
+			prefix = cty.Path{cty.IndexStep{Key: cty.NumberIntVal(int64(k))}}
+		case addrs.StringKey:
+			prefix = cty.GetAttrPath(string(k))
+		}
+		for _, p := range paths {
+			full := append(append(make(cty.Path, 0, len(prefix)+len(p)), prefix...), p...)
+			pvms = append(pvms, cty.PathValueMarks{Path: full, Marks: cty.NewValueMarks(kind.SensitiveMark)})
+		}
+	}
+	return v.MarkWithPaths(pvms)
 }
 
 func (s *scope) pathValue(name string) cty.Value {

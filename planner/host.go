@@ -48,7 +48,7 @@ func (w *walker) Expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) { 
 // EvalContext is the evaluation context of one instance of rc.
 func (w *walker) EvalContext(rc *lang.Resource, in kind.Instance) (*hcl.EvalContext, hcl.Diagnostics) {
 	refs, diags := w.resourceRefs(rc)
-	return w.scope.evalContext(refs, repOf(in)), diags
+	return w.scope.kindContext(refs, repOf(in)), diags
 }
 
 // Prior is an instance's entry in the prior state.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	sdk "slipway.dev/slipway/plugin-sdk"
@@ -57,6 +58,9 @@ func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id st
 		return nil, hcl.Diagnostics{kind.ErrorDiag("Provider failed to start", err.Error(), &r)}
 	}
 	resp, err := cl.Import(ctx, sdk.ImportRequest{Address: addr.String(), TypeName: rc.Addr.Type, ID: id})
+	secrets := lang.SensitiveStrings(c.Config, c.Variables)
+	maskDiags(resp.Diagnostics, secrets)
+	err = maskErr(err, secrets)
 	if err != nil {
 		return nil, hcl.Diagnostics{kind.Errorf("Import failed", &r, "Importing %s through provider %q: %v", addr, rc.Provider.Name, err)}
 	}

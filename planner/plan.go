@@ -267,6 +267,10 @@ func (w *planWalk) orphans() map[string][]*state.ResourceInstance {
 }
 
 func (w *planWalk) addChange(ch *plans.ResourceChange) {
+	if ch.Action != plans.Delete {
+		// Expressions that refer to it see its sensitive values marked.
+		w.vals.setSensitive(ch.Addr, ch.AfterSensitive)
+	}
 	w.mu.Lock()
 	w.changes = append(w.changes, ch)
 	if ch.Action != plans.NoOp && ch.Action != plans.Read {

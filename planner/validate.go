@@ -53,6 +53,7 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 	diags = append(diags, d...)
 	for _, k := range kind.SortedKeys(c.Config.Resources) {
 		rc := c.Config.Resources[k]
+		diags = append(diags, w.checkRepetition(rc)...)
 		switch {
 		case rc.Addr.Kind == addrs.Source:
 			if _, ok := w.schemaOf(rc.Addr, rc.Provider); ok {
@@ -72,7 +73,7 @@ func (c *Context) Validate(ctx context.Context) hcl.Diagnostics {
 // unknown, and each.* and count.* unknown too.
 func (w validateWalk) EvalContext(rc *lang.Resource, _ kind.Instance) (*hcl.EvalContext, hcl.Diagnostics) {
 	refs, diags := w.resourceRefs(rc)
-	return w.scope.evalContext(refs, validateRep(rc)), diags
+	return w.scope.kindContext(refs, validateRep(rc)), diags
 }
 
 // validateRep is what each.* and count.* mean in validate: a key of the

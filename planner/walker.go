@@ -100,6 +100,9 @@ func newWalker(c *Context) *walker {
 		prior: map[addrs.Resource][]*state.ResourceInstance{}, kinds: kindMap(c.Kinds)}
 	for _, ri := range c.State.Resources {
 		w.prior[ri.Addr.Resource] = append(w.prior[ri.Addr.Resource], ri)
+		if len(ri.Sensitive) > 0 {
+			w.vals.setSensitive(ri.Addr, ri.Sensitive)
+		}
 	}
 	w.scope = newScope(c.Config, c.Variables, w.vals, w.stateValue)
 	return w
@@ -427,6 +430,8 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 		cfgVal = fillObject(schema, cty.EmptyObjectVal)
 	}
 	pd, err := conn.client.Configure(ctx, cfgVal)
+	maskDiags(pd, conn.secrets)
+	err = maskErr(err, conn.secrets)
 	if err != nil {
 		return append(diags, kind.Errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
 	}
@@ -462,6 +467,10 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 			return nil, diags
 		}
 		r := rc.Count.Range()
+		if d := sensitiveRepetition(rc, v); d != nil {
+			return nil, append(diags, d)
+		}
+		v, _ = v.UnmarkDeep()
 		if !v.IsKnown() {
 			return nil, append(diags, kind.ErrorDiag("Invalid count argument",
 				"The count value depends on values that are known only after apply, so slipway cannot tell how many instances to plan. Use -target to apply what it depends on first, or compute count from variables.", &r))
@@ -484,6 +493,10 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 		if diags.HasErrors() {
 			return nil, diags
 		}
+		if d := sensitiveRepetition(rc, v); d != nil {
+			return nil, append(diags, d)
+		}
+		// Marks left are on a map's values: each.value keeps them.
 		v, _ = v.Unmark()
 		r := rc.ForEach.Range()
 		if !v.IsWhollyKnown() && !(v.IsKnown() && (v.Type().IsMapType() || v.Type().IsObjectType())) {
@@ -518,6 +531,51 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 		return out, diags
 	}
 	return []kind.Instance{w.newInstance(rc.Addr.Instance(addrs.NoKey), nil)}, nil
+}
+
+// sensitiveRepetition refuses a sensitive count or sensitive for_each
+// keys, as Terraform does: instance keys are addresses, which every plan,
+// every apply and the state show in clear. A for_each map may hold
+// sensitive values, which stay sensitive in each.value; its keys are
+// sensitive when the map as a whole is marked, and a set's elements are
+// its keys.
+func sensitiveRepetition(rc *lang.Resource, v cty.Value) *hcl.Diagnostic {
+	switch {
+	case rc.Count != nil && lang.IsSensitive(v):
+		r := rc.Count.Range()
+		return kind.ErrorDiag("Invalid count argument",
+			"The count value is sensitive: it comes from a sensitive variable, and the number of instances would show it in every plan and in state. "+
+				"Compute count from values that are not sensitive, or, if this value is not secret, wrap it in nonsensitive(...).", &r)
+	case rc.ForEach != nil && (v.HasMark(kind.SensitiveMark) || (v.Type().IsSetType() && lang.IsSensitive(v))):
+		r := rc.ForEach.Range()
+		return kind.ErrorDiag("Invalid for_each argument",
+			"The for_each value is sensitive: it comes from a sensitive variable, and its keys would become instance addresses, which every plan, every apply and slipway state list show in clear. "+
+				"Keep secrets in the values of a for_each map, not in its keys: for_each = { NAME = var.secret } gives each.value, which stays sensitive. "+
+				"If the keys are not secret, wrap the value in nonsensitive(...).", &r)
+	}
+	return nil
+}
+
+// checkRepetition evaluates count or for_each only to refuse sensitive
+// values, for validate, where every other reference is unknown but
+// sensitive variables are still marked.
+func (w *walker) checkRepetition(rc *lang.Resource) hcl.Diagnostics {
+	expr := rc.Count
+	if expr == nil {
+		expr = rc.ForEach
+	}
+	if expr == nil {
+		return nil
+	}
+	v, diags := w.scope.evalExpr(expr, nil)
+	if diags.HasErrors() {
+		// Plan reports them, with the values known.
+		return nil
+	}
+	if d := sensitiveRepetition(rc, v); d != nil {
+		return hcl.Diagnostics{d}
+	}
+	return nil
 }
 
 // aggregate shapes the instance values of a block the way expressions
@@ -558,12 +616,38 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in kin
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
-	v, d := config(rc, schema, w.scope.evalContext(refs, repOf(in)), in)
+	ectx := w.scope.evalContext(refs, repOf(in))
+	if !engineKind(rc.Addr.Kind) {
+		// A kind's lowering reads the values itself.
+		ectx = w.scope.kindContext(refs, repOf(in))
+	}
+	v, d := config(rc, schema, ectx, in)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return cty.DynamicVal, nil, diags
 	}
 	v, paths := unmarkSensitive(v)
+	if len(paths) > 0 {
+		// What the provider computes from a sensitive input may show it
+		// (a file's id is its path): all of it is sensitive.
+		paths = append(paths, computedPaths(schema, v)...)
+	}
 	paths = append(paths, schema.SensitivePaths()...)
+	w.vals.setSensitive(in.Addr, paths)
 	return v, paths, diags
+}
+
+// computedPaths lists the attributes the provider computes for a
+// configuration: those it may set that the configuration leaves null.
+func computedPaths(schema sdk.Schema, cfg cty.Value) []cty.Path {
+	if !cfg.Type().IsObjectType() || !cfg.IsKnown() || cfg.IsNull() {
+		return nil
+	}
+	var out []cty.Path
+	for _, name := range kind.SortedKeys(schema.Attributes) {
+		if schema.Attributes[name].Computed && cfg.Type().HasAttribute(name) && cfg.GetAttr(name).IsNull() {
+			out = append(out, cty.GetAttrPath(name))
+		}
+	}
+	return out
 }

@@ -25,8 +25,10 @@ import (
 )
 
 // testkit is a provider for the engine's own end-to-end tests: a
-// resource that takes its time to apply (to hold the state lock) and one
-// whose apply kills the provider process (to test crash handling).
+// resource that takes its time to apply (to hold the state lock), one
+// whose apply kills the provider process (to test crash handling), and
+// one that repeats its message everywhere a provider can speak
+// (secrets_test.go).
 type testkit struct{}
 
 func newTestkit() sdk.Provider { return testkit{} }
@@ -36,7 +38,7 @@ func (testkit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (testkit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (testkit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"testkit_sleep": sleeper{}, "testkit_crash": crasher{}}
+	return map[string]sdk.Resource{"testkit_sleep": sleeper{}, "testkit_crash": crasher{}, "testkit_echo": echoer{}}
 }
 
 var kitSchema = sdk.Schema{Attributes: map[string]sdk.Attribute{

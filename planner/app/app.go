@@ -408,10 +408,16 @@ func objectsUnknown(v cty.Value) bool {
 func within(paths []cty.Path, id string) []cty.Path {
 	var out []cty.Path
 	for _, p := range paths {
-		if len(p) < 2 {
+		if len(p) == 0 {
 			continue
 		}
 		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != builtin.AppObjects {
+			continue
+		}
+		if len(p) == 1 {
+			// All the objects are sensitive (computed from a sensitive
+			// argument of the app): so is each one.
+			out = append(out, cty.Path{})
 			continue
 		}
 		switch st := p[1].(type) {

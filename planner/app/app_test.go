@@ -549,7 +549,6 @@ func TestNestedChanges(t *testing.T) {
 				BeforeSensitive: []cty.Path{
 					cty.GetAttrPath(builtin.AppObjects).GetAttr(secretID).GetAttr("data").GetAttr("k"),
 					cty.GetAttrPath(builtin.AppName),
-					cty.GetAttrPath(builtin.AppObjects),
 				},
 				AfterSensitive: []cty.Path{
 					cty.GetAttrPath(builtin.AppObjects).Index(cty.StringVal(secretID)).GetAttr("data"),
@@ -563,6 +562,16 @@ func TestNestedChanges(t *testing.T) {
 					BeforeSensitive: []cty.Path{cty.GetAttrPath("data").GetAttr("k")},
 					AfterSensitive:  []cty.Path{cty.GetAttrPath("data")},
 				},
+			},
+		},
+		"all objects sensitive makes each object sensitive": {
+			ch: &plans.ResourceChange{
+				Before:          appValue(map[string]cty.Value{cmID: configMap("a")}),
+				After:           appValue(map[string]cty.Value{cmID: configMap("b")}),
+				BeforeSensitive: []cty.Path{cty.GetAttrPath(builtin.AppObjects)},
+			},
+			want: []nested{
+				{Address: cmID, Action: plans.Update, Before: configMap("a"), After: configMap("b"), BeforeSensitive: []cty.Path{{}}},
 			},
 		},
 		"objects known only after apply are not deleted": {

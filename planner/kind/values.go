@@ -23,6 +23,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/plugin-sdk"
@@ -180,5 +181,6 @@ func GoneReason(addr addrs.ResourceInstance) plans.Reason {
 }
 
 // SensitiveMark marks values that came from sensitive variables, so that
-// the paths they reach in a configuration can be masked.
-const SensitiveMark = "sensitive"
+// the paths they reach in a configuration can be masked. It is the mark
+// the language's functions know (lang.SensitiveMark).
+const SensitiveMark = lang.SensitiveMark

@@ -133,7 +133,7 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 // providerSet prepares the providers of a configuration from the lock file.
 func (m *Meta) providerSet() (*plugins.Set, hcl.Diagnostics) {
 	locks, diags := plugins.LoadLocks(m.Dir)
-	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.Stderr, SlipwayVersion: m.Version}, diags
+	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.LogWriter(), SlipwayVersion: m.Version}, diags
 }
 
 // session is what plan, apply and destroy set up: configuration, state
@@ -170,6 +170,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		var d hcl.Diagnostics
 		vars, d = lang.LoadVariableValues(cfg, lang.VarOptions{CLIVars: va.Vars, VarFiles: va.VarFiles, Env: m.Env})
 		diags = append(diags, d...)
+		m.View.SetSecrets(lang.SensitiveStrings(cfg, vars))
 	}
 	b, d := m.backend(cfg)
 	diags = append(diags, d...)

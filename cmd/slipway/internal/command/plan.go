@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/kind"
@@ -176,6 +177,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if p != nil {
 		// A saved plan carries the variables it was made with.
 		s.ctx.Variables = p.Variables
+		m.View.SetSecrets(lang.SensitiveStrings(s.cfg, p.Variables))
 		if err := s.ctx.CheckPlanApplicable(p); err != nil {
 			m.View.Error(err)
 			return 1

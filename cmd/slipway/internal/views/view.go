@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,39 @@ type View struct {
 	// Files are the configuration's parsed files, for source snippets in
 	// diagnostics.
 	Files map[string]*hcl.File
+
+	secretsMu sync.RWMutex
+	secrets   []string
+}
+
+// SetSecrets sets the strings (lang.SensitiveStrings: the values of
+// sensitive variables) that diagnostics, errors, apply progress and
+// provider logs print as ***. Plans and state are masked by their paths
+// instead; this catches what a provider or a message quotes.
+func (v *View) SetSecrets(secrets []string) {
+	v.secretsMu.Lock()
+	v.secrets = secrets
+	v.secretsMu.Unlock()
+}
+
+// Mask replaces the secrets in s by ***.
+func (v *View) Mask(s string) string {
+	v.secretsMu.RLock()
+	defer v.secretsMu.RUnlock()
+	return lang.MaskSensitive(s, v.secrets)
+}
+
+// LogWriter is standard error with secrets masked, for the log lines of
+// provider plugins (each written whole).
+func (v *View) LogWriter() io.Writer { return maskedWriter{v} }
+
+type maskedWriter struct{ v *View }
+
+func (w maskedWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.v.Stderr, w.v.Mask(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // WantColor reports whether output to w should be coloured: w is a
@@ -61,7 +95,9 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
-	lang.WriteDiagnostics(v.Stderr, v.Files, diags, v.Color)
+	var b strings.Builder
+	lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
+	io.WriteString(v.Stderr, v.Mask(b.String()))
 }
 
 // DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
@@ -84,6 +120,10 @@ func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
 	if out.Diagnostics == nil {
 		out.Diagnostics = []lang.JSONDiagnostic{}
 	}
+	for i := range out.Diagnostics {
+		d := &out.Diagnostics[i]
+		d.Summary, d.Detail = v.Mask(d.Summary), v.Mask(d.Detail)
+	}
 	v.JSON(out)
 }
 
@@ -99,7 +139,7 @@ func (v *View) JSON(x any) {
 
 // Error prints a machine failure.
 func (v *View) Error(err error) {
-	fmt.Fprintf(v.Stderr, "%s %v\n", v.paint(bold+red, "Error:"), err)
+	fmt.Fprintf(v.Stderr, "%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error()))
 }
 
 // Printf prints to stdout.
@@ -157,7 +197,7 @@ func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
 func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), msg)
+	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.Mask(msg))
 }
 
 func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration) {

@@ -1,0 +1,74 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package planner
+
+import (
+	"context"
+
+	"slipway.dev/slipway/lang"
+	sdk "slipway.dev/slipway/plugin-sdk"
+)
+
+// Providers are given the values of sensitive variables in clear, and
+// their diagnostics, progress messages and errors may quote them ("Cannot
+// write file out/hunter2.txt"). Everything a provider says is masked as
+// pipeline output is, the values replaced by ***, where it reaches the
+// engine: before anything prints it or keeps it (an app's sync history).
+
+// maskDiags masks the summaries and details of a provider's diagnostics
+// in place.
+func maskDiags(d sdk.Diagnostics, secrets []string) {
+	for i := range d {
+		d[i].Summary = lang.MaskSensitive(d[i].Summary, secrets)
+		d[i].Detail = lang.MaskSensitive(d[i].Detail, secrets)
+	}
+}
+
+// maskedError is an error whose text had secrets in it. It still wraps
+// the original, for errors.Is.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }
+
+// maskErr masks an error's text; an error without secrets in it is
+// returned as it is.
+func maskErr(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	if msg := lang.MaskSensitive(err.Error(), secrets); msg != err.Error() {
+		return &maskedError{msg: msg, err: err}
+	}
+	return err
+}
+
+// maskCalls masks what a batched provider call returns: each response's
+// diagnostics, and the call's error.
+func maskCalls[Q, R any](call func(context.Context, []Q) ([]R, error), secrets []string, diags func(*R) sdk.Diagnostics) func(context.Context, []Q) ([]R, error) {
+	if len(secrets) == 0 {
+		return call
+	}
+	return func(ctx context.Context, reqs []Q) ([]R, error) {
+		resps, err := call(ctx, reqs)
+		for i := range resps {
+			maskDiags(diags(&resps[i]), secrets)
+		}
+		return resps, maskErr(err, secrets)
+	}
+}
