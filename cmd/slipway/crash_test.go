@@ -186,3 +186,87 @@ func tail(b []byte) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestStateWriteFailureStopsApply fills the disk partway through an apply
+// (a file size limit, as ulimit -f sets) and, separately, makes the state
+// unwritable from the start. No change may start after the first failed
+// write; what finished must be in the state or the fallback file slipway
+// names; no change that succeeded may be reported as failed.
+func TestStateWriteFailureStopsApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	t.Run("full disk", func(t *testing.T) {
+		dir := crashConfig(t, 400)
+		// The limit is for slipway and its provider alone: the test reads
+		// their output through a pipe.
+		cmd := exec.Command("sh", "-c", `ulimit -f 64 && exec "$0" apply -auto-approve`, filepath.Join(binDir(), "slipway"))
+		cmd.Dir = dir
+		cmd.Env = crashCmd(dir).Env
+		out, err := cmd.CombinedOutput()
+		if exitCode(err) != 1 {
+			t.Fatalf("exit %d, want 1\n%s", exitCode(err), tail(out))
+		}
+		for _, want := range []string{"Apply stopped: state cannot be written", "file too large", "slipway state push"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("output lacks %q:\n%s", want, tail(out))
+			}
+		}
+		if strings.Contains(string(out), "failed") {
+			t.Errorf("a change was reported as failed:\n%s", tail(out))
+		}
+		got := crashCount(t, dir)
+		if got.untracked != 0 || got.onDisk == 0 || got.onDisk == 400 {
+			t.Errorf("after the disk filled: %+v; want some tickets, none untracked", got)
+		}
+		errored := filepath.Join(dir, "slipway.slipstate.errored")
+		if _, err := os.Stat(errored); err != nil {
+			t.Fatalf("no fallback state file: %v", err)
+		}
+		// Once there is room again, pushing the fallback and applying
+		// files every ticket once.
+		if out, err := crashCmd(dir, "state", "push", errored).CombinedOutput(); err != nil {
+			t.Fatalf("state push of the fallback file: %v\n%s", err, out)
+		}
+		if out, err := crashCmd(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+			t.Fatalf("apply with room again: %v\n%s", err, tail(out))
+		}
+		if got := crashCount(t, dir); got.onDisk != 400 || got.inState != 400 {
+			t.Errorf("after the apply with room again: %+v, want 400 tickets, all in state", got)
+		}
+	})
+	t.Run("read-only directory", func(t *testing.T) {
+		// The configuration and its state on a read-only mount (as root,
+		// in a mount namespace of the command's own); the tickets go
+		// elsewhere, so that only writing state can fail. -lock=false
+		// gets past the lock file, as an existing writable lock file in
+		// a directory without write permission would.
+		dir := crashConfig(t, 50)
+		tickets := t.TempDir()
+		src := fmt.Sprintf(`resource "file_ticket" "t" {
+  count = 50
+  dir   = %q
+  title = "ticket ${count.index}"
+}
+`, tickets)
+		if err := os.WriteFile(filepath.Join(dir, "main.slip.hcl"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		script := `mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && cd "$1" && exec "$0" apply -auto-approve -lock=false`
+		cmd := exec.Command("unshare", "-m", "sh", "-c", script, filepath.Join(binDir(), "slipway"), dir)
+		cmd.Env = crashCmd(dir).Env
+		out, err := cmd.CombinedOutput()
+		if strings.Contains(string(out), "unshare failed") || strings.Contains(string(out), "Operation not permitted") {
+			t.Fatalf("this test needs root (unshare -m and mount) to make a read-only directory:\n%s", out)
+		}
+		if exitCode(err) != 1 || !strings.Contains(string(out), "Apply stopped: state cannot be written") || !strings.Contains(string(out), "read-only file system") {
+			t.Fatalf("exit %d, want 1 and the reason\n%s", exitCode(err), tail(out))
+		}
+		if strings.Contains(string(out), "Creation complete") || strings.Contains(string(out), "failed") {
+			t.Errorf("a change started although its intent could not be recorded:\n%s", tail(out))
+		}
+		if files, _ := filepath.Glob(filepath.Join(tickets, "*.json")); len(files) != 0 {
+			t.Errorf("%d tickets were filed although no intent could be recorded", len(files))
+		}
+	})
+}

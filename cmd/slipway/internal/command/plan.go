@@ -226,9 +226,15 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if werr != nil {
 			m.View.Error(fmt.Errorf("saving state: %w", werr))
 		}
-		if path, err := writeErrored(m.Dir, applier.Snapshot()); err != nil {
+		snap := applier.Snapshot()
+		// Pushed back, it must be newer than what the backend holds: the
+		// checkpoints written before the failure moved the serial on.
+		if cur, err := s.backend.Read(context.WithoutCancel(ctx)); err == nil && cur.Lineage == snap.Lineage && cur.Serial >= snap.Serial {
+			snap.Serial = cur.Serial + 1
+		}
+		if path, err := writeErrored(m.Dir, snap); err != nil {
 			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on standard output, save it and run slipway state push with it", err))
-			if data, err := state.Encode(applier.Snapshot()); err == nil {
+			if data, err := state.Encode(snap); err == nil {
 				m.View.Printf("%s", data)
 			}
 		} else {
