@@ -32,7 +32,7 @@ import (
 // gitops is the scope of most fixtures: a GitOps repository checked out
 // in /cache/gitops at commitA.
 func gitops() scope {
-	return scope{sources: map[string]cty.Value{"git.gitops": gitSource("gitops", commitA)}}
+	return scope{Sources: map[string]cty.Value{"git.gitops": gitSource("gitops", commitA)}}
 }
 
 const webApp = `app "web" {
@@ -73,7 +73,7 @@ func TestDecodeApp(t *testing.T) {
   for_each = toset(["eu", "us"])
   source { repo = source.git.gitops }
 }`,
-			sc:   scope{sources: gitops().sources, each: str("eu")},
+			sc:   scope{Sources: gitops().Sources, Each: str("eu")},
 			get:  []string{builtin.AppName},
 			want: map[string]cty.Value{builtin.AppName: str("web-eu")},
 		},
@@ -82,7 +82,7 @@ func TestDecodeApp(t *testing.T) {
   count = 3
   source { repo = source.git.gitops }
 }`,
-			sc:   scope{sources: gitops().sources, count: cty.NumberIntVal(2)},
+			sc:   scope{Sources: gitops().Sources, Count: cty.NumberIntVal(2)},
 			get:  []string{builtin.AppName},
 			want: map[string]cty.Value{builtin.AppName: str("web-2")},
 		},
@@ -109,13 +109,13 @@ func TestDecodeApp(t *testing.T) {
 		},
 		"a source not read yet: manifests and revision unknown": {
 			src:  webApp,
-			sc:   scope{sources: map[string]cty.Value{"git.gitops": cty.DynamicVal}},
+			sc:   scope{Sources: map[string]cty.Value{"git.gitops": cty.DynamicVal}},
 			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
 			want: map[string]cty.Value{builtin.AppManifestsDir: cty.UnknownVal(cty.String), builtin.AppRevision: cty.UnknownVal(cty.String)},
 		},
 		"a checkout not known yet: manifests unknown, revision known": {
 			src:  webApp,
-			sc:   scope{sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.UnknownVal(cty.String))}},
+			sc:   scope{Sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.UnknownVal(cty.String))}},
 			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
 			want: map[string]cty.Value{builtin.AppManifestsDir: cty.UnknownVal(cty.String), builtin.AppRevision: str(commitA)},
 		},
@@ -245,7 +245,7 @@ func TestDecodeApp(t *testing.T) {
   }
 }`,
 			schema: releaseSchema,
-			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"replicas": cty.UnknownVal(cty.Number)}},
+			sc:     scope{Sources: gitops().Sources, Vars: map[string]cty.Value{"replicas": cty.UnknownVal(cty.Number)}},
 			get:    []string{builtin.HelmValues},
 			want:   map[string]cty.Value{builtin.HelmValues: cty.UnknownVal(cty.String)},
 		},
@@ -259,7 +259,7 @@ func TestDecodeApp(t *testing.T) {
   }
 }`,
 			schema: releaseSchema,
-			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"password": cty.StringVal("hunter2").Mark(kind.SensitiveMark)}},
+			sc:     scope{Sources: gitops().Sources, Vars: map[string]cty.Value{"password": cty.StringVal("hunter2").Mark(kind.SensitiveMark)}},
 			get:    []string{builtin.HelmValues},
 			want:   map[string]cty.Value{builtin.HelmValues: str(`{"db":{"password":"hunter2"}}`).Mark(kind.SensitiveMark)},
 		},
@@ -270,7 +270,7 @@ func TestDecodeApp(t *testing.T) {
     path = "apps/${var.team}"
   }
 }`,
-			sc:   scope{sources: gitops().sources, vars: map[string]cty.Value{"team": cty.StringVal("web").Mark(kind.SensitiveMark)}},
+			sc:   scope{Sources: gitops().Sources, Vars: map[string]cty.Value{"team": cty.StringVal("web").Mark(kind.SensitiveMark)}},
 			get:  []string{builtin.AppManifestsDir, builtin.AppRevision},
 			want: map[string]cty.Value{builtin.AppManifestsDir: str("/cache/gitops/apps/web").Mark(kind.SensitiveMark), builtin.AppRevision: str(commitA)},
 		},
@@ -282,7 +282,7 @@ func TestDecodeApp(t *testing.T) {
   }
 }`,
 			schema: releaseSchema,
-			sc:     scope{sources: gitops().sources, vars: map[string]cty.Value{"env": cty.StringVal("prod").Mark(kind.SensitiveMark)}},
+			sc:     scope{Sources: gitops().Sources, Vars: map[string]cty.Value{"env": cty.StringVal("prod").Mark(kind.SensitiveMark)}},
 			get:    []string{builtin.HelmValuesFiles},
 			want: map[string]cty.Value{builtin.HelmValuesFiles: cty.ListVal([]cty.Value{
 				str("/cache/gitops/values-prod.yaml").Mark(kind.SensitiveMark),
@@ -322,11 +322,11 @@ func TestDecodeApp(t *testing.T) {
 			if schema.Attributes == nil {
 				schema = appSchema
 			}
-			if sc.sources == nil {
+			if sc.Sources == nil {
 				sc = gitops()
 			}
 			rc := loadBlock(t, tc.src)
-			v, diags := decodeApp(rc, schema, sc.evalContext())
+			v, diags := decodeApp(rc, schema, sc.EvalContext())
 			if diags.HasErrors() {
 				t.Fatalf("decodeApp: %s", diags.Error())
 			}
@@ -437,7 +437,7 @@ func TestDecodeAppErrors(t *testing.T) {
 			if lang.AppUsesHelm(rc) {
 				schema = releaseSchema
 			}
-			v, diags := decodeApp(rc, schema, gitops().evalContext())
+			v, diags := decodeApp(rc, schema, gitops().EvalContext())
 			if diff := cmp.Diff(tc.want, summaries(diags)); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}

@@ -43,7 +43,7 @@ func pipe(body string) string {
 // baseScope has the app's source on main at commitA and a GitOps
 // repository on main at commitG.
 func baseScope() scope {
-	return scope{sources: map[string]cty.Value{
+	return scope{Sources: map[string]cty.Value{
 		"git.app":    gitSource("app", "main", commitA),
 		"git.gitops": gitSource("gitops", "main", commitG),
 	}}
@@ -53,7 +53,7 @@ func baseScope() scope {
 func decode(t *testing.T, src string, sc scope, images map[string]cty.Value) (*pipelineSpec, []string) {
 	t.Helper()
 	rc := loadBlock(t, src)
-	ps, diags := decodePipeline(rc, rc.Addr.Instance(addrs.NoKey), sc.evalContext(), workspace, images)
+	ps, diags := decodePipeline(rc, rc.Addr.Instance(addrs.NoKey), sc.EvalContext(), workspace, images)
 	if diags.HasErrors() && ps != nil {
 		t.Errorf("decodePipeline returned a spec with errors: %s", diags.Error())
 	}
@@ -380,7 +380,7 @@ func TestDecodePipeline(t *testing.T) {
     path    = "apps/app"
     content = "x"
   }`),
-			sc: scope{sources: map[string]cty.Value{
+			sc: scope{Sources: map[string]cty.Value{
 				"git.app":    gitSource("app", "main", commitA),
 				"git.gitops": withAttr(withAttr(gitSource("gitops", "", commitG), builtin.SourceRef, cty.StringVal("refs/heads/trunk")), builtin.SourceBranch, cty.NullVal(cty.String)),
 			}},
@@ -434,8 +434,8 @@ func TestDecodePipeline(t *testing.T) {
 		"sensitive variables' values are masked, longest first": {
 			src: pipe(`stage "test" { run = ["deploy --token ${var.token}"] }`),
 			sc: scope{
-				sources: baseScope().sources,
-				vars: map[string]cty.Value{
+				Sources: baseScope().Sources,
+				Vars: map[string]cty.Value{
 					"token":  cty.StringVal("tok-123").Mark(kind.SensitiveMark),
 					"creds":  cty.ObjectVal(map[string]cty.Value{"user": cty.StringVal("deployer"), "pin": cty.StringVal("42")}).Mark(kind.SensitiveMark),
 					"region": cty.StringVal("eu-west-1"),
@@ -449,7 +449,7 @@ func TestDecodePipeline(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sc := tc.sc
-			if sc.sources == nil {
+			if sc.Sources == nil {
 				sc = baseScope()
 			}
 			ps, errs := decode(t, tc.src, sc, tc.images)
@@ -569,7 +569,7 @@ func TestDecodePipelineErrors(t *testing.T) {
     path    = "apps/app"
     content = "x"
   }`),
-			sc: scope{sources: map[string]cty.Value{
+			sc: scope{Sources: map[string]cty.Value{
 				"git.app": gitSource("app", "main", commitA), "git.gitops": cty.DynamicVal,
 			}},
 			want: []string{"Promote repository not known"},
@@ -592,7 +592,7 @@ func TestDecodePipelineErrors(t *testing.T) {
     path    = "apps/app"
     content = "x"
   }`),
-			sc: scope{sources: map[string]cty.Value{
+			sc: scope{Sources: map[string]cty.Value{
 				"git.app":    gitSource("app", "main", commitA),
 				"git.gitops": withAttr(gitSource("gitops", "", commitG), builtin.SourceTag, cty.StringVal("v1")),
 			}},
@@ -667,7 +667,7 @@ func TestDecodePipelineErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sc := tc.sc
-			if sc.sources == nil {
+			if sc.Sources == nil {
 				sc = baseScope()
 			}
 			ps, got := decode(t, tc.src, sc, nil)
@@ -779,7 +779,7 @@ func TestEvalWhen(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rc := loadBlock(t, pipe(tc.when+"\n  stage \"test\" { run = [\"true\"] }"))
-			ctx := scope{sources: map[string]cty.Value{"git.app": tc.source}, vars: tc.vars}.evalContext()
+			ctx := scope{Sources: map[string]cty.Value{"git.app": tc.source}, Vars: tc.vars}.EvalContext()
 			var pb pipelineBlock
 			if diags := gohcl.DecodeBody(rc.Config, ctx, &pb); diags.HasErrors() {
 				t.Fatal(diags.Error())
@@ -964,14 +964,14 @@ func TestPipelineInputs(t *testing.T) {
 `
 	base := func() scope {
 		return scope{
-			sources: map[string]cty.Value{
+			Sources: map[string]cty.Value{
 				"git.app":    gitSource("app", "main", commitA),
 				"git.gitops": gitSource("gitops", "main", commitG),
 				"image.base": cty.ObjectVal(map[string]cty.Value{
 					"digest": cty.StringVal("sha256:1111"), "ref": cty.StringVal("alpine@sha256:1111"),
 				}),
 			},
-			vars: map[string]cty.Value{"region": cty.StringVal("eu")},
+			Vars: map[string]cty.Value{"region": cty.StringVal("eu")},
 		}
 	}
 	baseImages := map[string]cty.Value{"app": pushed("registry.example.com/me/app", "1a2b3c4", "sha256:aaaa")}
@@ -1006,24 +1006,24 @@ func TestPipelineInputs(t *testing.T) {
 			// Not the image's tag, which is the source's short commit
 			// in the fixture.
 			src:    strings.Replace(src, "[source.git.app.short_commit]", `["v1"]`, 1),
-			change: func(sc *scope) { sc.sources["git.app"] = gitSource("app", "main", commitB) },
+			change: func(sc *scope) { sc.Sources["git.app"] = gitSource("app", "main", commitB) },
 			want:   []string{"source.git.app"},
 		},
 		"a tag of the source's commit moves the image and its promote too": {
-			change: func(sc *scope) { sc.sources["git.app"] = gitSource("app", "main", commitB) },
+			change: func(sc *scope) { sc.Sources["git.app"] = gitSource("app", "main", commitB) },
 			images: map[string]cty.Value{"app": pushed("registry.example.com/me/app", "9f8e7d6", "sha256:aaaa")},
 			want:   []string{"image.app", "promote.0", "source.git.app"},
 		},
 		"a digest moves an image source": {
 			change: func(sc *scope) {
-				sc.sources["image.base"] = cty.ObjectVal(map[string]cty.Value{
+				sc.Sources["image.base"] = cty.ObjectVal(map[string]cty.Value{
 					"digest": cty.StringVal("sha256:2222"), "ref": cty.StringVal("alpine@sha256:1111"),
 				})
 			},
 			want: []string{"source.image.base"},
 		},
 		"the promoted repository's commit (the promote's base_commit) does not count": {
-			change: func(sc *scope) { sc.sources["git.gitops"] = gitSource("gitops", "main", commitH) },
+			change: func(sc *scope) { sc.Sources["git.gitops"] = gitSource("gitops", "main", commitH) },
 			want:   nil,
 		},
 		"the pushed digest does not count": {
@@ -1043,12 +1043,12 @@ func TestPipelineInputs(t *testing.T) {
 			want: []string{"promote.0"},
 		},
 		"the pipeline's env": {
-			change: func(sc *scope) { sc.vars["region"] = cty.StringVal("us") },
+			change: func(sc *scope) { sc.Vars["region"] = cty.StringVal("us") },
 			want:   []string{"pipeline"},
 		},
 		"a source known only after apply": {
 			change: func(sc *scope) {
-				sc.sources["image.base"] = cty.ObjectVal(map[string]cty.Value{
+				sc.Sources["image.base"] = cty.ObjectVal(map[string]cty.Value{
 					"digest": cty.UnknownVal(cty.String), "ref": cty.StringVal("alpine@sha256:1111"),
 				})
 			},
@@ -1195,7 +1195,7 @@ func TestProvidersAndWrites(t *testing.T) {
 func TestDecodePipelineSensitive(t *testing.T) {
 	t.Parallel()
 	sc := baseScope()
-	sc.vars = map[string]cty.Value{
+	sc.Vars = map[string]cty.Value{
 		"registry": cty.StringVal("registry.example.com").Mark(kind.SensitiveMark),
 		"word":     cty.StringVal("main").Mark(kind.SensitiveMark),
 		"wait":     cty.StringVal("5m").Mark(kind.SensitiveMark),

@@ -364,7 +364,7 @@ func TestPlanInstance(t *testing.T) {
   }
 }
 `
-	now := scope{sources: map[string]cty.Value{"git.app": gitSource("app", "main", commitB)}}
+	now := scope{Sources: map[string]cty.Value{"git.app": gitSource("app", "main", commitB)}}
 	// inputsNow are the inputs of the fixture as it is now; prior
 	// states are made from them.
 	current, errs := decode(t, src, now, nil)
@@ -428,7 +428,7 @@ func TestPlanInstance(t *testing.T) {
 			want:    result{plans.Run, plans.ReasonReplaceRequested, "-replace requested a run"},
 		},
 		"a pipeline whose inputs are known only after apply runs": {
-			sc: scope{sources: map[string]cty.Value{
+			sc: scope{Sources: map[string]cty.Value{
 				"git.app": withAttr(gitSource("app", "main", commitB), builtin.SourceCommit, cty.UnknownVal(cty.String)),
 			}},
 			prior: priorState(addr, inputsNow, runValue(2, "succeeded", ""), nil),
@@ -442,7 +442,7 @@ func TestPlanInstance(t *testing.T) {
 			if tc.src != "" {
 				s = tc.src
 			}
-			if tc.sc.sources != nil {
+			if tc.sc.Sources != nil {
 				sc = tc.sc
 			}
 			ps, errs := decode(t, s, sc, nil)
@@ -511,7 +511,7 @@ func TestPlanRunEffects(t *testing.T) {
   }
 }
 `
-	sc := scope{sources: map[string]cty.Value{
+	sc := scope{Sources: map[string]cty.Value{
 		"git.app":    gitSource("app", "main", commitB),
 		"git.gitops": gitSource("gitops", "main", commitG),
 	}}
