@@ -93,8 +93,6 @@ func newCluster(conf cty.Value) (*cluster, error) {
 	kc, err := kube.Connect(kube.ClientConfig{
 		Kubeconfig: sdk.GetString(conf, "kubeconfig"),
 		Context:    sdk.GetString(conf, "context"),
-		QPS:        50,
-		Burst:      100,
 		UserAgent:  "slipway-helm/" + Version,
 	})
 	if err != nil {

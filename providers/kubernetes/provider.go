@@ -98,8 +98,8 @@ var providerSchema = sdk.Schema{
 		"kubeconfig": {Type: cty.String, Optional: true, Description: "Path of the kubeconfig file; KUBECONFIG or ~/.kube/config when unset."},
 		"context":    {Type: cty.String, Optional: true, Description: "Kubeconfig context to use; the current context when unset."},
 		"in_cluster": {Type: cty.Bool, Optional: true, Description: "Use the service account of the pod slipway runs in instead of a kubeconfig."},
-		"qps":        {Type: cty.Number, Optional: true, Description: "Client-side rate limit, requests per second (default 50)."},
-		"burst":      {Type: cty.Number, Optional: true, Description: "Client-side burst above qps (default 100)."},
+		"qps":        {Type: cty.Number, Optional: true, Description: "Client-side rate limit, requests per second. Unset: none when the API server has API Priority and Fairness (it paces requests, and its 429s are retried after Retry-After), else 50."},
+		"burst":      {Type: cty.Number, Optional: true, Description: "Client-side burst above qps. Unset: 100 when a client-side limit applies."},
 	},
 }
 
@@ -126,8 +126,8 @@ func clientConfig(conf cty.Value) kube.ClientConfig {
 		Kubeconfig: sdk.GetString(conf, "kubeconfig"),
 		Context:    sdk.GetString(conf, "context"),
 		InCluster:  sdk.GetBool(conf, "in_cluster"),
-		QPS:        float32(numberOr(conf, "qps", 50)),
-		Burst:      int(numberOr(conf, "burst", 100)),
+		QPS:        float32(numberOr(conf, "qps", 0)),
+		Burst:      int(numberOr(conf, "burst", 0)),
 		UserAgent:  "slipway-kubernetes/" + Version,
 	}
 }

@@ -18,8 +18,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,7 +51,10 @@ type ClientConfig struct {
 	// InCluster uses the service account of the pod slipway runs in
 	// instead of a kubeconfig.
 	InCluster bool
-	// QPS and Burst are the client-side rate limit.
+	// QPS and Burst are the client-side rate limit. Both zero means the
+	// default: no client-side limit when the API server has API Priority
+	// and Fairness (it paces every client itself, and client-go honours
+	// its 429s and Retry-After), else DefaultQPS and DefaultBurst.
 	QPS   float32
 	Burst int
 	// UserAgent names the provider to the API server.
@@ -72,6 +78,9 @@ type Cluster struct {
 	// DefaultNamespace is the namespace of the kubeconfig's context (of the
 	// pod, in cluster), "default" when it names none.
 	DefaultNamespace string
+	// FlowControl says the API server has API Priority and Fairness, so
+	// no client-side rate limit was set.
+	FlowControl bool
 
 	Dynamic   dynamic.Interface
 	REST      rest.Interface
@@ -79,7 +88,20 @@ type Cluster struct {
 	Mapper    *restmapper.DeferredDiscoveryRESTMapper
 }
 
-// Connect makes the clients of c. It does not talk to the cluster yet.
+// The client-side rate limit of a cluster without flow control, as Argo
+// CD and Flux set it.
+const (
+	DefaultQPS   = 50
+	DefaultBurst = 100
+)
+
+// flowSchemaHeader is the header an API server with API Priority and
+// Fairness sets on every response: the flow schema that classified it.
+const flowSchemaHeader = "X-Kubernetes-PF-FlowSchema-UID"
+
+// Connect makes the clients of c. Unless c sets a rate limit, it asks the
+// API server once (GET /livez/ping) whether it has flow control, as Flux
+// does, to choose one.
 func Connect(c ClientConfig) (*Cluster, error) {
 	cl := &Cluster{Context: c.Context, DefaultNamespace: "default"}
 	var cc clientcmd.ClientConfig
@@ -107,11 +129,23 @@ func Connect(c ClientConfig) (*Cluster, error) {
 		cl.DefaultNamespace = n
 	}
 	cfg := cl.Config
-	cfg.QPS, cfg.Burst = c.QPS, c.Burst
 	cfg.UserAgent = c.UserAgent
 	cfg.WarningHandler = rest.NoWarnings{}
 	if c.WrapTransport != nil {
 		cfg.Wrap(c.WrapTransport)
+	}
+	cfg.QPS, cfg.Burst = c.QPS, c.Burst
+	switch {
+	case c.QPS > 0 && c.Burst == 0:
+		cfg.Burst = max(DefaultBurst, int(c.QPS))
+	case c.QPS == 0 && c.Burst > 0:
+		cfg.QPS = DefaultQPS
+	}
+	if c.QPS == 0 && c.Burst == 0 {
+		cfg.QPS, cfg.Burst = DefaultQPS, DefaultBurst
+		if cl.FlowControl = hasFlowControl(cfg); cl.FlowControl {
+			cfg.QPS = -1 // no client-side limiter: the server paces us
+		}
 	}
 
 	// The dynamic client as dynamic.NewForConfig makes it, keeping its REST
@@ -271,4 +305,23 @@ func (m *Mappings) Apply(ctx context.Context, id ObjectID, obj map[string]any, d
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
 	return ri.Patch(ctx, id.Name, types.ApplyPatchType, body, opts)
+}
+
+// hasFlowControl asks the API server whether it has API Priority and
+// Fairness: its responses then carry the flow schema that classified
+// them. A server that cannot be reached is taken to have none, so the
+// client-side limit applies.
+func hasFlowControl(cfg *rest.Config) bool {
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return false
+	}
+	hc.Timeout = 5 * time.Second
+	resp, err := hc.Get(strings.TrimSuffix(cfg.Host, "/") + "/livez/ping")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.Header.Get(flowSchemaHeader) != ""
 }

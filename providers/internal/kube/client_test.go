@@ -15,77 +15,58 @@
 package kube
 
 import (
-	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-func TestConnection(t *testing.T) {
+// TestRateLimitDefaults: with no rate limit set, a server with API
+// Priority and Fairness gets no client-side limit, and one without gets
+// the default; a limit the user sets always holds.
+func TestRateLimitDefaults(t *testing.T) {
 	t.Parallel()
-	c := &Connection[*Cluster]{Provider: "kubernetes"}
-	if _, err := c.Cluster(); err == nil || err.Error() != "the kubernetes provider is not configured" {
-		t.Errorf("before Configure: %v, want \"the kubernetes provider is not configured\"", err)
-	}
-	bad := errors.New("load kubeconfig: no such file")
-	c.SetCluster(nil, bad)
-	if _, err := c.Cluster(); !errors.Is(err, bad) {
-		t.Errorf("after a failed Configure: %v, want %v", err, bad)
-	}
-	cl := &Cluster{}
-	c.SetCluster(cl, nil)
-	if got, err := c.Cluster(); got != cl || err != nil {
-		t.Errorf("after Configure: %p, %v; want %p", got, err, cl)
-	}
-}
-
-// Connect reads the kubeconfig only; no server is needed.
-func TestConnect(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "config")
-	const kubeconfig = `apiVersion: v1
-kind: Config
-current-context: a
-clusters:
-- name: c
-  cluster: {server: "https://127.0.0.1:6443"}
-users:
-- name: u
-  user: {token: t}
-contexts:
-- name: a
-  context: {cluster: c, user: u}
-- name: b
-  context: {cluster: c, user: u, namespace: team}
-`
-	if err := os.WriteFile(path, []byte(kubeconfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	tests := map[string]struct {
-		context, wantNamespace string
+		apf        bool
+		qps        float32
+		burst      int
+		wantQPS    float32
+		wantBurst  int
+		wantFlowed bool
 	}{
-		"current context": {"", "default"},
-		"named context":   {"b", "team"},
+		"flow control, nothing set":    {apf: true, wantQPS: -1, wantBurst: DefaultBurst, wantFlowed: true},
+		"no flow control, nothing set": {wantQPS: DefaultQPS, wantBurst: DefaultBurst},
+		"flow control, qps set":        {apf: true, qps: 20, wantQPS: 20, wantBurst: DefaultBurst},
+		"qps above the default burst":  {qps: 500, wantQPS: 500, wantBurst: 500},
+		"burst set alone":              {burst: 7, wantQPS: DefaultQPS, wantBurst: 7},
+		"both set":                     {apf: true, qps: 5, burst: 10, wantQPS: 5, wantBurst: 10},
 	}
-	for name, tc := range tests {
+	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cl, err := Connect(ClientConfig{Kubeconfig: path, Context: tc.context, QPS: 50, Burst: 100, UserAgent: "slipway-test/1"})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.apf {
+					w.Header().Set(flowSchemaHeader, "6d7e1e2a")
+				}
+				w.Write([]byte("ok"))
+			}))
+			defer srv.Close()
+			kc := filepath.Join(t.TempDir(), "config")
+			os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "`+srv.URL+`"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`), 0o600)
+			cl, err := Connect(ClientConfig{Kubeconfig: kc, QPS: tt.qps, Burst: tt.burst})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.DefaultNamespace != tc.wantNamespace {
-				t.Errorf("default namespace %q, want %q", cl.DefaultNamespace, tc.wantNamespace)
-			}
-			if cl.Config.QPS != 50 || cl.Config.Burst != 100 || cl.Config.UserAgent != "slipway-test/1" || cl.Config.Host != "https://127.0.0.1:6443" {
-				t.Errorf("REST config QPS %v, burst %d, user agent %q, host %q", cl.Config.QPS, cl.Config.Burst, cl.Config.UserAgent, cl.Config.Host)
-			}
-			if cl.Dynamic == nil || cl.REST == nil || cl.Discovery == nil || cl.Mapper == nil {
-				t.Error("a client is missing")
+			if cl.Config.QPS != tt.wantQPS || cl.Config.Burst != tt.wantBurst || cl.FlowControl != tt.wantFlowed {
+				t.Errorf("qps %v burst %d flow control %v, want %v %d %v", cl.Config.QPS, cl.Config.Burst, cl.FlowControl, tt.wantQPS, tt.wantBurst, tt.wantFlowed)
 			}
 		})
-	}
-	if _, err := Connect(ClientConfig{Kubeconfig: filepath.Join(t.TempDir(), "none")}); err == nil {
-		t.Error("no error for a missing kubeconfig")
 	}
 }
