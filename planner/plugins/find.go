@@ -200,12 +200,13 @@ func Find(name string, dirs []string) (string, bool) {
 }
 
 // notFound explains that no executable of a provider is on the search
-// path, and points at a repository's own copy that slipway did not run.
-func (sp *SearchPath) notFound(name string) string {
-	msg := fmt.Sprintf("No executable named %s%s was found in %s.", ExecutablePrefix, name, describeDirs(sp.Dirs))
+// path, with advice, and points at a repository's own copy that slipway
+// did not run.
+func (sp *SearchPath) notFound(name, advice string) string {
+	msg := fmt.Sprintf("No executable named %s%s was found in %s. %s", ExecutablePrefix, name, describeDirs(sp.Dirs), advice)
 	if !sp.Trusted {
 		if _, err := os.Stat(filepath.Join(sp.Local, ExecutablePrefix+name)); err == nil {
-			msg += fmt.Sprintf(" The configuration ships one in %s, which slipway does not run: a provider a repository commits is code from whoever wrote the repository. Install the provider into a directory of your own, or, if you trust this configuration's providers, set %s=1 or list the configuration directory in trust_local_providers in ~/%s.",
+			msg += fmt.Sprintf(" The configuration ships one in %s, which slipway does not run: a provider that a repository commits is code from whoever wrote the repository. If you trust this configuration's providers, set %s=1, or list the configuration directory in trust_local_providers in ~/%s.",
 				sp.Local, TrustLocalEnv, CLIConfigFile)
 		}
 	}

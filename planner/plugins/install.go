@@ -100,7 +100,7 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Provider not found",
-				Detail:   search.notFound(r.Name) + fmt.Sprintf(" Build or download the provider into one of those directories, or point SLIPWAY_PROVIDER_PATH at its directory, then run \"slipway init\" again."),
+				Detail:   search.notFound(r.Name, `Build or download the provider into one of those directories, or point SLIPWAY_PROVIDER_PATH at its directory, then run "slipway init" again.`),
 				Subject:  r.Range,
 			})
 			continue

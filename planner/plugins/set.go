@@ -77,7 +77,8 @@ func (s *Set) command(name string) (cmd *exec.Cmd, release func(), err error) {
 	}
 	cands := Candidates(name, search.Dirs)
 	if len(cands) == 0 {
-		return nil, nil, fmt.Errorf("provider %q, pinned in %s at version %s, is not installed. %s Install the pinned version there, or run \"slipway init -upgrade\" to pin another", name, LockFileName, lock.Version, search.notFound(name))
+		return nil, nil, fmt.Errorf("provider %q is not installed. %s", name, search.notFound(name,
+			fmt.Sprintf(`Install version %s, which %s pins, into one of those directories, or run "slipway init -upgrade" to pin another.`, lock.Version, LockFileName)))
 	}
 	bin, seen, err := openPinned(lock, cands)
 	if err != nil {
@@ -135,7 +136,7 @@ func FindPinned(l *Lock, sp *SearchPath) (string, error) {
 	}
 	cands := Candidates(l.Name, sp.Dirs)
 	if len(cands) == 0 {
-		return "", fmt.Errorf("the pinned binary is not on the search path: %s", sp.notFound(l.Name))
+		return "", fmt.Errorf("the pinned binary is not on the search path: %s", sp.notFound(l.Name, "Run slipway init to see where slipway looks."))
 	}
 	var seen []found
 	for _, p := range cands {

@@ -74,7 +74,7 @@ func TestSearchPathLeavesOutTheConfigurationsProviders(t *testing.T) {
 	if got := Candidates("file", sp.Dirs); len(got) != 0 {
 		t.Errorf("candidates %q: the repository's own provider is on the search path", got)
 	}
-	msg := sp.notFound("file")
+	msg := sp.notFound("file", "")
 	for _, w := range []string{local, TrustLocalEnv, "trust_local_providers"} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("not-found message lacks %q:\n%s", w, msg)
@@ -340,5 +340,18 @@ func TestInstallRefusesAChangedBinaryAndAChangedSlipway(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".ran"); err == nil {
 		t.Error("init ran the changed binary")
+	}
+}
+
+func TestSetRefusesABuiltinOfAnotherSlipway(t *testing.T) {
+	s := &Set{
+		Builtins:       map[string]bool{"git": true},
+		Self:           "/bin/false",
+		Locks:          &Locks{Providers: map[string]*Lock{"git": {Name: "git", SlipwayVersion: "v0.1.0"}}},
+		SlipwayVersion: "v0.2.0",
+	}
+	_, err := s.Get(context.Background(), "provider.git", "git")
+	if err == nil || !strings.Contains(err.Error(), "built into slipway v0.1.0, but this is slipway v0.2.0") || !strings.Contains(err.Error(), "slipway init -upgrade") {
+		t.Errorf("err = %v", err)
 	}
 }
