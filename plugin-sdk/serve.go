@@ -39,7 +39,9 @@ import (
 // it is gone, so that a provider never outlives a slipway that was
 // killed: nobody would be left to record what it does.
 func Serve(p Provider) {
-	go watchParent()
+	// The parent is read now, not in the goroutine, which might first run
+	// after the parent has died.
+	go watchParent(os.Getppid())
 	level := hclog.Warn
 	if l := hclog.LevelFromString(os.Getenv("SLIPWAY_LOG")); l != hclog.NoLevel {
 		level = l
@@ -66,8 +68,7 @@ const parentPoll = 250 * time.Millisecond
 // user's terminal, on to providers, and reading it would take the user's
 // answers.) On Windows the parent ID never changes, so Serve waits on the
 // parent process itself.
-func watchParent() {
-	ppid := os.Getppid()
+func watchParent(ppid int) {
 	// Nothing is written on the way out: nobody reads it, and a write to
 	// a full pipe could block the exit.
 	gone := func() { os.Exit(1) }
