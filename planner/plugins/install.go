@@ -106,12 +106,12 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 			continue
 		}
 		if pin != nil && !opts.Upgrade {
-			bin, found, err := openPinned(pin, cands)
+			path, found, err := pinnedPath(pin, cands)
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read provider", Detail: err.Error(), Subject: r.Range})
 				continue
 			}
-			if bin == nil {
+			if path == "" {
 				// No binary on the search path is the pinned one: that
 				// is what the pin is for, so re-pinning takes -upgrade.
 				diags = append(diags, &hcl.Diagnostic{
@@ -123,7 +123,6 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 				})
 				continue
 			}
-			bin.close()
 			if r.Constraint != "" {
 				if d := checkConstraint(r, pin.Version); d != nil {
 					d.Detail += " The version is the one pinned in " + LockFileName + `; run "slipway init -upgrade" to pin another.`
@@ -132,7 +131,7 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 				}
 			}
 			out.Providers[r.Name] = pin
-			report(r.Name, pin.Version, bin.path, false)
+			report(r.Name, pin.Version, path, false)
 			continue
 		}
 		bin, err := openBinary(cands[0])
@@ -187,6 +186,24 @@ func openPinned(pin *Lock, cands []string) (*binary, []found, error) {
 		seen = append(seen, found{path: p, hash: bin.hash})
 	}
 	return nil, seen, nil
+}
+
+// pinnedPath returns the first of the candidates whose hash the pin
+// lists, without running it. With none, it returns "" and each
+// candidate's hash.
+func pinnedPath(pin *Lock, cands []string) (string, []found, error) {
+	var seen []found
+	for _, p := range cands {
+		sum, err := HashFile(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if slices.Contains(pin.Hashes, sum) {
+			return p, nil, nil
+		}
+		seen = append(seen, found{path: p, hash: sum})
+	}
+	return "", seen, nil
 }
 
 // found is a binary on the search path that a pin does not list.

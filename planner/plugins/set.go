@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"sync"
 
 	"slipway.dev/slipway/plugin-sdk/host"
@@ -138,16 +137,12 @@ func FindPinned(l *Lock, sp *SearchPath) (string, error) {
 	if len(cands) == 0 {
 		return "", fmt.Errorf("the pinned binary is not on the search path: %s", sp.notFound(l.Name, "Run slipway init to see where slipway looks."))
 	}
-	var seen []found
-	for _, p := range cands {
-		sum, err := HashFile(p)
-		if err != nil {
-			return "", err
-		}
-		if slices.Contains(l.Hashes, sum) {
-			return p, nil
-		}
-		seen = append(seen, found{path: p, hash: sum})
+	path, seen, err := pinnedPath(l, cands)
+	if err != nil {
+		return "", err
 	}
-	return "", errors.New(mismatch(l, seen))
+	if path == "" {
+		return "", errors.New(mismatch(l, seen))
+	}
+	return path, nil
 }
