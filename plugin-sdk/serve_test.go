@@ -72,7 +72,11 @@ func TestServeExitsWhenItsParentDies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Kill(pid, syscall.SIGKILL)
+	t.Cleanup(func() {
+		if t.Failed() && running(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
 	if hs := next(); !strings.Contains(hs, "|grpc") {
 		t.Fatalf("the provider printed %q, not its handshake", hs)
 	}

@@ -147,6 +147,11 @@ func TestCancelKillsAProviderThatHangsAtStart(t *testing.T) {
 		errc <- err
 	}()
 	pid := waitPID(t, pidFile)
+	t.Cleanup(func() {
+		if t.Failed() && alive(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
 	time.Sleep(100 * time.Millisecond) // well into the handshake wait
 
 	start := time.Now()
@@ -228,6 +233,11 @@ func TestProviderDiesWithItsHost(t *testing.T) {
 		t.Fatal("the host is not ready after 30s")
 	}
 	pid := waitPID(t, pidFile)
+	t.Cleanup(func() {
+		if t.Failed() && alive(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
 	if !alive(pid) {
 		t.Fatalf("provider %d is not running", pid)
 	}
