@@ -16,6 +16,8 @@ package sdk
 
 import (
 	"os"
+	"runtime"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -32,7 +34,14 @@ import (
 // Started by hand rather than by slipway, the binary says it is a plugin
 // and exits with status 1. Log lines written to os.Stderr reach slipway,
 // which shows them when SLIPWAY_LOG=debug is set.
+//
+// The process exits, within half a second, when the process that started
+// it is gone, so that a provider never outlives a slipway that was
+// killed: nobody would be left to record what it does.
 func Serve(p Provider) {
+	// The parent is read now, not in the goroutine, which might first run
+	// after the parent has died.
+	go watchParent(os.Getppid())
 	level := hclog.Warn
 	if l := hclog.LevelFromString(os.Getenv("SLIPWAY_LOG")); l != hclog.NoLevel {
 		level = l
@@ -48,4 +57,35 @@ func Serve(p Provider) {
 			JSONFormat: true,
 		}),
 	})
+}
+
+// parentPoll is how often Serve checks that its parent is alive.
+const parentPoll = 250 * time.Millisecond
+
+// watchParent ends the process when its parent, slipway, is gone. On Unix
+// an orphan is adopted by init or a subreaper, so its parent process ID
+// changes. (Standard input is no sign: slipway passes its own, the
+// user's terminal, on to providers, and reading it would take the user's
+// answers.) On Windows the parent ID never changes, so Serve waits on the
+// parent process itself.
+func watchParent(ppid int) {
+	// Nothing is written on the way out: nobody reads it, and a write to
+	// a full pipe could block the exit.
+	gone := func() { os.Exit(1) }
+	if runtime.GOOS == "windows" {
+		parent, err := os.FindProcess(ppid)
+		if err != nil {
+			gone()
+		}
+		if _, err := parent.Wait(); err != nil {
+			return // cannot tell: better a provider that lingers than one that quits
+		}
+		gone()
+	}
+	for {
+		time.Sleep(parentPoll)
+		if os.Getppid() != ppid {
+			gone()
+		}
+	}
 }

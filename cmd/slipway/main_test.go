@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(testscript.RunMain(stopClusterAfter{m}, map[string]func() int{
 		"slipway":                  func() int { return run(os.Args[1:]) },
 		"slipway-provider-file":    func() int { sdk.Serve(file.New()); return 0 },
-		"slipway-provider-testkit": func() int { sdk.Serve(newTestkit()); return 0 },
+		"slipway-provider-testkit": serveTestkit,
 	}))
 }
 
@@ -71,7 +71,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": scriptExits,
+			"exits":   scriptExits,
+			"oldlock": scriptOldLock,
 		},
 	})
 }

@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -30,6 +31,29 @@ import (
 // one that repeats its message everywhere a provider can speak
 // (secrets_test.go).
 type testkit struct{}
+
+// serveTestkit serves the testkit provider. With SLIPWAY_TESTKIT_PIDFILE
+// set it first adds its process ID to that file, a line each; with
+// SLIPWAY_TESTKIT_HANG=1 it then sleeps forever instead of serving, as a
+// provider that hangs at start.
+func serveTestkit() int {
+	if f := os.Getenv("SLIPWAY_TESTKIT_PIDFILE"); f != "" {
+		w, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err == nil {
+			_, err = fmt.Fprintln(w, os.Getpid())
+			w.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	}
+	if os.Getenv("SLIPWAY_TESTKIT_HANG") == "1" {
+		select {}
+	}
+	sdk.Serve(newTestkit())
+	return 0
+}
 
 func newTestkit() sdk.Provider { return testkit{} }
 

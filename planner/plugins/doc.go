@@ -14,15 +14,25 @@
 
 // Package plugins finds, pins and starts provider plugins.
 //
-// Third-party providers are executables named slipway-provider-NAME found
-// in the directories of SLIPWAY_PROVIDER_PATH, .slipway/providers beside
-// the configuration, and ~/.slipway/providers. `slipway init` records each
-// one's path, version and sha256 in the lock file (.slipway.lock.hcl);
-// every later start checks the binary against that checksum and refuses a
-// binary that changed. Built-in providers are served by the slipway binary
-// itself (`slipway provider serve NAME`), still as a child process over the
-// same protocol, and need no lock entry.
+// Third-party providers are executables named slipway-provider-NAME,
+// found only on the user's search path: the directories of
+// SLIPWAY_PROVIDER_PATH, the provider_dirs of ~/.slipway/config.hcl, and
+// ~/.slipway/providers. The .slipway/providers directory beside the
+// configuration, which a repository can commit, is searched last and only
+// when the user trusts it from outside the repository
+// (SLIPWAY_TRUST_LOCAL_PROVIDERS=1, or trust_local_providers in
+// ~/.slipway/config.hcl). `slipway init` pins each provider in the lock
+// file (.slipway.lock.hcl) by version and the hashes of its binary, never
+// by path; every later start runs the first binary on the search path
+// whose hash is pinned, and refuses when there is none. The binary that is
+// hashed is the one that runs: it is opened once, hashed through the open
+// file, and executed from that file. Built-in providers are served by the
+// slipway binary itself (`slipway provider serve NAME`), still as a child
+// process over the same protocol, and are pinned by slipway's version.
 //
-// What must stay true: no provider binary runs unless its checksum matches
-// the lock file; every started process is ended by Close.
+// What must stay true: no provider binary runs unless it is on the search
+// path and its hash is pinned (init runs an unpinned one to learn its
+// version, from the search path only); nothing the configuration's
+// directory supplies is run unless the user trusts it; every started
+// process is ended by Close.
 package plugins

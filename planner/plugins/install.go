@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
@@ -40,79 +39,109 @@ type Requirement struct {
 
 // InstallOptions tunes Install.
 type InstallOptions struct {
-	Dirs     []string
+	// Search is where third-party providers are looked for.
+	Search   *SearchPath
 	Builtins map[string]bool
+	// SlipwayVersion pins the built-in providers.
+	SlipwayVersion string
 	// Upgrade re-pins providers already in the lock file.
 	Upgrade bool
 	Stderr  io.Writer
-	// Report is told about each provider as it is pinned.
+	// Report is told about each provider as it is pinned: where its
+	// binary was found, or builtin.
 	Report func(name, version, path string, builtin bool)
 }
 
-// Install finds every required third-party provider, starts it once to
-// learn its version, checks the version against the constraint, and pins
-// path, version and checksum in the returned locks (a copy of old with
-// the changes). Providers already pinned keep their pin unless Upgrade.
+// Install finds every required provider and pins it in the returned locks
+// (a copy of old with the changes). A built-in provider is pinned by the
+// version of slipway. A third-party provider is looked for on the search
+// path only; a new one is started once to learn its version, which is
+// checked against the constraint, and pinned with the hash of its binary.
+// A provider already pinned keeps its pin, unless Upgrade, when a binary
+// with a pinned hash is on the search path; a binary whose hash is not
+// pinned is refused. Install never runs a binary from outside the search
+// path, and a pinned one not at all.
 func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOptions) (*Locks, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := &Locks{Providers: map[string]*Lock{}}
-	needed := map[string]bool{}
-	for _, r := range reqs {
-		needed[r.Name] = true
+	search := opts.Search
+	if search == nil {
+		search = &SearchPath{}
 	}
-	for n, l := range old.Providers {
-		if needed[n] {
-			out.Providers[n] = l
+	report := func(name, version, path string, builtin bool) {
+		if opts.Report != nil {
+			opts.Report(name, version, path, builtin)
 		}
 	}
+	reqs = slices.Clone(reqs)
 	sort.Slice(reqs, func(i, j int) bool { return reqs[i].Name < reqs[j].Name })
 	for _, r := range reqs {
+		pin := old.Providers[r.Name]
 		if opts.Builtins[r.Name] {
-			if opts.Report != nil {
-				opts.Report(r.Name, "", "", true)
-			}
-			continue
-		}
-		if l := out.Providers[r.Name]; l != nil && !opts.Upgrade {
-			sum, err := HashFile(l.Path)
-			if err == nil && slices.Contains(l.Hashes, sum) {
-				if opts.Report != nil {
-					opts.Report(r.Name, l.Version, l.Path, false)
-				}
-				continue
-			}
-			if err == nil {
-				// The pinned binary changed: that is what the pin is
-				// for, so re-pinning takes an explicit -upgrade.
+			if pin != nil && pin.Builtin() && pin.SlipwayVersion != opts.SlipwayVersion && !opts.Upgrade {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
-					Summary:  "Provider binary changed",
-					Detail: fmt.Sprintf("Provider %q at %s no longer matches the checksum in %s (it is %s). If you replaced it on purpose, run \"slipway init -upgrade\" to pin the new binary.",
-						r.Name, l.Path, LockFileName, sum),
+					Summary:  "Built-in provider changed",
+					Detail: fmt.Sprintf("Provider %q is pinned in %s to the one built into slipway %s, but this is slipway %s. If you upgraded slipway on purpose, run \"slipway init -upgrade\" to pin this version's.",
+						r.Name, LockFileName, pin.SlipwayVersion, opts.SlipwayVersion),
 					Subject: r.Range,
 				})
 				continue
 			}
+			out.Providers[r.Name] = &Lock{Name: r.Name, SlipwayVersion: opts.SlipwayVersion}
+			report(r.Name, "", "", true)
+			continue
 		}
-		path, ok := Find(r.Name, opts.Dirs)
-		if !ok {
+		if pin != nil && pin.Builtin() {
+			pin = nil // the name was built in once; it is not now
+		}
+		cands := Candidates(r.Name, search.Dirs)
+		if len(cands) == 0 {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Provider not found",
-				Detail: fmt.Sprintf("No executable named %s%s was found in %s. Build or download the provider into one of those directories, or point SLIPWAY_PROVIDER_PATH at its directory, then run \"slipway init\" again.",
-					ExecutablePrefix, r.Name, describeDirs(opts.Dirs)),
-				Subject: r.Range,
+				Detail:   search.notFound(r.Name, `Build or download the provider into one of those directories, or point SLIPWAY_PROVIDER_PATH at its directory, then run "slipway init" again.`),
+				Subject:  r.Range,
 			})
 			continue
 		}
-		sum, err := HashFile(path)
+		if pin != nil && !opts.Upgrade {
+			path, found, err := pinnedPath(pin, cands)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read provider", Detail: err.Error(), Subject: r.Range})
+				continue
+			}
+			if path == "" {
+				// No binary on the search path is the pinned one: that
+				// is what the pin is for, so re-pinning takes -upgrade.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Provider binary changed",
+					Detail: fmt.Sprintf("%s If you replaced it on purpose, run \"slipway init -upgrade\" to pin the new binary.",
+						mismatch(pin, found)),
+					Subject: r.Range,
+				})
+				continue
+			}
+			if r.Constraint != "" {
+				if d := checkConstraint(r, pin.Version); d != nil {
+					d.Detail += " The version is the one pinned in " + LockFileName + `; run "slipway init -upgrade" to pin another.`
+					diags = append(diags, d)
+					continue
+				}
+			}
+			out.Providers[r.Name] = pin
+			report(r.Name, pin.Version, path, false)
+			continue
+		}
+		bin, err := openBinary(cands[0])
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read provider", Detail: err.Error(), Subject: r.Range})
 			continue
 		}
-		ver, err := probeVersion(ctx, r.Name, path, opts.Stderr)
+		ver, err := probeVersion(ctx, r.Name, bin, opts.Stderr)
 		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider failed to start", Detail: fmt.Sprintf("%s: %v", path, err), Subject: r.Range})
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider failed to start", Detail: fmt.Sprintf("%s: %v", bin.path, err), Subject: r.Range})
 			continue
 		}
 		if r.Constraint != "" {
@@ -121,16 +150,15 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 				continue
 			}
 		}
-		out.Providers[r.Name] = &Lock{Name: r.Name, Version: ver, Path: path, Hashes: []string{sum}}
-		if opts.Report != nil {
-			opts.Report(r.Name, ver, path, false)
-		}
+		out.Providers[r.Name] = &Lock{Name: r.Name, Version: ver, Hashes: []string{bin.hash}}
+		report(r.Name, ver, bin.path, false)
 	}
 	return out, diags
 }
 
-func probeVersion(ctx context.Context, name, path string, stderr io.Writer) (string, error) {
-	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: exec.Command(path), Stderr: stderr})
+// probeVersion starts the opened binary, asks its version, and closes it.
+func probeVersion(ctx context.Context, name string, bin *binary, stderr io.Writer) (string, error) {
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: bin.command(), Stderr: stderr, Release: bin.close})
 	if err != nil {
 		return "", err
 	}
@@ -140,6 +168,66 @@ func probeVersion(ctx context.Context, name, path string, stderr io.Writer) (str
 		return "", err
 	}
 	return s.Metadata.Version, nil
+}
+
+// openPinned opens the first of the candidates whose hash the pin lists.
+// With none, it returns nil and each candidate's hash.
+func openPinned(pin *Lock, cands []string) (*binary, []found, error) {
+	var seen []found
+	for _, p := range cands {
+		bin, err := openBinary(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if slices.Contains(pin.Hashes, bin.hash) {
+			return bin, nil, nil
+		}
+		bin.close()
+		seen = append(seen, found{path: p, hash: bin.hash})
+	}
+	return nil, seen, nil
+}
+
+// pinnedPath returns the first of the candidates whose hash the pin
+// lists, without running it. With none, it returns "" and each
+// candidate's hash.
+func pinnedPath(pin *Lock, cands []string) (string, []found, error) {
+	var seen []found
+	for _, p := range cands {
+		sum, err := HashFile(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if slices.Contains(pin.Hashes, sum) {
+			return p, nil, nil
+		}
+		seen = append(seen, found{path: p, hash: sum})
+	}
+	return "", seen, nil
+}
+
+// found is a binary on the search path that a pin does not list.
+type found struct{ path, hash string }
+
+// mismatch says that no binary on the search path has a pinned hash,
+// naming the hashes expected and the ones found.
+func mismatch(pin *Lock, seen []found) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Provider %q is pinned in %s to version %s with ", pin.Name, LockFileName, pin.Version)
+	if len(pin.Hashes) == 1 {
+		fmt.Fprintf(&b, "the hash %s", pin.Hashes[0])
+	} else {
+		fmt.Fprintf(&b, "the hashes %s", strings.Join(pin.Hashes, ", "))
+	}
+	b.WriteString(", but ")
+	for i, f := range seen {
+		if i > 0 {
+			b.WriteString(" and ")
+		}
+		fmt.Fprintf(&b, "%s is %s", f.path, f.hash)
+	}
+	b.WriteString(": slipway refuses to run a provider binary that is not the one pinned.")
+	return b.String()
 }
 
 // checkConstraint checks a provider's version against its constraint with

@@ -15,14 +15,12 @@
 package plugins
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
@@ -39,22 +37,39 @@ type Locks struct {
 	Providers map[string]*Lock
 }
 
-// Lock pins one provider binary.
+// Lock pins one provider. A third-party provider is pinned by its version
+// and the hashes of its binary, never by a path: any binary on the search
+// path whose hash is listed is that provider. A built-in provider is
+// pinned by the version of slipway that serves it.
 type Lock struct {
-	Name    string
+	Name string
+	// Version is the third-party provider's version.
 	Version string
-	Path    string
-	// Hashes are "sha256:HEX" checksums of the binary.
+	// Hashes are the accepted hashes of the binary, each naming its
+	// scheme ("sha256:HEX"); more than one lets one lock file serve
+	// several platforms.
 	Hashes []string
+	// SlipwayVersion is set, and Version and Hashes are not, for a
+	// built-in provider: the version of slipway that served it.
+	SlipwayVersion string
+}
+
+// Builtin reports whether the lock pins a built-in provider.
+func (l *Lock) Builtin() bool { return l.SlipwayVersion != "" }
+
+type lockBlock struct {
+	Name    string  `hcl:"name,label"`
+	Version *string `hcl:"version"`
+	// Path was written by slipway 0.1, which pinned where the binary was.
+	// It is read and ignored: the hashes are the pin.
+	Path           *string   `hcl:"path"`
+	Hashes         []string  `hcl:"hashes,optional"`
+	SlipwayVersion *string   `hcl:"slipway_version"`
+	DeclRange      hcl.Range `hcl:",def_range"`
 }
 
 type lockFile struct {
-	Providers []struct {
-		Name    string   `hcl:"name,label"`
-		Version string   `hcl:"version"`
-		Path    string   `hcl:"path"`
-		Hashes  []string `hcl:"hashes"`
-	} `hcl:"provider,block"`
+	Providers []*lockBlock `hcl:"provider,block"`
 }
 
 // LoadLocks reads the lock file in dir; a missing file gives empty locks.
@@ -75,7 +90,35 @@ func LoadLocks(dir string) (*Locks, hcl.Diagnostics) {
 	var lf lockFile
 	diags = append(diags, gohcl.DecodeBody(f.Body, nil, &lf)...)
 	for _, p := range lf.Providers {
-		locks.Providers[p.Name] = &Lock{Name: p.Name, Version: p.Version, Path: p.Path, Hashes: p.Hashes}
+		r := p.DeclRange
+		bad := func(detail string) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid provider pin",
+				Detail: detail + ` Run "slipway init -upgrade" to pin the providers again.`, Subject: &r})
+		}
+		l := &Lock{Name: p.Name, Hashes: p.Hashes}
+		if p.Version != nil {
+			l.Version = *p.Version
+		}
+		switch {
+		case p.SlipwayVersion != nil:
+			if *p.SlipwayVersion == "" || p.Version != nil || len(p.Hashes) > 0 {
+				bad(fmt.Sprintf("Provider %q is pinned as a built-in provider (slipway_version), which takes no version or hashes, only the version of slipway.", p.Name))
+				continue
+			}
+			l.SlipwayVersion = *p.SlipwayVersion
+		case p.Version == nil || len(p.Hashes) == 0:
+			bad(fmt.Sprintf("Provider %q needs a version and at least one hash, or slipway_version for a built-in provider.", p.Name))
+			continue
+		}
+		for _, h := range p.Hashes {
+			if scheme, _, ok := strings.Cut(h, ":"); !ok || scheme == "" {
+				bad(fmt.Sprintf("Provider %q has the hash %q, which names no scheme; slipway writes %sHEX.", p.Name, h, HashScheme))
+			}
+		}
+		if _, dup := locks.Providers[p.Name]; dup {
+			bad(fmt.Sprintf("Provider %q is pinned twice.", p.Name))
+		}
+		locks.Providers[p.Name] = l
 	}
 	return locks, diags
 }
@@ -95,32 +138,21 @@ func (l *Locks) Save(dir string) error {
 			body.AppendNewline()
 		}
 		b := body.AppendNewBlock("provider", []string{n}).Body()
+		if p.Builtin() {
+			b.SetAttributeValue("slipway_version", cty.StringVal(p.SlipwayVersion))
+			continue
+		}
 		b.SetAttributeValue("version", cty.StringVal(p.Version))
-		b.SetAttributeValue("path", cty.StringVal(p.Path))
 		hashes := make([]cty.Value, len(p.Hashes))
 		for i, h := range p.Hashes {
 			hashes[i] = cty.StringVal(h)
 		}
 		b.SetAttributeValue("hashes", cty.ListVal(hashes))
 	}
-	header := "# This file is maintained by \"slipway init\".\n# It pins each provider binary by checksum; commit it with the configuration.\n\n"
+	header := "# This file is maintained by \"slipway init\".\n# It pins each provider by version and by the hashes of its binary;\n# commit it with the configuration.\n\n"
 	tmp := filepath.Join(dir, LockFileName+".tmp")
 	if err := os.WriteFile(tmp, append([]byte(header), f.Bytes()...), 0o644); err != nil {
 		return fmt.Errorf("write lock file: %w", err)
 	}
 	return os.Rename(tmp, filepath.Join(dir, LockFileName))
-}
-
-// HashFile returns the "sha256:HEX" checksum of a file.
-func HashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -16,11 +16,11 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"sync"
 
 	"slipway.dev/slipway/plugin-sdk/host"
@@ -34,40 +34,59 @@ type Set struct {
 	// Self is the path of the slipway executable, for built-ins.
 	Self  string
 	Locks *Locks
+	// Search is where third-party provider binaries are looked for; only
+	// a binary whose hash Locks lists is run.
+	Search *SearchPath
 	// Stderr receives the plugins' own log lines.
 	Stderr io.Writer
-	// SlipwayVersion is told to providers when they start.
+	// SlipwayVersion is told to providers when they start, and is the
+	// version a built-in provider's pin must name.
 	SlipwayVersion string
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
 }
 
-// Command returns the command that serves provider name, after checking a
-// third-party binary against the lock file.
-func (s *Set) Command(name string) (*exec.Cmd, error) {
+// command returns the command that serves provider name. For a
+// third-party provider it is the first binary on the search path whose
+// hash the lock file lists, opened and hashed once; release must be
+// called once the command has started, or has failed to (host.Launch
+// calls it).
+func (s *Set) command(name string) (cmd *exec.Cmd, release func(), err error) {
+	lock := s.Locks.Providers[name]
 	if s.Builtins[name] {
+		if lock != nil && lock.Builtin() && lock.SlipwayVersion != s.SlipwayVersion {
+			return nil, nil, fmt.Errorf("provider %q is pinned in %s to the one built into slipway %s, but this is slipway %s: if you upgraded slipway on purpose, run \"slipway init -upgrade\"", name, LockFileName, lock.SlipwayVersion, s.SlipwayVersion)
+		}
 		self := s.Self
 		if self == "" {
 			var err error
 			if self, err = os.Executable(); err != nil {
-				return nil, fmt.Errorf("find the slipway executable to serve provider %q: %w", name, err)
+				return nil, nil, fmt.Errorf("find the slipway executable to serve provider %q: %w", name, err)
 			}
 		}
-		return exec.Command(self, "provider", "serve", name), nil
+		return exec.Command(self, "provider", "serve", name), func() {}, nil
 	}
-	lock := s.Locks.Providers[name]
-	if lock == nil {
-		return nil, fmt.Errorf("provider %q is not installed: run \"slipway init\" to find slipway-provider-%s and pin it in %s", name, name, LockFileName)
+	if lock == nil || lock.Builtin() {
+		return nil, nil, fmt.Errorf("provider %q is not installed: run \"slipway init\" to find slipway-provider-%s and pin it in %s", name, name, LockFileName)
 	}
-	sum, err := HashFile(lock.Path)
+	search := s.Search
+	if search == nil {
+		search = &SearchPath{}
+	}
+	cands := Candidates(name, search.Dirs)
+	if len(cands) == 0 {
+		return nil, nil, fmt.Errorf("provider %q is not installed. %s", name, search.notFound(name,
+			fmt.Sprintf(`Install version %s, which %s pins, into one of those directories, or run "slipway init -upgrade" to pin another.`, lock.Version, LockFileName)))
+	}
+	bin, seen, err := openPinned(lock, cands)
 	if err != nil {
-		return nil, fmt.Errorf("provider %q pinned in %s at %s cannot be read (%v): run \"slipway init\" again", name, LockFileName, lock.Path, err)
+		return nil, nil, fmt.Errorf("provider %q: %w", name, err)
 	}
-	if !slices.Contains(lock.Hashes, sum) {
-		return nil, fmt.Errorf("provider %q at %s does not match the checksum in %s (it is %s): the binary changed since \"slipway init\"; if you replaced it on purpose, run \"slipway init -upgrade\"", name, lock.Path, LockFileName, sum)
+	if bin == nil {
+		return nil, nil, fmt.Errorf("%s If you replaced it on purpose, run \"slipway init -upgrade\"", mismatch(lock, seen))
 	}
-	return exec.Command(lock.Path), nil
+	return bin.command(), bin.close, nil
 }
 
 // Get returns the running client of the provider configuration key
@@ -79,11 +98,14 @@ func (s *Set) Get(ctx context.Context, key, name string) (*host.Client, error) {
 	if c := s.clients[key]; c != nil {
 		return c, nil
 	}
-	cmd, err := s.Command(name)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("provider %q: %w", name, err)
+	}
+	cmd, release, err := s.command(name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion})
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +124,25 @@ func (s *Set) Close() {
 		c.Close()
 	}
 	s.clients = nil
+}
+
+// FindPinned returns the path of the first binary on the search path
+// whose hash the pin lists, without running it. Otherwise it says why
+// slipway would not start the provider.
+func FindPinned(l *Lock, sp *SearchPath) (string, error) {
+	if sp == nil {
+		sp = &SearchPath{}
+	}
+	cands := Candidates(l.Name, sp.Dirs)
+	if len(cands) == 0 {
+		return "", fmt.Errorf("the pinned binary is not on the search path: %s", sp.notFound(l.Name, "Run slipway init to see where slipway looks."))
+	}
+	path, seen, err := pinnedPath(l, cands)
+	if err != nil {
+		return "", err
+	}
+	if path == "" {
+		return "", errors.New(mismatch(l, seen))
+	}
+	return path, nil
 }

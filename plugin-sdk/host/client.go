@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -49,7 +50,16 @@ type LaunchConfig struct {
 	Stderr io.Writer
 	// SlipwayVersion is passed to the provider's Configure.
 	SlipwayVersion string
+	// Release, if set, is called once the command no longer needs what
+	// it refers to (an open binary, a copy of one): when the process has
+	// started and answered the handshake, or when starting it has failed
+	// or been cancelled. It may be called after Launch has returned.
+	Release func()
 }
+
+// startKillWait bounds how long a cancelled Launch waits for the process
+// it killed to be reaped before it returns anyway.
+const startKillWait = 1500 * time.Millisecond
 
 // Client talks to one running provider plugin. It is safe for concurrent
 // use: the core may plan, apply and read through one Client from many
@@ -60,6 +70,7 @@ type Client struct {
 	slipwayVersion string
 
 	pc     *plugin.Client
+	stop   context.CancelFunc // kills the process at once
 	rpc    protocol.ProviderClient
 	exited <-chan struct{}
 	tail   *tail
@@ -80,10 +91,21 @@ type schemaSet struct {
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
 // the protocol version, gRPC with automatic mutual TLS) and connects. The
-// process runs until Close; cancelling ctx only abandons a launch still in
-// progress.
+// process runs until Close. Cancelling ctx while the launch is in progress
+// kills the process, and Launch returns within two seconds however the
+// process behaves; cancelling it later has no effect on the process.
+//
+// Where the system has a parent-death signal (Linux), the process is
+// killed when slipway dies, even by SIGKILL; the SDK's Serve also exits
+// when it sees its parent gone, on every system.
 func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
+	release := func() {}
+	if cfg.Release != nil {
+		var once sync.Once
+		release = func() { once.Do(cfg.Release) }
+	}
 	if cfg.Cmd == nil {
+		release()
 		return nil, fmt.Errorf("launching provider %q: no command", cfg.Name)
 	}
 	name := cfg.Name
@@ -93,6 +115,10 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	cmdline := cfg.Cmd.Path
 	if len(cfg.Cmd.Args) > 0 {
 		cmdline = strings.Join(cfg.Cmd.Args, " ")
+	}
+	if err := ctx.Err(); err != nil {
+		release()
+		return nil, fmt.Errorf("launching provider %q (%s): %w", name, cmdline, err)
 	}
 	out := cfg.Stderr
 	if out == nil {
@@ -108,6 +134,15 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		Level:  level,
 	})
 
+	// go-plugin holds its lock for the whole start, so its Kill cannot
+	// interrupt a process that never answers the handshake (it waits out a
+	// one-minute timeout). The command runs under a context of its own
+	// instead, which a cancelled launch, or Close, ends: os/exec then
+	// kills the process.
+	life, stop := context.WithCancel(context.Background())
+	cmd := commandWithContext(life, cfg.Cmd)
+	dieWithParent(cmd)
+
 	t := &tail{}
 	stdio := &lineWriter{fn: func(line string) {
 		t.add(line)
@@ -116,7 +151,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		Plugins:          plugin.PluginSet{wire.PluginName: &wire.GRPCPlugin{}},
-		Cmd:              cfg.Cmd,
+		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Managed:          false,
@@ -133,34 +168,47 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	}
 	done := make(chan started, 1)
 	go func() {
-		cp, err := pc.Client()
-		if err != nil {
-			done <- started{err: err}
-			return
-		}
-		raw, err := cp.Dispense(wire.PluginName)
-		if err != nil {
-			done <- started{err: err}
-			return
-		}
-		conn, ok := raw.(*wire.Conn)
-		if !ok {
-			done <- started{err: fmt.Errorf("unexpected plugin client %T", raw)}
-			return
-		}
-		done <- started{conn: conn}
+		s := func() started {
+			cp, err := pc.Client()
+			if err != nil {
+				return started{err: err}
+			}
+			raw, err := cp.Dispense(wire.PluginName)
+			if err != nil {
+				return started{err: err}
+			}
+			conn, ok := raw.(*wire.Conn)
+			if !ok {
+				return started{err: fmt.Errorf("unexpected plugin client %T", raw)}
+			}
+			return started{conn: conn}
+		}()
+		// The process has started and connected, or will not: what the
+		// command refers to is no longer needed.
+		release()
+		done <- s
 	}()
 
 	var s started
 	select {
 	case s = <-done:
 	case <-ctx.Done():
-		pc.Kill()
-		<-done
+		stop()
+		select {
+		case <-done:
+		case <-time.After(startKillWait):
+			// Something else holds the process's output open (a child
+			// it started, say); go-plugin gives up on it later.
+		}
+		go func() {
+			<-done
+			pc.Kill()
+		}()
 		return nil, fmt.Errorf("launching provider %q (%s): %w", name, cmdline, ctx.Err())
 	}
 	if s.err != nil {
 		pc.Kill()
+		stop()
 		err := fmt.Errorf("launching provider %q (%s): %w", name, cmdline, s.err)
 		if output := t.String(); output != "" {
 			err = fmt.Errorf("%w\nThe provider's last output was:\n%s", err, output)
@@ -172,10 +220,26 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		cmdline:        cmdline,
 		slipwayVersion: cfg.SlipwayVersion,
 		pc:             pc,
+		stop:           stop,
 		rpc:            s.conn.Provider,
 		exited:         s.conn.Exited,
 		tail:           t,
 	}, nil
+}
+
+// commandWithContext copies an unstarted command into one that is killed
+// when ctx ends. Standard output and error are left to go-plugin.
+func commandWithContext(ctx context.Context, c *exec.Cmd) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.Path)
+	cmd.Path, cmd.Args, cmd.Err = c.Path, c.Args, c.Err
+	cmd.Env, cmd.Dir = c.Env, c.Dir
+	cmd.ExtraFiles = c.ExtraFiles
+	cmd.WaitDelay = c.WaitDelay
+	if c.SysProcAttr != nil {
+		attr := *c.SysProcAttr
+		cmd.SysProcAttr = &attr
+	}
+	return cmd
 }
 
 // Name is the provider's name as given to Launch.
@@ -188,6 +252,7 @@ func (c *Client) Close() {
 		return
 	}
 	c.pc.Kill()
+	c.stop()
 }
 
 // Exited reports whether the plugin process has ended.

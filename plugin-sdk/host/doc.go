@@ -25,6 +25,12 @@
 // client was closed (ErrClosed), or the process died (ErrProviderCrashed,
 // with the plugin's last output in the message).
 //
+// A provider process never outlives slipway: on Linux the kernel kills it
+// when slipway dies (a parent-death signal), and everywhere the SDK's
+// Serve exits when its parent is gone. A launch that is cancelled kills
+// the process it started and returns within two seconds, even when the
+// process never answers the handshake.
+//
 // What must stay true: a Client is safe for concurrent use; Apply hands
 // each item's result to the caller as soon as the provider finishes it;
 // the package exposes no generated protocol type; and the protocol version

@@ -31,6 +31,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	helperRole() // the test binary re-executed as a hung provider or a host
 	sdktest.Main(m, map[string]func() sdk.Provider{"test": testprovider.New})
 }
 

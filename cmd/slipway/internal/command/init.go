@@ -35,7 +35,13 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 		return 1
 	}
 	old, d := plugins.LoadLocks(m.Dir)
-	diags = append(diags, d...)
+	if a.Upgrade {
+		// Every pin is made again: a lock file slipway cannot read is
+		// replaced, not a reason to stop.
+		old = &plugins.Locks{Providers: map[string]*plugins.Lock{}}
+	} else {
+		diags = append(diags, d...)
+	}
 	var st = emptyState()
 	if b, d := m.backend(cfg); !d.HasErrors() {
 		if s, err := b.Read(ctx); err == nil {
@@ -44,9 +50,15 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 	} else {
 		diags = append(diags, d...)
 	}
+	search, d := plugins.LoadSearchPath(m.Dir)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	m.View.Printf("%s\n\n", m.View.Bold("Initializing provider plugins..."))
 	locks, d := plugins.Install(ctx, planner.Requirements(cfg, st), old, plugins.InstallOptions{
-		Dirs: plugins.SearchDirs(m.Dir), Builtins: m.Builtins, Upgrade: a.Upgrade, Stderr: m.View.Stderr,
+		Search: search, Builtins: m.Builtins, SlipwayVersion: m.Version, Upgrade: a.Upgrade, Stderr: m.View.Stderr,
 		Report: func(name, version, path string, builtin bool) {
 			if builtin {
 				m.View.Printf("- %s: built into slipway\n", name)
@@ -64,7 +76,7 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 		m.View.Error(err)
 		return 1
 	}
-	m.View.Printf("\n%s\n\nslipway recorded the providers' checksums in %s; commit it with your configuration.\nRun \"slipway plan\" to see what slipway would change.\n",
+	m.View.Printf("\n%s\n\nslipway recorded the providers' versions and hashes in %s; commit it with your configuration.\nRun \"slipway plan\" to see what slipway would change.\n",
 		m.View.Green("slipway has been successfully initialized!"), plugins.LockFileName)
 	return 0
 }

@@ -130,10 +130,13 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 	}, nil
 }
 
-// providerSet prepares the providers of a configuration from the lock file.
+// providerSet prepares the providers of a configuration from the lock file
+// and the user's search path.
 func (m *Meta) providerSet() (*plugins.Set, hcl.Diagnostics) {
 	locks, diags := plugins.LoadLocks(m.Dir)
-	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Stderr: m.View.LogWriter(), SlipwayVersion: m.Version}, diags
+	search, d := plugins.LoadSearchPath(m.Dir)
+	diags = append(diags, d...)
+	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Search: search, Stderr: m.View.LogWriter(), SlipwayVersion: m.Version}, diags
 }
 
 // session is what plan, apply and destroy set up: configuration, state

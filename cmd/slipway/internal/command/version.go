@@ -17,7 +17,6 @@ package command
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
@@ -112,7 +111,8 @@ func (m *Meta) providersInUse(a VersionArgs) []versionProvider {
 		return out
 	}
 	locks, diags := plugins.LoadLocks(m.Dir)
-	m.View.Diagnostics(diags)
+	search, d := plugins.LoadSearchPath(m.Dir)
+	m.View.Diagnostics(append(diags, d...))
 	for _, r := range planner.Requirements(cfg, nil) {
 		p := versionProvider{Name: r.Name}
 		switch l := locks.Providers[r.Name]; {
@@ -121,15 +121,18 @@ func (m *Meta) providersInUse(a VersionArgs) []versionProvider {
 			if a.BuiltinVersion != nil {
 				p.Version = a.BuiltinVersion(r.Name)
 			}
-		case l != nil:
-			p.Found, p.Version, p.Path = FoundLockFile, l.Version, l.Path
-			if sum, err := plugins.HashFile(l.Path); err != nil {
-				p.Note = fmt.Sprintf("the pinned binary cannot be read (%v): run slipway init", err)
-			} else if !slices.Contains(l.Hashes, sum) {
-				p.Note = "the pinned binary changed since slipway init: slipway refuses to run it"
+			if l != nil && l.Builtin() && l.SlipwayVersion != m.Version {
+				p.Note = fmt.Sprintf("pinned to the one built into slipway %s: run slipway init -upgrade", l.SlipwayVersion)
 			}
+		case l != nil && !l.Builtin():
+			p.Found, p.Version = FoundLockFile, l.Version
+			path, err := plugins.FindPinned(l, search)
+			if err != nil {
+				p.Note = err.Error()
+			}
+			p.Path = path
 		default:
-			if path, ok := plugins.Find(r.Name, plugins.SearchDirs(m.Dir)); ok {
+			if path, ok := plugins.Find(r.Name, search.Dirs); ok {
 				p.Found, p.Path = FoundSearchPath, path
 				p.Note = "not pinned in " + plugins.LockFileName + ": run slipway init"
 			} else {
