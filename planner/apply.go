@@ -183,7 +183,13 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 		}
 	}
 	destroy := p.Mode == plans.DestroyMode
-	diags := w.start(ctx, !destroy)
+	// Starting providers stops at the first Ctrl-C; what is then in
+	// flight keeps ctx.
+	startCtx := ctx
+	if c.Stop != nil {
+		startCtx = c.Stop
+	}
+	diags := w.start(startCtx, !destroy)
 	if diags.HasErrors() {
 		return diags
 	}

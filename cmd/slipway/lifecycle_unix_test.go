@@ -191,35 +191,41 @@ func TestKilledSlipwayLeavesNoProvider(t *testing.T) {
 }
 
 // TestInterruptWithAHungProvider sends SIGINT to slipway alone while a
-// provider hangs at start, and checks that slipway exits, and the
-// provider is gone, within two seconds.
+// provider hangs at start, in plan and in apply (which otherwise lets
+// what runs finish), and checks that slipway exits, and the provider is
+// gone, within two seconds.
 func TestInterruptWithAHungProvider(t *testing.T) {
 	t.Parallel()
-	dir := testkitDir(t)
-	pidFile := filepath.Join(dir, "pids")
-	cmd, _ := startSlipway(t, dir, []string{"SLIPWAY_TESTKIT_PIDFILE=" + pidFile, "SLIPWAY_TESTKIT_HANG=1"}, "plan")
-	pids := testkitPIDs(t, pidFile)
-	time.Sleep(200 * time.Millisecond) // well into the handshake wait
+	for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}} {
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			dir := testkitDir(t)
+			pidFile := filepath.Join(dir, "pids")
+			cmd, _ := startSlipway(t, dir, []string{"SLIPWAY_TESTKIT_PIDFILE=" + pidFile, "SLIPWAY_TESTKIT_HANG=1"}, args...)
+			pids := testkitPIDs(t, pidFile)
+			time.Sleep(200 * time.Millisecond) // well into the handshake wait
 
-	start := time.Now()
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
+			start := time.Now()
+			if err := syscall.Kill(cmd.Process.Pid, syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(10 * time.Second):
+				t.Fatal("slipway still runs 10s after SIGINT")
+			}
+			took := time.Since(start)
+			if took > 2*time.Second {
+				t.Errorf("slipway exited %v after SIGINT, want within 2s", took)
+			}
+			if err == nil {
+				t.Errorf("slipway exited 0 after an interrupted %s", args[0])
+			}
+			gone := allGoneWithin(t, pids, start, 2*time.Second)
+			t.Logf("slipway %s exited (%v) %v after SIGINT; the hung provider %v was gone after %v", args[0], err, took.Round(time.Millisecond), pids, gone.Round(time.Millisecond))
+		})
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-exited:
-	case <-time.After(10 * time.Second):
-		t.Fatal("slipway still runs 10s after SIGINT")
-	}
-	took := time.Since(start)
-	if took > 2*time.Second {
-		t.Errorf("slipway exited %v after SIGINT, want within 2s", took)
-	}
-	if err == nil {
-		t.Errorf("slipway exited 0 after an interrupted plan")
-	}
-	gone := allGoneWithin(t, pids, start, 2*time.Second)
-	t.Logf("slipway exited (%v) %v after SIGINT; the hung provider %v was gone after %v", err, took.Round(time.Millisecond), pids, gone.Round(time.Millisecond))
 }

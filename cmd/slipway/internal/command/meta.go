@@ -193,11 +193,17 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	s.unlock = unlock
 	// The configuration's providers start while the state is read: for
 	// a large state both take a while, and neither needs the other.
+	// A provider that hangs at start is abandoned at the first Ctrl-C,
+	// even in apply, which otherwise lets what runs finish.
+	startCtx := ctx
+	if m.Stop != nil {
+		startCtx = m.Stop
+	}
 	warm := make(chan struct{})
 	go func() {
 		defer close(warm)
 		for _, r := range planner.Requirements(cfg, nil) {
-			set.Get(ctx, addrs.Provider{Name: r.Name}.String(), r.Name)
+			set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name)
 		}
 	}()
 	st, pending, replayed, err := readJournal(ctx, b)

@@ -183,7 +183,12 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			return 1
 		}
 	} else {
-		p, diags = s.ctx.Plan(ctx, opts)
+		// Planning changes nothing: the first Ctrl-C ends it.
+		planCtx := ctx
+		if m.Stop != nil {
+			planCtx = m.Stop
+		}
+		p, diags = s.ctx.Plan(planCtx, opts)
 		m.showPlan(p, a.PlanArgs)
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
