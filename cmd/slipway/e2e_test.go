@@ -15,7 +15,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -148,30 +147,7 @@ resource "file" "f" {
   content = "file ${count.index}\n"
 }
 `})
-	cmd := slipway(dir, "apply", "-auto-approve")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := map[string]bool{}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
-		if addr, ok := strings.CutSuffix(line, ": Creation complete"); ok {
-			done[addr] = true
-		} else if i := strings.Index(line, ": Creation complete after"); i > 0 {
-			done[line[:i]] = true
-		}
-		if len(done) >= 300 {
-			break
-		}
-	}
-	if len(done) < 300 {
-		t.Fatalf("apply ended before 300 resources finished (saw %d)", len(done))
-	}
+	cmd, done, _, _ := applyUntil(t, dir, 300)
 	// Kill slipway and its provider at once, mid-apply.
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	cmd.Wait()

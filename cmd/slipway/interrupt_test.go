@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,6 +27,36 @@ import (
 	"testing"
 	"time"
 )
+
+// applyUntil starts slipway apply -auto-approve in dir and returns once n
+// instances have reported creation complete (failing the test if the
+// apply ends first), with the addresses reported and the rest of its
+// standard output, which the caller must read or discard.
+func applyUntil(t *testing.T, dir string, n int) (*exec.Cmd, map[string]bool, io.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd := slipway(dir, "apply", "-auto-approve")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	for len(done) < n && sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, ": Creation complete"); i > 0 {
+			done[line[:i]] = true
+		}
+	}
+	if len(done) < n {
+		t.Fatalf("apply ended before %d resources finished (saw %d)\n%s", n, len(done), stderr.String())
+	}
+	return cmd, done, stdout, stderr
+}
 
 // TestInterruptFinishesInFlight sends Ctrl-C (SIGINT to the whole process
 // group, as a terminal does) to an apply of 2,000 files once a few hundred
@@ -44,31 +75,10 @@ resource "file" "f" {
   content = "file ${count.index}\n"
 }
 `})
-	cmd := slipway(dir, "apply", "-auto-approve")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, reported, stdout, stderr := applyUntil(t, dir, 300)
+	done := len(reported)
 	var rest bytes.Buffer
 	var wg sync.WaitGroup
-	sc := bufio.NewScanner(stdout)
-	done := 0
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), ": Creation complete") {
-			done++
-		}
-		if done >= 300 {
-			break
-		}
-	}
-	if done < 300 {
-		t.Fatalf("apply ended before 300 resources finished (saw %d)\n%s", done, stderr.String())
-	}
 	sent := time.Now()
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 	wg.Add(1)
@@ -77,7 +87,7 @@ resource "file" "f" {
 		io.Copy(&rest, stdout)
 	}()
 	wg.Wait()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	took := time.Since(sent)
 	if code := exitCode(err); code != 130 {
 		t.Errorf("exit code %d, want 130\nstderr:\n%s", code, stderr.String())
@@ -131,28 +141,13 @@ resource "file_ticket" "t" {
   title = "ticket ${count.index}"
 }
 `})
-	cmd := slipway(dir, "apply", "-auto-approve")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for done := 0; done < 200 && sc.Scan(); {
-		if strings.Contains(sc.Text(), ": Creation complete") {
-			done++
-		}
-	}
+	cmd, _, stdout, stderr := applyUntil(t, dir, 200)
 	go io.Copy(io.Discard, stdout)
 	sent := time.Now()
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 	time.Sleep(20 * time.Millisecond)
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	took := time.Since(sent)
 	if code := exitCode(err); code != 130 {
 		t.Errorf("exit code %d, want 130\n%s", code, stderr.String())
