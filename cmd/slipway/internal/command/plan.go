@@ -207,7 +207,8 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 	}
 
-	s.ctx.Hooks = &views.Progress{View: m.View}
+	progress := &views.Progress{View: m.View}
+	s.ctx.Hooks = progress
 	s.ctx.Approved = a.Approve
 	if views.IsTerminal(m.Stdin) {
 		s.ctx.Ask = m.askApproval
@@ -223,7 +224,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
 	rec.Record(nil)
 	werr := rec.Close()
-	m.View.Diagnostics(diags)
+	// Changes cut short by a cancelled context are one error, not one
+	// per instance.
+	m.View.Diagnostics(views.CollapseCancelled(diags, progress.Cancelled()))
 	interrupted := m.Stop != nil && m.Stop.Err() != nil
 	if p.Mode == plans.DestroyMode && (diags.HasErrors() || werr != nil || interrupted) {
 		m.reportDestroyIncomplete(before, applier.Snapshot(), parseTargets(p.Targets), diags, interrupted)
