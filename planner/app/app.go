@@ -15,7 +15,9 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -25,6 +27,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
@@ -267,7 +270,24 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
 				"path %q must be relative and stay inside the repository, like \"apps/web\".", p.AsString())}
 		}
-		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), clean)).WithMarks(marks)
+		// The links on the way are followed before the check that the
+		// path is inside the checkout: a path through a link to /etc
+		// must not make the app read the host's files.
+		rel, err := confine.Rel(dir.AsString(), clean)
+		var outside *confine.EscapeError
+		switch {
+		case errors.As(err, &outside):
+			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
+				"path %q leads outside the repository: %v.", p.AsString(), err)}
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return hcl.Diagnostics{kind.Errorf("Invalid app source path", &srcRange,
+				"path %q cannot be read in the repository: %v.", p.AsString(), err)}
+		case err != nil:
+			// No checkout to follow links in: the provider says what is
+			// missing.
+			rel = clean
+		}
+		attrs[dirAttr] = cty.StringVal(filepath.Join(dir.AsString(), rel)).WithMarks(marks)
 	}
 	if repo.Type().HasAttribute(builtin.SourceCommit) {
 		attrs[builtin.AppRevision] = repo.GetAttr(builtin.SourceCommit)

@@ -134,6 +134,11 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 		return cty.DynamicVal, diags
 	}
 	r := ps.decl
+	// The directory is this instance's alone before anything is written
+	// to it.
+	if err := claimDir(h.Dir(), addr, ps.name, h.PriorOf); err != nil {
+		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory taken", &r, "%s cannot run: %v.", addr, err))
+	}
 	progress := func(format string, args ...any) { h.Progress(addr, fmt.Sprintf(format, args...)) }
 	h.Started(addr, plans.Run)
 

@@ -17,7 +17,10 @@ package pipeline
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -36,6 +39,7 @@ import (
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/pipeline/runner"
 	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/state"
 )
 
 // A pipeline block is not lowered to one provider resource: slipway runs
@@ -226,22 +230,121 @@ func pipelineDir(cfgDir, name string) string {
 	return filepath.Join(cfgDir, ".slipway", "pipelines", name)
 }
 
-// pipelineName is a file-system safe name of a pipeline instance.
+// maxNameLen bounds a pipeline directory's name, well inside the 255
+// bytes file systems allow; a longer escaped address is cut and ends in a
+// hash of the whole address.
+const maxNameLen = 128
+
+// pipelineName is the name of a pipeline instance's directory: its
+// address without "pipeline.", with every byte other than a letter, a
+// digit, '-', '_' or '.' written as %XX, so that two addresses never share
+// a directory: pipeline.web is "web", pipeline.web["x"] is
+// "web%5B%22x%22%5D", pipeline.web-x is "web-x". Decoding the escapes
+// gives the address back. A name that would be longer than maxNameLen is
+// cut, and ends in '~' (which escaping never leaves) and a hash of the
+// address.
 func pipelineName(addr addrs.ResourceInstance) string {
-	n := addr.Resource.Name
-	switch k := addr.Key.(type) {
-	case addrs.IntKey:
-		n += fmt.Sprintf("-%d", int(k))
-	case addrs.StringKey:
-		n += "-" + string(k)
+	s := addr.Resource.Name
+	if addr.Key != addrs.NoKey {
+		s += addr.Key.String()
 	}
-	b := []byte(n)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			b[i] = '_'
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
 		}
 	}
-	return string(b)
+	n := b.String()
+	if len(n) <= maxNameLen {
+		return n
+	}
+	sum := sha256.Sum256([]byte(addr.String()))
+	cut := maxNameLen - 1 - 16
+	// Never cut an escape in two.
+	if i := strings.LastIndexByte(n[:cut], '%'); i >= cut-2 {
+		cut = i
+	}
+	return n[:cut] + "~" + hex.EncodeToString(sum[:])[:16]
+}
+
+// ownerFile names the address that owns a pipeline directory. It is
+// written when the directory is first used, and checked at every run.
+const ownerFile = "address"
+
+// claimDir makes sure the directory of a pipeline instance is its own,
+// creating it when missing. Under the old naming, which replaced unsafe
+// characters by '_' and joined the key with '-', several instances could
+// share one directory; such a directory has no owner file. It is adopted
+// unless state shows it was made for another instance (the name recorded
+// in that instance's state entry is this directory's), which is then an
+// error naming both. prior lists the state entries of pipeline instances
+// whose old name may be this directory's (see oldOwners).
+func claimDir(cfgDir string, addr addrs.ResourceInstance, name string, prior func(addrs.Resource) []*state.ResourceInstance) error {
+	dir := pipelineDir(cfgDir, name)
+	rel := filepath.ToSlash(filepath.Join(".slipway", "pipelines", name))
+	owner := filepath.Join(dir, ownerFile)
+	if b, err := os.ReadFile(owner); err == nil {
+		got := strings.TrimSpace(string(b))
+		if got == addr.String() {
+			return nil
+		}
+		return fmt.Errorf("the directory %s belongs to %s (its file %s says so), not to %s. Two pipelines cannot share a directory: this happens on a file system that ignores case (pipeline \"Web\" and pipeline \"web\"), or when a directory was copied. Rename one of the pipelines, or move %s aside if %s no longer exists", rel, got, ownerFile, addr, rel, got)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read the owner of %s: %w", rel, err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		for _, other := range oldOwners(name, prior) {
+			if other != addr.String() {
+				return fmt.Errorf("the directory %s was made for %s by an earlier slipway, which gave both it and %s that directory; it now belongs to %s alone, and %s has one of its own. Move %s aside (or remove it: its workspace is made again at every run, and its runs/ hold only old logs), then apply again", rel, other, addr, addr, other, rel)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(owner, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		// Another run wrote it first: it must name this instance.
+		return claimDir(cfgDir, addr, name, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("write the owner of %s: %w", rel, err)
+	}
+	_, err = f.WriteString(addr.String() + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// oldOwners lists the addresses whose state entries record name as their
+// directory. The old naming made "web-x" of pipeline.web-x and of
+// pipeline.web["x"] (and pipeline.web[...] of any key that became "x"),
+// so the blocks to look at are those named by name's prefixes up to a
+// '-'.
+func oldOwners(name string, prior func(addrs.Resource) []*state.ResourceInstance) []string {
+	if prior == nil {
+		return nil
+	}
+	var out []string
+	for i := len(name); i > 0; i-- {
+		if i < len(name) && name[i] != '-' {
+			continue
+		}
+		for _, ri := range prior(addrs.Resource{Kind: addrs.Pipeline, Name: name[:i]}) {
+			if ri == nil || !ri.Value.IsKnown() || ri.Value.IsNull() || !ri.Value.Type().IsObjectType() || !ri.Value.Type().HasAttribute("name") {
+				continue
+			}
+			if n := ri.Value.GetAttr("name"); n.IsKnown() && !n.IsNull() && n.Type() == cty.String && n.AsString() == name {
+				out = append(out, ri.Addr.String())
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // decodePipeline evaluates a pipeline instance. images holds the values

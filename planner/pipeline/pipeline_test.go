@@ -1097,29 +1097,6 @@ func TestPipelineInputs(t *testing.T) {
 	}
 }
 
-func TestPipelineName(t *testing.T) {
-	t.Parallel()
-	r := addrs.Resource{Kind: addrs.Pipeline, Name: "app"}
-	tests := map[string]struct {
-		addr addrs.ResourceInstance
-		want string
-	}{
-		"a single instance":             {addr: r.Instance(addrs.NoKey), want: "app"},
-		"a count index":                 {addr: r.Instance(addrs.IntKey(3)), want: "app-3"},
-		"a for_each key":                {addr: r.Instance(addrs.StringKey("eu-west_1.b")), want: "app-eu-west_1.b"},
-		"a key with unsafe characters":  {addr: r.Instance(addrs.StringKey("a/b c:d")), want: "app-a_b_c_d"},
-		"a key that climbs directories": {addr: r.Instance(addrs.StringKey("../x")), want: "app-.._x"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tc.want, pipelineName(tc.addr)); diff != "" {
-				t.Errorf("pipelineName(%s) (-want +got):\n%s", tc.addr, diff)
-			}
-		})
-	}
-}
-
 func TestProvidersAndWrites(t *testing.T) {
 	t.Parallel()
 	registry, git := addrs.Provider{Name: "registry"}, addrs.Provider{Name: "git"}

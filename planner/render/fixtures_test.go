@@ -391,6 +391,22 @@ func erroredPlan() *plans.Plan {
 	return p
 }
 
+// erroredEmptyPlan is a plan that failed before it planned any change:
+// a provider that did not start, say.
+func erroredEmptyPlan() *plans.Plan {
+	p := plan()
+	p.Errored = true
+	return p
+}
+
+// erroredDestroyPlan is a destroy plan that failed before it planned any
+// deletion, while state holds objects.
+func erroredDestroyPlan() *plans.Plan {
+	p := erroredEmptyPlan()
+	p.Mode = plans.DestroyMode
+	return p
+}
+
 func combinedPlan() *plans.Plan {
 	p := plan()
 	for _, part := range []*plans.Plan{createPlan(), updatePlan(), replacePlan(), deletePlan(), pipelinePlan(), appPlan(), sensitivePlan()} {
@@ -420,5 +436,7 @@ var cases = map[string]func() *plans.Plan{
 	"destroy":          destroyPlan,
 	"refresh-only":     refreshOnlyPlan,
 	"errored":          erroredPlan,
+	"errored-empty":    erroredEmptyPlan,
+	"errored-destroy":  erroredDestroyPlan,
 	"combined":         combinedPlan,
 }

@@ -88,7 +88,7 @@ func formatLine(p painter, l line) string {
 
 func (h *human) plan(p *plans.Plan) {
 	if p.Errored {
-		h.leadPara("Planning failed.", "slipway met errors while making this plan, so what follows is incomplete and this plan cannot be applied.", sgrRed)
+		h.leadPara("Planning failed.", erroredText(p), sgrRed)
 	}
 
 	if len(p.Interrupted) > 0 {
@@ -102,6 +102,8 @@ func (h *human) plan(p *plans.Plan) {
 
 	if p.Mode == plans.RefreshOnlyMode {
 		switch {
+		case p.Errored && len(drift) == 0:
+			// Planning failed: nothing is known to match.
 		case len(drift) > 0:
 			h.para("This is a refresh-only plan, so slipway will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the slipway state without changing any remote objects.")
 		default:
@@ -120,6 +122,9 @@ func (h *human) plan(p *plans.Plan) {
 
 	if !p.HasChanges() {
 		switch {
+		case p.Errored:
+			// A failed plan says nothing about changes: what it could not
+			// plan may well differ.
 		case p.Mode == plans.DestroyMode:
 			h.leadPara("No changes.", "No objects need to be destroyed.")
 			h.para("Either you have not created any objects yet or the existing objects were already deleted outside of slipway.")
@@ -149,14 +154,27 @@ func (h *human) plan(p *plans.Plan) {
 		h.b.WriteString(h.p.bold("Changes to Outputs:") + "\n")
 		h.lines(outs)
 		h.b.WriteByte('\n')
-		if len(actions) == 0 {
+		if len(actions) == 0 && !p.Errored {
 			h.para("You can apply this plan to save these new output values to the slipway state, without changing any real infrastructure.")
 		}
 	}
 
-	if len(actions) > 0 {
+	if len(actions) > 0 && !p.Errored {
 		h.b.WriteString(h.p.bold("Plan:") + " " + summaryText(p.Summary()) + "\n")
 	}
+}
+
+// erroredText is what follows "Planning failed." A failed plan never
+// says there are no changes: what it could not plan may well differ.
+func erroredText(p *plans.Plan) string {
+	shown := len(changed(p.Changes)) > 0 || len(changed(p.Drift)) > 0
+	for _, o := range p.Outputs {
+		shown = shown || (o != nil && o.Action != plans.NoOp)
+	}
+	if shown {
+		return "slipway met errors while making this plan, so what follows is incomplete and this plan cannot be applied."
+	}
+	return "slipway met errors while making this plan, so this plan cannot be applied and does not tell whether anything would change."
 }
 
 // interrupted lists the changes an interrupted apply left unfinished, and

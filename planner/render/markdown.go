@@ -41,10 +41,12 @@ type markdown struct {
 
 func (m *markdown) plan(p *plans.Plan) {
 	if p.Errored {
-		m.b.WriteString("**Planning failed.** slipway met errors while making this plan, so what follows is incomplete and this plan cannot be applied.\n\n")
+		m.b.WriteString("**Planning failed.** " + erroredText(p) + "\n\n")
 	}
 	actions := changed(p.Changes)
 	switch {
+	case p.Errored:
+		// A failed plan says nothing about changes, beyond what it lists.
 	case p.Mode == plans.RefreshOnlyMode:
 		if len(changed(p.Drift)) > 0 {
 			m.b.WriteString("**Refresh-only plan.** Applying it records the changes made outside slipway in the state, without changing any remote objects.\n\n")

@@ -608,6 +608,71 @@ func splitYAMLPath(p string) ([]pathSeg, error) {
 }
 
 // treeSnapshot is the files of a commit's tree.
+// maxLinks is how many symbolic links resolving one path may follow.
+const maxLinks = 40
+
+// resolveTreePath returns the path p of the repository leads to in tree
+// once the symbolic links on the way are followed, as a checkout of the
+// tree would follow them. A link that leads outside the repository (an
+// absolute target, or one that climbs above the root) is an error naming
+// it and its target: a promote never edits anything but the repository's
+// own files. Parts that do not exist are kept as they are.
+func resolveTreePath(tree *object.Tree, p string) (string, error) {
+	if p == "" {
+		return "", nil
+	}
+	parts := strings.Split(p, "/")
+	var done []string // resolved, with no link left
+	links := 0
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if len(done) > 0 {
+				done = done[:len(done)-1]
+			}
+			continue
+		}
+		cur := path.Join(append(append([]string(nil), done...), part)...)
+		e, err := tree.FindEntry(cur)
+		if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrFileNotFound) {
+			done = append(done, part)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if e.Mode != filemode.Symlink {
+			done = append(done, part)
+			continue
+		}
+		if links++; links > maxLinks {
+			return "", &editError{builtin.PromotePath, "Too many symbolic links", fmt.Sprintf("Resolving the path %q follows more than %d symbolic links; they may form a loop.", p, maxLinks)}
+		}
+		blob, err := tree.File(cur)
+		if err != nil {
+			return "", fmt.Errorf("read the link %s: %w", cur, err)
+		}
+		target, err := blob.Contents()
+		if err != nil {
+			return "", fmt.Errorf("read the link %s: %w", cur, err)
+		}
+		joined := path.Clean(path.Join(path.Join(done...), target))
+		if path.IsAbs(target) || joined == ".." || strings.HasPrefix(joined, "../") {
+			return "", &editError{builtin.PromotePath, "Path leads outside the repository",
+				fmt.Sprintf("The path %q leads outside the repository: %s is a symbolic link to %s, which is outside the repository.", p, cur, target)}
+		}
+		done = nil
+		if joined != "." {
+			parts = append(strings.Split(joined, "/"), parts...)
+		}
+	}
+	return path.Join(done...), nil
+}
+
 type treeSnapshot struct{ tree *object.Tree }
 
 func (t treeSnapshot) kind(p string) (entryKind, error) {

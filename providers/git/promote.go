@@ -520,20 +520,22 @@ func openForPromote(ctx context.Context, c *cache, set settings, pc promoteConfi
 }
 
 // checkTarget checks that the path an edit whose values are not known
-// yet edits exists at commit (content may create its file).
+// yet edits exists at commit (content may create its file), and that its
+// links stay inside the repository.
 func checkTarget(e *edit, commit *object.Commit) error {
-	if e.mode == editContent {
-		return nil
-	}
 	tree, err := commit.Tree()
 	if err != nil {
 		return fmt.Errorf("read the tree of commit %s: %w", commit.Hash, err)
 	}
-	k, err := treeSnapshot{tree: tree}.kind(e.path)
+	resolved, err := resolveTreePath(tree, e.path)
 	if err != nil {
 		return err
 	}
-	if k == kindMissing {
+	k, err := treeSnapshot{tree: tree}.kind(resolved)
+	if err != nil {
+		return err
+	}
+	if k == kindMissing && e.mode != editContent {
 		return &editError{builtin.PromotePath, "Path not found in repository", fmt.Sprintf("The path %q does not exist in commit %s.", e.path, short(commit.Hash.String()))}
 	}
 	return nil
@@ -545,7 +547,14 @@ func runEdit(e *edit, commit *object.Commit) (*editResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the tree of commit %s: %w", commit.Hash, err)
 	}
-	return e.apply(treeSnapshot{tree: tree})
+	// The edit is made where the path leads once its links are followed.
+	resolved, err := resolveTreePath(tree, e.path)
+	if err != nil {
+		return nil, err
+	}
+	at := *e
+	at.path = resolved
+	return at.apply(treeSnapshot{tree: tree})
 }
 
 // promoteOut are the values of the attributes only the provider sets.

@@ -32,6 +32,8 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
+
+	"slipway.dev/slipway/internal/confine"
 )
 
 // kustomizationFiles are the names kustomize looks for, in its order.
@@ -41,6 +43,11 @@ var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Ku
 // kustomize's krusty, or else every *.yaml, *.yml and *.json file below
 // dir in lexical order, each holding one or more documents. Empty
 // documents are skipped and a kind List is expanded into its items.
+//
+// A symbolic link met on the way must lead inside dir: the app's path was
+// checked inside its repository with its links followed, and a link
+// among its files must not bring a file of this machine into the
+// cluster.
 func render(dir string) ([]*unstructured.Unstructured, error) {
 	if !filepath.IsAbs(dir) {
 		return nil, fmt.Errorf("manifests directory %q is not an absolute path", dir)
@@ -52,17 +59,21 @@ func render(dir string) ([]*unstructured.Unstructured, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("manifests directory %q is not a directory", dir)
 	}
+	real, err := confine.Root(dir)
+	if err != nil {
+		return nil, fmt.Errorf("manifests directory: %w", err)
+	}
 	for _, name := range kustomizationFiles {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return renderKustomization(dir)
+			return renderKustomization(dir, real)
 		}
 	}
 	return renderFiles(dir)
 }
 
-func renderKustomization(dir string) ([]*unstructured.Unstructured, error) {
+func renderKustomization(dir, real string) ([]*unstructured.Unstructured, error) {
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	m, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	m, err := k.Run(confinedFS{FileSystem: filesys.MakeFsOnDisk(), dir: real}, real)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
@@ -75,6 +86,80 @@ func renderKustomization(dir string) ([]*unstructured.Unstructured, error) {
 		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
 	return objs, nil
+}
+
+// confinedFS is the disk as kustomize reads it for an app, with every
+// path checked first. Inside the app's directory (dir, with its links
+// resolved), a path's links must lead inside it. Kustomize's own rules
+// already keep the files of a kustomization inside its directory, links
+// followed, but let it read other directories (bases, as ../base): there
+// no symbolic link may be followed at all below where the path leaves
+// the app's directory.
+type confinedFS struct {
+	filesys.FileSystem
+	dir string
+}
+
+func (f confinedFS) check(p string) error {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return err
+	}
+	if confine.Within(f.dir, a) {
+		rel, err := filepath.Rel(f.dir, a)
+		if err != nil {
+			return err
+		}
+		_, err = confine.Resolve(f.dir, rel)
+		var escape *confine.EscapeError
+		if errors.As(err, &escape) {
+			return err
+		}
+		return nil // a missing file is kustomize's to report
+	}
+	// Where a leaves the app's directory: their longest common parent.
+	common := f.dir
+	for !confine.Within(common, a) {
+		common = filepath.Dir(common)
+	}
+	rel, err := filepath.Rel(common, a)
+	if err != nil {
+		return err
+	}
+	cur := common
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		if err != nil {
+			return nil // kustomize reports what is missing
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(cur)
+			return fmt.Errorf("%s is a symbolic link to %s, outside the app's directory %s; slipway follows no link that leaves it", cur, target, f.dir)
+		}
+	}
+	return nil
+}
+
+func (f confinedFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
+	if err := f.check(p); err != nil {
+		return "", "", err
+	}
+	return f.FileSystem.CleanedAbs(p)
+}
+
+func (f confinedFS) ReadFile(p string) ([]byte, error) {
+	if err := f.check(p); err != nil {
+		return nil, err
+	}
+	return f.FileSystem.ReadFile(p)
+}
+
+func (f confinedFS) Open(p string) (filesys.File, error) {
+	if err := f.check(p); err != nil {
+		return nil, err
+	}
+	return f.FileSystem.Open(p)
 }
 
 func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
@@ -101,13 +186,19 @@ func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
 	sort.Strings(files)
 	var objs []*unstructured.Unstructured
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		rel, _ := filepath.Rel(dir, f)
+		// A manifest that is a link is read where it leads, which must
+		// be inside dir.
+		real, err := confine.Resolve(dir, rel)
+		if err != nil {
+			return nil, fmt.Errorf("read manifests: %w", err)
+		}
+		data, err := os.ReadFile(real)
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
 		}
 		got, err := decodeDocuments(data)
 		if err != nil {
-			rel, _ := filepath.Rel(dir, f)
 			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
 		objs = append(objs, got...)

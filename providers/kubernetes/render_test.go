@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,6 +110,92 @@ func TestRenderErrors(t *testing.T) {
 			_, err := render(dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("render: got error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenderSymlinks checks that a link among an app's manifests, or
+// among what its kustomization reads, must lead inside the app's
+// directory.
+func TestRenderSymlinks(t *testing.T) {
+	t.Parallel()
+	outside := sdktest.WriteTree(t, map[string]string{
+		"leak.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\n",
+		"base/kustomization.yaml": "resources: [leak.yaml]\n",
+		"base/leak.yaml":          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\n",
+	})
+	const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n"
+	link := func(t *testing.T, dir, name, target string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := map[string]struct {
+		files map[string]string
+		links map[string]string // name -> target; "OUT" in a target is the outside directory
+		app   string            // the app's directory, under the tree
+		want  string            // an error containing this, or "" for success
+		ids   []string
+	}{
+		"a manifest linked to a host file": {
+			files: map[string]string{"own.yaml": cm},
+			links: map[string]string{"hostname.yaml": "/etc/hostname"},
+			want:  "hostname.yaml is a symbolic link to /etc/hostname, which is outside",
+		},
+		"a manifest linked to a file outside": {
+			files: map[string]string{"own.yaml": cm},
+			links: map[string]string{"leak.yaml": "OUT/leak.yaml"},
+			want:  "leak.yaml is a symbolic link to OUT/leak.yaml, which is outside",
+		},
+		"a manifest linked inside": {
+			files: map[string]string{"real/own.yml": cm},
+			links: map[string]string{"own.yaml": "real/own.yml"},
+			ids:   []string{"v1 ConfigMap /own", "v1 ConfigMap /own"},
+		},
+		"a kustomization resource linked outside": {
+			files: map[string]string{"kustomization.yaml": "resources: [own.yaml, leak.yaml]\n", "own.yaml": cm},
+			links: map[string]string{"leak.yaml": "OUT/leak.yaml"},
+			want:  "leak.yaml is a symbolic link to OUT/leak.yaml, which is outside",
+		},
+		"a kustomization base linked outside": {
+			files: map[string]string{"kustomization.yaml": "resources: [base]\n"},
+			links: map[string]string{"base": "OUT/base"},
+			want:  "base is a symbolic link to OUT/base, which is outside",
+		},
+		"a link in a base outside the app": {
+			files: map[string]string{"apps/web/kustomization.yaml": "resources: [../../base]\n", "base/kustomization.yaml": "resources: [leak.yaml]\n"},
+			links: map[string]string{"base/leak.yaml": "OUT/leak.yaml"},
+			app:   "apps/web",
+			want:  "leak.yaml is a symbolic link to OUT/leak.yaml, outside the app's directory",
+		},
+		"a base outside the app without links": {
+			files: map[string]string{"apps/web/kustomization.yaml": "resources: [../../base]\n", "base/kustomization.yaml": "resources: [own.yaml]\n", "base/own.yaml": cm},
+			app:   "apps/web",
+			ids:   []string{"v1 ConfigMap /own"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			root := sdktest.WriteTree(t, tc.files)
+			for l, target := range tc.links {
+				link(t, root, l, strings.ReplaceAll(target, "OUT", outside))
+			}
+			objs, err := render(filepath.Join(root, filepath.FromSlash(tc.app)))
+			want := strings.ReplaceAll(tc.want, "OUT", outside)
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("render: %v (%v), want an error containing %q", err, ids(objs), want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.ids, ids(objs)); diff != "" {
+				t.Errorf("rendered objects (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -42,6 +42,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
@@ -130,10 +131,19 @@ func layerTar(contextDir string, files map[string]string, mtime time.Time) ([]by
 	for _, dest := range dests {
 		src := files[dest]
 		imgPath := strings.TrimPrefix(path.Clean(dest), "/")
-		full := filepath.Join(contextDir, filepath.FromSlash(src))
-		info, err := os.Stat(full)
+		// Links are followed before the check that the source is inside
+		// context_dir: a link to /etc/hostname must not put the host's
+		// file into the image.
+		full, err := confine.Resolve(contextDir, src)
+		var info fs.FileInfo
+		if err == nil {
+			info, err = os.Stat(full)
+		}
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
+			var escape *confine.EscapeError
+			if errors.As(err, &escape) {
+				err = fmt.Errorf("the source %q of image path %s leads outside context_dir: %v", src, dest, err)
+			} else if errors.Is(err, fs.ErrNotExist) {
 				err = fmt.Errorf("the source %q of image path %s is not in context_dir %s", src, dest, contextDir)
 			} else {
 				err = fmt.Errorf("cannot read the source %q of image path %s: %v", src, dest, err)

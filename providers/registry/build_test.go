@@ -154,6 +154,56 @@ func TestLayerTarErrors(t *testing.T) {
 	}
 }
 
+// TestLayerTarSymlinks checks that a source whose links lead outside
+// context_dir is refused, naming the link and where it points, and that
+// links that stay inside are followed.
+func TestLayerTarSymlinks(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	writeTree(t, outside, map[string]string{"etc/passwd": "root:x:0:0\n"}, nil)
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"out/app": "app\n"}, nil)
+	for link, target := range map[string]string{
+		"out/hostname": "/etc/hostname",
+		"etc":          filepath.Join(outside, "etc"),
+		"up":           "../..",
+		"out/same":     "app",
+		"bin":          "out",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, dest, src, msg string
+	}{
+		{"a link to a host file", "/etc/hostname", "out/hostname", `the source "out/hostname" of image path /etc/hostname leads outside context_dir: out/hostname is a symbolic link to /etc/hostname, which is outside ` + dir},
+		{"a link to a directory outside", "/etc", "etc", `etc is a symbolic link to ` + filepath.Join(outside, "etc") + `, which is outside ` + dir},
+		{"a file below a link outside", "/etc/passwd", "etc/passwd", `etc is a symbolic link to ` + filepath.Join(outside, "etc")},
+		{"a link that climbs out", "/x", "up/x", `up is a symbolic link to ../.., which is outside ` + dir},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := layerTar(dir, map[string]string{tc.dest: tc.src}, time.Unix(0, 0))
+			var fe *filesError
+			if !errors.As(err, &fe) || fe.dest != tc.dest || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("error %v, want one about files[%q] saying %q", err, tc.dest, tc.msg)
+			}
+			if b != nil {
+				t.Errorf("a layer of %d bytes was made", len(b))
+			}
+		})
+	}
+
+	// Links inside context_dir are followed: the file's content goes in.
+	b, err := layerTar(dir, map[string]string{"/app/a": "out/same", "/app/b": "bin/app"}, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const d = " 1970-01-01T00:00:00Z"
+	checkEqual(t, "entries", []string{"app/ 0755 5" + d, "app/a 0644 0" + d, "app/b 0644 0" + d}, tarEntries(t, b))
+}
+
 func TestBuildTime(t *testing.T) {
 	t.Setenv("SOURCE_DATE_EPOCH", "")
 	if got, err := buildTime(); err != nil || got.Unix() != 0 {

@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"slipway.dev/slipway/internal/confine"
 )
 
 // Retry is a stage's retry policy, Argo Workflows' retryStrategy: up to
@@ -122,7 +124,17 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 	}
 	dir := workspace
 	if st.Dir != "" {
-		dir = filepath.Join(workspace, st.Dir)
+		// The links on the way are followed before the check that the
+		// directory is inside the workspace: a link to /etc must not make
+		// the stage run there.
+		rel, err := confine.Rel(workspace, st.Dir)
+		if err != nil {
+			res.Err = fmt.Errorf("stage dir %q: %w", st.Dir, err)
+			emit("# " + res.Err.Error())
+			res.Duration, res.Tail = time.Since(start), tail.lines()
+			return res
+		}
+		dir = filepath.Join(workspace, rel)
 	}
 	env := mergeEnv(baseEnv, st.Env)
 	delays := st.Retry.backoff().DelayFunc()

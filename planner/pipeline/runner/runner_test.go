@@ -50,6 +50,48 @@ func TestRunStageOutputEnvAndDir(t *testing.T) {
 	}
 }
 
+// TestRunStageDirSymlinks checks that a stage dir is resolved with its
+// links before the check that it is inside the workspace.
+func TestRunStageDirSymlinks(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	os.MkdirAll(filepath.Join(ws, "src", "cmd"), 0o755)
+	for link, target := range map[string]string{"etc": "/etc", "up": "..", "code": "src"} {
+		if err := os.Symlink(target, filepath.Join(ws, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(dir string) (Result, []string) {
+		var got []string
+		res := RunStage(context.Background(), ws, filepath.Join(t.TempDir(), "log"), []string{"PATH=" + os.Getenv("PATH")},
+			Stage{Name: "s", Run: []string{"pwd"}, Dir: dir}, func(l string) { got = append(got, l) })
+		return res, got
+	}
+	for dir, want := range map[string]string{
+		"etc":     `stage dir "etc": etc is a symbolic link to /etc, which is outside ` + ws,
+		"etc/ssl": `stage dir "etc/ssl": etc is a symbolic link to /etc, which is outside ` + ws,
+		"up/x":    `stage dir "up/x": up is a symbolic link to .., which is outside ` + ws,
+	} {
+		res, out := run(dir)
+		if res.Err == nil || res.Err.Error() != want {
+			t.Errorf("dir %q: error %v, want %q", dir, res.Err, want)
+		}
+		for _, l := range out {
+			if l == "$ pwd" {
+				t.Errorf("dir %q: the stage ran: %q", dir, out)
+			}
+		}
+	}
+	// A link that stays inside is followed.
+	res, out := run("code/cmd")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if want := filepath.Join(ws, "src", "cmd"); len(out) < 2 || out[1] != want {
+		t.Errorf("output %q, want the stage to run in %s", out, want)
+	}
+}
+
 func TestRunStageMasksSecrets(t *testing.T) {
 	ws := t.TempDir()
 	logPath := filepath.Join(ws, "log")

@@ -192,6 +192,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		m.showPlan(p, a.PlanArgs)
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
+			if a.Destroy {
+				m.reportDestroyPlanFailed(s.ctx.State, opts.Targets, diags)
+			}
 			return 1
 		}
 		if !p.HasChanges() && !hasReads(p) {
@@ -209,7 +212,8 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 	}
 
-	s.ctx.Hooks = &views.Progress{View: m.View}
+	progress := &views.Progress{View: m.View}
+	s.ctx.Hooks = progress
 	s.ctx.Approved = a.Approve
 	if views.IsTerminal(m.Stdin) {
 		s.ctx.Ask = m.askApproval
@@ -221,10 +225,17 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		// so the whole state need not be rewritten after every one.
 		rec.Every(stateCheckpoint)
 	}
+	before := s.ctx.State
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
 	rec.Record(nil)
 	werr := rec.Close()
-	m.View.Diagnostics(diags)
+	// Changes cut short by a cancelled context are one error, not one
+	// per instance.
+	m.View.Diagnostics(views.CollapseCancelled(diags, progress.Cancelled()))
+	interrupted := m.Stop != nil && m.Stop.Err() != nil
+	if p.Mode == plans.DestroyMode && (diags.HasErrors() || werr != nil || interrupted) {
+		m.reportDestroyIncomplete(before, applier.Snapshot(), parseTargets(p.Targets), diags, interrupted)
+	}
 	if werr != nil || stateStopped(diags) {
 		// What finished must not be lost: the state goes to a fallback
 		// file the user pushes back once the cause is fixed.

@@ -15,6 +15,7 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -173,10 +174,20 @@ func (v *View) paint(code, s string) string {
 
 // Progress reports apply progress as lines, Terraform style:
 // "file.a: Creating...", "file.a: Creation complete after 0s".
-// It implements planner.Hooks.
+// It implements planner.Hooks. The engine calls PreApply when a change
+// leaves its provider's queue, so "Creating..." says the provider has the
+// change; Progress prints nothing of its own before that.
+//
+// A change that ends cancelled (the apply's context was cancelled) prints
+// one line, "cancelled after", when it had started, and nothing when it
+// was still waiting: such changes are summed up once, at the end, by
+// CollapseCancelled.
 type Progress struct {
 	View *View
 	mu   sync.Mutex
+
+	started   map[string]bool
+	cancelled []string
 }
 
 var verbs = map[plans.Action][2]string{
@@ -191,6 +202,10 @@ var verbs = map[plans.Action][2]string{
 func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.started == nil {
+		p.started = map[string]bool{}
+	}
+	p.started[addr.String()] = true
 	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), verbs[action][0])
 }
 
@@ -203,11 +218,82 @@ func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
 func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err != nil && IsCancellation(err.Error()) {
+		p.cancelled = append(p.cancelled, addr.String())
+		if p.started[addr.String()] {
+			fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.paint(red, "cancelled after "+round(elapsed)))
+		}
+		return
+	}
 	if err != nil {
 		fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.paint(red, "failed after "+round(elapsed)))
 		return
 	}
 	fmt.Fprintf(p.View.Stdout, "%s: %s after %s\n", p.View.Bold(addr.String()), verbs[action][1], round(elapsed))
+}
+
+// Cancelled lists the instances whose change ended cancelled, in the
+// order they ended.
+func (p *Progress) Cancelled() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.cancelled...)
+}
+
+// cancellationTexts are what the error of a change cut short by a
+// cancelled context says: Go's context error, gRPC's status for it, and
+// a pipeline stage's.
+var cancellationTexts = []string{context.Canceled.Error(), "code = Canceled", "cancelled running "}
+
+// IsCancellation reports whether an error's text says it was cut short
+// by a cancelled context.
+func IsCancellation(text string) bool {
+	for _, c := range cancellationTexts {
+		if strings.Contains(text, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCancelledListed is how many cancelled changes the summary names.
+const maxCancelledListed = 10
+
+// CollapseCancelled replaces the error diagnostics of changes cut short
+// by a cancelled context, one per instance, by one that sums them up,
+// naming the instances (cancelled, from Progress.Cancelled, when known).
+// An interrupted apply of a thousand instances prints one error, not a
+// thousand.
+func CollapseCancelled(diags hcl.Diagnostics, cancelled []string) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	n := 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && IsCancellation(d.Summary+" "+d.Detail) {
+			n++
+			continue
+		}
+		out = append(out, d)
+	}
+	if n == 0 {
+		return diags
+	}
+	n = max(n, len(cancelled))
+	detail := fmt.Sprintf("%d changes were cancelled before they finished", n)
+	if n == 1 {
+		detail = "1 change was cancelled before it finished"
+	}
+	if len(cancelled) > 0 {
+		names := cancelled
+		if len(names) > maxCancelledListed {
+			names = names[:maxCancelledListed]
+		}
+		detail += ": " + strings.Join(names, ", ")
+		if more := len(cancelled) - len(names); more > 0 {
+			detail += fmt.Sprintf(" and %d more", more)
+		}
+	}
+	detail += ". What finished is recorded in state; run slipway plan to see what is left."
+	return append(out, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply cancelled", Detail: detail})
 }
 
 func round(d time.Duration) string {

@@ -16,9 +16,11 @@ package views
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -50,5 +52,86 @@ func TestViewMasksSecrets(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func fileAddr(name string) addrs.ResourceInstance {
+	return addrs.Resource{Kind: addrs.Managed, Type: "file", Name: name}.Instance(addrs.NoKey)
+}
+
+// TestProgressStartsWithPreApply checks that Progress prints an
+// instance's first line when the engine calls PreApply (the change left
+// the provider's queue), and nothing before.
+func TestProgressStartsWithPreApply(t *testing.T) {
+	t.Parallel()
+	var stdout strings.Builder
+	p := &Progress{View: &View{Stdout: &stdout, Stderr: io.Discard}}
+	a := fileAddr("a")
+	if stdout.Len() != 0 {
+		t.Fatalf("printed before anything started: %q", stdout.String())
+	}
+	p.PreApply(a, plans.Update)
+	p.Progress(a, "writing")
+	p.PostApply(a, plans.Update, nil, 1500*time.Millisecond)
+	want := "file.a: Modifying...\nfile.a: writing\nfile.a: Modifications complete after 1.5s\n"
+	if got := stdout.String(); got != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestInterruptedApplyPrintsLittle checks that changes cut short by a
+// cancelled context print at most one line each, none for those that
+// never started, and one error between them all.
+func TestInterruptedApplyPrintsLittle(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr strings.Builder
+	v := &View{Stdout: &stdout, Stderr: &stderr}
+	p := &Progress{View: v}
+	var diags hcl.Diagnostics
+	const n = 1000
+	for i := range n {
+		a := addrs.Resource{Kind: addrs.Managed, Type: "file", Name: "f"}.Instance(addrs.IntKey(i))
+		err := fmt.Errorf("Apply failed: Applying %s through provider \"file\" failed: context canceled", a)
+		if i < 10 {
+			// In flight when the context was cancelled.
+			p.PreApply(a, plans.Create)
+			err = fmt.Errorf("Apply failed: Applying %s through provider \"file\" failed: rpc error: code = Canceled desc = context canceled", a)
+		}
+		p.PostApply(a, plans.Create, err, time.Second)
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply failed", Detail: strings.TrimPrefix(err.Error(), "Apply failed: ")})
+	}
+	other := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply failed", Detail: "Applying file.g through provider \"file\" failed: disk full"}
+	diags = append(diags, other)
+	p.PostApply(fileAddr("g"), plans.Create, errors.New("disk full"), time.Second)
+
+	v.Diagnostics(CollapseCancelled(diags, p.Cancelled()))
+
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 21 {
+		t.Errorf("%d progress lines, want 21 (10 started, 10 cancelled, 1 failed):\n%s", len(lines), stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "file.f[3]: cancelled after 1s\n") || strings.Contains(stdout.String(), "file.f[10]") {
+		t.Errorf("progress:\n%s", stdout.String())
+	}
+	errs := strings.Count(stderr.String(), "Error: ")
+	if errs != 2 {
+		t.Errorf("%d errors, want 2 (the summary and disk full):\n%s", errs, stderr.String())
+	}
+	for _, want := range []string{"Error: Apply cancelled", "1000 changes were cancelled before they finished: file.f[0], file.f[1],", "and 990 more", "disk full"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("errors lack %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestCollapseCancelledLeavesOtherErrors(t *testing.T) {
+	t.Parallel()
+	diags := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Apply failed", Detail: "disk full"}}
+	if got := CollapseCancelled(diags, nil); len(got) != 1 || got[0] != diags[0] {
+		t.Errorf("CollapseCancelled changed %v", got)
+	}
+	one := CollapseCancelled(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Pipeline failed", Detail: `pipeline.app run #2 failed at stage "test": cancelled running "go test".`}}, []string{"pipeline.app"})
+	if len(one) != 1 || one[0].Detail != "1 change was cancelled before it finished: pipeline.app. What finished is recorded in state; run slipway plan to see what is left." {
+		t.Errorf("CollapseCancelled = %v", one)
 	}
 }

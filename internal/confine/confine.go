@@ -1,0 +1,187 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+// Package confine resolves paths that configuration or a repository names
+// inside a directory (a workspace, a checkout) with their symbolic links
+// followed, so that a link cannot take a read or a write outside it: the
+// containment check is made on where the path really leads, not on how
+// it is spelled.
+package confine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+)
+
+// EscapeError is a symbolic link that leads outside the directory a path
+// must stay in.
+type EscapeError struct {
+	// Link is the link's path, relative to Root and slash-separated.
+	Link string
+	// Target is what the link holds, as written.
+	Target string
+	// Root is the directory the path must stay in.
+	Root string
+}
+
+func (e *EscapeError) Error() string {
+	return fmt.Sprintf("%s is a symbolic link to %s, which is outside %s", e.Link, e.Target, e.Root)
+}
+
+// OutsideError is a path that climbs out of its directory as written
+// (an absolute path, or one with too many "..").
+type OutsideError struct {
+	Name string
+	Root string
+}
+
+func (e *OutsideError) Error() string {
+	return fmt.Sprintf("%q is not inside %s", e.Name, e.Root)
+}
+
+// Within reports whether path p is dir or inside it, lexically: both are
+// taken as they are, so give paths with their links resolved.
+func Within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// Resolve returns the path that name, relative to root, leads to once
+// every symbolic link on the way is followed (root's own links included),
+// with no link left in it. A link that leads outside root is an
+// *EscapeError naming it; a name that is absolute or climbs out of root
+// with ".." is an *OutsideError. The parts of name that do not exist yet
+// are joined as they are. name may use '/' or the OS separator.
+//
+// A link whose target stays inside root only by going through another
+// link is resolved as if root were the file system's root (the way
+// filepath-securejoin does), so the result is inside root in every case.
+func Resolve(root, name string) (string, error) {
+	realRoot, err := Root(root)
+	if err != nil {
+		return "", err
+	}
+	clean := filepath.Clean(filepath.FromSlash(name))
+	if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", &OutsideError{Name: name, Root: root}
+	}
+	v := &vfs{root: realRoot, shown: root}
+	p, err := securejoin.SecureJoinVFS(realRoot, clean, v)
+	if v.escape != nil {
+		return "", v.escape
+	}
+	if err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// Root is dir made absolute with its links resolved: the form the paths
+// Resolve returns start with.
+func Root(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	r, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", err
+	}
+	return r, nil
+}
+
+// Rel is Resolve's result for name relative to the resolved root, for
+// opening it through an os.Root of root.
+func Rel(root, name string) (string, error) {
+	p, err := Resolve(root, name)
+	if err != nil {
+		return "", err
+	}
+	realRoot, err := Root(root)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(realRoot, p)
+}
+
+// vfs is the file system as securejoin walks it, checking each link it
+// meets: one that leads outside root stops the walk with an EscapeError.
+type vfs struct {
+	root   string // resolved
+	shown  string // as the caller gave it, for messages
+	escape *EscapeError
+}
+
+func (v *vfs) Lstat(name string) (os.FileInfo, error) { return os.Lstat(name) }
+
+func (v *vfs) Readlink(name string) (string, error) {
+	dest, err := os.Readlink(name)
+	if err != nil {
+		return "", err
+	}
+	// securejoin hands over links whose directory has no link left in
+	// it, so where dest leads is plain path arithmetic from there.
+	target := dest
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(name), target)
+	}
+	target = filepath.Clean(target)
+	if !Within(v.root, target) {
+		// An absolute target may reach root through links of its own
+		// (/tmp is a link on some systems).
+		if real, err := evalExisting(target); err == nil && Within(v.root, real) {
+			target = real
+		} else {
+			link, _ := filepath.Rel(v.root, name)
+			v.escape = &EscapeError{Link: filepath.ToSlash(link), Target: dest, Root: v.shown}
+			return "", v.escape
+		}
+	}
+	if filepath.IsAbs(dest) {
+		// securejoin reads an absolute target from root, as in a chroot.
+		rel, err := filepath.Rel(v.root, target)
+		if err != nil {
+			return "", err
+		}
+		return string(filepath.Separator) + rel, nil
+	}
+	return dest, nil
+}
+
+// evalExisting resolves the links of the part of p that exists, and
+// joins the rest.
+func evalExisting(p string) (string, error) {
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return "", err
+		}
+		rest = filepath.Join(filepath.Base(p), rest)
+		p = parent
+	}
+}

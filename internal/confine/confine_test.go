@@ -1,0 +1,123 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package confine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret"), []byte("x"), 0o644)
+	root := t.TempDir()
+	for _, d := range []string{"a/b", "c"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "a/b/f"), []byte("x"), 0o644)
+	real, _ := Root(root)
+	links := map[string]string{
+		"up":         "..",
+		"etc":        "/etc",
+		"hostname":   "/etc/hostname",
+		"secret":     filepath.Join(outside, "secret"),
+		"climb":      "../../../../../../../../etc",
+		"a/sibling":  "../c",
+		"a/b/abs-in": filepath.Join(root, "c"),
+		"a/self":     "b",
+		"a/b/deep":   "../../a/b/f",
+		"loop1":      "loop2",
+		"loop2":      "loop1",
+		"c/via":      "../up/x",
+	}
+	for l, target := range links {
+		if err := os.Symlink(target, filepath.Join(root, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := map[string]struct {
+		name   string
+		want   string // relative to the resolved root
+		escape *EscapeError
+		other  bool // some other error
+	}{
+		"a plain path":                       {name: "a/b/f", want: "a/b/f"},
+		"a path that does not exist yet":     {name: "a/new/file", want: "a/new/file"},
+		"the root":                           {name: ".", want: "."},
+		"a link to a sibling":                {name: "a/sibling", want: "c"},
+		"through a link inside":              {name: "a/self/f", want: "a/b/f"},
+		"a link to a file inside":            {name: "a/b/deep", want: "a/b/f"},
+		"an absolute link inside":            {name: "a/b/abs-in", want: "c"},
+		"a link to the parent":               {name: "up", escape: &EscapeError{Link: "up", Target: ".."}},
+		"a link to /etc":                     {name: "etc", escape: &EscapeError{Link: "etc", Target: "/etc"}},
+		"a path through a link to /etc":      {name: "etc/passwd", escape: &EscapeError{Link: "etc", Target: "/etc"}},
+		"a link to a host file":              {name: "hostname", escape: &EscapeError{Link: "hostname", Target: "/etc/hostname"}},
+		"a link to a file outside":           {name: "secret", escape: &EscapeError{Link: "secret", Target: filepath.Join(outside, "secret")}},
+		"a relative link that climbs out":    {name: "climb/hostname", escape: &EscapeError{Link: "climb", Target: "../../../../../../../../etc"}},
+		"a link through a link that escapes": {name: "c/via", escape: &EscapeError{Link: "up", Target: ".."}},
+		"a loop":                             {name: "loop1", other: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := Resolve(root, tc.name)
+			switch {
+			case tc.escape != nil:
+				var e *EscapeError
+				if !errors.As(err, &e) {
+					t.Fatalf("Resolve(%q) = %q, %v; want an escape", tc.name, got, err)
+				}
+				tc.escape.Root = root
+				if *e != *tc.escape {
+					t.Errorf("Resolve(%q) escape = %+v, want %+v", tc.name, *e, *tc.escape)
+				}
+			case tc.other:
+				if err == nil {
+					t.Errorf("Resolve(%q) = %q, want an error", tc.name, got)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("Resolve(%q): %v", tc.name, err)
+				}
+				if want := filepath.Join(real, tc.want); got != want {
+					t.Errorf("Resolve(%q) = %q, want %q", tc.name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestResolveOutside(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	for _, name := range []string{"/etc/hostname", "..", "../x", "a/../../x"} {
+		_, err := Resolve(root, name)
+		var e *OutsideError
+		if !errors.As(err, &e) {
+			t.Errorf("Resolve(%q) = %v, want an OutsideError", name, err)
+		}
+	}
+}
+
+func TestEscapeErrorMessage(t *testing.T) {
+	t.Parallel()
+	e := &EscapeError{Link: "out/etc", Target: "/etc", Root: "/ws"}
+	if got, want := e.Error(), "out/etc is a symbolic link to /etc, which is outside /ws"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
