@@ -27,7 +27,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/plugin-sdk/confine"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"

@@ -41,7 +41,7 @@ func TestSourcePathSymlinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sc := scope{sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.StringVal(checkout))}}
+	sc := scope{Sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.StringVal(checkout))}}
 	decode := func(path string) (cty.Value, []string, string) {
 		rc := loadBlock(t, `app "web" {
   source {
@@ -49,7 +49,7 @@ func TestSourcePathSymlinks(t *testing.T) {
     path = "`+path+`"
   }
 }`)
-		v, diags := decodeApp(rc, appSchema, sc.evalContext())
+		v, diags := decodeApp(rc, appSchema, sc.EvalContext())
 		detail := ""
 		if len(diags) > 0 {
 			detail = diags[0].Detail

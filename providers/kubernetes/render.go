@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
-	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/plugin-sdk/confine"
 )
 
 // kustomizationFiles are the names kustomize looks for, in its order.

@@ -42,7 +42,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/plugin-sdk/confine"
 	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 

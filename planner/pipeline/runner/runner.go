@@ -31,7 +31,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/plugin-sdk/confine"
 )
 
 // Retry is a stage's retry policy, Argo Workflows' retryStrategy: up to

@@ -12,11 +12,6 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-// Package confine resolves paths that configuration or a repository names
-// inside a directory (a workspace, a checkout) with their symbolic links
-// followed, so that a link cannot take a read or a write outside it: the
-// containment check is made on where the path really leads, not on how
-// it is spelled.
 package confine
 
 import (
