@@ -47,9 +47,10 @@
 #                     manifests against the objects slipway applied.
 #   peak RSS          of a no-op plan: slipway itself and each provider
 #                     process it starts (VmHWM, sampled every 50ms until
-#                     they exit), and what /usr/bin/time -v reports, which
-#                     is the largest of slipway and the children it waited
-#                     for.
+#                     they exit, and in brackets the largest anonymous RSS
+#                     seen, which leaves out the executable's pages), and
+#                     what /usr/bin/time -v reports, which is the largest of
+#                     slipway and the children it waited for.
 #   re-apply          one ConfigMap value changed in every app's directory,
 #                     committed and pushed; slipway apply against floor
 #                     apply of every object again (a raw client does not
@@ -400,31 +401,43 @@ f=$(printf '%s\n' "${fl[@]}" | median)
 d=$(printf '%s\n' "${diff[@]}" | median)
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
-# slipway and each provider, sampled until they exit.
-declare -A hwm=() role=()
+# slipway and each provider, sampled until they exit, with the largest
+# RssAnon seen: VmHWM also counts the pages of the executable, which the
+# three processes share.
+declare -A hwm=() anon=() role=()
 requests > "$work/requests.before"
 /usr/bin/time -v -o "$work/time-v.txt" "$bin/slipway" plan -detailed-exitcode > /dev/null 2>&1 &
 timer=$!
-sample() { # sample PID: VmHWM of PID and of its descendants
-  local pid=$1 k v _ args kids c t
+# sample PID [child]: VmHWM of slipway (PID) or of a provider (a child),
+# and of their children.
+sample() {
+  local pid=$1 child=${2:-} k v _ args kids c t
   [ -r "/proc/$pid/status" ] || return 0
   if [ -z "${role[$pid]:-}" ]; then
-    mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || return 0
+    # A child caught between fork and exec still shows slipway's command
+    # line and memory: it is named once it runs a provider.
+    args=()
+    mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
     case "${args[*]:1}" in
       "provider serve "*) role[$pid]="provider ${args[3]}" ;;
-      plan*) role[$pid]=slipway ;;
-      *) role[$pid]="$(basename "${args[0]:-?}")" ;;
+      plan*) if [ -z "$child" ]; then role[$pid]=slipway; fi ;;
     esac
   fi
-  while read -r k v _; do
-    if [ "$k" = VmHWM: ] && ((v > ${hwm[${role[$pid]}]:-0})); then hwm[${role[$pid]}]=$v; fi
-  done 2> /dev/null < "/proc/$pid/status" || true
+  if [ -n "${role[$pid]:-}" ]; then
+    local r=${role[$pid]}
+    while read -r k v _; do
+      case $k in
+        VmHWM:) if ((v > ${hwm[$r]:-0})); then hwm[$r]=$v; fi ;;
+        RssAnon:) if ((v > ${anon[$r]:-0})); then anon[$r]=$v; fi ;;
+      esac
+    done 2> /dev/null < "/proc/$pid/status" || true
+  fi
   # Each thread has its own list of the children it started, with no
   # newline at its end.
   for t in "/proc/$pid/task/"*; do
     kids=""
     read -r kids 2> /dev/null < "$t/children" || true
-    for c in $kids; do sample "$c"; done
+    for c in $kids; do sample "$c" child; done
   done
 }
 while kill -0 "$timer" 2> /dev/null; do
@@ -460,9 +473,9 @@ if [ -n "${BASELINE:-}" ]; then
   b=$(printf '%s\n' "${base[@]}" | median)
   printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
 fi
-line="peak RSS         of a no-op plan: slipway $(mib "${hwm[slipway]:-0}")"
+line="peak RSS         of a no-op plan: slipway $(mib "${hwm[slipway]:-0}") (anonymous $(mib "${anon[slipway]:-0}"))"
 for r in "${!hwm[@]}"; do
-  if [ "$r" != slipway ]; then line+="   $r $(mib "${hwm[$r]}")"; fi
+  if [ "$r" != slipway ]; then line+="   $r $(mib "${hwm[$r]}") ($(mib "${anon[$r]:-0}"))"; fi
 done
 echo "$line"
 echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
