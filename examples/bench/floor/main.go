@@ -147,32 +147,22 @@ func list(ctx context.Context, args []string) error {
 	}
 	opts := metav1.ListOptions{LabelSelector: *selector}
 	all := metav1.NamespaceAll
-	lists := map[string]func() (int, error){
-		"namespaces": func() (int, error) { l, err := cs.CoreV1().Namespaces().List(ctx, opts); return n(l, err) },
-		"deployments": func() (int, error) {
-			l, err := cs.AppsV1().Deployments(all).List(ctx, opts)
-			return n(l, err)
-		},
-		"services": func() (int, error) { l, err := cs.CoreV1().Services(all).List(ctx, opts); return n(l, err) },
-		"serviceaccounts": func() (int, error) {
-			l, err := cs.CoreV1().ServiceAccounts(all).List(ctx, opts)
-			return n(l, err)
-		},
-		"configmaps": func() (int, error) { l, err := cs.CoreV1().ConfigMaps(all).List(ctx, opts); return n(l, err) },
-		"secrets":    func() (int, error) { l, err := cs.CoreV1().Secrets(all).List(ctx, opts); return n(l, err) },
-		"roles":      func() (int, error) { l, err := cs.RbacV1().Roles(all).List(ctx, opts); return n(l, err) },
-		"rolebindings": func() (int, error) {
-			l, err := cs.RbacV1().RoleBindings(all).List(ctx, opts)
-			return n(l, err)
-		},
-		"poddisruptionbudgets": func() (int, error) {
-			l, err := cs.PolicyV1().PodDisruptionBudgets(all).List(ctx, opts)
-			return n(l, err)
-		},
-		"horizontalpodautoscalers": func() (int, error) {
-			l, err := cs.AutoscalingV2().HorizontalPodAutoscalers(all).List(ctx, opts)
-			return n(l, err)
-		},
+	lists := []struct {
+		kind string
+		list func() (runtime.Object, error)
+	}{
+		{"namespaces", func() (runtime.Object, error) { return cs.CoreV1().Namespaces().List(ctx, opts) }},
+		{"deployments", func() (runtime.Object, error) { return cs.AppsV1().Deployments(all).List(ctx, opts) }},
+		{"services", func() (runtime.Object, error) { return cs.CoreV1().Services(all).List(ctx, opts) }},
+		{"serviceaccounts", func() (runtime.Object, error) { return cs.CoreV1().ServiceAccounts(all).List(ctx, opts) }},
+		{"configmaps", func() (runtime.Object, error) { return cs.CoreV1().ConfigMaps(all).List(ctx, opts) }},
+		{"secrets", func() (runtime.Object, error) { return cs.CoreV1().Secrets(all).List(ctx, opts) }},
+		{"roles", func() (runtime.Object, error) { return cs.RbacV1().Roles(all).List(ctx, opts) }},
+		{"rolebindings", func() (runtime.Object, error) { return cs.RbacV1().RoleBindings(all).List(ctx, opts) }},
+		{"poddisruptionbudgets", func() (runtime.Object, error) { return cs.PolicyV1().PodDisruptionBudgets(all).List(ctx, opts) }},
+		{"horizontalpodautoscalers", func() (runtime.Object, error) {
+			return cs.AutoscalingV2().HorizontalPodAutoscalers(all).List(ctx, opts)
+		}},
 	}
 	var (
 		wg    sync.WaitGroup
@@ -181,15 +171,16 @@ func list(ctx context.Context, args []string) error {
 		errs  []error
 	)
 	start := time.Now()
-	for kind, fn := range lists {
+	for _, l := range lists {
 		wg.Go(func() {
-			c, err := fn()
+			obj, err := l.list()
 			mu.Lock()
 			defer mu.Unlock()
-			total += c
 			if err != nil {
-				errs = append(errs, fmt.Errorf("list %s: %w", kind, err))
+				errs = append(errs, fmt.Errorf("list %s: %w", l.kind, err))
+				return
 			}
+			total += meta.LenList(obj)
 		})
 	}
 	wg.Wait()
@@ -200,14 +191,6 @@ func list(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "floor list: %d objects of %d kinds (client QPS %v)\n", total, len(lists), cfg.QPS)
 	fmt.Printf("%.3f\n", took.Seconds())
 	return nil
-}
-
-// n counts the items of a typed list.
-func n[L runtime.Object](l L, err error) (int, error) {
-	if err != nil {
-		return 0, err
-	}
-	return meta.LenList(l), nil
 }
 
 // installOrder is Helm's install order for the kinds it names; other kinds
