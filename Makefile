@@ -13,7 +13,7 @@ COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build deps testbed test test-unit bench crash lint license-headers generate check-generate demo demo-files clean
+.PHONY: all build deps testbed test test-unit bench bench-platform crash lint license-headers generate check-generate demo demo-files clean
 
 all: build
 
@@ -47,6 +47,12 @@ test-unit:
 ## bench: the Go benchmarks (parse/evaluate, plan through a real plugin, scale)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./lang/... ./planner/... ./plugin-sdk/... ./cmd/...
+
+## bench-platform: examples/bench/platform.sh on a local control plane, N
+## apps (1000 unless N=) and RUNS runs of each no-op measurement (5 unless
+## RUNS=); a long run, for a quiet machine
+bench-platform: build testbed
+	./examples/bench/platform.sh $${N:-1000} $${RUNS:-5}
 
 ## crash: kill applies of 5,000 tickets at 5 random points and count what
 ## state and the intent journal miss (CI runs the same test at 300 and 3)

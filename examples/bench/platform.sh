@@ -1,0 +1,501 @@
+#!/usr/bin/env bash
+# The platform-team benchmark: the shape platform teams sync, on one local
+# control plane (slipway-testbed), every figure in one run.
+#
+# The shape: N apps (default 1000), each in its own namespace, which the
+# app creates (sync { create_namespace = true }), with 10 objects each: a
+# Deployment (1 replica; kwok makes its pod Ready), a Service, a
+# ServiceAccount, two ConfigMaps, a Secret, a Role, a RoleBinding, a
+# PodDisruptionBudget and a HorizontalPodAutoscaler (autoscaling/v2). They
+# are synced with for_each over the directories of a git source, with
+# prune, a wait for health, and the kubernetes provider at its defaults
+# (no qps or burst: the provider then has no client-side limit, since the
+# testbed's API server has API Priority and Fairness).
+#
+# The floor is examples/bench/floor, a small client-go program tuned only
+# as a careful engineer would (no client-side rate limiter under API
+# Priority and Fairness). The script prints, in this order:
+#
+#   crowded cluster   a no-op plan of CROWD_APPS apps (default 100, or N
+#                     when N is smaller) in an otherwise empty cluster, then
+#                     again once the cluster also holds CROWD_OTHERS objects
+#                     of the same ten kinds that slipway does not manage
+#                     (default 100 per app: 10,000 for 100 apps), in other
+#                     namespaces; their Deployments have 0 replicas, so what
+#                     grows is what a LIST has to sift, not the pods. The
+#                     ratio crowded/empty says whether plans stay fast as
+#                     clusters grow; the floor's is beside it. All of this
+#                     is measured first, and its namespaces are deleted
+#                     before the rest.
+#   first apply       slipway apply of the N apps (plan, apply, wait for
+#                     health), against `floor apply`: the same manifests
+#                     applied into other namespaces with server-side apply
+#                     by 32 goroutines (Namespaces first), then a wait
+#                     until every Deployment is Available; the floor's two
+#                     parts are shown. kubectl apply --server-side of the
+#                     same manifests into a third set of namespaces is there
+#                     for reference; it does not wait.
+#   no-op plan        slipway plan with nothing to do, against the floor:
+#                     `floor list`, the wall clock of one LIST of each of
+#                     the ten kinds across all namespaces, all in parallel,
+#                     with the label slipway puts on what it manages (what
+#                     it must read to know the apps' objects; process start
+#                     is not counted). Then the LISTs, APPLYs and dry-run
+#                     APPLYs the API server counted during one no-op plan
+#                     (10, 0 and 0 when no object costs a request of its
+#                     own), and kubectl diff --server-side of the same
+#                     manifests against the objects slipway applied.
+#   peak RSS          of a no-op plan: slipway itself and each provider
+#                     process it starts (VmHWM, sampled every 50ms until
+#                     they exit, and in brackets the largest anonymous RSS
+#                     seen, which leaves out the executable's pages), and
+#                     what /usr/bin/time -v reports, which is the largest of
+#                     slipway and the children it waited for.
+#   re-apply          one ConfigMap value changed in every app's directory,
+#                     committed and pushed; slipway apply against floor
+#                     apply of every object again (a raw client does not
+#                     know what changed), the requests slipway's apply
+#                     made, and kubectl apply --server-side.
+#
+# The no-op plans and their floors are run RUNS times in turn and the
+# median is reported; applies are run once. Ratios are slipway's figure
+# over the other one.
+#
+# With BASELINE=/path/to/another/slipway, the no-op plan is also timed with
+# that binary, run by run in turn with this one, on a copy of this run's
+# configuration and state (re-initialised for that binary), and their
+# ratio is reported.
+#
+# usage: examples/bench/platform.sh [N] [RUNS]      (make build testbed first)
+#
+# The full size is the default, N=1000 and RUNS=5: 1,000 apps, then 33,000
+# objects and 3,000 pods once the floor's and kubectl's copies are made,
+# after a crowded case of 100 apps among 10,000 other objects. Run it on a
+# quiet machine; a quick check of the script itself is
+#   examples/bench/platform.sh 30 2
+set -euo pipefail
+shopt -s inherit_errexit
+N=${1:-1000}
+RUNS=${2:-5}
+CROWD_APPS=${CROWD_APPS:-$((N < 100 ? N : 100))}
+CROWD_OTHERS=${CROWD_OTHERS:-$((CROWD_APPS * 100))}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$root/bin"
+work=$(mktemp -d -t slipway-platform.XXXXXX)
+trap '"$bin/slipway-testbed" down --dir "$work/testbed" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+(cd "$root" && GOTOOLCHAIN=local "${GO:-go}" build -o "$work/floor" ./examples/bench/floor)
+floor="$work/floor"
+"$bin/slipway-testbed" up --dir "$work/testbed" >/dev/null
+# shellcheck disable=SC1091
+source "$work/testbed/env"
+kubectl="$bin/kubectl"
+export KUBECONFIG
+
+# app_yaml NS NAME REPLICAS RELEASE: the ten objects of one app.
+app_yaml() {
+  local ns=$1 n=$2 replicas=$3 release=$4
+  printf '%s\n' "apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: $n
+  namespace: $ns
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: $n-credentials
+  namespace: $ns
+type: Opaque
+stringData:
+  token: token-$n
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $n-env
+  namespace: $ns
+data:
+  LOG_LEVEL: info
+  LISTEN_ADDR: \":8080\"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $n-settings
+  namespace: $ns
+data:
+  release: \"$release\"
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: $n
+  namespace: $ns
+rules:
+- apiGroups: [\"\"]
+  resources: [configmaps]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: $n
+  namespace: $ns
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: $n
+subjects:
+- kind: ServiceAccount
+  name: $n
+  namespace: $ns
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: $n
+  namespace: $ns
+spec:
+  selector:
+    app: $n
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: $n
+  namespace: $ns
+  labels:
+    app: $n
+spec:
+  replicas: $replicas
+  selector:
+    matchLabels:
+      app: $n
+  template:
+    metadata:
+      labels:
+        app: $n
+    spec:
+      serviceAccountName: $n
+      containers:
+      - name: app
+        image: registry.example/team/app:1.0.0
+        ports:
+        - containerPort: 8080
+        envFrom:
+        - configMapRef:
+            name: $n-env
+        resources:
+          requests:
+            cpu: 10m
+            memory: 32Mi
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: $n
+  namespace: $ns
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: $n
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      target:
+        type: Utilization
+        averageUtilization: 80
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: $n
+  namespace: $ns
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: $n"
+}
+
+namespace_yaml() { printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n' "$1"; }
+
+# gen OUT COUNT APP_PREFIX NS_PREFIX [with-namespace]: one directory per
+# app, APP_PREFIXNNNN, in namespace NS_PREFIXAPP_PREFIXNNNN. slipway's
+# copies leave the Namespace to create_namespace; the others hold it.
+gen() {
+  local out=$1 count=$2 aprefix=$3 nsprefix=$4 withns=${5:-}
+  for ((i = 0; i < count; i++)); do
+    local app ns
+    app=$(printf '%s%04d' "$aprefix" "$i")
+    ns="$nsprefix$app"
+    mkdir -p "$out/$app"
+    if [ -n "$withns" ]; then namespace_yaml "$ns" > "$out/$app/00-namespace.yaml"; fi
+    app_yaml "$ns" "$app" 1 1 > "$out/$app/objects.yaml"
+  done
+}
+
+# The objects slipway does not manage: 100 per namespace, 10 sets of the
+# ten objects, Deployments at 0 replicas.
+gen_others() {
+  local out=$1 sets=$(($2 / 10))
+  for ((j = 0; j < sets; j++)); do
+    local set ns
+    set=$(printf 'other-%05d' "$j")
+    ns=$(printf 'others-%03d' $((j / 10)))
+    mkdir -p "$out/$set"
+    if ((j % 10 == 0)); then namespace_yaml "$ns" > "$out/$set/00-namespace.yaml"; fi
+    app_yaml "$ns" "$set" 0 1 > "$out/$set/objects.yaml"
+  done
+}
+
+gen "$work/gitops/apps" "$N" app- ""
+gen "$work/gitops/crowd" "$CROWD_APPS" crowd- ""
+gen "$work/raw" "$N" app- raw- with-namespace
+gen "$work/kubectl" "$N" app- kc- with-namespace
+gen_others "$work/others" "$CROWD_OTHERS"
+
+export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@slipway.dev GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@slipway.dev
+git init -q --bare -b main "$SLIPWAY_GIT_ROOT/gitops.git"
+(cd "$work/gitops" && git init -q -b main . && git add -A && git commit -q -m bench && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
+
+# config DIR PATH: a configuration syncing every directory under PATH of
+# the gitops repository, one app per directory, each in its own namespace.
+config() {
+  mkdir -p "$1"
+  cat > "$1/main.slip.hcl" <<HCL
+source "git" "gitops" {
+  url  = "$SLIPWAY_GIT_URL/gitops.git"
+  path = "$2"
+}
+
+app "team" {
+  for_each = toset(source.git.gitops.directories)
+
+  source {
+    repo = source.git.gitops
+    path = each.key
+  }
+  destination { namespace = each.key }
+  sync {
+    prune            = true
+    create_namespace = true
+    wait { timeout = "15m" }
+  }
+}
+HCL
+  (cd "$1" && "$bin/slipway" init >/dev/null)
+}
+
+# secs CMD...: the wall clock of CMD in seconds. A failing CMD stops the
+# benchmark: a fast failure is not a figure.
+secs() {
+  local s e rc=0
+  s=$(date +%s.%N)
+  "$@" > "$work/last.log" 2>&1 || rc=$?
+  e=$(date +%s.%N)
+  if [ "$rc" -ne 0 ]; then
+    echo "failed (exit $rc): $*" >&2
+    tail -n 30 "$work/last.log" >&2
+    return 1
+  fi
+  awk -v s="$s" -v e="$e" 'BEGIN {print e - s}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+floor_list() { "$floor" list -l app.kubernetes.io/managed-by=slipway 2>> "$work/floor.log"; }
+noop() { "$bin/slipway" plan -detailed-exitcode; }
+mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
+
+# requests: the API server's request counts so far, by verb ("dry-run
+# APPLY" apart), from its metrics. The difference of two is what happened
+# between them, from every client: the controllers make few LISTs and
+# APPLYs, so those are slipway's.
+requests() {
+  "$kubectl" get --raw /metrics | awk '/^apiserver_request_total[{]/ {
+    v = $0; sub(/.*verb="/, "", v); sub(/".*/, "", v)
+    if ($0 ~ /dry_run="All"/) v = "dry-run " v
+    n[v] += $NF
+  } END { for (v in n) printf "%s\t%d\n", v, n[v] }'
+}
+# requests_between BEFORE AFTER: the LISTs, APPLYs and dry-run APPLYs
+# made between two counts.
+requests_between() {
+  awk -F'\t' 'NR == FNR {b[$1] = $2; next} {a[$1] = $2}
+    END {printf "%d LIST, %d APPLY, %d dry-run APPLY", a["LIST"] - b["LIST"], a["APPLY"] - b["APPLY"], a["dry-run APPLY"] - b["dry-run APPLY"]}' "$1" "$2"
+}
+# floor_split: what the last floor apply said of its two parts.
+floor_split() {
+  awk '/applied in/ {for (i = 1; i < NF; i++) if ($i == "in") a = $(i + 1)}
+    /Available after another/ {w = $NF} END {printf "applies %s, then %s until Available", a, w}' "$work/last.log"
+}
+
+# kubectl_diff DIR: kubectl diff --server-side, which exits 1 when it
+# finds differences; they are kept in kdiff.out.
+kubectl_diff() {
+  local rc=0
+  "$kubectl" diff --server-side -R -f "$1" > "$work/kdiff.out" 2>&1 || rc=$?
+  [ "$rc" -le 1 ]
+}
+
+# noop_runs: RUNS no-op plans of the configuration in the current
+# directory and RUNS floors, in turn; prints "plan floor" medians.
+noop_runs() {
+  local plan=() fl=()
+  for ((r = 0; r < RUNS; r++)); do
+    fl+=("$(floor_list)")
+    plan+=("$(secs noop)")
+  done
+  echo "$(printf '%s\n' "${plan[@]}" | median) $(printf '%s\n' "${fl[@]}" | median)"
+}
+
+echo "platform benchmark: $N apps x 10 objects, each app in its own namespace; medians of $RUNS runs"
+
+# --- The crowded cluster, first, while the cluster is empty.
+config "$work/crowd-config" crowd
+cd "$work/crowd-config"
+secs "$bin/slipway" apply -auto-approve > /dev/null
+noop > /dev/null || { echo "the crowd's plan after apply is not a no-op"; exit 1; }
+res=$(noop_runs)
+read -r crowd_empty floor_empty <<< "$res"
+others_secs=$(secs "$floor" apply -manager other "$work/others")
+res=$(noop_runs)
+read -r crowd_full floor_full <<< "$res"
+printf 'crowded cluster  %d apps, no-op plan: empty %.2fs   with %d other objects %.2fs   ratio %.2f\n' \
+  "$CROWD_APPS" "$crowd_empty" "$CROWD_OTHERS" "$crowd_full" "$(ratio "$crowd_full" "$crowd_empty")"
+printf '                 floor: empty %.3fs   crowded %.3fs   ratio %.2f   (the other objects took %.1fs to make)\n' \
+  "$floor_empty" "$floor_full" "$(ratio "$floor_full" "$floor_empty")" "$others_secs"
+printf '                 slipway/floor ratio: empty %.1f   crowded %.1f\n' \
+  "$(ratio "$crowd_empty" "$floor_empty")" "$(ratio "$crowd_full" "$floor_full")"
+mapfile -t gone < <("$kubectl" get namespaces -o name | grep -E '^namespace/(crowd-|others-)')
+"$kubectl" delete --wait=true --timeout=30m "${gone[@]}" > /dev/null
+
+# --- The N apps.
+config "$work/config" apps
+cd "$work/config"
+first_slipway=$(secs "$bin/slipway" apply -auto-approve)
+noop > /dev/null || { echo "the plan after apply is not a no-op"; exit 1; }
+
+if [ -n "${BASELINE:-}" ]; then
+  cp -a "$work/config" "$work/baseline"
+  (cd "$work/baseline" && "$BASELINE" init -upgrade > /dev/null)
+fi
+plan=() fl=() diff=() base=()
+for ((r = 0; r < RUNS; r++)); do
+  fl+=("$(floor_list)")
+  plan+=("$(secs noop)")
+  if [ -n "${BASELINE:-}" ]; then base+=("$(cd "$work/baseline" && secs "$BASELINE" plan -detailed-exitcode)"); fi
+  diff+=("$(secs kubectl_diff "$work/gitops/apps")")
+done
+p=$(printf '%s\n' "${plan[@]}" | median)
+f=$(printf '%s\n' "${fl[@]}" | median)
+d=$(printf '%s\n' "${diff[@]}" | median)
+
+# One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
+# slipway and each provider, sampled until they exit, with the largest
+# RssAnon seen: VmHWM also counts the pages of the executable, which the
+# three processes share.
+declare -A hwm=() anon=() role=()
+requests > "$work/requests.before"
+/usr/bin/time -v -o "$work/time-v.txt" "$bin/slipway" plan -detailed-exitcode > /dev/null 2>&1 &
+timer=$!
+# sample PID [child]: VmHWM of slipway (PID) or of a provider (a child),
+# and of their children.
+sample() {
+  local pid=$1 child=${2:-} k v _ args kids c t
+  [ -r "/proc/$pid/status" ] || return 0
+  if [ -z "${role[$pid]:-}" ]; then
+    # A child caught between fork and exec still shows slipway's command
+    # line and memory: it is named once it runs a provider.
+    args=()
+    mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
+    case "${args[*]:1}" in
+      "provider serve "*) role[$pid]="provider ${args[3]}" ;;
+      plan*) if [ -z "$child" ]; then role[$pid]=slipway; fi ;;
+    esac
+  fi
+  if [ -n "${role[$pid]:-}" ]; then
+    local r=${role[$pid]}
+    while read -r k v _; do
+      case $k in
+        VmHWM:) if ((v > ${hwm[$r]:-0})); then hwm[$r]=$v; fi ;;
+        RssAnon:) if ((v > ${anon[$r]:-0})); then anon[$r]=$v; fi ;;
+      esac
+    done 2> /dev/null < "/proc/$pid/status" || true
+  fi
+  # Each thread has its own list of the children it started, with no
+  # newline at its end.
+  for t in "/proc/$pid/task/"*; do
+    kids=""
+    read -r kids 2> /dev/null < "$t/children" || true
+    for c in $kids; do sample "$c" child; done
+  done
+}
+while kill -0 "$timer" 2> /dev/null; do
+  kids=""
+  read -r kids 2> /dev/null < "/proc/$timer/task/$timer/children" || true
+  for c in $kids; do sample "$c"; done
+  sleep 0.05
+done
+wait "$timer" || { echo "the no-op plan measured for memory failed"; cat "$work/time-v.txt"; exit 1; }
+timev=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time-v.txt")
+requests > "$work/requests.after"
+noop_requests=$(requests_between "$work/requests.before" "$work/requests.after")
+
+printf 'first apply      slipway %.2fs   (the other two follow, so they meet a fuller cluster)\n' "$first_slipway"
+first_floor=$(secs "$floor" apply -manager bench "$work/raw")
+first_floor_split=$(floor_split)
+first_kubectl=$(secs "$kubectl" apply --server-side -R -f "$work/kubectl")
+printf '                 floor (32 workers, server-side apply, wait for Available) %.2fs   ratio %.2f\n' \
+  "$first_floor" "$(ratio "$first_slipway" "$first_floor")"
+echo "                 (the floor: $first_floor_split)"
+printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2f\n' \
+  "$first_kubectl" "$(ratio "$first_slipway" "$first_kubectl")"
+
+listed=$(awk '/^floor list:/ {n = $3} END {print n + 0}' "$work/floor.log")
+printf 'no-op plan       slipway %.2fs   floor (LIST of the 10 kinds, %d objects) %.3fs   ratio %.2f\n' "$p" "$listed" "$f" "$(ratio "$p" "$f")"
+echo "                 requests of one no-op plan: $noop_requests"
+printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
+if [ -s "$work/kdiff.out" ]; then
+  echo "                 (kubectl diff found differences:)"
+  head -n 20 "$work/kdiff.out" | sed 's/^/                   /'
+fi
+if [ -n "${BASELINE:-}" ]; then
+  b=$(printf '%s\n' "${base[@]}" | median)
+  printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
+fi
+line="peak RSS         of a no-op plan: slipway $(mib "${hwm[slipway]:-0}") (anonymous $(mib "${anon[slipway]:-0}"))"
+for r in "${!hwm[@]}"; do
+  if [ "$r" != slipway ]; then line+="   $r $(mib "${hwm[$r]}") ($(mib "${anon[$r]:-0}"))"; fi
+done
+echo "$line"
+echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
+
+# --- One changed object per app: the settings ConfigMap's release.
+for d in "$work/gitops/apps" "$work/raw" "$work/kubectl"; do
+  find "$d" -name objects.yaml -exec sed -i 's/^  release: "1"$/  release: "2"/' {} +
+done
+(cd "$work/gitops" && git commit -q -am "release 2" && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
+requests > "$work/requests.before"
+re_slipway=$(secs "$bin/slipway" apply -auto-approve)
+requests > "$work/requests.after"
+re_requests=$(requests_between "$work/requests.before" "$work/requests.after")
+noop > /dev/null || { echo "the plan after the re-apply is not a no-op"; exit 1; }
+re_floor=$(secs "$floor" apply -manager bench "$work/raw")
+re_floor_split=$(floor_split)
+re_kubectl=$(secs "$kubectl" apply --server-side -R -f "$work/kubectl")
+printf 're-apply         (1 changed ConfigMap per app) slipway %.2fs   floor %.2fs   ratio %.2f\n' \
+  "$re_slipway" "$re_floor" "$(ratio "$re_slipway" "$re_floor")"
+echo "                 (the floor: $re_floor_split)"
+echo "                 requests of slipway's re-apply: $re_requests"
+printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2f\n' \
+  "$re_kubectl" "$(ratio "$re_slipway" "$re_kubectl")"
