@@ -33,13 +33,25 @@ func unmarshalValue(b []byte, ty cty.Type) (cty.Value, error) {
 	dec.UseNumber()
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
-		return ctyjson.Unmarshal(b, ty)
+		return ctyUnmarshal(b, ty)
 	}
 	v, err := valueOf(raw, ty)
-	if err != nil {
-		return ctyjson.Unmarshal(b, ty)
+	if err == errSlowPath {
+		return ctyUnmarshal(b, ty)
 	}
-	return v, nil
+	return v, err
+}
+
+// ctyUnmarshal is ctyjson.Unmarshal, with its panics returned as errors:
+// cty panics on some values that do not fit their type (a top-level tuple
+// with too few elements, list elements of differing dynamic types).
+func ctyUnmarshal(b []byte, ty cty.Type) (v cty.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = cty.NilVal, fmt.Errorf("does not fit its type %s: %v", ty.FriendlyName(), r)
+		}
+	}()
+	return ctyjson.Unmarshal(b, ty)
 }
 
 var errSlowPath = fmt.Errorf("not decided by the fast path")
@@ -149,8 +161,11 @@ func valueOf(raw any, ty cty.Type) (cty.Value, error) {
 	case ty.IsTupleType():
 		l, ok := raw.([]any)
 		ets := ty.TupleElementTypes()
-		if !ok || len(l) != len(ets) {
+		if !ok {
 			return cty.NilVal, errSlowPath
+		}
+		if len(l) != len(ets) {
+			return cty.NilVal, fmt.Errorf("the value has %d elements where its tuple type has %d", len(l), len(ets))
 		}
 		if len(l) == 0 {
 			return cty.EmptyTupleVal, nil

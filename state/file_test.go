@@ -255,3 +255,25 @@ func TestEncodeRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeRefusesWhatCtyPanicsOn checks documents that once panicked
+// inside go-cty, on the goroutines that decode resources, are refused
+// with an error naming the resource.
+func TestDecodeRefusesWhatCtyPanicsOn(t *testing.T) {
+	resource := func(attrs, typ string) string {
+		return `{"version":1,"lineage":"l","serial":1,"outputs":{},"resources":[{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":` + attrs + `,"attributes_type":` + typ + `}]}`
+	}
+	for _, c := range []struct{ name, doc, want string }{
+		{"optional attribute the object lacks", resource(`{}`, `["object",{},["0"]]`), `resource file.a: type: optional attribute "0" is not an attribute of the object`},
+		{"tuple with too few elements", resource(`[]`, `["tuple",["string"]]`), `resource file.a: value: the value has 0 elements where its tuple type has 1`},
+		{"nested dynamic tuple with too few elements", resource(`{"value":[],"type":["tuple",["string"]]}`, `"dynamic"`), `resource file.a: value: does not fit its type dynamic`},
+		{"list of dynamic values of two types", resource(`[{"value":"a","type":"string"},{"value":1,"type":"number"}]`, `["list","dynamic"]`), `resource file.a: value: does not fit its type list of dynamic`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := state.Decode([]byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Decode: %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
