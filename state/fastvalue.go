@@ -51,7 +51,34 @@ func ctyUnmarshal(b []byte, ty cty.Type) (v cty.Value, err error) {
 			v, err = cty.NilVal, fmt.Errorf("does not fit its type %s: %v", ty.FriendlyName(), r)
 		}
 	}()
-	return ctyjson.Unmarshal(b, ty)
+	if v, err = ctyjson.Unmarshal(b, ty); err != nil {
+		return cty.NilVal, err
+	}
+	err = cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if v.Type() == cty.Number && v.IsKnown() && !v.IsNull() {
+			return false, checkNumber(v)
+		}
+		return true, nil
+	})
+	return v, err
+}
+
+// maxExponent bounds the binary exponent of the numbers state holds, to
+// about 10^±9864. Writing a number as decimal text takes time that grows
+// with the square of its exponent: a state holding 1e-999999 would take
+// hours to show or save again.
+const maxExponent = 1 << 15
+
+// checkNumber refuses a number too large or too small for state.
+func checkNumber(v cty.Value) error {
+	f := v.AsBigFloat()
+	if f.IsInf() || f.Sign() == 0 {
+		return nil
+	}
+	if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
+		return fmt.Errorf("a number is too large or too small: state holds numbers between about 10^-9864 and 10^9864 in magnitude")
+	}
+	return nil
 }
 
 var errSlowPath = fmt.Errorf("not decided by the fast path")
@@ -76,7 +103,7 @@ func valueOf(raw any, ty cty.Type) (cty.Value, error) {
 		if err != nil {
 			return cty.NilVal, errSlowPath
 		}
-		return v, nil
+		return v, checkNumber(v)
 	case ty == cty.Bool:
 		b, ok := raw.(bool)
 		if !ok {

@@ -875,6 +875,9 @@ func decodePath(steps []fileStep) (cty.Path, error) {
 				t = cty.String
 			}
 			k, err := ctyjson.Unmarshal(st.Value, t)
+			if err == nil && t == cty.Number {
+				err = checkNumber(k)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("sensitive path index: %w", err)
 			}

@@ -277,3 +277,24 @@ func TestDecodeRefusesWhatCtyPanicsOn(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeRefusesNumbersTooLargeToWrite checks that state refuses a
+// number whose decimal text would take hours to write.
+func TestDecodeRefusesNumbersTooLargeToWrite(t *testing.T) {
+	for _, n := range []string{"1e-999999", "1e999999"} {
+		for _, c := range []struct{ attrs, typ string }{
+			{`{"n":` + n + `}`, `["object",{"n":"number"}]`},
+			{`{"value":` + n + `,"type":"number"}`, `"dynamic"`},
+		} {
+			doc := `{"version":1,"lineage":"l","serial":1,"outputs":{},"resources":[{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":` + c.attrs + `,"attributes_type":` + c.typ + `}]}`
+			_, err := state.Decode([]byte(doc))
+			if err == nil || !strings.Contains(err.Error(), "a number is too large or too small") {
+				t.Errorf("Decode of %s: %v", c.attrs, err)
+			}
+		}
+	}
+	ok := `{"version":1,"lineage":"l","serial":1,"outputs":{"n":{"value":1e-300,"type":"number"}},"resources":[]}`
+	if _, err := state.Decode([]byte(ok)); err != nil {
+		t.Errorf("Decode of 1e-300: %v", err)
+	}
+}
