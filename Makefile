@@ -13,7 +13,7 @@ COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build deps testbed test test-unit bench bench-platform crash lint license-headers generate check-generate demo demo-files clean
+.PHONY: all build deps testbed test test-unit bench bench-platform crash fuzz lint license-headers generate check-generate demo demo-files clean
 
 all: build
 
@@ -58,6 +58,23 @@ bench-platform: build testbed
 ## state and the intent journal miss (CI runs the same test at 300 and 3)
 crash:
 	SLIPWAY_CRASH_N=$${N:-5000} SLIPWAY_CRASH_KILLS=$${KILLS:-5} $(GO) test -count=1 -timeout 30m -run '^TestCrashLeavesNothingUntracked$$' -v ./cmd/slipway/
+
+## fuzz: run every fuzz test for FUZZTIME each (default 10m), one after
+## another. A crash stops the run and leaves the input that caused it in
+## the package's testdata/fuzz/FuzzXxx/: fix it and commit that file as a
+## seed. Plain `go test` runs the committed seeds as ordinary tests.
+FUZZTIME    ?= 10m
+FUZZ_TESTS  := ./state:FuzzDecode ./state:FuzzDecodeJournal \
+               ./planner/planfile:FuzzDecode \
+               ./lang:FuzzLoad ./lang:FuzzFormat \
+               ./providers/git:FuzzEditYAML \
+               ./providers/kubernetes:FuzzDecodeDocuments
+fuzz:
+	@set -e; for t in $(FUZZ_TESTS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -timeout 0 $$pkg; \
+	done
 
 ## lint: go vet and gofmt
 lint:

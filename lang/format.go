@@ -25,6 +25,9 @@ import (
 // syntax could rearrange what the user meant. The diagnostics' ranges
 // have no file name; callers set Subject.Filename to the file's path.
 func Format(src []byte) ([]byte, hcl.Diagnostics) {
+	if diags := checkNesting(src, "", nativeSyntax); diags.HasErrors() {
+		return nil, diags
+	}
 	if _, diags := hclsyntax.ParseConfig(src, "", hcl.InitialPos); diags.HasErrors() {
 		return nil, diags
 	}

@@ -346,6 +346,9 @@ func templateFileFunc(baseDir string, funcs map[string]function.Function) functi
 			if err != nil {
 				return cty.NilVal, err
 			}
+			if diags := checkNesting(src, p, templateSyntax); diags.HasErrors() {
+				return cty.NilVal, diags
+			}
 			expr, diags := hclsyntax.ParseTemplate(src, p, hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.NilVal, diags

@@ -59,17 +59,7 @@ var resourceKinds = map[string]addrs.Kind{
 // are errors, so that callers can print the diagnostics against its Files;
 // its maps and Slipway are never nil.
 func LoadDir(dir string) (*Config, hcl.Diagnostics) {
-	l := &loader{cfg: &Config{
-		Dir:       dir,
-		Files:     map[string]*hcl.File{},
-		Sources:   map[string][]byte{},
-		Slipway:   &SlipwayBlock{RequiredProviders: map[string]*RequiredProvider{}},
-		Providers: map[string]*ProviderBlock{},
-		Variables: map[string]*Variable{},
-		Locals:    map[string]*Local{},
-		Outputs:   map[string]*Output{},
-		Resources: map[string]*Resource{},
-	}}
+	l := newLoader(dir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return l.cfg, hcl.Diagnostics{{
@@ -95,19 +85,7 @@ func LoadDir(dir string) (*Config, hcl.Diagnostics) {
 			})
 			continue
 		}
-		var file *hcl.File
-		var diags hcl.Diagnostics
-		if isHCL {
-			file, diags = parser.ParseHCL(src, path)
-		} else {
-			file, diags = parser.ParseJSON(src, path)
-		}
-		l.diags = append(l.diags, diags...)
-		l.cfg.Sources[path] = src
-		if file != nil {
-			l.cfg.Files[path] = file
-			l.file(file.Body)
-		}
+		l.source(parser, path, src)
 	}
 	if len(l.cfg.Sources) == 0 && len(l.diags) == 0 {
 		l.diags = append(l.diags, &hcl.Diagnostic{
@@ -123,6 +101,43 @@ func LoadDir(dir string) (*Config, hcl.Diagnostics) {
 type loader struct {
 	cfg   *Config
 	diags hcl.Diagnostics
+}
+
+func newLoader(dir string) *loader {
+	return &loader{cfg: &Config{
+		Dir:       dir,
+		Files:     map[string]*hcl.File{},
+		Sources:   map[string][]byte{},
+		Slipway:   &SlipwayBlock{RequiredProviders: map[string]*RequiredProvider{}},
+		Providers: map[string]*ProviderBlock{},
+		Variables: map[string]*Variable{},
+		Locals:    map[string]*Local{},
+		Outputs:   map[string]*Output{},
+		Resources: map[string]*Resource{},
+	}}
+}
+
+// source parses one file, native syntax or JSON by its name, into the
+// Config.
+func (l *loader) source(parser *hclparse.Parser, path string, src []byte) {
+	l.cfg.Sources[path] = src
+	if diags := CheckNesting(src, path); diags.HasErrors() {
+		// Parsing a file nested this deep could overflow the stack.
+		l.diags = append(l.diags, diags...)
+		return
+	}
+	var file *hcl.File
+	var diags hcl.Diagnostics
+	if strings.HasSuffix(path, ".json") {
+		file, diags = parser.ParseJSON(src, path)
+	} else {
+		file, diags = parser.ParseHCL(src, path)
+	}
+	l.diags = append(l.diags, diags...)
+	if file != nil {
+		l.cfg.Files[path] = file
+		l.file(file.Body)
+	}
 }
 
 func (l *loader) errorf(subject hcl.Range, summary, format string, args ...any) {

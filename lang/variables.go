@@ -135,6 +135,9 @@ func loadVarFile(cfg *Config, path string, raw map[string]rawValue) hcl.Diagnost
 			Detail:   fmt.Sprintf("Reading the variables file %s failed: %s. Check the path given to -var-file.", path, err),
 		}}
 	}
+	if diags := CheckNesting(src, path); diags.HasErrors() {
+		return diags
+	}
 	parser := hclparse.NewParser()
 	parse := parser.ParseHCL
 	if strings.HasSuffix(path, ".json") {
@@ -222,7 +225,11 @@ func (v *Variable) parse(given rawValue) (cty.Value, hcl.Diagnostics) {
 	if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 		return cty.StringVal(given.str), nil
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(given.str), fmt.Sprintf("<value for var.%s>", v.Name), hcl.InitialPos)
+	name := fmt.Sprintf("<value for var.%s>", v.Name)
+	if diags := checkNesting([]byte(given.str), name, nativeSyntax); diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(given.str), name, hcl.InitialPos)
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}

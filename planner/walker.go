@@ -17,8 +17,11 @@ package planner
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -482,6 +485,9 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 		if acc != 0 || n < 0 {
 			return nil, append(diags, kind.ErrorDiag("Invalid count argument", "count must be a whole number zero or greater, not "+short(v)+".", &r))
 		}
+		if d := tooManyInstances(fmt.Sprintf("count is %d", n), n, &r); d != nil {
+			return nil, append(diags, d)
+		}
 		out := make([]kind.Instance, n)
 		for i := range out {
 			k := addrs.IntKey(i)
@@ -507,6 +513,12 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 			return nil, append(diags, kind.ErrorDiag("Invalid for_each argument", "for_each must be a map, an object or a set of strings, not null.", &r))
 		}
 		ty := v.Type()
+		if ty.IsMapType() || ty.IsObjectType() || ty.IsSetType() {
+			n := v.LengthInt()
+			if d := tooManyInstances(fmt.Sprintf("for_each has %d elements", n), int64(n), &r); d != nil {
+				return nil, append(diags, d)
+			}
+		}
 		var out []kind.Instance
 		switch {
 		case ty.IsMapType() || ty.IsObjectType():
@@ -531,6 +543,39 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 		return out, diags
 	}
 	return []kind.Instance{w.newInstance(rc.Addr.Instance(addrs.NoKey), nil)}, nil
+}
+
+// MaxInstancesEnv is the environment variable that sets how many
+// instances count or for_each may make of one block.
+const MaxInstancesEnv = "SLIPWAY_MAX_INSTANCES"
+
+// DefaultMaxInstances is the limit on the instances of one block when
+// SLIPWAY_MAX_INSTANCES is not set.
+const DefaultMaxInstances = 100_000
+
+// tooManyInstances refuses n instances of one block, what being what the
+// configuration says ("count is 10000000"), when n is over the limit, and
+// refuses a SLIPWAY_MAX_INSTANCES that is not a limit. It is checked
+// before any instance is built: each one is planned, shown and kept in
+// state, and ten million of them used up all memory with nothing said.
+func tooManyInstances(what string, n int64, rng *hcl.Range) *hcl.Diagnostic {
+	limit := int64(DefaultMaxInstances)
+	if s := os.Getenv(MaxInstancesEnv); s != "" {
+		l, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || l < 1 {
+			return kind.ErrorDiag("Invalid "+MaxInstancesEnv,
+				fmt.Sprintf("The environment variable %s is %q, but it must be a whole number greater than zero: how many instances count or for_each may make of one block (%d when it is not set).",
+					MaxInstancesEnv, s, DefaultMaxInstances), rng)
+		}
+		limit = l
+	}
+	if n <= limit {
+		return nil
+	}
+	return kind.ErrorDiag("Too many instances",
+		fmt.Sprintf("%s, more than the %d instances slipway makes of one block. Each instance is planned, shown and recorded in state on its own, so this many would take more memory and time than planning can give. "+
+			"Make fewer instances, or, if you mean to manage this many, raise the limit with the environment variable %s (for example %s=%d).",
+			what, limit, MaxInstancesEnv, MaxInstancesEnv, n), rng)
 }
 
 // sensitiveRepetition refuses a sensitive count or sensitive for_each

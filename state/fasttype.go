@@ -24,17 +24,27 @@ import (
 
 // unmarshalType is ctyjson.UnmarshalType, parsed with json.Unmarshal
 // into generic values first: cty's own parser reads token by token with
-// json.Decoder.Token, which is several times slower.
-func unmarshalType(b []byte) (cty.Type, error) {
+// json.Decoder.Token, which is several times slower. A type typeOf
+// refuses goes to cty's parser only for its error message; cty panics on
+// some malformed types (an optional attribute the object does not
+// declare), which is caught here and returned as an error.
+func unmarshalType(b []byte) (t cty.Type, err error) {
 	var raw any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return ctyjson.UnmarshalType(b)
+	var fastErr error
+	if err := json.Unmarshal(b, &raw); err == nil {
+		if t, fastErr = typeOf(raw); fastErr == nil {
+			return t, nil
+		}
 	}
-	t, err := typeOf(raw)
-	if err != nil {
-		return ctyjson.UnmarshalType(b)
-	}
-	return t, nil
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = cty.NilType, fmt.Errorf("not a valid type: %v", r)
+			if fastErr != nil && fastErr != errUnsupportedType {
+				err = fastErr
+			}
+		}
+	}()
+	return ctyjson.UnmarshalType(b)
 }
 
 func typeOf(raw any) (cty.Type, error) {
@@ -70,7 +80,7 @@ func typeOf(raw any) (cty.Type, error) {
 				return cty.Map(et), nil
 			}
 		case "object":
-			if len(x) != 2 {
+			if len(x) != 2 && len(x) != 3 {
 				break
 			}
 			attrs, ok := x[1].(map[string]any)
@@ -85,7 +95,27 @@ func typeOf(raw any) (cty.Type, error) {
 				}
 				ats[k] = t
 			}
-			return cty.Object(ats), nil
+			if len(x) == 2 {
+				return cty.Object(ats), nil
+			}
+			// ["object", {...}, ["name", ...]]: the optional attributes,
+			// each of which the object must declare (cty panics otherwise).
+			names, ok := x[2].([]any)
+			if !ok {
+				break
+			}
+			optional := make([]string, 0, len(names))
+			for _, n := range names {
+				name, ok := n.(string)
+				if !ok {
+					return cty.NilType, fmt.Errorf("an optional attribute name is not a string")
+				}
+				if _, declared := ats[name]; !declared {
+					return cty.NilType, fmt.Errorf("optional attribute %q is not an attribute of the object", name)
+				}
+				optional = append(optional, name)
+			}
+			return cty.ObjectWithOptionalAttrs(ats, optional), nil
 		case "tuple":
 			elems, ok := x[1].([]any)
 			if !ok || len(x) != 2 {
@@ -102,5 +132,7 @@ func typeOf(raw any) (cty.Type, error) {
 			return cty.Tuple(ets), nil
 		}
 	}
-	return cty.NilType, fmt.Errorf("unsupported type")
+	return cty.NilType, errUnsupportedType
 }
+
+var errUnsupportedType = fmt.Errorf("unsupported type")

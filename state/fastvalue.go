@@ -33,13 +33,52 @@ func unmarshalValue(b []byte, ty cty.Type) (cty.Value, error) {
 	dec.UseNumber()
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
-		return ctyjson.Unmarshal(b, ty)
+		return ctyUnmarshal(b, ty)
 	}
 	v, err := valueOf(raw, ty)
-	if err != nil {
-		return ctyjson.Unmarshal(b, ty)
+	if err == errSlowPath {
+		return ctyUnmarshal(b, ty)
 	}
-	return v, nil
+	return v, err
+}
+
+// ctyUnmarshal is ctyjson.Unmarshal, with its panics returned as errors:
+// cty panics on some values that do not fit their type (a top-level tuple
+// with too few elements, list elements of differing dynamic types).
+func ctyUnmarshal(b []byte, ty cty.Type) (v cty.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = cty.NilVal, fmt.Errorf("does not fit its type %s: %v", ty.FriendlyName(), r)
+		}
+	}()
+	if v, err = ctyjson.Unmarshal(b, ty); err != nil {
+		return cty.NilVal, err
+	}
+	err = cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if v.Type() == cty.Number && v.IsKnown() && !v.IsNull() {
+			return false, checkNumber(v)
+		}
+		return true, nil
+	})
+	return v, err
+}
+
+// maxExponent bounds the binary exponent of the numbers state holds, to
+// about 10^±9864. Writing a number as decimal text takes time that grows
+// with the square of its exponent: a state holding 1e-999999 would take
+// hours to show or save again.
+const maxExponent = 1 << 15
+
+// checkNumber refuses a number too large or too small for state.
+func checkNumber(v cty.Value) error {
+	f := v.AsBigFloat()
+	if f.IsInf() || f.Sign() == 0 {
+		return nil
+	}
+	if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
+		return fmt.Errorf("a number is too large or too small: state holds numbers between about 10^-9864 and 10^9864 in magnitude")
+	}
+	return nil
 }
 
 var errSlowPath = fmt.Errorf("not decided by the fast path")
@@ -64,7 +103,7 @@ func valueOf(raw any, ty cty.Type) (cty.Value, error) {
 		if err != nil {
 			return cty.NilVal, errSlowPath
 		}
-		return v, nil
+		return v, checkNumber(v)
 	case ty == cty.Bool:
 		b, ok := raw.(bool)
 		if !ok {
@@ -149,8 +188,11 @@ func valueOf(raw any, ty cty.Type) (cty.Value, error) {
 	case ty.IsTupleType():
 		l, ok := raw.([]any)
 		ets := ty.TupleElementTypes()
-		if !ok || len(l) != len(ets) {
+		if !ok {
 			return cty.NilVal, errSlowPath
+		}
+		if len(l) != len(ets) {
+			return cty.NilVal, fmt.Errorf("the value has %d elements where its tuple type has %d", len(l), len(ets))
 		}
 		if len(l) == 0 {
 			return cty.EmptyTupleVal, nil

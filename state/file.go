@@ -185,8 +185,15 @@ func Encode(s *State) ([]byte, error) {
 // ErrUnsupportedVersion where they apply, for any document it cannot read
 // completely. A document without a checksum is accepted: removing it is how
 // a person who edits a state file by hand says so.
-func Decode(b []byte) (*State, error) {
-	s, err := decode(b)
+func Decode(b []byte) (s *State, err error) {
+	// Every known way for a document to panic the decoder is an error
+	// before it gets that far; this is the net for any other.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &FileError{Err: fmt.Errorf("cannot be decoded: %v", r)}
+		}
+	}()
+	s, err = decode(b)
 	if err != nil {
 		return nil, &FileError{Err: err}
 	}
@@ -342,6 +349,8 @@ func decodeResources(frs []fileResource) ([]*ResourceInstance, error) {
 				if i >= len(frs) {
 					return
 				}
+				// decodeResource recovers from panics itself: one here
+				// would end the process, since no caller can recover it.
 				r, err := decodeResource(frs[i])
 				if err != nil {
 					err = fmt.Errorf("resource %s: %w", frs[i].Address, err)
@@ -698,7 +707,20 @@ func encodeResource(r *ResourceInstance) (fileResource, error) {
 	return fr, nil
 }
 
-func decodeResource(fr fileResource) (*ResourceInstance, error) {
+// decodeResource builds the instance of a decoded resource. A panic
+// while doing so (in cty, on a value no known check refuses) is returned
+// as an error, because resources are decoded on goroutines of their own
+// where nothing else could recover it.
+func decodeResource(fr fileResource) (r *ResourceInstance, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("cannot be decoded: %v", p)
+		}
+	}()
+	return decodeResourceUnguarded(fr)
+}
+
+func decodeResourceUnguarded(fr fileResource) (*ResourceInstance, error) {
 	kind, ok := modeKinds[fr.Mode]
 	if !ok {
 		return nil, fmt.Errorf("unknown mode %q", fr.Mode)
@@ -793,7 +815,12 @@ func encodeValue(v cty.Value) (val, ty json.RawMessage, err error) {
 	return val, ty, nil
 }
 
-func decodeValue(val, ty json.RawMessage) (cty.Value, error) {
+func decodeValue(val, ty json.RawMessage) (v cty.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = cty.NilVal, fmt.Errorf("value does not fit its type: %v", r)
+		}
+	}()
 	switch {
 	case val == nil && ty == nil:
 		return cty.NilVal, nil
@@ -804,8 +831,7 @@ func decodeValue(val, ty json.RawMessage) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("type: %w", err)
 	}
-	v, err := unmarshalValue(val, t)
-	if err != nil {
+	if v, err = unmarshalValue(val, t); err != nil {
 		return cty.NilVal, fmt.Errorf("value: %w", err)
 	}
 	return v, nil
@@ -849,6 +875,9 @@ func decodePath(steps []fileStep) (cty.Path, error) {
 				t = cty.String
 			}
 			k, err := ctyjson.Unmarshal(st.Value, t)
+			if err == nil && t == cty.Number {
+				err = checkNumber(k)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("sensitive path index: %w", err)
 			}

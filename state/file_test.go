@@ -255,3 +255,46 @@ func TestEncodeRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeRefusesWhatCtyPanicsOn checks documents that once panicked
+// inside go-cty, on the goroutines that decode resources, are refused
+// with an error naming the resource.
+func TestDecodeRefusesWhatCtyPanicsOn(t *testing.T) {
+	resource := func(attrs, typ string) string {
+		return `{"version":1,"lineage":"l","serial":1,"outputs":{},"resources":[{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":` + attrs + `,"attributes_type":` + typ + `}]}`
+	}
+	for _, c := range []struct{ name, doc, want string }{
+		{"optional attribute the object lacks", resource(`{}`, `["object",{},["0"]]`), `resource file.a: type: optional attribute "0" is not an attribute of the object`},
+		{"tuple with too few elements", resource(`[]`, `["tuple",["string"]]`), `resource file.a: value: the value has 0 elements where its tuple type has 1`},
+		{"nested dynamic tuple with too few elements", resource(`{"value":[],"type":["tuple",["string"]]}`, `"dynamic"`), `resource file.a: value: does not fit its type dynamic`},
+		{"list of dynamic values of two types", resource(`[{"value":"a","type":"string"},{"value":1,"type":"number"}]`, `["list","dynamic"]`), `resource file.a: value: does not fit its type list of dynamic`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := state.Decode([]byte(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Decode: %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestDecodeRefusesNumbersTooLargeToWrite checks that state refuses a
+// number whose decimal text would take hours to write.
+func TestDecodeRefusesNumbersTooLargeToWrite(t *testing.T) {
+	for _, n := range []string{"1e-999999", "1e999999"} {
+		for _, c := range []struct{ attrs, typ string }{
+			{`{"n":` + n + `}`, `["object",{"n":"number"}]`},
+			{`{"value":` + n + `,"type":"number"}`, `"dynamic"`},
+		} {
+			doc := `{"version":1,"lineage":"l","serial":1,"outputs":{},"resources":[{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":` + c.attrs + `,"attributes_type":` + c.typ + `}]}`
+			_, err := state.Decode([]byte(doc))
+			if err == nil || !strings.Contains(err.Error(), "a number is too large or too small") {
+				t.Errorf("Decode of %s: %v", c.attrs, err)
+			}
+		}
+	}
+	ok := `{"version":1,"lineage":"l","serial":1,"outputs":{"n":{"value":1e-300,"type":"number"}},"resources":[]}`
+	if _, err := state.Decode([]byte(ok)); err != nil {
+		t.Errorf("Decode of 1e-300: %v", err)
+	}
+}

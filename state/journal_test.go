@@ -156,3 +156,47 @@ func TestJournalFailedWriteSticks(t *testing.T) {
 }
 
 func itoa(i int) string { return cty.NumberIntVal(int64(i)).AsBigFloat().String() }
+
+// TestJournalRefusesWhatCtyPanicsOn checks that a journal line whose
+// value once panicked inside go-cty is an error naming the line.
+func TestJournalRefusesWhatCtyPanicsOn(t *testing.T) {
+	t.Parallel()
+	line := `{"kind":"end","id":"op-1","time":"2026-01-02T03:04:05Z","address":"file.a","now":{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":[],"attributes_type":["tuple",["string"]]}}` + "\n"
+	_, err := decodeJournal("j", []byte(line+line))
+	if err == nil || err.Error() != "intent journal j, line 1: file.a: value: the value has 0 elements where its tuple type has 1" {
+		t.Fatalf("decodeJournal: %v", err)
+	}
+}
+
+// FuzzDecodeJournal feeds the journal decoder arbitrary lines: it must
+// never panic, and what it accepts must encode again.
+func FuzzDecodeJournal(f *testing.F) {
+	a, diags := addrs.ParseResourceInstance(`file.a["k"]`)
+	if diags.HasErrors() {
+		f.Fatal(diags.Error())
+	}
+	ri := &ResourceInstance{Addr: a, Provider: addrs.Provider{Name: "file"}, Type: "file",
+		Value: cty.ObjectVal(map[string]cty.Value{"content": cty.StringVal("a"), "n": cty.NumberIntVal(1)})}
+	for _, e := range []JournalEntry{
+		{Kind: "begin", Operation: Operation{ID: "op-1", Addr: a, Action: "create", Planned: ri}},
+		{Kind: "end", Operation: Operation{ID: "op-1", Addr: a}, Now: ri},
+		{Kind: "resolve", Operation: Operation{ID: "op-2"}},
+	} {
+		b, err := encodeEntry(e)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, err := decodeJournal("j", data)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			if _, err := encodeEntry(e); err != nil {
+				t.Fatalf("a decoded entry does not encode: %v", err)
+			}
+		}
+	})
+}

@@ -121,16 +121,18 @@ func Read(path string) (*plans.Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read plan file: %w", err)
 	}
+	return decode(path, raw)
+}
+
+// decode reads the bytes of the plan file at path.
+func decode(path string, raw []byte) (*plans.Plan, error) {
 	notPlan := &ReadError{Path: path, Kind: ErrNotPlanFile, msg: path + " is not a slipway plan file"}
-	corrupt := func(err error) error {
-		return &ReadError{Path: path, Kind: ErrCorrupt, msg: fmt.Sprintf("%s is a corrupted slipway plan file: %v", path, err)}
-	}
 	if len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b {
 		return nil, notPlan
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return nil, corrupt(err)
+		return nil, corruptError(path, err)
 	}
 	// Write marks its files in the gzip header; damage to a file so marked
 	// is corruption, while any other gzip file is simply not a plan.
@@ -140,8 +142,26 @@ func Read(path string) (*plans.Plan, error) {
 		if !ours {
 			return nil, notPlan
 		}
-		return nil, corrupt(err)
+		return nil, corruptError(path, err)
 	}
+	return decodeBody(path, body, ours)
+}
+
+func corruptError(path string, err error) error {
+	return &ReadError{Path: path, Kind: ErrCorrupt, msg: fmt.Sprintf("%s is a corrupted slipway plan file: %v", path, err)}
+}
+
+// decodeBody reads the JSON document of a plan file; ours says the file
+// was marked as one Write made. A document that panics the decoder (in
+// cty, on a value no check refuses) is a corrupted file, not a crash.
+func decodeBody(path string, body []byte, ours bool) (p *plans.Plan, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, corruptError(path, fmt.Errorf("it cannot be decoded: %v", r))
+		}
+	}()
+	notPlan := &ReadError{Path: path, Kind: ErrNotPlanFile, msg: path + " is not a slipway plan file"}
+	corrupt := func(err error) error { return corruptError(path, err) }
 
 	// Look at the header first: a newer major may have changed the rest
 	// in ways this version would misread.
@@ -183,8 +203,7 @@ func Read(path string) (*plans.Plan, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, corrupt(err)
 	}
-	p, err := decodePlan(&doc)
-	if err != nil {
+	if p, err = decodePlan(&doc); err != nil {
 		return nil, corrupt(err)
 	}
 	return p, nil

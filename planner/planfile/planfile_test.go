@@ -380,3 +380,39 @@ func TestNumbersKeepTheirValue(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRefusesWhatCtyPanicsOn checks that a value type cty panics on
+// makes a corrupted plan file, not a crash.
+func TestReadRefusesWhatCtyPanicsOn(t *testing.T) {
+	t.Parallel()
+	body := `{"format":"slipway-plan","format_version":"1.0","mode":"normal","timestamp":"2026-01-01T00:00:00Z",` +
+		`"variables":{"v":{"type":["object",{},["0"]],"value":{"attrs":{}}}}}`
+	path := filepath.Join(t.TempDir(), "plan")
+	if err := os.WriteFile(path, gz(t, gzipComment, []byte(body)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(path)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `variable "v": bad value type: optional contains undeclared attribute "0"`) {
+		t.Fatalf("Read: %v", err)
+	}
+}
+
+// TestNumbersTooLargeToWrite checks that a number whose decimal text
+// would take hours to write is refused both ways.
+func TestNumbersTooLargeToWrite(t *testing.T) {
+	t.Parallel()
+	tiny := cty.MustParseNumberVal("1e-999999")
+	err := Write(filepath.Join(t.TempDir(), "plan"), &plans.Plan{Variables: map[string]cty.Value{"v": tiny}})
+	if err == nil || !strings.Contains(err.Error(), "a number is too large or too small to save") {
+		t.Errorf("Write: %v", err)
+	}
+	body := `{"format":"slipway-plan","format_version":"1.0","mode":"normal","timestamp":"2026-01-01T00:00:00Z",` +
+		`"variables":{"v":{"type":"number","value":1e-999999}}}`
+	path := filepath.Join(t.TempDir(), "plan")
+	if err := os.WriteFile(path, gz(t, gzipComment, []byte(body)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(path); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "a number is too large or too small") {
+		t.Errorf("Read: %v", err)
+	}
+}

@@ -82,8 +82,8 @@ func decodeValue(d *valueDoc) (cty.Value, error) {
 	if d == nil {
 		return cty.NilVal, nil
 	}
-	var ty cty.Type
-	if err := ty.UnmarshalJSON(d.Type); err != nil {
+	ty, err := unmarshalType(d.Type)
+	if err != nil {
 		return cty.NilVal, fmt.Errorf("bad value type: %w", err)
 	}
 	var tree any
@@ -95,6 +95,19 @@ func decodeValue(d *valueDoc) (cty.Value, error) {
 		}
 	}
 	return valueFromTree(ty, tree, nil)
+}
+
+// unmarshalType reads cty's JSON type syntax. cty panics on some types
+// that are not valid (an optional attribute the object does not declare);
+// that is an error here.
+func unmarshalType(b []byte) (ty cty.Type, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ty, err = cty.NilType, fmt.Errorf("%v", r)
+		}
+	}()
+	err = ty.UnmarshalJSON(b)
+	return ty, err
 }
 
 // valueTree turns v into a tree of plain Go values ready for encoding/json.
@@ -117,7 +130,13 @@ func valueTree(v cty.Value, path cty.Path) (any, error) {
 	case ty == cty.String:
 		return v.AsString(), nil
 	case ty == cty.Number:
-		return numberTree(v.AsBigFloat()), nil
+		f := v.AsBigFloat()
+		if !f.IsInf() && f.Sign() != 0 {
+			if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
+				return nil, path.NewErrorf("a number is too large or too small to save: a plan holds numbers between about 10^-9864 and 10^9864 in magnitude")
+			}
+		}
+		return numberTree(f), nil
 	case ty == cty.Bool:
 		return v.True(), nil
 	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
@@ -358,9 +377,28 @@ func numberFromTree(tree any) (cty.Value, error) {
 	// number gets enough bits to stay exact.
 	f, _, err := big.ParseFloat(text, 10, max(512, 4*uint(len(text))), big.ToNearestEven)
 	if err != nil {
-		return cty.NilVal, fmt.Errorf("bad number %q", text)
+		return cty.NilVal, fmt.Errorf("bad number %q", shorten(text))
+	}
+	if !f.IsInf() && f.Sign() != 0 {
+		if exp := f.MantExp(nil); exp > maxExponent || exp < -maxExponent {
+			return cty.NilVal, fmt.Errorf("a number is too large or too small: a plan holds numbers between about 10^-9864 and 10^9864 in magnitude")
+		}
 	}
 	return cty.NumberVal(f), nil
+}
+
+// maxExponent bounds the binary exponent of the numbers a plan holds, to
+// about 10^±9864: writing a number as decimal text takes time that grows
+// with the square of its exponent, and a plan holding 1e-999999 would take
+// hours to show.
+const maxExponent = 1 << 15
+
+// shorten cuts text for an error message.
+func shorten(text string) string {
+	if len(text) > 64 {
+		return text[:64] + "..."
+	}
+	return text
 }
 
 func unknownFromTree(ty cty.Type, tree any, path cty.Path) (v cty.Value, err error) {

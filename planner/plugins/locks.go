@@ -27,6 +27,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang"
 )
 
 // LockFileName is the lock file's name, beside the configuration.
@@ -82,6 +84,9 @@ func LoadLocks(dir string) (*Locks, hcl.Diagnostics) {
 	}
 	if err != nil {
 		return locks, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the lock file", Detail: err.Error()}}
+	}
+	if diags := lang.CheckNesting(src, path); diags.HasErrors() {
+		return locks, diags // parsing it could overflow the stack
 	}
 	f, diags := hclparse.NewParser().ParseHCL(src, path)
 	if diags.HasErrors() {

@@ -16,6 +16,7 @@ package render
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -69,6 +70,50 @@ const (
 	sensitiveText = "(sensitive value)"
 	unknownText   = "(known after apply)"
 )
+
+// A value too large to read in a terminal or a pull request is shown cut
+// short, with a note of how much was left out: the first maxShownText
+// bytes of a string and the first maxShownElements elements or attributes
+// of a collection. The JSON views always hold the whole value.
+const (
+	maxShownText     = 64 << 10
+	maxShownElements = 10_000
+	// maxShownExponent bounds the binary exponent of a number shown, to
+	// about 10^±9864; state and plan files refuse numbers past it.
+	maxShownExponent = 1 << 15
+)
+
+// clip cuts s to at most maxShownText bytes, at a character boundary,
+// and says how many bytes it left out.
+func clip(s string) (shown string, more int) {
+	if len(s) <= maxShownText {
+		return s, 0
+	}
+	cut := maxShownText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], len(s) - cut
+}
+
+// moreBytes is the note after a string clip cut short.
+func moreBytes(more int) string {
+	return "(" + itoa(more) + " more " + plural(more, "byte", "bytes") + " not shown)"
+}
+
+// moreElements is the note after a collection cut short.
+func moreElements(more int, noun string) string {
+	return "# (" + itoa(more) + " more " + noun + " not shown)"
+}
+
+// quoteClipped is s quoted, cut short with a note when it is too long.
+func quoteClipped(s string) string {
+	s, more := clip(s)
+	if more > 0 {
+		return quote(s) + " " + moreBytes(more)
+	}
+	return quote(s)
+}
 
 // absent reports a value that is not there to show: missing or null.
 func absent(v cty.Value) bool {
@@ -173,13 +218,26 @@ func (d *differ) members(depth int, before, after cty.Value, path cty.Path) []li
 			continue
 		}
 		entries = append(entries, shown{label, b, a, p})
-		width = max(width, len(label))
+		if len(entries) <= maxShownElements {
+			width = max(width, len(label))
+		}
 	}
 
 	var out []line
+	more := 0
+	if len(entries) > maxShownElements {
+		entries, more = entries[:maxShownElements], len(entries)-maxShownElements
+	}
 	for _, e := range entries {
 		label := e.label + strings.Repeat(" ", width-len(e.label)) + " = "
 		out = append(out, d.entry(depth, label, e.b, e.a, e.path, e.path, "")...)
+	}
+	if more > 0 {
+		noun := plural(more, "changed attribute", "changed attributes")
+		if isMap {
+			noun = plural(more, "changed element", "changed elements")
+		}
+		out = append(out, plainLine(depth, moreElements(more, noun)))
 	}
 	if hidden > 0 {
 		noun := plural(hidden, "attribute", "attributes")
@@ -271,11 +329,18 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 		f.rest = append(f.rest, plainLine(depth, "]"+tail))
 		return block("~", f)
 	case bt == cty.String && at == cty.String:
-		if f, ok := d.heredocDiff(depth, b.AsString(), a.AsString()); ok {
+		bs, bmore := clip(b.AsString())
+		as, amore := clip(a.AsString())
+		if f, ok := d.heredocDiff(depth, bs, as); ok {
+			if bmore+amore > 0 {
+				// Before the closing EOT.
+				note := plainLine(depth+1, "# (the rest is not shown: "+itoa(bmore)+" more "+plural(bmore, "byte", "bytes")+" before, "+itoa(amore)+" after)")
+				f.rest = append(f.rest[:len(f.rest)-1], note, f.rest[len(f.rest)-1])
+			}
 			f.suffix(tail)
 			return block("~", f)
 		}
-		return one("~", quote(b.AsString())+" -> "+quote(a.AsString()))
+		return one("~", quoteClipped(b.AsString())+" -> "+quoteClipped(a.AsString()))
 	case bt.IsPrimitiveType() && bt.Equals(at):
 		return one("~", d.full(depth, "", b, bpath, nil).first+" -> "+d.full(depth, "", a, apath, nil).first)
 	}
@@ -299,18 +364,34 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 	ty := v.Type()
 	switch {
 	case ty == cty.String:
-		s := v.AsString()
+		s, more := clip(v.AsString())
 		if lines, ok := heredocLines(s); ok {
 			f := frag{first: "<<-EOT"}
 			for _, l := range lines {
 				f.rest = append(f.rest, plainLine(depth+1, printable(l)))
 			}
+			if more > 0 {
+				f.rest = append(f.rest, plainLine(depth+1, "# "+moreBytes(more)))
+			}
 			f.rest = append(f.rest, plainLine(depth, "EOT"))
 			return f
 		}
+		if more > 0 {
+			return frag{first: quote(s) + " " + moreBytes(more)}
+		}
 		return frag{first: quote(s)}
 	case ty == cty.Number:
-		return frag{first: numberText(v.AsBigFloat())}
+		f := v.AsBigFloat()
+		if !f.IsInf() && f.Sign() != 0 {
+			// Writing such a number in decimal takes time that grows
+			// with the square of its exponent: hours for 1e-999999.
+			if exp := f.MantExp(nil); exp > maxShownExponent {
+				return frag{first: "(a number too large to show)"}
+			} else if exp < -maxShownExponent {
+				return frag{first: "(a number too close to zero to show)"}
+			}
+		}
+		return frag{first: numberText(f)}
 	case ty == cty.Bool:
 		if v.True() {
 			return frag{first: "true"}
@@ -321,12 +402,16 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 			return frag{first: "[]"}
 		}
 		f := frag{first: "["}
-		for it := v.ElementIterator(); it.Next(); {
+		n := 0
+		for it := v.ElementIterator(); it.Next() && n < maxShownElements; n++ {
 			k, e := it.Element()
 			ef := d.full(depth+1, sym, e, path.Index(k), sens)
 			ef.suffix(",")
 			f.rest = append(f.rest, symLine(depth+1, sym, ef.first))
 			f.rest = append(f.rest, ef.rest...)
+		}
+		if more := v.LengthInt() - n; more > 0 {
+			f.rest = append(f.rest, plainLine(depth+1, moreElements(more, plural(more, "element", "elements"))))
 		}
 		f.rest = append(f.rest, plainLine(depth, "]"))
 		return f
@@ -337,8 +422,12 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 			path  cty.Path
 		}
 		var members []member
-		width := 0
+		width, more := 0, 0
 		for it := v.ElementIterator(); it.Next(); {
+			if len(members) == maxShownElements {
+				more++
+				continue
+			}
 			k, e := it.Element()
 			m := member{v: e}
 			if ty.IsObjectType() {
@@ -362,6 +451,13 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 			f.rest = append(f.rest, symLine(depth+1, sym, label+mf.first))
 			f.rest = append(f.rest, mf.rest...)
 		}
+		if more > 0 {
+			noun := plural(more, "element", "elements")
+			if ty.IsObjectType() {
+				noun = plural(more, "attribute", "attributes")
+			}
+			f.rest = append(f.rest, plainLine(depth+1, moreElements(more, noun)))
+		}
 		f.rest = append(f.rest, plainLine(depth, "}"))
 		return f
 	}
@@ -372,7 +468,22 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 // subsequence. Changed runs of structured elements are paired and diffed
 // in place; unchanged runs are hidden and counted.
 func (d *differ) list(depth int, b, a cty.Value, bpath, apath cty.Path) []line {
-	bs, as := elements(b), elements(a)
+	bs, bmore := elements(b)
+	as, amore := elements(a)
+	out := d.listDiff(depth, bs, as, bpath, apath)
+	return append(out, notCompared(depth, bmore, amore)...)
+}
+
+// notCompared notes the elements of two long collections past those
+// compared.
+func notCompared(depth, bmore, amore int) []line {
+	if bmore+amore == 0 {
+		return nil
+	}
+	return []line{plainLine(depth, "# (elements past the first "+itoa(maxShownElements)+" not shown: "+itoa(bmore)+" before, "+itoa(amore)+" after)")}
+}
+
+func (d *differ) listDiff(depth int, bs, as []cty.Value, bpath, apath cty.Path) []line {
 	ops := lcs(len(bs), len(as), func(i, j int) bool { return bs[i].RawEquals(as[j]) })
 
 	var out []line
@@ -423,7 +534,19 @@ func (d *differ) list(depth int, b, a cty.Value, bpath, apath cty.Path) []line {
 // set diffs two sets: elements only before are removed, elements only
 // after are added, shared ones are hidden and counted.
 func (d *differ) set(depth int, b, a cty.Value, bpath, apath cty.Path) []line {
-	bs, as := elements(b), elements(a)
+	hashed := func(set cty.Value) bool { return set.IsWhollyKnown() && !set.ContainsMarked() }
+	if b.Type().Equals(a.Type()) && hashed(b) && hashed(a) {
+		// cty's own set operations find the difference by hashing, so
+		// that large sets need no comparison of every pair.
+		bset, aset := b.AsValueSet(), a.AsValueSet()
+		removed, added := bset.Subtract(aset).Values(), aset.Subtract(bset).Values()
+		hidden := bset.Length() - len(removed)
+		rmore, amore := max(0, len(removed)-maxShownElements), max(0, len(added)-maxShownElements)
+		out := d.setLines(depth, removed[:len(removed)-rmore], added[:len(added)-amore], hidden, bpath, apath)
+		return append(out, notCompared(depth, rmore, amore)...)
+	}
+	bs, bmore := elements(b)
+	as, amore := elements(a)
 	in := func(v cty.Value, vs []cty.Value) bool {
 		for _, o := range vs {
 			if v.RawEquals(o) {
@@ -432,19 +555,38 @@ func (d *differ) set(depth int, b, a cty.Value, bpath, apath cty.Path) []line {
 		}
 		return false
 	}
-	var out []line
+	var rs, adds []cty.Value
 	hidden := 0
-	for _, e := range bs {
-		if in(e, as) {
-			hidden++
-			continue
+	if len(bs)*len(as) > lcsLimit {
+		// Too many pairs to compare: every element shows as changed,
+		// which is correct if not minimal.
+		rs, adds = bs, as
+	} else {
+		for _, e := range bs {
+			if in(e, as) {
+				hidden++
+			} else {
+				rs = append(rs, e)
+			}
 		}
+		for _, e := range as {
+			if !in(e, bs) {
+				adds = append(adds, e)
+			}
+		}
+	}
+	return append(d.setLines(depth, rs, adds, hidden, bpath, apath), notCompared(depth, bmore, amore)...)
+}
+
+// setLines writes the removed and added elements of a set and counts
+// the hidden ones.
+func (d *differ) setLines(depth int, removed, added []cty.Value, hidden int, bpath, apath cty.Path) []line {
+	var out []line
+	for _, e := range removed {
 		out = append(out, d.entry(depth, "", e, cty.NilVal, bpath.Index(e), apath.Index(e), ",")...)
 	}
-	for _, e := range as {
-		if !in(e, bs) {
-			out = append(out, d.entry(depth, "", cty.NilVal, e, bpath.Index(e), apath.Index(e), ",")...)
-		}
+	for _, e := range added {
+		out = append(out, d.entry(depth, "", cty.NilVal, e, bpath.Index(e), apath.Index(e), ",")...)
 	}
 	if hidden > 0 {
 		out = append(out, plainLine(depth, "# ("+itoa(hidden)+" unchanged "+plural(hidden, "element", "elements")+" hidden)"))
@@ -528,11 +670,14 @@ func heredocLines(s string) ([]string, bool) {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n"), true
 }
 
-func elements(v cty.Value) []cty.Value {
-	out := make([]cty.Value, 0, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
+// elements is the first maxShownElements elements of v, and how many more
+// it has.
+func elements(v cty.Value) ([]cty.Value, int) {
+	n := v.LengthInt()
+	out := make([]cty.Value, 0, min(n, maxShownElements))
+	for it := v.ElementIterator(); it.Next() && len(out) < maxShownElements; {
 		_, e := it.Element()
 		out = append(out, e)
 	}
-	return out
+	return out, n - len(out)
 }

@@ -22,7 +22,9 @@ import (
 
 // Each calls fn for 0..n-1, on as many goroutines as there are CPUs when
 // n is large enough to be worth it. fn must be safe for concurrent use
-// on distinct indexes.
+// on distinct indexes. A panic in fn reaches the caller's goroutine,
+// where the caller may recover it: one on a worker goroutine is recovered
+// there and raised again once every other call has returned.
 func Each(n int, fn func(i int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if n < 2*workers || workers < 2 {
@@ -33,6 +35,19 @@ func Each(n int, fn func(i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var once sync.Once
+	var panicked any
+	// A panic on a worker goroutine could not be recovered by anyone and
+	// would end the process: it is carried to the caller's goroutine
+	// instead, as if fn had run there.
+	call := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				once.Do(func() { panicked = r })
+			}
+		}()
+		fn(i)
+	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -42,9 +57,12 @@ func Each(n int, fn func(i int)) {
 				if i >= n {
 					return
 				}
-				fn(i)
+				call(i)
 			}
 		}()
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 }

@@ -44,13 +44,20 @@ func EncodeValue(v cty.Value, ty cty.Type) (*protocol.DynamicValue, error) {
 	return &protocol.DynamicValue{Msgpack: b}, nil
 }
 
-// DecodeValue decodes a value encoded against ty; absent means null.
-func DecodeValue(dv *protocol.DynamicValue, ty cty.Type) (cty.Value, error) {
+// DecodeValue decodes a value encoded against ty; absent means null. The
+// bytes come from another process: cty's panics on values that do not fit
+// their type (a dynamic value naming a malformed type, say) are returned
+// as errors, since values are decoded on goroutines nothing else recovers.
+func DecodeValue(dv *protocol.DynamicValue, ty cty.Type) (v cty.Value, err error) {
 	if dv == nil || len(dv.Msgpack) == 0 {
 		return cty.NullVal(ty), nil
 	}
-	v, err := ctymsgpack.Unmarshal(dv.Msgpack, ty)
-	if err != nil {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = cty.NilVal, fmt.Errorf("a value that does not fit its type %s: %v", ty.FriendlyName(), r)
+		}
+	}()
+	if v, err = ctymsgpack.Unmarshal(dv.Msgpack, ty); err != nil {
 		return cty.NilVal, pathError(err)
 	}
 	return v, nil

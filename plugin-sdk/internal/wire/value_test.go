@@ -15,9 +15,12 @@
 package wire
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 )
 
 func TestValueRoundTrip(t *testing.T) {
@@ -100,5 +103,20 @@ func TestPathRoundTrip(t *testing.T) {
 	}
 	if got := PathFromProto(PathToProto(nil)); got != nil {
 		t.Errorf("empty path came back as %#v", got)
+	}
+}
+
+// TestDecodeValueRefusesWhatCtyPanicsOn checks that a provider's value
+// that panics inside go-cty is an error: a dynamic value whose type names
+// an optional attribute its object lacks.
+func TestDecodeValueRefusesWhatCtyPanicsOn(t *testing.T) {
+	t.Parallel()
+	typ := `["object",{},["0"]]`
+	// A msgpack array of the type's JSON and the value (an empty map).
+	b := append([]byte{0x92, 0xa0 | byte(len(typ))}, typ...)
+	b = append(b, 0x80)
+	_, err := DecodeValue(&protocol.DynamicValue{Msgpack: b}, cty.DynamicPseudoType)
+	if err == nil || !strings.Contains(err.Error(), `optional contains undeclared attribute "0"`) {
+		t.Fatalf("DecodeValue: %v", err)
 	}
 }

@@ -1,0 +1,82 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package planner
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTooManyInstances checks that count and for_each over the limit are
+// refused before any instance is built, and that the limit can be moved.
+func TestTooManyInstances(t *testing.T) {
+	tests := map[string]struct {
+		src, env, want string
+	}{
+		"count of ten million": {`resource "file" "a" {
+  count   = 10000000
+  path    = "a${count.index}"
+  content = "x"
+}`, "", "count is 10000000, more than the 100000 instances slipway makes of one block"},
+		"for_each over a lowered limit": {`resource "file" "a" {
+  for_each = toset(["a", "b", "c"])
+  path     = each.key
+  content  = "x"
+}`, "2", "for_each has 3 elements, more than the 2 instances slipway makes of one block"},
+		"count over a lowered limit": {`resource "file" "a" {
+  count   = 3
+  path    = "a${count.index}"
+  content = "x"
+}`, "2", "SLIPWAY_MAX_INSTANCES=3"},
+		"a limit that is not a number": {`resource "file" "a" {
+  count   = 1
+  path    = "a"
+  content = "x"
+}`, "many", `The environment variable SLIPWAY_MAX_INSTANCES is "many"`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(MaxInstancesEnv, tt.env)
+			f := newFixture(t, tt.src)
+			start := time.Now()
+			_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+			if !diags.HasErrors() || !strings.Contains(diagString(diags), tt.want) {
+				t.Fatalf("diagnostics %q do not mention %q", diagString(diags), tt.want)
+			}
+			for _, d := range diags {
+				if d.Subject == nil || d.Subject.Start.Line != 2 {
+					t.Errorf("diagnostic %q is not about line 2: %v", d.Summary, d.Subject)
+				}
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("refusing took %s", took)
+			}
+		})
+	}
+	t.Run("under the limit", func(t *testing.T) {
+		t.Setenv(MaxInstancesEnv, "3")
+		f := newFixture(t, `resource "file" "a" {
+  count   = 3
+  path    = "a${count.index}"
+  content = "x"
+}`)
+		_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+		if diags.HasErrors() {
+			t.Fatal(diagString(diags))
+		}
+	})
+}
