@@ -93,6 +93,8 @@ if [ -n "${BASELINE:-}" ]; then
   # The baseline plans a copy of the configuration and state, with its
   # own lock file: built-in providers are pinned by slipway's version.
   cp -a "$work/config" "$work/baseline"
+  # Its own lock file: another slipway may not read this one's format.
+  rm -f "$work/baseline/.slipway.lock.hcl"
   (cd "$work/baseline" && "$BASELINE" init -upgrade > /dev/null)
   (cd "$work/baseline" && "$BASELINE" plan -detailed-exitcode > /dev/null) || { echo "the baseline's plan is not a no-op"; exit 1; }
 fi
