@@ -33,7 +33,7 @@ import (
 	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
-const workspace = "/work/.slipway/pipelines/app/workspace"
+const workspace = "/repo/.slipway/pipelines/app/workspace"
 
 // pipe is a pipeline block reading source.git.app, with body inside it.
 func pipe(body string) string {

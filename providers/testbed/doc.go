@@ -19,7 +19,7 @@
 // Nothing is faked at the protocol level; only the kubelet is.
 //
 // EnsureBinaries builds the control plane from pinned Go module versions
-// through wrapper modules, as /work/shared/design/TESTBED.md describes;
+// through wrapper modules (k8s.io/kubernetes replaces its staging modules);
 // StartCluster runs it on a working directory; Shared and Main give a test
 // binary one cluster that is started on first use and stopped at the end;
 // StartGitServer serves bare repositories for clones and pushes.
