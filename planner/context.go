@@ -55,7 +55,8 @@ const planBatchSize = 500
 type Hooks interface {
 	PreApply(addr addrs.ResourceInstance, action plans.Action)
 	Progress(addr addrs.ResourceInstance, message string)
-	// PostApply is called once the outcome is durable in state.
+	// PostApply is called once the outcome is durable: in the intent
+	// journal when the backend keeps one, else in state.
 	PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration)
 }
 
