@@ -105,3 +105,59 @@ func (e *LockedError) Error() string {
 }
 
 func (e *LockedError) Unwrap() error { return e.Err }
+
+// DefaultWorkspace is the workspace every Store has, and the one a
+// configuration uses until another is selected.
+const DefaultWorkspace = "default"
+
+// A Store is where a configuration's backend keeps its states: one state,
+// with its own lock (and journal, if the backend keeps one), per workspace.
+// Backend "kubernetes", for example, is a Store over one namespace's
+// Secrets and Leases. A Store value is used by one process; its methods
+// may be called from several goroutines.
+type Store interface {
+	// Workspaces lists the workspaces that have a state, sorted, with
+	// DefaultWorkspace always among them.
+	Workspaces(ctx context.Context) ([]string, error)
+	// Backend returns the Backend of workspace name, which must pass
+	// ValidWorkspaceName. It creates nothing: a workspace exists once a
+	// state is written to it.
+	Backend(name string) (Backend, error)
+	// DeleteWorkspace removes workspace name's state, journal and lock.
+	// It refuses DefaultWorkspace, and a workspace whose lock is held.
+	DeleteWorkspace(ctx context.Context, name string) error
+}
+
+// ValidWorkspaceName says why name cannot name a workspace, or nil: a
+// name is 1 to 63 lower-case letters, digits and '-', starting and
+// ending with a letter or digit, so that every backend can use it in
+// names (Kubernetes object names, file names, SQL keys) as it is.
+func ValidWorkspaceName(name string) error {
+	if name == "" || len(name) > 63 {
+		return fmt.Errorf("workspace name %q must be 1 to 63 characters long", name)
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r == '-' && i > 0 && i < len(name)-1:
+		default:
+			return fmt.Errorf("workspace name %q may hold only lower-case letters, digits and '-' (not first or last)", name)
+		}
+	}
+	return nil
+}
+
+// A Sealer encrypts what a backend stores: state documents, and journal
+// records. Backends seal the bytes they are about to store (after any
+// compression) and open the bytes they read (before decompression);
+// nothing else of the state package knows of encryption.
+type Sealer interface {
+	// Seal returns plain encrypted, in a self-describing form that Open
+	// recognises.
+	Seal(plain []byte) ([]byte, error)
+	// Open returns the plain bytes of what Seal made. Bytes that are not
+	// sealed are returned as they are only when the Sealer is set up to
+	// accept unencrypted input (while migrating to encryption); otherwise
+	// Open refuses them. A wrong key is an error that says so.
+	Open(stored []byte) ([]byte, error)
+}
