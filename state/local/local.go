@@ -51,6 +51,16 @@ func (b *Backend) Journal() state.Journal {
 	return b.journal
 }
 
+// Options are the settings of backend "local" beyond the state's path.
+type Options struct {
+	// WorkspaceDir is the directory that holds the states of the
+	// workspaces other than the default one, one sub-directory each.
+	// Empty means PATH.d beside the default state.
+	WorkspaceDir string
+	// Sealer, when set, encrypts the state, its backup and its journal.
+	Sealer state.Sealer
+}
+
 // New returns a Backend that stores state at path.
 func New(path string) *Backend {
 	return &Backend{path: path, locks: map[string]*os.File{}}
