@@ -47,8 +47,10 @@ func TestMain(m *testing.M) {
 		holdLock(path)
 		return
 	}
-	os.Exit(m.Run())
+	statetest.Main(m, openLocal)
 }
+
+func openLocal(path string) (state.Backend, error) { return local.New(path), nil }
 
 // holdLock locks the state at path, prints its lock info as JSON and holds
 // the lock until stdin closes or the process is killed.
@@ -97,7 +99,13 @@ func newPath(t *testing.T) string { return filepath.Join(t.TempDir(), state.Defa
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	statetest.TestBackend(t, func(t *testing.T) state.Backend { return local.New(newPath(t)) })
+	statetest.Run(t, statetest.Suite{
+		New: func(t *testing.T) (state.Backend, string) {
+			path := newPath(t)
+			return local.New(path), path
+		},
+		Open: openLocal,
+	})
 }
 
 func TestCorruptedFile(t *testing.T) {
