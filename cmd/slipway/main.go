@@ -192,6 +192,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 		Run:   func(*cobra.Command, []string) { set(meta().Init(ctx, initArgs)) },
 	}
 	initCmd.Flags().BoolVar(&initArgs.Upgrade, "upgrade", false, "re-pin providers already in the lock file")
+	initCmd.Flags().StringArrayVar(&initArgs.Platforms, "platform", nil, "also pin each provider's binary for this platform (OS_ARCH, such as darwin_arm64), found at DIR/NAME/VERSION/OS_ARCH/ on the search path; repeatable")
 
 	// validate
 	var valArgs command.ValidateArgs

@@ -179,13 +179,15 @@ func Candidates(name string, dirs []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, d := range dirs {
-		p := absDir(filepath.Join(d, ExecutablePrefix+name))
-		st, err := os.Stat(p)
-		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 || seen[p] {
-			continue
+		for _, p := range append([]string{filepath.Join(d, ExecutablePrefix+name)}, mirrorCandidates(d, name)...) {
+			p = absDir(p)
+			st, err := os.Stat(p)
+			if err != nil || st.IsDir() || st.Mode()&0o111 == 0 || seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, p)
 		}
-		seen[p] = true
-		out = append(out, p)
 	}
 	return out
 }

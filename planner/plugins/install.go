@@ -47,6 +47,10 @@ type InstallOptions struct {
 	// Upgrade re-pins providers already in the lock file.
 	Upgrade bool
 	Stderr  io.Writer
+	// Platforms are platforms (OS_ARCH) besides this one whose binaries
+	// the pins must also accept; each provider's are found in the mirror
+	// layout on the search path (see mirrorPath) and their hashes added.
+	Platforms []string
 	// Report is told about each provider as it is pinned: where its
 	// binary was found, or builtin.
 	Report func(name, version, path string, builtin bool)
@@ -130,6 +134,13 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 					continue
 				}
 			}
+			if len(opts.Platforms) > 0 {
+				pin = &Lock{Name: pin.Name, Version: pin.Version, Hashes: slices.Clone(pin.Hashes)}
+				if err := addPlatformHashes(pin, opts.Platforms, search.Dirs); err != nil {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider binary missing for a platform", Detail: err.Error() + ".", Subject: r.Range})
+					continue
+				}
+			}
 			out.Providers[r.Name] = pin
 			report(r.Name, pin.Version, path, false)
 			continue
@@ -150,7 +161,12 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 				continue
 			}
 		}
-		out.Providers[r.Name] = &Lock{Name: r.Name, Version: ver, Hashes: []string{bin.hash}}
+		pin = &Lock{Name: r.Name, Version: ver, Hashes: []string{bin.hash}}
+		if err := addPlatformHashes(pin, opts.Platforms, search.Dirs); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider binary missing for a platform", Detail: err.Error() + ".", Subject: r.Range})
+			continue
+		}
+		out.Providers[r.Name] = pin
 		report(r.Name, ver, bin.path, false)
 	}
 	return out, diags

@@ -355,3 +355,63 @@ func TestSetRefusesABuiltinOfAnotherSlipway(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestInstallPinsOtherPlatforms(t *testing.T) {
+	searchEnv(t)
+	dir, mirror := t.TempDir(), t.TempDir()
+	native := writeExe(t, filepath.Join(dir, "slipway-provider-file"), "#!/bin/sh\n# native\n")
+	other := "darwin_arm64"
+	if CurrentPlatform() == other {
+		other = "linux_amd64"
+	}
+	foreign := writeExe(t, filepath.Join(mirror, "file", "0.1.0", other, "slipway-provider-file"), "#!/bin/sh\n# foreign\n")
+	windows := writeExe(t, filepath.Join(mirror, "file", "0.1.0", "windows_amd64", "slipway-provider-file.exe"), "MZ\n")
+	old := &Locks{Providers: map[string]*Lock{"file": {Name: "file", Version: "0.1.0", Hashes: []string{hashOf(t, native)}}}}
+	install := func(platforms ...string) (*Locks, string) {
+		t.Helper()
+		locks, diags := Install(context.Background(), []Requirement{{Name: "file"}}, old, InstallOptions{
+			Search: &SearchPath{Dirs: []string{dir, mirror}}, Platforms: platforms,
+		})
+		if !diags.HasErrors() {
+			return locks, ""
+		}
+		return locks, diags.Error()
+	}
+	locks, errs := install(other, "windows_amd64", CurrentPlatform())
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	want := []string{hashOf(t, native), hashOf(t, foreign), hashOf(t, windows)}
+	if got := locks.Providers["file"].Hashes; !slices.Equal(got, want) {
+		t.Errorf("hashes %v, want the native, %s and windows_amd64 binaries' %v", got, other, want)
+	}
+	if !slices.Equal(old.Providers["file"].Hashes, want[:1]) {
+		t.Errorf("Install changed the old pin: %v", old.Providers["file"].Hashes)
+	}
+	// A platform with no binary is an error that says where to put one.
+	_, errs = install("freebsd_riscv64")
+	if !strings.Contains(errs, filepath.Join("file", "0.1.0", "freebsd_riscv64", "slipway-provider-file")) {
+		t.Errorf("missing platform: %s", errs)
+	}
+
+	// A fresh clone on another machine, where the provider is kept only
+	// in the mirror layout for its platform, accepts the same pin.
+	onlyMirror := t.TempDir()
+	writeExe(t, filepath.Join(onlyMirror, "file", "0.1.0", CurrentPlatform(), "slipway-provider-file"), "#!/bin/sh\n# native\n")
+	locks, diags := Install(context.Background(), []Requirement{{Name: "file"}}, &Locks{Providers: map[string]*Lock{"file": {Name: "file", Version: "0.1.0", Hashes: want}}},
+		InstallOptions{Search: &SearchPath{Dirs: []string{onlyMirror}}})
+	if diags.HasErrors() {
+		t.Fatalf("the pin, with the binary in the mirror layout: %s", diags.Error())
+	}
+	if got := locks.Providers["file"].Hashes; !slices.Equal(got, want) {
+		t.Errorf("hashes %v, want %v kept", got, want)
+	}
+}
+
+func TestCheckPlatform(t *testing.T) {
+	for p, ok := range map[string]bool{"linux_amd64": true, "darwin_arm64": true, "linux": false, "Linux_AMD64": false, "linux_amd64/x": false, "": false} {
+		if err := CheckPlatform(p); (err == nil) != ok {
+			t.Errorf("CheckPlatform(%q) = %v", p, err)
+		}
+	}
+}

@@ -16,6 +16,7 @@ package command
 
 import (
 	"context"
+	"fmt"
 
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
@@ -24,6 +25,9 @@ import (
 // InitArgs are init's flags.
 type InitArgs struct {
 	Upgrade bool
+	// Platforms are the platforms (OS_ARCH) besides this one whose
+	// provider binaries the lock file must accept too.
+	Platforms []string
 }
 
 // Init runs `slipway init`: it finds every provider the configuration
@@ -33,6 +37,12 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
 		return 1
+	}
+	for _, p := range a.Platforms {
+		if err := plugins.CheckPlatform(p); err != nil {
+			m.View.Error(fmt.Errorf("-platform: %w", err))
+			return 1
+		}
 	}
 	old, d := plugins.LoadLocks(m.Dir)
 	if a.Upgrade {
@@ -58,7 +68,7 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 	}
 	m.View.Printf("%s\n\n", m.View.Bold("Initializing provider plugins..."))
 	locks, d := plugins.Install(ctx, planner.Requirements(cfg, st), old, plugins.InstallOptions{
-		Search: search, Builtins: m.Builtins, SlipwayVersion: m.Version, Upgrade: a.Upgrade, Stderr: m.View.Stderr,
+		Search: search, Builtins: m.Builtins, SlipwayVersion: m.Version, Upgrade: a.Upgrade, Platforms: a.Platforms, Stderr: m.View.Stderr,
 		Report: func(name, version, path string, builtin bool) {
 			if builtin {
 				m.View.Printf("- %s: built into slipway\n", name)
