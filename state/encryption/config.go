@@ -16,7 +16,9 @@ package encryption
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -104,19 +106,7 @@ func (s *setup) content(b *lang.EncryptionBlock, args map[string][]hcl.Attribute
 }
 
 func typeList(args map[string][]hcl.AttributeSchema) string {
-	var names []string
-	for n := range args {
-		names = append(names, n)
-	}
-	// Two or three names: sort by hand to keep the message stable.
-	for i := range names {
-		for j := i + 1; j < len(names); j++ {
-			if names[j] < names[i] {
-				names[i], names[j] = names[j], names[i]
-			}
-		}
-	}
-	return strings.Join(names, " and ")
+	return strings.Join(slices.Sorted(maps.Keys(args)), " and ")
 }
 
 // value evaluates an argument with only var.NAME in scope. An unknown
@@ -128,6 +118,9 @@ func (s *setup) value(attr *hcl.Attribute, ty cty.Type) (cty.Value, bool) {
 	if diags.HasErrors() {
 		return cty.NilVal, false
 	}
+	// A sensitive variable may arrive marked; the value is needed here,
+	// and is never shown.
+	v, _ = v.UnmarkDeep()
 	if !v.IsWhollyKnown() {
 		var names, envs []string
 		for _, t := range attr.Expr.Variables() {

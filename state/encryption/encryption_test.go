@@ -298,6 +298,16 @@ func TestSetup(t *testing.T) {
     plan {
       method = method.aes_gcm.m
     }`, vars: vars, state: true, plan: true},
+		"marked sensitive": {body: `
+    key_provider "pbkdf2" "k" {
+      passphrase = var.pass
+    }
+    method "aes_gcm" "m" {
+      keys = key_provider.pbkdf2.k
+    }
+    plan {
+      method = method.aes_gcm.m
+    }`, vars: map[string]cty.Value{"pass": cty.StringVal("correct-horse-battery").Mark("sensitive")}, plan: true},
 		"passphrase from the environment": {body: `
     key_provider "pbkdf2" "k" {}
     method "aes_gcm" "m" {
