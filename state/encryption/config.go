@@ -57,11 +57,23 @@ var methodArgs = map[string][]hcl.AttributeSchema{
 // is read from a cluster here: a kubernetes_secret is read when a key is
 // first needed.
 func Setup(e *lang.Encryption, vars map[string]cty.Value, env []string) (Targets, hcl.Diagnostics) {
+	return setupTargets(&setup{vars: vars, env: env}, e)
+}
+
+// Validate checks e without any variable's value, as slipway validate
+// does: types, arguments and references. What depends on values (a
+// passphrase's length, whether one is set) is left to Setup.
+func Validate(e *lang.Encryption) hcl.Diagnostics {
+	_, diags := setupTargets(&setup{validating: true}, e)
+	return diags
+}
+
+func setupTargets(s *setup, e *lang.Encryption) (Targets, hcl.Diagnostics) {
 	var t Targets
 	if e == nil {
 		return t, nil
 	}
-	s := &setup{vars: vars, env: env, providers: map[string]KeyProvider{}, methods: map[string]*Method{}, declared: map[string]bool{}}
+	s.providers, s.methods, s.declared = map[string]KeyProvider{}, map[string]*Method{}, map[string]bool{}
 	for _, b := range append(append([]*lang.EncryptionBlock(nil), e.KeyProviders...), e.Methods...) {
 		s.declared[b.Addr()] = true
 	}
@@ -80,12 +92,14 @@ func Setup(e *lang.Encryption, vars map[string]cty.Value, env []string) (Targets
 }
 
 type setup struct {
-	vars      map[string]cty.Value
-	env       []string
-	providers map[string]KeyProvider
-	methods   map[string]*Method
-	declared  map[string]bool
-	diags     hcl.Diagnostics
+	// validating: no values are known; keys are not made.
+	validating bool
+	vars       map[string]cty.Value
+	env        []string
+	providers  map[string]KeyProvider
+	methods    map[string]*Method
+	declared   map[string]bool
+	diags      hcl.Diagnostics
 }
 
 func (s *setup) errorf(subject hcl.Range, summary, format string, args ...any) {
@@ -112,6 +126,13 @@ func typeList(args map[string][]hcl.AttributeSchema) string {
 // value evaluates an argument with only var.NAME in scope. An unknown
 // value is a variable without a value here, which is reported once.
 func (s *setup) value(attr *hcl.Attribute, ty cty.Type) (cty.Value, bool) {
+	if s.validating {
+		// Every variable is unknown: only the expression's own mistakes
+		// (a function call, an operator on a literal) show.
+		_, diags := attr.Expr.Value(&hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.DynamicVal}})
+		s.diags = append(s.diags, diags...)
+		return cty.NilVal, false
+	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(s.vars)}}
 	v, diags := attr.Expr.Value(ctx)
 	s.diags = append(s.diags, diags...)
@@ -181,6 +202,13 @@ func (s *setup) keyProvider(b *lang.EncryptionBlock) {
 	if !ok {
 		return
 	}
+	if s.validating {
+		for _, attr := range sortedAttrs(attrs) {
+			s.value(attr, cty.DynamicPseudoType)
+		}
+		s.providers[b.Addr()] = NewKubernetesSecret(b.Addr(), KubernetesSecretOptions{}) // stands for it; never asked for a key
+		return
+	}
 	switch b.Type {
 	case "pbkdf2":
 		var o PBKDF2Options
@@ -227,6 +255,12 @@ func (s *setup) keyProvider(b *lang.EncryptionBlock) {
 	}
 }
 
+func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
+	out := slices.Collect(maps.Values(attrs))
+	slices.SortFunc(out, func(a, b *hcl.Attribute) int { return a.Range.Start.Byte - b.Range.Start.Byte })
+	return out
+}
+
 func (s *setup) getenv(name string) string {
 	for _, kv := range s.env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
@@ -260,6 +294,10 @@ func (s *setup) method(b *lang.EncryptionBlock) {
 // ref reads expr as a reference ROOT.TYPE.NAME to a declared block.
 func (s *setup) ref(expr hcl.Expression, root string) (string, bool) {
 	t, diags := hcl.AbsTraversalForExpr(expr)
+	if s.validating && len(expr.Variables()) > 0 && (diags.HasErrors() || t.RootName() != root || len(t) != 3 || !s.declared[traversalAddr(t)]) {
+		// lang's CheckReferences reports what is wrong with references.
+		return "", false
+	}
 	if diags.HasErrors() || t.RootName() != root || len(t) != 3 {
 		s.errorf(expr.Range(), "Invalid reference", "This must refer to a %s of the encryption block, like %s.", strings.ReplaceAll(root, "_", " "), map[string]string{
 			"key_provider": "key_provider.pbkdf2.main", "method": "method.aes_gcm.main"}[root])
@@ -273,6 +311,12 @@ func (s *setup) ref(expr hcl.Expression, root string) (string, bool) {
 		return "", false
 	}
 	return addr, true
+}
+
+func traversalAddr(t hcl.Traversal) string {
+	typ, _ := traversalAttr(t, 1)
+	name, _ := traversalAttr(t, 2)
+	return t.RootName() + "." + typ + "." + name
 }
 
 func traversalAttr(t hcl.Traversal, i int) (string, bool) {

@@ -397,3 +397,60 @@ func TestSetup(t *testing.T) {
 		})
 	}
 }
+
+// TestValidate checks a block without variable values: mistakes of
+// types, arguments and references show; what needs values does not.
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		body    string
+		summary string // of the first error; empty for none
+	}{
+		"needs values only": {body: `
+    key_provider "pbkdf2" "k" {
+      passphrase = var.pass
+    }
+    key_provider "pbkdf2" "env" {}
+    method "aes_gcm" "m" {
+      keys = key_provider.pbkdf2.k
+    }
+    state {
+      method = method.aes_gcm.m
+      fallback {
+        method = method.aes_gcm.e
+      }
+    }
+    method "aes_gcm" "e" {
+      keys = key_provider.pbkdf2.env
+    }`},
+		"method type": {body: `
+    method "aes_gmc" "m" {}`, summary: "Unsupported method type"},
+		"argument": {body: `
+    key_provider "pbkdf2" "k" {
+      passphrase = var.pass
+      rounds     = 3
+    }`, summary: "Unsupported argument"},
+		"function call": {body: `
+    key_provider "pbkdf2" "k" {
+      passphrase = file("key")
+    }`, summary: "Function calls not allowed"},
+		"enforced": {body: `
+    method "unencrypted" "u" {}
+    plan {
+      method   = method.unencrypted.u
+      enforced = true
+    }`, summary: "Unencrypted method enforced against"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			diags := encryption.Validate(loadEncryption(t, setupPrefix+"slipway {\n  encryption {"+tt.body+"\n  }\n}\n"))
+			switch {
+			case tt.summary == "" && diags.HasErrors():
+				t.Fatal(diags.Error())
+			case tt.summary != "" && (!diags.HasErrors() || diags[0].Summary != tt.summary):
+				t.Fatalf("diagnostics %v; want first %q", diags, tt.summary)
+			}
+		})
+	}
+}
