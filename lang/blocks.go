@@ -30,6 +30,7 @@ import (
 var slipwaySchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "required_providers"},
 	{Type: "backend", LabelNames: []string{"type"}},
+	{Type: "encryption"},
 }}
 
 // slipway decodes a slipway block. Several may appear, as in Terraform;
@@ -48,6 +49,10 @@ func (l *loader) slipway(b *hcl.Block) {
 				continue
 			}
 			sw.Backend = &Backend{Type: blk.Labels[0], Config: blk.Body, DeclRange: blk.DefRange}
+			continue
+		}
+		if blk.Type == "encryption" {
+			l.encryption(blk)
 			continue
 		}
 		attrs, diags := blk.Body.JustAttributes()

@@ -64,6 +64,9 @@ func (c *Config) CheckReferences() hcl.Diagnostics {
 			ch.errorf(ref.SourceRange, "Reference in backend configuration", "The backend is set up before any variable or resource has a value, so its arguments must be literal values, not references like %s.", ref.Subject)
 		}
 	}
+	if e := c.Slipway.Encryption; e != nil {
+		ch.checkEncryption(e)
+	}
 	for _, r := range inDeclOrder(c.Resources, func(r *Resource) hcl.Range { return r.DeclRange }) {
 		var meta, body refCollector
 		r.collectMeta(&meta)

@@ -48,6 +48,7 @@ type Config struct {
 type SlipwayBlock struct {
 	RequiredProviders map[string]*RequiredProvider
 	Backend           *Backend
+	Encryption        *Encryption // nil when not configured
 	DeclRange         hcl.Range
 }
 

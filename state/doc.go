@@ -28,6 +28,10 @@
 //     returned is durable, and a lock whose holder died never blocks the
 //     next run.
 //   - Serial belongs to backends: callers never set it; Write sets it.
+//   - Encryption is behind Sealer: backends seal what they store and open
+//     what they read; sealed bytes begin with SealedPrefix, so that a
+//     reader without a key says the state is encrypted rather than
+//     corrupted. Package state/encryption implements Sealer.
 //
 // This package imports only vocabulary packages (lang/addrs and cty); the
 // planner, the applier and the CLI import it, never the reverse.

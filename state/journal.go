@@ -17,6 +17,7 @@ package state
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -222,9 +223,12 @@ func nullUnknowns(v cty.Value) cty.Value {
 }
 
 // FileJournal is a Journal kept in a file: one JSON document a line,
-// appended and fsync'd.
+// appended and fsync'd. With a Sealer, each line is its entry sealed on
+// its own and base64-encoded, so that lines stay independent: a crash
+// still cuts only the last one short.
 type FileJournal struct {
-	path string
+	path   string
+	sealer Sealer
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -238,10 +242,53 @@ type FileJournal struct {
 var _ Journal = (*FileJournal)(nil)
 
 // NewFileJournal returns the journal kept at path.
-func NewFileJournal(path string) *FileJournal {
-	j := &FileJournal{path: path}
+func NewFileJournal(path string) *FileJournal { return NewSealedFileJournal(path, nil) }
+
+// NewSealedFileJournal returns the journal kept at path, its lines sealed
+// by s; a nil s seals nothing.
+func NewSealedFileJournal(path string, s Sealer) *FileJournal {
+	j := &FileJournal{path: path, sealer: s}
 	j.cond = sync.NewCond(&j.mu)
 	return j
+}
+
+// encode is the line of e: its JSON, or that sealed and base64-encoded,
+// which never begins with '{' and holds no newline.
+func (j *FileJournal) encode(e JournalEntry) ([]byte, error) {
+	b, err := encodeEntry(e)
+	if err != nil || j.sealer == nil {
+		return b, err
+	}
+	sealed, err := j.sealer.Seal(bytes.TrimSuffix(b, []byte("\n")))
+	if err != nil {
+		return nil, fmt.Errorf("journal entry for %s: %w", e.Addr, err)
+	}
+	if !IsSealed(sealed) {
+		// The Sealer writes plain documents (while decrypting).
+		return append(sealed, '\n'), nil
+	}
+	line := make([]byte, base64.StdEncoding.EncodedLen(len(sealed))+1)
+	base64.StdEncoding.Encode(line, sealed)
+	line[len(line)-1] = '\n'
+	return line, nil
+}
+
+// decodeLine reads one line that encode made.
+func (j *FileJournal) decodeLine(line []byte) (JournalEntry, error) {
+	stored := line
+	if line[0] != '{' {
+		stored = make([]byte, base64.StdEncoding.DecodedLen(len(line)))
+		n, err := base64.StdEncoding.Decode(stored, line)
+		if err != nil {
+			return JournalEntry{}, fmt.Errorf("neither an entry nor a sealed one: %w", err)
+		}
+		stored = stored[:n]
+	}
+	plain, err := Open(j.sealer, stored)
+	if err != nil {
+		return JournalEntry{}, err
+	}
+	return decodeEntry(plain)
 }
 
 // Path is the journal file's path.
@@ -266,7 +313,7 @@ func (j *FileJournal) Resolve(_ context.Context, id string) error {
 // find no write in flight writes everything queued, with one fsync; the
 // others wait for it.
 func (j *FileJournal) append(e JournalEntry) error {
-	b, err := encodeEntry(e)
+	b, err := j.encode(e)
 	if err != nil {
 		return err
 	}
@@ -326,26 +373,27 @@ func (j *FileJournal) Entries(context.Context) ([]JournalEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the intent journal: %w", err)
 	}
-	return decodeJournal(j.path, data)
+	return j.decode(data)
 }
 
-// decodeJournal decodes a journal's lines. Only a last line without its
-// newline may be cut short (a crash while it was written) and is left out
-// when it does not decode; a bad line anywhere else is an error, since
-// entries after it could not be trusted.
-func decodeJournal(path string, data []byte) ([]JournalEntry, error) {
+// decode decodes a journal's lines. Only a last line without its newline
+// may be cut short (a crash while it was written) and is left out when it
+// does not decode; a bad line anywhere else is an error, since entries
+// after it could not be trusted.
+func (j *FileJournal) decode(data []byte) ([]JournalEntry, error) {
 	var out []JournalEntry
 	lines := bytes.Split(data, []byte("\n"))
 	for i, line := range lines {
-		if len(bytes.TrimSpace(line)) == 0 {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
 			continue
 		}
-		e, err := decodeEntry(line)
+		e, err := j.decodeLine(line)
 		if err != nil {
 			if i == len(lines)-1 {
 				break // no newline after it: cut short
 			}
-			return nil, fmt.Errorf("intent journal %s, line %d: %w", path, i+1, err)
+			return nil, fmt.Errorf("intent journal %s, line %d: %w", j.path, i+1, err)
 		}
 		out = append(out, e)
 	}
@@ -376,13 +424,43 @@ func (j *FileJournal) Compact(ctx context.Context) error {
 	}
 	var buf bytes.Buffer
 	for _, p := range pending {
-		b, err := encodeEntry(JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
+		b, err := j.encode(JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
 		if err != nil {
 			return err
 		}
 		buf.Write(b)
 	}
 	return writeFileSync(j.path, buf.Bytes())
+}
+
+// Reseal rewrites every entry sealed by the journal's Sealer as it now
+// is. It reads the whole journal before it writes, so an entry the Sealer
+// cannot open leaves the file as it was.
+func (j *FileJournal) Reseal(ctx context.Context) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for j.flushing {
+		j.cond.Wait()
+	}
+	if j.err != nil {
+		return j.err
+	}
+	entries, err := j.Entries(ctx)
+	if err != nil || entries == nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, e := range entries {
+		b, err := j.encode(e)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	}
+	if err := writeFileSync(j.path, buf.Bytes()); err != nil {
+		return fmt.Errorf("rewriting the intent journal: %w", err)
+	}
+	return nil
 }
 
 // writeFileSync replaces the file at path with data, atomically and

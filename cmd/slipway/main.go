@@ -438,6 +438,19 @@ func stateCommand(ctx context.Context, meta func() *command.Meta, set func(int))
 	}
 	push := mk("push FILE", "Replace the state with a state file (- for stdin)", cobra.ExactArgs(1), func(m *command.Meta, a command.StateArgs) int { return m.StatePush(ctx, a) })
 	push.Flags().BoolVar(&sa.Force, "force", false, "replace even a state of another lineage or a newer serial")
+	var ca command.StateCryptArgs
+	crypt := func(use, short string, fn func(*command.Meta, command.StateCryptArgs) int) *cobra.Command {
+		sc := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs, Run: func(*cobra.Command, []string) { set(fn(meta(), ca)) }}
+		varFlags(sc, &ca.VarArgs)
+		lockFlags(sc, &ca.LockArgs)
+		return sc
+	}
+	c.AddCommand(
+		crypt("encrypt", "Store the state, its backup and its journal encrypted, as the encryption block says",
+			func(m *command.Meta, a command.StateCryptArgs) int { return m.StateEncrypt(ctx, a) }),
+		crypt("decrypt", "Store the state, its backup and its journal unencrypted",
+			func(m *command.Meta, a command.StateCryptArgs) int { return m.StateDecrypt(ctx, a) }),
+	)
 	c.AddCommand(
 		mk("list [ADDR...]", "List the instances in state", cobra.ArbitraryArgs, func(m *command.Meta, a command.StateArgs) int { return m.StateList(ctx, a) }),
 		mk("show ADDR", "Show one instance in state", cobra.ExactArgs(1), func(m *command.Meta, a command.StateArgs) int { return m.StateShow(ctx, a) }),

@@ -15,7 +15,8 @@
 // Package planfile saves a plan to a file (`slipway plan -out FILE`) and
 // reads it back, so that apply carries out exactly what was shown.
 //
-// A plan file is a gzip-compressed JSON document. Its "format" field is
+// A plan file is a gzip-compressed JSON document, sealed by a state.Sealer
+// when the configuration encrypts saved plans (WriteSealed, ReadSealed). Its "format" field is
 // always "slipway-plan" and its "format_version" is plans.FormatVersion.
 // Values are stored with their types beside them, in an encoding of this
 // package's own (see value.go) that keeps unknown values, their

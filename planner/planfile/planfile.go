@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/state"
 )
 
 // formatName marks a JSON document as a slipway plan file.
@@ -60,7 +61,12 @@ func (e *ReadError) Unwrap() error { return e.Kind }
 // Write saves p to path. It writes a temporary file in the same
 // directory, syncs it and renames it over path, so path never holds a
 // partial plan.
-func Write(path string, p *plans.Plan) (err error) {
+func Write(path string, p *plans.Plan) error { return WriteSealed(path, p, nil) }
+
+// WriteSealed saves p to path as Write does, the compressed document
+// sealed by s (encrypted, when the configuration encrypts plans); a nil
+// s seals nothing.
+func WriteSealed(path string, p *plans.Plan, s state.Sealer) (err error) {
 	if p == nil {
 		return errors.New("write plan file: no plan")
 	}
@@ -87,12 +93,20 @@ func Write(path string, p *plans.Plan) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	zw := gzip.NewWriter(f)
+	var zbuf bytes.Buffer
+	zw := gzip.NewWriter(&zbuf)
 	zw.Comment = gzipComment
 	if _, err = zw.Write(body); err != nil {
 		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err = zw.Close(); err != nil {
+		return fmt.Errorf("write plan file: %w", err)
+	}
+	sealed, err := state.Seal(s, zbuf.Bytes())
+	if err != nil {
+		return fmt.Errorf("write plan file: %w", err)
+	}
+	if _, err = f.Write(sealed); err != nil {
 		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err = f.Sync(); err != nil {
@@ -116,10 +130,17 @@ func Write(path string, p *plans.Plan) (err error) {
 // Read loads a plan saved by Write. It refuses files that are not plan
 // files, plan files of a newer format major, and damaged files, each with
 // a *ReadError that says which.
-func Read(path string) (*plans.Plan, error) {
+func Read(path string) (*plans.Plan, error) { return ReadSealed(path, nil) }
+
+// ReadSealed loads a plan saved by WriteSealed, opened by s. With a nil
+// s, an encrypted plan file is refused with state.ErrEncrypted.
+func ReadSealed(path string, s state.Sealer) (*plans.Plan, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read plan file: %w", err)
+	}
+	if raw, err = state.Open(s, raw); err != nil {
+		return nil, fmt.Errorf("read plan file %s: %w", path, err)
 	}
 	return decode(path, raw)
 }

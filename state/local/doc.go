@@ -26,6 +26,10 @@
 //     holder dies, so a killed apply never blocks the next one. The lock
 //     file records the holder's state.LockInfo so a waiter can name it; the
 //     file is never removed, because a holder's lock lives on its inode.
+//   - With a Sealer (Options.Sealer), the state, its backup and each line
+//     of its journal are stored sealed, and what cannot be opened is never
+//     replaced: a wrong key stops Read, Write, the journal and Reseal
+//     before they write anything.
 //
 // This package imports state and the standard library only; nothing in it
 // knows about planning or the CLI.

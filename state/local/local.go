@@ -33,7 +33,8 @@ var _ state.Backend = (*Backend)(nil)
 // Backend stores state in one file. Its methods may be called from several
 // goroutines.
 type Backend struct {
-	path string
+	path   string
+	sealer state.Sealer
 
 	mu       sync.Mutex // serializes Writes; guards backedUp and locks
 	backedUp bool
@@ -47,7 +48,7 @@ var _ state.Journaled = (*Backend)(nil)
 
 // Journal is the intent journal beside the state file (PATH.journal).
 func (b *Backend) Journal() state.Journal {
-	b.journalOnce.Do(func() { b.journal = state.NewFileJournal(b.path + ".journal") })
+	b.journalOnce.Do(func() { b.journal = state.NewSealedFileJournal(b.path+".journal", b.sealer) })
 	return b.journal
 }
 
@@ -62,8 +63,12 @@ type Options struct {
 }
 
 // New returns a Backend that stores state at path.
-func New(path string) *Backend {
-	return &Backend{path: path, locks: map[string]*os.File{}}
+func New(path string) *Backend { return NewBackend(path, Options{}) }
+
+// NewBackend returns a Backend that stores state at path, sealed by
+// o.Sealer when it is set.
+func NewBackend(path string, o Options) *Backend {
+	return &Backend{path: path, sealer: o.Sealer, locks: map[string]*os.File{}}
 }
 
 // Path returns where the state is stored.
@@ -83,6 +88,10 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 }
 
 func (b *Backend) decode(data []byte) (*state.State, error) {
+	data, err := state.Open(b.sealer, data)
+	if err != nil {
+		return nil, fmt.Errorf("reading state file %s: %w", b.path, err)
+	}
 	s, err := state.Decode(data)
 	if fe := (*state.FileError)(nil); errors.As(err, &fe) {
 		fe.Name = b.path
@@ -91,7 +100,9 @@ func (b *Backend) decode(data []byte) (*state.State, error) {
 }
 
 // Write stores s as the state.Backend contract says. Before its first write
-// it copies the file it replaces to PATH.backup. Like Read, it finishes
+// it copies the file it replaces to PATH.backup, sealed as the state is
+// now sealed. An old state its Sealer cannot open stops it before
+// anything is written. Like Read, it finishes
 // what it starts whatever ctx says: a state half-recorded because an apply
 // was interrupted would be worse than a short wait.
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
@@ -103,9 +114,13 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	}
 	c := *s
 	c.Serial = 0 // what nothing stored counts as; the caller's serial is never used
+	var oldPlain []byte
 	if old != nil {
+		if oldPlain, err = state.Open(b.sealer, old); err != nil {
+			return fmt.Errorf("writing state: will not replace %s: %w", b.path, err)
+		}
 		var stored struct{ Serial uint64 }
-		if err := json.Unmarshal(old, &stored); err != nil {
+		if err := json.Unmarshal(oldPlain, &stored); err != nil {
 			return fmt.Errorf("writing state: will not replace %s, which is not a state file: %w", b.path, err)
 		}
 		c.Serial = stored.Serial
@@ -113,7 +128,7 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(data, old) {
+		if bytes.Equal(data, oldPlain) {
 			s.Serial = c.Serial
 			return nil
 		}
@@ -123,8 +138,17 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err != nil {
 		return err
 	}
+	if data, err = state.Seal(b.sealer, data); err != nil {
+		return fmt.Errorf("writing state: %w", err)
+	}
 	if !b.backedUp && old != nil {
-		if err := writeFile(b.path+".backup", old); err != nil {
+		backup := old
+		if b.sealer != nil {
+			if backup, err = b.sealer.Seal(oldPlain); err != nil {
+				return fmt.Errorf("backing up state: %w", err)
+			}
+		}
+		if err := writeFile(b.path+".backup", backup); err != nil {
 			return fmt.Errorf("backing up state: %w", err)
 		}
 	}
@@ -134,6 +158,49 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	}
 	s.Serial = c.Serial
 	return nil
+}
+
+var _ state.Resealer = (*Backend)(nil)
+
+// Reseal stores the state, its backup and its journal again, sealed by
+// the Backend's Sealer, as state.Resealer says: everything is opened
+// before anything is written.
+func (b *Backend) Reseal(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	type file struct {
+		path  string
+		plain []byte
+	}
+	var files []file
+	for _, p := range []string{b.path, b.path + ".backup"} {
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		plain, err := state.Open(b.sealer, data)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		files = append(files, file{p, plain})
+	}
+	j := b.Journal().(*state.FileJournal)
+	if _, err := j.Entries(ctx); err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := state.Seal(b.sealer, f.plain)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(f.path, data); err != nil {
+			return fmt.Errorf("rewriting %s: %w", f.path, err)
+		}
+	}
+	return j.Reseal(ctx)
 }
 
 // writeFile replaces path with data atomically and durably.

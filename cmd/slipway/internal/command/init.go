@@ -53,7 +53,11 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 		diags = append(diags, d...)
 	}
 	var st = emptyState()
-	if b, d := m.backend(cfg); !d.HasErrors() {
+	if _, _, d := m.sealers(cfg, nil); d.HasErrors() {
+		// The state is read only for the providers it alone still
+		// needs: without its key, init goes on without it.
+		st = m.stateWithoutKey(ctx, cfg, d, &diags)
+	} else if b, d := m.backend(cfg); !d.HasErrors() {
 		if s, err := b.Read(ctx); err == nil {
 			st = s
 		}

@@ -83,12 +83,15 @@ func journalOf(b state.Backend) state.Journal {
 // errored.tfstate.
 const erroredStateName = "slipway.slipstate.errored"
 
-// writeErrored writes a state that could not be saved to a fallback file:
-// beside the configuration, or in the temporary directory when that
-// cannot be written. It returns the file's path.
-func writeErrored(dir string, st *state.State) (string, error) {
+// writeErrored writes a state that could not be saved to a fallback file,
+// sealed as the state is: beside the configuration, or in the temporary
+// directory when that cannot be written. It returns the file's path.
+func writeErrored(dir string, st *state.State, sealer state.Sealer) (string, error) {
 	data, err := state.Encode(st)
 	if err != nil {
+		return "", err
+	}
+	if data, err = state.Seal(sealer, data); err != nil {
 		return "", err
 	}
 	var errs []error

@@ -52,6 +52,7 @@ type Meta struct {
 	Stop context.Context
 
 	askMu sync.Mutex // one approval question at a time
+	enc   *sealers   // the encryption block's Sealers, built once; see sealers
 }
 
 // VarArgs are the input variable flags.
@@ -76,8 +77,19 @@ func (m *Meta) loadConfig() (*lang.Config, hcl.Diagnostics) {
 	return cfg, diags
 }
 
-// backend opens the state backend the configuration names (local by default).
+// backend opens the state backend the configuration names (local by
+// default), sealing state as its encryption block says.
 func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
+	sealer, _, diags := m.sealers(cfg, nil)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	b, d := m.sealedBackend(cfg, sealer)
+	return b, append(diags, d...)
+}
+
+// sealedBackend opens the configuration's backend with sealer.
+func (m *Meta) sealedBackend(cfg *lang.Config, sealer state.Sealer) (state.Backend, hcl.Diagnostics) {
 	path := filepath.Join(m.Dir, state.DefaultLocalPath)
 	if cfg != nil && cfg.Slipway != nil && cfg.Slipway.Backend != nil {
 		b := cfg.Slipway.Backend
@@ -102,7 +114,7 @@ func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
 				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }.", b.Type), Subject: &r}}
 		}
 	}
-	return local.New(path), nil
+	return local.NewBackend(path, local.Options{Sealer: sealer}), nil
 }
 
 // lock takes the state lock for an operation, waiting up to the lock
@@ -174,6 +186,9 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		vars, d = lang.LoadVariableValues(cfg, lang.VarOptions{CLIVars: va.Vars, VarFiles: va.VarFiles, Env: m.Env})
 		diags = append(diags, d...)
 		m.View.SetSecrets(lang.SensitiveStrings(cfg, vars))
+		// The encryption block takes -var values too: its Sealers are
+		// built with them here, and backend reports their mistakes.
+		m.sealers(cfg, vars)
 	}
 	b, d := m.backend(cfg)
 	diags = append(diags, d...)

@@ -100,10 +100,12 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 		return 1
 	}
 	if a.Out != "" {
-		if err := planfile.Write(a.Out, p); err != nil {
+		_, ps, _ := m.sealers(s.cfg, nil)
+		if err := planfile.WriteSealed(a.Out, p, ps); err != nil {
 			m.View.Error(err)
 			return 1
 		}
+		m.warnPlainPlan(a.Out)
 		if !a.JSON {
 			m.View.Printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
 		}
@@ -148,9 +150,19 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		op = "destroy"
 	}
 	var saved *plans.Plan
+	// -var may give what the encryption block needs to open a saved plan.
+	encVars, encNote := false, ""
 	if a.PlanFile != "" {
+		cfg, ps, ok := m.planSealerFor(a.VarArgs)
+		if !ok {
+			return 1
+		}
+		encVars = len(a.Vars) > 0 && encryptionVarsOnly(cfg, a.Vars)
+		if cfg != nil && cfg.Slipway.Encryption != nil {
+			encNote = " (-var may set only the variables the encryption block uses)"
+		}
 		var err error
-		if saved, err = planfile.Read(a.PlanFile); err != nil {
+		if saved, err = planfile.ReadSealed(a.PlanFile, ps); err != nil {
 			m.View.Error(err)
 			return 1
 		}
@@ -161,8 +173,8 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		return 1
 	}
 	if saved != nil {
-		if len(a.Vars) > 0 || len(a.VarFiles) > 0 || len(a.Targets) > 0 || len(a.Excludes) > 0 || len(a.Replace) > 0 || a.Destroy {
-			m.View.Error(fmt.Errorf("a saved plan is applied exactly as it was made: -var, -var-file, -target, -exclude, -replace and -destroy belong to the slipway plan that made it"))
+		if len(a.Vars) > 0 && !encVars || len(a.VarFiles) > 0 || len(a.Targets) > 0 || len(a.Excludes) > 0 || len(a.Replace) > 0 || a.Destroy {
+			m.View.Error(fmt.Errorf("a saved plan is applied exactly as it was made: -var, -var-file, -target, -exclude, -replace and -destroy belong to the slipway plan that made it%s", encNote))
 			return 1
 		}
 		a.VarArgs.fromPlan = true
@@ -248,10 +260,16 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if cur, err := s.backend.Read(context.WithoutCancel(ctx)); err == nil && cur.Lineage == snap.Lineage && cur.Serial >= snap.Serial {
 			snap.Serial = cur.Serial + 1
 		}
-		if path, err := writeErrored(m.Dir, snap); err != nil {
+		stateSealer, _, _ := m.sealers(s.cfg, nil)
+		if path, err := writeErrored(m.Dir, snap, stateSealer); err != nil {
 			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on standard output, save it and run slipway state push with it", err))
-			if data, err := state.Encode(snap); err == nil {
-				m.View.Printf("%s", data)
+			data, err := state.Encode(snap)
+			if err == nil && stateSealer != nil {
+				// Sealed as the file would have been: state push opens it.
+				data, err = stateSealer.Seal(data)
+			}
+			if err == nil {
+				m.View.Stdout.Write(data)
 			}
 		} else {
 			m.View.Eprintf("\nThe state that could not be saved was written to %s. Once the cause is fixed, run:\n  slipway state push %s\n", path, path)

@@ -39,7 +39,11 @@ type ShowArgs struct {
 // Show runs `slipway show [PLANFILE]`: a saved plan, or the state.
 func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 	if a.PlanFile != "" {
-		p, err := planfile.Read(a.PlanFile)
+		_, ps, ok := m.planSealerFor(VarArgs{})
+		if !ok {
+			return 1
+		}
+		p, err := planfile.ReadSealed(a.PlanFile, ps)
 		if err != nil {
 			m.View.Error(err)
 			return 1

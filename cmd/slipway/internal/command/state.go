@@ -244,6 +244,22 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		m.View.Error(err)
 		return 1
 	}
+	if state.IsSealed(data) {
+		// A fallback state file is sealed as the state is.
+		cfg, _ := m.loadConfig()
+		if _, _, diags := m.sealers(cfg, nil); diags.HasErrors() {
+			m.View.Diagnostics(diags)
+			return 1
+		}
+		var sealer state.Sealer
+		if t := m.enc.targets.State; t != nil {
+			sealer = t.AcceptingPlain()
+		}
+		if data, err = state.Open(sealer, data); err != nil {
+			m.View.Error(fmt.Errorf("%s: %w", a.Addrs[0], err))
+			return 1
+		}
+	}
 	pushed, err := state.Decode(data)
 	if err != nil {
 		m.View.Error(fmt.Errorf("%s: %w", a.Addrs[0], err))

@@ -18,6 +18,7 @@ import (
 	"context"
 
 	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/state/encryption"
 )
 
 // ValidateArgs are validate's flags.
@@ -36,6 +37,7 @@ func (m *Meta) Validate(ctx context.Context, a ValidateArgs) int {
 			diags = append(diags, pc.Validate(ctx)...)
 			set.Close()
 		}
+		diags = append(diags, encryption.Validate(cfg.Slipway.Encryption)...)
 	}
 	if a.JSON {
 		m.View.DiagnosticsJSON(diags)
