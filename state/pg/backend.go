@@ -102,33 +102,39 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	c := *s
-	c.Serial = 0 // the content's digest leaves the serial out
-	plain, err := state.Encode(&c)
-	if err != nil {
-		return err
-	}
-	digest := sha256.Sum256(plain)
-	plain = nil
-	storedDigest, err := b.seal(digest[:])
-	if err != nil {
-		return fmt.Errorf("writing state to %s: %w", b.Path(), err)
-	}
-	var data []byte
-	var packedFor uint64
+	var (
+		doc          []byte // c encoded with serial encodedFor
+		encodedFor   uint64
+		digest       []byte // of c's content, whatever its serial
+		data, sealed []byte // doc packed and digest sealed, for the row
+	)
 	for range maxWriteAttempts {
 		fence, err := b.fence()
 		if err != nil {
 			return fmt.Errorf("writing state to %s: %w", b.Path(), err)
 		}
 		var serial int64
-		var sealed []byte
-		err = b.store.pool.QueryRow(ctx, "SELECT serial, content_digest FROM "+b.store.states+" WHERE workspace = $1", b.workspace).Scan(&serial, &sealed)
+		var stored []byte
+		err = b.store.pool.QueryRow(ctx, "SELECT serial, content_digest FROM "+b.store.states+" WHERE workspace = $1", b.workspace).Scan(&serial, &stored)
 		found := err == nil
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("writing state to %s: %w", b.Path(), err)
 		}
+		next := uint64(serial) + 1
+		if encodedFor != next {
+			c.Serial = next
+			if doc, err = state.Encode(&c); err != nil {
+				return err
+			}
+			encodedFor, data = next, nil
+			if digest == nil {
+				if digest, err = contentDigest(&c, doc); err != nil {
+					return err
+				}
+			}
+		}
 		if found {
-			same, err := b.sameDigest(sealed, digest[:])
+			same, err := b.sameDigest(stored, digest)
 			if err != nil {
 				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
 			}
@@ -137,23 +143,21 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 				return nil
 			}
 		}
-		next := uint64(serial) + 1
-		if packedFor != next {
-			c.Serial = next
-			doc, err := state.Encode(&c)
-			if err != nil {
-				return err
-			}
+		if data == nil {
 			if data, err = b.pack(doc); err != nil {
 				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
 			}
-			packedFor = next
+		}
+		if sealed == nil {
+			if sealed, err = b.seal(digest); err != nil {
+				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+			}
 		}
 		// $6 is the fence: the ID of the lock this Backend holds, or ''.
 		sql := `INSERT INTO ` + b.store.states + ` (workspace, serial, lineage, content_digest, data)
 SELECT $1, $2, $3, $4, $5 WHERE ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))
 ON CONFLICT (workspace) DO NOTHING`
-		args := []any{b.workspace, int64(next), c.Lineage, storedDigest, data, fence}
+		args := []any{b.workspace, int64(next), c.Lineage, sealed, data, fence}
 		if found {
 			sql = `UPDATE ` + b.store.states + ` SET serial = $2, lineage = $3, content_digest = $4, data = $5, updated_at = now()
 WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))`
@@ -176,6 +180,58 @@ WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b
 	}
 	return fmt.Errorf("writing state to %s: gave up after %d attempts, each overtaken by another writer", b.Path(), maxWriteAttempts)
 }
+
+// contentDigest is the SHA-256 of state c's content (everything but its
+// serial), given doc, its encoding. Encode writes the serial and the
+// checksum (which covers the serial) as members of their own lines in
+// the document's head, before the resources; the digest is of the
+// document without those two lines, so the document Write stores serves
+// for both. Should Encode's layout change so that the lines are not
+// found, the digest is of c encoded with serial 0: a second encoding,
+// but the same answer.
+func contentDigest(c *state.State, doc []byte) ([]byte, error) {
+	if end := bytes.Index(doc, resourcesLine); end > 0 {
+		head := doc[:end:end]
+		found := 0
+		for _, member := range [][]byte{serialLine, checksumLine} {
+			i := bytes.Index(head, member)
+			if i < 0 {
+				break
+			}
+			n := bytes.IndexByte(head[i+1:], '\n')
+			if n < 0 {
+				n = len(head) - (i + 1) // the head's last line
+			}
+			// Drop from the newline before the member to the one
+			// after it, exclusive; head's capacity makes append copy.
+			head = append(head[:i:i], head[i+1+n:]...)
+			found++
+		}
+		if found == 2 {
+			h := sha256.New()
+			h.Write(head)
+			h.Write(doc[end:])
+			return h.Sum(nil), nil
+		}
+	}
+	zero := *c
+	zero.Serial = 0
+	doc, err := state.Encode(&zero)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(doc)
+	return sum[:], nil
+}
+
+// The lines of an encoded state that contentDigest looks for, each with
+// the newline before it; members of the top-level object are indented by
+// two spaces, nested ones by more.
+var (
+	resourcesLine = []byte("\n  \"resources\": ")
+	serialLine    = []byte("\n  \"serial\": ")
+	checksumLine  = []byte("\n  \"checksum\": ")
+)
 
 // pack compresses a state document and seals it when there is a Sealer.
 func (b *Backend) pack(doc []byte) ([]byte, error) {
