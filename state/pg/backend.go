@@ -76,7 +76,10 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading state from %s: %w", b.Path(), err)
 	}
-	doc, err := b.unpack(data)
+	if data, err = b.open(data); err != nil {
+		return nil, fmt.Errorf("reading state from %s: %w", b.Path(), err)
+	}
+	doc, err := gunzip(data)
 	if err != nil {
 		return nil, &state.FileError{Name: "in " + b.Path(), Err: err}
 	}
@@ -254,12 +257,8 @@ func (b *Backend) pack(doc []byte) ([]byte, error) {
 // an apply makes.
 const gzipLevel = gzip.BestSpeed
 
-// unpack opens and decompresses what pack made.
-func (b *Backend) unpack(data []byte) ([]byte, error) {
-	data, err := b.open(data)
-	if err != nil {
-		return nil, err
-	}
+// gunzip decompresses a state document that pack compressed.
+func gunzip(data []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("not a compressed state document: %w", err)

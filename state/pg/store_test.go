@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -223,24 +224,7 @@ func TestLeastPrivilege(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	w := newWhere(t)
-	newStore(t, w, pg.Config{}).Close() // the administrator creates the tables
-	role := w.Schema + "_user"
-	admin := adminConn(t, w)
-	for _, sql := range []string{
-		"CREATE ROLE " + role + " LOGIN",
-		"GRANT USAGE ON SCHEMA " + pgx.Identifier{w.Schema}.Sanitize() + " TO " + role,
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + pgx.Identifier{w.Schema}.Sanitize() + " TO " + role,
-	} {
-		if _, err := admin.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	u, err := url.Parse(w.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(role)
-	limited := where{Conn: u.String(), Schema: w.Schema}
+	limited, _ := limitedRole(t, w)
 	s := newStore(t, limited, pg.Config{})
 	for _, ws := range []string{state.DefaultWorkspace, "other"} {
 		b := backend(t, s, ws)
@@ -273,8 +257,77 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	// A role that may not create tables gets a clear error for a schema
 	// without them.
-	_, err = pg.NewStore(ctx, pg.Config{ConnStr: limited.Conn, SchemaName: w.Schema + "_none"})
+	_, err := pg.NewStore(ctx, pg.Config{ConnStr: limited.Conn, SchemaName: w.Schema + "_none"})
 	if err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("NewStore of a new schema by a role without CREATE = %v, want permission denied", err)
+	}
+}
+
+// limitedRole creates the tables in w's schema and a role with only the
+// privileges the documentation asks for, and returns w for that role,
+// and the role.
+func limitedRole(t *testing.T, w where) (where, string) {
+	t.Helper()
+	newStore(t, w, pg.Config{}).Close() // the administrator creates the tables
+	role := w.Schema + "_user"
+	admin := adminConn(t, w)
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"GRANT USAGE ON SCHEMA " + pgx.Identifier{w.Schema}.Sanitize() + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + pgx.Identifier{w.Schema}.Sanitize() + " TO " + role,
+	} {
+		if _, err := admin.Exec(t.Context(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	u, err := url.Parse(w.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	return where{Conn: u.String(), Schema: w.Schema}, role
+}
+
+// A holder that cannot reach the database to renew its lock for a whole
+// TTL learns that it lost the lock (another process could have taken it
+// over by then): Lost is closed and its writes fail with ErrLockLost.
+func TestHeartbeatFailureLosesLock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	w := newWhere(t)
+	limited, role := limitedRole(t, w)
+	b := backend(t, newStore(t, limited, pg.Config{}), state.DefaultWorkspace)
+	held := mustLock(t, b, "apply")
+	admin := adminConn(t, w)
+	// The database turns the holder away: its connections are ended and
+	// it may not connect again.
+	for _, sql := range []string{
+		"ALTER ROLE " + role + " NOLOGIN",
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'",
+	} {
+		if _, err := admin.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	cut := time.Now()
+	select {
+	case <-b.Lost():
+		t.Logf("the holder found its lock lost %s after the database turned it away (TTL %s)", time.Since(cut).Round(10*time.Millisecond), testTTL)
+	case <-time.After(5 * testTTL):
+		t.Fatalf("Lost() not closed %s after the holder could no longer renew its lock", 5*testTTL)
+	}
+	if _, err := admin.Exec(ctx, "ALTER ROLE "+role+" LOGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, statetest.Sample()); !errors.Is(err, pg.ErrLockLost) {
+		t.Errorf("Write after the lock was lost = %v, want ErrLockLost", err)
+	}
+	// Nobody took the lock over meanwhile, so Unlock still releases it.
+	if err := b.Unlock(ctx, held.ID); err != nil {
+		t.Errorf("Unlock: %v", err)
+	}
+	other := backend(t, newStore(t, w, pg.Config{}), state.DefaultWorkspace)
+	if _, err := lockWithin(other, time.Second); err != nil {
+		t.Errorf("Lock after the holder unlocked: %v", err)
 	}
 }
