@@ -24,9 +24,10 @@ build:
 	$(GO) build -o $(BIN)/slipway-provider-file ./examples/provider-file
 
 ## deps: the Debian packages the tests and the demo use (git for the git
-## server, docker-registry for the image registry)
+## server, docker-registry for the image registry, postgresql for the pg
+## state backend's tests)
 deps:
-	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry || { apt-get update -qq && apt-get install -y -qq git docker-registry; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps

@@ -145,6 +145,14 @@ type journalLine struct {
 	Now     *fileResource `json:"now,omitempty"`
 }
 
+// EncodeJournalEntry encodes e as one line of a journal, its newline
+// included: how a Journal kept elsewhere than in a file (a database row,
+// say) stores an entry, in the format FileJournal writes.
+func EncodeJournalEntry(e JournalEntry) ([]byte, error) { return encodeEntry(e) }
+
+// DecodeJournalEntry decodes what EncodeJournalEntry returned.
+func DecodeJournalEntry(b []byte) (JournalEntry, error) { return decodeEntry(b) }
+
 func encodeEntry(e JournalEntry) ([]byte, error) {
 	l := journalLine{Kind: e.Kind, ID: e.ID, Time: e.Time.UTC(), Action: e.Action, Deposed: e.Deposed}
 	if e.Kind != "resolve" {

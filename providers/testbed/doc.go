@@ -15,14 +15,17 @@
 // Package testbed runs the real parts that slipway's end-to-end tests and
 // `make demo` work against: a Kubernetes control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler) whose pods run
-// on a kwok fake node and become Ready, and git's own smart-HTTP server.
-// Nothing is faked at the protocol level; only the kubelet is.
+// on a kwok fake node and become Ready, git's own smart-HTTP server, an
+// image registry and PostgreSQL. Nothing is faked at the protocol level;
+// only the kubelet is.
 //
 // EnsureBinaries builds the control plane from pinned Go module versions
 // through wrapper modules (k8s.io/kubernetes replaces its staging modules);
 // StartCluster runs it on a working directory; Shared and Main give a test
 // binary one cluster that is started on first use and stopped at the end;
-// StartGitServer serves bare repositories for clones and pushes.
+// StartGitServer serves bare repositories for clones and pushes;
+// StartPostgres runs a cluster of its own (SharedPostgres, one per test
+// binary), as the postgres user when the tests run as root.
 //
 // What must stay true:
 //

@@ -36,13 +36,22 @@ type process struct {
 	name    string
 	cmd     *exec.Cmd
 	logPath string
-	done    chan struct{} // closed when the process has exited
-	err     error         // its exit status, valid once done is closed
+	// stopSignal asks the component to exit: SIGTERM unless the
+	// component reads another signal as its clean, prompt shutdown.
+	stopSignal syscall.Signal
+	done       chan struct{} // closed when the process has exited
+	err        error         // its exit status, valid once done is closed
 }
 
 // startProcess starts bin in its own process group with output to
 // dir/NAME.log.
 func startProcess(name, bin, dir string, args ...string) (*process, error) {
+	return startProcessAs(name, bin, dir, nil, args...)
+}
+
+// startProcessAs is startProcess, run as the user cred names when it is
+// not nil.
+func startProcessAs(name, bin, dir string, cred *syscall.Credential, args ...string) (*process, error) {
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -53,12 +62,13 @@ func startProcess(name, bin, dir string, args ...string) (*process, error) {
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = processAttr()
+	cmd.SysProcAttr.Credential = cred
 	fmt.Fprintf(logFile, "$ %s %q\n", bin, args)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, logPath: logPath, stopSignal: syscall.SIGTERM, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		logFile.Close()
@@ -98,15 +108,15 @@ func (p *process) logTail() string {
 	return tail(data, 30)
 }
 
-// stop sends SIGTERM to the process group, and SIGKILL if it has not
-// exited after the grace period; it returns once the process is reaped.
+// stop sends the stop signal to the process group, and SIGKILL if it has
+// not exited after the grace period; it returns once the process is reaped.
 // Signalling the group (whose id is the pid) also reaches any child the
 // component started.
 func (p *process) stop() error {
 	if p.exited() {
 		return nil
 	}
-	if err := syscall.Kill(-p.pid(), syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if err := syscall.Kill(-p.pid(), p.stopSignal); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stop %s (pid %d): %w", p.name, p.pid(), err)
 	}
 	select {

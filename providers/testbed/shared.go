@@ -16,6 +16,7 @@ package testbed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -51,12 +52,13 @@ machine), run:
 This needs the go command on PATH, access to the Go module proxy, and a few
 GB of free disk; set SLIPWAY_TESTBED_CACHE to choose where they go.`
 
-// Main runs a test binary's tests and stops any shared cluster afterwards.
+// Main runs a test binary's tests and stops any shared cluster and
+// PostgreSQL afterwards.
 // Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { testbed.Main(m) }
 //
-// An interrupt or SIGTERM also stops the cluster before the binary exits.
+// An interrupt or SIGTERM also stops them before the binary exits.
 func Main(m *testing.M) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -82,12 +84,16 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// StopShared stops the shared cluster, if one was started. Main calls it;
-// a TestMain that cannot use Main (it wraps m.Run itself) calls it after
-// its tests have run.
+// StopShared stops the shared cluster and the shared PostgreSQL, those
+// that were started. Main calls it; a TestMain that cannot use Main (it
+// wraps m.Run itself) calls it after its tests have run.
 func StopShared() error { return stopShared() }
 
 func stopShared() error {
+	return errors.Join(stopSharedCluster(), stopSharedPostgres())
+}
+
+func stopSharedCluster() error {
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.cluster == nil {

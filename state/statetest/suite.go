@@ -67,10 +67,18 @@ const (
 // Suite's Open: in a child process Run started it does the child's part
 // and exits, and otherwise it runs the tests.
 func Main(m *testing.M, open func(where string) (state.Backend, error)) {
+	Child(open)
+	os.Exit(m.Run())
+}
+
+// Child does the part of a child process that Run started, and exits,
+// when this process is one; otherwise it returns at once. Main calls it
+// first. A TestMain that must clean up after m.Run (stop a server its
+// tests shared) calls Child, then m.Run, instead of Main.
+func Child(open func(where string) (state.Backend, error)) {
 	if what := os.Getenv(childEnv); what != "" {
 		os.Exit(child(what, os.Getenv(childWhere), open))
 	}
-	os.Exit(m.Run())
 }
 
 // childResult is what a child prints on its stdout, as one JSON line.

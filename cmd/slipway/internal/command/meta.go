@@ -109,9 +109,19 @@ func (m *Meta) sealedBackend(cfg *lang.Config, sealer state.Sealer) (state.Backe
 					path = filepath.Join(m.Dir, path)
 				}
 			}
+		case "pg":
+			st, diags := pgStore(context.Background(), b.Config, r, sealer)
+			if diags.HasErrors() {
+				return nil, diags
+			}
+			be, err := st.Backend(state.DefaultWorkspace)
+			if err != nil {
+				return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state", Detail: err.Error(), Subject: &r}}
+			}
+			return be, diags
 		default:
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
-				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }.", b.Type), Subject: &r}}
+				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" } or backend \"pg\" { conn_str = \"...\" }.", b.Type), Subject: &r}}
 		}
 	}
 	return local.NewBackend(path, local.Options{Sealer: sealer}), nil
