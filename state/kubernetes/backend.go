@@ -46,6 +46,7 @@ type Backend struct {
 	mu    sync.Mutex // guards locks
 	locks map[string]*heldLock
 
+	jstore      *journalStore
 	journalOnce sync.Once
 	journal     *state.StoreJournal
 }
@@ -92,6 +93,9 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 		}
 		if p == nil {
 			return state.NewState(), nil
+		}
+		if err := b.s.canOpen(p.obj.Annotations); err != nil {
+			return nil, fmt.Errorf("reading state from %s: %w", b.where(), err)
 		}
 		stored, err := b.readGeneration(ctx, p)
 		if errors.Is(err, errChunkGone) {
@@ -204,6 +208,9 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	c := *s
 	c.Serial = 0 // what nothing stored counts as; the caller's serial is never used
 	if p != nil {
+		if err := b.s.canOpen(p.obj.Annotations); err != nil {
+			return fmt.Errorf("writing state: will not replace the state in %s: %w", b.where(), err)
+		}
 		c.Serial = p.serial
 		plain, err := state.Encode(&c)
 		if err != nil {
@@ -289,14 +296,14 @@ func (b *Backend) switchPointer(ctx context.Context, old *pointer, gen string, s
 	if old != nil {
 		sec = old.obj.DeepCopy() // keeps its resourceVersion: the update is conditional on it
 	}
-	sec.Annotations = map[string]string{
+	sec.Annotations = b.s.markSealed(map[string]string{
 		annGeneration: gen,
 		annSerial:     strconv.FormatUint(serial, 10),
 		annLineage:    lineage,
 		annChunks:     strconv.Itoa(chunks),
 		annSize:       strconv.Itoa(len(stored)),
 		annChecksum:   checksum(stored),
-	}
+	})
 	sec.Data = map[string][]byte{"digest": digest}
 	var err error
 	if old == nil {
@@ -357,6 +364,28 @@ func (b *Backend) sameDigest(p *pointer, plain []byte) (bool, error) {
 	}
 	sum := sha256.Sum256(plain)
 	return bytes.Equal(digest, sum[:]), nil
+}
+
+// errSealed is stored data that was sealed, read by a Store without a
+// Sealer.
+var errSealed = errors.New("it is encrypted, and this configuration has no encryption: configure the encryption it was written with")
+
+// markSealed marks in ann what a Store with a Sealer writes, so that one
+// without can say why it cannot read it, and refuse to overwrite it.
+func (s *Store) markSealed(ann map[string]string) map[string]string {
+	if s.sealer != nil {
+		ann[annSealed] = "true"
+	}
+	return ann
+}
+
+// canOpen says why this Store cannot open the data of an object with
+// annotations ann, or nil.
+func (s *Store) canOpen(ann map[string]string) error {
+	if s.sealer == nil && ann[annSealed] == "true" {
+		return errSealed
+	}
+	return nil
 }
 
 // compressSeal gzips plain and seals the result.

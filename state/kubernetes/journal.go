@@ -36,7 +36,7 @@ import (
 func (b *Backend) Journal() state.Journal {
 	b.journalOnce.Do(func() {
 		name := fmt.Sprintf("in secrets %s/slipway-journal.%s.%s.*", b.s.ns, b.ws, b.s.suffix)
-		b.journal = state.NewStoreJournal(name, &journalStore{b: b})
+		b.journal = state.NewStoreJournal(name, b.jstore)
 	})
 	return b.journal
 }
@@ -56,6 +56,14 @@ type journalStore struct {
 }
 
 var _ state.JournalStore = (*journalStore)(nil)
+
+// forget makes the next write count the records again: other processes
+// may have appended or compacted since it last did.
+func (j *journalStore) forget() {
+	j.mu.Lock()
+	j.known = false
+	j.mu.Unlock()
+}
 
 // Append writes records as a new record.
 func (j *journalStore) Append(ctx context.Context, records []byte) error {
@@ -108,7 +116,7 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 		for i, part := range parts {
 			l := j.b.s.labels(j.b.ws, roleJournal)
 			l[labelSeq], l[labelPart] = strconv.FormatUint(seq, 10), strconv.Itoa(i)
-			ann := map[string]string{annParts: strconv.Itoa(len(parts)), annChecksum: checksum(part)}
+			ann := j.b.s.markSealed(map[string]string{annParts: strconv.Itoa(len(parts)), annChecksum: checksum(part)})
 			if base {
 				ann[annBase] = "true"
 			}
@@ -155,6 +163,9 @@ func (j *journalStore) Load(ctx context.Context) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	for _, r := range recs[from:] {
+		if r.sealed && j.b.s.sealer == nil {
+			return nil, fmt.Errorf("journal record %d: %w", r.seq, errSealed)
+		}
 		plain, err := j.b.s.openDecompress(bytes.Join(r.parts, nil))
 		if err != nil {
 			return nil, fmt.Errorf("journal record %d: %w", r.seq, err)
@@ -166,9 +177,10 @@ func (j *journalStore) Load(ctx context.Context) ([]byte, error) {
 
 // record is one journal record with all its parts.
 type record struct {
-	seq   uint64
-	base  bool
-	parts [][]byte
+	seq    uint64
+	base   bool
+	sealed bool
+	parts  [][]byte
 }
 
 // list returns the whole records, sorted by number, and the number above
@@ -202,6 +214,7 @@ func (j *journalStore) list(ctx context.Context) (recs []record, next uint64, er
 		}
 		r.parts[part] = data
 		r.base = r.base || sec.Annotations[annBase] == "true"
+		r.sealed = r.sealed || sec.Annotations[annSealed] == "true"
 	}
 	for _, r := range bySeq {
 		if !slices.ContainsFunc(r.parts, func(p []byte) bool { return p == nil }) {

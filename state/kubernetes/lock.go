@@ -88,6 +88,9 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	case tryErr != nil:
 		return "", fmt.Errorf("locking state: %w", tryErr)
 	case taken != nil:
+		// Others may have used the journal since this process last
+		// did: a long-running process (reconcile) locks once a round.
+		b.jstore.forget()
 		b.hold(li.ID, taken)
 		return li.ID, nil
 	case holder != nil:

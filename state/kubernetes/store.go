@@ -96,6 +96,7 @@ const (
 	annParts      = "slipway.dev/parts"
 	annBase       = "slipway.dev/base"
 	annLockInfo   = "slipway.dev/lock-info"
+	annSealed     = "slipway.dev/sealed"
 
 	rolePointer = "pointer"
 	roleChunk   = "chunk"
@@ -131,9 +132,9 @@ type Store struct {
 
 var _ state.Store = (*Store)(nil)
 
-// NewStore checks cfg and connects to the cluster it names. It makes no
-// request: a cluster that cannot be reached fails the first call that
-// needs it.
+// NewStore checks cfg and loads the client configuration it names; what
+// is wrong with either is a *ConfigError. It makes no request: a cluster
+// that cannot be reached fails the first call that needs it.
 func NewStore(cfg Config) (state.Store, error) {
 	return newStore(cfg, nil)
 }
@@ -168,7 +169,7 @@ func newStore(cfg Config, wrap func(http.RoundTripper) http.RoundTripper) (*Stor
 	}
 	client, err := clientset.NewForConfig(rc)
 	if err != nil {
-		return nil, fmt.Errorf("backend kubernetes: %w", err)
+		return nil, configErr("", "%w", err)
 	}
 	ns := cfg.Namespace
 	if ns == "" {
@@ -184,25 +185,39 @@ func newStore(cfg Config, wrap func(http.RoundTripper) http.RoundTripper) (*Stor
 	}, nil
 }
 
+// A ConfigError is a Config that NewStore refuses. Arg names the backend
+// block's argument at fault, or is empty when none is.
+type ConfigError struct {
+	Arg string
+	Err error
+}
+
+func (e *ConfigError) Error() string { return "backend kubernetes: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func configErr(arg, format string, a ...any) *ConfigError {
+	return &ConfigError{Arg: arg, Err: fmt.Errorf(format, a...)}
+}
+
 // check says what is wrong with cfg, in the terms of the backend block's
 // arguments.
 func (cfg Config) check() error {
 	if cfg.SecretSuffix == "" {
-		return errors.New(`backend kubernetes: secret_suffix is required: it names this configuration's Secrets (slipway-state.WORKSPACE.SUFFIX), so that several configurations can share a namespace`)
+		return configErr("secret_suffix", "secret_suffix is required: it names this configuration's Secrets (slipway-state.WORKSPACE.SUFFIX), so that several configurations can share a namespace")
 	}
 	if errs := validation.IsDNS1123Label(cfg.SecretSuffix); len(errs) > 0 {
-		return fmt.Errorf("backend kubernetes: secret_suffix %q is not valid: %s", cfg.SecretSuffix, strings.Join(errs, "; "))
+		return configErr("secret_suffix", "secret_suffix %q is not valid: %s", cfg.SecretSuffix, strings.Join(errs, "; "))
 	}
 	if cfg.Namespace != "" {
 		if errs := validation.IsDNS1123Label(cfg.Namespace); len(errs) > 0 {
-			return fmt.Errorf("backend kubernetes: namespace %q is not valid: %s", cfg.Namespace, strings.Join(errs, "; "))
+			return configErr("namespace", "namespace %q is not valid: %s", cfg.Namespace, strings.Join(errs, "; "))
 		}
 	}
 	if cfg.LeaseDuration != 0 && cfg.LeaseDuration < MinLeaseDuration {
-		return fmt.Errorf("backend kubernetes: lease_duration %s is too short: it must be at least %s", cfg.LeaseDuration, MinLeaseDuration)
+		return configErr("lease_duration", "lease_duration %s is too short: it must be at least %s", cfg.LeaseDuration, MinLeaseDuration)
 	}
 	if cfg.InClusterConfig && (cfg.ConfigPath != "" || cfg.ConfigContext != "") {
-		return errors.New("backend kubernetes: in_cluster_config cannot be combined with config_path or config_context")
+		return configErr("in_cluster_config", "in_cluster_config cannot be combined with config_path or config_context")
 	}
 	return nil
 }
@@ -212,7 +227,7 @@ func restConfig(cfg Config) (*rest.Config, error) {
 	if cfg.InClusterConfig {
 		rc, err := rest.InClusterConfig()
 		if err != nil {
-			return nil, fmt.Errorf("backend kubernetes: in_cluster_config: %w", err)
+			return nil, configErr("in_cluster_config", "in_cluster_config: %w", err)
 		}
 		return rc, nil
 	}
@@ -222,7 +237,7 @@ func restConfig(cfg Config) (*rest.Config, error) {
 		if rest, ok := strings.CutPrefix(path, "~/"); ok {
 			home, err := os.UserHomeDir()
 			if err != nil {
-				return nil, fmt.Errorf("backend kubernetes: config_path %q: %w", cfg.ConfigPath, err)
+				return nil, configErr("config_path", "config_path %q: %w", cfg.ConfigPath, err)
 			}
 			path = filepath.Join(home, rest)
 		}
@@ -230,13 +245,18 @@ func restConfig(cfg Config) (*rest.Config, error) {
 	}
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: cfg.ConfigContext}
 	rc, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
-	if err != nil {
-		if clientcmd.IsEmptyConfig(err) {
-			return nil, errors.New("backend kubernetes: no cluster to connect to: set config_path, or KUBECONFIG, or write ~/.kube/config (as for kubectl), or run slipway in a pod with a service account")
-		}
-		return nil, fmt.Errorf("backend kubernetes: loading the kubeconfig: %w", err)
+	switch {
+	case err == nil:
+		return rc, nil
+	case clientcmd.IsEmptyConfig(err):
+		return nil, configErr("", "no cluster to connect to: set config_path, or KUBECONFIG, or write ~/.kube/config (as for kubectl), or run slipway in a pod with a service account")
+	case clientcmd.IsContextNotFound(err) && cfg.ConfigContext != "":
+		return nil, configErr("config_context", "config_context: %w", err)
+	case cfg.ConfigPath != "":
+		return nil, configErr("config_path", "loading the kubeconfig: %w", err)
+	default:
+		return nil, configErr("", "loading the kubeconfig: %w", err)
 	}
-	return rc, nil
 }
 
 // Backend returns the Backend of workspace name. A Store returns the same
@@ -255,6 +275,7 @@ func (s *Store) backend(name string) (*Backend, error) {
 	b := s.backends[name]
 	if b == nil {
 		b = &Backend{s: s, ws: name, locks: map[string]*heldLock{}}
+		b.jstore = &journalStore{b: b}
 		s.backends[name] = b
 	}
 	return b, nil
