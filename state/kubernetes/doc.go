@@ -65,8 +65,9 @@
 //   - A holder that cannot renew learns that it lost the lock: once its
 //     last successful renewal is older than the lease duration, or the
 //     Lease names another holder or is gone (force-unlock), every Write
-//     through that Backend refuses, before the pointer is switched, with
-//     an error saying so, and Unlock reports it. Kubernetes has no
+//     and journal append through that Backend refuses (a Write checks
+//     again just before it switches the pointer) with an error saying
+//     so, and Unlock reports it. Kubernetes has no
 //     transaction across a Lease and a Secret, so this cannot fence a
 //     write that was switching the pointer at the very moment the lease
 //     ran out; the lease duration is the margin for that.

@@ -65,8 +65,12 @@ func (j *journalStore) forget() {
 	j.mu.Unlock()
 }
 
-// Append writes records as a new record.
+// Append writes records as a new record. Like Write, it refuses once a
+// lock taken through the Backend is lost.
 func (j *journalStore) Append(ctx context.Context, records []byte) error {
+	if err := j.b.lockLost(); err != nil {
+		return err
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	_, err := j.write(ctx, records, false)
@@ -76,6 +80,9 @@ func (j *journalStore) Append(ctx context.Context, records []byte) error {
 // Replace writes records as a base record and deletes the records before
 // it; an empty base goes too, once nothing is left before it.
 func (j *journalStore) Replace(ctx context.Context, records []byte) error {
+	if err := j.b.lockLost(); err != nil {
+		return err
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	seq, err := j.write(ctx, records, true)

@@ -69,6 +69,10 @@ func TestLockLostToForceUnlock(t *testing.T) {
 	if !errors.Is(err, errLost) || !strings.Contains(err.Error(), "deleted") {
 		t.Errorf("Write after the lock was force-unlocked = %v, want it refused as lost, saying its Lease was deleted", err)
 	}
+	ri := fileInstance("late", "x")
+	if err := holder.Journal().Begin(ctx, state.Operation{ID: "late", Addr: ri.Addr, Action: "create", Planned: ri}); !errors.Is(err, errLost) {
+		t.Errorf("journal Begin after the lock was force-unlocked = %v, want it refused as lost", err)
+	}
 	if got, err := other.Read(ctx); err != nil || got.Serial != 1 || got.Outputs["late"] != nil {
 		t.Errorf("state after the refused Write: serial %d, err %v; want serial 1 without the late output", got.Serial, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -244,19 +245,32 @@ func restConfig(cfg Config) (*rest.Config, error) {
 		rules.ExplicitPath = path
 	}
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: cfg.ConfigContext}
-	rc, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
+	loader := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	if cfg.ConfigContext != "" {
+		if raw, err := loader.RawConfig(); err == nil && raw.Contexts[cfg.ConfigContext] == nil {
+			return nil, configErr("config_context", "config_context %q is not a context of the kubeconfig, which has %s", cfg.ConfigContext, contextNames(raw.Contexts))
+		}
+	}
+	rc, err := loader.ClientConfig()
 	switch {
 	case err == nil:
 		return rc, nil
 	case clientcmd.IsEmptyConfig(err):
 		return nil, configErr("", "no cluster to connect to: set config_path, or KUBECONFIG, or write ~/.kube/config (as for kubectl), or run slipway in a pod with a service account")
-	case clientcmd.IsContextNotFound(err) && cfg.ConfigContext != "":
-		return nil, configErr("config_context", "config_context: %w", err)
 	case cfg.ConfigPath != "":
 		return nil, configErr("config_path", "loading the kubeconfig: %w", err)
 	default:
 		return nil, configErr("", "loading the kubeconfig: %w", err)
 	}
+}
+
+// contextNames lists a kubeconfig's contexts for a message.
+func contextNames[V any](contexts map[string]V) string {
+	if len(contexts) == 0 {
+		return "none"
+	}
+	names := slices.Sorted(maps.Keys(contexts))
+	return strings.Join(names, ", ")
 }
 
 // Backend returns the Backend of workspace name. A Store returns the same
