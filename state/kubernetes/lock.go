@@ -81,11 +81,17 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	err = lockPoll.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
 		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
 		defer cancel()
-		taken, holder, tryErr = b.tryAcquire(tctx, li.ID, string(record), &seen)
-		return taken != nil || tryErr != nil, nil
+		var h *state.LockInfo
+		taken, h, tryErr = b.tryAcquire(tctx, li.ID, string(record), &seen)
+		if h != nil {
+			holder = h
+		}
+		// An API server that is busy or restarting is waited for as a
+		// holder is; any other error ends the wait.
+		return taken != nil || (tryErr != nil && !transient(tryErr)), nil
 	})
 	switch {
-	case tryErr != nil:
+	case tryErr != nil && (!transient(tryErr) || holder == nil):
 		return "", fmt.Errorf("locking state: %w", tryErr)
 	case taken != nil:
 		// Others may have used the journal since this process last
@@ -373,6 +379,13 @@ func (b *Backend) describeMismatch(id string, lease *coordinationv1.Lease) error
 	}
 	h := holderOf(lease)
 	return fmt.Errorf("lock ID %s does not match the current lock %s held by %s (pid %d) for %s", id, h.ID, h.Who, h.PID, h.Operation)
+}
+
+// transient says whether err is the API server being busy or briefly
+// unavailable, which a retry may get past.
+func transient(err error) bool {
+	return apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err)
 }
 
 func ptrOr[T any](p *T, def T) T {
