@@ -74,6 +74,6 @@
 //   - Every write finishes what it starts whatever its context says, as
 //     the local backend does; each request is bounded by a timeout.
 //
-// This package imports state, client-go and apimachinery only; nothing in
-// it knows about planning or the CLI.
+// This package imports state, client-go (with k8s.io/api and apimachinery)
+// and x/sync only; nothing in it knows about planning or the CLI.
 package kubernetes
