@@ -492,3 +492,9 @@ func writeFileSync(path string, data []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// decodeJournal decodes unsealed journal lines, as a FileJournal without a
+// Sealer writes them; name is where they were read, for errors.
+func decodeJournal(name string, data []byte) ([]JournalEntry, error) {
+	return (&FileJournal{path: name}).decode(data)
+}

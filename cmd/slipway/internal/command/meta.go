@@ -109,8 +109,14 @@ func (m *Meta) sealedBackend(cfg *lang.Config, sealer state.Sealer) (state.Backe
 					path = filepath.Join(m.Dir, path)
 				}
 			}
-		case "pg":
-			st, diags := pgStore(context.Background(), b.Config, r, sealer)
+		case "kubernetes", "pg":
+			var st state.Store
+			var diags hcl.Diagnostics
+			if b.Type == "kubernetes" {
+				st, diags = kubernetesStore(b.Config, r, sealer)
+			} else {
+				st, diags = pgStore(context.Background(), b.Config, r, sealer)
+			}
 			if diags.HasErrors() {
 				return nil, diags
 			}
@@ -121,7 +127,7 @@ func (m *Meta) sealedBackend(cfg *lang.Config, sealer state.Sealer) (state.Backe
 			return be, diags
 		default:
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
-				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" } or backend \"pg\" { conn_str = \"...\" }.", b.Type), Subject: &r}}
+				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" } backend \"kubernetes\" { secret_suffix = \"...\" } or backend \"pg\" { conn_str = \"...\" }.", b.Type), Subject: &r}}
 		}
 	}
 	return local.NewBackend(path, local.Options{Sealer: sealer}), nil
