@@ -41,7 +41,6 @@ import (
 // killed with SIGKILL whose lock frees itself within the lease duration,
 // with nothing lost.
 // backend switch (kubernetesStore); once that is there, enable it with
-//
 func kubernetesBackendE2E(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
