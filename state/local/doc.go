@@ -26,6 +26,11 @@
 //     holder dies, so a killed apply never blocks the next one. The lock
 //     file records the holder's state.LockInfo so a waiter can name it; the
 //     file is never removed, because a holder's lock lives on its inode.
+//   - No content of the lock file makes slipway fail other than by a
+//     clear error: one that holds no valid record (empty, cut short,
+//     garbage) is a stale lock, taken over when no process holds the
+//     flock, and reported as a NoRecordError inside the LockedError when
+//     one does.
 //
 // This package imports state and the standard library only; nothing in it
 // knows about planning or the CLI.

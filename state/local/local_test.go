@@ -349,3 +349,90 @@ func TestRecorderCoalesces(t *testing.T) {
 		t.Errorf("%d Records cost %d writes, want 1 or 2", n, w)
 	}
 }
+
+// badRecords are lock file contents that name no holder: what a holder
+// that crashed while recording itself, or another program, leaves.
+var badRecords = map[string]string{
+	"empty":          "",
+	"truncated JSON": `{"id":"6f1c0b2e-0c1d-4c7e","operation":"apply","who":"ana@bu`,
+	"random bytes":   "\x8f\x00\xe2\x13garbage\xff\n\x01",
+	"JSON null":      "null",
+	"no ID":          `{"operation":"apply","pid":12}`,
+	"wrong type":     `{"id":"x","pid":"twelve"}`,
+}
+
+// A lock file that holds no valid record is a stale lock: taken over when
+// no process holds the lock, and reported, never a crash, when one does.
+func TestBadLockRecord(t *testing.T) {
+	t.Parallel()
+	for name, content := range badRecords {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+
+			// Free: Lock takes it over; force-unlock clears it.
+			path := newPath(t)
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b := local.New(path)
+			mine := state.NewLockInfo("apply")
+			id, err := b.Lock(ctx, mine)
+			if err != nil {
+				t.Fatalf("Lock over a lock file holding %q: %v", content, err)
+			}
+			if got := readHolder(t, path); got.ID != mine.ID {
+				t.Errorf("lock file names %+v, want %s", got, mine.ID)
+			}
+			if err := b.Unlock(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// An empty file is what every Unlock leaves: nothing to clear.
+			if err := local.New(path).ForceUnlock(ctx, "any-id"); (err == nil) != (content != "") || err != nil && !strings.Contains(err.Error(), "not locked") {
+				t.Errorf("ForceUnlock of a free lock file holding %q = %v, want success, or not locked when it is empty", content, err)
+			}
+			if got, err := os.ReadFile(path + ".lock"); err != nil || len(got) != 0 {
+				t.Errorf("lock file after ForceUnlock = %q (%v), want it empty", got, err)
+			}
+
+			// Held by a live process that recorded nothing valid.
+			path = newPath(t)
+			child, _ := startHolder(t, path)
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			waitCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			_, err = local.New(path).Lock(waitCtx, state.NewLockInfo("plan"))
+			var le *state.LockedError
+			if !errors.As(err, &le) || le.Info != nil || !errors.Is(err, local.ErrNoRecord) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Lock while a holder recorded %q = %v, want a LockedError without Info that is ErrNoRecord and the deadline", content, err)
+			}
+			var nr *local.NoRecordError
+			if !errors.As(err, &nr) || nr.Path != path+".lock" || !strings.HasPrefix(nr.Error(), "the lock file "+path+".lock holds no valid record: ") {
+				t.Errorf("Lock's NoRecordError = %v, want one naming %s.lock", nr, path)
+			}
+			err = local.New(path).ForceUnlock(ctx, "any-id")
+			if err == nil || !strings.Contains(err.Error(), "holds no valid record") || !strings.Contains(err.Error(), "running process holds the lock") {
+				t.Errorf("ForceUnlock while a holder runs = %v, want a refusal saying the record is not valid", err)
+			}
+
+			// Once the holder is gone, the lock is free again.
+			child.Process.Kill()
+			child.Wait()
+			lockCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			b = local.New(path)
+			id, err = b.Lock(lockCtx, state.NewLockInfo("apply"))
+			if err != nil {
+				t.Fatalf("Lock after the holder died: %v", err)
+			}
+			if err := b.Unlock(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

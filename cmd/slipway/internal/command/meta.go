@@ -119,6 +119,11 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 	if err != nil {
 		var le *state.LockedError
 		if errors.As(err, &le) {
+			if le.Info == nil {
+				// The holder left no record of itself (an empty or
+				// damaged lock record): there is no ID to force-unlock.
+				return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). The holder left no record of who it is, so there is no lock ID to force-unlock: wait for it to finish (-lock-timeout=5m), or find the process that holds the lock and stop it, and its lock is released as it exits", lockedWhy(le), la.LockTimeout)
+			}
 			return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). If no slipway is running and the holder is gone, release it with: slipway force-unlock %s", err, la.LockTimeout, le.Info.ID)
 		}
 		return nil, fmt.Errorf("lock state: %w", err)
@@ -128,6 +133,15 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 			m.View.Error(fmt.Errorf("release the state lock: %w", err))
 		}
 	}, nil
+}
+
+// lockedWhy is a LockedError without a holder, with the backend's reason
+// when it gave one beyond the wait's end.
+func lockedWhy(le *state.LockedError) error {
+	if le.Err == nil || le.Err == context.DeadlineExceeded || le.Err == context.Canceled {
+		return le
+	}
+	return fmt.Errorf("%w: %w", le, le.Err)
 }
 
 // providerSet prepares the providers of a configuration from the lock file
