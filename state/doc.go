@@ -28,6 +28,8 @@
 //     returned is durable, and a lock whose holder died never blocks the
 //     next run.
 //   - Serial belongs to backends: callers never set it; Write sets it.
+//     The one exception is a state moved to another backend (Migrate),
+//     which keeps its lineage and serial through SerialWriter.
 //
 // This package imports only vocabulary packages (lang/addrs and cty); the
 // planner, the applier and the CLI import it, never the reverse.

@@ -15,7 +15,10 @@
 // Package local is the default state backend: a file beside the
 // configuration (state.DefaultLocalPath unless configured otherwise), with
 // PATH.backup holding the state as it was before this process first wrote
-// it and PATH.lock carrying the lock.
+// it and PATH.lock carrying the lock. Its Store keeps the default
+// workspace's state at PATH and every other workspace's in a directory of
+// its own, PATH.d/NAME/ (or WORKSPACE_DIR/NAME/), each with its own
+// backup, journal and lock file.
 //
 // What must stay true:
 //   - The state file is never half-written: Write writes a temporary file

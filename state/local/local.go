@@ -136,9 +136,13 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	return nil
 }
 
-// writeFile replaces path with data atomically and durably.
+// writeFile replaces path with data atomically and durably, making its
+// directory (a workspace's) when it does not exist.
 func writeFile(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -80,6 +81,9 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	li.Path = b.path
 	data, err := json.Marshal(&li)
 	if err != nil {
+		return "", fmt.Errorf("locking state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(b.path), 0o755); err != nil {
 		return "", fmt.Errorf("locking state: %w", err)
 	}
 	f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o644)
