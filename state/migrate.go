@@ -93,22 +93,30 @@ func CheckReplace(stored, incoming *State) error {
 	return nil
 }
 
-// MigrateOptions are how Migrate locks and reports.
+// MigrateOptions are how Migrate locks and asks.
 type MigrateOptions struct {
 	// Lock takes b's lock, for workspace, and returns the function that
 	// releases it; nil means Migrate locks nothing (-lock=false).
 	Lock func(ctx context.Context, b Backend, workspace string) (unlock func(), err error)
+	// Confirm, when set, is asked once every workspace is checked and
+	// before anything is copied, with what will be, when anything will.
+	// false stops Migrate with ErrMigrateCancelled.
+	Confirm func(plan []Migrated) (bool, error)
 }
 
-// A Migrated is what Migrate did with one workspace.
+// ErrMigrateCancelled is Migrate's error when Confirm said no.
+var ErrMigrateCancelled = errors.New("migration cancelled: nothing was copied")
+
+// A Migrated is what Migrate does, or did, with one workspace.
 type Migrated struct {
 	Workspace string
 	Lineage   string
 	Serial    uint64
-	// Copied is false when there was nothing to copy (a default
-	// workspace never written) or the destination held the same state.
+	// Copied says the state or journal entries are (to be) copied: false
+	// when there is nothing to copy (a default workspace never written)
+	// or the destination holds the same state already.
 	Copied bool
-	// Entries is how many intent journal entries were copied.
+	// Entries is how many intent journal entries are (to be) copied.
 	Entries int
 }
 
@@ -131,13 +139,27 @@ func Migrate(ctx context.Context, from, to Store, opts MigrateOptions) ([]Migrat
 		return nil, fmt.Errorf("listing the workspaces to copy: %w", err)
 	}
 	var errs []error
+	var plan []Migrated
+	copies := false
 	for _, name := range names {
-		if _, err := migrateOne(ctx, from, to, name, opts, false); err != nil {
+		m, err := migrateOne(ctx, from, to, name, opts, false)
+		if err != nil {
 			errs = append(errs, err)
 		}
+		plan = append(plan, m)
+		copies = copies || m.Copied
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if copies && opts.Confirm != nil {
+		ok, err := opts.Confirm(plan)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrMigrateCancelled
+		}
 	}
 	var done []Migrated
 	for _, name := range names {
@@ -218,12 +240,14 @@ func migrateOne(ctx context.Context, from, to Store, name string, opts MigrateOp
 		}
 		journal = jb.Journal()
 	}
-	if !write {
-		return m, nil
-	}
 	// CheckReplace let through a stored state of the same lineage and
 	// serial only when it is the same state: a copy made before.
-	if stored == nil || stored.Lineage != st.Lineage || stored.Serial != st.Serial {
+	same := stored != nil && stored.Lineage == st.Lineage && stored.Serial == st.Serial
+	if !write {
+		m.Copied, m.Entries = !same || len(rest) > 0, len(rest)
+		return m, nil
+	}
+	if !same {
 		if err := sw.WriteSerial(ctx, st.DeepCopy()); err != nil {
 			return fail("writing the copy: %w", err)
 		}

@@ -319,3 +319,38 @@ func (s serialOnlyStore) Backend(name string) (state.Backend, error) {
 		state.SerialWriter
 	}{b, b.(state.SerialWriter)}, err
 }
+
+// Confirm is asked once everything is checked, with what will be copied,
+// and a no copies nothing.
+func TestMigrateConfirm(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	from, to := source(t), newStore(t)
+	var asked []state.Migrated
+	_, err := state.Migrate(ctx, from, to, state.MigrateOptions{Confirm: func(plan []state.Migrated) (bool, error) {
+		asked = plan
+		return false, nil
+	}})
+	if !errors.Is(err, state.ErrMigrateCancelled) {
+		t.Fatalf("Migrate answered no = %v, want ErrMigrateCancelled", err)
+	}
+	if len(asked) != 2 || !asked[0].Copied || asked[1].Workspace != "staging" || !asked[1].Copied || asked[1].Entries != 3 || asked[1].Lineage != "staging-lineage" {
+		t.Errorf("Confirm was asked about %+v, want default and staging (3 journal entries) to be copied", asked)
+	}
+	for _, ws := range []string{state.DefaultWorkspace, "staging"} {
+		if got, entries := read(t, to, ws); got.Serial != 0 || len(entries) != 0 {
+			t.Errorf("Migrate answered no wrote workspace %s: serial %d, %d journal entries", ws, got.Serial, len(entries))
+		}
+	}
+	// Nothing to copy: nothing to ask.
+	if _, err := state.Migrate(ctx, from, to, state.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = state.Migrate(ctx, from, to, state.MigrateOptions{Confirm: func([]state.Migrated) (bool, error) {
+		t.Errorf("Confirm asked although everything is copied already")
+		return false, nil
+	}})
+	if err != nil {
+		t.Errorf("Migrate of what is copied already: %v", err)
+	}
+}
