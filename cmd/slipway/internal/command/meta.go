@@ -19,12 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
@@ -33,7 +31,6 @@ import (
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
 	"slipway.dev/slipway/state"
-	"slipway.dev/slipway/state/local"
 )
 
 // Meta is what every operation shares: where it runs and where it writes.
@@ -74,35 +71,6 @@ func (m *Meta) loadConfig() (*lang.Config, hcl.Diagnostics) {
 		m.View.Files = cfg.Files
 	}
 	return cfg, diags
-}
-
-// backend opens the state backend the configuration names (local by default).
-func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
-	path := filepath.Join(m.Dir, state.DefaultLocalPath)
-	if cfg != nil && cfg.Slipway != nil && cfg.Slipway.Backend != nil {
-		b := cfg.Slipway.Backend
-		r := b.DeclRange
-		switch b.Type {
-		case "local":
-			var lc struct {
-				Path *string  `hcl:"path"`
-				Rest hcl.Body `hcl:",remain"`
-			}
-			if diags := gohcl.DecodeBody(b.Config, nil, &lc); diags.HasErrors() {
-				return nil, diags
-			}
-			if lc.Path != nil {
-				path = *lc.Path
-				if !filepath.IsAbs(path) {
-					path = filepath.Join(m.Dir, path)
-				}
-			}
-		default:
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
-				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }.", b.Type), Subject: &r}}
-		}
-	}
-	return local.New(path), nil
 }
 
 // lock takes the state lock for an operation, waiting up to the lock
@@ -229,7 +197,8 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		return nil
 	}
 	s.replayed = replayed
+	ws, _ := m.workspace() // m.backend read it already
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
-		Journal: journalOf(b), Pending: pending, Stop: m.Stop}
+		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws}
 	return s
 }
