@@ -101,19 +101,21 @@ func (m *Meta) openStore(b backendConfig) (state.Store, hcl.Diagnostics) {
 		Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }.", b.Type), Subject: b.Range}}
 }
 
-// secretArguments names the arguments of a backend type that may hold
-// secrets (a password in a connection string, a token). init records
-// only a salted hash of them, never their values; -migrate-state opens
-// the old backend without them, so the backend must then find them as
-// it would without the argument (in its environment variables). An
-// argument whose name says it holds a secret is treated as one whatever
-// its backend.
+// secretArguments says whether argument name of backend type typ may hold
+// a secret (a password in a connection string, a token). init records
+// only a salted hash of such an argument, never its value. To open the
+// previous backend, -migrate-state takes its value from the configured
+// backend when that has the same type and the hash confirms it is the
+// same; otherwise the previous backend is opened without it, and must
+// find it as it would without the argument (in its environment). An
+// argument named like a password, passphrase, token or connection string
+// is treated as a secret whatever its backend.
 func secretArguments(typ, name string) bool {
 	switch typ {
 	// case "pg":
 	//	return name == "conn_str"
 	}
-	for _, w := range []string{"password", "passphrase", "secret", "token", "credential", "key", "conn_str"} {
+	for _, w := range []string{"password", "passphrase", "token", "credentials", "conn_str"} {
 		if strings.Contains(name, w) {
 			return true
 		}
@@ -306,27 +308,53 @@ func (r *backendRecord) matches(b backendConfig) (bool, hcl.Diagnostics) {
 	return h == r.Hash, nil
 }
 
-// config is the backend configuration r records, without the withheld
-// arguments.
-func (r *backendRecord) config() (backendConfig, error) {
+// config is the backend configuration r records. The withheld arguments
+// are taken from cur when it is of the same type and the hash confirms
+// that they are the recorded ones; missing lists those left out.
+func (r *backendRecord) config(cur backendConfig) (b backendConfig, missing []string, err error) {
+	args := map[string]cty.Value{}
+	for n, raw := range r.Config {
+		var v ctyjson.SimpleJSONValue
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return backendConfig{}, nil, fmt.Errorf("argument %s: %w", n, err)
+		}
+		args[n] = v.Value
+	}
+	if len(r.Withheld) > 0 {
+		curArgs, diags := backendArgs(cur)
+		withheld := map[string]cty.Value{}
+		for _, n := range r.Withheld {
+			if v, ok := curArgs[n]; ok && cur.Type == r.Type && !diags.HasErrors() {
+				withheld[n] = v
+			}
+		}
+		all := map[string]cty.Value{}
+		for n, v := range args {
+			all[n] = v
+		}
+		for n, v := range withheld {
+			all[n] = v
+		}
+		if h, err := hashBackend(r.Type, all, r.Salt); err == nil && h == r.Hash {
+			args = all
+		} else {
+			missing = r.Withheld
+		}
+	}
 	f := hclwrite.NewEmptyFile()
-	names := make([]string, 0, len(r.Config))
-	for n := range r.Config {
+	names := make([]string, 0, len(args))
+	for n := range args {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		var v ctyjson.SimpleJSONValue
-		if err := json.Unmarshal(r.Config[n], &v); err != nil {
-			return backendConfig{}, fmt.Errorf("argument %s: %w", n, err)
-		}
-		f.Body().SetAttributeValue(n, v.Value)
+		f.Body().SetAttributeValue(n, args[n])
 	}
 	parsed, diags := hclsyntax.ParseConfig(f.Bytes(), backendRecordName, hcl.InitialPos)
 	if diags.HasErrors() {
-		return backendConfig{}, diags
+		return backendConfig{}, nil, diags
 	}
-	return backendConfig{Type: r.Type, Body: parsed.Body}, nil
+	return backendConfig{Type: r.Type, Body: parsed.Body}, missing, nil
 }
 
 // describe names the backend r records for people: its type and the

@@ -192,7 +192,7 @@ func (m *Meta) initBackend(ctx context.Context, cfg *lang.Config, a InitArgs) bo
 		m.View.Diagnostics(m.checkBackendUnchanged(cur))
 		return false
 	}
-	old, err := rec.config()
+	old, missing, err := rec.config(cur)
 	if err != nil {
 		m.View.Error(fmt.Errorf("opening the previous backend %s from %s: %w; run slipway init -reconfigure to leave its states behind", rec.describe(), backendRecordName, err))
 		return false
@@ -204,9 +204,10 @@ func (m *Meta) initBackend(ctx context.Context, cfg *lang.Config, a InitArgs) bo
 		return false
 	}
 	m.View.Printf("%s\n\nMigrating from backend %s to backend %s.\n", m.View.Bold("Initializing the backend..."), rec.describe(), curRec.describe())
-	if len(rec.Withheld) > 0 {
-		m.View.Printf("The previous backend's %s not recorded, as %s secret; it is opened without %s.\n",
-			strings.Join(rec.Withheld, ", "), pick(len(rec.Withheld), "argument was", "arguments were"), pick(len(rec.Withheld), "it", "them"))
+	if len(missing) > 0 {
+		them := pick(len(missing), "it", "them")
+		m.View.Printf("The previous backend's %s %s not recorded, as %s hold a secret: it is opened without %s, and must find %s in its environment.\n",
+			strings.Join(missing, ", "), pick(len(missing), "argument was", "arguments were"), pick(len(missing), "it may", "they may"), them, them)
 	}
 	if sameLocalFiles(from, to) {
 		m.View.Printf("Both keep their states in the same files: there is nothing to copy.\n\n")
