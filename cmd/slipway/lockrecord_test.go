@@ -47,9 +47,15 @@ func TestBadLockRecord(t *testing.T) {
 				}
 			}
 
+			// Free: a stale lock, taken over; what it held is reported
+			// unless it was empty, as every unlock leaves it.
 			write()
-			if out, err := slipway(dir, "plan", "-detailed-exitcode").CombinedOutput(); exitCode(err) != 2 {
+			out, err := slipway(dir, "plan", "-detailed-exitcode").CombinedOutput()
+			if exitCode(err) != 2 {
 				t.Errorf("plan over a free lock file holding %q: exit %d, want 2 (changes)\n%s", content, exitCode(err), out)
+			}
+			if reported := strings.Contains(string(out), "holds no valid record"); reported != (content != "") {
+				t.Errorf("plan over a free lock file holding %q reported it: %v, want %v\n%s", content, reported, content != "", out)
 			}
 
 			// This test process holds the lock; the record it wrote is
@@ -75,7 +81,7 @@ func TestBadLockRecord(t *testing.T) {
 					t.Errorf("%s panicked:\n%s", strings.Join(args, " "), out)
 				}
 			}
-			out, err := slipway(dir, "force-unlock", "-force", "some-id").CombinedOutput()
+			out, err = slipway(dir, "force-unlock", "-force", "some-id").CombinedOutput()
 			if exitCode(err) != 1 || !strings.Contains(string(out), "holds no valid record") {
 				t.Errorf("force-unlock of a held lock without a record: exit %d, want 1 saying so\n%s", exitCode(err), out)
 			}

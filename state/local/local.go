@@ -35,9 +35,10 @@ var _ state.Backend = (*Backend)(nil)
 type Backend struct {
 	path string
 
-	mu       sync.Mutex // serializes Writes; guards backedUp and locks
+	mu       sync.Mutex // serializes Writes; guards backedUp, locks and stale
 	backedUp bool
 	locks    map[string]*os.File // lock ID → the open lock file holding the flock
+	stale    error               // see StaleRecord
 
 	journalOnce sync.Once
 	journal     *state.FileJournal

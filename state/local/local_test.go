@@ -384,6 +384,11 @@ func TestBadLockRecord(t *testing.T) {
 			if got := readHolder(t, path); got.ID != mine.ID {
 				t.Errorf("lock file names %+v, want %s", got, mine.ID)
 			}
+			// What was replaced is reported, unless it was nothing, as
+			// every Unlock leaves it.
+			if err := b.StaleRecord(); (err != nil) != (content != "") || err != nil && !errors.Is(err, local.ErrNoRecord) {
+				t.Errorf("StaleRecord after taking over %q = %v", content, err)
+			}
 			if err := b.Unlock(ctx, id); err != nil {
 				t.Fatal(err)
 			}

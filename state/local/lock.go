@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -112,6 +113,18 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 		f.Close()
 		return "", fmt.Errorf("locking state: %w", lockErr)
 	}
+	// What a holder that is gone left behind: a record (overwritten
+	// without a word, as any stale lock is), nothing (what every release
+	// leaves), or something else, which StaleRecord reports.
+	var stale error
+	if old, err := readAll(f); err == nil && len(bytes.TrimSpace(old)) > 0 {
+		if _, err := parseRecord(old); err != nil {
+			if nr := (*NoRecordError)(nil); errors.As(err, &nr) {
+				nr.Path = b.lockPath()
+			}
+			stale = err
+		}
+	}
 	if err := record(f, data); err != nil {
 		unlock(f)
 		f.Close()
@@ -119,8 +132,32 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	}
 	b.mu.Lock()
 	b.locks[li.ID] = f
+	b.stale = stale
 	b.mu.Unlock()
 	return li.ID, nil
+}
+
+// StaleRecord is why the lock file held no valid record when Lock last
+// took the lock over (a *NoRecordError), or nil when it held a record or
+// nothing.
+func (b *Backend) StaleRecord() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stale
+}
+
+// readAll reads f from its start.
+func readAll(f *os.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, min(fi.Size(), 1<<20))
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // settleTries and settleWait bound how long blocker waits for a holder's

@@ -15,6 +15,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -111,6 +112,9 @@ func FuzzLockRecord(f *testing.F) {
 		}
 		if got, err := b.readRecord(); err != nil || got.ID != mine.ID {
 			t.Errorf("after taking over a lock file recording %q it names %+v (%v), want %s", data, got, err, mine.ID)
+		}
+		if stale := b.StaleRecord(); (stale != nil) != (li == nil && len(bytes.TrimSpace(data)) > 0) {
+			t.Errorf("StaleRecord after taking over %q = %v", data, stale)
 		}
 		if err := b.Unlock(ctx, id); err != nil {
 			t.Fatal(err)

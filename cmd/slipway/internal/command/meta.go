@@ -96,11 +96,22 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 		}
 		return nil, fmt.Errorf("lock state: %w", err)
 	}
+	if sr, ok := b.(staleReporter); ok {
+		if err := sr.StaleRecord(); err != nil {
+			m.View.Eprintf("Warning: %v. slipway took it for a stale lock, which no process held, and replaced it.\n\n", err)
+		}
+	}
 	return func() {
 		if err := b.Unlock(context.WithoutCancel(ctx), id); err != nil {
 			m.View.Error(fmt.Errorf("release the state lock: %w", err))
 		}
 	}, nil
+}
+
+// A staleReporter is a backend that says when it took a lock over a lock
+// record that was not valid (local's lock file, emptied or cut short).
+type staleReporter interface {
+	StaleRecord() error
 }
 
 // lockedWhy is a LockedError without a holder, with the backend's reason
