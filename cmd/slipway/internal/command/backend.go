@@ -25,6 +25,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -163,11 +164,16 @@ func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
 		return nil, errorDiags(err)
 	}
 	if ws != state.DefaultWorkspace {
-		names, err := s.Workspaces(context.Background())
+		// The first Ctrl-C ends the listing, which may ask a server.
+		ctx := context.Background()
+		if m.Stop != nil {
+			ctx = m.Stop
+		}
+		names, err := s.Workspaces(ctx)
 		if err != nil {
 			return nil, errorDiags(err)
 		}
-		if !contains(names, ws) {
+		if !slices.Contains(names, ws) {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Workspace does not exist",
 				Detail: fmt.Sprintf("The selected workspace %q (%s) does not exist in this backend, which has %s. Create it with slipway workspace new %s, or select another with slipway workspace select.",
 					ws, m.workspaceSource(), strings.Join(names, ", "), ws)}}
@@ -182,15 +188,6 @@ func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
 
 func errorDiags(err error) hcl.Diagnostics {
 	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state", Detail: err.Error()}}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // dataDir is where slipway keeps what belongs to this working directory

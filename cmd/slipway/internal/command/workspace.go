@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"slipway.dev/slipway/state"
@@ -134,7 +135,7 @@ func exists(ctx context.Context, s state.Store, name string) (bool, []string, er
 	if err != nil {
 		return false, nil, err
 	}
-	return contains(names, name), names, nil
+	return slices.Contains(names, name), names, nil
 }
 
 // WorkspaceList runs `slipway workspace list`: every workspace, the
