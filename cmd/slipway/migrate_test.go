@@ -228,3 +228,74 @@ func TestMigrateStateLocks(t *testing.T) {
 		t.Errorf("plan after the migration:\n%s", out)
 	}
 }
+
+// state pull | state push moves a state by hand: a newer state keeps its
+// lineage and serial; an older one, another lineage or the same serial
+// with other content is refused unless -force, which moves the serial on.
+func TestStatePushKeepsSerial(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+variable "c" {
+  type    = string
+  default = "a"
+}
+resource "file" "f" {
+  path    = "out/${slipway.workspace}.txt"
+  content = var.c
+}
+`})
+	var pulls []string
+	for _, c := range []string{"a", "b", "c"} {
+		mustRun(t, dir, "apply", "-auto-approve", "-var", "c="+c)
+		pulls = append(pulls, mustRun(t, dir, "state", "pull"))
+	}
+	decode := func(s string) *state.State {
+		t.Helper()
+		st, err := state.Decode([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	first, last := decode(pulls[0]), decode(pulls[2])
+	if last.Serial <= first.Serial+1 {
+		t.Fatalf("three applies made serials %d and %d", first.Serial, last.Serial)
+	}
+	path := func(name string) string {
+		p := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(p, []byte(map[string]string{"first": pulls[0], "last": pulls[2]}[name]), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	// Into an empty workspace: the state as it was, serial included.
+	mustRun(t, dir, "workspace", "new", "copy")
+	out, code := runIn(t, dir, pulls[2], "state", "push", "-")
+	if code != 0 {
+		t.Fatalf("state push into an empty workspace: exit %d\n%s", code, out)
+	}
+	ws := filepath.Join(dir, state.DefaultLocalPath)
+	if got, _ := storeState(t, ws, "copy"); got.Lineage != last.Lineage || got.Serial != last.Serial {
+		t.Errorf("pushed state stored as lineage %s serial %d, want %s %d", got.Lineage, got.Serial, last.Lineage, last.Serial)
+	}
+
+	// An older one is refused; -force takes it, with the next serial.
+	out, code = runIn(t, dir, "", "state", "push", path("first"))
+	if code != 1 || !strings.Contains(out, "is older than the current state's") {
+		t.Errorf("state push of an older serial: exit %d, want 1\n%s", code, out)
+	}
+	mustRun(t, dir, "state", "push", "-force", path("first"))
+	if got, _ := storeState(t, ws, "copy"); got.Serial != last.Serial+1 || got.Resources["file.f"] == nil || got.Resources["file.f"].Value.GetAttr("content").AsString() != "a" {
+		t.Errorf("after state push -force the state has serial %d, want %d with the pushed content", got.Serial, last.Serial+1)
+	}
+	// What is now stored, pushed again, changes nothing.
+	now := mustRun(t, dir, "state", "pull")
+	out, code = runIn(t, dir, now, "state", "push", "-")
+	if code != 0 {
+		t.Errorf("state push of the current state: exit %d\n%s", code, out)
+	}
+	if got, _ := storeState(t, ws, "copy"); got.Serial != last.Serial+1 {
+		t.Errorf("pushing the current state moved the serial to %d", got.Serial)
+	}
+}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/state"
@@ -151,5 +152,37 @@ func TestBackendRecordImplied(t *testing.T) {
 	}
 	if _, err := m.readBackendRecord(); err == nil || !strings.Contains(err.Error(), "slipway init -reconfigure") {
 		t.Errorf("an unreadable record = %v, want an error naming init -reconfigure", err)
+	}
+}
+
+func TestPushable(t *testing.T) {
+	t.Parallel()
+	cur := state.NewState()
+	cur.Lineage, cur.Serial = "l1", 5
+	cur.Outputs["o"] = &state.Output{Value: cty.StringVal("x")}
+	with := func(f func(s *state.State)) *state.State {
+		s := cur.DeepCopy()
+		f(s)
+		return s
+	}
+	tests := map[string]struct {
+		cur, pushed *state.State
+		want        string // "" for accepted
+	}{
+		"newer":                   {cur, with(func(s *state.State) { s.Serial = 6 }), ""},
+		"the same":                {cur, cur.DeepCopy(), ""},
+		"older":                   {cur, with(func(s *state.State) { s.Serial = 4 }), "is older than the current state's 5"},
+		"another lineage":         {cur, with(func(s *state.State) { s.Lineage = "l2"; s.Serial = 9 }), "lineage l2 differs from the current state's l1"},
+		"same serial, other data": {cur, with(func(s *state.State) { s.Outputs["o"] = &state.Output{Value: cty.StringVal("y")} }), "has the current state's serial 5 but other content"},
+		"onto an empty state":     {state.NewState(), with(func(s *state.State) { s.Lineage = "l2" }), ""},
+	}
+	for name, tc := range tests {
+		err := pushable(tc.cur, tc.pushed, false)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "-force")) {
+			t.Errorf("%s: pushable = %v, want %q", name, err, tc.want)
+		}
+		if err := pushable(tc.cur, tc.pushed, true); err != nil {
+			t.Errorf("%s: pushable with -force = %v", name, err)
+		}
 	}
 }
