@@ -164,6 +164,10 @@ func (ch *checker) ref(ref *addrs.Reference, scope refScope) {
 		if s.Name != "module" && s.Name != "root" && s.Name != "cwd" {
 			ch.errorf(rng, `Invalid "path" attribute`, `The "path" object has the attributes path.module, path.root and path.cwd, not %q.%s`, s.Name, didYouMean(s.Name, []string{"module", "root", "cwd"}))
 		}
+	case addrs.SlipwayAttr:
+		if s.Name != "workspace" {
+			ch.errorf(rng, `Invalid "slipway" attribute`, `The "slipway" object has one attribute, slipway.workspace (the selected workspace's name), not %q.%s`, s.Name, didYouMean(s.Name, []string{"workspace"}))
+		}
 	case addrs.SelfRef:
 		if !scope.self {
 			ch.errorf(rng, `Invalid "self" reference`, `The "self" object exists only inside a pipeline block, where it is that pipeline. Refer to the block by its address instead, like pipeline.NAME.`)

@@ -128,6 +128,7 @@ func TestDiagnosticDetails(t *testing.T) {
 		"hcl suggests argument":      {"typo-variable-attr", "Unsupported argument", `Did you mean "type"?`},
 		"hcl suggests block type":    {"unknown-block", "Unsupported block type", `Did you mean "resource"?`},
 		"says where count may be":    {"count-and-for-each", "Unsupported meta-argument", "allowed only in resource, app and pipeline blocks"},
+		"suggests slipway.workspace": {"slipway-object", `Invalid "slipway" attribute`, `Did you mean "workspace"?`},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

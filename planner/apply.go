@@ -124,6 +124,10 @@ func (c *Context) CheckPlanApplicable(p *plans.Plan) error {
 	if p.Errored {
 		return fmt.Errorf("the plan has errors and cannot be applied")
 	}
+	if p.WorkspaceName() != c.workspace() {
+		return fmt.Errorf("%w: it was made in workspace %q, and workspace %q is selected; select %q (slipway workspace select %s) to apply it, or run slipway plan again",
+			ErrStalePlan, p.WorkspaceName(), c.workspace(), p.WorkspaceName(), p.WorkspaceName())
+	}
 	// A state never written has a fresh random lineage each time it is
 	// read; a plan made against nothing applies to nothing.
 	neverWritten := c.State.Serial == 0 && p.PriorSerial == 0 && c.State.Empty()

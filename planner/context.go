@@ -78,6 +78,10 @@ type Context struct {
 	Parallelism int
 	Hooks       Hooks
 	Version     string
+	// Workspace is the selected workspace, whose state State is:
+	// slipway.workspace in expressions, and what plans record. Empty
+	// means state.DefaultWorkspace.
+	Workspace string
 	// Kinds are the block kinds beside resources and sources; nil means
 	// DefaultKinds.
 	Kinds []kind.Kind
@@ -100,6 +104,14 @@ type Context struct {
 	// Ask asks the person running apply to pass an approval gate; nil
 	// when nobody can be asked (a run without a terminal).
 	Ask func(ctx context.Context, gate, message string) (bool, error)
+}
+
+// workspace is c.Workspace, or the default workspace's name.
+func (c *Context) workspace() string {
+	if c.Workspace == "" {
+		return state.DefaultWorkspace
+	}
+	return c.Workspace
 }
 
 // ConfigHash identifies a configuration's files, for saved plans.

@@ -95,6 +95,8 @@ type scope struct {
 	fallback func(addrs.Resource) cty.Value
 	// unknownRefs evaluates every reference as unknown (validate).
 	unknownRefs bool
+	// workspace is slipway.workspace.
+	workspace string
 }
 
 func newScope(cfg *lang.Config, vars map[string]cty.Value, vals *values, fallback func(addrs.Resource) cty.Value) *scope {
@@ -158,6 +160,10 @@ func (s *scope) context(refs []*addrs.Reference, rep *repetition, markResources 
 			s.putResource(sub.Resource, put, sources, markResources)
 		case addrs.PathAttr:
 			put("path", sub.Name, s.pathValue(sub.Name))
+		case addrs.SlipwayAttr:
+			if sub.Name == "workspace" {
+				put("slipway", "workspace", cty.StringVal(s.workspace))
+			}
 		case addrs.CountAttr:
 			if rep != nil {
 				if k, ok := rep.key.(addrs.IntKey); ok {

@@ -42,6 +42,9 @@ var _ kind.Host = (*walker)(nil)
 // Dir is the configuration's directory.
 func (w *walker) Dir() string { return w.cfg.Dir }
 
+// Workspace is the selected workspace.
+func (w *walker) Workspace() string { return w.c.workspace() }
+
 // Expand evaluates a block's count or for_each.
 func (w *walker) Expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) { return w.expand(rc) }
 

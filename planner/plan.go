@@ -76,6 +76,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		Mode:           opts.Mode,
 		SlipwayVersion: c.Version,
 		Timestamp:      time.Now().UTC(),
+		Workspace:      c.workspace(),
 		PriorLineage:   c.State.Lineage,
 		PriorSerial:    c.State.Serial,
 		ConfigHash:     ConfigHash(c.Config),

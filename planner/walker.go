@@ -108,6 +108,7 @@ func newWalker(c *Context) *walker {
 		}
 	}
 	w.scope = newScope(c.Config, c.Variables, w.vals, w.stateValue)
+	w.scope.workspace = c.workspace()
 	return w
 }
 

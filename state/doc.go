@@ -28,6 +28,8 @@
 //     returned is durable, and a lock whose holder died never blocks the
 //     next run.
 //   - Serial belongs to backends: callers never set it; Write sets it.
+//     The one exception is a state moved to another backend (Migrate),
+//     which keeps its lineage and serial through SerialWriter.
 //   - Encryption is behind Sealer: backends seal what they store and open
 //     what they read; sealed bytes begin with SealedPrefix, so that a
 //     reader without a key says the state is encrypted rather than

@@ -135,7 +135,14 @@ var modeKinds = func() map[string]addrs.Kind {
 // document without its checksum member, as compact JSON with object members
 // sorted by name, numbers as written, and strings escaped as Go's
 // encoding/json escapes them with HTML escaping off.
-func Encode(s *State) ([]byte, error) {
+func Encode(s *State) ([]byte, error) { return encode(s, "  ") }
+
+// EncodeCompact is Encode without indentation: the same document, with
+// the same checksum, in about half the bytes, which Decode reads in about
+// half the time. Backends store it; Encode is for people.
+func EncodeCompact(s *State) ([]byte, error) { return encode(s, "") }
+
+func encode(s *State, indent string) ([]byte, error) {
 	if s.Lineage == "" {
 		return nil, errors.New("encoding state: no lineage")
 	}
@@ -177,7 +184,7 @@ func Encode(s *State) ([]byte, error) {
 	if f.Checksum, err = checksum(doc); err != nil {
 		return nil, fmt.Errorf("encoding state: %w", err)
 	}
-	return marshal(f, "  ")
+	return marshal(f, indent)
 }
 
 // Decode reads a state document, upgrading it from an older format version

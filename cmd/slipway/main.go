@@ -193,6 +193,11 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	initCmd.Flags().BoolVar(&initArgs.Upgrade, "upgrade", false, "re-pin providers already in the lock file")
 	initCmd.Flags().StringArrayVar(&initArgs.Platforms, "platform", nil, "also pin each provider's binary for this platform (OS_ARCH, such as darwin_arm64), found at DIR/NAME/VERSION/OS_ARCH/ on the search path; repeatable")
+	initCmd.Flags().BoolVar(&initArgs.MigrateState, "migrate-state", false, "when the backend configuration changed, copy every workspace's state to the new backend")
+	initCmd.Flags().BoolVar(&initArgs.ForceCopy, "force-copy", false, "copy the states without asking (implies -migrate-state)")
+	initCmd.Flags().BoolVar(&initArgs.Reconfigure, "reconfigure", false, "use the configured backend without copying the previous backend's states")
+	initCmd.Flags().BoolVar(&initArgs.Input, "input", true, "ask for input when needed; -input=false never asks")
+	lockFlags(initCmd, &initArgs.LockArgs)
 
 	// validate
 	var valArgs command.ValidateArgs
@@ -395,7 +400,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 
 	root.AddCommand(logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,
-		stateCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
+		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
 	return root
 }
 
@@ -458,6 +463,33 @@ func stateCommand(ctx context.Context, meta func() *command.Meta, set func(int))
 		mk("mv SRC DST", "Move an instance to another address", cobra.ExactArgs(2), func(m *command.Meta, a command.StateArgs) int { return m.StateMv(ctx, a) }),
 		mk("pull", "Print the state document", cobra.NoArgs, func(m *command.Meta, _ command.StateArgs) int { return m.StatePull(ctx) }),
 		push,
+	)
+	return c
+}
+
+func workspaceCommand(ctx context.Context, meta func() *command.Meta, set func(int)) *cobra.Command {
+	c := &cobra.Command{Use: "workspace", Short: "Work with workspaces: one configuration, a state per workspace"}
+	var wa command.WorkspaceArgs
+	named := func(use, short string, fn func(*command.Meta, command.WorkspaceArgs) int) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1), Run: func(_ *cobra.Command, a []string) {
+			wa.Name = a[0]
+			set(fn(meta(), wa))
+		}}
+	}
+	newCmd := named("new NAME", "Create a workspace with an empty state, and select it", func(m *command.Meta, a command.WorkspaceArgs) int { return m.WorkspaceNew(ctx, a) })
+	lockFlags(newCmd, &wa.LockArgs)
+	selectCmd := named("select NAME", "Select a workspace", func(m *command.Meta, a command.WorkspaceArgs) int { return m.WorkspaceSelect(ctx, a) })
+	selectCmd.Flags().BoolVar(&wa.OrCreate, "or-create", false, "create the workspace if it does not exist")
+	lockFlags(selectCmd, &wa.LockArgs)
+	deleteCmd := named("delete NAME", "Delete a workspace and its state", func(m *command.Meta, a command.WorkspaceArgs) int { return m.WorkspaceDelete(ctx, a) })
+	deleteCmd.Flags().BoolVar(&wa.Force, "force", false, "delete the workspace even though its state is not empty")
+	lockFlags(deleteCmd, &wa.LockArgs)
+	c.AddCommand(
+		&cobra.Command{Use: "list", Short: "List the workspaces, the selected one marked with *", Args: cobra.NoArgs,
+			Run: func(*cobra.Command, []string) { set(meta().WorkspaceList(ctx)) }},
+		&cobra.Command{Use: "show", Short: "Print the selected workspace's name", Args: cobra.NoArgs,
+			Run: func(*cobra.Command, []string) { set(meta().WorkspaceShow()) }},
+		newCmd, selectCmd, deleteCmd,
 	)
 	return c
 }

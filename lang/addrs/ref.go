@@ -41,6 +41,10 @@ type EachAttr struct{ Name string }
 // PathAttr is path.module, path.root or path.cwd.
 type PathAttr struct{ Name string }
 
+// SlipwayAttr is slipway.workspace, what slipway knows of the run, as
+// terraform.workspace is in Terraform.
+type SlipwayAttr struct{ Name string }
+
 // SelfRef is self, inside a pipeline's image or promote blocks and
 // provisioner-like places.
 type SelfRef struct{}
@@ -50,6 +54,7 @@ func (LocalValue) referenceable()       {}
 func (CountAttr) referenceable()        {}
 func (EachAttr) referenceable()         {}
 func (PathAttr) referenceable()         {}
+func (SlipwayAttr) referenceable()      {}
 func (SelfRef) referenceable()          {}
 func (Resource) referenceable()         {}
 func (ResourceInstance) referenceable() {}
@@ -59,6 +64,7 @@ func (v LocalValue) String() string    { return "local." + v.Name }
 func (v CountAttr) String() string     { return "count." + v.Name }
 func (v EachAttr) String() string      { return "each." + v.Name }
 func (v PathAttr) String() string      { return "path." + v.Name }
+func (v SlipwayAttr) String() string   { return "slipway." + v.Name }
 func (SelfRef) String() string         { return "self" }
 
 // Reference is one reference found in an expression: what it refers to,
@@ -118,6 +124,8 @@ func ParseRef(trav hcl.Traversal) (*Reference, hcl.Diagnostics) {
 		return simple(func(n string) Referenceable { return EachAttr{n} }, "each")
 	case "path":
 		return simple(func(n string) Referenceable { return PathAttr{n} }, "path")
+	case "slipway":
+		return simple(func(n string) Referenceable { return SlipwayAttr{n} }, "slipway")
 	case "self":
 		return &Reference{Subject: SelfRef{}, SourceRange: trav[0].SourceRange(), Remaining: trav[1:]}, nil
 	case "source":

@@ -96,6 +96,10 @@ type Provider interface {
 type Host interface {
 	// Dir is the configuration's directory.
 	Dir() string
+	// Workspace is the selected workspace (state.DefaultWorkspace when
+	// none was selected). A kind that keeps files of its own beside the
+	// configuration keeps each workspace's apart, as each has its state.
+	Workspace() string
 	// Expand evaluates a block's count or for_each into its instances.
 	Expand(rc *lang.Resource) ([]Instance, hcl.Diagnostics)
 	// EvalContext is the evaluation context of one instance: the values

@@ -127,7 +127,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	ws := workspaceOf(h.Dir(), addr)
+	ws := workspaceOf(h.Dir(), h.Workspace(), addr)
 	ps, d := decodePipeline(rc, addr, ectx, ws, nil)
 	diags = append(diags, d...)
 	if ps == nil {
@@ -136,7 +136,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	r := ps.decl
 	// The directory is this instance's alone before anything is written
 	// to it.
-	if err := claimDir(h.Dir(), addr, ps.name, h.PriorOf); err != nil {
+	if err := claimDir(h.Dir(), h.Workspace(), addr, ps.name, h.PriorOf); err != nil {
 		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory taken", &r, "%s cannot run: %v.", addr, err))
 	}
 	progress := func(format string, args ...any) { h.Progress(addr, fmt.Sprintf(format, args...)) }
@@ -150,8 +150,8 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 		}
 	}
 	baseDir := h.Dir()
-	runDir := filepath.Join(pipelineDir(baseDir, ps.name), "runs", strconv.Itoa(run.number))
-	run.logDir = filepath.ToSlash(filepath.Join(".slipway", "pipelines", ps.name, "runs", strconv.Itoa(run.number)))
+	runDir := filepath.Join(pipelineDir(baseDir, h.Workspace(), ps.name), "runs", strconv.Itoa(run.number))
+	run.logDir = filepath.ToSlash(filepath.Join(pipelinesDir(h.Workspace()), ps.name, "runs", strconv.Itoa(run.number)))
 
 	// record writes the pipeline's entry: the last successful run's
 	// inputs and effects (value), with this run as its last run.
@@ -223,7 +223,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return fail("", err, nil)
 	}
-	pruneRuns(filepath.Join(pipelineDir(baseDir, ps.name), "runs"), run.number)
+	pruneRuns(filepath.Join(pipelineDir(baseDir, h.Workspace(), ps.name), "runs"), run.number)
 	progress("run #%d in %s", run.number, ws)
 	if err := runner.PrepareWorkspace(ws, kind.StrAttr(ps.source, builtin.SourceDir)); err != nil {
 		return fail("", err, nil)

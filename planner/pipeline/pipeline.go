@@ -224,10 +224,21 @@ type promoteSpec struct {
 
 type postSpec struct{ success, failure, always []string }
 
-// pipelineDir is where a pipeline keeps its workspace and run logs,
-// relative to the configuration directory.
-func pipelineDir(cfgDir, name string) string {
-	return filepath.Join(cfgDir, ".slipway", "pipelines", name)
+// pipelinesDir is the directory, relative to the configuration's, of the
+// pipelines of slipway workspace ws: .slipway/pipelines for the default
+// workspace, .slipway/workspaces/WS/pipelines for any other, so that runs
+// of one workspace never share a directory or a log with another's.
+func pipelinesDir(ws string) string {
+	if ws == "" || ws == state.DefaultWorkspace {
+		return filepath.Join(".slipway", "pipelines")
+	}
+	return filepath.Join(".slipway", "workspaces", ws, "pipelines")
+}
+
+// pipelineDir is where a pipeline keeps its workspace and run logs, in
+// the configuration directory cfgDir and slipway workspace ws.
+func pipelineDir(cfgDir, ws, name string) string {
+	return filepath.Join(cfgDir, pipelinesDir(ws), name)
 }
 
 // maxNameLen bounds a pipeline directory's name, well inside the 255
@@ -282,9 +293,9 @@ const ownerFile = "address"
 // in that instance's state entry is this directory's), which is then an
 // error naming both. prior lists the state entries of pipeline instances
 // whose old name may be this directory's (see oldOwners).
-func claimDir(cfgDir string, addr addrs.ResourceInstance, name string, prior func(addrs.Resource) []*state.ResourceInstance) error {
-	dir := pipelineDir(cfgDir, name)
-	rel := filepath.ToSlash(filepath.Join(".slipway", "pipelines", name))
+func claimDir(cfgDir, ws string, addr addrs.ResourceInstance, name string, prior func(addrs.Resource) []*state.ResourceInstance) error {
+	dir := pipelineDir(cfgDir, ws, name)
+	rel := filepath.ToSlash(filepath.Join(pipelinesDir(ws), name))
 	owner := filepath.Join(dir, ownerFile)
 	if b, err := os.ReadFile(owner); err == nil {
 		got := strings.TrimSpace(string(b))
@@ -308,7 +319,7 @@ func claimDir(cfgDir string, addr addrs.ResourceInstance, name string, prior fun
 	f, err := os.OpenFile(owner, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		// Another run wrote it first: it must name this instance.
-		return claimDir(cfgDir, addr, name, nil)
+		return claimDir(cfgDir, ws, addr, name, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("write the owner of %s: %w", rel, err)

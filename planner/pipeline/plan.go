@@ -41,11 +41,11 @@ var (
 )
 
 // workspaceOf is a pipeline instance's workspace directory, under the
-// configuration directory cfgDir.
-func workspaceOf(cfgDir string, addr addrs.ResourceInstance) string {
-	dir, err := filepath.Abs(pipelineDir(cfgDir, pipelineName(addr)))
+// configuration directory cfgDir, in slipway workspace ws.
+func workspaceOf(cfgDir, ws string, addr addrs.ResourceInstance) string {
+	dir, err := filepath.Abs(pipelineDir(cfgDir, ws, pipelineName(addr)))
 	if err != nil {
-		dir = pipelineDir(cfgDir, pipelineName(addr))
+		dir = pipelineDir(cfgDir, ws, pipelineName(addr))
 	}
 	return filepath.Join(dir, "workspace")
 }
@@ -76,7 +76,7 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 		if d.HasErrors() {
 			return diags
 		}
-		ps, d := decodePipeline(rc, in.Addr, ectx, workspaceOf(h.Dir(), in.Addr), nil)
+		ps, d := decodePipeline(rc, in.Addr, ectx, workspaceOf(h.Dir(), h.Workspace(), in.Addr), nil)
 		diags = append(diags, d...)
 		if ps == nil {
 			vals[i] = cty.DynamicVal
@@ -218,7 +218,7 @@ func planImage(ctx context.Context, h kind.Host, ps *pipelineSpec, im *imageSpec
 	if !ok {
 		return cty.NilVal, sdk.PlanResponse{}, hcl.Diagnostics{kind.Errorf("Registry provider cannot build images", &r, "The registry provider has no %q resource type.", builtin.RegistryImage)}
 	}
-	attrs := map[string]cty.Value{builtin.ImageContextDir: cty.StringVal(workspaceOf(h.Dir(), ps.addr))}
+	attrs := map[string]cty.Value{builtin.ImageContextDir: cty.StringVal(workspaceOf(h.Dir(), h.Workspace(), ps.addr))}
 	for k, v := range im.config {
 		attrs[k] = v
 	}

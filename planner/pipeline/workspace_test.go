@@ -119,15 +119,15 @@ func TestClaimDir(t *testing.T) {
 	t.Run("a new directory gets an owner file", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		if err := claimDir(dir, webX, pipelineName(webX), priorNames(nil)); err != nil {
+		if err := claimDir(dir, state.DefaultWorkspace, webX, pipelineName(webX), priorNames(nil)); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(pipelineDir(dir, "web-x"), ownerFile))
+		b, err := os.ReadFile(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), ownerFile))
 		if err != nil || string(b) != "pipeline.web-x\n" {
 			t.Fatalf("owner file = %q, %v", b, err)
 		}
 		// Claimed again by the same instance: fine.
-		if err := claimDir(dir, webX, pipelineName(webX), priorNames(nil)); err != nil {
+		if err := claimDir(dir, state.DefaultWorkspace, webX, pipelineName(webX), priorNames(nil)); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -136,7 +136,7 @@ func TestClaimDir(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		for _, a := range []addrs.ResourceInstance{webX, webKeyX, pipelineAddr("a", addrs.StringKey("a/b")), pipelineAddr("a", addrs.StringKey("a_b"))} {
-			if err := claimDir(dir, a, pipelineName(a), priorNames(nil)); err != nil {
+			if err := claimDir(dir, state.DefaultWorkspace, a, pipelineName(a), priorNames(nil)); err != nil {
 				t.Fatalf("%s: %v", a, err)
 			}
 		}
@@ -156,9 +156,9 @@ func TestClaimDir(t *testing.T) {
 		dir := t.TempDir()
 		// As on a file system that ignores case: pipeline.Web-X wrote the
 		// owner file of the directory pipeline.web-x now finds.
-		os.MkdirAll(pipelineDir(dir, "web-x"), 0o755)
-		os.WriteFile(filepath.Join(pipelineDir(dir, "web-x"), ownerFile), []byte("pipeline.Web-X\n"), 0o644)
-		err := claimDir(dir, webX, "web-x", priorNames(nil))
+		os.MkdirAll(pipelineDir(dir, state.DefaultWorkspace, "web-x"), 0o755)
+		os.WriteFile(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), ownerFile), []byte("pipeline.Web-X\n"), 0o644)
+		err := claimDir(dir, state.DefaultWorkspace, webX, "web-x", priorNames(nil))
 		if err == nil || !strings.Contains(err.Error(), "belongs to pipeline.Web-X") || !strings.Contains(err.Error(), "not to pipeline.web-x") {
 			t.Fatalf("claimDir = %v, want an error naming both addresses", err)
 		}
@@ -168,17 +168,17 @@ func TestClaimDir(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		// The old naming put pipeline.web["x"] in web-x; state says so.
-		os.MkdirAll(filepath.Join(pipelineDir(dir, "web-x"), "runs", "1"), 0o755)
-		err := claimDir(dir, webX, "web-x", priorNames(map[string]string{`pipeline.web["x"]`: "web-x"}))
+		os.MkdirAll(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), "runs", "1"), 0o755)
+		err := claimDir(dir, state.DefaultWorkspace, webX, "web-x", priorNames(map[string]string{`pipeline.web["x"]`: "web-x"}))
 		want := `the directory .slipway/pipelines/web-x was made for pipeline.web["x"] by an earlier slipway, which gave both it and pipeline.web-x that directory`
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "Move .slipway/pipelines/web-x aside") {
 			t.Fatalf("claimDir = %v, want %q and how to fix it", err, want)
 		}
-		if _, err := os.Stat(filepath.Join(pipelineDir(dir, "web-x"), ownerFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), ownerFile)); err == nil {
 			t.Error("the refused directory got an owner file")
 		}
 		// pipeline.web["x"] moves to its own directory meanwhile.
-		if err := claimDir(dir, webKeyX, pipelineName(webKeyX), priorNames(map[string]string{`pipeline.web["x"]`: "web-x"})); err != nil {
+		if err := claimDir(dir, state.DefaultWorkspace, webKeyX, pipelineName(webKeyX), priorNames(map[string]string{`pipeline.web["x"]`: "web-x"})); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -186,11 +186,11 @@ func TestClaimDir(t *testing.T) {
 	t.Run("an old directory of its own is adopted", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		os.MkdirAll(filepath.Join(pipelineDir(dir, "web-x"), "runs", "1"), 0o755)
-		if err := claimDir(dir, webX, "web-x", priorNames(map[string]string{"pipeline.web-x": "web-x", `pipeline.web["y"]`: "web-y"})); err != nil {
+		os.MkdirAll(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), "runs", "1"), 0o755)
+		if err := claimDir(dir, state.DefaultWorkspace, webX, "web-x", priorNames(map[string]string{"pipeline.web-x": "web-x", `pipeline.web["y"]`: "web-y"})); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := os.Stat(filepath.Join(pipelineDir(dir, "web-x"), ownerFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(pipelineDir(dir, state.DefaultWorkspace, "web-x"), ownerFile)); err != nil {
 			t.Error(err)
 		}
 	})

@@ -35,6 +35,7 @@ type planDoc struct {
 	SlipwayVersion string               `json:"slipway_version"`
 	Mode           string               `json:"mode"`
 	Timestamp      time.Time            `json:"timestamp"`
+	Workspace      string               `json:"workspace,omitempty"`
 	PriorLineage   string               `json:"prior_lineage"`
 	PriorSerial    uint64               `json:"prior_serial"`
 	ConfigHash     string               `json:"config_hash"`
@@ -165,6 +166,7 @@ func encodePlan(p *plans.Plan) (*planDoc, error) {
 		SlipwayVersion: p.SlipwayVersion,
 		Mode:           mode,
 		Timestamp:      p.Timestamp,
+		Workspace:      p.Workspace,
 		PriorLineage:   p.PriorLineage,
 		PriorSerial:    p.PriorSerial,
 		ConfigHash:     p.ConfigHash,
@@ -344,6 +346,7 @@ func decodePlan(doc *planDoc) (*plans.Plan, error) {
 		Mode:               mode,
 		SlipwayVersion:     doc.SlipwayVersion,
 		Timestamp:          doc.Timestamp,
+		Workspace:          doc.Workspace,
 		PriorLineage:       doc.PriorLineage,
 		PriorSerial:        doc.PriorSerial,
 		ConfigHash:         doc.ConfigHash,

@@ -132,6 +132,7 @@ func fullPlan(mode plans.Mode) *plans.Plan {
 			{Name: "token", Action: plans.Create, Before: cty.NullVal(cty.String), After: cty.StringVal("s3cret"), Sensitive: true},
 			{Name: "gone", Action: plans.Delete, Before: cty.StringVal("x")},
 		},
+		Workspace:    "prod-eu-1",
 		PriorLineage: "6b1c1f0e-lineage",
 		PriorSerial:  42,
 		ConfigHash:   "sha256:abcd",

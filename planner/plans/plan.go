@@ -20,11 +20,12 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/state"
 )
 
 // FormatVersion is the version of the JSON plan document and of saved
 // plan files. Bump the minor for additions, the major for breaking changes.
-const FormatVersion = "1.0"
+const FormatVersion = "1.1"
 
 // Mode is the kind of plan.
 type Mode byte
@@ -82,6 +83,10 @@ type Plan struct {
 	// plan resolves them.
 	Interrupted []*Interrupted
 
+	// Workspace is the workspace whose state the plan was made against;
+	// applying a saved plan in another is refused. Plans saved before
+	// workspaces existed have none: see WorkspaceName.
+	Workspace string
 	// PriorLineage and PriorSerial identify the state the plan was made
 	// against; applying a saved plan against any other state is refused.
 	PriorLineage string
@@ -104,6 +109,15 @@ type Plan struct {
 	// Errored is set when planning stopped on errors; such a plan is shown
 	// but can never be applied.
 	Errored bool
+}
+
+// WorkspaceName is the plan's workspace, the default one when it names
+// none.
+func (p *Plan) WorkspaceName() string {
+	if p.Workspace == "" {
+		return state.DefaultWorkspace
+	}
+	return p.Workspace
 }
 
 // ResourceChange is the planned change of one resource instance.

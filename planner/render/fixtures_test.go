@@ -439,4 +439,12 @@ var cases = map[string]func() *plans.Plan{
 	"errored-empty":    erroredEmptyPlan,
 	"errored-destroy":  erroredDestroyPlan,
 	"combined":         combinedPlan,
+	"workspace":        workspacePlan,
+}
+
+// workspacePlan is createPlan made in a workspace other than the default.
+func workspacePlan() *plans.Plan {
+	p := createPlan()
+	p.Workspace = "prod-eu-1"
+	return p
 }

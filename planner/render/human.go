@@ -87,6 +87,7 @@ func formatLine(p painter, l line) string {
 }
 
 func (h *human) plan(p *plans.Plan) {
+	h.b.WriteString(h.p.bold("Workspace:") + " " + printable(p.WorkspaceName()) + "\n\n")
 	if p.Errored {
 		h.leadPara("Planning failed.", erroredText(p), sgrRed)
 	}

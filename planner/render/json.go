@@ -32,6 +32,7 @@ type jsonPlan struct {
 	SlipwayVersion  string                      `json:"slipway_version"`
 	Timestamp       string                      `json:"timestamp"`
 	Mode            string                      `json:"mode"`
+	Workspace       string                      `json:"workspace"`
 	Errored         bool                        `json:"errored"`
 	PriorState      jsonPriorState              `json:"prior_state"`
 	Variables       map[string]jsonVariable     `json:"variables"`
@@ -130,6 +131,7 @@ func JSON(p *plans.Plan) ([]byte, error) {
 		SlipwayVersion:  p.SlipwayVersion,
 		Timestamp:       p.Timestamp.UTC().Format(time.RFC3339),
 		Mode:            p.Mode.String(),
+		Workspace:       p.WorkspaceName(),
 		Errored:         p.Errored,
 		PriorState:      jsonPriorState{Lineage: p.PriorLineage, Serial: p.PriorSerial},
 		Variables:       map[string]jsonVariable{},

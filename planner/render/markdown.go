@@ -40,6 +40,7 @@ type markdown struct {
 }
 
 func (m *markdown) plan(p *plans.Plan) {
+	m.b.WriteString("**Workspace:** <code>" + html.EscapeString(printable(p.WorkspaceName())) + "</code>\n\n")
 	if p.Errored {
 		m.b.WriteString("**Planning failed.** " + erroredText(p) + "\n\n")
 	}

@@ -16,15 +16,10 @@ package kubernetes
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/statetest"
 )
@@ -38,77 +33,13 @@ import (
 // another client. The metrics say what is stored: the document's size,
 // the bytes in Secrets, and the chunks.
 
-// appsState is the state of n apps of 10 objects each (4 ConfigMaps, 3
-// Secrets, 2 Services, 1 ServiceAccount, as examples/bench/apps.sh makes
-// them), shaped as the kubernetes provider records them: the inventory,
-// every object as applied, and the private data with a hash of each.
-func appsState(n int) *state.State {
-	s := state.NewState()
-	s.Lineage = "3741e235-0491-4ef5-9f1f-ccdf9ab2dfb6"
-	str := cty.StringVal
-	for i := range n {
-		app := fmt.Sprintf("app-%04d", i)
-		ns := fmt.Sprintf("bench-%d", i%10)
-		meta := func(name string) cty.Value {
-			return cty.ObjectVal(map[string]cty.Value{
-				"labels": cty.ObjectVal(map[string]cty.Value{
-					"app.kubernetes.io/managed-by": str("slipway"),
-					"slipway.dev/app":              str("bench-" + app),
-				}),
-				"name":      str(name),
-				"namespace": str(ns),
-			})
-		}
-		objects := map[string]cty.Value{}
-		var inventory []cty.Value
-		hashes := map[string]string{}
-		add := func(kind, name string, fields map[string]cty.Value) {
-			id := fmt.Sprintf("v1 %s %s/%s", kind, ns, name)
-			fields["apiVersion"], fields["kind"], fields["metadata"] = str("v1"), str(kind), meta(name)
-			objects[id] = cty.ObjectVal(fields)
-			inventory = append(inventory, str(id))
-			sum := sha256.Sum256([]byte(id))
-			hashes[id] = hex.EncodeToString(sum[:])
-		}
-		for c := range 4 {
-			add("ConfigMap", fmt.Sprintf("%s-cm%d", app, c), map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"key": str(fmt.Sprintf("value-%d-%d", i, c))})})
-		}
-		for c := range 3 {
-			add("Secret", fmt.Sprintf("%s-secret%d", app, c), map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"token": str(fmt.Sprintf("dC0%d", i*3+c))})})
-		}
-		for c := range 2 {
-			add("Service", fmt.Sprintf("%s-svc%d", app, c), map[string]cty.Value{"spec": cty.ObjectVal(map[string]cty.Value{
-				"ports":    cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"port": cty.NumberIntVal(int64(80 + c))})}),
-				"selector": cty.ObjectVal(map[string]cty.Value{"app": str(app)}),
-			})})
-		}
-		add("ServiceAccount", app+"-sa", map[string]cty.Value{})
-		private, _ := json.Marshal(map[string]any{"v": 1, "hashes": hashes})
-		addr := addrs.Resource{Kind: addrs.App, Name: "bench"}.Instance(addrs.StringKey(app))
-		s.Resources[addr.String()] = &state.ResourceInstance{
-			Addr: addr, Provider: addrs.Provider{Name: "kubernetes"}, Type: "kubernetes_app",
-			Value: cty.ObjectVal(map[string]cty.Value{
-				"name":          str("bench-" + app),
-				"manifests_dir": str("/srv/gitops/apps/" + app),
-				"namespace":     cty.NullVal(cty.String),
-				"prune":         cty.True,
-				"revision":      cty.NullVal(cty.String),
-				"inventory":     cty.ListVal(inventory),
-				"objects":       cty.ObjectVal(objects),
-			}),
-			Private: private,
-		}
-	}
-	return s
-}
-
 // TestThousandAppsStored: the state of 1,000 apps of 10 objects is stored
 // in at most 4 MB and reads back byte-equal.
 func TestThousandAppsStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newSite(t)
-	want := appsState(1000)
+	want := statetest.Apps(1000)
 	if err := openBackend(t, s).Write(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +67,7 @@ func BenchmarkState(b *testing.B) {
 		name string
 		st   func() *state.State
 	}{
-		{"apps1000", func() *state.State { return appsState(1000) }},
+		{"apps1000", func() *state.State { return statetest.Apps(1000) }},
 		{"large20MB", func() *state.State { return statetest.Large(20 << 20) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

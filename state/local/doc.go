@@ -15,7 +15,10 @@
 // Package local is the default state backend: a file beside the
 // configuration (state.DefaultLocalPath unless configured otherwise), with
 // PATH.backup holding the state as it was before this process first wrote
-// it and PATH.lock carrying the lock.
+// it and PATH.lock carrying the lock. Its Store keeps the default
+// workspace's state at PATH and every other workspace's in a directory of
+// its own, PATH.d/NAME/ (or WORKSPACE_DIR/NAME/), each with its own
+// backup, journal and lock file.
 //
 // What must stay true:
 //   - The state file is never half-written: Write writes a temporary file
@@ -26,6 +29,11 @@
 //     holder dies, so a killed apply never blocks the next one. The lock
 //     file records the holder's state.LockInfo so a waiter can name it; the
 //     file is never removed, because a holder's lock lives on its inode.
+//   - No content of the lock file makes slipway fail other than by a
+//     clear error: one that holds no valid record (empty, cut short,
+//     garbage) is a stale lock, taken over when no process holds the
+//     flock, and reported as a NoRecordError inside the LockedError when
+//     one does.
 //   - With a Sealer (Options.Sealer), the state, its backup and each line
 //     of its journal are stored sealed, and what cannot be opened is never
 //     replaced: a wrong key stops Read, Write, the journal and Reseal

@@ -16,6 +16,7 @@ package local_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -116,19 +117,30 @@ func TestCorruptedFile(t *testing.T) {
 		wantMsg string
 	}{
 		"flipped bit": {
-			func(b []byte) []byte {
+			inside(func(b []byte) []byte {
 				i := bytes.Index(b, []byte("hunter2")) + len("hunter")
 				b[i] ^= 1
 				return b
-			},
+			}),
 			state.ErrChecksum, "is corrupted: checksum mismatch",
 		},
-		"truncated": {
-			func(b []byte) []byte { return b[:len(b)-10] },
+		"truncated document": {
+			inside(func(b []byte) []byte { return b[:len(b)-10] }),
 			nil, "is corrupted: invalid JSON",
 		},
+		"truncated file": {
+			func(b []byte) []byte { return b[:len(b)-10] },
+			nil, "is corrupted: its compressed data cannot be read: unexpected EOF",
+		},
+		"flipped bit in the compressed data": {
+			func(b []byte) []byte {
+				b[len(b)/2] ^= 1
+				return b
+			},
+			nil, "is corrupted: its compressed data cannot be read",
+		},
 		"newer version": {
-			func(b []byte) []byte { return bytes.Replace(b, []byte(`"version": 1`), []byte(`"version": 9`), 1) },
+			inside(func(b []byte) []byte { return bytes.Replace(b, []byte(`"version":1`), []byte(`"version":9`), 1) }),
 			state.ErrUnsupportedVersion, "is unsupported: format version 9 was written by a newer slipway",
 		},
 	}
@@ -158,6 +170,26 @@ func TestCorruptedFile(t *testing.T) {
 				t.Errorf("Read error %q, want it to begin %q", err, want)
 			}
 		})
+	}
+}
+
+// inside applies corrupt to the document a state file holds, inside its
+// compression, as a person editing it would.
+func inside(corrupt func([]byte) []byte) func([]byte) []byte {
+	return func(stored []byte) []byte {
+		zr, err := gzip.NewReader(bytes.NewReader(stored))
+		if err != nil {
+			panic(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			panic(err)
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(corrupt(plain))
+		zw.Close()
+		return buf.Bytes()
 	}
 }
 
@@ -355,5 +387,171 @@ func TestRecorderCoalesces(t *testing.T) {
 	}
 	if w := b.writes.Load(); w < 1 || w > 2 {
 		t.Errorf("%d Records cost %d writes, want 1 or 2", n, w)
+	}
+}
+
+// badRecords are lock file contents that name no holder: what a holder
+// that crashed while recording itself, or another program, leaves.
+var badRecords = map[string]string{
+	"empty":          "",
+	"truncated JSON": `{"id":"6f1c0b2e-0c1d-4c7e","operation":"apply","who":"ana@bu`,
+	"random bytes":   "\x8f\x00\xe2\x13garbage\xff\n\x01",
+	"JSON null":      "null",
+	"no ID":          `{"operation":"apply","pid":12}`,
+	"wrong type":     `{"id":"x","pid":"twelve"}`,
+}
+
+// A lock file that holds no valid record is a stale lock: taken over when
+// no process holds the lock, and reported, never a crash, when one does.
+func TestBadLockRecord(t *testing.T) {
+	t.Parallel()
+	for name, content := range badRecords {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+
+			// Free: Lock takes it over; force-unlock clears it.
+			path := newPath(t)
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b := local.New(path)
+			mine := state.NewLockInfo("apply")
+			id, err := b.Lock(ctx, mine)
+			if err != nil {
+				t.Fatalf("Lock over a lock file holding %q: %v", content, err)
+			}
+			if got := readHolder(t, path); got.ID != mine.ID {
+				t.Errorf("lock file names %+v, want %s", got, mine.ID)
+			}
+			// What was replaced is reported, unless it was nothing, as
+			// every Unlock leaves it.
+			if err := b.StaleRecord(); (err != nil) != (content != "") || err != nil && !errors.Is(err, local.ErrNoRecord) {
+				t.Errorf("StaleRecord after taking over %q = %v", content, err)
+			}
+			if err := b.Unlock(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// An empty file is what every Unlock leaves: nothing to clear.
+			if err := local.New(path).ForceUnlock(ctx, "any-id"); (err == nil) != (content != "") || err != nil && !strings.Contains(err.Error(), "not locked") {
+				t.Errorf("ForceUnlock of a free lock file holding %q = %v, want success, or not locked when it is empty", content, err)
+			}
+			if got, err := os.ReadFile(path + ".lock"); err != nil || len(got) != 0 {
+				t.Errorf("lock file after ForceUnlock = %q (%v), want it empty", got, err)
+			}
+
+			// Held by a live process that recorded nothing valid.
+			path = newPath(t)
+			child, _ := startHolder(t, path)
+			if err := os.WriteFile(path+".lock", []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			waitCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			_, err = local.New(path).Lock(waitCtx, state.NewLockInfo("plan"))
+			var le *state.LockedError
+			if !errors.As(err, &le) || le.Info != nil || !errors.Is(err, local.ErrNoRecord) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Lock while a holder recorded %q = %v, want a LockedError without Info that is ErrNoRecord and the deadline", content, err)
+			}
+			var nr *local.NoRecordError
+			if !errors.As(err, &nr) || nr.Path != path+".lock" || !strings.HasPrefix(nr.Error(), "the lock file "+path+".lock holds no valid record: ") {
+				t.Errorf("Lock's NoRecordError = %v, want one naming %s.lock", nr, path)
+			}
+			err = local.New(path).ForceUnlock(ctx, "any-id")
+			if err == nil || !strings.Contains(err.Error(), "holds no valid record") || !strings.Contains(err.Error(), "running process holds the lock") {
+				t.Errorf("ForceUnlock while a holder runs = %v, want a refusal saying the record is not valid", err)
+			}
+
+			// Once the holder is gone, the lock is free again.
+			child.Process.Kill()
+			child.Wait()
+			lockCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			b = local.New(path)
+			id, err = b.Lock(lockCtx, state.NewLockInfo("apply"))
+			if err != nil {
+				t.Fatalf("Lock after the holder died: %v", err)
+			}
+			if err := b.Unlock(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// The state of 1,000 apps of 10 objects is stored compressed in at most
+// 4 MB, and reads back equal.
+func TestThousandAppsStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := newPath(t)
+	want := statetest.Apps(1000)
+	if err := local.New(path).Write(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := state.Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the state of 1,000 apps: %d bytes as JSON, %d bytes stored", len(doc), st.Size())
+	if st.Size() > 4<<20 {
+		t.Errorf("the state of 1,000 apps is stored in %d bytes, more than 4 MiB", st.Size())
+	}
+	got, err := local.New(path).Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := statetest.Diff(want, got); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+}
+
+// A state file of plain JSON, as slipway 0.1 wrote it (or a person),
+// is read, and written back compressed; its backup keeps the content.
+func TestPlainJSONStateFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := newPath(t)
+	want := statetest.Sample()
+	want.Serial = 3
+	doc, err := state.Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := local.New(path)
+	got, err := b.Read(ctx)
+	if err != nil {
+		t.Fatalf("Read of a plain JSON state file: %v", err)
+	}
+	if diff := statetest.Diff(want, got); diff != "" {
+		t.Errorf("read (-want +got):\n%s", diff)
+	}
+	got.Outputs["added"] = &state.Output{Value: cty.True}
+	if err := b.Write(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(stored, []byte{0x1f, 0x8b}) {
+		t.Errorf("the state file written is not gzip-compressed: %q...", stored[:min(len(stored), 20)])
+	}
+	backup, err := local.New(path + ".backup").Read(ctx)
+	if err != nil {
+		t.Fatalf("reading the backup: %v", err)
+	}
+	if diff := statetest.Diff(want, backup); diff != "" {
+		t.Errorf("backup (-want +got):\n%s", diff)
 	}
 }

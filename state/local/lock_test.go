@@ -15,8 +15,17 @@
 package local
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"slipway.dev/slipway/state"
 )
 
 func TestLockPollStaysWithinBounds(t *testing.T) {
@@ -37,4 +46,78 @@ func TestLockPollStaysWithinBounds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzLockRecord feeds the lock file arbitrary content. Reading it must
+// never panic and must give a record with an ID or a NoRecordError; a
+// free lock is taken over whatever the file holds, and a held one is
+// refused with the holder's record or with a NoRecordError, never with
+// nothing to show.
+func FuzzLockRecord(f *testing.F) {
+	valid, err := json.Marshal(state.NewLockInfo("apply"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range [][]byte{nil, valid, valid[:len(valid)/2], []byte("\x00\xff garbage\n"), []byte("null"), []byte(`{"id":""}`), []byte(`{"id":"x","pid":"one"}`)} {
+		f.Add(seed)
+	}
+	// One directory for every input: a worker runs its inputs one at a
+	// time, and each rewrites the lock file.
+	path := filepath.Join(f.TempDir(), state.DefaultLocalPath)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		li, err := parseRecord(data)
+		switch {
+		case err == nil && (li == nil || li.ID == ""):
+			t.Fatalf("parseRecord(%q) = %+v without an error, want a record with an ID", data, li)
+		case err != nil && (li != nil || !errors.Is(err, ErrNoRecord)):
+			t.Fatalf("parseRecord(%q) = %+v, %v; want nil and an error that is ErrNoRecord", data, li, err)
+		case err != nil && !strings.Contains(err.Error(), "holds no valid record"):
+			t.Fatalf("parseRecord(%q) error %q does not say the lock file holds no valid record", data, err)
+		}
+
+		ctx := context.Background()
+		if err := os.WriteFile(path+".lock", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Held by another open file, with data as its record.
+		other, err := os.OpenFile(path+".lock", os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tryLock(other); err != nil {
+			t.Fatal(err)
+		}
+		b := New(path)
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err = b.Lock(done, state.NewLockInfo("plan"))
+		var le *state.LockedError
+		if !errors.As(err, &le) {
+			t.Fatalf("Lock of a held lock recording %q = %v, want a LockedError", data, err)
+		}
+		if li != nil && (le.Info == nil || le.Info.ID != li.ID) {
+			t.Errorf("Lock of a held lock recording %q names %+v, want %+v", data, le.Info, li)
+		}
+		if li == nil && (le.Info != nil || !errors.Is(err, ErrNoRecord)) {
+			t.Errorf("Lock of a held lock recording %q = %v (holder %+v), want no holder and ErrNoRecord", data, err, le.Info)
+		}
+		_ = err.Error()
+		other.Close()
+
+		// Free: taken over, and the record is the new holder's.
+		mine := state.NewLockInfo("apply")
+		id, err := b.Lock(ctx, mine)
+		if err != nil {
+			t.Fatalf("Lock of a free lock recording %q: %v", data, err)
+		}
+		if got, err := b.readRecord(); err != nil || got.ID != mine.ID {
+			t.Errorf("after taking over a lock file recording %q it names %+v (%v), want %s", data, got, err, mine.ID)
+		}
+		if stale := b.StaleRecord(); (stale != nil) != (li == nil && len(bytes.TrimSpace(data)) > 0) {
+			t.Errorf("StaleRecord after taking over %q = %v", data, stale)
+		}
+		if err := b.Unlock(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

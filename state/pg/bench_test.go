@@ -17,67 +17,15 @@ package pg_test
 import (
 	"crypto/rand"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/pg"
 	"slipway.dev/slipway/state/statetest"
 )
-
-// appsState is a state shaped like that of n apps of 10 Kubernetes
-// objects each (4 ConfigMaps, 3 Secrets, 2 Services, a ServiceAccount):
-// per object its identity, a random UID and resource version, and its
-// manifest as applied. 1,000 apps encode to about 20 MB.
-func appsState(n int) *state.State {
-	s := state.NewState()
-	s.Lineage = "3d0c6a52-8f4e-4c1b-9a7d-2e5f6b7c8d9e"
-	kinds := []string{"ConfigMap", "ConfigMap", "ConfigMap", "ConfigMap", "Secret", "Secret", "Secret", "Service", "Service", "ServiceAccount"}
-	for i := range n {
-		app := fmt.Sprintf("app-%04d", i)
-		ns := fmt.Sprintf("bench-%d", i%10)
-		objects := make([]cty.Value, len(kinds))
-		for k, kind := range kinds {
-			name := fmt.Sprintf("%s-%s-%d", app, strings.ToLower(kind), k)
-			var manifest strings.Builder
-			fmt.Fprintf(&manifest, "apiVersion: v1\nkind: %s\nmetadata:\n  name: %s\n  namespace: %s\n  labels:\n    app.kubernetes.io/name: %s\n    app.kubernetes.io/managed-by: slipway\n    slipway.dev/app: %s\n  annotations:\n    slipway.dev/source: gitops/apps/%s\n", kind, name, ns, app, app, app)
-			switch kind {
-			case "ConfigMap", "Secret":
-				manifest.WriteString("data:\n")
-				for d := range 28 {
-					fmt.Fprintf(&manifest, "  key-%02d: value %d of %s, setting %d for the service\n", d, d, name, d*i)
-				}
-			case "Service":
-				fmt.Fprintf(&manifest, "spec:\n  selector:\n    app.kubernetes.io/name: %s\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n", app)
-			}
-			objects[k] = cty.ObjectVal(map[string]cty.Value{
-				"api_version":      cty.StringVal("v1"),
-				"kind":             cty.StringVal(kind),
-				"namespace":        cty.StringVal(ns),
-				"name":             cty.StringVal(name),
-				"uid":              cty.StringVal(uuid()),
-				"resource_version": cty.StringVal(fmt.Sprint(100000 + i*10 + k)),
-				"manifest":         cty.StringVal(manifest.String()),
-			})
-		}
-		addr := addrs.Resource{Kind: addrs.App, Name: "bench"}.Instance(addrs.StringKey(app))
-		s.Resources[addr.String()] = &state.ResourceInstance{
-			Addr:     addr,
-			Provider: addrs.Provider{Name: "kubernetes"},
-			Type:     "kubernetes_app",
-			Value: cty.ObjectVal(map[string]cty.Value{
-				"namespace": cty.StringVal(ns),
-				"revision":  cty.StringVal(uuid()[:8]),
-				"objects":   cty.ListVal(objects),
-			}),
-		}
-	}
-	return s
-}
 
 func uuid() string {
 	b := make([]byte, 16)
@@ -96,7 +44,7 @@ func BenchmarkWriteRead(b *testing.B) {
 		st   *state.State
 	}{
 		{"large-20MB", statetest.Large(20 << 20)},
-		{"apps-1000x10", appsState(1000)},
+		{"apps-1000x10", statetest.Apps(1000)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			w := newWhere(b)

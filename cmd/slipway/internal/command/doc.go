@@ -17,8 +17,11 @@
 // planner and state, reports through a views.View and returns the exit
 // code. Nothing here knows about cobra or flag parsing.
 //
-// What must stay true: every operation that reads state for writing takes
-// the state lock first and releases it on every path; every started
+// What must stay true: every operation that touches state opens it
+// through Meta.backend, which is the selected workspace's Backend of the
+// configured Store, and which refuses a backend configuration other than
+// the one init set up (backend.go); every operation that reads state for
+// writing takes the state lock first and releases it on every path; every started
 // provider is stopped before the operation returns; exit codes follow
 // Terraform (0 success, 1 error, 2 changes present with
 // -detailed-exitcode).

@@ -19,12 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/cmd/slipway/internal/views"
@@ -33,7 +31,6 @@ import (
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
 	"slipway.dev/slipway/state"
-	"slipway.dev/slipway/state/local"
 )
 
 // Meta is what every operation shares: where it runs and where it writes.
@@ -77,62 +74,6 @@ func (m *Meta) loadConfig() (*lang.Config, hcl.Diagnostics) {
 	return cfg, diags
 }
 
-// backend opens the state backend the configuration names (local by
-// default), sealing state as its encryption block says.
-func (m *Meta) backend(cfg *lang.Config) (state.Backend, hcl.Diagnostics) {
-	sealer, _, diags := m.sealers(cfg, nil)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	b, d := m.sealedBackend(cfg, sealer)
-	return b, append(diags, d...)
-}
-
-// sealedBackend opens the configuration's backend with sealer.
-func (m *Meta) sealedBackend(cfg *lang.Config, sealer state.Sealer) (state.Backend, hcl.Diagnostics) {
-	path := filepath.Join(m.Dir, state.DefaultLocalPath)
-	if cfg != nil && cfg.Slipway != nil && cfg.Slipway.Backend != nil {
-		b := cfg.Slipway.Backend
-		r := b.DeclRange
-		switch b.Type {
-		case "local":
-			var lc struct {
-				Path *string  `hcl:"path"`
-				Rest hcl.Body `hcl:",remain"`
-			}
-			if diags := gohcl.DecodeBody(b.Config, nil, &lc); diags.HasErrors() {
-				return nil, diags
-			}
-			if lc.Path != nil {
-				path = *lc.Path
-				if !filepath.IsAbs(path) {
-					path = filepath.Join(m.Dir, path)
-				}
-			}
-		case "kubernetes", "pg":
-			var st state.Store
-			var diags hcl.Diagnostics
-			if b.Type == "kubernetes" {
-				st, diags = kubernetesStore(b.Config, r, sealer)
-			} else {
-				st, diags = pgStore(context.Background(), b.Config, r, sealer)
-			}
-			if diags.HasErrors() {
-				return nil, diags
-			}
-			be, err := st.Backend(state.DefaultWorkspace)
-			if err != nil {
-				return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the state", Detail: err.Error(), Subject: &r}}
-			}
-			return be, diags
-		default:
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
-				Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" } backend \"kubernetes\" { secret_suffix = \"...\" } or backend \"pg\" { conn_str = \"...\" }.", b.Type), Subject: &r}}
-		}
-	}
-	return local.NewBackend(path, local.Options{Sealer: sealer}), nil
-}
-
 // lock takes the state lock for an operation, waiting up to the lock
 // timeout; the returned function releases it.
 func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation string) (func(), error) {
@@ -147,15 +88,40 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 	if err != nil {
 		var le *state.LockedError
 		if errors.As(err, &le) {
+			if le.Info == nil {
+				// The holder left no record of itself (an empty or
+				// damaged lock record): there is no ID to force-unlock.
+				return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). The holder left no record of who it is, so there is no lock ID to force-unlock: wait for it to finish (-lock-timeout=5m), or find the process that holds the lock and stop it, and its lock is released as it exits", lockedWhy(le), la.LockTimeout)
+			}
 			return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). If no slipway is running and the holder is gone, release it with: slipway force-unlock %s", err, la.LockTimeout, le.Info.ID)
 		}
 		return nil, fmt.Errorf("lock state: %w", err)
+	}
+	if sr, ok := b.(staleReporter); ok {
+		if err := sr.StaleRecord(); err != nil {
+			m.View.Eprintf("Warning: %v. slipway took it for a stale lock, which no process held, and replaced it.\n\n", err)
+		}
 	}
 	return func() {
 		if err := b.Unlock(context.WithoutCancel(ctx), id); err != nil {
 			m.View.Error(fmt.Errorf("release the state lock: %w", err))
 		}
 	}, nil
+}
+
+// A staleReporter is a backend that says when it took a lock over a lock
+// record that was not valid (local's lock file, emptied or cut short).
+type staleReporter interface {
+	StaleRecord() error
+}
+
+// lockedWhy is a LockedError without a holder, with the backend's reason
+// when it gave one beyond the wait's end.
+func lockedWhy(le *state.LockedError) error {
+	if le.Err == nil || le.Err == context.DeadlineExceeded || le.Err == context.Canceled {
+		return le
+	}
+	return fmt.Errorf("%w: %w", le, le.Err)
 }
 
 // providerSet prepares the providers of a configuration from the lock file
@@ -246,7 +212,8 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		return nil
 	}
 	s.replayed = replayed
+	ws, _ := m.workspace() // m.backend read it already
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
-		Journal: journalOf(b), Pending: pending, Stop: m.Stop}
+		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws}
 	return s
 }

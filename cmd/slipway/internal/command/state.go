@@ -265,20 +265,66 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		m.View.Error(fmt.Errorf("%s: %w", a.Addrs[0], err))
 		return 1
 	}
-	return m.withState(ctx, a.LockArgs, "state push", func(st *state.State) (bool, error) {
-		if !a.Force && !st.Empty() {
-			if pushed.Lineage != st.Lineage {
-				return false, fmt.Errorf("cannot push: the file's lineage %s differs from the current state's %s; use -force to replace it anyway", pushed.Lineage, st.Lineage)
-			}
-			if pushed.Serial < st.Serial {
-				return false, fmt.Errorf("cannot push: the file's serial %d is older than the current state's %d; use -force to replace it anyway", pushed.Serial, st.Serial)
-			}
+	cfg, _ := m.loadConfig()
+	b, diags := m.backend(cfg)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	unlock, err := m.lock(ctx, b, a.LockArgs, "state push")
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	defer unlock()
+	st, _, err := readJournaled(ctx, b)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	if err := pushable(st, pushed, a.Force); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	// A newer version of the state keeps its serial, as it had it in the
+	// backend it was pulled from; anything else (a -force push) takes the
+	// next serial here, so that the serial never goes backwards.
+	sw, ok := b.(state.SerialWriter)
+	if ok && !a.Force && pushed.Serial > st.Serial {
+		err = sw.WriteSerial(ctx, pushed)
+	} else {
+		err = b.Write(ctx, pushed)
+	}
+	if err == nil {
+		// The state now holds every finished change the journal had:
+		// only the unresolved ones stay there.
+		err = compactJournal(ctx, b)
+	}
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	return 0
+}
+
+// pushable refuses, unless force, a pushed state that is not a later
+// version of the current one: another lineage, an older serial, or the
+// same serial with other content. An empty current state takes anything.
+func pushable(cur, pushed *state.State, force bool) error {
+	if force || cur.Empty() {
+		return nil
+	}
+	switch {
+	case pushed.Lineage != cur.Lineage:
+		return fmt.Errorf("cannot push: the file's lineage %s differs from the current state's %s; use -force to replace it anyway", pushed.Lineage, cur.Lineage)
+	case pushed.Serial < cur.Serial:
+		return fmt.Errorf("cannot push: the file's serial %d is older than the current state's %d; use -force to replace it anyway", pushed.Serial, cur.Serial)
+	case pushed.Serial == cur.Serial:
+		if err := state.CheckReplace(cur, pushed); err != nil {
+			return fmt.Errorf("cannot push: the file has the current state's serial %d but other content; use -force to replace it anyway", cur.Serial)
 		}
-		// Keep the serial moving forward so saved plans notice.
-		pushed.Serial = max(pushed.Serial, st.Serial)
-		*st = *pushed
-		return true, nil
-	})
+	}
+	return nil
 }
 
 // ForceUnlock runs `slipway force-unlock LOCK_ID`.

@@ -90,7 +90,7 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		}
 	}
 	if a.JSON {
-		m.View.JSON(statusJSON(sts))
+		m.View.JSON(statusJSON(s.ctx.Workspace, sts))
 		return 0
 	}
 	runs, err := pipelineRuns(s.ctx.State, pipelines, len(only) == 0)
@@ -98,6 +98,7 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		m.View.Error(err)
 		return 1
 	}
+	m.View.Printf("%s %s\n\n", m.View.Bold("Workspace:"), s.ctx.Workspace)
 	if len(sts) == 0 && len(runs) == 0 {
 		m.View.Printf("No apps or pipelines in this configuration.\n")
 		return 0
@@ -278,7 +279,7 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 }
 
 // statusJSON is the documented shape of `slipway status -json`.
-func statusJSON(sts []appStatus) any {
+func statusJSON(workspace string, sts []appStatus) any {
 	type object struct {
 		ID      string `json:"id"`
 		Sync    string `json:"sync"`
@@ -296,8 +297,9 @@ func statusJSON(sts []appStatus) any {
 	}
 	out := struct {
 		FormatVersion string `json:"format_version"`
+		Workspace     string `json:"workspace"`
 		Apps          []app  `json:"apps"`
-	}{FormatVersion: "1.0", Apps: []app{}}
+	}{FormatVersion: "1.1", Workspace: workspace, Apps: []app{}}
 	for _, st := range sts {
 		a := app{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []object{}, History: st.History}
 		if a.History == nil {

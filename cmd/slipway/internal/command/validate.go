@@ -33,7 +33,10 @@ func (m *Meta) Validate(ctx context.Context, a ValidateArgs) int {
 		set, d := m.providerSet()
 		diags = append(diags, d...)
 		if !d.HasErrors() {
-			pc := &planner.Context{Config: cfg, State: emptyState(), Providers: set, Version: m.Version}
+			// slipway.workspace is the selected workspace's name, as
+			// in plan; an unreadable selection is no configuration error.
+			ws, _ := m.workspace()
+			pc := &planner.Context{Config: cfg, State: emptyState(), Providers: set, Version: m.Version, Workspace: ws}
 			diags = append(diags, pc.Validate(ctx)...)
 			set.Close()
 		}
