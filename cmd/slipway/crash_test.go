@@ -126,7 +126,7 @@ type crashCounts struct {
 // holds as begun, and those in neither.
 func crashCount(t *testing.T, dir string) crashCounts {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "slipway.slipstate"))
+	b, err := readPlain(filepath.Join(dir, "slipway.slipstate"))
 	st := state.NewState()
 	if err == nil {
 		if st, err = state.Decode(b); err != nil {

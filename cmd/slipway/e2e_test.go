@@ -16,8 +16,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,4 +240,19 @@ resource "file" "a" {
 	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "from-plan" {
 		t.Errorf("a.txt = %q, want the plan's variable value", b)
 	}
+}
+
+// readPlain reads a file as a person would look into it: a file slipway
+// compressed (the local state and its backup) decompressed, so that what
+// tests look for in files is looked for in what they hold.
+func readPlain(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+		return b, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return io.ReadAll(zr)
 }

@@ -133,7 +133,7 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
-		b, err := os.ReadFile(p)
+		b, err := readPlain(p)
 		if err != nil {
 			return err
 		}
@@ -257,7 +257,7 @@ func TestEncryptionHidesSecretsInEveryFile(t *testing.T) {
 	// readable either.
 	run(right, "apply", "-auto-approve")
 	run(right, "state", "decrypt")
-	if b, _ := os.ReadFile(filepath.Join(dir, "slipway.slipstate")); !bytes.Contains(b, []byte(marker)) {
+	if b, _ := readPlain(filepath.Join(dir, "slipway.slipstate")); !bytes.Contains(b, []byte(marker)) {
 		t.Error("state decrypt did not store the state unencrypted")
 	}
 	if r := runCLI(t, dir, right, "plan"); r.code != 1 || !strings.Contains(r.stderr, "slipway state encrypt") {

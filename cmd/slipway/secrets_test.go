@@ -387,7 +387,7 @@ func assertNoSecretInFiles(t *testing.T, dir string, revealing []string, allowed
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		b, err := readPlain(p)
 		if err != nil {
 			return err
 		}
