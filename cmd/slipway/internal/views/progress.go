@@ -104,6 +104,8 @@ type Progress struct {
 	tick      ticker
 	stopTick  chan struct{}
 	tickDone  chan struct{}
+	// stopped is set by Stop: no ticker starts again.
+	stopped bool
 }
 
 // ticker is the part of time.Ticker Progress uses.
@@ -191,7 +193,7 @@ func (p *Progress) beginLocked() {
 	if p.begun.IsZero() {
 		p.begun = p.clock()
 	}
-	if p.tick != nil || p.stopTick != nil || (p.heartbeat() < 0 && !p.Live) {
+	if p.tick != nil || p.stopped || (p.heartbeat() < 0 && !p.Live) {
 		return
 	}
 	// One ticker for every change in flight, fine enough that each
@@ -227,7 +229,7 @@ func (p *Progress) tickLoop(t ticker, stop, done chan struct{}) {
 func (p *Progress) Stop() {
 	p.mu.Lock()
 	t, stop, done := p.tick, p.stopTick, p.tickDone
-	p.tick, p.stopTick = nil, nil
+	p.tick, p.stopTick, p.stopped = nil, nil, true
 	p.mu.Unlock()
 	if t != nil {
 		t.Stop()
@@ -336,12 +338,12 @@ func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	msg = p.View.Mask(msg)
-	action := plans.NoOp
+	action := ""
 	if f := p.running[addr.String()]; f != nil {
-		f.last, action = msg, f.action
+		f.last, action = msg, f.action.String()
 	}
 	if p.JSON {
-		p.event("apply_progress", "info", addr.String()+": "+msg, &hookJSON{Resource: resourceOf(addr), Action: action.String(), Message: msg})
+		p.event("apply_progress", "info", addr.String()+": "+msg, &hookJSON{Resource: resourceOf(addr), Action: action, Message: msg})
 		return
 	}
 	p.lineLocked(fmt.Sprintf("%s: %s", p.View.Bold(addr.String()), msg))

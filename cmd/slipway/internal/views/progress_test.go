@@ -157,6 +157,8 @@ func TestHeartbeatCadence(t *testing.T) {
 		t.Errorf("after a finished: %q", got)
 	}
 	p.Stop()
+	// What comes after Stop starts no ticker again.
+	p.PostApply(b, plans.Create, nil, 45*time.Second)
 	if len(*tickers) != 1 || !(*tickers)[0].stopped {
 		t.Errorf("%d tickers made (want 1), stopped: %v", len(*tickers), len(*tickers) == 1 && (*tickers)[0].stopped)
 	}

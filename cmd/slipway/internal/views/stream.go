@@ -63,7 +63,9 @@ type resourceJSON struct {
 
 type hookJSON struct {
 	Resource resourceJSON `json:"resource"`
-	Action   string       `json:"action"`
+	// Action is the change's action; empty only in a message heard
+	// outside a change.
+	Action string `json:"action,omitempty"`
 	// Message is what the provider said (apply_progress), or, in a
 	// heartbeat, the last thing it said.
 	Message   string `json:"message,omitempty"`
