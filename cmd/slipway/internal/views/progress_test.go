@@ -232,7 +232,8 @@ Slowest:
 }
 
 // TestProgressLive: on a terminal a status line is kept at the bottom,
-// cleared before every other line, and gone after Stop.
+// redrawn when it changes, cleared before every other line, and gone
+// after Stop.
 func TestProgressLive(t *testing.T) {
 	t.Parallel()
 	p, clk, out, _ := testProgress(false, true)
@@ -242,6 +243,7 @@ func TestProgressLive(t *testing.T) {
 	p.PreApply(a, plans.Create)
 	clk.at(3 * time.Second)
 	p.onTick()
+	p.onTick() // nothing changed: nothing redrawn
 	p.View.Printf("a note\n")
 	p.PostApply(a, plans.Create, nil, 3*time.Second)
 	p.Stop()

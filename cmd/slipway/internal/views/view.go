@@ -46,6 +46,7 @@ type View struct {
 	// status line (Progress) is cleared before any other line prints.
 	termMu    sync.Mutex
 	liveShown bool
+	liveText  string
 	// midLine is set while standard output's last line is unfinished (a
 	// prompt waiting for an answer): no status line is drawn over it.
 	midLine bool
@@ -84,11 +85,11 @@ func (v *View) clearLive() {
 func (v *View) drawLive(status string) {
 	v.termMu.Lock()
 	defer v.termMu.Unlock()
-	if v.midLine {
+	if v.midLine || (v.liveShown && v.liveText == status) {
 		return
 	}
 	io.WriteString(v.Stdout, clearLine+status)
-	v.liveShown = true
+	v.liveShown, v.liveText = true, status
 }
 
 // printAboveLive prints text to stdout, then shows status as the live
@@ -106,7 +107,7 @@ func (v *View) printAboveLive(text, status string) {
 		status = ""
 	}
 	io.WriteString(v.Stdout, text+status)
-	v.liveShown = status != ""
+	v.liveShown, v.liveText = status != "", status
 }
 
 // SetSecrets sets the strings (lang.SensitiveStrings: the values of
