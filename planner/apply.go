@@ -186,6 +186,9 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 			w.deletes[ch.Addr.Resource] = append(w.deletes[ch.Addr.Resource], ch)
 		}
 	}
+	if h, ok := w.hooks.(HooksWithTotal); ok {
+		h.Total(Steps(p))
+	}
 	destroy := p.Mode == plans.DestroyMode
 	// Starting providers stops at the first Ctrl-C; what is then in
 	// flight keeps ctx.
@@ -231,6 +234,36 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 		w.persist(nil)
 	}
 	return diags
+}
+
+// Steps counts the changes applying p reports through Hooks, each with a
+// PreApply and a PostApply: one per create, update, pipeline run and
+// delete carried out by a provider, two per replace (its delete and its
+// create are reported apart). No-ops, source reads, and deletes of what
+// only state knows (a source, a pipeline's record) are not reported and
+// count nothing; neither do the object-level changes inside an app, which
+// its provider reports as progress messages of the app's one change.
+func Steps(p *plans.Plan) int {
+	n := 0
+	for _, ch := range p.Changes {
+		switch ch.Action {
+		case plans.Create, plans.Update, plans.Run:
+			n++
+		case plans.DeleteThenCreate, plans.CreateThenDelete:
+			n += 2
+		case plans.Delete:
+			if !forgetOnly(ch) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// forgetOnly reports whether deleting ch only removes it from state, with
+// no provider asked.
+func forgetOnly(ch *plans.ResourceChange) bool {
+	return ch.Addr.Resource.Kind == addrs.Source || ch.Provider.Name == "" || ch.Before.IsNull()
 }
 
 // filter returns the subgraph of the nodes keep accepts.
@@ -511,7 +544,7 @@ func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, typeName 
 		_, o, d2 := w.applyRaw(ctx, conn, plans.Delete, addr, typeName, rc.Provider, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), ch.Private, old, true)
 		w.end(ctx, o, nil)
 		if o != nil {
-			w.finished(addr, plans.Delete, start, d2)
+			w.finished(addr, plans.Delete, o.since(start), d2)
 		}
 		return v, append(append(diags, d...), d2...)
 	}
@@ -536,7 +569,7 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 		// The outcome is unknown: the journal keeps the intent, and the
 		// next plan reads it back.
 		o.release()
-		w.finished(addr, action, start, diags)
+		w.finished(addr, action, o.since(start), diags)
 		return cty.DynamicVal, diags
 	}
 	newVal := resp.NewState
@@ -558,7 +591,7 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 		w.end(ctx, o, e)
 		w.a.set(e)
 	}
-	w.finished(addr, action, start, diags)
+	w.finished(addr, action, o.since(start), diags)
 	return newVal, diags
 }
 
@@ -571,6 +604,18 @@ type change struct {
 	id      string
 	addr    addrs.ResourceInstance
 	release func()
+	// started is when the change left the provider's queue (PreApply);
+	// zero when it never did.
+	started time.Time
+}
+
+// since is when the change's time counts from: when the provider started
+// it, else (it never left the queue) queued.
+func (o *change) since(queued time.Time) time.Time {
+	if o == nil || o.started.IsZero() {
+		return queued
+	}
+	return o.started
 }
 
 // applyRaw makes the change's intent durable in the journal, then asks
@@ -602,6 +647,7 @@ func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action pla
 				return err
 			}
 		}
+		o.started = time.Now()
 		w.hooks.PreApply(addr, action)
 		return nil
 	}
@@ -692,7 +738,7 @@ func (w *applyWalk) persist(done func(error)) {
 
 // applyDelete deletes an instance that configuration no longer declares.
 func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) hcl.Diagnostics {
-	if ch.Addr.Resource.Kind == addrs.Source || ch.Provider.Name == "" || ch.Before.IsNull() {
+	if forgetOnly(ch) {
 		// Nothing to delete outside slipway: forget it.
 		w.a.remove(ch.Addr)
 		w.persist(nil)
@@ -720,6 +766,6 @@ func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) h
 		kept.Value = resp.NewState
 		w.end(ctx, o, &kept)
 	}
-	w.finished(ch.Addr, plans.Delete, start, diags)
+	w.finished(ch.Addr, plans.Delete, o.since(start), diags)
 	return diags
 }

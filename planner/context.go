@@ -53,11 +53,25 @@ const planBatchSize = 500
 // Hooks receive apply progress. Implementations must be safe for
 // concurrent use; calls for one instance come in order.
 type Hooks interface {
+	// PreApply is called when a change leaves its provider's queue and
+	// the provider starts it (a pipeline: when its run starts).
 	PreApply(addr addrs.ResourceInstance, action plans.Action)
+	// Progress carries what the provider (or a pipeline's stage) says
+	// while the change runs, masked.
 	Progress(addr addrs.ResourceInstance, message string)
 	// PostApply is called once the outcome is durable: in the intent
-	// journal when the backend keeps one, else in state.
+	// journal when the backend keeps one, else in state. elapsed is the
+	// time since PreApply (since the change was queued when it never
+	// started).
 	PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration)
+}
+
+// HooksWithTotal are Hooks that hear, once, before the first change of
+// an apply starts, how many changes the apply will report: Steps of the
+// plan it carries out. A view shows "N/M done" with it.
+type HooksWithTotal interface {
+	Hooks
+	Total(steps int)
 }
 
 // NopHooks ignores every event.

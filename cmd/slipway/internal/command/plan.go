@@ -149,6 +149,16 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		op = "destroy"
 	}
+	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
+		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
+		return 1
+	}
+	// With -json, standard output is one JSON event a line (apply_start,
+	// apply_complete, ...): human text goes nowhere near it.
+	progress := views.NewProgress(m.View, a.JSON)
+	if a.JSON {
+		progress.Version(m.Version)
+	}
 	var saved *plans.Plan
 	// -var may give what the encryption block needs to open a saved plan.
 	encVars, encNote := false, ""
@@ -201,7 +211,15 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			planCtx = m.Stop
 		}
 		p, diags = s.ctx.Plan(planCtx, opts)
-		m.showPlan(p, a.PlanArgs)
+		if a.JSON {
+			if doc, err := render.JSON(p); err != nil {
+				m.View.Error(err)
+			} else {
+				progress.Plan(doc, p.Summary())
+			}
+		} else {
+			m.showPlan(p, a.PlanArgs)
+		}
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
 			if a.Destroy {
@@ -224,10 +242,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 	}
 
-	progress := &views.Progress{View: m.View}
 	s.ctx.Hooks = progress
 	s.ctx.Approved = a.Approve
-	if views.IsTerminal(m.Stdin) {
+	if views.IsTerminal(m.Stdin) && !a.JSON {
 		s.ctx.Ask = m.askApproval
 	}
 	applier := s.ctx.NewApplier()
@@ -241,6 +258,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
 	rec.Record(nil)
 	werr := rec.Close()
+	progress.Stop()
 	// Changes cut short by a cancelled context are one error, not one
 	// per instance.
 	m.View.Diagnostics(views.CollapseCancelled(diags, progress.Cancelled()))
@@ -289,17 +307,12 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if diags.HasErrors() {
 		return 1
 	}
-	sum := p.Summary()
 	verb := "Apply"
 	if a.Destroy {
 		verb = "Destroy"
 	}
-	runs := ""
-	if sum.Run > 0 {
-		runs = fmt.Sprintf("Pipelines: %d run. ", sum.Run)
-	}
-	m.View.Printf("\n%s\n", m.View.Green(fmt.Sprintf("%s complete! %sResources: %d added, %d changed, %d destroyed.", verb, runs, sum.Add, sum.Change, sum.Destroy)))
-	if !a.Destroy {
+	progress.Complete(verb, p.Summary())
+	if !a.Destroy && !a.JSON {
 		m.printOutputs(applier.Snapshot())
 	}
 	return 0

@@ -18,4 +18,9 @@
 //
 // What must stay true: human output goes to the View's streams only, is
 // coloured only when Color is set, and never shows a sensitive value.
+// Carriage returns and cursor codes (Progress's live status line) are
+// written only when Progress.Live is set, which NewProgress does only on
+// a coloured terminal outside automation; every other write through the
+// View clears that line first. With -json, apply's standard output holds
+// JSON events, one per line, and nothing else.
 package views

@@ -28,8 +28,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"slipway.dev/slipway/lang"
-	"slipway.dev/slipway/lang/addrs"
-	"slipway.dev/slipway/planner/plans"
 )
 
 // View is where one command writes.
@@ -43,6 +41,73 @@ type View struct {
 
 	secretsMu sync.RWMutex
 	secrets   []string
+
+	// termMu orders what is written to the streams, so that a live
+	// status line (Progress) is cleared before any other line prints.
+	termMu    sync.Mutex
+	liveShown bool
+	liveText  string
+	// midLine is set while standard output's last line is unfinished (a
+	// prompt waiting for an answer): no status line is drawn over it.
+	midLine bool
+}
+
+// clearLine returns a terminal's cursor to the start of its line and
+// erases it.
+const clearLine = "\r\x1b[K"
+
+// write writes s to w whole, clearing the live status line first.
+func (v *View) write(w io.Writer, s string) {
+	v.termMu.Lock()
+	defer v.termMu.Unlock()
+	v.clearLiveLocked()
+	io.WriteString(w, s)
+	if w == v.Stdout && s != "" {
+		v.midLine = !strings.HasSuffix(s, "\n")
+	}
+}
+
+func (v *View) clearLiveLocked() {
+	if v.liveShown {
+		io.WriteString(v.Stdout, clearLine)
+		v.liveShown = false
+	}
+}
+
+// clearLive erases the live status line, if one is shown.
+func (v *View) clearLive() {
+	v.termMu.Lock()
+	v.clearLiveLocked()
+	v.termMu.Unlock()
+}
+
+// drawLive shows status as the live status line, in place of the last.
+func (v *View) drawLive(status string) {
+	v.termMu.Lock()
+	defer v.termMu.Unlock()
+	if v.midLine || (v.liveShown && v.liveText == status) {
+		return
+	}
+	io.WriteString(v.Stdout, clearLine+status)
+	v.liveShown, v.liveText = true, status
+}
+
+// printAboveLive prints text to stdout, then shows status as the live
+// status line below it (none when status is "").
+func (v *View) printAboveLive(text, status string) {
+	v.termMu.Lock()
+	defer v.termMu.Unlock()
+	v.clearLiveLocked()
+	if v.midLine && text != "" {
+		// A line for people must not land after an open prompt.
+		text = "\n" + text
+		v.midLine = false
+	}
+	if v.midLine {
+		status = ""
+	}
+	io.WriteString(v.Stdout, text+status)
+	v.liveShown, v.liveText = status != "", status
 }
 
 // SetSecrets sets the strings (lang.SensitiveStrings: the values of
@@ -69,9 +134,7 @@ func (v *View) LogWriter() io.Writer { return maskedWriter{v} }
 type maskedWriter struct{ v *View }
 
 func (w maskedWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(w.v.Stderr, w.v.Mask(string(p))); err != nil {
-		return 0, err
-	}
+	w.v.write(w.v.Stderr, w.v.Mask(string(p)))
 	return len(p), nil
 }
 
@@ -98,7 +161,7 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	}
 	var b strings.Builder
 	lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
-	io.WriteString(v.Stderr, v.Mask(b.String()))
+	v.write(v.Stderr, v.Mask(b.String()))
 }
 
 // DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
@@ -135,24 +198,24 @@ func (v *View) JSON(x any) {
 		fmt.Fprintf(v.Stderr, "error: %v\n", err)
 		return
 	}
-	v.Stdout.Write(append(b, '\n'))
+	v.write(v.Stdout, string(b)+"\n")
 }
 
 // Error prints a machine failure.
 func (v *View) Error(err error) {
-	fmt.Fprintf(v.Stderr, "%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error()))
+	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error())))
 }
 
 // Printf prints to stdout.
 func (v *View) Printf(format string, args ...any) {
-	fmt.Fprintf(v.Stdout, format, args...)
+	v.write(v.Stdout, fmt.Sprintf(format, args...))
 }
 
 // Bold and Green decorate text when colour is on.
 // Eprintf writes to standard error: notes that are not the command's
 // output.
 func (v *View) Eprintf(format string, args ...any) {
-	fmt.Fprintf(v.Stderr, format, args...)
+	v.write(v.Stderr, fmt.Sprintf(format, args...))
 }
 
 func (v *View) Bold(s string) string  { return v.paint(bold, s) }
@@ -170,74 +233,6 @@ func (v *View) paint(code, s string) string {
 		return s
 	}
 	return code + s + reset
-}
-
-// Progress reports apply progress as lines, Terraform style:
-// "file.a: Creating...", "file.a: Creation complete after 0s".
-// It implements planner.Hooks. The engine calls PreApply when a change
-// leaves its provider's queue, so "Creating..." says the provider has the
-// change; Progress prints nothing of its own before that.
-//
-// A change that ends cancelled (the apply's context was cancelled) prints
-// one line, "cancelled after", when it had started, and nothing when it
-// was still waiting: such changes are summed up once, at the end, by
-// CollapseCancelled.
-type Progress struct {
-	View *View
-	mu   sync.Mutex
-
-	started   map[string]bool
-	cancelled []string
-}
-
-var verbs = map[plans.Action][2]string{
-	plans.Create:           {"Creating...", "Creation complete"},
-	plans.Update:           {"Modifying...", "Modifications complete"},
-	plans.Delete:           {"Destroying...", "Destruction complete"},
-	plans.DeleteThenCreate: {"Replacing...", "Replacement complete"},
-	plans.CreateThenDelete: {"Replacing...", "Replacement complete"},
-	plans.Run:              {"Running...", "Run complete"},
-}
-
-func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.started == nil {
-		p.started = map[string]bool{}
-	}
-	p.started[addr.String()] = true
-	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), verbs[action][0])
-}
-
-func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.Mask(msg))
-}
-
-func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err != nil && IsCancellation(err.Error()) {
-		p.cancelled = append(p.cancelled, addr.String())
-		if p.started[addr.String()] {
-			fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.paint(red, "cancelled after "+round(elapsed)))
-		}
-		return
-	}
-	if err != nil {
-		fmt.Fprintf(p.View.Stdout, "%s: %s\n", p.View.Bold(addr.String()), p.View.paint(red, "failed after "+round(elapsed)))
-		return
-	}
-	fmt.Fprintf(p.View.Stdout, "%s: %s after %s\n", p.View.Bold(addr.String()), verbs[action][1], round(elapsed))
-}
-
-// Cancelled lists the instances whose change ended cancelled, in the
-// order they ended.
-func (p *Progress) Cancelled() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.cancelled...)
 }
 
 // cancellationTexts are what the error of a change cut short by a

@@ -42,6 +42,7 @@ func TestViewMasksSecrets(t *testing.T) {
 	addr := addrs.Resource{Kind: addrs.Managed, Type: "file", Name: "a"}.Instance(addrs.NoKey)
 	p.Progress(addr, "writing out/hunter2.txt")
 	p.PostApply(addr, plans.Create, errors.New("hunter2"), 0)
+	p.Stop()
 	io.WriteString(v.LogWriter(), "[WARN] provider.file: token hunter2 expires\n")
 
 	out := stdout.String() + stderr.String()
@@ -73,7 +74,8 @@ func TestProgressStartsWithPreApply(t *testing.T) {
 	p.PreApply(a, plans.Update)
 	p.Progress(a, "writing")
 	p.PostApply(a, plans.Update, nil, 1500*time.Millisecond)
-	want := "file.a: Modifying...\nfile.a: writing\nfile.a: Modifications complete after 1.5s\n"
+	p.Stop()
+	want := "file.a: Modifying...\nfile.a: writing\nfile.a: Modifications complete after 1.5s [1 done, 0s]\n"
 	if got := stdout.String(); got != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", got, want)
 	}
@@ -104,13 +106,14 @@ func TestInterruptedApplyPrintsLittle(t *testing.T) {
 	diags = append(diags, other)
 	p.PostApply(fileAddr("g"), plans.Create, errors.New("disk full"), time.Second)
 
+	p.Stop()
 	v.Diagnostics(CollapseCancelled(diags, p.Cancelled()))
 
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if len(lines) != 21 {
 		t.Errorf("%d progress lines, want 21 (10 started, 10 cancelled, 1 failed):\n%s", len(lines), stdout.String())
 	}
-	if !strings.Contains(stdout.String(), "file.f[3]: cancelled after 1s\n") || strings.Contains(stdout.String(), "file.f[10]") {
+	if !strings.Contains(stdout.String(), "file.f[3]: cancelled after 1s [4 done, 0s]\n") || strings.Contains(stdout.String(), "file.f[10]") {
 		t.Errorf("progress:\n%s", stdout.String())
 	}
 	errs := strings.Count(stderr.String(), "Error: ")
