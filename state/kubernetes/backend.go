@@ -86,41 +86,58 @@ func (b *Backend) where() string {
 
 // Read returns the stored state, or state.NewState() when there is none.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
+	p, plain, err := b.current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading state from %s: %w", b.where(), err)
+	}
+	if p == nil {
+		return state.NewState(), nil
+	}
+	return b.decode(p, plain)
+}
+
+// current reads the pointer and the plain document of the generation it
+// names, or returns a nil pointer when there is no state. A generation
+// replaced while it is read is left for the one that replaced it.
+func (b *Backend) current(ctx context.Context) (*pointer, []byte, error) {
 	for range readAttempts {
 		p, err := b.pointer(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading state: %w", err)
-		}
-		if p == nil {
-			return state.NewState(), nil
+		if err != nil || p == nil {
+			return nil, nil, err
 		}
 		if err := b.s.canOpen(p.obj.Annotations); err != nil {
-			return nil, fmt.Errorf("reading state from %s: %w", b.where(), err)
+			return nil, nil, err
 		}
 		stored, err := b.readGeneration(ctx, p)
 		if errors.Is(err, errChunkGone) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading state from %s: %w", b.where(), err)
+			return nil, nil, err
 		}
-		plain, err := b.unseal(stored)
+		plain, err := b.s.openDecompress(stored)
 		if err != nil {
-			return nil, fmt.Errorf("reading state from %s: %w", b.where(), err)
+			return nil, nil, err
 		}
-		s, err := state.Decode(plain)
-		if fe := (*state.FileError)(nil); errors.As(err, &fe) {
-			fe.Name = b.where()
-		}
-		if err != nil {
-			return nil, err
-		}
-		if s.Serial != p.serial {
-			return nil, fmt.Errorf("reading state from %s: the pointer names serial %d, but generation %s holds serial %d", b.where(), p.serial, p.generation, s.Serial)
-		}
-		return s, nil
+		return p, plain, nil
 	}
-	return nil, fmt.Errorf("reading state from %s: the state was replaced %d times while it was read; try again when fewer writes run", b.where(), readAttempts)
+	return nil, nil, fmt.Errorf("the state was replaced %d times while it was read; try again when fewer writes run", readAttempts)
+}
+
+// decode decodes the document plain of the generation p names, and checks
+// that it holds the serial p says.
+func (b *Backend) decode(p *pointer, plain []byte) (*state.State, error) {
+	s, err := state.Decode(plain)
+	if fe := (*state.FileError)(nil); errors.As(err, &fe) {
+		fe.Name = b.where()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Serial != p.serial {
+		return nil, fmt.Errorf("reading state from %s: the pointer names serial %d, but generation %s holds serial %d", b.where(), p.serial, p.generation, s.Serial)
+	}
+	return s, nil
 }
 
 // pointer reads the pointer Secret, or returns nil when there is none.
@@ -230,32 +247,88 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err != nil {
 		return err
 	}
-	stored, digest, err := b.seal(plain)
+	if err := b.put(ctx, p, plain, c.Serial, c.Lineage); err != nil {
+		return err
+	}
+	s.Serial = c.Serial
+	return nil
+}
+
+var _ state.SerialWriter = (*Backend)(nil)
+
+// WriteSerial stores s with its own serial, for a state moved here from
+// another backend (state.SerialWriter). It writes as Write does, and
+// refuses, writing nothing, what state.CheckReplace refuses; it reads the
+// stored state for that, so it costs a Read more than a Write.
+func (b *Backend) WriteSerial(ctx context.Context, s *state.State) error {
+	ctx = context.WithoutCancel(ctx)
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	if err := b.lockLost(); err != nil {
+		return fmt.Errorf("writing state: %w; nothing was written", err)
+	}
+	p, stored, err := b.current(ctx)
+	if err != nil {
+		return fmt.Errorf("writing state: will not replace the state in %s: %w", b.where(), err)
+	}
+	plain, err := state.Encode(s)
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		old, err := b.decode(p, stored)
+		if err != nil {
+			return fmt.Errorf("writing state: will not replace the state in %s: %w", b.where(), err)
+		}
+		if err := state.CheckReplace(old, s); err != nil {
+			if ce := (*state.SerialConflictError)(nil); errors.As(err, &ce) {
+				ce.Workspace = b.ws
+			}
+			return err
+		}
+		if bytes.Equal(plain, stored) {
+			return nil // stored already
+		}
+	}
+	return b.put(ctx, p, plain, s.Serial, s.Lineage)
+}
+
+// put stores the state document plain, of serial and lineage, as a new
+// generation and makes it the state, on condition that the pointer is
+// still p (nil: that there is none): the chunks first, then, if the lock
+// is still this process's, the pointer, then the removal of older
+// generations. Write, WriteSerial and Reseal store through it.
+func (b *Backend) put(ctx context.Context, p *pointer, plain []byte, serial uint64, lineage string) error {
+	g, err := b.seal(plain)
 	if err != nil {
 		return fmt.Errorf("writing state: %w", err)
 	}
-	gen := newGeneration()
-	n, err := b.writeChunks(ctx, gen, c.Serial, stored)
-	if err != nil {
-		b.deleteGeneration(ctx, gen)
+	g.name, g.serial, g.lineage = newGeneration(), serial, lineage
+	if g.chunks, err = b.writeChunks(ctx, g.name, serial, g.stored); err != nil {
+		b.deleteGeneration(ctx, g.name)
 		return fmt.Errorf("writing state to %s: %w; the stored state is unchanged", b.where(), err)
 	}
 	// The chunks took a while: make sure the lock is still this
 	// process's before the state changes hands.
 	if err := b.lockLost(); err != nil {
-		b.deleteGeneration(ctx, gen)
+		b.deleteGeneration(ctx, g.name)
 		return fmt.Errorf("writing state: %w; nothing was written", err)
 	}
-	if err := b.switchPointer(ctx, p, gen, c.Serial, c.Lineage, n, stored, digest); err != nil {
-		b.deleteGeneration(ctx, gen)
+	if err := b.switchPointer(ctx, p, g); err != nil {
+		b.deleteGeneration(ctx, g.name)
 		return err
 	}
-	s.Serial = c.Serial
 	// Older generations, and those of writers that died mid-write, go
-	// now; what is left when this fails goes with the next Write.
+	// now; what is left when this fails goes with the next write.
 	b.s.client.CoreV1().Secrets(b.s.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{
-		LabelSelector: b.s.selector(b.ws, roleChunk, labelGeneration+"!="+gen, fmt.Sprintf("%s<%d", labelSerial, c.Serial+1)),
+		LabelSelector: b.s.selector(b.ws, roleChunk, labelGeneration+"!="+g.name, fmt.Sprintf("%s<%d", labelSerial, serial+1)),
 	})
+	if p != nil && p.serial > serial {
+		// WriteSerial over an empty state of a higher serial: that
+		// generation is above the line the cleanup draws, but no
+		// pointer names it any more.
+		b.deleteGeneration(ctx, p.generation)
+	}
 	return nil
 }
 
@@ -285,9 +358,9 @@ func (b *Backend) writeChunks(ctx context.Context, gen string, serial uint64, st
 	return len(pieces), g.Wait()
 }
 
-// switchPointer makes generation gen the state, on condition that the
+// switchPointer makes generation g the state, on condition that the
 // pointer is still old (nil: that there is none).
-func (b *Backend) switchPointer(ctx context.Context, old *pointer, gen string, serial uint64, lineage string, chunks int, stored, digest []byte) error {
+func (b *Backend) switchPointer(ctx context.Context, old *pointer, g *generation) error {
 	secrets := b.s.client.CoreV1().Secrets(b.s.ns)
 	sec := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: b.s.pointerName(b.ws), Labels: b.s.labels(b.ws, rolePointer)},
@@ -296,15 +369,15 @@ func (b *Backend) switchPointer(ctx context.Context, old *pointer, gen string, s
 	if old != nil {
 		sec = old.obj.DeepCopy() // keeps its resourceVersion: the update is conditional on it
 	}
-	sec.Annotations = b.s.markSealed(map[string]string{
-		annGeneration: gen,
-		annSerial:     strconv.FormatUint(serial, 10),
-		annLineage:    lineage,
-		annChunks:     strconv.Itoa(chunks),
-		annSize:       strconv.Itoa(len(stored)),
-		annChecksum:   checksum(stored),
-	})
-	sec.Data = map[string][]byte{"digest": digest}
+	sec.Annotations = markSealed(map[string]string{
+		annGeneration: g.name,
+		annSerial:     strconv.FormatUint(g.serial, 10),
+		annLineage:    g.lineage,
+		annChunks:     strconv.Itoa(g.chunks),
+		annSize:       strconv.Itoa(len(g.stored)),
+		annChecksum:   checksum(g.stored),
+	}, g.sealed)
+	sec.Data = map[string][]byte{"digest": g.digest}
 	var err error
 	if old == nil {
 		_, err = secrets.Create(ctx, sec, metav1.CreateOptions{})
@@ -329,26 +402,32 @@ func (b *Backend) deleteGeneration(ctx context.Context, gen string) {
 	})
 }
 
-// seal compresses plain and seals it, and returns the stored bytes and the
-// digest of plain as the pointer keeps it.
-func (b *Backend) seal(plain []byte) (stored, digest []byte, err error) {
-	stored, err = b.s.compressSeal(plain)
-	if err != nil {
-		return nil, nil, err
-	}
-	sum := sha256.Sum256(plain)
-	digest = sum[:]
-	if b.s.sealer != nil {
-		if digest, err = b.s.sealer.Seal(digest); err != nil {
-			return nil, nil, fmt.Errorf("encrypting the state: %w", err)
-		}
-	}
-	return stored, digest, nil
+// generation is a state document as put stores it.
+type generation struct {
+	name    string
+	serial  uint64
+	lineage string
+	chunks  int
+	stored  []byte // the document compressed, then sealed
+	digest  []byte // the document's digest, sealed as stored is
+	sealed  bool   // whether the Sealer encrypted stored and digest
 }
 
-// unseal opens and decompresses stored bytes.
-func (b *Backend) unseal(stored []byte) ([]byte, error) {
-	return b.s.openDecompress(stored)
+// seal compresses plain and seals it, and returns the stored bytes and
+// the digest of plain as the pointer keeps it.
+func (b *Backend) seal(plain []byte) (*generation, error) {
+	stored, sealed, err := b.s.compressSeal(plain)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(plain)
+	digest := sum[:]
+	if b.s.sealer != nil {
+		if digest, err = b.s.sealer.Seal(digest); err != nil {
+			return nil, fmt.Errorf("encrypting the state: %w", err)
+		}
+	}
+	return &generation{stored: stored, digest: digest, sealed: sealed}, nil
 }
 
 // sameDigest says whether the stored document equals plain. It fails when
@@ -370,10 +449,12 @@ func (b *Backend) sameDigest(p *pointer, plain []byte) (bool, error) {
 // Sealer.
 var errSealed = errors.New("it is encrypted, and this configuration has no encryption: configure the encryption it was written with")
 
-// markSealed marks in ann what a Store with a Sealer writes, so that one
-// without can say why it cannot read it, and refuse to overwrite it.
-func (s *Store) markSealed(ann map[string]string) map[string]string {
-	if s.sealer != nil {
+// markSealed marks in ann an object whose data the Sealer encrypted, so
+// that a Store without one can say why it cannot read it, and refuse to
+// overwrite it. What a Sealer stores as it is (the unencrypted method,
+// as slipway state decrypt uses) is not marked.
+func markSealed(ann map[string]string, sealed bool) map[string]string {
+	if sealed {
 		ann[annSealed] = "true"
 	}
 	return ann
@@ -388,22 +469,23 @@ func (s *Store) canOpen(ann map[string]string) error {
 	return nil
 }
 
-// compressSeal gzips plain and seals the result.
-func (s *Store) compressSeal(plain []byte) ([]byte, error) {
+// compressSeal gzips plain and seals the result. sealed says whether the
+// Sealer changed the bytes: whether they are encrypted.
+func (s *Store) compressSeal(plain []byte) (stored []byte, sealed bool, err error) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	zw.Write(plain)
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if s.sealer == nil {
-		return buf.Bytes(), nil
+		return buf.Bytes(), false, nil
 	}
-	sealed, err := s.sealer.Seal(buf.Bytes())
+	out, err := s.sealer.Seal(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("encrypting: %w", err)
+		return nil, false, fmt.Errorf("encrypting: %w", err)
 	}
-	return sealed, nil
+	return out, !bytes.Equal(out, buf.Bytes()), nil
 }
 
 // openDecompress opens stored bytes and gunzips them.
@@ -413,6 +495,8 @@ func (s *Store) openDecompress(stored []byte) ([]byte, error) {
 		if stored, err = s.sealer.Open(stored); err != nil {
 			return nil, fmt.Errorf("decrypting: %w", err)
 		}
+	} else if state.IsSealed(stored) {
+		return nil, errSealed
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(stored))
 	if err != nil {

@@ -104,11 +104,11 @@ func TestWriterKilledMidWrite(t *testing.T) {
 	// The dead writer read serial 1 and wrote the chunks of serial 2: a
 	// multi-chunk state, so that some of its chunks could be missing too.
 	dead := openBackend(t, s)
-	stored, _, err := dead.seal(mustEncode(t, statetest.Large(3<<20)))
+	g, err := dead.seal(mustEncode(t, statetest.Large(3<<20)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dead.writeChunks(ctx, newGeneration(), old.Serial+1, stored); err != nil {
+	if _, err := dead.writeChunks(ctx, newGeneration(), old.Serial+1, g.stored); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(secrets(t, s)[roleChunk]); n < 3 {
@@ -160,12 +160,12 @@ func TestGarbageOfANewerSerialStays(t *testing.T) {
 	if err := b.Write(ctx, statetest.Sample()); err != nil {
 		t.Fatal(err)
 	}
-	stored, _, err := b.seal([]byte("{}"))
+	g, err := b.seal([]byte("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	gen := newGeneration()
-	if _, err := b.writeChunks(ctx, gen, 3, stored); err != nil {
+	if _, err := b.writeChunks(ctx, gen, 3, g.stored); err != nil {
 		t.Fatal(err)
 	}
 	next := statetest.Sample()

@@ -55,6 +55,17 @@
 //     is stored writes nothing. The pointer keeps a digest of the stored
 //     document (sealed, when a Sealer is set, so it says nothing of the
 //     plain text) to tell without reading the chunks.
+//   - WriteSerial (a state moved here, keeping its serial) and Reseal (the
+//     same state and serial, sealed by the current Sealer) store a new
+//     generation exactly as Write does, through one function, so every
+//     rule here holds for them too. WriteSerial refuses what
+//     state.CheckReplace refuses. Reseal opens the state, its digest and
+//     every journal record before it writes anything; it then writes the
+//     state, and the journal as one base record.
+//   - An object whose data a Sealer encrypted is annotated as sealed, and
+//     only such an object: a Store without a Sealer refuses to read or
+//     replace it, saying it is encrypted, and reads what was stored
+//     unencrypted (by slipway state decrypt) as any other.
 //   - The lock is a Lease whose holderIdentity is the lock ID and whose
 //     annotation holds the state.LockInfo. Its holder renews it every
 //     third of the lease duration; a waiter takes it once renewTime is

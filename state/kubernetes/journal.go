@@ -35,10 +35,14 @@ import (
 // cluster, whichever machine runs next.
 func (b *Backend) Journal() state.Journal {
 	b.journalOnce.Do(func() {
-		name := fmt.Sprintf("in secrets %s/slipway-journal.%s.%s.*", b.s.ns, b.ws, b.s.suffix)
-		b.journal = state.NewStoreJournal(name, b.jstore)
+		b.journal = state.NewStoreJournal("in "+b.journalWhere(), b.jstore)
 	})
 	return b.journal
+}
+
+// journalWhere names the workspace's journal in messages.
+func (b *Backend) journalWhere() string {
+	return fmt.Sprintf("secrets %s/slipway-journal.%s.%s.*", b.s.ns, b.ws, b.s.suffix)
 }
 
 // journalStore keeps a journal in Secrets. Each Append is a new record,
@@ -85,6 +89,11 @@ func (j *journalStore) Replace(ctx context.Context, records []byte) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.replace(ctx, records)
+}
+
+// replace is Replace, with j.mu held.
+func (j *journalStore) replace(ctx context.Context, records []byte) error {
 	seq, err := j.write(ctx, records, true)
 	if err != nil {
 		return err
@@ -104,7 +113,7 @@ func (j *journalStore) Replace(ctx context.Context, records []byte) error {
 
 // write creates a record holding records and returns its number.
 func (j *journalStore) write(ctx context.Context, records []byte, base bool) (uint64, error) {
-	stored, err := j.b.s.compressSeal(records)
+	stored, sealed, err := j.b.s.compressSeal(records)
 	if err != nil {
 		return 0, err
 	}
@@ -123,7 +132,7 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 		for i, part := range parts {
 			l := j.b.s.labels(j.b.ws, roleJournal)
 			l[labelSeq], l[labelPart] = strconv.FormatUint(seq, 10), strconv.Itoa(i)
-			ann := j.b.s.markSealed(map[string]string{annParts: strconv.Itoa(len(parts)), annChecksum: checksum(part)})
+			ann := markSealed(map[string]string{annParts: strconv.Itoa(len(parts)), annChecksum: checksum(part)}, sealed)
 			if base {
 				ann[annBase] = "true"
 			}
@@ -158,9 +167,16 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 
 // Load returns the records from the last base on, in order.
 func (j *journalStore) Load(ctx context.Context) ([]byte, error) {
+	data, _, err := j.load(ctx)
+	return data, err
+}
+
+// load is Load, and says how many records there are, whole ones before
+// the last base included.
+func (j *journalStore) load(ctx context.Context) ([]byte, int, error) {
 	recs, _, err := j.list(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	from := 0
 	for i, r := range recs {
@@ -171,15 +187,15 @@ func (j *journalStore) Load(ctx context.Context) ([]byte, error) {
 	var out bytes.Buffer
 	for _, r := range recs[from:] {
 		if r.sealed && j.b.s.sealer == nil {
-			return nil, fmt.Errorf("journal record %d: %w", r.seq, errSealed)
+			return nil, 0, fmt.Errorf("journal record %d: %w", r.seq, errSealed)
 		}
 		plain, err := j.b.s.openDecompress(bytes.Join(r.parts, nil))
 		if err != nil {
-			return nil, fmt.Errorf("journal record %d: %w", r.seq, err)
+			return nil, 0, fmt.Errorf("journal record %d: %w", r.seq, err)
 		}
 		out.Write(plain)
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), len(recs), nil
 }
 
 // record is one journal record with all its parts.

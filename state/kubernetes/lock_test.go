@@ -69,6 +69,16 @@ func TestLockLostToForceUnlock(t *testing.T) {
 	if !errors.Is(err, errLost) || !strings.Contains(err.Error(), "deleted") {
 		t.Errorf("Write after the lock was force-unlocked = %v, want it refused as lost, saying its Lease was deleted", err)
 	}
+	// A state moved here, or stored again under another key, is refused
+	// the same way.
+	moved := changed.DeepCopy()
+	moved.Serial = 5
+	if err := holder.WriteSerial(ctx, moved); !errors.Is(err, errLost) {
+		t.Errorf("WriteSerial after the lock was force-unlocked = %v, want it refused as lost", err)
+	}
+	if err := holder.Reseal(ctx); !errors.Is(err, errLost) {
+		t.Errorf("Reseal after the lock was force-unlocked = %v, want it refused as lost", err)
+	}
 	ri := fileInstance("late", "x")
 	if err := holder.Journal().Begin(ctx, state.Operation{ID: "late", Addr: ri.Addr, Action: "create", Planned: ri}); !errors.Is(err, errLost) {
 		t.Errorf("journal Begin after the lock was force-unlocked = %v, want it refused as lost", err)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"slipway.dev/slipway/state"
 )
@@ -68,20 +69,57 @@ func (b *Backend) Path() string {
 // has none. One row is one state, so a Read during a Write sees the old
 // state or the new one.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
-	var data []byte
-	err := b.store.pool.QueryRow(ctx, "SELECT data FROM "+b.store.states+" WHERE workspace = $1", b.workspace).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
+	r, err := b.readRow(ctx, b.store.pool, "")
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
 		return state.NewState(), nil
+	}
+	return b.decode(r.data)
+}
+
+// stateRow is a workspace's row as it is stored.
+type stateRow struct {
+	serial  int64
+	lineage string
+	digest  []byte // sealed
+	data    []byte // compressed, then sealed
+}
+
+// readRow reads the workspace's row, with forUpdate appended to the query
+// (in a transaction: "FOR UPDATE"), or returns nil when there is none.
+func (b *Backend) readRow(ctx context.Context, q querier, forUpdate string) (*stateRow, error) {
+	var r stateRow
+	err := q.QueryRow(ctx, "SELECT serial, lineage, content_digest, data FROM "+b.store.states+" WHERE workspace = $1 "+forUpdate, b.workspace).
+		Scan(&r.serial, &r.lineage, &r.digest, &r.data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading state from %s: %w", b.Path(), err)
 	}
-	if data, err = b.open(data); err != nil {
+	return &r, nil
+}
+
+// unpack opens and decompresses a row's data: the state document.
+func (b *Backend) unpack(data []byte) ([]byte, error) {
+	data, err := b.open(data)
+	if err != nil {
 		return nil, fmt.Errorf("reading state from %s: %w", b.Path(), err)
 	}
 	doc, err := gunzip(data)
 	if err != nil {
 		return nil, &state.FileError{Name: "in " + b.Path(), Err: err}
+	}
+	return doc, nil
+}
+
+// decode is the state a row's data holds.
+func (b *Backend) decode(data []byte) (*state.State, error) {
+	doc, err := b.unpack(data)
+	if err != nil {
+		return nil, err
 	}
 	s, err := state.Decode(doc)
 	if fe := (*state.FileError)(nil); errors.As(err, &fe) {
@@ -156,32 +194,124 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
 			}
 		}
-		// $6 is the fence: the ID of the lock this Backend holds, or ''.
-		sql := `INSERT INTO ` + b.store.states + ` (workspace, serial, lineage, content_digest, data)
-SELECT $1, $2, $3, $4, $5 WHERE ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))
-ON CONFLICT (workspace) DO NOTHING`
-		args := []any{b.workspace, int64(next), c.Lineage, sealed, data, fence}
+		var old *int64
 		if found {
-			sql = `UPDATE ` + b.store.states + ` SET serial = $2, lineage = $3, content_digest = $4, data = $5, updated_at = now()
-WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))`
-			args = append(args, serial)
+			old = &serial
 		}
-		tag, err := b.store.pool.Exec(ctx, sql, args...)
+		ok, err := b.put(ctx, b.store.pool, fence, old, &stateRow{serial: int64(next), lineage: c.Lineage, digest: sealed, data: data})
 		if err != nil {
-			return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+			return err
 		}
-		if tag.RowsAffected() == 1 {
+		if ok {
 			s.Serial = next
 			return nil
-		}
-		if fence != "" {
-			if err := b.checkFence(ctx, fence); err != nil {
-				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
-			}
 		}
 		// Another writer got in first: read again.
 	}
 	return fmt.Errorf("writing state to %s: gave up after %d attempts, each overtaken by another writer", b.Path(), maxWriteAttempts)
+}
+
+var _ state.SerialWriter = (*Backend)(nil)
+
+// WriteSerial stores s with its own serial, for a state moved here from
+// another backend (state.SerialWriter): by compare-and-swap on the serial
+// it read, and fenced by the lock, as Write is. It refuses, writing
+// nothing, what state.CheckReplace refuses; it reads the stored state for
+// that, so it costs a Read more than a Write.
+func (b *Backend) WriteSerial(ctx context.Context, s *state.State) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	doc, err := state.Encode(s)
+	if err != nil {
+		return err
+	}
+	digest, err := contentDigest(s, doc)
+	if err != nil {
+		return err
+	}
+	var data, sealed []byte
+	for range maxWriteAttempts {
+		fence, err := b.fence()
+		if err != nil {
+			return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+		}
+		r, err := b.readRow(ctx, b.store.pool, "")
+		if err != nil {
+			return err
+		}
+		var old *int64
+		if r != nil {
+			cur, err := b.decode(r.data)
+			if err != nil {
+				return fmt.Errorf("writing state: will not replace the state in %s: %w", b.Path(), err)
+			}
+			if err := state.CheckReplace(cur, s); err != nil {
+				if ce := (*state.SerialConflictError)(nil); errors.As(err, &ce) {
+					ce.Workspace = b.workspace
+				}
+				return err
+			}
+			if same, err := b.sameDigest(r.digest, digest); err != nil {
+				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+			} else if same && uint64(r.serial) == s.Serial {
+				return nil // stored already
+			}
+			old = &r.serial
+		}
+		if data == nil {
+			if data, err = b.pack(doc); err != nil {
+				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+			}
+			if sealed, err = b.seal(digest); err != nil {
+				return fmt.Errorf("writing state to %s: %w", b.Path(), err)
+			}
+		}
+		ok, err := b.put(ctx, b.store.pool, fence, old, &stateRow{serial: int64(s.Serial), lineage: s.Lineage, digest: sealed, data: data})
+		if err != nil || ok {
+			return err
+		}
+		// Another writer got in first: read again, and check again.
+	}
+	return fmt.Errorf("writing state to %s: gave up after %d attempts, each overtaken by another writer", b.Path(), maxWriteAttempts)
+}
+
+// put stores row r by compare-and-swap: it replaces the row whose serial
+// is *old, or inserts the first row when old is nil, and only if fence
+// (the ID of the lock this Backend holds, or "") is still the lock's. It
+// reports whether it stored r; false means another writer got in first.
+// A fence found gone is ErrLockLost. Write, WriteSerial and Reseal store
+// through it.
+func (b *Backend) put(ctx context.Context, q execer, fence string, old *int64, r *stateRow) (bool, error) {
+	// $6 is the fence.
+	sql := `INSERT INTO ` + b.store.states + ` (workspace, serial, lineage, content_digest, data)
+SELECT $1, $2, $3, $4, $5 WHERE ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))
+ON CONFLICT (workspace) DO NOTHING`
+	args := []any{b.workspace, r.serial, r.lineage, r.digest, r.data, fence}
+	if old != nil {
+		sql = `UPDATE ` + b.store.states + ` SET serial = $2, lineage = $3, content_digest = $4, data = $5, updated_at = now()
+WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))`
+		args = append(args, *old)
+	}
+	tag, err := q.Exec(ctx, sql, args...)
+	if err != nil {
+		return false, fmt.Errorf("writing state to %s: %w", b.Path(), err)
+	}
+	if tag.RowsAffected() == 1 {
+		return true, nil
+	}
+	if fence != "" {
+		if err := b.checkFence(ctx, fence); err != nil {
+			return false, fmt.Errorf("writing state to %s: %w", b.Path(), err)
+		}
+	}
+	return false, nil
+}
+
+// execer is what put needs of a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // contentDigest is the SHA-256 of state c's content (everything but its
@@ -277,11 +407,10 @@ func (b *Backend) seal(plain []byte) ([]byte, error) {
 	return b.store.sealer.Seal(plain)
 }
 
+// open opens what seal sealed; without a Sealer, it refuses what a Sealer
+// sealed with state.ErrEncrypted.
 func (b *Backend) open(stored []byte) ([]byte, error) {
-	if b.store.sealer == nil {
-		return stored, nil
-	}
-	return b.store.sealer.Open(stored)
+	return state.Open(b.store.sealer, stored)
 }
 
 // sameDigest says whether the stored (maybe sealed) digest is digest.

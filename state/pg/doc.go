@@ -27,6 +27,12 @@
 //     row), so two writers never store the same serial and a serial never
 //     goes back, with or without the lock; a writer that loses the race
 //     reads again and writes after the winner.
+//   - WriteSerial (a state moved here, keeping its serial) stores through
+//     the same compare-and-swap, fenced statement as Write, after
+//     state.CheckReplace allows it. Reseal stores the row and the journal
+//     entries again, sealed by the current Sealer, in one transaction that
+//     locks and opens them all before it writes any, fenced by the lock
+//     the same way; the serial does not move.
 //   - A lock expires: its row carries an expiry on the database's clock
 //     (now(); no client clock is ever compared), which a heartbeat pushes
 //     forward every third of the TTL while the lock is held. A row whose

@@ -16,7 +16,9 @@
 // conformance suite every state.Backend must pass (TestBackend, its
 // in-process part, and checks across processes: a lock freed after its
 // holder is SIGKILLed, two processes racing for the lock, a 20 MB state,
-// readers during writes), Main (or Child) for the test binary's
+// readers during writes), TestStore for a state.Store and its
+// workspaces, TestReseal for a state.Resealer moved into encryption, onto
+// another key and out again, Main (or Child) for the test binary's
 // TestMain, and Sample, Large and Diff for tests that need a rich or a
 // large state or must compare two.
 //

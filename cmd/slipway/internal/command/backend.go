@@ -97,13 +97,17 @@ func (m *Meta) sealedStore(cfg *lang.Config, sealer state.Sealer) (state.Store, 
 // backend whose arguments may hold secrets also names them in
 // secretArguments, below.
 func (m *Meta) openStore(b backendConfig, sealer state.Sealer) (state.Store, hcl.Diagnostics) {
+	var rng hcl.Range
+	if b.Range != nil {
+		rng = *b.Range
+	}
 	switch b.Type {
 	case "local":
 		return m.localStore(b, sealer)
 	case "kubernetes":
-		return kubernetesStore(b.Body, *b.Range, sealer)
+		return kubernetesStore(b.Body, rng, sealer)
 	case "pg":
-		return pgStore(context.Background(), b.Body, *b.Range, sealer)
+		return pgStore(context.Background(), b.Body, rng, sealer)
 	}
 	return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported backend type",
 		Detail: fmt.Sprintf("Backend %q is not supported by this version of slipway; use backend \"local\" { path = \"...\" }, backend \"kubernetes\" { secret_suffix = \"...\" } or backend \"pg\" { conn_str = \"...\" }.", b.Type), Subject: b.Range}}
@@ -369,7 +373,10 @@ func (r *backendRecord) config(cur backendConfig) (b backendConfig, missing []st
 	if diags.HasErrors() {
 		return backendConfig{}, nil, diags
 	}
-	return backendConfig{Type: r.Type, Body: parsed.Body}, missing, nil
+	// The previous backend's diagnostics point at the record it was
+	// opened from: there is no block of it left in the configuration.
+	rng := parsed.Body.(*hclsyntax.Body).SrcRange
+	return backendConfig{Type: r.Type, Body: parsed.Body, Range: &rng}, missing, nil
 }
 
 // describe names the backend r records for people: its type and the
