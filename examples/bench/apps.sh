@@ -11,6 +11,11 @@
 # each no-op measurement RUNS times (median reported), and the peak RSS of
 # the slipway plan process.
 #
+# It also reports the state: its bytes as stored and as a JSON document,
+# and what reading it costs (slipway state list, less the start of the
+# process as slipway version shows it), as a share of the no-op plan,
+# which reads the state and writes none.
+#
 # With BASELINE=/path/to/another/slipway, the no-op plan is also timed
 # with that binary, run by run in turn with this one, and their ratio is
 # reported: how a change to slipway moves the figure, on one cluster.
@@ -95,11 +100,17 @@ if [ -n "${BASELINE:-}" ]; then
   cp -a "$work/config" "$work/baseline"
   # Its own lock file: another slipway may not read this one's format.
   rm -f "$work/baseline/.slipway.lock.hcl"
+  # And the state as a plain JSON document, which every slipway reads.
+  "$bin/slipway" state pull > "$work/baseline/slipway.slipstate"
+  rm -f "$work/baseline/slipway.slipstate.backup"
   (cd "$work/baseline" && "$BASELINE" init -upgrade > /dev/null)
   (cd "$work/baseline" && "$BASELINE" plan -detailed-exitcode > /dev/null) || { echo "the baseline's plan is not a no-op"; exit 1; }
 fi
-floor=() plan=() diff=() base=()
+floor=() plan=() diff=() base=() stread=() start=() bstread=()
 for ((r = 0; r < RUNS; r++)); do
+  stread+=("$(secs "$bin/slipway" state list)")
+  start+=("$(secs "$bin/slipway" version)")
+  if [ -n "${BASELINE:-}" ]; then bstread+=("$(cd "$work/baseline" && secs "$BASELINE" state list)"); fi
   floor+=("$(secs "$kubectl" get configmaps,secrets,services,serviceaccounts -A -l app.kubernetes.io/managed-by=slipway -o name)")
   plan+=("$(secs "$bin/slipway" plan -detailed-exitcode)")
   if [ -n "${BASELINE:-}" ]; then base+=("$(cd "$work/baseline" && secs "$BASELINE" plan -detailed-exitcode)"); fi
@@ -116,3 +127,14 @@ if [ -n "${BASELINE:-}" ]; then
   printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
 fi
 printf 'peak RSS of a no-op plan: %d MiB (the largest of slipway and its provider processes)\n' $((rss / 1024))
+sr=$(printf '%s\n' "${stread[@]}" | median)
+st=$(printf '%s\n' "${start[@]}" | median)
+rd=$(awk -v a="$sr" -v b="$st" 'BEGIN {d = a - b; if (d < 0) d = 0; print d}')
+printf 'state            %d bytes stored, %d bytes as JSON; reading it %.2fs (state list %.2fs - start %.2fs), %.1f%% of the no-op plan\n' \
+  "$(stat -c %s slipway.slipstate)" "$("$bin/slipway" state pull | wc -c)" "$rd" "$sr" "$st" "$(awk -v a="$rd" -v b="$p" 'BEGIN {print 100 * a / b}')"
+if [ -n "${BASELINE:-}" ]; then
+  bsr=$(printf '%s\n' "${bstread[@]}" | median)
+  brd=$(awk -v a="$bsr" -v b="$st" 'BEGIN {d = a - b; if (d < 0) d = 0; print d}')
+  printf '                 baseline: %d bytes stored; reading it %.2fs (state list %.2fs), %.1f%% of its no-op plan\n' \
+    "$(stat -c %s "$work/baseline/slipway.slipstate")" "$brd" "$bsr" "$(awk -v a="$brd" -v b="$b" 'BEGIN {print 100 * a / b}')"
+fi
