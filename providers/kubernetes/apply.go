@@ -51,6 +51,9 @@ type syncRun struct {
 	ms       *kube.Mappings
 	cfg      appConfig
 	progress func(string)
+	// waiting tells slipway the run has made its last change and only
+	// waits from now on (sdk.ApplyRequest.Waiting).
+	waiting func(string)
 
 	mu      sync.Mutex
 	applied map[string]*unstructured.Unstructured // by ID: the object as applied
@@ -105,12 +108,15 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
-	progress := req.Progress
+	progress, waiting := req.Progress, req.Waiting
 	if progress == nil {
 		progress = func(string) {}
 	}
+	if waiting == nil {
+		waiting = progress
+	}
 	r := &syncRun{
-		ms: ms, cfg: cfg, progress: progress,
+		ms: ms, cfg: cfg, progress: progress, waiting: waiting,
 		applied: map[string]*unstructured.Unstructured{},
 		pruned:  map[string]bool{}, forgot: map[string]bool{},
 	}
@@ -173,7 +179,7 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 		// With a wait, each wave is healthy before the next starts.
 		lastOfWave := i+1 == len(groups) || groups[i+1].objects[0].wave != g.objects[0].wave
 		if lastOfWave && !deadline.IsZero() && i+1 < len(groups) {
-			if err := waitHealthy(ctx, r.ms, wave, time.Until(deadline), r.progress); err != nil {
+			if err := r.waitHealthy(ctx, wave, time.Until(deadline)); err != nil {
 				return err
 			}
 			wave = nil
@@ -184,7 +190,15 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 		for i, o := range d.objects {
 			ids[i] = o.id
 		}
-		if err := waitHealthy(ctx, r.ms, ids, time.Until(deadline), r.progress); err != nil {
+		line := fmt.Sprintf("waiting for %s to be healthy", plural(len(ids), "object", "objects"))
+		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) {
+			// Nothing is left to change: slipway may start another app's
+			// changes while this one waits.
+			r.waiting(line)
+		} else {
+			r.progress(line)
+		}
+		if err := r.waitHealthy(ctx, ids, time.Until(deadline)); err != nil {
 			return err
 		}
 	}
@@ -683,7 +697,12 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		timeout = defaultDeleteTimeout
 	}
 	err = deleteObjects(ctx, ms, cfg, owned, timeout, progress, "deleting ")
-	if err == nil {
+	if err == nil && len(owned) > 0 {
+		// Every delete is made: slipway may start another change while
+		// this one waits for the objects to go.
+		if req.Waiting != nil {
+			req.Waiting(fmt.Sprintf("waiting for %s to be deleted", plural(len(owned), "object", "objects")))
+		}
 		err = waitGone(ctx, ms, owned, timeout, progress)
 	}
 	if err != nil {
