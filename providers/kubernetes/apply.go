@@ -54,9 +54,13 @@ type syncRun struct {
 	// waiting tells slipway the run has made its last change and only
 	// waits from now on (sdk.ApplyRequest.Waiting).
 	waiting func(string)
+	// unchanged are the objects the plan found as slipway applied them,
+	// with their planned values: they are not applied again.
+	unchanged map[string]cty.Value
 
 	mu      sync.Mutex
 	applied map[string]*unstructured.Unstructured // by ID: the object as applied
+	kept    map[string]bool                       // unchanged objects not applied again
 	pruned  map[string]bool
 	forgot  map[string]bool // left the manifests and are not the app's any more
 	hooks   []string
@@ -117,8 +121,9 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	}
 	r := &syncRun{
 		ms: ms, cfg: cfg, progress: progress, waiting: waiting,
-		applied: map[string]*unstructured.Unstructured{},
-		pruned:  map[string]bool{}, forgot: map[string]bool{},
+		unchanged: unchangedObjects(planned, req.PlannedState),
+		applied:   map[string]*unstructured.Unstructured{}, kept: map[string]bool{},
+		pruned: map[string]bool{}, forgot: map[string]bool{},
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -132,6 +137,27 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
+}
+
+// unchangedObjects returns the planned values of the objects the plan
+// found unchanged (privateData.Unchanged). An object whose planned value
+// is not known is applied after all.
+func unchangedObjects(planned privateData, plannedState cty.Value) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	if len(planned.Unchanged) == 0 {
+		return out
+	}
+	objs := attrOr(plannedState, builtin.AppObjects)
+	if objs.IsNull() || !objs.IsKnown() || !(objs.Type().IsObjectType() || objs.Type().IsMapType()) {
+		return out
+	}
+	all := objs.AsValueMap()
+	for _, key := range planned.Unchanged {
+		if v, ok := all[key]; ok && !v.IsNull() && v.IsWhollyKnown() {
+			out[key] = v
+		}
+	}
+	return out
 }
 
 // sync does the work of Apply in order; it stops at the first failure.
@@ -184,6 +210,9 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 			}
 			wave = nil
 		}
+	}
+	if n := len(r.kept); n > 0 {
+		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
 	}
 	if !deadline.IsZero() {
 		ids := make([]kube.ObjectID, len(d.objects))
@@ -258,8 +287,23 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 	return toPrune, nil
 }
 
-// applyGroup applies a group's objects in parallel.
+// applyGroup applies a group's objects in parallel, but for those the
+// plan found unchanged.
 func (r *syncRun) applyGroup(ctx context.Context, g applyGroup) error {
+	var changed []*desiredObject
+	for _, o := range g.objects {
+		if _, ok := r.unchanged[o.id.String()]; ok {
+			r.mu.Lock()
+			r.kept[o.id.String()] = true
+			r.mu.Unlock()
+			continue
+		}
+		changed = append(changed, o)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	g.objects = changed
 	if len(g.objects) == 1 {
 		r.progress("applying " + g.objects[0].id.String())
 	} else {
@@ -626,6 +670,13 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 			if h, ok := planned.Hashes[key]; ok {
 				hashes[key] = h
 			}
+		}
+	}
+	for key := range r.kept {
+		if o := desired[key]; o != nil {
+			objects[key] = r.unchanged[key]
+			hashes[key] = o.hash
+			inv[key] = true
 		}
 	}
 	for key, u := range r.applied {

@@ -39,7 +39,9 @@ var errWaitTimeout = errors.New("timed out waiting for health")
 // reporting a compact line through progress whenever it changes. It
 // watches the objects (kube.Watches: one watch per kind for the whole
 // process, whatever the number of apps waiting) and looks again as soon
-// as one of them changes; what cannot be watched is polled.
+// as one of them changes; what cannot be watched is polled. An object the
+// run did not apply because the plan found it unchanged, and which is
+// gone, ends the wait at once: this run will not make it again.
 func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout time.Duration) error {
 	if len(ids) == 0 {
 		return nil
@@ -61,6 +63,9 @@ func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout 
 				h, msg := sdk.Progressing, "not seen yet"
 				if !obs.Unseen[key] {
 					h, msg = kube.HealthOf(obs.Objects[key])
+				}
+				if h == sdk.Missing && r.wasKept(key) {
+					return fmt.Errorf("%s was deleted after the plan, which found it unchanged, so this apply did not apply it: run slipway apply again to create it", t.ID)
 				}
 				if settled(h) {
 					healthy++
@@ -102,6 +107,13 @@ func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout 
 		}
 		timer.Stop()
 	}
+}
+
+// wasKept reports whether the object key was left as the plan found it.
+func (r *syncRun) wasKept(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.kept[key]
 }
 
 // targets are the objects ids as this run applied them: a wait judges no

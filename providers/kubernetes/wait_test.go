@@ -17,6 +17,7 @@ package kubernetes
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,10 @@ import (
 //     wait may last, so only the watches can end the waits: they end
 //     about when the test's own watch sees every Deployment healthy;
 //   - each app says once that it only waits (sdk.ApplyRequest.Waiting),
-//     before its result.
+//     before its result;
+//   - a re-apply of one changed ConfigMap per app applies those ConfigMaps
+//     and nothing else: the objects the plan found unchanged are not
+//     applied again.
 func TestWaitsWatchTheCluster(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
@@ -143,11 +147,14 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 		t.Errorf("the waits ended %s after the apply began, while every Deployment was healthy after %s: more than twice as long", took, readyAfter)
 	}
 
-	// One changed ConfigMap per app.
+	// One changed ConfigMap per app: that is all apply writes.
 	for i := range apps {
 		writeFile(t, filepath.Join(dirs[i], "configmap.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {release: \"2\"}\n")
 	}
 	again, _, _ := round("re-apply")
+	if again.applies != apps {
+		t.Errorf("re-apply of one changed ConfigMap in each of %d apps: %s; want exactly %d applies", apps, again, apps)
+	}
 	if again.lists+again.watches != 0 {
 		t.Errorf("re-apply in the same process: %s; want no LIST and no new WATCH (the informers run)", again)
 	}
@@ -285,4 +292,55 @@ func namespacedAccount(t *testing.T, cluster *testbed.Cluster, ns string, resour
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestUnchangedObjectDeletedAfterThePlan: apply does not apply an object
+// the plan found unchanged; when someone deletes it between plan and
+// apply, the wait says so at once instead of waiting for its timeout, and
+// the next plan creates it again.
+func TestUnchangedObjectDeletedAfterThePlan(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log)
+	const ns = "e2e-kept-deleted"
+	cm := func(name, value string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {v: \"" + value + "\"}\n"
+	}
+	dir := sdktest.WriteTree(t, map[string]string{"kept.yaml": cm("kept", "1"), "changed.yaml": cm("changed", "1")})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("kept"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("10m"),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+
+	writeFile(t, filepath.Join(dir, "changed.yaml"), cm("changed", "2"))
+	plan := s.Plan(config)
+	if err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns).Delete(t.Context(), "kept", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	log.reset(t)
+	resp, progress := s.Apply(config, plan)
+	cost := log.read(t)
+	t.Logf("apply: %s\n  %s\nprogress:\n  %s", cost, strings.Join(cost.lines, "\n  "), strings.Join(progress, "\n  "))
+	err := resp.Diagnostics.Err()
+	if err == nil || !strings.Contains(err.Error(), "v1 ConfigMap "+ns+"/kept was deleted after the plan") {
+		t.Fatalf("apply error = %v, want one saying the unchanged ConfigMap was deleted after the plan", err)
+	}
+	if cost.applies != 1 {
+		t.Errorf("apply: %s; want 1 apply, of the changed ConfigMap only", cost)
+	}
+	s.Refresh()
+	plan = s.Plan(config)
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); !slices.Contains(d, `objects["v1 ConfigMap `+ns+`/kept"]`) {
+		t.Errorf("the plan after the failed apply changes %v; want the deleted ConfigMap created again", d)
+	}
+	resp, _ = s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if k.Get(kubetest.ConfigMaps, ns, "kept") == nil {
+		t.Error("the ConfigMap deleted after the plan was not created again by the next apply")
+	}
+	s.Destroy()
 }
