@@ -41,7 +41,8 @@ var errWaitTimeout = errors.New("timed out waiting for health")
 // process, whatever the number of apps waiting) and looks again as soon
 // as one of them changes; what cannot be watched is polled. An object the
 // run did not apply because the plan found it unchanged, and which is
-// gone, ends the wait at once: this run will not make it again.
+// gone, ends the wait as soon as that is known: this run will not make it
+// again.
 func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout time.Duration) error {
 	if len(ids) == 0 {
 		return nil
