@@ -668,9 +668,23 @@ func (w *applyWalk) applyRaw(ctx context.Context, conn *providerConn, action pla
 }
 
 // end makes a change's outcome durable in the journal (now is the
-// instance as it is, or nil when gone) and frees its provider slot, so
-// that the provider never runs further ahead of what is durable than the
-// parallelism allows. A journal that cannot be written stops the apply.
+// instance as it is, or nil when gone) and frees its provider slot, if
+// the change still holds it, so that the provider never makes more
+// changes ahead of what is durable than the parallelism allows. A journal
+// that cannot be written stops the apply.
+//
+// What holds, with changes that free their slot when they only wait
+// (see applyQueue):
+//
+//   - every change a provider hears of has its intent durable in the
+//     journal first (begin, in applyRaw), so after a crash at any point
+//     the next plan reads back each change whose outcome is not durable:
+//     nothing the provider did is untracked;
+//   - at most -parallelism changes are being made at once: asked of the
+//     provider, and neither recorded here nor waiting (for health, say);
+//   - any number of changes may be waiting, each with its intent durable
+//     and its outcome recorded by end, then state, in the order they
+//     finish, as any other change's.
 func (w *applyWalk) end(ctx context.Context, o *change, now *state.ResourceInstance) {
 	if o == nil {
 		return

@@ -30,9 +30,12 @@ import (
 // finishes, so a slow object never holds back a fast one's state write.
 //
 // An instance holds its slot until its caller releases it, once the
-// outcome is durable in the intent journal: that is the flow control
-// that keeps a provider from running more than limit changes ahead of
-// what slipway has recorded.
+// outcome is durable in the intent journal, or until the provider says it
+// only waits from now on (host.ApplyEvent.Waiting: every write it makes
+// is made, it waits for health), whichever comes first. So at most limit
+// changes are being made at once — started, and neither waiting nor
+// recorded — while any number may wait; each of them had its intent made
+// durable before the provider heard of it (start).
 type applyQueue struct {
 	client *host.Client
 	limit  int
@@ -66,8 +69,9 @@ func newApplyQueue(c *host.Client, limit int, secrets []string) *applyQueue {
 // values of sensitive variables masked in what the provider says. start,
 // when not nil, is called as the change leaves the queue for the
 // provider; when it fails, the provider is not asked and Do returns its
-// error. The instance keeps its slot until release is called; release may
-// be called more than once.
+// error. The instance keeps its slot until release is called, or until
+// the provider reports that it only waits; release may be called more
+// than once.
 func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() error, progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
 	if progress != nil && len(q.secrets) > 0 {
 		report := progress
@@ -83,7 +87,8 @@ func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() 
 	return it.resp, func() { q.release(it) }, maskErr(it.err, q.secrets)
 }
 
-// release frees an answered instance's slot.
+// release frees an instance's slot: once it is answered, or once it only
+// waits.
 func (q *applyQueue) release(it *applyItem) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -159,6 +164,11 @@ func (q *applyQueue) run(items []*applyItem) {
 		if !ev.Done {
 			if it.progress != nil && ev.Message != "" {
 				it.progress(ev.Message)
+			}
+			if ev.Waiting {
+				// Its writes are done: another change may start while it
+				// waits. The caller's release later is a no-op.
+				q.release(it)
 			}
 			return
 		}

@@ -102,7 +102,8 @@ type Context struct {
 
 	// Journal, when set, is the intent journal apply makes each change
 	// durable in before a provider starts it, and its outcome before the
-	// provider may start another.
+	// provider may start another in its place (a change that only waits
+	// gives its place up earlier; see applyQueue).
 	Journal state.Journal
 	// Pending are the changes the journal says began and never finished;
 	// plan reads each back through its provider.

@@ -267,7 +267,9 @@ func (kit) Metadata() sdk.Metadata { return sdk.Metadata{Name: "kit", Version: "
 func (kit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
-func (kit) Resources() map[string]sdk.Resource { return map[string]sdk.Resource{"kit_thing": thing{}} }
+func (kit) Resources() map[string]sdk.Resource {
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}}
+}
 
 type thing struct{}
 

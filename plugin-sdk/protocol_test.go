@@ -227,7 +227,11 @@ func TestApplyStreamsEachResultWhenItFinishes(t *testing.T) {
 		{Address: "gate.slow", TypeName: "gate", Config: slow, PlannedState: plans[1].PlannedState},
 	}, func(ev host.ApplyEvent) {
 		if !ev.Done {
-			events = append(events, fmt.Sprintf("%d: %s", ev.Index, ev.Message))
+			line := fmt.Sprintf("%d: %s", ev.Index, ev.Message)
+			if ev.Waiting {
+				line += " (only waits)"
+			}
+			events = append(events, line)
 			return
 		}
 		events = append(events, fmt.Sprintf("%d: done", ev.Index))
@@ -249,12 +253,14 @@ func TestApplyStreamsEachResultWhenItFinishes(t *testing.T) {
 		}
 	}
 	// Item 1's "waiting" may come before or after item 0's result; the
-	// rest is ordered.
+	// rest is ordered. The line that says item 1 only waits from now on
+	// carries the flag (sdk.ApplyRequest.Waiting); later lines do not.
 	pos := map[string]int{}
 	for i, ev := range events {
 		pos[ev] = i
 	}
-	want := []string{"1: waiting for " + gatePath, "0: done", "1: done waiting", "1: done"}
+	waiting := "1: waiting for " + gatePath + " (only waits)"
+	want := []string{waiting, "0: done", "1: done waiting", "1: done"}
 	if len(events) != len(want) {
 		t.Fatalf("events = %q, want %q in some order", events, want)
 	}
@@ -263,7 +269,7 @@ func TestApplyStreamsEachResultWhenItFinishes(t *testing.T) {
 			t.Fatalf("events = %q, missing %q", events, w)
 		}
 	}
-	if !(pos["1: waiting for "+gatePath] < pos["1: done waiting"] && pos["0: done"] < pos["1: done waiting"] && pos["1: done waiting"] < pos["1: done"]) {
+	if !(pos[waiting] < pos["1: done waiting"] && pos["0: done"] < pos["1: done waiting"] && pos["1: done waiting"] < pos["1: done"]) {
 		t.Errorf("events out of order: %q", events)
 	}
 	if got := sdk.GetString(results[1].NewState, "id"); got != "id-slow" {

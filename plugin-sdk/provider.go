@@ -203,6 +203,15 @@ type ApplyRequest struct {
 	// ("3/5 replicas ready"). It is safe to call from any goroutine and
 	// never nil.
 	Progress func(message string)
+	// Waiting reports, as a line of progress, that the change has made
+	// every change it is going to make and from now on only waits (for
+	// health, for objects to be deleted). slipway then lets another change
+	// start in its place: -parallelism bounds the changes being made, not
+	// the waits. After calling it, a provider only reads until it returns
+	// its response; it calls Progress for further lines. It is safe to
+	// call from any goroutine and never nil; calls after the first are
+	// plain progress.
+	Waiting func(message string)
 }
 
 // ApplyResponse is the outcome of one change.

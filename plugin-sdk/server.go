@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -445,13 +446,16 @@ func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream pro
 	tasks := make([]func(), len(req.Items))
 	for i, it := range req.Items {
 		tasks[i] = func() {
-			progress := func(msg string) {
+			var waiting atomic.Bool
+			report := func(msg string, wait bool) {
 				send(i, &protocol.ApplyResources_Event{
 					Index: int64(i),
-					Kind:  &protocol.ApplyResources_Event_Progress{Progress: &protocol.ApplyResources_Progress{Message: msg}},
+					Kind:  &protocol.ApplyResources_Event_Progress{Progress: &protocol.ApplyResources_Progress{Message: msg, Waiting: wait}},
 				}, false)
 			}
-			res := s.applyOne(ctx, it, progress)
+			progress := func(msg string) { report(msg, false) }
+			wait := func(msg string) { report(msg, !waiting.Swap(true)) }
+			res := s.applyOne(ctx, it, progress, wait)
 			send(i, &protocol.ApplyResources_Event{
 				Index: int64(i),
 				Kind:  &protocol.ApplyResources_Event_Result{Result: res},
@@ -466,7 +470,7 @@ func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream pro
 	return sendErr
 }
 
-func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item, progress func(string)) *protocol.ApplyResources_Result {
+func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item, progress, waiting func(string)) *protocol.ApplyResources_Result {
 	r, ok := s.resources[it.TypeName]
 	if !ok {
 		return &protocol.ApplyResources_Result{Diagnostics: diagsToProto(unsupported("resource", it.TypeName))}
@@ -490,6 +494,7 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		PlannedPrivate: it.PlannedPrivate,
 		OperationID:    it.OperationId,
 		Progress:       progress,
+		Waiting:        waiting,
 	}
 	resp := ApplyResponse{Private: it.PlannedPrivate}
 	func() {

@@ -34,8 +34,10 @@ import (
 // A Journal is the intent journal kept beside a state: an append-only log
 // of the changes an apply starts and finishes. Apply makes a change's
 // intent durable before a provider is asked to make it, and its outcome
-// durable before the provider may start another change in its place; the
-// state itself is written less often. After a crash, Replay gives back the
+// durable before the provider may start another change in its place
+// (unless the change said it only waits, when its place is freed at
+// once; its outcome is still recorded when it ends); the state itself is
+// written less often. After a crash, Replay gives back the
 // state with every finished change in it, and the changes that started
 // and never finished, which the next plan reads back through their
 // providers instead of making them twice.

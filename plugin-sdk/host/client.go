@@ -514,9 +514,13 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 
 // ApplyEvent is one event of an apply: progress of item Index (Message
 // set), or its outcome (Done and Response set), which is its last event.
+// Waiting is set on the progress event that says the item has made every
+// change it is going to make and only waits from now on (see
+// sdk.ApplyRequest.Waiting); it is set on at most one event per item.
 type ApplyEvent struct {
 	Index    int
 	Message  string
+	Waiting  bool
 	Done     bool
 	Response *sdk.ApplyResponse
 }
@@ -567,6 +571,7 @@ func (c *Client) Apply(ctx context.Context, reqs []sdk.ApplyRequest, onEvent fun
 		return c.callErr(ctx, "apply", err)
 	}
 	done := make([]bool, len(reqs))
+	waiting := make([]bool, len(reqs))
 	remaining := len(reqs)
 	for {
 		ev, err := stream.Recv()
@@ -583,7 +588,9 @@ func (c *Client) Apply(ctx context.Context, reqs []sdk.ApplyRequest, onEvent fun
 		switch kind := ev.Kind.(type) {
 		case *protocol.ApplyResources_Event_Progress:
 			if !done[i] {
-				onEvent(ApplyEvent{Index: i, Message: kind.Progress.GetMessage()})
+				wait := kind.Progress.GetWaiting() && !waiting[i]
+				waiting[i] = waiting[i] || wait
+				onEvent(ApplyEvent{Index: i, Message: kind.Progress.GetMessage(), Waiting: wait})
 			}
 		case *protocol.ApplyResources_Event_Result:
 			if done[i] {

@@ -51,9 +51,16 @@ type syncRun struct {
 	ms       *kube.Mappings
 	cfg      appConfig
 	progress func(string)
+	// waiting tells slipway the run has made its last change and only
+	// waits from now on (sdk.ApplyRequest.Waiting).
+	waiting func(string)
+	// unchanged are the objects the plan found as slipway applied them,
+	// with their planned values: they are not applied again.
+	unchanged map[string]cty.Value
 
 	mu      sync.Mutex
 	applied map[string]*unstructured.Unstructured // by ID: the object as applied
+	kept    map[string]bool                       // unchanged objects not applied again
 	pruned  map[string]bool
 	forgot  map[string]bool // left the manifests and are not the app's any more
 	hooks   []string
@@ -105,14 +112,18 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
-	progress := req.Progress
+	progress, waiting := req.Progress, req.Waiting
 	if progress == nil {
 		progress = func(string) {}
 	}
+	if waiting == nil {
+		waiting = progress
+	}
 	r := &syncRun{
-		ms: ms, cfg: cfg, progress: progress,
-		applied: map[string]*unstructured.Unstructured{},
-		pruned:  map[string]bool{}, forgot: map[string]bool{},
+		ms: ms, cfg: cfg, progress: progress, waiting: waiting,
+		unchanged: unchangedObjects(planned, req.PlannedState),
+		applied:   map[string]*unstructured.Unstructured{}, kept: map[string]bool{},
+		pruned: map[string]bool{}, forgot: map[string]bool{},
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -126,6 +137,27 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
+}
+
+// unchangedObjects returns the planned values of the objects the plan
+// found unchanged (privateData.Unchanged). An object whose planned value
+// is not known is applied after all.
+func unchangedObjects(planned privateData, plannedState cty.Value) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	if len(planned.Unchanged) == 0 {
+		return out
+	}
+	objs := attrOr(plannedState, builtin.AppObjects)
+	if objs.IsNull() || !objs.IsKnown() || !(objs.Type().IsObjectType() || objs.Type().IsMapType()) {
+		return out
+	}
+	all := objs.AsValueMap()
+	for _, key := range planned.Unchanged {
+		if v, ok := all[key]; ok && !v.IsNull() && v.IsWhollyKnown() {
+			out[key] = v
+		}
+	}
+	return out
 }
 
 // sync does the work of Apply in order; it stops at the first failure.
@@ -173,18 +205,29 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 		// With a wait, each wave is healthy before the next starts.
 		lastOfWave := i+1 == len(groups) || groups[i+1].objects[0].wave != g.objects[0].wave
 		if lastOfWave && !deadline.IsZero() && i+1 < len(groups) {
-			if err := waitHealthy(ctx, r.ms, wave, time.Until(deadline), r.progress); err != nil {
+			if err := r.waitHealthy(ctx, wave, time.Until(deadline)); err != nil {
 				return err
 			}
 			wave = nil
 		}
+	}
+	if n := len(r.kept); n > 0 {
+		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
 	}
 	if !deadline.IsZero() {
 		ids := make([]kube.ObjectID, len(d.objects))
 		for i, o := range d.objects {
 			ids[i] = o.id
 		}
-		if err := waitHealthy(ctx, r.ms, ids, time.Until(deadline), r.progress); err != nil {
+		line := fmt.Sprintf("waiting for %s to be healthy", plural(len(ids), "object", "objects"))
+		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) {
+			// Nothing is left to change: slipway may start another app's
+			// changes while this one waits.
+			r.waiting(line)
+		} else {
+			r.progress(line)
+		}
+		if err := r.waitHealthy(ctx, ids, time.Until(deadline)); err != nil {
 			return err
 		}
 	}
@@ -244,8 +287,23 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 	return toPrune, nil
 }
 
-// applyGroup applies a group's objects in parallel.
+// applyGroup applies a group's objects in parallel, but for those the
+// plan found unchanged.
 func (r *syncRun) applyGroup(ctx context.Context, g applyGroup) error {
+	var changed []*desiredObject
+	for _, o := range g.objects {
+		if _, ok := r.unchanged[o.id.String()]; ok {
+			r.mu.Lock()
+			r.kept[o.id.String()] = true
+			r.mu.Unlock()
+			continue
+		}
+		changed = append(changed, o)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	g.objects = changed
 	if len(g.objects) == 1 {
 		r.progress("applying " + g.objects[0].id.String())
 	} else {
@@ -614,6 +672,13 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 			}
 		}
 	}
+	for key := range r.kept {
+		if o := desired[key]; o != nil {
+			objects[key] = r.unchanged[key]
+			hashes[key] = o.hash
+			inv[key] = true
+		}
+	}
 	for key, u := range r.applied {
 		o := desired[key]
 		if o == nil {
@@ -683,7 +748,12 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		timeout = defaultDeleteTimeout
 	}
 	err = deleteObjects(ctx, ms, cfg, owned, timeout, progress, "deleting ")
-	if err == nil {
+	if err == nil && len(owned) > 0 {
+		// Every delete is made: slipway may start another change while
+		// this one waits for the objects to go.
+		if req.Waiting != nil {
+			req.Waiting(fmt.Sprintf("waiting for %s to be deleted", plural(len(owned), "object", "objects")))
+		}
 		err = waitGone(ctx, ms, owned, timeout, progress)
 	}
 	if err != nil {

@@ -28,8 +28,14 @@
 // the sync waves (annotation slipway.dev/sync-wave) in ascending order,
 // each wave by kind in Helm's install order with up to 8 objects at once,
 // the health wait (kstatus, when wait_timeout is set), post-sync hooks,
-// and pruning last when prune_last. Transient API errors are retried with
-// the app's backoff. Deletion goes the other way round, in the foreground.
+// and pruning last when prune_last. Objects the plan found exactly as
+// slipway last applied them (privateData.Unchanged) are not applied
+// again. Health waits watch the objects (kube.Watches: one informer per
+// kind for the process, shared by every app) and poll only what cannot be
+// watched; the wait that ends a sync, with nothing to write after it,
+// tells slipway through sdk.ApplyRequest.Waiting, which frees the apply's
+// parallelism slot. Transient API errors are retried with the app's
+// backoff. Deletion goes the other way round, in the foreground.
 // The state's `objects` holds every object by ID ("apps/v1 Deployment
 // web/web"); `inventory` lists the IDs the app owns. Hooks (objects
 // annotated slipway.dev/hook: pre-sync or post-sync) run at every apply
@@ -59,7 +65,9 @@
 //     dry-run — its cost is one LIST per kind, whatever the number of
 //     objects;
 //   - apply applies exactly the manifests the plan showed (they travel in
-//     PlannedPrivate), not whatever the directory holds by then.
+//     PlannedPrivate), not whatever the directory holds by then, and of
+//     them only those the plan did not find unchanged;
+//   - after calling Waiting, an apply makes no change to the cluster.
 //
 // The provider uses nothing of slipway but plugin-sdk and
 // providers/internal/kube (what it shares with the helm provider: the

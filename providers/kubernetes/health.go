@@ -35,24 +35,39 @@ var pollInterval = time.Second
 // errWaitTimeout is wrapped by the error of a wait that ran out of time.
 var errWaitTimeout = errors.New("timed out waiting for health")
 
-// waitHealthy polls the objects (one LIST per kind each round) until all
-// are healthy or timeout passes, reporting a compact line through
-// progress whenever it changes.
-func waitHealthy(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeout time.Duration, progress func(string)) error {
+// waitHealthy waits until the objects ids are healthy or timeout passes,
+// reporting a compact line through progress whenever it changes. It
+// watches the objects (kube.Watches: one watch per kind for the whole
+// process, whatever the number of apps waiting) and looks again as soon
+// as one of them changes; what cannot be watched is polled. An object the
+// run did not apply because the plan found it unchanged, and which is
+// gone, ends the wait as soon as that is known: this run will not make it
+// again.
+func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout time.Duration) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	ms, progress, targets := r.ms, r.progress, r.targets(ids)
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	tr := ms.Cluster().Watches(managedSelector).Track(ms, targets)
+	defer tr.Close()
 	last := ""
 	for {
-		live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
+		obs, err := tr.Observe(ctx)
 		var unhealthy []string
 		if err == nil {
 			healthy := 0
-			for _, id := range ids {
-				h, msg := kube.HealthOf(live[id.String()])
+			for _, t := range targets {
+				key := t.ID.String()
+				h, msg := sdk.Progressing, "not seen yet"
+				if !obs.Unseen[key] {
+					h, msg = kube.HealthOf(obs.Objects[key])
+				}
+				if h == sdk.Missing && r.wasKept(key) {
+					return fmt.Errorf("%s was deleted after the plan, which found it unchanged, so this apply did not apply it: run slipway apply again to create it", t.ID)
+				}
 				if settled(h) {
 					healthy++
 					continue
@@ -60,21 +75,27 @@ func waitHealthy(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, ti
 				if msg == "" {
 					msg = h
 				}
-				unhealthy = append(unhealthy, fmt.Sprintf("%s: %s (%s)", id, msg, h))
+				unhealthy = append(unhealthy, fmt.Sprintf("%s: %s (%s)", t.ID, msg, h))
 			}
 			if len(unhealthy) == 0 {
 				return nil
 			}
-			line := fmt.Sprintf("%d/%d healthy; waiting for %s", healthy, len(ids), unhealthy[0])
+			line := fmt.Sprintf("%d/%d healthy; waiting for %s", healthy, len(targets), unhealthy[0])
 			if line != last {
 				progress(line)
 				last = line
 			}
 		}
-		t := time.NewTimer(pollInterval)
+		// With nothing polled, only a change (or the deadline) ends the
+		// wait: there is no round to wait for.
+		var recheck <-chan time.Time
+		timer := time.NewTimer(obs.Recheck)
+		if obs.Recheck > 0 {
+			recheck = timer.C
+		}
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			timer.Stop()
 			if parent.Err() != nil {
 				return parent.Err()
 			}
@@ -82,7 +103,31 @@ func waitHealthy(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, ti
 				return fmt.Errorf("%w after %s: %w", errWaitTimeout, timeout, err)
 			}
 			return fmt.Errorf("%w after %s; not healthy:\n  %s", errWaitTimeout, timeout, strings.Join(unhealthy, "\n  "))
-		case <-t.C:
+		case <-tr.Changed():
+		case <-recheck:
+		}
+		timer.Stop()
+	}
+}
+
+// wasKept reports whether the object key was left as the plan found it.
+func (r *syncRun) wasKept(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.kept[key]
+}
+
+// targets are the objects ids as this run applied them: a wait judges no
+// version older than the one applied.
+func (r *syncRun) targets(ids []kube.ObjectID) []kube.Target {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]kube.Target, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		if u := r.applied[id.String()]; u != nil {
+			out[i].ResourceVersion = u.GetResourceVersion()
 		}
 	}
+	return out
 }

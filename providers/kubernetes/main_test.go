@@ -22,12 +22,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/host"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kube"
 	"slipway.dev/slipway/providers/testbed"
 )
 
@@ -35,6 +37,12 @@ import (
 // request it makes to, one "METHOD PATH?QUERY" line each, so tests can
 // count what a plan costs.
 const requestLogEnv = "SLIPWAY_KUBERNETES_TEST_REQUEST_LOG"
+
+// pollEnv, when set to a duration, is how often the provider process's
+// health waits poll what they cannot watch, and how long they trust a
+// watch to deliver an object before they poll it (kube.PollInterval and
+// kube.Grace).
+const pollEnv = "SLIPWAY_KUBERNETES_TEST_POLL"
 
 // TestMain lets sdktest re-run this test binary as the provider plugin;
 // testbed.Main runs the tests, so the shared cluster is stopped after
@@ -47,6 +55,9 @@ func newTestProvider() sdk.Provider {
 	p := newProvider()
 	if path := os.Getenv(requestLogEnv); path != "" {
 		p.wrapTransport = logRequests(path)
+	}
+	if d, err := time.ParseDuration(os.Getenv(pollEnv)); err == nil {
+		kube.PollInterval, kube.Grace = d, d
 	}
 	return p
 }
@@ -74,10 +85,13 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 type requests struct {
 	lines                      []string
 	lists, dryRuns, gets, rest int
+	// Counted among rest too: watches and applies (not dry-run).
+	watches, applies int
 }
 
 func (r requests) String() string {
-	return fmt.Sprintf("%d requests: %d LIST, %d dry-run apply, %d GET, %d other", len(r.lines), r.lists, r.dryRuns, r.gets, r.rest)
+	return fmt.Sprintf("%d requests: %d LIST, %d dry-run apply, %d GET, %d other (of which %d WATCH, %d apply)",
+		len(r.lines), r.lists, r.dryRuns, r.gets, r.rest, r.watches, r.applies)
 }
 
 // requestLog reads and clears the provider's request log.
@@ -105,6 +119,12 @@ func (l requestLog) read(t *testing.T) requests {
 		switch {
 		case strings.HasPrefix(line, "PATCH ") && strings.Contains(line, "dryRun=All"):
 			r.dryRuns++
+		case strings.HasPrefix(line, "GET ") && strings.Contains(line, "watch=true"):
+			r.watches++
+			r.rest++
+		case strings.HasPrefix(line, "PATCH "):
+			r.applies++
+			r.rest++
 		case strings.HasPrefix(line, "GET ") && strings.Contains(line, "limit="):
 			r.lists++
 		case strings.HasPrefix(line, "GET "):
@@ -119,9 +139,8 @@ func (l requestLog) read(t *testing.T) requests {
 // startProvider runs the provider as a plugin process (the test binary,
 // re-executed) and configures it for cluster; with a log, the provider
 // appends every request it makes to it.
-func startProvider(t *testing.T, cluster *testbed.Cluster, log requestLog) *host.Client {
+func startProvider(t *testing.T, cluster *testbed.Cluster, log requestLog, env ...string) *host.Client {
 	t.Helper()
-	var env []string
 	if log != "" {
 		env = append(env, requestLogEnv+"="+string(log))
 	}

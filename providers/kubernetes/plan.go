@@ -150,6 +150,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		err error
 	}
 	planned := make([]map[string]cty.Value, len(items))
+	unchanged := make([][]string, len(items))
 	appRuns := make([][]*dryRun, len(items))
 	sets := &fieldSets{}
 	forEach(len(items), func(n int) {
@@ -183,6 +184,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 					continue
 				}
 				planned[n][key] = v
+				unchanged[n] = append(unchanged[n], key)
 			default:
 				appRuns[n] = append(appRuns[n], &dryRun{n: n, o: o})
 			}
@@ -219,12 +221,12 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		planned[r.n][key] = v
 	}
 
-	forEach(len(items), func(n int) { a.finishPlan(items[n], planned[n], live) })
+	forEach(len(items), func(n int) { a.finishPlan(items[n], planned[n], unchanged[n], live) })
 }
 
 // finishPlan decides what happens to the objects that left the manifests
-// and fills the response.
-func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, live map[string]*unstructured.Unstructured) {
+// and fills the response. unchanged are the objects that need no apply.
+func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged []string, live map[string]*unstructured.Unstructured) {
 	resp := it.resp
 	if resp.Diagnostics.HasErrors() {
 		return
@@ -283,6 +285,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, live map[st
 		AutoNamespace: it.desired.autoNamespace,
 		Hooks:         hookIDs(it.desired),
 		Manifests:     manifestsOf(it.desired),
+		Unchanged:     unchanged,
 	}.encode()
 }
 

@@ -43,6 +43,12 @@ type privateData struct {
 	// from, so apply applies what the user saw even if the directory has
 	// changed since.
 	Manifests []map[string]any `json:"manifests,omitempty"`
+	// Unchanged, in a plan only, are the IDs of the objects the plan found
+	// as slipway last applied them: the same manifest, its every field
+	// still owned by slipway with the manifest's value. Applying them
+	// again would change nothing, so apply does not (as Argo CD's
+	// ApplyOutOfSyncOnly); drift after the plan shows in the next one.
+	Unchanged []string `json:"unchanged,omitempty"`
 }
 
 const privateVersion = 1

@@ -1965,8 +1965,13 @@ func (x *ApplyResources_Request) GetItems() []*ApplyResources_Item {
 
 // Progress is one line of progress of one item.
 type ApplyResources_Progress struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Message       string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Message string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	// waiting says the item has made every change it is going to make and
+	// from now on only waits (for health, for objects to go), so slipway
+	// may start another change in its place. The first Progress with
+	// waiting set is what counts; an item makes no change after it.
+	Waiting       bool `protobuf:"varint,2,opt,name=waiting,proto3" json:"waiting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2006,6 +2011,13 @@ func (x *ApplyResources_Progress) GetMessage() string {
 		return x.Message
 	}
 	return ""
+}
+
+func (x *ApplyResources_Progress) GetWaiting() bool {
+	if x != nil {
+		return x.Waiting
+	}
+	return false
 }
 
 // Result is an item's outcome; it is the item's last event.
@@ -3039,7 +3051,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
-	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xa1\a\n" +
+	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xbb\a\n" +
 	"\x0eApplyResources\x1a\xd0\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -3051,9 +3063,10 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0fplanned_private\x18\x06 \x01(\fR\x0eplannedPrivate\x12!\n" +
 	"\foperation_id\x18\a \x01(\tR\voperationId\x1aI\n" +
 	"\aRequest\x12>\n" +
-	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ApplyResources.ItemR\x05items\x1a$\n" +
+	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ApplyResources.ItemR\x05items\x1a>\n" +
 	"\bProgress\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage\x1a\x90\x02\n" +
+	"\amessage\x18\x01 \x01(\tR\amessage\x12\x18\n" +
+	"\awaiting\x18\x02 \x01(\bR\awaiting\x1a\x90\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +

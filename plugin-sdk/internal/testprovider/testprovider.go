@@ -164,10 +164,11 @@ func (batch) ReadBatch(_ context.Context, reqs []sdk.ReadRequest, resps []sdk.Re
 
 type gate struct{ echo }
 
-// Apply of a gate whose value is "wait:PATH" waits until PATH exists.
+// Apply of a gate whose value is "wait:PATH" waits until PATH exists,
+// saying it only waits (Waiting).
 func (g gate) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	if path, ok := strings.CutPrefix(sdk.GetString(req.Config, "value"), "wait:"); ok {
-		req.Progress("waiting for " + path)
+		req.Waiting("waiting for " + path)
 		deadline := time.After(20 * time.Second)
 		for {
 			if _, err := os.Stat(path); err == nil {

@@ -86,6 +86,9 @@ type Cluster struct {
 	REST      rest.Interface
 	Discovery discovery.CachedDiscoveryInterface
 	Mapper    *restmapper.DeferredDiscoveryRESTMapper
+
+	watchMu sync.Mutex
+	watches map[string]*Watches // by label selector; see Watches
 }
 
 // The client-side rate limit of a cluster without flow control, as Argo

@@ -17,8 +17,8 @@
 // (kubeconfig, context, rate limits, dynamic client and a RESTMapper
 // cached for the process), object IDs, what plans and state show of an
 // object (Normalise), health in Argo CD's words (kstatus underneath),
-// server-side apply and its dry-run, and the LISTs that find many live
-// objects at once (LiveSet).
+// server-side apply and its dry-run, the LISTs that find many live
+// objects at once (LiveSet), and the watches that waits share (Watches).
 //
 // What must stay true:
 //
@@ -27,6 +27,8 @@
 //     so a user reading a plan cannot tell which provider made it.
 //   - Nothing here changes the cluster except Mappings.Apply without
 //     dryRun; everything else only reads.
+//   - A wait costs O(kinds) watches for the whole process, not requests
+//     per object or per round: Watches polls only what it cannot watch.
 //   - The package imports nothing of slipway but plugin-sdk, and nothing of
 //     Helm: it is the providers' common ground, not a third provider.
 //     Anything only one provider needs stays in that provider.

@@ -1,0 +1,403 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kube
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+)
+
+// Watches follows the objects a provider manages (those its label
+// selector matches) for the waits of the process: one informer per kind,
+// cluster-wide, started the first time a wait needs the kind and shared
+// by every wait after it. A thousand apps waiting cost one LIST and one
+// WATCH per kind, not a LIST per kind and app every poll, and a change is
+// seen as soon as the API server sends it.
+//
+// A kind that cannot be watched cluster-wide — the credentials may not
+// list or watch it everywhere, or the API does not serve list or watch —
+// is polled instead (FetchLive, at most once per PollInterval per wait),
+// as is an object the watch has not delivered at the version this
+// operation wrote once Grace has passed (an object someone stripped of
+// the label, say). The informers run until Stop; their objects are kept
+// without managedFields and, for ConfigMaps and Secrets, without their
+// data, which health does not read.
+//
+// A Watches is safe for concurrent use.
+type Watches struct {
+	cl       *Cluster
+	selector string
+	ctx      context.Context
+	stop     context.CancelFunc
+
+	mu    sync.Mutex
+	kinds map[schema.GroupVersionResource]*kindWatch
+}
+
+// The polling of what the watches cannot tell.
+var (
+	// PollInterval is how often a wait polls what it cannot watch.
+	PollInterval = time.Second
+	// Grace is how long a wait trusts the watch to deliver an object it
+	// has not seen at the version the operation wrote, before it polls.
+	Grace = 5 * time.Second
+)
+
+// Watches returns the cluster's watches of the objects selector matches,
+// made on first use.
+func (c *Cluster) Watches(selector string) *Watches {
+	c.watchMu.Lock()
+	defer c.watchMu.Unlock()
+	if w := c.watches[selector]; w != nil {
+		return w
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[schema.GroupVersionResource]*kindWatch{}}
+	if c.watches == nil {
+		c.watches = map[string]*Watches{}
+	}
+	c.watches[selector] = w
+	return w
+}
+
+// Stop ends every informer of w; waits still tracking poll from then on.
+func (w *Watches) Stop() { w.stop() }
+
+// kindWatch is the informer of one kind, and the trackers that wait for
+// its objects.
+type kindWatch struct {
+	gvk      schema.GroupVersionKind
+	informer cache.SharedIndexInformer
+	stop     context.CancelFunc
+
+	mu       sync.Mutex
+	synced   bool
+	failed   bool                             // cannot be watched: its objects are polled
+	interest map[string]map[*Tracker]struct{} // by store key (NAMESPACE/NAME)
+	trackers map[*Tracker]struct{}
+}
+
+// kind returns the watch of m's resource, starting it on first use.
+func (w *Watches) kind(m *meta.RESTMapping) *kindWatch {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if kw := w.kinds[m.Resource]; kw != nil {
+		return kw
+	}
+	ctx, stop := context.WithCancel(w.ctx)
+	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}}
+	w.kinds[m.Resource] = kw
+	selector := w.selector
+	kw.informer = dynamicinformer.NewFilteredDynamicInformer(w.cl.Dynamic, m.Resource, metav1.NamespaceAll, 0, cache.Indexers{},
+		func(o *metav1.ListOptions) { o.LabelSelector = selector }).Informer()
+	_ = kw.informer.SetTransform(slim)
+	_ = kw.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		// The reflector retries every other error itself, with backoff;
+		// the waits poll meanwhile, once Grace has passed.
+		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
+			kw.fail()
+			stop()
+		}
+	})
+	_, _ = kw.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    kw.changed,
+		UpdateFunc: func(_, obj any) { kw.changed(obj) },
+		DeleteFunc: kw.changed,
+	})
+	go kw.informer.RunWithContext(ctx)
+	go func() {
+		if cache.WaitForCacheSync(ctx.Done(), kw.informer.HasSynced) {
+			kw.mu.Lock()
+			kw.synced = true
+			kw.mu.Unlock()
+			kw.notifyAll()
+		}
+	}()
+	return kw
+}
+
+// slim drops what health never reads from an object the informer keeps.
+func slim(obj any) (any, error) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return obj, nil
+	}
+	u.SetManagedFields(nil)
+	if ann := u.GetAnnotations(); ann["kubectl.kubernetes.io/last-applied-configuration"] != "" {
+		delete(ann, "kubectl.kubernetes.io/last-applied-configuration")
+		u.SetAnnotations(ann)
+	}
+	if u.GetAPIVersion() == "v1" && (u.GetKind() == "ConfigMap" || u.GetKind() == "Secret") {
+		delete(u.Object, "data")
+		delete(u.Object, "binaryData")
+		delete(u.Object, "stringData")
+	}
+	return u, nil
+}
+
+func (kw *kindWatch) fail() {
+	kw.mu.Lock()
+	kw.failed = true
+	kw.mu.Unlock()
+	kw.notifyAll()
+}
+
+// state says whether the kind's store can be read, and whether it is
+// polled instead.
+func (kw *kindWatch) state() (synced, failed bool) {
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	return kw.synced && !kw.failed, kw.failed
+}
+
+// changed tells the trackers of an object that it changed.
+func (kw *kindWatch) changed(obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	key, err := cache.MetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return
+	}
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	for t := range kw.interest[key] {
+		t.notify()
+	}
+}
+
+func (kw *kindWatch) notifyAll() {
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	for t := range kw.trackers {
+		t.notify()
+	}
+}
+
+// Target is an object a wait follows.
+type Target struct {
+	ID ObjectID
+	// ResourceVersion is the object's resourceVersion as the operation
+	// wrote it: the wait judges no older version of the object. "" when
+	// the operation did not write it: any version will do, and an object
+	// the watch does not hold is polled once Grace has passed.
+	ResourceVersion string
+}
+
+// Tracker follows the objects of one wait. It is used by one goroutine
+// at a time; Changed may be read from another.
+type Tracker struct {
+	w       *Watches
+	ms      *Mappings
+	targets []tracked
+	start   time.Time
+	changes chan struct{}
+
+	lastPoll time.Time
+	polled   map[string]*unstructured.Unstructured // what the last poll found, by ID
+	covered  map[string]bool                       // the IDs the last poll looked for
+	pollErr  error
+}
+
+type tracked struct {
+	Target
+	key  string     // the ID as a string
+	skey string     // the store key, NAMESPACE/NAME or NAME
+	kw   *kindWatch // nil: polled
+}
+
+// Track starts following targets, starting the watches of their kinds
+// that are not running yet. Close it when the wait ends.
+func (w *Watches) Track(ms *Mappings, targets []Target) *Tracker {
+	t := &Tracker{w: w, ms: ms, start: time.Now(), changes: make(chan struct{}, 1)}
+	for _, tg := range targets {
+		tr := tracked{Target: tg, key: tg.ID.String(), skey: tg.ID.Name}
+		if m, err := ms.Mapping(tg.ID.GVK()); err == nil && w.ctx.Err() == nil {
+			// A kind the server does not serve, and any other lookup
+			// failure, is left to FetchLive, which knows what to make of it.
+			if m.Scope.Name() == meta.RESTScopeNameNamespace {
+				tr.skey = tg.ID.Namespace + "/" + tg.ID.Name
+			}
+			tr.kw = w.kind(m)
+			tr.kw.mu.Lock()
+			if tr.kw.interest[tr.skey] == nil {
+				tr.kw.interest[tr.skey] = map[*Tracker]struct{}{}
+			}
+			tr.kw.interest[tr.skey][t] = struct{}{}
+			tr.kw.trackers[t] = struct{}{}
+			tr.kw.mu.Unlock()
+		}
+		t.targets = append(t.targets, tr)
+	}
+	return t
+}
+
+// Close stops following the targets.
+func (t *Tracker) Close() {
+	for _, tr := range t.targets {
+		if tr.kw == nil {
+			continue
+		}
+		tr.kw.mu.Lock()
+		delete(tr.kw.interest[tr.skey], t)
+		if len(tr.kw.interest[tr.skey]) == 0 {
+			delete(tr.kw.interest, tr.skey)
+		}
+		delete(tr.kw.trackers, t)
+		tr.kw.mu.Unlock()
+	}
+}
+
+// Changed is signalled when one of the targets may have changed, or a
+// watch started or failed: the time to Observe again.
+func (t *Tracker) Changed() <-chan struct{} { return t.changes }
+
+func (t *Tracker) notify() {
+	select {
+	case t.changes <- struct{}{}:
+	default:
+	}
+}
+
+// Observation is what a Tracker knows of its targets.
+type Observation struct {
+	// Objects holds the live targets by ID. They may be the watches' own
+	// copies: read them, never change them. A target that is neither here
+	// nor in Unseen does not exist.
+	Objects map[string]*unstructured.Unstructured
+	// Unseen are the targets not yet seen at the version the operation
+	// wrote (or whose watch is still starting).
+	Unseen map[string]bool
+	// Recheck, when not zero, is when to Observe again even if Changed
+	// is not signalled: some targets are polled.
+	Recheck time.Duration
+}
+
+// Observe says what is known of the targets now: what the watches hold,
+// and for what they cannot tell, the last poll, made again when it is
+// PollInterval old. The error is that of the last poll.
+func (t *Tracker) Observe(ctx context.Context) (Observation, error) {
+	obs := Observation{Objects: map[string]*unstructured.Unstructured{}, Unseen: map[string]bool{}}
+	var toPoll []tracked
+	graceOver := time.Since(t.start) >= Grace
+	for _, tr := range t.targets {
+		u, seen := tr.fromWatch()
+		switch {
+		case seen:
+			if u != nil {
+				obs.Objects[tr.key] = u
+			}
+			continue
+		case tr.kw == nil || tr.kw.isFailed() || graceOver:
+			toPoll = append(toPoll, tr)
+		}
+		obs.Unseen[tr.key] = true
+	}
+	if len(toPoll) == 0 {
+		if len(obs.Unseen) > 0 {
+			obs.Recheck = max(Grace-time.Since(t.start), 0) + time.Millisecond
+		}
+		return obs, nil
+	}
+	// A target polled for the first time is polled at once; the others
+	// at most once per PollInterval.
+	since := time.Since(t.lastPoll)
+	due := since >= PollInterval
+	for _, tr := range toPoll {
+		due = due || !t.covered[tr.key]
+	}
+	if due {
+		ids := make([]ObjectID, len(toPoll))
+		for i, tr := range toPoll {
+			ids[i] = tr.ID
+		}
+		t.lastPoll, since = time.Now(), 0
+		live, err := FetchLive(ctx, t.ms, t.w.selector, ids)
+		t.pollErr = err
+		if err == nil {
+			t.polled, t.covered = live, map[string]bool{}
+			for _, tr := range toPoll {
+				t.covered[tr.key] = true
+			}
+		}
+	}
+	obs.Recheck = PollInterval - since
+	for _, tr := range toPoll {
+		if !t.covered[tr.key] {
+			continue
+		}
+		delete(obs.Unseen, tr.key)
+		if u := t.polled[tr.key]; u != nil {
+			obs.Objects[tr.key] = u
+		}
+	}
+	return obs, t.pollErr
+}
+
+func (kw *kindWatch) isFailed() bool {
+	_, failed := kw.state()
+	return failed
+}
+
+// fromWatch returns the target as its watch holds it (nil when it does
+// not exist), and whether the watch has seen the version the operation
+// wrote.
+func (tr tracked) fromWatch() (*unstructured.Unstructured, bool) {
+	if tr.kw == nil {
+		return nil, false
+	}
+	if synced, _ := tr.kw.state(); !synced {
+		return nil, false
+	}
+	obj, exists, err := tr.kw.informer.GetIndexer().GetByKey(tr.skey)
+	if err != nil {
+		return nil, false
+	}
+	if !exists {
+		// Gone, once the watch has passed the version written. An object
+		// not written, or one that lost the label, only a poll can tell.
+		return nil, tr.ResourceVersion != "" && notOlder(tr.kw.informer.LastSyncResourceVersion(), tr.ResourceVersion)
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil, false
+	}
+	if tr.ResourceVersion != "" && !notOlder(u.GetResourceVersion(), tr.ResourceVersion) {
+		return nil, false // the watch has not delivered the version written yet
+	}
+	return u, true
+}
+
+// notOlder reports whether resourceVersion a is at least b. Versions that
+// cannot be compared (a server whose versions are not the integers the
+// API server uses) count only when equal; the wait then polls once Grace
+// has passed.
+func notOlder(a, b string) bool {
+	c, err := resourceversion.CompareResourceVersion(a, b)
+	if err != nil {
+		return a == b
+	}
+	return c >= 0
+}

@@ -1,0 +1,346 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
+	"slipway.dev/slipway/plugin-sdk/sdktest"
+	"slipway.dev/slipway/providers/internal/kube"
+	"slipway.dev/slipway/providers/internal/kubetest"
+	"slipway.dev/slipway/providers/testbed"
+)
+
+// TestWaitsWatchTheCluster applies several apps that wait for health, in
+// one batch, and checks what the waits cost and how soon they end:
+//
+//   - the waits LIST each kind at most once, whatever the number of apps
+//     (one watch per kind for the provider process), and a second apply
+//     in the same process LISTs nothing;
+//   - the provider polls only every hour here (pollEnv), longer than the
+//     wait may last, so only the watches can end the waits: they end
+//     about when the test's own watch sees every Deployment healthy;
+//   - each app says once that it only waits (sdk.ApplyRequest.Waiting),
+//     before its result;
+//   - a re-apply of one changed ConfigMap per app applies those ConfigMaps
+//     and nothing else: the objects the plan found unchanged are not
+//     applied again.
+func TestWaitsWatchTheCluster(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log, pollEnv+"=1h")
+	const apps = 6
+	// minReadySeconds keeps the Deployments from being available at once,
+	// so there is a wait to measure.
+	deployment := strings.Replace(strings.Replace(webDeployment, "REPLICAS", "1", 1), "spec:\n  replicas:", "spec:\n  minReadySeconds: 3\n  replicas:", 1)
+	dirs := make([]string, apps)
+	configs := make([]cty.Value, apps)
+	for i := range apps {
+		dirs[i] = sdktest.WriteTree(t, map[string]string{
+			"deployment.yaml": deployment,
+			"configmap.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {release: \"1\"}\n",
+		})
+		configs[i] = appConfigVal(map[string]cty.Value{
+			"name": cty.StringVal(fmt.Sprintf("watched-%d", i)), "manifests_dir": cty.StringVal(dirs[i]),
+			"namespace": cty.StringVal(fmt.Sprintf("e2e-watch-%d", i)), "create_namespace": cty.True,
+			"wait_timeout": cty.StringVal("120s"),
+		})
+	}
+	const kinds = 3 // Namespace, ConfigMap, Deployment
+
+	// The test's own watch: when every Deployment is healthy.
+	ready := watchDeploymentsHealthy(t, k, apps)
+
+	states := make([]cty.Value, apps)
+	privates := make([][]byte, apps)
+	// round plans and applies every app in one batch, and returns the
+	// requests of the apply, when it began and how long it took.
+	round := func(what string) (requests, time.Time, time.Duration) {
+		t.Helper()
+		reqs := make([]sdk.PlanRequest, apps)
+		for i := range apps {
+			reqs[i] = sdk.PlanRequest{Address: "app.watched", TypeName: "kubernetes_app", Config: configs[i],
+				PriorState: states[i], PriorPrivate: privates[i]}
+			if reqs[i].PriorState == cty.NilVal {
+				reqs[i].PriorState = cty.NullVal(appSchema.ImpliedType())
+			}
+		}
+		plans, err := c.Plan(t.Context(), reqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		applies := make([]sdk.ApplyRequest, apps)
+		for i, p := range plans {
+			sdktest.CheckDiags(t, what+" plan", p.Diagnostics)
+			applies[i] = sdk.ApplyRequest{Address: "app.watched", TypeName: "kubernetes_app", Config: configs[i],
+				PriorState: reqs[i].PriorState, PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
+		}
+		log.reset(t)
+		waiting := make([]int, apps)
+		start := time.Now()
+		err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
+			switch {
+			case ev.Waiting:
+				waiting[ev.Index]++
+			case ev.Done:
+				sdktest.CheckDiags(t, what+" apply", ev.Response.Diagnostics)
+				if waiting[ev.Index] != 1 {
+					t.Errorf("%s: app %d said %d times that it only waits before its result, want once", what, ev.Index, waiting[ev.Index])
+				}
+				states[ev.Index], privates[ev.Index] = ev.Response.NewState, ev.Response.Private
+			}
+		})
+		elapsed := time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost := log.read(t)
+		t.Logf("%s of %d apps with a wait: %s in %s\n  %s", what, apps, cost, elapsed, strings.Join(cost.lines, "\n  "))
+		return cost, start, elapsed
+	}
+
+	first, start, took := round("first apply")
+	readyAfter := (<-ready).Sub(start)
+	// LISTs and WATCHes start each kind's informer: per kind, not per app.
+	if first.lists > kinds || first.watches > 2*kinds {
+		t.Errorf("first apply of %d apps: %s; want at most %d LISTs and %d WATCHes (one informer per kind)", apps, first, kinds, 2*kinds)
+	}
+	if first.lists+first.watches == 0 {
+		t.Errorf("first apply: %s; the waits neither LISTed nor watched", first)
+	}
+	// The provider polls every hour, so only events ended the waits: within
+	// a small margin of the moment the test's own watch saw them healthy.
+	if took > 2*readyAfter {
+		t.Errorf("the waits ended %s after the apply began, while every Deployment was healthy after %s: more than twice as long", took, readyAfter)
+	}
+
+	// One changed ConfigMap per app: that is all apply writes.
+	for i := range apps {
+		writeFile(t, filepath.Join(dirs[i], "configmap.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {release: \"2\"}\n")
+	}
+	again, _, _ := round("re-apply")
+	if again.applies != apps {
+		t.Errorf("re-apply of one changed ConfigMap in each of %d apps: %s; want exactly %d applies", apps, again, apps)
+	}
+	if again.lists+again.watches != 0 {
+		t.Errorf("re-apply in the same process: %s; want no LIST and no new WATCH (the informers run)", again)
+	}
+	for i := range apps {
+		cm := k.Get(kubetest.ConfigMaps, fmt.Sprintf("e2e-watch-%d", i), "settings")
+		if got, _, _ := unstructured.NestedString(cm.Object, "data", "release"); got != "2" {
+			t.Errorf("app %d: ConfigMap release = %q after the re-apply, want 2", i, got)
+		}
+	}
+	// The state after the re-apply is what the next plan expects.
+	for i := range apps {
+		s := newSession(t, c)
+		s.State, s.Private = states[i], privates[i]
+		if d := sdktest.DiffPaths(s.State, s.Plan(configs[i]).PlannedState); len(d) > 0 {
+			t.Errorf("app %d: plan after the re-apply changes %v", i, d)
+		}
+		s.Destroy()
+	}
+}
+
+// watchDeploymentsHealthy watches the Deployments slipway manages in the
+// namespaces e2e-watch-N and sends the time at which the n of them were
+// first all healthy.
+func watchDeploymentsHealthy(t *testing.T, k *kubetest.Client, n int) <-chan time.Time {
+	t.Helper()
+	w, err := k.Dynamic.Resource(kubetest.Deployments).Watch(t.Context(), metav1.ListOptions{LabelSelector: managedSelector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan time.Time, 1)
+	var once sync.Once
+	t.Cleanup(w.Stop)
+	go func() {
+		healthy := map[string]bool{}
+		for ev := range w.ResultChan() {
+			u, ok := ev.Object.(*unstructured.Unstructured)
+			if !ok || !strings.HasPrefix(u.GetNamespace(), "e2e-watch-") {
+				continue
+			}
+			h, _ := kube.HealthOf(u)
+			healthy[u.GetNamespace()] = ev.Type != watch.Deleted && h == sdk.Healthy
+			count := 0
+			for _, ok := range healthy {
+				if ok {
+					count++
+				}
+			}
+			if count == n {
+				once.Do(func() { out <- time.Now() })
+			}
+		}
+	}()
+	return out
+}
+
+// TestWaitPollsWhatItCannotWatch runs the provider as a service account
+// that may only work with ConfigMaps of one namespace: the cluster-wide
+// watch of ConfigMaps is forbidden, so the wait polls them in that
+// namespace instead, and still ends as soon as they are healthy.
+func TestWaitPollsWhatItCannotWatch(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	const ns = "e2e-watch-forbidden"
+	k.CreateNamespace(ns)
+	kubeconfig := namespacedAccount(t, cluster, ns, "configmaps")
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, &testbed.Cluster{Kubeconfig: kubeconfig}, log)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n",
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("confined"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"wait_timeout": cty.StringVal("60s"),
+	})
+	s := newSession(t, c)
+	plan := s.Plan(config)
+	log.reset(t)
+	resp, progress := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	cost := log.read(t)
+	t.Logf("apply as a service account confined to %s: %s\n  %s\nprogress:\n  %s", ns, cost, strings.Join(cost.lines, "\n  "), strings.Join(progress, "\n  "))
+	polled := false
+	for _, l := range cost.lines {
+		polled = polled || strings.HasPrefix(l, "GET /api/v1/namespaces/"+ns+"/configmaps?") && strings.Contains(l, "limit=")
+	}
+	if !polled {
+		t.Errorf("the wait did not LIST the ConfigMaps of %s, which it may not watch cluster-wide: %s", ns, cost)
+	}
+	s.Destroy()
+}
+
+// namespacedAccount makes a service account that may do anything with
+// the resources named in namespace ns and nothing else, and returns a
+// kubeconfig for it.
+func namespacedAccount(t *testing.T, cluster *testbed.Cluster, ns string, resources ...string) string {
+	t.Helper()
+	ctx := t.Context()
+	admin, err := kubernetes.NewForConfig(cluster.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "slipway"},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: resources, Verbs: []string{"*"}}},
+	}
+	if _, err := admin.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "slipway"}}
+	if _, err := admin.CoreV1().ServiceAccounts(ns).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "slipway"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: ns}},
+	}
+	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	expiry := int64(3600)
+	tr, err := admin.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name,
+		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: &expiry}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["testbed"] = &clientcmdapi.Cluster{Server: cluster.Config.Host, CertificateAuthorityData: cluster.Config.CAData}
+	kc.AuthInfos["slipway"] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
+	kc.Contexts["slipway"] = &clientcmdapi.Context{Cluster: "testbed", AuthInfo: "slipway", Namespace: ns}
+	kc.CurrentContext = "slipway"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestUnchangedObjectDeletedAfterThePlan: apply does not apply an object
+// the plan found unchanged; when someone deletes it between plan and
+// apply, the wait says so at once instead of waiting for its timeout, and
+// the next plan creates it again.
+func TestUnchangedObjectDeletedAfterThePlan(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log)
+	const ns = "e2e-kept-deleted"
+	cm := func(name, value string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {v: \"" + value + "\"}\n"
+	}
+	dir := sdktest.WriteTree(t, map[string]string{"kept.yaml": cm("kept", "1"), "changed.yaml": cm("changed", "1")})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("kept"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("10m"),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+
+	writeFile(t, filepath.Join(dir, "changed.yaml"), cm("changed", "2"))
+	plan := s.Plan(config)
+	if err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns).Delete(t.Context(), "kept", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	log.reset(t)
+	resp, progress := s.Apply(config, plan)
+	cost := log.read(t)
+	t.Logf("apply: %s\n  %s\nprogress:\n  %s", cost, strings.Join(cost.lines, "\n  "), strings.Join(progress, "\n  "))
+	err := resp.Diagnostics.Err()
+	if err == nil || !strings.Contains(err.Error(), "v1 ConfigMap "+ns+"/kept was deleted after the plan") {
+		t.Fatalf("apply error = %v, want one saying the unchanged ConfigMap was deleted after the plan", err)
+	}
+	if cost.applies != 1 {
+		t.Errorf("apply: %s; want 1 apply, of the changed ConfigMap only", cost)
+	}
+	s.Refresh()
+	plan = s.Plan(config)
+	if d := sdktest.DiffPaths(s.State, plan.PlannedState); !slices.Contains(d, `objects["v1 ConfigMap `+ns+`/kept"]`) {
+		t.Errorf("the plan after the failed apply changes %v; want the deleted ConfigMap created again", d)
+	}
+	resp, _ = s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if k.Get(kubetest.ConfigMaps, ns, "kept") == nil {
+		t.Error("the ConfigMap deleted after the plan was not created again by the next apply")
+	}
+	s.Destroy()
+}
