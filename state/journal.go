@@ -313,9 +313,15 @@ func (f fileStore) Replace(_ context.Context, records []byte) error {
 	return writeFileSync(string(f), records)
 }
 
-// appendSync appends b to the file at path and makes it durable.
+// appendSync appends b to the file at path and makes it durable. When it
+// creates the file, it syncs the directory too: the first intent is
+// durable only once the file's name is.
 func appendSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	created := errors.Is(err, fs.ErrNotExist)
+	if created {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	}
 	if err != nil {
 		return err
 	}
@@ -327,7 +333,13 @@ func appendSync(path string, b []byte) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if created {
+		return syncDir(filepath.Dir(path))
+	}
+	return nil
 }
 
 // writeFileSync replaces the file at path with data, atomically and
