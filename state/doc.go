@@ -34,6 +34,11 @@
 //     what they read; sealed bytes begin with SealedPrefix, so that a
 //     reader without a key says the state is encrypted rather than
 //     corrupted. Package state/encryption implements Sealer.
+//   - Every backend's intent journal is a StoreJournal over a JournalStore
+//     of its own (a file, Secrets, rows): group commit, compaction and
+//     decoding exist once. The local journal file keeps its format, a
+//     JSON document a line or that sealed and base64-encoded, byte for
+//     byte; testdata/journal pins it.
 //
 // This package imports only vocabulary packages (lang/addrs and cty); the
 // planner, the applier and the CLI import it, never the reverse.

@@ -15,15 +15,14 @@
 package state
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -148,8 +147,8 @@ type journalLine struct {
 }
 
 // EncodeJournalEntry encodes e as one line of a journal, its newline
-// included: how a Journal kept elsewhere than in a file (a database row,
-// say) stores an entry, in the format FileJournal writes.
+// included, in the format FileJournal writes and every JournalStore is
+// given: a plain line, which a store may seal as it keeps it.
 func EncodeJournalEntry(e JournalEntry) ([]byte, error) { return encodeEntry(e) }
 
 // DecodeJournalEntry decodes what EncodeJournalEntry returned.
@@ -235,18 +234,10 @@ func nullUnknowns(v cty.Value) cty.Value {
 // FileJournal is a Journal kept in a file: one JSON document a line,
 // appended and fsync'd. With a Sealer, each line is its entry sealed on
 // its own and base64-encoded, so that lines stay independent: a crash
-// still cuts only the last one short.
+// still cuts only the last one short. It is a StoreJournal over the file.
 type FileJournal struct {
-	path   string
-	sealer Sealer
-
-	mu       sync.Mutex
-	cond     *sync.Cond
-	buf      []byte
-	queued   uint64 // entries appended to buf so far
-	synced   uint64 // entries durable so far
-	flushing bool
-	err      error // the first failed write: every later call fails
+	path    string
+	journal *StoreJournal
 }
 
 var _ Journal = (*FileJournal)(nil)
@@ -257,109 +248,82 @@ func NewFileJournal(path string) *FileJournal { return NewSealedFileJournal(path
 // NewSealedFileJournal returns the journal kept at path, its lines sealed
 // by s; a nil s seals nothing.
 func NewSealedFileJournal(path string, s Sealer) *FileJournal {
-	j := &FileJournal{path: path, sealer: s}
-	j.cond = sync.NewCond(&j.mu)
-	return j
-}
-
-// encode is the line of e: its JSON, or that sealed and base64-encoded,
-// which never begins with '{' and holds no newline.
-func (j *FileJournal) encode(e JournalEntry) ([]byte, error) {
-	b, err := encodeEntry(e)
-	if err != nil || j.sealer == nil {
-		return b, err
-	}
-	sealed, err := j.sealer.Seal(bytes.TrimSuffix(b, []byte("\n")))
-	if err != nil {
-		return nil, fmt.Errorf("journal entry for %s: %w", e.Addr, err)
-	}
-	if !IsSealed(sealed) {
-		// The Sealer writes plain documents (while decrypting).
-		return append(sealed, '\n'), nil
-	}
-	line := make([]byte, base64.StdEncoding.EncodedLen(len(sealed))+1)
-	base64.StdEncoding.Encode(line, sealed)
-	line[len(line)-1] = '\n'
-	return line, nil
-}
-
-// decodeLine reads one line that encode made.
-func (j *FileJournal) decodeLine(line []byte) (JournalEntry, error) {
-	stored := line
-	if line[0] != '{' {
-		stored = make([]byte, base64.StdEncoding.DecodedLen(len(line)))
-		n, err := base64.StdEncoding.Decode(stored, line)
-		if err != nil {
-			return JournalEntry{}, fmt.Errorf("neither an entry nor a sealed one: %w", err)
-		}
-		stored = stored[:n]
-	}
-	plain, err := Open(j.sealer, stored)
-	if err != nil {
-		return JournalEntry{}, err
-	}
-	return decodeEntry(plain)
+	return &FileJournal{path: path, journal: newStoreJournal(path, fileStore(path), s)}
 }
 
 // Path is the journal file's path.
 func (j *FileJournal) Path() string { return j.path }
 
 // Begin makes op's intent durable.
-func (j *FileJournal) Begin(_ context.Context, op Operation) error {
-	return j.append(JournalEntry{Kind: "begin", Time: time.Now(), Operation: op})
-}
+func (j *FileJournal) Begin(ctx context.Context, op Operation) error { return j.journal.Begin(ctx, op) }
 
 // End makes a change's outcome durable.
-func (j *FileJournal) End(_ context.Context, id string, addr addrs.ResourceInstance, now *ResourceInstance) error {
-	return j.append(JournalEntry{Kind: "end", Time: time.Now(), Operation: Operation{ID: id, Addr: addr}, Now: now})
+func (j *FileJournal) End(ctx context.Context, id string, addr addrs.ResourceInstance, now *ResourceInstance) error {
+	return j.journal.End(ctx, id, addr, now)
 }
 
 // Resolve records that an interrupted change was read back.
-func (j *FileJournal) Resolve(_ context.Context, id string) error {
-	return j.append(JournalEntry{Kind: "resolve", Time: time.Now(), Operation: Operation{ID: id}})
+func (j *FileJournal) Resolve(ctx context.Context, id string) error {
+	return j.journal.Resolve(ctx, id)
 }
 
-// append adds an entry and returns once it is durable. The first caller to
-// find no write in flight writes everything queued, with one fsync; the
-// others wait for it.
-func (j *FileJournal) append(e JournalEntry) error {
-	b, err := j.encode(e)
-	if err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.err != nil {
-		return j.err
-	}
-	j.buf = append(j.buf, b...)
-	j.queued++
-	mine := j.queued
-	for j.synced < mine && j.err == nil {
-		if j.flushing {
-			j.cond.Wait()
-			continue
-		}
-		j.flushing = true
-		buf, upto := j.buf, j.queued
-		j.buf = nil
-		j.mu.Unlock()
-		werr := appendSync(j.path, buf)
-		j.mu.Lock()
-		j.flushing = false
-		if werr != nil {
-			j.err = fmt.Errorf("writing the intent journal %s: %w", j.path, werr)
-		} else {
-			j.synced = upto
-		}
-		j.cond.Broadcast()
-	}
-	return j.err
+// Entries reads the journal. Only a last line without its newline may be
+// cut short (a crash while it was written) and is left out when it does
+// not decode; a bad line anywhere else is an error.
+func (j *FileJournal) Entries(ctx context.Context) ([]JournalEntry, error) {
+	return j.journal.Entries(ctx)
 }
 
-// appendSync appends b to the file at path and makes it durable.
+// Compact rewrites the journal with only the intents that never ended,
+// or removes it when there are none.
+func (j *FileJournal) Compact(ctx context.Context) error { return j.journal.Compact(ctx) }
+
+// Reseal rewrites every entry sealed by the journal's Sealer as it now
+// is. It reads the whole journal before it writes, so an entry the Sealer
+// cannot open leaves the file as it was.
+func (j *FileJournal) Reseal(ctx context.Context) error { return j.journal.reseal(ctx) }
+
+// fileStore is the JournalStore of a FileJournal: the file at its path.
+type fileStore string
+
+var _ JournalStore = fileStore("")
+
+// Append appends records to the file and makes them durable. A crash
+// during the write may leave the last line cut short.
+func (f fileStore) Append(_ context.Context, records []byte) error {
+	return appendSync(string(f), records)
+}
+
+// Load reads the file; there is none before the first Append.
+func (f fileStore) Load(context.Context) ([]byte, error) {
+	data, err := os.ReadFile(string(f))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// Replace replaces the file with records atomically and durably, or
+// removes it when there are none.
+func (f fileStore) Replace(_ context.Context, records []byte) error {
+	if len(records) == 0 {
+		if err := os.Remove(string(f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return syncDir(filepath.Dir(string(f)))
+	}
+	return writeFileSync(string(f), records)
+}
+
+// appendSync appends b to the file at path and makes it durable. When it
+// creates the file, it syncs the directory too: the first intent is
+// durable only once the file's name is.
 func appendSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	created := errors.Is(err, fs.ErrNotExist)
+	if created {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	}
 	if err != nil {
 		return err
 	}
@@ -371,110 +335,18 @@ func appendSync(path string, b []byte) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
-}
-
-// Entries reads the journal.
-func (j *FileJournal) Entries(context.Context) ([]JournalEntry, error) {
-	data, err := os.ReadFile(j.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the intent journal: %w", err)
-	}
-	return j.decode(data)
-}
-
-// decode decodes a journal's lines. Only a last line without its newline
-// may be cut short (a crash while it was written) and is left out when it
-// does not decode; a bad line anywhere else is an error, since entries
-// after it could not be trusted.
-func (j *FileJournal) decode(data []byte) ([]JournalEntry, error) {
-	var out []JournalEntry
-	lines := bytes.Split(data, []byte("\n"))
-	for i, line := range lines {
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		e, err := j.decodeLine(line)
-		if err != nil {
-			if i == len(lines)-1 {
-				break // no newline after it: cut short
-			}
-			return nil, fmt.Errorf("intent journal %s, line %d: %w", j.path, i+1, err)
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// Compact rewrites the journal with only the intents that never ended,
-// or removes it when there are none.
-func (j *FileJournal) Compact(ctx context.Context) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for j.flushing {
-		j.cond.Wait()
-	}
-	if j.err != nil {
-		return j.err
-	}
-	entries, err := j.Entries(ctx)
-	if err != nil {
+	if err := f.Close(); err != nil {
 		return err
 	}
-	pending := Replay(NewState(), entries)
-	if len(pending) == 0 {
-		if err := os.Remove(j.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("removing the intent journal: %w", err)
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	for _, p := range pending {
-		b, err := j.encode(JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
-	}
-	return writeFileSync(j.path, buf.Bytes())
-}
-
-// Reseal rewrites every entry sealed by the journal's Sealer as it now
-// is. It reads the whole journal before it writes, so an entry the Sealer
-// cannot open leaves the file as it was.
-func (j *FileJournal) Reseal(ctx context.Context) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for j.flushing {
-		j.cond.Wait()
-	}
-	if j.err != nil {
-		return j.err
-	}
-	entries, err := j.Entries(ctx)
-	if err != nil || entries == nil {
-		return err
-	}
-	var buf bytes.Buffer
-	for _, e := range entries {
-		b, err := j.encode(e)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
-	}
-	if err := writeFileSync(j.path, buf.Bytes()); err != nil {
-		return fmt.Errorf("rewriting the intent journal: %w", err)
+	if created {
+		return syncDir(filepath.Dir(path))
 	}
 	return nil
 }
 
 // writeFileSync replaces the file at path with data, atomically and
-// durably.
+// durably: a temporary file, synced, renamed over it, and its directory
+// synced.
 func writeFileSync(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -492,11 +364,25 @@ func writeFileSync(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
 }
 
-// decodeJournal decodes unsealed journal lines, as a FileJournal without a
-// Sealer writes them; name is where they were read, for errors.
-func decodeJournal(name string, data []byte) ([]JournalEntry, error) {
-	return (&FileJournal{path: name}).decode(data)
+// syncDir makes a rename or a removal in dir durable. Windows cannot sync
+// a directory, and NTFS journals its metadata, so there it does nothing.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		d.Close()
+		return err
+	}
+	return d.Close()
 }

@@ -162,7 +162,7 @@ func itoa(i int) string { return cty.NumberIntVal(int64(i)).AsBigFloat().String(
 func TestJournalRefusesWhatCtyPanicsOn(t *testing.T) {
 	t.Parallel()
 	line := `{"kind":"end","id":"op-1","time":"2026-01-02T03:04:05Z","address":"file.a","now":{"address":"file.a","mode":"managed","type":"file","name":"a","schema_version":0,"attributes":[],"attributes_type":["tuple",["string"]]}}` + "\n"
-	_, err := NewFileJournal("j").decode([]byte(line + line))
+	_, err := NewFileJournal("j").journal.decode([]byte(line + line))
 	if err == nil || err.Error() != "intent journal j, line 1: file.a: value: the value has 0 elements where its tuple type has 1" {
 		t.Fatalf("decode: %v", err)
 	}
@@ -189,7 +189,7 @@ func FuzzDecodeJournal(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		entries, err := NewFileJournal("j").decode(data)
+		entries, err := NewFileJournal("j").journal.decode(data)
 		if err != nil {
 			return
 		}

@@ -17,6 +17,7 @@ package state
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"sync"
 	"time"
@@ -24,12 +25,16 @@ import (
 	"slipway.dev/slipway/lang/addrs"
 )
 
-// A JournalStore is where a StoreJournal keeps its records, for a backend
-// whose journal is not a local file: the records are journal lines, and
-// the store keeps them in the order they were appended.
+// A JournalStore is where a StoreJournal keeps its records: journal
+// lines, each a JSON document ending in a newline, kept in the order they
+// were appended. A store may seal what it keeps, whole records or line by
+// line, as long as Load gives back the lines it was given.
 type JournalStore interface {
-	// Append makes records durable after everything appended before:
-	// all of them, or, when it fails or its process dies, none.
+	// Append makes records, one or more whole lines, durable after
+	// everything appended before: all of them, or, when it fails or its
+	// process dies, none — except that a store which cannot promise
+	// that (a file) may keep the last line cut short, without its
+	// newline, for Load to return as it is.
 	Append(ctx context.Context, records []byte) error
 	// Load returns every record appended since the last Replace, in
 	// order, or nothing when there are none.
@@ -39,13 +44,17 @@ type JournalStore interface {
 	Replace(ctx context.Context, records []byte) error
 }
 
-// StoreJournal is a Journal kept in a JournalStore. Like FileJournal it
-// commits in groups: the entries that arrive while an Append is in flight
-// share the next one, so a store that costs a round trip per Append is
-// asked once per group, not once per entry.
+// StoreJournal is a Journal kept in a JournalStore, and the one
+// implementation of what every journal does: group commit, compaction
+// and decoding. It commits in groups: the entries that arrive while an
+// Append is in flight share the next one, so a store that costs an fsync
+// or a round trip per Append is asked once per group, not once per entry.
 type StoreJournal struct {
 	name  string
 	store JournalStore
+	// lines, when set, seals each line on its own, in the format of
+	// FileJournal; stores that seal what they keep leave it nil.
+	lines Sealer
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -61,7 +70,13 @@ var _ Journal = (*StoreJournal)(nil)
 // NewStoreJournal returns the journal kept in store; name says where it is
 // in error messages.
 func NewStoreJournal(name string, store JournalStore) *StoreJournal {
-	j := &StoreJournal{name: name, store: store}
+	return newStoreJournal(name, store, nil)
+}
+
+// newStoreJournal returns the journal kept in store, each line sealed on
+// its own by lines unless it is nil.
+func newStoreJournal(name string, store JournalStore, lines Sealer) *StoreJournal {
+	j := &StoreJournal{name: name, store: store, lines: lines}
 	j.cond = sync.NewCond(&j.mu)
 	return j
 }
@@ -86,7 +101,7 @@ func (j *StoreJournal) Resolve(ctx context.Context, id string) error {
 // it. The Append runs to its end whatever ctx says, as a record half-made
 // would help no one.
 func (j *StoreJournal) append(ctx context.Context, e JournalEntry) error {
-	b, err := encodeEntry(e)
+	b, err := j.encode(e)
 	if err != nil {
 		return err
 	}
@@ -126,11 +141,32 @@ func (j *StoreJournal) Entries(ctx context.Context) ([]JournalEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the intent journal %s: %w", j.name, err)
 	}
-	return decodeJournal(j.name, data)
+	return j.decode(data)
 }
 
 // Compact replaces the journal with only the intents that never ended.
 func (j *StoreJournal) Compact(ctx context.Context) error {
+	return j.replace(ctx, "compacting", func(entries []JournalEntry) []JournalEntry {
+		var keep []JournalEntry
+		for _, p := range Replay(NewState(), entries) {
+			keep = append(keep, JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
+		}
+		return keep
+	})
+}
+
+// reseal rewrites every entry as the journal now encodes it, sealed by
+// its line Sealer as it now is. It reads the whole journal before it
+// writes, so an entry that cannot be opened leaves the journal as it
+// was.
+func (j *StoreJournal) reseal(ctx context.Context) error {
+	return j.replace(ctx, "rewriting", func(entries []JournalEntry) []JournalEntry { return entries })
+}
+
+// replace makes keep(entries) the whole journal, once no Append is in
+// flight and with none started until it is done; doing names it in
+// errors.
+func (j *StoreJournal) replace(ctx context.Context, doing string, keep func([]JournalEntry) []JournalEntry) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for j.flushing {
@@ -144,15 +180,79 @@ func (j *StoreJournal) Compact(ctx context.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	for _, p := range Replay(NewState(), entries) {
-		b, err := encodeEntry(JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
+	for _, e := range keep(entries) {
+		b, err := j.encode(e)
 		if err != nil {
 			return err
 		}
 		buf.Write(b)
 	}
 	if err := j.store.Replace(context.WithoutCancel(ctx), buf.Bytes()); err != nil {
-		return fmt.Errorf("compacting the intent journal %s: %w", j.name, err)
+		return fmt.Errorf("%s the intent journal %s: %w", doing, j.name, err)
 	}
 	return nil
+}
+
+// encode is the line of e: its JSON, or, with a line Sealer, that sealed
+// and base64-encoded, which never begins with '{' and holds no newline.
+func (j *StoreJournal) encode(e JournalEntry) ([]byte, error) {
+	b, err := encodeEntry(e)
+	if err != nil || j.lines == nil {
+		return b, err
+	}
+	sealed, err := j.lines.Seal(bytes.TrimSuffix(b, []byte("\n")))
+	if err != nil {
+		return nil, fmt.Errorf("journal entry for %s: %w", e.Addr, err)
+	}
+	if !IsSealed(sealed) {
+		// The Sealer writes plain documents (while decrypting).
+		return append(sealed, '\n'), nil
+	}
+	line := make([]byte, base64.StdEncoding.EncodedLen(len(sealed))+1)
+	base64.StdEncoding.Encode(line, sealed)
+	line[len(line)-1] = '\n'
+	return line, nil
+}
+
+// decodeLine reads one line that encode made. A sealed line without a
+// line Sealer is refused with ErrEncrypted.
+func (j *StoreJournal) decodeLine(line []byte) (JournalEntry, error) {
+	stored := line
+	if line[0] != '{' {
+		stored = make([]byte, base64.StdEncoding.DecodedLen(len(line)))
+		n, err := base64.StdEncoding.Decode(stored, line)
+		if err != nil {
+			return JournalEntry{}, fmt.Errorf("neither an entry nor a sealed one: %w", err)
+		}
+		stored = stored[:n]
+	}
+	plain, err := Open(j.lines, stored)
+	if err != nil {
+		return JournalEntry{}, err
+	}
+	return decodeEntry(plain)
+}
+
+// decode decodes a journal's lines. Only a last line without its newline
+// may be cut short (a crash while it was written) and is left out when it
+// does not decode; a bad line anywhere else is an error, since entries
+// after it could not be trusted.
+func (j *StoreJournal) decode(data []byte) ([]JournalEntry, error) {
+	var out []JournalEntry
+	lines := bytes.Split(data, []byte("\n"))
+	for i, line := range lines {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		e, err := j.decodeLine(line)
+		if err != nil {
+			if i == len(lines)-1 {
+				break // no newline after it: cut short
+			}
+			return nil, fmt.Errorf("intent journal %s, line %d: %w", j.name, i+1, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

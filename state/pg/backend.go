@@ -51,7 +51,7 @@ type Backend struct {
 	held *heldLock  // the lock taken through this Backend, if any
 
 	journalOnce sync.Once
-	journal     *Journal
+	journal     *state.StoreJournal
 }
 
 var (

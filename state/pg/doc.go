@@ -18,7 +18,9 @@
 // gzip-compressed and then sealed when a state.Sealer is set, its serial,
 // its lineage and a digest of its content), locks (a row per locked
 // workspace: the holder's state.LockInfo, the lock ID and an expiry) and
-// journal (a row per journal entry).
+// journal (a row per journal entry). The journal is a state.StoreJournal
+// over that table: its group commit, compaction and decoding are the ones
+// every backend's journal shares.
 //
 // What must stay true:
 //   - A write is one statement that replaces one row, so a reader sees the
@@ -40,10 +42,12 @@
 //     that was killed therefore blocks others for one TTL at most.
 //   - The lock ID is a fencing token: while a Backend holds a lock, its
 //     state writes and journal appends happen only if the lock row still
-//     carries that ID, in the same statement. A holder whose lock was taken
-//     over (it could not renew it for a TTL, or someone ran force-unlock)
-//     writes nothing more: its writes fail with ErrLockLost, and so does
-//     its Unlock. Lost reports the loss as it is found.
+//     carries that ID, in the same statement, and a journal compaction
+//     only in a transaction that holds a share lock on that row. A holder
+//     whose lock was taken over (it could not renew it for a TTL, or
+//     someone ran force-unlock) writes nothing more: its writes fail with
+//     ErrLockLost, and so does its Unlock. Lost reports the loss as it is
+//     found.
 //   - Only what a Sealer sealed is stored for state and journal content
 //     when one is set; the content digest is sealed too, so nothing
 //     derived from plain state is stored in clear. Lineage and serial are

@@ -15,226 +15,178 @@
 package pg
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
 )
 
-// Journal is a workspace's intent journal: a row per entry in the journal
-// table, in the order of its seq column, each entry encoded as a line of
-// state.FileJournal (state.EncodeJournalEntry) and sealed when there is a
-// Sealer. An entry is durable once its INSERT has committed.
-//
-// Begin, End and Resolve may be called from several goroutines. As in
-// state.FileJournal, calls that arrive while an INSERT is in flight share
-// the next one: every round trip to the database carries all the entries
-// queued meanwhile.
-type Journal struct {
-	b *Backend
-
-	mu       sync.Mutex
-	cond     *sync.Cond
-	queue    [][]byte // entries waiting for the next INSERT
-	queued   uint64   // entries queued so far
-	stored   uint64   // entries durable so far
-	flushing bool
-	err      error // the first failed INSERT: every later call fails
-}
-
-var _ state.Journal = (*Journal)(nil)
-
-// Journal is the workspace's intent journal.
+// Journal is the workspace's intent journal: a state.StoreJournal over
+// the journal table, which commits the entries that arrive while an
+// INSERT is in flight together in the next one.
 func (b *Backend) Journal() state.Journal {
 	b.journalOnce.Do(func() {
-		b.journal = &Journal{b: b}
-		b.journal.cond = sync.NewCond(&b.journal.mu)
+		b.journal = state.NewStoreJournal("in "+b.Path(), journalStore{b})
 	})
 	return b.journal
 }
 
-// Begin makes op's intent durable.
-func (j *Journal) Begin(ctx context.Context, op state.Operation) error {
-	return j.append(ctx, state.JournalEntry{Kind: "begin", Time: time.Now(), Operation: op})
-}
+// journalStore keeps a workspace's journal in the journal table: a row
+// per line (an entry, as state.EncodeJournalEntry encodes it, its newline
+// included), in the order of the seq column, sealed on its own when there
+// is a Sealer. A row is written whole by its INSERT, so unlike a file's
+// last line none is ever cut short. While the Backend holds the lock, its
+// writes happen only if the lock is still its own (ErrLockLost
+// otherwise), and finish whatever ctx says (within writeTimeout).
+type journalStore struct{ b *Backend }
 
-// End makes a change's outcome durable.
-func (j *Journal) End(ctx context.Context, id string, addr addrs.ResourceInstance, now *state.ResourceInstance) error {
-	return j.append(ctx, state.JournalEntry{Kind: "end", Time: time.Now(), Operation: state.Operation{ID: id, Addr: addr}, Now: now})
-}
+var _ state.JournalStore = journalStore{}
 
-// Resolve records that an interrupted change was read back.
-func (j *Journal) Resolve(ctx context.Context, id string) error {
-	return j.append(ctx, state.JournalEntry{Kind: "resolve", Time: time.Now(), Operation: state.Operation{ID: id}})
-}
-
-// append queues an entry and returns once it is durable. The first caller
-// to find no INSERT in flight inserts everything queued; the others wait
-// for it.
-func (j *Journal) append(ctx context.Context, e state.JournalEntry) error {
-	line, err := state.EncodeJournalEntry(e)
-	if err != nil {
-		return err
-	}
-	entry, err := j.b.seal(line)
-	if err != nil {
-		return fmt.Errorf("sealing a journal entry: %w", err)
-	}
-	// An entry once queued is written whatever happens to the caller
-	// that queued it, or to the caller whose INSERT carries it.
+// Append inserts a row per line of records, in one statement.
+func (s journalStore) Append(ctx context.Context, records []byte) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 	defer cancel()
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.err != nil {
-		return j.err
-	}
-	j.queue = append(j.queue, entry)
-	j.queued++
-	mine := j.queued
-	for j.stored < mine && j.err == nil {
-		if j.flushing {
-			j.cond.Wait()
-			continue
-		}
-		j.flushing = true
-		batch, upto := j.queue, j.queued
-		j.queue = nil
-		j.mu.Unlock()
-		ierr := j.insert(ctx, batch)
-		j.mu.Lock()
-		j.flushing = false
-		if ierr != nil {
-			j.err = fmt.Errorf("writing the intent journal in %s: %w", j.b.Path(), ierr)
-		} else {
-			j.stored = upto
-		}
-		j.cond.Broadcast()
-	}
-	return j.err
-}
-
-// insert adds entries in their order, in one statement that, while the
-// Backend holds the lock, inserts only if the lock is still its own.
-func (j *Journal) insert(ctx context.Context, entries [][]byte) error {
-	fence, err := j.b.fence()
+	rows, err := s.b.sealLines(records)
 	if err != nil {
 		return err
 	}
-	tag, err := j.b.store.pool.Exec(ctx, `INSERT INTO `+j.b.store.journal+` (workspace, entry)
-SELECT $1, e.entry FROM unnest($2::bytea[]) WITH ORDINALITY AS e(entry, n)
-WHERE $3 = '' OR EXISTS (SELECT 1 FROM `+j.b.store.locks+` WHERE workspace = $1 AND id = $3)
-ORDER BY e.n`, j.b.workspace, entries, fence)
+	fence, err := s.b.fence()
 	if err != nil {
 		return err
 	}
-	if tag.RowsAffected() != int64(len(entries)) {
-		if err := j.b.checkFence(ctx, fence); err != nil {
-			return err
-		}
-		return fmt.Errorf("%d of %d entries were inserted", tag.RowsAffected(), len(entries))
-	}
-	return nil
+	return s.b.insertJournal(ctx, s.b.store.pool, fence, rows)
 }
 
-// row is one stored entry.
-type row struct {
-	seq   int64
-	entry state.JournalEntry
-}
-
-func (j *Journal) rows(ctx context.Context, q pgx.Tx) ([]row, error) {
-	var rs pgx.Rows
-	var err error
-	sql := "SELECT seq, entry FROM " + j.b.store.journal + " WHERE workspace = $1 ORDER BY seq"
-	if q != nil {
-		rs, err = q.Query(ctx, sql, j.b.workspace)
-	} else {
-		rs, err = j.b.store.pool.Query(ctx, sql, j.b.workspace)
-	}
+// Load returns the lines of the workspace's rows, opened, in order.
+func (s journalStore) Load(ctx context.Context) ([]byte, error) {
+	_, lines, err := s.b.openJournal(ctx, s.b.store.pool, "")
 	if err != nil {
 		return nil, err
 	}
-	defer rs.Close()
-	var out []row
-	for rs.Next() {
-		var seq int64
-		var stored []byte
-		if err := rs.Scan(&seq, &stored); err != nil {
-			return nil, err
+	var out bytes.Buffer
+	for _, line := range lines {
+		out.Write(line)
+		if !bytes.HasSuffix(line, []byte("\n")) {
+			// A row is a whole line, even one stored without its
+			// newline.
+			out.WriteByte('\n')
 		}
-		line, err := j.b.open(stored)
-		if err != nil {
-			return nil, fmt.Errorf("entry %d: %w", seq, err)
-		}
-		e, err := state.DecodeJournalEntry(line)
-		if err != nil {
-			return nil, fmt.Errorf("entry %d: %w", seq, err)
-		}
-		out = append(out, row{seq, e})
 	}
-	return out, rs.Err()
+	return out.Bytes(), nil
 }
 
-// Entries reads the journal. Rows are written whole, so unlike a file's
-// last line none is ever cut short: an entry that does not decode is an
-// error.
-func (j *Journal) Entries(ctx context.Context) ([]state.JournalEntry, error) {
-	rows, err := j.rows(ctx, nil)
+// Replace deletes the workspace's rows and inserts a row per line of
+// records, in one transaction. While the Backend holds the lock, the
+// transaction first takes a share lock on the lock's row, so the lock
+// cannot be taken over before it commits.
+func (s journalStore) Replace(ctx context.Context, records []byte) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
+	rows, err := s.b.sealLines(records)
 	if err != nil {
-		return nil, fmt.Errorf("reading the intent journal in %s: %w", j.b.Path(), err)
+		return err
 	}
-	out := make([]state.JournalEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.entry
+	fence, err := s.b.fence()
+	if err != nil {
+		return err
 	}
-	return out, nil
-}
-
-// Compact deletes every entry but the intents that never ended, in one
-// transaction. Entries appended after it read the journal stay.
-func (j *Journal) Compact(ctx context.Context) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for j.flushing {
-		j.cond.Wait()
-	}
-	if j.err != nil {
-		return j.err
-	}
-	if _, err := j.b.fence(); err != nil {
-		return fmt.Errorf("compacting the intent journal in %s: %w", j.b.Path(), err)
-	}
-	err := pgx.BeginFunc(ctx, j.b.store.pool, func(tx pgx.Tx) error {
-		rows, err := j.rows(ctx, tx)
-		if err != nil || len(rows) == 0 {
+	return pgx.BeginFunc(ctx, s.b.store.pool, func(tx pgx.Tx) error {
+		if fence != "" {
+			var one int
+			err := tx.QueryRow(ctx, "SELECT 1 FROM "+s.b.store.locks+" WHERE workspace = $1 AND id = $2 FOR SHARE", s.b.workspace, fence).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				if err := s.b.checkFence(ctx, fence); err != nil {
+					return err
+				}
+				return errors.New("the lock changed hands while it was checked")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM "+s.b.store.journal+" WHERE workspace = $1", s.b.workspace); err != nil {
 			return err
 		}
-		entries := make([]state.JournalEntry, len(rows))
-		for i, r := range rows {
-			entries[i] = r.entry
-		}
-		pending := map[string]bool{}
-		for _, p := range state.Replay(state.NewState(), entries) {
-			pending[p.ID] = true
-		}
-		var drop []int64
-		for _, r := range rows {
-			if r.entry.Kind == "begin" && pending[r.entry.ID] {
-				continue
-			}
-			drop = append(drop, r.seq)
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM "+j.b.store.journal+" WHERE workspace = $1 AND seq = ANY($2)", j.b.workspace, drop)
-		return err
+		return s.b.insertJournal(ctx, tx, "", rows)
 	})
+}
+
+// sealLines cuts records into lines, each with its newline, sealed when
+// there is a Sealer: the rows that hold them.
+func (b *Backend) sealLines(records []byte) ([][]byte, error) {
+	var rows [][]byte
+	for len(records) > 0 {
+		line := records
+		if i := bytes.IndexByte(records, '\n'); i >= 0 {
+			line = records[:i+1]
+		}
+		records = records[len(line):]
+		row, err := b.seal(line)
+		if err != nil {
+			return nil, fmt.Errorf("sealing a journal entry: %w", err)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// insertJournal inserts rows in their order, in one statement that, when
+// fence (the ID of the lock this Backend holds) is set, inserts only if
+// the lock is still its own.
+func (b *Backend) insertJournal(ctx context.Context, q execer, fence string, rows [][]byte) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	tag, err := q.Exec(ctx, `INSERT INTO `+b.store.journal+` (workspace, entry)
+SELECT $1, e.entry FROM unnest($2::bytea[]) WITH ORDINALITY AS e(entry, n)
+WHERE $3 = '' OR EXISTS (SELECT 1 FROM `+b.store.locks+` WHERE workspace = $1 AND id = $3)
+ORDER BY e.n`, b.workspace, rows, fence)
 	if err != nil {
-		return fmt.Errorf("compacting the intent journal in %s: %w", j.b.Path(), err)
+		return err
+	}
+	if tag.RowsAffected() != int64(len(rows)) {
+		if fence != "" {
+			if err := b.checkFence(ctx, fence); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("%d of %d entries were inserted", tag.RowsAffected(), len(rows))
 	}
 	return nil
+}
+
+// openJournal reads and opens the workspace's journal rows, in order,
+// with forUpdate appended to the query (in a transaction: "FOR UPDATE"),
+// and returns their numbers and plain lines.
+func (b *Backend) openJournal(ctx context.Context, q rowsQuerier, forUpdate string) ([]int64, [][]byte, error) {
+	rows, err := q.Query(ctx, "SELECT seq, entry FROM "+b.store.journal+" WHERE workspace = $1 ORDER BY seq "+forUpdate, b.workspace)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var seqs []int64
+	var lines [][]byte
+	for rows.Next() {
+		var seq int64
+		var stored []byte
+		if err := rows.Scan(&seq, &stored); err != nil {
+			return nil, nil, err
+		}
+		line, err := b.open(stored)
+		if err != nil {
+			return nil, nil, fmt.Errorf("entry %d: %w", seq, err)
+		}
+		seqs = append(seqs, seq)
+		lines = append(lines, line)
+	}
+	return seqs, lines, rows.Err()
+}
+
+// rowsQuerier is what openJournal needs of a pool or a transaction.
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }

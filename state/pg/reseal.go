@@ -57,7 +57,7 @@ func (b *Backend) Reseal(ctx context.Context) error {
 				return fmt.Errorf("reading state from %s: its digest: %w", b.Path(), err)
 			}
 		}
-		seqs, lines, err := b.openJournal(ctx, tx)
+		seqs, lines, err := b.openJournal(ctx, tx, "FOR UPDATE")
 		if err != nil {
 			return fmt.Errorf("reading the intent journal in %s: %w", b.Path(), err)
 		}
@@ -80,32 +80,6 @@ func (b *Backend) Reseal(ctx context.Context) error {
 		}
 		return b.resealJournal(ctx, tx, fence, seqs, lines)
 	})
-}
-
-// openJournal reads and opens the workspace's journal entries, locking
-// their rows, and returns their numbers and plain lines.
-func (b *Backend) openJournal(ctx context.Context, tx pgx.Tx) ([]int64, [][]byte, error) {
-	rows, err := tx.Query(ctx, "SELECT seq, entry FROM "+b.store.journal+" WHERE workspace = $1 ORDER BY seq FOR UPDATE", b.workspace)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var seqs []int64
-	var lines [][]byte
-	for rows.Next() {
-		var seq int64
-		var stored []byte
-		if err := rows.Scan(&seq, &stored); err != nil {
-			return nil, nil, err
-		}
-		line, err := b.open(stored)
-		if err != nil {
-			return nil, nil, fmt.Errorf("entry %d: %w", seq, err)
-		}
-		seqs = append(seqs, seq)
-		lines = append(lines, line)
-	}
-	return seqs, lines, rows.Err()
 }
 
 // resealJournal stores the journal entries numbered seqs again, lines

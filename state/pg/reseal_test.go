@@ -90,9 +90,9 @@ func TestReseal(t *testing.T) {
 }
 
 // A holder whose lock was taken over, and which does not know it yet,
-// neither moves a state in nor stores one again: the database refuses the
-// statement, as it refuses its Write.
-func TestLostLockFencesWriteSerialAndReseal(t *testing.T) {
+// neither moves a state in, nor stores one again, nor compacts the
+// journal: the database refuses the statement, as it refuses its Write.
+func TestLostLockFencesWriteSerialResealAndCompact(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
@@ -104,6 +104,7 @@ func TestLostLockFencesWriteSerialAndReseal(t *testing.T) {
 			return b.WriteSerial(t.Context(), s)
 		}},
 		{"Reseal", func(b *pg.Backend) error { return b.Reseal(t.Context()) }},
+		{"Compact", func(b *pg.Backend) error { return b.Journal().Compact(t.Context()) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
