@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -197,14 +198,19 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		startCtx = m.Stop
 	}
 	warm := make(chan struct{})
+	began := time.Now()
+	var warmed time.Duration
 	go func() {
 		defer close(warm)
 		for _, r := range planner.Requirements(cfg, nil) {
 			set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name)
 		}
+		warmed = time.Since(began)
 	}()
 	st, pending, replayed, err := readJournal(ctx, b)
+	read := time.Since(began)
 	<-warm
+	m.debugf("state: read in %s, alongside the providers' start, which took %s", read.Round(time.Millisecond), warmed.Round(time.Millisecond))
 	if err != nil {
 		set.Close()
 		s.close()
@@ -216,4 +222,26 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
 		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws}
 	return s
+}
+
+// debugf writes a line of slipway's own to standard error when SLIPWAY_LOG
+// asks for debug output (debug or trace), as providers' debug lines are
+// shown then: timings a person or a benchmark looks for, not progress.
+func (m *Meta) debugf(format string, args ...any) {
+	switch strings.ToLower(envOf(m.Env, "SLIPWAY_LOG")) {
+	case "debug", "trace":
+		fmt.Fprintf(m.View.LogWriter(), "[DEBUG] slipway: "+format+"\n", args...)
+	}
+}
+
+// envOf is the value of name in env (KEY=VALUE entries), the last one
+// winning as in a process's environment.
+func envOf(env []string, name string) string {
+	v := ""
+	for _, e := range env {
+		if k, val, ok := strings.Cut(e, "="); ok && k == name {
+			v = val
+		}
+	}
+	return v
 }

@@ -74,18 +74,25 @@ func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 
 // readState reads the state without locking (a read-only look).
 func (m *Meta) readState(ctx context.Context) (*state.State, bool) {
+	st, _, ok := m.readStatePending(ctx)
+	return st, ok
+}
+
+// readStatePending is readState, and the changes an interrupted apply
+// left unfinished.
+func (m *Meta) readStatePending(ctx context.Context) (*state.State, []state.Pending, bool) {
 	cfg, _ := m.loadConfig()
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
-		return nil, false
+		return nil, nil, false
 	}
-	st, _, err := readJournaled(ctx, b)
+	st, pending, err := readJournaled(ctx, b)
 	if err != nil {
 		m.View.Error(err)
-		return nil, false
+		return nil, nil, false
 	}
-	return st, true
+	return st, pending, true
 }
 
 // OutputArgs are output's flags.

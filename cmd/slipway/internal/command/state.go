@@ -78,7 +78,7 @@ func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*s
 
 // StateList runs `slipway state list [ADDR...]`.
 func (m *Meta) StateList(ctx context.Context, a StateArgs) int {
-	st, ok := m.readState(ctx)
+	st, pending, ok := m.readStatePending(ctx)
 	if !ok {
 		return 1
 	}
@@ -94,21 +94,15 @@ func (m *Meta) StateList(ctx context.Context, a StateArgs) int {
 		}
 		m.View.Printf("%s\n", k)
 	}
-	m.printPending(ctx)
+	m.printPending(pending)
 	return 0
 }
 
 // printPending lists, on stderr so that scripts reading the list are not
 // misled, the changes an interrupted apply left unfinished: the next plan
 // reads them back.
-func (m *Meta) printPending(ctx context.Context) {
-	cfg, _ := m.loadConfig()
-	b, diags := m.backend(cfg)
-	if diags.HasErrors() {
-		return
-	}
-	_, pending, err := readJournaled(ctx, b)
-	if err != nil || len(pending) == 0 {
+func (m *Meta) printPending(pending []state.Pending) {
+	if len(pending) == 0 {
 		return
 	}
 	m.View.Eprintf("\n%d %s an interrupted apply left unfinished; the next plan reads %s back through the provider:\n",
