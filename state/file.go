@@ -137,9 +137,11 @@ var modeKinds = func() map[string]addrs.Kind {
 // encoding/json escapes them with HTML escaping off.
 func Encode(s *State) ([]byte, error) { return encode(s, "  ") }
 
-// EncodeCompact is Encode without indentation: the same document, with
-// the same checksum, in about half the bytes, which Decode reads in about
-// half the time. Backends store it; Encode is for people.
+// EncodeCompact is Encode without indentation, in about half the bytes,
+// with a checksum that needs no re-marshalling to verify: "sha256-compact:"
+// and the hex SHA-256 of the document's bytes without its checksum member
+// (see compactPrefix). Decode reads it in a fraction of the time, on every
+// CPU. Backends store it; Encode is for people.
 func EncodeCompact(s *State) ([]byte, error) { return encode(s, "") }
 
 func encode(s *State, indent string) ([]byte, error) {
@@ -177,6 +179,12 @@ func encode(s *State, indent string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding state: %w", err)
 	}
+	if indent == "" {
+		if raw, err = withCompactChecksum(raw); err != nil {
+			return nil, fmt.Errorf("encoding state: %w", err)
+		}
+		return raw, nil
+	}
 	doc, err := parseDoc(raw)
 	if err != nil {
 		return nil, fmt.Errorf("encoding state: %w", err)
@@ -208,6 +216,9 @@ func Decode(b []byte) (s *State, err error) {
 }
 
 func decode(b []byte) (*State, error) {
+	if s, err := decodeFast(b); err != errFallback {
+		return s, err
+	}
 	// A document of the current format decodes straight into its type in
 	// one pass, and its checksum is computed from that (fastChecksum);
 	// anything else (an older format, a document edited by hand) takes
@@ -236,6 +247,9 @@ func verifyFast(b []byte, f *file) error {
 			return err
 		}
 		return nil
+	}
+	if strings.HasPrefix(f.Checksum, compactPrefix) {
+		return verifyCompact(b, f.Checksum)
 	}
 	sum, ok := fastChecksum(f)
 	if ok && sum == f.Checksum {
@@ -272,7 +286,11 @@ func decodeGeneral(b []byte) (*State, error) {
 	case version > formatVersion:
 		return nil, fmt.Errorf("format version %d was %w (this one reads versions up to %d); upgrade slipway to use it", version, ErrUnsupportedVersion, formatVersion)
 	}
-	if recorded, ok := doc["checksum"]; ok {
+	if recorded, ok := doc["checksum"].(string); ok && strings.HasPrefix(recorded, compactPrefix) {
+		if err := verifyCompact(b, recorded); err != nil {
+			return nil, err
+		}
+	} else if recorded, ok := doc["checksum"]; ok {
 		sum, err := checksum(doc)
 		if err != nil {
 			return nil, err
@@ -303,17 +321,26 @@ func fromFile(f *file) (*State, error) {
 	if f.Lineage == "" {
 		return nil, errors.New("no lineage")
 	}
+	decoded, err := decodeResources(f.Resources)
+	if err != nil {
+		return nil, err
+	}
+	return fromDecoded(f, decoded)
+}
+
+// fromDecoded builds the state of a decoded document whose resources
+// are decoded already.
+func fromDecoded(f *file, decoded []*ResourceInstance) (*State, error) {
+	if f.Lineage == "" {
+		return nil, errors.New("no lineage")
+	}
 	s := &State{
 		Lineage:        f.Lineage,
 		Serial:         f.Serial,
 		SlipwayVersion: f.SlipwayVersion,
-		Resources:      make(map[string]*ResourceInstance, len(f.Resources)),
+		Resources:      make(map[string]*ResourceInstance, len(decoded)),
 		Outputs:        make(map[string]*Output, len(f.Outputs)),
 		Extra:          make(map[string]json.RawMessage, len(f.Extra)),
-	}
-	decoded, err := decodeResources(f.Resources)
-	if err != nil {
-		return nil, err
 	}
 	for _, r := range decoded {
 		key := r.Addr.String()
