@@ -349,16 +349,25 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One decoder per worker reads the spans it claims as one
+			// stream, so that its buffer is allocated once, not once a
+			// resource. A span is exactly one value (scanArray ends it at
+			// the value's end), and a space separates it from the next.
+			sr := &spanReader{b: b, spans: spans, next: &next}
+			dec := json.NewDecoder(sr)
+			dec.DisallowUnknownFields()
 			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(spans) {
+				var fr fileResource
+				err := dec.Decode(&fr)
+				if err == io.EOF && len(sr.claimed) == 0 {
 					return
 				}
-				var fr fileResource
-				if strictUnmarshal(b[spans[i].start:spans[i].end], &fr) != nil {
+				if err != nil || len(sr.claimed) == 0 {
 					failed.Store(true)
 					return
 				}
+				i := sr.claimed[0]
+				sr.claimed = sr.claimed[1:]
 				// decodeResource recovers from panics itself: one here
 				// would end the process, since no caller can recover it.
 				r, err := decodeResource(fr)
@@ -379,4 +388,43 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 		}
 	}
 	return out, nil
+}
+
+// spanReader serves the spans a worker claims, one after another, each
+// followed by a space, and records their indexes in the order served.
+type spanReader struct {
+	b       []byte
+	spans   []span
+	next    *atomic.Int64
+	cur     []byte
+	sep     bool
+	claimed []int
+}
+
+func (r *spanReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(r.cur) > 0 {
+			c := copy(p[n:], r.cur)
+			r.cur = r.cur[c:]
+			n += c
+			continue
+		}
+		if r.sep {
+			p[n] = ' '
+			n++
+			r.sep = false
+			continue
+		}
+		if n > 0 {
+			break
+		}
+		i := int(r.next.Add(1) - 1)
+		if i >= len(r.spans) {
+			return 0, io.EOF
+		}
+		r.claimed = append(r.claimed, i)
+		r.cur, r.sep = r.b[r.spans[i].start:r.spans[i].end], true
+	}
+	return n, nil
 }

@@ -22,13 +22,20 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
-// unmarshalType is ctyjson.UnmarshalType, parsed with json.Unmarshal
-// into generic values first: cty's own parser reads token by token with
+// unmarshalType is ctyjson.UnmarshalType, read by a parser straight into
+// cty or, for what it leaves (optional attributes, anything unusual),
+// with json.Unmarshal into generic values first: cty's own parser reads token by token with
 // json.Decoder.Token, which is several times slower. A type typeOf
 // refuses goes to cty's parser only for its error message; cty panics on
 // some malformed types (an optional attribute the object does not
 // declare), which is caught here and returned as an error.
 func unmarshalType(b []byte) (t cty.Type, err error) {
+	p := getParser(b)
+	t, err = p.wholeType()
+	putParser(p)
+	if err == nil {
+		return t, nil
+	}
 	var raw any
 	var fastErr error
 	if err := json.Unmarshal(b, &raw); err == nil {
