@@ -95,6 +95,13 @@ func (p *parser) peek() byte {
 	return p.b[p.i]
 }
 
+// atEnd skips space and says whether nothing follows: peek's 0 cannot
+// tell the end from a NUL byte in the input.
+func (p *parser) atEnd() bool {
+	p.space()
+	return p.i >= len(p.b)
+}
+
 // lit consumes the literal s (null, true, false) if it is next.
 func (p *parser) lit(s string) bool {
 	if len(p.b)-p.i >= len(s) && string(p.b[p.i:p.i+len(s)]) == s {
@@ -147,6 +154,9 @@ func (p *parser) str() (string, bool) {
 		return "", false
 	}
 	end := skipString(p.b, start)
+	if end < 0 {
+		return "", false // the string never ends
+	}
 	var s string
 	if json.Unmarshal(p.b[start:end], &s) != nil || !utf8.ValidString(s) {
 		return "", false
@@ -256,7 +266,7 @@ func (p *parser) wholeValue(ty cty.Type) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	if p.peek() != 0 {
+	if !p.atEnd() {
 		return cty.NilVal, errSlowPath
 	}
 	return v, nil
@@ -478,7 +488,7 @@ func (p *parser) wholeType() (cty.Type, error) {
 	if err != nil {
 		return cty.NilType, err
 	}
-	if p.peek() != 0 {
+	if !p.atEnd() {
 		return cty.NilType, errSlowPath
 	}
 	return t, nil
