@@ -499,15 +499,8 @@ func (p *parser) typ() (cty.Type, error) {
 	case '"':
 		raw, _, ok := p.rawString()
 		if ok {
-			switch string(raw) {
-			case "string":
-				return cty.String, nil
-			case "number":
-				return cty.Number, nil
-			case "bool":
-				return cty.Bool, nil
-			case "dynamic":
-				return cty.DynamicPseudoType, nil
+			if t, ok := primitiveType(string(raw)); ok {
+				return t, nil
 			}
 		}
 		return cty.NilType, errSlowPath

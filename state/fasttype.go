@@ -54,18 +54,27 @@ func unmarshalType(b []byte) (t cty.Type, err error) {
 	return ctyjson.UnmarshalType(b)
 }
 
+// primitiveType is the type a JSON type description names with a bare
+// string, as cty writes them.
+func primitiveType(name string) (cty.Type, bool) {
+	switch name {
+	case "string":
+		return cty.String, true
+	case "number":
+		return cty.Number, true
+	case "bool":
+		return cty.Bool, true
+	case "dynamic":
+		return cty.DynamicPseudoType, true
+	}
+	return cty.NilType, false
+}
+
 func typeOf(raw any) (cty.Type, error) {
 	switch x := raw.(type) {
 	case string:
-		switch x {
-		case "string":
-			return cty.String, nil
-		case "number":
-			return cty.Number, nil
-		case "bool":
-			return cty.Bool, nil
-		case "dynamic":
-			return cty.DynamicPseudoType, nil
+		if t, ok := primitiveType(x); ok {
+			return t, nil
 		}
 	case []any:
 		if len(x) < 2 {
