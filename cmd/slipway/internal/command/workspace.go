@@ -176,18 +176,25 @@ func (m *Meta) WorkspaceShow() int {
 	return 0
 }
 
+// selectable checks what new and select share before they change the
+// selection: that no environment variable overrides it, and that name can
+// name a workspace. It returns the Store, or reports and returns false.
+func (m *Meta) selectable(name string) (state.Store, bool) {
+	if err := m.overridden(); err != nil {
+		m.View.Error(err)
+		return nil, false
+	}
+	if err := state.ValidWorkspaceName(name); err != nil {
+		m.View.Error(err)
+		return nil, false
+	}
+	return m.workspaceStore()
+}
+
 // WorkspaceNew runs `slipway workspace new NAME`: it writes an empty state
 // of a new lineage to the workspace, then selects it.
 func (m *Meta) WorkspaceNew(ctx context.Context, a WorkspaceArgs) int {
-	if err := m.overridden(); err != nil {
-		m.View.Error(err)
-		return 1
-	}
-	if err := state.ValidWorkspaceName(a.Name); err != nil {
-		m.View.Error(err)
-		return 1
-	}
-	s, ok := m.workspaceStore()
+	s, ok := m.selectable(a.Name)
 	if !ok {
 		return 1
 	}
@@ -239,15 +246,7 @@ func (m *Meta) createWorkspace(ctx context.Context, s state.Store, a WorkspaceAr
 
 // WorkspaceSelect runs `slipway workspace select NAME`.
 func (m *Meta) WorkspaceSelect(ctx context.Context, a WorkspaceArgs) int {
-	if err := m.overridden(); err != nil {
-		m.View.Error(err)
-		return 1
-	}
-	if err := state.ValidWorkspaceName(a.Name); err != nil {
-		m.View.Error(err)
-		return 1
-	}
-	s, ok := m.workspaceStore()
+	s, ok := m.selectable(a.Name)
 	if !ok {
 		return 1
 	}
