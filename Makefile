@@ -99,13 +99,15 @@ demo: build testbed
 demo-files: build
 	./examples/files/demo.sh
 
-## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
+## generate: the protocol's Go code from plugin-sdk/proto (protoc from
+## Debian), and the docs site's reference pages from the schemas
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
+GENERATED                   := $(PROTO_OUT) website/docs/reference
 
 generate:
 	@command -v protoc >/dev/null 2>&1 || { \
@@ -120,14 +122,15 @@ generate:
 		--go_out=. --go_opt=module=slipway.dev/slipway \
 		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
 		$(PROTO_FILES)
+	$(GO) generate ./website
 
 ## check-generate: fail when the committed generated code is out of date
 check-generate: generate
-	@git diff --exit-code -- $(PROTO_OUT) >/dev/null && \
-	test -z "$$(git status --porcelain --untracked-files=all -- $(PROTO_OUT))" || { \
-		echo "error: $(PROTO_OUT) is out of date with $(PROTO_ROOT)."; \
+	@git diff --exit-code -- $(GENERATED) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { \
+		echo "error: generated files are out of date ($(PROTO_OUT) with $(PROTO_ROOT), website/docs/reference with the schemas)."; \
 		echo "Run 'make generate' and commit the result:"; \
-		git status --short -- $(PROTO_OUT); \
+		git status --short -- $(GENERATED); \
 		exit 1; \
 	}
 

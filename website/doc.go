@@ -27,3 +27,5 @@
 // exists, and docs/reference/ is what `go generate ./website` writes
 // (make check-generate fails otherwise).
 package website
+
+//go:generate go run ./refgen -out docs/reference
