@@ -13,7 +13,7 @@ COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build deps testbed test test-unit bench bench-platform crash fuzz lint license-headers generate check-generate demo demo-files clean
+.PHONY: all build deps testbed test test-unit bench bench-platform crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
 
 all: build
 
@@ -25,9 +25,10 @@ build:
 
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
-## state backend's tests)
+## state backend's tests, hugo and chromium for the documentation site's
+## link test)
 deps:
-	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps
@@ -98,13 +99,15 @@ demo: build testbed
 demo-files: build
 	./examples/files/demo.sh
 
-## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
+## generate: the protocol's Go code from plugin-sdk/proto (protoc from
+## Debian), and the docs site's reference pages from the schemas
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
+GENERATED                   := $(PROTO_OUT) website/docs/reference
 
 generate:
 	@command -v protoc >/dev/null 2>&1 || { \
@@ -119,16 +122,31 @@ generate:
 		--go_out=. --go_opt=module=slipway.dev/slipway \
 		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
 		$(PROTO_FILES)
+	$(GO) generate ./website
 
 ## check-generate: fail when the committed generated code is out of date
 check-generate: generate
-	@git diff --exit-code -- $(PROTO_OUT) >/dev/null && \
-	test -z "$$(git status --porcelain --untracked-files=all -- $(PROTO_OUT))" || { \
-		echo "error: $(PROTO_OUT) is out of date with $(PROTO_ROOT)."; \
+	@git diff --exit-code -- $(GENERATED) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { \
+		echo "error: generated files are out of date ($(PROTO_OUT) with $(PROTO_ROOT), website/docs/reference with the schemas)."; \
 		echo "Run 'make generate' and commit the result:"; \
-		git status --short -- $(PROTO_OUT); \
+		git status --short -- $(GENERATED); \
 		exit 1; \
 	}
 
+## site: the documentation site (website/) into SITE_DIR, website/public
+## unless SITE_DIR= says otherwise; the reference pages in
+## website/docs/reference come from `make generate`
+SITE_DIR    ?= $(CURDIR)/website/public
+site:
+	@command -v hugo >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
+	cd website && hugo --gc --cleanDestinationDir --destination "$(SITE_DIR)"
+
+## site-serve: serve the documentation site on 127.0.0.1:1313, rebuilding
+## on every change
+site-serve:
+	@command -v hugo >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
+	cd website && hugo server --bind 127.0.0.1 --port $${PORT:-1313}
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) website/public website/resources

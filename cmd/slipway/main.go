@@ -400,7 +400,8 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 
 	root.AddCommand(logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,
-		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set))
+		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set),
+		providersCommand(ctx, meta, set))
 	return root
 }
 
@@ -528,5 +529,30 @@ func providerCommand(set func(int)) *cobra.Command {
 			sdk.Serve(p())
 		},
 	})
+	return c
+}
+
+// providersCommand is `slipway providers`: the providers slipway has and
+// the configuration needs, and with `schema -json` their schemas, as
+// `terraform providers` does.
+func providersCommand(ctx context.Context, meta func() *command.Meta, set func(int)) *cobra.Command {
+	var a command.ProvidersArgs
+	a.BuiltinVersion = func(name string) string { return builtinProviders[name]().Metadata().Version }
+	c := &cobra.Command{
+		Use:   "providers",
+		Short: "List the providers built into slipway and those the configuration needs, with their versions and where each was found",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().Providers(a)) },
+	}
+	c.Flags().BoolVar(&a.JSON, "json", false, "print as JSON")
+	var sa command.ProvidersArgs
+	schema := &cobra.Command{
+		Use:   "schema -json",
+		Short: "Print the schemas of every provider (resources and sources, with their attributes) as JSON",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(meta().ProvidersSchema(ctx, sa)) },
+	}
+	schema.Flags().BoolVar(&sa.JSON, "json", false, "print as JSON (required)")
+	c.AddCommand(schema)
 	return c
 }

@@ -210,3 +210,9 @@ type Nester interface {
 	// ch they come from; ok is false when ch is not of this kind.
 	Nested(ch *plans.ResourceChange) (nested []*plans.NestedChange, from []string, ok bool)
 }
+
+// Documented is a Kind that describes its block for the reference pages.
+// Its package tests that the description covers what it decodes.
+type Documented interface {
+	Doc() lang.BlockDoc
+}

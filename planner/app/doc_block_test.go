@@ -1,0 +1,61 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package app
+
+import (
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/gohcl"
+
+	"slipway.dev/slipway/lang"
+)
+
+// TestDocDescribesTheDecoder: every argument and block an app block
+// decodes is described for its reference page.
+func TestDocDescribesTheDecoder(t *testing.T) {
+	t.Parallel()
+	doc := Kind{}.Doc()
+	source, _ := doc.Block("source")
+	helm, _ := source.Block("helm")
+	chart, _ := doc.Block("chart")
+	dest, _ := doc.Block("destination")
+	sync, _ := doc.Block("sync")
+	retry, _ := sync.Block("retry")
+	wait, _ := sync.Block("wait")
+	ignore, _ := doc.Block("ignore_differences")
+	for _, c := range []struct {
+		path string
+		doc  lang.BlockDoc
+		val  any
+	}{
+		{"app", doc, &appBlock{}},
+		{"source", source, &appSource{}},
+		{"helm", helm, &appHelm{}},
+		{"chart", chart, &appChart{}},
+		{"destination", dest, &appDestination{}},
+		{"sync", sync, &appSync{}},
+		{"retry", retry, &appRetry{}},
+		{"wait", wait, &appWait{}},
+		{"ignore_differences", ignore, &appIgnore{}},
+	} {
+		if c.doc.Description == "" {
+			t.Errorf("%s has no description", c.path)
+		}
+		schema, _ := gohcl.ImpliedBodySchema(c.val)
+		if missing := c.doc.Undocumented(schema); len(missing) > 0 {
+			t.Errorf("the doc of %s does not describe %v", c.path, missing)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk"
+)
+
+// FormatVersion is the version of the providers schema document.
+const FormatVersion = "1.0"
+
+// Document is what `slipway providers schema -json` prints: every
+// provider's schemas, by provider name.
+type Document struct {
+	FormatVersion   string               `json:"format_version"`
+	ProviderSchemas map[string]*Provider `json:"provider_schemas"`
+}
+
+// Provider is one provider's schemas.
+type Provider struct {
+	// Version is the provider's own version.
+	Version string `json:"version"`
+	// Provider is the schema of the provider block's configuration.
+	Provider        Schema            `json:"provider"`
+	ResourceSchemas map[string]Schema `json:"resource_schemas"`
+	SourceSchemas   map[string]Schema `json:"source_schemas"`
+}
+
+// Schema is the schema of a provider block, a resource type or a source
+// type.
+type Schema struct {
+	// Version is the version of the shape of state the type keeps.
+	Version int64 `json:"version"`
+	Block   Block `json:"block"`
+}
+
+// Block is the body a schema describes.
+type Block struct {
+	Attributes      map[string]*Attribute `json:"attributes,omitempty"`
+	Description     string                `json:"description,omitempty"`
+	DescriptionKind string                `json:"description_kind"`
+}
+
+// Attribute is one attribute of a block.
+type Attribute struct {
+	// Type is the attribute's type in cty's JSON form: "string",
+	// ["list","string"], ["object",{"name":"string"}].
+	Type            json.RawMessage `json:"type"`
+	Description     string          `json:"description,omitempty"`
+	DescriptionKind string          `json:"description_kind"`
+	Required        bool            `json:"required,omitempty"`
+	Optional        bool            `json:"optional,omitempty"`
+	Computed        bool            `json:"computed,omitempty"`
+	Sensitive       bool            `json:"sensitive,omitempty"`
+	// ForceNew: a change of the attribute replaces the object.
+	ForceNew bool `json:"force_new,omitempty"`
+}
+
+// descriptionKind says how a description is written: plain text (which
+// may hold Markdown code spans).
+const descriptionKind = "plain"
+
+// FromSDK is the document of one provider's schemas.
+func FromSDK(s *sdk.ProviderSchemas) (*Provider, error) {
+	p := &Provider{
+		Version:         s.Metadata.Version,
+		ResourceSchemas: make(map[string]Schema, len(s.Resources)),
+		SourceSchemas:   make(map[string]Schema, len(s.Sources)),
+	}
+	var err error
+	if p.Provider, err = schemaFromSDK(s.Provider); err != nil {
+		return nil, fmt.Errorf("provider configuration: %w", err)
+	}
+	for name, rs := range s.Resources {
+		if p.ResourceSchemas[name], err = schemaFromSDK(rs); err != nil {
+			return nil, fmt.Errorf("resource type %q: %w", name, err)
+		}
+	}
+	for name, ss := range s.Sources {
+		if p.SourceSchemas[name], err = schemaFromSDK(ss); err != nil {
+			return nil, fmt.Errorf("source type %q: %w", name, err)
+		}
+	}
+	return p, nil
+}
+
+func schemaFromSDK(s sdk.Schema) (Schema, error) {
+	out := Schema{Version: s.Version, Block: Block{Description: s.Description, DescriptionKind: descriptionKind}}
+	if len(s.Attributes) > 0 {
+		out.Block.Attributes = make(map[string]*Attribute, len(s.Attributes))
+	}
+	for name, a := range s.Attributes {
+		ty := a.Type
+		if ty == cty.NilType {
+			ty = cty.DynamicPseudoType
+		}
+		tj, err := ty.MarshalJSON()
+		if err != nil {
+			return Schema{}, fmt.Errorf("attribute %q: %w", name, err)
+		}
+		out.Block.Attributes[name] = &Attribute{
+			Type: tj, Description: a.Description, DescriptionKind: descriptionKind,
+			Required: a.Required, Optional: a.Optional, Computed: a.Computed,
+			Sensitive: a.Sensitive, ForceNew: a.ForceNew,
+		}
+	}
+	return out, nil
+}
+
+// Of reads a provider's schemas in this process, as the provider serves
+// them over the protocol (GetSchema): for documents of providers compiled
+// into the caller, without starting them.
+func Of(p sdk.Provider) *sdk.ProviderSchemas {
+	out := &sdk.ProviderSchemas{
+		Metadata:  p.Metadata(),
+		Provider:  p.Schema(),
+		Resources: map[string]sdk.Schema{},
+		Sources:   map[string]sdk.Schema{},
+	}
+	for name, r := range p.Resources() {
+		out.Resources[name] = r.Schema()
+	}
+	if ps, ok := p.(sdk.ProviderWithSources); ok {
+		for name, s := range ps.Sources() {
+			out.Sources[name] = s.Schema()
+		}
+	}
+	return out
+}
+
+// Names lists a map's keys in order.
+func Names[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
