@@ -417,6 +417,8 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+	f.BoolVar(&a.Input, "input", true, "ask for input when needed; -input=false never asks (apply then needs -auto-approve or a saved plan)")
+	f.BoolVar(&a.CompactWarnings, "compact-warnings", false, "print warnings as one summary line each, unless errors come with them")
 	lockFlags(c, &a.LockArgs)
 }
 

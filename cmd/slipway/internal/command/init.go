@@ -113,8 +113,9 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 		m.View.Error(err)
 		return 1
 	}
-	m.View.Printf("\n%s\n\nslipway recorded the providers' versions and hashes in %s; commit it with your configuration.\nRun \"slipway plan\" to see what slipway would change.\n",
+	m.View.Printf("\n%s\n\nslipway recorded the providers' versions and hashes in %s; commit it with your configuration.\n",
 		m.View.Green("slipway has been successfully initialized!"), plugins.LockFileName)
+	m.Hint("Run \"slipway plan\" to see what slipway would change.\n")
 	return 0
 }
 

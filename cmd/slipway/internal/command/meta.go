@@ -54,6 +54,28 @@ type Meta struct {
 	enc   *sealers   // the encryption block's Sealers, built once; see sealers
 }
 
+// InAutomation reports whether slipway runs in automation
+// (SLIPWAY_IN_AUTOMATION set to anything non-empty, as Terraform's
+// TF_IN_AUTOMATION): the hints that tell a person which command to run
+// next are left out, since a pipeline runs its own next step.
+func (m *Meta) InAutomation() bool {
+	for _, kv := range m.Env {
+		if v, ok := strings.CutPrefix(kv, "SLIPWAY_IN_AUTOMATION="); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Hint prints a "run this next" line for a person at a terminal; in
+// automation it prints nothing.
+func (m *Meta) Hint(format string, args ...any) {
+	if m.InAutomation() {
+		return
+	}
+	m.View.Printf(format, args...)
+}
+
 // VarArgs are the input variable flags.
 type VarArgs struct {
 	Vars     []string

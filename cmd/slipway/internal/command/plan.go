@@ -50,6 +50,12 @@ type PlanArgs struct {
 	JSON             bool
 	Markdown         bool
 	Parallelism      int
+	// Input false (-input=false) means nobody answers questions: apply
+	// needs -auto-approve or a saved plan, and approval gates need
+	// -approve.
+	Input bool
+	// CompactWarnings prints warnings as summaries (-compact-warnings).
+	CompactWarnings bool
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -83,6 +89,7 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 
 // Plan runs `slipway plan`.
 func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+	m.View.CompactWarnings = a.CompactWarnings
 	opts, diags := a.options()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
@@ -107,7 +114,8 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 		}
 		m.warnPlainPlan(a.Out)
 		if !a.JSON {
-			m.View.Printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
+			m.View.Printf("\nSaved the plan to: %s\n", a.Out)
+			m.Hint("\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out)
 		}
 	}
 	if a.DetailedExitcode && p.HasChanges() {
@@ -149,8 +157,13 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		op = "destroy"
 	}
+	m.View.CompactWarnings = a.CompactWarnings
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
+		return 1
+	}
+	if !a.Input && !a.AutoApprove && a.PlanFile == "" {
+		m.View.Error(fmt.Errorf("%s -input=false needs -auto-approve or a saved plan: nobody is there to confirm the changes", op))
 		return 1
 	}
 	// With -json, standard output is one JSON event a line (apply_start,
@@ -244,7 +257,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 
 	s.ctx.Hooks = progress
 	s.ctx.Approved = a.Approve
-	if views.IsTerminal(m.Stdin) && !a.JSON {
+	if views.IsTerminal(m.Stdin) && !a.JSON && a.Input {
 		s.ctx.Ask = m.askApproval
 	}
 	applier := s.ctx.NewApplier()
@@ -301,7 +314,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		return 1
 	}
 	if m.Stop != nil && m.Stop.Err() != nil {
-		m.View.Eprintf("\n%s\n", m.View.Bold("Apply interrupted: the changes in flight finished and are recorded; nothing else was started. Run slipway apply again to carry out the rest."))
+		msg := "Apply interrupted: the changes in flight finished and are recorded; nothing else was started."
+		if !m.InAutomation() {
+			msg += " Run slipway apply again to carry out the rest."
+		}
+		m.View.Eprintf("\n%s\n", m.View.Bold(msg))
 		return 130
 	}
 	if diags.HasErrors() {

@@ -400,8 +400,8 @@ func (m *Meta) Import(ctx context.Context, a ImportArgs) int {
 		m.View.Error(err)
 		return 1
 	}
-	m.View.Printf("%s\n\nThe object is now managed by slipway as %s. Run slipway plan to compare it with its configuration.\n",
-		m.View.Green("Import successful!"), ri.Addr)
+	m.View.Printf("%s\n\nThe object is now managed by slipway as %s.\n", m.View.Green("Import successful!"), ri.Addr)
+	m.Hint("Run slipway plan to compare it with its configuration.\n")
 	return 0
 }
 

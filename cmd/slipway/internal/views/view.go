@@ -38,6 +38,9 @@ type View struct {
 	// Files are the configuration's parsed files, for source snippets in
 	// diagnostics.
 	Files map[string]*hcl.File
+	// CompactWarnings prints warnings as one summary line each, unless
+	// errors come with them (-compact-warnings, as Terraform has it).
+	CompactWarnings bool
 
 	secretsMu sync.RWMutex
 	secrets   []string
@@ -160,8 +163,27 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		return
 	}
 	var b strings.Builder
-	lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
+	if v.CompactWarnings && !diags.HasErrors() {
+		writeCompactWarnings(&b, diags, v.paint)
+	} else {
+		lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
+	}
 	v.write(v.Stderr, v.Mask(b.String()))
+}
+
+// writeCompactWarnings writes warnings as Terraform's -compact-warnings
+// does: a list of summaries with where each is, and how to see the rest.
+// It is used only when no error came with them, whose context the full
+// warnings may be.
+func writeCompactWarnings(b *strings.Builder, diags hcl.Diagnostics, paint func(style, s string) string) {
+	b.WriteString(paint(bold+yellow, "Warnings:") + "\n\n")
+	for _, d := range diags {
+		fmt.Fprintf(b, "- %s\n", d.Summary)
+		if d.Subject != nil {
+			fmt.Fprintf(b, "  on %s line %d\n", d.Subject.Filename, d.Subject.Start.Line)
+		}
+	}
+	b.WriteString("\nTo see the full warning notes, run slipway without -compact-warnings.\n")
 }
 
 // DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
@@ -222,10 +244,11 @@ func (v *View) Bold(s string) string  { return v.paint(bold, s) }
 func (v *View) Green(s string) string { return v.paint(bold+green, s) }
 
 const (
-	reset = "\x1b[0m"
-	bold  = "\x1b[1m"
-	red   = "\x1b[31m"
-	green = "\x1b[32m"
+	reset  = "\x1b[0m"
+	bold   = "\x1b[1m"
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
 )
 
 func (v *View) paint(code, s string) string {
