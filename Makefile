@@ -25,9 +25,9 @@ build:
 
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
-## state backend's tests)
+## state backend's tests, chromium for the plan page's browser tests)
 deps:
-	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql chromium; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps
@@ -98,7 +98,8 @@ demo: build testbed
 demo-files: build
 	./examples/files/demo.sh
 
-## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
+## generate: the protocol's Go code from plugin-sdk/proto (protoc from
+## Debian), and the docs site's plan viewer from planner/render/planpage
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
@@ -119,14 +120,23 @@ generate:
 		--go_out=. --go_opt=module=slipway.dev/slipway \
 		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
 		$(PROTO_FILES)
+	$(GO) generate ./planner/render
 
 ## check-generate: fail when the committed generated code is out of date
+VIEWER_PAGE                 := website/static/viewer/index.html
 check-generate: generate
 	@git diff --exit-code -- $(PROTO_OUT) >/dev/null && \
 	test -z "$$(git status --porcelain --untracked-files=all -- $(PROTO_OUT))" || { \
 		echo "error: $(PROTO_OUT) is out of date with $(PROTO_ROOT)."; \
 		echo "Run 'make generate' and commit the result:"; \
 		git status --short -- $(PROTO_OUT); \
+		exit 1; \
+	}
+	@git diff --exit-code -- $(VIEWER_PAGE) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(VIEWER_PAGE))" || { \
+		echo "error: $(VIEWER_PAGE) is out of date with planner/render/planpage."; \
+		echo "Run 'make generate' and commit the result:"; \
+		git status --short -- $(VIEWER_PAGE); \
 		exit 1; \
 	}
 
