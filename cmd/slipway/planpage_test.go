@@ -17,6 +17,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -157,17 +158,21 @@ func bigPlan(n int) *plans.Plan {
 
 // filter is one setting of the page's filters, and what it must show.
 type filter struct {
-	actions []string // the JSON plan's action names, "replace" for both replaces
-	kinds   []string // the JSON plan's modes
-	text    string
+	actions    []string // the JSON plan's action names, "replace" for both replaces
+	kinds      []string // the JSON plan's modes
+	text       string
+	app        string // an app's address, or "" for all
+	objectKind string // a Kubernetes kind of an app's objects, or "" for any
 }
 
 var allActions = []string{"create", "update", "replace", "delete", "run", "read"}
 var allKinds = []string{"pipeline", "app", "rollout", "source", "managed"}
 
 // wantShown counts the changes the page must show under f: those of a
-// kind in f.kinds whose address holds f.text and whose action is in
-// f.actions, or (for an app) that hold an object that matches both.
+// kind in f.kinds (and the app f.app) whose address holds f.text and
+// whose action is in f.actions, or (for an app) that hold an object that
+// matches both. With f.objectKind, only apps with a matching object of
+// that kind.
 func (f filter) wantShown(p *plans.Plan) int {
 	action := func(a plans.Action) string {
 		if a.IsReplace() {
@@ -178,14 +183,15 @@ func (f filter) wantShown(p *plans.Plan) int {
 	n := 0
 	for _, c := range p.Changes {
 		kind := map[addrs.Kind]string{addrs.Managed: "managed", addrs.Source: "source", addrs.Pipeline: "pipeline", addrs.App: "app", addrs.Rollout: "rollout"}[c.Addr.Resource.Kind]
-		if !slices.Contains(f.kinds, kind) {
+		if !slices.Contains(f.kinds, kind) || f.app != "" && c.Addr.String() != f.app {
 			continue
 		}
 		addr := strings.ToLower(c.Addr.String())
 		text := strings.ToLower(f.text)
-		ok := slices.Contains(f.actions, action(c.Action)) && strings.Contains(addr, text)
+		ok := f.objectKind == "" && slices.Contains(f.actions, action(c.Action)) && strings.Contains(addr, text)
 		for _, o := range c.Nested {
-			ok = ok || slices.Contains(f.actions, action(o.Action)) && (strings.Contains(addr, text) || strings.Contains(strings.ToLower(o.Address), text))
+			ok = ok || slices.Contains(f.actions, action(o.Action)) && (strings.Contains(addr, text) || strings.Contains(strings.ToLower(o.Address), text)) &&
+				(f.objectKind == "" || strings.Fields(o.Address)[1] == f.objectKind)
 		}
 		if ok {
 			n++
@@ -327,6 +333,15 @@ func (b *browser) setChecks(name string, want []string) {
 	}
 }
 
+// choose picks value in the select element id, as a reader would.
+func (b *browser) choose(id, value string) {
+	b.t.Helper()
+	expr := fmt.Sprintf(`(s => { if (!s) return %q === ""; if (s.value === %q) return true; s.value = %q; s.dispatchEvent(new Event("change", {bubbles: true})); return s.value === %q })(document.getElementById(%q))`, value, value, value, value, id)
+	if !eval[bool](b, expr) {
+		b.t.Fatalf("cannot choose %q in #%s", value, id)
+	}
+}
+
 // setText types text into the address filter, replacing what it held.
 func (b *browser) setText(text string) {
 	b.t.Helper()
@@ -346,7 +361,10 @@ func (b *browser) apply(p *plans.Plan, name string, f filter) {
 	b.setChecks("action", f.actions)
 	b.setChecks("kind", f.kinds)
 	b.setText(f.text)
+	b.choose("f-app", f.app)
+	b.choose("f-object-kind", f.objectKind)
 	want := f.wantShown(p)
+	b.t.Logf("%s: %d of %d changes shown", name, want, len(p.Changes))
 	if got := b.shown(); got != want {
 		b.t.Errorf("%s: the page shows %d changes, want %d", name, got, want)
 	}
@@ -448,6 +466,10 @@ func TestPlanPageInChromium(t *testing.T) {
 	b.apply(p, "address n04", filter{actions: allActions, kinds: allKinds, text: "n04"})
 	b.apply(p, "object address", filter{actions: allActions, kinds: allKinds, text: "Deployment team/n011"})
 	b.apply(p, "updates of secrets", filter{actions: []string{"update"}, kinds: []string{"managed"}, text: "SECRET."})
+	b.apply(p, "one app", filter{actions: allActions, kinds: allKinds, app: "app.n011"})
+	b.apply(p, "apps that delete a ConfigMap", filter{actions: allActions, kinds: allKinds, objectKind: "ConfigMap"})
+	b.apply(p, "apps that create a Service", filter{actions: []string{"create"}, kinds: allKinds, objectKind: "Service"})
+	b.apply(p, "Secrets, no-ops too", filter{actions: append(allActions, "no-op"), kinds: allKinds, objectKind: "Secret"})
 	b.apply(p, "nothing", filter{actions: []string{"read"}, kinds: allKinds})
 	b.apply(p, "hostile text", filter{actions: allActions, kinds: allKinds, text: "</script>"})
 	hostile := addrs.Resource{Kind: addrs.Managed, Type: "file", Name: "hostile"}.Instance(addrs.StringKey(pwn)).String()
@@ -508,6 +530,29 @@ func TestPlanPageInChromium(t *testing.T) {
 	b.apply(p, "viewer: apps", filter{actions: allActions, kinds: []string{"app"}})
 	b.screenshot("viewer-plan")
 	b.noLeak()
+
+	// A plan JSON file dropped on the viewer opens too.
+	small := bigPlan(20)
+	smallDoc, err := render.JSON(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsText, err := json.Marshal(string(smallDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open(viewer, "empty")
+	eval[bool](b, `(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([`+string(jsText)+`], "dropped.json", {type: "application/json"}));
+		document.getElementById("picker").dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return document.getElementById("picker").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`)
+	b.waitState("ready")
+	b.apply(small, "viewer: dropped", everything)
+	if got := eval[string](b, `document.getElementById("source").textContent`); got != "dropped.json" {
+		t.Errorf("the viewer names the dropped file %q, want dropped.json", got)
+	}
 
 	// A file that is not a plan says so.
 	notPlan := filepath.Join(b.artifacts, "not-a-plan.json")

@@ -12,9 +12,6 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-// Command viewerpage writes the plan viewer, the plan page with no plan in
-// it, to the file it is given. `go generate ./planner/render` runs it to
-// make the docs site's viewer (website/static/viewer/index.html).
 package main
 
 import (
