@@ -26,7 +26,8 @@ build:
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
 ## state backend's tests, hugo and chromium for the documentation site's
-## link test)
+## link test, and
+## chromium for the plan page's browser tests too)
 deps:
 	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium; }
 
@@ -100,14 +101,15 @@ demo-files: build
 	./examples/files/demo.sh
 
 ## generate: the protocol's Go code from plugin-sdk/proto (protoc from
-## Debian), and the docs site's reference pages from the schemas
+## Debian), the docs site's reference pages from the schemas, and its
+## plan viewer from planner/render/planpage
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
-GENERATED                   := $(PROTO_OUT) website/docs/reference
+GENERATED                   := $(PROTO_OUT) website/docs/reference website/static/viewer/index.html
 
 generate:
 	@command -v protoc >/dev/null 2>&1 || { \
@@ -123,12 +125,13 @@ generate:
 		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
 		$(PROTO_FILES)
 	$(GO) generate ./website
+	$(GO) generate ./planner/render
 
 ## check-generate: fail when the committed generated code is out of date
 check-generate: generate
 	@git diff --exit-code -- $(GENERATED) >/dev/null && \
 	test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { \
-		echo "error: generated files are out of date ($(PROTO_OUT) with $(PROTO_ROOT), website/docs/reference with the schemas)."; \
+		echo "error: generated files are out of date ($(PROTO_OUT) with $(PROTO_ROOT), website/docs/reference with the schemas, the plan viewer with planner/render/planpage)."; \
 		echo "Run 'make generate' and commit the result:"; \
 		git status --short -- $(GENERATED); \
 		exit 1; \

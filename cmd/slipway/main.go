@@ -284,6 +284,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 		},
 	}
 	showCmd.Flags().BoolVar(&showArgs.JSON, "json", false, "print as JSON")
+	showCmd.Flags().BoolVar(&showArgs.HTML, "html", false, "print the saved plan as one self-contained HTML page (without PLANFILE: the page that opens a plan JSON file)")
 
 	// output
 	var outArgs command.OutputArgs

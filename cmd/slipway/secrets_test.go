@@ -215,6 +215,7 @@ func TestSecretsStaySecret(t *testing.T) {
 	mustClean("plan", "-out=saved.plan")
 	mustClean("show", "saved.plan")
 	mustClean("show", "-json", "saved.plan")
+	mustClean("show", "-html", "saved.plan")
 	apply := mustClean("apply", "saved.plan")
 	// What the provider said arrives, masked: progress, log, warning.
 	for _, want := range []string{"testkit_echo.says: echoing the secret is ***", "file.by_path: writing out/***.txt", "[echo] the token is ***"} {

@@ -14,8 +14,10 @@
 
 // Package render draws every view of a plan and of state: the human plan
 // (Human), the pull-request comment (Markdown), the versioned JSON plan
-// (JSON), and the views of state behind `show`, `state show` and
-// `output -json` (HumanState, HumanResource, StateJSON, OutputsJSON).
+// (JSON), the plan page (HTML, and HTMLViewer, the same page with no plan,
+// which opens a JSON plan file), and the views of state behind `show`,
+// `state show` and `output -json` (HumanState, HumanResource, StateJSON,
+// OutputsJSON).
 //
 // What must stay true:
 //   - every plan view is rendered from the one plans.Plan, and nothing
@@ -24,6 +26,10 @@
 //     views, nor in the human state views: a value at or under a
 //     sensitive path is written as "(sensitive value)" or, in JSON, as
 //     null with true at its place in the *_sensitive mirror;
+//   - the plan page is drawn in the browser from the JSON plan alone,
+//     embedded with no raw '<'; its script (planpage/page.js) puts plan
+//     data in the page as text only (textContent, never innerHTML), and
+//     the page loads nothing from the network;
 //   - output is deterministic: attributes and keys are sorted, and the
 //     same plan renders to the same bytes (colour only when asked for);
 //   - the JSON documents only grow within a format major: fields are

@@ -16,8 +16,9 @@
 // `make demo` work against: a Kubernetes control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler) whose pods run
 // on a kwok fake node and become Ready, git's own smart-HTTP server, an
-// image registry and PostgreSQL. Nothing is faked at the protocol level;
-// only the kubelet is.
+// image registry and PostgreSQL; and it finds Chromium for the plan
+// page's browser tests. Nothing is faked at the protocol level; only the
+// kubelet is.
 //
 // EnsureBinaries builds the control plane from pinned Go module versions
 // through wrapper modules (k8s.io/kubernetes replaces its staging modules);
@@ -25,7 +26,8 @@
 // binary one cluster that is started on first use and stopped at the end;
 // StartGitServer serves bare repositories for clones and pushes;
 // StartPostgres runs a cluster of its own (SharedPostgres, one per test
-// binary), as the postgres user when the tests run as root.
+// binary), as the postgres user when the tests run as root; Chromium
+// returns Debian's chromium, installing it when missing.
 //
 // What must stay true:
 //

@@ -32,12 +32,17 @@ func emptyState() *state.State { return state.NewState() }
 
 // ShowArgs are show's flags.
 type ShowArgs struct {
-	JSON     bool
+	JSON bool
+	// HTML writes the plan page (see showHTML).
+	HTML     bool
 	PlanFile string
 }
 
 // Show runs `slipway show [PLANFILE]`: a saved plan, or the state.
 func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
+	if a.HTML {
+		return m.showHTML(a)
+	}
 	if a.PlanFile != "" {
 		_, ps, ok := m.planSealerFor(VarArgs{})
 		if !ok {
