@@ -138,10 +138,15 @@ func TestPromoteChange(t *testing.T) {
 	})
 	const udiff = "--- a/apps/app/VERSION\n+++ b/apps/app/VERSION\n@@ -1 +1 @@\n-v1\n+v2\n"
 	value := func(commit, changes cty.Value) cty.Value {
-		return cty.ObjectVal(map[string]cty.Value{
+		v := map[string]cty.Value{
 			"repo": cty.StringVal(gitopsURL), "branch": cty.StringVal("main"), "path": cty.StringVal("apps/app"),
 			"commit": commit, "changes": changes,
-		})
+		}
+		// The fixtures set no inputs.
+		for _, n := range promoteInputs {
+			v[n] = cty.NullVal(cty.String)
+		}
+		return cty.ObjectVal(v)
 	}
 	type result struct {
 		Address       string
@@ -217,7 +222,7 @@ func TestPromoteChange(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			nc, val, pending := promoteChange(tc.pr, tc.planned)
+			nc, val, pending := promoteChange(tc.pr, tc.planned, cty.NilVal)
 			got := result{Address: nc.Address, Action: nc.Action, Before: nc.Before, After: nc.After, Value: val, Pending: pending}
 			if diff := cmp.Diff(tc.want, got, ctyCmp); diff != "" {
 				t.Errorf("promoteChange (-want +got):\n%s", diff)
