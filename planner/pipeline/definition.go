@@ -18,8 +18,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -248,55 +246,6 @@ func priorSensitive(prior *state.ResourceInstance) []cty.Path {
 	}
 	return prior.Sensitive
 }
-
-// derivedSecrets lists the strings computed from sensitive values in a
-// pipeline block: the value of every expression in it that is marked
-// sensitive, such as sha256(var.token) inside a command. Commands print
-// them as they print the secrets themselves, so they are masked alike.
-// A template is not taken whole (its parts are), so that a command that
-// quotes a secret still shows the rest of its text.
-func derivedSecrets(body hcl.Body, ctx *hcl.EvalContext) []string {
-	sb, ok := body.(*hclsyntax.Body)
-	if !ok {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
-		e, ok := n.(hclsyntax.Expression)
-		if !ok {
-			return nil
-		}
-		switch e.(type) {
-		case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr, *hclsyntax.TemplateJoinExpr, *hclsyntax.LiteralValueExpr,
-			*hclsyntax.TupleConsExpr, *hclsyntax.ObjectConsExpr, *hclsyntax.ObjectConsKeyExpr, *hclsyntax.ForExpr, *hclsyntax.ConditionalExpr:
-			// Compositions: their sensitive parts are visited on their own.
-			return nil
-		}
-		v, diags := e.Value(ctx)
-		if diags.HasErrors() || !lang.IsSensitive(v) {
-			return nil
-		}
-		v, _ = v.UnmarkDeep()
-		cty.Walk(v, func(_ cty.Path, e cty.Value) (bool, error) {
-			if !e.IsKnown() || e.IsNull() || e.Type() != cty.String {
-				return true, nil
-			}
-			if s := e.AsString(); len(s) >= minDerivedSecret && !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-			return true, nil
-		})
-		return nil
-	})
-	return out
-}
-
-// minDerivedSecret is the shortest computed value masked: a hash or an
-// encoding of a secret is long, and masking short words ("yes") from a
-// condition on a secret would garble every log for nothing.
-const minDerivedSecret = 6
 
 // mergeMasks adds more to masks, longest first, without repeats.
 func mergeMasks(masks, more []string) []string {

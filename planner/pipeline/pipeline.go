@@ -406,7 +406,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	if ps.source == cty.NilVal {
 		ps.source = cty.NullVal(cty.DynamicPseudoType)
 	}
-	ps.masks = mergeMasks(ps.masks, derivedSecrets(rc.Config, ctx))
+	ps.masks = mergeMasks(ps.masks, lang.DerivedSecrets(rc.Config, ctx))
 	ps.settingMarks = sensitiveSettings(map[string][]cty.Value{"env": {pb.Env}})
 	var d hcl.Diagnostics
 	ps.env, d = stringMap(pb.Env, "env", rc.DeclRange)
