@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
@@ -188,3 +190,53 @@ func MaskSensitive(s string, secrets []string) string {
 	}
 	return s
 }
+
+// DerivedSecrets lists the strings computed from sensitive values in a
+// block's body: the value of every expression in it that is marked
+// sensitive, such as sha256(var.token) inside a command or a path. What
+// runs or a provider prints may quote them as it may quote the secrets
+// themselves, so they are masked alike (MaskSensitive). A template, a
+// collection or a condition is not taken whole (its parts are), so that a
+// line that quotes a secret still shows the rest of its text.
+func DerivedSecrets(body hcl.Body, ctx *hcl.EvalContext) []string {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
+		e, ok := n.(hclsyntax.Expression)
+		if !ok {
+			return nil
+		}
+		switch e.(type) {
+		case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr, *hclsyntax.TemplateJoinExpr, *hclsyntax.LiteralValueExpr,
+			*hclsyntax.TupleConsExpr, *hclsyntax.ObjectConsExpr, *hclsyntax.ObjectConsKeyExpr, *hclsyntax.ForExpr, *hclsyntax.ConditionalExpr:
+			// Compositions: their sensitive parts are visited on their own.
+			return nil
+		}
+		v, diags := e.Value(ctx)
+		if diags.HasErrors() || !IsSensitive(v) {
+			return nil
+		}
+		v, _ = v.UnmarkDeep()
+		cty.Walk(v, func(_ cty.Path, e cty.Value) (bool, error) {
+			if !e.IsKnown() || e.IsNull() || e.Type() != cty.String {
+				return true, nil
+			}
+			if s := e.AsString(); len(s) >= MinDerivedSecret && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+			return true, nil
+		})
+		return nil
+	})
+	return out
+}
+
+// MinDerivedSecret is the shortest computed value masked: a hash or an
+// encoding of a secret is long, and masking short words ("yes") from a
+// condition on a secret would garble every log for nothing.
+const MinDerivedSecret = 6

@@ -15,6 +15,9 @@
 package lang
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
 	"strings"
 	"testing"
 
@@ -163,5 +166,36 @@ func TestSensitiveStrings(t *testing.T) {
 	}
 	if m := MaskSensitive(`token "s3cr\"et" for admin, not visible`, got); m != `token "***" for ***, not visible` {
 		t.Errorf("MaskSensitive: %s", m)
+	}
+}
+
+// TestDerivedSecrets: the values computed from a sensitive one in a body
+// are found, whether inline or through a function, and the texts around
+// them (a template, a list) are not taken whole.
+func TestDerivedSecrets(t *testing.T) {
+	t.Parallel()
+	src := `
+a = ["echo ${sha256(var.secret)}", "echo plain"]
+b = "${upper(var.secret)}-suffix"
+c = var.secret != "" ? "yes" : "no"
+d = base64encode("short")
+`
+	f, diags := hclsyntax.ParseConfig([]byte(src), "t.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	ctx := &hcl.EvalContext{
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{
+			"secret": cty.StringVal("hunter2-abc").Mark(SensitiveMark),
+		})},
+		Functions: Functions(t.TempDir()),
+	}
+	got := DerivedSecrets(f.Body, ctx)
+	sum := sha256.Sum256([]byte("hunter2-abc"))
+	want := []string{hex.EncodeToString(sum[:]), "HUNTER2-ABC", "hunter2-abc"}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DerivedSecrets (-want +got):\n%s", diff)
 	}
 }

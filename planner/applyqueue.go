@@ -40,7 +40,7 @@ type applyQueue struct {
 	client *host.Client
 	limit  int
 	// secrets are masked in progress messages, diagnostics and errors.
-	secrets []string
+	secrets *secretSet
 
 	mu       sync.Mutex
 	queue    []*applyItem
@@ -61,7 +61,7 @@ type applyItem struct {
 
 var errNoResult = errors.New("the provider ended the apply stream without a result for this instance")
 
-func newApplyQueue(c *host.Client, limit int, secrets []string) *applyQueue {
+func newApplyQueue(c *host.Client, limit int, secrets *secretSet) *applyQueue {
 	return &applyQueue{client: c, limit: max(limit, 1), secrets: secrets}
 }
 
@@ -73,9 +73,9 @@ func newApplyQueue(c *host.Client, limit int, secrets []string) *applyQueue {
 // the provider reports that it only waits; release may be called more
 // than once.
 func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() error, progress func(string)) (resp sdk.ApplyResponse, release func(), err error) {
-	if progress != nil && len(q.secrets) > 0 {
+	if progress != nil {
 		report := progress
-		progress = func(msg string) { report(lang.MaskSensitive(msg, q.secrets)) }
+		progress = func(msg string) { report(lang.MaskSensitive(msg, q.secrets.strings())) }
 	}
 	it := &applyItem{ctx: ctx, req: req, start: start, progress: progress, done: make(chan struct{})}
 	q.mu.Lock()
@@ -83,8 +83,8 @@ func (q *applyQueue) Do(ctx context.Context, req sdk.ApplyRequest, start func() 
 	q.dispatchLocked()
 	q.mu.Unlock()
 	<-it.done
-	maskDiags(it.resp.Diagnostics, q.secrets)
-	return it.resp, func() { q.release(it) }, maskErr(it.err, q.secrets)
+	maskDiags(it.resp.Diagnostics, q.secrets.strings())
+	return it.resp, func() { q.release(it) }, maskErr(it.err, q.secrets.strings())
 }
 
 // release frees an instance's slot: once it is answered, or once it only

@@ -119,6 +119,15 @@ type Context struct {
 	// Ask asks the person running apply to pass an approval gate; nil
 	// when nobody can be asked (a run without a terminal).
 	Ask func(ctx context.Context, gate, message string) (bool, error)
+	// OnSecrets, when set, is told of the strings computed from
+	// sensitive values that evaluation finds (a sha256 of a secret), so
+	// that the caller masks them wherever it masks the secrets: apply
+	// output, diagnostics and provider logs.
+	OnSecrets func([]string)
+
+	// secrets are the strings masked in what providers say, from the
+	// operation's start.
+	secrets *secretSet
 }
 
 // workspace is c.Workspace, or the default workspace's name.
@@ -207,14 +216,15 @@ type providerConn struct {
 	validate *batcher[sdk.ValidateRequest, sdk.ValidateResponse]
 	apply    *applyQueue
 	// secrets are the strings masked in what the provider says.
-	secrets []string
+	secrets *secretSet
 }
 
 // startProviders starts every provider configuration in addrsNeeded and
 // fetches its schemas, in parallel.
 func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]bool) (map[addrs.Provider]*providerConn, hcl.Diagnostics) {
 	par := c.parallelism()
-	secrets := lang.SensitiveStrings(c.Config, c.Variables)
+	secrets := newSecretSet(lang.SensitiveStrings(c.Config, c.Variables), c.OnSecrets)
+	c.secrets = secrets
 	conns := map[addrs.Provider]*providerConn{}
 	var diags hcl.Diagnostics
 	var mu sync.Mutex

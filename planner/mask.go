@@ -16,6 +16,8 @@ package planner
 
 import (
 	"context"
+	"sort"
+	"sync"
 
 	"slipway.dev/slipway/lang"
 	sdk "slipway.dev/slipway/plugin-sdk"
@@ -60,15 +62,68 @@ func maskErr(err error, secrets []string) error {
 
 // maskCalls masks what a batched provider call returns: each response's
 // diagnostics, and the call's error.
-func maskCalls[Q, R any](call func(context.Context, []Q) ([]R, error), secrets []string, diags func(*R) sdk.Diagnostics) func(context.Context, []Q) ([]R, error) {
-	if len(secrets) == 0 {
-		return call
-	}
+func maskCalls[Q, R any](call func(context.Context, []Q) ([]R, error), set *secretSet, diags func(*R) sdk.Diagnostics) func(context.Context, []Q) ([]R, error) {
 	return func(ctx context.Context, reqs []Q) ([]R, error) {
 		resps, err := call(ctx, reqs)
+		secrets := set.strings()
+		if len(secrets) == 0 {
+			return resps, err
+		}
 		for i := range resps {
 			maskDiags(diags(&resps[i]), secrets)
 		}
 		return resps, maskErr(err, secrets)
 	}
+}
+
+// secretSet is the strings masked in what providers say: the values of
+// sensitive variables from the start, and the values computed from them
+// (a sha256 of a secret in a path) as evaluation finds them, so that a
+// provider quoting one is masked too. It only grows, and is safe for
+// concurrent use; a nil set masks nothing.
+type secretSet struct {
+	mu     sync.RWMutex
+	list   []string // longest first, so that a longer secret is masked whole
+	seen   map[string]bool
+	notify func([]string)
+}
+
+func newSecretSet(initial []string, notify func([]string)) *secretSet {
+	s := &secretSet{seen: map[string]bool{}, notify: notify}
+	s.add(initial)
+	return s
+}
+
+// add adds strings to the set, and tells notify of the new ones.
+func (s *secretSet) add(more []string) {
+	if s == nil || len(more) == 0 {
+		return
+	}
+	s.mu.Lock()
+	var added []string
+	for _, m := range more {
+		if !s.seen[m] {
+			s.seen[m] = true
+			added = append(added, m)
+		}
+	}
+	if len(added) > 0 {
+		list := append(append([]string(nil), s.list...), added...)
+		sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+		s.list = list
+	}
+	s.mu.Unlock()
+	if len(added) > 0 && s.notify != nil {
+		s.notify(added)
+	}
+}
+
+// strings is the set now.
+func (s *secretSet) strings() []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.list
 }

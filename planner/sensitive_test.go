@@ -16,6 +16,8 @@ package planner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,4 +247,49 @@ func rangeText(t *testing.T, dir string, r *hcl.Range) string {
 		t.Fatal(err)
 	}
 	return string(src[r.Start.Byte:r.End.Byte])
+}
+
+// TestDerivedSecretsMasked: a value computed from a sensitive variable
+// (its sha256 in a path) is masked in what a provider says, as the
+// variable's value is, and the caller is told of it to mask its logs.
+func TestDerivedSecretsMasked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, sensitiveVar+`
+resource "file" "ok" {
+  path    = "${path.module}/${sha256(var.s)}.txt"
+  content = "x"
+}
+resource "file" "fails" {
+  path    = "${path.module}/blocker/${sha256(var.s)}/f.txt"
+  content = "x"
+}
+`)
+	if err := os.WriteFile(filepath.Join(f.dir, "blocker"), []byte("a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("hunter2-abc"))
+	secretHash := hex.EncodeToString(sum[:])
+	p := f.plan(t, PlanOpts{Refresh: true})
+	c := f.context(nil)
+	c.Variables = p.Variables
+	hooks := &progressHooks{}
+	c.Hooks = hooks
+	var told []string
+	var mu sync.Mutex
+	c.OnSecrets = func(s []string) { mu.Lock(); told = append(told, s...); mu.Unlock() }
+	diags := c.Apply(context.Background(), p, c.NewApplier(), func(done func(error)) { done(nil) })
+	text := diagString(diags) + strings.Join(hooks.lines, "\n")
+	if strings.Contains(text, secretHash) {
+		t.Errorf("provider text shows the secret's sha256:\n%s", text)
+	}
+	if !slices.ContainsFunc(hooks.lines, func(l string) bool {
+		return strings.HasPrefix(l, "file.ok: writing ") && strings.HasSuffix(l, "/***.txt")
+	}) {
+		t.Errorf("no masked progress message from file.ok:\n%s", strings.Join(hooks.lines, "\n"))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(told, secretHash) {
+		t.Errorf("OnSecrets was not told of the secret's sha256: %q", told)
+	}
 }

@@ -434,8 +434,8 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 		cfgVal = fillObject(schema, cty.EmptyObjectVal)
 	}
 	pd, err := conn.client.Configure(ctx, cfgVal)
-	maskDiags(pd, conn.secrets)
-	err = maskErr(err, conn.secrets)
+	maskDiags(pd, conn.secrets.strings())
+	err = maskErr(err, conn.secrets.strings())
 	if err != nil {
 		return append(diags, kind.Errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
 	}
@@ -677,6 +677,9 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in kin
 		// What the provider computes from a sensitive input may show it
 		// (a file's id is its path): all of it is sensitive.
 		paths = append(paths, computedPaths(schema, v)...)
+		// And what the provider says may quote a value computed from a
+		// secret (a path holding its sha256): mask those too.
+		w.c.secrets.add(lang.DerivedSecrets(rc.Config, ectx))
 	}
 	paths = append(paths, schema.SensitivePaths()...)
 	w.vals.setSensitive(in.Addr, paths)

@@ -155,11 +155,13 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 
 	// record writes the pipeline's entry: the last successful run's
 	// inputs and effects (value), with this run as its last run.
-	record := func(value cty.Value) cty.Value {
+	// The value may hold sensitive marks; state holds it without them,
+	// and their paths beside it.
+	record := func(value cty.Value, sens []cty.Path) cty.Value {
 		m := value.AsValueMap()
 		m["run"] = run.value()
-		v := cty.ObjectVal(m)
-		h.Record(&state.ResourceInstance{Addr: addr, Type: pipelineType, Value: v})
+		v, paths := unmarkSensitive(cty.ObjectVal(m))
+		h.Record(&state.ResourceInstance{Addr: addr, Type: pipelineType, Value: v, Sensitive: append(paths, sens...)})
 		return v
 	}
 	// What every command of the run sees, post commands included.
@@ -179,7 +181,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	fail := func(stage string, err error, tail []string) (cty.Value, hcl.Diagnostics) {
 		run.status, run.failedStage, run.finished = "failed", stage, time.Now()
 		runPost(ctx, ps, ws, runDir, env, false, progress)
-		record(lastGood)
+		record(lastGood, priorSensitive(prior))
 		detail := fmt.Sprintf("%s run #%d failed", addr, run.number)
 		if stage != "" {
 			detail += fmt.Sprintf(" at stage %q", stage)
@@ -217,7 +219,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	}
 
 	// The run is in state before anything runs.
-	record(lastGood)
+	record(lastGood, priorSensitive(prior))
 	h.Persist()
 
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
@@ -297,7 +299,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 
 	runPost(ctx, ps, ws, runDir, env, true, progress)
 	run.status, run.finished = "succeeded", time.Now()
-	val := record(pipelineValue(ps, run.value(), images, promotes))
+	val := record(pipelineValue(ps, run.value(), images, promotes), nil)
 	h.Finished(addr, plans.Run, start, diags)
 	return val, diags
 }
@@ -351,10 +353,10 @@ func pushImage(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, im *imag
 		return cty.NilVal, fmt.Errorf("the registry provider pushed %s but reported no digest", im.repo)
 	}
 	v := plannedImageValue(im).AsValueMap()
-	v["digest"] = cty.StringVal(digest)
-	v["ref"] = cty.StringVal(im.repo + "@" + digest)
+	v["digest"] = sensitiveIf(cty.StringVal(digest), im.sensitive)
+	v["ref"] = sensitiveIf(cty.StringVal(im.repo+"@"+digest), im.sensitive)
 	if ref := kind.StrAttr(ar.NewState, builtin.ImageRef); ref != "" {
-		v["ref"] = cty.StringVal(ref)
+		v["ref"] = sensitiveIf(cty.StringVal(ref), im.sensitive)
 	}
 	return cty.ObjectVal(v), nil
 }
@@ -377,7 +379,7 @@ func commitPromote(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, pr *
 	if ar.Diagnostics.HasErrors() {
 		return cty.NilVal, kind.DiagsErr(kind.ProviderDiags(ar.Diagnostics, "", nil))
 	}
-	_, val, _ := promoteChange(pr, ar.NewState)
+	_, val, _ := promoteChange(pr, ar.NewState, cty.NilVal)
 	return val, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -52,15 +53,15 @@ const pipelineType = "pipeline"
 
 // The value types of a pipeline's state entry and plan.
 var (
-	pipelineImageType = cty.Object(map[string]cty.Type{
+	pipelineImageType = withTypes(map[string]cty.Type{
 		"repository": cty.String, "tag": cty.String, "tags": cty.List(cty.String),
 		"digest": cty.String, "ref": cty.String, "image": cty.String,
-	})
+	}, imageInputs)
 	pipelineChangeType  = builtin.PromoteChangeType
-	pipelinePromoteType = cty.Object(map[string]cty.Type{
+	pipelinePromoteType = withTypes(map[string]cty.Type{
 		"repo": cty.String, "branch": cty.String, "path": cty.String, "commit": cty.String,
 		"changes": cty.List(pipelineChangeType),
-	})
+	}, promoteInputTypes())
 	pipelineStageRunType = cty.Object(map[string]cty.Type{
 		"name": cty.String, "status": cty.String, "attempts": cty.Number, "duration": cty.String, "log": cty.String,
 	})
@@ -78,8 +79,34 @@ var (
 		"run":       pipelineRunType,
 		"image":     cty.Map(pipelineImageType),
 		"promote":   cty.List(pipelinePromoteType),
+		// The definitions (definition.go): what the inputs' hashes stand for.
+		"stage":       cty.Map(pipelineStageType),
+		"env":         cty.Map(cty.String),
+		"concurrency": pipelineConcurrencyType,
+		"post":        pipelinePostType,
 	})
 )
+
+// withTypes is attrs with more added.
+func withTypes(attrs, more map[string]cty.Type) cty.Type {
+	out := make(map[string]cty.Type, len(attrs)+len(more))
+	for k, t := range attrs {
+		out[k] = t
+	}
+	for k, t := range more {
+		out[k] = t
+	}
+	return cty.Object(out)
+}
+
+// promoteInputTypes are the types of promoteInputs: all strings.
+func promoteInputTypes() map[string]cty.Type {
+	out := map[string]cty.Type{}
+	for _, n := range promoteInputs {
+		out[n] = cty.String
+	}
+	return out
+}
 
 // pipelineNestedFrom are the attributes whose content the nested changes
 // (images and promotes) show.
@@ -186,9 +213,12 @@ type pipelineSpec struct {
 	images    []*imageSpec
 	promotes  []*promoteSpec
 	post      postSpec
-	masks     []string          // values of sensitive variables, hidden in output
+	masks     []string          // values of sensitive variables, and values computed from them, hidden in output
 	inputs    map[string]string // fingerprint of each input
+	sensIn    map[string]bool   // the inputs some sensitive value went into
 	unknownIn bool              // some input is known only after apply
+
+	settingMarks map[string]bool // the settings (env, concurrency, post) from sensitive values
 }
 
 type stageSpec struct {
@@ -203,14 +233,18 @@ type stageSpec struct {
 	when     bool
 	whenWhy  string
 	decl     hcl.Range
+	hasRetry bool
+	marks    map[string]bool // the settings (run, env, ...) from sensitive values
 }
 
 type imageSpec struct {
-	name   string
-	config map[string]cty.Value // registry_image configuration, without context_dir
-	tags   []string
-	repo   string
-	decl   hcl.Range
+	name      string
+	config    map[string]cty.Value // registry_image configuration, without context_dir
+	tags      []string
+	repo      string
+	decl      hcl.Range
+	sensitive bool // some input came from a sensitive value
+	named     bool // its repository or tags came from one
 }
 
 type promoteSpec struct {
@@ -372,6 +406,8 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	if ps.source == cty.NilVal {
 		ps.source = cty.NullVal(cty.DynamicPseudoType)
 	}
+	ps.masks = mergeMasks(ps.masks, lang.DerivedSecrets(rc.Config, ctx))
+	ps.settingMarks = sensitiveSettings(map[string][]cty.Value{"env": {pb.Env}})
 	var d hcl.Diagnostics
 	ps.env, d = stringMap(pb.Env, "env", rc.DeclRange)
 	diags = append(diags, d...)
@@ -382,6 +418,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	ps.run, ps.skipWhy = ok, why
 
 	if c := pb.Concurrency; c != nil {
+		maps.Copy(ps.settingMarks, sensitiveSettings(map[string][]cty.Value{"concurrency": {c.Group, c.Limit}}))
 		g, err := convert.Convert(unmarked(c.Group), cty.String)
 		if err != nil || g.IsNull() || !g.IsKnown() || g.AsString() == "" {
 			r := c.Def
@@ -451,6 +488,7 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 	}
 
 	if p := pb.Post; p != nil {
+		maps.Copy(ps.settingMarks, sensitiveSettings(map[string][]cty.Value{"post": {p.Success, p.Failure, p.Always}}))
 		var d hcl.Diagnostics
 		ps.post.success, d = commandList(p.Success, "post.success", rc.DeclRange)
 		diags = append(diags, d...)
@@ -667,7 +705,9 @@ func sourceRefName(source cty.Value, attr, prefix string) (string, bool) {
 
 func decodeStage(sb *pipeStage, ctx *hcl.EvalContext, source cty.Value) (*stageSpec, hcl.Diagnostics) {
 	r := sb.Def
-	st := &stageSpec{name: sb.Name, decl: r}
+	st := &stageSpec{name: sb.Name, decl: r, marks: sensitiveSettings(map[string][]cty.Value{
+		"run": {sb.Run}, "env": {sb.Env}, "dir": {sb.Dir}, "timeout": {sb.Timeout},
+	})}
 	var diags, d hcl.Diagnostics
 	st.run, d = commandList(sb.Run, "run", r)
 	diags = append(diags, d...)
@@ -689,9 +729,12 @@ func decodeStage(sb *pipeStage, ctx *hcl.EvalContext, source cty.Value) (*stageS
 	if rb := sb.Retry; rb != nil {
 		st.retry, d = decodeRetry(rb)
 		diags = append(diags, d...)
+		st.hasRetry = true
+		maps.Copy(st.marks, sensitiveSettings(map[string][]cty.Value{"retry": {rb.Limit, rb.Backoff, rb.Factor, rb.MaxBackoff}}))
 	}
 	if ab := sb.Approval; ab != nil {
 		st.approval = true
+		maps.Copy(st.marks, sensitiveSettings(map[string][]cty.Value{"approval": {ab.Message}}))
 		st.message = "Approve stage " + sb.Name + "?"
 		if !ab.Message.IsNull() {
 			st.message, d = knownString(ab.Message, "approval.message", r)
@@ -773,7 +816,8 @@ func decodeImage(ib *pipeImage, workspace string) (*imageSpec, hcl.Diagnostics) 
 		builtin.ImagePlatform: ib.Platform, builtin.ImageFiles: ib.Files, builtin.ImageEntrypoint: ib.Entrypoint, builtin.ImageCmd: ib.Cmd,
 		builtin.ImageEnv: ib.Env, builtin.ImageLabels: ib.Labels, builtin.ImageUser: ib.User, builtin.ImageWorkdir: ib.Workdir,
 	}
-	return &imageSpec{name: ib.Name, config: cfg, tags: tags, repo: repo, decl: r}, diags
+	named := lang.IsSensitive(ib.Repository) || lang.IsSensitive(ib.Tag) || lang.IsSensitive(ib.Tags)
+	return &imageSpec{name: ib.Name, config: cfg, tags: tags, repo: repo, decl: r, sensitive: named || anySensitive(cfg), named: named}, diags
 }
 
 // plannedImageValue is what image.NAME is before the image is pushed.
@@ -782,11 +826,17 @@ func plannedImageValue(im *imageSpec) cty.Value {
 	for i, t := range im.tags {
 		tags[i] = cty.StringVal(t)
 	}
-	return cty.ObjectVal(map[string]cty.Value{
-		"repository": cty.StringVal(im.repo), "tag": cty.StringVal(im.tags[0]), "tags": cty.ListVal(tags),
-		"digest": cty.UnknownVal(cty.String), "ref": cty.UnknownVal(cty.String),
-		"image": cty.StringVal(im.repo + ":" + im.tags[0]),
-	})
+	// What the registry computes from a sensitive input is sensitive too.
+	v := map[string]cty.Value{
+		"repository": sensitiveIf(cty.StringVal(im.repo), im.named), "tag": sensitiveIf(cty.StringVal(im.tags[0]), im.named),
+		"tags":   sensitiveIf(cty.ListVal(tags), im.named),
+		"digest": sensitiveIf(cty.UnknownVal(cty.String), im.sensitive), "ref": sensitiveIf(cty.UnknownVal(cty.String), im.sensitive),
+		"image": sensitiveIf(cty.StringVal(im.repo+":"+im.tags[0]), im.named),
+	}
+	for name, ty := range imageInputs {
+		v[name] = inputValue(im.config[name], ty)
+	}
+	return cty.ObjectVal(v)
 }
 
 func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promoteSpec, hcl.Diagnostics) {
@@ -931,12 +981,15 @@ func (ps *pipelineSpec) fingerprint(pb pipelineBlock, ctx *hcl.EvalContext) {
 		}
 	}
 	in := map[string]string{}
-	put := func(key string, v any) {
+	ps.sensIn = map[string]bool{}
+	put := func(key string, sens bool, v any) {
 		s, known := hashOf(v)
 		if !known {
 			ps.unknownIn = true
 		}
 		in[key] = s
+		// A hash of a secret is computed from it: sensitive too.
+		ps.sensIn[key] = sens
 	}
 	if src, ok := ctx.Variables["source"]; ok && src.IsKnown() && !src.IsNull() {
 		for it := src.ElementIterator(); it.Next(); {
@@ -958,10 +1011,10 @@ func (ps *pipelineSpec) fingerprint(pb pipelineBlock, ctx *hcl.EvalContext) {
 		}
 	}
 	for _, st := range ps.stages {
-		put("stage."+st.name, []any{st.run, st.env, st.dir, st.timeout.String(), st.retry, st.approval, st.message, st.when})
+		put("stage."+st.name, anyTrue(st.marks), []any{st.run, st.env, st.dir, st.timeout.String(), st.retry, st.approval, st.message, st.when})
 	}
 	for _, im := range ps.images {
-		put("image."+im.name, im.config)
+		put("image."+im.name, im.sensitive, im.config)
 	}
 	for _, pr := range ps.promotes {
 		// Without the commit it starts from (that moves with every
@@ -973,9 +1026,9 @@ func (ps *pipelineSpec) fingerprint(pb pipelineBlock, ctx *hcl.EvalContext) {
 				cfg[k] = v
 			}
 		}
-		put(fmt.Sprintf("promote.%d", pr.index), cfg)
+		put(fmt.Sprintf("promote.%d", pr.index), anySensitive(cfg), cfg)
 	}
-	put("pipeline", []any{ps.env, ps.group, ps.limit, ps.post.success, ps.post.failure, ps.post.always})
+	put("pipeline", anyTrue(ps.settingMarks), []any{ps.env, ps.group, ps.limit, ps.post.success, ps.post.failure, ps.post.always})
 	ps.inputs = in
 }
 

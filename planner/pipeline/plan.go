@@ -102,7 +102,11 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 
 // planInstance plans one pipeline instance.
 func planInstance(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prior *state.ResourceInstance, priorVal cty.Value) (*plans.ResourceChange, hcl.Diagnostics) {
-	ch := &plans.ResourceChange{Addr: ps.addr, Type: pipelineType, Before: priorVal, After: priorVal, Action: plans.NoOp, NestedFrom: pipelineNestedFrom}
+	// A hash of a sensitive input is sensitive, in state written before
+	// slipway marked it too.
+	priorSens := append(append([]cty.Path(nil), priorSensitive(prior)...), ps.sensitiveInputs()...)
+	ch := &plans.ResourceChange{Addr: ps.addr, Type: pipelineType, Before: priorVal, After: priorVal, Action: plans.NoOp, NestedFrom: pipelineNestedFrom,
+		BeforeSensitive: priorSens, AfterSensitive: priorSens}
 	if prior == nil {
 		ch.Before = cty.NullVal(pipelineValueType)
 	}
@@ -146,25 +150,43 @@ func planInstance(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prior 
 		return ch, nil
 	}
 
-	after, nested, diags := planRunEffects(ctx, h, ps, priorVal)
+	after, nested, diags := planRunEffects(ctx, h, ps, priorVal, priorSens)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	ch.After, ch.Nested = after, nested
+	ch.After, ch.AfterSensitive = unmarkSensitive(after)
+	ch.Nested = nested
 	return ch, diags
+}
+
+// sensitiveInputs are the paths, in a pipeline's value, of the hashes of
+// its inputs that sensitive values went into.
+func (ps *pipelineSpec) sensitiveInputs() []cty.Path {
+	var out []cty.Path
+	for _, k := range kind.SortedKeys(ps.sensIn) {
+		if ps.sensIn[k] {
+			out = append(out, cty.GetAttrPath("inputs").Index(cty.StringVal(k)))
+		}
+	}
+	return out
 }
 
 // planRunEffects plans what a run will do: its stages, the images it will
 // push (through the registry provider) and the commits its promotes will
 // make (through the git provider), as the planned value and one nested
-// change per image and promote.
-func planRunEffects(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, priorVal cty.Value) (cty.Value, []*plans.NestedChange, hcl.Diagnostics) {
+// change per image and promote. The value may hold sensitive marks; the
+// nested changes hold none, and their sensitive paths beside them.
+func planRunEffects(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, priorVal cty.Value, priorSens []cty.Path) (cty.Value, []*plans.NestedChange, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	var nested []*plans.NestedChange
 	priorImages := map[string]cty.Value{}
+	var priorPromotes []cty.Value
 	if !priorVal.IsNull() {
 		if v := priorVal.GetAttr("image"); !v.IsNull() && v.IsKnown() {
 			priorImages = v.AsValueMap()
+		}
+		if v := priorVal.GetAttr("promote"); !v.IsNull() && v.IsKnown() {
+			priorPromotes = v.AsValueSlice()
 		}
 	}
 
@@ -174,9 +196,11 @@ func planRunEffects(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prio
 		diags = append(diags, d...)
 		planned := plannedImageValue(im)
 		images[im.name] = planned
-		nc := &plans.NestedChange{Address: "image." + im.name, Action: plans.Create, Before: cty.NullVal(pipelineImageType), After: planned}
+		nc := &plans.NestedChange{Address: "image." + im.name, Action: plans.Create, Before: cty.NullVal(pipelineImageType)}
+		nc.After, nc.AfterSensitive = unmarkSensitive(planned)
 		if b, ok := priorImages[im.name]; ok {
 			nc.Action, nc.Before = plans.Update, b
+			nc.BeforeSensitive = within(priorSens, cty.GetAttrPath("image").Index(cty.StringVal(im.name)))
 		}
 		nested = append(nested, nc)
 	}
@@ -188,7 +212,11 @@ func planRunEffects(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prio
 		if d.HasErrors() {
 			continue
 		}
-		nc, val, pending := promoteChange(pr, resp.PlannedState)
+		priorPromote := cty.NilVal
+		if pr.index < len(priorPromotes) {
+			priorPromote = markPaths(priorPromotes[pr.index], within(priorSens, cty.GetAttrPath("promote").IndexInt(pr.index)))
+		}
+		nc, val, pending := promoteChange(pr, resp.PlannedState, priorPromote)
 		nested = append(nested, nc)
 		promotes = append(promotes, val)
 		if pending && pr.source.Name != "" {
@@ -272,18 +300,37 @@ func planPromote(ctx context.Context, h kind.Host, ps *pipelineSpec, pr *promote
 	return cfg, resp, diags
 }
 
-// promoteChange shows a planned promote as a nested change: each value it
-// sets, from before to after, and the commit it makes. pending reports
-// whether the promote may commit (its changes are not known to be none).
-func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty.Value, bool) {
+// promoteChange shows a planned promote as a nested change: its inputs
+// (what it writes, against those of the last run, prior), each value it
+// sets in the repository from before to after, and the commit it makes.
+// pending reports whether the promote may commit (its changes are not
+// known to be none). When a sensitive value went into the promote, what
+// the git provider computed from it (the values it sets, the diff, the
+// commit) is sensitive too, in the change and in the value.
+func promoteChange(pr *promoteSpec, planned, prior cty.Value) (*plans.NestedChange, cty.Value, bool) {
 	where := pr.repo
 	if pr.source.Name != "" {
 		where = pr.source.String()
 	}
+	sens := anySensitive(pr.config)
+	computed := func(v cty.Value) cty.Value { return sensitiveIf(v, sens) }
 	path := kind.StrAttr(planned, builtin.PromotePath)
 	nc := &plans.NestedChange{Address: fmt.Sprintf("promote %s %s", where, path)}
 	before := map[string]cty.Value{"commit": kind.AttrOr(planned, builtin.PromoteBaseCommit, cty.NullVal(cty.String))}
-	after := map[string]cty.Value{"commit": kind.AttrOr(planned, builtin.PromoteCommit, cty.UnknownVal(cty.String))}
+	after := map[string]cty.Value{"commit": computed(kind.AttrOr(planned, builtin.PromoteCommit, cty.UnknownVal(cty.String)))}
+	inputs := map[string]cty.Value{}
+	for _, name := range promoteInputs {
+		v := inputValue(pr.config[name], cty.String)
+		inputs[name] = v
+		if !v.IsNull() {
+			after[name] = v
+		}
+		if prior != cty.NilVal && !prior.IsNull() && prior.Type().IsObjectType() && prior.Type().HasAttribute(name) {
+			if b := prior.GetAttr(name); !b.IsNull() {
+				before[name] = b
+			}
+		}
+	}
 	changes := kind.AttrOr(planned, builtin.PromoteChanges, cty.UnknownVal(cty.List(pipelineChangeType)))
 	pending := true
 	switch {
@@ -300,14 +347,16 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 			if f := kind.StrAttr(c, builtin.ChangeField); f != "" {
 				key += " " + f
 			}
-			before[key], after[key] = kind.AttrOr(c, builtin.ChangeBefore, cty.NullVal(cty.String)), kind.AttrOr(c, builtin.ChangeAfter, cty.NullVal(cty.String))
+			before[key] = computed(kind.AttrOr(c, builtin.ChangeBefore, cty.NullVal(cty.String)))
+			after[key] = computed(kind.AttrOr(c, builtin.ChangeAfter, cty.NullVal(cty.String)))
 		}
 		// The file diff of the commit, as git shows it.
 		if d := kind.AttrOr(planned, builtin.PromoteDiff, cty.NullVal(cty.String)); !d.IsNull() && (!d.IsKnown() || d.AsString() != "") {
-			before["diff"], after["diff"] = cty.NullVal(cty.String), d
+			before["diff"], after["diff"] = cty.NullVal(cty.String), computed(d)
 		}
 	}
-	nc.Before, nc.After = cty.ObjectVal(before), cty.ObjectVal(after)
+	nc.Before, nc.BeforeSensitive = unmarkSensitive(cty.ObjectVal(before))
+	nc.After, nc.AfterSensitive = unmarkSensitive(cty.ObjectVal(after))
 	listChanges := cty.ListValEmpty(pipelineChangeType)
 	if changes.IsWhollyKnown() && changes.LengthInt() > 0 {
 		if l, err := convert.Convert(changes, cty.List(pipelineChangeType)); err == nil {
@@ -316,18 +365,33 @@ func promoteChange(pr *promoteSpec, planned cty.Value) (*plans.NestedChange, cty
 	} else if !changes.IsWhollyKnown() {
 		listChanges = cty.UnknownVal(cty.List(pipelineChangeType))
 	}
-	val := cty.ObjectVal(map[string]cty.Value{
+	val := map[string]cty.Value{
 		"repo": cty.StringVal(pr.repo), "branch": kind.AttrOr(planned, builtin.PromoteBranch, cty.NullVal(cty.String)),
-		"path": cty.StringVal(path), "commit": after["commit"], "changes": listChanges,
-	})
-	return nc, val, pending
+		"path": cty.StringVal(path), "commit": after["commit"], "changes": computed(listChanges),
+	}
+	for name, v := range inputs {
+		val[name] = v
+	}
+	return nc, cty.ObjectVal(val), pending
+}
+
+// markPaths marks the values at paths of v sensitive.
+func markPaths(v cty.Value, paths []cty.Path) cty.Value {
+	if len(paths) == 0 || v == cty.NilVal {
+		return v
+	}
+	pvms := make([]cty.PathValueMarks, len(paths))
+	for i, p := range paths {
+		pvms[i] = cty.PathValueMarks{Path: p, Marks: cty.NewValueMarks(kind.SensitiveMark)}
+	}
+	return v.MarkWithPaths(pvms)
 }
 
 // pipelineValue builds a pipeline's value from its spec, run and effects.
 func pipelineValue(ps *pipelineSpec, run cty.Value, images map[string]cty.Value, promotes []cty.Value) cty.Value {
 	inputs := map[string]cty.Value{}
 	for k, v := range ps.inputs {
-		inputs[k] = cty.StringVal(v)
+		inputs[k] = sensitiveIf(cty.StringVal(v), ps.sensIn[k])
 	}
 	var stages, gates []cty.Value
 	for _, st := range ps.stages {
@@ -351,11 +415,16 @@ func pipelineValue(ps *pipelineSpec, run cty.Value, images map[string]cty.Value,
 	if len(promotes) > 0 {
 		proms = cty.ListVal(promotes)
 	}
-	return cty.ObjectVal(map[string]cty.Value{
+	v := map[string]cty.Value{
 		"name": cty.StringVal(ps.name), "inputs": mapOrEmpty(inputs), "commit": commit,
 		"stages": listOrEmpty(stages), "approvals": listOrEmpty(gates),
 		"run": run, "image": imgs, "promote": proms,
-	})
+		"stage": stagesValue(ps),
+	}
+	for k, s := range settingsValues(ps) {
+		v[k] = s
+	}
+	return cty.ObjectVal(v)
 }
 
 // gateName names an approval gate for -approve: pipeline.NAME.STAGE.

@@ -16,7 +16,10 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -138,10 +141,15 @@ func TestPromoteChange(t *testing.T) {
 	})
 	const udiff = "--- a/apps/app/VERSION\n+++ b/apps/app/VERSION\n@@ -1 +1 @@\n-v1\n+v2\n"
 	value := func(commit, changes cty.Value) cty.Value {
-		return cty.ObjectVal(map[string]cty.Value{
+		v := map[string]cty.Value{
 			"repo": cty.StringVal(gitopsURL), "branch": cty.StringVal("main"), "path": cty.StringVal("apps/app"),
 			"commit": commit, "changes": changes,
-		})
+		}
+		// The fixtures set no inputs.
+		for _, n := range promoteInputs {
+			v[n] = cty.NullVal(cty.String)
+		}
+		return cty.ObjectVal(v)
 	}
 	type result struct {
 		Address       string
@@ -217,7 +225,7 @@ func TestPromoteChange(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			nc, val, pending := promoteChange(tc.pr, tc.planned)
+			nc, val, pending := promoteChange(tc.pr, tc.planned, cty.NilVal)
 			got := result{Address: nc.Address, Action: nc.Action, Before: nc.Before, After: nc.After, Value: val, Pending: pending}
 			if diff := cmp.Diff(tc.want, got, ctyCmp); diff != "" {
 				t.Errorf("promoteChange (-want +got):\n%s", diff)
@@ -690,5 +698,59 @@ func TestUpToDateDetail(t *testing.T) {
 				t.Errorf("upToDateDetail (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPlanDefinitions: a run's planned value carries each stage's
+// commands as text, and what a sensitive value went into (the stage's
+// commands, the hash of the stage) is sensitive, with no marks left.
+func TestPlanDefinitions(t *testing.T) {
+	t.Parallel()
+	const src = `pipeline "app" {
+  source = source.git.app
+  stage "test" {
+    run = ["go vet ./...", "echo done"]
+  }
+  stage "deploy" {
+    run = ["deploy --sum ${sha256(var.token)}"]
+  }
+}
+`
+	sc := scope{
+		Sources: map[string]cty.Value{"git.app": gitSource("app", "main", commitB)},
+		Vars:    map[string]cty.Value{"token": cty.StringVal("hunter2-abc").Mark(kind.SensitiveMark)},
+	}
+	ps, errs := decode(t, src, sc, nil)
+	if ps == nil {
+		t.Fatal(errs)
+	}
+	ch, diags := planInstance(context.Background(), &fakePlanHost{dir: t.TempDir()}, ps, nil, cty.NullVal(pipelineValueType))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if ch.After.ContainsMarked() {
+		t.Errorf("the planned value holds marks: %#v", ch.After)
+	}
+	stage := func(name string) cty.Value { return ch.After.GetAttr("stage").Index(cty.StringVal(name)) }
+	if got := stage("test").GetAttr("commands"); !got.RawEquals(cty.StringVal("go vet ./...\necho done\n")) {
+		t.Errorf("stage test's commands = %#v", got)
+	}
+	want := []cty.Path{
+		cty.GetAttrPath("inputs").Index(cty.StringVal("stage.deploy")),
+		cty.GetAttrPath("stage").Index(cty.StringVal("deploy")).GetAttr("commands"),
+	}
+	for _, p := range want {
+		if !slices.ContainsFunc(ch.AfterSensitive, p.Equals) {
+			t.Errorf("%s is not sensitive: %#v", kind.PathString(p), ch.AfterSensitive)
+		}
+	}
+	for _, p := range ch.AfterSensitive {
+		if p.Equals(cty.GetAttrPath("inputs").Index(cty.StringVal("stage.test"))) {
+			t.Errorf("stage test's hash is sensitive, though no secret went into it")
+		}
+	}
+	sum := sha256.Sum256([]byte("hunter2-abc"))
+	if !slices.Contains(ps.masks, hex.EncodeToString(sum[:])) {
+		t.Errorf("the secret's sha256 is not masked in the run's output: %q", ps.masks)
 	}
 }

@@ -116,7 +116,8 @@ func (s Scope) EvalContext() *hcl.EvalContext {
 	if s.Count != cty.NilVal {
 		vars["count"] = cty.ObjectVal(map[string]cty.Value{"index": s.Count})
 	}
-	return &hcl.EvalContext{Variables: vars}
+	// The engine's functions, as expressions in blocks see them.
+	return &hcl.EvalContext{Variables: vars, Functions: lang.Functions(".")}
 }
 
 // Summaries lists the summaries of the error diagnostics.

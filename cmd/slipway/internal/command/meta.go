@@ -248,7 +248,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	s.replayed = replayed
 	ws, _ := m.workspace() // m.backend read it already
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
-		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws}
+		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws, OnSecrets: m.View.AddSecrets}
 	return s
 }
 

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -120,6 +121,16 @@ func (v *View) printAboveLive(text, status string) {
 func (v *View) SetSecrets(secrets []string) {
 	v.secretsMu.Lock()
 	v.secrets = secrets
+	v.secretsMu.Unlock()
+}
+
+// AddSecrets adds strings computed from sensitive values (a sha256 of a
+// secret) to those masked, as the planner finds them.
+func (v *View) AddSecrets(more []string) {
+	v.secretsMu.Lock()
+	list := append(append([]string(nil), v.secrets...), more...)
+	sort.SliceStable(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
+	v.secrets = list
 	v.secretsMu.Unlock()
 }
 
