@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,6 +125,9 @@ func (c *Context) CheckPlanApplicable(p *plans.Plan) error {
 	if p.Errored {
 		return fmt.Errorf("the plan has errors and cannot be applied")
 	}
+	if p.Preview() {
+		return fmt.Errorf("%w: %s", ErrPreviewPlan, previewWhy(p))
+	}
 	if p.WorkspaceName() != c.workspace() {
 		return fmt.Errorf("%w: it was made in workspace %q, and workspace %q is selected; select %q (slipway workspace select %s) to apply it, or run slipway plan again",
 			ErrStalePlan, p.WorkspaceName(), c.workspace(), p.WorkspaceName(), p.WorkspaceName())
@@ -139,6 +143,26 @@ func (c *Context) CheckPlanApplicable(p *plans.Plan) error {
 		return fmt.Errorf("%w: the configuration files changed since the plan was made; run slipway plan again", ErrStalePlan)
 	}
 	return nil
+}
+
+// ErrPreviewPlan is why a preview plan (plan -offline or -source) is
+// never applied.
+var ErrPreviewPlan = errors.New("the plan is a preview and cannot be applied")
+
+// previewWhy says what made p a preview, and what to do instead.
+func previewWhy(p *plans.Plan) string {
+	var what []string
+	if p.Offline {
+		what = append(what, "it was made offline, against the state of the last apply instead of the cluster")
+	}
+	if len(p.LocalSources) > 0 {
+		var addrs []string
+		for _, l := range p.LocalSources {
+			addrs = append(addrs, l.Addr)
+		}
+		what = append(what, "it read "+strings.Join(addrs, ", ")+" from local checkouts instead of their remotes")
+	}
+	return strings.Join(what, ", and ") + ". Run slipway plan -out without -offline and -source once the change is merged, and apply that plan"
 }
 
 // applyWalk is the state of one apply.

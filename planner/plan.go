@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,16 @@ type PlanOpts struct {
 	// Pins plan instances from recorded revisions instead of their
 	// sources' current ones (slipway rollback), by instance address.
 	Pins map[string]kind.Pin
+	// Offline plans without reaching the cluster (plan -offline): nothing
+	// is refreshed, providers are configured offline, and the instances
+	// of providers that cannot plan so are left as state has them and
+	// listed in Plan.NotPlanned. The plan is a preview: never applied.
+	Offline bool
+	// LocalSources reads sources from local checkouts instead of their
+	// remotes (plan -source NAME=DIR): by the name the user gave (NAME,
+	// TYPE.NAME or source.TYPE.NAME), the directory. The plan is a
+	// preview: never applied.
+	LocalSources map[string]string
 }
 
 // planWalk is the state of one plan.
@@ -67,6 +78,12 @@ type planWalk struct {
 	changed map[addrs.Resource]bool
 	// writes holds the sources blocks of this plan will commit to.
 	writes map[addrs.Resource][]kind.Write
+	// localDirs are the checkouts sources are read from, by address;
+	// local and notPlanned are what the plan reports of them and of what
+	// an offline plan could not plan.
+	localDirs  map[string]string
+	local      []plans.LocalSource
+	notPlanned []string
 }
 
 // Plan makes a plan. The plan is returned even when it has errors (with
@@ -82,6 +99,11 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		ConfigHash:     ConfigHash(c.Config),
 		Variables:      c.Variables,
 		Refresh:        opts.Refresh,
+		Offline:        opts.Offline,
+	}
+	if opts.Offline {
+		// A refresh reads the live objects: offline, state stands for them.
+		opts.Refresh, p.Refresh = false, false
 	}
 	for _, name := range kind.SortedKeys(c.Config.Variables) {
 		if c.Config.Variables[name].Sensitive {
@@ -103,9 +125,18 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		p.Errored = true
 		return p, diags
 	}
+	localDirs, d := resolveLocalSources(c.Config, opts.LocalSources)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		p.Errored = true
+		return p, diags
+	}
 	// Changes an interrupted apply left unfinished are read back first:
 	// what they made is planned as existing, never made a second time.
-	if len(c.Pending) > 0 {
+	if len(c.Pending) > 0 && opts.Offline {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Interrupted changes not read back",
+			Detail: fmt.Sprintf("An interrupted apply left %d changes unfinished. They are read back through their providers, which an offline plan does not reach: this plan compares with the state as it was recorded. Run slipway plan with cluster access to resolve them.", len(c.Pending))})
+	} else if len(c.Pending) > 0 {
 		st, interrupted, d := c.recoverPending(ctx, c.State)
 		diags = append(diags, d...)
 		if diags.HasErrors() {
@@ -124,8 +155,9 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		return p, diags
 	}
 
-	w := &planWalk{walker: newWalker(c), opts: opts}
+	w := &planWalk{walker: newWalker(c), opts: opts, localDirs: localDirs}
 	w.pins = opts.Pins
+	w.offline = opts.Offline
 	diags = append(diags, w.start(ctx, true)...)
 	if diags.HasErrors() {
 		p.Errored = true
@@ -166,6 +198,13 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	sort.Slice(w.drift, func(i, j int) bool { return w.drift[i].Addr.Less(w.drift[j].Addr) })
 	sort.Slice(w.outputs, func(i, j int) bool { return w.outputs[i].Name < w.outputs[j].Name })
 	p.Changes, p.Drift, p.Outputs = w.changes, w.drift, w.outputs
+	sort.Slice(w.local, func(i, j int) bool { return w.local[i].Addr < w.local[j].Addr })
+	sort.Strings(w.notPlanned)
+	p.LocalSources, p.NotPlanned = w.local, w.notPlanned
+	if len(p.NotPlanned) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Not planned offline",
+			Detail: fmt.Sprintf("These instances belong to providers that cannot plan without reaching what they manage, so this offline plan leaves them as state recorded them:\n  %s", strings.Join(p.NotPlanned, "\n  "))})
+	}
 	p.Errored = diags.HasErrors()
 	return p, diags
 }
@@ -393,7 +432,12 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	schema, _ := w.schemaOf(rc.Addr, rc.Provider)
 	addr := rc.Addr.Instance(addrs.NoKey)
 	prior := w.c.State.Resources[addr.String()]
-	if !w.targeted(addr) {
+	localDir := w.localDirs[addr.String()]
+	notPlanned := w.notOffline(rc.Provider) && localDir == ""
+	if !w.targeted(addr) || notPlanned {
+		if notPlanned && w.targeted(addr) {
+			w.addNotPlanned(addr.String())
+		}
 		if prior != nil {
 			w.vals.setResource(rc.Addr, prior.Value)
 		}
@@ -409,7 +453,8 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	}
 	conn := w.conns[rc.Provider]
 	resps, err := conn.sources.Do(ctx, []sdk.SourceReadRequest{{
-		Address: addr.String(), TypeName: rc.Addr.Type, Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh,
+		Address: addr.String(), TypeName: rc.Addr.Type, Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh && localDir == "",
+		LocalDir: localDir,
 	}})
 	r := rc.DeclRange
 	if err != nil {
@@ -430,6 +475,16 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 		if prior != nil {
 			ch.ReasonDetail = sourceMoved(addr, priorVal, after)
 		}
+	}
+	if localDir != "" {
+		rev := resp.LocalRevision
+		if rev == "" {
+			rev = "(the provider did not say)"
+		}
+		ch.ReasonDetail = fmt.Sprintf("read from the local checkout %s at %s, not from its remote", localDir, rev)
+		w.mu.Lock()
+		w.local = append(w.local, plans.LocalSource{Addr: addr.String(), Dir: localDir, Revision: rev})
+		w.mu.Unlock()
 	}
 	w.addChange(ch)
 	w.vals.setResource(rc.Addr, after)
@@ -485,13 +540,17 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	}
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
+	notPlanned := w.notOffline(rc.Provider)
 	for i, in := range insts {
 		it := &pending{in: in, prior: w.c.State.Resources[in.Addr.String()], before: cty.NullVal(schema.ImpliedType())}
 		if it.prior != nil {
 			it.before, it.beforeSens = it.prior.Value, it.prior.Sensitive
 		}
 		items = append(items, it)
-		if !w.targeted(in.Addr) {
+		if notPlanned && w.targeted(in.Addr) {
+			w.addNotPlanned(in.Addr.String())
+		}
+		if !w.targeted(in.Addr) || notPlanned {
 			it.skipped = true
 			vals[i] = it.before
 			continue
@@ -811,4 +870,63 @@ func sourceMoved(addr addrs.ResourceInstance, before, after cty.Value) string {
 		}
 	}
 	return fmt.Sprintf("%s changed since the last apply", addr)
+}
+
+// notOffline reports whether this is an offline plan and provider p
+// cannot plan offline: its instances are then left as state has them.
+func (w *planWalk) notOffline(p addrs.Provider) bool {
+	if !w.offline {
+		return false
+	}
+	conn := w.conns[p]
+	return conn == nil || !conn.schemas.Metadata.Offline
+}
+
+// addNotPlanned records an instance an offline plan could not plan.
+func (w *planWalk) addNotPlanned(addr string) {
+	w.mu.Lock()
+	w.notPlanned = append(w.notPlanned, addr)
+	w.mu.Unlock()
+}
+
+// resolveLocalSources maps the sources named by plan -source to their
+// addresses: NAME, TYPE.NAME or source.TYPE.NAME, naming a source block.
+func resolveLocalSources(cfg *lang.Config, given map[string]string) (map[string]string, hcl.Diagnostics) {
+	if len(given) == 0 {
+		return nil, nil
+	}
+	var diags hcl.Diagnostics
+	var sources []string
+	byName := map[string][]string{}
+	for _, k := range kind.SortedKeys(cfg.Resources) {
+		rc := cfg.Resources[k]
+		if rc.Addr.Kind != addrs.Source {
+			continue
+		}
+		sources = append(sources, k)
+		byName[rc.Addr.Name] = append(byName[rc.Addr.Name], k)
+		byName[rc.Addr.Type+"."+rc.Addr.Name] = append(byName[rc.Addr.Type+"."+rc.Addr.Name], k)
+		byName[k] = append(byName[k], k)
+	}
+	out := map[string]string{}
+	for _, name := range kind.SortedKeys(given) {
+		dir := given[name]
+		switch m := byName[name]; len(m) {
+		case 1:
+			if prev, ok := out[m[0]]; ok && prev != dir {
+				diags = append(diags, kind.Errorf("Source given twice", nil, "-source names %s twice, with %s and %s. Give one checkout per source.", m[0], prev, dir))
+				continue
+			}
+			out[m[0]] = dir
+		case 0:
+			known := "The configuration declares no source."
+			if len(sources) > 0 {
+				known = "The sources of the configuration are: " + strings.Join(sources, ", ") + "."
+			}
+			diags = append(diags, kind.Errorf("Unknown source", nil, "-source %s=%s names no source block. %s Write -source NAME=DIR with a source's name.", name, dir, known))
+		default:
+			diags = append(diags, kind.Errorf("Ambiguous source", nil, "-source %s=%s could be any of %s. Write the source's full address, such as %s=%s.", name, dir, strings.Join(m, ", "), m[0], dir))
+		}
+	}
+	return out, diags
 }

@@ -93,6 +93,9 @@ type walker struct {
 	pins map[string]kind.Pin
 	// kinds are the block kinds beside resources and sources.
 	kinds map[addrs.Kind]kind.Kind
+	// offline: the walk only plans, and no provider may reach what it
+	// manages (plan -offline).
+	offline bool
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -433,7 +436,12 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 	} else {
 		cfgVal = fillObject(schema, cty.EmptyObjectVal)
 	}
-	pd, err := conn.client.Configure(ctx, cfgVal)
+	if w.offline && !conn.schemas.Metadata.Offline {
+		// It could not keep off what it manages: it is not configured,
+		// and its instances are not planned.
+		return diags
+	}
+	pd, err := conn.client.ConfigureWith(ctx, sdk.ConfigureRequest{Config: cfgVal, Offline: w.offline})
 	maskDiags(pd, conn.secrets.strings())
 	err = maskErr(err, conn.secrets.strings())
 	if err != nil {

@@ -52,6 +52,10 @@ type ProviderWithStop interface {
 type Metadata struct {
 	Name    string
 	Version string
+	// Offline says the provider honours ConfigureRequest.Offline. In an
+	// offline plan (slipway plan -offline) a provider that does not say so
+	// is not configured, and its resources are reported as not planned.
+	Offline bool
 }
 
 // ConfigureRequest carries the provider block's configuration.
@@ -59,6 +63,11 @@ type ConfigureRequest struct {
 	Config cty.Value
 	// SlipwayVersion is the version of the slipway that started the provider.
 	SlipwayVersion string
+	// Offline says the process will only plan, and must reach none of the
+	// systems the provider manages (no cluster, no API server): plans are
+	// made from the configuration, PriorState and PriorPrivate alone.
+	// Only providers whose Metadata says Offline are configured so.
+	Offline bool
 }
 
 // ConfigureResponse reports problems with the configuration.
@@ -277,6 +286,12 @@ type SourceReadRequest struct {
 	PriorState cty.Value
 	// Hard asks the provider to drop its caches and fetch afresh.
 	Hard bool
+	// LocalDir, when set, is a local checkout to read the source from
+	// instead of its remote (slipway plan -source NAME=DIR, the preview of
+	// a pull request). The provider checks it is a checkout of the
+	// source's repository, resolves what it holds as it stands (uncommitted
+	// changes included), and must record nothing of it in its caches.
+	LocalDir string
 }
 
 // SourceReadResponse is the resolved source, an object of the source's
@@ -284,6 +299,10 @@ type SourceReadRequest struct {
 type SourceReadResponse struct {
 	State       cty.Value
 	Diagnostics Diagnostics
+	// LocalRevision, for a request with LocalDir, is what the checkout
+	// holds as a plan shows it: its HEAD commit, and when it has
+	// uncommitted changes "dirty" with a hash of its files.
+	LocalRevision string
 }
 
 // ResourceWithStatus reports the live status of an instance, for

@@ -145,7 +145,7 @@ func newServer(p Provider) *server {
 			}
 		}
 	}
-	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version}
+	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline}
 	resp.Diagnostics = diagsToProto(diags)
 	s.schemaResp = resp
 	return s
@@ -238,7 +238,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	}
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
-		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion}, &resp)
+		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline}, &resp)
 	}()
 	return &protocol.Configure_Response{Diagnostics: diagsToProto(resp.Diagnostics)}, nil
 }
@@ -697,7 +697,7 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 			resps[i].Diagnostics = decodeError("source read request", err)
 			continue
 		}
-		sreq := SourceReadRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorState: prior, Hard: it.Hard}
+		sreq := SourceReadRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorState: prior, Hard: it.Hard, LocalDir: it.LocalDir}
 		tasks = append(tasks, func() {
 			defer recoverInto(&resps[i].Diagnostics, subject("source", it.Address, it.TypeName), "Read")
 			src.Read(ctx, sreq, &resps[i])
@@ -717,6 +717,7 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 			res.State = dv
 		}
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
+		res.LocalRevision = resps[i].LocalRevision
 	}
 	return out, nil
 }

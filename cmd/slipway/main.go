@@ -237,6 +237,8 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
 	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes")
 	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
+	planCmd.Flags().BoolVar(&planArgs.Offline, "offline", false, "plan without reaching the cluster: render every app and compare it with the state of the last apply (a preview: apply refuses it)")
+	planCmd.Flags().StringArrayVar(&planArgs.Sources, "source", nil, "read source NAME from the local checkout DIR instead of its remote: -source NAME=DIR (repeatable; a preview: apply refuses it)")
 
 	// apply
 	var applyArgs command.ApplyArgs

@@ -50,6 +50,10 @@ type planDoc struct {
 	Drift          []*changeDoc         `json:"drift,omitempty"`
 	Outputs        []*outputDoc         `json:"outputs,omitempty"`
 	Interrupted    []*interruptedDoc    `json:"interrupted,omitempty"`
+	// A preview plan (offline, or with local sources) is never applied.
+	Offline      bool                `json:"offline,omitempty"`
+	LocalSources []plans.LocalSource `json:"local_sources,omitempty"`
+	NotPlanned   []string            `json:"not_planned,omitempty"`
 }
 
 // interruptedDoc is a change an interrupted apply left unfinished.
@@ -176,6 +180,9 @@ func encodePlan(p *plans.Plan) (*planDoc, error) {
 		Refresh:        p.Refresh,
 		Errored:        p.Errored,
 		SensitiveVars:  p.SensitiveVariables,
+		Offline:        p.Offline,
+		LocalSources:   p.LocalSources,
+		NotPlanned:     p.NotPlanned,
 	}
 	if len(p.Variables) > 0 {
 		doc.Variables = make(map[string]*valueDoc, len(p.Variables))
@@ -356,6 +363,9 @@ func decodePlan(doc *planDoc) (*plans.Plan, error) {
 		Refresh:            doc.Refresh,
 		Errored:            doc.Errored,
 		SensitiveVariables: doc.SensitiveVars,
+		Offline:            doc.Offline,
+		LocalSources:       doc.LocalSources,
+		NotPlanned:         doc.NotPlanned,
 	}
 	if len(doc.Variables) > 0 {
 		p.Variables = make(map[string]cty.Value, len(doc.Variables))

@@ -109,7 +109,34 @@ type Plan struct {
 	// Errored is set when planning stopped on errors; such a plan is shown
 	// but can never be applied.
 	Errored bool
+
+	// Offline is set for a plan made without reaching the cluster (plan
+	// -offline): apps were rendered and compared with what state recorded
+	// at the last apply, not with the live objects.
+	Offline bool
+	// LocalSources are the sources read from local checkouts instead of
+	// their remotes (plan -source NAME=DIR), sorted by address.
+	LocalSources []LocalSource
+	// NotPlanned lists, sorted, the instances an offline plan could not
+	// plan: their providers cannot plan without reaching what they manage.
+	NotPlanned []string
 }
+
+// LocalSource is a source a preview plan read from a local checkout.
+type LocalSource struct {
+	Addr string `json:"address"` // source.git.gitops
+	Dir  string `json:"dir"`
+	// Revision is the checkout's HEAD commit, with "+dirty.HASH" (a hash
+	// of its files) when its work tree has uncommitted changes.
+	Revision string `json:"revision"`
+}
+
+// Preview reports whether the plan only previews: made offline or from
+// local checkouts, it shows what a change would do and is never applied.
+func (p *Plan) Preview() bool { return p.Offline || len(p.LocalSources) > 0 }
+
+// OfflineNote is what every view of an offline plan says of it.
+const OfflineNote = "offline: compared with the state of the last apply, not with the cluster"
 
 // WorkspaceName is the plan's workspace, the default one when it names
 // none.

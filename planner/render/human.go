@@ -91,6 +91,7 @@ func (h *human) plan(p *plans.Plan) {
 	if p.Errored {
 		h.leadPara("Planning failed.", erroredText(p), sgrRed)
 	}
+	h.preview(p)
 
 	if len(p.Interrupted) > 0 {
 		h.interrupted(p.Interrupted)

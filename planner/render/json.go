@@ -44,6 +44,9 @@ type jsonPlan struct {
 	// InterruptedChanges are the changes an interrupted apply left
 	// unfinished, as this plan read them back.
 	InterruptedChanges []jsonInterrupted `json:"interrupted_changes,omitempty"`
+	// Preview is set for a plan that cannot be applied: made offline, or
+	// with sources read from local checkouts.
+	Preview *jsonPreview `json:"preview,omitempty"`
 }
 
 type jsonInterrupted struct {
@@ -140,6 +143,7 @@ func JSON(p *plans.Plan) ([]byte, error) {
 		OutputChanges:   map[string]jsonOutputChange{},
 		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Run: s.Run},
 		HasChanges:      p.HasChanges(),
+		Preview:         previewJSON(p),
 	}
 	for _, in := range p.Interrupted {
 		doc.InterruptedChanges = append(doc.InterruptedChanges, jsonInterrupted{ID: in.ID, Address: in.Addr.String(), Action: in.Action.String(), Outcome: in.Outcome})

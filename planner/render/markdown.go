@@ -44,6 +44,7 @@ func (m *markdown) plan(p *plans.Plan) {
 	if p.Errored {
 		m.b.WriteString("**Planning failed.** " + erroredText(p) + "\n\n")
 	}
+	m.preview(p)
 	actions := changed(p.Changes)
 	switch {
 	case p.Errored:

@@ -295,7 +295,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 		sTypes: make(map[string]cty.Type, len(resp.SourceSchemas)),
 	}
 	if m := resp.Metadata; m != nil {
-		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version}
+		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version, Offline: m.Offline}
 	}
 	if ss.all.Provider, err = schemaFromProto(resp.Provider); err != nil {
 		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)
@@ -366,6 +366,13 @@ func (c *Client) checkCount(op string, got, want int) error {
 // configuration come back as diagnostics; the error is for failures to
 // talk to the provider.
 func (c *Client) Configure(ctx context.Context, config cty.Value) (sdk.Diagnostics, error) {
+	return c.ConfigureWith(ctx, sdk.ConfigureRequest{Config: config})
+}
+
+// ConfigureWith is Configure with the request's other fields (Offline);
+// SlipwayVersion is the Client's own.
+func (c *Client) ConfigureWith(ctx context.Context, req sdk.ConfigureRequest) (sdk.Diagnostics, error) {
+	config := req.Config
 	ss, err := c.loadSchemas(ctx)
 	if err != nil {
 		return nil, err
@@ -375,7 +382,7 @@ func (c *Client) Configure(ctx context.Context, config cty.Value) (sdk.Diagnosti
 	if e.err != nil {
 		return nil, e.err
 	}
-	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{Config: dv, SlipwayVersion: c.slipwayVersion})
+	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{Config: dv, SlipwayVersion: c.slipwayVersion, Offline: req.Offline})
 	if err != nil {
 		return nil, c.callErr(ctx, "configure", err)
 	}
@@ -758,6 +765,7 @@ func (c *Client) ReadSources(ctx context.Context, reqs []sdk.SourceReadRequest) 
 			Config:     e.value(r.Config, ty, r.Address, "configuration"),
 			PriorState: e.value(r.PriorState, ty, r.Address, "prior state"),
 			Hard:       r.Hard,
+			LocalDir:   r.LocalDir,
 		}
 	}
 	if e.err != nil {
@@ -774,6 +782,7 @@ func (c *Client) ReadSources(ctx context.Context, reqs []sdk.SourceReadRequest) 
 	for i, r := range resp.Results {
 		o := &out[i]
 		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		o.LocalRevision = r.LocalRevision
 		if o.State, err = wire.DecodeValue(r.State, types[i]); err != nil {
 			o.State = cty.NullVal(types[i])
 			o.Diagnostics = append(o.Diagnostics, invalidResult("source state", err)...)

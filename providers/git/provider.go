@@ -62,7 +62,9 @@ var providerSchema = sdk.Schema{
 }
 
 func (*provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.GitProvider, Version: "0.1.0"}
+	// Plans only read (sources and promotes alike): they need no
+	// cluster, so an offline plan makes them as usual.
+	return sdk.Metadata{Name: builtin.GitProvider, Version: "0.1.0", Offline: true}
 }
 func (*provider) Schema() sdk.Schema { return providerSchema }
 

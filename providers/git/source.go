@@ -86,6 +86,10 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 		resp.State = unknownState(cfg)
 		return
 	}
+	if req.LocalDir != "" {
+		s.readLocal(cfg, req.LocalDir, resp)
+		return
+	}
 	w, rawURL, subdir, diags := parseConfig(cfg)
 	if diags.HasErrors() {
 		resp.Diagnostics = diags

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
 	"slipway.dev/slipway/providers/internal/kube"
@@ -38,10 +39,16 @@ type manifestObject struct {
 	unknownKind bool
 }
 
+// scoper tells whether a kind is namespaced: kube.Mappings asks the
+// cluster, kube.OfflineScopes does without it.
+type scoper interface {
+	Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error)
+}
+
 // splitManifest parses a release manifest into objects, in helm's install
 // order, giving namespaced objects that name none the release namespace
 // as helm's kube client does.
-func splitManifest(ms *kube.Mappings, manifest, namespace string) ([]*manifestObject, error) {
+func splitManifest(ms scoper, manifest, namespace string) ([]*manifestObject, error) {
 	docs := releaseutil.SplitManifests(manifest)
 	keys := make([]string, 0, len(docs))
 	for k := range docs {

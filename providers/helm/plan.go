@@ -77,6 +77,10 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	if diags.HasErrors() {
 		return
 	}
+	if r.p.offline != nil {
+		r.planOffline(ctx, c, r.p.offline, req, resp)
+		return
+	}
 	cl, err := r.p.Cluster()
 	if err != nil {
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())

@@ -46,6 +46,10 @@ func New() sdk.Provider {
 type provider struct {
 	kube.Connection[*cluster]
 
+	// offline, when set, is the provider configured for an offline plan:
+	// its chart cache only, no connection (see planOffline).
+	offline *cluster
+
 	// Stopper cancels the calls in flight when slipway calls Stop.
 	sdk.Stopper
 }
@@ -56,7 +60,7 @@ var (
 )
 
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version}
+	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version, Offline: true}
 }
 
 var providerSchema = sdk.Schema{
@@ -75,6 +79,15 @@ func (p *provider) Resources() map[string]sdk.Resource {
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	if req.Offline {
+		cacheDir, err := cacheDirOf(req.Config)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot configure the Helm provider", err.Error())
+		}
+		p.offline = &cluster{cacheDir: cacheDir}
+		p.SetCluster(nil, kube.ErrOffline)
+		return
+	}
 	cl, err := newCluster(req.Config)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the Helm provider", err.Error())
@@ -98,15 +111,24 @@ func newCluster(conf cty.Value) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	cacheDir, err := cacheDirOf(conf)
+	if err != nil {
+		return nil, err
+	}
+	return &cluster{Cluster: kc, cacheDir: cacheDir}, nil
+}
+
+// cacheDirOf is where charts downloaded from repositories are kept.
+func cacheDirOf(conf cty.Value) (string, error) {
 	cacheDir := sdk.GetString(conf, "cache_dir")
 	if cacheDir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return nil, fmt.Errorf("no cache_dir set and no user cache directory: %w", err)
+			return "", fmt.Errorf("no cache_dir set and no user cache directory: %w", err)
 		}
 		cacheDir = filepath.Join(base, "slipway", "helm")
 	}
-	return &cluster{Cluster: kc, cacheDir: cacheDir}, nil
+	return cacheDir, nil
 }
 
 // getter is the cluster seen from one namespace, as helm's actions want

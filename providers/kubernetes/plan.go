@@ -44,6 +44,10 @@ type planItem struct {
 // one LIST per kind (see kube.FetchLive) plus a dry-run for each object whose
 // manifest or live state changed since slipway applied it.
 func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
+	if a.p.offline {
+		a.planOffline(reqs, resps)
+		return
+	}
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	cl, err := a.p.Cluster()

@@ -46,6 +46,11 @@ type provider struct {
 
 	kube.Connection[*kube.Cluster]
 
+	// offline: configured for an offline plan, with no connection; plans
+	// compare with state, and offlineNS is the kubeconfig's namespace.
+	offline   bool
+	offlineNS string
+
 	// Stopper cancels the calls in flight when slipway calls Stop.
 	sdk.Stopper
 
@@ -89,7 +94,7 @@ var (
 )
 
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version}
+	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version, Offline: true}
 }
 
 var providerSchema = sdk.Schema{
@@ -111,6 +116,11 @@ func (p *provider) Resources() map[string]sdk.Resource {
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
 	cc := clientConfig(req.Config)
+	if req.Offline {
+		p.offline, p.offlineNS = true, kube.OfflineNamespace(cc)
+		p.SetCluster(nil, kube.ErrOffline)
+		return
+	}
 	cc.WrapTransport = p.wrapTransport
 	cl, err := kube.Connect(cc)
 	if err != nil {

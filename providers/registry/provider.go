@@ -69,7 +69,9 @@ var providerSchema = sdk.Schema{
 }
 
 func (*provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.RegistryProvider, Version: version}
+	// Plans reach no cluster and change nothing: an offline plan makes
+	// them as usual.
+	return sdk.Metadata{Name: builtin.RegistryProvider, Version: version, Offline: true}
 }
 func (*provider) Schema() sdk.Schema { return providerSchema }
 

@@ -309,9 +309,13 @@ func (x *Schema) GetAttributes() []*Schema_Attribute {
 }
 
 type Metadata struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	// offline says the provider honours Configure.Request.offline: it can
+	// plan from the configuration and prior state alone, reaching none of
+	// the systems it manages.
+	Offline       bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -358,6 +362,13 @@ func (x *Metadata) GetVersion() string {
 		return x.Version
 	}
 	return ""
+}
+
+func (x *Metadata) GetOffline() bool {
+	if x != nil {
+		return x.Offline
+	}
+	return false
 }
 
 type GetSchema struct {
@@ -1232,8 +1243,11 @@ type Configure_Request struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Config         *DynamicValue          `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
 	SlipwayVersion string                 `protobuf:"bytes,2,opt,name=slipway_version,json=slipwayVersion,proto3" json:"slipway_version,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// offline asks the provider to make no connection to the systems it
+	// manages: the host only plans, from configuration and prior state.
+	Offline       bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Configure_Request) Reset() {
@@ -1278,6 +1292,13 @@ func (x *Configure_Request) GetSlipwayVersion() string {
 		return x.SlipwayVersion
 	}
 	return ""
+}
+
+func (x *Configure_Request) GetOffline() bool {
+	if x != nil {
+		return x.Offline
+	}
+	return false
 }
 
 type Configure_Response struct {
@@ -1325,12 +1346,15 @@ func (x *Configure_Response) GetDiagnostics() []*Diagnostic {
 }
 
 type ReadSources_Item struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
-	TypeName      string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
-	Config        *DynamicValue          `protobuf:"bytes,3,opt,name=config,proto3" json:"config,omitempty"`
-	PriorState    *DynamicValue          `protobuf:"bytes,4,opt,name=prior_state,json=priorState,proto3" json:"prior_state,omitempty"`
-	Hard          bool                   `protobuf:"varint,5,opt,name=hard,proto3" json:"hard,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Address    string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	TypeName   string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	Config     *DynamicValue          `protobuf:"bytes,3,opt,name=config,proto3" json:"config,omitempty"`
+	PriorState *DynamicValue          `protobuf:"bytes,4,opt,name=prior_state,json=priorState,proto3" json:"prior_state,omitempty"`
+	Hard       bool                   `protobuf:"varint,5,opt,name=hard,proto3" json:"hard,omitempty"`
+	// local_dir, when set, is a local checkout to read the source from
+	// instead of its remote (a pull request's branch, for a preview).
+	LocalDir      string `protobuf:"bytes,6,opt,name=local_dir,json=localDir,proto3" json:"local_dir,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1400,10 +1424,21 @@ func (x *ReadSources_Item) GetHard() bool {
 	return false
 }
 
+func (x *ReadSources_Item) GetLocalDir() string {
+	if x != nil {
+		return x.LocalDir
+	}
+	return ""
+}
+
 type ReadSources_Result struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	State         *DynamicValue          `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	State       *DynamicValue          `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// local_revision, for an item with local_dir, is what the checkout
+	// holds as a plan shows it: its HEAD commit, marked dirty with a hash
+	// of its files when it has uncommitted changes.
+	LocalRevision string `protobuf:"bytes,3,opt,name=local_revision,json=localRevision,proto3" json:"local_revision,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1450,6 +1485,13 @@ func (x *ReadSources_Result) GetDiagnostics() []*Diagnostic {
 		return x.Diagnostics
 	}
 	return nil
+}
+
+func (x *ReadSources_Result) GetLocalRevision() string {
+	if x != nil {
+		return x.LocalRevision
+	}
+	return ""
 }
 
 type ReadSources_Request struct {
@@ -2980,10 +3022,11 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\boptional\x18\x05 \x01(\bR\boptional\x12\x1a\n" +
 	"\bcomputed\x18\x06 \x01(\bR\bcomputed\x12\x1c\n" +
 	"\tsensitive\x18\a \x01(\bR\tsensitive\x12\x1b\n" +
-	"\tforce_new\x18\b \x01(\bR\bforceNew\"8\n" +
+	"\tforce_new\x18\b \x01(\bR\bforceNew\"R\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\tR\aversion\"\x91\x05\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
+	"\aoffline\x18\x03 \x01(\bR\aoffline\"\x91\x05\n" +
 	"\tGetSchema\x1a\t\n" +
 	"\aRequest\x1a\xf8\x04\n" +
 	"\bResponse\x12)\n" +
@@ -3008,24 +3051,27 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12G\n" +
 	"\x05items\x18\x01 \x03(\v21.slipway.provider.v1.ValidateResourceConfigs.ItemR\x05items\x1aY\n" +
 	"\bResponse\x12M\n" +
-	"\aresults\x18\x01 \x03(\v23.slipway.provider.v1.ValidateResourceConfigs.ResultR\aresults\"\xc9\x01\n" +
-	"\tConfigure\x1am\n" +
+	"\aresults\x18\x01 \x03(\v23.slipway.provider.v1.ValidateResourceConfigs.ResultR\aresults\"\xe4\x01\n" +
+	"\tConfigure\x1a\x87\x01\n" +
 	"\aRequest\x129\n" +
 	"\x06config\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\x06config\x12'\n" +
-	"\x0fslipway_version\x18\x02 \x01(\tR\x0eslipwayVersion\x1aM\n" +
+	"\x0fslipway_version\x18\x02 \x01(\tR\x0eslipwayVersion\x12\x18\n" +
+	"\aoffline\x18\x03 \x01(\bR\aoffline\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\"\xfe\x03\n" +
-	"\vReadSources\x1a\xd0\x01\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\"\xc2\x04\n" +
+	"\vReadSources\x1a\xed\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x129\n" +
 	"\x06config\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x06config\x12B\n" +
 	"\vprior_state\x18\x04 \x01(\v2!.slipway.provider.v1.DynamicValueR\n" +
 	"priorState\x12\x12\n" +
-	"\x04hard\x18\x05 \x01(\bR\x04hard\x1a\x84\x01\n" +
+	"\x04hard\x18\x05 \x01(\bR\x04hard\x12\x1b\n" +
+	"\tlocal_dir\x18\x06 \x01(\tR\blocalDir\x1a\xab\x01\n" +
 	"\x06Result\x127\n" +
 	"\x05state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12A\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1aF\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12%\n" +
+	"\x0elocal_revision\x18\x03 \x01(\tR\rlocalRevision\x1aF\n" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,6 +57,10 @@ type PlanArgs struct {
 	Input bool
 	// CompactWarnings prints warnings as summaries (-compact-warnings).
 	CompactWarnings bool
+	// Offline and Sources make a preview (plan only): no cluster access,
+	// and sources read from local checkouts (NAME=DIR).
+	Offline bool
+	Sources []string
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -80,6 +85,29 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 			out = append(out, ai)
 		}
 		return out
+	}
+	opts.Offline = a.Offline
+	for _, s := range a.Sources {
+		name, dir, ok := strings.Cut(s, "=")
+		if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(dir) == "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -source",
+				Detail: fmt.Sprintf("%q is not NAME=DIR: write -source gitops=../gitops-pr to read source gitops from that local checkout.", s)})
+			continue
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -source", Detail: fmt.Sprintf("%q: %v", s, err)})
+			continue
+		}
+		if opts.LocalSources == nil {
+			opts.LocalSources = map[string]string{}
+		}
+		if prev, ok := opts.LocalSources[name]; ok && prev != abs {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Source given twice",
+				Detail: fmt.Sprintf("-source names %s twice, with %s and %s. Give one checkout per source.", name, prev, abs)})
+			continue
+		}
+		opts.LocalSources[name] = abs
 	}
 	opts.Targets = parse("-target", a.Targets)
 	opts.Excludes = parse("-exclude", a.Excludes)
@@ -113,7 +141,12 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 			return 1
 		}
 		m.warnPlainPlan(a.Out)
-		if !a.JSON {
+		switch {
+		case a.JSON:
+		case p.Preview():
+			// The saved plan is for review (show); apply refuses it.
+			m.View.Printf("\nSaved the plan to: %s\n\nIt is a preview (-offline or -source): slipway show %s displays it, and slipway apply refuses it.\n", a.Out, a.Out)
+		default:
 			m.View.Printf("\nSaved the plan to: %s\n", a.Out)
 			m.Hint("\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out)
 		}
