@@ -75,6 +75,7 @@ type changeDoc struct {
 	Private         []byte       `json:"private,omitempty"` // base64, as encoding/json writes []byte
 	Nested          []*nestedDoc `json:"nested,omitempty"`
 	NestedFrom      []string     `json:"nested_from,omitempty"`
+	Rollout         string       `json:"rollout,omitempty"`
 }
 
 type nestedDoc struct {
@@ -257,6 +258,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		Reason:       string(c.Reason),
 		ReasonDetail: c.ReasonDetail,
 		Private:      c.Private,
+		Rollout:      c.Rollout,
 	}
 	var err error
 	switch k := c.Addr.Key.(type) {
@@ -442,6 +444,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 		Reason:       plans.Reason(d.Reason),
 		ReasonDetail: d.ReasonDetail,
 		Private:      d.Private,
+		Rollout:      d.Rollout,
 	}
 	if len(d.Addr.Key) > 0 && !bytes.Equal(d.Addr.Key, []byte("null")) {
 		var s string
