@@ -235,7 +235,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	planFlags(planCmd, &planArgs)
 	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
-	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes")
+	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes (3 when a policy denies the plan, with or without this flag)")
 	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
 
 	// apply
@@ -416,6 +416,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+	f.StringArrayVar(&a.PolicyDirs, "policy", nil, "also check the plan against the policies in this directory's *.slip.hcl files (repeatable)")
 	lockFlags(c, &a.LockArgs)
 }
 

@@ -50,6 +50,9 @@ type PlanArgs struct {
 	JSON             bool
 	Markdown         bool
 	Parallelism      int
+	// PolicyDirs are -policy directories: policies from outside the
+	// configuration, checked with its own.
+	PolicyDirs []string
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -93,10 +96,21 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 		return 1
 	}
 	defer s.close()
+	rules, diags := m.policies(s.cfg, a.PolicyDirs)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	m.View.Diagnostics(diags)
 	p, diags := s.ctx.Plan(ctx, opts)
 	m.showPlan(p, a)
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
+		return 1
+	}
+	// A denied plan is still saved, for review; apply checks it again.
+	verdict := m.checkPolicies(rules, p)
+	if verdict == 1 {
 		return 1
 	}
 	if a.Out != "" {
@@ -106,9 +120,16 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 			return 1
 		}
 		m.warnPlainPlan(a.Out)
-		if !a.JSON {
+		switch {
+		case a.JSON:
+		case verdict == ExitDenied:
+			m.View.Printf("\nSaved the plan to: %s\n\nA policy denies it, so slipway apply %s will refuse it.\n", a.Out, a.Out)
+		default:
 			m.View.Printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
 		}
+	}
+	if verdict == ExitDenied {
+		return ExitDenied
 	}
 	if a.DetailedExitcode && p.HasChanges() {
 		return 2
@@ -194,6 +215,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		return 1
 	}
 	defer s.close()
+	rules, diags := m.policies(s.cfg, a.PolicyDirs)
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
 
 	p := saved
 	if p != nil {
@@ -203,6 +229,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if err := s.ctx.CheckPlanApplicable(p); err != nil {
 			m.View.Error(err)
 			return 1
+		}
+		// The policies in force now judge the saved plan, before
+		// anything changes.
+		if verdict := m.checkPolicies(rules, p); verdict != 0 {
+			return verdict
 		}
 	} else {
 		// Planning changes nothing: the first Ctrl-C ends it.
@@ -226,6 +257,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 				m.reportDestroyPlanFailed(s.ctx.State, opts.Targets, diags)
 			}
 			return 1
+		}
+		// Before anything changes, and before anyone is asked.
+		if verdict := m.checkPolicies(rules, p); verdict != 0 {
+			return verdict
 		}
 		if !p.HasChanges() && !hasReads(p) {
 			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {
