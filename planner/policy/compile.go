@@ -125,7 +125,7 @@ func compile(env *cel.Env, p *lang.Policy, file *hcl.File) (*rule, hcl.Diagnosti
 func fixHint(msg string) string {
 	switch {
 	case strings.Contains(msg, "undeclared reference"):
-		return " The only name a rule starts from is `plan`; fields of the plan are read from it, like plan.changes or plan.summary.destroy."
+		return " The only name a rule starts from is `plan`; fields of the plan are read from it, like plan.changes or plan.summary.destroy, and a string is written in quotes, like 'prod'."
 	case strings.Contains(msg, "Syntax error") && strings.Contains(msg, "token recognition error"):
 		return " CEL quotes strings with ' or \" (write 'prod', not `prod`)."
 	case strings.Contains(msg, "Syntax error"):
