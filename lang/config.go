@@ -42,6 +42,8 @@ type Config struct {
 	// Resources holds every resource-like block (resource, source,
 	// pipeline, app, rollout) by addrs.Resource.String().
 	Resources map[string]*Resource
+	// Policies are the policy blocks, rules over the plan, by name.
+	Policies map[string]*Policy
 }
 
 // SlipwayBlock is the `slipway { ... }` block.

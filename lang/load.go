@@ -43,6 +43,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "pipeline", LabelNames: []string{"name"}},
 	{Type: "app", LabelNames: []string{"name"}},
 	{Type: "rollout", LabelNames: []string{"name"}},
+	{Type: "policy", LabelNames: []string{"name"}},
 }}
 
 // resourceKinds maps the block types of resource-like blocks to their kinds.
@@ -114,6 +115,7 @@ func newLoader(dir string) *loader {
 		Locals:    map[string]*Local{},
 		Outputs:   map[string]*Output{},
 		Resources: map[string]*Resource{},
+		Policies:  map[string]*Policy{},
 	}}
 }
 
@@ -164,6 +166,8 @@ func (l *loader) file(body hcl.Body) {
 			l.locals(b)
 		case "output":
 			l.output(b)
+		case "policy":
+			l.policy(b, l.cfg.Policies, false)
 		default:
 			l.resource(b, resourceKinds[b.Type])
 		}

@@ -728,6 +728,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		if len(writes) > 0 {
 			l.AfterWrites(ch, writes)
 		}
+		if l.Describe != nil {
+			l.Describe(rc, ch)
+		}
 		vals[i] = ch.After
 		w.addChange(ch)
 	}

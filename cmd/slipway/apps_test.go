@@ -57,6 +57,7 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("KUBECONFIG", cluster.Kubeconfig)
 			env.Setenv("GIT_URL", gs.URL)
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
+			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			return nil

@@ -235,7 +235,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	planFlags(planCmd, &planArgs)
 	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
-	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes")
+	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes (3 when a policy denies the plan, with or without this flag)")
 	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
 	planCmd.Flags().BoolVar(&planArgs.Offline, "offline", false, "plan without reaching the cluster: render every app and compare it with the state of the last apply (a preview: apply refuses it)")
 	planCmd.Flags().StringArrayVar(&planArgs.Sources, "source", nil, "read source NAME from the local checkout DIR instead of its remote: -source NAME=DIR (repeatable; a preview: apply refuses it)")
@@ -422,6 +422,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	f.BoolVar(&a.Input, "input", true, "ask for input when needed; -input=false never asks (apply then needs -auto-approve or a saved plan)")
 	f.BoolVar(&a.CompactWarnings, "compact-warnings", false, "print warnings as one summary line each, unless errors come with them")
+	f.StringArrayVar(&a.PolicyDirs, "policy", nil, "also check the plan against the policies in this directory's *.slip.hcl files (repeatable)")
 	lockFlags(c, &a.LockArgs)
 }
 

@@ -55,6 +55,10 @@ func (s stopClusterAfter) Run() int {
 	return code
 }
 
+// examplePolicies is examples/policies, which the policies scripts check
+// plans against with -policy.
+var examplePolicies, _ = filepath.Abs(filepath.Join("..", "..", "examples", "policies"))
+
 // binDir is where testscript put the commands: the first entry of PATH.
 func binDir() string {
 	return filepath.SplitList(os.Getenv("PATH"))[0]

@@ -76,6 +76,7 @@ func TestPipelineScripts(t *testing.T) {
 			env.Setenv("GIT_URL", gs.URL)
 			env.Setenv("REGISTRY", reg.Addr)
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
+			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			env.Setenv("SLIPWAY_CONCURRENCY_DIR", filepath.Join(env.WorkDir, ".locks"))

@@ -200,6 +200,10 @@ type Lowering struct {
 	Hold func(config, planned cty.Value) cty.Value
 	// Applied hears of every apply of an instance, with its outcome.
 	Applied func(h ApplyHost, addr addrs.ResourceInstance, config cty.Value, err error)
+	// Describe adds to a planned change what the block says about it
+	// beyond the provider's values (the rollout an app follows), for
+	// the views and policies.
+	Describe func(rc *lang.Resource, ch *plans.ResourceChange)
 }
 
 // Nester is a Kind whose lowered resources hold objects of their own (an

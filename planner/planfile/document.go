@@ -79,6 +79,7 @@ type changeDoc struct {
 	Private         []byte       `json:"private,omitempty"` // base64, as encoding/json writes []byte
 	Nested          []*nestedDoc `json:"nested,omitempty"`
 	NestedFrom      []string     `json:"nested_from,omitempty"`
+	Rollout         string       `json:"rollout,omitempty"`
 }
 
 type nestedDoc struct {
@@ -264,6 +265,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		Reason:       string(c.Reason),
 		ReasonDetail: c.ReasonDetail,
 		Private:      c.Private,
+		Rollout:      c.Rollout,
 	}
 	var err error
 	switch k := c.Addr.Key.(type) {
@@ -452,6 +454,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 		Reason:       plans.Reason(d.Reason),
 		ReasonDetail: d.ReasonDetail,
 		Private:      d.Private,
+		Rollout:      d.Rollout,
 	}
 	if len(d.Addr.Key) > 0 && !bytes.Equal(d.Addr.Key, []byte("null")) {
 		var s string

@@ -25,7 +25,7 @@ import (
 
 // FormatVersion is the version of the JSON plan document and of saved
 // plan files. Bump the minor for additions, the major for breaking changes.
-const FormatVersion = "1.1"
+const FormatVersion = "1.2"
 
 // Mode is the kind of plan.
 type Mode byte
@@ -176,6 +176,9 @@ type ResourceChange struct {
 	// NestedFrom names the attributes Nested was drawn from; human views
 	// show the nested changes instead of diffing those attributes again.
 	NestedFrom []string
+	// Rollout is the rollout block an app follows ("rollout.canary"),
+	// or "": the views and policies show which apps roll out safely.
+	Rollout string
 }
 
 // NestedChange is one object inside a resource change, such as the

@@ -15,7 +15,9 @@
 package render
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -41,6 +43,9 @@ type jsonPlan struct {
 	OutputChanges   map[string]jsonOutputChange `json:"output_changes"`
 	Summary         jsonSummary                 `json:"summary"`
 	HasChanges      bool                        `json:"has_changes"`
+	// Changes is every change of resource_changes and every object
+	// inside one, flat, with the fields policies and reviews read most.
+	Changes []jsonFlatChange `json:"changes"`
 	// InterruptedChanges are the changes an interrupted apply left
 	// unfinished, as this plan read them back.
 	InterruptedChanges []jsonInterrupted `json:"interrupted_changes,omitempty"`
@@ -145,6 +150,7 @@ func JSON(p *plans.Plan) ([]byte, error) {
 		HasChanges:      p.HasChanges(),
 		Preview:         previewJSON(p),
 	}
+	doc.Changes = flatChanges(p.Changes, doc.ResourceChanges)
 	for _, in := range p.Interrupted {
 		doc.InterruptedChanges = append(doc.InterruptedChanges, jsonInterrupted{ID: in.ID, Address: in.Addr.String(), Action: in.Action.String(), Outcome: in.Outcome})
 	}
@@ -236,4 +242,251 @@ func jsonIndex(k addrs.InstanceKey) any {
 		return string(k)
 	}
 	return nil
+}
+
+// jsonFlatChange is one entry of the plan's "changes": every resource
+// change and every object inside one (an app's Kubernetes objects, a
+// pipeline's images and promotes), in one flat list with the fields that
+// reviews and policies ask about most. Every field is always present
+// (empty when it does not apply), except replicas, which only objects
+// that declare spec.replicas have. The values come from the masked
+// before and after of resource_changes, so nothing sensitive shows here
+// that is hidden there.
+type jsonFlatChange struct {
+	// Address is the resource instance's address, followed for an
+	// object inside one by a space and the object's own address
+	// ("app.web apps/v1 Deployment web/web").
+	Address string `json:"address"`
+	// Parent is the address of the resource instance an object is
+	// inside; "" for a resource instance itself.
+	Parent string `json:"parent"`
+	// Object is the object's address within its parent ("apps/v1
+	// Deployment web/web", "image.myapp"); "" for a resource instance.
+	Object string `json:"object"`
+	// Action is one word: create, read, update, replace, delete, run or
+	// no-op.
+	Action string `json:"action"`
+	// Kind is the Kubernetes kind of an object of an app
+	// ("Deployment"), "image" or "promote" for those of a pipeline,
+	// and the block kind for a resource instance: "resource",
+	// "source", "pipeline", "app" or "rollout".
+	Kind       string `json:"kind"`
+	APIVersion string `json:"api_version"`
+	// Name is the Kubernetes object's name, or the block's name.
+	Name string `json:"name"`
+	// Namespace is a Kubernetes object's namespace, or the destination
+	// namespace of an app.
+	Namespace string `json:"namespace"`
+	// App is the name of the app for an app and its objects.
+	App string `json:"app"`
+	// Pipeline is the name of the pipeline for a pipeline and its
+	// images and promotes.
+	Pipeline string `json:"pipeline"`
+	// Images are the container images an object runs (its pod
+	// template's containers and init containers), or those a pipeline
+	// and its image blocks push, as REPOSITORY:TAG.
+	Images []string `json:"images"`
+	// Replicas is an object's spec.replicas, when it has one.
+	Replicas *int64 `json:"replicas,omitempty"`
+	// Stages are the stages a pipeline runs, in order.
+	Stages []string `json:"stages"`
+	// Rollout is the rollout block an app follows ("rollout.canary"),
+	// or "".
+	Rollout string `json:"rollout"`
+}
+
+// flatChanges lists the plan's changes for "changes". rcs are the
+// rendered resource_changes, whose values are already masked.
+func flatChanges(cs []*plans.ResourceChange, rcs []jsonResourceChange) []jsonFlatChange {
+	out := []jsonFlatChange{}
+	i := 0
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		rc := rcs[i]
+		i++
+		out = append(out, flatResource(c, rc))
+		for _, n := range rc.Change.Nested {
+			out = append(out, flatNested(c, n))
+		}
+	}
+	return out
+}
+
+func flatResource(c *plans.ResourceChange, rc jsonResourceChange) jsonFlatChange {
+	f := jsonFlatChange{
+		Address: rc.Address,
+		Action:  c.Action.String(),
+		Kind:    c.Addr.Resource.Kind.String(),
+		Name:    c.Addr.Resource.Name,
+		Images:  []string{},
+		Stages:  []string{},
+		Rollout: c.Rollout,
+	}
+	v := liveSide(c.Action, rc.Change.Before, rc.Change.After)
+	switch c.Addr.Resource.Kind {
+	case addrs.App:
+		f.App = c.Addr.Resource.Name
+		f.Namespace = jsonStr(field(v, "namespace"))
+	case addrs.Pipeline:
+		f.Pipeline = c.Addr.Resource.Name
+		f.Stages = strs(field(v, "stages"))
+		if imgs, ok := field(v, "image").(map[string]any); ok {
+			for _, k := range sortedKeys(imgs) {
+				f.Images = append(f.Images, imageRefs(imgs[k])...)
+			}
+		}
+	}
+	return f
+}
+
+func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
+	parent := c.Addr.String()
+	f := jsonFlatChange{
+		Address: parent + " " + n.Address,
+		Parent:  parent,
+		Object:  n.Address,
+		Action:  actionWord(n.Actions),
+		Images:  []string{},
+		Stages:  []string{},
+	}
+	v := liveSide(plans.NoOp, n.Before, n.After)
+	if f.Action == "delete" {
+		v = n.Before
+	}
+	switch c.Addr.Resource.Kind {
+	case addrs.Pipeline:
+		f.Pipeline = c.Addr.Resource.Name
+		f.Kind, f.Name, _ = strings.Cut(n.Address, " ")
+		if k, name, ok := strings.Cut(n.Address, "."); ok && !strings.Contains(k, " ") {
+			f.Kind, f.Name = k, name
+			if k == "image" {
+				f.Images = imageRefs(v)
+			}
+		}
+		return f
+	case addrs.App:
+		f.App = c.Addr.Resource.Name
+	}
+	// A Kubernetes object: "apps/v1 Deployment ns/name" or, cluster
+	// scoped, "v1 Namespace name"; its body says the same when known.
+	parts := strings.Fields(n.Address)
+	if len(parts) == 3 {
+		f.APIVersion, f.Kind = parts[0], parts[1]
+		f.Name = parts[2]
+		if ns, name, ok := strings.Cut(parts[2], "/"); ok {
+			f.Namespace, f.Name = ns, name
+		}
+	}
+	if s := jsonStr(field(v, "apiVersion")); s != "" {
+		f.APIVersion = s
+	}
+	if s := jsonStr(field(v, "kind")); s != "" {
+		f.Kind = s
+	}
+	meta := field(v, "metadata")
+	if s := jsonStr(field(meta, "name")); s != "" {
+		f.Name = s
+	}
+	if s := jsonStr(field(meta, "namespace")); s != "" {
+		f.Namespace = s
+	}
+	spec := field(v, "spec")
+	if r, ok := field(spec, "replicas").(json.Number); ok {
+		if n, err := r.Int64(); err == nil {
+			f.Replicas = &n
+		}
+	}
+	f.Images = podImages(spec)
+	return f
+}
+
+// liveSide is the value a change leaves, or for a delete the one it
+// removes.
+func liveSide(a plans.Action, before, after any) any {
+	if a == plans.Delete || after == nil {
+		return before
+	}
+	return after
+}
+
+// actionWord is a list of JSON actions as one word.
+func actionWord(actions []string) string {
+	if len(actions) == 2 {
+		return "replace"
+	}
+	if len(actions) == 1 {
+		return actions[0]
+	}
+	return ""
+}
+
+// podImages lists the images of a workload's pod spec: a Pod's own, the
+// template of a Deployment, StatefulSet, DaemonSet, ReplicaSet or Job,
+// and the job template of a CronJob.
+func podImages(spec any) []string {
+	out := []string{}
+	pod := spec
+	if t := field(spec, "jobTemplate"); t != nil {
+		pod = field(field(t, "spec"), "template")
+		pod = field(pod, "spec")
+	} else if t := field(spec, "template"); t != nil {
+		pod = field(t, "spec")
+	}
+	for _, list := range []string{"initContainers", "containers"} {
+		cs, _ := field(pod, list).([]any)
+		for _, c := range cs {
+			if s := jsonStr(field(c, "image")); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// imageRefs lists the references of a pipeline's image value: one per
+// tag it pushes.
+func imageRefs(v any) []string {
+	repo := jsonStr(field(v, "repository"))
+	tags := strs(field(v, "tags"))
+	if repo == "" {
+		if s := jsonStr(field(v, "image")); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	if len(tags) == 0 {
+		if t := jsonStr(field(v, "tag")); t != "" {
+			tags = []string{t}
+		}
+	}
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, repo+":"+t)
+	}
+	return out
+}
+
+func field(v any, name string) any {
+	if m, ok := v.(map[string]any); ok {
+		return m[name]
+	}
+	return nil
+}
+
+func jsonStr(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func strs(v any) []string {
+	out := []string{}
+	l, _ := v.([]any)
+	for _, e := range l {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -61,6 +61,9 @@ type PlanArgs struct {
 	// and sources read from local checkouts (NAME=DIR).
 	Offline bool
 	Sources []string
+	// PolicyDirs are -policy directories: policies from outside the
+	// configuration, checked with its own.
+	PolicyDirs []string
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -128,10 +131,21 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 		return 1
 	}
 	defer s.close()
+	rules, diags := m.policies(s.cfg, a.PolicyDirs)
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
+	m.View.Diagnostics(diags)
 	p, diags := s.ctx.Plan(ctx, opts)
 	m.showPlan(p, a)
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
+		return 1
+	}
+	// A denied plan is still saved, for review; apply checks it again.
+	verdict := m.checkPolicies(rules, p)
+	if verdict == 1 {
 		return 1
 	}
 	if a.Out != "" {
@@ -146,10 +160,15 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 		case p.Preview():
 			// The saved plan is for review (show); apply refuses it.
 			m.View.Printf("\nSaved the plan to: %s\n\nIt is a preview (-offline or -source): slipway show %s displays it, and slipway apply refuses it.\n", a.Out, a.Out)
+		case verdict == ExitDenied:
+			m.View.Printf("\nSaved the plan to: %s\n\nA policy denies it, so slipway apply %s will refuse it.\n", a.Out, a.Out)
 		default:
 			m.View.Printf("\nSaved the plan to: %s\n", a.Out)
 			m.Hint("\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out)
 		}
+	}
+	if verdict == ExitDenied {
+		return ExitDenied
 	}
 	if a.DetailedExitcode && p.HasChanges() {
 		return 2
@@ -240,6 +259,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		return 1
 	}
 	defer s.close()
+	rules, diags := m.policies(s.cfg, a.PolicyDirs)
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
 
 	p := saved
 	if p != nil {
@@ -249,6 +273,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if err := s.ctx.CheckPlanApplicable(p); err != nil {
 			m.View.Error(err)
 			return 1
+		}
+		// The policies in force now judge the saved plan, before
+		// anything changes.
+		if verdict := m.checkPolicies(rules, p); verdict != 0 {
+			return verdict
 		}
 	} else {
 		// Planning changes nothing: the first Ctrl-C ends it.
@@ -272,6 +301,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 				m.reportDestroyPlanFailed(s.ctx.State, opts.Targets, diags)
 			}
 			return 1
+		}
+		// Before anything changes, and before anyone is asked.
+		if verdict := m.checkPolicies(rules, p); verdict != 0 {
+			return verdict
 		}
 		if !p.HasChanges() && !hasReads(p) {
 			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {

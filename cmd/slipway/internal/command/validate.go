@@ -17,7 +17,9 @@ package command
 import (
 	"context"
 
+	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/policy"
 	"slipway.dev/slipway/state/encryption"
 )
 
@@ -41,6 +43,8 @@ func (m *Meta) Validate(ctx context.Context, a ValidateArgs) int {
 			set.Close()
 		}
 		diags = append(diags, encryption.Validate(cfg.Slipway.Encryption)...)
+		_, pd := policy.Compile(lang.SortedPolicies(cfg.Policies), cfg.Files)
+		diags = append(diags, pd...)
 	}
 	if a.JSON {
 		m.View.DiagnosticsJSON(diags)

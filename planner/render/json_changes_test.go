@@ -1,0 +1,110 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package render
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
+)
+
+// TestJSONFlatChanges checks the fields of "changes" that the golden
+// files leave empty: images of workloads and of pipelines, replicas, a
+// rollout, values read from before for a delete, and a sensitive image
+// kept out.
+func TestJSONFlatChanges(t *testing.T) {
+	t.Parallel()
+	cron := obj(map[string]cty.Value{
+		"apiVersion": str("batch/v1"), "kind": str("CronJob"),
+		"metadata": obj(map[string]cty.Value{"name": str("nightly"), "namespace": str("prod-web")}),
+		"spec": obj(map[string]cty.Value{"jobTemplate": obj(map[string]cty.Value{"spec": obj(map[string]cty.Value{
+			"template": obj(map[string]cty.Value{"spec": obj(map[string]cty.Value{
+				"initContainers": cty.TupleVal([]cty.Value{obj(map[string]cty.Value{"image": str("busybox:1.36")})}),
+				"containers":     cty.TupleVal([]cty.Value{obj(map[string]cty.Value{"image": str("reg.example/job@sha256:ab")})}),
+			})}),
+		})})}),
+	})
+	secretImage := deployment("reg.example/secret:1", 3)
+	p := plan(
+		&plans.ResourceChange{
+			Addr: addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.NoKey), Provider: k8sProvider,
+			Action: plans.Update, Rollout: "rollout.canary",
+			Before: obj(map[string]cty.Value{"namespace": str("prod-web")}),
+			After:  obj(map[string]cty.Value{"namespace": str("prod-web")}),
+			Nested: []*plans.NestedChange{
+				{Address: "batch/v1 CronJob prod-web/nightly", Action: plans.Create, Before: cty.NullVal(cty.DynamicPseudoType), After: cron},
+				{Address: "apps/v1 Deployment web/web", Action: plans.Delete, Before: deployment("reg.example/web:latest", 12), After: cty.NullVal(cty.DynamicPseudoType)},
+				{
+					Address: "apps/v1 Deployment web/secret", Action: plans.Create, Before: cty.NullVal(cty.DynamicPseudoType), After: secretImage,
+					AfterSensitive: []cty.Path{cty.GetAttrPath("spec").GetAttr("template").GetAttr("spec").GetAttr("containers").IndexInt(0).GetAttr("image")},
+				},
+			},
+		},
+		&plans.ResourceChange{
+			Addr: addrs.Resource{Kind: addrs.Pipeline, Name: "myapp"}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "slipway"},
+			Action: plans.Run, Before: cty.NullVal(cty.DynamicPseudoType),
+			After: obj(map[string]cty.Value{
+				"stages": cty.ListVal([]cty.Value{str("test"), str("build")}),
+				"image": cty.MapVal(map[string]cty.Value{"myapp": obj(map[string]cty.Value{
+					"repository": str("reg.example/myapp"), "tags": cty.ListVal([]cty.Value{str("v1"), str("latest")}),
+				})}),
+			}),
+			Nested: []*plans.NestedChange{{
+				Address: "image.myapp", Action: plans.Create, Before: cty.NullVal(cty.DynamicPseudoType),
+				After: obj(map[string]cty.Value{"repository": str("reg.example/myapp"), "tags": cty.ListVal([]cty.Value{str("v1")})}),
+			}},
+		},
+	)
+	b, err := JSON(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Changes []jsonFlatChange `json:"changes"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Address, Action, Kind, Namespace, App, Pipeline, Rollout string
+		Images, Stages                                           []string
+		Replicas                                                 int64
+	}
+	var got []row
+	for _, c := range doc.Changes {
+		r := row{c.Address, c.Action, c.Kind, c.Namespace, c.App, c.Pipeline, c.Rollout, c.Images, c.Stages, -1}
+		if c.Replicas != nil {
+			r.Replicas = *c.Replicas
+		}
+		got = append(got, r)
+	}
+	none := []string{}
+	want := []row{
+		{"app.web", "update", "app", "prod-web", "web", "", "rollout.canary", none, none, -1},
+		{"app.web batch/v1 CronJob prod-web/nightly", "create", "CronJob", "prod-web", "web", "", "", []string{"busybox:1.36", "reg.example/job@sha256:ab"}, none, -1},
+		{"app.web apps/v1 Deployment web/web", "delete", "Deployment", "web", "web", "", "", []string{"reg.example/web:latest"}, none, 12},
+		{"app.web apps/v1 Deployment web/secret", "create", "Deployment", "web", "web", "", "", none, none, 3},
+		{"pipeline.myapp", "run", "pipeline", "", "", "myapp", "", []string{"reg.example/myapp:v1", "reg.example/myapp:latest"}, []string{"test", "build"}, -1},
+		{"pipeline.myapp image.myapp", "create", "image", "", "", "myapp", "", []string{"reg.example/myapp:v1"}, none, -1},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
