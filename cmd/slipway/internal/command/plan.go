@@ -81,8 +81,13 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 	return opts, diags
 }
 
-// Plan runs `slipway plan`.
+// Plan runs `slipway plan`. With -json, standard output is the
+// machine-readable UI: a version event, the plan's events and the
+// diagnostics, one JSON event a line.
 func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+	if a.JSON {
+		m.View.StartStream(m.Version)
+	}
 	opts, diags := a.options()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
@@ -94,7 +99,11 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	}
 	defer s.close()
 	p, diags := s.ctx.Plan(ctx, opts)
-	m.showPlan(p, a)
+	if a.JSON {
+		m.View.PlanEvents(p)
+	} else {
+		m.showPlan(p, a)
+	}
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
 		return 1
@@ -149,16 +158,17 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		op = "destroy"
 	}
+	// With -json, standard output is one JSON event a line (version,
+	// planned_change, apply_start, diagnostic, ...): human text goes
+	// nowhere near it.
+	if a.JSON {
+		m.View.StartStream(m.Version)
+	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
 		return 1
 	}
-	// With -json, standard output is one JSON event a line (apply_start,
-	// apply_complete, ...): human text goes nowhere near it.
 	progress := views.NewProgress(m.View, a.JSON)
-	if a.JSON {
-		progress.Version(m.Version)
-	}
 	var saved *plans.Plan
 	// -var may give what the encryption block needs to open a saved plan.
 	encVars, encNote := false, ""
@@ -212,11 +222,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 		p, diags = s.ctx.Plan(planCtx, opts)
 		if a.JSON {
-			if doc, err := render.JSON(p); err != nil {
-				m.View.Error(err)
-			} else {
-				progress.Plan(doc, p.Summary())
-			}
+			m.View.PlanEvents(p)
 		} else {
 			m.showPlan(p, a.PlanArgs)
 		}
@@ -280,14 +286,20 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 		stateSealer, _, _ := m.sealers(s.cfg, nil)
 		if path, err := writeErrored(m.Dir, snap, stateSealer); err != nil {
-			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on standard output, save it and run slipway state push with it", err))
+			// With -json, standard output is for events: the state goes
+			// to standard error instead.
+			out, where := m.View.Stdout, "standard output"
+			if a.JSON {
+				out, where = m.View.Stderr, "standard error"
+			}
+			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on %s, save it and run slipway state push with it", err, where))
 			data, err := state.Encode(snap)
 			if err == nil && stateSealer != nil {
 				// Sealed as the file would have been: state push opens it.
 				data, err = stateSealer.Seal(data)
 			}
 			if err == nil {
-				m.View.Stdout.Write(data)
+				out.Write(data)
 			}
 		} else {
 			m.View.Eprintf("\nThe state that could not be saved was written to %s. Once the cause is fixed, run:\n  slipway state push %s\n", path, path)

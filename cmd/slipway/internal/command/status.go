@@ -272,7 +272,12 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 		m.View.Error(fmt.Errorf("cannot roll back %s: %w", addr[0], err))
 		return 1
 	}
-	m.View.Printf("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
+	// With -json, standard output is for events: say it on standard error.
+	say := m.View.Printf
+	if a.JSON {
+		say = m.View.Eprintf
+	}
+	say("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
 	a.pins = map[string]kind.Pin{addr[0].String(): appkind.Pin(rec)}
 	a.Targets = []string{addr[0].String()}
 	return m.Apply(ctx, a)

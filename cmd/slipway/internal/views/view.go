@@ -50,6 +50,12 @@ type View struct {
 	// midLine is set while standard output's last line is unfinished (a
 	// prompt waiting for an answer): no status line is drawn over it.
 	midLine bool
+
+	// stream is set by StartStream: standard output is the
+	// machine-readable UI, and diagnostics and errors are events on it.
+	stream bool
+	// now is the clock of the events' timestamps; time.Now when nil.
+	now func() time.Time
 }
 
 // clearLine returns a terminal's cursor to the start of its line and
@@ -154,9 +160,14 @@ func IsTerminal(r io.Reader) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// Diagnostics prints diagnostics to stderr.
+// Diagnostics prints diagnostics to stderr, or, in a stream
+// (StartStream), as diagnostic events on standard output.
 func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
+		return
+	}
+	if v.stream {
+		v.diagnosticEvents(diags)
 		return
 	}
 	var b strings.Builder
@@ -201,8 +212,13 @@ func (v *View) JSON(x any) {
 	v.write(v.Stdout, string(b)+"\n")
 }
 
-// Error prints a machine failure.
+// Error prints a machine failure: on stderr, or, in a stream
+// (StartStream), as a diagnostic event whose summary is the error.
 func (v *View) Error(err error) {
+	if v.stream {
+		v.diagnosticEvents(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: err.Error()}})
+		return
+	}
 	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error())))
 }
 
