@@ -98,13 +98,16 @@ demo: build testbed
 demo-files: build
 	./examples/files/demo.sh
 
-## generate: the protocol's Go code from plugin-sdk/proto (protoc from Debian)
+## generate: the protocol's Go code from plugin-sdk/proto (protoc from
+## Debian), and the JSON Schemas of slipway's JSON output into
+## website/schema from the Go types that write it
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
+SCHEMA_OUT                  := website/schema
 
 generate:
 	@command -v protoc >/dev/null 2>&1 || { \
@@ -119,6 +122,7 @@ generate:
 		--go_out=. --go_opt=module=slipway.dev/slipway \
 		--go-grpc_out=. --go-grpc_opt=module=slipway.dev/slipway \
 		$(PROTO_FILES)
+	$(GO) generate ./cmd/slipway/internal/schema
 
 ## check-generate: fail when the committed generated code is out of date
 check-generate: generate
@@ -127,6 +131,13 @@ check-generate: generate
 		echo "error: $(PROTO_OUT) is out of date with $(PROTO_ROOT)."; \
 		echo "Run 'make generate' and commit the result:"; \
 		git status --short -- $(PROTO_OUT); \
+		exit 1; \
+	}
+	@git diff --exit-code -- $(SCHEMA_OUT) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(SCHEMA_OUT))" || { \
+		echo "error: $(SCHEMA_OUT) is out of date with the Go types of the JSON output."; \
+		echo "Run 'make generate' and commit the result:"; \
+		git status --short -- $(SCHEMA_OUT); \
 		exit 1; \
 	}
 

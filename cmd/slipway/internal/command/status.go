@@ -283,35 +283,45 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 	return m.Apply(ctx, a)
 }
 
-// statusJSON is the documented shape of `slipway status -json`.
-func statusJSON(workspace string, sts []appStatus) any {
-	type object struct {
-		ID      string `json:"id"`
-		Sync    string `json:"sync"`
-		Health  string `json:"health"`
-		Message string `json:"message,omitempty"`
-	}
-	type app struct {
-		Address  string               `json:"address"`
-		Sync     string               `json:"sync"`
-		Health   string               `json:"health"`
-		Message  string               `json:"message,omitempty"`
-		Revision string               `json:"revision,omitempty"`
-		Objects  []object             `json:"objects"`
-		History  []appkind.SyncRecord `json:"history"`
-	}
-	out := struct {
-		FormatVersion string `json:"format_version"`
-		Workspace     string `json:"workspace"`
-		Apps          []app  `json:"apps"`
-	}{FormatVersion: "1.1", Workspace: workspace, Apps: []app{}}
+// StatusFormatVersion is the version of `slipway status -json`'s
+// document, whose schema is website/schema/status.schema.json: minor for
+// additions, major for breaks.
+const StatusFormatVersion = "1.1"
+
+// StatusDocument is the documented shape of `slipway status -json`.
+type StatusDocument struct {
+	FormatVersion string          `json:"format_version"`
+	Workspace     string          `json:"workspace"`
+	Apps          []statusAppJSON `json:"apps"`
+}
+
+type statusAppJSON struct {
+	Address  string               `json:"address"`
+	Sync     string               `json:"sync"`
+	Health   string               `json:"health"`
+	Message  string               `json:"message,omitempty"`
+	Revision string               `json:"revision,omitempty"`
+	Objects  []statusObjectJSON   `json:"objects"`
+	History  []appkind.SyncRecord `json:"history"`
+}
+
+type statusObjectJSON struct {
+	ID      string `json:"id"`
+	Sync    string `json:"sync"`
+	Health  string `json:"health"`
+	Message string `json:"message,omitempty"`
+}
+
+// statusJSON is the StatusDocument of the apps' statuses.
+func statusJSON(workspace string, sts []appStatus) StatusDocument {
+	out := StatusDocument{FormatVersion: StatusFormatVersion, Workspace: workspace, Apps: []statusAppJSON{}}
 	for _, st := range sts {
-		a := app{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []object{}, History: st.History}
+		a := statusAppJSON{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []statusObjectJSON{}, History: st.History}
 		if a.History == nil {
 			a.History = []appkind.SyncRecord{}
 		}
 		for _, o := range st.Objects {
-			a.Objects = append(a.Objects, object{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
+			a.Objects = append(a.Objects, statusObjectJSON{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
 		}
 		out.Apps = append(out.Apps, a)
 	}

@@ -175,6 +175,19 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	v.write(v.Stderr, v.Mask(b.String()))
 }
 
+// ValidateFormatVersion is the version of `slipway validate -json`'s
+// document, whose schema is website/schema/validate.schema.json.
+const ValidateFormatVersion = "1.0"
+
+// ValidateDocument is the document `slipway validate -json` prints.
+type ValidateDocument struct {
+	FormatVersion string                `json:"format_version"`
+	Valid         bool                  `json:"valid"`
+	ErrorCount    int                   `json:"error_count"`
+	WarningCount  int                   `json:"warning_count"`
+	Diagnostics   []lang.JSONDiagnostic `json:"diagnostics"`
+}
+
 // DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
 func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
 	errs, warns := 0, 0
@@ -185,13 +198,7 @@ func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
 			warns++
 		}
 	}
-	out := struct {
-		FormatVersion string                `json:"format_version"`
-		Valid         bool                  `json:"valid"`
-		ErrorCount    int                   `json:"error_count"`
-		WarningCount  int                   `json:"warning_count"`
-		Diagnostics   []lang.JSONDiagnostic `json:"diagnostics"`
-	}{"1.0", errs == 0, errs, warns, lang.DiagnosticsJSON(diags)}
+	out := ValidateDocument{ValidateFormatVersion, errs == 0, errs, warns, lang.DiagnosticsJSON(diags)}
 	if out.Diagnostics == nil {
 		out.Diagnostics = []lang.JSONDiagnostic{}
 	}
