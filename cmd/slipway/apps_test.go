@@ -58,6 +58,7 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("GIT_URL", gs.URL)
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("NO_COLOR", "1")
+			schemaCheckEnv(env)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			return nil
 		},
