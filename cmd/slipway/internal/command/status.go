@@ -246,6 +246,10 @@ func splitObjectID(id string) (gv, kind, ns, name string) {
 // confirmed, an apply) that syncs the app to a recorded earlier sync —
 // the previous successful one of another revision, or the one with ID.
 func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string) int {
+	if a.JSON {
+		// Its own errors are events too; Apply goes on in the same stream.
+		m.View.StartStream(m.Version)
+	}
 	addr, err := parseAddrs([]string{app})
 	if err != nil || addr[0].Resource.Kind != addrs.App {
 		m.View.Error(fmt.Errorf("rollback takes an app address, like slipway rollback app.web"))

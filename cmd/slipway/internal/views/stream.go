@@ -225,15 +225,15 @@ func (p *Progress) event(typ, level, message string, hook *hookJSON) {
 // StartStream turns v into a machine-readable UI: it prints the version
 // event that starts a `plan -json` or `apply -json` stream, and from then
 // on v prints diagnostics and errors as diagnostic events on standard
-// output instead of text on standard error.
+// output instead of text on standard error. A second call does nothing.
 func (v *View) StartStream(slipwayVersion string) {
+	if v.stream {
+		return
+	}
 	v.stream = true
 	v.writeJSONLine(eventJSON{Level: "info", Message: "slipway " + slipwayVersion, Module: uiModule, Timestamp: v.stamp(),
 		Type: EventVersion, Slipway: slipwayVersion, UI: StreamVersion})
 }
-
-// Streaming reports whether StartStream was called.
-func (v *View) Streaming() bool { return v.stream }
 
 // stamp is the @timestamp of an event printed now.
 func (v *View) stamp() string {
