@@ -101,8 +101,9 @@ demo-files: build
 	./examples/files/demo.sh
 
 ## generate: the protocol's Go code from plugin-sdk/proto (protoc from
-## Debian), the docs site's reference pages from the schemas, and its
-## plan viewer from planner/render/planpage
+## Debian), the docs site's reference pages from the schemas and its
+## plan viewer from planner/render/planpage, and the JSON Schemas of
+## slipway's JSON output into website/schema from the Go types that write it
 PROTOC_GEN_GO_VERSION       := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION  := v1.6.2
 GENERATE_BIN                := $(HOME)/.cache/slipway/bin
@@ -110,6 +111,7 @@ PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
 GENERATED                   := $(PROTO_OUT) website/docs/reference website/static/viewer/index.html
+SCHEMA_OUT                  := website/schema
 
 generate:
 	@command -v protoc >/dev/null 2>&1 || { \
@@ -126,6 +128,7 @@ generate:
 		$(PROTO_FILES)
 	$(GO) generate ./website
 	$(GO) generate ./planner/render
+	$(GO) generate ./cmd/slipway/internal/schema
 
 ## check-generate: fail when the committed generated code is out of date
 check-generate: generate
@@ -134,6 +137,13 @@ check-generate: generate
 		echo "error: generated files are out of date ($(PROTO_OUT) with $(PROTO_ROOT), website/docs/reference with the schemas, the plan viewer with planner/render/planpage)."; \
 		echo "Run 'make generate' and commit the result:"; \
 		git status --short -- $(GENERATED); \
+		exit 1; \
+	}
+	@git diff --exit-code -- $(SCHEMA_OUT) >/dev/null && \
+	test -z "$$(git status --porcelain --untracked-files=all -- $(SCHEMA_OUT))" || { \
+		echo "error: $(SCHEMA_OUT) is out of date with the Go types of the JSON output."; \
+		echo "Run 'make generate' and commit the result:"; \
+		git status --short -- $(SCHEMA_OUT); \
 		exit 1; \
 	}
 

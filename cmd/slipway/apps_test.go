@@ -59,6 +59,7 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
 			env.Setenv("NO_COLOR", "1")
+			schemaCheckEnv(env)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			return nil
 		},

@@ -36,18 +36,23 @@ import (
 // the end-to-end tests run real processes speaking the real protocol.
 func TestMain(m *testing.M) {
 	os.Exit(testscript.RunMain(stopClusterAfter{m}, map[string]func() int{
-		"slipway":                  func() int { return run(os.Args[1:]) },
+		"slipway":                  func() int { return runChecked(os.Args[1:]) },
 		"slipway-provider-file":    func() int { sdk.Serve(file.New()); return 0 },
 		"slipway-provider-testkit": serveTestkit,
 	}))
 }
 
 // stopClusterAfter runs the tests, then stops the control plane the app
-// scripts shared, so the test binary leaves no process behind.
+// scripts shared, so the test binary leaves no process behind. Every
+// JSON output of the slipway processes the tests run is validated
+// against the published schemas (runChecked); one that is not valid
+// fails the run.
 type stopClusterAfter struct{ m *testing.M }
 
 func (s stopClusterAfter) Run() int {
+	finish := startSchemaReports()
 	code := s.m.Run()
+	code = max(code, finish())
 	if err := testbed.StopShared(); err != nil {
 		fmt.Fprintf(os.Stderr, "stop the shared cluster: %v\n", err)
 		code = max(code, 1)
@@ -72,6 +77,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			schemaCheckEnv(env)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -65,6 +65,7 @@ func TestPipelineScripts(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			schemaCheckEnv(env)
 			env.Defer(func() { gs.Close() })
 			reg, err := testbed.StartRegistry(filepath.Join(env.WorkDir, ".registry"))
 			if err != nil {

@@ -104,15 +104,16 @@ func TestApplyProgress(t *testing.T) {
 }
 
 // TestApplyProgressJSON: apply -json prints nothing but JSON lines on
-// standard output: the version, the plan, then the same events as the
-// human lines, and a summary with the slowest; without -auto-approve it
-// refuses, since nobody can answer the prompt.
+// standard output: the version, the planned changes and their summary,
+// then the same events as the human lines, and a summary with the
+// slowest; without -auto-approve it refuses, as a diagnostic event,
+// since nobody can answer the prompt.
 func TestApplyProgressJSON(t *testing.T) {
 	t.Parallel()
 	dir := workdir(t, map[string]string{"main.slip.hcl": progressConfig})
-	out, err := slipway(dir, "apply", "-json").CombinedOutput()
-	if exitCode(err) != 1 || !strings.Contains(string(out), "apply -json needs -auto-approve or a saved plan") {
-		t.Fatalf("apply -json without -auto-approve: exit %d, want 1 with the reason\n%s", exitCode(err), out)
+	out, err := slipway(dir, "apply", "-json").Output()
+	if exitCode(err) != 1 || !strings.Contains(string(out), `"type":"diagnostic","diagnostic":{"severity":"error","summary":"apply -json needs -auto-approve or a saved plan`) {
+		t.Fatalf("apply -json without -auto-approve: exit %d, want 1 with the reason as a diagnostic event\n%s", exitCode(err), out)
 	}
 
 	cmd := slipway(dir, "apply", "-json", "-auto-approve")
@@ -145,9 +146,10 @@ func TestApplyProgressJSON(t *testing.T) {
 				} `json:"resource"`
 			} `json:"slowest"`
 		} `json:"summary"`
-		Plan struct {
-			FormatVersion string `json:"format_version"`
-		} `json:"plan"`
+		Changes struct {
+			Operation string `json:"operation"`
+			Add       int    `json:"add"`
+		} `json:"changes"`
 	}
 	var events []event
 	count := map[string]int{}
@@ -172,10 +174,11 @@ func TestApplyProgressJSON(t *testing.T) {
 			}
 		}
 	}
-	if len(events) < 2 || events[0].Type != "version" || events[1].Type != "plan" || events[1].Plan.FormatVersion == "" {
-		t.Fatalf("the stream does not start with the version and the plan:\n%s", out)
+	if len(events) < 15 || events[0].Type != "version" || events[1].Type != "planned_change" || events[14].Type != "change_summary" ||
+		events[14].Changes.Operation != "plan" || events[14].Changes.Add != 13 {
+		t.Fatalf("the stream does not start with the version, 13 planned changes and their summary:\n%s", out)
 	}
-	if count["apply_start"] != 13 || count["apply_complete"] != 13 || len(done) != 13 || !done[13] {
+	if count["planned_change"] != 13 || count["apply_start"] != 13 || count["apply_complete"] != 13 || len(done) != 13 || !done[13] {
 		t.Errorf("events: %v, completes numbered %v; want 13 starts and 13 completes numbered 1 to 13", count, done)
 	}
 	if !heartbeat {

@@ -118,9 +118,14 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 	return opts, diags
 }
 
-// Plan runs `slipway plan`.
+// Plan runs `slipway plan`. With -json, standard output is the
+// machine-readable UI: a version event, the plan's events and the
+// diagnostics, one JSON event a line.
 func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	m.View.CompactWarnings = a.CompactWarnings
+	if a.JSON {
+		m.View.StartStream(m.Version)
+	}
 	opts, diags := a.options()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
@@ -138,7 +143,11 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	}
 	m.View.Diagnostics(diags)
 	p, diags := s.ctx.Plan(ctx, opts)
-	m.showPlan(p, a)
+	if a.JSON {
+		m.View.PlanEvents(p)
+	} else {
+		m.showPlan(p, a)
+	}
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
 		return 1
@@ -210,6 +219,12 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		op = "destroy"
 	}
 	m.View.CompactWarnings = a.CompactWarnings
+	// With -json, standard output is one JSON event a line (version,
+	// planned_change, apply_start, diagnostic, ...): human text goes
+	// nowhere near it.
+	if a.JSON {
+		m.View.StartStream(m.Version)
+	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
 		return 1
@@ -218,12 +233,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		m.View.Error(fmt.Errorf("%s -input=false needs -auto-approve or a saved plan: nobody is there to confirm the changes", op))
 		return 1
 	}
-	// With -json, standard output is one JSON event a line (apply_start,
-	// apply_complete, ...): human text goes nowhere near it.
 	progress := views.NewProgress(m.View, a.JSON)
-	if a.JSON {
-		progress.Version(m.Version)
-	}
 	var saved *plans.Plan
 	// -var may give what the encryption block needs to open a saved plan.
 	encVars, encNote := false, ""
@@ -287,11 +297,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 		p, diags = s.ctx.Plan(planCtx, opts)
 		if a.JSON {
-			if doc, err := render.JSON(p); err != nil {
-				m.View.Error(err)
-			} else {
-				progress.Plan(doc, p.Summary())
-			}
+			m.View.PlanEvents(p)
 		} else {
 			m.showPlan(p, a.PlanArgs)
 		}
@@ -359,14 +365,20 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 		stateSealer, _, _ := m.sealers(s.cfg, nil)
 		if path, err := writeErrored(m.Dir, snap, stateSealer); err != nil {
-			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on standard output, save it and run slipway state push with it", err))
+			// With -json, standard output is for events: the state goes
+			// to standard error instead.
+			out, where := m.View.Stdout, "standard output"
+			if a.JSON {
+				out, where = m.View.Stderr, "standard error"
+			}
+			m.View.Error(fmt.Errorf("%w; the state that could not be saved follows on %s, save it and run slipway state push with it", err, where))
 			data, err := state.Encode(snap)
 			if err == nil && stateSealer != nil {
 				// Sealed as the file would have been: state push opens it.
 				data, err = stateSealer.Seal(data)
 			}
 			if err == nil {
-				m.View.Stdout.Write(data)
+				out.Write(data)
 			}
 		} else {
 			m.View.Eprintf("\nThe state that could not be saved was written to %s. Once the cause is fixed, run:\n  slipway state push %s\n", path, path)

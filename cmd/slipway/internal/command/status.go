@@ -246,6 +246,10 @@ func splitObjectID(id string) (gv, kind, ns, name string) {
 // confirmed, an apply) that syncs the app to a recorded earlier sync —
 // the previous successful one of another revision, or the one with ID.
 func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string) int {
+	if a.JSON {
+		// Its own errors are events too; Apply goes on in the same stream.
+		m.View.StartStream(m.Version)
+	}
 	addr, err := parseAddrs([]string{app})
 	if err != nil || addr[0].Resource.Kind != addrs.App {
 		m.View.Error(fmt.Errorf("rollback takes an app address, like slipway rollback app.web"))
@@ -272,41 +276,56 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 		m.View.Error(fmt.Errorf("cannot roll back %s: %w", addr[0], err))
 		return 1
 	}
-	m.View.Printf("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
+	// With -json, standard output is for events: say it on standard error.
+	say := m.View.Printf
+	if a.JSON {
+		say = m.View.Eprintf
+	}
+	say("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
 	a.pins = map[string]kind.Pin{addr[0].String(): appkind.Pin(rec)}
 	a.Targets = []string{addr[0].String()}
 	return m.Apply(ctx, a)
 }
 
-// statusJSON is the documented shape of `slipway status -json`.
-func statusJSON(workspace string, sts []appStatus) any {
-	type object struct {
-		ID      string `json:"id"`
-		Sync    string `json:"sync"`
-		Health  string `json:"health"`
-		Message string `json:"message,omitempty"`
-	}
-	type app struct {
-		Address  string               `json:"address"`
-		Sync     string               `json:"sync"`
-		Health   string               `json:"health"`
-		Message  string               `json:"message,omitempty"`
-		Revision string               `json:"revision,omitempty"`
-		Objects  []object             `json:"objects"`
-		History  []appkind.SyncRecord `json:"history"`
-	}
-	out := struct {
-		FormatVersion string `json:"format_version"`
-		Workspace     string `json:"workspace"`
-		Apps          []app  `json:"apps"`
-	}{FormatVersion: "1.1", Workspace: workspace, Apps: []app{}}
+// StatusFormatVersion is the version of `slipway status -json`'s
+// document, whose schema is website/schema/status.schema.json: minor for
+// additions, major for breaks.
+const StatusFormatVersion = "1.1"
+
+// StatusDocument is the documented shape of `slipway status -json`.
+type StatusDocument struct {
+	FormatVersion string          `json:"format_version"`
+	Workspace     string          `json:"workspace"`
+	Apps          []statusAppJSON `json:"apps"`
+}
+
+type statusAppJSON struct {
+	Address  string               `json:"address"`
+	Sync     string               `json:"sync"`
+	Health   string               `json:"health"`
+	Message  string               `json:"message,omitempty"`
+	Revision string               `json:"revision,omitempty"`
+	Objects  []statusObjectJSON   `json:"objects"`
+	History  []appkind.SyncRecord `json:"history"`
+}
+
+type statusObjectJSON struct {
+	ID      string `json:"id"`
+	Sync    string `json:"sync"`
+	Health  string `json:"health"`
+	Message string `json:"message,omitempty"`
+}
+
+// statusJSON is the StatusDocument of the apps' statuses.
+func statusJSON(workspace string, sts []appStatus) StatusDocument {
+	out := StatusDocument{FormatVersion: StatusFormatVersion, Workspace: workspace, Apps: []statusAppJSON{}}
 	for _, st := range sts {
-		a := app{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []object{}, History: st.History}
+		a := statusAppJSON{Address: st.Addr.String(), Sync: st.Sync, Health: st.Health, Message: st.Message, Revision: st.Revision, Objects: []statusObjectJSON{}, History: st.History}
 		if a.History == nil {
 			a.History = []appkind.SyncRecord{}
 		}
 		for _, o := range st.Objects {
-			a.Objects = append(a.Objects, object{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
+			a.Objects = append(a.Objects, statusObjectJSON{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
 		}
 		out.Apps = append(out.Apps, a)
 	}

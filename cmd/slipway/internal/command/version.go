@@ -61,6 +61,9 @@ const (
 	FoundNone       = "not_found"   // nowhere: slipway init says where it looked
 )
 
+// VersionDocument is the documented shape of `slipway version -json`.
+type VersionDocument = versionJSON
+
 type versionJSON struct {
 	Version   string            `json:"version"`
 	Commit    string            `json:"commit"`

@@ -21,6 +21,8 @@
 // Carriage returns and cursor codes (Progress's live status line) are
 // written only when Progress.Live is set, which NewProgress does only on
 // a coloured terminal outside automation; every other write through the
-// View clears that line first. With -json, apply's standard output holds
-// JSON events, one per line, and nothing else.
+// View clears that line first. With -json, the standard output of plan
+// and apply holds JSON events, one per line, and nothing else (StartStream):
+// diagnostics and errors are events too. Every event is valid against
+// website/schema/ui-events.schema.json, generated from eventJSON.
 package views

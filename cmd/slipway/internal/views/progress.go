@@ -274,7 +274,7 @@ func (p *Progress) heartbeatLocked(f *inFlight, now time.Time) {
 		line += " (" + truncate(f.last, maxHeartbeatIn) + ")"
 	}
 	if p.JSON {
-		p.event("apply_progress", "info", line, &hookJSON{Resource: resourceOf(f.addr), Action: f.action.String(),
+		p.event(EventApplyProgress, "info", line, &hookJSON{Resource: resourceOf(f.addr), Action: f.action.String(),
 			Heartbeat: true, Message: f.last, ElapsedSeconds: seconds(elapsed)})
 		return
 	}
@@ -328,7 +328,7 @@ func (p *Progress) PreApply(addr addrs.ResourceInstance, action plans.Action) {
 	}
 	p.running[addr.String()] = &inFlight{addr: addr, action: action, started: now, beat: now}
 	if p.JSON {
-		p.event("apply_start", "info", addr.String()+": "+verbOf(action).start, &hookJSON{Resource: resourceOf(addr), Action: action.String()})
+		p.event(EventApplyStart, "info", addr.String()+": "+verbOf(action).start, &hookJSON{Resource: resourceOf(addr), Action: action.String()})
 		return
 	}
 	p.lineLocked(fmt.Sprintf("%s: %s", p.View.Bold(addr.String()), verbOf(action).start))
@@ -343,7 +343,7 @@ func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
 		f.last, action = msg, f.action.String()
 	}
 	if p.JSON {
-		p.event("apply_progress", "info", addr.String()+": "+msg, &hookJSON{Resource: resourceOf(addr), Action: action, Message: msg})
+		p.event(EventApplyProgress, "info", addr.String()+": "+msg, &hookJSON{Resource: resourceOf(addr), Action: action, Message: msg})
 		return
 	}
 	p.lineLocked(fmt.Sprintf("%s: %s", p.View.Bold(addr.String()), msg))
@@ -369,7 +369,7 @@ func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, e
 		text := "cancelled after " + round(elapsed)
 		if p.JSON {
 			hook.Cancelled, hook.Error = true, p.View.Mask(err.Error())
-			p.event("apply_errored", "error", key+": "+text+" "+counter, hook)
+			p.event(EventApplyErrored, "error", key+": "+text+" "+counter, hook)
 			return
 		}
 		p.lineLocked(fmt.Sprintf("%s: %s %s", p.View.Bold(key), p.View.paint(red, text), counter))
@@ -380,7 +380,7 @@ func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, e
 		text := "failed after " + round(elapsed)
 		if p.JSON {
 			hook.Error = p.View.Mask(err.Error())
-			p.event("apply_errored", "error", key+": "+text+" "+counter, hook)
+			p.event(EventApplyErrored, "error", key+": "+text+" "+counter, hook)
 			return
 		}
 		p.lineLocked(fmt.Sprintf("%s: %s %s", p.View.Bold(key), p.View.paint(red, text), counter))
@@ -388,7 +388,7 @@ func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, e
 	}
 	text := fmt.Sprintf("%s after %s", verbOf(action).end, round(elapsed))
 	if p.JSON {
-		p.event("apply_complete", "info", key+": "+text+" "+counter, hook)
+		p.event(EventApplyComplete, "info", key+": "+text+" "+counter, hook)
 		return
 	}
 	p.lineLocked(fmt.Sprintf("%s: %s %s", p.View.Bold(key), text, counter))
@@ -482,7 +482,7 @@ func (p *Progress) Complete(verb string, sum plans.Summary) {
 		for _, c := range p.slowest {
 			s.Slowest = append(s.Slowest, slowJSON{Resource: resourceOf(c.addr), Action: c.action.String(), ElapsedSeconds: seconds(c.elapsed)})
 		}
-		p.View.writeJSONLine(eventJSON{Level: "info", Message: headline, Module: uiModule, Timestamp: p.stamp(), Type: "apply_summary", Summary: s})
+		p.View.writeJSONLine(eventJSON{Level: "info", Message: headline, Module: uiModule, Timestamp: p.stamp(), Type: EventApplySummary, Summary: s})
 		return
 	}
 	var b strings.Builder

@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plans"
@@ -322,10 +324,14 @@ func TestProgressJSON(t *testing.T) {
 	p, clk, out, _ := testProgress(true, false)
 	p.interval = 10 * time.Second
 	p.View.SetSecrets([]string{"hunter2"})
-	p.Version("0.2.0")
-	p.Plan([]byte("{\n  \"format_version\": \"1.0\"\n}\n"), plans.Summary{Add: 2})
-	p.Total(2)
 	a, b := appAddr("a"), appAddr("b")
+	p.View.now = clk.now
+	p.View.StartStream("0.2.0")
+	p.View.PlanEvents(&plans.Plan{Changes: []*plans.ResourceChange{
+		{Addr: a, Action: plans.Create, Reason: plans.ReasonNew},
+		{Addr: b, Action: plans.Create, Reason: plans.ReasonNew},
+	}})
+	p.Total(2)
 	p.PreApply(a, plans.Create)
 	p.PreApply(b, plans.Create)
 	p.Progress(a, "waiting for hunter2")
@@ -335,6 +341,8 @@ func TestProgressJSON(t *testing.T) {
 	p.PostApply(a, plans.Create, nil, 12*time.Second)
 	p.PostApply(b, plans.Create, errors.New("disk hunter2 full"), 12*time.Second)
 	p.Stop()
+	p.View.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Careful", Detail: "hunter2 is weak",
+		Subject: &hcl.Range{Filename: "main.slip.hcl", Start: hcl.Pos{Line: 3, Column: 5, Byte: 20}, End: hcl.Pos{Line: 3, Column: 9, Byte: 24}}}})
 	p.Complete("Apply", plans.Summary{Add: 2})
 
 	var types []string
@@ -352,12 +360,27 @@ func TestProgressJSON(t *testing.T) {
 		types = append(types, ev["type"].(string))
 		events = append(events, ev)
 	}
-	want := "version plan apply_start apply_start apply_progress apply_progress apply_progress apply_complete apply_errored apply_summary"
+	want := "version planned_change planned_change change_summary apply_start apply_start apply_progress apply_progress apply_progress apply_complete apply_errored diagnostic apply_summary"
 	if got := strings.Join(types, " "); got != want {
 		t.Fatalf("event types:\n%s\nwant:\n%s\n%s", got, want, out.String())
 	}
 	if strings.Contains(out.String(), "hunter2") {
 		t.Errorf("the secret is printed:\n%s", out.String())
+	}
+	// The plan's events come first, after the version.
+	events = append(events[:1], events[3:]...)
+	if v := events[0]; v["slipway"] != "0.2.0" || v["ui"] != StreamVersion {
+		t.Errorf("version event: %v", v)
+	}
+	if c := events[1]["changes"].(map[string]any); c["operation"] != "plan" || c["add"] != 2.0 || c["errored"] != false ||
+		events[1]["@message"] != "Plan: 2 to add, 0 to change, 0 to destroy." {
+		t.Errorf("change_summary event: %v", events[1])
+	}
+	d := events[9]
+	events = append(events[:9], events[10:]...)
+	if dj := d["diagnostic"].(map[string]any); d["@level"] != "warn" || dj["severity"] != "warning" || dj["detail"] != "*** is weak" ||
+		dj["range"].(map[string]any)["start"].(map[string]any)["line"] != 3.0 || d["@message"] != "Careful (main.slip.hcl:3,5)" {
+		t.Errorf("diagnostic event: %v", d)
 	}
 	hook := func(i int) map[string]any { return events[i]["hook"].(map[string]any) }
 	if h := hook(5); h["heartbeat"] != true || h["elapsed_seconds"] != 10.0 || h["message"] != "waiting for ***" {
@@ -374,8 +397,5 @@ func TestProgressJSON(t *testing.T) {
 	if sum["add"] != 2.0 || sum["done"] != 2.0 || sum["total"] != 2.0 || len(sum["slowest"].([]any)) != 2 ||
 		sum["actions"].(map[string]any)["create"].(map[string]any)["failed"] != 1.0 {
 		t.Errorf("apply_summary event: %v", sum)
-	}
-	if plan := events[1]["plan"].(map[string]any); plan["format_version"] != "1.0" || events[1]["@message"] != "Plan: 2 to add, 0 to change, 0 to destroy." {
-		t.Errorf("plan event: %v", events[1])
 	}
 }

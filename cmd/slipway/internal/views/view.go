@@ -54,6 +54,12 @@ type View struct {
 	// midLine is set while standard output's last line is unfinished (a
 	// prompt waiting for an answer): no status line is drawn over it.
 	midLine bool
+
+	// stream is set by StartStream: standard output is the
+	// machine-readable UI, and diagnostics and errors are events on it.
+	stream bool
+	// now is the clock of the events' timestamps; time.Now when nil.
+	now func() time.Time
 }
 
 // clearLine returns a terminal's cursor to the start of its line and
@@ -168,9 +174,14 @@ func IsTerminal(r io.Reader) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// Diagnostics prints diagnostics to stderr.
+// Diagnostics prints diagnostics to stderr, or, in a stream
+// (StartStream), as diagnostic events on standard output.
 func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
+		return
+	}
+	if v.stream {
+		v.diagnosticEvents(diags)
 		return
 	}
 	var b strings.Builder
@@ -197,6 +208,19 @@ func writeCompactWarnings(b *strings.Builder, diags hcl.Diagnostics, paint func(
 	b.WriteString("\nTo see the full warning notes, run slipway without -compact-warnings.\n")
 }
 
+// ValidateFormatVersion is the version of `slipway validate -json`'s
+// document, whose schema is website/schema/validate.schema.json.
+const ValidateFormatVersion = "1.0"
+
+// ValidateDocument is the document `slipway validate -json` prints.
+type ValidateDocument struct {
+	FormatVersion string                `json:"format_version"`
+	Valid         bool                  `json:"valid"`
+	ErrorCount    int                   `json:"error_count"`
+	WarningCount  int                   `json:"warning_count"`
+	Diagnostics   []lang.JSONDiagnostic `json:"diagnostics"`
+}
+
 // DiagnosticsJSON prints `{"valid": ..., "error_count": ..., "diagnostics": [...]}`.
 func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
 	errs, warns := 0, 0
@@ -207,13 +231,7 @@ func (v *View) DiagnosticsJSON(diags hcl.Diagnostics) {
 			warns++
 		}
 	}
-	out := struct {
-		FormatVersion string                `json:"format_version"`
-		Valid         bool                  `json:"valid"`
-		ErrorCount    int                   `json:"error_count"`
-		WarningCount  int                   `json:"warning_count"`
-		Diagnostics   []lang.JSONDiagnostic `json:"diagnostics"`
-	}{"1.0", errs == 0, errs, warns, lang.DiagnosticsJSON(diags)}
+	out := ValidateDocument{ValidateFormatVersion, errs == 0, errs, warns, lang.DiagnosticsJSON(diags)}
 	if out.Diagnostics == nil {
 		out.Diagnostics = []lang.JSONDiagnostic{}
 	}
@@ -234,8 +252,13 @@ func (v *View) JSON(x any) {
 	v.write(v.Stdout, string(b)+"\n")
 }
 
-// Error prints a machine failure.
+// Error prints a machine failure: on stderr, or, in a stream
+// (StartStream), as a diagnostic event whose summary is the error.
 func (v *View) Error(err error) {
+	if v.stream {
+		v.diagnosticEvents(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: err.Error()}})
+		return
+	}
 	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error())))
 }
 

@@ -1,0 +1,92 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package schema
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Release is a format version and the digest of its schema.
+type Release struct {
+	Version string
+	Digest  string
+}
+
+// History records, for each document with a format version, the digest
+// of its schema at each version, oldest first; it starts where schemas
+// were first published.
+//
+// When a schema changes, so must its format's version: bump the
+// document's version constant (the minor for an addition, the major for
+// anything that breaks a reader) and append the new version with the
+// digest TestHistory prints. A digest is never edited in place.
+var History = map[string][]Release{
+	"plan":      {{"1.1", "sha256:601c4c89026aeef88372c43663ae39aa3705e014b60a700beaabbce1aa0b21ab"}, {"1.2", "sha256:27581849f4e98c01b758bceee29520d7ddf534f7a1eb3a5dbdcc75d694398629"}},
+	"state":     {{"1.0", "sha256:a229ce6d9876ece724c865089dd67b9d52c694d9cc1be3591694e2bce4e0950a"}},
+	"outputs":   {{"1.0", "sha256:c09d277032861bc7602696a14acdec679f64bdad89416874133a1506ce78ad29"}},
+	"ui-events": {{"1.0", "sha256:eab5194e8ad107cb1a21e7b0b2b23cba2c15e2853d32a436ebfd3ca67cffdf5f"}},
+	"status":    {{"1.1", "sha256:90ddc8dbe18b747ac621ca3bfde99d57c6021666eff4df5147f92481b668f8fc"}},
+	"validate":  {{"1.0", "sha256:e3981aab314ab92fb53ecc7d94ca897a42e31dd004137365017a40035b44a1cd"}},
+}
+
+// CheckHistory reports whether the schema generated for version of a
+// document agrees with its history: the last release is this version,
+// with this schema's digest, and the versions before it are older.
+func CheckHistory(name, version string, schema []byte, history []Release) error {
+	digest := Digest(schema)
+	if len(history) == 0 {
+		return fmt.Errorf("the %s schema has no history: add {%q, %q} to History", name, version, digest)
+	}
+	for i := 1; i < len(history); i++ {
+		if !older(history[i-1].Version, history[i].Version) {
+			return fmt.Errorf("the history of the %s schema goes from %s to %s: each release must be newer than the last", name, history[i-1].Version, history[i].Version)
+		}
+	}
+	last := history[len(history)-1]
+	switch {
+	case last.Version == version && last.Digest == digest:
+		return nil
+	case last.Version == version:
+		return fmt.Errorf("the %s schema changed, but its format version is still %s: bump the version (the minor for an addition, the major for a break), document the change, and append {\"NEW\", %q} to History", name, version, digest)
+	case !older(last.Version, version):
+		return fmt.Errorf("the %s format version is %s, not newer than %s, the last in History", name, version, last.Version)
+	case last.Digest == digest:
+		return fmt.Errorf("the %s format version moved from %s to %s, but its schema did not change: a new version needs a new schema", name, last.Version, version)
+	}
+	return fmt.Errorf("the %s format version is now %s: append {%q, %q} to History", name, version, version, digest)
+}
+
+// older reports whether version a ("MAJOR.MINOR") comes before b.
+func older(a, b string) bool {
+	am, an, aok := parseVersion(a)
+	bm, bn, bok := parseVersion(b)
+	if !aok || !bok {
+		return false
+	}
+	return am < bm || am == bm && an < bn
+}
+
+func parseVersion(v string) (major, minor int, ok bool) {
+	ma, mi, found := strings.Cut(v, ".")
+	if !found {
+		return 0, 0, false
+	}
+	var err1, err2 error
+	major, err1 = strconv.Atoi(ma)
+	minor, err2 = strconv.Atoi(mi)
+	return major, minor, err1 == nil && err2 == nil
+}
