@@ -475,12 +475,14 @@ func diffLine(l line) string {
 	return marker + s
 }
 
-// mdText escapes prose for Markdown: HTML is escaped, and the characters
-// that would start emphasis, code, links or tables are taken literally.
+// mdText escapes prose for Markdown: no HTML tag or entity can start, and
+// the characters that would start emphasis, code, links or tables are
+// taken literally.
 func mdText(s string) string {
-	return html.EscapeString(mdEscaper.Replace(printable(s)))
+	return mdEscaper.Replace(printable(s))
 }
 
 var mdEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`, "~", `\~`, "#", `\#`,
 )

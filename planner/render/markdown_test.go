@@ -356,8 +356,8 @@ func TestMarkdownRendersErrors(t *testing.T) {
 			for _, want := range []string{
 				"**Planning failed.**",
 				"**Error:** Unsupported argument\n\nOn <code>main.slip.hcl:3:3</code>, in <code>resource &#34;file&#34; &#34;a&#34;</code>:\n\n```hcl\n   3:   conten = \"x\"\n```\n\n",
-				"An argument named &#34;conten&#34; is not expected here. Did you mean &#34;content&#34;?",
-				"**Error:** Provider failed\n\nfile: cannot write &lt;out/a.txt&gt;: \\*permission\\* denied\n\nCheck the directory&#39;s mode.\n",
+				"An argument named \"conten\" is not expected here. Did you mean \"content\"?",
+				"**Error:** Provider failed\n\nfile: cannot write &lt;out/a.txt&gt;: \\*permission\\* denied\n\nCheck the directory's mode.\n",
 			} {
 				if !strings.Contains(md, want) {
 					t.Errorf("the comment lacks %q:\n%s", want, md)

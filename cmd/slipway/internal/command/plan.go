@@ -49,7 +49,10 @@ type PlanArgs struct {
 	Destroy          bool
 	JSON             bool
 	Markdown         bool
-	Parallelism      int
+	// MarkdownLimit is the most characters -markdown writes; 0 means no
+	// limit.
+	MarkdownLimit int
+	Parallelism   int
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -81,20 +84,41 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 	return opts, diags
 }
 
+// checkViews refuses flags that ask for two forms of output at once, and
+// a Markdown limit that cannot be met.
+func checkViews(json, markdown bool, limit int) error {
+	if json && markdown {
+		return fmt.Errorf("-json and -markdown cannot be used together: -json prints the plan as a JSON document for machines, -markdown as a comment for a pull request; give one of them, and run the command again for the other")
+	}
+	if limit < 0 || (limit > 0 && limit < render.MinMarkdownLimit) {
+		return fmt.Errorf("-markdown-limit=%d: give the most characters the comment may hold, at least %d, or 0 for no limit", limit, render.MinMarkdownLimit)
+	}
+	return nil
+}
+
 // Plan runs `slipway plan`.
 func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	// With -markdown, standard output is the comment and nothing else:
+	// what fails before there is a plan is written into it as well.
+	m.View.Record = a.Markdown
 	opts, diags := a.options()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
+		m.failedMarkdown(a)
 		return 1
 	}
 	s := m.open(ctx, a.VarArgs, a.LockArgs, "plan", a.Parallelism)
 	if s == nil {
+		m.failedMarkdown(a)
 		return 1
 	}
 	defer s.close()
 	p, diags := s.ctx.Plan(ctx, opts)
-	m.showPlan(p, a)
+	m.showPlan(p, a, diags)
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
 		return 1
@@ -106,8 +130,14 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 			return 1
 		}
 		m.warnPlainPlan(a.Out)
-		if !a.JSON {
-			m.View.Printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
+		saved := fmt.Sprintf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out, a.Out)
+		switch {
+		case a.JSON:
+		case a.Markdown:
+			// Standard output is the comment alone.
+			m.View.Eprintf("%s", saved)
+		default:
+			m.View.Printf("%s", saved)
 		}
 	}
 	if a.DetailedExitcode && p.HasChanges() {
@@ -116,7 +146,10 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	return 0
 }
 
-func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
+// showPlan prints a plan in the form a asks for. diags are planning's
+// own, which the Markdown comment holds (the other forms leave them to
+// standard error); a.Out is the saved plan the comment points to.
+func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags hcl.Diagnostics) {
 	switch {
 	case a.JSON:
 		b, err := render.JSON(p)
@@ -126,10 +159,31 @@ func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
 		}
 		m.View.Stdout.Write(append(b, '\n'))
 	case a.Markdown:
-		render.Markdown(m.View.Stdout, p)
+		planFile := a.Out
+		if p.Errored || diags.HasErrors() {
+			planFile = "" // a failed plan is never saved
+		}
+		all := m.View.Recorded()
+		for _, d := range diags {
+			all = append(all, m.View.MaskDiagnostic(d))
+		}
+		render.MarkdownComment(m.View.Stdout, p, render.MarkdownOptions{
+			Limit: a.MarkdownLimit, PlanFile: planFile, Diagnostics: all, Files: m.View.Files,
+		})
 	default:
 		render.Human(m.View.Stdout, p, render.Options{Color: m.View.Color})
 	}
+}
+
+// failedMarkdown writes, for -markdown, the comment of a plan that failed
+// before there was a plan: the errors printed so far.
+func (m *Meta) failedMarkdown(a PlanArgs) {
+	if !a.Markdown {
+		return
+	}
+	render.MarkdownComment(m.View.Stdout, nil, render.MarkdownOptions{
+		Limit: a.MarkdownLimit, Diagnostics: m.View.Recorded(), Files: m.View.Files,
+	})
 }
 
 // ApplyArgs are apply's flags.
@@ -151,6 +205,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
+		return 1
+	}
+	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
+		m.View.Error(err)
 		return 1
 	}
 	// With -json, standard output is one JSON event a line (apply_start,
@@ -218,7 +276,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 				progress.Plan(doc, p.Summary())
 			}
 		} else {
-			m.showPlan(p, a.PlanArgs)
+			m.showPlan(p, a.PlanArgs, diags)
 		}
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
