@@ -25,7 +25,7 @@ import (
 
 // FormatVersion is the version of the JSON plan document and of saved
 // plan files. Bump the minor for additions, the major for breaking changes.
-const FormatVersion = "1.1"
+const FormatVersion = "1.2"
 
 // Mode is the kind of plan.
 type Mode byte
