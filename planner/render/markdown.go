@@ -95,22 +95,42 @@ type comment struct {
 	diffs              []*block // a folded diff per change, in plan order
 	outputs            *block   // the changes to outputs
 
-	// What fitting decided.
-	compact    bool // list instead of table
-	listed     int  // lines of list written
-	diagsShown int
-	note       string
+	// What fitting decided, and running sums that keep it linear in
+	// the number of changes.
+	compact      bool // list instead of table
+	listed       int  // lines of list written
+	listSize     int  // the size of list[:listed]
+	diagsShown   int
+	diagsSize    int // the size of diags[:diagsShown]
+	keptSize     int // the size of the blocks not dropped
+	droppedDiffs int
+	// cutShort: the comment's fixed parts alone were over the limit, and
+	// it was cut at a line (see cut).
+	cutShort bool
 }
 
 // block is a part of a comment that may be left out to fit.
 type block struct {
 	text    string
+	diff    bool // a change's diff (not drift, not outputs)
 	dropped bool
+}
+
+// drop leaves b out.
+func (c *comment) drop(b *block) {
+	if b.dropped {
+		return
+	}
+	b.dropped = true
+	c.keptSize -= len(b.text)
+	if b.diff {
+		c.droppedDiffs++
+	}
 }
 
 func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
 	c := &comment{diags: markdownDiagnostics(opts.Diagnostics, opts.Files)}
-	c.diagsShown = len(c.diags)
+	c.diagsShown, c.diagsSize = len(c.diags), sumLen(c.diags)
 	if p == nil {
 		c.head = "**Planning failed.** slipway met errors before it could make a plan, so there is no plan to apply and nothing tells whether anything would change.\n\n"
 		return c
@@ -148,11 +168,11 @@ func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
 		m.table(actions)
 		c.table = m.take()
 		c.listHead, c.list, c.listTail = compactList(actions)
-		c.listed = len(c.list)
+		c.listed, c.listSize = len(c.list), sumLen(c.list)
 		for _, ch := range actions {
 			_, body := changeLines(m.p, ch, false)
 			m.details(changeSummary(ch), body)
-			c.diffs = append(c.diffs, &block{text: m.take()})
+			c.diffs = append(c.diffs, &block{text: m.take(), diff: true})
 		}
 	}
 
@@ -163,6 +183,9 @@ func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
 			m.b.WriteString("\n")
 			c.outputs = &block{text: m.take()}
 		}
+	}
+	for _, b := range c.blocks() {
+		c.keptSize += len(b.text)
 	}
 	return c
 }
@@ -182,35 +205,101 @@ func (c *comment) fit(opts MarkdownOptions) string {
 	// Diagnostics may take half of the budget; a failed plan has few
 	// changes, and the rest is what the reviewer needs of them.
 	fixed := len(c.head) + len(c.interrupted)
-	for c.diagsShown > 0 && fixed+sumLen(c.diags[:c.diagsShown]) > limit/2 {
+	for c.diagsShown > 0 && fixed+c.diagsSize > limit/2 {
 		c.diagsShown--
-	}
-
-	// The reasons go when even the bare table does not fit.
-	blocks := c.blocks()
-	for _, b := range blocks {
-		b.dropped = true
-	}
-	if c.size(opts) > limit {
-		c.compact = true
-	}
-	for _, b := range blocks {
-		b.dropped = false
+		c.diagsSize -= len(c.diags[c.diagsShown])
 	}
 
 	// The biggest diffs go first.
+	blocks := c.blocks()
 	sort.SliceStable(blocks, func(i, j int) bool { return len(blocks[i].text) > len(blocks[j].text) })
 	for _, b := range blocks {
 		if c.size(opts) <= limit {
 			break
 		}
-		b.dropped = true
+		c.drop(b)
+	}
+	// Then the reasons, when even the bare table does not fit; the list
+	// may leave room for some diffs again, the smallest first.
+	if c.size(opts) > limit {
+		c.compact = true
+		for i := len(blocks) - 1; i >= 0; i-- {
+			b := blocks[i]
+			if c.size(opts)+len(b.text) > limit {
+				break
+			}
+			b.dropped = false
+			c.keptSize += len(b.text)
+			if b.diff {
+				c.droppedDiffs--
+			}
+			if c.size(opts) > limit { // the last line grew shorter, never longer
+				c.drop(b)
+				break
+			}
+		}
 	}
 	// Then the addresses from the end, when not even they fit.
 	for c.listed > 0 && c.size(opts) > limit {
 		c.listed--
+		c.listSize -= len(c.list[c.listed])
 	}
-	return c.assemble(opts)
+	out = c.assemble(opts)
+	if len(out) > limit {
+		// What cannot be left out part by part is over the limit: a
+		// tiny limit, with a long partial warning or many interrupted
+		// changes.
+		out = c.cut(out, opts)
+	}
+	return out
+}
+
+// cut shortens an assembled comment to the limit: it keeps whole lines
+// from the top, closes the fence and fold it stops in, and ends with the
+// last line.
+func (c *comment) cut(out string, opts MarkdownOptions) string {
+	body := strings.TrimSuffix(strings.TrimRight(out, "\n")+"\n", c.lastLine(opts))
+	c.cutShort = true
+	last := c.lastLine(opts)
+	if len(last) >= opts.Limit {
+		last = "**Cut short to fit " + itoa(opts.Limit) + " characters.**\n"
+	}
+	var kept strings.Builder
+	fence, folds := "", 0 // open in what is kept
+	for _, l := range strings.SplitAfter(body, "\n") {
+		f, n := foldsAfter(fence, folds, strings.TrimRight(l, "\n"))
+		if kept.Len()+len(l)+len(closing(f, n))+1+len(last) > opts.Limit {
+			break
+		}
+		kept.WriteString(l)
+		fence, folds = f, n
+	}
+	return kept.String() + closing(fence, folds) + "\n" + last
+}
+
+// foldsAfter is the fence and the number of folds open after line t,
+// given those open before it.
+func foldsAfter(fence string, folds int, t string) (string, int) {
+	switch {
+	case fence == "" && strings.HasPrefix(t, "```"):
+		return t[:len(t)-len(strings.TrimLeft(t, "`"))], folds
+	case fence != "" && t == fence:
+		return "", folds
+	case fence == "" && strings.HasPrefix(t, "<details>"):
+		return fence, folds + 1
+	case fence == "" && t == "</details>":
+		return fence, folds - 1
+	}
+	return fence, folds
+}
+
+// closing closes an open fence and folds.
+func closing(fence string, folds int) string {
+	s := ""
+	if fence != "" {
+		s = fence + "\n"
+	}
+	return s + strings.Repeat("\n</details>\n", folds)
 }
 
 // blocks are the parts fit may leave out.
@@ -228,14 +317,9 @@ func (c *comment) blocks() []*block {
 
 // size is the length of the comment as laid out now, last line included.
 func (c *comment) size(opts MarkdownOptions) int {
-	n := len(c.head) + sumLen(c.diags[:c.diagsShown]) + len(c.interrupted)
-	for _, b := range c.blocks() {
-		if !b.dropped {
-			n += len(b.text)
-		}
-	}
+	n := len(c.head) + c.diagsSize + len(c.interrupted) + c.keptSize
 	if c.compact {
-		n += len(c.listHead) + sumLen(c.list[:c.listed]) + len(c.listTail)
+		n += len(c.listHead) + c.listSize + len(c.listTail)
 	} else {
 		n += len(c.table)
 	}
@@ -277,14 +361,12 @@ func (c *comment) assemble(opts MarkdownOptions) string {
 // or is "" when it leaves nothing out.
 func (c *comment) lastLine(opts MarkdownOptions) string {
 	var out []string
-	dropped := 0
-	for _, d := range c.diffs {
-		if d.dropped {
-			dropped++
+	if dropped := c.droppedDiffs; dropped > 0 {
+		if dropped == len(c.diffs) {
+			out = append(out, "the diffs of all "+itoa(dropped)+" "+plural(dropped, "change", "changes"))
+		} else {
+			out = append(out, "the diffs of "+itoa(dropped)+" of "+itoa(len(c.diffs))+" changes (the biggest first)")
 		}
-	}
-	if dropped > 0 {
-		out = append(out, "the diffs of "+itoa(dropped)+" of "+itoa(len(c.diffs))+" "+plural(len(c.diffs), "change", "changes")+" (the biggest first)")
 	}
 	if c.drift != nil && c.drift.dropped {
 		out = append(out, "the "+itoa(c.drifted)+" "+plural(c.drifted, "object", "objects")+" changed outside of slipway")
@@ -300,6 +382,9 @@ func (c *comment) lastLine(opts MarkdownOptions) string {
 	}
 	if n := len(c.diags) - c.diagsShown; n > 0 {
 		out = append(out, itoa(n)+" of "+itoa(len(c.diags))+" errors and warnings")
+	}
+	if c.cutShort {
+		out = append(out, "the end of this comment, which did not fit even so")
 	}
 	if len(out) == 0 {
 		return ""

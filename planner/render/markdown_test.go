@@ -388,3 +388,32 @@ func TestMarkdownCapsManyErrors(t *testing.T) {
 	}
 	namesEveryAddress(t, md, erroredPlan())
 }
+
+// TestMarkdownCutsWhatCannotBeLeftOut: when even the parts that are never
+// left out (here a long list of interrupted changes and a long partial
+// warning) are over the limit, the comment is cut at a line, closes what
+// it opened, and says so.
+func TestMarkdownCutsWhatCannotBeLeftOut(t *testing.T) {
+	t.Parallel()
+	p := realisticPlan()
+	for i := range 200 {
+		p.Interrupted = append(p.Interrupted, &plans.Interrupted{ID: itoa(i), Addr: managed("file", "f", addrs.IntKey(i)), Action: plans.Create, Outcome: plans.InterruptedAdopted})
+	}
+	for i := range 20 {
+		p.Targets = append(p.Targets, fmt.Sprintf("app.web[%q]", strings.Repeat("x", 40)+itoa(i)))
+	}
+	for _, limit := range []int{MinMarkdownLimit, 3000, 10000} {
+		md := renderComment(p, MarkdownOptions{Limit: limit, PlanFile: "p"})
+		if len(md) > limit {
+			t.Errorf("limit %d: the comment is %d characters", limit, len(md))
+		}
+		wellFormed(t, md)
+		if !strings.Contains(lastLine(md), "the end of this comment, which did not fit even so") {
+			t.Errorf("limit %d: the last line does not say the comment was cut:\n%s", limit, lastLine(md))
+		}
+	}
+	// Within a budget that holds them, nothing is cut.
+	if md := renderComment(p, MarkdownOptions{Limit: 40000}); strings.Contains(md, "did not fit even so") {
+		t.Errorf("cut though the fixed parts fit:\n%s", lastLine(md))
+	}
+}
