@@ -203,12 +203,12 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		op = "destroy"
 	}
-	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
-		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
-		return 1
-	}
 	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
 		m.View.Error(err)
+		return 1
+	}
+	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
+		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
 		return 1
 	}
 	// With -json, standard output is one JSON event a line (apply_start,
