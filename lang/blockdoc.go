@@ -130,6 +130,15 @@ func BlockDocs() []BlockDoc {
 			},
 		},
 		{
+			Type: "policy", Labels: []string{"name"},
+			Description: "A rule on the plan, in CEL, checked by plan and apply over the JSON plan's document (read as plan); a deny rule that holds stops the plan with exit code 3, a warn rule prints and passes. See Policies.",
+			Attributes: []AttrDoc{
+				{Name: "deny", Type: "string", Description: "A CEL expression that is true when the plan must not be applied. Exactly one of deny and warn."},
+				{Name: "warn", Type: "string", Description: "A CEL expression that is true when the plan deserves a warning. Exactly one of deny and warn."},
+				{Name: "message", Type: "string", Required: true, Description: "What the denial or warning says, and what to do about it."},
+			},
+		},
+		{
 			Type:        "locals",
 			Description: "Named expressions, read as local.NAME. Every argument of the block is one local value.",
 		},

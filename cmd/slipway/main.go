@@ -33,6 +33,7 @@ import (
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/planner"
+	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/git"
 	"slipway.dev/slipway/providers/helm"
@@ -287,6 +288,8 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	showCmd.Flags().BoolVar(&showArgs.JSON, "json", false, "print as JSON")
 	showCmd.Flags().BoolVar(&showArgs.HTML, "html", false, "print the saved plan as one self-contained HTML page (without PLANFILE: the page that opens a plan JSON file)")
+	showCmd.Flags().BoolVar(&showArgs.Markdown, "markdown", false, "print a saved plan as Markdown, for a pull-request comment")
+	showCmd.Flags().IntVar(&showArgs.MarkdownLimit, "markdown-limit", render.DefaultMarkdownLimit, "the most characters -markdown writes, leaving out the biggest diffs first; 0 for no limit")
 
 	// output
 	var outArgs command.OutputArgs
@@ -419,6 +422,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.HardRefresh, "hard-refresh", false, "drop the sources' caches and fetch them afresh")
 	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
+	f.IntVar(&a.MarkdownLimit, "markdown-limit", render.DefaultMarkdownLimit, "the most characters -markdown writes, leaving out the biggest diffs first; 0 for no limit")
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
 	f.BoolVar(&a.Input, "input", true, "ask for input when needed; -input=false never asks (apply then needs -auto-approve or a saved plan)")
 	f.BoolVar(&a.CompactWarnings, "compact-warnings", false, "print warnings as one summary line each, unless errors come with them")

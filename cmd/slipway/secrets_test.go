@@ -261,7 +261,7 @@ func TestSecretsStaySecret(t *testing.T) {
 			}
 			env := secretEnv()
 			runCLI(t, dir, env, "init").assertNoSecret(t, revealing)
-			for _, args := range [][]string{{"validate"}, {"validate", "-json"}, {"plan"}, {"plan", "-json"}, {"apply", "-auto-approve"}} {
+			for _, args := range [][]string{{"validate"}, {"validate", "-json"}, {"plan"}, {"plan", "-json"}, {"plan", "-markdown"}, {"apply", "-auto-approve"}} {
 				r := runCLI(t, dir, env, args...)
 				r.assertNoSecret(t, revealing)
 				if args[0] == "validate" && !tc.validates || tc.applyOnly && args[0] == "plan" {

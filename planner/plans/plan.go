@@ -261,3 +261,10 @@ func (p *Plan) Change(addr addrs.ResourceInstance) *ResourceChange {
 	}
 	return nil
 }
+
+// Partial reports whether the plan was made with -target or -exclude, so
+// that it may leave out changes the configuration asks for. Every view
+// says so.
+func (p *Plan) Partial() bool {
+	return len(p.Targets) > 0 || len(p.Excludes) > 0
+}

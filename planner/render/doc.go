@@ -32,6 +32,11 @@
 //     the page loads nothing from the network;
 //   - output is deterministic: attributes and keys are sorted, and the
 //     same plan renders to the same bytes (colour only when asked for);
+//   - a Markdown comment given a limit is never over it, and leaves out
+//     the biggest diffs before any address; its counts are always exact,
+//     and its last line says what it left out and where the full plan is;
+//   - a partial plan (-target, -exclude) says so in every plan view, and
+//     a failed plan never says "No changes.";
 //   - the JSON documents only grow within a format major: fields are
 //     added, never renamed, removed or given a new meaning.
 package render

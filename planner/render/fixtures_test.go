@@ -440,11 +440,20 @@ var cases = map[string]func() *plans.Plan{
 	"errored-destroy":  erroredDestroyPlan,
 	"combined":         combinedPlan,
 	"workspace":        workspacePlan,
+	"partial":          partialPlan,
 }
 
 // workspacePlan is createPlan made in a workspace other than the default.
 func workspacePlan() *plans.Plan {
 	p := createPlan()
 	p.Workspace = "prod-eu-1"
+	return p
+}
+
+// partialPlan is updatePlan made with -target and -exclude.
+func partialPlan() *plans.Plan {
+	p := updatePlan()
+	p.Targets = []string{`file.b["eu"]`, "app.web"}
+	p.Excludes = []string{"file.c"}
 	return p
 }

@@ -88,6 +88,9 @@ func formatLine(p painter, l line) string {
 
 func (h *human) plan(p *plans.Plan) {
 	h.b.WriteString(h.p.bold("Workspace:") + " " + printable(p.WorkspaceName()) + "\n\n")
+	if partial := partialText(p, plainCode); partial != "" {
+		h.leadPara("Warning: "+partialLead, partial, sgrYellow)
+	}
 	if p.Errored {
 		h.leadPara("Planning failed.", erroredText(p), sgrRed)
 	}

@@ -30,12 +30,18 @@ import (
 // order here is the order in the output; within a format major, fields
 // may be added but never renamed or removed.
 type jsonPlan struct {
-	FormatVersion   string                      `json:"format_version"`
-	SlipwayVersion  string                      `json:"slipway_version"`
-	Timestamp       string                      `json:"timestamp"`
-	Mode            string                      `json:"mode"`
-	Workspace       string                      `json:"workspace"`
-	Errored         bool                        `json:"errored"`
+	FormatVersion  string `json:"format_version"`
+	SlipwayVersion string `json:"slipway_version"`
+	Timestamp      string `json:"timestamp"`
+	Mode           string `json:"mode"`
+	Workspace      string `json:"workspace"`
+	Errored        bool   `json:"errored"`
+	// Partial is set for a plan made with -target or -exclude, which may
+	// leave out changes the configuration asks for; Targets and Excludes
+	// are the addresses given.
+	Partial         bool                        `json:"partial"`
+	Targets         []string                    `json:"targets,omitempty"`
+	Excludes        []string                    `json:"excludes,omitempty"`
 	PriorState      jsonPriorState              `json:"prior_state"`
 	Variables       map[string]jsonVariable     `json:"variables"`
 	ResourceChanges []jsonResourceChange        `json:"resource_changes"`
@@ -141,6 +147,9 @@ func JSON(p *plans.Plan) ([]byte, error) {
 		Mode:            p.Mode.String(),
 		Workspace:       p.WorkspaceName(),
 		Errored:         p.Errored,
+		Partial:         p.Partial(),
+		Targets:         p.Targets,
+		Excludes:        p.Excludes,
 		PriorState:      jsonPriorState{Lineage: p.PriorLineage, Serial: p.PriorSerial},
 		Variables:       map[string]jsonVariable{},
 		ResourceChanges: jsonChanges(p.Changes),

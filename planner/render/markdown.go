@@ -17,30 +17,412 @@ package render
 import (
 	"html"
 	"io"
+	"sort"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"slipway.dev/slipway/planner/plans"
 )
 
-// Markdown writes the plan as a pull-request comment: the summary, a
-// table of changes, and each change's diff in a ```diff block folded in a
-// <details>. The diffs are the human view's, without colour, with each
-// line's symbol moved to the first column so that the forge highlights
-// it (+ added, - removed, ! changed).
-func Markdown(w io.Writer, p *plans.Plan) {
-	var b strings.Builder
-	m := &markdown{b: &b}
-	m.plan(p)
-	io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+// DefaultMarkdownLimit is the size budget of a pull-request comment, in
+// characters: under GitHub's limit of 65,536, with room for the line or
+// two a bot adds around it.
+const DefaultMarkdownLimit = 65000
+
+// MinMarkdownLimit is the smallest budget a comment is fitted to: the
+// summary, the notices and the last line need about this much. A smaller
+// limit is taken as this one.
+const MinMarkdownLimit = 1000
+
+// MarkdownOptions shape the pull-request comment.
+type MarkdownOptions struct {
+	// Limit is the most characters the comment may hold; 0 means no
+	// limit. Characters are counted as UTF-8 bytes, which are never fewer
+	// than the characters (or UTF-16 units) a forge counts, so a comment
+	// under the limit here is under it there.
+	Limit int
+	// PlanFile is the saved plan the comment shows (plan -out, or the
+	// file given to show), named in the last line when something is left
+	// out; "" when the plan was not saved.
+	PlanFile string
+	// Diagnostics are the errors and warnings of planning, written after
+	// the summary.
+	Diagnostics hcl.Diagnostics
+	// Files are the configuration's parsed files, for the source lines
+	// of diagnostics.
+	Files map[string]*hcl.File
 }
 
+// Markdown writes the plan as a pull-request comment with no size limit.
+// See MarkdownComment.
+func Markdown(w io.Writer, p *plans.Plan) {
+	MarkdownComment(w, p, MarkdownOptions{})
+}
+
+// MarkdownComment writes the plan as a pull-request comment: the summary,
+// the diagnostics, a table of changes, and each change's diff in a
+// ```diff block folded in a <details>. The diffs are the human view's,
+// without colour, with each line's symbol moved to the first column so
+// that the forge highlights it (+ added, - removed, ! changed).
+//
+// A comment over opts.Limit keeps the summary and every address with its
+// action: it leaves out the biggest diffs first, and when the table
+// still does not fit, the reasons (the table becomes a compact list of
+// addresses). Its last line says what was left out and where the full
+// plan is. Counts are always exact; when not even the list of addresses
+// fits, the last line says how many it does not name.
+//
+// p may be nil when planning failed before there was a plan: the comment
+// is then the diagnostics.
+func MarkdownComment(w io.Writer, p *plans.Plan, opts MarkdownOptions) {
+	io.WriteString(w, composeMarkdown(p, opts).fit(opts))
+}
+
+// comment is a pull-request comment in parts, so that it can be fitted to
+// a budget by leaving parts out. Every part ends with a newline.
+type comment struct {
+	head        string   // workspace, notices and status
+	diags       []string // a part per diagnostic
+	interrupted string
+	drift       *block // the objects changed outside slipway
+	drifted     int
+	table       string // every change: action, address and reason
+	// list is the compact form of table: a line per change, between
+	// listHead and listTail.
+	list               []string
+	listHead, listTail string
+	diffs              []*block // a folded diff per change, in plan order
+	outputs            *block   // the changes to outputs
+
+	// What fitting decided, and running sums that keep it linear in
+	// the number of changes.
+	compact      bool // list instead of table
+	listed       int  // lines of list written
+	listSize     int  // the size of list[:listed]
+	diagsShown   int
+	diagsSize    int // the size of diags[:diagsShown]
+	keptSize     int // the size of the blocks not dropped
+	droppedDiffs int
+	// cutShort: the comment's fixed parts alone were over the limit, and
+	// it was cut at a line (see cut).
+	cutShort bool
+}
+
+// block is a part of a comment that may be left out to fit.
+type block struct {
+	text    string
+	diff    bool // a change's diff (not drift, not outputs)
+	dropped bool
+}
+
+// drop leaves b out.
+func (c *comment) drop(b *block) {
+	if b.dropped {
+		return
+	}
+	b.dropped = true
+	c.keptSize -= len(b.text)
+	if b.diff {
+		c.droppedDiffs++
+	}
+}
+
+func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
+	c := &comment{diags: markdownDiagnostics(opts.Diagnostics, opts.Files)}
+	c.diagsShown, c.diagsSize = len(c.diags), sumLen(c.diags)
+	if p == nil {
+		c.head = "**Planning failed.** slipway met errors before it could make a plan, so there is no plan to apply and nothing tells whether anything would change.\n\n"
+		return c
+	}
+	m := &markdown{b: &strings.Builder{}}
+	m.head(p)
+	c.head = m.take()
+
+	if len(p.Interrupted) > 0 {
+		m.b.WriteString("**Interrupted changes.** An earlier apply was stopped while these were under way; slipway read each back through its provider, so nothing is made a second time:\n\n")
+		for _, in := range p.Interrupted {
+			m.b.WriteString("- <code>" + html.EscapeString(printable(in.Addr.String())) + "</code> (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
+		}
+		m.b.WriteString("\n")
+		c.interrupted = m.take()
+	}
+
+	if drift := changed(p.Drift); len(drift) > 0 {
+		var ls []line
+		for i, ch := range drift {
+			if i > 0 {
+				ls = append(ls, line{})
+			}
+			comments, body := changeLines(m.p, ch, true)
+			ls = append(ls, comments...)
+			ls = append(ls, body...)
+		}
+		n := len(drift)
+		m.details(itoa(n)+" "+plural(n, "object has", "objects have")+" changed outside of slipway", ls)
+		c.drift, c.drifted = &block{text: m.take()}, n
+	}
+
+	actions := changed(p.Changes)
+	if p.Mode != plans.RefreshOnlyMode && p.HasChanges() && len(actions) > 0 {
+		m.table(actions)
+		c.table = m.take()
+		c.listHead, c.list, c.listTail = compactList(actions)
+		c.listed, c.listSize = len(c.list), sumLen(c.list)
+		for _, ch := range actions {
+			_, body := changeLines(m.p, ch, false)
+			m.details(changeSummary(ch), body)
+			c.diffs = append(c.diffs, &block{text: m.take(), diff: true})
+		}
+	}
+
+	if p.Mode != plans.RefreshOnlyMode {
+		if outs := outputLines(m.p, p.Outputs); len(outs) > 0 {
+			m.b.WriteString("**Changes to Outputs:**\n\n")
+			m.fence(outs)
+			m.b.WriteString("\n")
+			c.outputs = &block{text: m.take()}
+		}
+	}
+	for _, b := range c.blocks() {
+		c.keptSize += len(b.text)
+	}
+	return c
+}
+
+// fit lays the comment out within the limit and writes it.
+func (c *comment) fit(opts MarkdownOptions) string {
+	limit := opts.Limit
+	if limit > 0 {
+		limit = max(limit, MinMarkdownLimit)
+		opts.Limit = limit
+	}
+	out := c.assemble(opts)
+	if limit == 0 || len(out) <= limit {
+		return out
+	}
+
+	// Diagnostics may take half of the budget; a failed plan has few
+	// changes, and the rest is what the reviewer needs of them.
+	fixed := len(c.head) + len(c.interrupted)
+	for c.diagsShown > 0 && fixed+c.diagsSize > limit/2 {
+		c.diagsShown--
+		c.diagsSize -= len(c.diags[c.diagsShown])
+	}
+
+	// The biggest diffs go first.
+	blocks := c.blocks()
+	sort.SliceStable(blocks, func(i, j int) bool { return len(blocks[i].text) > len(blocks[j].text) })
+	for _, b := range blocks {
+		if c.size(opts) <= limit {
+			break
+		}
+		c.drop(b)
+	}
+	// Then the reasons, when even the bare table does not fit; the list
+	// may leave room for some diffs again, the smallest first.
+	if c.size(opts) > limit {
+		c.compact = true
+		for i := len(blocks) - 1; i >= 0; i-- {
+			b := blocks[i]
+			if c.size(opts)+len(b.text) > limit {
+				break
+			}
+			b.dropped = false
+			c.keptSize += len(b.text)
+			if b.diff {
+				c.droppedDiffs--
+			}
+			if c.size(opts) > limit { // the last line grew shorter, never longer
+				c.drop(b)
+				break
+			}
+		}
+	}
+	// Then the addresses from the end, when not even they fit.
+	for c.listed > 0 && c.size(opts) > limit {
+		c.listed--
+		c.listSize -= len(c.list[c.listed])
+	}
+	out = c.assemble(opts)
+	if len(out) > limit {
+		// What cannot be left out part by part is over the limit: a
+		// tiny limit, with a long partial warning or many interrupted
+		// changes.
+		out = c.cut(out, opts)
+	}
+	return out
+}
+
+// cut shortens an assembled comment to the limit: it keeps whole lines
+// from the top, closes the fence and fold it stops in, and ends with the
+// last line.
+func (c *comment) cut(out string, opts MarkdownOptions) string {
+	body := strings.TrimSuffix(strings.TrimRight(out, "\n")+"\n", c.lastLine(opts))
+	c.cutShort = true
+	last := c.lastLine(opts)
+	if len(last) >= opts.Limit {
+		last = "**Cut short to fit " + itoa(opts.Limit) + " characters.**\n"
+	}
+	var kept strings.Builder
+	fence, folds := "", 0 // open in what is kept
+	for _, l := range strings.SplitAfter(body, "\n") {
+		f, n := foldsAfter(fence, folds, strings.TrimRight(l, "\n"))
+		if kept.Len()+len(l)+len(closing(f, n))+1+len(last) > opts.Limit {
+			break
+		}
+		kept.WriteString(l)
+		fence, folds = f, n
+	}
+	return kept.String() + closing(fence, folds) + "\n" + last
+}
+
+// foldsAfter is the fence and the number of folds open after line t,
+// given those open before it.
+func foldsAfter(fence string, folds int, t string) (string, int) {
+	switch {
+	case fence == "" && strings.HasPrefix(t, "```"):
+		return t[:len(t)-len(strings.TrimLeft(t, "`"))], folds
+	case fence != "" && t == fence:
+		return "", folds
+	case fence == "" && strings.HasPrefix(t, "<details>"):
+		return fence, folds + 1
+	case fence == "" && t == "</details>":
+		return fence, folds - 1
+	}
+	return fence, folds
+}
+
+// closing closes an open fence and folds.
+func closing(fence string, folds int) string {
+	s := ""
+	if fence != "" {
+		s = fence + "\n"
+	}
+	return s + strings.Repeat("\n</details>\n", folds)
+}
+
+// blocks are the parts fit may leave out.
+func (c *comment) blocks() []*block {
+	var out []*block
+	if c.drift != nil {
+		out = append(out, c.drift)
+	}
+	out = append(out, c.diffs...)
+	if c.outputs != nil {
+		out = append(out, c.outputs)
+	}
+	return out
+}
+
+// size is the length of the comment as laid out now, last line included.
+func (c *comment) size(opts MarkdownOptions) int {
+	n := len(c.head) + c.diagsSize + len(c.interrupted) + c.keptSize
+	if c.compact {
+		n += len(c.listHead) + c.listSize + len(c.listTail)
+	} else {
+		n += len(c.table)
+	}
+	return n + len(c.lastLine(opts))
+}
+
+func (c *comment) assemble(opts MarkdownOptions) string {
+	var b strings.Builder
+	b.WriteString(c.head)
+	for _, d := range c.diags[:c.diagsShown] {
+		b.WriteString(d)
+	}
+	b.WriteString(c.interrupted)
+	if c.drift != nil && !c.drift.dropped {
+		b.WriteString(c.drift.text)
+	}
+	if c.compact {
+		b.WriteString(c.listHead)
+		for _, l := range c.list[:c.listed] {
+			b.WriteString(l)
+		}
+		b.WriteString(c.listTail)
+	} else {
+		b.WriteString(c.table)
+	}
+	for _, d := range c.diffs {
+		if !d.dropped {
+			b.WriteString(d.text)
+		}
+	}
+	if c.outputs != nil && !c.outputs.dropped {
+		b.WriteString(c.outputs.text)
+	}
+	b.WriteString(c.lastLine(opts))
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// lastLine says what the comment leaves out and where the full plan is,
+// or is "" when it leaves nothing out.
+func (c *comment) lastLine(opts MarkdownOptions) string {
+	var out []string
+	if dropped := c.droppedDiffs; dropped > 0 {
+		if dropped == len(c.diffs) {
+			out = append(out, "the diffs of all "+itoa(dropped)+" "+plural(dropped, "change", "changes"))
+		} else {
+			out = append(out, "the diffs of "+itoa(dropped)+" of "+itoa(len(c.diffs))+" changes (the biggest first)")
+		}
+	}
+	if c.drift != nil && c.drift.dropped {
+		out = append(out, "the "+itoa(c.drifted)+" "+plural(c.drifted, "object", "objects")+" changed outside of slipway")
+	}
+	if c.outputs != nil && c.outputs.dropped {
+		out = append(out, "the changes to outputs")
+	}
+	if c.compact {
+		out = append(out, "the reasons for the changes")
+	}
+	if n := len(c.list) - c.listed; c.compact && n > 0 {
+		out = append(out, "the addresses of "+itoa(n)+" of "+itoa(len(c.list))+" changes, which did not fit even as a list (the counts above are exact)")
+	}
+	if n := len(c.diags) - c.diagsShown; n > 0 {
+		out = append(out, itoa(n)+" of "+itoa(len(c.diags))+" errors and warnings")
+	}
+	if c.cutShort {
+		out = append(out, "the end of this comment, which did not fit even so")
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	where := "The full plan is what <code>slipway plan</code> prints; save it with <code>slipway plan -out=PLANFILE</code> and see it as a page with <code>slipway show -html PLANFILE &gt; plan.html</code>."
+	if opts.PlanFile != "" {
+		f := html.EscapeString(printable(opts.PlanFile))
+		where = "The full plan is the saved plan <code>" + f + "</code>: see it with <code>slipway show " + f + "</code>, or as a page with <code>slipway show -html " + f + " &gt; plan.html</code>."
+	}
+	return "**Left out to fit " + itoa(opts.Limit) + " characters:** " + strings.Join(out, "; ") + ". " + where + "\n"
+}
+
+func sumLen(ss []string) int {
+	n := 0
+	for _, s := range ss {
+		n += len(s)
+	}
+	return n
+}
+
+// markdown writes the parts of a comment.
 type markdown struct {
 	b *strings.Builder
 	p painter // always off
 }
 
-func (m *markdown) plan(p *plans.Plan) {
+// take returns what was written since the last take.
+func (m *markdown) take() string {
+	s := m.b.String()
+	m.b.Reset()
+	return s
+}
+
+func (m *markdown) head(p *plans.Plan) {
 	m.b.WriteString("**Workspace:** <code>" + html.EscapeString(printable(p.WorkspaceName())) + "</code>\n\n")
+	if partial := partialText(p, htmlCode); partial != "" {
+		m.b.WriteString("> [!WARNING]\n> **" + partialLead + "** " + partial + "\n\n")
+	}
 	if p.Errored {
 		m.b.WriteString("**Planning failed.** " + erroredText(p) + "\n\n")
 	}
@@ -62,45 +444,6 @@ func (m *markdown) plan(p *plans.Plan) {
 	default:
 		m.b.WriteString("**Plan:** only output values change.\n\n")
 	}
-
-	if len(p.Interrupted) > 0 {
-		m.b.WriteString("**Interrupted changes.** An earlier apply was stopped while these were under way; slipway read each back through its provider, so nothing is made a second time:\n\n")
-		for _, in := range p.Interrupted {
-			m.b.WriteString("- <code>" + html.EscapeString(printable(in.Addr.String())) + "</code> (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
-		}
-		m.b.WriteString("\n")
-	}
-
-	if drift := changed(p.Drift); len(drift) > 0 {
-		var ls []line
-		for i, c := range drift {
-			if i > 0 {
-				ls = append(ls, line{})
-			}
-			comments, body := changeLines(m.p, c, true)
-			ls = append(ls, comments...)
-			ls = append(ls, body...)
-		}
-		n := len(drift)
-		m.details(itoa(n)+" "+plural(n, "object has", "objects have")+" changed outside of slipway", ls)
-	}
-
-	if p.Mode != plans.RefreshOnlyMode && p.HasChanges() && len(actions) > 0 {
-		m.table(actions)
-		for _, c := range actions {
-			_, body := changeLines(m.p, c, false)
-			summary := "<code>" + html.EscapeString(printable(c.Addr.String())) + "</code> " + actionVerb(c.Action)
-			m.details(summary, body)
-		}
-	}
-
-	if p.Mode != plans.RefreshOnlyMode {
-		if outs := outputLines(m.p, p.Outputs); len(outs) > 0 {
-			m.b.WriteString("**Changes to Outputs:**\n\n")
-			m.fence(outs)
-			m.b.WriteString("\n")
-		}
-	}
 }
 
 func (m *markdown) table(actions []*plans.ResourceChange) {
@@ -114,6 +457,33 @@ func (m *markdown) table(actions []*plans.ResourceChange) {
 	m.b.WriteString("\n")
 }
 
+// compactList is the table without reasons: a line per change, its
+// symbol and address, in a fence.
+func compactList(actions []*plans.ResourceChange) (head string, list []string, tail string) {
+	used := map[plans.Action]bool{}
+	longest := 0
+	for _, c := range actions {
+		used[c.Action] = true
+		addr := printable(c.Addr.String())
+		list = append(list, spaces(3-len(c.Action.Symbol()))+c.Action.Symbol()+" "+addr+"\n")
+		longest = max(longest, backtickRun(addr))
+	}
+	var symbols []string
+	for _, l := range legend {
+		if used[l.action] {
+			symbols = append(symbols, "<code>"+html.EscapeString(l.action.Symbol())+"</code> "+l.text)
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	head = "Every change, by address (" + strings.Join(symbols, ", ") + "):\n\n" + fence + "\n"
+	return head, list, fence + "\n\n"
+}
+
+// changeSummary is the summary line of a change's folded diff.
+func changeSummary(c *plans.ResourceChange) string {
+	return "<code>" + html.EscapeString(printable(c.Addr.String())) + "</code> " + actionVerb(c.Action)
+}
+
 // cell keeps text inside one table cell.
 func cell(s string) string {
 	return strings.NewReplacer("|", "&#124;", "\n", " ").Replace(s)
@@ -125,29 +495,44 @@ func (m *markdown) details(summary string, ls []line) {
 	m.b.WriteString("\n</details>\n\n")
 }
 
-// fence writes lines as a diff block, with a fence longer than any run of
-// backticks inside so no value can close it early.
+// fence writes lines as a diff block.
 func (m *markdown) fence(ls []line) {
 	text := make([]string, len(ls))
-	longest := 0
 	for i, l := range ls {
 		text[i] = diffLine(l)
-		run := 0
-		for _, r := range text[i] {
-			if r == '`' {
-				run++
-				longest = max(longest, run)
-			} else {
-				run = 0
-			}
-		}
+	}
+	m.b.WriteString(fenced("diff", text))
+}
+
+// fenced writes text in a fenced code block, with a fence longer than any
+// run of backticks inside so no value can close it early.
+func fenced(info string, text []string) string {
+	longest := 0
+	for _, t := range text {
+		longest = max(longest, backtickRun(t))
 	}
 	fence := strings.Repeat("`", max(3, longest+1))
-	m.b.WriteString(fence + "diff\n")
+	var b strings.Builder
+	b.WriteString(fence + info + "\n")
 	for _, t := range text {
-		m.b.WriteString(t + "\n")
+		b.WriteString(t + "\n")
 	}
-	m.b.WriteString(fence + "\n")
+	b.WriteString(fence + "\n")
+	return b.String()
+}
+
+// backtickRun is the longest run of backticks in s.
+func backtickRun(s string) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }
 
 // diffLine writes a line with its symbol as the diff marker in the first
@@ -175,3 +560,15 @@ func diffLine(l line) string {
 	}
 	return marker + s
 }
+
+// mdText escapes prose for Markdown: no HTML tag or entity can start, and
+// the characters that would start emphasis, code, links or tables are
+// taken literally.
+func mdText(s string) string {
+	return mdEscaper.Replace(printable(s))
+}
+
+var mdEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`, "~", `\~`, "#", `\#`,
+)

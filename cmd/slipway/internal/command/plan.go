@@ -50,7 +50,6 @@ type PlanArgs struct {
 	Destroy          bool
 	JSON             bool
 	Markdown         bool
-	Parallelism      int
 	// Input false (-input=false) means nobody answers questions: apply
 	// needs -auto-approve or a saved plan, and approval gates need
 	// -approve.
@@ -64,6 +63,10 @@ type PlanArgs struct {
 	// PolicyDirs are -policy directories: policies from outside the
 	// configuration, checked with its own.
 	PolicyDirs []string
+	// MarkdownLimit is the most characters -markdown writes; 0 means no
+	// limit.
+	MarkdownLimit int
+	Parallelism   int
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
@@ -118,6 +121,18 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 	return opts, diags
 }
 
+// checkViews refuses flags that ask for two forms of output at once, and
+// a Markdown limit that cannot be met.
+func checkViews(json, markdown bool, limit int) error {
+	if json && markdown {
+		return fmt.Errorf("-json and -markdown cannot be used together: -json prints the plan as a JSON document for machines, -markdown as a comment for a pull request; give one of them, and run the command again for the other")
+	}
+	if limit < 0 || (limit > 0 && limit < render.MinMarkdownLimit) {
+		return fmt.Errorf("-markdown-limit=%d: give the most characters the comment may hold, at least %d, or 0 for no limit", limit, render.MinMarkdownLimit)
+	}
+	return nil
+}
+
 // Plan runs `slipway plan`. With -json, standard output is the
 // machine-readable UI: a version event, the plan's events and the
 // diagnostics, one JSON event a line.
@@ -126,13 +141,22 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	if a.JSON {
 		m.View.StartStream(m.Version)
 	}
+	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	// With -markdown, standard output is the comment and nothing else:
+	// what fails before there is a plan is written into it as well.
+	m.View.Record = a.Markdown
 	opts, diags := a.options()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
+		m.failedMarkdown(a)
 		return 1
 	}
 	s := m.open(ctx, a.VarArgs, a.LockArgs, "plan", a.Parallelism)
 	if s == nil {
+		m.failedMarkdown(a)
 		return 1
 	}
 	defer s.close()
@@ -146,7 +170,7 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	if a.JSON {
 		m.View.PlanEvents(p)
 	} else {
-		m.showPlan(p, a)
+		m.showPlan(p, a, diags)
 	}
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
@@ -164,16 +188,23 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 			return 1
 		}
 		m.warnPlainPlan(a.Out)
+		// With -markdown, standard output is the comment alone.
+		say := m.View.Printf
+		if a.Markdown {
+			say = m.View.Eprintf
+		}
 		switch {
 		case a.JSON:
 		case p.Preview():
 			// The saved plan is for review (show); apply refuses it.
-			m.View.Printf("\nSaved the plan to: %s\n\nIt is a preview (-offline or -source): slipway show %s displays it, and slipway apply refuses it.\n", a.Out, a.Out)
+			say("\nSaved the plan to: %s\n\nIt is a preview (-offline or -source): slipway show %s displays it, and slipway apply refuses it.\n", a.Out, a.Out)
 		case verdict == ExitDenied:
-			m.View.Printf("\nSaved the plan to: %s\n\nA policy denies it, so slipway apply %s will refuse it.\n", a.Out, a.Out)
+			say("\nSaved the plan to: %s\n\nA policy denies it, so slipway apply %s will refuse it.\n", a.Out, a.Out)
 		default:
-			m.View.Printf("\nSaved the plan to: %s\n", a.Out)
-			m.Hint("\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out)
+			say("\nSaved the plan to: %s\n", a.Out)
+			if !m.InAutomation() {
+				say("\nTo perform exactly these actions, run:\n  slipway apply %s\n", a.Out)
+			}
 		}
 	}
 	if verdict == ExitDenied {
@@ -185,7 +216,10 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	return 0
 }
 
-func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
+// showPlan prints a plan in the form a asks for. diags are planning's
+// own, which the Markdown comment holds (the other forms leave them to
+// standard error); a.Out is the saved plan the comment points to.
+func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags hcl.Diagnostics) {
 	switch {
 	case a.JSON:
 		b, err := render.JSON(p)
@@ -195,10 +229,31 @@ func (m *Meta) showPlan(p *plans.Plan, a PlanArgs) {
 		}
 		m.View.Stdout.Write(append(b, '\n'))
 	case a.Markdown:
-		render.Markdown(m.View.Stdout, p)
+		planFile := a.Out
+		if p.Errored || diags.HasErrors() {
+			planFile = "" // a failed plan is never saved
+		}
+		all := m.View.Recorded()
+		for _, d := range diags {
+			all = append(all, m.View.MaskDiagnostic(d))
+		}
+		render.MarkdownComment(m.View.Stdout, p, render.MarkdownOptions{
+			Limit: a.MarkdownLimit, PlanFile: planFile, Diagnostics: all, Files: m.View.Files,
+		})
 	default:
 		render.Human(m.View.Stdout, p, render.Options{Color: m.View.Color})
 	}
+}
+
+// failedMarkdown writes, for -markdown, the comment of a plan that failed
+// before there was a plan: the errors printed so far.
+func (m *Meta) failedMarkdown(a PlanArgs) {
+	if !a.Markdown {
+		return
+	}
+	render.MarkdownComment(m.View.Stdout, nil, render.MarkdownOptions{
+		Limit: a.MarkdownLimit, Diagnostics: m.View.Recorded(), Files: m.View.Files,
+	})
 }
 
 // ApplyArgs are apply's flags.
@@ -224,6 +279,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	// nowhere near it.
 	if a.JSON {
 		m.View.StartStream(m.Version)
+	}
+	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
+		m.View.Error(err)
+		return 1
 	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
@@ -299,7 +358,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if a.JSON {
 			m.View.PlanEvents(p)
 		} else {
-			m.showPlan(p, a.PlanArgs)
+			m.showPlan(p, a.PlanArgs, diags)
 		}
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {

@@ -35,11 +35,27 @@ type ShowArgs struct {
 	JSON bool
 	// HTML writes the plan page (see showHTML).
 	HTML     bool
-	PlanFile string
+	Markdown bool
+	// MarkdownLimit is the most characters -markdown writes; 0 means no
+	// limit.
+	MarkdownLimit int
+	PlanFile      string
 }
 
 // Show runs `slipway show [PLANFILE]`: a saved plan, or the state.
 func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
+	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	if a.Markdown && a.PlanFile == "" {
+		m.View.Error(fmt.Errorf("show -markdown renders a saved plan, not the state: give the plan's file, as in slipway show -markdown PLANFILE (make one with slipway plan -out=PLANFILE)"))
+		return 1
+	}
+	if a.HTML && a.Markdown {
+		m.View.Error(fmt.Errorf("-html and -markdown cannot be used together: give one of them, and run the command again for the other"))
+		return 1
+	}
 	if a.HTML {
 		return m.showHTML(a)
 	}
@@ -53,7 +69,8 @@ func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 			m.View.Error(err)
 			return 1
 		}
-		m.showPlan(p, PlanArgs{JSON: a.JSON})
+		// Out names the file the comment points to for the full plan.
+		m.showPlan(p, PlanArgs{JSON: a.JSON, Markdown: a.Markdown, MarkdownLimit: a.MarkdownLimit, Out: a.PlanFile}, nil)
 		return 0
 	}
 	st, ok := m.readState(ctx)

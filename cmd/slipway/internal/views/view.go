@@ -46,6 +46,13 @@ type View struct {
 	secretsMu sync.RWMutex
 	secrets   []string
 
+	// Record, when set, makes the view keep every diagnostic and error it
+	// prints, masked, for a command that writes them again in a form of
+	// its own (plan -markdown puts them in the comment). See Recorded.
+	Record   bool
+	recordMu sync.Mutex
+	recorded hcl.Diagnostics
+
 	// termMu orders what is written to the streams, so that a live
 	// status line (Progress) is cleared before any other line prints.
 	termMu    sync.Mutex
@@ -191,6 +198,38 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
 	}
 	v.write(v.Stderr, v.Mask(b.String()))
+	if v.Record {
+		masked := make(hcl.Diagnostics, 0, len(diags))
+		for _, d := range diags {
+			masked = append(masked, v.MaskDiagnostic(d))
+		}
+		v.keep(masked...)
+	}
+}
+
+// MaskDiagnostic is d with the secrets in its summary and detail masked.
+func (v *View) MaskDiagnostic(d *hcl.Diagnostic) *hcl.Diagnostic {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	c.Summary, c.Detail = v.Mask(d.Summary), v.Mask(d.Detail)
+	return &c
+}
+
+func (v *View) keep(diags ...*hcl.Diagnostic) {
+	v.recordMu.Lock()
+	v.recorded = append(v.recorded, diags...)
+	v.recordMu.Unlock()
+}
+
+// Recorded returns what the view printed as diagnostics and errors since
+// Record was set, masked, in order; an error is a diagnostic whose
+// summary is its first line and whose detail is the rest.
+func (v *View) Recorded() hcl.Diagnostics {
+	v.recordMu.Lock()
+	defer v.recordMu.Unlock()
+	return append(hcl.Diagnostics(nil), v.recorded...)
 }
 
 // writeCompactWarnings writes warnings as Terraform's -compact-warnings
@@ -259,7 +298,12 @@ func (v *View) Error(err error) {
 		v.diagnosticEvents(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: err.Error()}})
 		return
 	}
-	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), v.Mask(err.Error())))
+	text := v.Mask(err.Error())
+	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), text))
+	if v.Record {
+		summary, detail, _ := strings.Cut(text, "\n")
+		v.keep(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: strings.TrimSpace(detail)})
+	}
 }
 
 // Printf prints to stdout.

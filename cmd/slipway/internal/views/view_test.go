@@ -138,3 +138,32 @@ func TestCollapseCancelledLeavesOtherErrors(t *testing.T) {
 		t.Errorf("CollapseCancelled = %v", one)
 	}
 }
+
+// TestViewRecordsWhatItPrints: with Record set, the diagnostics and
+// errors printed are kept, masked and in order, for plan -markdown.
+func TestViewRecordsWhatItPrints(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr strings.Builder
+	v := &View{Stdout: &stdout, Stderr: &stderr}
+	v.SetSecrets([]string{"hunter2"})
+	v.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "not kept"}})
+	if got := v.Recorded(); len(got) != 0 {
+		t.Fatalf("recorded %d diagnostics before Record was set", len(got))
+	}
+	v.Record = true
+	v.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Deprecated hunter2", Detail: "use x"}})
+	v.Error(errors.New("state is locked by hunter2\n\nwait for it"))
+	got := v.Recorded()
+	want := []hcl.Diagnostic{
+		{Severity: hcl.DiagWarning, Summary: "Deprecated ***", Detail: "use x"},
+		{Severity: hcl.DiagError, Summary: "state is locked by ***", Detail: "wait for it"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("recorded %d diagnostics, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Severity != want[i].Severity || got[i].Summary != want[i].Summary || got[i].Detail != want[i].Detail {
+			t.Errorf("recorded[%d] = %+v, want %+v", i, *got[i], want[i])
+		}
+	}
+}
