@@ -58,6 +58,7 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("GIT_URL", gs.URL)
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
+			env.Setenv("CI_EXAMPLES", ciExamples)
 			env.Setenv("NO_COLOR", "1")
 			schemaCheckEnv(env)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
@@ -66,6 +67,8 @@ func TestAppScripts(t *testing.T) {
 		Cmds: withGitCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// kube get|exists|patch|create ...: what a user would do with kubectl.
 			"kube": func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
+			// ci github|gitlab JOB ...: a job of examples/ci, as the service runs it.
+			"ci": scriptCI,
 		}),
 	})
 }

@@ -167,17 +167,23 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	}
 	m.View.Diagnostics(diags)
 	p, diags := s.ctx.Plan(ctx, opts)
+	// The policies' findings are part of what a reviewer reads: the
+	// comment carries them below the plan.
+	verdict, policyDiags := 0, hcl.Diagnostics(nil)
+	if !diags.HasErrors() {
+		verdict, policyDiags = m.policyVerdict(rules, p)
+	}
 	if a.JSON {
 		m.View.PlanEvents(p)
 	} else {
-		m.showPlan(p, a, diags)
+		m.showPlan(p, a, diags, policyDiags)
 	}
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
 		return 1
 	}
 	// A denied plan is still saved, for review; apply checks it again.
-	verdict := m.checkPolicies(rules, p)
+	m.View.Diagnostics(policyDiags)
 	if verdict == 1 {
 		return 1
 	}
@@ -219,7 +225,9 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 // showPlan prints a plan in the form a asks for. diags are planning's
 // own, which the Markdown comment holds (the other forms leave them to
 // standard error); a.Out is the saved plan the comment points to.
-func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags hcl.Diagnostics) {
+// showPlan prints the plan in the view a asks for. diags are planning's;
+// policyDiags are what the policies found, which leave the plan whole.
+func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags, policyDiags hcl.Diagnostics) {
 	switch {
 	case a.JSON:
 		b, err := render.JSON(p)
@@ -234,7 +242,7 @@ func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags hcl.Diagnostics) {
 			planFile = "" // a failed plan is never saved
 		}
 		all := m.View.Recorded()
-		for _, d := range diags {
+		for _, d := range append(append(hcl.Diagnostics(nil), diags...), policyDiags...) {
 			all = append(all, m.View.MaskDiagnostic(d))
 		}
 		render.MarkdownComment(m.View.Stdout, p, render.MarkdownOptions{
@@ -358,7 +366,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if a.JSON {
 			m.View.PlanEvents(p)
 		} else {
-			m.showPlan(p, a.PlanArgs, diags)
+			m.showPlan(p, a.PlanArgs, diags, nil)
 		}
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {

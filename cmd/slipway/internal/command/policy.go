@@ -62,21 +62,28 @@ func (m *Meta) policies(cfg *lang.Config, dirs []string) (*policy.Set, hcl.Diagn
 // found: 0 when the plan passes (warnings print and pass), ExitDenied when
 // a policy denies it, 1 when a rule could not be evaluated.
 func (m *Meta) checkPolicies(set *policy.Set, p *plans.Plan) int {
+	verdict, diags := m.policyVerdict(set, p)
+	m.View.Diagnostics(diags)
+	return verdict
+}
+
+// policyVerdict is checkPolicies without the printing: the verdict and
+// the diagnostics that say why, for a view that shows them with the plan
+// (the pull-request comment).
+func (m *Meta) policyVerdict(set *policy.Set, p *plans.Plan) (int, hcl.Diagnostics) {
 	if set.Len() == 0 {
-		return 0
+		return 0, nil
 	}
 	model, err := policy.Model(p)
 	if err != nil {
-		m.View.Error(err)
-		return 1
+		return 1, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot check the policies", Detail: err.Error()}}
 	}
 	diags, denied, failed := policy.Report(set.Evaluate(model))
-	m.View.Diagnostics(diags)
 	switch {
 	case failed:
-		return 1
+		return 1, diags
 	case denied:
-		return ExitDenied
+		return ExitDenied, diags
 	}
-	return 0
+	return 0, diags
 }

@@ -70,7 +70,7 @@ func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 			return 1
 		}
 		// Out names the file the comment points to for the full plan.
-		m.showPlan(p, PlanArgs{JSON: a.JSON, Markdown: a.Markdown, MarkdownLimit: a.MarkdownLimit, Out: a.PlanFile}, nil)
+		m.showPlan(p, PlanArgs{JSON: a.JSON, Markdown: a.Markdown, MarkdownLimit: a.MarkdownLimit, Out: a.PlanFile}, nil, nil)
 		return 0
 	}
 	st, ok := m.readState(ctx)
