@@ -420,7 +420,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.StringArrayVar(&a.Replace, "replace", nil, "replace this instance even if it has not changed (repeatable)")
 	f.BoolVar(&a.Refresh, "refresh", true, "read the real objects before planning; -refresh=false trusts the state")
 	f.BoolVar(&a.HardRefresh, "hard-refresh", false, "drop the sources' caches and fetch them afresh")
-	f.BoolVar(&a.JSON, "json", false, "print the plan as a JSON document")
+	f.BoolVar(&a.JSON, "json", false, "print JSON events, one per line (the machine-readable UI), instead of text")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
 	f.IntVar(&a.MarkdownLimit, "markdown-limit", render.DefaultMarkdownLimit, "the most characters -markdown writes, leaving out the biggest diffs first; 0 for no limit")
 	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")

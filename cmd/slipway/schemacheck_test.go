@@ -84,6 +84,11 @@ func jsonOutputOf(args []string) (file string, stream bool) {
 		return "validate.schema.json", false
 	case "version":
 		return "version.schema.json", false
+	case "providers":
+		if len(words) > 1 && words[1] == "schema" {
+			return "provider-schemas.schema.json", false
+		}
+		return "providers.schema.json", false
 	}
 	return "", false
 }

@@ -32,8 +32,9 @@ type ProvidersArgs struct {
 	BuiltinVersion func(name string) string
 }
 
-// providersJSON is what `slipway providers -json` prints.
-type providersJSON struct {
+// ProvidersDocument is what `slipway providers -json` prints, whose
+// schema is website/schema/providers.schema.json.
+type ProvidersDocument struct {
 	Providers []versionProvider `json:"providers"`
 }
 
@@ -43,7 +44,7 @@ type providersJSON struct {
 func (m *Meta) Providers(a ProvidersArgs) int {
 	list := m.allProviders(VersionArgs{BuiltinVersion: a.BuiltinVersion})
 	if a.JSON {
-		m.View.JSON(providersJSON{Providers: list})
+		m.View.JSON(ProvidersDocument{Providers: list})
 		return 0
 	}
 	var b strings.Builder

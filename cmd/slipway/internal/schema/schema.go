@@ -30,6 +30,7 @@ import (
 	"slipway.dev/slipway/cmd/slipway/internal/views"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/render"
+	"slipway.dev/slipway/planner/schemas"
 )
 
 // BaseURL is where the schemas are published; each schema's $id is
@@ -108,6 +109,19 @@ var Documents = []Document{
 		Title:       "slipway version -json",
 		Description: "The document `slipway version -json` prints: slipway's build and the providers the configuration uses.",
 		value:       command.VersionDocument{},
+	},
+	{
+		Name: "providers", File: "providers.schema.json",
+		Title:       "slipway providers -json",
+		Description: "The document `slipway providers -json` prints: the providers built into slipway and those the configuration needs, with their versions and where each was found.",
+		value:       command.ProvidersDocument{},
+	},
+	{
+		Name: "provider-schemas", File: "provider-schemas.schema.json", Version: schemas.FormatVersion,
+		Title:       "slipway providers schema -json",
+		Description: "The document `slipway providers schema -json` prints: every provider's configuration, resource and source schemas, in the shape of Terraform's providers schema -json.",
+		value:       schemas.Document{},
+		patch:       func(s *jsonschema.Schema) error { return constVersion(s, schemas.FormatVersion) },
 	},
 }
 
