@@ -665,4 +665,21 @@ func TestShowHTMLInChromium(t *testing.T) {
 	b.waitState("ready")
 	check("the viewer")
 	b.screenshot("viewer-show-json")
+
+	// A -target plan says on the page that it is partial.
+	if out, errOut, code := runEnv(t, dir, env, "plan", "-target=file.plain", "-out=partial.plan"); code != 0 {
+		t.Fatalf("plan -target: exit %d\n%s%s", code, out, errOut)
+	}
+	partial, errOut, code := runEnv(t, dir, env, "show", "-html", "partial.plan")
+	if code != 0 {
+		t.Fatalf("show -html partial.plan: exit %d\n%s", code, errOut)
+	}
+	partialPath := filepath.Join(b.artifacts, "partial-plan.html")
+	if err := os.WriteFile(partialPath, []byte(partial), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open(partialPath, "ready")
+	if banners := eval[string](b, `document.getElementById("banners").textContent`); !strings.Contains(banners, "Partial plan") || !strings.Contains(banners, "-target=file.plain") {
+		t.Errorf("the page of a -target plan does not say it is partial; its banners: %q", banners)
+	}
 }

@@ -35,7 +35,7 @@
   // newer format's) is listed under "More about this plan" as it is.
   var KNOWN = ['format_version', 'slipway_version', 'timestamp', 'mode', 'workspace', 'errored',
     'prior_state', 'variables', 'resource_changes', 'resource_drift', 'output_changes',
-    'summary', 'has_changes', 'interrupted_changes'];
+    'summary', 'has_changes', 'interrupted_changes', 'partial', 'targets', 'excludes', 'preview', 'changes'];
   // Strings longer than this are cut in the page; the JSON plan has them whole.
   var MAX_STRING = 65536;
   // Line diffs of strings are drawn only below this many line pairs.
@@ -445,6 +445,19 @@
     banners.replaceChildren();
     if (doc.errored) {
       banners.append(el('p', { class: 'banner', text: 'Planning failed. slipway met errors while making this plan, so what it shows is incomplete and this plan cannot be applied.' }));
+    }
+    if (doc.partial) {
+      var flags = [];
+      (doc.targets || []).forEach(function (t) { flags.push('-target=' + t); });
+      (doc.excludes || []).forEach(function (x) { flags.push('-exclude=' + x); });
+      banners.append(el('p', { class: 'banner', text: 'Partial plan: resource targeting is in effect (' + flags.join(' ') + '). The plan may leave out changes the configuration asks for; run slipway plan without -target and -exclude for the whole of it.' }));
+    }
+    if (doc.preview) {
+      var pv = doc.preview, what = [];
+      if (pv.offline) what.push(pv.offline_note || 'offline: compared with the state of the last apply, not with the cluster');
+      (pv.local_sources || []).forEach(function (ls) { what.push(ls.address + ' read from the local checkout ' + ls.dir + ' at ' + ls.revision); });
+      if (Array.isArray(pv.not_planned) && pv.not_planned.length > 0) what.push('not planned offline: ' + pv.not_planned.join(', '));
+      banners.append(el('p', { class: 'banner info', text: 'Preview: this plan cannot be applied. ' + what.join('; ') + '.' }));
     }
     if (Array.isArray(doc.interrupted_changes) && doc.interrupted_changes.length > 0) {
       banners.append(el('p', { class: 'banner info', text: 'An earlier apply was interrupted: ' + plural(doc.interrupted_changes.length, 'change was', 'changes were') + ' read back (listed at the end). Applying this plan resolves them.' }));

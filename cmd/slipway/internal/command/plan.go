@@ -125,7 +125,7 @@ func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
 // a Markdown limit that cannot be met.
 func checkViews(json, markdown bool, limit int) error {
 	if json && markdown {
-		return fmt.Errorf("-json and -markdown cannot be used together: -json prints the plan as a JSON document for machines, -markdown as a comment for a pull request; give one of them, and run the command again for the other")
+		return fmt.Errorf("-json and -markdown cannot be used together: -json prints JSON events for machines, -markdown a comment for a pull request; give one of them, and run the command again for the other")
 	}
 	if limit < 0 || (limit > 0 && limit < render.MinMarkdownLimit) {
 		return fmt.Errorf("-markdown-limit=%d: give the most characters the comment may hold, at least %d, or 0 for no limit", limit, render.MinMarkdownLimit)
