@@ -133,16 +133,27 @@ func checkViews(json, markdown bool, limit int) error {
 	return nil
 }
 
-// Plan runs `slipway plan`. With -json, standard output is the
-// machine-readable UI: a version event, the plan's events and the
-// diagnostics, one JSON event a line.
-func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+// startViews sets the view up for plan, apply and destroy: compact
+// warnings, and with -json the stream of events (version, planned_change,
+// apply_start, diagnostic, ...), so that no human text reaches standard
+// output. It refuses flags that ask for two views at once.
+func (m *Meta) startViews(a PlanArgs) bool {
 	m.View.CompactWarnings = a.CompactWarnings
 	if a.JSON {
 		m.View.StartStream(m.Version)
 	}
 	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
 		m.View.Error(err)
+		return false
+	}
+	return true
+}
+
+// Plan runs `slipway plan`. With -json, standard output is the
+// machine-readable UI: a version event, the plan's events and the
+// diagnostics, one JSON event a line.
+func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
+	if !m.startViews(a) {
 		return 1
 	}
 	// With -markdown, standard output is the comment and nothing else:
@@ -281,15 +292,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if a.Destroy {
 		op = "destroy"
 	}
-	m.View.CompactWarnings = a.CompactWarnings
-	// With -json, standard output is one JSON event a line (version,
-	// planned_change, apply_start, diagnostic, ...): human text goes
-	// nowhere near it.
-	if a.JSON {
-		m.View.StartStream(m.Version)
-	}
-	if err := checkViews(a.JSON, a.Markdown, a.MarkdownLimit); err != nil {
-		m.View.Error(err)
+	if !m.startViews(a.PlanArgs) {
 		return 1
 	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {

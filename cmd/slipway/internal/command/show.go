@@ -24,6 +24,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/planner/planfile"
+	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/state"
 )
@@ -60,13 +61,8 @@ func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 		return m.showHTML(a)
 	}
 	if a.PlanFile != "" {
-		_, ps, ok := m.planSealerFor(VarArgs{})
+		p, ok := m.readPlanFile(a.PlanFile)
 		if !ok {
-			return 1
-		}
-		p, err := planfile.ReadSealed(a.PlanFile, ps)
-		if err != nil {
-			m.View.Error(err)
 			return 1
 		}
 		// Out names the file the comment points to for the full plan.
@@ -234,4 +230,19 @@ func renderValue(v cty.Value) string {
 		}
 	}
 	return string(b)
+}
+
+// readPlanFile reads a saved plan, opened with the encryption block's
+// plan key when the configuration has one; it prints why it cannot.
+func (m *Meta) readPlanFile(path string) (*plans.Plan, bool) {
+	_, ps, ok := m.planSealerFor(VarArgs{})
+	if !ok {
+		return nil, false
+	}
+	p, err := planfile.ReadSealed(path, ps)
+	if err != nil {
+		m.View.Error(err)
+		return nil, false
+	}
+	return p, true
 }

@@ -18,7 +18,6 @@ import (
 	"bytes"
 	"errors"
 
-	"slipway.dev/slipway/planner/planfile"
 	"slipway.dev/slipway/planner/render"
 )
 
@@ -40,13 +39,8 @@ func (m *Meta) showHTML(a ShowArgs) int {
 		m.View.Stdout.Write(page.Bytes())
 		return 0
 	}
-	_, ps, ok := m.planSealerFor(VarArgs{})
+	p, ok := m.readPlanFile(a.PlanFile)
 	if !ok {
-		return 1
-	}
-	p, err := planfile.ReadSealed(a.PlanFile, ps)
-	if err != nil {
-		m.View.Error(err)
 		return 1
 	}
 	if err := render.HTML(&page, p); err != nil {
