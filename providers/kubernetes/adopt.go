@@ -29,7 +29,7 @@ import (
 
 // The marks by which Argo CD and Flux know their objects.
 const (
-	argoInstanceLabel  = "app.kubernetes.io/instance"   // Argo CD's label tracking (its default before 3.0)
+	argoInstanceLabel  = "app.kubernetes.io/instance"     // Argo CD's label tracking (its default before 3.0)
 	argoTrackingID     = "argocd.argoproj.io/tracking-id" // annotation tracking: "APP:GROUP/KIND:NAMESPACE/NAME"
 	fluxNameLabel      = "kustomize.toolkit.fluxcd.io/name"
 	fluxNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace"
