@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -160,6 +161,12 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 		}
 		b, _ := yaml.Marshal(obj.Object)
 		ts.Stdout().Write(b)
+	case "uid": // kube uid KIND NS NAME: the object's UID alone, to compare before and after
+		obj, err := ri.Get(ctx, args[3], metav1.GetOptions{})
+		if err != nil {
+			ts.Fatalf("kube uid: %v", err)
+		}
+		fmt.Fprintln(ts.Stdout(), obj.GetUID())
 	case "exists": // kube exists KIND NS NAME
 		_, err := ri.Get(ctx, args[3], metav1.GetOptions{})
 		if (err == nil) == neg {

@@ -404,7 +404,20 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	versionCmd.Flags().BoolVar(&verArgs.JSON, "json", false, "print as JSON, with the providers the configuration in this directory uses")
 
-	root.AddCommand(logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
+	// convert
+	var convArgs command.ConvertArgs
+	convertCmd := &cobra.Command{
+		Use:   "convert argocd|flux FILE|DIR...",
+		Short: "Write the slipway configuration of Argo CD Applications and ApplicationSets, or of Flux GitRepositories, Kustomizations and HelmReleases (exit 2 when something could not be converted)",
+		Args:  cobra.MinimumNArgs(2),
+		Run: func(_ *cobra.Command, args []string) {
+			convArgs.Tool, convArgs.Paths = args[0], args[1:]
+			set(meta().Convert(convArgs))
+		},
+	}
+	convertCmd.Flags().StringVar(&convArgs.Out, "out", "", "write one file per source repository or app set into this directory instead of printing the configuration")
+
+	root.AddCommand(convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,
 		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set),
 		providersCommand(ctx, meta, set))

@@ -54,7 +54,7 @@ func appDirAttr(v cty.Value) string {
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
-var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory}
+var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted}
 
 // typeOf is the provider resource type an app block is lowered to (lang
 // chose its provider from its body: helm for a chart).
@@ -110,6 +110,15 @@ type appSync struct {
 	PruneLast       cty.Value `hcl:"prune_last,optional"`
 	Retry           *appRetry `hcl:"retry,block"`
 	Wait            *appWait  `hcl:"wait,block"`
+	Adopt           *appAdopt `hcl:"adopt,block"`
+}
+
+// appAdopt names the Argo CD Application or Flux Kustomization whose
+// objects the app takes over in place.
+type appAdopt struct {
+	From cty.Value `hcl:"from"`
+	Name cty.Value `hcl:"name"`
+	Def  hcl.Range `hcl:",def_range"`
 }
 
 type appRetry struct {
@@ -199,6 +208,14 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		}
 		if s.Wait != nil {
 			attrs[builtin.AppWaitTimeout] = s.Wait.Timeout
+		}
+		if a := s.Adopt; a != nil {
+			if helm {
+				r := a.Def
+				return cty.DynamicVal, append(diags, kind.Errorf("Adopt is not supported for charts", &r,
+					"%s is a chart: its objects belong to a helm release, and adopting objects of Argo CD or Flux into one is not supported yet. Remove the adopt block.", rc.Addr))
+			}
+			attrs[builtin.AppAdopt] = nested(builtin.AdoptType, map[string]cty.Value{builtin.AdoptFrom: a.From, builtin.AdoptName: a.Name})
 		}
 	}
 	if len(ab.IgnoreDifferences) > 0 {
@@ -362,6 +379,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	// Objects known only after apply (a promote to the app's source may
 	// change anything in it) are not gone: each may change.
 	afterUnknown := objectsUnknown(ch.After)
+	// Objects taken over from Argo CD or Flux (sync.adopt) are compared
+	// with what they are live, not created.
+	adopted := adoptedOf(ch.After)
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -380,7 +400,14 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		if inAfter {
 			nc.After = a
 		}
+		av, isAdopted := adopted[id]
 		switch {
+		case !inBefore && isAdopted && inAfter:
+			nc.Before, nc.Reason = av, plans.ReasonAdopted
+			nc.Action = plans.Update
+			if kind.SameValue(av, a) {
+				nc.Action = plans.NoOp
+			}
 		case !inBefore:
 			nc.Action = plans.Create
 		case !inAfter && afterUnknown:
@@ -407,6 +434,19 @@ func objectsOf(v cty.Value) map[string]cty.Value {
 	}
 	o := v.GetAttr(builtin.AppObjects)
 	if o.IsNull() || !o.IsKnown() || !(o.Type().IsObjectType() || o.Type().IsMapType()) {
+		return nil
+	}
+	return o.AsValueMap()
+}
+
+// adoptedOf returns the objects an app's plan adopts, by ID, as they are
+// live; nil when it adopts none.
+func adoptedOf(v cty.Value) map[string]cty.Value {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppAdopted) {
+		return nil
+	}
+	o := v.GetAttr(builtin.AppAdopted)
+	if o.IsNull() || !o.IsWhollyKnown() || !(o.Type().IsObjectType() || o.Type().IsMapType()) {
 		return nil
 	}
 	return o.AsValueMap()

@@ -80,6 +80,13 @@ func (Kind) Doc() lang.BlockDoc {
 						Type: "wait", Description: "Wait for the objects to become healthy.",
 						Attributes: []lang.AttrDoc{{Name: "timeout", Type: "duration", Description: "How long to wait before the sync fails."}},
 					},
+					{
+						Type: "adopt", Description: "Take over, in place, the objects that Argo CD or Flux synced.",
+						Attributes: []lang.AttrDoc{
+							{Name: "from", Type: "string", Description: "argocd or flux."},
+							{Name: "name", Type: "string", Description: "The Argo CD Application's name, or the Flux Kustomization's namespace/name."},
+						},
+					},
 				},
 			},
 			{

@@ -132,7 +132,7 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 
 	hidden := 0
 	for _, n := range c.Nested {
-		if n == nil || n.Action == plans.NoOp {
+		if n == nil || (n.Action == plans.NoOp && n.Reason != plans.ReasonAdopted) {
 			hidden++
 			continue
 		}
@@ -153,7 +153,15 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 // object of an app, one level in.
 func nestedLines(p painter, n *plans.NestedChange) []line {
 	addr := printable(n.Address)
-	out := []line{commentLine(1, p.bold("# "+addr)+" "+actionVerb(n.Action))}
+	if n.Reason == plans.ReasonAdopted && n.Action == plans.NoOp {
+		// Taken over as it is: nothing of the object changes.
+		return []line{commentLine(1, p.bold("# "+addr)+" will be adopted, unchanged")}
+	}
+	verb := actionVerb(n.Action)
+	if n.Reason == plans.ReasonAdopted {
+		verb = "will be adopted and " + verb
+	}
+	out := []line{commentLine(1, p.bold("# "+addr)+" "+verb)}
 	if why := nestedReason(n.Reason); why != "" {
 		out = append(out, commentLine(1, "# (because "+why+")"))
 	}

@@ -44,7 +44,22 @@ const (
 	AppIgnoreDifferences = "ignore_differences"
 	AppObjects           = "objects"
 	AppInventory         = "inventory"
+	AppAdopt             = "adopt"
+	AppAdopted           = "adopted"
 )
+
+// The attributes of kubernetes_app.adopt: whose objects the app takes
+// over on its first sync, by that tool's tracking marks.
+const (
+	AdoptFrom = "from" // "argocd" or "flux"
+	AdoptName = "name" // the Argo CD Application, or Flux Kustomization "namespace/name"
+)
+
+// AdoptType is the type of kubernetes_app.adopt.
+var AdoptType = cty.Object(map[string]cty.Type{
+	AdoptFrom: cty.String,
+	AdoptName: cty.String,
+})
 
 // The attributes of an app's retry object (kubernetes_app.retry).
 const (

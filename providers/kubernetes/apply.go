@@ -64,6 +64,9 @@ type syncRun struct {
 	pruned  map[string]bool
 	forgot  map[string]bool // left the manifests and are not the app's any more
 	hooks   []string
+	// adopt are the objects adopted from Argo CD or Flux, with the
+	// tracking marks to remove once applied.
+	adopt map[string][]string
 }
 
 // Apply syncs an app: server-side apply of every object in order
@@ -124,6 +127,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		unchanged: unchangedObjects(planned, req.PlannedState),
 		applied:   map[string]*unstructured.Unstructured{}, kept: map[string]bool{},
 		pruned: map[string]bool{}, forgot: map[string]bool{},
+		adopt: planned.Adopt,
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -131,6 +135,8 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot record the app's objects", err.Error())
 		st = req.PriorState
+	} else {
+		st = sdk.With(st, builtin.AppAdopted, attrOr(req.PlannedState, builtin.AppAdopted))
 	}
 	resp.NewState, resp.Private = st, priv
 	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
@@ -327,6 +333,14 @@ func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
 	})
 	if err != nil {
 		return fmt.Errorf("apply %s: %w", o.id, err)
+	}
+	if marks := r.adopt[o.id.String()]; len(marks) > 0 {
+		// Adopted: slipway's labels are on it, so Argo CD's or Flux's
+		// tracking goes.
+		if err := r.cfg.Retry.do(ctx, func() error { return dropMarks(ctx, r.ms, o.id, marks) }); err != nil {
+			return err
+		}
+		r.progress(fmt.Sprintf("%s adopted from %s", o.id, r.cfg.Adopt.Tool))
 	}
 	r.mu.Lock()
 	r.applied[o.id.String()] = out

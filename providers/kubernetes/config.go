@@ -44,6 +44,8 @@ var appSchema = sdk.Schema{
 		builtin.AppIgnoreDifferences: {Type: cty.List(builtin.IgnoreDifferenceType), Optional: true, Description: "Fields slipway neither applies nor compares, as JSON pointers per kind (group, kind, optional name and namespace)."},
 		builtin.AppObjects:           {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the app by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the manifests set."},
 		builtin.AppInventory:         {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object the app owns, for pruning."},
+		builtin.AppAdopt:             {Type: builtin.AdoptType, Optional: true, Description: "Take over in place the objects Argo CD (from = \"argocd\", name = the Application) or Flux (from = \"flux\", name = the Kustomization's namespace/name) synced, by their tracking label or annotation, which the apply replaces with slipway's labels."},
+		builtin.AppAdopted:           {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects this plan takes over from Argo CD or Flux, by ID, as they are live (with slipway's labels), limited to the fields the manifests set."},
 	},
 }
 
@@ -57,6 +59,7 @@ type appConfig struct {
 	WaitTimeout          time.Duration // zero: do not wait
 	Retry                retryPolicy
 	Ignore               []ignoreRule
+	Adopt                adoptFrom // zero: adopt nothing
 }
 
 // ignoreRule is one entry of ignore_differences.
@@ -112,6 +115,13 @@ func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 	if c.CreateNamespace && c.Namespace == "" {
 		diags.AddAttributeError(cty.GetAttrPath(builtin.AppCreateNamespace), "No namespace to create",
 			"create_namespace is set but namespace is empty; set the destination namespace or remove create_namespace.")
+	}
+	if sdk.IsSet(conf, builtin.AppAdopt) {
+		a := conf.GetAttr(builtin.AppAdopt)
+		c.Adopt = adoptFrom{Tool: sdk.GetString(a, builtin.AdoptFrom), Name: sdk.GetString(a, builtin.AdoptName)}
+		if err := c.Adopt.check(); err != nil {
+			diags.AddAttributeError(cty.GetAttrPath(builtin.AppAdopt), "Invalid adopt", err.Error())
+		}
 	}
 	wait, waitDiags := kube.ParseWaitTimeout(conf)
 	c.WaitTimeout = wait

@@ -38,6 +38,8 @@ type planItem struct {
 	cfg     appConfig
 	desired *desiredSet
 	prior   priorApp
+	// priorAdopted is what the app's first sync adopted, kept in state.
+	priorAdopted cty.Value
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -110,7 +112,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 			return
 		}
-		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior}
+		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted)}
 	})
 	var items []*planItem
 	var ids []kube.ObjectID
@@ -282,7 +284,8 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	sort.Strings(inventory)
 	objs := kube.ObjectsVal(objects)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory)})
+	adopted, marks := it.adoptions(live)
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted})
 	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
@@ -290,7 +293,51 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 		Hooks:         hookIDs(it.desired),
 		Manifests:     manifestsOf(it.desired),
 		Unchanged:     unchanged,
+		Adopt:         marks,
 	}.encode()
+}
+
+// adoptions finds the objects of the manifests this plan takes over from
+// Argo CD or Flux (sync.adopt): they exist, are not slipway's, and carry
+// the tool's tracking for the adopted Application or Kustomization. It
+// returns their live values (with slipway's labels, which adoption adds),
+// and the tracking marks apply removes. With nothing to adopt, the value
+// recorded at the first sync is kept.
+func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.Value, map[string][]string) {
+	keep := it.priorAdopted
+	if keep == cty.NilVal || !keep.IsKnown() {
+		keep = cty.NullVal(cty.DynamicPseudoType)
+	}
+	if it.cfg.Adopt.Tool == "" {
+		return keep, nil
+	}
+	owned := map[string]bool{}
+	for _, key := range it.prior.inventory {
+		owned[key] = true
+	}
+	values := map[string]cty.Value{}
+	marks := map[string][]string{}
+	for _, o := range it.desired.objects {
+		key := o.id.String()
+		lv := live[key]
+		if lv == nil || owned[key] || ownedBy(lv, it.cfg.Name) {
+			continue
+		}
+		m := it.cfg.Adopt.marks(lv, o.id)
+		if len(m) == 0 {
+			continue
+		}
+		v, err := liveValue(withSlipwayLabels(lv, it.cfg.Name), o.obj.Object)
+		if err != nil {
+			continue // planned as a plain apply, which keeps the object too
+		}
+		values[key] = v
+		marks[key] = adoptedMarks(m, o.obj.Object)
+	}
+	if len(values) == 0 {
+		return keep, nil
+	}
+	return kube.ObjectsVal(values), marks
 }
 
 // dryRunHint adds advice for the errors users can fix.

@@ -49,6 +49,10 @@ type privateData struct {
 	// again would change nothing, so apply does not (as Argo CD's
 	// ApplyOutOfSyncOnly); drift after the plan shows in the next one.
 	Unchanged []string `json:"unchanged,omitempty"`
+	// Adopt, in a plan only, are the objects the plan adopts from Argo CD
+	// or Flux (sync.adopt), each with the tracking marks ("label:KEY",
+	// "annotation:KEY") apply removes once slipway's labels are on it.
+	Adopt map[string][]string `json:"adopt,omitempty"`
 }
 
 const privateVersion = 1

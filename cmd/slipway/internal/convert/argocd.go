@@ -1,0 +1,545 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package convert
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	"helm.sh/helm/v3/pkg/strvals"
+	"sigs.k8s.io/yaml"
+)
+
+// ArgoCD converts Argo CD Applications and ApplicationSets. Other objects
+// of the input are listed as not converted (AppProjects among them).
+func ArgoCD(docs []Document) (*Result, error) {
+	c := newConverter("argocd")
+	for _, d := range docs {
+		switch {
+		case d.group() == "argoproj.io" && d.kind() == "Application":
+			c.application(d)
+		case d.group() == "argoproj.io" && d.kind() == "ApplicationSet":
+			c.applicationSet(d)
+		case d.group() == "argoproj.io" && d.kind() == "AppProject":
+			c.unconverted(nil, d, "", "an AppProject (allowed sources and destinations, roles, sync windows) has no equivalent in slipway; policy blocks can check a plan's apps instead")
+		default:
+			c.note(nil, d, "", "skipped: not an Argo CD Application or ApplicationSet")
+		}
+	}
+	return c.result()
+}
+
+// inCluster reports whether an Argo CD destination is the cluster Argo CD
+// runs in, which slipway's default kubernetes provider stands for.
+func inCluster(dest map[string]any) bool {
+	server, name := str(dest, "server"), str(dest, "name")
+	return (server == "" || server == "https://kubernetes.default.svc") && (name == "" || name == "in-cluster")
+}
+
+// application converts one Application.
+func (c *converter) application(d Document) {
+	spec := mapOf(d.Obj, "spec")
+	c.appBlock(d, d.name(), spec, nil, nil, quote(d.name()))
+}
+
+// appBlock writes the app block of an Application's spec (or of an
+// ApplicationSet's template, whose strings t translates). lead writes the
+// block's first arguments (for_each); adopt is the expression of the Argo
+// CD Application's name.
+func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tmpl, lead func(body), adopt string) {
+	src := mapOf(spec, "source")
+	if src == nil {
+		sources := listOf(spec, "sources")
+		if len(sources) == 1 {
+			src, _ = sources[0].(map[string]any)
+		} else {
+			f := c.file("", "unconverted")
+			w := body{f.rest.Body()}
+			c.unconverted(&w, d, "spec.sources", fmt.Sprintf("an app with %d sources: a slipway app reads one source; split it into one Application per source first", len(sources)))
+			w.newline()
+			return
+		}
+	}
+	repoURL := str(src, "repoURL")
+	if t != nil && strings.Contains(repoURL, "{{") {
+		f := c.file("", "unconverted")
+		w := body{f.rest.Body()}
+		c.unconverted(&w, d, "spec.template.spec.source.repoURL", "a repository URL made from generator parameters: a source's URL must be known before for_each")
+		w.newline()
+		return
+	}
+	fileKey := repoURL
+	if t != nil {
+		fileKey = "appset:" + d.name()
+	}
+	f := c.file(fileKey, map[bool]string{true: repoName(repoURL), false: d.name()}[t == nil])
+	name := c.appNames.take(ident(want, "app"))
+	// A chart named by releaseName renders with that release name: the
+	// app is named after it, since slipway names the release after the app.
+	if rn := str(src, "helm", "releaseName"); rn != "" && t == nil && rn != want && identRe.MatchString(rn) && !c.appNames[rn] {
+		delete(c.appNames, name)
+		name = c.appNames.take(rn)
+	}
+	w := body{f.rest.Body().AppendNewBlock("app", []string{name}).Body()}
+	f.rest.Body().AppendNewline()
+	if lead != nil {
+		lead(w)
+	}
+	field := "spec."
+	if t != nil {
+		field = "spec.template.spec."
+	}
+	helmApp := c.appSource(w, d, field+"source", src, t, name)
+
+	if p := str(spec, "project"); p != "" && p != "default" {
+		c.note(&w, d, field+"project", fmt.Sprintf("project %q: its restrictions and roles have no equivalent in slipway (policy blocks can check a plan's apps)", p))
+	}
+	if dest := mapOf(spec, "destination"); dest != nil {
+		c.destination(w, d, field+"destination", dest, t)
+	}
+	c.syncPolicy(w, d, field+"syncPolicy", mapOf(spec, "syncPolicy"), adopt, helmApp)
+	for i, ig := range listOf(spec, "ignoreDifferences") {
+		c.ignoreDifference(w, d, fmt.Sprintf("%signoreDifferences[%d]", field, i), ig)
+	}
+	for _, k := range sortedKeys(spec) {
+		switch k {
+		case "source", "sources", "project", "destination", "syncPolicy", "ignoreDifferences":
+		case "revisionHistoryLimit":
+			c.note(&w, d, field+k, "slipway keeps the last 10 syncs of each app for status and rollback")
+		case "info":
+			c.note(&w, d, field+k, "informational links are not kept")
+		default:
+			c.unconverted(&w, d, field+k, "no equivalent in slipway")
+		}
+	}
+}
+
+// appSource writes an app's source or chart block; it reports whether
+// the app is a chart.
+func (c *converter) appSource(w body, d Document, field string, src map[string]any, t *tmpl, appName string) bool {
+	repoURL, rev := str(src, "repoURL"), str(src, "targetRevision")
+	helm := mapOf(src, "helm")
+	if chart := str(src, "chart"); chart != "" {
+		// A chart from a Helm repository (https) or an OCI registry
+		// (Argo CD writes those without a scheme).
+		repo := repoURL
+		if !strings.Contains(repo, "://") {
+			repo = "oci://" + repo
+		}
+		cb := w.block("chart")
+		cb.set("repository", cty.StringVal(repo))
+		c.setString(cb, d, field+".chart", "name", chart, t)
+		if rev != "" && rev != "*" {
+			c.setString(cb, d, field+".targetRevision", "version", rev, t)
+		}
+		c.helmSettings(cb, d, field+".helm", helm, t, true, appName)
+		c.leftovers(cb, d, field, src, "repoURL", "chart", "targetRevision", "helm")
+		return true
+	}
+	sb := w.block("source")
+	sb.raw("repo", "source.git."+c.source(repoURL, c.gitRef(&sb, d, field+".targetRevision", rev), ""))
+	if p := strings.Trim(str(src, "path"), "/"); p != "" && p != "." {
+		c.setString(sb, d, field+".path", "path", strings.TrimPrefix(p, "./"), t)
+	}
+	if helm != nil {
+		hb := sb.block("helm")
+		c.helmSettings(hb, d, field+".helm", helm, t, false, appName)
+	}
+	if k := mapOf(src, "kustomize"); k != nil {
+		c.kustomize(&sb, d, field+".kustomize", k)
+	}
+	if dir := mapOf(src, "directory"); dir != nil {
+		c.directory(&sb, d, field+".directory", dir)
+	}
+	if p := mapOf(src, "plugin"); p != nil {
+		c.unconverted(&sb, d, field+".plugin", "config management plugins have no equivalent in slipway: render the manifests in a pipeline and commit them, then sync that path")
+	}
+	c.leftovers(sb, d, field, src, "repoURL", "targetRevision", "path", "helm", "kustomize", "directory", "plugin", "chart")
+	return helm != nil
+}
+
+// gitRef maps an Argo CD targetRevision to a git source's branch, tag or
+// commit.
+func (c *converter) gitRef(w *body, d Document, field, rev string) gitRef {
+	switch {
+	case rev == "" || rev == "HEAD":
+		return gitRef{}
+	case commitRe.MatchString(rev):
+		return gitRef{"commit", rev}
+	case tagRe.MatchString(rev):
+		c.note(w, d, field, fmt.Sprintf("%q is taken as a tag", rev))
+		return gitRef{"tag", rev}
+	case strings.ContainsAny(rev, "*^~<>= "):
+		c.unconverted(w, d, field, fmt.Sprintf("%q is a version range; a git source follows a branch, a tag or a commit: the remote's default branch is read instead", rev))
+		return gitRef{}
+	}
+	return gitRef{"branch", rev}
+}
+
+// setString writes name = s, translating generator parameters.
+func (c *converter) setString(w body, d Document, field, name, s string, t *tmpl) {
+	e, err := t.expr(s)
+	if err != nil {
+		c.unconverted(&w, d, field, err.Error())
+		return
+	}
+	w.raw(name, e)
+}
+
+// helmSettings writes a helm or chart block's values and values_files.
+func (c *converter) helmSettings(w body, d Document, field string, helm map[string]any, t *tmpl, repoChart bool, appName string) {
+	if helm == nil {
+		return
+	}
+	if files := strings_(listOf(helm, "valueFiles")); len(files) > 0 {
+		var keep []cty.Value
+		for _, f := range files {
+			switch {
+			case strings.HasPrefix(f, "$"):
+				c.unconverted(&w, d, field+".valueFiles", fmt.Sprintf("%q is a file of another source (multiple sources)", f))
+			case strings.Contains(f, "://"):
+				c.unconverted(&w, d, field+".valueFiles", fmt.Sprintf("%q is a URL; values_files are local files", f))
+			case strings.Contains(f, "{{"):
+				c.unconverted(&w, d, field+".valueFiles", fmt.Sprintf("%q is made from generator parameters", f))
+			case repoChart:
+				c.unconverted(&w, d, field+".valueFiles", fmt.Sprintf("%q is a file inside the chart; a chart block's values_files are files beside the configuration: copy it there and list it", f))
+			default:
+				keep = append(keep, cty.StringVal(f))
+			}
+		}
+		if len(keep) > 0 {
+			w.set("values_files", cty.ListVal(keep))
+		}
+	}
+	values := map[string]any{}
+	if s := str(helm, "values"); s != "" {
+		if strings.Contains(s, "{{") && t != nil {
+			c.unconverted(&w, d, field+".values", "values made from generator parameters")
+		} else if err := yaml.Unmarshal([]byte(s), &values); err != nil {
+			c.unconverted(&w, d, field+".values", fmt.Sprintf("the values are not YAML: %v", err))
+		}
+	}
+	if o := mapOf(helm, "valuesObject"); o != nil {
+		merge(values, o) // valuesObject wins over values, as in Argo CD
+	}
+	for _, p := range listOf(helm, "parameters") {
+		name, value := str(p, "name"), str(p, "value")
+		force, _ := boolOf(p, "forceString")
+		var err error
+		if force {
+			err = strvals.ParseIntoString(name+"="+value, values)
+		} else {
+			err = strvals.ParseInto(name+"="+value, values)
+		}
+		if err != nil || strings.Contains(name+value, "{{") && t != nil {
+			c.unconverted(&w, d, field+".parameters", fmt.Sprintf("parameter %q cannot be converted to a value", name))
+		}
+	}
+	if len(values) > 0 {
+		v, err := valueOf(values)
+		if err != nil {
+			c.unconverted(&w, d, field+".values", err.Error())
+		} else {
+			w.set("values", v)
+		}
+	}
+	if rn := str(helm, "releaseName"); rn != "" && rn != appName {
+		c.unconverted(&w, d, field+".releaseName", fmt.Sprintf("slipway names the release after the app (%s); the chart renders with that name instead of %q", appName, rn))
+	}
+	c.leftovers(w, d, field, helm, "valueFiles", "values", "valuesObject", "parameters", "releaseName")
+}
+
+// merge merges src into dst, maps key by key.
+func merge(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				merge(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// kustomize lists an app's kustomize settings, which slipway's source
+// block has no arguments for, with the kustomization.yaml lines that do
+// the same in git.
+func (c *converter) kustomize(w *body, d Document, field string, k map[string]any) {
+	equiv := map[string]string{
+		"namePrefix": "namePrefix", "nameSuffix": "nameSuffix", "images": "images",
+		"commonLabels": "labels", "commonAnnotations": "commonAnnotations", "namespace": "namespace",
+		"replicas": "replicas", "patches": "patches", "components": "components",
+	}
+	for _, key := range sortedKeys(k) {
+		snippet := ""
+		if e, ok := equiv[key]; ok {
+			v := k[key]
+			if key == "images" {
+				v = kustomizeImages(strings_(listOf(k, key)))
+			}
+			if key == "commonLabels" {
+				v = []any{map[string]any{"pairs": v, "includeSelectors": true}}
+			}
+			if b, err := yaml.Marshal(map[string]any{e: v}); err == nil {
+				snippet = "; add to the kustomization.yaml in git:\n  " + strings.ReplaceAll(strings.TrimSpace(string(b)), "\n", "\n  ")
+			}
+		}
+		c.unconverted(w, d, field+"."+key, "a slipway app has no kustomize settings"+snippet)
+	}
+}
+
+// kustomizeImages turns Argo CD's image overrides ("name=new:tag",
+// "name:tag", "name@digest") into kustomization images entries.
+func kustomizeImages(list []string) []any {
+	var out []any
+	for _, s := range list {
+		e := map[string]any{}
+		name, target, renamed := strings.Cut(s, "=")
+		if !renamed {
+			target = s
+		}
+		ref := target
+		if i := strings.Index(ref, "@"); i >= 0 {
+			e["digest"] = ref[i+1:]
+			ref = ref[:i]
+		} else if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+			e["newTag"] = ref[i+1:]
+			ref = ref[:i]
+		}
+		if renamed {
+			e["name"] = name
+			if ref != name {
+				e["newName"] = ref
+			}
+		} else {
+			e["name"] = ref
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// directory maps the directory source settings.
+func (c *converter) directory(w *body, d Document, field string, dir map[string]any) {
+	for _, key := range sortedKeys(dir) {
+		switch key {
+		case "recurse":
+			if r, _ := boolOf(dir, key); !r {
+				c.note(w, d, field+".recurse", "slipway reads a directory's manifests recursively")
+			}
+		case "jsonnet":
+			if len(mapOf(dir, key)) > 0 {
+				c.unconverted(w, d, field+".jsonnet", "slipway does not render jsonnet")
+			}
+		default:
+			c.unconverted(w, d, field+"."+key, "slipway reads every *.yaml, *.yml and *.json file of the directory; move the files to leave out")
+		}
+	}
+}
+
+// destination writes the destination block.
+func (c *converter) destination(w body, d Document, field string, dest map[string]any, t *tmpl) {
+	db := w.block("destination")
+	if ns := str(dest, "namespace"); ns != "" {
+		c.setString(db, d, field+".namespace", "namespace", ns, t)
+	}
+	if !inCluster(dest) && !(t != nil && (strings.Contains(str(dest, "server"), "{{") || strings.Contains(str(dest, "name"), "{{"))) {
+		// (A cluster from the clusters generator is reported there.)
+		target := str(dest, "name")
+		if target == "" {
+			target = str(dest, "server")
+		}
+		c.unconverted(&db, d, field, fmt.Sprintf("cluster %q: declare provider \"kubernetes\" { alias = \"NAME\" } for it and set provider = kubernetes.NAME here; the app goes to the default provider's cluster until then", target))
+	}
+	c.leftovers(db, d, field, dest, "namespace", "server", "name")
+}
+
+var syncOptionRe = regexp.MustCompile(`^([A-Za-z]+)=(.*)$`)
+
+// syncPolicy writes the sync block.
+func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, adopt string, helmApp bool) {
+	sb := w.block("sync")
+	if auto := mapOf(sp, "automated"); auto != nil || get(sp, "automated") != nil {
+		if p, _ := boolOf(auto, "prune"); p {
+			sb.set("prune", cty.True)
+		}
+		if h, _ := boolOf(auto, "selfHeal"); h {
+			sb.set("self_heal", cty.True)
+		}
+		c.note(&sb, d, field+".automated", "automated sync: run `slipway reconcile` (or `slipway apply` in CI) to sync on every change")
+		if a, _ := boolOf(auto, "allowEmpty"); a {
+			c.note(&sb, d, field+".automated.allowEmpty", "slipway syncs an app whose manifests are empty, pruning what it owned when prune is on")
+		}
+		if e, set := boolOf(auto, "enabled"); set && !e {
+			c.note(&sb, d, field+".automated.enabled", "automated sync is disabled: apply by hand")
+		}
+	}
+	for _, o := range strings_(listOf(sp, "syncOptions")) {
+		m := syncOptionRe.FindStringSubmatch(o)
+		if m == nil {
+			c.unconverted(&sb, d, field+".syncOptions", fmt.Sprintf("%q is not a sync option", o))
+			continue
+		}
+		k, v := m[1], strings.EqualFold(m[2], "true")
+		switch k {
+		case "CreateNamespace":
+			if v {
+				sb.set("create_namespace", cty.True)
+			}
+		case "PruneLast":
+			if v {
+				sb.set("prune_last", cty.True)
+			}
+		case "ApplyOutOfSyncOnly":
+			// slipway applies only the objects that changed, always.
+		case "ServerSideApply":
+			if !v {
+				c.note(&sb, d, field+".syncOptions", "slipway always applies server-side")
+			}
+		case "RespectIgnoreDifferences":
+			if !v {
+				c.note(&sb, d, field+".syncOptions", "slipway never applies the fields of ignore_differences, as RespectIgnoreDifferences=true")
+			}
+		case "PrunePropagationPolicy":
+			if m[2] != "foreground" {
+				c.unconverted(&sb, d, field+".syncOptions", fmt.Sprintf("%s: slipway deletes in the foreground", o))
+			}
+		default:
+			c.unconverted(&sb, d, field+".syncOptions", fmt.Sprintf("%s has no equivalent in an app's sync block", o))
+		}
+	}
+	if r := mapOf(sp, "retry"); r != nil {
+		rb := sb.block("retry")
+		if l, ok := get(r, "limit").(float64); ok && l >= 0 {
+			rb.set("limit", cty.NumberIntVal(int64(l)))
+		} else if ok {
+			c.note(&rb, d, field+".retry.limit", "a negative limit (retry forever) has no equivalent: slipway retries 5 times")
+		}
+		if s := str(r, "backoff", "duration"); s != "" {
+			if isDigits(s) {
+				s += "s" // Argo CD reads a bare number as seconds
+			}
+			rb.set("backoff", cty.StringVal(s))
+		}
+		if f, ok := get(r, "backoff", "factor").(float64); ok {
+			rb.set("factor", cty.NumberFloatVal(f))
+		}
+		if s := str(r, "backoff", "maxDuration"); s != "" {
+			if isDigits(s) {
+				s += "s"
+			}
+			rb.set("max_backoff", cty.StringVal(s))
+		}
+		c.note(&rb, d, field+".retry", "Argo CD retries a failed sync as a whole; slipway retries each API call of a sync")
+	}
+	if adopt != "" {
+		if helmApp {
+			c.unconverted(&sb, d, field, "the objects of a chart app cannot be adopted yet: the first apply installs a helm release, which refuses objects it does not own; add the annotations meta.helm.sh/release-name and meta.helm.sh/release-namespace and the label app.kubernetes.io/managed-by=Helm to them first")
+		} else {
+			ab := sb.block("adopt")
+			ab.set("from", cty.StringVal(c.tool))
+			ab.raw("name", adopt)
+		}
+	}
+	for _, k := range sortedKeys(sp) {
+		switch k {
+		case "automated", "syncOptions", "retry":
+		default:
+			c.unconverted(&sb, d, field+"."+k, "no equivalent in slipway")
+		}
+	}
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+var jqSimpleRe = regexp.MustCompile(`^(\.[A-Za-z_][A-Za-z0-9_-]*|\.?\["[^"]+"\]|\[[0-9]+\])+$`)
+var jqStepRe = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"]+)"\]|\[([0-9]+)\]`)
+
+// jqPointer converts a jq path made of plain steps (.spec.replicas,
+// .metadata.annotations["a/b"], .spec.containers[0].image) to a JSON
+// pointer.
+func jqPointer(q string) (string, bool) {
+	q = strings.TrimSpace(q)
+	if !jqSimpleRe.MatchString(q) {
+		return "", false
+	}
+	var b strings.Builder
+	for _, m := range jqStepRe.FindAllStringSubmatch(q, -1) {
+		step := m[1] + m[2] + m[3]
+		b.WriteString("/" + strings.ReplaceAll(strings.ReplaceAll(step, "~", "~0"), "/", "~1"))
+	}
+	return b.String(), true
+}
+
+// ignoreDifference writes one ignore_differences block.
+func (c *converter) ignoreDifference(w body, d Document, field string, ig any) {
+	pointers := strings_(listOf(ig, "jsonPointers"))
+	for _, q := range strings_(listOf(ig, "jqPathExpressions")) {
+		if p, ok := jqPointer(q); ok {
+			pointers = append(pointers, p)
+		} else {
+			c.unconverted(&w, d, field+".jqPathExpressions", fmt.Sprintf("%q is not a plain path; ignore_differences takes JSON pointers", q))
+		}
+	}
+	if m := strings_(listOf(ig, "managedFieldsManagers")); len(m) > 0 {
+		c.unconverted(&w, d, field+".managedFieldsManagers", fmt.Sprintf("ignoring the fields of managers %s has no equivalent; name the fields as JSON pointers", strings.Join(m, ", ")))
+	}
+	if len(pointers) == 0 {
+		return
+	}
+	b := w.block("ignore_differences")
+	if g := str(ig, "group"); g != "" {
+		b.set("group", cty.StringVal(g))
+	}
+	kind := str(ig, "kind")
+	if kind == "" {
+		kind = "*"
+	}
+	b.set("kind", cty.StringVal(kind))
+	if n := str(ig, "name"); n != "" {
+		b.set("name", cty.StringVal(n))
+	}
+	if n := str(ig, "namespace"); n != "" {
+		b.set("namespace", cty.StringVal(n))
+	}
+	var list []cty.Value
+	for _, p := range pointers {
+		list = append(list, cty.StringVal(p))
+	}
+	b.set("json_pointers", cty.ListVal(list))
+	c.leftovers(b, d, field, mapOf(ig), "group", "kind", "name", "namespace", "jsonPointers", "jqPathExpressions", "managedFieldsManagers")
+}
+
+// leftovers reports the keys of m that the converter does not know.
+func (c *converter) leftovers(w body, d Document, field string, m map[string]any, known ...string) {
+	sort.Strings(known)
+	for _, k := range sortedKeys(m) {
+		if i := sort.SearchStrings(known, k); i < len(known) && known[i] == k {
+			continue
+		}
+		c.unconverted(&w, d, field+"."+k, "no equivalent in slipway")
+	}
+}
