@@ -44,6 +44,35 @@ const (
 	AppIgnoreDifferences = "ignore_differences"
 	AppObjects           = "objects"
 	AppInventory         = "inventory"
+	AppHooks             = "hooks"
+)
+
+// The attributes of one entry of kubernetes_app.hooks: a hook the next
+// sync runs (Argo CD's resource hooks).
+const (
+	HookPhase        = "phase"
+	HookID           = "id"
+	HookGenerateName = "generate_name"
+	HookWave         = "wave"
+	HookDeletePolicy = "delete_policy"
+)
+
+// HookType is the type of one entry of kubernetes_app.hooks.
+var HookType = cty.Object(map[string]cty.Type{
+	HookPhase:        cty.String,
+	HookID:           cty.String,
+	HookGenerateName: cty.String,
+	HookWave:         cty.Number,
+	HookDeletePolicy: cty.List(cty.String),
+})
+
+// The phases of hooks, as Argo CD names them.
+const (
+	HookPreSync    = "PreSync"
+	HookSync       = "Sync"
+	HookPostSync   = "PostSync"
+	HookSyncFail   = "SyncFail"
+	HookPostDelete = "PostDelete"
 )
 
 // The attributes of an app's retry object (kubernetes_app.retry).

@@ -44,6 +44,7 @@ var appSchema = sdk.Schema{
 		builtin.AppIgnoreDifferences: {Type: cty.List(builtin.IgnoreDifferenceType), Optional: true, Description: "Fields slipway neither applies nor compares, as JSON pointers per kind (group, kind, optional name and namespace)."},
 		builtin.AppObjects:           {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the app by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the manifests set."},
 		builtin.AppInventory:         {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object the app owns, for pruning."},
+		builtin.AppHooks:             {Type: cty.List(builtin.HookType), Computed: true, Description: "The hooks a sync runs (annotated argocd.argoproj.io/hook, helm.sh/hook or slipway.dev/hook): phase, object, generate_name, wave and delete_policy. They are runs, not objects of the app; null when there are none."},
 	},
 }
 
