@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -395,6 +396,11 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		nc.BeforeSensitive = within(ch.BeforeSensitive, id)
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
 		out = append(out, nc)
+	}
+	if ch.Action == plans.Update && !slices.ContainsFunc(out, func(nc *plans.NestedChange) bool { return nc.Action != plans.NoOp }) {
+		// No object changes (only the revision moved, say): the sync
+		// changes nothing in the cluster and runs no hooks.
+		return out
 	}
 	return append(out, hookRuns(ch)...)
 }

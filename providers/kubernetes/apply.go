@@ -69,6 +69,7 @@ type syncRun struct {
 	runs      []hookRun
 	priorRuns []hookRun
 	started   time.Time
+	quiet     bool // no object changes: no hook runs
 }
 
 // Apply syncs an app: server-side apply of every object in order
@@ -131,6 +132,11 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		pruned: map[string]bool{}, forgot: map[string]bool{},
 		hooks: append([]string(nil), planned.Hooks...), priorRuns: append([]hookRun(nil), planned.HookRuns...),
 		started: time.Now(),
+		// Hooks run when the sync changes objects, not when only the
+		// revision moved; the plan says the same (planner/app).
+		quiet: prior.exists &&
+			kube.SameValue(attrOr(req.PriorState, builtin.AppObjects), attrOr(req.PlannedState, builtin.AppObjects)) &&
+			kube.SameValue(attrOr(req.PriorState, builtin.AppInventory), attrOr(req.PlannedState, builtin.AppInventory)),
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -683,7 +689,11 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 	}
 	sort.Strings(inventory)
 	st := sdk.With(sdk.With(sdk.With(config, builtin.AppObjects, kube.ObjectsVal(objects)), builtin.AppInventory, kube.StringListVal(inventory)), builtin.AppHooks, hooksVal(d))
-	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: r.runs, PostDelete: postDeleteManifests(d)}.encode()
+	runs := r.runs
+	if r.quiet {
+		runs = r.priorRuns // no hook ran: status keeps showing the last runs
+	}
+	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d)}.encode()
 	return st, priv, nil
 }
 

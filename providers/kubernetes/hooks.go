@@ -179,6 +179,9 @@ func (r *syncRun) runHooks(ctx context.Context, hooks []*desiredObject) error {
 // failed hook fails the sync with its message and the last lines of the
 // failed pod's log.
 func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
+	if r.quiet {
+		return nil
+	}
 	timeout := r.cfg.WaitTimeout
 	if timeout == 0 {
 		timeout = defaultHookTimeout
