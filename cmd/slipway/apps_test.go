@@ -66,7 +66,7 @@ func TestAppScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: withGitCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// kube get|exists|patch|create ...: what a user would do with kubectl.
+			// kube get|list|exists|patch|create ...: what a user would do with kubectl.
 			"kube": func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
 			// ci github|gitlab JOB ...: a job of examples/ci, as the service runs it.
 			"ci": scriptCI,
@@ -135,6 +135,9 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 		"secret":     {Version: "v1", Resource: "secrets"},
 		"namespace":  {Version: "v1", Resource: "namespaces"},
 		"widget":     {Group: "example.slipway.dev", Version: "v1", Resource: "widgets"},
+		"job":        {Group: "batch", Version: "v1", Resource: "jobs"},
+		"pod":        {Version: "v1", Resource: "pods"},
+		"event":      {Version: "v1", Resource: "events"},
 	}
 	g, ok := known[name]
 	if !ok {
@@ -146,7 +149,7 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Interface) {
 	ctx := context.Background()
 	if len(args) < 3 {
-		ts.Fatalf("usage: kube get|exists|patch|create KIND NAMESPACE [NAME] [ARG]")
+		ts.Fatalf("usage: kube get|list|exists|patch|create KIND NAMESPACE [NAME] [ARG]")
 	}
 	verb, res, ns := args[0], dyn.Resource(gvr(ts, args[1])), args[2]
 	var ri dynamic.ResourceInterface = res
@@ -167,6 +170,14 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 			ts.Fatalf("kube uid: %v", err)
 		}
 		fmt.Fprintln(ts.Stdout(), obj.GetUID())
+	case "list": // kube list KIND NS: the names of the objects, one a line
+		list, err := ri.List(ctx, metav1.ListOptions{})
+		if err != nil {
+			ts.Fatalf("kube list: %v", err)
+		}
+		for _, o := range list.Items {
+			fmt.Fprintln(ts.Stdout(), o.GetName())
+		}
 	case "exists": // kube exists KIND NS NAME
 		_, err := ri.Get(ctx, args[3], metav1.GetOptions{})
 		if (err == nil) == neg {

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -54,7 +55,7 @@ func appDirAttr(v cty.Value) string {
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
-var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted}
+var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}
 
 // typeOf is the provider resource type an app block is lowered to (lang
 // chose its provider from its body: helm for a chart).
@@ -422,6 +423,49 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		nc.BeforeSensitive = within(ch.BeforeSensitive, id)
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
 		out = append(out, nc)
+	}
+	if ch.Action == plans.Update && !slices.ContainsFunc(out, func(nc *plans.NestedChange) bool { return nc.Action != plans.NoOp }) {
+		// No object changes (only the revision moved, say): the sync
+		// changes nothing in the cluster and runs no hooks.
+		return out
+	}
+	return append(out, hookRuns(ch)...)
+}
+
+// hookRuns are the hooks the change runs, each as a nested run: those of
+// a sync when the app is created or changed, its PostDelete hooks when it
+// is destroyed. SyncFail hooks run only if the sync fails and are not
+// listed. Hooks are runs, not objects: they are never created, changed
+// or destroyed as objects of the app.
+func hookRuns(ch *plans.ResourceChange) []*plans.NestedChange {
+	v, phases := ch.After, []string{builtin.HookPreSync, builtin.HookSync, builtin.HookPostSync}
+	switch ch.Action {
+	case plans.Delete:
+		v, phases = ch.Before, []string{builtin.HookPostDelete}
+	case plans.Create, plans.Update, plans.DeleteThenCreate, plans.CreateThenDelete:
+	default:
+		return nil
+	}
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppHooks) {
+		return nil
+	}
+	hooks := v.GetAttr(builtin.AppHooks)
+	if hooks.IsNull() || !hooks.IsWhollyKnown() || !hooks.CanIterateElements() {
+		return nil
+	}
+	var out []*plans.NestedChange
+	for _, phase := range phases {
+		for it := hooks.ElementIterator(); it.Next(); {
+			_, h := it.Element()
+			if h.GetAttr(builtin.HookPhase).AsString() != phase {
+				continue
+			}
+			addr := "hook " + phase + " " + h.GetAttr(builtin.HookID).AsString()
+			if g := h.GetAttr(builtin.HookGenerateName); !g.IsNull() {
+				addr += " (generateName " + g.AsString() + ")"
+			}
+			out = append(out, &plans.NestedChange{Address: addr, Action: plans.Run, Before: cty.NullVal(h.Type()), After: h})
+		}
 	}
 	return out
 }

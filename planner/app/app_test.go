@@ -694,8 +694,8 @@ func TestKindNested(t *testing.T) {
 		ch   *plans.ResourceChange
 		want result
 	}{
-		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted}, true}},
-		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted}, true}},
+		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}, true}},
+		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}, true}},
 		"another resource": {ch: ch("kubernetes_manifest"), want: result{}},
 	}
 	for name, tc := range tests {
@@ -796,6 +796,54 @@ func TestKindLowering(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("lowering (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHookRuns(t *testing.T) {
+	t.Parallel()
+	hook := func(phase, id, gen string) cty.Value {
+		g := cty.NullVal(cty.String)
+		if gen != "" {
+			g = cty.StringVal(gen)
+		}
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.HookPhase: cty.StringVal(phase), builtin.HookID: cty.StringVal(id), builtin.HookGenerateName: g,
+			builtin.HookWave: cty.NumberIntVal(0), builtin.HookDeletePolicy: cty.ListVal([]cty.Value{cty.StringVal("HookSucceeded")}),
+		})
+	}
+	app := cty.ObjectVal(map[string]cty.Value{
+		builtin.AppHooks: cty.ListVal([]cty.Value{
+			hook(builtin.HookPreSync, "batch/v1 Job web/db-migrate-…", "db-migrate-"),
+			hook(builtin.HookSyncFail, "batch/v1 Job web/cleanup", ""),
+			hook(builtin.HookPostDelete, "batch/v1 Job web/goodbye", ""),
+			hook(builtin.HookPostSync, "v1 Pod web/smoke", ""),
+		}),
+	})
+	null := cty.NullVal(app.Type())
+	tests := map[string]struct {
+		ch   *plans.ResourceChange
+		want []string
+	}{
+		"update runs the sync's hooks": {&plans.ResourceChange{Action: plans.Update, Before: app, After: app},
+			[]string{"hook PreSync batch/v1 Job web/db-migrate-… (generateName db-migrate-)", "hook PostSync v1 Pod web/smoke"}},
+		"create too":             {&plans.ResourceChange{Action: plans.Create, Before: null, After: app}, []string{"hook PreSync batch/v1 Job web/db-migrate-… (generateName db-migrate-)", "hook PostSync v1 Pod web/smoke"}},
+		"no-op runs none":        {&plans.ResourceChange{Action: plans.NoOp, Before: app, After: app}, nil},
+		"delete runs PostDelete": {&plans.ResourceChange{Action: plans.Delete, Before: app, After: null}, []string{"hook PostDelete batch/v1 Job web/goodbye"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, nc := range hookRuns(tc.ch) {
+				if nc.Action != plans.Run {
+					t.Errorf("%s: action %s, want run", nc.Address, nc.Action)
+				}
+				got = append(got, nc.Address)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -46,6 +46,35 @@ const (
 	AppInventory         = "inventory"
 	AppAdopt             = "adopt"
 	AppAdopted           = "adopted"
+	AppHooks             = "hooks"
+)
+
+// The attributes of one entry of kubernetes_app.hooks: a hook the next
+// sync runs (Argo CD's resource hooks).
+const (
+	HookPhase        = "phase"
+	HookID           = "id"
+	HookGenerateName = "generate_name"
+	HookWave         = "wave"
+	HookDeletePolicy = "delete_policy"
+)
+
+// HookType is the type of one entry of kubernetes_app.hooks.
+var HookType = cty.Object(map[string]cty.Type{
+	HookPhase:        cty.String,
+	HookID:           cty.String,
+	HookGenerateName: cty.String,
+	HookWave:         cty.Number,
+	HookDeletePolicy: cty.List(cty.String),
+})
+
+// The phases of hooks, as Argo CD names them.
+const (
+	HookPreSync    = "PreSync"
+	HookSync       = "Sync"
+	HookPostSync   = "PostSync"
+	HookSyncFail   = "SyncFail"
+	HookPostDelete = "PostDelete"
 )
 
 // The attributes of kubernetes_app.adopt: whose objects the app takes

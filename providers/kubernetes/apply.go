@@ -63,7 +63,13 @@ type syncRun struct {
 	kept    map[string]bool                       // unchanged objects not applied again
 	pruned  map[string]bool
 	forgot  map[string]bool // left the manifests and are not the app's any more
-	hooks   []string
+	// hooks are the IDs of hook runs that may still exist, for destroy;
+	// runs are this sync's hook runs; priorRuns the last sync's.
+	hooks     []string
+	runs      []hookRun
+	priorRuns []hookRun
+	started   time.Time
+	quiet     bool // no object changes: no hook runs
 	// adopt are the objects adopted from Argo CD or Flux, with the
 	// tracking marks to remove once applied.
 	adopt map[string][]string
@@ -128,6 +134,13 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		applied:   map[string]*unstructured.Unstructured{}, kept: map[string]bool{},
 		pruned: map[string]bool{}, forgot: map[string]bool{},
 		adopt: planned.Adopt,
+		hooks: append([]string(nil), planned.Hooks...), priorRuns: append([]hookRun(nil), planned.HookRuns...),
+		started: time.Now(),
+		// Hooks run when the sync changes objects, not when only the
+		// revision moved; the plan says the same (planner/app).
+		quiet: prior.exists &&
+			kube.SameValue(attrOr(req.PriorState, builtin.AppObjects), attrOr(req.PlannedState, builtin.AppObjects)) &&
+			kube.SameValue(attrOr(req.PriorState, builtin.AppInventory), attrOr(req.PlannedState, builtin.AppInventory)),
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -166,8 +179,27 @@ func unchangedObjects(planned privateData, plannedState cty.Value) map[string]ct
 	return out
 }
 
-// sync does the work of Apply in order; it stops at the first failure.
+// sync does the work of Apply in order; it stops at the first failure,
+// and then runs the SyncFail hooks.
 func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error {
+	err := r.syncPhases(ctx, d, prior)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if fails := hooksOf(d, builtin.HookSyncFail); len(fails) > 0 {
+		r.progress("the sync failed: running its SyncFail hooks")
+		if ferr := r.runHooks(ctx, fails); ferr != nil {
+			err = fmt.Errorf("%w\n%w", err, ferr)
+		}
+	}
+	return err
+}
+
+// syncPhases applies Namespaces and CRDs (a hook may need them), runs
+// the PreSync hooks, then applies the objects wave by wave with the Sync
+// hooks of each wave after its objects, waits for health, and runs the
+// PostSync hooks. Pruning comes before the first wave, or last.
+func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp) error {
 	var deadline time.Time
 	if r.cfg.WaitTimeout > 0 {
 		deadline = time.Now().Add(r.cfg.WaitTimeout)
@@ -189,28 +221,45 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 			}
 		}
 	}
-	pre, post := splitHooks(d.hooks)
-	for _, h := range pre {
-		if err := r.runHook(ctx, h); err != nil {
-			return err
-		}
+	if err := r.runHooks(ctx, hooksOf(d, builtin.HookPreSync)); err != nil {
+		return err
 	}
 	if r.cfg.Prune && !r.cfg.PruneLast {
 		if err := r.prune(ctx, toPrune, deadline); err != nil {
 			return err
 		}
 	}
+	syncHooks := hooksOf(d, builtin.HookSync)
+	post := hooksOf(d, builtin.HookPostSync)
 	var wave []kube.ObjectID
-	for i, g := range groups {
-		if err := r.applyGroup(ctx, g); err != nil {
-			return err
+	for i := 0; i < len(groups) || len(syncHooks) > 0; {
+		// The next wave is the lowest of the next group's and the next
+		// Sync hook's.
+		w := 0
+		switch {
+		case i == len(groups):
+			w = syncHooks[0].wave
+		case len(syncHooks) == 0:
+			w = groups[i].objects[0].wave
+		default:
+			w = min(groups[i].objects[0].wave, syncHooks[0].wave)
 		}
-		for _, o := range g.objects {
-			wave = append(wave, o.id)
+		for ; i < len(groups) && groups[i].objects[0].wave == w; i++ {
+			if err := r.applyGroup(ctx, groups[i]); err != nil {
+				return err
+			}
+			for _, o := range groups[i].objects {
+				wave = append(wave, o.id)
+			}
+		}
+		for len(syncHooks) > 0 && syncHooks[0].wave == w {
+			if err := r.runHook(ctx, syncHooks[0]); err != nil {
+				return err
+			}
+			syncHooks = syncHooks[1:]
 		}
 		// With a wait, each wave is healthy before the next starts.
-		lastOfWave := i+1 == len(groups) || groups[i+1].objects[0].wave != g.objects[0].wave
-		if lastOfWave && !deadline.IsZero() && i+1 < len(groups) {
+		if !deadline.IsZero() && (i < len(groups) || len(syncHooks) > 0) {
 			if err := r.waitHealthy(ctx, wave, time.Until(deadline)); err != nil {
 				return err
 			}
@@ -219,6 +268,10 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 	}
 	if n := len(r.kept); n > 0 {
 		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
+	}
+	if len(post) > 0 && deadline.IsZero() {
+		// PostSync hooks run once the app is healthy, as in Argo CD.
+		deadline = time.Now().Add(defaultHookTimeout)
 	}
 	if !deadline.IsZero() {
 		ids := make([]kube.ObjectID, len(d.objects))
@@ -237,10 +290,8 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 			return err
 		}
 	}
-	for _, h := range post {
-		if err := r.runHook(ctx, h); err != nil {
-			return err
-		}
+	if err := r.runHooks(ctx, post); err != nil {
+		return err
 	}
 	if r.cfg.Prune && r.cfg.PruneLast {
 		if err := r.prune(ctx, toPrune, deadline); err != nil {
@@ -282,7 +333,7 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 		switch {
 		case lv != nil && !ownedBy(lv, r.cfg.Name):
 			r.forgot[key] = true
-		case !r.cfg.Prune:
+		case !r.cfg.Prune || leftOptions(lv, prior.objects[key]).NoPrune:
 			// Kept: it stays in the inventory and in the cluster.
 		case lv == nil:
 			r.pruned[key] = true // already gone
@@ -328,7 +379,11 @@ func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
 	var out *unstructured.Unstructured
 	err := r.cfg.Retry.do(ctx, func() error {
 		var err error
-		out, err = r.ms.Apply(ctx, o.id, o.obj.Object, false)
+		if o.opts.Replace {
+			out, err = r.replace(ctx, o)
+		} else {
+			out, err = r.ms.Apply(ctx, o.id, o.obj.Object, false)
+		}
 		return err
 	})
 	if err != nil {
@@ -346,6 +401,25 @@ func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
 	r.applied[o.id.String()] = out
 	r.mu.Unlock()
 	return nil
+}
+
+// replace replaces an object annotated Replace=true with its manifest,
+// as kubectl replace does, or creates it.
+func (r *syncRun) replace(ctx context.Context, o *desiredObject) (*unstructured.Unstructured, error) {
+	ri, _, err := r.ms.Resource(o.id)
+	if err != nil {
+		return nil, err
+	}
+	u := o.obj.DeepCopy()
+	live, err := ri.Get(ctx, o.id.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return ri.Create(ctx, u, metav1.CreateOptions{FieldManager: kube.FieldManager})
+	case err != nil:
+		return nil, err
+	}
+	u.SetResourceVersion(live.GetResourceVersion())
+	return ri.Update(ctx, u, metav1.UpdateOptions{FieldManager: kube.FieldManager})
 }
 
 // waitCRDs waits until each CRD is established and its kind is served,
@@ -392,89 +466,6 @@ func (r *syncRun) waitCRDs(ctx context.Context, crds []*desiredObject) error {
 }
 
 func crdEstablished(u *unstructured.Unstructured) bool { return hasTrueCondition(u, "Established") }
-
-func splitHooks(hooks []*desiredObject) (pre, post []*desiredObject) {
-	sorted := append([]*desiredObject(nil), hooks...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].wave != sorted[j].wave {
-			return sorted[i].wave < sorted[j].wave
-		}
-		return sorted[i].id.String() < sorted[j].id.String()
-	})
-	for _, h := range sorted {
-		if h.hook == hookPreSync {
-			pre = append(pre, h)
-		} else {
-			post = append(post, h)
-		}
-	}
-	return pre, post
-}
-
-// runHook runs a hook: the previous object of that name is deleted, the
-// hook created, and waited for until complete (kstatus Current); a failed
-// hook fails the sync with its message.
-func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
-	timeout := r.cfg.WaitTimeout
-	if timeout == 0 {
-		timeout = defaultHookTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ri, _, err := r.ms.Resource(h.id)
-	if err != nil {
-		return fmt.Errorf("%s hook %s: %w", h.hook, h.id, err)
-	}
-	r.progress(fmt.Sprintf("%s hook %s: starting", h.hook, h.id))
-	bg := metav1.DeletePropagationBackground
-	err = r.cfg.Retry.do(ctx, func() error {
-		err := ri.Delete(ctx, h.id.Name, metav1.DeleteOptions{PropagationPolicy: &bg})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("%s hook %s: delete the previous run: %w", h.hook, h.id, err)
-	}
-	for {
-		_, err := ri.Get(ctx, h.id.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			break
-		}
-		if err := sleepCtx(ctx, pollInterval/2); err != nil {
-			return fmt.Errorf("%s hook %s: the previous run is still being deleted: %w", h.hook, h.id, err)
-		}
-	}
-	if err := r.applyObject(ctx, h); err != nil {
-		return fmt.Errorf("%s hook: %w", h.hook, err)
-	}
-	r.mu.Lock()
-	delete(r.applied, h.id.String()) // hooks are not among the app's objects
-	r.hooks = append(r.hooks, h.id.String())
-	r.mu.Unlock()
-	last := ""
-	for {
-		u, err := ri.Get(ctx, h.id.Name, metav1.GetOptions{})
-		if err == nil {
-			done, failed, msg := hookState(u)
-			switch {
-			case done:
-				r.progress(fmt.Sprintf("%s hook %s: complete", h.hook, h.id))
-				return nil
-			case failed:
-				return fmt.Errorf("%s hook %s failed: %s", h.hook, h.id, msg)
-			}
-			if line := fmt.Sprintf("%s hook %s: %s", h.hook, h.id, msg); line != last {
-				r.progress(line)
-				last = line
-			}
-		}
-		if err := sleepCtx(ctx, pollInterval/2); err != nil {
-			return fmt.Errorf("%s hook %s did not complete within %s", h.hook, h.id, timeout)
-		}
-	}
-}
 
 // hookState says whether a hook has run to completion or failed. kstatus
 // calls a running Job Current (it is reconciled), so Jobs and Pods are
@@ -711,9 +702,30 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 		inventory = append(inventory, key)
 	}
 	sort.Strings(inventory)
-	st := sdk.With(sdk.With(config, builtin.AppObjects, kube.ObjectsVal(objects)), builtin.AppInventory, kube.StringListVal(inventory))
-	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks}.encode()
+	st := sdk.With(sdk.With(sdk.With(config, builtin.AppObjects, kube.ObjectsVal(objects)), builtin.AppInventory, kube.StringListVal(inventory)), builtin.AppHooks, hooksVal(d))
+	runs := r.runs
+	if r.quiet {
+		runs = r.priorRuns // no hook ran: status keeps showing the last runs
+	}
+	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d)}.encode()
 	return st, priv, nil
+}
+
+// runPostDelete runs the PostDelete hooks the last apply recorded, once
+// every object of the app is gone. What their delete policy keeps stays
+// in the cluster, as in Argo CD: the app is gone, and nothing records it.
+func runPostDelete(ctx context.Context, ms *kube.Mappings, cfg appConfig, priv privateData, progress func(string)) error {
+	d := &desiredSet{}
+	if err := addManifests(d, priv.PostDelete); err != nil {
+		return fmt.Errorf("read the PostDelete hooks: %w", err)
+	}
+	r := &syncRun{
+		ms: ms, cfg: cfg, progress: progress, waiting: progress,
+		applied: map[string]*unstructured.Unstructured{}, kept: map[string]bool{},
+		pruned: map[string]bool{}, forgot: map[string]bool{},
+		priorRuns: priv.HookRuns, started: time.Now(),
+	}
+	return r.runHooks(ctx, hooksOf(d, builtin.HookPostDelete))
 }
 
 // destroy deletes every object of the app's inventory that still carries
@@ -747,15 +759,21 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
 	}
-	var owned []kube.ObjectID
-	for _, id := range ids {
-		if lv := live[id.String()]; lv != nil && ownedBy(lv, cfg.Name) {
-			owned = append(owned, id)
-		}
-	}
 	progress := req.Progress
 	if progress == nil {
 		progress = func(string) {}
+	}
+	var owned []kube.ObjectID
+	for _, id := range ids {
+		lv := live[id.String()]
+		if lv == nil || !ownedBy(lv, cfg.Name) {
+			continue
+		}
+		if leftOptions(lv, cty.NilVal).NoDelete {
+			progress(fmt.Sprintf("leaving %s in place (%s: Delete=false)", id, argoSyncOptions))
+			continue
+		}
+		owned = append(owned, id)
 	}
 	timeout := cfg.WaitTimeout
 	if timeout == 0 {
@@ -769,6 +787,9 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 			req.Waiting(fmt.Sprintf("waiting for %s to be deleted", plural(len(owned), "object", "objects")))
 		}
 		err = waitGone(ctx, ms, owned, timeout, progress)
+	}
+	if err == nil && len(prior.private.PostDelete) > 0 {
+		err = runPostDelete(ctx, ms, cfg, prior.private, progress)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Delete failed", fmt.Sprintf("App %q: %v", cfg.Name, err))

@@ -46,6 +46,7 @@ var appSchema = sdk.Schema{
 		builtin.AppInventory:         {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object the app owns, for pruning."},
 		builtin.AppAdopt:             {Type: builtin.AdoptType, Optional: true, Description: "Take over in place the objects Argo CD (from = \"argocd\", name = the Application) or Flux (from = \"flux\", name = the Kustomization's namespace/name) synced, by their tracking label or annotation, which the apply replaces with slipway's labels."},
 		builtin.AppAdopted:           {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects this plan takes over from Argo CD or Flux, by ID, as they are live (with slipway's labels), limited to the fields the manifests set."},
+		builtin.AppHooks:             {Type: cty.List(builtin.HookType), Computed: true, Description: "The hooks a sync runs (annotated argocd.argoproj.io/hook, helm.sh/hook or slipway.dev/hook): phase, object, generate_name, wave and delete_policy. They are runs, not objects of the app; null when there are none."},
 	},
 }
 

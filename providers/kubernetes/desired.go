@@ -35,11 +35,6 @@ const (
 	labelManagedBy = "app.kubernetes.io/managed-by"
 	managedBy      = "slipway"
 	labelApp       = "slipway.dev/app"
-	annotationWave = "slipway.dev/sync-wave"
-	annotationHook = "slipway.dev/hook"
-
-	hookPreSync  = "pre-sync"
-	hookPostSync = "post-sync"
 )
 
 // managedSelector selects every object slipway applied, whatever the app.
@@ -51,7 +46,15 @@ type desiredObject struct {
 	obj  *unstructured.Unstructured
 	hash string // sha256 of the manifest, what Private records
 	wave int
-	hook string // "", hookPreSync or hookPostSync
+	// hook is the phase of a hook (builtin.HookPreSync...), "" for an
+	// object of the app. A hook of several phases is one desiredObject
+	// per phase, sharing obj.
+	hook string
+	// generateName is the prefix of a hook's name, when the manifest
+	// gives no name: each run gets its own (see runName).
+	generateName string
+	policies     []string // a hook's delete policies
+	opts         syncOptions
 	// unknownKind: the server does not serve the kind yet, but a CRD in
 	// the same app does; it can only be planned as "known after apply".
 	unknownKind bool
@@ -60,7 +63,7 @@ type desiredObject struct {
 // desiredSet is everything an app's manifests ask for.
 type desiredSet struct {
 	objects []*desiredObject // hooks excluded, in manifest order
-	hooks   []*desiredObject
+	hooks   []*desiredObject // in manifest order
 	// autoNamespace is the ID of the Namespace create_namespace added (it
 	// is not in the manifests), or "".
 	autoNamespace string
@@ -117,11 +120,21 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 		if gvk.Kind == "" || gvk.Version == "" {
 			return nil, fmt.Errorf("object %d of the manifests has no apiVersion or kind", i+1)
 		}
-		if u.GetName() == "" {
-			return nil, fmt.Errorf("a %s in the manifests has no metadata.name (generateName is not supported: slipway must know each object's name to plan it)", gvk.Kind)
+		ann, err := readAnnotations(u.GetAnnotations())
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", gvk.Kind, nameOf(u), err)
 		}
-		o := &desiredObject{obj: u}
-		namespaced, err := isNamespaced(sc, gvk, crdScopes, &o.unknownKind)
+		if ann.skip {
+			continue // never applied: argocd.argoproj.io/hook: Skip
+		}
+		if u.GetName() == "" && (len(ann.phases) == 0 || u.GetGenerateName() == "") {
+			if u.GetGenerateName() != "" {
+				return nil, fmt.Errorf("a %s in the manifests has generateName %q but no name; only hooks may (annotate it argocd.argoproj.io/hook: PreSync, Sync or PostSync), since slipway must know the name of each object of the app to plan it", gvk.Kind, u.GetGenerateName())
+			}
+			return nil, fmt.Errorf("a %s in the manifests has no metadata.name", gvk.Kind)
+		}
+		o := &desiredObject{obj: u, wave: ann.wave, policies: ann.policies, opts: ann.opts, generateName: u.GetGenerateName()}
+		namespaced, err := isNamespaced(sc, gvk, crdScopes, ann.opts.SkipDryRun, &o.unknownKind)
 		if err != nil {
 			return nil, err
 		}
@@ -133,10 +146,17 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 			unstructured.RemoveNestedField(u.Object, "metadata", "namespace")
 		}
 		o.id = kube.IDOf(u)
-		if seen[o.id.String()] {
-			return nil, fmt.Errorf("the manifests hold %s twice", o.id)
+		if u.GetName() != "" {
+			o.generateName = "" // the name wins, as in Kubernetes
+			key := o.id.String()
+			if len(ann.phases) > 0 {
+				key = strings.Join(ann.phases, ",") + " hook " + key
+			}
+			if seen[key] {
+				return nil, fmt.Errorf("the manifests hold %s twice", o.id)
+			}
+			seen[key] = true
 		}
-		seen[o.id.String()] = true
 		if gvk.Group == "" && gvk.Kind == "Namespace" {
 			hasNamespace[u.GetName()] = true
 		}
@@ -157,25 +177,15 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 			}
 		}
 
-		ann := u.GetAnnotations()
-		if w, ok := ann[annotationWave]; ok {
-			o.wave, err = strconv.Atoi(strings.TrimSpace(w))
-			if err != nil {
-				return nil, fmt.Errorf("%s: annotation %s=%q is not an integer", o.id, annotationWave, w)
-			}
-		}
-		switch h := ann[annotationHook]; h {
-		case "":
-		case hookPreSync, hookPostSync:
-			o.hook = h
-		default:
-			return nil, fmt.Errorf("%s: annotation %s=%q is neither %q nor %q", o.id, annotationHook, h, hookPreSync, hookPostSync)
-		}
 		o.hash = manifestHash(u)
-		if o.hook != "" {
-			d.hooks = append(d.hooks, o)
-		} else {
+		if len(ann.phases) == 0 {
 			d.objects = append(d.objects, o)
+			continue
+		}
+		for _, p := range ann.phases {
+			h := *o
+			h.hook = p
+			d.hooks = append(d.hooks, &h)
 		}
 	}
 	if cfg.CreateNamespace && cfg.Namespace != "" && !hasNamespace[cfg.Namespace] {
@@ -198,7 +208,9 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 
 // isNamespaced asks the server whether gvk is namespaced; for a kind it
 // does not serve, a CRD among the manifests answers and *unknown is set.
-func isNamespaced(sc scoper, gvk schema.GroupVersionKind, crdScopes map[schema.GroupKind]bool, unknown *bool) (bool, error) {
+// With skipMissing (SkipDryRunOnMissingResource=true) a kind nobody
+// defines is taken as namespaced and known only after apply.
+func isNamespaced(sc scoper, gvk schema.GroupVersionKind, crdScopes map[schema.GroupKind]bool, skipMissing bool, unknown *bool) (bool, error) {
 	m, err := sc.Mapping(gvk)
 	if err == nil {
 		return m.Scope.Name() == meta.RESTScopeNameNamespace, nil
@@ -210,7 +222,22 @@ func isNamespaced(sc scoper, gvk schema.GroupVersionKind, crdScopes map[schema.G
 		*unknown = true
 		return namespaced, nil
 	}
+	if skipMissing {
+		*unknown = true
+		return true, nil
+	}
 	return false, fmt.Errorf("the cluster does not serve %s %s and no CustomResourceDefinition in the manifests defines it; install the CRD first or add it to the app", gvk.GroupVersion(), gvk.Kind)
+}
+
+// nameOf names an object in a message: its name, or its generateName.
+func nameOf(u *unstructured.Unstructured) string {
+	if n := u.GetName(); n != "" {
+		return strconv.Quote(n)
+	}
+	if g := u.GetGenerateName(); g != "" {
+		return fmt.Sprintf("(generateName %q)", g)
+	}
+	return "(no name)"
 }
 
 // cleanManifest drops what the server ignores or fills itself on apply,

@@ -330,7 +330,7 @@ spec:
 	plan := s.Plan(config)
 	resp, progress := s.Apply(config, plan)
 	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
-	hookDone := slices.Index(progress, "pre-sync hook batch/v1 Job "+ns+"/migrate: complete")
+	hookDone := slices.Index(progress, "PreSync hook batch/v1 Job "+ns+"/migrate: succeeded")
 	cmApplied := slices.Index(progress, "applying v1 ConfigMap "+ns+"/settings")
 	if hookDone < 0 || cmApplied < 0 || hookDone > cmApplied {
 		t.Errorf("want the hook complete before the ConfigMap is applied; progress:\n  %s", strings.Join(progress, "\n  "))

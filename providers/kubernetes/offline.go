@@ -38,7 +38,7 @@ func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	forEach(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
 		if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
-			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String))})
+			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
 			return
 		}
 		cfg, diags := parseAppConfig(req.Config)

@@ -89,7 +89,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			// The manifests cannot be read yet (their directory is known
 			// after apply), or the app is replaced: everything it holds
 			// is known after apply.
-			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String))})
+			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
 			return
 		}
 		cfg, diags := parseAppConfig(req.Config)
@@ -240,7 +240,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	desired := it.desired.byID()
 	inventory := it.desired.ids()
 	hashes := hashesOf(it.desired)
-	var kept, notOwned, abandoned []string
+	var kept, keptByAnnotation, notOwned, abandoned []string
 	for _, key := range it.prior.inventory {
 		if _, ok := desired[key]; ok {
 			continue
@@ -256,8 +256,15 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 			} else {
 				notOwned = append(notOwned, key)
 			}
-		case !it.cfg.Prune:
-			kept = append(kept, key)
+		case !it.cfg.Prune || leftOptions(lv, it.prior.objects[key]).NoPrune:
+			opts := leftOptions(lv, it.prior.objects[key])
+			switch {
+			case opts.IgnoreExtraneous:
+			case it.cfg.Prune:
+				keptByAnnotation = append(keptByAnnotation, key)
+			default:
+				kept = append(kept, key)
+			}
 			inventory = append(inventory, key)
 			if h, ok := it.prior.private.Hashes[key]; ok {
 				hashes[key] = h
@@ -272,6 +279,11 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 			fmt.Sprintf("%s no longer in the manifests of app %q; they stay in the cluster and in its inventory because prune is off:\n  %s\nSet prune = true to delete them.",
 				plural(len(kept), "object is", "objects are"), it.cfg.Name, strings.Join(kept, "\n  ")))
 	}
+	if len(keptByAnnotation) > 0 {
+		resp.Diagnostics.AddWarning("Objects left the manifests but are not pruned",
+			fmt.Sprintf("%s no longer in the manifests of app %q; they stay in the cluster and in its inventory because they are annotated %s: Prune=false:\n  %s\nRemove the annotation from the live object to let slipway prune it, or annotate it %s: IgnoreExtraneous to keep it without this warning.",
+				plural(len(keptByAnnotation), "object is", "objects are"), it.cfg.Name, argoSyncOptions, strings.Join(keptByAnnotation, "\n  "), argoCompareOptions))
+	}
 	if len(notOwned) > 0 {
 		resp.Diagnostics.AddWarning("Objects not pruned",
 			fmt.Sprintf("These objects left the manifests of app %q but no longer carry its labels (%s=%s, %s=%s), so slipway leaves them alone and forgets them:\n  %s",
@@ -285,12 +297,13 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	sort.Strings(inventory)
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted})
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired)})
 	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
 		AutoNamespace: it.desired.autoNamespace,
-		Hooks:         hookIDs(it.desired),
+		Hooks:         it.prior.private.Hooks,
+		HookRuns:      it.prior.private.HookRuns,
 		Manifests:     manifestsOf(it.desired),
 		Unchanged:     unchanged,
 		Adopt:         marks,
@@ -338,6 +351,23 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 		return keep, nil
 	}
 	return kube.ObjectsVal(values), marks
+}
+
+// leftOptions are the sync options of an object that left the
+// manifests: those of its live annotations, or offline (no live
+// object) of the object as state recorded it.
+func leftOptions(lv *unstructured.Unstructured, recorded cty.Value) syncOptions {
+	var ann map[string]string
+	if lv != nil {
+		ann = lv.GetAnnotations()
+	}
+	if ann == nil {
+		if m := recordedShape(recorded); m != nil {
+			ann = (&unstructured.Unstructured{Object: m}).GetAnnotations()
+		}
+	}
+	a, _ := readAnnotations(ann) // a bad value of a departed object is no reason to fail
+	return a.opts
 }
 
 // dryRunHint adds advice for the errors users can fix.

@@ -17,9 +17,6 @@ package kubernetes
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -37,8 +34,17 @@ type privateData struct {
 	Hashes map[string]string `json:"hashes,omitempty"`
 	// AutoNamespace is the ID of the Namespace create_namespace added.
 	AutoNamespace string `json:"auto_namespace,omitempty"`
-	// Hooks are the IDs of the hook objects the last apply ran.
+	// Hooks are the IDs of the hook runs that may still exist (their
+	// delete policy kept them), deleted with the app; a plan carries them
+	// from state to apply.
 	Hooks []string `json:"hooks,omitempty"`
+	// HookRuns are the hook runs of the last sync, for `slipway status`
+	// and for BeforeHookCreation of hooks with generateName; a plan
+	// carries them from state to apply.
+	HookRuns []hookRun `json:"hook_runs,omitempty"`
+	// PostDelete are the manifests of the PostDelete hooks, run when the
+	// app is destroyed, when its manifests are no longer read.
+	PostDelete []map[string]any `json:"post_delete,omitempty"`
 	// Manifests, in a plan only, are the exact objects the plan was made
 	// from, so apply applies what the user saw even if the directory has
 	// changed since.
@@ -147,35 +153,60 @@ func recordedShape(v cty.Value) map[string]any {
 // desiredFromPrivate rebuilds the desired set from a plan's manifests.
 func desiredFromPrivate(p privateData) (*desiredSet, error) {
 	d := &desiredSet{autoNamespace: p.AutoNamespace}
-	for _, m := range p.Manifests {
-		u := &unstructured.Unstructured{Object: m}
-		o := &desiredObject{id: kube.IDOf(u), obj: u, hash: manifestHash(u)}
-		ann := u.GetAnnotations()
-		if w, ok := ann[annotationWave]; ok {
-			n, err := strconv.Atoi(strings.TrimSpace(w))
-			if err != nil {
-				return nil, fmt.Errorf("%s: annotation %s=%q is not an integer", o.id, annotationWave, w)
-			}
-			o.wave = n
-		}
-		o.hook = ann[annotationHook]
-		if o.hook != "" {
-			d.hooks = append(d.hooks, o)
-		} else {
-			d.objects = append(d.objects, o)
-		}
+	if err := addManifests(d, p.Manifests); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
 
-// manifestsOf lists the manifests of a desired set, objects then hooks.
+// addManifests adds manifests slipway built (buildDesired) to d, hooks
+// split by phase as buildDesired splits them.
+func addManifests(d *desiredSet, manifests []map[string]any) error {
+	for _, m := range manifests {
+		u := &unstructured.Unstructured{Object: m}
+		ann, err := readAnnotations(u.GetAnnotations())
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", u.GetKind(), nameOf(u), err)
+		}
+		o := &desiredObject{id: kube.IDOf(u), obj: u, hash: manifestHash(u), wave: ann.wave, policies: ann.policies, opts: ann.opts}
+		if u.GetName() == "" {
+			o.generateName = u.GetGenerateName()
+		}
+		if len(ann.phases) == 0 {
+			d.objects = append(d.objects, o)
+			continue
+		}
+		for _, phase := range ann.phases {
+			h := *o
+			h.hook = phase
+			d.hooks = append(d.hooks, &h)
+		}
+	}
+	return nil
+}
+
+// manifestsOf lists the manifests of a desired set, objects then hooks
+// (each once, whatever its number of phases).
 func manifestsOf(d *desiredSet) []map[string]any {
 	out := make([]map[string]any, 0, len(d.objects)+len(d.hooks))
 	for _, o := range d.objects {
 		out = append(out, o.obj.Object)
 	}
+	seen := map[*unstructured.Unstructured]bool{}
 	for _, o := range d.hooks {
-		out = append(out, o.obj.Object)
+		if !seen[o.obj] {
+			seen[o.obj] = true
+			out = append(out, o.obj.Object)
+		}
+	}
+	return out
+}
+
+// postDeleteManifests are the manifests of d's PostDelete hooks.
+func postDeleteManifests(d *desiredSet) []map[string]any {
+	var out []map[string]any
+	for _, h := range hooksOf(d, builtin.HookPostDelete) {
+		out = append(out, h.obj.Object)
 	}
 	return out
 }
@@ -186,13 +217,4 @@ func hashesOf(d *desiredSet) map[string]string {
 		m[o.id.String()] = o.hash
 	}
 	return m
-}
-
-func hookIDs(d *desiredSet) []string {
-	var out []string
-	for _, o := range d.hooks {
-		out = append(out, o.id.String())
-	}
-	sort.Strings(out)
-	return out
 }

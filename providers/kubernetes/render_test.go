@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -296,6 +297,7 @@ func (f fakeScoper) Mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, err
 var testScoper = fakeScoper{
 	{Kind: "ConfigMap"}: true,
 	{Kind: "Secret"}:    true,
+	{Kind: "Pod"}:       true,
 	{Kind: "Service"}:   true,
 	{Kind: "Namespace"}: false,
 	{Kind: "ClusterRole", Group: "rbac.authorization.k8s.io"}:                       false,
@@ -390,7 +392,7 @@ metadata:
 	if d.autoNamespace != "v1 Namespace /shop" {
 		t.Errorf("autoNamespace = %q", d.autoNamespace)
 	}
-	if len(d.hooks) != 1 || d.hooks[0].hook != hookPreSync || d.hooks[0].id.String() != "batch/v1 Job shop/migrate" {
+	if len(d.hooks) != 1 || d.hooks[0].hook != builtin.HookPreSync || d.hooks[0].id.String() != "batch/v1 Job shop/migrate" {
 		t.Errorf("hooks = %+v, want the pre-sync Job shop/migrate", d.hooks)
 	}
 	by := d.byID()
@@ -447,14 +449,22 @@ func TestBuildDesiredErrors(t *testing.T) {
 		yaml string
 		want string
 	}{
-		"unknown kind":  {"apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n", "does not serve example.com/v1 Gadget"},
-		"no name":       {"apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: x-}\n", "has no metadata.name"},
-		"no kind":       {"apiVersion: v1\nmetadata: {name: x}\n", "no apiVersion or kind"},
-		"duplicate":     {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: app}\n", "twice"},
-		"bad wave":      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, annotations: {slipway.dev/sync-wave: soon}}\n", "is not an integer"},
-		"bad hook":      {"apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, annotations: {slipway.dev/hook: sometime}}\n", "is neither"},
-		"unknown group": {"apiVersion: example.com/v1\nkind: Other\nmetadata: {name: g}\n", "no CustomResourceDefinition"},
-		"plain object":  {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n", ""},
+		"unknown kind":      {"apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n", "does not serve example.com/v1 Gadget"},
+		"no name":           {"apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "has no metadata.name"},
+		"generateName":      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: x-}\n", "only hooks may"},
+		"hook generateName": {"apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: x-, annotations: {argocd.argoproj.io/hook: PreSync}}\n", ""},
+		"bad argo hook":     {"apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, annotations: {argocd.argoproj.io/hook: Later}}\n", "is not a hook phase"},
+		"bad argo wave":     {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, annotations: {argocd.argoproj.io/sync-wave: soon}}\n", "argocd.argoproj.io/sync-wave=\"soon\" is not an integer"},
+		"bad policy":        {"apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, annotations: {argocd.argoproj.io/hook: PreSync, argocd.argoproj.io/hook-delete-policy: Never}}\n", "is not a delete policy"},
+		"bad option":        {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, annotations: {argocd.argoproj.io/sync-options: Prune=maybe}}\n", "is not a sync option"},
+		"skip missing kind": {"apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, annotations: {argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true}}\n", ""},
+		"hook twice phases": {"apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, annotations: {argocd.argoproj.io/hook: \"PreSync,PostSync\"}}\n", ""},
+		"no kind":           {"apiVersion: v1\nmetadata: {name: x}\n", "no apiVersion or kind"},
+		"duplicate":         {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: app}\n", "twice"},
+		"bad wave":          {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, annotations: {slipway.dev/sync-wave: soon}}\n", "is not an integer"},
+		"bad hook":          {"apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, annotations: {slipway.dev/hook: sometime}}\n", "is not a hook phase"},
+		"unknown group":     {"apiVersion: example.com/v1\nkind: Other\nmetadata: {name: g}\n", "no CustomResourceDefinition"},
+		"plain object":      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n", ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -16,6 +16,7 @@ package kubernetes
 
 import (
 	"context"
+	"fmt"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -73,4 +74,16 @@ func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.Statu
 		objects = append(objects, os)
 	}
 	kube.Summarise(resp, objects, "")
+	// The hook runs of the last sync follow the objects; they are not
+	// the app's, so they count in neither its sync status nor its health.
+	if runs := prior.private.HookRuns; len(runs) > 0 {
+		resp.Objects = append(resp.Objects, hookStatuses(runs)...)
+		failed := 0
+		for _, run := range runs {
+			if run.Result != hookSucceeded {
+				failed++
+			}
+		}
+		resp.Message += fmt.Sprintf("; the last sync ran %s, %d not succeeded", plural(len(runs), "hook", "hooks"), failed)
+	}
 }

@@ -223,9 +223,14 @@ func (c *Cluster) start(ctx context.Context, b *Binaries) error {
 	); err != nil {
 		return err
 	}
+	extra := filepath.Join(c.Dir, "kwok-extra-stages.yaml")
+	if err := os.WriteFile(extra, []byte(extraStages), 0o644); err != nil {
+		return fmt.Errorf("write kwok stages: %w", err)
+	}
 	if _, err := c.run("kwok", b.Kwok,
 		"--kubeconfig", c.Kubeconfig,
 		"--config", b.KwokStages,
+		"--config", extra,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector", kwokNodeAnnotation+"=fake",
 		"--node-ip", "127.0.0.1",
