@@ -268,8 +268,9 @@ func (kit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}}
 }
+func (kit) Sources() map[string]sdk.Source { return map[string]sdk.Source{"kit": checkout{}} }
 
 type thing struct{}
 

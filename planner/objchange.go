@@ -86,6 +86,36 @@ func ignoreChanges(config, prior cty.Value, names []string) cty.Value {
 	return cty.ObjectVal(m)
 }
 
+// withoutLocal is v with the schema's Local attributes null: what is
+// left to compare when a difference in those alone is never a change.
+func withoutLocal(s sdk.Schema, v cty.Value) cty.Value {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return v
+	}
+	var m map[string]cty.Value
+	for name, a := range s.Attributes {
+		if !a.Local || !v.Type().HasAttribute(name) {
+			continue
+		}
+		if m == nil {
+			m = v.AsValueMap()
+		}
+		m[name] = cty.NullVal(v.Type().AttributeType(name))
+	}
+	if m == nil {
+		return v
+	}
+	return cty.ObjectVal(m)
+}
+
+// sameButLocal reports whether a and b are equal but for the schema's
+// Local attributes (cache paths): a value that only makes sense on the
+// machine that computed it differs between machines, and between runs on
+// one machine, without anything outside slipway changing.
+func sameButLocal(s sdk.Schema, a, b cty.Value) bool {
+	return kind.SameValue(withoutLocal(s, a), withoutLocal(s, b))
+}
+
 // checkPlanned verifies that a provider's plan kept every attribute the
 // user set: a provider may only fill in what the configuration leaves to
 // it.

@@ -194,6 +194,8 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 			w.nest(ch)
 		}
 	}
+	w.markLocal(w.changes)
+	w.markLocal(w.drift)
 	sort.Slice(w.changes, func(i, j int) bool { return w.changes[i].Addr.Less(w.changes[j].Addr) })
 	sort.Slice(w.drift, func(i, j int) bool { return w.drift[i].Addr.Less(w.drift[j].Addr) })
 	sort.Slice(w.outputs, func(i, j int) bool { return w.outputs[i].Name < w.outputs[j].Name })
@@ -372,6 +374,19 @@ func (w *planWalk) node(ctx context.Context, n node, orphans map[string][]*state
 	return nil
 }
 
+// markLocal names in each change the Local attributes of its type's
+// schema, for the views to leave out.
+func (w *walker) markLocal(chs []*plans.ResourceChange) {
+	for _, ch := range chs {
+		if ch.Type == "" {
+			continue
+		}
+		if s, ok := w.typeSchema(ch.Addr.Resource.Kind == addrs.Source, ch.Provider, ch.Type); ok {
+			ch.Local = s.LocalAttributes()
+		}
+	}
+}
+
 // nest breaks a change into the changes of what it holds, when a kind
 // says it holds some.
 func (w *walker) nest(ch *plans.ResourceChange) {
@@ -470,7 +485,9 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 		Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type,
 		Before: priorVal, After: after, BeforeSensitive: sens, AfterSensitive: sens,
 	}
-	if prior == nil || !kind.SameValue(priorVal, after) {
+	// A checkout at another path (another machine, or a fresh cache) of
+	// the same commit is no read: only Local attributes moved.
+	if prior == nil || !sameButLocal(schema, priorVal, after) {
 		ch.Action = plans.Read
 		if prior != nil {
 			ch.ReasonDetail = sourceMoved(addr, priorVal, after)
@@ -593,7 +610,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			if resp.NewState.IsNull() {
 				it.before = cty.NullVal(schema.ImpliedType())
 			}
-			if !kind.SameValue(it.prior.Value, it.before) {
+			if !sameButLocal(schema, it.prior.Value, it.before) {
 				d := &plans.ResourceChange{
 					Addr: it.in.Addr, Provider: rc.Provider, Type: typeName,
 					Action: plans.Update, Before: it.prior.Value, After: it.before,
@@ -675,11 +692,14 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
-		case resp.Unchanged || kind.SameValue(it.before, planned):
+		case resp.Unchanged || sameButLocal(schema, it.before, planned):
+			// Planned keeps this machine's Local values (the manifests'
+			// directory in this run's cache): what apply and the
+			// expressions that refer to it use.
 			ch.Action = plans.NoOp
 		default:
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged
-			if it.prior != nil && kind.SameValue(it.prior.Value, planned) {
+			if it.prior != nil && sameButLocal(schema, it.prior.Value, planned) {
 				ch.Reason, ch.ReasonDetail = plans.ReasonDrift, "it was changed outside slipway"
 			}
 		}
@@ -834,6 +854,7 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 		p.Changes = append(p.Changes, kind.DeleteChange(ri, reason))
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr.Less(p.Changes[j].Addr) })
+	w.markLocal(p.Changes)
 	for _, ch := range p.Changes {
 		w.nest(ch)
 	}

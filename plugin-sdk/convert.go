@@ -53,6 +53,7 @@ func schemaToProto(s Schema) (*protocol.Schema, error) {
 			Computed:    a.Computed,
 			Sensitive:   a.Sensitive,
 			ForceNew:    a.ForceNew,
+			Local:       a.Local,
 		})
 	}
 	return out, nil
@@ -79,6 +80,8 @@ func checkSchema(what string, s Schema) Diagnostics {
 			bad = "is Required and also Optional or Computed"
 		case !a.Required && !a.Optional && !a.Computed:
 			bad = "is none of Required, Optional and Computed"
+		case a.Local && a.ForceNew:
+			bad = "is both Local and ForceNew (a difference in a Local value is never a change, so it cannot replace the object)"
 		}
 		if bad != "" {
 			diags.AddError("Invalid provider schema",

@@ -14,7 +14,11 @@
 
 package sdk
 
-import "github.com/zclconf/go-cty/cty"
+import (
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+)
 
 // Schema describes the attributes of a provider, resource or source
 // configuration. Nested structure is expressed with object, list and map
@@ -40,6 +44,13 @@ type Attribute struct {
 	Sensitive bool
 	// ForceNew: a change of this attribute replaces the object.
 	ForceNew bool
+	// Local marks a value that only makes sense on this machine, such as
+	// a cache path: a difference in it alone is never a change, and
+	// views do not show it. Another machine computes its own value in
+	// its own plan, and the provider is given that one. Whatever the
+	// value leads to (the manifests read from the directory) must show
+	// in other attributes for a change in it to be planned.
+	Local bool
 }
 
 // ImpliedType is the object type of a value of this schema.
@@ -59,6 +70,19 @@ func (s Schema) SensitivePaths() []cty.Path {
 			out = append(out, cty.GetAttrPath(name))
 		}
 	}
+	return out
+}
+
+// LocalAttributes lists, sorted, the names of the schema's Local
+// attributes.
+func (s Schema) LocalAttributes() []string {
+	var out []string
+	for name, a := range s.Attributes {
+		if a.Local {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -84,8 +84,9 @@ func bigPlan(n int) *plans.Plan {
 			c := &plans.ResourceChange{
 				Addr: addrs.Resource{Kind: addrs.App, Name: name}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "kubernetes"}, Type: "kubernetes_app",
 				Action: plans.Update, Reason: plans.ReasonConfigChanged,
-				Before: obj(map[string]cty.Value{"revision": str("1a2b3c4"), "namespace": str("team")}),
-				After:  obj(map[string]cty.Value{"revision": str("9f8e7d6"), "namespace": str("team")}),
+				Before: obj(map[string]cty.Value{"revision": str("1a2b3c4"), "namespace": str("team"), "manifests_dir": str("/home/a/.cache/slipway/git/trees/1a2b3c4/" + name)}),
+				After:  obj(map[string]cty.Value{"revision": str("9f8e7d6"), "namespace": str("team"), "manifests_dir": str("/home/b/.cache/slipway/git/trees/9f8e7d6/" + name)}),
+				Local:  []string{"manifests_dir"},
 				Nested: []*plans.NestedChange{
 					{Address: "apps/v1 Deployment team/" + name, Action: plans.Update, Reason: plans.ReasonConfigChanged, Before: deploy("web:1"), After: deploy("web:2")},
 					{Address: "v1 Service team/" + name, Action: plans.Create, Reason: plans.ReasonNew, Before: null, After: obj(map[string]cty.Value{"port": cty.NumberIntVal(80)})},
@@ -455,6 +456,13 @@ func TestPlanPageInChromium(t *testing.T) {
 		t.Errorf("summary %q, want %q", summary, want)
 	}
 	b.noLeak()
+
+	// A Local attribute (a cache path) is no row of the page.
+	b.expand(`details.change[data-address="app.n011"]`)
+	appRows := eval[string](b, `Array.from(document.querySelectorAll('details.change[data-address="app.n011"] tr.attr')).map(r => r.textContent).join("\n")`)
+	if !strings.Contains(appRows, "revision") || strings.Contains(appRows, "manifests_dir") || strings.Contains(appRows, ".cache") {
+		t.Errorf("app.n011's attributes should show revision and leave out the Local manifests_dir:\n%s", appRows)
+	}
 
 	everything := filter{actions: allActions, kinds: allKinds}
 	b.apply(p, "by default", everything)

@@ -96,6 +96,14 @@ func TestProvidersSchemaJSON(t *testing.T) {
 		if g.SourceSchemas["git"].Block.Attributes == nil {
 			t.Error("git has no source type git")
 		}
+		if a := g.SourceSchemas["git"].Block.Attributes["dir"]; a == nil || !a.Local {
+			t.Errorf("git's source dir is %+v, want local: a checkout's path only makes sense on the machine that made it", a)
+		}
+	}
+	if k := doc.ProviderSchemas["kubernetes"]; k != nil {
+		if a := k.ResourceSchemas["kubernetes_app"].Block.Attributes["manifests_dir"]; a == nil || !a.Local {
+			t.Errorf("kubernetes_app manifests_dir is %+v, want local", a)
+		}
 	}
 	for _, n := range []string{"git", "helm", "kubernetes", "registry"} {
 		p := doc.ProviderSchemas[n]

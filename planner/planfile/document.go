@@ -79,6 +79,7 @@ type changeDoc struct {
 	Private         []byte       `json:"private,omitempty"` // base64, as encoding/json writes []byte
 	Nested          []*nestedDoc `json:"nested,omitempty"`
 	NestedFrom      []string     `json:"nested_from,omitempty"`
+	Local           []string     `json:"local,omitempty"`
 	Rollout         string       `json:"rollout,omitempty"`
 }
 
@@ -295,7 +296,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 	if d.RequiresReplace, err = encodePaths(c.RequiresReplace); err != nil {
 		return nil, err
 	}
-	d.NestedFrom = c.NestedFrom
+	d.NestedFrom, d.Local = c.NestedFrom, c.Local
 	for _, n := range c.Nested {
 		if n == nil {
 			d.Nested = append(d.Nested, nil)
@@ -486,7 +487,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 	if c.RequiresReplace, err = decodePaths(d.RequiresReplace); err != nil {
 		return nil, err
 	}
-	c.NestedFrom = d.NestedFrom
+	c.NestedFrom, c.Local = d.NestedFrom, d.Local
 	for _, nd := range d.Nested {
 		if nd == nil {
 			c.Nested = append(c.Nested, nil)

@@ -25,7 +25,7 @@ import (
 
 // FormatVersion is the version of the JSON plan document and of saved
 // plan files. Bump the minor for additions, the major for breaking changes.
-const FormatVersion = "1.2"
+const FormatVersion = "1.3"
 
 // Mode is the kind of plan.
 type Mode byte
@@ -168,6 +168,11 @@ type ResourceChange struct {
 	AfterSensitive  []cty.Path
 	// RequiresReplace lists the attributes whose change forced a replace.
 	RequiresReplace []cty.Path
+	// Local names, sorted, the attributes whose values only make sense
+	// on the machine that made the plan (cache paths, from the schema's
+	// Local flag). A difference in them alone is never a change, and the
+	// human and Markdown views leave them out.
+	Local []string
 	// Private is the provider's planned private data, handed to apply.
 	Private []byte
 	// Nested holds the object-level changes inside this one (the

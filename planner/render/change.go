@@ -127,23 +127,26 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 	}
 
 	d := &differ{p: p, beforeSens: c.BeforeSensitive, afterSens: c.AfterSensitive, replace: c.RequiresReplace}
+	// The nested changes show what NestedFrom holds; Local values (cache
+	// paths) are this machine's business, not a reviewer's.
+	hidden := append(append([]string(nil), c.NestedFrom...), c.Local...)
 	body = append(body, symLine(0, c.Action.Symbol(), p.bold(blockHeader(c.Addr.Resource))+" {"))
-	body = append(body, d.root(1, withoutAttrs(c.Before, c.NestedFrom), withoutAttrs(c.After, c.NestedFrom))...)
+	body = append(body, d.root(1, withoutAttrs(c.Before, hidden), withoutAttrs(c.After, hidden))...)
 
-	hidden := 0
+	unchanged := 0
 	for _, n := range c.Nested {
 		if n == nil || (n.Action == plans.NoOp && n.Reason != plans.ReasonAdopted) {
-			hidden++
+			unchanged++
 			continue
 		}
 		body = append(body, line{})
 		body = append(body, nestedLines(p, n)...)
 	}
-	if hidden > 0 {
-		if len(c.Nested) > hidden {
+	if unchanged > 0 {
+		if len(c.Nested) > unchanged {
 			body = append(body, line{})
 		}
-		body = append(body, plainLine(1, "# ("+itoa(hidden)+" unchanged "+plural(hidden, "object", "objects")+" hidden)"))
+		body = append(body, plainLine(1, "# ("+itoa(unchanged)+" unchanged "+plural(unchanged, "object", "objects")+" hidden)"))
 	}
 	body = append(body, plainLine(0, "}"))
 	return comments, body

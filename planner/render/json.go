@@ -89,13 +89,18 @@ type jsonResourceChange struct {
 }
 
 type jsonChange struct {
-	Actions         []string           `json:"actions"`
-	Before          any                `json:"before"`
-	After           any                `json:"after"`
-	AfterUnknown    any                `json:"after_unknown"`
-	BeforeSensitive any                `json:"before_sensitive"`
-	AfterSensitive  any                `json:"after_sensitive"`
-	ReplacePaths    [][]any            `json:"replace_paths,omitempty"`
+	Actions         []string `json:"actions"`
+	Before          any      `json:"before"`
+	After           any      `json:"after"`
+	AfterUnknown    any      `json:"after_unknown"`
+	BeforeSensitive any      `json:"before_sensitive"`
+	AfterSensitive  any      `json:"after_sensitive"`
+	ReplacePaths    [][]any  `json:"replace_paths,omitempty"`
+	// LocalAttributes names the attributes of before and after whose
+	// values only make sense on the machine that made the plan, such as
+	// cache paths: a difference in them alone is never a change, and
+	// the human and Markdown views leave them out.
+	LocalAttributes []string           `json:"local_attributes,omitempty"`
 	Nested          []jsonNestedChange `json:"nested,omitempty"`
 }
 
@@ -220,6 +225,7 @@ func jsonResourceChangeOf(c *plans.ResourceChange) jsonResourceChange {
 			AfterSensitive:  sensitiveMirror(c.After, c.AfterSensitive),
 		},
 	}
+	rc.Change.LocalAttributes = c.Local
 	for _, path := range c.RequiresReplace {
 		rc.Change.ReplacePaths = append(rc.Change.ReplacePaths, jsonPath(path))
 	}

@@ -24,8 +24,9 @@ import (
 	"slipway.dev/slipway/plugin-sdk"
 )
 
-// FormatVersion is the version of the providers schema document.
-const FormatVersion = "1.0"
+// FormatVersion is the version of the providers schema document: 1.1
+// added each attribute's local.
+const FormatVersion = "1.1"
 
 // Document is what `slipway providers schema -json` prints: every
 // provider's schemas, by provider name.
@@ -72,6 +73,10 @@ type Attribute struct {
 	Sensitive       bool            `json:"sensitive,omitempty"`
 	// ForceNew: a change of the attribute replaces the object.
 	ForceNew bool `json:"force_new,omitempty"`
+	// Local: the value only makes sense on the machine that computed it
+	// (a cache path); a difference in it alone is never a change, and
+	// views do not show it.
+	Local bool `json:"local,omitempty"`
 }
 
 // descriptionKind says how a description is written: plain text (which
@@ -119,7 +124,7 @@ func schemaFromSDK(s sdk.Schema) (Schema, error) {
 		out.Block.Attributes[name] = &Attribute{
 			Type: tj, Description: a.Description, DescriptionKind: descriptionKind,
 			Required: a.Required, Optional: a.Optional, Computed: a.Computed,
-			Sensitive: a.Sensitive, ForceNew: a.ForceNew,
+			Sensitive: a.Sensitive, ForceNew: a.ForceNew, Local: a.Local,
 		}
 	}
 	return out, nil

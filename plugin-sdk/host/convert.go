@@ -47,6 +47,7 @@ func schemaFromProto(p *protocol.Schema) (sdk.Schema, error) {
 			Computed:    a.Computed,
 			Sensitive:   a.Sensitive,
 			ForceNew:    a.ForceNew,
+			Local:       a.Local,
 		}
 	}
 	return s, nil

@@ -50,7 +50,7 @@ type settings struct {
 var providerSchema = sdk.Schema{
 	Description: "Reads git repositories (a branch, tag or commit resolved to a commit and checked out on local disk) and pushes commits to them (git_promote).",
 	Attributes: map[string]sdk.Attribute{
-		"cache_dir": {Type: cty.String, Optional: true,
+		"cache_dir": {Type: cty.String, Optional: true, Local: true,
 			Description: `Where repositories and checkouts are cached; "<user cache dir>/slipway/git" when unset.`},
 		"username": {Type: cty.String, Optional: true,
 			Description: "User name for HTTP basic auth to http(s) remotes."},

@@ -57,7 +57,7 @@ var sourceSchema = sdk.Schema{
 			Description: "The first 7 characters of commit."},
 		builtin.SourceRef: {Type: cty.String, Computed: true,
 			Description: `The full reference resolved ("refs/heads/main"); empty for a pinned commit.`},
-		builtin.SourceDir: {Type: cty.String, Computed: true,
+		builtin.SourceDir: {Type: cty.String, Computed: true, Local: true,
 			Description: "The absolute path of a read-only checkout of the commit, with path joined in."},
 		"directories": {Type: cty.List(cty.String), Computed: true,
 			Description: "The names of dir's immediate subdirectories, sorted, hidden ones (a leading dot) left out: for for_each."},

@@ -68,7 +68,7 @@ var providerSchema = sdk.Schema{
 	Attributes: map[string]sdk.Attribute{
 		"kubeconfig": {Type: cty.String, Optional: true, Description: "Path of the kubeconfig file; KUBECONFIG or ~/.kube/config when unset."},
 		"context":    {Type: cty.String, Optional: true, Description: "Kubeconfig context to use; the current context when unset."},
-		"cache_dir":  {Type: cty.String, Optional: true, Description: "Where charts downloaded from repositories are kept; the user cache directory's slipway/helm when unset."},
+		"cache_dir":  {Type: cty.String, Optional: true, Local: true, Description: "Where charts downloaded from repositories are kept; the user cache directory's slipway/helm when unset."},
 	},
 }
 

@@ -32,7 +32,7 @@ var appSchema = sdk.Schema{
 	Description: "An application: the manifests of a directory (plain YAML or kustomize) synced to a cluster with server-side apply.",
 	Attributes: map[string]sdk.Attribute{
 		builtin.AppName:              {Type: cty.String, Required: true, ForceNew: true, Description: "The app's name; objects carry it in the label slipway.dev/app."},
-		builtin.AppManifestsDir:      {Type: cty.String, Required: true, Description: "Absolute local directory of the manifests: a kustomization, or YAML/JSON files read recursively."},
+		builtin.AppManifestsDir:      {Type: cty.String, Required: true, Local: true, Description: "Absolute local directory of the manifests: a kustomization, or YAML/JSON files read recursively."},
 		builtin.AppNamespace:         {Type: cty.String, Optional: true, Description: "Destination namespace for namespaced objects that name none."},
 		builtin.AppCreateNamespace:   {Type: cty.Bool, Optional: true, Description: "Create the destination namespace when the manifests do not hold it."},
 		builtin.AppPrune:             {Type: cty.Bool, Optional: true, Description: "Delete objects that left the manifests."},

@@ -355,6 +355,15 @@ func TestPlanRefreshAndDelete(t *testing.T) {
 		t.Errorf("refresh of an unchanged image:\n got %#v\nwant %#v", got, st)
 	}
 
+	// The same files in another checkout (another machine, another CI
+	// job): context_dir is Local, and the digest stays known.
+	elsewhere := t.TempDir()
+	writeTree(t, elsewhere, appFiles, appModes)
+	moved := s.Plan(appConfig(repo, elsewhere, map[string]cty.Value{"tags": strList("v1", "latest")}))
+	if got := sdk.GetString(moved.PlannedState, "digest"); got != first {
+		t.Errorf("the same files in another context_dir planned digest %q, want %s: no rebuild", got, first)
+	}
+
 	// A file that changed behind an unchanged configuration is a new build.
 	writeTree(t, ctxDir, map[string]string{"conf/app.yaml": "port: 9090\n"}, nil)
 	plan = s.Plan(cfg)

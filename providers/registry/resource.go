@@ -55,7 +55,7 @@ var imageSchema = sdk.Schema{
 		builtin.ImagePlatform: {Type: cty.String, Optional: true,
 			Description: `The platform, "OS/ARCH[/VARIANT]": the image of a multi-platform base to build on, and the platform of a scratch image. ` +
 				`The base's own platform when it has one; otherwise "linux/" and the architecture slipway runs on, so set it for the same digest on every machine.`},
-		builtin.ImageContextDir: {Type: cty.String, Required: true,
+		builtin.ImageContextDir: {Type: cty.String, Required: true, Local: true,
 			Description: "The absolute directory the sources of files are relative to."},
 		builtin.ImageFiles: {Type: cty.Map(cty.String), Optional: true,
 			Description: `What to put in the image, in one layer: absolute image path -> source relative to context_dir, a file or a directory (added whole). ` +
@@ -381,9 +381,14 @@ func (r *imageResource) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.P
 }
 
 // configUnchanged reports whether every attribute the user writes is as
-// it was at the last apply.
+// it was at the last apply. context_dir is Local: another checkout of the
+// same files builds the same image, and the digest of the inputs tells
+// whether the files changed.
 func configUnchanged(config, prior cty.Value) bool {
 	for _, n := range configAttrs {
+		if imageSchema.Attributes[n].Local {
+			continue
+		}
 		if !config.GetAttr(n).RawEquals(prior.GetAttr(n)) {
 			return false
 		}

@@ -211,6 +211,9 @@ func flags(a *schemas.Attribute) string {
 	if a.ForceNew {
 		f = append(f, "forces replacement")
 	}
+	if a.Local {
+		f = append(f, "local to this machine (never a change, not shown)")
+	}
 	return strings.Join(f, ", ")
 }
 

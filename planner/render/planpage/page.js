@@ -185,7 +185,11 @@
   // attrTable draws the leaves of a change: every changed one, and the
   // unchanged ones behind a button.
   function attrTable(change) {
-    var leaves = flatten(change.before, change.after, change.before_sensitive, change.after_sensitive, change.after_unknown);
+    // Local attributes (cache paths) only make sense on the machine that
+    // made the plan: the page leaves them out, as the text views do.
+    var local = change.local_attributes || [];
+    var leaves = flatten(change.before, change.after, change.before_sensitive, change.after_sensitive, change.after_unknown)
+      .filter(function (l) { return !(l.path.length > 0 && local.indexOf(l.path[0]) >= 0); });
     if (leaves.length === 0) return el('p', { class: 'muted', text: 'No attributes.' });
     var table = el('table', { class: 'attrs' },
       el('colgroup', null, el('col', { class: 'path' }), el('col'), el('col')),

@@ -836,13 +836,17 @@ type Schema_Attribute struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The attribute's cty type in cty's JSON type notation.
-	Type          []byte `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
-	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	Required      bool   `protobuf:"varint,4,opt,name=required,proto3" json:"required,omitempty"`
-	Optional      bool   `protobuf:"varint,5,opt,name=optional,proto3" json:"optional,omitempty"`
-	Computed      bool   `protobuf:"varint,6,opt,name=computed,proto3" json:"computed,omitempty"`
-	Sensitive     bool   `protobuf:"varint,7,opt,name=sensitive,proto3" json:"sensitive,omitempty"`
-	ForceNew      bool   `protobuf:"varint,8,opt,name=force_new,json=forceNew,proto3" json:"force_new,omitempty"`
+	Type        []byte `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	Required    bool   `protobuf:"varint,4,opt,name=required,proto3" json:"required,omitempty"`
+	Optional    bool   `protobuf:"varint,5,opt,name=optional,proto3" json:"optional,omitempty"`
+	Computed    bool   `protobuf:"varint,6,opt,name=computed,proto3" json:"computed,omitempty"`
+	Sensitive   bool   `protobuf:"varint,7,opt,name=sensitive,proto3" json:"sensitive,omitempty"`
+	ForceNew    bool   `protobuf:"varint,8,opt,name=force_new,json=forceNew,proto3" json:"force_new,omitempty"`
+	// local: the value only makes sense on the machine that computed it,
+	// such as a cache path. A difference in it alone is never a change,
+	// and views do not show it.
+	Local         bool `protobuf:"varint,9,opt,name=local,proto3" json:"local,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -929,6 +933,13 @@ func (x *Schema_Attribute) GetSensitive() bool {
 func (x *Schema_Attribute) GetForceNew() bool {
 	if x != nil {
 		return x.ForceNew
+	}
+	return false
+}
+
+func (x *Schema_Attribute) GetLocal() bool {
+	if x != nil {
+		return x.Local
 	}
 	return false
 }
@@ -3007,13 +3018,13 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02\"\xf2\x02\n" +
+	"\x10SEVERITY_WARNING\x10\x02\"\x88\x03\n" +
 	"\x06Schema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12E\n" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
-	"attributes\x1a\xe4\x01\n" +
+	"attributes\x1a\xfa\x01\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\fR\x04type\x12 \n" +
@@ -3022,7 +3033,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\boptional\x18\x05 \x01(\bR\boptional\x12\x1a\n" +
 	"\bcomputed\x18\x06 \x01(\bR\bcomputed\x12\x1c\n" +
 	"\tsensitive\x18\a \x01(\bR\tsensitive\x12\x1b\n" +
-	"\tforce_new\x18\b \x01(\bR\bforceNew\"R\n" +
+	"\tforce_new\x18\b \x01(\bR\bforceNew\x12\x14\n" +
+	"\x05local\x18\t \x01(\bR\x05local\"R\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +

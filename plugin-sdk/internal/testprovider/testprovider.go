@@ -97,6 +97,7 @@ var Schema = sdk.Schema{
 		"secret": {Type: cty.String, Optional: true, Sensitive: true},
 		"id":     {Type: cty.String, Computed: true},
 		"note":   {Type: cty.String, Optional: true, Computed: true},
+		"dir":    {Type: cty.String, Optional: true, Local: true},
 	},
 }
 
