@@ -77,18 +77,28 @@ func (o Options) remote(ctx context.Context) []remote.Option {
 	return opts
 }
 
+// IdentityHost is the host of sources that name a provider without
+// saying where to download it: slipway.dev/builtin/git, and the
+// examples' slipway.dev/examples/file, which are found on the search
+// path.
+const IdentityHost = "slipway.dev"
+
 // IsRegistrySource reports whether a required_providers source names a
-// repository in an OCI registry: its first element is a host, with a dot
-// or a port, or is localhost, as in image references
-// ("registry.example.com/acme/jira", "127.0.0.1:5000/jira"). Other
-// sources ("acme/jira") name no place to download from.
+// repository in an OCI registry: "oci://" and a repository, or a
+// repository whose first element is a host, with a dot or a port, or
+// localhost, as in image references ("registry.example.com/acme/jira",
+// "127.0.0.1:5000/jira"), other than IdentityHost. Other sources
+// ("acme/jira") name no place to download from.
 func IsRegistrySource(source string) bool {
-	source = strings.TrimPrefix(source, "oci://")
-	host, _, ok := strings.Cut(source, "/")
+	s, explicit := strings.CutPrefix(source, "oci://")
+	host, _, ok := strings.Cut(s, "/")
 	if !ok {
 		return false
 	}
-	return strings.ContainsAny(host, ".:") || host == "localhost"
+	if explicit {
+		return true
+	}
+	return (strings.ContainsAny(host, ".:") || host == "localhost") && host != IdentityHost
 }
 
 // ParseRepository parses a registry source into its repository. The

@@ -119,6 +119,7 @@ func TestRegistrySource(t *testing.T) {
 	for src, want := range map[string]bool{
 		"registry.example.com/acme/jira": true, "127.0.0.1:5000/jira": true, "localhost/jira": true,
 		"oci://ghcr.io/acme/jira": true, "acme/jira": false, "slipway/file": false, "file": false,
+		"slipway.dev/examples/file": false, "slipway.dev/builtin/git": false, "oci://slipway.dev/acme/jira": true,
 	} {
 		if got := IsRegistrySource(src); got != want {
 			t.Errorf("IsRegistrySource(%q) = %v, want %v", src, got, want)
