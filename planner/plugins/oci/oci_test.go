@@ -16,9 +16,11 @@ package oci
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -165,5 +167,43 @@ func TestScanBuilds(t *testing.T) {
 	write(bad, "slipway-provider-jira_linux_"+other)
 	if _, _, err := ScanBuilds(bad); err == nil || !strings.Contains(err.Error(), "is named for linux/"+other+" but is an ELF executable for") {
 		t.Errorf("a misnamed build: %v", err)
+	}
+}
+
+// Credentials come from the docker configuration that DOCKER_CONFIG
+// names, as for images.
+func TestDockerConfigCredentials(t *testing.T) {
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "s3cret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	host := strings.TrimPrefix(s.URL, "http://")
+	repo, err := ParseRepository(host + "/acme/jira")
+	if err != nil {
+		t.Fatal(err)
+	}
+	builds := []Build{writeBuild(t, t.TempDir(), "linux_amd64", "build")}
+
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	if _, err := Push(context.Background(), repo.Tag("1.0.0"), "jira", builds, Options{}); err == nil || !strings.Contains(strings.ToLower(err.Error()), "unauthorized") {
+		t.Fatalf("push without credentials: %v", err)
+	}
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("ci:s3cret"))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	if _, err := Push(context.Background(), repo.Tag("1.0.0"), "jira", builds, Options{}); err != nil {
+		t.Fatalf("push with the docker configuration's credentials: %v", err)
+	}
+	if art, err := Fetch(context.Background(), repo.Tag("1.0.0"), "jira", "linux_amd64", Options{}); err != nil || string(art.Executable) != "build" {
+		t.Fatalf("fetch with the docker configuration's credentials: %v", err)
 	}
 }
