@@ -74,7 +74,9 @@ type InstallOptions struct {
 // A provider already pinned keeps its pin, unless Upgrade, when a binary
 // with a pinned hash is on the search path; a binary whose hash is not
 // pinned is refused. Install never runs a binary from outside the search
-// path, and a pinned one not at all.
+// path, and a pinned one not at all. A provider whose source names a
+// repository in an OCI registry is pulled from there into the provider
+// cache instead (see installFromRegistry).
 func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOptions) (*Locks, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := &Locks{Providers: map[string]*Lock{}}
