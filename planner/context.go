@@ -168,6 +168,7 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 			r := rp.DeclRange
 			add(n, &r)
 			seen[n].Constraint = rp.Version
+			seen[n].Source = rp.Source
 		}
 	}
 	for _, p := range cfg.Providers {

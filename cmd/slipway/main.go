@@ -577,5 +577,13 @@ func providersCommand(ctx context.Context, meta func() *command.Meta, set func(i
 	}
 	schema.Flags().BoolVar(&sa.JSON, "json", false, "print as JSON (required)")
 	c.AddCommand(schema)
+	c.AddCommand(&cobra.Command{
+		Use:   "push DIR REF",
+		Short: "Publish a provider's builds in DIR (slipway-provider-NAME_OS_ARCH) to an OCI registry as one index, tagged with the version (REF is REPOSITORY:VERSION)",
+		Args:  cobra.ExactArgs(2),
+		Run: func(_ *cobra.Command, a []string) {
+			set(meta().ProvidersPush(ctx, command.ProvidersPushArgs{Dir: a[0], Ref: a[1]}))
+		},
+	})
 	return c
 }

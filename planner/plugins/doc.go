@@ -30,6 +30,13 @@
 // slipway binary itself (`slipway provider serve NAME`), still as a child
 // process over the same protocol, and are pinned by slipway's version.
 //
+// A provider whose required_providers source names a repository in an OCI
+// registry is pulled by init (package oci) into ~/.slipway/providers, in
+// the mirror layout the search path reads, and pinned with its source and
+// the digest of the index it came from as well. A pulled binary is
+// installed only when its hash is pinned, or when no pin exists yet, or
+// when it comes from the very index the pin names.
+//
 // What must stay true: no provider binary runs unless it is on the search
 // path and its hash is pinned (init runs an unpinned one to learn its
 // version, from the search path only); nothing the configuration's

@@ -25,6 +25,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
 
+	"slipway.dev/slipway/planner/plugins/oci"
 	"slipway.dev/slipway/plugin-sdk/host"
 )
 
@@ -33,6 +34,9 @@ type Requirement struct {
 	Name string
 	// Constraint is the required_providers version constraint, or "".
 	Constraint string
+	// Source is the required_providers source, or "". When it names a
+	// repository in an OCI registry, init pulls the provider from there.
+	Source string
 	// Range points at the required_providers entry or the first use.
 	Range *hcl.Range
 }
@@ -54,6 +58,12 @@ type InstallOptions struct {
 	// Report is told about each provider as it is pinned: where its
 	// binary was found, or builtin.
 	Report func(name, version, path string, builtin bool)
+	// Registry sets up the calls to OCI registries, for providers whose
+	// source names a repository in one.
+	Registry oci.Options
+	// Pulled is told about each binary pulled from a registry, before it
+	// is reported: its platform and the reference it came from.
+	Pulled func(name, version, platform, ref string)
 }
 
 // Install finds every required provider and pins it in the returned locks
@@ -64,7 +74,9 @@ type InstallOptions struct {
 // A provider already pinned keeps its pin, unless Upgrade, when a binary
 // with a pinned hash is on the search path; a binary whose hash is not
 // pinned is refused. Install never runs a binary from outside the search
-// path, and a pinned one not at all.
+// path, and a pinned one not at all. A provider whose source names a
+// repository in an OCI registry is pulled from there into the provider
+// cache instead (see installFromRegistry).
 func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOptions) (*Locks, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := &Locks{Providers: map[string]*Lock{}}
@@ -98,6 +110,21 @@ func Install(ctx context.Context, reqs []Requirement, old *Locks, opts InstallOp
 		}
 		if pin != nil && pin.Builtin() {
 			pin = nil // the name was built in once; it is not now
+		}
+		if oci.IsRegistrySource(r.Source) {
+			p, path, d := installFromRegistry(ctx, r, pin, opts, search)
+			if d != nil {
+				diags = append(diags, d)
+				continue
+			}
+			out.Providers[r.Name] = p
+			report(r.Name, p.Version, path, false)
+			continue
+		}
+		if pin != nil && pin.Source != "" {
+			// Pulled once from a registry, it is now found on the search
+			// path: the same binary, no longer from there.
+			pin = &Lock{Name: pin.Name, Version: pin.Version, Hashes: pin.Hashes}
 		}
 		cands := Candidates(r.Name, search.Dirs)
 		if len(cands) == 0 {
@@ -251,14 +278,9 @@ func mismatch(pin *Lock, seen []found) string {
 // constraint means the same in required_providers, an image's semver and a
 // chart's version.
 func checkConstraint(r Requirement, ver string) *hcl.Diagnostic {
-	cons, err := semver.NewConstraint(r.Constraint)
-	if err != nil {
-		why := ""
-		if !strings.HasPrefix(err.Error(), "improper constraint") {
-			// The library's usual error only repeats the constraint.
-			why = fmt.Sprintf(" (%v)", err)
-		}
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint", Detail: fmt.Sprintf("%q is not a version constraint%s. Write one such as \">= 1.2, < 2\", \"^1.4\" (1.4.0 or later, below 2.0.0) or \"~> 1.4\" (1.4.x only).", r.Constraint, why), Subject: r.Range}
+	cons, d := parseConstraint(r)
+	if d != nil {
+		return d
 	}
 	v, err := semver.NewVersion(ver)
 	if err != nil {
@@ -273,4 +295,18 @@ func checkConstraint(r Requirement, ver string) *hcl.Diagnostic {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider version does not match", Detail: detail, Subject: r.Range}
 	}
 	return nil
+}
+
+// parseConstraint parses a requirement's version constraint.
+func parseConstraint(r Requirement) (*semver.Constraints, *hcl.Diagnostic) {
+	cons, err := semver.NewConstraint(r.Constraint)
+	if err != nil {
+		why := ""
+		if !strings.HasPrefix(err.Error(), "improper constraint") {
+			// The library's usual error only repeats the constraint.
+			why = fmt.Sprintf(" (%v)", err)
+		}
+		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint", Detail: fmt.Sprintf("%q is not a version constraint%s. Write one such as \">= 1.2, < 2\", \"^1.4\" (1.4.0 or later, below 2.0.0) or \"~> 1.4\" (1.4.x only).", r.Constraint, why), Subject: r.Range}
+	}
+	return cons, nil
 }

@@ -54,6 +54,13 @@ type Lock struct {
 	// SlipwayVersion is set, and Version and Hashes are not, for a
 	// built-in provider: the version of slipway that served it.
 	SlipwayVersion string
+	// Source is the OCI repository the provider was pulled from, for a
+	// provider whose required_providers source names one; "" otherwise.
+	Source string
+	// Digest is the digest of the OCI image index that the version's
+	// tag named when the provider was pinned ("sha256:HEX"). A binary
+	// for another platform is pinned later only from that same index.
+	Digest string
 }
 
 // Builtin reports whether the lock pins a built-in provider.
@@ -67,6 +74,8 @@ type lockBlock struct {
 	Path           *string   `hcl:"path"`
 	Hashes         []string  `hcl:"hashes,optional"`
 	SlipwayVersion *string   `hcl:"slipway_version"`
+	Source         *string   `hcl:"source"`
+	Digest         *string   `hcl:"digest"`
 	DeclRange      hcl.Range `hcl:",def_range"`
 }
 
@@ -104,6 +113,12 @@ func LoadLocks(dir string) (*Locks, hcl.Diagnostics) {
 		if p.Version != nil {
 			l.Version = *p.Version
 		}
+		if p.Source != nil {
+			l.Source = *p.Source
+		}
+		if p.Digest != nil {
+			l.Digest = *p.Digest
+		}
 		switch {
 		case p.SlipwayVersion != nil:
 			if *p.SlipwayVersion == "" || p.Version != nil || len(p.Hashes) > 0 {
@@ -113,6 +128,9 @@ func LoadLocks(dir string) (*Locks, hcl.Diagnostics) {
 			l.SlipwayVersion = *p.SlipwayVersion
 		case p.Version == nil || len(p.Hashes) == 0:
 			bad(fmt.Sprintf("Provider %q needs a version and at least one hash, or slipway_version for a built-in provider.", p.Name))
+			continue
+		case l.Digest != "" && (l.Source == "" || !strings.HasPrefix(l.Digest, HashScheme)):
+			bad(fmt.Sprintf("Provider %q has the digest %q, which needs a source and is written %sHEX.", p.Name, l.Digest, HashScheme))
 			continue
 		}
 		for _, h := range p.Hashes {
@@ -148,6 +166,12 @@ func (l *Locks) Save(dir string) error {
 			continue
 		}
 		b.SetAttributeValue("version", cty.StringVal(p.Version))
+		if p.Source != "" {
+			b.SetAttributeValue("source", cty.StringVal(p.Source))
+		}
+		if p.Digest != "" {
+			b.SetAttributeValue("digest", cty.StringVal(p.Digest))
+		}
 		hashes := make([]cty.Value, len(p.Hashes))
 		for i, h := range p.Hashes {
 			hashes[i] = cty.StringVal(h)

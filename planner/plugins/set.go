@@ -76,8 +76,11 @@ func (s *Set) command(name string) (cmd *exec.Cmd, release func(), err error) {
 	}
 	cands := Candidates(name, search.Dirs)
 	if len(cands) == 0 {
-		return nil, nil, fmt.Errorf("provider %q is not installed. %s", name, search.notFound(name,
-			fmt.Sprintf(`Install version %s, which %s pins, into one of those directories, or run "slipway init -upgrade" to pin another.`, lock.Version, LockFileName)))
+		advice := fmt.Sprintf(`Install version %s, which %s pins, into one of those directories, or run "slipway init -upgrade" to pin another.`, lock.Version, LockFileName)
+		if lock.Source != "" {
+			advice = fmt.Sprintf(`Run "slipway init" to pull version %s, which %s pins, from %s.`, lock.Version, LockFileName, lock.Source)
+		}
+		return nil, nil, fmt.Errorf("provider %q is not installed. %s", name, search.notFound(name, advice))
 	}
 	bin, seen, err := openPinned(lock, cands)
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
+	"slipway.dev/slipway/planner/plugins/oci"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/local"
 )
@@ -96,6 +97,10 @@ func (m *Meta) Init(ctx context.Context, a InitArgs) int {
 	m.View.Printf("%s\n\n", m.View.Bold("Initializing provider plugins..."))
 	locks, d := plugins.Install(ctx, planner.Requirements(cfg, st), old, plugins.InstallOptions{
 		Search: search, Builtins: m.Builtins, SlipwayVersion: m.Version, Upgrade: a.Upgrade, Platforms: a.Platforms, Stderr: m.View.Stderr,
+		Registry: oci.Options{UserAgent: "slipway/" + m.Version},
+		Pulled: func(name, version, platform, ref string) {
+			m.View.Printf("- %s v%s: pulled the %s build from %s\n", name, version, platform, ref)
+		},
 		Report: func(name, version, path string, builtin bool) {
 			if builtin {
 				m.View.Printf("- %s: built into slipway\n", name)
