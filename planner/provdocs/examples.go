@@ -70,7 +70,8 @@ func (e *Examples) All() []Example {
 }
 
 // ReadExamples reads the examples of provider p from fsys, laid out as
-// the package documentation says. A nil fsys has no examples. An entry
+// the package documentation says. A nil fsys has no examples; names
+// that begin with a dot are left out. Any other entry
 // of fsys that fits no place of the layout (a type p does not have, a
 // file that is not *.slip.hcl) is an error that names it, so a renamed
 // type cannot leave its examples behind unseen.
@@ -86,6 +87,7 @@ func ReadExamples(fsys fs.FS, p *schemas.Provider) (*Examples, error) {
 	var errs []error
 	for _, e := range top {
 		switch name := e.Name(); {
+		case hidden(name):
 		case !e.IsDir():
 			errs = append(errs, fmt.Errorf("examples: %s is a file; examples go in provider/, resources/TYPE/ or sources/TYPE/", name))
 		case name == providerDir:
@@ -102,6 +104,9 @@ func ReadExamples(fsys fs.FS, p *schemas.Provider) (*Examples, error) {
 				continue
 			}
 			for _, d := range dirs {
+				if hidden(d.Name()) {
+					continue
+				}
 				dir := path.Join(name, d.Name())
 				if _, ok := types[d.Name()]; !ok || !d.IsDir() {
 					errs = append(errs, fmt.Errorf("examples: %s: the provider has no %s type %q (it has %s)", dir, what, d.Name(), nameList(schemas.Names(types))))
@@ -129,6 +134,9 @@ func readExampleDir(fsys fs.FS, dir string) ([]Example, error) {
 	var out []Example
 	var errs []error
 	for _, e := range entries {
+		if hidden(e.Name()) {
+			continue
+		}
 		p := path.Join(dir, e.Name())
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ExampleSuffix) {
 			errs = append(errs, fmt.Errorf("examples: %s is not a %s file", p, ExampleSuffix))
@@ -147,6 +155,11 @@ func readExampleDir(fsys fs.FS, dir string) ([]Example, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, errors.Join(errs...)
 }
+
+// hidden reports whether a name is left out of the examples: a dot file,
+// such as the lock file and provider directory of a slipway init run in
+// an example's directory.
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
 
 func nameList(names []string) string {
 	if len(names) == 0 {
