@@ -75,7 +75,7 @@ func Pages(name string, p *schemas.Provider, ex *Examples, o Options) (map[strin
 	}
 	writeExamples(&b, ex.Provider, "## ")
 	fmt.Fprintf(&b, "\n## Provider configuration\n\n```text\nprovider %q { ... }\n```\n", name)
-	if err := writeBody(&b, p.Provider.Block, "provider "+name); err != nil {
+	if err := writeBody(&b, p.Provider.Block, "provider."+name, "### "); err != nil {
 		return nil, fmt.Errorf("provider configuration: %w", err)
 	}
 
@@ -119,7 +119,7 @@ func typePage(provider, block, prefix, typ string, s schemas.Schema, ex []Exampl
 	}
 	fmt.Fprintf(&b, "\n```text\n%s %q \"NAME\" { ... }\n```\n", block, typ)
 	writeExamples(&b, ex, "## ")
-	if err := writeBody(&b, s.Block, prefix+typ+".NAME"); err != nil {
+	if err := writeBody(&b, s.Block, prefix+typ+".NAME", "## "); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -166,9 +166,10 @@ type nested struct {
 
 // writeBody writes a block's arguments (what the configuration sets),
 // its attributes (what only the provider sets), and the object types
-// nested in either. ref is how the configuration reads the block's
-// attributes ("source.git.NAME").
-func writeBody(b *bytes.Buffer, blk schemas.Block, ref string) error {
+// nested in either, under headings that begin with heading ("## "). ref
+// is how the configuration reads the block's attributes
+// ("source.git.NAME").
+func writeBody(b *bytes.Buffer, blk schemas.Block, ref, heading string) error {
 	var args, attrs []string
 	for _, n := range schemas.Names(blk.Attributes) {
 		if a := blk.Attributes[n]; a.Required || a.Optional {
@@ -199,7 +200,7 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref string) error {
 		return nil
 	}
 	if len(args) > 0 {
-		b.WriteString("\n## Arguments\n\n| argument | type | | description |\n|---|---|---|---|\n")
+		fmt.Fprintf(b, "\n%sArguments\n\n| argument | type | | description |\n|---|---|---|---|\n", heading)
 		for _, n := range args {
 			a := blk.Attributes[n]
 			ty, err := typeCell(n, a, true)
@@ -210,7 +211,7 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref string) error {
 		}
 	}
 	if len(attrs) > 0 {
-		fmt.Fprintf(b, "\n## Attributes\n\nThe provider sets these. The configuration reads them, and the arguments, as `%s.ATTRIBUTE`.\n\n| attribute | type | | description |\n|---|---|---|---|\n", ref)
+		fmt.Fprintf(b, "\n%sAttributes\n\nThe provider sets these. The configuration reads them, and the arguments, as `%s.ATTRIBUTE`.\n\n| attribute | type | | description |\n|---|---|---|---|\n", heading, ref)
 		for _, n := range attrs {
 			a := blk.Attributes[n]
 			ty, err := typeCell(n, a, false)
@@ -221,12 +222,12 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref string) error {
 		}
 	}
 	if len(queue) > 0 {
-		b.WriteString("\n## Nested schemas\n")
+		fmt.Fprintf(b, "\n%sNested schemas\n", heading)
 	}
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
-		fmt.Fprintf(b, "\n### %s\n\n", nestedHeading(n.path))
+		fmt.Fprintf(b, "\n#%s%s\n\n", heading, nestedHeading(n.path))
 		names := schemas.Names(n.obj.AttributeTypes())
 		if len(names) == 0 {
 			b.WriteString("An object with no attributes.\n")
