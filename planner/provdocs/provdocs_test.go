@@ -86,7 +86,7 @@ func testProvider(t *testing.T) *schemas.Provider {
 			"svc": {Block: schemas.Block{Description: "A service.", Attributes: map[string]*schemas.Attribute{
 				"name":  {Type: ty(cty.String), Required: true, ForceNew: true, Description: "The name | the key."},
 				"ports": {Type: ty(cty.Map(port)), Optional: true, Description: "Ports by name."},
-				"mode":  {Type: ty(cty.String), Optional: true, Default: json.RawMessage(`"fast"`), Description: "How."},
+				"mode":  {Type: ty(cty.String), Optional: true, Computed: true, Description: "How."},
 				"id":    {Type: ty(cty.String), Computed: true, Description: "The ID."},
 			}}},
 		},
@@ -132,7 +132,7 @@ func TestPages(t *testing.T) {
 			"A resource type of the [svc provider](_index.md).\n\nA service.\n",
 			"## Examples\n\n### A\n\n```hcl\n# first\n```\n\n### B two\n\n```hcl\n# second\n```\n",
 			// Required arguments first, then the others by name.
-			"| `name` | `string` | required, forces replacement | The name \\| the key. |\n| `mode` | `string` | optional, default `\"fast\"` | How. |\n| `ports` | [`map of object`](#nested-schema-for-ports) | optional | Ports by name. |\n",
+			"| `name` | `string` | required, forces replacement | The name \\| the key. |\n| `mode` | `string` | optional, computed | How. |\n| `ports` | [`map of object`](#nested-schema-for-ports) | optional | Ports by name. |\n",
 			"reads them, and the arguments, as `svc.NAME.ATTRIBUTE`",
 			"| `id` | `string` |  | The ID. |",
 			"### Nested schema for `ports`\n\n| attribute | type | |\n|---|---|---|\n| `name` | `string` | optional |\n| `number` | `number` | required |\n| `tls` | [`object`](#nested-schema-for-portstls) | required |\n",

@@ -319,9 +319,6 @@ func flags(a *schemas.Attribute) string {
 	case a.Optional:
 		f = append(f, "optional")
 	}
-	if len(a.Default) > 0 {
-		f = append(f, "default `"+cell(string(a.Default))+"`")
-	}
 	if a.Sensitive {
 		f = append(f, "sensitive")
 	}

@@ -72,10 +72,6 @@ type Attribute struct {
 	Sensitive       bool            `json:"sensitive,omitempty"`
 	// ForceNew: a change of the attribute replaces the object.
 	ForceNew bool `json:"force_new,omitempty"`
-	// Default is the value the provider uses when the configuration
-	// leaves the attribute out, in JSON; absent when the schema declares
-	// none.
-	Default json.RawMessage `json:"default,omitempty"`
 }
 
 // descriptionKind says how a description is written: plain text (which
