@@ -20,12 +20,14 @@
 // The Go code here is the site's checks and generator: a test builds the
 // site with hugo, serves it and follows every internal link in a headless
 // Chromium; refgen writes the reference pages from the block and provider
-// schemas.
+// schemas, the providers' pages with package planner/provdocs as `slipway
+// providers docs` does (and examples/provider-file/docs the same way).
 //
 // What must stay true: the built site needs nothing from the network (no
 // theme download, no CDN), every internal link resolves and every anchor
-// exists, and docs/reference/ is what `go generate ./website` writes
-// (make check-generate fails otherwise).
+// exists, and docs/reference/ and examples/provider-file/docs are what
+// `go generate ./website` writes (refgen's test and make check-generate
+// fail otherwise).
 package website
 
 //go:generate go run ./refgen -out docs/reference

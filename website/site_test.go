@@ -252,7 +252,7 @@ func TestSiteLinks(t *testing.T) {
 			t.Errorf("%s is built but no page links to it: add it to the navigation, or link it from a page", p)
 		}
 	}
-	for _, p := range []string{"/", "/cli/", "/viewer/", "/reference/", "/reference/provider-git/", "/reference/block-pipeline/"} {
+	for _, p := range []string{"/", "/cli/", "/viewer/", "/reference/", "/reference/provider-git/", "/reference/provider-git/source-git/", "/reference/provider-kubernetes/resource-kubernetes_app/", "/reference/block-pipeline/"} {
 		if !visited[p] {
 			t.Errorf("the crawl never reached %s", p)
 		}

@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"runtime"
@@ -66,6 +67,15 @@ var builtinProviders = map[string]func() sdk.Provider{
 	"helm":       helm.New,
 	"kubernetes": kubernetes.New,
 	"registry":   registry.New,
+}
+
+// builtinExamples are the examples the built-in providers' reference
+// pages show (slipway providers docs).
+var builtinExamples = map[string]func() fs.FS{
+	"git":        git.Examples,
+	"helm":       helm.Examples,
+	"kubernetes": kubernetes.Examples,
+	"registry":   registry.Examples,
 }
 
 func main() {
@@ -585,5 +595,23 @@ func providersCommand(ctx context.Context, meta func() *command.Meta, set func(i
 			set(meta().ProvidersPush(ctx, command.ProvidersPushArgs{Dir: a[0], Ref: a[1]}))
 		},
 	})
+	da := command.ProvidersDocsArgs{BuiltinExamples: func(name string) fs.FS {
+		if f := builtinExamples[name]; f != nil {
+			return f()
+		}
+		return nil
+	}}
+	docs := &cobra.Command{
+		Use:   "docs NAME -out DIR",
+		Short: "Write a provider's reference pages in Markdown: one per resource and source type, with the examples of its examples directory",
+		Args:  cobra.ExactArgs(1),
+		Run: func(_ *cobra.Command, args []string) {
+			da.Name = args[0]
+			set(meta().ProvidersDocs(ctx, da))
+		},
+	}
+	docs.Flags().StringVar(&da.Out, "out", "", "the directory to write the pages into (required)")
+	docs.Flags().StringVar(&da.Examples, "examples", "", "the provider's examples directory (provider/, resources/TYPE/, sources/TYPE/); a built-in provider's own when unset")
+	c.AddCommand(docs)
 	return c
 }

@@ -140,3 +140,56 @@ func TestProvidersSchemaJSON(t *testing.T) {
 		t.Errorf("slipway providers schema without -json exited %d:\n%s", exitCode(err), out)
 	}
 }
+
+// TestProvidersDocs runs `slipway providers docs` as a provider's author
+// does (providers.md, "Documenting a provider"): in a copy of the file
+// provider's examples, init pins the provider, and the pages written are
+// the ones committed in examples/provider-file/docs, which website/refgen
+// writes with the same code. A built-in provider's pages carry the
+// examples built into slipway.
+func TestProvidersDocs(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..")
+	work := t.TempDir()
+	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS(filepath.Join(root, "examples", "provider-file", "examples"))); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(work, "examples", "provider")
+	if out, err := slipwayIn(cfg, "init"); err != nil {
+		t.Fatalf("slipway init: %v\n%s", err, out)
+	}
+	out, err := slipwayIn(cfg, "providers", "docs", "file", "-examples", "..", "-out", "../../docs")
+	if err != nil {
+		t.Fatalf("slipway providers docs: %v\n%s", err, out)
+	}
+	if want := "Wrote 3 pages of provider file into ../../docs, with 4 examples."; !strings.Contains(out, want) {
+		t.Errorf("slipway providers docs printed %q, want %q", out, want)
+	}
+	committed := filepath.Join(root, "examples", "provider-file", "docs")
+	want, _ := filepath.Glob(filepath.Join(committed, "*"))
+	got, _ := filepath.Glob(filepath.Join(work, "docs", "*"))
+	if len(got) != len(want) || len(want) == 0 {
+		t.Errorf("slipway providers docs wrote %d files, want the %d of %s", len(got), len(want), committed)
+	}
+	for _, w := range want {
+		wb, _ := os.ReadFile(w)
+		gb, err := os.ReadFile(filepath.Join(work, "docs", filepath.Base(w)))
+		if err != nil || string(gb) != string(wb) {
+			t.Errorf("%s differs from what slipway providers docs writes (%v): run go generate ./website", w, err)
+		}
+	}
+
+	out, err = slipwayIn(work, "providers", "docs", "git", "-out", "git-docs")
+	if err != nil {
+		t.Fatalf("slipway providers docs git: %v\n%s", err, out)
+	}
+	src, err := os.ReadFile(filepath.Join(work, "git-docs", "source-git.md"))
+	if err != nil || !strings.Contains(string(src), "```hcl\n") || !strings.Contains(string(src), "| `url` | `string` | required |") {
+		t.Errorf("the git source's page has no example or no url argument (%v):\n%s", err, src)
+	}
+
+	out, err = slipwayIn(work, "providers", "docs", "jira", "-out", "jira-docs")
+	if exitCode(err) != 1 || !strings.Contains(out, `provider "jira" is neither built into slipway nor required by the configuration`) {
+		t.Errorf("slipway providers docs of an unknown provider exited %d:\n%s", exitCode(err), out)
+	}
+}

@@ -27,6 +27,11 @@
 // Build it with `go build` and let `slipway init` find the binary; started
 // by hand it only says that it is a plugin.
 //
+// Its reference pages, in docs/, are written by `slipway providers docs
+// file -examples .. -out ../../docs` run in examples/provider, from its
+// schema and the example configurations in examples/ (see "Documenting a
+// provider" in the documentation).
+//
 // What must stay true: it uses nothing but plugin-sdk (and go-cty), and
 // the provider stays short enough to read in one sitting.
 package main

@@ -21,7 +21,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk"
+	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
 // FormatVersion is the version of the providers schema document: 1.1

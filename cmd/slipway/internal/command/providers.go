@@ -17,10 +17,13 @@ package command
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"slipway.dev/slipway/planner/provdocs"
 	"slipway.dev/slipway/planner/schemas"
 )
 
@@ -145,5 +148,101 @@ func (m *Meta) ProvidersSchema(ctx context.Context, a ProvidersArgs) int {
 		return 1
 	}
 	m.View.JSON(doc)
+	return 0
+}
+
+// ProvidersDocsArgs are the arguments of `slipway providers docs`.
+type ProvidersDocsArgs struct {
+	// Name is the provider's.
+	Name string
+	// Out is the directory the pages go into.
+	Out string
+	// Examples is the provider's examples directory; empty: a built-in
+	// provider's own, none for another.
+	Examples string
+	// BuiltinExamples returns the examples a built-in provider carries.
+	BuiltinExamples func(name string) fs.FS
+}
+
+// ProvidersDocs runs `slipway providers docs NAME -out DIR`: it starts
+// provider NAME as `providers schema -json` does and writes its reference
+// pages, with the examples of its examples directory, into DIR
+// (package provdocs says what the pages are).
+func (m *Meta) ProvidersDocs(ctx context.Context, a ProvidersDocsArgs) int {
+	if a.Out == "" {
+		m.View.Error(fmt.Errorf("slipway providers docs needs -out DIR, the directory to write the pages into"))
+		return 1
+	}
+	var found *versionProvider
+	for _, p := range m.allProviders(VersionArgs{}) {
+		if p.Name == a.Name {
+			found = &p
+			break
+		}
+	}
+	switch {
+	case found == nil:
+		m.View.Error(fmt.Errorf("provider %q is neither built into slipway nor required by the configuration in this directory: add it to required_providers, run slipway init, and run slipway providers docs again (slipway providers lists what slipway finds)", a.Name))
+		return 1
+	case found.Found == FoundNone || found.Found == FoundSearchPath:
+		m.View.Error(fmt.Errorf("provider %q: %s", a.Name, found.Note))
+		return 1
+	}
+	builtin := found.Found == FoundBuiltin
+
+	var examples fs.FS
+	switch {
+	case a.Examples != "":
+		if st, err := os.Stat(a.Examples); err != nil || !st.IsDir() {
+			m.View.Error(fmt.Errorf("-examples %s is not a directory: name the directory that holds provider/, resources/TYPE/ and sources/TYPE/", a.Examples))
+			return 1
+		}
+		examples = os.DirFS(a.Examples)
+	case builtin && a.BuiltinExamples != nil:
+		examples = a.BuiltinExamples(a.Name)
+	}
+
+	set, diags := m.providerSet()
+	m.View.Diagnostics(diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	defer set.Close()
+	c, err := set.Get(ctx, "provider."+a.Name, a.Name)
+	if err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	s, err := c.Schemas(ctx)
+	if err != nil {
+		m.View.Error(fmt.Errorf("provider %q: %w", a.Name, err))
+		return 1
+	}
+	doc, err := schemas.FromSDK(s)
+	if err != nil {
+		m.View.Error(fmt.Errorf("provider %q: %w", a.Name, err))
+		return 1
+	}
+	ex, err := provdocs.ReadExamples(examples, doc)
+	if err != nil {
+		m.View.Error(fmt.Errorf("%w\n(-examples names the directory that holds provider/, resources/TYPE/ and sources/TYPE/)", err))
+		return 1
+	}
+	pages, err := provdocs.Pages(a.Name, doc, ex, provdocs.Options{Builtin: builtin})
+	if err == nil {
+		err = provdocs.Write(a.Out, pages)
+	}
+	if err != nil {
+		m.View.Error(fmt.Errorf("provider %q: %w", a.Name, err))
+		return 1
+	}
+	examplesText := "1 example"
+	if n := len(ex.All()); n != 1 {
+		examplesText = fmt.Sprintf("%d examples", n)
+	}
+	m.View.Printf("Wrote %d pages of provider %s into %s, with %s.\n", len(pages), a.Name, a.Out, examplesText)
+	if examples == nil {
+		m.View.Printf("It has no examples: write them as the documentation says (Documenting a provider), and name their directory with -examples.\n")
+	}
 	return 0
 }
