@@ -61,3 +61,50 @@ func (s *Stopper) WithStop(ctx context.Context) (context.Context, context.Cancel
 		cancel(nil)
 	}
 }
+
+// calls tracks the calls a provider process has in flight, so that Stop
+// can cancel their contexts and wait for them to return. The zero value
+// is ready; it is safe for concurrent use.
+type calls struct {
+	stop Stopper
+
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n drops to 0; nil while n is 0
+}
+
+// begin registers a call and derives its context, which Stop cancels
+// with ErrStopped as the cause. Call end when the call returns.
+func (c *calls) begin(ctx context.Context) (_ context.Context, end func()) {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+	c.mu.Unlock()
+	ctx, cancel := c.stop.WithStop(ctx)
+	return ctx, func() {
+		cancel()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.n--
+		if c.n == 0 {
+			close(c.idle)
+			c.idle = nil
+		}
+	}
+}
+
+// cancel cancels the context of every call in flight and returns a
+// channel that is closed once they have all returned.
+func (c *calls) cancel() <-chan struct{} {
+	c.mu.Lock()
+	idle := c.idle
+	c.mu.Unlock()
+	c.stop.Stop(context.Background())
+	if idle == nil {
+		idle = make(chan struct{})
+		close(idle)
+	}
+	return idle
+}
