@@ -19,9 +19,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
+	"time"
 
 	"slipway.dev/slipway/plugin-sdk/host"
 )
@@ -42,6 +45,10 @@ type Set struct {
 	// SlipwayVersion is told to providers when they start, and is the
 	// version a built-in provider's pin must name.
 	SlipwayVersion string
+	// StopGrace is how long Halt lets a provider's calls in flight run
+	// after Stop before it kills the provider; 0 means
+	// host.DefaultStopGrace.
+	StopGrace time.Duration
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
@@ -124,6 +131,31 @@ func (s *Set) Close() {
 		c.Close()
 	}
 	s.clients = nil
+}
+
+// Halt stops every started provider at once, all in parallel: each is
+// sent Stop, which cancels its calls in flight, and one whose calls have
+// not returned within StopGrace is killed. It returns an error for each
+// provider it killed, saying so. The processes of the providers that
+// stopped keep running until Close.
+func (s *Set) Halt() []error {
+	s.mu.Lock()
+	clients := make([]*host.Client, 0, len(s.clients))
+	for _, k := range slices.Sorted(maps.Keys(s.clients)) {
+		clients = append(clients, s.clients[k])
+	}
+	s.mu.Unlock()
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.Halt(s.StopGrace)
+		}()
+	}
+	wg.Wait()
+	return slices.DeleteFunc(errs, func(err error) bool { return err == nil })
 }
 
 // FindPinned returns the path of the first binary on the search path

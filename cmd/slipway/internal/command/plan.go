@@ -379,7 +379,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if verdict := m.checkPolicies(rules, p); verdict != 0 {
 			return verdict
 		}
-		if !p.HasChanges() && !hasReads(p) {
+		// An upgraded state changes nothing outside, but is recorded
+		// by applying the plan.
+		if !p.HasChanges() && !hasReads(p) && len(p.Upgraded) == 0 {
 			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {
 				m.View.Error(fmt.Errorf("saving state: %w", err))
 				return 1
