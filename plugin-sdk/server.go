@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/grpc/status"
 
 	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
@@ -272,7 +273,8 @@ func (s *server) Stop(ctx context.Context, _ *protocol.Stop_Request) (*protocol.
 	case <-idle:
 		return &protocol.Stop_Response{}, nil
 	case <-ctx.Done():
-		return &protocol.Stop_Response{Error: "calls in flight did not return"}, nil
+		// slipway gave up waiting; it kills the process.
+		return nil, status.FromContextError(ctx.Err()).Err()
 	}
 }
 

@@ -66,45 +66,52 @@ func (s *Stopper) WithStop(ctx context.Context) (context.Context, context.Cancel
 // can cancel their contexts and wait for them to return. The zero value
 // is ready; it is safe for concurrent use.
 type calls struct {
-	stop Stopper
-
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed when n drops to 0; nil while n is 0
+	mu      sync.Mutex
+	next    uint64
+	cancels map[uint64]context.CancelCauseFunc
+	idle    chan struct{} // closed when the last call returns; nil while none runs
 }
 
-// begin registers a call and derives its context, which Stop cancels
-// with ErrStopped as the cause. Call end when the call returns.
+// begin registers a call and derives its context, which cancel ends with
+// ErrStopped as the cause. Call end when the call returns.
 func (c *calls) begin(ctx context.Context) (_ context.Context, end func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
 	c.mu.Lock()
-	if c.n == 0 {
+	if c.cancels == nil {
+		c.cancels = map[uint64]context.CancelCauseFunc{}
+	}
+	if len(c.cancels) == 0 {
 		c.idle = make(chan struct{})
 	}
-	c.n++
+	id := c.next
+	c.next++
+	c.cancels[id] = cancel
 	c.mu.Unlock()
-	ctx, cancel := c.stop.WithStop(ctx)
 	return ctx, func() {
-		cancel()
+		cancel(nil)
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.n--
-		if c.n == 0 {
+		delete(c.cancels, id)
+		if len(c.cancels) == 0 {
 			close(c.idle)
 			c.idle = nil
 		}
 	}
 }
 
-// cancel cancels the context of every call in flight and returns a
-// channel that is closed once they have all returned.
+// cancel cancels the context of every call in flight, before it returns,
+// and returns a channel that is closed once they have all returned.
+// Calls that begin later run normally.
 func (c *calls) cancel() <-chan struct{} {
 	c.mu.Lock()
-	idle := c.idle
-	c.mu.Unlock()
-	c.stop.Stop(context.Background())
-	if idle == nil {
-		idle = make(chan struct{})
-		close(idle)
+	defer c.mu.Unlock()
+	for _, cancel := range c.cancels {
+		cancel(ErrStopped)
 	}
-	return idle
+	if c.idle == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return c.idle
 }

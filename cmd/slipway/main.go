@@ -79,7 +79,13 @@ func run(args []string) int {
 	code := 0
 	root := newRoot(ctx, stopCtx, &code)
 	root.SetArgs(normalizeArgs(args))
-	if err := root.Execute(); err != nil {
+	err := root.Execute()
+	if ctx.Err() != nil {
+		// The second Ctrl-C: the signal handler exits with 130 once the
+		// providers have stopped or been killed.
+		select {}
+	}
+	if err != nil {
 		return 1
 	}
 	return code

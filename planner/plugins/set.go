@@ -52,6 +52,9 @@ type Set struct {
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
+	// halting is held by Halt while it runs, so that Close waits for it
+	// instead of ending the providers it is stopping.
+	halting sync.Mutex
 }
 
 // command returns the command that serves provider name. For a
@@ -123,8 +126,10 @@ func (s *Set) Get(ctx context.Context, key, name string) (*host.Client, error) {
 	return c, nil
 }
 
-// Close ends every started provider.
+// Close ends every started provider, once a Halt in progress is done.
 func (s *Set) Close() {
+	s.halting.Lock()
+	defer s.halting.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.clients {
@@ -139,6 +144,8 @@ func (s *Set) Close() {
 // provider it killed, saying so. The processes of the providers that
 // stopped keep running until Close.
 func (s *Set) Halt() []error {
+	s.halting.Lock()
+	defer s.halting.Unlock()
 	s.mu.Lock()
 	clients := make([]*host.Client, 0, len(s.clients))
 	for _, k := range slices.Sorted(maps.Keys(s.clients)) {

@@ -20,6 +20,9 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 )
 
@@ -65,7 +68,7 @@ func (c *Client) Halt(grace time.Duration) error {
 		return nil
 	}
 	why := fmt.Sprintf("did not stop within %s after Stop", grace)
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && status.Code(err) != codes.DeadlineExceeded {
 		// The provider answered at once, but could not stop.
 		why = fmt.Sprintf("failed to stop (%v)", err)
 	}

@@ -181,10 +181,22 @@ func (g gate) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 			}
 			select {
 			case <-ctx.Done():
-				resp.Diagnostics.AddError("Cancelled", ctx.Err().Error())
+				// The SDK cancels the call's context before it calls
+				// the provider's Stop, so a stop ends up here too.
+				summary := "Cancelled"
+				select {
+				case <-g.p.stop:
+					summary = "Stopped"
+				default:
+				}
+				resp.Diagnostics.AddError(summary, context.Cause(ctx).Error())
 				return
 			case <-g.p.stop:
-				resp.Diagnostics.AddError("Stopped", "The provider was asked to stop.")
+				detail := "The provider was asked to stop."
+				if ctx.Err() != nil {
+					detail = context.Cause(ctx).Error()
+				}
+				resp.Diagnostics.AddError("Stopped", detail)
 				return
 			case <-deadline:
 				resp.Diagnostics.AddError("Timed out", "Waited 20s for "+path+".")

@@ -462,6 +462,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	}
 	if m.Stop != nil && m.Stop.Err() != nil {
 		msg := "Apply interrupted: the changes in flight finished and are recorded; nothing else was started."
+		if ctx.Err() != nil {
+			// The second Ctrl-C: providers were told to stop.
+			msg = "Apply stopped: the changes in flight were cancelled; the next plan reads back what they did."
+		}
 		if !m.InAutomation() {
 			msg += " Run slipway apply again to carry out the rest."
 		}
