@@ -142,8 +142,8 @@ func interrupts() (ctx, stop context.Context, cleanup func()) {
 				fmt.Fprintln(os.Stderr, "\nInterrupt received, finishing operations in flight (press Ctrl-C again to stop now)")
 				stopNow()
 				// The providers of operations that end at the first
-				// Ctrl-C are stopped; apply's keep running.
-				go halter.Halt(report)
+				// Ctrl-C are sent Stop; apply's keep running.
+				halter.Stop()
 				continue
 			}
 			fmt.Fprintln(os.Stderr, "\nStopping now.")

@@ -138,6 +138,25 @@ func (s *Set) Close() {
 	s.clients = nil
 }
 
+// Stop sends Stop to every started provider, in parallel, which cancels
+// their calls in flight, and returns without waiting for them to stop:
+// the operation ends, and Close ends the processes.
+func (s *Set) Stop() {
+	s.mu.Lock()
+	clients := slices.Collect(maps.Values(s.clients))
+	s.mu.Unlock()
+	for _, c := range clients {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+			defer cancel()
+			c.Stop(ctx) // a provider that does not answer is ended by Close
+		}()
+	}
+}
+
+// stopWait bounds how long Stop waits for a provider's answer.
+const stopWait = 2 * time.Second
+
 // Halt stops every started provider at once, all in parallel: each is
 // sent Stop, which cancels its calls in flight, and one whose calls have
 // not returned within StopGrace is killed. It returns an error for each

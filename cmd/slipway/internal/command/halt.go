@@ -23,12 +23,13 @@ import (
 	"slipway.dev/slipway/planner/plugins"
 )
 
-// Halter stops the providers of the operation in flight when the user
-// stops it at once: at the first Ctrl-C for operations that end there,
-// at the second for apply and the other operations that finish what is
-// in flight first. The process that received the signal calls Halt
-// before it exits. It is safe for concurrent use; the zero value is
-// ready.
+// Halter stops the providers of the operations in flight when the user
+// stops them. At the first Ctrl-C the process calls Stop: operations
+// that end there (their context is done) send their providers Stop and
+// end. At the second it calls Halt, which sends every provider Stop,
+// kills those that do not stop within their grace period, and waits;
+// the process then exits. It is safe for concurrent use; the zero value
+// is ready.
 type Halter struct {
 	mu      sync.Mutex
 	watched []watchedSet
@@ -49,6 +50,21 @@ func (h *Halter) watch(ctx context.Context, set *plugins.Set) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.watched = append(h.watched, watchedSet{ctx: ctx, set: set})
+}
+
+// Stop sends Stop to the providers of every watched operation whose
+// context has ended, and returns at once (plugins.Set.Stop).
+func (h *Halter) Stop() {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ws := range h.watched {
+		if ws.done == nil && ws.ctx.Err() != nil {
+			ws.set.Stop()
+		}
+	}
 }
 
 // Halt stops, in parallel, the providers of every watched operation
