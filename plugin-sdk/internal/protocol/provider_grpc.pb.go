@@ -71,7 +71,10 @@ type ProviderClient interface {
 	ReadResources(ctx context.Context, in *ReadResources_Request, opts ...grpc.CallOption) (*ReadResources_Response, error)
 	// ImportResource adopts one existing object by its ID.
 	ImportResource(ctx context.Context, in *ImportResource_Request, opts ...grpc.CallOption) (*ImportResource_Response, error)
-	// Stop asks the provider to end work in flight.
+	// Stop asks the provider to end work in flight: the SDK cancels the
+	// context of every call in flight and answers once they have returned.
+	// slipway calls it with a deadline, and kills a provider that has not
+	// answered by then.
 	Stop(ctx context.Context, in *Stop_Request, opts ...grpc.CallOption) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.
@@ -233,7 +236,10 @@ type ProviderServer interface {
 	ReadResources(context.Context, *ReadResources_Request) (*ReadResources_Response, error)
 	// ImportResource adopts one existing object by its ID.
 	ImportResource(context.Context, *ImportResource_Request) (*ImportResource_Response, error)
-	// Stop asks the provider to end work in flight.
+	// Stop asks the provider to end work in flight: the SDK cancels the
+	// context of every call in flight and answers once they have returned.
+	// slipway calls it with a deadline, and kills a provider that has not
+	// answered by then.
 	Stop(context.Context, *Stop_Request) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.
