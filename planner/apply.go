@@ -479,10 +479,12 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind
 	if ch.Action == plans.NoOp || ch.Action == plans.Read {
 		prior := w.c.State.Resources[in.Addr.String()]
 		switch {
-		case prior != nil && !kind.SameValue(prior.Value, ch.After):
-			// Refresh saw a change the configuration agrees with: keep it.
+		case prior != nil && (!kind.SameValue(prior.Value, ch.After) || prior.SchemaVersion != schema.Version):
+			// Refresh saw a change the configuration agrees with, or the
+			// plan upgraded the stored state: keep it.
 			nr := *prior
 			nr.Value, nr.Dependencies, nr.Sensitive = ch.After, deps, ch.AfterSensitive
+			nr.SchemaVersion = schema.Version
 			w.a.set(&nr)
 		case prior == nil && !ch.Before.IsNull():
 			// The plan adopted what an interrupted apply made: record it.

@@ -15,7 +15,8 @@
 // Package planner is slipway's engine: it turns a configuration and a
 // prior state into a plan, and carries a plan out. It builds the
 // dependency graph from references, walks it concurrently, evaluates
-// expressions, asks providers to read, plan and apply in batches, and
+// expressions, has providers upgrade stored state of older schema
+// versions, asks them to read, plan and apply in batches, and
 // records what apply did through a state recorder after every finished
 // resource. It also validates, imports and reports status.
 //

@@ -163,6 +163,12 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		p.Errored = true
 		return p, diags
 	}
+	p.Upgraded, d = w.upgradeStates(ctx)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		p.Errored = true
+		return p, diags
+	}
 	g, d := w.buildGraph(true)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -836,6 +842,14 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	if diags.HasErrors() {
 		return diags
 	}
+	upgraded, d := w.upgradeStates(ctx)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return diags
+	}
+	p.Upgraded = upgraded
+	// The deletes start from the upgraded state.
+	c = w.c
 	matches := func(t addrs.ResourceInstance, ri *state.ResourceInstance) bool {
 		return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
 	}

@@ -28,8 +28,11 @@
 // the changes of an apply concurrently and streams each result as soon as
 // it is done, plans resources without a Plan method (DefaultPlan), checks
 // required attributes for resources without a Validate method
-// (ValidateConfig), and turns a panic in a provider method into an error
-// diagnostic instead of a dead process.
+// (ValidateConfig), upgrades stored states of older schema versions
+// through a resource's StateUpgraders (ResourceWithUpgradeState), cancels
+// the context of every call in flight when slipway calls Stop, and turns
+// a panic in a provider method into an error diagnostic instead of a dead
+// process.
 //
 // Related packages: sdktest runs a provider through the real protocol in
 // tests; host is slipway's side of the connection.

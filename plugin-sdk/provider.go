@@ -41,8 +41,14 @@ type ProviderWithSources interface {
 }
 
 // ProviderWithStop is a provider that can be asked to stop work in flight
-// (the user pressed Ctrl-C). Stop must return quickly; calls in flight
-// should then end with an error diagnostic.
+// (the user pressed Ctrl-C to stop at once). Before it calls Stop, the
+// SDK cancels the context of every call in flight (with ErrStopped as
+// the cause), so a provider whose work follows its calls' contexts needs
+// no Stop of its own; Stop is for work that does not (a child process, a
+// shared worker). Stop must return quickly; calls in flight should then
+// end with an error diagnostic, and NewState saying what exists. slipway
+// kills a provider whose calls have not returned a grace period after
+// Stop (10 seconds unless SLIPWAY_STOP_GRACE says otherwise).
 type ProviderWithStop interface {
 	Provider
 	Stop(ctx context.Context) error

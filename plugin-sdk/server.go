@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/grpc/status"
 
 	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
@@ -56,6 +57,9 @@ type server struct {
 	// host then need not send it again (PlanRequest.PriorFromRefresh).
 	refreshMu sync.Mutex
 	refreshed map[string]cty.Value
+
+	// inflight holds the calls in flight, whose contexts Stop cancels.
+	inflight calls
 }
 
 // takeRefreshed returns (and forgets) the state the last refresh
@@ -231,6 +235,8 @@ func (s *server) GetSchema(context.Context, *protocol.GetSchema_Request) (*proto
 }
 
 func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request) (*protocol.Configure_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	var resp ConfigureResponse
 	cfg, err := wire.DecodeValue(req.Config, s.pSchema.ImpliedType())
 	if err != nil {
@@ -243,27 +249,38 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	return &protocol.Configure_Response{Diagnostics: diagsToProto(resp.Diagnostics)}, nil
 }
 
+// Stop cancels the context of every call in flight, then calls the
+// provider's own Stop, if it has one, and answers once every call in
+// flight has returned, or when slipway gives up waiting (its context
+// ends): slipway kills a provider whose calls do not return in time.
 func (s *server) Stop(ctx context.Context, _ *protocol.Stop_Request) (*protocol.Stop_Response, error) {
-	ps, ok := s.p.(ProviderWithStop)
-	if !ok {
-		return &protocol.Stop_Response{}, nil
-	}
-	var diags Diagnostics
+	idle := s.inflight.cancel()
 	var err error
-	func() {
-		defer recoverInto(&diags, "the provider", "Stop")
-		err = ps.Stop(ctx)
-	}()
-	if err == nil {
-		err = diags.Err()
+	if ps, ok := s.p.(ProviderWithStop); ok {
+		var diags Diagnostics
+		func() {
+			defer recoverInto(&diags, "the provider", "Stop")
+			err = ps.Stop(ctx)
+		}()
+		if err == nil {
+			err = diags.Err()
+		}
 	}
 	if err != nil {
 		return &protocol.Stop_Response{Error: err.Error()}, nil
 	}
-	return &protocol.Stop_Response{}, nil
+	select {
+	case <-idle:
+		return &protocol.Stop_Response{}, nil
+	case <-ctx.Done():
+		// slipway gave up waiting; it kills the process.
+		return nil, status.FromContextError(ctx.Err()).Err()
+	}
 }
 
 func (s *server) ValidateResourceConfigs(ctx context.Context, req *protocol.ValidateResourceConfigs_Request) (*protocol.ValidateResourceConfigs_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	resps := make([]ValidateResponse, len(req.Items))
 	var tasks []func()
 	for i, it := range req.Items {
@@ -298,6 +315,8 @@ func (s *server) ValidateResourceConfigs(ctx context.Context, req *protocol.Vali
 }
 
 func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_Request) (*protocol.PlanResources_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	n := len(req.Items)
 	reqs := make([]PlanRequest, n)
 	resps := make([]PlanResponse, n)
@@ -421,7 +440,8 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 }
 
 func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream protocol.Provider_ApplyResourcesServer) error {
-	ctx := stream.Context()
+	ctx, end := s.inflight.begin(stream.Context())
+	defer end()
 
 	// One sender at a time; after an item's result, its late progress
 	// messages are dropped, and after the handler returns nothing is sent.
@@ -531,6 +551,8 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 }
 
 func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_Request) (*protocol.ReadResources_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	n := len(req.Items)
 	reqs := make([]ReadRequest, n)
 	resps := make([]ReadResponse, n)
@@ -641,6 +663,8 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 }
 
 func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, len(req.Items))}
 	var tasks []func()
 	for i, it := range req.Items {
@@ -681,6 +705,8 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 }
 
 func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Request) (*protocol.ReadSources_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	n := len(req.Items)
 	resps := make([]SourceReadResponse, n)
 	var tasks []func()
@@ -723,6 +749,8 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 }
 
 func (s *server) ImportResource(ctx context.Context, req *protocol.ImportResource_Request) (*protocol.ImportResource_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
 	r, ok := s.resources[req.TypeName]
 	if !ok {
 		return &protocol.ImportResource_Response{Diagnostics: diagsToProto(unsupported("resource", req.TypeName))}, nil
@@ -760,4 +788,34 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+func (s *server) UpgradeState(ctx context.Context, req *protocol.UpgradeState_Request) (*protocol.UpgradeState_Response, error) {
+	ctx, end := s.inflight.begin(ctx)
+	defer end()
+	out := &protocol.UpgradeState_Response{Results: make([]*protocol.UpgradeState_Result, len(req.Items))}
+	var tasks []func()
+	for i, it := range req.Items {
+		res := &protocol.UpgradeState_Result{}
+		out.Results[i] = res
+		r, ok := s.resources[it.TypeName]
+		if !ok {
+			res.Diagnostics = diagsToProto(unsupported("resource", it.TypeName))
+			continue
+		}
+		tasks = append(tasks, func() {
+			subj := subject("resource", it.Address, it.TypeName)
+			v, diags := upgradeState(ctx, r, s.rSchemas[it.TypeName], it.Version, it.RawState, subj)
+			if !diags.HasErrors() {
+				dv, err := wire.EncodeValue(v, s.rTypes[it.TypeName])
+				if err != nil {
+					diags = append(diags, encodeError("upgraded state", subj, err)...)
+				}
+				res.UpgradedState = dv
+			}
+			res.Diagnostics = diagsToProto(diags)
+		})
+	}
+	runBounded(tasks)
+	return out, nil
 }

@@ -61,3 +61,57 @@ func (s *Stopper) WithStop(ctx context.Context) (context.Context, context.Cancel
 		cancel(nil)
 	}
 }
+
+// calls tracks the calls a provider process has in flight, so that Stop
+// can cancel their contexts and wait for them to return. The zero value
+// is ready; it is safe for concurrent use.
+type calls struct {
+	mu      sync.Mutex
+	next    uint64
+	cancels map[uint64]context.CancelCauseFunc
+	idle    chan struct{} // closed when the last call returns; nil while none runs
+}
+
+// begin registers a call and derives its context, which cancel ends with
+// ErrStopped as the cause. Call end when the call returns.
+func (c *calls) begin(ctx context.Context) (_ context.Context, end func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	c.mu.Lock()
+	if c.cancels == nil {
+		c.cancels = map[uint64]context.CancelCauseFunc{}
+	}
+	if len(c.cancels) == 0 {
+		c.idle = make(chan struct{})
+	}
+	id := c.next
+	c.next++
+	c.cancels[id] = cancel
+	c.mu.Unlock()
+	return ctx, func() {
+		cancel(nil)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.cancels, id)
+		if len(c.cancels) == 0 {
+			close(c.idle)
+			c.idle = nil
+		}
+	}
+}
+
+// cancel cancels the context of every call in flight, before it returns,
+// and returns a channel that is closed once they have all returned.
+// Calls that begin later run normally.
+func (c *calls) cancel() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cancel := range c.cancels {
+		cancel(ErrStopped)
+	}
+	if c.idle == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return c.idle
+}

@@ -89,7 +89,13 @@ func run(args []string) int {
 	code := 0
 	root := newRoot(ctx, stopCtx, &code)
 	root.SetArgs(normalizeArgs(args))
-	if err := root.Execute(); err != nil {
+	err := root.Execute()
+	if ctx.Err() != nil {
+		// The second Ctrl-C: the signal handler exits with 130 once the
+		// providers have stopped or been killed.
+		select {}
+	}
+	if err != nil {
 		return 1
 	}
 	return code
@@ -120,17 +126,24 @@ func normalizeArgs(args []string) []string {
 
 func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
 
+// halter stops the providers of the operation in flight when the user
+// stops it at once. Signals are the process's, so it is too.
+var halter command.Halter
+
 // interrupts handles Ctrl-C (and SIGTERM) as Terraform does. The first
 // asks to stop: stop is done, apply starts nothing new and lets the
-// changes in flight finish and be recorded. The second stops now: ctx is
-// cancelled, and the process exits at once; its providers die with it,
-// and state and journal are left as they were last written, which the
-// next plan reads.
+// changes in flight finish and be recorded; operations that change
+// nothing end, and their providers are sent Stop. The second stops now:
+// ctx is cancelled, every running provider is sent Stop (which cancels
+// its calls in flight) and killed if it has not stopped within its grace
+// period, and the process exits; state and journal are left as they were
+// last written, which the next plan reads.
 func interrupts() (ctx, stop context.Context, cleanup func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stop, stopNow := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	report := func(err error) { fmt.Fprintf(os.Stderr, "Error: %v\n", err) }
 	go func() {
 		n := 0
 		for range sigs {
@@ -138,10 +151,14 @@ func interrupts() (ctx, stop context.Context, cleanup func()) {
 			if n == 1 {
 				fmt.Fprintln(os.Stderr, "\nInterrupt received, finishing operations in flight (press Ctrl-C again to stop now)")
 				stopNow()
+				// The providers of operations that end at the first
+				// Ctrl-C are sent Stop; apply's keep running.
+				halter.Stop()
 				continue
 			}
 			fmt.Fprintln(os.Stderr, "\nStopping now.")
 			cancel()
+			halter.Halt(report)
 			os.Exit(130)
 		}
 	}()
@@ -179,6 +196,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 			Version:  version,
 			Builtins: b,
 			Stop:     stopCtx,
+			Halter:   &halter,
 		}
 	}
 	root := &cobra.Command{

@@ -16,8 +16,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -29,7 +31,10 @@ import (
 // resource that takes its time to apply (to hold the state lock), one
 // whose apply kills the provider process (to test crash handling), and
 // one that repeats its message everywhere a provider can speak
-// (secrets_test.go).
+// (secrets_test.go), and one whose state changes shape between schema
+// versions (upgrade_test.go). With SLIPWAY_TESTKIT_MARKERS set, Stop and
+// a sleeper whose context is cancelled leave marker files there; with
+// SLIPWAY_TESTKIT_IGNORE_STOP=1 a sleeper ignores both (stop_test.go).
 type testkit struct{}
 
 // serveTestkit serves the testkit provider. With SLIPWAY_TESTKIT_PIDFILE
@@ -62,7 +67,21 @@ func (testkit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (testkit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (testkit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"testkit_sleep": sleeper{}, "testkit_crash": crasher{}, "testkit_echo": echoer{}}
+	return map[string]sdk.Resource{"testkit_sleep": sleeper{}, "testkit_crash": crasher{}, "testkit_echo": echoer{}, "testkit_widget": widget{}}
+}
+
+// Stop writes the marker "stop" (see mark).
+func (testkit) Stop(context.Context) error {
+	mark("stop", "slipway sent Stop")
+	return nil
+}
+
+// mark writes a file named name holding text into the directory
+// SLIPWAY_TESTKIT_MARKERS, when it is set, for a test to find.
+func mark(name, text string) {
+	if dir := os.Getenv("SLIPWAY_TESTKIT_MARKERS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+	}
 }
 
 var kitSchema = sdk.Schema{Attributes: map[string]sdk.Attribute{
@@ -77,9 +96,15 @@ func (sleeper) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyR
 	if !req.PlannedState.IsNull() {
 		d, _ := time.ParseDuration(sdk.GetString(req.PlannedState, "duration"))
 		req.Progress("sleeping " + d.String())
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
+		if os.Getenv("SLIPWAY_TESTKIT_IGNORE_STOP") == "1" {
+			// A provider that ignores Stop and its contexts.
+			time.Sleep(d)
+		} else {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				mark("cancelled", context.Cause(ctx).Error())
+			}
 		}
 	}
 	resp.NewState = req.PlannedState
@@ -99,4 +124,46 @@ func (crasher) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRes
 }
 func (crasher) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
 	resp.NewState = req.State
+}
+
+// widget is a resource whose state changed shape: at schema version 1
+// its size is a string, at version 2 (when SLIPWAY_TESTKIT_WIDGET_V2=1)
+// a number, and version 2 upgrades the states version 1 wrote.
+type widget struct{}
+
+func widgetV2() bool { return os.Getenv("SLIPWAY_TESTKIT_WIDGET_V2") == "1" }
+
+func (widget) Schema() sdk.Schema {
+	if widgetV2() {
+		return sdk.Schema{Version: 2, Attributes: map[string]sdk.Attribute{
+			"name": {Type: cty.String, Required: true},
+			"size": {Type: cty.Number, Optional: true},
+		}}
+	}
+	return sdk.Schema{Version: 1, Attributes: map[string]sdk.Attribute{
+		"name": {Type: cty.String, Required: true},
+		"size": {Type: cty.String, Optional: true},
+	}}
+}
+
+func (widget) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	resp.NewState = req.PlannedState
+}
+
+func (widget) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+
+func (widget) StateUpgraders() map[int64]sdk.StateUpgrader {
+	if !widgetV2() {
+		return nil
+	}
+	return map[int64]sdk.StateUpgrader{
+		1: func(_ context.Context, st map[string]any) (map[string]any, error) {
+			if size, ok := st["size"].(string); ok {
+				st["size"] = json.Number(size)
+			} else if st["size"] != nil {
+				return nil, fmt.Errorf("size is %T, want a string", st["size"])
+			}
+			return st, nil
+		},
+	}
 }

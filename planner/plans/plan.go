@@ -82,6 +82,12 @@ type Plan struct {
 	// as this plan read them back through their providers. Applying the
 	// plan resolves them.
 	Interrupted []*Interrupted
+	// Upgraded lists the instances whose stored state the plan upgraded
+	// to their provider's current schema version, by address. They need
+	// no change, but applying the plan records the upgraded states. It
+	// is not saved in plan files: applying a saved plan records them all
+	// the same.
+	Upgraded []string
 
 	// Workspace is the workspace whose state the plan was made against;
 	// applying a saved plan in another is refused. Plans saved before

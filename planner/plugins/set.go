@@ -19,9 +19,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
+	"time"
 
 	"slipway.dev/slipway/plugin-sdk/host"
 )
@@ -42,9 +45,16 @@ type Set struct {
 	// SlipwayVersion is told to providers when they start, and is the
 	// version a built-in provider's pin must name.
 	SlipwayVersion string
+	// StopGrace is how long Halt lets a provider's calls in flight run
+	// after Stop before it kills the provider; 0 means
+	// host.DefaultStopGrace.
+	StopGrace time.Duration
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
+	// halting is held by Halt while it runs, so that Close waits for it
+	// instead of ending the providers it is stopping.
+	halting sync.Mutex
 }
 
 // command returns the command that serves provider name. For a
@@ -119,14 +129,62 @@ func (s *Set) Get(ctx context.Context, key, name string) (*host.Client, error) {
 	return c, nil
 }
 
-// Close ends every started provider.
+// Close ends every started provider, once a Halt in progress is done.
 func (s *Set) Close() {
+	s.halting.Lock()
+	defer s.halting.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.clients {
 		c.Close()
 	}
 	s.clients = nil
+}
+
+// Stop sends Stop to every started provider, in parallel, which cancels
+// their calls in flight, and returns without waiting for them to stop:
+// the operation ends, and Close ends the processes.
+func (s *Set) Stop() {
+	s.mu.Lock()
+	clients := slices.Collect(maps.Values(s.clients))
+	s.mu.Unlock()
+	for _, c := range clients {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+			defer cancel()
+			c.Stop(ctx) // a provider that does not answer is ended by Close
+		}()
+	}
+}
+
+// stopWait bounds how long Stop waits for a provider's answer.
+const stopWait = 2 * time.Second
+
+// Halt stops every started provider at once, all in parallel: each is
+// sent Stop, which cancels its calls in flight, and one whose calls have
+// not returned within StopGrace is killed. It returns an error for each
+// provider it killed, saying so. The processes of the providers that
+// stopped keep running until Close.
+func (s *Set) Halt() []error {
+	s.halting.Lock()
+	defer s.halting.Unlock()
+	s.mu.Lock()
+	clients := make([]*host.Client, 0, len(s.clients))
+	for _, k := range slices.Sorted(maps.Keys(s.clients)) {
+		clients = append(clients, s.clients[k])
+	}
+	s.mu.Unlock()
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.Halt(s.StopGrace)
+		}()
+	}
+	wg.Wait()
+	return slices.DeleteFunc(errs, func(err error) bool { return err == nil })
 }
 
 // FindPinned returns the path of the first binary on the search path

@@ -30,6 +30,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/internal/par"
@@ -813,15 +815,47 @@ func (c *Client) Import(ctx context.Context, req sdk.ImportRequest) (sdk.ImportR
 	return out, nil
 }
 
-// Stop asks the provider to end work in flight (the user pressed Ctrl-C);
-// the calls in flight then return with error diagnostics.
-func (c *Client) Stop(ctx context.Context) error {
-	resp, err := c.rpc.Stop(ctx, &protocol.Stop_Request{})
+// UpgradeState brings stored states written with older schema versions
+// of their types up to the current version; the i-th response is for
+// reqs[i]. A provider that predates state upgrades is an error.
+func (c *Client) UpgradeState(ctx context.Context, reqs []sdk.UpgradeStateRequest) ([]sdk.UpgradeStateResponse, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ss, err := c.loadSchemas(ctx)
 	if err != nil {
-		return c.callErr(ctx, "stop", err)
+		return nil, err
 	}
-	if resp.Error != "" {
-		return fmt.Errorf("provider %q could not stop: %s", c.name, resp.Error)
+	types := make([]cty.Type, len(reqs))
+	items := make([]*protocol.UpgradeState_Item, len(reqs))
+	for i, r := range reqs {
+		if types[i], err = c.resourceType(ss, r.TypeName); err != nil {
+			return nil, err
+		}
+		items[i] = &protocol.UpgradeState_Item{Address: r.Address, TypeName: r.TypeName, Version: r.Version, RawState: r.RawState}
 	}
-	return nil
+	resp, err := c.rpc.UpgradeState(ctx, &protocol.UpgradeState_Request{Items: items})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, fmt.Errorf("provider %q cannot upgrade state: it was built with a plugin SDK that predates state upgrades, yet its schema version is newer than the stored state's; rebuild it with a newer SDK", c.name)
+	}
+	if err != nil {
+		return nil, c.callErr(ctx, "upgrade state", err)
+	}
+	if err := c.checkCount("upgrade state", len(resp.Results), len(reqs)); err != nil {
+		return nil, err
+	}
+	out := make([]sdk.UpgradeStateResponse, len(reqs))
+	for i, r := range resp.Results {
+		o := &out[i]
+		o.Diagnostics = diagsFromProto(r.Diagnostics)
+		if o.Diagnostics.HasErrors() {
+			o.State = cty.NullVal(types[i])
+			continue
+		}
+		if o.State, err = wire.DecodeValue(r.UpgradedState, types[i]); err != nil {
+			o.State = cty.NullVal(types[i])
+			o.Diagnostics = append(o.Diagnostics, invalidResult("upgraded state", err)...)
+		}
+	}
+	return out, nil
 }

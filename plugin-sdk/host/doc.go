@@ -31,6 +31,10 @@
 // the process it started and returns within two seconds, even when the
 // process never answers the handshake.
 //
+// Halt is how slipway stops a provider when the user stops it at once:
+// Stop, a grace period for the calls in flight to return, and a kill
+// when they have not.
+//
 // What must stay true: a Client is safe for concurrent use; Apply hands
 // each item's result to the caller as soon as the provider finishes it;
 // the package exposes no generated protocol type; and the protocol version

@@ -230,3 +230,23 @@ func Refresh(t testing.TB, c *host.Client, typeName string, state cty.Value) cty
 }
 
 func address(typeName string) string { return typeName + ".test" }
+
+// UpgradeState upgrades a state of typeName stored with schema version
+// from (fixture: the state as JSON, as slipway's state file holds it in
+// an instance's "attributes") to the provider's current schema version
+// through the real protocol, and returns it. It fails the test on an
+// error, so a test of a state upgrade is one call and a comparison:
+//
+//	got := sdktest.UpgradeState(t, c, "acme_widget", 1, []byte(`{"id":"w1","size":"3"}`))
+//	want := sdktest.Object(t, c, "acme_widget", map[string]cty.Value{"id": cty.StringVal("w1"), "size": cty.NumberIntVal(3)})
+func UpgradeState(t testing.TB, c *host.Client, typeName string, from int64, fixture []byte) cty.Value {
+	t.Helper()
+	resps, err := c.UpgradeState(t.Context(), []sdk.UpgradeStateRequest{{
+		Address: address(typeName), TypeName: typeName, Version: from, RawState: fixture,
+	}})
+	if err != nil {
+		t.Fatalf("upgrade state of %s from version %d: %v", typeName, from, err)
+	}
+	CheckDiags(t, fmt.Sprintf("upgrade state of %s from version %d", typeName, from), resps[0].Diagnostics)
+	return resps[0].State
+}

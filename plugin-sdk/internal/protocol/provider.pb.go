@@ -731,6 +731,42 @@ func (*ResourceStatus) Descriptor() ([]byte, []int) {
 	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{14}
 }
 
+type UpgradeState struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState) Reset() {
+	*x = UpgradeState{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState) ProtoMessage() {}
+
+func (x *UpgradeState) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState.ProtoReflect.Descriptor instead.
+func (*UpgradeState) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{15}
+}
+
 type AttributePath_Step struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Selector:
@@ -745,7 +781,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -757,7 +793,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -853,7 +889,7 @@ type Schema_Attribute struct {
 
 func (x *Schema_Attribute) Reset() {
 	*x = Schema_Attribute{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +901,7 @@ func (x *Schema_Attribute) String() string {
 func (*Schema_Attribute) ProtoMessage() {}
 
 func (x *Schema_Attribute) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +988,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -964,7 +1000,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1032,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +1044,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1076,7 +1112,7 @@ type ValidateResourceConfigs_Item struct {
 
 func (x *ValidateResourceConfigs_Item) Reset() {
 	*x = ValidateResourceConfigs_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1124,7 @@ func (x *ValidateResourceConfigs_Item) String() string {
 func (*ValidateResourceConfigs_Item) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1163,7 @@ type ValidateResourceConfigs_Result struct {
 
 func (x *ValidateResourceConfigs_Result) Reset() {
 	*x = ValidateResourceConfigs_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +1175,7 @@ func (x *ValidateResourceConfigs_Result) String() string {
 func (*ValidateResourceConfigs_Result) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1207,7 @@ type ValidateResourceConfigs_Request struct {
 
 func (x *ValidateResourceConfigs_Request) Reset() {
 	*x = ValidateResourceConfigs_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1183,7 +1219,7 @@ func (x *ValidateResourceConfigs_Request) String() string {
 func (*ValidateResourceConfigs_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1251,7 @@ type ValidateResourceConfigs_Response struct {
 
 func (x *ValidateResourceConfigs_Response) Reset() {
 	*x = ValidateResourceConfigs_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1227,7 +1263,7 @@ func (x *ValidateResourceConfigs_Response) String() string {
 func (*ValidateResourceConfigs_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +1299,7 @@ type Configure_Request struct {
 
 func (x *Configure_Request) Reset() {
 	*x = Configure_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1311,7 @@ func (x *Configure_Request) String() string {
 func (*Configure_Request) ProtoMessage() {}
 
 func (x *Configure_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1357,7 @@ type Configure_Response struct {
 
 func (x *Configure_Response) Reset() {
 	*x = Configure_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1369,7 @@ func (x *Configure_Response) String() string {
 func (*Configure_Response) ProtoMessage() {}
 
 func (x *Configure_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1408,7 @@ type ReadSources_Item struct {
 
 func (x *ReadSources_Item) Reset() {
 	*x = ReadSources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1384,7 +1420,7 @@ func (x *ReadSources_Item) String() string {
 func (*ReadSources_Item) ProtoMessage() {}
 
 func (x *ReadSources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1456,7 +1492,7 @@ type ReadSources_Result struct {
 
 func (x *ReadSources_Result) Reset() {
 	*x = ReadSources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1504,7 @@ func (x *ReadSources_Result) String() string {
 func (*ReadSources_Result) ProtoMessage() {}
 
 func (x *ReadSources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1550,7 @@ type ReadSources_Request struct {
 
 func (x *ReadSources_Request) Reset() {
 	*x = ReadSources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1562,7 @@ func (x *ReadSources_Request) String() string {
 func (*ReadSources_Request) ProtoMessage() {}
 
 func (x *ReadSources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1594,7 @@ type ReadSources_Response struct {
 
 func (x *ReadSources_Response) Reset() {
 	*x = ReadSources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1570,7 +1606,7 @@ func (x *ReadSources_Response) String() string {
 func (*ReadSources_Response) ProtoMessage() {}
 
 func (x *ReadSources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1612,7 +1648,7 @@ type PlanResources_Item struct {
 
 func (x *PlanResources_Item) Reset() {
 	*x = PlanResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1660,7 @@ func (x *PlanResources_Item) String() string {
 func (*PlanResources_Item) ProtoMessage() {}
 
 func (x *PlanResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1710,7 +1746,7 @@ type PlanResources_Result struct {
 
 func (x *PlanResources_Result) Reset() {
 	*x = PlanResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +1758,7 @@ func (x *PlanResources_Result) String() string {
 func (*PlanResources_Result) ProtoMessage() {}
 
 func (x *PlanResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1796,7 +1832,7 @@ type PlanResources_Request struct {
 
 func (x *PlanResources_Request) Reset() {
 	*x = PlanResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +1844,7 @@ func (x *PlanResources_Request) String() string {
 func (*PlanResources_Request) ProtoMessage() {}
 
 func (x *PlanResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1840,7 +1876,7 @@ type PlanResources_Response struct {
 
 func (x *PlanResources_Response) Reset() {
 	*x = PlanResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +1888,7 @@ func (x *PlanResources_Response) String() string {
 func (*PlanResources_Response) ProtoMessage() {}
 
 func (x *PlanResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1895,7 +1931,7 @@ type ApplyResources_Item struct {
 
 func (x *ApplyResources_Item) Reset() {
 	*x = ApplyResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +1943,7 @@ func (x *ApplyResources_Item) String() string {
 func (*ApplyResources_Item) ProtoMessage() {}
 
 func (x *ApplyResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +2017,7 @@ type ApplyResources_Request struct {
 
 func (x *ApplyResources_Request) Reset() {
 	*x = ApplyResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2029,7 @@ func (x *ApplyResources_Request) String() string {
 func (*ApplyResources_Request) ProtoMessage() {}
 
 func (x *ApplyResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2067,7 @@ type ApplyResources_Progress struct {
 
 func (x *ApplyResources_Progress) Reset() {
 	*x = ApplyResources_Progress{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2079,7 @@ func (x *ApplyResources_Progress) String() string {
 func (*ApplyResources_Progress) ProtoMessage() {}
 
 func (x *ApplyResources_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2090,7 +2126,7 @@ type ApplyResources_Result struct {
 
 func (x *ApplyResources_Result) Reset() {
 	*x = ApplyResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2102,7 +2138,7 @@ func (x *ApplyResources_Result) String() string {
 func (*ApplyResources_Result) ProtoMessage() {}
 
 func (x *ApplyResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2204,7 @@ type ApplyResources_Event struct {
 
 func (x *ApplyResources_Event) Reset() {
 	*x = ApplyResources_Event{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2180,7 +2216,7 @@ func (x *ApplyResources_Event) String() string {
 func (*ApplyResources_Event) ProtoMessage() {}
 
 func (x *ApplyResources_Event) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2263,7 +2299,7 @@ type ReadResources_Item struct {
 
 func (x *ReadResources_Item) Reset() {
 	*x = ReadResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2311,7 @@ func (x *ReadResources_Item) String() string {
 func (*ReadResources_Item) ProtoMessage() {}
 
 func (x *ReadResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2342,7 +2378,7 @@ type ReadResources_Result struct {
 
 func (x *ReadResources_Result) Reset() {
 	*x = ReadResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2354,7 +2390,7 @@ func (x *ReadResources_Result) String() string {
 func (*ReadResources_Result) ProtoMessage() {}
 
 func (x *ReadResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2414,7 +2450,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2462,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2458,7 +2494,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2470,7 +2506,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2504,7 +2540,7 @@ type ImportResource_Request struct {
 
 func (x *ImportResource_Request) Reset() {
 	*x = ImportResource_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2516,7 +2552,7 @@ func (x *ImportResource_Request) String() string {
 func (*ImportResource_Request) ProtoMessage() {}
 
 func (x *ImportResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2564,7 +2600,7 @@ type ImportResource_Response struct {
 
 func (x *ImportResource_Response) Reset() {
 	*x = ImportResource_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2576,7 +2612,7 @@ func (x *ImportResource_Response) String() string {
 func (*ImportResource_Response) ProtoMessage() {}
 
 func (x *ImportResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2621,7 +2657,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2633,7 +2669,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2659,7 +2695,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2671,7 +2707,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +2742,7 @@ type ResourceStatus_Item struct {
 
 func (x *ResourceStatus_Item) Reset() {
 	*x = ResourceStatus_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2718,7 +2754,7 @@ func (x *ResourceStatus_Item) String() string {
 func (*ResourceStatus_Item) ProtoMessage() {}
 
 func (x *ResourceStatus_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +2810,7 @@ type ResourceStatus_Object struct {
 
 func (x *ResourceStatus_Object) Reset() {
 	*x = ResourceStatus_Object{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2786,7 +2822,7 @@ func (x *ResourceStatus_Object) String() string {
 func (*ResourceStatus_Object) ProtoMessage() {}
 
 func (x *ResourceStatus_Object) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2843,7 +2879,7 @@ type ResourceStatus_Result struct {
 
 func (x *ResourceStatus_Result) Reset() {
 	*x = ResourceStatus_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2855,7 +2891,7 @@ func (x *ResourceStatus_Result) String() string {
 func (*ResourceStatus_Result) ProtoMessage() {}
 
 func (x *ResourceStatus_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2915,7 +2951,7 @@ type ResourceStatus_Request struct {
 
 func (x *ResourceStatus_Request) Reset() {
 	*x = ResourceStatus_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2927,7 +2963,7 @@ func (x *ResourceStatus_Request) String() string {
 func (*ResourceStatus_Request) ProtoMessage() {}
 
 func (x *ResourceStatus_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2959,7 +2995,7 @@ type ResourceStatus_Response struct {
 
 func (x *ResourceStatus_Response) Reset() {
 	*x = ResourceStatus_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3007,7 @@ func (x *ResourceStatus_Response) String() string {
 func (*ResourceStatus_Response) ProtoMessage() {}
 
 func (x *ResourceStatus_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2988,6 +3024,220 @@ func (*ResourceStatus_Response) Descriptor() ([]byte, []int) {
 }
 
 func (x *ResourceStatus_Response) GetResults() []*ResourceStatus_Result {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+type UpgradeState_Item struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Address  string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	TypeName string                 `protobuf:"bytes,2,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	// version is the schema version the state was written with; it is
+	// lower than the resource type's current Schema.version.
+	Version int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// raw_state is the stored state as JSON, in the shape of that older
+	// version: it cannot be encoded against the current schema, which is
+	// why it does not travel as a DynamicValue.
+	RawState      []byte `protobuf:"bytes,4,opt,name=raw_state,json=rawState,proto3" json:"raw_state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState_Item) Reset() {
+	*x = UpgradeState_Item{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState_Item) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState_Item) ProtoMessage() {}
+
+func (x *UpgradeState_Item) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState_Item.ProtoReflect.Descriptor instead.
+func (*UpgradeState_Item) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{15, 0}
+}
+
+func (x *UpgradeState_Item) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *UpgradeState_Item) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *UpgradeState_Item) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *UpgradeState_Item) GetRawState() []byte {
+	if x != nil {
+		return x.RawState
+	}
+	return nil
+}
+
+type UpgradeState_Result struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// upgraded_state is the state in the current schema's type.
+	UpgradedState *DynamicValue `protobuf:"bytes,1,opt,name=upgraded_state,json=upgradedState,proto3" json:"upgraded_state,omitempty"`
+	Diagnostics   []*Diagnostic `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState_Result) Reset() {
+	*x = UpgradeState_Result{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState_Result) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState_Result) ProtoMessage() {}
+
+func (x *UpgradeState_Result) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState_Result.ProtoReflect.Descriptor instead.
+func (*UpgradeState_Result) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{15, 1}
+}
+
+func (x *UpgradeState_Result) GetUpgradedState() *DynamicValue {
+	if x != nil {
+		return x.UpgradedState
+	}
+	return nil
+}
+
+func (x *UpgradeState_Result) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+type UpgradeState_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Items         []*UpgradeState_Item   `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState_Request) Reset() {
+	*x = UpgradeState_Request{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState_Request) ProtoMessage() {}
+
+func (x *UpgradeState_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState_Request.ProtoReflect.Descriptor instead.
+func (*UpgradeState_Request) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{15, 2}
+}
+
+func (x *UpgradeState_Request) GetItems() []*UpgradeState_Item {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+type UpgradeState_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*UpgradeState_Result `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState_Response) Reset() {
+	*x = UpgradeState_Response{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState_Response) ProtoMessage() {}
+
+func (x *UpgradeState_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState_Response.ProtoReflect.Descriptor instead.
+func (*UpgradeState_Response) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{15, 3}
+}
+
+func (x *UpgradeState_Response) GetResults() []*UpgradeState_Result {
 	if x != nil {
 		return x.Results
 	}
@@ -3186,7 +3436,20 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12>\n" +
 	"\x05items\x18\x01 \x03(\v2(.slipway.provider.v1.ResourceStatus.ItemR\x05items\x1aP\n" +
 	"\bResponse\x12D\n" +
-	"\aresults\x18\x01 \x03(\v2*.slipway.provider.v1.ResourceStatus.ResultR\aresults2\x9c\b\n" +
+	"\aresults\x18\x01 \x03(\v2*.slipway.provider.v1.ResourceStatus.ResultR\aresults\"\xb5\x03\n" +
+	"\fUpgradeState\x1at\n" +
+	"\x04Item\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
+	"\ttype_name\x18\x02 \x01(\tR\btypeName\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x03R\aversion\x12\x1b\n" +
+	"\traw_state\x18\x04 \x01(\fR\brawState\x1a\x95\x01\n" +
+	"\x06Result\x12H\n" +
+	"\x0eupgraded_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\rupgradedState\x12A\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1aG\n" +
+	"\aRequest\x12<\n" +
+	"\x05items\x18\x01 \x03(\v2&.slipway.provider.v1.UpgradeState.ItemR\x05items\x1aN\n" +
+	"\bResponse\x12B\n" +
+	"\aresults\x18\x01 \x03(\v2(.slipway.provider.v1.UpgradeState.ResultR\aresults2\x83\t\n" +
 	"\bProvider\x12\\\n" +
 	"\tGetSchema\x12&.slipway.provider.v1.GetSchema.Request\x1a'.slipway.provider.v1.GetSchema.Response\x12\x86\x01\n" +
 	"\x17ValidateResourceConfigs\x124.slipway.provider.v1.ValidateResourceConfigs.Request\x1a5.slipway.provider.v1.ValidateResourceConfigs.Response\x12\\\n" +
@@ -3197,7 +3460,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\rReadResources\x12*.slipway.provider.v1.ReadResources.Request\x1a+.slipway.provider.v1.ReadResources.Response\x12k\n" +
 	"\x0eImportResource\x12+.slipway.provider.v1.ImportResource.Request\x1a,.slipway.provider.v1.ImportResource.Response\x12M\n" +
 	"\x04Stop\x12!.slipway.provider.v1.Stop.Request\x1a\".slipway.provider.v1.Stop.Response\x12k\n" +
-	"\x0eResourceStatus\x12+.slipway.provider.v1.ResourceStatus.Request\x1a,.slipway.provider.v1.ResourceStatus.ResponseB;Z9slipway.dev/slipway/plugin-sdk/internal/protocol;protocolb\x06proto3"
+	"\x0eResourceStatus\x12+.slipway.provider.v1.ResourceStatus.Request\x1a,.slipway.provider.v1.ResourceStatus.Response\x12e\n" +
+	"\fUpgradeState\x12).slipway.provider.v1.UpgradeState.Request\x1a*.slipway.provider.v1.UpgradeState.ResponseB;Z9slipway.dev/slipway/plugin-sdk/internal/protocol;protocolb\x06proto3"
 
 var (
 	file_slipway_provider_v1_provider_proto_rawDescOnce sync.Once
@@ -3212,7 +3476,7 @@ func file_slipway_provider_v1_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
 var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                 // 0: slipway.provider.v1.Diagnostic.Severity
 	(*DynamicValue)(nil),                     // 1: slipway.provider.v1.DynamicValue
@@ -3230,69 +3494,74 @@ var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(*ImportResource)(nil),                   // 13: slipway.provider.v1.ImportResource
 	(*Stop)(nil),                             // 14: slipway.provider.v1.Stop
 	(*ResourceStatus)(nil),                   // 15: slipway.provider.v1.ResourceStatus
-	(*AttributePath_Step)(nil),               // 16: slipway.provider.v1.AttributePath.Step
-	(*Schema_Attribute)(nil),                 // 17: slipway.provider.v1.Schema.Attribute
-	(*GetSchema_Request)(nil),                // 18: slipway.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),               // 19: slipway.provider.v1.GetSchema.Response
-	nil,                                      // 20: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	nil,                                      // 21: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	(*ValidateResourceConfigs_Item)(nil),     // 22: slipway.provider.v1.ValidateResourceConfigs.Item
-	(*ValidateResourceConfigs_Result)(nil),   // 23: slipway.provider.v1.ValidateResourceConfigs.Result
-	(*ValidateResourceConfigs_Request)(nil),  // 24: slipway.provider.v1.ValidateResourceConfigs.Request
-	(*ValidateResourceConfigs_Response)(nil), // 25: slipway.provider.v1.ValidateResourceConfigs.Response
-	(*Configure_Request)(nil),                // 26: slipway.provider.v1.Configure.Request
-	(*Configure_Response)(nil),               // 27: slipway.provider.v1.Configure.Response
-	(*ReadSources_Item)(nil),                 // 28: slipway.provider.v1.ReadSources.Item
-	(*ReadSources_Result)(nil),               // 29: slipway.provider.v1.ReadSources.Result
-	(*ReadSources_Request)(nil),              // 30: slipway.provider.v1.ReadSources.Request
-	(*ReadSources_Response)(nil),             // 31: slipway.provider.v1.ReadSources.Response
-	(*PlanResources_Item)(nil),               // 32: slipway.provider.v1.PlanResources.Item
-	(*PlanResources_Result)(nil),             // 33: slipway.provider.v1.PlanResources.Result
-	(*PlanResources_Request)(nil),            // 34: slipway.provider.v1.PlanResources.Request
-	(*PlanResources_Response)(nil),           // 35: slipway.provider.v1.PlanResources.Response
-	(*ApplyResources_Item)(nil),              // 36: slipway.provider.v1.ApplyResources.Item
-	(*ApplyResources_Request)(nil),           // 37: slipway.provider.v1.ApplyResources.Request
-	(*ApplyResources_Progress)(nil),          // 38: slipway.provider.v1.ApplyResources.Progress
-	(*ApplyResources_Result)(nil),            // 39: slipway.provider.v1.ApplyResources.Result
-	(*ApplyResources_Event)(nil),             // 40: slipway.provider.v1.ApplyResources.Event
-	(*ReadResources_Item)(nil),               // 41: slipway.provider.v1.ReadResources.Item
-	(*ReadResources_Result)(nil),             // 42: slipway.provider.v1.ReadResources.Result
-	(*ReadResources_Request)(nil),            // 43: slipway.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),           // 44: slipway.provider.v1.ReadResources.Response
-	(*ImportResource_Request)(nil),           // 45: slipway.provider.v1.ImportResource.Request
-	(*ImportResource_Response)(nil),          // 46: slipway.provider.v1.ImportResource.Response
-	(*Stop_Request)(nil),                     // 47: slipway.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                    // 48: slipway.provider.v1.Stop.Response
-	(*ResourceStatus_Item)(nil),              // 49: slipway.provider.v1.ResourceStatus.Item
-	(*ResourceStatus_Object)(nil),            // 50: slipway.provider.v1.ResourceStatus.Object
-	(*ResourceStatus_Result)(nil),            // 51: slipway.provider.v1.ResourceStatus.Result
-	(*ResourceStatus_Request)(nil),           // 52: slipway.provider.v1.ResourceStatus.Request
-	(*ResourceStatus_Response)(nil),          // 53: slipway.provider.v1.ResourceStatus.Response
+	(*UpgradeState)(nil),                     // 16: slipway.provider.v1.UpgradeState
+	(*AttributePath_Step)(nil),               // 17: slipway.provider.v1.AttributePath.Step
+	(*Schema_Attribute)(nil),                 // 18: slipway.provider.v1.Schema.Attribute
+	(*GetSchema_Request)(nil),                // 19: slipway.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),               // 20: slipway.provider.v1.GetSchema.Response
+	nil,                                      // 21: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	nil,                                      // 22: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	(*ValidateResourceConfigs_Item)(nil),     // 23: slipway.provider.v1.ValidateResourceConfigs.Item
+	(*ValidateResourceConfigs_Result)(nil),   // 24: slipway.provider.v1.ValidateResourceConfigs.Result
+	(*ValidateResourceConfigs_Request)(nil),  // 25: slipway.provider.v1.ValidateResourceConfigs.Request
+	(*ValidateResourceConfigs_Response)(nil), // 26: slipway.provider.v1.ValidateResourceConfigs.Response
+	(*Configure_Request)(nil),                // 27: slipway.provider.v1.Configure.Request
+	(*Configure_Response)(nil),               // 28: slipway.provider.v1.Configure.Response
+	(*ReadSources_Item)(nil),                 // 29: slipway.provider.v1.ReadSources.Item
+	(*ReadSources_Result)(nil),               // 30: slipway.provider.v1.ReadSources.Result
+	(*ReadSources_Request)(nil),              // 31: slipway.provider.v1.ReadSources.Request
+	(*ReadSources_Response)(nil),             // 32: slipway.provider.v1.ReadSources.Response
+	(*PlanResources_Item)(nil),               // 33: slipway.provider.v1.PlanResources.Item
+	(*PlanResources_Result)(nil),             // 34: slipway.provider.v1.PlanResources.Result
+	(*PlanResources_Request)(nil),            // 35: slipway.provider.v1.PlanResources.Request
+	(*PlanResources_Response)(nil),           // 36: slipway.provider.v1.PlanResources.Response
+	(*ApplyResources_Item)(nil),              // 37: slipway.provider.v1.ApplyResources.Item
+	(*ApplyResources_Request)(nil),           // 38: slipway.provider.v1.ApplyResources.Request
+	(*ApplyResources_Progress)(nil),          // 39: slipway.provider.v1.ApplyResources.Progress
+	(*ApplyResources_Result)(nil),            // 40: slipway.provider.v1.ApplyResources.Result
+	(*ApplyResources_Event)(nil),             // 41: slipway.provider.v1.ApplyResources.Event
+	(*ReadResources_Item)(nil),               // 42: slipway.provider.v1.ReadResources.Item
+	(*ReadResources_Result)(nil),             // 43: slipway.provider.v1.ReadResources.Result
+	(*ReadResources_Request)(nil),            // 44: slipway.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),           // 45: slipway.provider.v1.ReadResources.Response
+	(*ImportResource_Request)(nil),           // 46: slipway.provider.v1.ImportResource.Request
+	(*ImportResource_Response)(nil),          // 47: slipway.provider.v1.ImportResource.Response
+	(*Stop_Request)(nil),                     // 48: slipway.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                    // 49: slipway.provider.v1.Stop.Response
+	(*ResourceStatus_Item)(nil),              // 50: slipway.provider.v1.ResourceStatus.Item
+	(*ResourceStatus_Object)(nil),            // 51: slipway.provider.v1.ResourceStatus.Object
+	(*ResourceStatus_Result)(nil),            // 52: slipway.provider.v1.ResourceStatus.Result
+	(*ResourceStatus_Request)(nil),           // 53: slipway.provider.v1.ResourceStatus.Request
+	(*ResourceStatus_Response)(nil),          // 54: slipway.provider.v1.ResourceStatus.Response
+	(*UpgradeState_Item)(nil),                // 55: slipway.provider.v1.UpgradeState.Item
+	(*UpgradeState_Result)(nil),              // 56: slipway.provider.v1.UpgradeState.Result
+	(*UpgradeState_Request)(nil),             // 57: slipway.provider.v1.UpgradeState.Request
+	(*UpgradeState_Response)(nil),            // 58: slipway.provider.v1.UpgradeState.Response
 }
 var file_slipway_provider_v1_provider_proto_depIdxs = []int32{
-	16, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
+	17, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
 	0,  // 1: slipway.provider.v1.Diagnostic.severity:type_name -> slipway.provider.v1.Diagnostic.Severity
 	2,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
-	17, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	18, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
 	5,  // 4: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
 	4,  // 5: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
-	20, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	21, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	21, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	22, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
 	3,  // 8: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	4,  // 9: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
 	4,  // 10: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
 	1,  // 11: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 12: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	22, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
-	23, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
+	23, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
+	24, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
 	1,  // 15: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 16: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	1,  // 17: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 18: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 19: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 20: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	28, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
-	29, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
+	29, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
+	30, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
 	1,  // 23: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 24: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 25: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
@@ -3300,55 +3569,61 @@ var file_slipway_provider_v1_provider_proto_depIdxs = []int32{
 	2,  // 27: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
 	3,  // 28: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	2,  // 29: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	32, // 30: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
-	33, // 31: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
+	33, // 30: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
+	34, // 31: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
 	1,  // 32: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 33: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 34: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	36, // 35: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
+	37, // 35: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
 	1,  // 36: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 37: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	2,  // 38: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	38, // 39: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
-	39, // 40: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
+	39, // 39: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
+	40, // 40: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
 	1,  // 41: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
 	1,  // 42: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 43: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	2,  // 44: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	41, // 45: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
-	42, // 46: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
+	42, // 45: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
+	43, // 46: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
 	1,  // 47: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
 	3,  // 48: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
 	1,  // 49: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	50, // 50: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
+	51, // 50: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
 	3,  // 51: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	49, // 52: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
-	51, // 53: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
-	18, // 54: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
-	24, // 55: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
-	26, // 56: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
-	30, // 57: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
-	34, // 58: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
-	37, // 59: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
-	43, // 60: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
-	45, // 61: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
-	47, // 62: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
-	52, // 63: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
-	19, // 64: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
-	25, // 65: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
-	27, // 66: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
-	31, // 67: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
-	35, // 68: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
-	40, // 69: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
-	44, // 70: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
-	46, // 71: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
-	48, // 72: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
-	53, // 73: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
-	64, // [64:74] is the sub-list for method output_type
-	54, // [54:64] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	50, // 52: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
+	52, // 53: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
+	1,  // 54: slipway.provider.v1.UpgradeState.Result.upgraded_state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 55: slipway.provider.v1.UpgradeState.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	55, // 56: slipway.provider.v1.UpgradeState.Request.items:type_name -> slipway.provider.v1.UpgradeState.Item
+	56, // 57: slipway.provider.v1.UpgradeState.Response.results:type_name -> slipway.provider.v1.UpgradeState.Result
+	19, // 58: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
+	25, // 59: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
+	27, // 60: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
+	31, // 61: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
+	35, // 62: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
+	38, // 63: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
+	44, // 64: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
+	46, // 65: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
+	48, // 66: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
+	53, // 67: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
+	57, // 68: slipway.provider.v1.Provider.UpgradeState:input_type -> slipway.provider.v1.UpgradeState.Request
+	20, // 69: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
+	26, // 70: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
+	28, // 71: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
+	32, // 72: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
+	36, // 73: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
+	41, // 74: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
+	45, // 75: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
+	47, // 76: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
+	49, // 77: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
+	54, // 78: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
+	58, // 79: slipway.provider.v1.Provider.UpgradeState:output_type -> slipway.provider.v1.UpgradeState.Response
+	69, // [69:80] is the sub-list for method output_type
+	58, // [58:69] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_slipway_provider_v1_provider_proto_init() }
@@ -3356,12 +3631,12 @@ func file_slipway_provider_v1_provider_proto_init() {
 	if File_slipway_provider_v1_provider_proto != nil {
 		return
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[15].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[16].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[39].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[40].OneofWrappers = []any{
 		(*ApplyResources_Event_Progress)(nil),
 		(*ApplyResources_Event_Result)(nil),
 	}
@@ -3371,7 +3646,7 @@ func file_slipway_provider_v1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_slipway_provider_v1_provider_proto_rawDesc), len(file_slipway_provider_v1_provider_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   53,
+			NumMessages:   58,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -46,6 +46,7 @@ const (
 	Provider_ImportResource_FullMethodName          = "/slipway.provider.v1.Provider/ImportResource"
 	Provider_Stop_FullMethodName                    = "/slipway.provider.v1.Provider/Stop"
 	Provider_ResourceStatus_FullMethodName          = "/slipway.provider.v1.Provider/ResourceStatus"
+	Provider_UpgradeState_FullMethodName            = "/slipway.provider.v1.Provider/UpgradeState"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -70,11 +71,20 @@ type ProviderClient interface {
 	ReadResources(ctx context.Context, in *ReadResources_Request, opts ...grpc.CallOption) (*ReadResources_Response, error)
 	// ImportResource adopts one existing object by its ID.
 	ImportResource(ctx context.Context, in *ImportResource_Request, opts ...grpc.CallOption) (*ImportResource_Response, error)
-	// Stop asks the provider to end work in flight.
+	// Stop asks the provider to end work in flight: the SDK cancels the
+	// context of every call in flight and answers once they have returned.
+	// slipway calls it with a deadline, and kills a provider that has not
+	// answered by then.
 	Stop(ctx context.Context, in *Stop_Request, opts ...grpc.CallOption) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.
 	ResourceStatus(ctx context.Context, in *ResourceStatus_Request, opts ...grpc.CallOption) (*ResourceStatus_Response, error)
+	// UpgradeState brings stored states written by older schema versions of
+	// their resource types up to the current version, before slipway
+	// refreshes or plans them. Providers that predate it answer
+	// Unimplemented; slipway only calls it for a state whose stored version
+	// is older than the schema's.
+	UpgradeState(ctx context.Context, in *UpgradeState_Request, opts ...grpc.CallOption) (*UpgradeState_Response, error)
 }
 
 type providerClient struct {
@@ -194,6 +204,16 @@ func (c *providerClient) ResourceStatus(ctx context.Context, in *ResourceStatus_
 	return out, nil
 }
 
+func (c *providerClient) UpgradeState(ctx context.Context, in *UpgradeState_Request, opts ...grpc.CallOption) (*UpgradeState_Response, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpgradeState_Response)
+	err := c.cc.Invoke(ctx, Provider_UpgradeState_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -216,11 +236,20 @@ type ProviderServer interface {
 	ReadResources(context.Context, *ReadResources_Request) (*ReadResources_Response, error)
 	// ImportResource adopts one existing object by its ID.
 	ImportResource(context.Context, *ImportResource_Request) (*ImportResource_Response, error)
-	// Stop asks the provider to end work in flight.
+	// Stop asks the provider to end work in flight: the SDK cancels the
+	// context of every call in flight and answers once they have returned.
+	// slipway calls it with a deadline, and kills a provider that has not
+	// answered by then.
 	Stop(context.Context, *Stop_Request) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.
 	ResourceStatus(context.Context, *ResourceStatus_Request) (*ResourceStatus_Response, error)
+	// UpgradeState brings stored states written by older schema versions of
+	// their resource types up to the current version, before slipway
+	// refreshes or plans them. Providers that predate it answer
+	// Unimplemented; slipway only calls it for a state whose stored version
+	// is older than the schema's.
+	UpgradeState(context.Context, *UpgradeState_Request) (*UpgradeState_Response, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -260,6 +289,9 @@ func (UnimplementedProviderServer) Stop(context.Context, *Stop_Request) (*Stop_R
 }
 func (UnimplementedProviderServer) ResourceStatus(context.Context, *ResourceStatus_Request) (*ResourceStatus_Response, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResourceStatus not implemented")
+}
+func (UnimplementedProviderServer) UpgradeState(context.Context, *UpgradeState_Request) (*UpgradeState_Response, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpgradeState not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -455,6 +487,24 @@ func _Provider_ResourceStatus_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_UpgradeState_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpgradeState_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).UpgradeState(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_UpgradeState_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).UpgradeState(ctx, req.(*UpgradeState_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -497,6 +547,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResourceStatus",
 			Handler:    _Provider_ResourceStatus_Handler,
+		},
+		{
+			MethodName: "UpgradeState",
+			Handler:    _Provider_UpgradeState_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

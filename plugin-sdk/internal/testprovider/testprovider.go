@@ -16,6 +16,7 @@ package testprovider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -79,6 +80,10 @@ func (p *provider) Resources() map[string]sdk.Resource {
 		"gate":  gate{e},
 		"panic": panicky{e},
 		"crash": crash{e},
+		// widget is at schema version 3, with upgraders from 1 and 2.
+		"widget": widget{},
+		// stubborn's apply ignores its context and Stop.
+		"stubborn": stubborn{e},
 	}
 }
 
@@ -177,10 +182,22 @@ func (g gate) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 			}
 			select {
 			case <-ctx.Done():
-				resp.Diagnostics.AddError("Cancelled", ctx.Err().Error())
+				// The SDK cancels the call's context before it calls
+				// the provider's Stop, so a stop ends up here too.
+				summary := "Cancelled"
+				select {
+				case <-g.p.stop:
+					summary = "Stopped"
+				default:
+				}
+				resp.Diagnostics.AddError(summary, context.Cause(ctx).Error())
 				return
 			case <-g.p.stop:
-				resp.Diagnostics.AddError("Stopped", "The provider was asked to stop.")
+				detail := "The provider was asked to stop."
+				if ctx.Err() != nil {
+					detail = context.Cause(ctx).Error()
+				}
+				resp.Diagnostics.AddError("Stopped", detail)
 				return
 			case <-deadline:
 				resp.Diagnostics.AddError("Timed out", "Waited 20s for "+path+".")
@@ -234,4 +251,57 @@ func (u upper) Read(_ context.Context, req sdk.SourceReadRequest, resp *sdk.Sour
 	resp.State = u.Schema().Object(map[string]cty.Value{
 		"input": cty.StringVal(in), "output": cty.StringVal(strings.ToUpper(in)),
 	})
+}
+
+type stubborn struct{ echo }
+
+// Apply of a stubborn resource whose value is "block" blocks for a
+// minute, whatever its context and Stop say.
+func (s stubborn) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if sdk.GetString(req.Config, "value") == "block" {
+		req.Progress("blocking")
+		time.Sleep(time.Minute)
+	}
+	s.echo.Apply(ctx, req, resp)
+}
+
+// WidgetSchema is the widget's schema, version 3. Version 1 stored
+// {"name": "w", "size": "3"}, the size a string; version 2 made the size
+// a number; version 3 renamed it count and added id.
+var WidgetSchema = sdk.Schema{
+	Version: 3,
+	Attributes: map[string]sdk.Attribute{
+		"name":  {Type: cty.String, Required: true},
+		"count": {Type: cty.Number, Optional: true},
+		"id":    {Type: cty.String, Computed: true},
+	},
+}
+
+type widget struct{}
+
+var _ sdk.ResourceWithUpgradeState = widget{}
+
+func (widget) Schema() sdk.Schema { return WidgetSchema }
+func (widget) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	resp.NewState = req.PlannedState
+}
+func (widget) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+
+func (widget) StateUpgraders() map[int64]sdk.StateUpgrader {
+	return map[int64]sdk.StateUpgrader{
+		1: func(_ context.Context, st map[string]any) (map[string]any, error) {
+			size, _ := st["size"].(string)
+			if size == "" {
+				return nil, fmt.Errorf("size %v is not a number in a string", st["size"])
+			}
+			st["size"] = json.Number(size)
+			return st, nil
+		},
+		2: func(_ context.Context, st map[string]any) (map[string]any, error) {
+			st["count"] = st["size"]
+			delete(st, "size")
+			st["id"] = fmt.Sprintf("widget-%v", st["name"])
+			return st, nil
+		},
+	}
 }

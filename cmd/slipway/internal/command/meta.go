@@ -49,6 +49,9 @@ type Meta struct {
 	// starts nothing new and lets what runs finish. The context commands
 	// are given is cancelled by the second.
 	Stop context.Context
+	// Halter, when set, stops the providers of the operation when the
+	// user stops it at once (see Halter).
+	Halter *Halter
 
 	askMu sync.Mutex // one approval question at a time
 	enc   *sealers   // the encryption block's Sealers, built once; see sealers
@@ -154,7 +157,11 @@ func (m *Meta) providerSet() (*plugins.Set, hcl.Diagnostics) {
 	locks, diags := plugins.LoadLocks(m.Dir)
 	search, d := plugins.LoadSearchPath(m.Dir)
 	diags = append(diags, d...)
-	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Search: search, Stderr: m.View.LogWriter(), SlipwayVersion: m.Version}, diags
+	grace, err := m.stopGrace()
+	if err != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Invalid SLIPWAY_STOP_GRACE", Detail: err.Error()})
+	}
+	return &plugins.Set{Builtins: m.Builtins, Locks: locks, Search: search, Stderr: m.View.LogWriter(), SlipwayVersion: m.Version, StopGrace: grace}, diags
 }
 
 // session is what plan, apply and destroy set up: configuration, state
@@ -206,6 +213,9 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	}
 	m.View.Diagnostics(diags)
 	s := &session{cfg: cfg, backend: b}
+	// Once ctx ends (the user stops the operation at once), the
+	// providers are sent Stop, and killed if they do not.
+	m.Halter.watch(ctx, set)
 	unlock, err := m.lock(ctx, b, la, operation)
 	if err != nil {
 		m.View.Error(err)

@@ -382,7 +382,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if verdict := m.checkPolicies(rules, p); verdict != 0 {
 			return verdict
 		}
-		if !p.HasChanges() && !hasReads(p) {
+		// An upgraded state changes nothing outside, but is recorded
+		// by applying the plan.
+		if !p.HasChanges() && !hasReads(p) && len(p.Upgraded) == 0 {
 			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {
 				m.View.Error(fmt.Errorf("saving state: %w", err))
 				return 1
@@ -463,6 +465,10 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	}
 	if m.Stop != nil && m.Stop.Err() != nil {
 		msg := "Apply interrupted: the changes in flight finished and are recorded; nothing else was started."
+		if ctx.Err() != nil {
+			// The second Ctrl-C: providers were told to stop.
+			msg = "Apply stopped: the changes in flight were cancelled; the next plan reads back what they did."
+		}
 		if !m.InAutomation() {
 			msg += " Run slipway apply again to carry out the rest."
 		}
