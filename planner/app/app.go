@@ -132,15 +132,16 @@ type appIgnore struct {
 }
 
 // decodeApp evaluates an app block and lowers it to the configuration of
-// a kubernetes_app resource of the given schema.
-func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+// a resource of type typ (kubernetes_app or helm_release) and the given
+// schema.
+func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	var ab appBlock
 	diags := gohcl.DecodeBody(rc.Config, ctx, &ab)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	decl := rc.DeclRange
-	helm := ab.Chart != nil || (ab.Source != nil && ab.Source.Helm != nil)
+	helm := typ == builtin.HelmRelease
 	switch {
 	case ab.Chart != nil && ab.Source != nil:
 		r := ab.Chart.Def
@@ -178,7 +179,7 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		}
 		d := sourceDir(attrs, dirAttr, ab.Source)
 		diags = append(diags, d...)
-		if helm {
+		if ab.Source.Helm != nil {
 			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs[builtin.HelmChartDir], ab.Source.Helm.Def, false)
 			diags = append(diags, d...)
 		}
