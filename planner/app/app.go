@@ -54,7 +54,7 @@ func appDirAttr(v cty.Value) string {
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
-var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory}
+var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.HelmRandomFields}
 
 // typeOf is the provider resource type an app block is lowered to (lang
 // chose its provider from its body: helm for a chart).
@@ -363,6 +363,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	// Objects known only after apply (a promote to the app's source may
 	// change anything in it) are not gone: each may change.
 	afterUnknown := objectsUnknown(ch.After)
+	random := randomOf(ch.After)
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -395,6 +396,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		}
 		nc.BeforeSensitive = within(ch.BeforeSensitive, id)
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
+		nc.Random = random[id]
 		out = append(out, nc)
 	}
 	return out
@@ -475,4 +477,29 @@ func pinAppInputs(cfg, planned cty.Value) cty.Value {
 		}
 	}
 	return cty.ObjectVal(m)
+}
+
+// randomOf returns, by object ID, the fields of a helm_release's objects
+// that its chart renders differently each time (random_fields).
+func randomOf(v cty.Value) map[string][]cty.Path {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.HelmRandomFields) {
+		return nil
+	}
+	r := v.GetAttr(builtin.HelmRandomFields)
+	if r.IsNull() || !r.IsWhollyKnown() || !(r.Type().IsMapType() || r.Type().IsObjectType()) {
+		return nil
+	}
+	out := map[string][]cty.Path{}
+	for id, ptrs := range r.AsValueMap() {
+		if ptrs.IsNull() || !ptrs.CanIterateElements() {
+			continue
+		}
+		for it := ptrs.ElementIterator(); it.Next(); {
+			_, p := it.Element()
+			if p.Type() == cty.String && !p.IsNull() {
+				out[id] = append(out[id], builtin.PointerPath(p.AsString()))
+			}
+		}
+	}
+	return out
 }

@@ -17,6 +17,10 @@ package builtin
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Tool is what renders an app's directory, found from the directory
@@ -76,4 +80,24 @@ func TakenFor(t Tool, why string) string {
 func isFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir()
+}
+
+// PointerPath is the cty path of JSON pointer ptr ("/data/password", as
+// helm_release's random_fields holds them) inside a Kubernetes object as
+// the providers convert it: attributes for keys, indexes for list
+// elements.
+func PointerPath(ptr string) cty.Path {
+	var p cty.Path
+	if ptr == "" {
+		return p
+	}
+	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		if i, err := strconv.Atoi(part); err == nil && i >= 0 {
+			p = p.Index(cty.NumberIntVal(int64(i)))
+			continue
+		}
+		p = p.GetAttr(part)
+	}
+	return p
 }
