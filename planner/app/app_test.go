@@ -694,8 +694,8 @@ func TestKindNested(t *testing.T) {
 		ch   *plans.ResourceChange
 		want result
 	}{
-		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory}, true}},
-		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory}, true}},
+		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.HelmRandomFields}, true}},
+		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.HelmRandomFields}, true}},
 		"another resource": {ch: ch("kubernetes_manifest"), want: result{}},
 	}
 	for name, tc := range tests {
