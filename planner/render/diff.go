@@ -72,6 +72,8 @@ const (
 	sensitiveText = "(sensitive value)"
 	unknownText   = "(known after apply)"
 	randomText    = "(random: changes on every render)"
+	// randomWithinText follows a masked value that holds random fields.
+	randomWithinText = "(some fields random: changes on every render)"
 )
 
 // A value too large to read in a terminal or a pull request is shown cut
@@ -288,6 +290,8 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 			return one("-", sensitiveText)
 		case covered(d.random, apath):
 			return one("~", sensitiveText+" -> "+randomText)
+		case holds(d.random, apath):
+			return one("~", sensitiveText+" "+randomWithinText)
 		default:
 			return one("~", sensitiveText)
 		}
