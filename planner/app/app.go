@@ -55,7 +55,7 @@ func appDirAttr(v cty.Value) string {
 
 // appNestedFrom are the attributes of an app whose content the nested
 // per-object changes show.
-var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}
+var appNestedFrom = []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks, builtin.HelmRandomFields}
 
 // typeOf is the provider resource type an app block is lowered to (lang
 // chose its provider from its body: helm for a chart).
@@ -142,15 +142,16 @@ type appIgnore struct {
 }
 
 // decodeApp evaluates an app block and lowers it to the configuration of
-// a kubernetes_app resource of the given schema.
-func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+// a resource of type typ (kubernetes_app or helm_release) and the given
+// schema.
+func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	var ab appBlock
 	diags := gohcl.DecodeBody(rc.Config, ctx, &ab)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
 	decl := rc.DeclRange
-	helm := ab.Chart != nil || (ab.Source != nil && ab.Source.Helm != nil)
+	helm := typ == builtin.HelmRelease
 	switch {
 	case ab.Chart != nil && ab.Source != nil:
 		r := ab.Chart.Def
@@ -188,7 +189,7 @@ func decodeApp(rc *lang.Resource, schema sdk.Schema, ctx *hcl.EvalContext) (cty.
 		}
 		d := sourceDir(attrs, dirAttr, ab.Source)
 		diags = append(diags, d...)
-		if helm {
+		if ab.Source.Helm != nil {
 			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs[builtin.HelmChartDir], ab.Source.Helm.Def, false)
 			diags = append(diags, d...)
 		}
@@ -383,6 +384,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	// Objects taken over from Argo CD or Flux (sync.adopt) are compared
 	// with what they are live, not created.
 	adopted := adoptedOf(ch.After)
+	random := randomOf(ch.After)
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -422,6 +424,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		}
 		nc.BeforeSensitive = within(ch.BeforeSensitive, id)
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
+		nc.Random = random[id]
 		out = append(out, nc)
 	}
 	if ch.Action == plans.Update && !slices.ContainsFunc(out, func(nc *plans.NestedChange) bool { return nc.Action != plans.NoOp }) {
@@ -558,4 +561,29 @@ func pinAppInputs(cfg, planned cty.Value) cty.Value {
 		}
 	}
 	return cty.ObjectVal(m)
+}
+
+// randomOf returns, by object ID, the fields of a helm_release's objects
+// that its chart renders differently each time (random_fields).
+func randomOf(v cty.Value) map[string][]cty.Path {
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.HelmRandomFields) {
+		return nil
+	}
+	r := v.GetAttr(builtin.HelmRandomFields)
+	if r.IsNull() || !r.IsWhollyKnown() || !(r.Type().IsMapType() || r.Type().IsObjectType()) {
+		return nil
+	}
+	out := map[string][]cty.Path{}
+	for id, ptrs := range r.AsValueMap() {
+		if ptrs.IsNull() || !ptrs.CanIterateElements() {
+			continue
+		}
+		for it := ptrs.ElementIterator(); it.Next(); {
+			_, p := it.Element()
+			if p.Type() == cty.String && !p.IsNull() {
+				out[id] = append(out[id], builtin.PointerPath(p.AsString()))
+			}
+		}
+	}
+	return out
 }

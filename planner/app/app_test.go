@@ -326,7 +326,7 @@ func TestDecodeApp(t *testing.T) {
 				sc = gitops()
 			}
 			rc := loadBlock(t, tc.src)
-			v, diags := decodeApp(rc, schema, sc.EvalContext())
+			v, diags := decodeApp(rc, typeOf(rc), schema, sc.EvalContext())
 			if diags.HasErrors() {
 				t.Fatalf("decodeApp: %s", diags.Error())
 			}
@@ -437,7 +437,7 @@ func TestDecodeAppErrors(t *testing.T) {
 			if lang.AppUsesHelm(rc) {
 				schema = releaseSchema
 			}
-			v, diags := decodeApp(rc, schema, gitops().EvalContext())
+			v, diags := decodeApp(rc, typeOf(rc), schema, gitops().EvalContext())
 			if diff := cmp.Diff(tc.want, summaries(diags)); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
@@ -694,8 +694,8 @@ func TestKindNested(t *testing.T) {
 		ch   *plans.ResourceChange
 		want result
 	}{
-		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}, true}},
-		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks}, true}},
+		"a kubernetes_app": {ch: ch(builtin.KubernetesApp), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks, builtin.HelmRandomFields}, true}},
+		"a helm_release":   {ch: ch(builtin.HelmRelease), want: result{[]string{cmID}, []string{builtin.AppObjects, builtin.AppInventory, builtin.AppAdopted, builtin.AppHooks, builtin.HelmRandomFields}, true}},
 		"another resource": {ch: ch("kubernetes_manifest"), want: result{}},
 	}
 	for name, tc := range tests {
@@ -757,10 +757,10 @@ func TestKindLowering(t *testing.T) {
 		providers map[string]kind.Provider
 		want      result
 	}{
-		"manifests sync through kubernetes as a kubernetes_app": {
+		"a source directory syncs through kubernetes, or through helm once it is found to be a chart": {
 			src:       webApp,
 			providers: map[string]kind.Provider{"provider.kubernetes": withTypes(builtin.KubernetesApp)},
-			want:      result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"}},
+			want:      result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes", "provider.helm"}},
 		},
 		"a chart syncs through helm as a helm_release": {
 			src:       helmApp,
@@ -778,19 +778,19 @@ func TestKindLowering(t *testing.T) {
 		"a provider without the type is reported": {
 			src:       webApp,
 			providers: map[string]kind.Provider{"provider.kubernetes": withTypes("kubernetes_manifest")},
-			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"},
+			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes", "provider.helm"},
 				Errors: []string{"Apps are not supported by this provider"}},
 		},
 		"a provider not started is reported elsewhere": {
 			src:  webApp,
-			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes"}},
+			want: result{Type: builtin.KubernetesApp, Providers: []string{"provider.kubernetes", "provider.helm"}},
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rc := loadBlock(t, tc.src)
-			got := result{Type: lowering(rc).Type, Errors: summaries(Kind{}.Check(fakeHost{providers: tc.providers}, rc))}
+			got := result{Type: lowering(rc, typeOf(rc)).Type, Errors: summaries(Kind{}.Check(fakeHost{providers: tc.providers}, rc))}
 			for _, p := range (Kind{}).Providers(rc) {
 				got.Providers = append(got.Providers, p.String())
 			}

@@ -16,7 +16,9 @@
 // schema of an app block (source or chart, destination, sync,
 // ignore_differences); its decoding and lowering to one provider resource
 // per instance, builtin.KubernetesApp for plain YAML and kustomize or
-// builtin.HelmRelease for a chart; the per-object changes a plan shows of
+// builtin.HelmRelease for a chart (a chart block, a helm block, or a
+// source directory found to hold a Chart.yaml when the app is planned;
+// apply follows the plan's choice); the per-object changes a plan shows of
 // it; how a pending promote to its source shows in its plan; and its sync
 // history in state, for status and rollback.
 //

@@ -41,8 +41,17 @@ var (
 // Kind is addrs.App.
 func (Kind) Kind() addrs.Kind { return addrs.App }
 
-// Providers is the provider the app syncs through.
-func (Kind) Providers(rc *lang.Resource) []addrs.Provider { return []addrs.Provider{rc.Provider} }
+// Providers is the provider the app syncs through, and the default helm
+// provider too for an app whose directory may turn out to be a chart
+// (its tool is found when it is planned). An aliased helm provider must
+// be declared, so it is started only for an app that says it syncs a
+// chart (lang chose it then).
+func (Kind) Providers(rc *lang.Resource) []addrs.Provider {
+	if detects(rc) && rc.Provider.Alias == "" {
+		return []addrs.Provider{rc.Provider, helmTwin(rc.Provider)}
+	}
+	return []addrs.Provider{rc.Provider}
+}
 
 // Writes is empty: an app writes to a cluster, never to a source.
 func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }
@@ -63,18 +72,24 @@ func (Kind) Check(h kind.Host, rc *lang.Resource) hcl.Diagnostics {
 
 // Validate validates the app as the resource it is lowered to.
 func (Kind) Validate(ctx context.Context, h kind.ValidateHost, rc *lang.Resource) hcl.Diagnostics {
-	return h.ValidateResource(ctx, rc, lowering(rc))
+	return h.ValidateResource(ctx, rc, lowering(rc, typeOf(rc)))
 }
 
-// Plan plans the app as the resource it is lowered to.
+// Plan plans the app as the resource it is lowered to, chosen by the
+// tool its directory holds.
 func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Diagnostics {
-	return h.PlanResource(ctx, rc, lowering(rc))
+	lrc, l, diags := chooseLowering(h, rc)
+	if diags.HasErrors() {
+		return diags
+	}
+	return append(diags, h.PlanResource(ctx, lrc, l)...)
 }
 
 // Apply syncs the app as the resource it is lowered to, recording each
 // sync in the app's history.
 func (Kind) Apply(ctx context.Context, h kind.ApplyHost, rc *lang.Resource) hcl.Diagnostics {
-	return h.ApplyResource(ctx, rc, lowering(rc))
+	lrc, l := appliedLowering(h, rc)
+	return h.ApplyResource(ctx, lrc, l)
 }
 
 // Nested breaks a change of an app into one change per Kubernetes object.
@@ -85,12 +100,13 @@ func (Kind) Nested(ch *plans.ResourceChange) ([]*plans.NestedChange, []string, b
 	return nestedChanges(ch), appNestedFrom, true
 }
 
-// lowering is how an app becomes a kubernetes_app or a helm_release.
-func lowering(rc *lang.Resource) kind.Lowering {
+// lowering is how an app becomes a resource of type typ, a
+// kubernetes_app or a helm_release.
+func lowering(rc *lang.Resource, typ string) kind.Lowering {
 	return kind.Lowering{
-		Type: typeOf(rc),
+		Type: typ,
 		Config: func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
-			v, diags := decodeApp(rc, schema, ectx)
+			v, diags := decodeApp(rc, typ, schema, ectx)
 			if diags.HasErrors() || in.Pin == nil || !v.IsKnown() || v.IsNull() {
 				return v, diags
 			}

@@ -117,7 +117,7 @@ func TestLoweringConfig(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rc := loadBlock(t, tc.src)
-			v, diags := lowering(rc).Config(rc, tc.schema, tc.sc.EvalContext(), kind.Instance{Addr: addr, Pin: tc.pin})
+			v, diags := lowering(rc, typeOf(rc)).Config(rc, tc.schema, tc.sc.EvalContext(), kind.Instance{Addr: addr, Pin: tc.pin})
 			if diags.HasErrors() {
 				t.Fatal(diags.Error())
 			}
@@ -139,7 +139,7 @@ func TestLoweringConfig(t *testing.T) {
     path = "../out"
   }
 }`)
-		v, diags := lowering(rc).Config(rc, appSchema, gitops().EvalContext(), kind.Instance{Addr: addr, Pin: rollback})
+		v, diags := lowering(rc, typeOf(rc)).Config(rc, appSchema, gitops().EvalContext(), kind.Instance{Addr: addr, Pin: rollback})
 		if diff := cmp.Diff([]string{"Invalid app source path"}, summaries(diags)); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)
 		}

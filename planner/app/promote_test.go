@@ -175,7 +175,7 @@ func TestLoweringAfterWrites(t *testing.T) {
 	src := func(name string) addrs.Resource { return addrs.Resource{Kind: addrs.Source, Type: "git", Name: name} }
 	by := addrs.Resource{Kind: addrs.Pipeline, Name: "app"}.Instance(addrs.NoKey)
 	ch := &plans.ResourceChange{Action: plans.NoOp, After: appValue(nil)}
-	lowering(rc).AfterWrites(ch, map[addrs.Resource][]kind.Write{
+	lowering(rc, typeOf(rc)).AfterWrites(ch, map[addrs.Resource][]kind.Write{
 		src("zeta"):  {{By: by, Other: true}},
 		src("alpha"): {{By: by, Images: []string{"r/app"}}},
 	})

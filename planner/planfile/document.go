@@ -91,6 +91,7 @@ type nestedDoc struct {
 	After           *valueDoc `json:"after,omitempty"`
 	BeforeSensitive []pathDoc `json:"before_sensitive,omitempty"`
 	AfterSensitive  []pathDoc `json:"after_sensitive,omitempty"`
+	Random          []pathDoc `json:"random,omitempty"`
 }
 
 type outputDoc struct {
@@ -318,6 +319,9 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		if nd.AfterSensitive, err = encodePaths(n.AfterSensitive); err != nil {
 			return nil, fmt.Errorf("%s: %w", n.Address, err)
 		}
+		if nd.Random, err = encodePaths(n.Random); err != nil {
+			return nil, fmt.Errorf("%s: %w", n.Address, err)
+		}
 		d.Nested = append(d.Nested, nd)
 	}
 	return d, nil
@@ -507,6 +511,9 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 			return nil, fmt.Errorf("%s: %w", nd.Address, err)
 		}
 		if n.AfterSensitive, err = decodePaths(nd.AfterSensitive); err != nil {
+			return nil, fmt.Errorf("%s: %w", nd.Address, err)
+		}
+		if n.Random, err = decodePaths(nd.Random); err != nil {
 			return nil, fmt.Errorf("%s: %w", nd.Address, err)
 		}
 		c.Nested = append(c.Nested, n)

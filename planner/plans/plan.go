@@ -202,6 +202,10 @@ type NestedChange struct {
 	Before, After   cty.Value
 	BeforeSensitive []cty.Path
 	AfterSensitive  []cty.Path
+	// Random are the fields a chart renders differently each time
+	// (randAlphaNum, now, uuidv4): views mark them as random rather than
+	// as a change of the user's.
+	Random []cty.Path
 }
 
 // OutputChange is the planned change of a root output.

@@ -168,7 +168,7 @@ func nestedLines(p painter, n *plans.NestedChange) []line {
 	if why := nestedReason(n.Reason); why != "" {
 		out = append(out, commentLine(1, "# (because "+why+")"))
 	}
-	d := &differ{p: p, beforeSens: n.BeforeSensitive, afterSens: n.AfterSensitive}
+	d := &differ{p: p, beforeSens: n.BeforeSensitive, afterSens: n.AfterSensitive, random: n.Random}
 	out = append(out, symLine(1, n.Action.Symbol(), p.bold(addr)+" {"))
 	out = append(out, d.root(2, n.Before, n.After)...)
 	return append(out, plainLine(1, "}"))

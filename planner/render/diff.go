@@ -64,11 +64,16 @@ type differ struct {
 	beforeSens []cty.Path
 	afterSens  []cty.Path
 	replace    []cty.Path
+	// random are the fields rendered differently each time.
+	random []cty.Path
 }
 
 const (
 	sensitiveText = "(sensitive value)"
 	unknownText   = "(known after apply)"
+	randomText    = "(random: changes on every render)"
+	// randomWithinText follows a masked value that holds random fields.
+	randomWithinText = "(some fields random: changes on every render)"
 )
 
 // A value too large to read in a terminal or a pull request is shown cut
@@ -283,6 +288,10 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 				return one("-", sensitiveText+" -> null")
 			}
 			return one("-", sensitiveText)
+		case covered(d.random, apath):
+			return one("~", sensitiveText+" -> "+randomText)
+		case holds(d.random, apath):
+			return one("~", sensitiveText+" "+randomWithinText)
 		default:
 			return one("~", sensitiveText)
 		}
@@ -302,7 +311,11 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 
 	case !a.IsKnown():
 		f := d.full(depth, "-", b, bpath, d.beforeSens)
-		f.suffix(" -> " + unknownText + tail)
+		if covered(d.random, apath) {
+			f.suffix(" -> " + randomText + tail)
+		} else {
+			f.suffix(" -> " + unknownText + tail)
+		}
 		return block("~", f)
 
 	case !b.IsKnown():
@@ -356,6 +369,8 @@ func (d *differ) full(depth int, sym string, v cty.Value, path cty.Path, sens []
 	switch {
 	case covered(sens, path):
 		return frag{first: sensitiveText}
+	case !v.IsKnown() && covered(d.random, path):
+		return frag{first: randomText}
 	case !v.IsKnown():
 		return frag{first: unknownText}
 	case v.IsNull():

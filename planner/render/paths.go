@@ -27,6 +27,16 @@ func covered(paths []cty.Path, p cty.Path) bool {
 	return false
 }
 
+// holds reports whether one of paths lies below p.
+func holds(paths []cty.Path, p cty.Path) bool {
+	for _, sp := range paths {
+		if len(sp) > len(p) && stepsEqual(sp[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
 // contains reports whether p is one of paths.
 func contains(paths []cty.Path, p cty.Path) bool {
 	for _, sp := range paths {

@@ -297,3 +297,38 @@ func TestJSONMasksSensitiveVariables(t *testing.T) {
 		t.Errorf("the JSON plan lost a plain variable's value:\n%s", b)
 	}
 }
+
+// TestRandomFieldsMarked checks that a field a chart renders differently
+// each time is marked as random where it will change, in the human and
+// Markdown views, also when it is sensitive.
+func TestRandomFieldsMarked(t *testing.T) {
+	t.Parallel()
+	p := updatePlan()
+	c := p.Changes[0]
+	token := cty.GetAttrPath("data").GetAttr("token")
+	c.Nested = []*plans.NestedChange{{
+		Address: "v1 ConfigMap web/web-token", Action: plans.Update,
+		Before: obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"token": str("q8Xz"), "colour": str("blue")})}),
+		After:  obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"token": cty.UnknownVal(cty.String), "colour": str("green")})}),
+		Random: []cty.Path{token},
+	}, {
+		Address: "v1 Secret web/web-auth", Action: plans.Update,
+		Before:          obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"password": str("eA==")})}),
+		After:           obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"password": cty.UnknownVal(cty.String)})}),
+		BeforeSensitive: []cty.Path{cty.GetAttrPath("data")}, AfterSensitive: []cty.Path{cty.GetAttrPath("data")},
+		Random: []cty.Path{cty.GetAttrPath("data").GetAttr("password")},
+	}}
+	var h, m bytes.Buffer
+	Human(&h, p, Options{})
+	Markdown(&m, p)
+	for view, out := range map[string]string{"human": h.String(), "markdown": m.String()} {
+		for _, want := range []string{`token  = "q8Xz" -> (random: changes on every render)`, `data = (sensitive value) (some fields random: changes on every render)`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s view lacks %q:\n%s", view, want, out)
+			}
+		}
+		if strings.Contains(out, "eA==") {
+			t.Errorf("%s view shows the sensitive value:\n%s", view, out)
+		}
+	}
+}

@@ -141,6 +141,10 @@ const (
 	HelmChartVersion    = "chart_version"
 	HelmAppVersion      = "app_version"
 	HelmReleaseRevision = "release_revision"
+	// HelmRandomFields lists, by object ID, the fields of objects that
+	// the chart renders differently each time (randAlphaNum, now,
+	// uuidv4), as JSON pointers ("/data/password").
+	HelmRandomFields = "random_fields"
 )
 
 // RegistryImage is the resource type a pipeline's image block is lowered

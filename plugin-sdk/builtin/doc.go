@@ -18,8 +18,10 @@
 // renamed type or attribute fails to compile on the side that was not
 // changed, instead of failing at run time.
 //
-// What must stay true: this package holds names and the few value types
-// both sides build, nothing else; it imports go-cty only, so that a
+// What must stay true: this package holds names, the few value types
+// both sides build and the one rule both sides apply to a directory
+// (DetectTool: which tool renders an app), nothing else; it imports
+// go-cty and the standard library only, so that a
 // third-party provider can import plugin-sdk without anything of
 // Kubernetes or Helm.
 package builtin

@@ -51,6 +51,7 @@ var releaseSchema = sdk.Schema{
 		builtin.HelmChartVersion:    {Type: cty.String, Computed: true, Description: "The version of the chart deployed."},
 		builtin.HelmAppVersion:      {Type: cty.String, Computed: true, Description: "The chart's appVersion."},
 		builtin.HelmReleaseRevision: {Type: cty.Number, Computed: true, Description: "Helm's revision of the release, as `helm history` shows it."},
+		builtin.HelmRandomFields:    {Type: cty.Map(cty.List(cty.String)), Computed: true, Description: "The fields, by object ID and as JSON pointers, that the chart renders differently each time (randAlphaNum, now, uuidv4): found by rendering twice, they change only when the release upgrades."},
 		builtin.AppObjects:          {Type: cty.DynamicPseudoType, Computed: true, Description: "Every object of the release by ID (\"apps/v1 Deployment web/web\"), as the API server holds it, limited to the fields the chart renders."},
 		builtin.AppInventory:        {Type: cty.List(cty.String), Computed: true, Description: "The IDs of every object of the release."},
 	},

@@ -27,6 +27,14 @@
 // them; CRDs from crds/ are, as Helm treats them (created at install when
 // missing, never changed afterwards).
 //
+// A release is upgraded only when what Helm would send differs from the
+// last release: the chart or the values (compared with the release, and
+// with a digest of chart, subcharts and values kept as Private), or a
+// rendered object compared with the live one. The revision counter never
+// decides. Plan renders twice with the same inputs; fields that differ
+// (randAlphaNum, now, uuidv4) are random_fields: they keep their live
+// value while the release stays and are unknown when it is upgraded.
+//
 // What must stay true:
 //
 //   - Plan never changes the cluster: it renders client-side or in a

@@ -36,8 +36,10 @@ import (
 // is compared with what state recorded at the last apply: one whose
 // manifest makes the recorded object is planned as recorded, any other as
 // rendered, so a changed object shows the recorded values against the
-// chart's new ones. When the render's digest is the one state recorded,
-// the release is planned unchanged as a whole.
+// chart's new ones. When the chart and values are the ones state
+// recorded (inputsDigest), the release is planned unchanged as a whole.
+// Fields that differ between two renders (randAlphaNum, now, uuidv4) are
+// random: unknown in a release that changes.
 //
 // State holds the objects as the API server stored them, limited to the
 // fields the chart renders, so a field the server writes differently
@@ -58,12 +60,17 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
 		return
 	}
-	manifest, digest, err := renderOffline(ctx, c, ch, vals)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
-			fmt.Sprintf("Helm could not render chart %s-%s from %s: %v", ch.Name(), ch.Metadata.Version, c.source(), err))
-		return
+	var manifests [2]string
+	var digest string
+	for i := range manifests {
+		manifests[i], digest, err = renderOffline(ctx, c, ch, vals)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
+				fmt.Sprintf("Helm could not render chart %s-%s from %s, %s: %v", ch.Name(), ch.Metadata.Version, c.source(), takenFor(c), err))
+			return
+		}
 	}
+	manifest := manifests[0]
 	prior := req.PriorState
 	exists := prior != cty.NilVal && !prior.IsNull() && prior.IsKnown()
 	recorded := map[string]cty.Value{}
@@ -89,12 +96,19 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 		resp.Diagnostics.AddError("Invalid chart CRDs", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
 		return
 	}
+	again, err := splitManifest(scopes, manifests[1], c.Namespace)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid chart output", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
+		return
+	}
+	random := findRandom(objs, again)
 	if g := scopes.Guessed(); len(g) > 0 {
 		resp.Diagnostics.AddWarning("Kinds taken as namespaced",
 			fmt.Sprintf("Offline, slipway cannot ask the cluster whether these kinds of release %q are namespaced; they are neither Kubernetes' own nor in the release's state, so they are taken as namespaced:\n  %s", c.Name, strings.Join(g, "\n  ")))
 	}
 	priv := decodePrivate(req.PriorPrivate)
-	same := exists && priv.Digest != "" && priv.Digest == digest
+	inputs := inputsDigest(ch, vals)
+	same := exists && ((priv.Inputs != "" && priv.Inputs == inputs) || (priv.Digest != "" && priv.Digest == digest))
 	planned := map[string]cty.Value{}
 	var inventory []string
 	for _, o := range objs {
@@ -111,6 +125,12 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 		}
 		if rec, ok := recorded[key]; ok && kube.SameValue(rec, v) {
 			v = rec
+		}
+		if ptrs := random[key]; len(ptrs) > 0 {
+			if v, err = settle(v, cty.NullVal(cty.DynamicPseudoType), ptrs, true); err != nil {
+				resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
+				continue
+			}
 		}
 		planned[key] = v
 	}
@@ -132,9 +152,9 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 	}
 	sort.Strings(inventory)
 	objects := kube.ObjectsVal(planned)
-	upgrade := !exists || !kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
+	upgrade := !exists || !same && (!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
 		sdk.GetString(prior, builtin.HelmChartVersion) != ch.Metadata.Version ||
-		(priv.Digest != "" && priv.Digest != digest)
+		(priv.Inputs != "" && priv.Inputs != inputs))
 	revision := cty.UnknownVal(cty.Number)
 	if !upgrade {
 		revision = prior.GetAttr(builtin.HelmReleaseRevision)
@@ -146,8 +166,11 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
 		builtin.HelmReleaseRevision: revision,
 	})
+	if upgrade {
+		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.HelmRandomFields: random.value()})
+	}
 	resp.SensitivePaths = kube.SecretPaths(objects)
-	resp.PlannedPrivate = privateData{Digest: digest, Upgrade: upgrade}.encode()
+	resp.PlannedPrivate = privateData{Inputs: inputs, Digest: digest, Upgrade: upgrade}.encode()
 }
 
 // renderOffline renders the chart as a client-only install: Helm's

@@ -68,7 +68,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
 			builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)),
 			builtin.HelmChartVersion: cty.UnknownVal(cty.String), builtin.HelmAppVersion: cty.UnknownVal(cty.String),
-			builtin.HelmReleaseRevision: cty.UnknownVal(cty.Number),
+			builtin.HelmReleaseRevision: cty.UnknownVal(cty.Number), builtin.HelmRandomFields: cty.UnknownVal(cty.Map(cty.List(cty.String))),
 		})
 		return
 	}
@@ -88,7 +88,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	}
 	ch, err := cl.loadChart(c, "")
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", takenFor(c)+": "+err.Error())
 		return
 	}
 	vals, err := mergeValues(c)
@@ -116,18 +116,25 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 				c.Name, c.Namespace, last.Info.Status, last.Version, c.Name, c.Namespace))
 		return
 	}
-	rd, err := cl.render(ctx, c, ch, vals, last != nil)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
-			fmt.Sprintf("Helm could not render chart %s-%s from %s: %v", ch.Name(), ch.Metadata.Version, c.source(), err))
-		return
-	}
+	// Two renders of the same inputs: what differs between them is
+	// random (randAlphaNum, now, uuidv4), not a change.
 	ms := cl.Mappings()
-	objs, err := splitManifest(ms, rd.manifest, c.Namespace)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid chart output", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
-		return
+	var renders [2][]*manifestObject
+	for i := range renders {
+		rd, err := cl.render(ctx, c, ch, vals, last != nil)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmValues)), "Cannot render the chart",
+				fmt.Sprintf("Helm could not render chart %s-%s from %s, %s: %v", ch.Name(), ch.Metadata.Version, c.source(), takenFor(c), err))
+			return
+		}
+		renders[i], err = splitManifest(ms, rd.manifest, c.Namespace)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid chart output", fmt.Sprintf("chart %s-%s, %s: %v", ch.Name(), ch.Metadata.Version, takenFor(c), err))
+			return
+		}
 	}
+	objs := renders[0]
+	random := findRandom(renders[0], renders[1])
 	crds, err := splitManifest(ms, crdManifest(ch), c.Namespace)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid chart CRDs", fmt.Sprintf("chart %s-%s: %v", ch.Name(), ch.Metadata.Version, err))
@@ -228,18 +235,62 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		return
 	}
 	sort.Strings(inventory)
-	objects := kube.ObjectsVal(planned)
 	prior := req.PriorState
 	priv := decodePrivate(req.PriorPrivate)
-	upgrade := last == nil || last.Info.Status != release.StatusDeployed ||
-		prior == cty.NilVal || prior.IsNull() || !prior.IsKnown() ||
-		!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
-		sdk.GetString(prior, builtin.HelmChartVersion) != ch.Metadata.Version ||
-		(priv.Digest != "" && priv.Digest != rd.digest) ||
-		sdk.GetInt(prior, builtin.HelmReleaseRevision) != int64(last.Version)
-	revision := cty.UnknownVal(cty.Number)
-	if !upgrade {
+	inputs := inputsDigest(ch, vals)
+	// What helm would send differs from the last release: its chart or
+	// its values, or an object differs from the live one (outside of
+	// the random fields). The revision counter never decides.
+	priorObjects := cty.NullVal(cty.DynamicPseudoType)
+	if prior != cty.NilVal && !prior.IsNull() && prior.IsKnown() {
+		priorObjects = prior.GetAttr(builtin.AppObjects)
+	}
+	inputsChanged := last == nil || !sameInputs(last, ch, vals) || (priv.Inputs != "" && priv.Inputs != inputs)
+	settled := func(upgrade bool) (map[string]cty.Value, error) {
+		out := make(map[string]cty.Value, len(planned))
+		for key, v := range planned {
+			if ptrs := random[key]; len(ptrs) > 0 && v.IsKnown() {
+				pv := cty.NullVal(cty.DynamicPseudoType)
+				if !priorObjects.IsNull() && priorObjects.IsKnown() && priorObjects.Type().IsObjectType() && priorObjects.Type().HasAttribute(key) {
+					pv = priorObjects.GetAttr(key)
+				}
+				var err error
+				if v, err = settle(v, pv, ptrs, upgrade); err != nil {
+					return nil, fmt.Errorf("%s: %w", key, err)
+				}
+			}
+			out[key] = v
+		}
+		return out, nil
+	}
+	kept, err := settled(false)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid chart output", err.Error())
+		return
+	}
+	upgrade := inputsChanged || last.Info.Status != release.StatusDeployed ||
+		priorObjects.IsNull() || !kube.SameValue(priorObjects, kube.ObjectsVal(kept))
+	objects := kube.ObjectsVal(kept)
+	revision := cty.NumberIntVal(int64(0))
+	if last != nil {
 		revision = cty.NumberIntVal(int64(last.Version))
+	}
+	randomVal := random.value()
+	if !upgrade && prior.Type().HasAttribute(builtin.HelmRandomFields) {
+		// The release stays as it is, and so does what was found random
+		// when it was made (a lookup may now find what was random then).
+		if pr := prior.GetAttr(builtin.HelmRandomFields); pr.IsWhollyKnown() && !pr.IsNull() {
+			randomVal = pr
+		}
+	}
+	if upgrade {
+		// Helm renders the random fields again.
+		up, err := settled(true)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid chart output", err.Error())
+			return
+		}
+		objects, revision = kube.ObjectsVal(up), cty.UnknownVal(cty.Number)
 	}
 	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
 		builtin.AppObjects:          objects,
@@ -247,9 +298,10 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		builtin.HelmChartVersion:    cty.StringVal(ch.Metadata.Version),
 		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
 		builtin.HelmReleaseRevision: revision,
+		builtin.HelmRandomFields:    randomVal,
 	})
 	resp.SensitivePaths = kube.SecretPaths(objects)
-	resp.PlannedPrivate = privateData{Digest: rd.digest, Upgrade: upgrade}.encode()
+	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade}.encode()
 }
 
 // namespaceExists reports whether namespace ns exists.

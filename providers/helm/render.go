@@ -95,7 +95,10 @@ func (cl *cluster) render(ctx context.Context, c releaseConfig, ch *chart.Chart,
 		up := action.NewUpgrade(cfg)
 		up.Namespace = c.Namespace
 		up.DryRun = true
-		up.DryRunOption = "client"
+		// A server dry-run lets templates lookup live objects, as the
+		// upgrade itself will: a chart that keeps a generated password
+		// in a Secret it looks up renders the same value again.
+		up.DryRunOption = "server"
 		up.ResetValues = true
 		up.MaxHistory = maxHistory
 		rel, err = up.RunWithContext(ctx, c.Name, ch, vals)
@@ -170,7 +173,10 @@ func crdManifest(ch *chart.Chart) string {
 // privateData is the provider's own record, kept with the state (Private)
 // and handed from plan to apply (PlannedPrivate).
 type privateData struct {
-	// Digest is releaseDigest of the render last planned (and applied).
+	// Inputs is inputsDigest of what the last plan (and apply) sent: the
+	// chart with its subcharts, and the values.
+	Inputs string `json:"inputs,omitempty"`
+	// Digest is releaseDigest of the render last planned offline.
 	Digest string `json:"digest,omitempty"`
 	// Upgrade, in a plan, says the release must be upgraded; a plan that
 	// changes only recorded attributes (revision, wait_timeout) does not.

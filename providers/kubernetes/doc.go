@@ -17,7 +17,9 @@
 // block — Argo CD's sync, done as plan and apply.
 //
 // An app is a directory of manifests (a kustomization rendered with
-// kustomize's krusty, or plain YAML/JSON files read recursively). Plan
+// kustomize's krusty, or plain YAML/JSON files read recursively), told
+// apart by builtin.DetectTool as the core told them apart when it lowered
+// the app; a render error says what the directory was taken for. Plan
 // shows, per object, what the API server would make of it: a server-side
 // apply dry-run (field manager "slipway") compared with the live object,
 // both normalised — server-managed noise dropped (managedFields,

@@ -33,11 +33,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/plugin-sdk/confine"
 )
-
-// kustomizationFiles are the names kustomize looks for, in its order.
-var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // render reads the manifests of dir: a kustomization rendered with
 // kustomize's krusty, or else every *.yaml, *.yml and *.json file below
@@ -63,12 +61,24 @@ func render(dir string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifests directory: %w", err)
 	}
-	for _, name := range kustomizationFiles {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return renderKustomization(dir, real)
-		}
+	// The tool is found from the directory, as the core found it when it
+	// lowered the app; an error says what the directory was taken for.
+	tool, why := builtin.DetectTool(dir)
+	var objs []*unstructured.Unstructured
+	switch tool {
+	case builtin.ToolHelm:
+		// The core lowers a chart to a helm_release; a chart reaches this
+		// provider only when the app's source was unknown at plan time.
+		return nil, fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(tool, why))
+	case builtin.ToolKustomize:
+		objs, err = renderKustomization(dir, real)
+	default:
+		objs, err = renderFiles(dir)
 	}
-	return renderFiles(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(tool, why), err)
+	}
+	return objs, nil
 }
 
 func renderKustomization(dir, real string) ([]*unstructured.Unstructured, error) {

@@ -100,6 +100,18 @@ func TestRenderErrors(t *testing.T) {
 		"missing dir":   {dir: "/nonexistent/slipway-test", want: "no such file"},
 		"not an object": {files: map[string]string{"x.yaml": "- a\n- b\n"}, want: "x.yaml: document 1 is not an object"},
 		"bad yaml":      {files: map[string]string{"x.yaml": "a: [\n"}, want: "x.yaml"},
+		"plain yaml says why": {
+			files: map[string]string{"templates/deployment.yaml": "a: [\n"},
+			want:  "taken for plain YAML (no Chart.yaml or kustomization file): templates/deployment.yaml: document 1",
+		},
+		"kustomize says why": {
+			files: map[string]string{"kustomization.yml": "resources: [missing.yaml]\n"},
+			want:  "taken for a kustomization (kustomization.yml found): kustomize build",
+		},
+		"a chart is not rendered here": {
+			files: map[string]string{"Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "templates/deployment.yaml": "{{ .Values.x }}\n"},
+			want:  "taken for a helm chart (Chart.yaml found): this provider renders plain YAML and kustomize only",
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -515,6 +527,30 @@ func TestRemovePointer(t *testing.T) {
 			want := decode(t, tc.want)[0].Object
 			if diff := cmp.Diff(want, obj); diff != "" {
 				t.Errorf("after removing %s (-want +got):\n%s", tc.ptr, diff)
+			}
+		})
+	}
+}
+
+// TestRenderKustomizeNames checks that each of kustomize's three file
+// names makes a kustomization, not a directory of plain files (which
+// would read the kustomization file itself as an object).
+func TestRenderKustomizeNames(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := sdktest.WriteTree(t, map[string]string{
+				name:          "namePrefix: k-\nresources: [cm.yaml]\n",
+				"cm.yaml":     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n",
+				"unused.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unused}\n",
+			})
+			objs, err := render(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"v1 ConfigMap /k-settings"}, ids(objs)); diff != "" {
+				t.Errorf("rendered objects (-want +got):\n%s", diff)
 			}
 		})
 	}
