@@ -15,19 +15,24 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/yaml"
 
@@ -138,6 +143,11 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 		"job":        {Group: "batch", Version: "v1", Resource: "jobs"},
 		"pod":        {Version: "v1", Resource: "pods"},
 		"event":      {Version: "v1", Resource: "events"},
+		"crd":        {Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"},
+		// Flux's kinds, served once flux_objects.txtar has installed its CRDs.
+		"kustomization": {Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Resource: "kustomizations"},
+		"gitrepository": {Group: "source.toolkit.fluxcd.io", Version: "v1", Resource: "gitrepositories"},
+		"helmrelease":   {Group: "helm.toolkit.fluxcd.io", Version: "v2", Resource: "helmreleases"},
 	}
 	g, ok := known[name]
 	if !ok {
@@ -149,7 +159,7 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Interface) {
 	ctx := context.Background()
 	if len(args) < 3 {
-		ts.Fatalf("usage: kube get|list|exists|patch|create KIND NAMESPACE [NAME] [ARG]")
+		ts.Fatalf("usage: kube get|uid|list|exists|patch|create|apply KIND NAMESPACE [NAME|FILE] [ARG]")
 	}
 	verb, res, ns := args[0], dyn.Resource(gvr(ts, args[1])), args[2]
 	var ri dynamic.ResourceInterface = res
@@ -196,7 +206,63 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 		if _, err := ri.Create(ctx, &u, metav1.CreateOptions{FieldManager: "kubectl-create"}); err != nil {
 			ts.Fatalf("kube create: %v", err)
 		}
+	case "apply": // kube apply KIND NS FILE MANAGER: objects server-side applied by a controller (kustomize-controller)
+		if len(args) < 5 {
+			ts.Fatalf("usage: kube apply KIND NAMESPACE FILE MANAGER")
+		}
+		for _, u := range readObjects(ts, args[3]) {
+			if _, err := ri.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: args[4], Force: true}); err != nil {
+				ts.Fatalf("kube apply %s: %v", u.GetName(), err)
+			}
+			if args[1] == "crd" {
+				waitEstablished(ts, ri, u.GetName())
+			}
+		}
 	default:
 		ts.Fatalf("kube: unknown verb %q", verb)
+	}
+}
+
+// readObjects reads the objects of a YAML file of one or more documents.
+func readObjects(ts *testscript.TestScript, file string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	r := utilyaml.NewYAMLReader(bufio.NewReader(strings.NewReader(ts.ReadFile(file))))
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			ts.Fatalf("read %s: %v", file, err)
+		}
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(doc, &u.Object); err != nil {
+			ts.Fatalf("read %s: %v", file, err)
+		}
+		if len(u.Object) > 0 {
+			out = append(out, u)
+		}
+	}
+}
+
+// waitEstablished waits until the API server serves the resource of the
+// CustomResourceDefinition name, as `kubectl wait --for
+// condition=Established` does.
+func waitEstablished(ts *testscript.TestScript, ri dynamic.ResourceInterface, name string) {
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		crd, err := ri.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		conds, _, _ := unstructured.NestedSlice(crd.Object, "status", "conditions")
+		for _, c := range conds {
+			if c, ok := c.(map[string]any); ok && c["type"] == "Established" && c["status"] == "True" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		ts.Fatalf("CustomResourceDefinition %s is not established: %v", name, err)
 	}
 }
