@@ -39,7 +39,10 @@ func TestSchemaRoundTrip(t *testing.T) {
 	t.Parallel()
 	c := sdktest.Start(t, "file")
 	got := sdktest.ResourceSchema(t, c, "file")
-	if diff := cmp.Diff(schema, got, cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })); diff != "" {
+	if diff := cmp.Diff(schema, got, cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }),
+		cmp.Comparer(func(a, b cty.Value) bool {
+			return a == cty.NilVal && b == cty.NilVal || a != cty.NilVal && b != cty.NilVal && a.RawEquals(b)
+		})); diff != "" {
 		t.Errorf("schema (-want +got):\n%s", diff)
 	}
 }

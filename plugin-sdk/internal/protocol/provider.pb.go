@@ -87,6 +87,61 @@ func (Diagnostic_Severity) EnumDescriptor() ([]byte, []int) {
 	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{2, 0}
 }
 
+type Schema_Nesting int32
+
+const (
+	Schema_NESTING_UNSPECIFIED Schema_Nesting = 0
+	Schema_NESTING_SINGLE      Schema_Nesting = 1
+	Schema_NESTING_LIST        Schema_Nesting = 2
+	Schema_NESTING_SET         Schema_Nesting = 3
+	Schema_NESTING_MAP         Schema_Nesting = 4
+)
+
+// Enum value maps for Schema_Nesting.
+var (
+	Schema_Nesting_name = map[int32]string{
+		0: "NESTING_UNSPECIFIED",
+		1: "NESTING_SINGLE",
+		2: "NESTING_LIST",
+		3: "NESTING_SET",
+		4: "NESTING_MAP",
+	}
+	Schema_Nesting_value = map[string]int32{
+		"NESTING_UNSPECIFIED": 0,
+		"NESTING_SINGLE":      1,
+		"NESTING_LIST":        2,
+		"NESTING_SET":         3,
+		"NESTING_MAP":         4,
+	}
+)
+
+func (x Schema_Nesting) Enum() *Schema_Nesting {
+	p := new(Schema_Nesting)
+	*p = x
+	return p
+}
+
+func (x Schema_Nesting) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Schema_Nesting) Descriptor() protoreflect.EnumDescriptor {
+	return file_slipway_provider_v1_provider_proto_enumTypes[1].Descriptor()
+}
+
+func (Schema_Nesting) Type() protoreflect.EnumType {
+	return &file_slipway_provider_v1_provider_proto_enumTypes[1]
+}
+
+func (x Schema_Nesting) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Schema_Nesting.Descriptor instead.
+func (Schema_Nesting) EnumDescriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 0}
+}
+
 // DynamicValue is a go-cty value in msgpack form, encoded against the
 // implied type of the schema it belongs to. Absent means null.
 type DynamicValue struct {
@@ -252,7 +307,9 @@ type Schema struct {
 	Version     int64                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
 	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// Sorted by name.
-	Attributes    []*Schema_Attribute `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	Attributes []*Schema_Attribute `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	// Nested block types, sorted by type name.
+	Blocks        []*Schema_Block `protobuf:"bytes,4,rep,name=blocks,proto3" json:"blocks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -304,6 +361,13 @@ func (x *Schema) GetDescription() string {
 func (x *Schema) GetAttributes() []*Schema_Attribute {
 	if x != nil {
 		return x.Attributes
+	}
+	return nil
+}
+
+func (x *Schema) GetBlocks() []*Schema_Block {
+	if x != nil {
+		return x.Blocks
 	}
 	return nil
 }
@@ -846,7 +910,19 @@ type Schema_Attribute struct {
 	// local: the value only makes sense on the machine that computed it,
 	// such as a cache path. A difference in it alone is never a change,
 	// and views do not show it.
-	Local         bool `protobuf:"varint,9,opt,name=local,proto3" json:"local,omitempty"`
+	Local bool `protobuf:"varint,9,opt,name=local,proto3" json:"local,omitempty"`
+	// nested, when set, says the attribute holds objects of these
+	// attributes; type is then their implied type.
+	Nested *Schema_NestedObject `protobuf:"bytes,10,opt,name=nested,proto3" json:"nested,omitempty"`
+	// default_value is the value planned when the configuration leaves
+	// the attribute null, in cty's JSON value notation for type; empty
+	// when there is none.
+	DefaultValue []byte `protobuf:"bytes,11,opt,name=default_value,json=defaultValue,proto3" json:"default_value,omitempty"`
+	// What the attribute's validators require and its plan modifiers
+	// do, in words, for documentation. The checks themselves run in the
+	// provider.
+	Validators    []string `protobuf:"bytes,12,rep,name=validators,proto3" json:"validators,omitempty"`
+	PlanModifiers []string `protobuf:"bytes,13,rep,name=plan_modifiers,json=planModifiers,proto3" json:"plan_modifiers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -944,6 +1020,181 @@ func (x *Schema_Attribute) GetLocal() bool {
 	return false
 }
 
+func (x *Schema_Attribute) GetNested() *Schema_NestedObject {
+	if x != nil {
+		return x.Nested
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetDefaultValue() []byte {
+	if x != nil {
+		return x.DefaultValue
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetValidators() []string {
+	if x != nil {
+		return x.Validators
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetPlanModifiers() []string {
+	if x != nil {
+		return x.PlanModifiers
+	}
+	return nil
+}
+
+type Schema_NestedObject struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Nesting Schema_Nesting         `protobuf:"varint,1,opt,name=nesting,proto3,enum=slipway.provider.v1.Schema_Nesting" json:"nesting,omitempty"`
+	// Sorted by name.
+	Attributes    []*Schema_Attribute `protobuf:"bytes,2,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schema_NestedObject) Reset() {
+	*x = Schema_NestedObject{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schema_NestedObject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schema_NestedObject) ProtoMessage() {}
+
+func (x *Schema_NestedObject) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schema_NestedObject.ProtoReflect.Descriptor instead.
+func (*Schema_NestedObject) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 1}
+}
+
+func (x *Schema_NestedObject) GetNesting() Schema_Nesting {
+	if x != nil {
+		return x.Nesting
+	}
+	return Schema_NESTING_UNSPECIFIED
+}
+
+func (x *Schema_NestedObject) GetAttributes() []*Schema_Attribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+type Schema_Block struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	TypeName    string                 `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	Nesting     Schema_Nesting         `protobuf:"varint,2,opt,name=nesting,proto3,enum=slipway.provider.v1.Schema_Nesting" json:"nesting,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// Sorted by name.
+	Attributes []*Schema_Attribute `protobuf:"bytes,4,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	// Sorted by type name.
+	Blocks        []*Schema_Block `protobuf:"bytes,5,rep,name=blocks,proto3" json:"blocks,omitempty"`
+	MinItems      int64           `protobuf:"varint,6,opt,name=min_items,json=minItems,proto3" json:"min_items,omitempty"`
+	MaxItems      int64           `protobuf:"varint,7,opt,name=max_items,json=maxItems,proto3" json:"max_items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schema_Block) Reset() {
+	*x = Schema_Block{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schema_Block) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schema_Block) ProtoMessage() {}
+
+func (x *Schema_Block) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schema_Block.ProtoReflect.Descriptor instead.
+func (*Schema_Block) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 2}
+}
+
+func (x *Schema_Block) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *Schema_Block) GetNesting() Schema_Nesting {
+	if x != nil {
+		return x.Nesting
+	}
+	return Schema_NESTING_UNSPECIFIED
+}
+
+func (x *Schema_Block) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Schema_Block) GetAttributes() []*Schema_Attribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+func (x *Schema_Block) GetBlocks() []*Schema_Block {
+	if x != nil {
+		return x.Blocks
+	}
+	return nil
+}
+
+func (x *Schema_Block) GetMinItems() int64 {
+	if x != nil {
+		return x.MinItems
+	}
+	return 0
+}
+
+func (x *Schema_Block) GetMaxItems() int64 {
+	if x != nil {
+		return x.MaxItems
+	}
+	return 0
+}
+
 type GetSchema_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -952,7 +1203,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -964,7 +1215,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1247,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +1259,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1076,7 +1327,7 @@ type ValidateResourceConfigs_Item struct {
 
 func (x *ValidateResourceConfigs_Item) Reset() {
 	*x = ValidateResourceConfigs_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1339,7 @@ func (x *ValidateResourceConfigs_Item) String() string {
 func (*ValidateResourceConfigs_Item) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1378,7 @@ type ValidateResourceConfigs_Result struct {
 
 func (x *ValidateResourceConfigs_Result) Reset() {
 	*x = ValidateResourceConfigs_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +1390,7 @@ func (x *ValidateResourceConfigs_Result) String() string {
 func (*ValidateResourceConfigs_Result) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1422,7 @@ type ValidateResourceConfigs_Request struct {
 
 func (x *ValidateResourceConfigs_Request) Reset() {
 	*x = ValidateResourceConfigs_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1183,7 +1434,7 @@ func (x *ValidateResourceConfigs_Request) String() string {
 func (*ValidateResourceConfigs_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1466,7 @@ type ValidateResourceConfigs_Response struct {
 
 func (x *ValidateResourceConfigs_Response) Reset() {
 	*x = ValidateResourceConfigs_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1227,7 +1478,7 @@ func (x *ValidateResourceConfigs_Response) String() string {
 func (*ValidateResourceConfigs_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +1514,7 @@ type Configure_Request struct {
 
 func (x *Configure_Request) Reset() {
 	*x = Configure_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1526,7 @@ func (x *Configure_Request) String() string {
 func (*Configure_Request) ProtoMessage() {}
 
 func (x *Configure_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1572,7 @@ type Configure_Response struct {
 
 func (x *Configure_Response) Reset() {
 	*x = Configure_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1584,7 @@ func (x *Configure_Response) String() string {
 func (*Configure_Response) ProtoMessage() {}
 
 func (x *Configure_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1623,7 @@ type ReadSources_Item struct {
 
 func (x *ReadSources_Item) Reset() {
 	*x = ReadSources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1384,7 +1635,7 @@ func (x *ReadSources_Item) String() string {
 func (*ReadSources_Item) ProtoMessage() {}
 
 func (x *ReadSources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1456,7 +1707,7 @@ type ReadSources_Result struct {
 
 func (x *ReadSources_Result) Reset() {
 	*x = ReadSources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1719,7 @@ func (x *ReadSources_Result) String() string {
 func (*ReadSources_Result) ProtoMessage() {}
 
 func (x *ReadSources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1765,7 @@ type ReadSources_Request struct {
 
 func (x *ReadSources_Request) Reset() {
 	*x = ReadSources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1777,7 @@ func (x *ReadSources_Request) String() string {
 func (*ReadSources_Request) ProtoMessage() {}
 
 func (x *ReadSources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1809,7 @@ type ReadSources_Response struct {
 
 func (x *ReadSources_Response) Reset() {
 	*x = ReadSources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1570,7 +1821,7 @@ func (x *ReadSources_Response) String() string {
 func (*ReadSources_Response) ProtoMessage() {}
 
 func (x *ReadSources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1612,7 +1863,7 @@ type PlanResources_Item struct {
 
 func (x *PlanResources_Item) Reset() {
 	*x = PlanResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1875,7 @@ func (x *PlanResources_Item) String() string {
 func (*PlanResources_Item) ProtoMessage() {}
 
 func (x *PlanResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1703,14 +1954,18 @@ type PlanResources_Result struct {
 	// prior_missing says the item asked for its prior state from a
 	// refresh this process has no record of; the host sends it again
 	// with the prior state.
-	PriorMissing  bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PriorMissing bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
+	// requires_replace_reasons says why each path of requires_replace,
+	// at the same index, forces replacement; it may be shorter, and ""
+	// says nothing.
+	RequiresReplaceReasons []string `protobuf:"bytes,8,rep,name=requires_replace_reasons,json=requiresReplaceReasons,proto3" json:"requires_replace_reasons,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *PlanResources_Result) Reset() {
 	*x = PlanResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +1977,7 @@ func (x *PlanResources_Result) String() string {
 func (*PlanResources_Result) ProtoMessage() {}
 
 func (x *PlanResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1787,6 +2042,13 @@ func (x *PlanResources_Result) GetPriorMissing() bool {
 	return false
 }
 
+func (x *PlanResources_Result) GetRequiresReplaceReasons() []string {
+	if x != nil {
+		return x.RequiresReplaceReasons
+	}
+	return nil
+}
+
 type PlanResources_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Items         []*PlanResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -1796,7 +2058,7 @@ type PlanResources_Request struct {
 
 func (x *PlanResources_Request) Reset() {
 	*x = PlanResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +2070,7 @@ func (x *PlanResources_Request) String() string {
 func (*PlanResources_Request) ProtoMessage() {}
 
 func (x *PlanResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1840,7 +2102,7 @@ type PlanResources_Response struct {
 
 func (x *PlanResources_Response) Reset() {
 	*x = PlanResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +2114,7 @@ func (x *PlanResources_Response) String() string {
 func (*PlanResources_Response) ProtoMessage() {}
 
 func (x *PlanResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1895,7 +2157,7 @@ type ApplyResources_Item struct {
 
 func (x *ApplyResources_Item) Reset() {
 	*x = ApplyResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +2169,7 @@ func (x *ApplyResources_Item) String() string {
 func (*ApplyResources_Item) ProtoMessage() {}
 
 func (x *ApplyResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +2243,7 @@ type ApplyResources_Request struct {
 
 func (x *ApplyResources_Request) Reset() {
 	*x = ApplyResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2255,7 @@ func (x *ApplyResources_Request) String() string {
 func (*ApplyResources_Request) ProtoMessage() {}
 
 func (x *ApplyResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2293,7 @@ type ApplyResources_Progress struct {
 
 func (x *ApplyResources_Progress) Reset() {
 	*x = ApplyResources_Progress{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2305,7 @@ func (x *ApplyResources_Progress) String() string {
 func (*ApplyResources_Progress) ProtoMessage() {}
 
 func (x *ApplyResources_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2090,7 +2352,7 @@ type ApplyResources_Result struct {
 
 func (x *ApplyResources_Result) Reset() {
 	*x = ApplyResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2102,7 +2364,7 @@ func (x *ApplyResources_Result) String() string {
 func (*ApplyResources_Result) ProtoMessage() {}
 
 func (x *ApplyResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2430,7 @@ type ApplyResources_Event struct {
 
 func (x *ApplyResources_Event) Reset() {
 	*x = ApplyResources_Event{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2180,7 +2442,7 @@ func (x *ApplyResources_Event) String() string {
 func (*ApplyResources_Event) ProtoMessage() {}
 
 func (x *ApplyResources_Event) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2263,7 +2525,7 @@ type ReadResources_Item struct {
 
 func (x *ReadResources_Item) Reset() {
 	*x = ReadResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2537,7 @@ func (x *ReadResources_Item) String() string {
 func (*ReadResources_Item) ProtoMessage() {}
 
 func (x *ReadResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2342,7 +2604,7 @@ type ReadResources_Result struct {
 
 func (x *ReadResources_Result) Reset() {
 	*x = ReadResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2354,7 +2616,7 @@ func (x *ReadResources_Result) String() string {
 func (*ReadResources_Result) ProtoMessage() {}
 
 func (x *ReadResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2414,7 +2676,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2688,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2458,7 +2720,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2470,7 +2732,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2504,7 +2766,7 @@ type ImportResource_Request struct {
 
 func (x *ImportResource_Request) Reset() {
 	*x = ImportResource_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2516,7 +2778,7 @@ func (x *ImportResource_Request) String() string {
 func (*ImportResource_Request) ProtoMessage() {}
 
 func (x *ImportResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2564,7 +2826,7 @@ type ImportResource_Response struct {
 
 func (x *ImportResource_Response) Reset() {
 	*x = ImportResource_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2576,7 +2838,7 @@ func (x *ImportResource_Response) String() string {
 func (*ImportResource_Response) ProtoMessage() {}
 
 func (x *ImportResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2621,7 +2883,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2633,7 +2895,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2659,7 +2921,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2671,7 +2933,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +2968,7 @@ type ResourceStatus_Item struct {
 
 func (x *ResourceStatus_Item) Reset() {
 	*x = ResourceStatus_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2718,7 +2980,7 @@ func (x *ResourceStatus_Item) String() string {
 func (*ResourceStatus_Item) ProtoMessage() {}
 
 func (x *ResourceStatus_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +3036,7 @@ type ResourceStatus_Object struct {
 
 func (x *ResourceStatus_Object) Reset() {
 	*x = ResourceStatus_Object{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2786,7 +3048,7 @@ func (x *ResourceStatus_Object) String() string {
 func (*ResourceStatus_Object) ProtoMessage() {}
 
 func (x *ResourceStatus_Object) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2843,7 +3105,7 @@ type ResourceStatus_Result struct {
 
 func (x *ResourceStatus_Result) Reset() {
 	*x = ResourceStatus_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2855,7 +3117,7 @@ func (x *ResourceStatus_Result) String() string {
 func (*ResourceStatus_Result) ProtoMessage() {}
 
 func (x *ResourceStatus_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2915,7 +3177,7 @@ type ResourceStatus_Request struct {
 
 func (x *ResourceStatus_Request) Reset() {
 	*x = ResourceStatus_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2927,7 +3189,7 @@ func (x *ResourceStatus_Request) String() string {
 func (*ResourceStatus_Request) ProtoMessage() {}
 
 func (x *ResourceStatus_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2959,7 +3221,7 @@ type ResourceStatus_Response struct {
 
 func (x *ResourceStatus_Response) Reset() {
 	*x = ResourceStatus_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3233,7 @@ func (x *ResourceStatus_Response) String() string {
 func (*ResourceStatus_Response) ProtoMessage() {}
 
 func (x *ResourceStatus_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3018,13 +3280,14 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02\"\x88\x03\n" +
+	"\x10SEVERITY_WARNING\x10\x02\"\xb8\t\n" +
 	"\x06Schema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12E\n" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
-	"attributes\x1a\xfa\x01\n" +
+	"attributes\x129\n" +
+	"\x06blocks\x18\x04 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x1a\xa8\x03\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\fR\x04type\x12 \n" +
@@ -3034,7 +3297,35 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bcomputed\x18\x06 \x01(\bR\bcomputed\x12\x1c\n" +
 	"\tsensitive\x18\a \x01(\bR\tsensitive\x12\x1b\n" +
 	"\tforce_new\x18\b \x01(\bR\bforceNew\x12\x14\n" +
-	"\x05local\x18\t \x01(\bR\x05local\"R\n" +
+	"\x05local\x18\t \x01(\bR\x05local\x12@\n" +
+	"\x06nested\x18\n" +
+	" \x01(\v2(.slipway.provider.v1.Schema.NestedObjectR\x06nested\x12#\n" +
+	"\rdefault_value\x18\v \x01(\fR\fdefaultValue\x12\x1e\n" +
+	"\n" +
+	"validators\x18\f \x03(\tR\n" +
+	"validators\x12%\n" +
+	"\x0eplan_modifiers\x18\r \x03(\tR\rplanModifiers\x1a\x94\x01\n" +
+	"\fNestedObject\x12=\n" +
+	"\anesting\x18\x01 \x01(\x0e2#.slipway.provider.v1.Schema.NestingR\anesting\x12E\n" +
+	"\n" +
+	"attributes\x18\x02 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
+	"attributes\x1a\xc1\x02\n" +
+	"\x05Block\x12\x1b\n" +
+	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12=\n" +
+	"\anesting\x18\x02 \x01(\x0e2#.slipway.provider.v1.Schema.NestingR\anesting\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12E\n" +
+	"\n" +
+	"attributes\x18\x04 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
+	"attributes\x129\n" +
+	"\x06blocks\x18\x05 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x12\x1b\n" +
+	"\tmin_items\x18\x06 \x01(\x03R\bminItems\x12\x1b\n" +
+	"\tmax_items\x18\a \x01(\x03R\bmaxItems\"j\n" +
+	"\aNesting\x12\x17\n" +
+	"\x13NESTING_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eNESTING_SINGLE\x10\x01\x12\x10\n" +
+	"\fNESTING_LIST\x10\x02\x12\x0f\n" +
+	"\vNESTING_SET\x10\x03\x12\x0f\n" +
+	"\vNESTING_MAP\x10\x04\"R\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
@@ -3087,7 +3378,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xab\a\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xe5\a\n" +
 	"\rPlanResources\x1a\xe0\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -3097,7 +3388,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"priorState\x12O\n" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
 	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x12,\n" +
-	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\x9b\x03\n" +
+	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\xd5\x03\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
@@ -3105,7 +3396,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\vdiagnostics\x18\x04 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
 	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
 	"\tunchanged\x18\x06 \x01(\bR\tunchanged\x12#\n" +
-	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x1aH\n" +
+	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x128\n" +
+	"\x18requires_replace_reasons\x18\b \x03(\tR\x16requiresReplaceReasons\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
@@ -3211,144 +3503,154 @@ func file_slipway_provider_v1_provider_proto_rawDescGZIP() []byte {
 	return file_slipway_provider_v1_provider_proto_rawDescData
 }
 
-var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                 // 0: slipway.provider.v1.Diagnostic.Severity
-	(*DynamicValue)(nil),                     // 1: slipway.provider.v1.DynamicValue
-	(*AttributePath)(nil),                    // 2: slipway.provider.v1.AttributePath
-	(*Diagnostic)(nil),                       // 3: slipway.provider.v1.Diagnostic
-	(*Schema)(nil),                           // 4: slipway.provider.v1.Schema
-	(*Metadata)(nil),                         // 5: slipway.provider.v1.Metadata
-	(*GetSchema)(nil),                        // 6: slipway.provider.v1.GetSchema
-	(*ValidateResourceConfigs)(nil),          // 7: slipway.provider.v1.ValidateResourceConfigs
-	(*Configure)(nil),                        // 8: slipway.provider.v1.Configure
-	(*ReadSources)(nil),                      // 9: slipway.provider.v1.ReadSources
-	(*PlanResources)(nil),                    // 10: slipway.provider.v1.PlanResources
-	(*ApplyResources)(nil),                   // 11: slipway.provider.v1.ApplyResources
-	(*ReadResources)(nil),                    // 12: slipway.provider.v1.ReadResources
-	(*ImportResource)(nil),                   // 13: slipway.provider.v1.ImportResource
-	(*Stop)(nil),                             // 14: slipway.provider.v1.Stop
-	(*ResourceStatus)(nil),                   // 15: slipway.provider.v1.ResourceStatus
-	(*AttributePath_Step)(nil),               // 16: slipway.provider.v1.AttributePath.Step
-	(*Schema_Attribute)(nil),                 // 17: slipway.provider.v1.Schema.Attribute
-	(*GetSchema_Request)(nil),                // 18: slipway.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),               // 19: slipway.provider.v1.GetSchema.Response
-	nil,                                      // 20: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	nil,                                      // 21: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	(*ValidateResourceConfigs_Item)(nil),     // 22: slipway.provider.v1.ValidateResourceConfigs.Item
-	(*ValidateResourceConfigs_Result)(nil),   // 23: slipway.provider.v1.ValidateResourceConfigs.Result
-	(*ValidateResourceConfigs_Request)(nil),  // 24: slipway.provider.v1.ValidateResourceConfigs.Request
-	(*ValidateResourceConfigs_Response)(nil), // 25: slipway.provider.v1.ValidateResourceConfigs.Response
-	(*Configure_Request)(nil),                // 26: slipway.provider.v1.Configure.Request
-	(*Configure_Response)(nil),               // 27: slipway.provider.v1.Configure.Response
-	(*ReadSources_Item)(nil),                 // 28: slipway.provider.v1.ReadSources.Item
-	(*ReadSources_Result)(nil),               // 29: slipway.provider.v1.ReadSources.Result
-	(*ReadSources_Request)(nil),              // 30: slipway.provider.v1.ReadSources.Request
-	(*ReadSources_Response)(nil),             // 31: slipway.provider.v1.ReadSources.Response
-	(*PlanResources_Item)(nil),               // 32: slipway.provider.v1.PlanResources.Item
-	(*PlanResources_Result)(nil),             // 33: slipway.provider.v1.PlanResources.Result
-	(*PlanResources_Request)(nil),            // 34: slipway.provider.v1.PlanResources.Request
-	(*PlanResources_Response)(nil),           // 35: slipway.provider.v1.PlanResources.Response
-	(*ApplyResources_Item)(nil),              // 36: slipway.provider.v1.ApplyResources.Item
-	(*ApplyResources_Request)(nil),           // 37: slipway.provider.v1.ApplyResources.Request
-	(*ApplyResources_Progress)(nil),          // 38: slipway.provider.v1.ApplyResources.Progress
-	(*ApplyResources_Result)(nil),            // 39: slipway.provider.v1.ApplyResources.Result
-	(*ApplyResources_Event)(nil),             // 40: slipway.provider.v1.ApplyResources.Event
-	(*ReadResources_Item)(nil),               // 41: slipway.provider.v1.ReadResources.Item
-	(*ReadResources_Result)(nil),             // 42: slipway.provider.v1.ReadResources.Result
-	(*ReadResources_Request)(nil),            // 43: slipway.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),           // 44: slipway.provider.v1.ReadResources.Response
-	(*ImportResource_Request)(nil),           // 45: slipway.provider.v1.ImportResource.Request
-	(*ImportResource_Response)(nil),          // 46: slipway.provider.v1.ImportResource.Response
-	(*Stop_Request)(nil),                     // 47: slipway.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                    // 48: slipway.provider.v1.Stop.Response
-	(*ResourceStatus_Item)(nil),              // 49: slipway.provider.v1.ResourceStatus.Item
-	(*ResourceStatus_Object)(nil),            // 50: slipway.provider.v1.ResourceStatus.Object
-	(*ResourceStatus_Result)(nil),            // 51: slipway.provider.v1.ResourceStatus.Result
-	(*ResourceStatus_Request)(nil),           // 52: slipway.provider.v1.ResourceStatus.Request
-	(*ResourceStatus_Response)(nil),          // 53: slipway.provider.v1.ResourceStatus.Response
+	(Schema_Nesting)(0),                      // 1: slipway.provider.v1.Schema.Nesting
+	(*DynamicValue)(nil),                     // 2: slipway.provider.v1.DynamicValue
+	(*AttributePath)(nil),                    // 3: slipway.provider.v1.AttributePath
+	(*Diagnostic)(nil),                       // 4: slipway.provider.v1.Diagnostic
+	(*Schema)(nil),                           // 5: slipway.provider.v1.Schema
+	(*Metadata)(nil),                         // 6: slipway.provider.v1.Metadata
+	(*GetSchema)(nil),                        // 7: slipway.provider.v1.GetSchema
+	(*ValidateResourceConfigs)(nil),          // 8: slipway.provider.v1.ValidateResourceConfigs
+	(*Configure)(nil),                        // 9: slipway.provider.v1.Configure
+	(*ReadSources)(nil),                      // 10: slipway.provider.v1.ReadSources
+	(*PlanResources)(nil),                    // 11: slipway.provider.v1.PlanResources
+	(*ApplyResources)(nil),                   // 12: slipway.provider.v1.ApplyResources
+	(*ReadResources)(nil),                    // 13: slipway.provider.v1.ReadResources
+	(*ImportResource)(nil),                   // 14: slipway.provider.v1.ImportResource
+	(*Stop)(nil),                             // 15: slipway.provider.v1.Stop
+	(*ResourceStatus)(nil),                   // 16: slipway.provider.v1.ResourceStatus
+	(*AttributePath_Step)(nil),               // 17: slipway.provider.v1.AttributePath.Step
+	(*Schema_Attribute)(nil),                 // 18: slipway.provider.v1.Schema.Attribute
+	(*Schema_NestedObject)(nil),              // 19: slipway.provider.v1.Schema.NestedObject
+	(*Schema_Block)(nil),                     // 20: slipway.provider.v1.Schema.Block
+	(*GetSchema_Request)(nil),                // 21: slipway.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),               // 22: slipway.provider.v1.GetSchema.Response
+	nil,                                      // 23: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	nil,                                      // 24: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	(*ValidateResourceConfigs_Item)(nil),     // 25: slipway.provider.v1.ValidateResourceConfigs.Item
+	(*ValidateResourceConfigs_Result)(nil),   // 26: slipway.provider.v1.ValidateResourceConfigs.Result
+	(*ValidateResourceConfigs_Request)(nil),  // 27: slipway.provider.v1.ValidateResourceConfigs.Request
+	(*ValidateResourceConfigs_Response)(nil), // 28: slipway.provider.v1.ValidateResourceConfigs.Response
+	(*Configure_Request)(nil),                // 29: slipway.provider.v1.Configure.Request
+	(*Configure_Response)(nil),               // 30: slipway.provider.v1.Configure.Response
+	(*ReadSources_Item)(nil),                 // 31: slipway.provider.v1.ReadSources.Item
+	(*ReadSources_Result)(nil),               // 32: slipway.provider.v1.ReadSources.Result
+	(*ReadSources_Request)(nil),              // 33: slipway.provider.v1.ReadSources.Request
+	(*ReadSources_Response)(nil),             // 34: slipway.provider.v1.ReadSources.Response
+	(*PlanResources_Item)(nil),               // 35: slipway.provider.v1.PlanResources.Item
+	(*PlanResources_Result)(nil),             // 36: slipway.provider.v1.PlanResources.Result
+	(*PlanResources_Request)(nil),            // 37: slipway.provider.v1.PlanResources.Request
+	(*PlanResources_Response)(nil),           // 38: slipway.provider.v1.PlanResources.Response
+	(*ApplyResources_Item)(nil),              // 39: slipway.provider.v1.ApplyResources.Item
+	(*ApplyResources_Request)(nil),           // 40: slipway.provider.v1.ApplyResources.Request
+	(*ApplyResources_Progress)(nil),          // 41: slipway.provider.v1.ApplyResources.Progress
+	(*ApplyResources_Result)(nil),            // 42: slipway.provider.v1.ApplyResources.Result
+	(*ApplyResources_Event)(nil),             // 43: slipway.provider.v1.ApplyResources.Event
+	(*ReadResources_Item)(nil),               // 44: slipway.provider.v1.ReadResources.Item
+	(*ReadResources_Result)(nil),             // 45: slipway.provider.v1.ReadResources.Result
+	(*ReadResources_Request)(nil),            // 46: slipway.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),           // 47: slipway.provider.v1.ReadResources.Response
+	(*ImportResource_Request)(nil),           // 48: slipway.provider.v1.ImportResource.Request
+	(*ImportResource_Response)(nil),          // 49: slipway.provider.v1.ImportResource.Response
+	(*Stop_Request)(nil),                     // 50: slipway.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                    // 51: slipway.provider.v1.Stop.Response
+	(*ResourceStatus_Item)(nil),              // 52: slipway.provider.v1.ResourceStatus.Item
+	(*ResourceStatus_Object)(nil),            // 53: slipway.provider.v1.ResourceStatus.Object
+	(*ResourceStatus_Result)(nil),            // 54: slipway.provider.v1.ResourceStatus.Result
+	(*ResourceStatus_Request)(nil),           // 55: slipway.provider.v1.ResourceStatus.Request
+	(*ResourceStatus_Response)(nil),          // 56: slipway.provider.v1.ResourceStatus.Response
 }
 var file_slipway_provider_v1_provider_proto_depIdxs = []int32{
-	16, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
+	17, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
 	0,  // 1: slipway.provider.v1.Diagnostic.severity:type_name -> slipway.provider.v1.Diagnostic.Severity
-	2,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
-	17, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
-	5,  // 4: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
-	4,  // 5: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
-	20, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	21, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	3,  // 8: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	4,  // 9: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
-	4,  // 10: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
-	1,  // 11: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 12: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	22, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
-	23, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
-	1,  // 15: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 16: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	1,  // 17: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 18: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 19: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 20: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	28, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
-	29, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
-	1,  // 23: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 24: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 25: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 26: slipway.provider.v1.PlanResources.Result.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	2,  // 27: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
-	3,  // 28: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 29: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	32, // 30: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
-	33, // 31: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
-	1,  // 32: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 33: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 34: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	36, // 35: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
-	1,  // 36: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 37: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 38: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	38, // 39: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
-	39, // 40: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
-	1,  // 41: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 42: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 43: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 44: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	41, // 45: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
-	42, // 46: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
-	1,  // 47: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 48: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	1,  // 49: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	50, // 50: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
-	3,  // 51: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	49, // 52: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
-	51, // 53: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
-	18, // 54: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
-	24, // 55: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
-	26, // 56: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
-	30, // 57: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
-	34, // 58: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
-	37, // 59: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
-	43, // 60: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
-	45, // 61: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
-	47, // 62: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
-	52, // 63: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
-	19, // 64: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
-	25, // 65: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
-	27, // 66: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
-	31, // 67: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
-	35, // 68: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
-	40, // 69: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
-	44, // 70: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
-	46, // 71: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
-	48, // 72: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
-	53, // 73: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
-	64, // [64:74] is the sub-list for method output_type
-	54, // [54:64] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	3,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
+	18, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	20, // 4: slipway.provider.v1.Schema.blocks:type_name -> slipway.provider.v1.Schema.Block
+	19, // 5: slipway.provider.v1.Schema.Attribute.nested:type_name -> slipway.provider.v1.Schema.NestedObject
+	1,  // 6: slipway.provider.v1.Schema.NestedObject.nesting:type_name -> slipway.provider.v1.Schema.Nesting
+	18, // 7: slipway.provider.v1.Schema.NestedObject.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	1,  // 8: slipway.provider.v1.Schema.Block.nesting:type_name -> slipway.provider.v1.Schema.Nesting
+	18, // 9: slipway.provider.v1.Schema.Block.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	20, // 10: slipway.provider.v1.Schema.Block.blocks:type_name -> slipway.provider.v1.Schema.Block
+	6,  // 11: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
+	5,  // 12: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
+	23, // 13: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	24, // 14: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	4,  // 15: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	5,  // 16: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
+	5,  // 17: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
+	2,  // 18: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 19: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	25, // 20: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
+	26, // 21: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
+	2,  // 22: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 23: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 24: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 25: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 26: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 27: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	31, // 28: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
+	32, // 29: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
+	2,  // 30: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 31: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 32: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 33: slipway.provider.v1.PlanResources.Result.planned_state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 34: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
+	4,  // 35: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 36: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	35, // 37: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
+	36, // 38: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
+	2,  // 39: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 40: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 41: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
+	39, // 42: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
+	2,  // 43: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 44: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 45: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	41, // 46: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
+	42, // 47: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
+	2,  // 48: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 49: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 50: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 51: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	44, // 52: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
+	45, // 53: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
+	2,  // 54: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 55: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 56: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	53, // 57: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
+	4,  // 58: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	52, // 59: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
+	54, // 60: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
+	21, // 61: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
+	27, // 62: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
+	29, // 63: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
+	33, // 64: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
+	37, // 65: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
+	40, // 66: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
+	46, // 67: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
+	48, // 68: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
+	50, // 69: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
+	55, // 70: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
+	22, // 71: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
+	28, // 72: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
+	30, // 73: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
+	34, // 74: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
+	38, // 75: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
+	43, // 76: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
+	47, // 77: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
+	49, // 78: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
+	51, // 79: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
+	56, // 80: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
+	71, // [71:81] is the sub-list for method output_type
+	61, // [61:71] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_slipway_provider_v1_provider_proto_init() }
@@ -3361,7 +3663,7 @@ func file_slipway_provider_v1_provider_proto_init() {
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[39].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[41].OneofWrappers = []any{
 		(*ApplyResources_Event_Progress)(nil),
 		(*ApplyResources_Event_Result)(nil),
 	}
@@ -3370,8 +3672,8 @@ func file_slipway_provider_v1_provider_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_slipway_provider_v1_provider_proto_rawDesc), len(file_slipway_provider_v1_provider_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   53,
+			NumEnums:      2,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
