@@ -64,6 +64,7 @@ type differ struct {
 	beforeSens []cty.Path
 	afterSens  []cty.Path
 	replace    []cty.Path
+	reasons    []string // parallel to replace
 }
 
 const (
@@ -258,8 +259,15 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 	}
 	named := label != ""
 	note := ""
-	if contains(d.replace, apath) || (bpath != nil && contains(d.replace, bpath)) {
-		note = " " + d.p.paint(sgrRed, "# forces replacement")
+	if i := indexOf(d.replace, apath); i >= 0 || (bpath != nil && indexOf(d.replace, bpath) >= 0) {
+		if i < 0 {
+			i = indexOf(d.replace, bpath)
+		}
+		text := "# forces replacement"
+		if i < len(d.reasons) && d.reasons[i] != "" {
+			text += ": " + d.reasons[i]
+		}
+		note = " " + d.p.paint(sgrRed, text)
 	}
 	one := func(sym, text string) []line {
 		return []line{symLine(depth, sym, label+text+tail+note)}

@@ -176,18 +176,45 @@ func providerPage(name string, p *schemas.Provider, weight int) ([]byte, error) 
 }
 
 func writeAttributes(b *bytes.Buffer, s schemas.Schema) error {
-	if len(s.Block.Attributes) == 0 {
+	if len(s.Block.Attributes) == 0 && len(s.Block.BlockTypes) == 0 {
 		b.WriteString("\nNo arguments.\n")
 		return nil
 	}
 	b.WriteString("\n| attribute | type | | description |\n|---|---|---|---|\n")
-	for _, n := range schemas.Names(s.Block.Attributes) {
-		a := s.Block.Attributes[n]
+	return writeRows(b, "", s.Block.Attributes, s.Block.BlockTypes)
+}
+
+// writeRows writes a row per attribute and nested block, those inside
+// nested ones named by their path (`rule.port`).
+func writeRows(b *bytes.Buffer, prefix string, attrs map[string]*schemas.Attribute, blocks map[string]*schemas.BlockType) error {
+	for _, n := range schemas.Names(attrs) {
+		a := attrs[n]
 		var ty cty.Type
 		if err := ty.UnmarshalJSON(a.Type); err != nil {
-			return fmt.Errorf("attribute %s: %w", n, err)
+			return fmt.Errorf("attribute %s: %w", prefix+n, err)
 		}
-		fmt.Fprintf(b, "| `%s` | `%s` | %s | %s |\n", n, cell(typeexpr.TypeString(ty)), flags(a), cell(a.Description))
+		fmt.Fprintf(b, "| `%s` | `%s` | %s | %s |\n", prefix+n, cell(typeexpr.TypeString(ty)), flags(a), cell(a.Description))
+		if a.NestedType != nil {
+			if err := writeRows(b, prefix+n+".", a.NestedType.Attributes, nil); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range schemas.Names(blocks) {
+		bt := blocks[n]
+		count := ""
+		switch {
+		case bt.MinItems > 0 && bt.MaxItems > 0:
+			count = fmt.Sprintf(", %d to %d", bt.MinItems, bt.MaxItems)
+		case bt.MinItems > 0:
+			count = fmt.Sprintf(", at least %d", bt.MinItems)
+		case bt.MaxItems > 0:
+			count = fmt.Sprintf(", at most %d", bt.MaxItems)
+		}
+		fmt.Fprintf(b, "| `%s` | block (%s%s) | | %s |\n", prefix+n, bt.NestingMode, count, cell(bt.Block.Description))
+		if err := writeRows(b, prefix+n+".", bt.Block.Attributes, bt.Block.BlockTypes); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -213,6 +240,12 @@ func flags(a *schemas.Attribute) string {
 	}
 	if a.Local {
 		f = append(f, "local to this machine (never a change, not shown)")
+	}
+	if len(a.Default) > 0 {
+		f = append(f, "default `"+string(a.Default)+"`")
+	}
+	for _, v := range a.Validators {
+		f = append(f, "must "+v)
 	}
 	return strings.Join(f, ", ")
 }
