@@ -78,7 +78,7 @@ func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id st
 	schema := schemas.Resources[rc.Addr.Type]
 	return &state.ResourceInstance{
 		Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, SchemaVersion: schema.Version,
-		Value: fillObject(schema, resp.State), Sensitive: schema.SensitivePaths(), Private: resp.Private,
+		Value: fillObject(schema, resp.State), Sensitive: schema.SensitivePathsOf(fillObject(schema, resp.State)), Private: resp.Private,
 	}, diags
 }
 

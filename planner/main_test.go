@@ -268,7 +268,7 @@ func (kit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}}
 }
 func (kit) Sources() map[string]sdk.Source { return map[string]sdk.Source{"kit": checkout{}} }
 

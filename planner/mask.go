@@ -19,6 +19,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"slipway.dev/slipway/lang"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
@@ -126,4 +128,24 @@ func (s *secretSet) strings() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.list
+}
+
+// sensitiveStrings lists the known, non-empty strings at paths in v (and
+// inside what they hold), for the secret set.
+func sensitiveStrings(v cty.Value, paths []cty.Path) []string {
+	var out []string
+	for _, p := range paths {
+		sv, err := p.Apply(v)
+		if err != nil {
+			continue
+		}
+		_ = cty.Walk(sv, func(_ cty.Path, e cty.Value) (bool, error) {
+			e, _ = e.Unmark()
+			if e.IsKnown() && !e.IsNull() && e.Type() == cty.String && e.AsString() != "" {
+				out = append(out, e.AsString())
+			}
+			return e.IsKnown() && !e.IsNull(), nil
+		})
+	}
+	return out
 }

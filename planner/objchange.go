@@ -24,52 +24,82 @@ import (
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
-// decodeSpec is the hcldec spec of the attributes a user may write.
+// decodeSpec is the hcldec spec of the attributes and nested blocks a
+// user may write.
 func decodeSpec(s sdk.Schema) hcldec.ObjectSpec {
+	return bodySpec(s.Attributes, s.Blocks)
+}
+
+func bodySpec(attrs map[string]sdk.Attribute, blocks map[string]sdk.Block) hcldec.ObjectSpec {
 	spec := hcldec.ObjectSpec{}
-	for name, a := range s.Attributes {
+	for name, a := range attrs {
 		if a.Computed && !a.Optional && !a.Required {
 			continue
 		}
-		spec[name] = &hcldec.AttrSpec{Name: name, Type: a.Type, Required: a.Required}
+		spec[name] = &hcldec.AttrSpec{Name: name, Type: configType(a), Required: a.Required}
+	}
+	for name, b := range blocks {
+		nested := bodySpec(b.Attributes, b.Blocks)
+		switch b.Nesting {
+		case sdk.NestingSingle:
+			spec[name] = &hcldec.BlockSpec{TypeName: name, Nested: nested, Required: b.MinItems > 0}
+		case sdk.NestingList:
+			spec[name] = &hcldec.BlockListSpec{TypeName: name, Nested: nested, MinItems: b.MinItems, MaxItems: b.MaxItems}
+		case sdk.NestingSet:
+			spec[name] = &hcldec.BlockSetSpec{TypeName: name, Nested: nested, MinItems: b.MinItems, MaxItems: b.MaxItems}
+		case sdk.NestingMap:
+			spec[name] = &hcldec.BlockMapSpec{TypeName: name, LabelNames: []string{"key"}, Nested: nested}
+		}
 	}
 	return spec
 }
 
-// fillObject gives v every attribute of the schema, null where v lacks it,
-// so it has the schema's implied type.
+// configType is the type an attribute's expression is converted to: for
+// nested attributes, objects whose attributes other than the required
+// ones may be left out (`limits = { rate = 5 }`).
+func configType(a sdk.Attribute) cty.Type {
+	if a.Nested == nil {
+		return a.Type
+	}
+	atys := map[string]cty.Type{}
+	var optional []string
+	for name, na := range a.Nested.Attributes {
+		atys[name] = configType(na)
+		if !na.Required {
+			optional = append(optional, name)
+		}
+	}
+	obj := cty.ObjectWithOptionalAttrs(atys, optional)
+	switch a.Nested.Nesting {
+	case sdk.NestingList:
+		return cty.List(obj)
+	case sdk.NestingSet:
+		return cty.Set(obj)
+	case sdk.NestingMap:
+		return cty.Map(obj)
+	}
+	return obj
+}
+
+// fillObject gives v the schema's implied type: every attribute, null
+// where v lacks it, in nested blocks and objects too.
 func fillObject(s sdk.Schema, v cty.Value) cty.Value {
 	if v.IsNull() || !v.IsKnown() {
 		return v
 	}
-	m := make(map[string]cty.Value, len(s.Attributes))
-	for name, a := range s.Attributes {
-		if v.Type().HasAttribute(name) {
-			m[name] = v.GetAttr(name)
-		} else {
-			m[name] = cty.NullVal(a.Type)
-		}
+	out, err := s.Conform(v)
+	if err != nil {
+		// A value that does not fit is reported where it is used.
+		return v
 	}
-	return cty.ObjectVal(m)
+	return out
 }
 
 // proposedNew is the configuration with computed attributes the user left
 // null taken from prior: what the object would be if the provider changed
 // nothing on its own.
 func proposedNew(s sdk.Schema, prior, config cty.Value) cty.Value {
-	if config.IsNull() || prior.IsNull() || !prior.IsKnown() {
-		return config
-	}
-	m := make(map[string]cty.Value, len(s.Attributes))
-	for name, a := range s.Attributes {
-		cv := config.GetAttr(name)
-		if a.Computed && cv.IsNull() {
-			m[name] = prior.GetAttr(name)
-		} else {
-			m[name] = cv
-		}
-	}
-	return cty.ObjectVal(m)
+	return sdk.ProposedNewState(s, prior, config)
 }
 
 // ignoreChanges keeps prior's value for the named top-level attributes.
@@ -118,7 +148,7 @@ func sameButLocal(s sdk.Schema, a, b cty.Value) bool {
 
 // checkPlanned verifies that a provider's plan kept every attribute the
 // user set: a provider may only fill in what the configuration leaves to
-// it.
+// it, in nested blocks and objects too.
 func checkPlanned(s sdk.Schema, config, planned cty.Value) error {
 	if planned.IsNull() || config.IsNull() {
 		return nil
@@ -126,20 +156,70 @@ func checkPlanned(s sdk.Schema, config, planned cty.Value) error {
 	if !planned.Type().IsObjectType() {
 		return fmt.Errorf("the planned value is a %s, not an object", planned.Type().FriendlyName())
 	}
-	for name, a := range s.Attributes {
-		if a.Computed {
+	return checkPlannedBody(nil, s.Attributes, s.Blocks, config, planned)
+}
+
+func checkPlannedBody(path cty.Path, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
+	if config.IsNull() || !config.IsKnown() || planned.IsNull() || !planned.IsKnown() {
+		return nil
+	}
+	for _, name := range kind.SortedKeys(attrs) {
+		a := attrs[name]
+		p := path.GetAttr(name)
+		if !planned.Type().HasAttribute(name) {
+			return fmt.Errorf("the planned value lacks attribute %q", kind.PathString(p))
+		}
+		if !config.Type().HasAttribute(name) {
 			continue
 		}
-		cv := config.GetAttr(name)
-		if !planned.Type().HasAttribute(name) {
-			return fmt.Errorf("the planned value lacks attribute %q", name)
+		cv, pv := config.GetAttr(name), planned.GetAttr(name)
+		if a.Nested != nil && !cv.IsNull() {
+			if err := checkPlannedNested(p, a.Nested.Nesting, a.Nested.Attributes, nil, cv, pv); err != nil {
+				return err
+			}
+			continue
 		}
-		pv := planned.GetAttr(name)
-		if !cv.IsWhollyKnown() {
+		if a.Computed || !cv.IsWhollyKnown() {
 			continue
 		}
 		if eq := pv.Equals(cv); !eq.IsKnown() || eq.False() {
-			return fmt.Errorf("attribute %q was planned as %s, but the configuration sets %s", name, short(pv), short(cv))
+			return fmt.Errorf("attribute %q was planned as %s, but the configuration sets %s", kind.PathString(p), short(pv), short(cv))
+		}
+	}
+	for _, name := range kind.SortedKeys(blocks) {
+		b := blocks[name]
+		if !config.Type().HasAttribute(name) || !planned.Type().HasAttribute(name) {
+			continue
+		}
+		if err := checkPlannedNested(path.GetAttr(name), b.Nesting, b.Attributes, b.Blocks, config.GetAttr(name), planned.GetAttr(name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPlannedNested checks nested objects pairwise; a set's elements
+// cannot be paired, so only their number is checked.
+func checkPlannedNested(p cty.Path, n sdk.Nesting, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
+	if config.IsNull() || !config.IsKnown() || planned.IsNull() || !planned.IsKnown() {
+		return nil
+	}
+	if n == sdk.NestingSingle {
+		return checkPlannedBody(p, attrs, blocks, config, planned)
+	}
+	if config.LengthInt() != planned.LengthInt() {
+		return fmt.Errorf("%s was planned with %d elements, but the configuration has %d", kind.PathString(p), planned.LengthInt(), config.LengthInt())
+	}
+	if n == sdk.NestingSet {
+		return nil
+	}
+	for it := config.ElementIterator(); it.Next(); {
+		k, cv := it.Element()
+		if has := planned.HasIndex(k); !has.IsKnown() || has.False() {
+			return fmt.Errorf("%s lacks %s", kind.PathString(p), kind.PathString(cty.Path{cty.IndexStep{Key: k}}))
+		}
+		if err := checkPlannedBody(p.Index(k), attrs, blocks, cv, planned.Index(k)); err != nil {
+			return err
 		}
 	}
 	return nil

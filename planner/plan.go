@@ -482,7 +482,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 		return append(diags, kind.Errorf("Source read failed", &r, "Reading %s through provider %q: %v", addr, rc.Provider.Name, err))
 	}
 	resp := resps[0]
-	diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)...)
+	diags = append(diags, providerDiagsIn(resp.Diagnostics, addr.String(), &r, rc.Config)...)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -529,8 +529,10 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		return nil
 	}
 	config := configFunc(bodyConfig)
+	body := rc.Config
 	if l.Config != nil {
-		config = l.Config
+		// A kind's lowering: its body is not the resource's.
+		config, body = l.Config, nil
 	}
 	typeName := l.Type
 	insts, diags := w.expand(rc)
@@ -668,7 +670,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		i := idx[j]
 		it := items[i]
 		addr := it.in.Addr
-		diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)...)
+		diags = append(diags, providerDiagsIn(resp.Diagnostics, addr.String(), &r, body)...)
 		if resp.Diagnostics.HasErrors() {
 			continue
 		}
@@ -681,7 +683,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			Addr: addr, Provider: rc.Provider, Type: typeName,
 			Before: it.before, After: planned, Private: resp.PlannedPrivate,
 			BeforeSensitive: it.beforeSens, AfterSensitive: append(append([]cty.Path(nil), it.sens...), resp.SensitivePaths...),
-			RequiresReplace: resp.RequiresReplace,
+			RequiresReplace: resp.RequiresReplace, ReplaceReasons: resp.ReplaceReasons,
 		}
 		replace := false
 		switch {
@@ -734,7 +736,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			return append(diags, kind.Errorf("Plan failed", &r, "Planning the replacement of %s: %v", rc.Addr, err))
 		}
 		for j, resp := range resps {
-			diags = append(diags, kind.ProviderDiags(resp.Diagnostics, replaceReqs[j].Address, &r)...)
+			diags = append(diags, providerDiagsIn(resp.Diagnostics, replaceReqs[j].Address, &r, body)...)
 			ch := changes[replaceIdx[j]]
 			ch.After, ch.Private = resp.PlannedState, resp.PlannedPrivate
 			ch.AfterSensitive = append(append([]cty.Path(nil), items[replaceIdx[j]].sens...), resp.SensitivePaths...)
@@ -784,6 +786,9 @@ func ignoredNames(rc *lang.Resource, schema sdk.Schema) []string {
 			if a.Required || a.Optional {
 				out = append(out, name)
 			}
+		}
+		for name := range schema.Blocks {
+			out = append(out, name)
 		}
 		return out
 	}

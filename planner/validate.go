@@ -105,8 +105,10 @@ func (w validateWalk) validateConfig(rc *lang.Resource, typeName string, config 
 // configuration against the type's schema, then the provider's checks.
 func (w validateWalk) ValidateResource(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
 	config := configFunc(bodyConfig)
+	body := rc.Config
 	if l.Config != nil {
-		config = l.Config
+		// A kind's lowering: its body is not the resource's.
+		config, body = l.Config, nil
 	}
 	v, diags := w.validateConfig(rc, l.Type, config)
 	if v == cty.NilVal || diags.HasErrors() {
@@ -117,5 +119,5 @@ func (w validateWalk) ValidateResource(ctx context.Context, rc *lang.Resource, l
 	if err != nil {
 		return append(diags, kind.Errorf("Validation failed", &r, "provider %q: %v", rc.Provider.Name, err))
 	}
-	return append(diags, kind.ProviderDiags(resps[0].Diagnostics, rc.Addr.String(), &r)...)
+	return append(diags, providerDiagsIn(resps[0].Diagnostics, rc.Addr.String(), &r, body)...)
 }

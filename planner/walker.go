@@ -422,7 +422,9 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 	var diags hcl.Diagnostics
 	cfgVal := cty.NullVal(schema.ImpliedType())
 	var subject *hcl.Range
+	var body hcl.Body
 	if pb := w.cfg.Providers[key]; pb != nil {
+		body = pb.Config
 		refs, d := pb.References()
 		diags = append(diags, d...)
 		v, d := decodeBody(pb.Config, schema, w.scope.evalContext(refs, nil))
@@ -447,7 +449,7 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 	if err != nil {
 		return append(diags, kind.Errorf("Provider failed to configure", subject, "provider %q: %v", pa.Name, err))
 	}
-	return append(diags, kind.ProviderDiags(pd, pa.String(), subject)...)
+	return append(diags, providerDiagsIn(pd, pa.String(), subject, body)...)
 }
 
 // repOf is what each.* and count.* mean in an instance the engine
@@ -689,7 +691,11 @@ func (w *walker) evalResourceConfig(rc *lang.Resource, schema sdk.Schema, in kin
 		// secret (a path holding its sha256): mask those too.
 		w.c.secrets.add(lang.DerivedSecrets(rc.Config, ectx))
 	}
-	paths = append(paths, schema.SensitivePaths()...)
+	schemaPaths := schema.SensitivePathsOf(v)
+	paths = append(paths, schemaPaths...)
+	// A provider's messages and logs may quote a value the schema calls
+	// sensitive (a token in an error): mask those as secrets too.
+	w.c.secrets.add(sensitiveStrings(v, schemaPaths))
 	w.vals.setSensitive(in.Addr, paths)
 	return v, paths, diags
 }

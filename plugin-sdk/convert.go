@@ -16,9 +16,9 @@ package sdk
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
@@ -29,24 +29,33 @@ import (
 // other direction (protocol to SDK types) is package host's.
 
 func schemaToProto(s Schema) (*protocol.Schema, error) {
-	names := make([]string, 0, len(s.Attributes))
-	for name := range s.Attributes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	out := &protocol.Schema{Version: s.Version, Description: s.Description}
-	for _, name := range names {
-		a := s.Attributes[name]
-		if a.Type == cty.NilType {
-			return nil, fmt.Errorf("attribute %q has no type", name)
+	var err error
+	if out.Attributes, err = attrsToProto(nil, s.Attributes); err != nil {
+		return nil, err
+	}
+	if out.Blocks, err = blocksToProto(nil, s.Blocks); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func attrsToProto(path cty.Path, attrs map[string]Attribute) ([]*protocol.Schema_Attribute, error) {
+	var out []*protocol.Schema_Attribute
+	for _, name := range sortedNames(attrs) {
+		a := attrs[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
+		ty := a.ImpliedType()
+		if ty == cty.NilType {
+			return nil, fmt.Errorf("attribute %s has no type", pathText(p))
 		}
-		ty, err := ctyjson.MarshalType(a.Type)
+		tj, err := ctyjson.MarshalType(ty)
 		if err != nil {
-			return nil, fmt.Errorf("attribute %q: %w", name, err)
+			return nil, fmt.Errorf("attribute %s: %w", pathText(p), err)
 		}
-		out.Attributes = append(out.Attributes, &protocol.Schema_Attribute{
+		pa := &protocol.Schema_Attribute{
 			Name:        name,
-			Type:        ty,
+			Type:        tj,
 			Description: a.Description,
 			Required:    a.Required,
 			Optional:    a.Optional,
@@ -54,7 +63,50 @@ func schemaToProto(s Schema) (*protocol.Schema, error) {
 			Sensitive:   a.Sensitive,
 			ForceNew:    a.ForceNew,
 			Local:       a.Local,
-		})
+		}
+		if a.Nested != nil {
+			pa.Nested = &protocol.Schema_NestedObject{Nesting: protocol.Schema_Nesting(a.Nested.Nesting)}
+			if pa.Nested.Attributes, err = attrsToProto(p, a.Nested.Attributes); err != nil {
+				return nil, err
+			}
+		}
+		if a.Default != cty.NilVal {
+			if pa.DefaultValue, err = ctyjson.Marshal(a.Default, ty); err != nil {
+				return nil, fmt.Errorf("default of attribute %s: %w", pathText(p), err)
+			}
+		}
+		for _, v := range a.Validators {
+			pa.Validators = append(pa.Validators, v.Description())
+		}
+		for _, m := range a.PlanModifiers {
+			pa.PlanModifiers = append(pa.PlanModifiers, m.Description())
+			if _, ok := m.(requiresReplace); ok {
+				// Views and docs know replacement by force_new.
+				pa.ForceNew = true
+			}
+		}
+		out = append(out, pa)
+	}
+	return out, nil
+}
+
+func blocksToProto(path cty.Path, blocks map[string]Block) ([]*protocol.Schema_Block, error) {
+	var out []*protocol.Schema_Block
+	for _, name := range sortedNames(blocks) {
+		b := blocks[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
+		pb := &protocol.Schema_Block{
+			TypeName: name, Nesting: protocol.Schema_Nesting(b.Nesting), Description: b.Description,
+			MinItems: int64(b.MinItems), MaxItems: int64(b.MaxItems),
+		}
+		var err error
+		if pb.Attributes, err = attrsToProto(p, b.Attributes); err != nil {
+			return nil, err
+		}
+		if pb.Blocks, err = blocksToProto(p, b.Blocks); err != nil {
+			return nil, err
+		}
+		out = append(out, pb)
 	}
 	return out, nil
 }
@@ -63,32 +115,72 @@ func schemaToProto(s Schema) (*protocol.Schema, error) {
 // call misbehave, so the author sees them at the first `slipway plan`.
 func checkSchema(what string, s Schema) Diagnostics {
 	var diags Diagnostics
-	names := make([]string, 0, len(s.Attributes))
-	for name := range s.Attributes {
-		names = append(names, name)
+	checkAttrs(what, nil, s.Attributes, s.Blocks, &diags)
+	return diags
+}
+
+func checkAttrs(what string, path cty.Path, attrs map[string]Attribute, blocks map[string]Block, diags *Diagnostics) {
+	report := func(p cty.Path, kind, bad string) {
+		diags.AddError("Invalid provider schema",
+			fmt.Sprintf("The %s %s of %s %s. This is a bug in the provider; please report it to its author.", kind, pathText(p), what, bad))
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		a := s.Attributes[name]
+	for _, name := range sortedNames(attrs) {
+		a := attrs[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
 		bad := ""
 		switch {
 		case name == "":
 			bad = "has an empty name"
-		case a.Type == cty.NilType:
+		case a.Type == cty.NilType && a.Nested == nil:
 			bad = "has no Type"
+		case a.Type != cty.NilType && a.Nested != nil:
+			bad = "has both a Type and Nested attributes (Nested implies the type)"
+		case a.Nested != nil && (a.Nested.Nesting < NestingSingle || a.Nested.Nesting > NestingMap):
+			bad = "has Nested attributes without a Nesting"
+		case blocks[name].Nesting != 0:
+			bad = "is also the name of a nested block"
 		case a.Required && (a.Optional || a.Computed):
 			bad = "is Required and also Optional or Computed"
 		case !a.Required && !a.Optional && !a.Computed:
 			bad = "is none of Required, Optional and Computed"
 		case a.Local && a.ForceNew:
 			bad = "is both Local and ForceNew (a difference in a Local value is never a change, so it cannot replace the object)"
+		case a.Default != cty.NilVal && !(a.Optional && a.Computed):
+			bad = "has a Default but is not Optional and Computed (a default is what the provider plans when the user writes nothing)"
+		}
+		if bad == "" && a.Default != cty.NilVal {
+			if _, err := convert.Convert(a.Default, a.ImpliedType()); err != nil || !a.Default.IsWhollyKnown() {
+				bad = "has a Default that is not a known value of its type"
+			}
 		}
 		if bad != "" {
-			diags.AddError("Invalid provider schema",
-				fmt.Sprintf("The attribute %q of %s %s. This is a bug in the provider; please report it to its author.", name, what, bad))
+			report(p, "attribute", bad)
+			continue
+		}
+		if a.Nested != nil {
+			checkAttrs(what, p, a.Nested.Attributes, nil, diags)
 		}
 	}
-	return diags
+	for _, name := range sortedNames(blocks) {
+		b := blocks[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
+		bad := ""
+		switch {
+		case name == "":
+			bad = "has an empty name"
+		case b.Nesting < NestingSingle || b.Nesting > NestingMap:
+			bad = "has no Nesting"
+		case b.MinItems < 0 || b.MaxItems < 0 || (b.MaxItems > 0 && b.MinItems > b.MaxItems):
+			bad = "has MinItems above MaxItems, or one below zero"
+		case b.Nesting == NestingSingle && (b.MinItems > 1 || b.MaxItems > 1):
+			bad = "is a single block with MinItems or MaxItems above 1"
+		}
+		if bad != "" {
+			report(p, "block", bad)
+			continue
+		}
+		checkAttrs(what, p, b.Attributes, b.Blocks, diags)
+	}
 }
 
 func diagsToProto(diags Diagnostics) []*protocol.Diagnostic {

@@ -26,13 +26,17 @@
 // (one PlanBatch or ReadBatch call per type when a resource implements
 // them, otherwise one Plan or Read per instance, at most 16 at once), runs
 // the changes of an apply concurrently and streams each result as soon as
-// it is done, plans resources without a Plan method (DefaultPlan), checks
-// required attributes for resources without a Validate method
-// (ValidateConfig), upgrades stored states of older schema versions
-// through a resource's StateUpgraders (ResourceWithUpgradeState), cancels
-// the context of every call in flight when slipway calls Stop, and turns
-// a panic in a provider method into an error diagnostic instead of a dead
-// process.
+// it is done, plans resources without a Plan method (DefaultPlan: nested
+// blocks, defaults and plan modifiers included), checks required
+// attributes for resources without a Validate method (ValidateConfig),
+// runs every attribute's Validators, gives what a provider returns its
+// schema's type (Schema.Conform, so Set may leave attributes out),
+// upgrades stored states of older schema versions through a resource's
+// StateUpgraders (ResourceWithUpgradeState), cancels the context of every
+// call in flight when slipway calls Stop, and turns a panic in a provider
+// method into an error diagnostic instead of a dead process. Decode and
+// the responses' Set methods move values to and from Go structs with
+// slipway tags.
 //
 // Related packages: sdktest runs a provider through the real protocol in
 // tests; host is slipway's side of the connection.

@@ -15,7 +15,7 @@
 package sdk
 
 import (
-	"sort"
+	"fmt"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -25,14 +25,15 @@ import (
 // given; attributes left out are null. Values are converted to the
 // attribute's type where cty can (a number for a string attribute, say).
 func (s Schema) Object(attrs map[string]cty.Value) cty.Value {
-	vals := make(map[string]cty.Value, len(s.Attributes))
-	for name, a := range s.Attributes {
+	vals := make(map[string]cty.Value, len(s.Attributes)+len(s.Blocks))
+	types := s.ImpliedType().AttributeTypes()
+	for name, ty := range types {
 		v, ok := attrs[name]
 		if !ok || v == cty.NilVal {
-			vals[name] = cty.NullVal(a.Type)
+			vals[name] = cty.NullVal(ty)
 			continue
 		}
-		if c, err := convert.Convert(v, a.Type); err == nil {
+		if c, err := convert.Convert(v, ty); err == nil {
 			v = c
 		}
 		vals[name] = v
@@ -41,22 +42,15 @@ func (s Schema) Object(attrs map[string]cty.Value) cty.Value {
 }
 
 // ProposedNewState is config with the computed attributes it leaves null
-// taken from prior: what the configuration asks for, before the provider
-// has its say. It is what PlanRequest.ProposedNewState holds.
+// taken from prior, in nested blocks and objects too: what the
+// configuration asks for, before the provider has its say. It is what
+// PlanRequest.ProposedNewState holds.
 func ProposedNewState(schema Schema, prior, config cty.Value) cty.Value {
 	if isNull(config) || !config.IsKnown() || isNull(prior) || !prior.IsKnown() {
 		return config
 	}
-	vals := make(map[string]cty.Value, len(schema.Attributes))
-	for name, a := range schema.Attributes {
-		cv := attrOf(config, name, a.Type)
-		if a.Computed && cv.IsNull() {
-			vals[name] = attrOf(prior, name, a.Type)
-			continue
-		}
-		vals[name] = cv
-	}
-	return cty.ObjectVal(vals)
+	pl := &planner{mode: proposeOnly}
+	return pl.body(nil, schema.Attributes, schema.Blocks, config, prior, config)
 }
 
 // DefaultPlan fills resp with the plan the SDK makes for a resource that
@@ -76,7 +70,7 @@ func ProposedNewState(schema Schema, prior, config cty.Value) cty.Value {
 func DefaultPlan(schema Schema, req PlanRequest, resp *PlanResponse) {
 	ty := schema.ImpliedType()
 	resp.PlannedPrivate = req.PriorPrivate
-	resp.RequiresReplace = nil
+	resp.RequiresReplace, resp.ReplaceReasons = nil, nil
 	if isNull(req.Config) {
 		resp.PlannedState = cty.NullVal(ty)
 		return
@@ -90,43 +84,26 @@ func DefaultPlan(schema Schema, req PlanRequest, resp *PlanResponse) {
 		return
 	}
 	create := isNull(req.PriorState) || !req.PriorState.IsKnown()
+	pl := &planner{mode: fullPlan, create: create}
+	planned := pl.body(nil, schema.Attributes, schema.Blocks, req.Config, req.PriorState, proposed)
+	resp.Diagnostics = append(resp.Diagnostics, pl.diags...)
+	if len(pl.requiresReplace) > 0 {
+		resp.RequiresReplace, resp.ReplaceReasons = pl.requiresReplace, pl.reasons
+		// The object is made anew: plan it as a create.
+		fresh := &planner{mode: fullPlan, create: true}
+		planned = fresh.body(nil, schema.Attributes, schema.Blocks, req.Config, cty.NullVal(ty), req.Config)
+	}
+	resp.PlannedState = planned
+}
 
-	names := make([]string, 0, len(schema.Attributes))
-	for name := range schema.Attributes {
-		names = append(names, name)
+// keepStateForUnknown applies UseStateForUnknown to a plan a resource's
+// Plan method made.
+func keepStateForUnknown(schema Schema, req PlanRequest, planned cty.Value, replacing bool) cty.Value {
+	if replacing || isNull(req.PriorState) || isNull(planned) || !hasKeepState(schema.Attributes, schema.Blocks) {
+		return planned
 	}
-	sort.Strings(names)
-
-	planned := make(map[string]cty.Value, len(names))
-	for _, name := range names {
-		a := schema.Attributes[name]
-		v := attrOf(proposed, name, a.Type)
-		if a.Computed && attrOf(req.Config, name, a.Type).IsNull() {
-			if create {
-				v = cty.UnknownVal(a.Type)
-			} else {
-				v = attrOf(req.PriorState, name, a.Type)
-			}
-		}
-		planned[name] = v
-	}
-	if !create {
-		for _, name := range names {
-			a := schema.Attributes[name]
-			if a.ForceNew && !planned[name].RawEquals(attrOf(req.PriorState, name, a.Type)) {
-				resp.RequiresReplace = append(resp.RequiresReplace, cty.GetAttrPath(name))
-			}
-		}
-		if len(resp.RequiresReplace) > 0 {
-			for _, name := range names {
-				a := schema.Attributes[name]
-				if a.Computed && attrOf(req.Config, name, a.Type).IsNull() {
-					planned[name] = cty.UnknownVal(a.Type)
-				}
-			}
-		}
-	}
-	resp.PlannedState = cty.ObjectVal(planned)
+	pl := &planner{mode: keepState}
+	return pl.body(nil, schema.Attributes, schema.Blocks, req.Config, req.PriorState, planned)
 }
 
 // ValidateConfig makes the checks the SDK makes for a resource that does
@@ -135,27 +112,73 @@ func DefaultPlan(schema Schema, req PlanRequest, resp *PlanResponse) {
 // written. A resource with its own Validate can call it first.
 func ValidateConfig(schema Schema, config cty.Value) Diagnostics {
 	var diags Diagnostics
-	if isNull(config) || !config.IsKnown() {
-		return diags
+	checkBody(nil, schema.Attributes, schema.Blocks, config, &diags)
+	return diags
+}
+
+func checkBody(path cty.Path, attrs map[string]Attribute, blocks map[string]Block, obj cty.Value, diags *Diagnostics) {
+	obj, _ = obj.Unmark()
+	if isNull(obj) || !obj.IsKnown() || !obj.Type().IsObjectType() {
+		return
 	}
-	names := make([]string, 0, len(schema.Attributes))
-	for name := range schema.Attributes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		a := schema.Attributes[name]
-		v := attrOf(config, name, a.Type)
+	for _, name := range sortedNames(attrs) {
+		a := attrs[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
+		v := attrOf(obj, name, a.ImpliedType())
 		switch {
 		case a.Required && v.IsNull():
-			diags.AddAttributeError(cty.GetAttrPath(name), "Missing required argument",
+			diags.AddAttributeError(p, "Missing required argument",
 				"The argument \""+name+"\" is required, but no definition was found.")
 		case a.Computed && !a.Optional && !a.Required && !v.IsNull():
-			diags.AddAttributeError(cty.GetAttrPath(name), "Value for unconfigurable attribute",
+			diags.AddAttributeError(p, "Value for unconfigurable attribute",
 				"The attribute \""+name+"\" is set by the provider and cannot be written in configuration; remove it.")
+		case a.Nested != nil:
+			checkNested(p, name, a.Nested.Nesting, a.Nested.Attributes, nil, 0, 0, v, diags)
 		}
 	}
-	return diags
+	for _, name := range sortedNames(blocks) {
+		b := blocks[name]
+		p := append(path.Copy(), cty.GetAttrStep{Name: name})
+		checkNested(p, name, b.Nesting, b.Attributes, b.Blocks, b.MinItems, b.MaxItems, attrOf(obj, name, b.ImpliedType()), diags)
+	}
+}
+
+func checkNested(p cty.Path, name string, n Nesting, attrs map[string]Attribute, blocks map[string]Block, minItems, maxItems int, v cty.Value, diags *Diagnostics) {
+	v, _ = v.Unmark()
+	if !v.IsKnown() {
+		return
+	}
+	if n == NestingSingle {
+		if v.IsNull() && minItems > 0 {
+			diags.AddAttributeError(p, "Missing required block",
+				fmt.Sprintf("A %q block is required here.", name))
+		}
+		checkBody(p, attrs, blocks, v, diags)
+		return
+	}
+	count := 0
+	if !v.IsNull() {
+		count = v.LengthInt()
+	}
+	switch {
+	case minItems > 0 && count < minItems:
+		diags.AddAttributeError(p, "Too few blocks",
+			fmt.Sprintf("At least %d %q blocks are required here; %d are written.", minItems, name, count))
+	case maxItems > 0 && count > maxItems:
+		diags.AddAttributeError(p, "Too many blocks",
+			fmt.Sprintf("At most %d %q blocks are allowed here; %d are written.", maxItems, name, count))
+	}
+	if v.IsNull() {
+		return
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		ep := p
+		if n != NestingSet {
+			ep = append(p.Copy(), cty.IndexStep{Key: k})
+		}
+		checkBody(ep, attrs, blocks, ev, diags)
+	}
 }
 
 // isNull reports whether v is cty.NilVal or null.

@@ -39,7 +39,15 @@ func TestMain(m *testing.M) {
 }
 
 // ctyTypes compares cty types by meaning for cmp.
-var ctyTypes = cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })
+var ctyTypes = cmp.Options{
+	cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }),
+	cmp.Comparer(func(a, b cty.Value) bool {
+		if a == cty.NilVal || b == cty.NilVal {
+			return a == b
+		}
+		return a.RawEquals(b)
+	}),
+}
 
 func obj(attrs map[string]cty.Value) cty.Value { return testprovider.Schema.Object(attrs) }
 

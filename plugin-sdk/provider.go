@@ -187,6 +187,11 @@ type PlanResponse struct {
 	// RequiresReplace lists the attribute paths whose change forces the
 	// object to be destroyed and created again.
 	RequiresReplace []cty.Path
+	// ReplaceReasons says why, for each path of RequiresReplace at the
+	// same index, the change forces replacement; the plan shows it
+	// beside the attribute. It may be shorter than RequiresReplace, and
+	// "" says nothing.
+	ReplaceReasons []string
 	// PlannedPrivate is handed back to Apply.
 	PlannedPrivate []byte
 	// SensitivePaths marks values inside PlannedState that views must

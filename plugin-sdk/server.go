@@ -242,6 +242,9 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	if err != nil {
 		return &protocol.Configure_Response{Diagnostics: diagsToProto(decodeError("provider configuration", err))}, nil
 	}
+	if d := runValidators(s.pSchema.Attributes, s.pSchema.Blocks, cfg); d.HasErrors() {
+		return &protocol.Configure_Response{Diagnostics: diagsToProto(d)}, nil
+	}
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
 		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline}, &resp)
@@ -297,6 +300,10 @@ func (s *server) ValidateResourceConfigs(ctx context.Context, req *protocol.Vali
 		vreq := ValidateRequest{TypeName: it.TypeName, Config: cfg}
 		schema := s.rSchemas[it.TypeName]
 		tasks = append(tasks, func() {
+			// The schema's validators run whatever the resource does.
+			defer func() {
+				resps[i].Diagnostics = append(resps[i].Diagnostics, runValidators(schema.Attributes, schema.Blocks, cfg)...)
+			}()
 			v, ok := r.(ResourceWithValidate)
 			if !ok {
 				resps[i].Diagnostics = ValidateConfig(schema, cfg)
@@ -348,6 +355,13 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		proposed, err3 := wire.DecodeValue(it.ProposedNewState, ty)
 		if err := firstErr(err1, err2, err3); err != nil {
 			resps[i].Diagnostics = decodeError("plan request", err)
+			undecoded[i] = true
+			return
+		}
+		if d := runValidators(schema.Attributes, schema.Blocks, cfg); d.HasErrors() {
+			// A configuration the schema's validators refuse is not
+			// planned: plan shows the same errors validate would.
+			resps[i].Diagnostics = d
 			undecoded[i] = true
 			return
 		}
@@ -420,6 +434,13 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		planned := resps[i].PlannedState
 		if planned == cty.NilVal {
 			planned = defaults[i]
+		} else if !undecoded[i] && !planned.RawEquals(defaults[i]) {
+			// The resource's Plan method made it: give it the schema's
+			// type (Set leaves attributes out) and keep what
+			// UseStateForUnknown keeps.
+			schema := s.rSchemas[it.TypeName]
+			planned = s.conform(schema, planned, &resps[i].Diagnostics, "planned state", subject("resource", it.Address, it.TypeName))
+			planned = keepStateForUnknown(schema, reqs[i], planned, len(resps[i].RequiresReplace) > 0)
 		}
 		prior := reqs[i].PriorState
 		if resps[i].Unchanged || (!resps[i].Diagnostics.HasErrors() && prior != cty.NilVal && !prior.IsNull() && planned.RawEquals(prior)) {
@@ -432,6 +453,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			res.PlannedState = dv
 		}
 		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
+		res.RequiresReplaceReasons = resps[i].ReplaceReasons
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.PlannedPrivate = resps[i].PlannedPrivate
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
@@ -523,6 +545,9 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 	}()
 
 	newState := resp.NewState
+	if newState != cty.NilVal {
+		newState = s.conform(s.rSchemas[it.TypeName], newState, &resp.Diagnostics, "new state", subj)
+	}
 	if newState == cty.NilVal {
 		switch {
 		case resp.Diagnostics.HasErrors():
@@ -599,6 +624,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 					if bresps[j].NewState == cty.NilVal {
 						bresps[j].NewState = reqs[i].State
 					}
+					bresps[j].NewState = s.conform(s.rSchemas[typeName], bresps[j].NewState, &bresps[j].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 					resps[i] = bresps[j]
 					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
 				}
@@ -612,6 +638,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 				if resps[i].NewState == cty.NilVal {
 					resps[i].NewState = reqs[i].State
 				}
+				resps[i].NewState = s.conform(s.rSchemas[typeName], resps[i].NewState, &resps[i].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 			})
 		}
 	}
@@ -723,6 +750,10 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 			resps[i].Diagnostics = decodeError("source read request", err)
 			continue
 		}
+		if d := runValidators(s.sSchemas[it.TypeName].Attributes, s.sSchemas[it.TypeName].Blocks, cfg); d.HasErrors() {
+			resps[i].Diagnostics = d
+			continue
+		}
 		sreq := SourceReadRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorState: prior, Hard: it.Hard, LocalDir: it.LocalDir}
 		tasks = append(tasks, func() {
 			defer recoverInto(&resps[i].Diagnostics, subject("source", it.Address, it.TypeName), "Read")
@@ -736,7 +767,11 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 		res := &protocol.ReadSources_Result{}
 		out.Results[i] = res
 		if ty, ok := s.sTypes[it.TypeName]; ok {
-			dv, err := wire.EncodeValue(resps[i].State, ty)
+			st := resps[i].State
+			if st != cty.NilVal {
+				st = s.conform(s.sSchemas[it.TypeName], st, &resps[i].Diagnostics, "source state", subject("source", it.Address, it.TypeName))
+			}
+			dv, err := wire.EncodeValue(st, ty)
 			if err != nil {
 				resps[i].Diagnostics = append(resps[i].Diagnostics, encodeError("source state", subject("source", it.Address, it.TypeName), err)...)
 			}
@@ -773,12 +808,46 @@ func (s *server) ImportResource(ctx context.Context, req *protocol.ImportResourc
 			fmt.Sprintf("No object with ID %q exists for %s. Check the ID, or create the object with slipway instead.", req.Id, subj))
 	}
 	ty := s.rTypes[req.TypeName]
+	if resp.State != cty.NilVal {
+		resp.State = s.conform(s.rSchemas[req.TypeName], resp.State, &resp.Diagnostics, "imported state", subj)
+	}
 	dv, err := wire.EncodeValue(resp.State, ty)
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, encodeError("imported state", subj, err)...)
 		dv = nil
 	}
 	return &protocol.ImportResource_Response{State: dv, Private: resp.Private, Diagnostics: diagsToProto(resp.Diagnostics)}, nil
+}
+
+// conform gives a value a provider returned its schema's type (a value
+// Set made lacks the attributes its struct leaves out); a value that
+// cannot have it is kept as it is, for the encoder to refuse, with an
+// error diagnostic.
+func (s *server) conform(schema Schema, v cty.Value, diags *Diagnostics, what, subj string) cty.Value {
+	if v == cty.NilVal || v.Type().Equals(schema.ImpliedType()) && !hasNullBlocks(schema, v) {
+		return v
+	}
+	out, err := schema.Conform(v)
+	if err != nil {
+		diags.AddError("Provider produced an invalid "+what,
+			fmt.Sprintf("The %s of %s does not match its schema: %s. This is a bug in the provider; please report it to its author.", what, subj, err))
+		return v
+	}
+	return out
+}
+
+// hasNullBlocks reports whether a top-level nested block of list, set or
+// map nesting is null in v, which Conform makes empty.
+func hasNullBlocks(schema Schema, v cty.Value) bool {
+	if v.IsNull() || !v.IsKnown() {
+		return false
+	}
+	for name, b := range schema.Blocks {
+		if b.Nesting != NestingSingle && v.GetAttr(name).IsNull() {
+			return true
+		}
+	}
+	return false
 }
 
 func firstErr(errs ...error) error {

@@ -76,6 +76,7 @@ type changeDoc struct {
 	BeforeSensitive []pathDoc    `json:"before_sensitive,omitempty"`
 	AfterSensitive  []pathDoc    `json:"after_sensitive,omitempty"`
 	RequiresReplace []pathDoc    `json:"requires_replace,omitempty"`
+	ReplaceReasons  []string     `json:"replace_reasons,omitempty"`
 	Private         []byte       `json:"private,omitempty"` // base64, as encoding/json writes []byte
 	Nested          []*nestedDoc `json:"nested,omitempty"`
 	NestedFrom      []string     `json:"nested_from,omitempty"`
@@ -297,6 +298,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 	if d.RequiresReplace, err = encodePaths(c.RequiresReplace); err != nil {
 		return nil, err
 	}
+	d.ReplaceReasons = c.ReplaceReasons
 	d.NestedFrom, d.Local = c.NestedFrom, c.Local
 	for _, n := range c.Nested {
 		if n == nil {
@@ -491,6 +493,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 	if c.RequiresReplace, err = decodePaths(d.RequiresReplace); err != nil {
 		return nil, err
 	}
+	c.ReplaceReasons = d.ReplaceReasons
 	c.NestedFrom, c.Local = d.NestedFrom, d.Local
 	for _, nd := range d.Nested {
 		if nd == nil {

@@ -174,6 +174,10 @@ type ResourceChange struct {
 	AfterSensitive  []cty.Path
 	// RequiresReplace lists the attributes whose change forced a replace.
 	RequiresReplace []cty.Path
+	// ReplaceReasons says, for the path of RequiresReplace at the same
+	// index, why its change forces replacement ("the API cannot rename a
+	// repository"); it may be shorter, and "" says nothing.
+	ReplaceReasons []string
 	// Local names, sorted, the attributes whose values only make sense
 	// on the machine that made the plan (cache paths, from the schema's
 	// Local flag). A difference in them alone is never a change, and the

@@ -86,8 +86,12 @@ func testProvider(t *testing.T) *schemas.Provider {
 			"svc": {Block: schemas.Block{Description: "A service.", Attributes: map[string]*schemas.Attribute{
 				"name":  {Type: ty(cty.String), Required: true, ForceNew: true, Description: "The name | the key."},
 				"ports": {Type: ty(cty.Map(port)), Optional: true, Description: "Ports by name."},
-				"mode":  {Type: ty(cty.String), Optional: true, Computed: true, Description: "How."},
+				"mode":  {Type: ty(cty.String), Optional: true, Computed: true, Description: "How.", Default: json.RawMessage(`"fast"`), Validators: []string{"be one of \"fast\", \"slow\""}},
 				"id":    {Type: ty(cty.String), Computed: true, Description: "The ID."},
+			}, BlockTypes: map[string]*schemas.BlockType{
+				"rule": {NestingMode: "list", MinItems: 1, Block: schemas.Block{Description: "A firewall rule.", Attributes: map[string]*schemas.Attribute{
+					"port": {Type: ty(cty.Number), Required: true, Description: "The port."},
+				}}},
 			}}},
 		},
 		SourceSchemas: map[string]schemas.Schema{
@@ -132,9 +136,12 @@ func TestPages(t *testing.T) {
 			"A resource type of the [svc provider](_index.md).\n\nA service.\n",
 			"## Examples\n\n### A\n\n```hcl\n# first\n```\n\n### B two\n\n```hcl\n# second\n```\n",
 			// Required arguments first, then the others by name.
-			"| `name` | `string` | required, forces replacement | The name \\| the key. |\n| `mode` | `string` | optional, computed | How. |\n| `ports` | [`map of object`](#nested-schema-for-ports) | optional | Ports by name. |\n",
+			"| `name` | `string` | required, forces replacement | The name \\| the key. |\n| `mode` | `string` | optional, computed, default `\"fast\"`, be one of \"fast\", \"slow\" | How. |\n| `ports` | [`map of object`](#nested-schema-for-ports) | optional | Ports by name. |\n",
 			"reads them, and the arguments, as `svc.NAME.ATTRIBUTE`",
 			"| `id` | `string` |  | The ID. |",
+			"## Blocks\n\n| block | how many | description |\n|---|---|---|\n| [`rule`](#block-rule) | a list, at least 1 | A firewall rule. |\n",
+			"### Block `rule`\n\nWritten `rule { ... }`.\n",
+			"| `port` | `number` | required | The port. |",
 			"### Nested schema for `ports`\n\n| attribute | type | |\n|---|---|---|\n| `name` | `string` | optional |\n| `number` | `number` | required |\n| `tls` | [`object`](#nested-schema-for-portstls) | required |\n",
 			"### Nested schema for `ports.tls`\n\n| attribute | type | |\n|---|---|---|\n| `cert` | `string` | required |\n",
 		},

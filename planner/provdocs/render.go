@@ -195,7 +195,7 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref, heading string) error {
 		}
 		return s, nil
 	}
-	if len(args) == 0 && len(attrs) == 0 {
+	if len(args) == 0 && len(attrs) == 0 && len(blk.BlockTypes) == 0 {
 		b.WriteString("\nNo arguments.\n")
 		return nil
 	}
@@ -220,6 +220,9 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref, heading string) error {
 			}
 			fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", n, ty, flags(a), cell(a.Description))
 		}
+	}
+	if err := writeBlocks(b, blk.BlockTypes, ref, heading); err != nil {
+		return err
 	}
 	if len(queue) > 0 {
 		fmt.Fprintf(b, "\n%sNested schemas\n", heading)
@@ -254,6 +257,52 @@ func writeBody(b *bytes.Buffer, blk schemas.Block, ref, heading string) error {
 		}
 	}
 	return nil
+}
+
+// writeBlocks writes a table of a body's nested block types, then each
+// block's own body under a heading of its own.
+func writeBlocks(b *bytes.Buffer, blocks map[string]*schemas.BlockType, ref, heading string) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	fmt.Fprintf(b, "\n%sBlocks\n\n| block | how many | description |\n|---|---|---|\n", heading)
+	names := schemas.Names(blocks)
+	for _, n := range names {
+		bt := blocks[n]
+		fmt.Fprintf(b, "| [`%s`](#%s) | %s | %s |\n", n, anchor(blockHeading(n)), howMany(bt), cell(bt.Block.Description))
+	}
+	for _, n := range names {
+		bt := blocks[n]
+		fmt.Fprintf(b, "\n#%s%s\n", heading, blockHeading(n))
+		if bt.NestingMode == "map" {
+			fmt.Fprintf(b, "\nWritten `%s \"KEY\" { ... }`, once per key.\n", n)
+		} else {
+			fmt.Fprintf(b, "\nWritten `%s { ... }`.\n", n)
+		}
+		if err := writeBody(b, bt.Block, ref+"."+n, "#"+heading); err != nil {
+			return fmt.Errorf("block %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func blockHeading(name string) string { return "Block `" + name + "`" }
+
+// howMany says how many of a block a body may hold.
+func howMany(bt *schemas.BlockType) string {
+	what := map[string]string{"single": "one", "list": "a list", "set": "a set", "map": "one per key"}[bt.NestingMode]
+	if what == "" {
+		what = bt.NestingMode
+	}
+	switch {
+	case bt.MinItems > 0 && bt.MaxItems > 0:
+		what += fmt.Sprintf(", %d to %d", bt.MinItems, bt.MaxItems)
+	case bt.MinItems > 0:
+		what += fmt.Sprintf(", at least %d", bt.MinItems)
+	case bt.MaxItems > 0:
+		what += fmt.Sprintf(", at most %d", bt.MaxItems)
+	}
+	return what
 }
 
 func nestedHeading(path string) string { return "Nested schema for `" + path + "`" }
@@ -328,6 +377,11 @@ func flags(a *schemas.Attribute) string {
 	if a.Local {
 		f = append(f, "local to this machine (never a change, not shown)")
 	}
+	if len(a.Default) > 0 {
+		f = append(f, "default `"+string(a.Default)+"`")
+	}
+	f = append(f, a.Validators...)
+	f = append(f, a.PlanModifiers...)
 	return strings.Join(f, ", ")
 }
 

@@ -126,7 +126,7 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 		comments = append(comments, commentLine(0, "# (because "+why+")"))
 	}
 
-	d := &differ{p: p, beforeSens: c.BeforeSensitive, afterSens: c.AfterSensitive, replace: c.RequiresReplace}
+	d := &differ{p: p, beforeSens: c.BeforeSensitive, afterSens: c.AfterSensitive, replace: c.RequiresReplace, reasons: c.ReplaceReasons}
 	// The nested changes show what NestedFrom holds; Local values (cache
 	// paths) are this machine's business, not a reviewer's.
 	hidden := append(append([]string(nil), c.NestedFrom...), c.Local...)

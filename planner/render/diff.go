@@ -65,7 +65,8 @@ type differ struct {
 	afterSens  []cty.Path
 	replace    []cty.Path
 	// random are the fields rendered differently each time.
-	random []cty.Path
+	random  []cty.Path
+	reasons []string // parallel to replace
 }
 
 const (
@@ -263,8 +264,15 @@ func (d *differ) entry(depth int, label string, b, a cty.Value, bpath, apath cty
 	}
 	named := label != ""
 	note := ""
-	if contains(d.replace, apath) || (bpath != nil && contains(d.replace, bpath)) {
-		note = " " + d.p.paint(sgrRed, "# forces replacement")
+	if i := indexOf(d.replace, apath); i >= 0 || (bpath != nil && indexOf(d.replace, bpath) >= 0) {
+		if i < 0 {
+			i = indexOf(d.replace, bpath)
+		}
+		text := "# forces replacement"
+		if i < len(d.reasons) && d.reasons[i] != "" {
+			text += ": " + d.reasons[i]
+		}
+		note = " " + d.p.paint(sgrRed, text)
 	}
 	one := func(sym, text string) []line {
 		return []line{symLine(depth, sym, label+text+tail+note)}

@@ -38,6 +38,16 @@ func holds(paths []cty.Path, p cty.Path) bool {
 }
 
 // contains reports whether p is one of paths.
+// indexOf is the index of p in paths, or -1.
+func indexOf(paths []cty.Path, p cty.Path) int {
+	for i, sp := range paths {
+		if len(sp) == len(p) && stepsEqual(p, sp) {
+			return i
+		}
+	}
+	return -1
+}
+
 func contains(paths []cty.Path, p cty.Path) bool {
 	for _, sp := range paths {
 		if len(sp) == len(p) && stepsEqual(p, sp) {

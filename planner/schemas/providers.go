@@ -20,13 +20,15 @@ import (
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
 // FormatVersion is the version of the providers schema document: 1.1
-// added each attribute's local.
-const FormatVersion = "1.1"
+// added each attribute's local; 1.2 nested blocks (block_types), nested
+// attributes (nested_type), defaults, validators and plan modifiers.
+const FormatVersion = "1.2"
 
 // Document is what `slipway providers schema -json` prints: every
 // provider's schemas, by provider name.
@@ -55,28 +57,58 @@ type Schema struct {
 
 // Block is the body a schema describes.
 type Block struct {
-	Attributes      map[string]*Attribute `json:"attributes,omitempty"`
+	Attributes map[string]*Attribute `json:"attributes,omitempty"`
+	// BlockTypes are the nested blocks the body may hold, by type name.
+	BlockTypes      map[string]*BlockType `json:"block_types,omitempty"`
 	Description     string                `json:"description,omitempty"`
 	DescriptionKind string                `json:"description_kind"`
+}
+
+// BlockType is a nested block type: how many of it a body holds, and its
+// own body.
+type BlockType struct {
+	// NestingMode is "single", "list", "set" or "map" (map blocks take
+	// their key as their one label).
+	NestingMode string `json:"nesting_mode"`
+	Block       Block  `json:"block"`
+	MinItems    int    `json:"min_items,omitempty"`
+	MaxItems    int    `json:"max_items,omitempty"`
+}
+
+// NestedType is the objects a nested attribute holds.
+type NestedType struct {
+	Attributes  map[string]*Attribute `json:"attributes"`
+	NestingMode string                `json:"nesting_mode"`
 }
 
 // Attribute is one attribute of a block.
 type Attribute struct {
 	// Type is the attribute's type in cty's JSON form: "string",
 	// ["list","string"], ["object",{"name":"string"}].
-	Type            json.RawMessage `json:"type"`
-	Description     string          `json:"description,omitempty"`
-	DescriptionKind string          `json:"description_kind"`
-	Required        bool            `json:"required,omitempty"`
-	Optional        bool            `json:"optional,omitempty"`
-	Computed        bool            `json:"computed,omitempty"`
-	Sensitive       bool            `json:"sensitive,omitempty"`
+	Type json.RawMessage `json:"type"`
+	// NestedType, for an attribute that holds objects of attributes of
+	// their own, describes them; Type is then their implied type.
+	NestedType      *NestedType `json:"nested_type,omitempty"`
+	Description     string      `json:"description,omitempty"`
+	DescriptionKind string      `json:"description_kind"`
+	Required        bool        `json:"required,omitempty"`
+	Optional        bool        `json:"optional,omitempty"`
+	Computed        bool        `json:"computed,omitempty"`
+	Sensitive       bool        `json:"sensitive,omitempty"`
 	// ForceNew: a change of the attribute replaces the object.
 	ForceNew bool `json:"force_new,omitempty"`
 	// Local: the value only makes sense on the machine that computed it
 	// (a cache path); a difference in it alone is never a change, and
 	// views do not show it.
 	Local bool `json:"local,omitempty"`
+	// Default is the value planned when the configuration leaves the
+	// attribute out, in cty's JSON value form.
+	Default json.RawMessage `json:"default,omitempty"`
+	// Validators and PlanModifiers say in words what the attribute's
+	// checks require and its plan modifiers do ("be 1 to 63 characters
+	// long"; "keeps its value from state once it is known").
+	Validators    []string `json:"validators,omitempty"`
+	PlanModifiers []string `json:"plan_modifiers,omitempty"`
 }
 
 // descriptionKind says how a description is written: plain text (which
@@ -108,24 +140,70 @@ func FromSDK(s *sdk.ProviderSchemas) (*Provider, error) {
 }
 
 func schemaFromSDK(s sdk.Schema) (Schema, error) {
-	out := Schema{Version: s.Version, Block: Block{Description: s.Description, DescriptionKind: descriptionKind}}
-	if len(s.Attributes) > 0 {
-		out.Block.Attributes = make(map[string]*Attribute, len(s.Attributes))
+	b, err := blockFromSDK(s.Description, s.Attributes, s.Blocks)
+	return Schema{Version: s.Version, Block: b}, err
+}
+
+func blockFromSDK(desc string, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block) (Block, error) {
+	out := Block{Description: desc, DescriptionKind: descriptionKind}
+	var err error
+	if out.Attributes, err = attrsFromSDK(attrs); err != nil {
+		return Block{}, err
 	}
-	for name, a := range s.Attributes {
-		ty := a.Type
+	if len(blocks) > 0 {
+		out.BlockTypes = make(map[string]*BlockType, len(blocks))
+	}
+	for name, b := range blocks {
+		body, err := blockFromSDK(b.Description, b.Attributes, b.Blocks)
+		if err != nil {
+			return Block{}, fmt.Errorf("block %q: %w", name, err)
+		}
+		out.BlockTypes[name] = &BlockType{NestingMode: b.Nesting.String(), Block: body, MinItems: b.MinItems, MaxItems: b.MaxItems}
+	}
+	return out, nil
+}
+
+func attrsFromSDK(attrs map[string]sdk.Attribute) (map[string]*Attribute, error) {
+	if len(attrs) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]*Attribute, len(attrs))
+	for name, a := range attrs {
+		at := &Attribute{
+			Description: a.Description, DescriptionKind: descriptionKind,
+			Required: a.Required, Optional: a.Optional, Computed: a.Computed,
+			Sensitive: a.Sensitive, ForceNew: a.ForceNew, Local: a.Local,
+		}
+		ty := a.ImpliedType()
 		if ty == cty.NilType {
 			ty = cty.DynamicPseudoType
 		}
 		tj, err := ty.MarshalJSON()
 		if err != nil {
-			return Schema{}, fmt.Errorf("attribute %q: %w", name, err)
+			return nil, fmt.Errorf("attribute %q: %w", name, err)
 		}
-		out.Block.Attributes[name] = &Attribute{
-			Type: tj, Description: a.Description, DescriptionKind: descriptionKind,
-			Required: a.Required, Optional: a.Optional, Computed: a.Computed,
-			Sensitive: a.Sensitive, ForceNew: a.ForceNew, Local: a.Local,
+		at.Type = tj
+		if a.Nested != nil {
+			nested, err := attrsFromSDK(a.Nested.Attributes)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", name, err)
+			}
+			at.NestedType = &NestedType{Attributes: nested, NestingMode: a.Nested.Nesting.String()}
 		}
+		if a.Default != cty.NilVal {
+			dj, err := ctyjson.Marshal(a.Default, ty)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %q: default: %w", name, err)
+			}
+			at.Default = dj
+		}
+		for _, v := range a.Validators {
+			at.Validators = append(at.Validators, v.Description())
+		}
+		for _, m := range a.PlanModifiers {
+			at.PlanModifiers = append(at.PlanModifiers, m.Description())
+		}
+		out[name] = at
 	}
 	return out, nil
 }

@@ -496,6 +496,7 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 			o := &out[i]
 			o.Diagnostics = diagsFromProto(r.Diagnostics)
 			o.RequiresReplace = pathsFromProto(r.RequiresReplace)
+			o.ReplaceReasons = r.RequiresReplaceReasons
 			o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 			o.PlannedPrivate = r.PlannedPrivate
 			if r.Unchanged {

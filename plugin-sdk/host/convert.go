@@ -34,12 +34,24 @@ func schemaFromProto(p *protocol.Schema) (sdk.Schema, error) {
 		return s, nil
 	}
 	s.Version, s.Description = p.Version, p.Description
-	for _, a := range p.Attributes {
+	var err error
+	if s.Attributes, err = attrsFromProto(p.Attributes); err != nil {
+		return s, err
+	}
+	s.Blocks, err = blocksFromProto(p.Blocks)
+	return s, err
+}
+
+func attrsFromProto(ps []*protocol.Schema_Attribute) (map[string]sdk.Attribute, error) {
+	out := make(map[string]sdk.Attribute, len(ps))
+	for _, a := range ps {
 		ty, err := ctyjson.UnmarshalType(a.Type)
 		if err != nil {
-			return s, fmt.Errorf("attribute %q has an invalid type: %w", a.Name, err)
+			return nil, fmt.Errorf("attribute %q has an invalid type: %w", a.Name, err)
 		}
-		s.Attributes[a.Name] = sdk.Attribute{
+		sa := sdk.Attribute{
+			// Type is the implied type for nested attributes too, so
+			// that the host need not derive it.
 			Type:        ty,
 			Description: a.Description,
 			Required:    a.Required,
@@ -49,9 +61,65 @@ func schemaFromProto(p *protocol.Schema) (sdk.Schema, error) {
 			ForceNew:    a.ForceNew,
 			Local:       a.Local,
 		}
+		if a.Nested != nil {
+			sa.Nested = &sdk.NestedObject{Nesting: sdk.Nesting(a.Nested.Nesting)}
+			if sa.Nested.Attributes, err = attrsFromProto(a.Nested.Attributes); err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", a.Name, err)
+			}
+		}
+		if len(a.DefaultValue) > 0 {
+			if sa.Default, err = ctyjson.Unmarshal(a.DefaultValue, ty); err != nil {
+				return nil, fmt.Errorf("attribute %q has an invalid default: %w", a.Name, err)
+			}
+		}
+		for _, d := range a.Validators {
+			sa.Validators = append(sa.Validators, described(d))
+		}
+		for _, d := range a.PlanModifiers {
+			sa.PlanModifiers = append(sa.PlanModifiers, described(d))
+		}
+		out[a.Name] = sa
 	}
-	return s, nil
+	return out, nil
 }
+
+func blocksFromProto(ps []*protocol.Schema_Block) (map[string]sdk.Block, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]sdk.Block, len(ps))
+	for _, b := range ps {
+		sb := sdk.Block{
+			Nesting: sdk.Nesting(b.Nesting), Description: b.Description,
+			MinItems: int(b.MinItems), MaxItems: int(b.MaxItems),
+		}
+		if sb.Nesting < sdk.NestingSingle || sb.Nesting > sdk.NestingMap {
+			return nil, fmt.Errorf("block %q has an unknown nesting %d", b.TypeName, b.Nesting)
+		}
+		var err error
+		if sb.Attributes, err = attrsFromProto(b.Attributes); err != nil {
+			return nil, fmt.Errorf("block %q: %w", b.TypeName, err)
+		}
+		if sb.Blocks, err = blocksFromProto(b.Blocks); err != nil {
+			return nil, fmt.Errorf("block %q: %w", b.TypeName, err)
+		}
+		out[b.TypeName] = sb
+	}
+	return out, nil
+}
+
+// described is a validator or plan modifier as the host knows it: by its
+// description only, since its checks run in the provider.
+type described string
+
+var (
+	_ sdk.Validator    = described("")
+	_ sdk.PlanModifier = described("")
+)
+
+func (d described) Description() string                                     { return string(d) }
+func (described) Validate(sdk.ValidatorRequest) sdk.Diagnostics             { return nil }
+func (described) PlanModify(sdk.PlanModifyRequest, *sdk.PlanModifyResponse) {}
 
 func diagsFromProto(ps []*protocol.Diagnostic) sdk.Diagnostics {
 	if len(ps) == 0 {

@@ -462,7 +462,12 @@ func TestSchemas(t *testing.T) {
 		Resources: map[string]sdk.Schema{"git_promote": promoteSchema},
 		Sources:   map[string]sdk.Schema{"git": sourceSchema},
 	}
-	typeEq := cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })
+	typeEq := cmp.Options{
+		cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }),
+		cmp.Comparer(func(a, b cty.Value) bool {
+			return a == cty.NilVal && b == cty.NilVal || a != cty.NilVal && b != cty.NilVal && a.RawEquals(b)
+		}),
+	}
 	if diff := cmp.Diff(want, got, typeEq, cmp.Transformer("emptyMap", func(m map[string]sdk.Schema) map[string]sdk.Schema {
 		if len(m) == 0 {
 			return nil

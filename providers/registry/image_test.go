@@ -648,7 +648,12 @@ func TestSchemas(t *testing.T) {
 		Resources: map[string]sdk.Schema{"registry_image": imageSchema},
 		Sources:   map[string]sdk.Schema{"image": sourceSchema},
 	}
-	typeEq := cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) })
+	typeEq := cmp.Options{
+		cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }),
+		cmp.Comparer(func(a, b cty.Value) bool {
+			return a == cty.NilVal && b == cty.NilVal || a != cty.NilVal && b != cty.NilVal && a.RawEquals(b)
+		}),
+	}
 	if diff := cmp.Diff(want, got, typeEq); diff != "" {
 		t.Errorf("schemas (-want +got):\n%s", diff)
 	}

@@ -63,10 +63,19 @@ var schema = sdk.Schema{
 	Attributes: map[string]sdk.Attribute{
 		"path":    {Type: cty.String, Required: true, ForceNew: true, Description: "Where the file lives; changing it replaces the file."},
 		"content": {Type: cty.String, Required: true, Description: "What the file holds."},
-		"mode":    {Type: cty.String, Optional: true, Computed: true, Description: `Permissions as four octal digits; "0644" when unset.`},
+		"mode":    {Type: cty.String, Optional: true, Computed: true, Default: cty.StringVal(defaultMode), Description: "Permissions as four octal digits."},
 		"id":      {Type: cty.String, Computed: true, Description: "The path."},
 		"sha256":  {Type: cty.String, Computed: true, Description: "The SHA-256 of the content, in hex."},
 	},
+}
+
+// fileState is the resource's value as Decode reads it and Set writes it.
+type fileState struct {
+	Path    string `slipway:"path"`
+	Content string `slipway:"content"`
+	Mode    string `slipway:"mode"`
+	ID      string `slipway:"id"`
+	SHA256  string `slipway:"sha256"`
 }
 
 func (file) Schema() sdk.Schema { return schema }
@@ -79,13 +88,13 @@ func (file) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk.Valid
 	}
 }
 
-// Plan starts from the SDK's default plan (resp arrives filled with it) and
-// sets what follows from the configuration, so the plan shows real values.
+// Plan starts from the SDK's default plan (resp arrives filled with it, the
+// mode's Default in place) and sets what follows from the configuration,
+// so the plan shows real values. The configuration may hold values known
+// only after apply, so it is read with GetString and IsKnown rather than
+// decoded.
 func (file) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
 	st := resp.PlannedState
-	if sdk.IsKnown(req.Config, "mode") && !sdk.IsSet(req.Config, "mode") {
-		st = sdk.With(st, "mode", sdk.String(defaultMode))
-	}
 	st = sdk.With(st, "id", req.Config.GetAttr("path"))
 	if sdk.IsKnown(req.Config, "content") {
 		st = sdk.With(st, "sha256", sdk.String(hash(sdk.GetString(req.Config, "content"))))
@@ -97,8 +106,11 @@ func (file) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse)
 
 func (file) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	if req.PlannedState.IsNull() { // destroy
-		path := sdk.GetString(req.PriorState, "path")
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		var prior fileState
+		if resp.Diagnostics = sdk.Decode(req.PriorState, &prior); resp.Diagnostics.HasErrors() {
+			return
+		}
+		if err := os.Remove(prior.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			resp.NewState = req.PriorState // still there
 			resp.Diagnostics.AddError("Cannot delete file", err.Error())
 			return
@@ -106,8 +118,12 @@ func (file) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRespon
 		resp.NewState = req.PlannedState
 		return
 	}
-	path, content := sdk.GetString(req.Config, "path"), sdk.GetString(req.Config, "content")
-	mode := sdk.GetString(req.Config, "mode")
+	// At apply the configuration is wholly known.
+	var cfg fileState
+	if resp.Diagnostics = sdk.Decode(req.Config, &cfg); resp.Diagnostics.HasErrors() {
+		return
+	}
+	path, content, mode := cfg.Path, cfg.Content, cfg.Mode
 	if mode == "" {
 		mode = defaultMode
 	}
@@ -125,7 +141,7 @@ func (file) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRespon
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("path"), "Cannot write file", err.Error())
 		return
 	}
-	resp.NewState = state(path, content, mode)
+	resp.Set(state(path, content, mode))
 }
 
 // Read reports the file as it is now, so changes made by hand show as drift.
@@ -137,7 +153,7 @@ func (file) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse)
 	case err != nil:
 		resp.Diagnostics.AddError("Cannot read file", err.Error())
 	default:
-		resp.NewState = st
+		resp.Set(st)
 	}
 }
 
@@ -148,26 +164,23 @@ func (file) Import(_ context.Context, req sdk.ImportRequest, resp *sdk.ImportRes
 		resp.Diagnostics.AddError("Cannot import file", err.Error())
 		return
 	}
-	resp.State = st
+	resp.Set(st)
 }
 
-func readFile(path string) (cty.Value, error) {
+func readFile(path string) (fileState, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return cty.NilVal, err
+		return fileState{}, err
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return cty.NilVal, err
+		return fileState{}, err
 	}
 	return state(path, string(data), fmt.Sprintf("%04o", info.Mode().Perm())), nil
 }
 
-func state(path, content, mode string) cty.Value {
-	return schema.Object(map[string]cty.Value{
-		"path": sdk.String(path), "content": sdk.String(content), "mode": sdk.String(mode),
-		"id": sdk.String(path), "sha256": sdk.String(hash(content)),
-	})
+func state(path, content, mode string) fileState {
+	return fileState{Path: path, Content: content, Mode: mode, ID: path, SHA256: hash(content)}
 }
 
 func hash(s string) string {

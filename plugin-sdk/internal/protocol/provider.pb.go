@@ -87,6 +87,61 @@ func (Diagnostic_Severity) EnumDescriptor() ([]byte, []int) {
 	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{2, 0}
 }
 
+type Schema_Nesting int32
+
+const (
+	Schema_NESTING_UNSPECIFIED Schema_Nesting = 0
+	Schema_NESTING_SINGLE      Schema_Nesting = 1
+	Schema_NESTING_LIST        Schema_Nesting = 2
+	Schema_NESTING_SET         Schema_Nesting = 3
+	Schema_NESTING_MAP         Schema_Nesting = 4
+)
+
+// Enum value maps for Schema_Nesting.
+var (
+	Schema_Nesting_name = map[int32]string{
+		0: "NESTING_UNSPECIFIED",
+		1: "NESTING_SINGLE",
+		2: "NESTING_LIST",
+		3: "NESTING_SET",
+		4: "NESTING_MAP",
+	}
+	Schema_Nesting_value = map[string]int32{
+		"NESTING_UNSPECIFIED": 0,
+		"NESTING_SINGLE":      1,
+		"NESTING_LIST":        2,
+		"NESTING_SET":         3,
+		"NESTING_MAP":         4,
+	}
+)
+
+func (x Schema_Nesting) Enum() *Schema_Nesting {
+	p := new(Schema_Nesting)
+	*p = x
+	return p
+}
+
+func (x Schema_Nesting) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Schema_Nesting) Descriptor() protoreflect.EnumDescriptor {
+	return file_slipway_provider_v1_provider_proto_enumTypes[1].Descriptor()
+}
+
+func (Schema_Nesting) Type() protoreflect.EnumType {
+	return &file_slipway_provider_v1_provider_proto_enumTypes[1]
+}
+
+func (x Schema_Nesting) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Schema_Nesting.Descriptor instead.
+func (Schema_Nesting) EnumDescriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 0}
+}
+
 // DynamicValue is a go-cty value in msgpack form, encoded against the
 // implied type of the schema it belongs to. Absent means null.
 type DynamicValue struct {
@@ -252,7 +307,9 @@ type Schema struct {
 	Version     int64                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
 	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// Sorted by name.
-	Attributes    []*Schema_Attribute `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	Attributes []*Schema_Attribute `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	// Nested block types, sorted by type name.
+	Blocks        []*Schema_Block `protobuf:"bytes,4,rep,name=blocks,proto3" json:"blocks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -304,6 +361,13 @@ func (x *Schema) GetDescription() string {
 func (x *Schema) GetAttributes() []*Schema_Attribute {
 	if x != nil {
 		return x.Attributes
+	}
+	return nil
+}
+
+func (x *Schema) GetBlocks() []*Schema_Block {
+	if x != nil {
+		return x.Blocks
 	}
 	return nil
 }
@@ -882,7 +946,19 @@ type Schema_Attribute struct {
 	// local: the value only makes sense on the machine that computed it,
 	// such as a cache path. A difference in it alone is never a change,
 	// and views do not show it.
-	Local         bool `protobuf:"varint,9,opt,name=local,proto3" json:"local,omitempty"`
+	Local bool `protobuf:"varint,9,opt,name=local,proto3" json:"local,omitempty"`
+	// nested, when set, says the attribute holds objects of these
+	// attributes; type is then their implied type.
+	Nested *Schema_NestedObject `protobuf:"bytes,10,opt,name=nested,proto3" json:"nested,omitempty"`
+	// default_value is the value planned when the configuration leaves
+	// the attribute null, in cty's JSON value notation for type; empty
+	// when there is none.
+	DefaultValue []byte `protobuf:"bytes,11,opt,name=default_value,json=defaultValue,proto3" json:"default_value,omitempty"`
+	// What the attribute's validators require and its plan modifiers
+	// do, in words, for documentation. The checks themselves run in the
+	// provider.
+	Validators    []string `protobuf:"bytes,12,rep,name=validators,proto3" json:"validators,omitempty"`
+	PlanModifiers []string `protobuf:"bytes,13,rep,name=plan_modifiers,json=planModifiers,proto3" json:"plan_modifiers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -980,6 +1056,181 @@ func (x *Schema_Attribute) GetLocal() bool {
 	return false
 }
 
+func (x *Schema_Attribute) GetNested() *Schema_NestedObject {
+	if x != nil {
+		return x.Nested
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetDefaultValue() []byte {
+	if x != nil {
+		return x.DefaultValue
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetValidators() []string {
+	if x != nil {
+		return x.Validators
+	}
+	return nil
+}
+
+func (x *Schema_Attribute) GetPlanModifiers() []string {
+	if x != nil {
+		return x.PlanModifiers
+	}
+	return nil
+}
+
+type Schema_NestedObject struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Nesting Schema_Nesting         `protobuf:"varint,1,opt,name=nesting,proto3,enum=slipway.provider.v1.Schema_Nesting" json:"nesting,omitempty"`
+	// Sorted by name.
+	Attributes    []*Schema_Attribute `protobuf:"bytes,2,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schema_NestedObject) Reset() {
+	*x = Schema_NestedObject{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schema_NestedObject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schema_NestedObject) ProtoMessage() {}
+
+func (x *Schema_NestedObject) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schema_NestedObject.ProtoReflect.Descriptor instead.
+func (*Schema_NestedObject) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 1}
+}
+
+func (x *Schema_NestedObject) GetNesting() Schema_Nesting {
+	if x != nil {
+		return x.Nesting
+	}
+	return Schema_NESTING_UNSPECIFIED
+}
+
+func (x *Schema_NestedObject) GetAttributes() []*Schema_Attribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+type Schema_Block struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	TypeName    string                 `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	Nesting     Schema_Nesting         `protobuf:"varint,2,opt,name=nesting,proto3,enum=slipway.provider.v1.Schema_Nesting" json:"nesting,omitempty"`
+	Description string                 `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// Sorted by name.
+	Attributes []*Schema_Attribute `protobuf:"bytes,4,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	// Sorted by type name.
+	Blocks        []*Schema_Block `protobuf:"bytes,5,rep,name=blocks,proto3" json:"blocks,omitempty"`
+	MinItems      int64           `protobuf:"varint,6,opt,name=min_items,json=minItems,proto3" json:"min_items,omitempty"`
+	MaxItems      int64           `protobuf:"varint,7,opt,name=max_items,json=maxItems,proto3" json:"max_items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Schema_Block) Reset() {
+	*x = Schema_Block{}
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Schema_Block) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Schema_Block) ProtoMessage() {}
+
+func (x *Schema_Block) ProtoReflect() protoreflect.Message {
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Schema_Block.ProtoReflect.Descriptor instead.
+func (*Schema_Block) Descriptor() ([]byte, []int) {
+	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{3, 2}
+}
+
+func (x *Schema_Block) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *Schema_Block) GetNesting() Schema_Nesting {
+	if x != nil {
+		return x.Nesting
+	}
+	return Schema_NESTING_UNSPECIFIED
+}
+
+func (x *Schema_Block) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Schema_Block) GetAttributes() []*Schema_Attribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+func (x *Schema_Block) GetBlocks() []*Schema_Block {
+	if x != nil {
+		return x.Blocks
+	}
+	return nil
+}
+
+func (x *Schema_Block) GetMinItems() int64 {
+	if x != nil {
+		return x.MinItems
+	}
+	return 0
+}
+
+func (x *Schema_Block) GetMaxItems() int64 {
+	if x != nil {
+		return x.MaxItems
+	}
+	return 0
+}
+
 type GetSchema_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -988,7 +1239,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1251,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1032,7 +1283,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1295,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1363,7 @@ type ValidateResourceConfigs_Item struct {
 
 func (x *ValidateResourceConfigs_Item) Reset() {
 	*x = ValidateResourceConfigs_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1375,7 @@ func (x *ValidateResourceConfigs_Item) String() string {
 func (*ValidateResourceConfigs_Item) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1414,7 @@ type ValidateResourceConfigs_Result struct {
 
 func (x *ValidateResourceConfigs_Result) Reset() {
 	*x = ValidateResourceConfigs_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1175,7 +1426,7 @@ func (x *ValidateResourceConfigs_Result) String() string {
 func (*ValidateResourceConfigs_Result) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1458,7 @@ type ValidateResourceConfigs_Request struct {
 
 func (x *ValidateResourceConfigs_Request) Reset() {
 	*x = ValidateResourceConfigs_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1470,7 @@ func (x *ValidateResourceConfigs_Request) String() string {
 func (*ValidateResourceConfigs_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1251,7 +1502,7 @@ type ValidateResourceConfigs_Response struct {
 
 func (x *ValidateResourceConfigs_Response) Reset() {
 	*x = ValidateResourceConfigs_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1263,7 +1514,7 @@ func (x *ValidateResourceConfigs_Response) String() string {
 func (*ValidateResourceConfigs_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfigs_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1550,7 @@ type Configure_Request struct {
 
 func (x *Configure_Request) Reset() {
 	*x = Configure_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1311,7 +1562,7 @@ func (x *Configure_Request) String() string {
 func (*Configure_Request) ProtoMessage() {}
 
 func (x *Configure_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1608,7 @@ type Configure_Response struct {
 
 func (x *Configure_Response) Reset() {
 	*x = Configure_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +1620,7 @@ func (x *Configure_Response) String() string {
 func (*Configure_Response) ProtoMessage() {}
 
 func (x *Configure_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1408,7 +1659,7 @@ type ReadSources_Item struct {
 
 func (x *ReadSources_Item) Reset() {
 	*x = ReadSources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1420,7 +1671,7 @@ func (x *ReadSources_Item) String() string {
 func (*ReadSources_Item) ProtoMessage() {}
 
 func (x *ReadSources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +1743,7 @@ type ReadSources_Result struct {
 
 func (x *ReadSources_Result) Reset() {
 	*x = ReadSources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1755,7 @@ func (x *ReadSources_Result) String() string {
 func (*ReadSources_Result) ProtoMessage() {}
 
 func (x *ReadSources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[29]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1550,7 +1801,7 @@ type ReadSources_Request struct {
 
 func (x *ReadSources_Request) Reset() {
 	*x = ReadSources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1813,7 @@ func (x *ReadSources_Request) String() string {
 func (*ReadSources_Request) ProtoMessage() {}
 
 func (x *ReadSources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[30]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1594,7 +1845,7 @@ type ReadSources_Response struct {
 
 func (x *ReadSources_Response) Reset() {
 	*x = ReadSources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1857,7 @@ func (x *ReadSources_Response) String() string {
 func (*ReadSources_Response) ProtoMessage() {}
 
 func (x *ReadSources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[31]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1648,7 +1899,7 @@ type PlanResources_Item struct {
 
 func (x *PlanResources_Item) Reset() {
 	*x = PlanResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1660,7 +1911,7 @@ func (x *PlanResources_Item) String() string {
 func (*PlanResources_Item) ProtoMessage() {}
 
 func (x *PlanResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[32]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1739,14 +1990,18 @@ type PlanResources_Result struct {
 	// prior_missing says the item asked for its prior state from a
 	// refresh this process has no record of; the host sends it again
 	// with the prior state.
-	PriorMissing  bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PriorMissing bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
+	// requires_replace_reasons says why each path of requires_replace,
+	// at the same index, forces replacement; it may be shorter, and ""
+	// says nothing.
+	RequiresReplaceReasons []string `protobuf:"bytes,8,rep,name=requires_replace_reasons,json=requiresReplaceReasons,proto3" json:"requires_replace_reasons,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *PlanResources_Result) Reset() {
 	*x = PlanResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1758,7 +2013,7 @@ func (x *PlanResources_Result) String() string {
 func (*PlanResources_Result) ProtoMessage() {}
 
 func (x *PlanResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[33]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1823,6 +2078,13 @@ func (x *PlanResources_Result) GetPriorMissing() bool {
 	return false
 }
 
+func (x *PlanResources_Result) GetRequiresReplaceReasons() []string {
+	if x != nil {
+		return x.RequiresReplaceReasons
+	}
+	return nil
+}
+
 type PlanResources_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Items         []*PlanResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -1832,7 +2094,7 @@ type PlanResources_Request struct {
 
 func (x *PlanResources_Request) Reset() {
 	*x = PlanResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1844,7 +2106,7 @@ func (x *PlanResources_Request) String() string {
 func (*PlanResources_Request) ProtoMessage() {}
 
 func (x *PlanResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[34]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1876,7 +2138,7 @@ type PlanResources_Response struct {
 
 func (x *PlanResources_Response) Reset() {
 	*x = PlanResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2150,7 @@ func (x *PlanResources_Response) String() string {
 func (*PlanResources_Response) ProtoMessage() {}
 
 func (x *PlanResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[35]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1931,7 +2193,7 @@ type ApplyResources_Item struct {
 
 func (x *ApplyResources_Item) Reset() {
 	*x = ApplyResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2205,7 @@ func (x *ApplyResources_Item) String() string {
 func (*ApplyResources_Item) ProtoMessage() {}
 
 func (x *ApplyResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[36]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,7 +2279,7 @@ type ApplyResources_Request struct {
 
 func (x *ApplyResources_Request) Reset() {
 	*x = ApplyResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2029,7 +2291,7 @@ func (x *ApplyResources_Request) String() string {
 func (*ApplyResources_Request) ProtoMessage() {}
 
 func (x *ApplyResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[37]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2067,7 +2329,7 @@ type ApplyResources_Progress struct {
 
 func (x *ApplyResources_Progress) Reset() {
 	*x = ApplyResources_Progress{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2079,7 +2341,7 @@ func (x *ApplyResources_Progress) String() string {
 func (*ApplyResources_Progress) ProtoMessage() {}
 
 func (x *ApplyResources_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[38]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2388,7 @@ type ApplyResources_Result struct {
 
 func (x *ApplyResources_Result) Reset() {
 	*x = ApplyResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2138,7 +2400,7 @@ func (x *ApplyResources_Result) String() string {
 func (*ApplyResources_Result) ProtoMessage() {}
 
 func (x *ApplyResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[39]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2466,7 @@ type ApplyResources_Event struct {
 
 func (x *ApplyResources_Event) Reset() {
 	*x = ApplyResources_Event{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2478,7 @@ func (x *ApplyResources_Event) String() string {
 func (*ApplyResources_Event) ProtoMessage() {}
 
 func (x *ApplyResources_Event) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[40]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2299,7 +2561,7 @@ type ReadResources_Item struct {
 
 func (x *ReadResources_Item) Reset() {
 	*x = ReadResources_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2573,7 @@ func (x *ReadResources_Item) String() string {
 func (*ReadResources_Item) ProtoMessage() {}
 
 func (x *ReadResources_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[41]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2640,7 @@ type ReadResources_Result struct {
 
 func (x *ReadResources_Result) Reset() {
 	*x = ReadResources_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2390,7 +2652,7 @@ func (x *ReadResources_Result) String() string {
 func (*ReadResources_Result) ProtoMessage() {}
 
 func (x *ReadResources_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[42]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2450,7 +2712,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2462,7 +2724,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[43]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2494,7 +2756,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2506,7 +2768,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[44]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2540,7 +2802,7 @@ type ImportResource_Request struct {
 
 func (x *ImportResource_Request) Reset() {
 	*x = ImportResource_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2552,7 +2814,7 @@ func (x *ImportResource_Request) String() string {
 func (*ImportResource_Request) ProtoMessage() {}
 
 func (x *ImportResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[45]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2600,7 +2862,7 @@ type ImportResource_Response struct {
 
 func (x *ImportResource_Response) Reset() {
 	*x = ImportResource_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2612,7 +2874,7 @@ func (x *ImportResource_Response) String() string {
 func (*ImportResource_Response) ProtoMessage() {}
 
 func (x *ImportResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[46]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2919,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2669,7 +2931,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[47]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2695,7 +2957,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2707,7 +2969,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[48]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2742,7 +3004,7 @@ type ResourceStatus_Item struct {
 
 func (x *ResourceStatus_Item) Reset() {
 	*x = ResourceStatus_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2754,7 +3016,7 @@ func (x *ResourceStatus_Item) String() string {
 func (*ResourceStatus_Item) ProtoMessage() {}
 
 func (x *ResourceStatus_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[49]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2810,7 +3072,7 @@ type ResourceStatus_Object struct {
 
 func (x *ResourceStatus_Object) Reset() {
 	*x = ResourceStatus_Object{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +3084,7 @@ func (x *ResourceStatus_Object) String() string {
 func (*ResourceStatus_Object) ProtoMessage() {}
 
 func (x *ResourceStatus_Object) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[50]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2879,7 +3141,7 @@ type ResourceStatus_Result struct {
 
 func (x *ResourceStatus_Result) Reset() {
 	*x = ResourceStatus_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2891,7 +3153,7 @@ func (x *ResourceStatus_Result) String() string {
 func (*ResourceStatus_Result) ProtoMessage() {}
 
 func (x *ResourceStatus_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[51]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2951,7 +3213,7 @@ type ResourceStatus_Request struct {
 
 func (x *ResourceStatus_Request) Reset() {
 	*x = ResourceStatus_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2963,7 +3225,7 @@ func (x *ResourceStatus_Request) String() string {
 func (*ResourceStatus_Request) ProtoMessage() {}
 
 func (x *ResourceStatus_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[52]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2995,7 +3257,7 @@ type ResourceStatus_Response struct {
 
 func (x *ResourceStatus_Response) Reset() {
 	*x = ResourceStatus_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3007,7 +3269,7 @@ func (x *ResourceStatus_Response) String() string {
 func (*ResourceStatus_Response) ProtoMessage() {}
 
 func (x *ResourceStatus_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[53]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3309,7 @@ type UpgradeState_Item struct {
 
 func (x *UpgradeState_Item) Reset() {
 	*x = UpgradeState_Item{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3059,7 +3321,7 @@ func (x *UpgradeState_Item) String() string {
 func (*UpgradeState_Item) ProtoMessage() {}
 
 func (x *UpgradeState_Item) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[54]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3114,7 +3376,7 @@ type UpgradeState_Result struct {
 
 func (x *UpgradeState_Result) Reset() {
 	*x = UpgradeState_Result{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3126,7 +3388,7 @@ func (x *UpgradeState_Result) String() string {
 func (*UpgradeState_Result) ProtoMessage() {}
 
 func (x *UpgradeState_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[55]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3165,7 +3427,7 @@ type UpgradeState_Request struct {
 
 func (x *UpgradeState_Request) Reset() {
 	*x = UpgradeState_Request{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3177,7 +3439,7 @@ func (x *UpgradeState_Request) String() string {
 func (*UpgradeState_Request) ProtoMessage() {}
 
 func (x *UpgradeState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[56]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3209,7 +3471,7 @@ type UpgradeState_Response struct {
 
 func (x *UpgradeState_Response) Reset() {
 	*x = UpgradeState_Response{}
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3221,7 +3483,7 @@ func (x *UpgradeState_Response) String() string {
 func (*UpgradeState_Response) ProtoMessage() {}
 
 func (x *UpgradeState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_slipway_provider_v1_provider_proto_msgTypes[57]
+	mi := &file_slipway_provider_v1_provider_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3268,13 +3530,14 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02\"\x88\x03\n" +
+	"\x10SEVERITY_WARNING\x10\x02\"\xb8\t\n" +
 	"\x06Schema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12E\n" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
-	"attributes\x1a\xfa\x01\n" +
+	"attributes\x129\n" +
+	"\x06blocks\x18\x04 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x1a\xa8\x03\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\fR\x04type\x12 \n" +
@@ -3284,7 +3547,35 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bcomputed\x18\x06 \x01(\bR\bcomputed\x12\x1c\n" +
 	"\tsensitive\x18\a \x01(\bR\tsensitive\x12\x1b\n" +
 	"\tforce_new\x18\b \x01(\bR\bforceNew\x12\x14\n" +
-	"\x05local\x18\t \x01(\bR\x05local\"R\n" +
+	"\x05local\x18\t \x01(\bR\x05local\x12@\n" +
+	"\x06nested\x18\n" +
+	" \x01(\v2(.slipway.provider.v1.Schema.NestedObjectR\x06nested\x12#\n" +
+	"\rdefault_value\x18\v \x01(\fR\fdefaultValue\x12\x1e\n" +
+	"\n" +
+	"validators\x18\f \x03(\tR\n" +
+	"validators\x12%\n" +
+	"\x0eplan_modifiers\x18\r \x03(\tR\rplanModifiers\x1a\x94\x01\n" +
+	"\fNestedObject\x12=\n" +
+	"\anesting\x18\x01 \x01(\x0e2#.slipway.provider.v1.Schema.NestingR\anesting\x12E\n" +
+	"\n" +
+	"attributes\x18\x02 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
+	"attributes\x1a\xc1\x02\n" +
+	"\x05Block\x12\x1b\n" +
+	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12=\n" +
+	"\anesting\x18\x02 \x01(\x0e2#.slipway.provider.v1.Schema.NestingR\anesting\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12E\n" +
+	"\n" +
+	"attributes\x18\x04 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
+	"attributes\x129\n" +
+	"\x06blocks\x18\x05 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x12\x1b\n" +
+	"\tmin_items\x18\x06 \x01(\x03R\bminItems\x12\x1b\n" +
+	"\tmax_items\x18\a \x01(\x03R\bmaxItems\"j\n" +
+	"\aNesting\x12\x17\n" +
+	"\x13NESTING_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eNESTING_SINGLE\x10\x01\x12\x10\n" +
+	"\fNESTING_LIST\x10\x02\x12\x0f\n" +
+	"\vNESTING_SET\x10\x03\x12\x0f\n" +
+	"\vNESTING_MAP\x10\x04\"R\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
@@ -3337,7 +3628,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xab\a\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xe5\a\n" +
 	"\rPlanResources\x1a\xe0\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -3347,7 +3638,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"priorState\x12O\n" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
 	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x12,\n" +
-	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\x9b\x03\n" +
+	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\xd5\x03\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
@@ -3355,7 +3646,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\vdiagnostics\x18\x04 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
 	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
 	"\tunchanged\x18\x06 \x01(\bR\tunchanged\x12#\n" +
-	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x1aH\n" +
+	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x128\n" +
+	"\x18requires_replace_reasons\x18\b \x03(\tR\x16requiresReplaceReasons\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +
@@ -3475,155 +3767,165 @@ func file_slipway_provider_v1_provider_proto_rawDescGZIP() []byte {
 	return file_slipway_provider_v1_provider_proto_rawDescData
 }
 
-var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_slipway_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_slipway_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_slipway_provider_v1_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                 // 0: slipway.provider.v1.Diagnostic.Severity
-	(*DynamicValue)(nil),                     // 1: slipway.provider.v1.DynamicValue
-	(*AttributePath)(nil),                    // 2: slipway.provider.v1.AttributePath
-	(*Diagnostic)(nil),                       // 3: slipway.provider.v1.Diagnostic
-	(*Schema)(nil),                           // 4: slipway.provider.v1.Schema
-	(*Metadata)(nil),                         // 5: slipway.provider.v1.Metadata
-	(*GetSchema)(nil),                        // 6: slipway.provider.v1.GetSchema
-	(*ValidateResourceConfigs)(nil),          // 7: slipway.provider.v1.ValidateResourceConfigs
-	(*Configure)(nil),                        // 8: slipway.provider.v1.Configure
-	(*ReadSources)(nil),                      // 9: slipway.provider.v1.ReadSources
-	(*PlanResources)(nil),                    // 10: slipway.provider.v1.PlanResources
-	(*ApplyResources)(nil),                   // 11: slipway.provider.v1.ApplyResources
-	(*ReadResources)(nil),                    // 12: slipway.provider.v1.ReadResources
-	(*ImportResource)(nil),                   // 13: slipway.provider.v1.ImportResource
-	(*Stop)(nil),                             // 14: slipway.provider.v1.Stop
-	(*ResourceStatus)(nil),                   // 15: slipway.provider.v1.ResourceStatus
-	(*UpgradeState)(nil),                     // 16: slipway.provider.v1.UpgradeState
-	(*AttributePath_Step)(nil),               // 17: slipway.provider.v1.AttributePath.Step
-	(*Schema_Attribute)(nil),                 // 18: slipway.provider.v1.Schema.Attribute
-	(*GetSchema_Request)(nil),                // 19: slipway.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),               // 20: slipway.provider.v1.GetSchema.Response
-	nil,                                      // 21: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	nil,                                      // 22: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	(*ValidateResourceConfigs_Item)(nil),     // 23: slipway.provider.v1.ValidateResourceConfigs.Item
-	(*ValidateResourceConfigs_Result)(nil),   // 24: slipway.provider.v1.ValidateResourceConfigs.Result
-	(*ValidateResourceConfigs_Request)(nil),  // 25: slipway.provider.v1.ValidateResourceConfigs.Request
-	(*ValidateResourceConfigs_Response)(nil), // 26: slipway.provider.v1.ValidateResourceConfigs.Response
-	(*Configure_Request)(nil),                // 27: slipway.provider.v1.Configure.Request
-	(*Configure_Response)(nil),               // 28: slipway.provider.v1.Configure.Response
-	(*ReadSources_Item)(nil),                 // 29: slipway.provider.v1.ReadSources.Item
-	(*ReadSources_Result)(nil),               // 30: slipway.provider.v1.ReadSources.Result
-	(*ReadSources_Request)(nil),              // 31: slipway.provider.v1.ReadSources.Request
-	(*ReadSources_Response)(nil),             // 32: slipway.provider.v1.ReadSources.Response
-	(*PlanResources_Item)(nil),               // 33: slipway.provider.v1.PlanResources.Item
-	(*PlanResources_Result)(nil),             // 34: slipway.provider.v1.PlanResources.Result
-	(*PlanResources_Request)(nil),            // 35: slipway.provider.v1.PlanResources.Request
-	(*PlanResources_Response)(nil),           // 36: slipway.provider.v1.PlanResources.Response
-	(*ApplyResources_Item)(nil),              // 37: slipway.provider.v1.ApplyResources.Item
-	(*ApplyResources_Request)(nil),           // 38: slipway.provider.v1.ApplyResources.Request
-	(*ApplyResources_Progress)(nil),          // 39: slipway.provider.v1.ApplyResources.Progress
-	(*ApplyResources_Result)(nil),            // 40: slipway.provider.v1.ApplyResources.Result
-	(*ApplyResources_Event)(nil),             // 41: slipway.provider.v1.ApplyResources.Event
-	(*ReadResources_Item)(nil),               // 42: slipway.provider.v1.ReadResources.Item
-	(*ReadResources_Result)(nil),             // 43: slipway.provider.v1.ReadResources.Result
-	(*ReadResources_Request)(nil),            // 44: slipway.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),           // 45: slipway.provider.v1.ReadResources.Response
-	(*ImportResource_Request)(nil),           // 46: slipway.provider.v1.ImportResource.Request
-	(*ImportResource_Response)(nil),          // 47: slipway.provider.v1.ImportResource.Response
-	(*Stop_Request)(nil),                     // 48: slipway.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                    // 49: slipway.provider.v1.Stop.Response
-	(*ResourceStatus_Item)(nil),              // 50: slipway.provider.v1.ResourceStatus.Item
-	(*ResourceStatus_Object)(nil),            // 51: slipway.provider.v1.ResourceStatus.Object
-	(*ResourceStatus_Result)(nil),            // 52: slipway.provider.v1.ResourceStatus.Result
-	(*ResourceStatus_Request)(nil),           // 53: slipway.provider.v1.ResourceStatus.Request
-	(*ResourceStatus_Response)(nil),          // 54: slipway.provider.v1.ResourceStatus.Response
-	(*UpgradeState_Item)(nil),                // 55: slipway.provider.v1.UpgradeState.Item
-	(*UpgradeState_Result)(nil),              // 56: slipway.provider.v1.UpgradeState.Result
-	(*UpgradeState_Request)(nil),             // 57: slipway.provider.v1.UpgradeState.Request
-	(*UpgradeState_Response)(nil),            // 58: slipway.provider.v1.UpgradeState.Response
+	(Schema_Nesting)(0),                      // 1: slipway.provider.v1.Schema.Nesting
+	(*DynamicValue)(nil),                     // 2: slipway.provider.v1.DynamicValue
+	(*AttributePath)(nil),                    // 3: slipway.provider.v1.AttributePath
+	(*Diagnostic)(nil),                       // 4: slipway.provider.v1.Diagnostic
+	(*Schema)(nil),                           // 5: slipway.provider.v1.Schema
+	(*Metadata)(nil),                         // 6: slipway.provider.v1.Metadata
+	(*GetSchema)(nil),                        // 7: slipway.provider.v1.GetSchema
+	(*ValidateResourceConfigs)(nil),          // 8: slipway.provider.v1.ValidateResourceConfigs
+	(*Configure)(nil),                        // 9: slipway.provider.v1.Configure
+	(*ReadSources)(nil),                      // 10: slipway.provider.v1.ReadSources
+	(*PlanResources)(nil),                    // 11: slipway.provider.v1.PlanResources
+	(*ApplyResources)(nil),                   // 12: slipway.provider.v1.ApplyResources
+	(*ReadResources)(nil),                    // 13: slipway.provider.v1.ReadResources
+	(*ImportResource)(nil),                   // 14: slipway.provider.v1.ImportResource
+	(*Stop)(nil),                             // 15: slipway.provider.v1.Stop
+	(*ResourceStatus)(nil),                   // 16: slipway.provider.v1.ResourceStatus
+	(*UpgradeState)(nil),                     // 17: slipway.provider.v1.UpgradeState
+	(*AttributePath_Step)(nil),               // 18: slipway.provider.v1.AttributePath.Step
+	(*Schema_Attribute)(nil),                 // 19: slipway.provider.v1.Schema.Attribute
+	(*Schema_NestedObject)(nil),              // 20: slipway.provider.v1.Schema.NestedObject
+	(*Schema_Block)(nil),                     // 21: slipway.provider.v1.Schema.Block
+	(*GetSchema_Request)(nil),                // 22: slipway.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),               // 23: slipway.provider.v1.GetSchema.Response
+	nil,                                      // 24: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	nil,                                      // 25: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	(*ValidateResourceConfigs_Item)(nil),     // 26: slipway.provider.v1.ValidateResourceConfigs.Item
+	(*ValidateResourceConfigs_Result)(nil),   // 27: slipway.provider.v1.ValidateResourceConfigs.Result
+	(*ValidateResourceConfigs_Request)(nil),  // 28: slipway.provider.v1.ValidateResourceConfigs.Request
+	(*ValidateResourceConfigs_Response)(nil), // 29: slipway.provider.v1.ValidateResourceConfigs.Response
+	(*Configure_Request)(nil),                // 30: slipway.provider.v1.Configure.Request
+	(*Configure_Response)(nil),               // 31: slipway.provider.v1.Configure.Response
+	(*ReadSources_Item)(nil),                 // 32: slipway.provider.v1.ReadSources.Item
+	(*ReadSources_Result)(nil),               // 33: slipway.provider.v1.ReadSources.Result
+	(*ReadSources_Request)(nil),              // 34: slipway.provider.v1.ReadSources.Request
+	(*ReadSources_Response)(nil),             // 35: slipway.provider.v1.ReadSources.Response
+	(*PlanResources_Item)(nil),               // 36: slipway.provider.v1.PlanResources.Item
+	(*PlanResources_Result)(nil),             // 37: slipway.provider.v1.PlanResources.Result
+	(*PlanResources_Request)(nil),            // 38: slipway.provider.v1.PlanResources.Request
+	(*PlanResources_Response)(nil),           // 39: slipway.provider.v1.PlanResources.Response
+	(*ApplyResources_Item)(nil),              // 40: slipway.provider.v1.ApplyResources.Item
+	(*ApplyResources_Request)(nil),           // 41: slipway.provider.v1.ApplyResources.Request
+	(*ApplyResources_Progress)(nil),          // 42: slipway.provider.v1.ApplyResources.Progress
+	(*ApplyResources_Result)(nil),            // 43: slipway.provider.v1.ApplyResources.Result
+	(*ApplyResources_Event)(nil),             // 44: slipway.provider.v1.ApplyResources.Event
+	(*ReadResources_Item)(nil),               // 45: slipway.provider.v1.ReadResources.Item
+	(*ReadResources_Result)(nil),             // 46: slipway.provider.v1.ReadResources.Result
+	(*ReadResources_Request)(nil),            // 47: slipway.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),           // 48: slipway.provider.v1.ReadResources.Response
+	(*ImportResource_Request)(nil),           // 49: slipway.provider.v1.ImportResource.Request
+	(*ImportResource_Response)(nil),          // 50: slipway.provider.v1.ImportResource.Response
+	(*Stop_Request)(nil),                     // 51: slipway.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                    // 52: slipway.provider.v1.Stop.Response
+	(*ResourceStatus_Item)(nil),              // 53: slipway.provider.v1.ResourceStatus.Item
+	(*ResourceStatus_Object)(nil),            // 54: slipway.provider.v1.ResourceStatus.Object
+	(*ResourceStatus_Result)(nil),            // 55: slipway.provider.v1.ResourceStatus.Result
+	(*ResourceStatus_Request)(nil),           // 56: slipway.provider.v1.ResourceStatus.Request
+	(*ResourceStatus_Response)(nil),          // 57: slipway.provider.v1.ResourceStatus.Response
+	(*UpgradeState_Item)(nil),                // 58: slipway.provider.v1.UpgradeState.Item
+	(*UpgradeState_Result)(nil),              // 59: slipway.provider.v1.UpgradeState.Result
+	(*UpgradeState_Request)(nil),             // 60: slipway.provider.v1.UpgradeState.Request
+	(*UpgradeState_Response)(nil),            // 61: slipway.provider.v1.UpgradeState.Response
 }
 var file_slipway_provider_v1_provider_proto_depIdxs = []int32{
-	17, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
+	18, // 0: slipway.provider.v1.AttributePath.steps:type_name -> slipway.provider.v1.AttributePath.Step
 	0,  // 1: slipway.provider.v1.Diagnostic.severity:type_name -> slipway.provider.v1.Diagnostic.Severity
-	2,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
-	18, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
-	5,  // 4: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
-	4,  // 5: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
-	21, // 6: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
-	22, // 7: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
-	3,  // 8: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	4,  // 9: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
-	4,  // 10: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
-	1,  // 11: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 12: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	23, // 13: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
-	24, // 14: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
-	1,  // 15: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 16: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	1,  // 17: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 18: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 19: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 20: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	29, // 21: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
-	30, // 22: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
-	1,  // 23: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 24: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 25: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 26: slipway.provider.v1.PlanResources.Result.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	2,  // 27: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
-	3,  // 28: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 29: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	33, // 30: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
-	34, // 31: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
-	1,  // 32: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 33: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 34: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
-	37, // 35: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
-	1,  // 36: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 37: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 38: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	39, // 39: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
-	40, // 40: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
-	1,  // 41: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	1,  // 42: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 43: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	2,  // 44: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
-	42, // 45: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
-	43, // 46: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
-	1,  // 47: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 48: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	1,  // 49: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
-	51, // 50: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
-	3,  // 51: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	50, // 52: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
-	52, // 53: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
-	1,  // 54: slipway.provider.v1.UpgradeState.Result.upgraded_state:type_name -> slipway.provider.v1.DynamicValue
-	3,  // 55: slipway.provider.v1.UpgradeState.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
-	55, // 56: slipway.provider.v1.UpgradeState.Request.items:type_name -> slipway.provider.v1.UpgradeState.Item
-	56, // 57: slipway.provider.v1.UpgradeState.Response.results:type_name -> slipway.provider.v1.UpgradeState.Result
-	19, // 58: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
-	25, // 59: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
-	27, // 60: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
-	31, // 61: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
-	35, // 62: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
-	38, // 63: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
-	44, // 64: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
-	46, // 65: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
-	48, // 66: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
-	53, // 67: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
-	57, // 68: slipway.provider.v1.Provider.UpgradeState:input_type -> slipway.provider.v1.UpgradeState.Request
-	20, // 69: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
-	26, // 70: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
-	28, // 71: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
-	32, // 72: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
-	36, // 73: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
-	41, // 74: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
-	45, // 75: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
-	47, // 76: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
-	49, // 77: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
-	54, // 78: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
-	58, // 79: slipway.provider.v1.Provider.UpgradeState:output_type -> slipway.provider.v1.UpgradeState.Response
-	69, // [69:80] is the sub-list for method output_type
-	58, // [58:69] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	3,  // 2: slipway.provider.v1.Diagnostic.attribute:type_name -> slipway.provider.v1.AttributePath
+	19, // 3: slipway.provider.v1.Schema.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	21, // 4: slipway.provider.v1.Schema.blocks:type_name -> slipway.provider.v1.Schema.Block
+	20, // 5: slipway.provider.v1.Schema.Attribute.nested:type_name -> slipway.provider.v1.Schema.NestedObject
+	1,  // 6: slipway.provider.v1.Schema.NestedObject.nesting:type_name -> slipway.provider.v1.Schema.Nesting
+	19, // 7: slipway.provider.v1.Schema.NestedObject.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	1,  // 8: slipway.provider.v1.Schema.Block.nesting:type_name -> slipway.provider.v1.Schema.Nesting
+	19, // 9: slipway.provider.v1.Schema.Block.attributes:type_name -> slipway.provider.v1.Schema.Attribute
+	21, // 10: slipway.provider.v1.Schema.Block.blocks:type_name -> slipway.provider.v1.Schema.Block
+	6,  // 11: slipway.provider.v1.GetSchema.Response.metadata:type_name -> slipway.provider.v1.Metadata
+	5,  // 12: slipway.provider.v1.GetSchema.Response.provider:type_name -> slipway.provider.v1.Schema
+	24, // 13: slipway.provider.v1.GetSchema.Response.resource_schemas:type_name -> slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry
+	25, // 14: slipway.provider.v1.GetSchema.Response.source_schemas:type_name -> slipway.provider.v1.GetSchema.Response.SourceSchemasEntry
+	4,  // 15: slipway.provider.v1.GetSchema.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	5,  // 16: slipway.provider.v1.GetSchema.Response.ResourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
+	5,  // 17: slipway.provider.v1.GetSchema.Response.SourceSchemasEntry.value:type_name -> slipway.provider.v1.Schema
+	2,  // 18: slipway.provider.v1.ValidateResourceConfigs.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 19: slipway.provider.v1.ValidateResourceConfigs.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	26, // 20: slipway.provider.v1.ValidateResourceConfigs.Request.items:type_name -> slipway.provider.v1.ValidateResourceConfigs.Item
+	27, // 21: slipway.provider.v1.ValidateResourceConfigs.Response.results:type_name -> slipway.provider.v1.ValidateResourceConfigs.Result
+	2,  // 22: slipway.provider.v1.Configure.Request.config:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 23: slipway.provider.v1.Configure.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 24: slipway.provider.v1.ReadSources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 25: slipway.provider.v1.ReadSources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 26: slipway.provider.v1.ReadSources.Result.state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 27: slipway.provider.v1.ReadSources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	32, // 28: slipway.provider.v1.ReadSources.Request.items:type_name -> slipway.provider.v1.ReadSources.Item
+	33, // 29: slipway.provider.v1.ReadSources.Response.results:type_name -> slipway.provider.v1.ReadSources.Result
+	2,  // 30: slipway.provider.v1.PlanResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 31: slipway.provider.v1.PlanResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 32: slipway.provider.v1.PlanResources.Item.proposed_new_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 33: slipway.provider.v1.PlanResources.Result.planned_state:type_name -> slipway.provider.v1.DynamicValue
+	3,  // 34: slipway.provider.v1.PlanResources.Result.requires_replace:type_name -> slipway.provider.v1.AttributePath
+	4,  // 35: slipway.provider.v1.PlanResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 36: slipway.provider.v1.PlanResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	36, // 37: slipway.provider.v1.PlanResources.Request.items:type_name -> slipway.provider.v1.PlanResources.Item
+	37, // 38: slipway.provider.v1.PlanResources.Response.results:type_name -> slipway.provider.v1.PlanResources.Result
+	2,  // 39: slipway.provider.v1.ApplyResources.Item.config:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 40: slipway.provider.v1.ApplyResources.Item.prior_state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 41: slipway.provider.v1.ApplyResources.Item.planned_state:type_name -> slipway.provider.v1.DynamicValue
+	40, // 42: slipway.provider.v1.ApplyResources.Request.items:type_name -> slipway.provider.v1.ApplyResources.Item
+	2,  // 43: slipway.provider.v1.ApplyResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 44: slipway.provider.v1.ApplyResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 45: slipway.provider.v1.ApplyResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	42, // 46: slipway.provider.v1.ApplyResources.Event.progress:type_name -> slipway.provider.v1.ApplyResources.Progress
+	43, // 47: slipway.provider.v1.ApplyResources.Event.result:type_name -> slipway.provider.v1.ApplyResources.Result
+	2,  // 48: slipway.provider.v1.ReadResources.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	2,  // 49: slipway.provider.v1.ReadResources.Result.new_state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 50: slipway.provider.v1.ReadResources.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	3,  // 51: slipway.provider.v1.ReadResources.Result.sensitive_paths:type_name -> slipway.provider.v1.AttributePath
+	45, // 52: slipway.provider.v1.ReadResources.Request.items:type_name -> slipway.provider.v1.ReadResources.Item
+	46, // 53: slipway.provider.v1.ReadResources.Response.results:type_name -> slipway.provider.v1.ReadResources.Result
+	2,  // 54: slipway.provider.v1.ImportResource.Response.state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 55: slipway.provider.v1.ImportResource.Response.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	2,  // 56: slipway.provider.v1.ResourceStatus.Item.state:type_name -> slipway.provider.v1.DynamicValue
+	54, // 57: slipway.provider.v1.ResourceStatus.Result.objects:type_name -> slipway.provider.v1.ResourceStatus.Object
+	4,  // 58: slipway.provider.v1.ResourceStatus.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	53, // 59: slipway.provider.v1.ResourceStatus.Request.items:type_name -> slipway.provider.v1.ResourceStatus.Item
+	55, // 60: slipway.provider.v1.ResourceStatus.Response.results:type_name -> slipway.provider.v1.ResourceStatus.Result
+	2,  // 61: slipway.provider.v1.UpgradeState.Result.upgraded_state:type_name -> slipway.provider.v1.DynamicValue
+	4,  // 62: slipway.provider.v1.UpgradeState.Result.diagnostics:type_name -> slipway.provider.v1.Diagnostic
+	58, // 63: slipway.provider.v1.UpgradeState.Request.items:type_name -> slipway.provider.v1.UpgradeState.Item
+	59, // 64: slipway.provider.v1.UpgradeState.Response.results:type_name -> slipway.provider.v1.UpgradeState.Result
+	22, // 65: slipway.provider.v1.Provider.GetSchema:input_type -> slipway.provider.v1.GetSchema.Request
+	28, // 66: slipway.provider.v1.Provider.ValidateResourceConfigs:input_type -> slipway.provider.v1.ValidateResourceConfigs.Request
+	30, // 67: slipway.provider.v1.Provider.Configure:input_type -> slipway.provider.v1.Configure.Request
+	34, // 68: slipway.provider.v1.Provider.ReadSources:input_type -> slipway.provider.v1.ReadSources.Request
+	38, // 69: slipway.provider.v1.Provider.PlanResources:input_type -> slipway.provider.v1.PlanResources.Request
+	41, // 70: slipway.provider.v1.Provider.ApplyResources:input_type -> slipway.provider.v1.ApplyResources.Request
+	47, // 71: slipway.provider.v1.Provider.ReadResources:input_type -> slipway.provider.v1.ReadResources.Request
+	49, // 72: slipway.provider.v1.Provider.ImportResource:input_type -> slipway.provider.v1.ImportResource.Request
+	51, // 73: slipway.provider.v1.Provider.Stop:input_type -> slipway.provider.v1.Stop.Request
+	56, // 74: slipway.provider.v1.Provider.ResourceStatus:input_type -> slipway.provider.v1.ResourceStatus.Request
+	60, // 75: slipway.provider.v1.Provider.UpgradeState:input_type -> slipway.provider.v1.UpgradeState.Request
+	23, // 76: slipway.provider.v1.Provider.GetSchema:output_type -> slipway.provider.v1.GetSchema.Response
+	29, // 77: slipway.provider.v1.Provider.ValidateResourceConfigs:output_type -> slipway.provider.v1.ValidateResourceConfigs.Response
+	31, // 78: slipway.provider.v1.Provider.Configure:output_type -> slipway.provider.v1.Configure.Response
+	35, // 79: slipway.provider.v1.Provider.ReadSources:output_type -> slipway.provider.v1.ReadSources.Response
+	39, // 80: slipway.provider.v1.Provider.PlanResources:output_type -> slipway.provider.v1.PlanResources.Response
+	44, // 81: slipway.provider.v1.Provider.ApplyResources:output_type -> slipway.provider.v1.ApplyResources.Event
+	48, // 82: slipway.provider.v1.Provider.ReadResources:output_type -> slipway.provider.v1.ReadResources.Response
+	50, // 83: slipway.provider.v1.Provider.ImportResource:output_type -> slipway.provider.v1.ImportResource.Response
+	52, // 84: slipway.provider.v1.Provider.Stop:output_type -> slipway.provider.v1.Stop.Response
+	57, // 85: slipway.provider.v1.Provider.ResourceStatus:output_type -> slipway.provider.v1.ResourceStatus.Response
+	61, // 86: slipway.provider.v1.Provider.UpgradeState:output_type -> slipway.provider.v1.UpgradeState.Response
+	76, // [76:87] is the sub-list for method output_type
+	65, // [65:76] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_slipway_provider_v1_provider_proto_init() }
@@ -3636,7 +3938,7 @@ func file_slipway_provider_v1_provider_proto_init() {
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_slipway_provider_v1_provider_proto_msgTypes[40].OneofWrappers = []any{
+	file_slipway_provider_v1_provider_proto_msgTypes[42].OneofWrappers = []any{
 		(*ApplyResources_Event_Progress)(nil),
 		(*ApplyResources_Event_Result)(nil),
 	}
@@ -3645,8 +3947,8 @@ func file_slipway_provider_v1_provider_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_slipway_provider_v1_provider_proto_rawDesc), len(file_slipway_provider_v1_provider_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   58,
+			NumEnums:      2,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
