@@ -212,11 +212,8 @@ func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalCo
 			attrs[builtin.AppWaitTimeout] = s.Wait.Timeout
 		}
 		if a := s.Adopt; a != nil {
-			if helm {
-				r := a.Def
-				return cty.DynamicVal, append(diags, kind.Errorf("Adopt is not supported for charts", &r,
-					"%s is a chart: its objects belong to a helm release, and adopting objects of Argo CD or Flux into one is not supported yet. Remove the adopt block.", rc.Addr))
-			}
+			// A chart's release takes the objects over at install (the
+			// helm provider); other apps at their first sync.
 			attrs[builtin.AppAdopt] = nested(builtin.AdoptType, map[string]cty.Value{builtin.AdoptFrom: a.From, builtin.AdoptName: a.Name})
 		}
 	}

@@ -303,6 +303,25 @@ func TestDecodeApp(t *testing.T) {
 				builtin.AppRevision: str("1.2.3"), builtin.HelmChartDir: cty.NullVal(cty.String),
 			},
 		},
+		"a chart adopts what Argo CD synced from it": {
+			src: `app "web" {
+  chart {
+    repository = "https://charts.example.com"
+    name       = "web"
+  }
+  sync {
+    adopt {
+      from = "argocd"
+      name = "web"
+    }
+  }
+}`,
+			schema: releaseSchema,
+			get:    []string{builtin.AppAdopt},
+			want: map[string]cty.Value{builtin.AppAdopt: cty.ObjectVal(map[string]cty.Value{
+				builtin.AdoptFrom: str("argocd"), builtin.AdoptName: str("web"),
+			})},
+		},
 		"a chart from a repository: values files are beside the configuration": {
 			src: `app "web" {
   chart {

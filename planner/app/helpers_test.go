@@ -67,6 +67,8 @@ var (
 		builtin.HelmAtomic: {Type: cty.Bool, Optional: true}, builtin.AppRevision: {Type: cty.String, Optional: true},
 		builtin.HelmChartVersion: {Type: cty.String, Computed: true}, builtin.HelmAppVersion: {Type: cty.String, Computed: true},
 		builtin.HelmReleaseRevision: {Type: cty.Number, Computed: true},
+		builtin.AppAdopt:            {Type: builtin.AdoptType, Optional: true},
+		builtin.AppAdopted:          {Type: cty.DynamicPseudoType, Computed: true},
 		builtin.AppObjects:          {Type: cty.DynamicPseudoType, Computed: true},
 		builtin.AppInventory:        {Type: cty.List(cty.String), Computed: true},
 	}}

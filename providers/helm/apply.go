@@ -17,10 +17,14 @@ package helm
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/releaseutil"
 
@@ -78,8 +82,19 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	priv := decodePrivate(req.PlannedPrivate)
 	chartName := ch.Name() + "-" + ch.Metadata.Version
 	wait := c.WaitTimeout > 0
+	var adopted *adoption
 	switch {
 	case last == nil:
+		if c.Adopt.Tool != "" {
+			// Helm's TakeOwnership takes over every object that exists;
+			// only those the adopted Application or Kustomization tracks
+			// may be, so they are looked at first.
+			if adopted, err = r.adoptable(ctx, cl, c, ch, vals); err != nil {
+				resp.NewState = cty.NullVal(releaseSchema.ImpliedType())
+				resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v", chartName, c.Name, c.Namespace, err))
+				return
+			}
+		}
 		req.Progress("installing chart " + chartName)
 		if wait {
 			req.Progress("waiting for resources (up to " + c.WaitTimeout.String() + ")")
@@ -90,10 +105,13 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		in.CreateNamespace = c.CreateNamespace
 		in.Wait = wait
 		in.Timeout = c.WaitTimeout
-		in.Atomic = c.Atomic && wait
+		// An install that takes objects over is never undone by an
+		// uninstall: that would delete objects that were there before.
+		in.TakeOwnership = adopted != nil && len(adopted.values) > 0
+		in.Atomic = c.Atomic && wait && !in.TakeOwnership
 		_, ierr := in.RunWithContext(ctx, ch, vals)
 		if ierr != nil {
-			r.installFailed(cl, acfg, c, chartName, ierr, req, resp)
+			r.installFailed(cl, acfg, c, chartName, ierr, in.TakeOwnership, req, resp)
 			return
 		}
 	case last.Info.Status == release.StatusDeployed && !priv.Upgrade:
@@ -117,7 +135,25 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 			return
 		}
 	}
-	rel, st, err := r.liveState(ctx, cl, acfg, req.PlannedState, c.Name)
+	// Adopted objects are Helm's now: the tool's tracking goes.
+	var dropErrs []string
+	if adopted != nil {
+		ms := cl.Mappings()
+		for _, key := range slices.Sorted(maps.Keys(adopted.ids)) {
+			if err := ms.DropMarks(ctx, adopted.ids[key], adopted.marks[key]); err != nil {
+				dropErrs = append(dropErrs, err.Error())
+				continue
+			}
+			req.Progress(fmt.Sprintf("%s adopted from %s", key, c.Adopt.Tool))
+		}
+	}
+	base := req.PlannedState
+	if adopted != nil {
+		base = sdk.With(base, builtin.AppAdopted, adopted.value())
+	} else if v := base.GetAttr(builtin.AppAdopted); !v.IsWhollyKnown() {
+		base = sdk.With(base, builtin.AppAdopted, priorAdopted(req.PriorState))
+	}
+	rel, st, err := r.liveState(ctx, cl, acfg, base, c.Name)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release after applying", err.Error())
 		return
@@ -125,13 +161,35 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
 	resp.NewState = st
 	resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
+	if len(dropErrs) > 0 {
+		resp.Diagnostics.AddError("Tracking marks left on adopted objects",
+			fmt.Sprintf("Release %q took over the objects of %s, but could not remove the tool's tracking from some of them:\n  %s\nRemove those labels or annotations by hand (kubectl label / kubectl annotate KEY-), or the tool may still see them as its own.",
+				c.Name, c.Adopt.Describe(), strings.Join(dropErrs, "\n  ")))
+	}
+}
+
+// adoptable renders the release as its install will and finds the
+// objects the install may take over; an error when some exist that it
+// may not.
+func (r *releaseResource) adoptable(ctx context.Context, cl *cluster, c releaseConfig, ch *chart.Chart, vals map[string]any) (*adoption, error) {
+	ms := cl.Mappings()
+	rd, err := cl.render(ctx, c, ch, vals, false)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := splitManifest(ms, rd.manifest, c.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	return findAdoptions(ctx, ms, c, objs)
 }
 
 // installFailed reports a failed install. With atomic, a release that was
-// recorded is uninstalled (Helm does it itself when it waited).
-func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+// recorded is uninstalled (Helm does it itself when it waited), unless
+// the install adopted objects: those existed before and stay.
+func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, adopting bool, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	rel, _ := lastRelease(acfg, c.Name)
-	if c.Atomic && rel != nil {
+	if c.Atomic && rel != nil && !adopting {
 		un := action.NewUninstall(acfg)
 		un.IgnoreNotFound = true
 		if _, err := un.Run(c.Name); err != nil {

@@ -48,6 +48,8 @@ var releaseSchema = sdk.Schema{
 		builtin.AppWaitTimeout:      {Type: cty.String, Optional: true, Description: "How long to wait for the release's resources to become ready (\"5m\"); empty: do not wait."},
 		builtin.HelmAtomic:          {Type: cty.Bool, Optional: true, Description: "Roll a failed upgrade back (and uninstall a failed install); true when unset."},
 		builtin.AppRevision:         {Type: cty.String, Optional: true, Description: "The source commit the chart comes from, recorded in state."},
+		builtin.AppAdopt:            {Type: builtin.AdoptType, Optional: true, Description: "Take over in place, at install, the objects Argo CD (from = \"argocd\", name = the Application) or Flux (from = \"flux\", name = the Kustomization's namespace/name) synced from this chart, by their tracking label or annotation: Helm takes ownership of them, and the apply removes the tracking marks the chart does not set itself."},
+		builtin.AppAdopted:          {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects the install takes over from Argo CD or Flux, by ID, as they are live, limited to the fields the chart renders."},
 		builtin.HelmChartVersion:    {Type: cty.String, Computed: true, Description: "The version of the chart deployed."},
 		builtin.HelmAppVersion:      {Type: cty.String, Computed: true, Description: "The chart's appVersion."},
 		builtin.HelmReleaseRevision: {Type: cty.Number, Computed: true, Description: "Helm's revision of the release, as `helm history` shows it."},
@@ -69,6 +71,7 @@ type releaseConfig struct {
 	WaitTimeout       time.Duration // zero: do not wait
 	Atomic            bool
 	Revision          string
+	Adopt             kube.Adoption // zero: adopt nothing
 }
 
 // source says where the chart comes from, for messages and cache keys.
@@ -180,6 +183,13 @@ func parseConfig(conf cty.Value) (releaseConfig, sdk.Diagnostics) {
 					fmt.Sprintf("%q must be an absolute path.", s))
 			}
 			c.ValuesFiles = append(c.ValuesFiles, s)
+		}
+	}
+	if sdk.IsSet(conf, builtin.AppAdopt) && known(builtin.AppAdopt) {
+		a := conf.GetAttr(builtin.AppAdopt)
+		c.Adopt = kube.Adoption{Tool: sdk.GetString(a, builtin.AdoptFrom), Name: sdk.GetString(a, builtin.AdoptName)}
+		if err := c.Adopt.Check(); err != nil {
+			diags.AddAttributeError(cty.GetAttrPath(builtin.AppAdopt), "Invalid adopt", err.Error())
 		}
 	}
 	wait, waitDiags := kube.ParseWaitTimeout(conf)

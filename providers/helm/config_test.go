@@ -64,6 +64,17 @@ func TestParseConfig(t *testing.T) {
 				"values: Invalid values", "wait_timeout: Invalid wait_timeout",
 			},
 		},
+		"adopt from argocd": {
+			attrs: map[string]cty.Value{"chart_dir": cty.StringVal("/charts/web"), "adopt": adoptVal("argocd", "web")},
+		},
+		"adopt from an unknown tool": {
+			attrs: map[string]cty.Value{"chart_dir": cty.StringVal("/charts/web"), "adopt": adoptVal("fleet", "web")},
+			want:  []string{"adopt: Invalid adopt"},
+		},
+		"adopt from flux without a namespace": {
+			attrs: map[string]cty.Value{"chart_dir": cty.StringVal("/charts/web"), "adopt": adoptVal("flux", "apps")},
+			want:  []string{"adopt: Invalid adopt"},
+		},
 		"bad repository and version": {
 			attrs: map[string]cty.Value{"repository": cty.StringVal("ftp://x"), "chart": cty.StringVal("a/web"), "version": cty.StringVal("one")},
 			want:  []string{"repository: Invalid repository", "chart: Invalid chart name", "version: Invalid chart version"},
@@ -114,4 +125,8 @@ func TestMergeValues(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged values (-want +got):\n%s", diff)
 	}
+}
+
+func adoptVal(from, name string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"from": cty.StringVal(from), "name": cty.StringVal(name)})
 }

@@ -35,6 +35,15 @@
 // (randAlphaNum, now, uuidv4) are random_fields: they keep their live
 // value while the release stays and are unknown when it is upgraded.
 //
+// A release never installed may adopt the objects Argo CD or Flux synced
+// from the chart (adopt): those that exist and carry the tool's tracking
+// for that Application or Kustomization (kube.Adoption) are planned as
+// adopted, compared with what is live, and the install takes them over
+// in place with Helm's TakeOwnership, then removes the tracking marks the
+// chart does not set itself. An object of the chart that exists without
+// that tracking, and is not Helm's for this release, is refused by plan
+// and apply alike, as Helm's install would refuse it.
+//
 // What must stay true:
 //
 //   - Plan never changes the cluster: it renders client-side or in a
@@ -43,7 +52,10 @@
 //   - Release storage is Helm's own (Secrets in the release namespace), so
 //     `helm list`, `helm history` and `helm rollback` agree with slipway.
 //   - The provider never touches an object outside the release: every
-//     change goes through Helm, which acts on the release's manifest only.
+//     change goes through Helm, which acts on the release's manifest only,
+//     but for the tracking marks it removes from objects it adopted.
+//   - An install that adopted objects is never undone by an uninstall:
+//     they existed before it.
 //   - After an apply, state describes what is live, also after a failed
 //     upgrade that was rolled back.
 //

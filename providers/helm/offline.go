@@ -159,12 +159,21 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 	if !upgrade {
 		revision = prior.GetAttr(builtin.HelmReleaseRevision)
 	}
+	adopted := priorAdopted(prior)
+	if !exists && c.Adopt.Tool != "" {
+		// Which objects the install takes over is known only from the
+		// live objects.
+		adopted = cty.DynamicVal
+		resp.Diagnostics.AddWarning("Adoption not planned offline",
+			fmt.Sprintf("Offline, slipway cannot see which objects of release %q carry the tracking of %s; the plan shows them as created, and the apply (online) takes them over.", c.Name, c.Adopt.Describe()))
+	}
 	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
 		builtin.AppObjects:          objects,
 		builtin.AppInventory:        kube.StringListVal(inventory),
 		builtin.HelmChartVersion:    cty.StringVal(ch.Metadata.Version),
 		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
 		builtin.HelmReleaseRevision: revision,
+		builtin.AppAdopted:          adopted,
 	})
 	if upgrade {
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.HelmRandomFields: random.value()})

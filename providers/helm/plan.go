@@ -16,6 +16,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -64,9 +65,9 @@ func (r *releaseResource) Validate(_ context.Context, req sdk.ValidateRequest, r
 func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
 	ctx, done := r.p.WithStop(ctx)
 	defer done()
-	if !kube.AllKnown(req.Config, chartInputs...) {
+	if !kube.AllKnown(req.Config, append(chartInputs, builtin.AppAdopt)...) {
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{
-			builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)),
+			builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppAdopted: cty.DynamicVal,
 			builtin.HelmChartVersion: cty.UnknownVal(cty.String), builtin.HelmAppVersion: cty.UnknownVal(cty.String),
 			builtin.HelmReleaseRevision: cty.UnknownVal(cty.Number), builtin.HelmRandomFields: cty.UnknownVal(cty.Map(cty.List(cty.String))),
 		})
@@ -231,6 +232,22 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		}
 		inventory = append(inventory, key)
 	}
+	// A release never installed takes over the objects Argo CD or Flux
+	// synced from the chart (adopt); one installed keeps what its install
+	// adopted, as state recorded it.
+	adopted := priorAdopted(req.PriorState)
+	if last == nil && c.Adopt.Tool != "" {
+		a, err := findAdoptions(ctx, ms, c, objs)
+		var na *notAdoptableError
+		switch {
+		case errors.As(err, &na):
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppAdopt), "Objects that cannot be adopted", na.Error())
+		case err != nil:
+			resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		default:
+			adopted = a.value()
+		}
+	}
 	if resp.Diagnostics.HasErrors() {
 		return
 	}
@@ -299,6 +316,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		builtin.HelmAppVersion:      cty.StringVal(ch.Metadata.AppVersion),
 		builtin.HelmReleaseRevision: revision,
 		builtin.HelmRandomFields:    randomVal,
+		builtin.AppAdopted:          adopted,
 	})
 	resp.SensitivePaths = kube.SecretPaths(objects)
 	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade}.encode()
@@ -322,4 +340,17 @@ func dryRunHint(err error) string {
 		return " (the change touches an immutable field; Helm cannot upgrade it in place: rename the object in the chart, or delete it so the upgrade creates it afresh)"
 	}
 	return ""
+}
+
+// priorAdopted is the adopted attribute of a release's state: what its
+// install took over, kept for as long as the release stays; null when
+// there is no state or it adopted nothing.
+func priorAdopted(prior cty.Value) cty.Value {
+	if prior == cty.NilVal || prior.IsNull() || !prior.IsKnown() || !prior.Type().HasAttribute(builtin.AppAdopted) {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	if v := prior.GetAttr(builtin.AppAdopted); v.IsWhollyKnown() {
+		return v
+	}
+	return cty.NullVal(cty.DynamicPseudoType)
 }

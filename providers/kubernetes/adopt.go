@@ -14,112 +14,11 @@
 
 package kubernetes
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
+import "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
-
-	"slipway.dev/slipway/providers/internal/kube"
-)
-
-// The marks by which Argo CD and Flux know their objects.
-const (
-	argoInstanceLabel  = "app.kubernetes.io/instance"     // Argo CD's label tracking (its default before 3.0)
-	argoTrackingID     = "argocd.argoproj.io/tracking-id" // annotation tracking: "APP:GROUP/KIND:NAMESPACE/NAME"
-	fluxNameLabel      = "kustomize.toolkit.fluxcd.io/name"
-	fluxNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace"
-)
-
-// adoptFrom is whose objects an app takes over on its first sync: an
-// object of the manifests that exists, is not slipway's yet, and carries
-// the tool's tracking for that Application or Kustomization is planned as
-// adopted, not created; its apply replaces the tracking marks with
-// slipway's labels, and never recreates it.
-type adoptFrom struct {
-	Tool string // "argocd" or "flux"; "" adopts nothing
-	Name string // Argo CD: the Application; Flux: "namespace/name" of the Kustomization
-}
-
-func (a adoptFrom) check() error {
-	switch a.Tool {
-	case "argocd":
-		if a.Name == "" {
-			return fmt.Errorf("name must be the Argo CD Application whose objects the app takes over")
-		}
-	case "flux":
-		if ns, n, ok := strings.Cut(a.Name, "/"); !ok || ns == "" || n == "" {
-			return fmt.Errorf("name %q must be the Flux Kustomization's namespace/name, like \"flux-system/apps\"", a.Name)
-		}
-	default:
-		return fmt.Errorf("from %q must be \"argocd\" or \"flux\"", a.Tool)
-	}
-	return nil
-}
-
-// marks returns the tracking marks of live that say it belongs to the
-// adopted Application or Kustomization, as "label:KEY" and
-// "annotation:KEY"; nil when it does not belong to it.
-func (a adoptFrom) marks(live *unstructured.Unstructured, id kube.ObjectID) []string {
-	labels, annotations := live.GetLabels(), live.GetAnnotations()
-	var out []string
-	switch a.Tool {
-	case "argocd":
-		if t, ok := annotations[argoTrackingID]; ok && argoTracks(t, a.Name, id) {
-			out = append(out, "annotation:"+argoTrackingID)
-		}
-		if labels[argoInstanceLabel] == a.Name {
-			out = append(out, "label:"+argoInstanceLabel)
-		}
-	case "flux":
-		ns, name, _ := strings.Cut(a.Name, "/")
-		if labels[fluxNameLabel] == name && labels[fluxNamespaceLabel] == ns {
-			out = append(out, "label:"+fluxNameLabel, "label:"+fluxNamespaceLabel)
-		}
-	}
-	return out
-}
-
-// argoTracks reports whether an Argo CD tracking ID names app (or
-// NAMESPACE_app, for Applications outside Argo CD's namespace) and this
-// very object, as Argo CD checks it: a copy of another object's
-// annotation does not count.
-func argoTracks(tracking, app string, id kube.ObjectID) bool {
-	parts := strings.SplitN(tracking, ":", 3)
-	if len(parts) != 3 {
-		return false
-	}
-	if parts[0] != app && !strings.HasSuffix(parts[0], "_"+app) {
-		return false
-	}
-	group, kind, _ := strings.Cut(parts[1], "/")
-	ns, name, _ := strings.Cut(parts[2], "/")
-	return group == id.Group && kind == id.Kind && name == id.Name && (ns == id.Namespace || ns == "")
-}
-
-// adoptedMarks keeps the marks the manifest itself sets (a chart's
-// app.kubernetes.io/instance label): those are the manifest's, not the
-// tool's, and stay.
-func adoptedMarks(marks []string, manifest map[string]any) []string {
-	md, _ := manifest["metadata"].(map[string]any)
-	var out []string
-	for _, m := range marks {
-		where, key, _ := strings.Cut(m, ":")
-		set, _ := md[where+"s"].(map[string]any)
-		if _, ok := set[key]; ok {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// withSlipwayLabels is live as it will be once adopted: with the app's
-// labels, which adoption adds and which are no change to the object.
+// withSlipwayLabels is live as it will be once adopted (sync.adopt, whose
+// tracking marks kube.Adoption reads): with the app's labels, which
+// adoption adds and which are no change to the object.
 func withSlipwayLabels(live *unstructured.Unstructured, app string) map[string]any {
 	u := live.DeepCopy()
 	l := u.GetLabels()
@@ -130,40 +29,4 @@ func withSlipwayLabels(live *unstructured.Unstructured, app string) map[string]a
 	l[labelApp] = app
 	u.SetLabels(l)
 	return u.Object
-}
-
-// dropMarks removes the tool's tracking marks from an adopted object,
-// once slipway's apply has labelled it.
-func dropMarks(ctx context.Context, ms *kube.Mappings, id kube.ObjectID, marks []string) error {
-	if len(marks) == 0 {
-		return nil
-	}
-	labels, annotations := map[string]any{}, map[string]any{}
-	for _, m := range marks {
-		where, key, _ := strings.Cut(m, ":")
-		if where == "label" {
-			labels[key] = nil
-		} else {
-			annotations[key] = nil
-		}
-	}
-	md := map[string]any{}
-	if len(labels) > 0 {
-		md["labels"] = labels
-	}
-	if len(annotations) > 0 {
-		md["annotations"] = annotations
-	}
-	patch, err := json.Marshal(map[string]any{"metadata": md})
-	if err != nil {
-		return err
-	}
-	ri, _, err := ms.Resource(id)
-	if err != nil {
-		return err
-	}
-	if _, err := ri.Patch(ctx, id.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: kube.FieldManager}); err != nil {
-		return fmt.Errorf("remove the tracking marks of %s: %w", id, err)
-	}
-	return nil
 }

@@ -392,7 +392,7 @@ func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
 	if marks := r.adopt[o.id.String()]; len(marks) > 0 {
 		// Adopted: slipway's labels are on it, so Argo CD's or Flux's
 		// tracking goes.
-		if err := r.cfg.Retry.do(ctx, func() error { return dropMarks(ctx, r.ms, o.id, marks) }); err != nil {
+		if err := r.cfg.Retry.do(ctx, func() error { return r.ms.DropMarks(ctx, o.id, marks) }); err != nil {
 			return err
 		}
 		r.progress(fmt.Sprintf("%s adopted from %s", o.id, r.cfg.Adopt.Tool))

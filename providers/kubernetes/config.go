@@ -60,7 +60,7 @@ type appConfig struct {
 	WaitTimeout          time.Duration // zero: do not wait
 	Retry                retryPolicy
 	Ignore               []ignoreRule
-	Adopt                adoptFrom // zero: adopt nothing
+	Adopt                kube.Adoption // zero: adopt nothing
 }
 
 // ignoreRule is one entry of ignore_differences.
@@ -119,8 +119,8 @@ func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 	}
 	if sdk.IsSet(conf, builtin.AppAdopt) {
 		a := conf.GetAttr(builtin.AppAdopt)
-		c.Adopt = adoptFrom{Tool: sdk.GetString(a, builtin.AdoptFrom), Name: sdk.GetString(a, builtin.AdoptName)}
-		if err := c.Adopt.check(); err != nil {
+		c.Adopt = kube.Adoption{Tool: sdk.GetString(a, builtin.AdoptFrom), Name: sdk.GetString(a, builtin.AdoptName)}
+		if err := c.Adopt.Check(); err != nil {
 			diags.AddAttributeError(cty.GetAttrPath(builtin.AppAdopt), "Invalid adopt", err.Error())
 		}
 	}

@@ -336,7 +336,7 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 		if lv == nil || owned[key] || ownedBy(lv, it.cfg.Name) {
 			continue
 		}
-		m := it.cfg.Adopt.marks(lv, o.id)
+		m := it.cfg.Adopt.Marks(lv, o.id)
 		if len(m) == 0 {
 			continue
 		}
@@ -345,7 +345,7 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 			continue // planned as a plain apply, which keeps the object too
 		}
 		values[key] = v
-		marks[key] = adoptedMarks(m, o.obj.Object)
+		marks[key] = kube.MarksToDrop(m, o.obj.Object)
 	}
 	if len(values) == 0 {
 		return keep, nil

@@ -18,7 +18,9 @@
 // cached for the process), object IDs, what plans and state show of an
 // object (Normalise), health in Argo CD's words (kstatus underneath),
 // server-side apply and its dry-run, the LISTs that find many live
-// objects at once (LiveSet), and the watches that waits share (Watches).
+// objects at once (LiveSet), the watches that waits share (Watches), and
+// the tracking marks of Argo CD and Flux by which an app adopts their
+// objects (Adoption).
 //
 // What must stay true:
 //
@@ -26,7 +28,7 @@
 //     ("GROUP/VERSION KIND NAMESPACE/NAME"), one normalisation, one health,
 //     so a user reading a plan cannot tell which provider made it.
 //   - Nothing here changes the cluster except Mappings.Apply without
-//     dryRun; everything else only reads.
+//     dryRun and Mappings.DropMarks; everything else only reads.
 //   - A wait costs O(kinds) watches for the whole process, not requests
 //     per object or per round: Watches polls only what it cannot watch.
 //   - The package imports nothing of slipway but plugin-sdk, and nothing of

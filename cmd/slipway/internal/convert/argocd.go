@@ -104,7 +104,7 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	if t != nil {
 		field = "spec.template.spec."
 	}
-	helmApp := c.appSource(w, d, field+"source", src, t, name)
+	c.appSource(w, d, field+"source", src, t, name)
 
 	if p := str(spec, "project"); p != "" && p != "default" {
 		c.note(&w, d, field+"project", fmt.Sprintf("project %q: its restrictions and roles have no equivalent in slipway (policy blocks can check a plan's apps)", p))
@@ -112,7 +112,7 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	if dest := mapOf(spec, "destination"); dest != nil {
 		c.destination(w, d, field+"destination", dest, t)
 	}
-	c.syncPolicy(w, d, field+"syncPolicy", mapOf(spec, "syncPolicy"), adopt, helmApp)
+	c.syncPolicy(w, d, field+"syncPolicy", mapOf(spec, "syncPolicy"), adopt)
 	for i, ig := range listOf(spec, "ignoreDifferences") {
 		c.ignoreDifference(w, d, fmt.Sprintf("%signoreDifferences[%d]", field, i), ig)
 	}
@@ -129,9 +129,8 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	}
 }
 
-// appSource writes an app's source or chart block; it reports whether
-// the app is a chart.
-func (c *converter) appSource(w body, d Document, field string, src map[string]any, t *tmpl, appName string) bool {
+// appSource writes an app's source or chart block.
+func (c *converter) appSource(w body, d Document, field string, src map[string]any, t *tmpl, appName string) {
 	repoURL, rev := str(src, "repoURL"), str(src, "targetRevision")
 	helm := mapOf(src, "helm")
 	if chart := str(src, "chart"); chart != "" {
@@ -149,7 +148,7 @@ func (c *converter) appSource(w body, d Document, field string, src map[string]a
 		}
 		c.helmSettings(cb, d, field+".helm", helm, t, true, appName)
 		c.leftovers(cb, d, field, src, "repoURL", "chart", "targetRevision", "helm")
-		return true
+		return
 	}
 	sb := w.block("source")
 	sb.raw("repo", "source.git."+c.source(repoURL, c.gitRef(&sb, d, field+".targetRevision", rev), ""))
@@ -170,7 +169,6 @@ func (c *converter) appSource(w body, d Document, field string, src map[string]a
 		c.unconverted(&sb, d, field+".plugin", "config management plugins have no equivalent in slipway: render the manifests in a pipeline and commit them, then sync that path")
 	}
 	c.leftovers(sb, d, field, src, "repoURL", "targetRevision", "path", "helm", "kustomize", "directory", "plugin", "chart")
-	return helm != nil
 }
 
 // gitRef maps an Argo CD targetRevision to a git source's branch, tag or
@@ -373,7 +371,7 @@ func (c *converter) destination(w body, d Document, field string, dest map[strin
 var syncOptionRe = regexp.MustCompile(`^([A-Za-z]+)=(.*)$`)
 
 // syncPolicy writes the sync block.
-func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, adopt string, helmApp bool) {
+func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, adopt string) {
 	sb := w.block("sync")
 	if auto := mapOf(sp, "automated"); auto != nil || get(sp, "automated") != nil {
 		if p, _ := boolOf(auto, "prune"); p {
@@ -449,13 +447,11 @@ func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]a
 		c.note(&rb, d, field+".retry", "Argo CD retries a failed sync as a whole; slipway retries each API call of a sync")
 	}
 	if adopt != "" {
-		if helmApp {
-			c.unconverted(&sb, d, field, "the objects of a chart app cannot be adopted yet: the first apply installs a helm release, which refuses objects it does not own; add the annotations meta.helm.sh/release-name and meta.helm.sh/release-namespace and the label app.kubernetes.io/managed-by=Helm to them first")
-		} else {
-			ab := sb.block("adopt")
-			ab.set("from", cty.StringVal(c.tool))
-			ab.raw("name", adopt)
-		}
+		// A chart's objects too: Argo CD renders charts and applies the
+		// objects itself, and the release's install takes them over.
+		ab := sb.block("adopt")
+		ab.set("from", cty.StringVal(c.tool))
+		ab.raw("name", adopt)
 	}
 	for _, k := range sortedKeys(sp) {
 		switch k {
