@@ -12,6 +12,19 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+# The repository holds three Go modules: slipway itself, the provider SDK
+# (its own module, so an author's go.mod gets none of slipway's
+# requirements) and the example provider (built as an outside author's
+# module). go.work joins them for development; every target here runs
+# each module on its own go.mod instead (GOWORK=off), as its users build
+# it, so a requirement missing from one module's go.mod fails here and
+# is not hidden by the workspace. `go test ./...` in one module does not
+# reach the others: the targets loop over MODULES.
+MODULES     := plugin-sdk examples/provider-file .
+export GOWORK := off
+# in_modules runs a command in each module's directory, stopping at the
+# first that fails.
+in_modules   = set -e; for m in $(MODULES); do echo "== module $$m"; (cd $$m && $(1)); done
 
 .PHONY: all build deps testbed test test-unit bench bench-platform crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
 
@@ -21,7 +34,7 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/slipway ./cmd/slipway
 	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
-	$(GO) build -o $(BIN)/slipway-provider-file ./examples/provider-file
+	cd examples/provider-file && $(GO) build -o $(abspath $(BIN))/slipway-provider-file .
 
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
@@ -41,15 +54,16 @@ testbed: deps
 ## control plane and git server included (the control plane is built on
 ## first use)
 test: lint testbed
-	$(GO) test -count=1 -timeout 60m ./...
+	@$(call in_modules,$(GO) test -count=1 -timeout 60m ./...)
 
 ## test-unit: the fast tests only
 test-unit:
-	$(GO) test -short ./...
+	@$(call in_modules,$(GO) test -short ./...)
 
 ## bench: the Go benchmarks (parse/evaluate, plan through a real plugin, scale)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./lang/... ./planner/... ./plugin-sdk/... ./cmd/...
+	$(GO) test -run '^$$' -bench . -benchmem ./lang/... ./planner/... ./cmd/...
+	cd plugin-sdk && $(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## bench-platform: examples/bench/platform.sh on a local control plane, N
 ## apps (1000 unless N=) and RUNS runs of each no-op measurement (5 unless
@@ -79,9 +93,9 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -timeout 0 $$pkg; \
 	done
 
-## lint: go vet and gofmt
+## lint: go vet and a tidy go.mod in every module, and gofmt
 lint:
-	$(GO) vet ./...
+	@$(call in_modules,$(GO) vet ./... && $(GO) mod tidy -diff)
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 

@@ -20,11 +20,11 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // Status is what `slipway status` shows of one instance, as `argocd app

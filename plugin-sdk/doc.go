@@ -17,6 +17,11 @@
 // process that slipway starts and talks to over gRPC (hashicorp/go-plugin,
 // with slipway's handshake and AutoMTLS).
 //
+// plugin-sdk is a Go module of its own (slipway.dev/slipway/plugin-sdk,
+// tagged plugin-sdk/vX.Y.Z), so that an author's go.mod gets only what
+// it requires: go-plugin, gRPC, protobuf and go-cty. Its go line stays as
+// low as its code and those modules allow.
+//
 // Authors see plain Go types only: schemas as Schema values, values as
 // go-cty values, mistakes as Diagnostics in responses. The wire protocol
 // (plugin-sdk/proto) and its generated code stay internal, so the protocol

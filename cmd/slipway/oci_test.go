@@ -176,8 +176,8 @@ func ociBuild(t *testing.T, dir, platform string, flags ...string) {
 	t.Helper()
 	goos, goarch, _ := strings.Cut(platform, "_")
 	args := append([]string{"build", "-o", filepath.Join(dir, "slipway-provider-file_"+platform)}, flags...)
-	cmd := exec.Command("go", append(args, "./examples/provider-file")...)
-	cmd.Dir = filepath.Join("..", "..")
+	cmd := exec.Command("go", append(args, ".")...)
+	cmd.Dir = filepath.Join("..", "..", "examples", "provider-file") // a module of its own
 	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build for %s: %v\n%s", platform, err, out)

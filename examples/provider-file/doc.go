@@ -24,14 +24,19 @@
 //	  mode    = "0600" # optional, "0644" when unset
 //	}
 //
-// Build it with `go build` and let `slipway init` find the binary; started
-// by hand it only says that it is a plugin.
+// It is a Go module of its own, as a provider outside slipway's repository
+// is: its go.mod requires the SDK module alone, with a replace to the SDK
+// beside it in the repository. Build it with `go build` in this directory
+// and let `slipway init` find the binary; started by hand it only says
+// that it is a plugin.
 //
 // Its reference pages, in docs/, are written by `slipway providers docs
 // file -examples .. -out ../../docs` run in examples/provider, from its
 // schema and the example configurations in examples/ (see "Documenting a
 // provider" in the documentation).
 //
-// What must stay true: it uses nothing but plugin-sdk (and go-cty), and
-// the provider stays short enough to read in one sitting.
+// What must stay true: it uses nothing but plugin-sdk (and go-cty), its
+// module graph holds nothing of Kubernetes or Helm (a test in cmd/slipway
+// builds it as an outside module and checks), and the provider stays
+// short enough to read in one sitting.
 package main

@@ -28,12 +28,12 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
-	"slipway.dev/slipway/plugin-sdk/confine"
 )
 
 // An app block is lowered to one provider resource per instance: a

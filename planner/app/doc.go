@@ -25,7 +25,7 @@
 // What must stay true: this package imports neither the engine (package
 // planner) nor another kind; the engine reaches it only through kind.Kind
 // and kind.Nester. Attribute names of the lowered resources come from
-// plugin-sdk/builtin, never string literals. An apply holds an app to
+// internal/builtin, never string literals. An apply holds an app to
 // the manifests its plan showed (Lowering.Hold), so a saved plan or a
 // rollback applies exactly what it displayed.
 package app

@@ -17,9 +17,9 @@ package app
 import (
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/planner/kind/kindtest"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // The helpers every kind package's tests share.

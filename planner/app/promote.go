@@ -20,10 +20,10 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // afterPromote adjusts an app's planned change for a source that a

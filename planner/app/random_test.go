@@ -20,8 +20,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // TestNestedRandom checks that the fields a chart renders differently

@@ -22,7 +22,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 )
 
 // TestSourcePathSymlinks checks that an app's source path is resolved

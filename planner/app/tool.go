@@ -23,10 +23,10 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // An app of a source directory is lowered by the tool its directory

@@ -19,7 +19,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 )
 
 // TestWithin: the sensitive paths of one object of an app are those under

@@ -27,12 +27,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/pipeline/runner"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
 )
 

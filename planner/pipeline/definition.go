@@ -21,9 +21,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
 )
 

@@ -17,8 +17,8 @@ package pipeline
 import (
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/planner/kind/kindtest"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // The helpers every kind package's tests share.

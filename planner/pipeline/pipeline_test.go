@@ -27,10 +27,10 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/pipeline/runner"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 const workspace = "/repo/.slipway/pipelines/app/workspace"

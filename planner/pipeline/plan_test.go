@@ -28,11 +28,11 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/state"
 )
 

@@ -33,8 +33,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // readLocal resolves a source from a local checkout instead of its remote

@@ -27,8 +27,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/retry"
 )
 

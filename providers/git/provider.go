@@ -24,8 +24,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // New returns the git provider.

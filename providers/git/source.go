@@ -31,8 +31,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // source is the source type "git": `source "git" "NAME" { url = ... }`.

@@ -26,7 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/internal/kube"
 	"slipway.dev/slipway/providers/internal/kubetest"

@@ -26,8 +26,8 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	"sigs.k8s.io/yaml"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 

@@ -23,7 +23,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 )
 
 // A release is upgraded when what helm would send differs from the last

@@ -23,7 +23,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 )
 
 // A template that renders differently each time (randAlphaNum, now,

@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"strings"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
+	"slipway.dev/slipway/internal/builtin"
 )
 
 // The annotations that order a sync and make hooks, slipway's own and

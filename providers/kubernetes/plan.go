@@ -24,8 +24,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 

@@ -33,8 +33,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
-	"slipway.dev/slipway/plugin-sdk/confine"
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 )
 
 // render reads the manifests of dir: a kustomization rendered with

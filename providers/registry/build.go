@@ -42,8 +42,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"slipway.dev/slipway/plugin-sdk/builtin"
-	"slipway.dev/slipway/plugin-sdk/confine"
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 )
 
 // Everything that goes into an image's digest is fixed here, so that the

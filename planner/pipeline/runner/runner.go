@@ -31,7 +31,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"slipway.dev/slipway/plugin-sdk/confine"
+	"slipway.dev/slipway/internal/confine"
 )
 
 // Retry is a stage's retry policy, Argo Workflows' retryStrategy: up to

@@ -24,8 +24,8 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
-	"slipway.dev/slipway/plugin-sdk/builtin"
 )
 
 // ToCty converts a JSON-like object to a cty value of its implied type.

@@ -18,10 +18,13 @@
 // renamed type or attribute fails to compile on the side that was not
 // changed, instead of failing at run time.
 //
+// It lives in slipway's module, not in the plugin-sdk module: the names
+// change with slipway's own providers, and a third-party provider has no
+// use for them, so keeping them here lets them change without a release
+// of the SDK.
+//
 // What must stay true: this package holds names, the few value types
 // both sides build and the one rule both sides apply to a directory
 // (DetectTool: which tool renders an app), nothing else; it imports
-// go-cty and the standard library only, so that a
-// third-party provider can import plugin-sdk without anything of
-// Kubernetes or Helm.
+// go-cty and the standard library only.
 package builtin

@@ -18,9 +18,12 @@
 // containment check is made on where the path really leads, not on how
 // it is spelled.
 //
-// It is part of plugin-sdk so that the core and every provider, the
-// built-in ones and third-party ones that read files a configuration
-// names, confine paths the same way.
+// The core and every built-in provider use it, so they all confine paths
+// the same way. It lives in slipway's module, not in the plugin-sdk
+// module, because it is built on filepath-securejoin and the SDK depends
+// on nothing but go-plugin, gRPC, protobuf and go-cty; a third-party
+// provider that reads files a configuration names can use
+// filepath-securejoin or os.Root directly.
 //
 // What must stay true: a path it returns is inside the root it was given,
 // after every link on the way is followed; it never follows a link out.
