@@ -814,7 +814,7 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 		}
 		if ri.Addr.Resource.Kind == addrs.Source {
 			// Sources are only read; forgetting one deletes nothing.
-			w.addChange(&plans.ResourceChange{Addr: ri.Addr, Provider: ri.Provider, Type: ri.Type, Action: plans.Delete, Reason: plans.ReasonRemoved, Before: ri.Value, After: cty.NullVal(ri.Value.Type())})
+			w.addChange(&plans.ResourceChange{Addr: ri.Addr, Provider: ri.Provider, Type: ri.Type, Action: plans.Delete, Reason: plans.ReasonRemoved, Before: ri.Value, After: cty.NullVal(ri.Value.Type()), Private: ri.Private})
 			continue
 		}
 		before := ri.Value

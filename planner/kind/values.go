@@ -164,10 +164,14 @@ func PathString(p cty.Path) string {
 }
 
 // DeleteChange plans the deletion of a state entry.
+//
+// It carries the instance's private data: the provider's delete reads what
+// its last apply recorded there (an app's hook runs and PostDelete hooks).
 func DeleteChange(ri *state.ResourceInstance, reason plans.Reason) *plans.ResourceChange {
 	return &plans.ResourceChange{
 		Addr: ri.Addr, Provider: ri.Provider, Type: ri.Type, Action: plans.Delete, Reason: reason,
 		Before: ri.Value, After: cty.NullVal(ri.Value.Type()), BeforeSensitive: ri.Sensitive,
+		Private: ri.Private,
 	}
 }
 
