@@ -20,7 +20,7 @@ LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=
 # it, so a requirement missing from one module's go.mod fails here and
 # is not hidden by the workspace. `go test ./...` in one module does not
 # reach the others: the targets loop over MODULES.
-MODULES     := plugin-sdk examples/provider-file .
+MODULES     := plugin-sdk examples/provider-file examples/provider-distribution .
 export GOWORK := off
 # in_modules runs a command in each module's directory, stopping at the
 # first that fails.
@@ -35,6 +35,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/slipway ./cmd/slipway
 	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
 	cd examples/provider-file && $(GO) build -o $(abspath $(BIN))/slipway-provider-file .
+	cd examples/provider-distribution && $(GO) build -o $(abspath $(BIN))/slipway-provider-distribution .
 
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
