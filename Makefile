@@ -125,7 +125,7 @@ GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
-GENERATED                   := $(PROTO_OUT) website/docs/reference examples/provider-file/docs website/static/viewer/index.html
+GENERATED                   := $(PROTO_OUT) website/docs/reference examples/provider-file/docs examples/provider-distribution/docs website/static/viewer/index.html
 SCHEMA_OUT                  := website/schema
 
 generate:

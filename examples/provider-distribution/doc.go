@@ -38,6 +38,7 @@
 //	}
 //
 //	source "distribution_tags" "releases" {
+//	  provider   = distribution
 //	  repository = "team/app"
 //	  match      = "^1\\."
 //	}
@@ -54,9 +55,11 @@
 // same manifest, and says which (see distribution.tag). The registry must
 // allow deletes (storage: delete: enabled: true).
 //
-// Its reference pages, in docs/, are written by `slipway providers docs
-// distribution -examples .. -out ../../docs` run in examples/provider, from
-// its schemas and the example configurations in examples/.
+// Its reference pages, in docs/, are written by `go generate ./website`
+// (website/refgen) exactly as `slipway providers docs distribution
+// -examples .. -out ../../docs` run in examples/provider writes them, from
+// its schemas and the example configurations in examples/; refgen's test
+// fails when they are out of date.
 //
 // What must stay true: it uses nothing but plugin-sdk (and go-cty and the
 // standard library), its module graph holds nothing of Kubernetes, Helm
