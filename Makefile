@@ -20,7 +20,7 @@ LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=
 # it, so a requirement missing from one module's go.mod fails here and
 # is not hidden by the workspace. `go test ./...` in one module does not
 # reach the others: the targets loop over MODULES.
-MODULES     := plugin-sdk examples/provider-file .
+MODULES     := plugin-sdk examples/provider-file examples/provider-distribution .
 export GOWORK := off
 # in_modules runs a command in each module's directory, stopping at the
 # first that fails.
@@ -35,6 +35,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/slipway ./cmd/slipway
 	$(GO) build -o $(BIN)/slipway-testbed ./cmd/slipway-testbed
 	cd examples/provider-file && $(GO) build -o $(abspath $(BIN))/slipway-provider-file .
+	cd examples/provider-distribution && $(GO) build -o $(abspath $(BIN))/slipway-provider-distribution .
 
 ## deps: the Debian packages the tests and the demo use (git for the git
 ## server, docker-registry for the image registry, postgresql for the pg
@@ -124,7 +125,7 @@ GENERATE_BIN                := $(HOME)/.cache/slipway/bin
 PROTO_ROOT                  := plugin-sdk/proto
 PROTO_FILES                 := $(PROTO_ROOT)/slipway/provider/v1/provider.proto
 PROTO_OUT                   := plugin-sdk/internal/protocol
-GENERATED                   := $(PROTO_OUT) website/docs/reference examples/provider-file/docs website/static/viewer/index.html
+GENERATED                   := $(PROTO_OUT) website/docs/reference examples/provider-file/docs examples/provider-distribution/docs website/static/viewer/index.html
 SCHEMA_OUT                  := website/schema
 
 generate:

@@ -38,6 +38,7 @@ require (
 	sigs.k8s.io/kustomize/kyaml v0.21.2
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2
 	sigs.k8s.io/yaml v1.6.0
+	slipway.dev/slipway/examples/provider-distribution v0.0.0
 	slipway.dev/slipway/examples/provider-file v0.0.0
 	slipway.dev/slipway/plugin-sdk v0.2.0
 )
@@ -181,6 +182,7 @@ require (
 // repository (see go.work). No proxy serves their paths, so these make a
 // plain clone build: slipway always builds against the SDK beside it.
 replace (
+	slipway.dev/slipway/examples/provider-distribution => ./examples/provider-distribution
 	slipway.dev/slipway/examples/provider-file => ./examples/provider-file
 	slipway.dev/slipway/plugin-sdk => ./plugin-sdk
 )

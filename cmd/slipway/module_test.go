@@ -28,18 +28,25 @@ import (
 // the SDK's.
 var heavyModules = []string{"k8s.io/", "helm.sh/", "sigs.k8s.io/", "github.com/google/go-containerregistry", "slipway.dev/slipway "}
 
-// TestExampleProviderBuildsAsAnOutsideModule copies examples/provider-file
-// out of the repository, points its SDK requirement at plugin-sdk as an
-// author's replace (or a published version) would, and builds it with
-// nothing but the module cache: no workspace, no network. Its go.mod and
-// its whole module graph must hold no Kubernetes, Helm or image-library
-// module, and not slipway's own module either.
+// TestExampleProviderBuildsAsAnOutsideModule copies each example provider
+// (examples/provider-file and examples/provider-distribution) out of the
+// repository, points its SDK requirement at plugin-sdk as an author's
+// replace (or a published version) would, and builds it with nothing but
+// the module cache: no workspace, no network. Its go.mod and its whole
+// module graph must hold no Kubernetes, Helm or image-library module, and
+// not slipway's own module either.
 func TestExampleProviderBuildsAsAnOutsideModule(t *testing.T) {
+	for _, name := range []string{"file", "distribution"} {
+		t.Run(name, func(t *testing.T) { buildOutsideModule(t, "provider-"+name) })
+	}
+}
+
+func buildOutsideModule(t *testing.T, module string) {
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	example := filepath.Join(repo, "examples", "provider-file")
+	example := filepath.Join(repo, "examples", module)
 	sdkDir := filepath.Join(repo, "plugin-sdk")
 
 	// Fill the module cache with exactly the example's own requirements
@@ -48,13 +55,13 @@ func TestExampleProviderBuildsAsAnOutsideModule(t *testing.T) {
 	goCmd(t, example, nil, "mod", "download")
 	goCmd(t, example, nil, "list", "-m", "all")
 
-	dir := filepath.Join(t.TempDir(), "provider-file")
+	dir := filepath.Join(t.TempDir(), module)
 	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
 		t.Fatal(err)
 	}
 	offline := []string{"GOPROXY=off", "GOFLAGS=-mod=mod"}
 	goCmd(t, dir, offline, "mod", "edit", "-replace=slipway.dev/slipway/plugin-sdk="+sdkDir)
-	goCmd(t, dir, offline, "build", "-o", filepath.Join(t.TempDir(), "slipway-provider-file"), ".")
+	goCmd(t, dir, offline, "build", "-o", filepath.Join(t.TempDir(), "slipway-"+module), ".")
 
 	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {

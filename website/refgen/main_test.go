@@ -25,6 +25,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"slipway.dev/slipway/examples/provider-distribution/distribution"
 	"slipway.dev/slipway/examples/provider-file/file"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner"
@@ -44,6 +45,8 @@ func TestMain(m *testing.M) {
 			sdk.Serve(b.New())
 		} else if os.Args[3] == "file" {
 			sdk.Serve(file.New())
+		} else if os.Args[3] == "distribution" {
+			sdk.Serve(distribution.New())
 		}
 		os.Exit(0)
 	}
@@ -67,6 +70,12 @@ func TestPagesUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTree(t, filepath.Join("..", fileDocs), fileOut)
+
+	distributionOut := t.TempDir()
+	if err := runDistribution(distributionOut, os.DirFS(filepath.Join("..", distributionExamples))); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, filepath.Join("..", distributionDocs), distributionOut)
 }
 
 // sameTree fails the test for every file that differs between the
@@ -117,7 +126,10 @@ func TestExamplesValidate(t *testing.T) {
 		p        sdk.Provider
 		examples fs.FS
 	}
-	all := map[string]provider{"file": {file.New(), os.DirFS(filepath.Join("..", fileExamples))}}
+	all := map[string]provider{
+		"file":         {file.New(), os.DirFS(filepath.Join("..", fileExamples))},
+		"distribution": {distribution.New(), os.DirFS(filepath.Join("..", distributionExamples))},
+	}
 	for name, b := range builtins {
 		all[name] = provider{b.New(), b.Examples()}
 	}
