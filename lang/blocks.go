@@ -417,8 +417,9 @@ var sourceProviders = map[string]string{"git": "git", "image": "registry", "char
 // DefaultProvider returns the provider configuration a resource-like block
 // uses when it has no provider meta-argument. A managed resource's provider
 // is the prefix of its type before the first underscore (kubernetes_manifest
-// -> kubernetes); an image source reads from the registry provider and a
-// chart source from helm; apps and rollouts are applied by kubernetes.
+// -> kubernetes), and so is a source's (distribution_tags -> distribution),
+// except that an image source reads from the registry provider and a chart
+// source from helm; apps and rollouts are applied by kubernetes.
 // Pipelines have no provider of their own: the zero Provider.
 func DefaultProvider(addr addrs.Resource) addrs.Provider {
 	switch addr.Kind {
@@ -429,7 +430,10 @@ func DefaultProvider(addr addrs.Resource) addrs.Provider {
 		if p, ok := sourceProviders[addr.Type]; ok {
 			return addrs.Provider{Name: p}
 		}
-		return addrs.Provider{Name: addr.Type}
+		// Other sources follow managed resources: distribution_tags is
+		// read by the distribution provider.
+		name, _, _ := strings.Cut(addr.Type, "_")
+		return addrs.Provider{Name: name}
 	case addrs.App, addrs.Rollout:
 		return addrs.Provider{Name: "kubernetes"}
 	}

@@ -278,6 +278,7 @@ func TestDefaultProvider(t *testing.T) {
 		"image source":     {addrs.Resource{Kind: addrs.Source, Type: "image", Name: "a"}, "registry"},
 		"chart source":     {addrs.Resource{Kind: addrs.Source, Type: "chart", Name: "a"}, "helm"},
 		"third-party type": {addrs.Resource{Kind: addrs.Source, Type: "vault", Name: "a"}, "vault"},
+		"source prefix":    {addrs.Resource{Kind: addrs.Source, Type: "distribution_tags", Name: "a"}, "distribution"},
 		"app":              {addrs.Resource{Kind: addrs.App, Name: "a"}, "kubernetes"},
 		"rollout":          {addrs.Resource{Kind: addrs.Rollout, Name: "a"}, "kubernetes"},
 		"pipeline":         {addrs.Resource{Kind: addrs.Pipeline, Name: "a"}, ""},

@@ -38,7 +38,6 @@
 //	}
 //
 //	source "distribution_tags" "releases" {
-//	  provider   = distribution
 //	  repository = "team/app"
 //	  match      = "^1\\."
 //	}

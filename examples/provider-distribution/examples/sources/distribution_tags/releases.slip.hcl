@@ -1,8 +1,5 @@
-# The release tags of team/app, sorted. A source block's provider is the
-# one its type is named after, so a source type of a provider that is not
-# built in names its provider.
+# The release tags of team/app, sorted.
 source "distribution_tags" "releases" {
-  provider   = distribution
   repository = "team/app"
   match      = "^[0-9]+\\.[0-9]+\\.[0-9]+$"
 }
