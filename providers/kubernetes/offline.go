@@ -37,23 +37,8 @@ import (
 func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	forEach(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
-		if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
-			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
-			return
-		}
-		cfg, diags := parseAppConfig(req.Config)
-		resp.Diagnostics = append(resp.Diagnostics, diags...)
-		if diags.HasErrors() {
-			return
-		}
-		prior, err := readPrior(req.PriorState, req.PriorPrivate)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
-			return
-		}
-		rendered, err := render(cfg.Dir)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
+		cfg, prior, rendered, ok := readApp(req, resp)
+		if !ok {
 			return
 		}
 		var recorded []kube.ObjectID

@@ -85,26 +85,8 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	prepared := make([]*planItem, len(reqs))
 	forEach(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
-		if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
-			// The manifests cannot be read yet (their directory is known
-			// after apply), or the app is replaced: everything it holds
-			// is known after apply.
-			resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
-			return
-		}
-		cfg, diags := parseAppConfig(req.Config)
-		resp.Diagnostics = append(resp.Diagnostics, diags...)
-		if diags.HasErrors() {
-			return
-		}
-		prior, err := readPrior(req.PriorState, req.PriorPrivate)
-		if err != nil {
-			resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
-			return
-		}
-		rendered, err := render(cfg.Dir)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
+		cfg, prior, rendered, ok := readApp(req, resp)
+		if !ok {
 			return
 		}
 		d, err := buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
@@ -396,4 +378,33 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// readApp reads what planning one app needs, online or offline: its
+// configuration, what its last apply recorded, and its rendered
+// manifests. It returns false when the app is planned no further: its
+// manifests cannot be read yet (their directory is known after apply) or
+// the app is replaced, so everything it holds is known after apply; or an
+// error, which it adds to resp.
+func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse) (appConfig, priorApp, []*unstructured.Unstructured, bool) {
+	if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
+		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
+		return appConfig{}, priorApp{}, nil, false
+	}
+	cfg, diags := parseAppConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() {
+		return cfg, priorApp{}, nil, false
+	}
+	prior, err := readPrior(req.PriorState, req.PriorPrivate)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+		return cfg, prior, nil, false
+	}
+	rendered, err := render(cfg.Dir)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
+		return cfg, prior, nil, false
+	}
+	return cfg, prior, rendered, true
 }
