@@ -17,9 +17,7 @@ package app
 import (
 	"testing"
 
-	"github.com/hashicorp/hcl/v2/gohcl"
-
-	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/planner/kind/kindtest"
 )
 
 // TestDocDescribesTheDecoder: every argument and block an app block
@@ -35,27 +33,15 @@ func TestDocDescribesTheDecoder(t *testing.T) {
 	retry, _ := sync.Block("retry")
 	wait, _ := sync.Block("wait")
 	ignore, _ := doc.Block("ignore_differences")
-	for _, c := range []struct {
-		path string
-		doc  lang.BlockDoc
-		val  any
-	}{
-		{"app", doc, &appBlock{}},
-		{"source", source, &appSource{}},
-		{"helm", helm, &appHelm{}},
-		{"chart", chart, &appChart{}},
-		{"destination", dest, &appDestination{}},
-		{"sync", sync, &appSync{}},
-		{"retry", retry, &appRetry{}},
-		{"wait", wait, &appWait{}},
-		{"ignore_differences", ignore, &appIgnore{}},
-	} {
-		if c.doc.Description == "" {
-			t.Errorf("%s has no description", c.path)
-		}
-		schema, _ := gohcl.ImpliedBodySchema(c.val)
-		if missing := c.doc.Undocumented(schema); len(missing) > 0 {
-			t.Errorf("the doc of %s does not describe %v", c.path, missing)
-		}
-	}
+	kindtest.DocDescribesDecoder(t, []kindtest.DocCase{
+		{Path: "app", Doc: doc, Decoded: &appBlock{}},
+		{Path: "source", Doc: source, Decoded: &appSource{}},
+		{Path: "helm", Doc: helm, Decoded: &appHelm{}},
+		{Path: "chart", Doc: chart, Decoded: &appChart{}},
+		{Path: "destination", Doc: dest, Decoded: &appDestination{}},
+		{Path: "sync", Doc: sync, Decoded: &appSync{}},
+		{Path: "retry", Doc: retry, Decoded: &appRetry{}},
+		{Path: "wait", Doc: wait, Decoded: &appWait{}},
+		{Path: "ignore_differences", Doc: ignore, Decoded: &appIgnore{}},
+	})
 }

@@ -17,9 +17,7 @@ package pipeline
 import (
 	"testing"
 
-	"github.com/hashicorp/hcl/v2/gohcl"
-
-	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/planner/kind/kindtest"
 )
 
 // TestDocDescribesTheDecoder: every argument and block a pipeline block
@@ -34,26 +32,14 @@ func TestDocDescribesTheDecoder(t *testing.T) {
 	promote, _ := doc.Block("promote")
 	post, _ := doc.Block("post")
 	conc, _ := doc.Block("concurrency")
-	for _, c := range []struct {
-		path string
-		doc  lang.BlockDoc
-		val  any
-	}{
-		{"pipeline", doc, &pipelineBlock{}},
-		{"stage", stage, &pipeStage{}},
-		{"retry", retry, &pipeRetry{}},
-		{"approval", approval, &pipeApproval{}},
-		{"image", image, &pipeImage{}},
-		{"promote", promote, &pipePromote{}},
-		{"post", post, &pipePost{}},
-		{"concurrency", conc, &pipeConcurrency{}},
-	} {
-		if c.doc.Description == "" {
-			t.Errorf("%s has no description", c.path)
-		}
-		schema, _ := gohcl.ImpliedBodySchema(c.val)
-		if missing := c.doc.Undocumented(schema); len(missing) > 0 {
-			t.Errorf("the doc of %s does not describe %v", c.path, missing)
-		}
-	}
+	kindtest.DocDescribesDecoder(t, []kindtest.DocCase{
+		{Path: "pipeline", Doc: doc, Decoded: &pipelineBlock{}},
+		{Path: "stage", Doc: stage, Decoded: &pipeStage{}},
+		{Path: "retry", Doc: retry, Decoded: &pipeRetry{}},
+		{Path: "approval", Doc: approval, Decoded: &pipeApproval{}},
+		{Path: "image", Doc: image, Decoded: &pipeImage{}},
+		{Path: "promote", Doc: promote, Decoded: &pipePromote{}},
+		{Path: "post", Doc: post, Decoded: &pipePost{}},
+		{Path: "concurrency", Doc: conc, Decoded: &pipeConcurrency{}},
+	})
 }

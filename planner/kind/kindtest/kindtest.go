@@ -28,6 +28,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/lang"
@@ -129,4 +130,28 @@ func Summaries(diags hcl.Diagnostics) []string {
 		}
 	}
 	return out
+}
+
+// DocCase is one block of a kind's BlockDoc and the struct its decoder
+// fills (a pointer, as gohcl takes it).
+type DocCase struct {
+	Path    string
+	Doc     lang.BlockDoc
+	Decoded any
+}
+
+// DocDescribesDecoder fails t for each case whose block has no
+// description, or whose doc leaves out an argument or block the decoder
+// takes: a kind's reference page must describe everything it decodes.
+func DocDescribesDecoder(t *testing.T, cases []DocCase) {
+	t.Helper()
+	for _, c := range cases {
+		if c.Doc.Description == "" {
+			t.Errorf("%s has no description", c.Path)
+		}
+		schema, _ := gohcl.ImpliedBodySchema(c.Decoded)
+		if missing := c.Doc.Undocumented(schema); len(missing) > 0 {
+			t.Errorf("the doc of %s does not describe %v", c.Path, missing)
+		}
+	}
 }
