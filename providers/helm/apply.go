@@ -59,14 +59,8 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	if c.Repository != "" && sdk.IsKnown(req.PlannedState, builtin.HelmChartVersion) {
 		version = sdk.GetString(req.PlannedState, builtin.HelmChartVersion)
 	}
-	ch, err := cl.loadChart(c, version)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
-		return
-	}
-	vals, err := mergeValues(c)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read values", err.Error())
+	ch, vals, ok := cl.chartInputs(c, version, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	acfg, err := cl.actionConfig(c.Namespace)

@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/zclconf/go-cty/cty"
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -37,7 +38,30 @@ import (
 	"helm.sh/helm/v3/pkg/repo"
 
 	"slipway.dev/slipway/internal/builtin"
+	sdk "slipway.dev/slipway/plugin-sdk"
 )
+
+// chartInputs loads c's chart (version, when not empty, pins a
+// repository chart's) and merges its values: what plan, offline plan and
+// apply all render. Why either fails goes into diags, on the attribute at
+// fault and saying what the directory was taken for.
+func (cl *cluster) chartInputs(c releaseConfig, version string, diags *sdk.Diagnostics) (*chart.Chart, map[string]any, bool) {
+	ch, err := cl.loadChart(c, version)
+	if err != nil {
+		diags.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", takenFor(c)+": "+err.Error())
+		return nil, nil, false
+	}
+	vals, err := mergeValues(c)
+	if err != nil {
+		attr := builtin.HelmValues
+		if strings.Contains(err.Error(), "values file") {
+			attr = builtin.HelmValuesFiles
+		}
+		diags.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
+		return nil, nil, false
+	}
+	return ch, vals, true
+}
 
 // loadChart finds and loads the chart of c. version, when not empty,
 // overrides c.Version with the exact version a plan resolved, so apply

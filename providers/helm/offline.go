@@ -46,22 +46,13 @@ import (
 // from the chart (a defaulted or reformatted value) shows as changed
 // here, where an online plan's dry-run would not show it.
 func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *cluster, req sdk.PlanRequest, resp *sdk.PlanResponse) {
-	ch, err := cl.loadChart(c, "")
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", err.Error())
-		return
-	}
-	vals, err := mergeValues(c)
-	if err != nil {
-		attr := builtin.HelmValues
-		if strings.Contains(err.Error(), "values file") {
-			attr = builtin.HelmValuesFiles
-		}
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
+	ch, vals, ok := cl.chartInputs(c, "", &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	var manifests [2]string
 	var digest string
+	var err error
 	for i := range manifests {
 		manifests[i], digest, err = renderOffline(ctx, c, ch, vals)
 		if err != nil {

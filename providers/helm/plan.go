@@ -87,18 +87,8 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		resp.Diagnostics.AddError("Helm provider not ready", err.Error())
 		return
 	}
-	ch, err := cl.loadChart(c, "")
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", takenFor(c)+": "+err.Error())
-		return
-	}
-	vals, err := mergeValues(c)
-	if err != nil {
-		attr := builtin.HelmValues
-		if strings.Contains(err.Error(), "values file") {
-			attr = builtin.HelmValuesFiles
-		}
-		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(attr), "Cannot read values", err.Error())
+	ch, vals, ok := cl.chartInputs(c, "", &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	acfg, err := cl.actionConfig(c.Namespace)
