@@ -47,6 +47,23 @@ const (
 	AppAdopt             = "adopt"
 	AppAdopted           = "adopted"
 	AppHooks             = "hooks"
+	// AppRollout is the strategy the app follows, as the JSON of a
+	// rolloutspec.Spec; null: changes apply at once.
+	AppRollout = "rollout"
+	// AppRolloutAction is a one-off request from `slipway rollout`:
+	// RolloutPromote, RolloutPromoteFull, RolloutAbort or RolloutRetry.
+	AppRolloutAction = "rollout_action"
+	// AppRolloutStatus is where the app's rollout stands, computed by the
+	// provider, as the JSON of a rolloutspec.Status; null without one.
+	AppRolloutStatus = "rollout_status"
+)
+
+// The requests of `slipway rollout` (AppRolloutAction).
+const (
+	RolloutPromote     = "promote"
+	RolloutPromoteFull = "promote_full"
+	RolloutAbort       = "abort"
+	RolloutRetry       = "retry"
 )
 
 // The attributes of one entry of kubernetes_app.hooks: a hook the next

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
 )
@@ -194,6 +195,10 @@ type ResourceChange struct {
 	// Rollout is the rollout block an app follows ("rollout.canary"),
 	// or "": the views and policies show which apps roll out safely.
 	Rollout string
+	// RolloutStatus is the road the app's rollout will take and where it
+	// stands (from the app's planned rollout_status), or nil when the
+	// change rolls nothing out.
+	RolloutStatus *rolloutspec.Status
 }
 
 // NestedChange is one object inside a resource change, such as the

@@ -47,6 +47,9 @@ var appSchema = sdk.Schema{
 		builtin.AppAdopt:             {Type: builtin.AdoptType, Optional: true, Description: "Take over in place the objects Argo CD (from = \"argocd\", name = the Application) or Flux (from = \"flux\", name = the Kustomization's namespace/name) synced, by their tracking label or annotation, which the apply replaces with slipway's labels."},
 		builtin.AppAdopted:           {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects this plan takes over from Argo CD or Flux, by ID, as they are live (with slipway's labels), limited to the fields the manifests set."},
 		builtin.AppHooks:             {Type: cty.List(builtin.HookType), Computed: true, Description: "The hooks a sync runs (annotated argocd.argoproj.io/hook, helm.sh/hook or slipway.dev/hook): phase, object, generate_name, wave and delete_policy. They are runs, not objects of the app; null when there are none."},
+		builtin.AppRollout:           {Type: cty.String, Optional: true, Description: "The progressive delivery strategy the app follows (canary or blue-green), as JSON: when a Deployment's pod template changes, the new template takes over step by step instead of at once."},
+		builtin.AppRolloutAction:     {Type: cty.String, Optional: true, Description: "A one-off request of `slipway rollout` for the rollout under way: promote, promote_full, abort or retry. Never set it in configuration."},
+		builtin.AppRolloutStatus:     {Type: cty.String, Computed: true, Description: "Where the app's rollout stands, as JSON: strategy, steps, the step under way, weight, analysis results, and an aborted revision; null without a rollout."},
 	},
 }
 
