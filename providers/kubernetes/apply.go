@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -73,6 +74,17 @@ type syncRun struct {
 	// adopt are the objects adopted from Argo CD or Flux, with the
 	// tracking marks to remove once applied.
 	adopt map[string][]string
+
+	// desired is what the manifests ask for.
+	desired *desiredSet
+	// rollouts are the workloads that roll out instead of being applied,
+	// as the plan decided; rolloutStatus is where the last one stands,
+	// and paused says what comes next when it stopped at a pause.
+	rollouts      map[string]plannedRollout
+	rolloutStatus *rolloutspec.Status
+	paused        string
+	// analyze runs a rollout's analysis.
+	analyze func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
 }
 
 // Apply syncs an app: server-side apply of every object in order
@@ -136,11 +148,20 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		adopt: planned.Adopt,
 		hooks: append([]string(nil), planned.Hooks...), priorRuns: append([]hookRun(nil), planned.HookRuns...),
 		started: time.Now(),
+		desired: d, rollouts: planned.Rollouts, rolloutStatus: priorStatus(req.PriorState),
 		// Hooks run when the sync changes objects, not when only the
 		// revision moved; the plan says the same (planner/app).
 		quiet: prior.exists &&
 			kube.SameValue(attrOr(req.PriorState, builtin.AppObjects), attrOr(req.PlannedState, builtin.AppObjects)) &&
 			kube.SameValue(attrOr(req.PriorState, builtin.AppInventory), attrOr(req.PlannedState, builtin.AppInventory)),
+	}
+	r.analyze = a.p.analyzer(cl, cfg, progress)
+	if cfg.Rollout != nil {
+		// The workload is marked as the plan marked it.
+		if _, err := prepareRollout(cfg.Rollout, d); err != nil && len(planned.Manifests) == 0 {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+			return
+		}
 	}
 	syncErr := r.sync(ctx, d, prior)
 
@@ -151,8 +172,16 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	} else {
 		st = sdk.With(st, builtin.AppAdopted, attrOr(req.PlannedState, builtin.AppAdopted))
 	}
+	if cfg.Rollout != nil {
+		st = sdk.With(st, builtin.AppRolloutStatus, statusVal(inState(r.rolloutStatus)))
+	} else {
+		st = sdk.With(st, builtin.AppRolloutStatus, cty.NullVal(cty.String))
+	}
 	resp.NewState, resp.Private = st, priv
 	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
+	if r.paused != "" && syncErr == nil {
+		resp.Diagnostics.AddWarning("Rollout paused", r.paused)
+	}
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
@@ -269,14 +298,20 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	if n := len(r.kept); n > 0 {
 		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
 	}
+	if err := r.runRollouts(ctx, d); err != nil {
+		return err
+	}
 	if len(post) > 0 && deadline.IsZero() {
 		// PostSync hooks run once the app is healthy, as in Argo CD.
 		deadline = time.Now().Add(defaultHookTimeout)
 	}
 	if !deadline.IsZero() {
-		ids := make([]kube.ObjectID, len(d.objects))
-		for i, o := range d.objects {
-			ids[i] = o.id
+		var ids []kube.ObjectID
+		for _, o := range d.objects {
+			if _, rolled := r.rollouts[o.id.String()]; rolled && r.paused != "" {
+				continue // held at a pause: the rollout waited for its pods
+			}
+			ids = append(ids, o.id)
 		}
 		line := fmt.Sprintf("waiting for %s to be healthy", plural(len(ids), "object", "objects"))
 		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) {
@@ -349,6 +384,9 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 func (r *syncRun) applyGroup(ctx context.Context, g applyGroup) error {
 	var changed []*desiredObject
 	for _, o := range g.objects {
+		if _, ok := r.rollouts[o.id.String()]; ok {
+			continue // it rolls out after the other objects
+		}
 		if _, ok := r.unchanged[o.id.String()]; ok {
 			r.mu.Lock()
 			r.kept[o.id.String()] = true

@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -48,7 +49,7 @@ var appSchema = sdk.Schema{
 		builtin.AppAdopted:           {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects this plan takes over from Argo CD or Flux, by ID, as they are live (with slipway's labels), limited to the fields the manifests set."},
 		builtin.AppHooks:             {Type: cty.List(builtin.HookType), Computed: true, Description: "The hooks a sync runs (annotated argocd.argoproj.io/hook, helm.sh/hook or slipway.dev/hook): phase, object, generate_name, wave and delete_policy. They are runs, not objects of the app; null when there are none."},
 		builtin.AppRollout:           {Type: cty.String, Optional: true, Description: "The progressive delivery strategy the app follows (canary or blue-green), as JSON: when a Deployment's pod template changes, the new template takes over step by step instead of at once."},
-		builtin.AppRolloutAction:     {Type: cty.String, Optional: true, Description: "A one-off request of `slipway rollout` for the rollout under way: promote, promote_full, abort or retry. Never set it in configuration."},
+		builtin.AppRolloutAction:     {Type: cty.String, Optional: true, Local: true, Description: "A one-off request of `slipway rollout` for the rollout under way: promote, promote_full, abort or retry. Never set it in configuration."},
 		builtin.AppRolloutStatus:     {Type: cty.String, Computed: true, Description: "Where the app's rollout stands, as JSON: strategy, steps, the step under way, weight, analysis results, and an aborted revision; null without a rollout."},
 	},
 }
@@ -64,6 +65,10 @@ type appConfig struct {
 	Retry                retryPolicy
 	Ignore               []ignoreRule
 	Adopt                kube.Adoption // zero: adopt nothing
+	// Rollout is the strategy of the app's Deployment, nil for none;
+	// RolloutRequest a request of `slipway rollout`.
+	Rollout        *rolloutspec.Spec
+	RolloutRequest string
 }
 
 // ignoreRule is one entry of ignore_differences.
@@ -96,7 +101,7 @@ var defaultRetry = retryPolicy{Limit: 5, Backoff: 5 * time.Second, Factor: 2, Ma
 
 // renderInputs are the attributes that decide the desired objects; the
 // manifests can be rendered at plan time only when all are known.
-var renderInputs = []string{builtin.AppName, builtin.AppManifestsDir, builtin.AppNamespace, builtin.AppCreateNamespace, builtin.AppIgnoreDifferences}
+var renderInputs = []string{builtin.AppName, builtin.AppManifestsDir, builtin.AppNamespace, builtin.AppCreateNamespace, builtin.AppIgnoreDifferences, builtin.AppRollout}
 
 // parseAppConfig reads a known configuration; problems are attribute
 // diagnostics.
@@ -127,6 +132,11 @@ func parseAppConfig(conf cty.Value) (appConfig, sdk.Diagnostics) {
 			diags.AddAttributeError(cty.GetAttrPath(builtin.AppAdopt), "Invalid adopt", err.Error())
 		}
 	}
+	spec, req, err := rolloutConfig(conf)
+	if err != nil {
+		diags.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout strategy", err.Error())
+	}
+	c.Rollout, c.RolloutRequest = spec, req
 	wait, waitDiags := kube.ParseWaitTimeout(conf)
 	c.WaitTimeout = wait
 	diags = append(diags, waitDiags...)

@@ -47,7 +47,12 @@ func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout 
 	if len(ids) == 0 {
 		return nil
 	}
-	ms, progress, targets := r.ms, r.progress, r.targets(ids)
+	return r.waitTargets(ctx, r.targets(ids), timeout)
+}
+
+// waitTargets is waitHealthy of objects at given versions.
+func (r *syncRun) waitTargets(ctx context.Context, targets []kube.Target, timeout time.Duration) error {
+	ms, progress := r.ms, r.progress
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

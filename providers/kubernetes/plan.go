@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -40,6 +41,10 @@ type planItem struct {
 	prior   priorApp
 	// priorAdopted is what the app's first sync adopted, kept in state.
 	priorAdopted cty.Value
+	// workload is the Deployment the app's rollout rolls, or nil;
+	// priorRollout is the rollout status state recorded.
+	workload     *desiredObject
+	priorRollout *rolloutspec.Status
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -94,7 +99,18 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 			return
 		}
-		prepared[i] = &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted)}
+		it := &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted), priorRollout: priorStatus(req.PriorState)}
+		if cfg.Rollout != nil {
+			if it.workload, err = prepareRollout(cfg.Rollout, d); err != nil {
+				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+				return
+			}
+			if err := checkTraffic(ctx, ms, cfg.Rollout, it.workload.id.Namespace, d.byID()); err != nil {
+				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+				return
+			}
+		}
+		prepared[i] = it
 	})
 	var items []*planItem
 	var ids []kube.ObjectID
@@ -113,6 +129,9 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			if id, err := kube.ParseObjectID(s); err == nil {
 				ids = append(ids, id)
 			}
+		}
+		if it.workload != nil {
+			ids = append(ids, secondID(it.workload.id, roleOf(it.cfg.Rollout)))
 		}
 	}
 	err = <-prefetch
@@ -165,7 +184,9 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 					continue
 				}
 				planned[n][key] = v
-			case lv != nil && it.prior.private.Hashes[key] == o.hash && sets.stillApplied(lv, o.obj.Object):
+			case lv != nil && o != it.workload && it.prior.private.Hashes[key] == o.hash && sets.stillApplied(lv, o.obj.Object):
+				// (A rollout's workload is always dry-run: the plan
+				// compares its template with the live one.)
 				v, err := liveValue(lv.Object, o.obj.Object)
 				if err != nil {
 					it.resp.Diagnostics.AddError("Cannot plan "+key, err.Error())
@@ -277,9 +298,33 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 				it.cfg.Name, strings.Join(abandoned, "\n  ")))
 	}
 	sort.Strings(inventory)
+	var rollouts map[string]plannedRollout
+	rolloutStatus := cty.NullVal(cty.String)
+	if w := it.workload; w != nil {
+		key := w.id.String()
+		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, objects[key], live, it.priorRollout)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
+			return
+		}
+		if hold {
+			// The aborted revision stays out: the workload is planned as
+			// it is live.
+			if lv := live[key]; lv != nil {
+				if v, err := liveValue(lv.Object, w.obj.Object); err == nil {
+					objects[key] = v
+					unchanged = append(unchanged, key)
+				}
+			}
+		}
+		if pr != nil {
+			rollouts = map[string]plannedRollout{key: *pr}
+		}
+		rolloutStatus = statusVal(st)
+	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired)})
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus})
 	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
@@ -289,6 +334,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 		Manifests:     manifestsOf(it.desired),
 		Unchanged:     unchanged,
 		Adopt:         marks,
+		Rollouts:      rollouts,
 	}.encode()
 }
 

@@ -59,6 +59,8 @@ type privateData struct {
 	// or Flux (sync.adopt), each with the tracking marks ("label:KEY",
 	// "annotation:KEY") apply removes once slipway's labels are on it.
 	Adopt map[string][]string `json:"adopt,omitempty"`
+	// Rollouts are the rollouts the plan decided, by workload ID.
+	Rollouts map[string]plannedRollout `json:"rollouts,omitempty"`
 }
 
 const privateVersion = 1

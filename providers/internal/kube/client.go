@@ -310,6 +310,22 @@ func (m *Mappings) Apply(ctx context.Context, id ObjectID, obj map[string]any, d
 	return ri.Patch(ctx, id.Name, types.ApplyPatchType, body, opts)
 }
 
+// ApplyAs server-side applies obj as the object id for the field
+// manager manager, taking over fields others own: the objects a rollout
+// makes beside the manifests are its own manager's.
+func (m *Mappings) ApplyAs(ctx context.Context, id ObjectID, obj map[string]any, manager string) (*unstructured.Unstructured, error) {
+	ri, _, err := m.Resource(id)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	force := true
+	return ri.Patch(ctx, id.Name, types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: manager, Force: &force})
+}
+
 // hasFlowControl asks the API server whether it has API Priority and
 // Fairness: its responses then carry the flow schema that classified
 // them. A server that cannot be reached is taken to have none, so the

@@ -1,0 +1,366 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
+)
+
+// Rollouts: a Deployment whose pod template changes, in an app that
+// names a strategy, is not applied at once. Its new template runs in a
+// second Deployment beside it (NAME-canary, or NAME-preview for
+// blue-green) that slipway scales step by step, while the Deployment of
+// the manifests keeps the stable template; traffic follows the ready pods
+// (replicas), the weights of an HTTPRoute (gateway_api) or a canary
+// Ingress (nginx). When the last step is done the Deployment of the
+// manifests takes the new template and the canary goes. No controller
+// runs in the cluster: the cluster itself holds where a rollout stands,
+// in an annotation of the canary Deployment written after every step, so
+// an apply killed mid-rollout resumes where it was.
+const (
+	// rolloutManager is the field manager of what a rollout changes
+	// beside the manifests: replicas while a step scales, selectors
+	// pinned to one template, route weights.
+	rolloutManager = "slipway-rollout"
+	// labelRole marks the pods (and objects) of a rollout's new
+	// template: "canary" or "preview".
+	labelRole = "slipway.dev/rollout-role"
+	// annStatus is where the rollout stands (rolloutspec.Status JSON),
+	// on the canary or preview Deployment.
+	annStatus = "slipway.dev/rollout-status"
+	// annRevision is the revision (template hash) a Deployment runs,
+	// written by slipway whenever it applies a rollout's workload.
+	annRevision = "slipway.dev/rollout-revision"
+	// annAborted, on the stable Deployment, is the revision whose
+	// rollout was aborted and the reason ("REV: reason"): the next plan
+	// does not start it again by itself.
+	annAborted = "slipway.dev/rollout-aborted"
+	// annTriggerHash, on the pod template, is a digest of the objects
+	// named by trigger_on: their change changes the template.
+	annTriggerHash = "slipway.dev/trigger-hash"
+	// annRouteWeights, on an HTTPRoute, is its rules' backendRefs as they
+	// were before a canary changed them.
+	annRouteWeights = "slipway.dev/rollout-backend-refs"
+	// labelPodTemplateHash is the label the Deployment controller gives
+	// the pods of each template.
+	labelPodTemplateHash = "pod-template-hash"
+)
+
+// Roles of the second Deployment.
+const (
+	roleCanary  = "canary"
+	rolePreview = "preview"
+)
+
+// plannedRollout is what the plan decided for one workload, handed to
+// apply through the private data.
+type plannedRollout struct {
+	Workload string `json:"workload"` // the Deployment's ID
+	Action   string `json:"action"`
+	Revision string `json:"revision"`
+	Request  string `json:"request,omitempty"`
+}
+
+// rolloutConfig reads the app's strategy and request.
+func rolloutConfig(conf cty.Value) (*rolloutspec.Spec, string, error) {
+	s := sdk.GetString(conf, builtin.AppRollout)
+	req := sdk.GetString(conf, builtin.AppRolloutAction)
+	if s == "" {
+		return nil, req, nil
+	}
+	spec, err := rolloutspec.DecodeSpec(s)
+	return spec, req, err
+}
+
+// templateRevision is the revision of a Deployment manifest: a digest of
+// its pod template as the manifests give it.
+func templateRevision(obj map[string]any) string {
+	tpl, _, _ := unstructured.NestedFieldNoCopy(obj, "spec", "template")
+	b, _ := json.Marshal(tpl)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// workloadOf finds the Deployment of the manifests that the strategy
+// rolls: the one named by workload, or the app's only Deployment.
+func workloadOf(spec *rolloutspec.Spec, d *desiredSet) (*desiredObject, error) {
+	var deps []*desiredObject
+	for _, o := range d.objects {
+		if o.id.Group == "apps" && o.id.Kind == "Deployment" {
+			deps = append(deps, o)
+		}
+	}
+	if spec.Workload != "" {
+		kind, name, _ := strings.Cut(spec.Workload, "/")
+		for _, o := range deps {
+			if kind == "Deployment" && o.id.Name == name {
+				return o, nil
+			}
+		}
+		var names []string
+		for _, o := range deps {
+			names = append(names, "Deployment/"+o.id.Name)
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("the rollout's workload %s names nothing: the app's manifests hold no Deployment", spec.Workload)
+		}
+		return nil, fmt.Errorf("the rollout's workload %s names nothing in the app's manifests; they hold %s", spec.Workload, strings.Join(names, ", "))
+	}
+	switch len(deps) {
+	case 0:
+		return nil, fmt.Errorf("the app follows rollout.%s but its manifests hold no Deployment: a rollout moves a Deployment's pods from one template to the next; remove the app's rollout block or add the Deployment", spec.Rollout)
+	case 1:
+		return deps[0], nil
+	}
+	var names []string
+	for _, o := range deps {
+		names = append(names, "Deployment/"+o.id.Name)
+	}
+	return nil, fmt.Errorf("the app holds %d Deployments (%s): name the one that rolls out with workload = \"Deployment/NAME\" in the app's rollout block; the others apply at once", len(deps), strings.Join(names, ", "))
+}
+
+// prepareRollout marks the workload of an app with a rollout: its
+// revision on the Deployment, and the digest of the trigger_on objects on
+// its pod template, so that their change rolls it out. It changes the
+// desired objects (and their hashes) before anything is planned.
+func prepareRollout(spec *rolloutspec.Spec, d *desiredSet) (*desiredObject, error) {
+	w, err := workloadOf(spec, d)
+	if err != nil {
+		return nil, err
+	}
+	if len(spec.TriggerOn) > 0 {
+		h := sha256.New()
+		for _, ref := range spec.TriggerOn {
+			kind, name, _ := strings.Cut(ref, "/")
+			var found *desiredObject
+			for _, o := range d.objects {
+				if o.id.Kind == kind && o.id.Name == name {
+					found = o
+					break
+				}
+			}
+			if found == nil {
+				return nil, fmt.Errorf("trigger_on names %s, which is not among the app's objects", ref)
+			}
+			fmt.Fprintf(h, "%s=%s\n", found.id, manifestHash(found.obj))
+		}
+		ann, _, _ := unstructured.NestedStringMap(w.obj.Object, "spec", "template", "metadata", "annotations")
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		ann[annTriggerHash] = hex.EncodeToString(h.Sum(nil))[:16]
+		_ = unstructured.SetNestedStringMap(w.obj.Object, ann, "spec", "template", "metadata", "annotations")
+	}
+	ann := w.obj.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[annRevision] = templateRevision(w.obj.Object)
+	w.obj.SetAnnotations(ann)
+	w.hash = manifestHash(w.obj)
+	return w, nil
+}
+
+// secondID is the ID of the canary or preview Deployment of workload id.
+func secondID(id kube.ObjectID, role string) kube.ObjectID {
+	id.Name = id.Name + "-" + role
+	return id
+}
+
+func roleOf(spec *rolloutspec.Spec) string {
+	if spec.BlueGreen != nil {
+		return rolePreview
+	}
+	return roleCanary
+}
+
+// liveStatus is the status a live canary or preview Deployment records.
+func liveStatus(u *unstructured.Unstructured) *rolloutspec.Status {
+	if u == nil {
+		return nil
+	}
+	st, err := rolloutspec.DecodeStatus(u.GetAnnotations()[annStatus])
+	if err != nil || st == nil {
+		return nil
+	}
+	return st
+}
+
+// abortedOf reads the stable Deployment's record of an aborted revision.
+func abortedOf(u *unstructured.Unstructured) (rev, reason string) {
+	if u == nil {
+		return "", ""
+	}
+	rev, reason, _ = strings.Cut(u.GetAnnotations()[annAborted], ": ")
+	return rev, reason
+}
+
+// templateOf is the pod template of an object's value, or null.
+func templateOf(v cty.Value) cty.Value {
+	for _, name := range []string{"spec", "template"} {
+		if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+			return cty.NullVal(cty.DynamicPseudoType)
+		}
+		v = v.GetAttr(name)
+	}
+	return v
+}
+
+// planRollout decides what apply does with the app's rollout, from the
+// workload's planned and live values and the live canary. It returns the
+// status the plan proposes and, when the workload rolls, the decision
+// apply follows; hold reports that the planned workload must stay as it
+// is live (an aborted revision is not retried by itself).
+func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, planned cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
+	key := w.id.String()
+	lv := live[key]
+	rev := templateRevision(w.obj.Object)
+	second := live[secondID(w.id, roleOf(spec)).String()]
+	cs := liveStatus(second)
+	base := rolloutspec.Status{
+		Rollout: "rollout." + spec.Rollout, Strategy: spec.Strategy(), Workload: "Deployment/" + w.id.Name,
+		Steps: spec.Steps(), Revision: rev,
+	}
+	if lv == nil {
+		// The first revision is created at once, as Argo Rollouts does:
+		// there is nothing stable to shift traffic from.
+		s := base
+		s.Phase, s.Step, s.Weight = rolloutspec.PhaseHealthy, len(s.Steps)-1, 100
+		return &s, nil, false, nil
+	}
+	liveVal, lerr := liveValue(lv.Object, w.obj.Object)
+	changed := lerr != nil || !kube.SameValue(templateOf(liveVal), templateOf(planned))
+	if !changed && lv.GetAnnotations()[annRevision] != "" && lv.GetAnnotations()[annRevision] != rev {
+		// Same template, live recorded under another digest (an older
+		// slipway's hash): nothing rolls.
+		changed = false
+	}
+	aborted, reason := abortedOf(lv)
+	stable := lv.GetAnnotations()[annRevision]
+	base.Stable = stable
+	switch {
+	case !changed && second != nil:
+		// The manifests are back at the stable template while a rollout
+		// was under way: it is rolled back.
+		s := base
+		if cs != nil {
+			s = *cs
+		}
+		s.Action, s.Message = rolloutspec.ActionAbort, "the manifests are back at the stable revision"
+		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionAbort, Revision: rev}, false, nil
+	case !changed:
+		s := base
+		s.Phase, s.Step, s.Weight = rolloutspec.PhaseHealthy, len(s.Steps)-1, 100
+		if aborted != "" {
+			// The revision that failed is gone from the manifests.
+			s.Message = ""
+		}
+		if prior != nil && prior.Phase == rolloutspec.PhaseHealthy && prior.Revision == rev {
+			s = *prior
+		}
+		return &s, nil, false, nil
+	}
+	// The template changes: a rollout starts, goes on, or holds.
+	switch {
+	case aborted == rev && second == nil && request != builtin.RolloutRetry:
+		s := base
+		s.Phase, s.Action, s.Aborted, s.Message = rolloutspec.PhaseDegraded, rolloutspec.ActionHold, rev, reason
+		s.Step, s.Weight = 0, 0
+		if prior != nil && prior.Phase == rolloutspec.PhaseDegraded && prior.Aborted == rev {
+			s.Analyses, s.Step, s.Started, s.Updated = prior.Analyses, prior.Step, prior.Started, prior.Updated
+		}
+		return &s, nil, true, nil
+	case second != nil && cs != nil && cs.Revision == rev:
+		s := *cs
+		s.Action = rolloutspec.ActionContinue
+		if request == builtin.RolloutAbort {
+			s.Action = rolloutspec.ActionAbort
+		}
+		return &s, &plannedRollout{Workload: key, Action: s.Action, Revision: rev, Request: request}, false, nil
+	case second != nil:
+		s := base
+		s.Phase, s.Action = rolloutspec.PhasePlanned, rolloutspec.ActionSupersede
+		if cs != nil {
+			s.Superseded = cs.Revision
+		}
+		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionSupersede, Revision: rev, Request: request}, false, nil
+	}
+	s := base
+	s.Phase, s.Action = rolloutspec.PhasePlanned, rolloutspec.ActionStart
+	return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionStart, Revision: rev, Request: request}, false, nil
+}
+
+// statusVal is the rollout_status attribute's value of st.
+func statusVal(st *rolloutspec.Status) cty.Value {
+	if st == nil {
+		return cty.NullVal(cty.String)
+	}
+	return cty.StringVal(st.Encode())
+}
+
+// inState is st as state keeps it: no proposed action.
+func inState(st *rolloutspec.Status) *rolloutspec.Status {
+	if st == nil {
+		return nil
+	}
+	c := *st
+	c.Action, c.Superseded = "", ""
+	return &c
+}
+
+// priorStatus reads the rollout_status of a state.
+func priorStatus(state cty.Value) *rolloutspec.Status {
+	s := attrOr(state, builtin.AppRolloutStatus)
+	if s.IsNull() || !s.IsKnown() || s.Type() != cty.String {
+		return nil
+	}
+	st, _ := rolloutspec.DecodeStatus(s.AsString())
+	return st
+}
+
+// pauseMessage says what comes after a pause, for the user.
+func pauseMessage(st *rolloutspec.Status) string {
+	line := fmt.Sprintf("rollout paused at step %d/%d (%s)", st.Step+1, len(st.Steps), st.StepName(st.Step))
+	if st.PausedUntil != "" {
+		if t, err := time.Parse(time.RFC3339, st.PausedUntil); err == nil {
+			return line + fmt.Sprintf("; run \"slipway rollout promote\" or apply again after %s", t.Local().Format("15:04:05"))
+		}
+	}
+	return line + "; run \"slipway rollout promote\" to go on"
+}
+
+// sortedRollouts lists the planned rollouts in workload order.
+func sortedRollouts(m map[string]plannedRollout) []plannedRollout {
+	out := make([]plannedRollout, 0, len(m))
+	for _, p := range m {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Workload < out[j].Workload })
+	return out
+}
