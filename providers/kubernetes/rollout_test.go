@@ -15,17 +15,21 @@
 package kubernetes
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"slipway.dev/slipway/internal/rolloutspec"
+	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/internal/kubetest"
 	"slipway.dev/slipway/providers/testbed"
@@ -200,4 +204,244 @@ func TestCanaryReplicas(t *testing.T) {
 	if d := sdktest.DiffPaths(s.State, again.PlannedState); len(d) > 0 {
 		t.Errorf("plan after the rollout differs from state at %v", d)
 	}
+}
+
+// TestBlueGreen rolls a new image out blue-green: the active Service
+// switches to the preview's pods only once all of them are Ready, and the
+// old pods go only after scale_down_delay.
+func TestBlueGreen(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-blue-green"
+	dep := strings.Replace(strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1), "replicas: 5", "replicas: 3", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": dep,
+		"service.yaml":    webService,
+		"preview.yaml":    strings.Replace(webService, "name: web}", "name: web-preview}", 1),
+	})
+	spec := &rolloutspec.Spec{Rollout: "bg", BlueGreen: &rolloutspec.BlueGreenSpec{
+		ActiveService: "web", PreviewService: "web-preview", AutoPromotion: "1s", ScaleDownDelay: "3s",
+	}}
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+		"rollout": cty.StringVal(spec.Encode()),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "nginx:1.27", "nginx:1.28", 1))
+
+	type event struct {
+		at     time.Time
+		what   string
+		detail string
+	}
+	var mu sync.Mutex
+	var events []event
+	record := func(what, detail string) {
+		mu.Lock()
+		events = append(events, event{time.Now(), what, detail})
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for _, gvr := range []schema.GroupVersionResource{kubetest.Deployments, kubetest.Services} {
+		w, err := k.Dynamic.Resource(gvr).Namespace(ns).Watch(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Stop()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ev := range w.ResultChan() {
+				u, ok := ev.Object.(*unstructured.Unstructured)
+				if !ok || ev.Type == watch.Deleted {
+					continue
+				}
+				switch {
+				case u.GetKind() == "Service" && u.GetName() == "web":
+					sel, _, _ := unstructured.NestedStringMap(u.Object, "spec", "selector")
+					record("active", sel[labelPodTemplateHash])
+				case u.GetName() == "web-preview" && u.GetKind() == "Deployment":
+					n, _, _ := unstructured.NestedInt64(u.Object, "status", "readyReplicas")
+					record("preview-ready", fmt.Sprint(n))
+				case u.GetName() == "web" && u.GetKind() == "Deployment":
+					cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+					record("stable-image", cs[0].(map[string]any)["image"].(string))
+				}
+			}
+		}()
+	}
+	resp, _ := s.Sync(config)
+	final, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if final == nil || final.Phase != rolloutspec.PhaseHealthy {
+		t.Fatalf("rollout_status after apply: %+v", final)
+	}
+	time.Sleep(200 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	var previewReady, switched, newStable time.Time
+	hashes := map[string]bool{}
+	for _, e := range events {
+		switch {
+		case e.what == "preview-ready" && e.detail == "3" && previewReady.IsZero():
+			previewReady = e.at
+		case e.what == "active" && e.detail != "":
+			hashes[e.detail] = true
+			if len(hashes) == 2 && switched.IsZero() {
+				switched = e.at // the second pin: to the preview's pods
+			}
+		case e.what == "stable-image" && e.detail == "nginx:1.28" && newStable.IsZero():
+			newStable = e.at
+		}
+	}
+	t.Logf("preview ready %s, switched %s, old pods replaced %s", previewReady.Format("15:04:05.000"), switched.Format("15:04:05.000"), newStable.Format("15:04:05.000"))
+	switch {
+	case previewReady.IsZero() || switched.IsZero() || newStable.IsZero():
+		t.Fatalf("missing events: %+v", events)
+	case switched.Before(previewReady):
+		t.Errorf("the active Service switched before the preview was Ready")
+	case newStable.Sub(switched) < 3*time.Second:
+		t.Errorf("the old pods went %s after the switch, before scale_down_delay (3s)", newStable.Sub(switched))
+	}
+	if sel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector"); sel[labelPodTemplateHash] != "" || sel["app"] != "web" {
+		t.Errorf("active selector after the rollout = %v, want the manifests' {app: web}", sel)
+	}
+	if k.Get(kubetest.Deployments, ns, "web-preview") != nil {
+		t.Error("the preview Deployment still exists")
+	}
+}
+
+// planStatus is the rollout_status a plan proposes.
+func planStatus(t *testing.T, plan sdk.PlanResponse) *rolloutspec.Status {
+	t.Helper()
+	v := plan.PlannedState.GetAttr("rollout_status")
+	if v.IsNull() || !v.IsKnown() {
+		t.Fatalf("the plan has no rollout_status")
+	}
+	st, err := rolloutspec.DecodeStatus(v.AsString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func imageOf(t *testing.T, u *unstructured.Unstructured) string {
+	t.Helper()
+	if u == nil {
+		return ""
+	}
+	cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+	return cs[0].(map[string]any)["image"].(string)
+}
+
+// TestCanarySupersedeAndPromote pauses a canary until promoted, then a
+// newer revision replaces the one under way (never queued behind it), a
+// promote moves it past the pause, and an abort request and a retry work
+// on the next revision.
+func TestCanarySupersedeAndPromote(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-canary-supersede"
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 4", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	attrs := func(request string) cty.Value {
+		a := map[string]cty.Value{
+			"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+			"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+			"rollout": cty.StringVal(spec.Encode()),
+		}
+		if request != "" {
+			a["rollout_action"] = cty.StringVal(request)
+		}
+		return appConfigVal(a)
+	}
+	s := newSession(t, c)
+	s.Sync(attrs(""))
+	setImage := func(img string) { writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", img, 1)) }
+
+	// v2 pauses at step 2 with half the pods on it.
+	setImage("nginx:1.28")
+	resp, _ := s.Sync(attrs(""))
+	st, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st.Phase != rolloutspec.PhasePaused || st.Step != 1 || st.Weight != 50 {
+		t.Fatalf("after the first apply: %+v; want Paused at step 2, weight 50", st)
+	}
+	if !hasWarning(resp.Diagnostics, "Rollout paused") {
+		t.Errorf("no pause warning in %v", resp.Diagnostics)
+	}
+	if got := imageOf(t, k.Get(kubetest.Deployments, ns, "web-canary")); got != "nginx:1.28" {
+		t.Fatalf("canary image = %q", got)
+	}
+	// The plan while paused: it goes on at step 2.
+	if p := planStatus(t, s.Plan(attrs(""))); p.Action != rolloutspec.ActionContinue || p.Step != 1 {
+		t.Errorf("plan while paused: %+v", p)
+	}
+
+	// v3 during the pause supersedes v2: the canary runs v3 from step 1.
+	setImage("nginx:1.29")
+	plan := s.Plan(attrs(""))
+	if p := planStatus(t, plan); p.Action != rolloutspec.ActionSupersede || p.Superseded != st.Revision {
+		t.Fatalf("plan of a newer revision: %+v; want supersede of %s", p, st.Revision)
+	}
+	resp, _ = s.Apply(attrs(""), plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	st3, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st3.Phase != rolloutspec.PhasePaused || st3.Revision == st.Revision || st3.Step != 1 {
+		t.Fatalf("after the superseding apply: %+v", st3)
+	}
+	if got := imageOf(t, k.Get(kubetest.Deployments, ns, "web-canary")); got != "nginx:1.29" {
+		t.Errorf("canary image after supersede = %q, want nginx:1.29", got)
+	}
+
+	// promote: past the pause, to 100%.
+	resp, _ = s.Sync(attrs("promote"))
+	final, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if final.Phase != rolloutspec.PhaseHealthy || final.Stable != st3.Revision {
+		t.Errorf("after promote: %+v", final)
+	}
+	if got := imageOf(t, k.Get(kubetest.Deployments, ns, "web")); got != "nginx:1.29" || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Errorf("after promote: web runs %q, canary exists: %v", got, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
+	}
+
+	// v4, then abort at the pause: stable again, Degraded, held.
+	setImage("nginx:1.30")
+	s.Sync(attrs(""))
+	resp, _ = s.Sync(attrs("abort"))
+	ab, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if ab.Phase != rolloutspec.PhaseDegraded || ab.Aborted == "" {
+		t.Fatalf("after abort: %+v", ab)
+	}
+	web := k.Get(kubetest.Deployments, ns, "web")
+	if ready, _, _ := unstructured.NestedInt64(web.Object, "status", "readyReplicas"); imageOf(t, web) != "nginx:1.29" || ready != 4 || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Errorf("after abort: web %s with %d ready, canary exists %v", imageOf(t, web), ready, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
+	}
+	if p := planStatus(t, s.Plan(attrs(""))); p.Action != rolloutspec.ActionHold || p.Phase != rolloutspec.PhaseDegraded {
+		t.Errorf("plan after abort: %+v; want hold", p)
+	}
+	// retry starts it again.
+	resp, _ = s.Sync(attrs("retry"))
+	if r, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString()); r.Phase != rolloutspec.PhasePaused || r.Revision != ab.Aborted {
+		t.Errorf("after retry: %+v", r)
+	}
+}
+
+func hasWarning(diags sdk.Diagnostics, summary string) bool {
+	for _, d := range diags {
+		if d.Summary == summary {
+			return true
+		}
+	}
+	return false
 }
