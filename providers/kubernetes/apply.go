@@ -792,6 +792,10 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 			ids = append(ids, id)
 		}
 	}
+	// What a rollout under way made beside the manifests (a canary or
+	// preview Deployment, its Service, a canary Ingress) goes with the
+	// app: each carries the app's labels.
+	ids = append(ids, rolloutObjects(ids)...)
 	live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())

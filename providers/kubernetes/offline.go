@@ -57,6 +57,12 @@ func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 			resp.Diagnostics.AddWarning("Kinds taken as namespaced",
 				fmt.Sprintf("Offline, slipway cannot ask the cluster whether these kinds of app %q are namespaced; they are neither Kubernetes' own nor in the app's state, so they are taken as namespaced:\n  %s", cfg.Name, strings.Join(g, "\n  ")))
 		}
+		if cfg.Rollout != nil {
+			if _, err := prepareRollout(cfg.Rollout, d); err != nil {
+				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+				return
+			}
+		}
 		objects := map[string]cty.Value{}
 		var unchanged []string
 		for _, o := range d.objects {
@@ -83,6 +89,6 @@ func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 			u.SetLabels(labels)
 			live[key] = u
 		}
-		a.finishPlan(&planItem{resp: resp, cfg: cfg, desired: d, prior: prior}, objects, unchanged, live)
+		a.finishPlan(&planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorRollout: priorStatus(req.PriorState)}, objects, unchanged, live)
 	})
 }

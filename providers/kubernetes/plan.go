@@ -300,6 +300,10 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	sort.Strings(inventory)
 	var rollouts map[string]plannedRollout
 	rolloutStatus := cty.NullVal(cty.String)
+	if it.cfg.Rollout != nil {
+		// Offline, nothing live is known: the rollout stands as recorded.
+		rolloutStatus = statusVal(inState(it.priorRollout))
+	}
 	if w := it.workload; w != nil {
 		key := w.id.String()
 		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, objects[key], live, it.priorRollout)

@@ -316,6 +316,20 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 	return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionStart, Revision: rev, Request: request}, false, nil
 }
 
+// rolloutObjects are the IDs a rollout may have made beside the objects
+// ids: NAME-canary and NAME-preview of each Deployment, Service and
+// Ingress.
+func rolloutObjects(ids []kube.ObjectID) []kube.ObjectID {
+	var out []kube.ObjectID
+	for _, id := range ids {
+		switch id.Kind {
+		case "Deployment", "Service", "Ingress":
+			out = append(out, secondID(id, roleCanary), secondID(id, rolePreview))
+		}
+	}
+	return out
+}
+
 // statusVal is the rollout_status attribute's value of st.
 func statusVal(st *rolloutspec.Status) cty.Value {
 	if st == nil {

@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -74,6 +75,20 @@ func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.Statu
 		objects = append(objects, os)
 	}
 	kube.Summarise(resp, objects, "")
+	// A rollout under way or aborted is part of the app's standing: an
+	// aborted revision makes the app Degraded, with the reason.
+	if st := priorStatus(req.State); st != nil {
+		switch st.Phase {
+		case rolloutspec.PhaseDegraded:
+			resp.Health = sdk.Degraded
+			resp.Message = fmt.Sprintf("the rollout of revision %s was aborted: %s; %s", short(st.Aborted), st.Message, resp.Message)
+		case rolloutspec.PhaseProgressing, rolloutspec.PhasePaused:
+			if resp.Health == sdk.Healthy {
+				resp.Health = sdk.Progressing
+			}
+			resp.Message = fmt.Sprintf("rollout %s; %s", st.Standing(), resp.Message)
+		}
+	}
 	// The hook runs of the last sync follow the objects; they are not
 	// the app's, so they count in neither its sync status nor its health.
 	if runs := prior.private.HookRuns; len(runs) > 0 {
