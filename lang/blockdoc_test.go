@@ -54,7 +54,7 @@ func TestBlockDocsDescribeTheDecoders(t *testing.T) {
 		}
 	}
 	for _, b := range fileSchema.Blocks {
-		if _, ok := docs[b.Type]; !ok && !map[string]bool{"slipway": true, "pipeline": true, "app": true, "rollout": true}[b.Type] {
+		if _, ok := docs[b.Type]; !ok && !map[string]bool{"slipway": true, "pipeline": true, "app": true, "rollout": true, "analysis": true}[b.Type] {
 			t.Errorf("top-level block %s has no BlockDoc", b.Type)
 		}
 	}

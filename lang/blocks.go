@@ -253,6 +253,14 @@ var metaSchema = &hcl.BodySchema{
 	Blocks:     []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
 }
 
+// analysisMetaSchema is metaSchema for analysis blocks, whose count is
+// their own argument (how many measurements to take), not a
+// meta-argument: an analysis is one thing, as a rollout is.
+var analysisMetaSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each"}, {Name: "depends_on"}, {Name: "provider"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+}
+
 var lifecycleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "create_before_destroy"}, {Name: "prevent_destroy"}, {Name: "ignore_changes"}, {Name: "replace_triggered_by"},
 }}
@@ -280,7 +288,11 @@ func (l *loader) resource(b *hcl.Block, kind addrs.Kind) {
 	}
 	r.Addr, r.Provider = addr, DefaultProvider(addr)
 
-	content, rest, diags := b.Body.PartialContent(metaSchema)
+	meta := metaSchema
+	if kind == addrs.Analysis {
+		meta = analysisMetaSchema
+	}
+	content, rest, diags := b.Body.PartialContent(meta)
 	l.diags = append(l.diags, diags...)
 	r.Config = rest
 	count, forEach := content.Attributes["count"], content.Attributes["for_each"]
@@ -288,7 +300,7 @@ func (l *loader) resource(b *hcl.Block, kind addrs.Kind) {
 	case !repeatable[kind]:
 		for _, attr := range []*hcl.Attribute{count, forEach} {
 			if attr != nil {
-				l.errorf(attr.NameRange, "Unsupported meta-argument", "The %q meta-argument is allowed only in resource, app and pipeline blocks; a %s block always declares exactly one instance. Remove it, or declare one %s block per instance.", attr.Name, kind, kind)
+				l.errorf(attr.NameRange, "Unsupported meta-argument", "The %q meta-argument is allowed only in resource, app and pipeline blocks; %s block always declares exactly one instance. Remove it, or declare one %s block per instance.", attr.Name, article(kind.String()), kind)
 			}
 		}
 	case count != nil && forEach != nil:
@@ -420,7 +432,9 @@ var sourceProviders = map[string]string{"git": "git", "image": "registry", "char
 // -> kubernetes), and so is a source's (distribution_tags -> distribution),
 // except that an image source reads from the registry provider and a chart
 // source from helm; apps and rollouts are applied by kubernetes.
-// Pipelines have no provider of their own: the zero Provider.
+// Pipelines and analyses have no provider of their own (an analysis is
+// run by the provider of the app whose rollout names it): the zero
+// Provider.
 func DefaultProvider(addr addrs.Resource) addrs.Provider {
 	switch addr.Kind {
 	case addrs.Managed:
@@ -446,4 +460,12 @@ func blockHeader(addr addrs.Resource) string {
 		return fmt.Sprintf("%s %q %q", addr.Kind, addr.Type, addr.Name)
 	}
 	return fmt.Sprintf("%s %q", addr.Kind, addr.Name)
+}
+
+// article puts "a" or "an" before a word: "an analysis", "a rollout".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

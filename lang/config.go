@@ -40,7 +40,7 @@ type Config struct {
 	Locals    map[string]*Local
 	Outputs   map[string]*Output
 	// Resources holds every resource-like block (resource, source,
-	// pipeline, app, rollout) by addrs.Resource.String().
+	// pipeline, app, rollout, analysis) by addrs.Resource.String().
 	Resources map[string]*Resource
 	// Policies are the policy blocks, rules over the plan, by name.
 	Policies map[string]*Policy
@@ -123,7 +123,8 @@ type Output struct {
 	DeclRange   hcl.Range
 }
 
-// Resource is a resource-like block: resource, source, pipeline, app or rollout.
+// Resource is a resource-like block: resource, source, pipeline, app,
+// rollout or analysis.
 type Resource struct {
 	Addr addrs.Resource
 	// Provider is the provider configuration the block uses: the
@@ -143,8 +144,8 @@ type Resource struct {
 
 	// Config is the body without meta-arguments (count, for_each,
 	// depends_on, provider, lifecycle). Resource blocks are decoded
-	// against their provider's schema by the planner; pipeline, app and
-	// rollout bodies by their own decoders.
+	// against their provider's schema by the planner; pipeline, app,
+	// rollout and analysis bodies by their own decoders.
 	Config hcl.Body
 
 	DeclRange hcl.Range

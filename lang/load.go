@@ -43,6 +43,7 @@ var fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "pipeline", LabelNames: []string{"name"}},
 	{Type: "app", LabelNames: []string{"name"}},
 	{Type: "rollout", LabelNames: []string{"name"}},
+	{Type: "analysis", LabelNames: []string{"name"}},
 	{Type: "policy", LabelNames: []string{"name"}},
 }}
 
@@ -53,6 +54,7 @@ var resourceKinds = map[string]addrs.Kind{
 	"pipeline": addrs.Pipeline,
 	"app":      addrs.App,
 	"rollout":  addrs.Rollout,
+	"analysis": addrs.Analysis,
 }
 
 // LoadDir parses every *.slip.hcl and *.slip.json file directly inside dir,

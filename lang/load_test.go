@@ -198,8 +198,9 @@ func TestGoodReferences(t *testing.T) {
 		"source.git.app":           {},
 		"source.git.gitops":        {},
 		"pipeline.myapp":           {"source.git.app", "source.git.app", "source.git.gitops", "self"},
-		"app.web":                  {"var.regions", "rollout.canary", "source.git.gitops", "each.key", "source.git.app", "each.key", "each.value", "pipeline.myapp"},
-		"rollout.canary":           {},
+		"app.web":                  {"var.regions", "source.git.gitops", "each.key", "source.git.app", "each.key", "each.value", "rollout.canary", "pipeline.myapp"},
+		"rollout.canary":           {"analysis.errors"},
+		"analysis.errors":          {"var.prod_context"},
 		"local.greeting":           {"var.prod_context"},
 		"local.names":              {},
 		"output.greeting_paths":    {"file.greeting", "app.web"},
@@ -242,6 +243,7 @@ func TestGoodModel(t *testing.T) {
 		"pipeline.myapp":    {Provider: "provider."},
 		"app.web":           {Provider: "provider.kubernetes.prod", ProviderSet: true, ForEach: true, DependsOn: 1},
 		"rollout.canary":    {Provider: "provider.kubernetes"},
+		"analysis.errors":   {Provider: "provider."},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
@@ -282,6 +284,7 @@ func TestDefaultProvider(t *testing.T) {
 		"app":              {addrs.Resource{Kind: addrs.App, Name: "a"}, "kubernetes"},
 		"rollout":          {addrs.Resource{Kind: addrs.Rollout, Name: "a"}, "kubernetes"},
 		"pipeline":         {addrs.Resource{Kind: addrs.Pipeline, Name: "a"}, ""},
+		"analysis":         {addrs.Resource{Kind: addrs.Analysis, Name: "a"}, ""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -16,6 +16,7 @@ package planner
 
 import (
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/analysis"
 	"slipway.dev/slipway/planner/app"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/pipeline"
@@ -29,6 +30,7 @@ var DefaultKinds = []kind.Kind{
 	app.Kind{},
 	pipeline.Kind{},
 	rollout.Kind{},
+	analysis.Kind{},
 }
 
 // kindMap indexes kinds by the addrs.Kind they handle; nil means

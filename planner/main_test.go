@@ -26,6 +26,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/examples/provider-file/file"
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/plugins"
@@ -268,7 +269,7 @@ func (kit) Schema() sdk.Schema     { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}}
 }
 func (kit) Sources() map[string]sdk.Source { return map[string]sdk.Source{"kit": checkout{}} }
 

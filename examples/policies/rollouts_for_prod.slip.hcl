@@ -2,5 +2,5 @@
 # blue-green), so that a bad version reaches only part of the traffic.
 policy "rollouts_for_prod" {
   deny    = "plan.changes.exists(c, c.kind == 'app' && c.parent == '' && c.action != 'delete' && c.namespace.startsWith('prod') && c.rollout == '')"
-  message = "apps in prod namespaces need a rollout: set rollout = rollout.NAME in the app"
+  message = "apps in prod namespaces need a rollout: add rollout { strategy = rollout.NAME } to the app"
 }

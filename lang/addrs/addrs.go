@@ -38,9 +38,12 @@ const (
 	App
 	// Rollout is a `rollout "N"` block, addressed rollout.N.
 	Rollout
+	// Analysis is an `analysis "N"` block, addressed analysis.N: a check
+	// a rollout step runs.
+	Analysis
 )
 
-var kindPrefix = map[Kind]string{Source: "source", Pipeline: "pipeline", App: "app", Rollout: "rollout"}
+var kindPrefix = map[Kind]string{Source: "source", Pipeline: "pipeline", App: "app", Rollout: "rollout", Analysis: "analysis"}
 
 // String returns the keyword that begins addresses of this kind, or
 // "resource" for managed resources.
@@ -54,7 +57,7 @@ func (k Kind) String() string {
 // Resource is a resource block's address, before for_each or count expand it.
 type Resource struct {
 	Kind Kind
-	// Type is the resource or source type; empty for pipeline, app and rollout.
+	// Type is the resource or source type; empty for pipeline, app, rollout and analysis.
 	Type string
 	Name string
 }
@@ -209,10 +212,12 @@ func ResourceInstanceFromTraversal(trav hcl.Traversal) (ResourceInstance, hcl.Di
 		r = Resource{Kind: App, Name: names[1]}
 	case len(names) == 2 && names[0] == "rollout":
 		r = Resource{Kind: Rollout, Name: names[1]}
+	case len(names) == 2 && names[0] == "analysis":
+		r = Resource{Kind: Analysis, Name: names[1]}
 	case len(names) == 2 && !reserved[names[0]]:
 		r = Resource{Kind: Managed, Type: names[0], Name: names[1]}
 	default:
-		return bad(fmt.Sprintf("%q is not a resource address. Use TYPE.NAME, source.TYPE.NAME, pipeline.NAME, app.NAME or rollout.NAME, with an optional [key].", strings.Join(names, ".")))
+		return bad(fmt.Sprintf("%q is not a resource address. Use TYPE.NAME, source.TYPE.NAME, pipeline.NAME, app.NAME, rollout.NAME or analysis.NAME, with an optional [key].", strings.Join(names, ".")))
 	}
 	return ResourceInstance{Resource: r, Key: key}, nil
 }
@@ -221,7 +226,7 @@ func ResourceInstanceFromTraversal(trav hcl.Traversal) (ResourceInstance, hcl.Di
 // resources.
 var reserved = map[string]bool{
 	"var": true, "local": true, "source": true, "pipeline": true, "app": true,
-	"rollout": true, "each": true, "count": true, "path": true, "self": true,
+	"rollout": true, "analysis": true, "each": true, "count": true, "path": true, "self": true,
 	"provider": true, "output": true, "image": true, "stage": true, "terraform": true, "slipway": true,
 }
 

@@ -135,12 +135,12 @@ func ParseRef(trav hcl.Traversal) (*Reference, hcl.Diagnostics) {
 			return bad("Invalid reference", "A source is referred to as source.TYPE.NAME, like source.git.app.")
 		}
 		return resourceRef(trav, Resource{Kind: Source, Type: typ, Name: name}, 3)
-	case "pipeline", "app", "rollout":
+	case "pipeline", "app", "rollout", "analysis":
 		name, _, ok := attrAt(1)
 		if !ok {
 			return bad("Invalid reference", fmt.Sprintf("A %s is referred to as %s.NAME.", root, root))
 		}
-		kind := map[string]Kind{"pipeline": Pipeline, "app": App, "rollout": Rollout}[root]
+		kind := map[string]Kind{"pipeline": Pipeline, "app": App, "rollout": Rollout, "analysis": Analysis}[root]
 		return resourceRef(trav, Resource{Kind: kind, Name: name}, 2)
 	}
 	if reserved[root] {

@@ -73,7 +73,7 @@ type appBlock struct {
 	Destination       *appDestination `hcl:"destination,block"`
 	Sync              *appSync        `hcl:"sync,block"`
 	IgnoreDifferences []*appIgnore    `hcl:"ignore_differences,block"`
-	Rollout           cty.Value       `hcl:"rollout,optional"`
+	Rollout           *appRollout     `hcl:"rollout,block"`
 }
 
 type appSource struct {
@@ -216,6 +216,14 @@ func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalCo
 			// helm provider); other apps at their first sync.
 			attrs[builtin.AppAdopt] = nested(builtin.AdoptType, map[string]cty.Value{builtin.AdoptFrom: a.From, builtin.AdoptName: a.Name})
 		}
+	}
+	if r := ab.Rollout; r != nil {
+		v, d := rolloutAttr(rc, r, helm, ctx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		attrs[builtin.AppRollout] = v
 	}
 	if len(ab.IgnoreDifferences) > 0 {
 		var list []cty.Value
@@ -550,7 +558,7 @@ func pinAppInputs(cfg, planned cty.Value) cty.Value {
 		return cfg
 	}
 	m := cfg.AsValueMap()
-	for _, name := range []string{builtin.AppManifestsDir, builtin.HelmChartDir, builtin.AppRevision} {
+	for _, name := range []string{builtin.AppManifestsDir, builtin.HelmChartDir, builtin.AppRevision, builtin.AppRollout} {
 		if planned.Type().HasAttribute(name) {
 			if v := planned.GetAttr(name); v.IsKnown() && !v.IsNull() {
 				m[name] = v

@@ -31,9 +31,7 @@ func (Kind) Doc() lang.BlockDoc {
 	return lang.BlockDoc{
 		Type: "app", Labels: []string{"name"},
 		Description: "CD: manifests from a directory of a git source (plain YAML, kustomize or a helm chart), or a chart from a repository, synced into a cluster with server-side apply, as an Argo CD Application does. The plan shows every object's change.",
-		Attributes: append([]lang.AttrDoc{
-			{Name: "rollout", Type: "reference", Description: "The rollout strategy (rollout.NAME) the app's workloads move by."},
-		}, lang.MetaArguments...),
+		Attributes:  lang.MetaArguments,
 		Blocks: []lang.BlockDoc{
 			{
 				Type: "source", Description: "Where the manifests are: a directory of a git source.",
@@ -87,6 +85,14 @@ func (Kind) Doc() lang.BlockDoc {
 							{Name: "name", Type: "string", Description: "The Argo CD Application's name, or the Flux Kustomization's namespace/name."},
 						},
 					},
+				},
+			},
+			{
+				Type: "rollout", Description: "Roll a change of the app's pod template out progressively, by a rollout block's strategy, instead of at once. For apps of manifests (plain YAML or kustomize); the plan shows every step the change will take.",
+				Attributes: []lang.AttrDoc{
+					{Name: "strategy", Type: "reference", Required: true, Description: "The rollout block to follow, as rollout.NAME."},
+					{Name: "workload", Type: "string", Description: "The Deployment that rolls, as Deployment/NAME; unless set, each Deployment of the app whose pod template changes."},
+					{Name: "trigger_on", Type: "list(string)", Description: "Objects of the app, as KIND/NAME (like ConfigMap/web-config), whose changes roll the workload out too, as a pod template change does."},
 				},
 			},
 			{

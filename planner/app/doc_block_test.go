@@ -33,6 +33,7 @@ func TestDocDescribesTheDecoder(t *testing.T) {
 	retry, _ := sync.Block("retry")
 	wait, _ := sync.Block("wait")
 	ignore, _ := doc.Block("ignore_differences")
+	rollout, _ := doc.Block("rollout")
 	kindtest.DocDescribesDecoder(t, []kindtest.DocCase{
 		{Path: "app", Doc: doc, Decoded: &appBlock{}},
 		{Path: "source", Doc: source, Decoded: &appSource{}},
@@ -43,5 +44,6 @@ func TestDocDescribesTheDecoder(t *testing.T) {
 		{Path: "retry", Doc: retry, Decoded: &appRetry{}},
 		{Path: "wait", Doc: wait, Decoded: &appWait{}},
 		{Path: "ignore_differences", Doc: ignore, Decoded: &appIgnore{}},
+		{Path: "rollout", Doc: rollout, Decoded: &appRollout{}},
 	})
 }

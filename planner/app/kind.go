@@ -19,7 +19,6 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
@@ -126,33 +125,6 @@ func lowering(rc *lang.Resource, typ string) kind.Lowering {
 		Applied:  recordSync,
 		Describe: describe,
 	}
-}
-
-// describe records the rollout an app follows, as written in its block.
-func describe(rc *lang.Resource, ch *plans.ResourceChange) {
-	ch.Rollout = rolloutOf(rc)
-}
-
-// rolloutOf is the rollout an app block names (rollout = rollout.NAME),
-// or "".
-func rolloutOf(rc *lang.Resource) string {
-	sb, ok := rc.Config.(*hclsyntax.Body)
-	if !ok {
-		return ""
-	}
-	attr, ok := sb.Attributes["rollout"]
-	if !ok {
-		return ""
-	}
-	trav, diags := hcl.AbsTraversalForExpr(attr.Expr)
-	if diags.HasErrors() || len(trav) != 2 {
-		return ""
-	}
-	step, ok := trav[1].(hcl.TraverseAttr)
-	if !ok || trav.RootName() != "rollout" {
-		return ""
-	}
-	return "rollout." + step.Name
 }
 
 // pin makes an app read a recorded sync's manifests (slipway rollback).

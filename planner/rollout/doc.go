@@ -13,9 +13,17 @@
 // limitations under the License.
 
 // Package rollout is the rollout block kind: a progressive delivery
-// strategy (canary, blue-green) that apps name. This version parses and
-// orders rollout blocks in the graph, checks their references, and warns
-// that their effects are not planned yet.
+// strategy (canary steps, or blue-green) that apps name in their rollout
+// block. This package decodes and checks the block; its value, an object
+// with the rollout's name and its rolloutspec.Spec as JSON (spec), holds
+// every analysis its steps name, resolved from their blocks' values. An
+// app copies that spec, with its workload and triggers, into the
+// resource it is lowered to, and the kubernetes provider carries it out
+// while applying the app.
+//
+// A rollout proposes no change of its own: its steps show in the plan of
+// each app that follows it. Its value is the same in plan and apply, so
+// that an app's strategy does not move between the two.
 //
 // What must stay true: this package imports neither the engine (package
 // planner) nor another kind; the engine reaches it only through kind.Kind.

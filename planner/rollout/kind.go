@@ -16,7 +16,6 @@ package rollout
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -44,28 +43,40 @@ func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }
 // Check has nothing to check.
 func (Kind) Check(kind.Host, *lang.Resource) hcl.Diagnostics { return nil }
 
-// Validate has nothing beyond the references the engine checks.
-func (Kind) Validate(context.Context, kind.ValidateHost, *lang.Resource) hcl.Diagnostics {
-	return nil
+// Validate decodes the block with every reference unknown.
+func (Kind) Validate(_ context.Context, h kind.ValidateHost, rc *lang.Resource) hcl.Diagnostics {
+	_, diags := evaluate(h, rc)
+	return diags
 }
 
-// Plan proposes nothing and says so: a rollout's effects are not in the
-// plan of this version.
+// Plan decodes the block and gives it its value, the strategy the apps
+// that name it follow; a rollout proposes no change of its own: each of
+// those apps' changes carries it out.
 func (Kind) Plan(_ context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Diagnostics {
-	insts := []kind.Instance{{Addr: rc.Addr.Instance(addrs.NoKey)}}
-	h.SetValues(rc, insts, []cty.Value{cty.DynamicVal})
-	r := rc.DeclRange
-	return hcl.Diagnostics{{
-		Severity: hcl.DiagWarning,
-		Summary:  fmt.Sprintf("%s blocks are not planned yet", rc.Addr.Kind),
-		Detail:   fmt.Sprintf("%s is parsed and ordered in the graph, but this version of slipway proposes no changes for %s blocks; its effects are not in this plan.", rc.Addr, rc.Addr.Kind),
-		Subject:  &r,
-	}}
+	v, diags := evaluate(h, rc)
+	h.SetValues(rc, []kind.Instance{instance(rc)}, []cty.Value{v})
+	return diags
 }
 
-// Apply does nothing but give the block its (unknown) value.
+// Apply gives the block the value it had in plan.
 func (Kind) Apply(_ context.Context, h kind.ApplyHost, rc *lang.Resource) hcl.Diagnostics {
-	insts := []kind.Instance{{Addr: rc.Addr.Instance(addrs.NoKey)}}
-	h.SetValues(rc, insts, []cty.Value{cty.DynamicVal})
-	return nil
+	v, diags := evaluate(h, rc)
+	h.SetValues(rc, []kind.Instance{instance(rc)}, []cty.Value{v})
+	return diags
+}
+
+// instance is the one instance of a rollout block.
+func instance(rc *lang.Resource) kind.Instance {
+	return kind.Instance{Addr: rc.Addr.Instance(addrs.NoKey)}
+}
+
+// evaluate decodes the block in h's evaluation context into its value;
+// cty.DynamicVal when it has errors.
+func evaluate(h kind.Host, rc *lang.Resource) (cty.Value, hcl.Diagnostics) {
+	ectx, diags := h.EvalContext(rc, instance(rc))
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	v, d := Decode(rc, ectx)
+	return v, append(diags, d...)
 }

@@ -13,6 +13,10 @@ rollout "r" {
   count = 2 # ERROR: Unsupported meta-argument
 }
 
+analysis "a" {
+  for_each = toset(["x"]) # ERROR: Unsupported meta-argument
+}
+
 pipeline "p" {
   count = 2
 }

@@ -43,13 +43,28 @@ app "web" {
     prune = true
     retry { limit = each.value.replicas }
   }
-  rollout    = rollout.canary
+  rollout {
+    strategy = rollout.canary
+    workload = "Deployment/web"
+  }
   depends_on = [pipeline.myapp]
 }
 
 rollout "canary" {
   canary {
     step { set_weight = 10 }
-    step { pause = "30s" }
+    step {
+      pause { duration = "30s" }
+    }
+    step { analysis = analysis.errors }
+  }
+}
+
+analysis "errors" {
+  interval = "10s"
+  count    = 3
+  http {
+    url           = "http://web.${var.prod_context}.example.com/healthz"
+    expect_status = 200
   }
 }

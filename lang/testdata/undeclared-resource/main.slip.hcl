@@ -8,7 +8,9 @@ resource "file" "a" {
 }
 
 app "web" {
-  rollout = rollout.canary # ERROR: Reference to undeclared resource
+  rollout {
+    strategy = rollout.canary # ERROR: Reference to undeclared resource
+  }
   source {
     repo = source.git.gitops # ERROR: Reference to undeclared resource
   }
@@ -28,4 +30,14 @@ resource "file" "keyed" {
   for_each = toset(["x"])
   content  = file.many["x"].content # ERROR: Invalid resource instance key
   path     = file.many[1].path
+}
+
+rollout "checked" {
+  canary {
+    step { analysis = analysis.erors } # ERROR: Reference to undeclared resource
+  }
+}
+
+analysis "errors" {
+  http { url = "http://web/healthz" }
 }
