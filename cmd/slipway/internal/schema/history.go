@@ -39,7 +39,7 @@ var History = map[string][]Release{
 	"state":            {{"1.0", "sha256:a229ce6d9876ece724c865089dd67b9d52c694d9cc1be3591694e2bce4e0950a"}},
 	"outputs":          {{"1.0", "sha256:c09d277032861bc7602696a14acdec679f64bdad89416874133a1506ce78ad29"}},
 	"ui-events":        {{"1.0", "sha256:eab5194e8ad107cb1a21e7b0b2b23cba2c15e2853d32a436ebfd3ca67cffdf5f"}},
-	"status":           {{"1.1", "sha256:90ddc8dbe18b747ac621ca3bfde99d57c6021666eff4df5147f92481b668f8fc"}},
+	"status":           {{"1.1", "sha256:90ddc8dbe18b747ac621ca3bfde99d57c6021666eff4df5147f92481b668f8fc"}, {"1.2", "sha256:61cf22176f38289ab4e49e5c2d9a9d24f454c154b0c90b78dbfc6e3064608e00"}},
 	"validate":         {{"1.0", "sha256:e3981aab314ab92fb53ecc7d94ca897a42e31dd004137365017a40035b44a1cd"}},
 	"provider-schemas": {{"1.0", "sha256:a5ec1a03ef27b6e19fcda1f44ddc97ddcafa983613ef968cabc10e1f8a3fdee4"}, {"1.1", "sha256:526501dea9bb1cb8f065a45ff9a27eda6e9a378201aeb99c454ed94ae954e7b1"}, {"1.2", "sha256:6ff5087e8e13ed9e2152bbd13c065cff5b9bb364a57869cf0c7fb22cb0e89de9"}},
 }

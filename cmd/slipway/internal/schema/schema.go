@@ -91,7 +91,16 @@ var Documents = []Document{
 		Title:       "slipway status -json",
 		Description: "The document `slipway status -json` prints: each app's sync status, health, objects and recent syncs.",
 		value:       command.StatusDocument{},
-		patch:       func(s *jsonschema.Schema) error { return constVersion(s, command.StatusFormatVersion) },
+		patch: func(s *jsonschema.Schema) error {
+			return patches(
+				func() error { return constVersion(s, command.StatusFormatVersion) },
+				func() error { return setProp(s, "StatusRollout", "phase", enum(rolloutPhases...)) },
+				func() error { return setProp(s, "StatusRollout", "action", enum(rolloutActions...)) },
+				func() error {
+					return setProp(s, "StatusRollout", "strategy", enum(rolloutspec.Canary, rolloutspec.BlueGreen))
+				},
+			)
+		},
 	},
 	{
 		Name: "validate", File: "validate.schema.json", Version: views.ValidateFormatVersion,
