@@ -89,13 +89,10 @@ func rolloutText(c *plans.ResourceChange) (head string, rest []string) {
 	if road := s.Road(); road != "" {
 		rest = append(rest, road)
 	}
+	// Next says which revision a supersede replaces.
 	switch s.Action {
 	case rolloutspec.ActionContinue:
 		rest = append(rest, standingLine(s))
-	case rolloutspec.ActionSupersede:
-		if s.Superseded != "" {
-			rest = append(rest, "revision "+shortRev(s.Revision)+" replaces revision "+shortRev(s.Superseded)+", which is under way")
-		}
 	case rolloutspec.ActionAbort:
 		if s.Message != "" {
 			rest = append(rest, "because "+s.Message)

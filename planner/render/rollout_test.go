@@ -152,7 +152,6 @@ func TestRolloutInHumanPlan(t *testing.T) {
 		}, nil},
 		"supersede": {rolloutSupersedePlan, []string{
 			"  # Deployment/web rolls out a new revision with rollout.canary (canary):\n",
-			"  #   revision 7c9d2e1f0a replaces revision 5b4a392817, which is under way\n",
 			"  #   apply replaces the rollout of revision 5b4a392817 under way with revision 7c9d2e1f0a, starting at step 1 (set_weight 20)\n",
 		}, nil},
 		"hold": {rolloutHoldPlan, []string{
