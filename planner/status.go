@@ -16,15 +16,20 @@ package planner
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/state"
 )
 
 // Status is what `slipway status` shows of one instance, as `argocd app
@@ -37,6 +42,9 @@ type Status struct {
 	Message  string
 	Revision string
 	Objects  []sdk.ObjectStatus
+	// Rollout is where the app's rollout stands, from its recorded
+	// rollout_status; nil without one, or when it is sensitive.
+	Rollout *rolloutspec.Status
 }
 
 // Status reports the instances of the blocks targets names: sync comes
@@ -95,6 +103,7 @@ func (c *Context) Status(ctx context.Context, targets []addrs.ResourceInstance) 
 			diags = append(diags, kind.Errorf("Status failed", nil, "Reading the status of %s: %v", ri.Addr, err))
 			continue
 		}
+		st.Rollout, diags = rolloutStatus(ch, ri, diags)
 		r := resps[0]
 		diags = append(diags, kind.ProviderDiags(r.Diagnostics, ri.Addr.String(), nil)...)
 		st.Health, st.Message = r.Health, r.Message
@@ -116,4 +125,29 @@ func (c *Context) Status(ctx context.Context, targets []addrs.ResourceInstance) 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr.Less(out[j].Addr) })
 	return out, diags
+}
+
+// rolloutStatus reads an app's rollout status: from the refreshed prior
+// value, which holds what the provider read just now, or else from
+// state. A sensitive one is not shown; an unreadable one is a warning.
+func rolloutStatus(ch *plans.ResourceChange, ri *state.ResourceInstance, diags hcl.Diagnostics) (*rolloutspec.Status, hcl.Diagnostics) {
+	path := cty.GetAttrPath(builtin.AppRolloutStatus)
+	raw, sens := kind.StrAttr(ch.Before, builtin.AppRolloutStatus), ch.BeforeSensitive
+	if raw == "" {
+		raw, sens = kind.StrAttr(ri.Value, builtin.AppRolloutStatus), ri.Sensitive
+	}
+	for _, p := range sens {
+		if len(p) <= len(path) && p.Equals(path[:len(p)]) {
+			return nil, diags
+		}
+	}
+	s, err := rolloutspec.DecodeStatus(raw)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Unreadable rollout status",
+			Detail:   fmt.Sprintf("The rollout status %s records is not what this slipway reads (%v), so status shows no rollout for it. The next apply of %s records it again.", ri.Addr, err, ri.Addr),
+		})
+	}
+	return s, diags
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
@@ -82,6 +83,9 @@ type changeDoc struct {
 	NestedFrom      []string     `json:"nested_from,omitempty"`
 	Local           []string     `json:"local,omitempty"`
 	Rollout         string       `json:"rollout,omitempty"`
+	// RolloutStatus is kept as the provider planned it, so that a saved
+	// plan shows the same road as the plan that made it.
+	RolloutStatus *rolloutspec.Status `json:"rollout_status,omitempty"`
 }
 
 type nestedDoc struct {
@@ -262,13 +266,14 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		return nil, fmt.Errorf("unknown resource kind %d", c.Addr.Resource.Kind)
 	}
 	d := &changeDoc{
-		Addr:         addrDoc{Kind: kind, Type: c.Addr.Resource.Type, Name: c.Addr.Resource.Name},
-		Provider:     providerDoc{Name: c.Provider.Name, Alias: c.Provider.Alias},
-		Type:         c.Type,
-		Reason:       string(c.Reason),
-		ReasonDetail: c.ReasonDetail,
-		Private:      c.Private,
-		Rollout:      c.Rollout,
+		Addr:          addrDoc{Kind: kind, Type: c.Addr.Resource.Type, Name: c.Addr.Resource.Name},
+		Provider:      providerDoc{Name: c.Provider.Name, Alias: c.Provider.Alias},
+		Type:          c.Type,
+		Reason:        string(c.Reason),
+		ReasonDetail:  c.ReasonDetail,
+		Private:       c.Private,
+		Rollout:       c.Rollout,
+		RolloutStatus: c.RolloutStatus,
 	}
 	var err error
 	switch k := c.Addr.Key.(type) {
@@ -456,12 +461,13 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 		Addr: addrs.ResourceInstance{
 			Resource: addrs.Resource{Kind: kind, Type: d.Addr.Type, Name: d.Addr.Name},
 		},
-		Provider:     addrs.Provider{Name: d.Provider.Name, Alias: d.Provider.Alias},
-		Type:         d.Type,
-		Reason:       plans.Reason(d.Reason),
-		ReasonDetail: d.ReasonDetail,
-		Private:      d.Private,
-		Rollout:      d.Rollout,
+		Provider:      addrs.Provider{Name: d.Provider.Name, Alias: d.Provider.Alias},
+		Type:          d.Type,
+		Reason:        plans.Reason(d.Reason),
+		ReasonDetail:  d.ReasonDetail,
+		Private:       d.Private,
+		Rollout:       d.Rollout,
+		RolloutStatus: d.RolloutStatus,
 	}
 	if len(d.Addr.Key) > 0 && !bytes.Equal(d.Addr.Key, []byte("null")) {
 		var s string

@@ -30,6 +30,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
@@ -112,8 +113,19 @@ func fullPlan(mode plans.Mode) *plans.Plan {
 				Provider: addrs.Provider{Name: "kubernetes", Alias: "prod"},
 				Action:   plans.Update,
 				Reason:   plans.ReasonConfigChanged,
-				Before:   cty.ObjectVal(map[string]cty.Value{"revision": cty.StringVal("abc")}),
-				After:    cty.ObjectVal(map[string]cty.Value{"revision": cty.UnknownVal(cty.String)}),
+				Rollout:  "rollout.canary",
+				RolloutStatus: &rolloutspec.Status{
+					Rollout: "canary", Strategy: rolloutspec.Canary, Workload: "Deployment/web",
+					Phase: rolloutspec.PhaseProgressing, Action: rolloutspec.ActionContinue,
+					Revision: "7c9d2e1f0a5b", Stable: "1a2b3c4d5e6f",
+					Steps: []string{"set_weight 20", "pause 30s", "analysis errors (3 x 10s)", "100%"},
+					Step:  2, Weight: 20, StableReplicas: 2, CanaryReplicas: 1,
+					Analyses: []rolloutspec.AnalysisRun{{Name: "errors", Step: 2, Phase: rolloutspec.Running,
+						Measurements: []rolloutspec.Measurement{{At: "2026-03-01T12:30:00Z", Phase: rolloutspec.Successful, Value: "0.01"}}}},
+					Started: "2026-03-01T12:29:00Z", Updated: "2026-03-01T12:30:00Z",
+				},
+				Before: cty.ObjectVal(map[string]cty.Value{"revision": cty.StringVal("abc")}),
+				After:  cty.ObjectVal(map[string]cty.Value{"revision": cty.UnknownVal(cty.String)}),
 				Nested: []*plans.NestedChange{
 					{Address: "apps/v1 Deployment web/web", Action: plans.Update, Reason: plans.ReasonConfigChanged,
 						Before:          cty.ObjectVal(map[string]cty.Value{"image": cty.StringVal("web:1")}),

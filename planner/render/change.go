@@ -125,11 +125,18 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 	if why := reasonText(c.Reason, c.ReasonDetail, c.Addr); why != "" && !drift {
 		comments = append(comments, commentLine(0, "# (because "+why+")"))
 	}
+	if !drift {
+		comments = append(comments, rolloutLines(c)...)
+	}
 
 	d := &differ{p: p, beforeSens: c.BeforeSensitive, afterSens: c.AfterSensitive, replace: c.RequiresReplace, reasons: c.ReplaceReasons}
 	// The nested changes show what NestedFrom holds; Local values (cache
-	// paths) are this machine's business, not a reviewer's.
+	// paths) are this machine's business, not a reviewer's; the rollout
+	// lines stand for the rollout status.
 	hidden := append(append([]string(nil), c.NestedFrom...), c.Local...)
+	if !drift {
+		hidden = append(hidden, rolloutHidden(c)...)
+	}
 	body = append(body, symLine(0, c.Action.Symbol(), p.bold(blockHeader(c.Addr.Resource))+" {"))
 	body = append(body, d.root(1, withoutAttrs(c.Before, hidden), withoutAttrs(c.After, hidden))...)
 

@@ -125,6 +125,19 @@ func (h *human) plan(p *plans.Plan) {
 		}
 	}
 
+	// A rollout the plan holds (an aborted revision) or moves on while
+	// the app itself does not change is never silent.
+	if held := rolloutOnly(p.Changes); len(held) > 0 {
+		for _, c := range held {
+			head, rest := rolloutText(c)
+			h.lines([]line{commentLine(0, h.p.bold("# "+printable(c.Addr.String())+":")+" "+head)})
+			for _, r := range rest {
+				h.lines([]line{commentLine(0, "#   "+r)})
+			}
+		}
+		h.b.WriteByte('\n')
+	}
+
 	if !p.HasChanges() {
 		switch {
 		case p.Errored:
@@ -265,5 +278,17 @@ func changed(cs []*plans.ResourceChange) []*plans.ResourceChange {
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Addr.Resource.Kind == addrs.Pipeline && out[j].Addr.Resource.Kind != addrs.Pipeline
 	})
+	return out
+}
+
+// rolloutOnly returns the no-op changes for whose rollout the plan still
+// proposes something, such as holding an aborted revision.
+func rolloutOnly(cs []*plans.ResourceChange) []*plans.ResourceChange {
+	var out []*plans.ResourceChange
+	for _, c := range cs {
+		if c != nil && c.Action == plans.NoOp && rolloutProposed(c) {
+			out = append(out, c)
+		}
+	}
 	return out
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
@@ -86,6 +87,36 @@ type jsonResourceChange struct {
 	ActionReason string     `json:"action_reason,omitempty"`
 	ReasonDetail string     `json:"reason_detail,omitempty"`
 	Change       jsonChange `json:"change"`
+	// RolloutStatus is where an app's rollout stands and what the plan
+	// does with it; absent when the change rolls nothing out, or when
+	// the app's rollout_status is sensitive.
+	RolloutStatus *jsonRolloutStatus `json:"rollout_status,omitempty"`
+}
+
+// jsonRolloutStatus is a rollout's status as the provider reported it,
+// with the same words the human plan prints.
+type jsonRolloutStatus struct {
+	rolloutspec.Status
+	// Road is the steps in one line, the step under way in brackets.
+	Road string `json:"road"`
+	// Standing says where the rollout stands ("step 3/6 (analysis
+	// errors), weight 20%").
+	Standing string `json:"standing"`
+	// Next says what the next apply (or promote) does; "" when the plan
+	// proposes nothing for the rollout.
+	Next string `json:"next"`
+}
+
+func rolloutJSON(c *plans.ResourceChange) *jsonRolloutStatus {
+	s, _ := rolloutOf(c)
+	if s == nil {
+		return nil
+	}
+	out := &jsonRolloutStatus{Status: *s, Road: s.Road(), Standing: s.Standing(), Next: s.Next()}
+	if out.Steps == nil {
+		out.Steps = []string{}
+	}
+	return out
 }
 
 type jsonChange struct {
@@ -226,6 +257,7 @@ func jsonResourceChangeOf(c *plans.ResourceChange) jsonResourceChange {
 		},
 	}
 	rc.Change.LocalAttributes = c.Local
+	rc.RolloutStatus = rolloutJSON(c)
 	for _, path := range c.RequiresReplace {
 		rc.Change.ReplacePaths = append(rc.Change.ReplacePaths, jsonPath(path))
 	}
@@ -308,6 +340,15 @@ type jsonFlatChange struct {
 	// Rollout is the rollout block an app follows ("rollout.canary"),
 	// or "".
 	Rollout string `json:"rollout"`
+	// RolloutAction is what the plan does with an app's rollout:
+	// "start", "continue", "supersede", "abort", "hold", or "".
+	RolloutAction string `json:"rollout_action"`
+	// RolloutPhase is where an app's rollout stands: "Planned",
+	// "Progressing", "Paused", "Healthy", "Degraded", or "".
+	RolloutPhase string `json:"rollout_phase"`
+	// RolloutSteps are the steps of an app's rollout in words, ending
+	// with "100%" (canary) or the scale-down (blue-green).
+	RolloutSteps []string `json:"rollout_steps"`
 }
 
 // flatChanges lists the plan's changes for "changes". rcs are the
@@ -338,6 +379,12 @@ func flatResource(c *plans.ResourceChange, rc jsonResourceChange) jsonFlatChange
 		Images:  []string{},
 		Stages:  []string{},
 		Rollout: c.Rollout,
+		// The status as resource_changes shows it: absent when sensitive.
+		RolloutSteps: []string{},
+	}
+	if rc.RolloutStatus != nil {
+		f.RolloutAction, f.RolloutPhase = rc.RolloutStatus.Action, rc.RolloutStatus.Phase
+		f.RolloutSteps = append(f.RolloutSteps, rc.RolloutStatus.Steps...)
 	}
 	v := liveSide(c.Action, rc.Change.Before, rc.Change.After)
 	switch c.Addr.Resource.Kind {
@@ -365,6 +412,8 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 		Action:  actionWord(n.Actions),
 		Images:  []string{},
 		Stages:  []string{},
+		// An object inside a change has no rollout of its own.
+		RolloutSteps: []string{},
 	}
 	v := liveSide(plans.NoOp, n.Before, n.After)
 	if f.Action == "delete" {

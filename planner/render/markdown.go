@@ -92,8 +92,10 @@ type comment struct {
 	// listHead and listTail.
 	list               []string
 	listHead, listTail string
-	diffs              []*block // a folded diff per change, in plan order
-	outputs            *block   // the changes to outputs
+	rollouts           bool // the table words a rollout
+
+	diffs   []*block // a folded diff per change, in plan order
+	outputs *block   // the changes to outputs
 
 	// What fitting decided, and running sums that keep it linear in
 	// the number of changes.
@@ -169,6 +171,9 @@ func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
 		c.table = m.take()
 		c.listHead, c.list, c.listTail = compactList(actions)
 		c.listed, c.listSize = len(c.list), sumLen(c.list)
+		for _, ch := range actions {
+			c.rollouts = c.rollouts || rolloutProposed(ch)
+		}
 		for _, ch := range actions {
 			_, body := changeLines(m.p, ch, false)
 			m.details(changeSummary(ch), body)
@@ -374,7 +379,9 @@ func (c *comment) lastLine(opts MarkdownOptions) string {
 	if c.outputs != nil && c.outputs.dropped {
 		out = append(out, "the changes to outputs")
 	}
-	if c.compact {
+	if c.compact && c.rollouts {
+		out = append(out, "the reasons for the changes and their rollouts")
+	} else if c.compact {
 		out = append(out, "the reasons for the changes")
 	}
 	if n := len(c.list) - c.listed; c.compact && n > 0 {
@@ -427,6 +434,12 @@ func (m *markdown) head(p *plans.Plan) {
 		m.b.WriteString("**Planning failed.** " + erroredText(p) + "\n\n")
 	}
 	m.preview(p)
+	if held := rolloutOnly(p.Changes); len(held) > 0 && p.Mode != plans.RefreshOnlyMode {
+		for _, c := range held {
+			m.b.WriteString("- <code>" + html.EscapeString(printable(c.Addr.String())) + "</code>: " + rolloutHTML(c) + "\n")
+		}
+		m.b.WriteString("\n")
+	}
 	actions := changed(p.Changes)
 	switch {
 	case p.Errored:
@@ -449,10 +462,18 @@ func (m *markdown) head(p *plans.Plan) {
 func (m *markdown) table(actions []*plans.ResourceChange) {
 	m.b.WriteString("| Action | Address | Reason |\n|---|---|---|\n")
 	for _, c := range actions {
-		why := reasonText(c.Reason, c.ReasonDetail, c.Addr)
+		why := html.EscapeString(reasonText(c.Reason, c.ReasonDetail, c.Addr))
+		// The rollout stays with the address: diffs are left out to fit
+		// long before the table is.
+		if ro := rolloutHTML(c); ro != "" {
+			if why != "" {
+				why += "<br>"
+			}
+			why += ro
+		}
 		m.b.WriteString("| `" + c.Action.Symbol() + "` " + c.Action.String() +
 			" | " + cell("<code>"+html.EscapeString(printable(c.Addr.String()))+"</code>") +
-			" | " + cell(html.EscapeString(why)) + " |\n")
+			" | " + cell(why) + " |\n")
 	}
 	m.b.WriteString("\n")
 }
@@ -572,3 +593,17 @@ var mdEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;",
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`, "~", `\~`, "#", `\#`,
 )
+
+// rolloutHTML is rolloutText on one line of HTML, its lines apart by
+// <br>, or "" when the plan proposes nothing for the change's rollout.
+func rolloutHTML(c *plans.ResourceChange) string {
+	head, rest := rolloutText(c)
+	if head == "" {
+		return ""
+	}
+	parts := []string{mdText(head)}
+	for _, r := range rest {
+		parts = append(parts, mdText(r))
+	}
+	return strings.Join(parts, "<br>")
+}

@@ -184,10 +184,11 @@
 
   // attrTable draws the leaves of a change: every changed one, and the
   // unchanged ones behind a button.
-  function attrTable(change) {
+  function attrTable(change, hide) {
     // Local attributes (cache paths) only make sense on the machine that
-    // made the plan: the page leaves them out, as the text views do.
-    var local = change.local_attributes || [];
+    // made the plan: the page leaves them out, as the text views do, and
+    // those in hide, which the page shows otherwise.
+    var local = (change.local_attributes || []).concat(hide || []);
     var leaves = flatten(change.before, change.after, change.before_sensitive, change.after_sensitive, change.after_unknown)
       .filter(function (l) { return !(l.path.length > 0 && local.indexOf(l.path[0]) >= 0); });
     if (leaves.length === 0) return el('p', { class: 'muted', text: 'No attributes.' });
@@ -240,6 +241,10 @@
       lower: String(rc.address).toLowerCase(),
       kind: String(rc.mode || ''),
       action: actionOf(change.actions),
+      // The rollout, when the plan does something with it (start,
+      // continue, supersede, abort, hold); a held rollout of an
+      // unchanged app still shows.
+      rollout: isObject(rc.rollout_status) && rc.rollout_status.action ? rc.rollout_status : null,
       nested: []
     };
     (Array.isArray(change.nested) ? change.nested : []).forEach(function (n) {
@@ -267,9 +272,48 @@
     }
     var d = el('details', { class: 'change a-' + e.action, 'data-address': e.address, 'data-action': e.action, 'data-kind': e.kind },
       summaryNode(change.actions, e.address, rc.reason_detail, nestedNote));
+    if (e.rollout) d.firstChild.append(el('span', { class: 'detail rollout-note', text: 'rollout: ' + String(e.rollout.action) }));
     d.addEventListener('toggle', function () { if (d.open && !e.body) drawBody(e); });
     e.el = d;
     return d;
+  }
+
+  // rolloutNode shows where an app's rollout stands and what applying
+  // the plan does with it, in the words of the text views.
+  function rolloutNode(rs) {
+    var rule = rs.rollout ? 'rollout.' + String(rs.rollout) : 'a rollout';
+    var head = String(rs.workload || "the app's Deployment") + ' follows ' + rule +
+      ' (' + String(rs.strategy || 'canary').replace(/_/g, '-') + ')';
+    var box = el('div', { class: 'rollout' }, el('h3', { text: 'Rollout' }),
+      el('p', { class: 'rollout-head', text: head }));
+    if (rs.road) box.append(el('p', { class: 'road mono', text: String(rs.road) }));
+    var facts = el('div', { class: 'facts' });
+    if (rs.phase) facts.append(fact('phase', String(rs.phase)));
+    if (rs.action) facts.append(fact('plan', String(rs.action)));
+    if (rs.standing) facts.append(fact('standing', String(rs.standing)));
+    if (rs.superseded) facts.append(fact('replaces revision', String(rs.superseded).slice(0, 10)));
+    if (rs.message) facts.append(fact('message', String(rs.message)));
+    box.append(facts);
+    if (Array.isArray(rs.analyses) && rs.analyses.length > 0) {
+      var ul = el('ul', { class: 'analyses' });
+      rs.analyses.forEach(function (a) {
+        if (!isObject(a)) return;
+        var counts = {};
+        (Array.isArray(a.measurements) ? a.measurements : []).forEach(function (m) {
+          var p = isObject(m) ? String(m.phase) : '';
+          var k = p === 'Successful' ? 'successful' : p === 'Failed' ? 'failed' : (p === 'Inconclusive' || p === 'Error') ? 'inconclusive' : '';
+          if (k) counts[k] = (counts[k] || 0) + 1;
+        });
+        var parts = ['successful', 'failed', 'inconclusive'].filter(function (k) { return counts[k]; })
+          .map(function (k) { return counts[k] + ' ' + k; });
+        var text = 'analysis ' + String(a.name) + ': ' + String(a.phase) + (parts.length ? ' (' + parts.join(', ') + ')' : '') +
+          (a.message ? ': ' + String(a.message) : '');
+        ul.append(el('li', { text: text }));
+      });
+      box.append(ul);
+    }
+    if (rs.next) box.append(el('p', { class: 'rollout-next' }, fact('next', String(rs.next))));
+    return box;
   }
 
   function drawBody(e) {
@@ -282,7 +326,11 @@
     if (Array.isArray(change.replace_paths) && change.replace_paths.length > 0) {
       facts.append(fact('replaced because of', change.replace_paths.map(pathText).join(', ')));
     }
-    var body = el('div', { class: 'body' }, facts, attrTable(change));
+    // The rollout section words the app's rollout_status; the table
+    // does not show its JSON again.
+    var body = el('div', { class: 'body' }, facts);
+    if (e.rollout) body.append(rolloutNode(e.rollout));
+    body.append(attrTable(change, isObject(rc.rollout_status) ? ['rollout_status'] : []));
     if (e.nested.length > 0) {
       var objs = el('div', { class: 'objects' }, el('h3', { text: 'Objects' }));
       e.nested.forEach(function (n) {
@@ -332,7 +380,10 @@
     if (f.app && e.address !== f.app) return false;
     var anyNested = e.nested.some(function (n) { return nestedMatch(f, e, n); });
     if (f.objectKind && !anyNested) return false;
-    if (!f.actions[e.action] && !anyNested) return false;
+    // A held rollout of an unchanged app is never filtered out with the
+    // unchanged.
+    var heldRollout = e.action === 'no-op' && e.rollout;
+    if (!f.actions[e.action] && !anyNested && !heldRollout) return false;
     if (f.text && e.lower.indexOf(f.text) < 0 && !anyNested) return false;
     return true;
   }

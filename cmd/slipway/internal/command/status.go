@@ -26,6 +26,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
 	appkind "slipway.dev/slipway/planner/app"
@@ -208,6 +209,7 @@ func (m *Meta) printStatus(st appStatus) {
 	if st.Message != "" {
 		fmt.Fprintf(tw, "  Message:\t%s\n", st.Message)
 	}
+	fmt.Fprintf(tw, "  Rollout:\t%s\n", RolloutShort(st.Rollout))
 	tw.Flush()
 	if len(st.Objects) > 0 {
 		m.View.Printf("\n")
@@ -290,7 +292,7 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 // StatusFormatVersion is the version of `slipway status -json`'s
 // document, whose schema is website/schema/status.schema.json: minor for
 // additions, major for breaks.
-const StatusFormatVersion = "1.1"
+const StatusFormatVersion = "1.2"
 
 // StatusDocument is the documented shape of `slipway status -json`.
 type StatusDocument struct {
@@ -307,6 +309,21 @@ type statusAppJSON struct {
 	Revision string               `json:"revision,omitempty"`
 	Objects  []statusObjectJSON   `json:"objects"`
 	History  []appkind.SyncRecord `json:"history"`
+	// Rollout is where the app's rollout stands; absent without one.
+	Rollout *statusRolloutJSON `json:"rollout,omitempty"`
+}
+
+// statusRolloutJSON is an app's rollout status as the provider recorded
+// it, with the words status prints.
+type statusRolloutJSON struct {
+	rolloutspec.Status
+	// Summary is the short form: "Paused 5/6 weight 50%", "Healthy",
+	// "Degraded: aborted abc123def0".
+	Summary string `json:"summary"`
+	// Road is the steps in one line, the step under way in brackets.
+	Road string `json:"road"`
+	// Standing says where the rollout stands in a sentence.
+	Standing string `json:"standing"`
 }
 
 type statusObjectJSON struct {
@@ -327,7 +344,34 @@ func statusJSON(workspace string, sts []appStatus) StatusDocument {
 		for _, o := range st.Objects {
 			a.Objects = append(a.Objects, statusObjectJSON{ID: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
 		}
+		if r := st.Rollout; r != nil {
+			a.Rollout = &statusRolloutJSON{Status: *r, Summary: RolloutShort(r), Road: r.Road(), Standing: r.Standing()}
+			if a.Rollout.Steps == nil {
+				a.Rollout.Steps = []string{}
+			}
+		}
 		out.Apps = append(out.Apps, a)
 	}
 	return out
+}
+
+// RolloutShort is a rollout's phase and standing in a few words, for a
+// column: "Paused 5/6 weight 50%", "Degraded: aborted abc123def0",
+// "Healthy", or "-" without a rollout.
+func RolloutShort(s *rolloutspec.Status) string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.Phase == rolloutspec.PhaseDegraded:
+		rev := s.Aborted
+		if len(rev) > 10 {
+			rev = rev[:10]
+		}
+		return "Degraded: aborted " + rev
+	case s.Phase == rolloutspec.PhaseProgressing, s.Phase == rolloutspec.PhasePaused:
+		return fmt.Sprintf("%s %d/%d weight %d%%", s.Phase, s.Step+1, len(s.Steps), s.Weight)
+	case s.Phase == "":
+		return "-"
+	}
+	return s.Phase
 }

@@ -28,6 +28,7 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/cmd/slipway/internal/views"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/planner/schemas"
@@ -90,7 +91,16 @@ var Documents = []Document{
 		Title:       "slipway status -json",
 		Description: "The document `slipway status -json` prints: each app's sync status, health, objects and recent syncs.",
 		value:       command.StatusDocument{},
-		patch:       func(s *jsonschema.Schema) error { return constVersion(s, command.StatusFormatVersion) },
+		patch: func(s *jsonschema.Schema) error {
+			return patches(
+				func() error { return constVersion(s, command.StatusFormatVersion) },
+				func() error { return setProp(s, "StatusRollout", "phase", enum(rolloutPhases...)) },
+				func() error { return setProp(s, "StatusRollout", "action", enum(rolloutActions...)) },
+				func() error {
+					return setProp(s, "StatusRollout", "strategy", enum(rolloutspec.Canary, rolloutspec.BlueGreen))
+				},
+			)
+		},
 	},
 	{
 		Name: "validate", File: "validate.schema.json", Version: views.ValidateFormatVersion,
@@ -316,11 +326,39 @@ func patchPlan(s *jsonschema.Schema) error {
 		mirrors("Change", "after_unknown", "before_sensitive", "after_sensitive"),
 		mirrors("NestedChange", "after_unknown", "before_sensitive", "after_sensitive"),
 		mirrors("OutputChange", "after_unknown"),
+		func() error { return setProp(s, "RolloutStatus", "phase", enum(rolloutPhases...)) },
+		func() error { return setProp(s, "RolloutStatus", "action", enum(rolloutActions...)) },
+		func() error {
+			return setProp(s, "RolloutStatus", "strategy", enum(rolloutspec.Canary, rolloutspec.BlueGreen))
+		},
+		func() error {
+			return setProp(s, "FlatChange", "rollout_phase", enum(append([]string{""}, rolloutPhases...)...))
+		},
+		func() error {
+			return setProp(s, "FlatChange", "rollout_action", enum(append([]string{""}, rolloutActions...)...))
+		},
 		func() error {
 			return setProp(s, "Change", "replace_paths", &jsonschema.Schema{Type: "array",
 				Items: &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string"}, {Type: "number"}}}}})
 		},
 	)
+}
+
+// The phases and actions of a rollout (rolloutspec), as the JSON plan
+// writes them.
+var (
+	rolloutPhases = []string{rolloutspec.PhasePlanned, rolloutspec.PhaseProgressing, rolloutspec.PhasePaused, rolloutspec.PhaseHealthy, rolloutspec.PhaseDegraded}
+	// An action in a status is never "": it is then left out.
+	rolloutActions = []string{rolloutspec.ActionStart, rolloutspec.ActionContinue, rolloutspec.ActionSupersede, rolloutspec.ActionAbort, rolloutspec.ActionHold}
+)
+
+// enum is a string that is one of values.
+func enum(values ...string) *jsonschema.Schema {
+	out := &jsonschema.Schema{Type: "string"}
+	for _, v := range values {
+		out.Enum = append(out.Enum, v)
+	}
+	return out
 }
 
 func patchState(s *jsonschema.Schema) error {
