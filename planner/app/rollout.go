@@ -117,6 +117,11 @@ func rolloutAttr(rc *lang.Resource, r *appRollout, helm bool, ectx *hcl.EvalCont
 func describe(rc *lang.Resource, ch *plans.ResourceChange) {
 	ch.Rollout = rolloutOf(rc)
 	after, before := statusOf(ch.After), statusOf(ch.Before)
+	if after != nil && after.Phase == rolloutspec.PhaseDegraded && after.Action == rolloutspec.ActionNone {
+		// An aborted revision the manifests still ask for: the provider
+		// plans the recorded status again, and the plan holds it.
+		after.Action = rolloutspec.ActionHold
+	}
 	if after != nil && (after.Action != rolloutspec.ActionNone || before == nil || before.Phase != after.Phase) {
 		ch.RolloutStatus = after
 	}

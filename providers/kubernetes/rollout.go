@@ -289,6 +289,10 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 	// The template changes: a rollout starts, goes on, or holds.
 	switch {
 	case aborted == rev && second == nil && request != builtin.RolloutRetry:
+		if prior != nil && prior.Phase == rolloutspec.PhaseDegraded && prior.Aborted == rev {
+			// As recorded: the plan changes nothing, and says it holds.
+			return prior, nil, true, nil
+		}
 		s := base
 		s.Phase, s.Action, s.Aborted, s.Message = rolloutspec.PhaseDegraded, rolloutspec.ActionHold, rev, reason
 		s.Step, s.Weight = 0, 0

@@ -427,7 +427,11 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 	if ready, _, _ := unstructured.NestedInt64(web.Object, "status", "readyReplicas"); imageOf(t, web) != "nginx:1.29" || ready != 4 || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
 		t.Errorf("after abort: web %s with %d ready, canary exists %v", imageOf(t, web), ready, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
 	}
-	if p := planStatus(t, s.Plan(attrs(""))); p.Action != rolloutspec.ActionHold || p.Phase != rolloutspec.PhaseDegraded {
+	held := s.Plan(attrs("abort"))
+	if d := sdktest.DiffPaths(s.State, held.PlannedState); len(d) > 0 {
+		t.Errorf("the plan of a held revision changes %v", d)
+	}
+	if p := planStatus(t, s.Plan(attrs(""))); p.Phase != rolloutspec.PhaseDegraded || p.Aborted != ab.Aborted {
 		t.Errorf("plan after abort: %+v; want hold", p)
 	}
 	// retry starts it again.
