@@ -56,6 +56,11 @@ const (
 	// AppRolloutStatus is where the app's rollout stands, computed by the
 	// provider, as the JSON of a rolloutspec.Status; null without one.
 	AppRolloutStatus = "rollout_status"
+	// AppRolloutPlan is what a plan proposes for the app's rollout (a
+	// rolloutspec.Status with its Action), as JSON, or null. It is a
+	// Local attribute: a proposal, not a state of the world, so a
+	// difference in it alone is never a change.
+	AppRolloutPlan = "rollout_plan"
 )
 
 // The requests of `slipway rollout` (AppRolloutAction).

@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/state"
@@ -59,6 +60,13 @@ func History(st *state.State) (map[string][]SyncRecord, error) {
 // recordSync appends a sync to the app's history in the state the apply
 // builds.
 func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, failure error) {
+	if failure == nil {
+		if ri := h.Recorded(addr); ri != nil {
+			if st := statusOf(ri.Value, builtin.AppRolloutStatus); st != nil && st.Phase == rolloutspec.PhasePaused {
+				h.Progress(addr, pausedLine(addr, st))
+			}
+		}
+	}
 	rec := SyncRecord{Time: time.Now().UTC(), Result: "succeeded"}
 	if failure != nil {
 		rec.Result, rec.Message = "failed", failure.Error()

@@ -15,7 +15,9 @@
 package app
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -116,20 +118,21 @@ func rolloutAttr(rc *lang.Resource, r *appRollout, helm bool, ectx *hcl.EvalCont
 // and where its rollout stands when the plan moves it.
 func describe(rc *lang.Resource, ch *plans.ResourceChange) {
 	ch.Rollout = rolloutOf(rc)
-	after, before := statusOf(ch.After), statusOf(ch.Before)
-	if after != nil && after.Phase == rolloutspec.PhaseDegraded && after.Action == rolloutspec.ActionNone {
-		// An aborted revision the manifests still ask for: the provider
-		// plans the recorded status again, and the plan holds it.
-		after.Action = rolloutspec.ActionHold
+	if proposed := statusOf(ch.After, builtin.AppRolloutPlan); proposed != nil && proposed.Action != rolloutspec.ActionNone {
+		// What the plan proposes: the road, where the rollout stands, and
+		// what the next apply does with it.
+		ch.RolloutStatus = proposed
+		return
 	}
+	after, before := statusOf(ch.After, builtin.AppRolloutStatus), statusOf(ch.Before, builtin.AppRolloutStatus)
 	if after != nil && (after.Action != rolloutspec.ActionNone || before == nil || before.Phase != after.Phase) {
 		ch.RolloutStatus = after
 	}
 }
 
-// statusOf reads the rollout status of an app's value, or nil.
-func statusOf(v cty.Value) *rolloutspec.Status {
-	a := kind.AttrOr(v, builtin.AppRolloutStatus, cty.NullVal(cty.String))
+// statusOf reads a rollout status attribute of an app's value, or nil.
+func statusOf(v cty.Value, attr string) *rolloutspec.Status {
+	a := kind.AttrOr(v, attr, cty.NullVal(cty.String))
 	a, _ = a.UnmarkDeep()
 	if a.IsNull() || !a.IsKnown() || a.Type() != cty.String {
 		return nil
@@ -165,4 +168,16 @@ func rolloutOf(rc *lang.Resource) string {
 		}
 	}
 	return ""
+}
+
+// pausedLine tells the user what comes after a rollout that apply left
+// at a pause: `rollout app.web paused at step 4/5 (pause until
+// promoted); run "slipway rollout promote app.web" or apply again after
+// 12:31:00`.
+func pausedLine(addr fmt.Stringer, st *rolloutspec.Status) string {
+	line := fmt.Sprintf("rollout %s paused at step %d/%d (%s); run \"slipway rollout promote %s\"", addr, st.Step+1, len(st.Steps), st.StepName(st.Step), addr)
+	if t, err := time.Parse(time.RFC3339, st.PausedUntil); err == nil && st.PausedUntil != "" {
+		return line + " or apply again after " + t.Local().Format("15:04:05")
+	}
+	return line + " to go on"
 }

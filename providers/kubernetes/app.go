@@ -115,11 +115,21 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 	forEach(len(items), func(n int) {
 		it := items[n]
 		objects := map[string]cty.Value{}
+		rolling := rollingWorkload(it.state)
 		for _, id := range it.ids {
 			key := id.String()
 			lv := live[key]
 			if lv == nil {
 				continue
+			}
+			if key == rolling {
+				// Under a rollout, state records the template the
+				// Deployment is rolling to, not the stable one it still
+				// runs: that is no drift.
+				if v, ok := it.prior.objects[key]; ok {
+					objects[key] = v
+					continue
+				}
 			}
 			v, err := liveValueOf(lv.Object, it.prior.objects[key])
 			if err != nil {

@@ -83,6 +83,8 @@ type syncRun struct {
 	rollouts      map[string]plannedRollout
 	rolloutStatus *rolloutspec.Status
 	paused        string
+	// plannedState is the plan's value of the app.
+	plannedState cty.Value
 	// analyze runs a rollout's analysis.
 	analyze func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
 }
@@ -148,7 +150,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		adopt: planned.Adopt,
 		hooks: append([]string(nil), planned.Hooks...), priorRuns: append([]hookRun(nil), planned.HookRuns...),
 		started: time.Now(),
-		desired: d, rollouts: planned.Rollouts, rolloutStatus: priorStatus(req.PriorState),
+		desired: d, rollouts: planned.Rollouts, plannedState: req.PlannedState,
 		// Hooks run when the sync changes objects, not when only the
 		// revision moved; the plan says the same (planner/app).
 		quiet: prior.exists &&
@@ -172,19 +174,39 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	} else {
 		st = sdk.With(st, builtin.AppAdopted, attrOr(req.PlannedState, builtin.AppAdopted))
 	}
-	if cfg.Rollout != nil {
-		st = sdk.With(st, builtin.AppRolloutStatus, statusVal(inState(r.rolloutStatus)))
-	} else {
+	switch {
+	case cfg.Rollout == nil:
 		st = sdk.With(st, builtin.AppRolloutStatus, cty.NullVal(cty.String))
+	case r.rolloutStatus != nil:
+		st = sdk.With(st, builtin.AppRolloutStatus, statusVal(inState(r.rolloutStatus)))
+	default:
+		// No rollout ran: the app stands as the plan said.
+		st = sdk.With(st, builtin.AppRolloutStatus, knownOr(attrOr(req.PlannedState, builtin.AppRolloutStatus), attrOr(req.PriorState, builtin.AppRolloutStatus)))
 	}
+	st = sdk.With(st, builtin.AppRolloutPlan, knownOr(attrOr(req.PlannedState, builtin.AppRolloutPlan), cty.NullVal(cty.String)))
 	resp.NewState, resp.Private = st, priv
 	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
 	if r.paused != "" && syncErr == nil {
-		resp.Diagnostics.AddWarning("Rollout paused", r.paused)
+		progress(r.paused)
 	}
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
+}
+
+// plannedObjects are the known planned values of the app's objects.
+func plannedObjects(_ privateData, plannedState cty.Value) map[string]cty.Value {
+	objs := attrOr(plannedState, builtin.AppObjects)
+	if objs.IsNull() || !objs.IsKnown() || !(objs.Type().IsObjectType() || objs.Type().IsMapType()) {
+		return nil
+	}
+	out := map[string]cty.Value{}
+	for k, v := range objs.AsValueMap() {
+		if v.IsWhollyKnown() {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // unchangedObjects returns the planned values of the objects the plan
@@ -720,6 +742,17 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 			objects[key] = r.unchanged[key]
 			hashes[key] = o.hash
 			inv[key] = true
+		}
+	}
+	if r.paused != "" {
+		// A rollout under way: state records the template it rolls to,
+		// as planned; the status says where it stands.
+		for key := range r.rollouts {
+			if v, ok := plannedObjects(planned, r.plannedState)[key]; ok {
+				objects[key] = v
+				hashes[key] = desired[key].hash
+				inv[key] = true
+			}
 		}
 	}
 	for key, u := range r.applied {

@@ -50,6 +50,7 @@ var appSchema = sdk.Schema{
 		builtin.AppHooks:             {Type: cty.List(builtin.HookType), Computed: true, Description: "The hooks a sync runs (annotated argocd.argoproj.io/hook, helm.sh/hook or slipway.dev/hook): phase, object, generate_name, wave and delete_policy. They are runs, not objects of the app; null when there are none."},
 		builtin.AppRollout:           {Type: cty.String, Optional: true, Description: "The progressive delivery strategy the app follows (canary or blue-green), as JSON: when a Deployment's pod template changes, the new template takes over step by step instead of at once."},
 		builtin.AppRolloutAction:     {Type: cty.String, Optional: true, Local: true, Description: "A one-off request of `slipway rollout` for the rollout under way: promote, promote_full, abort or retry. Never set it in configuration."},
+		builtin.AppRolloutPlan:       {Type: cty.String, Computed: true, Local: true, Description: "What the plan proposes for the app's rollout, as JSON: the road, where it stands and what the next apply does (start, continue, supersede, abort or hold); null when the plan does nothing with it."},
 		builtin.AppRolloutStatus:     {Type: cty.String, Computed: true, Description: "Where the app's rollout stands, as JSON: strategy, steps, the step under way, weight, analysis results, and an aborted revision; null without a rollout."},
 	},
 }

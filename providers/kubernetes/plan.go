@@ -299,7 +299,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	sort.Strings(inventory)
 	var rollouts map[string]plannedRollout
-	rolloutStatus := cty.NullVal(cty.String)
+	rolloutStatus, rolloutPlan := cty.NullVal(cty.String), cty.NullVal(cty.String)
 	if it.cfg.Rollout != nil {
 		// Offline, nothing live is known: the rollout stands as recorded.
 		rolloutStatus = statusVal(inState(it.priorRollout))
@@ -321,14 +321,20 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 				}
 			}
 		}
-		if pr != nil {
-			rollouts = map[string]plannedRollout{key: *pr}
+		rolloutStatus = statusVal(inState(st))
+		if st.Action != rolloutspec.ActionNone {
+			rolloutPlan = statusVal(st)
 		}
-		rolloutStatus = statusVal(st)
+		if pr != nil {
+			// Where the rollout will stand is known once apply has
+			// carried it out.
+			rollouts = map[string]plannedRollout{key: *pr}
+			rolloutStatus = cty.UnknownVal(cty.String)
+		}
 	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus})
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus, builtin.AppRolloutPlan: rolloutPlan})
 	resp.SensitivePaths = kube.SecretPaths(objs)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,

@@ -291,7 +291,9 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 	case aborted == rev && second == nil && request != builtin.RolloutRetry:
 		if prior != nil && prior.Phase == rolloutspec.PhaseDegraded && prior.Aborted == rev {
 			// As recorded: the plan changes nothing, and says it holds.
-			return prior, nil, true, nil
+			s := *prior
+			s.Action = rolloutspec.ActionHold
+			return &s, nil, true, nil
 		}
 		s := base
 		s.Phase, s.Action, s.Aborted, s.Message = rolloutspec.PhaseDegraded, rolloutspec.ActionHold, rev, reason
@@ -332,6 +334,35 @@ func rolloutObjects(ids []kube.ObjectID) []kube.ObjectID {
 		}
 	}
 	return out
+}
+
+// rollingWorkload is the ID of the Deployment whose rollout a state
+// records as under way (Progressing or Paused), or "".
+func rollingWorkload(state cty.Value) string {
+	st := priorStatus(state)
+	if st == nil || (st.Phase != rolloutspec.PhaseProgressing && st.Phase != rolloutspec.PhasePaused) {
+		return ""
+	}
+	ns := sdk.GetString(state, builtin.AppNamespace)
+	for _, key := range stringList(attrOr(state, builtin.AppInventory)) {
+		id, err := kube.ParseObjectID(key)
+		if err == nil && id.Group == "apps" && id.Kind == "Deployment" && "Deployment/"+id.Name == st.Workload && (ns == "" || id.Namespace == ns) {
+			return key
+		}
+	}
+	return ""
+}
+
+// knownOr is v when it is known, else or; a null of no type is a null
+// string.
+func knownOr(v, or cty.Value) cty.Value {
+	if !v.IsKnown() {
+		v = or
+	}
+	if v.IsNull() || !v.IsKnown() {
+		return cty.NullVal(cty.String)
+	}
+	return v
 }
 
 // statusVal is the rollout_status attribute's value of st.
