@@ -110,6 +110,12 @@ func (w *planWalk) ReplaceRequested(addr addrs.ResourceInstance) bool {
 	return slices.Contains(w.opts.Replace, addr)
 }
 
+// RolloutRequest is the request of `slipway rollout` for addr's
+// rollout, or "".
+func (w *planWalk) RolloutRequest(addr addrs.ResourceInstance) string {
+	return w.opts.RolloutRequests[addr]
+}
+
 // AddChange adds a change to the plan.
 func (w *planWalk) AddChange(ch *plans.ResourceChange) { w.addChange(ch) }
 

@@ -61,6 +61,10 @@ type PlanOpts struct {
 	// TYPE.NAME or source.TYPE.NAME), the directory. The plan is a
 	// preview: never applied.
 	LocalSources map[string]string
+	// RolloutRequests are the one-off requests of `slipway rollout`
+	// (builtin.RolloutPromote, ...) for the rollouts of these app
+	// instances; kinds read them through kind.PlanHost.RolloutRequest.
+	RolloutRequests map[addrs.ResourceInstance]string
 }
 
 // planWalk is the state of one plan.

@@ -448,7 +448,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	root.AddCommand(convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,
 		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set),
-		providersCommand(ctx, meta, set))
+		providersCommand(ctx, meta, set), rolloutCommand(ctx, applyCtx, meta, set))
 	return root
 }
 

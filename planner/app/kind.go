@@ -81,6 +81,7 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 	if diags.HasErrors() {
 		return diags
 	}
+	l.Config = withRolloutRequest(h, l.Config)
 	return append(diags, h.PlanResource(ctx, lrc, l)...)
 }
 
@@ -88,6 +89,13 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 // sync in the app's history.
 func (Kind) Apply(ctx context.Context, h kind.ApplyHost, rc *lang.Resource) hcl.Diagnostics {
 	lrc, l := appliedLowering(h, rc)
+	hold := l.Hold
+	l.Hold = func(config, planned cty.Value) cty.Value {
+		if hold != nil {
+			config = hold(config, planned)
+		}
+		return holdRolloutRequest(config, planned)
+	}
 	return h.ApplyResource(ctx, lrc, l)
 }
 
@@ -125,6 +133,43 @@ func lowering(rc *lang.Resource, typ string) kind.Lowering {
 		Applied:  recordSync,
 		Describe: describe,
 	}
+}
+
+// withRolloutRequest adds to an instance's configuration the request of
+// `slipway rollout` for its rollout (builtin.AppRolloutAction), which no
+// configuration sets. The provider plans what the request does.
+func withRolloutRequest(h kind.PlanHost, config func(*lang.Resource, sdk.Schema, *hcl.EvalContext, kind.Instance) (cty.Value, hcl.Diagnostics)) func(*lang.Resource, sdk.Schema, *hcl.EvalContext, kind.Instance) (cty.Value, hcl.Diagnostics) {
+	return func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
+		v, diags := config(rc, schema, ectx, in)
+		req := h.RolloutRequest(in.Addr)
+		if req == "" || diags.HasErrors() {
+			return v, diags
+		}
+		return withAction(v, cty.StringVal(req)), diags
+	}
+}
+
+// holdRolloutRequest makes the configuration at apply time carry the
+// request of `slipway rollout` the plan was made with.
+func holdRolloutRequest(config, planned cty.Value) cty.Value {
+	if planned.IsNull() || !planned.IsKnown() || !planned.Type().IsObjectType() || !planned.Type().HasAttribute(builtin.AppRolloutAction) {
+		return config
+	}
+	if req := planned.GetAttr(builtin.AppRolloutAction); req.IsKnown() && !req.IsNull() {
+		return withAction(config, req)
+	}
+	return config
+}
+
+// withAction sets an app's rollout_action, when its type has one.
+func withAction(v, req cty.Value) cty.Value {
+	v, marks := v.Unmark()
+	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppRolloutAction) {
+		return v.WithMarks(marks)
+	}
+	m := v.AsValueMap()
+	m[builtin.AppRolloutAction] = req
+	return cty.ObjectVal(m).WithMarks(marks)
 }
 
 // pin makes an app read a recorded sync's manifests (slipway rollback).

@@ -131,6 +131,9 @@ type PlanHost interface {
 	Targeted(addr addrs.ResourceInstance) bool
 	// ReplaceRequested reports whether -replace names an instance.
 	ReplaceRequested(addr addrs.ResourceInstance) bool
+	// RolloutRequest is the request of `slipway rollout` for an
+	// instance's rollout (builtin.RolloutPromote, ...), or "".
+	RolloutRequest(addr addrs.ResourceInstance) string
 	// AddChange adds a change to the plan.
 	AddChange(ch *plans.ResourceChange)
 	// AddWrite records that a block of this plan will commit to a source.

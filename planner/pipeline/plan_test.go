@@ -286,6 +286,7 @@ type fakePlanHost struct {
 func (h *fakePlanHost) Dir() string                                  { return h.dir }
 func (h *fakePlanHost) Workspace() string                            { return state.DefaultWorkspace }
 func (h *fakePlanHost) ReplaceRequested(addrs.ResourceInstance) bool { return h.replace }
+func (h *fakePlanHost) RolloutRequest(addrs.ResourceInstance) string { return "" }
 func (h *fakePlanHost) Provider(p addrs.Provider) (kind.Provider, bool) {
 	pr, ok := h.providers[p]
 	return pr, ok

@@ -70,11 +70,13 @@ type PlanArgs struct {
 
 	// rollback pins apps to recorded syncs (slipway rollback).
 	pins map[string]kind.Pin
+	// requests are the requests of slipway rollout, by app.
+	requests map[addrs.ResourceInstance]string
 }
 
 // parse turns address flags into addresses.
 func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
-	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Pins: a.pins}
+	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Pins: a.pins, RolloutRequests: a.requests}
 	if a.Destroy {
 		opts.Mode = plans.DestroyMode
 	}
@@ -284,6 +286,9 @@ type ApplyArgs struct {
 	Approve []string
 	// PlanFile is a saved plan to apply exactly, or "".
 	PlanFile string
+
+	// rollout is the request of slipway rollout this apply carries out.
+	rollout *rolloutRequest
 }
 
 // Apply runs `slipway apply` (and `slipway destroy`, with Destroy set).
@@ -295,11 +300,13 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 	if !m.startViews(a.PlanArgs) {
 		return 1
 	}
-	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
+	// A rollout request asks only when its plan changes more than its
+	// app (checkRolloutPlan).
+	if a.JSON && !a.AutoApprove && a.PlanFile == "" && a.rollout == nil {
 		m.View.Error(fmt.Errorf("%s -json needs -auto-approve or a saved plan: with -json, standard output is for machines, and nobody can answer the prompt there", op))
 		return 1
 	}
-	if !a.Input && !a.AutoApprove && a.PlanFile == "" {
+	if !a.Input && !a.AutoApprove && a.PlanFile == "" && a.rollout == nil {
 		m.View.Error(fmt.Errorf("%s -input=false needs -auto-approve or a saved plan: nobody is there to confirm the changes", op))
 		return 1
 	}
@@ -339,6 +346,13 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		return 1
 	}
 	defer s.close()
+	if r := a.rollout; r != nil {
+		// Again under the lock: the rollout may have moved on.
+		if _, err := checkRolloutRequest(s.ctx.State, r.addr, r.request); err != nil {
+			m.View.Error(err)
+			return 1
+		}
+	}
 	rules, diags := m.policies(s.cfg, a.PolicyDirs)
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
@@ -382,6 +396,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if verdict := m.checkPolicies(rules, p); verdict != 0 {
 			return verdict
 		}
+		if a.rollout != nil && !m.checkRolloutPlan(a, p) {
+			return 1
+		}
 		// An upgraded state changes nothing outside, but is recorded
 		// by applying the plan.
 		if !p.HasChanges() && !hasReads(p) && len(p.Upgraded) == 0 {
@@ -393,7 +410,7 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		}
 		// Only sources moved: nothing outside slipway changes, so record
 		// what they resolved to without asking.
-		if p.HasChanges() && !a.AutoApprove && !m.confirm(a.Destroy) {
+		if p.HasChanges() && !a.AutoApprove && a.rollout == nil && !m.confirm(a.Destroy) {
 			m.View.Printf("\n%s cancelled.\n", strings.ToUpper(op[:1])+op[1:])
 			return 1
 		}
