@@ -17,11 +17,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +144,9 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 		"widget":     {Group: "example.slipway.dev", Version: "v1", Resource: "widgets"},
 		"job":        {Group: "batch", Version: "v1", Resource: "jobs"},
 		"pod":        {Version: "v1", Resource: "pods"},
+		"replicaset": {Group: "apps", Version: "v1", Resource: "replicasets"},
+		"ingress":    {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
+		"httproute":  {Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"},
 		"event":      {Version: "v1", Resource: "events"},
 		"crd":        {Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"},
 		// Flux's kinds, served once flux_objects.txtar has installed its CRDs.
@@ -218,6 +223,34 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 				waitEstablished(ts, ri, u.GetName())
 			}
 		}
+	case "waitstep": // kube waitstep deployment NS CANARY STEP: wait until a rollout records step STEP (1-based) under way
+		want, err := strconv.Atoi(args[4])
+		if err != nil {
+			ts.Fatalf("kube waitstep: %v", err)
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			obj, err := ri.Get(ctx, args[3], metav1.GetOptions{})
+			if err == nil {
+				var st struct {
+					Step int `json:"step"`
+				}
+				if json.Unmarshal([]byte(obj.GetAnnotations()["slipway.dev/rollout-status"]), &st) == nil && st.Step+1 >= want {
+					fmt.Fprintf(ts.Stdout(), "at step %d\n", st.Step+1)
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				ts.Fatalf("kube waitstep: %s/%s did not reach step %d in a minute", ns, args[3], want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	case "count": // kube count KIND NS SELECTOR: how many objects the label selector matches
+		list, err := ri.List(ctx, metav1.ListOptions{LabelSelector: args[3]})
+		if err != nil {
+			ts.Fatalf("kube count: %v", err)
+		}
+		fmt.Fprintf(ts.Stdout(), "count %d\n", len(list.Items))
 	default:
 		ts.Fatalf("kube: unknown verb %q", verb)
 	}
