@@ -41,9 +41,10 @@ build:
 ## server, docker-registry for the image registry, postgresql for the pg
 ## state backend's tests, hugo and chromium for the documentation site's
 ## link test, and
-## chromium for the plan page's browser tests too)
+## chromium for the plan page's browser tests too, prometheus for the
+## rollout analyses' tests)
 deps:
-	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && test -x /usr/bin/prometheus || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium prometheus; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps

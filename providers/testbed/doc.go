@@ -16,8 +16,9 @@
 // `make demo` work against: a Kubernetes control plane (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler) whose pods run
 // on a kwok fake node and become Ready, git's own smart-HTTP server, an
-// image registry and PostgreSQL; and it finds Chromium for the plan
-// page's browser tests. Nothing is faked at the protocol level; only the
+// image registry, PostgreSQL and Prometheus; it finds Chromium for the
+// plan page's browser tests, and installs the Gateway API's CRDs into a
+// cluster. Nothing is faked at the protocol level; only the
 // kubelet is.
 //
 // EnsureBinaries builds the control plane from pinned Go module versions
@@ -27,7 +28,8 @@
 // StartGitServer serves bare repositories for clones and pushes;
 // StartPostgres runs a cluster of its own (SharedPostgres, one per test
 // binary), as the postgres user when the tests run as root; Chromium
-// returns Debian's chromium, installing it when missing.
+// returns Debian's chromium, installing it when missing; StartPrometheus
+// runs Debian's prometheus scraping the targets a test gives it.
 //
 // What must stay true:
 //

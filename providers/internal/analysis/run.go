@@ -1,0 +1,202 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"slipway.dev/slipway/internal/rolloutspec"
+)
+
+// Env is what measurements need from the rollout that runs them.
+type Env struct {
+	// Jobs runs the Jobs of job measurements; an analysis with a job
+	// measurement is invalid without it.
+	Jobs JobRunner
+	// HTTPClient makes the requests of prometheus and http measurements;
+	// nil: a client of its own, without a timeout (each measurement has
+	// MeasureTimeout).
+	HTTPClient *http.Client
+	// Namespace is where a Job whose manifest names no namespace runs:
+	// the app's namespace.
+	Namespace string
+	// Progress, when set, receives a line after each measurement.
+	Progress func(string)
+}
+
+// JobRunner runs a Job to completion. Implementations must honour ctx:
+// when it ends, RunJob returns promptly with its error.
+type JobRunner interface {
+	// RunJob creates the Job of manifest (YAML) for the analysis named
+	// analysis, in the manifest's namespace or else in namespace, waits
+	// until it completes or fails, and removes it. ok says it completed;
+	// msg says why it failed. err is a Job that could not be run or
+	// followed (a bad manifest, a refused create, a lost connection, the
+	// end of ctx).
+	RunJob(ctx context.Context, analysis, manifest, namespace string) (ok bool, msg string, err error)
+}
+
+// MeasureTimeout bounds one prometheus or http measurement; one that
+// takes longer is Inconclusive. Job measurements are bounded by the
+// context only: a Job runs as long as it needs.
+var MeasureTimeout = 30 * time.Second
+
+// ErrInvalid is wrapped by the error of an analysis that cannot be
+// measured at all: no measurement or more than one, a condition that
+// does not compile, a body_match that is not a regular expression, a job
+// manifest that is not a Job, a job measurement without a JobRunner.
+var ErrInvalid = errors.New("invalid analysis")
+
+// Run takes a.CountOr() measurements a.IntervalOr() apart, the first at
+// once, calls report (when not nil) with the run so far after each, and
+// returns the run: Failed as soon as the failed measurements exceed
+// a.FailureLimit, Inconclusive as soon as the inconclusive ones (Error
+// included) exceed a.InconclusiveLimit, Successful once all were taken
+// otherwise. step is the rollout step the run belongs to.
+//
+// When ctx ends Run returns the run so far (phase Running) and
+// ctx.Err(). An invalid analysis (see ErrInvalid) returns a run in phase
+// Error and an error wrapping ErrInvalid, without measuring.
+func Run(ctx context.Context, a *rolloutspec.Analysis, env Env, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+	run := rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Running}
+	m, err := newMeasurer(a, env)
+	if err != nil {
+		run.Phase, run.Message = rolloutspec.Error, err.Error()
+		return run, err
+	}
+	count, interval := a.CountOr(), a.IntervalOr()
+	for i := range count {
+		if i > 0 {
+			t := time.NewTimer(interval)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return run, ctx.Err()
+			case <-t.C:
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return run, err
+		}
+		got := m.measure(ctx)
+		if err := ctx.Err(); err != nil {
+			// Cut short by the end of ctx: not a measurement of the app.
+			return run, err
+		}
+		run.Measurements = append(run.Measurements, got)
+		ok, failed, inconclusive := run.Counts()
+		switch {
+		case failed > a.FailureLimit:
+			run.Phase = rolloutspec.Failed
+			run.Message = fmt.Sprintf("%d of %d measurements failed (failure_limit %d): %s", failed, count, a.FailureLimit, got.Message)
+		case inconclusive > a.InconclusiveLimit:
+			run.Phase = rolloutspec.Inconclusive
+			run.Message = fmt.Sprintf("%d of %d measurements inconclusive (inconclusive_limit %d): %s", inconclusive, count, a.InconclusiveLimit, got.Message)
+		case i == count-1:
+			run.Phase = rolloutspec.Successful
+			run.Message = fmt.Sprintf("%d of %d measurements successful", ok, count)
+		}
+		if env.Progress != nil {
+			line := fmt.Sprintf("analysis %s: measurement %d of %d: %s", a.Name, i+1, count, got.Phase)
+			if got.Value != "" {
+				line += " (" + got.Value + ")"
+			}
+			if got.Message != "" && got.Phase != rolloutspec.Successful {
+				line += ": " + got.Message
+			}
+			env.Progress(line)
+		}
+		if report != nil {
+			snapshot := run
+			snapshot.Measurements = append([]rolloutspec.Measurement(nil), run.Measurements...)
+			report(snapshot)
+		}
+		if run.Phase != rolloutspec.Running {
+			return run, nil
+		}
+	}
+	return run, nil
+}
+
+// Validate says whether a can be measured: exactly one measurement, a
+// condition that compiles, a body_match that is a regular expression, a
+// job manifest that is a batch/v1 Job. A
+// plan can call it to report a mistake before any rollout starts.
+func Validate(a *rolloutspec.Analysis) error {
+	_, err := newMeasurer(a, Env{Jobs: noJobs{}})
+	return err
+}
+
+// noJobs stands in for a JobRunner when only the analysis is validated.
+type noJobs struct{}
+
+func (noJobs) RunJob(context.Context, string, string, string) (bool, string, error) {
+	return false, "", errors.New("no job runner")
+}
+
+// A measurer takes one kind of measurement.
+type measurer interface {
+	measure(ctx context.Context) rolloutspec.Measurement
+}
+
+// newMeasurer checks a and prepares its measurement.
+func newMeasurer(a *rolloutspec.Analysis, env Env) (measurer, error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: no analysis", ErrInvalid)
+	}
+	n := 0
+	for _, set := range []bool{a.Prometheus != nil, a.HTTP != nil, a.Job != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("%w: analysis %q must have exactly one of prometheus, http or job, it has %d", ErrInvalid, a.Name, n)
+	}
+	client := env.HTTPClient
+	if client == nil {
+		client = &http.Client{}
+	}
+	var (
+		m   measurer
+		err error
+	)
+	switch {
+	case a.Prometheus != nil:
+		m, err = newPrometheus(a.Prometheus, client)
+	case a.HTTP != nil:
+		m, err = newHTTPCheck(a.HTTP, client)
+	case a.Job != nil:
+		if env.Jobs == nil {
+			return nil, fmt.Errorf("%w: analysis %q runs a Job, and no cluster was given to run it in", ErrInvalid, a.Name)
+		}
+		if _, err = decodeJob(a.Job.Manifest); err == nil {
+			m = &jobCheck{name: a.Name, metric: a.Job, jobs: env.Jobs, namespace: env.Namespace}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: analysis %q: %w", ErrInvalid, a.Name, err)
+	}
+	return m, nil
+}
+
+// measurement is a measurement taken now.
+func measurement(phase, value, message string) rolloutspec.Measurement {
+	return rolloutspec.Measurement{At: rolloutspec.Time(time.Now()), Phase: phase, Value: value, Message: message}
+}
