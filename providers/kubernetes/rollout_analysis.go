@@ -18,10 +18,33 @@ import (
 	"context"
 
 	"slipway.dev/slipway/internal/rolloutspec"
+	"slipway.dev/slipway/providers/internal/analysis"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
-// analyzer returns what runs a rollout's analyses for an app.
+// analyzer returns what runs a rollout's analyses for an app: Prometheus
+// queries, HTTP checks, and Jobs in the cluster (in the workload's
+// namespace when the Job's manifest names none).
 func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(string)) func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
-	return nil
+	return func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+		env := analysis.Env{Namespace: cfg.Namespace}
+		if env.Namespace == "" {
+			env.Namespace = cl.DefaultNamespace
+		}
+		if a.Job != nil {
+			jobs, err := analysis.NewKubeJobs(cl)
+			if err != nil {
+				return rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Error, Message: err.Error()}, nil
+			}
+			env.Jobs = jobs
+		}
+		run, err := analysis.Run(ctx, a, env, step, report)
+		if err != nil && ctx.Err() == nil {
+			// An analysis that cannot be measured at all fails the
+			// rollout with its reason, as a failed one does.
+			run.Phase, run.Message = rolloutspec.Error, err.Error()
+			return run, nil
+		}
+		return run, err
+	}
 }

@@ -16,12 +16,18 @@ package kubernetes
 
 import (
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zclconf/go-cty/cty"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -436,4 +442,175 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 	if r, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString()); r.Phase != rolloutspec.PhasePaused || r.Revision != ab.Aborted {
 		t.Errorf("after retry: %+v", r)
 	}
+}
+
+var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"}
+
+// routeWeights is "stable/canary" of an HTTPRoute's first rule, "-" for
+// a backendRef without a weight.
+func routeWeights(u *unstructured.Unstructured) string {
+	rules, _, _ := unstructured.NestedSlice(u.Object, "spec", "rules")
+	if len(rules) == 0 {
+		return ""
+	}
+	refs, _, _ := unstructured.NestedSlice(rules[0].(map[string]any), "backendRefs")
+	var parts []string
+	for _, r := range refs {
+		m := r.(map[string]any)
+		w := "-"
+		if v, ok := m["weight"]; ok {
+			w = fmt.Sprint(v)
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s", m["name"], w))
+	}
+	return strings.Join(parts, ",")
+}
+
+// TestCanaryGatewayAPIAndAnalysis steers a canary through the weights of
+// a Gateway API HTTPRoute, checked at every step from a watch of the
+// route, with a Prometheus analysis between the steps against a real
+// Prometheus; then a revision whose error ratio is high fails the
+// analysis, and the rollout goes back to 100% stable with the reason.
+func TestCanaryGatewayAPIAndAnalysis(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	if err := testbed.InstallGatewayAPI(t.Context(), cluster.Config); err != nil {
+		t.Fatal(err)
+	}
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-canary-gateway"
+
+	reg := prometheus.NewRegistry()
+	ratio := prometheus.NewGauge(prometheus.GaugeOpts{Name: "web_error_ratio", Help: "Errors per request of the canary."})
+	reg.MustRegister(ratio)
+	ratio.Set(0.01)
+	exporter := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	t.Cleanup(exporter.Close)
+	prom, err := testbed.StartPrometheus(t.Context(), t.TempDir(), []string{exporter.URL + "/metrics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { prom.Close() })
+	waitProm(t, prom.URL, "web_error_ratio", "0.01")
+
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 4", 1)
+	const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - backendRefs: [{name: web, port: 80}]
+`
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+		"route.yaml":      route,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary",
+		Canary: &rolloutspec.CanarySpec{
+			Steps:   []rolloutspec.Step{weightStep(25), {Analysis: "errors"}, weightStep(50), weightStep(75)},
+			Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficGatewayAPI, Route: "web"},
+		},
+		Analyses: map[string]*rolloutspec.Analysis{"errors": {
+			Name: "errors", Interval: "200ms", Count: 2,
+			Prometheus: &rolloutspec.PrometheusMetric{Address: prom.URL, Query: "web_error_ratio", Condition: "result < 0.05"},
+		}},
+	}
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+		"rollout": cty.StringVal(spec.Encode()),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+
+	// Every weight the route takes, from a watch.
+	w, err := k.Dynamic.Resource(httpRoutes).Namespace(ns).Watch(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			if u, ok := ev.Object.(*unstructured.Unstructured); ok {
+				mu.Lock()
+				if ws := routeWeights(u); len(seen) == 0 || seen[len(seen)-1] != ws {
+					seen = append(seen, ws)
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	resp, progress := s.Sync(config)
+	w.Stop()
+	<-done
+	want := []string{"web=1", "web=100,web-canary=0", "web=75,web-canary=25", "web=50,web-canary=50", "web=25,web-canary=75", "web=0,web-canary=100", "web=1"}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("route weights over the rollout:\n  got  %s\n  want %s", strings.Join(seen, " "), strings.Join(want, " "))
+	}
+	if !slicesContains(progress, "analysis errors: Successful (2 successful)") {
+		t.Errorf("no analysis result among the progress lines:\n  %s", strings.Join(progress, "\n  "))
+	}
+	st, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st.Phase != rolloutspec.PhaseHealthy || len(st.Analyses) != 1 || st.Analyses[0].Phase != rolloutspec.Successful {
+		t.Errorf("status after the rollout: %+v", st)
+	}
+
+	// A revision with a high error ratio: the analysis fails at once and
+	// the rollout goes back to stable, with the reason.
+	ratio.Set(0.5)
+	waitProm(t, prom.URL, "web_error_ratio", "0.5")
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.29", 1))
+	plan := s.Plan(config)
+	resp, _ = s.Apply(config, plan)
+	if !resp.Diagnostics.HasErrors() || !strings.Contains(fmt.Sprint(resp.Diagnostics), "result = 0.5 does not meet result < 0.05") {
+		t.Errorf("apply of a failing revision: %v", resp.Diagnostics)
+	}
+	ab, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if ab == nil || ab.Phase != rolloutspec.PhaseDegraded || !strings.Contains(ab.Message, "0.5") {
+		t.Errorf("status after the failed analysis: %+v", ab)
+	}
+	if got := routeWeights(k.Get(httpRoutes, ns, "web")); got != "web=1" {
+		t.Errorf("route after the abort = %s, want the manifests' web=1 (the server's default weight)", got)
+	}
+	web := k.Get(kubetest.Deployments, ns, "web")
+	if ready, _, _ := unstructured.NestedInt64(web.Object, "status", "readyReplicas"); imageOf(t, web) != "nginx:1.28" || ready != 4 || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Errorf("after the abort: web %s with %d ready, canary exists %v", imageOf(t, web), ready, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
+	}
+	if sel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector"); len(sel) != 1 {
+		t.Errorf("stable selector after the abort = %v", sel)
+	}
+}
+
+func slicesContains(lines []string, sub string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitProm waits until Prometheus has scraped value for query.
+func waitProm(t *testing.T, addr, query, value string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(addr + "/api/v1/query?query=" + url.QueryEscape(query))
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), `"`+value+`"`) {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("Prometheus did not show %s = %s in 30s", query, value)
 }

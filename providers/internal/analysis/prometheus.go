@@ -29,6 +29,7 @@ import (
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"slipway.dev/slipway/internal/condition"
 	"slipway.dev/slipway/internal/rolloutspec"
 )
 
@@ -70,22 +71,9 @@ func compileCondition(expr string) (cel.Program, error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("prometheus needs a condition, such as \"result < 0.05\"")
 	}
-	env, err := cel.NewEnv(
-		cel.Variable("result", cel.DynType),
-		// "result < 1" must work when result is a double.
-		cel.CrossTypeNumericComparisons(true),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("condition: %w", err)
-	}
-	ast, iss := env.Compile(expr)
-	if iss.Err() != nil {
-		return nil, fmt.Errorf("condition %q: %w", expr, iss.Err())
-	}
-	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
-		return nil, fmt.Errorf("condition %q is a %s, not a bool", expr, t)
-	}
-	prg, err := env.Program(ast)
+	// The planner checks conditions with the same environment
+	// (internal/condition), so a condition that validates runs here.
+	prg, err := condition.Compile(expr)
 	if err != nil {
 		return nil, fmt.Errorf("condition %q: %w", expr, err)
 	}
