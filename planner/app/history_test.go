@@ -26,6 +26,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/state"
@@ -127,6 +128,16 @@ func TestRollbackRecord(t *testing.T) {
 type fakeApplyHost struct {
 	kind.ApplyHost
 	sections map[string]json.RawMessage
+	recorded map[string]*state.ResourceInstance
+	progress []string
+}
+
+func (h *fakeApplyHost) Recorded(addr addrs.ResourceInstance) *state.ResourceInstance {
+	return h.recorded[addr.String()]
+}
+
+func (h *fakeApplyHost) Progress(addr addrs.ResourceInstance, msg string) {
+	h.progress = append(h.progress, addr.String()+": "+msg)
 }
 
 func (h *fakeApplyHost) UpdateSection(name string, fn func(json.RawMessage) json.RawMessage) {
@@ -257,6 +268,31 @@ func TestHistory(t *testing.T) {
 			got := result{History: h, Err: err != nil}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("History (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRecordSyncSaysWhatComesAfterAPause: an apply that leaves a rollout
+// at a pause ends with the line that tells the user what comes next.
+func TestRecordSyncSaysWhatComesAfterAPause(t *testing.T) {
+	addr := addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.NoKey)
+	for name, tc := range map[string]struct {
+		until string
+		want  string
+	}{
+		"until promoted": {"", `app.web: rollout app.web paused at step 4/5 (pause until promoted); run "slipway rollout promote app.web" to go on`},
+		"timed":          {"2026-12-05T12:31:00Z", `app.web: rollout app.web paused at step 4/5 (pause until promoted); run "slipway rollout promote app.web" or apply again after ` + time.Date(2026, 12, 5, 12, 31, 0, 0, time.UTC).Local().Format("15:04:05")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := rolloutspec.Status{Phase: rolloutspec.PhasePaused, Step: 3, PausedUntil: tc.until,
+				Steps: []string{"set_weight 20", "pause 2s", "set_weight 50", "pause until promoted", "100%"}}
+			h := &fakeApplyHost{sections: map[string]json.RawMessage{}, recorded: map[string]*state.ResourceInstance{
+				"app.web": {Value: cty.ObjectVal(map[string]cty.Value{builtin.AppRolloutStatus: cty.StringVal(st.Encode())})},
+			}}
+			recordSync(h, addr, cty.NullVal(cty.DynamicPseudoType), nil)
+			if len(h.progress) != 1 || h.progress[0] != tc.want {
+				t.Errorf("progress = %q\nwant      %q", h.progress, tc.want)
 			}
 		})
 	}

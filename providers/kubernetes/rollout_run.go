@@ -78,7 +78,13 @@ func (r *syncRun) runRollouts(ctx context.Context, d *desiredSet) error {
 		err := run.run(ctx)
 		r.mu.Lock()
 		r.rolloutStatus = run.st
+		applied := r.applied[p.Workload] != nil
 		r.mu.Unlock()
+		if run.st != nil && !applied && run.st.Phase != rolloutspec.PhasePaused && run.st.Phase != rolloutspec.PhaseProgressing {
+			// Aborted, or rolled back: state records the stable
+			// Deployment as it is.
+			run.recordLive(ctx)
+		}
 		if errors.Is(err, errPaused) {
 			r.paused = pauseMessage(run.st)
 			continue
@@ -165,6 +171,22 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		return x.blueGreen(ctx)
 	}
 	return x.canary(ctx)
+}
+
+// recordLive records the workload as it is live, as the sync records
+// what it applied.
+func (x *rolloutRun) recordLive(ctx context.Context) {
+	ri, _, err := x.r.ms.Resource(x.w.id)
+	if err != nil {
+		return
+	}
+	u, err := ri.Get(ctx, x.w.id.Name, metav1.GetOptions{})
+	if err != nil {
+		return
+	}
+	x.r.mu.Lock()
+	x.r.applied[x.w.id.String()] = u
+	x.r.mu.Unlock()
 }
 
 // failed aborts after a step that could not be carried out.
