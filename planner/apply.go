@@ -525,7 +525,9 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind
 		if resps[0].Diagnostics.HasErrors() {
 			return cty.DynamicVal, diags
 		}
-		if err := checkConforms(ch.After, resps[0].PlannedState); err != nil {
+		// A Local attribute holds this machine's value, or a proposal
+		// (an app's rollout_plan), never a promise: it may change.
+		if err := checkConforms(withoutLocal(schema, ch.After), withoutLocal(schema, resps[0].PlannedState)); err != nil {
 			return cty.DynamicVal, append(diags, kind.Errorf("Provider produced inconsistent final plan", &r,
 				"When planning %s again during apply, provider %q changed a value the plan had shown: %v. This is a bug in the provider.", addr, rc.Provider.Name, err))
 		}
@@ -601,7 +603,8 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 	newVal := resp.NewState
 	failed := diags.HasErrors()
 	if !failed && !newVal.IsNull() {
-		if err := checkConforms(planned, newVal); err != nil {
+		schema, _ := w.typeSchema(false, rc.Provider, typeName)
+		if err := checkConforms(withoutLocal(schema, planned), withoutLocal(schema, newVal)); err != nil {
 			diags = append(diags, kind.Errorf("Provider produced inconsistent result after apply", &r,
 				"Provider %q applied %s but the result differs from the plan: %v. The object is recorded as it is now; this is a bug in the provider.", rc.Provider.Name, addr, err))
 		}

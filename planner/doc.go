@@ -28,8 +28,9 @@
 // What must stay true: plan never changes anything outside slipway
 // (providers are asked to read and plan only); apply changes exactly what
 // the plan says and fails loudly when a provider does otherwise; a
-// difference in a schema's Local attributes (cache paths) alone is never
-// a change, yet the planned value holds this machine's; the cost
+// difference in a schema's Local attributes (cache paths, a rollout's
+// proposal) alone is never a change, yet the planned value holds this
+// machine's, and is no promise apply holds the provider to; the cost
 // of a plan grows linearly with the number of resources (expressions are
 // evaluated with only the values they refer to, and provider calls are
 // batched); package cmd is the only importer.

@@ -65,6 +65,22 @@ step status;                    "$slipway" status
 step plan -detailed-exitcode;   "$slipway" plan -detailed-exitcode
 step logs pipeline.web test;    "$slipway" logs pipeline.web test
 
+# A second commit to the GitOps repository changes the pod template: the
+# plan shows the canary's steps, and apply carries them out.
+bold "A second commit: the Deployment's pod template changes"
+(
+  cd "$demo/seed/gitops"
+  export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=slipway GIT_AUTHOR_EMAIL=demo@slipway.dev \
+    GIT_COMMITTER_NAME=slipway GIT_COMMITTER_EMAIL=demo@slipway.dev
+  git pull -q "$SLIPWAY_GIT_URL/gitops.git" main
+  sed -i 's|^    metadata:$|    metadata:\n      annotations: {demo.slipway.dev/change: second-commit}|' apps/web/deployment.yaml
+  git commit -q -am "web: annotate the pod template"
+  git push -q "$SLIPWAY_GIT_URL/gitops.git" main
+)
+step plan -out=canary.plan;     "$slipway" plan -out=canary.plan
+step apply canary.plan;         "$slipway" apply canary.plan
+step rollout status app.web;    "$slipway" rollout status app.web
+
 bold "Look around"
 cat <<MSG
   cd $demo/work

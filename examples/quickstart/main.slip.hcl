@@ -4,6 +4,10 @@
 # the GitOps repository (what a Jenkinsfile does); the app syncs that
 # repository into a cluster (what an Argo CD Application does).
 #
+# When a later commit changes the Deployment's pod template, the app rolls
+# it out as a canary (rollout.canary): half the pods on the new template, a
+# short pause, then all of them; the plan shows those steps first.
+#
 # `make demo` starts a local control plane, git server and image registry,
 # pushes app/ and gitops/ into two repositories, and runs slipway here with
 # app_url, gitops_url, registry and KUBECONFIG pointing at them.
@@ -75,6 +79,17 @@ pipeline "web" {
   }
 }
 
+# A canary: half of the pods on the new template, five seconds to look,
+# then the rest. `slipway rollout status` shows where it stands.
+rollout "canary" {
+  canary {
+    step { set_weight = 50 }
+    step {
+      pause { duration = "5s" }
+    }
+  }
+}
+
 app "web" {
   source {
     repo = source.git.gitops
@@ -100,6 +115,10 @@ app "web" {
     wait {
       timeout = "2m"
     }
+  }
+
+  rollout {
+    strategy = rollout.canary
   }
 }
 

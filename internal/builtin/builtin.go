@@ -63,6 +63,11 @@ const (
 	AppRolloutPlan = "rollout_plan"
 )
 
+// RolloutRevisionAnnotation, on the Deployment a rollout rolls, is the
+// revision (a digest of its pod template) it runs: what rewrites the
+// template (a promote) changes it too.
+const RolloutRevisionAnnotation = "slipway.dev/rollout-revision"
+
 // The requests of `slipway rollout` (AppRolloutAction).
 const (
 	RolloutPromote     = "promote"

@@ -217,6 +217,9 @@ func (s *Status) Standing() string {
 func (s *Status) Next() string {
 	switch s.Action {
 	case ActionStart:
+		if s.Revision == "" {
+			return fmt.Sprintf("apply starts the rollout of the new revision at step 1 (%s)", s.StepName(0))
+		}
 		return fmt.Sprintf("apply starts the rollout of revision %s at step 1 (%s)", short(s.Revision), s.StepName(0))
 	case ActionSupersede:
 		return fmt.Sprintf("apply replaces the rollout of revision %s under way with revision %s, starting at step 1 (%s)", short(s.Superseded), short(s.Revision), s.StepName(0))

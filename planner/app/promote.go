@@ -21,6 +21,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
@@ -49,6 +50,7 @@ func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []kind.Write
 			m[name] = cty.UnknownVal(v.Type())
 		}
 	}
+	promoted := map[string]bool{} // objects whose image the promote rewrites
 	if objs, ok := m[builtin.AppObjects]; ok {
 		switch {
 		case other:
@@ -56,12 +58,32 @@ func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []kind.Write
 		case objs.IsKnown() && !objs.IsNull():
 			m[builtin.AppObjects], _ = cty.Transform(objs, func(p cty.Path, v cty.Value) (cty.Value, error) {
 				if v.IsKnown() && !v.IsNull() && v.Type() == cty.String && isImageOf(v.AsString(), images) {
+					if len(p) > 0 {
+						promoted[objectKey(p[0])] = true
+					}
 					return cty.UnknownVal(cty.String), nil
 				}
 				return v, nil
 			})
 		}
 	}
+	if objs, ok := m[builtin.AppObjects]; ok && len(promoted) > 0 && objs.IsKnown() && !objs.IsNull() {
+		// The revision a rollout's Deployment carries is a digest of its
+		// template, which the promote rewrites.
+		m[builtin.AppObjects], _ = cty.Transform(objs, func(p cty.Path, v cty.Value) (cty.Value, error) {
+			if len(p) < 2 || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+				return v, nil
+			}
+			if objectKey(p[len(p)-1]) != builtin.RolloutRevisionAnnotation {
+				return v, nil
+			}
+			if promoted[objectKey(p[0])] {
+				return cty.UnknownVal(cty.String), nil
+			}
+			return v, nil
+		})
+	}
+	afterPromoteRollout(m, ch.Action, other, promoted)
 	ch.After = cty.ObjectVal(m)
 	why := fmt.Sprintf("%s will move: %s promotes to it", src, strings.Join(by, ", "))
 	switch ch.Action {
@@ -89,4 +111,63 @@ func isImageOf(ref string, repos []string) bool {
 		}
 	}
 	return false
+}
+
+// afterPromoteRollout adjusts an app's rollout for a promote planned
+// before it: where the rollout will stand is known after apply, and when
+// the promote rewrites the image of the rollout's Deployment (an update,
+// not the first sync), the plan shows the road the new revision takes.
+func afterPromoteRollout(m map[string]cty.Value, action plans.Action, other bool, promoted map[string]bool) {
+	st, ok := m[builtin.AppRolloutStatus]
+	if !ok {
+		return
+	}
+	spec := kind.AttrOr(cty.ObjectVal(m), builtin.AppRollout, cty.NullVal(cty.String))
+	if spec.IsNull() || !spec.IsKnown() {
+		return
+	}
+	m[builtin.AppRolloutStatus] = cty.UnknownVal(st.Type())
+	if action == plans.Create {
+		return
+	}
+	s, err := rolloutspec.DecodeSpec(spec.AsString())
+	if err != nil {
+		return
+	}
+	rolls := other
+	for id := range promoted {
+		kindName := strings.Fields(id)
+		if len(kindName) == 3 && kindName[1] == "Deployment" {
+			_, name, _ := strings.Cut(kindName[2], "/")
+			rolls = rolls || s.Workload == "" || s.Workload == "Deployment/"+name
+		}
+	}
+	if !rolls {
+		return
+	}
+	workload := s.Workload
+	if workload == "" {
+		workload = "its Deployment"
+	}
+	proposal := rolloutspec.Status{
+		Rollout: "rollout." + s.Rollout, Strategy: s.Strategy(), Workload: workload,
+		Phase: rolloutspec.PhasePlanned, Action: rolloutspec.ActionStart, Steps: s.Steps(),
+	}
+	if other {
+		proposal.Message = "the promote may change the pod template; if it does, this is the road"
+	}
+	m[builtin.AppRolloutPlan] = cty.StringVal(proposal.Encode())
+}
+
+// objectKey is the object ID a step into an app's objects names.
+func objectKey(s cty.PathStep) string {
+	switch st := s.(type) {
+	case cty.GetAttrStep:
+		return st.Name
+	case cty.IndexStep:
+		if st.Key.Type() == cty.String && st.Key.IsKnown() {
+			return st.Key.AsString()
+		}
+	}
+	return ""
 }

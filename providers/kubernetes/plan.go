@@ -444,7 +444,7 @@ func plural(n int, one, many string) string {
 // error, which it adds to resp.
 func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse) (appConfig, priorApp, []*unstructured.Unstructured, bool) {
 	if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
-		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType))})
+		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType)), builtin.AppRolloutStatus: cty.UnknownVal(cty.String)})
 		return appConfig{}, priorApp{}, nil, false
 	}
 	cfg, diags := parseAppConfig(req.Config)

@@ -56,7 +56,7 @@ const (
 	annStatus = "slipway.dev/rollout-status"
 	// annRevision is the revision (template hash) a Deployment runs,
 	// written by slipway whenever it applies a rollout's workload.
-	annRevision = "slipway.dev/rollout-revision"
+	annRevision = builtin.RolloutRevisionAnnotation
 	// annAborted, on the stable Deployment, is the revision whose
 	// rollout was aborted and the reason ("REV: reason"): the next plan
 	// does not start it again by itself.
