@@ -26,7 +26,7 @@ export GOWORK := off
 # first that fails.
 in_modules   = set -e; for m in $(MODULES); do echo "== module $$m"; (cd $$m && $(1)); done
 
-.PHONY: all build deps testbed test test-unit bench bench-platform crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
+.PHONY: all build deps testbed test test-unit bench bench-platform bench-rollouts crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
 
 all: build
 
@@ -72,6 +72,12 @@ bench:
 ## RUNS=); a long run, for a quiet machine
 bench-platform: build testbed
 	./examples/bench/platform.sh $${N:-1000} $${RUNS:-5}
+
+## bench-rollouts: examples/bench/rollouts.sh, N apps (50 unless N=) each
+## rolling a canary of 4 steps at once in one apply: wall time against the
+## pauses, and the API requests made
+bench-rollouts: build testbed
+	./examples/bench/rollouts.sh $${N:-50}
 
 ## crash: kill applies of 5,000 tickets at 5 random points and count what
 ## state and the intent journal miss (CI runs the same test at 300 and 3)

@@ -18,6 +18,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -95,7 +96,81 @@ func rolloutConfig(conf cty.Value) (*rolloutspec.Spec, string, error) {
 		return nil, req, nil
 	}
 	spec, err := rolloutspec.DecodeSpec(s)
+	if err == nil {
+		if spec.Canary != nil && spec.Canary.Traffic.Kind == "" {
+			spec.Canary.Traffic.Kind = rolloutspec.TrafficReplicas // the default
+		}
+		err = checkSpec(spec)
+	}
 	return spec, req, err
+}
+
+// checkSpec refuses a strategy that slipway's language would not have
+// produced: this provider may be driven by another host.
+func checkSpec(s *rolloutspec.Spec) error {
+	if s.Canary != nil && s.BlueGreen != nil {
+		return fmt.Errorf("the strategy %q is both canary and blue_green", s.Rollout)
+	}
+	if w := s.Workload; w != "" && !strings.HasPrefix(w, "Deployment/") {
+		return fmt.Errorf("workload %q must name a Deployment, like \"Deployment/web\"", w)
+	}
+	if c := s.Canary; c != nil {
+		last := 0
+		for i, st := range c.Steps {
+			n := 0
+			if st.SetWeight != nil {
+				n++
+				if *st.SetWeight < 0 || *st.SetWeight > 100 || *st.SetWeight < last {
+					return fmt.Errorf("step %d: set_weight %d must be from %d to 100", i+1, *st.SetWeight, last)
+				}
+				last = *st.SetWeight
+			}
+			if st.Pause != nil {
+				n++
+				if d := st.Pause.Duration; d != "" {
+					if v, err := time.ParseDuration(d); err != nil || v <= 0 {
+						return fmt.Errorf("step %d: pause duration %q is not a duration longer than zero", i+1, d)
+					}
+				}
+			}
+			if st.Analysis != "" {
+				n++
+				if s.Analyses[st.Analysis] == nil {
+					return fmt.Errorf("step %d: analysis %q is not among the strategy's analyses", i+1, st.Analysis)
+				}
+			}
+			if n != 1 {
+				return fmt.Errorf("step %d must have exactly one of set_weight, pause and analysis", i+1)
+			}
+		}
+		switch c.Traffic.Kind {
+		case rolloutspec.TrafficReplicas, "":
+		case rolloutspec.TrafficGatewayAPI:
+			if c.Traffic.Route == "" {
+				return errors.New("gateway_api traffic needs the HTTPRoute's name (route)")
+			}
+		case rolloutspec.TrafficNginx:
+			if c.Traffic.Ingress == "" {
+				return errors.New("nginx traffic needs the Ingress's name (ingress)")
+			}
+		default:
+			return fmt.Errorf("unknown traffic %q", c.Traffic.Kind)
+		}
+	}
+	if bg := s.BlueGreen; bg != nil {
+		if bg.ActiveService == "" {
+			return errors.New("blue_green needs an active_service")
+		}
+		for _, d := range []string{bg.AutoPromotion, bg.ScaleDownDelay} {
+			if v, err := time.ParseDuration(d); d != "" && (err != nil || v <= 0) {
+				return fmt.Errorf("%q is not a duration longer than zero", d)
+			}
+		}
+		if a := bg.PrePromotionAnalysis; a != "" && s.Analyses[a] == nil {
+			return fmt.Errorf("pre_promotion_analysis %q is not among the strategy's analyses", a)
+		}
+	}
+	return nil
 }
 
 // templateRevision is the revision of a Deployment manifest: a digest of

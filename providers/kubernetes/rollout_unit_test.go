@@ -1,0 +1,99 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
+)
+
+// TestRolloutConfigRefusesWhatTheLanguageWouldNot: the provider may be
+// driven by another host, so it checks a strategy itself; no input panics.
+func TestRolloutConfigRefusesWhatTheLanguageWouldNot(t *testing.T) {
+	t.Parallel()
+	w := func(n int) *int { return &n }
+	for name, tc := range map[string]struct {
+		spec string
+		want string
+	}{
+		"not JSON":          {`{`, "read the rollout strategy"},
+		"no strategy":       {`{"rollout":"x"}`, "neither canary nor blue_green"},
+		"both":              {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{}, BlueGreen: &rolloutspec.BlueGreenSpec{ActiveService: "a"}}), "both canary and blue_green"},
+		"weight over 100":   {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{SetWeight: w(101)}}}}), "set_weight 101 must be from 0 to 100"},
+		"weight going down": {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{SetWeight: w(50)}, {SetWeight: w(20)}}}}), "must be from 50 to 100"},
+		"empty step":        {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{}}}}), "exactly one of"},
+		"bad pause":         {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{Pause: &rolloutspec.Pause{Duration: "-1s"}}}}}), "not a duration longer than zero"},
+		"missing analysis":  {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{Analysis: "nope"}}}}), `analysis "nope" is not among`},
+		"route unnamed":     {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficGatewayAPI}}}), "needs the HTTPRoute's name"},
+		"unknown traffic":   {mustJSON(rolloutspec.Spec{Rollout: "x", Canary: &rolloutspec.CanarySpec{Traffic: rolloutspec.Traffic{Kind: "istio"}}}), `unknown traffic "istio"`},
+		"workload a pod":    {mustJSON(rolloutspec.Spec{Rollout: "x", Workload: "Pod/web", Canary: &rolloutspec.CanarySpec{}}), "must name a Deployment"},
+		"no active service": {mustJSON(rolloutspec.Spec{Rollout: "x", BlueGreen: &rolloutspec.BlueGreenSpec{}}), "needs an active_service"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			conf := cty.ObjectVal(map[string]cty.Value{builtin.AppRollout: cty.StringVal(tc.spec), builtin.AppRolloutAction: cty.NullVal(cty.String)})
+			_, _, err := rolloutConfig(conf)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+	// The default traffic is replicas.
+	conf := cty.ObjectVal(map[string]cty.Value{builtin.AppRollout: cty.StringVal(`{"rollout":"x","canary":{"steps":[]}}`), builtin.AppRolloutAction: cty.StringVal("promote")})
+	spec, req, err := rolloutConfig(conf)
+	if err != nil || spec.Canary.Traffic.Kind != rolloutspec.TrafficReplicas || req != "promote" {
+		t.Errorf("rolloutConfig = %+v, %q, %v", spec, req, err)
+	}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestSurgeAndReplicas(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want int
+	}{{"", 4, 1}, {"25%", 10, 3}, {"100%", 5, 5}, {"2", 5, 2}, {"0", 5, 1}, {"nonsense", 5, 1}} {
+		if got := surgeOf(tc.s, tc.n); got != tc.want {
+			t.Errorf("surgeOf(%q, %d) = %d, want %d", tc.s, tc.n, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		obj  map[string]any
+		want int
+	}{
+		{map[string]any{}, 1},
+		{map[string]any{"spec": map[string]any{"replicas": int64(3)}}, 3},
+		{map[string]any{"spec": map[string]any{"replicas": float64(4)}}, 4},
+		{map[string]any{"spec": map[string]any{"replicas": json.Number("5")}}, 5},
+		{map[string]any{"spec": map[string]any{"replicas": "six"}}, 1},
+	} {
+		if got := replicasOf(tc.obj); got != tc.want {
+			t.Errorf("replicasOf(%v) = %d, want %d", tc.obj, got, tc.want)
+		}
+	}
+}
