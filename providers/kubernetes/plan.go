@@ -311,13 +311,18 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
 			return
 		}
-		if hold {
-			// The aborted revision stays out: the workload is planned as
-			// it is live.
+		if hold || (pr != nil && pr.Action == rolloutspec.ActionAbort) {
+			// The aborted revision stays out, or the rollout goes back
+			// to stable: the workload is planned as it is live, at the
+			// manifests' replicas.
 			if lv := live[key]; lv != nil {
-				if v, err := liveValue(lv.Object, w.obj.Object); err == nil {
+				stable := lv.DeepCopy()
+				_ = unstructured.SetNestedField(stable.Object, int64(replicasOf(w.obj.Object)), "spec", "replicas")
+				if v, err := liveValue(stable.Object, w.obj.Object); err == nil {
 					objects[key] = v
-					unchanged = append(unchanged, key)
+					if hold {
+						unchanged = append(unchanged, key)
+					}
 				}
 			}
 		}
