@@ -227,9 +227,17 @@ func TestBlueGreen(t *testing.T) {
 		"service.yaml":    webService,
 		"preview.yaml":    strings.Replace(webService, "name: web}", "name: web-preview}", 1),
 	})
+	// The pre-promotion analysis checks an HTTP endpoint (standing in
+	// for the preview Service, which nothing serves on the testbed).
+	smoke := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ok: preview healthy") }))
+	t.Cleanup(smoke.Close)
 	spec := &rolloutspec.Spec{Rollout: "bg", BlueGreen: &rolloutspec.BlueGreenSpec{
 		ActiveService: "web", PreviewService: "web-preview", AutoPromotion: "1s", ScaleDownDelay: "3s",
-	}}
+		PrePromotionAnalysis: "smoke",
+	}, Analyses: map[string]*rolloutspec.Analysis{"smoke": {
+		Name: "smoke", Interval: "100ms", Count: 2,
+		HTTP: &rolloutspec.HTTPMetric{URL: smoke.URL, ExpectStatus: 200, BodyMatch: "preview healthy"},
+	}}}
 	config := appConfigVal(map[string]cty.Value{
 		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
 		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
@@ -251,16 +259,15 @@ func TestBlueGreen(t *testing.T) {
 		events = append(events, event{time.Now(), what, detail})
 		mu.Unlock()
 	}
-	var wg sync.WaitGroup
 	for _, gvr := range []schema.GroupVersionResource{kubetest.Deployments, kubetest.Services} {
 		w, err := k.Dynamic.Resource(gvr).Namespace(ns).Watch(t.Context(), metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer w.Stop()
-		wg.Add(1)
+
 		go func() {
-			defer wg.Done()
+
 			for ev := range w.ResultChan() {
 				u, ok := ev.Object.(*unstructured.Unstructured)
 				if !ok || ev.Type == watch.Deleted {
@@ -282,7 +289,7 @@ func TestBlueGreen(t *testing.T) {
 	}
 	resp, _ := s.Sync(config)
 	final, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
-	if final == nil || final.Phase != rolloutspec.PhaseHealthy {
+	if final == nil || final.Phase != rolloutspec.PhaseHealthy || len(final.Analyses) != 1 || final.Analyses[0].Phase != rolloutspec.Successful {
 		t.Fatalf("rollout_status after apply: %+v", final)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -626,4 +633,66 @@ func changesBut(state, planned cty.Value) []string {
 		}
 	}
 	return out
+}
+
+// TestTriggerOn rolls the workload out when a ConfigMap named by
+// trigger_on changes, as a pod template change does, and not when
+// another object changes.
+func TestTriggerOn(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-trigger-on"
+	dep := strings.Replace(strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1), "IMAGE", "nginx:1.27", 1)
+	cm := func(name, color string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {color: " + color + "}\n"
+	}
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": dep,
+		"config.yaml":     cm("web-config", "blue"),
+		"other.yaml":      cm("other", "blue"),
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", TriggerOn: []string{"ConfigMap/web-config"}, Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50)},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+		"rollout": cty.StringVal(spec.Encode()),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+	hash := func() string {
+		ann, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Deployments, ns, "web").Object, "spec", "template", "metadata", "annotations")
+		return ann[annTriggerHash]
+	}
+	first := hash()
+	if first == "" {
+		t.Fatal("the workload's pod template carries no trigger hash")
+	}
+
+	// Another ConfigMap changes: applied at once, no rollout.
+	writeFile(t, dir+"/other.yaml", cm("other", "green"))
+	plan := s.Plan(config)
+	if v := plan.PlannedState.GetAttr("rollout_plan"); !v.IsNull() {
+		t.Errorf("a change of another object plans a rollout: %s", v.AsString())
+	}
+	s.Apply(config, plan)
+
+	// The named ConfigMap changes: the workload rolls out.
+	writeFile(t, dir+"/config.yaml", cm("web-config", "green"))
+	plan = s.Plan(config)
+	if p := planStatus(t, plan); p.Action != rolloutspec.ActionStart {
+		t.Fatalf("plan of a trigger_on change: %+v; want start", p)
+	}
+	resp, progress := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if !slicesContains(progress, "step 1/2: set_weight 50") || !slicesContains(progress, "is stable") {
+		t.Errorf("the rollout did not run:\n  %s", strings.Join(progress, "\n  "))
+	}
+	if got := hash(); got == first || got == "" {
+		t.Errorf("trigger hash after the rollout = %q, before %q", got, first)
+	}
 }
