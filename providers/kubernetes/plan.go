@@ -42,9 +42,12 @@ type planItem struct {
 	// priorAdopted is what the app's first sync adopted, kept in state.
 	priorAdopted cty.Value
 	// workload is the Deployment the app's rollout rolls, or nil;
-	// priorRollout is the rollout status state recorded.
+	// priorRollout is the rollout status state recorded; finish ends
+	// a rollout under way of an app that no longer has one.
 	workload     *desiredObject
 	priorRollout *rolloutspec.Status
+	finish       *plannedRollout
+	finishStatus *rolloutspec.Status
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -109,6 +112,8 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
 				return
 			}
+		} else {
+			it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d)
 		}
 		prepared[i] = it
 	})
@@ -336,6 +341,10 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 			rollouts = map[string]plannedRollout{key: *pr}
 			rolloutStatus = cty.UnknownVal(cty.String)
 		}
+	}
+	if it.finish != nil {
+		rollouts = map[string]plannedRollout{it.finish.Workload: *it.finish}
+		rolloutPlan = statusVal(it.finishStatus)
 	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)

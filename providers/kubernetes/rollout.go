@@ -86,6 +86,36 @@ type plannedRollout struct {
 	Action   string `json:"action"`
 	Revision string `json:"revision"`
 	Request  string `json:"request,omitempty"`
+	// Spec is the strategy of a rollout the app no longer follows
+	// (actionFinish): the one state recorded.
+	Spec *rolloutspec.Spec `json:"spec,omitempty"`
+}
+
+// actionFinish ends a rollout under way whose app no longer follows a
+// strategy: the Deployment of the manifests takes its template at once
+// and what the rollout made goes.
+const actionFinish = "finish"
+
+// finishRollout plans the end of a rollout under way when the app's
+// rollout block is gone: without it, the canary would stay, and a
+// Service pinned to the stable pods with it.
+func finishRollout(state cty.Value, prior *rolloutspec.Status, d *desiredSet) (*plannedRollout, *rolloutspec.Status) {
+	if prior == nil || (prior.Phase != rolloutspec.PhaseProgressing && prior.Phase != rolloutspec.PhasePaused) {
+		return nil, nil
+	}
+	spec, _, err := rolloutConfig(state)
+	if err != nil || spec == nil {
+		return nil, nil
+	}
+	w, err := workloadOf(spec, d)
+	if err != nil {
+		return nil, nil
+	}
+	st := *prior
+	st.Action = rolloutspec.ActionContinue
+	st.Step = len(st.Steps) - 1
+	st.Message = "the app no longer follows " + prior.Rollout + ": the new template takes over at once, and what the rollout made goes"
+	return &plannedRollout{Workload: w.id.String(), Action: actionFinish, Revision: templateRevision(w.obj.Object), Spec: spec}, &st
 }
 
 // rolloutConfig reads the app's strategy and request.

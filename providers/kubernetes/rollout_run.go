@@ -70,7 +70,14 @@ func (r *syncRun) runRollouts(ctx context.Context, d *desiredSet) error {
 		if w == nil {
 			return fmt.Errorf("the plan's rollout of %s is not among the app's objects", p.Workload)
 		}
-		run := &rolloutRun{r: r, spec: r.cfg.Rollout, plan: p, w: w, role: roleOf(r.cfg.Rollout), budget: r.cfg.WaitTimeout, analyze: r.analyze}
+		spec := r.cfg.Rollout
+		if p.Spec != nil {
+			spec = p.Spec
+		}
+		if spec == nil {
+			return fmt.Errorf("the plan's rollout of %s has no strategy", p.Workload)
+		}
+		run := &rolloutRun{r: r, spec: spec, plan: p, w: w, role: roleOf(spec), budget: r.cfg.WaitTimeout, analyze: r.analyze}
 		if run.budget == 0 {
 			run.budget = defaultRolloutWait
 		}
@@ -117,6 +124,21 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		Steps: x.spec.Steps(), Revision: x.plan.Revision, Stable: stable.GetAnnotations()[annRevision],
 	}
 	switch {
+	case x.plan.Action == actionFinish:
+		x.st = &base
+		if cs != nil {
+			x.st = cs
+		}
+		if second == nil {
+			// Nothing was made yet: the Deployment takes its template.
+			if err := x.r.applyObject(ctx, x.w); err != nil {
+				return err
+			}
+			x.st.Phase = rolloutspec.PhaseHealthy
+			return nil
+		}
+		x.progress("the app no longer follows %s: finishing at once", x.st.Rollout)
+		return x.complete(ctx)
 	case x.plan.Action == rolloutspec.ActionAbort:
 		x.st = &base
 		if cs != nil {

@@ -696,3 +696,74 @@ func TestTriggerOn(t *testing.T) {
 		t.Errorf("trigger hash after the rollout = %q, before %q", got, first)
 	}
 }
+
+// TestRolloutRemovedMidway: an app whose rollout block is removed while
+// a canary is paused finishes at once: the Deployment of the manifests
+// takes the new template, and the canary, its Service and Ingress go,
+// and the stable Service selects by the manifests' selector again.
+func TestRolloutRemovedMidway(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-rollout-removed"
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+		"ingress.yaml":    ingress,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficNginx, Ingress: "web"},
+	}}
+	attrs := func(withRollout bool) cty.Value {
+		a := map[string]cty.Value{
+			"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+			"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+		}
+		if withRollout {
+			a["rollout"] = cty.StringVal(spec.Encode())
+		}
+		return appConfigVal(a)
+	}
+	s := newSession(t, c)
+	s.Sync(attrs(true))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	s.Sync(attrs(true))
+	if k.Get(kubetest.Services, ns, "web-canary") == nil {
+		t.Fatal("no canary Service while paused")
+	}
+
+	plan := s.Plan(attrs(false))
+	if p := planStatus(t, plan); !strings.Contains(p.Message, "no longer follows rollout.canary") {
+		t.Errorf("plan without the rollout block: %+v", p)
+	}
+	resp, _ := s.Apply(attrs(false), plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if v := resp.NewState.GetAttr("rollout_status"); !v.IsNull() {
+		t.Errorf("rollout_status of an app without a rollout = %#v", v)
+	}
+	ingresses := schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}
+	if imageOf(t, k.Get(kubetest.Deployments, ns, "web")) != "nginx:1.28" || k.Get(kubetest.Deployments, ns, "web-canary") != nil ||
+		k.Get(kubetest.Services, ns, "web-canary") != nil || k.Get(ingresses, ns, "web-canary") != nil {
+		t.Errorf("after the rollout block went: web on %s, canary objects left: deployment %v, service %v, ingress %v",
+			imageOf(t, k.Get(kubetest.Deployments, ns, "web")), k.Get(kubetest.Deployments, ns, "web-canary") != nil,
+			k.Get(kubetest.Services, ns, "web-canary") != nil, k.Get(ingresses, ns, "web-canary") != nil)
+	}
+	if sel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector"); len(sel) != 1 {
+		t.Errorf("stable selector = %v, want the manifests'", sel)
+	}
+	if d := changesBut(s.State, s.Plan(attrs(false)).PlannedState); len(d) > 0 {
+		t.Errorf("the next plan changes %v", d)
+	}
+}
