@@ -83,6 +83,7 @@ type syncRun struct {
 	rollouts      map[string]plannedRollout
 	rolloutStatus *rolloutspec.Status
 	paused        string
+	pacedOnce     bool // the run told slipway it goes at its steps' pace
 	// plannedState is the plan's value of the app.
 	plannedState cty.Value
 	// analyze runs a rollout's analysis.

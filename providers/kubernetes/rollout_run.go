@@ -595,7 +595,21 @@ func (x *rolloutRun) scale(ctx context.Context, id kube.ObjectID, n int) error {
 	if err := x.mergePatch(ctx, id, map[string]any{"spec": map[string]any{"replicas": n}}); err != nil {
 		return fmt.Errorf("scale %s to %d: %w", id, n, err)
 	}
+	x.paced()
 	return x.waitReady(ctx, id)
+}
+
+// paced tells slipway, once, that this app's rollout now goes at the pace
+// of its steps, mostly waiting for pods and pauses, so that another app's
+// changes may start meanwhile: a rollout holds a parallelism slot until
+// its first step is made, not for the minutes its steps take. Its later
+// writes are a few small patches a step.
+func (x *rolloutRun) paced() {
+	if x.r.pacedOnce {
+		return
+	}
+	x.r.pacedOnce = true
+	x.r.waiting(fmt.Sprintf("rollout of %s: going at the pace of its steps", x.st.Workload))
 }
 
 // waitReady waits until a Deployment is Current (kstatus): its pods of
