@@ -15,8 +15,6 @@
 package rollout
 
 import (
-	"context"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
@@ -25,58 +23,17 @@ import (
 	"slipway.dev/slipway/planner/kind"
 )
 
-// Kind is the rollout block kind.
-type Kind struct{}
+// Kind is the rollout block kind: a value the blocks that refer to it read,
+// with no change of its own.
+type Kind struct{ kind.Valued[decoder] }
 
 var _ kind.Kind = Kind{}
 
-// Kind is addrs.Rollout.
-func (Kind) Kind() addrs.Kind { return addrs.Rollout }
+// decoder decodes rollout blocks for kind.Valued.
+type decoder struct{}
 
-// Providers is empty: a rollout is carried out by the provider of the app
-// that names it.
-func (Kind) Providers(*lang.Resource) []addrs.Provider { return nil }
+func (decoder) Of() addrs.Kind { return addrs.Rollout }
 
-// Writes is empty: a rollout commits to no source.
-func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }
-
-// Check has nothing to check.
-func (Kind) Check(kind.Host, *lang.Resource) hcl.Diagnostics { return nil }
-
-// Validate decodes the block with every reference unknown.
-func (Kind) Validate(_ context.Context, h kind.ValidateHost, rc *lang.Resource) hcl.Diagnostics {
-	_, diags := evaluate(h, rc)
-	return diags
-}
-
-// Plan decodes the block and gives it its value, the strategy the apps
-// that name it follow; a rollout proposes no change of its own: each of
-// those apps' changes carries it out.
-func (Kind) Plan(_ context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Diagnostics {
-	v, diags := evaluate(h, rc)
-	h.SetValues(rc, []kind.Instance{instance(rc)}, []cty.Value{v})
-	return diags
-}
-
-// Apply gives the block the value it had in plan.
-func (Kind) Apply(_ context.Context, h kind.ApplyHost, rc *lang.Resource) hcl.Diagnostics {
-	v, diags := evaluate(h, rc)
-	h.SetValues(rc, []kind.Instance{instance(rc)}, []cty.Value{v})
-	return diags
-}
-
-// instance is the one instance of a rollout block.
-func instance(rc *lang.Resource) kind.Instance {
-	return kind.Instance{Addr: rc.Addr.Instance(addrs.NoKey)}
-}
-
-// evaluate decodes the block in h's evaluation context into its value;
-// cty.DynamicVal when it has errors.
-func evaluate(h kind.Host, rc *lang.Resource) (cty.Value, hcl.Diagnostics) {
-	ectx, diags := h.EvalContext(rc, instance(rc))
-	if diags.HasErrors() {
-		return cty.DynamicVal, diags
-	}
-	v, d := Decode(rc, ectx)
-	return v, append(diags, d...)
+func (decoder) Decode(rc *lang.Resource, ectx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	return Decode(rc, ectx)
 }
