@@ -152,11 +152,7 @@ func TestCanaryReplicas(t *testing.T) {
 		Traffic:  rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 		MaxSurge: "100%",
 	}}
-	config := appConfigVal(map[string]cty.Value{
-		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-		"rollout": cty.StringVal(spec.Encode()),
-	})
+	config := rolloutApp(dir, ns, spec, "")
 	s := newSession(t, c)
 	s.Sync(config)
 
@@ -238,11 +234,7 @@ func TestBlueGreen(t *testing.T) {
 		Name: "smoke", Interval: "100ms", Count: 2,
 		HTTP: &rolloutspec.HTTPMetric{URL: smoke.URL, ExpectStatus: 200, BodyMatch: "preview healthy"},
 	}}}
-	config := appConfigVal(map[string]cty.Value{
-		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-		"rollout": cty.StringVal(spec.Encode()),
-	})
+	config := rolloutApp(dir, ns, spec, "")
 	s := newSession(t, c)
 	s.Sync(config)
 	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "nginx:1.27", "nginx:1.28", 1))
@@ -369,17 +361,7 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
 		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
-	attrs := func(request string) cty.Value {
-		a := map[string]cty.Value{
-			"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-			"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-			"rollout": cty.StringVal(spec.Encode()),
-		}
-		if request != "" {
-			a["rollout_action"] = cty.StringVal(request)
-		}
-		return appConfigVal(a)
-	}
+	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
 	s := newSession(t, c)
 	s.Sync(attrs(""))
 	setImage := func(img string) { writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", img, 1)) }
@@ -525,11 +507,7 @@ spec:
 			Prometheus: &rolloutspec.PrometheusMetric{Address: prom.URL, Query: "web_error_ratio", Condition: "result < 0.05"},
 		}},
 	}
-	config := appConfigVal(map[string]cty.Value{
-		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-		"rollout": cty.StringVal(spec.Encode()),
-	})
+	config := rolloutApp(dir, ns, spec, "")
 	s := newSession(t, c)
 	s.Sync(config)
 
@@ -657,11 +635,7 @@ func TestTriggerOn(t *testing.T) {
 		Steps:   []rolloutspec.Step{weightStep(50)},
 		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
-	config := appConfigVal(map[string]cty.Value{
-		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-		"rollout": cty.StringVal(spec.Encode()),
-	})
+	config := rolloutApp(dir, ns, spec, "")
 	s := newSession(t, c)
 	s.Sync(config)
 	hash := func() string {
@@ -727,14 +701,10 @@ spec:
 		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficNginx, Ingress: "web"},
 	}}
 	attrs := func(withRollout bool) cty.Value {
-		a := map[string]cty.Value{
-			"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-			"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
-		}
 		if withRollout {
-			a["rollout"] = cty.StringVal(spec.Encode())
+			return rolloutApp(dir, ns, spec, "")
 		}
-		return appConfigVal(a)
+		return rolloutApp(dir, ns, nil, "")
 	}
 	s := newSession(t, c)
 	s.Sync(attrs(true))
@@ -766,4 +736,21 @@ spec:
 	if d := changesBut(s.State, s.Plan(attrs(false)).PlannedState); len(d) > 0 {
 		t.Errorf("the next plan changes %v", d)
 	}
+}
+
+// rolloutApp is the configuration of app web of the manifests in dir,
+// in namespace ns, following spec (none when nil), with a request of
+// `slipway rollout` when request is not empty.
+func rolloutApp(dir, ns string, spec *rolloutspec.Spec, request string) cty.Value {
+	a := map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("90s"),
+	}
+	if spec != nil {
+		a["rollout"] = cty.StringVal(spec.Encode())
+	}
+	if request != "" {
+		a["rollout_action"] = cty.StringVal(request)
+	}
+	return appConfigVal(a)
 }
