@@ -259,6 +259,9 @@ func prepareRollout(spec *rolloutspec.Spec, d *desiredSet) (*desiredObject, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNames(spec, w, d); err != nil {
+		return nil, err
+	}
 	if len(spec.TriggerOn) > 0 {
 		h := sha256.New()
 		for _, ref := range spec.TriggerOn {
@@ -290,6 +293,33 @@ func prepareRollout(spec *rolloutspec.Spec, d *desiredSet) (*desiredObject, erro
 	w.obj.SetAnnotations(ann)
 	w.hash = manifestHash(w.obj)
 	return w, nil
+}
+
+// checkNames refuses a rollout whose own objects would take the name of
+// an object of the app's manifests: slipway would overwrite it.
+func checkNames(spec *rolloutspec.Spec, w *desiredObject, d *desiredSet) error {
+	svc := func(name string) kube.ObjectID {
+		return kube.ObjectID{Version: "v1", Kind: "Service", Namespace: w.id.Namespace, Name: name}
+	}
+	made := []kube.ObjectID{secondID(w.id, roleOf(spec))}
+	switch {
+	case spec.Canary != nil && spec.Canary.Traffic.Kind == rolloutspec.TrafficNginx:
+		made = append(made, kube.ObjectID{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Namespace: w.id.Namespace, Name: spec.Canary.Traffic.Ingress + "-canary"})
+		fallthrough
+	case spec.Canary != nil && spec.Canary.Traffic.Kind == rolloutspec.TrafficGatewayAPI:
+		if c := spec.Canary.Traffic.CanaryService; c != "" {
+			made = append(made, svc(c))
+		} else if s := spec.Canary.Traffic.StableService; s != "" {
+			made = append(made, svc(s+"-canary"))
+		}
+	}
+	byID := d.byID()
+	for _, id := range made {
+		if o := byID[id.String()]; o != nil {
+			return fmt.Errorf("the rollout makes %s %s beside %s, but the app's manifests hold an object of that name: rename it, or name the rollout's Service with canary_service", id.Kind, id.Name, "Deployment/"+w.id.Name)
+		}
+	}
+	return nil
 }
 
 // secondID is the ID of the canary or preview Deployment of workload id.

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -553,6 +554,9 @@ func (x *rolloutRun) cleanup(ctx context.Context) error {
 		}
 	}
 	gone = append(gone, x.second)
+	// Only what the rollout made goes: an object of the same name that
+	// is not its own stays.
+	gone = slices.DeleteFunc(gone, func(id kube.ObjectID) bool { return x.notTaken(ctx, id) != nil })
 	x.progress("removing %s", x.second)
 	if err := deleteObjects(ctx, ms, x.r.cfg, gone, x.budget, func(string) {}, "deleting "); err != nil {
 		return err
@@ -654,6 +658,9 @@ func (x *rolloutRun) applySecond(ctx context.Context, n int) (*unstructured.Unst
 	tl[labelRole] = x.role
 	_ = unstructured.SetNestedStringMap(u.Object, tl, "spec", "template", "metadata", "labels")
 	_ = unstructured.SetNestedField(u.Object, int64(n), "spec", "replicas")
+	if err := x.notTaken(ctx, x.second); err != nil {
+		return nil, err
+	}
 	var out *unstructured.Unstructured
 	err := x.r.cfg.Retry.do(ctx, func() error {
 		var err error
@@ -665,6 +672,26 @@ func (x *rolloutRun) applySecond(ctx context.Context, n int) (*unstructured.Unst
 	}
 	x.progress("%s runs revision %s", x.second, short(x.plan.Revision))
 	return out, nil
+}
+
+// notTaken refuses to make an object of the rollout where one exists
+// that is not the rollout's: slipway would take it over.
+func (x *rolloutRun) notTaken(ctx context.Context, id kube.ObjectID) error {
+	ri, _, err := x.r.ms.Resource(id)
+	if err != nil {
+		return err
+	}
+	u, err := ri.Get(ctx, id.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	if l := u.GetLabels(); l[labelRole] != x.role || l[labelApp] != x.r.cfg.Name {
+		return fmt.Errorf("%s exists and is not this rollout's (it lacks the labels %s=%s and %s=%s): rename it, or choose the rollout's names", id, labelRole, x.role, labelApp, x.r.cfg.Name)
+	}
+	return nil
 }
 
 // podTemplateHash is the pod-template-hash label of the pods of a
@@ -802,6 +829,9 @@ func (x *rolloutRun) ensureSecondService(ctx context.Context, from, name string)
 		if m, ok := p.(map[string]any); ok {
 			delete(m, "nodePort")
 		}
+	}
+	if err := x.notTaken(ctx, x.serviceID(name)); err != nil {
+		return err
 	}
 	obj := map[string]any{
 		"apiVersion": "v1", "kind": "Service",

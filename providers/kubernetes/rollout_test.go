@@ -754,3 +754,55 @@ func rolloutApp(dir, ns string, spec *rolloutspec.Spec, request string) cty.Valu
 	}
 	return appConfigVal(a)
 }
+
+// TestRolloutNamesTaken: a rollout never takes over an object of the
+// name it would make: one in the manifests is an error at plan, one made
+// by someone else is an error before the rollout moves anything.
+func TestRolloutNamesTaken(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-rollout-names"
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 1", 1)
+	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1)})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps: []rolloutspec.Step{weightStep(50)}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	s := newSession(t, c)
+	s.Sync(rolloutApp(dir, ns, spec, ""))
+
+	// Someone else's web-canary: the rollout stops before it moves.
+	other := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "web-canary", "namespace": ns},
+		"spec": map[string]any{
+			"replicas": int64(0), "selector": map[string]any{"matchLabels": map[string]any{"app": "other"}},
+			"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": "other"}},
+				"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "other:1"}}}},
+		},
+	}}
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Create(t.Context(), other, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	plan := s.Plan(rolloutApp(dir, ns, spec, ""))
+	resp, _ := s.Apply(rolloutApp(dir, ns, spec, ""), plan)
+	if !strings.Contains(fmt.Sprint(resp.Diagnostics), "web-canary exists and is not this rollout's") {
+		t.Errorf("apply over someone else's web-canary: %v", resp.Diagnostics)
+	}
+	if got := imageOf(t, k.Get(kubetest.Deployments, ns, "web-canary")); got != "other:1" {
+		t.Errorf("someone else's web-canary now runs %q", got)
+	}
+	if got := imageOf(t, k.Get(kubetest.Deployments, ns, "web")); got != "nginx:1.27" {
+		t.Errorf("web runs %q, want the stable nginx:1.27", got)
+	}
+
+	// One in the manifests: an error at plan.
+	writeFile(t, dir+"/other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n"+strings.Replace(strings.Replace(dep, "name: web\n", "name: web-canary\n", 1), "IMAGE", "nginx:1", 1))
+	two := *spec
+	two.Workload = "Deployment/web"
+	if p := s.TryPlan(rolloutApp(dir, ns, &two, "")); !strings.Contains(fmt.Sprint(p.Diagnostics), "the app's manifests hold an object of that name") {
+		t.Errorf("plan with web-canary in the manifests: %v", p.Diagnostics)
+	}
+}

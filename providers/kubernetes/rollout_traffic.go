@@ -250,6 +250,9 @@ func (x *rolloutRun) setIngressWeight(ctx context.Context, weight int) error {
 	delete(spec, "tls")
 	retarget(spec, svc, canary)
 	cid := x.canaryIngressID()
+	if err := x.notTaken(ctx, cid); err != nil {
+		return err
+	}
 	obj := map[string]any{
 		"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
 		"metadata": map[string]any{
