@@ -93,7 +93,7 @@ FUZZ_TESTS  := ./state:FuzzDecode ./state:FuzzFastParseAgreesWithCty ./state:Fuz
                ./planner/planfile:FuzzDecode \
                ./lang:FuzzLoad ./lang:FuzzFormat \
                ./providers/git:FuzzEditYAML \
-               ./providers/kubernetes:FuzzDecodeDocuments
+               ./providers/kubernetes:FuzzDecodeDocuments ./providers/kubernetes:FuzzRolloutInputs
 fuzz:
 	@set -e; for t in $(FUZZ_TESTS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; \

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -335,16 +336,24 @@ func roleOf(spec *rolloutspec.Spec) string {
 	return roleCanary
 }
 
-// liveStatus is the status a live canary or preview Deployment records.
+// liveStatus is the status a live canary or preview Deployment records;
+// one that cannot be read, or whose step is not one of its steps (the
+// annotation is anyone's to edit), is none.
 func liveStatus(u *unstructured.Unstructured) *rolloutspec.Status {
 	if u == nil {
 		return nil
 	}
 	st, err := rolloutspec.DecodeStatus(u.GetAnnotations()[annStatus])
-	if err != nil || st == nil {
+	if err != nil || st == nil || st.Step < 0 || st.Step >= len(st.Steps) {
 		return nil
 	}
 	return st
+}
+
+// sameRoad reports whether a recorded status follows the strategy's
+// steps: a rollout whose strategy changed since starts its steps again.
+func sameRoad(st *rolloutspec.Status, spec *rolloutspec.Spec) bool {
+	return st != nil && slices.Equal(st.Steps, spec.Steps())
 }
 
 // abortedOf reads the stable Deployment's record of an aborted revision.
@@ -437,7 +446,7 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 			s.Analyses, s.Step, s.Started, s.Updated = prior.Analyses, prior.Step, prior.Started, prior.Updated
 		}
 		return &s, nil, true, nil
-	case second != nil && cs != nil && cs.Revision == rev:
+	case second != nil && cs != nil && cs.Revision == rev && sameRoad(cs, spec):
 		s := *cs
 		s.Action = rolloutspec.ActionContinue
 		if request == builtin.RolloutAbort {
@@ -449,6 +458,9 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 		s.Phase, s.Action = rolloutspec.PhasePlanned, rolloutspec.ActionSupersede
 		if cs != nil {
 			s.Superseded = cs.Revision
+			if cs.Revision == rev {
+				s.Message = "the strategy's steps changed: the rollout starts them again"
+			}
 		}
 		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionSupersede, Revision: rev, Request: request}, false, nil
 	}

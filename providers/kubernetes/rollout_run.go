@@ -150,7 +150,7 @@ func (x *rolloutRun) run(ctx context.Context) error {
 			reason = "the manifests are back at the stable revision"
 		}
 		return x.abort(ctx, reason, x.plan.Request == builtin.RolloutAbort)
-	case cs != nil && cs.Revision == x.plan.Revision && second != nil:
+	case cs != nil && cs.Revision == x.plan.Revision && second != nil && sameRoad(cs, x.spec):
 		x.st = cs
 		x.progress("resuming at step %d/%d (%s)", cs.Step+1, len(cs.Steps), cs.StepName(cs.Step))
 	default:

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
@@ -95,5 +96,24 @@ func TestSurgeAndReplicas(t *testing.T) {
 		if got := replicasOf(tc.obj); got != tc.want {
 			t.Errorf("replicasOf(%v) = %d, want %d", tc.obj, got, tc.want)
 		}
+	}
+}
+
+// TestLiveStatusOfAnyAnnotation: the canary's status annotation is
+// anyone's to edit; what cannot be read, or names a step the status does
+// not have, is no status, never a panic.
+func TestLiveStatusOfAnyAnnotation(t *testing.T) {
+	t.Parallel()
+	for _, ann := range []string{"", "{", "null", `{"steps":["a"],"step":-1}`, `{"steps":["a"],"step":1}`, `{"step":0}`, `[1,2]`} {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetAnnotations(map[string]string{annStatus: ann})
+		if st := liveStatus(u); st != nil {
+			t.Errorf("liveStatus(%q) = %+v, want none", ann, st)
+		}
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	u.SetAnnotations(map[string]string{annStatus: `{"steps":["set_weight 50","100%"],"step":1,"revision":"abc"}`})
+	if st := liveStatus(u); st == nil || st.Step != 1 || st.Revision != "abc" {
+		t.Errorf("liveStatus of a good annotation = %+v", st)
 	}
 }
