@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,7 +138,7 @@ func TestCanaryReplicas(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-canary-replicas"
+	ns := uniqueNS("e2e-canary-replicas")
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1),
 		"service.yaml":    webService,
@@ -216,7 +217,7 @@ func TestBlueGreen(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-blue-green"
+	ns := uniqueNS("e2e-blue-green")
 	dep := strings.Replace(strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1), "replicas: 5", "replicas: 3", 1)
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": dep,
@@ -351,7 +352,7 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-canary-supersede"
+	ns := uniqueNS("e2e-canary-supersede")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 4", 1)
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
@@ -468,7 +469,7 @@ func TestCanaryGatewayAPIAndAnalysis(t *testing.T) {
 	}
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-canary-gateway"
+	ns := uniqueNS("e2e-canary-gateway")
 
 	reg := prometheus.NewRegistry()
 	ratio := prometheus.NewGauge(prometheus.GaugeOpts{Name: "web_error_ratio", Help: "Errors per request of the canary."})
@@ -621,7 +622,7 @@ func TestTriggerOn(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-trigger-on"
+	ns := uniqueNS("e2e-trigger-on")
 	dep := strings.Replace(strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1), "IMAGE", "nginx:1.27", 1)
 	cm := func(name, color string) string {
 		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {color: " + color + "}\n"
@@ -680,7 +681,7 @@ func TestRolloutRemovedMidway(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-rollout-removed"
+	ns := uniqueNS("e2e-rollout-removed")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
 	const ingress = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -763,7 +764,7 @@ func TestRolloutNamesTaken(t *testing.T) {
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
 	c := startProvider(t, cluster, "")
-	const ns = "e2e-rollout-names"
+	ns := uniqueNS("e2e-rollout-names")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 1", 1)
 	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1)})
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
@@ -805,4 +806,17 @@ func TestRolloutNamesTaken(t *testing.T) {
 	if p := s.TryPlan(rolloutApp(dir, ns, &two, "")); !strings.Contains(fmt.Sprint(p.Diagnostics), "the app's manifests hold an object of that name") {
 		t.Errorf("plan with web-canary in the manifests: %v", p.Diagnostics)
 	}
+}
+
+var nsRuns sync.Map // namespace base -> *atomic.Int32
+
+// uniqueNS is base the first time a test asks for it in this process
+// and base-N after, so that -count=N runs do not meet what the runs
+// before left in the shared cluster.
+func uniqueNS(base string) string {
+	c, _ := nsRuns.LoadOrStore(base, new(atomic.Int32))
+	if n := c.(*atomic.Int32).Add(1); n > 1 {
+		return fmt.Sprintf("%s-%d", base, n)
+	}
+	return base
 }
