@@ -82,6 +82,10 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 		return diags
 	}
 	l.Config = withRolloutRequest(h, l.Config)
+	// For an app with a rollout, -replace retries the rollout of an
+	// aborted revision: deleting and creating every object of the app
+	// would be an outage, not a retry.
+	l.Retries = rolloutOf(lrc) != ""
 	return append(diags, h.PlanResource(ctx, lrc, l)...)
 }
 
@@ -142,6 +146,9 @@ func withRolloutRequest(h kind.PlanHost, config func(*lang.Resource, sdk.Schema,
 	return func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
 		v, diags := config(rc, schema, ectx, in)
 		req := h.RolloutRequest(in.Addr)
+		if req == "" && rc != nil && h.ReplaceRequested(in.Addr) && rolloutOf(rc) != "" {
+			req = builtin.RolloutRetry
+		}
 		if req == "" || diags.HasErrors() {
 			return v, diags
 		}

@@ -33,6 +33,11 @@ import (
 type requestHost struct {
 	kind.PlanHost
 	requests map[string]string
+	replace  map[string]bool // -replace
+}
+
+func (h requestHost) ReplaceRequested(addr addrs.ResourceInstance) bool {
+	return h.replace[addr.String()]
 }
 
 func (h requestHost) RolloutRequest(addr addrs.ResourceInstance) string {

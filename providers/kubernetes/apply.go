@@ -187,9 +187,6 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	st = sdk.With(st, builtin.AppRolloutPlan, knownOr(attrOr(req.PlannedState, builtin.AppRolloutPlan), cty.NullVal(cty.String)))
 	resp.NewState, resp.Private = st, priv
 	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
-	if r.paused != "" && syncErr == nil {
-		progress(r.paused)
-	}
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}
