@@ -72,6 +72,9 @@ type Status struct {
 	// Replicas are the ready pods of the stable and new templates.
 	StableReplicas int `json:"stable_replicas"`
 	CanaryReplicas int `json:"canary_replicas"`
+	// Replicas is the app's replica count the rollout keeps: the
+	// manifests', or the live one when they leave it to an autoscaler.
+	Replicas int `json:"replicas,omitempty"`
 	// PausedUntil is when a timed pause ends (RFC 3339); empty with
 	// Phase Paused: until promoted.
 	PausedUntil string `json:"paused_until,omitempty"`

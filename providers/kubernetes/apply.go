@@ -321,6 +321,11 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	if err := r.runRollouts(ctx, d); err != nil {
 		return err
 	}
+	if len(r.rollouts) > 0 && r.cfg.WaitTimeout > 0 {
+		// Each step of a rollout had its own wait: the health wait after
+		// it starts afresh.
+		deadline = time.Now().Add(r.cfg.WaitTimeout)
+	}
 	if len(post) > 0 && deadline.IsZero() {
 		// PostSync hooks run once the app is healthy, as in Argo CD.
 		deadline = time.Now().Add(defaultHookTimeout)

@@ -409,6 +409,13 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 	stable := lv.GetAnnotations()[annRevision]
 	base.Stable = stable
 	switch {
+	case !changed && second != nil && cs != nil && cs.Revision == rev:
+		// The Deployment of the manifests took the new template and the
+		// apply ended before the canary went: the last step is done
+		// again.
+		s := *cs
+		s.Action = rolloutspec.ActionContinue
+		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionContinue, Revision: rev, Request: request}, false, nil
 	case !changed && second != nil:
 		// The manifests are back at the stable template while a rollout
 		// was under way: it is rolled back.

@@ -119,7 +119,14 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		return fmt.Errorf("%s is gone since the plan: apply again to create it", x.w.id)
 	}
 	x.replicas = replicasOf(x.w.obj.Object)
+	if !hasReplicas(x.w.obj.Object) {
+		// Left to an autoscaler: the live count, as the rollout found it.
+		x.replicas = replicasOf(stable.Object)
+	}
 	cs := liveStatus(second)
+	if cs != nil && cs.Replicas > 0 && !hasReplicas(x.w.obj.Object) {
+		x.replicas = cs.Replicas // the stable is scaled down by now
+	}
 	base := rolloutspec.Status{
 		Rollout: "rollout." + x.spec.Rollout, Strategy: x.spec.Strategy(), Workload: "Deployment/" + x.w.id.Name,
 		Steps: x.spec.Steps(), Revision: x.plan.Revision, Stable: stable.GetAnnotations()[annRevision],
@@ -152,7 +159,15 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		return x.abort(ctx, reason, x.plan.Request == builtin.RolloutAbort)
 	case cs != nil && cs.Revision == x.plan.Revision && second != nil && sameRoad(cs, x.spec):
 		x.st = cs
+		x.st.Replicas = x.replicas
 		x.progress("resuming at step %d/%d (%s)", cs.Step+1, len(cs.Steps), cs.StepName(cs.Step))
+		if x.spec.Canary != nil && x.spec.Canary.Traffic.Kind != rolloutspec.TrafficReplicas && cs.Step < len(x.spec.Canary.Steps) {
+			// A sync since may have put the route back as the manifests
+			// have it: the weight is set again.
+			if err := x.setTraffic(ctx, cs.Weight); err != nil {
+				return x.failed(ctx, err)
+			}
+		}
 	default:
 		if cs != nil {
 			x.r.progress(fmt.Sprintf("rollout of Deployment/%s: revision %s supersedes revision %s at step %d", x.w.id.Name, short(x.plan.Revision), short(cs.Revision), cs.Step+1))
@@ -163,8 +178,15 @@ func (x *rolloutRun) run(ctx context.Context) error {
 			}
 		}
 		st := base
-		st.Phase, st.Started = rolloutspec.PhaseProgressing, rolloutspec.Time(time.Now())
+		st.Phase, st.Started, st.Replicas = rolloutspec.PhaseProgressing, rolloutspec.Time(time.Now()), x.replicas
 		x.st = &st
+		if second != nil {
+			// Superseding: the stable takes back every request and its
+			// full size before the canary's pods change template.
+			if err := x.backToStable(ctx); err != nil {
+				return x.failed(ctx, err)
+			}
+		}
 		if err := x.begin(ctx, stable); err != nil {
 			return x.failed(ctx, err)
 		}
@@ -464,10 +486,18 @@ func (x *rolloutRun) complete(ctx context.Context) error {
 	if err := x.r.applyObject(ctx, x.w); err != nil {
 		return x.failed(ctx, err)
 	}
-	if err := x.waitReady(ctx, x.w.id); err != nil {
-		return x.failed(ctx, err)
+	// From here the Deployment of the manifests runs the new template:
+	// going back would be a rollout of its own. A failure keeps the
+	// canary serving, and the next apply finishes.
+	if !hasReplicas(x.w.obj.Object) {
+		if err := x.mergePatch(ctx, x.w.id, map[string]any{"spec": map[string]any{"replicas": x.replicas}}); err != nil {
+			return err
+		}
 	}
-	if err := x.cleanup(ctx); err != nil {
+	if err := x.waitReady(ctx, x.w.id); err != nil {
+		return fmt.Errorf("rollout of %s: %w; the canary serves until the next apply finishes", x.st.Workload, err)
+	}
+	if err := x.cleanup(ctx, true); err != nil {
 		return err
 	}
 	x.st.Phase, x.st.Weight, x.st.PausedUntil, x.st.Message = rolloutspec.PhaseHealthy, 100, "", ""
@@ -505,7 +535,7 @@ func (x *rolloutRun) abort(ctx context.Context, reason string, requested bool) e
 			return err
 		}
 	}
-	if err := x.cleanup(ctx); err != nil {
+	if err := x.cleanup(ctx, false); err != nil {
 		return err
 	}
 	x.st.Weight, x.st.CanaryReplicas, x.st.StableReplicas, x.st.PausedUntil = 0, 0, x.replicas, ""
@@ -521,19 +551,27 @@ func (x *rolloutRun) abort(ctx context.Context, reason string, requested bool) e
 }
 
 // cleanup removes the second Deployment, the objects made for it, and
-// the pins of the stable selectors.
-func (x *rolloutRun) cleanup(ctx context.Context) error {
+// the pins of the stable selectors. Completing, the stable pods run the
+// new template as the canary's do: the stable Service is unpinned before
+// the route goes back to it. Going back, the canary's pods go first, so
+// that the unpinned Service never selects them.
+func (x *rolloutRun) cleanup(ctx context.Context, completing bool) error {
 	ms := x.r.ms
 	var gone []kube.ObjectID
+	if !completing {
+		if err := x.removeSecond(ctx); err != nil {
+			return err
+		}
+	}
 	if x.spec.Canary != nil && x.spec.Canary.Traffic.Kind != rolloutspec.TrafficReplicas {
 		svc, err := x.stableService(ctx)
 		if err != nil {
 			return err
 		}
-		if err := x.restoreTraffic(ctx); err != nil {
+		if err := x.unpin(ctx, svc); err != nil {
 			return err
 		}
-		if err := x.unpin(ctx, svc); err != nil {
+		if err := x.restoreTraffic(ctx); err != nil {
 			return err
 		}
 		gone = append(gone, x.serviceID(x.canaryService(svc)))
@@ -562,6 +600,36 @@ func (x *rolloutRun) cleanup(ctx context.Context) error {
 		return err
 	}
 	return waitGone(ctx, ms, gone, x.budget, func(string) {})
+}
+
+// removeSecond deletes the canary or preview Deployment, when it is the
+// rollout's, and waits until it is gone.
+func (x *rolloutRun) removeSecond(ctx context.Context) error {
+	if x.notTaken(ctx, x.second) != nil {
+		return nil
+	}
+	x.progress("removing %s", x.second)
+	ids := []kube.ObjectID{x.second}
+	if err := deleteObjects(ctx, x.r.ms, x.r.cfg, ids, x.budget, func(string) {}, "deleting "); err != nil {
+		return err
+	}
+	return waitGone(ctx, x.r.ms, ids, x.budget, func(string) {})
+}
+
+// backToStable sends every request to the stable pods at the app's full
+// size again, as a rollout found them.
+func (x *rolloutRun) backToStable(ctx context.Context) error {
+	if x.spec.Canary != nil && x.spec.Canary.Traffic.Kind != rolloutspec.TrafficReplicas {
+		if err := x.setTraffic(ctx, 0); err != nil {
+			return err
+		}
+	}
+	if x.spec.BlueGreen != nil {
+		if err := x.pinStable(ctx, x.spec.BlueGreen.ActiveService); err != nil {
+			return err
+		}
+	}
+	return x.scale(ctx, x.w.id, x.replicas)
 }
 
 // save records where the rollout stands on the second Deployment.
@@ -822,6 +890,9 @@ func (x *rolloutRun) ensureSecondService(ctx context.Context, from, name string)
 		return fmt.Errorf("read Service %s: %w", from, err)
 	}
 	sel, _, _ := unstructured.NestedStringMap(src.Object, "spec", "selector")
+	if len(sel) == 0 {
+		return fmt.Errorf("Service %s selects no pods by labels (it has no selector): a rollout steers traffic by narrowing its selector", from)
+	}
 	delete(sel, labelPodTemplateHash)
 	sel[labelRole] = x.role
 	ports, _, _ := unstructured.NestedSlice(src.Object, "spec", "ports")
@@ -848,6 +919,12 @@ func toAnyMap(m map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// hasReplicas reports whether a manifest sets spec.replicas.
+func hasReplicas(obj map[string]any) bool {
+	_, found, _ := unstructured.NestedFieldNoCopy(obj, "spec", "replicas")
+	return found
 }
 
 // replicasOf is a Deployment manifest's replicas, 1 when unset; the

@@ -33,6 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"slipway.dev/slipway/internal/rolloutspec"
@@ -819,4 +820,36 @@ func uniqueNS(base string) string {
 		return fmt.Sprintf("%s-%d", base, n)
 	}
 	return base
+}
+
+// TestCanaryKeepsAutoscaledReplicas: a Deployment whose manifest leaves
+// replicas to an autoscaler rolls out at the live count, and ends at it.
+func TestCanaryKeepsAutoscaledReplicas(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	ns := uniqueNS("e2e-canary-autoscaled")
+	dep := strings.Replace(canaryDeployment, "  replicas: 5\n", "", 1)
+	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1)})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps: []rolloutspec.Step{weightStep(50)}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas}, MaxSurge: "100%",
+	}}
+	s := newSession(t, c)
+	s.Sync(rolloutApp(dir, ns, spec, ""))
+	// An autoscaler's choice: 4 pods.
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType, []byte(`{"spec":{"replicas":4}}`), metav1.PatchOptions{FieldManager: "horizontal-pod-autoscaler"}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	_, progress := s.Sync(rolloutApp(dir, ns, spec, ""))
+	if !slicesContains(progress, "2 canary and 2 stable pods ready") {
+		t.Errorf("the canary did not take half of the 4 pods:\n  %s", strings.Join(progress, "\n  "))
+	}
+	web := k.Get(kubetest.Deployments, ns, "web")
+	replicas, _, _ := unstructured.NestedInt64(web.Object, "spec", "replicas")
+	ready, _, _ := unstructured.NestedInt64(web.Object, "status", "readyReplicas")
+	if imageOf(t, web) != "nginx:1.28" || replicas != 4 || ready != 4 {
+		t.Errorf("web after the rollout: %s, %d replicas, %d ready; want nginx:1.28 with 4", imageOf(t, web), replicas, ready)
+	}
 }

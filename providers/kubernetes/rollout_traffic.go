@@ -336,6 +336,11 @@ func (x *rolloutRun) blueGreen(ctx context.Context) error {
 	}
 	if next() {
 		x.progress("step %d/%d: switching Service %s to the new pods", x.st.Step+1, len(x.st.Steps), bg.ActiveService)
+		// Never before the preview is Ready at full size, whatever
+		// promote skipped.
+		if err := x.scale(ctx, x.second, x.replicas); err != nil {
+			return x.failed(ctx, err)
+		}
 		prev, err := x.getSecond(ctx)
 		if err != nil {
 			return x.failed(ctx, err)
