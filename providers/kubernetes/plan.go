@@ -112,6 +112,14 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
 				return
 			}
+			if ps, _, err := rolloutConfig(req.PriorState); err == nil && ps != nil && !sameSecond(ps, cfg.Rollout) {
+				// The strategy's kind or workload changed while a rollout
+				// was under way: its canary or preview is another
+				// object, which the old strategy finishes first.
+				if it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d); it.finish != nil {
+					it.workload = nil
+				}
+			}
 		} else {
 			it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d)
 		}
@@ -345,6 +353,9 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	if it.finish != nil {
 		rollouts = map[string]plannedRollout{it.finish.Workload: *it.finish}
 		rolloutPlan = statusVal(it.finishStatus)
+		if it.cfg.Rollout != nil {
+			rolloutStatus = cty.UnknownVal(cty.String)
+		}
 	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)

@@ -92,6 +92,12 @@ type plannedRollout struct {
 	Spec *rolloutspec.Spec `json:"spec,omitempty"`
 }
 
+// sameSecond reports whether two strategies keep their rollout in the
+// same object: the same kind (canary or preview) of the same workload.
+func sameSecond(a, b *rolloutspec.Spec) bool {
+	return roleOf(a) == roleOf(b) && a.Workload == b.Workload
+}
+
 // actionFinish ends a rollout under way whose app no longer follows a
 // strategy: the Deployment of the manifests takes its template at once
 // and what the rollout made goes.
@@ -115,7 +121,7 @@ func finishRollout(state cty.Value, prior *rolloutspec.Status, d *desiredSet) (*
 	st := *prior
 	st.Action = rolloutspec.ActionContinue
 	st.Step = len(st.Steps) - 1
-	st.Message = "the app no longer follows " + prior.Rollout + ": the new template takes over at once, and what the rollout made goes"
+	st.Message = "the rollout under way no longer follows the app's strategy: the new template takes over at once, and what the rollout made goes"
 	return &plannedRollout{Workload: w.id.String(), Action: actionFinish, Revision: templateRevision(w.obj.Object), Spec: spec}, &st
 }
 

@@ -145,7 +145,7 @@ func (x *rolloutRun) run(ctx context.Context) error {
 			x.st.Phase = rolloutspec.PhaseHealthy
 			return nil
 		}
-		x.progress("the app no longer follows %s: finishing at once", x.st.Rollout)
+		x.progress("%s under way no longer follows the app's strategy: finishing it at once", x.st.Rollout)
 		return x.complete(ctx)
 	case x.plan.Action == rolloutspec.ActionAbort:
 		x.st = &base

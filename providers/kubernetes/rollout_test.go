@@ -717,7 +717,7 @@ spec:
 	}
 
 	plan := s.Plan(attrs(false))
-	if p := planStatus(t, plan); !strings.Contains(p.Message, "no longer follows rollout.canary") {
+	if p := planStatus(t, plan); !strings.Contains(p.Message, "no longer follows the app's strategy") {
 		t.Errorf("plan without the rollout block: %+v", p)
 	}
 	resp, _ := s.Apply(attrs(false), plan)
@@ -851,5 +851,42 @@ func TestCanaryKeepsAutoscaledReplicas(t *testing.T) {
 	ready, _, _ := unstructured.NestedInt64(web.Object, "status", "readyReplicas")
 	if imageOf(t, web) != "nginx:1.28" || replicas != 4 || ready != 4 {
 		t.Errorf("web after the rollout: %s, %d replicas, %d ready; want nginx:1.28 with 4", imageOf(t, web), replicas, ready)
+	}
+}
+
+// TestStrategyChangedMidway: a canary under way whose app switches to
+// blue-green is finished at once rather than left beside the preview
+// the new strategy would make.
+func TestStrategyChangedMidway(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	ns := uniqueNS("e2e-strategy-changed")
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1), "service.yaml": webService})
+	canary := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps: []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	bg := &rolloutspec.Spec{Rollout: "bg", BlueGreen: &rolloutspec.BlueGreenSpec{ActiveService: "web", AutoPromotion: "1s", ScaleDownDelay: "1s"}}
+	s := newSession(t, c)
+	s.Sync(rolloutApp(dir, ns, canary, ""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	s.Sync(rolloutApp(dir, ns, canary, ""))
+	if k.Get(kubetest.Deployments, ns, "web-canary") == nil {
+		t.Fatal("no canary while paused")
+	}
+	plan := s.Plan(rolloutApp(dir, ns, bg, ""))
+	if p := planStatus(t, plan); !strings.Contains(p.Message, "no longer follows the app's strategy") {
+		t.Errorf("plan after the switch to blue-green: %+v", p)
+	}
+	resp, _ := s.Apply(rolloutApp(dir, ns, bg, ""), plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	if imageOf(t, k.Get(kubetest.Deployments, ns, "web")) != "nginx:1.28" || k.Get(kubetest.Deployments, ns, "web-canary") != nil || k.Get(kubetest.Deployments, ns, "web-preview") != nil {
+		t.Errorf("after the switch: web on %s, canary left %v, preview left %v", imageOf(t, k.Get(kubetest.Deployments, ns, "web")),
+			k.Get(kubetest.Deployments, ns, "web-canary") != nil, k.Get(kubetest.Deployments, ns, "web-preview") != nil)
+	}
+	if d := changesBut(s.State, s.Plan(rolloutApp(dir, ns, bg, "")).PlannedState); len(d) > 0 {
+		t.Errorf("the next plan changes %v", d)
 	}
 }
