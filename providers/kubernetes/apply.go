@@ -192,6 +192,14 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	}
 }
 
+// progressOr is progress, or a function that drops the lines.
+func progressOr(progress func(string)) func(string) {
+	if progress == nil {
+		return func(string) {}
+	}
+	return progress
+}
+
 // plannedObjects are the known planned values of the app's objects.
 func plannedObjects(_ privateData, plannedState cty.Value) map[string]cty.Value {
 	objs := attrOr(plannedState, builtin.AppObjects)
@@ -832,6 +840,10 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	// preview Deployment, its Service, a canary Ingress) goes with the
 	// app: each carries the app's labels.
 	ids = append(ids, rolloutObjects(ids)...)
+	// A rollout under way may also have changed what is not the app's: a
+	// route outside it goes back to its weights, and a Service or
+	// Ingress the rollout named goes.
+	ids = append(ids, endRolloutOnDestroy(ctx, ms, cfg, req.PriorState, prior, progressOr(req.Progress))...)
 	live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())

@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -571,5 +572,43 @@ func sortedRollouts(m map[string]plannedRollout) []plannedRollout {
 		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Workload < out[j].Workload })
+	return out
+}
+
+// endRolloutOnDestroy undoes, when an app is destroyed with a routed
+// canary under way, what the rollout changed outside the app's objects:
+// an HTTPRoute that is not the app's gets its weights back. It returns
+// the IDs of the Service and Ingress the rollout made, for destroy to
+// delete with the rest (only if they carry the app's labels).
+func endRolloutOnDestroy(ctx context.Context, ms *kube.Mappings, cfg appConfig, state cty.Value, prior priorApp, progress func(string)) []kube.ObjectID {
+	st := priorStatus(state)
+	spec, _, err := rolloutConfig(state)
+	if err != nil || spec == nil || spec.Canary == nil || st == nil ||
+		(st.Phase != rolloutspec.PhaseProgressing && st.Phase != rolloutspec.PhasePaused) {
+		return nil
+	}
+	ns := cfg.Namespace
+	_, name, _ := strings.Cut(st.Workload, "/")
+	for _, key := range prior.inventory {
+		if id, err := kube.ParseObjectID(key); err == nil && id.Kind == "Deployment" && id.Name == name {
+			ns = id.Namespace
+		}
+	}
+	r := &syncRun{ms: ms, cfg: cfg, progress: progress, desired: &desiredSet{}}
+	x := &rolloutRun{r: r, spec: spec, w: &desiredObject{id: kube.ObjectID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: ns, Name: name}}, role: roleCanary}
+	var out []kube.ObjectID
+	switch spec.Canary.Traffic.Kind {
+	case rolloutspec.TrafficGatewayAPI:
+		if err := x.restoreRoute(ctx); err != nil {
+			progress(fmt.Sprintf("could not give HTTPRoute %s its weights back: %v", spec.Canary.Traffic.Route, err))
+		}
+	case rolloutspec.TrafficNginx:
+		out = append(out, x.canaryIngressID())
+	}
+	if c := spec.Canary.Traffic.CanaryService; c != "" {
+		out = append(out, x.serviceID(c))
+	} else if s := spec.Canary.Traffic.StableService; s != "" {
+		out = append(out, x.serviceID(s+"-canary"))
+	}
 	return out
 }

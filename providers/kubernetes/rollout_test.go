@@ -890,3 +890,48 @@ func TestStrategyChangedMidway(t *testing.T) {
 		t.Errorf("the next plan changes %v", d)
 	}
 }
+
+// TestDestroyMidCanaryRestoresARouteOutsideTheApp: destroying an app
+// while its canary is paused gives an HTTPRoute that is not the app's its
+// weights back, and removes everything the rollout made.
+func TestDestroyMidCanaryRestoresARouteOutsideTheApp(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	if err := testbed.InstallGatewayAPI(t.Context(), cluster.Config); err != nil {
+		t.Fatal(err)
+	}
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	ns := uniqueNS("e2e-destroy-mid-canary")
+	k.CreateNamespace(ns)
+	route := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		"metadata": map[string]any{"name": "shared", "namespace": ns},
+		"spec": map[string]any{"parentRefs": []any{map[string]any{"name": "gw"}},
+			"rules": []any{map[string]any{"backendRefs": []any{map[string]any{"name": "web", "port": int64(80)}}}}},
+	}}
+	if _, err := k.Dynamic.Resource(httpRoutes).Namespace(ns).Create(t.Context(), route, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1), "service.yaml": webService})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps: []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficGatewayAPI, Route: "shared"},
+	}}
+	s := newSession(t, c)
+	s.Sync(rolloutApp(dir, ns, spec, ""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	s.Sync(rolloutApp(dir, ns, spec, ""))
+	if got := routeWeights(k.Get(httpRoutes, ns, "shared")); got != "web=50,web-canary=50" {
+		t.Fatalf("route while paused = %s", got)
+	}
+	s.Destroy()
+	if got := routeWeights(k.Get(httpRoutes, ns, "shared")); got != "web=1" {
+		t.Errorf("route after destroy = %s, want web=1 as before the rollout", got)
+	}
+	for _, name := range []string{"web", "web-canary"} {
+		if k.Get(kubetest.Deployments, ns, name) != nil || k.Get(kubetest.Services, ns, name) != nil {
+			t.Errorf("%s left after destroy", name)
+		}
+	}
+}
