@@ -56,10 +56,15 @@ func rolloutProposed(c *plans.ResourceChange) bool {
 // rollout lines word it, and a status the plan proposes nothing for is
 // the provider's bookkeeping. A sensitive one stays, masked.
 func rolloutHidden(c *plans.ResourceChange) []string {
-	if s, _ := rolloutOf(c); s != nil {
-		return []string{builtin.AppRolloutStatus}
+	if c == nil || (c.RolloutStatus == nil && c.Type != builtin.KubernetesApp) {
+		return nil
 	}
-	return nil
+	for _, p := range unmarkChange(c).AfterSensitive {
+		if len(p) <= len(rolloutPath) && p.Equals(rolloutPath[:len(p)]) {
+			return nil
+		}
+	}
+	return []string{builtin.AppRolloutStatus}
 }
 
 // rolloutText says in lines what the plan does with a change's rollout:
