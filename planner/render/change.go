@@ -138,7 +138,7 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 		hidden = append(hidden, rolloutHidden(c)...)
 	}
 	body = append(body, symLine(0, c.Action.Symbol(), p.bold(blockHeader(c.Addr.Resource))+" {"))
-	body = append(body, d.root(1, withoutAttrs(c.Before, hidden), withoutAttrs(c.After, hidden))...)
+	body = append(body, d.root(1, readableRollout(c, withoutAttrs(c.Before, hidden)), readableRollout(c, withoutAttrs(c.After, hidden)))...)
 
 	unchanged := 0
 	for _, n := range c.Nested {

@@ -186,3 +186,29 @@ func rolloutLines(c *plans.ResourceChange) []line {
 	}
 	return out
 }
+
+// readableRollout shows an app's strategy (its rollout attribute, the
+// JSON slipway sends the provider) as its road, "rollout.canary:
+// set_weight 20 -> pause 30s -> 100%", so that a plan that adds or
+// changes one reads as such.
+func readableRollout(c *plans.ResourceChange, v cty.Value) cty.Value {
+	if c == nil || c.Type != builtin.KubernetesApp || v == cty.NilVal || v.IsNull() || !v.IsKnown() ||
+		!v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppRollout) {
+		return v
+	}
+	a := v.GetAttr(builtin.AppRollout)
+	if a.IsMarked() || a.IsNull() || !a.IsKnown() || a.Type() != cty.String {
+		return v
+	}
+	spec, err := rolloutspec.DecodeSpec(a.AsString())
+	if err != nil {
+		return v
+	}
+	line := "rollout." + spec.Rollout + ": " + spec.Road()
+	if spec.Workload != "" {
+		line += " (" + spec.Workload + ")"
+	}
+	m := v.AsValueMap()
+	m[builtin.AppRollout] = cty.StringVal(line)
+	return cty.ObjectVal(m)
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
@@ -266,5 +267,34 @@ func TestRolloutInJSON(t *testing.T) {
 	d = read(rolloutSensitivePlan())
 	if d.ResourceChanges[0].RolloutStatus != nil || d.Changes[0].RolloutAction != "" {
 		t.Errorf("a sensitive rollout status shows: %+v", d.Changes[0])
+	}
+}
+
+// TestStrategyReadsAsItsRoad: an app's rollout attribute is the JSON
+// slipway sends its provider; the plan shows the road instead, also as a
+// diff when the strategy changes.
+func TestStrategyReadsAsItsRoad(t *testing.T) {
+	t.Parallel()
+	w := func(n int) *int { return &n }
+	spec := func(weights ...int) string {
+		s := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{}}
+		for _, n := range weights {
+			s.Canary.Steps = append(s.Canary.Steps, rolloutspec.Step{SetWeight: w(n)})
+		}
+		return s.Encode()
+	}
+	c := &plans.ResourceChange{
+		Addr: addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.NoKey), Provider: k8sProvider, Type: builtin.KubernetesApp,
+		Action: plans.Update, Reason: plans.ReasonConfigChanged,
+		Before: obj(map[string]cty.Value{"rollout": str(spec(50))}),
+		After:  obj(map[string]cty.Value{"rollout": str(spec(20, 50))}),
+	}
+	var b bytes.Buffer
+	Human(&b, plan(c), Options{})
+	if want := `~ rollout = "rollout.canary: set_weight 50 -> 100%" -> "rollout.canary: set_weight 20 -> set_weight 50 -> 100%"`; !strings.Contains(b.String(), want) {
+		t.Errorf("the plan lacks %q:\n%s", want, b.String())
+	}
+	if strings.Contains(b.String(), `\"canary\"`) {
+		t.Errorf("the plan shows the strategy's JSON:\n%s", b.String())
 	}
 }
