@@ -217,7 +217,15 @@ func (s *Status) Standing() string {
 }
 
 // Next says what the next apply (or promote) does, for a plan.
-func (s *Status) Next() string {
+func (s *Status) Next() string { return s.NextFor("") }
+
+// NextFor is Next with the commands it names given the app's address,
+// quoted for a shell when it has an instance key (ShellWord).
+func (s *Status) NextFor(addr string) string {
+	app := ""
+	if addr != "" {
+		app = " " + ShellWord(addr)
+	}
 	switch s.Action {
 	case ActionStart:
 		if s.Revision == "" {
@@ -228,13 +236,13 @@ func (s *Status) Next() string {
 		return fmt.Sprintf("apply replaces the rollout of revision %s under way with revision %s, starting at step 1 (%s)", short(s.Superseded), short(s.Revision), s.StepName(0))
 	case ActionContinue:
 		if s.Phase == PhasePaused && s.PausedUntil == "" {
-			return fmt.Sprintf("run \"slipway rollout promote\" to go on past step %d (%s)", s.Step+1, s.StepName(s.Step))
+			return fmt.Sprintf("run \"slipway rollout promote%s\" to go on past step %d (%s)", app, s.Step+1, s.StepName(s.Step))
 		}
 		return fmt.Sprintf("apply goes on at step %d (%s)", s.Step+1, s.StepName(s.Step))
 	case ActionAbort:
 		return "apply rolls back to the stable revision " + short(s.Stable)
 	case ActionHold:
-		return fmt.Sprintf("revision %s was aborted and is not retried by itself: run \"slipway rollout retry\", apply with -replace, or commit a new revision", short(s.Aborted))
+		return fmt.Sprintf("revision %s was aborted and is not retried by itself: run \"slipway rollout retry%s\", apply with -replace, or commit a new revision", short(s.Aborted), app)
 	}
 	return ""
 }
@@ -248,4 +256,13 @@ func short(rev string) string {
 		return rev[:10]
 	}
 	return rev
+}
+
+// ShellWord is an address as one word a shell passes on unchanged:
+// app.web as it is, app.web["eu"] in single quotes.
+func ShellWord(addr string) string {
+	if strings.ContainsAny(addr, "[]\"' $*?") {
+		return "'" + strings.ReplaceAll(addr, "'", `'\''`) + "'"
+	}
+	return addr
 }

@@ -175,7 +175,7 @@ func rolloutOf(rc *lang.Resource) string {
 // promoted); run "slipway rollout promote app.web" or apply again after
 // 12:31:00`.
 func pausedLine(addr fmt.Stringer, st *rolloutspec.Status) string {
-	line := fmt.Sprintf("rollout %s paused at step %d/%d (%s); run \"slipway rollout promote %s\"", addr, st.Step+1, len(st.Steps), st.StepName(st.Step), addr)
+	line := fmt.Sprintf("rollout %s paused at step %d/%d (%s); run \"slipway rollout promote %s\"", addr, st.Step+1, len(st.Steps), st.StepName(st.Step), rolloutspec.ShellWord(addr.String()))
 	if t, err := time.Parse(time.RFC3339, st.PausedUntil); err == nil && st.PausedUntil != "" {
 		return line + " or apply again after " + t.Local().Format("15:04:05")
 	}

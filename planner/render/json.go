@@ -112,7 +112,7 @@ func rolloutJSON(c *plans.ResourceChange) *jsonRolloutStatus {
 	if s == nil {
 		return nil
 	}
-	out := &jsonRolloutStatus{Status: *s, Road: s.Road(), Standing: s.Standing(), Next: s.Next()}
+	out := &jsonRolloutStatus{Status: *s, Road: s.Road(), Standing: s.Standing(), Next: s.NextFor(c.Addr.String())}
 	if out.Steps == nil {
 		out.Steps = []string{}
 	}

@@ -105,7 +105,7 @@ func rolloutText(c *plans.ResourceChange) (head string, rest []string) {
 	case rolloutspec.ActionHold:
 		rest = append(rest, degradedLine(s))
 	}
-	if next := s.Next(); next != "" {
+	if next := s.NextFor(c.Addr.String()); next != "" {
 		rest = append(rest, next)
 	}
 	for i := range rest {

@@ -159,7 +159,7 @@ func TestRolloutInHumanPlan(t *testing.T) {
 			"  # app.web: Deployment/web is Degraded under rollout.canary (canary):\n" +
 				"  #   set_weight 20 -> pause 30s -> analysis errors (3 x 10s) -> set_weight 50 -> pause until promoted -> 100%\n" +
 				"  #   Degraded: the rollout of revision 7c9d2e1f0a was aborted: analysis errors failed: 2 of 3 measurements failed\n" +
-				"  #   revision 7c9d2e1f0a was aborted and is not retried by itself: run \"slipway rollout retry\", apply with -replace, or commit a new revision\n",
+				"  #   revision 7c9d2e1f0a was aborted and is not retried by itself: run \"slipway rollout retry app.web\", apply with -replace, or commit a new revision\n",
 			"No changes.",
 		}, []string{"Plan:"}},
 		"sensitive": {rolloutSensitivePlan, []string{"  # rollout: (sensitive value)\n"}, []string{"set_weight", secret}},

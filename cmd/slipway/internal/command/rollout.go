@@ -146,7 +146,7 @@ func checkRolloutRequest(st *state.State, addr addrs.ResourceInstance, request s
 	case underWay:
 		return rs, nil
 	case rs.Phase == rolloutspec.PhaseDegraded:
-		return nil, fmt.Errorf("%s has no rollout under way to %s: it is %s. Run slipway rollout retry %s to start that revision again; nothing was changed", addr, cmd, rs.Standing(), addr)
+		return nil, fmt.Errorf("%s has no rollout under way to %s: it is %s. Run slipway rollout retry %s to start that revision again; nothing was changed", addr, cmd, rs.Standing(), rolloutspec.ShellWord(addr.String()))
 	default:
 		return nil, fmt.Errorf("%s has no rollout under way to %s: it is %s; nothing was changed", addr, cmd, rs.Standing())
 	}
@@ -184,16 +184,17 @@ func describeRequest(addr addrs.ResourceInstance, rs *rolloutspec.Status, reques
 
 // rolloutNext says which command moves a rollout on, or "".
 func rolloutNext(addr addrs.ResourceInstance, rs *rolloutspec.Status) string {
+	w := rolloutspec.ShellWord(addr.String()) // as a shell takes it
 	switch rs.Phase {
 	case rolloutspec.PhasePaused:
 		if rs.PausedUntil != "" {
-			return fmt.Sprintf("slipway apply goes on after %s; \"slipway rollout promote %s\" goes on now, \"slipway rollout abort %s\" rolls back.", rs.PausedUntil, addr, addr)
+			return fmt.Sprintf("slipway apply goes on after %s; \"slipway rollout promote %s\" goes on now, \"slipway rollout abort %s\" rolls back.", rs.PausedUntil, w, w)
 		}
-		return fmt.Sprintf("Run \"slipway rollout promote %s\" to go on past step %d (%s), or \"slipway rollout abort %s\" to roll back.", addr, rs.Step+1, rs.StepName(rs.Step), addr)
+		return fmt.Sprintf("Run \"slipway rollout promote %s\" to go on past step %d (%s), or \"slipway rollout abort %s\" to roll back.", w, rs.Step+1, rs.StepName(rs.Step), w)
 	case rolloutspec.PhaseProgressing:
-		return fmt.Sprintf("An apply is carrying it out, or was stopped: slipway apply goes on at step %d (%s); \"slipway rollout abort %s\" rolls back.", rs.Step+1, rs.StepName(rs.Step), addr)
+		return fmt.Sprintf("An apply is carrying it out, or was stopped: slipway apply goes on at step %d (%s); \"slipway rollout abort %s\" rolls back.", rs.Step+1, rs.StepName(rs.Step), w)
 	case rolloutspec.PhaseDegraded:
-		return fmt.Sprintf("Revision %s is not retried by itself: run \"slipway rollout retry %s\", or commit a new revision.", short(rs.Aborted), addr)
+		return fmt.Sprintf("Revision %s is not retried by itself: run \"slipway rollout retry %s\", or commit a new revision.", short(rs.Aborted), w)
 	}
 	return ""
 }
