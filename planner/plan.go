@@ -696,7 +696,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			if it.prior != nil {
 				ch.Reason, ch.ReasonDetail = plans.ReasonDeletedOutside, "it was deleted outside slipway"
 			}
-		case slices.Contains(w.opts.Replace, addr) && !l.Retries:
+		case slices.Contains(w.opts.Replace, addr) && (l.Retries == nil || !l.Retries(addr)):
 			replace, ch.Reason = true, plans.ReasonReplaceRequested
 		case it.prior != nil && it.prior.Tainted:
 			replace, ch.Reason = true, plans.ReasonTainted

@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
@@ -85,7 +86,7 @@ func (Kind) Plan(ctx context.Context, h kind.PlanHost, rc *lang.Resource) hcl.Di
 	// For an app with a rollout, -replace retries the rollout of an
 	// aborted revision: deleting and creating every object of the app
 	// would be an outage, not a retry.
-	l.Retries = rolloutOf(lrc) != ""
+	l.Retries = func(addr addrs.ResourceInstance) bool { return heldRollout(h, addr) }
 	return append(diags, h.PlanResource(ctx, lrc, l)...)
 }
 
@@ -146,7 +147,7 @@ func withRolloutRequest(h kind.PlanHost, config func(*lang.Resource, sdk.Schema,
 	return func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
 		v, diags := config(rc, schema, ectx, in)
 		req := h.RolloutRequest(in.Addr)
-		if req == "" && rc != nil && h.ReplaceRequested(in.Addr) && rolloutOf(rc) != "" {
+		if req == "" && h.ReplaceRequested(in.Addr) && heldRollout(h, in.Addr) {
 			req = builtin.RolloutRetry
 		}
 		if req == "" || diags.HasErrors() {
@@ -154,6 +155,17 @@ func withRolloutRequest(h kind.PlanHost, config func(*lang.Resource, sdk.Schema,
 		}
 		return withAction(v, cty.StringVal(req)), diags
 	}
+}
+
+// heldRollout reports whether state records the rollout of an app
+// instance as aborted (Degraded): -replace then retries it.
+func heldRollout(h kind.Host, addr addrs.ResourceInstance) bool {
+	ri := h.Prior(addr)
+	if ri == nil {
+		return false
+	}
+	st := statusOf(ri.Value, builtin.AppRolloutStatus)
+	return st != nil && st.Phase == rolloutspec.PhaseDegraded
 }
 
 // holdRolloutRequest makes the configuration at apply time carry the

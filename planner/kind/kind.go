@@ -203,11 +203,12 @@ type Lowering struct {
 	Hold func(config, planned cty.Value) cty.Value
 	// Applied hears of every apply of an instance, with its outcome.
 	Applied func(h ApplyHost, addr addrs.ResourceInstance, config cty.Value, err error)
-	// Retries says that -replace of an instance asks the provider to
-	// retry what its last apply held back (the kind passes the request
-	// in the configuration, as an app with a rollout does with an aborted
-	// revision), not to delete and create it.
-	Retries bool
+	// Retries, when set, reports whether -replace of an instance asks
+	// the provider to retry what its last apply held back (the kind
+	// passes the request in the configuration, as an app does with the
+	// aborted revision of its rollout) rather than to delete and create
+	// it.
+	Retries func(addr addrs.ResourceInstance) bool
 	// Describe adds to a planned change what the block says about it
 	// beyond the provider's values (the rollout an app follows), for
 	// the views and policies.
