@@ -233,6 +233,9 @@ func (s *Status) NextFor(addr string) string {
 		}
 		return fmt.Sprintf("apply starts the rollout of revision %s at step 1 (%s)", short(s.Revision), s.StepName(0))
 	case ActionSupersede:
+		if s.Revision == "" {
+			return fmt.Sprintf("apply replaces the rollout of revision %s under way with the new revision, starting at step 1 (%s)", short(s.Superseded), s.StepName(0))
+		}
 		return fmt.Sprintf("apply replaces the rollout of revision %s under way with revision %s, starting at step 1 (%s)", short(s.Superseded), short(s.Revision), s.StepName(0))
 	case ActionContinue:
 		if s.Phase == PhasePaused && s.PausedUntil == "" {

@@ -83,7 +83,7 @@ func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []kind.Write
 			return v, nil
 		})
 	}
-	afterPromoteRollout(m, ch.Action, other, promoted)
+	afterPromoteRollout(m, ch.Before, ch.Action, other, promoted)
 	ch.After = cty.ObjectVal(m)
 	why := fmt.Sprintf("%s will move: %s promotes to it", src, strings.Join(by, ", "))
 	switch ch.Action {
@@ -117,7 +117,7 @@ func isImageOf(ref string, repos []string) bool {
 // before it: where the rollout will stand is known after apply, and when
 // the promote rewrites the image of the rollout's Deployment (an update,
 // not the first sync), the plan shows the road the new revision takes.
-func afterPromoteRollout(m map[string]cty.Value, action plans.Action, other bool, promoted map[string]bool) {
+func afterPromoteRollout(m map[string]cty.Value, before cty.Value, action plans.Action, other bool, promoted map[string]bool) {
 	st, ok := m[builtin.AppRolloutStatus]
 	if !ok {
 		return
@@ -145,6 +145,9 @@ func afterPromoteRollout(m map[string]cty.Value, action plans.Action, other bool
 	if !rolls {
 		return
 	}
+	if p := statusOf(cty.ObjectVal(m), builtin.AppRolloutPlan); p != nil && p.Action == rolloutspec.ActionAbort {
+		return // the plan rolls the app back (slipway rollout abort): it says so
+	}
 	workload := s.Workload
 	if workload == "" {
 		workload = "its Deployment"
@@ -155,6 +158,10 @@ func afterPromoteRollout(m map[string]cty.Value, action plans.Action, other bool
 	}
 	if other {
 		proposal.Message = "the promote may change the pod template; if it does, this is the road"
+	}
+	if prior := statusOf(before, builtin.AppRolloutStatus); prior != nil && (prior.Phase == rolloutspec.PhaseProgressing || prior.Phase == rolloutspec.PhasePaused) {
+		// A rollout is under way: the promote's revision replaces it.
+		proposal.Action, proposal.Superseded = rolloutspec.ActionSupersede, prior.Revision
 	}
 	m[builtin.AppRolloutPlan] = cty.StringVal(proposal.Encode())
 }

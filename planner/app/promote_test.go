@@ -21,6 +21,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
@@ -182,5 +183,53 @@ func TestLoweringAfterWrites(t *testing.T) {
 	want := "source.git.alpha will move: pipeline.app promotes to it; source.git.zeta will move: pipeline.app promotes to it"
 	if diff := cmp.Diff([]any{plans.Update, want}, []any{ch.Action, ch.ReasonDetail}); diff != "" {
 		t.Errorf("AfterWrites (-want +got):\n%s", diff)
+	}
+}
+
+// TestAfterPromoteRollout: a promote that rewrites the image of an app's
+// rollout Deployment makes where the rollout will stand, and the revision
+// the Deployment carries, known after apply, and proposes the road: a
+// start, or a supersede of the rollout under way.
+func TestAfterPromoteRollout(t *testing.T) {
+	t.Parallel()
+	const repo = "registry.example.com/me/app"
+	w := 50
+	spec := (&rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{Steps: []rolloutspec.Step{{SetWeight: &w}}}}).Encode()
+	value := func(status string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.AppName: cty.StringVal("web"), builtin.AppRevision: cty.StringVal(commitA), builtin.AppManifestsDir: cty.StringVal("/x"),
+			builtin.AppRollout: cty.StringVal(spec), builtin.AppRolloutStatus: cty.StringVal(status), builtin.AppRolloutPlan: cty.NullVal(cty.String),
+			builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{deployID: cty.ObjectVal(map[string]cty.Value{
+				"metadata": cty.ObjectVal(map[string]cty.Value{"annotations": cty.ObjectVal(map[string]cty.Value{builtin.RolloutRevisionAnnotation: cty.StringVal("abc")})}),
+				"image":    cty.StringVal(repo + ":v1"),
+			})}),
+		})
+	}
+	healthy := (&rolloutspec.Status{Phase: rolloutspec.PhaseHealthy, Revision: "r1"}).Encode()
+	paused := (&rolloutspec.Status{Phase: rolloutspec.PhasePaused, Revision: "r2", Steps: []string{"set_weight 50", "100%"}}).Encode()
+	writes := []kind.Write{{By: addrs.Resource{Kind: addrs.Pipeline, Name: "app"}.Instance(addrs.NoKey), Images: []string{repo}}}
+	src := addrs.Resource{Kind: addrs.Source, Type: "git", Name: "gitops"}
+	for name, tc := range map[string]struct {
+		before     string
+		wantAction string
+	}{"from a healthy app": {healthy, rolloutspec.ActionStart}, "during a pause": {paused, rolloutspec.ActionSupersede}} {
+		t.Run(name, func(t *testing.T) {
+			ch := &plans.ResourceChange{Action: plans.Update, Before: value(tc.before), After: value(tc.before)}
+			afterPromote(ch, src, writes)
+			if ch.After.GetAttr(builtin.AppRolloutStatus).IsKnown() {
+				t.Error("rollout_status stays known")
+			}
+			ann := ch.After.GetAttr(builtin.AppObjects).GetAttr(deployID).GetAttr("metadata").GetAttr("annotations").GetAttr(builtin.RolloutRevisionAnnotation)
+			if ann.IsKnown() {
+				t.Error("the Deployment's revision annotation stays known")
+			}
+			p := statusOf(ch.After, builtin.AppRolloutPlan)
+			if p == nil || p.Action != tc.wantAction || p.Road() != "set_weight 50 -> 100%" {
+				t.Fatalf("rollout_plan = %+v, want %s with the road", p, tc.wantAction)
+			}
+			if tc.wantAction == rolloutspec.ActionSupersede && p.Superseded != "r2" {
+				t.Errorf("superseded = %q, want r2", p.Superseded)
+			}
+		})
 	}
 }
