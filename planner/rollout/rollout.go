@@ -148,7 +148,7 @@ func (d *decoded) canary(c *canaryBlock) *rolloutspec.CanarySpec {
 	for _, sb := range c.Steps {
 		var st rolloutspec.Step
 		n := 0
-		if sb.SetWeight != nil {
+		if sb.SetWeight != nil && !d.null(sb.SetWeight) {
 			n++
 			if w, ok := d.Int(sb.SetWeight, "canary weight"); ok {
 				rng := sb.SetWeight.Expr.Range()
@@ -170,7 +170,7 @@ func (d *decoded) canary(c *canaryBlock) *rolloutspec.CanarySpec {
 				st.Pause.Duration = v
 			}
 		}
-		if sb.Analysis != nil {
+		if sb.Analysis != nil && !d.null(sb.Analysis) {
 			n++
 			st.Analysis = d.analysis(sb.Analysis)
 		}
@@ -278,6 +278,13 @@ func (d *decoded) analysis(attr *hcl.Attribute) string {
 	return name
 }
 
+// null reports whether an argument is null, which HCL takes as not set:
+// a step with set_weight = null has no weight.
+func (d *decoded) null(attr *hcl.Attribute) bool {
+	v, diags := attr.Expr.Value(d.Ctx)
+	return !diags.HasErrors() && v.IsNull()
+}
+
 // maxSurge reads "25%" or a whole number of pods.
 func (d *decoded) maxSurge(attr *hcl.Attribute) string {
 	v, ok := d.Value(attr, cty.String, "max_surge")
@@ -286,7 +293,7 @@ func (d *decoded) maxSurge(attr *hcl.Attribute) string {
 	}
 	s := v.AsString()
 	if m := percent.FindStringSubmatch(s); m != nil {
-		if n, _ := strconv.Atoi(m[1]); n <= 100 {
+		if n, err := strconv.Atoi(m[1]); err == nil && n <= 100 {
 			return s
 		}
 	} else if n, err := strconv.Atoi(s); err == nil && n >= 0 {

@@ -292,6 +292,14 @@ func TestDecodeDiagnostics(t *testing.T) {
 			src:  "rollout \"r\" {\n  canary {\n    step { set_weight = 10 }\n    max_surge = \"150%\"\n  }\n}",
 			want: []string{"Invalid max_surge @ main.slip.hcl:4:17"},
 		},
+		"max_surge past any integer": {
+			src:  "rollout \"r\" {\n  canary {\n    step { set_weight = 10 }\n    max_surge = \"99999999999999999999%\"\n  }\n}",
+			want: []string{"Invalid max_surge @ main.slip.hcl:4:17"},
+		},
+		"a null weight is no weight": {
+			src:  "rollout \"r\" {\n  canary {\n    step { set_weight = null }\n  }\n}",
+			want: []string{"Invalid canary step @ main.slip.hcl:3:5"},
+		},
 		"max_surge words": {
 			src:  "rollout \"r\" {\n  canary {\n    step { set_weight = 10 }\n    max_surge = \"a few\"\n  }\n}",
 			want: []string{"Invalid max_surge @ main.slip.hcl:4:17"},
