@@ -35,12 +35,25 @@ func rolloutOf(c *plans.ResourceChange) (s *rolloutspec.Status, sensitive bool) 
 		return nil, false
 	}
 	c = unmarkChange(c)
-	for _, p := range c.AfterSensitive {
-		if len(p) <= len(rolloutPath) && p.Equals(rolloutPath[:len(p)]) {
-			return nil, true
-		}
+	if rolloutSensitive(c.AfterSensitive) {
+		return nil, true
 	}
 	return c.RolloutStatus, false
+}
+
+// rolloutSensitive reports whether a rollout's words may carry a secret:
+// its status, what the plan proposes, or the strategy they come from (an
+// analysis URL with a token, say) is sensitive.
+func rolloutSensitive(paths []cty.Path) bool {
+	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
+		at := cty.GetAttrPath(attr)
+		for _, p := range paths {
+			if len(p) == 0 || (len(p) <= len(at) && p.Equals(at[:len(p)])) || (len(p) > len(at) && p[:len(at)].Equals(at)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rolloutProposed reports whether the plan proposes something for the
@@ -150,6 +163,8 @@ func ruleOf(c *plans.ResourceChange, s *rolloutspec.Status) string {
 	switch {
 	case c.Rollout != "":
 		return c.Rollout
+	case strings.HasPrefix(s.Rollout, "rollout."):
+		return s.Rollout // as the provider records it
 	case s.Rollout != "":
 		return "rollout." + s.Rollout
 	}

@@ -259,6 +259,9 @@ type rolloutJSON struct {
 	// Status is null for an app named on the command line that has no
 	// rollout.
 	Status *rolloutspec.Status `json:"status"`
+	// Sensitive is set, and Status null, when the rollout's words may
+	// carry a secret (its strategy or status is sensitive).
+	Sensitive bool `json:"sensitive,omitempty"`
 }
 
 // Intervals of `rollout status --watch`: a local state file is looked at
@@ -340,6 +343,10 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 			if ri.Addr.Resource.Kind != addrs.App {
 				continue
 			}
+			if sensitiveRollout(ri.Sensitive) {
+				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: k, Sensitive: true})
+				continue
+			}
 			rs, err := rolloutStatusOf(st, ri.Addr)
 			if err != nil {
 				return doc, fmt.Errorf("%s: %w", k, err)
@@ -351,16 +358,46 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 		return doc, nil
 	}
 	for _, o := range only {
-		if st.Resources[o.String()] == nil {
+		insts := []addrs.ResourceInstance{o}
+		if st.Resources[o.String()] == nil && o.Key == addrs.NoKey {
+			// app.web of an app with for_each or count: each instance.
+			insts = nil
+			for _, k := range st.SortedAddrs() {
+				if ri := st.Resources[k]; ri.Addr.Resource == o.Resource {
+					insts = append(insts, ri.Addr)
+				}
+			}
+		}
+		if len(insts) == 0 || st.Resources[insts[0].String()] == nil {
 			return doc, fmt.Errorf("%s is not in the state: apply it first", o)
 		}
-		rs, err := rolloutStatusOf(st, o)
-		if err != nil {
-			return doc, fmt.Errorf("%s: %w", o, err)
+		for _, in := range insts {
+			if sensitiveRollout(st.Resources[in.String()].Sensitive) {
+				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: in.String(), Sensitive: true})
+				continue
+			}
+			rs, err := rolloutStatusOf(st, in)
+			if err != nil {
+				return doc, fmt.Errorf("%s: %w", in, err)
+			}
+			doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: in.String(), Status: rs})
 		}
-		doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: o.String(), Status: rs})
 	}
 	return doc, nil
+}
+
+// sensitiveRollout reports whether an app's rollout may carry a secret
+// in its words: its strategy, status or proposal is sensitive.
+func sensitiveRollout(paths []cty.Path) bool {
+	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
+		at := cty.GetAttrPath(attr)
+		for _, p := range paths {
+			if len(p) == 0 || (len(p) <= len(at) && p.Equals(at[:len(p)])) || (len(p) > len(at) && p[:len(at)].Equals(at)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // underWay reports whether a rollout of doc is progressing or paused.
@@ -397,12 +434,20 @@ func (m *Meta) renderRollouts(doc RolloutStatusDocument, asJSON bool) string {
 func (m *Meta) printRollout(w io.Writer, r rolloutJSON) {
 	fmt.Fprintf(w, "%s\n", m.View.Bold(r.Address))
 	s := r.Status
+	if r.Sensitive {
+		fmt.Fprintf(w, "  Rollout:  (sensitive value)\n")
+		return
+	}
 	if s == nil {
 		fmt.Fprintf(w, "  No rollout: the app names none, or none has started.\n")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "  Rollout:\trollout.%s\n", s.Rollout)
+	name := s.Rollout
+	if !strings.HasPrefix(name, "rollout.") {
+		name = "rollout." + name // as the provider records it: "rollout.canary"
+	}
+	fmt.Fprintf(tw, "  Rollout:\t%s\n", name)
 	fmt.Fprintf(tw, "  Strategy:\t%s\n", s.Strategy)
 	fmt.Fprintf(tw, "  Workload:\t%s\n", s.Workload)
 	fmt.Fprintf(tw, "  Phase:\t%s\n", s.Phase)
