@@ -126,6 +126,15 @@ func rolloutCommandName(request string) string {
 func checkRolloutRequest(st *state.State, addr addrs.ResourceInstance, request string) (*rolloutspec.Status, error) {
 	cmd := rolloutCommandName(request)
 	if st.Resources[addr.String()] == nil {
+		var insts []string
+		for _, k := range st.SortedAddrs() {
+			if ri := st.Resources[k]; addr.Key == addrs.NoKey && ri.Addr.Resource == addr.Resource {
+				insts = append(insts, rolloutspec.ShellWord(k))
+			}
+		}
+		if len(insts) > 0 {
+			return nil, fmt.Errorf("%s has instances (for_each or count); name the one whose rollout to %s: %s; nothing was changed", addr, cmd, strings.Join(insts, ", "))
+		}
 		return nil, fmt.Errorf("%s is not in the state, so it has no rollout to %s: apply it first; nothing was changed", addr, cmd)
 	}
 	rs, err := rolloutStatusOf(st, addr)
