@@ -111,7 +111,7 @@ func TestPlanPageShowsRollouts(t *testing.T) {
 
 	b.expand(`details.change[data-address="app.api"]`)
 	api := eval[string](b, `document.querySelector('details.change[data-address="app.api"] .rollout').textContent`)
-	for _, want := range []string{"phase: Degraded", "message: analysis errors failed", `run "slipway rollout retry"`} {
+	for _, want := range []string{"phase: Degraded", "message: analysis errors failed", `run "slipway rollout retry app.api"`} {
 		if !strings.Contains(api, want) {
 			t.Errorf("app.api's rollout lacks %q: %q", want, api)
 		}
