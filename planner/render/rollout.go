@@ -35,16 +35,16 @@ func rolloutOf(c *plans.ResourceChange) (s *rolloutspec.Status, sensitive bool) 
 		return nil, false
 	}
 	c = unmarkChange(c)
-	if rolloutSensitive(c.AfterSensitive) {
+	if RolloutSensitive(c.AfterSensitive) {
 		return nil, true
 	}
 	return c.RolloutStatus, false
 }
 
-// rolloutSensitive reports whether a rollout's words may carry a secret:
+// RolloutSensitive reports whether a rollout's words may carry a secret:
 // its status, what the plan proposes, or the strategy they come from (an
 // analysis URL with a token, say) is sensitive.
-func rolloutSensitive(paths []cty.Path) bool {
+func RolloutSensitive(paths []cty.Path) bool {
 	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
 		at := cty.GetAttrPath(attr)
 		for _, p := range paths {

@@ -32,6 +32,7 @@ import (
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/state"
 )
 
@@ -352,7 +353,7 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 			if ri.Addr.Resource.Kind != addrs.App {
 				continue
 			}
-			if sensitiveRollout(ri.Sensitive) {
+			if render.RolloutSensitive(ri.Sensitive) {
 				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: k, Sensitive: true})
 				continue
 			}
@@ -381,7 +382,7 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 			return doc, fmt.Errorf("%s is not in the state: apply it first", o)
 		}
 		for _, in := range insts {
-			if sensitiveRollout(st.Resources[in.String()].Sensitive) {
+			if render.RolloutSensitive(st.Resources[in.String()].Sensitive) {
 				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: in.String(), Sensitive: true})
 				continue
 			}
@@ -393,20 +394,6 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 		}
 	}
 	return doc, nil
-}
-
-// sensitiveRollout reports whether an app's rollout may carry a secret
-// in its words: its strategy, status or proposal is sensitive.
-func sensitiveRollout(paths []cty.Path) bool {
-	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
-		at := cty.GetAttrPath(attr)
-		for _, p := range paths {
-			if len(p) == 0 || (len(p) <= len(at) && p.Equals(at[:len(p)])) || (len(p) > len(at) && p[:len(at)].Equals(at)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // underWay reports whether a rollout of doc is progressing or paused.
