@@ -135,11 +135,7 @@ const webService = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\
 // traffic follows the ready pods, and checks the stable and canary pods
 // the cluster shows at each step.
 func TestCanaryReplicas(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-canary-replicas")
+	k, s, ns := rolloutTest(t, "e2e-canary-replicas")
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1),
 		"service.yaml":    webService,
@@ -155,7 +151,6 @@ func TestCanaryReplicas(t *testing.T) {
 		MaxSurge: "100%",
 	}}
 	config := rolloutApp(dir, ns, spec, "")
-	s := newSession(t, c)
 	s.Sync(config)
 
 	// A new image: the plan shows the road, and nothing moves yet.
@@ -214,11 +209,7 @@ func TestCanaryReplicas(t *testing.T) {
 // switches to the preview's pods only once all of them are Ready, and the
 // old pods go only after scale_down_delay.
 func TestBlueGreen(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-blue-green")
+	k, s, ns := rolloutTest(t, "e2e-blue-green")
 	dep := strings.Replace(strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1), "replicas: 5", "replicas: 3", 1)
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": dep,
@@ -237,7 +228,6 @@ func TestBlueGreen(t *testing.T) {
 		HTTP: &rolloutspec.HTTPMetric{URL: smoke.URL, ExpectStatus: 200, BodyMatch: "preview healthy"},
 	}}}
 	config := rolloutApp(dir, ns, spec, "")
-	s := newSession(t, c)
 	s.Sync(config)
 	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "nginx:1.27", "nginx:1.28", 1))
 
@@ -349,11 +339,7 @@ func imageOf(t *testing.T, u *unstructured.Unstructured) string {
 // promote moves it past the pause, and an abort request and a retry work
 // on the next revision.
 func TestCanarySupersedeAndPromote(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-canary-supersede")
+	k, s, ns := rolloutTest(t, "e2e-canary-supersede")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 4", 1)
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
@@ -364,7 +350,6 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
 	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
-	s := newSession(t, c)
 	s.Sync(attrs(""))
 	setImage := func(img string) { writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", img, 1)) }
 
@@ -463,14 +448,10 @@ func routeWeights(u *unstructured.Unstructured) string {
 // Prometheus; then a revision whose error ratio is high fails the
 // analysis, and the rollout goes back to 100% stable with the reason.
 func TestCanaryGatewayAPIAndAnalysis(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	if err := testbed.InstallGatewayAPI(t.Context(), cluster.Config); err != nil {
+	k, s, ns := rolloutTest(t, "e2e-canary-gateway")
+	if err := testbed.InstallGatewayAPI(t.Context(), testbed.Shared(t).Config); err != nil {
 		t.Fatal(err)
 	}
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-canary-gateway")
 
 	reg := prometheus.NewRegistry()
 	ratio := prometheus.NewGauge(prometheus.GaugeOpts{Name: "web_error_ratio", Help: "Errors per request of the canary."})
@@ -510,7 +491,6 @@ spec:
 		}},
 	}
 	config := rolloutApp(dir, ns, spec, "")
-	s := newSession(t, c)
 	s.Sync(config)
 
 	// Every weight the route takes, from a watch.
@@ -615,15 +595,87 @@ func changesBut(state, planned cty.Value) []string {
 	return out
 }
 
+// TestCanaryNginx steers a canary with NGINX's canary annotations: a
+// canary Ingress beside the app's sends the step's weight to the canary
+// Service, while the stable Service is pinned to the stable pods; an
+// Ingress that does not exist is an error before anything moves.
+func TestCanaryNginx(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-canary-nginx")
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: web.example
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+		"ingress.yaml":    ingress,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(30), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficNginx, Ingress: "web"},
+	}}
+	attrs := func(spec *rolloutspec.Spec, request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
+
+	s.Sync(attrs(spec, ""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+
+	// An Ingress that does not exist is named before anything moves.
+	bad := *spec
+	bad.Canary = &rolloutspec.CanarySpec{Steps: spec.Canary.Steps, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficNginx, Ingress: "nope"}}
+	if p := s.TryPlan(attrs(&bad, "")); !p.Diagnostics.HasErrors() || !strings.Contains(fmt.Sprint(p.Diagnostics), ns+"/nope, which does not exist") {
+		t.Errorf("plan with a missing Ingress: %v", p.Diagnostics)
+	}
+
+	resp, _ := s.Sync(attrs(spec, ""))
+	st, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st.Phase != rolloutspec.PhasePaused || st.Weight != 30 {
+		t.Fatalf("status: %+v", st)
+	}
+	ci := k.Get(schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}, ns, "web-canary")
+	if ci == nil {
+		t.Fatal("no canary Ingress")
+	}
+	ann := ci.GetAnnotations()
+	rules, _, _ := unstructured.NestedSlice(ci.Object, "spec", "rules")
+	paths, _, _ := unstructured.NestedSlice(rules[0].(map[string]any), "http", "paths")
+	name, _, _ := unstructured.NestedString(paths[0].(map[string]any), "backend", "service", "name")
+	if ann[nginxCanary] != "true" || ann[nginxCanaryWeight] != "30" || name != "web-canary" {
+		t.Errorf("canary Ingress: annotations %v, backend %q", ann, name)
+	}
+	sel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector")
+	csel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web-canary").Object, "spec", "selector")
+	if sel[labelPodTemplateHash] == "" || csel[labelRole] != roleCanary {
+		t.Errorf("selectors during the canary: stable %v, canary %v", sel, csel)
+	}
+	// The plan while paused shows no drift of the pinned Service.
+	s.Sync(attrs(spec, "promote"))
+	if k.Get(schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"}, ns, "web-canary") != nil || k.Get(kubetest.Services, ns, "web-canary") != nil {
+		t.Error("canary Ingress or Service left after the rollout")
+	}
+	sel, _, _ = unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector")
+	if len(sel) != 1 || sel["app"] != "web" {
+		t.Errorf("stable selector after the rollout = %v", sel)
+	}
+	// (rollout_action is a Local attribute: a request left in state is
+	// no change.)
+	if d := changesBut(s.State, s.Plan(attrs(spec, "")).PlannedState); len(d) > 0 {
+		t.Errorf("plan after the rollout differs from state at %v", d)
+	}
+}
+
 // TestTriggerOn rolls the workload out when a ConfigMap named by
 // trigger_on changes, as a pod template change does, and not when
 // another object changes.
 func TestTriggerOn(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-trigger-on")
+	k, s, ns := rolloutTest(t, "e2e-trigger-on")
 	dep := strings.Replace(strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1), "IMAGE", "nginx:1.27", 1)
 	cm := func(name, color string) string {
 		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {color: " + color + "}\n"
@@ -638,7 +690,6 @@ func TestTriggerOn(t *testing.T) {
 		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
 	config := rolloutApp(dir, ns, spec, "")
-	s := newSession(t, c)
 	s.Sync(config)
 	hash := func() string {
 		ann, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Deployments, ns, "web").Object, "spec", "template", "metadata", "annotations")
@@ -678,11 +729,7 @@ func TestTriggerOn(t *testing.T) {
 // takes the new template, and the canary, its Service and Ingress go,
 // and the stable Service selects by the manifests' selector again.
 func TestRolloutRemovedMidway(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-rollout-removed")
+	k, s, ns := rolloutTest(t, "e2e-rollout-removed")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
 	const ingress = `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -708,7 +755,6 @@ spec:
 		}
 		return rolloutApp(dir, ns, nil, "")
 	}
-	s := newSession(t, c)
 	s.Sync(attrs(true))
 	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
 	s.Sync(attrs(true))
@@ -761,17 +807,12 @@ func rolloutApp(dir, ns string, spec *rolloutspec.Spec, request string) cty.Valu
 // name it would make: one in the manifests is an error at plan, one made
 // by someone else is an error before the rollout moves anything.
 func TestRolloutNamesTaken(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-rollout-names")
+	k, s, ns := rolloutTest(t, "e2e-rollout-names")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 1", 1)
 	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1)})
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps: []rolloutspec.Step{weightStep(50)}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
-	s := newSession(t, c)
 	s.Sync(rolloutApp(dir, ns, spec, ""))
 
 	// Someone else's web-canary: the rollout stops before it moves.
@@ -825,17 +866,12 @@ func uniqueNS(base string) string {
 // TestCanaryKeepsAutoscaledReplicas: a Deployment whose manifest leaves
 // replicas to an autoscaler rolls out at the live count, and ends at it.
 func TestCanaryKeepsAutoscaledReplicas(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-canary-autoscaled")
+	k, s, ns := rolloutTest(t, "e2e-canary-autoscaled")
 	dep := strings.Replace(canaryDeployment, "  replicas: 5\n", "", 1)
 	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1)})
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps: []rolloutspec.Step{weightStep(50)}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas}, MaxSurge: "100%",
 	}}
-	s := newSession(t, c)
 	s.Sync(rolloutApp(dir, ns, spec, ""))
 	// An autoscaler's choice: 4 pods.
 	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType, []byte(`{"spec":{"replicas":4}}`), metav1.PatchOptions{FieldManager: "horizontal-pod-autoscaler"}); err != nil {
@@ -858,18 +894,13 @@ func TestCanaryKeepsAutoscaledReplicas(t *testing.T) {
 // blue-green is finished at once rather than left beside the preview
 // the new strategy would make.
 func TestStrategyChangedMidway(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-strategy-changed")
+	k, s, ns := rolloutTest(t, "e2e-strategy-changed")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
 	dir := sdktest.WriteTree(t, map[string]string{"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1), "service.yaml": webService})
 	canary := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps: []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
 	}}
 	bg := &rolloutspec.Spec{Rollout: "bg", BlueGreen: &rolloutspec.BlueGreenSpec{ActiveService: "web", AutoPromotion: "1s", ScaleDownDelay: "1s"}}
-	s := newSession(t, c)
 	s.Sync(rolloutApp(dir, ns, canary, ""))
 	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
 	s.Sync(rolloutApp(dir, ns, canary, ""))
@@ -895,14 +926,10 @@ func TestStrategyChangedMidway(t *testing.T) {
 // while its canary is paused gives an HTTPRoute that is not the app's its
 // weights back, and removes everything the rollout made.
 func TestDestroyMidCanaryRestoresARouteOutsideTheApp(t *testing.T) {
-	t.Parallel()
-	cluster := testbed.Shared(t)
-	if err := testbed.InstallGatewayAPI(t.Context(), cluster.Config); err != nil {
+	k, s, ns := rolloutTest(t, "e2e-destroy-mid-canary")
+	if err := testbed.InstallGatewayAPI(t.Context(), testbed.Shared(t).Config); err != nil {
 		t.Fatal(err)
 	}
-	k := kubetest.New(t, cluster)
-	c := startProvider(t, cluster, "")
-	ns := uniqueNS("e2e-destroy-mid-canary")
 	k.CreateNamespace(ns)
 	route := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
@@ -918,7 +945,6 @@ func TestDestroyMidCanaryRestoresARouteOutsideTheApp(t *testing.T) {
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps: []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}}, Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficGatewayAPI, Route: "shared"},
 	}}
-	s := newSession(t, c)
 	s.Sync(rolloutApp(dir, ns, spec, ""))
 	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
 	s.Sync(rolloutApp(dir, ns, spec, ""))
@@ -934,4 +960,14 @@ func TestDestroyMidCanaryRestoresARouteOutsideTheApp(t *testing.T) {
 			t.Errorf("%s left after destroy", name)
 		}
 	}
+}
+
+// rolloutTest starts a rollout test in parallel with the others: a
+// client of the shared cluster, a session of an app with the provider as
+// a plugin process, and a namespace of its own.
+func rolloutTest(t *testing.T, base string) (*kubetest.Client, *sdktest.Session, string) {
+	t.Helper()
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	return kubetest.New(t, cluster), newSession(t, startProvider(t, cluster, "")), uniqueNS(base)
 }
