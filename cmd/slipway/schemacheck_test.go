@@ -80,6 +80,12 @@ func jsonOutputOf(args []string) (file string, stream bool) {
 		}
 	case "status":
 		return "status.schema.json", false
+	case "rollout":
+		// promote, abort and retry are applies: their -json is the
+		// event stream. (status -json has no published schema yet.)
+		if len(words) > 1 && words[1] != "status" {
+			return "", true
+		}
 	case "validate":
 		return "validate.schema.json", false
 	case "version":

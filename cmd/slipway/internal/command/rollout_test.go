@@ -32,6 +32,7 @@ import (
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/local"
 )
@@ -326,5 +327,47 @@ func TestRolloutStatusWatchEndsAtOnce(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "\n"); n != 1 {
 		t.Errorf("-watch -json printed %d lines, want 1:\n%s", n, out)
+	}
+}
+
+// TestCheckRolloutPlan: a rollout request's plan must change its app,
+// and asks first only when it changes something else.
+func TestCheckRolloutPlan(t *testing.T) {
+	t.Parallel()
+	web, _ := addrs.ParseResourceInstance("app.web")
+	pipe, _ := addrs.ParseResourceInstance("pipeline.web")
+	src, _ := addrs.ParseResourceInstance("source.git.app")
+	plan := func(app plans.Action, others ...*plans.ResourceChange) *plans.Plan {
+		return &plans.Plan{Changes: append([]*plans.ResourceChange{{Addr: web, Action: app}}, others...)}
+	}
+	read := &plans.ResourceChange{Addr: src, Action: plans.Read}
+	run := &plans.ResourceChange{Addr: pipe, Action: plans.Run}
+	for name, tc := range map[string]struct {
+		p     *plans.Plan
+		args  ApplyArgs
+		stdin string
+		ok    bool
+		say   string
+	}{
+		"the app alone":        {p: plan(plans.Update, read), args: ApplyArgs{PlanArgs: PlanArgs{Input: true}}, ok: true},
+		"no change of the app": {p: plan(plans.NoOp), args: ApplyArgs{PlanArgs: PlanArgs{Input: true}}, say: "the plan holds no change of app.web for slipway rollout promote"},
+		"more, confirmed":      {p: plan(plans.Update, run), args: ApplyArgs{PlanArgs: PlanArgs{Input: true}}, stdin: "yes\n", ok: true, say: "Besides app.web, this plan also changes pipeline.web."},
+		"more, declined":       {p: plan(plans.Update, run), args: ApplyArgs{PlanArgs: PlanArgs{Input: true}}, stdin: "no\n", say: "Rollout promote cancelled."},
+		"more, nobody to ask":  {p: plan(plans.Update, run), args: ApplyArgs{}, say: "also changes pipeline.web, and nobody is there to confirm that"},
+		"more, -json":          {p: plan(plans.Update, run), args: ApplyArgs{PlanArgs: PlanArgs{Input: true, JSON: true}}, say: "nobody is there to confirm that"},
+		"more, -auto-approve":  {p: plan(plans.Update, run), args: ApplyArgs{AutoApprove: true}, ok: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m, out, errs := rolloutMeta(t.TempDir())
+			m.Stdin = strings.NewReader(tc.stdin)
+			tc.args.rollout = &rolloutRequest{addr: web, request: builtin.RolloutPromote}
+			if got := m.checkRolloutPlan(tc.args, tc.p); got != tc.ok {
+				t.Errorf("checkRolloutPlan = %t, want %t", got, tc.ok)
+			}
+			if all := out.String() + errs.String(); !strings.Contains(all, tc.say) {
+				t.Errorf("output does not say %q:\n%s", tc.say, all)
+			}
+		})
 	}
 }
