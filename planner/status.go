@@ -21,8 +21,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/zclconf/go-cty/cty"
-
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
@@ -131,15 +129,12 @@ func (c *Context) Status(ctx context.Context, targets []addrs.ResourceInstance) 
 // value, which holds what the provider read just now, or else from
 // state. A sensitive one is not shown; an unreadable one is a warning.
 func rolloutStatus(ch *plans.ResourceChange, ri *state.ResourceInstance, diags hcl.Diagnostics) (*rolloutspec.Status, hcl.Diagnostics) {
-	path := cty.GetAttrPath(builtin.AppRolloutStatus)
 	raw, sens := kind.StrAttr(ch.Before, builtin.AppRolloutStatus), ch.BeforeSensitive
 	if raw == "" {
 		raw, sens = kind.StrAttr(ri.Value, builtin.AppRolloutStatus), ri.Sensitive
 	}
-	for _, p := range sens {
-		if len(p) <= len(path) && p.Equals(path[:len(p)]) {
-			return nil, diags
-		}
+	if plans.RolloutSensitive(sens) {
+		return nil, diags
 	}
 	s, err := rolloutspec.DecodeStatus(raw)
 	if err != nil {

@@ -199,9 +199,9 @@ func (r AnalysisRun) Summary() string {
 func (s *Status) Standing() string {
 	switch s.Phase {
 	case PhaseHealthy:
-		return "healthy at revision " + short(s.Revision)
+		return "healthy at revision " + Short(s.Revision)
 	case PhaseDegraded:
-		return fmt.Sprintf("degraded: the rollout of revision %s was aborted: %s", short(s.Aborted), s.Message)
+		return fmt.Sprintf("degraded: the rollout of revision %s was aborted: %s", Short(s.Aborted), s.Message)
 	case PhasePlanned:
 		return "not started"
 	}
@@ -231,21 +231,21 @@ func (s *Status) NextFor(addr string) string {
 		if s.Revision == "" {
 			return fmt.Sprintf("apply starts the rollout of the new revision at step 1 (%s)", s.StepName(0))
 		}
-		return fmt.Sprintf("apply starts the rollout of revision %s at step 1 (%s)", short(s.Revision), s.StepName(0))
+		return fmt.Sprintf("apply starts the rollout of revision %s at step 1 (%s)", Short(s.Revision), s.StepName(0))
 	case ActionSupersede:
 		if s.Revision == "" {
-			return fmt.Sprintf("apply replaces the rollout of revision %s under way with the new revision, starting at step 1 (%s)", short(s.Superseded), s.StepName(0))
+			return fmt.Sprintf("apply replaces the rollout of revision %s under way with the new revision, starting at step 1 (%s)", Short(s.Superseded), s.StepName(0))
 		}
-		return fmt.Sprintf("apply replaces the rollout of revision %s under way with revision %s, starting at step 1 (%s)", short(s.Superseded), short(s.Revision), s.StepName(0))
+		return fmt.Sprintf("apply replaces the rollout of revision %s under way with revision %s, starting at step 1 (%s)", Short(s.Superseded), Short(s.Revision), s.StepName(0))
 	case ActionContinue:
 		if s.Phase == PhasePaused && s.PausedUntil == "" {
 			return fmt.Sprintf("run \"slipway rollout promote%s\" to go on past step %d (%s)", app, s.Step+1, s.StepName(s.Step))
 		}
 		return fmt.Sprintf("apply goes on at step %d (%s)", s.Step+1, s.StepName(s.Step))
 	case ActionAbort:
-		return "apply rolls back to the stable revision " + short(s.Stable)
+		return "apply rolls back to the stable revision " + Short(s.Stable)
 	case ActionHold:
-		return fmt.Sprintf("revision %s was aborted and is not retried by itself: run \"slipway rollout retry%s\", apply with -replace, or commit a new revision", short(s.Aborted), app)
+		return fmt.Sprintf("revision %s was aborted and is not retried by itself: run \"slipway rollout retry%s\", apply with -replace, or commit a new revision", Short(s.Aborted), app)
 	}
 	return ""
 }
@@ -253,8 +253,9 @@ func (s *Status) NextFor(addr string) string {
 // Time formats t for a Status.
 func Time(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// short is a revision hash cut to 10 characters.
-func short(rev string) string {
+// Short is a revision hash cut to 10 characters, as every view of a
+// rollout shows it.
+func Short(rev string) string {
 	if len(rev) > 10 {
 		return rev[:10]
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
@@ -291,4 +292,20 @@ func (p *Plan) Change(addr addrs.ResourceInstance) *ResourceChange {
 // says so.
 func (p *Plan) Partial() bool {
 	return len(p.Targets) > 0 || len(p.Excludes) > 0
+}
+
+// RolloutSensitive reports, from an app value's sensitive paths, whether
+// the words of its rollout may carry a secret:
+// its status, what the plan proposes, or the strategy they come from (an
+// analysis URL with a token, say) is sensitive.
+func RolloutSensitive(paths []cty.Path) bool {
+	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
+		at := cty.GetAttrPath(attr)
+		for _, p := range paths {
+			if len(p) == 0 || (len(p) <= len(at) && p.Equals(at[:len(p)])) || (len(p) > len(at) && p[:len(at)].Equals(at)) {
+				return true
+			}
+		}
+	}
+	return false
 }

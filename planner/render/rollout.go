@@ -35,25 +35,10 @@ func rolloutOf(c *plans.ResourceChange) (s *rolloutspec.Status, sensitive bool) 
 		return nil, false
 	}
 	c = unmarkChange(c)
-	if RolloutSensitive(c.AfterSensitive) {
+	if plans.RolloutSensitive(c.AfterSensitive) {
 		return nil, true
 	}
 	return c.RolloutStatus, false
-}
-
-// RolloutSensitive reports whether a rollout's words may carry a secret:
-// its status, what the plan proposes, or the strategy they come from (an
-// analysis URL with a token, say) is sensitive.
-func RolloutSensitive(paths []cty.Path) bool {
-	for _, attr := range []string{builtin.AppRolloutStatus, builtin.AppRolloutPlan, builtin.AppRollout} {
-		at := cty.GetAttrPath(attr)
-		for _, p := range paths {
-			if len(p) == 0 || (len(p) <= len(at) && p.Equals(at[:len(p)])) || (len(p) > len(at) && p[:len(at)].Equals(at)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // rolloutProposed reports whether the plan proposes something for the

@@ -136,10 +136,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
-	progress, waiting := req.Progress, req.Waiting
-	if progress == nil {
-		progress = func(string) {}
-	}
+	progress, waiting := progressOr(req.Progress), req.Waiting
 	if waiting == nil {
 		waiting = progress
 	}
@@ -843,15 +840,12 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	// A rollout under way may also have changed what is not the app's: a
 	// route outside it goes back to its weights, and a Service or
 	// Ingress the rollout named goes.
-	ids = append(ids, endRolloutOnDestroy(ctx, ms, cfg, req.PriorState, prior, progressOr(req.Progress))...)
+	progress := progressOr(req.Progress)
+	ids = append(ids, endRolloutOnDestroy(ctx, ms, cfg, req.PriorState, prior, progress)...)
 	live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		return
-	}
-	progress := req.Progress
-	if progress == nil {
-		progress = func(string) {}
 	}
 	var owned []kube.ObjectID
 	for _, id := range ids {

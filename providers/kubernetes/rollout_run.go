@@ -170,7 +170,7 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		}
 	default:
 		if cs != nil {
-			x.r.progress(fmt.Sprintf("rollout of Deployment/%s: revision %s supersedes revision %s at step %d", x.w.id.Name, short(x.plan.Revision), short(cs.Revision), cs.Step+1))
+			x.r.progress(fmt.Sprintf("rollout of Deployment/%s: revision %s supersedes revision %s at step %d", x.w.id.Name, rolloutspec.Short(x.plan.Revision), rolloutspec.Short(cs.Revision), cs.Step+1))
 		}
 		if rev, _ := abortedOf(stable); rev != "" {
 			if err := x.annotate(ctx, x.w.id, annAborted, nil); err != nil {
@@ -503,7 +503,7 @@ func (x *rolloutRun) complete(ctx context.Context) error {
 	x.st.Phase, x.st.Weight, x.st.PausedUntil, x.st.Message = rolloutspec.PhaseHealthy, 100, "", ""
 	x.st.StableReplicas, x.st.CanaryReplicas, x.st.Stable = x.replicas, 0, x.plan.Revision
 	x.st.Updated = rolloutspec.Time(time.Now())
-	x.progress("revision %s is stable", short(x.plan.Revision))
+	x.progress("revision %s is stable", rolloutspec.Short(x.plan.Revision))
 	return nil
 }
 
@@ -738,7 +738,7 @@ func (x *rolloutRun) applySecond(ctx context.Context, n int) (*unstructured.Unst
 	if err != nil {
 		return nil, fmt.Errorf("apply %s: %w", x.second, err)
 	}
-	x.progress("%s runs revision %s", x.second, short(x.plan.Revision))
+	x.progress("%s runs revision %s", x.second, rolloutspec.Short(x.plan.Revision))
 	return out, nil
 }
 
@@ -944,13 +944,6 @@ func replicasOf(obj map[string]any) int {
 		}
 	}
 	return 1
-}
-
-func short(rev string) string {
-	if len(rev) > 10 {
-		return rev[:10]
-	}
-	return rev
 }
 
 // conflictRetry retries a read-modify-write on conflicts.

@@ -81,7 +81,7 @@ func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.Statu
 		switch st.Phase {
 		case rolloutspec.PhaseDegraded:
 			resp.Health = sdk.Degraded
-			resp.Message = fmt.Sprintf("the rollout of revision %s was aborted: %s; %s", short(st.Aborted), st.Message, resp.Message)
+			resp.Message = fmt.Sprintf("the rollout of revision %s was aborted: %s; %s", rolloutspec.Short(st.Aborted), st.Message, resp.Message)
 		case rolloutspec.PhaseProgressing, rolloutspec.PhasePaused:
 			if resp.Health == sdk.Healthy {
 				resp.Health = sdk.Progressing

@@ -32,7 +32,6 @@ import (
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
-	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/state"
 )
 
@@ -150,7 +149,7 @@ func checkRolloutRequest(st *state.State, addr addrs.ResourceInstance, request s
 	case request == builtin.RolloutRetry && rs.Phase == rolloutspec.PhaseDegraded:
 		return rs, nil
 	case request == builtin.RolloutRetry && underWay:
-		return nil, fmt.Errorf("%s has no aborted rollout to retry: the rollout of revision %s is under way (%s); nothing was changed", addr, short(rs.Revision), rs.Standing())
+		return nil, fmt.Errorf("%s has no aborted rollout to retry: the rollout of revision %s is under way (%s); nothing was changed", addr, rolloutspec.Short(rs.Revision), rs.Standing())
 	case request == builtin.RolloutRetry:
 		return nil, fmt.Errorf("%s has no aborted rollout to retry: it is %s; nothing was changed", addr, rs.Standing())
 	case underWay:
@@ -185,9 +184,9 @@ func describeRequest(addr addrs.ResourceInstance, rs *rolloutspec.Status, reques
 	case builtin.RolloutPromoteFull:
 		return fmt.Sprintf("Promoting %s fully: its rollout skips the steps after %s and goes to 100%%.", addr, step)
 	case builtin.RolloutAbort:
-		return fmt.Sprintf("Aborting the rollout of %s at %s: traffic and replicas go back to the stable revision %s.", addr, step, short(rs.Stable))
+		return fmt.Sprintf("Aborting the rollout of %s at %s: traffic and replicas go back to the stable revision %s.", addr, step, rolloutspec.Short(rs.Stable))
 	case builtin.RolloutRetry:
-		return fmt.Sprintf("Retrying the rollout of revision %s of %s from step 1.", short(rs.Aborted), addr)
+		return fmt.Sprintf("Retrying the rollout of revision %s of %s from step 1.", rolloutspec.Short(rs.Aborted), addr)
 	}
 	return ""
 }
@@ -204,7 +203,7 @@ func rolloutNext(addr addrs.ResourceInstance, rs *rolloutspec.Status) string {
 	case rolloutspec.PhaseProgressing:
 		return fmt.Sprintf("An apply is carrying it out, or was stopped: slipway apply goes on at step %d (%s); \"slipway rollout abort %s\" rolls back.", rs.Step+1, rs.StepName(rs.Step), w)
 	case rolloutspec.PhaseDegraded:
-		return fmt.Sprintf("Revision %s is not retried by itself: run \"slipway rollout retry %s\", or commit a new revision.", short(rs.Aborted), w)
+		return fmt.Sprintf("Revision %s is not retried by itself: run \"slipway rollout retry %s\", or commit a new revision.", rolloutspec.Short(rs.Aborted), w)
 	}
 	return ""
 }
@@ -353,7 +352,7 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 			if ri.Addr.Resource.Kind != addrs.App {
 				continue
 			}
-			if render.RolloutSensitive(ri.Sensitive) {
+			if plans.RolloutSensitive(ri.Sensitive) {
 				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: k, Sensitive: true})
 				continue
 			}
@@ -382,7 +381,7 @@ func rolloutDocument(st *state.State, workspace string, only []addrs.ResourceIns
 			return doc, fmt.Errorf("%s is not in the state: apply it first", o)
 		}
 		for _, in := range insts {
-			if render.RolloutSensitive(st.Resources[in.String()].Sensitive) {
+			if plans.RolloutSensitive(st.Resources[in.String()].Sensitive) {
 				doc.Rollouts = append(doc.Rollouts, rolloutJSON{Address: in.String(), Sensitive: true})
 				continue
 			}
@@ -448,9 +447,9 @@ func (m *Meta) printRollout(w io.Writer, r rolloutJSON) {
 	fmt.Fprintf(tw, "  Workload:\t%s\n", s.Workload)
 	fmt.Fprintf(tw, "  Phase:\t%s\n", s.Phase)
 	if s.Revision != "" {
-		rev := short(s.Revision)
+		rev := rolloutspec.Short(s.Revision)
 		if s.Stable != "" && s.Stable != s.Revision {
-			rev += " (stable " + short(s.Stable) + ")"
+			rev += " (stable " + rolloutspec.Short(s.Stable) + ")"
 		}
 		fmt.Fprintf(tw, "  Revision:\t%s\n", rev)
 	}
@@ -529,12 +528,4 @@ func stateWaiter(b state.Backend) func(context.Context) error {
 			}
 		}
 	}
-}
-
-// short is a revision hash cut to 10 characters, as rolloutspec shows it.
-func short(rev string) string {
-	if len(rev) > 10 {
-		return rev[:10]
-	}
-	return rev
 }
