@@ -16,8 +16,6 @@ package analysis
 
 import (
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,24 +26,6 @@ import (
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/kind/kindtest"
 )
-
-// diagAt is a diagnostic as the tests expect it: its summary and where
-// its subject starts, FILE:LINE:COLUMN.
-func diagAt(d *hcl.Diagnostic) string {
-	if d.Subject == nil {
-		return d.Summary + " @ nowhere"
-	}
-	s := d.Subject
-	return fmt.Sprintf("%s @ %s:%d:%d", d.Summary, filepath.Base(s.Filename), s.Start.Line, s.Start.Column)
-}
-
-func diagsAt(diags hcl.Diagnostics) []string {
-	var out []string
-	for _, d := range diags {
-		out = append(out, diagAt(d))
-	}
-	return out
-}
 
 func scope(vars map[string]cty.Value) *hcl.EvalContext {
 	return kindtest.Scope{Vars: vars}.EvalContext()
@@ -112,7 +92,7 @@ analysis "errors" {
 			rc := kindtest.LoadBlock(t, tt.src)
 			v, diags := Decode(rc, scope(tt.vars))
 			if len(diags) > 0 {
-				t.Fatalf("diagnostics: %v", diagsAt(diags))
+				t.Fatalf("diagnostics: %v", kindtest.At(diags))
 			}
 			if diff := cmp.Diff(tt.want, specOf(t, v)); diff != "" {
 				t.Errorf("spec (-want +got):\n%s", diff)
@@ -139,7 +119,7 @@ analysis "errors" {
 }`)
 	v, diags := Decode(rc, scope(map[string]cty.Value{"prometheus": cty.UnknownVal(cty.String)}))
 	if len(diags) > 0 {
-		t.Fatalf("diagnostics: %v", diagsAt(diags))
+		t.Fatalf("diagnostics: %v", kindtest.At(diags))
 	}
 	if v.GetAttr(kind.SpecJSON).IsKnown() {
 		t.Errorf("spec = %#v, want unknown", v.GetAttr(kind.SpecJSON))
@@ -147,7 +127,7 @@ analysis "errors" {
 
 	v, diags = Decode(rc, scope(map[string]cty.Value{"prometheus": cty.StringVal("http://user:secret@prom:9090").Mark(kind.SensitiveMark)}))
 	if len(diags) > 0 {
-		t.Fatalf("diagnostics: %v", diagsAt(diags))
+		t.Fatalf("diagnostics: %v", kindtest.At(diags))
 	}
 	if spec := v.GetAttr(kind.SpecJSON); !spec.HasMark(kind.SensitiveMark) {
 		t.Errorf("spec = %#v, want it sensitive", spec)
@@ -238,7 +218,7 @@ func TestDecodeDiagnostics(t *testing.T) {
 			t.Parallel()
 			rc := kindtest.LoadBlock(t, tt.src)
 			v, diags := Decode(rc, scope(nil))
-			if diff := cmp.Diff(tt.want, diagsAt(diags)); diff != "" {
+			if diff := cmp.Diff(tt.want, kindtest.At(diags)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, diags.Error())
 			}
 			if v != cty.DynamicVal {

@@ -15,7 +15,6 @@
 package app
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,6 +27,7 @@ import (
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/planner/kind"
+	"slipway.dev/slipway/planner/kind/kindtest"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
@@ -188,11 +188,7 @@ func TestDecodeAppRolloutErrors(t *testing.T) {
 				schema = releaseSchema
 			}
 			v, diags := decodeApp(rc, typeOf(rc), schema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()))))
-			var got []string
-			for _, d := range diags {
-				got = append(got, fmt.Sprintf("%s @ %s:%d:%d", d.Summary, filepath.Base(d.Subject.Filename), d.Subject.Start.Line, d.Subject.Start.Column))
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(tc.want, kindtest.At(diags)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, diags.Error())
 			}
 			if !v.RawEquals(cty.DynamicVal) {

@@ -16,8 +16,6 @@ package rollout
 
 import (
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,19 +26,6 @@ import (
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/kind/kindtest"
 )
-
-func diagsAt(diags hcl.Diagnostics) []string {
-	var out []string
-	for _, d := range diags {
-		if d.Subject == nil {
-			out = append(out, d.Summary+" @ nowhere")
-			continue
-		}
-		s := d.Subject
-		out = append(out, fmt.Sprintf("%s @ %s:%d:%d", d.Summary, filepath.Base(s.Filename), s.Start.Line, s.Start.Column))
-	}
-	return out
-}
 
 // errorsSpec is the spec of analysis.errors as its block's value holds it.
 var errorsSpec = &rolloutspec.Analysis{
@@ -182,7 +167,7 @@ rollout "bg" {
 			rc := kindtest.LoadBlock(t, tt.src)
 			v, diags := Decode(rc, known())
 			if len(diags) > 0 {
-				t.Fatalf("diagnostics: %v", diagsAt(diags))
+				t.Fatalf("diagnostics: %v", kindtest.At(diags))
 			}
 			gotName, spec, _, ok, isSpec := kind.SpecOf(v)
 			if !ok || !isSpec {
@@ -223,7 +208,7 @@ rollout "canary" {
 	} {
 		v, diags := Decode(rc, analyses(errors, cty.DynamicVal))
 		if len(diags) > 0 {
-			t.Fatalf("%s: diagnostics: %v", name, diagsAt(diags))
+			t.Fatalf("%s: diagnostics: %v", name, kindtest.At(diags))
 		}
 		spec := v.GetAttr(kind.SpecJSON)
 		if name == "sensitive spec" {
@@ -342,7 +327,7 @@ func TestDecodeDiagnostics(t *testing.T) {
 			t.Parallel()
 			rc := kindtest.LoadBlock(t, tt.src)
 			v, diags := Decode(rc, known())
-			if diff := cmp.Diff(tt.want, diagsAt(diags)); diff != "" {
+			if diff := cmp.Diff(tt.want, kindtest.At(diags)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, diags.Error())
 			}
 			if v != cty.DynamicVal {

@@ -21,6 +21,7 @@
 package kindtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +129,22 @@ func Summaries(diags hcl.Diagnostics) []string {
 		if d.Severity == hcl.DiagError {
 			out = append(out, d.Summary)
 		}
+	}
+	return out
+}
+
+// At lists each diagnostic as "Summary @ file:line:col", or "Summary @
+// nowhere" when it has no subject: what a test of where a decoder puts
+// its diagnostics compares.
+func At(diags hcl.Diagnostics) []string {
+	var out []string
+	for _, d := range diags {
+		if d.Subject == nil {
+			out = append(out, d.Summary+" @ nowhere")
+			continue
+		}
+		s := d.Subject
+		out = append(out, fmt.Sprintf("%s @ %s:%d:%d", d.Summary, filepath.Base(s.Filename), s.Start.Line, s.Start.Column))
 	}
 	return out
 }
