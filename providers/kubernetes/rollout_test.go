@@ -129,6 +129,19 @@ spec:
         ports: [{containerPort: 80}]
 `
 
+// webIngress sends to the Service web through NGINX.
+const webIngress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: web.example
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`
+
 const webService = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 80}]\n"
 
 // TestCanaryReplicas rolls a new image out with a 5-step canary whose
@@ -602,21 +615,10 @@ func changesBut(state, planned cty.Value) []string {
 func TestCanaryNginx(t *testing.T) {
 	k, s, ns := rolloutTest(t, "e2e-canary-nginx")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
-	const ingress = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: web.example
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
 		"service.yaml":    webService,
-		"ingress.yaml":    ingress,
+		"ingress.yaml":    webIngress,
 	})
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps:   []rolloutspec.Step{weightStep(30), {Pause: &rolloutspec.Pause{}}},
@@ -731,19 +733,10 @@ func TestTriggerOn(t *testing.T) {
 func TestRolloutRemovedMidway(t *testing.T) {
 	k, s, ns := rolloutTest(t, "e2e-rollout-removed")
 	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
-	const ingress = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-  - http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`
 	dir := sdktest.WriteTree(t, map[string]string{
 		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
 		"service.yaml":    webService,
-		"ingress.yaml":    ingress,
+		"ingress.yaml":    webIngress,
 	})
 	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
 		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
