@@ -156,9 +156,10 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 			kube.SameValue(attrOr(req.PriorState, builtin.AppInventory), attrOr(req.PlannedState, builtin.AppInventory)),
 	}
 	r.analyze = a.p.analyzer(cl, cfg, progress)
-	if cfg.Rollout != nil {
-		// The workload is marked as the plan marked it.
-		if _, err := prepareRollout(cfg.Rollout, d); err != nil && len(planned.Manifests) == 0 {
+	if cfg.Rollout != nil && len(planned.Manifests) == 0 {
+		// Rendered now: the workload is marked as a plan marks it (the
+		// plan's manifests already are).
+		if _, err := prepareRollout(cfg.Rollout, d); err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
 			return
 		}

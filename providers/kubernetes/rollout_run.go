@@ -489,12 +489,17 @@ func (x *rolloutRun) complete(ctx context.Context) error {
 	// From here the Deployment of the manifests runs the new template:
 	// going back would be a rollout of its own. A failure keeps the
 	// canary serving, and the next apply finishes.
+	x.r.mu.Lock()
+	written := x.r.applied[x.w.id.String()]
+	x.r.mu.Unlock()
 	if !hasReplicas(x.w.obj.Object) {
-		if err := x.mergePatch(ctx, x.w.id, map[string]any{"spec": map[string]any{"replicas": x.replicas}}); err != nil {
+		u, err := x.mergePatch(ctx, x.w.id, map[string]any{"spec": map[string]any{"replicas": x.replicas}})
+		if err != nil {
 			return err
 		}
+		written = u
 	}
-	if err := x.waitReady(ctx, x.w.id); err != nil {
+	if err := x.waitReady(ctx, x.w.id, written); err != nil {
 		return fmt.Errorf("rollout of %s: %w; the canary serves until the next apply finishes", x.st.Workload, err)
 	}
 	if err := x.cleanup(ctx, true); err != nil {
@@ -644,31 +649,38 @@ func (x *rolloutRun) save(ctx context.Context) error {
 
 // annotate sets (or with nil, removes) one annotation by a merge patch.
 func (x *rolloutRun) annotate(ctx context.Context, id kube.ObjectID, key string, value any) error {
-	return x.mergePatch(ctx, id, map[string]any{"metadata": map[string]any{"annotations": map[string]any{key: value}}})
+	_, err := x.mergePatch(ctx, id, map[string]any{"metadata": map[string]any{"annotations": map[string]any{key: value}}})
+	return err
 }
 
-func (x *rolloutRun) mergePatch(ctx context.Context, id kube.ObjectID, patch map[string]any) error {
+// mergePatch patches an object as the rollout's field manager and
+// returns it as the server made it.
+func (x *rolloutRun) mergePatch(ctx context.Context, id kube.ObjectID, patch map[string]any) (*unstructured.Unstructured, error) {
 	ri, _, err := x.r.ms.Resource(id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	body, err := json.Marshal(patch)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return x.r.cfg.Retry.do(ctx, func() error {
-		_, err := ri.Patch(ctx, id.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: rolloutManager})
+	var out *unstructured.Unstructured
+	err = x.r.cfg.Retry.do(ctx, func() error {
+		var err error
+		out, err = ri.Patch(ctx, id.Name, types.MergePatchType, body, metav1.PatchOptions{FieldManager: rolloutManager})
 		return err
 	})
+	return out, err
 }
 
 // scale sets a Deployment's replicas and waits until they are Ready.
 func (x *rolloutRun) scale(ctx context.Context, id kube.ObjectID, n int) error {
-	if err := x.mergePatch(ctx, id, map[string]any{"spec": map[string]any{"replicas": n}}); err != nil {
+	u, err := x.mergePatch(ctx, id, map[string]any{"spec": map[string]any{"replicas": n}})
+	if err != nil {
 		return fmt.Errorf("scale %s to %d: %w", id, n, err)
 	}
 	x.paced()
-	return x.waitReady(ctx, id)
+	return x.waitReady(ctx, id, u)
 }
 
 // paced tells slipway, once, that this app's rollout now goes at the pace
@@ -685,17 +697,15 @@ func (x *rolloutRun) paced() {
 }
 
 // waitReady waits until a Deployment is Current (kstatus): its pods of
-// the latest template Ready and the old ones gone.
-func (x *rolloutRun) waitReady(ctx context.Context, id kube.ObjectID) error {
-	ri, _, err := x.r.ms.Resource(id)
-	if err != nil {
-		return err
+// the latest template Ready and the old ones gone. written is the
+// Deployment as the rollout last wrote it: the wait judges no older
+// version of it.
+func (x *rolloutRun) waitReady(ctx context.Context, id kube.ObjectID, written *unstructured.Unstructured) error {
+	t := kube.Target{ID: id}
+	if written != nil {
+		t.ResourceVersion = written.GetResourceVersion()
 	}
-	u, err := ri.Get(ctx, id.Name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	return x.r.waitTargets(ctx, []kube.Target{{ID: id, ResourceVersion: u.GetResourceVersion()}}, x.budget)
+	return x.r.waitTargets(ctx, []kube.Target{t}, x.budget)
 }
 
 // applySecond applies the canary or preview Deployment: the workload's
@@ -800,7 +810,8 @@ func (x *rolloutRun) serviceID(name string) kube.ObjectID {
 
 // pinService narrows a Service's selector to the pods of one template.
 func (x *rolloutRun) pinService(ctx context.Context, name, hash string) error {
-	return x.mergePatch(ctx, x.serviceID(name), map[string]any{"spec": map[string]any{"selector": map[string]any{labelPodTemplateHash: hash}}})
+	_, err := x.mergePatch(ctx, x.serviceID(name), map[string]any{"spec": map[string]any{"selector": map[string]any{labelPodTemplateHash: hash}}})
+	return err
 }
 
 // pinStable points a Service back at the stable pods.
@@ -822,7 +833,7 @@ func (x *rolloutRun) pinStable(ctx context.Context, name string) error {
 
 // unpin gives a Service back the selector of the manifests.
 func (x *rolloutRun) unpin(ctx context.Context, name string) error {
-	err := x.mergePatch(ctx, x.serviceID(name), map[string]any{"spec": map[string]any{"selector": map[string]any{labelPodTemplateHash: nil}}})
+	_, err := x.mergePatch(ctx, x.serviceID(name), map[string]any{"spec": map[string]any{"selector": map[string]any{labelPodTemplateHash: nil}}})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
