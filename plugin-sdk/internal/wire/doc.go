@@ -21,6 +21,12 @@
 // host decodes it. They cannot live here because package sdk imports wire to
 // serve, and wire importing sdk would be a cycle.
 //
+// Values cross in go-cty's msgpack form, written by go-cty. They are read
+// by a decoder of this package that reads the types of dynamic values in
+// one pass, and leaves to go-cty's decoder every value it does not read
+// itself (unknown values, errors): the result is always the one go-cty's
+// decoder gives, which FuzzDecode checks.
+//
 // What must stay true: ProtocolVersion is bumped on every incompatible
 // change to the protocol, and Handshake changes only with it; the magic
 // cookie never changes. Nothing outside plugin-sdk imports this package.

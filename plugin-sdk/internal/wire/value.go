@@ -57,7 +57,7 @@ func DecodeValue(dv *protocol.DynamicValue, ty cty.Type) (v cty.Value, err error
 			v, err = cty.NilVal, fmt.Errorf("a value that does not fit its type %s: %v", ty.FriendlyName(), r)
 		}
 	}()
-	if v, err = ctymsgpack.Unmarshal(dv.Msgpack, ty); err != nil {
+	if v, err = unmarshal(dv.Msgpack, ty); err != nil {
 		return cty.NilVal, pathError(err)
 	}
 	return v, nil
