@@ -432,9 +432,12 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			return
 		}
 		planned := resps[i].PlannedState
-		if planned == cty.NilVal {
+		switch {
+		case resps[i].Unchanged:
+			// The provider says so: nothing to compare or conform.
+		case planned == cty.NilVal:
 			planned = defaults[i]
-		} else if !undecoded[i] && !planned.RawEquals(defaults[i]) {
+		case !undecoded[i] && !planned.RawEquals(defaults[i]):
 			// The resource's Plan method made it: give it the schema's
 			// type (Set leaves attributes out) and keep what
 			// UseStateForUnknown keeps.
