@@ -65,10 +65,11 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	type item struct {
-		resp  *sdk.ReadResponse
-		state cty.Value
-		prior priorApp
-		ids   []kube.ObjectID
+		address string
+		resp    *sdk.ReadResponse
+		state   cty.Value
+		prior   priorApp
+		ids     []kube.ObjectID
 	}
 	var items []*item
 	var all []kube.ObjectID
@@ -82,7 +83,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		if !prior.exists {
 			continue
 		}
-		it := &item{resp: resp, state: req.State, prior: prior}
+		it := &item{address: req.Address, resp: resp, state: req.State, prior: prior}
 		for _, key := range recordedIDs(prior) {
 			if id, err := kube.ParseObjectID(key); err == nil {
 				it.ids = append(it.ids, id)
@@ -103,19 +104,18 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 	}
 	set := &kube.LiveSet{Selector: managedSelector}
 	live, err := set.Fetch(ctx, cl.Mappings(), all)
-	if err == nil {
-		a.p.keepRefreshed(set)
-	}
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		}
 		return
 	}
+	same := make([]bool, len(items))
 	forEach(len(items), func(n int) {
 		it := items[n]
 		objects := map[string]cty.Value{}
 		rolling := rollingWorkload(it.state)
+		matched := 0 // recorded objects found as recorded without building their value
 		for _, id := range it.ids {
 			key := id.String()
 			lv := live[key]
@@ -131,6 +131,11 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 					continue
 				}
 			}
+			if rv, ok := it.prior.objects[key]; ok && asLiveValueOf(lv.Object, rv) {
+				objects[key] = rv
+				matched++
+				continue
+			}
 			v, err := liveValueOf(lv.Object, it.prior.objects[key])
 			if err != nil {
 				it.resp.Diagnostics.AddError("Cannot read "+key, err.Error())
@@ -138,10 +143,47 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			}
 			objects[key] = v
 		}
+		same[n] = !it.resp.Diagnostics.HasErrors() &&
+			(matched == len(it.prior.objects) && len(objects) == matched || asRecorded(objects, it.prior.objects))
+		if same[n] {
+			// Every recorded object is live as recorded: the state
+			// stands, and the plan may know the app needs nothing
+			// without rendering it (see planUnchanged).
+			it.resp.Unchanged = true
+			it.resp.SensitivePaths = kube.SecretPaths(attrOr(it.state, builtin.AppObjects))
+			return
+		}
 		objs := kube.ObjectsVal(objects)
 		it.resp.NewState = sdk.With(it.state, builtin.AppObjects, objs)
 		it.resp.SensitivePaths = kube.SecretPaths(objs)
 	})
+	recorded := map[string]bool{}
+	for n, it := range items {
+		if same[n] {
+			recorded[refreshKey(it.address, sdk.GetString(it.state, builtin.AppName))] = true
+		}
+	}
+	a.p.keepRefreshed(set, recorded)
+}
+
+// refreshKey names an app in the set of those a refresh found as
+// recorded: its address, and its name, which tells apart two apps a
+// caller sends under one address.
+func refreshKey(address, name string) string { return address + "\x00" + name }
+
+// asRecorded reports whether a refresh found exactly the recorded objects,
+// each with its recorded value.
+func asRecorded(refreshed, recorded map[string]cty.Value) bool {
+	if len(refreshed) != len(recorded) {
+		return false
+	}
+	for key, v := range recorded {
+		r, ok := refreshed[key]
+		if !ok || !r.RawEquals(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // recordedIDs lists the IDs of an app's inventory and recorded objects.

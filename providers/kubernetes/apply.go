@@ -49,7 +49,10 @@ var (
 // syncRun is one apply of one app. It records what it applied as it goes,
 // so a failure still reports what exists.
 type syncRun struct {
-	ms       *kube.Mappings
+	ms *kube.Mappings
+	// inputs is the digest of what the manifests were made from, for
+	// state (see privateData.Inputs); "" records none.
+	inputs   string
 	cfg      appConfig
 	progress func(string)
 	// waiting tells slipway the run has made its last change and only
@@ -123,13 +126,26 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	}
 	ms := cl.Mappings()
 	var d *desiredSet
+	inputs := planned.Inputs
 	if len(planned.Manifests) > 0 {
 		d, err = desiredFromPrivate(planned)
 	} else {
 		// Planned while the manifests were not known yet: read them now.
+		var src *sources
 		var rendered []*unstructured.Unstructured
-		if rendered, err = render(cfg.Dir); err == nil {
-			d, err = buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
+		if src, err = readSources(cfg.Dir); err == nil {
+			now := inputsDigest(req.Config, src)
+			if inputs != "" && now != inputs {
+				// Planned from the digest alone (see planUnchanged):
+				// what apply renders must be what that plan saw.
+				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Manifests changed since the plan",
+					fmt.Sprintf("The manifests of app %q in %s are not those the plan was made from; nothing was applied. Run plan again.", cfg.Name, cfg.Dir))
+				return
+			}
+			inputs = now
+			if rendered, err = src.render(); err == nil {
+				d, err = buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
+			}
 		}
 	}
 	if err != nil {
@@ -165,6 +181,9 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		}
 	}
 	syncErr := r.sync(ctx, d, prior)
+	if syncErr == nil && cfg.Rollout == nil {
+		r.inputs = inputs
+	}
 
 	st, priv, err := r.state(req.Config, d, prior, planned)
 	if err != nil {
@@ -787,7 +806,19 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 	if r.quiet {
 		runs = r.priorRuns // no hook ran: status keeps showing the last runs
 	}
-	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d)}.encode()
+	// The digest of the inputs is recorded only when the app is exactly
+	// its manifests: a later plan that finds it so needs no render.
+	inputs := ""
+	if r.inputs != "" && r.paused == "" && len(inventory) == len(desired) {
+		inputs = r.inputs
+		for key := range desired {
+			if !inv[key] || objects[key] == cty.NilVal {
+				inputs = ""
+				break
+			}
+		}
+	}
+	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d), Inputs: inputs}.encode()
 	return st, priv, nil
 }
 

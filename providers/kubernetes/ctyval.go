@@ -338,3 +338,196 @@ func validUTF8(s string) string {
 	}
 	return string(b)
 }
+
+// asLiveValueOf reports whether liveValueOf(obj, recorded) would give
+// back recorded (RawEquals), without building the value: a refresh finds
+// most objects as recorded, and building each to compare it was most of
+// what a no-op refresh cost the provider. False means either "no" or
+// "cannot tell", and the caller builds the value; true is only ever said
+// where the built value would be equal.
+func asLiveValueOf(obj map[string]any, recorded cty.Value) bool {
+	if !plainObject(recorded) {
+		return false
+	}
+	for it := recorded.ElementIterator(); it.Next(); {
+		k, rv := it.Element()
+		name := k.AsString()
+		x, ok := obj[name]
+		switch {
+		case !ok || x == nil || name == "status":
+			// Left out of the live value (status always is): recorded
+			// holds what the live value would not.
+			return false
+		case name == "metadata":
+			md, ok := x.(map[string]any)
+			if !ok || !metadataMatches(md, rv) {
+				return false
+			}
+		default:
+			if !shapedMatches(x, rv) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// plainObject: a known, non-null, unmarked object value, whose attribute
+// names come from the live object unchanged (ASCII, so no NFC
+// normalisation could merge two).
+func plainObject(v cty.Value) bool {
+	if v == cty.NilVal || v.IsMarked() || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+		return false
+	}
+	for name := range v.Type().AttributeTypes() {
+		if !ascii(name) {
+			return false
+		}
+	}
+	return true
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// metadataMatches is asLiveValueOf for converter.metadata.
+func metadataMatches(md map[string]any, recorded cty.Value) bool {
+	if !plainObject(recorded) {
+		return false
+	}
+	for it := recorded.ElementIterator(); it.Next(); {
+		k, rv := it.Element()
+		name := k.AsString()
+		x, ok := md[name]
+		if !ok || x == nil || isNoiseMetadata(name) {
+			return false
+		}
+		if ann, isMap := x.(map[string]any); isMap && name == "annotations" {
+			if liveAnnotations(ann) == 0 || !plainObject(rv) {
+				return false
+			}
+			for it := rv.ElementIterator(); it.Next(); {
+				k, av := it.Element()
+				a := k.AsString()
+				y, ok := ann[a]
+				if !ok || y == nil || isNoiseAnnotation(a) || !shapedMatches(y, av) {
+					return false
+				}
+			}
+			continue
+		}
+		if !shapedMatches(x, rv) {
+			return false
+		}
+	}
+	return true
+}
+
+// shapedMatches is asLiveValueOf for converter.shaped with the shape of
+// recorded.
+func shapedMatches(v any, recorded cty.Value) bool {
+	if recorded.IsMarked() || !recorded.IsKnown() || recorded.IsNull() {
+		return false
+	}
+	ty := recorded.Type()
+	switch {
+	case ty.IsObjectType():
+		m, ok := v.(map[string]any)
+		if !ok {
+			return wholeMatches(v, recorded)
+		}
+		if !plainObject(recorded) {
+			return false
+		}
+		for it := recorded.ElementIterator(); it.Next(); {
+			k, rv := it.Element()
+			x, ok := m[k.AsString()]
+			if !ok || x == nil || !shapedMatches(x, rv) {
+				return false
+			}
+		}
+		return true
+	case ty.IsTupleType():
+		l, ok := v.([]any)
+		if !ok {
+			return wholeMatches(v, recorded)
+		}
+		// The live list is cut to the recorded length: more live
+		// elements are not compared, fewer make a shorter value.
+		n := recorded.LengthInt()
+		if len(l) < n {
+			return false
+		}
+		i := 0
+		for it := recorded.ElementIterator(); it.Next(); i++ {
+			_, rv := it.Element()
+			if !shapedMatches(l[i], rv) {
+				return false
+			}
+		}
+		return true
+	case ty.IsMapType(), ty.IsListType(), ty.IsSetType():
+		return false // never built from a live object
+	}
+	return wholeMatches(v, recorded)
+}
+
+// wholeMatches is asLiveValueOf for converter.whole.
+func wholeMatches(v any, recorded cty.Value) bool {
+	if recorded.IsMarked() || !recorded.IsKnown() {
+		return false
+	}
+	if v == nil {
+		return recorded.IsNull() && recorded.Type() == cty.DynamicPseudoType
+	}
+	if recorded.IsNull() {
+		return false
+	}
+	ty := recorded.Type()
+	switch x := v.(type) {
+	case string:
+		return ty == cty.String && recorded.AsString() == validUTF8(x)
+	case bool:
+		return ty == cty.Bool && recorded.True() == x
+	case int64:
+		if ty != cty.Number {
+			return false
+		}
+		n, acc := recorded.AsBigFloat().Int64()
+		return acc == big.Exact && n == x
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) || ty != cty.Number {
+			return false
+		}
+		return floatVal(x).RawEquals(recorded)
+	case map[string]any:
+		if !ty.IsObjectType() || len(ty.AttributeTypes()) != len(x) || !plainObject(recorded) && len(x) > 0 {
+			return false
+		}
+		for k, e := range x {
+			if !ty.HasAttribute(k) || !wholeMatches(e, recorded.GetAttr(k)) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		if !ty.IsTupleType() || recorded.LengthInt() != len(x) {
+			return false
+		}
+		i := 0
+		for it := recorded.ElementIterator(); it.Next(); i++ {
+			_, e := it.Element()
+			if !wholeMatches(x[i], e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

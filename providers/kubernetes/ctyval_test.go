@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"slipway.dev/slipway/providers/internal/kube"
@@ -241,4 +242,129 @@ func TestForEach(t *testing.T) {
 		}
 	})
 	t.Fatal("forEach returned after a panic")
+}
+
+// TestAsLiveValueOf: asLiveValueOf says true only where liveValueOf gives
+// back the recorded value, and says it for the objects a refresh meets
+// most (live as applied, with the server's fields besides).
+func TestAsLiveValueOf(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	var trues, equal int
+	check := func(t *testing.T, live map[string]any, rec cty.Value) bool {
+		t.Helper()
+		got := asLiveValueOf(live, rec)
+		v, err := liveValueOf(live, rec)
+		want := err == nil && v.RawEquals(rec)
+		if got && !want {
+			t.Fatalf("asLiveValueOf says the live object is as recorded; liveValueOf gives\n%#v\nrecorded\n%#v", v, rec)
+		}
+		if want {
+			equal++
+		}
+		if got {
+			trues++
+		}
+		return got
+	}
+	for i := range 5000 {
+		obj := map[string]any{}
+		for j := range 1 + r.IntN(4) {
+			obj[fmt.Sprint("k", j)] = randomTree(r, 3)
+		}
+		if r.IntN(2) == 0 {
+			obj["metadata"] = map[string]any{"name": "n", "uid": "u", "annotations": randomAnnotations(r), "labels": randomTree(r, 2)}
+		}
+		if r.IntN(3) == 0 {
+			obj["status"] = randomTree(r, 2)
+		}
+		shape, _ := randomShape(r, obj).(map[string]any)
+		rec, err := liveValue(obj, shape)
+		if err != nil {
+			continue
+		}
+		t.Run(fmt.Sprint("random ", i), func(t *testing.T) {
+			check(t, obj, rec)
+			for range 3 {
+				check(t, mutate(r, runtime.DeepCopyJSON(obj)).(map[string]any), rec)
+			}
+		})
+	}
+	t.Logf("true %d times; equal %d times", trues, equal)
+	if trues < equal/2 {
+		t.Errorf("asLiveValueOf said true %d times of the %d where the values were equal", trues, equal)
+	}
+
+	// A Deployment as applied, then as the server keeps it: the same.
+	applied := decode(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web, labels: {app: web, app.kubernetes.io/managed-by: slipway}, annotations: {team: a}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: app, image: nginx, ports: [{containerPort: 8080}], resources: {requests: {cpu: 10m, memory: 32Mi}}}
+`)[0].Object
+	rec, err := liveValue(applied, applied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := runtime.DeepCopyJSON(applied)
+	live["status"] = map[string]any{"replicas": int64(2)}
+	md := live["metadata"].(map[string]any)
+	md["uid"], md["resourceVersion"], md["generation"] = "u", "9", int64(3)
+	md["annotations"].(map[string]any)["deployment.kubernetes.io/revision"] = "1"
+	live["spec"].(map[string]any)["strategy"] = map[string]any{"type": "RollingUpdate"}
+	c := live["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+	c["imagePullPolicy"], c["ports"].([]any)[0].(map[string]any)["protocol"] = "Always", "TCP"
+	if !check(t, live, rec) {
+		t.Error("a Deployment as the server keeps it is not found as recorded")
+	}
+	c["image"] = "nginx:2"
+	if check(t, live, rec) {
+		t.Error("a Deployment with another image is found as recorded")
+	}
+}
+
+// mutate changes one thing somewhere in v: a scalar, a key, an element.
+func mutate(r *rand.Rand, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 || r.IntN(4) == 0 {
+			x[fmt.Sprint("k", r.IntN(4))] = randomTree(r, 1)
+			return x
+		}
+		for k, e := range x {
+			switch r.IntN(3) {
+			case 0:
+				delete(x, k)
+			default:
+				x[k] = mutate(r, e)
+			}
+			return x
+		}
+	case []any:
+		if len(x) == 0 || r.IntN(4) == 0 {
+			return append(x, randomTree(r, 1))
+		}
+		i := r.IntN(len(x))
+		if r.IntN(3) == 0 {
+			return append(x[:i], x[i+1:]...)
+		}
+		x[i] = mutate(r, x[i])
+		return x
+	case string:
+		return x + "!"
+	case int64:
+		return x + 1
+	case float64:
+		return x * 2
+	case bool:
+		return !x
+	}
+	return randomTree(r, 1)
 }

@@ -52,6 +52,15 @@
 // A plan LISTs the kinds of the apps' inventories while it renders their
 // manifests, and decodes each LIST in one pass (see kube.FetchLive); the
 // work of each app (rendering, conversions to cty) runs on every CPU.
+// A refresh compares each live object with its recorded value without
+// building a new one where it can (asLiveValueOf), and says the app is
+// unchanged when every object is as recorded. The last apply records a
+// digest of what the app's manifests were made from (the plain files and
+// the configuration that shapes them, inputsDigest); a plan that finds the
+// same digest for an app the refresh found as recorded plans it without
+// decoding a manifest (planUnchanged): its plan carries no manifests, and
+// apply, if the configuration changed (a new revision), renders them
+// again and refuses to go on if they are not those of the digest.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //
@@ -67,8 +76,14 @@
 //     dry-run — its cost is one LIST per kind, whatever the number of
 //     objects;
 //   - apply applies exactly the manifests the plan showed (they travel in
-//     PlannedPrivate), not whatever the directory holds by then, and of
-//     them only those the plan did not find unchanged;
+//     PlannedPrivate, or, for a plan made from the digest, are checked
+//     against it), not whatever the directory holds by then, and of them
+//     only those the plan did not find unchanged;
+//   - a plan made without rendering says only what the full plan would:
+//     an app is planned so only when its digest is the recorded one, the
+//     refresh found every object with its recorded value, and nothing
+//     else can change (no rollout, nothing left to prune); inputsScheme
+//     is raised whenever the same inputs would make other objects;
 //   - after calling Waiting, an apply makes no change to the cluster.
 //
 // The provider uses nothing of slipway but plugin-sdk and

@@ -48,6 +48,8 @@ type planItem struct {
 	priorRollout *rolloutspec.Status
 	finish       *plannedRollout
 	finishStatus *rolloutspec.Status
+	// inputs is the digest of what the manifests were made from.
+	inputs string
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -83,47 +85,47 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 	}
-	fetched := a.p.takeRefreshed()
+	fetched, asRecorded := a.p.takeRefreshed()
 	prefetch := make(chan error, 1)
+	var prefetched map[string]*unstructured.Unstructured
 	go func() {
-		_, err := fetched.Fetch(ctx, ms, inventory)
+		var err error
+		prefetched, err = fetched.Fetch(ctx, ms, inventory)
 		prefetch <- err
 	}()
-	// Each app's manifests are read and built on its own, in parallel.
+	// Each app's manifests are read and built on its own, in parallel;
+	// an app whose inputs and objects are as its last apply left them
+	// waits for the LISTs instead, and is rendered only if they show
+	// otherwise.
 	prepared := make([]*planItem, len(reqs))
+	candidates := make([]*appSources, len(reqs))
+	prepare := func(i int, as *appSources) {
+		rendered, err := as.src.render()
+		if err != nil {
+			resps[i].Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
+			return
+		}
+		prepared[i] = a.prepare(ctx, reqs[i], &resps[i], as, rendered, ms, cl.DefaultNamespace)
+	}
 	forEach(len(reqs), func(i int) {
-		req, resp := reqs[i], &resps[i]
-		cfg, prior, rendered, ok := readApp(req, resp)
+		as, ok := readAppSources(reqs[i], &resps[i])
 		if !ok {
 			return
 		}
-		d, err := buildDesired(cfg, rendered, ms, cl.DefaultNamespace)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
+		if asRecorded[refreshKey(reqs[i].Address, as.cfg.Name)] && as.mayBeUnchanged(reqs[i]) {
+			candidates[i] = as
 			return
 		}
-		it := &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted), priorRollout: priorStatus(req.PriorState)}
-		if cfg.Rollout != nil {
-			if it.workload, err = prepareRollout(cfg.Rollout, d); err != nil {
-				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
-				return
-			}
-			if err := checkTraffic(ctx, ms, cfg.Rollout, it.workload.id.Namespace, d.byID()); err != nil {
-				resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
-				return
-			}
-			if ps, _, err := rolloutConfig(req.PriorState); err == nil && ps != nil && !sameSecond(ps, cfg.Rollout) {
-				// The strategy's kind or workload changed while a rollout
-				// was under way: its canary or preview is another
-				// object, which the old strategy finishes first.
-				if it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d); it.finish != nil {
-					it.workload = nil
-				}
-			}
-		} else {
-			it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d)
+		prepare(i, as)
+	})
+	err = <-prefetch
+	sets := &fieldSets{}
+	forEach(len(reqs), func(i int) {
+		// (Without the LISTs, the app is planned in full, which reports
+		// their error.)
+		if as := candidates[i]; as != nil && (err != nil || !planUnchanged(reqs[i], &resps[i], as, prefetched, sets)) {
+			prepare(i, as)
 		}
-		prepared[i] = it
 	})
 	var items []*planItem
 	var ids []kube.ObjectID
@@ -147,7 +149,6 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			ids = append(ids, secondID(it.workload.id, roleOf(it.cfg.Rollout)))
 		}
 	}
-	err = <-prefetch
 	if len(items) == 0 {
 		return
 	}
@@ -172,7 +173,6 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	planned := make([]map[string]cty.Value, len(items))
 	unchanged := make([][]string, len(items))
 	appRuns := make([][]*dryRun, len(items))
-	sets := &fieldSets{}
 	forEach(len(items), func(n int) {
 		it := items[n]
 		planned[n] = map[string]cty.Value{}
@@ -244,6 +244,40 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	}
 
 	forEach(len(items), func(n int) { a.finishPlan(items[n], planned[n], unchanged[n], live) })
+}
+
+// prepare builds the plan of one app from its rendered manifests, or
+// returns nil after adding an error to resp.
+func (a *app) prepare(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, rendered []*unstructured.Unstructured, ms *kube.Mappings, defaultNS string) *planItem {
+	cfg, prior := as.cfg, as.prior
+	d, err := buildDesired(cfg, rendered, ms, defaultNS)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
+		return nil
+	}
+	it := &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted), priorRollout: priorStatus(req.PriorState)}
+	if cfg.Rollout != nil {
+		if it.workload, err = prepareRollout(cfg.Rollout, d); err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+			return nil
+		}
+		if err := checkTraffic(ctx, ms, cfg.Rollout, it.workload.id.Namespace, d.byID()); err != nil {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Invalid rollout", err.Error())
+			return nil
+		}
+		if ps, _, err := rolloutConfig(req.PriorState); err == nil && ps != nil && !sameSecond(ps, cfg.Rollout) {
+			// The strategy's kind or workload changed while a rollout
+			// was under way: its canary or preview is another
+			// object, which the old strategy finishes first.
+			if it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d); it.finish != nil {
+				it.workload = nil
+			}
+		}
+	} else {
+		it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d)
+	}
+	it.inputs = as.inputs
+	return it
 }
 
 // finishPlan decides what happens to the objects that left the manifests
@@ -370,6 +404,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 		Unchanged:     unchanged,
 		Adopt:         marks,
 		Rollouts:      rollouts,
+		Inputs:        it.inputs,
 	}.encode()
 }
 
@@ -468,24 +503,134 @@ func plural(n int, one, many string) string {
 // the app is replaced, so everything it holds is known after apply; or an
 // error, which it adds to resp.
 func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse) (appConfig, priorApp, []*unstructured.Unstructured, bool) {
-	if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
-		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType)), builtin.AppRolloutStatus: cty.UnknownVal(cty.String)})
-		return appConfig{}, priorApp{}, nil, false
+	as, ok := readAppSources(req, resp)
+	if !ok {
+		return as.cfg, as.prior, nil, false
 	}
-	cfg, diags := parseAppConfig(req.Config)
-	resp.Diagnostics = append(resp.Diagnostics, diags...)
-	if diags.HasErrors() {
-		return cfg, priorApp{}, nil, false
-	}
-	prior, err := readPrior(req.PriorState, req.PriorPrivate)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
-		return cfg, prior, nil, false
-	}
-	rendered, err := render(cfg.Dir)
+	rendered, err := as.src.render()
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
-		return cfg, prior, nil, false
+		return as.cfg, as.prior, nil, false
 	}
-	return cfg, prior, rendered, true
+	return as.cfg, as.prior, rendered, true
+}
+
+// appSources is what readAppSources reads of one app.
+type appSources struct {
+	cfg   appConfig
+	prior priorApp
+	src   *sources
+	// inputs is the digest of what its manifests are made from.
+	inputs string
+}
+
+// readAppSources is readApp up to reading the manifests' files, which it
+// does not decode.
+func readAppSources(req sdk.PlanRequest, resp *sdk.PlanResponse) (*appSources, bool) {
+	as := &appSources{}
+	if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
+		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType)), builtin.AppRolloutStatus: cty.UnknownVal(cty.String)})
+		return as, false
+	}
+	var diags sdk.Diagnostics
+	as.cfg, diags = parseAppConfig(req.Config)
+	resp.Diagnostics = append(resp.Diagnostics, diags...)
+	if diags.HasErrors() {
+		return as, false
+	}
+	var err error
+	if as.prior, err = readPrior(req.PriorState, req.PriorPrivate); err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+		return as, false
+	}
+	if as.src, err = readSources(as.cfg.Dir); err != nil {
+		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
+		return as, false
+	}
+	as.inputs = inputsDigest(req.Config, as.src)
+	return as, true
+}
+
+// mayBeUnchanged reports whether the app may need nothing, before the live
+// objects are looked at: its inputs are those its last apply recorded
+// (which it records only when it left the app exactly as its manifests
+// say), and no rollout is under way or asked for.
+func (as *appSources) mayBeUnchanged(req sdk.PlanRequest) bool {
+	p := as.prior
+	return p.exists && as.inputs != "" && as.inputs == p.private.Inputs &&
+		as.cfg.Rollout == nil && as.cfg.RolloutRequest == "" &&
+		attrOr(req.PriorState, builtin.AppRolloutStatus).IsNull() &&
+		len(p.inventory) == len(p.private.Hashes) && len(p.objects) == len(p.inventory)
+}
+
+// unchangedComputed are the attributes planUnchanged takes from state;
+// the others come from the configuration.
+var unchangedComputed = map[string]bool{builtin.AppObjects: true, builtin.AppInventory: true, builtin.AppAdopted: true, builtin.AppHooks: true, builtin.AppRolloutStatus: true, builtin.AppRolloutPlan: true}
+
+// planUnchanged plans an app whose inputs are those its last apply
+// recorded, without rendering it: every object of its inventory is live
+// with the value recorded (the refresh said so), so the manifests, the
+// same as that apply's, would plan every object unchanged. When the
+// configuration changed too (a new revision), apply will send none of the
+// objects, so each must also still have its every recorded field owned by
+// slipway, as the full plan checks. It returns false, having changed
+// nothing, when it cannot tell, and the app is planned in full.
+//
+// The refresh before it found each recorded object as recorded, so the
+// prior state here is what that apply recorded.
+func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, live map[string]*unstructured.Unstructured, sets *fieldSets) bool {
+	p := as.prior
+	planned := kube.WithComputed(resp.PlannedState, map[string]cty.Value{
+		builtin.AppObjects:       attrOr(req.PriorState, builtin.AppObjects),
+		builtin.AppInventory:     attrOr(req.PriorState, builtin.AppInventory),
+		builtin.AppAdopted:       attrOr(req.PriorState, builtin.AppAdopted),
+		builtin.AppHooks:         attrOr(req.PriorState, builtin.AppHooks),
+		builtin.AppRolloutStatus: cty.NullVal(cty.String),
+		builtin.AppRolloutPlan:   cty.NullVal(cty.String),
+	})
+	same := true
+	for name := range planned.Type().AttributeTypes() {
+		if !unchangedComputed[name] && !planned.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
+			same = false
+			break
+		}
+	}
+	for _, key := range p.inventory {
+		lv := live[key]
+		if lv == nil {
+			return false
+		}
+		if _, ok := p.private.Hashes[key]; !ok {
+			return false
+		}
+		if same {
+			// Every field the manifests set holds the value slipway
+			// applied, so a dry-run of them would give back these
+			// values whoever owns the fields: the plan is a no-op.
+			continue
+		}
+		// Apply will not send the object again: slipway must still own
+		// what it applied, as the full plan checks.
+		m := recordedShape(p.objects[key])
+		if m == nil || !sets.stillApplied(lv, m) {
+			return false
+		}
+	}
+	if same {
+		resp.PlannedState, resp.Unchanged = req.PriorState, true
+	} else {
+		resp.PlannedState = planned
+	}
+	resp.SensitivePaths = kube.SecretPaths(attrOr(req.PriorState, builtin.AppObjects))
+	// Apply renders the manifests again, and checks they are still the
+	// ones of this digest; every object is unchanged.
+	resp.PlannedPrivate = privateData{
+		Hashes:        p.private.Hashes,
+		AutoNamespace: p.private.AutoNamespace,
+		Hooks:         p.private.Hooks,
+		HookRuns:      p.private.HookRuns,
+		Unchanged:     p.inventory,
+		Inputs:        as.inputs,
+	}.encode()
+	return true
 }

@@ -59,6 +59,12 @@ type privateData struct {
 	// or Flux (sync.adopt), each with the tracking marks ("label:KEY",
 	// "annotation:KEY") apply removes once slipway's labels are on it.
 	Adopt map[string][]string `json:"adopt,omitempty"`
+	// Inputs is the digest of what the manifests were made from (see
+	// inputsDigest): in a plan, of what it read; in state, of what the
+	// last apply applied, recorded only when that apply left the app
+	// exactly as its manifests say (every object applied, nothing else
+	// in the inventory, no rollout under way).
+	Inputs string `json:"inputs,omitempty"`
 	// Rollouts are the rollouts the plan decided, by workload ID.
 	Rollouts map[string]plannedRollout `json:"rollouts,omitempty"`
 }

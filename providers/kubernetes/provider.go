@@ -55,10 +55,13 @@ type provider struct {
 	sdk.Stopper
 
 	// refreshed is what the LISTs of the last refresh returned, for the
-	// plan that follows it; see takeRefreshed.
-	snapMu    sync.Mutex
-	refreshed *kube.LiveSet
-	refreshAt time.Time
+	// plan that follows it, and asRecorded the addresses of the apps
+	// whose every recorded object that refresh found as recorded; see
+	// takeRefreshed.
+	snapMu     sync.Mutex
+	refreshed  *kube.LiveSet
+	asRecorded map[string]bool
+	refreshAt  time.Time
 }
 
 // refreshReuse is how long a refresh's LISTs serve the plan after it.
@@ -66,9 +69,9 @@ const refreshReuse = 30 * time.Second
 
 // keepRefreshed keeps what a refresh's LISTs returned for the plan that
 // follows it.
-func (p *provider) keepRefreshed(s *kube.LiveSet) {
+func (p *provider) keepRefreshed(s *kube.LiveSet, asRecorded map[string]bool) {
 	p.snapMu.Lock()
-	p.refreshed, p.refreshAt = s, time.Now()
+	p.refreshed, p.asRecorded, p.refreshAt = s, asRecorded, time.Now()
 	p.snapMu.Unlock()
 }
 
@@ -76,16 +79,17 @@ func (p *provider) keepRefreshed(s *kube.LiveSet) {
 // compares the manifests with the live objects the refresh just read, as
 // Terraform plans against the refreshed state, instead of LISTing the same
 // kinds again. Anything the refresh did not cover is LISTed as usual;
-// later plans (those of apply, after objects changed) LIST afresh.
-func (p *provider) takeRefreshed() *kube.LiveSet {
+// later plans (those of apply, after objects changed) LIST afresh. The
+// apps the refresh found as recorded come with it (nil without one).
+func (p *provider) takeRefreshed() (*kube.LiveSet, map[string]bool) {
 	p.snapMu.Lock()
 	defer p.snapMu.Unlock()
-	s := p.refreshed
-	p.refreshed = nil
+	s, asRecorded := p.refreshed, p.asRecorded
+	p.refreshed, p.asRecorded = nil, nil
 	if s == nil || time.Since(p.refreshAt) > refreshReuse {
-		return &kube.LiveSet{Selector: managedSelector}
+		return &kube.LiveSet{Selector: managedSelector}, nil
 	}
-	return s
+	return s, asRecorded
 }
 
 var (

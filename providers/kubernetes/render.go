@@ -17,6 +17,8 @@ package kubernetes
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +49,36 @@ import (
 // among its files must not bring a file of this machine into the
 // cluster.
 func render(dir string) ([]*unstructured.Unstructured, error) {
+	src, err := readSources(dir)
+	if err != nil {
+		return nil, err
+	}
+	return src.render()
+}
+
+// sources are the files an app's manifests are made from, read but not
+// yet decoded: a plan that finds them as the last apply recorded them
+// (digest) needs no more of them.
+type sources struct {
+	dir, real string
+	tool      builtin.Tool
+	why       string
+	// files are the plain manifests in lexical order, with their paths
+	// relative to dir (none for a kustomization, which krusty reads).
+	files []manifestFile
+	// digest is the SHA-256 of the plain manifests' paths and contents,
+	// or "" for a kustomization: what krusty reads depends on what it
+	// finds, so its inputs are not hashed and it is rendered every time.
+	digest string
+}
+
+type manifestFile struct {
+	rel  string
+	data []byte
+}
+
+// readSources finds the app's tool and reads its plain manifests.
+func readSources(dir string) (*sources, error) {
 	if !filepath.IsAbs(dir) {
 		return nil, fmt.Errorf("manifests directory %q is not an absolute path", dir)
 	}
@@ -63,20 +95,40 @@ func render(dir string) ([]*unstructured.Unstructured, error) {
 	}
 	// The tool is found from the directory, as the core found it when it
 	// lowered the app; an error says what the directory was taken for.
-	tool, why := builtin.DetectTool(dir)
-	var objs []*unstructured.Unstructured
-	switch tool {
+	src := &sources{dir: dir, real: real}
+	src.tool, src.why = builtin.DetectTool(dir)
+	switch src.tool {
 	case builtin.ToolHelm:
 		// The core lowers a chart to a helm_release; a chart reaches this
 		// provider only when the app's source was unknown at plan time.
-		return nil, fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(tool, why))
+		return nil, fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(src.tool, src.why))
 	case builtin.ToolKustomize:
-		objs, err = renderKustomization(dir, real)
-	default:
-		objs, err = renderFiles(dir)
+		return src, nil
+	}
+	if src.files, err = readManifestFiles(dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(src.tool, src.why), err)
+	}
+	h := sha256.New()
+	for _, f := range src.files {
+		// Length-prefixed, so no two sets of files hash alike.
+		fmt.Fprintf(h, "%d:%s\n%d:", len(f.rel), f.rel, len(f.data))
+		h.Write(f.data)
+	}
+	src.digest = hex.EncodeToString(h.Sum(nil))
+	return src, nil
+}
+
+// render decodes the sources into objects.
+func (src *sources) render() ([]*unstructured.Unstructured, error) {
+	var objs []*unstructured.Unstructured
+	var err error
+	if src.tool == builtin.ToolKustomize {
+		objs, err = renderKustomization(src.dir, src.real)
+	} else {
+		objs, err = decodeFiles(src.files)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(tool, why), err)
+		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(src.tool, src.why), err)
 	}
 	return objs, nil
 }
@@ -172,7 +224,9 @@ func (f confinedFS) Open(p string) (filesys.File, error) {
 	return f.FileSystem.Open(p)
 }
 
-func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
+// readManifestFiles reads every *.yaml, *.yml and *.json file below dir,
+// in lexical order, skipping directories whose names start with a dot.
+func readManifestFiles(dir string) ([]manifestFile, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -194,7 +248,7 @@ func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
 		return nil, fmt.Errorf("read manifests: %w", err)
 	}
 	sort.Strings(files)
-	var objs []*unstructured.Unstructured
+	out := make([]manifestFile, 0, len(files))
 	for _, f := range files {
 		rel, _ := filepath.Rel(dir, f)
 		// A manifest that is a link is read where it leads, which must
@@ -207,9 +261,18 @@ func renderFiles(dir string) ([]*unstructured.Unstructured, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
 		}
-		got, err := decodeDocuments(data)
+		out = append(out, manifestFile{rel: rel, data: data})
+	}
+	return out, nil
+}
+
+// decodeFiles decodes the documents of every file, in order.
+func decodeFiles(files []manifestFile) ([]*unstructured.Unstructured, error) {
+	var objs []*unstructured.Unstructured
+	for _, f := range files {
+		got, err := decodeDocuments(f.data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rel, err)
+			return nil, fmt.Errorf("%s: %w", f.rel, err)
 		}
 		objs = append(objs, got...)
 	}

@@ -1,0 +1,74 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"slipway.dev/slipway/internal/builtin"
+)
+
+// inputsScheme is the version of what a digest stands for. Raise it
+// whenever the same files and configuration would make other desired
+// objects (rendering, buildDesired, the labels slipway adds): digests
+// recorded before then no longer match, and each app is planned in full
+// until it is applied again, instead of its plan missing what the new
+// version would change.
+const inputsScheme = 1
+
+// digestInputs are the attributes of an app's configuration that shape
+// its desired objects besides the files (renderInputs without the
+// directory's path: the files' contents stand for it, so a new commit
+// that leaves an app's files alone leaves its digest alone).
+var digestInputs = []string{builtin.AppName, builtin.AppNamespace, builtin.AppCreateNamespace, builtin.AppIgnoreDifferences, builtin.AppRollout}
+
+// inputsDigest is what an app's desired objects are made from: the
+// files and the configuration that shapes them. It is "" when the inputs
+// cannot be hashed (a kustomization), which never matches.
+//
+// The last apply records it in private state; a plan that finds the same
+// digest, and every object as that apply left it, knows the app has
+// nothing to do without decoding a manifest (see planUnchanged).
+func inputsDigest(conf cty.Value, src *sources) string {
+	if src == nil || src.digest == "" || conf == cty.NilVal || conf.IsNull() || !conf.Type().IsObjectType() {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "slipway kubernetes app inputs %d\n%s\n", inputsScheme, src.digest)
+	for _, name := range digestInputs {
+		if !conf.Type().HasAttribute(name) {
+			continue
+		}
+		v, _ := conf.GetAttr(name).UnmarkDeep()
+		if !v.IsWhollyKnown() {
+			return ""
+		}
+		js, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			return ""
+		}
+		ty, err := ctyjson.MarshalType(v.Type())
+		if err != nil {
+			return ""
+		}
+		fmt.Fprintf(h, "%s=%d:%s%d:%s\n", name, len(ty), ty, len(js), js)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
