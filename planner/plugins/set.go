@@ -52,6 +52,8 @@ type Set struct {
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
+	// launching are the providers Get is starting, by key.
+	launching map[string]*launch
 	// halting is held by Halt while it runs, so that Close waits for it
 	// instead of ending the providers it is stopping.
 	halting sync.Mutex
@@ -107,26 +109,68 @@ func (s *Set) command(name string) (cmd *exec.Cmd, release func(), err error) {
 // process, since Configure is once per process), starting it on first use.
 func (s *Set) Get(ctx context.Context, key, name string) (*host.Client, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if c := s.clients[key]; c != nil {
+		s.mu.Unlock()
 		return c, nil
 	}
 	if err := ctx.Err(); err != nil {
+		s.mu.Unlock()
 		return nil, fmt.Errorf("provider %q: %w", name, err)
 	}
-	cmd, release, err := s.command(name)
-	if err != nil {
-		return nil, err
+	// One launch per key; the providers of different keys start at once
+	// (each is a process whose start takes a while).
+	if l := s.launching[key]; l != nil {
+		s.mu.Unlock()
+		select {
+		case <-l.done:
+			return l.c, l.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("provider %q: %w", name, ctx.Err())
+		}
 	}
-	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
-	if err != nil {
-		return nil, err
+	l := &launch{done: make(chan struct{})}
+	if s.launching == nil {
+		s.launching = map[string]*launch{}
+	}
+	s.launching[key] = l
+	s.mu.Unlock()
+	defer close(l.done)
+
+	l.c, l.err = s.launch(ctx, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.launching[key] != l {
+		// Closed while it started: nothing will close it later.
+		if l.c != nil {
+			l.c.Close()
+		}
+		l.c, l.err = nil, fmt.Errorf("provider %q: the providers were closed while it started", name)
+		return nil, l.err
+	}
+	delete(s.launching, key)
+	if l.err != nil {
+		return nil, l.err
 	}
 	if s.clients == nil {
 		s.clients = map[string]*host.Client{}
 	}
-	s.clients[key] = c
-	return c, nil
+	s.clients[key] = l.c
+	return l.c, nil
+}
+
+// launch is a provider being started by Get.
+type launch struct {
+	done chan struct{}
+	c    *host.Client
+	err  error
+}
+
+func (s *Set) launch(ctx context.Context, name string) (*host.Client, error) {
+	cmd, release, err := s.command(name)
+	if err != nil {
+		return nil, err
+	}
+	return host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
 }
 
 // Close ends every started provider, once a Halt in progress is done.
@@ -138,7 +182,7 @@ func (s *Set) Close() {
 	for _, c := range s.clients {
 		c.Close()
 	}
-	s.clients = nil
+	s.clients, s.launching = nil, nil
 }
 
 // Stop sends Stop to every started provider, in parallel, which cancels

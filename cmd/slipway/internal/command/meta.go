@@ -235,9 +235,12 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	var warmed time.Duration
 	go func() {
 		defer close(warm)
+		// All at once: each is a process whose start takes a while.
+		var wg sync.WaitGroup
 		for _, r := range planner.Requirements(cfg, nil) {
-			set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name)
+			wg.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
 		}
+		wg.Wait()
 		warmed = time.Since(began)
 	}()
 	var (
