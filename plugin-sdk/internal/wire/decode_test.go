@@ -15,9 +15,11 @@
 package wire
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -179,4 +181,70 @@ func ctyDecode(b []byte, ty cty.Type) (v cty.Value, err error) {
 		return cty.NullVal(ty), nil
 	}
 	return ctymsgpack.Unmarshal(b, ty)
+}
+
+// TestEncodeLikeCty: the encoder writes go-cty's bytes, for every case
+// and for objects of random shape as the kubernetes provider makes them.
+func TestEncodeLikeCty(t *testing.T) {
+	t.Parallel()
+	check := func(t *testing.T, v cty.Value, ty cty.Type) {
+		t.Helper()
+		want, werr := ctymsgpack.Marshal(v, ty)
+		got, err := marshal(v, ty)
+		if fmt.Sprint(err) != fmt.Sprint(werr) {
+			t.Fatalf("error %v, want %v", err, werr)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("encoded\n%x\nwant\n%x", got, want)
+		}
+		if _, own := marshalOwn(v, ty); v.IsWhollyKnown() && !own {
+			t.Fatalf("left a wholly known value to go-cty: %#v", v)
+		}
+	}
+	for _, tc := range decodeCases() {
+		t.Run(tc.name, func(t *testing.T) { check(t, tc.v, tc.ty) })
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 2000 {
+		v := randomValue(r, 4)
+		t.Run(fmt.Sprint("random ", i), func(t *testing.T) {
+			check(t, v, cty.DynamicPseudoType)
+			check(t, cty.ObjectVal(map[string]cty.Value{"objects": v, "name": cty.StringVal("x")}), cty.Object(map[string]cty.Type{"objects": cty.DynamicPseudoType, "name": cty.String}))
+			check(t, v, v.Type())
+		})
+	}
+}
+
+// randomValue is a value of the kinds JSON objects become, with names
+// that need escaping, numbers of every encoding, and nulls.
+func randomValue(r *rand.Rand, depth int) cty.Value {
+	n := r.IntN(9)
+	if depth == 0 {
+		n = 4 + r.IntN(5)
+	}
+	names := []string{"a", "spec", "<b>&", "é", "x\"y", "tab\t", "app.kubernetes.io/name", "\u2028"}
+	switch n {
+	case 0, 1:
+		attrs := map[string]cty.Value{}
+		for range r.IntN(4) {
+			attrs[names[r.IntN(len(names))]] = randomValue(r, depth-1)
+		}
+		return cty.ObjectVal(attrs)
+	case 2, 3:
+		var elems []cty.Value
+		for range r.IntN(4) {
+			elems = append(elems, randomValue(r, depth-1))
+		}
+		return cty.TupleVal(elems)
+	case 4:
+		return cty.StringVal([]string{"", "web", "日本", "a\x00b"}[r.IntN(4)])
+	case 5:
+		return []cty.Value{cty.NumberIntVal(0), cty.NumberIntVal(-1), cty.NumberIntVal(300), cty.NumberIntVal(1 << 40), cty.NumberFloatVal(0.5), cty.MustParseNumberVal("0.1"), cty.MustParseNumberVal("1e30")}[r.IntN(7)]
+	case 6:
+		return cty.BoolVal(r.IntN(2) == 0)
+	case 7:
+		return cty.ListVal([]cty.Value{cty.StringVal("l"), cty.StringVal("m")})
+	default:
+		return cty.NullVal([]cty.Type{cty.DynamicPseudoType, cty.String, cty.Number}[r.IntN(3)])
+	}
 }

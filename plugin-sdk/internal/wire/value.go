@@ -31,7 +31,7 @@ func EncodeValue(v cty.Value, ty cty.Type) (*protocol.DynamicValue, error) {
 	if v == cty.NilVal {
 		v = cty.NullVal(ty)
 	}
-	b, err := ctymsgpack.Marshal(v, ty)
+	b, err := marshal(v, ty)
 	if err != nil && v.ContainsMarked() {
 		// Unmarking copies the whole value, so only values that need it
 		// pay for it.
