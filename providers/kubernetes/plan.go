@@ -580,17 +580,13 @@ var unchangedComputed = map[string]bool{builtin.AppObjects: true, builtin.AppInv
 // prior state here is what that apply recorded.
 func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, live map[string]*unstructured.Unstructured, sets *fieldSets) bool {
 	p := as.prior
-	planned := kube.WithComputed(resp.PlannedState, map[string]cty.Value{
-		builtin.AppObjects:       attrOr(req.PriorState, builtin.AppObjects),
-		builtin.AppInventory:     attrOr(req.PriorState, builtin.AppInventory),
-		builtin.AppAdopted:       attrOr(req.PriorState, builtin.AppAdopted),
-		builtin.AppHooks:         attrOr(req.PriorState, builtin.AppHooks),
-		builtin.AppRolloutStatus: cty.NullVal(cty.String),
-		builtin.AppRolloutPlan:   cty.NullVal(cty.String),
-	})
+	proposed := resp.PlannedState
+	if proposed == cty.NilVal || proposed.IsNull() || !proposed.Type().IsObjectType() {
+		return false
+	}
 	same := true
-	for name := range planned.Type().AttributeTypes() {
-		if !unchangedComputed[name] && !planned.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
+	for name := range proposed.Type().AttributeTypes() {
+		if !unchangedComputed[name] && !proposed.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
 			same = false
 			break
 		}
@@ -619,7 +615,14 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 	if same {
 		resp.PlannedState, resp.Unchanged = req.PriorState, true
 	} else {
-		resp.PlannedState = planned
+		resp.PlannedState = kube.WithComputed(proposed, map[string]cty.Value{
+			builtin.AppObjects:       attrOr(req.PriorState, builtin.AppObjects),
+			builtin.AppInventory:     attrOr(req.PriorState, builtin.AppInventory),
+			builtin.AppAdopted:       attrOr(req.PriorState, builtin.AppAdopted),
+			builtin.AppHooks:         attrOr(req.PriorState, builtin.AppHooks),
+			builtin.AppRolloutStatus: cty.NullVal(cty.String),
+			builtin.AppRolloutPlan:   cty.NullVal(cty.String),
+		})
 	}
 	resp.SensitivePaths = kube.SecretPaths(attrOr(req.PriorState, builtin.AppObjects))
 	// Apply renders the manifests again, and checks they are still the
