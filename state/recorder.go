@@ -49,14 +49,26 @@ type Recorder struct {
 	err     error
 	idle    chan struct{} // closed when no write is in flight; replaced when one starts
 
-	// every, when set, spaces writes at least that far apart; closing
-	// ends the wait. last is when the last write started.
+	// every, when set, spaces writes at least that far apart, and at least
+	// checkpointShare times as far apart as the last write took; closing
+	// ends the wait. last is when the last write started, took how long
+	// it took.
 	every   time.Duration
 	last    time.Time
+	took    time.Duration
 	closing chan struct{}
 }
 
-// Every spaces writes at least d apart: a Record made sooner is written
+// checkpointShare bounds the share of an apply's time spent rewriting the
+// state when its changes are durable in a journal: writes start at least
+// this many times their own duration apart, so at most 1/checkpointShare
+// of the time goes to them. A state of a thousand apps takes most of a
+// second to encode, compress and write; rewritten every two seconds, it
+// was two thirds of slipway's CPU in the apply that created them.
+const checkpointShare = 20
+
+// Every spaces writes at least d apart, and at least checkpointShare times
+// as far apart as the last write took: a Record made sooner is written
 // with the next write. Use it when every change is durable elsewhere as
 // it finishes (the intent journal), so the state is a checkpoint; Close
 // writes what is pending at once. Call it before the first Record.
@@ -113,7 +125,7 @@ func (r *Recorder) run() {
 		}
 		wait := time.Duration(0)
 		if r.every > 0 && !r.closed {
-			wait = r.every - time.Since(r.last)
+			wait = max(r.every, checkpointShare*r.took) - time.Since(r.last)
 		}
 		r.mu.Unlock()
 		if wait > 0 {
@@ -129,18 +141,14 @@ func (r *Recorder) run() {
 			r.pending = nil
 			r.mu.Unlock()
 		}
-		r.mu.Lock()
-		r.last = time.Now()
-		r.mu.Unlock()
-
+		start := time.Now()
 		err := r.backend.Write(r.ctx, r.snapshot())
-		if err != nil {
-			r.mu.Lock()
-			if r.err == nil {
-				r.err = err
-			}
-			r.mu.Unlock()
+		r.mu.Lock()
+		r.last, r.took = start, time.Since(start)
+		if err != nil && r.err == nil {
+			r.err = err
 		}
+		r.mu.Unlock()
 		for _, done := range batch {
 			if done != nil {
 				done(err)

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"slipway.dev/slipway/state"
 )
@@ -87,5 +88,57 @@ func TestRecorderCloseWithoutRecords(t *testing.T) {
 	}
 	if b.writes != 0 {
 		t.Errorf("%d writes, want none", b.writes)
+	}
+}
+
+// slowBackend takes d for every Write and notes when each started.
+type slowBackend struct {
+	state.Backend
+	d      time.Duration
+	mu     sync.Mutex
+	starts []time.Time
+}
+
+func (b *slowBackend) Write(ctx context.Context, s *state.State) error {
+	b.mu.Lock()
+	b.starts = append(b.starts, time.Now())
+	b.mu.Unlock()
+	time.Sleep(b.d)
+	return nil
+}
+
+// TestRecorderCheckpointsByWriteCost: with a journal (Every), a state
+// whose write takes a while is rewritten at most once per twenty times
+// that while, however often changes finish; each Record is still written,
+// and Close writes what is pending at once.
+func TestRecorderCheckpointsByWriteCost(t *testing.T) {
+	t.Parallel()
+	b := &slowBackend{d: 10 * time.Millisecond}
+	r := state.NewRecorder(context.Background(), b, state.NewState)
+	r.Every(time.Millisecond)
+	var done sync.WaitGroup
+	deadline := time.Now().Add(700 * time.Millisecond)
+	n := 0
+	for time.Now().Before(deadline) {
+		done.Add(1)
+		r.Record(func(error) { done.Done() })
+		n++
+		time.Sleep(time.Millisecond)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// The first write starts at once; then one every 200ms (20 x 10ms)
+	// at most: four in 700ms, and the one Close makes.
+	if len(b.starts) > 5 || len(b.starts) < 2 {
+		t.Errorf("%d Records made %d writes, want 2 to 5", n, len(b.starts))
+	}
+	for i := 1; i < len(b.starts)-1; i++ {
+		if gap := b.starts[i].Sub(b.starts[i-1]); gap < 190*time.Millisecond {
+			t.Errorf("write %d started %v after the one before, want 200ms or more", i, gap)
+		}
 	}
 }
