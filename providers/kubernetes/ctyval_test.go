@@ -128,22 +128,29 @@ data: {k: dg==}
 	// Random trees, and random shapes made from them.
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 3000 {
-		obj := map[string]any{}
-		for j := range 1 + r.IntN(4) {
-			obj[fmt.Sprint("k", j)] = randomTree(r, 3)
-		}
-		if r.IntN(2) == 0 {
-			obj["metadata"] = map[string]any{"name": "n", "uid": "u", "annotations": randomAnnotations(r), "labels": randomTree(r, 2)}
-		}
-		if r.IntN(3) == 0 {
-			obj["status"] = randomTree(r, 2)
-		}
+		obj := randomObject(r)
 		var shape map[string]any
 		if r.IntN(5) > 0 {
 			shape, _ = randomShape(r, obj).(map[string]any)
 		}
 		t.Run(fmt.Sprint("random ", i), func(t *testing.T) { check(t, obj, shape) })
 	}
+}
+
+// randomObject is a random tree with an object's parts: fields, and maybe
+// metadata and status.
+func randomObject(r *rand.Rand) map[string]any {
+	obj := map[string]any{}
+	for j := range 1 + r.IntN(4) {
+		obj[fmt.Sprint("k", j)] = randomTree(r, 3)
+	}
+	if r.IntN(2) == 0 {
+		obj["metadata"] = map[string]any{"name": "n", "uid": "u", "annotations": randomAnnotations(r), "labels": randomTree(r, 2)}
+	}
+	if r.IntN(3) == 0 {
+		obj["status"] = randomTree(r, 2)
+	}
+	return obj
 }
 
 func randomAnnotations(r *rand.Rand) any {
@@ -268,16 +275,7 @@ func TestAsLiveValueOf(t *testing.T) {
 		return got
 	}
 	for i := range 5000 {
-		obj := map[string]any{}
-		for j := range 1 + r.IntN(4) {
-			obj[fmt.Sprint("k", j)] = randomTree(r, 3)
-		}
-		if r.IntN(2) == 0 {
-			obj["metadata"] = map[string]any{"name": "n", "uid": "u", "annotations": randomAnnotations(r), "labels": randomTree(r, 2)}
-		}
-		if r.IntN(3) == 0 {
-			obj["status"] = randomTree(r, 2)
-		}
+		obj := randomObject(r)
 		shape, _ := randomShape(r, obj).(map[string]any)
 		rec, err := liveValue(obj, shape)
 		if err != nil {

@@ -138,11 +138,7 @@ func (e *encoder) value(enc *msgpack.Encoder, v cty.Value, ty cty.Type) error {
 		return nil
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := make([]string, 0, len(atys))
-		for k := range atys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		names := sortedNames(atys)
 		if err := enc.EncodeMapLen(len(names)); err != nil {
 			return err
 		}
@@ -205,11 +201,7 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 		return append(appendTypeJSON(append(b, `["set",`...), ty.ElementType()), ']')
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := make([]string, 0, len(atys))
-		for k := range atys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		names := sortedNames(atys)
 		b = append(b, `["object",{`...)
 		for i, k := range names {
 			if i > 0 {
@@ -221,13 +213,8 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 		}
 		b = append(b, '}')
 		if optionals := ty.OptionalAttributes(); len(optionals) > 0 {
-			names = names[:0]
-			for k := range optionals {
-				names = append(names, k)
-			}
-			sort.Strings(names)
 			b = append(b, ",["...)
-			for i, k := range names {
+			for i, k := range sortedNames(optionals) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -249,6 +236,16 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 	// Capsule types have no JSON: go-cty's encoder reports it.
 	js, _ := ty.MarshalJSON()
 	return append(b, js...)
+}
+
+// sortedNames are the keys of m in order, as go-cty writes attributes.
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // appendJSONString appends s as encoding/json writes it (HTML-safe).
