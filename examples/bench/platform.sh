@@ -24,7 +24,11 @@
 #                     namespaces; their Deployments have 0 replicas, so what
 #                     grows is what a LIST has to sift, not the pods. The
 #                     ratio crowded/empty says whether plans stay fast as
-#                     clusters grow; the floor's is beside it. All of this
+#                     clusters grow; the floor's is beside it, and so is
+#                     the ratio of the CPU slipway and its providers
+#                     spent (on a machine that also runs the control
+#                     plane, the wall clock moves with what the
+#                     controllers do about the new objects). All of this
 #                     is measured first, and its namespaces are deleted
 #                     before the rest.
 #   first apply       slipway apply of the N apps (plan, apply, wait for
@@ -40,7 +44,8 @@
 #                     the ten kinds across all namespaces, all in parallel,
 #                     with the label slipway puts on what it manages (what
 #                     it must read to know the apps' objects; process start
-#                     is not counted). Then the LISTs, APPLYs and dry-run
+#                     is not counted), and the CPU of slipway and its
+#                     providers. Then the LISTs, APPLYs and dry-run
 #                     APPLYs the API server counted during one no-op plan
 #                     (10, 0 and 0 when no object costs a request of its
 #                     own), and kubectl diff --server-side of the same
@@ -313,7 +318,15 @@ secs() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 floor_list() { "$floor" list -l app.kubernetes.io/managed-by=slipway 2>> "$work/floor.log"; }
-noop() { "$bin/slipway" plan -detailed-exitcode; }
+# noop: a no-op plan. Its CPU seconds (user and system, of slipway and of
+# the providers it waited for) are appended to noop.cpu: on a machine that
+# also runs the control plane, the wall clock moves with what the
+# controllers do, and the CPU says what slipway itself spent.
+noop() {
+  /usr/bin/time -f '%U %S' -o "$work/noop.time" "$bin/slipway" plan -detailed-exitcode || return
+  tail -n 1 "$work/noop.time" | awk '{print $1 + $2}' >> "$work/noop.cpu"
+}
+cpu_median() { median < "$work/noop.cpu"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
 
 # requests: the API server's request counts so far, by verb ("dry-run
@@ -348,14 +361,15 @@ kubectl_diff() {
 }
 
 # noop_runs: RUNS no-op plans of the configuration in the current
-# directory and RUNS floors, in turn; prints "plan floor" medians.
+# directory and RUNS floors, in turn; prints "plan floor plan-CPU" medians.
 noop_runs() {
   local plan=() fl=()
+  : > "$work/noop.cpu"
   for ((r = 0; r < RUNS; r++)); do
     fl+=("$(floor_list)")
     plan+=("$(secs noop)")
   done
-  echo "$(printf '%s\n' "${plan[@]}" | median) $(printf '%s\n' "${fl[@]}" | median)"
+  echo "$(printf '%s\n' "${plan[@]}" | median) $(printf '%s\n' "${fl[@]}" | median) $(cpu_median)"
 }
 
 echo "platform benchmark: $N apps x 10 objects, each app in its own namespace; medians of $RUNS runs"
@@ -366,16 +380,18 @@ cd "$work/crowd-config"
 secs "$bin/slipway" apply -auto-approve > /dev/null
 noop > /dev/null || { echo "the crowd's plan after apply is not a no-op"; exit 1; }
 res=$(noop_runs)
-read -r crowd_empty floor_empty <<< "$res"
+read -r crowd_empty floor_empty cpu_empty <<< "$res"
 others_secs=$(secs "$floor" apply -manager other "$work/others")
 res=$(noop_runs)
-read -r crowd_full floor_full <<< "$res"
+read -r crowd_full floor_full cpu_full <<< "$res"
 printf 'crowded cluster  %d apps, no-op plan: empty %.2fs   with %d other objects %.2fs   ratio %.2f\n' \
   "$CROWD_APPS" "$crowd_empty" "$CROWD_OTHERS" "$crowd_full" "$(ratio "$crowd_full" "$crowd_empty")"
 printf '                 floor: empty %.3fs   crowded %.3fs   ratio %.2f   (the other objects took %.1fs to make)\n' \
   "$floor_empty" "$floor_full" "$(ratio "$floor_full" "$floor_empty")" "$others_secs"
 printf '                 slipway/floor ratio: empty %.1f   crowded %.1f\n' \
   "$(ratio "$crowd_empty" "$floor_empty")" "$(ratio "$crowd_full" "$floor_full")"
+printf '                 CPU of slipway and its providers: empty %.2fs   crowded %.2fs   ratio %.2f\n' \
+  "$cpu_empty" "$cpu_full" "$(ratio "$cpu_full" "$cpu_empty")"
 mapfile -t gone < <("$kubectl" get namespaces -o name | grep -E '^namespace/(crowd-|others-)')
 "$kubectl" delete --wait=true --timeout=30m "${gone[@]}" > /dev/null
 
@@ -392,6 +408,7 @@ if [ -n "${BASELINE:-}" ]; then
   (cd "$work/baseline" && "$BASELINE" init -upgrade > /dev/null)
 fi
 plan=() fl=() diff=() base=()
+: > "$work/noop.cpu"
 for ((r = 0; r < RUNS; r++)); do
   fl+=("$(floor_list)")
   plan+=("$(secs noop)")
@@ -399,6 +416,7 @@ for ((r = 0; r < RUNS; r++)); do
   diff+=("$(secs kubectl_diff "$work/gitops/apps")")
 done
 p=$(printf '%s\n' "${plan[@]}" | median)
+pcpu=$(cpu_median)
 f=$(printf '%s\n' "${fl[@]}" | median)
 d=$(printf '%s\n' "${diff[@]}" | median)
 
@@ -465,6 +483,7 @@ printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2
 
 listed=$(awk '/^floor list:/ {n = $3} END {print n + 0}' "$work/floor.log")
 printf 'no-op plan       slipway %.2fs   floor (LIST of the 10 kinds, %d objects) %.3fs   ratio %.2f\n' "$p" "$listed" "$f" "$(ratio "$p" "$f")"
+printf '                 CPU of slipway and its providers %.2fs (user and system)\n' "$pcpu"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
 if [ -s "$work/kdiff.out" ]; then
