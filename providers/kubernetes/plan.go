@@ -100,12 +100,9 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	prepared := make([]*planItem, len(reqs))
 	candidates := make([]*appSources, len(reqs))
 	prepare := func(i int, as *appSources) {
-		rendered, err := as.src.render()
-		if err != nil {
-			resps[i].Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
-			return
+		if rendered, ok := as.render(&resps[i]); ok {
+			prepared[i] = a.prepare(ctx, reqs[i], &resps[i], as, rendered, ms, cl.DefaultNamespace)
 		}
-		prepared[i] = a.prepare(ctx, reqs[i], &resps[i], as, rendered, ms, cl.DefaultNamespace)
 	}
 	forEach(len(reqs), func(i int) {
 		as, ok := readAppSources(reqs[i], &resps[i])
@@ -507,12 +504,18 @@ func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse) (appConfig, priorApp, 
 	if !ok {
 		return as.cfg, as.prior, nil, false
 	}
+	rendered, ok := as.render(resp)
+	return as.cfg, as.prior, rendered, ok
+}
+
+// render decodes the app's manifests, or adds the error to resp.
+func (as *appSources) render(resp *sdk.PlanResponse) ([]*unstructured.Unstructured, bool) {
 	rendered, err := as.src.render()
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
-		return as.cfg, as.prior, nil, false
+		return nil, false
 	}
-	return as.cfg, as.prior, rendered, true
+	return rendered, true
 }
 
 // appSources is what readAppSources reads of one app.
