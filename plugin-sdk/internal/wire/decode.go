@@ -359,6 +359,24 @@ func (p *typeParser) typ() (cty.Type, bool) {
 		}
 		return cty.NilType, false
 	}
+	start, end := p.i, -1
+	if p.i < len(p.b) && p.b[p.i] == '[' {
+		if end = span(p.b, p.i); end-start >= minCachedType {
+			if ty, ok := types.get(p.b[start:end]); ok {
+				p.i = end
+				return ty, true
+			}
+		}
+	}
+	ty, ok := p.composite()
+	if ok && end-start >= minCachedType && p.i == end {
+		types.put(p.b[start:end], ty)
+	}
+	return ty, ok
+}
+
+// composite reads a list, set, map, object or tuple type.
+func (p *typeParser) composite() (cty.Type, bool) {
 	if !p.next('[') {
 		return cty.NilType, false
 	}

@@ -248,3 +248,53 @@ func randomValue(r *rand.Rand, depth int) cty.Value {
 		return cty.NullVal([]cty.Type{cty.DynamicPseudoType, cty.String, cty.Number}[r.IntN(3)])
 	}
 }
+
+// TestTypeCache: a composite type read twice is read from the cache the
+// second time, by its exact JSON, and is the type cty reads; brackets and
+// escaped quotes inside names do not end a type early, and JSON that is
+// not a whole type is never cached.
+func TestTypeCache(t *testing.T) {
+	for _, js := range []string{
+		`["object",{"metadata":["object",{"name":"string","labels":["map","string"]}],"spec":["list","number"]}]`,
+		`["object",{"a]\"[b":["object",{"x\\":"string","}{":"number"}],"pad-to-the-cached-length":"bool"}]`,
+		`["object",{"a":"string","b":"number","padding-for-the-cache":"bool"},["b"]]`,
+	} {
+		var want cty.Type
+		if err := want.UnmarshalJSON([]byte(js)); err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		for round := range 2 {
+			got, err := parseType([]byte(js))
+			if err != nil || !got.Equals(want) {
+				t.Fatalf("%s, round %d: %#v, %v; want %#v", js, round, got, err, want)
+			}
+		}
+		if _, ok := types.get([]byte(js)); !ok {
+			t.Errorf("%s: not in the cache after it was read", js)
+		}
+	}
+	for _, js := range []string{
+		`["object",{"a":"string","b":"number","padding-for-the-cache":"bool"}`,  // unterminated
+		`["object",{"a":"string","a":"number","padding-for-the-cache":"bool"}]`, // cty's to read
+	} {
+		var want cty.Type
+		wantErr := want.UnmarshalJSON([]byte(js))
+		got, err := parseType([]byte(js))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || err == nil && !got.Equals(want) {
+			t.Errorf("%s: %#v, %v; want %#v, %v", js, got, err, want, wantErr)
+		}
+		if _, ok := types.get([]byte(js)); ok {
+			t.Errorf("%s: cached", js)
+		}
+	}
+	for _, tc := range []struct {
+		js   string
+		want int
+	}{
+		{`["a",["b"]] tail`, 11}, {`["]"]`, 5}, {`["\"]"]`, 7}, {`["a"`, -1}, {`["\"`, -1},
+	} {
+		if got := span([]byte(tc.js), 0); got != tc.want {
+			t.Errorf("span(%s) = %d, want %d", tc.js, got, tc.want)
+		}
+	}
+}
