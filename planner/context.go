@@ -42,7 +42,9 @@ import (
 // plan it bounds calls in flight per provider, each carrying up to
 // planBatchSize instances, and during apply it bounds instances in flight,
 // which keeps a provider's own client (the kubernetes provider's QPS and
-// burst) from queueing requests behind one slow object.
+// burst) from queueing requests behind one slow object. When the user
+// sets no -parallelism, a provider may declare that it carries more
+// applies at once (see applyParallelism).
 const DefaultParallelism = 10
 
 // planBatchSize caps the instances sent in one plan or read call: large
@@ -252,7 +254,7 @@ func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]
 				read:     newBatcher(planBatchSize, par, maskCalls(cl.Read, secrets, func(r *sdk.ReadResponse) sdk.Diagnostics { return r.Diagnostics })),
 				sources:  newBatcher(planBatchSize, par, maskCalls(cl.ReadSources, secrets, func(r *sdk.SourceReadResponse) sdk.Diagnostics { return r.Diagnostics })),
 				validate: newBatcher(planBatchSize, par, maskCalls(cl.Validate, secrets, func(r *sdk.ValidateResponse) sdk.Diagnostics { return r.Diagnostics })),
-				apply:    newApplyQueue(cl, par, secrets),
+				apply:    newApplyQueue(cl, c.applyParallelism(sch.Metadata), secrets),
 			}
 		}()
 	}
@@ -265,6 +267,18 @@ func (c *Context) parallelism() int {
 		return c.Parallelism
 	}
 	return DefaultParallelism
+}
+
+// applyParallelism is how many changes apply asks of one provider at
+// once: the -parallelism the user chose, or else the default, raised to
+// what the provider declares it can carry (sdk.Metadata.ApplyParallelism:
+// the kubernetes provider, whose API server paces its clients with flow
+// control, takes more apps at once than Terraform's ten).
+func (c *Context) applyParallelism(m sdk.Metadata) int {
+	if c.Parallelism > 0 {
+		return c.Parallelism
+	}
+	return max(DefaultParallelism, m.ApplyParallelism)
 }
 
 func (c *Context) hooks() Hooks {

@@ -264,8 +264,14 @@ func diagString(d hcl.Diagnostics) string {
 // apply, to exercise values known only after apply.
 type kit struct{}
 
-func (kit) Metadata() sdk.Metadata { return sdk.Metadata{Name: "kit", Version: "0.0.1"} }
-func (kit) Schema() sdk.Schema     { return sdk.Schema{} }
+func (kit) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: "kit", Version: "0.0.1", ApplyParallelism: kitApplyParallelism}
+}
+
+// kitApplyParallelism is the applies kit declares it carries at once.
+const kitApplyParallelism = DefaultParallelism + 2
+
+func (kit) Schema() sdk.Schema { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (kit) Resources() map[string]sdk.Resource {

@@ -17,14 +17,17 @@ package planner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/lang/addrs"
@@ -43,6 +46,8 @@ func (waiter) Schema() sdk.Schema {
 	return sdk.Schema{Attributes: map[string]sdk.Attribute{
 		"name": {Type: cty.String, Required: true},
 		"gate": {Type: cty.String, Required: true},
+		// hold keeps the slot while it waits: it never says it waits.
+		"hold": {Type: cty.Bool, Optional: true},
 	}}
 }
 
@@ -56,7 +61,9 @@ func (waiter) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddError("Cannot start", err.Error())
 		return
 	}
-	req.Waiting("waiting for " + name + ".open")
+	if !sdk.GetBool(req.PlannedState, "hold") {
+		req.Waiting("waiting for " + name + ".open")
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(gate, name+".open")); err == nil {
 			return
@@ -220,3 +227,65 @@ resource "kit_waiter" "b" {
 }
 
 func name(addr string) string { return addr[len("kit_waiter."):] }
+
+// TestProviderApplyParallelism: with no -parallelism, apply asks a
+// provider for as many changes at once as it declares it carries
+// (sdk.Metadata.ApplyParallelism, above the default); a -parallelism the
+// user chose bounds it instead. Each change here holds its slot until
+// the test opens every gate.
+func TestProviderApplyParallelism(t *testing.T) {
+	t.Parallel()
+	n := kitApplyParallelism
+	for _, tc := range []struct {
+		name        string
+		parallelism int
+		want        int
+	}{
+		{"declared", 0, kitApplyParallelism},
+		{"chosen", DefaultParallelism - 3, DefaultParallelism - 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			gate := t.TempDir()
+			var src strings.Builder
+			for i := range n {
+				fmt.Fprintf(&src, "resource \"kit_waiter\" \"w%d\" {\n  name = \"w%d\"\n  gate = %q\n  hold = true\n}\n", i, i, gate)
+			}
+			f := newFixture(t, src.String())
+			p := f.plan(t, PlanOpts{Refresh: true})
+			c := f.context(nil)
+			c.Parallelism = tc.parallelism
+			applied := make(chan hcl.Diagnostics, 1)
+			go func() {
+				applied <- c.Apply(context.Background(), p, c.NewApplier(), func(done func(error)) { done(nil) })
+			}()
+			started := func() int {
+				m, _ := filepath.Glob(filepath.Join(gate, "*.started"))
+				return len(m)
+			}
+			guard := time.Now().Add(time.Minute)
+			for started() < tc.want {
+				if time.Now().After(guard) {
+					t.Fatalf("%d changes started at once, want %d", started(), tc.want)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			// No more start while every slot is held.
+			time.Sleep(300 * time.Millisecond)
+			if got := started(); got != tc.want {
+				t.Errorf("%d changes started at once, want %d", got, tc.want)
+			}
+			for i := range n {
+				if err := os.WriteFile(filepath.Join(gate, fmt.Sprintf("w%d.open", i)), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if diags := <-applied; diags.HasErrors() {
+				t.Fatalf("apply: %s", diags.Error())
+			}
+			if got := started(); got != n {
+				t.Errorf("%d changes applied, want %d", got, n)
+			}
+		})
+	}
+}

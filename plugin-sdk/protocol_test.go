@@ -58,7 +58,7 @@ func TestSchemaRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(sdk.Metadata{Name: "test", Version: "1.2.3"}, got.Metadata); diff != "" {
+	if diff := cmp.Diff(sdk.Metadata{Name: "test", Version: "1.2.3", ApplyParallelism: 24}, got.Metadata); diff != "" {
 		t.Errorf("metadata (-want +got):\n%s", diff)
 	}
 	want := testprovider.Schema

@@ -62,6 +62,13 @@ type Metadata struct {
 	// offline plan (slipway plan -offline) a provider that does not say so
 	// is not configured, and its resources are reported as not planned.
 	Offline bool
+	// ApplyParallelism, when above the host's default (10), is how many
+	// changes the host may ask of the provider at once when the user has
+	// not chosen a bound with -parallelism. A provider whose systems pace
+	// their clients themselves (the Kubernetes API server's flow control
+	// answers 429 with Retry-After) can carry more changes than one that
+	// calls an API with fixed quotas. A bound the user chose always wins.
+	ApplyParallelism int
 }
 
 // ConfigureRequest carries the provider block's configuration.

@@ -149,7 +149,7 @@ func newServer(p Provider) *server {
 			}
 		}
 	}
-	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline}
+	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline, ApplyParallelism: int64(max(s.meta.ApplyParallelism, 0))}
 	resp.Diagnostics = diagsToProto(diags)
 	s.schemaResp = resp
 	return s
@@ -200,12 +200,15 @@ func encodeError(what, subj string, err error) Diagnostics {
 }
 
 // runBounded runs tasks with at most maxConcurrency at once and waits.
-func runBounded(tasks []func()) {
+func runBounded(tasks []func()) { runBoundedBy(maxConcurrency, tasks) }
+
+// runBoundedBy runs tasks with at most limit at once and waits.
+func runBoundedBy(limit int, tasks []func()) {
 	if len(tasks) == 1 {
 		tasks[0]()
 		return
 	}
-	sem := make(chan struct{}, maxConcurrency)
+	sem := make(chan struct{}, max(limit, 1))
 	var wg sync.WaitGroup
 	for _, task := range tasks {
 		sem <- struct{}{}
@@ -507,7 +510,10 @@ func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream pro
 			}, true)
 		}
 	}
-	runBounded(tasks)
+	// The host sends at once what it wants in flight, up to the
+	// provider's ApplyParallelism when the user chose no bound: each
+	// item of a call runs at once, up to that figure.
+	runBoundedBy(max(maxConcurrency, s.meta.ApplyParallelism), tasks)
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -33,7 +33,6 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/cmd/slipway/internal/views"
-	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/git"
@@ -386,7 +385,7 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	reconcileCmd.Flags().DurationVar(&recArgs.Interval, "interval", 3*time.Minute, "time between reconciles")
 	reconcileCmd.Flags().BoolVar(&recArgs.Once, "once", false, "reconcile once and exit")
 	varFlags(reconcileCmd, &recArgs.VarArgs)
-	reconcileCmd.Flags().IntVar(&recArgs.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+	parallelismFlag(reconcileCmd.Flags(), &recArgs.Parallelism)
 	lockFlags(reconcileCmd, &recArgs.LockArgs)
 
 	// import
@@ -464,7 +463,7 @@ func planFlags(c *cobra.Command, a *command.PlanArgs) {
 	f.BoolVar(&a.JSON, "json", false, "print JSON events, one per line (the machine-readable UI), instead of text")
 	f.BoolVar(&a.Markdown, "markdown", false, "print the plan as Markdown, for a pull-request comment")
 	f.IntVar(&a.MarkdownLimit, "markdown-limit", render.DefaultMarkdownLimit, "the most characters -markdown writes, leaving out the biggest diffs first; 0 for no limit")
-	f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+	parallelismFlag(f, &a.Parallelism)
 	f.BoolVar(&a.Input, "input", true, "ask for input when needed; -input=false never asks (apply then needs -auto-approve or a saved plan)")
 	f.BoolVar(&a.CompactWarnings, "compact-warnings", false, "print warnings as one summary line each, unless errors come with them")
 	f.StringArrayVar(&a.PolicyDirs, "policy", nil, "also check the plan against the policies in this directory's *.slip.hcl files (repeatable)")

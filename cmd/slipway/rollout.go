@@ -21,7 +21,6 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 	"slipway.dev/slipway/internal/builtin"
-	"slipway.dev/slipway/planner"
 )
 
 // rolloutCommand is `slipway rollout`: where apps' rollouts stand, and
@@ -81,7 +80,7 @@ state records no rollout the request fits, it changes nothing and exits 1.`,
 		f.BoolVar(&a.JSON, "json", false, "print JSON events, one per line (the machine-readable UI), instead of text")
 		f.BoolVar(&a.Refresh, "refresh", true, "read the real objects before planning; -refresh=false trusts the state")
 		f.BoolVar(&a.CompactWarnings, "compact-warnings", false, "print warnings as one summary line each, unless errors come with them")
-		f.IntVar(&a.Parallelism, "parallelism", planner.DefaultParallelism, "how many provider operations run at once")
+		parallelismFlag(f, &a.Parallelism)
 		f.StringArrayVar(&a.PolicyDirs, "policy", nil, "also check the plan against the policies in this directory's *.slip.hcl files (repeatable)")
 		if full != nil {
 			f.BoolVar(full, "full", false, "skip the remaining steps and go to 100% at once")

@@ -63,6 +63,11 @@ type LaunchConfig struct {
 // it killed to be reaped before it returns anyway.
 const startKillWait = 1500 * time.Millisecond
 
+// maxApplyParallelism bounds what a provider may declare as its
+// Metadata.ApplyParallelism: a provider cannot ask the host for more
+// goroutines and requests in flight than this.
+const maxApplyParallelism = 256
+
 // Client talks to one running provider plugin. It is safe for concurrent
 // use: the core may plan, apply and read through one Client from many
 // goroutines at once.
@@ -297,7 +302,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 		sTypes: make(map[string]cty.Type, len(resp.SourceSchemas)),
 	}
 	if m := resp.Metadata; m != nil {
-		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version, Offline: m.Offline}
+		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version, Offline: m.Offline, ApplyParallelism: int(min(max(m.ApplyParallelism, 0), maxApplyParallelism))}
 	}
 	if ss.all.Provider, err = schemaFromProto(resp.Provider); err != nil {
 		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)

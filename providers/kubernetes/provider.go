@@ -98,8 +98,17 @@ var (
 )
 
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version, Offline: true}
+	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version, Offline: true, ApplyParallelism: appsAtOnce}
 }
+
+// appsAtOnce is how many apps apply syncs at once when the user sets
+// no -parallelism. An app applies its objects one kind after another (as
+// Argo CD and Helm order them), so each app in flight keeps about one
+// request in flight; 32 apps keep as many requests in flight as a
+// 32-worker client. The API server's flow control paces them, and the
+// client honours its 429s and Retry-After (kube.Connect); waiting for
+// health holds no slot.
+const appsAtOnce = 32
 
 var providerSchema = sdk.Schema{
 	Description: "A Kubernetes cluster, reached with kubectl's conventions.",

@@ -379,9 +379,16 @@ type Metadata struct {
 	// offline says the provider honours Configure.Request.offline: it can
 	// plan from the configuration and prior state alone, reaching none of
 	// the systems it manages.
-	Offline       bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Offline bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
+	// apply_parallelism, when above the host's default, is how many changes
+	// the host may ask of this provider at once when the user has not
+	// chosen a bound (slipway apply -parallelism): a provider whose systems
+	// pace their clients themselves, as the Kubernetes API server's flow
+	// control does, can carry more than a provider calling an API with
+	// fixed quotas. A bound the user chose always wins.
+	ApplyParallelism int64 `protobuf:"varint,4,opt,name=apply_parallelism,json=applyParallelism,proto3" json:"apply_parallelism,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Metadata) Reset() {
@@ -433,6 +440,13 @@ func (x *Metadata) GetOffline() bool {
 		return x.Offline
 	}
 	return false
+}
+
+func (x *Metadata) GetApplyParallelism() int64 {
+	if x != nil {
+		return x.ApplyParallelism
+	}
+	return 0
 }
 
 type GetSchema struct {
@@ -3575,11 +3589,12 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0eNESTING_SINGLE\x10\x01\x12\x10\n" +
 	"\fNESTING_LIST\x10\x02\x12\x0f\n" +
 	"\vNESTING_SET\x10\x03\x12\x0f\n" +
-	"\vNESTING_MAP\x10\x04\"R\n" +
+	"\vNESTING_MAP\x10\x04\"\x7f\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
-	"\aoffline\x18\x03 \x01(\bR\aoffline\"\x91\x05\n" +
+	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
+	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\x91\x05\n" +
 	"\tGetSchema\x1a\t\n" +
 	"\aRequest\x1a\xf8\x04\n" +
 	"\bResponse\x12)\n" +

@@ -47,7 +47,9 @@ var (
 	_ sdk.ProviderWithStop    = (*provider)(nil)
 )
 
-func (p *provider) Metadata() sdk.Metadata { return sdk.Metadata{Name: "test", Version: "1.2.3"} }
+func (p *provider) Metadata() sdk.Metadata {
+	return sdk.Metadata{Name: "test", Version: "1.2.3", ApplyParallelism: 24}
+}
 
 func (p *provider) Schema() sdk.Schema {
 	return sdk.Schema{Attributes: map[string]sdk.Attribute{
