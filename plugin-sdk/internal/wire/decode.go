@@ -285,8 +285,9 @@ func parseType(js []byte) (cty.Type, error) {
 }
 
 type typeParser struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // of the type being read; 1 for the root
 }
 
 func (p *typeParser) space() {
@@ -359,8 +360,13 @@ func (p *typeParser) typ() (cty.Type, bool) {
 		}
 		return cty.NilType, false
 	}
+	// The root of a description is not cached: it is the one part that
+	// differs between values (an app's objects, keyed by their names),
+	// so keeping it would only hold memory.
+	p.depth++
+	defer func() { p.depth-- }()
 	start, end := p.i, -1
-	if p.i < len(p.b) && p.b[p.i] == '[' {
+	if p.depth > 1 && p.i < len(p.b) && p.b[p.i] == '[' {
 		if end = span(p.b, p.i); end-start >= minCachedType {
 			if ty, ok := types.get(p.b[start:end]); ok {
 				p.i = end
@@ -369,7 +375,7 @@ func (p *typeParser) typ() (cty.Type, bool) {
 		}
 	}
 	ty, ok := p.composite()
-	if ok && end-start >= minCachedType && p.i == end {
+	if ok && p.depth > 1 && end-start >= minCachedType && p.i == end {
 		types.put(p.b[start:end], ty)
 	}
 	return ty, ok

@@ -249,8 +249,9 @@ func randomValue(r *rand.Rand, depth int) cty.Value {
 	}
 }
 
-// TestTypeCache: a composite type read twice is read from the cache the
-// second time, by its exact JSON, and is the type cty reads; brackets and
+// TestTypeCache: a composite type nested in a description and read twice
+// is read from the cache the second time, by its exact JSON, and is the
+// type cty reads; the root of a description is not kept; brackets and
 // escaped quotes inside names do not end a type early, and JSON that is
 // not a whole type is never cached.
 func TestTypeCache(t *testing.T) {
@@ -269,6 +270,17 @@ func TestTypeCache(t *testing.T) {
 				t.Fatalf("%s, round %d: %#v, %v; want %#v", js, round, got, err, want)
 			}
 		}
+		if _, ok := types.get([]byte(js)); ok {
+			t.Errorf("%s: the root of a description is cached", js)
+		}
+		// Nested in another description, it is cached.
+		outer := `["list",` + js + `]`
+		for round := range 2 {
+			got, err := parseType([]byte(outer))
+			if err != nil || !got.Equals(cty.List(want)) {
+				t.Fatalf("%s, round %d: %#v, %v; want a list of %#v", outer, round, got, err, want)
+			}
+		}
 		if _, ok := types.get([]byte(js)); !ok {
 			t.Errorf("%s: not in the cache after it was read", js)
 		}
@@ -282,6 +294,12 @@ func TestTypeCache(t *testing.T) {
 		got, err := parseType([]byte(js))
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || err == nil && !got.Equals(want) {
 			t.Errorf("%s: %#v, %v; want %#v, %v", js, got, err, want, wantErr)
+		}
+		nested := []byte(`["list",` + js + `]`)
+		var wantNested cty.Type
+		wantNestedErr := wantNested.UnmarshalJSON(nested)
+		if got, err := parseType(nested); fmt.Sprint(err) != fmt.Sprint(wantNestedErr) || err == nil && !got.Equals(wantNested) {
+			t.Errorf("%s: %#v, %v; want %#v, %v", nested, got, err, wantNested, wantNestedErr)
 		}
 		if _, ok := types.get([]byte(js)); ok {
 			t.Errorf("%s: cached", js)

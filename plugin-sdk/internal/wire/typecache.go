@@ -28,8 +28,10 @@ import (
 // share one type instead of each holding a copy: in a refresh of 1,000
 // apps that was a fifth of the provider's live heap.
 //
-// A cty.Type is immutable, so sharing one is safe. The cache is bounded;
-// when full it starts again, which costs only speed.
+// Only the types nested in a description are kept, not its root, which
+// is what differs between values. A cty.Type is immutable, so sharing
+// one is safe. The cache is bounded; when full it starts again, which
+// costs only speed.
 type typeCache struct {
 	mu    sync.RWMutex
 	types map[string]cty.Type
@@ -41,7 +43,7 @@ const (
 	// ones ("string", ["list","string"]) are read as fast as looked up.
 	minCachedType = 48
 	// maxCacheBytes bounds the JSON the cache keeps as keys.
-	maxCacheBytes = 16 << 20
+	maxCacheBytes = 4 << 20
 )
 
 var types = &typeCache{}
