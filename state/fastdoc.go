@@ -349,29 +349,25 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// One decoder per worker reads the spans it claims as one
-			// stream, so that its buffer is allocated once, not once a
-			// resource. A span is exactly one value (scanArray ends it at
-			// the value's end), and a space separates it from the next.
-			sr := &spanReader{b: b, spans: spans, next: &next}
-			dec := json.NewDecoder(sr)
-			dec.DisallowUnknownFields()
 			for !failed.Load() {
-				var fr fileResource
-				err := dec.Decode(&fr)
-				if err == io.EOF && len(sr.claimed) == 0 {
+				i := int(next.Add(1) - 1)
+				if i >= len(spans) {
 					return
 				}
-				if err != nil || len(sr.claimed) == 0 {
+				fr, ok := readEnvelope(b[spans[i].start:spans[i].end])
+				if !ok {
 					failed.Store(true)
 					return
 				}
-				i := sr.claimed[0]
-				sr.claimed = sr.claimed[1:]
 				// decodeResource recovers from panics itself: one here
 				// would end the process, since no caller can recover it.
 				r, err := decodeResource(fr)
 				if err != nil {
+					if !json.Valid(fr.Attributes) || !json.Valid(fr.AttributesType) {
+						// Not JSON: the full decoder's error says so.
+						failed.Store(true)
+						return
+					}
 					err = fmt.Errorf("resource %s: %w", fr.Address, err)
 				}
 				out[i], errs[i] = r, err
@@ -390,41 +386,81 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 	return out, nil
 }
 
-// spanReader serves the spans a worker claims, one after another, each
-// followed by a space, and records their indexes in the order served.
-type spanReader struct {
-	b       []byte
-	spans   []span
-	next    *atomic.Int64
-	cur     []byte
-	sep     bool
-	claimed []int
-}
-
-func (r *spanReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(r.cur) > 0 {
-			c := copy(p[n:], r.cur)
-			r.cur = r.cur[c:]
-			n += c
-			continue
-		}
-		if r.sep {
-			p[n] = ' '
-			n++
-			r.sep = false
-			continue
-		}
-		if n > 0 {
-			break
-		}
-		i := int(r.next.Add(1) - 1)
-		if i >= len(r.spans) {
-			return 0, io.EOF
-		}
-		r.claimed = append(r.claimed, i)
-		r.cur, r.sep = r.b[r.spans[i].start:r.spans[i].end], true
+// readEnvelope unmarshals one element of "resources". Its attributes and
+// their type, most of its bytes, are taken as they are, for
+// decodeResource's own parser to read: encoding/json would scan them
+// once more only to copy them. The other members go through
+// strictUnmarshal. It reports false for anything it does not decide,
+// such as an escaped key or a key that differs from "attributes" only in
+// case (encoding/json matches keys regardless of case), which the full
+// decoder then reads.
+func readEnvelope(r []byte) (fr fileResource, ok bool) {
+	i := skipSpace(r, 0)
+	if i >= len(r) || r[i] != '{' {
+		return fr, false
 	}
-	return n, nil
+	small := make([]byte, 0, 256)
+	small = append(small, '{')
+	i = skipSpace(r, i+1)
+	if i < len(r) && r[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(r) || r[i] != '"' {
+				return fr, false
+			}
+			kEnd := skipString(r, i)
+			if kEnd < 0 {
+				return fr, false
+			}
+			key := r[i+1 : kEnd-1]
+			if bytes.IndexByte(key, '\\') >= 0 {
+				return fr, false
+			}
+			j := skipSpace(r, kEnd)
+			if j >= len(r) || r[j] != ':' {
+				return fr, false
+			}
+			j = skipSpace(r, j+1)
+			vEnd := skipValue(r, j)
+			if vEnd < 0 {
+				return fr, false
+			}
+			switch {
+			case string(key) == "attributes":
+				fr.Attributes = r[j:vEnd]
+			case string(key) == "attributes_type":
+				fr.AttributesType = r[j:vEnd]
+			case bytes.EqualFold(key, []byte("attributes")) || bytes.EqualFold(key, []byte("attributes_type")):
+				return fr, false
+			default:
+				if len(small) > 1 {
+					small = append(small, ',')
+				}
+				small = append(small, r[i:kEnd]...)
+				small = append(small, ':')
+				small = append(small, r[j:vEnd]...)
+			}
+			i = skipSpace(r, vEnd)
+			if i < len(r) && r[i] == ',' {
+				i = skipSpace(r, i+1)
+				continue
+			}
+			if i < len(r) && r[i] == '}' {
+				i++
+				break
+			}
+			return fr, false
+		}
+	}
+	if skipSpace(r, i) != len(r) {
+		return fr, false
+	}
+	small = append(small, '}')
+	attrs, attrsType := fr.Attributes, fr.AttributesType
+	if strictUnmarshal(small, &fr) != nil {
+		return fr, false
+	}
+	fr.Attributes, fr.AttributesType = attrs, attrsType
+	return fr, true
 }
