@@ -231,11 +231,10 @@ func name(addr string) string { return addr[len("kit_waiter."):] }
 // TestProviderApplyParallelism: with no -parallelism, apply asks a
 // provider for as many changes at once as it declares it carries
 // (sdk.Metadata.ApplyParallelism, above the default); a -parallelism the
-// user chose bounds it instead. Each change here holds its slot until
-// the test opens every gate.
+// user chose bounds it instead, above or below. Each change here holds
+// its slot until the test opens every gate.
 func TestProviderApplyParallelism(t *testing.T) {
 	t.Parallel()
-	n := kitApplyParallelism
 	for _, tc := range []struct {
 		name        string
 		parallelism int
@@ -243,9 +242,12 @@ func TestProviderApplyParallelism(t *testing.T) {
 	}{
 		{"declared", 0, kitApplyParallelism},
 		{"chosen", DefaultParallelism - 3, DefaultParallelism - 3},
+		// More than the SDK runs of a plan batch at once (16).
+		{"chosen above the declared", 20, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			n := tc.want + 2
 			gate := t.TempDir()
 			var src strings.Builder
 			for i := range n {

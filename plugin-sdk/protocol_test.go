@@ -543,3 +543,42 @@ func TestUnchangedValuesAndPriorFromRefresh(t *testing.T) {
 		t.Errorf("plan after the kept state was used: %#v", again.PlannedState)
 	}
 }
+
+// TestApplyRunsEveryItemOfACallAtOnce: the host bounds what it sends
+// (its -parallelism), so the items of one apply call all run at once,
+// beyond the 16 the SDK runs of a plan batch. Each item here waits for a
+// gate the test opens only once every item has started.
+func TestApplyRunsEveryItemOfACallAtOnce(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	const n = 40 // above the test provider's ApplyParallelism (24) and the SDK's 16
+	gatePath := filepath.Join(t.TempDir(), "open")
+	cfg := obj(map[string]cty.Value{"name": cty.StringVal("item"), "value": cty.StringVal("wait:" + gatePath)})
+	plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "gate", Config: cfg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]sdk.ApplyRequest, n)
+	for i := range reqs {
+		reqs[i] = sdk.ApplyRequest{Address: fmt.Sprintf("gate.g[%d]", i), TypeName: "gate", Config: cfg, PlannedState: plans[0].PlannedState}
+	}
+	started, failed := 0, 0
+	err = c.Apply(t.Context(), reqs, func(ev host.ApplyEvent) {
+		if ev.Waiting {
+			if started++; started == n {
+				if err := os.WriteFile(gatePath, nil, 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		if ev.Done && (ev.Response == nil || ev.Response.Diagnostics.HasErrors()) {
+			failed++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if started != n || failed != 0 {
+		t.Errorf("%d of %d items started at once, %d failed", started, n, failed)
+	}
+}

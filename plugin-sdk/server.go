@@ -34,6 +34,11 @@ import (
 // so a batch of thousands does not open thousands of API connections.
 const maxConcurrency = 16
 
+// maxApplyItems bounds how many items of one apply call run at once. The
+// host already bounds what it sends (slipway apply -parallelism); this
+// only keeps a host that sends thousands from starting them all.
+const maxApplyItems = 256
+
 // server is the gRPC side of a provider: it decodes requests, calls the
 // provider's plain Go methods and encodes what they return.
 type server struct {
@@ -510,10 +515,10 @@ func (s *server) ApplyResources(req *protocol.ApplyResources_Request, stream pro
 			}, true)
 		}
 	}
-	// The host sends at once what it wants in flight, up to the
-	// provider's ApplyParallelism when the user chose no bound: each
-	// item of a call runs at once, up to that figure.
-	runBoundedBy(max(maxConcurrency, s.meta.ApplyParallelism), tasks)
+	// The host bounds what it sends at once (its -parallelism, or the
+	// provider's ApplyParallelism when the user chose none), so each item
+	// of a call runs at once, up to maxApplyItems.
+	runBoundedBy(min(len(tasks), maxApplyItems), tasks)
 
 	mu.Lock()
 	defer mu.Unlock()
