@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -43,15 +45,46 @@ var errWaitTimeout = errors.New("timed out waiting for health")
 // run did not apply because the plan found it unchanged, and which is
 // gone, ends the wait as soon as that is known: this run will not make it
 // again.
+//
+// An object whose apply response is already healthy (a ConfigMap, a
+// Secret, a Role: what is healthy once it exists) is not watched: the
+// response is the object at the version this run wrote, which is the
+// first thing its watch would deliver. So the kinds that need no more
+// than existence cost no watch and no events.
 func (r *syncRun) waitHealthy(ctx context.Context, ids []kube.ObjectID, timeout time.Duration) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return r.waitTargets(ctx, r.targets(ids), timeout)
+	var left []kube.Target
+	for _, t := range r.targets(ids) {
+		if t.ResourceVersion != "" {
+			if h, _ := kube.HealthOf(r.appliedObject(t.ID)); settled(h) {
+				continue
+			}
+		}
+		left = append(left, t)
+	}
+	return r.waitTargetsOf(ctx, left, len(ids), timeout)
+}
+
+// appliedObject is what the apply of id returned in this run, or nil.
+func (r *syncRun) appliedObject(id kube.ObjectID) *unstructured.Unstructured {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applied[id.String()]
 }
 
 // waitTargets is waitHealthy of objects at given versions.
 func (r *syncRun) waitTargets(ctx context.Context, targets []kube.Target, timeout time.Duration) error {
+	return r.waitTargetsOf(ctx, targets, len(targets), timeout)
+}
+
+// waitTargetsOf is waitTargets of targets among total objects, the others
+// healthy already.
+func (r *syncRun) waitTargetsOf(ctx context.Context, targets []kube.Target, total int, timeout time.Duration) error {
+	if len(targets) == 0 {
+		return nil
+	}
 	ms, progress := r.ms, r.progress
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -63,7 +96,7 @@ func (r *syncRun) waitTargets(ctx context.Context, targets []kube.Target, timeou
 		obs, err := tr.Observe(ctx)
 		var unhealthy []string
 		if err == nil {
-			healthy := 0
+			healthy := total - len(targets)
 			for _, t := range targets {
 				key := t.ID.String()
 				h, msg := sdk.Progressing, "not seen yet"
@@ -85,7 +118,7 @@ func (r *syncRun) waitTargets(ctx context.Context, targets []kube.Target, timeou
 			if len(unhealthy) == 0 {
 				return nil
 			}
-			line := fmt.Sprintf("%d/%d healthy; waiting for %s", healthy, len(targets), unhealthy[0])
+			line := fmt.Sprintf("%d/%d healthy; waiting for %s", healthy, total, unhealthy[0])
 			if line != last {
 				progress(line)
 				last = line
