@@ -363,7 +363,7 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 				// would end the process, since no caller can recover it.
 				r, err := decodeResource(fr)
 				if err != nil {
-					if !json.Valid(fr.Attributes) || !json.Valid(fr.AttributesType) {
+					if invalidJSON(fr.Attributes) || invalidJSON(fr.AttributesType) {
 						// Not JSON: the full decoder's error says so.
 						failed.Store(true)
 						return
@@ -386,6 +386,9 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 	return out, nil
 }
 
+// invalidJSON reports whether raw, when present, is not JSON.
+func invalidJSON(raw []byte) bool { return len(raw) > 0 && !json.Valid(raw) }
+
 // readEnvelope unmarshals one element of "resources". Its attributes and
 // their type, most of its bytes, are taken as they are, for
 // decodeResource's own parser to read: encoding/json would scan them
@@ -399,6 +402,7 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 	if i >= len(r) || r[i] != '{' {
 		return fr, false
 	}
+	var attrs, attrsType []byte
 	small := make([]byte, 0, 256)
 	small = append(small, '{')
 	i = skipSpace(r, i+1)
@@ -428,9 +432,9 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 			}
 			switch {
 			case string(key) == "attributes":
-				fr.Attributes = r[j:vEnd]
+				attrs = r[j:vEnd]
 			case string(key) == "attributes_type":
-				fr.AttributesType = r[j:vEnd]
+				attrsType = r[j:vEnd]
 			case bytes.EqualFold(key, []byte("attributes")) || bytes.EqualFold(key, []byte("attributes_type")):
 				return fr, false
 			default:
@@ -457,7 +461,6 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 		return fr, false
 	}
 	small = append(small, '}')
-	attrs, attrsType := fr.Attributes, fr.AttributesType
 	if strictUnmarshal(small, &fr) != nil {
 		return fr, false
 	}

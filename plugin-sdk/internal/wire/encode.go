@@ -17,8 +17,9 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -138,7 +139,7 @@ func (e *encoder) value(enc *msgpack.Encoder, v cty.Value, ty cty.Type) error {
 		return nil
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := sortedNames(atys)
+		names := slices.Sorted(maps.Keys(atys))
 		if err := enc.EncodeMapLen(len(names)); err != nil {
 			return err
 		}
@@ -201,7 +202,7 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 		return append(appendTypeJSON(append(b, `["set",`...), ty.ElementType()), ']')
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := sortedNames(atys)
+		names := slices.Sorted(maps.Keys(atys))
 		b = append(b, `["object",{`...)
 		for i, k := range names {
 			if i > 0 {
@@ -214,7 +215,7 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 		b = append(b, '}')
 		if optionals := ty.OptionalAttributes(); len(optionals) > 0 {
 			b = append(b, ",["...)
-			for i, k := range sortedNames(optionals) {
+			for i, k := range slices.Sorted(maps.Keys(optionals)) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -236,16 +237,6 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 	// Capsule types have no JSON: go-cty's encoder reports it.
 	js, _ := ty.MarshalJSON()
 	return append(b, js...)
-}
-
-// sortedNames are the keys of m in order, as go-cty writes attributes.
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // appendJSONString appends s as encoding/json writes it (HTML-safe).
