@@ -33,5 +33,7 @@
 // machine's, and is no promise apply holds the provider to; the cost
 // of a plan grows linearly with the number of resources (expressions are
 // evaluated with only the values they refer to, and provider calls are
-// batched); package cmd is the only importer.
+// batched); a refresh is given only state and a configured provider, so
+// a plan refreshes each provider's instances as soon as it is configured
+// (earlyread.go); package cmd is the only importer.
 package planner

@@ -275,9 +275,11 @@ func (kit) Schema() sdk.Schema { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}}
 }
-func (kit) Sources() map[string]sdk.Source { return map[string]sdk.Source{"kit": checkout{}} }
+func (kit) Sources() map[string]sdk.Source {
+	return map[string]sdk.Source{"kit": checkout{}, "kit_gate": gate{}}
+}
 
 type thing struct{}
 

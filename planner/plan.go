@@ -88,6 +88,9 @@ type planWalk struct {
 	localDirs  map[string]string
 	local      []plans.LocalSource
 	notPlanned []string
+	// early are the refreshes begun as their providers were configured
+	// (earlyread.go).
+	early earlyReads
 }
 
 // Plan makes a plan. The plan is returned even when it has errors (with
@@ -196,6 +199,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
 		return w.node(ctx, n, orphans)
 	})
+	w.stopEarly()
 	diags = append(diags, w.diags...)
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
@@ -364,7 +368,11 @@ func (w *planWalk) node(ctx context.Context, n node, orphans map[string][]*state
 		w.vals.setLocal(l.Name, v)
 		return w.nodeErr(d)
 	case providerNode:
-		return w.nodeErr(w.configureProvider(ctx, n.provider))
+		d := w.configureProvider(ctx, n.provider)
+		if !d.HasErrors() {
+			w.readEarly(ctx, n.provider)
+		}
+		return w.nodeErr(d)
 	case outputNode:
 		return w.nodeErr(w.planOutput(w.cfg.Outputs[n.name]))
 	case deleteNode:
@@ -597,16 +605,25 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	if w.opts.Refresh {
 		var reqs []sdk.ReadRequest
 		var idx []int
+		var early []sdk.ReadResponse
+		var earlyIdx []int
 		for i, it := range items {
-			if it.prior != nil && !it.skipped {
-				reqs = append(reqs, sdk.ReadRequest{Address: it.in.Addr.String(), TypeName: typeName, State: it.prior.Value, Private: it.prior.Private})
-				idx = append(idx, i)
+			if it.prior == nil || it.skipped {
+				continue
 			}
+			if resp, ok := w.takeEarly(it.prior, rc.Provider, typeName); ok {
+				early = append(early, resp)
+				earlyIdx = append(earlyIdx, i)
+				continue
+			}
+			reqs = append(reqs, sdk.ReadRequest{Address: it.in.Addr.String(), TypeName: typeName, State: it.prior.Value, Private: it.prior.Private})
+			idx = append(idx, i)
 		}
 		resps, err := conn.read.Do(ctx, reqs)
 		if err != nil {
 			return append(diags, kind.Errorf("Refresh failed", &r, "Reading %s through provider %q: %v", rc.Addr, rc.Provider.Name, err))
 		}
+		resps, idx = append(early, resps...), append(earlyIdx, idx...)
 		for j, resp := range resps {
 			it := items[idx[j]]
 			diags = append(diags, kind.ProviderDiags(resp.Diagnostics, it.in.Addr.String(), &r)...)
@@ -824,7 +841,13 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 		before := ri.Value
 		if w.opts.Refresh {
 			conn := w.conns[ri.Provider]
-			resps, err := conn.read.Do(ctx, []sdk.ReadRequest{{Address: ri.Addr.String(), TypeName: ri.Type, State: ri.Value, Private: ri.Private}})
+			var resps []sdk.ReadResponse
+			var err error
+			if resp, ok := w.takeEarly(ri, ri.Provider, ri.Type); ok {
+				resps = []sdk.ReadResponse{resp}
+			} else {
+				resps, err = conn.read.Do(ctx, []sdk.ReadRequest{{Address: ri.Addr.String(), TypeName: ri.Type, State: ri.Value, Private: ri.Private}})
+			}
 			if err != nil {
 				diags = append(diags, kind.Errorf("Refresh failed", nil, "Reading %s: %v", ri.Addr, err))
 				continue

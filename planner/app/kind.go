@@ -34,8 +34,9 @@ import (
 type Kind struct{}
 
 var (
-	_ kind.Kind   = Kind{}
-	_ kind.Nester = Kind{}
+	_ kind.Kind            = Kind{}
+	_ kind.Nester          = Kind{}
+	_ kind.EngineRefreshed = Kind{}
 )
 
 // Kind is addrs.App.
@@ -52,6 +53,10 @@ func (Kind) Providers(rc *lang.Resource) []addrs.Provider {
 	}
 	return []addrs.Provider{rc.Provider}
 }
+
+// RefreshedByEngine: an app is planned as the resource it is lowered
+// to, and state records that resource's type (kind.EngineRefreshed).
+func (Kind) RefreshedByEngine() {}
 
 // Writes is empty: an app writes to a cluster, never to a source.
 func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }

@@ -224,6 +224,14 @@ type Nester interface {
 	Nested(ch *plans.ResourceChange) (nested []*plans.NestedChange, from []string, ok bool)
 }
 
+// EngineRefreshed is a Kind whose Plan plans its instances through
+// PlanHost.PlanResource as the resource type state records for them. The
+// engine then refreshes them as soon as their provider is configured,
+// alongside the rest of the walk, and PlanResource uses that refresh.
+type EngineRefreshed interface {
+	RefreshedByEngine()
+}
+
 // Documented is a Kind that describes its block for the reference pages.
 // Its package tests that the description covers what it decodes.
 type Documented interface {
