@@ -43,9 +43,12 @@ func detects(rc *lang.Resource) bool {
 	return !lang.AppUsesHelm(rc) && rc.Provider.Name == builtin.KubernetesProvider && hasSource(rc)
 }
 
+// sourceBlockSchema picks an app block's source blocks.
+var sourceBlockSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "source"}}}
+
 // hasSource reports whether an app block has a source block.
 func hasSource(rc *lang.Resource) bool {
-	content, _, _ := rc.Config.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "source"}}})
+	content, _, _ := rc.Config.PartialContent(sourceBlockSchema)
 	return content != nil && len(content.Blocks) > 0
 }
 
@@ -143,12 +146,19 @@ func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance) (found, bool) {
 		if diags.HasErrors() {
 			return f, false
 		}
-		var ab appBlock
-		if diags := gohcl.DecodeBody(rc.Config, ectx, &ab); diags.HasErrors() || ab.Source == nil {
+		// Only the source block says where the directory is: the rest of
+		// the body is decoded (and its mistakes reported) when the app
+		// is planned.
+		content, _, diags := rc.Config.PartialContent(sourceBlockSchema)
+		if diags.HasErrors() || len(content.Blocks) != 1 {
+			return f, false
+		}
+		src := &appSource{Def: content.Blocks[0].DefRange}
+		if diags := gohcl.DecodeBody(content.Blocks[0].Body, ectx, src); diags.HasErrors() {
 			return f, false
 		}
 		attrs := map[string]cty.Value{}
-		if diags := sourceDir(attrs, builtin.AppManifestsDir, ab.Source); diags.HasErrors() {
+		if diags := sourceDir(attrs, builtin.AppManifestsDir, src); diags.HasErrors() {
 			return f, false
 		}
 		v := attrs[builtin.AppManifestsDir]
