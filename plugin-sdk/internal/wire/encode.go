@@ -66,6 +66,23 @@ type encoder struct {
 	defer_ bool
 	// typeBuf is reused for the JSON of types.
 	typeBuf []byte
+	// names holds the sorted attribute names of the objects being
+	// written, nested ones after their parent's (see sortedNames).
+	names []string
+}
+
+// sortedNames appends the attribute names of atys to e.names, sorted, and
+// returns them and the length of e.names to cut back to once they are
+// written. A nested object appends after them: a slice returned before
+// stays valid when e.names grows.
+func (e *encoder) sortedNames(atys map[string]cty.Type) ([]string, int) {
+	start := len(e.names)
+	for k := range atys {
+		e.names = append(e.names, k)
+	}
+	names := e.names[start:]
+	slices.Sort(names)
+	return names, start
 }
 
 func (e *encoder) value(enc *msgpack.Encoder, v cty.Value, ty cty.Type) error {
@@ -139,7 +156,8 @@ func (e *encoder) value(enc *msgpack.Encoder, v cty.Value, ty cty.Type) error {
 		return nil
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := slices.Sorted(maps.Keys(atys))
+		names, start := e.sortedNames(atys)
+		defer func() { e.names = e.names[:start] }()
 		if err := enc.EncodeMapLen(len(names)); err != nil {
 			return err
 		}
@@ -162,7 +180,7 @@ func (e *encoder) value(enc *msgpack.Encoder, v cty.Value, ty cty.Type) error {
 // making, which does not use compact integers.
 func (e *encoder) dynamic(enc *msgpack.Encoder, v cty.Value) error {
 	ty := v.Type()
-	e.typeBuf = appendTypeJSON(e.typeBuf[:0], ty)
+	e.typeBuf = e.appendTypeJSON(e.typeBuf[:0], ty)
 	var buf bytes.Buffer
 	inner := msgpack.NewEncoder(&buf)
 	if err := inner.EncodeArrayLen(2); err != nil {
@@ -184,7 +202,7 @@ type rawMsgpack []byte
 func (r rawMsgpack) MarshalMsgpack() ([]byte, error) { return r, nil }
 
 // appendTypeJSON appends the JSON cty.Type.MarshalJSON writes for ty.
-func appendTypeJSON(b []byte, ty cty.Type) []byte {
+func (e *encoder) appendTypeJSON(b []byte, ty cty.Type) []byte {
 	switch {
 	case ty == cty.String:
 		return append(b, `"string"`...)
@@ -195,14 +213,14 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 	case ty == cty.DynamicPseudoType:
 		return append(b, `"dynamic"`...)
 	case ty.IsListType():
-		return append(appendTypeJSON(append(b, `["list",`...), ty.ElementType()), ']')
+		return append(e.appendTypeJSON(append(b, `["list",`...), ty.ElementType()), ']')
 	case ty.IsMapType():
-		return append(appendTypeJSON(append(b, `["map",`...), ty.ElementType()), ']')
+		return append(e.appendTypeJSON(append(b, `["map",`...), ty.ElementType()), ']')
 	case ty.IsSetType():
-		return append(appendTypeJSON(append(b, `["set",`...), ty.ElementType()), ']')
+		return append(e.appendTypeJSON(append(b, `["set",`...), ty.ElementType()), ']')
 	case ty.IsObjectType():
 		atys := ty.AttributeTypes()
-		names := slices.Sorted(maps.Keys(atys))
+		names, start := e.sortedNames(atys)
 		b = append(b, `["object",{`...)
 		for i, k := range names {
 			if i > 0 {
@@ -210,8 +228,9 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 			}
 			b = appendJSONString(b, k)
 			b = append(b, ':')
-			b = appendTypeJSON(b, atys[k])
+			b = e.appendTypeJSON(b, atys[k])
 		}
+		e.names = e.names[:start]
 		b = append(b, '}')
 		if optionals := ty.OptionalAttributes(); len(optionals) > 0 {
 			b = append(b, ",["...)
@@ -230,7 +249,7 @@ func appendTypeJSON(b []byte, ty cty.Type) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendTypeJSON(b, ety)
+			b = e.appendTypeJSON(b, ety)
 		}
 		return append(b, "]]"...)
 	}
