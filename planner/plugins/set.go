@@ -179,9 +179,13 @@ func (s *Set) Close() {
 	defer s.halting.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Each waits for its process to exit: all at once, the command
+	// ends when the slowest has, not after the sum of them.
+	var wg sync.WaitGroup
 	for _, c := range s.clients {
-		c.Close()
+		wg.Go(c.Close)
 	}
+	wg.Wait()
 	s.clients, s.launching = nil, nil
 }
 
