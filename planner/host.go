@@ -183,23 +183,10 @@ func (w *applyWalk) Recorded(addr addrs.ResourceInstance) *state.ResourceInstanc
 	return w.a.get(addr)
 }
 
-// UpdateSection replaces a section of the state the apply builds.
-func (w *applyWalk) UpdateSection(name string, fn func(json.RawMessage) json.RawMessage) {
-	w.a.mu.Lock()
-	defer w.a.mu.Unlock()
-	var cur json.RawMessage
-	if raw, ok := w.a.st.Extra[name]; ok {
-		cur = raw
-	}
-	next := fn(cur)
-	if w.a.st.Extra == nil {
-		w.a.st.Extra = map[string]json.RawMessage{}
-	}
-	if next == nil {
-		delete(w.a.st.Extra, name)
-		return
-	}
-	w.a.st.Extra[name] = next
+// UpdateSectionMember replaces one member of a state section
+// (kind.ApplyHost).
+func (w *applyWalk) UpdateSectionMember(section, member string, fn func(json.RawMessage) json.RawMessage) {
+	w.a.updateMember(section, member, fn)
 }
 
 // Persist makes the state built so far durable.

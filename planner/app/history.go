@@ -80,14 +80,13 @@ func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, fa
 			}
 		}
 	}
-	h.UpdateSection(historyKey, func(raw json.RawMessage) json.RawMessage {
-		all := map[string][]SyncRecord{}
+	h.UpdateSectionMember(historyKey, addr.String(), func(raw json.RawMessage) json.RawMessage {
+		var list []SyncRecord
 		if raw != nil {
 			// An unreadable history is started afresh rather than
 			// failing the sync it records.
-			_ = json.Unmarshal(raw, &all)
+			_ = json.Unmarshal(raw, &list)
 		}
-		list := all[addr.String()]
 		if n := len(list); n > 0 {
 			rec.ID = list[n-1].ID + 1
 		} else {
@@ -97,8 +96,7 @@ func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, fa
 		if len(list) > HistoryLimit {
 			list = list[len(list)-HistoryLimit:]
 		}
-		all[addr.String()] = list
-		b, _ := json.Marshal(all)
+		b, _ := json.Marshal(list)
 		return b
 	})
 }

@@ -140,8 +140,23 @@ func (h *fakeApplyHost) Progress(addr addrs.ResourceInstance, msg string) {
 	h.progress = append(h.progress, addr.String()+": "+msg)
 }
 
-func (h *fakeApplyHost) UpdateSection(name string, fn func(json.RawMessage) json.RawMessage) {
-	h.sections[name] = fn(h.sections[name])
+// UpdateSectionMember updates the member as the engine does, decoding and
+// encoding the whole section each time.
+func (h *fakeApplyHost) UpdateSectionMember(name, member string, fn func(json.RawMessage) json.RawMessage) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(h.sections[name], &m); err != nil || m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	if next := fn(m[member]); next != nil {
+		m[member] = next
+	} else {
+		delete(m, member)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	h.sections[name] = b
 }
 
 func TestRecordSync(t *testing.T) {

@@ -160,9 +160,13 @@ type ApplyHost interface {
 	Record(ri *state.ResourceInstance)
 	// Recorded is an entry of the state the apply builds, or nil.
 	Recorded(addr addrs.ResourceInstance) *state.ResourceInstance
-	// UpdateSection replaces a section of the state the apply builds
-	// with what fn returns for its current content (nil when absent).
-	UpdateSection(name string, fn func(json.RawMessage) json.RawMessage)
+	// UpdateSectionMember replaces one member of a section of the state
+	// the apply builds (a JSON object by, say, instance address) with what
+	// fn returns for its current value (nil when absent); nil removes it.
+	// A section that is not a JSON object is started afresh, and a value
+	// that is not JSON is ignored. The section is decoded once per apply,
+	// so an update costs what its member does, not the whole section.
+	UpdateSectionMember(section, member string, fn func(json.RawMessage) json.RawMessage)
 	// Persist makes the state the apply built so far durable.
 	Persist()
 	// Started and Progress report an instance's progress; Finished makes
