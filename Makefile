@@ -89,7 +89,7 @@ crash:
 ## the package's testdata/fuzz/FuzzXxx/: fix it and commit that file as a
 ## seed. Plain `go test` runs the committed seeds as ordinary tests.
 FUZZTIME    ?= 10m
-FUZZ_TESTS  := ./state:FuzzDecode ./state:FuzzFastParseAgreesWithCty ./state:FuzzDecodeJournal ./state/local:FuzzLockRecord \
+FUZZ_TESTS  := ./state:FuzzDecode ./state:FuzzFastParseAgreesWithCty ./state:FuzzDecodeJournal ./state:FuzzEncodeValue ./state/local:FuzzLockRecord \
                ./planner/planfile:FuzzDecode \
                ./lang:FuzzLoad ./lang:FuzzFormat \
                ./providers/git:FuzzEditYAML \

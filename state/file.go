@@ -834,6 +834,13 @@ func encodeValue(v cty.Value) (val, ty json.RawMessage, err error) {
 	if v.Type() == cty.NilType {
 		return nil, nil, nil
 	}
+	var w typeWriter
+	if val, ok := w.appendValue(nil, v, v.Type()); ok {
+		if ty = w.append(nil, v.Type()); w.err == nil {
+			return val, ty, nil
+		}
+	}
+	// What the writer leaves to go-cty: it says what is wrong.
 	if !v.IsWhollyKnown() {
 		return nil, nil, errors.New("value is not wholly known; state records only known values")
 	}
@@ -843,7 +850,7 @@ func encodeValue(v cty.Value) (val, ty json.RawMessage, err error) {
 	if val, err = ctyjson.Marshal(v, v.Type()); err != nil {
 		return nil, nil, err
 	}
-	if ty, err = ctyjson.MarshalType(v.Type()); err != nil {
+	if ty, err = appendTypeJSON(nil, v.Type()); err != nil {
 		return nil, nil, err
 	}
 	return val, ty, nil
