@@ -158,13 +158,15 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		it.resp.NewState = sdk.With(it.state, builtin.AppObjects, objs)
 		it.resp.SensitivePaths = kube.SecretPaths(objs)
 	})
-	recorded := map[string]bool{}
+	refreshed, recorded := map[string]bool{}, map[string]bool{}
 	for n, it := range items {
+		key := refreshKey(it.address, sdk.GetString(it.state, builtin.AppName))
+		refreshed[key] = true
 		if same[n] {
-			recorded[refreshKey(it.address, sdk.GetString(it.state, builtin.AppName))] = true
+			recorded[key] = true
 		}
 	}
-	a.p.keepRefreshed(set, recorded)
+	a.p.keepRefreshed(set, refreshed, recorded)
 	if len(all) >= collectAfter {
 		// What the refresh decoded and will not keep (the request's
 		// buffers, the LIST pages, the values it compared) is garbage

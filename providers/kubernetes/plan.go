@@ -85,7 +85,11 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 	}
-	fetched, asRecorded := a.p.takeRefreshed()
+	keys := make([]string, len(reqs))
+	for i := range reqs {
+		keys[i] = refreshKey(reqs[i].Address, sdk.GetString(reqs[i].PriorState, builtin.AppName))
+	}
+	fetched, asRecorded := a.p.takeRefreshed(keys)
 	prefetch := make(chan error, 1)
 	var prefetched map[string]*unstructured.Unstructured
 	go func() {

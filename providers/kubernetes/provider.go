@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
@@ -55,39 +56,84 @@ type provider struct {
 	sdk.Stopper
 
 	// refreshed is what the LISTs of the last refresh returned, for the
-	// plan that follows it, and asRecorded the addresses of the apps
-	// whose every recorded object that refresh found as recorded; see
-	// takeRefreshed.
+	// plans that follow it; unplanned are the apps it refreshed that no
+	// plan has taken yet, and asRecorded those of them whose every
+	// recorded object it found as recorded. See takeRefreshed.
 	snapMu     sync.Mutex
-	refreshed  *kube.LiveSet
+	refreshed  *sharedLive
+	unplanned  map[string]bool
 	asRecorded map[string]bool
 	refreshAt  time.Time
 }
 
-// refreshReuse is how long a refresh's LISTs serve the plan after it.
+// refreshReuse is how long a refresh's LISTs serve the plans after it.
 const refreshReuse = 30 * time.Second
 
-// keepRefreshed keeps what a refresh's LISTs returned for the plan that
-// follows it.
-func (p *provider) keepRefreshed(s *kube.LiveSet, asRecorded map[string]bool) {
+// sharedLive is a refresh's LISTs, which the plans of the apps it
+// refreshed share (each LiveSet call is made under mu).
+type sharedLive struct {
+	mu  sync.Mutex
+	set *kube.LiveSet
+}
+
+func newSharedLive() *sharedLive {
+	return &sharedLive{set: &kube.LiveSet{Selector: managedSelector}}
+}
+
+// Fetch is kube.LiveSet.Fetch, one call at a time.
+func (s *sharedLive) Fetch(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID) (map[string]*unstructured.Unstructured, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.set.Fetch(ctx, ms, ids)
+}
+
+// keepRefreshed keeps what a refresh's LISTs returned for the plans that
+// follow it: of the apps refreshed (their refreshKeys), and of those found
+// as recorded.
+func (p *provider) keepRefreshed(s *kube.LiveSet, refreshed, asRecorded map[string]bool) {
 	p.snapMu.Lock()
-	p.refreshed, p.asRecorded, p.refreshAt = s, asRecorded, time.Now()
+	p.refreshed, p.unplanned, p.asRecorded, p.refreshAt = &sharedLive{set: s}, refreshed, asRecorded, time.Now()
 	p.snapMu.Unlock()
 }
 
-// takeRefreshed hands the last refresh's LISTs to a plan, once: a plan
-// compares the manifests with the live objects the refresh just read, as
-// Terraform plans against the refreshed state, instead of LISTing the same
-// kinds again. Anything the refresh did not cover is LISTed as usual;
-// later plans (those of apply, after objects changed) LIST afresh. The
-// apps the refresh found as recorded come with it (nil without one).
-func (p *provider) takeRefreshed() (*kube.LiveSet, map[string]bool) {
+// takeRefreshed hands the last refresh's LISTs to the plan of the apps
+// keys name (their refreshKeys): a plan compares the manifests with the
+// live objects the refresh just read, as Terraform plans against the
+// refreshed state, instead of LISTing the same kinds again. Anything the
+// refresh did not cover is LISTed as usual. The refresh serves the plan
+// of each app it refreshed once, however the plans are batched (a plan
+// refreshes every app of a provider in one batch, and plans each block
+// apart); later plans of the same apps (those of apply, after objects
+// changed) LIST afresh. The apps of keys the refresh found as recorded
+// come with it (nil without one).
+func (p *provider) takeRefreshed(keys []string) (*sharedLive, map[string]bool) {
 	p.snapMu.Lock()
 	defer p.snapMu.Unlock()
-	s, asRecorded := p.refreshed, p.asRecorded
-	p.refreshed, p.asRecorded = nil, nil
-	if s == nil || time.Since(p.refreshAt) > refreshReuse {
-		return &kube.LiveSet{Selector: managedSelector}, nil
+	if p.refreshed == nil || time.Since(p.refreshAt) > refreshReuse {
+		p.refreshed, p.unplanned, p.asRecorded = nil, nil, nil
+		return newSharedLive(), nil
+	}
+	var asRecorded map[string]bool
+	covered := false
+	for _, k := range keys {
+		if !p.unplanned[k] {
+			continue
+		}
+		covered = true
+		delete(p.unplanned, k)
+		if p.asRecorded[k] {
+			if asRecorded == nil {
+				asRecorded = map[string]bool{}
+			}
+			asRecorded[k] = true
+		}
+	}
+	s := p.refreshed
+	if len(p.unplanned) == 0 {
+		p.refreshed, p.unplanned, p.asRecorded = nil, nil, nil
+	}
+	if !covered {
+		return newSharedLive(), nil
 	}
 	return s, asRecorded
 }

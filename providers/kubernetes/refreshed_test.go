@@ -1,0 +1,60 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"slipway.dev/slipway/providers/internal/kube"
+)
+
+// TestRefreshServesThePlanOfEachAppOnce: one refresh of the apps of two
+// blocks serves the plan of each block, each app once, with the apps it
+// found as recorded; a plan of apps it did not refresh, a second plan of
+// an app (apply's), and a plan after refreshReuse LIST afresh.
+func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
+	t.Parallel()
+	p := newProvider()
+	set := &kube.LiveSet{Selector: managedSelector}
+	p.keepRefreshed(set, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "c": true})
+
+	take := func(keys ...string) (bool, string) {
+		s, rec := p.takeRefreshed(keys)
+		return s.set == set, fmt.Sprint(rec)
+	}
+	check := func(what string, gotSet bool, gotRec string, wantSet bool, wantRec string) {
+		t.Helper()
+		if gotSet != wantSet || gotRec != wantRec {
+			t.Errorf("%s: the refresh's LISTs %v, as recorded %s; want %v, %s", what, gotSet, gotRec, wantSet, wantRec)
+		}
+	}
+	s, r := take("x")
+	check("apps it did not refresh", s, r, false, "map[]")
+	s, r = take("a", "b")
+	check("the first block", s, r, true, "map[a:true]")
+	s, r = take("a")
+	check("apply's plan of an app planned already", s, r, false, "map[]")
+	s, r = take("c")
+	check("the second block", s, r, true, "map[c:true]")
+	s, r = take("c")
+	check("once every app was planned", s, r, false, "map[]")
+
+	p.keepRefreshed(set, map[string]bool{"a": true}, map[string]bool{"a": true})
+	p.refreshAt = time.Now().Add(-refreshReuse - time.Second)
+	s, r = take("a")
+	check("after refreshReuse", s, r, false, "map[]")
+}
