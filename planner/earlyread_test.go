@@ -155,3 +155,55 @@ func fileText(t *testing.T, dir, name string) string {
 	}
 	return string(b)
 }
+
+// TestAppsRefreshWhenTheirProviderIsConfigured: an app, planned as the
+// resource it is lowered to, is refreshed early too (kind.EngineRefreshed).
+// The app depends on a source whose read waits for the mark its refresh
+// leaves in its directory.
+func TestAppsRefreshWhenTheirProviderIsConfigured(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+variable "cache" { type = string }
+variable "wait" { default = false }
+source "kit" "gitops" {
+  revision  = "r1"
+  cache_dir = var.cache
+}
+source "kit_gate" "g" {
+  wait_for = var.wait ? "${var.cache}/r1/refreshed" : ""
+  result   = "${path.module}/result"
+}
+app "web" {
+  source { repo = source.kit.gitops }
+  destination {
+    namespace = source.kit_gate.g.seen ? "web" : "web"
+    provider  = kit
+  }
+}
+`)
+	cache := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cache, "r1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"cache": cache, "wait": "false"}
+	c := f.context(vars)
+	p, diags := c.Plan(context.Background(), PlanOpts{Refresh: true})
+	if diags.HasErrors() {
+		t.Fatalf("plan: %s", diags.Error())
+	}
+	a := c.NewApplier()
+	if diags := c.Apply(context.Background(), p, a, func(done func(error)) { done(nil) }); diags.HasErrors() {
+		t.Fatalf("apply: %s", diags.Error())
+	}
+	f.st = a.Snapshot()
+	os.Remove(filepath.Join(cache, "r1", "refreshed"))
+
+	vars["wait"] = "true"
+	start := time.Now()
+	if _, diags := f.context(vars).Plan(context.Background(), PlanOpts{Refresh: true}); diags.HasErrors() {
+		t.Fatalf("plan: %s", diags.Error())
+	}
+	if got := fileText(t, f.dir, "result"); got != "seen" {
+		t.Fatalf("the source's read ended with the app's mark %s after %s: the app's refresh began only when its block was reached", got, time.Since(start).Round(time.Millisecond))
+	}
+}

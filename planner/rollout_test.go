@@ -51,7 +51,13 @@ func (kitApp) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResp
 	}
 }
 
-func (kitApp) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+// Read leaves a mark in the app's directory, for tests of when apps are
+// refreshed.
+func (kitApp) Read(_ context.Context, req sdk.ReadRequest, _ *sdk.ReadResponse) {
+	if dir := sdk.GetString(req.State, builtin.AppManifestsDir); dir != "" {
+		os.WriteFile(filepath.Join(dir, "refreshed"), nil, 0o644)
+	}
+}
 
 // TestAppFollowsRollout: an app's rollout block puts the strategy of the
 // rollout it names, with the analyses its steps name and the app's
