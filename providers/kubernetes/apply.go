@@ -701,6 +701,7 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeo
 	for i, id := range ids {
 		left[i] = id.String()
 	}
+	ids = slices.Clone(ids)
 	var lastErr error
 	for {
 		live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
@@ -709,11 +710,13 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeo
 			if len(live) == 0 {
 				return nil
 			}
+			// What is gone stays gone: the next poll LISTs only the
+			// kinds of what is left (while a Deployment's pods go, its
+			// app's other kinds are not LISTed again each second).
 			left = left[:0]
+			ids = slices.DeleteFunc(ids, func(id kube.ObjectID) bool { return live[id.String()] == nil })
 			for _, id := range ids {
-				if live[id.String()] != nil {
-					left = append(left, id.String())
-				}
+				left = append(left, id.String())
 			}
 			if line := fmt.Sprintf("waiting for %d objects to be deleted: %s", len(left), strings.Join(left, ", ")); line != last {
 				progress(line)
