@@ -17,6 +17,7 @@ package kubernetes
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,15 +56,21 @@ type provider struct {
 	// Stopper cancels the calls in flight when slipway calls Stop.
 	sdk.Stopper
 
-	// refreshed is what the LISTs of the last refresh returned, for the
-	// plans that follow it; unplanned are the apps it refreshed that no
-	// plan has taken yet, and asRecorded those of them whose every
-	// recorded object it found as recorded. See takeRefreshed.
-	snapMu     sync.Mutex
-	refreshed  *sharedLive
+	// refreshes are the LISTs of the refreshes whose apps a plan has
+	// not taken yet; see takeRefreshed.
+	snapMu    sync.Mutex
+	refreshes []*refreshed
+}
+
+// refreshed is what the LISTs of one refresh returned, for the plans that
+// follow it: unplanned are the apps it refreshed that no plan has taken
+// yet, and asRecorded those of them whose every recorded object it found
+// as recorded.
+type refreshed struct {
+	live       *sharedLive
 	unplanned  map[string]bool
 	asRecorded map[string]bool
-	refreshAt  time.Time
+	at         time.Time
 }
 
 // refreshReuse is how long a refresh's LISTs serve the plans after it.
@@ -90,52 +97,76 @@ func (s *sharedLive) Fetch(ctx context.Context, ms *kube.Mappings, ids []kube.Ob
 // keepRefreshed keeps what a refresh's LISTs returned for the plans that
 // follow it: of the apps refreshed (their refreshKeys), and of those found
 // as recorded.
-func (p *provider) keepRefreshed(s *kube.LiveSet, refreshed, asRecorded map[string]bool) {
+func (p *provider) keepRefreshed(s *kube.LiveSet, apps, asRecorded map[string]bool) {
 	p.snapMu.Lock()
-	p.refreshed, p.unplanned, p.asRecorded, p.refreshAt = &sharedLive{set: s}, refreshed, asRecorded, time.Now()
-	p.snapMu.Unlock()
+	defer p.snapMu.Unlock()
+	// A later refresh of an app supersedes an earlier one.
+	for _, r := range p.refreshes {
+		for k := range apps {
+			delete(r.unplanned, k)
+		}
+	}
+	p.refreshes = append(p.refreshes, &refreshed{live: &sharedLive{set: s}, unplanned: apps, asRecorded: asRecorded, at: time.Now()})
+	p.dropTakenLocked()
 }
 
-// takeRefreshed hands the last refresh's LISTs to the plan of the apps
-// keys name (their refreshKeys): a plan compares the manifests with the
-// live objects the refresh just read, as Terraform plans against the
-// refreshed state, instead of LISTing the same kinds again. Anything the
-// refresh did not cover is LISTed as usual. The refresh serves the plan
-// of each app it refreshed once, however the plans are batched (a plan
-// refreshes every app of a provider in one batch, and plans each block
-// apart); later plans of the same apps (those of apply, after objects
-// changed) LIST afresh. The apps of keys the refresh found as recorded
-// come with it (nil without one).
+// dropTakenLocked forgets the refreshes every app of which has been
+// planned, or which are older than refreshReuse.
+func (p *provider) dropTakenLocked() {
+	p.refreshes = slices.DeleteFunc(p.refreshes, func(r *refreshed) bool {
+		return len(r.unplanned) == 0 || time.Since(r.at) > refreshReuse
+	})
+}
+
+// takeRefreshed hands a refresh's LISTs to the plan of the apps keys name
+// (their refreshKeys): a plan compares the manifests with the live objects
+// the refresh just read, as Terraform plans against the refreshed state,
+// instead of LISTing the same kinds again. Anything the refresh did not
+// cover is LISTed as usual. A refresh serves the plan of each app it
+// refreshed once, however the plans are batched (a plan refreshes every
+// app of a provider in one batch, and plans each block apart); later
+// plans of the same apps (those of apply, after objects changed) LIST
+// afresh. The plan gets the refresh that covered most of its apps, and the
+// apps of keys that refresh found as recorded (nil without one).
 func (p *provider) takeRefreshed(keys []string) (*sharedLive, map[string]bool) {
 	p.snapMu.Lock()
 	defer p.snapMu.Unlock()
-	if p.refreshed == nil || time.Since(p.refreshAt) > refreshReuse {
-		p.refreshed, p.unplanned, p.asRecorded = nil, nil, nil
-		return newSharedLive(), nil
+	p.dropTakenLocked()
+	var best *refreshed
+	most := 0
+	for _, r := range p.refreshes {
+		n := 0
+		for _, k := range keys {
+			if r.unplanned[k] {
+				n++
+			}
+		}
+		if n > most {
+			best, most = r, n
+		}
 	}
 	var asRecorded map[string]bool
-	covered := false
-	for _, k := range keys {
-		if !p.unplanned[k] {
-			continue
-		}
-		covered = true
-		delete(p.unplanned, k)
-		if p.asRecorded[k] {
-			if asRecorded == nil {
-				asRecorded = map[string]bool{}
+	if best != nil {
+		for _, k := range keys {
+			if best.unplanned[k] && best.asRecorded[k] {
+				if asRecorded == nil {
+					asRecorded = map[string]bool{}
+				}
+				asRecorded[k] = true
 			}
-			asRecorded[k] = true
 		}
 	}
-	s := p.refreshed
-	if len(p.unplanned) == 0 {
-		p.refreshed, p.unplanned, p.asRecorded = nil, nil, nil
+	// These apps are planned now, whichever refresh serves them.
+	for _, r := range p.refreshes {
+		for _, k := range keys {
+			delete(r.unplanned, k)
+		}
 	}
-	if !covered {
+	p.dropTakenLocked()
+	if best == nil {
 		return newSharedLive(), nil
 	}
-	return s, asRecorded
+	return best.live, asRecorded
 }
 
 var (

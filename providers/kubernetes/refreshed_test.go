@@ -54,7 +54,23 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	check("once every app was planned", s, r, false, "map[]")
 
 	p.keepRefreshed(set, map[string]bool{"a": true}, map[string]bool{"a": true})
-	p.refreshAt = time.Now().Add(-refreshReuse - time.Second)
+	p.refreshes[0].at = time.Now().Add(-refreshReuse - time.Second)
 	s, r = take("a")
 	check("after refreshReuse", s, r, false, "map[]")
+
+	// Two refreshes: each serves the plan of its own apps, a later
+	// refresh of an app supersedes an earlier one, and a plan of apps of
+	// both gets the one that covered more of them.
+	other := &kube.LiveSet{Selector: managedSelector}
+	p.keepRefreshed(set, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "b": true})
+	p.keepRefreshed(other, map[string]bool{"c": true, "d": true}, map[string]bool{"c": true, "d": true})
+	got, rec := p.takeRefreshed([]string{"a", "c", "d"})
+	if got.set != other || fmt.Sprint(rec) != "map[c:true d:true]" {
+		t.Errorf("a plan of a, c and d: the second refresh %v, as recorded %v; want true, map[c:true d:true]", got.set == other, rec)
+	}
+	s, r = take("b")
+	check("the first refresh's other app", s, r, true, "map[b:true]")
+	if len(p.refreshes) != 0 {
+		t.Errorf("%d refreshes kept once every app was planned", len(p.refreshes))
+	}
 }
