@@ -107,20 +107,10 @@ func (w *planWalk) readEarly(ctx context.Context, pa addrs.Provider) {
 	e.mu.Unlock()
 	go func() {
 		defer close(b.done)
+		// The batcher answers one response per request, or an error.
 		b.resps, b.err = conn.read.Do(rctx, reqs)
-		if b.err == nil && len(b.resps) != len(reqs) {
-			b.err = errShortRead
-		}
 	}()
 }
-
-// errShortRead is an early batch that came back with fewer responses than
-// it asked for; its instances are read again.
-var errShortRead = shortReadError{}
-
-type shortReadError struct{}
-
-func (shortReadError) Error() string { return "the provider answered fewer reads than it was asked" }
 
 // refreshedByEngine reports whether the walk refreshes rc's instances as
 // the type state records for them.

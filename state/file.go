@@ -834,7 +834,7 @@ func encodeValue(v cty.Value) (val, ty json.RawMessage, err error) {
 	if v.Type() == cty.NilType {
 		return nil, nil, nil
 	}
-	var w typeWriter
+	var w jsonWriter
 	if val, ok := w.appendValue(nil, v, v.Type()); ok {
 		if ty = w.append(nil, v.Type()); w.err == nil {
 			return val, ty, nil

@@ -30,16 +30,17 @@ import (
 // plugin-sdk's wire encoder has a writer of the same JSON; it is internal
 // to that module, which state does not import.
 
-// typeWriter writes types' JSON; names holds the sorted attribute names
-// of the object types being written, nested ones after their parent's,
-// and err what go-cty said of a type it cannot write.
-type typeWriter struct {
+// jsonWriter writes values' and types' JSON (valuejson.go). names holds
+// the sorted attribute names of the object types being written, nested
+// ones after their parent's, and err what go-cty said of a type it
+// cannot write.
+type jsonWriter struct {
 	names []string
 	err   error
 }
 
 func appendTypeJSON(b []byte, ty cty.Type) ([]byte, error) {
-	var w typeWriter
+	var w jsonWriter
 	b = w.append(b, ty)
 	return b, w.err
 }
@@ -48,7 +49,7 @@ func appendTypeJSON(b []byte, ty cty.Type) ([]byte, error) {
 // returns them and the length of w.names to cut back to once they are
 // written. A nested object appends after them: a slice returned before
 // stays valid when w.names grows.
-func (w *typeWriter) sortedNames(atys map[string]cty.Type) ([]string, int) {
+func (w *jsonWriter) sortedNames(atys map[string]cty.Type) ([]string, int) {
 	start := len(w.names)
 	for k := range atys {
 		w.names = append(w.names, k)
@@ -58,7 +59,7 @@ func (w *typeWriter) sortedNames(atys map[string]cty.Type) ([]string, int) {
 	return names, start
 }
 
-func (w *typeWriter) append(b []byte, ty cty.Type) []byte {
+func (w *jsonWriter) append(b []byte, ty cty.Type) []byte {
 	switch {
 	case ty == cty.String:
 		return append(b, `"string"`...)

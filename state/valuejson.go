@@ -29,7 +29,7 @@ import (
 // appendValue appends the JSON of v, of type t, and reports whether it
 // could: a value that is unknown, marked, infinite or of a capsule type is
 // left to go-cty, which says what is wrong with it (or writes it).
-func (w *typeWriter) appendValue(b []byte, v cty.Value, t cty.Type) ([]byte, bool) {
+func (w *jsonWriter) appendValue(b []byte, v cty.Value, t cty.Type) ([]byte, bool) {
 	if v.IsMarked() || !v.IsKnown() {
 		return b, false
 	}

@@ -67,7 +67,7 @@ func TestValueJSONLikeCty(t *testing.T) {
 			ty = dyn
 			v = cty.ObjectVal(map[string]cty.Value{"name": v.GetAttr("name"), "objects": v.GetAttr("objects")})
 		}
-		var w typeWriter
+		var w jsonWriter
 		got, ok := w.appendValue([]byte("prefix:"), v, ty)
 		want, err := ctyjson.Marshal(v, ty)
 		if err != nil {
@@ -91,7 +91,7 @@ func TestValueJSONLikeCty(t *testing.T) {
 		"infinity": cty.ObjectVal(map[string]cty.Value{"a": cty.PositiveInfinity}),
 		"capsule":  cty.ObjectVal(map[string]cty.Value{"a": capsule}),
 	} {
-		if _, ok := new(typeWriter).appendValue(nil, v, v.Type()); ok {
+		if _, ok := new(jsonWriter).appendValue(nil, v, v.Type()); ok {
 			t.Errorf("%s: the writer wrote it", name)
 		}
 		if _, _, err := encodeValue(v); err == nil {

@@ -181,11 +181,11 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 }
 
 // collectAfter is the number of recorded objects from which a refresh
-// collects its garbage before returning.
+// collects its garbage as it answers.
 const collectAfter = 2000
 
-// refreshKey names an app in the set of those a refresh found as
-// recorded: its address, and its name, which tells apart two apps a
+// refreshKey names an app among those a refresh covered (and found as
+// recorded): its address, and its name, which tells apart two apps a
 // caller sends under one address.
 func refreshKey(address, name string) string { return address + "\x00" + name }
 
