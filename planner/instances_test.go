@@ -80,3 +80,40 @@ func TestTooManyInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestForEachOverAnEmptySet checks that for_each over an empty set makes
+// no instances whatever the set's element type: toset([]) and a filter
+// that keeps nothing are sets of dynamic values, which Terraform takes as
+// no instances. A set that holds values other than strings is refused.
+func TestForEachOverAnEmptySet(t *testing.T) {
+	for name, expr := range map[string]string{
+		"toset of an empty list":  `toset([])`,
+		"a filter that kept none": `toset([for s in ["a", "b"] : s if s == "c"])`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, `resource "file" "a" {
+  for_each = `+expr+`
+  path     = each.key
+  content  = "x"
+}`)
+			p, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+			if diags.HasErrors() {
+				t.Fatal(diagString(diags))
+			}
+			if len(p.Changes) != 0 {
+				t.Fatalf("planned %d changes, want none", len(p.Changes))
+			}
+		})
+	}
+	t.Run("a set of numbers", func(t *testing.T) {
+		f := newFixture(t, `resource "file" "a" {
+  for_each = toset([1, 2])
+  path     = "a"
+  content  = "x"
+}`)
+		_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+		if want := "not set of number"; !strings.Contains(diagString(diags), want) {
+			t.Fatalf("diagnostics %q do not mention %q", diagString(diags), want)
+		}
+	})
+}

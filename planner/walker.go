@@ -538,6 +538,10 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 				key := addrs.StringKey(k.AsString())
 				out = append(out, w.newInstance(rc.Addr.Instance(key), &repetition{key: key, eachValue: ev}))
 			}
+		case ty.IsSetType() && v.LengthInt() == 0:
+			// An empty set has no elements to type: toset([]), or a
+			// filter that kept nothing, is a set of dynamic values. It
+			// makes no instances, as Terraform's for_each does.
 		case ty.IsSetType() && ty.ElementType() == cty.String:
 			for it := v.ElementIterator(); it.Next(); {
 				_, ev := it.Element()
