@@ -73,6 +73,11 @@ func Resolve(root, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return resolve(root, realRoot, name)
+}
+
+// resolve is Resolve with root already resolved to realRoot.
+func resolve(root, realRoot, name string) (string, error) {
 	clean := filepath.Clean(filepath.FromSlash(name))
 	if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", &OutsideError{Name: name, Root: root}
@@ -105,11 +110,13 @@ func Root(dir string) (string, error) {
 // Rel is Resolve's result for name relative to the resolved root, for
 // opening it through an os.Root of root.
 func Rel(root, name string) (string, error) {
-	p, err := Resolve(root, name)
+	// The root's links are followed once: an app's plan resolves a path
+	// of its source's checkout for each of its instances.
+	realRoot, err := Root(root)
 	if err != nil {
 		return "", err
 	}
-	realRoot, err := Root(root)
+	p, err := resolve(root, realRoot, name)
 	if err != nil {
 		return "", err
 	}
