@@ -635,10 +635,13 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 					br.ReadBatch(ctx, breqs, bresps)
 				}()
 				for j, i := range idx {
-					if bresps[j].NewState == cty.NilVal {
+					if bresps[j].NewState == cty.NilVal || bresps[j].Unchanged {
+						// Unchanged: the state of the request, which
+						// slipway keeps; the answer leaves it out.
 						bresps[j].NewState = reqs[i].State
+					} else {
+						bresps[j].NewState = s.conform(s.rSchemas[typeName], bresps[j].NewState, &bresps[j].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 					}
-					bresps[j].NewState = s.conform(s.rSchemas[typeName], bresps[j].NewState, &bresps[j].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 					resps[i] = bresps[j]
 					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
 				}
@@ -649,10 +652,11 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			tasks = append(tasks, func() {
 				defer recoverInto(&resps[i].Diagnostics, subject("resource", reqs[i].Address, typeName), "Read")
 				r.Read(ctx, reqs[i], &resps[i])
-				if resps[i].NewState == cty.NilVal {
+				if resps[i].NewState == cty.NilVal || resps[i].Unchanged {
 					resps[i].NewState = reqs[i].State
+				} else {
+					resps[i].NewState = s.conform(s.rSchemas[typeName], resps[i].NewState, &resps[i].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 				}
-				resps[i].NewState = s.conform(s.rSchemas[typeName], resps[i].NewState, &resps[i].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
 			})
 		}
 	}
