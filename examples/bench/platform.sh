@@ -45,7 +45,13 @@
 #                     with the label slipway puts on what it manages (what
 #                     it must read to know the apps' objects; process start
 #                     is not counted), and the CPU of slipway and its
-#                     providers. Then the LISTs, APPLYs and dry-run
+#                     providers. Beside it, what every plan pays before
+#                     its first app: a no-op plan of the same source and
+#                     providers syncing no apps (a path with no
+#                     directories), and what the plan costs beyond that;
+#                     and the floor program's whole run, process start and
+#                     client set-up counted, as slipway's are. Then the
+#                     LISTs, APPLYs and dry-run
 #                     APPLYs the API server counted during one no-op plan
 #                     (10, 0 and 0 when no object costs a request of its
 #                     own), and kubectl diff --server-side of the same
@@ -406,6 +412,10 @@ mapfile -t gone < <("$kubectl" get namespaces -o name | grep -E '^namespace/(cro
 
 # --- The N apps.
 config "$work/config" apps
+# The same source and providers, syncing no apps: the first app's
+# directory has no directories of its own.
+config "$work/fixed-config" apps/app-0000
+(cd "$work/fixed-config" && secs "$slipway" apply -auto-approve > /dev/null)
 cd "$work/config"
 first_slipway=$(secs "$slipway" apply -auto-approve)
 noop > /dev/null || { echo "the plan after apply is not a no-op"; exit 1; }
@@ -418,10 +428,12 @@ if [ -n "${BASELINE:-}" ]; then
   cp "$BASELINE" "$work/baseline-slipway"
   (cd "$work/baseline" && "$work/baseline-slipway" init -upgrade > /dev/null)
 fi
-plan=() fl=() diff=() base=()
+plan=() fl=() diff=() base=() fixed=() whole=()
 : > "$work/noop.cpu"
 for ((r = 0; r < RUNS; r++)); do
   fl+=("$(floor_list)")
+  fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
+  whole+=("$(secs floor_list)")
   # With a baseline, the two take turns at going first: the one right
   # after kubectl diff meets a busier server.
   if [ -n "${BASELINE:-}" ] && ((r % 2 == 1)); then
@@ -437,6 +449,8 @@ p=$(printf '%s\n' "${plan[@]}" | median)
 pcpu=$(cpu_median)
 f=$(printf '%s\n' "${fl[@]}" | median)
 d=$(printf '%s\n' "${diff[@]}" | median)
+fx=$(printf '%s\n' "${fixed[@]}" | median)
+wh=$(printf '%s\n' "${whole[@]}" | median)
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
 # slipway and each provider, sampled until they exit, with the largest
@@ -502,6 +516,11 @@ printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2
 listed=$(awk '/^floor list:/ {n = $3} END {print n + 0}' "$work/floor.log")
 printf 'no-op plan       slipway %.2fs   floor (LIST of the 10 kinds, %d objects) %.3fs   ratio %.2f\n' "$p" "$listed" "$f" "$(ratio "$p" "$f")"
 printf '                 CPU of slipway and its providers %.2fs (user and system)\n' "$pcpu"
+rest=$(awk -v p="$p" -v x="$fx" 'BEGIN {print p - x}')
+printf '                 every plan'"'"'s fixed part (the same source and providers, no apps) %.2fs = %.2f floors; the rest %.2fs = %.2f floors\n' \
+  "$fx" "$(ratio "$fx" "$f")" "$rest" "$(ratio "$rest" "$f")"
+printf '                 the floor program'"'"'s whole run (process start and client set-up counted) %.3fs   slipway/whole floor ratio %.2f\n' \
+  "$wh" "$(ratio "$p" "$wh")"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
 if [ -s "$work/kdiff.out" ]; then
