@@ -480,7 +480,7 @@ func (w *applyWalk) ApplyResource(ctx context.Context, rc *lang.Resource, l kind
 // resource (a resource block is lowered to itself) concurrently.
 func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
 	schema, _ := w.typeSchema(false, rc.Provider, l.Type)
-	conn := w.conns[rc.Provider]
+	conn := w.conn(rc.Provider)
 	insts, diags := w.expand(rc)
 	if diags.HasErrors() {
 		return diags
@@ -830,7 +830,7 @@ func (w *applyWalk) applyDelete(ctx context.Context, ch *plans.ResourceChange) h
 		w.persist(nil)
 		return nil
 	}
-	conn := w.conns[ch.Provider]
+	conn := w.conn(ch.Provider)
 	if conn == nil {
 		return hcl.Diagnostics{kind.Errorf("Provider not available", nil, "%s needs provider %q to be deleted, but it was not started.", ch.Addr, ch.Provider.Name)}
 	}

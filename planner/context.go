@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -156,14 +157,25 @@ func ConfigHash(cfg *lang.Config) string {
 }
 
 // Requirements lists the providers a configuration (and the resources in
-// state it would delete) needs, for `slipway init`.
+// state it would delete) needs, for `slipway init`, and says which of
+// them a plan of the configuration starts only on demand.
 func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 	seen := map[string]*plugins.Requirement{}
+	now := map[string]bool{}
 	add := func(name string, rng *hcl.Range) {
-		if name == "" || seen[name] != nil {
+		if name == "" {
+			return
+		}
+		now[name] = true
+		if seen[name] != nil {
 			return
 		}
 		seen[name] = &plugins.Requirement{Name: name, Range: rng}
+	}
+	addOnDemand := func(name string, rng *hcl.Range) {
+		if name != "" && seen[name] == nil {
+			seen[name] = &plugins.Requirement{Name: name, Range: rng}
+		}
 	}
 	if cfg.Slipway != nil {
 		for n, rp := range cfg.Slipway.RequiredProviders {
@@ -184,6 +196,10 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 			add(rc.Provider.Name, &r)
 		}
 		if k := kinds[rc.Addr.Kind]; k != nil {
+			var onDemand []addrs.Provider
+			if od, ok := k.(kind.ProvidersOnDemand); ok {
+				onDemand = od.ProvidersOnDemand(rc)
+			}
 			for _, pa := range k.Providers(rc) {
 				// The block's own provider is named by its type (or
 				// chosen from its body); others by the block as a whole.
@@ -191,7 +207,11 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 				if pa == rc.Provider {
 					r = rc.TypeRange
 				}
-				add(pa.Name, &r)
+				if slices.Contains(onDemand, pa) {
+					addOnDemand(pa.Name, &r)
+				} else {
+					add(pa.Name, &r)
+				}
 			}
 		}
 	}
@@ -202,6 +222,7 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 	}
 	out := make([]plugins.Requirement, 0, len(seen))
 	for _, r := range seen {
+		r.OnDemand = !now[r.Name]
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -220,46 +241,75 @@ type providerConn struct {
 	apply    *applyQueue
 	// secrets are the strings masked in what the provider says.
 	secrets *secretSet
+	// demand is set when the walk starts the provider only if a block
+	// asks for it (kind.ProvidersOnDemand); the fields above but addr
+	// and secrets are set once it has started (walker.conn).
+	demand *demand
 }
 
-// startProviders starts every provider configuration in addrsNeeded and
-// fetches its schemas, in parallel.
+// demand is the start of a provider configuration on demand: once.
+type demand struct {
+	// configure is set by the walk's node of the provider, in the walks
+	// that configure providers (plan and apply, not validate): the
+	// provider is then configured once started.
+	configure bool
+	once      sync.Once
+	ok        bool // started, and configured if asked
+}
+
+// startProviders starts every provider configuration in needed and
+// fetches its schemas, in parallel. One needed only on demand (false in
+// needed) is not started: its connection is left for
+// walker.startOnDemand.
 func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]bool) (map[addrs.Provider]*providerConn, hcl.Diagnostics) {
-	par := c.parallelism()
 	secrets := newSecretSet(lang.SensitiveStrings(c.Config, c.Variables), c.OnSecrets)
 	c.secrets = secrets
 	conns := map[addrs.Provider]*providerConn{}
 	var diags hcl.Diagnostics
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for pa := range needed {
+	for pa, now := range needed {
+		if !now {
+			conns[pa] = &providerConn{addr: pa, secrets: secrets, demand: &demand{}}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cl, err := c.Providers.Get(ctx, pa.String(), pa.Name)
-			var sch *sdk.ProviderSchemas
-			if err == nil {
-				sch, err = cl.Schemas(ctx)
-			}
+			conn, err := c.startConn(ctx, pa, secrets)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				diags = append(diags, kind.ErrorDiag("Provider failed to start", err.Error(), nil))
 				return
 			}
-			// What the provider says is masked (mask.go).
-			conns[pa] = &providerConn{
-				addr: pa, client: cl, schemas: sch, secrets: secrets,
-				plan:     newBatcher(planBatchSize, par, maskCalls(cl.Plan, secrets, func(r *sdk.PlanResponse) sdk.Diagnostics { return r.Diagnostics })),
-				read:     newBatcher(planBatchSize, par, maskCalls(cl.Read, secrets, func(r *sdk.ReadResponse) sdk.Diagnostics { return r.Diagnostics })),
-				sources:  newBatcher(planBatchSize, par, maskCalls(cl.ReadSources, secrets, func(r *sdk.SourceReadResponse) sdk.Diagnostics { return r.Diagnostics })),
-				validate: newBatcher(planBatchSize, par, maskCalls(cl.Validate, secrets, func(r *sdk.ValidateResponse) sdk.Diagnostics { return r.Diagnostics })),
-				apply:    newApplyQueue(cl, c.applyParallelism(sch.Metadata), secrets),
-			}
+			conns[pa] = conn
 		}()
 	}
 	wg.Wait()
 	return conns, diags
+}
+
+// startConn starts provider configuration pa and fetches its schemas.
+func (c *Context) startConn(ctx context.Context, pa addrs.Provider, secrets *secretSet) (*providerConn, error) {
+	cl, err := c.Providers.Get(ctx, pa.String(), pa.Name)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := cl.Schemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	par := c.parallelism()
+	// What the provider says is masked (mask.go).
+	return &providerConn{
+		addr: pa, client: cl, schemas: sch, secrets: secrets,
+		plan:     newBatcher(planBatchSize, par, maskCalls(cl.Plan, secrets, func(r *sdk.PlanResponse) sdk.Diagnostics { return r.Diagnostics })),
+		read:     newBatcher(planBatchSize, par, maskCalls(cl.Read, secrets, func(r *sdk.ReadResponse) sdk.Diagnostics { return r.Diagnostics })),
+		sources:  newBatcher(planBatchSize, par, maskCalls(cl.ReadSources, secrets, func(r *sdk.SourceReadResponse) sdk.Diagnostics { return r.Diagnostics })),
+		validate: newBatcher(planBatchSize, par, maskCalls(cl.Validate, secrets, func(r *sdk.ValidateResponse) sdk.Diagnostics { return r.Diagnostics })),
+		apply:    newApplyQueue(cl, c.applyParallelism(sch.Metadata), secrets),
+	}, nil
 }
 
 func (c *Context) parallelism() int {

@@ -35,5 +35,8 @@
 // evaluated with only the values they refer to, and provider calls are
 // batched); a refresh is given only state and a configured provider, so
 // a plan refreshes each provider's instances as soon as it is configured
-// (earlyread.go); package cmd is the only importer.
+// (earlyread.go); a provider that blocks use only in some cases
+// (kind.ProvidersOnDemand) and nothing else needs is started, and
+// configured, only when a block asks for it (walker.conn); package cmd is
+// the only importer.
 package planner

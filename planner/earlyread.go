@@ -70,7 +70,8 @@ type earlyReads struct {
 // readEarly begins the early refresh of what provider pa holds.
 func (w *planWalk) readEarly(ctx context.Context, pa addrs.Provider) {
 	conn := w.conns[pa]
-	if !w.opts.Refresh || w.offline || conn == nil {
+	if !w.opts.Refresh || w.offline || conn == nil || conn.demand != nil {
+		// A provider started on demand holds nothing in state.
 		return
 	}
 	var insts []*state.ResourceInstance

@@ -69,7 +69,7 @@ func (w *walker) SetValues(rc *lang.Resource, insts []kind.Instance, vals []cty.
 
 // Provider is a started provider configuration.
 func (w *walker) Provider(p addrs.Provider) (kind.Provider, bool) {
-	conn := w.conns[p]
+	conn := w.conn(p)
 	if conn == nil {
 		return nil, false
 	}
@@ -241,7 +241,7 @@ func (w *applyWalk) RereadSource(ctx context.Context, src addrs.Resource) hcl.Di
 		return nil
 	}
 	schema, ok := w.schemaOf(rc.Addr, rc.Provider)
-	conn := w.conns[rc.Provider]
+	conn := w.conn(rc.Provider)
 	if !ok || conn == nil {
 		return nil
 	}

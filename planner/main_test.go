@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 		case "file":
 			sdk.Serve(file.New())
 		case "kit":
+			mark(kitStartedEnv, "started")
 			sdk.Serve(kit{})
 		}
 		os.Exit(0)
@@ -273,6 +274,26 @@ const kitApplyParallelism = DefaultParallelism + 2
 
 func (kit) Schema() sdk.Schema { return sdk.Schema{} }
 func (kit) Configure(context.Context, sdk.ConfigureRequest, *sdk.ConfigureResponse) {
+	mark(kitStartedEnv, "configured")
+}
+
+// kitStartedEnv names a file to which each kit process appends "started"
+// when it starts and "configured" when it is configured.
+const kitStartedEnv = "SLIPWAY_TEST_KIT_STARTED"
+
+// mark appends line to the file the environment variable env names, if
+// it is set.
+func mark(env, line string) {
+	name := os.Getenv(env)
+	if name == "" {
+		return
+	}
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	f.WriteString(line + "\n")
 }
 func (kit) Resources() map[string]sdk.Resource {
 	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}}

@@ -484,7 +484,7 @@ func (w *planWalk) planSource(ctx context.Context, rc *lang.Resource) hcl.Diagno
 	if prior != nil {
 		priorVal = prior.Value
 	}
-	conn := w.conns[rc.Provider]
+	conn := w.conn(rc.Provider)
 	resps, err := conn.sources.Do(ctx, []sdk.SourceReadRequest{{
 		Address: addr.String(), TypeName: rc.Addr.Type, Config: cfgVal, PriorState: priorVal, Hard: w.opts.HardRefresh && localDir == "",
 		LocalDir: localDir,
@@ -535,7 +535,7 @@ func (w *planWalk) PlanResource(ctx context.Context, rc *lang.Resource, l kind.L
 // resource (a resource block is lowered to itself), in one batch.
 func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
 	schema, ok := w.typeSchema(false, rc.Provider, l.Type)
-	conn := w.conns[rc.Provider]
+	conn := w.conn(rc.Provider)
 	if !ok || conn == nil {
 		// start reported it already.
 		return nil
@@ -840,7 +840,7 @@ func (w *planWalk) planOrphans(ctx context.Context, insts []*state.ResourceInsta
 		}
 		before := ri.Value
 		if w.opts.Refresh {
-			conn := w.conns[ri.Provider]
+			conn := w.conn(ri.Provider)
 			var resps []sdk.ReadResponse
 			var err error
 			if resp, ok := w.takeEarly(ri, ri.Provider, ri.Type); ok {
@@ -948,7 +948,7 @@ func (w *planWalk) notOffline(p addrs.Provider) bool {
 	if !w.offline {
 		return false
 	}
-	conn := w.conns[p]
+	conn := w.conn(p)
 	return conn == nil || !conn.schemas.Metadata.Offline
 }
 

@@ -48,7 +48,7 @@ func (w *walker) upgradeStates(ctx context.Context) ([]string, hcl.Diagnostics) 
 		if ri.Type == "" || ri.Addr.Resource.Kind == addrs.Source {
 			continue
 		}
-		conn := w.conns[ri.Provider]
+		conn := w.conn(ri.Provider)
 		if conn == nil {
 			continue
 		}
@@ -75,7 +75,7 @@ func (w *walker) upgradeStates(ctx context.Context) ([]string, hcl.Diagnostics) 
 		wg       sync.WaitGroup
 	)
 	for pa, insts := range todo {
-		conn := w.conns[pa]
+		conn := w.conn(pa)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -114,7 +114,11 @@ func (w validateWalk) ValidateResource(ctx context.Context, rc *lang.Resource, l
 	if v == cty.NilVal || diags.HasErrors() {
 		return diags
 	}
-	resps, err := w.conns[rc.Provider].validate.Do(ctx, []sdk.ValidateRequest{{TypeName: l.Type, Config: v}})
+	conn := w.conn(rc.Provider)
+	if conn == nil {
+		return diags // validateConfig found no schema, and said why
+	}
+	resps, err := conn.validate.Do(ctx, []sdk.ValidateRequest{{TypeName: l.Type, Config: v}})
 	r := rc.DeclRange
 	if err != nil {
 		return append(diags, kind.Errorf("Validation failed", &r, "provider %q: %v", rc.Provider.Name, err))

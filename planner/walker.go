@@ -82,6 +82,9 @@ type walker struct {
 	scope *scope
 	vals  *values
 	conns map[addrs.Provider]*providerConn
+	// startCtx is what the walk starts providers with: those it starts on
+	// demand too (conn).
+	startCtx context.Context
 
 	// refs caches each resource block's references.
 	refs map[string][]*addrs.Reference
@@ -178,13 +181,20 @@ func (w *walker) blockProviders(rc *lang.Resource) []addrs.Provider {
 func engineKind(k addrs.Kind) bool { return k == addrs.Managed || k == addrs.Source }
 
 // neededProviders lists the provider configurations the configuration's
-// blocks and the state's resources use.
+// blocks and the state's resources use: true for those the walk starts
+// at once, false for those it starts on demand, which only blocks of a
+// kind.ProvidersOnDemand use, only as one of those, and for which the
+// configuration has no provider block.
 func (w *walker) neededProviders(includeConfig bool) (map[addrs.Provider]bool, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	need := map[addrs.Provider]bool{}
 	if includeConfig {
 		for _, k := range kind.SortedKeys(w.cfg.Resources) {
 			rc := w.cfg.Resources[k]
+			var onDemand []addrs.Provider
+			if k, ok := w.kinds[rc.Addr.Kind].(kind.ProvidersOnDemand); ok && !engineKind(rc.Addr.Kind) {
+				onDemand = k.ProvidersOnDemand(rc)
+			}
 			for _, pa := range w.blockProviders(rc) {
 				if pa.Alias != "" && w.cfg.Providers[pa.Name+"."+pa.Alias] == nil {
 					r := rc.DeclRange
@@ -193,7 +203,12 @@ func (w *walker) neededProviders(includeConfig bool) (map[addrs.Provider]bool, h
 						rc.Addr, pa, pa.Name, pa.Alias))
 					continue
 				}
-				need[pa] = true
+				key := pa.Name
+				if pa.Alias != "" {
+					key += "." + pa.Alias
+				}
+				now := !slices.Contains(onDemand, pa) || w.cfg.Providers[key] != nil
+				need[pa] = need[pa] || now
 			}
 		}
 	}
@@ -216,6 +231,7 @@ func (w *walker) start(ctx context.Context, includeConfig bool) hcl.Diagnostics 
 	conns, d := w.c.startProviders(ctx, need)
 	diags = append(diags, d...)
 	w.conns = conns
+	w.startCtx = ctx
 	if diags.HasErrors() || !includeConfig {
 		return diags
 	}
@@ -237,9 +253,46 @@ func (w *walker) schemaOf(r addrs.Resource, p addrs.Provider) (sdk.Schema, bool)
 	return w.typeSchema(r.Kind == addrs.Source, p, r.Type)
 }
 
+// conn is provider configuration p once started: at once if the walk
+// starts it on demand and it has not started yet. It is nil when the
+// walk does not use p, or when p failed to start or to be configured,
+// which the walk's diagnostics then say.
+func (w *walker) conn(p addrs.Provider) *providerConn {
+	c := w.conns[p]
+	if c == nil || c.demand == nil {
+		return c
+	}
+	c.demand.once.Do(func() { c.demand.ok = w.startOnDemand(c) })
+	if !c.demand.ok {
+		return nil
+	}
+	return c
+}
+
+// startOnDemand starts and configures provider configuration c, which the
+// walk starts only when a block asks for it.
+func (w *walker) startOnDemand(c *providerConn) bool {
+	ctx := w.startCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	started, err := w.c.startConn(ctx, c.addr, c.secrets)
+	if err != nil {
+		w.addDiags(hcl.Diagnostics{kind.ErrorDiag("Provider failed to start", err.Error(), nil)})
+		return false
+	}
+	d := c.demand
+	*c = *started
+	c.demand = d
+	if !d.configure {
+		return true
+	}
+	return !w.addDiags(w.configureConn(ctx, c))
+}
+
 // typeSchema is the schema of a provider's source or resource type.
 func (w *walker) typeSchema(source bool, p addrs.Provider, typ string) (sdk.Schema, bool) {
-	conn := w.conns[p]
+	conn := w.conn(p)
 	if conn == nil {
 		return sdk.Schema{}, false
 	}
@@ -254,6 +307,9 @@ func (w *walker) typeSchema(source bool, p addrs.Provider, typ string) (sdk.Sche
 func (w *walker) unknownTypeDiag(rc *lang.Resource) *hcl.Diagnostic {
 	var all []string
 	for _, conn := range w.conns {
+		if conn == nil || conn.schemas == nil {
+			continue // started on demand, and not yet
+		}
 		m := conn.schemas.Resources
 		if rc.Addr.Kind == addrs.Source {
 			m = conn.schemas.Sources
@@ -408,12 +464,25 @@ func (w *walker) buildGraph(withOutputs bool) (*graph.Graph[node], hcl.Diagnosti
 	return g, diags
 }
 
-// configureProvider evaluates a provider block and configures the provider.
+// configureProvider evaluates a provider block and configures the
+// provider: the walk's node of the provider does, unless the provider is
+// started on demand, which configures it once started.
 func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.Diagnostics {
 	conn := w.conns[pa]
 	if conn == nil {
 		return nil
 	}
+	if conn.demand != nil {
+		// Every block that may ask for it comes after this node.
+		conn.demand.configure = true
+		return nil
+	}
+	return w.configureConn(ctx, conn)
+}
+
+// configureConn evaluates the provider block of conn and configures it.
+func (w *walker) configureConn(ctx context.Context, conn *providerConn) hcl.Diagnostics {
+	pa := conn.addr
 	schema := conn.schemas.Provider
 	key := pa.Name
 	if pa.Alias != "" {

@@ -54,6 +54,17 @@ func (Kind) Providers(rc *lang.Resource) []addrs.Provider {
 	return []addrs.Provider{rc.Provider}
 }
 
+// ProvidersOnDemand: the helm provider that Providers lists for an app
+// that finds its tool serves only the apps whose directories hold a
+// chart (chooseLowering asks for it then), or that state records as
+// helm releases (which the engine starts providers for anyway).
+func (Kind) ProvidersOnDemand(rc *lang.Resource) []addrs.Provider {
+	if detects(rc) && rc.Provider.Alias == "" {
+		return []addrs.Provider{helmTwin(rc.Provider)}
+	}
+	return nil
+}
+
 // RefreshedByEngine: an app is planned as the resource it is lowered
 // to, and state records that resource's type (kind.EngineRefreshed).
 func (Kind) RefreshedByEngine() {}

@@ -236,6 +236,17 @@ type EngineRefreshed interface {
 	RefreshedByEngine()
 }
 
+// ProvidersOnDemand is a Kind some of whose blocks' providers (of those
+// Providers lists) serve a block only in some cases that the block's
+// plan finds out, such as the helm provider of an app whose directory
+// holds a chart. Unless something else needs one from the start (another
+// block, the state, a provider block), the engine starts it the first
+// time a block asks Host.Provider for it, and configures it then: a
+// provider process costs every plan its start.
+type ProvidersOnDemand interface {
+	ProvidersOnDemand(rc *lang.Resource) []addrs.Provider
+}
+
 // Documented is a Kind that describes its block for the reference pages.
 // Its package tests that the description covers what it decodes.
 type Documented interface {

@@ -39,6 +39,10 @@ type Requirement struct {
 	Source string
 	// Range points at the required_providers entry or the first use.
 	Range *hcl.Range
+	// OnDemand says that only blocks that may not need it use the
+	// provider (an app's helm provider, for a chart): a plan starts it
+	// when a block asks for it, not before.
+	OnDemand bool
 }
 
 // InstallOptions tunes Install.

@@ -238,6 +238,9 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		// All at once: each is a process whose start takes a while.
 		var wg sync.WaitGroup
 		for _, r := range planner.Requirements(cfg, nil) {
+			if r.OnDemand {
+				continue // the plan starts it if a block asks for it
+			}
 			wg.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
 		}
 		wg.Wait()
