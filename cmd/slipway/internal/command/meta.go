@@ -230,22 +230,19 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	if m.Stop != nil {
 		startCtx = m.Stop
 	}
-	warm := make(chan struct{})
 	began := time.Now()
-	var warmed time.Duration
-	go func() {
-		defer close(warm)
-		// All at once: each is a process whose start takes a while.
-		var wg sync.WaitGroup
-		for _, r := range planner.Requirements(cfg, nil) {
-			if r.OnDemand {
-				continue // the plan starts it if a block asks for it
-			}
-			wg.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
+	var (
+		starting sync.WaitGroup
+		onDemand = map[string]bool{}
+	)
+	// All at once: each is a process whose start takes a while.
+	for _, r := range planner.Requirements(cfg, nil) {
+		if r.OnDemand {
+			onDemand[r.Name] = true // the plan starts it if a block asks for it
+			continue
 		}
-		wg.Wait()
-		warmed = time.Since(began)
-	}()
+		starting.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
+	}
 	var (
 		st       *state.State
 		pending  []state.Pending
@@ -253,7 +250,18 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	)
 	withoutGC(func() { st, pending, replayed, err = readJournal(ctx, b) })
 	read := time.Since(began)
-	<-warm
+	if err == nil && len(onDemand) > 0 {
+		// What state holds needs its provider from the start (a chart
+		// app's helm provider): it starts beside the others still
+		// starting, not once the plan begins.
+		for _, r := range planner.Requirements(cfg, st) {
+			if onDemand[r.Name] && !r.OnDemand {
+				starting.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
+			}
+		}
+	}
+	starting.Wait()
+	warmed := time.Since(began)
 	m.debugf("state: read in %s, alongside the providers' start, which took %s", read.Round(time.Millisecond), warmed.Round(time.Millisecond))
 	if err != nil {
 		set.Close()
