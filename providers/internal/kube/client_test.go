@@ -52,15 +52,7 @@ func TestRateLimitDefaults(t *testing.T) {
 				w.Write([]byte("ok"))
 			}))
 			defer srv.Close()
-			kc := filepath.Join(t.TempDir(), "config")
-			os.WriteFile(kc, []byte(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "`+srv.URL+`"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`), 0o600)
-			cl, err := Connect(ClientConfig{Kubeconfig: kc, QPS: tt.qps, Burst: tt.burst})
+			cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL), QPS: tt.qps, Burst: tt.burst})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,4 +61,22 @@ current-context: x
 			}
 		})
 	}
+}
+
+// kubeconfigOf writes a kubeconfig of one cluster at server, with no
+// credentials, and returns its path.
+func kubeconfigOf(t *testing.T, server string) string {
+	t.Helper()
+	kc := filepath.Join(t.TempDir(), "config")
+	err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "`+server+`"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kc
 }

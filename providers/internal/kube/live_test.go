@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -61,15 +59,7 @@ func TestListFollowsPages(t *testing.T) {
 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b%d","namespace":"x"},"data":{"n":"%d"}}]}`, next, page, page, page)
 	}))
 	defer srv.Close()
-	kc := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kc, []byte(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "`+srv.URL+`"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`), 0o600)
-	cl, err := Connect(ClientConfig{Kubeconfig: kc})
+	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
