@@ -234,15 +234,21 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	var (
 		starting sync.WaitGroup
 		onDemand = map[string]bool{}
+		warmed   time.Duration
 	)
 	// All at once: each is a process whose start takes a while.
+	var first sync.WaitGroup
 	for _, r := range planner.Requirements(cfg, nil) {
 		if r.OnDemand {
 			onDemand[r.Name] = true // the plan starts it if a block asks for it
 			continue
 		}
-		starting.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
+		first.Go(func() { set.Get(startCtx, addrs.Provider{Name: r.Name}.String(), r.Name) })
 	}
+	starting.Go(func() {
+		first.Wait()
+		warmed = time.Since(began)
+	})
 	var (
 		st       *state.State
 		pending  []state.Pending
@@ -261,7 +267,6 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		}
 	}
 	starting.Wait()
-	warmed := time.Since(began)
 	m.debugf("state: read in %s, alongside the providers' start, which took %s", read.Round(time.Millisecond), warmed.Round(time.Millisecond))
 	if err != nil {
 		set.Close()
