@@ -117,10 +117,13 @@ func config() (*rest.Config, error) {
 // flowControl reports whether the API server has API Priority and
 // Fairness: its responses then name the flow schema that classified them.
 func flowControl(cfg *rest.Config) bool {
-	hc, err := rest.HTTPClientFor(cfg)
+	shared, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return false
 	}
+	// A copy: for a server of plain HTTP, client-go hands out
+	// http.DefaultClient itself.
+	hc := *shared
 	hc.Timeout = 5 * time.Second
 	resp, err := hc.Get(strings.TrimSuffix(cfg.Host, "/") + "/livez/ping")
 	if err != nil {

@@ -331,10 +331,13 @@ func (m *Mappings) ApplyAs(ctx context.Context, id ObjectID, obj map[string]any,
 // them. A server that cannot be reached is taken to have none, so the
 // client-side limit applies.
 func hasFlowControl(cfg *rest.Config) bool {
-	hc, err := rest.HTTPClientFor(cfg)
+	shared, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return false
 	}
+	// A copy: for a server of plain HTTP, client-go hands out
+	// http.DefaultClient itself, whose timeout is everyone's.
+	hc := *shared
 	hc.Timeout = 5 * time.Second
 	resp, err := hc.Get(strings.TrimSuffix(cfg.Host, "/") + "/livez/ping")
 	if err != nil {
