@@ -281,10 +281,10 @@ func (w *walker) startOnDemand(c *providerConn) bool {
 		w.addDiags(hcl.Diagnostics{kind.ErrorDiag("Provider failed to start", err.Error(), nil)})
 		return false
 	}
-	d := c.demand
-	*c = *started
-	c.demand = d
-	if !d.configure {
+	// Field by field: demand is read by every caller of conn.
+	c.client, c.schemas, c.apply = started.client, started.schemas, started.apply
+	c.plan, c.read, c.sources, c.validate = started.plan, started.read, started.sources, started.validate
+	if !c.demand.configure {
 		return true
 	}
 	return !w.addDiags(w.configureConn(ctx, c))
