@@ -26,7 +26,7 @@ export GOWORK := off
 # first that fails.
 in_modules   = set -e; for m in $(MODULES); do echo "== module $$m"; (cd $$m && $(1)); done
 
-.PHONY: all build deps testbed test test-unit bench bench-platform bench-rollouts crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
+.PHONY: all build deps testbed test test-unit bench bench-small bench-platform bench-rollouts crash fuzz lint license-headers generate check-generate demo demo-files site site-serve clean
 
 all: build
 
@@ -52,10 +52,10 @@ testbed: deps
 	$(BIN)/slipway-testbed build > $(BIN)/.testbed-dir
 	ln -sf "$$(sed -n 's/^testbed binaries are in //p' $(BIN)/.testbed-dir)/kubectl" $(BIN)/kubectl
 
-## test: vet, formatting, and every test, end-to-end ones against a real
-## control plane and git server included (the control plane is built on
-## first use)
-test: lint testbed
+## test: vet, formatting, the benchmark scripts at small sizes, and every
+## test, end-to-end ones against a real control plane and git server
+## included (the control plane is built on first use)
+test: lint testbed bench-small
 	@$(call in_modules,$(GO) test -count=1 -timeout 60m ./...)
 
 ## test-unit: the fast tests only
@@ -72,6 +72,15 @@ bench:
 ## RUNS=); a long run, for a quiet machine
 bench-platform: build testbed
 	./examples/bench/platform.sh $${N:-1000} $${RUNS:-5}
+
+## bench-small: the benchmark scripts of examples/bench at a few apps
+## each (under a minute together), so that they keep working: a script
+## stops with an error when a command fails, or when a plan right after an
+## apply is not a no-op
+bench-small: build testbed
+	./examples/bench/platform.sh 3 1
+	./examples/bench/apps.sh 3 1
+	./examples/bench/rollouts.sh 2
 
 ## bench-rollouts: examples/bench/rollouts.sh, N apps (50 unless N=) each
 ## rolling a canary of 4 steps at once in one apply: wall time against the
