@@ -42,9 +42,9 @@ build:
 ## state backend's tests, hugo and chromium for the documentation site's
 ## link test, and
 ## chromium for the plan page's browser tests too, prometheus for the
-## rollout analyses' tests)
+## rollout analyses' tests, time for the benchmark scripts' peak memory)
 deps:
-	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && test -x /usr/bin/prometheus || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium prometheus; }
+	@command -v git >/dev/null 2>&1 && test -x /usr/bin/docker-registry && compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v hugo >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && test -x /usr/bin/prometheus && test -x /usr/bin/time || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git docker-registry postgresql hugo chromium prometheus time; }
 
 ## testbed: build the control-plane binaries once per machine (cached outside the repo)
 testbed: deps
