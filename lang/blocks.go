@@ -106,10 +106,7 @@ func (l *loader) provider(b *hcl.Block) {
 			return
 		}
 	}
-	key := p.Name
-	if p.Alias != "" {
-		key += "." + p.Alias
-	}
+	key := addrs.Provider{Name: p.Name, Alias: p.Alias}.Key()
 	if prev, ok := l.cfg.Providers[key]; ok {
 		l.duplicate("provider configuration", key, prev.DeclRange, p.DeclRange)
 		return

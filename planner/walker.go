@@ -196,18 +196,15 @@ func (w *walker) neededProviders(includeConfig bool) (map[addrs.Provider]bool, h
 				onDemand = k.ProvidersOnDemand(rc)
 			}
 			for _, pa := range w.blockProviders(rc) {
-				if pa.Alias != "" && w.cfg.Providers[pa.Name+"."+pa.Alias] == nil {
+				block := w.cfg.Providers[pa.Key()]
+				if pa.Alias != "" && block == nil {
 					r := rc.DeclRange
 					diags = append(diags, kind.Errorf("Provider configuration not present", &r,
 						"%s refers to %s, but no provider %q block has alias = %q. Add that provider block or remove the provider argument.",
 						rc.Addr, pa, pa.Name, pa.Alias))
 					continue
 				}
-				key := pa.Name
-				if pa.Alias != "" {
-					key += "." + pa.Alias
-				}
-				now := !slices.Contains(onDemand, pa) || w.cfg.Providers[key] != nil
+				now := !slices.Contains(onDemand, pa) || block != nil
 				need[pa] = need[pa] || now
 			}
 		}
@@ -484,10 +481,7 @@ func (w *walker) configureProvider(ctx context.Context, pa addrs.Provider) hcl.D
 func (w *walker) configureConn(ctx context.Context, conn *providerConn) hcl.Diagnostics {
 	pa := conn.addr
 	schema := conn.schemas.Provider
-	key := pa.Name
-	if pa.Alias != "" {
-		key += "." + pa.Alias
-	}
+	key := pa.Key()
 	var diags hcl.Diagnostics
 	cfgVal := cty.NullVal(schema.ImpliedType())
 	var subject *hcl.Range

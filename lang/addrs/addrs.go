@@ -149,6 +149,15 @@ type Provider struct {
 	Alias string
 }
 
+// Key is how the configuration names the provider block of p: NAME or
+// NAME.ALIAS (lang.Config.Providers).
+func (p Provider) Key() string {
+	if p.Alias != "" {
+		return p.Name + "." + p.Alias
+	}
+	return p.Name
+}
+
 func (p Provider) String() string {
 	if p.Alias != "" {
 		return "provider." + p.Name + "." + p.Alias
