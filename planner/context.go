@@ -172,7 +172,10 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 		}
 		seen[name] = &plugins.Requirement{Name: name, Range: rng}
 	}
-	addOnDemand := func(name string, rng *hcl.Range) {
+	// declare lists a provider that no plan needs from the start for this
+	// (walker.neededProviders decides alike): one required_providers
+	// names, or one a kind starts on demand.
+	declare := func(name string, rng *hcl.Range) {
 		if name != "" && seen[name] == nil {
 			seen[name] = &plugins.Requirement{Name: name, Range: rng}
 		}
@@ -180,7 +183,7 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 	if cfg.Slipway != nil {
 		for n, rp := range cfg.Slipway.RequiredProviders {
 			r := rp.DeclRange
-			add(n, &r)
+			declare(n, &r)
 			seen[n].Constraint = rp.Version
 			seen[n].Source = rp.Source
 		}
@@ -208,7 +211,7 @@ func Requirements(cfg *lang.Config, st *state.State) []plugins.Requirement {
 					r = rc.TypeRange
 				}
 				if slices.Contains(onDemand, pa) {
-					addOnDemand(pa.Name, &r)
+					declare(pa.Name, &r)
 				} else {
 					add(pa.Name, &r)
 				}

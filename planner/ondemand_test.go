@@ -28,6 +28,7 @@ import (
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/state"
 )
 
 // demandKind takes over rollout blocks, as the app kind's helm provider
@@ -151,5 +152,55 @@ rollout "a" {}
 				t.Errorf("applied %d kit_things, want %d", applied, want)
 			}
 		})
+	}
+}
+
+// TestRequirementsSayWhatStartsOnDemand checks that Requirements, which
+// the command starts providers from while it reads the state, decides as
+// the walk does: the helm provider of apps that find their tool is
+// started on demand unless a provider block or the state needs it, and a
+// provider only required_providers names is not started early.
+func TestRequirementsSayWhatStartsOnDemand(t *testing.T) {
+	const app = `
+source "git" "g" { url = "https://git.example/g.git" }
+app "web" {
+  source {
+    repo = source.git.g
+    path = "web"
+  }
+  destination { namespace = "web" }
+}
+`
+	onDemand := func(src string, st *state.State) map[string]bool {
+		t.Helper()
+		f := newFixture(t, src)
+		out := map[string]bool{}
+		for _, r := range Requirements(f.cfg, st) {
+			out[r.Name] = r.OnDemand
+		}
+		return out
+	}
+	if got := onDemand(app, nil); !got["helm"] || got["kubernetes"] || got["git"] {
+		t.Errorf("apps alone: on demand %v, want helm alone", got)
+	}
+	if got := onDemand(app+`provider "helm" {}`, nil); got["helm"] {
+		t.Errorf("with a helm provider block: on demand %v, want none", got)
+	}
+	st := state.NewState()
+	st.Resources["app.web"] = &state.ResourceInstance{
+		Addr:     mustAddr(t, "app.web"),
+		Provider: addrs.Provider{Name: "helm"},
+		Type:     "helm_release",
+	}
+	if got := onDemand(app, st); got["helm"] {
+		t.Errorf("with a chart app in state: on demand %v, want none", got)
+	}
+	if got := onDemand(`slipway {
+  required_providers {
+    file = { version = ">= 0.1" }
+  }
+}
+`, nil); !got["file"] {
+		t.Errorf("required_providers alone: on demand %v, want file", got)
 	}
 }

@@ -39,9 +39,10 @@ type Requirement struct {
 	Source string
 	// Range points at the required_providers entry or the first use.
 	Range *hcl.Range
-	// OnDemand says that only blocks that may not need it use the
-	// provider (an app's helm provider, for a chart): a plan starts it
-	// when a block asks for it, not before.
+	// OnDemand says that no plan needs the provider from the start: only
+	// blocks that may not need it use it (an app's helm provider, for a
+	// chart), or only required_providers names it. A plan starts it when
+	// a block asks for it, not before.
 	OnDemand bool
 }
 
