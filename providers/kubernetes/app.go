@@ -104,7 +104,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		return
 	}
 	set := &kube.LiveSet{Selector: managedSelector}
-	live, err := set.Fetch(ctx, cl.Mappings(), all)
+	live, err := set.FetchLazy(ctx, cl.Mappings(), all)
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
@@ -132,12 +132,17 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 					continue
 				}
 			}
-			if rv, ok := it.prior.objects[key]; ok && asLiveValueOf(lv.Object, rv) {
+			if rv, ok := it.prior.objects[key]; ok && asLiveJSONOf(lv.JSON(), lv.GVK(), rv) {
 				objects[key] = rv
 				matched++
 				continue
 			}
-			v, err := liveValueOf(lv.Object, it.prior.objects[key])
+			u, err := lv.Object()
+			if err != nil {
+				it.resp.Diagnostics.AddError("Cannot read "+key, err.Error())
+				continue
+			}
+			v, err := liveValueOf(u.Object, it.prior.objects[key])
 			if err != nil {
 				it.resp.Diagnostics.AddError("Cannot read "+key, err.Error())
 				continue

@@ -86,6 +86,14 @@ func benchSetup(b *testing.B) *benchFixture {
 	if f := benchFixtures[n]; f != nil {
 		return f
 	}
+	f := newBenchFixture(b, n)
+	benchFixtures[n] = f
+	return f
+}
+
+// newBenchFixture applies n apps and returns them.
+func newBenchFixture(b testing.TB, n int) *benchFixture {
+	b.Helper()
 	cluster := testbed.Shared(b)
 	ctx := context.Background()
 	cs, err := kubernetes.NewForConfig(cluster.Config)
@@ -161,7 +169,6 @@ func benchSetup(b *testing.B) *benchFixture {
 			b.Fatalf("app %d: the plan after apply is not a no-op: %v", i, d)
 		}
 	}
-	benchFixtures[n] = f
 	return f
 }
 

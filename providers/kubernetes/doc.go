@@ -52,9 +52,11 @@
 // A plan LISTs the kinds of the apps' inventories while it renders their
 // manifests, and decodes each LIST in one pass (see kube.FetchLive); the
 // work of each app (rendering, conversions to cty) runs on every CPU.
-// A refresh compares each live object with its recorded value without
-// building a new one where it can (asLiveValueOf), and says the app is
-// unchanged when every object is as recorded. The last apply records a
+// A refresh compares each live object with its recorded value straight
+// from the JSON the LIST returned, without decoding it (asLiveJSONOf;
+// kube.Live decodes an object only when asked), and says the app is
+// unchanged when every object is as recorded; only the objects that
+// differ are decoded and built into new values. The last apply records a
 // digest of what the app's manifests were made from (the plain files and
 // the configuration that shapes them, inputsDigest); a plan that finds the
 // same digest for an app the refresh found as recorded plans it without

@@ -91,10 +91,10 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	}
 	fetched, asRecorded := a.p.takeRefreshed(keys)
 	prefetch := make(chan error, 1)
-	var prefetched map[string]*unstructured.Unstructured
+	var prefetched map[string]*kube.Live
 	go func() {
 		var err error
-		prefetched, err = fetched.Fetch(ctx, ms, inventory)
+		prefetched, err = fetched.FetchLazy(ctx, ms, inventory)
 		prefetch <- err
 	}()
 	// Each app's manifests are read and built on its own, in parallel;
@@ -585,7 +585,7 @@ var unchangedComputed = map[string]bool{builtin.AppObjects: true, builtin.AppInv
 //
 // The refresh before it found each recorded object as recorded, so the
 // prior state here is what that apply recorded.
-func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, live map[string]*unstructured.Unstructured, sets *fieldSets) bool {
+func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, live map[string]*kube.Live, sets *fieldSets) bool {
 	p := as.prior
 	proposed := resp.PlannedState
 	if proposed == cty.NilVal || proposed.IsNull() || !proposed.Type().IsObjectType() {
@@ -615,7 +615,11 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		// Apply will not send the object again: slipway must still own
 		// what it applied, as the full plan checks.
 		m := recordedShape(p.objects[key])
-		if m == nil || !sets.stillApplied(lv, m) {
+		if m == nil {
+			return false
+		}
+		u, err := lv.Object()
+		if err != nil || !sets.stillApplied(u, m) {
 			return false
 		}
 	}

@@ -94,6 +94,13 @@ func (s *sharedLive) Fetch(ctx context.Context, ms *kube.Mappings, ids []kube.Ob
 	return s.set.Fetch(ctx, ms, ids)
 }
 
+// FetchLazy is kube.LiveSet.FetchLazy, one call at a time.
+func (s *sharedLive) FetchLazy(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID) (map[string]*kube.Live, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.set.FetchLazy(ctx, ms, ids)
+}
+
 // keepRefreshed keeps what a refresh's LISTs returned for the plans that
 // follow it: of the apps refreshed (their refreshKeys), and of those found
 // as recorded.

@@ -16,11 +16,14 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -30,6 +33,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/client-go/rest"
+
+	"github.com/buger/jsonparser"
 )
 
 // listParallelism bounds the LIST requests in flight at once.
@@ -72,7 +77,7 @@ type LiveSet struct {
 	// Selector is the label selector of the first LISTs (see FetchLive).
 	Selector string
 
-	objs map[string]*unstructured.Unstructured // every object returned, by ID
+	objs map[string]*Live // every object returned, by ID
 	// labelled are the namespaces of each kind LISTed by label; "" is
 	// every namespace (or a cluster-scoped kind).
 	labelled map[schema.GroupVersionKind]map[string]bool
@@ -95,9 +100,24 @@ type kindInfo struct {
 	namespaced bool
 }
 
+// Listed and Decoded count the objects the LISTs of s returned, and those
+// of them decoded so far (Live.Object).
+func (s *LiveSet) Listed() int { return len(s.objs) }
+
+// Decoded: see Listed.
+func (s *LiveSet) Decoded() int {
+	n := 0
+	for _, l := range s.objs {
+		if l.decoded.Load() {
+			n++
+		}
+	}
+	return n
+}
+
 // decided returns the live object of id, or nil, and whether earlier
 // LISTs decide it.
-func (s *LiveSet) decided(id ObjectID, key string) (*unstructured.Unstructured, bool) {
+func (s *LiveSet) decided(id ObjectID, key string) (*Live, bool) {
 	if u := s.objs[key]; u != nil {
 		return u, true
 	}
@@ -131,8 +151,51 @@ func (s *LiveSet) kind(ms *Mappings, gvk schema.GroupVersionKind) (*kindInfo, er
 // Fetch is FetchLive, asking the server only about the IDs that the
 // earlier fetches of s do not decide.
 func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[string]*unstructured.Unstructured, error) {
+	found, err := s.FetchLazy(ctx, ms, ids)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(found)
+}
+
+// Decode decodes the objects of a FetchLazy, on every CPU, and returns
+// them by the same keys, or the first object that is not valid JSON.
+func Decode(found map[string]*Live) (map[string]*unstructured.Unstructured, error) {
+	lives := make([]*Live, 0, len(found))
+	for _, l := range found {
+		lives = append(lives, l)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(lives))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(lives); i += workers {
+				_, _ = lives[i].Object()
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[string]*unstructured.Unstructured, len(found))
+	for key, l := range found {
+		u, err := l.Object()
+		if err != nil {
+			return nil, err
+		}
+		out[key] = u
+	}
+	return out, nil
+}
+
+// FetchLazy is Fetch, leaving each object as the JSON the server sent
+// until it is asked for (Live.Object). A refresh that finds most objects
+// as recorded compares them with their JSON, and decodes only the others:
+// decoding every object of a LIST into maps was the largest part of what
+// a no-op plan cost the provider, in CPU and in memory.
+func (s *LiveSet) FetchLazy(ctx context.Context, ms *Mappings, ids []ObjectID) (map[string]*Live, error) {
 	if s.objs == nil {
-		s.objs = map[string]*unstructured.Unstructured{}
+		s.objs = map[string]*Live{}
 		s.labelled = map[schema.GroupVersionKind]map[string]bool{}
 		s.complete = map[nsKey]bool{}
 		s.searched = map[string]bool{}
@@ -144,7 +207,7 @@ func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[
 		namespaced bool
 		namespaces map[string]bool
 	}
-	found := make(map[string]*unstructured.Unstructured, len(ids))
+	found := make(map[string]*Live, len(ids))
 	want := make(map[string]ObjectID, len(ids))
 	kinds := map[schema.GroupVersionKind]*kindQuery{}
 	for _, id := range ids {
@@ -178,16 +241,18 @@ func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[
 	}
 
 	var mu sync.Mutex
-	keep := func(items []unstructured.Unstructured, gvk schema.GroupVersionKind) {
+	keep := func(items []*Live, gvk schema.GroupVersionKind) {
+		keys := make([]string, len(items))
+		for i, l := range items {
+			keys[i] = l.id().String()
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		for i := range items {
-			u := &items[i]
-			u.SetGroupVersionKind(gvk)
-			key := IDOf(u).String()
-			s.objs[key] = u
+		for i, l := range items {
+			key := keys[i]
+			s.objs[key] = l
 			if _, ok := want[key]; ok {
-				found[key] = u
+				found[key] = l
 			}
 		}
 	}
@@ -276,11 +341,11 @@ func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[
 // listJob LISTs one kind in one namespace ("" for all or cluster-scoped),
 // page by page, handing the items to keep.
 // listed, when set, is told once the LIST is complete.
-func listJob(ri lister, ns, labelSel, fieldSel string, gvk schema.GroupVersionKind, keep func([]unstructured.Unstructured, schema.GroupVersionKind), listed func(schema.GroupVersionKind, string)) func(context.Context) error {
+func listJob(ri lister, ns, labelSel, fieldSel string, gvk schema.GroupVersionKind, keep func([]*Live, schema.GroupVersionKind), listed func(schema.GroupVersionKind, string)) func(context.Context) error {
 	return func(ctx context.Context) error {
 		opts := metav1.ListOptions{LabelSelector: labelSel, FieldSelector: fieldSel, Limit: listPageSize}
 		for {
-			list, err := ri.list(ctx, ns, opts)
+			list, err := ri.list(ctx, ns, gvk, opts)
 			if apierrors.IsNotFound(err) {
 				return nil // the kind is no longer served (its CRD is gone): no objects
 			}
@@ -311,18 +376,19 @@ type lister struct {
 
 // listPage is one page of a LIST.
 type listPage struct {
-	Items    []unstructured.Unstructured
+	Items    []*Live
 	Continue string
 }
 
 // list makes the request the dynamic client's List makes, in namespace ns
-// ("" for all, or a cluster-scoped kind), and decodes the response in one
-// pass: the dynamic client decodes a list three times over (the items as
-// raw JSON, the whole list into a map it then drops, and each item
-// again), which makes it most of what a no-op plan costs the provider.
-// The items are the same: JSON numbers as int64 or float64, keys case
+// ("" for all, or a cluster-scoped kind), of objects of kind gvk, and
+// splits the response into its items without decoding them (see Live):
+// the dynamic client decodes a list three times over (the items as raw
+// JSON, the whole list into a map it then drops, and each item again),
+// which made it most of what a no-op plan cost the provider. Decoded,
+// the items are the same: JSON numbers as int64 or float64, keys case
 // sensitive.
-func (l lister) list(ctx context.Context, ns string, opts metav1.ListOptions) (listPage, error) {
+func (l lister) list(ctx context.Context, ns string, gvk schema.GroupVersionKind, opts metav1.ListOptions) (listPage, error) {
 	path := make([]string, 0, 6)
 	if l.gvr.Group == "" {
 		path = append(path, "api")
@@ -352,23 +418,137 @@ func (l lister) list(ctx context.Context, ns string, opts metav1.ListOptions) (l
 		return listPage{}, err
 	}
 	body, _ := res.Raw()
-	var doc struct {
-		Metadata struct {
-			Continue string `json:"continue"`
-		} `json:"metadata"`
-		Items []map[string]any `json:"items"`
-	}
-	if err := utiljson.Unmarshal(body, &doc); err != nil {
+	page, err := splitList(body, gvk)
+	if err != nil {
 		return listPage{}, fmt.Errorf("decode the list: %w", err)
 	}
-	page := listPage{Items: make([]unstructured.Unstructured, len(doc.Items)), Continue: doc.Metadata.Continue}
-	for i, m := range doc.Items {
+	return page, nil
+}
+
+// splitList splits a LIST's JSON into its items, each the bytes the
+// server sent, and reads its continue token. What it cannot split, it
+// leaves to encoding/json for the error.
+func splitList(body []byte, gvk schema.GroupVersionKind) (listPage, error) {
+	var page listPage
+	bad := func() (listPage, error) {
+		var doc struct {
+			Metadata struct {
+				Continue string `json:"continue"`
+			} `json:"metadata"`
+			Items []json.RawMessage `json:"items"`
+		}
+		if err := utiljson.Unmarshal(body, &doc); err != nil {
+			return listPage{}, err
+		}
+		return listPage{}, errors.New("the list is not one this client can read")
+	}
+	var itemsErr error
+	found := false
+	err := jsonparser.ObjectEach(body, func(key, value []byte, t jsonparser.ValueType, _ int) error {
+		switch string(key) {
+		case "metadata":
+			if t != jsonparser.Object {
+				return nil
+			}
+			c, ct, _, err := jsonparser.Get(value, "continue")
+			if err == nil && ct == jsonparser.String {
+				if page.Continue, err = jsonparser.ParseString(c); err != nil {
+					return err
+				}
+			}
+		case "items":
+			if found {
+				return errors.New("items twice")
+			}
+			found = true
+			if t == jsonparser.Null {
+				return nil
+			}
+			if t != jsonparser.Array {
+				return errors.New("items is not an array")
+			}
+			_, err := jsonparser.ArrayEach(value, func(item []byte, it jsonparser.ValueType, _ int, err error) {
+				switch {
+				case err != nil:
+					itemsErr = err
+				case it == jsonparser.Object:
+					page.Items = append(page.Items, &Live{gvk: gvk, raw: item})
+				case it == jsonparser.Null:
+					page.Items = append(page.Items, &Live{gvk: gvk, raw: []byte("{}")})
+				default:
+					itemsErr = errors.New("an item is not an object")
+				}
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || itemsErr != nil {
+		return bad()
+	}
+	return page, nil
+}
+
+// Live is one object a LIST returned: its kind, and its JSON as the
+// server sent it, decoded the first time it is asked for. It is safe for
+// concurrent use.
+type Live struct {
+	gvk     schema.GroupVersionKind
+	raw     []byte
+	once    sync.Once
+	decoded atomic.Bool
+	u       *unstructured.Unstructured
+	err     error
+}
+
+// GVK is the object's kind, the one its LIST asked for.
+func (l *Live) GVK() schema.GroupVersionKind { return l.gvk }
+
+// JSON is the object as the server sent it. The server leaves out of
+// each item its apiVersion and kind (they are the LIST's); Object has
+// them.
+func (l *Live) JSON() []byte { return l.raw }
+
+// Object is the object decoded, with its apiVersion and kind.
+func (l *Live) Object() (*unstructured.Unstructured, error) {
+	l.once.Do(func() {
+		var m map[string]any
+		if err := utiljson.Unmarshal(l.raw, &m); err != nil {
+			l.err = fmt.Errorf("decode a %s of the list: %w", l.gvk.Kind, err)
+			return
+		}
 		if m == nil {
 			m = map[string]any{}
 		}
-		page.Items[i].Object = m
-	}
-	return page, nil
+		l.u = &unstructured.Unstructured{Object: m}
+		l.u.SetGroupVersionKind(l.gvk)
+	})
+	l.decoded.Store(true)
+	return l.u, l.err
+}
+
+// id is the object's ID, read from its JSON: the name and namespace as
+// unstructured's GetName and GetNamespace read them ("" when not a
+// string).
+func (l *Live) id() ObjectID {
+	id := ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind}
+	jsonparser.EachKey(l.raw, func(i int, v []byte, t jsonparser.ValueType, err error) {
+		if err != nil || t != jsonparser.String {
+			return
+		}
+		s, err := jsonparser.ParseString(v)
+		if err != nil {
+			return
+		}
+		if i == 0 {
+			id.Name = s
+		} else {
+			id.Namespace = s
+		}
+	}, []string{"metadata", "name"}, []string{"metadata", "namespace"})
+	return id
 }
 
 // runParallel runs jobs with bounded parallelism and returns the first

@@ -65,9 +65,16 @@ func TestListFollowsPages(t *testing.T) {
 	}
 	gvk := schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
 	var got []string
-	keep := func(items []unstructured.Unstructured, _ schema.GroupVersionKind) {
+	keep := func(items []*Live, _ schema.GroupVersionKind) {
 		for _, it := range items {
-			got = append(got, it.GetName())
+			u, err := it.Object()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id := it.id(); id != IDOf(u) {
+				t.Errorf("ID from the JSON %v, decoded %v", id, IDOf(u))
+			}
+			got = append(got, u.GetName())
 		}
 	}
 	done := false
@@ -83,5 +90,51 @@ func TestListFollowsPages(t *testing.T) {
 	size := strconv.Itoa(listPageSize)
 	if wantAsked := []string{size + "/", size + "/1", size + "/2"}; fmt.Sprint(asked) != fmt.Sprint(wantAsked) {
 		t.Errorf("asked for %v, want %v", asked, wantAsked)
+	}
+}
+
+// TestSplitList: a LIST's items are kept as the JSON the server sent, and
+// decode to what decoding the whole list gave: the LIST's kind, int64
+// numbers, a null item as an empty object. What is not a list is an error.
+func TestSplitList(t *testing.T) {
+	t.Parallel()
+	gvk := schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}
+	page, err := splitList([]byte(`{"kind":"DeploymentList","metadata":{"resourceVersion":"9","continue":"a\"b"},"items":[
+{"metadata":{"name":"web","namespace":"n\u0031","labels":{"name":"x"}},"spec":{"replicas":2,"ratio":0.5,"args":["]","}"]}},
+null,
+{"kind":"Other","metadata":{"name":"db"}}]}`), gvk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Continue != `a"b` || len(page.Items) != 3 {
+		t.Fatalf("continue %q, %d items", page.Continue, len(page.Items))
+	}
+	wantIDs := []string{"apps/v1 Deployment n1/web", "apps/v1 Deployment /", "apps/v1 Deployment /db"}
+	for i, l := range page.Items {
+		u, err := l.Object()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.id().String(); got != wantIDs[i] || got != IDOf(u).String() {
+			t.Errorf("item %d: ID %q from the JSON, %q decoded, want %q", i, got, IDOf(u), wantIDs[i])
+		}
+		if u.GetKind() != "Deployment" || u.GetAPIVersion() != "apps/v1" {
+			t.Errorf("item %d is a %s %s", i, u.GetAPIVersion(), u.GetKind())
+		}
+	}
+	u, _ := page.Items[0].Object()
+	if r, _, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "replicas"); r != int64(2) {
+		t.Errorf("replicas decoded as %#v, want int64 2", r)
+	}
+	if again, _ := page.Items[0].Object(); again != u {
+		t.Error("an object is decoded twice")
+	}
+	for _, bad := range []string{`{"items":{}}`, `{"items":[1]}`, `{"items":[{"a":1}`, `[]`, ``} {
+		if _, err := splitList([]byte(bad), gvk); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if page, err := splitList([]byte(`{"metadata":{},"items":null}`), gvk); err != nil || len(page.Items) != 0 {
+		t.Errorf("no items: %v, %d items", err, len(page.Items))
 	}
 }
