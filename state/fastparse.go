@@ -42,6 +42,10 @@ type parser struct {
 	keys map[string]string
 	strs map[string]cty.Value
 	nums map[string]cty.Value
+	// types are the composite types read inside another, by their
+	// JSON (see typ); typeBytes is the length of their keys.
+	types     map[string]cty.Type
+	typeBytes int
 }
 
 // internMax bounds what a pooled parser keeps between uses.
@@ -52,9 +56,10 @@ const (
 
 var parsers = sync.Pool{New: func() any {
 	return &parser{
-		keys: make(map[string]string, 256),
-		strs: make(map[string]cty.Value, 256),
-		nums: make(map[string]cty.Value, 64),
+		keys:  make(map[string]string, 256),
+		strs:  make(map[string]cty.Value, 256),
+		nums:  make(map[string]cty.Value, 64),
+		types: make(map[string]cty.Type, 64),
 	}
 }}
 
@@ -74,6 +79,10 @@ func putParser(p *parser) {
 	}
 	if len(p.nums) > internMax {
 		clear(p.nums)
+	}
+	if p.typeBytes > maxTypeBytes {
+		clear(p.types)
+		p.typeBytes = 0
 	}
 	parsers.Put(p)
 }
@@ -484,7 +493,7 @@ func tupleLengthError(got, want int) error {
 
 // wholeType reads b as a type.
 func (p *parser) wholeType() (cty.Type, error) {
-	t, err := p.typ()
+	t, err := p.readType()
 	if err != nil {
 		return cty.NilType, err
 	}
@@ -494,7 +503,44 @@ func (p *parser) wholeType() (cty.Type, error) {
 	return t, nil
 }
 
+// Type descriptions repeat between resources: each app's recorded
+// objects spell out the type of every object, and the objects of 1,000
+// apps have a few shapes between them. typ takes a composite type it has
+// read before, from the same JSON, from p.types: a scan of its JSON
+// instead of the allocation of its attribute maps, and the values read
+// share one type. A whole description (wholeType) is not kept: it is what
+// differs between resources.
+const (
+	// minCachedType is the shortest type JSON worth a lookup.
+	minCachedType = 48
+	// maxTypeBytes bounds the JSON a pooled parser keeps as keys.
+	maxTypeBytes = 4 << 20
+)
+
+// typ reads a type inside another (see minCachedType).
 func (p *parser) typ() (cty.Type, error) {
+	if p.peek() != '[' {
+		return p.readType()
+	}
+	start := p.i
+	end := skipValue(p.b, start)
+	if end-start < minCachedType {
+		return p.readType()
+	}
+	if t, ok := p.types[string(p.b[start:end])]; ok {
+		p.i = end
+		return t, nil
+	}
+	t, err := p.readType()
+	if err == nil && p.i == end {
+		p.types[string(p.b[start:end])] = t
+		p.typeBytes += end - start
+	}
+	return t, err
+}
+
+// readType reads a type.
+func (p *parser) readType() (cty.Type, error) {
 	switch p.peek() {
 	case '"':
 		raw, _, ok := p.rawString()
