@@ -24,7 +24,6 @@ import (
 	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -213,11 +212,8 @@ func wholeJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) bool
 		if ty != cty.String {
 			return false
 		}
-		if plainJSONString(v) {
-			return recorded.AsString() == string(v)
-		}
-		s, ok := jsonString(v)
-		return ok && recorded.AsString() == validUTF8(s)
+		// (encoding/json gives valid UTF-8: validUTF8 changes nothing.)
+		return kube.JSONStringIs(v, recorded.AsString())
 	case jsonparser.Boolean:
 		return ty == cty.Bool && (string(v) == "true" || string(v) == "false") && recorded.True() == (string(v) == "true")
 	case jsonparser.Number:
@@ -344,26 +340,4 @@ func member(ms []jsonMember, name string) (jsonMember, bool) {
 		}
 	}
 	return jsonMember{}, false
-}
-
-// plainJSONString reports whether the JSON string contents s are the
-// string itself: no escapes, only ASCII.
-func plainJSONString(s []byte) bool {
-	for _, c := range s {
-		if c == '\\' || c >= 0x80 || c < 0x20 {
-			return false
-		}
-	}
-	return true
-}
-
-// jsonString decodes JSON string contents as the object's decoder does.
-func jsonString(s []byte) (string, bool) {
-	q := make([]byte, 0, len(s)+2)
-	q = append(append(append(q, '"'), s...), '"')
-	var out string
-	if err := utiljson.Unmarshal(q, &out); err != nil {
-		return "", false
-	}
-	return out, true
 }

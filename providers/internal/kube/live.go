@@ -452,8 +452,9 @@ func splitList(body []byte, gvk schema.GroupVersionKind) (listPage, error) {
 			}
 			c, ct, _, err := jsonparser.Get(value, "continue")
 			if err == nil && ct == jsonparser.String {
-				if page.Continue, err = jsonparser.ParseString(c); err != nil {
-					return err
+				var ok bool
+				if page.Continue, ok = JSONString(c); !ok {
+					return errors.New("the continue token is not a string")
 				}
 			}
 		case "items":
@@ -531,24 +532,75 @@ func (l *Live) Object() (*unstructured.Unstructured, error) {
 
 // id is the object's ID, read from its JSON: the name and namespace as
 // unstructured's GetName and GetNamespace read them ("" when not a
-// string).
+// string), and of a key written twice the last, as encoding/json reads
+// it.
 func (l *Live) id() ObjectID {
 	id := ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind}
-	jsonparser.EachKey(l.raw, func(i int, v []byte, t jsonparser.ValueType, err error) {
-		if err != nil || t != jsonparser.String {
-			return
+	md, t := lastMember(l.raw, "metadata")
+	if t != jsonparser.Object {
+		return id
+	}
+	str := func(key string) string {
+		v, t := lastMember(md, key)
+		if t != jsonparser.String {
+			return ""
 		}
-		s, err := jsonparser.ParseString(v)
-		if err != nil {
-			return
-		}
-		if i == 0 {
-			id.Name = s
-		} else {
-			id.Namespace = s
-		}
-	}, []string{"metadata", "name"}, []string{"metadata", "namespace"})
+		s, _ := JSONString(v)
+		return s
+	}
+	id.Name, id.Namespace = str("name"), str("namespace")
 	return id
+}
+
+// JSONString decodes the contents of a JSON string (jsonparser gives them
+// without the quotes, still escaped) as encoding/json does: escapes read,
+// invalid UTF-8 replaced. ok is false when it is not a JSON string.
+func JSONString(s []byte) (string, bool) {
+	if plainJSONString(s) {
+		return string(s), true
+	}
+	q := make([]byte, 0, len(s)+2)
+	q = append(append(append(q, '"'), s...), '"')
+	var out string
+	if err := utiljson.Unmarshal(q, &out); err != nil {
+		return "", false
+	}
+	return out, true
+}
+
+// JSONStringIs reports whether the contents of a JSON string decode to
+// want (see JSONString), without allocating when they need no decoding.
+func JSONStringIs(s []byte, want string) bool {
+	if plainJSONString(s) {
+		return string(s) == want
+	}
+	got, ok := JSONString(s)
+	return ok && got == want
+}
+
+// plainJSONString reports whether the contents of a JSON string are the
+// string itself: no escapes, only ASCII.
+func plainJSONString(s []byte) bool {
+	for _, c := range s {
+		if c == '\\' || c >= 0x80 || c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// lastMember returns the value of the last member key of the JSON object
+// obj (a string without its quotes, still escaped), and its type.
+func lastMember(obj []byte, key string) ([]byte, jsonparser.ValueType) {
+	var out []byte
+	t := jsonparser.NotExist
+	_ = jsonparser.ObjectEach(obj, func(k, v []byte, vt jsonparser.ValueType, _ int) error {
+		if string(k) == key {
+			out, t = v, vt
+		}
+		return nil
+	})
+	return out, t
 }
 
 // runParallel runs jobs with bounded parallelism and returns the first

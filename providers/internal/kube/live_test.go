@@ -16,6 +16,7 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -137,4 +138,26 @@ null,
 	if page, err := splitList([]byte(`{"metadata":{},"items":null}`), gvk); err != nil || len(page.Items) != 0 {
 		t.Errorf("no items: %v, %d items", err, len(page.Items))
 	}
+}
+
+// FuzzSplitList: whatever a server answers, splitting it, reading each
+// item's ID and decoding it never panics, and an item that decodes has
+// the ID its JSON gave.
+func FuzzSplitList(f *testing.F) {
+	f.Add([]byte(`{"metadata":{"continue":"x"},"items":[{"metadata":{"name":"a","namespace":"b"}},null]}`))
+	f.Add([]byte(`{"items":[{"metadata":{"name":"\u0061"}},{"metadata":[]}]}`))
+	f.Add([]byte(`{"items":[{"metadata":{"name":1}}`))
+	gvk := schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		page, err := splitList(body, gvk)
+		if err != nil {
+			return
+		}
+		for _, l := range page.Items {
+			id := l.id()
+			if u, err := l.Object(); err == nil && json.Valid(body) && IDOf(u) != id {
+				t.Fatalf("ID %v from the JSON, %v decoded, of %s", id, IDOf(u), body)
+			}
+		}
+	})
 }
