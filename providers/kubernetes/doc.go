@@ -50,8 +50,9 @@
 // apply (Private) and whose fields are still owned by slipway with the
 // manifest's values needs no dry-run: it is planned as the live object.
 // A plan LISTs the kinds of the apps' inventories while it renders their
-// manifests, and decodes each LIST in one pass (see kube.FetchLive); the
-// work of each app (rendering, conversions to cty) runs on every CPU.
+// manifests, and splits each LIST into its items without decoding them
+// (see kube.LiveSet.FetchLazy); the work of each app (rendering,
+// conversions to cty) runs on every CPU.
 // A refresh compares each live object with its recorded value straight
 // from the JSON the LIST returned, without decoding it (asLiveJSONOf;
 // kube.Live decodes an object only when asked), and says the app is
