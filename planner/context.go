@@ -273,7 +273,11 @@ func (c *Context) startProviders(ctx context.Context, needed map[addrs.Provider]
 	var wg sync.WaitGroup
 	for pa, now := range needed {
 		if !now {
+			// Under mu: the providers started before it in this loop
+			// are writing to conns too.
+			mu.Lock()
 			conns[pa] = &providerConn{addr: pa, secrets: secrets, demand: &demand{}}
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)
