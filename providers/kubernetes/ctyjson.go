@@ -40,12 +40,8 @@ import (
 // the object and compares it the slow way. It reads the JSON it is given
 // as valid: the items of a LIST the API server answered.
 func asLiveJSONOf(raw []byte, gvk schema.GroupVersionKind, recorded cty.Value) bool {
-	if !plainObject(recorded) {
-		return false
-	}
-	atys := recorded.Type().AttributeTypes()
 	var buf [8]jsonMember
-	ms, _, ok := jsonMembers(raw, func(k []byte) bool { _, ok := atys[string(k)]; return ok }, buf[:0])
+	atys, ms, ok := recordedMembers(raw, recorded, buf[:0])
 	if !ok {
 		return false
 	}
@@ -86,12 +82,8 @@ func asLiveJSONOf(raw []byte, gvk schema.GroupVersionKind, recorded cty.Value) b
 
 // metadataJSONMatches is metadataMatches of the JSON object md.
 func metadataJSONMatches(md []byte, recorded cty.Value) bool {
-	if !plainObject(recorded) {
-		return false
-	}
-	atys := recorded.Type().AttributeTypes()
 	var buf [8]jsonMember
-	ms, _, ok := jsonMembers(md, func(k []byte) bool { _, ok := atys[string(k)]; return ok }, buf[:0])
+	atys, ms, ok := recordedMembers(md, recorded, buf[:0])
 	if !ok {
 		return false
 	}
@@ -152,12 +144,8 @@ func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) boo
 		if t != jsonparser.Object {
 			return wholeJSONMatches(v, t, recorded)
 		}
-		if !plainObject(recorded) {
-			return false
-		}
-		atys := ty.AttributeTypes()
 		var buf [8]jsonMember
-		ms, _, ok := jsonMembers(v, func(k []byte) bool { _, ok := atys[string(k)]; return ok }, buf[:0])
+		atys, ms, ok := recordedMembers(v, recorded, buf[:0])
 		if !ok {
 			return false
 		}
@@ -271,6 +259,18 @@ func wholeJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) bool
 		return true
 	}
 	return false
+}
+
+// recordedMembers reads, of the JSON object obj, the members that are
+// attributes of the plain object recorded, into buf. ok is false when
+// recorded is not a plain object or obj cannot be read (see jsonMembers).
+func recordedMembers(obj []byte, recorded cty.Value, buf []jsonMember) (map[string]cty.Type, []jsonMember, bool) {
+	if !plainObject(recorded) {
+		return nil, nil, false
+	}
+	atys := recorded.Type().AttributeTypes()
+	ms, _, ok := jsonMembers(obj, func(k []byte) bool { _, ok := atys[string(k)]; return ok }, buf)
+	return atys, ms, ok
 }
 
 // jsonMember is a member of a JSON object (key set) or an element of a

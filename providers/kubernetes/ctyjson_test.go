@@ -117,18 +117,11 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := runtime.DeepCopyJSON(applied)
-	live["status"] = map[string]any{"replicas": int64(2)}
-	md := live["metadata"].(map[string]any)
-	md["uid"], md["resourceVersion"], md["generation"] = "u", "9", int64(3)
-	md["managedFields"] = []any{map[string]any{"manager": "slipway", "fieldsV1": map[string]any{"f:spec": map[string]any{}}}}
-	md["annotations"].(map[string]any)["deployment.kubernetes.io/revision"] = "1"
-	live["spec"].(map[string]any)["strategy"] = map[string]any{"type": "RollingUpdate"}
-	c := live["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
-	c["imagePullPolicy"], c["ports"].([]any)[0].(map[string]any)["protocol"] = "Always", "TCP"
+	live := serverKept(applied)
 	if !check(t, live, rec) {
 		t.Error("a Deployment as the server keeps it is not found as recorded")
 	}
+	var md, c map[string]any
 	for _, change := range []func(){
 		func() { c["image"] = "nginx:2" },
 		func() { c["args"] = []any{"--ratio=0.5"} },
@@ -137,8 +130,8 @@ spec:
 		func() { delete(md, "labels") },
 		func() { live["kind"] = "StatefulSet" }, // the LIST's kind wins
 	} {
-		live := runtime.DeepCopyJSON(live)
-		md, c = live["metadata"].(map[string]any), live["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+		live = serverKept(applied)
+		md, c = live["metadata"].(map[string]any), firstContainer(live)
 		change()
 		check(t, live, rec)
 	}

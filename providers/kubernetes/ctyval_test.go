@@ -311,14 +311,8 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := runtime.DeepCopyJSON(applied)
-	live["status"] = map[string]any{"replicas": int64(2)}
-	md := live["metadata"].(map[string]any)
-	md["uid"], md["resourceVersion"], md["generation"] = "u", "9", int64(3)
-	md["annotations"].(map[string]any)["deployment.kubernetes.io/revision"] = "1"
-	live["spec"].(map[string]any)["strategy"] = map[string]any{"type": "RollingUpdate"}
-	c := live["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
-	c["imagePullPolicy"], c["ports"].([]any)[0].(map[string]any)["protocol"] = "Always", "TCP"
+	live := serverKept(applied)
+	c := firstContainer(live)
 	if !check(t, live, rec) {
 		t.Error("a Deployment as the server keeps it is not found as recorded")
 	}
@@ -365,4 +359,24 @@ func mutate(r *rand.Rand, v any) any {
 		return !x
 	}
 	return randomTree(r, 1)
+}
+
+// serverKept is a Deployment slipway applied as the API server keeps it:
+// with status, server-set metadata and defaulted fields besides.
+func serverKept(applied map[string]any) map[string]any {
+	live := runtime.DeepCopyJSON(applied)
+	live["status"] = map[string]any{"replicas": int64(2)}
+	md := live["metadata"].(map[string]any)
+	md["uid"], md["resourceVersion"], md["generation"] = "u", "9", int64(3)
+	md["managedFields"] = []any{map[string]any{"manager": "slipway", "fieldsV1": map[string]any{"f:spec": map[string]any{}}}}
+	md["annotations"].(map[string]any)["deployment.kubernetes.io/revision"] = "1"
+	live["spec"].(map[string]any)["strategy"] = map[string]any{"type": "RollingUpdate"}
+	c := firstContainer(live)
+	c["imagePullPolicy"], c["ports"].([]any)[0].(map[string]any)["protocol"] = "Always", "TCP"
+	return live
+}
+
+// firstContainer is the first container of a Deployment's pod template.
+func firstContainer(d map[string]any) map[string]any {
+	return d["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
 }
