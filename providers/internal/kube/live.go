@@ -155,12 +155,13 @@ func (s *LiveSet) Fetch(ctx context.Context, ms *Mappings, ids []ObjectID) (map[
 	if err != nil {
 		return nil, err
 	}
-	return Decode(found)
+	return decodeAll(found)
 }
 
-// Decode decodes the objects of a FetchLazy, on every CPU, and returns
-// them by the same keys, or the first object that is not valid JSON.
-func Decode(found map[string]*Live) (map[string]*unstructured.Unstructured, error) {
+// decodeAll decodes the objects of a FetchLazy, on every CPU, and returns
+// them by the same keys, or an error for an object that is not valid
+// JSON.
+func decodeAll(found map[string]*Live) (map[string]*unstructured.Unstructured, error) {
 	lives := make([]*Live, 0, len(found))
 	for _, l := range found {
 		lives = append(lives, l)
@@ -450,10 +451,9 @@ func splitList(body []byte, gvk schema.GroupVersionKind) (listPage, error) {
 			if t != jsonparser.Object {
 				return nil
 			}
-			c, ct, _, err := jsonparser.Get(value, "continue")
-			if err == nil && ct == jsonparser.String {
+			if c, ct := lastMember(value, "continue"); ct == jsonparser.String {
 				var ok bool
-				if page.Continue, ok = JSONString(c); !ok {
+				if page.Continue, ok = jsonString(c); !ok {
 					return errors.New("the continue token is not a string")
 				}
 			}
@@ -545,17 +545,17 @@ func (l *Live) id() ObjectID {
 		if t != jsonparser.String {
 			return ""
 		}
-		s, _ := JSONString(v)
+		s, _ := jsonString(v)
 		return s
 	}
 	id.Name, id.Namespace = str("name"), str("namespace")
 	return id
 }
 
-// JSONString decodes the contents of a JSON string (jsonparser gives them
+// jsonString decodes the contents of a JSON string (jsonparser gives them
 // without the quotes, still escaped) as encoding/json does: escapes read,
 // invalid UTF-8 replaced. ok is false when it is not a JSON string.
-func JSONString(s []byte) (string, bool) {
+func jsonString(s []byte) (string, bool) {
 	if plainJSONString(s) {
 		return string(s), true
 	}
@@ -569,12 +569,12 @@ func JSONString(s []byte) (string, bool) {
 }
 
 // JSONStringIs reports whether the contents of a JSON string decode to
-// want (see JSONString), without allocating when they need no decoding.
+// want (see jsonString), without allocating when they need no decoding.
 func JSONStringIs(s []byte, want string) bool {
 	if plainJSONString(s) {
 		return string(s) == want
 	}
-	got, ok := JSONString(s)
+	got, ok := jsonString(s)
 	return ok && got == want
 }
 

@@ -138,6 +138,10 @@ null,
 	if page, err := splitList([]byte(`{"metadata":{},"items":null}`), gvk); err != nil || len(page.Items) != 0 {
 		t.Errorf("no items: %v, %d items", err, len(page.Items))
 	}
+	// Of a key written twice, encoding/json reads the last.
+	if page, err := splitList([]byte(`{"metadata":{"continue":"x","continue":"y"},"items":[]}`), gvk); err != nil || page.Continue != "y" {
+		t.Errorf("continue written twice: %v, %q", err, page.Continue)
+	}
 }
 
 // FuzzSplitList: whatever a server answers, splitting it, reading each
