@@ -706,6 +706,12 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			BeforeSensitive: it.beforeSens, AfterSensitive: append(append([]cty.Path(nil), it.sens...), resp.SensitivePaths...),
 			RequiresReplace: resp.RequiresReplace, ReplaceReasons: resp.ReplaceReasons,
 		}
+		if resp.Unchanged {
+			// The planned state is the prior state: what was masked in
+			// it stays masked, whether or not the provider says so again
+			// (a plan from private state alone cannot).
+			ch.AfterSensitive = append(ch.AfterSensitive, it.beforeSens...)
+		}
 		replace := false
 		switch {
 		case it.before.IsNull():

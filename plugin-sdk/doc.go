@@ -37,7 +37,10 @@
 // runs every attribute's Validators, gives what a provider returns its
 // schema's type (Schema.Conform, so Set may leave attributes out),
 // upgrades stored states of older schema versions through a resource's
-// StateUpgraders (ResourceWithUpgradeState), cancels the context of every
+// StateUpgraders (ResourceWithUpgradeState), refreshes and plans from
+// private state alone the instances of a ResourceWithElidedState that
+// changed in nothing (and asks the host for the state of the others),
+// cancels the context of every
 // call in flight when slipway calls Stop, and turns a panic in a provider
 // method into an error diagnostic instead of a dead process. Decode and
 // the responses' Set methods move values to and from Go structs with

@@ -582,3 +582,94 @@ func TestApplyRunsEveryItemOfACallAtOnce(t *testing.T) {
 		t.Errorf("%d of %d items started at once, %d failed", started, n, failed)
 	}
 }
+
+// A type that can tell from its private state alone that an instance is
+// unchanged (sdk.ResourceWithElidedState) is refreshed and planned
+// without its state crossing the wire; an instance it cannot tell about
+// is sent again with its state and read and planned in full, and so is
+// a batch whose elided read panics.
+func TestElidedState(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	ctx := t.Context()
+	state := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("recorded")})
+	privates := []string{"plan", "read", "", "other"}
+	var reqs []sdk.ReadRequest
+	for i, p := range privates {
+		reqs = append(reqs, sdk.ReadRequest{Address: fmt.Sprintf("elided.e[%d]", i), TypeName: "elided", State: state, Private: []byte(p)})
+	}
+	// An interrupted operation is always read in full.
+	reqs = append(reqs, sdk.ReadRequest{Address: "elided.interrupted", TypeName: "elided", State: state, Private: []byte("plan"), InterruptedOperation: "op-1"})
+	reads, err := c.Read(ctx, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reads {
+		if r.Diagnostics.HasErrors() {
+			t.Fatalf("%s: %v", reqs[i].Address, r.Diagnostics)
+		}
+		elidedSame := i < 2
+		if r.Unchanged != elidedSame {
+			t.Errorf("%s (private %q): unchanged %v, want %v", reqs[i].Address, reqs[i].Private, r.Unchanged, elidedSame)
+		}
+		wantNote := "read in full"
+		if elidedSame {
+			wantNote = "recorded"
+		}
+		if got := sdk.GetString(r.NewState, "note"); got != wantNote {
+			t.Errorf("%s: note %q, want %q", reqs[i].Address, got, wantNote)
+		}
+		if string(r.Private) != string(reqs[i].Private) {
+			t.Errorf("%s: private %q, want it kept", reqs[i].Address, r.Private)
+		}
+	}
+
+	plan := func(addr, name string, prior cty.Value, private string) sdk.PlanResponse {
+		t.Helper()
+		cfg := obj(map[string]cty.Value{"name": cty.StringVal(name)})
+		resps, err := c.Plan(ctx, []sdk.PlanRequest{{Address: addr, TypeName: "elided", Config: cfg, PriorState: prior, PriorPrivate: []byte(private), PriorFromRefresh: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resps[0].Diagnostics.HasErrors() {
+			t.Fatalf("%s: %v", addr, resps[0].Diagnostics)
+		}
+		return resps[0]
+	}
+	// Found unchanged from private state alone: the prior state stands.
+	p := plan("elided.e[0]", "a", reads[0].NewState, "plan")
+	if !p.Unchanged || !p.PlannedState.RawEquals(state) || string(p.PlannedPrivate) != "plan" {
+		t.Errorf("elided plan: unchanged %v, planned %#v, private %q", p.Unchanged, p.PlannedState, p.PlannedPrivate)
+	}
+	// The elided read found it unchanged, but its plan cannot tell: the
+	// host sends the prior state, and it is planned in full.
+	p = plan("elided.e[1]", "a", reads[1].NewState, "read")
+	if p.Unchanged || sdk.GetString(p.PlannedState, "note") != "planned in full" || sdk.GetString(p.PlannedState, "id") != "id-a" {
+		t.Errorf("plan the elided plan could not tell: unchanged %v, planned %#v", p.Unchanged, p.PlannedState)
+	}
+	// A plan that changes something is planned in full, from the prior
+	// state sent again.
+	reads2, err := c.Read(ctx, reqs[:1])
+	if err != nil || !reads2[0].Unchanged {
+		t.Fatalf("second elided read: %v %+v", err, reads2)
+	}
+	p = plan("elided.e[0]", "b", reads2[0].NewState, "plan")
+	if p.Unchanged || sdk.GetString(p.PlannedState, "name") != "b" || sdk.GetString(p.PlannedState, "note") != "planned in full" {
+		t.Errorf("changed plan: unchanged %v, planned %#v", p.Unchanged, p.PlannedState)
+	}
+	// A panic in the elided read has the whole batch read in full.
+	panicked, err := c.Read(ctx, []sdk.ReadRequest{reqs[0], {Address: "elided.p", TypeName: "elided", State: state, Private: []byte("panic")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range panicked {
+		if r.Unchanged || r.Diagnostics.HasErrors() || sdk.GetString(r.NewState, "note") != "read in full" {
+			t.Errorf("read after a panic: unchanged %v, %v, state %#v", r.Unchanged, r.Diagnostics, r.NewState)
+		}
+	}
+	// A type that does not elide is sent its state as before.
+	batch, err := c.Read(ctx, []sdk.ReadRequest{{Address: "batch.a", TypeName: "batch", State: state, Private: []byte("plan")}})
+	if err != nil || batch[0].Unchanged || sdk.GetString(batch[0].NewState, "note") != "read batch of 1" {
+		t.Errorf("batch read: %v %+v", err, batch)
+	}
+}

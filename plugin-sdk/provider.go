@@ -148,6 +148,31 @@ type ResourceWithBatchRead interface {
 	ReadBatch(ctx context.Context, reqs []ReadRequest, resps []ReadResponse)
 }
 
+// ResourceWithElidedState is a resource whose private state says enough to
+// tell, without the state itself, that an instance is live as its state
+// records and that its plan changes nothing. A plan of many large
+// instances that changed in nothing then moves no state: slipway leaves
+// each instance's state out of the refresh and sends it only for those
+// the provider cannot tell unchanged this way, which the SDK then reads
+// and plans as usual (ReadBatch or Read, then the plan).
+//
+// The two methods may only answer true when the full Read and Plan would
+// find the instance unchanged; false is always safe. resps/the returned
+// slice has the same length as reqs.
+type ResourceWithElidedState interface {
+	Resource
+	// ReadElided reports, per request, whether the instance is live as
+	// its state records. Requests carry Address, TypeName and Private;
+	// State is cty.NilVal.
+	ReadElided(ctx context.Context, reqs []ReadRequest) []bool
+	// PlanElided reports, per request, whether the instance's plan
+	// leaves it unchanged. It is called only for instances ReadElided
+	// found unchanged in this process, whose state the refresh therefore
+	// kept as it was. Requests carry Address, TypeName, Config and
+	// PriorPrivate; PriorState and ProposedNewState are cty.NilVal.
+	PlanElided(ctx context.Context, reqs []PlanRequest) []bool
+}
+
 // Source is one source type: an input read at every plan and never
 // written, such as a git ref resolved to a commit.
 type Source interface {

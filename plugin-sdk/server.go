@@ -17,6 +17,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"sort"
 	"sync"
@@ -60,6 +61,9 @@ type server struct {
 	// refreshed holds the new state of every instance the last
 	// ReadResources returned, by address, for the plan that follows: the
 	// host then need not send it again (PlanRequest.PriorFromRefresh).
+	// An instance read with its state left out and found unchanged
+	// (ResourceWithElidedState) is kept as cty.NilVal: its plan is asked
+	// of PlanElided first.
 	refreshMu sync.Mutex
 	refreshed map[string]cty.Value
 
@@ -136,8 +140,12 @@ func newServer(p Provider) *server {
 		sch, ok := addSchema(fmt.Sprintf("resource type %q", name), r.Schema, resp.ResourceSchemas, name)
 		if ok {
 			s.resources[name], s.rSchemas[name], s.rTypes[name] = r, sch, sch.ImpliedType()
+			if _, ok := r.(ResourceWithElidedState); ok {
+				resp.ElidedStateTypes = append(resp.ElidedStateTypes, name)
+			}
 		}
 	}
+	sort.Strings(resp.ElidedStateTypes)
 	if ps, ok := p.(ProviderWithSources); ok {
 		var sources map[string]Source
 		func() {
@@ -172,6 +180,18 @@ func recoverInto(diags *Diagnostics, subject, method string) {
 	diags.AddError("Provider panicked", fmt.Sprintf(
 		"The provider panicked in %s of %s: %v\n\nThis is a bug in the provider; please report it to the provider's author with this detail:\n\n%s",
 		method, subject, r, debug.Stack()))
+}
+
+// logElidedFault logs a ResourceWithElidedState method that panicked or
+// answered for the wrong number of instances. Its instances are then read
+// or planned in full, so the user sees no error; the provider's author
+// finds the bug in slipway's log.
+func logElidedFault(panicked Diagnostics, typeName, method string, got, want int) {
+	if len(panicked) > 0 {
+		fmt.Fprintf(os.Stderr, "[WARN] resource type %q: %s: %s; its instances are read and planned in full\n", typeName, panicked[0].Summary, panicked[0].Detail)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "[WARN] resource type %q: %s answered for %d instances of %d, a bug in the provider; they are read and planned in full\n", typeName, method, got, want)
 }
 
 // subject names a request's target for messages: its address when the core
@@ -338,6 +358,9 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 	defaults := make([]cty.Value, n)
 	missing := make([]bool, n)
 	undecoded := make([]bool, n)
+	// elided[i] is set for an item whose refresh left its state out and
+	// found it unchanged: it is planned by PlanElided, or sent again.
+	elided := make([]bool, n)
 	// Values are decoded in parallel: a plan of many instances carries
 	// megabytes of them.
 	par.Each(n, func(i int) {
@@ -355,6 +378,17 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			var ok bool
 			if prior, ok = s.takeRefreshed(it.Address); !ok {
 				missing[i] = true
+				return
+			}
+			if prior == cty.NilVal {
+				// Without the prior state, PlanElided may only say the
+				// plan changes nothing; a configuration the validators
+				// refuse, or a delete, is planned in full.
+				missing[i] = true
+				if err1 == nil && !cfg.IsNull() && !runValidators(schema.Attributes, schema.Blocks, cfg).HasErrors() {
+					reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: true}
+					elided[i] = true
+				}
 				return
 			}
 		} else {
@@ -385,15 +419,48 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		defaults[i] = resps[i].PlannedState
 	})
 	groups := map[string][]int{}
+	elidedGroups := map[string][]int{}
 	for i, it := range req.Items {
 		// Deletes are planned by the SDK alone: there is nothing for a
 		// provider to decide about a null configuration.
 		if !missing[i] && !undecoded[i] && !reqs[i].Config.IsNull() {
 			groups[it.TypeName] = append(groups[it.TypeName], i)
 		}
+		if elided[i] {
+			if _, ok := s.resources[it.TypeName].(ResourceWithElidedState); ok {
+				elidedGroups[it.TypeName] = append(elidedGroups[it.TypeName], i)
+			}
+		}
 	}
 
 	var tasks []func()
+	for _, typeName := range sortedKeys(elidedGroups) {
+		idx := elidedGroups[typeName]
+		er := s.resources[typeName].(ResourceWithElidedState)
+		tasks = append(tasks, func() {
+			breqs := make([]PlanRequest, len(idx))
+			for j, i := range idx {
+				breqs[j] = reqs[i]
+			}
+			var unchanged []bool
+			var panicked Diagnostics
+			func() {
+				defer recoverInto(&panicked, subject("resource", "", typeName), "PlanElided")
+				unchanged = er.PlanElided(ctx, breqs)
+			}()
+			if len(panicked) > 0 || len(unchanged) != len(idx) {
+				// Planned in full, once slipway sends the prior state.
+				logElidedFault(panicked, typeName, "PlanElided", len(unchanged), len(idx))
+				return
+			}
+			for j, i := range idx {
+				if unchanged[j] {
+					missing[i] = false
+					resps[i] = PlanResponse{Unchanged: true, PlannedPrivate: reqs[i].PriorPrivate}
+				}
+			}
+		})
+	}
 	for _, typeName := range sortedKeys(groups) {
 		idx := groups[typeName]
 		switch r := s.resources[typeName].(type) {
@@ -595,8 +662,23 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	n := len(req.Items)
 	reqs := make([]ReadRequest, n)
 	resps := make([]ReadResponse, n)
+	// elided[i] is set for an item sent without its state; same[i] once
+	// ReadElided found it unchanged.
+	elided, same := make([]bool, n), make([]bool, n)
+	elidedGroups := map[string][]int{}
+	for i, it := range req.Items {
+		if it.StateElided {
+			elided[i] = true
+			if _, ok := s.resources[it.TypeName].(ResourceWithElidedState); ok {
+				elidedGroups[it.TypeName] = append(elidedGroups[it.TypeName], i)
+			}
+		}
+	}
 	par.Each(n, func(i int) {
 		it := req.Items[i]
+		if elided[i] {
+			return
+		}
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
 			resps[i].Diagnostics = unsupported("resource", it.TypeName)
@@ -619,6 +701,32 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	}
 
 	var tasks []func()
+	for _, typeName := range sortedKeys(elidedGroups) {
+		idx := elidedGroups[typeName]
+		er := s.resources[typeName].(ResourceWithElidedState)
+		tasks = append(tasks, func() {
+			breqs := make([]ReadRequest, len(idx))
+			for j, i := range idx {
+				it := req.Items[i]
+				breqs[j] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: cty.NilVal, Private: it.Private}
+			}
+			var found []bool
+			var panicked Diagnostics
+			func() {
+				defer recoverInto(&panicked, subject("resource", "", typeName), "ReadElided")
+				found = er.ReadElided(ctx, breqs)
+			}()
+			if len(panicked) > 0 || len(found) != len(idx) {
+				// The batch is read in full, which says what went wrong
+				// if anything did; the bug goes to the log.
+				logElidedFault(panicked, typeName, "ReadElided", len(found), len(idx))
+				return
+			}
+			for j, i := range idx {
+				same[i] = found[j]
+			}
+		})
+	}
 	for _, typeName := range sortedKeys(groups) {
 		idx := groups[typeName]
 		r := s.resources[typeName]
@@ -669,6 +777,20 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		it := req.Items[i]
 		res := &protocol.ReadResources_Result{}
 		out.Results[i] = res
+		if elided[i] {
+			// Unchanged: the state slipway holds stands, and so does the
+			// private state; the plan asks PlanElided. Otherwise slipway
+			// sends the state.
+			if same[i] {
+				res.Unchanged, res.Private = true, it.Private
+				keepMu.Lock()
+				keep[it.Address] = cty.NilVal
+				keepMu.Unlock()
+			} else {
+				res.StateMissing = true
+			}
+			return
+		}
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
 			res.Diagnostics = diagsToProto(resps[i].Diagnostics)

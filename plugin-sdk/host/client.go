@@ -82,6 +82,7 @@ type Client struct {
 	exited <-chan struct{}
 	tail   *tail
 	closed atomic.Bool
+	log    hclog.Logger // the provider's logger, for what the host says of it
 
 	mu      sync.Mutex // guards schemas
 	schemas *schemaSet
@@ -94,6 +95,9 @@ type schemaSet struct {
 	pType  cty.Type
 	rTypes map[string]cty.Type
 	sTypes map[string]cty.Type
+	// elided are the resource types whose state a refresh leaves out
+	// until the provider asks for it (sdk.ResourceWithElidedState).
+	elided map[string]bool
 }
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
@@ -231,6 +235,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		rpc:            s.conn.Provider,
 		exited:         s.conn.Exited,
 		tail:           t,
+		log:            logger,
 	}, nil
 }
 
@@ -308,6 +313,12 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)
 	}
 	ss.pType = ss.all.Provider.ImpliedType()
+	for _, name := range resp.ElidedStateTypes {
+		if ss.elided == nil {
+			ss.elided = map[string]bool{}
+		}
+		ss.elided[name] = true
+	}
 	for name, p := range resp.ResourceSchemas {
 		s, err := schemaFromProto(p)
 		if err != nil {
@@ -661,31 +672,75 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 			return nil, err
 		}
 	}
-	items := make([]*protocol.ReadResources_Item, len(reqs))
-	errs := make([]error, len(reqs))
-	par.Each(len(reqs), func(i int) {
-		r := reqs[i]
-		e := encoder{c: c}
-		items[i] = &protocol.ReadResources_Item{
-			Address: r.Address, TypeName: r.TypeName, Private: r.Private,
-			State:                e.value(r.State, types[i], r.Address, "state"),
-			InterruptedOperation: r.InterruptedOperation,
+	// An instance of a type the provider can refresh from its private
+	// state alone goes first without its state, and again with it only
+	// if the provider asks (sdk.ResourceWithElidedState).
+	elide := func(r sdk.ReadRequest) bool {
+		return ss.elided[r.TypeName] && len(r.Private) > 0 && r.InterruptedOperation == "" &&
+			r.State != cty.NilVal && !r.State.IsNull()
+	}
+	encode := func(idx []int, withState bool) ([]*protocol.ReadResources_Item, error) {
+		items := make([]*protocol.ReadResources_Item, len(idx))
+		errs := make([]error, len(idx))
+		par.Each(len(idx), func(k int) {
+			i := idx[k]
+			r := reqs[i]
+			it := &protocol.ReadResources_Item{
+				Address: r.Address, TypeName: r.TypeName, Private: r.Private,
+				InterruptedOperation: r.InterruptedOperation,
+			}
+			if !withState && elide(r) {
+				it.StateElided = true
+			} else {
+				e := encoder{c: c}
+				it.State = e.value(r.State, types[i], r.Address, "state")
+				errs[k] = e.err
+			}
+			items[k] = it
+		})
+		return items, errors.Join(errs...)
+	}
+	results := make([]*protocol.ReadResources_Result, len(reqs))
+	idx := make([]int, len(reqs))
+	for i := range idx {
+		idx[i] = i
+	}
+	for attempt := 0; len(idx) > 0; attempt++ {
+		items, err := encode(idx, attempt > 0)
+		if err != nil {
+			return nil, err
 		}
-		errs[i] = e.err
-	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items})
-	if err != nil {
-		return nil, c.callErr(ctx, "read", err)
-	}
-	if err := c.checkCount("read", len(resp.Results), len(reqs)); err != nil {
-		return nil, err
+		resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items})
+		if err != nil {
+			return nil, c.callErr(ctx, "read", err)
+		}
+		if err := c.checkCount("read", len(resp.Results), len(items)); err != nil {
+			return nil, err
+		}
+		var again []int
+		elided := 0
+		for k, r := range resp.Results {
+			i := idx[k]
+			if items[k].StateElided {
+				elided++
+			}
+			if r.StateMissing {
+				if !items[k].StateElided {
+					return nil, fmt.Errorf("provider %q asked for the state of %s, which it was sent", c.name, reqs[i].Address)
+				}
+				again = append(again, i)
+				continue
+			}
+			results[i] = r
+		}
+		if elided > 0 && c.log != nil {
+			c.log.Debug("refresh without state", "instances", len(items), "without_state", elided, "state_asked_for", len(again))
+		}
+		idx = again
 	}
 	out := make([]sdk.ReadResponse, len(reqs))
 	par.Each(len(reqs), func(i int) {
-		r := resp.Results[i]
+		r := results[i]
 		o := &out[i]
 		o.Private = r.Private
 		o.SensitivePaths = pathsFromProto(r.SensitivePaths)

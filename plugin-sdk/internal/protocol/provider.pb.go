@@ -1290,9 +1290,14 @@ type GetSchema_Response struct {
 	ResourceSchemas map[string]*Schema `protobuf:"bytes,4,rep,name=resource_schemas,json=resourceSchemas,proto3" json:"resource_schemas,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	SourceSchemas   map[string]*Schema `protobuf:"bytes,5,rep,name=source_schemas,json=sourceSchemas,proto3" json:"source_schemas,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Errors here mean the provider declared an unusable schema.
-	Diagnostics   []*Diagnostic `protobuf:"bytes,6,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Diagnostics []*Diagnostic `protobuf:"bytes,6,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// elided_state_types are the resource types whose instances the
+	// provider can refresh and plan from their private state alone when
+	// nothing changed: slipway then sends their state only when the
+	// provider asks for it (ReadResources.Item.state_elided).
+	ElidedStateTypes []string `protobuf:"bytes,7,rep,name=elided_state_types,json=elidedStateTypes,proto3" json:"elided_state_types,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *GetSchema_Response) Reset() {
@@ -1363,6 +1368,13 @@ func (x *GetSchema_Response) GetSourceSchemas() map[string]*Schema {
 func (x *GetSchema_Response) GetDiagnostics() []*Diagnostic {
 	if x != nil {
 		return x.Diagnostics
+	}
+	return nil
+}
+
+func (x *GetSchema_Response) GetElidedStateTypes() []string {
+	if x != nil {
+		return x.ElidedStateTypes
 	}
 	return nil
 }
@@ -2569,8 +2581,16 @@ type ReadResources_Item struct {
 	// name, or the operation ID it left on it), or answers a null state
 	// when nothing was made.
 	InterruptedOperation string `protobuf:"bytes,5,opt,name=interrupted_operation,json=interruptedOperation,proto3" json:"interrupted_operation,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// state_elided says state is left out, for a type of
+	// GetSchema.Response.elided_state_types: the provider answers
+	// unchanged when it can tell from private alone that the instance is
+	// live as its state records, and state_missing otherwise. A plan of
+	// an instance found so (prior_from_refresh) is planned from its
+	// configuration and private state, and answers unchanged or
+	// prior_missing.
+	StateElided   bool `protobuf:"varint,6,opt,name=state_elided,json=stateElided,proto3" json:"state_elided,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReadResources_Item) Reset() {
@@ -2638,6 +2658,13 @@ func (x *ReadResources_Item) GetInterruptedOperation() string {
 	return ""
 }
 
+func (x *ReadResources_Item) GetStateElided() bool {
+	if x != nil {
+		return x.StateElided
+	}
+	return false
+}
+
 type ReadResources_Result struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	NewState    *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
@@ -2647,7 +2674,11 @@ type ReadResources_Result struct {
 	SensitivePaths []*AttributePath `protobuf:"bytes,4,rep,name=sensitive_paths,json=sensitivePaths,proto3" json:"sensitive_paths,omitempty"`
 	// unchanged says the new state is the state of the request; new_state
 	// is left out.
-	Unchanged     bool `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	Unchanged bool `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// state_missing answers an item with state_elided that the provider
+	// cannot tell unchanged without its state: slipway sends it again
+	// with it.
+	StateMissing  bool `protobuf:"varint,6,opt,name=state_missing,json=stateMissing,proto3" json:"state_missing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2713,6 +2744,13 @@ func (x *ReadResources_Result) GetSensitivePaths() []*AttributePath {
 func (x *ReadResources_Result) GetUnchanged() bool {
 	if x != nil {
 		return x.Unchanged
+	}
+	return false
+}
+
+func (x *ReadResources_Result) GetStateMissing() bool {
+	if x != nil {
+		return x.StateMissing
 	}
 	return false
 }
@@ -3594,16 +3632,17 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
-	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\x91\x05\n" +
+	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\xbf\x05\n" +
 	"\tGetSchema\x1a\t\n" +
-	"\aRequest\x1a\xf8\x04\n" +
+	"\aRequest\x1a\xa6\x05\n" +
 	"\bResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x03R\x0fprotocolVersion\x129\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x1d.slipway.provider.v1.MetadataR\bmetadata\x127\n" +
 	"\bprovider\x18\x03 \x01(\v2\x1b.slipway.provider.v1.SchemaR\bprovider\x12g\n" +
 	"\x10resource_schemas\x18\x04 \x03(\v2<.slipway.provider.v1.GetSchema.Response.ResourceSchemasEntryR\x0fresourceSchemas\x12a\n" +
 	"\x0esource_schemas\x18\x05 \x03(\v2:.slipway.provider.v1.GetSchema.Response.SourceSchemasEntryR\rsourceSchemas\x12A\n" +
-	"\vdiagnostics\x18\x06 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x1a_\n" +
+	"\vdiagnostics\x18\x06 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12,\n" +
+	"\x12elided_state_types\x18\a \x03(\tR\x10elidedStateTypes\x1a_\n" +
 	"\x14ResourceSchemasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
 	"\x05value\x18\x02 \x01(\v2\x1b.slipway.provider.v1.SchemaR\x05value:\x028\x01\x1a]\n" +
@@ -3692,20 +3731,22 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\x85\x05\n" +
-	"\rReadResources\x1a\xc5\x01\n" +
+	"\x04kind\"\xcd\x05\n" +
+	"\rReadResources\x1a\xe8\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
 	"\aprivate\x18\x04 \x01(\fR\aprivate\x123\n" +
-	"\x15interrupted_operation\x18\x05 \x01(\tR\x14interruptedOperation\x1a\x90\x02\n" +
+	"\x15interrupted_operation\x18\x05 \x01(\tR\x14interruptedOperation\x12!\n" +
+	"\fstate_elided\x18\x06 \x01(\bR\vstateElided\x1a\xb5\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
 	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
 	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
-	"\tunchanged\x18\x05 \x01(\bR\tunchanged\x1aH\n" +
+	"\tunchanged\x18\x05 \x01(\bR\tunchanged\x12#\n" +
+	"\rstate_missing\x18\x06 \x01(\bR\fstateMissing\x1aH\n" +
 	"\aRequest\x12=\n" +
 	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.ReadResources.ItemR\x05items\x1aO\n" +
 	"\bResponse\x12C\n" +

@@ -79,9 +79,12 @@ func (p *provider) Resources() map[string]sdk.Resource {
 		"echo":  e,
 		"probe": probe{e},
 		"batch": batch{e},
-		"gate":  gate{e},
-		"panic": panicky{e},
-		"crash": crash{e},
+		// elided refreshes and plans from its private state alone
+		// (sdk.ResourceWithElidedState); see elided.
+		"elided": elided{batch{e}},
+		"gate":   gate{e},
+		"panic":  panicky{e},
+		"crash":  crash{e},
 		// widget is at schema version 3, with upgraders from 1 and 2.
 		"widget": widget{},
 		// stubborn's apply ignores its context and Stop.
@@ -157,6 +160,52 @@ func (probe) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse
 }
 
 type batch struct{ echo }
+
+// elided says from its private state alone: "read" finds it as recorded,
+// "plan" also plans it unchanged, "panic" panics; anything else is read
+// and planned in full, which notes so in the state.
+type elided struct{ batch }
+
+var _ sdk.ResourceWithElidedState = elided{}
+
+func (elided) ReadElided(_ context.Context, reqs []sdk.ReadRequest) []bool {
+	out := make([]bool, len(reqs))
+	for i, r := range reqs {
+		if r.State != cty.NilVal {
+			panic("ReadElided was sent a state")
+		}
+		switch string(r.Private) {
+		case "panic":
+			panic("elided read")
+		case "read", "plan":
+			out[i] = true
+		}
+	}
+	return out
+}
+
+func (elided) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
+	out := make([]bool, len(reqs))
+	for i, r := range reqs {
+		if r.PriorState != cty.NilVal || r.ProposedNewState != cty.NilVal {
+			panic("PlanElided was sent a prior state")
+		}
+		out[i] = string(r.PriorPrivate) == "plan" && sdk.GetString(r.Config, "name") == "a"
+	}
+	return out
+}
+
+func (elided) ReadBatch(_ context.Context, reqs []sdk.ReadRequest, resps []sdk.ReadResponse) {
+	for i := range reqs {
+		resps[i].NewState = sdk.With(reqs[i].State, "note", cty.StringVal("read in full"))
+	}
+}
+
+func (elided) PlanBatch(_ context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
+	for i := range reqs {
+		resps[i].PlannedState = sdk.With(resps[i].PlannedState, "note", cty.StringVal("planned in full"))
+	}
+}
 
 func (batch) PlanBatch(_ context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	for i := range reqs {
