@@ -164,7 +164,7 @@ func gvr(ts *testscript.TestScript, name string) schema.GroupVersionResource {
 func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Interface) {
 	ctx := context.Background()
 	if len(args) < 3 {
-		ts.Fatalf("usage: kube get|uid|list|exists|patch|create|apply KIND NAMESPACE [NAME|FILE] [ARG]")
+		ts.Fatalf("usage: kube get|uid|list|exists|patch|label|create|apply KIND NAMESPACE [NAME|FILE] [ARG]")
 	}
 	verb, res, ns := args[0], dyn.Resource(gvr(ts, args[1])), args[2]
 	var ri dynamic.ResourceInterface = res
@@ -202,6 +202,12 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 		_, err := ri.Patch(ctx, args[3], types.MergePatchType, []byte(args[4]), metav1.PatchOptions{FieldManager: "kubectl-edit"})
 		if err != nil {
 			ts.Fatalf("kube patch: %v", err)
+		}
+	case "label": // kube label KIND NS NAME KEY=VALUE: another writer's label, a field slipway does not own
+		k, v, _ := strings.Cut(args[4], "=")
+		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]string{k: v}}})
+		if _, err := ri.Patch(ctx, args[3], types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "labeller"}); err != nil {
+			ts.Fatalf("kube label: %v", err)
 		}
 	case "create": // kube create KIND NS FILE: an object made by hand
 		var u unstructured.Unstructured

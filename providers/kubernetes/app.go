@@ -29,10 +29,11 @@ import (
 type app struct{ p *provider }
 
 var (
-	_ sdk.ResourceWithBatchPlan = (*app)(nil)
-	_ sdk.ResourceWithBatchRead = (*app)(nil)
-	_ sdk.ResourceWithStatus    = (*app)(nil)
-	_ sdk.ResourceWithValidate  = (*app)(nil)
+	_ sdk.ResourceWithBatchPlan   = (*app)(nil)
+	_ sdk.ResourceWithBatchRead   = (*app)(nil)
+	_ sdk.ResourceWithStatus      = (*app)(nil)
+	_ sdk.ResourceWithValidate    = (*app)(nil)
+	_ sdk.ResourceWithElidedState = (*app)(nil)
 )
 
 func (a *app) Schema() sdk.Schema { return appSchema }

@@ -821,7 +821,23 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 			}
 		}
 	}
-	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d), Inputs: inputs}.encode()
+	var elide *elision
+	if inputs != "" && r.cfg.Rollout == nil {
+		// Where each recorded object was read: the object this run
+		// applied, or the one the plan found unchanged.
+		marks := map[string]objectMark{}
+		for key := range objects {
+			if u := r.applied[key]; u != nil && desired[key] != nil && len(r.adopt[key]) == 0 {
+				if m, ok := markOf(u); ok {
+					marks[key] = m
+				}
+			} else if m, ok := planned.Marks[key]; ok && r.kept[key] {
+				marks[key] = m
+			}
+		}
+		elide = elisionOf(r.cfg.Name, config, objects, hashes, marks)
+	}
+	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d), Inputs: inputs, Elide: elide}.encode()
 	return st, priv, nil
 }
 

@@ -91,8 +91,15 @@ func benchSetup(b *testing.B) *benchFixture {
 	return f
 }
 
-// newBenchFixture applies n apps and returns them.
+// newBenchFixture applies n apps (app-0000, …) and returns them.
 func newBenchFixture(b testing.TB, n int) *benchFixture {
+	b.Helper()
+	return newAppsFixture(b, n, "app")
+}
+
+// newAppsFixture applies n apps named PREFIX-0000, … and returns them:
+// tests that change their objects use a prefix of their own.
+func newAppsFixture(b testing.TB, n int, prefix string) *benchFixture {
 	b.Helper()
 	cluster := testbed.Shared(b)
 	ctx := context.Background()
@@ -120,7 +127,7 @@ func newBenchFixture(b testing.TB, n int) *benchFixture {
 	f := &benchFixture{p: p, a: &app{p: p}}
 	dir := b.TempDir()
 	for i := range n {
-		name := fmt.Sprintf("app-%04d", i)
+		name := fmt.Sprintf("%s-%04d", prefix, i)
 		appDir := filepath.Join(dir, name)
 		if err := os.MkdirAll(appDir, 0o755); err != nil {
 			b.Fatal(err)
@@ -172,6 +179,7 @@ func newBenchFixture(b testing.TB, n int) *benchFixture {
 	return f
 }
 
+// benchFixtures are the fixtures benchSetup made, by their number of apps.
 var benchFixtures = map[int]*benchFixture{}
 
 // benchManifests are app i's 10 objects, as examples/bench/apps.sh writes

@@ -64,6 +64,15 @@
 // decoding a manifest (planUnchanged): its plan carries no manifests, and
 // apply, if the configuration changed (a new revision), renders them
 // again and refuses to go on if they are not those of the digest.
+// An app's Private also records where apply read each of its objects
+// (elision: the object's resourceVersion, and the digest of slipway's
+// server-side apply entry of its managedFields) and a digest of the
+// configuration it applied. With them the app answers the SDK's elided
+// refresh and plan (sdk.ResourceWithElidedState): slipway sends no state
+// for an app whose every object is live where recorded (the same
+// resourceVersion, or slipway's entry unchanged, as it is through status
+// writes) and whose configuration and inputs are those applied; any other
+// app is sent its state and read and planned as above.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //
@@ -87,6 +96,13 @@
 //     refresh found every object with its recorded value, and nothing
 //     else can change (no rollout, nothing left to prune); inputsScheme
 //     is raised whenever the same inputs would make other objects;
+//   - an elided refresh or plan says unchanged only where the full one
+//     would: each mark pairs with the recorded value it was read with
+//     (apply takes both from the same object, or from the plan's read of
+//     an object it did not apply again), a field slipway applied cannot
+//     change without its managedFields entry changing, Secrets match by
+//     resourceVersion alone, and elideScheme is raised whenever a record
+//     would stand for something else;
 //   - after calling Waiting, an apply makes no change to the cluster.
 //
 // The provider uses nothing of slipway but plugin-sdk and

@@ -392,6 +392,21 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 			rolloutStatus = cty.UnknownVal(cty.String)
 		}
 	}
+	// Where the plan read the objects it found unchanged, for apply to
+	// record (see elision).
+	var objectMarks map[string]objectMark
+	if it.cfg.Rollout == nil {
+		for _, key := range unchanged {
+			if lv := live[key]; lv != nil {
+				if m, ok := markOf(lv); ok {
+					if objectMarks == nil {
+						objectMarks = map[string]objectMark{}
+					}
+					objectMarks[key] = m
+				}
+			}
+		}
+	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
 	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus, builtin.AppRolloutPlan: rolloutPlan})
@@ -406,6 +421,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 		Adopt:         marks,
 		Rollouts:      rollouts,
 		Inputs:        it.inputs,
+		Marks:         objectMarks,
 	}.encode()
 }
 
@@ -592,6 +608,7 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		return false
 	}
 	same := true
+	var marks map[string]objectMark
 	for name := range proposed.Type().AttributeTypes() {
 		if !unchangedComputed[name] && !proposed.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
 			same = false
@@ -622,6 +639,14 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		if err != nil || !sets.stillApplied(u, m) {
 			return false
 		}
+		// The refresh found it as recorded: its value is the one state
+		// records, read here (see elision).
+		if mark, ok := markOf(u); ok {
+			if marks == nil {
+				marks = map[string]objectMark{}
+			}
+			marks[key] = mark
+		}
 	}
 	if same {
 		resp.PlannedState, resp.Unchanged = req.PriorState, true
@@ -645,6 +670,7 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		HookRuns:      p.private.HookRuns,
 		Unchanged:     p.inventory,
 		Inputs:        as.inputs,
+		Marks:         marks,
 	}.encode()
 	return true
 }

@@ -67,6 +67,12 @@ type privateData struct {
 	Inputs string `json:"inputs,omitempty"`
 	// Rollouts are the rollouts the plan decided, by workload ID.
 	Rollouts map[string]plannedRollout `json:"rollouts,omitempty"`
+	// Elide, in state, lets a refresh and a plan tell the app unchanged
+	// without its state (see elision).
+	Elide *elision `json:"elide,omitempty"`
+	// Marks, in a plan only, are the marks of the objects of Unchanged as
+	// the plan read them, which apply records for them (see elision).
+	Marks map[string]objectMark `json:"marks,omitempty"`
 }
 
 const privateVersion = 1

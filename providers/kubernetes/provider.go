@@ -60,6 +60,11 @@ type provider struct {
 	// not taken yet; see takeRefreshed.
 	snapMu    sync.Mutex
 	refreshes []*refreshed
+
+	// elided are the private records ReadElided read of the apps it
+	// found unchanged, by refreshKey, for PlanElided to take.
+	elidedMu sync.Mutex
+	elided   map[string]elidedRecord
 }
 
 // refreshed is what the LISTs of one refresh returned, for the plans that

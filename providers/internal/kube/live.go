@@ -451,7 +451,7 @@ func splitList(body []byte, gvk schema.GroupVersionKind) (listPage, error) {
 			if t != jsonparser.Object {
 				return nil
 			}
-			if c, ct := lastMember(value, "continue"); ct == jsonparser.String {
+			if c, ct := LastMember(value, "continue"); ct == jsonparser.String {
 				var ok bool
 				if page.Continue, ok = jsonString(c); !ok {
 					return errors.New("the continue token is not a string")
@@ -502,6 +502,8 @@ type Live struct {
 	decoded atomic.Bool
 	u       *unstructured.Unstructured
 	err     error
+	mdOnce  sync.Once
+	md      []byte
 }
 
 // GVK is the object's kind, the one its LIST asked for.
@@ -530,18 +532,30 @@ func (l *Live) Object() (*unstructured.Unstructured, error) {
 	return l.u, l.err
 }
 
+// Metadata is the JSON of the object's metadata (of a key written twice
+// the last, as encoding/json reads it), nil when it is not an object. It
+// is read once.
+func (l *Live) Metadata() []byte {
+	l.mdOnce.Do(func() {
+		if md, t := LastMember(l.raw, "metadata"); t == jsonparser.Object {
+			l.md = md
+		}
+	})
+	return l.md
+}
+
 // id is the object's ID, read from its JSON: the name and namespace as
 // unstructured's GetName and GetNamespace read them ("" when not a
 // string), and of a key written twice the last, as encoding/json reads
 // it.
 func (l *Live) id() ObjectID {
 	id := ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind}
-	md, t := lastMember(l.raw, "metadata")
-	if t != jsonparser.Object {
+	md := l.Metadata()
+	if md == nil {
 		return id
 	}
 	str := func(key string) string {
-		v, t := lastMember(md, key)
+		v, t := LastMember(md, key)
 		if t != jsonparser.String {
 			return ""
 		}
@@ -589,9 +603,10 @@ func plainJSONString(s []byte) bool {
 	return true
 }
 
-// lastMember returns the value of the last member key of the JSON object
-// obj (a string without its quotes, still escaped), and its type.
-func lastMember(obj []byte, key string) ([]byte, jsonparser.ValueType) {
+// LastMember returns the value of the last member key of the JSON object
+// obj (a string without its quotes, still escaped), and its type: of a
+// key written twice the last, as encoding/json reads it.
+func LastMember(obj []byte, key string) ([]byte, jsonparser.ValueType) {
 	var out []byte
 	t := jsonparser.NotExist
 	_ = jsonparser.ObjectEach(obj, func(k, v []byte, vt jsonparser.ValueType, _ int) error {

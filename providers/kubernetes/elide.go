@@ -1,0 +1,417 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/buger/jsonparser"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+
+	"slipway.dev/slipway/internal/builtin"
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
+)
+
+// A no-op plan of many apps used to carry every app's recorded objects
+// from slipway to this provider (the host decoded them from state and
+// encoded them, the provider decoded and compared them), only to find
+// them as recorded. An app's private state now says enough to tell that
+// without them (sdk.ResourceWithElidedState): where each recorded object
+// was read, and digests of what the app was applied from. The refresh
+// and the plan then need no state at all for an app that changed in
+// nothing, and ask for it for any other.
+
+// elideScheme is the version of what an elision records. Raise it when
+// the same record would stand for something else: records made before
+// then no longer match, and their apps are read and planned in full.
+const elideScheme = 1
+
+// elision is what an app's private state says so that a refresh and a
+// plan can tell the app unchanged without its state. Apply records it
+// only when it left the app exactly as its manifests say (as Inputs),
+// without a rollout, and knows where it read every recorded object.
+type elision struct {
+	// Name is the app's name (its objects' slipway.dev/app label).
+	Name string `json:"name"`
+	// Objects are the marks of the recorded objects, by ID: every
+	// object of the inventory.
+	Objects map[string]objectMark `json:"objects"`
+	// Config is the digest of the configuration apply applied (see
+	// configDigest).
+	Config string `json:"config"`
+}
+
+// objectMark says which version of an object its recorded value was read
+// from, in two ways. A live object with the same resourceVersion has not
+// been written since. One whose slipway entry of managedFields is the
+// same has had no field slipway applied changed since: the API server
+// gives a field to whoever changes its value (server-side apply), so
+// another writer's change of such a field, by apply or by update, takes
+// it out of slipway's entry. That holds through writes of fields slipway
+// does not own (status, a controller's labels), which change the
+// resourceVersion all the time.
+type objectMark struct {
+	ResourceVersion string `json:"rv"`
+	// Owner is the digest of slipway's server-side apply entry (see
+	// applyEntryDigest); "" when there is none. A Secret matches by its
+	// resourceVersion alone: its manifest may write stringData, which
+	// the server turns into data, and what the entry then says is the
+	// server's choice; a Secret's resourceVersion moves only when
+	// something writes to it.
+	Owner string `json:"owner,omitempty"`
+}
+
+// markOf is the mark of an object as the API server returned it.
+func markOf(u *unstructured.Unstructured) (objectMark, bool) {
+	m := objectMark{ResourceVersion: u.GetResourceVersion()}
+	if m.ResourceVersion == "" {
+		return m, false
+	}
+	if !isSecret(u.GroupVersionKind().Group, u.GetKind()) {
+		entries, _, _ := unstructured.NestedSlice(u.Object, "metadata", "managedFields")
+		m.Owner = applyEntryDigest(entries)
+	}
+	return m, true
+}
+
+func isSecret(group, kind string) bool { return group == "" && kind == "Secret" }
+
+// matches reports whether the live object is at the version, or has the
+// slipway entry, the mark recorded.
+func (m objectMark) matches(lv *kube.Live) bool {
+	return m.matchesMetadata(lv.Metadata(), lv.GVK().Group, lv.GVK().Kind)
+}
+
+// matchesMetadata is matches, of an object of the kind with the metadata
+// JSON md.
+func (m objectMark) matchesMetadata(md []byte, group, kind string) bool {
+	if md == nil {
+		return false
+	}
+	// One pass over the metadata; of a key written twice the last.
+	var rv, raw []byte
+	rvType, rawType := jsonparser.NotExist, jsonparser.NotExist
+	if jsonparser.ObjectEach(md, func(k, v []byte, t jsonparser.ValueType, _ int) error {
+		switch string(k) {
+		case "resourceVersion":
+			rv, rvType = v, t
+		case "managedFields":
+			raw, rawType = v, t
+		}
+		return nil
+	}) != nil {
+		return false
+	}
+	if rvType == jsonparser.String && kube.JSONStringIs(rv, m.ResourceVersion) {
+		return true
+	}
+	if m.Owner == "" || isSecret(group, kind) || rawType != jsonparser.Array {
+		return false
+	}
+	// Only slipway's entries are decoded; the digest is of the entries
+	// as decoded, as markOf takes it.
+	var entries []any
+	bad := false
+	_, err := jsonparser.ArrayEach(raw, func(e []byte, et jsonparser.ValueType, _ int, err error) {
+		if err != nil || et != jsonparser.Object {
+			bad = true
+			return
+		}
+		if mgr, t := kube.LastMember(e, "manager"); t != jsonparser.String || !kube.JSONStringIs(mgr, kube.FieldManager) {
+			return
+		}
+		var entry any
+		if err := utiljson.Unmarshal(e, &entry); err != nil {
+			bad = true
+			return
+		}
+		entries = append(entries, entry)
+	})
+	if err != nil || bad {
+		return false
+	}
+	return applyEntryDigest(entries) == m.Owner
+}
+
+// applyEntryDigest is the SHA-256 of slipway's server-side apply entries
+// among managedFields entries (as decoded JSON), each written as
+// encoding/json writes it (keys sorted), so that the same entry digests
+// alike whether it came decoded or as the server's bytes; "" when there
+// is none.
+func applyEntryDigest(entries []any) string {
+	h := sha256.New()
+	n := 0
+	for _, e := range entries {
+		m, ok := e.(map[string]any)
+		if !ok || m["manager"] != kube.FieldManager || m["operation"] != "Apply" {
+			continue
+		}
+		if sub, ok := m["subresource"]; ok && sub != "" {
+			continue
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return ""
+		}
+		fmt.Fprintf(h, "%d:%s\n", len(b), b)
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// configDigest is the digest of every attribute of an app's configuration
+// that state takes from it (all but those planUnchanged takes from
+// state), "" when one is not known. The same digest means a plan would
+// propose exactly the configuration apply applied.
+func configDigest(conf cty.Value) string {
+	if conf == cty.NilVal || conf.IsNull() || !conf.IsKnown() || !conf.Type().IsObjectType() {
+		return ""
+	}
+	names := make([]string, 0, len(conf.Type().AttributeTypes()))
+	for name := range conf.Type().AttributeTypes() {
+		if !unchangedComputed[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	fmt.Fprintf(h, "slipway kubernetes app configuration %d %d\n", elideScheme, appSchema.Version)
+	for _, name := range names {
+		v, _ := conf.GetAttr(name).UnmarkDeep()
+		if !v.IsWhollyKnown() {
+			return ""
+		}
+		js, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			return ""
+		}
+		ty, err := ctyjson.MarshalType(v.Type())
+		if err != nil {
+			return ""
+		}
+		fmt.Fprintf(h, "%s=%d:%s%d:%s\n", name, len(ty), ty, len(js), js)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// elisionOf is what apply records for the app it leaves as state says:
+// nil unless every recorded object has a mark and a manifest hash, and
+// there are no others.
+func elisionOf(name string, config cty.Value, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
+	if len(objects) == 0 || len(marks) != len(objects) || len(hashes) != len(objects) {
+		return nil
+	}
+	for key := range objects {
+		if _, ok := marks[key]; !ok {
+			return nil
+		}
+		if _, ok := hashes[key]; !ok {
+			return nil
+		}
+	}
+	digest := configDigest(config)
+	if digest == "" {
+		return nil
+	}
+	return &elision{Name: name, Objects: marks, Config: digest}
+}
+
+// elidedPrivate is what an elided refresh and plan read of privateData;
+// the rest is left undecoded.
+type elidedPrivate struct {
+	Version int      `json:"v"`
+	Inputs  string   `json:"inputs"`
+	Elide   *elision `json:"elide"`
+}
+
+// elidedRecord is an app's private state as ReadElided read it.
+type elidedRecord struct {
+	raw []byte
+	p   elidedPrivate
+}
+
+// keepElided keeps what ReadElided read of the apps it found unchanged.
+func (p *provider) keepElided(recs map[string]elidedRecord) {
+	p.elidedMu.Lock()
+	defer p.elidedMu.Unlock()
+	if p.elided == nil {
+		p.elided = map[string]elidedRecord{}
+	}
+	for k, r := range recs {
+		p.elided[k] = r
+	}
+}
+
+// takeElided returns (and forgets) the record ReadElided kept for key,
+// if it read these very bytes.
+func (p *provider) takeElided(key string, raw []byte) (elidedPrivate, bool) {
+	p.elidedMu.Lock()
+	defer p.elidedMu.Unlock()
+	r, ok := p.elided[key]
+	delete(p.elided, key)
+	if !ok || !bytes.Equal(r.raw, raw) {
+		return elidedPrivate{}, false
+	}
+	return r.p, true
+}
+
+// decodeElided reads an app's elision, and reports whether it has one
+// this provider can read.
+func decodeElided(b []byte) (elidedPrivate, bool) {
+	var p elidedPrivate
+	if len(b) == 0 || json.Unmarshal(b, &p) != nil || p.Version > privateVersion || p.Elide == nil || len(p.Elide.Objects) == 0 {
+		return p, false
+	}
+	return p, true
+}
+
+// ReadElided finds, from the apps' private state alone, those whose every
+// recorded object is live where its mark says: the objects are as state
+// records them, which is what ReadBatch would find comparing them. It
+// makes the same LISTs, and keeps them for the plan that follows.
+func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
+	out := make([]bool, len(reqs))
+	if a.p.offline {
+		return out
+	}
+	ctx, done := a.p.WithStop(ctx)
+	defer done()
+	type item struct {
+		i    int
+		key  string
+		priv elidedPrivate
+	}
+	var items []item
+	var all []kube.ObjectID
+	for i, r := range reqs {
+		priv, ok := decodeElided(r.Private)
+		if !ok {
+			continue
+		}
+		ids := make([]kube.ObjectID, 0, len(priv.Elide.Objects))
+		for key := range priv.Elide.Objects {
+			id, err := kube.ParseObjectID(key)
+			if err != nil {
+				ids = nil
+				break
+			}
+			ids = append(ids, id)
+		}
+		if ids == nil {
+			continue
+		}
+		all = append(all, ids...)
+		items = append(items, item{i: i, key: refreshKey(r.Address, priv.Elide.Name), priv: priv})
+	}
+	if len(items) == 0 {
+		return out
+	}
+	cl, err := a.p.Cluster()
+	if err != nil {
+		return out
+	}
+	set := &kube.LiveSet{Selector: managedSelector}
+	live, err := set.FetchLazy(ctx, cl.Mappings(), all)
+	if err != nil {
+		return out
+	}
+	forEach(len(items), func(n int) {
+		it := items[n]
+		for key, m := range it.priv.Elide.Objects {
+			lv := live[key]
+			if lv == nil || !m.matches(lv) {
+				return
+			}
+		}
+		out[it.i] = true
+	})
+	same := map[string]bool{}
+	recs := map[string]elidedRecord{}
+	for _, it := range items {
+		if out[it.i] {
+			same[it.key] = true
+			recs[it.key] = elidedRecord{raw: reqs[it.i].Private, p: it.priv}
+		}
+	}
+	if len(same) > 0 {
+		a.p.keepRefreshed(set, same, same)
+		a.p.keepElided(recs)
+	}
+	return out
+}
+
+// PlanElided finds, from their configuration and private state alone,
+// the apps ReadElided found as recorded whose plan changes nothing: the
+// configuration apply applied, manifests made from the same inputs, and
+// no rollout. Those are the apps planUnchanged plans unchanged with its
+// every check passed; any other is planned in full.
+func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
+	out := make([]bool, len(reqs))
+	if a.p.offline {
+		return out
+	}
+	keys := make([]string, len(reqs))
+	forEach(len(reqs), func(i int) {
+		r := reqs[i]
+		if !kube.AllKnown(r.Config, renderInputs...) {
+			return
+		}
+		priv, ok := a.p.takeElided(refreshKey(r.Address, sdk.GetString(r.Config, builtin.AppName)), r.PriorPrivate)
+		if !ok {
+			priv, ok = decodeElided(r.PriorPrivate)
+		}
+		if !ok || priv.Inputs == "" {
+			return
+		}
+		e := priv.Elide
+		cfg, diags := parseAppConfig(r.Config)
+		if diags.HasErrors() || cfg.Name != e.Name || cfg.Rollout != nil || cfg.RolloutRequest != "" {
+			return
+		}
+		if configDigest(r.Config) != e.Config {
+			return
+		}
+		src, err := readSources(cfg.Dir)
+		if err != nil || inputsDigest(r.Config, src) != priv.Inputs {
+			return
+		}
+		keys[i] = refreshKey(r.Address, e.Name)
+		out[i] = true
+	})
+	// Planned: the refresh's LISTs are no longer kept for them.
+	var planned []string
+	for _, k := range keys {
+		if k != "" {
+			planned = append(planned, k)
+		}
+	}
+	if len(planned) > 0 {
+		a.p.takeRefreshed(planned)
+	}
+	return out
+}

@@ -1,0 +1,280 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buger/jsonparser"
+	"github.com/zclconf/go-cty/cty"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
+	k8s "k8s.io/client-go/kubernetes"
+
+	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kube"
+	"slipway.dev/slipway/providers/testbed"
+)
+
+// readElided asks ReadElided about every app of f, as the SDK does: no
+// state, only the private record.
+func (f *benchFixture) readElided(ctx context.Context) []bool {
+	reqs := make([]sdk.ReadRequest, len(f.configs))
+	for i := range reqs {
+		reqs[i] = sdk.ReadRequest{Address: "app.bench", TypeName: "kubernetes_app", State: cty.NilVal, Private: f.private[i]}
+	}
+	return f.a.ReadElided(ctx, reqs)
+}
+
+// planElided asks PlanElided about every app of f with configs.
+func (f *benchFixture) planElided(ctx context.Context, configs []cty.Value) []bool {
+	reqs := make([]sdk.PlanRequest, len(configs))
+	for i := range reqs {
+		reqs[i] = sdk.PlanRequest{Address: "app.bench", TypeName: "kubernetes_app", Config: configs[i], PriorPrivate: f.private[i]}
+	}
+	return f.a.PlanElided(ctx, reqs)
+}
+
+// TestElidedState: apply records where it read each object, and a refresh
+// from that record alone agrees with the refresh that compares the
+// objects: an object changed by hand, in a field slipway applied, is
+// caught whichever way it was changed, and writes slipway does not own
+// (another writer's label) are not drift. The plan from the record alone
+// says unchanged only for the configuration and files apply applied.
+func TestElidedState(t *testing.T) {
+	t.Parallel()
+	f := newAppsFixture(t, 5, "elide")
+	ctx := context.Background()
+	for i, p := range f.private {
+		priv, err := decodePrivate(p)
+		if err != nil || priv.Elide == nil || len(priv.Elide.Objects) != 10 {
+			t.Fatalf("app %d: apply recorded no elision of its 10 objects: %+v, %v", i, priv.Elide, err)
+		}
+	}
+	for i, same := range f.readElided(ctx) {
+		if !same {
+			t.Errorf("app %d: an elided refresh right after apply found it changed", i)
+		}
+	}
+	for i, same := range f.planElided(ctx, f.configs) {
+		if !same {
+			t.Errorf("app %d: an elided plan right after apply found it changed", i)
+		}
+	}
+
+	cs, err := k8s.NewForConfig(testbed.Shared(t).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := func(i int) string { return "bench-" + string(rune('0'+i%benchNamespaces)) }
+	// App 0: a ConfigMap's data edited by hand (an update, as kubectl
+	// edit makes it).
+	cm, err := cs.CoreV1().ConfigMaps(ns(0)).Get(ctx, "elide-0000-cm1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm.Data["key"] = "edited by hand"
+	if _, err := cs.CoreV1().ConfigMaps(ns(0)).Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	// App 1: another writer's label on a Service and annotation on the
+	// ServiceAccount, fields slipway does not apply.
+	if _, err := cs.CoreV1().Services(ns(1)).Patch(ctx, "elide-0001-svc0", types.MergePatchType,
+		[]byte(`{"metadata":{"labels":{"team":"other"}}}`), metav1.PatchOptions{FieldManager: "labeller"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().ServiceAccounts(ns(1)).Patch(ctx, "elide-0001-sa", types.ApplyPatchType,
+		[]byte(`{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"elide-0001-sa","annotations":{"note":"other"}}}`),
+		metav1.PatchOptions{FieldManager: "annotator"}); err != nil {
+		t.Fatal(err)
+	}
+	// App 2: a Secret's data replaced by hand.
+	sec, err := cs.CoreV1().Secrets(ns(2)).Get(ctx, "elide-0002-secret1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec.Data["token"] = []byte("replaced")
+	if _, err := cs.CoreV1().Secrets(ns(2)).Update(ctx, sec, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	// App 3: a Service's selector, which slipway applied, taken over by
+	// another applier (forced).
+	if _, err := cs.CoreV1().Services(ns(3)).Patch(ctx, "elide-0003-svc1", types.ApplyPatchType,
+		[]byte(`{"apiVersion":"v1","kind":"Service","metadata":{"name":"elide-0003-svc1"},"spec":{"selector":{"app":"other"}}}`),
+		metav1.PatchOptions{FieldManager: "other-applier", Force: new(true)}); err != nil {
+		t.Fatal(err)
+	}
+	// App 4: untouched.
+
+	elided := f.readElided(ctx)
+	full := f.refresh(ctx)
+	want := []bool{false, true, false, false, true}
+	for i := range want {
+		if err := full[i].Diagnostics.Err(); err != nil {
+			t.Fatalf("app %d: full refresh: %v", i, err)
+		}
+		if elided[i] != want[i] {
+			t.Errorf("app %d: elided refresh says unchanged %v, want %v", i, elided[i], want[i])
+		}
+		if elided[i] && !full[i].Unchanged {
+			t.Errorf("app %d: the elided refresh says unchanged, the full refresh finds a change", i)
+		}
+	}
+	for i, r := range full {
+		if r.Unchanged != want[i] {
+			t.Errorf("app %d: the full refresh says unchanged %v, want %v", i, r.Unchanged, want[i])
+		}
+	}
+
+	// The plan from the record alone: another configuration, or files
+	// that make other objects, are planned in full.
+	configs := append([]cty.Value(nil), f.configs...)
+	configs[1] = sdk.With(configs[1], "prune", cty.False)
+	dir := sdk.GetString(configs[4], "manifests_dir")
+	b, err := os.ReadFile(filepath.Join(dir, "objects.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), append(b, "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: elide-0004-new, namespace: bench-4}\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	planned := f.planElided(ctx, configs)
+	if planned[1] || planned[4] {
+		t.Errorf("elided plan of a changed configuration %v, of changed files %v; want false, false", planned[1], planned[4])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Syncing app 0 again applies the edited ConfigMap and keeps the
+	// other nine: the record covers all ten, and finds them unchanged.
+	f.refresh(ctx)
+	plans := f.plan(ctx)
+	var resp sdk.ApplyResponse
+	f.a.Apply(ctx, sdk.ApplyRequest{
+		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[0],
+		PriorState: f.states[0], PlannedState: plans[0].PlannedState, PlannedPrivate: plans[0].PlannedPrivate,
+		Progress: func(string) {},
+	}, &resp)
+	if err := resp.Diagnostics.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.states[0], f.private[0] = resp.NewState, resp.Private
+	if priv, _ := decodePrivate(f.private[0]); priv.Elide == nil || len(priv.Elide.Objects) != 10 {
+		t.Fatalf("the re-sync recorded no elision of all 10 objects: %+v", priv.Elide)
+	}
+	if got := f.readElided(ctx); !got[0] {
+		t.Errorf("after the re-sync, the elided refresh of app 0 finds a change")
+	}
+}
+
+// markTestObject is a ConfigMap as the API server returns it: slipway's
+// apply entry and another writer's update entry.
+const markTestObject = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n","resourceVersion":"5",
+"managedFields":[
+ {"manager":"slipway","operation":"Apply","apiVersion":"v1","time":"2026-12-06T01:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:key":{}},"f:metadata":{"f:labels":{"f:app.kubernetes.io/managed-by":{}}}}},
+ {"manager":"labeller","operation":"Update","apiVersion":"v1","time":"2026-12-06T01:01:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:team":{}}}}}
+]},"data":{"key":"value"}}`
+
+// The mark apply takes from a decoded object matches the same object as
+// the server writes it, whatever the order of its keys, until a write
+// changes slipway's entry; a Secret matches by resourceVersion alone.
+func TestObjectMarkMatches(t *testing.T) {
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(markTestObject), &obj); err != nil {
+		t.Fatal(err)
+	}
+	mark, ok := markOf(&unstructured.Unstructured{Object: obj})
+	if !ok || mark.ResourceVersion != "5" || mark.Owner == "" {
+		t.Fatalf("mark = %+v, %v", mark, ok)
+	}
+	matches := func(live string, kind string) bool {
+		t.Helper()
+		md, typ := kube.LastMember([]byte(live), "metadata")
+		if typ != jsonparser.Object {
+			t.Fatalf("no metadata in %s", live)
+		}
+		return mark.matchesMetadata(md, "", kind)
+	}
+	// The entry's keys in the server's order, not encoding/json's.
+	reordered := strings.Replace(markTestObject,
+		`{"manager":"slipway","operation":"Apply","apiVersion":"v1","time":"2026-12-06T01:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:key":{}},"f:metadata":{"f:labels":{"f:app.kubernetes.io/managed-by":{}}}}}`,
+		`{"fieldsV1":{"f:metadata":{"f:labels":{"f:app.kubernetes.io/managed-by":{}}},"f:data":{"f:key":{}}},"time":"2026-12-06T01:00:00Z","operation":"Apply","manager":"slipway","fieldsType":"FieldsV1","apiVersion":"v1"}`, 1)
+	bumped := func(s string) string { return strings.Replace(s, `"resourceVersion":"5"`, `"resourceVersion":"9"`, 1) }
+	for _, c := range []struct {
+		name, live, kind string
+		want             bool
+	}{
+		{"as applied", markTestObject, "ConfigMap", true},
+		{"another writer's label", bumped(strings.Replace(markTestObject, `"f:team":{}`, `"f:team":{},"f:tier":{}`, 1)), "ConfigMap", true},
+		{"slipway's entry in another order", bumped(reordered), "ConfigMap", true},
+		{"a field taken from slipway", bumped(strings.Replace(markTestObject, `"f:data":{"f:key":{}},`, ``, 1)), "ConfigMap", false},
+		{"applied again by slipway", bumped(strings.Replace(markTestObject, `01:00:00Z`, `01:05:00Z`, 1)), "ConfigMap", false},
+		{"slipway's entry gone", bumped(strings.Replace(markTestObject, `"manager":"slipway"`, `"manager":"kubectl"`, 1)), "ConfigMap", false},
+		{"a resourceVersion written twice, the last new", strings.Replace(strings.Replace(markTestObject, `01:00:00Z`, `01:05:00Z`, 1), `"resourceVersion":"5"`, `"resourceVersion":"5","resourceVersion":"9"`, 1), "ConfigMap", false},
+		{"a Secret written to", bumped(markTestObject), "Secret", false},
+		{"a Secret not written to", markTestObject, "Secret", true},
+	} {
+		if got := matches(c.live, c.kind); got != c.want {
+			t.Errorf("%s: matches %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// FuzzObjectMarkMatches: no metadata, however malformed, panics the
+// comparison, and on metadata encoding/json reads it says what reading
+// the decoded metadata says: the same resourceVersion, or slipway's
+// entries (all entries objects) with the same digest.
+func FuzzObjectMarkMatches(f *testing.F) {
+	f.Add([]byte(markTestObject))
+	f.Add([]byte(`{"metadata":{"managedFields":[{"manager":"slipway"},1,null]}}`))
+	f.Add([]byte(`{"metadata":{"resourceVersion":5,"managedFields":[{"manager":"slip\u0077ay","operation":"Apply"}]}}`))
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(markTestObject), &obj); err != nil {
+		f.Fatal(err)
+	}
+	mark, _ := markOf(&unstructured.Unstructured{Object: obj})
+	f.Fuzz(func(t *testing.T, live []byte) {
+		md, typ := kube.LastMember(live, "metadata")
+		if typ != jsonparser.Object {
+			return
+		}
+		got := mark.matchesMetadata(md, "", "ConfigMap")
+		var m map[string]any
+		if utiljson.Unmarshal(md, &m) != nil {
+			return
+		}
+		want := m["resourceVersion"] == mark.ResourceVersion
+		if entries, ok := m["managedFields"].([]any); !want && ok {
+			objects := true
+			for _, e := range entries {
+				if _, ok := e.(map[string]any); !ok {
+					objects = false
+				}
+			}
+			want = objects && applyEntryDigest(entries) == mark.Owner
+		}
+		if got != want {
+			t.Errorf("matches %v, decoded metadata says %v: %s", got, want, md)
+		}
+	})
+}
