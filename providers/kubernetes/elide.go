@@ -25,7 +25,6 @@ import (
 
 	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
@@ -202,19 +201,9 @@ func configDigest(conf cty.Value) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "slipway kubernetes app configuration %d %d\n", elideScheme, appSchema.Version)
 	for _, name := range names {
-		v, _ := conf.GetAttr(name).UnmarkDeep()
-		if !v.IsWhollyKnown() {
+		if !hashAttr(h, conf, name) {
 			return ""
 		}
-		js, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			return ""
-		}
-		ty, err := ctyjson.MarshalType(v.Type())
-		if err != nil {
-			return ""
-		}
-		fmt.Fprintf(h, "%s=%d:%s%d:%s\n", name, len(ty), ty, len(js), js)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -18,6 +18,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -53,22 +54,28 @@ func inputsDigest(conf cty.Value, src *sources) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "slipway kubernetes app inputs %d\n%s\n", inputsScheme, src.digest)
 	for _, name := range digestInputs {
-		if !conf.Type().HasAttribute(name) {
-			continue
-		}
-		v, _ := conf.GetAttr(name).UnmarkDeep()
-		if !v.IsWhollyKnown() {
+		if conf.Type().HasAttribute(name) && !hashAttr(h, conf, name) {
 			return ""
 		}
-		js, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			return ""
-		}
-		ty, err := ctyjson.MarshalType(v.Type())
-		if err != nil {
-			return ""
-		}
-		fmt.Fprintf(h, "%s=%d:%s%d:%s\n", name, len(ty), ty, len(js), js)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hashAttr writes attribute name of conf to h, with its type, and
+// reports whether it could: false when its value is not wholly known.
+func hashAttr(h io.Writer, conf cty.Value, name string) bool {
+	v, _ := conf.GetAttr(name).UnmarkDeep()
+	if !v.IsWhollyKnown() {
+		return false
+	}
+	js, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return false
+	}
+	ty, err := ctyjson.MarshalType(v.Type())
+	if err != nil {
+		return false
+	}
+	fmt.Fprintf(h, "%s=%d:%s%d:%s\n", name, len(ty), ty, len(js), js)
+	return true
 }
