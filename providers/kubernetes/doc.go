@@ -66,11 +66,11 @@
 // again and refuses to go on if they are not those of the digest.
 // An app's Private also records where apply read each of its objects
 // (elision: the object's resourceVersion, and the digest of slipway's
-// server-side apply entry of its managedFields) and a digest of the
+// entries of its managedFields) and a digest of the
 // configuration it applied. With them the app answers the SDK's elided
 // refresh and plan (sdk.ResourceWithElidedState): slipway sends no state
 // for an app whose every object is live where recorded (the same
-// resourceVersion, or slipway's entry unchanged, as it is through status
+// resourceVersion, or slipway's entries unchanged, as they are through status
 // writes) and whose configuration and inputs are those applied; any other
 // app is sent its state and read and planned as above.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op

@@ -64,17 +64,17 @@ type elision struct {
 
 // objectMark says which version of an object its recorded value was read
 // from, in two ways. A live object with the same resourceVersion has not
-// been written since. One whose slipway entry of managedFields is the
+// been written since. One whose slipway entries of managedFields are the
 // same has had no field slipway applied changed since: the API server
 // gives a field to whoever changes its value (server-side apply), so
 // another writer's change of such a field, by apply or by update, takes
-// it out of slipway's entry. That holds through writes of fields slipway
+// it out of slipway's entries. That holds through writes of fields slipway
 // does not own (status, a controller's labels), which change the
 // resourceVersion all the time.
 type objectMark struct {
 	ResourceVersion string `json:"rv"`
-	// Owner is the digest of slipway's server-side apply entry (see
-	// applyEntryDigest); "" when there is none. A Secret matches by its
+	// Owner is the digest of slipway's entries of managedFields (see
+	// entriesDigest); "" when there is none. A Secret matches by its
 	// resourceVersion alone: its manifest may write stringData, which
 	// the server turns into data, and what the entry then says is the
 	// server's choice; a Secret's resourceVersion moves only when
@@ -90,7 +90,7 @@ func markOf(u *unstructured.Unstructured) (objectMark, bool) {
 	}
 	if !isSecret(u.GroupVersionKind().Group, u.GetKind()) {
 		entries, _, _ := unstructured.NestedSlice(u.Object, "metadata", "managedFields")
-		m.Owner = applyEntryDigest(entries)
+		m.Owner = entriesDigest(entries)
 	}
 	return m, true
 }
@@ -98,7 +98,7 @@ func markOf(u *unstructured.Unstructured) (objectMark, bool) {
 func isSecret(group, kind string) bool { return group == "" && kind == "Secret" }
 
 // matches reports whether the live object is at the version, or has the
-// slipway entry, the mark recorded.
+// slipway entries, the mark recorded.
 func (m objectMark) matches(lv *kube.Live) bool {
 	return m.matchesMetadata(lv.Metadata(), lv.GVK().Group, lv.GVK().Kind)
 }
@@ -129,8 +129,8 @@ func (m objectMark) matchesMetadata(md []byte, group, kind string) bool {
 	if m.Owner == "" || isSecret(group, kind) || rawType != jsonparser.Array {
 		return false
 	}
-	// Only slipway's entries are decoded; the digest is of the entries
-	// as decoded, as markOf takes it.
+	// Only slipway's entries are decoded; the digest is of them as
+	// decoded, as markOf takes it.
 	var entries []any
 	bad := false
 	_, err := jsonparser.ArrayEach(raw, func(e []byte, et jsonparser.ValueType, _ int, err error) {
@@ -151,23 +151,22 @@ func (m objectMark) matchesMetadata(md []byte, group, kind string) bool {
 	if err != nil || bad {
 		return false
 	}
-	return applyEntryDigest(entries) == m.Owner
+	return entriesDigest(entries) == m.Owner
 }
 
-// applyEntryDigest is the SHA-256 of slipway's server-side apply entries
-// among managedFields entries (as decoded JSON), each written as
-// encoding/json writes it (keys sorted), so that the same entry digests
-// alike whether it came decoded or as the server's bytes; "" when there
-// is none.
-func applyEntryDigest(entries []any) string {
+// entriesDigest is the SHA-256 of slipway's entries among managedFields
+// entries (as decoded JSON), each written as encoding/json writes it
+// (keys sorted), so that the same entries digest alike whether they came
+// decoded or as the server's bytes; "" when there is none. Every entry of
+// slipway's counts, whatever its operation: an object applied with
+// Replace=true is written by update, and may still carry the apply entry
+// of an earlier sync.
+func entriesDigest(entries []any) string {
 	h := sha256.New()
 	n := 0
 	for _, e := range entries {
 		m, ok := e.(map[string]any)
-		if !ok || m["manager"] != kube.FieldManager || m["operation"] != "Apply" {
-			continue
-		}
-		if sub, ok := m["subresource"]; ok && sub != "" {
+		if !ok || m["manager"] != kube.FieldManager {
 			continue
 		}
 		b, err := json.Marshal(m)

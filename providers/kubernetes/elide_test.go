@@ -197,7 +197,7 @@ const markTestObject = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name"
 
 // The mark apply takes from a decoded object matches the same object as
 // the server writes it, whatever the order of its keys, until a write
-// changes slipway's entry; a Secret matches by resourceVersion alone.
+// changes slipway's entries; a Secret matches by resourceVersion alone.
 func TestObjectMarkMatches(t *testing.T) {
 	var obj map[string]any
 	if err := json.Unmarshal([]byte(markTestObject), &obj); err != nil {
@@ -230,6 +230,7 @@ func TestObjectMarkMatches(t *testing.T) {
 		{"a field taken from slipway", bumped(strings.Replace(markTestObject, `"f:data":{"f:key":{}},`, ``, 1)), "ConfigMap", false},
 		{"applied again by slipway", bumped(strings.Replace(markTestObject, `01:00:00Z`, `01:05:00Z`, 1)), "ConfigMap", false},
 		{"slipway's entry gone", bumped(strings.Replace(markTestObject, `"manager":"slipway"`, `"manager":"kubectl"`, 1)), "ConfigMap", false},
+		{"an update entry of slipway's changed (Replace=true)", bumped(strings.Replace(markTestObject, `"manager":"labeller"`, `"manager":"slipway"`, 1)), "ConfigMap", false},
 		{"a resourceVersion written twice, the last new", strings.Replace(strings.Replace(markTestObject, `01:00:00Z`, `01:05:00Z`, 1), `"resourceVersion":"5"`, `"resourceVersion":"5","resourceVersion":"9"`, 1), "ConfigMap", false},
 		{"a Secret written to", bumped(markTestObject), "Secret", false},
 		{"a Secret not written to", markTestObject, "Secret", true},
@@ -271,7 +272,7 @@ func FuzzObjectMarkMatches(f *testing.F) {
 					objects = false
 				}
 			}
-			want = objects && applyEntryDigest(entries) == mark.Owner
+			want = objects && entriesDigest(entries) == mark.Owner
 		}
 		if got != want {
 			t.Errorf("matches %v, decoded metadata says %v: %s", got, want, md)
