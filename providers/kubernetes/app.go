@@ -103,8 +103,10 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		return
 	}
-	set := &kube.LiveSet{Selector: managedSelector}
-	live, err := set.FetchLazy(ctx, cl.Mappings(), all)
+	// The apps an elided refresh could not answer are read from its
+	// LISTs: only kinds it did not LIST are LISTed.
+	shared := a.p.takeElidedLive()
+	live, err := shared.FetchLazy(ctx, cl.Mappings(), all)
 	if err != nil {
 		for _, it := range items {
 			it.resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
@@ -171,7 +173,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			recorded[key] = true
 		}
 	}
-	a.p.keepRefreshed(set, refreshed, recorded)
+	a.p.keepRefreshed(shared, refreshed, recorded)
 }
 
 // refreshKey names an app among those a refresh covered (and found as

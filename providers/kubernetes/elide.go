@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
@@ -243,16 +244,31 @@ type elidedRecord struct {
 	p   elidedPrivate
 }
 
-// keepElided keeps what ReadElided read of the apps it found unchanged.
-func (p *provider) keepElided(recs map[string]elidedRecord) {
+// keepElided keeps what ReadElided read: its LISTs, and the records of
+// the apps it found unchanged.
+func (p *provider) keepElided(live *sharedLive, recs map[string]elidedRecord) {
 	p.elidedMu.Lock()
 	defer p.elidedMu.Unlock()
+	p.elidedLive, p.elidedAt = live, time.Now()
 	if p.elided == nil {
 		p.elided = map[string]elidedRecord{}
 	}
 	for k, r := range recs {
 		p.elided[k] = r
 	}
+}
+
+// takeElidedLive returns (and forgets) the LISTs of the elided refresh
+// just made, or new ones when there was none.
+func (p *provider) takeElidedLive() *sharedLive {
+	p.elidedMu.Lock()
+	defer p.elidedMu.Unlock()
+	live := p.elidedLive
+	p.elidedLive = nil
+	if live == nil || time.Since(p.elidedAt) > refreshReuse {
+		return newSharedLive()
+	}
+	return live
 }
 
 // takeElided returns (and forgets) the record ReadElided kept for key,
@@ -281,7 +297,8 @@ func decodeElided(b []byte) (elidedPrivate, bool) {
 // ReadElided finds, from the apps' private state alone, those whose every
 // recorded object is live where its mark says: the objects are as state
 // records them, which is what ReadBatch would find comparing them. It
-// makes the same LISTs, and keeps them for the plan that follows.
+// makes the same LISTs, and keeps them for the full refresh of the apps
+// it cannot answer and for the plan that follows.
 func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	out := make([]bool, len(reqs))
 	if a.p.offline {
@@ -323,8 +340,8 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	if err != nil {
 		return out
 	}
-	set := &kube.LiveSet{Selector: managedSelector}
-	live, err := set.FetchLazy(ctx, cl.Mappings(), all)
+	shared := newSharedLive()
+	live, err := shared.FetchLazy(ctx, cl.Mappings(), all)
 	if err != nil {
 		return out
 	}
@@ -347,9 +364,9 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		}
 	}
 	if len(same) > 0 {
-		a.p.keepRefreshed(set, same, same)
-		a.p.keepElided(recs)
+		a.p.keepRefreshed(shared, same, same)
 	}
+	a.p.keepElided(shared, recs)
 	return out
 }
 

@@ -126,7 +126,17 @@ func TestElidedState(t *testing.T) {
 	// App 4: untouched.
 
 	elided := f.readElided(ctx)
+	listed := f.p.elidedLive
+	if listed == nil {
+		t.Fatal("the elided refresh kept no LISTs")
+	}
+	objects := listed.set.Listed()
 	full := f.refresh(ctx)
+	// The full refresh of the apps the elided one could not answer reads
+	// the elided refresh's LISTs, and LISTs nothing again.
+	if kept := f.p.refreshes[len(f.p.refreshes)-1].live; kept != listed || listed.set.Listed() != objects {
+		t.Errorf("the full refresh after the elided one LISTed again (its own LISTs %v; %d objects listed, then %d)", kept != listed, objects, listed.set.Listed())
+	}
 	want := []bool{false, true, false, false, true}
 	for i := range want {
 		if err := full[i].Diagnostics.Err(); err != nil {

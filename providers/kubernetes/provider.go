@@ -62,9 +62,13 @@ type provider struct {
 	refreshes []*refreshed
 
 	// elided are the private records ReadElided read of the apps it
-	// found unchanged, by refreshKey, for PlanElided to take.
-	elidedMu sync.Mutex
-	elided   map[string]elidedRecord
+	// found unchanged, by refreshKey, for PlanElided to take; elidedLive
+	// are its LISTs, for the full refresh of the apps it could not
+	// answer, which follows at once.
+	elidedMu   sync.Mutex
+	elided     map[string]elidedRecord
+	elidedLive *sharedLive
+	elidedAt   time.Time
 }
 
 // refreshed is what the LISTs of one refresh returned, for the plans that
@@ -109,7 +113,7 @@ func (s *sharedLive) FetchLazy(ctx context.Context, ms *kube.Mappings, ids []kub
 // keepRefreshed keeps what a refresh's LISTs returned for the plans that
 // follow it: of the apps refreshed (their refreshKeys), and of those found
 // as recorded.
-func (p *provider) keepRefreshed(s *kube.LiveSet, apps, asRecorded map[string]bool) {
+func (p *provider) keepRefreshed(live *sharedLive, apps, asRecorded map[string]bool) {
 	p.snapMu.Lock()
 	defer p.snapMu.Unlock()
 	// A later refresh of an app supersedes an earlier one.
@@ -118,7 +122,7 @@ func (p *provider) keepRefreshed(s *kube.LiveSet, apps, asRecorded map[string]bo
 			delete(r.unplanned, k)
 		}
 	}
-	p.refreshes = append(p.refreshes, &refreshed{live: &sharedLive{set: s}, unplanned: apps, asRecorded: asRecorded, at: time.Now()})
+	p.refreshes = append(p.refreshes, &refreshed{live: live, unplanned: apps, asRecorded: asRecorded, at: time.Now()})
 	p.dropTakenLocked()
 }
 

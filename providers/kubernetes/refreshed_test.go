@@ -30,7 +30,7 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	t.Parallel()
 	p := newProvider()
 	set := &kube.LiveSet{Selector: managedSelector}
-	p.keepRefreshed(set, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "c": true})
+	p.keepRefreshed(&sharedLive{set: set}, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "c": true})
 
 	take := func(keys ...string) (bool, string) {
 		s, rec := p.takeRefreshed(keys)
@@ -53,7 +53,7 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	s, r = take("c")
 	check("once every app was planned", s, r, false, "map[]")
 
-	p.keepRefreshed(set, map[string]bool{"a": true}, map[string]bool{"a": true})
+	p.keepRefreshed(&sharedLive{set: set}, map[string]bool{"a": true}, map[string]bool{"a": true})
 	p.refreshes[0].at = time.Now().Add(-refreshReuse - time.Second)
 	s, r = take("a")
 	check("after refreshReuse", s, r, false, "map[]")
@@ -62,8 +62,8 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	// refresh of an app supersedes an earlier one, and a plan of apps of
 	// both gets the one that covered more of them.
 	other := &kube.LiveSet{Selector: managedSelector}
-	p.keepRefreshed(set, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "b": true})
-	p.keepRefreshed(other, map[string]bool{"c": true, "d": true}, map[string]bool{"c": true, "d": true})
+	p.keepRefreshed(&sharedLive{set: set}, map[string]bool{"a": true, "b": true, "c": true}, map[string]bool{"a": true, "b": true})
+	p.keepRefreshed(&sharedLive{set: other}, map[string]bool{"c": true, "d": true}, map[string]bool{"c": true, "d": true})
 	got, rec := p.takeRefreshed([]string{"a", "c", "d"})
 	if got.set != other || fmt.Sprint(rec) != "map[c:true d:true]" {
 		t.Errorf("a plan of a, c and d: the second refresh %v, as recorded %v; want true, map[c:true d:true]", got.set == other, rec)
