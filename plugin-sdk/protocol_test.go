@@ -587,7 +587,7 @@ func TestApplyRunsEveryItemOfACallAtOnce(t *testing.T) {
 // unchanged (sdk.ResourceWithElidedState) is refreshed and planned
 // without its state crossing the wire; an instance it cannot tell about
 // is sent again with its state and read and planned in full, and so is
-// a batch whose elided read panics.
+// a batch whose elided read panics or answers for too few.
 func TestElidedState(t *testing.T) {
 	t.Parallel()
 	c := sdktest.Start(t, "test")
@@ -657,14 +657,17 @@ func TestElidedState(t *testing.T) {
 	if p.Unchanged || sdk.GetString(p.PlannedState, "name") != "b" || sdk.GetString(p.PlannedState, "note") != "planned in full" {
 		t.Errorf("changed plan: unchanged %v, planned %#v", p.Unchanged, p.PlannedState)
 	}
-	// A panic in the elided read has the whole batch read in full.
-	panicked, err := c.Read(ctx, []sdk.ReadRequest{reqs[0], {Address: "elided.p", TypeName: "elided", State: state, Private: []byte("panic")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range panicked {
-		if r.Unchanged || r.Diagnostics.HasErrors() || sdk.GetString(r.NewState, "note") != "read in full" {
-			t.Errorf("read after a panic: unchanged %v, %v, state %#v", r.Unchanged, r.Diagnostics, r.NewState)
+	// A panic in the elided read, or an answer for fewer instances, has
+	// the whole batch read in full.
+	for _, fault := range []string{"panic", "short"} {
+		faulty, err := c.Read(ctx, []sdk.ReadRequest{reqs[0], {Address: "elided.p", TypeName: "elided", State: state, Private: []byte(fault)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range faulty {
+			if r.Unchanged || r.Diagnostics.HasErrors() || sdk.GetString(r.NewState, "note") != "read in full" {
+				t.Errorf("read after %q: unchanged %v, %v, state %#v", fault, r.Unchanged, r.Diagnostics, r.NewState)
+			}
 		}
 	}
 	// A type that does not elide is sent its state as before.

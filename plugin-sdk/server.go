@@ -182,16 +182,26 @@ func recoverInto(diags *Diagnostics, subject, method string) {
 		method, subject, r, debug.Stack()))
 }
 
-// logElidedFault logs a ResourceWithElidedState method that panicked or
-// answered for the wrong number of instances. Its instances are then read
-// or planned in full, so the user sees no error; the provider's author
-// finds the bug in slipway's log.
-func logElidedFault(panicked Diagnostics, typeName, method string, got, want int) {
-	if len(panicked) > 0 {
+// askElided calls method, a ResourceWithElidedState method, for n
+// instances. When it panics or answers for another number, it answers
+// false for every one, and they are read or planned in full, so the user
+// sees no error; the provider's author finds the bug in slipway's log.
+func askElided(typeName, method string, n int, call func() []bool) []bool {
+	var out []bool
+	var panicked Diagnostics
+	func() {
+		defer recoverInto(&panicked, subject("resource", "", typeName), method)
+		out = call()
+	}()
+	switch {
+	case len(panicked) > 0:
 		fmt.Fprintf(os.Stderr, "[WARN] resource type %q: %s: %s; its instances are read and planned in full\n", typeName, panicked[0].Summary, panicked[0].Detail)
-		return
+		return make([]bool, n)
+	case len(out) != n:
+		fmt.Fprintf(os.Stderr, "[WARN] resource type %q: %s answered for %d instances of %d, a bug in the provider; they are read and planned in full\n", typeName, method, len(out), n)
+		return make([]bool, n)
 	}
-	fmt.Fprintf(os.Stderr, "[WARN] resource type %q: %s answered for %d instances of %d, a bug in the provider; they are read and planned in full\n", typeName, method, got, want)
+	return out
 }
 
 // subject names a request's target for messages: its address when the core
@@ -442,17 +452,9 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			for j, i := range idx {
 				breqs[j] = reqs[i]
 			}
-			var unchanged []bool
-			var panicked Diagnostics
-			func() {
-				defer recoverInto(&panicked, subject("resource", "", typeName), "PlanElided")
-				unchanged = er.PlanElided(ctx, breqs)
-			}()
-			if len(panicked) > 0 || len(unchanged) != len(idx) {
-				// Planned in full, once slipway sends the prior state.
-				logElidedFault(panicked, typeName, "PlanElided", len(unchanged), len(idx))
-				return
-			}
+			// Without an answer, each is planned in full once slipway
+			// sends the prior state.
+			unchanged := askElided(typeName, "PlanElided", len(idx), func() []bool { return er.PlanElided(ctx, breqs) })
 			for j, i := range idx {
 				if unchanged[j] {
 					missing[i] = false
@@ -710,18 +712,9 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 				it := req.Items[i]
 				breqs[j] = ReadRequest{Address: it.Address, TypeName: it.TypeName, State: cty.NilVal, Private: it.Private}
 			}
-			var found []bool
-			var panicked Diagnostics
-			func() {
-				defer recoverInto(&panicked, subject("resource", "", typeName), "ReadElided")
-				found = er.ReadElided(ctx, breqs)
-			}()
-			if len(panicked) > 0 || len(found) != len(idx) {
-				// The batch is read in full, which says what went wrong
-				// if anything did; the bug goes to the log.
-				logElidedFault(panicked, typeName, "ReadElided", len(found), len(idx))
-				return
-			}
+			// Without an answer, the batch is read in full, which says
+			// what went wrong if anything did.
+			found := askElided(typeName, "ReadElided", len(idx), func() []bool { return er.ReadElided(ctx, breqs) })
 			for j, i := range idx {
 				same[i] = found[j]
 			}

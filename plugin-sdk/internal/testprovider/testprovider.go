@@ -162,7 +162,8 @@ func (probe) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse
 type batch struct{ echo }
 
 // elided says from its private state alone: "read" finds it as recorded,
-// "plan" also plans it unchanged, "panic" panics; anything else is read
+// "plan" also plans it unchanged, "panic" panics, "short" answers for
+// fewer instances than asked; anything else is read
 // and planned in full, which notes so in the state.
 type elided struct{ batch }
 
@@ -177,6 +178,8 @@ func (elided) ReadElided(_ context.Context, reqs []sdk.ReadRequest) []bool {
 		switch string(r.Private) {
 		case "panic":
 			panic("elided read")
+		case "short":
+			return out[:i]
 		case "read", "plan":
 			out[i] = true
 		}
