@@ -50,7 +50,12 @@
 #                     providers syncing no apps (a path with no
 #                     directories), and what the plan costs beyond that;
 #                     and the floor program's whole run, process start and
-#                     client set-up counted, as slipway's are. Then the
+#                     client set-up counted, as slipway's are; and the
+#                     floor asking for JSON, as client-go's typed clients
+#                     did before v0.32 (they ask for protobuf now, which
+#                     the API server encodes and they decode several times
+#                     faster; clients of objects they do not compile in,
+#                     kubectl's and slipway's, ask for JSON). Then the
 #                     LISTs, APPLYs and dry-run
 #                     APPLYs the API server counted during one no-op plan
 #                     (10, 0 and 0 when no object costs a request of its
@@ -332,7 +337,7 @@ secs() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-floor_list() { "$floor" list -l app.kubernetes.io/managed-by=slipway 2>> "$work/floor.log"; }
+floor_list() { "$floor" list -l app.kubernetes.io/managed-by=slipway "$@" 2>> "$work/floor.log"; }
 # noop: a no-op plan. Its CPU seconds (user and system, of slipway and of
 # the providers it waited for) are appended to noop.cpu: on a machine that
 # also runs the control plane, the wall clock moves with what the
@@ -428,12 +433,13 @@ if [ -n "${BASELINE:-}" ]; then
   cp "$BASELINE" "$work/baseline-slipway"
   (cd "$work/baseline" && "$work/baseline-slipway" init -upgrade > /dev/null)
 fi
-plan=() fl=() diff=() base=() fixed=() whole=()
+plan=() fl=() diff=() base=() fixed=() whole=() fljson=()
 : > "$work/noop.cpu"
 for ((r = 0; r < RUNS; r++)); do
   fl+=("$(floor_list)")
   fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
   whole+=("$(secs floor_list)")
+  fljson+=("$(floor_list -json)")
   # With a baseline, the two take turns at going first: the one right
   # after kubectl diff meets a busier server.
   if [ -n "${BASELINE:-}" ] && ((r % 2 == 1)); then
@@ -451,6 +457,7 @@ f=$(printf '%s\n' "${fl[@]}" | median)
 d=$(printf '%s\n' "${diff[@]}" | median)
 fx=$(printf '%s\n' "${fixed[@]}" | median)
 wh=$(printf '%s\n' "${whole[@]}" | median)
+fj=$(printf '%s\n' "${fljson[@]}" | median)
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
 # slipway and each provider, sampled until they exit, with the largest
@@ -521,6 +528,8 @@ printf '                 every plan'"'"'s fixed part (the same source and provid
   "$fx" "$(ratio "$fx" "$f")" "$rest" "$(ratio "$rest" "$f")"
 printf '                 the floor program'"'"'s whole run (process start and client set-up counted) %.3fs   slipway/whole floor ratio %.2f\n' \
   "$wh" "$(ratio "$p" "$wh")"
+printf '                 the floor asking for JSON (as client-go'"'"'s typed clients did before v0.32) %.3fs   slipway/JSON floor ratio %.2f\n' \
+  "$fj" "$(ratio "$p" "$fj")"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
 if [ -s "$work/kdiff.out" ]; then
