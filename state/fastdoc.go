@@ -17,6 +17,7 @@ package state
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -402,7 +403,8 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 	if i >= len(r) || r[i] != '{' {
 		return fr, false
 	}
-	var attrs, attrsType []byte
+	var attrs, attrsType, private []byte
+	hasPrivate := false
 	small := make([]byte, 0, 256)
 	small = append(small, '{')
 	i = skipSpace(r, i+1)
@@ -435,7 +437,20 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 				attrs = r[j:vEnd]
 			case string(key) == "attributes_type":
 				attrsType = r[j:vEnd]
-			case bytes.EqualFold(key, []byte("attributes")) || bytes.EqualFold(key, []byte("attributes_type")):
+			case string(key) == "private" && plainString(r[j:vEnd]) && !hasPrivate:
+				// The provider's private data, most of the rest: base64
+				// decoded as encoding/json decodes a []byte, without its
+				// scanning the string twice first. A second private, or
+				// one that is not a plain string (null, escapes), is left
+				// to the full decoder.
+				b64 := r[j+1 : vEnd-1]
+				priv := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
+				n, err := base64.StdEncoding.Decode(priv, b64)
+				if err != nil {
+					return fr, false
+				}
+				private, hasPrivate = priv[:n], true
+			case bytes.EqualFold(key, []byte("attributes")) || bytes.EqualFold(key, []byte("attributes_type")) || bytes.EqualFold(key, []byte("private")):
 				return fr, false
 			default:
 				if len(small) > 1 {
@@ -465,5 +480,14 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 		return fr, false
 	}
 	fr.Attributes, fr.AttributesType = attrs, attrsType
+	if hasPrivate {
+		fr.Private = private
+	}
 	return fr, true
+}
+
+// plainString reports whether v is a JSON string with no escapes, whose
+// content is the bytes between its quotes.
+func plainString(v []byte) bool {
+	return len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0
 }

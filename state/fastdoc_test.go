@@ -36,8 +36,15 @@ func TestReadEnvelopeLikeEncodingJSON(t *testing.T) {
 		{`{}`, true},
 		{`{"name":"first","name":"second","attributes":1,"attributes":{"z":2}}`, true},
 		{`{"attributes":{"a":1},"sensitive_attributes":[[{"type":"get_attr","value":"a"}]]}`, true},
-		{`{"Attributes":{"a":1}}`, false},      // encoding/json would take it as attributes
-		{`{"attr\u0069butes":{"a":1}}`, false}, // an escaped key
+		{`{"private":"","name":"p"}`, true},
+		{`{"private" : "eA==" }`, true},
+		{`{"private":"eA==","private":"eQ=="}`, false}, // the last wins in encoding/json
+		{`{"private":null}`, false},                    // not a plain string
+		{`{"private":"eyJ2\/IjoxfQ=="}`, false},        // an escape
+		{`{"private":"not base64"}`, false},            // encoding/json's error
+		{`{"Private":"eA=="}`, false},                  // encoding/json would take it as private
+		{`{"Attributes":{"a":1}}`, false},              // encoding/json would take it as attributes
+		{`{"attr\u0069butes":{"a":1}}`, false},         // an escaped key
 		{`{"unknown":1,"attributes":{}}`, false},
 		{`{"attributes":{"a":1},}`, false},
 		{`{"attributes" {"a":1}}`, false},
