@@ -54,7 +54,11 @@ func serveTestkit() int {
 		}
 	}
 	if os.Getenv("SLIPWAY_TESTKIT_HANG") == "1" {
-		select {}
+		// A sleep, not select {}: without cgo, the runtime ends a
+		// process whose every goroutine is blocked on nothing.
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	sdk.Serve(newTestkit())
 	return 0

@@ -62,7 +62,7 @@ func helperRole() {
 	case "":
 		return
 	case "hang":
-		select {}
+		hang()
 	case "host":
 		// The provider inherits this environment (go-plugin passes it on).
 		os.Setenv("SLIPWAY_SDKTEST_PROVIDER", "test")
@@ -77,10 +77,19 @@ func helperRole() {
 			os.Exit(2)
 		}
 		fmt.Println("ready")
-		select {}
+		hang()
 	}
 	fmt.Fprintf(os.Stderr, "unknown role %q\n", role)
 	os.Exit(2)
+}
+
+// hang blocks forever as a hung process does. A sleep, not select {}:
+// without cgo, the runtime ends a process whose every goroutine is
+// blocked on nothing ("all goroutines are asleep - deadlock!").
+func hang() {
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 // waitPID waits for a process to write its ID into file.
