@@ -20,10 +20,10 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE        ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS     := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
-# The repository holds three Go modules: slipway itself, the provider SDK
+# The repository holds four Go modules: slipway itself, the provider SDK
 # (its own module, so an author's go.mod gets none of slipway's
-# requirements) and the example provider (built as an outside author's
-# module). go.work joins them for development; every target here runs
+# requirements) and the two example providers (each built as an outside
+# author's module). go.work joins them for development; every target here runs
 # each module on its own go.mod instead (GOWORK=off), as its users build
 # it, so a requirement missing from one module's go.mod fails here and
 # is not hidden by the workspace. `go test ./...` in one module does not
