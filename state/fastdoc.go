@@ -393,8 +393,8 @@ func invalidJSON(raw []byte) bool { return len(raw) > 0 && !json.Valid(raw) }
 // readEnvelope unmarshals one element of "resources". Its attributes and
 // their type, most of its bytes, are taken as they are, for
 // decodeResource's own parser to read: encoding/json would scan them
-// once more only to copy them. The other members go through
-// strictUnmarshal. It reports false for anything it does not decide,
+// once more only to copy them. Its private data, most of the rest, is
+// base64 decoded here. The other members go through strictUnmarshal. It reports false for anything it does not decide,
 // such as an escaped key or a key that differs from "attributes" only in
 // case (encoding/json matches keys regardless of case), which the full
 // decoder then reads.
@@ -437,12 +437,12 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 				attrs = r[j:vEnd]
 			case string(key) == "attributes_type":
 				attrsType = r[j:vEnd]
-			case string(key) == "private" && plainString(r[j:vEnd]) && !hasPrivate:
+			case string(key) == "private" && base64String(r[j:vEnd]) && !hasPrivate:
 				// The provider's private data, most of the rest: base64
 				// decoded as encoding/json decodes a []byte, without its
 				// scanning the string twice first. A second private, or
-				// one that is not a plain string (null, escapes), is left
-				// to the full decoder.
+				// one that is not a string of base64's characters (null,
+				// escapes), is left to the full decoder.
 				b64 := r[j+1 : vEnd-1]
 				priv := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
 				n, err := base64.StdEncoding.Decode(priv, b64)
@@ -486,8 +486,18 @@ func readEnvelope(r []byte) (fr fileResource, ok bool) {
 	return fr, true
 }
 
-// plainString reports whether v is a JSON string with no escapes, whose
-// content is the bytes between its quotes.
-func plainString(v []byte) bool {
-	return len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0
+// base64String reports whether v is a JSON string of standard base64's
+// characters alone: no escapes, and nothing that encoding/json would
+// refuse in a string (a raw control character) but the base64 decoder
+// would skip (a newline).
+func base64String(v []byte) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return false
+	}
+	for _, c := range v[1 : len(v)-1] {
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return true
 }

@@ -39,9 +39,10 @@ func TestReadEnvelopeLikeEncodingJSON(t *testing.T) {
 		{`{"private":"","name":"p"}`, true},
 		{`{"private" : "eA==" }`, true},
 		{`{"private":"eA==","private":"eQ=="}`, false}, // the last wins in encoding/json
-		{`{"private":null}`, false},                    // not a plain string
+		{`{"private":null}`, false},                    // not a string
 		{`{"private":"eyJ2\/IjoxfQ=="}`, false},        // an escape
 		{`{"private":"not base64"}`, false},            // encoding/json's error
+		{"{\"private\":\"eA\n==\"}", false},            // a raw newline: encoding/json refuses it, base64 skips it
 		{`{"Private":"eA=="}`, false},                  // encoding/json would take it as private
 		{`{"Attributes":{"a":1}}`, false},              // encoding/json would take it as attributes
 		{`{"attr\u0069butes":{"a":1}}`, false},         // an escaped key
