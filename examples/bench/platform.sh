@@ -51,8 +51,9 @@
 #                     directories), and what the plan costs beyond that;
 #                     and the floor program's whole run, process start and
 #                     client set-up counted, as slipway's are; and the
-#                     floor asking for JSON, as client-go's typed clients
-#                     did before v0.32 (they ask for protobuf now, which
+#                     floor asking for JSON, as older releases of
+#                     client-go's typed clients did (they ask for
+#                     protobuf now, which
 #                     the API server encodes and they decode several times
 #                     faster; clients of objects they do not compile in,
 #                     kubectl's and slipway's, ask for JSON). Then the
@@ -528,7 +529,7 @@ printf '                 every plan'"'"'s fixed part (the same source and provid
   "$fx" "$(ratio "$fx" "$f")" "$rest" "$(ratio "$rest" "$f")"
 printf '                 the floor program'"'"'s whole run (process start and client set-up counted) %.3fs   slipway/whole floor ratio %.2f\n' \
   "$wh" "$(ratio "$p" "$wh")"
-printf '                 the floor asking for JSON (as client-go'"'"'s typed clients did before v0.32) %.3fs   slipway/JSON floor ratio %.2f\n' \
+printf '                 the floor asking for JSON (as older client-go typed clients did) %.3fs   slipway/JSON floor ratio %.2f\n' \
   "$fj" "$(ratio "$p" "$fj")"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"

@@ -27,7 +27,7 @@
 // is the floor of a no-op plan: a plan cannot know the cluster without
 // reading it. client-go's typed clients ask for protobuf, which the API
 // server encodes and the client decodes several times faster than JSON;
-// -json asks for JSON instead, as they did before client-go v0.32 and as
+// -json asks for JSON instead, as older releases of them did and as
 // every client of objects it does not compile in (kubectl's, slipway's)
 // still does.
 //
