@@ -44,8 +44,10 @@
 // and are not among the app's objects.
 //
 // Plans are batched: one LIST per kind for every app of a batch (objects
-// labelled app.kubernetes.io/managed-by=slipway), plus LISTs restricted to
-// the namespaces and kinds of desired objects that LIST did not return.
+// labelled app.kubernetes.io/managed-by=slipway), in each of the apps'
+// namespaces when they are at most eight (kube.FetchLive), plus LISTs
+// restricted to the namespaces and kinds of desired objects that LIST did
+// not return.
 // An object whose manifest hash matches the one recorded at the last
 // apply (Private) and whose fields are still owned by slipway with the
 // manifest's values needs no dry-run: it is planned as the live object.
@@ -85,7 +87,8 @@
 //   - a plan never mutates the cluster: it makes only reads (LIST,
 //     discovery) and dry-run applies;
 //   - a plan with nothing to do makes no per-object request: no GET, no
-//     dry-run — its cost is one LIST per kind, whatever the number of
+//     dry-run — its cost is one LIST per kind (per kind and namespace,
+//     for apps in at most eight namespaces), whatever the number of
 //     objects;
 //   - apply applies exactly the manifests the plan showed (they travel in
 //     PlannedPrivate, or, for a plan made from the digest, are checked

@@ -398,7 +398,12 @@ spec:
 	s.Destroy()
 }
 
-func TestBatchPlanCostsOneListPerKind(t *testing.T) {
+// TestBatchPlanCostsOneListPerKindAndNamespace holds a batch's refresh
+// and plan to their LISTs: three apps in three namespaces (at most
+// namespaceLists, so LISTed one by one) cost a LIST of Namespaces and one
+// of each other kind in each namespace, whatever the number of objects,
+// and the plan after the refresh costs nothing more.
+func TestBatchPlanCostsOneListPerKindAndNamespace(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
 	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
@@ -474,11 +479,13 @@ spec:
 			t.Errorf("app %d: no-op plan changes %v", i, d)
 		}
 	}
-	// Namespace, ConfigMap, Secret and Deployment: one LIST each,
-	// cluster-wide, by the refresh; the plan after it compares against
-	// what those LISTs returned and asks the server nothing.
-	if refreshCost.lists != 4 || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
-		t.Errorf("no-op batch refresh: %s, want 4 LISTs and nothing else", refreshCost)
+	// Namespaces cluster-wide, and ConfigMaps, Secrets and Deployments in
+	// each of the three namespaces: ten LISTs, by the refresh; the plan
+	// after it compares against what those LISTs returned and asks the
+	// server nothing.
+	const lists = 1 + 3*3
+	if refreshCost.lists != lists || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
+		t.Errorf("no-op batch refresh: %s, want %d LISTs and nothing else", refreshCost, lists)
 	}
 	if planCost.lists+planCost.dryRuns+planCost.gets+planCost.rest != 0 {
 		t.Errorf("no-op batch plan after a refresh: %s, want no request", planCost)
@@ -496,8 +503,8 @@ spec:
 			t.Errorf("app %d: no-op plan without refresh changes %v", i, d)
 		}
 	}
-	if planCost.lists != 4 || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
-		t.Errorf("no-op batch plan without refresh: %s, want 4 LISTs and nothing else", planCost)
+	if planCost.lists != lists || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
+		t.Errorf("no-op batch plan without refresh: %s, want %d LISTs and nothing else", planCost, lists)
 	}
 	for _, s := range sessions {
 		s.Destroy()

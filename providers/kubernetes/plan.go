@@ -53,7 +53,8 @@ type planItem struct {
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
-// one LIST per kind (see kube.FetchLive) plus a dry-run for each object whose
+// one LIST per kind, or per kind and namespace for a few namespaces (see
+// kube.FetchLive), plus a dry-run for each object whose
 // manifest or live state changed since slipway applied it.
 func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	if a.p.offline {

@@ -51,12 +51,23 @@ const listParallelism = 8
 // still bound what one response holds when a kind has more objects.
 const listPageSize = 5000
 
+// namespaceLists is the most namespaces of one kind LISTed one by one;
+// a kind wanted in more is LISTed cluster-wide. A LIST by label in a
+// namespace costs the API server and the client in proportion to what
+// that namespace holds with the label, one cluster-wide in proportion to
+// what the whole cluster holds with it, every other configuration's
+// apps included: the plan of a few apps, each in its own namespace,
+// costs what they hold, however many apps other teams sync into the
+// cluster. It also asks nothing of a client that may LIST only its own
+// namespaces.
+const namespaceLists = listParallelism
+
 // FetchLive finds the live objects among ids, for any number of resources
 // at once, with LIST requests only — never one GET per object:
 //
 //   - one LIST per kind of the objects labelled with selector (the label
-//     every object the provider applied carries), in the one namespace
-//     needed or cluster-wide;
+//     every object the provider applied carries), in each namespace
+//     needed when they are at most namespaceLists, or cluster-wide;
 //   - then, only for IDs that LIST did not return (new objects, or objects
 //     someone made by hand), one LIST per kind and namespace without the
 //     label selector (by field selector when one name is missing).
@@ -271,8 +282,8 @@ func (s *LiveSet) FetchLazy(ctx context.Context, ms *Mappings, ids []ObjectID) (
 		switch {
 		case !q.namespaced:
 			jobs = append(jobs, listJob(q.ri, "", s.Selector, "", q.gvk, keep, labelled))
-		case len(q.namespaces) == 1:
-			for ns := range q.namespaces {
+		case len(q.namespaces) <= namespaceLists:
+			for _, ns := range sortedKeys(q.namespaces) {
 				jobs = append(jobs, listJob(q.ri, ns, s.Selector, "", q.gvk, keep, labelled))
 			}
 		default:

@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,6 +93,74 @@ func TestListFollowsPages(t *testing.T) {
 	size := strconv.Itoa(listPageSize)
 	if wantAsked := []string{size + "/", size + "/1", size + "/2"}; fmt.Sprint(asked) != fmt.Sprint(wantAsked) {
 		t.Errorf("asked for %v, want %v", asked, wantAsked)
+	}
+}
+
+// TestFetchListsByNamespaceOrClusterWide checks where the labelled LISTs
+// go: each namespace of a kind wanted in at most namespaceLists of them,
+// the whole cluster for a kind wanted in more, and the whole cluster for
+// a cluster-scoped kind.
+func TestFetchListsByNamespaceOrClusterWide(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		paths []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api":
+			w.Write([]byte(`{"kind":"APIVersions","versions":["v1"]}`))
+		case r.URL.Path == "/apis":
+			w.Write([]byte(`{"kind":"APIGroupList","groups":[]}`))
+		case r.URL.Path == "/api/v1":
+			w.Write([]byte(`{"kind":"APIResourceList","groupVersion":"v1","resources":[
+{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["list"]},
+{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["list"]}]}`))
+		case strings.HasSuffix(r.URL.Path, "/configmaps") || strings.HasSuffix(r.URL.Path, "/namespaces"):
+			if r.URL.Query().Get("labelSelector") != "" {
+				mu.Lock()
+				paths = append(paths, r.URL.Path)
+				mu.Unlock()
+			}
+			w.Write([]byte(`{"kind":"List","apiVersion":"v1","metadata":{},"items":[]}`))
+		default:
+			w.Write([]byte("ok")) // the flow control probe
+		}
+	}))
+	defer srv.Close()
+	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(namespaces int) []ObjectID {
+		out := []ObjectID{{Version: "v1", Kind: "Namespace", Name: "ns-0"}}
+		for i := range namespaces {
+			out = append(out, ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "a"},
+				ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "b"})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		namespaces int
+		want       []string
+	}{
+		{1, []string{"/api/v1/namespaces", "/api/v1/namespaces/ns-0/configmaps"}},
+		{3, []string{"/api/v1/namespaces", "/api/v1/namespaces/ns-0/configmaps", "/api/v1/namespaces/ns-1/configmaps", "/api/v1/namespaces/ns-2/configmaps"}},
+		{namespaceLists + 1, []string{"/api/v1/configmaps", "/api/v1/namespaces"}},
+	} {
+		mu.Lock()
+		paths = nil
+		mu.Unlock()
+		if _, err := (&LiveSet{Selector: "managed=yes"}).FetchLazy(context.Background(), cl.Mappings(), ids(tc.namespaces)); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := slices.Sorted(slices.Values(paths))
+		mu.Unlock()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%d namespaces: labelled LISTs of %q, want %q", tc.namespaces, got, tc.want)
+		}
 	}
 }
 
