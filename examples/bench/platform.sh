@@ -60,7 +60,10 @@
 #                     LISTs, APPLYs and dry-run
 #                     APPLYs the API server counted during one no-op plan
 #                     (10, 0 and 0 when no object costs a request of its
-#                     own), and kubectl diff --server-side of the same
+#                     own; with at most eight apps, each in its own
+#                     namespace, a LIST of Namespaces and one of each other
+#                     kind in each namespace), and kubectl diff
+#                     --server-side of the same
 #                     manifests against the objects slipway applied.
 #   peak RSS          of a no-op plan: slipway itself and each provider
 #                     process it starts (VmHWM, sampled every 50ms until
