@@ -58,8 +58,8 @@ const listPageSize = 5000
 // what the whole cluster holds with it, every other configuration's
 // apps included: the plan of a few apps, each in its own namespace,
 // costs what they hold, however many apps other teams sync into the
-// cluster. It also asks nothing of a client that may LIST only its own
-// namespaces.
+// cluster, and a client that may LIST only its own namespaces has no
+// cluster-wide LIST refused first.
 const namespaceLists = listParallelism
 
 // FetchLive finds the live objects among ids, for any number of resources
