@@ -101,29 +101,16 @@ func isSecret(group, kind string) bool { return group == "" && kind == "Secret" 
 // matches reports whether the live object is at the version, or has the
 // slipway entries, the mark recorded.
 func (m objectMark) matches(lv *kube.Live) bool {
-	return m.matchesMetadata(lv.Metadata(), lv.GVK().Group, lv.GVK().Kind)
+	return m.matchesMeta(lv.Meta(), lv.GVK().Group, lv.GVK().Kind)
 }
 
-// matchesMetadata is matches, of an object of the kind with the metadata
-// JSON md.
-func (m objectMark) matchesMetadata(md []byte, group, kind string) bool {
-	if md == nil {
+// matchesMeta is matches, of an object of the kind with the metadata md.
+func (m objectMark) matchesMeta(md *kube.Meta, group, kind string) bool {
+	if md.JSON == nil || md.Malformed {
 		return false
 	}
-	// One pass over the metadata; of a key written twice the last.
-	var rv, raw []byte
-	rvType, rawType := jsonparser.NotExist, jsonparser.NotExist
-	if jsonparser.ObjectEach(md, func(k, v []byte, t jsonparser.ValueType, _ int) error {
-		switch string(k) {
-		case "resourceVersion":
-			rv, rvType = v, t
-		case "managedFields":
-			raw, rawType = v, t
-		}
-		return nil
-	}) != nil {
-		return false
-	}
+	rv, rvType := md.ResourceVersion, md.ResourceVersionType
+	raw, rawType := md.ManagedFields, md.ManagedFieldsType
 	if rvType == jsonparser.String && kube.JSONStringIs(rv, m.ResourceVersion) {
 		return true
 	}

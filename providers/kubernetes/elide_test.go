@@ -223,7 +223,7 @@ func TestObjectMarkMatches(t *testing.T) {
 		if typ != jsonparser.Object {
 			t.Fatalf("no metadata in %s", live)
 		}
-		return mark.matchesMetadata(md, "", kind)
+		return mark.matchesMeta(new(kube.ReadMeta(md)), "", kind)
 	}
 	// The entry's keys in the server's order, not encoding/json's.
 	reordered := strings.Replace(markTestObject,
@@ -269,7 +269,7 @@ func FuzzObjectMarkMatches(f *testing.F) {
 		if typ != jsonparser.Object {
 			return
 		}
-		got := mark.matchesMetadata(md, "", "ConfigMap")
+		got := mark.matchesMeta(new(kube.ReadMeta(md)), "", "ConfigMap")
 		var m map[string]any
 		if utiljson.Unmarshal(md, &m) != nil {
 			return

@@ -514,7 +514,7 @@ type Live struct {
 	u       *unstructured.Unstructured
 	err     error
 	mdOnce  sync.Once
-	md      []byte
+	meta    Meta
 }
 
 // GVK is the object's kind, the one its LIST asked for.
@@ -543,38 +543,75 @@ func (l *Live) Object() (*unstructured.Unstructured, error) {
 	return l.u, l.err
 }
 
-// Metadata is the JSON of the object's metadata (of a key written twice
-// the last, as encoding/json reads it), nil when it is not an object. It
-// is read once.
-func (l *Live) Metadata() []byte {
-	l.mdOnce.Do(func() {
-		if md, t := LastMember(l.raw, "metadata"); t == jsonparser.Object {
-			l.md = md
+// Meta is what a refresh reads of an object's metadata, read in one pass
+// over it: of a key written twice the last, as encoding/json reads it.
+// Most of the metadata's bytes are its managedFields, which every
+// separate lookup of a member would scan again.
+type Meta struct {
+	// JSON is the metadata's JSON, nil when it is not an object.
+	JSON []byte
+	// Malformed says the pass stopped at JSON it could not read: the
+	// members before it are read, and no comparison may trust them.
+	Malformed bool
+	// Name and Namespace are as unstructured's GetName and GetNamespace
+	// read them: "" when not a string.
+	Name, Namespace string
+	// ResourceVersion and ManagedFields are the members' JSON (a string
+	// without its quotes, still escaped), and their types.
+	ResourceVersion     []byte
+	ResourceVersionType jsonparser.ValueType
+	ManagedFields       []byte
+	ManagedFieldsType   jsonparser.ValueType
+}
+
+// ReadMeta reads metadata JSON md (see Meta); nil reads as no metadata.
+func ReadMeta(md []byte) Meta {
+	m := Meta{JSON: md, ResourceVersionType: jsonparser.NotExist, ManagedFieldsType: jsonparser.NotExist}
+	if md == nil {
+		return m
+	}
+	var name, namespace []byte
+	nameType, namespaceType := jsonparser.NotExist, jsonparser.NotExist
+	err := jsonparser.ObjectEach(md, func(k, v []byte, t jsonparser.ValueType, _ int) error {
+		switch string(k) {
+		case "name":
+			name, nameType = v, t
+		case "namespace":
+			namespace, namespaceType = v, t
+		case "resourceVersion":
+			m.ResourceVersion, m.ResourceVersionType = v, t
+		case "managedFields":
+			m.ManagedFields, m.ManagedFieldsType = v, t
 		}
+		return nil
 	})
-	return l.md
+	m.Malformed = err != nil
+	if nameType == jsonparser.String {
+		m.Name, _ = jsonString(name)
+	}
+	if namespaceType == jsonparser.String {
+		m.Namespace, _ = jsonString(namespace)
+	}
+	return m
+}
+
+// Meta is the object's metadata as ReadMeta reads it, read once.
+func (l *Live) Meta() *Meta {
+	l.mdOnce.Do(func() {
+		var md []byte
+		if v, t := LastMember(l.raw, "metadata"); t == jsonparser.Object {
+			md = v
+		}
+		l.meta = ReadMeta(md)
+	})
+	return &l.meta
 }
 
 // id is the object's ID, read from its JSON: the name and namespace as
-// unstructured's GetName and GetNamespace read them ("" when not a
-// string), and of a key written twice the last, as encoding/json reads
-// it.
+// unstructured's GetName and GetNamespace read them.
 func (l *Live) id() ObjectID {
-	id := ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind}
-	md := l.Metadata()
-	if md == nil {
-		return id
-	}
-	str := func(key string) string {
-		v, t := LastMember(md, key)
-		if t != jsonparser.String {
-			return ""
-		}
-		s, _ := jsonString(v)
-		return s
-	}
-	id.Name, id.Namespace = str("name"), str("namespace")
-	return id
+	m := l.Meta()
+	return ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind, Name: m.Name, Namespace: m.Namespace}
 }
 
 // jsonString decodes the contents of a JSON string (jsonparser gives them
