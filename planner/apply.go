@@ -481,7 +481,7 @@ func (w *applyWalk) ApplyResource(ctx context.Context, rc *lang.Resource, l kind
 func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.Lowering) hcl.Diagnostics {
 	schema, _ := w.typeSchema(false, rc.Provider, l.Type)
 	conn := w.conn(rc.Provider)
-	insts, diags := w.expand(rc)
+	insts, diags := w.takeExpanded(rc)
 	if diags.HasErrors() {
 		return diags
 	}

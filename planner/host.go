@@ -46,7 +46,18 @@ func (w *walker) Dir() string { return w.cfg.Dir }
 func (w *walker) Workspace() string { return w.c.workspace() }
 
 // Expand evaluates a block's count or for_each.
-func (w *walker) Expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) { return w.expand(rc) }
+func (w *walker) Expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
+	insts, diags := w.expand(rc)
+	if !diags.HasErrors() {
+		w.mu.Lock()
+		if w.expanded == nil {
+			w.expanded = map[addrs.Resource][]kind.Instance{}
+		}
+		w.expanded[rc.Addr] = insts
+		w.mu.Unlock()
+	}
+	return insts, diags
+}
 
 // EvalContext is the evaluation context of one instance of rc.
 func (w *walker) EvalContext(rc *lang.Resource, in kind.Instance) (*hcl.EvalContext, hcl.Diagnostics) {

@@ -547,7 +547,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		config, body = l.Config, nil
 	}
 	typeName := l.Type
-	insts, diags := w.expand(rc)
+	insts, diags := w.takeExpanded(rc)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -578,8 +578,10 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
 	notPlanned := w.notOffline(rc.Provider)
+	// The schema's type is built anew at each ImpliedType.
+	null := cty.NullVal(schema.ImpliedType())
 	for i, in := range insts {
-		it := &pending{in: in, prior: w.c.State.Resources[in.Addr.String()], before: cty.NullVal(schema.ImpliedType())}
+		it := &pending{in: in, prior: w.c.State.Resources[in.Addr.String()], before: null}
 		if it.prior != nil {
 			it.before, it.beforeSens = it.prior.Value, it.prior.Sensitive
 		}
@@ -637,7 +639,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			it.before = fillObject(schema, resp.NewState)
 			it.refreshed = !resp.Diagnostics.HasErrors() && !resp.NewState.IsNull()
 			if resp.NewState.IsNull() {
-				it.before = cty.NullVal(schema.ImpliedType())
+				it.before = null
 			}
 			if !sameButLocal(schema, it.prior.Value, it.before) {
 				d := &plans.ResourceChange{
@@ -745,7 +747,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			}
 			replaceReqs = append(replaceReqs, sdk.PlanRequest{
 				Address: addr.String(), TypeName: typeName, Config: it.config,
-				PriorState: cty.NullVal(schema.ImpliedType()), ProposedNewState: it.config,
+				PriorState: null, ProposedNewState: it.config,
 			})
 			replaceIdx = append(replaceIdx, i)
 		}

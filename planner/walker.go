@@ -102,6 +102,12 @@ type walker struct {
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
+	// expanded hands the instances a kind's Expand found for a block to
+	// the planning or applying of the same block (takeExpanded), which
+	// would otherwise evaluate, check and iterate its count or for_each
+	// again: a for_each over 1,000 directories, twice per plan. Guarded
+	// by mu.
+	expanded map[addrs.Resource][]kind.Instance
 }
 
 func newWalker(c *Context) *walker {
@@ -533,6 +539,19 @@ func (w *walker) newInstance(addr addrs.ResourceInstance, rep *repetition) kind.
 		in.Pin = &p
 	}
 	return in
+}
+
+// takeExpanded is the block's instances as the kind's Expand just found
+// them in this walk, or expands the block.
+func (w *walker) takeExpanded(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
+	w.mu.Lock()
+	insts, ok := w.expanded[rc.Addr]
+	delete(w.expanded, rc.Addr)
+	w.mu.Unlock()
+	if ok {
+		return insts, nil
+	}
+	return w.expand(rc)
 }
 
 // expand evaluates count or for_each into the block's instances.
