@@ -19,17 +19,50 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 )
 
 // startProfile writes a CPU profile of this process when
-// SLIPWAY_CPUPROFILE names a file prefix: PREFIX.COMMAND.PID.pprof, for
-// slipway and for each provider it serves. It returns the function that
-// finishes the profile.
+// SLIPWAY_CPUPROFILE names a file prefix (PREFIX.COMMAND.PID.pprof), and
+// an execution trace when SLIPWAY_EXECTRACE does
+// (PREFIX.COMMAND.PID.trace), for slipway and for each provider it
+// serves. A profile says where the CPU went; a trace also says when each
+// process waited, and for what: which of the processes of a plan is on
+// its critical path. It returns the function that finishes both.
 func startProfile(args []string) func() {
-	prefix := os.Getenv("SLIPWAY_CPUPROFILE")
+	cpu := profileFile(args, os.Getenv("SLIPWAY_CPUPROFILE"), "pprof")
+	if cpu != nil {
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			cpu = nil
+		}
+	}
+	tr := profileFile(args, os.Getenv("SLIPWAY_EXECTRACE"), "trace")
+	if tr != nil {
+		if err := trace.Start(tr); err != nil {
+			tr.Close()
+			tr = nil
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if tr != nil {
+			trace.Stop()
+			tr.Close()
+		}
+	}
+}
+
+// profileFile creates PREFIX.COMMAND.PID.EXT, the command being args'
+// words without their flags; nil when prefix is "" or the file cannot be
+// made.
+func profileFile(args []string, prefix, ext string) *os.File {
 	if prefix == "" {
-		return func() {}
+		return nil
 	}
 	var words []string
 	for _, a := range args {
@@ -37,17 +70,10 @@ func startProfile(args []string) func() {
 			words = append(words, a)
 		}
 	}
-	name := fmt.Sprintf("%s.%s.%d.pprof", prefix, strings.Join(words, "-"), os.Getpid())
+	name := fmt.Sprintf("%s.%s.%d.%s", prefix, strings.Join(words, "-"), os.Getpid(), ext)
 	f, err := os.Create(filepath.Clean(name))
 	if err != nil {
-		return func() {}
+		return nil
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
+	return f
 }
