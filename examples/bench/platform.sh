@@ -354,21 +354,35 @@ cpu_median() { median < "$work/noop.cpu"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
 
 # requests: the API server's request counts so far, by verb ("dry-run
-# APPLY" apart), from its metrics. The difference of two is what happened
-# between them, from every client: the controllers make few LISTs and
-# APPLYs, so those are slipway's.
+# APPLY" apart) and, for LISTs, by resource, from its metrics. The
+# difference of two is what happened between them, from every client.
 requests() {
   "$kubectl" get --raw /metrics | awk '/^apiserver_request_total[{]/ {
     v = $0; sub(/.*verb="/, "", v); sub(/".*/, "", v)
     if ($0 ~ /dry_run="All"/) v = "dry-run " v
+    if (v == "LIST") { r = $0; sub(/.*[{,]resource="/, "", r); sub(/".*/, "", r); v = v " " r }
     n[v] += $NF
   } END { for (v in n) printf "%s\t%d\n", v, n[v] }'
 }
 # requests_between BEFORE AFTER: the LISTs, APPLYs and dry-run APPLYs
-# made between two counts.
+# made between two counts. LISTs of what the apps hold (their ten kinds
+# and Namespaces) are counted as slipway's; LISTs of anything else are
+# the cluster's own clients' (a controller's informer listing again, the
+# namespace controller emptying a namespace), shown apart with the
+# resources they read.
 requests_between() {
   awk -F'\t' 'NR == FNR {b[$1] = $2; next} {a[$1] = $2}
-    END {printf "%d LIST, %d APPLY, %d dry-run APPLY", a["LIST"] - b["LIST"], a["APPLY"] - b["APPLY"], a["dry-run APPLY"] - b["dry-run APPLY"]}' "$1" "$2"
+    END {
+      split("namespaces deployments services serviceaccounts configmaps secrets roles rolebindings poddisruptionbudgets horizontalpodautoscalers", k, " ")
+      for (i in k) apps["LIST " k[i]] = 1
+      for (v in a) {
+        if (v !~ /^LIST / || a[v] == b[v]) continue
+        if (v in apps) mine += a[v] - b[v]
+        else { other += a[v] - b[v]; r = v; sub(/^LIST /, "", r); which = which sprintf("%s%s %d", which == "" ? "" : ", ", r, a[v] - b[v]) }
+      }
+      printf "%d LIST, %d APPLY, %d dry-run APPLY", mine, a["APPLY"] - b["APPLY"], a["dry-run APPLY"] - b["dry-run APPLY"]
+      if (other) printf " (and %d LISTs of other resources, by the cluster'"'"'s own clients: %s)", other, which
+    }' "$1" "$2"
 }
 # floor_split: what the last floor apply said of its two parts.
 floor_split() {
