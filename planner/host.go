@@ -45,7 +45,9 @@ func (w *walker) Dir() string { return w.cfg.Dir }
 // Workspace is the selected workspace.
 func (w *walker) Workspace() string { return w.c.workspace() }
 
-// Expand evaluates a block's count or for_each.
+// Expand evaluates a block's count or for_each. The planning or applying
+// of the same block in this walk takes the instances it found
+// (takeExpanded) rather than evaluating again.
 func (w *walker) Expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 	insts, diags := w.expand(rc)
 	if !diags.HasErrors() {
