@@ -76,6 +76,13 @@ func Resolve(root, name string) (string, error) {
 	return resolve(root, realRoot, name)
 }
 
+// ResolveIn is Resolve with root's own links already followed: realRoot
+// is what Root(root) returned. A caller that resolves many names in one
+// root follows its links once.
+func ResolveIn(root, realRoot, name string) (string, error) {
+	return resolve(root, realRoot, name)
+}
+
 // resolve is Resolve with root already resolved to realRoot.
 func resolve(root, realRoot, name string) (string, error) {
 	clean := filepath.Clean(filepath.FromSlash(name))

@@ -16,6 +16,7 @@ package confine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -76,6 +77,9 @@ func TestResolve(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got, err := Resolve(root, tc.name)
+			if in, inErr := ResolveIn(root, real, tc.name); in != got || fmt.Sprint(inErr) != fmt.Sprint(err) {
+				t.Errorf("ResolveIn(%q) = %q, %v; Resolve gave %q, %v", tc.name, in, inErr, got, err)
+			}
 			switch {
 			case tc.escape != nil:
 				var e *EscapeError

@@ -105,7 +105,7 @@ func readSources(dir string) (*sources, error) {
 	case builtin.ToolKustomize:
 		return src, nil
 	}
-	if src.files, err = readManifestFiles(dir); err != nil {
+	if src.files, err = readManifestFiles(dir, real); err != nil {
 		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(src.tool, src.why), err)
 	}
 	h := sha256.New()
@@ -225,8 +225,9 @@ func (f confinedFS) Open(p string) (filesys.File, error) {
 }
 
 // readManifestFiles reads every *.yaml, *.yml and *.json file below dir,
-// in lexical order, skipping directories whose names start with a dot.
-func readManifestFiles(dir string) ([]manifestFile, error) {
+// in lexical order, skipping directories whose names start with a dot;
+// real is dir with its links followed (confine.Root).
+func readManifestFiles(dir, real string) ([]manifestFile, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -253,11 +254,11 @@ func readManifestFiles(dir string) ([]manifestFile, error) {
 		rel, _ := filepath.Rel(dir, f)
 		// A manifest that is a link is read where it leads, which must
 		// be inside dir.
-		real, err := confine.Resolve(dir, rel)
+		at, err := confine.ResolveIn(dir, real, rel)
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
 		}
-		data, err := os.ReadFile(real)
+		data, err := os.ReadFile(at)
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
 		}
