@@ -172,7 +172,9 @@ func (f confinedFS) check(p string) error {
 		if err != nil {
 			return err
 		}
-		_, err = confine.Resolve(f.dir, rel)
+		// f.dir has its links resolved already: each path follows only
+		// its own.
+		_, err = confine.ResolveIn(f.dir, f.dir, rel)
 		var escape *confine.EscapeError
 		if errors.As(err, &escape) {
 			return err
