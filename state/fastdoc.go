@@ -394,10 +394,10 @@ func invalidJSON(raw []byte) bool { return len(raw) > 0 && !json.Valid(raw) }
 // their type, most of its bytes, are taken as they are, for
 // decodeResource's own parser to read: encoding/json would scan them
 // once more only to copy them. Its private data, most of the rest, is
-// base64 decoded here. The other members go through strictUnmarshal. It reports false for anything it does not decide,
-// such as an escaped key or a key that differs from "attributes" only in
-// case (encoding/json matches keys regardless of case), which the full
-// decoder then reads.
+// base64 decoded here. The other members go through strictUnmarshal. It
+// reports false for anything it does not decide, such as an escaped key
+// or a key that differs from "attributes" only in case (encoding/json
+// matches keys regardless of case), which the full decoder then reads.
 func readEnvelope(r []byte) (fr fileResource, ok bool) {
 	i := skipSpace(r, 0)
 	if i >= len(r) || r[i] != '{' {
