@@ -158,15 +158,30 @@ func skipSpace(b []byte, i int) int {
 }
 
 // skipString returns the end of the string whose opening quote is at
-// b[i], or -1.
+// b[i], or -1. A backslash escapes the byte after it.
+//
+// It finds the quotes and backslashes with bytes.IndexByte, which looks
+// at many bytes at a time: a state's strings are most of its 14 MB at
+// 1,000 apps, and a loop over their bytes was a tenth of reading it. The
+// next quote is searched for again only once an escape has passed it, so
+// the work stays linear in the string's length however many escapes it
+// holds.
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	i++
+	quote := -1 // the first '"' at or after i, once found
+	for i < len(b) {
+		if quote < i {
+			q := bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				return -1
+			}
+			quote = i + q
 		}
+		esc := bytes.IndexByte(b[i:quote], '\\')
+		if esc < 0 {
+			return quote + 1
+		}
+		i += esc + 2
 	}
 	return -1
 }

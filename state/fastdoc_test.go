@@ -17,7 +17,9 @@ package state
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +77,99 @@ func TestReadEnvelopeLikeEncodingJSON(t *testing.T) {
 			g, _ := json.Marshal(got)
 			w, _ := json.Marshal(want)
 			t.Errorf("%s:\n got %s\nwant %s", tc.doc, g, w)
+		}
+	}
+}
+
+// skipStringByBytes is skipString as a loop over bytes: the meaning the
+// faster one must keep.
+func skipStringByBytes(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// TestSkipString: skipString ends a string where a loop over its bytes
+// does, escapes, escaped quotes, a backslash at the very end and strings
+// that never end included.
+func TestSkipString(t *testing.T) {
+	cases := []string{
+		`""`, `"a"`, `"abc"tail`, `"a\"b"`, `"a\\"b"`, `"a\\\"b"`, `"\\\\"`,
+		`"\"`, `"\`, `"`, `"abc`, `"a\"`, `"\u00e9"x"`, `"a\nb"`, `"` + "\x00\x1f\xff" + `"`,
+		`"` + strings.Repeat(`\\`, 1000) + `"`, `"` + strings.Repeat(`\"`, 1000) + `"`,
+		`"` + strings.Repeat(`\`, 1001) + `"`, `"` + strings.Repeat("x", 5000) + `\` + `"` + `"`,
+	}
+	for _, c := range cases {
+		b := []byte(c)
+		if got, want := skipString(b, 0), skipStringByBytes(b, 0); got != want {
+			t.Errorf("skipString(%.40q) = %d, want %d", c, got, want)
+		}
+	}
+	// Every arrangement of quotes, backslashes and other bytes up to a
+	// length of 7, each from every starting quote.
+	alphabet := []byte{'"', '\\', 'a'}
+	var grow func(b []byte)
+	grow = func(b []byte) {
+		for i := range b {
+			if b[i] != '"' {
+				continue
+			}
+			if got, want := skipString(b, i), skipStringByBytes(b, i); got != want {
+				t.Fatalf("skipString(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+		if len(b) == 7 {
+			return
+		}
+		for _, c := range alphabet {
+			grow(append(b[:len(b):len(b)], c))
+		}
+	}
+	grow(nil)
+}
+
+// FuzzSkipString holds skipString to the loop over bytes on any input.
+func FuzzSkipString(f *testing.F) {
+	for _, s := range []string{`"a\"b"x`, `"\\"`, `"\`, `"abc`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := range b {
+			if b[i] != '"' {
+				continue
+			}
+			if got, want := skipString(b, i), skipStringByBytes(b, i); got != want {
+				t.Fatalf("skipString(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+	})
+}
+
+// BenchmarkSkipValue skips a state of 1,000 apps' worth of resources the
+// way readEnvelope does.
+func BenchmarkSkipValue(b *testing.B) {
+	var doc bytes.Buffer
+	doc.WriteString("[")
+	for i := range 1000 {
+		if i > 0 {
+			doc.WriteString(",")
+		}
+		fmt.Fprintf(&doc, `{"address":"app.team[\"app-%04d\"]","attributes":{"manifests_dir":"/cache/trees/e55d5ae3f41c79128765e21ea4e40ca48fc8677d/apps/app-%04d","objects":{%s}},"private":"%s"}`,
+			i, i, strings.Repeat(`"v1 ConfigMap app/x":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","labels":{"app.kubernetes.io/managed-by":"slipway"}}},`, 10)+`"last":{}`,
+			strings.Repeat("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=", 100))
+	}
+	doc.WriteString("]")
+	buf := doc.Bytes()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if skipValue(buf, 0) != len(buf) {
+			b.Fatal("did not skip the document")
 		}
 	}
 }
