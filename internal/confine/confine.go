@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 )
@@ -117,17 +118,59 @@ func Root(dir string) (string, error) {
 // Rel is Resolve's result for name relative to the resolved root, for
 // opening it through an os.Root of root.
 func Rel(root, name string) (string, error) {
-	// The root's links are followed once: an app's plan resolves a path
-	// of its source's checkout for each of its instances.
 	realRoot, err := Root(root)
 	if err != nil {
 		return "", err
 	}
+	return rel(root, realRoot, name)
+}
+
+func rel(root, realRoot, name string) (string, error) {
 	p, err := resolve(root, realRoot, name)
 	if err != nil {
 		return "", err
 	}
 	return filepath.Rel(realRoot, p)
+}
+
+// Roots remembers the roots it has resolved, for a caller that resolves
+// names in the same few roots many times in one piece of work: an app
+// block's plan resolves a path of its source's checkout for each of its
+// 1,000 instances, and following the checkout's own links each time was
+// most of the cost. The zero Roots is ready to use and safe for
+// concurrent use; a nil *Roots remembers nothing. Keep one no longer
+// than the work it serves: a link changed meanwhile is not seen.
+type Roots struct {
+	mu sync.Mutex
+	m  map[string]resolvedRoot
+}
+
+type resolvedRoot struct {
+	real string
+	err  error
+}
+
+// Rel is the package's Rel, following root's links only the first time.
+func (r *Roots) Rel(root, name string) (string, error) {
+	if r == nil {
+		return Rel(root, name)
+	}
+	r.mu.Lock()
+	got, ok := r.m[root]
+	r.mu.Unlock()
+	if !ok {
+		got.real, got.err = Root(root)
+		r.mu.Lock()
+		if r.m == nil {
+			r.m = map[string]resolvedRoot{}
+		}
+		r.m[root] = got
+		r.mu.Unlock()
+	}
+	if got.err != nil {
+		return "", got.err
+	}
+	return rel(root, got.real, name)
 }
 
 // vfs is the file system as securejoin walks it, checking each link it

@@ -73,12 +73,21 @@ func TestResolve(t *testing.T) {
 		"a link through a link that escapes": {name: "c/via", escape: &EscapeError{Link: "up", Target: ".."}},
 		"a loop":                             {name: "loop1", other: true},
 	}
+	// One Roots for every case, as an app block's plan shares one among
+	// its instances, and a nil one.
+	var roots Roots
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got, err := Resolve(root, tc.name)
 			if in, inErr := ResolveIn(root, real, tc.name); in != got || fmt.Sprint(inErr) != fmt.Sprint(err) {
 				t.Errorf("ResolveIn(%q) = %q, %v; Resolve gave %q, %v", tc.name, in, inErr, got, err)
+			}
+			rel, relErr := Rel(root, tc.name)
+			for _, r := range []*Roots{&roots, nil} {
+				if in, inErr := r.Rel(root, tc.name); in != rel || fmt.Sprint(inErr) != fmt.Sprint(relErr) {
+					t.Errorf("Roots.Rel(%q) = %q, %v; Rel gave %q, %v", tc.name, in, inErr, rel, relErr)
+				}
 			}
 			switch {
 			case tc.escape != nil:
@@ -123,5 +132,21 @@ func TestEscapeErrorMessage(t *testing.T) {
 	e := &EscapeError{Link: "out/etc", Target: "/etc", Root: "/ws"}
 	if got, want := e.Error(), "out/etc is a symbolic link to /etc, which is outside /ws"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestRootsMissingRoot: a root that cannot be resolved is the same error
+// from Roots as from Rel, the second time too.
+func TestRootsMissingRoot(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "gone")
+	_, want := Rel(missing, "a")
+	if want == nil {
+		t.Fatal("Rel of a missing root succeeded")
+	}
+	var roots Roots
+	for range 2 {
+		if _, err := roots.Rel(missing, "a"); fmt.Sprint(err) != fmt.Sprint(want) {
+			t.Errorf("Roots.Rel of a missing root: %v, want %v", err, want)
+		}
 	}
 }

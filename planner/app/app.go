@@ -144,7 +144,7 @@ type appIgnore struct {
 // decodeApp evaluates an app block and lowers it to the configuration of
 // a resource of type typ (kubernetes_app or helm_release) and the given
 // schema.
-func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext, roots *confine.Roots) (cty.Value, hcl.Diagnostics) {
 	var ab appBlock
 	diags := gohcl.DecodeBody(rc.Config, ctx, &ab)
 	if diags.HasErrors() {
@@ -187,7 +187,7 @@ func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalCo
 		if helm {
 			dirAttr = builtin.HelmChartDir
 		}
-		d := sourceDir(attrs, dirAttr, ab.Source)
+		d := sourceDir(attrs, dirAttr, ab.Source, roots)
 		diags = append(diags, d...)
 		if ab.Source.Helm != nil {
 			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs[builtin.HelmChartDir], ab.Source.Helm.Def, false)
@@ -263,7 +263,7 @@ func nested(ty cty.Type, attrs map[string]cty.Value) cty.Value {
 
 // sourceDir sets attrs[dirAttr] to the source checkout's directory joined
 // with the source block's path, and revision to its commit.
-func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.Diagnostics {
+func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource, roots *confine.Roots) hcl.Diagnostics {
 	repo := src.Repo
 	srcRange := src.Def
 	switch {
@@ -297,7 +297,7 @@ func sourceDir(attrs map[string]cty.Value, dirAttr string, src *appSource) hcl.D
 		// The links on the way are followed before the check that the
 		// path is inside the checkout: a path through a link to /etc
 		// must not make the app read the host's files.
-		rel, err := confine.Rel(dir.AsString(), clean)
+		rel, err := roots.Rel(dir.AsString(), clean)
 		var outside *confine.EscapeError
 		switch {
 		case errors.As(err, &outside):

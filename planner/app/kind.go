@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
@@ -131,10 +132,16 @@ func (Kind) Nested(ch *plans.ResourceChange) ([]*plans.NestedChange, []string, b
 // lowering is how an app becomes a resource of type typ, a
 // kubernetes_app or a helm_release.
 func lowering(rc *lang.Resource, typ string) kind.Lowering {
+	return loweringIn(rc, typ, new(confine.Roots))
+}
+
+// loweringIn is lowering with the checkout roots its instances' paths are
+// resolved in remembered in roots.
+func loweringIn(rc *lang.Resource, typ string, roots *confine.Roots) kind.Lowering {
 	return kind.Lowering{
 		Type: typ,
 		Config: func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
-			v, diags := decodeApp(rc, typ, schema, ectx)
+			v, diags := decodeApp(rc, typ, schema, ectx, roots)
 			if diags.HasErrors() || in.Pin == nil || !v.IsKnown() || v.IsNull() {
 				return v, diags
 			}

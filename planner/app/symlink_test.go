@@ -49,7 +49,7 @@ func TestSourcePathSymlinks(t *testing.T) {
     path = "`+path+`"
   }
 }`)
-		v, diags := decodeApp(rc, typeOf(rc), appSchema, sc.EvalContext())
+		v, diags := decodeApp(rc, typeOf(rc), appSchema, sc.EvalContext(), nil)
 		detail := ""
 		if len(diags) > 0 {
 			detail = diags[0].Detail

@@ -24,6 +24,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
@@ -79,9 +80,12 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 		// Planning the block reports them.
 		return rc, lowering(rc, typeOf(rc)), nil
 	}
+	// The instances' paths are resolved in the same checkout, here and
+	// when they are planned: its own links are followed once.
+	roots := new(confine.Roots)
 	var tools []found
 	for _, in := range insts {
-		f, ok := toolOf(h, rc, in)
+		f, ok := toolOf(h, rc, in, roots)
 		if ok {
 			tools = append(tools, f)
 		}
@@ -128,7 +132,7 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 			"%s was synced as a %s, but its directory is now %s (%s). Its objects belong to the %s, so slipway does not move them. Destroy the app first (slipway destroy -target=%s), then apply, or give the new directory a new app block.",
 			f.addr, prior.Type, f.tool, f.why, prior.Type, f.addr)}
 	}
-	return out, lowering(out, typ), nil
+	return out, loweringIn(out, typ, roots), nil
 }
 
 // toolOf finds the tool of one instance's directory: the pinned one of a
@@ -136,7 +140,7 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 // not known yet (its source is read during apply) keeps the tool of the
 // prior state, or is taken for manifests; ok is false when there is
 // nothing to go by.
-func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance) (found, bool) {
+func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance, roots *confine.Roots) (found, bool) {
 	f := found{addr: in.Addr}
 	dir := ""
 	if in.Pin != nil {
@@ -158,7 +162,7 @@ func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance) (found, bool) {
 			return f, false
 		}
 		attrs := map[string]cty.Value{}
-		if diags := sourceDir(attrs, builtin.AppManifestsDir, src); diags.HasErrors() {
+		if diags := sourceDir(attrs, builtin.AppManifestsDir, src, roots); diags.HasErrors() {
 			return f, false
 		}
 		v := attrs[builtin.AppManifestsDir]
