@@ -674,10 +674,13 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			priv = it.prior.Private
 		}
 		// The provider computes the proposed new state itself, and keeps
-		// the prior state from its refresh: neither crosses again.
+		// the prior state from its refresh: neither crosses again. With
+		// the refresh off, the prior state is as recorded with its
+		// private state, and crosses only if the provider asks.
 		reqs = append(reqs, sdk.PlanRequest{
 			Address: it.in.Addr.String(), TypeName: typeName, Config: cfg,
 			PriorState: it.before, PriorPrivate: priv, PriorFromRefresh: it.refreshed,
+			PriorAsRecorded: !w.opts.Refresh && it.prior != nil && !it.prior.Tainted,
 		})
 		idx = append(idx, i)
 	}

@@ -676,3 +676,65 @@ func TestElidedState(t *testing.T) {
 		t.Errorf("batch read: %v %+v", err, batch)
 	}
 }
+
+// TestElidedPlanWithoutRefresh: in a plan with the refresh off, an
+// instance of a type with elided state goes without its prior state as
+// recorded; the provider plans it from configuration and private state
+// alone when nothing changed, and otherwise the host sends the prior
+// state and it is planned in full. A type without elided state, an
+// instance without private state and one whose prior is not as recorded
+// are sent whole.
+func TestElidedPlanWithoutRefresh(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	recorded := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("recorded")})
+	req := func(addr, typ, name, private string, asRecorded bool) sdk.PlanRequest {
+		return sdk.PlanRequest{
+			Address: addr, TypeName: typ, Config: obj(map[string]cty.Value{"name": cty.StringVal(name)}),
+			PriorState: recorded, PriorPrivate: []byte(private), PriorAsRecorded: asRecorded,
+		}
+	}
+	reqs := []sdk.PlanRequest{
+		req("elided.same", "elided", "a", "plan", true),
+		req("elided.cannot_tell", "elided", "a", "read", true),
+		req("elided.changed", "elided", "b", "plan", true),
+		req("elided.no_private", "elided", "a", "", true),
+		req("elided.refreshed", "elided", "a", "plan", false),
+		req("batch.a", "batch", "a", "plan", true),
+	}
+	resps, err := c.Plan(t.Context(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		unchanged bool
+		note      string
+	}{
+		// Planned by PlanElided: the recorded state stands, untouched.
+		"elided.same": {true, "recorded"},
+		// PlanElided cannot tell, or the configuration changed: planned
+		// in full from the prior state sent again.
+		"elided.cannot_tell": {false, "planned in full"},
+		"elided.changed":     {false, "planned in full"},
+		// Sent whole from the start.
+		"elided.no_private": {false, "planned in full"},
+		"elided.refreshed":  {false, "planned in full"},
+		"batch.a":           {false, "batch of 1"},
+	}
+	for i, r := range resps {
+		addr := reqs[i].Address
+		if r.Diagnostics.HasErrors() {
+			t.Fatalf("%s: %v", addr, r.Diagnostics)
+		}
+		w := want[addr]
+		if r.Unchanged != w.unchanged || sdk.GetString(r.PlannedState, "note") != w.note {
+			t.Errorf("%s: unchanged %v, note %q; want %v, %q", addr, r.Unchanged, sdk.GetString(r.PlannedState, "note"), w.unchanged, w.note)
+		}
+		if sdk.GetString(r.PlannedState, "id") != "id-a" {
+			t.Errorf("%s: planned %#v lost the prior state's id", addr, r.PlannedState)
+		}
+		if w.unchanged && (!r.PlannedState.RawEquals(recorded) || string(r.PlannedPrivate) != "plan") {
+			t.Errorf("%s: planned %#v, private %q; want the recorded ones", addr, r.PlannedState, r.PlannedPrivate)
+		}
+	}
+}

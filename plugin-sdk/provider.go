@@ -154,7 +154,8 @@ type ResourceWithBatchRead interface {
 // instances that changed in nothing then moves no state: slipway leaves
 // each instance's state out of the refresh and sends it only for those
 // the provider cannot tell unchanged this way, which the SDK then reads
-// and plans as usual (ReadBatch or Read, then the plan).
+// and plans as usual (ReadBatch or Read, then the plan). A plan made
+// with the refresh off leaves the state out of the plan the same way.
 //
 // The two methods may only answer true when the full Read and Plan would
 // find the instance unchanged; false is always safe. resps/the returned
@@ -166,9 +167,11 @@ type ResourceWithElidedState interface {
 	// State is cty.NilVal.
 	ReadElided(ctx context.Context, reqs []ReadRequest) []bool
 	// PlanElided reports, per request, whether the instance's plan
-	// leaves it unchanged. It is called only for instances ReadElided
+	// leaves it unchanged. It is called only for instances whose prior
+	// state is the state as recorded with PriorPrivate: ones ReadElided
 	// found unchanged in this process, whose state the refresh therefore
-	// kept as it was. Requests carry Address, TypeName, Config and
+	// kept as it was, and, in a plan made with the refresh off, ones no
+	// refresh read. Requests carry Address, TypeName, Config and
 	// PriorPrivate; PriorState and ProposedNewState are cty.NilVal.
 	PlanElided(ctx context.Context, reqs []PlanRequest) []bool
 }
@@ -209,6 +212,12 @@ type PlanRequest struct {
 	// this provider returned for Address in the refresh just before, so
 	// the SDK does not send it again. Providers can ignore it.
 	PriorFromRefresh bool
+	// PriorAsRecorded is for hosts: PriorState is the state as recorded
+	// with PriorPrivate, which no refresh has read in this plan (the
+	// refresh is off). For a type with elided state the SDK then sends
+	// it only if PlanElided cannot tell the plan unchanged without it.
+	// Providers can ignore it.
+	PriorAsRecorded bool
 }
 
 // PlanResponse is the provider's plan for one instance.

@@ -146,6 +146,7 @@ func newServer(p Provider) *server {
 		}
 	}
 	sort.Strings(resp.ElidedStateTypes)
+	resp.PlansPriorElided = true
 	if ps, ok := p.(ProviderWithSources); ok {
 		var sources map[string]Source
 		func() {
@@ -369,7 +370,8 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 	missing := make([]bool, n)
 	undecoded := make([]bool, n)
 	// elided[i] is set for an item whose refresh left its state out and
-	// found it unchanged: it is planned by PlanElided, or sent again.
+	// found it unchanged, or that came without its prior state as
+	// recorded: it is planned by PlanElided, or sent again.
 	elided := make([]bool, n)
 	// Values are decoded in parallel: a plan of many instances carries
 	// megabytes of them.
@@ -382,26 +384,36 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		}
 		schema, ty := s.rSchemas[it.TypeName], s.rTypes[it.TypeName]
 		cfg, err1 := wire.DecodeValue(it.Config, ty)
+		// withoutPrior: the prior state stands where the provider cannot
+		// see it (kept by the host after the refresh found it unchanged,
+		// or recorded with no refresh since). PlanElided may only say
+		// the plan changes nothing; a configuration the validators
+		// refuse, or a delete, is planned in full once the host sends
+		// the prior state.
+		withoutPrior := func() {
+			missing[i] = true
+			if err1 == nil && !cfg.IsNull() && !runValidators(schema.Attributes, schema.Blocks, cfg).HasErrors() {
+				reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: it.PriorFromRefresh}
+				elided[i] = true
+			}
+		}
 		var prior cty.Value
 		var err2 error
-		if it.PriorFromRefresh {
+		switch {
+		case it.PriorElided:
+			withoutPrior()
+			return
+		case it.PriorFromRefresh:
 			var ok bool
 			if prior, ok = s.takeRefreshed(it.Address); !ok {
 				missing[i] = true
 				return
 			}
 			if prior == cty.NilVal {
-				// Without the prior state, PlanElided may only say the
-				// plan changes nothing; a configuration the validators
-				// refuse, or a delete, is planned in full.
-				missing[i] = true
-				if err1 == nil && !cfg.IsNull() && !runValidators(schema.Attributes, schema.Blocks, cfg).HasErrors() {
-					reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: true}
-					elided[i] = true
-				}
+				withoutPrior()
 				return
 			}
-		} else {
+		default:
 			prior, err2 = wire.DecodeValue(it.PriorState, ty)
 		}
 		proposed, err3 := wire.DecodeValue(it.ProposedNewState, ty)

@@ -98,6 +98,9 @@ type schemaSet struct {
 	// elided are the resource types whose state a refresh leaves out
 	// until the provider asks for it (sdk.ResourceWithElidedState).
 	elided map[string]bool
+	// priorElided: the provider reads PlanResources items whose prior
+	// state as recorded is left out (prior_elided).
+	priorElided bool
 }
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
@@ -313,6 +316,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)
 	}
 	ss.pType = ss.all.Provider.ImpliedType()
+	ss.priorElided = resp.PlansPriorElided
 	for _, name := range resp.ElidedStateTypes {
 		if ss.elided == nil {
 			ss.elided = map[string]bool{}
@@ -460,8 +464,15 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 		}
 	}
 	// An item whose prior state the provider kept from its refresh goes
-	// without it; the provider computes a proposed new state that is not
-	// given. Values are encoded in parallel.
+	// without it, and so does one whose prior state is as recorded, of a
+	// type the provider can plan from private state alone
+	// (sdk.ResourceWithElidedState) when nothing changed; the provider
+	// asks for it again if it must. The provider computes a proposed new
+	// state that is not given. Values are encoded in parallel.
+	asRecorded := func(r sdk.PlanRequest) bool {
+		return r.PriorAsRecorded && ss.priorElided && ss.elided[r.TypeName] && len(r.PriorPrivate) > 0 &&
+			r.PriorState != cty.NilVal && !r.PriorState.IsNull() && r.Config != cty.NilVal && !r.Config.IsNull()
+	}
 	encode := func(idx []int, withPrior bool) ([]*protocol.PlanResources_Item, error) {
 		items := make([]*protocol.PlanResources_Item, len(idx))
 		errs := make([]error, len(idx))
@@ -473,9 +484,14 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 				Address: r.Address, TypeName: r.TypeName, PriorPrivate: r.PriorPrivate,
 				Config: e.value(r.Config, ty, r.Address, "configuration"),
 			}
-			if r.PriorFromRefresh && !withPrior {
+			switch {
+			case withPrior:
+				it.PriorState = e.value(r.PriorState, ty, r.Address, "prior state")
+			case r.PriorFromRefresh:
 				it.PriorFromRefresh = true
-			} else {
+			case asRecorded(r):
+				it.PriorElided = true
+			default:
 				it.PriorState = e.value(r.PriorState, ty, r.Address, "prior state")
 			}
 			if r.ProposedNewState != cty.NilVal {
@@ -525,13 +541,20 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 				o.Diagnostics = append(o.Diagnostics, invalidResult("planned state", err)...)
 			}
 		})
+		elided := 0
 		for k, r := range results {
+			if items[k].PriorElided {
+				elided++
+			}
 			if r.PriorMissing {
 				if attempt > 0 {
 					return nil, fmt.Errorf("provider %q asked again for the prior state of %s", c.name, reqs[idx[k]].Address)
 				}
 				again = append(again, idx[k])
 			}
+		}
+		if elided > 0 && c.log != nil {
+			c.log.Debug("plan without prior state", "instances", len(items), "without_prior", elided, "prior_asked_for", len(again))
 		}
 		idx = again
 	}

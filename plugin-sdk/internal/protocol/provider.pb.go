@@ -1296,6 +1296,11 @@ type GetSchema_Response struct {
 	// nothing changed: slipway then sends their state only when the
 	// provider asks for it (ReadResources.Item.state_elided).
 	ElidedStateTypes []string `protobuf:"bytes,7,rep,name=elided_state_types,json=elidedStateTypes,proto3" json:"elided_state_types,omitempty"`
+	// plans_prior_elided says the provider reads
+	// PlanResources.Item.prior_elided. A provider that does not set it
+	// never gets an item with prior_elided: it would take the missing
+	// prior state for a null one.
+	PlansPriorElided bool `protobuf:"varint,8,opt,name=plans_prior_elided,json=plansPriorElided,proto3" json:"plans_prior_elided,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1377,6 +1382,13 @@ func (x *GetSchema_Response) GetElidedStateTypes() []string {
 		return x.ElidedStateTypes
 	}
 	return nil
+}
+
+func (x *GetSchema_Response) GetPlansPriorElided() bool {
+	if x != nil {
+		return x.PlansPriorElided
+	}
+	return false
 }
 
 type ValidateResourceConfigs_Item struct {
@@ -1919,8 +1931,16 @@ type PlanResources_Item struct {
 	// its last ReadResources. An empty proposed_new_state is computed by
 	// the provider from prior_state and config.
 	PriorFromRefresh bool `protobuf:"varint,7,opt,name=prior_from_refresh,json=priorFromRefresh,proto3" json:"prior_from_refresh,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// prior_elided says prior_state is left out because it is the state
+	// as recorded, which no refresh has read in this plan (a plan made
+	// with the refresh off), for a type of
+	// GetSchema.Response.elided_state_types whose provider sets
+	// plans_prior_elided. The provider plans the item from its
+	// configuration and prior_private and answers unchanged, or
+	// prior_missing and the host sends the item again with prior_state.
+	PriorElided   bool `protobuf:"varint,8,opt,name=prior_elided,json=priorElided,proto3" json:"prior_elided,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PlanResources_Item) Reset() {
@@ -2002,6 +2022,13 @@ func (x *PlanResources_Item) GetPriorFromRefresh() bool {
 	return false
 }
 
+func (x *PlanResources_Item) GetPriorElided() bool {
+	if x != nil {
+		return x.PriorElided
+	}
+	return false
+}
+
 type PlanResources_Result struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	PlannedState    *DynamicValue          `protobuf:"bytes,1,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
@@ -2014,8 +2041,9 @@ type PlanResources_Result struct {
 	// is left out.
 	Unchanged bool `protobuf:"varint,6,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	// prior_missing says the item asked for its prior state from a
-	// refresh this process has no record of; the host sends it again
-	// with the prior state.
+	// refresh this process has no record of, or came with prior_elided
+	// and cannot be planned without its prior state; the host sends it
+	// again with the prior state.
 	PriorMissing bool `protobuf:"varint,7,opt,name=prior_missing,json=priorMissing,proto3" json:"prior_missing,omitempty"`
 	// requires_replace_reasons says why each path of requires_replace,
 	// at the same index, forces replacement; it may be shorter, and ""
@@ -3632,9 +3660,9 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
-	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\xbf\x05\n" +
+	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\xed\x05\n" +
 	"\tGetSchema\x1a\t\n" +
-	"\aRequest\x1a\xa6\x05\n" +
+	"\aRequest\x1a\xd4\x05\n" +
 	"\bResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x03R\x0fprotocolVersion\x129\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x1d.slipway.provider.v1.MetadataR\bmetadata\x127\n" +
@@ -3642,7 +3670,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x10resource_schemas\x18\x04 \x03(\v2<.slipway.provider.v1.GetSchema.Response.ResourceSchemasEntryR\x0fresourceSchemas\x12a\n" +
 	"\x0esource_schemas\x18\x05 \x03(\v2:.slipway.provider.v1.GetSchema.Response.SourceSchemasEntryR\rsourceSchemas\x12A\n" +
 	"\vdiagnostics\x18\x06 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12,\n" +
-	"\x12elided_state_types\x18\a \x03(\tR\x10elidedStateTypes\x1a_\n" +
+	"\x12elided_state_types\x18\a \x03(\tR\x10elidedStateTypes\x12,\n" +
+	"\x12plans_prior_elided\x18\b \x01(\bR\x10plansPriorElided\x1a_\n" +
 	"\x14ResourceSchemasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
 	"\x05value\x18\x02 \x01(\v2\x1b.slipway.provider.v1.SchemaR\x05value:\x028\x01\x1a]\n" +
@@ -3682,8 +3711,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xe5\a\n" +
-	"\rPlanResources\x1a\xe0\x02\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\x88\b\n" +
+	"\rPlanResources\x1a\x83\x03\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x129\n" +
@@ -3692,7 +3721,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"priorState\x12O\n" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
 	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x12,\n" +
-	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x1a\xd5\x03\n" +
+	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x12!\n" +
+	"\fprior_elided\x18\b \x01(\bR\vpriorElided\x1a\xd5\x03\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
