@@ -69,8 +69,12 @@ func SameValue(a, b cty.Value) bool {
 	if !a.Type().Equals(b.Type()) {
 		return false
 	}
-	eq := a.Equals(b)
-	return eq.IsKnown() && eq.True()
+	// For known values without marks of one type, RawEquals says what
+	// Equals says. Equals looks for marks through the whole value at
+	// every level it descends, which made comparing an app's objects
+	// quadratic in their depth: `slipway status` of 1,000 apps spent
+	// more than half of its CPU there.
+	return a.RawEquals(b)
 }
 
 // ObjectsVal is the value of attribute objects (builtin.AppObjects): the

@@ -84,6 +84,20 @@ func TestSameValue(t *testing.T) {
 		"other value":    {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(2), "s": cty.StringVal("x")}), false},
 		"other type":     {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(1)}), false},
 		"unknown inside": {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.UnknownVal(cty.Number), "s": cty.StringVal("x")}), false},
+		"null inside":    {obj, cty.ObjectVal(map[string]cty.Value{"n": cty.NullVal(cty.Number), "s": cty.StringVal("x")}), false},
+		"both null":      {cty.NullVal(obj.Type()), cty.NullVal(obj.Type()), true},
+		"deep equal": {
+			cty.ObjectVal(map[string]cty.Value{"spec": cty.TupleVal([]cty.Value{obj, cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")})})}),
+			cty.ObjectVal(map[string]cty.Value{"spec": cty.TupleVal([]cty.Value{obj, cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")})})}),
+			true,
+		},
+		"deep other": {
+			cty.ObjectVal(map[string]cty.Value{"spec": cty.TupleVal([]cty.Value{obj, cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")})})}),
+			cty.ObjectVal(map[string]cty.Value{"spec": cty.TupleVal([]cty.Value{obj, cty.MapVal(map[string]cty.Value{"k": cty.StringVal("w")})})}),
+			false,
+		},
+		"sets":       {cty.SetVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}), cty.SetVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}), true},
+		"other list": {cty.ListVal([]cty.Value{cty.StringVal("a")}), cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("a")}), false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
