@@ -17,6 +17,8 @@ package planner
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -27,6 +29,7 @@ import (
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
 	"slipway.dev/slipway/state"
 )
 
@@ -60,13 +63,24 @@ func (c *Context) Status(ctx context.Context, targets []addrs.ResourceInstance) 
 	for _, t := range targets {
 		asked[t.Resource] = true
 	}
-	var out []Status
+	// The live status is asked of each provider for all its instances
+	// together, in batches of planBatchSize, as a refresh is: one call
+	// per app made 1,000 apps cost their kinds' LISTs 1,000 times.
+	type pending struct {
+		st      *Status
+		ri      *state.ResourceInstance
+		ch      *plans.ResourceChange
+		objSync map[string]string
+	}
+	var found []*Status
+	byProvider := map[string][]pending{}
+	clients := map[string]*host.Client{}
 	for _, ch := range p.Changes {
 		if !asked[ch.Addr.Resource] {
 			// What the targets depend on (their sources) is planned too.
 			continue
 		}
-		st := Status{Addr: ch.Addr, Sync: sdk.Synced, Health: sdk.Unknown}
+		st := &Status{Addr: ch.Addr, Sync: sdk.Synced, Health: sdk.Unknown}
 		if ch.Action != plans.NoOp {
 			st.Sync = sdk.OutOfSync
 		}
@@ -88,38 +102,60 @@ func (c *Context) Status(ctx context.Context, targets []addrs.ResourceInstance) 
 			for _, nc := range ch.Nested {
 				st.Objects = append(st.Objects, sdk.ObjectStatus{ID: nc.Address, Sync: sdk.OutOfSync, Health: sdk.Missing})
 			}
-			out = append(out, st)
+			found = append(found, st)
 			continue
 		}
-		cl, err := c.Providers.Get(ctx, ri.Provider.String(), ri.Provider.Name)
-		if err != nil {
-			diags = append(diags, kind.ErrorDiag("Provider failed to start", err.Error(), nil))
-			continue
-		}
-		resps, err := cl.Status(ctx, []sdk.StatusRequest{{Address: ri.Addr.String(), TypeName: ri.Type, State: ri.Value, Private: ri.Private}})
-		if err != nil {
-			diags = append(diags, kind.Errorf("Status failed", nil, "Reading the status of %s: %v", ri.Addr, err))
-			continue
-		}
-		st.Rollout, diags = rolloutStatus(ch, ri, diags)
-		r := resps[0]
-		diags = append(diags, kind.ProviderDiags(r.Diagnostics, ri.Addr.String(), nil)...)
-		st.Health, st.Message = r.Health, r.Message
-		seen := map[string]bool{}
-		for _, o := range r.Objects {
-			if s, ok := objSync[o.ID]; ok {
-				o.Sync = s
+		key := ri.Provider.String()
+		if _, ok := clients[key]; !ok {
+			cl, err := c.Providers.Get(ctx, key, ri.Provider.Name)
+			if err != nil {
+				diags = append(diags, kind.ErrorDiag("Provider failed to start", err.Error(), nil))
+				continue
 			}
-			seen[o.ID] = true
-			st.Objects = append(st.Objects, o)
+			clients[key] = cl
 		}
-		for id, s := range objSync {
-			if !seen[id] {
-				st.Objects = append(st.Objects, sdk.ObjectStatus{ID: id, Sync: s, Health: sdk.Missing, Message: "not in the cluster yet"})
+		byProvider[key] = append(byProvider[key], pending{st: st, ri: ri, ch: ch, objSync: objSync})
+	}
+	for _, key := range slices.Sorted(maps.Keys(byProvider)) {
+		all := byProvider[key]
+		for chunk := range slices.Chunk(all, planBatchSize) {
+			reqs := make([]sdk.StatusRequest, len(chunk))
+			for i, pd := range chunk {
+				reqs[i] = sdk.StatusRequest{Address: pd.ri.Addr.String(), TypeName: pd.ri.Type, State: pd.ri.Value, Private: pd.ri.Private}
+			}
+			resps, err := clients[key].Status(ctx, reqs)
+			if err != nil {
+				for _, pd := range chunk {
+					diags = append(diags, kind.Errorf("Status failed", nil, "Reading the status of %s: %v", pd.ri.Addr, err))
+				}
+				continue
+			}
+			for i, pd := range chunk {
+				st, ri, r := pd.st, pd.ri, resps[i]
+				st.Rollout, diags = rolloutStatus(pd.ch, ri, diags)
+				diags = append(diags, kind.ProviderDiags(r.Diagnostics, ri.Addr.String(), nil)...)
+				st.Health, st.Message = r.Health, r.Message
+				seen := map[string]bool{}
+				for _, o := range r.Objects {
+					if s, ok := pd.objSync[o.ID]; ok {
+						o.Sync = s
+					}
+					seen[o.ID] = true
+					st.Objects = append(st.Objects, o)
+				}
+				for id, s := range pd.objSync {
+					if !seen[id] {
+						st.Objects = append(st.Objects, sdk.ObjectStatus{ID: id, Sync: s, Health: sdk.Missing, Message: "not in the cluster yet"})
+					}
+				}
+				sort.Slice(st.Objects, func(i, j int) bool { return st.Objects[i].ID < st.Objects[j].ID })
+				found = append(found, st)
 			}
 		}
-		sort.Slice(st.Objects, func(i, j int) bool { return st.Objects[i].ID < st.Objects[j].ID })
-		out = append(out, st)
+	}
+	out := make([]Status, len(found))
+	for i, st := range found {
+		out[i] = *st
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr.Less(out[j].Addr) })
 	return out, diags

@@ -738,3 +738,65 @@ func TestElidedPlanWithoutRefresh(t *testing.T) {
 		}
 	}
 }
+
+// TestStatus: a type with StatusBatch is asked about all its instances of
+// a call at once, a type with Status about each; a type with neither is
+// Unknown, and a panic is an error of the instances it was asked about,
+// not of the others.
+func TestStatus(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	state := func(name string) cty.Value {
+		return obj(map[string]cty.Value{"name": cty.StringVal(name), "id": cty.StringVal("id-" + name)})
+	}
+	reqs := []sdk.StatusRequest{
+		{Address: "batch.a", TypeName: "batch", State: state("a")},
+		{Address: "probe.p", TypeName: "probe", State: state("p")},
+		{Address: "batch.b", TypeName: "batch", State: state("b")},
+		{Address: "echo.e", TypeName: "echo", State: state("e")},
+		{Address: "panic.x", TypeName: "panic", State: state("x")},
+		{Address: "elided.c", TypeName: "elided", State: state("c")},
+	}
+	resps, err := c.Status(t.Context(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ health, message, diag string }{
+		{sdk.Progressing, "a in a batch of 2", ""},
+		{sdk.Healthy, "status of p", ""},
+		{sdk.Progressing, "b in a batch of 2", ""},
+		{sdk.Unknown, "", ""},
+		{sdk.Unknown, "", "status exploded"},
+		{sdk.Progressing, "c in a batch of 1", ""},
+	}
+	for i, r := range resps {
+		w := want[i]
+		if r.Health != w.health || r.Message != w.message {
+			t.Errorf("%s: %s %q, want %s %q", reqs[i].Address, r.Health, r.Message, w.health, w.message)
+		}
+		if got := fmt.Sprint(r.Diagnostics); w.diag == "" && r.Diagnostics.HasErrors() || w.diag != "" && !strings.Contains(got, w.diag) {
+			t.Errorf("%s: diagnostics %s, want %q", reqs[i].Address, got, w.diag)
+		}
+	}
+	if o := resps[0].Objects; len(o) != 1 || o[0].ID != "v1 ConfigMap ns/a" || o[0].Health != sdk.Progressing || o[0].Message != "waiting" {
+		t.Errorf("batch.a objects %+v", o)
+	}
+
+	// A panic in StatusBatch fails the instances of its batch only.
+	resps, err = c.Status(t.Context(), []sdk.StatusRequest{
+		{Address: "batch.a", TypeName: "batch", State: state("a")},
+		{Address: "batch.panic", TypeName: "batch", State: state("panic")},
+		{Address: "probe.p", TypeName: "probe", State: state("p")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range resps[:2] {
+		if !strings.Contains(fmt.Sprint(r.Diagnostics), "status exploded") {
+			t.Errorf("batch item %d after a panic: %s %q, diagnostics %v", i, r.Health, r.Message, r.Diagnostics)
+		}
+	}
+	if resps[2].Diagnostics.HasErrors() || resps[2].Message != "status of p" {
+		t.Errorf("probe.p beside a panicking batch: %+v", resps[2])
+	}
+}

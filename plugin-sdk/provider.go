@@ -365,6 +365,16 @@ type ResourceWithStatus interface {
 	Status(ctx context.Context, req StatusRequest, resp *StatusResponse)
 }
 
+// ResourceWithBatchStatus reports the live status of many instances in
+// one call, for types whose backing API is cheaper in bulk: `slipway
+// status` of 1,000 apps is then one LIST of each kind, not LISTs for each
+// app. resps has the same length as reqs; fill resps[i] for reqs[i]. It
+// takes precedence over ResourceWithStatus.
+type ResourceWithBatchStatus interface {
+	Resource
+	StatusBatch(ctx context.Context, reqs []StatusRequest, resps []StatusResponse)
+}
+
 // StatusRequest asks for the live status of one instance.
 type StatusRequest struct {
 	Address  string

@@ -837,31 +837,67 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
 	ctx, end := s.inflight.begin(ctx)
 	defer end()
-	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, len(req.Items))}
-	var tasks []func()
+	n := len(req.Items)
+	out := &protocol.ResourceStatus_Response{Results: make([]*protocol.ResourceStatus_Result, n)}
+	reqs := make([]StatusRequest, n)
+	resps := make([]StatusResponse, n)
+	// asked[i] is set for an item the resource is asked about.
+	asked := make([]bool, n)
+	groups := map[string][]int{}
 	for i, it := range req.Items {
-		res := &protocol.ResourceStatus_Result{Health: Unknown}
-		out.Results[i] = res
+		out.Results[i] = &protocol.ResourceStatus_Result{Health: Unknown}
 		ty, ok := s.rTypes[it.TypeName]
 		if !ok {
-			res.Diagnostics = diagsToProto(unsupported("resource", it.TypeName))
+			resps[i].Diagnostics = unsupported("resource", it.TypeName)
 			continue
 		}
-		sr, ok := s.resources[it.TypeName].(ResourceWithStatus)
-		if !ok {
+		r := s.resources[it.TypeName]
+		_, batch := r.(ResourceWithBatchStatus)
+		if _, single := r.(ResourceWithStatus); !batch && !single {
 			continue
 		}
 		st, err := wire.DecodeValue(it.State, ty)
 		if err != nil {
-			res.Diagnostics = diagsToProto(decodeError("state", err))
+			resps[i].Diagnostics = decodeError("state", err)
 			continue
 		}
-		tasks = append(tasks, func() {
-			var resp StatusResponse
-			func() {
-				defer recoverInto(&resp.Diagnostics, subject("resource", it.Address, it.TypeName), "Status")
-				sr.Status(ctx, StatusRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}, &resp)
-			}()
+		reqs[i], asked[i] = StatusRequest{Address: it.Address, TypeName: it.TypeName, State: st, Private: it.Private}, true
+		groups[it.TypeName] = append(groups[it.TypeName], i)
+	}
+	var tasks []func()
+	for _, typeName := range sortedKeys(groups) {
+		idx := groups[typeName]
+		switch r := s.resources[typeName].(type) {
+		case ResourceWithBatchStatus:
+			tasks = append(tasks, func() {
+				breqs := make([]StatusRequest, len(idx))
+				bresps := make([]StatusResponse, len(idx))
+				for j, i := range idx {
+					breqs[j] = reqs[i]
+				}
+				var panicked Diagnostics
+				func() {
+					defer recoverInto(&panicked, subject("resource", "", typeName), "StatusBatch")
+					r.StatusBatch(ctx, breqs, bresps)
+				}()
+				for j, i := range idx {
+					resps[i] = bresps[j]
+					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
+				}
+			})
+		case ResourceWithStatus:
+			for _, i := range idx {
+				tasks = append(tasks, func() {
+					defer recoverInto(&resps[i].Diagnostics, subject("resource", reqs[i].Address, typeName), "Status")
+					r.Status(ctx, reqs[i], &resps[i])
+				})
+			}
+		}
+	}
+	runBounded(tasks)
+	for i, res := range out.Results {
+		resp := resps[i]
+		if asked[i] {
 			if resp.Health != "" {
 				res.Health = resp.Health
 			}
@@ -869,10 +905,9 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 			for _, o := range resp.Objects {
 				res.Objects = append(res.Objects, &protocol.ResourceStatus_Object{Id: o.ID, Sync: o.Sync, Health: o.Health, Message: o.Message})
 			}
-			res.Diagnostics = diagsToProto(resp.Diagnostics)
-		})
+		}
+		res.Diagnostics = diagsToProto(resp.Diagnostics)
 	}
-	runBounded(tasks)
 	return out, nil
 }
 

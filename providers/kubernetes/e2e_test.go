@@ -506,6 +506,35 @@ spec:
 	if planCost.lists != lists || planCost.dryRuns+planCost.gets+planCost.rest != 0 {
 		t.Errorf("no-op batch plan without refresh: %s, want %d LISTs and nothing else", planCost, lists)
 	}
+
+	// The status of the three apps in one call costs the refresh's
+	// LISTs, and says of each what asking about it alone says.
+	statuses := make([]sdk.StatusRequest, len(sessions))
+	for i, s := range sessions {
+		statuses[i] = sdk.StatusRequest{Address: "app.batch", TypeName: "kubernetes_app", State: s.State, Private: s.Private}
+	}
+	log.reset(t)
+	together, err := c.Status(t.Context(), statuses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusCost := log.read(t)
+	if statusCost.lists != lists || statusCost.dryRuns+statusCost.gets+statusCost.rest != 0 {
+		t.Errorf("status of 3 apps: %s, want %d LISTs and nothing else", statusCost, lists)
+	}
+	for i, st := range statuses {
+		alone, err := c.Status(t.Context(), []sdk.StatusRequest{st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sdktest.CheckDiags(t, "status", together[i].Diagnostics)
+		if together[i].Sync != sdk.Synced || len(together[i].Objects) != 13 {
+			t.Errorf("app %d: %s with %d objects (%s), want Synced with 13", i, together[i].Sync, len(together[i].Objects), together[i].Message)
+		}
+		if d := cmp.Diff(alone[0], together[i]); d != "" {
+			t.Errorf("app %d: status asked with the others differs from asked alone (-alone +together):\n%s", i, d)
+		}
+	}
 	for _, s := range sessions {
 		s.Destroy()
 	}

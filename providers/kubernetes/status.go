@@ -18,6 +18,8 @@ import (
 	"context"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -29,34 +31,70 @@ import (
 // in Argo CD's words. The app's health is the worst of its objects'
 // (Degraded > Missing > Progressing > Unknown > Suspended > Healthy).
 func (a *app) Status(ctx context.Context, req sdk.StatusRequest, resp *sdk.StatusResponse) {
+	resps := make([]sdk.StatusResponse, 1)
+	a.StatusBatch(ctx, []sdk.StatusRequest{req}, resps)
+	*resp = resps[0]
+}
+
+// StatusBatch is Status of many apps with one fetch of their objects: one
+// LIST of each kind for all of them (see kube.FetchLive), where asking
+// about each app alone LISTed its kinds once per app, and its Namespace
+// among every Namespace slipway made.
+func (a *app) StatusBatch(ctx context.Context, reqs []sdk.StatusRequest, resps []sdk.StatusResponse) {
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
-	prior, err := readPrior(req.State, req.Private)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the app's state", err.Error())
+	priors := make([]priorApp, len(reqs))
+	appIDs := make([][]kube.ObjectID, len(reqs))
+	var ids []kube.ObjectID
+	pending := false
+	for i, req := range reqs {
+		prior, err := readPrior(req.State, req.Private)
+		switch {
+		case err != nil:
+			resps[i].Diagnostics.AddError("Cannot read the app's state", err.Error())
+			continue
+		case !prior.exists:
+			resps[i].Health, resps[i].Sync, resps[i].Message = sdk.Missing, sdk.OutOfSync, "the app has not been applied"
+			continue
+		}
+		priors[i] = prior
+		for _, key := range recordedIDs(prior) {
+			if id, err := kube.ParseObjectID(key); err == nil {
+				appIDs[i] = append(appIDs[i], id)
+			}
+		}
+		ids = append(ids, appIDs[i]...)
+		pending = true
+	}
+	if !pending {
 		return
 	}
-	if !prior.exists {
-		resp.Health, resp.Sync, resp.Message = sdk.Missing, sdk.OutOfSync, "the app has not been applied"
-		return
+	fail := func(summary, detail string) {
+		for i := range reqs {
+			if priors[i].exists {
+				resps[i].Diagnostics.AddError(summary, detail)
+			}
+		}
 	}
 	cl, err := a.p.Cluster()
 	if err != nil {
-		resp.Diagnostics.AddError("Kubernetes provider not ready", err.Error())
+		fail("Kubernetes provider not ready", err.Error())
 		return
-	}
-	keys := recordedIDs(prior)
-	var ids []kube.ObjectID
-	for _, key := range keys {
-		if id, err := kube.ParseObjectID(key); err == nil {
-			ids = append(ids, id)
-		}
 	}
 	live, err := kube.FetchLive(ctx, cl.Mappings(), managedSelector, ids)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
+		fail("Cannot read the cluster", err.Error())
 		return
 	}
+	forEach(len(reqs), func(i int) {
+		if priors[i].exists {
+			appStatus(reqs[i], priors[i], appIDs[i], live, &resps[i])
+		}
+	})
+}
+
+// appStatus is the status of one app whose objects ids are found in live.
+func appStatus(req sdk.StatusRequest, prior priorApp, ids []kube.ObjectID, live map[string]*unstructured.Unstructured, resp *sdk.StatusResponse) {
 	objects := make([]sdk.ObjectStatus, 0, len(ids))
 	for _, id := range ids {
 		key := id.String()

@@ -159,7 +159,28 @@ func (probe) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse
 	}
 }
 
+// probe's status is of one instance at a time: Healthy, "status of
+// NAME".
+func (probe) Status(_ context.Context, req sdk.StatusRequest, resp *sdk.StatusResponse) {
+	resp.Health, resp.Sync, resp.Message = sdk.Healthy, sdk.Synced, "status of "+sdk.GetString(req.State, "name")
+}
+
 type batch struct{ echo }
+
+// batch's status is of every instance of a call at once: Progressing,
+// "NAME in a batch of N"; an instance named "panic" panics, which fails
+// the batch.
+func (batch) StatusBatch(_ context.Context, reqs []sdk.StatusRequest, resps []sdk.StatusResponse) {
+	for i, r := range reqs {
+		name := sdk.GetString(r.State, "name")
+		if name == "panic" {
+			panic("status exploded")
+		}
+		resps[i].Health, resps[i].Sync = sdk.Progressing, sdk.OutOfSync
+		resps[i].Message = fmt.Sprintf("%s in a batch of %d", name, len(reqs))
+		resps[i].Objects = []sdk.ObjectStatus{{ID: "v1 ConfigMap ns/" + name, Sync: sdk.OutOfSync, Health: sdk.Progressing, Message: "waiting"}}
+	}
+}
 
 // elided says from its private state alone: "read" finds it as recorded,
 // "plan" also plans it unchanged, "panic" panics, "short" answers for
@@ -270,6 +291,10 @@ func (panicky) Plan(_ context.Context, req sdk.PlanRequest, _ *sdk.PlanResponse)
 	if sdk.GetString(req.Config, "value") == "plan" {
 		panic("plan exploded")
 	}
+}
+
+func (panicky) Status(context.Context, sdk.StatusRequest, *sdk.StatusResponse) {
+	panic("status exploded")
 }
 
 func (panicky) Apply(context.Context, sdk.ApplyRequest, *sdk.ApplyResponse) {
