@@ -136,3 +136,17 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// MarshalType is ctyjson.MarshalType, byte for byte, without its trip
+// through encoding/json for every nested type. Saved plans write the
+// type of every value they hold with it.
+func MarshalType(ty cty.Type) ([]byte, error) {
+	return appendTypeJSON(nil, ty)
+}
+
+// UnmarshalType is ctyjson.UnmarshalType, read without cty's token by
+// token parser where it can be (see unmarshalType). It never panics: a
+// type cty would panic on is an error.
+func UnmarshalType(b []byte) (cty.Type, error) {
+	return unmarshalType(b)
+}

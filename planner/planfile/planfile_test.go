@@ -409,7 +409,7 @@ func TestReadRefusesWhatCtyPanicsOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Read(path)
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `variable "v": bad value type: optional contains undeclared attribute "0"`) {
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `variable "v": bad value type: optional attribute "0" is not an attribute of the object`) {
 		t.Fatalf("Read: %v", err)
 	}
 }

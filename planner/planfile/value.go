@@ -24,6 +24,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/state"
 )
 
 // A value is stored as its type (cty's JSON type syntax) and a value tree
@@ -63,7 +65,7 @@ func encodeValue(v cty.Value) (*valueDoc, error) {
 	if v == cty.NilVal {
 		return nil, nil
 	}
-	ty, err := v.Type().MarshalJSON()
+	ty, err := state.MarshalType(v.Type())
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +99,11 @@ func decodeValue(d *valueDoc) (cty.Value, error) {
 	return valueFromTree(ty, tree, nil)
 }
 
-// unmarshalType reads cty's JSON type syntax. cty panics on some types
-// that are not valid (an optional attribute the object does not declare);
-// that is an error here.
-func unmarshalType(b []byte) (ty cty.Type, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ty, err = cty.NilType, fmt.Errorf("%v", r)
-		}
-	}()
-	err = ty.UnmarshalJSON(b)
-	return ty, err
+// unmarshalType reads cty's JSON type syntax, as state reads it: faster
+// than cty's parser for the many types of a plan of many apps, and an
+// error where cty would panic.
+func unmarshalType(b []byte) (cty.Type, error) {
+	return state.UnmarshalType(b)
 }
 
 // valueTree turns v into a tree of plain Go values ready for encoding/json.
