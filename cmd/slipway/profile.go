@@ -67,7 +67,9 @@ func profileFile(args []string, prefix, ext string) *os.File {
 	var words []string
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
-			words = append(words, a)
+			// A word may be a path (show DIR/PLAN): the file is made
+			// in PREFIX's directory all the same.
+			words = append(words, strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(a))
 		}
 	}
 	name := fmt.Sprintf("%s.%s.%d.%s", prefix, strings.Join(words, "-"), os.Getpid(), ext)

@@ -40,6 +40,13 @@ func TestStartProfile(t *testing.T) {
 		t.Errorf("execution trace: %d bytes, %v", len(tr), err)
 	}
 
+	// A command word that is a path, as show's plan file is.
+	t.Setenv("SLIPWAY_EXECTRACE", "")
+	startProfile([]string{"show", "-json", "plans/../tf.plan"})()
+	if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("p.show-plans_.._tf.plan.%d.pprof", os.Getpid()))); err != nil {
+		t.Errorf("CPU profile of show with a plan file's path: %v", err)
+	}
+
 	empty := t.TempDir()
 	t.Setenv("SLIPWAY_CPUPROFILE", "")
 	t.Setenv("SLIPWAY_EXECTRACE", "")
