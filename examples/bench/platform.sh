@@ -65,12 +65,17 @@
 #                     kind in each namespace), and kubectl diff
 #                     --server-side of the same
 #                     manifests against the objects slipway applied.
+#                     Then the same plan with -refresh=false, which
+#                     reads no object: what slipway and its providers
+#                     cost before any LIST.
 #   peak RSS          of a no-op plan: slipway itself and each provider
 #                     process it starts (VmHWM, sampled every 50ms until
 #                     they exit, and in brackets the largest anonymous RSS
 #                     seen, which leaves out the executable's pages), and
 #                     what /usr/bin/time -v reports, which is the largest of
 #                     slipway and the children it waited for.
+#   other commands    once each, with nothing to do: slipway status of
+#                     the N apps, plan -out, and show -json of that plan.
 #   re-apply          one ConfigMap value changed in every app's directory,
 #                     committed and pushed; slipway apply against floor
 #                     apply of every object again (a raw client does not
@@ -451,7 +456,7 @@ if [ -n "${BASELINE:-}" ]; then
   cp "$BASELINE" "$work/baseline-slipway"
   (cd "$work/baseline" && "$work/baseline-slipway" init -upgrade > /dev/null)
 fi
-plan=() fl=() diff=() base=() fixed=() whole=() fljson=()
+plan=() fl=() diff=() base=() fixed=() whole=() fljson=() norefresh=()
 : > "$work/noop.cpu"
 for ((r = 0; r < RUNS; r++)); do
   fl+=("$(floor_list)")
@@ -468,6 +473,7 @@ for ((r = 0; r < RUNS; r++)); do
     if [ -n "${BASELINE:-}" ]; then base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)"); fi
   fi
   diff+=("$(secs kubectl_diff "$work/gitops/apps")")
+  norefresh+=("$(secs "$slipway" plan -refresh=false -detailed-exitcode)")
 done
 p=$(printf '%s\n' "${plan[@]}" | median)
 pcpu=$(cpu_median)
@@ -476,6 +482,7 @@ d=$(printf '%s\n' "${diff[@]}" | median)
 fx=$(printf '%s\n' "${fixed[@]}" | median)
 wh=$(printf '%s\n' "${whole[@]}" | median)
 fj=$(printf '%s\n' "${fljson[@]}" | median)
+nr=$(printf '%s\n' "${norefresh[@]}" | median)
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
 # slipway and each provider, sampled until they exit, with the largest
@@ -528,6 +535,12 @@ timev=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time-v.txt")
 requests > "$work/requests.after"
 noop_requests=$(requests_between "$work/requests.before" "$work/requests.after")
 
+# What a team runs beside plan, once each: the apps' live status, and a
+# saved plan shown as JSON, as a pull request's check does.
+status_s=$(secs "$slipway" status)
+out_s=$(secs "$slipway" plan -out="$work/noop.plan")
+show_s=$(secs "$slipway" show -json "$work/noop.plan")
+
 printf 'first apply      slipway %.2fs   (the other two follow, so they meet a fuller cluster)\n' "$first_slipway"
 first_floor=$(secs "$floor" apply -manager bench "$work/raw")
 first_floor_split=$(floor_split)
@@ -549,6 +562,8 @@ printf '                 the floor program'"'"'s whole run (process start and cl
 printf '                 the floor asking for JSON (as older client-go typed clients did) %.3fs   slipway/JSON floor ratio %.2f\n' \
   "$fj" "$(ratio "$p" "$fj")"
 echo "                 requests of one no-op plan: $noop_requests"
+printf '                 the same plan with -refresh=false (it reads no object: slipway and its providers alone) %.2fs = %.2f floors\n' \
+  "$nr" "$(ratio "$nr" "$f")"
 printf '                 kubectl diff --server-side %.2fs   slipway/kubectl ratio %.2f\n' "$d" "$(ratio "$p" "$d")"
 if [ -s "$work/kdiff.out" ]; then
   echo "                 (kubectl diff found differences:)"
@@ -564,6 +579,8 @@ for r in "${!hwm[@]}"; do
 done
 echo "$line"
 echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
+printf 'other commands   slipway status of the %d apps %.2fs;   plan -out %.2fs;   show -json of that plan %.2fs\n' \
+  "$N" "$status_s" "$out_s" "$show_s"
 
 # --- One changed object per app: the settings ConfigMap's release.
 for d in "$work/gitops/apps" "$work/raw" "$work/kubectl"; do
