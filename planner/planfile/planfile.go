@@ -16,7 +16,6 @@ package planfile
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +24,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 
 	"slipway.dev/slipway/planner/plans"
 	"slipway.dev/slipway/state"
