@@ -480,20 +480,9 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		switch r := s.resources[typeName].(type) {
 		case ResourceWithBatchPlan:
 			tasks = append(tasks, func() {
-				breqs := make([]PlanRequest, len(idx))
-				bresps := make([]PlanResponse, len(idx))
-				for j, i := range idx {
-					breqs[j], bresps[j] = reqs[i], resps[i]
-				}
-				var panicked Diagnostics
-				func() {
-					defer recoverInto(&panicked, subject("resource", "", typeName), "PlanBatch")
-					r.PlanBatch(ctx, breqs, bresps)
-				}()
-				for j, i := range idx {
-					resps[i] = bresps[j]
-					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
-				}
+				batchCall(idx, reqs, resps, subject("resource", "", typeName), "PlanBatch",
+					func(q []PlanRequest, a []PlanResponse) { r.PlanBatch(ctx, q, a) },
+					func(a *PlanResponse) *Diagnostics { return &a.Diagnostics })
 			})
 		case ResourceWithPlan:
 			for _, i := range idx {
@@ -870,20 +859,9 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 		switch r := s.resources[typeName].(type) {
 		case ResourceWithBatchStatus:
 			tasks = append(tasks, func() {
-				breqs := make([]StatusRequest, len(idx))
-				bresps := make([]StatusResponse, len(idx))
-				for j, i := range idx {
-					breqs[j] = reqs[i]
-				}
-				var panicked Diagnostics
-				func() {
-					defer recoverInto(&panicked, subject("resource", "", typeName), "StatusBatch")
-					r.StatusBatch(ctx, breqs, bresps)
-				}()
-				for j, i := range idx {
-					resps[i] = bresps[j]
-					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
-				}
+				batchCall(idx, reqs, resps, subject("resource", "", typeName), "StatusBatch",
+					func(q []StatusRequest, a []StatusResponse) { r.StatusBatch(ctx, q, a) },
+					func(a *StatusResponse) *Diagnostics { return &a.Diagnostics })
 			})
 		case ResourceWithStatus:
 			for _, i := range idx {
@@ -909,6 +887,28 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 		res.Diagnostics = diagsToProto(resp.Diagnostics)
 	}
 	return out, nil
+}
+
+// batchCall makes one batch call of the requests reqs[i] for i in idx,
+// with resps[i] as their responses, filled in place. A panic in call is
+// an error of every response of the batch (diags says where a
+// response's diagnostics are).
+func batchCall[Q, A any](idx []int, reqs []Q, resps []A, subj, method string, call func([]Q, []A), diags func(*A) *Diagnostics) {
+	breqs := make([]Q, len(idx))
+	bresps := make([]A, len(idx))
+	for j, i := range idx {
+		breqs[j], bresps[j] = reqs[i], resps[i]
+	}
+	var panicked Diagnostics
+	func() {
+		defer recoverInto(&panicked, subj, method)
+		call(breqs, bresps)
+	}()
+	for j, i := range idx {
+		resps[i] = bresps[j]
+		d := diags(&resps[i])
+		*d = append(*d, panicked...)
+	}
 }
 
 func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Request) (*protocol.ReadSources_Response, error) {
