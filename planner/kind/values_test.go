@@ -85,6 +85,21 @@ func TestSameValue(t *testing.T) {
 			b:    cty.TupleVal([]cty.Value{cty.StringVal("a")}),
 			want: false,
 		},
+		"marks aside, equal": {
+			a:    obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"k": cty.StringVal("v").Mark("sensitive")}), "n": cty.NumberIntVal(1)}),
+			b:    obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"k": cty.StringVal("v")}), "n": cty.NumberFloatVal(1)}),
+			want: true,
+		},
+		"marks aside, different": {
+			a:    obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"k": cty.StringVal("v").Mark("sensitive")})}),
+			b:    obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"k": cty.StringVal("w")})}),
+			want: false,
+		},
+		"a marked whole against the same unmarked": {
+			a:    cty.SetVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}).Mark("sensitive"),
+			b:    cty.SetVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}),
+			want: true,
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
