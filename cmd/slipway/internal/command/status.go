@@ -15,8 +15,10 @@
 package command
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,12 +106,16 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		m.View.Printf("No apps or pipelines in this configuration.\n")
 		return 0
 	}
+	// The apps' tables are written in one piece: at 1,000 apps they are
+	// 23,000 lines, which tabwriter would hand over cell by cell.
+	var out bytes.Buffer
 	for i, st := range sts {
 		if i > 0 {
-			m.View.Printf("\n")
+			out.WriteString("\n")
 		}
-		m.printStatus(st)
+		m.printStatus(&out, st)
 	}
+	m.View.Printf("%s", out.String())
 	for i, r := range runs {
 		if i > 0 || len(sts) > 0 {
 			m.View.Printf("\n")
@@ -198,9 +204,9 @@ type appStatus struct {
 	History []appkind.SyncRecord
 }
 
-func (m *Meta) printStatus(st appStatus) {
-	m.View.Printf("%s\n", m.View.Bold(st.Addr.String()))
-	tw := tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
+func (m *Meta) printStatus(w io.Writer, st appStatus) {
+	fmt.Fprintf(w, "%s\n", m.View.Bold(st.Addr.String()))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Sync Status:\t%s\n", st.Sync)
 	fmt.Fprintf(tw, "  Health Status:\t%s\n", st.Health)
 	if st.Revision != "" {
@@ -212,8 +218,8 @@ func (m *Meta) printStatus(st appStatus) {
 	fmt.Fprintf(tw, "  Rollout:\t%s\n", RolloutShort(st.Rollout))
 	tw.Flush()
 	if len(st.Objects) > 0 {
-		m.View.Printf("\n")
-		tw = tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  GROUP/VERSION\tKIND\tNAMESPACE\tNAME\tSTATUS\tHEALTH\tMESSAGE")
 		for _, o := range st.Objects {
 			gv, kind, ns, name := splitObjectID(o.ID)
@@ -222,8 +228,8 @@ func (m *Meta) printStatus(st appStatus) {
 		tw.Flush()
 	}
 	if len(st.History) > 0 {
-		m.View.Printf("\n")
-		tw = tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  ID\tDATE\tREVISION\tRESULT")
 		for i := len(st.History) - 1; i >= 0; i-- {
 			h := st.History[i]

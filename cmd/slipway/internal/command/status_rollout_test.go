@@ -65,7 +65,7 @@ func TestStatusShowsRollout(t *testing.T) {
 	var out bytes.Buffer
 	m := &Meta{View: &views.View{Stdout: &out, Stderr: &out}}
 	for _, st := range sts {
-		m.printStatus(st)
+		m.printStatus(&out, st)
 	}
 	for _, want := range []string{
 		"app.plain\n  Sync Status:    Synced\n  Health Status:  Healthy\n  Rollout:        -\n",
