@@ -808,6 +808,9 @@ func (c *Client) Status(ctx context.Context, reqs []sdk.StatusRequest) ([]sdk.St
 	if e.err != nil {
 		return nil, e.err
 	}
+	if c.log != nil {
+		c.log.Debug("live status", "instances", len(items))
+	}
 	resp, err := c.rpc.ResourceStatus(ctx, &protocol.ResourceStatus_Request{Items: items})
 	if err != nil {
 		return nil, c.callErr(ctx, "status", err)
