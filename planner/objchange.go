@@ -143,7 +143,40 @@ func withoutLocal(s sdk.Schema, v cty.Value) cty.Value {
 // machine that computed it differs between machines, and between runs on
 // one machine, without anything outside slipway changing.
 func sameButLocal(s sdk.Schema, a, b cty.Value) bool {
-	return kind.SameValue(withoutLocal(s, a), withoutLocal(s, b))
+	if !sameAttributes(a, b) {
+		return kind.SameValue(withoutLocal(s, a), withoutLocal(s, b))
+	}
+	// Attribute by attribute: making both objects again without their
+	// Local attributes cost more than comparing them, at 1,000 apps.
+	for name := range a.Type().AttributeTypes() {
+		if s.Attributes[name].Local {
+			continue
+		}
+		if !kind.SameValue(a.GetAttr(name), b.GetAttr(name)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameAttributes reports whether a and b are known objects, not null,
+// with the same attribute names.
+func sameAttributes(a, b cty.Value) bool {
+	for _, v := range []cty.Value{a, b} {
+		if v == cty.NilVal || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
+			return false
+		}
+	}
+	at, bt := a.Type().AttributeTypes(), b.Type().AttributeTypes()
+	if len(at) != len(bt) {
+		return false
+	}
+	for name := range at {
+		if _, ok := bt[name]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // checkPlanned verifies that a provider's plan kept every attribute the
