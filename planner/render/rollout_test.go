@@ -298,3 +298,36 @@ func TestStrategyReadsAsItsRoad(t *testing.T) {
 		t.Errorf("the plan shows the strategy's JSON:\n%s", b.String())
 	}
 }
+
+// TestRolloutHidden: the rollout status is left out of the diff unless it
+// is sensitive, by a path or by a mark on it or on the whole value.
+func TestRolloutHidden(t *testing.T) {
+	t.Parallel()
+	after := func(status cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("web"), "rollout_status": status})
+	}
+	plain := after(cty.StringVal(`{"phase":"Healthy"}`))
+	tests := map[string]struct {
+		after cty.Value
+		sens  []cty.Path
+		want  bool // hidden
+	}{
+		"plain":                {after: plain, want: true},
+		"sensitive path":       {after: plain, sens: []cty.Path{cty.GetAttrPath("rollout_status")}, want: false},
+		"sensitive whole":      {after: plain, sens: []cty.Path{{}}, want: false},
+		"another path":         {after: plain, sens: []cty.Path{cty.GetAttrPath("name")}, want: true},
+		"marked status":        {after: after(cty.StringVal("{}").Mark("sensitive")), want: false},
+		"marked whole":         {after: plain.Mark("sensitive"), want: false},
+		"another marked":       {after: cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("web").Mark("sensitive"), "rollout_status": cty.StringVal("{}")}), want: true},
+		"no rollout attribute": {after: cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("web")}), want: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := &plans.ResourceChange{Type: builtin.KubernetesApp, After: tt.after, AfterSensitive: tt.sens}
+			if got := len(rolloutHidden(c)) > 0; got != tt.want {
+				t.Errorf("hidden = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
