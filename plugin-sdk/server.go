@@ -482,7 +482,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			tasks = append(tasks, func() {
 				batchCall(idx, reqs, resps, subject("resource", "", typeName), "PlanBatch",
 					func(q []PlanRequest, a []PlanResponse) { r.PlanBatch(ctx, q, a) },
-					func(a *PlanResponse) *Diagnostics { return &a.Diagnostics })
+					func(a *PlanResponse) *Diagnostics { return &a.Diagnostics }, nil)
 			})
 		case ResourceWithPlan:
 			for _, i := range idx {
@@ -726,27 +726,18 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		r := s.resources[typeName]
 		if br, ok := r.(ResourceWithBatchRead); ok {
 			tasks = append(tasks, func() {
-				breqs := make([]ReadRequest, len(idx))
-				bresps := make([]ReadResponse, len(idx))
-				for j, i := range idx {
-					breqs[j], bresps[j] = reqs[i], resps[i]
-				}
-				var panicked Diagnostics
-				func() {
-					defer recoverInto(&panicked, subject("resource", "", typeName), "ReadBatch")
-					br.ReadBatch(ctx, breqs, bresps)
-				}()
-				for j, i := range idx {
-					if bresps[j].NewState == cty.NilVal || bresps[j].Unchanged {
-						// Unchanged: the state of the request, which
-						// slipway keeps; the answer leaves it out.
-						bresps[j].NewState = reqs[i].State
-					} else {
-						bresps[j].NewState = s.conform(s.rSchemas[typeName], bresps[j].NewState, &bresps[j].Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
-					}
-					resps[i] = bresps[j]
-					resps[i].Diagnostics = append(resps[i].Diagnostics, panicked...)
-				}
+				batchCall(idx, reqs, resps, subject("resource", "", typeName), "ReadBatch",
+					func(q []ReadRequest, a []ReadResponse) { br.ReadBatch(ctx, q, a) },
+					func(a *ReadResponse) *Diagnostics { return &a.Diagnostics },
+					func(i int, a *ReadResponse) {
+						if a.NewState == cty.NilVal || a.Unchanged {
+							// Unchanged: the state of the request, which
+							// slipway keeps; the answer leaves it out.
+							a.NewState = reqs[i].State
+						} else {
+							a.NewState = s.conform(s.rSchemas[typeName], a.NewState, &a.Diagnostics, "refreshed state", subject("resource", reqs[i].Address, typeName))
+						}
+					})
 			})
 			continue
 		}
@@ -861,7 +852,7 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 			tasks = append(tasks, func() {
 				batchCall(idx, reqs, resps, subject("resource", "", typeName), "StatusBatch",
 					func(q []StatusRequest, a []StatusResponse) { r.StatusBatch(ctx, q, a) },
-					func(a *StatusResponse) *Diagnostics { return &a.Diagnostics })
+					func(a *StatusResponse) *Diagnostics { return &a.Diagnostics }, nil)
 			})
 		case ResourceWithStatus:
 			for _, i := range idx {
@@ -890,10 +881,11 @@ func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatu
 }
 
 // batchCall makes one batch call of the requests reqs[i] for i in idx,
-// with resps[i] as their responses, filled in place. A panic in call is
-// an error of every response of the batch (diags says where a
-// response's diagnostics are).
-func batchCall[Q, A any](idx []int, reqs []Q, resps []A, subj, method string, call func([]Q, []A), diags func(*A) *Diagnostics) {
+// with resps[i] as their responses, filled in place; finish, when not nil,
+// then sees each answer (with its request's index) before it is put
+// back. A panic in call is an error of every response of the batch
+// (diags says where a response's diagnostics are).
+func batchCall[Q, A any](idx []int, reqs []Q, resps []A, subj, method string, call func([]Q, []A), diags func(*A) *Diagnostics, finish func(i int, a *A)) {
 	breqs := make([]Q, len(idx))
 	bresps := make([]A, len(idx))
 	for j, i := range idx {
@@ -905,6 +897,9 @@ func batchCall[Q, A any](idx []int, reqs []Q, resps []A, subj, method string, ca
 		call(breqs, bresps)
 	}()
 	for j, i := range idx {
+		if finish != nil {
+			finish(i, &bresps[j])
+		}
 		resps[i] = bresps[j]
 		d := diags(&resps[i])
 		*d = append(*d, panicked...)
