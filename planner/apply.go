@@ -523,8 +523,10 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind
 		prior := w.c.State.Resources[in.Addr.String()]
 		switch {
 		case prior != nil && (!kind.SameValue(prior.Value, ch.After) || prior.SchemaVersion != schema.Version):
-			// Refresh saw a change the configuration agrees with, or the
-			// plan upgraded the stored state: keep it.
+			// Refresh saw a change the configuration agrees with, the
+			// plan moved a Provenance value (an app's commit) and
+			// nothing else, or it upgraded the stored state: keep it,
+			// without asking the provider.
 			nr := *prior
 			nr.Value, nr.Dependencies, nr.Sensitive = ch.After, deps, ch.AfterSensitive
 			nr.SchemaVersion = schema.Version

@@ -119,12 +119,23 @@ func ignoreChanges(config, prior cty.Value, names []string) cty.Value {
 // withoutLocal is v with the schema's Local attributes null: what is
 // left to compare when a difference in those alone is never a change.
 func withoutLocal(s sdk.Schema, v cty.Value) cty.Value {
+	return without(s, v, isLocal)
+}
+
+func isLocal(a sdk.Attribute) bool { return a.Local }
+
+// noChangeAlone reports whether a difference in a alone is never a
+// change: a Local or a Provenance attribute.
+func noChangeAlone(a sdk.Attribute) bool { return a.Local || a.Provenance }
+
+// without is v with the schema's attributes that skip says null.
+func without(s sdk.Schema, v cty.Value, skip func(sdk.Attribute) bool) cty.Value {
 	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
 		return v
 	}
 	var m map[string]cty.Value
 	for name, a := range s.Attributes {
-		if !a.Local || !v.Type().HasAttribute(name) {
+		if !skip(a) || !v.Type().HasAttribute(name) {
 			continue
 		}
 		if m == nil {
@@ -143,13 +154,26 @@ func withoutLocal(s sdk.Schema, v cty.Value) cty.Value {
 // machine that computed it differs between machines, and between runs on
 // one machine, without anything outside slipway changing.
 func sameButLocal(s sdk.Schema, a, b cty.Value) bool {
+	return sameBut(s, a, b, isLocal)
+}
+
+// sameInEffect reports whether planning b over a changes nothing: they
+// are equal but for the schema's Local attributes and its Provenance
+// ones (an app's source commit, which moves with every commit to the
+// repository while the app's manifests stay the same), and b's
+// Provenance values are known, for apply to record.
+func sameInEffect(s sdk.Schema, a, b cty.Value) bool {
+	return sameBut(s, a, b, noChangeAlone) && provenanceKnown(s, b)
+}
+
+func sameBut(s sdk.Schema, a, b cty.Value, skip func(sdk.Attribute) bool) bool {
 	if !sameAttributes(a, b) {
-		return kind.SameValue(withoutLocal(s, a), withoutLocal(s, b))
+		return kind.SameValue(without(s, a, skip), without(s, b, skip))
 	}
 	// Attribute by attribute: making both objects again without their
 	// Local attributes cost more than comparing them, at 1,000 apps.
 	for name := range a.Type().AttributeTypes() {
-		if s.Attributes[name].Local {
+		if skip(s.Attributes[name]) {
 			continue
 		}
 		if !kind.SameValue(a.GetAttr(name), b.GetAttr(name)) {
@@ -157,6 +181,51 @@ func sameButLocal(s sdk.Schema, a, b cty.Value) bool {
 		}
 	}
 	return true
+}
+
+// provenanceKnown reports whether v's Provenance attributes are wholly
+// known (or v is no known object, which has none to record).
+func provenanceKnown(s sdk.Schema, v cty.Value) bool {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return true
+	}
+	for name, a := range s.Attributes {
+		if a.Provenance && v.Type().HasAttribute(name) && !v.GetAttr(name).IsWhollyKnown() {
+			return false
+		}
+	}
+	return true
+}
+
+// withRunInputs is planned with the Provenance and Local attributes the
+// configuration sets: the plan of an instance its provider found
+// unchanged from state alone (PlanResponse.Unchanged) carries the
+// state's values, and those are this run's (the commit read, and where
+// this machine checked it out), as a plan in full would carry them.
+func withRunInputs(s sdk.Schema, planned, config cty.Value) cty.Value {
+	if planned == cty.NilVal || planned.IsNull() || !planned.IsKnown() || !planned.Type().IsObjectType() ||
+		config == cty.NilVal || config.IsNull() || !config.IsKnown() || !config.Type().IsObjectType() {
+		return planned
+	}
+	var m map[string]cty.Value
+	for name, a := range s.Attributes {
+		if !noChangeAlone(a) || !planned.Type().HasAttribute(name) || !config.Type().HasAttribute(name) {
+			continue
+		}
+		v := config.GetAttr(name)
+		if (a.Computed && v.IsNull()) || v.RawEquals(planned.GetAttr(name)) {
+			// Left to the provider, which kept the state's.
+			continue
+		}
+		if m == nil {
+			m = planned.AsValueMap()
+		}
+		m[name] = v
+	}
+	if m == nil {
+		return planned
+	}
+	return cty.ObjectVal(m)
 }
 
 // sameAttributes reports whether a and b are known objects, not null,

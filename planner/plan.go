@@ -701,6 +701,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			continue
 		}
 		planned := resp.PlannedState
+		if resp.Unchanged {
+			planned = withRunInputs(schema, planned, it.config)
+		}
 		if err := checkPlanned(schema, it.config, planned); err != nil {
 			diags = append(diags, kind.Errorf("Provider produced an invalid plan", &r, "Provider %q planned %s wrongly: %v. This is a bug in the provider.", rc.Provider.Name, addr, err))
 			continue
@@ -732,14 +735,15 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
-		case resp.Unchanged || sameButLocal(schema, it.before, planned):
+		case (resp.Unchanged && provenanceKnown(schema, planned)) || sameInEffect(schema, it.before, planned):
 			// Planned keeps this machine's Local values (the manifests'
-			// directory in this run's cache): what apply and the
-			// expressions that refer to it use.
+			// directory in this run's cache) and the configuration's
+			// Provenance values (the commit read): what apply records
+			// and the expressions that refer to it use.
 			ch.Action = plans.NoOp
 		default:
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged
-			if it.prior != nil && sameButLocal(schema, it.prior.Value, planned) {
+			if it.prior != nil && sameInEffect(schema, it.prior.Value, planned) {
 				ch.Reason, ch.ReasonDetail = plans.ReasonDrift, "it was changed outside slipway"
 			}
 		}

@@ -63,6 +63,7 @@ func attrsToProto(path cty.Path, attrs map[string]Attribute) ([]*protocol.Schema
 			Sensitive:   a.Sensitive,
 			ForceNew:    a.ForceNew,
 			Local:       a.Local,
+			Provenance:  a.Provenance,
 		}
 		if a.Nested != nil {
 			pa.Nested = &protocol.Schema_NestedObject{Nesting: protocol.Schema_Nesting(a.Nested.Nesting)}
@@ -145,6 +146,10 @@ func checkAttrs(what string, path cty.Path, attrs map[string]Attribute, blocks m
 			bad = "is none of Required, Optional and Computed"
 		case a.Local && a.ForceNew:
 			bad = "is both Local and ForceNew (a difference in a Local value is never a change, so it cannot replace the object)"
+		case a.Provenance && (a.Local || a.ForceNew):
+			bad = "is Provenance and also Local or ForceNew (a difference in a Provenance value alone is never a change, and views show it)"
+		case a.Provenance && !a.Required && !a.Optional:
+			bad = "is Provenance but not Required or Optional (the plan takes a Provenance value from the configuration)"
 		case a.Default != cty.NilVal && !(a.Optional && a.Computed):
 			bad = "has a Default but is not Optional and Computed (a default is what the provider plans when the user writes nothing)"
 		}

@@ -107,6 +107,19 @@ type Attribute struct {
 	// value leads to (the manifests read from the directory) must show
 	// in other attributes for a change in it to be planned.
 	Local bool
+	// Provenance marks a value that says where the others came from,
+	// such as the source commit an app's manifests were read at: a
+	// difference in it alone is never a change. The plan is then a
+	// no-op whose planned value carries the configuration's value, and
+	// apply records that value without calling the provider; when the
+	// plan of a read or plan found the instance unchanged otherwise
+	// (PlanResponse.Unchanged, PlanElided), the host fills it in from
+	// the configuration. Beside another change, views show it. It must
+	// be set by the configuration (Required or Optional), and a
+	// provider must plan nothing from it: what the value leads to (the
+	// manifests of that commit) must show in other attributes for a
+	// change in it to be planned.
+	Provenance bool
 
 	// Validators check the attribute's value when it is known and not
 	// null, in validate and in plan; each diagnostic points at the
@@ -248,6 +261,19 @@ func sortedNames[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ProvenanceAttributes lists, sorted, the names of the schema's
+// Provenance attributes.
+func (s Schema) ProvenanceAttributes() []string {
+	var out []string
+	for name, a := range s.Attributes {
+		if a.Provenance {
+			out = append(out, name)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -377,6 +377,9 @@ func flags(a *schemas.Attribute) string {
 	if a.Local {
 		f = append(f, "local to this machine (never a change, not shown)")
 	}
+	if a.Provenance {
+		f = append(f, "provenance (a change in it alone is no change)")
+	}
 	if len(a.Default) > 0 {
 		f = append(f, "default `"+string(a.Default)+"`")
 	}

@@ -27,8 +27,9 @@ import (
 
 // FormatVersion is the version of the providers schema document: 1.1
 // added each attribute's local; 1.2 nested blocks (block_types), nested
-// attributes (nested_type), defaults, validators and plan modifiers.
-const FormatVersion = "1.2"
+// attributes (nested_type), defaults, validators and plan modifiers; 1.3
+// each attribute's provenance.
+const FormatVersion = "1.3"
 
 // Document is what `slipway providers schema -json` prints: every
 // provider's schemas, by provider name.
@@ -101,6 +102,9 @@ type Attribute struct {
 	// (a cache path); a difference in it alone is never a change, and
 	// views do not show it.
 	Local bool `json:"local,omitempty"`
+	// Provenance: the value says where the others came from (an app's
+	// source commit); a difference in it alone is never a change.
+	Provenance bool `json:"provenance,omitempty"`
 	// Default is the value planned when the configuration leaves the
 	// attribute out, in cty's JSON value form.
 	Default json.RawMessage `json:"default,omitempty"`
@@ -172,7 +176,7 @@ func attrsFromSDK(attrs map[string]sdk.Attribute) (map[string]*Attribute, error)
 		at := &Attribute{
 			Description: a.Description, DescriptionKind: descriptionKind,
 			Required: a.Required, Optional: a.Optional, Computed: a.Computed,
-			Sensitive: a.Sensitive, ForceNew: a.ForceNew, Local: a.Local,
+			Sensitive: a.Sensitive, ForceNew: a.ForceNew, Local: a.Local, Provenance: a.Provenance,
 		}
 		ty := a.ImpliedType()
 		if ty == cty.NilType {

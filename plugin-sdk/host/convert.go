@@ -60,6 +60,7 @@ func attrsFromProto(ps []*protocol.Schema_Attribute) (map[string]sdk.Attribute, 
 			Sensitive:   a.Sensitive,
 			ForceNew:    a.ForceNew,
 			Local:       a.Local,
+			Provenance:  a.Provenance,
 		}
 		if a.Nested != nil {
 			sa.Nested = &sdk.NestedObject{Nesting: sdk.Nesting(a.Nested.Nesting)}

@@ -973,6 +973,12 @@ type Schema_Attribute struct {
 	// provider.
 	Validators    []string `protobuf:"bytes,12,rep,name=validators,proto3" json:"validators,omitempty"`
 	PlanModifiers []string `protobuf:"bytes,13,rep,name=plan_modifiers,json=planModifiers,proto3" json:"plan_modifiers,omitempty"`
+	// provenance: the value says where the others came from, such as the
+	// commit an app's manifests were read at. A difference in it alone
+	// is never a change: the plan is a no-op that carries the
+	// configuration's value, and apply records that value without
+	// asking the provider. Beside another change, views show it.
+	Provenance    bool `protobuf:"varint,14,opt,name=provenance,proto3" json:"provenance,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1096,6 +1102,13 @@ func (x *Schema_Attribute) GetPlanModifiers() []string {
 		return x.PlanModifiers
 	}
 	return nil
+}
+
+func (x *Schema_Attribute) GetProvenance() bool {
+	if x != nil {
+		return x.Provenance
+	}
+	return false
 }
 
 type Schema_NestedObject struct {
@@ -3610,14 +3623,14 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02\"\xb8\t\n" +
+	"\x10SEVERITY_WARNING\x10\x02\"\xd8\t\n" +
 	"\x06Schema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12E\n" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2%.slipway.provider.v1.Schema.AttributeR\n" +
 	"attributes\x129\n" +
-	"\x06blocks\x18\x04 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x1a\xa8\x03\n" +
+	"\x06blocks\x18\x04 \x03(\v2!.slipway.provider.v1.Schema.BlockR\x06blocks\x1a\xc8\x03\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\fR\x04type\x12 \n" +
@@ -3634,7 +3647,10 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\n" +
 	"validators\x18\f \x03(\tR\n" +
 	"validators\x12%\n" +
-	"\x0eplan_modifiers\x18\r \x03(\tR\rplanModifiers\x1a\x94\x01\n" +
+	"\x0eplan_modifiers\x18\r \x03(\tR\rplanModifiers\x12\x1e\n" +
+	"\n" +
+	"provenance\x18\x0e \x01(\bR\n" +
+	"provenance\x1a\x94\x01\n" +
 	"\fNestedObject\x12=\n" +
 	"\anesting\x18\x01 \x01(\x0e2#.slipway.provider.v1.Schema.NestingR\anesting\x12E\n" +
 	"\n" +

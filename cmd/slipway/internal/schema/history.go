@@ -41,7 +41,7 @@ var History = map[string][]Release{
 	"ui-events":        {{"1.0", "sha256:eab5194e8ad107cb1a21e7b0b2b23cba2c15e2853d32a436ebfd3ca67cffdf5f"}},
 	"status":           {{"1.1", "sha256:90ddc8dbe18b747ac621ca3bfde99d57c6021666eff4df5147f92481b668f8fc"}, {"1.2", "sha256:ecc9671fcc5c03bad18273dff85b334d2791ac5fb1bbd140449fad9c9e7bb39f"}},
 	"validate":         {{"1.0", "sha256:e3981aab314ab92fb53ecc7d94ca897a42e31dd004137365017a40035b44a1cd"}},
-	"provider-schemas": {{"1.0", "sha256:a5ec1a03ef27b6e19fcda1f44ddc97ddcafa983613ef968cabc10e1f8a3fdee4"}, {"1.1", "sha256:526501dea9bb1cb8f065a45ff9a27eda6e9a378201aeb99c454ed94ae954e7b1"}, {"1.2", "sha256:6ff5087e8e13ed9e2152bbd13c065cff5b9bb364a57869cf0c7fb22cb0e89de9"}},
+	"provider-schemas": {{"1.0", "sha256:a5ec1a03ef27b6e19fcda1f44ddc97ddcafa983613ef968cabc10e1f8a3fdee4"}, {"1.1", "sha256:526501dea9bb1cb8f065a45ff9a27eda6e9a378201aeb99c454ed94ae954e7b1"}, {"1.2", "sha256:6ff5087e8e13ed9e2152bbd13c065cff5b9bb364a57869cf0c7fb22cb0e89de9"}, {"1.3", "sha256:96cfcae7d14f7e968396004cfe880f09f175dbe96e77c1a0f74aedd089c67c95"}},
 }
 
 // CheckHistory reports whether the schema generated for version of a
