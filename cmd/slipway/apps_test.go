@@ -87,13 +87,17 @@ func TestAppScripts(t *testing.T) {
 //	gitrepo NAME DIR                a repository holding DIR's files
 //	gitput REPO MESSAGE DEST=SRC... commit files into the repository
 //	gitrm REPO MESSAGE PATH...      commit the removal of files
+//
+// gitrepo and gitput set GITHEAD to the commit they made.
 func withGitCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds["exits"] = scriptExits
 	cmds["gitrepo"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		gs := ts.Value("git").(*testbed.GitServer)
-		if _, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1]))); err != nil {
+		head, err := gs.CreateRepo(args[0], readTree(ts, ts.MkAbs(args[1])))
+		if err != nil {
 			ts.Fatalf("gitrepo: %v", err)
 		}
+		ts.Setenv("GITHEAD", head)
 	}
 	cmds["gitput"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		gs := ts.Value("git").(*testbed.GitServer)
@@ -102,9 +106,11 @@ func withGitCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args 
 			dst, src, _ := strings.Cut(a, "=")
 			files[dst] = ts.ReadFile(src)
 		}
-		if _, err := gs.Commit(args[0], files, nil, args[1]); err != nil {
+		head, err := gs.Commit(args[0], files, nil, args[1])
+		if err != nil {
 			ts.Fatalf("gitput: %v", err)
 		}
+		ts.Setenv("GITHEAD", head)
 	}
 	cmds["gitrm"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		gs := ts.Value("git").(*testbed.GitServer)

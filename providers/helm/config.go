@@ -47,7 +47,7 @@ var releaseSchema = sdk.Schema{
 		builtin.AppCreateNamespace:  {Type: cty.Bool, Optional: true, Description: "Create the release namespace if it does not exist."},
 		builtin.AppWaitTimeout:      {Type: cty.String, Optional: true, Description: "How long to wait for the release's resources to become ready (\"5m\"); empty: do not wait."},
 		builtin.HelmAtomic:          {Type: cty.Bool, Optional: true, Description: "Roll a failed upgrade back (and uninstall a failed install); true when unset."},
-		builtin.AppRevision:         {Type: cty.String, Optional: true, Description: "The source commit the chart comes from, recorded in state."},
+		builtin.AppRevision:         {Type: cty.String, Optional: true, Provenance: true, Description: "The source commit the chart comes from, recorded in state. A new commit that leaves the release as it is is no change: apply records it without an upgrade."},
 		builtin.AppAdopt:            {Type: builtin.AdoptType, Optional: true, Description: "Take over in place, at install, the objects Argo CD (from = \"argocd\", name = the Application) or Flux (from = \"flux\", name = the Kustomization's namespace/name) synced from this chart, by their tracking label or annotation: Helm takes ownership of them, and the apply removes the tracking marks the chart does not set itself."},
 		builtin.AppAdopted:          {Type: cty.DynamicPseudoType, Computed: true, Description: "The objects the install takes over from Argo CD or Flux, by ID, as they are live, limited to the fields the chart renders."},
 		builtin.HelmChartVersion:    {Type: cty.String, Computed: true, Description: "The version of the chart deployed."},

@@ -39,7 +39,7 @@ var appSchema = sdk.Schema{
 		builtin.AppPrune:             {Type: cty.Bool, Optional: true, Description: "Delete objects that left the manifests."},
 		builtin.AppPruneLast:         {Type: cty.Bool, Optional: true, Description: "Prune after every other object is applied and healthy, instead of before."},
 		builtin.AppSelfHeal:          {Type: cty.Bool, Optional: true, Description: "Recorded for `slipway reconcile`: correct drift of the live objects without a change in the manifests."},
-		builtin.AppRevision:          {Type: cty.String, Optional: true, Description: "The source commit the manifests come from, recorded in state."},
+		builtin.AppRevision:          {Type: cty.String, Optional: true, Provenance: true, Description: "The source commit the manifests come from, recorded in state. A new commit that leaves the app's manifests as they are is no change: apply records it without syncing."},
 		builtin.AppWaitTimeout:       {Type: cty.String, Optional: true, Description: "How long to wait for the objects to become healthy after applying (\"5m\"); empty: do not wait."},
 		builtin.AppRetry:             {Type: builtin.RetryType, Optional: true, Description: "Retries of transient API errors and conflicts while applying: limit (5), backoff (\"5s\"), factor (2), max_backoff (\"3m\")."},
 		builtin.AppIgnoreDifferences: {Type: cty.List(builtin.IgnoreDifferenceType), Optional: true, Description: "Fields slipway neither applies nor compares, as JSON pointers per kind (group, kind, optional name and namespace)."},

@@ -172,15 +172,38 @@ func entriesDigest(entries []any) string {
 
 // configDigest is the digest of every attribute of an app's configuration
 // that state takes from it (all but those planUnchanged takes from
-// state), "" when one is not known. The same digest means a plan would
-// propose exactly the configuration apply applied.
+// state) but those of where the manifests were read (see sourceOnly),
+// "" when one is not known. With the same digest, and the same inputs
+// (inputsDigest: the files' paths and contents), a plan would propose
+// what apply applied: a new commit that left the app's files alone is
+// no change, whatever directory it was checked out to.
 func configDigest(conf cty.Value) string {
+	return configDigestOf(conf, false)
+}
+
+// legacyConfigDigest is the digest that versions before Provenance
+// recorded, the revision and the directory included: an app they
+// applied is planned from state until its commit moves, and from its
+// full state after that until its next sync.
+func legacyConfigDigest(conf cty.Value) string {
+	return configDigestOf(conf, true)
+}
+
+// sourceOnly reports whether attribute name of an app's configuration
+// says only where its manifests were read: the commit (Provenance) and
+// the checkout's directory, whose files the inputs digest covers. Alone,
+// neither changes what the app syncs.
+func sourceOnly(name string) bool {
+	return appSchema.Attributes[name].Provenance || name == builtin.AppManifestsDir
+}
+
+func configDigestOf(conf cty.Value, legacy bool) string {
 	if conf == cty.NilVal || conf.IsNull() || !conf.IsKnown() || !conf.Type().IsObjectType() {
 		return ""
 	}
 	names := make([]string, 0, len(conf.Type().AttributeTypes()))
 	for name := range conf.Type().AttributeTypes() {
-		if !unchangedComputed[name] {
+		if !unchangedComputed[name] && (legacy || !sourceOnly(name)) {
 			names = append(names, name)
 		}
 	}
@@ -385,7 +408,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if diags.HasErrors() || cfg.Name != e.Name || cfg.Rollout != nil || cfg.RolloutRequest != "" {
 			return
 		}
-		if configDigest(r.Config) != e.Config {
+		if d := configDigest(r.Config); d == "" || (d != e.Config && legacyConfigDigest(r.Config) != e.Config) {
 			return
 		}
 		src, err := readSources(cfg.Dir)

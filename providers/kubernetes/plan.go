@@ -611,7 +611,9 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 	same := true
 	var marks map[string]objectMark
 	for name := range proposed.Type().AttributeTypes() {
-		if !unchangedComputed[name] && !proposed.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
+		// A new commit or checkout alone changes nothing (the inputs
+		// are the same files): the host records them.
+		if !unchangedComputed[name] && !sourceOnly(name) && !proposed.GetAttr(name).RawEquals(attrOr(req.PriorState, name)) {
 			same = false
 			break
 		}

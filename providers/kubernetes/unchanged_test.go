@@ -102,38 +102,47 @@ spec:
 		t.Fatalf("apply after drift: %v", resp.Diagnostics)
 	}
 
-	// A new revision that leaves the files alone: planned from the digest
-	// (a change of the revision only), and applied without sending an
-	// object again.
+	// A new revision that leaves the files alone: unchanged, from the
+	// digest alone. The revision is Provenance: the host records the
+	// new one without an apply.
 	before, err := cms.Get(t.Context(), "settings", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r, p = plan("b")
+	if rendered(p) || !r.Unchanged || !r.PlannedState.RawEquals(s.State) {
+		t.Fatalf("plan of a new revision: rendered %v, unchanged %v, changes %v", rendered(p), r.Unchanged, sdktest.DiffPaths(s.State, r.PlannedState))
+	}
+	// A change of a setting that shapes no object: planned from the
+	// digest too, and applied without sending an object again.
+	healing := sdk.With(config("b"), "self_heal", cty.True)
+	s.Refresh()
+	r = s.Plan(healing)
+	p = mustPrivate(t, r.PlannedPrivate)
 	if rendered(p) || r.Unchanged {
-		t.Fatalf("plan of a new revision: rendered %v, unchanged %v", rendered(p), r.Unchanged)
+		t.Fatalf("plan of self_heal: rendered %v, unchanged %v", rendered(p), r.Unchanged)
 	}
-	if d := sdktest.DiffPaths(s.State, r.PlannedState); len(d) != 1 || !strings.Contains(d[0], "revision") {
-		t.Errorf("plan of a new revision changes %v, want the revision only", d)
+	if d := sdktest.DiffPaths(s.State, r.PlannedState); len(d) != 2 || !strings.Contains(strings.Join(d, " "), "self_heal") {
+		t.Errorf("plan of self_heal changes %v, want self_heal and the revision only", d)
 	}
-	if resp, _ := s.Apply(config("b"), r); resp.Diagnostics.HasErrors() {
-		t.Fatalf("apply of a new revision: %v", resp.Diagnostics)
+	if resp, _ := s.Apply(healing, r); resp.Diagnostics.HasErrors() {
+		t.Fatalf("apply of self_heal: %v", resp.Diagnostics)
 	}
 	after, err := cms.Get(t.Context(), "settings", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after.GetResourceVersion() != before.GetResourceVersion() {
-		t.Errorf("apply of a revision sent the unchanged ConfigMap again")
+		t.Errorf("apply of self_heal sent the unchanged ConfigMap again")
 	}
 	if mustPrivate(t, s.Private).Inputs != p.Inputs {
-		t.Errorf("apply of a revision dropped the digest")
+		t.Errorf("apply of self_heal dropped the digest")
 	}
 
 	// The same, but a file changes between plan and apply: apply refuses.
 	r, p = plan("c")
-	if rendered(p) {
-		t.Fatal("plan of revision c rendered the manifests")
+	if rendered(p) || r.Unchanged {
+		t.Fatalf("plan of self_heal unset: rendered %v, unchanged %v", rendered(p), r.Unchanged)
 	}
 	writeFile(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {release: \"2\"}\n")
 	resp, _ := s.Apply(config("c"), r)
