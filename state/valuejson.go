@@ -15,6 +15,9 @@
 package state
 
 import (
+	"math/big"
+	"strconv"
+
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -54,7 +57,7 @@ func (w *jsonWriter) appendValue(b []byte, v cty.Value, t cty.Type) ([]byte, boo
 		if v.RawEquals(cty.PositiveInfinity) || v.RawEquals(cty.NegativeInfinity) {
 			return b, false
 		}
-		return v.AsBigFloat().Append(b, 'f', -1), true
+		return appendNumber(b, v.AsBigFloat()), true
 	case t == cty.Bool:
 		if v.True() {
 			return append(b, "true"...), true
@@ -117,4 +120,18 @@ func (w *jsonWriter) appendValue(b []byte, v cty.Value, t cty.Type) ([]byte, boo
 		return append(b, '}'), ok
 	}
 	return b, false
+}
+
+// appendNumber appends f as big.Float's Append(b, 'f', -1) would: an
+// integer that fits in an int64 (a port, a count of replicas: nearly
+// every number of a state) through strconv, which does not look for the
+// shortest decimal of a binary fraction. Writing the state of 1,000
+// apps spent a third of a second in that search.
+func appendNumber(b []byte, f *big.Float) []byte {
+	if f.IsInt() && !(f.Sign() == 0 && f.Signbit()) {
+		if i, acc := f.Int64(); acc == big.Exact {
+			return strconv.AppendInt(b, i, 10)
+		}
+	}
+	return f.Append(b, 'f', -1)
 }

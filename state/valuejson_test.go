@@ -16,6 +16,8 @@ package state
 
 import (
 	"bytes"
+	"math"
+	"math/big"
 	"reflect"
 	"testing"
 
@@ -142,4 +144,23 @@ func hugeNumber(v cty.Value) bool {
 		return !huge, nil
 	})
 	return huge
+}
+
+// TestAppendNumber holds appendNumber to big.Float's own formatting.
+func TestAppendNumber(t *testing.T) {
+	t.Parallel()
+	var cases []*big.Float
+	for _, i := range []int64{0, 1, -1, 7, 80, 443, 65535, -123456789, 1 << 53, (1 << 53) + 1, math.MaxInt64, math.MinInt64} {
+		cases = append(cases, new(big.Float).SetInt64(i))
+	}
+	for _, f := range []float64{0.5, -2.25, 1e21, 1e300, 3.0e-7, math.Copysign(0, -1)} {
+		cases = append(cases, new(big.Float).SetFloat64(f))
+	}
+	huge, _ := new(big.Float).SetString("123456789012345678901234567890")
+	cases = append(cases, huge, new(big.Float).Add(new(big.Float).SetInt64(math.MaxInt64), big.NewFloat(1)))
+	for _, f := range cases {
+		if got, want := string(appendNumber([]byte("x"), f)), string(f.Append([]byte("x"), 'f', -1)); got != want {
+			t.Errorf("appendNumber(%s) = %q, want %q", f.Text('g', -1), got, want)
+		}
+	}
 }
