@@ -44,13 +44,45 @@ func SameValue(a, b cty.Value) bool {
 	// CPU-s in it. Values that differ either way are not the same,
 	// known or not, and need no look at what is known.
 	if !a.RawEquals(b) {
-		ua, _ := a.UnmarkDeep()
-		ub, _ := b.UnmarkDeep()
+		// Objects of the same attributes: attribute by attribute, so
+		// that only what differs is unmarked. An app whose commit alone
+		// moved (its revision) was unmarked whole, objects and all, at
+		// every apply that recorded the commit: 0.5 CPU-s at 1,000 apps.
+		ua, _ := a.Unmark()
+		ub, _ := b.Unmark()
+		if sameNames(ua, ub) {
+			for name := range ua.Type().AttributeTypes() {
+				if !SameValue(ua.GetAttr(name), ub.GetAttr(name)) {
+					return false
+				}
+			}
+			return true
+		}
+		ua, _ = a.UnmarkDeep()
+		ub, _ = b.UnmarkDeep()
 		if !ua.RawEquals(ub) {
 			return false
 		}
 	}
 	return a.IsWhollyKnown() && b.IsWhollyKnown()
+}
+
+// sameNames reports whether a and b are known objects, not null, with
+// the same attribute names.
+func sameNames(a, b cty.Value) bool {
+	if !a.IsKnown() || !b.IsKnown() || a.IsNull() || b.IsNull() || !a.Type().IsObjectType() || !b.Type().IsObjectType() {
+		return false
+	}
+	at, bt := a.Type().AttributeTypes(), b.Type().AttributeTypes()
+	if len(at) != len(bt) {
+		return false
+	}
+	for name := range at {
+		if _, ok := bt[name]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // SchemaObject converts attrs to the object type of schema, attribute by

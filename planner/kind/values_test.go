@@ -95,6 +95,26 @@ func TestSameValue(t *testing.T) {
 			b:    obj(map[string]cty.Value{"data": obj(map[string]cty.Value{"k": cty.StringVal("w")})}),
 			want: false,
 		},
+		"a marked object against the same unmarked": {
+			a:    obj(map[string]cty.Value{"rev": cty.StringVal("r1"), "n": cty.NumberIntVal(1)}).Mark("sensitive"),
+			b:    obj(map[string]cty.Value{"rev": cty.StringVal("r1"), "n": cty.NumberFloatVal(1)}),
+			want: true,
+		},
+		"objects of other attributes": {
+			a:    obj(map[string]cty.Value{"rev": cty.StringVal("r1")}),
+			b:    obj(map[string]cty.Value{"revision": cty.StringVal("r1")}),
+			want: false,
+		},
+		"objects whose marked attribute moved": {
+			a:    obj(map[string]cty.Value{"rev": cty.StringVal("r1").Mark("sensitive"), "objects": obj(map[string]cty.Value{"n": cty.NumberIntVal(1)})}),
+			b:    obj(map[string]cty.Value{"rev": cty.StringVal("r2"), "objects": obj(map[string]cty.Value{"n": cty.NumberIntVal(1)})}),
+			want: false,
+		},
+		"objects equal but for an unknown deep inside": {
+			a:    obj(map[string]cty.Value{"rev": cty.StringVal("r1"), "objects": obj(map[string]cty.Value{"n": cty.UnknownVal(cty.Number)})}),
+			b:    obj(map[string]cty.Value{"rev": cty.StringVal("r1").Mark("sensitive"), "objects": obj(map[string]cty.Value{"n": cty.UnknownVal(cty.Number)})}),
+			want: false,
+		},
 		"a marked whole against the same unmarked": {
 			a:    cty.SetVal([]cty.Value{cty.StringVal("a"), cty.StringVal("b")}).Mark("sensitive"),
 			b:    cty.SetVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}),
