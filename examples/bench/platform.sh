@@ -76,6 +76,11 @@
 #                     slipway and the children it waited for.
 #   other commands    once each, with nothing to do: slipway status of
 #                     the N apps, plan -out, and show -json of that plan.
+#   one app's commit  a ConfigMap value changed in one app's directory,
+#                     committed and pushed: every app's source moves, one
+#                     app's objects change. slipway plan (and how many apps
+#                     it changes: 1) and apply, and the requests the apply
+#                     made.
 #   re-apply          one ConfigMap value changed in every app's directory,
 #                     committed and pushed; slipway apply against floor
 #                     apply of every object again (a raw client does not
@@ -581,6 +586,23 @@ echo "$line"
 echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
 printf 'other commands   slipway status of the %d apps %.2fs;   plan -out %.2fs;   show -json of that plan %.2fs\n' \
   "$N" "$status_s" "$out_s" "$show_s"
+
+# --- A commit of one app's files: every app's source moves, one app's
+# objects change. Only that app is planned and synced.
+one_app=$(cd "$work/gitops/apps" && ls | head -n 1)
+sed -i 's/^  release: "1"$/  release: "one"/' "$work/gitops/apps/$one_app/objects.yaml"
+(cd "$work/gitops" && git commit -q -am "$one_app alone" && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
+one_plan=$(secs "$slipway" plan)
+one_changes=$(awk '/^Plan:/ {print $5}' "$work/last.log")
+[ "${one_changes:-}" = 1 ] || { echo "the commit of one app's files planned ${one_changes:-no} changes, not 1"; exit 1; }
+requests > "$work/requests.before"
+one_apply=$(secs "$slipway" apply -auto-approve)
+requests > "$work/requests.after"
+one_requests=$(requests_between "$work/requests.before" "$work/requests.after")
+noop > /dev/null || { echo "the plan after applying one app's commit is not a no-op"; exit 1; }
+printf 'one app'"'"'s commit slipway plan %.2fs (%s of %d apps to change)   apply %.2fs\n' "$one_plan" "${one_changes:-?}" "$N" "$one_apply"
+echo "                 requests of that apply: $one_requests"
+sed -i 's/^  release: "one"$/  release: "1"/' "$work/gitops/apps/$one_app/objects.yaml"
 
 # --- One changed object per app: the settings ConfigMap's release.
 for d in "$work/gitops/apps" "$work/raw" "$work/kubectl"; do
