@@ -44,6 +44,12 @@ func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []kind.Write
 		other = other || pw.Other
 		by = append(by, pw.By.String())
 	}
+	if ch.Action == plans.NoOp && !other && !holdsImageOf(ch.After, images) {
+		// The promote rewrites images this app does not run: its objects
+		// stay as they are, and a new commit alone is no change of it
+		// (the revision is Provenance). The next plan records it.
+		return
+	}
 	m := ch.After.AsValueMap()
 	for _, name := range []string{builtin.AppRevision, builtin.AppManifestsDir, builtin.HelmChartDir} {
 		if v, ok := m[name]; ok {
@@ -100,6 +106,31 @@ func afterPromote(ch *plans.ResourceChange, src addrs.Resource, pws []kind.Write
 			ch.ReasonDetail += "; " + why
 		}
 	}
+}
+
+// holdsImageOf reports whether an app's planned objects may hold a
+// reference to an image of one of the repositories: one does, or they are
+// not all known.
+func holdsImageOf(app cty.Value, repos []string) bool {
+	if !app.Type().IsObjectType() || !app.Type().HasAttribute(builtin.AppObjects) {
+		return true
+	}
+	objs := app.GetAttr(builtin.AppObjects)
+	if !objs.IsWhollyKnown() {
+		return true
+	}
+	found := false
+	_ = cty.Walk(objs, func(_ cty.Path, v cty.Value) (bool, error) {
+		if found {
+			return false, nil
+		}
+		v, _ = v.Unmark()
+		if !v.IsNull() && v.Type() == cty.String && isImageOf(v.AsString(), repos) {
+			found = true
+		}
+		return !found, nil
+	})
+	return found
 }
 
 // isImageOf reports whether ref names an image of one of the

@@ -99,6 +99,23 @@ func TestAfterPromote(t *testing.T) {
 			want: result{Action: plans.Update, Reason: plans.ReasonInputsChanged, Detail: why,
 				After: app(builtin.AppManifestsDir, unknown, unknown, containers(unknown, unknown))},
 		},
+		"an app that runs none of the images stays as it is": {
+			ch:     &plans.ResourceChange{Action: plans.NoOp, After: known},
+			writes: []kind.Write{{By: pipeline("app"), Images: []string{"registry.example.com/me/unrelated"}}},
+			want:   result{Action: plans.NoOp, After: known},
+		},
+		"an app whose objects are not known may run the images": {
+			ch:     &plans.ResourceChange{Action: plans.NoOp, After: app(builtin.AppManifestsDir, str("/cache/gitops/apps/web"), str(commitA), cty.DynamicVal)},
+			writes: []kind.Write{{By: pipeline("app"), Images: []string{"registry.example.com/me/unrelated"}}},
+			want: result{Action: plans.Update, Reason: plans.ReasonInputsChanged, Detail: why,
+				After: app(builtin.AppManifestsDir, unknown, unknown, cty.DynamicVal)},
+		},
+		"a promote of anything else changes an app with nothing to change": {
+			ch:     &plans.ResourceChange{Action: plans.NoOp, After: known},
+			writes: []kind.Write{{By: pipeline("app"), Images: []string{"registry.example.com/me/unrelated"}}, {By: pipeline("other"), Other: true}},
+			want: result{Action: plans.Update, Reason: plans.ReasonInputsChanged, Detail: "source.git.gitops will move: pipeline.app, pipeline.other promotes to it",
+				After: app(builtin.AppManifestsDir, unknown, unknown, cty.DynamicVal)},
+		},
 		"a new app says it is new first": {
 			ch:     &plans.ResourceChange{Action: plans.Create, Reason: plans.ReasonNew, After: known},
 			writes: imageWrite,
@@ -175,7 +192,9 @@ func TestLoweringAfterWrites(t *testing.T) {
 	rc := loadBlock(t, webApp)
 	src := func(name string) addrs.Resource { return addrs.Resource{Kind: addrs.Source, Type: "git", Name: name} }
 	by := addrs.Resource{Kind: addrs.Pipeline, Name: "app"}.Instance(addrs.NoKey)
-	ch := &plans.ResourceChange{Action: plans.NoOp, After: appValue(nil)}
+	ch := &plans.ResourceChange{Action: plans.NoOp, After: appValue(map[string]cty.Value{
+		deployID: cty.ObjectVal(map[string]cty.Value{"image": cty.StringVal("r/app:v1")}),
+	})}
 	lowering(rc, typeOf(rc)).AfterWrites(ch, map[addrs.Resource][]kind.Write{
 		src("zeta"):  {{By: by, Other: true}},
 		src("alpha"): {{By: by, Images: []string{"r/app"}}},
