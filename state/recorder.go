@@ -71,10 +71,13 @@ const checkpointShare = 20
 // as far apart as the last write took: a Record made sooner is written
 // with the next write. Use it when every change is durable elsewhere as
 // it finishes (the intent journal), so the state is a checkpoint; Close
-// writes what is pending at once. Call it before the first Record.
+// writes what is pending at once. The first write waits d too, so an
+// apply shorter than d writes the state once, on Close: an apply that
+// recorded a new commit of 1,000 unchanged apps wrote it twice, 0.9 CPU-s
+// each. Call it before the first Record.
 func (r *Recorder) Every(d time.Duration) {
 	r.mu.Lock()
-	r.every = d
+	r.every, r.last = d, time.Now()
 	r.mu.Unlock()
 }
 

@@ -131,8 +131,8 @@ func TestRecorderCheckpointsByWriteCost(t *testing.T) {
 	done.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	// The first write starts at once; then one every 200ms (20 x 10ms)
-	// at most: four in 700ms, and the one Close makes.
+	// The first write starts 1ms after Every; then one every 200ms (20
+	// x 10ms) at most: four in 700ms, and the one Close makes.
 	if len(b.starts) > 5 || len(b.starts) < 2 {
 		t.Errorf("%d Records made %d writes, want 2 to 5", n, len(b.starts))
 	}
@@ -140,5 +140,35 @@ func TestRecorderCheckpointsByWriteCost(t *testing.T) {
 		if gap := b.starts[i].Sub(b.starts[i-1]); gap < 190*time.Millisecond {
 			t.Errorf("write %d started %v after the one before, want 200ms or more", i, gap)
 		}
+	}
+}
+
+// TestRecorderFirstCheckpointWaits: with a journal (Every), Records made
+// within the interval are written once, by Close.
+func TestRecorderFirstCheckpointWaits(t *testing.T) {
+	t.Parallel()
+	b := &slowBackend{d: time.Millisecond}
+	r := state.NewRecorder(context.Background(), b, state.NewState)
+	r.Every(time.Hour)
+	var done sync.WaitGroup
+	for range 50 {
+		done.Add(1)
+		r.Record(func(error) { done.Done() })
+	}
+	time.Sleep(20 * time.Millisecond)
+	b.mu.Lock()
+	early := len(b.starts)
+	b.mu.Unlock()
+	if early != 0 {
+		t.Errorf("%d writes before Close, want none within the interval", early)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.starts) != 1 {
+		t.Errorf("50 Records made %d writes, want the one Close makes", len(b.starts))
 	}
 }
