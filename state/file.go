@@ -157,16 +157,35 @@ func encode(s *State, indent string) ([]byte, error) {
 		Outputs:        make(map[string]fileOutput, len(s.Outputs)),
 		Extra:          s.Extra,
 	}
-	for _, key := range s.SortedAddrs() {
+	keys := s.SortedAddrs()
+	f.Resources = f.Resources[:len(keys)]
+	errs := make([]error, len(keys))
+	// On every CPU: the values of a state of 1,000 apps take a third of
+	// a second to encode.
+	eachIndex(len(keys), func(i int) {
+		key := keys[i]
+		defer func() {
+			// A panic on a goroutine of its own would end the process.
+			if p := recover(); p != nil {
+				errs[i] = fmt.Errorf("encoding state: resource %s cannot be encoded: %v", key, p)
+			}
+		}()
 		r := s.Resources[key]
 		if a := r.Addr.String(); a != key {
-			return nil, fmt.Errorf("encoding state: resource %s is stored under key %q", a, key)
+			errs[i] = fmt.Errorf("encoding state: resource %s is stored under key %q", a, key)
+			return
 		}
 		fr, err := encodeResource(r)
 		if err != nil {
-			return nil, fmt.Errorf("encoding state: resource %s: %w", key, err)
+			errs[i] = fmt.Errorf("encoding state: resource %s: %w", key, err)
+			return
 		}
-		f.Resources = append(f.Resources, fr)
+		f.Resources[i] = fr
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	for name, o := range s.Outputs {
 		v, t, err := encodeValue(o.Value)
@@ -175,7 +194,13 @@ func encode(s *State, indent string) ([]byte, error) {
 		}
 		f.Outputs[name] = fileOutput{Value: v, Type: t, Sensitive: o.Sensitive}
 	}
-	raw, err := marshal(f, "")
+	var raw []byte
+	var err error
+	if indent == "" {
+		raw, err = marshalCompact(f)
+	} else {
+		raw, err = marshal(f, "")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encoding state: %w", err)
 	}
