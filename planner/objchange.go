@@ -197,8 +197,8 @@ func provenanceKnown(s sdk.Schema, v cty.Value) bool {
 	return true
 }
 
-// withRunInputs is planned with the Provenance and Local attributes the
-// configuration sets: the plan of an instance its provider found
+// withRunInputs is planned with the known Provenance and Local values
+// the configuration sets: the plan of an instance its provider found
 // unchanged from state alone (PlanResponse.Unchanged) carries the
 // state's values, and those are this run's (the commit read, and where
 // this machine checked it out), as a plan in full would carry them.
@@ -213,8 +213,9 @@ func withRunInputs(s sdk.Schema, planned, config cty.Value) cty.Value {
 			continue
 		}
 		v := config.GetAttr(name)
-		if (a.Computed && v.IsNull()) || v.RawEquals(planned.GetAttr(name)) {
-			// Left to the provider, which kept the state's.
+		if (a.Computed && v.IsNull()) || !v.IsWhollyKnown() || v.RawEquals(planned.GetAttr(name)) {
+			// Left to the provider, which kept the state's; or not
+			// known yet, when apply records the state's, which is.
 			continue
 		}
 		if m == nil {

@@ -735,7 +735,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			replace, ch.Reason, ch.ReasonDetail = true, plans.ReasonReplaceTriggered, trigger+" changes (lifecycle.replace_triggered_by)"
 		case len(resp.RequiresReplace) > 0:
 			replace, ch.Reason = true, plans.ReasonReplaceAttrs
-		case (resp.Unchanged && provenanceKnown(schema, planned)) || sameInEffect(schema, it.before, planned):
+		case resp.Unchanged || sameInEffect(schema, it.before, planned):
 			// Planned keeps this machine's Local values (the manifests'
 			// directory in this run's cache) and the configuration's
 			// Provenance values (the commit read): what apply records

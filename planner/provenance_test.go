@@ -223,6 +223,9 @@ func TestSameInEffect(t *testing.T) {
 	if got := withRunInputs(s, a, obj(str("/b/r2"), str("r2"), cty.NullVal(cty.String))); !got.RawEquals(obj(str("/b/r2"), str("r2"), str("v1"))) {
 		t.Errorf("withRunInputs = %#v, want the planned value with the configuration's revision and directory", got)
 	}
+	if got := withRunInputs(s, a, obj(cty.UnknownVal(cty.String), str("r2"), cty.NullVal(cty.String))); !got.RawEquals(obj(str("/a/r1"), str("r2"), str("v1"))) {
+		t.Errorf("withRunInputs of a directory not known yet = %#v, want the state's directory kept", got)
+	}
 	if got := withRunInputs(s, a, cty.UnknownVal(s.ImpliedType())); !got.RawEquals(a) {
 		t.Errorf("withRunInputs of an unknown configuration = %#v, want the planned value", got)
 	}
