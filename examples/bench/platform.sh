@@ -589,7 +589,8 @@ printf 'other commands   slipway status of the %d apps %.2fs;   plan -out %.2fs;
 
 # --- A commit of one app's files: every app's source moves, one app's
 # objects change. Only that app is planned and synced.
-one_app=$(cd "$work/gitops/apps" && ls | head -n 1)
+apps=("$work/gitops/apps"/*)
+one_app=${apps[0]##*/}
 sed -i 's/^  release: "1"$/  release: "one"/' "$work/gitops/apps/$one_app/objects.yaml"
 (cd "$work/gitops" && git commit -q -am "$one_app alone" && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
 one_plan=$(secs "$slipway" plan)
