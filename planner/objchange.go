@@ -167,7 +167,7 @@ func sameInEffect(s sdk.Schema, a, b cty.Value) bool {
 }
 
 func sameBut(s sdk.Schema, a, b cty.Value, skip func(sdk.Attribute) bool) bool {
-	if !sameAttributes(a, b) {
+	if !kind.SameAttributes(a, b) {
 		return kind.SameValue(without(s, a, skip), without(s, b, skip))
 	}
 	// Attribute by attribute: making both objects again without their
@@ -227,26 +227,6 @@ func withRunInputs(s sdk.Schema, planned, config cty.Value) cty.Value {
 		return planned
 	}
 	return cty.ObjectVal(m)
-}
-
-// sameAttributes reports whether a and b are known objects, not null,
-// with the same attribute names.
-func sameAttributes(a, b cty.Value) bool {
-	for _, v := range []cty.Value{a, b} {
-		if v == cty.NilVal || !v.IsKnown() || v.IsNull() || !v.Type().IsObjectType() {
-			return false
-		}
-	}
-	at, bt := a.Type().AttributeTypes(), b.Type().AttributeTypes()
-	if len(at) != len(bt) {
-		return false
-	}
-	for name := range at {
-		if _, ok := bt[name]; !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // checkPlanned verifies that a provider's plan kept every attribute the

@@ -269,22 +269,21 @@ func sortedNames[V any](m map[string]V) []string {
 // ProvenanceAttributes lists, sorted, the names of the schema's
 // Provenance attributes.
 func (s Schema) ProvenanceAttributes() []string {
-	var out []string
-	for name, a := range s.Attributes {
-		if a.Provenance {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return s.attributesWhere(func(a Attribute) bool { return a.Provenance })
 }
 
 // LocalAttributes lists, sorted, the names of the schema's Local
 // attributes.
 func (s Schema) LocalAttributes() []string {
+	return s.attributesWhere(func(a Attribute) bool { return a.Local })
+}
+
+// attributesWhere lists, sorted, the names of the attributes that keep
+// says to keep.
+func (s Schema) attributesWhere(keep func(Attribute) bool) []string {
 	var out []string
 	for name, a := range s.Attributes {
-		if a.Local {
+		if keep(a) {
 			out = append(out, name)
 		}
 	}

@@ -23,12 +23,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -396,29 +393,15 @@ func fromDecoded(f *file, decoded []*ResourceInstance) (*State, error) {
 func decodeResources(frs []fileResource) ([]*ResourceInstance, error) {
 	out := make([]*ResourceInstance, len(frs))
 	errs := make([]error, len(frs))
-	workers := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(frs) {
-					return
-				}
-				// decodeResource recovers from panics itself: one here
-				// would end the process, since no caller can recover it.
-				r, err := decodeResource(frs[i])
-				if err != nil {
-					err = fmt.Errorf("resource %s: %w", frs[i].Address, err)
-				}
-				out[i], errs[i] = r, err
-			}
-		}()
-	}
-	wg.Wait()
+	eachIndex(len(frs), func(i int) {
+		// decodeResource recovers from panics itself: one here would end
+		// the process, since no caller can recover it.
+		r, err := decodeResource(frs[i])
+		if err != nil {
+			err = fmt.Errorf("resource %s: %w", frs[i].Address, err)
+		}
+		out[i], errs[i] = r, err
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

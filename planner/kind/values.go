@@ -50,7 +50,7 @@ func SameValue(a, b cty.Value) bool {
 		// every apply that recorded the commit: 0.5 CPU-s at 1,000 apps.
 		ua, _ := a.Unmark()
 		ub, _ := b.Unmark()
-		if sameNames(ua, ub) {
+		if SameAttributes(ua, ub) {
 			for name := range ua.Type().AttributeTypes() {
 				if !SameValue(ua.GetAttr(name), ub.GetAttr(name)) {
 					return false
@@ -67,9 +67,9 @@ func SameValue(a, b cty.Value) bool {
 	return a.IsWhollyKnown() && b.IsWhollyKnown()
 }
 
-// sameNames reports whether a and b are known objects, not null, with
-// the same attribute names.
-func sameNames(a, b cty.Value) bool {
+// SameAttributes reports whether a and b are known objects, not null,
+// with the same attribute names.
+func SameAttributes(a, b cty.Value) bool {
 	if !a.IsKnown() || !b.IsKnown() || a.IsNull() || b.IsNull() || !a.Type().IsObjectType() || !b.Type().IsObjectType() {
 		return false
 	}
