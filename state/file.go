@@ -139,11 +139,74 @@ func Encode(s *State) ([]byte, error) { return encode(s, "  ") }
 // and the hex SHA-256 of the document's bytes without its checksum member
 // (see compactPrefix). Decode reads it in a fraction of the time, on every
 // CPU. Backends store it; Encode is for people.
-func EncodeCompact(s *State) ([]byte, error) { return encode(s, "") }
+func EncodeCompact(s *State) ([]byte, error) {
+	e, err := NewCompactEncoding(s)
+	if err != nil {
+		return nil, err
+	}
+	return e.Document(s.Serial)
+}
+
+// CompactEncoding is a state encoded once for EncodeCompact's documents
+// of any serial: a backend that compares the state with what it stores
+// (at the stored serial) before it writes the next serial encodes the
+// values once, not twice.
+type CompactEncoding struct {
+	f     file
+	parts [][]byte // the resources, each as appendResource writes it
+}
+
+// NewCompactEncoding encodes s, whose serial Document sets.
+func NewCompactEncoding(s *State) (*CompactEncoding, error) {
+	f, err := fileOf(s)
+	if err != nil {
+		return nil, err
+	}
+	e := &CompactEncoding{f: f, parts: make([][]byte, len(f.Resources))}
+	eachIndex(len(f.Resources), func(i int) { e.parts[i] = appendResource(nil, &f.Resources[i]) })
+	return e, nil
+}
+
+// Document is EncodeCompact of the state with serial.
+func (e *CompactEncoding) Document(serial uint64) ([]byte, error) {
+	f := e.f
+	f.Serial = serial
+	raw, err := marshalCompact(f, e.parts)
+	if err == nil {
+		raw, err = withCompactChecksum(raw)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	return raw, nil
+}
 
 func encode(s *State, indent string) ([]byte, error) {
+	if indent == "" {
+		return EncodeCompact(s)
+	}
+	f, err := fileOf(s)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := marshal(f, "")
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	doc, err := parseDoc(raw)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	if f.Checksum, err = checksum(doc); err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	return marshal(f, indent)
+}
+
+// fileOf is the document of s, its values encoded.
+func fileOf(s *State) (file, error) {
 	if s.Lineage == "" {
-		return nil, errors.New("encoding state: no lineage")
+		return file{}, errors.New("encoding state: no lineage")
 	}
 	f := file{
 		Version:        formatVersion,
@@ -181,40 +244,17 @@ func encode(s *State, indent string) ([]byte, error) {
 	})
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return file{}, err
 		}
 	}
 	for name, o := range s.Outputs {
 		v, t, err := encodeValue(o.Value)
 		if err != nil {
-			return nil, fmt.Errorf("encoding state: output %s: %w", name, err)
+			return file{}, fmt.Errorf("encoding state: output %s: %w", name, err)
 		}
 		f.Outputs[name] = fileOutput{Value: v, Type: t, Sensitive: o.Sensitive}
 	}
-	var raw []byte
-	var err error
-	if indent == "" {
-		raw, err = marshalCompact(f)
-	} else {
-		raw, err = marshal(f, "")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	if indent == "" {
-		if raw, err = withCompactChecksum(raw); err != nil {
-			return nil, fmt.Errorf("encoding state: %w", err)
-		}
-		return raw, nil
-	}
-	doc, err := parseDoc(raw)
-	if err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	if f.Checksum, err = checksum(doc); err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	return marshal(f, indent)
+	return f, nil
 }
 
 // Decode reads a state document, upgrading it from an older format version

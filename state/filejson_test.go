@@ -73,7 +73,7 @@ func TestMarshalCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := marshalCompact(f)
+	got, err := marshalCompact(f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +88,22 @@ func TestMarshalCompact(t *testing.T) {
 	f.Resources = []fileResource{{Address: "app.x", Mode: "app", Name: "x", SensitiveAttributes: [][]fileStep{{{Type: "attr"}}}}}
 	if got, want := mustCompact(t, f), mustMarshal(t, f); !bytes.Equal(got, want) {
 		t.Errorf("a step without a value:\n got %s\nwant %s", got, want)
+	}
+	// One encoding gives EncodeCompact's document at any serial.
+	enc, err := NewCompactEncoding(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, serial := range []uint64{0, 7, 8} {
+		c := *s
+		c.Serial = serial
+		want, err := EncodeCompact(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := enc.Document(serial); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("Document(%d) differs from EncodeCompact at that serial (%v)", serial, err)
+		}
 	}
 	// The whole document decodes back to the state.
 	doc, err := EncodeCompact(s)
@@ -120,7 +136,7 @@ func TestAppendPlainString(t *testing.T) {
 
 func mustCompact(t *testing.T, f file) []byte {
 	t.Helper()
-	b, err := marshalCompact(f)
+	b, err := marshalCompact(f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +185,7 @@ func benchFile(b *testing.B, n int) file {
 func BenchmarkMarshalCompact(b *testing.B) {
 	f := benchFile(b, 1000)
 	for b.Loop() {
-		if _, err := marshalCompact(f); err != nil {
+		if _, err := marshalCompact(f, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

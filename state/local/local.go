@@ -118,8 +118,7 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("writing state: %w", err)
 	}
-	c := *s
-	c.Serial = 0 // what nothing stored counts as; the caller's serial is never used
+	var serial uint64 // what nothing stored counts as; the caller's is never used
 	var oldPlain []byte
 	if old != nil {
 		if oldPlain, err = b.plain(old); err != nil {
@@ -129,25 +128,33 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		if err := json.Unmarshal(oldPlain, &stored); err != nil {
 			return fmt.Errorf("writing state: will not replace %s, which is not a state file: %w", b.path, err)
 		}
-		c.Serial = stored.Serial
-		data, err := state.EncodeCompact(&c)
+		serial = stored.Serial
+	}
+	// Encoded once for both documents: the state at the stored serial,
+	// and at the next.
+	enc, err := state.NewCompactEncoding(s)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		data, err := enc.Document(serial)
 		if err != nil {
 			return err
 		}
 		if bytes.Equal(data, oldPlain) {
-			s.Serial = c.Serial
+			s.Serial = serial
 			return nil
 		}
 	}
-	c.Serial++
-	data, err := state.EncodeCompact(&c)
+	serial++
+	data, err := enc.Document(serial)
 	if err != nil {
 		return err
 	}
 	if err := b.replace(data, old, oldPlain); err != nil {
 		return err
 	}
-	s.Serial = c.Serial
+	s.Serial = serial
 	return nil
 }
 
