@@ -221,7 +221,7 @@ func wholeJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) bool
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return false
 		}
-		return floatVal(x).RawEquals(recorded)
+		return kube.FloatVal(x).RawEquals(recorded)
 	case jsonparser.Object:
 		if !ty.IsObjectType() {
 			return false

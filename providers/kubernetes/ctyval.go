@@ -17,7 +17,6 @@ package kubernetes
 import (
 	"math"
 	"math/big"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -249,94 +248,23 @@ func (c *converter) shaped(v, shape any) cty.Value {
 	}
 }
 
-// whole is kube.ToCty of a JSON-like value: objects, tuples, and null as a
-// dynamic null, as ctyjson.ImpliedType and Unmarshal make them.
+// whole is kube.ToCty of a JSON-like value (kube.PlainValue).
 func (c *converter) whole(v any) cty.Value {
-	switch x := v.(type) {
-	case nil:
-		return cty.NullVal(cty.DynamicPseudoType)
-	case string:
-		return cty.StringVal(validUTF8(x))
-	case bool:
-		return cty.BoolVal(x)
-	case int64:
-		return intVal(x)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			c.failed = true
-			return cty.DynamicVal
-		}
-		return floatVal(x)
-	case map[string]any:
-		attrs := make(map[string]cty.Value, len(x))
-		for k, e := range x {
-			attrs[k] = c.whole(e)
-		}
-		return c.object(attrs)
-	case []any:
-		if len(x) == 0 {
-			return cty.EmptyTupleVal
-		}
-		elems := make([]cty.Value, len(x))
-		for i, e := range x {
-			elems[i] = c.whole(e)
-		}
-		return cty.TupleVal(elems)
-	default:
+	x, ok := kube.PlainValue(v)
+	if !ok {
 		c.failed = true
 		return cty.DynamicVal
 	}
+	return x
 }
 
 func (c *converter) object(attrs map[string]cty.Value) cty.Value {
-	if len(attrs) == 0 {
-		return cty.EmptyObjectVal
-	}
-	v := cty.ObjectVal(attrs)
-	if len(v.Type().AttributeTypes()) != len(attrs) {
+	v, ok := kube.ObjectOf(attrs)
+	if !ok {
 		// Two names normalise (NFC) to one: ctyjson reports it.
 		c.failed = true
 	}
 	return v
-}
-
-// intVal and floatVal make the numbers ctyjson.Unmarshal makes of the
-// JSON encoding/json writes: cty.ParseNumberVal of the text.
-func intVal(n int64) cty.Value {
-	return cty.NumberVal(new(big.Float).SetPrec(512).SetInt64(n))
-}
-
-func floatVal(f float64) cty.Value {
-	// encoding/json's choice of format; the text parses to the same
-	// number either way, as long as the digits are the shortest.
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	v, err := cty.ParseNumberVal(strconv.FormatFloat(f, format, -1, 64))
-	if err != nil {
-		return cty.NumberFloatVal(f)
-	}
-	return v
-}
-
-// validUTF8 replaces each byte of s that is not UTF-8 with U+FFFD, as
-// encoding/json does when it writes a string.
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s)+8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = utf8.AppendRune(b, utf8.RuneError)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return string(b)
 }
 
 // asLiveValueOf reports whether liveValueOf(obj, recorded) would give
@@ -492,7 +420,7 @@ func wholeMatches(v any, recorded cty.Value) bool {
 	ty := recorded.Type()
 	switch x := v.(type) {
 	case string:
-		return ty == cty.String && recorded.AsString() == validUTF8(x)
+		return ty == cty.String && recorded.AsString() == kube.ValidUTF8(x)
 	case bool:
 		return ty == cty.Bool && recorded.True() == x
 	case int64:
@@ -505,7 +433,7 @@ func wholeMatches(v any, recorded cty.Value) bool {
 		if math.IsNaN(x) || math.IsInf(x, 0) || ty != cty.Number {
 			return false
 		}
-		return floatVal(x).RawEquals(recorded)
+		return kube.FloatVal(x).RawEquals(recorded)
 	case map[string]any:
 		if !ty.IsObjectType() || len(ty.AttributeTypes()) != len(x) || !plainObject(recorded) && len(x) > 0 {
 			return false

@@ -26,7 +26,7 @@ import (
 )
 
 // liveValue and liveValueOf must give exactly what the JSON round trips
-// they replace give: kube.ToCty(kube.Normalise(obj, shape)).
+// they replace give: kube.ToCtyJSON(kube.Normalise(obj, shape)).
 func TestLiveValueMatchesNormalise(t *testing.T) {
 	t.Parallel()
 	objs := []map[string]any{}
@@ -86,7 +86,7 @@ data: {k: dg==}
 	check := func(t *testing.T, obj, shape map[string]any) {
 		t.Helper()
 		before := runtime.DeepCopyJSON(obj)
-		want, werr := kube.ToCty(kube.Normalise(obj, shape))
+		want, werr := kube.ToCtyJSON(kube.Normalise(obj, shape))
 		got, gerr := liveValue(obj, shape)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("error %v, want %v", gerr, werr)
@@ -105,7 +105,7 @@ data: {k: dg==}
 		if err != nil {
 			return
 		}
-		want, werr = kube.ToCty(kube.Normalise(obj, recordedShape(rec)))
+		want, werr = kube.ToCtyJSON(kube.Normalise(obj, recordedShape(rec)))
 		got, gerr = liveValueOf(obj, rec)
 		if (werr != nil) != (gerr != nil) {
 			t.Fatalf("error %v, want %v", gerr, werr)

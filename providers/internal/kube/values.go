@@ -28,8 +28,19 @@ import (
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
-// ToCty converts a JSON-like object to a cty value of its implied type.
+// ToCty converts a JSON-like object to a cty value of its implied type:
+// ToCtyJSON's value, built by PlainValue when it can.
 func ToCty(obj map[string]any) (cty.Value, error) {
+	if v, ok := PlainValue(obj); ok {
+		return v, nil
+	}
+	return ToCtyJSON(obj)
+}
+
+// ToCtyJSON is ToCty by way of JSON: the object encoded, its type
+// implied from the JSON, and the JSON decoded as that type. It defines
+// what ToCty gives, and reports what PlainValue cannot build.
+func ToCtyJSON(obj map[string]any) (cty.Value, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("encode object: %w", err)
