@@ -47,7 +47,8 @@
 // labelled app.kubernetes.io/managed-by=slipway), in each of the apps'
 // namespaces when they are at most eight (kube.FetchLive), plus LISTs
 // restricted to the namespaces and kinds of desired objects that LIST did
-// not return.
+// not return, but for namespaces the apps create that do not exist yet,
+// which hold nothing (one LIST of Namespaces decides them).
 // An object whose manifest hash matches the one recorded at the last
 // apply (Private) and whose fields are still owned by slipway with the
 // manifest's values needs no dry-run: it is planned as the live object.

@@ -165,6 +165,107 @@ func TestFetchListsByNamespaceOrClusterWide(t *testing.T) {
 	}
 }
 
+// TestFetchSkipsAbsentNamespaces: the objects of a namespace the fetch
+// looks for and does not find need no LIST (nothing can be in it); those
+// of a namespace that exists, or that the fetch does not look for, are
+// looked up as before.
+func TestFetchSkipsAbsentNamespaces(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		paths []string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api":
+			w.Write([]byte(`{"kind":"APIVersions","versions":["v1"]}`))
+		case r.URL.Path == "/apis":
+			w.Write([]byte(`{"kind":"APIGroupList","groups":[]}`))
+		case r.URL.Path == "/api/v1":
+			w.Write([]byte(`{"kind":"APIResourceList","groupVersion":"v1","resources":[
+{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["list"]},
+{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["list"]}]}`))
+		case strings.HasSuffix(r.URL.Path, "/configmaps") || strings.HasSuffix(r.URL.Path, "/namespaces"):
+			unlabelled := r.URL.Query().Get("labelSelector") == ""
+			if unlabelled {
+				mu.Lock()
+				paths = append(paths, r.URL.Path)
+				mu.Unlock()
+			}
+			switch {
+			case unlabelled && r.URL.Path == "/api/v1/namespaces":
+				// Only ns-0 exists, made by someone else.
+				w.Write([]byte(`{"kind":"NamespaceList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"ns-0"}},{"metadata":{"name":"other"}}]}`))
+			case unlabelled && r.URL.Path == "/api/v1/namespaces/ns-0/configmaps":
+				w.Write([]byte(`{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"a","namespace":"ns-0"}}]}`))
+			default:
+				w.Write([]byte(`{"kind":"List","apiVersion":"v1","metadata":{},"items":[]}`))
+			}
+		default:
+			w.Write([]byte("ok")) // the flow control probe
+		}
+	}))
+	defer srv.Close()
+	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(namespaces int, withNamespaces bool) []ObjectID {
+		var out []ObjectID
+		for i := range namespaces {
+			ns := fmt.Sprintf("ns-%d", i)
+			if withNamespaces {
+				out = append(out, ObjectID{Version: "v1", Kind: "Namespace", Name: ns})
+			}
+			out = append(out, ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: ns, Name: "a"},
+				ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: ns, Name: "b"})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		namespaces     int
+		withNamespaces bool
+		want           []string
+		found          int
+	}{
+		// Three namespaces looked for, one found: its ConfigMaps alone
+		// are LISTed.
+		{3, true, []string{"/api/v1/namespaces", "/api/v1/namespaces/ns-0/configmaps"}, 2},
+		{20, true, []string{"/api/v1/namespaces", "/api/v1/namespaces/ns-0/configmaps"}, 2},
+		// Namespaces not looked for: nothing is assumed of them.
+		{3, false, []string{"/api/v1/namespaces/ns-0/configmaps", "/api/v1/namespaces/ns-1/configmaps", "/api/v1/namespaces/ns-2/configmaps"}, 1},
+	} {
+		mu.Lock()
+		paths = nil
+		mu.Unlock()
+		s := &LiveSet{Selector: "managed=yes"}
+		found, err := s.FetchLazy(context.Background(), cl.Mappings(), ids(tc.namespaces, tc.withNamespaces))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := slices.Sorted(slices.Values(paths))
+		mu.Unlock()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) || len(found) != tc.found {
+			t.Errorf("%d namespaces (looked for: %v): unlabelled LISTs of %q and %d objects found, want %q and %d", tc.namespaces, tc.withNamespaces, got, len(found), tc.want, tc.found)
+		}
+		// What was skipped is decided: asking again makes no request.
+		mu.Lock()
+		paths = nil
+		mu.Unlock()
+		if _, err := s.FetchLazy(context.Background(), cl.Mappings(), ids(tc.namespaces, tc.withNamespaces)); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		again := len(paths)
+		mu.Unlock()
+		if again != 0 {
+			t.Errorf("%d namespaces: the same fetch again made %d unlabelled LISTs, want none", tc.namespaces, again)
+		}
+	}
+}
+
 // TestSplitList: a LIST's items are kept as the JSON the server sent, and
 // decode to what decoding the whole list gave: the LIST's kind, int64
 // numbers, a null item as an empty object. What is not a list is an error.
