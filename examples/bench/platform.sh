@@ -38,7 +38,9 @@
 #                     until every Deployment is Available; the floor's two
 #                     parts are shown. kubectl apply --server-side of the
 #                     same manifests into a third set of namespaces is there
-#                     for reference; it does not wait.
+#                     for reference; it does not wait. The requests of
+#                     slipway's first apply are counted, and the run
+#                     stops if it LISTs the apps' kinds once per app.
 #   no-op plan        slipway plan with nothing to do, against the floor:
 #                     `floor list`, the wall clock of one LIST of each of
 #                     the ten kinds across all namespaces, all in parallel,
@@ -450,8 +452,18 @@ config "$work/config" apps
 config "$work/fixed-config" apps/app-0000
 (cd "$work/fixed-config" && secs "$slipway" apply -auto-approve > /dev/null)
 cd "$work/config"
+requests > "$work/requests.before"
 first_slipway=$(secs "$slipway" apply -auto-approve)
+requests > "$work/requests.after"
+first_requests=$(requests_between "$work/requests.before" "$work/requests.after")
 noop > /dev/null || { echo "the plan after apply is not a no-op"; exit 1; }
+# The LISTs of the apps' kinds a first apply may make: by label, one per
+# kind in each namespace up to eight and one per kind beyond; one per
+# kind for the waits; a few more. Not one per kind and app: nothing is
+# in a namespace that does not exist yet.
+first_lists=${first_requests%% LIST*}
+max_lists=$((10 * (N < 8 ? N : 8) + 15))
+[ "$first_lists" -le "$max_lists" ] || { echo "the first apply made $first_lists LISTs of the apps' kinds, more than $max_lists: $first_requests"; exit 1; }
 
 if [ -n "${BASELINE:-}" ]; then
   cp -a "$work/config" "$work/baseline"
@@ -547,6 +559,7 @@ out_s=$(secs "$slipway" plan -out="$work/noop.plan")
 show_s=$(secs "$slipway" show -json "$work/noop.plan")
 
 printf 'first apply      slipway %.2fs   (the other two follow, so they meet a fuller cluster)\n' "$first_slipway"
+echo "                 requests of slipway's first apply: $first_requests"
 first_floor=$(secs "$floor" apply -manager bench "$work/raw")
 first_floor_split=$(floor_split)
 first_kubectl=$(secs "$kubectl" apply --server-side -R -f "$work/kubectl")
