@@ -97,6 +97,24 @@ func TestListFollowsPages(t *testing.T) {
 	}
 }
 
+// serveDiscovery answers the discovery requests of a test server that
+// serves ConfigMaps and Namespaces, and reports whether r was one.
+func serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Path {
+	case "/api":
+		w.Write([]byte(`{"kind":"APIVersions","versions":["v1"]}`))
+	case "/apis":
+		w.Write([]byte(`{"kind":"APIGroupList","groups":[]}`))
+	case "/api/v1":
+		w.Write([]byte(`{"kind":"APIResourceList","groupVersion":"v1","resources":[
+{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["list"]},
+{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["list"]}]}`))
+	default:
+		return false
+	}
+	return true
+}
+
 // TestFetchListsByNamespaceOrClusterWide checks where the labelled LISTs
 // go: each namespace of a kind wanted in at most namespaceLists of them,
 // the whole cluster for a kind wanted in more, and the whole cluster for
@@ -110,14 +128,7 @@ func TestFetchListsByNamespaceOrClusterWide(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
-		case r.URL.Path == "/api":
-			w.Write([]byte(`{"kind":"APIVersions","versions":["v1"]}`))
-		case r.URL.Path == "/apis":
-			w.Write([]byte(`{"kind":"APIGroupList","groups":[]}`))
-		case r.URL.Path == "/api/v1":
-			w.Write([]byte(`{"kind":"APIResourceList","groupVersion":"v1","resources":[
-{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["list"]},
-{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["list"]}]}`))
+		case serveDiscovery(w, r):
 		case strings.HasSuffix(r.URL.Path, "/configmaps") || strings.HasSuffix(r.URL.Path, "/namespaces"):
 			if r.URL.Query().Get("labelSelector") != "" {
 				mu.Lock()
@@ -178,14 +189,7 @@ func TestFetchSkipsAbsentNamespaces(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
-		case r.URL.Path == "/api":
-			w.Write([]byte(`{"kind":"APIVersions","versions":["v1"]}`))
-		case r.URL.Path == "/apis":
-			w.Write([]byte(`{"kind":"APIGroupList","groups":[]}`))
-		case r.URL.Path == "/api/v1":
-			w.Write([]byte(`{"kind":"APIResourceList","groupVersion":"v1","resources":[
-{"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["list"]},
-{"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":["list"]}]}`))
+		case serveDiscovery(w, r):
 		case strings.HasSuffix(r.URL.Path, "/configmaps") || strings.HasSuffix(r.URL.Path, "/namespaces"):
 			unlabelled := r.URL.Query().Get("labelSelector") == ""
 			if unlabelled {
