@@ -17,7 +17,6 @@ package local
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -124,11 +123,9 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		if oldPlain, err = b.plain(old); err != nil {
 			return fmt.Errorf("writing state: will not replace %s: %w", b.path, err)
 		}
-		var stored struct{ Serial uint64 }
-		if err := json.Unmarshal(oldPlain, &stored); err != nil {
+		if serial, err = state.StoredSerial(oldPlain); err != nil {
 			return fmt.Errorf("writing state: will not replace %s, which is not a state file: %w", b.path, err)
 		}
-		serial = stored.Serial
 	}
 	// Encoded once for both documents: the state at the stored serial,
 	// and at the next.
