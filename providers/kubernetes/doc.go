@@ -33,8 +33,9 @@
 // and pruning last when prune_last. Objects the plan found exactly as
 // slipway last applied them (privateData.Unchanged) are not applied
 // again. Health waits watch the objects (kube.Watches: one informer per
-// kind for the process, shared by every app) and poll only what cannot be
-// watched; the wait that ends a sync, with nothing to write after it,
+// kind for the process, shared by every app; in each namespace while the
+// waits are in at most eight, across the cluster beyond) and poll only
+// what cannot be watched; the wait that ends a sync, with nothing to write after it,
 // tells slipway through sdk.ApplyRequest.Waiting, which frees the apply's
 // parallelism slot. Transient API errors are retried with the app's
 // backoff. Deletion goes the other way round, in the foreground.

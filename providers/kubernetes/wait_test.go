@@ -63,7 +63,11 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 	k := kubetest.New(t, cluster)
 	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
 	c := startProvider(t, cluster, log, pollEnv+"=1h")
-	const apps = 6
+	// More apps than the provider watches namespace by namespace (8):
+	// the first namespaces' waits watch their own namespace, the others
+	// share one watch across the cluster.
+	const apps = 10
+	const scoped = 8
 	// minReadySeconds keeps the Deployments from being available at once,
 	// so there is a wait to measure.
 	deployment := strings.Replace(strings.Replace(webDeployment, "REPLICAS", "1", 1), "spec:\n  replicas:", "spec:\n  minReadySeconds: 3\n  replicas:", 1)
@@ -135,9 +139,28 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 
 	first, start, took := round("first apply")
 	readyAfter := (<-ready).Sub(start)
-	// LISTs and WATCHes start each kind's informer: per kind, not per app.
-	if first.lists > kinds || first.watches > 2*kinds {
-		t.Errorf("first apply of %d apps: %s; want at most %d LISTs and %d WATCHes (one informer per kind)", apps, first, kinds, 2*kinds)
+	// LISTs and WATCHes start the informers: Namespaces across the
+	// cluster; Deployments in each of the first namespaces, then across
+	// the cluster. Per kind, not per app.
+	informers := 1 + scoped + 1
+	if first.lists > informers || first.watches > 2*informers {
+		t.Errorf("first apply of %d apps: %s; want at most %d LISTs and %d WATCHes (informers of Namespaces, and of Deployments in %d namespaces and across the cluster)", apps, first, informers, 2*informers, scoped)
+	}
+	// Where the Deployments' informers started (a LIST, or a WATCH that
+	// sends the initial objects).
+	inNamespace, acrossCluster := map[string]bool{}, 0
+	for _, line := range first.lines {
+		if !strings.HasPrefix(line, "GET ") || !strings.Contains(line, "/deployments?") || !strings.Contains(line, "limit=") && !strings.Contains(line, "sendInitialEvents=true") {
+			continue
+		}
+		if _, ns, ok := strings.Cut(line, "/namespaces/"); ok {
+			inNamespace[strings.SplitN(ns, "/", 2)[0]] = true
+		} else {
+			acrossCluster++
+		}
+	}
+	if len(inNamespace) == 0 || len(inNamespace) > scoped || acrossCluster > 1 {
+		t.Errorf("first apply of %d apps started Deployment informers in %d namespaces (%v) and %d across the cluster; want in 1 to %d namespaces, and at most one across it", apps, len(inNamespace), inNamespace, acrossCluster, scoped)
 	}
 	if first.lists+first.watches == 0 {
 		t.Errorf("first apply: %s; the waits neither LISTed nor watched", first)
@@ -222,47 +245,68 @@ func watchDeploymentsHealthy(t *testing.T, k *kubetest.Client, n int) <-chan tim
 }
 
 // TestWaitPollsWhatItCannotWatch runs the provider as a service account
-// that may only work with Pods of one namespace: the cluster-wide watch of
-// Pods is forbidden, so the wait polls them in that namespace instead, and
-// still ends as soon as they are healthy. (A Pod, because it is not
-// healthy when applied: a ConfigMap's apply response ends its wait.)
+// that may only work with Pods of one namespace. The wait watches them in
+// that namespace (never across the cluster, which it may not), and ends
+// as soon as they are healthy. With watch not allowed there either, it
+// polls them in that namespace instead, and still ends. (A Pod, because
+// it is not healthy when applied: a ConfigMap's apply response ends its
+// wait.)
 func TestWaitPollsWhatItCannotWatch(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
 	k := kubetest.New(t, cluster)
-	const ns = "e2e-watch-forbidden"
-	k.CreateNamespace(ns)
-	kubeconfig := namespacedAccount(t, cluster, ns, "pods")
-	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
-	c := startProvider(t, &testbed.Cluster{Kubeconfig: kubeconfig}, log)
-	dir := sdktest.WriteTree(t, map[string]string{
-		"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: worker}\nspec: {containers: [{name: app, image: registry.example/app:1.0.0}]}\n",
-	})
-	config := appConfigVal(map[string]cty.Value{
-		"name": cty.StringVal("confined"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
-		"wait_timeout": cty.StringVal("60s"),
-	})
-	s := newSession(t, c)
-	plan := s.Plan(config)
-	log.reset(t)
-	resp, progress := s.Apply(config, plan)
-	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
-	cost := log.read(t)
-	t.Logf("apply as a service account confined to %s: %s\n  %s\nprogress:\n  %s", ns, cost, strings.Join(cost.lines, "\n  "), strings.Join(progress, "\n  "))
-	polled := false
-	for _, l := range cost.lines {
-		polled = polled || strings.HasPrefix(l, "GET /api/v1/namespaces/"+ns+"/pods?") && strings.Contains(l, "limit=")
+	for _, tc := range []struct {
+		ns    string
+		verbs []string
+		watch bool // the wait watches the Pods, or else polls them
+	}{
+		{"e2e-watch-namespaced", []string{"*"}, true},
+		{"e2e-watch-forbidden", []string{"get", "list", "create", "update", "patch", "delete"}, false},
+	} {
+		t.Run(tc.ns, func(t *testing.T) {
+			t.Parallel()
+			k.CreateNamespace(tc.ns)
+			kubeconfig := namespacedAccount(t, cluster, tc.ns, tc.verbs, "pods")
+			log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+			c := startProvider(t, &testbed.Cluster{Kubeconfig: kubeconfig}, log)
+			dir := sdktest.WriteTree(t, map[string]string{
+				"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: worker}\nspec: {containers: [{name: app, image: registry.example/app:1.0.0}]}\n",
+			})
+			config := appConfigVal(map[string]cty.Value{
+				"name": cty.StringVal("confined"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(tc.ns),
+				"wait_timeout": cty.StringVal("60s"),
+			})
+			s := newSession(t, c)
+			plan := s.Plan(config)
+			log.reset(t)
+			resp, progress := s.Apply(config, plan)
+			sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+			cost := log.read(t)
+			t.Logf("apply as a service account confined to %s: %s\n  %s\nprogress:\n  %s", tc.ns, cost, strings.Join(cost.lines, "\n  "), strings.Join(progress, "\n  "))
+			polled, watched := false, false
+			for _, l := range cost.lines {
+				if strings.HasPrefix(l, "GET /api/v1/pods?") {
+					t.Errorf("the wait asked for Pods across the cluster, which it need not and may not: %s", l)
+				}
+				inNS := strings.HasPrefix(l, "GET /api/v1/namespaces/"+tc.ns+"/pods?")
+				polled = polled || inNS && strings.Contains(l, "limit=")
+				watched = watched || inNS && strings.Contains(l, "watch=true")
+			}
+			if tc.watch && !watched {
+				t.Errorf("the wait did not watch the Pods of %s, which it may: %s", tc.ns, cost)
+			}
+			if !tc.watch && !polled {
+				t.Errorf("the wait did not LIST the Pods of %s, which it may not watch: %s", tc.ns, cost)
+			}
+			s.Destroy()
+		})
 	}
-	if !polled {
-		t.Errorf("the wait did not LIST the Pods of %s, which it may not watch cluster-wide: %s", ns, cost)
-	}
-	s.Destroy()
 }
 
-// namespacedAccount makes a service account that may do anything with
-// the resources named in namespace ns and nothing else, and returns a
+// namespacedAccount makes a service account that may do verbs with the
+// resources named in namespace ns and nothing else, and returns a
 // kubeconfig for it.
-func namespacedAccount(t *testing.T, cluster *testbed.Cluster, ns string, resources ...string) string {
+func namespacedAccount(t *testing.T, cluster *testbed.Cluster, ns string, verbs []string, resources ...string) string {
 	t.Helper()
 	ctx := t.Context()
 	admin, err := kubernetes.NewForConfig(cluster.Config)
@@ -271,7 +315,7 @@ func namespacedAccount(t *testing.T, cluster *testbed.Cluster, ns string, resour
 	}
 	role := &rbacv1.Role{
 		ObjectMeta: metav1.ObjectMeta{Name: "slipway"},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: resources, Verbs: []string{"*"}}},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: resources, Verbs: verbs}},
 	}
 	if _, err := admin.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

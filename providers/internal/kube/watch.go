@@ -31,10 +31,16 @@ import (
 
 // Watches follows the objects a provider manages (those its label
 // selector matches) for the waits of the process: one informer per kind,
-// cluster-wide, started the first time a wait needs the kind and shared
-// by every wait after it. A thousand apps waiting cost one LIST and one
-// WATCH per kind, not a LIST per kind and app every poll, and a change is
-// seen as soon as the API server sends it.
+// started the first time a wait needs the kind and shared by every wait
+// after it. While the waits of the process are in at most
+// namespaceLists namespaces, a namespaced kind is watched in each of them
+// (as FetchLive LISTs), so that an apply of a few apps costs what they
+// hold, not every object slipway manages in the cluster; a wait in one
+// namespace more starts the kind's informer across the cluster, which
+// every later wait shares. A thousand apps waiting cost one LIST and one
+// WATCH per kind (and per kind of the first few namespaces), not a LIST
+// per kind and app every poll, and a change is seen as soon as the API
+// server sends it.
 //
 // A kind that cannot be watched cluster-wide — the credentials may not
 // list or watch it everywhere, or the API does not serve list or watch —
@@ -53,7 +59,16 @@ type Watches struct {
 	stop     context.CancelFunc
 
 	mu    sync.Mutex
-	kinds map[schema.GroupVersionResource]*kindWatch
+	kinds map[watchKey]*kindWatch
+	// namespaces are those watched one by one (at most namespaceLists).
+	namespaces map[string]bool
+}
+
+// watchKey is what one informer watches: a resource in a namespace, or
+// across the cluster ("").
+type watchKey struct {
+	gvr schema.GroupVersionResource
+	ns  string
 }
 
 // The polling of what the watches cannot tell.
@@ -74,7 +89,7 @@ func (c *Cluster) Watches(selector string) *Watches {
 		return w
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[schema.GroupVersionResource]*kindWatch{}}
+	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[watchKey]*kindWatch{}, namespaces: map[string]bool{}}
 	if c.watches == nil {
 		c.watches = map[string]*Watches{}
 	}
@@ -99,18 +114,30 @@ type kindWatch struct {
 	trackers map[*Tracker]struct{}
 }
 
-// kind returns the watch of m's resource, starting it on first use.
-func (w *Watches) kind(m *meta.RESTMapping) *kindWatch {
+// kind returns the watch that covers objects of m's resource in
+// namespace ns ("" for a cluster-scoped kind), starting it on first use:
+// the kind's watch across the cluster once there is one, else its watch
+// in ns while at most namespaceLists namespaces are watched one by one.
+func (w *Watches) kind(m *meta.RESTMapping, ns string) *kindWatch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if kw := w.kinds[m.Resource]; kw != nil {
+	all := watchKey{m.Resource, metav1.NamespaceAll}
+	if kw := w.kinds[all]; kw != nil {
 		return kw
+	}
+	key := all
+	if ns != "" && (w.namespaces[ns] || len(w.namespaces) < namespaceLists) {
+		key.ns = ns
+		if kw := w.kinds[key]; kw != nil {
+			return kw
+		}
+		w.namespaces[ns] = true
 	}
 	ctx, stop := context.WithCancel(w.ctx)
 	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}}
-	w.kinds[m.Resource] = kw
+	w.kinds[key] = kw
 	selector := w.selector
-	kw.informer = dynamicinformer.NewFilteredDynamicInformer(w.cl.Dynamic, m.Resource, metav1.NamespaceAll, 0, cache.Indexers{},
+	kw.informer = dynamicinformer.NewFilteredDynamicInformer(w.cl.Dynamic, m.Resource, key.ns, 0, cache.Indexers{},
 		func(o *metav1.ListOptions) { o.LabelSelector = selector }).Informer()
 	_ = kw.informer.SetTransform(slim)
 	_ = kw.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
@@ -237,10 +264,12 @@ func (w *Watches) Track(ms *Mappings, targets []Target) *Tracker {
 		if m, err := ms.Mapping(tg.ID.GVK()); err == nil && w.ctx.Err() == nil {
 			// A kind the server does not serve, and any other lookup
 			// failure, is left to FetchLive, which knows what to make of it.
+			ns := ""
 			if m.Scope.Name() == meta.RESTScopeNameNamespace {
 				tr.skey = tg.ID.Namespace + "/" + tg.ID.Name
+				ns = tg.ID.Namespace
 			}
-			tr.kw = w.kind(m)
+			tr.kw = w.kind(m, ns)
 			tr.kw.mu.Lock()
 			if tr.kw.interest[tr.skey] == nil {
 				tr.kw.interest[tr.skey] = map[*Tracker]struct{}{}
