@@ -84,7 +84,6 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 			"wait_timeout": cty.StringVal("120s"),
 		})
 	}
-	const kinds = 3 // Namespace, ConfigMap, Deployment
 
 	// The test's own watch: when every Deployment is healthy.
 	ready := watchDeploymentsHealthy(t, k, apps)
@@ -139,29 +138,14 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 
 	first, start, took := round("first apply")
 	readyAfter := (<-ready).Sub(start)
-	// LISTs and WATCHes start the informers: Namespaces across the
-	// cluster; Deployments in each of the first namespaces, then across
-	// the cluster. Per kind, not per app.
-	informers := 1 + scoped + 1
+	// LISTs and WATCHes start the Deployments' informers: in the first
+	// apps' namespaces, then across the cluster; per kind, not per app.
+	// (Namespaces and ConfigMaps are healthy in their apply's answer.)
+	informers := scoped + 1
 	if first.lists > informers || first.watches > 2*informers {
-		t.Errorf("first apply of %d apps: %s; want at most %d LISTs and %d WATCHes (informers of Namespaces, and of Deployments in %d namespaces and across the cluster)", apps, first, informers, 2*informers, scoped)
+		t.Errorf("first apply of %d apps: %s; want at most %d LISTs and %d WATCHes (informers of Deployments in %d namespaces and across the cluster)", apps, first, informers, 2*informers, scoped)
 	}
-	// Where the Deployments' informers started (a LIST, or a WATCH that
-	// sends the initial objects).
-	inNamespace, acrossCluster := map[string]bool{}, 0
-	for _, line := range first.lines {
-		if !strings.HasPrefix(line, "GET ") || !strings.Contains(line, "/deployments?") || !strings.Contains(line, "limit=") && !strings.Contains(line, "sendInitialEvents=true") {
-			continue
-		}
-		if _, ns, ok := strings.Cut(line, "/namespaces/"); ok {
-			inNamespace[strings.SplitN(ns, "/", 2)[0]] = true
-		} else {
-			acrossCluster++
-		}
-	}
-	if len(inNamespace) == 0 || len(inNamespace) > scoped || acrossCluster > 1 {
-		t.Errorf("first apply of %d apps started Deployment informers in %d namespaces (%v) and %d across the cluster; want in 1 to %d namespaces, and at most one across it", apps, len(inNamespace), inNamespace, acrossCluster, scoped)
-	}
+	checkInformerScopes(t, "first apply", first, "deployments", scoped)
 	if first.lists+first.watches == 0 {
 		t.Errorf("first apply: %s; the waits neither LISTed nor watched", first)
 	}
@@ -189,9 +173,12 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 	// The objects the plan found unchanged are not applied, so their
 	// waits watch them: a kind the first apply did not need to watch may
 	// start its informer now, once, not once per app.
-	if again.lists != 0 || again.watches > kinds {
-		t.Errorf("re-apply in the same process: %s; want no LIST and at most %d WATCHes (the informers run)", again, kinds)
+	// (The Namespaces, unchanged, are watched now: by name for the first
+	// apps, then across the cluster.)
+	if again.lists != 0 || again.watches > scoped+1 {
+		t.Errorf("re-apply in the same process: %s; want no LIST and at most %d WATCHes (the informers run)", again, scoped+1)
 	}
+	checkInformerScopes(t, "re-apply", again, "namespaces", scoped)
 	for i := range apps {
 		cm := k.Get(kubetest.ConfigMaps, fmt.Sprintf("e2e-watch-%d", i), "settings")
 		if got, _, _ := unstructured.NestedString(cm.Object, "data", "release"); got != "2" {
@@ -206,6 +193,34 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 			t.Errorf("app %d: plan after the re-apply changes %v", i, d)
 		}
 		s.Destroy()
+	}
+}
+
+// checkInformerScopes checks where the informers of resource (plural,
+// "deployments") started in reqs (with a LIST, or a WATCH that sends the
+// initial objects): for 1 to scoped namespaces (in a namespace, or a
+// cluster-scoped object by name), and at most once across the cluster.
+func checkInformerScopes(t *testing.T, what string, reqs requests, resource string, scoped int) {
+	t.Helper()
+	alone, across := map[string]bool{}, 0
+	for _, line := range reqs.lines {
+		if !strings.HasPrefix(line, "GET ") || !strings.Contains(line, "limit=") && !strings.Contains(line, "sendInitialEvents=true") {
+			continue
+		}
+		path, query, _ := strings.Cut(line[len("GET "):], "?")
+		if path[strings.LastIndexByte(path, '/')+1:] != resource {
+			continue
+		}
+		if _, ns, ok := strings.Cut(path, "/namespaces/"); ok {
+			alone[strings.SplitN(ns, "/", 2)[0]] = true
+		} else if _, name, ok := strings.Cut(query, "fieldSelector=metadata.name%3D"); ok {
+			alone[strings.SplitN(name, "&", 2)[0]] = true
+		} else {
+			across++
+		}
+	}
+	if len(alone) == 0 || len(alone) > scoped || across > 1 {
+		t.Errorf("%s started %s informers for %d namespaces (%v) and %d across the cluster; want for 1 to %d, and at most one across it", what, resource, len(alone), alone, across, scoped)
 	}
 }
 

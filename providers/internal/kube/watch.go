@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"k8s.io/client-go/dynamic/dynamicinformer"
@@ -34,10 +35,11 @@ import (
 // started the first time a wait needs the kind and shared by every wait
 // after it. While the waits of the process are in at most
 // namespaceLists namespaces, a namespaced kind is watched in each of them
-// (as FetchLive LISTs), so that an apply of a few apps costs what they
-// hold, not every object slipway manages in the cluster; a wait in one
-// namespace more starts the kind's informer across the cluster, which
-// every later wait shares. A thousand apps waiting cost one LIST and one
+// (as FetchLive LISTs), and a cluster-scoped object (an app's Namespace)
+// by its name, so that an apply of a few apps costs what they hold, not
+// every object slipway manages in the cluster; a wait in one namespace
+// (or of one such object) more starts the kind's informer across the
+// cluster, which every later wait shares. A thousand apps waiting cost one LIST and one
 // WATCH per kind (and per kind of the first few namespaces), not a LIST
 // per kind and app every poll, and a change is seen as soon as the API
 // server sends it.
@@ -60,15 +62,17 @@ type Watches struct {
 
 	mu    sync.Mutex
 	kinds map[watchKey]*kindWatch
-	// namespaces are those watched one by one (at most namespaceLists).
-	namespaces map[string]bool
+	// namespaces are those watched one by one (at most namespaceLists),
+	// and names the cluster-scoped objects (a Namespace) watched alone.
+	namespaces, names map[string]bool
 }
 
-// watchKey is what one informer watches: a resource in a namespace, or
-// across the cluster ("").
+// watchKey is what one informer watches: a resource in a namespace, one
+// object of a cluster-scoped resource by name, or the resource across the
+// cluster (both "").
 type watchKey struct {
-	gvr schema.GroupVersionResource
-	ns  string
+	gvr      schema.GroupVersionResource
+	ns, name string
 }
 
 // The polling of what the watches cannot tell.
@@ -89,7 +93,7 @@ func (c *Cluster) Watches(selector string) *Watches {
 		return w
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[watchKey]*kindWatch{}, namespaces: map[string]bool{}}
+	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[watchKey]*kindWatch{}, namespaces: map[string]bool{}, names: map[string]bool{}}
 	if c.watches == nil {
 		c.watches = map[string]*Watches{}
 	}
@@ -114,31 +118,40 @@ type kindWatch struct {
 	trackers map[*Tracker]struct{}
 }
 
-// kind returns the watch that covers objects of m's resource in
+// kind returns the watch that covers object name of m's resource in
 // namespace ns ("" for a cluster-scoped kind), starting it on first use:
-// the kind's watch across the cluster once there is one, else its watch
-// in ns while at most namespaceLists namespaces are watched one by one.
-func (w *Watches) kind(m *meta.RESTMapping, ns string) *kindWatch {
+// the kind's watch across the cluster once there is one; else, while at
+// most namespaceLists namespaces (or cluster-scoped objects) are watched
+// one by one, its watch in ns (or of that object alone).
+func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	all := watchKey{m.Resource, metav1.NamespaceAll}
+	all := watchKey{gvr: m.Resource}
 	if kw := w.kinds[all]; kw != nil {
 		return kw
 	}
 	key := all
-	if ns != "" && (w.namespaces[ns] || len(w.namespaces) < namespaceLists) {
+	switch {
+	case ns != "" && (w.namespaces[ns] || len(w.namespaces) < namespaceLists):
 		key.ns = ns
-		if kw := w.kinds[key]; kw != nil {
-			return kw
-		}
 		w.namespaces[ns] = true
+	case ns == "" && name != "" && (w.names[name] || len(w.names) < namespaceLists):
+		key.name = name
+		w.names[name] = true
+	}
+	if kw := w.kinds[key]; kw != nil {
+		return kw
 	}
 	ctx, stop := context.WithCancel(w.ctx)
 	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}}
 	w.kinds[key] = kw
 	selector := w.selector
+	fieldSel := ""
+	if key.name != "" {
+		fieldSel = fields.OneTermEqualSelector("metadata.name", key.name).String()
+	}
 	kw.informer = dynamicinformer.NewFilteredDynamicInformer(w.cl.Dynamic, m.Resource, key.ns, 0, cache.Indexers{},
-		func(o *metav1.ListOptions) { o.LabelSelector = selector }).Informer()
+		func(o *metav1.ListOptions) { o.LabelSelector, o.FieldSelector = selector, fieldSel }).Informer()
 	_ = kw.informer.SetTransform(slim)
 	_ = kw.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		// The reflector retries every other error itself, with backoff;
@@ -269,7 +282,7 @@ func (w *Watches) Track(ms *Mappings, targets []Target) *Tracker {
 				tr.skey = tg.ID.Namespace + "/" + tg.ID.Name
 				ns = tg.ID.Namespace
 			}
-			tr.kw = w.kind(m, ns)
+			tr.kw = w.kind(m, ns, tg.ID.Name)
 			tr.kw.mu.Lock()
 			if tr.kw.interest[tr.skey] == nil {
 				tr.kw.interest[tr.skey] = map[*Tracker]struct{}{}
