@@ -130,7 +130,7 @@ func noChangeAlone(a sdk.Attribute) bool { return a.Local || a.Provenance }
 
 // without is v with the schema's attributes that skip says null.
 func without(s sdk.Schema, v cty.Value, skip func(sdk.Attribute) bool) cty.Value {
-	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+	if !knownObject(v) {
 		return v
 	}
 	var m map[string]cty.Value
@@ -186,7 +186,7 @@ func sameBut(s sdk.Schema, a, b cty.Value, skip func(sdk.Attribute) bool) bool {
 // provenanceKnown reports whether v's Provenance attributes are wholly
 // known (or v is no known object, which has none to record).
 func provenanceKnown(s sdk.Schema, v cty.Value) bool {
-	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+	if !knownObject(v) {
 		return true
 	}
 	for name, a := range s.Attributes {
@@ -203,8 +203,7 @@ func provenanceKnown(s sdk.Schema, v cty.Value) bool {
 // state's values, and those are this run's (the commit read, and where
 // this machine checked it out), as a plan in full would carry them.
 func withRunInputs(s sdk.Schema, planned, config cty.Value) cty.Value {
-	if planned == cty.NilVal || planned.IsNull() || !planned.IsKnown() || !planned.Type().IsObjectType() ||
-		config == cty.NilVal || config.IsNull() || !config.IsKnown() || !config.Type().IsObjectType() {
+	if !knownObject(planned) || !knownObject(config) {
 		return planned
 	}
 	var m map[string]cty.Value
@@ -227,6 +226,11 @@ func withRunInputs(s sdk.Schema, planned, config cty.Value) cty.Value {
 		return planned
 	}
 	return cty.ObjectVal(m)
+}
+
+// knownObject reports whether v is a known object, not null.
+func knownObject(v cty.Value) bool {
+	return v != cty.NilVal && !v.IsNull() && v.IsKnown() && v.Type().IsObjectType()
 }
 
 // checkPlanned verifies that a provider's plan kept every attribute the
