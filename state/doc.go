@@ -40,6 +40,7 @@
 //     JSON document a line or that sealed and base64-encoded, byte for
 //     byte; testdata/journal pins it.
 //
-// This package imports only vocabulary packages (lang/addrs and cty); the
-// planner, the applier and the CLI import it, never the reverse.
+// This package imports only vocabulary packages (lang/addrs and cty) and
+// internal/par, the module's parallel loop; the planner, the applier and
+// the CLI import it, never the reverse.
 package state

@@ -22,10 +22,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
+
+	"slipway.dev/slipway/internal/par"
 )
 
 // compactPrefix begins the checksum of a document EncodeCompact wrote:
@@ -358,39 +358,28 @@ func decodeResourceSpans(b []byte, spans []span) ([]*ResourceInstance, error) {
 	out := make([]*ResourceInstance, len(spans))
 	errs := make([]error, len(spans))
 	var failed atomic.Bool
-	workers := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(spans) {
-					return
-				}
-				fr, ok := readEnvelope(b[spans[i].start:spans[i].end])
-				if !ok {
-					failed.Store(true)
-					return
-				}
-				// decodeResource recovers from panics itself: one here
-				// would end the process, since no caller can recover it.
-				r, err := decodeResource(fr)
-				if err != nil {
-					if invalidJSON(fr.Attributes) || invalidJSON(fr.AttributesType) {
-						// Not JSON: the full decoder's error says so.
-						failed.Store(true)
-						return
-					}
-					err = fmt.Errorf("resource %s: %w", fr.Address, err)
-				}
-				out[i], errs[i] = r, err
+	par.Each(len(spans), func(i int) {
+		if failed.Load() {
+			return
+		}
+		fr, ok := readEnvelope(b[spans[i].start:spans[i].end])
+		if !ok {
+			failed.Store(true)
+			return
+		}
+		// decodeResource recovers from panics itself: a value that cannot
+		// be decoded is this resource's error, not a panic of the read.
+		r, err := decodeResource(fr)
+		if err != nil {
+			if invalidJSON(fr.Attributes) || invalidJSON(fr.AttributesType) {
+				// Not JSON: the full decoder's error says so.
+				failed.Store(true)
+				return
 			}
-		}()
-	}
-	wg.Wait()
+			err = fmt.Errorf("resource %s: %w", fr.Address, err)
+		}
+		out[i], errs[i] = r, err
+	})
 	if failed.Load() {
 		return nil, errFallback
 	}

@@ -18,10 +18,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"runtime"
 	"strconv"
-	"sync"
-	"sync/atomic"
+
+	"slipway.dev/slipway/internal/par"
 )
 
 // marshalCompact is marshal(f, "") byte for byte, with f's resources
@@ -52,7 +51,7 @@ func marshalCompact(f file, parts [][]byte) ([]byte, error) {
 	at += len(`"resources":[`)
 	if parts == nil {
 		parts = make([][]byte, len(frs))
-		eachIndex(len(frs), func(i int) { parts[i] = appendResource(nil, &frs[i]) })
+		par.Each(len(frs), func(i int) { parts[i] = appendResource(nil, &frs[i]) })
 	}
 	n := len(head) + len(parts)
 	for _, p := range parts {
@@ -164,25 +163,4 @@ func appendPlainString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-// eachIndex calls fn(i) for every i below n, on every CPU, and returns
-// when all have returned. fn must not panic.
-func eachIndex(n int, fn func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -18,13 +18,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
+	"slipway.dev/slipway/internal/par"
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
@@ -275,15 +274,7 @@ func encodeChanges(cs []*plans.ResourceChange) ([]*changeDoc, error) {
 // changes of large values, each written and read on its own.
 func eachChange(n int, fn func(i int) error) error {
 	errs := make([]error, n)
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range n {
-		g.Go(func() error {
-			errs[i] = fn(i)
-			return nil
-		})
-	}
-	g.Wait()
+	par.Each(n, func(i int) { errs[i] = fn(i) })
 	for _, err := range errs {
 		if err != nil {
 			return err

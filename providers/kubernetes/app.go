@@ -21,6 +21,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/par"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -114,7 +115,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		return
 	}
 	same := make([]bool, len(items))
-	forEach(len(items), func(n int) {
+	par.Each(len(items), func(n int) {
 		it := items[n]
 		objects := map[string]cty.Value{}
 		rolling := rollingWorkload(it.state)

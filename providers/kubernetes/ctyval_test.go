@@ -227,30 +227,6 @@ func randomShape(r *rand.Rand, v any) any {
 	}
 }
 
-func TestForEach(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{0, 1, 2, 7, 100} {
-		seen := make([]int, n)
-		forEach(n, func(i int) { seen[i]++ })
-		for i, c := range seen {
-			if c != 1 {
-				t.Fatalf("n=%d: fn(%d) ran %d times", n, i, c)
-			}
-		}
-	}
-	defer func() {
-		if r := recover(); r != "boom" {
-			t.Fatalf("recovered %v, want the worker's panic", r)
-		}
-	}()
-	forEach(10, func(i int) {
-		if i == 3 {
-			panic("boom")
-		}
-	})
-	t.Fatal("forEach returned after a panic")
-}
-
 // TestAsLiveValueOf: asLiveValueOf says true only where liveValueOf gives
 // back the recorded value, and says it for the objects a refresh meets
 // most (live as applied, with the server's fields besides).

@@ -30,6 +30,7 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/par"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -355,7 +356,7 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	if err != nil {
 		return out
 	}
-	forEach(len(items), func(n int) {
+	par.Each(len(items), func(n int) {
 		it := items[n]
 		for key, m := range it.priv.Elide.Objects {
 			lv := live[key]
@@ -391,7 +392,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		return out
 	}
 	keys := make([]string, len(reqs))
-	forEach(len(reqs), func(i int) {
+	par.Each(len(reqs), func(i int) {
 		r := reqs[i]
 		if !kube.AllKnown(r.Config, renderInputs...) {
 			return

@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/par"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
@@ -35,7 +36,7 @@ import (
 // new manifest's. State stands for the cluster: the objects of the
 // recorded inventory are taken to be there, still the app's.
 func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
-	forEach(len(reqs), func(i int) {
+	par.Each(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
 		cfg, prior, rendered, ok := readApp(req, resp)
 		if !ok {

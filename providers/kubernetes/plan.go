@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/par"
 	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -109,7 +110,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			prepared[i] = a.prepare(ctx, reqs[i], &resps[i], as, rendered, ms, cl.DefaultNamespace)
 		}
 	}
-	forEach(len(reqs), func(i int) {
+	par.Each(len(reqs), func(i int) {
 		as, ok := readAppSources(reqs[i], &resps[i])
 		if !ok {
 			return
@@ -122,7 +123,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	})
 	err = <-prefetch
 	sets := &fieldSets{}
-	forEach(len(reqs), func(i int) {
+	par.Each(len(reqs), func(i int) {
 		// (Without the LISTs, the app is planned in full, which reports
 		// their error.)
 		if as := candidates[i]; as != nil && (err != nil || !planUnchanged(reqs[i], &resps[i], as, prefetched, sets)) {
@@ -175,7 +176,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 	planned := make([]map[string]cty.Value, len(items))
 	unchanged := make([][]string, len(items))
 	appRuns := make([][]*dryRun, len(items))
-	forEach(len(items), func(n int) {
+	par.Each(len(items), func(n int) {
 		it := items[n]
 		planned[n] = map[string]cty.Value{}
 		missingNS := map[string]bool{}
@@ -245,7 +246,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		planned[r.n][key] = v
 	}
 
-	forEach(len(items), func(n int) { a.finishPlan(items[n], planned[n], unchanged[n], live) })
+	par.Each(len(items), func(n int) { a.finishPlan(items[n], planned[n], unchanged[n], live) })
 }
 
 // prepare builds the plan of one app from its rendered manifests, or

@@ -20,6 +20,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"slipway.dev/slipway/internal/par"
 	"slipway.dev/slipway/internal/rolloutspec"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -86,7 +87,7 @@ func (a *app) StatusBatch(ctx context.Context, reqs []sdk.StatusRequest, resps [
 		fail("Cannot read the cluster", err.Error())
 		return
 	}
-	forEach(len(reqs), func(i int) {
+	par.Each(len(reqs), func(i int) {
 		if priors[i].exists {
 			appStatus(reqs[i], priors[i], appIDs[i], live, &resps[i])
 		}

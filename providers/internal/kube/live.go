@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -35,6 +34,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/buger/jsonparser"
+
+	"slipway.dev/slipway/internal/par"
 )
 
 // listParallelism bounds the LIST requests in flight at once.
@@ -178,18 +179,7 @@ func decodeAll(found map[string]*Live) (map[string]*unstructured.Unstructured, e
 	for _, l := range found {
 		lives = append(lives, l)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(lives))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(lives); i += workers {
-				_, _ = lives[i].Object()
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(lives), func(i int) { _, _ = lives[i].Object() })
 	out := make(map[string]*unstructured.Unstructured, len(found))
 	for key, l := range found {
 		u, err := l.Object()

@@ -12,7 +12,7 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package kubernetes
+package par
 
 import (
 	"runtime"
@@ -20,12 +20,11 @@ import (
 	"sync/atomic"
 )
 
-// forEach calls fn for 0..n-1, on as many goroutines as there are CPUs:
-// the work of the apps of a batch that needs no request (rendering,
-// conversions) runs while the core waits for the batch's answer. A panic
-// in fn stops the other workers taking more work and is raised again in
-// the caller, where the SDK reports it as the provider's error.
-func forEach(n int, fn func(i int)) {
+// Each calls fn for 0..n-1, on as many goroutines as there are CPUs (at
+// most n), and returns when every call has returned. fn must be safe for
+// concurrent use on distinct indexes. A panic in fn stops the other
+// workers taking more work and is raised again in the caller.
+func Each(n int, fn func(i int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := range n {
