@@ -133,7 +133,24 @@ var modeKinds = func() map[string]addrs.Kind {
 // document without its checksum member, as compact JSON with object members
 // sorted by name, numbers as written, and strings escaped as Go's
 // encoding/json escapes them with HTML escaping off.
-func Encode(s *State) ([]byte, error) { return encode(s, "  ") }
+func Encode(s *State) ([]byte, error) {
+	f, err := fileOf(s)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := marshal(f, "")
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	doc, err := parseDoc(raw)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	if f.Checksum, err = checksum(doc); err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
+	return marshal(f, "  ")
+}
 
 // EncodeCompact is Encode without indentation, in about half the bytes,
 // with a checksum that needs no re-marshalling to verify: "sha256-compact:"
@@ -180,28 +197,6 @@ func (e *CompactEncoding) Document(serial uint64) ([]byte, error) {
 		return nil, fmt.Errorf("encoding state: %w", err)
 	}
 	return raw, nil
-}
-
-func encode(s *State, indent string) ([]byte, error) {
-	if indent == "" {
-		return EncodeCompact(s)
-	}
-	f, err := fileOf(s)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := marshal(f, "")
-	if err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	doc, err := parseDoc(raw)
-	if err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	if f.Checksum, err = checksum(doc); err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
-	}
-	return marshal(f, indent)
 }
 
 // fileOf is the document of s, its values encoded.
