@@ -315,7 +315,7 @@ func (s *LiveSet) FetchLazy(ctx context.Context, ms *Mappings, ids []ObjectID) (
 	nsKind := nsKey{gvk: schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}}
 	if names, ok := missing[nsKind]; ok && len(missing) > 1 && s.served[nsKind.gvk] != nil {
 		delete(missing, nsKind)
-		if err := runParallel(ctx, []func(context.Context) error{s.lookUp(nsKind, names, keep)}); err != nil {
+		if err := s.lookUp(nsKind, names, keep)(ctx); err != nil {
 			return nil, err
 		}
 		absent := map[string]bool{}
