@@ -63,6 +63,9 @@ type StoreJournal struct {
 	synced   uint64 // entries durable so far
 	flushing bool
 	err      error // the first failed Append: every later call fails
+	// tailed: the store's last line was checked before the first Append
+	// (see endTornLine). Read and set only by the one flushing.
+	tailed bool
 }
 
 var _ Journal = (*StoreJournal)(nil)
@@ -122,7 +125,14 @@ func (j *StoreJournal) append(ctx context.Context, e JournalEntry) error {
 		buf, upto := j.buf, j.queued
 		j.buf = nil
 		j.mu.Unlock()
-		werr := j.store.Append(context.WithoutCancel(ctx), buf)
+		var werr error
+		if !j.tailed {
+			werr = j.endTornLine(context.WithoutCancel(ctx))
+			j.tailed = werr == nil
+		}
+		if werr == nil {
+			werr = j.store.Append(context.WithoutCancel(ctx), buf)
+		}
 		j.mu.Lock()
 		j.flushing = false
 		if werr != nil {
@@ -133,6 +143,27 @@ func (j *StoreJournal) append(ctx context.Context, e JournalEntry) error {
 		j.cond.Broadcast()
 	}
 	return j.err
+}
+
+// endTornLine ends the store's last line before this journal's first
+// Append, when a process that died while writing it left it without its
+// newline: appended after it, the next entry would join it in one line
+// that decodes as neither, and every later read would refuse the journal
+// (decode forgives a line cut short only at the end). A last line that is
+// a whole entry gets its newline; one cut short, which decode leaves out,
+// is dropped.
+func (j *StoreJournal) endTornLine(ctx context.Context) error {
+	data, err := j.store.Load(ctx)
+	if err != nil || len(data) == 0 || data[len(data)-1] == '\n' {
+		return err
+	}
+	start := bytes.LastIndexByte(data, '\n') + 1
+	if line := bytes.TrimSpace(data[start:]); len(line) > 0 {
+		if _, err := j.decodeLine(line); err == nil {
+			return j.store.Replace(ctx, append(data, '\n'))
+		}
+	}
+	return j.store.Replace(ctx, data[:start])
 }
 
 // Entries reads the journal.

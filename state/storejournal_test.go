@@ -15,8 +15,10 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -140,5 +142,54 @@ func TestStoreJournalFailedAppendSticks(t *testing.T) {
 	store.fail = nil
 	if err := j.End(ctx, "1", a.Addr, nil); err == nil {
 		t.Fatal("a journal whose Append failed accepted another entry")
+	}
+}
+
+// A process killed while it wrote an entry leaves the journal's last line
+// without its newline. The next process's first entry must not join it:
+// the journal still reads, with the cut line left out and a whole one
+// kept.
+func TestStoreJournalAppendsAfterATornLine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b, c := testInstance(t, "file.a", "a"), testInstance(t, "file.b", "b"), testInstance(t, "file.c", "c")
+	// What the killed process wrote: a's intent, then b's.
+	written := &memStore{}
+	w := NewStoreJournal("mem", written)
+	if err := w.Begin(ctx, Operation{ID: "1", Addr: a.Addr, Action: "create", Planned: a}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Begin(ctx, Operation{ID: "2", Addr: b.Addr, Action: "create", Planned: b}); err != nil {
+		t.Fatal(err)
+	}
+	whole := written.data
+	first := bytes.IndexByte(whole, '\n') + 1
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want []string // the operations read back, in order
+	}{
+		{"cut short", whole[:first+(len(whole)-first)/2], []string{"1", "3"}},
+		{"whole but its newline", whole[:len(whole)-1], []string{"1", "2", "3"}},
+		{"whole", whole, []string{"1", "2", "3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &memStore{data: append([]byte(nil), tc.data...)}
+			j := NewStoreJournal("mem", store)
+			if err := j.Begin(ctx, Operation{ID: "3", Addr: c.Addr, Action: "create", Planned: c}); err != nil {
+				t.Fatal(err)
+			}
+			entries, err := j.Entries(ctx)
+			if err != nil {
+				t.Fatalf("the journal no longer reads after an entry appended to it: %v\n%s", err, store.data)
+			}
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Operation.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("operations read back %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
