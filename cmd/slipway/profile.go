@@ -18,9 +18,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
+	"time"
 )
 
 // startProfile writes a CPU profile of this process when
@@ -29,7 +32,10 @@ import (
 // (PREFIX.COMMAND.PID.trace), for slipway and for each provider it
 // serves. A profile says where the CPU went; a trace also says when each
 // process waited, and for what: which of the processes of a plan is on
-// its critical path. It returns the function that finishes both.
+// its critical path. SLIPWAY_MEMPROFILE writes a heap profile
+// (PREFIX.COMMAND.PID.heap.pprof) of the process at the highest live heap
+// it reached (see watchHeap). It returns the function that finishes all
+// three.
 func startProfile(args []string) func() {
 	cpu := profileFile(args, os.Getenv("SLIPWAY_CPUPROFILE"), "pprof")
 	if cpu != nil {
@@ -45,7 +51,12 @@ func startProfile(args []string) func() {
 			tr = nil
 		}
 	}
+	stopHeap := func() {}
+	if prefix := os.Getenv("SLIPWAY_MEMPROFILE"); prefix != "" {
+		stopHeap = watchHeap(func() *os.File { return profileFile(args, prefix, "heap.pprof") }, 100*time.Millisecond)
+	}
 	return func() {
+		stopHeap()
 		if cpu != nil {
 			pprof.StopCPUProfile()
 			cpu.Close()
@@ -78,4 +89,56 @@ func profileFile(args []string, prefix, ext string) *os.File {
 		return nil
 	}
 	return f
+}
+
+// watchHeap samples the live heap (as of the last collection) every
+// interval, and writes a heap profile through create each time it has
+// grown by a tenth over the last one written, and once at the end if it
+// never did: what a process holds at its peak, which its profile at exit
+// (after the plan or the state it built is let go) does not say. It
+// returns the function that stops it and writes the last profile.
+func watchHeap(create func() *os.File, interval time.Duration) (stop func()) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var written uint64
+	write := func() {
+		f := create()
+		if f == nil {
+			return
+		}
+		defer f.Close()
+		_ = pprof.Lookup("heap").WriteTo(f, 0)
+	}
+	check := func() {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		if live := sample[0].Value.Uint64(); live > written+written/10 {
+			written = live
+			write()
+		}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				check()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		if written == 0 {
+			runtime.GC()
+			written = 1
+			write()
+		}
+	}
 }

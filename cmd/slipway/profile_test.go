@@ -19,7 +19,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestStartProfile: SLIPWAY_CPUPROFILE and SLIPWAY_EXECTRACE each write
@@ -29,6 +32,7 @@ func TestStartProfile(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SLIPWAY_CPUPROFILE", filepath.Join(dir, "p"))
 	t.Setenv("SLIPWAY_EXECTRACE", filepath.Join(dir, "t"))
+	t.Setenv("SLIPWAY_MEMPROFILE", filepath.Join(dir, "m"))
 	startProfile([]string{"provider", "serve", "git", "-x"})()
 	base := fmt.Sprintf("provider-serve-git.%d", os.Getpid())
 	cpu, err := os.ReadFile(filepath.Join(dir, "p."+base+".pprof"))
@@ -39,6 +43,10 @@ func TestStartProfile(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(tr, []byte("go 1.")) {
 		t.Errorf("execution trace: %d bytes, %v", len(tr), err)
 	}
+	if heap, err := os.ReadFile(filepath.Join(dir, "m."+base+".heap.pprof")); err != nil || len(heap) == 0 {
+		t.Errorf("heap profile: %d bytes, %v", len(heap), err)
+	}
+	t.Setenv("SLIPWAY_MEMPROFILE", "")
 
 	// A command word that is a path, as show's plan file is.
 	t.Setenv("SLIPWAY_EXECTRACE", "")
@@ -50,9 +58,54 @@ func TestStartProfile(t *testing.T) {
 	empty := t.TempDir()
 	t.Setenv("SLIPWAY_CPUPROFILE", "")
 	t.Setenv("SLIPWAY_EXECTRACE", "")
+	t.Setenv("SLIPWAY_MEMPROFILE", "")
 	t.Chdir(empty)
 	startProfile([]string{"plan"})()
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
 		t.Errorf("unset, it wrote %d files", len(entries))
 	}
+}
+
+// TestWatchHeapWritesAtThePeak: the profile is written again when the
+// live heap grows by more than a tenth, and not when it falls.
+func TestWatchHeapWritesAtThePeak(t *testing.T) {
+	var written atomic.Int32
+	create := func() *os.File {
+		written.Add(1)
+		f, err := os.Create(filepath.Join(t.TempDir(), "heap.pprof"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	stop := watchHeap(create, time.Millisecond)
+	waitFor := func(want int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); int(written.Load()) < want && time.Now().Before(deadline); {
+			runtime.GC()
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitFor(1) // the first sample after a collection
+	first := int(written.Load())
+	if first == 0 {
+		t.Fatal("no profile of the first heap seen")
+	}
+	var held [][]byte
+	for range 64 {
+		held = append(held, make([]byte, 1<<20)) // 64 MiB more than any test binary holds
+	}
+	waitFor(first + 1)
+	grown := int(written.Load())
+	if grown <= first {
+		t.Errorf("the heap grew by 64 MiB and no profile was written again (%d)", grown)
+	}
+	held = nil
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	stop()
+	if n := int(written.Load()); n != grown {
+		t.Errorf("the heap fell and %d profiles more were written", n-grown)
+	}
+	runtime.KeepAlive(held)
 }
