@@ -53,7 +53,7 @@ func startProfile(args []string) func() {
 	}
 	stopHeap := func() {}
 	if prefix := os.Getenv("SLIPWAY_MEMPROFILE"); prefix != "" {
-		stopHeap = watchHeap(func() *os.File { return profileFile(args, prefix, "heap.pprof") }, 100*time.Millisecond)
+		stopHeap = watchHeap(func() *os.File { return profileFile(args, prefix, "heap.pprof") }, 100*time.Millisecond, liveHeap)
 	}
 	return func() {
 		stopHeap()
@@ -91,14 +91,13 @@ func profileFile(args []string, prefix, ext string) *os.File {
 	return f
 }
 
-// watchHeap samples the live heap (as of the last collection) every
-// interval, and writes a heap profile through create each time it has
-// grown by a tenth over the last one written, and once at the end if it
-// never did: what a process holds at its peak, which its profile at exit
-// (after the plan or the state it built is let go) does not say. It
-// returns the function that stops it and writes the last profile.
-func watchHeap(create func() *os.File, interval time.Duration) (stop func()) {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// watchHeap samples the live heap (liveHeap) every interval, and writes
+// a heap profile through create each time it has grown by a tenth over
+// the last one written, and once at the end if it never did: what a
+// process holds at its peak, which its profile at exit (after the plan
+// or the state it built is let go) does not say. It returns the function
+// that stops it.
+func watchHeap(create func() *os.File, interval time.Duration, live func() uint64) (stop func()) {
 	var written uint64
 	write := func() {
 		f := create()
@@ -109,12 +108,8 @@ func watchHeap(create func() *os.File, interval time.Duration) (stop func()) {
 		_ = pprof.Lookup("heap").WriteTo(f, 0)
 	}
 	check := func() {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 {
-			return
-		}
-		if live := sample[0].Value.Uint64(); live > written+written/10 {
-			written = live
+		if n := live(); n > written+written/10 {
+			written = n
 			write()
 		}
 	}
@@ -137,8 +132,17 @@ func watchHeap(create func() *os.File, interval time.Duration) (stop func()) {
 		<-finished
 		if written == 0 {
 			runtime.GC()
-			written = 1
 			write()
 		}
 	}
+}
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,46 +65,69 @@ func TestStartProfile(t *testing.T) {
 	}
 }
 
-// TestWatchHeapWritesAtThePeak: the profile is written again when the
-// live heap grows by more than a tenth, and not when it falls.
+// TestWatchHeapWritesAtThePeak: the profile is written again each time
+// the live heap grows by more than a tenth over the last one written,
+// never when it grows less or falls, and at the end only when it never
+// was.
 func TestWatchHeapWritesAtThePeak(t *testing.T) {
+	var heap atomic.Uint64
 	var written atomic.Int32
+	var seen atomic.Uint64 // the heap as the last profile saw it
 	create := func() *os.File {
 		written.Add(1)
+		seen.Store(heap.Load())
 		f, err := os.Create(filepath.Join(t.TempDir(), "heap.pprof"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return f
 	}
-	stop := watchHeap(create, time.Millisecond)
-	waitFor := func(want int) {
+	var samples atomic.Int32
+	live := func() uint64 { samples.Add(1); return heap.Load() }
+	// settle lets the watcher take a few samples of the heap as it is.
+	settle := func() {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); int(written.Load()) < want && time.Now().Before(deadline); {
-			runtime.GC()
-			time.Sleep(5 * time.Millisecond)
+		for n := samples.Load() + 3; samples.Load() < n; {
+			time.Sleep(time.Millisecond)
 		}
 	}
-	waitFor(1) // the first sample after a collection
-	first := int(written.Load())
-	if first == 0 {
-		t.Fatal("no profile of the first heap seen")
+	steps := []struct {
+		heap  uint64
+		wrote int32
+	}{
+		{100 << 20, 1}, // the first sample
+		{105 << 20, 1}, // less than a tenth more
+		{111 << 20, 2}, // more than a tenth over 100
+		{50 << 20, 2},  // it fell
+		{121 << 20, 2}, // less than a tenth over 111
+		{300 << 20, 3},
 	}
-	var held [][]byte
-	for range 64 {
-		held = append(held, make([]byte, 1<<20)) // 64 MiB more than any test binary holds
+	stop := watchHeap(create, time.Millisecond, live)
+	for _, st := range steps {
+		heap.Store(st.heap)
+		settle()
+		if got := written.Load(); got != st.wrote {
+			t.Fatalf("at a live heap of %d MiB: %d profiles written, want %d", st.heap>>20, got, st.wrote)
+		}
 	}
-	waitFor(first + 1)
-	grown := int(written.Load())
-	if grown <= first {
-		t.Errorf("the heap grew by 64 MiB and no profile was written again (%d)", grown)
+	if seen.Load() != 300<<20 {
+		t.Errorf("the last profile saw %d MiB, want the peak, 300", seen.Load()>>20)
 	}
-	held = nil
-	runtime.GC()
-	time.Sleep(20 * time.Millisecond)
 	stop()
-	if n := int(written.Load()); n != grown {
-		t.Errorf("the heap fell and %d profiles more were written", n-grown)
+	if got := written.Load(); got != 3 {
+		t.Errorf("stopping wrote a profile more: %d", got)
 	}
-	runtime.KeepAlive(held)
+
+	// A process whose heap never grew gets its profile at the end.
+	written.Store(0)
+	heap.Store(0)
+	stop = watchHeap(create, time.Millisecond, live)
+	settle()
+	stop()
+	if got := written.Load(); got != 1 {
+		t.Errorf("with no growth seen: %d profiles, want 1 at the end", got)
+	}
+	if liveHeap() == 0 {
+		t.Error("the runtime's live heap reads as 0")
+	}
 }
