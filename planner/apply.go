@@ -232,7 +232,8 @@ type applyWalk struct {
 // Apply carries out p, recording into a every finished resource and
 // calling record after each so the state is persisted as it goes. It
 // returns the diagnostics of everything that failed; what finished is in
-// a either way.
+// a either way. Apply spends p: each applied instance's change keeps its
+// address and action but not its values (ResourceChange.ReleaseValues).
 func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record func(done func(error))) hcl.Diagnostics {
 	if err := c.CheckPlanApplicable(p); err != nil {
 		return hcl.Diagnostics{kind.ErrorDiag("Cannot apply the plan", err.Error(), nil)}
@@ -502,6 +503,10 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.
 		go func() {
 			defer wg.Done()
 			v, d := w.applyInstance(ctx, rc, l, schema, conn, in, ch, deps)
+			// What the plan said of the instance is spent: of 1,000 new
+			// apps, its values were half of what the apply held at its
+			// end, beside the state built from the applied ones.
+			ch.ReleaseValues()
 			mu.Lock()
 			vals[i] = v
 			diags = append(diags, d...)

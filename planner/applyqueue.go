@@ -17,6 +17,7 @@ package planner
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"slipway.dev/slipway/lang"
@@ -105,7 +106,10 @@ func (q *applyQueue) dispatchLocked() {
 		return
 	}
 	k := min(len(q.queue), q.limit-q.inflight)
-	items := q.queue[:k:k]
+	// (Cleared in the queue's array, which would keep each finished
+	// item's request and response alive as long as the queue.)
+	items := slices.Clone(q.queue[:k])
+	clear(q.queue[:k])
 	q.queue = q.queue[k:]
 	q.inflight += k
 	go q.run(items)

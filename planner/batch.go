@@ -16,6 +16,7 @@ package planner
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -68,7 +69,11 @@ func (b *batcher[Q, R]) dispatchLocked() {
 			n += len(b.queue[i].reqs)
 			i++
 		}
-		groups := b.queue[:i:i]
+		// The groups leave the queue for good: what stays in its array
+		// would keep each one's requests and responses (a plan's values)
+		// alive as long as the queue.
+		groups := slices.Clone(b.queue[:i])
+		clear(b.queue[:i])
 		b.queue = b.queue[i:]
 		b.inflight++
 		go b.run(groups, n)

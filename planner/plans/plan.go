@@ -227,6 +227,17 @@ type OutputChange struct {
 	Sensitive bool
 }
 
+// ReleaseValues drops the change's values (and its nested changes'),
+// keeping what it is: its address, action and reasons. An apply calls it
+// once the instance is applied, so that the plan's values are not held
+// beside the state the apply builds from the applied ones.
+func (c *ResourceChange) ReleaseValues() {
+	c.Before, c.After = cty.NilVal, cty.NilVal
+	for _, n := range c.Nested {
+		n.Before, n.After = cty.NilVal, cty.NilVal
+	}
+}
+
 // Summary counts the planned actions.
 type Summary struct {
 	Add, Change, Destroy, Run, Read int
