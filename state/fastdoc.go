@@ -260,6 +260,9 @@ func verifyCompact(b []byte, recorded string) error {
 // marshalled without a checksum, with its compact checksum inserted
 // before its resources member. In encoding/json's output a quote inside
 // a string is always escaped, so the first `,"resources":` is the member.
+// It is inserted in doc's own storage when it has compactMemberLen bytes
+// to spare (as appendCompact leaves them), without a copy of the
+// document.
 func withCompactChecksum(doc []byte) ([]byte, error) {
 	at := bytes.Index(doc, []byte(`,"resources":`))
 	end := bytes.LastIndexByte(doc, '}')
@@ -268,12 +271,16 @@ func withCompactChecksum(doc []byte) ([]byte, error) {
 	}
 	h := sha256.Sum256(doc[:end+1])
 	member := `"checksum":"` + compactPrefix + hex.EncodeToString(h[:]) + `",`
-	out := make([]byte, 0, len(doc)+len(member))
-	out = append(out, doc[:at+1]...)
-	out = append(out, member...)
-	out = append(out, doc[at+1:]...)
+	n := len(doc)
+	out := append(doc, member...) // room, in place when doc has it
+	copy(out[at+1+len(member):], out[at+1:n])
+	copy(out[at+1:], member)
 	return out, nil
 }
+
+// compactMemberLen is the length of the checksum member
+// withCompactChecksum inserts.
+const compactMemberLen = len(`"checksum":"`+compactPrefix) + 2*sha256.Size + len(`",`)
 
 // errFallback means the fast path cannot decide a document: decode reads
 // it the general way, which says what is wrong with it.

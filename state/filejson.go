@@ -33,9 +33,18 @@ import (
 // parts are f's resources as appendResource writes them, or nil for
 // marshalCompact to write them.
 func marshalCompact(f file, parts [][]byte) ([]byte, error) {
+	return appendCompact(nil, f, parts, 0)
+}
+
+// appendCompact is marshalCompact written over dst's storage when it
+// has room for the document and spare bytes more, which a caller about
+// to grow the document (withCompactChecksum) asks for so that it need
+// not copy it.
+func appendCompact(dst []byte, f file, parts [][]byte, spare int) ([]byte, error) {
 	frs := f.Resources
 	if frs == nil {
-		return marshal(f, "")
+		doc, err := marshal(f, "")
+		return append(dst[:0], doc...), err
 	}
 	f.Resources = []fileResource{}
 	head, err := marshal(f, "")
@@ -53,11 +62,14 @@ func marshalCompact(f file, parts [][]byte) ([]byte, error) {
 		parts = make([][]byte, len(frs))
 		par.Each(len(frs), func(i int) { parts[i] = appendResource(nil, &frs[i]) })
 	}
-	n := len(head) + len(parts)
+	n := len(head) + len(parts) + spare
 	for _, p := range parts {
 		n += len(p)
 	}
-	out := make([]byte, 0, n)
+	out := dst[:0]
+	if cap(out) < n {
+		out = make([]byte, 0, n)
+	}
 	out = append(out, head[:at]...)
 	for i, p := range parts {
 		if i > 0 {

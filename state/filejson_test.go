@@ -105,6 +105,22 @@ func TestMarshalCompact(t *testing.T) {
 			t.Errorf("Document(%d) differs from EncodeCompact at that serial (%v)", serial, err)
 		}
 	}
+	// AppendDocument writes over what it is given, the same document.
+	var buf []byte
+	for _, serial := range []uint64{7, 8, 1000, 9} {
+		want, _ := enc.Document(serial)
+		prev := buf
+		if buf, err = enc.AppendDocument(buf, serial); err != nil || !bytes.Equal(buf, want) {
+			t.Errorf("AppendDocument(%d) differs from Document (%v)", serial, err)
+		}
+		if _, err := Decode(buf); err != nil {
+			t.Errorf("AppendDocument(%d) does not decode: %v", serial, err)
+		}
+		// 8 and 9 fit where 7 and 1000 were written.
+		if (serial == 8 || serial == 9) && &buf[0] != &prev[0] {
+			t.Errorf("AppendDocument(%d) did not reuse the storage it was given", serial)
+		}
+	}
 	// The whole document decodes back to the state.
 	doc, err := EncodeCompact(s)
 	if err != nil {

@@ -133,9 +133,9 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err != nil {
 		return err
 	}
+	var data []byte
 	if old != nil {
-		data, err := enc.Document(serial)
-		if err != nil {
+		if data, err = enc.Document(serial); err != nil {
 			return err
 		}
 		if bytes.Equal(data, oldPlain) {
@@ -144,7 +144,7 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		}
 	}
 	serial++
-	data, err := enc.Document(serial)
+	data, err = enc.AppendDocument(data, serial)
 	if err != nil {
 		return err
 	}
