@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -72,5 +73,35 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	check("the first refresh's other app", s, r, true, "map[b:true]")
 	if len(p.refreshes) != 0 {
 		t.Errorf("%d refreshes kept once every app was planned", len(p.refreshes))
+	}
+}
+
+// TestPlansForgetTheElidedRefreshsLists: the LISTs an elided refresh
+// kept for the full refresh after it are forgotten once the plans begin,
+// whether they are elided or not, and with them every object a plan
+// decoded from them; before, they lived as long as the provider.
+func TestPlansForgetTheElidedRefreshsLists(t *testing.T) {
+	t.Parallel()
+	for _, plan := range []struct {
+		name string
+		run  func(a *app)
+	}{
+		{"an elided plan", func(a *app) { a.PlanElided(context.Background(), nil) }},
+		{"a plan in full", func(a *app) { a.PlanBatch(context.Background(), nil, nil) }},
+	} {
+		p := newProvider()
+		kept := newSharedLive()
+		p.keepElided(kept, nil)
+		if got := p.takeElidedLive(); got != kept {
+			t.Fatalf("%s: the full refresh did not get the elided refresh's LISTs", plan.name)
+		}
+		p.keepElided(kept, nil) // all answered: no full refresh takes them
+		plan.run(&app{p: p})
+		p.elidedMu.Lock()
+		left := p.elidedLive
+		p.elidedMu.Unlock()
+		if left != nil {
+			t.Errorf("after %s, the elided refresh's LISTs are still kept", plan.name)
+		}
 	}
 }
