@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -76,4 +77,52 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkWrite measures the checkpoints of an apply of 1,000 apps: a
+// Write of the state with one app changed, after this Backend's own
+// Write ("after its own write"), and after a write of another process
+// ("after another's write"), which reads the file first.
+//
+//	go test -run '^$' -bench Write -benchtime 10x -count 3 ./state/local
+func BenchmarkWrite(b *testing.B) {
+	ctx := context.Background()
+	s := statetest.Apps(1000)
+	change := func(i int) {
+		for _, ri := range s.Resources {
+			ri.Private = []byte(fmt.Sprint(i))
+			return
+		}
+	}
+	for _, other := range []bool{false, true} {
+		name := "after its own write"
+		if other {
+			name = "after another's write"
+		}
+		b.Run(name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "state.json")
+			be := local.New(path)
+			if err := be.Write(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				if other {
+					b.StopTimer()
+					// Another process's write replaces the file.
+					change(-i)
+					if err := local.New(path).Write(ctx, s); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				change(i)
+				if err := be.Write(ctx, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -17,6 +17,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,6 +45,34 @@ type Backend struct {
 
 	journalOnce sync.Once
 	journal     *state.FileJournal
+
+	// last is what this Backend's last Write left in the file, while no
+	// one has replaced it since; nil before then. Guarded by mu.
+	last *lastWrite
+	// readsOnWrite counts the Writes that read the file (for tests).
+	readsOnWrite int
+}
+
+// lastWrite is a state file as the Write that wrote it knows it: apply
+// writes the whole state every few seconds, and reading back what it
+// just wrote (2 MB compressed, 14 MB of JSON for 1,000 apps) only to
+// learn its serial and compare it cost each write a tenth of a CPU-second
+// and as many megabytes as the document.
+type lastWrite struct {
+	info   fs.FileInfo // the file's, after its rename into place
+	serial uint64
+	sum    [sha256.Size]byte // of the document
+}
+
+// unchangedSince reports whether the file is still the one last describes:
+// the same file (a Write replaces it by a rename, which makes another), of
+// the same size and modification time.
+func (last *lastWrite) unchangedSince(path string) bool {
+	if last == nil {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && os.SameFile(info, last.info) && info.Size() == last.info.Size() && info.ModTime().Equal(last.info.ModTime())
 }
 
 var _ state.Journaled = (*Backend)(nil)
@@ -113,6 +142,11 @@ func (b *Backend) decode(data []byte) (*state.State, error) {
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.backedUp && b.last.unchangedSince(b.path) {
+		return b.writeOver(s)
+	}
+	b.last = nil
+	b.readsOnWrite++
 	old, err := os.ReadFile(b.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("writing state: %w", err)
@@ -152,7 +186,51 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		return err
 	}
 	s.Serial = serial
+	b.remember(serial, data)
 	return nil
+}
+
+// writeOver is Write when the file is the one this Backend last wrote:
+// its serial and document are known without reading it.
+func (b *Backend) writeOver(s *state.State) error {
+	enc, err := state.NewCompactEncoding(s)
+	if err != nil {
+		return err
+	}
+	serial := b.last.serial
+	data, err := enc.Document(serial)
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(data) == b.last.sum {
+		s.Serial = serial
+		return nil
+	}
+	serial++
+	if data, err = enc.AppendDocument(data, serial); err != nil {
+		return err
+	}
+	stored, err := b.stored(data)
+	if err != nil {
+		return fmt.Errorf("writing state: %w", err)
+	}
+	b.last = nil
+	if err := writeFile(b.path, stored); err != nil {
+		return fmt.Errorf("writing state: %w", err)
+	}
+	s.Serial = serial
+	b.remember(serial, data)
+	return nil
+}
+
+// remember records what Write just put in the file.
+func (b *Backend) remember(serial uint64, doc []byte) {
+	info, err := os.Stat(b.path)
+	if err != nil {
+		b.last = nil
+		return
+	}
+	b.last = &lastWrite{info: info, serial: serial, sum: sha256.Sum256(doc)}
 }
 
 // replace stores the document plain in the state file, first backing up
@@ -232,6 +310,7 @@ var _ state.Resealer = (*Backend)(nil)
 func (b *Backend) Reseal(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.last = nil
 	type file struct {
 		path  string
 		plain []byte

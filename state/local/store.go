@@ -183,6 +183,7 @@ var _ state.SerialWriter = (*Backend)(nil)
 func (b *Backend) WriteSerial(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.last = nil
 	old, err := os.ReadFile(b.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("writing state: %w", err)
