@@ -40,7 +40,9 @@
 #                     same manifests into a third set of namespaces is there
 #                     for reference; it does not wait. The requests of
 #                     slipway's first apply are counted, and the run
-#                     stops if it LISTs the apps' kinds once per app.
+#                     stops if it LISTs the apps' kinds once per app. The
+#                     peak RSS of slipway and each provider, as for the
+#                     no-op plan below (sampled while it runs).
 #   no-op plan        slipway plan with nothing to do, against the floor:
 #                     `floor list`, the wall clock of one LIST of each of
 #                     the ten kinds across all namespaces, all in parallel,
@@ -87,7 +89,8 @@
 #                     committed and pushed; slipway apply against floor
 #                     apply of every object again (a raw client does not
 #                     know what changed), the requests slipway's apply
-#                     made, and kubectl apply --server-side.
+#                     made and its peak RSS, and kubectl apply
+#                     --server-side.
 #
 # The no-op plans and their floors are run RUNS times in turn and the
 # median is reported; applies are run once. Ratios are slipway's figure
@@ -365,6 +368,80 @@ noop() {
 cpu_median() { median < "$work/noop.cpu"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
 
+# sampled CMD...: runs CMD, and samples until it exits the VmHWM of
+# slipway and of each provider process it starts, and the largest RssAnon
+# seen (VmHWM also counts the pages of the executable, which the
+# processes share), into hwm and anon by role ("slipway", "provider
+# git"...). CMD is slipway, or a program that runs slipway (time). The
+# samples are 50 ms apart.
+declare -A hwm=() anon=() role=()
+sampled() {
+  hwm=() anon=() role=()
+  "$@" &
+  local pid=$! kids c
+  while kill -0 "$pid" 2> /dev/null; do
+    sample "$pid" top
+    sleep 0.05
+  done
+  wait "$pid"
+}
+# sample PID [top|child]: VmHWM of slipway or of a provider, and of their
+# children. Under a program that runs slipway, slipway is its child.
+sample() {
+  local pid=$1 how=${2:-child} k v _ args kids c t
+  [ -r "/proc/$pid/status" ] || return 0
+  if [ -z "${role[$pid]:-}" ]; then
+    # A child caught between fork and exec still shows slipway's command
+    # line and memory: it is named once it runs a provider.
+    args=()
+    mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
+    # Until then, and a program that runs slipway (time), it has no
+    # role, and is looked at again at the next sample.
+    case "${args[0]##*/}:${args[*]:1}" in
+      *:"provider serve "*) role[$pid]="provider ${args[3]}" ;;
+      "${slipway##*/}":*) if [ "$how" = top ] || [ -z "${role[slipway]:-}" ]; then role[$pid]=slipway; role[slipway]=$pid; fi ;;
+    esac
+  fi
+  local r=${role[$pid]:-}
+  if [ -n "$r" ]; then
+    while read -r k v _; do
+      case $k in
+        VmHWM:) if ((v > ${hwm[$r]:-0})); then hwm[$r]=$v; fi ;;
+        RssAnon:) if ((v > ${anon[$r]:-0})); then anon[$r]=$v; fi ;;
+      esac
+    done 2> /dev/null < "/proc/$pid/status" || true
+  fi
+  # Each thread has its own list of the children it started, with no
+  # newline at its end.
+  for t in "/proc/$pid/task/"*; do
+    kids=""
+    read -r kids 2> /dev/null < "$t/children" || true
+    for c in $kids; do sample "$c" child; done
+  done
+}
+# peaks: what sampled found, as a line.
+peaks() {
+  local line r
+  line="slipway $(mib "${hwm[slipway]:-0}") (anonymous $(mib "${anon[slipway]:-0}"))"
+  while read -r r; do
+    if [ -n "$r" ] && [ "$r" != slipway ]; then line+="   $r $(mib "${hwm[$r]}") ($(mib "${anon[$r]:-0}"))"; fi
+  done < <(printf '%s\n' "${!hwm[@]}" | sort)
+  echo "$line"
+}
+# sampled_secs CMD...: secs of CMD run under sampled.
+sampled_secs() {
+  local s e rc=0
+  s=$(date +%s.%N)
+  sampled "$@" > "$work/last.log" 2>&1 || rc=$?
+  e=$(date +%s.%N)
+  if [ "$rc" -ne 0 ]; then
+    echo "failed (exit $rc): $*" >&2
+    tail -n 30 "$work/last.log" >&2
+    return 1
+  fi
+  awk -v s="$s" -v e="$e" 'BEGIN {print e - s}' > "$work/secs"
+}
+
 # requests: the API server's request counts so far, by verb ("dry-run
 # APPLY" apart) and, for LISTs, by resource, from its metrics. The
 # difference of two is what happened between them, from every client.
@@ -453,7 +530,9 @@ config "$work/fixed-config" apps/app-0000
 (cd "$work/fixed-config" && secs "$slipway" apply -auto-approve > /dev/null)
 cd "$work/config"
 requests > "$work/requests.before"
-first_slipway=$(secs "$slipway" apply -auto-approve)
+sampled_secs "$slipway" apply -auto-approve
+first_slipway=$(cat "$work/secs")
+first_peaks=$(peaks)
 requests > "$work/requests.after"
 first_requests=$(requests_between "$work/requests.before" "$work/requests.after")
 noop > /dev/null || { echo "the plan after apply is not a no-op"; exit 1; }
@@ -501,53 +580,12 @@ wh=$(printf '%s\n' "${whole[@]}" | median)
 fj=$(printf '%s\n' "${fljson[@]}" | median)
 nr=$(printf '%s\n' "${norefresh[@]}" | median)
 
-# One more no-op plan, for its memory: /usr/bin/time -v, and VmHWM of
-# slipway and each provider, sampled until they exit, with the largest
-# RssAnon seen: VmHWM also counts the pages of the executable, which the
-# three processes share.
-declare -A hwm=() anon=() role=()
+# One more no-op plan, for its memory: /usr/bin/time -v, and the peaks
+# of slipway and each provider (see sampled).
 requests > "$work/requests.before"
-/usr/bin/time -v -o "$work/time-v.txt" "$slipway" plan -detailed-exitcode > /dev/null 2>&1 &
-timer=$!
-# sample PID [child]: VmHWM of slipway (PID) or of a provider (a child),
-# and of their children.
-sample() {
-  local pid=$1 child=${2:-} k v _ args kids c t
-  [ -r "/proc/$pid/status" ] || return 0
-  if [ -z "${role[$pid]:-}" ]; then
-    # A child caught between fork and exec still shows slipway's command
-    # line and memory: it is named once it runs a provider.
-    args=()
-    mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
-    case "${args[*]:1}" in
-      "provider serve "*) role[$pid]="provider ${args[3]}" ;;
-      plan*) if [ -z "$child" ]; then role[$pid]=slipway; fi ;;
-    esac
-  fi
-  if [ -n "${role[$pid]:-}" ]; then
-    local r=${role[$pid]}
-    while read -r k v _; do
-      case $k in
-        VmHWM:) if ((v > ${hwm[$r]:-0})); then hwm[$r]=$v; fi ;;
-        RssAnon:) if ((v > ${anon[$r]:-0})); then anon[$r]=$v; fi ;;
-      esac
-    done 2> /dev/null < "/proc/$pid/status" || true
-  fi
-  # Each thread has its own list of the children it started, with no
-  # newline at its end.
-  for t in "/proc/$pid/task/"*; do
-    kids=""
-    read -r kids 2> /dev/null < "$t/children" || true
-    for c in $kids; do sample "$c" child; done
-  done
-}
-while kill -0 "$timer" 2> /dev/null; do
-  kids=""
-  read -r kids 2> /dev/null < "/proc/$timer/task/$timer/children" || true
-  for c in $kids; do sample "$c"; done
-  sleep 0.05
-done
-wait "$timer" || { echo "the no-op plan measured for memory failed"; cat "$work/time-v.txt"; exit 1; }
+sampled /usr/bin/time -v -o "$work/time-v.txt" "$slipway" plan -detailed-exitcode > /dev/null 2>&1 ||
+  { echo "the no-op plan measured for memory failed"; cat "$work/time-v.txt"; exit 1; }
+noop_peaks=$(peaks)
 timev=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time-v.txt")
 requests > "$work/requests.after"
 noop_requests=$(requests_between "$work/requests.before" "$work/requests.after")
@@ -560,6 +598,7 @@ show_s=$(secs "$slipway" show -json "$work/noop.plan")
 
 printf 'first apply      slipway %.2fs   (the other two follow, so they meet a fuller cluster)\n' "$first_slipway"
 echo "                 requests of slipway's first apply: $first_requests"
+echo "                 peak RSS of slipway's first apply: $first_peaks"
 first_floor=$(secs "$floor" apply -manager bench "$work/raw")
 first_floor_split=$(floor_split)
 first_kubectl=$(secs "$kubectl" apply --server-side -R -f "$work/kubectl")
@@ -591,11 +630,7 @@ if [ -n "${BASELINE:-}" ]; then
   b=$(printf '%s\n' "${base[@]}" | median)
   printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
 fi
-line="peak RSS         of a no-op plan: slipway $(mib "${hwm[slipway]:-0}") (anonymous $(mib "${anon[slipway]:-0}"))"
-for r in "${!hwm[@]}"; do
-  if [ "$r" != slipway ]; then line+="   $r $(mib "${hwm[$r]}") ($(mib "${anon[$r]:-0}"))"; fi
-done
-echo "$line"
+echo "peak RSS         of a no-op plan: $noop_peaks"
 echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
 printf 'other commands   slipway status of the %d apps %.2fs;   plan -out %.2fs;   show -json of that plan %.2fs\n' \
   "$N" "$status_s" "$out_s" "$show_s"
@@ -624,7 +659,9 @@ for d in "$work/gitops/apps" "$work/raw" "$work/kubectl"; do
 done
 (cd "$work/gitops" && git commit -q -am "release 2" && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
 requests > "$work/requests.before"
-re_slipway=$(secs "$slipway" apply -auto-approve)
+sampled_secs "$slipway" apply -auto-approve
+re_slipway=$(cat "$work/secs")
+re_peaks=$(peaks)
 requests > "$work/requests.after"
 re_requests=$(requests_between "$work/requests.before" "$work/requests.after")
 noop > /dev/null || { echo "the plan after the re-apply is not a no-op"; exit 1; }
@@ -635,5 +672,6 @@ printf 're-apply         (1 changed ConfigMap per app) slipway %.2fs   floor %.2
   "$re_slipway" "$re_floor" "$(ratio "$re_slipway" "$re_floor")"
 echo "                 (the floor: $re_floor_split)"
 echo "                 requests of slipway's re-apply: $re_requests"
+echo "                 peak RSS of slipway's re-apply: $re_peaks"
 printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2f\n' \
   "$re_kubectl" "$(ratio "$re_slipway" "$re_kubectl")"
