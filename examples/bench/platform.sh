@@ -378,7 +378,7 @@ declare -A hwm=() anon=() role=()
 sampled() {
   hwm=() anon=() role=()
   "$@" &
-  local pid=$! kids c
+  local pid=$!
   while kill -0 "$pid" 2> /dev/null; do
     sample "$pid" top
     sleep 0.05
