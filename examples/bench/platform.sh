@@ -397,8 +397,11 @@ sample() {
     mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
     # Until then, and a program that runs slipway (time), it has no
     # role, and is looked at again at the next sample.
-    case "${args[0]##*/}:${args[*]:1}" in
-      *:"provider serve "*) role[$pid]="provider ${args[3]}" ;;
+    # (A process that has exited and is not reaped yet has no command
+    # line at all.)
+    local name=${args[0]:-}
+    case "${name##*/}:${args[*]:1}" in
+      *:"provider serve "*) role[$pid]="provider ${args[3]:-}" ;;
       "${slipway##*/}":*) if [ "$how" = top ] || [ -z "${role[slipway]:-}" ]; then role[$pid]=slipway; role[slipway]=$pid; fi ;;
     esac
   fi
