@@ -25,6 +25,11 @@
 //     in the same directory, syncs it, renames it over the state and syncs
 //     the directory, so a Write that returned is durable and a crash leaves
 //     the old state or the new one.
+//   - A Write reads the file it replaces, for its serial and to leave an
+//     unchanged state unwritten, unless the file is still the one this
+//     Backend's last Write left (the same file by os.SameFile, size and
+//     modification time): another process's write, or a copy put in place,
+//     is always read.
 //   - The lock is an flock on PATH.lock, which the kernel drops when its
 //     holder dies, so a killed apply never blocks the next one. The lock
 //     file records the holder's state.LockInfo so a waiter can name it; the
