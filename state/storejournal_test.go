@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -191,5 +192,85 @@ func TestStoreJournalAppendsAfterATornLine(t *testing.T) {
 				t.Errorf("operations read back %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCompactKeepsWhatReplayKeeps holds Compact, which decodes only the
+// intents it keeps, to the compaction that decodes every entry and keeps
+// what Replay finds pending: on journals of random intents, outcomes and
+// resolutions, sealed line by line or not, whole, with a last line cut
+// short, and with a bad line inside, which both refuse.
+func TestCompactKeepsWhatReplayKeeps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	byReplay := func(j *StoreJournal) error {
+		return j.replace(ctx, "compacting", func(entries []JournalEntry) []JournalEntry {
+			var keep []JournalEntry
+			for _, p := range Replay(NewState(), entries) {
+				keep = append(keep, JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
+			}
+			return keep
+		})
+	}
+	insts := []*ResourceInstance{testInstance(t, "file.a", "a"), testInstance(t, "file.b", "b"), testInstance(t, "file.c", "c")}
+	rng := rand.New(rand.NewPCG(7, 15))
+	for n := range 60 {
+		var sealer Sealer
+		if n%3 == 0 {
+			sealer = testSealer{key: "k"}
+		}
+		// The journal: each operation begins, and then perhaps ends, is
+		// resolved, or is left open; entries of other operations fall
+		// between.
+		built := &memStore{}
+		w := newStoreJournal("mem", built, sealer)
+		var open []string
+		for op := range 2 + rng.IntN(12) {
+			id := fmt.Sprint("op", op)
+			in := insts[rng.IntN(len(insts))]
+			if err := w.Begin(ctx, Operation{ID: id, Addr: in.Addr, Action: "update", Planned: in, Deposed: rng.IntN(5) == 0}); err != nil {
+				t.Fatal(err)
+			}
+			open = append(open, id)
+			for len(open) > 0 && rng.IntN(2) == 0 {
+				k := rng.IntN(len(open))
+				var err error
+				switch rng.IntN(3) {
+				case 0:
+					err = w.End(ctx, open[k], in.Addr, in)
+				case 1:
+					err = w.End(ctx, open[k], in.Addr, nil)
+				default:
+					err = w.Resolve(ctx, open[k])
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				open = append(open[:k], open[k+1:]...)
+			}
+		}
+		whole := built.data
+		lastStart := bytes.LastIndexByte(whole[:len(whole)-1], '\n') + 1
+		middle := bytes.IndexByte(whole, '\n') + 1
+		cases := map[string][]byte{
+			"whole":                whole,
+			"last line cut short":  whole[:lastStart+(len(whole)-lastStart)/2],
+			"last line unfinished": whole[:len(whole)-1],
+		}
+		if middle < lastStart {
+			bad := append(append(append([]byte(nil), whole[:middle]...), "{\"kind\":\"end\"\n"...), whole[middle:]...)
+			cases["a bad line inside"] = bad
+		}
+		for name, data := range cases {
+			want, got := &memStore{data: bytes.Clone(data)}, &memStore{data: bytes.Clone(data)}
+			werr := byReplay(newStoreJournal("mem", want, sealer))
+			gerr := newStoreJournal("mem", got, sealer).Compact(ctx)
+			if (werr != nil) != (gerr != nil) {
+				t.Fatalf("journal %d, %s: Compact's error %v, compaction by Replay's %v", n, name, gerr, werr)
+			}
+			if werr == nil && !bytes.Equal(got.data, want.data) {
+				t.Fatalf("journal %d, %s: Compact kept\n%s\ncompaction by Replay kept\n%s", n, name, got.data, want.data)
+			}
+		}
 	}
 }
