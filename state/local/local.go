@@ -142,23 +142,30 @@ func (b *Backend) decode(data []byte) (*state.State, error) {
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.backedUp && b.last.unchangedSince(b.path) {
-		return b.writeOver(s)
-	}
-	b.last = nil
-	b.readsOnWrite++
-	old, err := os.ReadFile(b.path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("writing state: %w", err)
-	}
 	var serial uint64 // what nothing stored counts as; the caller's is never used
-	var oldPlain []byte
-	if old != nil {
-		if oldPlain, err = b.plain(old); err != nil {
-			return fmt.Errorf("writing state: will not replace %s: %w", b.path, err)
+	var old, oldPlain []byte
+	// stored reports whether a document is the one the file holds; nil
+	// when there is no file.
+	var stored func(doc []byte) bool
+	if last := b.last; b.backedUp && last.unchangedSince(b.path) {
+		serial = last.serial
+		stored = func(doc []byte) bool { return sha256.Sum256(doc) == last.sum }
+	} else {
+		b.last = nil
+		b.readsOnWrite++
+		var err error
+		old, err = os.ReadFile(b.path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("writing state: %w", err)
 		}
-		if serial, err = state.StoredSerial(oldPlain); err != nil {
-			return fmt.Errorf("writing state: will not replace %s, which is not a state file: %w", b.path, err)
+		if old != nil {
+			if oldPlain, err = b.plain(old); err != nil {
+				return fmt.Errorf("writing state: will not replace %s: %w", b.path, err)
+			}
+			if serial, err = state.StoredSerial(oldPlain); err != nil {
+				return fmt.Errorf("writing state: will not replace %s, which is not a state file: %w", b.path, err)
+			}
+			stored = func(doc []byte) bool { return bytes.Equal(doc, oldPlain) }
 		}
 	}
 	// Encoded once for both documents: the state at the stored serial,
@@ -168,11 +175,11 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		return err
 	}
 	var data []byte
-	if old != nil {
+	if stored != nil {
 		if data, err = enc.Document(serial); err != nil {
 			return err
 		}
-		if bytes.Equal(data, oldPlain) {
+		if stored(data) {
 			s.Serial = serial
 			return nil
 		}
@@ -182,41 +189,9 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err != nil {
 		return err
 	}
+	b.last = nil
 	if err := b.replace(data, old, oldPlain); err != nil {
 		return err
-	}
-	s.Serial = serial
-	b.remember(serial, data)
-	return nil
-}
-
-// writeOver is Write when the file is the one this Backend last wrote:
-// its serial and document are known without reading it.
-func (b *Backend) writeOver(s *state.State) error {
-	enc, err := state.NewCompactEncoding(s)
-	if err != nil {
-		return err
-	}
-	serial := b.last.serial
-	data, err := enc.Document(serial)
-	if err != nil {
-		return err
-	}
-	if sha256.Sum256(data) == b.last.sum {
-		s.Serial = serial
-		return nil
-	}
-	serial++
-	if data, err = enc.AppendDocument(data, serial); err != nil {
-		return err
-	}
-	stored, err := b.stored(data)
-	if err != nil {
-		return fmt.Errorf("writing state: %w", err)
-	}
-	b.last = nil
-	if err := writeFile(b.path, stored); err != nil {
-		return fmt.Errorf("writing state: %w", err)
 	}
 	s.Serial = serial
 	b.remember(serial, data)
