@@ -186,7 +186,7 @@ func (j *StoreJournal) Entries(ctx context.Context) ([]JournalEntry, error) {
 // them. A line whose kind and ID cannot be read is an error, as for
 // Entries; the values of what compaction drops are not looked at.
 func (j *StoreJournal) Compact(ctx context.Context) error {
-	return j.replaceWith(ctx, "compacting", j.neverEnded)
+	return j.replace(ctx, "compacting", j.neverEnded)
 }
 
 // neverEnded is the intents of the journal that never ended, in order.
@@ -240,24 +240,13 @@ func (j *StoreJournal) neverEnded(ctx context.Context) ([]JournalEntry, error) {
 // writes, so an entry that cannot be opened leaves the journal as it
 // was.
 func (j *StoreJournal) reseal(ctx context.Context) error {
-	return j.replace(ctx, "rewriting", func(entries []JournalEntry) []JournalEntry { return entries })
+	return j.replace(ctx, "rewriting", j.Entries)
 }
 
-// replace makes keep(entries) the whole journal, once no Append is in
-// flight and with none started until it is done; doing names it in
-// errors.
-func (j *StoreJournal) replace(ctx context.Context, doing string, keep func([]JournalEntry) []JournalEntry) error {
-	return j.replaceWith(ctx, doing, func(ctx context.Context) ([]JournalEntry, error) {
-		entries, err := j.Entries(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return keep(entries), nil
-	})
-}
-
-// replaceWith makes what entries returns the whole journal, as replace.
-func (j *StoreJournal) replaceWith(ctx context.Context, doing string, entries func(context.Context) ([]JournalEntry, error)) error {
+// replace makes what entries returns the whole journal, once no Append
+// is in flight and with none started until it is done; doing names it
+// in errors.
+func (j *StoreJournal) replace(ctx context.Context, doing string, entries func(context.Context) ([]JournalEntry, error)) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for j.flushing {

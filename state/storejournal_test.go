@@ -204,12 +204,16 @@ func TestCompactKeepsWhatReplayKeeps(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	byReplay := func(j *StoreJournal) error {
-		return j.replace(ctx, "compacting", func(entries []JournalEntry) []JournalEntry {
+		return j.replace(ctx, "compacting", func(ctx context.Context) ([]JournalEntry, error) {
+			entries, err := j.Entries(ctx)
+			if err != nil {
+				return nil, err
+			}
 			var keep []JournalEntry
 			for _, p := range Replay(NewState(), entries) {
 				keep = append(keep, JournalEntry{Kind: "begin", Time: p.Began, Operation: p.Operation})
 			}
-			return keep
+			return keep, nil
 		})
 	}
 	insts := []*ResourceInstance{testInstance(t, "file.a", "a"), testInstance(t, "file.b", "b"), testInstance(t, "file.c", "c")}
