@@ -17,7 +17,6 @@ package planner
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 
 	"slipway.dev/slipway/lang"
@@ -106,11 +105,7 @@ func (q *applyQueue) dispatchLocked() {
 		return
 	}
 	k := min(len(q.queue), q.limit-q.inflight)
-	// (Cleared in the queue's array, which would keep each finished
-	// item's request and response alive as long as the queue.)
-	items := slices.Clone(q.queue[:k])
-	clear(q.queue[:k])
-	q.queue = q.queue[k:]
+	items := takeFront(&q.queue, k)
 	q.inflight += k
 	go q.run(items)
 }

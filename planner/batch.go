@@ -69,12 +69,7 @@ func (b *batcher[Q, R]) dispatchLocked() {
 			n += len(b.queue[i].reqs)
 			i++
 		}
-		// The groups leave the queue for good: what stays in its array
-		// would keep each one's requests and responses (a plan's values)
-		// alive as long as the queue.
-		groups := slices.Clone(b.queue[:i])
-		clear(b.queue[:i])
-		b.queue = b.queue[i:]
+		groups := takeFront(&b.queue, i)
 		b.inflight++
 		go b.run(groups, n)
 	}
@@ -103,4 +98,15 @@ func (b *batcher[Q, R]) run(groups []*batchGroup[Q, R], n int) {
 	b.inflight--
 	b.dispatchLocked()
 	b.mu.Unlock()
+}
+
+// takeFront removes the first k items of the queue q and returns them.
+// They leave its array too: what stayed there would keep each item (a
+// batch's requests and responses, a plan's values among them) alive as
+// long as the queue.
+func takeFront[T any](q *[]T, k int) []T {
+	taken := slices.Clone((*q)[:k])
+	clear((*q)[:k])
+	*q = (*q)[k:]
+	return taken
 }
