@@ -431,20 +431,6 @@ peaks() {
   done < <(printf '%s\n' "${!hwm[@]}" | sort)
   echo "$line"
 }
-# sampled_secs CMD...: secs of CMD run under sampled.
-sampled_secs() {
-  local s e rc=0
-  s=$(date +%s.%N)
-  sampled "$@" > "$work/last.log" 2>&1 || rc=$?
-  e=$(date +%s.%N)
-  if [ "$rc" -ne 0 ]; then
-    echo "failed (exit $rc): $*" >&2
-    tail -n 30 "$work/last.log" >&2
-    return 1
-  fi
-  awk -v s="$s" -v e="$e" 'BEGIN {print e - s}' > "$work/secs"
-}
-
 # requests: the API server's request counts so far, by verb ("dry-run
 # APPLY" apart) and, for LISTs, by resource, from its metrics. The
 # difference of two is what happened between them, from every client.
@@ -533,7 +519,8 @@ config "$work/fixed-config" apps/app-0000
 (cd "$work/fixed-config" && secs "$slipway" apply -auto-approve > /dev/null)
 cd "$work/config"
 requests > "$work/requests.before"
-sampled_secs "$slipway" apply -auto-approve
+# In this shell, not in $(...): sampled leaves its peaks in hwm and anon.
+secs sampled "$slipway" apply -auto-approve > "$work/secs"
 first_slipway=$(cat "$work/secs")
 first_peaks=$(peaks)
 requests > "$work/requests.after"
@@ -662,7 +649,8 @@ for d in "$work/gitops/apps" "$work/raw" "$work/kubectl"; do
 done
 (cd "$work/gitops" && git commit -q -am "release 2" && git push -q "$SLIPWAY_GIT_URL/gitops.git" main)
 requests > "$work/requests.before"
-sampled_secs "$slipway" apply -auto-approve
+# In this shell, not in $(...): sampled leaves its peaks in hwm and anon.
+secs sampled "$slipway" apply -auto-approve > "$work/secs"
 re_slipway=$(cat "$work/secs")
 re_peaks=$(peaks)
 requests > "$work/requests.after"
