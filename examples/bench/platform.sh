@@ -375,8 +375,9 @@ mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
 # git"...). CMD is slipway, or a program that runs slipway (time). The
 # samples are 50 ms apart.
 declare -A hwm=() anon=() role=()
+named_slipway="" # the PID named slipway in this run
 sampled() {
-  hwm=() anon=() role=()
+  hwm=() anon=() role=() named_slipway=""
   "$@" &
   local pid=$!
   while kill -0 "$pid" 2> /dev/null; do
@@ -391,18 +392,17 @@ sample() {
   local pid=$1 how=${2:-child} k v _ args kids c t
   [ -r "/proc/$pid/status" ] || return 0
   if [ -z "${role[$pid]:-}" ]; then
-    # A child caught between fork and exec still shows slipway's command
-    # line and memory: it is named once it runs a provider.
+    # A process without a role yet is looked at again at the next
+    # sample: a child caught between fork and exec still shows slipway's
+    # command line (it is named once it runs a provider), a program that
+    # runs slipway (time) never gets one, and a process that has exited
+    # and is not reaped yet has no command line at all.
     args=()
     mapfile -d "" -t args 2> /dev/null < "/proc/$pid/cmdline" || true
-    # Until then, and a program that runs slipway (time), it has no
-    # role, and is looked at again at the next sample.
-    # (A process that has exited and is not reaped yet has no command
-    # line at all.)
     local name=${args[0]:-}
     case "${name##*/}:${args[*]:1}" in
       *:"provider serve "*) role[$pid]="provider ${args[3]:-}" ;;
-      "${slipway##*/}":*) if [ "$how" = top ] || [ -z "${role[slipway]:-}" ]; then role[$pid]=slipway; role[slipway]=$pid; fi ;;
+      "${slipway##*/}":*) if [ "$how" = top ] || [ -z "$named_slipway" ]; then role[$pid]=slipway; named_slipway=$pid; fi ;;
     esac
   fi
   local r=${role[$pid]:-}
