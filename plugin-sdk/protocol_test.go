@@ -544,6 +544,32 @@ func TestUnchangedValuesAndPriorFromRefresh(t *testing.T) {
 	}
 }
 
+// A Configure starts a new session (Metadata.Sessions): the states the
+// last session's refresh kept are not used by a plan after it, which is
+// sent the prior state whole.
+func TestConfigureForgetsTheRefresh(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	ctx := t.Context()
+	state := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("kept")})
+	if _, err := c.Read(ctx, []sdk.ReadRequest{{Address: "batch.a", TypeName: "batch", State: state}}); err != nil {
+		t.Fatal(err)
+	}
+	if diags, err := c.Configure(ctx, cty.ObjectVal(map[string]cty.Value{"greeting": cty.StringVal("hi-")})); err != nil || len(diags) > 0 {
+		t.Fatalf("configure: %v %v", diags, err)
+	}
+	// What the host holds now differs from what the refresh kept.
+	sent := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-z"), "note": cty.StringVal("sent")})
+	cfg := obj(map[string]cty.Value{"name": cty.StringVal("a")})
+	resps, err := c.Plan(ctx, []sdk.PlanRequest{{Address: "batch.a", TypeName: "batch", Config: cfg, PriorState: sent, PriorFromRefresh: true}})
+	if err != nil || resps[0].Diagnostics.HasErrors() {
+		t.Fatalf("plan: %v %v", resps, err)
+	}
+	if got := sdk.GetString(resps[0].PlannedState, "id"); got != "id-z" {
+		t.Errorf("the plan after a new Configure used the last session's refresh: id %q, want id-z", got)
+	}
+}
+
 // TestApplyRunsEveryItemOfACallAtOnce: the host bounds what it sends
 // (its -parallelism), so the items of one apply call all run at once,
 // beyond the 16 the SDK runs of a plan batch. Each item here waits for a

@@ -27,7 +27,9 @@ type Provider interface {
 	// Schema describes the provider block's configuration.
 	Schema() Schema
 	// Configure receives the provider block's evaluated configuration
-	// before any resource call. It is called once per process.
+	// before any resource call. It is called once per process, unless
+	// Metadata says Sessions: then each plan a host serves from the same
+	// process configures it again, and each Configure starts afresh.
 	Configure(ctx context.Context, req ConfigureRequest, resp *ConfigureResponse)
 	// Resources lists the managed resource types, by type name.
 	Resources() map[string]Resource
@@ -69,6 +71,14 @@ type Metadata struct {
 	// answers 429 with Retry-After) can carry more changes than one that
 	// calls an API with fixed quotas. A bound the user chose always wins.
 	ApplyParallelism int
+	// Sessions says the process may be configured again once a plan is
+	// done, each Configure after the first starting a new session that
+	// keeps nothing of the last one: no refresh, record, client or
+	// cached answer survives it unless it is still true of the systems
+	// the provider manages. A host that keeps provider processes running
+	// between plans (slipway agent) keeps only those that say so, and
+	// starts the others for each plan.
+	Sessions bool
 }
 
 // ConfigureRequest carries the provider block's configuration.

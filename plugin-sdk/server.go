@@ -163,7 +163,7 @@ func newServer(p Provider) *server {
 			}
 		}
 	}
-	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline, ApplyParallelism: int64(max(s.meta.ApplyParallelism, 0))}
+	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline, ApplyParallelism: int64(max(s.meta.ApplyParallelism, 0)), Sessions: s.meta.Sessions}
 	resp.Diagnostics = diagsToProto(diags)
 	s.schemaResp = resp
 	return s
@@ -284,6 +284,11 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	if d := runValidators(s.pSchema.Attributes, s.pSchema.Blocks, cfg); d.HasErrors() {
 		return &protocol.Configure_Response{Diagnostics: diagsToProto(d)}, nil
 	}
+	// A Configure starts a session (Metadata.Sessions): the refresh of
+	// the last one is not the next plan's.
+	s.refreshMu.Lock()
+	s.refreshed = nil
+	s.refreshMu.Unlock()
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
 		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline}, &resp)

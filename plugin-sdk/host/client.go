@@ -310,7 +310,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 		sTypes: make(map[string]cty.Type, len(resp.SourceSchemas)),
 	}
 	if m := resp.Metadata; m != nil {
-		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version, Offline: m.Offline, ApplyParallelism: int(min(max(m.ApplyParallelism, 0), maxApplyParallelism))}
+		ss.all.Metadata = sdk.Metadata{Name: m.Name, Version: m.Version, Offline: m.Offline, ApplyParallelism: int(min(max(m.ApplyParallelism, 0), maxApplyParallelism)), Sessions: m.Sessions}
 	}
 	if ss.all.Provider, err = schemaFromProto(resp.Provider); err != nil {
 		return nil, fmt.Errorf("provider %q: provider schema: %w", c.name, err)

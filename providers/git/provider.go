@@ -64,11 +64,16 @@ var providerSchema = sdk.Schema{
 func (*provider) Metadata() sdk.Metadata {
 	// Plans only read (sources and promotes alike): they need no
 	// cluster, so an offline plan makes them as usual.
-	return sdk.Metadata{Name: builtin.GitProvider, Version: "0.1.0", Offline: true}
+	return sdk.Metadata{Name: builtin.GitProvider, Version: "0.1.0", Offline: true, Sessions: true}
 }
 func (*provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	// A new session (Metadata.Sessions) keeps nothing of the last one's
+	// settings, even when this configuration fails.
+	p.mu.Lock()
+	p.cfg, p.cache = nil, nil
+	p.mu.Unlock()
 	s := settings{
 		cacheDir: sdk.GetString(req.Config, "cache_dir"),
 		creds: credentials{

@@ -457,7 +457,7 @@ func TestSchemas(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &sdk.ProviderSchemas{
-		Metadata:  sdk.Metadata{Name: "git", Version: "0.1.0", Offline: true},
+		Metadata:  sdk.Metadata{Name: "git", Version: "0.1.0", Offline: true, Sessions: true},
 		Provider:  providerSchema,
 		Resources: map[string]sdk.Schema{"git_promote": promoteSchema},
 		Sources:   map[string]sdk.Schema{"git": sourceSchema},

@@ -60,7 +60,7 @@ var (
 )
 
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version, Offline: true}
+	return sdk.Metadata{Name: builtin.HelmProvider, Version: Version, Offline: true, Sessions: true}
 }
 
 var providerSchema = sdk.Schema{
@@ -79,6 +79,9 @@ func (p *provider) Resources() map[string]sdk.Resource {
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	// A new session (Metadata.Sessions): an offline one before it does
+	// not make this one offline.
+	p.offline = nil
 	if req.Offline {
 		cacheDir, err := cacheDirOf(req.Config)
 		if err != nil {

@@ -191,7 +191,7 @@ var (
 )
 
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version, Offline: true, ApplyParallelism: appsAtOnce}
+	return sdk.Metadata{Name: builtin.KubernetesProvider, Version: Version, Offline: true, ApplyParallelism: appsAtOnce, Sessions: true}
 }
 
 // appsAtOnce is how many apps apply syncs at once when the user sets
@@ -221,6 +221,7 @@ func (p *provider) Resources() map[string]sdk.Resource {
 }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	p.newSession()
 	cc := clientConfig(req.Config)
 	if req.Offline {
 		p.offline, p.offlineNS = true, kube.OfflineNamespace(cc)
@@ -233,6 +234,21 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		resp.Diagnostics.AddError("Cannot configure the Kubernetes client", err.Error())
 	}
 	p.SetCluster(cl, err)
+}
+
+// newSession forgets what the last session kept (Metadata.Sessions): its
+// refreshes and records, and whether it was offline. The connection is
+// made anew by Configure, with a fresh discovery of the API server's
+// kinds.
+func (p *provider) newSession() {
+	p.snapMu.Lock()
+	p.refreshes = nil
+	p.snapMu.Unlock()
+	p.elidedMu.Lock()
+	p.elided, p.elidedLive, p.elidedAt = nil, nil, time.Time{}
+	p.elidedMu.Unlock()
+	p.offline, p.offlineNS = false, ""
+	p.SetCluster(nil, nil)
 }
 
 // clientConfig reads the provider block: the cluster is reached the way

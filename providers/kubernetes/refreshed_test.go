@@ -17,9 +17,14 @@ package kubernetes
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -103,5 +108,50 @@ func TestPlansForgetTheElidedRefreshsLists(t *testing.T) {
 		if left != nil {
 			t.Errorf("after %s, the elided refresh's LISTs are still kept", plan.name)
 		}
+	}
+}
+
+// TestConfigureStartsANewSession: a process that serves several plans
+// (slipway agent) is configured again for each; the refreshes, the
+// elided refresh's records and LISTs, and an offline configuration of
+// the session before are not the next session's.
+func TestConfigureStartsANewSession(t *testing.T) {
+	t.Parallel()
+	p := newProvider()
+	ctx := context.Background()
+	var resp sdk.ConfigureResponse
+	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(nil), Offline: true}, &resp)
+	if !p.offline || resp.Diagnostics.HasErrors() {
+		t.Fatalf("an offline Configure: offline %v, %v", p.offline, resp.Diagnostics)
+	}
+	kept := newSharedLive()
+	p.keepRefreshed(kept, map[string]bool{"a": true}, map[string]bool{"a": true})
+	p.keepElided(newSharedLive(), map[string]elidedRecord{"a": {}})
+
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resp = sdk.ConfigureResponse{}
+	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{"kubeconfig": cty.StringVal(kubeconfig)})}, &resp)
+	if resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics)
+	}
+	if p.offline {
+		t.Error("the session after an offline one is still offline")
+	}
+	if s, rec := p.takeRefreshed([]string{"a"}); s == kept || rec != nil {
+		t.Errorf("the last session's refresh serves the next: its LISTs %v, found as recorded %v", s == kept, rec)
+	}
+	p.elidedMu.Lock()
+	defer p.elidedMu.Unlock()
+	if p.elided != nil || p.elidedLive != nil {
+		t.Errorf("the last session's elided refresh is kept: %d records, LISTs %v", len(p.elided), p.elidedLive != nil)
 	}
 }

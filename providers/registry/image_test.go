@@ -643,7 +643,7 @@ func TestSchemas(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &sdk.ProviderSchemas{
-		Metadata:  sdk.Metadata{Name: "registry", Version: "0.1.0", Offline: true},
+		Metadata:  sdk.Metadata{Name: "registry", Version: "0.1.0", Offline: true, Sessions: true},
 		Provider:  providerSchema,
 		Resources: map[string]sdk.Schema{"registry_image": imageSchema},
 		Sources:   map[string]sdk.Schema{"image": sourceSchema},

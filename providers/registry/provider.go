@@ -71,11 +71,16 @@ var providerSchema = sdk.Schema{
 func (*provider) Metadata() sdk.Metadata {
 	// Plans reach no cluster and change nothing: an offline plan makes
 	// them as usual.
-	return sdk.Metadata{Name: builtin.RegistryProvider, Version: version, Offline: true}
+	return sdk.Metadata{Name: builtin.RegistryProvider, Version: version, Offline: true, Sessions: true}
 }
 func (*provider) Schema() sdk.Schema { return providerSchema }
 
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	// A new session (Metadata.Sessions) keeps nothing of the last one's
+	// settings, even when this configuration fails.
+	p.mu.Lock()
+	p.cfg = nil
+	p.mu.Unlock()
 	user, password := sdk.GetString(req.Config, "username"), sdk.GetString(req.Config, "password")
 	switch {
 	case user != "" && password == "":

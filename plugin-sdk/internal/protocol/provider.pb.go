@@ -387,8 +387,14 @@ type Metadata struct {
 	// control does, can carry more than a provider calling an API with
 	// fixed quotas. A bound the user chose always wins.
 	ApplyParallelism int64 `protobuf:"varint,4,opt,name=apply_parallelism,json=applyParallelism,proto3" json:"apply_parallelism,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// sessions says the process may be configured again once a plan is
+	// done: each Configure after the first starts a new session, which
+	// forgets everything the last one kept (its refreshes, its records,
+	// its clients). A host that keeps provider processes running between
+	// plans (slipway agent) keeps only those that say so.
+	Sessions      bool `protobuf:"varint,5,opt,name=sessions,proto3" json:"sessions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Metadata) Reset() {
@@ -447,6 +453,13 @@ func (x *Metadata) GetApplyParallelism() int64 {
 		return x.ApplyParallelism
 	}
 	return 0
+}
+
+func (x *Metadata) GetSessions() bool {
+	if x != nil {
+		return x.Sessions
+	}
+	return false
 }
 
 type GetSchema struct {
@@ -3671,12 +3684,13 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0eNESTING_SINGLE\x10\x01\x12\x10\n" +
 	"\fNESTING_LIST\x10\x02\x12\x0f\n" +
 	"\vNESTING_SET\x10\x03\x12\x0f\n" +
-	"\vNESTING_MAP\x10\x04\"\x7f\n" +
+	"\vNESTING_MAP\x10\x04\"\x9b\x01\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
-	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\"\xed\x05\n" +
+	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\x12\x1a\n" +
+	"\bsessions\x18\x05 \x01(\bR\bsessions\"\xed\x05\n" +
 	"\tGetSchema\x1a\t\n" +
 	"\aRequest\x1a\xd4\x05\n" +
 	"\bResponse\x12)\n" +
