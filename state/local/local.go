@@ -108,12 +108,31 @@ func (b *Backend) Path() string { return b.path }
 // Read returns the stored state, or state.NewState() when the file does not
 // exist.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
+	data, err := b.ReadRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return b.DecodeRaw(data)
+}
+
+var _ state.RawReader = (*Backend)(nil)
+
+// ReadRaw returns the state file's bytes, or nil when it does not exist.
+func (b *Backend) ReadRaw(context.Context) ([]byte, error) {
 	data, err := os.ReadFile(b.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return state.NewState(), nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading state: %w", err)
+	}
+	return data, nil
+}
+
+// DecodeRaw decodes the bytes ReadRaw returned; nil is an empty state.
+func (b *Backend) DecodeRaw(data []byte) (*state.State, error) {
+	if data == nil {
+		return state.NewState(), nil
 	}
 	return b.decode(data)
 }
