@@ -49,6 +49,9 @@ type Set struct {
 	// after Stop before it kills the provider; 0 means
 	// host.DefaultStopGrace.
 	StopGrace time.Duration
+	// Launched, when set, is told the name of each provider once its
+	// process has started.
+	Launched func(name string)
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
@@ -170,7 +173,11 @@ func (s *Set) launch(ctx context.Context, name string) (*host.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
+	if err == nil && s.Launched != nil {
+		s.Launched(name)
+	}
+	return c, err
 }
 
 // Close ends every started provider, once a Halt in progress is done.
@@ -187,6 +194,35 @@ func (s *Set) Close() {
 	}
 	wg.Wait()
 	s.clients, s.launching = nil, nil
+}
+
+// Release ends the operation that used the set, for a process that
+// serves many (slipway agent): the providers whose schemas say they
+// start a new session at each Configure (sdk.Metadata.Sessions) keep
+// running for the next operation, and every other one is ended as Close
+// ends it. A provider whose process has exited is forgotten, so the next
+// operation starts it again.
+func (s *Set) Release(ctx context.Context) {
+	s.halting.Lock()
+	defer s.halting.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var wg sync.WaitGroup
+	for key, c := range s.clients {
+		if !c.Exited() && keepsSessions(ctx, c) {
+			continue
+		}
+		delete(s.clients, key)
+		wg.Go(c.Close)
+	}
+	wg.Wait()
+}
+
+// keepsSessions reports whether c's provider may be configured again for
+// another operation.
+func keepsSessions(ctx context.Context, c *host.Client) bool {
+	sch, err := c.Schemas(ctx)
+	return err == nil && sch.Metadata.Sessions
 }
 
 // Stop sends Stop to every started provider, in parallel, which cancels
