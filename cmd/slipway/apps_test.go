@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,6 +78,10 @@ func TestAppScripts(t *testing.T) {
 			"kube": func(ts *testscript.TestScript, neg bool, args []string) { kubeCmd(ts, neg, args, dyn) },
 			// ci github|gitlab JOB ...: a job of examples/ci, as the service runs it.
 			"ci": scriptCI,
+			// waitsocket PATH: wait (up to a minute) until a process
+			// listens on the Unix socket PATH, such as an agent started in
+			// the background.
+			"waitsocket": scriptWaitSocket,
 		}),
 	})
 }
@@ -119,6 +124,22 @@ func withGitCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args 
 		}
 	}
 	return cmds
+}
+
+// scriptWaitSocket waits until a process listens on a Unix socket.
+func scriptWaitSocket(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: waitsocket PATH")
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("unix", ts.MkAbs(args[0])); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitsocket: nothing listens on %s after a minute", args[0])
+		}
+	}
 }
 
 // readTree reads every file below dir, by slash path relative to dir.

@@ -423,7 +423,7 @@ func checkSynopsis(line string) error {
 // and the help and version flags that Execute would add.
 func docRoot() *cobra.Command {
 	code := 0
-	root := newRoot(context.Background(), context.Background(), &code)
+	root := newRoot(context.Background(), context.Background(), &code, processInvocation(nil))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultVersionFlag()

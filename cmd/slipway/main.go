@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -86,8 +87,9 @@ func run(args []string) int {
 	ctx, stopCtx, cleanup := interrupts()
 	defer cleanup()
 	code := 0
-	root := newRoot(ctx, stopCtx, &code)
-	root.SetArgs(normalizeArgs(args))
+	args = normalizeArgs(args)
+	root := newRoot(ctx, stopCtx, &code, processInvocation(args))
+	root.SetArgs(args)
 	err := root.Execute()
 	if ctx.Err() != nil {
 		// The second Ctrl-C: the signal handler exits with 130 once the
@@ -164,7 +166,33 @@ func interrupts() (ctx, stop context.Context, cleanup func()) {
 	return ctx, stop, func() { signal.Stop(sigs); stopNow(); cancel() }
 }
 
-func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
+// invocation is where one command reads and writes: the process's own
+// streams and environment, or those of a plan that an agent makes for a
+// client (agent.go).
+type invocation struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	env            []string
+	// color says whether standard output wants colour, given -no-color.
+	color  func(noColor bool) bool
+	halter *command.Halter
+	// args is the command line, which plan sends to an agent.
+	args []string
+	// resident is set when an agent makes the plan: what it keeps
+	// between plans. -chdir is refused then.
+	resident *command.Resident
+}
+
+// processInvocation is the invocation of the process itself.
+func processInvocation(args []string) *invocation {
+	return &invocation{
+		stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, env: os.Environ(),
+		color:  func(noColor bool) bool { return views.WantColor(os.Stdout, noColor) },
+		halter: &halter, args: args,
+	}
+}
+
+func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Command {
 	// Commands that change things finish what is in flight on the first
 	// Ctrl-C (applyCtx lives until the second); every other command
 	// stops at the first.
@@ -175,9 +203,9 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	meta := func() *command.Meta {
 		// Like terraform -chdir: everything, relative paths included,
 		// happens in that directory.
-		if chdir != "" {
+		if chdir != "" && inv.resident == nil {
 			if err := os.Chdir(chdir); err != nil {
-				fmt.Fprintf(os.Stderr, "Error: -chdir: %v\n", err)
+				fmt.Fprintf(inv.stderr, "Error: -chdir: %v\n", err)
 				os.Exit(1)
 			}
 			chdir = ""
@@ -189,13 +217,14 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 		}
 		return &command.Meta{
 			Dir:      dir,
-			View:     &views.View{Stdout: os.Stdout, Stderr: os.Stderr, Color: views.WantColor(os.Stdout, noColor)},
-			Stdin:    os.Stdin,
-			Env:      os.Environ(),
+			View:     &views.View{Stdout: inv.stdout, Stderr: inv.stderr, Color: inv.color(noColor)},
+			Stdin:    inv.stdin,
+			Env:      inv.env,
 			Version:  version,
 			Builtins: b,
 			Stop:     stopCtx,
-			Halter:   &halter,
+			Halter:   inv.halter,
+			Resident: inv.resident,
 		}
 	}
 	root := &cobra.Command{
@@ -255,13 +284,22 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 
 	// plan
 	var planArgs command.PlanArgs
+	var useAgent bool
 	planCmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would do",
 		Args:  cobra.NoArgs,
-		Run:   func(*cobra.Command, []string) { set(meta().Plan(ctx, planArgs)) },
+		Run: func(*cobra.Command, []string) {
+			m := meta()
+			if c, ok := planByAgent(ctx, m, inv, useAgent); ok {
+				set(c)
+				return
+			}
+			set(m.Plan(ctx, planArgs))
+		},
 	}
 	planFlags(planCmd, &planArgs)
+	planCmd.Flags().BoolVar(&useAgent, "agent", true, "let the agent running in this directory (slipway agent) make the plan, when there is one")
 	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
 	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes (3 when a policy denies the plan, with or without this flag)")
 	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
@@ -444,7 +482,15 @@ func newRoot(ctx, stopCtx context.Context, code *int) *cobra.Command {
 	}
 	convertCmd.Flags().StringVar(&convArgs.Out, "out", "", "write one file per source repository or app set into this directory instead of printing the configuration")
 
-	root.AddCommand(convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
+	// agent
+	agentCmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Stay running in this directory and make its plans, keeping the providers running and the state read between them",
+		Args:  cobra.NoArgs,
+		Run:   func(*cobra.Command, []string) { set(serveAgent(ctx, meta(), inv)) },
+	}
+
+	root.AddCommand(agentCmd, convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,
 		stateCommand(ctx, meta, set), workspaceCommand(ctx, meta, set), forceUnlockCommand(ctx, meta, set), providerCommand(set),
 		providersCommand(ctx, meta, set), rolloutCommand(ctx, applyCtx, meta, set))

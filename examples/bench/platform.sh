@@ -71,7 +71,11 @@
 #                     manifests against the objects slipway applied.
 #                     Then the same plan with -refresh=false, which
 #                     reads no object: what slipway and its providers
-#                     cost before any LIST.
+#                     cost before any LIST. And the same plan made by
+#                     slipway agent (started before the rounds, its first
+#                     plan untimed), which keeps the providers running and
+#                     the state read between plans, with the agent's peak
+#                     RSS and its providers'.
 #   peak RSS          of a no-op plan: slipway itself and each provider
 #                     process it starts (VmHWM, sampled every 50ms until
 #                     they exit, and in brackets the largest anonymous RSS
@@ -542,10 +546,23 @@ if [ -n "${BASELINE:-}" ]; then
   cp "$BASELINE" "$work/baseline-slipway"
   (cd "$work/baseline" && "$work/baseline-slipway" init -upgrade > /dev/null)
 fi
-plan=() fl=() diff=() base=() fixed=() whole=() fljson=() norefresh=()
+# The same no-op plan made by slipway agent, from a copy of the
+# configuration (the agent answers on a socket in its directory): its
+# first plan starts the providers and reads the state, untimed.
+cp -a "$work/config" "$work/agent-config"
+(cd "$work/agent-config" && exec "$slipway" agent > "$work/agent.log" 2>&1) &
+agent_pid=$!
+for ((i = 0; i < 300; i++)); do
+  [ -S "$work/agent-config/.slipway/agent.sock" ] && break
+  sleep 0.1
+done
+(cd "$work/agent-config" && "$slipway" plan -detailed-exitcode > /dev/null) ||
+  { echo "the agent's first plan is not a no-op"; cat "$work/agent.log"; exit 1; }
+plan=() fl=() diff=() base=() fixed=() whole=() fljson=() norefresh=() agentp=()
 : > "$work/noop.cpu"
 for ((r = 0; r < RUNS; r++)); do
   fl+=("$(floor_list)")
+  agentp+=("$(cd "$work/agent-config" && secs "$slipway" plan -detailed-exitcode)")
   fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
   whole+=("$(secs floor_list)")
   fljson+=("$(floor_list -json)")
@@ -569,6 +586,16 @@ fx=$(printf '%s\n' "${fixed[@]}" | median)
 wh=$(printf '%s\n' "${whole[@]}" | median)
 fj=$(printf '%s\n' "${fljson[@]}" | median)
 nr=$(printf '%s\n' "${norefresh[@]}" | median)
+ap=$(printf '%s\n' "${agentp[@]}" | median)
+# The agent's peaks (VmHWM: since it started), and those of the providers
+# it kept; then it is stopped. Every plan timed must have been its.
+hwm=() anon=() role=() named_slipway=""
+sample "$agent_pid" top
+agent_peaks=$(peaks)
+kill -INT "$agent_pid"
+wait "$agent_pid" || { echo "slipway agent failed"; cat "$work/agent.log"; exit 1; }
+served=$(grep -c 'plan --detailed-exitcode: exit 0 in' "$work/agent.log" || true)
+[ "$served" -eq $((RUNS + 1)) ] || { echo "slipway agent made $served of the $((RUNS + 1)) plans"; cat "$work/agent.log"; exit 1; }
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and the peaks
 # of slipway and each provider (see sampled).
@@ -608,6 +635,9 @@ printf '                 the floor program'"'"'s whole run (process start and cl
   "$wh" "$(ratio "$p" "$wh")"
 printf '                 the floor asking for JSON (as older client-go typed clients did) %.3fs   slipway/JSON floor ratio %.2f\n' \
   "$fj" "$(ratio "$p" "$fj")"
+printf '                 made by slipway agent (providers kept running, the state read once) %.2fs = %.2f floors   agent/slipway ratio %.2f\n' \
+  "$ap" "$(ratio "$ap" "$f")" "$(ratio "$ap" "$p")"
+echo "                 peak RSS of the agent and the providers it kept: $agent_peaks"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 the same plan with -refresh=false (it reads no object: slipway and its providers alone) %.2fs = %.2f floors\n' \
   "$nr" "$(ratio "$nr" "$f")"

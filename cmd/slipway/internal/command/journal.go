@@ -33,7 +33,14 @@ func readJournaled(ctx context.Context, b state.Backend) (*state.State, []state.
 
 // readJournal is readJournaled, and whether the journal held anything.
 func readJournal(ctx context.Context, b state.Backend) (*state.State, []state.Pending, bool, error) {
-	st, err := b.Read(ctx)
+	return readJournalWith(ctx, b, b.Read, false)
+}
+
+// readJournalWith is readJournal with the state read by read. When shared,
+// read may return a state it keeps (Resident.readState), and the
+// journal's changes are replayed into a copy of it.
+func readJournalWith(ctx context.Context, b state.Backend, read func(context.Context) (*state.State, error), shared bool) (*state.State, []state.Pending, bool, error) {
+	st, err := read(ctx)
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -44,6 +51,9 @@ func readJournal(ctx context.Context, b state.Backend) (*state.State, []state.Pe
 	entries, err := jb.Journal().Entries(ctx)
 	if err != nil {
 		return nil, nil, false, err
+	}
+	if shared && len(entries) > 0 {
+		st = st.DeepCopy()
 	}
 	return st, state.Replay(st, entries), len(entries) > 0, nil
 }

@@ -52,6 +52,10 @@ type Meta struct {
 	// Halter, when set, stops the providers of the operation when the
 	// user stops it at once (see Halter).
 	Halter *Halter
+	// Resident, when set, is what the process keeps between the plans it
+	// serves (slipway agent): plan takes its providers and its state from
+	// it, and leaves them to it.
+	Resident *Resident
 
 	askMu sync.Mutex // one approval question at a time
 	enc   *sealers   // the encryption block's Sealers, built once; see sealers
@@ -171,6 +175,9 @@ type session struct {
 	backend state.Backend
 	unlock  func()
 	ctx     *planner.Context
+	// resident: the providers are a Resident's, released rather than
+	// ended when the operation is done.
+	resident bool
 	// replayed says the state read holds changes replayed from the
 	// intent journal, which no state file holds yet.
 	replayed bool
@@ -178,7 +185,11 @@ type session struct {
 
 func (s *session) close() {
 	if s.ctx != nil && s.ctx.Providers != nil {
-		s.ctx.Providers.Close()
+		if s.resident {
+			s.ctx.Providers.Release(context.Background())
+		} else {
+			s.ctx.Providers.Close()
+		}
 	}
 	if s.unlock != nil {
 		s.unlock()
@@ -205,14 +216,19 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	}
 	b, d := m.backend(cfg)
 	diags = append(diags, d...)
-	set, d := m.providerSet()
+	var set *plugins.Set
+	if m.Resident != nil {
+		set, d = m.Resident.providers(m)
+	} else {
+		set, d = m.providerSet()
+	}
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
 		return nil
 	}
 	m.View.Diagnostics(diags)
-	s := &session{cfg: cfg, backend: b}
+	s := &session{cfg: cfg, backend: b, resident: m.Resident != nil}
 	// Once ctx ends (the user stops the operation at once), the
 	// providers are sent Stop, and killed if they do not.
 	m.Halter.watch(ctx, set)
@@ -254,8 +270,13 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		pending  []state.Pending
 		replayed bool
 	)
-	withoutGC(func() { st, pending, replayed, err = readJournal(ctx, b) })
-	read := time.Since(began)
+	if m.Resident != nil {
+		read := func(ctx context.Context) (*state.State, error) { return m.Resident.readState(ctx, b) }
+		withoutGC(func() { st, pending, replayed, err = readJournalWith(ctx, b, read, true) })
+	} else {
+		withoutGC(func() { st, pending, replayed, err = readJournal(ctx, b) })
+	}
+	readIn := time.Since(began)
 	if err == nil && len(onDemand) > 0 {
 		// What state holds needs its provider from the start (a chart
 		// app's helm provider): it starts beside the others still
@@ -267,7 +288,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		}
 	}
 	starting.Wait()
-	m.debugf("state: read in %s, alongside the providers' start, which took %s", read.Round(time.Millisecond), warmed.Round(time.Millisecond))
+	m.debugf("state: read in %s, alongside the providers' start, which took %s", readIn.Round(time.Millisecond), warmed.Round(time.Millisecond))
 	if err != nil {
 		set.Close()
 		s.close()
@@ -280,6 +301,9 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws, OnSecrets: m.View.AddSecrets}
 	return s
 }
+
+// Debugf is debugf, for the commands outside this package.
+func (m *Meta) Debugf(format string, args ...any) { m.debugf(format, args...) }
 
 // debugf writes a line of slipway's own to standard error when SLIPWAY_LOG
 // asks for debug output (debug or trace), as providers' debug lines are

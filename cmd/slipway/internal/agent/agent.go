@@ -1,0 +1,362 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package agent
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SocketPath is where the agent of a configuration directory listens,
+// relative to that directory (which keeps it within the length a socket
+// path may have, however deep the directory is).
+var SocketPath = filepath.Join(".slipway", "agent.sock")
+
+// Request is what a client asks the agent to run.
+type Request struct {
+	// Args is the command line, the command first (only "plan" is
+	// served), without -chdir: the client has already moved into the
+	// directory the agent serves.
+	Args []string `json:"args"`
+	// Dir is the client's working directory, which must be the agent's.
+	Dir string `json:"dir"`
+	// Env is the client's environment.
+	Env []string `json:"env"`
+	// Color says the client's standard output wants colour (a terminal,
+	// NO_COLOR unset).
+	Color bool `json:"color"`
+	// Build identifies the client's slipway binary (see Build).
+	Build string `json:"build"`
+}
+
+// Build identifies the running slipway binary by version, path, size and
+// modification time: an agent serves only clients of the build it runs,
+// so that a rebuilt or upgraded slipway never gets a plan made by the old
+// one.
+func Build(version string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return version
+	}
+	if p, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = p
+	}
+	info, err := os.Stat(exe)
+	if err != nil {
+		return version + " " + exe
+	}
+	return fmt.Sprintf("%s %s %d %d", version, exe, info.Size(), info.ModTime().UnixNano())
+}
+
+// shellNoise are the variables a shell, a terminal or a terminal
+// multiplexer sets, which differ between two windows of the same user and
+// that neither slipway nor its providers read. NO_COLOR is left out too:
+// the client sends whether it wants colour (Request.Color).
+var shellNoise = map[string]bool{
+	"_": true, "PWD": true, "OLDPWD": true, "SHLVL": true,
+	"TERM": true, "COLORTERM": true, "TERM_PROGRAM": true, "TERM_PROGRAM_VERSION": true, "TERM_SESSION_ID": true,
+	"COLUMNS": true, "LINES": true, "NO_COLOR": true,
+	"TMUX": true, "TMUX_PANE": true, "STY": true, "WINDOW": true, "WINDOWID": true,
+	"SSH_TTY": true, "SSH_CONNECTION": true, "SSH_CLIENT": true, "GPG_TTY": true,
+	"PS1": true, "PS2": true, "PROMPT_COMMAND": true, "HISTFILE": true, "HISTSIZE": true, "HISTCONTROL": true,
+	"LS_COLORS": true, "LSCOLORS": true, "VTE_VERSION": true, "ITERM_SESSION_ID": true, "INSIDE_EMACS": true,
+	"DISPLAY": true, "WAYLAND_DISPLAY": true, "XDG_SESSION_ID": true, "XDG_VTNR": true,
+}
+
+// EnvDiff returns the names of the variables whose values differ between
+// two environments (KEY=VALUE entries, the last of a name winning), but
+// for shellNoise, sorted. Values are never returned: they may be secrets.
+func EnvDiff(a, b []string) []string {
+	ma, mb := envMap(a), envMap(b)
+	var out []string
+	for k, v := range ma {
+		if w, ok := mb[k]; (!ok || w != v) && !shellNoise[k] {
+			out = append(out, k)
+		}
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok && !shellNoise[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func envMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, e := range env {
+		if k, v, ok := strings.Cut(e, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// The frames the agent sends back: a kind byte, a big-endian length and
+// the payload.
+const (
+	frameStdout  byte = 1
+	frameStderr  byte = 2
+	frameExit    byte = 3 // payload: the exit code in decimal; the last frame
+	frameRefused byte = 4 // payload: why; the only frame
+)
+
+// interruptByte is what a client sends once the user interrupted it.
+const interruptByte = 'i'
+
+// maxRequest bounds a request's size.
+const maxRequest = 4 << 20
+
+// maxFrame bounds a frame's payload.
+const maxFrame = 1 << 20
+
+// Handler runs one request, writing to stdout and stderr, and returns the
+// exit code, or why it will not run it (refused non-empty), in which case
+// it must have written nothing. ctx ends when the client interrupts or
+// goes away.
+type Handler func(ctx context.Context, req *Request, stdout, stderr io.Writer) (code int, refused string)
+
+// Serve accepts connections on l until ctx ends, and runs their requests
+// with h one at a time, in the order they arrive. A connection from
+// another user is closed unanswered. logf, when set, is told of each one
+// refused that way.
+func Serve(ctx context.Context, l net.Listener, h Handler, logf func(format string, args ...any)) error {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	defer stop()
+	var one sync.Mutex // one request at a time
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		uc, ok := conn.(*net.UnixConn)
+		if !ok {
+			conn.Close()
+			continue
+		}
+		if err := sameUser(uc); err != nil {
+			logf("refused a connection: %v", err)
+			conn.Close()
+			continue
+		}
+		wg.Go(func() {
+			defer conn.Close()
+			serveConn(ctx, uc, h, &one)
+		})
+	}
+}
+
+// serveConn reads a request from conn and answers it.
+func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mutex) {
+	r := bufio.NewReader(io.LimitReader(conn, maxRequest))
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		return
+	}
+	var req Request
+	if err := json.Unmarshal(line, &req); err != nil || len(req.Args) == 0 {
+		writeFrame(conn, frameRefused, []byte("the request could not be read"))
+		return
+	}
+	one.Lock()
+	defer one.Unlock()
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The client sends one byte when the user interrupts it, and closes
+	// the connection when it goes away: either ends the request.
+	go func() {
+		var b [1]byte
+		conn.Read(b[:])
+		cancel()
+	}()
+	w := &frames{conn: conn}
+	code, refused := h(rctx, &req, w.stream(frameStdout), w.stream(frameStderr))
+	if refused != "" {
+		w.write(frameRefused, []byte(refused))
+		return
+	}
+	w.write(frameExit, []byte(strconv.Itoa(code)))
+}
+
+// frames writes frames to a connection, one at a time.
+type frames struct {
+	mu   sync.Mutex
+	conn net.Conn
+	err  error
+}
+
+func (f *frames) write(kind byte, p []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.err = writeFrame(f.conn, kind, p)
+	return f.err
+}
+
+func (f *frames) stream(kind byte) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		for rest := p; len(rest) > 0; {
+			n := min(len(rest), maxFrame)
+			if err := f.write(kind, rest[:n]); err != nil {
+				return len(p) - len(rest), err
+			}
+			rest = rest[n:]
+		}
+		return len(p), nil
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func writeFrame(w io.Writer, kind byte, p []byte) error {
+	hdr := make([]byte, 5, 5+len(p))
+	hdr[0] = kind
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(p)))
+	_, err := w.Write(append(hdr, p...))
+	return err
+}
+
+// ErrNoAgent is returned by Ask when no agent listens in the directory.
+var ErrNoAgent = errors.New("no agent")
+
+// Refused is returned by Ask when the agent would not serve the request;
+// nothing was written then.
+type Refused struct{ Reason string }
+
+func (r *Refused) Error() string { return "the agent did not serve the plan: " + r.Reason }
+
+// Ask sends req to the agent listening at path, copies what it writes
+// to stdout and stderr, and returns the exit code. It returns ErrNoAgent
+// when nothing listens there and a *Refused when the agent will not serve
+// req; in both cases it wrote nothing. Once ctx ends it tells the agent,
+// which stops the request, and waits for the agent's last frames.
+func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Writer) (int, error) {
+	if _, err := os.Lstat(path); err != nil {
+		return 0, ErrNoAgent
+	}
+	d := net.Dialer{Timeout: time.Second}
+	conn, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		// A socket nothing listens on: an agent that was killed.
+		return 0, fmt.Errorf("%w: %v", ErrNoAgent, err)
+	}
+	defer conn.Close()
+	b, err := json.Marshal(req)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := conn.Write(append(b, '\n')); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrNoAgent, err)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Write([]byte{interruptByte}) })
+	defer stop()
+	r := bufio.NewReader(conn)
+	var hdr [5]byte
+	for first := true; ; first = false {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			if first {
+				// The agent went away before answering: plan without it.
+				return 0, fmt.Errorf("%w: %v", ErrNoAgent, err)
+			}
+			return 1, fmt.Errorf("the agent stopped before the plan ended: %w", err)
+		}
+		n := binary.BigEndian.Uint32(hdr[1:])
+		if n > maxFrame {
+			return 1, fmt.Errorf("the agent sent a frame of %d bytes", n)
+		}
+		p := make([]byte, n)
+		if _, err := io.ReadFull(r, p); err != nil {
+			return 1, fmt.Errorf("the agent stopped before the plan ended: %w", err)
+		}
+		switch hdr[0] {
+		case frameStdout:
+			stdout.Write(p)
+		case frameStderr:
+			stderr.Write(p)
+		case frameExit:
+			code, err := strconv.Atoi(string(p))
+			if err != nil {
+				return 1, fmt.Errorf("the agent sent exit code %q", p)
+			}
+			return code, nil
+		case frameRefused:
+			if !first {
+				return 1, fmt.Errorf("the agent refused the plan after it began: %s", p)
+			}
+			return 0, &Refused{Reason: string(p)}
+		default:
+			return 1, fmt.Errorf("the agent sent a frame of kind %d", hdr[0])
+		}
+	}
+}
+
+// Listen listens on a socket at path (SocketPath, in the directory the
+// agent serves), which only the process's user may open. A socket left by
+// an agent that is gone is replaced; one another agent still answers on
+// is an error.
+func Listen(path string) (net.Listener, error) {
+	if err := peerCredSupported(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("another agent already serves this directory on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	// Between the socket's creation and this, a process of another user
+	// that connects is still refused: Serve checks every peer.
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}

@@ -1,0 +1,317 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestEnvDiff(t *testing.T) {
+	t.Parallel()
+	a := []string{"KUBECONFIG=/a", "HOME=/h", "PWD=/x", "TERM=xterm", "ONLY_A=1", "SAME=1", "DUP=old", "DUP=new"}
+	b := []string{"KUBECONFIG=/b", "HOME=/h", "PWD=/y", "TERM=dumb", "ONLY_B=", "SAME=1", "DUP=new", "NO_COLOR=1"}
+	got := EnvDiff(a, b)
+	want := []string{"KUBECONFIG", "ONLY_A", "ONLY_B"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("EnvDiff = %q, want %q", got, want)
+	}
+	if d := EnvDiff(b, a); !slices.Equal(d, want) {
+		t.Fatalf("EnvDiff is not symmetric: %q", d)
+	}
+	if d := EnvDiff(a, a); d != nil {
+		t.Fatalf("EnvDiff of an environment with itself = %q", d)
+	}
+}
+
+// serve starts an agent on a socket in a new directory with handler h,
+// and returns the socket's path.
+func serve(t *testing.T, h Handler) string {
+	t.Helper()
+	// A short directory: a socket's path is limited to about 100 bytes.
+	dir, err := os.MkdirTemp("", "agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, SocketPath)
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, h, t.Logf) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return path
+}
+
+func TestAskCopiesTheStreamsAndTheExitCode(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 3*maxFrame+17) // more than one frame
+	path := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
+		fmt.Fprintf(stdout, "args %q color %t\n", req.Args, req.Color)
+		fmt.Fprintln(stderr, "a warning")
+		io.WriteString(stdout, big)
+		return 2, ""
+	})
+	var out, errs bytes.Buffer
+	code, err := Ask(context.Background(), path, &Request{Args: []string{"plan", "-detailed-exitcode"}, Color: true}, &out, &errs)
+	if err != nil || code != 2 {
+		t.Fatalf("Ask = %d, %v; want 2, nil", code, err)
+	}
+	if want := "args [\"plan\" \"-detailed-exitcode\"] color true\n" + big; out.String() != want {
+		t.Fatalf("stdout: %d bytes, want %d", out.Len(), len(want))
+	}
+	if errs.String() != "a warning\n" {
+		t.Fatalf("stderr = %q", errs.String())
+	}
+}
+
+func TestARefusedRequestWritesNothing(t *testing.T) {
+	t.Parallel()
+	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+		return 0, "the environment differs (KUBECONFIG)"
+	})
+	var out, errs bytes.Buffer
+	_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, &out, &errs)
+	var r *Refused
+	if !errors.As(err, &r) || r.Reason != "the environment differs (KUBECONFIG)" {
+		t.Fatalf("Ask: %v, want the refusal", err)
+	}
+	if out.Len()+errs.Len() != 0 {
+		t.Fatalf("a refused request wrote %q and %q", out.String(), errs.String())
+	}
+}
+
+func TestNoAgent(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "agent.sock")
+	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != ErrNoAgent {
+		t.Fatalf("Ask without a socket: %v, want ErrNoAgent", err)
+	}
+	// A socket whose agent was killed: nothing listens on it.
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); !errors.Is(err, ErrNoAgent) {
+		t.Fatalf("Ask on a dead socket: %v, want ErrNoAgent", err)
+	}
+	// A new agent replaces the dead socket, and a second one is refused
+	// while the first listens.
+	l2, err := Listen(path)
+	if err != nil {
+		t.Fatalf("Listen over a dead socket: %v", err)
+	}
+	defer l2.Close()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Fatalf("the socket's mode is %o, want 600", perm)
+	}
+	if _, err := Listen(path); err == nil || !strings.Contains(err.Error(), "another agent") {
+		t.Fatalf("a second Listen: %v, want another agent's error", err)
+	}
+}
+
+func TestAnInterruptedClientEndsItsRequest(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		io.WriteString(stdout, "planning\n")
+		close(started)
+		select {
+		case <-ctx.Done():
+			io.WriteString(stdout, "Interrupted\n")
+		case <-time.After(10 * time.Second):
+			io.WriteString(stdout, "never interrupted\n")
+		}
+		return 1, ""
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-started
+		cancel()
+	}()
+	var out bytes.Buffer
+	code, err := Ask(ctx, path, &Request{Args: []string{"plan"}}, &out, io.Discard)
+	if err != nil || code != 1 || out.String() != "planning\nInterrupted\n" {
+		t.Fatalf("Ask = %d, %v, %q; want the request stopped and its last words", code, err, out.String())
+	}
+}
+
+func TestAClientThatGoesAwayEndsItsRequest(t *testing.T) {
+	t.Parallel()
+	ended := make(chan struct{})
+	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		io.WriteString(stdout, "planning\n")
+		select {
+		case <-ctx.Done():
+			close(ended)
+		case <-time.After(10 * time.Second):
+		}
+		return 1, ""
+	})
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, `{"args":["plan"]}`+"\n")
+	var hdr [5]byte
+	if _, err := io.ReadFull(conn, hdr[:]); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request still runs after its client went away")
+	}
+}
+
+func TestRequestsRunOneAtATime(t *testing.T) {
+	t.Parallel()
+	var running, most atomic.Int32
+	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+		n := running.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		running.Add(-1)
+		return 0, ""
+	})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if m := most.Load(); m != 1 {
+		t.Fatalf("%d requests ran at once, want 1", m)
+	}
+}
+
+func TestABadRequestIsRefused(t *testing.T) {
+	t.Parallel()
+	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+		t.Error("the handler ran for a request that could not be read")
+		return 0, ""
+	})
+	for _, line := range []string{"not json\n", "{}\n", `{"args":[]}` + "\n"} {
+		conn, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, line)
+		b, _ := io.ReadAll(conn)
+		conn.Close()
+		if len(b) < 5 || b[0] != frameRefused {
+			t.Fatalf("%q: answered %q, want a refusal", line, b)
+		}
+	}
+}
+
+// TestMain lets the test binary act as a client of another user
+// (TestAnotherUserIsNotServed).
+func TestMain(m *testing.M) {
+	if path := os.Getenv("AGENT_TEST_DIAL"); path != "" {
+		conn, err := net.Dial("unix", path)
+		if err != nil {
+			fmt.Println("dial:", err)
+			os.Exit(0)
+		}
+		io.WriteString(conn, `{"args":["plan"]}`+"\n")
+		b, _ := io.ReadAll(conn)
+		fmt.Printf("answered %d bytes\n", len(b))
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestAnotherUserIsNotServed(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root, to connect as another user")
+	}
+	var served atomic.Bool
+	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+		served.Store(true)
+		return 0, ""
+	})
+	// Even with the socket and its directories open to everyone, the
+	// agent answers no other user.
+	for p := path; p != "/" && p != "."; p = filepath.Dir(p) {
+		if strings.HasPrefix(p, os.TempDir()+"/") || p == path {
+			os.Chmod(p, 0o777)
+		}
+	}
+	// The test binary, where that user may run it.
+	bin, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(filepath.Dir(path), "client")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "AGENT_TEST_DIAL="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the client as another user: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "answered 0 bytes" {
+		t.Fatalf("the client of another user: %q, want no answer", got)
+	}
+	if served.Load() {
+		t.Fatal("the agent served a client of another user")
+	}
+	// The agent's own user is still served.
+	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+}
