@@ -22,6 +22,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"slipway.dev/slipway/cmd/slipway/internal/agent"
@@ -87,7 +88,7 @@ func withoutChdir(args []string) []string {
 // and makes the plans its clients ask for, one at a time, keeping the
 // providers running and the state read between them, until the user
 // stops it.
-func serveAgent(ctx context.Context, m *command.Meta, inv *invocation) int {
+func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration) int {
 	dir, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
@@ -106,7 +107,24 @@ func serveAgent(ctx context.Context, m *command.Meta, inv *invocation) int {
 		fmt.Fprintf(inv.stdout, "%s %s\n", time.Now().Format(time.TimeOnly), fmt.Sprintf(format, args...))
 	}
 	fmt.Fprintf(inv.stdout, "slipway agent: making the plans of %s (socket %s, process %d); stop it with Ctrl-C.\n", dir, agent.SocketPath, os.Getpid())
+	// Like a build tool's server, it stops by itself once it has made no
+	// plan for a while, so a forgotten one does not hold its memory.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var idled atomic.Bool
+	idle := func() {
+		idled.Store(true)
+		stop()
+	}
+	var timer *time.Timer
+	if idleTimeout > 0 {
+		timer = time.AfterFunc(idleTimeout, idle)
+	}
 	handle := func(rctx context.Context, req *agent.Request, stdout, stderr io.Writer) (int, string) {
+		if timer != nil {
+			timer.Stop()
+			defer timer.Reset(idleTimeout)
+		}
 		if why := refusal(req, dir, build, inv.env); why != "" {
 			logf("refused %s: %s", describe(req.Args), why)
 			return 0, why
@@ -129,6 +147,10 @@ func serveAgent(ctx context.Context, m *command.Meta, inv *invocation) int {
 	if err := agent.Serve(ctx, l, handle, logf); err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
+	}
+	if idled.Load() {
+		fmt.Fprintf(inv.stdout, "slipway agent: stopped after %s without a plan (-idle-timeout).\n", idleTimeout)
+		return 0
 	}
 	fmt.Fprintln(inv.stdout, "slipway agent: stopped.")
 	return 0

@@ -483,12 +483,17 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 	convertCmd.Flags().StringVar(&convArgs.Out, "out", "", "write one file per source repository or app set into this directory instead of printing the configuration")
 
 	// agent
+	var idleTimeout time.Duration
 	agentCmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Stay running in this directory and make its plans, keeping the providers running and the state read between them",
 		Args:  cobra.NoArgs,
-		Run:   func(*cobra.Command, []string) { set(serveAgent(ctx, meta(), inv)) },
+		Run: func(*cobra.Command, []string) {
+			meta() // for -chdir
+			set(serveAgent(ctx, inv, idleTimeout))
+		},
 	}
+	agentCmd.Flags().DurationVar(&idleTimeout, "idle-timeout", 3*time.Hour, "stop after this long without a plan; 0 never stops")
 
 	root.AddCommand(agentCmd, convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,

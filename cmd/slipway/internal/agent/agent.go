@@ -194,6 +194,11 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	}
 	one.Lock()
 	defer one.Unlock()
+	if ctx.Err() != nil {
+		// The agent stopped while this request waited its turn.
+		writeFrame(conn, frameRefused, []byte("the agent is stopping"))
+		return
+	}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The client sends one byte when the user interrupts it, and closes

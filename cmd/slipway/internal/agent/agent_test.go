@@ -315,3 +315,58 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "agent.sock")
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	first, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	served := make(chan error, 1)
+	go func() {
+		served <- Serve(ctx, l, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+			if runs.Add(1) == 1 {
+				close(first)
+				<-release
+			}
+			return 0, ""
+		}, t.Logf)
+	}()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard)
+		done <- err
+	}()
+	<-first
+	second := make(chan error, 1)
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard)
+		second <- err
+	}()
+	time.Sleep(500 * time.Millisecond) // the second request waits its turn
+	stop()
+	close(release)
+	if err := <-done; err != nil {
+		t.Errorf("the request running when the agent stopped: %v", err)
+	}
+	var r *Refused
+	if err := <-second; !errors.As(err, &r) {
+		t.Errorf("the request that waited: %v, want a refusal", err)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("%d requests ran, want 1", n)
+	}
+	if err := <-served; err != nil {
+		t.Error(err)
+	}
+}
