@@ -182,18 +182,7 @@ func (s *Set) launch(ctx context.Context, name string) (*host.Client, error) {
 
 // Close ends every started provider, once a Halt in progress is done.
 func (s *Set) Close() {
-	s.halting.Lock()
-	defer s.halting.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Each waits for its process to exit: all at once, the command
-	// ends when the slowest has, not after the sum of them.
-	var wg sync.WaitGroup
-	for _, c := range s.clients {
-		wg.Go(c.Close)
-	}
-	wg.Wait()
-	s.clients, s.launching = nil, nil
+	s.end(nil)
 }
 
 // Release ends the operation that used the set, for a process that
@@ -203,17 +192,29 @@ func (s *Set) Close() {
 // ends it. A provider whose process has exited is forgotten, so the next
 // operation starts it again.
 func (s *Set) Release(ctx context.Context) {
+	s.end(func(c *host.Client) bool { return !c.Exited() && keepsSessions(ctx, c) })
+}
+
+// end ends every started provider but those keep says to keep, once a
+// Halt in progress is done. Without keep, it ends them all, and those
+// still starting are ended once they have.
+func (s *Set) end(keep func(*host.Client) bool) {
 	s.halting.Lock()
 	defer s.halting.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Each waits for its process to exit: all at once, the command
+	// ends when the slowest has, not after the sum of them.
 	var wg sync.WaitGroup
 	for key, c := range s.clients {
-		if !c.Exited() && keepsSessions(ctx, c) {
+		if keep != nil && keep(c) {
 			continue
 		}
 		delete(s.clients, key)
 		wg.Go(c.Close)
+	}
+	if keep == nil {
+		s.launching = nil
 	}
 	wg.Wait()
 }

@@ -50,17 +50,28 @@ func TestEnvDiff(t *testing.T) {
 	}
 }
 
-// serve starts an agent on a socket in a new directory with handler h,
-// and returns the socket's path.
-func serve(t *testing.T, h Handler) string {
+// socketPath is where a test's agent listens: in a new directory with a
+// short path, since a socket's path is limited to about 100 bytes
+// (t.TempDir's are longer).
+func socketPath(t *testing.T) string {
 	t.Helper()
-	// A short directory: a socket's path is limited to about 100 bytes.
 	dir, err := os.MkdirTemp("", "agent")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	path := filepath.Join(dir, SocketPath)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// serve starts an agent on a socket in a new directory with handler h,
+// and returns the socket's path.
+func serve(t *testing.T, h Handler) string {
+	t.Helper()
+	path := socketPath(t)
 	l, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -117,12 +128,7 @@ func TestARefusedRequestWritesNothing(t *testing.T) {
 
 func TestNoAgent(t *testing.T) {
 	t.Parallel()
-	dir, err := os.MkdirTemp("", "agent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "agent.sock")
+	path := socketPath(t)
 	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != ErrNoAgent {
 		t.Fatalf("Ask without a socket: %v, want ErrNoAgent", err)
 	}
@@ -318,12 +324,7 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 
 func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
 	t.Parallel()
-	dir, err := os.MkdirTemp("", "agent")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "agent.sock")
+	path := socketPath(t)
 	l, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)

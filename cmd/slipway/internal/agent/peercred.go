@@ -1,0 +1,46 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+//go:build linux || darwin
+
+package agent
+
+import (
+	"fmt"
+	"net"
+	"os"
+)
+
+func peerCredSupported() error { return nil }
+
+// sameUser checks that the process at the other end of conn runs as this
+// process's user.
+func sameUser(conn *net.UnixConn) error {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var uid int
+	var uerr error
+	if err := raw.Control(func(fd uintptr) { uid, uerr = peerUID(int(fd)) }); err != nil {
+		return err
+	}
+	if uerr != nil {
+		return uerr
+	}
+	if uid != os.Getuid() {
+		return fmt.Errorf("a process of user %d connected; the agent serves user %d only", uid, os.Getuid())
+	}
+	return nil
+}
