@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -198,8 +199,16 @@ func sameDir(a os.FileInfo, dir string) bool {
 
 // servePlan makes the plan req asks for, as `slipway plan` would in the
 // client's place, with the providers and state resident keeps.
-func servePlan(ctx context.Context, req *agent.Request, stdout, stderr io.Writer, resident *command.Resident) int {
-	code := 0
+func servePlan(ctx context.Context, req *agent.Request, stdout, stderr io.Writer, resident *command.Resident) (code int) {
+	// A plan that panics tells its client as a process of its own would,
+	// and the agent goes on with providers started afresh.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "panic: %v\n\n%s", r, debug.Stack())
+			resident.CloseProviders()
+			code = 2
+		}
+	}()
 	inv := &invocation{
 		stdout: stdout, stderr: stderr, stdin: strings.NewReader(""), env: req.Env,
 		color:  func(noColor bool) bool { return req.Color && !noColor },

@@ -234,22 +234,26 @@ func (f *frames) write(kind byte, p []byte) error {
 	return f.err
 }
 
-func (f *frames) stream(kind byte) io.Writer {
-	return writerFunc(func(p []byte) (int, error) {
-		for rest := p; len(rest) > 0; {
-			n := min(len(rest), maxFrame)
-			if err := f.write(kind, rest[:n]); err != nil {
-				return len(p) - len(rest), err
-			}
-			rest = rest[n:]
-		}
-		return len(p), nil
-	})
+// stream is the writer of one of the client's streams. It is a pointer,
+// so that writers can be compared, as a view compares them to standard
+// output.
+func (f *frames) stream(kind byte) io.Writer { return &stream{f: f, kind: kind} }
+
+type stream struct {
+	f    *frames
+	kind byte
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+func (s *stream) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0; {
+		n := min(len(rest), maxFrame)
+		if err := s.f.write(s.kind, rest[:n]); err != nil {
+			return len(p) - len(rest), err
+		}
+		rest = rest[n:]
+	}
+	return len(p), nil
+}
 
 func writeFrame(w io.Writer, kind byte, p []byte) error {
 	hdr := make([]byte, 5, 5+len(p))
