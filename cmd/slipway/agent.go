@@ -100,7 +100,7 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
-	defer os.Remove(agent.SocketPath)
+	defer l.Close() // which removes the socket
 	resident := &command.Resident{}
 	defer resident.CloseProviders()
 	build := agent.Build(version)

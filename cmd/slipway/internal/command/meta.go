@@ -271,8 +271,11 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		replayed bool
 	)
 	if m.Resident != nil {
+		// Not without the garbage collector: the process already holds
+		// the state it kept, and the heap bound withoutGC sets is for a
+		// process that holds nothing yet.
 		read := func(ctx context.Context) (*state.State, error) { return m.Resident.readState(ctx, b) }
-		withoutGC(func() { st, pending, replayed, err = readJournalWith(ctx, b, read, true) })
+		st, pending, replayed, err = readJournalWith(ctx, b, read, true)
 	} else {
 		withoutGC(func() { st, pending, replayed, err = readJournal(ctx, b) })
 	}
