@@ -158,13 +158,14 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 }
 
 // describe is a command line for the agent's log: the command and the
-// names of its flags, not their values (-var may carry a secret).
+// names of its flags, spelt with one dash as slipway's docs spell them,
+// not their values (-var may carry a secret).
 func describe(args []string) string {
 	out := []string{args[0]}
 	for _, a := range args[1:] {
 		if strings.HasPrefix(a, "-") {
 			name, _, _ := strings.Cut(a, "=")
-			out = append(out, name)
+			out = append(out, "-"+strings.TrimLeft(name, "-"))
 		}
 	}
 	return strings.Join(out, " ")

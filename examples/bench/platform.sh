@@ -594,7 +594,7 @@ sample "$agent_pid" top
 agent_peaks=$(peaks)
 kill -INT "$agent_pid"
 wait "$agent_pid" || { echo "slipway agent failed"; cat "$work/agent.log"; exit 1; }
-served=$(grep -c 'plan --detailed-exitcode: exit 0 in' "$work/agent.log" || true)
+served=$(grep -c 'plan -detailed-exitcode: exit 0 in' "$work/agent.log" || true)
 [ "$served" -eq $((RUNS + 1)) ] || { echo "slipway agent made $served of the $((RUNS + 1)) plans"; cat "$work/agent.log"; exit 1; }
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and the peaks
