@@ -202,10 +202,11 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The client sends one byte when the user interrupts it, and closes
-	// the connection when it goes away: either ends the request.
+	// the connection when it goes away: either ends the request. It is
+	// read through r, which may hold it already, read with the request.
 	go func() {
 		var b [1]byte
-		conn.Read(b[:])
+		r.Read(b[:])
 		cancel()
 	}()
 	w := &frames{conn: conn}

@@ -371,3 +371,30 @@ func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// An interrupt sent with the request, in the same write, still ends it.
+func TestAnInterruptSentWithTheRequestEndsIt(t *testing.T) {
+	t.Parallel()
+	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		select {
+		case <-ctx.Done():
+			io.WriteString(stdout, "Interrupted\n")
+		case <-time.After(10 * time.Second):
+			io.WriteString(stdout, "never interrupted\n")
+		}
+		return 1, ""
+	})
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, `{"args":["plan"]}`+"\n"+string(interruptByte))
+	b, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "Interrupted\n") {
+		t.Fatalf("answered %q, want the request interrupted", b)
+	}
+}
