@@ -60,6 +60,12 @@ type RawReader interface {
 	// ReadRaw returns the stored bytes as stored (compressed, sealed),
 	// or nil when nothing is stored.
 	ReadRaw(ctx context.Context) ([]byte, error)
+	// CheckRaw returns the error Read would return for these bytes before
+	// decoding them: sealed bytes the backend's Sealer cannot open, or
+	// sealed bytes with no Sealer, or plain bytes a Sealer refuses. A
+	// process that kept the state decoded from these bytes under other
+	// keys must not hand it to an operation that could not read it.
+	CheckRaw(data []byte) error
 	// DecodeRaw decodes what ReadRaw returned, as Read would have: nil
 	// decodes to NewState().
 	DecodeRaw(data []byte) (*State, error)

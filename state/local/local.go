@@ -129,6 +129,18 @@ func (b *Backend) ReadRaw(context.Context) ([]byte, error) {
 	return data, nil
 }
 
+// CheckRaw reports whether the Sealer opens the bytes ReadRaw returned,
+// with Read's error when it does not.
+func (b *Backend) CheckRaw(data []byte) error {
+	if data == nil {
+		return nil
+	}
+	if _, err := state.Open(b.sealer, data); err != nil {
+		return fmt.Errorf("reading state file %s: %w", b.path, err)
+	}
+	return nil
+}
+
 // DecodeRaw decodes the bytes ReadRaw returned; nil is an empty state.
 func (b *Backend) DecodeRaw(data []byte) (*state.State, error) {
 	if data == nil {

@@ -23,6 +23,7 @@ import (
 
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/state"
+	"slipway.dev/slipway/state/encryption"
 	"slipway.dev/slipway/state/local"
 )
 
@@ -96,5 +97,50 @@ func TestResidentDecodesAStateOnce(t *testing.T) {
 	}
 	if replayed == r.state {
 		t.Error("the replayed state is the one kept")
+	}
+}
+
+// TestResidentKeepsNoStateFromAnotherKey: a state kept from a plan whose
+// key opened it is not handed to a plan that could not have read it:
+// one whose configuration sets up no encryption, or another key.
+func TestResidentKeepsNoStateFromAnotherKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sealer := func(pass string) *encryption.Sealer {
+		p, err := encryption.NewPBKDF2("key_provider.pbkdf2.main", encryption.PBKDF2Options{Passphrase: pass, Iterations: encryption.MinIterations})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return encryption.NewSealer("state", &encryption.Method{Addr: "method.aes_gcm.main", Type: "aes_gcm", Keys: p})
+	}
+	path := filepath.Join(t.TempDir(), "slipway.slipstate")
+	right := local.NewBackend(path, local.Options{Sealer: sealer("correct-horse-battery")})
+	st := state.NewState()
+	st.Resources["file.a"] = &state.ResourceInstance{
+		Addr: addrs.Resource{Kind: addrs.Managed, Type: "file", Name: "a"}.Instance(addrs.NoKey),
+		Type: "file", Provider: addrs.Provider{Name: "file"},
+		Value: cty.ObjectVal(map[string]cty.Value{"content": cty.StringVal("secret")}),
+	}
+	if err := right.Write(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	r := &Resident{}
+	if _, err := r.readState(ctx, right); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string]state.Backend{
+		"no encryption": local.New(path),
+		"another key":   local.NewBackend(path, local.Options{Sealer: sealer("wrong-horse-battery-staple")}),
+	} {
+		_, want := b.Read(ctx)
+		if want == nil {
+			t.Fatalf("%s: Read opened the sealed state", name)
+		}
+		if _, err := r.readState(ctx, b); err == nil || err.Error() != want.Error() {
+			t.Errorf("%s: the agent's read: %v, want Read's error: %v", name, err, want)
+		}
+	}
+	if got, err := r.readState(ctx, right); err != nil || got != r.state {
+		t.Errorf("the right key again: %v, kept %v", err, got == r.state)
 	}
 }
