@@ -161,14 +161,26 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 // names of its flags, spelt with one dash as slipway's docs spell them,
 // not their values (-var may carry a secret).
 func describe(args []string) string {
-	out := []string{args[0]}
-	for _, a := range args[1:] {
+	out := []string{commandOf(args)}
+	for _, a := range args {
 		if strings.HasPrefix(a, "-") {
 			name, _, _ := strings.Cut(a, "=")
 			out = append(out, "-"+strings.TrimLeft(name, "-"))
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// commandOf is the command a command line runs: its first word that is
+// not a flag. The global flags before it take no value (-chdir, which
+// does, the client leaves out).
+func commandOf(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }
 
 // refusal says why the agent will not make the plan req asks for, or "".
@@ -179,7 +191,7 @@ func refusal(req *agent.Request, dir, build string, env []string) string {
 	if a, err := os.Stat(req.Dir); err != nil || !sameDir(a, dir) {
 		return "the agent makes the plans of " + dir + " only"
 	}
-	if req.Args[0] != "plan" {
+	if commandOf(req.Args) != "plan" {
 		return "the agent makes plans only"
 	}
 	if slices.ContainsFunc(req.Args, func(a string) bool {
