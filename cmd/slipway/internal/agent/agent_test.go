@@ -68,8 +68,9 @@ func socketPath(t *testing.T) string {
 }
 
 // serve starts an agent on a socket in a new directory with handler h,
-// and returns the socket's path.
-func serve(t *testing.T, h Handler) string {
+// and returns the socket's path and what stops the agent (which the
+// test's end does too, and then checks Serve returned no error).
+func serve(t *testing.T, h Handler) (string, context.CancelFunc) {
 	t.Helper()
 	path := socketPath(t)
 	l, err := Listen(path)
@@ -85,13 +86,13 @@ func serve(t *testing.T, h Handler) string {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return path
+	return path, cancel
 }
 
 func TestAskCopiesTheStreamsAndTheExitCode(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("x", 3*maxFrame+17) // more than one frame
-	path := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
+	path, _ := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
 		fmt.Fprintf(stdout, "args %q color %t\n", req.Args, req.Color)
 		fmt.Fprintln(stderr, "a warning")
 		io.WriteString(stdout, big)
@@ -112,7 +113,7 @@ func TestAskCopiesTheStreamsAndTheExitCode(t *testing.T) {
 
 func TestARefusedRequestWritesNothing(t *testing.T) {
 	t.Parallel()
-	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+	path, _ := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
 		return 0, "the environment differs (KUBECONFIG)"
 	})
 	var out, errs bytes.Buffer
@@ -161,18 +162,24 @@ func TestNoAgent(t *testing.T) {
 	}
 }
 
+// untilInterrupted is a handler's wait for its request to end, which
+// it reports; after ten seconds it reports that it never did.
+func untilInterrupted(ctx context.Context, stdout io.Writer) {
+	select {
+	case <-ctx.Done():
+		io.WriteString(stdout, "Interrupted\n")
+	case <-time.After(10 * time.Second):
+		io.WriteString(stdout, "never interrupted\n")
+	}
+}
+
 func TestAnInterruptedClientEndsItsRequest(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
-	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+	path, _ := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
 		io.WriteString(stdout, "planning\n")
 		close(started)
-		select {
-		case <-ctx.Done():
-			io.WriteString(stdout, "Interrupted\n")
-		case <-time.After(10 * time.Second):
-			io.WriteString(stdout, "never interrupted\n")
-		}
+		untilInterrupted(ctx, stdout)
 		return 1, ""
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -190,7 +197,7 @@ func TestAnInterruptedClientEndsItsRequest(t *testing.T) {
 func TestAClientThatGoesAwayEndsItsRequest(t *testing.T) {
 	t.Parallel()
 	ended := make(chan struct{})
-	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+	path, _ := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
 		io.WriteString(stdout, "planning\n")
 		select {
 		case <-ctx.Done():
@@ -219,7 +226,7 @@ func TestAClientThatGoesAwayEndsItsRequest(t *testing.T) {
 func TestRequestsRunOneAtATime(t *testing.T) {
 	t.Parallel()
 	var running, most atomic.Int32
-	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+	path, _ := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
 		n := running.Add(1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
@@ -243,7 +250,7 @@ func TestRequestsRunOneAtATime(t *testing.T) {
 
 func TestABadRequestIsRefused(t *testing.T) {
 	t.Parallel()
-	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+	path, _ := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
 		t.Error("the handler ran for a request that could not be read")
 		return 0, ""
 	})
@@ -283,7 +290,7 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 		t.Skip("needs root, to connect as another user")
 	}
 	var served atomic.Bool
-	path := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+	path, _ := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
 		served.Store(true)
 		return 0, ""
 	})
@@ -324,25 +331,15 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 
 func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
 	t.Parallel()
-	path := socketPath(t)
-	l, err := Listen(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 	first, release := make(chan struct{}), make(chan struct{})
 	var runs atomic.Int32
-	served := make(chan error, 1)
-	go func() {
-		served <- Serve(ctx, l, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
-			if runs.Add(1) == 1 {
-				close(first)
-				<-release
-			}
-			return 0, ""
-		}, t.Logf)
-	}()
+	path, stop := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
+		if runs.Add(1) == 1 {
+			close(first)
+			<-release
+		}
+		return 0, ""
+	})
 	done := make(chan error, 1)
 	go func() {
 		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard)
@@ -367,21 +364,13 @@ func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
 	if n := runs.Load(); n != 1 {
 		t.Errorf("%d requests ran, want 1", n)
 	}
-	if err := <-served; err != nil {
-		t.Error(err)
-	}
 }
 
 // An interrupt sent with the request, in the same write, still ends it.
 func TestAnInterruptSentWithTheRequestEndsIt(t *testing.T) {
 	t.Parallel()
-	path := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
-		select {
-		case <-ctx.Done():
-			io.WriteString(stdout, "Interrupted\n")
-		case <-time.After(10 * time.Second):
-			io.WriteString(stdout, "never interrupted\n")
-		}
+	path, _ := serve(t, func(ctx context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		untilInterrupted(ctx, stdout)
 		return 1, ""
 	})
 	conn, err := net.Dial("unix", path)
