@@ -104,9 +104,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		return
 	}
-	// The apps an elided refresh could not answer are read from its
-	// LISTs: only kinds it did not LIST are LISTed.
-	shared := a.p.takeElidedLive()
+	shared := newSharedLive()
 	live, err := shared.FetchLazy(ctx, cl.Mappings(), all)
 	if err != nil {
 		for _, it := range items {

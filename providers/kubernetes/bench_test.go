@@ -115,16 +115,8 @@ func newAppsFixture(b testing.TB, n int, prefix string) *benchFixture {
 		}
 	}
 	p := newProvider()
-	var cresp sdk.ConfigureResponse
-	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{
-		"kubeconfig": cty.StringVal(cluster.Kubeconfig),
-		"qps":        cty.NumberIntVal(500),
-		"burst":      cty.NumberIntVal(1000),
-	})}, &cresp)
-	if cresp.Diagnostics.HasErrors() {
-		b.Fatal(cresp.Diagnostics.Err())
-	}
 	f := &benchFixture{p: p, a: &app{p: p}}
+	f.configure(b)
 	dir := b.TempDir()
 	for i := range n {
 		name := fmt.Sprintf("%s-%04d", prefix, i)
@@ -210,6 +202,21 @@ func (f *benchFixture) refresh(ctx context.Context) []sdk.ReadResponse {
 	}
 	f.a.ReadBatch(ctx, reqs, resps)
 	return resps
+}
+
+// configure configures f's provider (again) for the shared cluster: a new
+// session, which keeps nothing of the last.
+func (f *benchFixture) configure(b testing.TB) {
+	b.Helper()
+	var resp sdk.ConfigureResponse
+	f.p.Configure(context.Background(), sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{
+		"kubeconfig": cty.StringVal(testbed.Shared(b).Kubeconfig),
+		"qps":        cty.NumberIntVal(500),
+		"burst":      cty.NumberIntVal(1000),
+	})}, &resp)
+	if resp.Diagnostics.HasErrors() {
+		b.Fatal(resp.Diagnostics.Err())
+	}
 }
 
 // plan plans every app from the given prior states (f.states when nil).

@@ -76,7 +76,11 @@
 // for an app whose every object is live where recorded (the same
 // resourceVersion, or slipway's entries unchanged, as they are through status
 // writes) and whose configuration and inputs are those applied; any other
-// app is sent its state and read and planned as above.
+// app is sent its state and read and planned as above. The elided refresh
+// reads the marks from the objects' metadata alone (kube.FetchMeta: LISTs
+// of PartialObjectMetadata, in protobuf), a third of what LISTs of the
+// whole objects in JSON cost; the apps it cannot answer are LISTed again
+// in full.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //

@@ -22,10 +22,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"time"
 
-	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
@@ -99,46 +98,32 @@ func markOf(u *unstructured.Unstructured) (objectMark, bool) {
 
 func isSecret(group, kind string) bool { return group == "" && kind == "Secret" }
 
-// matches reports whether the live object is at the version, or has the
-// slipway entries, the mark recorded.
-func (m objectMark) matches(lv *kube.Live) bool {
-	return m.matchesMeta(lv.Meta(), lv.GVK().Group, lv.GVK().Kind)
-}
-
-// matchesMeta is matches, of an object of the kind with the metadata md.
-func (m objectMark) matchesMeta(md *kube.Meta, group, kind string) bool {
-	if md.JSON == nil || md.Malformed {
-		return false
-	}
-	rv, rvType := md.ResourceVersion, md.ResourceVersionType
-	raw, rawType := md.ManagedFields, md.ManagedFieldsType
-	if rvType == jsonparser.String && kube.JSONStringIs(rv, m.ResourceVersion) {
+// matchesObjectMeta reports whether the live object of the kind whose
+// metadata is md (as a LIST of metadata alone returns it) is at the
+// version, or has the slipway entries, the mark recorded. Slipway's
+// entries of managedFields are written to JSON and read back, to digest
+// them as markOf digests the same entries read from the server's JSON.
+func (m objectMark) matchesObjectMeta(md *metav1.ObjectMeta, group, kind string) bool {
+	if md.ResourceVersion == m.ResourceVersion && m.ResourceVersion != "" {
 		return true
 	}
-	if m.Owner == "" || isSecret(group, kind) || rawType != jsonparser.Array {
+	if m.Owner == "" || isSecret(group, kind) {
 		return false
 	}
-	// Only slipway's entries are decoded; the digest is of them as
-	// decoded, as markOf takes it.
 	var entries []any
-	bad := false
-	_, err := jsonparser.ArrayEach(raw, func(e []byte, et jsonparser.ValueType, _ int, err error) {
-		if err != nil || et != jsonparser.Object {
-			bad = true
-			return
+	for _, e := range md.ManagedFields {
+		if e.Manager != kube.FieldManager {
+			continue
 		}
-		if mgr, t := kube.LastMember(e, "manager"); t != jsonparser.String || !kube.JSONStringIs(mgr, kube.FieldManager) {
-			return
+		b, err := json.Marshal(e)
+		if err != nil {
+			return false
 		}
 		var entry any
-		if err := utiljson.Unmarshal(e, &entry); err != nil {
-			bad = true
-			return
+		if err := utiljson.Unmarshal(b, &entry); err != nil {
+			return false
 		}
 		entries = append(entries, entry)
-	})
-	if err != nil || bad {
-		return false
 	}
 	return entriesDigest(entries) == m.Owner
 }
@@ -255,42 +240,17 @@ type elidedRecord struct {
 	p   elidedPrivate
 }
 
-// keepElided keeps what ReadElided read: its LISTs, and the records of
-// the apps it found unchanged.
-func (p *provider) keepElided(live *sharedLive, recs map[string]elidedRecord) {
+// keepElided keeps the records of the apps ReadElided found unchanged,
+// for PlanElided.
+func (p *provider) keepElided(recs map[string]elidedRecord) {
 	p.elidedMu.Lock()
 	defer p.elidedMu.Unlock()
-	p.elidedLive, p.elidedAt = live, time.Now()
 	if p.elided == nil {
 		p.elided = map[string]elidedRecord{}
 	}
 	for k, r := range recs {
 		p.elided[k] = r
 	}
-}
-
-// takeElidedLive returns (and forgets) the LISTs of the elided refresh
-// just made, or new ones when there was none.
-func (p *provider) takeElidedLive() *sharedLive {
-	p.elidedMu.Lock()
-	defer p.elidedMu.Unlock()
-	live := p.elidedLive
-	p.elidedLive = nil
-	if live == nil || time.Since(p.elidedAt) > refreshReuse {
-		return newSharedLive()
-	}
-	return live
-}
-
-// dropElidedLive forgets the LISTs of the elided refresh once the plans
-// begin: the full refresh they were kept for follows the elided one at
-// once, and kept past it they held every object a plan decoded from
-// them (all 11,000 of 1,000 apps that all changed) to the end of the
-// apply.
-func (p *provider) dropElidedLive() {
-	p.elidedMu.Lock()
-	defer p.elidedMu.Unlock()
-	p.elidedLive = nil
 }
 
 // takeElided returns (and forgets) the record ReadElided kept for key,
@@ -318,9 +278,12 @@ func decodeElided(b []byte) (elidedPrivate, bool) {
 
 // ReadElided finds, from the apps' private state alone, those whose every
 // recorded object is live where its mark says: the objects are as state
-// records them, which is what ReadBatch would find comparing them. It
-// makes the same LISTs, and keeps them for the full refresh of the apps
-// it cannot answer and for the plan that follows.
+// records them, which is what ReadBatch would find comparing them. A mark
+// is read from an object's metadata, so its LISTs ask for the objects'
+// metadata alone (kube.FetchMeta): the same LISTs of whole objects cost
+// the API server and this provider about three times as much at 1,000
+// apps. The apps it cannot answer are read in full, with LISTs of their
+// own (ReadBatch), as are those a plan then plans in full.
 func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	out := make([]bool, len(reqs))
 	if a.p.offline {
@@ -332,6 +295,7 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		i    int
 		key  string
 		priv elidedPrivate
+		ids  map[string]kube.ObjectID
 	}
 	var items []item
 	var all []kube.ObjectID
@@ -340,20 +304,22 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		if !ok {
 			continue
 		}
-		ids := make([]kube.ObjectID, 0, len(priv.Elide.Objects))
+		ids := make(map[string]kube.ObjectID, len(priv.Elide.Objects))
 		for key := range priv.Elide.Objects {
 			id, err := kube.ParseObjectID(key)
 			if err != nil {
 				ids = nil
 				break
 			}
-			ids = append(ids, id)
+			ids[key] = id
 		}
 		if ids == nil {
 			continue
 		}
-		all = append(all, ids...)
-		items = append(items, item{i: i, key: refreshKey(r.Address, priv.Elide.Name), priv: priv})
+		for _, id := range ids {
+			all = append(all, id)
+		}
+		items = append(items, item{i: i, key: refreshKey(r.Address, priv.Elide.Name), priv: priv, ids: ids})
 	}
 	if len(items) == 0 {
 		return out
@@ -362,16 +328,15 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	if err != nil {
 		return out
 	}
-	shared := newSharedLive()
-	live, err := shared.FetchLazy(ctx, cl.Mappings(), all)
+	live, err := kube.FetchMeta(ctx, cl.Mappings(), managedSelector, all)
 	if err != nil {
 		return out
 	}
 	par.Each(len(items), func(n int) {
 		it := items[n]
 		for key, m := range it.priv.Elide.Objects {
-			lv := live[key]
-			if lv == nil || !m.matches(lv) {
+			md, id := live[key], it.ids[key]
+			if md == nil || !m.matchesObjectMeta(md, id.Group, id.Kind) {
 				return
 			}
 		}
@@ -386,9 +351,11 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		}
 	}
 	if len(same) > 0 {
-		a.p.keepRefreshed(shared, same, same)
+		// For a plan in full of an app found as recorded (its
+		// configuration changed): it LISTs what it compares.
+		a.p.keepRefreshed(newSharedLive(), same, same)
 	}
-	a.p.keepElided(shared, recs)
+	a.p.keepElided(recs)
 	return out
 }
 
@@ -398,7 +365,6 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 // no rollout. Those are the apps planUnchanged plans unchanged with its
 // every check passed; any other is planned in full.
 func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
-	a.p.dropElidedLive()
 	out := make([]bool, len(reqs))
 	if a.p.offline {
 		return out

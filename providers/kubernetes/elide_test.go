@@ -17,9 +17,11 @@ package kubernetes
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/buger/jsonparser"
@@ -125,17 +127,34 @@ func TestElidedState(t *testing.T) {
 	}
 	// App 4: untouched.
 
-	elided := f.readElided(ctx)
-	listed := f.p.elidedLive
-	if listed == nil {
-		t.Fatal("the elided refresh kept no LISTs")
+	// The elided refresh reads the objects' metadata alone, in protobuf;
+	// the full refresh LISTs whole objects.
+	var (
+		mu                     sync.Mutex
+		metaLists, objectLists int
+	)
+	f.p.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			if req.Method == http.MethodGet && req.URL.Query().Has("labelSelector") {
+				mu.Lock()
+				if strings.HasPrefix(req.Header.Get("Accept"), "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList") {
+					metaLists++
+				} else {
+					objectLists++
+				}
+				mu.Unlock()
+			}
+			return rt.RoundTrip(req)
+		})
 	}
-	objects := listed.set.Listed()
+	f.configure(t)
+	elided := f.readElided(ctx)
+	if metaLists == 0 || objectLists != 0 {
+		t.Errorf("the elided refresh made %d LISTs of metadata in protobuf and %d of whole objects; want some and none", metaLists, objectLists)
+	}
 	full := f.refresh(ctx)
-	// The full refresh of the apps the elided one could not answer reads
-	// the elided refresh's LISTs, and LISTs nothing again.
-	if kept := f.p.refreshes[len(f.p.refreshes)-1].live; kept != listed || listed.set.Listed() != objects {
-		t.Errorf("the full refresh after the elided one LISTed again (its own LISTs %v; %d objects listed, then %d)", kept != listed, objects, listed.set.Listed())
+	if objectLists == 0 {
+		t.Error("the full refresh LISTed no object")
 	}
 	want := []bool{false, true, false, false, true}
 	for i := range want {
@@ -205,9 +224,28 @@ const markTestObject = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name"
  {"manager":"labeller","operation":"Update","apiVersion":"v1","time":"2026-12-06T01:01:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:team":{}}}}}
 ]},"data":{"key":"value"}}`
 
-// The mark apply takes from a decoded object matches the same object as
-// the server writes it, whatever the order of its keys, until a write
-// changes slipway's entries; a Secret matches by resourceVersion alone.
+// metadataThroughProtobuf is the metadata the server writes in JSON as md,
+// as a LIST of metadata alone brings it: in protobuf.
+func metadataThroughProtobuf(md []byte) (*metav1.ObjectMeta, error) {
+	var om metav1.ObjectMeta
+	if err := json.Unmarshal(md, &om); err != nil {
+		return nil, err
+	}
+	b, err := om.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	var back metav1.ObjectMeta
+	if err := back.Unmarshal(b); err != nil {
+		return nil, err
+	}
+	return &back, nil
+}
+
+// The mark apply takes from a decoded object matches the same object's
+// metadata as a LIST of metadata alone brings it, whatever the order of
+// the keys the server wrote, until a write changes slipway's entries; a
+// Secret matches by resourceVersion alone.
 func TestObjectMarkMatches(t *testing.T) {
 	var obj map[string]any
 	if err := json.Unmarshal([]byte(markTestObject), &obj); err != nil {
@@ -223,7 +261,11 @@ func TestObjectMarkMatches(t *testing.T) {
 		if typ != jsonparser.Object {
 			t.Fatalf("no metadata in %s", live)
 		}
-		return mark.matchesMeta(new(kube.ReadMeta(md)), "", kind)
+		om, err := metadataThroughProtobuf(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mark.matchesObjectMeta(om, "", kind)
 	}
 	// The entry's keys in the server's order, not encoding/json's.
 	reordered := strings.Replace(markTestObject,
@@ -251,14 +293,15 @@ func TestObjectMarkMatches(t *testing.T) {
 	}
 }
 
-// FuzzObjectMarkMatches: no metadata, however malformed, panics the
-// comparison, and on metadata encoding/json reads it says what reading
-// the decoded metadata says: the same resourceVersion, or slipway's
-// entries (all entries objects) with the same digest.
+// FuzzObjectMarkMatches: no metadata panics the comparison, and on any
+// metadata the server could send (what encoding/json reads as an
+// ObjectMeta, written back as the server writes it) the comparison of
+// what protobuf brings says what reading the server's JSON says: the
+// same resourceVersion, or slipway's entries with the same digest.
 func FuzzObjectMarkMatches(f *testing.F) {
 	f.Add([]byte(markTestObject))
-	f.Add([]byte(`{"metadata":{"managedFields":[{"manager":"slipway"},1,null]}}`))
-	f.Add([]byte(`{"metadata":{"resourceVersion":5,"managedFields":[{"manager":"slip\u0077ay","operation":"Apply"}]}}`))
+	f.Add([]byte(`{"metadata":{"managedFields":[{"manager":"slipway"},{},null]}}`))
+	f.Add([]byte(`{"metadata":{"resourceVersion":"5","managedFields":[{"manager":"slip\u0077ay","operation":"Apply"}]}}`))
 	var obj map[string]any
 	if err := json.Unmarshal([]byte(markTestObject), &obj); err != nil {
 		f.Fatal(err)
@@ -269,23 +312,25 @@ func FuzzObjectMarkMatches(f *testing.F) {
 		if typ != jsonparser.Object {
 			return
 		}
-		got := mark.matchesMeta(new(kube.ReadMeta(md)), "", "ConfigMap")
-		var m map[string]any
-		if utiljson.Unmarshal(md, &m) != nil {
+		om, err := metadataThroughProtobuf(md)
+		if err != nil {
 			return
+		}
+		got := mark.matchesObjectMeta(om, "", "ConfigMap")
+		server, err := json.Marshal(om)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := utiljson.Unmarshal(server, &m); err != nil {
+			t.Fatal(err)
 		}
 		want := m["resourceVersion"] == mark.ResourceVersion
 		if entries, ok := m["managedFields"].([]any); !want && ok {
-			objects := true
-			for _, e := range entries {
-				if _, ok := e.(map[string]any); !ok {
-					objects = false
-				}
-			}
-			want = objects && entriesDigest(entries) == mark.Owner
+			want = entriesDigest(entries) == mark.Owner
 		}
 		if got != want {
-			t.Errorf("matches %v, decoded metadata says %v: %s", got, want, md)
+			t.Errorf("matches %v, the server's JSON says %v: %s", got, want, server)
 		}
 	})
 }

@@ -68,7 +68,11 @@ func logRequests(path string) func(http.RoundTripper) http.RoundTripper {
 		return roundTripper(func(req *http.Request) (*http.Response, error) {
 			mu.Lock()
 			if f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-				fmt.Fprintf(f, "%s %s?%s\n", req.Method, req.URL.Path, req.URL.RawQuery)
+				meta := ""
+				if strings.Contains(req.Header.Get("Accept"), "as=PartialObjectMetadataList") {
+					meta = " [metadata]"
+				}
+				fmt.Fprintf(f, "%s %s?%s%s\n", req.Method, req.URL.Path, req.URL.RawQuery, meta)
 				f.Close()
 			}
 			mu.Unlock()
@@ -85,13 +89,15 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 type requests struct {
 	lines                      []string
 	lists, dryRuns, gets, rest int
+	// Counted among lists too: LISTs of objects' metadata alone.
+	metaLists int
 	// Counted among rest too: watches and applies (not dry-run).
 	watches, applies int
 }
 
 func (r requests) String() string {
-	return fmt.Sprintf("%d requests: %d LIST, %d dry-run apply, %d GET, %d other (of which %d WATCH, %d apply)",
-		len(r.lines), r.lists, r.dryRuns, r.gets, r.rest, r.watches, r.applies)
+	return fmt.Sprintf("%d requests: %d LIST (of which %d of metadata), %d dry-run apply, %d GET, %d other (of which %d WATCH, %d apply)",
+		len(r.lines), r.lists, r.metaLists, r.dryRuns, r.gets, r.rest, r.watches, r.applies)
 }
 
 // requestLog reads and clears the provider's request log.
@@ -127,6 +133,9 @@ func (l requestLog) read(t *testing.T) requests {
 			r.rest++
 		case strings.HasPrefix(line, "GET ") && strings.Contains(line, "limit="):
 			r.lists++
+			if strings.HasSuffix(line, " [metadata]") {
+				r.metaLists++
+			}
 		case strings.HasPrefix(line, "GET "):
 			r.gets++
 		default:

@@ -62,7 +62,6 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		a.planOffline(reqs, resps)
 		return
 	}
-	a.p.dropElidedLive()
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
 	cl, err := a.p.Cluster()

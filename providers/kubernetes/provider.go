@@ -62,13 +62,9 @@ type provider struct {
 	refreshes []*refreshed
 
 	// elided are the private records ReadElided read of the apps it
-	// found unchanged, by refreshKey, for PlanElided to take; elidedLive
-	// are its LISTs, for the full refresh of the apps it could not
-	// answer, which follows at once.
-	elidedMu   sync.Mutex
-	elided     map[string]elidedRecord
-	elidedLive *sharedLive
-	elidedAt   time.Time
+	// found unchanged, by refreshKey, for PlanElided to take.
+	elidedMu sync.Mutex
+	elided   map[string]elidedRecord
 }
 
 // refreshed is what the LISTs of one refresh returned, for the plans that
@@ -245,7 +241,7 @@ func (p *provider) newSession() {
 	p.refreshes = nil
 	p.snapMu.Unlock()
 	p.elidedMu.Lock()
-	p.elided, p.elidedLive, p.elidedAt = nil, nil, time.Time{}
+	p.elided = nil
 	p.elidedMu.Unlock()
 	p.offline, p.offlineNS = false, ""
 	p.SetCluster(nil, nil)

@@ -81,39 +81,9 @@ func TestRefreshServesThePlanOfEachAppOnce(t *testing.T) {
 	}
 }
 
-// TestPlansForgetTheElidedRefreshsLists: the LISTs an elided refresh
-// kept for the full refresh after it are forgotten once the plans begin,
-// whether they are elided or not, and with them every object a plan
-// decoded from them; before, they lived as long as the provider.
-func TestPlansForgetTheElidedRefreshsLists(t *testing.T) {
-	t.Parallel()
-	for _, plan := range []struct {
-		name string
-		run  func(a *app)
-	}{
-		{"an elided plan", func(a *app) { a.PlanElided(context.Background(), nil) }},
-		{"a plan in full", func(a *app) { a.PlanBatch(context.Background(), nil, nil) }},
-	} {
-		p := newProvider()
-		kept := newSharedLive()
-		p.keepElided(kept, nil)
-		if got := p.takeElidedLive(); got != kept {
-			t.Fatalf("%s: the full refresh did not get the elided refresh's LISTs", plan.name)
-		}
-		p.keepElided(kept, nil) // all answered: no full refresh takes them
-		plan.run(&app{p: p})
-		p.elidedMu.Lock()
-		left := p.elidedLive
-		p.elidedMu.Unlock()
-		if left != nil {
-			t.Errorf("after %s, the elided refresh's LISTs are still kept", plan.name)
-		}
-	}
-}
-
 // TestConfigureStartsANewSession: a process that serves several plans
 // (slipway agent) is configured again for each; the refreshes, the
-// elided refresh's records and LISTs, and an offline configuration of
+// elided refresh's records, and an offline configuration of
 // the session before are not the next session's.
 func TestConfigureStartsANewSession(t *testing.T) {
 	t.Parallel()
@@ -126,7 +96,7 @@ func TestConfigureStartsANewSession(t *testing.T) {
 	}
 	kept := newSharedLive()
 	p.keepRefreshed(kept, map[string]bool{"a": true}, map[string]bool{"a": true})
-	p.keepElided(newSharedLive(), map[string]elidedRecord{"a": {}})
+	p.keepElided(map[string]elidedRecord{"a": {}})
 
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
@@ -151,7 +121,7 @@ current-context: c
 	}
 	p.elidedMu.Lock()
 	defer p.elidedMu.Unlock()
-	if p.elided != nil || p.elidedLive != nil {
-		t.Errorf("the last session's elided refresh is kept: %d records, LISTs %v", len(p.elided), p.elidedLive != nil)
+	if p.elided != nil {
+		t.Errorf("the last session's elided refresh is kept: %d records", len(p.elided))
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
@@ -82,8 +83,10 @@ type Cluster struct {
 	// no client-side rate limit was set.
 	FlowControl bool
 
-	Dynamic   dynamic.Interface
-	REST      rest.Interface
+	Dynamic dynamic.Interface
+	REST    rest.Interface
+	// Metadata LISTs objects' metadata alone, in protobuf (see FetchMeta).
+	Metadata  metadata.Interface
 	Discovery discovery.CachedDiscoveryInterface
 	Mapper    *restmapper.DeferredDiscoveryRESTMapper
 
@@ -165,6 +168,11 @@ func Connect(c ClientConfig) (*Cluster, error) {
 		return nil, fmt.Errorf("dynamic client: %w", err)
 	}
 	cl.Dynamic, cl.REST = dynamic.New(rc), rc
+	// The metadata client as metadata.NewForConfig makes it (protobuf
+	// first), over the same connections.
+	if cl.Metadata, err = metadata.NewForConfigAndClient(metadata.ConfigFor(cfg), hc); err != nil {
+		return nil, fmt.Errorf("metadata client: %w", err)
+	}
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("discovery client: %w", err)
