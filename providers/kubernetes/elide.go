@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,30 +103,67 @@ func isSecret(group, kind string) bool { return group == "" && kind == "Secret" 
 // metadata is md (as a LIST of metadata alone returns it) is at the
 // version, or has the slipway entries, the mark recorded. Slipway's
 // entries of managedFields are written to JSON and read back, to digest
-// them as markOf digests the same entries read from the server's JSON.
-func (m objectMark) matchesObjectMeta(md *metav1.ObjectMeta, group, kind string) bool {
+// them as markOf digests the same entries read from the server's JSON;
+// owners, when set, remembers the digests by the entries' contents.
+func (m objectMark) matchesObjectMeta(md *metav1.ObjectMeta, group, kind string, owners *memo[string]) bool {
 	if md.ResourceVersion == m.ResourceVersion && m.ResourceVersion != "" {
 		return true
 	}
 	if m.Owner == "" || isSecret(group, kind) {
 		return false
 	}
-	var entries []any
+	digest := func() string { return objectMetaOwner(md.ManagedFields) }
+	if owners == nil {
+		return digest() == m.Owner
+	}
+	// The key holds every field of slipway's entries, each after its
+	// length, the time to the nanosecond: entries with the same key
+	// digest alike.
+	var key []byte
+	field := func(b []byte) {
+		key = strconv.AppendInt(key, int64(len(b)), 10)
+		key = append(append(key, ':'), b...)
+	}
 	for _, e := range md.ManagedFields {
+		if e.Manager != kube.FieldManager {
+			continue
+		}
+		key = append(key, 'e')
+		field([]byte(e.Manager))
+		field([]byte(e.Operation))
+		field([]byte(e.APIVersion))
+		if e.Time != nil {
+			key = append(strconv.AppendInt(append(key, 't'), e.Time.UnixNano(), 10), ';')
+		}
+		field([]byte(e.FieldsType))
+		field([]byte(e.Subresource))
+		if e.FieldsV1 != nil {
+			key = append(key, 'f')
+			field(e.FieldsV1.Raw)
+		}
+	}
+	return owners.get(key, digest) == m.Owner
+}
+
+// objectMetaOwner is entriesDigest of typed managedFields entries, each
+// written to JSON and read back as the server's JSON would be read.
+func objectMetaOwner(fields []metav1.ManagedFieldsEntry) string {
+	var entries []any
+	for _, e := range fields {
 		if e.Manager != kube.FieldManager {
 			continue
 		}
 		b, err := json.Marshal(e)
 		if err != nil {
-			return false
+			return "!"
 		}
 		var entry any
 		if err := utiljson.Unmarshal(b, &entry); err != nil {
-			return false
+			return "!"
 		}
 		entries = append(entries, entry)
 	}
-	return entriesDigest(entries) == m.Owner
+	return entriesDigest(entries)
 }
 
 // entriesDigest is the SHA-256 of slipway's entries among managedFields
@@ -276,6 +314,35 @@ func decodeElided(b []byte) (elidedPrivate, bool) {
 	return p, true
 }
 
+// elidedRead is an app's elision as ReadElided uses it: its objects' IDs
+// parsed, by their keys (nil when one is not an ID). Neither it nor its
+// maps are written once made: a memo hands them to every plan.
+type elidedRead struct {
+	priv elidedPrivate
+	ok   bool
+	ids  map[string]kube.ObjectID
+}
+
+// readElision decodes an app's private record for ReadElided, once for
+// the same bytes while the provider runs (see memo).
+func (p *provider) readElision(b []byte) elidedRead {
+	return p.records.get(b, func() elidedRead {
+		priv, ok := decodeElided(b)
+		if !ok {
+			return elidedRead{}
+		}
+		ids := make(map[string]kube.ObjectID, len(priv.Elide.Objects))
+		for key := range priv.Elide.Objects {
+			id, err := kube.ParseObjectID(key)
+			if err != nil {
+				return elidedRead{}
+			}
+			ids[key] = id
+		}
+		return elidedRead{priv: priv, ok: true, ids: ids}
+	})
+}
+
 // ReadElided finds, from the apps' private state alone, those whose every
 // recorded object is live where its mark says: the objects are as state
 // records them, which is what ReadBatch would find comparing them. A mark
@@ -299,23 +366,14 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	}
 	var items []item
 	var all []kube.ObjectID
+	a.p.records.next()
+	a.p.owners.next()
 	for i, r := range reqs {
-		priv, ok := decodeElided(r.Private)
-		if !ok {
+		rec := a.p.readElision(r.Private)
+		if !rec.ok {
 			continue
 		}
-		ids := make(map[string]kube.ObjectID, len(priv.Elide.Objects))
-		for key := range priv.Elide.Objects {
-			id, err := kube.ParseObjectID(key)
-			if err != nil {
-				ids = nil
-				break
-			}
-			ids[key] = id
-		}
-		if ids == nil {
-			continue
-		}
+		priv, ids := rec.priv, rec.ids
 		for _, id := range ids {
 			all = append(all, id)
 		}
@@ -336,7 +394,7 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		it := items[n]
 		for key, m := range it.priv.Elide.Objects {
 			md, id := live[key], it.ids[key]
-			if md == nil || !m.matchesObjectMeta(md, id.Group, id.Kind) {
+			if md == nil || !m.matchesObjectMeta(md, id.Group, id.Kind, &a.p.owners) {
 				return
 			}
 		}
@@ -377,7 +435,8 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		}
 		priv, ok := a.p.takeElided(refreshKey(r.Address, sdk.GetString(r.Config, builtin.AppName)), r.PriorPrivate)
 		if !ok {
-			priv, ok = decodeElided(r.PriorPrivate)
+			rec := a.p.readElision(r.PriorPrivate)
+			priv, ok = rec.priv, rec.ok
 		}
 		if !ok || priv.Inputs == "" {
 			return

@@ -255,6 +255,7 @@ func TestObjectMarkMatches(t *testing.T) {
 	if !ok || mark.ResourceVersion != "5" || mark.Owner == "" {
 		t.Fatalf("mark = %+v, %v", mark, ok)
 	}
+	owners := &memo[string]{}
 	matches := func(live string, kind string) bool {
 		t.Helper()
 		md, typ := kube.LastMember([]byte(live), "metadata")
@@ -265,7 +266,13 @@ func TestObjectMarkMatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return mark.matchesObjectMeta(om, "", kind)
+		// Through a memo of owner digests shared by every case, too:
+		// its key tells apart what the digest tells apart.
+		got := mark.matchesObjectMeta(om, "", kind, nil)
+		if memoized := mark.matchesObjectMeta(om, "", kind, owners); memoized != got {
+			t.Errorf("%s: matches %v, %v through the memo", live, got, memoized)
+		}
+		return got
 	}
 	// The entry's keys in the server's order, not encoding/json's.
 	reordered := strings.Replace(markTestObject,
@@ -307,6 +314,7 @@ func FuzzObjectMarkMatches(f *testing.F) {
 		f.Fatal(err)
 	}
 	mark, _ := markOf(&unstructured.Unstructured{Object: obj})
+	owners := &memo[string]{} // shared by every input
 	f.Fuzz(func(t *testing.T, live []byte) {
 		md, typ := kube.LastMember(live, "metadata")
 		if typ != jsonparser.Object {
@@ -316,7 +324,10 @@ func FuzzObjectMarkMatches(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got := mark.matchesObjectMeta(om, "", "ConfigMap")
+		got := mark.matchesObjectMeta(om, "", "ConfigMap", nil)
+		if memoized := mark.matchesObjectMeta(om, "", "ConfigMap", owners); memoized != got {
+			t.Errorf("matches %v, %v through the memo", got, memoized)
+		}
 		server, err := json.Marshal(om)
 		if err != nil {
 			t.Fatal(err)

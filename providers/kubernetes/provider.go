@@ -65,6 +65,12 @@ type provider struct {
 	// found unchanged, by refreshKey, for PlanElided to take.
 	elidedMu sync.Mutex
 	elided   map[string]elidedRecord
+
+	// records and owners remember, while the process runs, the private
+	// records ReadElided decoded and the digests of slipway's
+	// managedFields entries it took (see memo).
+	records memo[elidedRead]
+	owners  memo[string]
 }
 
 // refreshed is what the LISTs of one refresh returned, for the plans that

@@ -1,0 +1,70 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kubernetes
+
+import "sync"
+
+// memo remembers what a pure function of a string made of it, for a
+// provider process that makes more than one plan (slipway agent keeps it
+// running between plans): the elided refresh of 1,000 apps decodes the
+// same private records, and digests the same managedFields entries of
+// the objects a controller writes the status of, plan after plan. A value
+// depends on its key alone, so it holds across sessions; what a session
+// knows of the cluster is never kept here.
+//
+// It holds two generations: what the last elided refresh used, and what
+// this one has used so far. Each refresh starts a generation (next), so
+// the memo holds at most what two refreshes used. It is safe for
+// concurrent use.
+type memo[V any] struct {
+	mu        sync.Mutex
+	cur, prev map[string]V
+}
+
+// next starts a generation: what is not used again in it is forgotten at
+// the next.
+func (m *memo[V]) next() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prev, m.cur = m.cur, map[string]V{}
+}
+
+// get returns the value made of key, making it with mk the first time
+// in two generations.
+func (m *memo[V]) get(key []byte, mk func() V) V {
+	m.mu.Lock()
+	v, ok := m.cur[string(key)]
+	if !ok {
+		if v, ok = m.prev[string(key)]; ok {
+			m.put(string(key), v)
+		}
+	}
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = mk()
+	m.mu.Lock()
+	m.put(string(key), v)
+	m.mu.Unlock()
+	return v
+}
+
+func (m *memo[V]) put(key string, v V) {
+	if m.cur == nil {
+		m.cur = map[string]V{}
+	}
+	m.cur[key] = v
+}
