@@ -564,10 +564,9 @@ func (l *Live) Object() (*unstructured.Unstructured, error) {
 	return l.u, l.err
 }
 
-// Meta is what a refresh reads of an object's metadata, read in one pass
-// over it: of a key written twice the last, as encoding/json reads it.
-// Most of the metadata's bytes are its managedFields, which every
-// separate lookup of a member would scan again.
+// Meta is what a LIST's split reads of an object's metadata (its ID),
+// read in one pass over it: of a key written twice the last, as
+// encoding/json reads it.
 type Meta struct {
 	// JSON is the metadata's JSON, nil when it is not an object.
 	JSON []byte
@@ -577,17 +576,11 @@ type Meta struct {
 	// Name and Namespace are as unstructured's GetName and GetNamespace
 	// read them: "" when not a string.
 	Name, Namespace string
-	// ResourceVersion and ManagedFields are the members' JSON (a string
-	// without its quotes, still escaped), and their types.
-	ResourceVersion     []byte
-	ResourceVersionType jsonparser.ValueType
-	ManagedFields       []byte
-	ManagedFieldsType   jsonparser.ValueType
 }
 
 // ReadMeta reads metadata JSON md (see Meta); nil reads as no metadata.
 func ReadMeta(md []byte) Meta {
-	m := Meta{JSON: md, ResourceVersionType: jsonparser.NotExist, ManagedFieldsType: jsonparser.NotExist}
+	m := Meta{JSON: md}
 	if md == nil {
 		return m
 	}
@@ -599,10 +592,6 @@ func ReadMeta(md []byte) Meta {
 			name, nameType = v, t
 		case "namespace":
 			namespace, namespaceType = v, t
-		case "resourceVersion":
-			m.ResourceVersion, m.ResourceVersionType = v, t
-		case "managedFields":
-			m.ManagedFields, m.ManagedFieldsType = v, t
 		}
 		return nil
 	})

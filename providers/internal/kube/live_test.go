@@ -26,7 +26,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/buger/jsonparser"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -320,9 +319,9 @@ null,
 	}
 }
 
-// TestReadMeta: one pass over the metadata reads what LastMember reads of
-// each member, the last of a key written twice, and says when it stopped
-// at JSON it could not read.
+// TestReadMeta: one pass over the metadata reads the name and namespace,
+// the last of a key written twice, and says when it stopped at JSON it
+// could not read.
 func TestReadMeta(t *testing.T) {
 	t.Parallel()
 	md := []byte(`{"name":"a","resourceVersion":"5","managedFields":[{"manager":"x"}],"namespace":"n\u0031","resourceVersion":"9","name":1}`)
@@ -330,20 +329,10 @@ func TestReadMeta(t *testing.T) {
 	if m.Malformed || m.Name != "" || m.Namespace != "n1" {
 		t.Errorf("malformed %v, name %q, namespace %q", m.Malformed, m.Name, m.Namespace)
 	}
-	for _, key := range []string{"resourceVersion", "managedFields"} {
-		want, wantType := LastMember(md, key)
-		got, gotType := m.ResourceVersion, m.ResourceVersionType
-		if key == "managedFields" {
-			got, gotType = m.ManagedFields, m.ManagedFieldsType
-		}
-		if string(got) != string(want) || gotType != wantType {
-			t.Errorf("%s: %s (%v), want %s (%v)", key, got, gotType, want, wantType)
-		}
-	}
 	if m := ReadMeta([]byte(`{"name":"a","resourceVersion":`)); !m.Malformed || m.Name != "a" {
 		t.Errorf("cut short: malformed %v, name %q", m.Malformed, m.Name)
 	}
-	if m := ReadMeta(nil); m.JSON != nil || m.ResourceVersionType != jsonparser.NotExist {
+	if m := ReadMeta(nil); m.JSON != nil || m.Name != "" || m.Malformed {
 		t.Errorf("no metadata: %+v", m)
 	}
 }
@@ -367,62 +356,5 @@ func FuzzSplitList(f *testing.F) {
 				t.Fatalf("ID %v from the JSON, %v decoded, of %s", id, IDOf(u), body)
 			}
 		}
-	})
-}
-
-// BenchmarkReadMeta reads, of each Deployment of a LIST of 1,000, what a
-// refresh that may skip the app reads: its ID, resourceVersion and
-// managedFields. "lookups" reads each member with a pass of its own over
-// the metadata, as the provider did before ReadMeta; "one-pass" is Meta.
-// Most of each object's metadata is its managedFields.
-func BenchmarkReadMeta(b *testing.B) {
-	gvk := schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}
-	var body strings.Builder
-	body.WriteString(`{"kind":"DeploymentList","metadata":{"resourceVersion":"9"},"items":[`)
-	for i := range 1000 {
-		if i > 0 {
-			body.WriteByte(',')
-		}
-		fmt.Fprintf(&body, `{"metadata":{"name":"app-%04d","namespace":"app-%04d","uid":"6f1c9a52-1f0e-4a4e-9a43-%012d","resourceVersion":"%d","generation":1,"creationTimestamp":"2026-12-06T01:00:00Z","labels":{"app":"app-%04d","app.kubernetes.io/managed-by":"slipway","slipway.dev/app":"team-app-%04d"},"annotations":{"deployment.kubernetes.io/revision":"1"},"managedFields":[`+
-			`{"manager":"slipway","operation":"Apply","apiVersion":"apps/v1","time":"2026-12-06T01:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:app":{},"f:app.kubernetes.io/managed-by":{},"f:slipway.dev/app":{}}},"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:envFrom":{},"f:image":{},"f:name":{},"f:ports":{"k:{\"containerPort\":8080,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{}}},"f:resources":{"f:requests":{"f:cpu":{},"f:memory":{}}}}},"f:serviceAccountName":{}}}}}},`+
-			`{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1","time":"2026-12-06T01:00:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:deployment.kubernetes.io/revision":{}}},"f:status":{"f:availableReplicas":{},"f:conditions":{".":{},"k:{\"type\":\"Available\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}},"k:{\"type\":\"Progressing\"}":{".":{},"f:lastTransitionTime":{},"f:lastUpdateTime":{},"f:message":{},"f:reason":{},"f:status":{},"f:type":{}}},"f:observedGeneration":{},"f:readyReplicas":{},"f:replicas":{},"f:updatedReplicas":{}}},"subresource":"status"}]},`+
-			`"spec":{"replicas":1,"selector":{"matchLabels":{"app":"app-%04d"}},"template":{"metadata":{"labels":{"app":"app-%04d"}},"spec":{"serviceAccountName":"app-%04d","containers":[{"name":"app","image":"registry.example/team/app:1.0.0"}]}}},`+
-			`"status":{"observedGeneration":1,"replicas":1,"updatedReplicas":1,"readyReplicas":1,"availableReplicas":1}}`,
-			i, i, i, 1000+i, i, i, i, i, i)
-	}
-	body.WriteString(`]}`)
-	raw := []byte(body.String())
-	read := func(b *testing.B, each func(l *Live) (ObjectID, []byte, []byte)) {
-		for b.Loop() {
-			page, err := splitList(raw, gvk)
-			if err != nil || len(page.Items) != 1000 {
-				b.Fatalf("%d items, %v", len(page.Items), err)
-			}
-			for _, l := range page.Items {
-				if id, rv, mf := each(l); id.Name == "" || len(rv) == 0 || len(mf) == 0 {
-					b.Fatalf("%v: resourceVersion %q, managedFields %d bytes", id, rv, len(mf))
-				}
-			}
-		}
-	}
-	b.Run("lookups", func(b *testing.B) {
-		read(b, func(l *Live) (ObjectID, []byte, []byte) {
-			md, _ := LastMember(l.raw, "metadata")
-			str := func(key string) string {
-				v, _ := LastMember(md, key)
-				s, _ := jsonString(v)
-				return s
-			}
-			id := ObjectID{Group: l.gvk.Group, Version: l.gvk.Version, Kind: l.gvk.Kind, Name: str("name"), Namespace: str("namespace")}
-			rv, _ := LastMember(md, "resourceVersion")
-			mf, _ := LastMember(md, "managedFields")
-			return id, rv, mf
-		})
-	})
-	b.Run("one-pass", func(b *testing.B) {
-		read(b, func(l *Live) (ObjectID, []byte, []byte) {
-			m := l.Meta()
-			return l.id(), m.ResourceVersion, m.ManagedFields
-		})
 	})
 }
