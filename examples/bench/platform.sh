@@ -102,8 +102,8 @@
 #
 # With BASELINE=/path/to/another/slipway, the no-op plan is also timed with
 # that binary, run by run in turn with this one, on a copy of this run's
-# configuration and state (re-initialised for that binary), and their
-# ratio is reported.
+# configuration and state (re-initialised for that binary), and the
+# median of the rounds' ratios is reported.
 #
 # usage: examples/bench/platform.sh [N] [RUNS]      (make build testbed first)
 #
@@ -648,7 +648,11 @@ if [ -s "$work/kdiff.out" ]; then
 fi
 if [ -n "${BASELINE:-}" ]; then
   b=$(printf '%s\n' "${base[@]}" | median)
-  printf '                 baseline %s %.2fs   this/baseline ratio %.2f\n' "$BASELINE" "$b" "$(ratio "$p" "$b")"
+  # The ratio of each round's two plans, which ran one after the other,
+  # then their median: the server's load moves between rounds more than
+  # between two plans.
+  pr=$(for ((r = 0; r < RUNS; r++)); do ratio "${plan[r]}" "${base[r]}"; echo; done | median)
+  printf '                 baseline %s %.2fs   this/baseline ratio %.2f (the median of each round'"'"'s ratio)\n' "$BASELINE" "$b" "$pr"
 fi
 echo "peak RSS         of a no-op plan: $noop_peaks"
 echo "                 /usr/bin/time -v: $(mib "$timev") (the largest of slipway and the children it waited for)"
