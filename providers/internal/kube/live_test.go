@@ -40,7 +40,7 @@ func TestListFollowsPages(t *testing.T) {
 		mu    sync.Mutex
 		asked []string
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cl := connectTo(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/configmaps" {
 			w.Write([]byte("ok")) // the flow control probe
 			return
@@ -60,12 +60,7 @@ func TestListFollowsPages(t *testing.T) {
 		fmt.Fprintf(w, `{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"continue":%q},"items":[
 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a%d","namespace":"x"}},
 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b%d","namespace":"x"},"data":{"n":"%d"}}]}`, next, page, page, page)
-	}))
-	defer srv.Close()
-	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	gvk := schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
 	var got []string
 	keep := func(items []*Live, _ schema.GroupVersionKind) {
@@ -96,6 +91,29 @@ func TestListFollowsPages(t *testing.T) {
 	}
 }
 
+// connectTo connects to a test API server that answers with h.
+func connectTo(t *testing.T, h http.HandlerFunc) *Cluster {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+// configMapIDs is first, then ConfigMaps a and b in each of namespaces
+// ns-0, ns-1, ...
+func configMapIDs(namespaces int, first ...ObjectID) []ObjectID {
+	out := append([]ObjectID(nil), first...)
+	for i := range namespaces {
+		out = append(out, ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "a"},
+			ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "b"})
+	}
+	return out
+}
+
 // serveDiscovery answers the discovery requests of a test server that
 // serves ConfigMaps and Namespaces, and reports whether r was one.
 func serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
@@ -124,7 +142,7 @@ func TestFetchListsByNamespaceOrClusterWide(t *testing.T) {
 		mu    sync.Mutex
 		paths []string
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cl := connectTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case serveDiscovery(w, r):
@@ -138,19 +156,9 @@ func TestFetchListsByNamespaceOrClusterWide(t *testing.T) {
 		default:
 			w.Write([]byte("ok")) // the flow control probe
 		}
-	}))
-	defer srv.Close()
-	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	ids := func(namespaces int) []ObjectID {
-		out := []ObjectID{{Version: "v1", Kind: "Namespace", Name: "ns-0"}}
-		for i := range namespaces {
-			out = append(out, ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "a"},
-				ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "b"})
-		}
-		return out
+		return configMapIDs(namespaces, ObjectID{Version: "v1", Kind: "Namespace", Name: "ns-0"})
 	}
 	for _, tc := range []struct {
 		namespaces int
@@ -185,7 +193,7 @@ func TestFetchSkipsAbsentNamespaces(t *testing.T) {
 		mu    sync.Mutex
 		paths []string
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cl := connectTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case serveDiscovery(w, r):
@@ -208,12 +216,7 @@ func TestFetchSkipsAbsentNamespaces(t *testing.T) {
 		default:
 			w.Write([]byte("ok")) // the flow control probe
 		}
-	}))
-	defer srv.Close()
-	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	ids := func(namespaces int, withNamespaces bool) []ObjectID {
 		var out []ObjectID
 		for i := range namespaces {

@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -38,7 +37,7 @@ func TestFetchMeta(t *testing.T) {
 		paths     []string
 		forbidden bool
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cl := connectTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case serveDiscovery(w, r):
@@ -82,19 +81,10 @@ func TestFetchMeta(t *testing.T) {
 		default:
 			w.Write([]byte("ok")) // the flow control probe
 		}
-	}))
-	defer srv.Close()
-	cl, err := Connect(ClientConfig{Kubeconfig: kubeconfigOf(t, srv.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	ids := func(namespaces int) []ObjectID {
-		out := []ObjectID{{Version: "v1", Kind: "Namespace", Name: "ns-0"}, {Group: "example.com", Version: "v1", Kind: "Widget", Namespace: "ns-0", Name: "w"}}
-		for i := range namespaces {
-			out = append(out, ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "a"},
-				ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: fmt.Sprintf("ns-%d", i), Name: "b"})
-		}
-		return out
+		return configMapIDs(namespaces, ObjectID{Version: "v1", Kind: "Namespace", Name: "ns-0"},
+			ObjectID{Group: "example.com", Version: "v1", Kind: "Widget", Namespace: "ns-0", Name: "w"})
 	}
 	perNamespace := func(n int) []string {
 		out := []string{"/api/v1/namespaces?"}
