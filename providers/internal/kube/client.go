@@ -169,8 +169,10 @@ func Connect(c ClientConfig) (*Cluster, error) {
 	}
 	cl.Dynamic, cl.REST = dynamic.New(rc), rc
 	// The metadata client as metadata.NewForConfig makes it (protobuf
-	// first), over the same connections.
-	if cl.Metadata, err = metadata.NewForConfigAndClient(metadata.ConfigFor(cfg), hc); err != nil {
+	// first), over the same connections and under the same rate limit.
+	mcfg := metadata.ConfigFor(cfg)
+	mcfg.RateLimiter = rc.GetRateLimiter()
+	if cl.Metadata, err = metadata.NewForConfigAndClient(mcfg, hc); err != nil {
 		return nil, fmt.Errorf("metadata client: %w", err)
 	}
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
