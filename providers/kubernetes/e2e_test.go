@@ -549,6 +549,44 @@ spec:
 			t.Errorf("app %d: status asked with the others differs from asked alone (-alone +together):\n%s", i, d)
 		}
 	}
+
+	// An app the refresh finds changed by hand (a ConfigMap's data,
+	// edited by another manager) is read in full after the LISTs of
+	// metadata, with LISTs of its own in its namespace; its plan in full
+	// after that refresh compares against them and asks nothing more.
+	if _, err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace("e2e-batch-b").Patch(t.Context(), "cm-a", types.MergePatchType,
+		[]byte(`{"data":{"k":"edited by hand"}}`), metav1.PatchOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	log.reset(t)
+	readResps, err = c.Read(t.Context(), reads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshCost = log.read(t)
+	for i, r := range readResps {
+		sdktest.CheckDiags(t, "read", r.Diagnostics)
+		if drifted := r.NewState != cty.NilVal && !r.Unchanged; drifted != (i == 1) {
+			t.Errorf("app %d: the refresh after an edit by hand says changed %v, want %v", i, drifted, i == 1)
+		}
+	}
+	// The ten LISTs of metadata, then Namespaces and ConfigMaps, Secrets
+	// and Deployments in e2e-batch-b.
+	if refreshCost.lists != lists+4 || refreshCost.metaLists != lists || refreshCost.dryRuns+refreshCost.gets+refreshCost.rest != 0 {
+		t.Errorf("refresh of a changed app: %s, want %d LISTs of metadata, 4 of objects and nothing else", refreshCost, lists)
+	}
+	drifted := plans[1]
+	drifted.PriorState = readResps[1].NewState
+	log.reset(t)
+	planResps, err = c.Plan(t.Context(), []sdk.PlanRequest{drifted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planCost = log.read(t)
+	sdktest.CheckDiags(t, "plan", planResps[0].Diagnostics)
+	if planCost.lists+planCost.gets+planCost.rest != 0 {
+		t.Errorf("plan of the changed app after its refresh: %s, want no LIST", planCost)
+	}
 	for _, s := range sessions {
 		s.Destroy()
 	}
