@@ -16,13 +16,12 @@ package helm
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/providers/internal/kubetest"
 )
 
 // TestConfigureStartsANewSession: a process configured for an offline
@@ -37,16 +36,7 @@ func TestConfigureStartsANewSession(t *testing.T) {
 	if p.offline == nil || resp.Diagnostics.HasErrors() {
 		t.Fatalf("an offline Configure: %v, %v", p.offline, resp.Diagnostics)
 	}
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: c, context: {cluster: c, user: u}}]
-current-context: c
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := kubetest.UnreachableKubeconfig(t)
 	resp = sdk.ConfigureResponse{}
 	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{"kubeconfig": cty.StringVal(kubeconfig), "cache_dir": cty.StringVal(t.TempDir())})}, &resp)
 	if resp.Diagnostics.HasErrors() {

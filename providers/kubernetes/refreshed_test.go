@@ -17,8 +17,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,6 +24,7 @@ import (
 
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
+	"slipway.dev/slipway/providers/internal/kubetest"
 )
 
 // TestRefreshServesThePlanOfEachAppOnce: one refresh of the apps of two
@@ -98,16 +97,7 @@ func TestConfigureStartsANewSession(t *testing.T) {
 	p.keepRefreshed(kept, map[string]bool{"a": true}, map[string]bool{"a": true})
 	p.keepElided(map[string]elidedRecord{"a": {}})
 
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: c, context: {cluster: c, user: u}}]
-current-context: c
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := kubetest.UnreachableKubeconfig(t)
 	resp = sdk.ConfigureResponse{}
 	p.Configure(ctx, sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{"kubeconfig": cty.StringVal(kubeconfig)})}, &resp)
 	if resp.Diagnostics.HasErrors() {

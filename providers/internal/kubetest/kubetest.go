@@ -15,6 +15,8 @@
 package kubetest
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -35,6 +37,24 @@ var (
 	Namespaces  = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 	Jobs        = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
 )
+
+// UnreachableKubeconfig writes a kubeconfig of a cluster nobody answers
+// for (a closed port on loopback), and returns its path: a provider can
+// be configured with it without a request.
+func UnreachableKubeconfig(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
 
 // Client is an admin client of a test cluster; its methods fail the test
 // on an error.
