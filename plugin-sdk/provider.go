@@ -91,6 +91,13 @@ type ConfigureRequest struct {
 	// made from the configuration, PriorState and PriorPrivate alone.
 	// Only providers whose Metadata says Offline are configured so.
 	Offline bool
+	// Resident says the host keeps the process for the plans that follow
+	// (slipway agent keeps those whose Metadata says Sessions). The
+	// provider may then keep, from one session to the next, what it
+	// keeps true of the systems it manages, such as a watch of the
+	// objects its refresh reads; a process the host does not keep is
+	// ended after one operation, and such a watch would be wasted on it.
+	Resident bool
 }
 
 // ConfigureResponse reports problems with the configuration.

@@ -291,7 +291,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	s.refreshMu.Unlock()
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
-		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline}, &resp)
+		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline, Resident: req.Resident}, &resp)
 	}()
 	return &protocol.Configure_Response{Diagnostics: diagsToProto(resp.Diagnostics)}, nil
 }

@@ -52,6 +52,11 @@ type Set struct {
 	// Launched, when set, is told the name of each provider once its
 	// process has started.
 	Launched func(name string)
+	// Resident says the set is kept for the plans that follow (slipway
+	// agent), and with it the processes of the providers that start a
+	// new session at each Configure: they are told so when configured
+	// (sdk.ConfigureRequest.Resident).
+	Resident bool
 
 	mu      sync.Mutex
 	clients map[string]*host.Client
@@ -173,7 +178,7 @@ func (s *Set) launch(ctx context.Context, name string) (*host.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Release: release})
+	c, err := host.Launch(ctx, host.LaunchConfig{Name: name, Cmd: cmd, Stderr: s.Stderr, SlipwayVersion: s.SlipwayVersion, Resident: s.Resident, Release: release})
 	if err == nil && s.Launched != nil {
 		s.Launched(name)
 	}

@@ -52,6 +52,10 @@ type LaunchConfig struct {
 	Stderr io.Writer
 	// SlipwayVersion is passed to the provider's Configure.
 	SlipwayVersion string
+	// Resident is passed to the Configure of a provider whose Metadata
+	// says Sessions (sdk.ConfigureRequest.Resident): the host keeps the
+	// process for the plans that follow.
+	Resident bool
 	// Release, if set, is called once the command no longer needs what
 	// it refers to (an open binary, a copy of one): when the process has
 	// started and answered the handshake, or when starting it has failed
@@ -75,6 +79,7 @@ type Client struct {
 	name           string
 	cmdline        string
 	slipwayVersion string
+	resident       bool
 
 	pc     *plugin.Client
 	stop   context.CancelFunc // kills the process at once
@@ -233,6 +238,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		name:           name,
 		cmdline:        cmdline,
 		slipwayVersion: cfg.SlipwayVersion,
+		resident:       cfg.Resident,
 		pc:             pc,
 		stop:           stop,
 		rpc:            s.conn.Provider,
@@ -404,7 +410,11 @@ func (c *Client) ConfigureWith(ctx context.Context, req sdk.ConfigureRequest) (s
 	if e.err != nil {
 		return nil, e.err
 	}
-	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{Config: dv, SlipwayVersion: c.slipwayVersion, Offline: req.Offline})
+	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{
+		Config: dv, SlipwayVersion: c.slipwayVersion, Offline: req.Offline,
+		// Only a process whose sessions may be configured again is kept.
+		Resident: c.resident && ss.all.Metadata.Sessions,
+	})
 	if err != nil {
 		return nil, c.callErr(ctx, "configure", err)
 	}

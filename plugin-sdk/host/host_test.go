@@ -17,6 +17,7 @@ package host_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -104,6 +105,58 @@ func TestClientIsSafeForConcurrentUse(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestResidentReachesProvidersWithSessions: a host that keeps its
+// providers (LaunchConfig.Resident) tells so, at Configure, those whose
+// Metadata says Sessions, and only those: a process that is ended after
+// one operation must not keep watches for the next.
+func TestResidentReachesProvidersWithSessions(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		resident, sessions bool
+		want               string
+	}{
+		{false, true, "id-x"},
+		{true, false, "id-x"},
+		{true, true, "resident id-x"},
+	} {
+		cmd := exec.Command(self)
+		cmd.Env = []string{"SLIPWAY_SDKTEST_PROVIDER=test"}
+		if tc.sessions {
+			cmd.Env = append(cmd.Env, testprovider.SessionsEnv+"=1")
+		}
+		c, err := host.Launch(t.Context(), host.LaunchConfig{Name: "test", Cmd: cmd, Resident: tc.resident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if d, err := c.Configure(t.Context(), cty.ObjectVal(map[string]cty.Value{"greeting": cty.NullVal(cty.String)})); err != nil || d.HasErrors() {
+			t.Fatal(err, d.Err())
+		}
+		config := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal("x")})
+		plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "echo", Config: config}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = c.Apply(t.Context(), []sdk.ApplyRequest{{TypeName: "echo", Config: config, PlannedState: plans[0].PlannedState}},
+			func(ev host.ApplyEvent) {
+				if ev.Done {
+					got = sdk.GetString(ev.Response.NewState, "id")
+				}
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("resident host %v, provider with sessions %v: the provider was configured as %q, want %q", tc.resident, tc.sessions, got, tc.want)
+		}
 	}
 }
 

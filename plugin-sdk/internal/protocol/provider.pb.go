@@ -1607,7 +1607,11 @@ type Configure_Request struct {
 	SlipwayVersion string                 `protobuf:"bytes,2,opt,name=slipway_version,json=slipwayVersion,proto3" json:"slipway_version,omitempty"`
 	// offline asks the provider to make no connection to the systems it
 	// manages: the host only plans, from configuration and prior state.
-	Offline       bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
+	Offline bool `protobuf:"varint,3,opt,name=offline,proto3" json:"offline,omitempty"`
+	// resident says the host keeps the process for the plans that follow
+	// (slipway agent): the provider may keep, between sessions, what it
+	// keeps true of the systems it manages (a watch of what it reads).
+	Resident      bool `protobuf:"varint,4,opt,name=resident,proto3" json:"resident,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1659,6 +1663,13 @@ func (x *Configure_Request) GetSlipwayVersion() string {
 func (x *Configure_Request) GetOffline() bool {
 	if x != nil {
 		return x.Offline
+	}
+	return false
+}
+
+func (x *Configure_Request) GetResident() bool {
+	if x != nil {
+		return x.Resident
 	}
 	return false
 }
@@ -3717,12 +3728,13 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12G\n" +
 	"\x05items\x18\x01 \x03(\v21.slipway.provider.v1.ValidateResourceConfigs.ItemR\x05items\x1aY\n" +
 	"\bResponse\x12M\n" +
-	"\aresults\x18\x01 \x03(\v23.slipway.provider.v1.ValidateResourceConfigs.ResultR\aresults\"\xe4\x01\n" +
-	"\tConfigure\x1a\x87\x01\n" +
+	"\aresults\x18\x01 \x03(\v23.slipway.provider.v1.ValidateResourceConfigs.ResultR\aresults\"\x80\x02\n" +
+	"\tConfigure\x1a\xa3\x01\n" +
 	"\aRequest\x129\n" +
 	"\x06config\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\x06config\x12'\n" +
 	"\x0fslipway_version\x18\x02 \x01(\tR\x0eslipwayVersion\x12\x18\n" +
-	"\aoffline\x18\x03 \x01(\bR\aoffline\x1aM\n" +
+	"\aoffline\x18\x03 \x01(\bR\aoffline\x12\x1a\n" +
+	"\bresident\x18\x04 \x01(\bR\bresident\x1aM\n" +
 	"\bResponse\x12A\n" +
 	"\vdiagnostics\x18\x01 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\"\xc2\x04\n" +
 	"\vReadSources\x1a\xed\x01\n" +

@@ -47,8 +47,12 @@ var (
 	_ sdk.ProviderWithStop    = (*provider)(nil)
 )
 
+// SessionsEnv, set to 1 in the provider's environment, makes its
+// Metadata say Sessions.
+const SessionsEnv = "SLIPWAY_TESTPROVIDER_SESSIONS"
+
 func (p *provider) Metadata() sdk.Metadata {
-	return sdk.Metadata{Name: "test", Version: "1.2.3", ApplyParallelism: 24}
+	return sdk.Metadata{Name: "test", Version: "1.2.3", ApplyParallelism: 24, Sessions: os.Getenv(SessionsEnv) == "1"}
 }
 
 func (p *provider) Schema() sdk.Schema {
@@ -62,6 +66,10 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 	if g == "bad" {
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("greeting"), "Invalid greeting", "The greeting \"bad\" is not allowed.")
 		return
+	}
+	if req.Resident {
+		// Said back in every id, for the host's tests.
+		g = "resident " + g
 	}
 	p.mu.Lock()
 	p.greeting = g

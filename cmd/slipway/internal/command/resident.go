@@ -97,6 +97,7 @@ func (r *Resident) providers(m *Meta) (*plugins.Set, hcl.Diagnostics) {
 		return r.set, diags
 	}
 	r.CloseProviders()
+	fresh.Resident = true
 	fresh.Stderr = &r.log
 	fresh.Launched = func(name string) {
 		r.launchedMu.Lock()
