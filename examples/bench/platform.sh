@@ -75,7 +75,10 @@
 #                     slipway agent (started before the rounds, its first
 #                     plan untimed), which keeps the providers running and
 #                     the state read between plans, with the agent's peak
-#                     RSS and its providers'.
+#                     RSS and its providers', and the requests of one more
+#                     plan it makes (none once the kubernetes provider's
+#                     watches of what it LISTs across the cluster have
+#                     synced).
 #   peak RSS          of a no-op plan: slipway itself and each provider
 #                     process it starts (VmHWM, sampled every 50ms until
 #                     they exit, and in brackets the largest anonymous RSS
@@ -587,6 +590,13 @@ wh=$(printf '%s\n' "${whole[@]}" | median)
 fj=$(printf '%s\n' "${fljson[@]}" | median)
 nr=$(printf '%s\n' "${norefresh[@]}" | median)
 ap=$(printf '%s\n' "${agentp[@]}" | median)
+# The requests of one more plan through the agent: once the watches of
+# its kubernetes provider have synced, it LISTs nothing.
+requests > "$work/requests.before"
+(cd "$work/agent-config" && "$slipway" plan -detailed-exitcode > /dev/null) ||
+  { echo "the agent's plan measured for its requests is not a no-op"; cat "$work/agent.log"; exit 1; }
+requests > "$work/requests.after"
+agent_requests=$(requests_between "$work/requests.before" "$work/requests.after")
 # The agent's peaks (VmHWM: since it started), and those of the providers
 # it kept; then it is stopped. Every plan timed must have been its.
 hwm=() anon=() role=() named_slipway=""
@@ -595,7 +605,7 @@ agent_peaks=$(peaks)
 kill -INT "$agent_pid"
 wait "$agent_pid" || { echo "slipway agent failed"; cat "$work/agent.log"; exit 1; }
 served=$(grep -c 'plan -detailed-exitcode: exit 0 in' "$work/agent.log" || true)
-[ "$served" -eq $((RUNS + 1)) ] || { echo "slipway agent made $served of the $((RUNS + 1)) plans"; cat "$work/agent.log"; exit 1; }
+[ "$served" -eq $((RUNS + 2)) ] || { echo "slipway agent made $served of the $((RUNS + 2)) plans"; cat "$work/agent.log"; exit 1; }
 
 # One more no-op plan, for its memory: /usr/bin/time -v, and the peaks
 # of slipway and each provider (see sampled).
@@ -638,6 +648,7 @@ printf '                 the floor asking for JSON (as older client-go typed cli
 printf '                 made by slipway agent (providers kept running, the state read once) %.2fs = %.2f floors   agent/slipway ratio %.2f\n' \
   "$ap" "$(ratio "$ap" "$f")" "$(ratio "$ap" "$p")"
 echo "                 peak RSS of the agent and the providers it kept: $agent_peaks"
+echo "                 requests of one plan made by the agent: $agent_requests"
 echo "                 requests of one no-op plan: $noop_requests"
 printf '                 the same plan with -refresh=false (it reads no object: slipway and its providers alone) %.2fs = %.2f floors\n' \
   "$nr" "$(ratio "$nr" "$f")"

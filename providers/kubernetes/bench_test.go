@@ -208,12 +208,19 @@ func (f *benchFixture) refresh(ctx context.Context) []sdk.ReadResponse {
 // session, which keeps nothing of the last.
 func (f *benchFixture) configure(b testing.TB) {
 	b.Helper()
+	f.configureAs(b, false)
+}
+
+// configureAs starts a session, in a process the host keeps (slipway
+// agent) when resident.
+func (f *benchFixture) configureAs(b testing.TB, resident bool) {
+	b.Helper()
 	var resp sdk.ConfigureResponse
 	f.p.Configure(context.Background(), sdk.ConfigureRequest{Config: providerSchema.Object(map[string]cty.Value{
 		"kubeconfig": cty.StringVal(testbed.Shared(b).Kubeconfig),
 		"qps":        cty.NumberIntVal(500),
 		"burst":      cty.NumberIntVal(1000),
-	})}, &resp)
+	}), Resident: resident}, &resp)
 	if resp.Diagnostics.HasErrors() {
 		b.Fatal(resp.Diagnostics.Err())
 	}

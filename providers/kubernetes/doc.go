@@ -80,7 +80,13 @@
 // reads the marks from the objects' metadata alone (kube.FetchMeta: LISTs
 // of PartialObjectMetadata, in protobuf: at 1,000 apps, about a third of
 // the wall clock of LISTs of the whole objects in JSON); the apps it
-// cannot answer are LISTed again in full.
+// cannot answer are LISTed again in full. A process the host keeps for
+// the plans that follow (sdk.ConfigureRequest.Resident: slipway agent)
+// watches what those LISTs read across the cluster (kube.MetaWatch), and
+// answers them from the watches once they have synced: a watch holds what
+// a LIST made a moment earlier would have found, and an object written
+// since (by an apply the watch has not caught up with) does not match
+// its recorded mark, so its app is read in full.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //
@@ -95,7 +101,7 @@
 //   - a plan with nothing to do makes no per-object request: no GET, no
 //     dry-run — its cost is one LIST per kind (per kind and namespace,
 //     for apps in at most eight namespaces), whatever the number of
-//     objects;
+//     objects, and none for a kind a kept process watches;
 //   - apply applies exactly the manifests the plan showed (they travel in
 //     PlannedPrivate, or, for a plan made from the digest, are checked
 //     against it), not whatever the directory holds by then, and of them

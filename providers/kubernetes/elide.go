@@ -387,7 +387,7 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	if err != nil {
 		return out
 	}
-	live, err := kube.FetchMeta(ctx, cl.Mappings(), managedSelector, all)
+	live, err := kube.FetchMeta(ctx, cl.Mappings(), managedSelector, all, a.p.watch.Load())
 	if err != nil {
 		return out
 	}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
@@ -343,5 +344,135 @@ func FuzzObjectMarkMatches(f *testing.F) {
 		if got != want {
 			t.Errorf("matches %v, the server's JSON says %v: %s", got, want, server)
 		}
+	})
+}
+
+// TestResidentRefreshReadsItsWatches: a provider process the host keeps
+// (slipway agent) watches the metadata of what its elided refresh LISTs
+// across the cluster, so that a refresh in a later session LISTs
+// nothing; the watches follow changes made by hand and by slipway's own
+// applies. A process the host does not keep watches nothing.
+func TestResidentRefreshReadsItsWatches(t *testing.T) {
+	t.Parallel()
+	// Apps in more namespaces than are LISTed one by one: the refresh
+	// LISTs each kind across the cluster.
+	f := newAppsFixture(t, benchNamespaces, "resident")
+	ctx := context.Background()
+	var (
+		mu                 sync.Mutex
+		metaLists, watches int
+	)
+	f.p.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			if req.Method == http.MethodGet && req.URL.Query().Has("labelSelector") {
+				mu.Lock()
+				switch {
+				case req.URL.Query().Get("watch") == "true":
+					watches++
+				case strings.Contains(req.Header.Get("Accept"), "as=PartialObjectMetadataList"):
+					metaLists++
+				}
+				mu.Unlock()
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+	counts := func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		lists, w := metaLists, watches
+		metaLists = 0
+		return lists, w
+	}
+	allSame := func(what string, got []bool) {
+		t.Helper()
+		for i, same := range got {
+			if !same {
+				t.Fatalf("%s: the elided refresh found app %d changed", what, i)
+			}
+		}
+	}
+	// until refreshes in new sessions of the kept process until cond
+	// holds of what the refresh found and the LISTs it made, for at most
+	// 10 s.
+	until := func(what string, cond func(same []bool, lists int) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			f.configureAs(t, true)
+			same := f.readElided(ctx)
+			lists, _ := counts()
+			if cond(same, lists) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s; the last refresh found %v as recorded, with %d LISTs of metadata", what, same, lists)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	f.configure(t)
+	counts()
+	allSame("not kept", f.readElided(ctx))
+	time.Sleep(200 * time.Millisecond)
+	if lists, w := counts(); lists == 0 || w != 0 {
+		t.Fatalf("in a process the host does not keep, the refresh made %d LISTs of metadata and %d WATCHes; want some and none", lists, w)
+	}
+
+	f.configureAs(t, true)
+	allSame("kept, first session", f.readElided(ctx))
+	if lists, _ := counts(); lists == 0 {
+		t.Fatal("the first refresh of a kept process LISTed nothing: its watches cannot have synced yet")
+	}
+	until("a later session answered from the watches", func(same []bool, lists int) bool {
+		allSame("kept, later session", same)
+		return lists == 0
+	})
+	if _, w := counts(); w == 0 {
+		t.Fatal("answered without LISTs, yet nothing was watched")
+	}
+
+	// A ConfigMap of app 0 edited by hand: the watch delivers the change.
+	cs, err := k8s.NewForConfig(testbed.Shared(t).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := cs.CoreV1().ConfigMaps("bench-0").Get(ctx, "resident-0000-cm1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm.Data["key"] = "edited by hand"
+	if _, err := cs.CoreV1().ConfigMaps("bench-0").Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	until("the edit seen through the watch", func(same []bool, lists int) bool {
+		if lists != 0 {
+			t.Errorf("a refresh LISTed %d times with its watches sound", lists)
+		}
+		for i := 1; i < len(same); i++ {
+			if !same[i] {
+				t.Fatalf("app %d found changed; only app 0 was edited", i)
+			}
+		}
+		return !same[0]
+	})
+
+	// Synced again by slipway: what apply recorded is what the watch
+	// comes to hold.
+	f.refresh(ctx)
+	plans := f.plan(ctx)
+	var resp sdk.ApplyResponse
+	f.a.Apply(ctx, sdk.ApplyRequest{
+		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[0],
+		PriorState: f.states[0], PlannedState: plans[0].PlannedState, PlannedPrivate: plans[0].PlannedPrivate,
+		Progress: func(string) {},
+	}, &resp)
+	if err := resp.Diagnostics.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.states[0], f.private[0] = resp.NewState, resp.Private
+	until("the re-sync seen through the watch", func(same []bool, lists int) bool {
+		return same[0] && lists == 0
 	})
 }

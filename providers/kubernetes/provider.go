@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -71,6 +72,11 @@ type provider struct {
 	// managedFields entries it took (see memo).
 	records memo[elidedRead]
 	owners  memo[string]
+
+	// watch, in a process the host keeps (sdk.ConfigureRequest.Resident),
+	// keeps the metadata of the objects slipway manages current between
+	// sessions, for the elided refresh (kube.MetaWatch); nil otherwise.
+	watch atomic.Pointer[kube.MetaWatch]
 }
 
 // refreshed is what the LISTs of one refresh returned, for the plans that
@@ -229,6 +235,9 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		p.offline, p.offlineNS = true, kube.OfflineNamespace(cc)
 		p.SetCluster(nil, kube.ErrOffline)
 		return
+	}
+	if req.Resident && p.watch.Load() == nil {
+		p.watch.Store(kube.NewMetaWatch())
 	}
 	cc.WrapTransport = p.wrapTransport
 	cl, err := kube.Connect(cc)

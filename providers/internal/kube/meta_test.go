@@ -108,7 +108,7 @@ func TestFetchMeta(t *testing.T) {
 		mu.Lock()
 		paths, forbidden = nil, tc.forbidden
 		mu.Unlock()
-		found, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids(tc.namespaces))
+		found, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids(tc.namespaces), nil)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

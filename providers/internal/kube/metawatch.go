@@ -1,0 +1,261 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package kube
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+)
+
+// MetaWatch keeps the metadata of the objects a label selector matches,
+// kind by kind across the cluster, current by watching them (client-go's
+// metadata informer), for a process that serves plan after plan (a
+// provider kept by slipway agent, told so by sdk.ConfigureRequest.
+// Resident). FetchMeta answers a LIST it would make across the cluster
+// from the kind's watch once the watch has synced: a plan that finds
+// every app as recorded then costs the API server nothing, as Argo CD's
+// diffs cost it nothing once its cluster cache is warm.
+//
+// What a watch holds is what a LIST made a moment earlier would have
+// found: the API server sends each change to its watches as it commits
+// it. An object that an apply in another process has just written, and
+// whose change has not reached the watch yet, does not match the mark
+// the apply recorded (its resourceVersion and slipway's managedFields),
+// so its app is read in full with LISTs of its own, as any app found
+// changed is: the watch never makes a plan miss slipway's own writes.
+//
+// A kind is read from its watch only while the watch is sound: from the
+// end of its first LIST until an error ends it, and after one, once the
+// watch has delivered anything again (a LIST, an event, a bookmark). A
+// kind is watched only after a LIST of it across the cluster succeeded:
+// one the credentials may not list there (FetchMeta then LISTs namespace
+// by namespace) is never watched, and one whose watch the server refuses
+// (Forbidden, not found, not allowed) is not watched again. Watches no
+// plan has read for idleWatch are stopped.
+//
+// The metadata kept is the name, namespace, resourceVersion and
+// slipway's entries of managedFields: what an elided refresh compares.
+// A MetaWatch is safe for concurrent use.
+type MetaWatch struct {
+	mu    sync.Mutex
+	kinds map[metaWatchKey]*metaKind
+	// now is time.Now, but for tests.
+	now func() time.Time
+}
+
+// idleWatch is how long a watch no plan reads is kept.
+const idleWatch = 15 * time.Minute
+
+// metaWatchKey is what one watch follows: the objects of a resource that
+// a label selector matches, across a cluster reached with one identity.
+type metaWatchKey struct {
+	cluster  string // clusterKey of the REST config
+	gvr      schema.GroupVersionResource
+	selector string
+}
+
+// metaKind is the watch of one kind.
+type metaKind struct {
+	informer cache.SharedIndexInformer
+	stop     context.CancelFunc
+	lastUsed time.Time // guarded by MetaWatch.mu
+
+	mu     sync.Mutex
+	failed bool // the server refused the watch: never read
+	// broken is set by an error of the watch, with what the informer had
+	// synced to then; the watch is sound again once it has synced to
+	// anything else.
+	broken   bool
+	brokenAt string
+}
+
+// NewMetaWatch returns a MetaWatch that watches nothing yet.
+func NewMetaWatch() *MetaWatch {
+	return &MetaWatch{kinds: map[metaWatchKey]*metaKind{}, now: time.Now}
+}
+
+// Stop ends every watch.
+func (mw *MetaWatch) Stop() {
+	mw.mu.Lock()
+	defer mw.mu.Unlock()
+	for k, mk := range mw.kinds {
+		mk.stop()
+		delete(mw.kinds, k)
+	}
+}
+
+// Watching reports how many kinds are watched now, for tests and logs.
+func (mw *MetaWatch) Watching() int {
+	mw.mu.Lock()
+	defer mw.mu.Unlock()
+	return len(mw.kinds)
+}
+
+// objects returns the metadata of gvr's objects that selector matches
+// across the cluster cl reaches, as the kind's watch holds them; ok is
+// false when there is no sound, synced watch of them. The ObjectMetas
+// are the watch's own: read them, never change them.
+func (mw *MetaWatch) objects(cl *Cluster, gvr schema.GroupVersionResource, selector string) (out []*metav1.ObjectMeta, ok bool) {
+	key := metaWatchKey{cluster: clusterKey(cl.Config), gvr: gvr, selector: selector}
+	now := mw.now()
+	mw.mu.Lock()
+	for k, mk := range mw.kinds {
+		if now.Sub(mk.lastUsed) > idleWatch {
+			mk.stop()
+			delete(mw.kinds, k)
+		}
+	}
+	mk := mw.kinds[key]
+	if mk != nil {
+		mk.lastUsed = now
+	}
+	mw.mu.Unlock()
+	if mk == nil || !mk.sound() {
+		return nil, false
+	}
+	items := mk.informer.GetStore().List()
+	out = make([]*metav1.ObjectMeta, 0, len(items))
+	for _, o := range items {
+		if pm, ok := o.(*metav1.PartialObjectMetadata); ok {
+			out = append(out, &pm.ObjectMeta)
+		}
+	}
+	return out, true
+}
+
+// sound reports whether the watch can be read: it has synced, the
+// server has not refused it, and it has delivered something since its
+// last error.
+func (mk *metaKind) sound() bool {
+	if !mk.informer.HasSynced() {
+		return false
+	}
+	mk.mu.Lock()
+	defer mk.mu.Unlock()
+	if mk.failed {
+		return false
+	}
+	if mk.broken && mk.informer.LastSyncResourceVersion() != mk.brokenAt {
+		mk.broken = false
+	}
+	return !mk.broken
+}
+
+// start watches gvr's objects that selector matches across the cluster
+// cl reaches, unless they are watched already. The watch LISTs them
+// first, in the background; objects answers once it has.
+func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selector string) {
+	key := metaWatchKey{cluster: clusterKey(cl.Config), gvr: gvr, selector: selector}
+	mw.mu.Lock()
+	defer mw.mu.Unlock()
+	if mw.kinds[key] != nil {
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	mk := &metaKind{stop: stop, lastUsed: mw.now()}
+	mk.informer = metadatainformer.NewFilteredMetadataInformer(cl.Metadata, gvr, metav1.NamespaceAll, 0, cache.Indexers{},
+		func(o *metav1.ListOptions) { o.LabelSelector = selector }).Informer()
+	_ = mk.informer.SetTransform(slimMeta)
+	_ = mk.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		mk.mu.Lock()
+		defer mk.mu.Unlock()
+		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
+			// The reflector would try again for ever: FetchMeta LISTs.
+			mk.failed = true
+			stop()
+			return
+		}
+		// The reflector lists or watches again, with backoff.
+		mk.broken, mk.brokenAt = true, mk.informer.LastSyncResourceVersion()
+	})
+	mw.kinds[key] = mk
+	go mk.informer.RunWithContext(ctx)
+}
+
+// slimMeta keeps of an object's metadata what an elided refresh compares:
+// its name, namespace, resourceVersion and slipway's entries of
+// managedFields. The other writers' entries are most of the metadata of
+// an object that controllers update.
+func slimMeta(obj any) (any, error) {
+	pm, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	out := &metav1.PartialObjectMetadata{TypeMeta: pm.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+		Name: pm.Name, Namespace: pm.Namespace, ResourceVersion: pm.ResourceVersion,
+	}}
+	for _, e := range pm.ManagedFields {
+		if e.Manager == FieldManager {
+			out.ManagedFields = append(out.ManagedFields, e)
+		}
+	}
+	return out, nil
+}
+
+// clusterKey identifies the cluster and the identity a REST config
+// reaches it with: two sessions whose configs have the same key may share
+// a watch.
+func clusterKey(c *rest.Config) string {
+	h := sha256.New()
+	field := func(name string, v any) { fmt.Fprintf(h, "%s=%q\n", name, fmt.Sprint(v)) }
+	field("host", c.Host)
+	field("path", c.APIPath)
+	field("user", c.Username)
+	field("password", c.Password)
+	field("token", c.BearerToken)
+	field("token-file", c.BearerTokenFile)
+	t := c.TLSClientConfig
+	field("insecure", t.Insecure)
+	field("server-name", t.ServerName)
+	field("cert", t.CertFile)
+	field("key", t.KeyFile)
+	field("ca", t.CAFile)
+	field("cert-data", string(t.CertData))
+	field("key-data", string(t.KeyData))
+	field("ca-data", string(t.CAData))
+	im := c.Impersonate
+	field("as", im.UserName)
+	field("as-uid", im.UID)
+	field("as-groups", im.Groups)
+	var extra []string
+	for k, v := range im.Extra {
+		extra = append(extra, fmt.Sprintf("%s=%q", k, v))
+	}
+	sort.Strings(extra)
+	field("as-extra", extra)
+	if e := c.ExecProvider; e != nil {
+		field("exec", fmt.Sprintf("%s %q %q %v", e.APIVersion, e.Command, e.Args, e.Env))
+	}
+	if a := c.AuthProvider; a != nil {
+		var conf []string
+		for k, v := range a.Config {
+			conf = append(conf, fmt.Sprintf("%s=%q", k, v))
+		}
+		sort.Strings(conf)
+		field("auth-provider", fmt.Sprintf("%s %q", a.Name, conf))
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
