@@ -25,6 +25,7 @@ import (
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/internal/par"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
@@ -83,10 +84,16 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 	// The instances' paths are resolved in the same checkout, here and
 	// when they are planned: its own links are followed once.
 	roots := new(confine.Roots)
+	// Each instance's directory is looked at on every core; the tools keep
+	// the instances' order.
+	each := make([]found, len(insts))
+	ok := make([]bool, len(insts))
+	par.Each(len(insts), func(i int) {
+		each[i], ok[i] = toolOf(h, rc, insts[i], roots)
+	})
 	var tools []found
-	for _, in := range insts {
-		f, ok := toolOf(h, rc, in, roots)
-		if ok {
+	for i, f := range each {
+		if ok[i] {
 			tools = append(tools, f)
 		}
 	}
