@@ -128,6 +128,11 @@ type Context struct {
 	// output, diagnostics and provider logs.
 	OnSecrets func([]string)
 
+	// Memo, when set, is what a process that makes plan after plan
+	// (slipway agent) keeps of the evaluations of kinds' blocks for the
+	// next plans (EvalMemo). Plans only: apply evaluates afresh.
+	Memo *EvalMemo
+
 	// secrets are the strings masked in what providers say, from the
 	// operation's start.
 	secrets *secretSet

@@ -37,6 +37,11 @@
 // a plan refreshes each provider's instances as soon as it is configured
 // (earlyread.go); a provider that blocks use only in some cases
 // (kind.ProvidersOnDemand) and nothing else needs is started, and
-// configured, only when a block asks for it (walker.conn); package cmd is
-// the only importer.
+// configured, only when a block asks for it (walker.conn); what a kind
+// recalls from an earlier plan (kind.Host.Recall, EvalMemo: plans of a
+// process that makes plan after plan) is found only under the digest of
+// everything its evaluation read, never for a block that calls a function
+// or reads a value not known yet, and what it read of the filesystem the
+// kind checks again, so that a plan with a memo says what one without it
+// says; package cmd is the only importer.
 package planner

@@ -164,6 +164,10 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	}
 
 	w := &planWalk{walker: newWalker(c), opts: opts, localDirs: localDirs}
+	if c.Memo != nil {
+		c.Memo.nextPlan()
+		w.memo = c.Memo
+	}
 	w.pins = opts.Pins
 	w.offline = opts.Offline
 	diags = append(diags, w.start(ctx, true)...)

@@ -108,6 +108,11 @@ type walker struct {
 	// again: a for_each over 1,000 directories, twice per plan. Guarded
 	// by mu.
 	expanded map[addrs.Resource][]kind.Instance
+
+	// memo, in a plan given one (Context.Memo), keeps what kinds recall
+	// between plans; memoKeys are this plan's digests for it (memo.go).
+	memo     *EvalMemo
+	memoKeys memoKeys
 }
 
 func newWalker(c *Context) *walker {

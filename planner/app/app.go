@@ -141,10 +141,64 @@ type appIgnore struct {
 	JSONPointers cty.Value `hcl:"json_pointers,optional"`
 }
 
+// appMemo is what recalledApp keeps of an instance's configuration: the
+// configuration, and what of it came from the filesystem (the directory
+// sourceDir resolved, through the checkout's links) with what it was
+// resolved from.
+type appMemo struct {
+	out cty.Value
+	// src is the source block's repo and path (nil for a chart from a
+	// repository), dirAttr the attribute sourceDir set, and dir and
+	// revision what it set.
+	src           *appSource
+	dirAttr       string
+	dir, revision cty.Value
+}
+
+// recalledApp is decodeApp, or, with h, the configuration an earlier
+// plan decoded from the same text and values (kind.Host.Recall) once the
+// directory it names resolves in the checkout as it did then; a decode
+// with any diagnostic is not kept, so that each plan reports it.
+func recalledApp(h kind.Host, rc *lang.Resource, in kind.Instance, typ string, schema sdk.Schema, ctx *hcl.EvalContext, roots *confine.Roots) (cty.Value, hcl.Diagnostics) {
+	if h == nil {
+		return decodeApp(rc, typ, schema, ctx, roots, nil)
+	}
+	name := "app config " + typ
+	v, ok, keep := h.Recall(rc, in, name)
+	if m, isMemo := v.(*appMemo); ok && isMemo {
+		if m.src == nil {
+			return m.out, nil
+		}
+		attrs := map[string]cty.Value{}
+		if d := sourceDir(attrs, m.dirAttr, m.src, roots); !d.HasErrors() &&
+			sameValue(attrs[m.dirAttr], m.dir) && sameValue(attrs[builtin.AppRevision], m.revision) {
+			return m.out, nil
+		}
+	}
+	var m appMemo
+	out, diags := decodeApp(rc, typ, schema, ctx, roots, &m)
+	if len(diags) == 0 {
+		m.out = out
+		keep(&m)
+	}
+	return out, diags
+}
+
+// sameValue reports whether a and b are the same value with the same
+// marks, either possibly cty.NilVal (not set).
+func sameValue(a, b cty.Value) bool {
+	if a == cty.NilVal || b == cty.NilVal {
+		return a == cty.NilVal && b == cty.NilVal
+	}
+	return a.RawEquals(b)
+}
+
 // decodeApp evaluates an app block and lowers it to the configuration of
 // a resource of type typ (kubernetes_app or helm_release) and the given
 // schema.
-func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext, roots *confine.Roots) (cty.Value, hcl.Diagnostics) {
+// With m, it says there what of the configuration came from the
+// filesystem (see appMemo).
+func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalContext, roots *confine.Roots, m *appMemo) (cty.Value, hcl.Diagnostics) {
 	var ab appBlock
 	diags := gohcl.DecodeBody(rc.Config, ctx, &ab)
 	if diags.HasErrors() {
@@ -189,6 +243,10 @@ func decodeApp(rc *lang.Resource, typ string, schema sdk.Schema, ctx *hcl.EvalCo
 		}
 		d := sourceDir(attrs, dirAttr, ab.Source, roots)
 		diags = append(diags, d...)
+		if m != nil {
+			m.src = &appSource{Repo: ab.Source.Repo, Path: ab.Source.Path, Def: ab.Source.Def}
+			m.dirAttr, m.dir, m.revision = dirAttr, attrs[dirAttr], attrs[builtin.AppRevision]
+		}
 		if ab.Source.Helm != nil {
 			d := helmValues(attrs, ab.Source.Helm.Values, ab.Source.Helm.ValuesFiles, attrs[builtin.HelmChartDir], ab.Source.Helm.Def, false)
 			diags = append(diags, d...)

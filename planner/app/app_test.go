@@ -345,7 +345,7 @@ func TestDecodeApp(t *testing.T) {
 				sc = gitops()
 			}
 			rc := loadBlock(t, tc.src)
-			v, diags := decodeApp(rc, typeOf(rc), schema, sc.EvalContext(), nil)
+			v, diags := decodeApp(rc, typeOf(rc), schema, sc.EvalContext(), nil, nil)
 			if diags.HasErrors() {
 				t.Fatalf("decodeApp: %s", diags.Error())
 			}
@@ -456,7 +456,7 @@ func TestDecodeAppErrors(t *testing.T) {
 			if lang.AppUsesHelm(rc) {
 				schema = releaseSchema
 			}
-			v, diags := decodeApp(rc, typeOf(rc), schema, gitops().EvalContext(), nil)
+			v, diags := decodeApp(rc, typeOf(rc), schema, gitops().EvalContext(), nil, nil)
 			if diff := cmp.Diff(tc.want, summaries(diags)); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}

@@ -132,16 +132,17 @@ func (Kind) Nested(ch *plans.ResourceChange) ([]*plans.NestedChange, []string, b
 // lowering is how an app becomes a resource of type typ, a
 // kubernetes_app or a helm_release.
 func lowering(rc *lang.Resource, typ string) kind.Lowering {
-	return loweringIn(rc, typ, new(confine.Roots))
+	return loweringIn(rc, typ, new(confine.Roots), nil)
 }
 
 // loweringIn is lowering with the checkout roots its instances' paths are
-// resolved in remembered in roots.
-func loweringIn(rc *lang.Resource, typ string, roots *confine.Roots) kind.Lowering {
+// resolved in remembered in roots, and, with h, the configurations of its
+// instances recalled from earlier plans (h.Recall).
+func loweringIn(rc *lang.Resource, typ string, roots *confine.Roots, h kind.Host) kind.Lowering {
 	return kind.Lowering{
 		Type: typ,
 		Config: func(rc *lang.Resource, schema sdk.Schema, ectx *hcl.EvalContext, in kind.Instance) (cty.Value, hcl.Diagnostics) {
-			v, diags := decodeApp(rc, typ, schema, ectx, roots)
+			v, diags := recalledApp(h, rc, in, typ, schema, ectx, roots)
 			if diags.HasErrors() || in.Pin == nil || !v.IsKnown() || v.IsNull() {
 				return v, diags
 			}

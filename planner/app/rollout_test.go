@@ -103,7 +103,7 @@ func TestDecodeAppRollout(t *testing.T) {
     trigger_on = ["ConfigMap/web-config", "Secret/web"]
   }
 }`)
-	v, diags := decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()))), nil)
+	v, diags := decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()))), nil, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -118,14 +118,14 @@ func TestDecodeAppRollout(t *testing.T) {
 	}
 
 	// Unknown while the strategy is; sensitive when it is.
-	v, diags = decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(cty.DynamicVal), nil)
+	v, diags = decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(cty.DynamicVal), nil, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
 	if r := v.GetAttr(builtin.AppRollout); r.IsKnown() {
 		t.Errorf("rollout = %#v, want unknown", r)
 	}
-	v, diags = decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()).Mark(kind.SensitiveMark))), nil)
+	v, diags = decodeApp(rc, typeOf(rc), rolloutSchema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()).Mark(kind.SensitiveMark))), nil, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -135,7 +135,7 @@ func TestDecodeAppRollout(t *testing.T) {
 
 	// Without a rollout block, the attribute is null.
 	plain := loadBlock(t, webApp)
-	v, diags = decodeApp(plain, typeOf(plain), rolloutSchema, gitops().EvalContext(), nil)
+	v, diags = decodeApp(plain, typeOf(plain), rolloutSchema, gitops().EvalContext(), nil, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -187,7 +187,7 @@ func TestDecodeAppRolloutErrors(t *testing.T) {
 			if lang.AppUsesHelm(rc) {
 				schema = releaseSchema
 			}
-			v, diags := decodeApp(rc, typeOf(rc), schema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()))), nil)
+			v, diags := decodeApp(rc, typeOf(rc), schema, withRollout(kind.SpecValue("canary", cty.StringVal(canarySpec.Encode()))), nil, nil)
 			if diff := cmp.Diff(tc.want, kindtest.At(diags)); diff != "" {
 				t.Errorf("diagnostics (-want +got):\n%s\n%s", diff, diags.Error())
 			}

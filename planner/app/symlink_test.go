@@ -23,6 +23,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
+	"slipway.dev/slipway/lang"
+	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner/kind"
 )
 
 // TestSourcePathSymlinks checks that an app's source path is resolved
@@ -49,7 +53,7 @@ func TestSourcePathSymlinks(t *testing.T) {
     path = "`+path+`"
   }
 }`)
-		v, diags := decodeApp(rc, typeOf(rc), appSchema, sc.EvalContext(), nil)
+		v, diags := decodeApp(rc, typeOf(rc), appSchema, sc.EvalContext(), nil, nil)
 		detail := ""
 		if len(diags) > 0 {
 			detail = diags[0].Detail
@@ -75,5 +79,81 @@ func TestSourcePathSymlinks(t *testing.T) {
 		if got, want := v.GetAttr(builtin.AppManifestsDir).AsString(), filepath.Join(checkout, "apps", "web"); got != want {
 			t.Errorf("path %q: manifests_dir %q, want %q", path, got, want)
 		}
+	}
+}
+
+// memoHost keeps what Recall is given under the name alone, as a memo
+// whose every instance read the same would.
+type memoHost struct {
+	kind.Host
+	kept map[string]any
+}
+
+func (h *memoHost) Recall(_ *lang.Resource, _ kind.Instance, name string) (any, bool, func(any)) {
+	v, ok := h.kept[name]
+	return v, ok, func(v any) { h.kept[name] = v }
+}
+
+// TestRecalledAppResolvesItsDirectoryAgain: a configuration recalled from
+// an earlier plan is used only if its source path still resolves, with
+// its links, where it did then; a link moved since is followed again, and
+// one that now leads outside the checkout is refused as without a memo.
+// A decode with a diagnostic is not kept.
+func TestRecalledAppResolvesItsDirectoryAgain(t *testing.T) {
+	t.Parallel()
+	checkout := t.TempDir()
+	for _, d := range []string{"apps/web", "apps/api"} {
+		if err := os.MkdirAll(filepath.Join(checkout, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target string) {
+		t.Helper()
+		os.Remove(filepath.Join(checkout, "apps", "current"))
+		if err := os.Symlink(target, filepath.Join(checkout, "apps", "current")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := scope{Sources: map[string]cty.Value{"git.gitops": withAttr(gitSource("gitops", commitA), builtin.SourceDir, cty.StringVal(checkout))}}
+	h := &memoHost{kept: map[string]any{}}
+	decode := func(path string) (string, []string, string) {
+		t.Helper()
+		rc := loadBlock(t, `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "`+path+`"
+  }
+}`)
+		// Each call stands for a plan of its own: the links are followed
+		// afresh.
+		v, diags := recalledApp(h, rc, kind.Instance{Addr: rc.Addr.Instance(addrs.NoKey)}, typeOf(rc), appSchema, sc.EvalContext(), new(confine.Roots))
+		if len(diags) > 0 {
+			return "", summaries(diags), diags[0].Detail
+		}
+		return v.GetAttr(builtin.AppManifestsDir).AsString(), nil, ""
+	}
+	web, api := filepath.Join(checkout, "apps", "web"), filepath.Join(checkout, "apps", "api")
+
+	link("web")
+	for range 2 {
+		if dir, sums, _ := decode("apps/current"); dir != web || sums != nil {
+			t.Fatalf("manifests_dir %q %q, want %q", dir, sums, web)
+		}
+	}
+	if len(h.kept) != 1 {
+		t.Fatalf("kept %d configurations, want 1", len(h.kept))
+	}
+	link("api")
+	if dir, sums, _ := decode("apps/current"); dir != api || sums != nil {
+		t.Errorf("after the link moved: manifests_dir %q %q, want %q", dir, sums, api)
+	}
+	link("/etc")
+	if _, sums, detail := decode("apps/current"); len(sums) != 1 || !strings.Contains(detail, "leads outside the repository") {
+		t.Errorf("with the link leading to /etc: %q %q, want the path refused", sums, detail)
+	}
+	// The refused decode is not kept: the last kept one is the one that
+	// resolved to api.
+	if m, ok := h.kept["app config "+builtin.KubernetesApp].(*appMemo); !ok || m.dir.AsString() != api {
+		t.Errorf("kept %#v, want the configuration that resolved to %s", h.kept, api)
 	}
 }

@@ -74,7 +74,7 @@ type found struct {
 // that says which holds which.
 func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Lowering, hcl.Diagnostics) {
 	if !detects(rc) {
-		return rc, lowering(rc, typeOf(rc)), nil
+		return rc, loweringIn(rc, typeOf(rc), new(confine.Roots), h), nil
 	}
 	insts, diags := h.Expand(rc)
 	if diags.HasErrors() {
@@ -139,7 +139,7 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 			"%s was synced as a %s, but its directory is now %s (%s). Its objects belong to the %s, so slipway does not move them. Destroy the app first (slipway destroy -target=%s), then apply, or give the new directory a new app block.",
 			f.addr, prior.Type, f.tool, f.why, prior.Type, f.addr)}
 	}
-	return out, loweringIn(out, typ, roots), nil
+	return out, loweringIn(out, typ, roots, h), nil
 }
 
 // toolOf finds the tool of one instance's directory: the pinned one of a
@@ -153,19 +153,8 @@ func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance, roots *confine.Roo
 	if in.Pin != nil {
 		dir = in.Pin.Dir
 	} else {
-		ectx, diags := h.EvalContext(rc, in)
-		if diags.HasErrors() {
-			return f, false
-		}
-		// Only the source block says where the directory is: the rest of
-		// the body is decoded (and its mistakes reported) when the app
-		// is planned.
-		content, _, diags := rc.Config.PartialContent(sourceBlockSchema)
-		if diags.HasErrors() || len(content.Blocks) != 1 {
-			return f, false
-		}
-		src := &appSource{Def: content.Blocks[0].DefRange}
-		if diags := gohcl.DecodeBody(content.Blocks[0].Body, ectx, src); diags.HasErrors() {
+		src, ok := sourceOf(h, rc, in)
+		if !ok {
 			return f, false
 		}
 		attrs := map[string]cty.Value{}
@@ -187,6 +176,38 @@ func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance, roots *confine.Roo
 	}
 	f.tool, f.why = builtin.DetectTool(dir)
 	return f, true
+}
+
+// sourceMemo is what sourceOf keeps of an instance's source block.
+type sourceMemo struct {
+	repo, path cty.Value
+	def        hcl.Range
+}
+
+// sourceOf decodes the source block of instance in of app block rc, or
+// recalls it from an earlier plan that read the same (kind.Host.Recall).
+func sourceOf(h kind.Host, rc *lang.Resource, in kind.Instance) (*appSource, bool) {
+	v, ok, keep := h.Recall(rc, in, "app source")
+	if m, isMemo := v.(sourceMemo); ok && isMemo {
+		return &appSource{Repo: m.repo, Path: m.path, Def: m.def}, true
+	}
+	ectx, diags := h.EvalContext(rc, in)
+	if diags.HasErrors() {
+		return nil, false
+	}
+	// Only the source block says where the directory is: the rest of
+	// the body is decoded (and its mistakes reported) when the app is
+	// planned.
+	content, _, diags := rc.Config.PartialContent(sourceBlockSchema)
+	if diags.HasErrors() || len(content.Blocks) != 1 {
+		return nil, false
+	}
+	src := &appSource{Def: content.Blocks[0].DefRange}
+	if diags := gohcl.DecodeBody(content.Blocks[0].Body, ectx, src); diags.HasErrors() {
+		return nil, false
+	}
+	keep(sourceMemo{repo: src.Repo, path: src.Path, def: src.Def})
+	return src, true
 }
 
 // appliedLowering is how apply lowers app block rc: as its plan did.

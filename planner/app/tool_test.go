@@ -60,6 +60,11 @@ func (h *toolHost) EvalContext(rc *lang.Resource, in kind.Instance) (*hcl.EvalCo
 	return sc.EvalContext(), nil
 }
 
+// Recall remembers nothing, as a plan in a process of its own.
+func (h *toolHost) Recall(*lang.Resource, kind.Instance, string) (any, bool, func(any)) {
+	return nil, false, func(any) {}
+}
+
 func (h *toolHost) Prior(addr addrs.ResourceInstance) *state.ResourceInstance {
 	return h.prior[addr.String()]
 }

@@ -114,6 +114,16 @@ type Host interface {
 	SetValues(rc *lang.Resource, insts []Instance, vals []cty.Value)
 	// Provider is a started provider configuration.
 	Provider(p addrs.Provider) (Provider, bool)
+	// Recall returns the value an earlier plan of this process kept
+	// under name for instance in of rc, when everything the instance's
+	// evaluation reads is as it was then (the text of the block's file,
+	// the values the block refers to, each.* and count.*, the pin), and
+	// keep, which keeps a value under name for the plans that follow.
+	// Without a memo (a plan in a process of its own, apply, validate),
+	// or for a block that calls a function or refers to a value not known
+	// yet, ok is false and keep keeps nothing. What the kept value was
+	// made from beyond that (files on disk) the kind checks again.
+	Recall(rc *lang.Resource, in Instance, name string) (v any, ok bool, keep func(any))
 }
 
 // ValidateHost is what the engine offers a kind in validate.

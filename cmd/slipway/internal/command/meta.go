@@ -302,6 +302,9 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	ws, _ := m.workspace() // m.backend read it already
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
 		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws, OnSecrets: m.View.AddSecrets}
+	if m.Resident != nil {
+		s.ctx.Memo = m.Resident.memo
+	}
 	return s
 }
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/plugins"
 	"slipway.dev/slipway/state"
 )
@@ -39,11 +40,15 @@ import (
 //     and the provider search path are those they were started from;
 //   - the state last decoded, with a digest of the stored bytes it was
 //     decoded from: a plan reads the bytes (a few milliseconds) and
-//     decodes them again only when they changed.
+//     decodes them again only when they changed;
+//   - the evaluations of kinds' blocks that the last plans made
+//     (planner.EvalMemo), found again only under the digest of all they
+//     read, and forgotten with the providers they were made for.
 //
 // Everything else (configuration, variables, the lock, the intent
 // journal, the sources, the cluster) is read afresh by every plan, as a
-// plan in a process of its own reads it. Operations must not overlap:
+// plan in a process of its own reads it (the kubernetes provider kept
+// reads the cluster through watches it keeps current). Operations must not overlap:
 // the agent serves one at a time.
 type Resident struct {
 	set    *plugins.Set
@@ -55,6 +60,8 @@ type Resident struct {
 
 	stateSum [sha256.Size]byte
 	state    *state.State
+
+	memo *planner.EvalMemo
 }
 
 // Launched returns the names of the providers started since it was last
@@ -97,6 +104,8 @@ func (r *Resident) providers(m *Meta) (*plugins.Set, hcl.Diagnostics) {
 		return r.set, diags
 	}
 	r.CloseProviders()
+	// Other providers may convert the same configuration otherwise.
+	r.memo = planner.NewEvalMemo()
 	fresh.Resident = true
 	fresh.Stderr = &r.log
 	fresh.Launched = func(name string) {
