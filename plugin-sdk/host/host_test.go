@@ -15,6 +15,7 @@
 package host_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -78,19 +79,7 @@ func TestClientIsSafeForConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			for i := range 5 {
 				name := fmt.Sprintf("g%d-%d", g, i)
-				config := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal(name)})
-				plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "echo", Config: config}})
-				if err != nil {
-					errs <- err
-					return
-				}
-				var got string
-				err = c.Apply(t.Context(), []sdk.ApplyRequest{{TypeName: "echo", Config: config, PlannedState: plans[0].PlannedState}},
-					func(ev host.ApplyEvent) {
-						if ev.Done {
-							got = sdk.GetString(ev.Response.NewState, "id")
-						}
-					})
+				got, err := echoID(t.Context(), c, name)
 				if err != nil {
 					errs <- err
 					return
@@ -106,6 +95,24 @@ func TestClientIsSafeForConcurrentUse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// echoID plans and applies an echo named name through c, and returns
+// the id the apply gave it.
+func echoID(ctx context.Context, c *host.Client, name string) (string, error) {
+	config := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal(name)})
+	plans, err := c.Plan(ctx, []sdk.PlanRequest{{TypeName: "echo", Config: config}})
+	if err != nil {
+		return "", err
+	}
+	var got string
+	err = c.Apply(ctx, []sdk.ApplyRequest{{TypeName: "echo", Config: config, PlannedState: plans[0].PlannedState}},
+		func(ev host.ApplyEvent) {
+			if ev.Done {
+				got = sdk.GetString(ev.Response.NewState, "id")
+			}
+		})
+	return got, err
 }
 
 // TestResidentReachesProvidersWithSessions: a host that keeps its
@@ -139,18 +146,7 @@ func TestResidentReachesProvidersWithSessions(t *testing.T) {
 		if d, err := c.Configure(t.Context(), cty.ObjectVal(map[string]cty.Value{"greeting": cty.NullVal(cty.String)})); err != nil || d.HasErrors() {
 			t.Fatal(err, d.Err())
 		}
-		config := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal("x")})
-		plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{TypeName: "echo", Config: config}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got string
-		err = c.Apply(t.Context(), []sdk.ApplyRequest{{TypeName: "echo", Config: config, PlannedState: plans[0].PlannedState}},
-			func(ev host.ApplyEvent) {
-				if ev.Done {
-					got = sdk.GetString(ev.Response.NewState, "id")
-				}
-			})
+		got, err := echoID(t.Context(), c, "x")
 		if err != nil {
 			t.Fatal(err)
 		}

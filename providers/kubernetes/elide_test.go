@@ -48,6 +48,25 @@ func (f *benchFixture) readElided(ctx context.Context) []bool {
 	return f.a.ReadElided(ctx, reqs)
 }
 
+// resync syncs app i of f again, as slipway apply does after a refresh
+// and a plan, and keeps what the apply recorded.
+func (f *benchFixture) resync(t *testing.T, i int) {
+	t.Helper()
+	ctx := context.Background()
+	f.refresh(ctx)
+	plans := f.plan(ctx)
+	var resp sdk.ApplyResponse
+	f.a.Apply(ctx, sdk.ApplyRequest{
+		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[i],
+		PriorState: f.states[i], PlannedState: plans[i].PlannedState, PlannedPrivate: plans[i].PlannedPrivate,
+		Progress: func(string) {},
+	}, &resp)
+	if err := resp.Diagnostics.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.states[i], f.private[i] = resp.NewState, resp.Private
+}
+
 // planElided asks PlanElided about every app of f with configs.
 func (f *benchFixture) planElided(ctx context.Context, configs []cty.Value) []bool {
 	reqs := make([]sdk.PlanRequest, len(configs))
@@ -197,18 +216,7 @@ func TestElidedState(t *testing.T) {
 
 	// Syncing app 0 again applies the edited ConfigMap and keeps the
 	// other nine: the record covers all ten, and finds them unchanged.
-	f.refresh(ctx)
-	plans := f.plan(ctx)
-	var resp sdk.ApplyResponse
-	f.a.Apply(ctx, sdk.ApplyRequest{
-		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[0],
-		PriorState: f.states[0], PlannedState: plans[0].PlannedState, PlannedPrivate: plans[0].PlannedPrivate,
-		Progress: func(string) {},
-	}, &resp)
-	if err := resp.Diagnostics.Err(); err != nil {
-		t.Fatal(err)
-	}
-	f.states[0], f.private[0] = resp.NewState, resp.Private
+	f.resync(t, 0)
 	if priv, _ := decodePrivate(f.private[0]); priv.Elide == nil || len(priv.Elide.Objects) != 10 {
 		t.Fatalf("the re-sync recorded no elision of all 10 objects: %+v", priv.Elide)
 	}
@@ -460,18 +468,7 @@ func TestResidentRefreshReadsItsWatches(t *testing.T) {
 
 	// Synced again by slipway: what apply recorded is what the watch
 	// comes to hold.
-	f.refresh(ctx)
-	plans := f.plan(ctx)
-	var resp sdk.ApplyResponse
-	f.a.Apply(ctx, sdk.ApplyRequest{
-		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[0],
-		PriorState: f.states[0], PlannedState: plans[0].PlannedState, PlannedPrivate: plans[0].PlannedPrivate,
-		Progress: func(string) {},
-	}, &resp)
-	if err := resp.Diagnostics.Err(); err != nil {
-		t.Fatal(err)
-	}
-	f.states[0], f.private[0] = resp.NewState, resp.Private
+	f.resync(t, 0)
 	until("the re-sync seen through the watch", func(same []bool, lists int) bool {
 		return same[0] && lists == 0
 	})
