@@ -429,6 +429,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		return out
 	}
 	keys := make([]string, len(reqs))
+	a.p.configs.next()
 	par.Each(len(reqs), func(i int) {
 		r := reqs[i]
 		if !kube.AllKnown(r.Config, renderInputs...) {
@@ -442,19 +443,15 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if !ok || priv.Inputs == "" {
 			return
 		}
-		e := priv.Elide
-		cfg, diags := parseAppConfig(r.Config)
-		if diags.HasErrors() || cfg.Name != e.Name || cfg.Rollout != nil || cfg.RolloutRequest != "" {
+		dir, ok := a.p.configMatches(r.Address, r.Config, priv.Elide)
+		if !ok {
 			return
 		}
-		if d := configDigest(r.Config); d == "" || (d != e.Config && legacyConfigDigest(r.Config) != e.Config) {
-			return
-		}
-		src, err := readSources(cfg.Dir)
+		src, err := readSources(dir)
 		if err != nil || inputsDigest(r.Config, src) != priv.Inputs {
 			return
 		}
-		keys[i] = refreshKey(r.Address, e.Name)
+		keys[i] = refreshKey(r.Address, priv.Elide.Name)
 		out[i] = true
 	})
 	// Planned: the refresh's LISTs are no longer kept for them.
@@ -468,4 +465,39 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		a.p.takeRefreshed(planned)
 	}
 	return out
+}
+
+// configMatch is what configMatches found of one configuration.
+type configMatch struct {
+	config cty.Value
+	dir    string
+	ok     bool
+}
+
+// configMatches reports whether conf is the configuration that e records
+// (configDigest, the name) of an app without a rollout, and returns its
+// manifests directory. The answer depends on conf and e alone: a process
+// that plans again (slipway agent keeps it) answers from its last answer
+// for the same record when conf is the same value (p.configs), without
+// digesting conf's twenty-odd attributes again.
+func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (string, bool) {
+	check := func() configMatch {
+		m := configMatch{config: conf}
+		cfg, diags := parseAppConfig(conf)
+		if diags.HasErrors() || cfg.Name != e.Name || cfg.Rollout != nil || cfg.RolloutRequest != "" {
+			return m
+		}
+		if d := configDigest(conf); d == "" || (d != e.Config && legacyConfigDigest(conf) != e.Config) {
+			return m
+		}
+		m.dir, m.ok = cfg.Dir, true
+		return m
+	}
+	key := []byte(addr + "\x00" + e.Name + "\x00" + e.Config)
+	m := p.configs.get(key, check)
+	if !m.config.RawEquals(conf) {
+		m = check()
+		p.configs.set(key, m)
+	}
+	return m.dir, m.ok
 }

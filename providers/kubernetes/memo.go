@@ -21,12 +21,14 @@ import "sync"
 // running between plans): the elided refresh of 1,000 apps decodes the
 // same private records, and digests the same managedFields entries of
 // the objects a controller writes the status of, plan after plan. A value
-// depends on its key alone, so it holds across sessions; what a session
-// knows of the cluster is never kept here.
+// depends on its key alone (or, for a caller that checks it and sets
+// another, on its key and what the value itself holds), so it holds
+// across sessions; what a session knows of the cluster is never kept
+// here.
 //
-// It holds two generations: what the last elided refresh used, and what
-// this one has used so far. Each refresh starts a generation (next), so
-// the memo holds at most what two refreshes used. It is safe for
+// It holds two generations: what the last elided refresh (or plan) used,
+// and what this one has used so far. Each starts a generation (next), so
+// the memo holds at most what two of them used. It is safe for
 // concurrent use.
 type memo[V any] struct {
 	mu        sync.Mutex
@@ -60,6 +62,13 @@ func (m *memo[V]) get(key []byte, mk func() V) V {
 	m.put(string(key), v)
 	m.mu.Unlock()
 	return v
+}
+
+// set makes v the value of key.
+func (m *memo[V]) set(key []byte, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.put(string(key), v)
 }
 
 func (m *memo[V]) put(key string, v V) {

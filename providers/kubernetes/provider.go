@@ -72,6 +72,9 @@ type provider struct {
 	// managedFields entries it took (see memo).
 	records memo[elidedRead]
 	owners  memo[string]
+	// configs remembers, while the process runs, what PlanElided found
+	// of each app's configuration against its record (configMatches).
+	configs memo[configMatch]
 
 	// watch, in a process the host keeps (sdk.ConfigureRequest.Resident),
 	// keeps the metadata of the objects slipway manages current between
