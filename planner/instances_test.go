@@ -16,6 +16,7 @@ package planner
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +117,46 @@ func TestForEachOverAnEmptySet(t *testing.T) {
 			t.Fatalf("diagnostics %q do not mention %q", diagString(diags), want)
 		}
 	})
+}
+
+// TestForEachSetsRefusedForWhatTheyHold: a set whose elements are not
+// all known yet cannot name instances, nor can one holding null; a set
+// of known strings makes one instance per element, in order.
+func TestForEachSetsRefusedForWhatTheyHold(t *testing.T) {
+	for name, tc := range map[string]struct{ expr, want string }{
+		"an element known after apply": {`toset(["a", file_ticket.seed.id])`, "known only after apply"},
+		"a null element":               {`toset(["a", null])`, "may not contain null"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, `resource "file_ticket" "seed" {
+  dir   = "tickets"
+  title = "seed"
+}
+resource "file" "a" {
+  for_each = `+tc.expr+`
+  path     = each.key
+  content  = "x"
+}`)
+			_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+			if !strings.Contains(diagString(diags), tc.want) {
+				t.Fatalf("diagnostics %q do not mention %q", diagString(diags), tc.want)
+			}
+		})
+	}
+	f := newFixture(t, `resource "file" "a" {
+  for_each = toset(["c", "a", "b"])
+  path     = each.key
+  content  = "x"
+}`)
+	p, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+	if diags.HasErrors() {
+		t.Fatal(diagString(diags))
+	}
+	var got []string
+	for _, ch := range p.Changes {
+		got = append(got, ch.Addr.String())
+	}
+	if want := `[file.a["a"] file.a["b"] file.a["c"]]`; fmt.Sprint(got) != want {
+		t.Errorf("instances %v, want %s", got, want)
+	}
 }

@@ -603,7 +603,24 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 		// Marks left are on a map's values: each.value keeps them.
 		v, _ = v.Unmark()
 		r := rc.ForEach.Range()
-		if !v.IsWhollyKnown() && !(v.IsKnown() && (v.Type().IsMapType() || v.Type().IsObjectType())) {
+		// A set's elements are read once: cty sorts a set at every
+		// iteration, and a set of 1,000 directories iterated for each
+		// check cost more than the rest of the expansion.
+		var elems []cty.Value
+		wholly := false
+		if v.IsKnown() && !v.IsNull() && v.Type().IsSetType() {
+			elems = v.AsValueSlice()
+			wholly = true
+			for _, e := range elems {
+				if !e.IsWhollyKnown() {
+					wholly = false
+					break
+				}
+			}
+		} else {
+			wholly = v.IsWhollyKnown()
+		}
+		if !wholly && !(v.IsKnown() && (v.Type().IsMapType() || v.Type().IsObjectType())) {
 			return nil, append(diags, kind.ErrorDiag("Invalid for_each argument",
 				"The for_each keys depend on values that are known only after apply, so slipway cannot tell which instances to plan. Use keys known at plan time, such as variables or a source's directories.", &r))
 		}
@@ -630,8 +647,7 @@ func (w *walker) expand(rc *lang.Resource) ([]kind.Instance, hcl.Diagnostics) {
 			// filter that kept nothing, is a set of dynamic values. It
 			// makes no instances, as Terraform's for_each does.
 		case ty.IsSetType() && ty.ElementType() == cty.String:
-			for it := v.ElementIterator(); it.Next(); {
-				_, ev := it.Element()
+			for _, ev := range elems {
 				if ev.IsNull() {
 					return nil, append(diags, kind.ErrorDiag("Invalid for_each argument", "for_each sets may not contain null.", &r))
 				}
@@ -693,7 +709,9 @@ func sensitiveRepetition(rc *lang.Resource, v cty.Value) *hcl.Diagnostic {
 		return kind.ErrorDiag("Invalid count argument",
 			"The count value is sensitive: it comes from a sensitive variable, and the number of instances would show it in every plan and in state. "+
 				"Compute count from values that are not sensitive, or, if this value is not secret, wrap it in nonsensitive(...).", &r)
-	case rc.ForEach != nil && (v.HasMark(kind.SensitiveMark) || (v.Type().IsSetType() && lang.IsSensitive(v))):
+	case rc.ForEach != nil && v.HasMark(kind.SensitiveMark):
+		// A set's elements are its keys, and a set holds no marks of its
+		// own: cty moves its elements' marks onto the set.
 		r := rc.ForEach.Range()
 		return kind.ErrorDiag("Invalid for_each argument",
 			"The for_each value is sensitive: it comes from a sensitive variable, and its keys would become instance addresses, which every plan, every apply and slipway state list show in clear. "+
