@@ -443,12 +443,12 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if !ok || priv.Inputs == "" {
 			return
 		}
-		dir, ok := a.p.configMatches(r.Address, r.Config, priv.Elide)
+		m, ok := a.p.configMatches(r.Address, r.Config, priv.Elide)
 		if !ok {
 			return
 		}
-		src, err := readSources(dir)
-		if err != nil || inputsDigest(r.Config, src) != priv.Inputs {
+		src, err := readSources(m.dir)
+		if err != nil || a.p.inputsOf(r.Address, priv.Elide, m, src) != priv.Inputs {
 			return
 		}
 		keys[i] = refreshKey(r.Address, priv.Elide.Name)
@@ -467,11 +467,14 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 	return out
 }
 
-// configMatch is what configMatches found of one configuration.
+// configMatch is what configMatches found of one configuration, and the
+// inputs digest (inputsDigest) last made of it with the files whose
+// digest is files.
 type configMatch struct {
-	config cty.Value
-	dir    string
-	ok     bool
+	config        cty.Value
+	dir           string
+	ok            bool
+	files, inputs string
 }
 
 // configMatches reports whether conf is the configuration that e records
@@ -480,7 +483,7 @@ type configMatch struct {
 // that plans again (slipway agent keeps it) answers from its last answer
 // for the same record when conf is the same value (p.configs), without
 // digesting conf's twenty-odd attributes again.
-func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (string, bool) {
+func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (configMatch, bool) {
 	check := func() configMatch {
 		m := configMatch{config: conf}
 		cfg, diags := parseAppConfig(conf)
@@ -493,11 +496,28 @@ func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (strin
 		m.dir, m.ok = cfg.Dir, true
 		return m
 	}
-	key := []byte(addr + "\x00" + e.Name + "\x00" + e.Config)
-	m := p.configs.get(key, check)
+	m := p.configs.get(configKey(addr, e), check)
 	if !m.config.RawEquals(conf) {
 		m = check()
-		p.configs.set(key, m)
+		p.configs.set(configKey(addr, e), m)
 	}
-	return m.dir, m.ok
+	return m, m.ok
+}
+
+func configKey(addr string, e *elision) []byte {
+	return []byte(addr + "\x00" + e.Name + "\x00" + e.Config)
+}
+
+// inputsOf is inputsDigest of the configuration m was found for (the
+// request's, which configMatches compared) and src; made once for the
+// same files and kept with m.
+func (p *provider) inputsOf(addr string, e *elision, m configMatch, src *sources) string {
+	if src == nil || src.digest == "" || m.files != src.digest {
+		m.inputs = inputsDigest(m.config, src)
+		if src != nil {
+			m.files = src.digest
+		}
+		p.configs.set(configKey(addr, e), m)
+	}
+	return m.inputs
 }
