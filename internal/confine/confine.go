@@ -133,16 +133,18 @@ func rel(root, realRoot, name string) (string, error) {
 	return filepath.Rel(realRoot, p)
 }
 
-// Roots remembers the roots it has resolved, for a caller that resolves
-// names in the same few roots many times in one piece of work: an app
-// block's plan resolves a path of its source's checkout for each of its
-// 1,000 instances, and following the checkout's own links each time was
-// most of the cost. The zero Roots is ready to use and safe for
+// Roots remembers the roots it has resolved, and the names it resolved
+// in them, for a caller that resolves names in the same few roots many
+// times in one piece of work: an app block's plan resolves a path of its
+// source's checkout for each of its 1,000 instances, twice (to find its
+// tool, then its directory), and following the checkout's own links each
+// time was most of the cost. The zero Roots is ready to use and safe for
 // concurrent use; a nil *Roots remembers nothing. Keep one no longer
 // than the work it serves: a link changed meanwhile is not seen.
 type Roots struct {
-	mu sync.Mutex
-	m  map[string]resolvedRoot
+	mu    sync.Mutex
+	m     map[string]resolvedRoot
+	names map[[2]string]resolvedRoot // by root and name: the name's rel
 }
 
 type resolvedRoot struct {
@@ -150,11 +152,30 @@ type resolvedRoot struct {
 	err  error
 }
 
-// Rel is the package's Rel, following root's links only the first time.
+// Rel is the package's Rel, following root's links, and name's, only
+// the first time.
 func (r *Roots) Rel(root, name string) (string, error) {
 	if r == nil {
 		return Rel(root, name)
 	}
+	key := [2]string{root, name}
+	r.mu.Lock()
+	done, ok := r.names[key]
+	r.mu.Unlock()
+	if ok {
+		return done.real, done.err
+	}
+	p, err := r.rel(root, name)
+	r.mu.Lock()
+	if r.names == nil {
+		r.names = map[[2]string]resolvedRoot{}
+	}
+	r.names[key] = resolvedRoot{real: p, err: err}
+	r.mu.Unlock()
+	return p, err
+}
+
+func (r *Roots) rel(root, name string) (string, error) {
 	r.mu.Lock()
 	got, ok := r.m[root]
 	r.mu.Unlock()

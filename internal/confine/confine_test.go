@@ -150,3 +150,36 @@ func TestRootsMissingRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestRootsRemembersNames: a Roots resolves a name once, links and all;
+// a link changed since is seen by a new Roots, as the next piece of work
+// makes one.
+func TestRootsRemembersNames(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"web", "api"} {
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("web", filepath.Join(root, "current")); err != nil {
+		t.Fatal(err)
+	}
+	var roots Roots
+	for range 2 {
+		if got, err := roots.Rel(root, "current"); got != "web" || err != nil {
+			t.Fatalf("current: %q %v, want web", got, err)
+		}
+	}
+	os.Remove(filepath.Join(root, "current"))
+	if err := os.Symlink("/etc", filepath.Join(root, "current")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := roots.Rel(root, "current"); got != "web" || err != nil {
+		t.Errorf("the same Roots: %q %v, want web as it resolved it", got, err)
+	}
+	var next Roots
+	var escape *EscapeError
+	if _, err := next.Rel(root, "current"); !errors.As(err, &escape) {
+		t.Errorf("a new Roots: %v, want the link to /etc refused", err)
+	}
+}
