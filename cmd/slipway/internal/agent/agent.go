@@ -25,6 +25,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -216,6 +217,13 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 		return
 	}
 	w.write(frameExit, []byte(strconv.Itoa(code)))
+	// The client has its answer: what the request left for the garbage
+	// collector is collected now, between requests, rather than by a
+	// collection during the next one. The process holds what it keeps
+	// for the next plans (the state, the evaluations), and a plan of
+	// 1,000 apps allocated about as much again: the collector otherwise
+	// ran during every other plan.
+	go runtime.GC()
 }
 
 // frames writes frames to a connection, one at a time.

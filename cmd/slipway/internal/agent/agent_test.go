@@ -24,6 +24,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -108,6 +110,36 @@ func TestAskCopiesTheStreamsAndTheExitCode(t *testing.T) {
 	}
 	if errs.String() != "a warning\n" {
 		t.Fatalf("stderr = %q", errs.String())
+	}
+}
+
+// TestGarbageIsCollectedBetweenRequests: once a request is answered, the
+// agent collects what it left, rather than letting a collection fall in
+// the next request. Automatic collections are off for the test (it is not
+// parallel): only the agent's can count.
+func TestGarbageIsCollectedBetweenRequests(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	var before atomic.Uint32
+	path, _ := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		before.Store(ms.NumGC)
+		return 0, ""
+	})
+	if code, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil || code != 0 {
+		t.Fatalf("Ask = %d, %v", code, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.NumGC > before.Load() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no collection within 10 s of the answer (%d before, %d now)", before.Load(), ms.NumGC)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
