@@ -48,6 +48,46 @@ func (f *benchFixture) readElided(ctx context.Context) []bool {
 	return f.a.ReadElided(ctx, reqs)
 }
 
+// labelledGETs counts the requests of a provider that carry a label
+// selector: LISTs of metadata alone (in protobuf), LISTs of whole
+// objects, and WATCHes.
+type labelledGETs struct {
+	mu                              sync.Mutex
+	metaLists, objectLists, watches int
+}
+
+// countLabelled makes f's provider count its labelled requests.
+func (f *benchFixture) countLabelled() *labelledGETs {
+	c := &labelledGETs{}
+	f.p.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			if q := req.URL.Query(); req.Method == http.MethodGet && q.Has("labelSelector") {
+				c.mu.Lock()
+				switch {
+				case q.Get("watch") == "true":
+					c.watches++
+				case strings.HasPrefix(req.Header.Get("Accept"), "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList"):
+					c.metaLists++
+				default:
+					c.objectLists++
+				}
+				c.mu.Unlock()
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+	return c
+}
+
+// take returns the counts since it was last called.
+func (c *labelledGETs) take() (metaLists, objectLists, watches int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	metaLists, objectLists, watches = c.metaLists, c.objectLists, c.watches
+	c.metaLists, c.objectLists, c.watches = 0, 0, 0
+	return metaLists, objectLists, watches
+}
+
 // resync syncs app i of f again, as slipway apply does after a refresh
 // and a plan, and keeps what the apply recorded.
 func (f *benchFixture) resync(t *testing.T, i int) {
@@ -149,31 +189,14 @@ func TestElidedState(t *testing.T) {
 
 	// The elided refresh reads the objects' metadata alone, in protobuf;
 	// the full refresh LISTs whole objects.
-	var (
-		mu                     sync.Mutex
-		metaLists, objectLists int
-	)
-	f.p.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
-		return roundTripper(func(req *http.Request) (*http.Response, error) {
-			if req.Method == http.MethodGet && req.URL.Query().Has("labelSelector") {
-				mu.Lock()
-				if strings.HasPrefix(req.Header.Get("Accept"), "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList") {
-					metaLists++
-				} else {
-					objectLists++
-				}
-				mu.Unlock()
-			}
-			return rt.RoundTrip(req)
-		})
-	}
+	requests := f.countLabelled()
 	f.configure(t)
 	elided := f.readElided(ctx)
-	if metaLists == 0 || objectLists != 0 {
+	if metaLists, objectLists, _ := requests.take(); metaLists == 0 || objectLists != 0 {
 		t.Errorf("the elided refresh made %d LISTs of metadata in protobuf and %d of whole objects; want some and none", metaLists, objectLists)
 	}
 	full := f.refresh(ctx)
-	if objectLists == 0 {
+	if _, objectLists, _ := requests.take(); objectLists == 0 {
 		t.Error("the full refresh LISTed no object")
 	}
 	want := []bool{false, true, false, false, true}
@@ -366,31 +389,14 @@ func TestResidentRefreshReadsItsWatches(t *testing.T) {
 	// LISTs each kind across the cluster.
 	f := newAppsFixture(t, benchNamespaces, "resident")
 	ctx := context.Background()
-	var (
-		mu                 sync.Mutex
-		metaLists, watches int
-	)
-	f.p.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
-		return roundTripper(func(req *http.Request) (*http.Response, error) {
-			if req.Method == http.MethodGet && req.URL.Query().Has("labelSelector") {
-				mu.Lock()
-				switch {
-				case req.URL.Query().Get("watch") == "true":
-					watches++
-				case strings.Contains(req.Header.Get("Accept"), "as=PartialObjectMetadataList"):
-					metaLists++
-				}
-				mu.Unlock()
-			}
-			return rt.RoundTrip(req)
-		})
-	}
+	requests := f.countLabelled()
+	watches := 0
+	// counts returns the LISTs of metadata since it was last called, and
+	// the WATCHes so far.
 	counts := func() (int, int) {
-		mu.Lock()
-		defer mu.Unlock()
-		lists, w := metaLists, watches
-		metaLists = 0
-		return lists, w
+		lists, _, w := requests.take()
+		watches += w
+		return lists, watches
 	}
 	allSame := func(what string, got []bool) {
 		t.Helper()
