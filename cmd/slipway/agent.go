@@ -19,23 +19,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+
 	"slipway.dev/slipway/cmd/slipway/internal/agent"
 	"slipway.dev/slipway/cmd/slipway/internal/command"
 )
 
-// planByAgent has the agent of the working directory make the plan, when
-// one runs there and will make it: it reports false, having written
-// nothing, when there is none, when it refuses (another build, another
-// environment), or when use is false (plan -agent=false).
+// planByAgent has the agent of the working directory make the plan: the
+// one running there, or else one it starts (onDemand). It reports false,
+// having written nothing, when there is none and none may be started,
+// when it refuses (another build, another environment), or when use is
+// false (plan -agent=false, SLIPWAY_AGENT=off).
 func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool) (int, bool) {
-	if !use || inv.resident != nil {
+	mode := agentMode(inv.env, m.InAutomation())
+	if !use || inv.resident != nil || mode == agentOff {
 		return 0, false
 	}
 	dir, err := os.Getwd()
@@ -44,6 +51,13 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 	}
 	req := &agent.Request{Args: withoutChdir(inv.args), Dir: dir, Env: inv.env, Color: m.View.Color, Build: agent.Build(version)}
 	code, err := agent.Ask(ctx, agent.SocketPath, req, inv.stdout, inv.stderr)
+	if errors.Is(err, agent.ErrNoAgent) && mode == agentStart {
+		if serr := startAgent(ctx, inv); serr != nil {
+			m.Debugf("plan: no agent started (%v); planning here", serr)
+		} else {
+			code, err = agent.Ask(ctx, agent.SocketPath, req, inv.stdout, inv.stderr)
+		}
+	}
 	var refused *agent.Refused
 	switch {
 	case err == nil:
@@ -62,6 +76,135 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1, true
 	}
+}
+
+// AgentEnv says whether plan uses an agent: "off" never (as plan
+// -agent=false), "on" the one running in the directory or else one it
+// starts, "auto" (or unset) as "on" but for automation, where plan
+// starts none (see agentMode).
+const AgentEnv = "SLIPWAY_AGENT"
+
+type agentUse int
+
+const (
+	agentOff   agentUse = iota // ask none
+	agentAsk                   // ask the one running, start none
+	agentStart                 // ask the one running, or start one
+)
+
+// agentMode is what plan does about an agent, from SLIPWAY_AGENT. Unset
+// or "auto", it starts one on demand except in automation
+// (SLIPWAY_IN_AUTOMATION) or CI (CI set to other than false, or a CI
+// system's own variable): a CI job's machine is gone after the job, and
+// a process left behind would outlive what it was started for. There it
+// still asks an agent that someone started.
+func agentMode(env []string, inAutomation bool) agentUse {
+	vars := envMap(env)
+	switch v := strings.ToLower(vars[AgentEnv]); v {
+	case "off", "false", "0", "no":
+		return agentOff
+	case "on", "true", "1", "yes":
+		return agentStart
+	}
+	if inAutomation || inCI(vars) {
+		return agentAsk
+	}
+	return agentStart
+}
+
+// ciVars are variables CI systems set in every job, besides CI (which
+// GitHub Actions, GitLab CI, CircleCI, Travis CI, Buildkite and most
+// others set): Jenkins, Azure Pipelines, TeamCity and AWS CodeBuild.
+var ciVars = []string{"JENKINS_URL", "TF_BUILD", "TEAMCITY_VERSION", "CODEBUILD_BUILD_ID"}
+
+func inCI(vars map[string]string) bool {
+	if v, ok := vars["CI"]; ok && v != "" && !strings.EqualFold(v, "false") && v != "0" {
+		return true
+	}
+	return slices.ContainsFunc(ciVars, func(k string) bool { return vars[k] != "" })
+}
+
+func envMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// agentLog is where an agent that plan started writes its log.
+var agentLog = filepath.Join(".slipway", "agent.log")
+
+// startAgent starts `slipway agent -on-demand` in the working directory,
+// in a session of its own (so the terminal's Ctrl-C and hangup reach the
+// plan, not the agent) with the client's environment and its log in
+// agentLog, and waits until it listens. The directory must have been
+// initialised (.slipway exists): plan would fail there anyway.
+func startAgent(ctx context.Context, inv *invocation) error {
+	if err := agent.Supported(); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(filepath.Dir(agent.SocketPath)); err != nil || !fi.IsDir() {
+		return errors.New("the directory is not initialised")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	log, err := os.OpenFile(agentLog, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(exe, "agent", "-on-demand")
+	cmd.Args[0] = os.Args[0] // the name a multi-call binary runs by
+	cmd.Env = inv.env
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = detached()
+	err = cmd.Start()
+	log.Close()
+	if err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// The agent listens once it has started (some 50 ms); a second plan
+	// started at the same time may have started the one that answers.
+	err = wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		if c, err := net.DialTimeout("unix", agent.SocketPath, time.Second); err == nil {
+			c.Close()
+			return true, nil
+		}
+		select {
+		case err := <-exited:
+			return false, fmt.Errorf("the agent stopped (%v); its log is %s", err, agentLog)
+		default:
+			return false, nil
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(inv.stderr, "slipway: started an agent to make this directory's plans (process %d; it stops after %s without a plan, or with slipway agent -stop; %s=off starts none). Later plans will be faster.\n",
+		cmd.Process.Pid, shortDuration(defaultIdleTimeout), AgentEnv)
+	return nil
+}
+
+// defaultIdleTimeout is how long an agent waits for a plan before it
+// stops, as a build tool's server does (3 hours).
+const defaultIdleTimeout = 3 * time.Hour
+
+// shortDuration spells d as "3h" rather than "3h0m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // withoutChdir is a command line without -chdir, which the client has
@@ -85,11 +228,30 @@ func withoutChdir(args []string) []string {
 	return out
 }
 
+// agentOptions are the flags of slipway agent.
+type agentOptions struct {
+	idleTimeout time.Duration
+	// onDemand is set for an agent that plan started (startAgent): it
+	// stops once it refuses a plan for its build, environment or
+	// directory, so that the next plan starts one of its own.
+	onDemand bool
+	// stop asks the agent running in the directory to stop.
+	stop bool
+}
+
+// watchSocketEvery is how often an agent checks that its socket is
+// still there.
+const watchSocketEvery = 10 * time.Second
+
 // serveAgent runs `slipway agent`: it listens on the directory's socket
 // and makes the plans its clients ask for, one at a time, keeping the
 // providers running and the state read between them, until the user
-// stops it.
-func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration) int {
+// stops it, it has made no plan for the idle timeout, or its socket is
+// gone (its directory removed, or another agent took its place).
+func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
+	if opts.stop {
+		return stopAgent(ctx, inv)
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
@@ -101,33 +263,56 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 		return 1
 	}
 	defer l.Close() // which removes the socket
+	sock, err := os.Lstat(agent.SocketPath)
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
+		return 1
+	}
 	resident := &command.Resident{}
 	defer resident.CloseProviders()
 	build := agent.Build(version)
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(inv.stdout, "%s %s\n", time.Now().Format(time.TimeOnly), fmt.Sprintf(format, args...))
 	}
-	fmt.Fprintf(inv.stdout, "slipway agent: making the plans of %s (socket %s, process %d); stop it with Ctrl-C.\n", dir, agent.SocketPath, os.Getpid())
+	if opts.onDemand {
+		fmt.Fprintf(inv.stdout, "slipway agent: started by slipway plan to make the plans of %s (socket %s, process %d); stop it with slipway agent -stop.\n", dir, agent.SocketPath, os.Getpid())
+	} else {
+		fmt.Fprintf(inv.stdout, "slipway agent: making the plans of %s (socket %s, process %d); stop it with Ctrl-C.\n", dir, agent.SocketPath, os.Getpid())
+	}
 	// Like a build tool's server, it stops by itself once it has made no
 	// plan for a while, so a forgotten one does not hold its memory.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	var idled atomic.Bool
-	idle := func() {
-		idled.Store(true)
+	var why atomic.Pointer[string]
+	stopFor := func(reason string) {
+		why.CompareAndSwap(nil, &reason)
 		stop()
 	}
 	var timer *time.Timer
-	if idleTimeout > 0 {
-		timer = time.AfterFunc(idleTimeout, idle)
+	if opts.idleTimeout > 0 {
+		timer = time.AfterFunc(opts.idleTimeout, func() {
+			stopFor(fmt.Sprintf("stopped after %s without a plan (-idle-timeout)", opts.idleTimeout))
+		})
 	}
+	go watchSocket(ctx, l, agent.SocketPath, sock, watchSocketEvery, stopFor)
 	handle := func(rctx context.Context, req *agent.Request, stdout, stderr io.Writer) (int, string) {
 		if timer != nil {
 			timer.Stop()
-			defer timer.Reset(idleTimeout)
+			defer timer.Reset(opts.idleTimeout)
 		}
-		if why := refusal(req, dir, build, inv.env); why != "" {
+		if isStopRequest(req) {
+			logf("asked to stop (slipway agent -stop)")
+			fmt.Fprintf(stdout, "slipway agent: stopping the agent of %s (process %d).\n", dir, os.Getpid())
+			stopFor("stopped (slipway agent -stop)")
+			return 0, ""
+		}
+		if why, stops := refusal(req, dir, build, inv.env); why != "" {
 			logf("refused %s: %s", describe(req.Args), why)
+			if opts.onDemand && stops {
+				// Started for another build, environment or
+				// directory: the next plan starts one for its own.
+				stopFor("stopped: started by plan, it makes no plan of another build, environment or directory")
+			}
 			return 0, why
 		}
 		began := time.Now()
@@ -136,7 +321,7 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 		if started := resident.Launched(); len(started) > 0 {
 			note = "; started provider " + strings.Join(started, ", ")
 		}
-		if rctx.Err() != nil {
+		if rctx.Err() != nil && ctx.Err() == nil {
 			// Stopped by its client: its providers may have been
 			// stopped mid-call; the next plan starts them afresh.
 			resident.CloseProviders()
@@ -149,12 +334,74 @@ func serveAgent(ctx context.Context, inv *invocation, idleTimeout time.Duration)
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
-	if idled.Load() {
-		fmt.Fprintf(inv.stdout, "slipway agent: stopped after %s without a plan (-idle-timeout).\n", idleTimeout)
+	if w := why.Load(); w != nil {
+		fmt.Fprintf(inv.stdout, "slipway agent: %s.\n", *w)
 		return 0
 	}
 	fmt.Fprintln(inv.stdout, "slipway agent: stopped.")
 	return 0
+}
+
+// watchSocket stops the agent (stopFor) once its socket is no longer
+// the file it listens on: its directory was removed (a temporary one,
+// a checkout deleted), or the socket was, and no client can reach it. A
+// socket of another agent in its place is left to that agent.
+func watchSocket(ctx context.Context, l net.Listener, path string, sock os.FileInfo, every time.Duration, stopFor func(string)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fi, err := os.Lstat(path)
+		if err == nil && os.SameFile(fi, sock) {
+			continue
+		}
+		if err == nil {
+			if ul, ok := l.(*net.UnixListener); ok {
+				ul.SetUnlinkOnClose(false)
+			}
+		}
+		stopFor("stopped: its socket " + path + " is gone, so no plan can reach it")
+		return
+	}
+}
+
+// stopArgs is the request of slipway agent -stop.
+var stopArgs = []string{"agent", "-stop"}
+
+func isStopRequest(req *agent.Request) bool { return slices.Equal(req.Args, stopArgs) }
+
+// stopAgent runs slipway agent -stop: it asks the agent of the working
+// directory to stop, whichever build or environment it runs with, and
+// waits until it no longer listens.
+func stopAgent(ctx context.Context, inv *invocation) int {
+	dir, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
+		return 1
+	}
+	req := &agent.Request{Args: stopArgs, Dir: dir, Env: inv.env, Build: agent.Build(version)}
+	code, err := agent.Ask(ctx, agent.SocketPath, req, inv.stdout, inv.stderr)
+	if errors.Is(err, agent.ErrNoAgent) {
+		fmt.Fprintf(inv.stdout, "slipway agent: no agent runs in %s.\n", dir)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
+		return 1
+	}
+	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		_, err := os.Lstat(agent.SocketPath)
+		return err != nil, nil
+	})
+	if err != nil {
+		fmt.Fprintf(inv.stderr, "Error: the agent still listens on %s: %v\n", agent.SocketPath, err)
+		return 1
+	}
+	return code
 }
 
 // describe is a command line for the agent's log: the command and the
@@ -183,26 +430,28 @@ func commandOf(args []string) string {
 	return ""
 }
 
-// refusal says why the agent will not make the plan req asks for, or "".
-func refusal(req *agent.Request, dir, build string, env []string) string {
+// refusal says why the agent will not make the plan req asks for, or "",
+// and whether it is for the agent's build, environment or directory
+// (stops), which an agent started on demand stops for.
+func refusal(req *agent.Request, dir, build string, env []string) (why string, stops bool) {
 	if req.Build != build {
-		return "the agent runs another slipway build; restart it (slipway agent) to use this one"
+		return "the agent runs another slipway build; restart it (slipway agent) to use this one", true
 	}
 	if a, err := os.Stat(req.Dir); err != nil || !sameDir(a, dir) {
-		return "the agent makes the plans of " + dir + " only"
+		return "the agent makes the plans of " + dir + " only", true
 	}
 	if commandOf(req.Args) != "plan" {
-		return "the agent makes plans only"
+		return "the agent makes plans only", false
 	}
 	if slices.ContainsFunc(req.Args, func(a string) bool {
 		return a == "--" || strings.HasPrefix(a, "-chdir") || strings.HasPrefix(a, "--chdir")
 	}) {
-		return "the agent takes no -chdir"
+		return "the agent takes no -chdir", false
 	}
 	if diff := agent.EnvDiff(req.Env, env); len(diff) > 0 {
-		return "the environment differs from the agent's (" + strings.Join(diff, ", ") + "); start the agent from the same environment"
+		return "the environment differs from the agent's (" + strings.Join(diff, ", ") + "); start the agent from the same environment", true
 	}
-	return ""
+	return "", false
 }
 
 func sameDir(a os.FileInfo, dir string) bool {

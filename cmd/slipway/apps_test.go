@@ -69,6 +69,9 @@ func TestAppScripts(t *testing.T) {
 			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
 			env.Setenv("CI_EXAMPLES", ciExamples)
 			env.Setenv("NO_COLOR", "1")
+			// No plan starts an agent that outlives its script; the
+			// agent scripts ask for one.
+			env.Setenv("SLIPWAY_AGENT", "off")
 			schemaCheckEnv(env)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			return nil
@@ -80,7 +83,7 @@ func TestAppScripts(t *testing.T) {
 			"ci": scriptCI,
 			// waitsocket PATH: wait (up to a minute) until a process
 			// listens on the Unix socket PATH, such as an agent started in
-			// the background.
+			// the background; ! waitsocket PATH, until none does.
 			"waitsocket": scriptWaitSocket,
 		}),
 	})
@@ -126,18 +129,22 @@ func withGitCmds(cmds map[string]func(ts *testscript.TestScript, neg bool, args 
 	return cmds
 }
 
-// scriptWaitSocket waits until a process listens on a Unix socket.
+// scriptWaitSocket waits until a process listens on a Unix socket, or
+// (negated) until none does.
 func scriptWaitSocket(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 || neg {
-		ts.Fatalf("usage: waitsocket PATH")
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] waitsocket PATH")
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.Dial("unix", ts.MkAbs(args[0])); err == nil {
+		c, err := net.Dial("unix", ts.MkAbs(args[0]))
+		if err == nil {
 			c.Close()
+		}
+		if (err == nil) != neg {
 			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitsocket: nothing listens on %s after a minute", args[0])
+			ts.Fatalf("waitsocket: %s after a minute", map[bool]string{false: "nothing listens on " + args[0], true: "a process still listens on " + args[0]}[neg])
 		}
 	}
 }

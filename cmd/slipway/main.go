@@ -299,7 +299,7 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 		},
 	}
 	planFlags(planCmd, &planArgs)
-	planCmd.Flags().BoolVar(&useAgent, "agent", true, "let the agent running in this directory (slipway agent) make the plan, when there is one")
+	planCmd.Flags().BoolVar(&useAgent, "agent", true, "let the agent of this directory (slipway agent) make the plan: the one running there, or one plan starts (SLIPWAY_AGENT)")
 	planCmd.Flags().StringVar(&planArgs.Out, "out", "", "save the plan to this file, for apply to carry out exactly")
 	planCmd.Flags().BoolVar(&planArgs.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 when there are changes (3 when a policy denies the plan, with or without this flag)")
 	planCmd.Flags().BoolVar(&planArgs.Destroy, "destroy", false, "plan to destroy everything in state")
@@ -483,17 +483,20 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 	convertCmd.Flags().StringVar(&convArgs.Out, "out", "", "write one file per source repository or app set into this directory instead of printing the configuration")
 
 	// agent
-	var idleTimeout time.Duration
+	var agentOpts agentOptions
 	agentCmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Stay running in this directory and make its plans, keeping the providers running and the state read between them",
 		Args:  cobra.NoArgs,
 		Run: func(*cobra.Command, []string) {
 			meta() // for -chdir
-			set(serveAgent(ctx, inv, idleTimeout))
+			set(serveAgent(ctx, inv, agentOpts))
 		},
 	}
-	agentCmd.Flags().DurationVar(&idleTimeout, "idle-timeout", 3*time.Hour, "stop after this long without a plan; 0 never stops")
+	agentCmd.Flags().DurationVar(&agentOpts.idleTimeout, "idle-timeout", defaultIdleTimeout, "stop after this long without a plan; 0 never stops")
+	agentCmd.Flags().BoolVar(&agentOpts.stop, "stop", false, "stop the agent running in this directory, and start none")
+	agentCmd.Flags().BoolVar(&agentOpts.onDemand, "on-demand", false, "started by plan: stop once a plan comes from another build, environment or directory")
+	_ = agentCmd.Flags().MarkHidden("on-demand")
 
 	root.AddCommand(agentCmd, convertCmd, logsCmd, initCmd, validateCmd, fmtCmd, planCmd, applyCmd, destroyCmd, showCmd, outputCmd, graphCmd, statusCmd, rollbackCmd, reconcileCmd, importCmd,
 		versionCmd,

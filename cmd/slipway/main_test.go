@@ -50,6 +50,9 @@ func TestMain(m *testing.M) {
 type stopClusterAfter struct{ m *testing.M }
 
 func (s stopClusterAfter) Run() int {
+	// The slipway processes the tests start start no agent that would
+	// outlive them (the scripts' environments say so themselves).
+	os.Setenv("SLIPWAY_AGENT", "off")
 	finish := startSchemaReports()
 	code := s.m.Run()
 	code = max(code, finish())
@@ -76,6 +79,9 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("NO_COLOR", "1")
+			// No plan starts an agent that outlives its script; the
+			// agent scripts ask for one.
+			env.Setenv("SLIPWAY_AGENT", "off")
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			schemaCheckEnv(env)
 			return nil

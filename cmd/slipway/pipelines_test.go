@@ -79,6 +79,9 @@ func TestPipelineScripts(t *testing.T) {
 			env.Setenv("SLIPWAY_PROVIDER_PATH", binDir())
 			env.Setenv("EXAMPLE_POLICIES", examplePolicies)
 			env.Setenv("NO_COLOR", "1")
+			// No plan starts an agent that outlives its script; the
+			// agent scripts ask for one.
+			env.Setenv("SLIPWAY_AGENT", "off")
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			env.Setenv("SLIPWAY_CONCURRENCY_DIR", filepath.Join(env.WorkDir, ".locks"))
 			for k, v := range goEnv {

@@ -37,6 +37,9 @@ trap '"$bin/slipway-testbed" down --dir "$work/testbed" >/dev/null 2>&1 || true;
 source "$work/testbed/env"
 kubectl="$bin/kubectl"
 export KUBECONFIG
+# Each plan here is made in its own process, as this benchmark always
+# measured them; platform.sh measures the agent a plan starts by default.
+export SLIPWAY_AGENT=off
 
 # The manifests: app i lives in namespace bench-(i%10).
 gen() { # gen DIR NSPREFIX

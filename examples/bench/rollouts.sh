@@ -22,6 +22,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/bin"
 work=$(mktemp -d -t slipway-rollouts.XXXXXX)
 trap '"$bin/slipway-testbed" down --dir "$work/testbed" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# Each plan here is made in its own process, as this benchmark always
+# measured them; platform.sh measures the agent a plan starts by default.
+export SLIPWAY_AGENT=off
 "$bin/slipway-testbed" up --dir "$work/testbed" >/dev/null
 # shellcheck disable=SC1091
 source "$work/testbed/env"

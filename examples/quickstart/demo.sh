@@ -92,6 +92,7 @@ cat <<MSG
   git clone $SLIPWAY_GIT_URL/app.git     # change greet.go, commit, push, then: $slipway plan
                                          # (the pipeline runs; the app's image is known after apply)
 
-Stop it with:
+Stop it with (the first: the agent slipway plan started in $demo/work):
+  (cd $demo/work && $slipway agent -stop)
   $bin/slipway-testbed down --dir $demo/testbed
 MSG

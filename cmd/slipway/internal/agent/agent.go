@@ -87,6 +87,8 @@ var shellNoise = map[string]bool{
 	"PS1": true, "PS2": true, "PROMPT_COMMAND": true, "HISTFILE": true, "HISTSIZE": true, "HISTCONTROL": true,
 	"LS_COLORS": true, "LSCOLORS": true, "VTE_VERSION": true, "ITERM_SESSION_ID": true, "INSIDE_EMACS": true,
 	"DISPLAY": true, "WAYLAND_DISPLAY": true, "XDG_SESSION_ID": true, "XDG_VTNR": true,
+	// Read by the client alone, to choose whether to ask an agent.
+	"SLIPWAY_AGENT": true,
 }
 
 // EnvDiff returns the names of the variables whose values differ between
@@ -345,6 +347,10 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 		}
 	}
 }
+
+// Supported says why an agent cannot run on this system (nil when it
+// can): it must learn who connects to its socket.
+func Supported() error { return peerCredSupported() }
 
 // Listen listens on a socket at path (SocketPath, in the directory the
 // agent serves), which only the process's user may open. A socket left by

@@ -1,0 +1,136 @@
+// Copyright 2026 The slipway Authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package main
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"slipway.dev/slipway/cmd/slipway/internal/agent"
+)
+
+func TestAgentMode(t *testing.T) {
+	for _, c := range []struct {
+		env        []string
+		automation bool
+		want       agentUse
+	}{
+		{nil, false, agentStart},
+		{[]string{"SLIPWAY_AGENT=auto"}, false, agentStart},
+		{[]string{"SLIPWAY_AGENT=off"}, false, agentOff},
+		{[]string{"SLIPWAY_AGENT=0"}, false, agentOff},
+		{[]string{"SLIPWAY_AGENT=OFF"}, false, agentOff},
+		{[]string{"SLIPWAY_AGENT=off", "CI=true"}, false, agentOff},
+		{nil, true, agentAsk},
+		{[]string{"CI=true"}, false, agentAsk},
+		{[]string{"CI=1"}, false, agentAsk},
+		{[]string{"CI=false"}, false, agentStart},
+		{[]string{"CI=0"}, false, agentStart},
+		{[]string{"CI="}, false, agentStart},
+		{[]string{"JENKINS_URL=http://jenkins:8080/"}, false, agentAsk},
+		{[]string{"TF_BUILD=True"}, false, agentAsk},
+		{[]string{"CI=true", "SLIPWAY_AGENT=on"}, false, agentStart},
+		{[]string{"SLIPWAY_AGENT=on"}, true, agentStart},
+	} {
+		if got := agentMode(c.env, c.automation); got != c.want {
+			t.Errorf("agentMode(%q, automation %v) = %d, want %d", c.env, c.automation, got, c.want)
+		}
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		3 * time.Hour: "3h", 90 * time.Minute: "1h30m", 30 * time.Minute: "30m",
+		90 * time.Second: "1m30s", 10 * time.Second: "10s",
+	} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestWatchSocketStopsAnAgentNoPlanCanReach: an agent whose socket was
+// removed (with its directory) stops; one whose socket another agent
+// replaced stops too, and leaves the other's socket in place.
+func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
+	if err := agent.Supported(); err != nil {
+		t.Skip(err)
+	}
+	watch := func(t *testing.T, path string) (net.Listener, <-chan string) {
+		l, err := agent.Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		sock, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stopped := make(chan string, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		go watchSocket(ctx, l, path, sock, 10*time.Millisecond, func(why string) { stopped <- why })
+		return l, stopped
+	}
+	wantStop := func(t *testing.T, stopped <-chan string) {
+		t.Helper()
+		select {
+		case why := <-stopped:
+			t.Log(why)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the agent did not stop within 10 s")
+		}
+	}
+
+	t.Run("kept", func(t *testing.T) {
+		_, stopped := watch(t, filepath.Join(t.TempDir(), "agent.sock"))
+		select {
+		case why := <-stopped:
+			t.Fatalf("an agent whose socket is in place stopped: %s", why)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
+	t.Run("removed", func(t *testing.T) {
+		dir := t.TempDir()
+		_, stopped := watch(t, filepath.Join(dir, "agent.sock"))
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		wantStop(t, stopped)
+	})
+	t.Run("replaced", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "agent.sock")
+		l, stopped := watch(t, path)
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		other, err := agent.Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		wantStop(t, stopped)
+		l.Close()
+		if c, err := net.Dial("unix", path); err != nil {
+			t.Fatalf("once the replaced agent stopped, the other's socket no longer answers: %v", err)
+		} else {
+			c.Close()
+		}
+	})
+}
