@@ -430,6 +430,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 	}
 	keys := make([]string, len(reqs))
 	a.p.configs.next()
+	a.p.known.next()
 	par.Each(len(reqs), func(i int) {
 		r := reqs[i]
 		if !kube.AllKnown(r.Config, renderInputs...) {
@@ -447,7 +448,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if !ok {
 			return
 		}
-		src, err := readSources(m.dir)
+		src, err := a.p.elidedSources(m.dir)
 		if err != nil || a.p.inputsOf(r.Address, priv.Elide, m, src) != priv.Inputs {
 			return
 		}

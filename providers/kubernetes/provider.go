@@ -75,6 +75,10 @@ type provider struct {
 	// configs remembers, while the process runs, what PlanElided found
 	// of each app's configuration against its record (configMatches).
 	configs memo[configMatch]
+	// known remembers, in a process the host keeps, the digests of the
+	// apps' manifests with the stamps of the files they were made of
+	// (elidedSources).
+	known memo[knownSources]
 
 	// watch, in a process the host keeps (sdk.ConfigureRequest.Resident),
 	// keeps the metadata of the objects slipway manages current between

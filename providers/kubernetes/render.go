@@ -79,6 +79,22 @@ type manifestFile struct {
 
 // readSources finds the app's tool and reads its plain manifests.
 func readSources(dir string) (*sources, error) {
+	src, err := findSources(dir)
+	if err != nil {
+		return nil, err
+	}
+	if src.tool == builtin.ToolKustomize {
+		return src, nil
+	}
+	if err := src.readFiles(nil); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// findSources checks the app's directory and finds its tool, reading no
+// manifest.
+func findSources(dir string) (*sources, error) {
 	if !filepath.IsAbs(dir) {
 		return nil, fmt.Errorf("manifests directory %q is not an absolute path", dir)
 	}
@@ -97,16 +113,20 @@ func readSources(dir string) (*sources, error) {
 	// lowered the app; an error says what the directory was taken for.
 	src := &sources{dir: dir, real: real}
 	src.tool, src.why = builtin.DetectTool(dir)
-	switch src.tool {
-	case builtin.ToolHelm:
+	if src.tool == builtin.ToolHelm {
 		// The core lowers a chart to a helm_release; a chart reaches this
 		// provider only when the app's source was unknown at plan time.
 		return nil, fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(src.tool, src.why))
-	case builtin.ToolKustomize:
-		return src, nil
 	}
-	if src.files, err = readManifestFiles(dir, real); err != nil {
-		return nil, fmt.Errorf("%s: %w", builtin.TakenFor(src.tool, src.why), err)
+	return src, nil
+}
+
+// readFiles reads the plain manifests of src and digests them; with rec,
+// it records the stamps of what it read.
+func (src *sources) readFiles(rec *stamps) error {
+	var err error
+	if src.files, err = readManifestFiles(src.dir, src.real, rec); err != nil {
+		return fmt.Errorf("%s: %w", builtin.TakenFor(src.tool, src.why), err)
 	}
 	h := sha256.New()
 	for _, f := range src.files {
@@ -115,7 +135,7 @@ func readSources(dir string) (*sources, error) {
 		h.Write(f.data)
 	}
 	src.digest = hex.EncodeToString(h.Sum(nil))
-	return src, nil
+	return nil
 }
 
 // render decodes the sources into objects.
@@ -228,8 +248,10 @@ func (f confinedFS) Open(p string) (filesys.File, error) {
 
 // readManifestFiles reads every *.yaml, *.yml and *.json file below dir,
 // in lexical order, skipping directories whose names start with a dot;
-// real is dir with its links followed (confine.Root).
-func readManifestFiles(dir, real string) ([]manifestFile, error) {
+// real is dir with its links followed (confine.Root). With rec, it
+// records the stamp of each directory it walks, taken before its entries
+// are read, and of each file, taken before its bytes are read.
+func readManifestFiles(dir, real string, rec *stamps) ([]manifestFile, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -238,6 +260,13 @@ func readManifestFiles(dir, real string) ([]manifestFile, error) {
 		if d.IsDir() {
 			if path != dir && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir // .git and friends
+			}
+			if rec != nil {
+				fi, err := d.Info()
+				if err != nil {
+					return err
+				}
+				rec.add(stampedPath{path: path}, fi)
 			}
 			return nil
 		}
@@ -254,19 +283,48 @@ func readManifestFiles(dir, real string) ([]manifestFile, error) {
 	out := make([]manifestFile, 0, len(files))
 	for _, f := range files {
 		rel, _ := filepath.Rel(dir, f)
+		var name fs.FileInfo
+		if rec != nil {
+			if name, err = os.Lstat(f); err != nil {
+				return nil, fmt.Errorf("read manifests: %w", err)
+			}
+		}
 		// A manifest that is a link is read where it leads, which must
 		// be inside dir.
 		at, err := confine.ResolveIn(dir, real, rel)
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
 		}
-		data, err := os.ReadFile(at)
+		data, read, err := readFile(at, rec != nil)
 		if err != nil {
 			return nil, fmt.Errorf("read manifests: %w", err)
+		}
+		if rec != nil {
+			rec.addFile(f, rel, at, name, read)
 		}
 		out = append(out, manifestFile{rel: rel, data: data})
 	}
 	return out, nil
+}
+
+// readFile reads the file at p and, with stat, returns what its metadata
+// said before its bytes were read.
+func readFile(p string, stat bool) ([]byte, fs.FileInfo, error) {
+	if !stat {
+		data, err := os.ReadFile(p)
+		return data, nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(f)
+	return data, fi, err
 }
 
 // decodeFiles decodes the documents of every file, in order.
