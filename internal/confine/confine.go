@@ -175,19 +175,58 @@ func (r *Roots) Rel(root, name string) (string, error) {
 	return p, err
 }
 
-func (r *Roots) rel(root, name string) (string, error) {
-	r.mu.Lock()
-	got, ok := r.m[root]
-	r.mu.Unlock()
-	if !ok {
-		got.real, got.err = Root(root)
-		r.mu.Lock()
-		if r.m == nil {
-			r.m = map[string]resolvedRoot{}
-		}
-		r.m[root] = got
-		r.mu.Unlock()
+// Root is the package's Root, following the links of dir's parent only
+// the first time: the apps of one plan are directories of a few
+// checkouts, and Root lstats every name of a path from "/".
+func (r *Roots) Root(dir string) (string, error) {
+	if r == nil {
+		return Root(dir)
 	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	parent := filepath.Dir(abs)
+	if parent == abs {
+		return Root(abs)
+	}
+	got := r.root(parent)
+	if got.err != nil {
+		return Root(abs) // its error, for the whole path
+	}
+	p := filepath.Join(got.real, filepath.Base(abs))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return Root(abs)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		// Followed from its resolved directory, as EvalSymlinks of the
+		// whole path follows it.
+		return filepath.EvalSymlinks(p)
+	}
+	return p, nil
+}
+
+// root is Root(dir), resolved once.
+func (r *Roots) root(dir string) resolvedRoot {
+	r.mu.Lock()
+	got, ok := r.m[dir]
+	r.mu.Unlock()
+	if ok {
+		return got
+	}
+	got.real, got.err = Root(dir)
+	r.mu.Lock()
+	if r.m == nil {
+		r.m = map[string]resolvedRoot{}
+	}
+	r.m[dir] = got
+	r.mu.Unlock()
+	return got
+}
+
+func (r *Roots) rel(root, name string) (string, error) {
+	got := r.root(root)
 	if got.err != nil {
 		return "", got.err
 	}

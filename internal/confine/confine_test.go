@@ -183,3 +183,41 @@ func TestRootsRemembersNames(t *testing.T) {
 		t.Errorf("a new Roots: %v, want the link to /etc refused", err)
 	}
 }
+
+// TestRootsRootIsRoot: Roots.Root resolves what Root resolves, its
+// parent's links followed once: a directory, one below a link, a link
+// (relative, climbing), a missing one, and "/".
+func TestRootsRootIsRoot(t *testing.T) {
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"real/a", "real/b", "other/c"} {
+		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, to := range map[string]string{"via": "real", "real/up": "../other/c", "real/abs": filepath.Join(base, "real", "b")} {
+		if err := os.Symlink(to, filepath.Join(base, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var roots Roots
+	for _, dir := range []string{"real/a", "via/a", "via/b", "via/up", "real/up", "via/abs", "via/missing", "missing/a", "via/a/../b"} {
+		p := filepath.Join(base, dir)
+		want, werr := Root(p)
+		for range 2 { // resolved, then remembered
+			got, err := roots.Root(p)
+			if got != want || (err == nil) != (werr == nil) {
+				t.Errorf("Roots.Root(%s) = %q, %v; Root: %q, %v", dir, got, err, want, werr)
+			}
+		}
+	}
+	if got, err := roots.Root("/"); got != "/" || err != nil {
+		t.Errorf(`Roots.Root("/") = %q, %v`, got, err)
+	}
+	var none *Roots
+	if got, err := none.Root(filepath.Join(base, "via", "a")); got != filepath.Join(base, "real", "a") || err != nil {
+		t.Errorf("a nil Roots: %q, %v", got, err)
+	}
+}

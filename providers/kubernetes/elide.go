@@ -30,6 +30,7 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/internal/par"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -431,6 +432,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 	keys := make([]string, len(reqs))
 	a.p.configs.next()
 	a.p.known.next()
+	var roots confine.Roots
 	par.Each(len(reqs), func(i int) {
 		r := reqs[i]
 		if !kube.AllKnown(r.Config, renderInputs...) {
@@ -448,7 +450,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if !ok {
 			return
 		}
-		src, err := a.p.elidedSources(m.dir)
+		src, err := a.p.elidedSources(m.dir, &roots)
 		if err != nil || a.p.inputsOf(r.Address, priv.Elide, m, src) != priv.Inputs {
 			return
 		}

@@ -79,7 +79,10 @@ type manifestFile struct {
 
 // readSources finds the app's tool and reads its plain manifests.
 func readSources(dir string) (*sources, error) {
-	src, err := findSources(dir)
+	src, err := findDir(dir, nil)
+	if err == nil {
+		err = src.detectTool()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -92,9 +95,9 @@ func readSources(dir string) (*sources, error) {
 	return src, nil
 }
 
-// findSources checks the app's directory and finds its tool, reading no
-// manifest.
-func findSources(dir string) (*sources, error) {
+// findDir checks the app's directory and resolves its links (once per
+// parent with roots), reading nothing in it.
+func findDir(dir string, roots *confine.Roots) (*sources, error) {
 	if !filepath.IsAbs(dir) {
 		return nil, fmt.Errorf("manifests directory %q is not an absolute path", dir)
 	}
@@ -105,20 +108,24 @@ func findSources(dir string) (*sources, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("manifests directory %q is not a directory", dir)
 	}
-	real, err := confine.Root(dir)
+	real, err := roots.Root(dir)
 	if err != nil {
 		return nil, fmt.Errorf("manifests directory: %w", err)
 	}
-	// The tool is found from the directory, as the core found it when it
-	// lowered the app; an error says what the directory was taken for.
-	src := &sources{dir: dir, real: real}
-	src.tool, src.why = builtin.DetectTool(dir)
+	return &sources{dir: dir, real: real}, nil
+}
+
+// detectTool finds the app's tool from its directory, as the core found
+// it when it lowered the app; an error says what the directory was taken
+// for.
+func (src *sources) detectTool() error {
+	src.tool, src.why = builtin.DetectTool(src.dir)
 	if src.tool == builtin.ToolHelm {
 		// The core lowers a chart to a helm_release; a chart reaches this
 		// provider only when the app's source was unknown at plan time.
-		return nil, fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(src.tool, src.why))
+		return fmt.Errorf("%s: this provider renders plain YAML and kustomize only, and the app's source was not known when it was planned; plan again, so that the app is lowered to a helm release", builtin.TakenFor(src.tool, src.why))
 	}
-	return src, nil
+	return nil
 }
 
 // readFiles reads the plain manifests of src and digests them; with rec,

@@ -15,8 +15,10 @@
 package kubernetes
 
 import (
+	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"slipway.dev/slipway/internal/builtin"
@@ -93,18 +95,22 @@ func (s *stamps) addFile(f, rel, at string, name, read fs.FileInfo) {
 }
 
 // knownSources is the digest of an app directory's plain manifests, with
-// the stamps of what was read to make it.
+// the stamps of what was read to make it. It is kept only for a
+// directory taken for plain YAML that holds none of the files that would
+// make it a chart or a kustomization, and whose own stamp is the first:
+// while that stamp holds, its entries are the same, so it still holds
+// none and its tool is found without looking for them.
 type knownSources struct {
-	real   string
-	digest string
-	paths  []stampedPath
+	real, why string
+	digest    string
+	paths     []stampedPath
 }
 
-// holds reports whether src (found by findSources: the same directory,
-// its links resolved, taken for plain YAML) still holds what k was made
-// of: every directory walked and every file read has its stamp.
+// holds reports whether src (found by findDir: the same directory, its
+// links resolved) still holds what k was made of: every directory walked
+// and every file read has its stamp.
 func (k knownSources) holds(src *sources) bool {
-	if k.digest == "" || src.real != k.real || src.tool != builtin.ToolPlain {
+	if k.digest == "" || src.real != k.real || len(k.paths) == 0 || k.paths[0].path != src.dir {
 		return false
 	}
 	for _, sp := range k.paths {
@@ -129,32 +135,53 @@ func (k knownSources) holds(src *sources) bool {
 	return true
 }
 
+// noToolFiles reports whether dir holds no entry named as a chart's or a
+// kustomization's file (builtin.DetectTool), not even a link.
+func noToolFiles(dir string) bool {
+	for _, name := range append([]string{builtin.ChartFile}, builtin.KustomizationFiles...) {
+		if _, err := os.Lstat(filepath.Join(dir, name)); !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+	}
+	return true
+}
+
 // elidedSources is readSources for PlanElided, which needs their digest
-// alone. In a process the host keeps (slipway agent), the plain
-// manifests of a directory whose stamps say it holds what the last plan
-// read are not read again (p.known): at 1,000 apps of ten files, that is
-// some 40,000 system calls and 10,000 files hashed at every plan. A
-// directory walked or a file read within a second of a change is read
-// again at the next plan.
-func (p *provider) elidedSources(dir string) (*sources, error) {
+// alone; roots resolves the directories' links once per parent for the
+// plan. In a process the host keeps (slipway agent), the plain manifests
+// of a directory whose stamps say it holds what the last plan read are
+// not read again (p.known): at 1,000 apps of ten files, that is some
+// 40,000 system calls and 10,000 files hashed at every plan. A directory
+// walked or a file read within a second of a change is read again at
+// the next plan.
+func (p *provider) elidedSources(dir string, roots *confine.Roots) (*sources, error) {
 	if p.watch.Load() == nil {
 		return readSources(dir)
 	}
-	src, err := findSources(dir)
-	if err != nil || src.tool == builtin.ToolKustomize {
-		return src, err
+	src, err := findDir(dir, roots)
+	if err != nil {
+		return nil, err
 	}
 	key := []byte(dir)
 	if k := p.known.get(key, func() knownSources { return knownSources{} }); k.holds(src) {
-		src.digest = k.digest
+		src.tool, src.why, src.digest = builtin.ToolPlain, k.why, k.digest
+		return src, nil
+	}
+	if err := src.detectTool(); err != nil {
+		return nil, err
+	}
+	if src.tool == builtin.ToolKustomize {
+		p.known.set(key, knownSources{})
 		return src, nil
 	}
 	rec := newStamps()
 	if err := src.readFiles(rec); err != nil {
 		return nil, err
 	}
-	if !rec.bad {
-		p.known.set(key, knownSources{real: src.real, digest: src.digest, paths: rec.paths})
+	// The directory's own stamp first, then no tool's file: one made
+	// after the stamp changes it.
+	if !rec.bad && len(rec.paths) > 0 && rec.paths[0].path == dir && noToolFiles(dir) {
+		p.known.set(key, knownSources{real: src.real, why: src.why, digest: src.digest, paths: rec.paths})
 	} else {
 		p.known.set(key, knownSources{})
 	}

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -76,7 +78,7 @@ func TestElidedSourcesReadsAgainWhatChanged(t *testing.T) {
 	read := func(what string) bool {
 		t.Helper()
 		resident.known.next()
-		src, err := resident.elidedSources(dir)
+		src, err := resident.elidedSources(dir, &confine.Roots{})
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
@@ -131,10 +133,42 @@ func TestElidedSourcesReadsAgainWhatChanged(t *testing.T) {
 		}
 	}
 
+	// A kustomization's file made beside them (one kustomize reads
+	// that is not a manifest by its name): the directory is taken for a
+	// kustomization at once; once it is gone, for plain YAML again.
+	write("Kustomization", "resources: [a.yaml]\n")
+	resident.known.next()
+	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolKustomize {
+		t.Fatalf("with a Kustomization file: %+v, %v; want a kustomization", src, err)
+	}
+	os.Remove(filepath.Join(dir, "Kustomization"))
+	read("the Kustomization file removed")
+	settle()
+	read("the Kustomization file removed, settled")
+	if read("the Kustomization file removed, settled twice") {
+		t.Fatal("an unchanged directory was read again once settled")
+	}
+
+	// A Kustomization that is a link leading nowhere yet: plain YAML,
+	// until what it leads to is made (in a directory slipway does not
+	// walk, so the app's directory is as it was).
+	link("Kustomization", ".in/k")
+	settle()
+	resident.known.next()
+	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolPlain {
+		t.Fatalf("with a Kustomization link to nothing: %+v, %v; want plain YAML", src, err)
+	}
+	write(".in/k", "resources: [a.yaml]\n")
+	resident.known.next()
+	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolKustomize {
+		t.Fatalf("once the Kustomization link leads to a file: %+v, %v; want a kustomization", src, err)
+	}
+	os.Remove(filepath.Join(dir, "Kustomization"))
+
 	// A process the host does not keep reads the files at every plan.
 	single := newProvider()
 	for i := range 2 {
-		src, err := single.elidedSources(dir)
+		src, err := single.elidedSources(dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
