@@ -36,13 +36,13 @@ import (
 )
 
 // planByAgent has the agent of the working directory make the plan: the
-// one running there, or else one it starts (onDemand). It reports false,
+// one running there, or else one it starts (startAgent). It reports false,
 // having written nothing, when there is none and none may be started,
 // when it refuses (another build, another environment), or when use is
 // false (plan -agent=false, SLIPWAY_AGENT=off).
 func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool) (int, bool) {
-	mode := agentMode(inv.env, m.InAutomation())
-	if !use || inv.resident != nil || mode == agentOff {
+	mode := agent.ModeOf(inv.env, m.InAutomation())
+	if !use || inv.resident != nil || mode == agent.ModeOff {
 		return 0, false
 	}
 	dir, err := os.Getwd()
@@ -51,7 +51,7 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 	}
 	req := &agent.Request{Args: withoutChdir(inv.args), Dir: dir, Env: inv.env, Color: m.View.Color, Build: agent.Build(version)}
 	code, err := agent.Ask(ctx, agent.SocketPath, req, inv.stdout, inv.stderr)
-	if errors.Is(err, agent.ErrNoAgent) && mode == agentStart {
+	if errors.Is(err, agent.ErrNoAgent) && mode == agent.ModeStart {
 		if serr := startAgent(ctx, inv); serr != nil {
 			m.Debugf("plan: no agent started (%v); planning here", serr)
 		} else {
@@ -78,62 +78,6 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 	}
 }
 
-// AgentEnv says whether plan uses an agent: "off" never (as plan
-// -agent=false), "on" the one running in the directory or else one it
-// starts, "auto" (or unset) as "on" but for automation, where plan
-// starts none (see agentMode).
-const AgentEnv = "SLIPWAY_AGENT"
-
-type agentUse int
-
-const (
-	agentOff   agentUse = iota // ask none
-	agentAsk                   // ask the one running, start none
-	agentStart                 // ask the one running, or start one
-)
-
-// agentMode is what plan does about an agent, from SLIPWAY_AGENT. Unset
-// or "auto", it starts one on demand except in automation
-// (SLIPWAY_IN_AUTOMATION) or CI (CI set to other than false, or a CI
-// system's own variable): a CI job's machine is gone after the job, and
-// a process left behind would outlive what it was started for. There it
-// still asks an agent that someone started.
-func agentMode(env []string, inAutomation bool) agentUse {
-	vars := envMap(env)
-	switch v := strings.ToLower(vars[AgentEnv]); v {
-	case "off", "false", "0", "no":
-		return agentOff
-	case "on", "true", "1", "yes":
-		return agentStart
-	}
-	if inAutomation || inCI(vars) {
-		return agentAsk
-	}
-	return agentStart
-}
-
-// ciVars are variables CI systems set in every job, besides CI (which
-// GitHub Actions, GitLab CI, CircleCI, Travis CI, Buildkite and most
-// others set): Jenkins, Azure Pipelines, TeamCity and AWS CodeBuild.
-var ciVars = []string{"JENKINS_URL", "TF_BUILD", "TEAMCITY_VERSION", "CODEBUILD_BUILD_ID"}
-
-func inCI(vars map[string]string) bool {
-	if v, ok := vars["CI"]; ok && v != "" && !strings.EqualFold(v, "false") && v != "0" {
-		return true
-	}
-	return slices.ContainsFunc(ciVars, func(k string) bool { return vars[k] != "" })
-}
-
-func envMap(env []string) map[string]string {
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
 // agentLog is where an agent that plan started writes its log.
 var agentLog = filepath.Join(".slipway", "agent.log")
 
@@ -141,7 +85,8 @@ var agentLog = filepath.Join(".slipway", "agent.log")
 // in a session of its own (so the terminal's Ctrl-C and hangup reach the
 // plan, not the agent) with the client's environment and its log in
 // agentLog, and waits until it listens. The directory must have been
-// initialised (.slipway exists): plan would fail there anyway.
+// initialised (.slipway exists): an agent serves a directory someone
+// works in, and its socket and log live there.
 func startAgent(ctx context.Context, inv *invocation) error {
 	if err := agent.Supported(); err != nil {
 		return err
@@ -187,7 +132,7 @@ func startAgent(ctx context.Context, inv *invocation) error {
 		return err
 	}
 	fmt.Fprintf(inv.stderr, "slipway: started an agent to make this directory's plans (process %d; it stops after %s without a plan, or with slipway agent -stop; %s=off starts none). Later plans will be faster.\n",
-		cmd.Process.Pid, shortDuration(defaultIdleTimeout), AgentEnv)
+		cmd.Process.Pid, shortDuration(defaultIdleTimeout), agent.ModeEnv)
 	return nil
 }
 

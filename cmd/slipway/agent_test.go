@@ -25,35 +25,6 @@ import (
 	"slipway.dev/slipway/cmd/slipway/internal/agent"
 )
 
-func TestAgentMode(t *testing.T) {
-	for _, c := range []struct {
-		env        []string
-		automation bool
-		want       agentUse
-	}{
-		{nil, false, agentStart},
-		{[]string{"SLIPWAY_AGENT=auto"}, false, agentStart},
-		{[]string{"SLIPWAY_AGENT=off"}, false, agentOff},
-		{[]string{"SLIPWAY_AGENT=0"}, false, agentOff},
-		{[]string{"SLIPWAY_AGENT=OFF"}, false, agentOff},
-		{[]string{"SLIPWAY_AGENT=off", "CI=true"}, false, agentOff},
-		{nil, true, agentAsk},
-		{[]string{"CI=true"}, false, agentAsk},
-		{[]string{"CI=1"}, false, agentAsk},
-		{[]string{"CI=false"}, false, agentStart},
-		{[]string{"CI=0"}, false, agentStart},
-		{[]string{"CI="}, false, agentStart},
-		{[]string{"JENKINS_URL=http://jenkins:8080/"}, false, agentAsk},
-		{[]string{"TF_BUILD=True"}, false, agentAsk},
-		{[]string{"CI=true", "SLIPWAY_AGENT=on"}, false, agentStart},
-		{[]string{"SLIPWAY_AGENT=on"}, true, agentStart},
-	} {
-		if got := agentMode(c.env, c.automation); got != c.want {
-			t.Errorf("agentMode(%q, automation %v) = %d, want %d", c.env, c.automation, got, c.want)
-		}
-	}
-}
-
 func TestShortDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		3 * time.Hour: "3h", 90 * time.Minute: "1h30m", 30 * time.Minute: "30m",

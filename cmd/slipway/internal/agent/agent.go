@@ -88,7 +88,7 @@ var shellNoise = map[string]bool{
 	"LS_COLORS": true, "LSCOLORS": true, "VTE_VERSION": true, "ITERM_SESSION_ID": true, "INSIDE_EMACS": true,
 	"DISPLAY": true, "WAYLAND_DISPLAY": true, "XDG_SESSION_ID": true, "XDG_VTNR": true,
 	// Read by the client alone, to choose whether to ask an agent.
-	"SLIPWAY_AGENT": true,
+	ModeEnv: true,
 }
 
 // EnvDiff returns the names of the variables whose values differ between
@@ -109,6 +109,51 @@ func EnvDiff(a, b []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// ModeEnv says whether plan uses an agent (see ModeOf).
+const ModeEnv = "SLIPWAY_AGENT"
+
+// Mode is what plan does about an agent.
+type Mode int
+
+const (
+	ModeOff   Mode = iota // ask none
+	ModeAsk               // ask the one running in the directory, start none
+	ModeStart             // ask the one running, or else start one
+)
+
+// ModeOf is what plan does about an agent, from SLIPWAY_AGENT in env:
+// "off" asks none (as plan -agent=false), "on" starts one when none
+// runs, and unset or "auto" starts one too but in automation
+// (inAutomation: SLIPWAY_IN_AUTOMATION) or CI (CI set to other than
+// false, or a CI system's own variable), where it only asks the one
+// running: a CI job's machine is gone after the job, and a process left
+// behind would outlive what it was started for.
+func ModeOf(env []string, inAutomation bool) Mode {
+	vars := envMap(env)
+	switch strings.ToLower(vars[ModeEnv]) {
+	case "off", "false", "0", "no":
+		return ModeOff
+	case "on", "true", "1", "yes":
+		return ModeStart
+	}
+	if inAutomation || inCI(vars) {
+		return ModeAsk
+	}
+	return ModeStart
+}
+
+// ciVars are variables CI systems set in every job, besides CI (which
+// GitHub Actions, GitLab CI, CircleCI, Travis CI, Buildkite and most
+// others set): Jenkins, Azure Pipelines, TeamCity and AWS CodeBuild.
+var ciVars = []string{"JENKINS_URL", "TF_BUILD", "TEAMCITY_VERSION", "CODEBUILD_BUILD_ID"}
+
+func inCI(vars map[string]string) bool {
+	if v := vars["CI"]; v != "" && !strings.EqualFold(v, "false") && v != "0" {
+		return true
+	}
+	return slices.ContainsFunc(ciVars, func(k string) bool { return vars[k] != "" })
 }
 
 func envMap(env []string) map[string]string {

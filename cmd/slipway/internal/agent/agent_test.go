@@ -419,3 +419,32 @@ func TestAnInterruptSentWithTheRequestEndsIt(t *testing.T) {
 		t.Fatalf("answered %q, want the request interrupted", b)
 	}
 }
+
+func TestModeOf(t *testing.T) {
+	for _, c := range []struct {
+		env        []string
+		automation bool
+		want       Mode
+	}{
+		{nil, false, ModeStart},
+		{[]string{"SLIPWAY_AGENT=auto"}, false, ModeStart},
+		{[]string{"SLIPWAY_AGENT=off"}, false, ModeOff},
+		{[]string{"SLIPWAY_AGENT=0"}, false, ModeOff},
+		{[]string{"SLIPWAY_AGENT=OFF"}, false, ModeOff},
+		{[]string{"SLIPWAY_AGENT=off", "CI=true"}, false, ModeOff},
+		{nil, true, ModeAsk},
+		{[]string{"CI=true"}, false, ModeAsk},
+		{[]string{"CI=1"}, false, ModeAsk},
+		{[]string{"CI=false"}, false, ModeStart},
+		{[]string{"CI=0"}, false, ModeStart},
+		{[]string{"CI="}, false, ModeStart},
+		{[]string{"JENKINS_URL=http://jenkins:8080/"}, false, ModeAsk},
+		{[]string{"TF_BUILD=True"}, false, ModeAsk},
+		{[]string{"CI=true", "SLIPWAY_AGENT=on"}, false, ModeStart},
+		{[]string{"SLIPWAY_AGENT=on"}, true, ModeStart},
+	} {
+		if got := ModeOf(c.env, c.automation); got != c.want {
+			t.Errorf("ModeOf(%q, automation %v) = %d, want %d", c.env, c.automation, got, c.want)
+		}
+	}
+}

@@ -14,7 +14,8 @@
 
 // Package agent is how `slipway plan` asks `slipway agent`, a process
 // that stays running in a configuration directory, to make a plan for it:
-// the socket, the request, and the streams and exit code sent back.
+// the socket, the request, and the streams and exit code sent back; and
+// whether plan asks an agent, or starts one (ModeOf).
 //
 // What must stay true:
 //   - The agent listens on a Unix socket in the directory's .slipway
@@ -29,5 +30,7 @@
 //   - A client that goes away, or is interrupted, ends its request: the
 //     agent cancels it.
 //   - Nothing in this package runs a command: Serve takes the handler
-//     that does.
+//     that does, and the client starts an agent itself.
+//   - ModeOf never says start in CI or automation unless SLIPWAY_AGENT
+//     says on: a process left behind on a CI machine outlives its job.
 package agent
