@@ -235,6 +235,14 @@ type PlanRequest struct {
 	// it only if PlanElided cannot tell the plan unchanged without it.
 	// Providers can ignore it.
 	PriorAsRecorded bool
+	// ConfigDigest, in a process the host keeps running between plans
+	// (ConfigureRequest.Resident), identifies Config by its encoded form:
+	// two requests of the process with the same ConfigDigest have equal
+	// configurations (cty.Value.RawEquals), which the SDK decoded and
+	// validated once. A provider that keeps what it found of a
+	// configuration can compare digests instead of values. Empty in any
+	// other process, and for a configuration the SDK could not decode.
+	ConfigDigest string
 }
 
 // PlanResponse is the provider's plan for one instance.

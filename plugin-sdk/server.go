@@ -16,6 +16,8 @@ package sdk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -69,6 +71,84 @@ type server struct {
 
 	// inflight holds the calls in flight, whose contexts Stop cancels.
 	inflight calls
+
+	// configs, in a process the host keeps (ConfigureRequest.Resident),
+	// holds the configurations PlanResources decoded and found valid, by
+	// digest of their type and encoded form (PlanRequest.ConfigDigest),
+	// for the session that sent them and the next: a host that plans
+	// again sends the same bytes for every configuration that did not
+	// change, and decoding and validating a thousand of them cost the
+	// provider more than the rest of a plan that changes nothing.
+	configs configMemo
+}
+
+// configMemo remembers decoded configurations for two sessions; see
+// server.configs. Its zero value remembers nothing until a resident
+// Configure.
+type configMemo struct {
+	mu        sync.Mutex
+	on        bool
+	cur, prev map[string]cty.Value
+}
+
+// session starts a session: what the one before last decoded is
+// forgotten. on says whether the process is kept between plans.
+func (m *configMemo) session(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.on = on
+	if !on {
+		m.cur, m.prev = nil, nil
+		return
+	}
+	m.prev, m.cur = m.cur, map[string]cty.Value{}
+}
+
+// decode decodes a configuration of type ty (typeName), returning, in a
+// process the host keeps, its digest and whether it was decoded and
+// found valid before (known).
+func (m *configMemo) decode(typeName string, dv *protocol.DynamicValue, ty cty.Type) (cfg cty.Value, digest string, known bool, err error) {
+	m.mu.Lock()
+	on := m.on
+	m.mu.Unlock()
+	if !on || dv == nil {
+		cfg, err = wire.DecodeValue(dv, ty)
+		return cfg, "", false, err
+	}
+	h := sha256.New()
+	h.Write([]byte(typeName))
+	h.Write([]byte{0})
+	h.Write(dv.Msgpack)
+	digest = hex.EncodeToString(h.Sum(nil))
+	m.mu.Lock()
+	cfg, known = m.cur[digest]
+	if !known {
+		if cfg, known = m.prev[digest]; known {
+			m.cur[digest] = cfg
+		}
+	}
+	m.mu.Unlock()
+	if known {
+		return cfg, digest, true, nil
+	}
+	cfg, err = wire.DecodeValue(dv, ty)
+	if err != nil {
+		return cfg, "", false, err
+	}
+	return cfg, digest, false, nil
+}
+
+// valid records that the configuration of digest (from decode) passed
+// the schema's validators.
+func (m *configMemo) valid(digest string, cfg cty.Value) {
+	if digest == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.on && m.cur != nil {
+		m.cur[digest] = cfg
+	}
 }
 
 // takeRefreshed returns (and forgets) the state the last refresh
@@ -289,6 +369,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	s.refreshMu.Lock()
 	s.refreshed = nil
 	s.refreshMu.Unlock()
+	s.configs.session(req.Resident)
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
 		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline, Resident: req.Resident}, &resp)
@@ -388,7 +469,19 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			return
 		}
 		schema, ty := s.rSchemas[it.TypeName], s.rTypes[it.TypeName]
-		cfg, err1 := wire.DecodeValue(it.Config, ty)
+		cfg, digest, known, err1 := s.configs.decode(it.TypeName, it.Config, ty)
+		// validCfg runs the schema's validators on cfg once per
+		// decoded configuration.
+		validCfg := func() Diagnostics {
+			if known {
+				return nil
+			}
+			d := runValidators(schema.Attributes, schema.Blocks, cfg)
+			if !d.HasErrors() {
+				s.configs.valid(digest, cfg)
+			}
+			return d
+		}
 		// withoutPrior: the prior state stands where the provider cannot
 		// see it (kept by the host after the refresh found it unchanged,
 		// or recorded with no refresh since). PlanElided may only say
@@ -397,8 +490,8 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		// the prior state.
 		withoutPrior := func() {
 			missing[i] = true
-			if err1 == nil && !cfg.IsNull() && !runValidators(schema.Attributes, schema.Blocks, cfg).HasErrors() {
-				reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: it.PriorFromRefresh}
+			if err1 == nil && !cfg.IsNull() && !validCfg().HasErrors() {
+				reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: it.PriorFromRefresh, ConfigDigest: digest}
 				elided[i] = true
 			}
 		}
@@ -427,7 +520,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			undecoded[i] = true
 			return
 		}
-		if d := runValidators(schema.Attributes, schema.Blocks, cfg); d.HasErrors() {
+		if d := validCfg(); d.HasErrors() {
 			// A configuration the schema's validators refuse is not
 			// planned: plan shows the same errors validate would.
 			resps[i].Diagnostics = d
@@ -440,7 +533,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		reqs[i] = PlanRequest{
 			Address: it.Address, TypeName: it.TypeName,
 			Config: cfg, PriorState: prior, ProposedNewState: proposed,
-			PriorPrivate: it.PriorPrivate,
+			PriorPrivate: it.PriorPrivate, ConfigDigest: digest,
 		}
 		DefaultPlan(schema, reqs[i], &resps[i])
 		defaults[i] = resps[i].PlannedState

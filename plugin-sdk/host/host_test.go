@@ -156,6 +156,62 @@ func TestResidentReachesProvidersWithSessions(t *testing.T) {
 	}
 }
 
+// TestConfigDigestOfAKeptProcess: a provider the host keeps is told the
+// digest of each configuration it plans (sdk.PlanRequest.ConfigDigest):
+// the same for the same configuration in a later session, another for
+// another configuration, and none in a process the host does not keep.
+func TestConfigDigestOfAKeptProcess(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	launch := func(resident bool) *host.Client {
+		cmd := exec.Command(self)
+		cmd.Env = []string{"SLIPWAY_SDKTEST_PROVIDER=test", testprovider.SessionsEnv + "=1"}
+		c, err := host.Launch(t.Context(), host.LaunchConfig{Name: "test", Cmd: cmd, Resident: resident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		return c
+	}
+	session := func(c *host.Client) {
+		t.Helper()
+		if d, err := c.Configure(t.Context(), cty.ObjectVal(map[string]cty.Value{"greeting": cty.NullVal(cty.String)})); err != nil || d.HasErrors() {
+			t.Fatal(err, d.Err())
+		}
+	}
+	note := func(c *host.Client, name string) string {
+		t.Helper()
+		cfg := testprovider.Schema.Object(map[string]cty.Value{"name": cty.StringVal(name)})
+		resps, err := c.Plan(t.Context(), []sdk.PlanRequest{{Address: "batch.a", TypeName: "batch", Config: cfg}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resps[0].Diagnostics.HasErrors() {
+			t.Fatal(resps[0].Diagnostics.Err())
+		}
+		return sdk.GetString(resps[0].PlannedState, "note")
+	}
+	kept := launch(true)
+	session(kept)
+	a1 := note(kept, "a")
+	session(kept)
+	a2, b := note(kept, "a"), note(kept, "b")
+	session(kept)
+	session(kept)
+	a3 := note(kept, "a")
+	if !strings.Contains(a1, ", config ") || a1 != a2 || a1 != a3 || a1 == b || !strings.Contains(b, ", config ") {
+		t.Errorf("kept process: %q, then %q and %q for another configuration, then %q", a1, a2, b, a3)
+	}
+	single := launch(false)
+	session(single)
+	if got := note(single, "a"); got != "batch of 1" {
+		t.Errorf("a process the host does not keep was told %q", got)
+	}
+}
+
 func TestCallAfterCloseFails(t *testing.T) {
 	t.Parallel()
 	c := sdktest.Start(t, "test")

@@ -446,7 +446,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		if !ok || priv.Inputs == "" {
 			return
 		}
-		m, ok := a.p.configMatches(r.Address, r.Config, priv.Elide)
+		m, ok := a.p.configMatches(r.Address, r.Config, r.ConfigDigest, priv.Elide)
 		if !ok {
 			return
 		}
@@ -475,6 +475,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 // digest is files.
 type configMatch struct {
 	config        cty.Value
+	digest        string // the SDK's (sdk.PlanRequest.ConfigDigest), or ""
 	dir           string
 	ok            bool
 	files, inputs string
@@ -484,11 +485,12 @@ type configMatch struct {
 // (configDigest, the name) of an app without a rollout, and returns its
 // manifests directory. The answer depends on conf and e alone: a process
 // that plans again (slipway agent keeps it) answers from its last answer
-// for the same record when conf is the same value (p.configs), without
-// digesting conf's twenty-odd attributes again.
-func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (configMatch, bool) {
+// for the same record when conf is the same value, without digesting
+// conf's twenty-odd attributes again: the same SDK digest (digest, set
+// in such a process), or else the same value (RawEquals).
+func (p *provider) configMatches(addr string, conf cty.Value, digest string, e *elision) (configMatch, bool) {
 	check := func() configMatch {
-		m := configMatch{config: conf}
+		m := configMatch{config: conf, digest: digest}
 		cfg, diags := parseAppConfig(conf)
 		if diags.HasErrors() || cfg.Name != e.Name || cfg.Rollout != nil || cfg.RolloutRequest != "" {
 			return m
@@ -500,7 +502,7 @@ func (p *provider) configMatches(addr string, conf cty.Value, e *elision) (confi
 		return m
 	}
 	m := p.configs.get(configKey(addr, e), check)
-	if !m.config.RawEquals(conf) {
+	if same := digest != "" && m.digest == digest; !same && !m.config.RawEquals(conf) {
 		m = check()
 		p.configs.set(configKey(addr, e), m)
 	}

@@ -107,11 +107,15 @@ func (f *benchFixture) resync(t *testing.T, i int) {
 	f.states[i], f.private[i] = resp.NewState, resp.Private
 }
 
-// planElided asks PlanElided about every app of f with configs.
-func (f *benchFixture) planElided(ctx context.Context, configs []cty.Value) []bool {
+// planElided asks PlanElided about every app of f with configs, and the
+// SDK's digests of them when digests is not nil.
+func (f *benchFixture) planElided(ctx context.Context, configs []cty.Value, digests ...string) []bool {
 	reqs := make([]sdk.PlanRequest, len(configs))
 	for i := range reqs {
 		reqs[i] = sdk.PlanRequest{Address: "app.bench", TypeName: "kubernetes_app", Config: configs[i], PriorPrivate: f.private[i]}
+		if digests != nil {
+			reqs[i].ConfigDigest = digests[i]
+		}
 	}
 	return f.a.PlanElided(ctx, reqs)
 }
@@ -235,6 +239,15 @@ func TestElidedState(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// With the SDK's digests of the configurations (a process the host
+	// keeps): a configuration of another digest is compared again.
+	digests := []string{"d0", "d1", "d2", "d3", "d4"}
+	before := f.planElided(ctx, f.configs, digests...)
+	digests[1] = "d1-changed"
+	after := f.planElided(ctx, configs, digests...)
+	if !before[1] || after[1] {
+		t.Errorf("with digests: elided plan of app 1 %v, then of its changed configuration %v; want true, false", before[1], after[1])
 	}
 
 	// Syncing app 0 again applies the edited ConfigMap and keeps the

@@ -241,7 +241,11 @@ func (elided) PlanBatch(_ context.Context, reqs []sdk.PlanRequest, resps []sdk.P
 
 func (batch) PlanBatch(_ context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	for i := range reqs {
-		resps[i].PlannedState = sdk.With(resps[i].PlannedState, "note", cty.StringVal(fmt.Sprintf("batch of %d", len(reqs))))
+		note := fmt.Sprintf("batch of %d", len(reqs))
+		if d := reqs[i].ConfigDigest; d != "" {
+			note += ", config " + d // a process the host keeps
+		}
+		resps[i].PlannedState = sdk.With(resps[i].PlannedState, "note", cty.StringVal(note))
 	}
 }
 
