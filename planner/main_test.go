@@ -296,13 +296,24 @@ func mark(env, line string) {
 	f.WriteString(line + "\n")
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_pinned": pinned{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_pinned": pinned{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}, "kit_wrong": wrong{}}
 }
 func (kit) Sources() map[string]sdk.Source {
 	return map[string]sdk.Source{"kit": checkout{}, "kit_gate": gate{}}
 }
 
 type thing struct{}
+
+// wrong is a thing whose plan changes the name of an instance named
+// "bad-…", which the configuration sets: a provider bug the planner
+// reports.
+type wrong struct{ thing }
+
+func (wrong) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	if name := sdk.GetString(req.Config, "name"); strings.HasPrefix(name, "bad-") {
+		resp.PlannedState = sdk.With(resp.PlannedState, "name", cty.StringVal("changed"))
+	}
+}
 
 func (thing) Schema() sdk.Schema {
 	return sdk.Schema{Attributes: map[string]sdk.Attribute{

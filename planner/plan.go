@@ -708,6 +708,26 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	var replaceIdx []int
 	changes := make([]*plans.ResourceChange, len(items))
 	trigger := w.triggered(rc)
+	// Each planned value, with this run's inputs, and its check against
+	// the configuration, on every core: pure functions of the response
+	// and the configuration, which a plan of 1,000 unchanged apps spent
+	// a tenth of its time on, one after the other.
+	type checkedPlan struct {
+		planned cty.Value
+		err     error
+	}
+	checked := make([]checkedPlan, len(resps))
+	par.Each(len(resps), func(j int) {
+		resp, it := resps[j], items[idx[j]]
+		if resp.Diagnostics.HasErrors() {
+			return
+		}
+		planned := resp.PlannedState
+		if resp.Unchanged {
+			planned = withRunInputs(schema, planned, it.config)
+		}
+		checked[j] = checkedPlan{planned, checkPlanned(schema, it.config, planned)}
+	})
 	for j, resp := range resps {
 		i := idx[j]
 		it := items[i]
@@ -716,11 +736,8 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		if resp.Diagnostics.HasErrors() {
 			continue
 		}
-		planned := resp.PlannedState
-		if resp.Unchanged {
-			planned = withRunInputs(schema, planned, it.config)
-		}
-		if err := checkPlanned(schema, it.config, planned); err != nil {
+		planned := checked[j].planned
+		if err := checked[j].err; err != nil {
 			diags = append(diags, kind.Errorf("Provider produced an invalid plan", &r, "Provider %q planned %s wrongly: %v. This is a bug in the provider.", rc.Provider.Name, addr, err))
 			continue
 		}

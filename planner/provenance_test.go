@@ -230,3 +230,39 @@ func TestSameInEffect(t *testing.T) {
 		t.Errorf("withRunInputs of an unknown configuration = %#v, want the planned value", got)
 	}
 }
+
+// TestInvalidPlansAreReported: a provider that plans an attribute the
+// configuration sets to another value is a bug the plan reports, for
+// each instance it planned wrongly and for none other, however many
+// instances the block has.
+func TestInvalidPlansAreReported(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+resource "kit_wrong" "w" {
+  for_each = toset(["bad-1", "good-1", "bad-2", "good-2", "good-3"])
+  name     = each.key
+}
+`)
+	p, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+	var wrong []string
+	for _, d := range diags {
+		if d.Summary == "Provider produced an invalid plan" {
+			wrong = append(wrong, d.Detail)
+		}
+	}
+	if len(wrong) != 2 || !strings.Contains(wrong[0], `kit_wrong.w["bad-1"] wrongly`) || !strings.Contains(wrong[1], `kit_wrong.w["bad-2"] wrongly`) {
+		t.Fatalf("invalid plans reported: %q", wrong)
+	}
+	planned := 0
+	for _, ch := range p.Changes {
+		if strings.Contains(ch.Addr.String(), "good-") {
+			planned++
+		}
+		if strings.Contains(ch.Addr.String(), "bad-") {
+			t.Errorf("a wrong plan was kept: %s", ch.Addr)
+		}
+	}
+	if planned != 3 {
+		t.Errorf("%d of the 3 instances planned rightly were planned", planned)
+	}
+}
