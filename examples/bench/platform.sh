@@ -569,23 +569,29 @@ agent_pid=$(sed -n 's/.*(process \([0-9]*\);.*/\1/p' "$work/last.log")
 agent_plan() { (cd "$work/agent-config" && SLIPWAY_AGENT=on "$slipway" plan -detailed-exitcode); }
 plan=() fl=() diff=() base=() fixed=() whole=() fljson=() norefresh=() agentp=()
 : > "$work/noop.cpu"
+# settle: each command timed in the rounds starts SETTLE seconds (0.5)
+# after the last one ended, so that none is charged for what the one
+# before left running: the API server's collection of the 11,000
+# objects a LIST just encoded, a plan's providers exiting, the agent's
+# collection after its plan.
+settle() { sleep "${SETTLE:-0.5}"; }
 for ((r = 0; r < RUNS; r++)); do
-  fl+=("$(floor_list)")
-  agentp+=("$(secs agent_plan)")
-  fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
-  whole+=("$(secs floor_list)")
-  fljson+=("$(floor_list -json)")
+  settle; fl+=("$(floor_list)")
+  settle; agentp+=("$(secs agent_plan)")
+  settle; fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
+  settle; whole+=("$(secs floor_list)")
+  settle; fljson+=("$(floor_list -json)")
   # With a baseline, the two take turns at going first: the one right
   # after kubectl diff meets a busier server.
   if [ -n "${BASELINE:-}" ] && ((r % 2 == 1)); then
-    base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)")
-    plan+=("$(secs noop)")
+    settle; base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)")
+    settle; plan+=("$(secs noop)")
   else
-    plan+=("$(secs noop)")
-    if [ -n "${BASELINE:-}" ]; then base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)"); fi
+    settle; plan+=("$(secs noop)")
+    if [ -n "${BASELINE:-}" ]; then settle; base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)"); fi
   fi
-  diff+=("$(secs kubectl_diff "$work/gitops/apps")")
-  norefresh+=("$(secs "$slipway" plan -refresh=false -detailed-exitcode)")
+  settle; diff+=("$(secs kubectl_diff "$work/gitops/apps")")
+  settle; norefresh+=("$(secs "$slipway" plan -refresh=false -detailed-exitcode)")
 done
 p=$(printf '%s\n' "${plan[@]}" | median)
 pcpu=$(cpu_median)
