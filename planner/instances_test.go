@@ -20,6 +20,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"slipway.dev/slipway/planner/plans"
 )
 
 // TestTooManyInstances checks that count and for_each over the limit are
@@ -92,12 +96,7 @@ func TestForEachOverAnEmptySet(t *testing.T) {
 		"a filter that kept none": `toset([for s in ["a", "b"] : s if s == "c"])`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFixture(t, `resource "file" "a" {
-  for_each = `+expr+`
-  path     = each.key
-  content  = "x"
-}`)
-			p, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+			p, diags := planForEach(t, expr, "each.key")
 			if diags.HasErrors() {
 				t.Fatal(diagString(diags))
 			}
@@ -107,12 +106,7 @@ func TestForEachOverAnEmptySet(t *testing.T) {
 		})
 	}
 	t.Run("a set of numbers", func(t *testing.T) {
-		f := newFixture(t, `resource "file" "a" {
-  for_each = toset([1, 2])
-  path     = "a"
-  content  = "x"
-}`)
-		_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+		_, diags := planForEach(t, `toset([1, 2])`, `"a"`)
 		if want := "not set of number"; !strings.Contains(diagString(diags), want) {
 			t.Fatalf("diagnostics %q do not mention %q", diagString(diags), want)
 		}
@@ -143,12 +137,7 @@ resource "file" "a" {
 			}
 		})
 	}
-	f := newFixture(t, `resource "file" "a" {
-  for_each = toset(["c", "a", "b"])
-  path     = each.key
-  content  = "x"
-}`)
-	p, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+	p, diags := planForEach(t, `toset(["c", "a", "b"])`, "each.key")
 	if diags.HasErrors() {
 		t.Fatal(diagString(diags))
 	}
@@ -159,4 +148,16 @@ resource "file" "a" {
 	if want := `[file.a["a"] file.a["b"] file.a["c"]]`; fmt.Sprint(got) != want {
 		t.Errorf("instances %v, want %s", got, want)
 	}
+}
+
+// planForEach plans a file resource whose for_each is forEach and whose
+// path is the expression path.
+func planForEach(t *testing.T, forEach, path string) (*plans.Plan, hcl.Diagnostics) {
+	t.Helper()
+	f := newFixture(t, `resource "file" "a" {
+  for_each = `+forEach+`
+  path     = `+path+`
+  content  = "x"
+}`)
+	return f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
 }

@@ -141,16 +141,9 @@ func newAppsFixture(b testing.TB, n int, prefix string) *benchFixture {
 	jobs := make([]func(context.Context) error, n)
 	for i := range n {
 		jobs[i] = func(ctx context.Context) error {
-			var resp sdk.ApplyResponse
-			f.a.Apply(ctx, sdk.ApplyRequest{
-				Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[i],
-				PriorState: f.states[i], PlannedState: plans[i].PlannedState, PlannedPrivate: plans[i].PlannedPrivate,
-				Progress: func(string) {},
-			}, &resp)
-			if err := resp.Diagnostics.Err(); err != nil {
+			if err := f.apply(ctx, i, plans[i]); err != nil {
 				return fmt.Errorf("apply app %d: %w", i, err)
 			}
-			f.states[i], f.private[i] = resp.NewState, resp.Private
 			return nil
 		}
 	}
@@ -224,6 +217,22 @@ func (f *benchFixture) configureAs(b testing.TB, resident bool) {
 	if resp.Diagnostics.HasErrors() {
 		b.Fatal(resp.Diagnostics.Err())
 	}
+}
+
+// apply applies app i of f as planned, as slipway apply does, and keeps
+// what the apply recorded.
+func (f *benchFixture) apply(ctx context.Context, i int, plan sdk.PlanResponse) error {
+	var resp sdk.ApplyResponse
+	f.a.Apply(ctx, sdk.ApplyRequest{
+		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[i],
+		PriorState: f.states[i], PlannedState: plan.PlannedState, PlannedPrivate: plan.PlannedPrivate,
+		Progress: func(string) {},
+	}, &resp)
+	if err := resp.Diagnostics.Err(); err != nil {
+		return err
+	}
+	f.states[i], f.private[i] = resp.NewState, resp.Private
+	return nil
 }
 
 // plan plans every app from the given prior states (f.states when nil).

@@ -94,17 +94,9 @@ func (f *benchFixture) resync(t *testing.T, i int) {
 	t.Helper()
 	ctx := context.Background()
 	f.refresh(ctx)
-	plans := f.plan(ctx)
-	var resp sdk.ApplyResponse
-	f.a.Apply(ctx, sdk.ApplyRequest{
-		Address: "app.bench", TypeName: "kubernetes_app", Config: f.configs[i],
-		PriorState: f.states[i], PlannedState: plans[i].PlannedState, PlannedPrivate: plans[i].PlannedPrivate,
-		Progress: func(string) {},
-	}, &resp)
-	if err := resp.Diagnostics.Err(); err != nil {
+	if err := f.apply(ctx, i, f.plan(ctx)[i]); err != nil {
 		t.Fatal(err)
 	}
-	f.states[i], f.private[i] = resp.NewState, resp.Private
 }
 
 // planElided asks PlanElided about every app of f with configs, and the
