@@ -243,16 +243,29 @@ func checkPlanned(s sdk.Schema, config, planned cty.Value) error {
 	if !planned.Type().IsObjectType() {
 		return fmt.Errorf("the planned value is a %s, not an object", planned.Type().FriendlyName())
 	}
-	return checkPlannedBody(nil, s.Attributes, s.Blocks, config, planned)
+	// Walked first in any order, with no paths built: a plan that keeps
+	// the configuration (nearly every one) is done then. Only a wrong
+	// one is walked again in the schema's order, to name the first
+	// attribute it got wrong whatever the order of Go's maps.
+	if checkPlannedBody(nil, false, s.Attributes, s.Blocks, config, planned) == nil {
+		return nil
+	}
+	return checkPlannedBody(nil, true, s.Attributes, s.Blocks, config, planned)
 }
 
-func checkPlannedBody(path cty.Path, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
+// checkPlannedBody checks one object of a plan against its configuration;
+// named walks the attributes in order and says where the plan is wrong,
+// else the error says only that it is.
+func checkPlannedBody(path cty.Path, named bool, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
 	if config.IsNull() || !config.IsKnown() || planned.IsNull() || !planned.IsKnown() {
 		return nil
 	}
-	for _, name := range kind.SortedKeys(attrs) {
+	for _, name := range keysIn(attrs, named) {
 		a := attrs[name]
-		p := path.GetAttr(name)
+		p := path
+		if named {
+			p = path.GetAttr(name)
+		}
 		if !planned.Type().HasAttribute(name) {
 			return fmt.Errorf("the planned value lacks attribute %q", kind.PathString(p))
 		}
@@ -260,8 +273,13 @@ func checkPlannedBody(path cty.Path, attrs map[string]sdk.Attribute, blocks map[
 			continue
 		}
 		cv, pv := config.GetAttr(name), planned.GetAttr(name)
+		if cv.RawEquals(pv) {
+			// Planned as set (or unknown as set): what follows would
+			// find nothing wrong.
+			continue
+		}
 		if a.Nested != nil && !cv.IsNull() {
-			if err := checkPlannedNested(p, a.Nested.Nesting, a.Nested.Attributes, nil, cv, pv); err != nil {
+			if err := checkPlannedNested(p, named, a.Nested.Nesting, a.Nested.Attributes, nil, cv, pv); err != nil {
 				return err
 			}
 			continue
@@ -273,26 +291,42 @@ func checkPlannedBody(path cty.Path, attrs map[string]sdk.Attribute, blocks map[
 			return fmt.Errorf("attribute %q was planned as %s, but the configuration sets %s", kind.PathString(p), short(pv), short(cv))
 		}
 	}
-	for _, name := range kind.SortedKeys(blocks) {
+	for _, name := range keysIn(blocks, named) {
 		b := blocks[name]
 		if !config.Type().HasAttribute(name) || !planned.Type().HasAttribute(name) {
 			continue
 		}
-		if err := checkPlannedNested(path.GetAttr(name), b.Nesting, b.Attributes, b.Blocks, config.GetAttr(name), planned.GetAttr(name)); err != nil {
+		p := path
+		if named {
+			p = path.GetAttr(name)
+		}
+		if err := checkPlannedNested(p, named, b.Nesting, b.Attributes, b.Blocks, config.GetAttr(name), planned.GetAttr(name)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// keysIn returns m's keys, sorted if they must be.
+func keysIn[V any](m map[string]V, sorted bool) []string {
+	if sorted {
+		return kind.SortedKeys(m)
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
 // checkPlannedNested checks nested objects pairwise; a set's elements
 // cannot be paired, so only their number is checked.
-func checkPlannedNested(p cty.Path, n sdk.Nesting, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
+func checkPlannedNested(p cty.Path, named bool, n sdk.Nesting, attrs map[string]sdk.Attribute, blocks map[string]sdk.Block, config, planned cty.Value) error {
 	if config.IsNull() || !config.IsKnown() || planned.IsNull() || !planned.IsKnown() {
 		return nil
 	}
 	if n == sdk.NestingSingle {
-		return checkPlannedBody(p, attrs, blocks, config, planned)
+		return checkPlannedBody(p, named, attrs, blocks, config, planned)
 	}
 	if config.LengthInt() != planned.LengthInt() {
 		return fmt.Errorf("%s was planned with %d elements, but the configuration has %d", kind.PathString(p), planned.LengthInt(), config.LengthInt())
@@ -305,7 +339,11 @@ func checkPlannedNested(p cty.Path, n sdk.Nesting, attrs map[string]sdk.Attribut
 		if has := planned.HasIndex(k); !has.IsKnown() || has.False() {
 			return fmt.Errorf("%s lacks %s", kind.PathString(p), kind.PathString(cty.Path{cty.IndexStep{Key: k}}))
 		}
-		if err := checkPlannedBody(p.Index(k), attrs, blocks, cv, planned.Index(k)); err != nil {
+		ep := p
+		if named {
+			ep = p.Index(k)
+		}
+		if err := checkPlannedBody(ep, named, attrs, blocks, cv, planned.Index(k)); err != nil {
 			return err
 		}
 	}
