@@ -86,7 +86,7 @@ bench-platform: build testbed
 ## stops with an error when a command fails, or when a plan right after an
 ## apply is not a no-op
 bench-small: build testbed
-	./examples/bench/platform.sh 3 1
+	AGENT_RUNS=2 ./examples/bench/platform.sh 3 1
 	./examples/bench/apps.sh 3 1
 	./examples/bench/rollouts.sh 2
 
