@@ -14,7 +14,11 @@
 
 package sdk
 
-import "github.com/zclconf/go-cty/cty"
+import (
+	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/plugin-sdk/internal/protocol"
+)
 
 // RunValidators and KeepStateForUnknown expose, to this package's
 // external tests, what the server runs.
@@ -23,3 +27,7 @@ func RunValidators(s Schema, config cty.Value) Diagnostics {
 }
 
 var KeepStateForUnknown = keepStateForUnknown
+
+// NewProtocolServer is the server Serve runs for p, for external tests
+// that speak the protocol to it directly.
+func NewProtocolServer(p Provider) protocol.ProviderServer { return newServer(p) }

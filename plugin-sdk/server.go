@@ -15,6 +15,7 @@
 package sdk
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -60,14 +61,15 @@ type server struct {
 
 	schemaResp *protocol.GetSchema_Response
 
-	// refreshed holds the new state of every instance the last
-	// ReadResources returned, by address, for the plan that follows: the
-	// host then need not send it again (PlanRequest.PriorFromRefresh).
-	// An instance read with its state left out and found unchanged
-	// (ResourceWithElidedState) is kept as cty.NilVal: its plan is asked
-	// of PlanElided first.
+	// refreshed holds, by address, the new state of every instance the
+	// last ReadResources returned and the private state it was sent
+	// with, for the plan that follows: the host then need not send them
+	// again (PlanRequest.PriorFromRefresh, and the protocol's
+	// prior_private_from_refresh). An instance read with its state left
+	// out and found unchanged (ResourceWithElidedState) is kept with
+	// cty.NilVal: its plan is asked of PlanElided first.
 	refreshMu sync.Mutex
-	refreshed map[string]cty.Value
+	refreshed map[string]refreshedItem
 
 	// inflight holds the calls in flight, whose contexts Stop cancels.
 	inflight calls
@@ -151,9 +153,16 @@ func (m *configMemo) valid(digest string, cfg cty.Value) {
 	}
 }
 
-// takeRefreshed returns (and forgets) the state the last refresh
-// returned for address.
-func (s *server) takeRefreshed(address string) (cty.Value, bool) {
+// refreshedItem is what a refresh returned for one instance, and the
+// private state it was sent.
+type refreshedItem struct {
+	state   cty.Value
+	private []byte
+}
+
+// takeRefreshed returns (and forgets) what the last refresh returned for
+// address.
+func (s *server) takeRefreshed(address string) (refreshedItem, bool) {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	v, ok := s.refreshed[address]
@@ -227,6 +236,7 @@ func newServer(p Provider) *server {
 	}
 	sort.Strings(resp.ElidedStateTypes)
 	resp.PlansPriorElided = true
+	resp.KeepsRefreshedPrivate = true
 	if ps, ok := p.(ProviderWithSources); ok {
 		var sources map[string]Source
 		func() {
@@ -488,24 +498,35 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		// the plan changes nothing; a configuration the validators
 		// refuse, or a delete, is planned in full once the host sends
 		// the prior state.
+		// priv is the prior private state: as sent, or as the refresh
+		// kept it.
+		priv := it.PriorPrivate
 		withoutPrior := func() {
 			missing[i] = true
 			if err1 == nil && !cfg.IsNull() && !validCfg().HasErrors() {
-				reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: it.PriorPrivate, PriorFromRefresh: it.PriorFromRefresh, ConfigDigest: digest}
+				reqs[i] = PlanRequest{Address: it.Address, TypeName: it.TypeName, Config: cfg, PriorPrivate: priv, PriorFromRefresh: it.PriorFromRefresh, ConfigDigest: digest}
 				elided[i] = true
 			}
 		}
 		var prior cty.Value
 		var err2 error
 		switch {
+		case it.PriorPrivateFromRefresh && !it.PriorFromRefresh:
+			// Only what a refresh kept can be taken from it.
+			missing[i] = true
+			return
 		case it.PriorElided:
 			withoutPrior()
 			return
 		case it.PriorFromRefresh:
-			var ok bool
-			if prior, ok = s.takeRefreshed(it.Address); !ok {
+			rec, ok := s.takeRefreshed(it.Address)
+			if !ok {
 				missing[i] = true
 				return
+			}
+			prior = rec.state
+			if it.PriorPrivateFromRefresh {
+				priv = rec.private
 			}
 			if prior == cty.NilVal {
 				withoutPrior()
@@ -533,7 +554,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		reqs[i] = PlanRequest{
 			Address: it.Address, TypeName: it.TypeName,
 			Config: cfg, PriorState: prior, ProposedNewState: proposed,
-			PriorPrivate: it.PriorPrivate, ConfigDigest: digest,
+			PriorPrivate: priv, ConfigDigest: digest,
 		}
 		DefaultPlan(schema, reqs[i], &resps[i])
 		defaults[i] = resps[i].PlannedState
@@ -634,7 +655,11 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
 		res.RequiresReplaceReasons = resps[i].ReplaceReasons
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
-		res.PlannedPrivate = resps[i].PlannedPrivate
+		if p := resps[i].PlannedPrivate; req.OmitUnchangedPrivate && len(p) > 0 && bytes.Equal(p, reqs[i].PriorPrivate) {
+			res.PrivateUnchanged = true
+		} else {
+			res.PlannedPrivate = resps[i].PlannedPrivate
+		}
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
 	})
 	return out, nil
@@ -854,8 +879,17 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	runBounded(tasks)
 
 	out := &protocol.ReadResources_Response{Results: make([]*protocol.ReadResources_Result, n)}
-	keep := make(map[string]cty.Value, n)
+	keep := make(map[string]refreshedItem, n)
 	var keepMu sync.Mutex
+	// private is what a result says of the item's private state: nothing
+	// when it is the request's and the host keeps that.
+	private := func(res *protocol.ReadResources_Result, it *protocol.ReadResources_Item, p []byte) {
+		if req.OmitUnchangedPrivate && len(p) > 0 && bytes.Equal(p, it.Private) {
+			res.PrivateUnchanged = true
+			return
+		}
+		res.Private = p
+	}
 	par.Each(n, func(i int) {
 		it := req.Items[i]
 		res := &protocol.ReadResources_Result{}
@@ -865,9 +899,10 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			// private state; the plan asks PlanElided. Otherwise slipway
 			// sends the state.
 			if same[i] {
-				res.Unchanged, res.Private = true, it.Private
+				res.Unchanged = true
+				private(res, it, it.Private)
 				keepMu.Lock()
-				keep[it.Address] = cty.NilVal
+				keep[it.Address] = refreshedItem{state: cty.NilVal, private: it.Private}
 				keepMu.Unlock()
 			} else {
 				res.StateMissing = true
@@ -893,10 +928,10 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		}
 		if !resps[i].Diagnostics.HasErrors() && ns != cty.NilVal && !ns.IsNull() {
 			keepMu.Lock()
-			keep[it.Address] = ns
+			keep[it.Address] = refreshedItem{state: ns, private: it.Private}
 			keepMu.Unlock()
 		}
-		res.Private = resps[i].Private
+		private(res, it, resps[i].Private)
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
 	})

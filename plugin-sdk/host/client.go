@@ -15,6 +15,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -91,6 +92,33 @@ type Client struct {
 
 	mu      sync.Mutex // guards schemas
 	schemas *schemaSet
+
+	// readPrivate is the private state each address was last sent with
+	// in ReadResources: a plan of the same address with the same private
+	// state, prior_from_refresh, leaves it out for a provider that keeps
+	// it (schemaSet.keepsPrivate). At 1,000 instances with a few
+	// kilobytes each, the same megabytes crossed twice per plan.
+	readMu      sync.Mutex
+	readPrivate map[string][]byte
+}
+
+// notePrivates records the private state each of items was sent with.
+func (c *Client) notePrivates(items []*protocol.ReadResources_Item) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if c.readPrivate == nil {
+		c.readPrivate = make(map[string][]byte, len(items))
+	}
+	for _, it := range items {
+		c.readPrivate[it.Address] = it.Private
+	}
+}
+
+// sentInRead reports whether address was last sent private in
+// ReadResources; the caller holds readMu.
+func (c *Client) sentInRead(address string, private []byte) bool {
+	p, ok := c.readPrivate[address]
+	return ok && len(private) > 0 && bytes.Equal(p, private)
 }
 
 // schemaSet is the provider's schemas with their implied types, which
@@ -106,6 +134,10 @@ type schemaSet struct {
 	// priorElided: the provider reads PlanResources items whose prior
 	// state as recorded is left out (prior_elided).
 	priorElided bool
+	// keepsPrivate: the provider reads PlanResources items whose prior
+	// private state is left out as the one its refresh was sent
+	// (prior_private_from_refresh).
+	keepsPrivate bool
 }
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
@@ -323,6 +355,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 	}
 	ss.pType = ss.all.Provider.ImpliedType()
 	ss.priorElided = resp.PlansPriorElided
+	ss.keepsPrivate = resp.KeepsRefreshedPrivate
 	for _, name := range resp.ElidedStateTypes {
 		if ss.elided == nil {
 			ss.elided = map[string]bool{}
@@ -486,6 +519,8 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 	encode := func(idx []int, withPrior bool) ([]*protocol.PlanResources_Item, error) {
 		items := make([]*protocol.PlanResources_Item, len(idx))
 		errs := make([]error, len(idx))
+		c.readMu.Lock()
+		defer c.readMu.Unlock()
 		par.Each(len(idx), func(k int) {
 			i := idx[k]
 			r, ty := reqs[i], types[i]
@@ -499,6 +534,9 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 				it.PriorState = e.value(r.PriorState, ty, r.Address, "prior state")
 			case r.PriorFromRefresh:
 				it.PriorFromRefresh = true
+				if ss.keepsPrivate && c.sentInRead(r.Address, r.PriorPrivate) {
+					it.PriorPrivate, it.PriorPrivateFromRefresh = nil, true
+				}
 			case asRecorded(r):
 				it.PriorElided = true
 			default:
@@ -521,7 +559,7 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 		if err != nil {
 			return nil, err
 		}
-		resp, err := c.rpc.PlanResources(ctx, &protocol.PlanResources_Request{Items: items})
+		resp, err := c.rpc.PlanResources(ctx, &protocol.PlanResources_Request{Items: items, OmitUnchangedPrivate: true})
 		if err != nil {
 			return nil, c.callErr(ctx, "plan", err)
 		}
@@ -541,6 +579,9 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 			o.ReplaceReasons = r.RequiresReplaceReasons
 			o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 			o.PlannedPrivate = r.PlannedPrivate
+			if r.PrivateUnchanged {
+				o.PlannedPrivate = reqs[i].PriorPrivate
+			}
 			if r.Unchanged {
 				o.PlannedState, o.Unchanged = reqs[i].PriorState, true
 				return
@@ -743,10 +784,11 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		if err != nil {
 			return nil, err
 		}
-		resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items})
+		resp, err := c.rpc.ReadResources(ctx, &protocol.ReadResources_Request{Items: items, OmitUnchangedPrivate: true})
 		if err != nil {
 			return nil, c.callErr(ctx, "read", err)
 		}
+		c.notePrivates(items)
 		if err := c.checkCount("read", len(resp.Results), len(items)); err != nil {
 			return nil, err
 		}
@@ -776,6 +818,9 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		r := results[i]
 		o := &out[i]
 		o.Private = r.Private
+		if r.PrivateUnchanged {
+			o.Private = reqs[i].Private
+		}
 		o.SensitivePaths = pathsFromProto(r.SensitivePaths)
 		o.Diagnostics = diagsFromProto(r.Diagnostics)
 		if r.Unchanged {

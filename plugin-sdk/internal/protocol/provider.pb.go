@@ -1327,8 +1327,13 @@ type GetSchema_Response struct {
 	// never gets an item with prior_elided: it would take the missing
 	// prior state for a null one.
 	PlansPriorElided bool `protobuf:"varint,8,opt,name=plans_prior_elided,json=plansPriorElided,proto3" json:"plans_prior_elided,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// keeps_refreshed_private says the provider reads
+	// PlanResources.Item.prior_private_from_refresh. A provider that
+	// does not set it never gets an item with it: it would take the
+	// missing private state for an empty one.
+	KeepsRefreshedPrivate bool `protobuf:"varint,9,opt,name=keeps_refreshed_private,json=keepsRefreshedPrivate,proto3" json:"keeps_refreshed_private,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *GetSchema_Response) Reset() {
@@ -1413,6 +1418,13 @@ func (x *GetSchema_Response) GetElidedStateTypes() []string {
 func (x *GetSchema_Response) GetPlansPriorElided() bool {
 	if x != nil {
 		return x.PlansPriorElided
+	}
+	return false
+}
+
+func (x *GetSchema_Response) GetKeepsRefreshedPrivate() bool {
+	if x != nil {
+		return x.KeepsRefreshedPrivate
 	}
 	return false
 }
@@ -1975,9 +1987,18 @@ type PlanResources_Item struct {
 	// plans_prior_elided. The provider plans the item from its
 	// configuration and prior_private and answers unchanged, or
 	// prior_missing and the host sends the item again with prior_state.
-	PriorElided   bool `protobuf:"varint,8,opt,name=prior_elided,json=priorElided,proto3" json:"prior_elided,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PriorElided bool `protobuf:"varint,8,opt,name=prior_elided,json=priorElided,proto3" json:"prior_elided,omitempty"`
+	// prior_private_from_refresh says prior_private is left out because
+	// it is the private state this provider process was sent for the
+	// same address in its last ReadResources, with prior_from_refresh
+	// set too.
+	// Sent only to a provider that sets
+	// GetSchema.Response.keeps_refreshed_private; one that has no such
+	// record answers prior_missing, and the host sends the item again
+	// with prior_private.
+	PriorPrivateFromRefresh bool `protobuf:"varint,9,opt,name=prior_private_from_refresh,json=priorPrivateFromRefresh,proto3" json:"prior_private_from_refresh,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *PlanResources_Item) Reset() {
@@ -2066,6 +2087,13 @@ func (x *PlanResources_Item) GetPriorElided() bool {
 	return false
 }
 
+func (x *PlanResources_Item) GetPriorPrivateFromRefresh() bool {
+	if x != nil {
+		return x.PriorPrivateFromRefresh
+	}
+	return false
+}
+
 type PlanResources_Result struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	PlannedState    *DynamicValue          `protobuf:"bytes,1,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
@@ -2086,8 +2114,13 @@ type PlanResources_Result struct {
 	// at the same index, forces replacement; it may be shorter, and ""
 	// says nothing.
 	RequiresReplaceReasons []string `protobuf:"bytes,8,rep,name=requires_replace_reasons,json=requiresReplaceReasons,proto3" json:"requires_replace_reasons,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// private_unchanged says planned_private is left out because it is
+	// the item's prior private state (as sent, or as kept from the
+	// refresh); set only when the request asks for it
+	// (Request.omit_unchanged_private).
+	PrivateUnchanged bool `protobuf:"varint,9,opt,name=private_unchanged,json=privateUnchanged,proto3" json:"private_unchanged,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *PlanResources_Result) Reset() {
@@ -2176,11 +2209,24 @@ func (x *PlanResources_Result) GetRequiresReplaceReasons() []string {
 	return nil
 }
 
+func (x *PlanResources_Result) GetPrivateUnchanged() bool {
+	if x != nil {
+		return x.PrivateUnchanged
+	}
+	return false
+}
+
 type PlanResources_Request struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*PlanResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Items []*PlanResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// omit_unchanged_private says the host keeps each item's prior
+	// private state: a result whose planned_private is the same may
+	// leave it out (Result.private_unchanged). At 1,000 instances of a
+	// few kilobytes of private state each, the same megabytes crossed
+	// back at every plan.
+	OmitUnchangedPrivate bool `protobuf:"varint,2,opt,name=omit_unchanged_private,json=omitUnchangedPrivate,proto3" json:"omit_unchanged_private,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *PlanResources_Request) Reset() {
@@ -2218,6 +2264,13 @@ func (x *PlanResources_Request) GetItems() []*PlanResources_Item {
 		return x.Items
 	}
 	return nil
+}
+
+func (x *PlanResources_Request) GetOmitUnchangedPrivate() bool {
+	if x != nil {
+		return x.OmitUnchangedPrivate
+	}
+	return false
 }
 
 type PlanResources_Response struct {
@@ -2743,9 +2796,13 @@ type ReadResources_Result struct {
 	// state_missing answers an item with state_elided that the provider
 	// cannot tell unchanged without its state: slipway sends it again
 	// with it.
-	StateMissing  bool `protobuf:"varint,6,opt,name=state_missing,json=stateMissing,proto3" json:"state_missing,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StateMissing bool `protobuf:"varint,6,opt,name=state_missing,json=stateMissing,proto3" json:"state_missing,omitempty"`
+	// private_unchanged says private is left out because it is the
+	// private state of the request's item; set only when the request
+	// asks for it (Request.omit_unchanged_private).
+	PrivateUnchanged bool `protobuf:"varint,7,opt,name=private_unchanged,json=privateUnchanged,proto3" json:"private_unchanged,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ReadResources_Result) Reset() {
@@ -2820,11 +2877,22 @@ func (x *ReadResources_Result) GetStateMissing() bool {
 	return false
 }
 
+func (x *ReadResources_Result) GetPrivateUnchanged() bool {
+	if x != nil {
+		return x.PrivateUnchanged
+	}
+	return false
+}
+
 type ReadResources_Request struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*ReadResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Items []*ReadResources_Item  `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// omit_unchanged_private says the host keeps each item's private
+	// state: a result whose private is the same may leave it out
+	// (Result.private_unchanged).
+	OmitUnchangedPrivate bool `protobuf:"varint,2,opt,name=omit_unchanged_private,json=omitUnchangedPrivate,proto3" json:"omit_unchanged_private,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ReadResources_Request) Reset() {
@@ -2862,6 +2930,13 @@ func (x *ReadResources_Request) GetItems() []*ReadResources_Item {
 		return x.Items
 	}
 	return nil
+}
+
+func (x *ReadResources_Request) GetOmitUnchangedPrivate() bool {
+	if x != nil {
+		return x.OmitUnchangedPrivate
+	}
+	return false
 }
 
 type ReadResources_Response struct {
@@ -3701,9 +3776,9 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
 	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\x12\x1a\n" +
-	"\bsessions\x18\x05 \x01(\bR\bsessions\"\xed\x05\n" +
+	"\bsessions\x18\x05 \x01(\bR\bsessions\"\xa5\x06\n" +
 	"\tGetSchema\x1a\t\n" +
-	"\aRequest\x1a\xd4\x05\n" +
+	"\aRequest\x1a\x8c\x06\n" +
 	"\bResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x03R\x0fprotocolVersion\x129\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x1d.slipway.provider.v1.MetadataR\bmetadata\x127\n" +
@@ -3712,7 +3787,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0esource_schemas\x18\x05 \x03(\v2:.slipway.provider.v1.GetSchema.Response.SourceSchemasEntryR\rsourceSchemas\x12A\n" +
 	"\vdiagnostics\x18\x06 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12,\n" +
 	"\x12elided_state_types\x18\a \x03(\tR\x10elidedStateTypes\x12,\n" +
-	"\x12plans_prior_elided\x18\b \x01(\bR\x10plansPriorElided\x1a_\n" +
+	"\x12plans_prior_elided\x18\b \x01(\bR\x10plansPriorElided\x126\n" +
+	"\x17keeps_refreshed_private\x18\t \x01(\bR\x15keepsRefreshedPrivate\x1a_\n" +
 	"\x14ResourceSchemasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
 	"\x05value\x18\x02 \x01(\v2\x1b.slipway.provider.v1.SchemaR\x05value:\x028\x01\x1a]\n" +
@@ -3753,8 +3829,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aRequest\x12;\n" +
 	"\x05items\x18\x01 \x03(\v2%.slipway.provider.v1.ReadSources.ItemR\x05items\x1aM\n" +
 	"\bResponse\x12A\n" +
-	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\x88\b\n" +
-	"\rPlanResources\x1a\x83\x03\n" +
+	"\aresults\x18\x01 \x03(\v2'.slipway.provider.v1.ReadSources.ResultR\aresults\"\xa8\t\n" +
+	"\rPlanResources\x1a\xc0\x03\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x129\n" +
@@ -3764,7 +3840,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x12proposed_new_state\x18\x05 \x01(\v2!.slipway.provider.v1.DynamicValueR\x10proposedNewState\x12#\n" +
 	"\rprior_private\x18\x06 \x01(\fR\fpriorPrivate\x12,\n" +
 	"\x12prior_from_refresh\x18\a \x01(\bR\x10priorFromRefresh\x12!\n" +
-	"\fprior_elided\x18\b \x01(\bR\vpriorElided\x1a\xd5\x03\n" +
+	"\fprior_elided\x18\b \x01(\bR\vpriorElided\x12;\n" +
+	"\x1aprior_private_from_refresh\x18\t \x01(\bR\x17priorPrivateFromRefresh\x1a\x82\x04\n" +
 	"\x06Result\x12F\n" +
 	"\rplanned_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\fplannedState\x12M\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2\".slipway.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
@@ -3773,9 +3850,11 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0fsensitive_paths\x18\x05 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
 	"\tunchanged\x18\x06 \x01(\bR\tunchanged\x12#\n" +
 	"\rprior_missing\x18\a \x01(\bR\fpriorMissing\x128\n" +
-	"\x18requires_replace_reasons\x18\b \x03(\tR\x16requiresReplaceReasons\x1aH\n" +
+	"\x18requires_replace_reasons\x18\b \x03(\tR\x16requiresReplaceReasons\x12+\n" +
+	"\x11private_unchanged\x18\t \x01(\bR\x10privateUnchanged\x1a~\n" +
 	"\aRequest\x12=\n" +
-	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x1aO\n" +
+	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.PlanResources.ItemR\x05items\x124\n" +
+	"\x16omit_unchanged_private\x18\x02 \x01(\bR\x14omitUnchangedPrivate\x1aO\n" +
 	"\bResponse\x12C\n" +
 	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.PlanResources.ResultR\aresults\"\xbb\a\n" +
 	"\x0eApplyResources\x1a\xd0\x02\n" +
@@ -3803,7 +3882,7 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\xcd\x05\n" +
+	"\x04kind\"\xb0\x06\n" +
 	"\rReadResources\x1a\xe8\x01\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
@@ -3811,16 +3890,18 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
 	"\aprivate\x18\x04 \x01(\fR\aprivate\x123\n" +
 	"\x15interrupted_operation\x18\x05 \x01(\tR\x14interruptedOperation\x12!\n" +
-	"\fstate_elided\x18\x06 \x01(\bR\vstateElided\x1a\xb5\x02\n" +
+	"\fstate_elided\x18\x06 \x01(\bR\vstateElided\x1a\xe2\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
 	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12K\n" +
 	"\x0fsensitive_paths\x18\x04 \x03(\v2\".slipway.provider.v1.AttributePathR\x0esensitivePaths\x12\x1c\n" +
 	"\tunchanged\x18\x05 \x01(\bR\tunchanged\x12#\n" +
-	"\rstate_missing\x18\x06 \x01(\bR\fstateMissing\x1aH\n" +
+	"\rstate_missing\x18\x06 \x01(\bR\fstateMissing\x12+\n" +
+	"\x11private_unchanged\x18\a \x01(\bR\x10privateUnchanged\x1a~\n" +
 	"\aRequest\x12=\n" +
-	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.ReadResources.ItemR\x05items\x1aO\n" +
+	"\x05items\x18\x01 \x03(\v2'.slipway.provider.v1.ReadResources.ItemR\x05items\x124\n" +
+	"\x16omit_unchanged_private\x18\x02 \x01(\bR\x14omitUnchangedPrivate\x1aO\n" +
 	"\bResponse\x12C\n" +
 	"\aresults\x18\x01 \x03(\v2).slipway.provider.v1.ReadResources.ResultR\aresults\"\x85\x02\n" +
 	"\x0eImportResource\x1aP\n" +
