@@ -34,8 +34,8 @@ func TestPrivateStateCrossesOnce(t *testing.T) {
 	srv := sdk.NewProtocolServer(testprovider.New())
 	ctx := t.Context()
 	schema, err := srv.GetSchema(ctx, &protocol.GetSchema_Request{})
-	if err != nil || !schema.KeepsRefreshedPrivate {
-		t.Fatalf("GetSchema: keeps_refreshed_private %v (%v), want true", schema.GetKeepsRefreshedPrivate(), err)
+	if err != nil || !schema.KeepsReadPrivate {
+		t.Fatalf("GetSchema: keeps_read_private %v (%v), want true", schema.GetKeepsReadPrivate(), err)
 	}
 	ty := testprovider.Schema.ImpliedType()
 	enc := func(v cty.Value) *protocol.DynamicValue {
@@ -110,6 +110,49 @@ func TestPrivateStateCrossesOnce(t *testing.T) {
 		if !r.PriorMissing {
 			t.Errorf("plan %d without a refresh's record: %v, want prior_missing", i, r)
 		}
+	}
+
+	// A later read may leave out the private state this process was last
+	// sent for the address; without such a record, the host is asked to
+	// send the item again.
+	rs = read(true,
+		&protocol.ReadResources_Item{Address: "elided.a", TypeName: "elided", StateElided: true, PrivateAsLastRead: true},
+		&protocol.ReadResources_Item{Address: "elided.never", TypeName: "elided", StateElided: true, PrivateAsLastRead: true},
+		&protocol.ReadResources_Item{Address: "batch.never", TypeName: "batch", State: state, PrivateAsLastRead: true},
+	)
+	if r := rs[0]; !r.Unchanged || !r.PrivateUnchanged || r.StateMissing {
+		t.Errorf("read with the private state left out: %v; want unchanged (ReadElided was given \"plan\")", r)
+	}
+	for _, r := range rs[1:] {
+		if !r.StateMissing || r.Unchanged {
+			t.Errorf("read of a private state never sent: %v, want state_missing", r)
+		}
+	}
+	// What a process was sent is kept for the session and the next
+	// (Configure starts a session): found a session later, it is kept
+	// again; two sessions without a read forget it.
+	provCfg, err := wire.EncodeValue(cty.ObjectVal(map[string]cty.Value{"greeting": cty.StringVal("hi-")}), cty.Object(map[string]cty.Type{"greeting": cty.String}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	configure := func() {
+		t.Helper()
+		if _, err := srv.Configure(ctx, &protocol.Configure_Request{Config: provCfg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readB := func() bool {
+		t.Helper()
+		return read(true, &protocol.ReadResources_Item{Address: "batch.b", TypeName: "batch", State: state, PrivateAsLastRead: true})[0].StateMissing
+	}
+	configure()
+	if readB() {
+		t.Error("a session after it was sent: state_missing, want the private state found")
+	}
+	configure()
+	configure()
+	if !readB() {
+		t.Error("two sessions without a read: the private state found, want state_missing")
 	}
 
 	// A private state sent with the plan is used, and left out of the

@@ -82,6 +82,58 @@ type server struct {
 	// change, and decoding and validating a thousand of them cost the
 	// provider more than the rest of a plan that changes nothing.
 	configs configMemo
+
+	// readPrivate holds the private state each address was last sent in
+	// ReadResources, for the session that sent it and the next: a host
+	// may leave out a private state this process holds
+	// (private_as_last_read, prior_private_from_refresh). At 1,000 apps,
+	// the same few megabytes crossed at every plan.
+	readPrivate privateMemo
+}
+
+// privateMemo remembers private states by address for two sessions; see
+// server.readPrivate.
+type privateMemo struct {
+	mu        sync.Mutex
+	cur, prev map[string][]byte
+}
+
+// session starts a session: what the one before last was sent is
+// forgotten.
+func (m *privateMemo) session() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prev, m.cur = m.cur, nil
+}
+
+// get returns the private state address was last sent with.
+func (m *privateMemo) get(address string) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p, ok := m.cur[address]; ok {
+		return p, true
+	}
+	p, ok := m.prev[address]
+	if ok {
+		m.putLocked(address, p)
+	}
+	return p, ok
+}
+
+// put records the private state each item was sent with.
+func (m *privateMemo) put(items []*protocol.ReadResources_Item) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, it := range items {
+		m.putLocked(it.Address, it.Private)
+	}
+}
+
+func (m *privateMemo) putLocked(address string, p []byte) {
+	if m.cur == nil {
+		m.cur = map[string][]byte{}
+	}
+	m.cur[address] = p
 }
 
 // configMemo remembers decoded configurations for two sessions; see
@@ -236,7 +288,7 @@ func newServer(p Provider) *server {
 	}
 	sort.Strings(resp.ElidedStateTypes)
 	resp.PlansPriorElided = true
-	resp.KeepsRefreshedPrivate = true
+	resp.KeepsReadPrivate = true
 	if ps, ok := p.(ProviderWithSources); ok {
 		var sources map[string]Source
 		func() {
@@ -380,6 +432,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	s.refreshed = nil
 	s.refreshMu.Unlock()
 	s.configs.session(req.Resident)
+	s.readPrivate.session()
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
 		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline, Resident: req.Resident}, &resp)
@@ -791,8 +844,28 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	// elided[i] is set for an item sent without its state; same[i] once
 	// ReadElided found it unchanged.
 	elided, same := make([]bool, n), make([]bool, n)
+	// An item sent without its private state takes the one this process
+	// was last sent for its address; without a record (lost[i]), the
+	// host sends it again whole.
+	lost := make([]bool, n)
+	var sent []*protocol.ReadResources_Item
+	for i, it := range req.Items {
+		if it.PrivateAsLastRead {
+			p, ok := s.readPrivate.get(it.Address)
+			if !ok {
+				lost[i] = true
+				continue
+			}
+			it.Private = p
+		}
+		sent = append(sent, it)
+	}
+	s.readPrivate.put(sent)
 	elidedGroups := map[string][]int{}
 	for i, it := range req.Items {
+		if lost[i] {
+			continue
+		}
 		if it.StateElided {
 			elided[i] = true
 			if _, ok := s.resources[it.TypeName].(ResourceWithElidedState); ok {
@@ -802,7 +875,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	}
 	par.Each(n, func(i int) {
 		it := req.Items[i]
-		if elided[i] {
+		if elided[i] || lost[i] {
 			return
 		}
 		ty, ok := s.rTypes[it.TypeName]
@@ -894,6 +967,10 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		it := req.Items[i]
 		res := &protocol.ReadResources_Result{}
 		out.Results[i] = res
+		if lost[i] {
+			res.StateMissing = true
+			return
+		}
 		if elided[i] {
 			// Unchanged: the state slipway holds stands, and so does the
 			// private state; the plan asks PlanElided. Otherwise slipway

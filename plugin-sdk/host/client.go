@@ -94,23 +94,25 @@ type Client struct {
 	schemas *schemaSet
 
 	// readPrivate is the private state each address was last sent with
-	// in ReadResources: a plan of the same address with the same private
-	// state, prior_from_refresh, leaves it out for a provider that keeps
-	// it (schemaSet.keepsPrivate). At 1,000 instances with a few
-	// kilobytes each, the same megabytes crossed twice per plan.
+	// in ReadResources: a later read of the same address with the same
+	// private state (private_as_last_read), or a plan after the read
+	// (prior_private_from_refresh), leaves it out for a provider that
+	// keeps it (schemaSet.keepsPrivate). At 1,000 instances with a few
+	// kilobytes each, the same megabytes crossed at every call.
 	readMu      sync.Mutex
 	readPrivate map[string][]byte
 }
 
-// notePrivates records the private state each of items was sent with.
-func (c *Client) notePrivates(items []*protocol.ReadResources_Item) {
+// notePrivates records the private state of each of reqs at idx, which
+// ReadResources was sent (or left out as the provider's record of it).
+func (c *Client) notePrivates(reqs []sdk.ReadRequest, idx []int) {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
 	if c.readPrivate == nil {
-		c.readPrivate = make(map[string][]byte, len(items))
+		c.readPrivate = make(map[string][]byte, len(idx))
 	}
-	for _, it := range items {
-		c.readPrivate[it.Address] = it.Private
+	for _, i := range idx {
+		c.readPrivate[reqs[i].Address] = reqs[i].Private
 	}
 }
 
@@ -355,7 +357,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 	}
 	ss.pType = ss.all.Provider.ImpliedType()
 	ss.priorElided = resp.PlansPriorElided
-	ss.keepsPrivate = resp.KeepsRefreshedPrivate
+	ss.keepsPrivate = resp.KeepsReadPrivate
 	for _, name := range resp.ElidedStateTypes {
 		if ss.elided == nil {
 			ss.elided = map[string]bool{}
@@ -756,12 +758,17 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 	encode := func(idx []int, withState bool) ([]*protocol.ReadResources_Item, error) {
 		items := make([]*protocol.ReadResources_Item, len(idx))
 		errs := make([]error, len(idx))
+		c.readMu.Lock()
+		defer c.readMu.Unlock()
 		par.Each(len(idx), func(k int) {
 			i := idx[k]
 			r := reqs[i]
 			it := &protocol.ReadResources_Item{
 				Address: r.Address, TypeName: r.TypeName, Private: r.Private,
 				InterruptedOperation: r.InterruptedOperation,
+			}
+			if !withState && ss.keepsPrivate && c.sentInRead(r.Address, r.Private) {
+				it.Private, it.PrivateAsLastRead = nil, true
 			}
 			if !withState && elide(r) {
 				it.StateElided = true
@@ -788,7 +795,7 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		if err != nil {
 			return nil, c.callErr(ctx, "read", err)
 		}
-		c.notePrivates(items)
+		c.notePrivates(reqs, idx)
 		if err := c.checkCount("read", len(resp.Results), len(items)); err != nil {
 			return nil, err
 		}
@@ -800,7 +807,7 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 				elided++
 			}
 			if r.StateMissing {
-				if !items[k].StateElided {
+				if !items[k].StateElided && !items[k].PrivateAsLastRead {
 					return nil, fmt.Errorf("provider %q asked for the state of %s, which it was sent", c.name, reqs[i].Address)
 				}
 				again = append(again, i)

@@ -1327,13 +1327,15 @@ type GetSchema_Response struct {
 	// never gets an item with prior_elided: it would take the missing
 	// prior state for a null one.
 	PlansPriorElided bool `protobuf:"varint,8,opt,name=plans_prior_elided,json=plansPriorElided,proto3" json:"plans_prior_elided,omitempty"`
-	// keeps_refreshed_private says the provider reads
-	// PlanResources.Item.prior_private_from_refresh. A provider that
-	// does not set it never gets an item with it: it would take the
+	// keeps_read_private says the provider keeps the private state each
+	// address was last sent in ReadResources, and reads
+	// ReadResources.Item.private_as_last_read and
+	// PlanResources.Item.prior_private_from_refresh. A provider that does
+	// not set it never gets an item with either: it would take the
 	// missing private state for an empty one.
-	KeepsRefreshedPrivate bool `protobuf:"varint,9,opt,name=keeps_refreshed_private,json=keepsRefreshedPrivate,proto3" json:"keeps_refreshed_private,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	KeepsReadPrivate bool `protobuf:"varint,9,opt,name=keeps_read_private,json=keepsReadPrivate,proto3" json:"keeps_read_private,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *GetSchema_Response) Reset() {
@@ -1422,9 +1424,9 @@ func (x *GetSchema_Response) GetPlansPriorElided() bool {
 	return false
 }
 
-func (x *GetSchema_Response) GetKeepsRefreshedPrivate() bool {
+func (x *GetSchema_Response) GetKeepsReadPrivate() bool {
 	if x != nil {
-		return x.KeepsRefreshedPrivate
+		return x.KeepsReadPrivate
 	}
 	return false
 }
@@ -1993,7 +1995,7 @@ type PlanResources_Item struct {
 	// same address in its last ReadResources, with prior_from_refresh
 	// set too.
 	// Sent only to a provider that sets
-	// GetSchema.Response.keeps_refreshed_private; one that has no such
+	// GetSchema.Response.keeps_read_private; one that has no such
 	// record answers prior_missing, and the host sends the item again
 	// with prior_private.
 	PriorPrivateFromRefresh bool `protobuf:"varint,9,opt,name=prior_private_from_refresh,json=priorPrivateFromRefresh,proto3" json:"prior_private_from_refresh,omitempty"`
@@ -2706,9 +2708,15 @@ type ReadResources_Item struct {
 	// an instance found so (prior_from_refresh) is planned from its
 	// configuration and private state, and answers unchanged or
 	// prior_missing.
-	StateElided   bool `protobuf:"varint,6,opt,name=state_elided,json=stateElided,proto3" json:"state_elided,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StateElided bool `protobuf:"varint,6,opt,name=state_elided,json=stateElided,proto3" json:"state_elided,omitempty"`
+	// private_as_last_read says private is left out because it is the
+	// private state this provider process was last sent for the same
+	// address in ReadResources. Sent only to a provider that sets
+	// GetSchema.Response.keeps_read_private; one that has no such record
+	// answers state_missing, and the host sends the item again whole.
+	PrivateAsLastRead bool `protobuf:"varint,7,opt,name=private_as_last_read,json=privateAsLastRead,proto3" json:"private_as_last_read,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ReadResources_Item) Reset() {
@@ -2783,6 +2791,13 @@ func (x *ReadResources_Item) GetStateElided() bool {
 	return false
 }
 
+func (x *ReadResources_Item) GetPrivateAsLastRead() bool {
+	if x != nil {
+		return x.PrivateAsLastRead
+	}
+	return false
+}
+
 type ReadResources_Result struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	NewState    *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
@@ -2794,8 +2809,9 @@ type ReadResources_Result struct {
 	// is left out.
 	Unchanged bool `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	// state_missing answers an item with state_elided that the provider
-	// cannot tell unchanged without its state: slipway sends it again
-	// with it.
+	// cannot tell unchanged without its state, or one with
+	// private_as_last_read whose private state it has no record of:
+	// slipway sends it again with both.
 	StateMissing bool `protobuf:"varint,6,opt,name=state_missing,json=stateMissing,proto3" json:"state_missing,omitempty"`
 	// private_unchanged says private is left out because it is the
 	// private state of the request's item; set only when the request
@@ -3776,9 +3792,9 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
 	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\x12\x1a\n" +
-	"\bsessions\x18\x05 \x01(\bR\bsessions\"\xa5\x06\n" +
+	"\bsessions\x18\x05 \x01(\bR\bsessions\"\x9b\x06\n" +
 	"\tGetSchema\x1a\t\n" +
-	"\aRequest\x1a\x8c\x06\n" +
+	"\aRequest\x1a\x82\x06\n" +
 	"\bResponse\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\x03R\x0fprotocolVersion\x129\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x1d.slipway.provider.v1.MetadataR\bmetadata\x127\n" +
@@ -3787,8 +3803,8 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0esource_schemas\x18\x05 \x03(\v2:.slipway.provider.v1.GetSchema.Response.SourceSchemasEntryR\rsourceSchemas\x12A\n" +
 	"\vdiagnostics\x18\x06 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\x12,\n" +
 	"\x12elided_state_types\x18\a \x03(\tR\x10elidedStateTypes\x12,\n" +
-	"\x12plans_prior_elided\x18\b \x01(\bR\x10plansPriorElided\x126\n" +
-	"\x17keeps_refreshed_private\x18\t \x01(\bR\x15keepsRefreshedPrivate\x1a_\n" +
+	"\x12plans_prior_elided\x18\b \x01(\bR\x10plansPriorElided\x12,\n" +
+	"\x12keeps_read_private\x18\t \x01(\bR\x10keepsReadPrivate\x1a_\n" +
 	"\x14ResourceSchemasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
 	"\x05value\x18\x02 \x01(\v2\x1b.slipway.provider.v1.SchemaR\x05value:\x028\x01\x1a]\n" +
@@ -3882,15 +3898,16 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x03R\x05index\x12J\n" +
 	"\bprogress\x18\x02 \x01(\v2,.slipway.provider.v1.ApplyResources.ProgressH\x00R\bprogress\x12D\n" +
 	"\x06result\x18\x03 \x01(\v2*.slipway.provider.v1.ApplyResources.ResultH\x00R\x06resultB\x06\n" +
-	"\x04kind\"\xb0\x06\n" +
-	"\rReadResources\x1a\xe8\x01\n" +
+	"\x04kind\"\xe1\x06\n" +
+	"\rReadResources\x1a\x99\x02\n" +
 	"\x04Item\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
 	"\ttype_name\x18\x02 \x01(\tR\btypeName\x127\n" +
 	"\x05state\x18\x03 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
 	"\aprivate\x18\x04 \x01(\fR\aprivate\x123\n" +
 	"\x15interrupted_operation\x18\x05 \x01(\tR\x14interruptedOperation\x12!\n" +
-	"\fstate_elided\x18\x06 \x01(\bR\vstateElided\x1a\xe2\x02\n" +
+	"\fstate_elided\x18\x06 \x01(\bR\vstateElided\x12/\n" +
+	"\x14private_as_last_read\x18\a \x01(\bR\x11privateAsLastRead\x1a\xe2\x02\n" +
 	"\x06Result\x12>\n" +
 	"\tnew_state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
