@@ -88,84 +88,83 @@ type server struct {
 	// may leave out a private state this process holds
 	// (private_as_last_read, prior_private_from_refresh). At 1,000 apps,
 	// the same few megabytes crossed at every plan.
-	readPrivate privateMemo
+	readPrivate sessionMemo[[]byte]
 }
 
-// privateMemo remembers private states by address for two sessions; see
-// server.readPrivate.
-type privateMemo struct {
+// sessionMemo remembers values by key for two sessions: a value neither
+// kept nor found in a session is forgotten at the start of the next but
+// one. Its zero value is empty.
+type sessionMemo[V any] struct {
 	mu        sync.Mutex
-	cur, prev map[string][]byte
+	cur, prev map[string]V
 }
 
-// session starts a session: what the one before last was sent is
-// forgotten.
-func (m *privateMemo) session() {
+// session starts a session: what the one before last kept is forgotten.
+func (m *sessionMemo[V]) session() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.prev, m.cur = m.cur, nil
 }
 
-// get returns the private state address was last sent with.
-func (m *privateMemo) get(address string) ([]byte, bool) {
+// forget forgets everything.
+func (m *sessionMemo[V]) forget() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if p, ok := m.cur[address]; ok {
-		return p, true
+	m.prev, m.cur = nil, nil
+}
+
+// get returns the value kept under key, kept again for this session.
+func (m *sessionMemo[V]) get(key string) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.cur[key]; ok {
+		return v, true
 	}
-	p, ok := m.prev[address]
+	v, ok := m.prev[key]
 	if ok {
-		m.putLocked(address, p)
+		m.putLocked(key, v)
 	}
-	return p, ok
+	return v, ok
 }
 
-// put records the private state each item was sent with.
-func (m *privateMemo) put(items []*protocol.ReadResources_Item) {
+// put keeps v under key.
+func (m *sessionMemo[V]) put(key string, v V) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, it := range items {
-		m.putLocked(it.Address, it.Private)
-	}
+	m.putLocked(key, v)
 }
 
-func (m *privateMemo) putLocked(address string, p []byte) {
+func (m *sessionMemo[V]) putLocked(key string, v V) {
 	if m.cur == nil {
-		m.cur = map[string][]byte{}
+		m.cur = map[string]V{}
 	}
-	m.cur[address] = p
+	m.cur[key] = v
 }
 
 // configMemo remembers decoded configurations for two sessions; see
 // server.configs. Its zero value remembers nothing until a resident
 // Configure.
 type configMemo struct {
-	mu        sync.Mutex
-	on        bool
-	cur, prev map[string]cty.Value
+	on atomic.Bool
+	sessionMemo[cty.Value]
 }
 
-// session starts a session: what the one before last decoded is
+// start starts a session: what the one before last decoded is
 // forgotten. on says whether the process is kept between plans.
-func (m *configMemo) session(on bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.on = on
+func (m *configMemo) start(on bool) {
+	m.on.Store(on)
 	if !on {
-		m.cur, m.prev = nil, nil
+		m.forget()
 		return
 	}
-	m.prev, m.cur = m.cur, map[string]cty.Value{}
+	m.session()
 }
 
 // decode decodes a configuration of type ty (typeName), returning, in a
 // process the host keeps, its digest and whether it was decoded and
 // found valid before (known).
 func (m *configMemo) decode(typeName string, dv *protocol.DynamicValue, ty cty.Type) (cfg cty.Value, digest string, known bool, err error) {
-	m.mu.Lock()
-	on := m.on
-	m.mu.Unlock()
-	if !on || dv == nil {
+	if !m.on.Load() || dv == nil {
 		cfg, err = wire.DecodeValue(dv, ty)
 		return cfg, "", false, err
 	}
@@ -174,15 +173,7 @@ func (m *configMemo) decode(typeName string, dv *protocol.DynamicValue, ty cty.T
 	h.Write([]byte{0})
 	h.Write(dv.Msgpack)
 	digest = hex.EncodeToString(h.Sum(nil))
-	m.mu.Lock()
-	cfg, known = m.cur[digest]
-	if !known {
-		if cfg, known = m.prev[digest]; known {
-			m.cur[digest] = cfg
-		}
-	}
-	m.mu.Unlock()
-	if known {
+	if cfg, known = m.get(digest); known {
 		return cfg, digest, true, nil
 	}
 	cfg, err = wire.DecodeValue(dv, ty)
@@ -195,14 +186,10 @@ func (m *configMemo) decode(typeName string, dv *protocol.DynamicValue, ty cty.T
 // valid records that the configuration of digest (from decode) passed
 // the schema's validators.
 func (m *configMemo) valid(digest string, cfg cty.Value) {
-	if digest == "" {
+	if digest == "" || !m.on.Load() {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.on && m.cur != nil {
-		m.cur[digest] = cfg
-	}
+	m.put(digest, cfg)
 }
 
 // refreshedItem is what a refresh returned for one instance, and the
@@ -431,7 +418,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	s.refreshMu.Lock()
 	s.refreshed = nil
 	s.refreshMu.Unlock()
-	s.configs.session(req.Resident)
+	s.configs.start(req.Resident)
 	s.readPrivate.session()
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
@@ -860,7 +847,9 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		}
 		sent = append(sent, it)
 	}
-	s.readPrivate.put(sent)
+	for _, it := range sent {
+		s.readPrivate.put(it.Address, it.Private)
+	}
 	elidedGroups := map[string][]int{}
 	for i, it := range req.Items {
 		if lost[i] {
