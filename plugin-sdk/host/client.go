@@ -136,9 +136,10 @@ type schemaSet struct {
 	// priorElided: the provider reads PlanResources items whose prior
 	// state as recorded is left out (prior_elided).
 	priorElided bool
-	// keepsPrivate: the provider reads PlanResources items whose prior
-	// private state is left out as the one its refresh was sent
-	// (prior_private_from_refresh).
+	// keepsPrivate: the provider keeps the private state each address
+	// was last sent in ReadResources, which a later read
+	// (private_as_last_read) or the plan after it
+	// (prior_private_from_refresh) may leave out.
 	keepsPrivate bool
 }
 
