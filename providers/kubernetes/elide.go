@@ -425,6 +425,8 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 // no rollout. Those are the apps planUnchanged plans unchanged with its
 // every check passed; any other is planned in full.
 func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
+	// The refresh's watches start once the plan is done with them.
+	defer a.p.startWatches()
 	out := make([]bool, len(reqs))
 	if a.p.offline {
 		return out

@@ -58,6 +58,8 @@ type planItem struct {
 // kube.FetchLive), plus a dry-run for each object whose
 // manifest or live state changed since slipway applied it.
 func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
+	// The refresh's watches start once the plan is done with them.
+	defer a.p.startWatches()
 	if a.p.offline {
 		a.planOffline(reqs, resps)
 		return

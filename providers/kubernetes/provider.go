@@ -235,7 +235,17 @@ func (p *provider) Resources() map[string]sdk.Resource {
 	return map[string]sdk.Resource{builtin.KubernetesApp: &app{p: p}}
 }
 
+// startWatches starts the watches the refresh asked for (see
+// kube.MetaWatch.StartPending): the plan is done with them, or a new
+// session begins.
+func (p *provider) startWatches() {
+	if w := p.watch.Load(); w != nil {
+		w.StartPending()
+	}
+}
+
 func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *sdk.ConfigureResponse) {
+	p.startWatches()
 	p.newSession()
 	cc := clientConfig(req.Config)
 	if req.Offline {

@@ -131,10 +131,10 @@ func (s *watchServer) count() (lists, watches int) {
 }
 
 // TestMetaWatch follows one kind's watch through its life: FetchMeta
-// LISTs the kind across the cluster and starts watching it, answers from
-// the watch once it has synced, sees the changes it delivers, LISTs
-// again while the watch is broken, and LISTs for ever a kind whose
-// watch the server forbids.
+// LISTs the kind across the cluster and is to watch it, LISTs again
+// until the watch starts (StartPending), answers from the watch once it
+// has synced, sees the changes it delivers, LISTs again while the watch
+// is broken, and LISTs for ever a kind whose watch the server forbids.
 func TestMetaWatch(t *testing.T) {
 	t.Parallel()
 	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2", "ns-1/b": "3", "ns-9/unasked": "4"}, events: make(chan string, 10)}
@@ -183,6 +183,13 @@ func TestMetaWatch(t *testing.T) {
 	if mw.Watching() != 1 {
 		t.Fatalf("watching %d kinds after a LIST across the cluster, want 1", mw.Watching())
 	}
+	// Until the plan is done with it, the watch waits: a FetchMeta LISTs.
+	time.Sleep(100 * time.Millisecond)
+	got, lists, err = fetch()
+	if _, watches := s.count(); err != nil || lists != 1 || watches != 0 || fmt.Sprint(got) != want {
+		t.Fatalf("before StartPending, FetchMeta found %v with %d LISTs and %d WATCHes (error %v); want %s with 1 and none", got, lists, watches, err, want)
+	}
+	mw.StartPending()
 	until("answered from the synced watch", func(got map[string]string, lists int, err error) bool {
 		return err == nil && lists == 0 && fmt.Sprint(got) == want
 	})
@@ -215,6 +222,7 @@ func TestMetaWatch(t *testing.T) {
 		if _, err := FetchMeta(context.Background(), cl2.Mappings(), "managed=yes", ids, mw2); err != nil {
 			t.Fatal(err)
 		}
+		mw2.StartPending()
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for _, watches := s2.count(); watches == 0; _, watches = s2.count() {
