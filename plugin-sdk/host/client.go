@@ -94,13 +94,15 @@ type Client struct {
 	schemas *schemaSet
 
 	// readPrivate is the private state each address was last sent with
-	// in ReadResources: a later read of the same address with the same
+	// in ReadResources, in this session (Configure starts one) and the
+	// one before, as a provider that keeps them (schemaSet.keepsPrivate)
+	// holds them: a later read of the same address with the same
 	// private state (private_as_last_read), or a plan after the read
-	// (prior_private_from_refresh), leaves it out for a provider that
-	// keeps it (schemaSet.keepsPrivate). At 1,000 instances with a few
-	// kilobytes each, the same megabytes crossed at every call.
-	readMu      sync.Mutex
-	readPrivate map[string][]byte
+	// (prior_private_from_refresh), leaves it out. At 1,000 instances
+	// with a few kilobytes each, the same megabytes crossed at every
+	// call.
+	readMu                sync.Mutex
+	readPrivate, lastRead map[string][]byte
 }
 
 // notePrivates records the private state of each of reqs at idx, which
@@ -117,10 +119,22 @@ func (c *Client) notePrivates(reqs []sdk.ReadRequest, idx []int) {
 }
 
 // sentInRead reports whether address was last sent private in
-// ReadResources; the caller holds readMu.
+// ReadResources, in this session or the one before; the caller holds
+// readMu.
 func (c *Client) sentInRead(address string, private []byte) bool {
 	p, ok := c.readPrivate[address]
+	if !ok {
+		p, ok = c.lastRead[address]
+	}
 	return ok && len(private) > 0 && bytes.Equal(p, private)
+}
+
+// newSession forgets the private states sent before the last session,
+// as the provider does at Configure.
+func (c *Client) newSession() {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	c.lastRead, c.readPrivate = c.readPrivate, nil
 }
 
 // schemaSet is the provider's schemas with their implied types, which
@@ -446,6 +460,7 @@ func (c *Client) ConfigureWith(ctx context.Context, req sdk.ConfigureRequest) (s
 	if e.err != nil {
 		return nil, e.err
 	}
+	c.newSession()
 	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{
 		Config: dv, SlipwayVersion: c.slipwayVersion, Offline: req.Offline,
 		// Only a process whose sessions may be configured again is kept.
