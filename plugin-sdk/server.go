@@ -61,15 +61,14 @@ type server struct {
 
 	schemaResp *protocol.GetSchema_Response
 
-	// refreshed holds, by address, the new state of every instance the
-	// last ReadResources returned and the private state it was sent
-	// with, for the plan that follows: the host then need not send them
-	// again (PlanRequest.PriorFromRefresh, and the protocol's
-	// prior_private_from_refresh). An instance read with its state left
-	// out and found unchanged (ResourceWithElidedState) is kept with
-	// cty.NilVal: its plan is asked of PlanElided first.
+	// refreshed holds the new state of every instance the last
+	// ReadResources returned, by address, for the plan that follows: the
+	// host then need not send it again (PlanRequest.PriorFromRefresh).
+	// An instance read with its state left out and found unchanged
+	// (ResourceWithElidedState) is kept as cty.NilVal: its plan is asked
+	// of PlanElided first.
 	refreshMu sync.Mutex
-	refreshed map[string]refreshedItem
+	refreshed map[string]cty.Value
 
 	// inflight holds the calls in flight, whose contexts Stop cancels.
 	inflight calls
@@ -192,16 +191,9 @@ func (m *configMemo) valid(digest string, cfg cty.Value) {
 	m.put(digest, cfg)
 }
 
-// refreshedItem is what a refresh returned for one instance, and the
-// private state it was sent.
-type refreshedItem struct {
-	state   cty.Value
-	private []byte
-}
-
-// takeRefreshed returns (and forgets) what the last refresh returned for
-// address.
-func (s *server) takeRefreshed(address string) (refreshedItem, bool) {
+// takeRefreshed returns (and forgets) the state the last refresh
+// returned for address.
+func (s *server) takeRefreshed(address string) (cty.Value, bool) {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	v, ok := s.refreshed[address]
@@ -539,7 +531,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		// refuse, or a delete, is planned in full once the host sends
 		// the prior state.
 		// priv is the prior private state: as sent, or as the refresh
-		// kept it.
+		// was sent it.
 		priv := it.PriorPrivate
 		withoutPrior := func() {
 			missing[i] = true
@@ -559,14 +551,16 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			withoutPrior()
 			return
 		case it.PriorFromRefresh:
-			rec, ok := s.takeRefreshed(it.Address)
-			if !ok {
+			var ok bool
+			if prior, ok = s.takeRefreshed(it.Address); !ok {
 				missing[i] = true
 				return
 			}
-			prior = rec.state
 			if it.PriorPrivateFromRefresh {
-				priv = rec.private
+				if priv, ok = s.readPrivate.get(it.Address); !ok {
+					missing[i] = true
+					return
+				}
 			}
 			if prior == cty.NilVal {
 				withoutPrior()
@@ -695,9 +689,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		res.RequiresReplace = pathsToProto(resps[i].RequiresReplace)
 		res.RequiresReplaceReasons = resps[i].ReplaceReasons
 		res.SensitivePaths = pathsToProto(resps[i].SensitivePaths)
-		if p := resps[i].PlannedPrivate; req.OmitUnchangedPrivate && len(p) > 0 && bytes.Equal(p, reqs[i].PriorPrivate) {
-			res.PrivateUnchanged = true
-		} else {
+		if res.PrivateUnchanged = privateUnchanged(req.OmitUnchangedPrivate, resps[i].PlannedPrivate, reqs[i].PriorPrivate); !res.PrivateUnchanged {
 			res.PlannedPrivate = resps[i].PlannedPrivate
 		}
 		res.Diagnostics = diagsToProto(resps[i].Diagnostics)
@@ -835,7 +827,6 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	// was last sent for its address; without a record (lost[i]), the
 	// host sends it again whole.
 	lost := make([]bool, n)
-	var sent []*protocol.ReadResources_Item
 	for i, it := range req.Items {
 		if it.PrivateAsLastRead {
 			p, ok := s.readPrivate.get(it.Address)
@@ -845,9 +836,6 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			}
 			it.Private = p
 		}
-		sent = append(sent, it)
-	}
-	for _, it := range sent {
 		s.readPrivate.put(it.Address, it.Private)
 	}
 	elidedGroups := map[string][]int{}
@@ -941,16 +929,13 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	runBounded(tasks)
 
 	out := &protocol.ReadResources_Response{Results: make([]*protocol.ReadResources_Result, n)}
-	keep := make(map[string]refreshedItem, n)
+	keep := make(map[string]cty.Value, n)
 	var keepMu sync.Mutex
-	// private is what a result says of the item's private state: nothing
-	// when it is the request's and the host keeps that.
+	// private is what a result says of the item's private state.
 	private := func(res *protocol.ReadResources_Result, it *protocol.ReadResources_Item, p []byte) {
-		if req.OmitUnchangedPrivate && len(p) > 0 && bytes.Equal(p, it.Private) {
-			res.PrivateUnchanged = true
-			return
+		if res.PrivateUnchanged = privateUnchanged(req.OmitUnchangedPrivate, p, it.Private); !res.PrivateUnchanged {
+			res.Private = p
 		}
-		res.Private = p
 	}
 	par.Each(n, func(i int) {
 		it := req.Items[i]
@@ -968,7 +953,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 				res.Unchanged = true
 				private(res, it, it.Private)
 				keepMu.Lock()
-				keep[it.Address] = refreshedItem{state: cty.NilVal, private: it.Private}
+				keep[it.Address] = cty.NilVal
 				keepMu.Unlock()
 			} else {
 				res.StateMissing = true
@@ -994,7 +979,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 		}
 		if !resps[i].Diagnostics.HasErrors() && ns != cty.NilVal && !ns.IsNull() {
 			keepMu.Lock()
-			keep[it.Address] = refreshedItem{state: ns, private: it.Private}
+			keep[it.Address] = ns
 			keepMu.Unlock()
 		}
 		private(res, it, resps[i].Private)
@@ -1011,6 +996,12 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	}
 	s.refreshMu.Unlock()
 	return out, nil
+}
+
+// privateUnchanged reports whether a result may leave out private state
+// p, as the item's own (sent): the host asked (omit) and keeps it.
+func privateUnchanged(omit bool, p, sent []byte) bool {
+	return omit && len(p) > 0 && bytes.Equal(p, sent)
 }
 
 func (s *server) ResourceStatus(ctx context.Context, req *protocol.ResourceStatus_Request) (*protocol.ResourceStatus_Response, error) {
