@@ -128,6 +128,17 @@ func TestPrivateStateCrossesOnce(t *testing.T) {
 			t.Errorf("read of a private state never sent: %v, want state_missing", r)
 		}
 	}
+	// Two items of one address in a request: the one that leaves out its
+	// private state takes what an earlier request was sent ("plan"), not
+	// what the other item of this one brings.
+	rs = read(true,
+		&protocol.ReadResources_Item{Address: "elided.a", TypeName: "elided", StateElided: true, Private: []byte("other")},
+		&protocol.ReadResources_Item{Address: "elided.a", TypeName: "elided", StateElided: true, PrivateAsLastRead: true},
+	)
+	if !rs[0].StateMissing || !rs[1].Unchanged {
+		t.Errorf("two items of one address: %v and %v; want state_missing (\"other\"), then unchanged (\"plan\", sent before)", rs[0], rs[1])
+	}
+
 	// What a process was sent is kept for the session and the next
 	// (Configure starts a session): found a session later, it is kept
 	// again; two sessions without a read forget it.

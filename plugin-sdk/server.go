@@ -836,7 +836,14 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			}
 			it.Private = p
 		}
-		s.readPrivate.put(it.Address, it.Private)
+	}
+	// Recorded once every item is resolved: items of one request take
+	// what earlier requests were sent, as the host, which records them
+	// after the call, expects of two items of the same address.
+	for i, it := range req.Items {
+		if !lost[i] {
+			s.readPrivate.put(it.Address, it.Private)
+		}
 	}
 	elidedGroups := map[string][]int{}
 	for i, it := range req.Items {
