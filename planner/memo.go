@@ -30,6 +30,7 @@ import (
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
+	"slipway.dev/slipway/plugin-sdk/memo"
 )
 
 // EvalMemo is what a process that makes plan after plan (slipway agent)
@@ -50,8 +51,7 @@ import (
 // may convert the same configuration otherwise. An EvalMemo is safe for
 // concurrent use.
 type EvalMemo struct {
-	mu        sync.Mutex
-	cur, prev map[string]any
+	gens memo.Generations[any]
 }
 
 // NewEvalMemo returns an empty memo.
@@ -59,46 +59,14 @@ func NewEvalMemo() *EvalMemo { return &EvalMemo{} }
 
 // nextPlan starts a plan: what the plan before last used and the last
 // did not is forgotten.
-func (m *EvalMemo) nextPlan() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.prev, m.cur = m.cur, map[string]any{}
-}
+func (m *EvalMemo) nextPlan() { m.gens.Next() }
 
-func (m *EvalMemo) get(key string) (any, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if v, ok := m.cur[key]; ok {
-		return v, true
-	}
-	v, ok := m.prev[key]
-	if ok {
-		m.cur[key] = v
-	}
-	return v, ok
-}
+func (m *EvalMemo) get(key string) (any, bool) { return m.gens.Get(key) }
 
-func (m *EvalMemo) put(key string, v any) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cur == nil {
-		m.cur = map[string]any{}
-	}
-	m.cur[key] = v
-}
+func (m *EvalMemo) put(key string, v any) { m.gens.Put(key, v) }
 
 // Len is how many entries the memo holds, for tests.
-func (m *EvalMemo) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := len(m.cur)
-	for k := range m.prev {
-		if _, ok := m.cur[k]; !ok {
-			n++
-		}
-	}
-	return n
-}
+func (m *EvalMemo) Len() int { return m.gens.Len() }
 
 // memoKeys are one plan's digests of the blocks kinds recall, each
 // computed once.

@@ -47,7 +47,8 @@
 // slipway tags.
 //
 // Related packages: sdktest runs a provider through the real protocol in
-// tests; host is slipway's side of the connection.
+// tests; host is slipway's side of the connection; memo keeps values for
+// a process that serves plan after plan.
 //
 // What must stay true: nothing here imports Kubernetes, Helm or any part of
 // slipway's core; every request/response type is safe to use from one

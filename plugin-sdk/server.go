@@ -32,6 +32,7 @@ import (
 	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
+	"slipway.dev/slipway/plugin-sdk/memo"
 )
 
 // maxConcurrency bounds how many provider methods one batch runs at once,
@@ -87,57 +88,7 @@ type server struct {
 	// may leave out a private state this process holds
 	// (private_as_last_read, prior_private_from_refresh). At 1,000 apps,
 	// the same few megabytes crossed at every plan.
-	readPrivate sessionMemo[[]byte]
-}
-
-// sessionMemo remembers values by key for two sessions: a value neither
-// kept nor found in a session is forgotten at the start of the next but
-// one. Its zero value is empty.
-type sessionMemo[V any] struct {
-	mu        sync.Mutex
-	cur, prev map[string]V
-}
-
-// session starts a session: what the one before last kept is forgotten.
-func (m *sessionMemo[V]) session() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.prev, m.cur = m.cur, nil
-}
-
-// forget forgets everything.
-func (m *sessionMemo[V]) forget() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.prev, m.cur = nil, nil
-}
-
-// get returns the value kept under key, kept again for this session.
-func (m *sessionMemo[V]) get(key string) (V, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if v, ok := m.cur[key]; ok {
-		return v, true
-	}
-	v, ok := m.prev[key]
-	if ok {
-		m.putLocked(key, v)
-	}
-	return v, ok
-}
-
-// put keeps v under key.
-func (m *sessionMemo[V]) put(key string, v V) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.putLocked(key, v)
-}
-
-func (m *sessionMemo[V]) putLocked(key string, v V) {
-	if m.cur == nil {
-		m.cur = map[string]V{}
-	}
-	m.cur[key] = v
+	readPrivate memo.Generations[[]byte]
 }
 
 // configMemo remembers decoded configurations for two sessions; see
@@ -145,7 +96,7 @@ func (m *sessionMemo[V]) putLocked(key string, v V) {
 // Configure.
 type configMemo struct {
 	on atomic.Bool
-	sessionMemo[cty.Value]
+	memo.Generations[cty.Value]
 }
 
 // start starts a session: what the one before last decoded is
@@ -153,10 +104,10 @@ type configMemo struct {
 func (m *configMemo) start(on bool) {
 	m.on.Store(on)
 	if !on {
-		m.forget()
+		m.Forget()
 		return
 	}
-	m.session()
+	m.Next()
 }
 
 // decode decodes a configuration of type ty (typeName), returning, in a
@@ -172,7 +123,7 @@ func (m *configMemo) decode(typeName string, dv *protocol.DynamicValue, ty cty.T
 	h.Write([]byte{0})
 	h.Write(dv.Msgpack)
 	digest = hex.EncodeToString(h.Sum(nil))
-	if cfg, known = m.get(digest); known {
+	if cfg, known = m.Get(digest); known {
 		return cfg, digest, true, nil
 	}
 	cfg, err = wire.DecodeValue(dv, ty)
@@ -188,7 +139,7 @@ func (m *configMemo) valid(digest string, cfg cty.Value) {
 	if digest == "" || !m.on.Load() {
 		return
 	}
-	m.put(digest, cfg)
+	m.Put(digest, cfg)
 }
 
 // takeRefreshed returns (and forgets) the state the last refresh
@@ -411,7 +362,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	s.refreshed = nil
 	s.refreshMu.Unlock()
 	s.configs.start(req.Resident)
-	s.readPrivate.session()
+	s.readPrivate.Next()
 	func() {
 		defer recoverInto(&resp.Diagnostics, "the provider", "Configure")
 		s.p.Configure(ctx, ConfigureRequest{Config: cfg, SlipwayVersion: req.SlipwayVersion, Offline: req.Offline, Resident: req.Resident}, &resp)
@@ -557,7 +508,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 				return
 			}
 			if it.PriorPrivateFromRefresh {
-				if priv, ok = s.readPrivate.get(it.Address); !ok {
+				if priv, ok = s.readPrivate.Get(it.Address); !ok {
 					missing[i] = true
 					return
 				}
@@ -829,7 +780,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	lost := make([]bool, n)
 	for i, it := range req.Items {
 		if it.PrivateAsLastRead {
-			p, ok := s.readPrivate.get(it.Address)
+			p, ok := s.readPrivate.Get(it.Address)
 			if !ok {
 				lost[i] = true
 				continue
@@ -842,7 +793,7 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 	// after the call, expects of two items of the same address.
 	for i, it := range req.Items {
 		if !lost[i] {
-			s.readPrivate.put(it.Address, it.Private)
+			s.readPrivate.Put(it.Address, it.Private)
 		}
 	}
 	elidedGroups := map[string][]int{}

@@ -38,6 +38,7 @@ import (
 	"slipway.dev/slipway/plugin-sdk/internal/par"
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
+	"slipway.dev/slipway/plugin-sdk/memo"
 )
 
 // LaunchConfig says how to start a provider plugin.
@@ -94,47 +95,21 @@ type Client struct {
 	schemas *schemaSet
 
 	// readPrivate is the private state each address was last sent with
-	// in ReadResources, in this session (Configure starts one) and the
-	// one before, as a provider that keeps them (schemaSet.keepsPrivate)
-	// holds them: a later read of the same address with the same
-	// private state (private_as_last_read), or a plan after the read
-	// (prior_private_from_refresh), leaves it out. At 1,000 instances
-	// with a few kilobytes each, the same megabytes crossed at every
-	// call.
-	readMu                sync.Mutex
-	readPrivate, lastRead map[string][]byte
-}
-
-// notePrivates records the private state of each of reqs at idx, which
-// ReadResources was sent (or left out as the provider's record of it).
-func (c *Client) notePrivates(reqs []sdk.ReadRequest, idx []int) {
-	c.readMu.Lock()
-	defer c.readMu.Unlock()
-	if c.readPrivate == nil {
-		c.readPrivate = make(map[string][]byte, len(idx))
-	}
-	for _, i := range idx {
-		c.readPrivate[reqs[i].Address] = reqs[i].Private
-	}
+	// in ReadResources, kept as a provider that keeps them
+	// (schemaSet.keepsPrivate) keeps them, a generation per session
+	// (Configure starts one): a later read of the same address with the
+	// same private state (private_as_last_read), or a plan after the
+	// read (prior_private_from_refresh), leaves it out. At 1,000
+	// instances with a few kilobytes each, the same megabytes crossed at
+	// every call.
+	readPrivate memo.Generations[[]byte]
 }
 
 // sentInRead reports whether address was last sent private in
-// ReadResources, in this session or the one before; the caller holds
-// readMu.
+// ReadResources, in this session or the one before.
 func (c *Client) sentInRead(address string, private []byte) bool {
-	p, ok := c.readPrivate[address]
-	if !ok {
-		p, ok = c.lastRead[address]
-	}
+	p, ok := c.readPrivate.Get(address)
 	return ok && len(private) > 0 && bytes.Equal(p, private)
-}
-
-// newSession forgets the private states sent before the last session,
-// as the provider does at Configure.
-func (c *Client) newSession() {
-	c.readMu.Lock()
-	defer c.readMu.Unlock()
-	c.lastRead, c.readPrivate = c.readPrivate, nil
 }
 
 // schemaSet is the provider's schemas with their implied types, which
@@ -460,7 +435,7 @@ func (c *Client) ConfigureWith(ctx context.Context, req sdk.ConfigureRequest) (s
 	if e.err != nil {
 		return nil, e.err
 	}
-	c.newSession()
+	c.readPrivate.Next()
 	resp, err := c.rpc.Configure(ctx, &protocol.Configure_Request{
 		Config: dv, SlipwayVersion: c.slipwayVersion, Offline: req.Offline,
 		// Only a process whose sessions may be configured again is kept.
@@ -537,8 +512,6 @@ func (c *Client) Plan(ctx context.Context, reqs []sdk.PlanRequest) ([]sdk.PlanRe
 	encode := func(idx []int, withPrior bool) ([]*protocol.PlanResources_Item, error) {
 		items := make([]*protocol.PlanResources_Item, len(idx))
 		errs := make([]error, len(idx))
-		c.readMu.Lock()
-		defer c.readMu.Unlock()
 		par.Each(len(idx), func(k int) {
 			i := idx[k]
 			r, ty := reqs[i], types[i]
@@ -774,8 +747,6 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 	encode := func(idx []int, withState bool) ([]*protocol.ReadResources_Item, error) {
 		items := make([]*protocol.ReadResources_Item, len(idx))
 		errs := make([]error, len(idx))
-		c.readMu.Lock()
-		defer c.readMu.Unlock()
 		par.Each(len(idx), func(k int) {
 			i := idx[k]
 			r := reqs[i]
@@ -811,7 +782,9 @@ func (c *Client) Read(ctx context.Context, reqs []sdk.ReadRequest) ([]sdk.ReadRe
 		if err != nil {
 			return nil, c.callErr(ctx, "read", err)
 		}
-		c.notePrivates(reqs, idx)
+		for _, i := range idx {
+			c.readPrivate.Put(reqs[i].Address, reqs[i].Private)
+		}
 		if err := c.checkCount("read", len(resp.Results), len(items)); err != nil {
 			return nil, err
 		}

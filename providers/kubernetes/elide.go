@@ -368,8 +368,8 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	}
 	var items []item
 	var all []kube.ObjectID
-	a.p.records.next()
-	a.p.owners.next()
+	a.p.records.Next()
+	a.p.owners.Next()
 	for i, r := range reqs {
 		rec := a.p.readElision(r.Private)
 		if !rec.ok {
@@ -432,8 +432,8 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 		return out
 	}
 	keys := make([]string, len(reqs))
-	a.p.configs.next()
-	a.p.known.next()
+	a.p.configs.Next()
+	a.p.known.Next()
 	var roots confine.Roots
 	par.Each(len(reqs), func(i int) {
 		r := reqs[i]

@@ -14,7 +14,7 @@
 
 package kubernetes
 
-import "sync"
+import sdkmemo "slipway.dev/slipway/plugin-sdk/memo"
 
 // memo remembers what a pure function of a string made of it, for a
 // provider process that makes more than one plan (slipway agent keeps it
@@ -26,54 +26,24 @@ import "sync"
 // across sessions; what a session knows of the cluster is never kept
 // here.
 //
-// It holds two generations: what the last elided refresh (or plan) used,
-// and what this one has used so far. Each starts a generation (next), so
-// the memo holds at most what two of them used. It is safe for
-// concurrent use.
+// It holds two generations (sdkmemo.Generations): what the last elided
+// refresh (or plan) used, and what this one has used so far. Each starts
+// a generation (Next), so the memo holds at most what two of them used.
+// It is safe for concurrent use.
 type memo[V any] struct {
-	mu        sync.Mutex
-	cur, prev map[string]V
-}
-
-// next starts a generation: what is not used again in it is forgotten at
-// the next.
-func (m *memo[V]) next() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.prev, m.cur = m.cur, map[string]V{}
+	sdkmemo.Generations[V]
 }
 
 // get returns the value made of key, making it with mk the first time
 // in two generations.
 func (m *memo[V]) get(key []byte, mk func() V) V {
-	m.mu.Lock()
-	v, ok := m.cur[string(key)]
-	if !ok {
-		if v, ok = m.prev[string(key)]; ok {
-			m.put(string(key), v)
-		}
-	}
-	m.mu.Unlock()
-	if ok {
+	if v, ok := m.GetBytes(key); ok {
 		return v
 	}
-	v = mk()
-	m.mu.Lock()
-	m.put(string(key), v)
-	m.mu.Unlock()
+	v := mk()
+	m.Put(string(key), v)
 	return v
 }
 
 // set makes v the value of key.
-func (m *memo[V]) set(key []byte, v V) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.put(string(key), v)
-}
-
-func (m *memo[V]) put(key string, v V) {
-	if m.cur == nil {
-		m.cur = map[string]V{}
-	}
-	m.cur[key] = v
-}
+func (m *memo[V]) set(key []byte, v V) { m.Put(string(key), v) }

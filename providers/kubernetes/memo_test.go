@@ -24,13 +24,13 @@ func TestMemoKeepsTwoGenerations(t *testing.T) {
 	get := func(key string) int {
 		return m.get([]byte(key), func() int { made[key]++; return len(key) })
 	}
-	m.next()
+	m.Next()
 	get("a")
 	get("a")
 	get("bb")
-	m.next()
+	m.Next()
 	get("a") // kept: used in the last generation
-	m.next()
+	m.Next()
 	get("bb") // forgotten: not used in the last generation
 	if got := get("a"); got != 1 {
 		t.Errorf("get(a) = %d, want 1", got)
@@ -38,7 +38,7 @@ func TestMemoKeepsTwoGenerations(t *testing.T) {
 	if made["a"] != 1 || made["bb"] != 2 {
 		t.Errorf("made a %d times and bb %d times, want 1 and 2", made["a"], made["bb"])
 	}
-	if len(m.cur)+len(m.prev) > 3 {
-		t.Errorf("holds %d and %d values, want what two generations used", len(m.cur), len(m.prev))
+	if n := m.Len(); n > 2 {
+		t.Errorf("holds %d values, want what two generations used (a and bb)", n)
 	}
 }

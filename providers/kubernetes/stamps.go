@@ -163,7 +163,7 @@ func (p *provider) elidedSources(dir string, roots *confine.Roots) (*sources, er
 		return nil, err
 	}
 	key := []byte(dir)
-	if k := p.known.get(key, func() knownSources { return knownSources{} }); k.holds(src) {
+	if k, _ := p.known.GetBytes(key); k.holds(src) {
 		src.tool, src.why, src.digest = builtin.ToolPlain, k.why, k.digest
 		return src, nil
 	}

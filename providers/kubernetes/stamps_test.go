@@ -77,7 +77,7 @@ func TestElidedSourcesReadsAgainWhatChanged(t *testing.T) {
 	// reports whether it read the files.
 	read := func(what string) bool {
 		t.Helper()
-		resident.known.next()
+		resident.known.Next()
 		src, err := resident.elidedSources(dir, &confine.Roots{})
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
@@ -137,7 +137,7 @@ func TestElidedSourcesReadsAgainWhatChanged(t *testing.T) {
 	// that is not a manifest by its name): the directory is taken for a
 	// kustomization at once; once it is gone, for plain YAML again.
 	write("Kustomization", "resources: [a.yaml]\n")
-	resident.known.next()
+	resident.known.Next()
 	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolKustomize {
 		t.Fatalf("with a Kustomization file: %+v, %v; want a kustomization", src, err)
 	}
@@ -154,12 +154,12 @@ func TestElidedSourcesReadsAgainWhatChanged(t *testing.T) {
 	// walk, so the app's directory is as it was).
 	link("Kustomization", ".in/k")
 	settle()
-	resident.known.next()
+	resident.known.Next()
 	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolPlain {
 		t.Fatalf("with a Kustomization link to nothing: %+v, %v; want plain YAML", src, err)
 	}
 	write(".in/k", "resources: [a.yaml]\n")
-	resident.known.next()
+	resident.known.Next()
 	if src, err := resident.elidedSources(dir, &confine.Roots{}); err != nil || src.tool != builtin.ToolKustomize {
 		t.Fatalf("once the Kustomization link leads to a file: %+v, %v; want a kustomization", src, err)
 	}
