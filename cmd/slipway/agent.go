@@ -202,17 +202,15 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
-	l, err := agent.Listen(agent.SocketPath)
+	l, sock, err := listenAgent(agent.SocketPath)
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
-	defer l.Close() // which removes the socket
-	sock, err := os.Lstat(agent.SocketPath)
-	if err != nil {
-		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
-		return 1
-	}
+	// The socket goes last, once the providers are stopped and the last
+	// line is written: slipway agent -stop returns when it is gone.
+	defer removeSocket(agent.SocketPath, sock)
+	defer l.Close()
 	resident := &command.Resident{}
 	defer resident.CloseProviders()
 	build := agent.Build(version)
@@ -239,7 +237,7 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 			stopFor(fmt.Sprintf("stopped after %s without a plan (-idle-timeout)", opts.idleTimeout))
 		})
 	}
-	go watchSocket(ctx, l, agent.SocketPath, sock, watchSocketEvery, stopFor)
+	go watchSocket(ctx, agent.SocketPath, sock, watchSocketEvery, stopFor)
 	handle := func(rctx context.Context, req *agent.Request, stdout, stderr io.Writer) (int, string) {
 		if timer != nil {
 			timer.Stop()
@@ -279,6 +277,7 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
+	resident.CloseProviders()
 	if w := why.Load(); w != nil {
 		fmt.Fprintf(inv.stdout, "slipway agent: %s.\n", *w)
 		return 0
@@ -291,7 +290,7 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 // the file it listens on: its directory was removed (a temporary one,
 // a checkout deleted), or the socket was, and no client can reach it. A
 // socket of another agent in its place is left to that agent.
-func watchSocket(ctx context.Context, l net.Listener, path string, sock os.FileInfo, every time.Duration, stopFor func(string)) {
+func watchSocket(ctx context.Context, path string, sock os.FileInfo, every time.Duration, stopFor func(string)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -300,17 +299,39 @@ func watchSocket(ctx context.Context, l net.Listener, path string, sock os.FileI
 			return
 		case <-t.C:
 		}
-		fi, err := os.Lstat(path)
-		if err == nil && os.SameFile(fi, sock) {
+		if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, sock) {
 			continue
-		}
-		if err == nil {
-			if ul, ok := l.(*net.UnixListener); ok {
-				ul.SetUnlinkOnClose(false)
-			}
 		}
 		stopFor("stopped: its socket " + path + " is gone, so no plan can reach it")
 		return
+	}
+}
+
+// listenAgent listens on the agent's socket at path and returns the
+// socket file's own information. Closing the listener leaves the file
+// (Serve closes it as soon as the agent is asked to stop); removeSocket
+// removes it once the agent has stopped.
+func listenAgent(path string) (net.Listener, os.FileInfo, error) {
+	l, err := agent.Listen(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	sock, err := os.Lstat(path)
+	if err != nil {
+		l.Close()
+		return nil, nil, err
+	}
+	if ul, ok := l.(*net.UnixListener); ok {
+		ul.SetUnlinkOnClose(false)
+	}
+	return l, sock, nil
+}
+
+// removeSocket removes the agent's socket at path, unless another
+// agent's is in its place.
+func removeSocket(path string, sock os.FileInfo) {
+	if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, sock) {
+		os.Remove(path)
 	}
 }
 
@@ -321,13 +342,15 @@ func isStopRequest(req *agent.Request) bool { return slices.Equal(req.Args, stop
 
 // stopAgent runs slipway agent -stop: it asks the agent of the working
 // directory to stop, whichever build or environment it runs with, and
-// waits until it no longer listens.
+// waits until it has stopped: its providers stopped, its last line
+// written, its socket removed last.
 func stopAgent(ctx context.Context, inv *invocation) int {
 	dir, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
 	}
+	sock, _ := os.Lstat(agent.SocketPath)
 	req := &agent.Request{Args: stopArgs, Dir: dir, Env: inv.env, Build: agent.Build(version)}
 	code, err := agent.Ask(ctx, agent.SocketPath, req, inv.stdout, inv.stderr)
 	if errors.Is(err, agent.ErrNoAgent) {
@@ -339,8 +362,10 @@ func stopAgent(ctx context.Context, inv *invocation) int {
 		return 1
 	}
 	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
-		_, err := os.Lstat(agent.SocketPath)
-		return err != nil, nil
+		// Gone, or another agent's in its place (a plan that found
+		// this one stopping started one).
+		fi, err := os.Lstat(agent.SocketPath)
+		return err != nil || !os.SameFile(fi, sock), nil
 	})
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: the agent still listens on %s: %v\n", agent.SocketPath, err)

@@ -43,21 +43,17 @@ func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
 	if err := agent.Supported(); err != nil {
 		t.Skip(err)
 	}
-	watch := func(t *testing.T, path string) (net.Listener, <-chan string) {
-		l, err := agent.Listen(path)
+	watch := func(t *testing.T, path string) (net.Listener, os.FileInfo, <-chan string) {
+		l, sock, err := listenAgent(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { l.Close() })
-		sock, err := os.Lstat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
 		stopped := make(chan string, 1)
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
-		go watchSocket(ctx, l, path, sock, 10*time.Millisecond, func(why string) { stopped <- why })
-		return l, stopped
+		go watchSocket(ctx, path, sock, 10*time.Millisecond, func(why string) { stopped <- why })
+		return l, sock, stopped
 	}
 	wantStop := func(t *testing.T, stopped <-chan string) {
 		t.Helper()
@@ -70,7 +66,7 @@ func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
 	}
 
 	t.Run("kept", func(t *testing.T) {
-		_, stopped := watch(t, filepath.Join(t.TempDir(), "agent.sock"))
+		_, _, stopped := watch(t, filepath.Join(t.TempDir(), "agent.sock"))
 		select {
 		case why := <-stopped:
 			t.Fatalf("an agent whose socket is in place stopped: %s", why)
@@ -79,7 +75,7 @@ func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
 	})
 	t.Run("removed", func(t *testing.T) {
 		dir := t.TempDir()
-		_, stopped := watch(t, filepath.Join(dir, "agent.sock"))
+		_, _, stopped := watch(t, filepath.Join(dir, "agent.sock"))
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +83,7 @@ func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
 	})
 	t.Run("replaced", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "agent.sock")
-		l, stopped := watch(t, path)
+		l, sock, stopped := watch(t, path)
 		if err := os.Remove(path); err != nil {
 			t.Fatal(err)
 		}
@@ -98,10 +94,34 @@ func TestWatchSocketStopsAnAgentNoPlanCanReach(t *testing.T) {
 		defer other.Close()
 		wantStop(t, stopped)
 		l.Close()
+		removeSocket(path, sock)
 		if c, err := net.Dial("unix", path); err != nil {
 			t.Fatalf("once the replaced agent stopped, the other's socket no longer answers: %v", err)
 		} else {
 			c.Close()
 		}
 	})
+}
+
+// TestAgentSocketGoesLast: closing the agent's listener, which Serve does
+// as soon as the agent is asked to stop, leaves its socket, which
+// slipway agent -stop waits to see gone; removeSocket removes it once
+// the agent has stopped.
+func TestAgentSocketGoesLast(t *testing.T) {
+	if err := agent.Supported(); err != nil {
+		t.Skip(err)
+	}
+	path := filepath.Join(t.TempDir(), "agent.sock")
+	l, sock, err := listenAgent(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if _, err := os.Lstat(path); err != nil {
+		t.Fatalf("closing the listener removed the socket, before the agent stopped: %v", err)
+	}
+	removeSocket(path, sock)
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Fatalf("the socket of an agent that stopped is still there: %v", err)
+	}
 }
