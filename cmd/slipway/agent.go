@@ -98,7 +98,10 @@ func startAgent(ctx context.Context, inv *invocation) error {
 	if err != nil {
 		return err
 	}
-	log, err := os.OpenFile(agentLog, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	// Appended to, not truncated: a plan started at the same time may
+	// have started an agent writing there. The agent that listens
+	// truncates it (truncateLog).
+	log, err := os.OpenFile(agentLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -203,9 +206,17 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 		return 1
 	}
 	l, sock, err := listenAgent(agent.SocketPath)
+	if opts.onDemand && errors.Is(err, agent.ErrServed) {
+		// A plan started at the same time started the one that serves.
+		fmt.Fprintf(inv.stdout, "slipway agent: not started (process %d): %v.\n", os.Getpid(), err)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)
 		return 1
+	}
+	if opts.onDemand {
+		truncateLog(inv.stdout)
 	}
 	// The socket goes last, once the providers are stopped and the last
 	// line is written: slipway agent -stop returns when it is gone.
@@ -304,6 +315,17 @@ func watchSocket(ctx context.Context, path string, sock os.FileInfo, every time.
 		}
 		stopFor("stopped: its socket " + path + " is gone, so no plan can reach it")
 		return
+	}
+}
+
+// truncateLog empties the log of an agent that plan started (its
+// standard output, agentLog, opened for appending), once it listens: the
+// log is that of the agent serving, not of the ones before it.
+func truncateLog(w io.Writer) {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			f.Truncate(0)
+		}
 	}
 }
 

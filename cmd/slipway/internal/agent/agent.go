@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -322,6 +323,10 @@ func writeFrame(w io.Writer, kind byte, p []byte) error {
 // ErrNoAgent is returned by Ask when no agent listens in the directory.
 var ErrNoAgent = errors.New("no agent")
 
+// ErrServed is returned by Listen when another agent already serves the
+// directory.
+var ErrServed = errors.New("another agent already serves this directory")
+
 // Refused is returned by Ask when the agent would not serve the request;
 // nothing was written then.
 type Refused struct{ Reason string }
@@ -411,13 +416,17 @@ func Listen(path string) (net.Listener, error) {
 	if _, err := os.Lstat(path); err == nil {
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			return nil, fmt.Errorf("another agent already serves this directory on %s", path)
+			return nil, fmt.Errorf("%w on %s", ErrServed, path)
 		}
 		if err := os.Remove(path); err != nil {
 			return nil, err
 		}
 	}
 	l, err := net.Listen("unix", path)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// Another agent listened since the check.
+		return nil, fmt.Errorf("%w on %s", ErrServed, path)
+	}
 	if err != nil {
 		return nil, err
 	}
