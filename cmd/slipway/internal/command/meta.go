@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -181,9 +180,14 @@ type session struct {
 	// replayed says the state read holds changes replayed from the
 	// intent journal, which no state file holds yet.
 	replayed bool
+	// resumeGC puts the garbage collector's pacing back (holdGC).
+	resumeGC func()
 }
 
 func (s *session) close() {
+	if s.resumeGC != nil {
+		s.resumeGC()
+	}
 	if s.ctx != nil && s.ctx.Providers != nil {
 		if s.resident {
 			s.ctx.Providers.Release(context.Background())
@@ -272,12 +276,15 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	)
 	if m.Resident != nil {
 		// Not without the garbage collector: the process already holds
-		// the state it kept, and the heap bound withoutGC sets is for a
+		// the state it kept, and the heap bound holdGC sets is for a
 		// process that holds nothing yet.
 		read := func(ctx context.Context) (*state.State, error) { return m.Resident.readState(ctx, b) }
 		st, pending, replayed, err = readJournalWith(ctx, b, read, true)
 	} else {
-		withoutGC(func() { st, pending, replayed, err = readJournal(ctx, b) })
+		// Held until the plan is made (session.close, or Apply once it
+		// begins to apply).
+		s.resumeGC = holdGC()
+		st, pending, replayed, err = readJournal(ctx, b)
 	}
 	readIn := time.Since(began)
 	if err == nil && len(onDemand) > 0 {
@@ -331,27 +338,4 @@ func envOf(env []string, name string) string {
 		}
 	}
 	return v
-}
-
-// readHeapLimit bounds the heap while the state is read without garbage
-// collection (withoutGC).
-const readHeapLimit = 256 << 20
-
-// withoutGC runs f, which reads the state, with the garbage collector held
-// off until the heap reaches readHeapLimit (or a lower GOMEMLIMIT), then
-// puts both settings back. Reading a large state allocates far more than
-// the heap a CLI process starts with, so the collector would otherwise run
-// again and again during it, each time for a heap that is nearly all still
-// live: for 1,000 apps that was a third of the read. The limit keeps the
-// process within its memory budget however large the state is: past it,
-// the collector runs as usual.
-func withoutGC(f func()) {
-	limit := debug.SetMemoryLimit(-1)
-	percent := debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(min(limit, readHeapLimit))
-	defer func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
-	}()
-	f()
 }

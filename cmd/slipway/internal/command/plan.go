@@ -429,6 +429,11 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		rec.Every(stateCheckpoint)
 	}
 	before := s.ctx.State
+	if s.resumeGC != nil {
+		// Applying takes minutes and allocates as it waits: the heap
+		// held for the plan is not held for it.
+		s.resumeGC()
+	}
 	diags = s.ctx.Apply(ctx, p, applier, rec.Record)
 	rec.Record(nil)
 	werr := rec.Close()
