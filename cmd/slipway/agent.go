@@ -118,10 +118,14 @@ func startAgent(ctx context.Context, inv *invocation) error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	// The agent listens once it has started (some 50 ms); a second plan
-	// started at the same time may have started the one that answers.
+	// started at the same time may have started the one that answers,
+	// which is the one to name.
+	pid := cmd.Process.Pid
 	err = wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
-		if c, err := net.DialTimeout("unix", agent.SocketPath, time.Second); err == nil {
-			c.Close()
+		if listener, ok := agent.Listening(agent.SocketPath); ok {
+			if listener > 0 {
+				pid = listener
+			}
 			return true, nil
 		}
 		select {
@@ -135,7 +139,7 @@ func startAgent(ctx context.Context, inv *invocation) error {
 		return err
 	}
 	fmt.Fprintf(inv.stderr, "slipway: started an agent to make this directory's plans (process %d; it stops after %s without a plan, or with slipway agent -stop; %s=off starts none). Later plans will be faster.\n",
-		cmd.Process.Pid, shortDuration(defaultIdleTimeout), agent.ModeEnv)
+		pid, shortDuration(defaultIdleTimeout), agent.ModeEnv)
 	return nil
 }
 

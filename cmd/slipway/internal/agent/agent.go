@@ -398,6 +398,20 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 	}
 }
 
+// Listening reports whether an agent listens at path, and which process
+// it is (0 where that cannot be told).
+func Listening(path string) (pid int, ok bool) {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return 0, false
+	}
+	defer c.Close()
+	if uc, isUnix := c.(*net.UnixConn); isUnix {
+		pid, _ = peerProcess(uc)
+	}
+	return pid, true
+}
+
 // Supported says why an agent cannot run on this system (nil when it
 // can): it must learn who connects to its socket.
 func Supported() error { return peerCredSupported() }

@@ -194,6 +194,43 @@ func TestNoAgent(t *testing.T) {
 	}
 }
 
+// TestListeningNamesTheListener: Listening tells whether an agent
+// listens, and names the process that does, not the one asking (plan
+// names it in the line that says it started one, which may be the one a
+// plan started at the same time started).
+func TestListeningNamesTheListener(t *testing.T) {
+	if err := Supported(); err != nil {
+		t.Skip(err)
+	}
+	path := socketPath(t)
+	if _, ok := Listening(path); ok {
+		t.Fatal("Listening found an agent where none listens")
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "AGENT_TEST_LISTEN="+path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	line := make([]byte, len("listening\n"))
+	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != "listening\n" {
+		t.Fatalf("the listening process: %q, %v", line, err)
+	}
+	pid, ok := Listening(path)
+	if !ok || pid != cmd.Process.Pid {
+		t.Fatalf("Listening = %d, %v; want the listening process %d (this one is %d)", pid, ok, cmd.Process.Pid, os.Getpid())
+	}
+}
+
 // untilInterrupted is a handler's wait for its request to end, which
 // it reports; after ten seconds it reports that it never did.
 func untilInterrupted(ctx context.Context, stdout io.Writer) {
@@ -303,6 +340,19 @@ func TestABadRequestIsRefused(t *testing.T) {
 // TestMain lets the test binary act as a client of another user
 // (TestAnotherUserIsNotServed).
 func TestMain(m *testing.M) {
+	if path := os.Getenv("AGENT_TEST_LISTEN"); path != "" {
+		// An agent of another process (TestListeningNamesTheListener),
+		// until its standard input closes.
+		l, err := Listen(path)
+		if err != nil {
+			fmt.Println("listen:", err)
+			os.Exit(1)
+		}
+		fmt.Println("listening")
+		io.ReadAll(os.Stdin)
+		l.Close()
+		os.Exit(0)
+	}
 	if path := os.Getenv("AGENT_TEST_DIAL"); path != "" {
 		conn, err := net.Dial("unix", path)
 		if err != nil {

@@ -44,3 +44,17 @@ func sameUser(conn *net.UnixConn) error {
 	}
 	return nil
 }
+
+// peerProcess returns the process at the other end of conn.
+func peerProcess(conn *net.UnixConn) (int, error) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var pid int
+	var perr error
+	if err := raw.Control(func(fd uintptr) { pid, perr = peerPID(int(fd)) }); err != nil {
+		return 0, err
+	}
+	return pid, perr
+}

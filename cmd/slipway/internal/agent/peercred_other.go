@@ -28,3 +28,5 @@ func peerCredSupported() error {
 }
 
 func sameUser(*net.UnixConn) error { return peerCredSupported() }
+
+func peerProcess(*net.UnixConn) (int, error) { return 0, peerCredSupported() }
