@@ -314,7 +314,7 @@ func watchSocket(ctx context.Context, path string, sock os.FileInfo, every time.
 			return
 		case <-t.C:
 		}
-		if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, sock) {
+		if isSocket(path, sock) {
 			continue
 		}
 		stopFor("stopped: its socket " + path + " is gone, so no plan can reach it")
@@ -353,10 +353,17 @@ func listenAgent(path string) (net.Listener, os.FileInfo, error) {
 	return l, sock, nil
 }
 
+// isSocket reports whether the file at path is still sock, an agent's
+// socket: not removed, and no other agent's in its place.
+func isSocket(path string, sock os.FileInfo) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, sock)
+}
+
 // removeSocket removes the agent's socket at path, unless another
 // agent's is in its place.
 func removeSocket(path string, sock os.FileInfo) {
-	if fi, err := os.Lstat(path); err == nil && os.SameFile(fi, sock) {
+	if isSocket(path, sock) {
 		os.Remove(path)
 	}
 }
@@ -390,8 +397,7 @@ func stopAgent(ctx context.Context, inv *invocation) int {
 	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		// Gone, or another agent's in its place (a plan that found
 		// this one stopping started one).
-		fi, err := os.Lstat(agent.SocketPath)
-		return err != nil || !os.SameFile(fi, sock), nil
+		return !isSocket(agent.SocketPath, sock), nil
 	})
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: the agent still listens on %s: %v\n", agent.SocketPath, err)
