@@ -428,8 +428,7 @@ func Listen(path string) (net.Listener, error) {
 		return nil, err
 	}
 	if _, err := os.Lstat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
+		if _, ok := Listening(path); ok {
 			return nil, fmt.Errorf("%w on %s", ErrServed, path)
 		}
 		if err := os.Remove(path); err != nil {
