@@ -10,7 +10,10 @@
 # are synced with for_each over the directories of a git source, with
 # prune, a wait for health, and the kubernetes provider at its defaults
 # (no qps or burst: the provider then has no client-side limit, since the
-# testbed's API server has API Priority and Fairness).
+# testbed's API server has API Priority and Fairness). The testbed runs no
+# horizontal pod autoscaler controller: it has no metrics API, and the
+# controller's Warning events about it (130 writes a second at 1,000 apps)
+# would take a core of the machine from every figure below.
 #
 # The floor is examples/bench/floor, a small client-go program tuned only
 # as a careful engineer would (no client-side rate limiter under API
