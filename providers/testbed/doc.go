@@ -19,7 +19,9 @@
 // image registry, PostgreSQL and Prometheus; it finds Chromium for the
 // plan page's browser tests, and installs the Gateway API's CRDs into a
 // cluster. Nothing is faked at the protocol level; only the
-// kubelet is.
+// kubelet is. The controller manager runs every controller but those that
+// need a cloud, node IPAM or a metrics API (the horizontal pod
+// autoscaler, which without one only writes Warning events).
 //
 // EnsureBinaries builds the control plane from pinned Go module versions
 // through wrapper modules (k8s.io/kubernetes replaces its staging modules);
