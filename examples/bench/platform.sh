@@ -509,16 +509,17 @@ write_rate() {
 # ten seconds). Prints the seconds it waited, and "(not settled)" after
 # them when it gave up.
 quiesce() {
-  local start rate
+  local start rate waited
   start=$(date +%s.%N)
   while :; do
     rate=$(write_rate 3)
+    waited=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f", e - s}')
     if awk -v r="$rate" 'BEGIN {exit !(r <= 1)}'; then
-      awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f", e - s}'
+      echo "$waited"
       return
     fi
-    if awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {exit !(e - s > 180)}'; then
-      awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f (not settled)", e - s}'
+    if ((waited > 180)); then
+      echo "$waited (not settled)"
       return
     fi
   done
