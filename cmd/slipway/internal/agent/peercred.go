@@ -27,17 +27,9 @@ func peerCredSupported() error { return nil }
 // sameUser checks that the process at the other end of conn runs as this
 // process's user.
 func sameUser(conn *net.UnixConn) error {
-	raw, err := conn.SyscallConn()
+	uid, err := fromPeer(conn, peerUID)
 	if err != nil {
 		return err
-	}
-	var uid int
-	var uerr error
-	if err := raw.Control(func(fd uintptr) { uid, uerr = peerUID(int(fd)) }); err != nil {
-		return err
-	}
-	if uerr != nil {
-		return uerr
 	}
 	if uid != os.Getuid() {
 		return fmt.Errorf("a process of user %d connected; the agent serves user %d only", uid, os.Getuid())
@@ -46,15 +38,18 @@ func sameUser(conn *net.UnixConn) error {
 }
 
 // peerProcess returns the process at the other end of conn.
-func peerProcess(conn *net.UnixConn) (int, error) {
+func peerProcess(conn *net.UnixConn) (int, error) { return fromPeer(conn, peerPID) }
+
+// fromPeer is what get reads of conn's socket about its other end.
+func fromPeer(conn *net.UnixConn, get func(fd int) (int, error)) (int, error) {
 	raw, err := conn.SyscallConn()
 	if err != nil {
 		return 0, err
 	}
-	var pid int
-	var perr error
-	if err := raw.Control(func(fd uintptr) { pid, perr = peerPID(int(fd)) }); err != nil {
+	var v int
+	var gerr error
+	if err := raw.Control(func(fd uintptr) { v, gerr = get(int(fd)) }); err != nil {
 		return 0, err
 	}
-	return pid, perr
+	return v, gerr
 }
