@@ -491,10 +491,7 @@ requests_between() {
 # writes: the API server's count so far of the requests that change
 # something (not GET, LIST or WATCH; not dry runs), from every client.
 writes() {
-  "$kubectl" get --raw /metrics | awk '/^apiserver_request_total[{]/ && !/dry_run="All"/ {
-    v = $0; sub(/.*verb="/, "", v); sub(/".*/, "", v)
-    if (v != "GET" && v != "LIST" && v != "WATCH") n += $NF
-  } END { print n + 0 }'
+  requests | awk -F'\t' '$1 !~ /^(GET|LIST|WATCH|dry-run)/ {n += $2} END {print n + 0}'
 }
 # write_rate SECONDS: the writes per second the API server takes over the
 # next SECONDS seconds.
