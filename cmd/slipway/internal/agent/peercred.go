@@ -12,22 +12,30 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-//go:build linux || darwin
-
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"runtime"
+
+	"slipway.dev/slipway/plugin-sdk/peercred"
 )
 
-func peerCredSupported() error { return nil }
+// peerCredSupported: the agent runs only where it can tell who connects.
+func peerCredSupported() error {
+	if peercred.Supported() != nil {
+		return errors.New("slipway agent needs to check who connects to its socket, which it cannot do on " + runtime.GOOS)
+	}
+	return nil
+}
 
 // sameUser checks that the process at the other end of conn runs as this
 // process's user.
 func sameUser(conn *net.UnixConn) error {
-	uid, err := fromPeer(conn, peerUID)
+	uid, err := peercred.UID(conn)
 	if err != nil {
 		return err
 	}
@@ -38,18 +46,4 @@ func sameUser(conn *net.UnixConn) error {
 }
 
 // peerProcess returns the process at the other end of conn.
-func peerProcess(conn *net.UnixConn) (int, error) { return fromPeer(conn, peerPID) }
-
-// fromPeer is what get reads of conn's socket about its other end.
-func fromPeer(conn *net.UnixConn, get func(fd int) (int, error)) (int, error) {
-	raw, err := conn.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var v int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) { v, gerr = get(int(fd)) }); err != nil {
-		return 0, err
-	}
-	return v, gerr
-}
+func peerProcess(conn *net.UnixConn) (int, error) { return peercred.PID(conn) }

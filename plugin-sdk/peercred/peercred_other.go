@@ -12,22 +12,24 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package agent
+//go:build !linux && !darwin
 
-import "golang.org/x/sys/unix"
+package peercred
 
-// peerUID returns the user of the process at the other end of the
-// socket fd.
-func peerUID(fd int) (int, error) {
-	cred, err := unix.GetsockoptXucred(fd, unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
-	if err != nil {
-		return 0, err
-	}
-	return int(cred.Uid), nil
+import (
+	"errors"
+	"net"
+	"runtime"
+)
+
+// Supported says why the other end of a socket cannot be told on this
+// system.
+func Supported() error {
+	return errors.New("the other end of a Unix socket cannot be told on " + runtime.GOOS)
 }
 
-// peerPID returns the process at the other end of the socket fd: for a
-// client's socket, the process that listened.
-func peerPID(fd int) (int, error) {
-	return unix.GetsockoptInt(fd, unix.SOL_LOCAL, unix.LOCAL_PEERPID)
-}
+// UID fails here: see Supported.
+func UID(*net.UnixConn) (int, error) { return 0, Supported() }
+
+// PID fails here: see Supported.
+func PID(*net.UnixConn) (int, error) { return 0, Supported() }

@@ -12,21 +12,22 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-//go:build !linux && !darwin
+package peercred
 
-package agent
+import "golang.org/x/sys/unix"
 
-import (
-	"errors"
-	"net"
-	"runtime"
-)
-
-// peerCredSupported: the agent runs only where it can tell who connects.
-func peerCredSupported() error {
-	return errors.New("slipway agent needs to check who connects to its socket, which it cannot do on " + runtime.GOOS)
+// peerUID returns the user of the process at the other end of the
+// socket fd.
+func peerUID(fd int) (int, error) {
+	cred, err := unix.GetsockoptXucred(fd, unix.SOL_LOCAL, unix.LOCAL_PEERCRED)
+	if err != nil {
+		return 0, err
+	}
+	return int(cred.Uid), nil
 }
 
-func sameUser(*net.UnixConn) error { return peerCredSupported() }
-
-func peerProcess(*net.UnixConn) (int, error) { return 0, peerCredSupported() }
+// peerPID returns the process at the other end of the socket fd: for a
+// client's socket, the process that listened.
+func peerPID(fd int) (int, error) {
+	return unix.GetsockoptInt(fd, unix.SOL_LOCAL, unix.LOCAL_PEERPID)
+}

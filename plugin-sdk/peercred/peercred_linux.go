@@ -12,7 +12,7 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package agent
+package peercred
 
 import "golang.org/x/sys/unix"
 
