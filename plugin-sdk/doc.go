@@ -15,11 +15,12 @@
 // Package sdk is what a slipway provider author imports. A provider is a
 // plain Go value that implements Provider; Serve runs it as a plugin
 // process that slipway starts and talks to over gRPC (hashicorp/go-plugin,
-// with slipway's handshake and AutoMTLS).
+// with slipway's handshake and AutoMTLS, or, for the providers built
+// into slipway, each side admitting the other's process alone: peercred).
 //
 // plugin-sdk is a Go module of its own (slipway.dev/slipway/plugin-sdk,
 // tagged plugin-sdk/vX.Y.Z), so that an author's go.mod gets only what
-// it requires: go-plugin, gRPC, protobuf and go-cty. Its go line stays as
+// it requires: go-plugin, gRPC, protobuf, go-cty and x/sys. Its go line stays as
 // low as its code and those modules allow.
 //
 // Authors see plain Go types only: schemas as Schema values, values as

@@ -46,10 +46,20 @@ func Serve(p Provider) {
 	if l := hclog.LevelFromString(os.Getenv("SLIPWAY_LOG")); l != hclog.NoLevel {
 		level = l
 	}
+	serve := wire.NewGRPCServer
+	// A host that asked for automatic mutual TLS (go-plugin's
+	// PLUGIN_CLIENT_CERT) gets it, whatever else the environment holds;
+	// one that asked to be admitted by its process (host.LaunchConfig.Peer)
+	// is the only process admitted. The request is not passed on to what
+	// the provider starts.
+	if host := os.Getenv(wire.PeerEnv); host != "" && os.Getenv("PLUGIN_CLIENT_CERT") == "" {
+		serve = wire.PeerServer(host, os.Getppid())
+	}
+	os.Unsetenv(wire.PeerEnv)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.PluginName: &wire.GRPCPlugin{Impl: newServer(p)}},
-		GRPCServer:      wire.NewGRPCServer,
+		GRPCServer:      serve,
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name:       "provider",
 			Level:      level,

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/zclconf/go-cty/cty"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -39,6 +41,7 @@ import (
 	"slipway.dev/slipway/plugin-sdk/internal/protocol"
 	"slipway.dev/slipway/plugin-sdk/internal/wire"
 	"slipway.dev/slipway/plugin-sdk/memo"
+	"slipway.dev/slipway/plugin-sdk/peercred"
 )
 
 // LaunchConfig says how to start a provider plugin.
@@ -63,6 +66,16 @@ type LaunchConfig struct {
 	// started and answered the handshake, or when starting it has failed
 	// or been cancelled. It may be called after Launch has returned.
 	Release func()
+	// Peer is for a provider that understands wire.PeerEnv (one built
+	// into slipway, served by this very build): the provider admits this
+	// process alone and this process the provider's alone, by the
+	// kernel's record of the Unix socket between them, instead of
+	// certificates made and checked at each start (automatic mutual
+	// TLS). Where the system cannot tell the other end of a socket
+	// (peercred.Supported), automatic mutual TLS stands, as it does for
+	// every other provider: one built with an older SDK would not
+	// understand the request.
+	Peer bool
 }
 
 // startKillWait bounds how long a cancelled Launch waits for the process
@@ -133,7 +146,8 @@ type schemaSet struct {
 }
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
-// the protocol version, gRPC with automatic mutual TLS) and connects. The
+// the protocol version, gRPC with automatic mutual TLS, or with each side
+// admitting the other's process alone: LaunchConfig.Peer) and connects. The
 // process runs until Close. Cancelling ctx while the launch is in progress
 // kills the process, and Launch returns within two seconds however the
 // process behaves; cancelling it later has no effect on the process.
@@ -191,18 +205,37 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		t.add(line)
 		logStdio(logger, line)
 	}}
+	peer := cfg.Peer && peercred.Supported() == nil
+	dial := wire.DialOptions()
+	if peer {
+		// The environment go-plugin would add, but for a PeerEnv the
+		// user's might hold: the provider must read this process's.
+		env := slices.DeleteFunc(append(cmd.Env, os.Environ()...), func(kv string) bool {
+			return strings.HasPrefix(kv, wire.PeerEnv+"=")
+		})
+		cmd.Env = append(env, fmt.Sprintf("%s=%d", wire.PeerEnv, os.Getpid()))
+		// The process is started, so cmd.Process set, before go-plugin
+		// dials, and the handshake comes after.
+		dial = append(dial, grpc.WithTransportCredentials(wire.PeerClient(func() int {
+			if cmd.Process == nil {
+				return 0
+			}
+			return cmd.Process.Pid
+		})))
+	}
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		Plugins:          plugin.PluginSet{wire.PluginName: &wire.GRPCPlugin{}},
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		AutoMTLS:         !peer,
+		SkipHostEnv:      peer,
 		Managed:          false,
 		Logger:           logger,
 		Stderr:           &lineWriter{fn: t.add},
 		SyncStdout:       stdio,
 		SyncStderr:       stdio,
-		GRPCDialOptions:  wire.DialOptions(),
+		GRPCDialOptions:  dial,
 	})
 
 	type started struct {

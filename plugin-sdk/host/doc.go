@@ -25,6 +25,10 @@
 // client was closed (ErrClosed), or the process died (ErrProviderCrashed,
 // with the plugin's last output in the message).
 //
+// The two ends admit each other by go-plugin's automatic mutual TLS, or,
+// for a provider built into slipway (LaunchConfig.Peer), by each other's
+// process as the kernel records it for the socket between them.
+//
 // A provider process never outlives slipway: on Linux the kernel kills it
 // when slipway dies (a parent-death signal), and everywhere the SDK's
 // Serve exits when its parent is gone. A launch that is cancelled kills

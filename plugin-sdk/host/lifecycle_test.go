@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +31,10 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
 	"slipway.dev/slipway/plugin-sdk/host"
 )
 
@@ -38,7 +43,10 @@ import (
 //   - hang: a provider that writes its process ID and sleeps forever
 //     instead of serving;
 //   - host: a stand-in for slipway that launches the test provider, waits
-//     until it answers, prints "ready" and sleeps forever.
+//     until it answers, prints "ready" and sleeps forever;
+//   - dial: a stranger that asks gRPC's health service at the Unix socket
+//     envDialAddr names, as a host that does not check the provider
+//     would, and prints "admitted" or why not.
 //
 // Any re-executed process given envPIDFile writes its process ID there.
 const (
@@ -46,6 +54,7 @@ const (
 	envPIDFile = "SLIPWAY_HOST_TEST_PIDFILE"
 	// envProviderPIDFile is where a host tells its provider to write.
 	envProviderPIDFile = "SLIPWAY_HOST_TEST_PROVIDER_PIDFILE"
+	envDialAddr        = "SLIPWAY_HOST_TEST_DIAL"
 )
 
 func helperRole() {
@@ -78,9 +87,33 @@ func helperRole() {
 		}
 		fmt.Println("ready")
 		hang()
+	case "dial":
+		if err := askHealth(context.Background(), os.Getenv(envDialAddr)); err != nil {
+			fmt.Println(err)
+		} else {
+			fmt.Println("admitted")
+		}
+		os.Exit(0)
 	}
 	fmt.Fprintf(os.Stderr, "unknown role %q\n", role)
 	os.Exit(2)
+}
+
+// askHealth calls go-plugin's health service at the Unix socket addr,
+// in plain gRPC.
+func askHealth(ctx context.Context, addr string) error {
+	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", a)
+		}))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "plugin"})
+	return err
 }
 
 // hang blocks forever as a hung process does. A sleep, not select {}:

@@ -13,8 +13,10 @@
 // limitations under the License.
 
 // Package wire is the glue both ends of the provider protocol share: the
-// go-plugin handshake and plugin map entry, the gRPC options, and the
-// conversions between go-cty values or paths and protocol messages.
+// go-plugin handshake and plugin map entry, the gRPC options, the
+// transport credentials by which a built-in provider and its host admit
+// each other's process alone (PeerEnv), and the conversions between
+// go-cty values or paths and protocol messages.
 //
 // Conversions of SDK types (schemas, diagnostics, requests) live with the
 // side that needs them: package sdk encodes what a provider sends, package
@@ -29,5 +31,7 @@
 //
 // What must stay true: ProtocolVersion is bumped on every incompatible
 // change to the protocol, and Handshake changes only with it; the magic
-// cookie never changes. Nothing outside plugin-sdk imports this package.
+// cookie never changes. The peer credentials admit nothing they cannot
+// check: no connection but over a Unix socket, none when the process
+// to admit is not known. Nothing outside plugin-sdk imports this package.
 package wire
