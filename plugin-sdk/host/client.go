@@ -207,13 +207,14 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	}}
 	peer := cfg.Peer && peercred.Supported() == nil
 	dial := wire.DialOptions()
+	// The environment go-plugin would add (SkipHostEnv), but for a
+	// PeerEnv the user's might hold: a provider reads this process's
+	// request, or none.
+	cmd.Env = slices.DeleteFunc(append(cmd.Env, os.Environ()...), func(kv string) bool {
+		return strings.HasPrefix(kv, wire.PeerEnv+"=")
+	})
 	if peer {
-		// The environment go-plugin would add, but for a PeerEnv the
-		// user's might hold: the provider must read this process's.
-		env := slices.DeleteFunc(append(cmd.Env, os.Environ()...), func(kv string) bool {
-			return strings.HasPrefix(kv, wire.PeerEnv+"=")
-		})
-		cmd.Env = append(env, fmt.Sprintf("%s=%d", wire.PeerEnv, os.Getpid()))
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", wire.PeerEnv, os.Getpid()))
 		// The process is started, so cmd.Process set, before go-plugin
 		// dials, and the handshake comes after.
 		dial = append(dial, grpc.WithTransportCredentials(wire.PeerClient(func() int {
@@ -229,7 +230,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         !peer,
-		SkipHostEnv:      peer,
+		SkipHostEnv:      true,
 		Managed:          false,
 		Logger:           logger,
 		Stderr:           &lineWriter{fn: t.add},
