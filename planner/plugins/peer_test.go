@@ -29,11 +29,12 @@ import (
 // build, serving it) is started with the request to admit slipway's
 // process alone (SLIPWAY_PLUGIN_PEER naming it) and no certificate; a
 // third-party provider, which may not understand the request, gets
-// go-plugin's certificate (PLUGIN_CLIENT_CERT) and no request, even when
-// slipway's own environment holds one.
+// go-plugin's certificate (PLUGIN_CLIENT_CERT) and no request, whatever
+// of the two slipway's own environment holds.
 func TestBuiltinsAreAskedToAdmitSlipwayAlone(t *testing.T) {
 	searchEnv(t)
 	t.Setenv("SLIPWAY_PLUGIN_PEER", "1")
+	t.Setenv("PLUGIN_CLIENT_CERT", "left over")
 	dir := t.TempDir()
 	// Each writes the environment it was started with, and exits before
 	// the handshake.
@@ -67,7 +68,12 @@ func TestBuiltinsAreAskedToAdmitSlipwayAlone(t *testing.T) {
 			if v, ok := strings.CutPrefix(kv, "SLIPWAY_PLUGIN_PEER="); ok {
 				peer = append(peer, v)
 			}
-			cert = cert || strings.HasPrefix(kv, "PLUGIN_CLIENT_CERT=")
+			if v, ok := strings.CutPrefix(kv, "PLUGIN_CLIENT_CERT="); ok {
+				if v == "left over" {
+					t.Errorf("provider %q was started with slipway's PLUGIN_CLIENT_CERT", tc.name)
+				}
+				cert = true
+			}
 		}
 		if want := tc.peer; (want == "" && len(peer) != 0) || (want != "" && (len(peer) != 1 || peer[0] != want)) {
 			t.Errorf("provider %q: SLIPWAY_PLUGIN_PEER %q, want %q", tc.name, peer, want)

@@ -207,11 +207,12 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	}}
 	peer := cfg.Peer && peercred.Supported() == nil
 	dial := wire.DialOptions()
-	// The environment go-plugin would add (SkipHostEnv), but for a
-	// PeerEnv the user's might hold: a provider reads this process's
-	// request, or none.
+	// The environment go-plugin would add (SkipHostEnv), but for the
+	// requests of how to admit the host the user's might hold: a
+	// provider reads this process's (PeerEnv, or go-plugin's certificate
+	// with AutoMTLS), never one left over.
 	cmd.Env = slices.DeleteFunc(append(cmd.Env, os.Environ()...), func(kv string) bool {
-		return strings.HasPrefix(kv, wire.PeerEnv+"=")
+		return strings.HasPrefix(kv, wire.PeerEnv+"=") || strings.HasPrefix(kv, "PLUGIN_CLIENT_CERT=")
 	})
 	if peer {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", wire.PeerEnv, os.Getpid()))
