@@ -211,7 +211,7 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	// requests of how to admit the host the user's might hold: a
 	// provider reads this process's (PeerEnv, or go-plugin's certificate
 	// with AutoMTLS), never one left over.
-	cmd.Env = slices.DeleteFunc(append(cmd.Env, os.Environ()...), func(kv string) bool {
+	cmd.Env = slices.DeleteFunc(slices.Concat(cmd.Env, os.Environ()), func(kv string) bool {
 		return strings.HasPrefix(kv, wire.PeerEnv+"=") || strings.HasPrefix(kv, "PLUGIN_CLIENT_CERT=")
 	})
 	if peer {
