@@ -21,6 +21,8 @@ import (
 	"runtime/metrics"
 	"testing"
 	"time"
+
+	"slipway.dev/slipway/state"
 )
 
 // gcSettings reads GOGC and GOMEMLIMIT as the runtime has them.
@@ -79,4 +81,31 @@ func TestHoldGC(t *testing.T) {
 			t.Fatalf("resumed twice: GOGC %d; want 120 kept", p)
 		}
 	})
+}
+
+// TestHoldGCFor: a process of its own, and an agent before its first
+// plan, hold the collector off; an agent that keeps a state does not.
+func TestHoldGCFor(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, tc := range []struct {
+		name string
+		r    *Resident
+		held bool
+	}{
+		{"own process", nil, true},
+		{"agent, first plan", &Resident{}, true},
+		{"agent keeping a state", &Resident{state: state.NewState()}, false},
+	} {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+		resume := holdGCFor(tc.r)
+		p, _ := gcSettings()
+		if held := p == -1; held != tc.held || (resume != nil) != tc.held {
+			t.Errorf("%s: GOGC %d, resume set %v; want held %v", tc.name, p, resume != nil, tc.held)
+		}
+		if resume != nil {
+			resume()
+		}
+	}
 }

@@ -274,16 +274,13 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		pending  []state.Pending
 		replayed bool
 	)
+	// Held until the plan is made (session.close, or Apply once it
+	// begins to apply).
+	s.resumeGC = holdGCFor(m.Resident)
 	if m.Resident != nil {
-		// Not without the garbage collector: the process already holds
-		// the state it kept, and the heap bound holdGC sets is for a
-		// process that holds nothing yet.
 		read := func(ctx context.Context) (*state.State, error) { return m.Resident.readState(ctx, b) }
 		st, pending, replayed, err = readJournalWith(ctx, b, read, true)
 	} else {
-		// Held until the plan is made (session.close, or Apply once it
-		// begins to apply).
-		s.resumeGC = holdGC()
 		st, pending, replayed, err = readJournal(ctx, b)
 	}
 	readIn := time.Since(began)

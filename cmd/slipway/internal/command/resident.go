@@ -132,6 +132,9 @@ func providerSetKey(dir string, set *plugins.Set) (string, error) {
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
+// holdsState reports whether r keeps a state from an earlier plan.
+func (r *Resident) holdsState() bool { return r.state != nil }
+
 // readState reads b's state, decoding it only when its stored bytes are
 // not the ones the state kept was decoded from. The state returned may be
 // the one kept: the caller must not change it (a plan does not; replaying
