@@ -33,9 +33,8 @@ import (
 // the kernel (peercred) instead of go-plugin's automatic mutual TLS, which
 // makes a P-521 key and certificate on both sides at each start and
 // checks them in the handshake: about a quarter of the CPU of a plan of
-// one app. The
-// host asks it of providers it knows understand it (those built into
-// slipway); any other provider gets AutoMTLS.
+// one app. The host asks it of providers it knows understand it (those
+// built into slipway); any other provider gets AutoMTLS.
 const PeerEnv = "SLIPWAY_PLUGIN_PEER"
 
 // peerCreds are gRPC transport credentials that admit a connection only
@@ -48,7 +47,8 @@ type peerCreds struct {
 	other string
 }
 
-// PeerAuthInfo is what a connection admitted by process carries.
+// PeerAuthInfo is what a connection admitted by its peer's process
+// carries.
 type PeerAuthInfo struct {
 	credentials.CommonAuthInfo
 	PID int
