@@ -32,6 +32,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"slipway.dev/slipway/plugin-sdk/peercred"
 )
 
 // SocketPath is where the agent of a configuration directory listens,
@@ -407,21 +409,17 @@ func Listening(path string) (pid int, ok bool) {
 	}
 	defer c.Close()
 	if uc, isUnix := c.(*net.UnixConn); isUnix {
-		pid, _ = peerProcess(uc)
+		pid, _ = peercred.PID(uc)
 	}
 	return pid, true
 }
-
-// Supported says why an agent cannot run on this system (nil when it
-// can): it must learn who connects to its socket.
-func Supported() error { return peerCredSupported() }
 
 // Listen listens on a socket at path (SocketPath, in the directory the
 // agent serves), which only the process's user may open. A socket left by
 // an agent that is gone is replaced; one another agent still answers on
 // is an error.
 func Listen(path string) (net.Listener, error) {
-	if err := peerCredSupported(); err != nil {
+	if err := Supported(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

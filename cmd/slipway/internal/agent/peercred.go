@@ -24,8 +24,9 @@ import (
 	"slipway.dev/slipway/plugin-sdk/peercred"
 )
 
-// peerCredSupported: the agent runs only where it can tell who connects.
-func peerCredSupported() error {
+// Supported says why an agent cannot run on this system (nil when it
+// can): it must learn who connects to its socket.
+func Supported() error {
 	if peercred.Supported() != nil {
 		return errors.New("slipway agent needs to check who connects to its socket, which it cannot do on " + runtime.GOOS)
 	}
@@ -44,6 +45,3 @@ func sameUser(conn *net.UnixConn) error {
 	}
 	return nil
 }
-
-// peerProcess returns the process at the other end of conn.
-func peerProcess(conn *net.UnixConn) (int, error) { return peercred.PID(conn) }
