@@ -30,7 +30,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -365,50 +364,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-func TestAnotherUserIsNotServed(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("needs root, to connect as another user")
-	}
-	var served atomic.Bool
-	path, _ := serve(t, func(context.Context, *Request, io.Writer, io.Writer) (int, string) {
-		served.Store(true)
-		return 0, ""
-	})
-	// Even with the socket and its directories open to everyone, the
-	// agent answers no other user.
-	for p := path; p != "/" && p != "."; p = filepath.Dir(p) {
-		if strings.HasPrefix(p, os.TempDir()+"/") || p == path {
-			os.Chmod(p, 0o777)
-		}
-	}
-	// The test binary, where that user may run it.
-	bin, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(filepath.Dir(path), "client")
-	if err := os.WriteFile(exe, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), "AGENT_TEST_DIAL="+path)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the client as another user: %v\n%s", err, out)
-	}
-	if got := strings.TrimSpace(string(out)); got != "answered 0 bytes" {
-		t.Fatalf("the client of another user: %q, want no answer", got)
-	}
-	if served.Load() {
-		t.Fatal("the agent served a client of another user")
-	}
-	// The agent's own user is still served.
-	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestARequestThatWaitedForAStoppedAgentIsRefused(t *testing.T) {
