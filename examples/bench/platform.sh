@@ -57,7 +57,14 @@
 #                     with the label slipway puts on what it manages (what
 #                     it must read to know the apps' objects; process start
 #                     is not counted), and the CPU of slipway and its
-#                     providers. Beside it, what every plan pays before
+#                     providers; then the CPU the whole machine spent
+#                     during the plan, during its fixed part (below) and
+#                     during the floor program's run (/proc/stat: every
+#                     process, the API server's and the controllers'
+#                     too), beside what a plan of 1.5 floors could
+#                     spend on this machine's cores: how long the cores
+#                     were busy says whether the plan waited or worked.
+#                     Beside it, what every plan pays before
 #                     its first app: a no-op plan of the same source and
 #                     providers syncing no apps (a path with no
 #                     directories), and what the plan costs beyond that;
@@ -392,6 +399,24 @@ noop() {
   tail -n 1 "$work/noop.time" | awk '{print $1 + $2}' >> "$work/noop.cpu"
 }
 cpu_median() { median < "$work/noop.cpu"; }
+# busy: the CPU seconds the whole machine has spent so far, every process
+# counted (user, nice, system, irq, softirq, steal of /proc/stat).
+# machine FILE CMD...: runs CMD as secs does and appends the machine's
+# CPU seconds meanwhile to FILE: what slipway, its providers, the API
+# server, etcd and the controllers spent together. On a machine whose
+# cores that keeps busy, a command can take no less than it divided by
+# the number of cores.
+tick=$(getconf CLK_TCK)
+busy() { awk -v t="$tick" '/^cpu / {print ($2 + $3 + $4 + $7 + $8 + $9) / t; exit}' /proc/stat; }
+machine() {
+  local f=$1 b0 b1 s
+  shift
+  b0=$(busy)
+  s=$(secs "$@") || return
+  b1=$(busy)
+  awk -v a="$b0" -v b="$b1" 'BEGIN {print b - a}' >> "$f"
+  echo "$s"
+}
 mib() { awk -v k="$1" 'BEGIN {printf "%d MiB", k / 1024}'; }
 
 # sampled CMD...: runs CMD, and samples until it exits the VmHWM of
@@ -623,6 +648,9 @@ agent_pid=$(sed -n 's/.*(process \([0-9]*\);.*/\1/p' "$work/last.log")
 agent_plan() { (cd "$work/agent-config" && SLIPWAY_AGENT=on "$slipway" plan -detailed-exitcode); }
 plan=() fl=() diff=() base=() fixed=() whole=() fljson=() norefresh=() agentp=()
 : > "$work/noop.cpu"
+: > "$work/noop.machine"
+: > "$work/floor.machine"
+: > "$work/fixed.machine"
 # settle: each command timed in the rounds starts SETTLE seconds (0.5)
 # after the last one ended, so that none is charged for what the one
 # before left running: the API server's collection of the 11,000
@@ -632,15 +660,15 @@ settle() { sleep "${SETTLE:-0.5}"; }
 for ((r = 0; r < RUNS; r++)); do
   settle; fl+=("$(floor_list)")
   settle; agentp+=("$(secs agent_plan)")
-  settle; fixed+=("$(cd "$work/fixed-config" && secs "$slipway" plan -detailed-exitcode)")
-  settle; whole+=("$(secs floor_list)")
+  settle; fixed+=("$(cd "$work/fixed-config" && machine "$work/fixed.machine" "$slipway" plan -detailed-exitcode)")
+  settle; whole+=("$(machine "$work/floor.machine" floor_list)")
   settle; fljson+=("$(floor_list -json)")
   # With a baseline, the two take turns at going first.
   if [ -n "${BASELINE:-}" ] && ((r % 2 == 1)); then
     settle; base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)")
-    settle; plan+=("$(secs noop)")
+    settle; plan+=("$(machine "$work/noop.machine" noop)")
   else
-    settle; plan+=("$(secs noop)")
+    settle; plan+=("$(machine "$work/noop.machine" noop)")
     if [ -n "${BASELINE:-}" ]; then settle; base+=("$(cd "$work/baseline" && secs "$work/baseline-slipway" plan -detailed-exitcode)"); fi
   fi
   settle; norefresh+=("$(secs "$slipway" plan -refresh=false -detailed-exitcode)")
@@ -719,6 +747,14 @@ printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2
 listed=$(awk '/^floor list:/ {n = $3} END {print n + 0}' "$work/floor.log")
 printf 'no-op plan       slipway in its own process (-agent=false) %.2fs   floor (LIST of the 10 kinds, %d objects) %.3fs   ratio %.2f\n' "$p" "$listed" "$f" "$(ratio "$p" "$f")"
 printf '                 CPU of slipway and its providers %.2fs (user and system)\n' "$pcpu"
+cores=$(nproc)
+pm=$(median < "$work/noop.machine")
+fm=$(median < "$work/floor.machine")
+xm=$(median < "$work/fixed.machine")
+busyfor=$(awk -v c="$pm" -v n="$cores" 'BEGIN {print c / n}')
+allowed=$(awk -v f="$f" -v n="$cores" 'BEGIN {print 1.5 * f * n}')
+printf '                 CPU of the whole machine (every process: slipway, its providers, the API server, etcd, the controllers) during the plan %.2fs (%d cores busy for %.2fs of its %.2fs), during its fixed part (below) %.2fs, during the floor program'"'"'s run %.2fs; a plan of 1.5 floors has %.2fs of CPU on %d cores\n' \
+  "$pm" "$cores" "$busyfor" "$p" "$xm" "$fm" "$allowed" "$cores"
 rest=$(awk -v p="$p" -v x="$fx" 'BEGIN {print p - x}')
 printf '                 every plan'"'"'s fixed part (the same source and providers, no apps) %.2fs = %.2f floors; the rest %.2fs = %.2f floors\n' \
   "$fx" "$(ratio "$fx" "$f")" "$rest" "$(ratio "$rest" "$f")"
