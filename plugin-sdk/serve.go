@@ -53,7 +53,7 @@ func Serve(p Provider) {
 	// is the only process admitted. The request is not passed on to what
 	// the provider starts.
 	if host := os.Getenv(wire.PeerEnv); host != "" && os.Getenv("PLUGIN_CLIENT_CERT") == "" {
-		serve = wire.PeerServer(host, os.Getppid())
+		serve = wire.PeerServer(host, os.Getppid)
 	}
 	os.Unsetenv(wire.PeerEnv)
 	plugin.Serve(&plugin.ServeConfig{

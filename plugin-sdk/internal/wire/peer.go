@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 
 	"google.golang.org/grpc"
@@ -58,7 +59,9 @@ type PeerAuthInfo struct {
 func (PeerAuthInfo) AuthType() string { return "peercred" }
 
 // PeerClient admits, on the host's side, a provider whose process is
-// pid() once it has started.
+// pid() once it has started (pid() is 0 before). A process given the ID
+// of a provider that has exited is admitted only if it is the user's own,
+// which could read the provider's certificates as well.
 func PeerClient(pid func() int) credentials.TransportCredentials {
 	return peerCreds{other: "the provider", want: func() (int, string) {
 		if p := pid(); p > 0 {
@@ -70,9 +73,11 @@ func PeerClient(pid func() int) credentials.TransportCredentials {
 
 // PeerServer is NewGRPCServer for a provider whose host asked, with
 // PeerEnv's value host, to admit it alone: it admits the process host
-// names when that is the provider's parent ppid, and nothing otherwise.
-func PeerServer(host string, ppid int) func([]grpc.ServerOption) *grpc.Server {
-	creds := peerCreds{other: "the host", want: peerWant(host, ppid)}
+// names while that is the provider's parent, parent() (os.Getppid), at
+// each connection, and nothing otherwise. A host that is gone is no
+// longer the parent, so a process given its ID later is not admitted.
+func PeerServer(host string, parent func() int) func([]grpc.ServerOption) *grpc.Server {
+	creds := peerCreds{other: "the host", want: peerWant(host, parent)}
 	return func(opts []grpc.ServerOption) *grpc.Server {
 		// Last, so that it stands whatever go-plugin put before it.
 		return NewGRPCServer(append(opts, grpc.Creds(creds)))
@@ -80,15 +85,16 @@ func PeerServer(host string, ppid int) func([]grpc.ServerOption) *grpc.Server {
 }
 
 // peerWant is the process a provider admits: the one PeerEnv's value
-// host names, when it is the provider's parent ppid.
-func peerWant(host string, ppid int) func() (int, string) {
+// host names, when it is the provider's parent.
+func peerWant(host string, parent func() int) func() (int, string) {
 	return func() (int, string) {
 		pid, err := strconv.Atoi(host)
 		switch {
 		case err != nil || pid <= 0:
 			return -1, fmt.Sprintf("%s=%q names no process", PeerEnv, host)
-		case pid != ppid:
-			return -1, fmt.Sprintf("%s names process %d, but the provider was started by process %d", PeerEnv, pid, ppid)
+		}
+		if ppid := parent(); pid != ppid {
+			return -1, fmt.Sprintf("%s names process %d, but the provider's parent is process %d (the host that started it is gone, or another process set it)", PeerEnv, pid, ppid)
 		}
 		return pid, ""
 	}
@@ -110,6 +116,15 @@ func (c peerCreds) admit(conn net.Conn) (net.Conn, credentials.AuthInfo, error) 
 	}
 	if pid != want {
 		return nil, nil, fmt.Errorf("refused a connection from process %d: only %s (process %d) may connect", pid, c.other, want)
+	}
+	// Both ends run as one user: a process of another user is refused
+	// even if it was given the ID of one that is gone.
+	uid, err := peercred.UID(uc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("refused a connection: whose process is at its other end cannot be told: %w", err)
+	}
+	if uid != os.Getuid() {
+		return nil, nil, fmt.Errorf("refused a connection from process %d of user %d: only %s, a process of user %d, may connect", pid, uid, c.other, os.Getuid())
 	}
 	// The kernel carries a Unix socket's bytes between the two processes
 	// alone.

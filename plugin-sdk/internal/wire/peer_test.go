@@ -18,11 +18,16 @@ package wire
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,7 +99,7 @@ func TestPeerCredsAdmitTheNamedProcessAlone(t *testing.T) {
 		{"tcp", "tcp", me, os.Getpid(), PeerClient(self), "only the other end of a Unix socket can be told"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr := serveHealth(t, tc.network, PeerServer(tc.host, tc.ppid))
+			addr := serveHealth(t, tc.network, PeerServer(tc.host, func() int { return tc.ppid }))
 			err := check(t, tc.network, addr, tc.client)
 			serverRefuses := tc.host != me || tc.ppid != os.Getpid() || tc.network == "tcp"
 			switch {
@@ -125,9 +130,9 @@ func TestPeerServerSaysWhyItRefuses(t *testing.T) {
 	}{
 		{"yes", 42, `SLIPWAY_PLUGIN_PEER="yes" names no process`},
 		{"0", 42, `SLIPWAY_PLUGIN_PEER="0" names no process`},
-		{"41", 42, "SLIPWAY_PLUGIN_PEER names process 41, but the provider was started by process 42"},
+		{"41", 42, "SLIPWAY_PLUGIN_PEER names process 41, but the provider's parent is process 42"},
 	} {
-		creds := peerCreds{other: "the host", want: peerWant(tc.host, tc.ppid)}
+		creds := peerCreds{other: "the host", want: peerWant(tc.host, func() int { return tc.ppid })}
 		a, b := net.Pipe()
 		defer a.Close()
 		defer b.Close()
@@ -135,4 +140,95 @@ func TestPeerServerSaysWhyItRefuses(t *testing.T) {
 			t.Errorf("%s=%q, parent %d: got %v, want %q", PeerEnv, tc.host, tc.ppid, err, tc.want)
 		}
 	}
+}
+
+// TestPeerServerRefusesOnceItsHostIsGone: the provider asks who its
+// parent is at each connection, so once the host that started it is
+// gone (its parent is then init, or a subreaper), a process that was
+// given the host's ID is not admitted.
+func TestPeerServerRefusesOnceItsHostIsGone(t *testing.T) {
+	var parent atomic.Int64
+	parent.Store(int64(os.Getpid()))
+	addr := serveHealth(t, "unix", PeerServer(strconv.Itoa(os.Getpid()), func() int { return int(parent.Load()) }))
+	if err := check(t, "unix", addr, PeerClient(self)); err != nil {
+		t.Fatalf("refused while the host is the parent: %v", err)
+	}
+	parent.Store(1)
+	if err := check(t, "unix", addr, PeerClient(self)); err == nil {
+		t.Fatal("admitted the host's process ID once the provider's parent is another")
+	}
+	creds := peerCreds{other: "the host", want: peerWant(strconv.Itoa(os.Getpid()), func() int { return int(parent.Load()) })}
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	want := "SLIPWAY_PLUGIN_PEER names process " + strconv.Itoa(os.Getpid()) + ", but the provider's parent is process 1"
+	if _, _, err := creds.ServerHandshake(a); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}
+
+// TestPeerCredsRefuseAnotherUser: a process of another user is refused
+// even when it is the process the provider was told to admit (as one
+// given the ID of a host that is gone would be).
+func TestPeerCredsRefuseAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root, to connect as another user")
+	}
+	dir := t.TempDir()
+	for p := dir; p != "/" && p != "."; p = filepath.Dir(p) {
+		if strings.HasPrefix(p, os.TempDir()+"/") {
+			os.Chmod(p, 0o777)
+		}
+	}
+	path := filepath.Join(dir, "s")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	os.Chmod(path, 0o777)
+	// The test binary, where that user may run it.
+	bin, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "client")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "WIRE_TEST_DIAL="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	conn, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The provider was told to admit exactly that process.
+	creds := peerCreds{other: "the host", want: func() (int, string) { return cmd.Process.Pid, "" }}
+	want := "refused a connection from process " + strconv.Itoa(cmd.Process.Pid) + " of user 65534: only the host, a process of user 0, may connect"
+	if _, _, err := creds.ServerHandshake(conn); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv("WIRE_TEST_DIAL"); path != "" {
+		// A client of another user (TestPeerCredsRefuseAnotherUser): it
+		// connects and waits until the other end closes.
+		conn, err := net.Dial("unix", path)
+		if err != nil {
+			fmt.Println("dial:", err)
+			os.Exit(1)
+		}
+		io.ReadAll(conn)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
 }
