@@ -63,6 +63,11 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 	case err == nil:
 		m.Debugf("plan: made by the agent on %s", agent.SocketPath)
 		return code, true
+	case errors.Is(err, agent.ErrAnotherUser):
+		// Left by a repository, or by another user: not an agent of
+		// this user's, and not one to replace while it listens.
+		fmt.Fprintf(inv.stderr, "Warning: %v; slipway sent it nothing and plans without an agent. Remove %s to have an agent again.\n", err, agent.SocketPath)
+		return 0, false
 	case errors.Is(err, agent.ErrNoAgent):
 		if err != agent.ErrNoAgent {
 			m.Debugf("plan: no agent answers on %s (%v); planning here", agent.SocketPath, err)

@@ -329,6 +329,12 @@ var ErrNoAgent = errors.New("no agent")
 // directory.
 var ErrServed = errors.New("another agent already serves this directory")
 
+// ErrAnotherUser is returned by Ask when a process of another user
+// listens at the agent's socket (a socket, or a link to one, that a
+// repository or another user left there): it is sent nothing, not even
+// the request, which holds the environment.
+var ErrAnotherUser = errors.New("a process of another user listens on the agent's socket")
+
 // Refused is returned by Ask when the agent would not serve the request;
 // nothing was written then.
 type Refused struct{ Reason string }
@@ -338,8 +344,10 @@ func (r *Refused) Error() string { return "the agent did not serve the plan: " +
 // Ask sends req to the agent listening at path, copies what it writes
 // to stdout and stderr, and returns the exit code. It returns ErrNoAgent
 // when nothing listens there and a *Refused when the agent will not serve
-// req; in both cases it wrote nothing. Once ctx ends it tells the agent,
-// which stops the request, and waits for the agent's last frames.
+// req, and ErrAnotherUser when the process listening is not of this
+// process's user; in all three cases it wrote nothing. Once ctx ends it
+// tells the agent, which stops the request, and waits for the agent's
+// last frames.
 func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Writer) (int, error) {
 	if _, err := os.Lstat(path); err != nil {
 		return 0, ErrNoAgent
@@ -351,6 +359,9 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 		return 0, fmt.Errorf("%w: %v", ErrNoAgent, err)
 	}
 	defer conn.Close()
+	if err := ownListener(conn); err != nil {
+		return 0, fmt.Errorf("%w: %s: %v", ErrAnotherUser, path, err)
+	}
 	b, err := json.Marshal(req)
 	if err != nil {
 		return 0, err
@@ -400,14 +411,18 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 	}
 }
 
-// Listening reports whether an agent listens at path, and which process
-// it is (0 where that cannot be told).
+// Listening reports whether an agent of this process's user listens at
+// path, and which process it is (0 where that cannot be told). A socket
+// another user's process listens on is none: Listen replaces it.
 func Listening(path string) (pid int, ok bool) {
 	c, err := net.DialTimeout("unix", path, time.Second)
 	if err != nil {
 		return 0, false
 	}
 	defer c.Close()
+	if ownListener(c) != nil {
+		return 0, false
+	}
 	if uc, isUnix := c.(*net.UnixConn); isUnix {
 		pid, _ = peercred.PID(uc)
 	}

@@ -15,6 +15,7 @@
 package agent
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -351,6 +352,30 @@ func TestMain(m *testing.M) {
 		io.ReadAll(os.Stdin)
 		l.Close()
 		os.Exit(0)
+	}
+	if path := os.Getenv("AGENT_TEST_RECORD"); path != "" {
+		// A process of another user listening where an agent would
+		// (TestAListenerOfAnotherUserIsSentNothing): it says how much
+		// each client sent, one after the other.
+		l, err := net.Listen("unix", path)
+		if err != nil {
+			fmt.Println("listen:", err)
+			os.Exit(1)
+		}
+		fmt.Println("listening")
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				fmt.Println("accept:", err)
+				os.Exit(1)
+			}
+			// A request is a line; a client that sends none is
+			// let go after a while.
+			conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			b, _ := bufio.NewReader(conn).ReadBytes('\n')
+			conn.Close()
+			fmt.Printf("received %d bytes\n", len(b))
+		}
 	}
 	if path := os.Getenv("AGENT_TEST_DIAL"); path != "" {
 		conn, err := net.Dial("unix", path)

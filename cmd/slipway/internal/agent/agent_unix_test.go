@@ -17,7 +17,9 @@
 package agent
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -72,5 +74,60 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 	// The agent's own user is still served.
 	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAListenerOfAnotherUserIsSentNothing: a socket at the agent's path
+// that a process of another user listens on (one a repository left as a
+// link, or another user made) is asked nothing: the request, which holds
+// the environment, is never written, Ask says why, and Listening does
+// not take it for an agent.
+func TestAListenerOfAnotherUserIsSentNothing(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root, to listen as another user")
+	}
+	dir := t.TempDir()
+	for p := dir; p != "/" && p != "."; p = filepath.Dir(p) {
+		if strings.HasPrefix(p, os.TempDir()+"/") {
+			os.Chmod(p, 0o777)
+		}
+	}
+	bin, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "listener")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "agent.sock")
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "AGENT_TEST_RECORD="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != "listening" {
+		t.Fatalf("the listener of another user: %q", lines.Text())
+	}
+	if _, ok := Listening(path); ok {
+		t.Error("Listening took a listener of another user for an agent")
+	}
+	if !lines.Scan() || lines.Text() != "received 0 bytes" {
+		t.Fatalf("the listener of another user, after Listening: %s", lines.Text())
+	}
+	_, err = Ask(context.Background(), path, &Request{Args: []string{"plan"}, Env: []string{"SECRET=x"}}, io.Discard, io.Discard)
+	if !errors.Is(err, ErrAnotherUser) || !strings.Contains(err.Error(), "a process of user 65534 listens, not of user 0") {
+		t.Fatalf("Ask of a listener of another user: %v, want ErrAnotherUser saying whose", err)
+	}
+	if !lines.Scan() || lines.Text() != "received 0 bytes" {
+		t.Fatalf("the listener of another user, after Ask: %s; want it sent nothing", lines.Text())
 	}
 }

@@ -33,6 +33,23 @@ func Supported() error {
 	return nil
 }
 
+// ownListener checks that the process listening at the other end of a
+// connection a client made runs as this process's user.
+func ownListener(c net.Conn) error {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return fmt.Errorf("not a Unix socket but %s", c.LocalAddr().Network())
+	}
+	uid, err := peercred.UID(uc)
+	if err != nil {
+		return fmt.Errorf("whose process listens cannot be told: %w", err)
+	}
+	if uid != os.Getuid() {
+		return fmt.Errorf("a process of user %d listens, not of user %d", uid, os.Getuid())
+	}
+	return nil
+}
+
 // sameUser checks that the process at the other end of conn runs as this
 // process's user.
 func sameUser(conn *net.UnixConn) error {
