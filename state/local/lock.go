@@ -65,6 +65,26 @@ func (e *NoRecordError) Unwrap() error { return e.Err }
 
 func (b *Backend) lockPath() string { return b.path + ".lock" }
 
+// openLock opens the lock file at path with flag, never through a
+// symbolic link: locking writes the holder's record there and empties
+// it at the end, and a link that a repository holds in its place (to a
+// file of the user's, which a plan of a pull request would empty) is an
+// error that says so.
+func openLock(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|noFollow, 0o644)
+	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("the lock file %s is a symbolic link, which slipway does not write through; remove it (it holds only the record of who holds the lock)", path)
+		}
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("the lock file %s is not a file; remove it", path)
+	}
+	return f, nil
+}
+
 // lockPoll is how often Lock tries again while another process holds the
 // lock: from 5ms, doubling, at most 200ms. The jitter keeps processes
 // that wait together from trying together; the cap leaves room for it,
@@ -87,7 +107,7 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o755); err != nil {
 		return "", fmt.Errorf("locking state: %w", err)
 	}
-	f, err := os.OpenFile(b.lockPath(), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openLock(b.lockPath(), os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return "", fmt.Errorf("locking state: %w", err)
 	}
@@ -229,7 +249,7 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	if holder == nil || holder.ID != id {
 		return fmt.Errorf("force-unlocking state: %s", b.notOurs(id))
 	}
-	f, err := os.OpenFile(b.lockPath(), os.O_RDWR, 0)
+	f, err := openLock(b.lockPath(), os.O_RDWR)
 	if err != nil {
 		return fmt.Errorf("force-unlocking state: %w", err)
 	}
@@ -255,7 +275,7 @@ func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 // what every release leaves: the state is not locked, and there is
 // nothing to clear.
 func (b *Backend) clearStale(id string, why error) error {
-	f, err := os.OpenFile(b.lockPath(), os.O_RDWR, 0)
+	f, err := openLock(b.lockPath(), os.O_RDWR)
 	if err != nil {
 		return fmt.Errorf("force-unlocking state: %w", err)
 	}

@@ -128,7 +128,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 	}
 	b, _ := s.Backend(name)
 	lb := b.(*Backend)
-	f, err := os.OpenFile(lb.lockPath(), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openLock(lb.lockPath(), os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return fmt.Errorf("deleting workspace %q: %w", name, err)
 	}
