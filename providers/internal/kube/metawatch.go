@@ -24,8 +24,9 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
@@ -54,8 +55,16 @@ import (
 // once its watches waited for it.
 //
 // A kind is read from its watch only while the watch is sound: from the
-// end of its first LIST until an error ends it, and after one, once the
-// watch has delivered anything again (a LIST, an event, a bookmark). A
+// end of its first LIST, while a watch stream is open, until an error
+// ends it (one the reflector is told of, or an ERROR event: an expired or
+// too new resourceVersion, which the reflector only logs before it waits
+// and LISTs again), and after one, once the watch has delivered anything
+// again (a LIST, an event, a bookmark). A stream that ends without an
+// error (the server's timeout) is resumed where it stopped; the kind is
+// not read until it is. Nor is a watch that has delivered nothing, not
+// even the bookmark the API server sends each watch about once a minute,
+// for staleWatch of the wall clock: its connection may be dead without a
+// word (a laptop that slept, a dropped VPN), and its objects as old. A
 // kind is watched only after a LIST of it across the cluster succeeded:
 // one the credentials may not list there (FetchMeta then LISTs namespace
 // by namespace) is never watched, and one whose watch the server refuses
@@ -74,6 +83,10 @@ type MetaWatch struct {
 
 // idleWatch is how long a watch no plan reads is kept.
 const idleWatch = 15 * time.Minute
+
+// staleWatch is how long a watch that delivers nothing is read: half as
+// long again as the API server's bookmarks are apart.
+const staleWatch = 90 * time.Second
 
 // metaWatchKey is what one watch follows: the objects of a resource that
 // a label selector matches, across a cluster reached with one identity.
@@ -98,6 +111,13 @@ type metaKind struct {
 	// anything else.
 	broken   bool
 	brokenAt string
+	// open counts the watch streams open; delivered is the wall clock
+	// (no monotonic reading: it stops while a machine sleeps) when one
+	// last opened or delivered an event.
+	open      int
+	delivered time.Time
+	// now is MetaWatch.now.
+	now func() time.Time
 }
 
 // NewMetaWatch returns a MetaWatch that watches nothing yet.
@@ -156,21 +176,78 @@ func (mw *MetaWatch) objects(cl *Cluster, gvr schema.GroupVersionResource, selec
 }
 
 // sound reports whether the watch can be read: it has synced, the
-// server has not refused it, and it has delivered something since its
-// last error.
+// server has not refused it, it has delivered something since its last
+// error, and a stream of it is open that opened or delivered an event
+// within staleWatch.
 func (mk *metaKind) sound() bool {
 	if !mk.informer.HasSynced() {
 		return false
 	}
 	mk.mu.Lock()
 	defer mk.mu.Unlock()
-	if mk.failed {
+	if mk.failed || mk.open == 0 || mk.now().Round(0).Sub(mk.delivered) > staleWatch {
 		return false
 	}
 	if mk.broken && mk.informer.LastSyncResourceVersion() != mk.brokenAt {
 		mk.broken = false
 	}
 	return !mk.broken
+}
+
+// breaks marks the watch broken (sound).
+func (mk *metaKind) breaks() {
+	mk.mu.Lock()
+	defer mk.mu.Unlock()
+	mk.broken, mk.brokenAt = true, mk.informer.LastSyncResourceVersion()
+}
+
+// follow passes on the events of a watch stream the reflector opened,
+// noting that it is open, when it delivers, and an ERROR event, which
+// breaks the watch.
+func (mk *metaKind) follow(w watch.Interface) watch.Interface {
+	mk.mu.Lock()
+	mk.open++
+	mk.delivered = mk.now().Round(0)
+	mk.mu.Unlock()
+	f := &followed{in: w, out: make(chan watch.Event), done: make(chan struct{})}
+	go func() {
+		defer close(f.out)
+		defer func() {
+			mk.mu.Lock()
+			mk.open--
+			mk.mu.Unlock()
+		}()
+		for ev := range w.ResultChan() {
+			if ev.Type == watch.Error {
+				mk.breaks()
+			} else {
+				mk.mu.Lock()
+				mk.delivered = mk.now().Round(0)
+				mk.mu.Unlock()
+			}
+			select {
+			case f.out <- ev:
+			case <-f.done:
+				return
+			}
+		}
+	}()
+	return f
+}
+
+// followed is a watch stream that metaKind.follow passes on.
+type followed struct {
+	in   watch.Interface
+	out  chan watch.Event
+	done chan struct{}
+	once sync.Once
+}
+
+func (f *followed) ResultChan() <-chan watch.Event { return f.out }
+
+func (f *followed) Stop() {
+	f.once.Do(func() { close(f.done) })
+	f.in.Stop()
 }
 
 // start is to watch gvr's objects that selector matches across the
@@ -185,9 +262,26 @@ func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selecto
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	mk := &metaKind{stop: stop, lastUsed: mw.now()}
-	mk.informer = metadatainformer.NewFilteredMetadataInformer(cl.Metadata, gvr, metav1.NamespaceAll, 0, cache.Indexers{},
-		func(o *metav1.ListOptions) { o.LabelSelector = selector }).Informer()
+	mk := &metaKind{stop: stop, lastUsed: mw.now(), now: mw.now}
+	// client-go's metadata informer (metadatainformer), but that each
+	// watch stream is followed.
+	res := cl.Metadata.Resource(gvr)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return res.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			w, err := res.Watch(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return mk.follow(w), nil
+		},
+	}
+	mk.informer = cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, cl.Metadata),
+		&metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
 	_ = mk.informer.SetTransform(slimMeta)
 	_ = mk.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		mk.mu.Lock()

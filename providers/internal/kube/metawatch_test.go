@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,11 +107,18 @@ func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case ev := <-s.events:
+			if ev == endStream {
+				return
+			}
 			fmt.Fprintln(w, ev)
 			w.(http.Flusher).Flush()
 		}
 	}
 }
+
+// endStream, sent as an event, ends the WATCH that takes it without an
+// error, as the server's timeout does.
+const endStream = "end"
 
 func metaItem(ns, name, rv string) string {
 	return fmt.Sprintf(`{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":%q,"namespace":%q,"resourceVersion":%q,
@@ -134,7 +142,8 @@ func (s *watchServer) count() (lists, watches int) {
 // LISTs the kind across the cluster and is to watch it, LISTs again
 // until the watch starts (StartPending), answers from the watch once it
 // has synced, sees the changes it delivers, LISTs again while the watch
-// is broken, and LISTs for ever a kind whose watch the server forbids.
+// is broken (by an error the reflector is told of, by an ERROR event it
+// only logs), and LISTs for ever a kind whose watch the server forbids.
 func TestMetaWatch(t *testing.T) {
 	t.Parallel()
 	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2", "ns-1/b": "3", "ns-9/unasked": "4"}, events: make(chan string, 10)}
@@ -159,17 +168,17 @@ func TestMetaWatch(t *testing.T) {
 		return got, after - before, err
 	}
 	// until calls fetch until cond holds of what it found and how many
-	// LISTs it took, for at most 10 s.
+	// LISTs it took, for at most 30 s.
 	until := func(what string, cond func(map[string]string, int, error) bool) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			got, lists, err := fetch()
 			if cond(got, lists, err) {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 10 s; the last FetchMeta found %v with %d LISTs (error %v)", what, got, lists, err)
+				t.Fatalf("%s: not within 30 s; the last FetchMeta found %v with %d LISTs (error %v)", what, got, lists, err)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -211,6 +220,19 @@ func TestMetaWatch(t *testing.T) {
 	s.set(func(s *watchServer) { s.status = 0 })
 	until("the watch read again once it has listed", func(got map[string]string, lists int, err error) bool {
 		return err == nil && lists == 0 && fmt.Sprint(got) == want
+	})
+
+	// An ERROR event of an expired resourceVersion, which the reflector
+	// only logs before it waits (about a second) and LISTs again: the
+	// watch is not read meanwhile. The change made meanwhile is what the
+	// LISTs find, and then the watch once it has listed again.
+	s.set(func(s *watchServer) { s.items["ns-0/a"] = "21" })
+	s.events <- `{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}}`
+	until("an expired watch not read", func(got map[string]string, lists int, err error) bool {
+		return err == nil && lists == 1 && got["v1 ConfigMap ns-0/a"] == "21"
+	})
+	until("the expired watch read again once it has listed", func(got map[string]string, lists int, err error) bool {
+		return err == nil && lists == 0 && got["v1 ConfigMap ns-0/a"] == "21"
 	})
 
 	// A watch the server forbids is never read, nor started again.
@@ -269,4 +291,102 @@ func TestMetaWatchStopsIdleWatches(t *testing.T) {
 	if mw.Watching() != 0 {
 		t.Errorf("watching %d kinds after %s idle, want 0", mw.Watching(), idleWatch)
 	}
+}
+
+// TestMetaWatchIsNotReadOnceStale: a watch that has delivered nothing for
+// staleWatch of the wall clock (no event, not even the server's bookmark
+// of about once a minute) may be on a dead connection: the kind is
+// LISTed until the watch delivers again.
+func TestMetaWatchIsNotReadOnceStale(t *testing.T) {
+	t.Parallel()
+	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2"}, events: make(chan string, 10)}
+	cl := connectTo(t, s.serve)
+	mw := NewMetaWatch()
+	t.Cleanup(mw.Stop)
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	mw.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	ids := configMapIDs(namespaceLists + 1)
+	lists := func() int {
+		t.Helper()
+		before, _ := s.count()
+		if _, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.count()
+		return after - before
+	}
+	lists()
+	mw.StartPending()
+	deadline := time.Now().Add(10 * time.Second)
+	for lists() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the watch never answered")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	clock.Add(int64(staleWatch - time.Second))
+	if n := lists(); n != 0 {
+		t.Fatalf("a watch that delivered %s ago made %d LISTs; want it read", staleWatch-time.Second, n)
+	}
+	clock.Add(int64(2 * time.Second))
+	if n := lists(); n != 1 {
+		t.Fatalf("a watch that delivered nothing for %s: %d LISTs, want 1", staleWatch+time.Second, n)
+	}
+	// The server's bookmark: the watch is read again.
+	s.events <- `{"type":"BOOKMARK","object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"99"}}}`
+	deadline = time.Now().Add(10 * time.Second)
+	for lists() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the watch was not read again after a bookmark")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestMetaWatchWithNoStreamOpen: a watch stream that ends without an
+// error (the server's timeout) is resumed where it stopped; while the
+// server refuses to open another (429, which the reflector retries
+// without a word to its error handler), the kind is LISTed, and read
+// from the watch again once a stream is open.
+func TestMetaWatchWithNoStreamOpen(t *testing.T) {
+	t.Parallel()
+	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2"}, events: make(chan string, 10)}
+	cl := connectTo(t, s.serve)
+	mw := NewMetaWatch()
+	t.Cleanup(mw.Stop)
+	ids := configMapIDs(namespaceLists + 1)
+	fetch := func() (string, int) {
+		t.Helper()
+		before, _ := s.count()
+		found, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.count()
+		return found["v1 ConfigMap ns-0/a"].ResourceVersion, after - before
+	}
+	until := func(what, rv string, lists int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			gotRV, gotLists := fetch()
+			if gotRV == rv && gotLists == lists {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 30 s; the last FetchMeta found resourceVersion %s with %d LISTs", what, gotRV, gotLists)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	fetch()
+	mw.StartPending()
+	until("answered from the synced watch", "2", 0)
+	s.set(func(s *watchServer) { s.watchStatus = http.StatusTooManyRequests; s.items["ns-0/a"] = "3" })
+	s.events <- endStream
+	until("a watch with no stream open not read", "3", 1)
+	s.set(func(s *watchServer) { s.watchStatus = 0 })
+	s.events <- `{"type":"MODIFIED","object":` + metaItem("ns-0", "a", "4") + `}`
+	until("the watch read again once its stream is open", "4", 0)
 }
