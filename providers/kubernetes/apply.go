@@ -134,7 +134,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		var src *sources
 		var rendered []*unstructured.Unstructured
 		if src, err = readSources(cfg.Dir); err == nil {
-			now := inputsDigest(req.Config, src)
+			now := inputsDigest(req.Config, src, cl.DefaultNamespace)
 			if inputs != "" && now != inputs {
 				// Planned from the digest alone (see planUnchanged):
 				// what apply renders must be what that plan saw.

@@ -431,6 +431,11 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 	if a.p.offline {
 		return out
 	}
+	cl, err := a.p.Cluster()
+	if err != nil {
+		return out
+	}
+	defaultNS := cl.DefaultNamespace
 	keys := make([]string, len(reqs))
 	a.p.configs.Next()
 	a.p.known.Next()
@@ -453,7 +458,7 @@ func (a *app) PlanElided(_ context.Context, reqs []sdk.PlanRequest) []bool {
 			return
 		}
 		src, err := a.p.elidedSources(m.dir, &roots)
-		if err != nil || a.p.inputsOf(r.Address, priv.Elide, m, src) != priv.Inputs {
+		if err != nil || a.p.inputsOf(r.Address, priv.Elide, m, src, defaultNS) != priv.Inputs {
 			return
 		}
 		keys[i] = refreshKey(r.Address, priv.Elide.Name)
@@ -481,6 +486,7 @@ type configMatch struct {
 	dir           string
 	ok            bool
 	files, inputs string
+	defaultNS     string // what inputs was made with
 }
 
 // configMatches reports whether conf is the configuration that e records
@@ -516,11 +522,12 @@ func configKey(addr string, e *elision) []byte {
 }
 
 // inputsOf is inputsDigest of the configuration m was found for (the
-// request's, which configMatches compared) and src; made once for the
-// same files and kept with m.
-func (p *provider) inputsOf(addr string, e *elision, m configMatch, src *sources) string {
-	if src == nil || src.digest == "" || m.files != src.digest {
-		m.inputs = inputsDigest(m.config, src)
+// request's, which configMatches compared), src and defaultNS; made once
+// for the same files and default namespace and kept with m.
+func (p *provider) inputsOf(addr string, e *elision, m configMatch, src *sources, defaultNS string) string {
+	if src == nil || src.digest == "" || m.files != src.digest || m.defaultNS != defaultNS {
+		m.inputs = inputsDigest(m.config, src, defaultNS)
+		m.defaultNS = defaultNS
 		if src != nil {
 			m.files = src.digest
 		}

@@ -42,24 +42,44 @@ const inputsScheme = 1
 var digestInputs = []string{builtin.AppName, builtin.AppNamespace, builtin.AppCreateNamespace, builtin.AppIgnoreDifferences, builtin.AppRollout}
 
 // inputsDigest is what an app's desired objects are made from: the
-// files and the configuration that shapes them. It is "" when the inputs
-// cannot be hashed (a kustomization), which never matches.
+// files and the configuration that shapes them, and for an app that
+// names no namespace, the namespace its objects take instead, defaultNS
+// (the kubeconfig context's): a context switched to another namespace
+// moves them. It is "" when the inputs cannot be hashed (a
+// kustomization), which never matches.
 //
 // The last apply records it in private state; a plan that finds the same
 // digest, and every object as that apply left it, knows the app has
 // nothing to do without decoding a manifest (see planUnchanged).
-func inputsDigest(conf cty.Value, src *sources) string {
+func inputsDigest(conf cty.Value, src *sources, defaultNS string) string {
 	if src == nil || src.digest == "" || conf == cty.NilVal || conf.IsNull() || !conf.Type().IsObjectType() {
 		return ""
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "slipway kubernetes app inputs %d\n%s\n", inputsScheme, src.digest)
+	if namespaceOf(conf) == "" {
+		// Written only then: the digests of apps that name their
+		// namespace stay those recorded before it was.
+		fmt.Fprintf(h, "default namespace %q\n", defaultNS)
+	}
 	for _, name := range digestInputs {
 		if conf.Type().HasAttribute(name) && !hashAttr(h, conf, name) {
 			return ""
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// namespaceOf is the namespace an app's configuration names, or "".
+func namespaceOf(conf cty.Value) string {
+	if !conf.Type().HasAttribute(builtin.AppNamespace) {
+		return ""
+	}
+	v, _ := conf.GetAttr(builtin.AppNamespace).Unmark()
+	if !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
 }
 
 // hashAttr writes attribute name of conf to h, with its type, and

@@ -38,7 +38,7 @@ import (
 func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 	par.Each(len(reqs), func(i int) {
 		req, resp := reqs[i], &resps[i]
-		cfg, prior, rendered, ok := readApp(req, resp)
+		cfg, prior, rendered, ok := readApp(req, resp, a.p.offlineNS)
 		if !ok {
 			return
 		}

@@ -113,7 +113,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		}
 	}
 	par.Each(len(reqs), func(i int) {
-		as, ok := readAppSources(reqs[i], &resps[i])
+		as, ok := readAppSources(reqs[i], &resps[i], cl.DefaultNamespace)
 		if !ok {
 			return
 		}
@@ -523,8 +523,8 @@ func plural(n int, one, many string) string {
 // manifests cannot be read yet (their directory is known after apply) or
 // the app is replaced, so everything it holds is known after apply; or an
 // error, which it adds to resp.
-func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse) (appConfig, priorApp, []*unstructured.Unstructured, bool) {
-	as, ok := readAppSources(req, resp)
+func readApp(req sdk.PlanRequest, resp *sdk.PlanResponse, defaultNS string) (appConfig, priorApp, []*unstructured.Unstructured, bool) {
+	as, ok := readAppSources(req, resp, defaultNS)
 	if !ok {
 		return as.cfg, as.prior, nil, false
 	}
@@ -553,7 +553,7 @@ type appSources struct {
 
 // readAppSources is readApp up to reading the manifests' files, which it
 // does not decode.
-func readAppSources(req sdk.PlanRequest, resp *sdk.PlanResponse) (*appSources, bool) {
+func readAppSources(req sdk.PlanRequest, resp *sdk.PlanResponse, defaultNS string) (*appSources, bool) {
 	as := &appSources{}
 	if !kube.AllKnown(req.Config, renderInputs...) || len(resp.RequiresReplace) > 0 {
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: cty.DynamicVal, builtin.AppInventory: cty.UnknownVal(cty.List(cty.String)), builtin.AppHooks: cty.UnknownVal(cty.List(builtin.HookType)), builtin.AppRolloutStatus: cty.UnknownVal(cty.String)})
@@ -574,7 +574,7 @@ func readAppSources(req sdk.PlanRequest, resp *sdk.PlanResponse) (*appSources, b
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return as, false
 	}
-	as.inputs = inputsDigest(req.Config, as.src)
+	as.inputs = inputsDigest(req.Config, as.src, defaultNS)
 	return as, true
 }
 
