@@ -81,7 +81,11 @@ type objectMark struct {
 	// resourceVersion alone: its manifest may write stringData, which
 	// the server turns into data, and what the entry then says is the
 	// server's choice; a Secret's resourceVersion moves only when
-	// something writes to it.
+	// something writes to it. So does an object slipway last wrote by
+	// update (Replace=true): an update's entry owns only the fields it
+	// changed, so another writer may change a field slipway's manifest
+	// sets, and which held the same value before, without touching
+	// slipway's entries.
 	Owner string `json:"owner,omitempty"`
 }
 
@@ -93,9 +97,22 @@ func markOf(u *unstructured.Unstructured) (objectMark, bool) {
 	}
 	if !isSecret(u.GroupVersionKind().Group, u.GetKind()) {
 		entries, _, _ := unstructured.NestedSlice(u.Object, "metadata", "managedFields")
-		m.Owner = entriesDigest(entries)
+		if !updatedBySlipway(entries) {
+			m.Owner = entriesDigest(entries)
+		}
 	}
 	return m, true
+}
+
+// updatedBySlipway reports whether slipway has an entry of managedFields
+// written by update, not by server-side apply.
+func updatedBySlipway(entries []any) bool {
+	for _, e := range entries {
+		if m, ok := e.(map[string]any); ok && m["manager"] == kube.FieldManager && m["operation"] != "Apply" {
+			return true
+		}
+	}
+	return false
 }
 
 func isSecret(group, kind string) bool { return group == "" && kind == "Secret" }
@@ -171,9 +188,8 @@ func objectMetaOwner(fields []metav1.ManagedFieldsEntry) string {
 // entries (as decoded JSON), each written as encoding/json writes it
 // (keys sorted), so that the same entries digest alike whether they came
 // decoded or as the server's bytes; "" when there is none. Every entry of
-// slipway's counts, whatever its operation: an object applied with
-// Replace=true is written by update, and may still carry the apply entry
-// of an earlier sync.
+// slipway's counts, whatever its operation (markOf takes no digest of an
+// object with an entry of slipway's written by update).
 func entriesDigest(entries []any) string {
 	h := sha256.New()
 	n := 0

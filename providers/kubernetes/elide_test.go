@@ -335,6 +335,26 @@ func TestObjectMarkMatches(t *testing.T) {
 			t.Errorf("%s: matches %v, want %v", c.name, got, c.want)
 		}
 	}
+
+	// An object slipway last wrote by update (Replace=true): its entry
+	// owns only the fields that update changed, so a field its manifest
+	// sets may have been changed since by another writer without a
+	// change to slipway's entry. Its mark is its resourceVersion alone.
+	updated := strings.Replace(markTestObject, `"manager":"slipway","operation":"Apply"`, `"manager":"slipway","operation":"Update"`, 1)
+	if err := json.Unmarshal([]byte(updated), &obj); err != nil {
+		t.Fatal(err)
+	}
+	if mark, _ = markOf(&unstructured.Unstructured{Object: obj}); mark.Owner != "" || mark.ResourceVersion != "5" {
+		t.Fatalf("the mark of an object slipway updated: %+v, want its resourceVersion alone", mark)
+	}
+	if !matches(updated, "ConfigMap") {
+		t.Error("an object slipway updated, not written since: not matched")
+	}
+	// kubectl edit of data.key, which slipway's update had left to its
+	// earlier owner: slipway's entry is as it was.
+	if matches(bumped(strings.Replace(updated, `"manager":"labeller"`, `"manager":"kubectl-edit"`, 1)), "ConfigMap") {
+		t.Error("an object slipway updated, written since by another: matched")
+	}
 }
 
 // FuzzObjectMarkMatches: no metadata panics the comparison, and on any
