@@ -84,9 +84,12 @@ type MetaWatch struct {
 // idleWatch is how long a watch no plan reads is kept.
 const idleWatch = 15 * time.Minute
 
-// staleWatch is how long a watch that delivers nothing is read: half as
-// long again as the API server's bookmarks are apart.
-const staleWatch = 90 * time.Second
+// staleWatch is how long a watch that delivers nothing is read: three
+// times as long as the API server's bookmarks are apart (about a minute,
+// and two seen at times). HTTP/2's health check of client-go's
+// connections ends a stream on a dead one after 45 s of silence, but
+// counts no time a machine slept.
+const staleWatch = 3 * time.Minute
 
 // metaWatchKey is what one watch follows: the objects of a resource that
 // a label selector matches, across a cluster reached with one identity.
