@@ -364,9 +364,10 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 			ids = append(ids, o.id)
 		}
 		line := fmt.Sprintf("waiting for %s to be healthy", plural(len(ids), "object", "objects"))
-		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) {
-			// Nothing is left to change: slipway may start another app's
-			// changes while this one waits.
+		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) && len(hooksOf(d, builtin.HookSyncFail)) == 0 {
+			// Nothing is left to change, even if the wait fails (no
+			// SyncFail hook to run then): slipway may start another
+			// app's changes while this one waits.
 			r.waiting(line)
 		} else {
 			r.progress(line)
@@ -916,9 +917,10 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	}
 	err = deleteObjects(ctx, ms, cfg, owned, timeout, progress, "deleting ")
 	if err == nil && len(owned) > 0 {
-		// Every delete is made: slipway may start another change while
-		// this one waits for the objects to go.
-		if req.Waiting != nil {
+		// Every delete is made, and no PostDelete hook is left to run
+		// once the objects are gone: slipway may start another change
+		// while this one waits for them to go.
+		if req.Waiting != nil && len(prior.private.PostDelete) == 0 {
 			req.Waiting(fmt.Sprintf("waiting for %s to be deleted", plural(len(owned), "object", "objects")))
 		}
 		err = waitGone(ctx, ms, owned, timeout, progress)

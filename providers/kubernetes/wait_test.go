@@ -415,3 +415,71 @@ func TestUnchangedObjectDeletedAfterThePlan(t *testing.T) {
 	}
 	s.Destroy()
 }
+
+// TestWaitingOnlyWithNothingLeftToWrite: an app says it only waits
+// (sdk.ApplyRequest.Waiting, which gives its parallelism slot to another
+// change) only when nothing is left to write whatever the wait ends in:
+// not while a SyncFail hook would run if the wait failed, nor, on
+// destroy, while a PostDelete hook is to run once the objects are gone.
+// Both hooks run, without the app having said so.
+func TestWaitingOnlyWithNothingLeftToWrite(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, requestLog(filepath.Join(t.TempDir(), "requests.log")))
+	job := func(name, hook string) string {
+		return "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + name + "\n  annotations:\n    argocd.argoproj.io/hook: " + hook +
+			"\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - {name: run, image: registry.example/run:1}\n"
+	}
+	// minReadySeconds longer than the wait: the wait fails.
+	deployment := strings.Replace(strings.Replace(webDeployment, "REPLICAS", "1", 1), "spec:\n  replicas:", "spec:\n  minReadySeconds: 300\n  replicas:", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": deployment,
+		"failed.yaml":     job("on-failure", "SyncFail"),
+		"cleanup.yaml":    job("cleanup", "PostDelete"),
+	})
+	const ns = "e2e-hook-slot"
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("hook-slot"), "manifests_dir": cty.StringVal(dir),
+		"namespace": cty.StringVal(ns), "create_namespace": cty.True, "wait_timeout": cty.StringVal("2s"),
+	})
+	// apply plans config against prior and applies it, and returns the
+	// response and how many times the app said it only waits.
+	apply := func(what string, config, prior cty.Value, private []byte) (sdk.ApplyResponse, int) {
+		t.Helper()
+		plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{Address: "app.hook", TypeName: "kubernetes_app", Config: config, PriorState: prior, PriorPrivate: private}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sdktest.CheckDiags(t, what+" plan", plans[0].Diagnostics)
+		var resp sdk.ApplyResponse
+		waiting := 0
+		err = c.Apply(t.Context(), []sdk.ApplyRequest{{Address: "app.hook", TypeName: "kubernetes_app", Config: config,
+			PriorState: prior, PlannedState: plans[0].PlannedState, PlannedPrivate: plans[0].PlannedPrivate}}, func(ev host.ApplyEvent) {
+			switch {
+			case ev.Waiting:
+				waiting++
+			case ev.Done:
+				resp = *ev.Response
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, waiting
+	}
+	resp, waiting := apply("apply", config, cty.NullVal(appSchema.ImpliedType()), nil)
+	if resp.Diagnostics.Err() == nil {
+		t.Fatal("the apply whose wait cannot succeed succeeded")
+	}
+	if waiting != 0 {
+		t.Errorf("the app with a SyncFail hook said %d times that it only waits; want never", waiting)
+	}
+	k.Get(kubetest.Jobs, ns, "on-failure") // the SyncFail hook ran
+	resp, waiting = apply("destroy", cty.NullVal(appSchema.ImpliedType()), resp.NewState, resp.Private)
+	sdktest.CheckDiags(t, "destroy", resp.Diagnostics)
+	if waiting != 0 {
+		t.Errorf("the destroy of an app with a PostDelete hook said %d times that it only waits; want never", waiting)
+	}
+	k.Get(kubetest.Jobs, ns, "cleanup") // the PostDelete hook ran
+}
