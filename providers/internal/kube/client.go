@@ -36,6 +36,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // FieldManager is the field manager of slipway's server-side applies, dry
@@ -152,6 +153,13 @@ func Connect(c ClientConfig) (*Cluster, error) {
 		if cl.FlowControl = hasFlowControl(cfg); cl.FlowControl {
 			cfg.QPS = -1 // no client-side limiter: the server paces us
 		}
+	}
+	if cfg.QPS > 0 {
+		// One bucket for every client made from this config or a copy
+		// of it (rest.CopyConfig keeps the limiter): helm's, the
+		// analysis Jobs', discovery's, not one each, which client-go
+		// would make from QPS and Burst alone.
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
 	}
 
 	// The dynamic client as dynamic.NewForConfig makes it, keeping its REST

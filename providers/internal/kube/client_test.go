@@ -20,6 +20,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 )
 
 // TestRateLimitDefaults: with no rate limit set, a server with API
@@ -59,6 +63,16 @@ func TestRateLimitDefaults(t *testing.T) {
 			if cl.Config.QPS != tt.wantQPS || cl.Config.Burst != tt.wantBurst || cl.FlowControl != tt.wantFlowed {
 				t.Errorf("qps %v burst %d flow control %v, want %v %d %v", cl.Config.QPS, cl.Config.Burst, cl.FlowControl, tt.wantQPS, tt.wantBurst, tt.wantFlowed)
 			}
+			// One limiter (or none) for every client: the dynamic
+			// client's, and a client made from a copy of the config, as
+			// the helm provider and the analysis Jobs make theirs.
+			other, err := rest.RESTClientFor(withGroupVersion(rest.CopyConfig(cl.Config)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := other.GetRateLimiter(), cl.REST.GetRateLimiter(); got != want || (want == nil) != (tt.wantQPS < 0) {
+				t.Errorf("a client made from a copy of the config has limiter %p, the dynamic client %p; want one, or none with flow control", got, want)
+			}
 		})
 	}
 }
@@ -79,4 +93,12 @@ current-context: x
 		t.Fatal(err)
 	}
 	return kc
+}
+
+// withGroupVersion gives c what rest.RESTClientFor needs of a config.
+func withGroupVersion(c *rest.Config) *rest.Config {
+	c.GroupVersion = &schema.GroupVersion{Version: "v1"}
+	c.APIPath = "/api"
+	c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	return c
 }
