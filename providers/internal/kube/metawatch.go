@@ -84,13 +84,6 @@ type MetaWatch struct {
 // idleWatch is how long a watch no plan reads is kept.
 const idleWatch = 15 * time.Minute
 
-// staleWatch is how long a watch that delivers nothing is read: three
-// times as long as the API server's bookmarks are apart (about a minute,
-// and two seen at times). HTTP/2's health check of client-go's
-// connections ends a stream on a dead one after 45 s of silence, but
-// counts no time a machine slept.
-const staleWatch = 3 * time.Minute
-
 // metaWatchKey is what one watch follows: the objects of a resource that
 // a label selector matches, across a cluster reached with one identity.
 type metaWatchKey struct {
@@ -107,20 +100,10 @@ type metaKind struct {
 	// run starts the informer; nil once it has (guarded by MetaWatch.mu).
 	run func()
 
+	streams streams
+
 	mu     sync.Mutex
 	failed bool // the server refused the watch: never read
-	// broken is set by an error of the watch, with what the informer had
-	// synced to then; the watch is sound again once it has synced to
-	// anything else.
-	broken   bool
-	brokenAt string
-	// open counts the watch streams open; delivered is the wall clock
-	// (no monotonic reading: it stops while a machine sleeps) when one
-	// last opened or delivered an event.
-	open      int
-	delivered time.Time
-	// now is MetaWatch.now.
-	now func() time.Time
 }
 
 // NewMetaWatch returns a MetaWatch that watches nothing yet.
@@ -179,78 +162,15 @@ func (mw *MetaWatch) objects(cl *Cluster, gvr schema.GroupVersionResource, selec
 }
 
 // sound reports whether the watch can be read: it has synced, the
-// server has not refused it, it has delivered something since its last
-// error, and a stream of it is open that opened or delivered an event
-// within staleWatch.
+// server has not refused it, and its store is current (streams).
 func (mk *metaKind) sound() bool {
 	if !mk.informer.HasSynced() {
 		return false
 	}
 	mk.mu.Lock()
-	defer mk.mu.Unlock()
-	if mk.failed || mk.open == 0 || mk.now().Round(0).Sub(mk.delivered) > staleWatch {
-		return false
-	}
-	if mk.broken && mk.informer.LastSyncResourceVersion() != mk.brokenAt {
-		mk.broken = false
-	}
-	return !mk.broken
-}
-
-// breaks marks the watch broken (sound).
-func (mk *metaKind) breaks() {
-	mk.mu.Lock()
-	defer mk.mu.Unlock()
-	mk.broken, mk.brokenAt = true, mk.informer.LastSyncResourceVersion()
-}
-
-// follow passes on the events of a watch stream the reflector opened,
-// noting that it is open, when it delivers, and an ERROR event, which
-// breaks the watch.
-func (mk *metaKind) follow(w watch.Interface) watch.Interface {
-	mk.mu.Lock()
-	mk.open++
-	mk.delivered = mk.now().Round(0)
+	failed := mk.failed
 	mk.mu.Unlock()
-	f := &followed{in: w, out: make(chan watch.Event), done: make(chan struct{})}
-	go func() {
-		defer close(f.out)
-		defer func() {
-			mk.mu.Lock()
-			mk.open--
-			mk.mu.Unlock()
-		}()
-		for ev := range w.ResultChan() {
-			if ev.Type == watch.Error {
-				mk.breaks()
-			} else {
-				mk.mu.Lock()
-				mk.delivered = mk.now().Round(0)
-				mk.mu.Unlock()
-			}
-			select {
-			case f.out <- ev:
-			case <-f.done:
-				return
-			}
-		}
-	}()
-	return f
-}
-
-// followed is a watch stream that metaKind.follow passes on.
-type followed struct {
-	in   watch.Interface
-	out  chan watch.Event
-	done chan struct{}
-	once sync.Once
-}
-
-func (f *followed) ResultChan() <-chan watch.Event { return f.out }
-
-func (f *followed) Stop() {
-	f.once.Do(func() { close(f.done) })
-	f.in.Stop()
+	return !failed && mk.streams.current()
 }
 
 // start is to watch gvr's objects that selector matches across the
@@ -265,38 +185,31 @@ func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selecto
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	mk := &metaKind{stop: stop, lastUsed: mw.now(), now: mw.now}
+	mk := &metaKind{stop: stop, lastUsed: mw.now()}
+	mk.streams = streams{now: mw.now, lastSync: func() string { return mk.informer.LastSyncResourceVersion() }}
 	// client-go's metadata informer (metadatainformer), but that each
 	// watch stream is followed.
 	res := cl.Metadata.Resource(gvr)
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = selector
-			return res.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = selector
-			w, err := res.Watch(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			return mk.follow(w), nil
-		},
-	}
-	mk.informer = cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, cl.Metadata),
-		&metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
+	lw := mk.streams.listWatch(cl.Metadata, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		o.LabelSelector = selector
+		return res.List(ctx, o)
+	}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		o.LabelSelector = selector
+		return res.Watch(ctx, o)
+	})
+	mk.informer = cache.NewSharedIndexInformer(lw, &metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
 	_ = mk.informer.SetTransform(slimMeta)
 	_ = mk.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
-		mk.mu.Lock()
-		defer mk.mu.Unlock()
 		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
 			// The reflector would try again for ever: FetchMeta LISTs.
+			mk.mu.Lock()
 			mk.failed = true
+			mk.mu.Unlock()
 			stop()
 			return
 		}
 		// The reflector lists or watches again, with backoff.
-		mk.broken, mk.brokenAt = true, mk.informer.LastSyncResourceVersion()
+		mk.streams.breaks()
 	})
 	mw.kinds[key] = mk
 	mk.run = func() { go mk.informer.RunWithContext(ctx) }

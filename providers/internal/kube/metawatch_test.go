@@ -45,6 +45,9 @@ type watchServer struct {
 	status, watchStatus int
 	// events go to the WATCHes open.
 	events chan string
+	// objects serves whole objects (to a dynamic client), in one
+	// namespace or across the cluster, rather than metadata across it.
+	objects bool
 }
 
 func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -52,12 +55,15 @@ func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
 	if serveDiscovery(w, r) {
 		return
 	}
-	if r.URL.Path != "/api/v1/configmaps" {
+	inNS := ""
+	if s.objects && strings.HasPrefix(r.URL.Path, "/api/v1/namespaces/") && strings.HasSuffix(r.URL.Path, "/configmaps") {
+		inNS = strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/namespaces/"), "/configmaps")
+	} else if r.URL.Path != "/api/v1/configmaps" {
 		w.Write([]byte("ok")) // the flow control probe
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("labelSelector") != "managed=yes" || !strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadata") {
+	if q.Get("labelSelector") != "managed=yes" || strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadata") == s.objects {
 		s.t.Errorf("%s asked with Accept %q and selector %q", r.URL, r.Header.Get("Accept"), q.Get("labelSelector"))
 	}
 	s.mu.Lock()
@@ -75,7 +81,9 @@ func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
 	var items []string
 	for key, rv := range s.items {
 		ns, name, _ := strings.Cut(key, "/")
-		items = append(items, metaItem(ns, name, rv))
+		if inNS == "" || ns == inNS {
+			items = append(items, metaItem(ns, name, rv))
+		}
 	}
 	rv := s.rv
 	s.mu.Unlock()

@@ -24,9 +24,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -110,6 +111,9 @@ type kindWatch struct {
 	gvk      schema.GroupVersionKind
 	informer cache.SharedIndexInformer
 	stop     context.CancelFunc
+	// streams says whether the store is current; while it is not, the
+	// waits poll.
+	streams streams
 
 	mu       sync.Mutex
 	synced   bool
@@ -150,16 +154,29 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	if key.name != "" {
 		fieldSel = fields.OneTermEqualSelector("metadata.name", key.name).String()
 	}
-	kw.informer = dynamicinformer.NewFilteredDynamicInformer(w.cl.Dynamic, m.Resource, key.ns, 0, cache.Indexers{},
-		func(o *metav1.ListOptions) { o.LabelSelector, o.FieldSelector = selector, fieldSel }).Informer()
+	// client-go's dynamic informer (dynamicinformer), but that each watch
+	// stream is followed.
+	kw.streams = streams{now: time.Now, lastSync: func() string { return kw.informer.LastSyncResourceVersion() }, lost: kw.notifyAll}
+	res := w.cl.Dynamic.Resource(m.Resource).Namespace(key.ns)
+	tweak := func(o *metav1.ListOptions) { o.LabelSelector, o.FieldSelector = selector, fieldSel }
+	lw := kw.streams.listWatch(w.cl.Dynamic, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		tweak(&o)
+		return res.List(ctx, o)
+	}, func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		tweak(&o)
+		return res.Watch(ctx, o)
+	})
+	kw.informer = cache.NewSharedIndexInformer(lw, &unstructured.Unstructured{}, 0, cache.Indexers{})
 	_ = kw.informer.SetTransform(slim)
 	_ = kw.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
-		// The reflector retries every other error itself, with backoff;
-		// the waits poll meanwhile, once Grace has passed.
 		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
 			kw.fail()
 			stop()
+			return
 		}
+		// The reflector retries every other error itself, with backoff;
+		// the waits poll meanwhile.
+		kw.streams.breaks()
 	})
 	_, _ = kw.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    kw.changed,
@@ -204,12 +221,12 @@ func (kw *kindWatch) fail() {
 	kw.notifyAll()
 }
 
-// state says whether the kind's store can be read, and whether it is
-// polled instead.
+// state says whether the kind's store can be read (it has synced and is
+// current), and whether it is polled instead for good.
 func (kw *kindWatch) state() (synced, failed bool) {
 	kw.mu.Lock()
 	defer kw.mu.Unlock()
-	return kw.synced && !kw.failed, kw.failed
+	return kw.synced && !kw.failed && kw.streams.current(), kw.failed
 }
 
 // changed tells the trackers of an object that it changed.
