@@ -31,6 +31,10 @@
 //     dryRun and Mappings.DropMarks; everything else only reads.
 //   - A wait costs O(kinds) watches for the whole process, not requests
 //     per object or per round: Watches polls only what it cannot watch.
+//   - A watch's store is read as the cluster's only while it is current
+//     (streams): a stream open that delivered lately, no error since its
+//     last sync. client-go's informers do not say so; every informer
+//     here is built on streams.listWatch.
 //   - The package imports nothing of slipway but plugin-sdk, and nothing of
 //     Helm: it is the providers' common ground, not a third provider.
 //     Anything only one provider needs stays in that provider.
