@@ -44,23 +44,8 @@ func TestAnotherUserIsNotServed(t *testing.T) {
 	})
 	// Even with the socket and its directories open to everyone, the
 	// agent answers no other user.
-	for p := path; p != "/" && p != "."; p = filepath.Dir(p) {
-		if strings.HasPrefix(p, os.TempDir()+"/") || p == path {
-			os.Chmod(p, 0o777)
-		}
-	}
-	// The test binary, where that user may run it.
-	bin, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(filepath.Dir(path), "client")
-	if err := os.WriteFile(exe, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), "AGENT_TEST_DIAL="+path)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	os.Chmod(path, 0o777)
+	cmd := asAnotherUser(t, filepath.Dir(path), "AGENT_TEST_DIAL="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the client as another user: %v\n%s", err, out)
@@ -87,23 +72,8 @@ func TestAListenerOfAnotherUserIsSentNothing(t *testing.T) {
 		t.Skip("needs root, to listen as another user")
 	}
 	dir := t.TempDir()
-	for p := dir; p != "/" && p != "."; p = filepath.Dir(p) {
-		if strings.HasPrefix(p, os.TempDir()+"/") {
-			os.Chmod(p, 0o777)
-		}
-	}
-	bin, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(dir, "listener")
-	if err := os.WriteFile(exe, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, "agent.sock")
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), "AGENT_TEST_RECORD="+path)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := asAnotherUser(t, dir, "AGENT_TEST_RECORD="+path)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -130,4 +100,28 @@ func TestAListenerOfAnotherUserIsSentNothing(t *testing.T) {
 	if !lines.Scan() || lines.Text() != "received 0 bytes" {
 		t.Fatalf("the listener of another user, after Ask: %s; want it sent nothing", lines.Text())
 	}
+}
+
+// asAnotherUser is the test binary, copied into dir, to be run as user
+// 65534 with env added to this process's environment (TestMain's roles),
+// dir and its parents in the temporary directory opened to everyone.
+func asAnotherUser(t *testing.T, dir string, env ...string) *exec.Cmd {
+	t.Helper()
+	for p := dir; p != "/" && p != "."; p = filepath.Dir(p) {
+		if strings.HasPrefix(p, os.TempDir()+"/") {
+			os.Chmod(p, 0o777)
+		}
+	}
+	bin, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "as-another-user")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	return cmd
 }
