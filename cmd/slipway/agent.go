@@ -33,6 +33,7 @@ import (
 
 	"slipway.dev/slipway/cmd/slipway/internal/agent"
 	"slipway.dev/slipway/cmd/slipway/internal/command"
+	"slipway.dev/slipway/internal/confine"
 )
 
 // planByAgent has the agent of the working directory make the plan: the
@@ -108,13 +109,9 @@ func startAgent(ctx context.Context, inv *invocation) error {
 	// truncates it (truncateLog). Never through a link, nor into
 	// anything but a file: a repository may hold .slipway/agent.log as
 	// a link to a file of the user's, which the agent would empty.
-	log, err := os.OpenFile(agentLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND|noFollow, 0o600)
+	log, err := confine.OpenFile(agentLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
-	}
-	if fi, err := log.Stat(); err != nil || !fi.Mode().IsRegular() {
-		log.Close()
-		return fmt.Errorf("%s is not a file", agentLog)
 	}
 	cmd := exec.Command(exe, "agent", "-on-demand")
 	cmd.Args[0] = os.Args[0] // the name a multi-call binary runs by

@@ -20,6 +20,3 @@ import "syscall"
 
 // detached is nil where an agent does not run (agent.Supported).
 func detached() *syscall.SysProcAttr { return nil }
-
-// noFollow is 0 where an agent does not run.
-const noFollow = 0

@@ -21,6 +21,3 @@ import "syscall"
 // detached puts a child in a session of its own, without a controlling
 // terminal: the terminal's Ctrl-C and hangup do not reach it.
 func detached() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
-
-// noFollow opens the agent's log only if it is not a symbolic link.
-const noFollow = syscall.O_NOFOLLOW

@@ -25,6 +25,12 @@
 // provider that reads files a configuration names can use
 // filepath-securejoin or os.Root directly.
 //
+// OpenFile is the other side of the same care: where slipway writes a
+// file of its own in a directory a repository fills (the local state's
+// lock, an agent's log), it opens no link the repository may have put
+// there in its place.
+//
 // What must stay true: a path it returns is inside the root it was given,
-// after every link on the way is followed; it never follows a link out.
+// after every link on the way is followed; it never follows a link out;
+// OpenFile never opens through a link at the path's last element.
 package confine

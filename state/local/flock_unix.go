@@ -23,9 +23,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// noFollow opens a lock file only if it is not a symbolic link.
-const noFollow = unix.O_NOFOLLOW
-
 // tryLock takes an exclusive flock on f without waiting, returning errHeld
 // when another open file holds it.
 func tryLock(f *os.File) error {

@@ -23,10 +23,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// noFollow is 0: Windows has no O_NOFOLLOW, and os.OpenFile follows
-// a link.
-const noFollow = 0
-
 // lockOffset places the locked byte range far beyond the lock file's
 // content, because Windows locks are mandatory and would otherwise stop
 // waiters reading who holds the lock.

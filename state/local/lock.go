@@ -29,6 +29,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/state"
 )
 
@@ -66,23 +67,16 @@ func (e *NoRecordError) Unwrap() error { return e.Err }
 func (b *Backend) lockPath() string { return b.path + ".lock" }
 
 // openLock opens the lock file at path with flag, never through a
-// symbolic link: locking writes the holder's record there and empties
-// it at the end, and a link that a repository holds in its place (to a
-// file of the user's, which a plan of a pull request would empty) is an
-// error that says so.
+// symbolic link (confine.OpenFile): locking writes the holder's record
+// there and empties it at the end, and a link that a repository holds in
+// its place (to a file of the user's, which a plan of a pull request
+// would empty) is an error that says so.
 func openLock(path string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|noFollow, 0o644)
-	if err != nil {
-		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
-			return nil, fmt.Errorf("the lock file %s is a symbolic link, which slipway does not write through; remove it (it holds only the record of who holds the lock)", path)
-		}
-		return nil, err
+	f, err := confine.OpenFile(path, flag, 0o644)
+	if errors.Is(err, confine.ErrLink) || errors.Is(err, confine.ErrNotFile) {
+		return nil, fmt.Errorf("the lock file %s %w; remove it (it holds only the record of who holds the lock)", path, errors.Unwrap(err))
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("the lock file %s is not a file; remove it", path)
-	}
-	return f, nil
+	return f, err
 }
 
 // lockPoll is how often Lock tries again while another process holds the
