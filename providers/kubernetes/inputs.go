@@ -25,6 +25,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/internal/builtin"
+	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
 // inputsScheme is the version of what a digest stands for. Raise it
@@ -57,7 +58,7 @@ func inputsDigest(conf cty.Value, src *sources, defaultNS string) string {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "slipway kubernetes app inputs %d\n%s\n", inputsScheme, src.digest)
-	if namespaceOf(conf) == "" {
+	if sdk.GetString(conf, builtin.AppNamespace) == "" { // as parseAppConfig reads it
 		// Written only then: the digests of apps that name their
 		// namespace stay those recorded before it was.
 		fmt.Fprintf(h, "default namespace %q\n", defaultNS)
@@ -68,18 +69,6 @@ func inputsDigest(conf cty.Value, src *sources, defaultNS string) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// namespaceOf is the namespace an app's configuration names, or "".
-func namespaceOf(conf cty.Value) string {
-	if !conf.Type().HasAttribute(builtin.AppNamespace) {
-		return ""
-	}
-	v, _ := conf.GetAttr(builtin.AppNamespace).Unmark()
-	if !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
 }
 
 // hashAttr writes attribute name of conf to h, with its type, and
