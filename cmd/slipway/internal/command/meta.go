@@ -125,7 +125,8 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 			}
 			return nil, fmt.Errorf("%w\n\nslipway waited %s for the lock (-lock-timeout). If no slipway is running and the holder is gone, release it with: slipway force-unlock %s", err, la.LockTimeout, le.Info.ID)
 		}
-		return nil, fmt.Errorf("lock state: %w", err)
+		// Every backend's Lock says "locking state: ..." itself.
+		return nil, err
 	}
 	if sr, ok := b.(staleReporter); ok {
 		if err := sr.StaleRecord(); err != nil {
