@@ -186,7 +186,7 @@ func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selecto
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	mk := &metaKind{stop: stop, lastUsed: mw.now()}
-	mk.streams = streams{now: mw.now, lastSync: func() string { return mk.informer.LastSyncResourceVersion() }}
+	mk.streams = streams{now: mw.now, lastSync: func() string { return mk.informer.LastSyncResourceVersion() }, stored: func() string { return mk.informer.GetStore().LastStoreSyncResourceVersion() }}
 	// client-go's metadata informer (metadatainformer), but that each
 	// watch stream is followed.
 	res := cl.Metadata.Resource(gvr)

@@ -391,6 +391,15 @@ func TestMetaWatchWithNoStreamOpen(t *testing.T) {
 	fetch()
 	mw.StartPending()
 	until("answered from the synced watch", "2", 0)
+	// The store says what it holds (client-go's AtomicFIFO), which a
+	// break needs to be over.
+	mw.mu.Lock()
+	for key, mk := range mw.kinds {
+		if rv, synced := mk.streams.stored(), mk.informer.LastSyncResourceVersion(); rv == "" || rv != synced {
+			t.Errorf("%v: the store holds resourceVersion %q, the informer synced to %q", key.gvr, rv, synced)
+		}
+	}
+	mw.mu.Unlock()
 	s.set(func(s *watchServer) { s.watchStatus = http.StatusTooManyRequests; s.items["ns-0/a"] = "3" })
 	s.events <- endStream
 	until("a watch with no stream open not read", "3", 1)

@@ -45,15 +45,21 @@ const staleWatch = 3 * time.Minute
 // The store is current while a stream is open that opened or delivered
 // an event within staleWatch of the wall clock (no monotonic reading: it
 // stops while a machine sleeps), and no error came since the informer
-// last synced to a new resourceVersion: an ERROR event, or one its error
-// handler was told of (breaks). A stream that ends without an error (the
+// last synced to a new resourceVersion and its store took what it synced
+// to: an ERROR event, or one its error handler was told of (breaks). A stream that ends without an error (the
 // server's timeout) is resumed where it stopped; the store is not current
 // until it is.
 type streams struct {
 	// now is time.Now, but for tests.
 	now func() time.Time
-	// lastSync is the informer's LastSyncResourceVersion.
+	// lastSync is the informer's LastSyncResourceVersion: the
+	// resourceVersion its reflector has synced to.
 	lastSync func() string
+	// stored, when set, is its store's LastStoreSyncResourceVersion:
+	// the resourceVersion the store itself holds, which follows
+	// lastSync once the informer has taken what its queue holds (""
+	// where client-go cannot say, without its AtomicFIFO).
+	stored func() string
 	// lost, when set, is told that the store may have stopped being
 	// current (a stream ended, an ERROR event).
 	lost func()
@@ -72,10 +78,23 @@ func (s *streams) current() bool {
 	if s.open == 0 || s.now().Round(0).Sub(s.delivered) > staleWatch {
 		return false
 	}
-	if s.broken && s.lastSync() != s.brokenAt {
+	if s.broken && s.lastSync() != s.brokenAt && s.caughtUp() {
 		s.broken = false
 	}
 	return !s.broken
+}
+
+// caughtUp reports whether the store holds what the reflector synced to:
+// after a relist, the reflector says it has synced to the list's
+// resourceVersion a moment before the informer has replaced the store's
+// objects with the list's, and until then the store holds those from
+// before the break.
+func (s *streams) caughtUp() bool {
+	if s.stored == nil {
+		return true
+	}
+	rv := s.stored()
+	return rv == "" || rv == s.lastSync()
 }
 
 // breaks marks the store not current until the informer has synced to

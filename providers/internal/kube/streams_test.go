@@ -32,9 +32,9 @@ import (
 func TestStreams(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(time.Now().UnixNano())
-	sync := "10"
+	sync, stored := "10", "10"
 	var lost atomic.Int32
-	s := &streams{now: func() time.Time { return time.Unix(0, clock.Load()) }, lastSync: func() string { return sync }, lost: func() { lost.Add(1) }}
+	s := &streams{now: func() time.Time { return time.Unix(0, clock.Load()) }, lastSync: func() string { return sync }, stored: func() string { return stored }, lost: func() { lost.Add(1) }}
 	if s.current() {
 		t.Fatal("current before any stream opened")
 	}
@@ -65,15 +65,19 @@ func TestStreams(t *testing.T) {
 	if s.current() || lost.Load() != 1 {
 		t.Fatalf("after an ERROR event: current %v, told %d times; want false, once", s.current(), lost.Load())
 	}
-	sync = "11" // the informer listed again
+	sync = "11" // the informer listed again, its store not replaced yet
+	if s.current() {
+		t.Fatal("current while the store holds the objects from before the break")
+	}
+	stored = "11"
 	if !s.current() {
-		t.Fatal("not current once the informer synced to another resourceVersion")
+		t.Fatal("not current once the informer synced to another resourceVersion and its store took it")
 	}
 	s.breaks()
 	if s.current() || lost.Load() != 2 {
 		t.Fatalf("after an error reported: current %v, told %d times", s.current(), lost.Load())
 	}
-	sync = "12"
+	sync, stored = "12", "" // a store that cannot say: the reflector's word
 	fake.Stop()
 	deadline := time.Now().Add(10 * time.Second)
 	for lost.Load() != 3 {

@@ -156,7 +156,7 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	}
 	// client-go's dynamic informer (dynamicinformer), but that each watch
 	// stream is followed.
-	kw.streams = streams{now: time.Now, lastSync: func() string { return kw.informer.LastSyncResourceVersion() }, lost: kw.notifyAll}
+	kw.streams = streams{now: time.Now, lastSync: func() string { return kw.informer.LastSyncResourceVersion() }, stored: func() string { return kw.informer.GetStore().LastStoreSyncResourceVersion() }, lost: kw.notifyAll}
 	res := w.cl.Dynamic.Resource(m.Resource).Namespace(key.ns)
 	tweak := func(o *metav1.ListOptions) { o.LabelSelector, o.FieldSelector = selector, fieldSel }
 	lw := kw.streams.listWatch(w.cl.Dynamic, func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
