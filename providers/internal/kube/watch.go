@@ -415,6 +415,16 @@ func (t *Tracker) Observe(ctx context.Context) (Observation, error) {
 	return obs, t.pollErr
 }
 
+// holds is the resourceVersion the kind's store holds: its own word
+// where client-go says it, else the version the informer synced to
+// (which the store reaches a moment later).
+func (kw *kindWatch) holds() string {
+	if rv := kw.streams.stored(); rv != "" {
+		return rv
+	}
+	return kw.informer.LastSyncResourceVersion()
+}
+
 func (kw *kindWatch) isFailed() bool {
 	_, failed := kw.state()
 	return failed
@@ -437,7 +447,7 @@ func (tr tracked) fromWatch() (*unstructured.Unstructured, bool) {
 	if !exists {
 		// Gone, once the watch has passed the version written. An object
 		// not written, or one that lost the label, only a poll can tell.
-		return nil, tr.ResourceVersion != "" && notOlder(tr.kw.informer.LastSyncResourceVersion(), tr.ResourceVersion)
+		return nil, tr.ResourceVersion != "" && notOlder(tr.kw.holds(), tr.ResourceVersion)
 	}
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
