@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"slipway.dev/slipway/internal/builtin"
@@ -693,43 +694,92 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 	return nil
 }
 
-// waitGone polls until none of ids exists.
+// waitGone waits until none of ids exists. One FetchLive says which of
+// them exist, at which resourceVersion; then the watches of the process
+// (kube.Watches, which the waits for health share) say when each is gone:
+// its kind's watch has passed that version without it. So a thousand
+// apps whose objects and namespaces take a while to go cost a watch per
+// kind, not a LIST per kind and app every second, and each wait ends as
+// soon as the API server says its last object went. What the watches
+// cannot tell is polled (kube.Tracker): a kind that cannot be watched, a
+// watch that is not current, an object without the label they select
+// (someone took it off), which no version of the watch can say is gone.
 func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeout time.Duration, progress func(string)) error {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	last := ""
-	left := make([]string, len(ids))
-	for i, id := range ids {
-		left[i] = id.String()
+	selector, err := labels.Parse(managedSelector)
+	if err != nil {
+		return err
 	}
-	ids = slices.Clone(ids)
-	var lastErr error
+	var live map[string]*unstructured.Unstructured
 	for {
-		live, err := kube.FetchLive(ctx, ms, managedSelector, ids)
-		lastErr = err
+		live, err = kube.FetchLive(ctx, ms, managedSelector, ids)
 		if err == nil {
-			if len(live) == 0 {
-				return nil
+			break
+		}
+		if sleepCtx(ctx, kube.PollInterval) != nil {
+			if parent.Err() != nil {
+				return parent.Err()
 			}
-			// What is gone stays gone: the next poll LISTs only the
-			// kinds of what is left (while a Deployment's pods go, its
-			// app's other kinds are not LISTed again each second).
+			return fmt.Errorf("cannot tell whether objects are deleted after %s: %w", timeout, err)
+		}
+	}
+	var targets []kube.Target
+	for _, id := range ids {
+		u := live[id.String()]
+		if u == nil {
+			continue
+		}
+		t := kube.Target{ID: id}
+		if selector.Matches(labels.Set(u.GetLabels())) {
+			t.ResourceVersion = u.GetResourceVersion()
+		}
+		targets = append(targets, t)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	tr := ms.Cluster().Watches(managedSelector).Track(ms, targets)
+	defer tr.Close()
+	last := ""
+	var left []string
+	for {
+		obs, err := tr.Observe(ctx)
+		if err == nil {
 			left = left[:0]
-			ids = slices.DeleteFunc(ids, func(id kube.ObjectID) bool { return live[id.String()] == nil })
-			for _, id := range ids {
-				left = append(left, id.String())
+			for _, t := range targets {
+				if key := t.ID.String(); obs.Objects[key] != nil || obs.Unseen[key] {
+					left = append(left, key)
+				}
+			}
+			if len(left) == 0 {
+				return nil
 			}
 			if line := fmt.Sprintf("waiting for %d objects to be deleted: %s", len(left), strings.Join(left, ", ")); line != last {
 				progress(line)
 				last = line
 			}
 		}
-		if err := sleepCtx(ctx, pollInterval); err != nil {
-			if lastErr != nil {
-				return fmt.Errorf("cannot tell whether objects are deleted after %s: %w", timeout, lastErr)
+		var recheck <-chan time.Time
+		timer := time.NewTimer(obs.Recheck)
+		if obs.Recheck > 0 {
+			recheck = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			if parent.Err() != nil {
+				return parent.Err()
+			}
+			if err != nil {
+				return fmt.Errorf("cannot tell whether objects are deleted after %s: %w", timeout, err)
 			}
 			return fmt.Errorf("objects still exist after %s: %s", timeout, strings.Join(left, ", "))
+		case <-tr.Changed():
+		case <-recheck:
 		}
+		timer.Stop()
 	}
 }
 

@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -27,8 +28,10 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -482,4 +485,123 @@ func TestWaitingOnlyWithNothingLeftToWrite(t *testing.T) {
 		t.Errorf("the destroy of an app with a PostDelete hook said %d times that it only waits; want never", waiting)
 	}
 	k.Get(kubetest.Jobs, ns, "cleanup") // the PostDelete hook ran
+}
+
+// TestDeletionWaitsWatchTheCluster destroys several apps in one batch
+// whose ConfigMaps a finalizer holds, so that every app waits for its
+// objects to go, and checks that the waits watch: while the objects are
+// held, the provider makes no LIST at all (on the code before, each app
+// LISTed what it waited for every second), and once the finalizers are
+// taken off, the waits end though the provider polls only every hour
+// (pollEnv): only the watches can end them. Every app's ConfigMap is
+// gone from the cluster at the end.
+func TestDeletionWaitsWatchTheCluster(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, cluster, log, pollEnv+"=1h")
+	const apps = 10 // more than the namespaces watched one by one (8)
+	const finalizer = "slipway.dev/test-hold"
+	ns := func(i int) string { return fmt.Sprintf("e2e-gone-%d", i) }
+	configs := make([]cty.Value, apps)
+	for i := range apps {
+		dir := sdktest.WriteTree(t, map[string]string{
+			"held.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [" + finalizer + "]}\ndata: {a: \"1\"}\n",
+		})
+		configs[i] = appConfigVal(map[string]cty.Value{
+			"name": cty.StringVal(fmt.Sprintf("gone-%d", i)), "manifests_dir": cty.StringVal(dir),
+			"namespace": cty.StringVal(ns(i)), "create_namespace": cty.True, "wait_timeout": cty.StringVal("120s"),
+		})
+	}
+	null := cty.NullVal(appSchema.ImpliedType())
+	// batch plans and applies every app from prior to config in one batch.
+	batch := func(what string, configs, priors []cty.Value, privates [][]byte) ([]cty.Value, [][]byte) {
+		t.Helper()
+		reqs := make([]sdk.PlanRequest, apps)
+		for i := range apps {
+			reqs[i] = sdk.PlanRequest{Address: "app.gone", TypeName: "kubernetes_app", Config: configs[i], PriorState: priors[i], PriorPrivate: privates[i]}
+		}
+		plans, err := c.Plan(t.Context(), reqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		applies := make([]sdk.ApplyRequest, apps)
+		for i, p := range plans {
+			sdktest.CheckDiags(t, what+" plan", p.Diagnostics)
+			applies[i] = sdk.ApplyRequest{Address: "app.gone", TypeName: "kubernetes_app", Config: configs[i],
+				PriorState: priors[i], PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
+		}
+		states, newPrivates := make([]cty.Value, apps), make([][]byte, apps)
+		err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
+			if ev.Done {
+				sdktest.CheckDiags(t, what+" apply", ev.Response.Diagnostics)
+				states[ev.Index], newPrivates[ev.Index] = ev.Response.NewState, ev.Response.Private
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return states, newPrivates
+	}
+	nulls := make([]cty.Value, apps)
+	for i := range nulls {
+		nulls[i] = null
+	}
+	states, privates := batch("apply", configs, nulls, make([][]byte, apps))
+	release := func() {
+		for i := range apps {
+			patch := []byte(`{"metadata":{"finalizers":null}}`)
+			_, err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns(i)).Patch(context.Background(), "held", types.MergePatchType, patch, metav1.PatchOptions{})
+			if err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("release %s/held: %v", ns(i), err)
+			}
+		}
+	}
+	t.Cleanup(release)
+
+	done := make(chan struct{})
+	var took time.Duration
+	var released time.Time
+	go func() {
+		defer close(done)
+		batch("destroy", nulls, states, privates)
+		took = time.Since(released)
+	}()
+	// Every ConfigMap is being deleted, and held.
+	deadline := time.Now().Add(60 * time.Second)
+	for i := 0; i < apps; {
+		if cm := k.Get(kubetest.ConfigMaps, ns(i), "held"); cm != nil && cm.GetDeletionTimestamp() != nil {
+			i++
+			continue
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/held was not being deleted within 60 s", ns(i))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Every app is waiting now (its one LIST of what it waits for, and the
+	// informers, started a moment after its delete): what they ask while
+	// the ConfigMaps stay held.
+	time.Sleep(time.Second)
+	log.reset(t)
+	time.Sleep(3 * time.Second)
+	held := log.read(t)
+	t.Logf("while %d apps waited 3 s for their objects to go: %s\n  %s", apps, held, strings.Join(held.lines, "\n  "))
+	if held.lists != 0 || held.gets != 0 {
+		t.Errorf("while %d apps waited 3 s for their objects to go: %s; want no LIST and no GET (their watches say when the objects go)", apps, held)
+	}
+	released = time.Now()
+	release()
+	select {
+	case <-done:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the destroy did not end within 90 s of the finalizers' removal; with polls every hour only the watches could end it")
+	}
+	t.Logf("the destroy ended %s after the finalizers were taken off", took)
+	for i := range apps {
+		if cm := k.Get(kubetest.ConfigMaps, ns(i), "held"); cm != nil {
+			t.Errorf("%s/held still exists after the destroy", ns(i))
+		}
+	}
 }
