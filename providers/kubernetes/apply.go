@@ -632,7 +632,7 @@ func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.
 		return err
 	}
 	if !deadline.IsZero() {
-		if err := waitGone(ctx, r.ms, ids, time.Until(deadline), r.progress); err != nil {
+		if err := waitGone(ctx, r.ms, ids, nil, time.Until(deadline), r.progress); err != nil {
 			return err
 		}
 	}
@@ -686,7 +686,7 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 			}
 		}
 		if len(phase) > 0 && slices.ContainsFunc(phases[i+1:], func(p []kube.ObjectID) bool { return len(p) > 0 }) {
-			if err := waitGone(ctx, ms, phase, timeout, progress); err != nil {
+			if err := waitGone(ctx, ms, phase, nil, timeout, progress); err != nil {
 				return err
 			}
 		}
@@ -704,7 +704,11 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 // cannot tell is polled (kube.Tracker): a kind that cannot be watched, a
 // watch that is not current, an object without the label they select
 // (someone took it off), which no version of the watch can say is gone.
-func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeout time.Duration, progress func(string)) error {
+//
+// known, when not nil, is what a FetchLive of ids made before they were
+// deleted found (nil for an object that did not exist): the versions the
+// watches must pass, without a LIST more.
+func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known map[string]*unstructured.Unstructured, timeout time.Duration, progress func(string)) error {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -712,8 +716,8 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, timeo
 	if err != nil {
 		return err
 	}
-	var live map[string]*unstructured.Unstructured
-	for {
+	live := known
+	for live == nil {
 		live, err = kube.FetchLive(ctx, ms, managedSelector, ids)
 		if err == nil {
 			break
@@ -973,7 +977,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		if req.Waiting != nil && len(prior.private.PostDelete) == 0 {
 			req.Waiting(fmt.Sprintf("waiting for %s to be deleted", plural(len(owned), "object", "objects")))
 		}
-		err = waitGone(ctx, ms, owned, timeout, progress)
+		err = waitGone(ctx, ms, owned, live, timeout, progress)
 	}
 	if err == nil && len(prior.private.PostDelete) > 0 {
 		err = runPostDelete(ctx, ms, cfg, prior.private, progress)

@@ -604,7 +604,7 @@ func (x *rolloutRun) cleanup(ctx context.Context, completing bool) error {
 	if err := deleteObjects(ctx, ms, x.r.cfg, gone, x.budget, func(string) {}, "deleting "); err != nil {
 		return err
 	}
-	return waitGone(ctx, ms, gone, x.budget, func(string) {})
+	return waitGone(ctx, ms, gone, nil, x.budget, func(string) {})
 }
 
 // removeSecond deletes the canary or preview Deployment, when it is the
@@ -618,7 +618,7 @@ func (x *rolloutRun) removeSecond(ctx context.Context) error {
 	if err := deleteObjects(ctx, x.r.ms, x.r.cfg, ids, x.budget, func(string) {}, "deleting "); err != nil {
 		return err
 	}
-	return waitGone(ctx, x.r.ms, ids, x.budget, func(string) {})
+	return waitGone(ctx, x.r.ms, ids, nil, x.budget, func(string) {})
 }
 
 // backToStable sends every request to the stable pods at the app's full
