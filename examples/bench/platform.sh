@@ -119,6 +119,16 @@
 #                     know what changed), the requests slipway's apply
 #                     made and its peak RSS, and kubectl apply
 #                     --server-side.
+#   destroy           slipway destroy of the N apps, each waiting until
+#                     its objects are gone (a Deployment goes in the
+#                     foreground, after its ReplicaSet and pod: the
+#                     cluster's garbage collector sets the pace), the
+#                     requests it made, and the objects of the apps left
+#                     in the cluster afterwards (0; the Namespaces that
+#                     create_namespace made stay, as Argo CD leaves them).
+#                     The run stops if the waits LIST what they wait for
+#                     again and again: a destroy LISTs each kind once per
+#                     app, before it deletes.
 #
 # The no-op plans and their floors are run RUNS times in turn and the
 # median is reported; applies are run once. Ratios are slipway's figure
@@ -834,3 +844,21 @@ echo "                 requests of slipway's re-apply: $re_requests"
 echo "                 peak RSS of slipway's re-apply: $re_peaks"
 printf '                 kubectl apply --server-side (no wait) %.2fs   ratio %.2f\n' \
   "$re_kubectl" "$(ratio "$re_slipway" "$re_kubectl")"
+
+# --- Destroy: every app deletes its objects and waits until they are
+# gone.
+requests > "$work/requests.before"
+destroy_s=$(secs "$slipway" destroy -auto-approve)
+requests > "$work/requests.after"
+destroy_requests=$(requests_between "$work/requests.before" "$work/requests.after")
+destroy_left=$("$kubectl" get deployments,services,serviceaccounts,configmaps,secrets,roles,rolebindings,poddisruptionbudgets,horizontalpodautoscalers \
+  --all-namespaces -l slipway.dev/app -o name | wc -l)
+printf 'destroy          of the %d apps %.2fs; objects of the apps left in the cluster: %d\n' "$N" "$destroy_s" "$destroy_left"
+echo "                 requests of the destroy: $destroy_requests"
+[ "$destroy_left" -eq 0 ] || { echo "the destroy left $destroy_left objects of the apps in the cluster"; exit 1; }
+# One LIST per kind and app (its objects and Namespace, before it deletes
+# them), a few more for the informers of the waits; not one per second
+# of waiting.
+destroy_lists=${destroy_requests%% LIST*}
+max_lists=$((13 * N + 30))
+[ "$destroy_lists" -le "$max_lists" ] || { echo "the destroy made $destroy_lists LISTs of the apps' kinds, more than $max_lists: $destroy_requests"; exit 1; }
