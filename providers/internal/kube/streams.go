@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -45,8 +46,9 @@ const staleWatch = 3 * time.Minute
 // The store is current while a stream is open that opened or delivered
 // an event within staleWatch of the wall clock (no monotonic reading: it
 // stops while a machine sleeps), and no error came since the informer
-// last synced to a new resourceVersion and its store took what it synced
-// to: an ERROR event, or one its error handler was told of (breaks). A stream that ends without an error (the
+// last synced past what it held (a relist, or a watch resumed and
+// delivering) and its store took what it synced to: an ERROR event, or
+// one its error handler was told of (breaks). A stream that ends without an error (the
 // server's timeout) is resumed where it stopped; the store is not current
 // until it is.
 type streams struct {
@@ -67,8 +69,15 @@ type streams struct {
 	mu        sync.Mutex
 	open      int
 	delivered time.Time
-	broken    bool
-	brokenAt  string
+	// sent is the resourceVersion of the last event passed on to the
+	// reflector, which it may not have synced to yet.
+	sent string
+	// broken: an error came; brokenAt is the version the reflector had
+	// synced to, or been sent, by then; resumeAt, once the reflector
+	// has synced past it (a relist, or a watch resumed and delivering),
+	// the version it synced to then, which the store must hold.
+	broken             bool
+	brokenAt, resumeAt string
 }
 
 // current reports whether the store is current (see streams).
@@ -78,30 +87,41 @@ func (s *streams) current() bool {
 	if s.open == 0 || s.now().Round(0).Sub(s.delivered) > staleWatch {
 		return false
 	}
-	if s.broken && s.lastSync() != s.brokenAt && s.caughtUp() {
-		s.broken = false
+	if s.broken && s.resumeAt == "" {
+		if rv := s.lastSync(); rv != s.brokenAt {
+			s.resumeAt = rv
+		}
+	}
+	if s.broken && s.resumeAt != "" && s.holds(s.resumeAt) {
+		s.broken, s.resumeAt = false, ""
 	}
 	return !s.broken
 }
 
-// caughtUp reports whether the store holds what the reflector synced to:
-// after a relist, the reflector says it has synced to the list's
+// holds reports whether the store holds resourceVersion rv, or a later
+// one: after a relist, the reflector says it has synced to the list's
 // resourceVersion a moment before the informer has replaced the store's
 // objects with the list's, and until then the store holds those from
-// before the break.
-func (s *streams) caughtUp() bool {
+// before the break. Where the store cannot say, the reflector's word
+// stands.
+func (s *streams) holds(rv string) bool {
 	if s.stored == nil {
 		return true
 	}
-	rv := s.stored()
-	return rv == "" || rv == s.lastSync()
+	st := s.stored()
+	return st == "" || notOlder(st, rv)
 }
 
-// breaks marks the store not current until the informer has synced to
-// another resourceVersion.
+// breaks marks the store not current until the informer has synced past
+// what it had synced to, or been sent, and the store holds that.
 func (s *streams) breaks() {
 	s.mu.Lock()
-	s.broken, s.brokenAt = true, s.lastSync()
+	s.broken, s.brokenAt, s.resumeAt = true, s.lastSync(), ""
+	if s.sent != "" && !notOlder(s.brokenAt, s.sent) {
+		// The reflector has not synced to the last event sent yet: its
+		// doing so is no sign of a relist.
+		s.brokenAt = s.sent
+	}
 	s.mu.Unlock()
 	if s.lost != nil {
 		s.lost()
@@ -148,6 +168,9 @@ func (s *streams) follow(w watch.Interface) watch.Interface {
 			} else {
 				s.mu.Lock()
 				s.delivered = s.now().Round(0)
+				if m, err := meta.Accessor(ev.Object); err == nil && m.GetResourceVersion() != "" {
+					s.sent = m.GetResourceVersion()
+				}
 				s.mu.Unlock()
 			}
 			select {

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -77,10 +78,38 @@ func TestStreams(t *testing.T) {
 	if s.current() || lost.Load() != 2 {
 		t.Fatalf("after an error reported: current %v, told %d times", s.current(), lost.Load())
 	}
-	sync, stored = "12", "" // a store that cannot say: the reflector's word
+	sync, stored = "12", "12"
+	if !s.current() {
+		t.Fatal("not current once synced past the break")
+	}
+	// An ERROR event right after an event the reflector has not synced
+	// to yet: its syncing to it is no sign of a relist.
+	receive(watch.Event{Type: watch.Modified, Object: &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "13"}}})
+	receive(watch.Event{Type: watch.Error})
+	sync, stored = "13", "13"
+	if s.current() {
+		t.Fatal("current once the reflector synced to the event sent before the ERROR; no relist yet")
+	}
+	// A relist on a busy kind: the store never holds what the reflector
+	// has synced to at the moment asked, but passes what it had synced
+	// to after the break.
+	sync, stored = "30", "13"
+	if s.current() {
+		t.Fatal("current while the store holds the objects from before the relist")
+	}
+	sync, stored = "40", "31"
+	if !s.current() {
+		t.Fatal("not current once the store passed the relist, behind the reflector")
+	}
+	lostBefore := lost.Load()
+	s.breaks()
+	if s.current() || lost.Load() != lostBefore+1 {
+		t.Fatalf("after an error reported: current %v, told %d times", s.current(), lost.Load()-lostBefore)
+	}
+	sync, stored = "41", "" // a store that cannot say: the reflector's word
 	fake.Stop()
 	deadline := time.Now().Add(10 * time.Second)
-	for lost.Load() != 3 {
+	for lost.Load() != lostBefore+2 {
 		if time.Now().After(deadline) {
 			t.Fatal("the end of the stream was not told")
 		}
