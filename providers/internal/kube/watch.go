@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
@@ -85,6 +86,12 @@ var (
 	Grace = 5 * time.Second
 )
 
+// watchRecheck is how long a wait that a watch answered waits for a
+// change before it looks again (Observation.Recheck): a watch on a
+// connection that died without a word (no HTTP/2 to ping it) delivers
+// nothing and is taken for stale only when looked at, after staleWatch.
+const watchRecheck = 30 * time.Second
+
 // Watches returns the cluster's watches of the objects selector matches,
 // made on first use.
 func (c *Cluster) Watches(selector string) *Watches {
@@ -115,11 +122,20 @@ type kindWatch struct {
 	// waits poll.
 	streams streams
 
+	// selector is the label selector it watches.
+	selector labels.Selector
+
 	mu       sync.Mutex
 	synced   bool
 	failed   bool                             // cannot be watched: its objects are polled
 	interest map[string]map[*Tracker]struct{} // by store key (NAMESPACE/NAME)
 	trackers map[*Tracker]struct{}
+	// unvouched are the store keys of objects a wait follows that the
+	// watch dropped without saying they were deleted: their labels
+	// stopped matching the selector (the API server sends that as a
+	// deletion), or a relist did not return them. Only a poll can tell
+	// whether they exist.
+	unvouched map[string]bool
 }
 
 // kind returns the watch that covers object name of m's resource in
@@ -147,9 +163,12 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 		return kw
 	}
 	ctx, stop := context.WithCancel(w.ctx)
-	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}}
+	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}, unvouched: map[string]bool{}}
 	w.kinds[key] = kw
 	selector := w.selector
+	if sel, err := labels.Parse(selector); err == nil {
+		kw.selector = sel
+	}
 	fieldSel := ""
 	if key.name != "" {
 		fieldSel = fields.OneTermEqualSelector("metadata.name", key.name).String()
@@ -181,7 +200,7 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	_, _ = kw.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    kw.changed,
 		UpdateFunc: func(_, obj any) { kw.changed(obj) },
-		DeleteFunc: kw.changed,
+		DeleteFunc: kw.deleted,
 	})
 	go kw.informer.RunWithContext(ctx)
 	go func() {
@@ -231,6 +250,21 @@ func (kw *kindWatch) state() (synced, failed bool) {
 
 // changed tells the trackers of an object that it changed.
 func (kw *kindWatch) changed(obj any) {
+	kw.noted(obj, false)
+}
+
+// deleted tells the trackers of an object that the watch dropped it, and
+// notes whether it vouches for its deletion: a deletion event whose
+// object still matches the selector.
+func (kw *kindWatch) deleted(obj any) {
+	unvouched := true
+	if u, ok := obj.(*unstructured.Unstructured); ok && kw.selector != nil {
+		unvouched = !kw.selector.Matches(labels.Set(u.GetLabels()))
+	}
+	kw.noted(obj, unvouched)
+}
+
+func (kw *kindWatch) noted(obj any, unvouched bool) {
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = d.Obj
 	}
@@ -240,9 +274,25 @@ func (kw *kindWatch) changed(obj any) {
 	}
 	kw.mu.Lock()
 	defer kw.mu.Unlock()
+	if unvouched {
+		// Kept while a wait follows the object (Close forgets it).
+		if len(kw.interest[key]) > 0 {
+			kw.unvouched[key] = true
+		}
+	} else {
+		delete(kw.unvouched, key)
+	}
 	for t := range kw.interest[key] {
 		t.notify()
 	}
+}
+
+// vouches reports whether the watch said so when it dropped the object
+// of store key: see unvouched.
+func (kw *kindWatch) vouches(key string) bool {
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	return !kw.unvouched[key]
 }
 
 func (kw *kindWatch) notifyAll() {
@@ -323,6 +373,7 @@ func (t *Tracker) Close() {
 		delete(tr.kw.interest[tr.skey], t)
 		if len(tr.kw.interest[tr.skey]) == 0 {
 			delete(tr.kw.interest, tr.skey)
+			delete(tr.kw.unvouched, tr.skey)
 		}
 		delete(tr.kw.trackers, t)
 		tr.kw.mu.Unlock()
@@ -350,17 +401,19 @@ type Observation struct {
 	// wrote (or whose watch is still starting).
 	Unseen map[string]bool
 	// Recheck, when not zero, is when to Observe again even if Changed
-	// is not signalled: some targets are polled.
+	// is not signalled: some targets are polled, or a watch answered for
+	// some (watchRecheck).
 	Recheck time.Duration
 }
 
 // Observe says what is known of the targets now: what the watches hold,
 // and for what they cannot tell, the last poll, made again when it is
 // PollInterval old. The error is that of the last poll.
-func (t *Tracker) Observe(ctx context.Context) (Observation, error) {
-	obs := Observation{Objects: map[string]*unstructured.Unstructured{}, Unseen: map[string]bool{}}
+func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
+	obs = Observation{Objects: map[string]*unstructured.Unstructured{}, Unseen: map[string]bool{}}
 	var toPoll []tracked
 	graceOver := time.Since(t.start) >= Grace
+	watched := false
 	for _, tr := range t.targets {
 		u, seen := tr.fromWatch()
 		switch {
@@ -368,12 +421,21 @@ func (t *Tracker) Observe(ctx context.Context) (Observation, error) {
 			if u != nil {
 				obs.Objects[tr.key] = u
 			}
+			watched = true
 			continue
 		case tr.kw == nil || tr.kw.isFailed() || graceOver:
 			toPoll = append(toPoll, tr)
 		}
 		obs.Unseen[tr.key] = true
 	}
+	// What a watch said is looked at again now and then, though it sends
+	// nothing: a watch on a connection that died without a word is taken
+	// for stale only when looked at (streams).
+	defer func() {
+		if watched && (obs.Recheck <= 0 || obs.Recheck > watchRecheck) {
+			obs.Recheck = watchRecheck
+		}
+	}()
 	if len(toPoll) == 0 {
 		if len(obs.Unseen) > 0 {
 			obs.Recheck = max(Grace-time.Since(t.start), 0) + time.Millisecond
@@ -415,14 +477,10 @@ func (t *Tracker) Observe(ctx context.Context) (Observation, error) {
 	return obs, t.pollErr
 }
 
-// holds is the resourceVersion the kind's store holds: its own word
-// where client-go says it, else the version the informer synced to
-// (which the store reaches a moment later).
+// holds is the resourceVersion the kind's store holds, "" where client-go
+// cannot say (without its AtomicFIFO).
 func (kw *kindWatch) holds() string {
-	if rv := kw.streams.stored(); rv != "" {
-		return rv
-	}
-	return kw.informer.LastSyncResourceVersion()
+	return kw.streams.stored()
 }
 
 func (kw *kindWatch) isFailed() bool {
@@ -440,14 +498,21 @@ func (tr tracked) fromWatch() (*unstructured.Unstructured, bool) {
 	if synced, _ := tr.kw.state(); !synced {
 		return nil, false
 	}
+	// The version the store holds, read before the object: the store
+	// only moves on, so an object missing after it was read is missing
+	// at that version at least.
+	held := tr.kw.holds()
 	obj, exists, err := tr.kw.informer.GetIndexer().GetByKey(tr.skey)
 	if err != nil {
 		return nil, false
 	}
 	if !exists {
-		// Gone, once the watch has passed the version written. An object
-		// not written, or one that lost the label, only a poll can tell.
-		return nil, tr.ResourceVersion != "" && notOlder(tr.kw.holds(), tr.ResourceVersion)
+		// Gone, once the store holds the version written or a later one
+		// and the watch said it was deleted. An object not written, one
+		// that lost the label, one a relist did not return, and any
+		// where the store cannot say which version it holds, only a
+		// poll can tell.
+		return nil, tr.ResourceVersion != "" && held != "" && notOlder(held, tr.ResourceVersion) && tr.kw.vouches(tr.skey)
 	}
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {

@@ -15,7 +15,10 @@
 package kube
 
 import (
+	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -89,5 +92,58 @@ status: {observedGeneration: 2}
 				t.Errorf("slim (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTrackerGoneOnlyWhenTheWatchSaysDeleted: a target the watch drops
+// is gone when the deletion event's object still carries the selected
+// labels; one dropped because its labels stopped matching (the API
+// server sends that as a deletion too) still exists, and stays unseen
+// for a poll to tell (on the code before, it was gone). A wait the watch
+// answers looks again within watchRecheck though nothing changes.
+func TestTrackerGoneOnlyWhenTheWatchSaysDeleted(t *testing.T) {
+	grace := Grace
+	Grace = time.Hour // nothing polled: the watch alone answers
+	t.Cleanup(func() { Grace = grace })
+	s := &watchServer{t: t, objects: true, items: map[string]string{"ns-0/deleted": "2", "ns-0/unlabelled": "2"}, events: make(chan string, 10)}
+	cl := connectTo(t, s.serve)
+	w := cl.Watches("managed=yes")
+	t.Cleanup(w.Stop)
+	deleted := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "deleted"}
+	unlabelled := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "unlabelled"}
+	tr := w.Track(cl.Mappings(), []Target{{ID: deleted, ResourceVersion: "2"}, {ID: unlabelled, ResourceVersion: "2"}})
+	defer tr.Close()
+	// until observes until done says the observation is the one awaited.
+	until := func(what string, done func(Observation) bool) Observation {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			obs, err := tr.Observe(context.Background())
+			if err == nil && done(obs) {
+				return obs
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 30 s; the last observation: %+v, %v", what, obs, err)
+			}
+			select {
+			case <-tr.Changed():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	obs := until("both seen from the watch", func(o Observation) bool { return len(o.Objects) == 2 })
+	if obs.Recheck <= 0 || obs.Recheck > watchRecheck {
+		t.Errorf("a wait the watch answered looks again after %s; want within %s", obs.Recheck, watchRecheck)
+	}
+	item := func(name, rv, labels string) string {
+		return fmt.Sprintf(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":%q,"namespace":"ns-0","resourceVersion":%q,"labels":{%s}}}`, name, rv, labels)
+	}
+	s.events <- `{"type":"DELETED","object":` + item("deleted", "3", `"managed":"yes"`) + `}`
+	s.events <- `{"type":"DELETED","object":` + item("unlabelled", "4", `"managed":"no"`) + `}`
+	obs = until("the deleted target gone", func(o Observation) bool {
+		return o.Objects[deleted.String()] == nil && !o.Unseen[deleted.String()] && o.Objects[unlabelled.String()] == nil
+	})
+	if !obs.Unseen[unlabelled.String()] {
+		t.Errorf("the target whose labels stopped matching the watch is taken for gone: %+v", obs)
 	}
 }
