@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
@@ -730,11 +731,15 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known
 		}
 	}
 	var targets []kube.Target
+	// An object of the same name made since (by a controller, another
+	// app) is not the one deleted: by its UID, the one deleted is gone.
+	uids := map[string]types.UID{}
 	for _, id := range ids {
 		u := live[id.String()]
 		if u == nil {
 			continue
 		}
+		uids[id.String()] = u.GetUID()
 		t := kube.Target{ID: id}
 		if selector.Matches(labels.Set(u.GetLabels())) {
 			t.ResourceVersion = u.GetResourceVersion()
@@ -753,7 +758,8 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known
 		if err == nil {
 			left = left[:0]
 			for _, t := range targets {
-				if key := t.ID.String(); obs.Objects[key] != nil || obs.Unseen[key] {
+				key := t.ID.String()
+				if u := obs.Objects[key]; u != nil && (uids[key] == "" || u.GetUID() == uids[key]) || obs.Unseen[key] {
 					left = append(left, key)
 				}
 			}

@@ -605,3 +605,64 @@ func TestDeletionWaitsWatchTheCluster(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitGoneTakesTheObjectDeleted: an object deleted, then made again
+// with the same name while the wait for it runs (a controller, another
+// app), is not the one deleted: the wait ends once the one deleted is
+// gone, by its UID, rather than waiting for the new one until its
+// timeout (as on the code before).
+func TestWaitGoneTakesTheObjectDeleted(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	const ns, finalizer = "e2e-gone-again", "slipway.dev/test-hold"
+	k.CreateNamespace(ns)
+	cms := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns)
+	object := func(finalizers ...any) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": "again", "labels": map[string]any{labelManagedBy: managedBy}, "finalizers": finalizers}}}
+	}
+	if _, err := cms.Create(t.Context(), object(finalizer), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kube.Connect(kube.ClientConfig{Kubeconfig: cluster.Kubeconfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Watches(managedSelector).Stop)
+	ms := cl.Mappings()
+	id := kube.ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: ns, Name: "again"}
+	live, err := kube.FetchLive(t.Context(), ms, managedSelector, []kube.ObjectID{id})
+	if err != nil || live[id.String()] == nil {
+		t.Fatalf("FetchLive: %v, %v", live, err)
+	}
+	if err := cms.Delete(t.Context(), "again", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		waited <- waitGone(context.Background(), ms, []kube.ObjectID{id}, live, 20*time.Second, func(string) {})
+	}()
+	// The finalizer goes, and the name is taken again at once.
+	patch := []byte(`{"metadata":{"finalizers":null}}`)
+	if _, err := cms.Patch(t.Context(), "again", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := cms.Create(t.Context(), object(), metav1.CreateOptions{})
+		if err == nil {
+			break
+		}
+		if !apierrors.IsAlreadyExists(err) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := <-waited; err != nil {
+		t.Errorf("the wait for the object deleted, whose name was taken again: %v", err)
+	}
+	if again := k.Get(kubetest.ConfigMaps, ns, "again"); again == nil || again.GetUID() == live[id.String()].GetUID() {
+		t.Errorf("the object made again: %v", again)
+	}
+}
