@@ -666,3 +666,84 @@ func TestWaitGoneTakesTheObjectDeleted(t *testing.T) {
 		t.Errorf("the object made again: %v", again)
 	}
 }
+
+// TestWaitsWatchEachNamespaceTheyMay runs the provider as a service
+// account that may work with Pods in ten namespaces, each by a Role of
+// its own, and nowhere else: more namespaces than the waits watch one by
+// one before they watch the kind across the cluster, which it may not.
+// Once that watch fails, the waits watch each namespace on their own, and
+// every wait ends though the provider polls only every hour (pollEnv); on
+// the code before, the waits of the namespaces past the eighth polled,
+// once, and timed out.
+func TestWaitsWatchEachNamespaceTheyMay(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	const apps = 10
+	nss := make([]string, apps)
+	for i := range nss {
+		nss[i] = fmt.Sprintf("e2e-tenant-%d", i)
+		k.CreateNamespace(nss[i])
+	}
+	kubeconfig := namespacedAccount(t, cluster, nss[0], []string{"*"}, "pods")
+	admin, err := kubernetes.NewForConfig(cluster.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range nss[1:] {
+		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "slipway"}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"*"}}}}
+		if _, err := admin.RbacV1().Roles(ns).Create(t.Context(), role, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "slipway"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "slipway", Namespace: nss[0]}}}
+		if _, err := admin.RbacV1().RoleBindings(ns).Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := requestLog(filepath.Join(t.TempDir(), "requests.log"))
+	c := startProvider(t, &testbed.Cluster{Kubeconfig: kubeconfig}, log, pollEnv+"=1h")
+	dir := sdktest.WriteTree(t, map[string]string{
+		"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: worker}\nspec: {containers: [{name: app, image: registry.example/app:1.0.0}]}\n",
+	})
+	reqs := make([]sdk.PlanRequest, apps)
+	for i := range reqs {
+		reqs[i] = sdk.PlanRequest{Address: "app.tenant", TypeName: "kubernetes_app", PriorState: cty.NullVal(appSchema.ImpliedType()),
+			Config: appConfigVal(map[string]cty.Value{
+				"name": cty.StringVal(fmt.Sprintf("tenant-%d", i)), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(nss[i]),
+				"wait_timeout": cty.StringVal("60s"),
+			})}
+	}
+	plans, err := c.Plan(t.Context(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applies := make([]sdk.ApplyRequest, apps)
+	for i, p := range plans {
+		sdktest.CheckDiags(t, "plan", p.Diagnostics)
+		applies[i] = sdk.ApplyRequest{Address: "app.tenant", TypeName: "kubernetes_app", Config: reqs[i].Config,
+			PriorState: reqs[i].PriorState, PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
+	}
+	log.reset(t)
+	start := time.Now()
+	err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
+		if ev.Done {
+			sdktest.CheckDiags(t, fmt.Sprintf("apply of app %d", ev.Index), ev.Response.Diagnostics)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := log.read(t)
+	t.Logf("apply of %d apps in as many namespaces, by an account confined to them: %s in %s", apps, cost, time.Since(start))
+	watched := map[string]bool{}
+	for _, l := range cost.lines {
+		if _, rest, ok := strings.Cut(l, "GET /api/v1/namespaces/"); ok && strings.Contains(l, "/pods?") && strings.Contains(l, "watch=true") {
+			watched[strings.SplitN(rest, "/", 2)[0]] = true
+		}
+	}
+	if len(watched) != apps {
+		t.Errorf("the waits watched Pods in %d namespaces (%v); want each of the %d", len(watched), watched, apps)
+	}
+}

@@ -46,12 +46,16 @@ import (
 // per kind and app every poll, and a change is seen as soon as the API
 // server sends it.
 //
-// A kind that cannot be watched cluster-wide — the credentials may not
-// list or watch it everywhere, or the API does not serve list or watch —
-// is polled instead (FetchLive, at most once per PollInterval per wait),
-// as is an object the watch has not delivered at the version this
-// operation wrote once Grace has passed (an object someone stripped of
-// the label, say). The informers run until Stop; their objects are kept
+// A kind the credentials may not watch across the cluster is watched in
+// each namespace on its own once that watch has failed, however many
+// (a tenant's account bound in a dozen namespaces), and the waits that
+// followed the failed watch move to their namespace's. A kind that
+// cannot be watched where the wait needs it — the credentials may not
+// list or watch it there, or the API does not serve list or watch — is
+// polled instead (FetchLive, at most once per PollInterval per wait), as
+// is an object the watch has not delivered at the version this operation
+// wrote once Grace has passed (an object someone stripped of the label,
+// say). The informers run until Stop; their objects are kept
 // without managedFields and, for ConfigMaps and Secrets, without their
 // data, which health does not read.
 //
@@ -142,20 +146,29 @@ type kindWatch struct {
 // namespace ns ("" for a cluster-scoped kind), starting it on first use:
 // the kind's watch across the cluster once there is one; else, while at
 // most namespaceLists namespaces (or cluster-scoped objects) are watched
-// one by one, its watch in ns (or of that object alone).
+// one by one, or for any number once the watch across the cluster has
+// failed (the credentials may not make it), its watch in ns (or of that
+// object alone).
 func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	all := watchKey{gvr: m.Resource}
+	acrossFailed := false
 	if kw := w.kinds[all]; kw != nil {
-		return kw
+		if !kw.isFailed() {
+			return kw
+		}
+		// The credentials may not watch the kind across the cluster:
+		// each namespace (or object) is watched on its own, however
+		// many, rather than every wait polling.
+		acrossFailed = true
 	}
 	key := all
 	switch {
-	case ns != "" && (w.namespaces[ns] || len(w.namespaces) < namespaceLists):
+	case ns != "" && (acrossFailed || w.namespaces[ns] || len(w.namespaces) < namespaceLists):
 		key.ns = ns
 		w.namespaces[ns] = true
-	case ns == "" && name != "" && (w.names[name] || len(w.names) < namespaceLists):
+	case ns == "" && name != "" && (acrossFailed || w.names[name] || len(w.names) < namespaceLists):
 		key.name = name
 		w.names[name] = true
 	}
@@ -333,6 +346,9 @@ type tracked struct {
 	key  string     // the ID as a string
 	skey string     // the store key, NAMESPACE/NAME or NAME
 	kw   *kindWatch // nil: polled
+	// mapping and ns say which watch covers it (Watches.kind).
+	mapping *meta.RESTMapping
+	ns      string
 }
 
 // Track starts following targets, starting the watches of their kinds
@@ -344,39 +360,63 @@ func (w *Watches) Track(ms *Mappings, targets []Target) *Tracker {
 		if m, err := ms.Mapping(tg.ID.GVK()); err == nil && w.ctx.Err() == nil {
 			// A kind the server does not serve, and any other lookup
 			// failure, is left to FetchLive, which knows what to make of it.
-			ns := ""
+			tr.mapping = m
 			if m.Scope.Name() == meta.RESTScopeNameNamespace {
 				tr.skey = tg.ID.Namespace + "/" + tg.ID.Name
-				ns = tg.ID.Namespace
+				tr.ns = tg.ID.Namespace
 			}
-			tr.kw = w.kind(m, ns, tg.ID.Name)
-			tr.kw.mu.Lock()
-			if tr.kw.interest[tr.skey] == nil {
-				tr.kw.interest[tr.skey] = map[*Tracker]struct{}{}
-			}
-			tr.kw.interest[tr.skey][t] = struct{}{}
-			tr.kw.trackers[t] = struct{}{}
-			tr.kw.mu.Unlock()
+			t.follow(&tr, w.kind(m, tr.ns, tg.ID.Name))
 		}
 		t.targets = append(t.targets, tr)
 	}
 	return t
 }
 
+// follow has tr followed by the watch kw.
+func (t *Tracker) follow(tr *tracked, kw *kindWatch) {
+	tr.kw = kw
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	if kw.interest[tr.skey] == nil {
+		kw.interest[tr.skey] = map[*Tracker]struct{}{}
+	}
+	kw.interest[tr.skey][t] = struct{}{}
+	kw.trackers[t] = struct{}{}
+}
+
+// unfollow is the reverse of follow.
+func (t *Tracker) unfollow(tr *tracked) {
+	kw := tr.kw
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	delete(kw.interest[tr.skey], t)
+	if len(kw.interest[tr.skey]) == 0 {
+		delete(kw.interest, tr.skey)
+		delete(kw.unvouched, tr.skey)
+	}
+	delete(kw.trackers, t)
+}
+
+// refollow moves tr to another watch of its kind when the one it follows
+// cannot be watched: its kind's watch across the cluster, which the
+// credentials may not make, found so once tr followed it (Watches.kind
+// then watches each namespace alone).
+func (t *Tracker) refollow(tr *tracked) {
+	if tr.kw == nil || !tr.kw.isFailed() || t.w.ctx.Err() != nil {
+		return
+	}
+	if kw := t.w.kind(tr.mapping, tr.ns, tr.ID.Name); kw != tr.kw {
+		t.unfollow(tr)
+		t.follow(tr, kw)
+	}
+}
+
 // Close stops following the targets.
 func (t *Tracker) Close() {
-	for _, tr := range t.targets {
-		if tr.kw == nil {
-			continue
+	for i := range t.targets {
+		if t.targets[i].kw != nil {
+			t.unfollow(&t.targets[i])
 		}
-		tr.kw.mu.Lock()
-		delete(tr.kw.interest[tr.skey], t)
-		if len(tr.kw.interest[tr.skey]) == 0 {
-			delete(tr.kw.interest, tr.skey)
-			delete(tr.kw.unvouched, tr.skey)
-		}
-		delete(tr.kw.trackers, t)
-		tr.kw.mu.Unlock()
 	}
 }
 
@@ -414,7 +454,9 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 	var toPoll []tracked
 	graceOver := time.Since(t.start) >= Grace
 	watched := false
-	for _, tr := range t.targets {
+	for i := range t.targets {
+		t.refollow(&t.targets[i])
+		tr := t.targets[i]
 		u, seen := tr.fromWatch()
 		switch {
 		case seen:
