@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -28,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/client-go/rest"
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/confine"
@@ -63,6 +65,21 @@ type elision struct {
 	// Config is the digest of the configuration apply applied (see
 	// configDigest).
 	Config string `json:"config"`
+	// Cluster says which cluster the marks were read in (clusterOf); ""
+	// in records made before it was recorded. The marks of another
+	// cluster say nothing of this one's objects, however alike: a
+	// resourceVersion is a number, and two clusters applied to in the
+	// same second give slipway's entries the same time.
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// clusterOf names the cluster a REST config reaches, for elisions: its
+// server's URL and the name its certificate is checked against (not the
+// credentials, which rotate).
+func clusterOf(c *rest.Config) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %q", c.Host, c.TLSClientConfig.ServerName)
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // objectMark says which version of an object its recorded value was read
@@ -124,6 +141,10 @@ func isSecret(group, kind string) bool { return group == "" && kind == "Secret" 
 // them as markOf digests the same entries read from the server's JSON;
 // owners, when set, remembers the digests by the entries' contents.
 func (m objectMark) matchesObjectMeta(md *metav1.ObjectMeta, group, kind string, owners *memo[string]) bool {
+	if md.DeletionTimestamp != nil {
+		// Being deleted: as applied, but going (see terminating).
+		return false
+	}
 	if md.ResourceVersion == m.ResourceVersion && m.ResourceVersion != "" {
 		return true
 	}
@@ -262,7 +283,7 @@ func configDigestOf(conf cty.Value, legacy bool) string {
 // elisionOf is what apply records for the app it leaves as state says:
 // nil unless every recorded object has a mark and a manifest hash, and
 // there are no others.
-func elisionOf(name string, config cty.Value, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
+func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
 	if len(objects) == 0 || len(marks) != len(objects) || len(hashes) != len(objects) {
 		return nil
 	}
@@ -278,7 +299,7 @@ func elisionOf(name string, config cty.Value, objects map[string]cty.Value, hash
 	if digest == "" {
 		return nil
 	}
-	return &elision{Name: name, Objects: marks, Config: digest}
+	return &elision{Name: name, Objects: marks, Config: digest, Cluster: cluster}
 }
 
 // elidedPrivate is what an elided refresh and plan read of privateData;
@@ -403,6 +424,17 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	cl, err := a.p.Cluster()
 	if err != nil {
 		return out
+	}
+	cluster := clusterOf(cl.Config)
+	items = slices.DeleteFunc(items, func(it item) bool { return it.priv.Elide.Cluster != "" && it.priv.Elide.Cluster != cluster })
+	if len(items) == 0 {
+		return out
+	}
+	all = all[:0]
+	for _, it := range items {
+		for _, id := range it.ids {
+			all = append(all, id)
+		}
 	}
 	live, err := kube.FetchMeta(ctx, cl.Mappings(), managedSelector, all, a.p.watch.Load())
 	if err != nil {

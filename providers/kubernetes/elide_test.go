@@ -504,3 +504,80 @@ func TestResidentRefreshReadsItsWatches(t *testing.T) {
 		return same[0] && lists == 0
 	})
 }
+
+// TestObjectBeingDeletedIsSaid: an object of an app that someone deleted
+// and a finalizer holds is, to the API server, as slipway applied it
+// until it goes: the elided refresh does not take the app as recorded
+// (on the code before, it did, and the plan said nothing), and the plan
+// warns that the object is going. Marks of another cluster match no
+// object of this one.
+func TestObjectBeingDeletedIsSaid(t *testing.T) {
+	t.Parallel()
+	f := newAppsFixture(t, 2, "going")
+	ctx := context.Background()
+	if got := f.readElided(ctx); !got[0] || !got[1] {
+		t.Fatalf("elided refresh right after apply: %v; want both as recorded", got)
+	}
+	cs, err := k8s.NewForConfig(testbed.Shared(t).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ns, name = "bench-0", "going-0000-cm1"
+	release := func() {
+		_, _ = cs.CoreV1().ConfigMaps(ns).Patch(context.Background(), name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+	}
+	t.Cleanup(release)
+	if _, err := cs.CoreV1().ConfigMaps(ns).Patch(ctx, name, types.MergePatchType,
+		[]byte(`{"metadata":{"finalizers":["slipway.dev/test-hold"]}}`), metav1.PatchOptions{FieldManager: "holder"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CoreV1().ConfigMaps(ns).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.readElided(ctx); got[0] || !got[1] {
+		t.Errorf("elided refresh with app 0's ConfigMap being deleted: %v; want app 0 read in full, app 1 as recorded", got)
+	}
+	f.refresh(ctx)
+	plans := f.plan(ctx)
+	warned := false
+	for _, d := range plans[0].Diagnostics {
+		if d.Severity == sdk.Error {
+			t.Fatalf("plan: %s: %s", d.Summary, d.Detail)
+		}
+		warned = warned || d.Summary == "Objects being deleted" && strings.Contains(d.Detail, "v1 ConfigMap "+ns+"/"+name+" (since ")
+	}
+	if !warned {
+		t.Errorf("the plan of the app whose ConfigMap is being deleted does not say so: %v", plans[0].Diagnostics)
+	}
+	if len(plans[1].Diagnostics) != 0 {
+		t.Errorf("the plan of the other app: %v", plans[1].Diagnostics)
+	}
+	// The same in a plan in full: app 0's files make one more object.
+	dir := sdk.GetString(f.configs[0], "manifests_dir")
+	b, err := os.ReadFile(filepath.Join(dir, "objects.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), append(b, "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: going-0000-new, namespace: bench-0}\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plans = f.plan(ctx)
+	warned = false
+	for _, d := range plans[0].Diagnostics {
+		warned = warned || d.Summary == "Objects being deleted" && strings.Contains(d.Detail, "v1 ConfigMap "+ns+"/"+name+" (since ")
+	}
+	if !warned || plans[0].Unchanged {
+		t.Errorf("the plan in full of the app with one more object, whose ConfigMap is being deleted: unchanged %v, %v", plans[0].Unchanged, plans[0].Diagnostics)
+	}
+
+	// App 1's record, as if its marks were read in another cluster.
+	priv, err := decodePrivate(f.private[1])
+	if err != nil || priv.Elide == nil || priv.Elide.Cluster == "" {
+		t.Fatalf("apply recorded no cluster: %+v, %v", priv.Elide, err)
+	}
+	priv.Elide.Cluster = "another"
+	f.private[1] = priv.encode()
+	if got := f.readElided(ctx); got[1] {
+		t.Error("the elided refresh took marks read in another cluster for this one's")
+	}
+}

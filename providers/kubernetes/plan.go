@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -187,9 +188,14 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 				missingNS[o.id.Name] = true
 			}
 		}
+		var going []string
+		defer func() { warnDeleting(it.resp, going) }()
 		for _, o := range it.desired.objects {
 			key := o.id.String()
 			lv := live[key]
+			if lv != nil && lv.GetDeletionTimestamp() != nil {
+				going = append(going, fmt.Sprintf("%s (since %s)", key, lv.GetDeletionTimestamp().UTC().Format(time.RFC3339)))
+			}
 			switch {
 			case o.unknownKind:
 				planned[n][key] = cty.DynamicVal
@@ -621,6 +627,7 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 			break
 		}
 	}
+	var going []string
 	for _, key := range p.inventory {
 		lv := live[key]
 		if lv == nil {
@@ -628,6 +635,9 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		}
 		if _, ok := p.private.Hashes[key]; !ok {
 			return false
+		}
+		if since := lv.Meta().Deleting; since != "" {
+			going = append(going, fmt.Sprintf("%s (since %s)", key, since))
 		}
 		if same {
 			// Every field the manifests set holds the value slipway
@@ -654,6 +664,7 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 			marks[key] = mark
 		}
 	}
+	warnDeleting(resp, going)
 	if same {
 		resp.PlannedState, resp.Unchanged = req.PriorState, true
 	} else {
@@ -679,4 +690,30 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 		Marks:         marks,
 	}.encode()
 	return true
+}
+
+// warnDeleting says which of an app's objects are being deleted (going:
+// each ID and since when). The API server keeps such an object until its
+// finalizers are done, as it was: the plan finds it as applied, and
+// changes nothing for it, yet it is going, and the plan after it has
+// gone creates it again. Argo CD shows such an object as being deleted;
+// slipway says so rather than plan nothing without a word.
+func warnDeleting(resp *sdk.PlanResponse, going []string) {
+	if len(going) == 0 {
+		return
+	}
+	sort.Strings(going)
+	resp.Diagnostics.AddWarning("Objects being deleted",
+		fmt.Sprintf("%s being deleted, waiting for %s finalizers: %s. slipway finds %s as it applied %s, so this plan changes nothing for %s; once %s gone, the next plan creates %s again. kubectl get -o yaml shows what holds %s (metadata.finalizers).",
+			plural(len(going), "object of the app is", "objects of the app are"), pick(len(going), "its", "their"), strings.Join(going, ", "),
+			pick(len(going), "it", "them"), pick(len(going), "it", "them"), pick(len(going), "it", "them"), pick(len(going), "it is", "they are"),
+			pick(len(going), "it", "them"), pick(len(going), "it", "them")))
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

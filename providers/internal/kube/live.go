@@ -576,6 +576,9 @@ type Meta struct {
 	// Name and Namespace are as unstructured's GetName and GetNamespace
 	// read them: "" when not a string.
 	Name, Namespace string
+	// Deleting is the object's deletionTimestamp as the server wrote it
+	// ("" when it is not being deleted).
+	Deleting string
 }
 
 // ReadMeta reads metadata JSON md (see Meta); nil reads as no metadata.
@@ -584,14 +587,16 @@ func ReadMeta(md []byte) Meta {
 	if md == nil {
 		return m
 	}
-	var name, namespace []byte
-	nameType, namespaceType := jsonparser.NotExist, jsonparser.NotExist
+	var name, namespace, deleting []byte
+	nameType, namespaceType, deletingType := jsonparser.NotExist, jsonparser.NotExist, jsonparser.NotExist
 	err := jsonparser.ObjectEach(md, func(k, v []byte, t jsonparser.ValueType, _ int) error {
 		switch string(k) {
 		case "name":
 			name, nameType = v, t
 		case "namespace":
 			namespace, namespaceType = v, t
+		case "deletionTimestamp":
+			deleting, deletingType = v, t
 		}
 		return nil
 	})
@@ -601,6 +606,9 @@ func ReadMeta(md []byte) Meta {
 	}
 	if namespaceType == jsonparser.String {
 		m.Namespace, _ = jsonString(namespace)
+	}
+	if deletingType == jsonparser.String {
+		m.Deleting, _ = jsonString(deleting)
 	}
 	return m
 }

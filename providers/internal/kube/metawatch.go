@@ -229,8 +229,8 @@ func (mw *MetaWatch) StartPending() {
 }
 
 // slimMeta keeps of an object's metadata what an elided refresh compares:
-// its name, namespace, resourceVersion and slipway's entries of
-// managedFields. The other writers' entries are most of the metadata of
+// its name, namespace, resourceVersion, deletionTimestamp and slipway's
+// entries of managedFields. The other writers' entries are most of the metadata of
 // an object that controllers update.
 func slimMeta(obj any) (any, error) {
 	pm, ok := obj.(*metav1.PartialObjectMetadata)
@@ -239,6 +239,7 @@ func slimMeta(obj any) (any, error) {
 	}
 	out := &metav1.PartialObjectMetadata{TypeMeta: pm.TypeMeta, ObjectMeta: metav1.ObjectMeta{
 		Name: pm.Name, Namespace: pm.Namespace, ResourceVersion: pm.ResourceVersion,
+		DeletionTimestamp: pm.DeletionTimestamp,
 	}}
 	for _, e := range pm.ManagedFields {
 		if e.Manager == FieldManager {
