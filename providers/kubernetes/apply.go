@@ -771,14 +771,7 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known
 				last = line
 			}
 		}
-		var recheck <-chan time.Time
-		timer := time.NewTimer(obs.Recheck)
-		if obs.Recheck > 0 {
-			recheck = timer.C
-		}
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if tr.Wait(ctx, obs) != nil {
 			if parent.Err() != nil {
 				return parent.Err()
 			}
@@ -786,10 +779,7 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known
 				return fmt.Errorf("cannot tell whether objects are deleted after %s: %w", timeout, err)
 			}
 			return fmt.Errorf("objects still exist after %s: %s", timeout, strings.Join(left, ", "))
-		case <-tr.Changed():
-		case <-recheck:
 		}
-		timer.Stop()
 	}
 }
 

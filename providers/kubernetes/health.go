@@ -124,16 +124,7 @@ func (r *syncRun) waitTargetsOf(ctx context.Context, targets []kube.Target, tota
 				last = line
 			}
 		}
-		// With nothing polled, only a change (or the deadline) ends the
-		// wait: there is no round to wait for.
-		var recheck <-chan time.Time
-		timer := time.NewTimer(obs.Recheck)
-		if obs.Recheck > 0 {
-			recheck = timer.C
-		}
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if tr.Wait(ctx, obs) != nil {
 			if parent.Err() != nil {
 				return parent.Err()
 			}
@@ -141,10 +132,7 @@ func (r *syncRun) waitTargetsOf(ctx context.Context, targets []kube.Target, tota
 				return fmt.Errorf("%w after %s: %w", errWaitTimeout, timeout, err)
 			}
 			return fmt.Errorf("%w after %s; not healthy:\n  %s", errWaitTimeout, timeout, strings.Join(unhealthy, "\n  "))
-		case <-tr.Changed():
-		case <-recheck:
 		}
-		timer.Stop()
 	}
 }
 

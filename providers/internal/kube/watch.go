@@ -424,6 +424,26 @@ func (t *Tracker) Close() {
 // watch started or failed: the time to Observe again.
 func (t *Tracker) Changed() <-chan struct{} { return t.changes }
 
+// Wait waits until it is time to Observe again after obs: a target may
+// have changed (Changed), or obs.Recheck has passed. With no Recheck,
+// only a change ends it: there is no round to wait for. It returns ctx's
+// error when ctx ends first.
+func (t *Tracker) Wait(ctx context.Context, obs Observation) error {
+	var recheck <-chan time.Time
+	if obs.Recheck > 0 {
+		timer := time.NewTimer(obs.Recheck)
+		defer timer.Stop()
+		recheck = timer.C
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.changes:
+	case <-recheck:
+	}
+	return nil
+}
+
 func (t *Tracker) notify() {
 	select {
 	case t.changes <- struct{}{}:
