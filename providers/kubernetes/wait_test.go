@@ -105,20 +105,11 @@ func TestWaitsWatchTheCluster(t *testing.T) {
 				reqs[i].PriorState = cty.NullVal(appSchema.ImpliedType())
 			}
 		}
-		plans, err := c.Plan(t.Context(), reqs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		applies := make([]sdk.ApplyRequest, apps)
-		for i, p := range plans {
-			sdktest.CheckDiags(t, what+" plan", p.Diagnostics)
-			applies[i] = sdk.ApplyRequest{Address: "app.watched", TypeName: "kubernetes_app", Config: configs[i],
-				PriorState: reqs[i].PriorState, PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
-		}
+		applies := plannedApplies(t, c, what, reqs)
 		log.reset(t)
 		waiting := make([]int, apps)
 		start := time.Now()
-		err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
+		err := c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
 			switch {
 			case ev.Waiting:
 				waiting[ev.Index]++
@@ -522,18 +513,9 @@ func TestDeletionWaitsWatchTheCluster(t *testing.T) {
 		for i := range apps {
 			reqs[i] = sdk.PlanRequest{Address: "app.gone", TypeName: "kubernetes_app", Config: configs[i], PriorState: priors[i], PriorPrivate: privates[i]}
 		}
-		plans, err := c.Plan(t.Context(), reqs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		applies := make([]sdk.ApplyRequest, apps)
-		for i, p := range plans {
-			sdktest.CheckDiags(t, what+" plan", p.Diagnostics)
-			applies[i] = sdk.ApplyRequest{Address: "app.gone", TypeName: "kubernetes_app", Config: configs[i],
-				PriorState: priors[i], PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
-		}
+		applies := plannedApplies(t, c, what, reqs)
 		states, newPrivates := make([]cty.Value, apps), make([][]byte, apps)
-		err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
+		err := c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
 			if ev.Done {
 				sdktest.CheckDiags(t, what+" apply", ev.Response.Diagnostics)
 				states[ev.Index], newPrivates[ev.Index] = ev.Response.NewState, ev.Response.Private
@@ -715,16 +697,7 @@ func TestWaitsWatchEachNamespaceTheyMay(t *testing.T) {
 				"wait_timeout": cty.StringVal("60s"),
 			})}
 	}
-	plans, err := c.Plan(t.Context(), reqs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	applies := make([]sdk.ApplyRequest, apps)
-	for i, p := range plans {
-		sdktest.CheckDiags(t, "plan", p.Diagnostics)
-		applies[i] = sdk.ApplyRequest{Address: "app.tenant", TypeName: "kubernetes_app", Config: reqs[i].Config,
-			PriorState: reqs[i].PriorState, PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
-	}
+	applies := plannedApplies(t, c, "apply", reqs)
 	log.reset(t)
 	start := time.Now()
 	err = c.Apply(t.Context(), applies, func(ev host.ApplyEvent) {
@@ -746,4 +719,21 @@ func TestWaitsWatchEachNamespaceTheyMay(t *testing.T) {
 	if len(watched) != apps {
 		t.Errorf("the waits watched Pods in %d namespaces (%v); want each of the %d", len(watched), watched, apps)
 	}
+}
+
+// plannedApplies plans reqs in one batch and returns the requests that
+// apply those plans; what names the batch in a failure.
+func plannedApplies(t *testing.T, c *host.Client, what string, reqs []sdk.PlanRequest) []sdk.ApplyRequest {
+	t.Helper()
+	plans, err := c.Plan(t.Context(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applies := make([]sdk.ApplyRequest, len(reqs))
+	for i, p := range plans {
+		sdktest.CheckDiags(t, what+" plan", p.Diagnostics)
+		applies[i] = sdk.ApplyRequest{Address: reqs[i].Address, TypeName: reqs[i].TypeName, Config: reqs[i].Config,
+			PriorState: reqs[i].PriorState, PlannedState: p.PlannedState, PlannedPrivate: p.PlannedPrivate}
+	}
+	return applies
 }
