@@ -107,6 +107,9 @@ func TestStreams(t *testing.T) {
 		t.Fatalf("after an error reported: current %v, told %d times", s.current(), lost.Load()-lostBefore)
 	}
 	sync, stored = "41", "" // a store that cannot say: the reflector's word
+	if !s.current() {
+		t.Fatal("a store that cannot say its version: not current once the reflector synced past the break")
+	}
 	fake.Stop()
 	deadline := time.Now().Add(10 * time.Second)
 	for lost.Load() != lostBefore+2 {

@@ -129,18 +129,32 @@ type kindWatch struct {
 	// selector is the label selector it watches.
 	selector labels.Selector
 
-	mu       sync.Mutex
-	synced   bool
-	failed   bool                             // cannot be watched: its objects are polled
-	interest map[string]map[*Tracker]struct{} // by store key (NAMESPACE/NAME)
-	trackers map[*Tracker]struct{}
-	// unvouched are the store keys of objects a wait follows that the
-	// watch dropped without saying they were deleted: their labels
-	// stopped matching the selector (the API server sends that as a
-	// deletion), or a relist did not return them. Only a poll can tell
-	// whether they exist.
-	unvouched map[string]bool
+	mu        sync.Mutex
+	synced    bool
+	failed    bool                             // cannot be watched: its objects are polled
+	forbidden bool                             // failed as the credentials may not watch it
+	interest  map[string]map[*Tracker]struct{} // by store key (NAMESPACE/NAME)
+	trackers  map[*Tracker]struct{}
+	// deletions are the objects the watch saw deleted, by store key:
+	// the resourceVersion of the deletion and when it was seen. Only
+	// such a record says an object is gone: the watch also drops an
+	// object whose labels stopped matching the selector (the API server
+	// sends that as a deletion too, and its object no longer matches),
+	// and a relist drops what it did not return; and the store drops an
+	// object a moment before the handler that records its deletion runs.
+	deletions    map[string]deletion
+	lastPrunedAt time.Time
 }
+
+type deletion struct {
+	rv   string
+	seen time.Time
+}
+
+// keptDeletions is how long a deletion is recorded: longer than any wait
+// is slow to look, for the waits that follow an object deleted before
+// they started.
+const keptDeletions = 10 * time.Minute
 
 // kind returns the watch that covers object name of m's resource in
 // namespace ns ("" for a cluster-scoped kind), starting it on first use:
@@ -155,7 +169,7 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	all := watchKey{gvr: m.Resource}
 	acrossFailed := false
 	if kw := w.kinds[all]; kw != nil {
-		if !kw.isFailed() {
+		if !kw.isForbidden() {
 			return kw
 		}
 		// The credentials may not watch the kind across the cluster:
@@ -176,7 +190,7 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 		return kw
 	}
 	ctx, stop := context.WithCancel(w.ctx)
-	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}, unvouched: map[string]bool{}}
+	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}, deletions: map[string]deletion{}}
 	w.kinds[key] = kw
 	selector := w.selector
 	if sel, err := labels.Parse(selector); err == nil {
@@ -202,7 +216,7 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 	_ = kw.informer.SetTransform(slim)
 	_ = kw.informer.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
-			kw.fail()
+			kw.fail(apierrors.IsForbidden(err))
 			stop()
 			return
 		}
@@ -246,11 +260,21 @@ func slim(obj any) (any, error) {
 	return u, nil
 }
 
-func (kw *kindWatch) fail() {
+// fail marks the kind as one that cannot be watched where kw watches it;
+// forbidden says the credentials may not.
+func (kw *kindWatch) fail(forbidden bool) {
 	kw.mu.Lock()
-	kw.failed = true
+	kw.failed, kw.forbidden = true, forbidden
 	kw.mu.Unlock()
 	kw.notifyAll()
+}
+
+// isForbidden reports whether the credentials may not watch the kind
+// where kw watches it.
+func (kw *kindWatch) isForbidden() bool {
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	return kw.forbidden
 }
 
 // state says whether the kind's store can be read (it has synced and is
@@ -263,49 +287,65 @@ func (kw *kindWatch) state() (synced, failed bool) {
 
 // changed tells the trackers of an object that it changed.
 func (kw *kindWatch) changed(obj any) {
-	kw.noted(obj, false)
-}
-
-// deleted tells the trackers of an object that the watch dropped it, and
-// notes whether it vouches for its deletion: a deletion event whose
-// object still matches the selector.
-func (kw *kindWatch) deleted(obj any) {
-	unvouched := true
-	if u, ok := obj.(*unstructured.Unstructured); ok && kw.selector != nil {
-		unvouched = !kw.selector.Matches(labels.Set(u.GetLabels()))
-	}
-	kw.noted(obj, unvouched)
-}
-
-func (kw *kindWatch) noted(obj any, unvouched bool) {
-	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj
-	}
 	key, err := cache.MetaNamespaceKeyFunc(obj)
 	if err != nil {
 		return
 	}
 	kw.mu.Lock()
 	defer kw.mu.Unlock()
-	if unvouched {
-		// Kept while a wait follows the object (Close forgets it).
-		if len(kw.interest[key]) > 0 {
-			kw.unvouched[key] = true
-		}
-	} else {
-		delete(kw.unvouched, key)
+	delete(kw.deletions, key)
+	kw.notify(key)
+}
+
+// deleted tells the trackers of an object that the watch dropped it, and
+// records its deletion when the event says it was deleted: an object
+// that still matches the selector (see deletions).
+func (kw *kindWatch) deleted(obj any) {
+	rv, deleted := "", false
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj // dropped by a relist: deleted, or no longer labelled
+	} else if u, ok := obj.(*unstructured.Unstructured); ok && kw.selector != nil && kw.selector.Matches(labels.Set(u.GetLabels())) {
+		rv, deleted = u.GetResourceVersion(), true
 	}
+	key, err := cache.MetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	kw.mu.Lock()
+	defer kw.mu.Unlock()
+	if !deleted {
+		delete(kw.deletions, key)
+		kw.notify(key)
+		return
+	}
+	kw.deletions[key] = deletion{rv: rv, seen: now}
+	if now.Sub(kw.lastPrunedAt) > keptDeletions {
+		for k, d := range kw.deletions {
+			if now.Sub(d.seen) > keptDeletions {
+				delete(kw.deletions, k)
+			}
+		}
+		kw.lastPrunedAt = now
+	}
+	kw.notify(key)
+}
+
+// notify tells the trackers of store key that it may have changed; kw.mu
+// is held.
+func (kw *kindWatch) notify(key string) {
 	for t := range kw.interest[key] {
 		t.notify()
 	}
 }
 
-// vouches reports whether the watch said so when it dropped the object
-// of store key: see unvouched.
-func (kw *kindWatch) vouches(key string) bool {
+// deletedAt returns the resourceVersion at which the watch saw the object
+// of store key deleted, and whether it did.
+func (kw *kindWatch) deletedAt(key string) (string, bool) {
 	kw.mu.Lock()
 	defer kw.mu.Unlock()
-	return !kw.unvouched[key]
+	d, ok := kw.deletions[key]
+	return d.rv, ok
 }
 
 func (kw *kindWatch) notifyAll() {
@@ -324,6 +364,9 @@ type Target struct {
 	// the operation did not write it: any version will do, and an object
 	// the watch does not hold is polled once Grace has passed.
 	ResourceVersion string
+	// Polled says no watch can tell of the object: it lacks the label
+	// the watches select. It is polled, at once and every PollInterval.
+	Polled bool
 }
 
 // Tracker follows the objects of one wait. It is used by one goroutine
@@ -357,7 +400,7 @@ func (w *Watches) Track(ms *Mappings, targets []Target) *Tracker {
 	t := &Tracker{w: w, ms: ms, start: time.Now(), changes: make(chan struct{}, 1)}
 	for _, tg := range targets {
 		tr := tracked{Target: tg, key: tg.ID.String(), skey: tg.ID.Name}
-		if m, err := ms.Mapping(tg.ID.GVK()); err == nil && w.ctx.Err() == nil {
+		if m, err := ms.Mapping(tg.ID.GVK()); err == nil && w.ctx.Err() == nil && !tg.Polled {
 			// A kind the server does not serve, and any other lookup
 			// failure, is left to FetchLive, which knows what to make of it.
 			tr.mapping = m
@@ -392,17 +435,16 @@ func (t *Tracker) unfollow(tr *tracked) {
 	delete(kw.interest[tr.skey], t)
 	if len(kw.interest[tr.skey]) == 0 {
 		delete(kw.interest, tr.skey)
-		delete(kw.unvouched, tr.skey)
 	}
 	delete(kw.trackers, t)
 }
 
 // refollow moves tr to another watch of its kind when the one it follows
-// cannot be watched: its kind's watch across the cluster, which the
+// may not be made: its kind's watch across the cluster, which the
 // credentials may not make, found so once tr followed it (Watches.kind
 // then watches each namespace alone).
 func (t *Tracker) refollow(tr *tracked) {
-	if tr.kw == nil || !tr.kw.isFailed() || t.w.ctx.Err() != nil {
+	if tr.kw == nil || !tr.kw.isForbidden() || t.w.ctx.Err() != nil {
 		return
 	}
 	if kw := t.w.kind(tr.mapping, tr.ns, tr.ID.Name); kw != tr.kw {
@@ -477,7 +519,7 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 	for i := range t.targets {
 		t.refollow(&t.targets[i])
 		tr := t.targets[i]
-		u, seen := tr.fromWatch()
+		u, seen, pollNow := tr.fromWatch()
 		switch {
 		case seen:
 			if u != nil {
@@ -485,7 +527,7 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 			}
 			watched = true
 			continue
-		case tr.kw == nil || tr.kw.isFailed() || graceOver:
+		case pollNow || tr.kw == nil || tr.kw.isFailed() || graceOver:
 			toPoll = append(toPoll, tr)
 		}
 		obs.Unseen[tr.key] = true
@@ -553,12 +595,12 @@ func (kw *kindWatch) isFailed() bool {
 // fromWatch returns the target as its watch holds it (nil when it does
 // not exist), and whether the watch has seen the version the operation
 // wrote.
-func (tr tracked) fromWatch() (*unstructured.Unstructured, bool) {
+func (tr tracked) fromWatch() (u *unstructured.Unstructured, seen, pollNow bool) {
 	if tr.kw == nil {
-		return nil, false
+		return nil, false, false
 	}
 	if synced, _ := tr.kw.state(); !synced {
-		return nil, false
+		return nil, false, false
 	}
 	// The version the store holds, read before the object: the store
 	// only moves on, so an object missing after it was read is missing
@@ -566,24 +608,32 @@ func (tr tracked) fromWatch() (*unstructured.Unstructured, bool) {
 	held := tr.kw.holds()
 	obj, exists, err := tr.kw.informer.GetIndexer().GetByKey(tr.skey)
 	if err != nil {
-		return nil, false
+		return nil, false, false
 	}
 	if !exists {
-		// Gone, once the store holds the version written or a later one
-		// and the watch said it was deleted. An object not written, one
-		// that lost the label, one a relist did not return, and any
-		// where the store cannot say which version it holds, only a
-		// poll can tell.
-		return nil, tr.ResourceVersion != "" && held != "" && notOlder(held, tr.ResourceVersion) && tr.kw.vouches(tr.skey)
+		if tr.ResourceVersion == "" {
+			// Not written by this operation: only a poll can tell.
+			return nil, false, false
+		}
+		// Gone, when the watch saw it deleted at the version written or
+		// after.
+		if rv, ok := tr.kw.deletedAt(tr.skey); ok && notOlder(rv, tr.ResourceVersion) {
+			return nil, true, false
+		}
+		// Missing from a store past the version written without a
+		// deletion seen: its labels were taken off, a relist dropped it,
+		// the watch started after it went, or the handler that records
+		// its deletion has not run yet. A poll tells, at once.
+		return nil, false, held != "" && notOlder(held, tr.ResourceVersion)
 	}
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
 	if tr.ResourceVersion != "" && !notOlder(u.GetResourceVersion(), tr.ResourceVersion) {
-		return nil, false // the watch has not delivered the version written yet
+		return nil, false, false // the watch has not delivered the version written yet
 	}
-	return u, true
+	return u, true, false
 }
 
 // notOlder reports whether resourceVersion a is at least b. Versions that

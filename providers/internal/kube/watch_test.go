@@ -97,10 +97,11 @@ status: {observedGeneration: 2}
 
 // TestTrackerGoneOnlyWhenTheWatchSaysDeleted: a target the watch drops
 // is gone when the deletion event's object still carries the selected
-// labels; one dropped because its labels stopped matching (the API
-// server sends that as a deletion too) still exists, and stays unseen
-// for a poll to tell (on the code before, it was gone). A wait the watch
-// answers looks again within watchRecheck though nothing changes.
+// labels, also for a wait that begins after; one dropped because its
+// labels stopped matching (the API server sends that as a deletion too)
+// still exists, and a poll at once finds it (on the code before, it was
+// gone). A wait the watch answers looks again within watchRecheck though
+// nothing changes.
 func TestTrackerGoneOnlyWhenTheWatchSaysDeleted(t *testing.T) {
 	grace := Grace
 	Grace = time.Hour // nothing polled: the watch alone answers
@@ -140,10 +141,28 @@ func TestTrackerGoneOnlyWhenTheWatchSaysDeleted(t *testing.T) {
 	}
 	s.events <- `{"type":"DELETED","object":` + item("deleted", "3", `"managed":"yes"`) + `}`
 	s.events <- `{"type":"DELETED","object":` + item("unlabelled", "4", `"managed":"no"`) + `}`
+	before, _ := s.count()
 	obs = until("the deleted target gone", func(o Observation) bool {
-		return o.Objects[deleted.String()] == nil && !o.Unseen[deleted.String()] && o.Objects[unlabelled.String()] == nil
+		return o.Objects[deleted.String()] == nil && !o.Unseen[deleted.String()] && o.Objects[unlabelled.String()] != nil
 	})
-	if !obs.Unseen[unlabelled.String()] {
-		t.Errorf("the target whose labels stopped matching the watch is taken for gone: %+v", obs)
+	if after, _ := s.count(); after == before {
+		t.Errorf("the target whose labels stopped matching the watch was not polled: %+v", obs)
+	}
+	// A target deleted before its wait began is gone by the deletion the
+	// watch saw; one whose labels went, found by a poll at once.
+	tr2 := w.Track(cl.Mappings(), []Target{{ID: deleted, ResourceVersion: "2"}, {ID: unlabelled, ResourceVersion: "2"}})
+	defer tr2.Close()
+	obs, err := tr2.Observe(context.Background())
+	if err != nil || obs.Objects[deleted.String()] != nil || obs.Unseen[deleted.String()] || obs.Objects[unlabelled.String()] == nil {
+		t.Errorf("a new wait: %+v, %v; want the deleted target gone, the other found", obs, err)
+	}
+	// A target no watch can tell of (without the label) is polled at
+	// once, not after Grace.
+	tr3 := w.Track(cl.Mappings(), []Target{{ID: unlabelled, Polled: true}})
+	defer tr3.Close()
+	before, _ = s.count()
+	obs, err = tr3.Observe(context.Background())
+	if after, _ := s.count(); err != nil || after == before || obs.Objects[unlabelled.String()] == nil {
+		t.Errorf("a target to poll: %+v, %v, %d LISTs; want it found by a LIST at once", obs, err, after-before)
 	}
 }
