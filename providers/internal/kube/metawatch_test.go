@@ -63,7 +63,10 @@ func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("labelSelector") != "managed=yes" || strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadata") == s.objects {
+	// FetchLive looks for an object its labelled LIST did not return by
+	// name, without the label.
+	byName, named := strings.CutPrefix(q.Get("fieldSelector"), "metadata.name=")
+	if (q.Get("labelSelector") != "managed=yes" && !(named && q.Get("labelSelector") == "")) || strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadata") == s.objects {
 		s.t.Errorf("%s asked with Accept %q and selector %q", r.URL, r.Header.Get("Accept"), q.Get("labelSelector"))
 	}
 	s.mu.Lock()
@@ -81,7 +84,7 @@ func (s *watchServer) serve(w http.ResponseWriter, r *http.Request) {
 	var items []string
 	for key, rv := range s.items {
 		ns, name, _ := strings.Cut(key, "/")
-		if inNS == "" || ns == inNS {
+		if (inNS == "" || ns == inNS) && (!named || name == byName) {
 			items = append(items, metaItem(ns, name, rv))
 		}
 	}

@@ -382,6 +382,10 @@ type Tracker struct {
 	polled   map[string]*unstructured.Unstructured // what the last poll found, by ID
 	covered  map[string]bool                       // the IDs the last poll looked for
 	pollErr  error
+	// gone are the targets written by this operation that a poll did not
+	// find: deleted (a new object of the same name would be another), so
+	// neither watched nor polled again.
+	gone map[string]bool
 }
 
 type tracked struct {
@@ -517,6 +521,9 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 	graceOver := time.Since(t.start) >= Grace
 	watched := false
 	for i := range t.targets {
+		if t.gone[t.targets[i].key] {
+			continue
+		}
 		t.refollow(&t.targets[i])
 		tr := t.targets[i]
 		u, seen, pollNow := tr.fromWatch()
@@ -576,6 +583,11 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 		delete(obs.Unseen, tr.key)
 		if u := t.polled[tr.key]; u != nil {
 			obs.Objects[tr.key] = u
+		} else if tr.ResourceVersion != "" {
+			if t.gone == nil {
+				t.gone = map[string]bool{}
+			}
+			t.gone[tr.key] = true
 		}
 	}
 	return obs, t.pollErr
