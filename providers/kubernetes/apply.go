@@ -629,7 +629,7 @@ func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.
 	if !deadline.IsZero() {
 		timeout = time.Until(deadline)
 	}
-	if err := deleteObjects(ctx, r.ms, r.cfg, ids, timeout, r.progress, "pruning "); err != nil {
+	if err := deleteObjects(ctx, r.ms, r.cfg, ids, nil, timeout, r.progress, "pruning "); err != nil {
 		return err
 	}
 	if !deadline.IsZero() {
@@ -650,8 +650,9 @@ func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.
 // CRDs go only once every other object is gone, and Namespaces last: a
 // custom resource being deleted in the foreground waits for the garbage
 // collector, which must not lose sight of its kind half-way, and a
-// namespace takes everything in it along.
-func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []kube.ObjectID, timeout time.Duration, progress func(string), verb string) error {
+// namespace takes everything in it along. known, when not nil, is what a
+// FetchLive of ids found before (see waitGone).
+func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []kube.ObjectID, known map[string]*unstructured.Unstructured, timeout time.Duration, progress func(string), verb string) error {
 	var others, crds, nss []kube.ObjectID
 	for _, id := range deleteOrder(ids) {
 		switch {
@@ -687,7 +688,7 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 			}
 		}
 		if len(phase) > 0 && slices.ContainsFunc(phases[i+1:], func(p []kube.ObjectID) bool { return len(p) > 0 }) {
-			if err := waitGone(ctx, ms, phase, nil, timeout, progress); err != nil {
+			if err := waitGone(ctx, ms, phase, known, timeout, progress); err != nil {
 				return err
 			}
 		}
@@ -740,9 +741,9 @@ func waitGone(ctx context.Context, ms *kube.Mappings, ids []kube.ObjectID, known
 			continue
 		}
 		uids[id.String()] = u.GetUID()
-		t := kube.Target{ID: id}
+		t := kube.Target{ID: id, Polled: true}
 		if selector.Matches(labels.Set(u.GetLabels())) {
-			t.ResourceVersion = u.GetResourceVersion()
+			t.ResourceVersion, t.Polled = u.GetResourceVersion(), false
 		}
 		targets = append(targets, t)
 	}
@@ -965,7 +966,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	if timeout == 0 {
 		timeout = defaultDeleteTimeout
 	}
-	err = deleteObjects(ctx, ms, cfg, owned, timeout, progress, "deleting ")
+	err = deleteObjects(ctx, ms, cfg, owned, live, timeout, progress, "deleting ")
 	if err == nil && len(owned) > 0 {
 		// Every delete is made, and no PostDelete hook is left to run
 		// once the objects are gone: slipway may start another change

@@ -589,10 +589,10 @@ func TestDeletionWaitsWatchTheCluster(t *testing.T) {
 }
 
 // TestWaitGoneTakesTheObjectDeleted: an object deleted, then made again
-// with the same name while the wait for it runs (a controller, another
-// app), is not the one deleted: the wait ends once the one deleted is
-// gone, by its UID, rather than waiting for the new one until its
-// timeout (as on the code before).
+// with the same name (a controller, another app) before the wait for it
+// looks, is not the one deleted: the wait ends at once, by the UID,
+// rather than waiting for the new one until its timeout (as on the code
+// before).
 func TestWaitGoneTakesTheObjectDeleted(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
@@ -621,11 +621,8 @@ func TestWaitGoneTakesTheObjectDeleted(t *testing.T) {
 	if err := cms.Delete(t.Context(), "again", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waited := make(chan error, 1)
-	go func() {
-		waited <- waitGone(context.Background(), ms, []kube.ObjectID{id}, live, 20*time.Second, func(string) {})
-	}()
-	// The finalizer goes, and the name is taken again at once.
+	// The finalizer goes, and the name is taken again at once, before the
+	// wait begins: its watch starts with the new object alone.
 	patch := []byte(`{"metadata":{"finalizers":null}}`)
 	if _, err := cms.Patch(t.Context(), "again", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
@@ -641,7 +638,7 @@ func TestWaitGoneTakesTheObjectDeleted(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := <-waited; err != nil {
+	if err := waitGone(t.Context(), ms, []kube.ObjectID{id}, live, 20*time.Second, func(string) {}); err != nil {
 		t.Errorf("the wait for the object deleted, whose name was taken again: %v", err)
 	}
 	if again := k.Get(kubetest.ConfigMaps, ns, "again"); again == nil || again.GetUID() == live[id.String()].GetUID() {
