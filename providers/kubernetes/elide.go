@@ -74,11 +74,14 @@ type elision struct {
 }
 
 // clusterOf names the cluster a REST config reaches, for elisions: its
-// server's URL and the name its certificate is checked against (not the
-// credentials, which rotate).
+// server's URL, the name its certificate is checked against and the
+// certificate authority that signs it (two local clusters made one after
+// the other at the same address have different ones), not the
+// credentials, which rotate.
 func clusterOf(c *rest.Config) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%q %q", c.Host, c.TLSClientConfig.ServerName)
+	t := c.TLSClientConfig
+	fmt.Fprintf(h, "%q %q %q %x", c.Host, t.ServerName, t.CAFile, sha256.Sum256(t.CAData))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -142,7 +145,7 @@ func isSecret(group, kind string) bool { return group == "" && kind == "Secret" 
 // owners, when set, remembers the digests by the entries' contents.
 func (m objectMark) matchesObjectMeta(md *metav1.ObjectMeta, group, kind string, owners *memo[string]) bool {
 	if md.DeletionTimestamp != nil {
-		// Being deleted: as applied, but going (see terminating).
+		// Being deleted: as applied, but going (see warnDeleting).
 		return false
 	}
 	if md.ResourceVersion == m.ResourceVersion && m.ResourceVersion != "" {

@@ -693,27 +693,19 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 }
 
 // warnDeleting says which of an app's objects are being deleted (going:
-// each ID and since when). The API server keeps such an object until its
-// finalizers are done, as it was: the plan finds it as applied, and
-// changes nothing for it, yet it is going, and the plan after it has
-// gone creates it again. Argo CD shows such an object as being deleted;
-// slipway says so rather than plan nothing without a word.
+// each ID and since when). The API server keeps such an object, as it
+// was, until its finalizers are done or its grace period ends: the plan
+// finds it there, yet it is going, and the plan after it has gone creates
+// it again. Argo CD shows such an object as being deleted; slipway says
+// so rather than plan without a word of it.
 func warnDeleting(resp *sdk.PlanResponse, going []string) {
 	if len(going) == 0 {
 		return
 	}
 	sort.Strings(going)
-	resp.Diagnostics.AddWarning("Objects being deleted",
-		fmt.Sprintf("%s being deleted, waiting for %s finalizers: %s. slipway finds %s as it applied %s, so this plan changes nothing for %s; once %s gone, the next plan creates %s again. kubectl get -o yaml shows what holds %s (metadata.finalizers).",
-			plural(len(going), "object of the app is", "objects of the app are"), pick(len(going), "its", "their"), strings.Join(going, ", "),
-			pick(len(going), "it", "them"), pick(len(going), "it", "them"), pick(len(going), "it", "them"), pick(len(going), "it is", "they are"),
-			pick(len(going), "it", "them"), pick(len(going), "it", "them")))
-}
-
-// pick is one when n is 1, else many.
-func pick(n int, one, many string) string {
-	if n == 1 {
-		return one
+	detail := fmt.Sprintf("1 object of the app is being deleted: %s. The API server removes it once its finalizers are done (or its grace period ends), whatever this plan does, and the plan after that creates it again; kubectl get -o yaml shows what holds it (metadata.finalizers).", going[0])
+	if len(going) > 1 {
+		detail = fmt.Sprintf("%d objects of the app are being deleted: %s. The API server removes them once their finalizers are done (or their grace periods end), whatever this plan does, and the plan after that creates them again; kubectl get -o yaml shows what holds them (metadata.finalizers).", len(going), strings.Join(going, ", "))
 	}
-	return many
+	resp.Diagnostics.AddWarning("Objects being deleted", detail)
 }
