@@ -134,7 +134,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	if adopted != nil {
 		ms := cl.Mappings()
 		for _, key := range slices.Sorted(maps.Keys(adopted.ids)) {
-			if err := ms.DropMarks(ctx, adopted.ids[key], adopted.marks[key]); err != nil {
+			if _, err := ms.DropMarks(ctx, adopted.ids[key], adopted.marks[key]); err != nil {
 				dropErrs = append(dropErrs, err.Error())
 				continue
 			}

@@ -482,8 +482,16 @@ func (r *syncRun) applyObject(ctx context.Context, o *desiredObject) error {
 	}
 	if marks := r.adopt[o.id.String()]; len(marks) > 0 {
 		// Adopted: slipway's labels are on it, so Argo CD's or Flux's
-		// tracking goes.
-		if err := r.cfg.Retry.do(ctx, func() error { return r.ms.DropMarks(ctx, o.id, marks) }); err != nil {
+		// tracking goes. The object as that left it is the one applied:
+		// where the next plan will find it.
+		err := r.cfg.Retry.do(ctx, func() error {
+			dropped, err := r.ms.DropMarks(ctx, o.id, marks)
+			if dropped != nil {
+				out = dropped
+			}
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		r.progress(fmt.Sprintf("%s adopted from %s", o.id, r.cfg.Adopt.Tool))
@@ -879,7 +887,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 		// applied, or the one the plan found unchanged.
 		marks := map[string]objectMark{}
 		for key := range objects {
-			if u := r.applied[key]; u != nil && desired[key] != nil && len(r.adopt[key]) == 0 {
+			if u := r.applied[key]; u != nil && desired[key] != nil {
 				if m, ok := markOf(u); ok {
 					marks[key] = m
 				}

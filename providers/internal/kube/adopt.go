@@ -130,12 +130,20 @@ func MarksToDrop(marks []string, manifest map[string]any) []string {
 	return out
 }
 
+// adoptManager is the field manager of the patch that removes a tool's
+// tracking marks: not FieldManager, whose entries of managedFields say
+// what slipway applied (an update of slipway's own would make every later
+// mark of the object its resourceVersion alone). The patch only removes
+// fields, so the server keeps no entry of it.
+const adoptManager = FieldManager + "-adopt"
+
 // DropMarks removes the tool's tracking marks ("label:KEY",
 // "annotation:KEY") from an adopted object with a merge patch, once the
-// app's apply has made it the app's.
-func (m *Mappings) DropMarks(ctx context.Context, id ObjectID, marks []string) error {
+// app's apply has made it the app's, and returns the object as the patch
+// left it (nil when there were no marks to remove).
+func (m *Mappings) DropMarks(ctx context.Context, id ObjectID, marks []string) (*unstructured.Unstructured, error) {
 	if len(marks) == 0 {
-		return nil
+		return nil, nil
 	}
 	labels, annotations := map[string]any{}, map[string]any{}
 	for _, mk := range marks {
@@ -155,14 +163,15 @@ func (m *Mappings) DropMarks(ctx context.Context, id ObjectID, marks []string) e
 	}
 	patch, err := json.Marshal(map[string]any{"metadata": md})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ri, _, err := m.Resource(id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := ri.Patch(ctx, id.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager}); err != nil {
-		return fmt.Errorf("remove the tracking marks of %s: %w", id, err)
+	out, err := ri.Patch(ctx, id.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: adoptManager})
+	if err != nil {
+		return nil, fmt.Errorf("remove the tracking marks of %s: %w", id, err)
 	}
-	return nil
+	return out, nil
 }
