@@ -707,7 +707,7 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 // waitGone waits until none of ids exists. One FetchLive says which of
 // them exist, at which resourceVersion; then the watches of the process
 // (kube.Watches, which the waits for health share) say when each is gone:
-// its kind's watch has passed that version without it. So a thousand
+// its kind's watch saw it deleted, at that version or after. So a thousand
 // apps whose objects and namespaces take a while to go cost a watch per
 // kind, not a LIST per kind and app every second, and each wait ends as
 // soon as the API server says its last object went. What the watches

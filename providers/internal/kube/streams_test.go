@@ -134,10 +134,8 @@ func TestTrackerPollsWhileItsWatchIsNotCurrent(t *testing.T) {
 	Grace = 0
 	t.Cleanup(func() { Grace = grace })
 	s := &watchServer{t: t, objects: true, items: map[string]string{"ns-0/a": "2"}, events: make(chan string, 10)}
-	cl := connectTo(t, s.serve)
-	w := cl.Watches("managed=yes")
-	t.Cleanup(w.Stop)
-	id := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "a"}
+	cl, w := watchesOf(t, s)
+	id := configMapID("a")
 	tr := w.Track(cl.Mappings(), []Target{{ID: id, ResourceVersion: "2"}})
 	defer tr.Close()
 	// observe until the target is found at rv, and says how many LISTs
@@ -155,10 +153,7 @@ func TestTrackerPollsWhileItsWatchIsNotCurrent(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%s: the target not found at resourceVersion %s within 30 s (%v, %v)", what, rv, obs, err)
 			}
-			select {
-			case <-tr.Changed():
-			case <-time.After(20 * time.Millisecond):
-			}
+			waitBriefly(tr)
 		}
 	}
 	// From the watch once it has synced: no LIST.

@@ -370,7 +370,7 @@ type Target struct {
 }
 
 // Tracker follows the objects of one wait. It is used by one goroutine
-// at a time; Changed may be read from another.
+// at a time; its watches tell it of changes from theirs.
 type Tracker struct {
 	w       *Watches
 	ms      *Mappings
@@ -466,12 +466,9 @@ func (t *Tracker) Close() {
 	}
 }
 
-// Changed is signalled when one of the targets may have changed, or a
-// watch started or failed: the time to Observe again.
-func (t *Tracker) Changed() <-chan struct{} { return t.changes }
-
-// Wait waits until it is time to Observe again after obs: a target may
-// have changed (Changed), or obs.Recheck has passed. With no Recheck,
+// Wait waits until it is time to Observe again after obs: one of the
+// targets may have changed, or a watch started or failed, or obs.Recheck
+// has passed. With no Recheck,
 // only a change ends it: there is no round to wait for. It returns ctx's
 // error when ctx ends first.
 func (t *Tracker) Wait(ctx context.Context, obs Observation) error {
@@ -506,8 +503,8 @@ type Observation struct {
 	// Unseen are the targets not yet seen at the version the operation
 	// wrote (or whose watch is still starting).
 	Unseen map[string]bool
-	// Recheck, when not zero, is when to Observe again even if Changed
-	// is not signalled: some targets are polled, or a watch answered for
+	// Recheck, when not zero, is when to Observe again even if no target
+	// changed (Wait): some targets are polled, or a watch answered for
 	// some (watchRecheck).
 	Recheck time.Duration
 }
@@ -593,20 +590,16 @@ func (t *Tracker) Observe(ctx context.Context) (obs Observation, err error) {
 	return obs, t.pollErr
 }
 
-// holds is the resourceVersion the kind's store holds, "" where client-go
-// cannot say (without its AtomicFIFO).
-func (kw *kindWatch) holds() string {
-	return kw.streams.stored()
-}
-
 func (kw *kindWatch) isFailed() bool {
 	_, failed := kw.state()
 	return failed
 }
 
-// fromWatch returns the target as its watch holds it (nil when it does
-// not exist), and whether the watch has seen the version the operation
-// wrote.
+// fromWatch returns the target as its watch holds it (nil when the watch
+// saw it deleted), and whether the watch tells of the version the
+// operation wrote; when it does not, pollNow says a poll should tell at
+// once (the store is past that version, without the object or a
+// deletion of it).
 func (tr tracked) fromWatch() (u *unstructured.Unstructured, seen, pollNow bool) {
 	if tr.kw == nil {
 		return nil, false, false
@@ -614,10 +607,10 @@ func (tr tracked) fromWatch() (u *unstructured.Unstructured, seen, pollNow bool)
 	if synced, _ := tr.kw.state(); !synced {
 		return nil, false, false
 	}
-	// The version the store holds, read before the object: the store
-	// only moves on, so an object missing after it was read is missing
-	// at that version at least.
-	held := tr.kw.holds()
+	// The version the store holds ("" where client-go cannot say), read
+	// before the object: the store only moves on, so an object missing
+	// after it was read is missing at that version at least.
+	held := tr.kw.streams.stored()
 	obj, exists, err := tr.kw.informer.GetIndexer().GetByKey(tr.skey)
 	if err != nil {
 		return nil, false, false

@@ -107,32 +107,11 @@ func TestTrackerGoneOnlyWhenTheWatchSaysDeleted(t *testing.T) {
 	Grace = time.Hour // nothing polled: the watch alone answers
 	t.Cleanup(func() { Grace = grace })
 	s := &watchServer{t: t, objects: true, items: map[string]string{"ns-0/deleted": "2", "ns-0/unlabelled": "2"}, events: make(chan string, 10)}
-	cl := connectTo(t, s.serve)
-	w := cl.Watches("managed=yes")
-	t.Cleanup(w.Stop)
-	deleted := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "deleted"}
-	unlabelled := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "unlabelled"}
+	cl, w := watchesOf(t, s)
+	deleted, unlabelled := configMapID("deleted"), configMapID("unlabelled")
 	tr := w.Track(cl.Mappings(), []Target{{ID: deleted, ResourceVersion: "2"}, {ID: unlabelled, ResourceVersion: "2"}})
 	defer tr.Close()
-	// until observes until done says the observation is the one awaited.
-	until := func(what string, done func(Observation) bool) Observation {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			obs, err := tr.Observe(context.Background())
-			if err == nil && done(obs) {
-				return obs
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 30 s; the last observation: %+v, %v", what, obs, err)
-			}
-			select {
-			case <-tr.Changed():
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}
-	obs := until("both seen from the watch", func(o Observation) bool { return len(o.Objects) == 2 })
+	obs := observeUntil(t, tr, "both seen from the watch", func(o Observation) bool { return len(o.Objects) == 2 })
 	if obs.Recheck <= 0 || obs.Recheck > watchRecheck {
 		t.Errorf("a wait the watch answered looks again after %s; want within %s", obs.Recheck, watchRecheck)
 	}
@@ -144,7 +123,7 @@ func TestTrackerGoneOnlyWhenTheWatchSaysDeleted(t *testing.T) {
 	before, _ := s.count()
 	// Until the deleted target is gone and the other found by a poll
 	// (the watch may still hold it for a moment: the events just sent).
-	until("the deleted target gone, the other polled", func(o Observation) bool {
+	observeUntil(t, tr, "the deleted target gone, the other polled", func(o Observation) bool {
 		after, _ := s.count()
 		return o.Objects[deleted.String()] == nil && !o.Unseen[deleted.String()] && o.Objects[unlabelled.String()] != nil && after > before
 	})
@@ -176,24 +155,13 @@ func TestTrackerPollsWhatWentOnce(t *testing.T) {
 	Grace, PollInterval = time.Hour, 10*time.Millisecond
 	t.Cleanup(func() { Grace, PollInterval = grace, interval })
 	s := &watchServer{t: t, objects: true, rv: 10, items: map[string]string{"ns-0/present": "2"}, events: make(chan string, 10)}
-	cl := connectTo(t, s.serve)
-	w := cl.Watches("managed=yes")
-	t.Cleanup(w.Stop)
-	present := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "present"}
-	went := ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: "went"}
+	cl, w := watchesOf(t, s)
+	present, went := configMapID("present"), configMapID("went")
 	tr := w.Track(cl.Mappings(), []Target{{ID: present, ResourceVersion: "2"}, {ID: went, ResourceVersion: "2"}})
 	defer tr.Close()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		obs, err := tr.Observe(context.Background())
-		if err == nil && obs.Objects[present.String()] != nil && obs.Objects[went.String()] == nil && !obs.Unseen[went.String()] {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 30 s: %+v, %v", obs, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	observeUntil(t, tr, "one target found, the other gone", func(o Observation) bool {
+		return o.Objects[present.String()] != nil && o.Objects[went.String()] == nil && !o.Unseen[went.String()]
+	})
 	before, _ := s.count()
 	for range 10 {
 		time.Sleep(20 * time.Millisecond)
@@ -204,4 +172,44 @@ func TestTrackerPollsWhatWentOnce(t *testing.T) {
 	if after, _ := s.count(); after != before {
 		t.Errorf("%d LISTs in ten rounds after the target was found gone; want none", after-before)
 	}
+}
+
+// observeUntil observes tr until done takes an observation made without
+// an error, and returns it; between tries it waits for a change, or
+// 20 ms. It fails the test after 30 s.
+func observeUntil(t *testing.T, tr *Tracker, what string, done func(Observation) bool) Observation {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		obs, err := tr.Observe(context.Background())
+		if err == nil && done(obs) {
+			return obs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30 s; the last observation: %+v, %v", what, obs, err)
+		}
+		waitBriefly(tr)
+	}
+}
+
+// waitBriefly waits for a change of tr's targets, or 20 ms.
+func waitBriefly(tr *Tracker) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_ = tr.Wait(ctx, Observation{})
+}
+
+// watchesOf connects to s and returns the connection and its watches of
+// what s labels managed=yes, stopped at the end of the test.
+func watchesOf(t *testing.T, s *watchServer) (*Cluster, *Watches) {
+	t.Helper()
+	cl := connectTo(t, s.serve)
+	w := cl.Watches("managed=yes")
+	t.Cleanup(w.Stop)
+	return cl, w
+}
+
+// configMapID is the ID of ConfigMap name in namespace ns-0.
+func configMapID(name string) ObjectID {
+	return ObjectID{Version: "v1", Kind: "ConfigMap", Namespace: "ns-0", Name: name}
 }
