@@ -21,7 +21,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 
@@ -406,13 +405,19 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 		priv elidedPrivate
 		ids  map[string]kube.ObjectID
 	}
+	cl, err := a.p.Cluster()
+	if err != nil {
+		return out
+	}
+	// Marks read in another cluster say nothing of this one's objects.
+	cluster := clusterOf(cl.Config)
 	var items []item
 	var all []kube.ObjectID
 	a.p.records.Next()
 	a.p.owners.Next()
 	for i, r := range reqs {
 		rec := a.p.readElision(r.Private)
-		if !rec.ok {
+		if !rec.ok || rec.priv.Elide.Cluster != "" && rec.priv.Elide.Cluster != cluster {
 			continue
 		}
 		priv, ids := rec.priv, rec.ids
@@ -423,21 +428,6 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	}
 	if len(items) == 0 {
 		return out
-	}
-	cl, err := a.p.Cluster()
-	if err != nil {
-		return out
-	}
-	cluster := clusterOf(cl.Config)
-	items = slices.DeleteFunc(items, func(it item) bool { return it.priv.Elide.Cluster != "" && it.priv.Elide.Cluster != cluster })
-	if len(items) == 0 {
-		return out
-	}
-	all = all[:0]
-	for _, it := range items {
-		for _, id := range it.ids {
-			all = append(all, id)
-		}
 	}
 	live, err := kube.FetchMeta(ctx, cl.Mappings(), managedSelector, all, a.p.watch.Load())
 	if err != nil {
