@@ -126,16 +126,20 @@ resource "file" "f" {
 // An apply killed with SIGKILL while it holds the lock: another apply is
 // refused naming it while it runs; after the kill its lock is free within
 // the lock TTL (3s here), every file it reported finished is recorded, and
-// the next apply converges.
+// the next apply converges. Its 2,000 files' lines overflow the pipe the
+// test stops reading after the first 50, so the apply cannot finish
+// before the kill however slowly the plan in between starts (with 400,
+// on a busy machine, it did).
 func TestPgBackendKilledHolder(t *testing.T) {
 	t.Parallel()
-	dir, store := pgWorkdir(t, `
+	const files = 2000
+	dir, store := pgWorkdir(t, fmt.Sprintf(`
 resource "file" "f" {
-  count   = 400
+  count   = %d
   path    = "out/${count.index}.txt"
   content = "file ${count.index}\n"
 }
-`)
+`, files))
 	cmd, done, _, _ := applyUntil(t, dir, 50)
 	out, err := slipway(dir, "plan").CombinedOutput()
 	if exitCode(err) != 1 {
@@ -156,7 +160,7 @@ resource "file" "f" {
 			t.Errorf("%s was reported finished but is not recorded", addr)
 		}
 	}
-	if len(st.Resources) >= 400 {
+	if len(st.Resources) >= files {
 		t.Fatalf("the apply finished before it was killed (%d resources recorded); the test proved nothing", len(st.Resources))
 	}
 	out, err = slipway(dir, "apply", "-auto-approve", "-lock-timeout=60s").CombinedOutput()
@@ -169,7 +173,7 @@ resource "file" "f" {
 	if exitCode(err) != 0 || !strings.Contains(string(out), "No changes.") {
 		t.Fatalf("plan after recovery: exit %d, want 0 and no changes\n%s", exitCode(err), out)
 	}
-	if st := readPgState(t, store); len(st.Resources) != 400 {
-		t.Errorf("state has %d resources after recovery, want 400", len(st.Resources))
+	if st := readPgState(t, store); len(st.Resources) != files {
+		t.Errorf("state has %d resources after recovery, want %d", len(st.Resources), files)
 	}
 }
