@@ -15,6 +15,7 @@
 package planner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -527,14 +528,18 @@ func (w *applyWalk) applyInstance(ctx context.Context, rc *lang.Resource, l kind
 	if ch.Action == plans.NoOp || ch.Action == plans.Read {
 		prior := w.c.State.Resources[in.Addr.String()]
 		switch {
-		case prior != nil && (!kind.SameValue(prior.Value, ch.After) || prior.SchemaVersion != schema.Version):
-			// Refresh saw a change the configuration agrees with, the
-			// plan moved a Provenance value (an app's commit) and
-			// nothing else, or it upgraded the stored state: keep it,
-			// without asking the provider.
+		case prior != nil && (!kind.SameValue(prior.Value, ch.After) || prior.SchemaVersion != schema.Version ||
+			ch.RefreshedPrivate != nil && !bytes.Equal(prior.Private, ch.RefreshedPrivate)):
+			// Refresh saw a change the configuration agrees with, or
+			// read private data anew, the plan moved a Provenance value
+			// (an app's commit) and nothing else, or it upgraded the
+			// stored state: keep it, without asking the provider.
 			nr := *prior
 			nr.Value, nr.Dependencies, nr.Sensitive = ch.After, deps, ch.AfterSensitive
 			nr.SchemaVersion = schema.Version
+			if ch.RefreshedPrivate != nil {
+				nr.Private = ch.RefreshedPrivate
+			}
 			w.a.set(&nr)
 		case prior == nil && !ch.Before.IsNull():
 			// The plan adopted what an interrupted apply made: record it.

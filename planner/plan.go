@@ -15,6 +15,7 @@
 package planner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -579,6 +580,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		// refreshed: before is what the provider's refresh returned, and
 		// the provider still holds it for the plan.
 		refreshed bool
+		// private is the private data the refresh returned, when it
+		// differs from what state records.
+		private []byte
 	}
 	items := make([]*pending, 0, len(insts))
 	vals := make([]cty.Value, len(insts))
@@ -646,6 +650,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			it := items[idx[j]]
 			diags = append(diags, kind.ProviderDiags(resp.Diagnostics, it.in.Addr.String(), &r)...)
 			it.beforeSens = append(append([]cty.Path(nil), it.prior.Sensitive...), resp.SensitivePaths...)
+			if !resp.Diagnostics.HasErrors() && resp.Private != nil && !bytes.Equal(resp.Private, it.prior.Private) {
+				it.private = resp.Private
+			}
 			if resp.Unchanged {
 				// Nothing changed outside: the prior value stands, and the
 				// provider keeps it for the plan.
@@ -688,6 +695,11 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		var priv []byte
 		if it.prior != nil {
 			priv = it.prior.Private
+		}
+		if it.private != nil {
+			// As Terraform does, the plan starts from what the refresh
+			// read, private data included.
+			priv = it.private
 		}
 		// The provider computes the proposed new state itself, and keeps
 		// the prior state from its refresh: neither crosses again. With
@@ -774,6 +786,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			// Provenance values (the commit read): what apply records
 			// and the expressions that refer to it use.
 			ch.Action = plans.NoOp
+			ch.RefreshedPrivate = it.private
 		default:
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged
 			if it.prior != nil && sameInEffect(schema, it.prior.Value, planned) {

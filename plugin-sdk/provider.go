@@ -330,7 +330,10 @@ type ReadRequest struct {
 // ReadResponse is the refreshed state; null when the object is gone.
 type ReadResponse struct {
 	NewState cty.Value
-	Private  []byte
+	// Private is the instance's private state, the request's unless the
+	// provider sets it anew: the plan then gets it as PriorPrivate, and
+	// applying the plan records it, even a plan that changes nothing.
+	Private []byte
 	// SensitivePaths marks values inside NewState to mask, as in PlanResponse.
 	SensitivePaths []cty.Path
 	Diagnostics    Diagnostics

@@ -87,6 +87,8 @@ type changeDoc struct {
 	// RolloutStatus is kept as the provider planned it, so that a saved
 	// plan shows the same road as the plan that made it.
 	RolloutStatus *rolloutspec.Status `json:"rollout_status,omitempty"`
+	// RefreshedPrivate is plans.ResourceChange.RefreshedPrivate, base64.
+	RefreshedPrivate []byte `json:"refreshed_private,omitempty"`
 }
 
 type nestedDoc struct {
@@ -298,6 +300,7 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		Rollout:       c.Rollout,
 		RolloutStatus: c.RolloutStatus,
 	}
+	d.RefreshedPrivate = c.RefreshedPrivate
 	var err error
 	switch k := c.Addr.Key.(type) {
 	case nil:
@@ -499,6 +502,7 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 		Rollout:       d.Rollout,
 		RolloutStatus: d.RolloutStatus,
 	}
+	c.RefreshedPrivate = d.RefreshedPrivate
 	if len(d.Addr.Key) > 0 && !bytes.Equal(d.Addr.Key, []byte("null")) {
 		var s string
 		var n int

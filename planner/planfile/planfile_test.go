@@ -106,7 +106,7 @@ func fullPlan(mode plans.Mode) *plans.Plan {
 			{Addr: fileA.Instance(addrs.StringKey("")), Provider: addrs.Provider{Name: "file"}, Type: "file", Action: plans.Create, Reason: plans.ReasonNew, Before: cty.NullVal(cty.String), After: cty.StringVal("z")},
 			{Addr: addrs.Resource{Kind: addrs.Source, Type: "git", Name: "app"}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "git"}, Type: "git", Action: plans.Read, Before: cty.NullVal(cty.DynamicPseudoType), After: cty.DynamicVal},
 			{Addr: addrs.Resource{Kind: addrs.Pipeline, Name: "myapp"}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "slipway"}, Action: plans.Run, Reason: plans.ReasonInputsChanged, ReasonDetail: "source.git.app moved 1a2b3c4 -> 9f8e7d6"},
-			{Addr: addrs.Resource{Kind: addrs.Rollout, Name: "canary"}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "kubernetes"}, Action: plans.NoOp, Before: cty.True, After: cty.True},
+			{Addr: addrs.Resource{Kind: addrs.Rollout, Name: "canary"}.Instance(addrs.NoKey), Provider: addrs.Provider{Name: "kubernetes"}, Action: plans.NoOp, Before: cty.True, After: cty.True, RefreshedPrivate: []byte(`{"v":1}`)},
 			{Addr: fileA.Instance(addrs.IntKey(7)), Provider: addrs.Provider{Name: "file"}, Type: "file", Action: plans.Delete, Reason: plans.ReasonCountIndex, Before: cty.StringVal("gone"), After: cty.NullVal(cty.String)},
 			{
 				Addr:     addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.StringKey("eu")),

@@ -187,6 +187,12 @@ type ResourceChange struct {
 	Local []string
 	// Private is the provider's planned private data, handed to apply.
 	Private []byte
+	// RefreshedPrivate, on a no-op, is the private data the refresh read
+	// when it differs from what state records (the kubernetes provider's
+	// record of where it last read an app's objects, made anew once they
+	// were written to and found as recorded): applying the plan records
+	// it, as it records a refreshed value, and changes nothing else.
+	RefreshedPrivate []byte
 	// Nested holds the object-level changes inside this one (the
 	// Kubernetes objects of an app), each addressed relative to it.
 	Nested []*NestedChange
@@ -282,6 +288,17 @@ func (p *Plan) HasChanges() bool {
 	}
 	for _, o := range p.Outputs {
 		if o.Action != NoOp {
+			return true
+		}
+	}
+	return false
+}
+
+// RecordsRefresh reports whether applying the plan would record private
+// data a refresh read, though it changes nothing (RefreshedPrivate).
+func (p *Plan) RecordsRefresh() bool {
+	for _, c := range p.Changes {
+		if c.Action == NoOp && c.RefreshedPrivate != nil {
 			return true
 		}
 	}

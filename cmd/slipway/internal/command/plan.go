@@ -399,9 +399,9 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 		if a.rollout != nil && !m.checkRolloutPlan(a, p) {
 			return 1
 		}
-		// An upgraded state changes nothing outside, but is recorded
-		// by applying the plan.
-		if !p.HasChanges() && !hasReads(p) && len(p.Upgraded) == 0 {
+		// An upgraded state, or private data a refresh read anew,
+		// changes nothing outside, but is recorded by applying the plan.
+		if !p.HasChanges() && !hasReads(p) && len(p.Upgraded) == 0 && !p.RecordsRefresh() {
 			if err := s.checkpoint(context.WithoutCancel(ctx)); err != nil {
 				m.View.Error(fmt.Errorf("saving state: %w", err))
 				return 1

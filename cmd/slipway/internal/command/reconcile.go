@@ -90,13 +90,20 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 	}
 	s.close()
 	if !p.HasChanges() {
-		if !hasReads(p) {
+		switch {
+		case hasReads(p):
+			// Only sources moved (a commit that changes no app): nothing
+			// to sync, but the commits are recorded, as apply records
+			// them.
+			m.View.Printf("Everything is in sync; recording the new commits.\n")
+		case p.RecordsRefresh():
+			// Where the refresh read the apps' objects, for the next
+			// plans to tell them unchanged without their state.
+			m.View.Printf("Everything is in sync; recording what the refresh read.\n")
+		default:
 			m.View.Printf("Everything is in sync.\n")
 			return 0
 		}
-		// Only sources moved (a commit that changes no app): nothing to
-		// sync, but the commits are recorded, as apply records them.
-		m.View.Printf("Everything is in sync; recording the new commits.\n")
 	}
 	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, Excludes: excludes, Parallelism: a.Parallelism}, AutoApprove: true})
 }
