@@ -104,6 +104,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		return
 	}
+	cluster := clusterOf(cl.Config)
 	shared := newSharedLive()
 	live, err := shared.FetchLazy(ctx, cl.Mappings(), all)
 	if err != nil {
@@ -158,6 +159,9 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			// without rendering it (see planUnchanged).
 			it.resp.Unchanged = true
 			it.resp.SensitivePaths = kube.SecretPaths(attrOr(it.state, builtin.AppObjects))
+			if priv := renewedElision(it.state, it.prior, cluster, live); priv != nil {
+				it.resp.Private = priv
+			}
 			return
 		}
 		objs := kube.ObjectsVal(objects)

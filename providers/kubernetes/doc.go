@@ -86,7 +86,10 @@
 // answers them from the watches once they have synced: a watch holds what
 // a LIST made a moment earlier would have found, and an object written
 // since (by an apply the watch has not caught up with) does not match
-// its recorded mark, so its app is read in full.
+// its recorded mark, so its app is read in full. A refresh in full that
+// finds every object of such an app with its recorded value reads the
+// marks anew and returns them in Private (renewedElision), which slipway
+// records when it applies the plan, even a plan that changes nothing.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //
@@ -114,7 +117,8 @@
 //   - an elided refresh or plan says unchanged only where the full one
 //     would: each mark pairs with the recorded value it was read with
 //     (apply takes both from the same object, or from the plan's read of
-//     an object it did not apply again), a field slipway applied cannot
+//     an object it did not apply again; a refresh in full, from the
+//     object it found with the recorded value), a field slipway applied cannot
 //     change without its managedFields entry changing, Secrets match by
 //     resourceVersion alone, and elideScheme is raised whenever a record
 //     would stand for something else;

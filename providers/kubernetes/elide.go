@@ -21,9 +21,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 
+	"github.com/buger/jsonparser"
 	"github.com/zclconf/go-cty/cty"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -302,6 +304,69 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 		return nil
 	}
 	return &elision{Name: name, Objects: marks, Config: digest, Cluster: cluster}
+}
+
+// renewedElision is the app's private record with its elision made anew
+// from the objects a refresh in full found live as state records them
+// (live, by key), or nil when that would record the same or cannot be
+// told: the last apply recorded its inputs (it left the app exactly as
+// its manifests say), no rollout is configured or under way, and every
+// recorded object is live and not being deleted. Apply records an
+// elision only as it writes; without this, an app whose marks stopped
+// matching while its objects kept their values (a field's ownership
+// taken by kubectl scale and its value given back, records made before
+// elideScheme was raised) would be read in full by every plan until its
+// next change. The host records it when it applies a plan, as it
+// records a refreshed value.
+func renewedElision(state cty.Value, prior priorApp, cluster string, live map[string]*kube.Live) []byte {
+	p := prior.private
+	if p.Inputs == "" || len(prior.objects) == 0 || len(prior.inventory) != len(prior.objects) ||
+		!attrOr(state, builtin.AppRolloutStatus).IsNull() || rollingWorkload(state) != "" {
+		return nil
+	}
+	for _, key := range prior.inventory {
+		if _, ok := prior.objects[key]; !ok {
+			return nil
+		}
+	}
+	cfg, diags := parseAppConfig(state)
+	if diags.HasErrors() || cfg.Rollout != nil || cfg.RolloutRequest != "" {
+		return nil
+	}
+	// A mark of this cluster whose object is at the same version still
+	// stands: only the objects written since are decoded.
+	var kept map[string]objectMark
+	if p.Elide != nil && p.Elide.Cluster == cluster {
+		kept = p.Elide.Objects
+	}
+	marks := make(map[string]objectMark, len(prior.objects))
+	for key := range prior.objects {
+		lv := live[key]
+		if lv == nil || lv.Meta().Deleting != "" {
+			return nil
+		}
+		if m, ok := kept[key]; ok && m.ResourceVersion != "" {
+			if rv, err := jsonparser.GetString(lv.Meta().JSON, "resourceVersion"); err == nil && rv == m.ResourceVersion {
+				marks[key] = m
+				continue
+			}
+		}
+		u, err := lv.Object()
+		if err != nil {
+			return nil
+		}
+		m, ok := markOf(u)
+		if !ok {
+			return nil
+		}
+		marks[key] = m
+	}
+	e := elisionOf(cfg.Name, cluster, state, prior.objects, p.Hashes, marks)
+	if e == nil || reflect.DeepEqual(e, p.Elide) {
+		return nil
+	}
+	p.Elide = e
+	return p.encode()
 }
 
 // elidedPrivate is what an elided refresh and plan read of privateData;

@@ -15,11 +15,14 @@
 package kubernetes
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -579,5 +582,98 @@ func TestObjectBeingDeletedIsSaid(t *testing.T) {
 	f.private[1] = priv.encode()
 	if got := f.readElided(ctx); got[1] {
 		t.Error("the elided refresh took marks read in another cluster for this one's")
+	}
+}
+
+// TestRefreshRenewsElision: a refresh in full that finds every object as
+// recorded, though the record's marks no longer match (a value changed
+// by hand and given back, which leaves the field to the hand's manager),
+// returns the private record with the marks read anew, from which the
+// elided refresh and plan find the app unchanged again. It renews
+// nothing for an app whose marks still match, nor for one whose last
+// apply did not leave it exactly as its manifests say.
+func TestRefreshRenewsElision(t *testing.T) {
+	t.Parallel()
+	f := newAppsFixture(t, 3, "renew")
+	ctx := context.Background()
+	cs, err := k8s.NewForConfig(testbed.Shared(t).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := func(i int) string { return "bench-" + string(rune('0'+i%benchNamespaces)) }
+	// Apps 0 and 2: a ConfigMap's value edited by hand and given back.
+	for _, i := range []int{0, 2} {
+		name := fmt.Sprintf("renew-%04d-cm1", i)
+		cm, err := cs.CoreV1().ConfigMaps(ns(i)).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied := cm.Data["key"]
+		for _, v := range []string{"edited by hand", applied} {
+			cm.Data["key"] = v
+			if cm, err = cs.CoreV1().ConfigMaps(ns(i)).Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// App 2's last apply, as far as its record says, did not leave it
+	// as its manifests say (no inputs recorded).
+	priv2, err := decodePrivate(f.private[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv2.Inputs = ""
+	f.private[2] = priv2.encode()
+
+	f.configure(t)
+	if got := f.readElided(ctx); got[0] || !got[1] || got[2] {
+		t.Fatalf("elided refresh after the edits given back: %v; want false, true, false", got)
+	}
+	full := f.refresh(ctx)
+	for i, r := range full {
+		if err := r.Diagnostics.Err(); err != nil {
+			t.Fatalf("app %d: full refresh: %v", i, err)
+		}
+		if !r.Unchanged {
+			t.Fatalf("app %d: the full refresh finds a change; the values were given back", i)
+		}
+	}
+	if bytes.Equal(full[0].Private, f.private[0]) {
+		t.Fatal("app 0: the full refresh left its record as it was")
+	}
+	for _, i := range []int{1, 2} {
+		if !bytes.Equal(full[i].Private, f.private[i]) {
+			t.Errorf("app %d: the full refresh changed its record", i)
+		}
+	}
+	old, err := decodePrivate(f.private[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := decodePrivate(full[0].Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renewed.Inputs != old.Inputs || !reflect.DeepEqual(renewed.Hashes, old.Hashes) || renewed.Elide == nil ||
+		renewed.Elide.Config != old.Elide.Config || renewed.Elide.Cluster != old.Elide.Cluster || renewed.Elide.Name != old.Elide.Name {
+		t.Fatalf("app 0: the renewed record changed more than its marks:\n%s\nwas\n%s", full[0].Private, f.private[0])
+	}
+	var moved []string
+	for key, m := range old.Elide.Objects {
+		if n, ok := renewed.Elide.Objects[key]; !ok || n != m {
+			moved = append(moved, key)
+		}
+	}
+	if len(moved) != 1 || !strings.HasSuffix(moved[0], "/renew-0000-cm1") || len(renewed.Elide.Objects) != len(old.Elide.Objects) {
+		t.Errorf("app 0: renewed marks of %v; want those of the edited ConfigMap alone", moved)
+	}
+
+	f.private[0] = full[0].Private
+	f.configure(t)
+	if got := f.readElided(ctx); !got[0] {
+		t.Error("app 0: the elided refresh from the renewed record finds a change")
+	}
+	if got := f.planElided(ctx, f.configs); !got[0] {
+		t.Error("app 0: the elided plan from the renewed record finds a change")
 	}
 }
