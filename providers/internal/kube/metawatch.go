@@ -68,8 +68,9 @@ import (
 // kind is watched only after a LIST of it across the cluster succeeded:
 // one the credentials may not list there (FetchMeta then LISTs namespace
 // by namespace) is never watched, and one whose watch the server refuses
-// (Forbidden, not found, not allowed) is not watched again. Watches no
-// plan has read for idleWatch are stopped.
+// (Forbidden, not found, not allowed) is not watched again for
+// retryRefused (a CRD deleted and made again, a Role granted since).
+// Watches no plan has read for idleWatch are stopped.
 //
 // The metadata kept is the name, namespace, resourceVersion and
 // slipway's entries of managedFields: what an elided refresh compares.
@@ -83,6 +84,11 @@ type MetaWatch struct {
 
 // idleWatch is how long a watch no plan reads is kept.
 const idleWatch = 15 * time.Minute
+
+// retryRefused is how long a kind whose watch the server refused is
+// LISTed before it is watched again: a process the host keeps runs for
+// hours, through a CRD deleted and made again or a Role granted.
+const retryRefused = 5 * time.Minute
 
 // metaWatchKey is what one watch follows: the objects of a resource that
 // a label selector matches, across a cluster reached with one identity.
@@ -102,8 +108,9 @@ type metaKind struct {
 
 	streams streams
 
-	mu     sync.Mutex
-	failed bool // the server refused the watch: never read
+	mu       sync.Mutex
+	failed   bool      // the server refused the watch: never read
+	failedAt time.Time // when it did
 }
 
 // NewMetaWatch returns a MetaWatch that watches nothing yet.
@@ -138,7 +145,7 @@ func (mw *MetaWatch) objects(cl *Cluster, gvr schema.GroupVersionResource, selec
 	now := mw.now()
 	mw.mu.Lock()
 	for k, mk := range mw.kinds {
-		if now.Sub(mk.lastUsed) > idleWatch {
+		if now.Sub(mk.lastUsed) > idleWatch || mk.refusedSince(now) > retryRefused {
 			mk.stop()
 			delete(mw.kinds, k)
 		}
@@ -173,6 +180,17 @@ func (mk *metaKind) sound() bool {
 	return !failed && mk.streams.current()
 }
 
+// refusedSince is how long ago the server refused the watch; 0 if it
+// has not.
+func (mk *metaKind) refusedSince(now time.Time) time.Duration {
+	mk.mu.Lock()
+	defer mk.mu.Unlock()
+	if !mk.failed {
+		return 0
+	}
+	return now.Sub(mk.failedAt)
+}
+
 // start is to watch gvr's objects that selector matches across the
 // cluster cl reaches, unless they are watched already, from the next
 // StartPending. The watch LISTs them first, in the background; objects
@@ -203,7 +221,7 @@ func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selecto
 		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
 			// The reflector would try again for ever: FetchMeta LISTs.
 			mk.mu.Lock()
-			mk.failed = true
+			mk.failed, mk.failedAt = true, mw.now()
 			mk.mu.Unlock()
 			stop()
 			return

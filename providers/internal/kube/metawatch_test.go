@@ -154,7 +154,7 @@ func (s *watchServer) count() (lists, watches int) {
 // until the watch starts (StartPending), answers from the watch once it
 // has synced, sees the changes it delivers, LISTs again while the watch
 // is broken (by an error the reflector is told of, by an ERROR event it
-// only logs), and LISTs for ever a kind whose watch the server forbids.
+// only logs), and LISTs a kind whose watch the server forbids.
 func TestMetaWatch(t *testing.T) {
 	t.Parallel()
 	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2", "ns-1/b": "3", "ns-9/unasked": "4"}, events: make(chan string, 10)}
@@ -301,6 +301,65 @@ func TestMetaWatchStopsIdleWatches(t *testing.T) {
 	}
 	if mw.Watching() != 0 {
 		t.Errorf("watching %d kinds after %s idle, want 0", mw.Watching(), idleWatch)
+	}
+}
+
+// TestMetaWatchTriesARefusedWatchAgain: a kind whose watch the server
+// refused is LISTed, and watched again once retryRefused has passed
+// (a Role granted since, a CRD made again), not for the life of the
+// process.
+func TestMetaWatchTriesARefusedWatchAgain(t *testing.T) {
+	t.Parallel()
+	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2"}, watchStatus: http.StatusForbidden, events: make(chan string, 10)}
+	cl := connectTo(t, s.serve)
+	mw := NewMetaWatch()
+	t.Cleanup(mw.Stop)
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	mw.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	ids := configMapIDs(namespaceLists + 1)
+	lists := func() int {
+		t.Helper()
+		before, _ := s.count()
+		if _, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw); err != nil {
+			t.Fatal(err)
+		}
+		mw.StartPending()
+		after, _ := s.count()
+		return after - before
+	}
+	key := metaWatchKey{cluster: clusterKey(cl.Config), gvr: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, selector: "managed=yes"}
+	refused := func() bool {
+		mw.mu.Lock()
+		mk := mw.kinds[key]
+		mw.mu.Unlock()
+		if mk == nil {
+			return false
+		}
+		mk.mu.Lock()
+		defer mk.mu.Unlock()
+		return mk.failed
+	}
+	lists()
+	deadline := time.Now().Add(10 * time.Second)
+	for !refused() {
+		if time.Now().After(deadline) {
+			t.Fatal("the server's refusal of the watch was never seen")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.set(func(s *watchServer) { s.watchStatus = 0 })
+	clock.Add(int64(retryRefused - time.Second))
+	if n := lists(); n != 1 {
+		t.Fatalf("%s after the refusal: %d LISTs, want 1", retryRefused-time.Second, n)
+	}
+	clock.Add(int64(2 * time.Second))
+	deadline = time.Now().Add(10 * time.Second)
+	for lists() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s after the refusal, with the watch allowed, the kind is still LISTed", retryRefused+time.Second)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
