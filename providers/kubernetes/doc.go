@@ -118,8 +118,10 @@
 //     would: each mark pairs with the recorded value it was read with
 //     (apply takes both from the same object, or from the plan's read of
 //     an object it did not apply again; a refresh in full, from the
-//     object it found with the recorded value), a field slipway applied cannot
-//     change without its managedFields entry changing, Secrets match by
+//     object it found with the recorded value), a mark matches by
+//     slipway's managedFields entries only while slipway owns every
+//     recorded field (a field slipway applied cannot change without its
+//     entry changing; a field given back by hand can), Secrets match by
 //     resourceVersion alone, and elideScheme is raised whenever a record
 //     would stand for something else;
 //   - after calling Waiting, an apply makes no change to the cluster.

@@ -72,6 +72,26 @@ type elision struct {
 	// resourceVersion is a number, and two clusters applied to in the
 	// same second give slipway's entries the same time.
 	Cluster string `json:"cluster,omitempty"`
+	// Scheme is the elideScheme and app schema version the record was
+	// made with (currentScheme; see scheme). Config, digested with both,
+	// matches no configuration once either changes: ReadElided reads a
+	// record of another scheme in full, so that the refresh renews it
+	// (renewedElision) rather than every plan read the app in full until
+	// its next change.
+	Scheme string `json:"scheme,omitempty"`
+}
+
+// currentScheme is what elision.Scheme records.
+var currentScheme = fmt.Sprintf("%d/%d", elideScheme, appSchema.Version)
+
+// scheme is the scheme e was made with. Records made before the scheme
+// was recorded were all made with elideScheme 1 and the app schema's
+// version 0.
+func (e *elision) scheme() string {
+	if e.Scheme == "" {
+		return "1/0"
+	}
+	return e.Scheme
 }
 
 // clusterOf names the cluster a REST config reaches, for elisions: its
@@ -303,7 +323,7 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 	if digest == "" {
 		return nil
 	}
-	return &elision{Name: name, Objects: marks, Config: digest, Cluster: cluster}
+	return &elision{Name: name, Objects: marks, Config: digest, Cluster: cluster, Scheme: currentScheme}
 }
 
 // renewedElision is the app's private record with its elision made anew
@@ -313,11 +333,17 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 // its manifests say), no rollout is configured or under way, and every
 // recorded object is live and not being deleted. Apply records an
 // elision only as it writes; without this, an app whose marks stopped
-// matching while its objects kept their values (a field's ownership
-// taken by kubectl scale and its value given back, records made before
-// elideScheme was raised) would be read in full by every plan until its
-// next change. The host records it when it applies a plan, as it
-// records a refreshed value.
+// matching while its objects kept their values (a value changed by hand
+// and given back; a record of an older scheme) would be read in full by
+// every plan until its next change. The host records it when it applies
+// a plan, as it records a refreshed value.
+//
+// A mark matches by slipway's entries of managedFields only while
+// slipway owns every field of the recorded value: a value given back by
+// hand leaves its field to the hand's field manager, which may then
+// change it again without touching slipway's entries. Such an object's
+// new mark is its resourceVersion alone (as a Secret's), which any
+// write moves.
 func renewedElision(state cty.Value, prior priorApp, cluster string, live map[string]*kube.Live) []byte {
 	p := prior.private
 	if p.Inputs == "" || len(prior.objects) == 0 || len(prior.inventory) != len(prior.objects) ||
@@ -333,21 +359,27 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 	if diags.HasErrors() || cfg.Rollout != nil || cfg.RolloutRequest != "" {
 		return nil
 	}
-	// A mark of this cluster whose object is at the same version still
-	// stands: only the objects written since are decoded.
+	config := configDigest(state)
+	// A mark of a record of this cluster, scheme and configuration
+	// still stands for an object at its resourceVersion, or, for a mark
+	// by slipway's entries, with the same entries: it was taken while
+	// slipway owned every recorded field, and slipway's entries change
+	// with any change of them. Only the objects written since are
+	// decoded.
 	var kept map[string]objectMark
-	if p.Elide != nil && p.Elide.Cluster == cluster {
-		kept = p.Elide.Objects
+	if e := p.Elide; e != nil && e.Cluster == cluster && e.scheme() == currentScheme && e.Config == config {
+		kept = e.Objects
 	}
 	marks := make(map[string]objectMark, len(prior.objects))
-	for key := range prior.objects {
+	for key, recorded := range prior.objects {
 		lv := live[key]
 		if lv == nil || lv.Meta().Deleting != "" {
 			return nil
 		}
-		if m, ok := kept[key]; ok && m.ResourceVersion != "" {
-			if rv, err := jsonparser.GetString(lv.Meta().JSON, "resourceVersion"); err == nil && rv == m.ResourceVersion {
-				marks[key] = m
+		old, ok := kept[key]
+		if ok && old.ResourceVersion != "" {
+			if rv, err := jsonparser.GetString(lv.Meta().JSON, "resourceVersion"); err == nil && rv == old.ResourceVersion {
+				marks[key] = old
 				continue
 			}
 		}
@@ -355,15 +387,30 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 		if err != nil {
 			return nil
 		}
-		m, ok := markOf(u)
-		if !ok {
+		m, found := markOf(u)
+		if !found {
 			return nil
+		}
+		switch {
+		case ok && old.Owner != "" && old.Owner == m.Owner:
+			m = old
+		case m.Owner != "":
+			if shape := recordedShape(recorded); shape == nil || !(*fieldSets)(nil).stillApplied(u, shape) {
+				m.Owner = ""
+			}
 		}
 		marks[key] = m
 	}
 	e := elisionOf(cfg.Name, cluster, state, prior.objects, p.Hashes, marks)
-	if e == nil || reflect.DeepEqual(e, p.Elide) {
+	if e == nil {
 		return nil
+	}
+	if p.Elide != nil {
+		was := *p.Elide
+		was.Scheme = was.scheme()
+		if reflect.DeepEqual(*e, was) {
+			return nil
+		}
 	}
 	p.Elide = e
 	return p.encode()
@@ -482,7 +529,7 @@ func (a *app) ReadElided(ctx context.Context, reqs []sdk.ReadRequest) []bool {
 	a.p.owners.Next()
 	for i, r := range reqs {
 		rec := a.p.readElision(r.Private)
-		if !rec.ok || rec.priv.Elide.Cluster != "" && rec.priv.Elide.Cluster != cluster {
+		if !rec.ok || rec.priv.Elide.Cluster != "" && rec.priv.Elide.Cluster != cluster || rec.priv.Elide.scheme() != currentScheme {
 			continue
 		}
 		priv, ids := rec.priv, rec.ids

@@ -586,48 +586,68 @@ func TestObjectBeingDeletedIsSaid(t *testing.T) {
 }
 
 // TestRefreshRenewsElision: a refresh in full that finds every object as
-// recorded, though the record's marks no longer match (a value changed
-// by hand and given back, which leaves the field to the hand's manager),
-// returns the private record with the marks read anew, from which the
-// elided refresh and plan find the app unchanged again. It renews
-// nothing for an app whose marks still match, nor for one whose last
-// apply did not leave it exactly as its manifests say.
+// recorded, though the record no longer matches, returns the private
+// record read anew, from which the elided refresh and plan find the app
+// unchanged again. A value changed by hand and given back leaves the
+// field to the hand's field manager: that object's new mark is its
+// resourceVersion alone, so that the hand's next change is still found.
+// A record of an older scheme is renewed with the marks by slipway's
+// entries it had. Nothing is renewed for an app whose record still
+// matches, nor for one whose last apply did not leave it exactly as its
+// manifests say.
 func TestRefreshRenewsElision(t *testing.T) {
 	t.Parallel()
-	f := newAppsFixture(t, 3, "renew")
+	f := newAppsFixture(t, 4, "renew")
 	ctx := context.Background()
 	cs, err := k8s.NewForConfig(testbed.Shared(t).Config)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ns := func(i int) string { return "bench-" + string(rune('0'+i%benchNamespaces)) }
-	// Apps 0 and 2: a ConfigMap's value edited by hand and given back.
-	for _, i := range []int{0, 2} {
+	edit := func(i int, value string) string {
+		t.Helper()
 		name := fmt.Sprintf("renew-%04d-cm1", i)
 		cm, err := cs.CoreV1().ConfigMaps(ns(i)).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		applied := cm.Data["key"]
-		for _, v := range []string{"edited by hand", applied} {
-			cm.Data["key"] = v
-			if cm, err = cs.CoreV1().ConfigMaps(ns(i)).Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
-				t.Fatal(err)
-			}
+		was := cm.Data["key"]
+		cm.Data["key"] = value
+		if _, err := cs.CoreV1().ConfigMaps(ns(i)).Update(ctx, cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+			t.Fatal(err)
 		}
+		return was
 	}
+	// Apps 0 and 2: a ConfigMap's value edited by hand and given back.
+	for _, i := range []int{0, 2} {
+		edit(i, edit(i, "edited by hand"))
+	}
+	records := func(i int) privateData {
+		t.Helper()
+		p, err := decodePrivate(f.private[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// App 1's record is as versions before the scheme was recorded
+	// made it: of the current scheme.
+	priv1 := records(1)
+	priv1.Elide.Scheme = ""
+	f.private[1] = priv1.encode()
 	// App 2's last apply, as far as its record says, did not leave it
 	// as its manifests say (no inputs recorded).
-	priv2, err := decodePrivate(f.private[2])
-	if err != nil {
-		t.Fatal(err)
-	}
+	priv2 := records(2)
 	priv2.Inputs = ""
 	f.private[2] = priv2.encode()
+	// App 3's record is of another scheme.
+	priv3 := records(3)
+	priv3.Elide.Scheme = "0/0"
+	f.private[3] = priv3.encode()
 
 	f.configure(t)
-	if got := f.readElided(ctx); got[0] || !got[1] || got[2] {
-		t.Fatalf("elided refresh after the edits given back: %v; want false, true, false", got)
+	if got := f.readElided(ctx); got[0] || !got[1] || got[2] || got[3] {
+		t.Fatalf("elided refresh: %v; want false, true, false, false", got)
 	}
 	full := f.refresh(ctx)
 	for i, r := range full {
@@ -638,42 +658,53 @@ func TestRefreshRenewsElision(t *testing.T) {
 			t.Fatalf("app %d: the full refresh finds a change; the values were given back", i)
 		}
 	}
-	if bytes.Equal(full[0].Private, f.private[0]) {
-		t.Fatal("app 0: the full refresh left its record as it was")
-	}
 	for _, i := range []int{1, 2} {
 		if !bytes.Equal(full[i].Private, f.private[i]) {
 			t.Errorf("app %d: the full refresh changed its record", i)
 		}
 	}
-	old, err := decodePrivate(f.private[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	renewed, err := decodePrivate(full[0].Private)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if renewed.Inputs != old.Inputs || !reflect.DeepEqual(renewed.Hashes, old.Hashes) || renewed.Elide == nil ||
-		renewed.Elide.Config != old.Elide.Config || renewed.Elide.Cluster != old.Elide.Cluster || renewed.Elide.Name != old.Elide.Name {
-		t.Fatalf("app 0: the renewed record changed more than its marks:\n%s\nwas\n%s", full[0].Private, f.private[0])
-	}
-	var moved []string
-	for key, m := range old.Elide.Objects {
-		if n, ok := renewed.Elide.Objects[key]; !ok || n != m {
-			moved = append(moved, key)
+	for _, i := range []int{0, 3} {
+		if bytes.Equal(full[i].Private, f.private[i]) {
+			t.Fatalf("app %d: the full refresh left its record as it was", i)
 		}
+		old := records(i)
+		renewed, err := decodePrivate(full[i].Private)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if renewed.Inputs != old.Inputs || !reflect.DeepEqual(renewed.Hashes, old.Hashes) || renewed.Elide == nil ||
+			renewed.Elide.Config != old.Elide.Config || renewed.Elide.Cluster != old.Elide.Cluster || renewed.Elide.Name != old.Elide.Name ||
+			renewed.Elide.Scheme != currentScheme || len(renewed.Elide.Objects) != len(old.Elide.Objects) {
+			t.Fatalf("app %d: the renewed record changed more than its marks:\n%s\nwas\n%s", i, full[i].Private, f.private[i])
+		}
+		for key, m := range old.Elide.Objects {
+			n := renewed.Elide.Objects[key]
+			edited := i == 0 && strings.HasSuffix(key, "/renew-0000-cm1")
+			switch {
+			case edited && (n.Owner != "" || n.ResourceVersion == m.ResourceVersion):
+				t.Errorf("app %d: the mark of %s, whose field the hand owns, is %+v; want a new resourceVersion alone", i, key, n)
+			case !edited && n != m:
+				t.Errorf("app %d: the mark of %s moved from %+v to %+v", i, key, m, n)
+			}
+		}
+		f.private[i] = full[i].Private
 	}
-	if len(moved) != 1 || !strings.HasSuffix(moved[0], "/renew-0000-cm1") || len(renewed.Elide.Objects) != len(old.Elide.Objects) {
-		t.Errorf("app 0: renewed marks of %v; want those of the edited ConfigMap alone", moved)
+	f.configure(t)
+	if got := f.readElided(ctx); !got[0] || !got[3] {
+		t.Errorf("elided refresh from the renewed records: %v; want apps 0 and 3 unchanged", got)
+	}
+	if got := f.planElided(ctx, f.configs); !got[0] || !got[3] {
+		t.Errorf("elided plan from the renewed records: %v; want apps 0 and 3 unchanged", got)
 	}
 
-	f.private[0] = full[0].Private
+	// The hand changes the value it owns again: slipway's entries stay
+	// as they are, and the elided refresh still finds the change.
+	edit(0, "edited again")
 	f.configure(t)
-	if got := f.readElided(ctx); !got[0] {
-		t.Error("app 0: the elided refresh from the renewed record finds a change")
+	if got := f.readElided(ctx); got[0] {
+		t.Error("app 0: the elided refresh missed a change of the field the hand owns")
 	}
-	if got := f.planElided(ctx, f.configs); !got[0] {
-		t.Error("app 0: the elided plan from the renewed record finds a change")
+	if r := f.refresh(ctx)[0]; r.Unchanged {
+		t.Error("app 0: the full refresh missed a change of the field the hand owns")
 	}
 }
