@@ -21,7 +21,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strconv"
 
@@ -328,8 +327,8 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 
 // renewedElision is the app's private record with its elision made anew
 // from the objects a refresh in full found live as state records them
-// (live, by key), or nil when that would record the same or cannot be
-// told: the last apply recorded its inputs (it left the app exactly as
+// (live, by key), or nil when it would say nothing more (see renews) or
+// cannot be told: the last apply recorded its inputs (it left the app exactly as
 // its manifests say), no rollout is configured or under way, and every
 // recorded object is live and not being deleted. Apply records an
 // elision only as it writes; without this, an app whose marks stopped
@@ -343,7 +342,7 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 // hand leaves its field to the hand's field manager, which may then
 // change it again without touching slipway's entries. Such an object's
 // new mark is its resourceVersion alone (as a Secret's), which any
-// write moves.
+// write moves; an object whose mark was already so is renewed no more.
 func renewedElision(state cty.Value, prior priorApp, cluster string, live map[string]*kube.Live) []byte {
 	p := prior.private
 	if p.Inputs == "" || len(prior.objects) == 0 || len(prior.inventory) != len(prior.objects) ||
@@ -361,15 +360,20 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 	}
 	config := configDigest(state)
 	// A mark of a record of this cluster, scheme and configuration
-	// still stands for an object at its resourceVersion, or, for a mark
-	// by slipway's entries, with the same entries: it was taken while
-	// slipway owned every recorded field, and slipway's entries change
-	// with any change of them. Only the objects written since are
-	// decoded.
+	// still stands for an object at its resourceVersion (the object is
+	// as it was when marked), or, for a mark by slipway's entries, with
+	// the same entries. Only the objects written since are decoded.
 	var kept map[string]objectMark
 	if e := p.Elide; e != nil && e.Cluster == cluster && e.scheme() == currentScheme && e.Config == config {
 		kept = e.Objects
 	}
+	// renews says the new record is worth recording: a mark of it says
+	// more than the one it replaces. A mark by resourceVersion alone
+	// that replaces another is not: an object marked so whose status a
+	// controller keeps writing (a HorizontalPodAutoscaler) would be
+	// renewed, and state written, at every apply, and read in full by
+	// every plan all the same.
+	renews := len(kept) != len(prior.objects)
 	marks := make(map[string]objectMark, len(prior.objects))
 	for key, recorded := range prior.objects {
 		lv := live[key]
@@ -399,18 +403,17 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 				m.Owner = ""
 			}
 		}
+		if !ok || m != old && (m.Owner != "" || old.Owner != "") {
+			renews = true
+		}
 		marks[key] = m
+	}
+	if !renews {
+		return nil
 	}
 	e := elisionOf(cfg.Name, cluster, state, prior.objects, p.Hashes, marks)
 	if e == nil {
 		return nil
-	}
-	if p.Elide != nil {
-		was := *p.Elide
-		was.Scheme = was.scheme()
-		if reflect.DeepEqual(*e, was) {
-			return nil
-		}
 	}
 	p.Elide = e
 	return p.encode()

@@ -590,8 +590,9 @@ func TestObjectBeingDeletedIsSaid(t *testing.T) {
 // record read anew, from which the elided refresh and plan find the app
 // unchanged again. A value changed by hand and given back leaves the
 // field to the hand's field manager: that object's new mark is its
-// resourceVersion alone, so that the hand's next change is still found.
-// A record of an older scheme is renewed with the marks by slipway's
+// resourceVersion alone, so that the hand's next change is still found,
+// and it is renewed no more once it moves again. A record of another
+// scheme is renewed with the marks by slipway's
 // entries it had. Nothing is renewed for an app whose record still
 // matches, nor for one whose last apply did not leave it exactly as its
 // manifests say.
@@ -695,6 +696,23 @@ func TestRefreshRenewsElision(t *testing.T) {
 	}
 	if got := f.planElided(ctx, f.configs); !got[0] || !got[3] {
 		t.Errorf("elided plan from the renewed records: %v; want apps 0 and 3 unchanged", got)
+	}
+
+	// Another manager's label moves the ConfigMap's resourceVersion
+	// alone: the app is read in full again, and found as recorded, but
+	// a mark by resourceVersion that replaces another says nothing more
+	// (an object whose status a controller keeps writing would be
+	// renewed, and state written, at every apply).
+	if _, err := cs.CoreV1().ConfigMaps(ns(0)).Patch(ctx, "renew-0000-cm1", types.MergePatchType,
+		[]byte(`{"metadata":{"labels":{"team":"other"}}}`), metav1.PatchOptions{FieldManager: "labeller"}); err != nil {
+		t.Fatal(err)
+	}
+	f.configure(t)
+	if got := f.readElided(ctx); got[0] {
+		t.Error("app 0: the elided refresh matched a resourceVersion that moved")
+	}
+	if r := f.refresh(ctx)[0]; !r.Unchanged || !bytes.Equal(r.Private, f.private[0]) {
+		t.Errorf("app 0: after another manager's label: unchanged %v, record renewed %v; want true, false", r.Unchanged, !bytes.Equal(r.Private, f.private[0]))
 	}
 
 	// The hand changes the value it owns again: slipway's entries stay
