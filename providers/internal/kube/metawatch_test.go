@@ -304,6 +304,30 @@ func TestMetaWatchStopsIdleWatches(t *testing.T) {
 	}
 }
 
+// clockedFetch connects to s, and returns a MetaWatch whose clock the
+// test moves and a FetchMeta of ConfigMaps across the cluster through it,
+// which returns how many LISTs it made.
+func clockedFetch(t *testing.T, s *watchServer) (mw *MetaWatch, clock *atomic.Int64, lists func() int) {
+	t.Helper()
+	cl := connectTo(t, s.serve)
+	mw = NewMetaWatch()
+	t.Cleanup(mw.Stop)
+	clock = new(atomic.Int64)
+	clock.Store(time.Now().UnixNano())
+	mw.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	ids := configMapIDs(namespaceLists + 1)
+	lists = func() int {
+		t.Helper()
+		before, _ := s.count()
+		if _, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.count()
+		return after - before
+	}
+	return mw, clock, lists
+}
+
 // TestMetaWatchTriesARefusedWatchAgain: a kind whose watch the server
 // refused is LISTed, and watched again once retryRefused has passed
 // (a Role granted since, a CRD made again), not for the life of the
@@ -311,34 +335,25 @@ func TestMetaWatchStopsIdleWatches(t *testing.T) {
 func TestMetaWatchTriesARefusedWatchAgain(t *testing.T) {
 	t.Parallel()
 	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2"}, watchStatus: http.StatusForbidden, events: make(chan string, 10)}
-	cl := connectTo(t, s.serve)
-	mw := NewMetaWatch()
-	t.Cleanup(mw.Stop)
-	var clock atomic.Int64
-	clock.Store(time.Now().UnixNano())
-	mw.now = func() time.Time { return time.Unix(0, clock.Load()) }
-	ids := configMapIDs(namespaceLists + 1)
+	mw, clock, fetch := clockedFetch(t, s)
 	lists := func() int {
 		t.Helper()
-		before, _ := s.count()
-		if _, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw); err != nil {
-			t.Fatal(err)
-		}
+		n := fetch()
 		mw.StartPending()
-		after, _ := s.count()
-		return after - before
+		return n
 	}
-	key := metaWatchKey{cluster: clusterKey(cl.Config), gvr: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, selector: "managed=yes"}
 	refused := func() bool {
 		mw.mu.Lock()
-		mk := mw.kinds[key]
-		mw.mu.Unlock()
-		if mk == nil {
-			return false
+		defer mw.mu.Unlock()
+		for _, mk := range mw.kinds {
+			mk.mu.Lock()
+			failed := mk.failed
+			mk.mu.Unlock()
+			if failed {
+				return true
+			}
 		}
-		mk.mu.Lock()
-		defer mk.mu.Unlock()
-		return mk.failed
+		return false
 	}
 	lists()
 	deadline := time.Now().Add(10 * time.Second)
@@ -370,22 +385,7 @@ func TestMetaWatchTriesARefusedWatchAgain(t *testing.T) {
 func TestMetaWatchIsNotReadOnceStale(t *testing.T) {
 	t.Parallel()
 	s := &watchServer{t: t, items: map[string]string{"ns-0/a": "2"}, events: make(chan string, 10)}
-	cl := connectTo(t, s.serve)
-	mw := NewMetaWatch()
-	t.Cleanup(mw.Stop)
-	var clock atomic.Int64
-	clock.Store(time.Now().UnixNano())
-	mw.now = func() time.Time { return time.Unix(0, clock.Load()) }
-	ids := configMapIDs(namespaceLists + 1)
-	lists := func() int {
-		t.Helper()
-		before, _ := s.count()
-		if _, err := FetchMeta(context.Background(), cl.Mappings(), "managed=yes", ids, mw); err != nil {
-			t.Fatal(err)
-		}
-		after, _ := s.count()
-		return after - before
-	}
+	mw, clock, lists := clockedFetch(t, s)
 	lists()
 	mw.StartPending()
 	deadline := time.Now().Add(10 * time.Second)
