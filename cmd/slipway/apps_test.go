@@ -237,6 +237,10 @@ func kubeCmd(ts *testscript.TestScript, neg bool, args []string, dyn dynamic.Int
 		if err != nil {
 			ts.Fatalf("kube patch: %v", err)
 		}
+	case "jsonpatch": // kube jsonpatch KIND NS NAME JSONPATCH: an edit by hand, as kubectl patch --type json makes it
+		if _, err := ri.Patch(ctx, args[3], types.JSONPatchType, []byte(args[4]), metav1.PatchOptions{FieldManager: "kubectl-patch"}); err != nil {
+			ts.Fatalf("kube jsonpatch: %v", err)
+		}
 	case "label": // kube label KIND NS NAME KEY=VALUE: another writer's label, a field slipway does not own
 		k, v, _ := strings.Cut(args[4], "=")
 		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]string{k: v}}})

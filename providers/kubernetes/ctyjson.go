@@ -73,7 +73,7 @@ func asLiveJSONOf(raw []byte, gvk schema.GroupVersionKind, recorded cty.Value) b
 			}
 			continue
 		}
-		if !shapedJSONMatches(m.val, m.t, rv) {
+		if !shapedJSONMatches(m.val, m.t, rv, name) {
 			return false
 		}
 	}
@@ -99,7 +99,7 @@ func metadataJSONMatches(md []byte, recorded cty.Value) bool {
 			}
 			continue
 		}
-		if !shapedJSONMatches(m.val, m.t, rv) {
+		if !shapedJSONMatches(m.val, m.t, rv, name) {
 			return false
 		}
 	}
@@ -126,7 +126,7 @@ func annotationsJSONMatch(ann []byte, recorded cty.Value) bool {
 	for a := range recorded.Type().AttributeTypes() {
 		av := recorded.GetAttr(a)
 		m, found := member(all, a)
-		if !found || m.t == jsonparser.Null || isNoiseAnnotation(a) || !shapedJSONMatches(m.val, m.t, av) {
+		if !found || m.t == jsonparser.Null || isNoiseAnnotation(a) || !shapedJSONMatches(m.val, m.t, av, "") {
 			return false
 		}
 	}
@@ -134,7 +134,7 @@ func annotationsJSONMatch(ann []byte, recorded cty.Value) bool {
 }
 
 // shapedJSONMatches is shapedMatches of the JSON value v, of type t.
-func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) bool {
+func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value, field string) bool {
 	if recorded.IsMarked() || !recorded.IsKnown() || recorded.IsNull() {
 		return false
 	}
@@ -152,7 +152,7 @@ func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) boo
 		for name := range atys {
 			rv := recorded.GetAttr(name)
 			m, found := member(ms, name)
-			if !found || m.t == jsonparser.Null || !shapedJSONMatches(m.val, m.t, rv) {
+			if !found || m.t == jsonparser.Null || !shapedJSONMatches(m.val, m.t, rv, name) {
 				return false
 			}
 		}
@@ -162,17 +162,37 @@ func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value) boo
 			return wholeJSONMatches(v, t, recorded)
 		}
 		// The live list is cut to the recorded length: more live
-		// elements are not compared, fewer make a shorter value.
+		// elements are not compared, fewer make a shorter value. Named
+		// elements are paired by name (kube.PairByName).
 		n := recorded.LengthInt()
+		named := kube.NamedList(field) && n > 0 && firstNamed(recorded)
+		limit := n
+		if named {
+			limit = math.MaxInt // every live element, to pair by name
+		}
 		var buf [8]jsonMember
-		elems, ok := jsonElements(v, n, buf[:0])
-		if !ok || len(elems) < n {
+		elems, ok := jsonElements(v, limit, buf[:0])
+		if !ok {
+			return false
+		}
+		if named && len(elems) > 0 {
+			rs := recorded.AsValueSlice()
+			if pairs, ok := kube.PairByName(n, len(elems), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return jsonName(elems[j]) }); ok {
+				for i, j := range pairs {
+					if j < 0 || !shapedJSONMatches(elems[j].val, elems[j].t, rs[i], "") {
+						return false
+					}
+				}
+				return true
+			}
+		}
+		if len(elems) < n {
 			return false
 		}
 		i := 0
 		for it := recorded.ElementIterator(); it.Next(); i++ {
 			_, rv := it.Element()
-			if !shapedJSONMatches(elems[i].val, elems[i].t, rv) {
+			if !shapedJSONMatches(elems[i].val, elems[i].t, rv, "") {
 				return false
 			}
 		}
@@ -331,6 +351,20 @@ func jsonElements(arr []byte, max int, buf []jsonMember) ([]jsonMember, bool) {
 		}
 	})
 	return buf, ok && err == nil
+}
+
+// jsonName is the name of a JSON list element, as kube.NameOf reads it
+// decoded: its "name" member when it is an object whose name is a
+// non-empty string, else "".
+func jsonName(e jsonMember) string {
+	if e.t != jsonparser.Object {
+		return ""
+	}
+	s, err := jsonparser.GetString(e.val, "name")
+	if err != nil {
+		return ""
+	}
+	return s
 }
 
 func member(ms []jsonMember, name string) (jsonMember, bool) {

@@ -68,8 +68,9 @@ func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
 type converter struct{ failed bool }
 
 // shapeOf returns the structure of a cty value the way kube.Normalise sees
-// kube.FromCty's output: maps, lists, and true for any scalar; nil for null.
-// Only the structure of a shape matters, never its scalars.
+// kube.FromCty's output: maps, lists, strings, and true for any other
+// scalar; nil for null. Only the structure of a shape matters, and the
+// names of list elements (kube.PairByName), never its other scalars.
 func (c *converter) shapeOf(v cty.Value) any {
 	if v.IsMarked() {
 		v, _ = v.Unmark()
@@ -97,6 +98,8 @@ func (c *converter) shapeOf(v cty.Value) any {
 			l = append(l, c.shapeOf(e))
 		}
 		return l
+	case ty == cty.String:
+		return v.AsString()
 	default:
 		return true
 	}
@@ -130,7 +133,7 @@ func (c *converter) fields(m map[string]any, shape any, special func(k string, x
 			return
 		}
 		if limited {
-			attrs[k] = c.shaped(x, sv)
+			attrs[k] = c.shaped(x, sv, k)
 		} else {
 			attrs[k] = c.whole(x)
 		}
@@ -172,7 +175,7 @@ func (c *converter) annotations(ann map[string]any, shape any) cty.Value {
 	if limited {
 		for k, sv := range s {
 			if x, ok := ann[k]; ok && x != nil && !isNoiseAnnotation(k) {
-				attrs[k] = c.shaped(x, sv)
+				attrs[k] = c.shaped(x, sv, "")
 			}
 		}
 	} else {
@@ -215,7 +218,7 @@ func isNoiseAnnotation(k string) bool {
 }
 
 // shaped is kube.ToCty of v limited to shape, as kube.Normalise limits it.
-func (c *converter) shaped(v, shape any) cty.Value {
+func (c *converter) shaped(v, shape any, field string) cty.Value {
 	switch s := shape.(type) {
 	case map[string]any:
 		m, ok := v.(map[string]any)
@@ -225,7 +228,7 @@ func (c *converter) shaped(v, shape any) cty.Value {
 		attrs := make(map[string]cty.Value, len(s))
 		for k, sv := range s {
 			if x, ok := m[k]; ok && x != nil {
-				attrs[k] = c.shaped(x, sv)
+				attrs[k] = c.shaped(x, sv, k)
 			}
 		}
 		return c.object(attrs)
@@ -234,13 +237,27 @@ func (c *converter) shaped(v, shape any) cty.Value {
 		if !ok {
 			return c.whole(v)
 		}
+		if kube.NamedList(field) {
+			if pairs, ok := kube.PairByName(len(s), len(l), func(i int) string { return kube.NameOf(s[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
+				var elems []cty.Value
+				for i, j := range pairs {
+					if j >= 0 {
+						elems = append(elems, c.shaped(l[j], s[i], ""))
+					}
+				}
+				if len(elems) == 0 {
+					return cty.EmptyTupleVal
+				}
+				return cty.TupleVal(elems)
+			}
+		}
 		n := min(len(l), len(s))
 		if n == 0 {
 			return cty.EmptyTupleVal
 		}
 		elems := make([]cty.Value, n)
 		for i := range n {
-			elems[i] = c.shaped(l[i], s[i])
+			elems[i] = c.shaped(l[i], s[i], "")
 		}
 		return cty.TupleVal(elems)
 	default:
@@ -292,7 +309,7 @@ func asLiveValueOf(obj map[string]any, recorded cty.Value) bool {
 				return false
 			}
 		default:
-			if !shapedMatches(x, rv) {
+			if !shapedMatches(x, rv, name) {
 				return false
 			}
 		}
@@ -344,13 +361,13 @@ func metadataMatches(md map[string]any, recorded cty.Value) bool {
 				k, av := it.Element()
 				a := k.AsString()
 				y, ok := ann[a]
-				if !ok || y == nil || isNoiseAnnotation(a) || !shapedMatches(y, av) {
+				if !ok || y == nil || isNoiseAnnotation(a) || !shapedMatches(y, av, "") {
 					return false
 				}
 			}
 			continue
 		}
-		if !shapedMatches(x, rv) {
+		if !shapedMatches(x, rv, name) {
 			return false
 		}
 	}
@@ -359,7 +376,7 @@ func metadataMatches(md map[string]any, recorded cty.Value) bool {
 
 // shapedMatches is asLiveValueOf for converter.shaped with the shape of
 // recorded.
-func shapedMatches(v any, recorded cty.Value) bool {
+func shapedMatches(v any, recorded cty.Value, field string) bool {
 	if recorded.IsMarked() || !recorded.IsKnown() || recorded.IsNull() {
 		return false
 	}
@@ -375,8 +392,9 @@ func shapedMatches(v any, recorded cty.Value) bool {
 		}
 		for it := recorded.ElementIterator(); it.Next(); {
 			k, rv := it.Element()
-			x, ok := m[k.AsString()]
-			if !ok || x == nil || !shapedMatches(x, rv) {
+			name := k.AsString()
+			x, ok := m[name]
+			if !ok || x == nil || !shapedMatches(x, rv, name) {
 				return false
 			}
 		}
@@ -387,15 +405,27 @@ func shapedMatches(v any, recorded cty.Value) bool {
 			return wholeMatches(v, recorded)
 		}
 		// The live list is cut to the recorded length: more live
-		// elements are not compared, fewer make a shorter value.
+		// elements are not compared, fewer make a shorter value. Named
+		// elements are paired by name (kube.PairByName).
 		n := recorded.LengthInt()
+		if kube.NamedList(field) && n > 0 && len(l) > 0 && firstNamed(recorded) {
+			rs := recorded.AsValueSlice()
+			if pairs, ok := kube.PairByName(n, len(l), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
+				for i, j := range pairs {
+					if j < 0 || !shapedMatches(l[j], rs[i], "") {
+						return false
+					}
+				}
+				return true
+			}
+		}
 		if len(l) < n {
 			return false
 		}
 		i := 0
 		for it := recorded.ElementIterator(); it.Next(); i++ {
 			_, rv := it.Element()
-			if !shapedMatches(l[i], rv) {
+			if !shapedMatches(l[i], rv, "") {
 				return false
 			}
 		}
@@ -404,6 +434,31 @@ func shapedMatches(v any, recorded cty.Value) bool {
 		return false // never built from a live object
 	}
 	return wholeMatches(v, recorded)
+}
+
+// recordedName is the name of an element of a recorded list, as
+// kube.NameOf reads the live one's: its string attribute name, or "".
+func recordedName(e cty.Value) string {
+	if e.IsMarked() || !e.IsKnown() || e.IsNull() || !e.Type().IsObjectType() || !e.Type().HasAttribute("name") {
+		return ""
+	}
+	n := e.GetAttr("name")
+	if n.IsMarked() || !n.IsKnown() || n.IsNull() || n.Type() != cty.String {
+		return ""
+	}
+	return n.AsString()
+}
+
+// firstNamed reports whether the first element of the recorded list has
+// a name: only then may its elements pair by name (kube.PairByName), and
+// only then are they gathered to be.
+func firstNamed(recorded cty.Value) bool {
+	it := recorded.ElementIterator()
+	if !it.Next() {
+		return false
+	}
+	_, e := it.Element()
+	return recordedName(e) != ""
 }
 
 // wholeMatches is asLiveValueOf for converter.whole.

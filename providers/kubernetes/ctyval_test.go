@@ -17,6 +17,7 @@ package kubernetes
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -137,6 +138,72 @@ data: {k: dg==}
 	}
 }
 
+// TestLiveValuePairsNamedLists: a live object limited to a manifest
+// pairs the containers and variables the API merges by name by their
+// names, so another writer's container ahead of slipway's is left out
+// and slipway's is compared with slipway's; a list whose own elements
+// were reordered is paired by position, so the reorder shows (a
+// rollout's decision compares two such values).
+func TestLiveValuePairsNamedLists(t *testing.T) {
+	t.Parallel()
+	container := func(name string, env ...string) map[string]any {
+		c := map[string]any{"name": name, "image": name + ":1"}
+		var vars []any
+		for _, e := range env {
+			vars = append(vars, map[string]any{"name": e, "value": e + "-value"})
+		}
+		if vars != nil {
+			c["env"] = vars
+		}
+		return c
+	}
+	deployment := func(containers ...any) map[string]any {
+		return map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"name": "web"},
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": containers}}}}
+	}
+	names := func(v cty.Value, path ...string) []string {
+		for _, p := range path {
+			v = v.GetAttr(p)
+		}
+		var out []string
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = append(out, e.GetAttr("name").AsString())
+		}
+		return out
+	}
+	manifest := deployment(container("web", "A", "B"))
+	tests := map[string]struct {
+		live           map[string]any
+		containers, ab []string
+	}{
+		"as applied":                 {deployment(container("web", "A", "B")), []string{"web"}, []string{"A", "B"}},
+		"a container ahead":          {deployment(container("debug"), container("web", "A", "B")), []string{"web"}, []string{"A", "B"}},
+		"a variable between":         {deployment(container("web", "A", "X", "B")), []string{"web"}, []string{"A", "B"}},
+		"variables reordered":        {deployment(container("web", "B", "A")), []string{"web"}, []string{"B", "A"}},
+		"a container ahead, reorder": {deployment(container("debug"), container("web", "B", "A")), []string{"web"}, []string{"B", "A"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			v, err := liveValue(tc.live, manifest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			containers := v.GetAttr("spec").GetAttr("template").GetAttr("spec").GetAttr("containers")
+			if got := names(containers); !slices.Equal(got, tc.containers) {
+				t.Fatalf("containers %v, want %v", got, tc.containers)
+			}
+			it := containers.ElementIterator()
+			it.Next()
+			_, web := it.Element()
+			if got := names(web, "env"); !slices.Equal(got, tc.ab) {
+				t.Errorf("env %v, want %v", got, tc.ab)
+			}
+		})
+	}
+}
+
 // randomObject is a random tree with an object's parts: fields, and maybe
 // metadata and status.
 func randomObject(r *rand.Rand) map[string]any {
@@ -174,8 +241,16 @@ func randomTree(r *rand.Rand, depth int) any {
 		for j := range r.IntN(4) {
 			m[fmt.Sprint("k", j)] = randomTree(r, depth-1)
 		}
+		if depth > 0 && r.IntN(3) == 0 {
+			// A list the API merges by name, which pairs by name.
+			m[[]string{"containers", "env"}[r.IntN(2)]] = randomNamedList(r, depth-1)
+		}
 		return m
 	case 2, 3:
+		if r.IntN(3) == 0 {
+			// Named objects in a list of another field: by position.
+			return randomNamedList(r, depth-1)
+		}
 		l := make([]any, r.IntN(4))
 		for j := range l {
 			l[j] = randomTree(r, depth-1)
@@ -190,6 +265,16 @@ func randomTree(r *rand.Rand, depth int) any {
 	default:
 		return nil
 	}
+}
+
+// randomNamedList is a list of named objects (containers, env), whose
+// names repeat now and then.
+func randomNamedList(r *rand.Rand, depth int) []any {
+	l := make([]any, r.IntN(5))
+	for j := range l {
+		l[j] = map[string]any{"name": fmt.Sprint("n", r.IntN(6)), "k0": randomTree(r, max(depth, 0))}
+	}
+	return l
 }
 
 // randomShape keeps some of v's structure, drops parts and puts other
@@ -318,6 +403,15 @@ func mutate(r *rand.Rand, v any) any {
 	case []any:
 		if len(x) == 0 || r.IntN(4) == 0 {
 			return append(x, randomTree(r, 1))
+		}
+		if r.IntN(4) == 0 {
+			// Another writer's element put ahead, or the order
+			// turned round.
+			if r.IntN(2) == 0 {
+				return append([]any{map[string]any{"name": fmt.Sprint("n", r.IntN(7))}}, x...)
+			}
+			slices.Reverse(x)
+			return x
 		}
 		i := r.IntN(len(x))
 		if r.IntN(3) == 0 {

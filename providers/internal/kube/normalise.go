@@ -53,10 +53,11 @@ func stripNoise(obj map[string]any) map[string]any {
 }
 
 // intersect keeps the parts of v that shape has: maps by key, lists
-// element by element, and v's own value wherever shape holds a scalar (or
+// element by element (by name where PairByName pairs the elements of a
+// NamedList field, else by position), and v's own value wherever shape holds a scalar (or
 // a different type). Server-defaulted fields the manifests do not set are
 // dropped this way, so a plan shows exactly the fields the user manages.
-func intersect(v, shape any) any {
+func intersect(v, shape any, field string) any {
 	switch s := shape.(type) {
 	case map[string]any:
 		m, ok := v.(map[string]any)
@@ -66,7 +67,7 @@ func intersect(v, shape any) any {
 		out := make(map[string]any, len(s))
 		for k, sv := range s {
 			if x, ok := m[k]; ok && x != nil {
-				out[k] = intersect(x, sv)
+				out[k] = intersect(x, sv, k)
 			}
 		}
 		return out
@@ -75,10 +76,21 @@ func intersect(v, shape any) any {
 		if !ok {
 			return v
 		}
+		if NamedList(field) {
+			if pairs, ok := PairByName(len(s), len(l), func(i int) string { return NameOf(s[i]) }, func(j int) string { return NameOf(l[j]) }); ok {
+				out := make([]any, 0, len(s))
+				for i, j := range pairs {
+					if j >= 0 {
+						out = append(out, intersect(l[j], s[i], ""))
+					}
+				}
+				return out
+			}
+		}
 		n := min(len(l), len(s))
 		out := make([]any, n)
 		for i := range n {
-			out[i] = intersect(l[i], s[i])
+			out[i] = intersect(l[i], s[i], "")
 		}
 		return out
 	default:
@@ -94,7 +106,7 @@ func Normalise(obj, shape map[string]any) map[string]any {
 	if shape == nil {
 		return out
 	}
-	return intersect(out, shape).(map[string]any)
+	return intersect(out, shape, "").(map[string]any)
 }
 
 // Predicted is the best guess of what the server would make of a manifest

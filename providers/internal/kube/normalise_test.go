@@ -121,15 +121,69 @@ func TestIntersect(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
 		v, shape, want any
+		field          string // the field the list is in
 	}{
 		"scalar keeps the value":       {v: int64(1), shape: int64(3), want: int64(1)},
 		"map keeps shared keys":        {v: map[string]any{"a": "x", "b": "y"}, shape: map[string]any{"a": "z", "c": "w"}, want: map[string]any{"a": "x"}},
 		"list element-wise, shorter v": {v: []any{"a"}, shape: []any{"x", "y"}, want: []any{"a"}},
 		"list element-wise, longer v":  {v: []any{"a", "b", "c"}, shape: []any{"x"}, want: []any{"a"}},
 		"nested objects in a list": {
-			v:     []any{map[string]any{"name": "a", "def": true}, map[string]any{"name": "b"}},
-			shape: []any{map[string]any{"name": "x"}, map[string]any{"name": "y", "extra": 1}},
+			v:     []any{map[string]any{"id": "a", "def": true}, map[string]any{"id": "b"}},
+			shape: []any{map[string]any{"id": "x"}, map[string]any{"id": "y", "extra": 1}},
+			want:  []any{map[string]any{"id": "a"}, map[string]any{"id": "b"}},
+		},
+		"named elements in the same order, by position": {
+			field: "containers",
+			v:     []any{map[string]any{"name": "a", "def": true}, map[string]any{"name": "b"}, map[string]any{"name": "c"}},
+			shape: []any{map[string]any{"name": "a"}, map[string]any{"name": "b", "extra": 1}},
 			want:  []any{map[string]any{"name": "a"}, map[string]any{"name": "b"}},
+		},
+		"another writer's element ahead, by name": {
+			field: "containers",
+			v:     []any{map[string]any{"name": "debug", "image": "busybox"}, map[string]any{"name": "web", "image": "nginx"}},
+			shape: []any{map[string]any{"name": "web", "image": "x"}},
+			want:  []any{map[string]any{"name": "web", "image": "nginx"}},
+		},
+		"another writer's element between, by name": {
+			field: "env",
+			v:     []any{map[string]any{"name": "a", "value": "1"}, map[string]any{"name": "x", "value": "9"}, map[string]any{"name": "b", "value": "2"}},
+			shape: []any{map[string]any{"name": "a", "value": ""}, map[string]any{"name": "b", "value": ""}},
+			want:  []any{map[string]any{"name": "a", "value": "1"}, map[string]any{"name": "b", "value": "2"}},
+		},
+		"a named element gone": {
+			field: "volumes",
+			v:     []any{map[string]any{"name": "b", "n": 2}},
+			shape: []any{map[string]any{"name": "a", "n": 0}, map[string]any{"name": "b", "n": 0}},
+			want:  []any{map[string]any{"name": "b", "n": 2}},
+		},
+		"reordered, by position, so that it shows": {
+			field: "env",
+			v:     []any{map[string]any{"name": "b", "n": 2}, map[string]any{"name": "a", "n": 1}},
+			shape: []any{map[string]any{"name": "a", "n": 0}, map[string]any{"name": "b", "n": 0}},
+			want:  []any{map[string]any{"name": "b", "n": 2}, map[string]any{"name": "a", "n": 1}},
+		},
+		"two of one name, by position": {
+			field: "env",
+			v:     []any{map[string]any{"name": "b", "n": 2}, map[string]any{"name": "b", "n": 3}},
+			shape: []any{map[string]any{"name": "a", "n": 0}},
+			want:  []any{map[string]any{"name": "b", "n": 2}},
+		},
+		"an element without a name, by position": {
+			field: "containers",
+			v:     []any{map[string]any{"n": 2}, map[string]any{"name": "a", "n": 3}},
+			shape: []any{map[string]any{"name": "a", "n": 0}},
+			want:  []any{map[string]any{"n": 2}},
+		},
+		"a list of another field, by position": {
+			field: "rules",
+			v:     []any{map[string]any{"name": "debug"}, map[string]any{"name": "web", "n": 1}},
+			shape: []any{map[string]any{"name": "web", "n": 0}},
+			want:  []any{map[string]any{"name": "debug"}},
+		},
+		"a named list in an object": {
+			v:     map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "debug"}, map[string]any{"name": "web", "n": 1}}}},
+			shape: map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "n": 0}}}},
+			want:  map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "n": 1}}}},
 		},
 		"type change shows the value": {v: "text", shape: map[string]any{"a": 1}, want: "text"},
 		"empty map":                   {v: map[string]any{"medium": ""}, shape: map[string]any{}, want: map[string]any{}},
@@ -138,7 +192,7 @@ func TestIntersect(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tc.want, intersect(tc.v, tc.shape)); diff != "" {
+			if diff := cmp.Diff(tc.want, intersect(tc.v, tc.shape, tc.field)); diff != "" {
 				t.Errorf("intersect (-want +got):\n%s", diff)
 			}
 		})
