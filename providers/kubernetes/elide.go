@@ -307,6 +307,11 @@ func configDigestOf(conf cty.Value, legacy bool) string {
 // nil unless every recorded object has a mark and a manifest hash, and
 // there are no others.
 func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
+	return elisionFor(name, cluster, configDigest(config), objects, hashes, marks)
+}
+
+// elisionFor is elisionOf of a configuration whose digest is digest.
+func elisionFor(name, cluster, digest string, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
 	if len(objects) == 0 || len(marks) != len(objects) || len(hashes) != len(objects) {
 		return nil
 	}
@@ -318,7 +323,6 @@ func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Va
 			return nil
 		}
 	}
-	digest := configDigest(config)
 	if digest == "" {
 		return nil
 	}
@@ -411,7 +415,7 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 	if !renews {
 		return nil
 	}
-	e := elisionOf(cfg.Name, cluster, state, prior.objects, p.Hashes, marks)
+	e := elisionFor(cfg.Name, cluster, config, prior.objects, p.Hashes, marks)
 	if e == nil {
 		return nil
 	}
