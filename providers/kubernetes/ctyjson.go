@@ -126,7 +126,7 @@ func annotationsJSONMatch(ann []byte, recorded cty.Value) bool {
 	for a := range recorded.Type().AttributeTypes() {
 		av := recorded.GetAttr(a)
 		m, found := member(all, a)
-		if !found || m.t == jsonparser.Null || isNoiseAnnotation(a) || !shapedJSONMatches(m.val, m.t, av, "") {
+		if !found || m.t == jsonparser.Null || isNoiseAnnotation(a) || !shapedJSONMatches(m.val, m.t, av, a) {
 			return false
 		}
 	}
@@ -177,7 +177,10 @@ func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value, fie
 		}
 		if named && len(elems) > 0 {
 			rs := recorded.AsValueSlice()
-			if pairs, ok := kube.PairByName(n, len(elems), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return jsonName(elems[j]) }); ok {
+			if pairs, ordered, ok := kube.PairByName(n, len(elems), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return jsonName(elems[j]) }); ok {
+				if !ordered {
+					return false
+				}
 				for i, j := range pairs {
 					if j < 0 || !shapedJSONMatches(elems[j].val, elems[j].t, rs[i], "") {
 						return false

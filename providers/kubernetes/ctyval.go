@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"unicode/utf8"
@@ -44,6 +45,21 @@ func liveValue(obj, shape map[string]any) (cty.Value, error) {
 	return v, nil
 }
 
+// liveValueByPosition is liveValue with every list paired by position,
+// as before the lists the API merges by name were paired by name: for a
+// rollout's decision, which compares the live template with the dry-run,
+// both limited to the manifest, and so would not see an element the
+// manifest no longer has (a container removed) among those paired by
+// name. An error says the template holds what the walk cannot compare.
+func liveValueByPosition(obj, shape map[string]any) (cty.Value, error) {
+	c := converter{byPosition: true}
+	v := c.top(obj, shape)
+	if c.failed {
+		return cty.NilVal, fmt.Errorf("the template holds values slipway cannot compare")
+	}
+	return v, nil
+}
+
 // liveValueOf is liveValue with the shape of a recorded object of state
 // (see recordedShape): the value as refresh shows it.
 func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
@@ -65,7 +81,11 @@ func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
 // converter walks a JSON-like object and a shape together, as
 // kube.Normalise limits an object to a shape, building the cty value
 // kube.ToCty would build.
-type converter struct{ failed bool }
+type converter struct {
+	failed bool
+	// byPosition pairs every list by position (liveValueByPosition).
+	byPosition bool
+}
 
 // shapeOf returns the structure of a cty value the way kube.Normalise sees
 // kube.FromCty's output: maps, lists, strings, and true for any other
@@ -175,7 +195,7 @@ func (c *converter) annotations(ann map[string]any, shape any) cty.Value {
 	if limited {
 		for k, sv := range s {
 			if x, ok := ann[k]; ok && x != nil && !isNoiseAnnotation(k) {
-				attrs[k] = c.shaped(x, sv, "")
+				attrs[k] = c.shaped(x, sv, k)
 			}
 		}
 	} else {
@@ -237,13 +257,11 @@ func (c *converter) shaped(v, shape any, field string) cty.Value {
 		if !ok {
 			return c.whole(v)
 		}
-		if kube.NamedList(field) {
-			if pairs, ok := kube.PairByName(len(s), len(l), func(i int) string { return kube.NameOf(s[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
+		if !c.byPosition && kube.NamedList(field) {
+			if pairs, _, ok := kube.PairByName(len(s), len(l), func(i int) string { return kube.NameOf(s[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
 				var elems []cty.Value
-				for i, j := range pairs {
-					if j >= 0 {
-						elems = append(elems, c.shaped(l[j], s[i], ""))
-					}
+				for _, i := range kube.LiveOrder(pairs) {
+					elems = append(elems, c.shaped(l[pairs[i]], s[i], ""))
 				}
 				if len(elems) == 0 {
 					return cty.EmptyTupleVal
@@ -361,7 +379,7 @@ func metadataMatches(md map[string]any, recorded cty.Value) bool {
 				k, av := it.Element()
 				a := k.AsString()
 				y, ok := ann[a]
-				if !ok || y == nil || isNoiseAnnotation(a) || !shapedMatches(y, av, "") {
+				if !ok || y == nil || isNoiseAnnotation(a) || !shapedMatches(y, av, a) {
 					return false
 				}
 			}
@@ -410,7 +428,10 @@ func shapedMatches(v any, recorded cty.Value, field string) bool {
 		n := recorded.LengthInt()
 		if kube.NamedList(field) && n > 0 && len(l) > 0 && firstNamed(recorded) {
 			rs := recorded.AsValueSlice()
-			if pairs, ok := kube.PairByName(n, len(l), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
+			if pairs, ordered, ok := kube.PairByName(n, len(l), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
+				if !ordered {
+					return false
+				}
 				for i, j := range pairs {
 					if j < 0 || !shapedMatches(l[j], rs[i], "") {
 						return false

@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -173,15 +174,20 @@ func TestLiveValuePairsNamedLists(t *testing.T) {
 		return out
 	}
 	manifest := deployment(container("web", "A", "B"))
+	recorded, err := liveValue(deployment(container("web", "A", "B")), manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := map[string]struct {
 		live           map[string]any
 		containers, ab []string
+		asRecorded     bool
 	}{
-		"as applied":                 {deployment(container("web", "A", "B")), []string{"web"}, []string{"A", "B"}},
-		"a container ahead":          {deployment(container("debug"), container("web", "A", "B")), []string{"web"}, []string{"A", "B"}},
-		"a variable between":         {deployment(container("web", "A", "X", "B")), []string{"web"}, []string{"A", "B"}},
-		"variables reordered":        {deployment(container("web", "B", "A")), []string{"web"}, []string{"B", "A"}},
-		"a container ahead, reorder": {deployment(container("debug"), container("web", "B", "A")), []string{"web"}, []string{"B", "A"}},
+		"as applied":                 {deployment(container("web", "A", "B")), []string{"web"}, []string{"A", "B"}, true},
+		"a container ahead":          {deployment(container("debug"), container("web", "A", "B")), []string{"web"}, []string{"A", "B"}, true},
+		"a variable between":         {deployment(container("web", "A", "X", "B")), []string{"web"}, []string{"A", "B"}, true},
+		"variables reordered":        {deployment(container("web", "B", "A")), []string{"web"}, []string{"B", "A"}, false},
+		"a container ahead, reorder": {deployment(container("debug"), container("web", "B", "A")), []string{"web"}, []string{"B", "A"}, false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -199,6 +205,26 @@ func TestLiveValuePairsNamedLists(t *testing.T) {
 			_, web := it.Element()
 			if got := names(web, "env"); !slices.Equal(got, tc.ab) {
 				t.Errorf("env %v, want %v", got, tc.ab)
+			}
+			// The refresh's checks, which build no value, say the same
+			// of the value recorded when it was applied.
+			raw := must(json.Marshal(tc.live))
+			decoded, ok := decodedAsListed(raw)
+			if !ok {
+				t.Fatal("cannot decode the live object")
+			}
+			built, err := liveValueOf(decoded, recorded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := built.RawEquals(recorded); got != tc.asRecorded {
+				t.Errorf("refreshed as recorded %v, want %v", got, tc.asRecorded)
+			}
+			if got := asLiveValueOf(decoded, recorded); got != tc.asRecorded {
+				t.Errorf("asLiveValueOf %v, want %v", got, tc.asRecorded)
+			}
+			if got := asLiveJSONOf(raw, jsonTestGVK, recorded); got != tc.asRecorded {
+				t.Errorf("asLiveJSONOf %v, want %v", got, tc.asRecorded)
 			}
 		})
 	}

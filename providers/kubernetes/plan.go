@@ -52,6 +52,11 @@ type planItem struct {
 	finishStatus *rolloutspec.Status
 	// inputs is the digest of what the manifests were made from.
 	inputs string
+
+	// workloadTemplate is the pod template of the workload's dry-run,
+	// its lists paired by position (for planRollout); cty.NilVal until
+	// the dry-run is done.
+	workloadTemplate cty.Value
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -252,6 +257,13 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			continue
 		}
 		planned[r.n][key] = v
+		if r.o == it.workload {
+			// The rollout's decision compares templates paired by
+			// position (liveValueByPosition).
+			if tv, err := liveValueByPosition(r.out, r.o.obj.Object); err == nil {
+				it.workloadTemplate = templateOf(tv)
+			}
+		}
 	}
 
 	par.Each(len(items), func(n int) { a.finishPlan(items[n], planned[n], unchanged[n], live) })
@@ -364,7 +376,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	if w := it.workload; w != nil {
 		key := w.id.String()
-		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, objects[key], live, it.priorRollout)
+		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, it.workloadTemplate, live, it.priorRollout)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
 			return

@@ -384,11 +384,12 @@ func templateOf(v cty.Value) cty.Value {
 }
 
 // planRollout decides what apply does with the app's rollout, from the
-// workload's planned and live values and the live canary. It returns the
+// workload's planned template (its dry-run's, paired by position) and
+// live value, and the live canary. It returns the
 // status the plan proposes and, when the workload rolls, the decision
 // apply follows; hold reports that the planned workload must stay as it
 // is live (an aborted revision is not retried by itself).
-func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, planned cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
+func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plannedTemplate cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
 	key := w.id.String()
 	lv := live[key]
 	rev := templateRevision(w.obj.Object)
@@ -405,8 +406,11 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 		s.Phase, s.Step, s.Weight = rolloutspec.PhaseHealthy, len(s.Steps)-1, 100
 		return &s, nil, false, nil
 	}
-	liveVal, lerr := liveValue(lv.Object, w.obj.Object)
-	changed := lerr != nil || !kube.SameValue(templateOf(liveVal), templateOf(planned))
+	// Both templates with their lists paired by position: one the
+	// manifest no longer has an element of (a container removed) is a
+	// change, as is a reorder (liveValueByPosition).
+	liveVal, lerr := liveValueByPosition(lv.Object, w.obj.Object)
+	changed := lerr != nil || plannedTemplate == cty.NilVal || !kube.SameValue(templateOf(liveVal), plannedTemplate)
 	if !changed && lv.GetAnnotations()[annRevision] != "" && lv.GetAnnotations()[annRevision] != rev {
 		// Same template, live recorded under another digest (an older
 		// slipway's hash): nothing rolls.

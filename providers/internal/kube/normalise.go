@@ -77,12 +77,10 @@ func intersect(v, shape any, field string) any {
 			return v
 		}
 		if NamedList(field) {
-			if pairs, ok := PairByName(len(s), len(l), func(i int) string { return NameOf(s[i]) }, func(j int) string { return NameOf(l[j]) }); ok {
+			if pairs, _, ok := PairByName(len(s), len(l), func(i int) string { return NameOf(s[i]) }, func(j int) string { return NameOf(l[j]) }); ok {
 				out := make([]any, 0, len(s))
-				for i, j := range pairs {
-					if j >= 0 {
-						out = append(out, intersect(l[j], s[i], ""))
-					}
+				for _, i := range LiveOrder(pairs) {
+					out = append(out, intersect(l[pairs[i]], s[i], ""))
 				}
 				return out
 			}

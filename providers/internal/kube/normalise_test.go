@@ -162,6 +162,18 @@ func TestIntersect(t *testing.T) {
 			shape: []any{map[string]any{"name": "a", "n": 0}, map[string]any{"name": "b", "n": 0}},
 			want:  []any{map[string]any{"name": "b", "n": 2}, map[string]any{"name": "a", "n": 1}},
 		},
+		"reordered around another writer's element, in live order": {
+			field: "env",
+			v:     []any{map[string]any{"name": "a", "value": "1"}, map[string]any{"name": "x", "value": "9"}, map[string]any{"name": "b", "value": "2"}},
+			shape: []any{map[string]any{"name": "b", "value": ""}, map[string]any{"name": "a", "value": ""}},
+			want:  []any{map[string]any{"name": "a", "value": "1"}, map[string]any{"name": "b", "value": "2"}},
+		},
+		"a name not plain ASCII, by position": {
+			field: "env",
+			v:     []any{map[string]any{"name": "x"}, map[string]any{"name": "caf\u00e9", "n": 1}},
+			shape: []any{map[string]any{"name": "caf\u00e9", "n": 0}},
+			want:  []any{map[string]any{"name": "x"}},
+		},
 		"two of one name, by position": {
 			field: "env",
 			v:     []any{map[string]any{"name": "b", "n": 2}, map[string]any{"name": "b", "n": 3}},

@@ -14,6 +14,8 @@
 
 package kube
 
+import "slices"
+
 // namedLists are the fields of the core API whose lists are merged by the
 // name of their elements (their schema's merge key is name, and they are
 // not atomic): a pod template's containers, init and ephemeral
@@ -36,66 +38,85 @@ func NamedList(field string) bool { return namedLists[field] }
 // writer's element put ahead of slipway's (a container added by kubectl
 // edit, a sidecar another tool patches in) moves slipway's elements
 // without changing them, and a comparison by position would take every
-// element after it for changed. For the i-th shaping element it returns
-// the index of the live element of the same name, or -1 when there is
-// none. ok is false when the lists are to be paired by position, as
-// before: an element of either has no name or shares one, the names are
-// in the same order already, or the shaping elements found live are not
-// in the shape's order. Order matters in these lists (a variable of env
-// refers only to those before it; init containers run in turn), so a
-// list whose own elements were reordered is compared by position and
-// the change is seen.
+// element after it for changed.
+//
+// For the i-th shaping element it returns the index of the live element
+// of the same name, or -1 when there is none. ok is false when the lists
+// are to be paired by position, as before: an element of either has no
+// name, shares one, or has one that is not plain ASCII (a recorded name
+// has been through Unicode normalisation, a live one has not), or the
+// names are in the same order already. ordered is false when the
+// shaping elements found live are not in the shape's order: order is
+// meaning in these lists (a variable refers only to those before it;
+// init containers run in turn), so a value built from such a pairing
+// takes the live elements in their live order, and the reorder shows;
+// and a live list so paired is never as recorded.
 //
 // shapeName and liveName give an element's name ("" for none); n and m
 // are the lengths of the lists.
-func PairByName(n, m int, shapeName, liveName func(int) string) (pairs []int, ok bool) {
+func PairByName(n, m int, shapeName, liveName func(int) string) (pairs []int, ordered, ok bool) {
 	if n == 0 || m == 0 {
-		return nil, false
+		return nil, false, false
 	}
 	same := m >= n
 	for i := 0; i < n && same; i++ {
 		s := shapeName(i)
 		if s == "" {
-			return nil, false
+			return nil, false, false
 		}
 		same = s == liveName(i)
 	}
 	if same {
 		// In the same order (the usual case): by position, as without
 		// names, and without a map.
-		return nil, false
+		return nil, false, false
 	}
 	at := make(map[string]int, m)
 	for j := range m {
 		l := liveName(j)
-		if l == "" {
-			return nil, false
+		if l == "" || !ascii(l) {
+			return nil, false, false
 		}
 		if _, dup := at[l]; dup {
-			return nil, false
+			return nil, false, false
 		}
 		at[l] = j
 	}
 	pairs = make([]int, n)
 	seen := make(map[string]bool, n)
+	ordered = true
 	last := -1
 	for i := range n {
 		s := shapeName(i)
-		if s == "" || seen[s] {
-			return nil, false
+		if s == "" || !ascii(s) || seen[s] {
+			return nil, false, false
 		}
 		seen[s] = true
 		j, found := at[s]
-		if !found {
+		switch {
+		case !found:
 			j = -1
-		} else if j < last {
-			return nil, false // reordered: by position, so that it shows
-		} else {
+		case j < last:
+			ordered = false
+		default:
 			last = j
 		}
 		pairs[i] = j
 	}
-	return pairs, true
+	return pairs, ordered, true
+}
+
+// LiveOrder is the order in which a value built from pairs (PairByName)
+// takes the shaping elements: those found live, in their live order.
+func LiveOrder(pairs []int) []int {
+	var order []int
+	for i, j := range pairs {
+		if j >= 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return pairs[a] - pairs[b] })
+	return order
 }
 
 // NameOf is the name of a JSON-like list element: its "name" member when
