@@ -376,7 +376,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	if w := it.workload; w != nil {
 		key := w.id.String()
-		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, it.workloadTemplate, live, it.priorRollout)
+		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, objects[key], it.workloadTemplate, live, it.priorRollout)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
 			return
