@@ -15,7 +15,6 @@
 package kubernetes
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"unicode/utf8"
@@ -45,21 +44,6 @@ func liveValue(obj, shape map[string]any) (cty.Value, error) {
 	return v, nil
 }
 
-// liveValueByPosition is liveValue with every list paired by position,
-// as before the lists the API merges by name were paired by name: for a
-// rollout's decision, which compares the live template with the dry-run,
-// both limited to the manifest, and so would not see an element the
-// manifest no longer has (a container removed) among those paired by
-// name. An error says the template holds what the walk cannot compare.
-func liveValueByPosition(obj, shape map[string]any) (cty.Value, error) {
-	c := converter{byPosition: true}
-	v := c.top(obj, shape)
-	if c.failed {
-		return cty.NilVal, fmt.Errorf("the template holds values slipway cannot compare")
-	}
-	return v, nil
-}
-
 // liveValueOf is liveValue with the shape of a recorded object of state
 // (see recordedShape): the value as refresh shows it.
 func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
@@ -81,11 +65,7 @@ func liveValueOf(obj map[string]any, recorded cty.Value) (cty.Value, error) {
 // converter walks a JSON-like object and a shape together, as
 // kube.Normalise limits an object to a shape, building the cty value
 // kube.ToCty would build.
-type converter struct {
-	failed bool
-	// byPosition pairs every list by position (liveValueByPosition).
-	byPosition bool
-}
+type converter struct{ failed bool }
 
 // shapeOf returns the structure of a cty value the way kube.Normalise sees
 // kube.FromCty's output: maps, lists, strings, and true for any other
@@ -257,7 +237,7 @@ func (c *converter) shaped(v, shape any, field string) cty.Value {
 		if !ok {
 			return c.whole(v)
 		}
-		if !c.byPosition && kube.NamedList(field) {
+		if kube.NamedList(field) {
 			if pairs, _, ok := kube.PairByName(len(s), len(l), func(i int) string { return kube.NameOf(s[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
 				var elems []cty.Value
 				for _, i := range kube.LiveOrder(pairs) {

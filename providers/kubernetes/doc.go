@@ -88,8 +88,9 @@
 // since (by an apply the watch has not caught up with) does not match
 // its recorded mark, so its app is read in full. A refresh in full that
 // finds every object of such an app with its recorded value reads the
-// marks anew and returns them in Private (renewedElision), which slipway
-// records when it applies the plan, even a plan that changes nothing.
+// marks anew and, when they say more than the record (renewedElision),
+// returns them in Private, which slipway records when it applies the
+// plan, even a plan that changes nothing.
 // The benchmarks BenchmarkNoopPlan and BenchmarkListFloor hold a no-op
 // refresh and plan against the LISTs they cannot avoid.
 //

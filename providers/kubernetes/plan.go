@@ -53,9 +53,9 @@ type planItem struct {
 	// inputs is the digest of what the manifests were made from.
 	inputs string
 
-	// workloadTemplate is the pod template of the workload's dry-run,
-	// its lists paired by position (for planRollout); cty.NilVal until
-	// the dry-run is done.
+	// workloadTemplate is the whole pod template of the workload's
+	// dry-run, without the server's noise (for planRollout); cty.NilVal
+	// until the dry-run is done.
 	workloadTemplate cty.Value
 }
 
@@ -258,9 +258,8 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		}
 		planned[r.n][key] = v
 		if r.o == it.workload {
-			// The rollout's decision compares templates paired by
-			// position (liveValueByPosition).
-			if tv, err := liveValueByPosition(r.out, r.o.obj.Object); err == nil {
+			// The rollout's decision compares whole templates.
+			if tv, err := liveValue(r.out, nil); err == nil {
 				it.workloadTemplate = templateOf(tv)
 			}
 		}
@@ -376,7 +375,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	if w := it.workload; w != nil {
 		key := w.id.String()
-		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, objects[key], it.workloadTemplate, live, it.priorRollout)
+		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, it.workloadTemplate, live, it.priorRollout)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
 			return

@@ -384,12 +384,12 @@ func templateOf(v cty.Value) cty.Value {
 }
 
 // planRollout decides what apply does with the app's rollout, from the
-// workload's planned value and template (its dry-run's, paired by
-// position too) and live value, and the live canary. It returns the
+// workload's planned pod template (its dry-run's, whole) and live
+// value, and the live canary. It returns the
 // status the plan proposes and, when the workload rolls, the decision
 // apply follows; hold reports that the planned workload must stay as it
 // is live (an aborted revision is not retried by itself).
-func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, planned, plannedByPosition cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
+func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plannedTemplate cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
 	key := w.id.String()
 	lv := live[key]
 	rev := templateRevision(w.obj.Object)
@@ -406,15 +406,15 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 		s.Phase, s.Step, s.Weight = rolloutspec.PhaseHealthy, len(s.Steps)-1, 100
 		return &s, nil, false, nil
 	}
-	// The templates compared twice, limited to the manifest: with the
-	// lists the API merges by name paired by name, which sees a change
-	// of slipway's elements wherever another writer's stand, and paired
-	// by position, which sees an element the manifest no longer has (a
-	// container removed) that pairing by name leaves out of both.
-	liveVal, lerr := liveValue(lv.Object, w.obj.Object)
-	livePos, perr := liveValueByPosition(lv.Object, w.obj.Object)
-	changed := lerr != nil || perr != nil || plannedByPosition == cty.NilVal ||
-		!kube.SameValue(templateOf(liveVal), templateOf(planned)) || !kube.SameValue(templateOf(livePos), plannedByPosition)
+	// The whole templates, not limited to the manifest: the dry-run
+	// of the manifest is the live object with what the apply changes,
+	// other writers' fields and elements kept where they are, so any
+	// difference between them is a change of the template the apply
+	// would make (a container, a variable or a field the manifest no
+	// longer has included, which a comparison limited to the manifest
+	// leaves out of both sides).
+	liveVal, lerr := liveValue(lv.Object, nil)
+	changed := lerr != nil || plannedTemplate == cty.NilVal || !kube.SameValue(templateOf(liveVal), plannedTemplate)
 	if !changed && lv.GetAnnotations()[annRevision] != "" && lv.GetAnnotations()[annRevision] != rev {
 		// Same template, live recorded under another digest (an older
 		// slipway's hash): nothing rolls.
