@@ -895,7 +895,7 @@ func (r *syncRun) state(config cty.Value, d *desiredSet, prior priorApp, planned
 				marks[key] = m
 			}
 		}
-		elide = elisionOf(r.cfg.Name, clusterOf(r.ms.Cluster().Config), config, objects, hashes, marks)
+		elide = elisionOf(r.cfg.Name, clusterOf(r.ms.Cluster().Config), configDigest(config), objects, hashes, marks)
 	}
 	priv := privateData{Hashes: hashes, AutoNamespace: d.autoNamespace, Hooks: r.hooks, HookRuns: runs, PostDelete: postDeleteManifests(d), Inputs: inputs, Elide: elide}.encode()
 	return st, priv, nil

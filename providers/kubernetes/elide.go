@@ -305,13 +305,8 @@ func configDigestOf(conf cty.Value, legacy bool) string {
 
 // elisionOf is what apply records for the app it leaves as state says:
 // nil unless every recorded object has a mark and a manifest hash, and
-// there are no others.
-func elisionOf(name, cluster string, config cty.Value, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
-	return elisionFor(name, cluster, configDigest(config), objects, hashes, marks)
-}
-
-// elisionFor is elisionOf of a configuration whose digest is digest.
-func elisionFor(name, cluster, digest string, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
+// there are no others. digest is the configuration's (configDigest).
+func elisionOf(name, cluster, digest string, objects map[string]cty.Value, hashes map[string]string, marks map[string]objectMark) *elision {
 	if len(objects) == 0 || len(marks) != len(objects) || len(hashes) != len(objects) {
 		return nil
 	}
@@ -350,7 +345,7 @@ func elisionFor(name, cluster, digest string, objects map[string]cty.Value, hash
 func renewedElision(state cty.Value, prior priorApp, cluster string, live map[string]*kube.Live) []byte {
 	p := prior.private
 	if p.Inputs == "" || len(prior.objects) == 0 || len(prior.inventory) != len(prior.objects) ||
-		!attrOr(state, builtin.AppRolloutStatus).IsNull() || rollingWorkload(state) != "" {
+		!attrOr(state, builtin.AppRolloutStatus).IsNull() {
 		return nil
 	}
 	for _, key := range prior.inventory {
@@ -415,7 +410,7 @@ func renewedElision(state cty.Value, prior priorApp, cluster string, live map[st
 	if !renews {
 		return nil
 	}
-	e := elisionFor(cfg.Name, cluster, config, prior.objects, p.Hashes, marks)
+	e := elisionOf(cfg.Name, cluster, config, prior.objects, p.Hashes, marks)
 	if e == nil {
 		return nil
 	}
