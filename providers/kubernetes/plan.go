@@ -53,10 +53,9 @@ type planItem struct {
 	// inputs is the digest of what the manifests were made from.
 	inputs string
 
-	// workloadTemplate is the whole pod template of the workload's
-	// dry-run, without the server's noise (for planRollout); cty.NilVal
-	// until the dry-run is done.
-	workloadTemplate cty.Value
+	// workloadOut is the workload's dry-run (for planRollout); nil until
+	// the dry-run is done.
+	workloadOut map[string]any
 }
 
 // PlanBatch plans every app of a batch together, so the whole batch costs
@@ -258,10 +257,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 		}
 		planned[r.n][key] = v
 		if r.o == it.workload {
-			// The rollout's decision compares whole templates.
-			if tv, err := liveValue(r.out, nil); err == nil {
-				it.workloadTemplate = templateOf(tv)
-			}
+			it.workloadOut = r.out // for the rollout's decision
 		}
 	}
 
@@ -375,7 +371,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	if w := it.workload; w != nil {
 		key := w.id.String()
-		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, it.workloadTemplate, live, it.priorRollout)
+		st, pr, hold, err := planRollout(it.cfg.Rollout, it.cfg.RolloutRequest, w, it.workloadOut, live, it.priorRollout)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppRollout), "Cannot plan the rollout", err.Error())
 			return

@@ -384,12 +384,12 @@ func templateOf(v cty.Value) cty.Value {
 }
 
 // planRollout decides what apply does with the app's rollout, from the
-// workload's planned pod template (its dry-run's, whole) and live
-// value, and the live canary. It returns the
+// workload's dry-run and live object, their whole pod templates
+// compared, and the live canary. It returns the
 // status the plan proposes and, when the workload rolls, the decision
 // apply follows; hold reports that the planned workload must stay as it
 // is live (an aborted revision is not retried by itself).
-func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plannedTemplate cty.Value, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
+func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, dryRun map[string]any, live map[string]*unstructured.Unstructured, prior *rolloutspec.Status) (st *rolloutspec.Status, pr *plannedRollout, hold bool, err error) {
 	key := w.id.String()
 	lv := live[key]
 	rev := templateRevision(w.obj.Object)
@@ -414,7 +414,11 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, plann
 	// longer has included, which a comparison limited to the manifest
 	// leaves out of both sides).
 	liveVal, lerr := liveValue(lv.Object, nil)
-	changed := lerr != nil || plannedTemplate == cty.NilVal || !kube.SameValue(templateOf(liveVal), plannedTemplate)
+	changed := lerr != nil || dryRun == nil
+	if !changed {
+		plannedVal, perr := liveValue(dryRun, nil)
+		changed = perr != nil || !kube.SameValue(templateOf(liveVal), templateOf(plannedVal))
+	}
 	if !changed && lv.GetAnnotations()[annRevision] != "" && lv.GetAnnotations()[annRevision] != rev {
 		// Same template, live recorded under another digest (an older
 		// slipway's hash): nothing rolls.
