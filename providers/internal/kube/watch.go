@@ -301,11 +301,14 @@ func (kw *kindWatch) changed(obj any) {
 // records its deletion when the event says it was deleted: an object
 // that still matches the selector (see deletions).
 func (kw *kindWatch) deleted(obj any) {
-	rv, deleted := "", false
 	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj // dropped by a relist: deleted, or no longer labelled
-	} else if u, ok := obj.(*unstructured.Unstructured); ok && kw.selector != nil && kw.selector.Matches(labels.Set(u.GetLabels())) {
-		rv, deleted = u.GetResourceVersion(), true
+		kw.changed(d.Obj) // dropped by a relist: deleted, or no longer labelled
+		return
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok || kw.selector == nil || !kw.selector.Matches(labels.Set(u.GetLabels())) {
+		kw.changed(obj) // no longer labelled: not known to be gone
+		return
 	}
 	key, err := cache.MetaNamespaceKeyFunc(obj)
 	if err != nil {
@@ -314,12 +317,7 @@ func (kw *kindWatch) deleted(obj any) {
 	now := time.Now()
 	kw.mu.Lock()
 	defer kw.mu.Unlock()
-	if !deleted {
-		delete(kw.deletions, key)
-		kw.notify(key)
-		return
-	}
-	kw.deletions[key] = deletion{rv: rv, seen: now}
+	kw.deletions[key] = deletion{rv: u.GetResourceVersion(), seen: now}
 	if now.Sub(kw.lastPrunedAt) > keptDeletions {
 		for k, d := range kw.deletions {
 			if now.Sub(d.seen) > keptDeletions {
