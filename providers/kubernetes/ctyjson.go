@@ -178,15 +178,7 @@ func shapedJSONMatches(v []byte, t jsonparser.ValueType, recorded cty.Value, fie
 		if named && len(elems) > 0 {
 			rs := recorded.AsValueSlice()
 			if pairs, ordered, ok := kube.PairByName(n, len(elems), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return jsonName(elems[j]) }); ok {
-				if !ordered {
-					return false
-				}
-				for i, j := range pairs {
-					if j < 0 || !shapedJSONMatches(elems[j].val, elems[j].t, rs[i], "") {
-						return false
-					}
-				}
-				return true
+				return kube.MatchPaired(pairs, ordered, func(i, j int) bool { return shapedJSONMatches(elems[j].val, elems[j].t, rs[i], "") })
 			}
 		}
 		if len(elems) < n {

@@ -409,15 +409,7 @@ func shapedMatches(v any, recorded cty.Value, field string) bool {
 		if kube.NamedList(field) && n > 0 && len(l) > 0 && firstNamed(recorded) {
 			rs := recorded.AsValueSlice()
 			if pairs, ordered, ok := kube.PairByName(n, len(l), func(i int) string { return recordedName(rs[i]) }, func(j int) string { return kube.NameOf(l[j]) }); ok {
-				if !ordered {
-					return false
-				}
-				for i, j := range pairs {
-					if j < 0 || !shapedMatches(l[j], rs[i], "") {
-						return false
-					}
-				}
-				return true
+				return kube.MatchPaired(pairs, ordered, func(i, j int) bool { return shapedMatches(l[j], rs[i], "") })
 			}
 		}
 		if len(l) < n {

@@ -119,6 +119,22 @@ func LiveOrder(pairs []int) []int {
 	return order
 }
 
+// MatchPaired reports whether a live list paired with a recorded one by
+// PairByName is as recorded: the recorded elements are all found live, in
+// their order, and matches(i, j) holds for the i-th recorded element and
+// the live element j paired with it.
+func MatchPaired(pairs []int, ordered bool, matches func(i, j int) bool) bool {
+	if !ordered {
+		return false
+	}
+	for i, j := range pairs {
+		if j < 0 || !matches(i, j) {
+			return false
+		}
+	}
+	return true
+}
+
 // NameOf is the name of a JSON-like list element: its "name" member when
 // it is an object whose name is a non-empty string, else "".
 func NameOf(v any) string {
