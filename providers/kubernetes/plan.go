@@ -193,7 +193,6 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 			}
 		}
 		var going []string
-		defer func() { warnDeleting(it.resp, going) }()
 		for _, o := range it.desired.objects {
 			key := o.id.String()
 			lv := live[key]
@@ -226,6 +225,7 @@ func (a *app) PlanBatch(ctx context.Context, reqs []sdk.PlanRequest, resps []sdk
 				appRuns[n] = append(appRuns[n], &dryRun{n: n, o: o})
 			}
 		}
+		warnDeleting(it.resp, going)
 	})
 	var runs []*dryRun
 	for _, r := range appRuns {

@@ -108,9 +108,10 @@ type metaKind struct {
 
 	streams streams
 
-	mu       sync.Mutex
-	failed   bool      // the server refused the watch: never read
-	failedAt time.Time // when it did
+	mu sync.Mutex
+	// refusedAt is when the server refused the watch, which is never
+	// read after it; zero if it has not.
+	refusedAt time.Time
 }
 
 // NewMetaWatch returns a MetaWatch that watches nothing yet.
@@ -175,9 +176,9 @@ func (mk *metaKind) sound() bool {
 		return false
 	}
 	mk.mu.Lock()
-	failed := mk.failed
+	refused := !mk.refusedAt.IsZero()
 	mk.mu.Unlock()
-	return !failed && mk.streams.current()
+	return !refused && mk.streams.current()
 }
 
 // refusedSince is how long ago the server refused the watch; 0 if it
@@ -185,10 +186,10 @@ func (mk *metaKind) sound() bool {
 func (mk *metaKind) refusedSince(now time.Time) time.Duration {
 	mk.mu.Lock()
 	defer mk.mu.Unlock()
-	if !mk.failed {
+	if mk.refusedAt.IsZero() {
 		return 0
 	}
-	return now.Sub(mk.failedAt)
+	return now.Sub(mk.refusedAt)
 }
 
 // start is to watch gvr's objects that selector matches across the
@@ -221,7 +222,7 @@ func (mw *MetaWatch) start(cl *Cluster, gvr schema.GroupVersionResource, selecto
 		if apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err) || apierrors.IsNotFound(err) {
 			// The reflector would try again for ever: FetchMeta LISTs.
 			mk.mu.Lock()
-			mk.failed, mk.failedAt = true, mw.now()
+			mk.refusedAt = mw.now()
 			mk.mu.Unlock()
 			stop()
 			return

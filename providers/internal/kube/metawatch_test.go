@@ -347,9 +347,9 @@ func TestMetaWatchTriesARefusedWatchAgain(t *testing.T) {
 		defer mw.mu.Unlock()
 		for _, mk := range mw.kinds {
 			mk.mu.Lock()
-			failed := mk.failed
+			refused := !mk.refusedAt.IsZero()
 			mk.mu.Unlock()
-			if failed {
+			if refused {
 				return true
 			}
 		}

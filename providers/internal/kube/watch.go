@@ -63,8 +63,11 @@ import (
 type Watches struct {
 	cl       *Cluster
 	selector string
-	ctx      context.Context
-	stop     context.CancelFunc
+	// matches is selector parsed, nil if it does not parse (the API
+	// server then refuses the watches too).
+	matches labels.Selector
+	ctx     context.Context
+	stop    context.CancelFunc
 
 	mu    sync.Mutex
 	kinds map[watchKey]*kindWatch
@@ -106,6 +109,9 @@ func (c *Cluster) Watches(selector string) *Watches {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	w := &Watches{cl: c, selector: selector, ctx: ctx, stop: stop, kinds: map[watchKey]*kindWatch{}, namespaces: map[string]bool{}, names: map[string]bool{}}
+	if sel, err := labels.Parse(selector); err == nil {
+		w.matches = sel
+	}
 	if c.watches == nil {
 		c.watches = map[string]*Watches{}
 	}
@@ -190,12 +196,9 @@ func (w *Watches) kind(m *meta.RESTMapping, ns, name string) *kindWatch {
 		return kw
 	}
 	ctx, stop := context.WithCancel(w.ctx)
-	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}, deletions: map[string]deletion{}}
+	kw := &kindWatch{gvk: m.GroupVersionKind, stop: stop, selector: w.matches, interest: map[string]map[*Tracker]struct{}{}, trackers: map[*Tracker]struct{}{}, deletions: map[string]deletion{}}
 	w.kinds[key] = kw
 	selector := w.selector
-	if sel, err := labels.Parse(selector); err == nil {
-		kw.selector = sel
-	}
 	fieldSel := ""
 	if key.name != "" {
 		fieldSel = fields.OneTermEqualSelector("metadata.name", key.name).String()
