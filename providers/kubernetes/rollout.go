@@ -479,6 +479,22 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, dryRu
 			s.Action = rolloutspec.ActionAbort
 		}
 		return &s, &plannedRollout{Workload: key, Action: s.Action, Revision: rev, Request: request}, false, nil
+	case second != nil && request == builtin.RolloutAbort:
+		// Aborted as a newer revision came: the rollout under way goes
+		// back to stable, and the newer one starts at the next apply,
+		// as Argo Rollouts starts a new revision after an abort.
+		s := base
+		if cs != nil {
+			s = *cs
+		}
+		s.Action = rolloutspec.ActionAbort
+		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionAbort, Revision: rev, Request: request}, false, nil
+	case second != nil && (cs == nil || cs.Revision != rev) && promoting(request):
+		under := "a rollout"
+		if cs != nil {
+			under = "the rollout of revision " + rolloutspec.Short(cs.Revision)
+		}
+		return nil, nil, false, fmt.Errorf("%s is under way, but the manifests now hold revision %s: promoting would skip the steps of a rollout that has not begun. Run slipway apply to start the rollout of %s (it takes over from the one under way), then promote it; or put the manifests back to promote the rollout under way", under, rolloutspec.Short(rev), rolloutspec.Short(rev))
 	case second != nil:
 		s := base
 		s.Phase, s.Action = rolloutspec.PhasePlanned, rolloutspec.ActionSupersede
@@ -490,9 +506,17 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, dryRu
 		}
 		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionSupersede, Revision: rev, Request: request}, false, nil
 	}
+	if promoting(request) || request == builtin.RolloutAbort {
+		return nil, nil, false, fmt.Errorf("no rollout is under way in the cluster (Deployment %s is not there), so there is none to promote or abort: slipway apply would start the rollout of revision %s", secondID(w.id, roleOf(spec)).Name, rolloutspec.Short(rev))
+	}
 	s := base
 	s.Phase, s.Action = rolloutspec.PhasePlanned, rolloutspec.ActionStart
 	return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionStart, Revision: rev, Request: request}, false, nil
+}
+
+// promoting reports whether a request promotes the rollout under way.
+func promoting(request string) bool {
+	return request == builtin.RolloutPromote || request == builtin.RolloutPromoteFull
 }
 
 // rolloutObjects are the IDs a rollout may have made beside the objects

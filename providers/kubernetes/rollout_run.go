@@ -196,12 +196,7 @@ func (x *rolloutRun) run(ctx context.Context) error {
 	switch x.plan.Request {
 	case builtin.RolloutPromoteFull:
 		x.progress("promoted in full: skipping to 100%%")
-		x.st.Step, x.st.PausedUntil = len(x.st.Steps)-1, ""
-		if x.spec.Canary != nil {
-			x.st.Step = len(x.spec.Canary.Steps)
-		} else if x.st.Step < len(x.st.Steps)-2 {
-			x.st.Step = len(x.st.Steps) - 2 // the switch
-		}
+		x.st.Step, x.st.PausedUntil = promotedFullStep(x.spec, x.st), ""
 	case builtin.RolloutPromote:
 		if wasPaused && isPause(x.spec, x.st.Step) {
 			x.progress("promoted past step %d (%s)", x.st.Step+1, x.st.StepName(x.st.Step))
@@ -243,6 +238,17 @@ func (x *rolloutRun) failed(ctx context.Context, err error) error {
 		return fmt.Errorf("%w; and the rollback failed: %w", err, aerr)
 	}
 	return fmt.Errorf("rollout of %s aborted: %w", x.st.Workload, err)
+}
+
+// promotedFullStep is the step a rollout promoted in full goes on from:
+// a canary's past its last step (the canary completes), a blue-green's
+// the switch of the active Service to the preview, unless it is past it
+// already, so that the active Service never selects no pods.
+func promotedFullStep(spec *rolloutspec.Spec, st *rolloutspec.Status) int {
+	if spec.Canary != nil {
+		return len(spec.Canary.Steps)
+	}
+	return max(st.Step, len(st.Steps)-2)
 }
 
 func isPause(spec *rolloutspec.Spec, step int) bool {

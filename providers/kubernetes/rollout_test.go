@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -430,6 +431,91 @@ func TestCanarySupersedeAndPromote(t *testing.T) {
 	resp, _ = s.Sync(attrs("retry"))
 	if r, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString()); r.Phase != rolloutspec.PhasePaused || r.Revision != ab.Aborted {
 		t.Errorf("after retry: %+v", r)
+	}
+}
+
+// TestRolloutRequestForAnotherRevision sends promote, promote_full and
+// abort while a canary is paused and the manifests already hold a newer
+// revision: a promotion is refused (it would skip the steps of a
+// rollout that has not begun), an abort takes the rollout under way back
+// to stable and lets the newer revision start at the next apply, and a
+// request with no rollout live is refused.
+func TestRolloutRequestForAnotherRevision(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-request-newer")
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
+	setImage := func(img string) { writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", img, 1)) }
+	s.Sync(attrs(""))
+	setImage("nginx:1.28")
+	resp, _ := s.Sync(attrs(""))
+	v2, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if v2.Phase != rolloutspec.PhasePaused || v2.Step != 1 {
+		t.Fatalf("after the first apply: %+v; want Paused at step 2", v2)
+	}
+
+	setImage("nginx:1.29")
+	for _, request := range []string{"promote", "promote_full"} {
+		plan := s.TryPlan(attrs(request))
+		if err := plan.Diagnostics.Err(); err == nil || !strings.Contains(err.Error(), "manifests now hold revision") {
+			t.Errorf("%s with a newer revision in the manifests: %v; want it refused", request, err)
+		}
+	}
+	if web, canary := imageOf(t, k.Get(kubetest.Deployments, ns, "web")), imageOf(t, k.Get(kubetest.Deployments, ns, "web-canary")); web != "nginx:1.27" || canary != "nginx:1.28" {
+		t.Fatalf("after the refused requests: web runs %q, the canary %q", web, canary)
+	}
+
+	resp, _ = s.Sync(attrs("abort"))
+	ab, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if ab.Phase != rolloutspec.PhaseDegraded || ab.Aborted != v2.Revision {
+		t.Errorf("after abort: %+v; want Degraded with %s aborted", ab, v2.Revision)
+	}
+	if web := imageOf(t, k.Get(kubetest.Deployments, ns, "web")); web != "nginx:1.27" || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Errorf("after abort: web runs %q, canary exists %v; want the stable alone", web, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
+	}
+	if p := planStatus(t, s.Plan(attrs(""))); p.Action != rolloutspec.ActionStart || p.Revision == v2.Revision {
+		t.Errorf("plan after the abort: %+v; want the newer revision to start", p)
+	}
+	plan := s.TryPlan(attrs("promote_full"))
+	if err := plan.Diagnostics.Err(); err == nil || !strings.Contains(err.Error(), "no rollout is under way") {
+		t.Errorf("promote_full with no rollout live: %v; want it refused", err)
+	}
+}
+
+// TestBlueGreenPromoteFull promotes in full a blue-green rollout paused
+// until promoted: it still switches the active Service to the preview's
+// pods before the Deployment of the manifests takes the new template.
+func TestBlueGreenPromoteFull(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-blue-green-full")
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "bg", BlueGreen: &rolloutspec.BlueGreenSpec{ActiveService: "web", ScaleDownDelay: "1s"}}
+	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
+	s.Sync(attrs(""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	resp, _ := s.Sync(attrs(""))
+	st, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st.Phase != rolloutspec.PhasePaused || st.StepName(st.Step) != "pause until promoted" {
+		t.Fatalf("after the first apply: %+v; want Paused until promoted", st)
+	}
+	resp, progress := s.Sync(attrs("promote_full"))
+	final, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if final.Phase != rolloutspec.PhaseHealthy || imageOf(t, k.Get(kubetest.Deployments, ns, "web")) != "nginx:1.28" {
+		t.Fatalf("after promote_full: %+v, web runs %q", final, imageOf(t, k.Get(kubetest.Deployments, ns, "web")))
+	}
+	switched := slices.ContainsFunc(progress, func(l string) bool { return strings.Contains(l, "switching Service web to the new pods") })
+	if !switched {
+		t.Errorf("promote_full did not switch the active Service to the preview first; progress:\n  %s", strings.Join(progress, "\n  "))
 	}
 }
 
