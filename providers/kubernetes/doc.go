@@ -125,7 +125,11 @@
 //     entry changing; a field given back by hand can), Secrets match by
 //     resourceVersion alone, and elideScheme is raised whenever a record
 //     would stand for something else;
-//   - after calling Waiting, an apply makes no change to the cluster.
+//   - after calling Waiting, an apply makes no change to the cluster;
+//   - rendering reads only the app's files: no program runs and nothing is
+//     fetched (kustomize's plugins and helm inflation are off, and a
+//     kustomization naming a remote base or file is refused before
+//     kustomize runs: localKustomization).
 //
 // The provider uses nothing of slipway but plugin-sdk and
 // providers/internal/kube (what it shares with the helm provider: the

@@ -161,8 +161,12 @@ func (src *sources) render() ([]*unstructured.Unstructured, error) {
 }
 
 func renderKustomization(dir, real string) ([]*unstructured.Unstructured, error) {
+	fsys := confinedFS{FileSystem: filesys.MakeFsOnDisk(), dir: real}
+	if err := localKustomization(real, fsys.ReadFile); err != nil {
+		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	m, err := k.Run(confinedFS{FileSystem: filesys.MakeFsOnDisk(), dir: real}, real)
+	m, err := k.Run(fsys, real)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}

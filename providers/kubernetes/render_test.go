@@ -15,8 +15,10 @@
 package kubernetes
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -288,6 +290,65 @@ patches:
 	ref := c["envFrom"].([]any)[0].(map[string]any)["configMapRef"].(map[string]any)["name"]
 	if replicas != 3 || c["image"] != "nginx:1.27" || ref != cmName {
 		t.Errorf("overlay not applied: replicas=%d image=%v configMapRef=%v (want 3, nginx:1.27, %s)", replicas, c["image"], ref, cmName)
+	}
+}
+
+// TestRenderKustomizeRefusesRemote renders kustomizations that name
+// remote bases and files, directly, in a local base and in a
+// transformer's configuration: each is refused before kustomize runs
+// (no git is run: a reference that makes git run a command leaves no
+// trace), and a kustomization whose URLs are only values renders.
+func TestRenderKustomizeRefusesRemote(t *testing.T) {
+	t.Parallel()
+	marker := filepath.Join(t.TempDir(), "ran")
+	injected := "file://" + filepath.ToSlash(filepath.Dir(marker)) + "/repo?ref=" + url.QueryEscape("--upload-pack=touch "+marker+" #")
+	const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		dir   string
+		want  string
+	}{
+		{name: "a git reference that runs a command", dir: "app", want: "resources names",
+			files: map[string]string{"app/kustomization.yaml": "resources: [" + strconv.Quote(injected) + "]\n"}},
+		{name: "a URL", dir: "app", want: `resources names "https://example.invalid/cm.yaml"`,
+			files: map[string]string{"app/kustomization.yaml": "resources: [cm.yaml, https://example.invalid/cm.yaml]\n", "app/cm.yaml": cm}},
+		{name: "a legacy base on GitHub", dir: "app", want: "resources names",
+			files: map[string]string{"app/kustomization.yaml": "bases:\n- github.com/org/repo//base?ref=v1\n"}},
+		{name: "a component of a local base", dir: "overlays/prod", want: `../../base/kustomization.yaml: components names "git@example.com:org/repo.git//c"`,
+			files: map[string]string{
+				"overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+				"base/kustomization.yaml":          "resources: [cm.yaml]\ncomponents: [git@example.com:org/repo.git//c]\n",
+				"base/cm.yaml":                     cm,
+			}},
+		{name: "a patch transformer's path", dir: "app", want: "transformers (in its configuration) names",
+			files: map[string]string{
+				"app/kustomization.yaml": "resources: [cm.yaml]\ntransformers: [patch.yaml]\n",
+				"app/cm.yaml":            cm,
+				"app/patch.yaml":         "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\npath: https://example.invalid/patch.yaml\ntarget: {kind: ConfigMap}\n",
+			}},
+		{name: "a generator's file", dir: "app", want: "configMapGenerator/secretGenerator files names",
+			files: map[string]string{"app/kustomization.yaml": "configMapGenerator:\n- name: c\n  files: [conf=https://example.invalid/conf]\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := sdktest.WriteTree(t, tc.files)
+			_, err := render(filepath.Join(root, tc.dir))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "remote") {
+				t.Errorf("render: %v; want it refused with %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("git ran the command the kustomization's reference injected")
+	}
+	// URLs as values (an annotation), a digest's @: not references.
+	root := sdktest.WriteTree(t, map[string]string{
+		"kustomization.yaml": "resources: [cm.yaml]\ncommonAnnotations: {docs: \"https://example.com/runbook\"}\nimages:\n- {name: nginx, digest: \"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}\n",
+		"cm.yaml":            cm,
+	})
+	objs, err := render(root)
+	if err != nil || len(objs) != 1 || objs[0].GetAnnotations()["docs"] != "https://example.com/runbook" {
+		t.Errorf("a local kustomization with URLs as values: %v, %v", ids(objs), err)
 	}
 }
 
