@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -38,6 +39,7 @@ import (
 	"helm.sh/helm/v3/pkg/repo"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
@@ -77,6 +79,9 @@ func (cl *cluster) loadChart(c releaseConfig, version string) (*chart.Chart, err
 	)
 	switch {
 	case c.ChartDir != "":
+		if err := chartLinks(c.ChartDir); err != nil {
+			return nil, chartError{builtin.HelmChartDir, fmt.Errorf("load chart from %s: %w", c.ChartDir, err)}
+		}
 		ch, err = loader.Load(c.ChartDir)
 		if err != nil {
 			return nil, chartError{builtin.HelmChartDir, fmt.Errorf("load chart from %s: %w", c.ChartDir, err)}
@@ -303,6 +308,11 @@ func writeFileAtomic(path string, data []byte) error {
 func mergeValues(c releaseConfig) (map[string]any, error) {
 	out := map[string]any{}
 	for _, path := range c.ValuesFiles {
+		if c.ChartDir != "" {
+			if err := valuesLink(c.ChartDir, path); err != nil {
+				return nil, fmt.Errorf("read values file: %w", err)
+			}
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("read values file: %w", err)
@@ -321,6 +331,82 @@ func mergeValues(c releaseConfig) (map[string]any, error) {
 		out = mergeMaps(out, m)
 	}
 	return out, nil
+}
+
+// chartLinks refuses a chart directory that holds a symbolic link
+// leading outside it. Helm's loader follows links, and a template reads
+// any file of the chart (.Files.Get): a link to a file of the machine
+// slipway runs on (its environment, a kubeconfig) would put that file in
+// the rendered objects, in the cluster and in the plan a reviewer reads.
+// Links that stay inside the chart are followed, as by the kubernetes
+// provider among an app's files.
+func chartLinks(dir string) error {
+	real, err := confine.Root(dir)
+	if err != nil {
+		return nil // the loader says what is wrong with dir
+	}
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		var escape *confine.EscapeError
+		if _, err := confine.ResolveIn(dir, real, rel); errors.As(err, &escape) {
+			return fmt.Errorf("%w; slipway follows no link out of a chart's directory", err)
+		}
+		return nil
+	})
+}
+
+// valuesLink refuses a values file of a chart from a directory that is,
+// or lies below, a symbolic link leading outside the chart's directory,
+// for the reason chartLinks gives. A values file outside the chart (as
+// ../values.yaml) is read as long as no link is followed below where its
+// path leaves the chart's directory, as kustomize bases are.
+func valuesLink(chartDir, path string) error {
+	dir, err := filepath.Abs(chartDir)
+	if err != nil {
+		return nil
+	}
+	real, err := confine.Root(dir)
+	if err != nil {
+		return nil // the loader says what is wrong with the chart
+	}
+	if confine.Within(dir, path) {
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		var escape *confine.EscapeError
+		if _, err := confine.ResolveIn(dir, real, rel); errors.As(err, &escape) {
+			return fmt.Errorf("%s: %w; slipway follows no link out of a chart's directory", path, err)
+		}
+		return nil
+	}
+	common := dir
+	for !confine.Within(common, path) {
+		common = filepath.Dir(common)
+	}
+	rel, err := filepath.Rel(common, path)
+	if err != nil {
+		return err
+	}
+	cur := common
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		if err != nil {
+			return nil // reading it says what is missing
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(cur)
+			return fmt.Errorf("%s is a symbolic link to %s, outside the chart's directory %s; slipway follows no link there", cur, target, chartDir)
+		}
+	}
+	return nil
 }
 
 func mergeMaps(a, b map[string]any) map[string]any {

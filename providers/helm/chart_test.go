@@ -15,11 +15,15 @@
 package helm
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/repo"
+
+	"slipway.dev/slipway/plugin-sdk/sdktest"
 )
 
 // constraintVersions and constraintCases are the same in planner/plugins
@@ -86,5 +90,58 @@ func TestChartVersionConstraints(t *testing.T) {
 				t.Errorf("OCI tags pick %q (%v) for %q, want %s", got, err, tc.constraint, newest)
 			}
 		})
+	}
+}
+
+// TestChartLinksStayInside loads charts from directories whose symbolic
+// links lead outside the chart (a file of the machine a template could
+// read with .Files.Get, a values file) and refuses them; links that stay
+// inside the chart, and a values file beside the chart, are read.
+func TestChartLinksStayInside(t *testing.T) {
+	t.Parallel()
+	root := sdktest.WriteTree(t, map[string]string{
+		"secret":                     "token: s3cret\n",
+		"shared/values.yaml":         "replicas: 2\n",
+		"chart/Chart.yaml":           "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/values.yaml":          "replicas: 1\n",
+		"chart/templates/cm.yaml":    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {e: {{ .Files.Get \"files/e\" | quote }}}\n",
+		"chart/files/inside.yaml":    "a: b\n",
+		"elsewhere/values-prod.yaml": "replicas: 3\n",
+	})
+	chartDir := filepath.Join(root, "chart")
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := &cluster{}
+	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
+		t.Fatalf("a chart without links: %v", err)
+	}
+	link("inside.yaml", "chart/files/in")
+	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
+		t.Fatalf("a chart whose link stays inside: %v", err)
+	}
+	link("../../secret", "chart/files/e")
+	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a chart with a link to a file outside it: %v; want it refused", err)
+	}
+
+	link("../secret", "chart/values-prod.yaml")
+	link("elsewhere", "linked")
+	for _, tc := range []struct {
+		name, path string
+		refused    bool
+	}{
+		{"a values file in the chart", filepath.Join(chartDir, "values.yaml"), false},
+		{"a values file beside the chart", filepath.Join(root, "shared", "values.yaml"), false},
+		{"a values file in the chart linked outside", filepath.Join(chartDir, "values-prod.yaml"), true},
+		{"a values file beside the chart through a link", filepath.Join(root, "linked", "values-prod.yaml"), true},
+	} {
+		_, err := mergeValues(releaseConfig{ChartDir: chartDir, ValuesFiles: []string{tc.path}})
+		if refused := err != nil && strings.Contains(err.Error(), "symbolic link"); refused != tc.refused {
+			t.Errorf("%s: %v; want refused %v", tc.name, err, tc.refused)
+		}
 	}
 }

@@ -58,6 +58,10 @@
 //     they existed before it.
 //   - After an apply, state describes what is live, also after a failed
 //     upgrade that was rolled back.
+//   - A chart from a directory is read only within it: a symbolic link
+//     that leads out of the chart, or a values file reached through one,
+//     is refused (chartLinks, valuesLink), so no file of the machine ends
+//     up in the rendered objects.
 //
 // The provider is safe for concurrent use; it talks to the core only
 // through plugin-sdk. What it shares with the kubernetes provider (the
