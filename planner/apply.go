@@ -183,6 +183,9 @@ func (c *Context) CheckPlanApplicable(p *plans.Plan) error {
 		return fmt.Errorf("%w: it was made against state serial %d (lineage %s), but the state is now at serial %d (lineage %s); run slipway plan again",
 			ErrStalePlan, p.PriorSerial, p.PriorLineage, c.State.Serial, c.State.Lineage)
 	}
+	if p.PriorJournal != c.JournalMark {
+		return fmt.Errorf("%w: the state's journal changed since the plan was made (an apply ran since, or was interrupted, and its changes are not in the plan); run slipway plan again", ErrStalePlan)
+	}
 	if h := ConfigHash(c.Config); h != p.ConfigHash {
 		return fmt.Errorf("%w: the configuration files changed since the plan was made; run slipway plan again", ErrStalePlan)
 	}

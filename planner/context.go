@@ -111,6 +111,10 @@ type Context struct {
 	// Pending are the changes the journal says began and never finished;
 	// plan reads each back through its provider.
 	Pending []state.Pending
+	// JournalMark is state.JournalMark of the journal State was replayed
+	// from ("" for none): plans record it, and a saved plan made with
+	// another is stale.
+	JournalMark string
 	// Stop, when set and done, asks apply to start no new change and to
 	// let the ones in flight finish (the first Ctrl-C). The context given
 	// to Apply cancels the changes in flight themselves.

@@ -105,6 +105,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		Workspace:      c.workspace(),
 		PriorLineage:   c.State.Lineage,
 		PriorSerial:    c.State.Serial,
+		PriorJournal:   c.JournalMark,
 		ConfigHash:     ConfigHash(c.Config),
 		Variables:      c.Variables,
 		Refresh:        opts.Refresh,

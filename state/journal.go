@@ -16,6 +16,8 @@ package state
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,6 +88,23 @@ type JournalEntry struct {
 	Operation
 	// Now is the outcome of an "end": the instance, or nil when gone.
 	Now *ResourceInstance
+}
+
+// JournalMark identifies what a journal holds: "" when it is empty, else
+// a digest of its entries' kinds, operations and times. A saved plan
+// records the mark of the journal it was made with, and applying it when
+// the journal holds other entries (an apply ran, or was killed, since) is
+// refused, as it is when the state's serial moved: replayed changes move
+// no serial.
+func JournalMark(entries []JournalEntry) string {
+	if len(entries) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, e := range entries {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\n", e.Kind, e.ID, e.Addr, e.Time.UnixNano())
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Pending is a change that began and never ended: a crash interrupted it,

@@ -15,6 +15,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -239,6 +240,84 @@ resource "file" "a" {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "from-plan" {
 		t.Errorf("a.txt = %q, want the plan's variable value", b)
+	}
+}
+
+// TestSavedPlanStaleAfterKilledApply saves a plan, then lets another
+// apply create some of its files and kills it before it writes a
+// checkpoint: the state's serial has not moved, but its journal holds
+// what the killed apply did. Applying the saved plan is refused as
+// stale (it would make those changes again, and never read back the one
+// the kill interrupted); the next plan and apply recover.
+func TestSavedPlanStaleAfterKilledApply(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+variable "n" {
+  type    = number
+  default = 1
+}
+resource "file" "f" {
+  count   = var.n
+  path    = "out/${count.index}.txt"
+  content = "file ${count.index}\n"
+}
+`})
+	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+		t.Fatalf("first apply: %v\n%s", err, out)
+	}
+	serial := func() uint64 {
+		t.Helper()
+		st, err := local.New(filepath.Join(dir, state.DefaultLocalPath)).Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Serial
+	}
+	before := serial()
+	if out, err := slipway(dir, "plan", "-out=p", "-var", "n=300").CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	cmd := slipway(dir, "apply", "-auto-approve", "-var", "n=300")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	created := 0
+	for created < 3 && sc.Scan() {
+		if strings.Contains(sc.Text(), ": Creation complete") {
+			created++
+		}
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	if created < 3 {
+		t.Fatalf("the apply ended before it created 3 files")
+	}
+	if got := serial(); got != before {
+		t.Fatalf("the killed apply wrote a checkpoint (serial %d -> %d) before the kill: the test proves nothing", before, got)
+	}
+	if st := readState(t, dir); len(st.Resources) < 3 {
+		t.Fatalf("the journal holds %d instances, want the ones the killed apply created", len(st.Resources))
+	}
+
+	out, err := slipway(dir, "apply", "p").CombinedOutput()
+	if exitCode(err) != 1 || !bytes.Contains(out, []byte("saved plan is stale")) || !bytes.Contains(out, []byte("journal")) {
+		t.Fatalf("apply of the saved plan after a killed apply: exit %d, want 1 and stale\n%s", exitCode(err), out)
+	}
+	if out, err := slipway(dir, "apply", "-auto-approve", "-var", "n=300").CombinedOutput(); err != nil {
+		t.Fatalf("apply after the kill: %v\n%s", err, out)
+	}
+	out, err = slipway(dir, "plan", "-detailed-exitcode", "-var", "n=300").CombinedOutput()
+	if exitCode(err) != 0 {
+		t.Fatalf("plan after recovery: exit %d, want 0\n%s", exitCode(err), out)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "out"))
+	if st := readState(t, dir); len(st.Resources) != 300 || len(entries) != 300 {
+		t.Errorf("after recovery: %d instances in state, %d files on disk; want 300 of each", len(st.Resources), len(entries))
 	}
 }
 

@@ -40,6 +40,7 @@ type planDoc struct {
 	Workspace      string               `json:"workspace,omitempty"`
 	PriorLineage   string               `json:"prior_lineage"`
 	PriorSerial    uint64               `json:"prior_serial"`
+	PriorJournal   string               `json:"prior_journal,omitempty"`
 	ConfigHash     string               `json:"config_hash"`
 	Variables      map[string]*valueDoc `json:"variables,omitempty"`
 	SensitiveVars  []string             `json:"sensitive_variables,omitempty"`
@@ -184,6 +185,7 @@ func encodePlan(p *plans.Plan) (*planDoc, error) {
 		Workspace:      p.Workspace,
 		PriorLineage:   p.PriorLineage,
 		PriorSerial:    p.PriorSerial,
+		PriorJournal:   p.PriorJournal,
 		ConfigHash:     p.ConfigHash,
 		Targets:        p.Targets,
 		Excludes:       p.Excludes,
@@ -396,6 +398,7 @@ func decodePlan(doc *planDoc) (*plans.Plan, error) {
 		Workspace:          doc.Workspace,
 		PriorLineage:       doc.PriorLineage,
 		PriorSerial:        doc.PriorSerial,
+		PriorJournal:       doc.PriorJournal,
 		ConfigHash:         doc.ConfigHash,
 		Targets:            doc.Targets,
 		Excludes:           doc.Excludes,

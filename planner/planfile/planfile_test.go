@@ -151,6 +151,7 @@ func fullPlan(mode plans.Mode) *plans.Plan {
 		Workspace:    "prod-eu-1",
 		PriorLineage: "6b1c1f0e-lineage",
 		PriorSerial:  42,
+		PriorJournal: "sha256:journal",
 		ConfigHash:   "sha256:abcd",
 		Variables: map[string]cty.Value{
 			"region":  cty.StringVal("eu-west-1"),

@@ -99,6 +99,10 @@ type Plan struct {
 	// against; applying a saved plan against any other state is refused.
 	PriorLineage string
 	PriorSerial  uint64
+	// PriorJournal is the mark of the state's journal the plan was made
+	// with (state.JournalMark, "" for an empty one): an apply that ran or
+	// was killed since leaves other entries, and moves no serial.
+	PriorJournal string
 	// ConfigHash identifies the configuration files the plan was made
 	// from; applying a saved plan to other files is refused.
 	ConfigHash string

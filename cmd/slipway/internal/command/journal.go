@@ -31,31 +31,32 @@ func readJournaled(ctx context.Context, b state.Backend) (*state.State, []state.
 	return st, pending, err
 }
 
-// readJournal is readJournaled, and whether the journal held anything.
-func readJournal(ctx context.Context, b state.Backend) (*state.State, []state.Pending, bool, error) {
+// readJournal is readJournaled, and the mark of what the journal held
+// (state.JournalMark: "" when nothing).
+func readJournal(ctx context.Context, b state.Backend) (*state.State, []state.Pending, string, error) {
 	return readJournalWith(ctx, b, b.Read, false)
 }
 
 // readJournalWith is readJournal with the state read by read. When shared,
 // read may return a state it keeps (Resident.readState), and the
 // journal's changes are replayed into a copy of it.
-func readJournalWith(ctx context.Context, b state.Backend, read func(context.Context) (*state.State, error), shared bool) (*state.State, []state.Pending, bool, error) {
+func readJournalWith(ctx context.Context, b state.Backend, read func(context.Context) (*state.State, error), shared bool) (*state.State, []state.Pending, string, error) {
 	st, err := read(ctx)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, "", err
 	}
 	jb, ok := b.(state.Journaled)
 	if !ok {
-		return st, nil, false, nil
+		return st, nil, "", nil
 	}
 	entries, err := jb.Journal().Entries(ctx)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, "", err
 	}
 	if shared && len(entries) > 0 {
 		st = st.DeepCopy()
 	}
-	return st, state.Replay(st, entries), len(entries) > 0, nil
+	return st, state.Replay(st, entries), state.JournalMark(entries), nil
 }
 
 // checkpoint writes a state that the journal's replayed changes are in,

@@ -271,18 +271,18 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		warmed = time.Since(began)
 	})
 	var (
-		st       *state.State
-		pending  []state.Pending
-		replayed bool
+		st      *state.State
+		pending []state.Pending
+		mark    string // the journal's (state.JournalMark)
 	)
 	// Held until the plan is made (session.close, or Apply once it
 	// begins to apply).
 	s.resumeGC = holdGCFor(m.Resident)
 	if m.Resident != nil {
 		read := func(ctx context.Context) (*state.State, error) { return m.Resident.readState(ctx, b) }
-		st, pending, replayed, err = readJournalWith(ctx, b, read, true)
+		st, pending, mark, err = readJournalWith(ctx, b, read, true)
 	} else {
-		st, pending, replayed, err = readJournal(ctx, b)
+		st, pending, mark, err = readJournal(ctx, b)
 	}
 	readIn := time.Since(began)
 	if err == nil && len(onDemand) > 0 {
@@ -303,10 +303,10 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 		m.View.Error(err)
 		return nil
 	}
-	s.replayed = replayed
+	s.replayed = mark != ""
 	ws, _ := m.workspace() // m.backend read it already
 	s.ctx = &planner.Context{Config: cfg, State: st, Variables: vars, Providers: set, Parallelism: parallelism, Version: m.Version,
-		Journal: journalOf(b), Pending: pending, Stop: m.Stop, Workspace: ws, OnSecrets: m.View.AddSecrets}
+		Journal: journalOf(b), Pending: pending, JournalMark: mark, Stop: m.Stop, Workspace: ws, OnSecrets: m.View.AddSecrets}
 	if m.Resident != nil {
 		s.ctx.Memo = m.Resident.memo
 	}

@@ -89,8 +89,8 @@ func TestResidentDecodesAStateOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !was || replayed.Resources["file.b"] == nil {
-		t.Fatalf("the journal's change was not replayed (replayed %v)", was)
+	if was == "" || replayed.Resources["file.b"] == nil {
+		t.Fatalf("the journal's change was not replayed (journal mark %q)", was)
 	}
 	if r.state.Resources["file.b"] != nil {
 		t.Error("the journal's change was replayed into the state the agent keeps")
