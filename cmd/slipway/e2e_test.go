@@ -321,6 +321,52 @@ resource "file" "f" {
 	}
 }
 
+// TestImportFoldsTheJournal imports an object at an address whose delete
+// a killed destroy left in the journal: the import is in state for good,
+// and the journal's delete is not replayed over it.
+func TestImportFoldsTheJournal(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+resource "file" "motd" {
+  path    = "motd.txt"
+  content = "new\n"
+}
+`})
+	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	// What a destroy killed after deleting the file leaves: the delete
+	// in the journal, the state as it was.
+	b := local.New(filepath.Join(dir, state.DefaultLocalPath))
+	ctx := context.Background()
+	st, err := b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ri := st.Resources["file.motd"]
+	op := state.Operation{ID: state.NewOperationID(), Addr: ri.Addr, Action: "delete", Planned: ri}
+	if err := b.Journal().Begin(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Journal().End(ctx, op.ID, ri.Addr, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "motd.txt"), []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	if out, err := slipway(dir, "import", "file.motd", "motd.txt").CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err := slipway(dir, "state", "list").CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("file.motd")) {
+		t.Fatalf("state list after the import: %v\n%s", err, out)
+	}
+	if got := readState(t, dir); got.Resources["file.motd"] == nil {
+		t.Error("the journal's delete was replayed over the import")
+	}
+}
+
 // readPlain reads a file as a person would look into it: a file slipway
 // compressed (the local state and its backup) decompressed, so that what
 // tests look for in files is looked for in what they hold.

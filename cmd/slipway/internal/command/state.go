@@ -400,6 +400,13 @@ func (m *Meta) Import(ctx context.Context, a ImportArgs) int {
 		m.View.Error(err)
 		return 1
 	}
+	// The state written holds every finished change the journal had (it
+	// was read replayed): left there, a change of the imported address
+	// (the delete of a killed destroy) would be replayed over the import.
+	if err := compactJournal(ctx, s.backend); err != nil {
+		m.View.Error(err)
+		return 1
+	}
 	m.View.Printf("%s\n\nThe object is now managed by slipway as %s.\n", m.View.Green("Import successful!"), ri.Addr)
 	m.Hint("Run slipway plan to compare it with its configuration.\n")
 	return 0
