@@ -295,9 +295,10 @@ func (b *Backend) WriteSerial(ctx context.Context, s *state.State) error {
 
 // put stores the state document plain, of serial and lineage, as a new
 // generation and makes it the state, on condition that the pointer is
-// still p (nil: that there is none): the chunks first, then, if the lock
-// is still this process's, the pointer, then the removal of older
-// generations. Write, WriteSerial and Reseal store through it.
+// still p (nil: that there is none): the chunks first, then, if the API
+// server confirms that the lock is still this process's, the pointer,
+// then the removal of older generations. Write, WriteSerial and Reseal
+// store through it.
 func (b *Backend) put(ctx context.Context, p *pointer, plain []byte, serial uint64, lineage string) error {
 	g, err := b.seal(plain)
 	if err != nil {
@@ -308,9 +309,11 @@ func (b *Backend) put(ctx context.Context, p *pointer, plain []byte, serial uint
 		b.deleteGeneration(ctx, g.name)
 		return fmt.Errorf("writing state to %s: %w; the stored state is unchanged", b.where(), err)
 	}
-	// The chunks took a while: make sure the lock is still this
-	// process's before the state changes hands.
-	if err := b.lockLost(); err != nil {
+	// Make sure, asking the API server, that the lock is still this
+	// process's before the state changes hands: a renewal may be a third
+	// of the lease duration away, and the Lease may have been deleted and
+	// taken by another process since the last one.
+	if err := b.confirmLock(ctx); err != nil {
 		b.deleteGeneration(ctx, g.name)
 		return fmt.Errorf("writing state: %w; nothing was written", err)
 	}

@@ -76,12 +76,17 @@
 //   - A holder that cannot renew learns that it lost the lock: once its
 //     last successful renewal is older than the lease duration, or the
 //     Lease names another holder or is gone (force-unlock), every Write
-//     and journal append through that Backend refuses (a Write checks
-//     again just before it switches the pointer) with an error saying
-//     so, and Unlock reports it. Kubernetes has no
-//     transaction across a Lease and a Secret, so this cannot fence a
-//     write that was switching the pointer at the very moment the lease
-//     ran out; the lease duration is the margin for that.
+//     and journal append through that Backend refuses with an error
+//     saying so, and Unlock reports it. Renewals are a third of the lease
+//     duration apart, so a Write also reads the Lease just before it
+//     switches the pointer, and a journal append just before the part
+//     that makes its record count: one GET each, which finds a Lease
+//     deleted or taken by another since the last renewal. Kubernetes has
+//     no transaction across a Lease and a Secret, and no precondition on
+//     one object's update that names another, so this cannot fence a
+//     write whose lock is lost between that read and the switch: a
+//     window of one request, unless the process stalls there. For a
+//     lease that runs out, the lease duration is the margin.
 //   - Every write finishes what it starts whatever its context says, as
 //     the local backend does; each request is bounded by a timeout.
 //

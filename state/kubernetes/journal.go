@@ -70,7 +70,8 @@ func (j *journalStore) forget() {
 }
 
 // Append writes records as a new record. Like Write, it refuses once a
-// lock taken through the Backend is lost.
+// lock taken through the Backend is lost, and write asks the API server
+// whether it still is before the part that makes the record count.
 func (j *journalStore) Append(ctx context.Context, records []byte) error {
 	if err := j.b.lockLost(); err != nil {
 		return err
@@ -111,7 +112,11 @@ func (j *journalStore) replace(ctx context.Context, records []byte) error {
 	})
 }
 
-// write creates a record holding records and returns its number.
+// write creates a record holding records and returns its number. Before
+// the record's last part, which makes it count, it confirms that a lock
+// the Backend holds is still its own (one read of the Lease), so that a
+// holder whose lock was lost since its last renewal adds nothing to the
+// journal of the process that holds it now.
 func (j *journalStore) write(ctx context.Context, records []byte, base bool) (uint64, error) {
 	stored, sealed, err := j.b.s.compressSeal(records)
 	if err != nil {
@@ -130,6 +135,14 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 		seq := j.next
 		taken := false
 		for i, part := range parts {
+			if i == len(parts)-1 {
+				if err := j.b.confirmLock(ctx); err != nil {
+					if i > 0 {
+						j.discard(ctx, seq)
+					}
+					return 0, err
+				}
+			}
 			l := j.b.s.labels(j.b.ws, roleJournal)
 			l[labelSeq], l[labelPart] = strconv.FormatUint(seq, 10), strconv.Itoa(i)
 			ann := markSealed(map[string]string{annParts: strconv.Itoa(len(parts)), annChecksum: checksum(part)}, sealed)
@@ -151,9 +164,7 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 			if err != nil {
 				// Parts made so far count for nothing without the rest;
 				// remove them if we can.
-				secrets.DeleteCollection(context.WithoutCancel(ctx), metav1.DeleteOptions{}, metav1.ListOptions{
-					LabelSelector: j.b.s.selector(j.b.ws, roleJournal, labelSeq+"="+strconv.FormatUint(seq, 10)),
-				})
+				j.discard(ctx, seq)
 				return 0, err
 			}
 		}
@@ -163,6 +174,14 @@ func (j *journalStore) write(ctx context.Context, records []byte, base bool) (ui
 		}
 	}
 	return 0, fmt.Errorf("other processes kept appending to the journal at the same time")
+}
+
+// discard deletes the parts of record seq that write made, as far as it
+// can.
+func (j *journalStore) discard(ctx context.Context, seq uint64) {
+	j.b.s.client.CoreV1().Secrets(j.b.s.ns).DeleteCollection(context.WithoutCancel(ctx), metav1.DeleteOptions{}, metav1.ListOptions{
+		LabelSelector: j.b.s.selector(j.b.ws, roleJournal, labelSeq+"="+strconv.FormatUint(seq, 10)),
+	})
 }
 
 // Load returns the records from the last base on, in order.

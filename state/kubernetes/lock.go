@@ -26,6 +26,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"slipway.dev/slipway/state"
@@ -214,11 +215,14 @@ func (b *Backend) renew(h *heldLock) {
 			return
 		case <-t.C:
 		}
+		h.mu.Lock()
+		lease, lost := h.lease.DeepCopy(), h.lost != nil // a write may have found it lost
+		h.mu.Unlock()
+		if lost {
+			return
+		}
 		sent := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), period)
-		h.mu.Lock()
-		lease := h.lease.DeepCopy()
-		h.mu.Unlock()
 		renewed, err := b.renewOnce(ctx, h.id, lease)
 		cancel()
 		h.mu.Lock()
@@ -226,11 +230,13 @@ func (b *Backend) renew(h *heldLock) {
 		case err == nil:
 			h.lease, h.renewed, h.renewErr = renewed, sent, nil
 		case errors.Is(err, errLost):
-			h.lost = err
+			if h.lost == nil {
+				h.lost = err
+			}
 		default:
 			h.renewErr = err
 		}
-		lost := h.lost != nil
+		lost = h.lost != nil
 		h.mu.Unlock()
 		if lost {
 			return
@@ -246,6 +252,7 @@ func (b *Backend) renew(h *heldLock) {
 // renewOnce writes a new renewTime into lease, which must still name id.
 func (b *Backend) renewOnce(ctx context.Context, id string, lease *coordinationv1.Lease) (*coordinationv1.Lease, error) {
 	leases := b.s.client.CoordinationV1().Leases(b.s.ns)
+	uid := lease.UID
 	for range tryAttempts {
 		now := metav1.NewMicroTime(b.s.clock.now())
 		lease.Spec.RenewTime = &now
@@ -258,21 +265,90 @@ func (b *Backend) renewOnce(ctx context.Context, id string, lease *coordinationv
 		}
 		// Someone else wrote the Lease: see whether it is still ours.
 		if lease, err = leases.Get(ctx, b.s.leaseName(b.ws), metav1.GetOptions{}); apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("%w: its Lease %s/%s was deleted (force-unlock?)", errLost, b.s.ns, b.s.leaseName(b.ws))
+			lease = nil
 		} else if err != nil {
 			return nil, err
 		}
-		if ptrOr(lease.Spec.HolderIdentity, "") != id {
-			h := holderOf(lease)
-			return nil, fmt.Errorf("%w: %s (pid %d) took it for %s after it was not renewed in time", errLost, h.Who, h.PID, h.Operation)
+		if err := b.leaseLost(id, uid, lease); err != nil {
+			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("the Lease %s/%s kept changing while it was renewed", b.s.ns, b.s.leaseName(b.ws))
 }
 
+// leaseLost says why lease, as the API server returned it (nil: there is
+// none), shows that lock id, which took the Lease of UID uid, is lost; it
+// is nil while the Lease is still that lock's.
+func (b *Backend) leaseLost(id string, uid types.UID, lease *coordinationv1.Lease) error {
+	where := b.s.ns + "/" + b.s.leaseName(b.ws)
+	switch {
+	case lease == nil:
+		return fmt.Errorf("%w: its Lease %s was deleted (force-unlock?)", errLost, where)
+	case ptrOr(lease.Spec.HolderIdentity, "") == id && lease.UID == uid:
+		return nil
+	case lease.UID != uid:
+		h := holderOf(lease)
+		return fmt.Errorf("%w: its Lease %s was deleted (force-unlock?), and %s (pid %d) has taken the lock since, for %s", errLost, where, h.Who, h.PID, h.Operation)
+	default:
+		h := holderOf(lease)
+		return fmt.Errorf("%w: %s (pid %d) took it for %s after it was not renewed in time", errLost, h.Who, h.PID, h.Operation)
+	}
+}
+
+// confirmLock says, as lockLost does, why a write through this Backend
+// must not go ahead, and then asks the API server: it reads the Lease, and
+// a Lease that is gone (force-unlock) or names another holder means the
+// lock is lost, which is remembered, so lockLost says so from then on.
+// Renewals come a third of the lease duration apart; without this read a
+// holder would write for that long into the state of a process that took
+// the lock after a force-unlock. Writes call it just before the step that
+// makes what they wrote count: the pointer switch, the last part of a
+// journal record. It costs one GET when the Backend holds a lock, none
+// when it holds none. A Lease that cannot be read is an error as well: a
+// write must not go ahead without the answer.
+func (b *Backend) confirmLock(ctx context.Context) error {
+	if err := b.lockLost(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	held := make([]*heldLock, 0, len(b.locks))
+	for _, h := range b.locks {
+		held = append(held, h)
+	}
+	b.mu.Unlock()
+	if len(held) == 0 {
+		return nil
+	}
+	lease, err := b.s.client.CoordinationV1().Leases(b.s.ns).Get(ctx, b.s.leaseName(b.ws), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		lease = nil
+	} else if err != nil {
+		return fmt.Errorf("the state lock cannot be confirmed: its Lease %s/%s cannot be read: %w", b.s.ns, b.s.leaseName(b.ws), err)
+	}
+	for _, h := range held {
+		h.mu.Lock()
+		uid := h.lease.UID
+		h.mu.Unlock()
+		lost := b.leaseLost(h.id, uid, lease)
+		if lost == nil {
+			continue
+		}
+		h.mu.Lock()
+		if h.lost == nil {
+			h.lost = lost
+		}
+		lost = h.lost
+		h.mu.Unlock()
+		return lost
+	}
+	return nil
+}
+
 // lockLost says why a Write through this Backend must not go ahead: a lock
 // it took is lost, or has gone unrenewed so long that another process may
-// have taken it. It is nil when the Backend holds no lock.
+// have taken it. It is nil when the Backend holds no lock. It asks the API
+// server nothing: it knows what the last renewal, or the last
+// confirmLock, learnt.
 func (b *Backend) lockLost() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -310,15 +386,19 @@ func (b *Backend) release(ctx context.Context, id string) error {
 	}
 	close(h.stop)
 	<-h.done
-	if h.lost != nil {
-		return h.lost
+	h.mu.Lock()
+	lost := h.lost
+	h.mu.Unlock()
+	if lost != nil {
+		return lost
 	}
 	return b.deleteLease(context.WithoutCancel(ctx), id)
 }
 
 // ForceUnlock deletes the Lease of the lock with id, whoever holds it. A
-// holder that is still running finds its lock lost at its next renewal,
-// and its Writes refuse from then on.
+// holder that is still running finds its lock lost at its next renewal or
+// its next write, whichever comes first, and its writes refuse from then
+// on.
 func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	b.mu.Lock()
 	_, ours := b.locks[id]

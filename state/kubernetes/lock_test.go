@@ -17,7 +17,9 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -92,6 +94,138 @@ func TestLockLostToForceUnlock(t *testing.T) {
 	if err := lockWithin(other, time.Second); err != nil {
 		t.Errorf("Lock after the force-unlock: %v", err)
 	}
+}
+
+// TestLockLostToForceUnlockAndRelock: another client force-unlocks a live
+// holder's lock, takes the lock at once and writes. The holder writes
+// again before its next renewal could tell it anything: each write must
+// ask the API server, be refused as lost, and leave the new holder's
+// state and journal as they were. Each kind of write gets its own site,
+// so that one refused write does not teach the holder what the next one
+// must find out for itself.
+func TestLockLostToForceUnlockAndRelock(t *testing.T) {
+	t.Parallel()
+	late := fileInstance("late", "x")
+	for _, tc := range []struct {
+		name  string
+		write func(ctx context.Context, holder *Backend) error
+	}{
+		{"Write", func(ctx context.Context, holder *Backend) error {
+			changed := statetest.Sample()
+			changed.Outputs["late"] = &state.Output{Value: cty.True}
+			return holder.Write(ctx, changed)
+		}},
+		{"journal Append", func(ctx context.Context, holder *Backend) error {
+			return holder.Journal().Begin(ctx, state.Operation{ID: "late", Addr: late.Addr, Action: "create", Planned: late})
+		}},
+		{"journal Compact", func(ctx context.Context, holder *Backend) error {
+			return holder.Journal().Compact(ctx)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := newSite(t)
+			// A long lease: the holder's next renewal is ten seconds away,
+			// far beyond what the test takes.
+			s.Lease = 30 * time.Second
+			holder := openBackend(t, s)
+			if err := holder.Write(ctx, statetest.Sample()); err != nil {
+				t.Fatal(err)
+			}
+			id, err := holder.Lock(ctx, state.NewLockInfo("apply"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The holder is mid-apply: its journal is in use.
+			old := fileInstance("old", "o")
+			if err := holder.Journal().Begin(ctx, state.Operation{ID: "old", Addr: old.Addr, Action: "create", Planned: old}); err != nil {
+				t.Fatal(err)
+			}
+
+			other := openBackend(t, s)
+			if err := other.ForceUnlock(ctx, id); err != nil {
+				t.Fatalf("ForceUnlock by another client: %v", err)
+			}
+			otherID, err := other.Lock(ctx, state.NewLockInfo("apply"))
+			if err != nil {
+				t.Fatalf("Lock by another client right after the force-unlock: %v", err)
+			}
+			mine := statetest.Sample()
+			mine.Outputs["new"] = &state.Output{Value: cty.True}
+			if err := other.Write(ctx, mine); err != nil {
+				t.Fatal(err)
+			}
+			fresh := fileInstance("new", "n")
+			if err := other.Journal().Begin(ctx, state.Operation{ID: "new", Addr: fresh.Addr, Action: "create", Planned: fresh}); err != nil {
+				t.Fatal(err)
+			}
+			journalBefore := journalIDs(t, other)
+			stateBefore, err := other.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if err := holder.lockLost(); err != nil {
+				t.Fatalf("the holder knew its lock was lost before it wrote (%v): the test no longer covers the time until its next renewal", err)
+			}
+			err = tc.write(ctx, holder)
+			if !errors.Is(err, errLost) || !strings.Contains(err.Error(), "deleted") {
+				t.Errorf("%s by the old holder after the force-unlock and a new Lock = %v, want it refused as lost, saying its Lease was deleted", tc.name, err)
+			}
+			if err := holder.lockLost(); !errors.Is(err, errLost) {
+				t.Errorf("lockLost after the refused %s = %v, want the loss remembered", tc.name, err)
+			}
+
+			got, err := other.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Serial != stateBefore.Serial || got.Outputs["new"] == nil || got.Outputs["late"] != nil {
+				t.Errorf("the new holder's state after the old holder's %s: serial %d, outputs %v; want serial %d with output new and without late",
+					tc.name, got.Serial, slices.Sorted(maps.Keys(got.Outputs)), stateBefore.Serial)
+			}
+			gen := generationOf(t, s)
+			for _, c := range secrets(t, s)[roleChunk] {
+				if g := c.Labels[labelGeneration]; g != gen {
+					t.Errorf("chunk %s of generation %s is left beside the current generation %s", c.Name, g, gen)
+				}
+			}
+			if after := journalIDs(t, other); !slices.Equal(after, journalBefore) {
+				t.Errorf("the new holder's journal after the old holder's %s holds %v, want %v", tc.name, after, journalBefore)
+			}
+			if err := holder.Unlock(ctx, id); !errors.Is(err, errLost) {
+				t.Errorf("Unlock of the lost lock = %v, want it to say the lock was lost", err)
+			}
+			if err := other.Unlock(ctx, otherID); err != nil {
+				t.Errorf("the new holder's Unlock: %v", err)
+			}
+		})
+	}
+}
+
+// journalIDs is the operation IDs of b's journal entries, in order.
+func journalIDs(t *testing.T, b *Backend) []string {
+	t.Helper()
+	entries, err := b.Journal().Entries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.Kind+" "+e.Operation.ID)
+	}
+	return ids
+}
+
+// generationOf is the generation the site's state pointer names.
+func generationOf(t *testing.T, s site) string {
+	t.Helper()
+	p, err := openBackend(t, s).pointer(context.Background())
+	if err != nil || p == nil {
+		t.Fatalf("reading the state pointer: %v", err)
+	}
+	return p.generation
 }
 
 // TestLockLostWhenCutOff: the holder cannot reach the API server. Once its
