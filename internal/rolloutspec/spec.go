@@ -41,7 +41,7 @@ type Spec struct {
 	// Rollout is the rollout block's name ("canary" for rollout.canary).
 	Rollout string `json:"rollout"`
 	// Workload is the Deployment that rolls, as "Deployment/NAME"; empty:
-	// each Deployment of the app whose pod template changes.
+	// the app's one Deployment (an app of several must name one).
 	Workload string `json:"workload,omitempty"`
 	// TriggerOn lists objects ("ConfigMap/web-config") whose change also
 	// rolls the workload out, as a pod template change does.

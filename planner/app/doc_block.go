@@ -91,7 +91,7 @@ func (Kind) Doc() lang.BlockDoc {
 				Type: "rollout", Description: "Roll a change of the app's pod template out progressively, by a rollout block's strategy, instead of at once. For apps of manifests (plain YAML or kustomize); the plan shows every step the change will take.",
 				Attributes: []lang.AttrDoc{
 					{Name: "strategy", Type: "reference", Required: true, Description: "The rollout block to follow, as rollout.NAME."},
-					{Name: "workload", Type: "string", Description: "The Deployment that rolls, as Deployment/NAME; unless set, each Deployment of the app whose pod template changes."},
+					{Name: "workload", Type: "string", Description: "The Deployment that rolls, as Deployment/NAME; optional when the app's manifests hold one Deployment, which is then the one; an app of several must name one."},
 					{Name: "trigger_on", Type: "list(string)", Description: "Objects of the app, as KIND/NAME (like ConfigMap/web-config), whose changes roll the workload out too, as a pod template change does."},
 				},
 			},

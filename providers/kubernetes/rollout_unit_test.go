@@ -24,6 +24,7 @@ import (
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
+	"slipway.dev/slipway/providers/internal/kube"
 )
 
 // TestRolloutConfigRefusesWhatTheLanguageWouldNot: the provider may be
@@ -115,5 +116,29 @@ func TestLiveStatusOfAnyAnnotation(t *testing.T) {
 	u.SetAnnotations(map[string]string{annStatus: `{"steps":["set_weight 50","100%"],"step":1,"revision":"abc"}`})
 	if st := liveStatus(u); st == nil || st.Step != 1 || st.Revision != "abc" {
 		t.Errorf("liveStatus of a good annotation = %+v", st)
+	}
+}
+
+// TestWorkloadOf: without workload, the app's one Deployment rolls; an
+// app of several must name one, as the docs say.
+func TestWorkloadOf(t *testing.T) {
+	dep := func(name string) *desiredObject {
+		return &desiredObject{id: kube.ObjectID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: name}}
+	}
+	svc := &desiredObject{id: kube.ObjectID{Version: "v1", Kind: "Service", Namespace: "ns", Name: "web"}}
+	spec := &rolloutspec.Spec{Rollout: "canary"}
+	if w, err := workloadOf(spec, &desiredSet{objects: []*desiredObject{svc, dep("web")}}); err != nil || w.id.Name != "web" {
+		t.Errorf("one Deployment: %v, %v; want it", w, err)
+	}
+	two := &desiredSet{objects: []*desiredObject{dep("web"), svc, dep("worker")}}
+	if _, err := workloadOf(spec, two); err == nil || !strings.Contains(err.Error(), `name the one that rolls out with workload = "Deployment/NAME"`) {
+		t.Errorf("two Deployments without workload: %v; want them refused", err)
+	}
+	named := &rolloutspec.Spec{Rollout: "canary", Workload: "Deployment/worker"}
+	if w, err := workloadOf(named, two); err != nil || w.id.Name != "worker" {
+		t.Errorf("two Deployments, worker named: %v, %v", w, err)
+	}
+	if _, err := workloadOf(spec, &desiredSet{objects: []*desiredObject{svc}}); err == nil || !strings.Contains(err.Error(), "hold no Deployment") {
+		t.Errorf("no Deployment: %v; want it refused", err)
 	}
 }
