@@ -57,6 +57,10 @@ type Recorder struct {
 	last    time.Time
 	took    time.Duration
 	closing chan struct{}
+
+	// written is the serial the backend gave the last state this
+	// Recorder wrote, 0 before its first write.
+	written uint64
 }
 
 // checkpointShare bounds the share of an apply's time spent rewriting the
@@ -145,11 +149,15 @@ func (r *Recorder) run() {
 			r.mu.Unlock()
 		}
 		start := time.Now()
-		err := r.backend.Write(r.ctx, r.snapshot())
+		snap := r.snapshot()
+		err := r.backend.Write(r.ctx, snap)
 		r.mu.Lock()
 		r.last, r.took = start, time.Since(start)
 		if err != nil && r.err == nil {
 			r.err = err
+		}
+		if err == nil {
+			r.written = snap.Serial
 		}
 		r.mu.Unlock()
 		for _, done := range batch {
@@ -158,6 +166,14 @@ func (r *Recorder) run() {
 			}
 		}
 	}
+}
+
+// Written is the serial of the last state the Recorder wrote (Write sets
+// it), 0 if it has written none.
+func (r *Recorder) Written() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.written
 }
 
 // Close waits for pending writes and returns the first write error. Records

@@ -172,3 +172,45 @@ func TestRecorderFirstCheckpointWaits(t *testing.T) {
 		t.Errorf("50 Records made %d writes, want the one Close makes", len(b.starts))
 	}
 }
+
+// serialBackend gives each Write the next serial, and fails from the
+// failFrom-th write on (0: never).
+type serialBackend struct {
+	state.Backend
+	mu       sync.Mutex
+	serial   uint64
+	failFrom int
+	writes   int
+}
+
+func (b *serialBackend) Write(ctx context.Context, s *state.State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+	if b.failFrom > 0 && b.writes >= b.failFrom {
+		return errors.New("lost")
+	}
+	b.serial++
+	s.Serial = b.serial
+	return nil
+}
+
+// TestRecorderWritten: Written is the serial of the Recorder's last
+// successful write, which a failed one does not change.
+func TestRecorderWritten(t *testing.T) {
+	t.Parallel()
+	b := &serialBackend{serial: 6, failFrom: 3}
+	r := state.NewRecorder(context.Background(), b, state.NewState)
+	if got := r.Written(); got != 0 {
+		t.Errorf("Written before any write = %d, want 0", got)
+	}
+	for range 4 {
+		done := make(chan error, 1)
+		r.Record(func(err error) { done <- err })
+		<-done
+	}
+	r.Close()
+	if got := r.Written(); got != 8 {
+		t.Errorf("Written after two writes from serial 6 and two failed = %d, want 8", got)
+	}
+}

@@ -186,3 +186,40 @@ func TestPushable(t *testing.T) {
 		}
 	}
 }
+
+// TestErroredSerial: the fallback state of an apply that could not save
+// wins over this apply's own checkpoints, never over another run's write.
+func TestErroredSerial(t *testing.T) {
+	st := func(serial uint64, lineage string) *state.State {
+		return &state.State{Serial: serial, Lineage: lineage}
+	}
+	for _, tc := range []struct {
+		name    string
+		snap    *state.State
+		written uint64
+		cur     *state.State
+		want    uint64
+		other   bool
+	}{
+		{"no checkpoint, nothing written since", st(4, "l"), 0, st(4, "l"), 5, false},
+		{"own checkpoints moved the serial", st(4, "l"), 7, st(7, "l"), 8, false},
+		{"another run wrote after the lock was lost", st(4, "l"), 7, st(9, "l"), 8, true},
+		{"another run wrote, no checkpoint of ours", st(4, "l"), 0, st(5, "l"), 5, true},
+		{"the state is unreadable", st(4, "l"), 7, nil, 4, false},
+		{"another lineage", st(4, "l"), 0, st(9, "m"), 4, false},
+	} {
+		got, other := erroredSerial(tc.snap, tc.written, tc.cur)
+		if got != tc.want || other != tc.other {
+			t.Errorf("%s: erroredSerial = %d, %v; want %d, %v", tc.name, got, other, tc.want, tc.other)
+		}
+		if other && tc.cur != nil {
+			pushed := st(got, tc.snap.Lineage)
+			pushed.Resources = map[string]*state.ResourceInstance{}
+			cur := st(tc.cur.Serial, tc.cur.Lineage)
+			cur.Resources = map[string]*state.ResourceInstance{"file.other": {}}
+			if err := pushable(cur, pushed, false); err == nil {
+				t.Errorf("%s: state push would take the file over the other run's write", tc.name)
+			}
+		}
+	}
+}

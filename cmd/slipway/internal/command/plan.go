@@ -452,10 +452,15 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			m.View.Error(fmt.Errorf("saving state: %w", werr))
 		}
 		snap := applier.Snapshot()
-		// Pushed back, it must be newer than what the backend holds: the
-		// checkpoints written before the failure moved the serial on.
-		if cur, err := s.backend.Read(context.WithoutCancel(ctx)); err == nil && cur.Lineage == snap.Lineage && cur.Serial >= snap.Serial {
-			snap.Serial = cur.Serial + 1
+		cur, err := s.backend.Read(context.WithoutCancel(ctx))
+		if err != nil {
+			cur = nil
+		}
+		var other bool
+		snap.Serial, other = erroredSerial(snap, rec.Written(), cur)
+		if other {
+			m.View.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "State written by another run",
+				Detail: fmt.Sprintf("The state was written by another run since this apply last wrote it (serial %d, now %d), most likely after this run's lock was lost: pushing the file below would undo what that run recorded. slipway state push refuses it as older; compare it with slipway state pull first, and push it with -force only if it should win.", snap.Serial-1, cur.Serial)}})
 		}
 		stateSealer, _, _ := m.sealers(s.cfg, nil)
 		if path, err := writeErrored(m.Dir, snap, stateSealer); err != nil {
@@ -564,4 +569,23 @@ func stateStopped(diags hcl.Diagnostics) bool {
 		}
 	}
 	return false
+}
+
+// erroredSerial is the serial of the fallback state of an apply that
+// could not save snap (read at serial snap.Serial, its own last write at
+// serial written, 0 for none), given what the backend holds now (cur, nil
+// if unreadable). Pushed back, the file must win over what this apply's
+// own checkpoints wrote, so it is one past the later of them; but not
+// over what another run wrote since (a serial past this apply's own last
+// write, after its lock was lost): then the file keeps one past this
+// apply's own, which state push refuses as older, and other is true.
+func erroredSerial(snap *state.State, written uint64, cur *state.State) (serial uint64, other bool) {
+	own := max(snap.Serial, written)
+	if cur == nil || cur.Lineage != snap.Lineage || cur.Serial < own {
+		return snap.Serial, false
+	}
+	if cur.Serial > own {
+		return own + 1, true
+	}
+	return cur.Serial + 1, false
 }
