@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -400,20 +401,26 @@ spec:
         command: [sh, -c, "wget -qO- http://web/healthz"]
 `
 
-// fakeJobs answers RunJob with its fields.
+// fakeJobs answers RunJob with its fields, or when block is set waits
+// for the end of the context, as a Job that never finishes.
 type fakeJobs struct {
-	ok  bool
-	msg string
-	err error
+	ok    bool
+	msg   string
+	err   error
+	block bool
 
 	mu    sync.Mutex
 	calls []string
 }
 
-func (f *fakeJobs) RunJob(_ context.Context, name, manifest, namespace string) (bool, string, error) {
+func (f *fakeJobs) RunJob(ctx context.Context, name, manifest, namespace string) (bool, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, name+" in "+namespace)
+	if f.block {
+		<-ctx.Done()
+		return false, "", ctx.Err()
+	}
 	return f.ok, f.msg, f.err
 }
 
@@ -421,18 +428,20 @@ func (f *fakeJobs) RunJob(_ context.Context, name, manifest, namespace string) (
 func TestJob(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		jobs *fakeJobs
-		want string
+		jobs    *fakeJobs
+		want    string
+		wantMsg string
 	}{
 		"completed":     {jobs: &fakeJobs{ok: true, msg: "job smoke-x completed"}, want: rolloutspec.Successful},
 		"failed":        {jobs: &fakeJobs{msg: "job smoke-x failed: BackoffLimitExceeded"}, want: rolloutspec.Failed},
 		"could not run": {jobs: &fakeJobs{err: errors.New("create the Job: forbidden")}, want: rolloutspec.Inconclusive},
+		"never done":    {jobs: &fakeJobs{block: true}, want: rolloutspec.Inconclusive, wantMsg: "no result within 50ms: context deadline exceeded"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			a := &rolloutspec.Analysis{Name: "smoke", Job: &rolloutspec.JobMetric{Manifest: jobManifest}}
-			run, err := analysis.Run(t.Context(), a, analysis.Env{Jobs: tc.jobs, Namespace: "shop"}, 0, nil)
+			run, err := analysis.Run(t.Context(), a, analysis.Env{Jobs: tc.jobs, Namespace: "shop", JobTimeout: 50 * time.Millisecond}, 0, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -443,6 +452,9 @@ func TestJob(t *testing.T) {
 			wantMsg := tc.jobs.msg
 			if tc.jobs.err != nil {
 				wantMsg = tc.jobs.err.Error()
+			}
+			if tc.wantMsg != "" {
+				wantMsg = tc.wantMsg
 			}
 			if m.Message != wantMsg {
 				t.Errorf("message %q, want %q", m.Message, wantMsg)

@@ -26,6 +26,10 @@
 //     Job that could not be created are Inconclusive (Error when the
 //     condition itself cannot be evaluated), with the cause as the
 //     measurement's message.
+//   - Every measurement is bounded: a prometheus or http one by
+//     MeasureTimeout, a job one by its own bound (see Env.JobTimeout). One
+//     that runs out of time is Inconclusive; a Job's says what its pods
+//     were waiting on.
 //   - Run stops as soon as the outcome is decided (failures above
 //     FailureLimit, inconclusive measurements above InconclusiveLimit),
 //     and at once when its context ends, returning ctx.Err(); a

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -35,17 +36,58 @@ import (
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
-// jobCheck runs a Job through a JobRunner.
+// DefaultJobTimeout bounds a job measurement whose manifest sets no
+// spec.activeDeadlineSeconds, when Env.JobTimeout is zero: as long as a
+// rollout's other waits and a hook Job without wait_timeout.
+const DefaultJobTimeout = 5 * time.Minute
+
+// jobDeadlineGrace is how long past a Job's own activeDeadlineSeconds a
+// measurement waits, for the cluster to fail the Job itself and say why.
+const jobDeadlineGrace = 30 * time.Second
+
+// maxJobDeadline caps a bound taken from activeDeadlineSeconds, so that
+// a huge value cannot overflow a time.Duration.
+const maxJobDeadline = 100 * 365 * 24 * time.Hour
+
+// jobCheck runs a Job through a JobRunner, for at most limit.
 type jobCheck struct {
 	name      string
 	metric    *rolloutspec.JobMetric
 	jobs      JobRunner
 	namespace string
+	limit     time.Duration
 }
 
+// newJobCheck checks the Job manifest of m and bounds its measurement:
+// the Job's own activeDeadlineSeconds plus jobDeadlineGrace when it sets
+// one, else env.JobTimeout, else DefaultJobTimeout.
+func newJobCheck(name string, m *rolloutspec.JobMetric, env Env) (*jobCheck, error) {
+	job, err := decodeJob(m.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	limit := env.JobTimeout
+	if limit <= 0 {
+		limit = DefaultJobTimeout
+	}
+	if s := job.Spec.ActiveDeadlineSeconds; s != nil && *s > 0 {
+		limit = maxJobDeadline
+		if *s < int64(maxJobDeadline/time.Second) {
+			limit = time.Duration(*s)*time.Second + jobDeadlineGrace
+		}
+	}
+	return &jobCheck{name: name, metric: m, jobs: env.Jobs, namespace: env.Namespace, limit: limit}, nil
+}
+
+// measure runs the Job. One that has not finished within c.limit is
+// Inconclusive, as a prometheus or http measurement that timed out is.
 func (c *jobCheck) measure(ctx context.Context) rolloutspec.Measurement {
-	ok, msg, err := c.jobs.RunJob(ctx, c.name, c.metric.Manifest, c.namespace)
+	jctx, cancel := context.WithTimeout(ctx, c.limit)
+	defer cancel()
+	ok, msg, err := c.jobs.RunJob(jctx, c.name, c.metric.Manifest, c.namespace)
 	switch {
+	case err != nil && ctx.Err() == nil && jctx.Err() != nil:
+		return measurement(rolloutspec.Inconclusive, "", fmt.Sprintf("no result within %s: %v", c.limit, err))
 	case err != nil:
 		return measurement(rolloutspec.Inconclusive, "", err.Error())
 	case ok:
@@ -62,11 +104,19 @@ const AnalysisLabel = "slipway.dev/analysis"
 // the context of RunJob has ended.
 const deleteTimeout = 30 * time.Second
 
+// podsTimeout bounds reading the pods of a Job whose time ran out.
+const podsTimeout = 5 * time.Second
+
+// maxPodsShown is how many of a Job's pods the error of an unfinished
+// Job describes.
+const maxPodsShown = 3
+
 // KubeJobs runs analysis Jobs in a cluster. Each Job is created under a
 // generated name with the label AnalysisLabel, followed with a watch
 // until its Complete or Failed condition, and deleted with its pods
-// (propagation Background) however the wait ended. It is safe for
-// concurrent use.
+// (propagation Background) however the wait ended. When the wait ends
+// at a deadline of its context, the error says what the Job's pods were
+// waiting on. It is safe for concurrent use.
 type KubeJobs struct {
 	Client kubernetes.Interface
 }
@@ -124,7 +174,70 @@ func (k *KubeJobs) RunJob(ctx context.Context, analysis, manifest, namespace str
 		// the label says whose it is.
 		_ = jobs.Delete(dctx, created.Name, metav1.DeleteOptions{PropagationPolicy: &background})
 	}()
-	return waitJob(ctx, jobs, created)
+	ok, msg, err := waitJob(ctx, jobs, created)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("job %s/%s has not finished (%w)%s", created.Namespace, created.Name, err, k.waitingOn(ctx, created))
+	}
+	return ok, msg, err
+}
+
+// waitingOn says, after a colon, what the pods of job are waiting on, as
+// far as one List of them tells: a container's waiting reason (like
+// ImagePullBackOff), a pod the scheduler cannot place, or no pod at all.
+// It is "" when the pods cannot be read.
+func (k *KubeJobs) waitingOn(ctx context.Context, job *batchv1.Job) string {
+	if job.Spec.Selector == nil {
+		return ""
+	}
+	selector, err := metav1.LabelSelectorAsSelector(job.Spec.Selector)
+	if err != nil {
+		return ""
+	}
+	// The context of RunJob has ended; the read has a short time of its own.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), podsTimeout)
+	defer cancel()
+	pods, err := k.Client.CoreV1().Pods(job.Namespace).List(lctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return ""
+	}
+	if len(pods.Items) == 0 {
+		return ": it has no pods (a quota or an admission policy may refuse them: see the Job's events)"
+	}
+	var parts []string
+	for i := range pods.Items {
+		if i == maxPodsShown {
+			parts = append(parts, fmt.Sprintf("and %d more", len(pods.Items)-i))
+			break
+		}
+		parts = append(parts, podWaitingOn(&pods.Items[i]))
+	}
+	return ": " + strings.Join(parts, "; ")
+}
+
+// podWaitingOn describes a pod that has not finished: its phase, and the
+// first waiting container's reason or else why it is not scheduled.
+func podWaitingOn(p *corev1.Pod) string {
+	line := fmt.Sprintf("pod %s is %s", p.Name, p.Status.Phase)
+	statuses := append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	for _, cs := range statuses {
+		if w := cs.State.Waiting; w != nil && w.Reason != "" {
+			line += fmt.Sprintf(", container %s waiting: %s", cs.Name, w.Reason)
+			if w.Message != "" {
+				line += ": " + w.Message
+			}
+			return line
+		}
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			line += ", not scheduled: " + c.Reason
+			if c.Message != "" {
+				line += ": " + c.Message
+			}
+			return line
+		}
+	}
+	return line
 }
 
 // waitJob watches job until it has finished.

@@ -38,6 +38,11 @@ type Env struct {
 	Namespace string
 	// Progress, when set, receives a line after each measurement.
 	Progress func(string)
+	// JobTimeout bounds a job measurement whose manifest sets no
+	// spec.activeDeadlineSeconds; zero: DefaultJobTimeout. A Job that has
+	// not finished by then is deleted and the measurement is
+	// Inconclusive.
+	JobTimeout time.Duration
 }
 
 // JobRunner runs a Job to completion. Implementations must honour ctx:
@@ -53,8 +58,10 @@ type JobRunner interface {
 }
 
 // MeasureTimeout bounds one prometheus or http measurement; one that
-// takes longer is Inconclusive. Job measurements are bounded by the
-// context only: a Job runs as long as it needs.
+// takes longer is Inconclusive. A job measurement has a bound of its own
+// (Env.JobTimeout, DefaultJobTimeout, or the Job's activeDeadlineSeconds
+// plus a grace), since a Job must start pods; one that takes longer is
+// Inconclusive as well.
 var MeasureTimeout = 30 * time.Second
 
 // ErrInvalid is wrapped by the error of an analysis that cannot be
@@ -186,9 +193,7 @@ func newMeasurer(a *rolloutspec.Analysis, env Env) (measurer, error) {
 		if env.Jobs == nil {
 			return nil, fmt.Errorf("%w: analysis %q runs a Job, and no cluster was given to run it in", ErrInvalid, a.Name)
 		}
-		if _, err = decodeJob(a.Job.Manifest); err == nil {
-			m = &jobCheck{name: a.Name, metric: a.Job, jobs: env.Jobs, namespace: env.Namespace}
-		}
+		m, err = newJobCheck(a.Name, a.Job, env)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: analysis %q: %w", ErrInvalid, a.Name, err)
