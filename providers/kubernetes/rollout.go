@@ -472,6 +472,16 @@ func planRollout(spec *rolloutspec.Spec, request string, w *desiredObject, dryRu
 			s.Analyses, s.Step, s.Started, s.Updated = prior.Analyses, prior.Step, prior.Started, prior.Updated
 		}
 		return &s, nil, true, nil
+	case aborted == rev && second != nil && request != builtin.RolloutRetry:
+		// An abort of this revision began (it is recorded on the stable
+		// Deployment before anything moves) and was cut short: it is
+		// finished, never resumed as the rollout it stopped.
+		s := base
+		if cs != nil {
+			s = *cs
+		}
+		s.Action, s.Message = rolloutspec.ActionAbort, reason
+		return &s, &plannedRollout{Workload: key, Action: rolloutspec.ActionAbort, Revision: rev}, false, nil
 	case second != nil && cs != nil && cs.Revision == rev && sameRoad(cs, spec):
 		s := *cs
 		s.Action = rolloutspec.ActionContinue

@@ -152,11 +152,15 @@ func (x *rolloutRun) run(ctx context.Context) error {
 		if cs != nil {
 			x.st = cs
 		}
-		reason := "aborted by slipway rollout abort"
-		if x.plan.Request != builtin.RolloutAbort {
+		reason, requested := "aborted by slipway rollout abort", x.plan.Request == builtin.RolloutAbort
+		if rev, why := abortedOf(stable); !requested && rev != "" && rev == x.st.Revision && rev == x.plan.Revision {
+			// An abort of this revision began and was cut short: it is
+			// finished, for the reason it began.
+			reason, requested = why, true
+		} else if !requested {
 			reason = "the manifests are back at the stable revision"
 		}
-		return x.abort(ctx, reason, x.plan.Request == builtin.RolloutAbort)
+		return x.abort(ctx, reason, requested)
 	case cs != nil && cs.Revision == x.plan.Revision && second != nil && sameRoad(cs, x.spec):
 		x.st = cs
 		x.st.Replicas = x.replicas
@@ -523,6 +527,19 @@ func (x *rolloutRun) complete(ctx context.Context) error {
 // Deployment, so that the next plan does not start it again by itself.
 func (x *rolloutRun) abort(ctx context.Context, reason string, requested bool) error {
 	x.progress("aborting: %s", reason)
+	aborted := x.plan.Revision
+	if x.plan.Action == rolloutspec.ActionAbort && x.st.Revision != "" {
+		aborted = x.st.Revision
+	}
+	back := x.plan.Action == rolloutspec.ActionAbort && !requested
+	if !back {
+		// Recorded before anything moves: an abort cut short (Ctrl-C, a
+		// crash, a stable that cannot scale back up) is finished by the
+		// next apply, never resumed as the rollout it stopped.
+		if err := x.annotate(ctx, x.w.id, annAborted, aborted+": "+reason); err != nil {
+			return err
+		}
+	}
 	if x.spec.Canary != nil && x.spec.Canary.Traffic.Kind != rolloutspec.TrafficReplicas {
 		if err := x.setTraffic(ctx, 0); err != nil {
 			return err
@@ -535,16 +552,6 @@ func (x *rolloutRun) abort(ctx context.Context, reason string, requested bool) e
 	}
 	if err := x.scale(ctx, x.w.id, x.replicas); err != nil {
 		return err
-	}
-	aborted := x.plan.Revision
-	if x.plan.Action == rolloutspec.ActionAbort && x.st.Revision != "" {
-		aborted = x.st.Revision
-	}
-	back := x.plan.Action == rolloutspec.ActionAbort && !requested
-	if !back {
-		if err := x.annotate(ctx, x.w.id, annAborted, aborted+": "+reason); err != nil {
-			return err
-		}
 	}
 	if err := x.cleanup(ctx, false); err != nil {
 		return err

@@ -489,6 +489,51 @@ func TestRolloutRequestForAnotherRevision(t *testing.T) {
 	}
 }
 
+// TestAbortCutShortIsFinished: an abort records the aborted revision on
+// the stable Deployment before it moves anything, so an abort cut short
+// (here: the record made, the canary still there) is finished by the
+// next apply, never resumed as the rollout it stopped.
+func TestAbortCutShortIsFinished(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-abort-cut-short")
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
+	s.Sync(attrs(""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	resp, _ := s.Sync(attrs(""))
+	v2, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if v2.Phase != rolloutspec.PhasePaused {
+		t.Fatalf("after the first apply: %+v; want Paused", v2)
+	}
+	// What an abort leaves when it is cut short right after its record.
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, annAborted, v2.Revision+": analysis smoke failed")
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := planStatus(t, s.Plan(attrs("")))
+	if p.Action != rolloutspec.ActionAbort || p.Message != "analysis smoke failed" {
+		t.Fatalf("plan after an abort cut short: %+v; want the abort finished", p)
+	}
+	resp, _ = s.Sync(attrs(""))
+	ab, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if ab.Phase != rolloutspec.PhaseDegraded || ab.Aborted != v2.Revision || ab.Message != "analysis smoke failed" {
+		t.Errorf("after the apply: %+v; want Degraded, %s aborted for its reason", ab, v2.Revision)
+	}
+	if web := imageOf(t, k.Get(kubetest.Deployments, ns, "web")); web != "nginx:1.27" || k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Errorf("after the apply: web runs %q, canary exists %v; want the stable alone", web, k.Get(kubetest.Deployments, ns, "web-canary") != nil)
+	}
+	if p := planStatus(t, s.Plan(attrs(""))); p.Phase != rolloutspec.PhaseDegraded || p.Action != rolloutspec.ActionHold {
+		t.Errorf("plan after the finished abort: %+v; want hold", p)
+	}
+}
+
 // TestBlueGreenPromoteFull promotes in full a blue-green rollout paused
 // until promoted: it still switches the active Service to the preview's
 // pods before the Deployment of the manifests takes the new template.
