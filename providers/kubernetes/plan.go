@@ -284,9 +284,10 @@ func (a *app) prepare(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanRe
 			return nil
 		}
 		if ps, _, err := rolloutConfig(req.PriorState); err == nil && ps != nil && !sameSecond(ps, cfg.Rollout) {
-			// The strategy's kind or workload changed while a rollout
-			// was under way: its canary or preview is another
-			// object, which the old strategy finishes first.
+			// The strategy's kind, workload or traffic changed while a
+			// rollout was under way: its canary or preview is another
+			// object, or its Services and route are pinned and weighted
+			// another way, which the old strategy finishes first.
 			if it.finish, it.finishStatus = finishRollout(req.PriorState, it.priorRollout, d); it.finish != nil {
 				it.workload = nil
 			}

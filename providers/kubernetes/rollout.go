@@ -94,9 +94,22 @@ type plannedRollout struct {
 }
 
 // sameSecond reports whether two strategies keep their rollout in the
-// same object: the same kind (canary or preview) of the same workload.
+// same objects: the same kind (canary or preview) of the same workload,
+// with traffic sent the same way (a canary's traffic block; a blue-green's
+// active and preview Services). A rollout under way pins Services and
+// sets weights by its strategy's traffic, which only that strategy can
+// undo: under another, it is finished by the one it began with.
 func sameSecond(a, b *rolloutspec.Spec) bool {
-	return roleOf(a) == roleOf(b) && a.Workload == b.Workload
+	if roleOf(a) != roleOf(b) || a.Workload != b.Workload {
+		return false
+	}
+	switch {
+	case a.Canary != nil && b.Canary != nil:
+		return a.Canary.Traffic == b.Canary.Traffic
+	case a.BlueGreen != nil && b.BlueGreen != nil:
+		return a.BlueGreen.ActiveService == b.BlueGreen.ActiveService && a.BlueGreen.PreviewService == b.BlueGreen.PreviewService
+	}
+	return true
 }
 
 // actionFinish ends a rollout under way whose app no longer follows a

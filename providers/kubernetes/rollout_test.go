@@ -1046,6 +1046,57 @@ func TestStrategyChangedMidway(t *testing.T) {
 	}
 }
 
+// TestTrafficChangedMidway changes a canary's traffic from a Gateway API
+// route to the ready pods while the canary is paused at 50%: the rollout
+// under way is finished by the strategy it began with, which unpins the
+// stable Service and gives the route its weights back; before, the new
+// traffic went on from the old one's pins, and the Service selected the
+// old pods alone after they went.
+func TestTrafficChangedMidway(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-traffic-changed")
+	if err := testbed.InstallGatewayAPI(t.Context(), testbed.Shared(t).Config); err != nil {
+		t.Fatal(err)
+	}
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	const route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - backendRefs: [{name: web, port: 80}]\n"
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+		"route.yaml":      route,
+	})
+	routed := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficGatewayAPI, Route: "web"},
+	}}
+	replicas := &rolloutspec.Spec{Rollout: "canary", Canary: &rolloutspec.CanarySpec{
+		Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}},
+		Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+	}}
+	s.Sync(rolloutApp(dir, ns, routed, ""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	s.Sync(rolloutApp(dir, ns, routed, ""))
+	if got := routeWeights(k.Get(httpRoutes, ns, "web")); !strings.Contains(got, "web-canary=50") {
+		t.Fatalf("route while paused: %s; want half on the canary", got)
+	}
+	plan := s.Plan(rolloutApp(dir, ns, replicas, ""))
+	if p := planStatus(t, plan); !strings.Contains(p.Message, "no longer follows the app's strategy") {
+		t.Errorf("plan after the traffic changed: %+v; want the rollout under way finished", p)
+	}
+	resp, _ := s.Apply(rolloutApp(dir, ns, replicas, ""), plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	sel, _, _ := unstructured.NestedStringMap(k.Get(kubetest.Services, ns, "web").Object, "spec", "selector")
+	if sel[labelPodTemplateHash] != "" {
+		t.Errorf("Service web still pinned after the change: %v", sel)
+	}
+	if got := routeWeights(k.Get(httpRoutes, ns, "web")); got != "web=1" {
+		t.Errorf("route after the change: %s; want the manifests' (web alone)", got)
+	}
+	if imageOf(t, k.Get(kubetest.Deployments, ns, "web")) != "nginx:1.28" || k.Get(kubetest.Deployments, ns, "web-canary") != nil || k.Get(kubetest.Services, ns, "web-canary") != nil {
+		t.Errorf("after the change: web on %s, canary Deployment left %v, canary Service left %v", imageOf(t, k.Get(kubetest.Deployments, ns, "web")),
+			k.Get(kubetest.Deployments, ns, "web-canary") != nil, k.Get(kubetest.Services, ns, "web-canary") != nil)
+	}
+}
+
 // TestDestroyMidCanaryRestoresARouteOutsideTheApp: destroying an app
 // while its canary is paused gives an HTTPRoute that is not the app's its
 // weights back, and removes everything the rollout made.
