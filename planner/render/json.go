@@ -434,8 +434,17 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 		f.App = c.Addr.Resource.Name
 	}
 	// A Kubernetes object: "apps/v1 Deployment ns/name" or, cluster
-	// scoped, "v1 Namespace name"; its body says the same when known.
-	parts := strings.Fields(n.Address)
+	// scoped, "v1 Namespace name"; its body says the same when known. A
+	// hook's run names its object after the phase ("hook PreSync batch/v1
+	// Job ns/name (generateName name-)"): it is that object, for the
+	// policies that judge objects by their kind, namespace and name.
+	addr := n.Address
+	if rest, ok := strings.CutPrefix(addr, "hook "); ok {
+		if _, obj, ok := strings.Cut(rest, " "); ok {
+			addr, _, _ = strings.Cut(obj, " (generateName ")
+		}
+	}
+	parts := strings.Fields(addr)
 	if len(parts) == 3 {
 		f.APIVersion, f.Kind = parts[0], parts[1]
 		f.Name = parts[2]
