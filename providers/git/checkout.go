@@ -28,6 +28,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"slipway.dev/slipway/internal/confine"
 )
 
 // Modes of a published checkout: nothing in it is writable, so a pipeline
@@ -69,6 +71,9 @@ func (c *cache) checkout(r *repo, commit *object.Commit, replace bool) (string, 
 		err = r.writeTree(tmp, tree.Hash)
 	}
 	if err == nil {
+		err = linksInside(tmp)
+	}
+	if err == nil {
 		err = os.Chmod(tmp, modeDir)
 	}
 	if err != nil {
@@ -91,6 +96,41 @@ func (c *cache) checkout(r *repo, commit *object.Commit, replace bool) (string, 
 		return "", fmt.Errorf("publish checkout of %s: %w", commit.Hash, err)
 	}
 	return dir, nil
+}
+
+// linksInside refuses a tree (a checkout, a local work tree) holding a
+// symbolic link that leads outside it, as Argo CD refuses a repository
+// with out-of-bounds symlinks: whatever reads the source's files (a
+// manifest, a kustomization, a chart's .Files.Get, a values file, the
+// configuration's file()) would otherwise read a file of the machine
+// slipway runs on, and show it in the plan, for a branch under review
+// too. A link inside the tree is kept, also one through other links
+// that stay inside. The .git directory is not looked into.
+func linksInside(root string) error {
+	real, err := confine.Root(root)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" && p != root {
+			return filepath.SkipDir
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		var escape *confine.EscapeError
+		if _, err := confine.ResolveIn(root, real, rel); errors.As(err, &escape) {
+			return fmt.Errorf("%w: slipway reads no repository with a symbolic link that leads out of it (as Argo CD refuses out-of-bounds symlinks); make the link relative and inside the repository, or copy the file in", err)
+		}
+		return nil
+	})
 }
 
 // swapOut moves the published checkout dir out of the way and removes it.

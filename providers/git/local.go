@@ -62,6 +62,10 @@ func (s *source) readLocal(cfg cty.Value, localDir string, resp *sdk.SourceReadR
 			fmt.Sprintf("%s is a clone of %s, not of this source's repository %s. Give a checkout of %s, or name the source it belongs to.", lc.root, strings.Join(remotes, ", "), rawURL, rawURL))
 		return
 	}
+	if err := linksInside(lc.root); err != nil {
+		resp.Diagnostics.AddError("Symbolic link out of the local checkout", fmt.Sprintf("%s cannot be read: %v.", lc.root, err))
+		return
+	}
 	dir := lc.root
 	if subdir != "" {
 		dir = filepath.Join(lc.root, filepath.FromSlash(subdir))

@@ -153,3 +153,64 @@ func TestRepoIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceLinksStayInside: a commit, or a local checkout, holding a
+// symbolic link that leads out of the repository is refused, as Argo CD
+// refuses out-of-bounds symlinks, so that nothing reading the source's
+// files reads a file of the machine instead; links inside are kept.
+func TestSourceLinksStayInside(t *testing.T) {
+	t.Parallel()
+	srv := newGitServer(t)
+	repo := srv.newRepo(t, "gitops", "main")
+	repo.commit("Add the app", map[string]string{"apps/web/deploy.yaml": "kind: web\n"})
+	link := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(repo.work, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link("deploy.yaml", "apps/web/current.yaml")
+	link("web", "apps/alias")
+	inside := repo.commit("Links inside", nil)
+	c := startProvider(t, newCacheDir(t), nil)
+	cfg := map[string]cty.Value{"url": str(repo.url), "branch": str("main"), "path": str("apps")}
+	if resp := read(t, c, false, cfg); resp.Diagnostics.HasErrors() {
+		t.Fatalf("a commit with links inside the repository: %v", resp.Diagnostics.Err())
+	}
+
+	link("/proc/self/environ", "apps/web/env.yaml")
+	link("../../..", "apps/up")
+	repo.commit("Links out", nil)
+	resp := read(t, c, false, cfg)
+	if err := resp.Diagnostics.Err(); err == nil || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("a commit with links out of the repository: %v; want it refused", err)
+	}
+
+	clone := t.TempDir()
+	repo.git(clone, "clone", "-q", repo.url, ".")
+	local := func() error {
+		t.Helper()
+		resps, err := c.ReadSources(t.Context(), []sdk.SourceReadRequest{{
+			Address: "source.git.gitops", TypeName: "git", Config: sourceSchema.Object(cfg),
+			PriorState: cty.NullVal(sourceSchema.ImpliedType()), LocalDir: clone,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resps[0].Diagnostics.Err()
+	}
+	if err := local(); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a local checkout with links out of it: %v; want it refused", err)
+	}
+	repo.git(clone, "checkout", "-q", inside)
+	if err := local(); err != nil {
+		t.Errorf("a local checkout with links inside: %v", err)
+	}
+	// Untracked too: what is in the work tree is what the plan reads.
+	if err := os.Symlink("/etc/hostname", filepath.Join(clone, "apps", "web", "host.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := local(); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("a local checkout with an untracked link out of it: %v; want it refused", err)
+	}
+}
