@@ -37,9 +37,10 @@ const (
 	argoSyncOptions    = "argocd.argoproj.io/sync-options"
 	argoCompareOptions = "argocd.argoproj.io/compare-options"
 
-	helmHook         = "helm.sh/hook"
-	helmWeight       = "helm.sh/hook-weight"
-	helmDeletePolicy = "helm.sh/hook-delete-policy"
+	helmHook           = "helm.sh/hook"
+	helmWeight         = "helm.sh/hook-weight"
+	helmDeletePolicy   = "helm.sh/hook-delete-policy"
+	helmResourcePolicy = "helm.sh/resource-policy"
 )
 
 // hookSkip is the hook value that keeps an object out of every sync.
@@ -59,13 +60,15 @@ var slipwayHooks = map[string]string{
 var argoHooks = []string{builtin.HookPreSync, builtin.HookSync, builtin.HookPostSync, builtin.HookSyncFail, builtin.HookPostDelete, hookSkip}
 
 // helmHooks maps Helm's hook events to phases, as Argo CD maps them; an
-// event not listed (test, pre-delete, pre-rollback...) has no phase, so
-// the object is never applied, as in Argo CD.
+// event not listed (test, pre-rollback, and pre-delete, which Argo CD
+// runs as a PreDelete hook and slipway has no phase for) has no phase, so
+// the object is never applied.
 var helmHooks = map[string]string{
 	"pre-install":  builtin.HookPreSync,
 	"pre-upgrade":  builtin.HookPreSync,
 	"post-install": builtin.HookPostSync,
 	"post-upgrade": builtin.HookPostSync,
+	"post-delete":  builtin.HookPostDelete,
 }
 
 // Hook delete policies.
@@ -212,6 +215,11 @@ func readAnnotations(ann map[string]string) (objectAnnotations, error) {
 			return a, fmt.Errorf("annotation %s=%q: %q is not a sync option slipway knows; use Prune=false, Delete=false, Replace=true, ServerSideApply=true, Validate=false, CreateNamespace=true or SkipDryRunOnMissingResource=true", argoSyncOptions, ann[argoSyncOptions], v)
 		}
 		set(&a.opts, b)
+	}
+	if strings.EqualFold(strings.TrimSpace(ann[helmResourcePolicy]), "keep") {
+		// Helm keeps such an object when the release is uninstalled and
+		// when it leaves the chart; Argo CD honours it too.
+		a.opts.NoPrune, a.opts.NoDelete = true, true
 	}
 	for _, v := range csv(ann[argoCompareOptions]) {
 		switch v {

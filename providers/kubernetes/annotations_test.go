@@ -56,7 +56,12 @@ func TestReadAnnotations(t *testing.T) {
 		"policy of no hook": {map[string]string{argoDeletePolicy: "HookSucceeded"}, objectAnnotations{}},
 		"sync options": {map[string]string{argoSyncOptions: "Prune=false,Delete=false,Replace=true,ServerSideApply=true,Validate=false,CreateNamespace=true,SkipDryRunOnMissingResource=true"},
 			objectAnnotations{opts: syncOptions{NoPrune: true, NoDelete: true, Replace: true, SkipDryRun: true}}},
-		"compare options": {map[string]string{argoCompareOptions: "IgnoreExtraneous"}, objectAnnotations{opts: syncOptions{IgnoreExtraneous: true}}},
+		"compare options":                   {map[string]string{argoCompareOptions: "IgnoreExtraneous"}, objectAnnotations{opts: syncOptions{IgnoreExtraneous: true}}},
+		"helm keep":                         {map[string]string{helmResourcePolicy: " Keep "}, objectAnnotations{opts: syncOptions{NoPrune: true, NoDelete: true}}},
+		"helm delete policy is the default": {map[string]string{helmResourcePolicy: "delete"}, objectAnnotations{}},
+		"helm post-delete": {map[string]string{helmHook: "post-delete"},
+			objectAnnotations{phases: []string{builtin.HookPostDelete}, policies: before}},
+		"helm pre-delete is never applied": {map[string]string{helmHook: "pre-delete"}, objectAnnotations{skip: true}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
