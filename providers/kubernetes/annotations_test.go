@@ -166,6 +166,57 @@ metadata:
 	}
 }
 
+// TestIgnoreDifferencesKeepsSyncMarks: an ignore_differences rule that
+// covers the labels and annotations takes them out of what is compared
+// and applied, but never slipway's labels or the sync annotations: a hook
+// stays a hook through the plan's manifests, and Prune=false stays.
+func TestIgnoreDifferencesKeepsSyncMarks(t *testing.T) {
+	t.Parallel()
+	yaml := `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  labels: {team: a}
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+    note: x
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: data
+  annotations:
+    argocd.argoproj.io/sync-options: Prune=false,Delete=false
+    note: other
+`
+	cfg := appConfig{Name: "a", Namespace: "app", Ignore: []ignoreRule{{Group: "*", Kind: "*", Pointers: []string{"/metadata/annotations", "/metadata/labels"}}}}
+	d, err := buildDesired(cfg, decode(t, yaml), testScoper, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := desiredFromPrivate(privateData{Manifests: manifestsOf(d)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []*desiredSet{d, back} {
+		if len(set.hooks) != 1 || set.hooks[0].hook != builtin.HookPreSync || len(set.objects) != 1 {
+			t.Fatalf("hooks %d, objects %v; want the Job a PreSync hook and the ConfigMap an object", len(set.hooks), set.ids())
+		}
+		for _, o := range []*desiredObject{set.hooks[0], set.objects[0]} {
+			l := o.obj.GetLabels()
+			if l[labelManagedBy] != managedBy || l[labelApp] != "a" || l["team"] != "" {
+				t.Errorf("%s labels %v; want slipway's and no other", o.id, l)
+			}
+			if o.obj.GetAnnotations()["note"] != "" {
+				t.Errorf("%s kept an ignored annotation: %v", o.id, o.obj.GetAnnotations())
+			}
+		}
+		if o := set.objects[0]; !o.opts.NoPrune || !o.opts.NoDelete {
+			t.Errorf("%s options %+v; want Prune=false and Delete=false kept", o.id, o.opts)
+		}
+	}
+}
+
 func TestRunName(t *testing.T) {
 	t.Parallel()
 	h := &desiredObject{generateName: "db-migrate-", hook: builtin.HookPreSync, hash: "0123456789abcdef"}

@@ -97,6 +97,41 @@ type scoper interface {
 // apply (status, creationTimestamp, nulls) are dropped, a Secret's
 // stringData is folded into data as the server would, and the destination
 // Namespace is added for create_namespace.
+// syncAnnotations are the annotations that say how slipway syncs an
+// object (readAnnotations): an ignore_differences rule that covers them
+// (json_pointers = ["/metadata/annotations"]) leaves them in the
+// manifest, as it leaves slipway's labels.
+var syncAnnotations = []string{annotationWave, annotationHook, argoWave, argoHook, argoDeletePolicy, argoSyncOptions, argoCompareOptions, helmHook, helmWeight, helmDeletePolicy, helmResourcePolicy}
+
+// keepSyncMarks puts back into u, after ignore_differences took fields
+// out of it, slipway's labels (how it knows its objects: without them an
+// object is never pruned or destroyed, and a hook's run is not the app's)
+// and the sync annotations of the manifest (ann), which apply reads
+// again from the manifest the plan recorded and prune and destroy from
+// the live object: a rule says what to compare, never how to sync, as
+// Argo CD's ignoreDifferences does not change how an object is synced.
+func keepSyncMarks(u *unstructured.Unstructured, app string, ann map[string]string) {
+	labels := u.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[labelManagedBy] = managedBy
+	labels[labelApp] = app
+	u.SetLabels(labels)
+	kept := u.GetAnnotations()
+	for _, k := range syncAnnotations {
+		if v, ok := ann[k]; ok {
+			if kept == nil {
+				kept = map[string]string{}
+			}
+			kept[k] = v
+		}
+	}
+	if kept != nil {
+		u.SetAnnotations(kept)
+	}
+}
+
 func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scoper, defaultNS string) (*desiredSet, error) {
 	crdScopes := map[schema.GroupKind]bool{} // namespaced?
 	for _, u := range rendered {
@@ -169,12 +204,17 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 		labels[labelManagedBy] = managedBy
 		labels[labelApp] = cfg.Name
 		u.SetLabels(labels)
+		ignored := false
 		for _, r := range cfg.Ignore {
 			if r.matches(o.id) {
 				for _, p := range r.Pointers {
 					removePointer(u.Object, p)
+					ignored = true
 				}
 			}
+		}
+		if ignored {
+			keepSyncMarks(u, cfg.Name, in.GetAnnotations())
 		}
 
 		o.hash = manifestHash(u)
