@@ -238,7 +238,11 @@ func (e *edit) editFiles(s snapshot, files []string, fn docEditor) (*editResult,
 
 // setKustomizeImage sets the images: entry of a kustomization whose name
 // or newName is the image, as `kustomize edit set image` does, adding the
-// entry when there is none.
+// entry when there is none. Like that command, which writes the entry
+// anew, it removes the digest when only a new tag is set and the tag when
+// only a digest is: kustomize renders an entry with both as
+// "name:tag@digest", which is pulled by the digest, so a digest left from
+// an earlier promote would keep the old image running under the new tag.
 func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error) {
 	var doc *yamlDoc
 	for _, d := range f.docs {
@@ -277,11 +281,17 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 
 	prefix := "images[" + e.image + "]."
 	var out []valueChange
+	// set sets key of the entry to v, or removes it when v is "", and
+	// records the change; a removed value shows as a change to "".
 	set := func(entry *yaml.Node, key, v string) error {
+		var before string
+		var changed bool
+		var err error
 		if v == "" {
-			return nil
+			before, changed, err = doc.removeField(entry, key)
+		} else {
+			before, changed, err = doc.setField(entry, key, v)
 		}
-		before, changed, err := doc.setField(entry, key, v)
 		if err != nil {
 			return &editError{builtin.PromotePath, "Invalid kustomization", fmt.Sprintf("The images entry for %q in %q: %v.", e.image, file, err)}
 		}
@@ -320,6 +330,94 @@ func (e *edit) setKustomizeImage(file string, f *yamlFile) ([]valueChange, error
 		}
 	}
 	return out, nil
+}
+
+// removeField removes key from the map m and returns the value it held
+// and whether it was removed. A key that is missing or holds no value
+// (null or "") is left alone: it means the same as no key. The pair is cut
+// out of the text when it can be (see cutPair), so the rest of the
+// document is kept byte for byte; otherwise the document is encoded again.
+func (d *yamlDoc) removeField(m *yaml.Node, key string) (before string, removed bool, err error) {
+	i := 0
+	for ; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			break
+		}
+	}
+	if i+1 >= len(m.Content) {
+		return "", false, nil
+	}
+	k, v := m.Content[i], m.Content[i+1]
+	if v.Kind != yaml.ScalarNode {
+		return "", false, fmt.Errorf("%q (line %d) holds a %s, not a single value", key, d.firstLine+v.Line-1, kindName(v))
+	}
+	if v.ShortTag() == "!!null" || v.Value == "" {
+		return "", false, nil
+	}
+	var next *yaml.Node
+	if i+2 < len(m.Content) {
+		next = m.Content[i+2]
+	}
+	m.Content = append(m.Content[:i], m.Content[i+2:]...)
+	if !d.rewrite {
+		if sp, ok := d.cutPair(m, k, v, next); ok {
+			d.splices = append(d.splices, sp)
+		} else {
+			d.rewrite = true
+		}
+	}
+	return v.Value, true, nil
+}
+
+// cutPair is the splice that cuts the pair k: v out of the block map m,
+// when both are on one line with nothing after them but a comment, which
+// goes with them. A pair on a line of its own is cut with its line; a pair
+// that starts a list entry ("- digest: ...") is cut up to the next key,
+// which takes its place after the "- ", when only blank space lies
+// between them. ok is false for anything else.
+func (d *yamlDoc) cutPair(m, k, v, next *yaml.Node) (sp splice, ok bool) {
+	if m.Style&yaml.FlowStyle != 0 || k.Kind != yaml.ScalarNode || k.Line != v.Line {
+		return splice{}, false
+	}
+	keyText, ok1 := encodeScalar(k)
+	valText, ok2 := encodeScalar(v)
+	kOff, ok3 := d.offset(k.Line, k.Column)
+	vOff, ok4 := d.offset(v.Line, v.Column)
+	if !ok1 || !ok2 || !ok3 || !ok4 || vOff <= kOff ||
+		!strings.HasPrefix(d.body[kOff:], keyText) || !strings.HasPrefix(d.body[vOff:], valText) {
+		return splice{}, false
+	}
+	// The end of the pair's line, after its newline when it has one.
+	end := vOff + len(valText)
+	lineEnd := len(d.body)
+	if nl := strings.IndexByte(d.body[end:], '\n'); nl >= 0 {
+		lineEnd = end + nl + 1
+	}
+	tail := strings.TrimRight(d.body[end:lineEnd], "\r\n")
+	if t := strings.TrimLeft(tail, " \t"); t != "" && (!strings.HasPrefix(t, "#") || len(t) == len(tail)) {
+		return splice{}, false
+	}
+	lineStart := strings.LastIndexByte(d.body[:kOff], '\n') + 1
+	lead := d.body[lineStart:kOff]
+	if strings.TrimLeft(lead, " \t") == "" {
+		start := lineStart
+		if lineEnd == len(d.body) && !strings.HasSuffix(d.body, "\n") && start > 0 {
+			// The last line has no newline: cut the one before it instead.
+			start--
+			if start > 0 && d.body[start-1] == '\r' {
+				start--
+			}
+		}
+		return splice{off: start, n: lineEnd - start}, true
+	}
+	if strings.Trim(lead, " \t-") != "" || !strings.HasSuffix(lead, " ") || next == nil || next.Line <= k.Line {
+		return splice{}, false
+	}
+	nOff, ok := d.offset(next.Line, next.Column)
+	if !ok || nOff < lineEnd || strings.Trim(d.body[lineEnd:nOff], " \t\r\n") != "" {
+		return splice{}, false
+	}
+	return splice{off: kOff, n: nOff - kOff}, true
 }
 
 // scalarField is the value of the scalar field key of a map, "" when

@@ -84,6 +84,21 @@ var vcCmp = cmp.AllowUnexported(valueChange{})
 func TestKustomizeImageEdit(t *testing.T) {
 	t.Parallel()
 	const img = "127.0.0.1:5000/me/myapp"
+	oldDigest := "sha256:" + strings.Repeat("b", 64)
+	newDigest := "sha256:" + strings.Repeat("c", 64)
+	pinned := `# The app's overlay.
+images:
+  - name: 127.0.0.1:5000/me/other
+    newTag: "7"
+
+  # the app, set by CI
+  - name: 127.0.0.1:5000/me/myapp
+    newTag: v1 # the tag
+    digest: ` + oldDigest + ` # pinned
+
+resources:
+  - deploy.yaml   # the workload
+`
 	kust := `# The app's overlay.
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -134,6 +149,99 @@ images:
 			files:  map[string]string{"app/kustomization.yaml": "resources:\n- a.yaml\n"},
 			want:   map[string]string{"app/kustomization.yaml": "resources:\n- a.yaml\nimages:\n- name: 127.0.0.1:5000/me/myapp\n  newTag: abc\n"},
 			values: []valueChange{{file: "app/kustomization.yaml", field: "images[" + img + "].newTag", before: "", after: "abc"}},
+		},
+		{
+			name:  "a new tag removes the old digest, comments kept",
+			edit:  edit{mode: editImage, path: "apps/myapp", image: img, newTag: "v2"},
+			files: map[string]string{"apps/myapp/kustomization.yaml": pinned},
+			want: map[string]string{"apps/myapp/kustomization.yaml": strings.NewReplacer(
+				"newTag: v1 # the tag", "newTag: v2 # the tag",
+				"    digest: "+oldDigest+" # pinned\n", "",
+			).Replace(pinned)},
+			values: []valueChange{
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"},
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: ""},
+			},
+		},
+		{
+			name:  "the same tag still removes the old digest",
+			edit:  edit{mode: editImage, path: "apps/myapp", image: img, newTag: "v1"},
+			files: map[string]string{"apps/myapp/kustomization.yaml": pinned},
+			want:  map[string]string{"apps/myapp/kustomization.yaml": strings.Replace(pinned, "    digest: "+oldDigest+" # pinned\n", "", 1)},
+			values: []valueChange{
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: ""},
+			},
+		},
+		{
+			name:  "a digest starting the entry, as kustomize writes it, is cut up to the next key",
+			edit:  edit{mode: editImage, path: "k/kustomization.yaml", image: img, newTag: "v2"},
+			files: map[string]string{"k/kustomization.yaml": "images:\n- digest: " + oldDigest + "\n  name: app\n  newName: 127.0.0.1:5000/me/myapp\n  newTag: v1\n"},
+			want:  map[string]string{"k/kustomization.yaml": "images:\n- name: app\n  newName: 127.0.0.1:5000/me/myapp\n  newTag: v2\n"},
+			values: []valueChange{
+				{file: "k/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"},
+				{file: "k/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: ""},
+			},
+		},
+		{
+			name:  "a digest on the last line, without a newline",
+			edit:  edit{mode: editImage, path: "k/kustomization.yaml", image: img, newTag: "v2"},
+			files: map[string]string{"k/kustomization.yaml": "images:\r\n- name: 127.0.0.1:5000/me/myapp\r\n  newTag: v1\r\n  digest: " + oldDigest},
+			want:  map[string]string{"k/kustomization.yaml": "images:\r\n- name: 127.0.0.1:5000/me/myapp\r\n  newTag: v2"},
+			values: []valueChange{
+				{file: "k/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"},
+				{file: "k/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: ""},
+			},
+		},
+		{
+			name:  "a flow entry is encoded again without the digest",
+			edit:  edit{mode: editImage, path: "k/kustomization.yaml", image: img, newTag: "v2"},
+			files: map[string]string{"k/kustomization.yaml": "images:\n- {name: 127.0.0.1:5000/me/myapp, newTag: v1, digest: \"" + oldDigest + "\"}\n"},
+			want:  map[string]string{"k/kustomization.yaml": "images:\n- {name: '127.0.0.1:5000/me/myapp', newTag: v2}\n"},
+			values: []valueChange{
+				{file: "k/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"},
+				{file: "k/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: ""},
+			},
+		},
+		{
+			name:  "a digest alone removes the tag",
+			edit:  edit{mode: editImage, path: "apps/myapp", image: img, digest: newDigest},
+			files: map[string]string{"apps/myapp/kustomization.yaml": pinned},
+			want: map[string]string{"apps/myapp/kustomization.yaml": strings.NewReplacer(
+				"    newTag: v1 # the tag\n", "",
+				oldDigest, newDigest,
+			).Replace(pinned)},
+			values: []valueChange{
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: ""},
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: newDigest},
+			},
+		},
+		{
+			// What a pipeline's pin = "digest" asks: the tag and the digest.
+			name:  "a tag and a digest set both",
+			edit:  edit{mode: editImage, path: "apps/myapp", image: img, newTag: "v2", digest: newDigest},
+			files: map[string]string{"apps/myapp/kustomization.yaml": pinned},
+			want: map[string]string{"apps/myapp/kustomization.yaml": strings.NewReplacer(
+				"newTag: v1 # the tag", "newTag: v2 # the tag",
+				oldDigest, newDigest,
+			).Replace(pinned)},
+			values: []valueChange{
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"},
+				{file: "apps/myapp/kustomization.yaml", field: "images[" + img + "].digest", before: oldDigest, after: newDigest},
+			},
+		},
+		{
+			name:   "no digest: only the tag changes",
+			edit:   edit{mode: editImage, path: "k/kustomization.yaml", image: img, newTag: "v2"},
+			files:  map[string]string{"k/kustomization.yaml": "images:\n- name: 127.0.0.1:5000/me/myapp # app\n  newTag: v1 # tag\n"},
+			want:   map[string]string{"k/kustomization.yaml": "images:\n- name: 127.0.0.1:5000/me/myapp # app\n  newTag: v2 # tag\n"},
+			values: []valueChange{{file: "k/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"}},
+		},
+		{
+			name:   "an empty digest is no digest and is left alone",
+			edit:   edit{mode: editImage, path: "k/kustomization.yaml", image: img, newTag: "v2"},
+			files:  map[string]string{"k/kustomization.yaml": "images:\n- name: 127.0.0.1:5000/me/myapp\n  newTag: v1\n  digest:\n"},
+			want:   map[string]string{"k/kustomization.yaml": "images:\n- name: 127.0.0.1:5000/me/myapp\n  newTag: v2\n  digest:\n"},
+			values: []valueChange{{file: "k/kustomization.yaml", field: "images[" + img + "].newTag", before: "v1", after: "v2"}},
 		},
 		{
 			name:  "already set",
