@@ -225,15 +225,19 @@ func (c *converter) helmSettings(w body, d Document, field string, helm map[stri
 		}
 	}
 	values := map[string]any{}
-	if s := str(helm, "values"); s != "" {
+	if o := mapOf(helm, "valuesObject"); o != nil {
+		// Argo CD passes valuesObject in place of values: when both are
+		// set, values is ignored, not merged.
+		merge(values, o)
+		if str(helm, "values") != "" {
+			c.note(&w, d, field+".values", "ignored, as Argo CD ignores it when valuesObject is set: only valuesObject is converted, so keys that only values sets are not applied (nor were they by Argo CD)")
+		}
+	} else if s := str(helm, "values"); s != "" {
 		if strings.Contains(s, "{{") && t != nil {
 			c.unconverted(&w, d, field+".values", "values made from generator parameters")
 		} else if err := yaml.Unmarshal([]byte(s), &values); err != nil {
 			c.unconverted(&w, d, field+".values", fmt.Sprintf("the values are not YAML: %v", err))
 		}
-	}
-	if o := mapOf(helm, "valuesObject"); o != nil {
-		merge(values, o) // valuesObject wins over values, as in Argo CD
 	}
 	for _, p := range listOf(helm, "parameters") {
 		name, value := str(p, "name"), str(p, "value")
@@ -373,8 +377,15 @@ var syncOptionRe = regexp.MustCompile(`^([A-Za-z]+)=(.*)$`)
 // syncPolicy writes the sync block.
 func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, adopt string) {
 	sb := w.block("sync")
-	if auto := mapOf(sp, "automated"); auto != nil || get(sp, "automated") != nil {
-		if p, _ := boolOf(auto, "prune"); p {
+	auto := mapOf(sp, "automated")
+	if e, set := boolOf(auto, "enabled"); set && !e {
+		// Argo CD keeps the block but syncs only by hand; prune, selfHeal
+		// and allowEmpty are settings of automated sync, so the app is
+		// written as one without automated sync.
+		c.note(&sb, d, field+".automated.enabled", "automated sync is disabled: converted as an app without automated sync (prune, selfHeal and allowEmpty, which only automated sync uses, are not carried over); apply by hand")
+	} else if auto != nil || get(sp, "automated") != nil {
+		p, _ := boolOf(auto, "prune")
+		if p {
 			sb.set("prune", cty.True)
 		}
 		if h, _ := boolOf(auto, "selfHeal"); h {
@@ -383,9 +394,10 @@ func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]a
 		c.note(&sb, d, field+".automated", "automated sync: run `slipway reconcile` (or `slipway apply` in CI) to sync on every change")
 		if a, _ := boolOf(auto, "allowEmpty"); a {
 			c.note(&sb, d, field+".automated.allowEmpty", "slipway syncs an app whose manifests are empty, pruning what it owned when prune is on")
-		}
-		if e, set := boolOf(auto, "enabled"); set && !e {
-			c.note(&sb, d, field+".automated.enabled", "automated sync is disabled: apply by hand")
+		} else if p {
+			// Argo CD's automated sync with prune refuses a sync that
+			// would prune every object of the app, unless allowEmpty.
+			c.note(&sb, d, field+".automated.allowEmpty", "Argo CD's automated sync refuses a sync that would prune every object of the app (allowEmpty false, the default); slipway has no such guard: a plan lists each object it deletes, and a policy block in the configuration, which apply and reconcile check too, can deny a plan that deletes every object of an app (see the Policies page of slipway's documentation)")
 		}
 	}
 	for _, o := range strings_(listOf(sp, "syncOptions")) {
