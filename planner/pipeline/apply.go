@@ -134,6 +134,17 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 		return cty.DynamicVal, diags
 	}
 	r := ps.decl
+	if !ps.run {
+		// Its when condition was unknown at plan (it reads what this
+		// apply makes), and the plan ran it for that; it is false now:
+		// nothing runs, and state keeps what it had.
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Pipeline skipped", Subject: &r,
+			Detail: fmt.Sprintf("%s did not run: %s, now that what it reads is known (the plan could not tell, and showed it as a run).", addr, ps.skipWhy)})
+		if prior != nil {
+			return prior.Value, diags
+		}
+		return cty.DynamicVal, diags
+	}
 	// The directory is this instance's alone before anything is written
 	// to it.
 	if err := claimDir(h.Dir(), h.Workspace(), addr, ps.name, h.PriorOf); err != nil {
