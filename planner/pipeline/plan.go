@@ -143,6 +143,11 @@ func planInstance(ctx context.Context, h kind.PlanHost, ps *pipelineSpec, prior 
 	if failed := lastRunFailure(lastRun); failed != "" {
 		if ch.Action == plans.Run {
 			ch.ReasonDetail += "; " + failed
+		} else {
+			// Its inputs are those of its last successful run, and a run
+			// since (a -replace, say) failed: it runs again until one
+			// succeeds.
+			ch.Action, ch.Reason, ch.ReasonDetail = plans.Run, plans.ReasonLastRunFailed, failed
 		}
 	}
 	if ch.Action != plans.Run {

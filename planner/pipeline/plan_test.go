@@ -423,6 +423,10 @@ func TestPlanInstance(t *testing.T) {
 			prior: priorState(addr, with("source.git.app", commitA), runValue(4, "failed", "test"), nil),
 			want:  result{plans.Run, plans.ReasonInputsChanged, `source.git.app moved 1a2b3c4 -> 9f8e7d6; its last run #4 failed at stage "test"`},
 		},
+		"a pipeline whose inputs did not move but whose last run failed runs": {
+			prior: priorState(addr, inputsNow, runValue(3, "failed", "build"), nil),
+			want:  result{plans.Run, plans.ReasonLastRunFailed, `its last run #3 failed at stage "build"`},
+		},
 		"a pipeline whose inputs did not move is up to date": {
 			prior: priorState(addr, inputsNow, runValue(2, "succeeded", ""), nil),
 			want:  result{plans.NoOp, plans.ReasonNone, "up to date: source.git.app is still at 9f8e7d6"},

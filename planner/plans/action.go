@@ -96,6 +96,7 @@ const (
 	ReasonDeletedOutside   Reason = "create_because_deleted_outside" // refresh found it gone
 	ReasonDrift            Reason = "update_because_drift"           // refresh found it changed
 	ReasonInputsChanged    Reason = "run_because_inputs_changed"     // a pipeline's inputs moved
+	ReasonLastRunFailed    Reason = "run_because_last_run_failed"    // a pipeline's last run failed, its inputs unmoved
 	ReasonAdopted          Reason = "adopt_existing"                 // an object of an app taken over from Argo CD or Flux
 )
 
