@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
@@ -74,7 +75,8 @@ type Stage struct {
 	Timeout time.Duration
 	Retry   Retry
 	// Mask lists strings (secrets) printed as *** wherever they appear
-	// in the output, before it reaches the log or the callback.
+	// in the output, before it reaches the log or the callback. A secret
+	// of several lines is masked line by line (see lineMasks).
 	Mask []string
 }
 
@@ -112,8 +114,9 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 	}
 	defer logf.Close()
 	tail := &ring{max: tailLines}
+	masks := lineMasks(st.Mask)
 	emit := func(line string) {
-		for _, m := range st.Mask {
+		for _, m := range masks {
 			line = strings.ReplaceAll(line, m, "***")
 		}
 		fmt.Fprintln(logf, line)
@@ -158,6 +161,63 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 	}
 	res.Duration, res.Tail = time.Since(start), tail.lines()
 	return res
+}
+
+// minMaskLine is the shortest line of a multi-line secret that is masked
+// on its own, not counting the white space around it. The formats such secrets
+// come in have short lines that are layout, not secret: a PEM block's blank
+// line, a JSON key's "{" and "}", a YAML file's "---". Masked wherever they
+// appear, they would turn every blank line, every brace and every
+// "--- FAIL" of unrelated output into ***, and a whitespace-only mask would
+// hide every space. A shorter line gives away at most three characters of
+// a secret that is usually hundreds long, so it is printed as it is.
+const minMaskLine = 4
+
+// lineMasks is the list of strings to replace by *** in each line of
+// output, longest first, so that a secret inside a longer one does not
+// break the longer one's match.
+//
+// Output is masked a line at a time, and a line never holds a line break,
+// so a secret of several lines (a PEM private key, a kubeconfig, a JSON
+// service-account key) could never match whole. Instead each of its lines
+// is masked on its own wherever it appears, as GitHub Actions does: the
+// secret's lines are hidden whether it is printed whole, a line at a time
+// or inside other text. Each line is trimmed of the white space around it,
+// which a program may indent or re-indent, and of a carriage return (output
+// lines lose theirs). Lines shorter than minMaskLine are left out.
+//
+// A secret with one line once blank lines are removed, such as a token
+// read from a file with its final newline, is that line, masked as a
+// single-line secret is: as it is, whatever its length. A blank secret is
+// left out, since it would mask every space or every character.
+func lineMasks(secrets []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(m string) {
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	for _, s := range secrets {
+		var lines []string
+		for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if strings.TrimSpace(l) != "" {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 1 {
+			add(lines[0])
+			continue
+		}
+		for _, l := range lines {
+			if l = strings.TrimSpace(l); utf8.RuneCountInString(l) >= minMaskLine {
+				add(l)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }
 
 // runAttempt runs every command of a stage once, under the stage timeout.

@@ -113,6 +113,119 @@ func TestRunStageMasksSecrets(t *testing.T) {
 	}
 }
 
+// TestRunStageMasksMultiLineSecrets checks that every line of a secret of
+// several lines is masked wherever it appears, including when a line of it
+// reaches the runner in two chunks, and that the rest of the output, short
+// lines such as a blank line or a brace included, is left as printed.
+func TestRunStageMasksMultiLineSecrets(t *testing.T) {
+	pem := strings.Join([]string{
+		"-----BEGIN RSA PRIVATE KEY-----",
+		"Proc-Type: 4,ENCRYPTED",
+		"DEK-Info: AES-128-CBC,3F17F5316E2BAC89",
+		"",
+		"MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+		"KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm",
+		"o3qGy0t6z09AIJtH+5OeRV1be+N4cDYJKffGzDa88vQENZiRm0GRq6a+HPGQMd2k",
+		"Yw==",
+		"-----END RSA PRIVATE KEY-----",
+		"",
+	}, "\n")
+	type step struct {
+		run  string
+		want []string // what the command prints, masked
+	}
+	tests := map[string]struct {
+		secret string
+		env    map[string]string // besides K, the secret
+		steps  []step
+	}{
+		"two lines": {
+			secret: "correct-horse-battery\nstaple-purple-monkey",
+			// A and B are the second line cut in two, printed 100ms apart.
+			env: map[string]string{"A": "staple-pur", "B": "ple-monkey"},
+			steps: []step{
+				{`printf "%s" "$K"`, []string{"***", "***"}},
+				{`printf 'key=%s;\n' "$K"`, []string{"key=***", "***;"}},
+				{`printf 'split: %s' "$A"; sleep 0.1; printf '%s, done\n' "$B"`, []string{"split: ***, done"}},
+				{`echo the rest is intact`, []string{"the rest is intact"}},
+			},
+		},
+		"PEM": {
+			secret: pem,
+			steps: []step{
+				{`printf '%s' "$K"`, []string{"***", "***", "***", "", "***", "***", "***", "***", "***"}},
+				{`printf '%s' "$K" | sed 's/^/    /'`, []string{"    ***", "    ***", "    ***", "    ", "    ***", "    ***", "    ***", "    ***", "    ***"}},
+				{`echo; echo '}'; echo '--- FAIL: TestDeploy (0.01s)'`, []string{"", "}", "--- FAIL: TestDeploy (0.01s)"}},
+			},
+		},
+		"JSON key": {
+			secret: "{\n  \"type\": \"service_account\",\n  \"project_id\": \"acme-prod\",\n" +
+				"  \"private_key_id\": \"8c2b1f0e9d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c\"\n}\n",
+			steps: []step{
+				{`printf '%s' "$K"`, []string{"{", "  ***", "  ***", "  ***", "}"}},
+				{`echo '{"status": "ok"}'; echo '}'`, []string{`{"status": "ok"}`, "}"}},
+			},
+		},
+		"CRLF line ends": {
+			secret: "first-crlf-line\r\nsecond-crlf-line\r\n",
+			steps:  []step{{`printf '%s' "$K"`, []string{"***", "***"}}},
+		},
+		"short lines": {
+			// Lines under four characters are not masked: they would hide
+			// the same text in unrelated output.
+			secret: "---\nlong-enough-line\n  ],\nabc",
+			steps: []step{
+				{`printf '%s\n' "$K"`, []string{"---", "***", "  ],", "abc"}},
+				{`echo '--- abc ],'`, []string{"--- abc ],"}},
+			},
+		},
+		"one line and a newline": {
+			secret: "tok-9f8e7d6c\n",
+			steps:  []step{{`echo "token=$K."`, []string{"token=***", "."}}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			ws := t.TempDir()
+			logPath := filepath.Join(ws, "log")
+			env := map[string]string{"K": tc.secret}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			var run, want []string
+			for _, s := range tc.steps {
+				run = append(run, s.run)
+				want = append(append(want, "$ "+s.run), s.want...)
+			}
+			var got []string
+			res := RunStage(context.Background(), ws, logPath, os.Environ(), Stage{
+				// A single-line secret besides, as a pipeline has several.
+				Run: run, Env: env, Mask: []string{tc.secret, "hunter2"},
+			}, func(l string) { got = append(got, l) })
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			logged, _ := os.ReadFile(logPath)
+			for _, line := range strings.FieldsFunc(tc.secret, func(r rune) bool { return r == '\n' || r == '\r' }) {
+				if line = strings.TrimSpace(line); len(line) < 4 { // too short to mask
+					continue
+				}
+				for _, s := range append(append(got, res.Tail...), string(logged)) {
+					if strings.Contains(s, line) {
+						t.Fatalf("the secret's line %q leaked: %q", line, s)
+					}
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("output:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if string(logged) != strings.Join(want, "\n")+"\n" {
+				t.Fatalf("log file:\n%s", logged)
+			}
+		})
+	}
+}
+
 func TestRunStageStopsAtFirstFailure(t *testing.T) {
 	ws := t.TempDir()
 	res := RunStage(context.Background(), ws, filepath.Join(ws, "log"), os.Environ(), Stage{
