@@ -17,6 +17,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -185,6 +186,9 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	for k, v := range ps.env {
 		env = append(env, k+"="+v)
 	}
+	// landed is what this run made that stays whatever comes after: the
+	// images it pushed and the commits it promoted.
+	var landed []string
 	lastGood := priorVal
 	if lastGood.IsNull() {
 		lastGood = pipelineValue(&pipelineSpec{name: ps.name, source: cty.NullVal(cty.DynamicPseudoType)}, cty.NullVal(pipelineRunType), nil, nil)
@@ -201,7 +205,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 		if len(tail) > 0 {
 			detail += "\n\nLast lines of its output:\n  " + strings.Join(tail, "\n  ")
 		}
-		detail += fmt.Sprintf("\n\nThe whole log is in %s (slipway logs %s). Nothing after this stage ran: no image was pushed by it and nothing was promoted.", run.logDir, addr)
+		detail += fmt.Sprintf("\n\nThe whole log is in %s (slipway logs %s). Nothing after this stage ran. %s", run.logDir, addr, landedNote(landed))
 		d := append(diags, kind.ErrorDiag("Pipeline failed", detail, &r))
 		h.Finished(addr, plans.Run, start, d)
 		return cty.DynamicVal, d
@@ -284,6 +288,11 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 			return fail("image "+im.name, err, nil)
 		}
 		images[im.name] = v
+		if im.sensitive {
+			landed = append(landed, fmt.Sprintf("image %s pushed", im.name))
+		} else {
+			landed = append(landed, fmt.Sprintf("image %s pushed to %s", im.name, im.repo))
+		}
 	}
 
 	// Promotes see the pushed images' digests.
@@ -301,6 +310,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 			return fail(fmt.Sprintf("promote %d", pr.index), err, nil)
 		}
 		promotes = append(promotes, v)
+		landed = append(landed, fmt.Sprintf("promote %d committed %s to %s", pr.index, shortCommit(kind.StrAttr(v, "commit")), withoutUserinfo(pr.repo)))
 		if pr.source.Name != "" {
 			if d := h.RereadSource(ctx, pr.source); d.HasErrors() {
 				return fail(fmt.Sprintf("promote %d", pr.index), kind.DiagsErr(d), nil)
@@ -316,6 +326,37 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 }
 
 func quoteMsg(s string) string { return strconv.Quote(s) }
+
+// landedNote says what a failed run made before it failed, which stays:
+// the images it pushed and the commits it promoted.
+func landedNote(landed []string) string {
+	if len(landed) == 0 {
+		return "No image was pushed and nothing was promoted."
+	}
+	return fmt.Sprintf("Before it, this run made what stays: %s; a GitOps controller may deploy it. State keeps the last successful run, so the next apply runs the pipeline again.", strings.Join(landed, ", "))
+}
+
+// withoutUserinfo is a repository URL without the credentials it may
+// carry (https://user:token@host/...).
+func withoutUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
+
+// shortCommit is a commit as people write it, or "a commit" if unknown.
+func shortCommit(c string) string {
+	switch {
+	case c == "":
+		return "a commit"
+	case len(c) > 7:
+		return c[:7]
+	}
+	return c
+}
 
 // runPost runs the post commands of a run: success or failure, then
 // always. Their failure is reported but does not change the outcome.
