@@ -14,7 +14,11 @@
 
 package kubernetes
 
-import "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+import (
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"slipway.dev/slipway/providers/internal/kube"
+)
 
 // withSlipwayLabels is live as it will be once adopted (sync.adopt, whose
 // tracking marks kube.Adoption reads): with the app's labels, which
@@ -29,4 +33,16 @@ func withSlipwayLabels(live *unstructured.Unstructured, app string) map[string]a
 	l[labelApp] = app
 	u.SetLabels(l)
 	return u.Object
+}
+
+// leftByAdopted reports whether live, an object that has a named hook's
+// name and is not the app's, is the last run of that hook by the Argo CD
+// Application the app adopts: it carries that Application's tracking, the
+// marks by which adoption takes over the app's other objects. Argo CD's
+// default delete policy, BeforeHookCreation, keeps the last run of a hook
+// until the next sync, so the first sync after a migration finds it and
+// deletes it, as Argo CD would have. Flux runs no hooks: nothing it left
+// is a hook's run.
+func leftByAdopted(a kube.Adoption, live *unstructured.Unstructured) bool {
+	return a.Tool == "argocd" && len(a.Marks(live, kube.IDOf(live))) > 0
 }

@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
+	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/plugin-sdk/sdktest"
 	"slipway.dev/slipway/providers/internal/kubetest"
@@ -360,6 +361,146 @@ spec:
 	s.Destroy()
 	if k.Get(kubetest.Jobs, ns, "migrate") != nil {
 		t.Error("the hook Job survived the app's deletion")
+	}
+}
+
+// TestAdoptDeletesArgoCDsLastHookRun: Argo CD's default delete policy,
+// BeforeHookCreation, leaves the last run of a named hook in the cluster.
+// An app that adopts the Application's objects takes that run, by Argo
+// CD's tracking label or annotation, for the previous run of its own hook,
+// and deletes it before its first run, as Argo CD would have. A Job of the
+// same name without the Application's tracking, or any Job when the app
+// does not adopt, stops the apply at the hook, as before.
+func TestAdoptDeletesArgoCDsLastHookRun(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-hook-adopt"
+	k.CreateNamespace(ns)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n",
+		"migrate.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations: {argocd.argoproj.io/hook: PreSync}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: busybox, command: [sh, -c, "echo migrated"]}]
+`,
+	})
+	attrs := func(adopt bool) map[string]cty.Value {
+		a := map[string]cty.Value{
+			"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+			"wait_timeout": cty.StringVal("60s"),
+		}
+		if adopt {
+			a["adopt"] = cty.ObjectVal(map[string]cty.Value{builtin.AdoptFrom: cty.StringVal("argocd"), builtin.AdoptName: cty.StringVal("web")})
+		}
+		return a
+	}
+	adopting, plain := appConfigVal(attrs(true)), appConfigVal(attrs(false))
+	jobs := k.Dynamic.Resource(kubetest.Jobs).Namespace(ns)
+	patch := func(p string) {
+		t.Helper()
+		if _, err := jobs.Patch(t.Context(), "migrate", types.MergePatchType, []byte(p), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uid := func() types.UID {
+		t.Helper()
+		job := k.Get(kubetest.Jobs, ns, "migrate")
+		if job == nil {
+			t.Fatal("Job migrate does not exist")
+		}
+		return job.GetUID()
+	}
+	// refused applies the app from nothing (a first apply) and wants it
+	// stopped at the hook, with the leftover Job and nothing else in place.
+	refused := func(what string, config cty.Value) {
+		t.Helper()
+		before := uid()
+		s := newSession(t, c)
+		resp, progress := s.Apply(config, s.Plan(config))
+		err := resp.Diagnostics.Err()
+		if err == nil || !strings.Contains(err.Error(), `migrate exists and is not app "web"'s`) {
+			t.Errorf("%s: apply error = %v, want the hook refused; progress:\n  %s", what, err, strings.Join(progress, "\n  "))
+		}
+		t.Logf("%s: %v", what, err)
+		if after := uid(); after != before {
+			t.Errorf("%s: the Job was replaced (UID %s -> %s)", what, before, after)
+		}
+		if k.Get(kubetest.ConfigMaps, ns, "settings") != nil {
+			t.Errorf("%s: the ConfigMap was applied after the hook was refused", what)
+		}
+	}
+	// replaced applies the app with adopt from nothing and wants the
+	// leftover Job replaced by a completed run of slipway's.
+	replaced := func(what string) *sdktest.Session {
+		t.Helper()
+		before := uid()
+		s := newSession(t, c)
+		resp, progress := s.Apply(adopting, s.Plan(adopting))
+		sdktest.CheckDiags(t, what+": apply", resp.Diagnostics)
+		t.Logf("%s: progress:\n  %s", what, strings.Join(progress, "\n  "))
+		if !slices.ContainsFunc(progress, func(p string) bool {
+			return strings.HasPrefix(p, "PreSync hook batch/v1 Job "+ns+"/migrate: deleting the previous run migrate")
+		}) ||
+			!slices.Contains(progress, "PreSync hook batch/v1 Job "+ns+"/migrate: succeeded") {
+			t.Errorf("%s: want the previous run deleted and the hook run; progress:\n  %s", what, strings.Join(progress, "\n  "))
+		}
+		job := k.Get(kubetest.Jobs, ns, "migrate")
+		if job == nil || job.GetUID() == before || !hasTrueCondition(job, "Complete") {
+			t.Fatalf("%s: want a new, complete run of the hook (the old one was %s), got %v", what, before, job)
+		}
+		if l := job.GetLabels(); !ownedBy(job, "web") || l["app.kubernetes.io/instance"] != "" {
+			t.Errorf("%s: the new run's labels are %v, want slipway's and not Argo CD's", what, l)
+		}
+		if _, ok := job.GetAnnotations()["argocd.argoproj.io/tracking-id"]; ok {
+			t.Errorf("%s: the new run has Argo CD's tracking annotation", what)
+		}
+		if k.Get(kubetest.ConfigMaps, ns, "settings") == nil {
+			t.Errorf("%s: the ConfigMap was not applied", what)
+		}
+		return s
+	}
+
+	// A Job named as the hook, without Argo CD's tracking: not the
+	// Application's, so not the hook's previous run.
+	job := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "batch/v1", "kind": "Job",
+		"metadata": map[string]any{"name": "migrate", "annotations": map[string]any{"argocd.argoproj.io/hook": "PreSync"}},
+		"spec": map[string]any{"backoffLimit": int64(0), "template": map[string]any{"spec": map[string]any{
+			"restartPolicy": "Never",
+			"containers":    []any{map[string]any{"name": "migrate", "image": "busybox", "command": []any{"sh", "-c", "echo argo"}}},
+		}}},
+	}}
+	if _, err := jobs.Create(t.Context(), job, metav1.CreateOptions{FieldManager: "argocd-controller"}); err != nil {
+		t.Fatal(err)
+	}
+	refused("a Job without tracking", adopting)
+	patch(`{"metadata": {"labels": {"app.kubernetes.io/instance": "other"}}}`)
+	refused("a Job of another Application", adopting)
+
+	// As Argo CD leaves it with label tracking: refused without adopt,
+	// replaced with it.
+	patch(`{"metadata": {"labels": {"app.kubernetes.io/instance": "web"}}}`)
+	refused("Argo CD's run without adopt", plain)
+	replaced("Argo CD's run, label tracking")
+
+	// As Argo CD leaves it with annotation tracking (slipway's run made to
+	// look like Argo CD's): replaced too.
+	patch(`{"metadata": {"labels": {"app.kubernetes.io/managed-by": null, "slipway.dev/app": null},
+		"annotations": {"argocd.argoproj.io/tracking-id": "web:batch/Job:` + ns + `/migrate"}}}`)
+	s := replaced("Argo CD's run, annotation tracking")
+
+	s.Destroy()
+	if k.Get(kubetest.Jobs, ns, "migrate") != nil || k.Get(kubetest.ConfigMaps, ns, "settings") != nil {
+		t.Error("the app's objects survived its deletion")
 	}
 }
 

@@ -310,7 +310,9 @@ func (r *syncRun) runHook(ctx context.Context, h *desiredObject) error {
 
 // deleteRun deletes the previous run of a hook and waits until it is
 // gone. Without BeforeHookCreation, a named hook whose previous run still
-// exists cannot run again: slipway says so rather than delete it.
+// exists cannot run again: slipway says so rather than delete it. The
+// previous run is the app's, or, when the app adopts an Argo CD
+// Application, the one Argo CD left with that Application's tracking.
 func (r *syncRun) deleteRun(ctx context.Context, ri interface {
 	Get(context.Context, string, metav1.GetOptions, ...string) (*unstructured.Unstructured, error)
 	Delete(context.Context, string, metav1.DeleteOptions, ...string) error
@@ -325,10 +327,18 @@ func (r *syncRun) deleteRun(ctx context.Context, ri interface {
 	if !allowed {
 		return fmt.Errorf("%s from an earlier sync still exists and the hook's delete policy (%s) does not delete it before a new run; add BeforeHookCreation to argocd.argoproj.io/hook-delete-policy, or give the hook a generateName", u.GetName(), argoDeletePolicy)
 	}
-	if !ownedBy(u, r.cfg.Name) {
-		return fmt.Errorf("%s exists and is not app %q's (it lacks the labels %s=%s, %s=%s); slipway does not delete it: rename the hook or delete the object", u.GetName(), r.cfg.Name, labelManagedBy, managedBy, labelApp, r.cfg.Name)
+	switch {
+	case ownedBy(u, r.cfg.Name):
+		r.progress(fmt.Sprintf("%s: deleting the previous run %s (BeforeHookCreation)", label, name))
+	case leftByAdopted(r.cfg.Adopt, u):
+		r.progress(fmt.Sprintf("%s: deleting the previous run %s, left by Argo CD Application %q (BeforeHookCreation)", label, name, r.cfg.Adopt.Name))
+	default:
+		lacks := fmt.Sprintf("the labels %s=%s, %s=%s", labelManagedBy, managedBy, labelApp, r.cfg.Name)
+		if r.cfg.Adopt.Tool == "argocd" {
+			lacks += " and the tracking of the adopted " + r.cfg.Adopt.Describe()
+		}
+		return fmt.Errorf("%s exists and is not app %q's (it lacks %s); slipway does not delete it: rename the hook or delete the object", u.GetName(), r.cfg.Name, lacks)
 	}
-	r.progress(fmt.Sprintf("%s: deleting the previous run %s (BeforeHookCreation)", label, name))
 	bg := metav1.DeletePropagationBackground
 	err = r.cfg.Retry.do(ctx, func() error {
 		err := ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &bg})
