@@ -251,9 +251,13 @@ type promoteSpec struct {
 	index  int
 	source addrs.Resource // the source it writes, when repo names one
 	repo   string         // URL
-	config map[string]cty.Value
-	decl   hcl.Range
-	body   hcl.Body
+	// repoSensitive: the URL came from a sensitive value (a token in it,
+	// https://x-access-token:${var.token}@host/...), and stays sensitive in
+	// the pipeline's plan and state.
+	repoSensitive bool
+	config        map[string]cty.Value
+	decl          hcl.Range
+	body          hcl.Body
 }
 
 type postSpec struct{ success, failure, always []string }
@@ -854,9 +858,10 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 	case repo.IsNull() || !repo.Type().IsObjectType() || !repo.Type().HasAttribute(builtin.SourceURL):
 		return nil, append(diags, kind.ErrorDiag("Invalid promote repository", "repo must be a git source, like repo = source.git.gitops: slipway commits to that source's repository and branch.", &r))
 	}
-	url, d := knownString(repo.GetAttr(builtin.SourceURL), "repo.url", r)
+	urlVal := repo.GetAttr(builtin.SourceURL)
+	url, d := knownString(urlVal, "repo.url", r)
 	diags = append(diags, d...)
-	ps.repo = url
+	ps.repo, ps.repoSensitive = url, urlVal.ContainsMarked() || repo.HasMark(kind.SensitiveMark)
 	if src := promoteSource(pp.Body); src != nil {
 		ps.source = *src
 	}

@@ -371,7 +371,7 @@ func promoteChange(pr *promoteSpec, planned, prior cty.Value) (*plans.NestedChan
 		listChanges = cty.UnknownVal(cty.List(pipelineChangeType))
 	}
 	val := map[string]cty.Value{
-		"repo": cty.StringVal(pr.repo), "branch": kind.AttrOr(planned, builtin.PromoteBranch, cty.NullVal(cty.String)),
+		"repo": sensitiveIf(cty.StringVal(pr.repo), pr.repoSensitive), "branch": kind.AttrOr(planned, builtin.PromoteBranch, cty.NullVal(cty.String)),
 		"path": cty.StringVal(path), "commit": after["commit"], "changes": computed(listChanges),
 	}
 	for name, v := range inputs {

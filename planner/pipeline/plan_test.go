@@ -234,6 +234,32 @@ func TestPromoteChange(t *testing.T) {
 	}
 }
 
+// TestPromoteRepoSensitive: a promote's repository URL that came from a
+// sensitive value (a token in it) is sensitive in the pipeline's value,
+// which plans show and state records.
+func TestPromoteRepoSensitive(t *testing.T) {
+	t.Parallel()
+	planned := cty.ObjectVal(map[string]cty.Value{
+		builtin.PromotePath: cty.StringVal("apps/app"), builtin.PromoteBranch: cty.StringVal("main"),
+		builtin.PromoteBaseCommit: cty.StringVal(commitG), builtin.PromoteCommit: cty.StringVal(commitG),
+		builtin.PromoteChanges: cty.ListValEmpty(pipelineChangeType), builtin.PromoteDiff: cty.StringVal(""),
+	})
+	for _, sens := range []bool{false, true} {
+		pr := &promoteSpec{repo: "https://x-access-token:s3cr3t@git.example/org/gitops.git", repoSensitive: sens, source: addrs.Resource{Kind: addrs.Source, Type: "git", Name: "gitops"}}
+		_, val, _ := promoteChange(pr, planned, cty.NilVal)
+		_, paths := unmarkSensitive(val)
+		found := false
+		for _, p := range paths {
+			if p.Equals(cty.GetAttrPath("repo")) {
+				found = true
+			}
+		}
+		if found != sens {
+			t.Errorf("repository from a sensitive value %v: sensitive paths %#v", sens, paths)
+		}
+	}
+}
+
 // runValue is a pipeline's last run as state records it.
 func runValue(number int, status, failedStage string) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{
