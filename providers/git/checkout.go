@@ -107,30 +107,12 @@ func (c *cache) checkout(r *repo, commit *object.Commit, replace bool) (string, 
 // too. A link inside the tree is kept, also one through other links
 // that stay inside. The .git directory is not looked into.
 func linksInside(root string) error {
-	real, err := confine.Root(root)
-	if err != nil {
-		return err
+	err := confine.LinksWithin(root, func(name, _ string) bool { return name == ".git" })
+	var escape *confine.EscapeError
+	if errors.As(err, &escape) {
+		return fmt.Errorf("%w: slipway reads no repository with a symbolic link that leads out of it (as Argo CD refuses out-of-bounds symlinks); make the link relative and inside the repository, or copy the file in", err)
 	}
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" && p != root {
-			return filepath.SkipDir
-		}
-		if d.Type()&fs.ModeSymlink == 0 {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		var escape *confine.EscapeError
-		if _, err := confine.ResolveIn(root, real, rel); errors.As(err, &escape) {
-			return fmt.Errorf("%w: slipway reads no repository with a symbolic link that leads out of it (as Argo CD refuses out-of-bounds symlinks); make the link relative and inside the repository, or copy the file in", err)
-		}
-		return nil
-	})
+	return err
 }
 
 // swapOut moves the published checkout dir out of the way and removes it.

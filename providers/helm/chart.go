@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -341,24 +340,12 @@ func mergeValues(c releaseConfig) (map[string]any, error) {
 // Links that stay inside the chart are followed, as by the kubernetes
 // provider among an app's files.
 func chartLinks(dir string) error {
-	real, err := confine.Root(dir)
-	if err != nil {
-		return nil // the loader says what is wrong with dir
+	err := confine.LinksWithin(dir, nil)
+	var escape *confine.EscapeError
+	if errors.As(err, &escape) {
+		return fmt.Errorf("%w; slipway follows no link out of a chart's directory", err)
 	}
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.Type()&fs.ModeSymlink == 0 {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		var escape *confine.EscapeError
-		if _, err := confine.ResolveIn(dir, real, rel); errors.As(err, &escape) {
-			return fmt.Errorf("%w; slipway follows no link out of a chart's directory", err)
-		}
-		return nil
-	})
+	return nil // a tree the loader cannot read is the loader's to report
 }
 
 // valuesLink refuses a values file of a chart from a directory that is,
@@ -375,36 +362,19 @@ func valuesLink(chartDir, path string) error {
 	if err != nil {
 		return nil // the loader says what is wrong with the chart
 	}
-	if confine.Within(dir, path) {
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		var escape *confine.EscapeError
-		if _, err := confine.ResolveIn(dir, real, rel); errors.As(err, &escape) {
-			return fmt.Errorf("%s: %w; slipway follows no link out of a chart's directory", path, err)
+	if !confine.Within(dir, path) {
+		if link, target, ok := confine.LinkBeside(dir, path); ok {
+			return fmt.Errorf("%s is a symbolic link to %s, outside the chart's directory %s; slipway follows no link there", link, target, chartDir)
 		}
 		return nil
 	}
-	common := dir
-	for !confine.Within(common, path) {
-		common = filepath.Dir(common)
-	}
-	rel, err := filepath.Rel(common, path)
+	rel, err := filepath.Rel(dir, path)
 	if err != nil {
 		return err
 	}
-	cur := common
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		cur = filepath.Join(cur, part)
-		fi, err := os.Lstat(cur)
-		if err != nil {
-			return nil // reading it says what is missing
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			target, _ := os.Readlink(cur)
-			return fmt.Errorf("%s is a symbolic link to %s, outside the chart's directory %s; slipway follows no link there", cur, target, chartDir)
-		}
+	var escape *confine.EscapeError
+	if _, err := confine.ResolveIn(dir, real, rel); errors.As(err, &escape) {
+		return fmt.Errorf("%s: %w; slipway follows no link out of a chart's directory", path, err)
 	}
 	return nil
 }

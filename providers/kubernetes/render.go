@@ -212,26 +212,8 @@ func (f confinedFS) check(p string) error {
 		}
 		return nil // a missing file is kustomize's to report
 	}
-	// Where a leaves the app's directory: their longest common parent.
-	common := f.dir
-	for !confine.Within(common, a) {
-		common = filepath.Dir(common)
-	}
-	rel, err := filepath.Rel(common, a)
-	if err != nil {
-		return err
-	}
-	cur := common
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		cur = filepath.Join(cur, part)
-		fi, err := os.Lstat(cur)
-		if err != nil {
-			return nil // kustomize reports what is missing
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			target, _ := os.Readlink(cur)
-			return fmt.Errorf("%s is a symbolic link to %s, outside the app's directory %s; slipway follows no link that leaves it", cur, target, f.dir)
-		}
+	if link, target, ok := confine.LinkBeside(f.dir, a); ok {
+		return fmt.Errorf("%s is a symbolic link to %s, outside the app's directory %s; slipway follows no link that leaves it", link, target, f.dir)
 	}
 	return nil
 }
