@@ -25,6 +25,13 @@ import (
 // adoption adds and which are no change to the object.
 func withSlipwayLabels(live *unstructured.Unstructured, app string) map[string]any {
 	u := live.DeepCopy()
+	setAppLabels(u, app)
+	return u.Object
+}
+
+// setAppLabels gives u the labels by which slipway knows the objects of
+// app: app.kubernetes.io/managed-by=slipway and slipway.dev/app=APP.
+func setAppLabels(u *unstructured.Unstructured, app string) {
 	l := u.GetLabels()
 	if l == nil {
 		l = map[string]string{}
@@ -32,7 +39,6 @@ func withSlipwayLabels(live *unstructured.Unstructured, app string) map[string]a
 	l[labelManagedBy] = managedBy
 	l[labelApp] = app
 	u.SetLabels(l)
-	return u.Object
 }
 
 // leftByAdopted reports whether live, an object that has a named hook's

@@ -111,13 +111,7 @@ var syncAnnotations = []string{annotationWave, annotationHook, argoWave, argoHoo
 // the live object: a rule says what to compare, never how to sync, as
 // Argo CD's ignoreDifferences does not change how an object is synced.
 func keepSyncMarks(u *unstructured.Unstructured, app string, ann map[string]string) {
-	labels := u.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[labelManagedBy] = managedBy
-	labels[labelApp] = app
-	u.SetLabels(labels)
+	setAppLabels(u, app)
 	kept := u.GetAnnotations()
 	for _, k := range syncAnnotations {
 		if v, ok := ann[k]; ok {
@@ -197,13 +191,7 @@ func buildDesired(cfg appConfig, rendered []*unstructured.Unstructured, sc scope
 		}
 
 		cleanManifest(u)
-		labels := u.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[labelManagedBy] = managedBy
-		labels[labelApp] = cfg.Name
-		u.SetLabels(labels)
+		setAppLabels(u, cfg.Name)
 		ignored := false
 		for _, r := range cfg.Ignore {
 			if r.matches(o.id) {
