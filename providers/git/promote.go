@@ -48,14 +48,16 @@ const (
 
 var promoteSchema = sdk.Schema{
 	Description: "A commit to a git repository that sets an image's tag or digest, a YAML value or a file's content, pushed to a branch (never forced). " +
-		"The plan shows the change made on base_commit; apply makes the same change on the branch's head and pushes it, making it again on the new head when the branch moved meanwhile.",
+		"The plan shows the change made on base_commit; apply makes the same change on the branch's head and pushes it, making it again on the new head when the branch moved meanwhile. " +
+		"Once applied, a plan that finds the branch holding the values is no change: the commit, parent, changes and diff recorded stay.",
 	Attributes: map[string]sdk.Attribute{
 		builtin.PromoteURL: {Type: cty.String, Required: true,
 			Description: "The repository: an http(s)://, ssh:// or file:// URL, or a local path."},
 		builtin.PromoteBranch: {Type: cty.String, Required: true,
 			Description: "The branch to commit to. It must exist on the remote."},
 		builtin.PromoteBaseCommit: {Type: cty.String, Optional: true,
-			Description: "The full commit the plan reads the files at, usually the commit of the git source that read the repository; the branch's head when unset."},
+			Description: "The full commit the plan reads the files at, usually the commit of the git source that read the repository. " +
+				"The plan reads the branch's head instead when base_commit is unset or not in the branch's history (a source that follows another branch), and when the branch has moved since and either commit already holds the values."},
 		builtin.PromotePath: {Type: cty.String, Required: true,
 			Description: `The file or directory edited, relative to the repository root ("apps/myapp").`},
 		builtin.PromoteImage: {Type: cty.String, Optional: true,
@@ -287,8 +289,9 @@ func (r *promote) Validate(_ context.Context, req sdk.ValidateRequest, resp *sdk
 	_, resp.Diagnostics = checkPromote(req.Config)
 }
 
-// Plan computes the change from the files at base_commit (the branch's
-// head when unset). Nothing is written to the remote.
+// Plan computes the change from the files at base_commit, or at the
+// branch's head: see promoteBase, and the head's edit below. Nothing is
+// written to the remote.
 func (r *promote) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
 	cfg := req.Config
 	pc, diags := checkPromote(cfg)
@@ -330,15 +333,7 @@ func (r *promote) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanR
 
 	// The branch must exist even when the plan reads base_commit: apply
 	// pushes to it.
-	var base *object.Commit
-	if pc.base.IsZero() {
-		base, err = rp.branchHead(ctx, pc.branch)
-	} else {
-		var refs advertised
-		if _, refs, err = rp.remoteBranch(ctx, pc.branch); err == nil {
-			base, err = rp.ensureCommit(ctx, refs, pc.branch, pc.base)
-		}
-	}
+	base, head, err := rp.promoteBase(ctx, pc.branch, pc.base)
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
 		return
@@ -350,17 +345,93 @@ func (r *promote) Plan(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanR
 		return
 	}
 	res, err := runEdit(&pc.edit, base)
+	if err == nil && base.Hash != head.Hash {
+		// The branch has moved since base_commit, and apply edits its
+		// head: when either commit holds the values already, the plan
+		// is made on the head. Apply of a plan that changes nothing
+		// changes nothing, so the head must not need the change; and
+		// apply finds nothing to commit on a head that holds the
+		// values, whatever base_commit holds.
+		var at *editResult
+		if at, err = runEdit(&pc.edit, head); err == nil && (len(at.files) == 0 || len(res.files) == 0) {
+			base, res = head, at
+		}
+	}
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, promoteDiag(err, pc))
 		return
 	}
 	out := promoteOut{changes: changesValue(res.values), diff: cty.StringVal(unifiedDiff(res.files))}
-	if len(res.files) == 0 {
-		out.commit, out.parent = cty.StringVal(base.Hash.String()), cty.StringVal("")
-	} else {
+	switch {
+	case len(res.files) > 0:
 		out.commit, out.parent = cty.UnknownVal(cty.String), cty.UnknownVal(cty.String)
+	case sameEdit(cfg, req.PriorState):
+		// The branch holds the values this promote set (or found set):
+		// what it recorded then stands, and the plan is no change.
+		prior := req.PriorState
+		out = promoteOut{
+			changes: prior.GetAttr(builtin.PromoteChanges), diff: prior.GetAttr(builtin.PromoteDiff),
+			commit: prior.GetAttr(builtin.PromoteCommit), parent: prior.GetAttr(builtin.PromoteParent),
+		}
+	default:
+		out.commit, out.parent = cty.StringVal(base.Hash.String()), cty.StringVal("")
 	}
 	resp.PlannedState = promoteState(cfg, out)
+}
+
+// promoteBase returns the commit the plan makes the edit on, and the
+// branch's head. That is the head when base is zero, or when base is not
+// in the branch's history: it was read from another branch, whose files
+// say nothing of this one's. Otherwise it is base, the commit the
+// configuration read, even when the branch has moved since (apply makes
+// the edit again on the head).
+func (r *repo) promoteBase(ctx context.Context, branch string, base plumbing.Hash) (*object.Commit, *object.Commit, error) {
+	headHash, refs, err := r.remoteBranch(ctx, branch)
+	if err != nil {
+		return nil, nil, err
+	}
+	head, err := r.ensureCommit(ctx, refs, branch, headHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	if base.IsZero() || base == headHash {
+		return head, head, nil
+	}
+	at, err := r.ensureCommit(ctx, refs, branch, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := at.IsAncestor(head)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the history of branch %s: %w", branch, err)
+	}
+	if !in {
+		return head, head, nil
+	}
+	return at, head, nil
+}
+
+// sameEdit reports whether prior, a state, records the edit cfg
+// configures, of the same path of the same branch: base_commit aside,
+// which moves with every commit read while the edit stays the same.
+func sameEdit(cfg, prior cty.Value) bool {
+	if prior == cty.NilVal || prior.IsNull() || !prior.IsWhollyKnown() {
+		return false
+	}
+	for _, name := range editInputs {
+		if name == builtin.PromoteBaseCommit {
+			continue
+		}
+		if !cfg.GetAttr(name).RawEquals(prior.GetAttr(name)) {
+			return false
+		}
+	}
+	for _, name := range promoteComputed {
+		if prior.GetAttr(name).IsNull() {
+			return false
+		}
+	}
+	return true
 }
 
 // maxAttempts is how many times apply makes its commit on the branch's
@@ -380,8 +451,9 @@ func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.App
 		return
 	}
 	planned := req.PlannedState
-	if ch := planned.GetAttr(builtin.PromoteChanges); ch.IsWhollyKnown() && !ch.IsNull() && ch.LengthInt() == 0 && planned.IsWhollyKnown() {
-		// The plan showed nothing to change: apply changes nothing.
+	if planned.IsWhollyKnown() {
+		// The plan showed nothing to commit (a commit to push is known
+		// only after apply): apply changes nothing.
 		req.Progress(fmt.Sprintf("nothing to change at %s", short(sdk.GetString(planned, builtin.PromoteCommit))))
 		resp.NewState = planned
 		return

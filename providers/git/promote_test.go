@@ -437,6 +437,211 @@ func TestPromoteOntoMovedBranch(t *testing.T) {
 	}
 }
 
+// A standalone git_promote, once applied, plans no change while the
+// branch holds its values, keeping the commit it recorded; and plans the
+// change again once the branch lost them.
+func TestPromoteReplanKeepsRecordedCommit(t *testing.T) {
+	t.Parallel()
+	for _, withBase := range []bool{false, true} {
+		name := "head"
+		if withBase {
+			name = "base_commit"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g := startGitServer(t)
+			first := createGitops(t, g, nil)
+			repoURL := g.RepoURL("gitops")
+			c := startProvider(t, "", nil)
+
+			attrs := tagEdit(repoURL, "v2")
+			if withBase {
+				// The commit read before the push, as a git source
+				// pinned to it would give.
+				attrs["base_commit"] = str(first)
+			}
+			cfg := promoteCfg(attrs)
+			s := sdktest.NewSession(t, c, "git_promote")
+			s.CheckApply = func(_ testing.TB, planned, applied cty.Value) { checkPlanned(t, planned, applied) }
+			s.Sync(cfg)
+			applied := s.State
+			commit := sdk.GetString(applied, "commit")
+			checkState(t, applied, map[string]string{"parent": first})
+			if got := serverHead(t, g, "gitops"); got != commit {
+				t.Fatalf("main = %s, want the pushed %s", got, commit)
+			}
+
+			// The branch holds the tag: no change, the record kept.
+			plan := s.Plan(cfg)
+			if !plan.Unchanged || !plan.PlannedState.RawEquals(applied) {
+				t.Errorf("plan after apply is a change:\n got %#v\nwant %#v", plan.PlannedState, applied)
+			}
+
+			// A new message alone commits nothing: apply records it and
+			// keeps the commit.
+			attrs["message"] = str("Deploy myapp v2 again")
+			cfg = promoteCfg(attrs)
+			s.Sync(cfg)
+			checkState(t, s.State, map[string]string{"commit": commit, "parent": first, "message": "Deploy myapp v2 again"})
+			if got := serverHead(t, g, "gitops"); got != commit {
+				t.Errorf("apply of a new message moved main to %s", got)
+			}
+
+			// The branch loses the tag: the change is planned again,
+			// and made on the new head.
+			back, err := g.Commit("gitops", map[string]string{kustPath: kustomization}, nil, "Roll back myapp")
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan = s.Plan(cfg)
+			wantChanges := []valueChange{{file: kustPath, field: "images[" + testImage + "].newTag", before: "old", after: "v2"}}
+			if diff := cmp.Diff(wantChanges, changeList(t, plan.PlannedState), vcCmp); diff != "" {
+				t.Errorf("planned changes after the roll back (-want +got):\n%s", diff)
+			}
+			if plan.PlannedState.GetAttr("commit").IsKnown() {
+				t.Errorf("commit is known with a change to push: %#v", plan.PlannedState.GetAttr("commit"))
+			}
+			s.Sync(cfg)
+			checkState(t, s.State, map[string]string{"parent": back})
+			if got := serverHead(t, g, "gitops"); got != sdk.GetString(s.State, "commit") {
+				t.Errorf("main = %s, want the pushed %s", got, sdk.GetString(s.State, "commit"))
+			}
+			if plan := s.Plan(cfg); !plan.Unchanged {
+				t.Errorf("plan after the second apply is a change: %#v", plan.PlannedState)
+			}
+		})
+	}
+}
+
+// setServerBranch points the branch of the server's repository at commit.
+func setServerBranch(t *testing.T, g *testbed.GitServer, name, branch, commit string) {
+	t.Helper()
+	r, err := gogit.PlainOpen(filepath.Join(g.Root, name+".git"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(branch), plumbing.NewHash(commit))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serverBranch returns the commit the branch of the server's repository
+// points at.
+func serverBranch(t *testing.T, g *testbed.GitServer, name, branch string) *object.Commit {
+	t.Helper()
+	r, err := gogit.PlainOpen(filepath.Join(g.Root, name+".git"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := r.Reference(plumbing.NewBranchReferenceName(branch), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.CommitObject(ref.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// A promote to prod whose base_commit is what a source of main read: the
+// plan reads prod's head, where the tag is still to set, even though main
+// has it already.
+func TestPromoteOntoOtherBranch(t *testing.T) {
+	t.Parallel()
+	g := startGitServer(t)
+	first := createGitops(t, g, nil)
+	setServerBranch(t, g, "gitops", "prod", first)
+	repoURL := g.RepoURL("gitops")
+	c := startProvider(t, "", nil)
+
+	// main has the tag already.
+	onMain, err := g.Commit("gitops", map[string]string{kustPath: strings.Replace(kustomization, "newTag: old ", "newTag: new ", 1)}, nil, "Deploy myapp new to main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := mustRead(t, c, map[string]cty.Value{"url": str(repoURL), "branch": str("main")})
+	checkState(t, src, map[string]string{"commit": onMain})
+
+	attrs := tagEdit(repoURL, "new")
+	attrs["branch"], attrs["base_commit"] = str("prod"), str(onMain)
+	cfg := promoteCfg(attrs)
+	plan := mustPlan(t, c, cfg)
+	wantChanges := []valueChange{{file: kustPath, field: "images[" + testImage + "].newTag", before: "old", after: "new"}}
+	if diff := cmp.Diff(wantChanges, changeList(t, plan.PlannedState), vcCmp); diff != "" {
+		t.Errorf("planned changes (-want +got):\n%s", diff)
+	}
+	st, _ := mustApply(t, c, cfg, plan)
+	checkState(t, st, map[string]string{"parent": first})
+	prod := serverBranch(t, g, "gitops", "prod")
+	if prod.Hash.String() != sdk.GetString(st, "commit") {
+		t.Fatalf("prod = %s, want the pushed %s", prod.Hash, sdk.GetString(st, "commit"))
+	}
+	f, err := prod.File(kustPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.Contents(); !strings.Contains(got, "newTag: new   # set by the pipeline") {
+		t.Errorf("prod's tag is not set:\n%s", got)
+	}
+	if got := serverHead(t, g, "gitops"); got != onMain {
+		t.Errorf("main moved to %s", got)
+	}
+
+	// main and prod differ: the plan shows prod's value before, and
+	// apply commits what the plan showed.
+	onMain, err = g.Commit("gitops", map[string]string{kustPath: strings.Replace(kustomization, "newTag: old ", "newTag: mid ", 1)}, nil, "Deploy myapp mid to main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs = tagEdit(repoURL, "v3")
+	attrs["branch"], attrs["base_commit"] = str("prod"), str(onMain)
+	cfg = promoteCfg(attrs)
+	plan = mustPlan(t, c, cfg)
+	wantChanges = []valueChange{{file: kustPath, field: "images[" + testImage + "].newTag", before: "new", after: "v3"}}
+	if diff := cmp.Diff(wantChanges, changeList(t, plan.PlannedState), vcCmp); diff != "" {
+		t.Errorf("planned changes onto a prod that differs (-want +got):\n%s", diff)
+	}
+	resp, _ := applyPromote(t, c, cfg, plan)
+	if len(resp.Diagnostics) > 0 {
+		t.Errorf("apply: %v", resp.Diagnostics)
+	}
+	checkPlanned(t, plan.PlannedState, resp.NewState)
+	checkState(t, resp.NewState, map[string]string{"parent": prod.Hash.String()})
+}
+
+// A promote whose base_commit holds the values while the branch lost them
+// since (a roll back): the plan reads the head, and apply pushes.
+func TestPromoteOntoRolledBackBranch(t *testing.T) {
+	t.Parallel()
+	g := startGitServer(t)
+	createGitops(t, g, nil)
+	repoURL := g.RepoURL("gitops")
+	c := startProvider(t, "", nil)
+
+	withTag, err := g.Commit("gitops", map[string]string{kustPath: strings.Replace(kustomization, "newTag: old ", "newTag: new ", 1)}, nil, "Deploy myapp new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := g.Commit("gitops", map[string]string{kustPath: kustomization}, nil, "Roll back myapp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := tagEdit(repoURL, "new")
+	attrs["base_commit"] = str(withTag)
+	cfg := promoteCfg(attrs)
+	plan := mustPlan(t, c, cfg)
+	wantChanges := []valueChange{{file: kustPath, field: "images[" + testImage + "].newTag", before: "old", after: "new"}}
+	if diff := cmp.Diff(wantChanges, changeList(t, plan.PlannedState), vcCmp); diff != "" {
+		t.Errorf("planned changes (-want +got):\n%s", diff)
+	}
+	st, _ := mustApply(t, c, cfg, plan)
+	checkState(t, st, map[string]string{"parent": back})
+	if got := serverHead(t, g, "gitops"); got != sdk.GetString(st, "commit") {
+		t.Errorf("main = %s, want the pushed %s", got, sdk.GetString(st, "commit"))
+	}
+}
+
 // racingProxy forwards to a git server and, before the pushes it is told
 // to race, pushes another commit first, as a colleague's pipeline would.
 type racingProxy struct {
