@@ -45,7 +45,10 @@ const applyParallelism = 8
 var (
 	defaultHookTimeout   = 5 * time.Minute
 	defaultDeleteTimeout = 5 * time.Minute
-	crdTimeout           = time.Minute
+	// defaultWaveTimeout bounds each wait for the sync waves before a
+	// wave, as defaultHookTimeout bounds each run of a hook.
+	defaultWaveTimeout = 5 * time.Minute
+	crdTimeout         = time.Minute
 )
 
 // syncRun is one apply of one app. It records what it applied as it goes,
@@ -96,9 +99,10 @@ type syncRun struct {
 }
 
 // Apply syncs an app: server-side apply of every object in order
-// (Namespaces, CRDs, then sync waves by kind), hooks before and after,
-// pruning, and waiting for health when wait_timeout is set. A null
-// PlannedState deletes the app's objects.
+// (Namespaces, CRDs, then sync waves by kind, each wave once the waves
+// before it are healthy), hooks before and after, pruning, and waiting
+// for health at the end when wait_timeout is set. A null PlannedState
+// deletes the app's objects.
 func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	ctx, done := a.p.WithStop(ctx)
 	defer done()
@@ -273,8 +277,11 @@ func (r *syncRun) sync(ctx context.Context, d *desiredSet, prior priorApp) error
 
 // syncPhases applies Namespaces and CRDs (a hook may need them), runs
 // the PreSync hooks, then applies the objects wave by wave with the Sync
-// hooks of each wave after its objects, waits for health, and runs the
-// PostSync hooks. Pruning comes before the first wave, or last.
+// hooks of each wave after its objects, each wave once the waves before
+// it are healthy (with a wait or without one, as in Argo CD), waits for
+// health, and runs the PostSync hooks. Pruning comes before the first
+// wave, or last. An app of one wave waits only with a wait or PostSync
+// hooks.
 func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp) error {
 	var deadline time.Time
 	if r.cfg.WaitTimeout > 0 {
@@ -307,7 +314,9 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	}
 	syncHooks := hooksOf(d, builtin.HookSync)
 	post := hooksOf(d, builtin.HookPostSync)
-	var wave []kube.ObjectID
+	// settling are the objects of the waves synced so far that no wait
+	// has found healthy yet.
+	var settling []kube.ObjectID
 	for i := 0; i < len(groups) || len(syncHooks) > 0; {
 		// The next wave is the lowest of the next group's and the next
 		// Sync hook's.
@@ -320,27 +329,43 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 		default:
 			w = min(groups[i].objects[0].wave, syncHooks[0].wave)
 		}
-		for ; i < len(groups) && groups[i].objects[0].wave == w; i++ {
+		end := i
+		for end < len(groups) && groups[end].objects[0].wave == w {
+			end++
+		}
+		hooks := 0
+		for hooks < len(syncHooks) && syncHooks[hooks].wave == w {
+			hooks++
+		}
+		// As in Argo CD, the waves before are healthy before a wave is
+		// synced, with a wait or without one. A wave that writes nothing
+		// (every object unchanged, no hook to run) has nothing to hold
+		// back: the waves before it are waited for with the next wave
+		// that writes, or by the wait at the end.
+		if len(settling) > 0 && r.writesWave(groups[i:end], syncHooks[:hooks]) {
+			if err := r.waitWaves(ctx, settling, w, deadline); err != nil {
+				return err
+			}
+			settling = nil
+		}
+		for ; i < end; i++ {
 			if err := r.applyGroup(ctx, groups[i]); err != nil {
 				return err
 			}
 			for _, o := range groups[i].objects {
-				wave = append(wave, o.id)
+				// A workload that rolls out is not applied in its wave:
+				// it rolls out after every wave, with waits of its own.
+				if _, rolled := r.rollouts[o.id.String()]; !rolled {
+					settling = append(settling, o.id)
+				}
 			}
 		}
-		for len(syncHooks) > 0 && syncHooks[0].wave == w {
-			if err := r.runHook(ctx, syncHooks[0]); err != nil {
+		for _, h := range syncHooks[:hooks] {
+			if err := r.runHook(ctx, h); err != nil {
 				return err
 			}
-			syncHooks = syncHooks[1:]
 		}
-		// With a wait, each wave is healthy before the next starts.
-		if !deadline.IsZero() && (i < len(groups) || len(syncHooks) > 0) {
-			if err := r.waitHealthy(ctx, wave, time.Until(deadline)); err != nil {
-				return err
-			}
-			wave = nil
-		}
+		syncHooks = syncHooks[hooks:]
 	}
 	if n := len(r.kept); n > 0 {
 		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
@@ -385,6 +410,41 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 		if err := r.prune(ctx, toPrune, deadline); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writesWave reports whether syncing a wave of groups and Sync hooks
+// changes anything: an object to apply (not unchanged, not a workload
+// that rolls out after the waves), or a hook that runs.
+func (r *syncRun) writesWave(groups []applyGroup, hooks []*desiredObject) bool {
+	if len(hooks) > 0 && !r.quiet {
+		return true
+	}
+	for _, g := range groups {
+		for _, o := range g.objects {
+			_, kept := r.unchanged[o.id.String()]
+			_, rolled := r.rollouts[o.id.String()]
+			if !kept && !rolled {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// waitWaves waits until ids, the objects of the waves before wave, are
+// healthy, as the wait at the end judges them (an object unchanged since
+// the plan is waited for too). The wait is bounded by what is left of
+// the app's wait_timeout, or else by defaultWaveTimeout.
+func (r *syncRun) waitWaves(ctx context.Context, ids []kube.ObjectID, wave int, deadline time.Time) error {
+	timeout := defaultWaveTimeout
+	if !deadline.IsZero() {
+		timeout = time.Until(deadline)
+	}
+	r.progress(fmt.Sprintf("waiting for %s of the waves before wave %d to be healthy", plural(len(ids), "object", "objects"), wave))
+	if err := r.waitHealthy(ctx, ids, timeout); err != nil {
+		return fmt.Errorf("wave %d not synced: the waves before it are not healthy: %w", wave, err)
 	}
 	return nil
 }
