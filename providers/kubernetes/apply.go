@@ -72,6 +72,9 @@ type syncRun struct {
 	kept    map[string]bool                       // unchanged objects not applied again
 	pruned  map[string]bool
 	forgot  map[string]bool // left the manifests and are not the app's any more
+	// pruneWaves are the sync waves of the objects to prune, as their
+	// live annotations give them (0 left out).
+	pruneWaves map[string]int
 	// hooks are the IDs of hook runs that may still exist, for destroy;
 	// runs are this sync's hook runs; priorRuns the last sync's.
 	hooks     []string
@@ -487,9 +490,25 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 			r.pruned[key] = true // already gone
 		default:
 			toPrune = append(toPrune, id)
+			if w := waveOf(lv); w != 0 {
+				if r.pruneWaves == nil {
+					r.pruneWaves = map[string]int{}
+				}
+				r.pruneWaves[key] = w
+			}
 		}
 	}
 	return toPrune, nil
+}
+
+// waveOf is the sync wave a live object's annotations give it, 0 when
+// they give none (or none that reads).
+func waveOf(u *unstructured.Unstructured) int {
+	if u == nil {
+		return 0
+	}
+	a, _ := readAnnotations(u.GetAnnotations())
+	return a.wave
 }
 
 // applyGroup applies a group's objects in parallel, but for those the
@@ -697,7 +716,7 @@ func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.
 	if !deadline.IsZero() {
 		timeout = time.Until(deadline)
 	}
-	if err := deleteObjects(ctx, r.ms, r.cfg, ids, nil, timeout, r.progress, "pruning "); err != nil {
+	if err := deleteObjects(ctx, r.ms, r.cfg, ids, nil, r.pruneWaves, timeout, r.progress, "pruning "); err != nil {
 		return err
 	}
 	if !deadline.IsZero() {
@@ -714,13 +733,17 @@ func (r *syncRun) prune(ctx context.Context, ids []kube.ObjectID, deadline time.
 }
 
 // deleteObjects deletes ids in reverse apply order, with foreground
-// propagation. Callers have checked the objects carry the app's labels.
+// propagation: as Argo CD prunes, the objects of the highest sync wave
+// (waves, by ID; 0 for an ID not in it) go first, and each wave is gone
+// before the next goes, so that an operator in wave 0 is there to
+// finalise its custom resources of wave 1. Callers have checked the
+// objects carry the app's labels.
 // CRDs go only once every other object is gone, and Namespaces last: a
 // custom resource being deleted in the foreground waits for the garbage
 // collector, which must not lose sight of its kind half-way, and a
 // namespace takes everything in it along. known, when not nil, is what a
 // FetchLive of ids found before (see waitGone).
-func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []kube.ObjectID, known map[string]*unstructured.Unstructured, timeout time.Duration, progress func(string), verb string) error {
+func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []kube.ObjectID, known map[string]*unstructured.Unstructured, waves map[string]int, timeout time.Duration, progress func(string), verb string) error {
 	var others, crds, nss []kube.ObjectID
 	for _, id := range deleteOrder(ids) {
 		switch {
@@ -732,7 +755,19 @@ func deleteObjects(ctx context.Context, ms *kube.Mappings, cfg appConfig, ids []
 			others = append(others, id)
 		}
 	}
-	phases := [][]kube.ObjectID{others, crds, nss}
+	// The other objects by wave, the highest first, each wave in
+	// reverse apply order (a stable sort keeps deleteOrder's).
+	slices.SortStableFunc(others, func(a, b kube.ObjectID) int { return waves[b.String()] - waves[a.String()] })
+	var phases [][]kube.ObjectID
+	for i := 0; i < len(others); {
+		j := i + 1
+		for j < len(others) && waves[others[j].String()] == waves[others[i].String()] {
+			j++
+		}
+		phases = append(phases, others[i:j])
+		i = j
+	}
+	phases = append(phases, crds, nss)
 	fg := metav1.DeletePropagationForeground
 	for i, phase := range phases {
 		for _, id := range phase {
@@ -1034,7 +1069,11 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	if timeout == 0 {
 		timeout = defaultDeleteTimeout
 	}
-	err = deleteObjects(ctx, ms, cfg, owned, live, timeout, progress, "deleting ")
+	waves := map[string]int{}
+	for _, id := range owned {
+		waves[id.String()] = waveOf(live[id.String()])
+	}
+	err = deleteObjects(ctx, ms, cfg, owned, live, waves, timeout, progress, "deleting ")
 	if err == nil && len(owned) > 0 {
 		// Every delete is made, and no PostDelete hook is left to run
 		// once the objects are gone: slipway may start another change

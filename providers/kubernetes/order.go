@@ -147,8 +147,9 @@ func applyGroups(objs []*desiredObject) []applyGroup {
 	return groups
 }
 
-// deleteOrder orders IDs for deletion: the reverse of the apply order
-// (waves are not known for objects that left the manifests, so by kind).
+// deleteOrder orders IDs for deletion: the reverse of the apply order by
+// kind; deleteObjects then takes the waves, the highest first, from the
+// objects' live annotations.
 func deleteOrder(ids []kube.ObjectID) []kube.ObjectID {
 	out := append([]kube.ObjectID(nil), ids...)
 	rank := func(id kube.ObjectID) int {

@@ -614,7 +614,7 @@ func (x *rolloutRun) cleanup(ctx context.Context, completing bool) error {
 	// is not its own stays.
 	gone = slices.DeleteFunc(gone, func(id kube.ObjectID) bool { return x.notTaken(ctx, id) != nil })
 	x.progress("removing %s", x.second)
-	if err := deleteObjects(ctx, ms, x.r.cfg, gone, nil, x.budget, func(string) {}, "deleting "); err != nil {
+	if err := deleteObjects(ctx, ms, x.r.cfg, gone, nil, nil, x.budget, func(string) {}, "deleting "); err != nil {
 		return err
 	}
 	return waitGone(ctx, ms, gone, nil, x.budget, func(string) {})
@@ -628,7 +628,7 @@ func (x *rolloutRun) removeSecond(ctx context.Context) error {
 	}
 	x.progress("removing %s", x.second)
 	ids := []kube.ObjectID{x.second}
-	if err := deleteObjects(ctx, x.r.ms, x.r.cfg, ids, nil, x.budget, func(string) {}, "deleting "); err != nil {
+	if err := deleteObjects(ctx, x.r.ms, x.r.cfg, ids, nil, nil, x.budget, func(string) {}, "deleting "); err != nil {
 		return err
 	}
 	return waitGone(ctx, x.r.ms, ids, nil, x.budget, func(string) {})

@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -300,4 +301,60 @@ func conditionTime(t *testing.T, u *unstructured.Unstructured, typ string) time.
 	}
 	t.Fatalf("%s has no %s condition: %v", u.GetName(), typ, u.Object["status"])
 	return time.Time{}
+}
+
+// TestDestroyByWave: a destroy deletes the highest sync wave first and
+// each wave only once the one after it is gone, as Argo CD prunes: a
+// wave-1 object held by a finalizer (a custom resource its operator has
+// yet to finalise) keeps the wave-0 object (the operator) in place.
+func TestDestroyByWave(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	ns := uniqueNS("e2e-destroy-waves")
+	const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  annotations: {argocd.argoproj.io/sync-wave: %q}\n%sdata: {a: b}\n"
+	dir := sdktest.WriteTree(t, map[string]string{
+		"operator.yaml": fmt.Sprintf(cm, "operator", "0", ""),
+		"resource.yaml": fmt.Sprintf(cm, "resource", "1", "  finalizers: [e2e.slipway.dev/hold]\n"),
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("waves"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("60s"),
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Destroy()
+	}()
+	// The wave-1 ConfigMap is being deleted, held by its finalizer.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if u := k.Get(kubetest.ConfigMaps, ns, "resource"); u != nil && u.GetDeletionTimestamp() != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the wave-1 ConfigMap was never deleted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if u := k.Get(kubetest.ConfigMaps, ns, "operator"); u == nil || u.GetDeletionTimestamp() != nil {
+		t.Error("the wave-0 ConfigMap was deleted while the wave-1 one was still being deleted")
+	}
+	patch := []byte(`{"metadata":{"finalizers":null}}`)
+	if _, err := k.Dynamic.Resource(kubetest.ConfigMaps).Namespace(ns).Patch(t.Context(), "resource", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the destroy did not end once the finalizer was gone")
+	}
+	if k.Get(kubetest.ConfigMaps, ns, "operator") != nil || k.Get(kubetest.ConfigMaps, ns, "resource") != nil {
+		t.Error("objects left after the destroy")
+	}
 }
