@@ -463,6 +463,7 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 	}
 	values := map[string]cty.Value{}
 	marks := map[string][]string{}
+	var tracked []string // adopted, still carrying a mark the manifest sets
 	for _, o := range it.desired.objects {
 		key := o.id.String()
 		lv := live[key]
@@ -479,6 +480,14 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 		}
 		values[key] = v
 		marks[key] = kube.MarksToDrop(m, o.obj.Object)
+		if len(marks[key]) < len(m) {
+			tracked = append(tracked, key)
+		}
+	}
+	if len(tracked) > 0 && it.resp != nil {
+		sort.Strings(tracked)
+		it.resp.Diagnostics.AddWarning("Adopted objects keep the tracking of "+it.cfg.Adopt.Describe(),
+			fmt.Sprintf("The manifests themselves set the tracking mark of %s on these objects, so it stays once they are slipway's, and the tool still takes them for its own:\n  %s\nDelete the Application or Kustomization without cascading (argocd app delete NAME --cascade=false; Flux: prune: false), never with: a cascading delete, or a prune by the tool, would delete objects slipway now manages. Tracking by annotation in Argo CD (application.resourceTrackingMethod: annotation) before the migration avoids the shared label.", it.cfg.Adopt.Describe(), strings.Join(tracked, "\n  ")))
 	}
 	if len(values) == 0 {
 		return keep, nil
