@@ -465,6 +465,11 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 	if s := jsonStr(field(meta, "namespace")); s != "" {
 		f.Namespace = s
 	}
+	if f.Kind == "Namespace" && (f.APIVersion == "v1" || f.APIVersion == "") && f.Namespace == "" {
+		// A Namespace is the namespace a rule about one means: deleting
+		// prod-web deletes everything in it.
+		f.Namespace = f.Name
+	}
 	spec := field(v, "spec")
 	if r, ok := field(spec, "replicas").(json.Number); ok {
 		if n, err := r.Int64(); err == nil {
