@@ -470,6 +470,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		switch {
 		case !inBefore && isAdopted && inAfter:
 			nc.Before, nc.Reason = av, plans.ReasonAdopted
+			// The live object it takes over, as sensitive as the
+			// provider marked it under adopted (a Secret's data).
+			nc.BeforeSensitive = withinAttr(ch.AfterSensitive, builtin.AppAdopted, id)
 			nc.Action = plans.Update
 			if kind.SameValue(av, a) {
 				nc.Action = plans.NoOp
@@ -485,7 +488,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		default:
 			nc.Action = plans.Update
 		}
-		nc.BeforeSensitive = within(ch.BeforeSensitive, id)
+		if nc.Reason != plans.ReasonAdopted {
+			nc.BeforeSensitive = within(ch.BeforeSensitive, id)
+		}
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
 		nc.Random = random[id]
 		out = append(out, nc)
@@ -576,12 +581,18 @@ func objectsUnknown(v cty.Value) bool {
 
 // within returns the paths under objects[id], relative to that object.
 func within(paths []cty.Path, id string) []cty.Path {
+	return withinAttr(paths, builtin.AppObjects, id)
+}
+
+// withinAttr is within for the objects held in attribute attr of the app
+// value (adopted, say), not objects.
+func withinAttr(paths []cty.Path, attr, id string) []cty.Path {
 	var out []cty.Path
 	for _, p := range paths {
 		if len(p) == 0 {
 			continue
 		}
-		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != builtin.AppObjects {
+		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != attr {
 			continue
 		}
 		if len(p) == 1 {

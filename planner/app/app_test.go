@@ -483,6 +483,10 @@ func deployment(replicas int64) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{"spec": cty.ObjectVal(map[string]cty.Value{"replicas": cty.NumberIntVal(replicas)})})
 }
 
+func secret(data string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"password": cty.StringVal(data)})})
+}
+
 func configMap(data string) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"k": cty.StringVal(data)})})
 }
@@ -517,6 +521,22 @@ func TestNestedChanges(t *testing.T) {
 				{Address: deployID, Action: plans.NoOp, Before: deployment(1), After: deployment(1)},
 				{Address: cmID, Action: plans.Create, Before: null, After: configMap("a")},
 			},
+		},
+		"an adopted Secret's live data is as sensitive as the provider marked it": {
+			ch: &plans.ResourceChange{
+				Before: cty.NullVal(cty.DynamicPseudoType),
+				After: func() cty.Value {
+					m := appValue(map[string]cty.Value{secretID: secret("bmV3")}).AsValueMap()
+					m[builtin.AppAdopted] = cty.ObjectVal(map[string]cty.Value{secretID: secret("b2xk")})
+					return cty.ObjectVal(m)
+				}(),
+				AfterSensitive: []cty.Path{
+					cty.GetAttrPath(builtin.AppObjects).GetAttr(secretID).GetAttr("data"),
+					cty.GetAttrPath(builtin.AppAdopted).GetAttr(secretID).GetAttr("data"),
+				},
+			},
+			want: []nested{{Address: secretID, Action: plans.Update, Reason: plans.ReasonAdopted, Before: secret("b2xk"), After: secret("bmV3"),
+				BeforeSensitive: []cty.Path{cty.GetAttrPath("data")}, AfterSensitive: []cty.Path{cty.GetAttrPath("data")}}},
 		},
 		"an object only before is deleted, as removed": {
 			ch: &plans.ResourceChange{

@@ -154,7 +154,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	}
 	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
 	resp.NewState = st
-	resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
+	resp.SensitivePaths = kube.AppSecretPaths(st)
 	if len(dropErrs) > 0 {
 		resp.Diagnostics.AddError("Tracking marks left on adopted objects",
 			fmt.Sprintf("Release %q took over the objects of %s, but could not remove the tool's tracking from some of them:\n  %s\nRemove those labels or annotations by hand (kubectl label / kubectl annotate KEY-), or the tool may still see them as its own.",
@@ -202,7 +202,7 @@ func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration,
 	}
 	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name); err == nil {
 		resp.NewState = st
-		resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
+		resp.SensitivePaths = kube.AppSecretPaths(st)
 	}
 	resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe release is recorded as revision %d, %s. Fix the chart or its values and apply again (an upgrade), or destroy it.", chartName, c.Name, c.Namespace, ierr, rel.Version, rel.Info.Status))
 }
@@ -228,7 +228,7 @@ func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *
 	rolledBack := c.Atomic && now != nil && now.Version > before && now.Info.Status == release.StatusDeployed && deployed > 0
 	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name); err == nil && rel != nil {
 		resp.NewState = st
-		resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
+		resp.SensitivePaths = kube.AppSecretPaths(st)
 	}
 	switch {
 	case rolledBack:
@@ -317,7 +317,7 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 		return
 	}
 	resp.NewState = st
-	resp.SensitivePaths = kube.SecretPaths(st.GetAttr(builtin.AppObjects))
+	resp.SensitivePaths = kube.AppSecretPaths(st)
 }
 
 // liveState is base with its computed attributes read from the release's

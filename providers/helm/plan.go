@@ -308,7 +308,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		builtin.HelmRandomFields:    randomVal,
 		builtin.AppAdopted:          adopted,
 	})
-	resp.SensitivePaths = kube.SecretPaths(objects)
+	resp.SensitivePaths = append(kube.SecretPaths(objects), kube.SecretPathsIn(builtin.AppAdopted, adopted)...)
 	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade}.encode()
 }
 

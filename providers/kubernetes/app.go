@@ -158,7 +158,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 			// stands, and the plan may know the app needs nothing
 			// without rendering it (see planUnchanged).
 			it.resp.Unchanged = true
-			it.resp.SensitivePaths = kube.SecretPaths(attrOr(it.state, builtin.AppObjects))
+			it.resp.SensitivePaths = kube.AppSecretPaths(it.state)
 			if priv := renewedElision(it.state, it.prior, cluster, live); priv != nil {
 				it.resp.Private = priv
 			}
@@ -166,7 +166,7 @@ func (a *app) ReadBatch(ctx context.Context, reqs []sdk.ReadRequest, resps []sdk
 		}
 		objs := kube.ObjectsVal(objects)
 		it.resp.NewState = sdk.With(it.state, builtin.AppObjects, objs)
-		it.resp.SensitivePaths = kube.SecretPaths(objs)
+		it.resp.SensitivePaths = kube.AppSecretPaths(it.resp.NewState)
 	})
 	refreshed, recorded := map[string]bool{}, map[string]bool{}
 	for n, it := range items {

@@ -212,7 +212,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	}
 	st = sdk.With(st, builtin.AppRolloutPlan, knownOr(attrOr(req.PlannedState, builtin.AppRolloutPlan), cty.NullVal(cty.String)))
 	resp.NewState, resp.Private = st, priv
-	resp.SensitivePaths = kube.SecretPaths(attrOr(st, builtin.AppObjects))
+	resp.SensitivePaths = kube.AppSecretPaths(st)
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
 	}

@@ -428,7 +428,7 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
 	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus, builtin.AppRolloutPlan: rolloutPlan})
-	resp.SensitivePaths = kube.SecretPaths(objs)
+	resp.SensitivePaths = append(kube.SecretPaths(objs), kube.SecretPathsIn(builtin.AppAdopted, adopted)...)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
 		AutoNamespace: it.desired.autoNamespace,
@@ -694,7 +694,7 @@ func planUnchanged(req sdk.PlanRequest, resp *sdk.PlanResponse, as *appSources, 
 			builtin.AppRolloutPlan:   cty.NullVal(cty.String),
 		})
 	}
-	resp.SensitivePaths = kube.SecretPaths(attrOr(req.PriorState, builtin.AppObjects))
+	resp.SensitivePaths = kube.AppSecretPaths(req.PriorState)
 	// Apply renders the manifests again, and checks they are still the
 	// ones of this digest; every object is unchanged.
 	resp.PlannedPrivate = privateData{

@@ -112,6 +112,28 @@ func StringListVal(ss []string) cty.Value {
 // SecretPaths marks the data and stringData of every Secret among objects
 // (the value of attribute objects, builtin.AppObjects) as sensitive.
 func SecretPaths(objects cty.Value) []cty.Path {
+	return SecretPathsIn(builtin.AppObjects, objects)
+}
+
+// AppSecretPaths is SecretPaths of an app value (kubernetes_app,
+// helm_release): its objects' Secrets, and those of the live objects it
+// adopts, whose data are the cluster's as they were taken over.
+func AppSecretPaths(v cty.Value) []cty.Path {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() {
+		return nil
+	}
+	var out []cty.Path
+	for _, attr := range []string{builtin.AppObjects, builtin.AppAdopted} {
+		if v.Type().HasAttribute(attr) {
+			out = append(out, SecretPathsIn(attr, v.GetAttr(attr))...)
+		}
+	}
+	return out
+}
+
+// SecretPathsIn is SecretPaths for objects held in attribute attr of the
+// resource value (the live objects an app adopts, say), not objects.
+func SecretPathsIn(attr string, objects cty.Value) []cty.Path {
 	if objects.IsNull() || !objects.IsKnown() || !objects.Type().IsObjectType() {
 		return nil
 	}
@@ -130,7 +152,7 @@ func SecretPaths(objects cty.Value) []cty.Path {
 		}
 		for _, f := range []string{"data", "stringData"} {
 			if v.Type().HasAttribute(f) {
-				out = append(out, cty.GetAttrPath(builtin.AppObjects).GetAttr(key).GetAttr(f))
+				out = append(out, cty.GetAttrPath(attr).GetAttr(key).GetAttr(f))
 			}
 		}
 	}

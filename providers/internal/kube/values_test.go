@@ -20,6 +20,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
+
+	"slipway.dev/slipway/internal/builtin"
 )
 
 func TestCtyRoundTrip(t *testing.T) {
@@ -172,5 +174,32 @@ func TestParseWaitTimeout(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAppSecretPaths: the data of an app's Secrets, and of the live
+// Secrets it adopts, are sensitive; other objects' are not.
+func TestAppSecretPaths(t *testing.T) {
+	secret := cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"k": cty.StringVal("djE=")})})
+	cm := cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"k": cty.StringVal("v")})})
+	v := cty.ObjectVal(map[string]cty.Value{
+		builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{"v1 Secret ns/db": secret, "v1 ConfigMap ns/c": cm}),
+		builtin.AppAdopted: cty.ObjectVal(map[string]cty.Value{"v1 Secret ns/db": secret}),
+	})
+	got := AppSecretPaths(v)
+	want := []cty.Path{
+		cty.GetAttrPath(builtin.AppObjects).GetAttr("v1 Secret ns/db").GetAttr("data"),
+		cty.GetAttrPath(builtin.AppAdopted).GetAttr("v1 Secret ns/db").GetAttr("data"),
+	}
+	if len(got) != len(want) {
+		t.Fatalf("AppSecretPaths = %#v, want %#v", got, want)
+	}
+	for i := range want {
+		if !got[i].Equals(want[i]) {
+			t.Errorf("path %d = %#v, want %#v", i, got[i], want[i])
+		}
+	}
+	if AppSecretPaths(cty.NullVal(cty.DynamicPseudoType)) != nil {
+		t.Error("a null app has sensitive paths")
 	}
 }
