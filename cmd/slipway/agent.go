@@ -46,6 +46,10 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 	if !use || inv.resident != nil || mode == agent.ModeOff {
 		return 0, false
 	}
+	if processLocal(inv.args) {
+		m.Debugf("plan: an argument names a file of this process (/dev, /proc); planning here")
+		return 0, false
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return 0, false
@@ -458,10 +462,26 @@ func refusal(req *agent.Request, dir, build string, env []string) (why string, s
 	}) {
 		return "the agent takes no -chdir", false
 	}
+	if processLocal(req.Args) {
+		return "an argument names a file of the client's process (/dev, /proc), which the agent would read as its own", false
+	}
 	if diff := agent.EnvDiff(req.Env, env); len(diff) > 0 {
 		return "the environment differs from the agent's (" + strings.Join(diff, ", ") + "); start the agent from the same environment", true
 	}
 	return "", false
+}
+
+// processLocal reports whether an argument names a file that is the
+// process's own (-var-file=/dev/stdin, a shell's <(...) as /dev/fd/63,
+// -out=/dev/stdout, anything under /proc): the agent would open its own,
+// not the client's, reading no variables or writing the plan to its log.
+func processLocal(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		return strings.HasPrefix(a, "/dev/") || strings.HasPrefix(a, "/proc/")
+	})
 }
 
 func sameDir(a os.FileInfo, dir string) bool {
