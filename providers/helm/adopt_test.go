@@ -200,3 +200,62 @@ data: {color: blue}
 		}
 	}
 }
+
+// TestFailedAdoptingInstallKeepsTheObjects: an install that takes objects
+// over and fails once Helm recorded it leaves the objects in place and no
+// release, so that nothing (Helm's atomic uninstall, a replace of the
+// failed release) uninstalls objects that existed before it; the next
+// plan installs again.
+func TestFailedAdoptingInstallKeepsTheObjects(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster)
+	const ns = "helm-adopt-failed"
+	k.CreateNamespace(ns)
+	chart := map[string]string{
+		"Chart.yaml":                adoptChart["Chart.yaml"],
+		"values.yaml":               adoptChart["values.yaml"],
+		"templates/deployment.yaml": adoptChart["templates/deployment.yaml"],
+		// Never ready (no node takes its pod): the install's wait fails
+		// once Helm has recorded it.
+		"templates/stuck.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: stuck}\nspec:\n  selector: {matchLabels: {app: stuck}}\n  template:\n    metadata: {labels: {app: stuck}}\n    spec:\n      nodeSelector: {e2e.slipway.dev/none: \"x\"}\n      containers: [{name: s, image: \"nginx:1.27\"}]\n",
+	}
+	dir := sdktest.WriteTree(t, chart)
+	config := releaseConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "namespace": cty.StringVal(ns), "chart_dir": cty.StringVal(dir),
+		"wait_timeout": cty.StringVal("3s"),
+		"adopt":        cty.ObjectVal(map[string]cty.Value{builtin.AdoptFrom: cty.StringVal("argocd"), builtin.AdoptName: cty.StringVal("web")}),
+	})
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app.kubernetes.io/instance: web}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "nginx:1.27"}]}
+`), &u.Object); err != nil {
+		t.Fatal(err)
+	}
+	created, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Create(t.Context(), u, metav1.CreateOptions{FieldManager: "argocd-controller"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, c)
+	resp, _ := s.Apply(config, s.Plan(config))
+	if err := resp.Diagnostics.Err(); err == nil || !strings.Contains(err.Error(), "Install failed") || !strings.Contains(err.Error(), "takes them over again") {
+		t.Fatalf("apply: %v; want the install failed, its objects kept", err)
+	}
+	if !resp.NewState.IsNull() {
+		t.Errorf("a failed adopting install is recorded: %#v", resp.NewState)
+	}
+	if l := helmList(t, cluster, ns); len(l) != 0 {
+		t.Errorf("releases after the failed adopting install: %q", l)
+	}
+	if d := k.Get(kubetest.Deployments, ns, "web"); d == nil || d.GetUID() != created.GetUID() {
+		t.Fatal("the adopted Deployment is gone")
+	}
+}

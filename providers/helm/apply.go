@@ -183,6 +183,21 @@ func (r *releaseResource) adoptable(ctx context.Context, cl *cluster, c releaseC
 // the install adopted objects: those existed before and stay.
 func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, adopting bool, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	rel, _ := lastRelease(acfg, c.Name)
+	if adopting && rel != nil {
+		// The objects it was taking over existed before it (and the tool
+		// it adopts from may still track them): an uninstall, Helm's own
+		// or a later replace of the failed release, would delete them.
+		// Only Helm's record of the install goes; the objects stay as
+		// they are, and the next apply installs again and takes them
+		// over.
+		if err := dropRecords(acfg, c.Name); err != nil {
+			ierr = fmt.Errorf("%w; removing Helm's record of the failed install also failed: %v", ierr, err)
+		} else {
+			resp.NewState = cty.NullVal(releaseSchema.ImpliedType())
+			resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe objects it was taking over from %s stay in the cluster (with what the install applied to them), and Helm's record of the failed install was removed, so that nothing uninstalls them. Fix the chart, its values or the cluster and apply again: the install takes them over again.", chartName, c.Name, c.Namespace, ierr, c.Adopt.Describe()))
+			return
+		}
+	}
 	if c.Atomic && rel != nil && !adopting {
 		un := action.NewUninstall(acfg)
 		un.IgnoreNotFound = true
@@ -205,6 +220,21 @@ func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration,
 		resp.SensitivePaths = kube.AppSecretPaths(st)
 	}
 	resp.Diagnostics.AddError("Install failed", fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nThe release is recorded as revision %d, %s. Fix the chart or its values and apply again (an upgrade), or destroy it.", chartName, c.Name, c.Namespace, ierr, rel.Version, rel.Info.Status))
+}
+
+// dropRecords removes every record Helm's storage holds of release name,
+// leaving its objects in place.
+func dropRecords(acfg *action.Configuration, name string) error {
+	hist, err := acfg.Releases.History(name)
+	if err != nil {
+		return err
+	}
+	for _, r := range hist {
+		if _, err := acfg.Releases.Delete(r.Name, r.Version); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upgradeFailed reports a failed upgrade. With atomic, the release is
