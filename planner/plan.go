@@ -451,6 +451,12 @@ func (w *planWalk) planOutput(o *lang.Output) hcl.Diagnostics {
 	}
 	oc := &plans.OutputChange{Name: o.Name, After: v, Sensitive: sensitive, Before: cty.NullVal(cty.DynamicPseudoType)}
 	prior, ok := w.c.State.Outputs[o.Name]
+	if ok && prior.Sensitive {
+		// Its value before was sensitive: the change shows neither side,
+		// as Terraform's shows an attribute that is sensitive on either.
+		// State takes the sensitivity the configuration gives.
+		oc.Sensitive = true
+	}
 	switch {
 	case !ok:
 		oc.Action = plans.Create

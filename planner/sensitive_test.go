@@ -31,6 +31,7 @@ import (
 
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/state"
 )
 
 const sensitiveVar = `
@@ -291,5 +292,25 @@ resource "file" "fails" {
 	defer mu.Unlock()
 	if !slices.Contains(told, secretHash) {
 		t.Errorf("OnSecrets was not told of the secret's sha256: %q", told)
+	}
+}
+
+// TestOutputNoLongerSensitive: an output whose recorded value was
+// sensitive shows neither side when the configuration no longer says so,
+// in every view of the plan; state then records it as the configuration
+// says.
+func TestOutputNoLongerSensitive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+output "token" { value = "public" }
+`)
+	f.st.Outputs["token"] = &state.Output{Value: cty.StringVal("s3cr3t"), Sensitive: true}
+	p := f.plan(t, PlanOpts{Refresh: true})
+	if len(p.Outputs) != 1 || p.Outputs[0].Action != plans.Update || !p.Outputs[0].Sensitive {
+		t.Fatalf("outputs %+v; want token updated, sensitive", p.Outputs)
+	}
+	f.apply(t, p)
+	if o := f.st.Outputs["token"]; o == nil || o.Sensitive {
+		t.Errorf("state after apply: %+v; want token not sensitive", o)
 	}
 }
