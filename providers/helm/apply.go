@@ -74,6 +74,13 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		return
 	}
 	priv := decodePrivate(req.PlannedPrivate)
+	if priv.Loaded != "" && inputsDigest(ch, vals) != priv.Loaded {
+		// The chart or its values are not those the plan rendered (a
+		// values file edited, a chart republished under its version):
+		// what apply would install is not what the plan showed.
+		resp.Diagnostics.AddError("Chart changed since the plan", fmt.Sprintf("The chart %s of release %q or its values are not those the plan rendered: a values file, the chart's directory or the repository's chart changed since. Nothing was installed. Run slipway plan again, review the new plan, and apply it.", ch.Name()+"-"+ch.Metadata.Version, c.Name))
+		return
+	}
 	chartName := ch.Name() + "-" + ch.Metadata.Version
 	wait := c.WaitTimeout > 0
 	var adopted *adoption

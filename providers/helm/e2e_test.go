@@ -395,3 +395,30 @@ func TestReleaseFromOCI(t *testing.T) {
 	}
 	s.Destroy()
 }
+
+// TestApplyRefusesAChartChangedSincePlan: apply installs what the plan
+// rendered or nothing: a chart whose files changed between the plan and
+// the apply is refused, and no release is made.
+func TestApplyRefusesAChartChangedSincePlan(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	c := startProvider(t, cluster)
+	const ns = "helm-changed"
+	dir := sdktest.WriteTree(t, webChart("0.1.0"))
+	config := releaseConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "namespace": cty.StringVal(ns), "chart_dir": cty.StringVal(dir),
+		"create_namespace": cty.True,
+	})
+	s := newSession(t, c)
+	plan := s.Plan(config)
+	if err := os.WriteFile(filepath.Join(dir, "values.yaml"), []byte("replicas: 7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := s.Apply(config, plan)
+	if err := resp.Diagnostics.Err(); err == nil || !strings.Contains(err.Error(), "Chart changed since the plan") {
+		t.Fatalf("apply of a chart changed since the plan: %v; want it refused", err)
+	}
+	if l := helmList(t, cluster, ns); len(l) != 0 {
+		t.Errorf("releases after the refused apply: %q", l)
+	}
+}

@@ -91,6 +91,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	if !ok {
 		return
 	}
+	loaded := inputsDigest(ch, vals)
 	acfg, err := cl.actionConfig(c.Namespace)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
@@ -309,7 +310,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		builtin.AppAdopted:          adopted,
 	})
 	resp.SensitivePaths = append(kube.SecretPaths(objects), kube.SecretPathsIn(builtin.AppAdopted, adopted)...)
-	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade}.encode()
+	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade, Loaded: loaded}.encode()
 }
 
 // namespaceExists reports whether namespace ns exists.

@@ -181,6 +181,10 @@ type privateData struct {
 	// Upgrade, in a plan, says the release must be upgraded; a plan that
 	// changes only recorded attributes (revision, wait_timeout) does not.
 	Upgrade bool `json:"upgrade,omitempty"`
+	// Loaded, in a plan, is inputsDigest of the chart and values as
+	// loaded, before rendering (which changes both in place): apply loads
+	// them again and refuses to go on when they differ.
+	Loaded string `json:"loaded,omitempty"`
 }
 
 func decodePrivate(b []byte) privateData {
