@@ -17,6 +17,9 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -36,6 +39,12 @@ func jsonValue(v cty.Value, path cty.Path, sens []cty.Path) any {
 		f := v.AsBigFloat()
 		if f.IsInf() {
 			return numberText(f) // JSON has no infinity; "+Inf" or "-Inf"
+		}
+		if exp := f.MantExp(nil); f.Sign() != 0 && (exp > maxShownExponent || exp < -maxShownExponent) {
+			// Every digit of such a number takes time that grows with the
+			// square of its exponent (hours for 1e-999999): it is given
+			// as a string, to 16 significant digits.
+			return approxNumberText(f)
 		}
 		return json.Number(numberText(f))
 	case ty == cty.Bool:
@@ -154,4 +163,53 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// approxNumberText writes a number of a huge exponent in scientific
+// notation to 16 significant digits, without the decimal expansion
+// numberText makes: its decimal exponent from the binary one, and its
+// mantissa divided out at 128 bits of precision, by a power of ten made
+// by squaring.
+func approxNumberText(f *big.Float) string {
+	mant := new(big.Float)
+	exp := f.MantExp(mant)
+	m, _ := mant.Float64()
+	d := int64(math.Floor(math.Log10(math.Abs(m)) + float64(exp)*math.Log10(2)))
+	x := new(big.Float).SetPrec(128).Abs(f)
+	for range 2 { // the float64 estimate of d may be off by one
+		p := pow10(d)
+		q := new(big.Float).SetPrec(128).Quo(x, p)
+		switch {
+		case q.Cmp(big.NewFloat(10)) >= 0:
+			d++
+			continue
+		case q.Cmp(big.NewFloat(1)) < 0:
+			d--
+			continue
+		}
+		v, _ := q.Float64()
+		return fmt.Sprintf("%.15fe%+d", math.Copysign(v, float64(f.Sign())), d)
+	}
+	v, _ := new(big.Float).SetPrec(128).Quo(x, pow10(d)).Float64()
+	return fmt.Sprintf("%.15fe%+d", math.Copysign(v, float64(f.Sign())), d)
+}
+
+// pow10 is 10^n at 128 bits of precision, n of any sign.
+func pow10(n int64) *big.Float {
+	r := new(big.Float).SetPrec(128).SetInt64(1)
+	b := new(big.Float).SetPrec(128).SetInt64(10)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			r.Mul(r, b)
+		}
+		b.Mul(b, b)
+	}
+	if neg {
+		r.Quo(new(big.Float).SetPrec(128).SetInt64(1), r)
+	}
+	return r
 }

@@ -16,6 +16,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -165,5 +166,25 @@ func TestJSONPlanKeepsLargeValuesWhole(t *testing.T) {
 		if bytes.Contains(b, []byte(long)) || !bytes.Contains(b, []byte("(65536 more bytes not shown)")) || !bytes.Contains(b, []byte("# (1 more element not shown)")) {
 			t.Errorf("the %s view does not cut the values short", name)
 		}
+	}
+}
+
+// TestJSONHugeNumbers: a number of a huge exponent is written to the JSON
+// plan at once, as a string in scientific notation, not digit by digit
+// (which takes hours for 1e-999999).
+func TestJSONHugeNumbers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"1e-999999", "1.000000000000000e-999999"},
+		{"-2.5e999999", "-2.500000000000000e+999999"},
+	} {
+		v := cty.MustParseNumberVal(tc.in)
+		got := jsonValue(v, nil, nil)
+		if s, ok := got.(string); !ok || s != tc.want {
+			t.Errorf("%s: %#v, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := jsonValue(cty.NumberIntVal(42), nil, nil); got != json.Number("42") {
+		t.Errorf("42: %#v", got)
 	}
 }
