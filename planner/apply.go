@@ -290,7 +290,7 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 		stop = ctx
 	}
 	g.Walk(stop, 0, func(_ context.Context, n node) error {
-		return w.node(ctx, n)
+		return w.guarded(n, func() error { return w.node(ctx, n) })
 	})
 	diags = append(diags, w.diags...)
 	w.resolveInterrupted(ctx)

@@ -204,7 +204,7 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		}
 	}
 	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
-		return w.node(ctx, n, orphans)
+		return w.guarded(n, func() error { return w.node(ctx, n, orphans) })
 	})
 	w.stopEarly()
 	diags = append(diags, w.diags...)

@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -165,6 +166,23 @@ func (w *walker) addDiags(d hcl.Diagnostics) bool {
 	w.diags = append(w.diags, d...)
 	w.mu.Unlock()
 	return d.HasErrors()
+}
+
+// guarded runs a node of a walk, and turns a panic in it into an error
+// diagnostic of the walk naming the node, with its stack: the graph runs
+// each node in a goroutine of its own, whose panic would end the process
+// (an agent's, serving other plans, included) with what it holds
+// unwritten. The node fails, and the nodes that depend on it are
+// skipped, as for any other error.
+func (w *walker) guarded(what fmt.Stringer, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.addDiags(hcl.Diagnostics{kind.ErrorDiag("Internal error",
+				fmt.Sprintf("slipway failed while it worked on %s: %v. This is a bug in slipway; please report it with the stack below.\n\n%s", what, r, debug.Stack()), nil)})
+			err = fmt.Errorf("panic in %s: %v", what, r)
+		}
+	}()
+	return fn()
 }
 
 // nodeErr turns a node's diagnostics into the walk's result for it.
