@@ -381,9 +381,9 @@ func removeSocket(path string, sock os.FileInfo) {
 }
 
 // stopArgs is the request of slipway agent -stop.
-var stopArgs = []string{"agent", "-stop"}
+var stopArgs = agent.StopArgs
 
-func isStopRequest(req *agent.Request) bool { return slices.Equal(req.Args, stopArgs) }
+func isStopRequest(req *agent.Request) bool { return req.IsStop() }
 
 // stopAgent runs slipway agent -stop: it asks the agent of the working
 // directory to stop, whichever build or environment it runs with, and

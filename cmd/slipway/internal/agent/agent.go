@@ -181,6 +181,19 @@ const (
 // interruptByte is what a client sends once the user interrupted it.
 const interruptByte = 'i'
 
+// StopArgs are the arguments of the request of slipway agent -stop. It is
+// answered at once, not after the plans waiting their turn: a plan that
+// hangs (its client stopped with Ctrl-Z, a pager left open) must not keep
+// the agent from being stopped.
+var StopArgs = []string{"agent", "-stop"}
+
+// IsStop reports whether req asks the agent to stop.
+func (r *Request) IsStop() bool { return slices.Equal(r.Args, StopArgs) }
+
+// requestTimeout bounds how long a connection may take to send its
+// request: one that sends nothing must not hold the agent's shutdown.
+const requestTimeout = 10 * time.Second
+
 // maxRequest bounds a request's size.
 const maxRequest = 4 << 20
 
@@ -233,18 +246,25 @@ func Serve(ctx context.Context, l net.Listener, h Handler, logf func(format stri
 
 // serveConn reads a request from conn and answers it.
 func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mutex) {
+	// Once the agent stops, a connection that has sent no request yet
+	// ends: it must not hold the agent's shutdown.
+	closeIfStopped := context.AfterFunc(ctx, func() { conn.Close() })
 	r := bufio.NewReader(io.LimitReader(conn, maxRequest))
+	_ = conn.SetReadDeadline(time.Now().Add(requestTimeout))
 	line, err := r.ReadBytes('\n')
-	if err != nil {
+	if !closeIfStopped() || err != nil {
 		return
 	}
+	_ = conn.SetReadDeadline(time.Time{})
 	var req Request
 	if err := json.Unmarshal(line, &req); err != nil || len(req.Args) == 0 {
 		writeFrame(conn, frameRefused, []byte("the request could not be read"))
 		return
 	}
-	one.Lock()
-	defer one.Unlock()
+	if !req.IsStop() {
+		one.Lock()
+		defer one.Unlock()
+	}
 	if ctx.Err() != nil {
 		// The agent stopped while this request waited its turn.
 		writeFrame(conn, frameRefused, []byte("the agent is stopping"))
@@ -252,6 +272,10 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Nor does a request running when it stops: a plan blocked writing to
+	// a client that reads nothing (stopped with Ctrl-Z) ends with its
+	// connection. (One waiting its turn is refused once it gets it.)
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
 	// The client sends one byte when the user interrupts it, and closes
 	// the connection when it goes away: either ends the request. It is
 	// read through r, which may hold it already, read with the request.

@@ -478,3 +478,71 @@ func TestModeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestAStopIsAnsweredPastAHungRequest: a request that hangs writing to a
+// client that reads nothing (stopped with Ctrl-Z, say) neither keeps a
+// stop request waiting nor the agent from stopping; a connection that
+// sends no request does not either.
+func TestAStopIsAnsweredPastAHungRequest(t *testing.T) {
+	t.Parallel()
+	writing := make(chan struct{})
+	var once sync.Once
+	path := socketPath(t)
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- Serve(ctx, l, func(_ context.Context, req *Request, stdout, _ io.Writer) (int, string) {
+			if req.IsStop() {
+				cancel()
+				return 0, ""
+			}
+			chunk := make([]byte, 64<<10)
+			for {
+				once.Do(func() { close(writing) })
+				if _, err := stdout.Write(chunk); err != nil {
+					return 1, ""
+				}
+			}
+		}, t.Logf)
+	}()
+	// A client that sends its request and reads nothing.
+	stuck, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	if _, err := stuck.Write([]byte(`{"args":["plan"]}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-writing
+	silent, err := net.Dial("unix", path) // connects and says nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	asked := make(chan error, 1)
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: StopArgs}, io.Discard, io.Discard)
+		asked <- err
+	}()
+	select {
+	case err := <-asked:
+		if err != nil {
+			t.Errorf("the stop request: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stop request waited behind the hung one")
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(requestTimeout + 5*time.Second):
+		t.Fatal("the agent did not stop: a hung request or a silent connection held it")
+	}
+}
