@@ -176,6 +176,7 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	rules, diags := m.policies(s.cfg, a.PolicyDirs)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
+		m.failedMarkdown(a)
 		return 1
 	}
 	m.View.Diagnostics(diags)
