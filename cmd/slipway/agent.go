@@ -266,10 +266,6 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 	}
 	go watchSocket(ctx, agent.SocketPath, sock, watchSocketEvery, stopFor)
 	handle := func(rctx context.Context, req *agent.Request, stdout, stderr io.Writer) (int, string) {
-		if timer != nil {
-			timer.Stop()
-			defer timer.Reset(opts.idleTimeout)
-		}
 		if isStopRequest(req) {
 			logf("asked to stop (slipway agent -stop)")
 			fmt.Fprintf(stdout, "slipway agent: stopping the agent of %s (process %d).\n", dir, os.Getpid())
@@ -284,6 +280,12 @@ func serveAgent(ctx context.Context, inv *invocation, opts agentOptions) int {
 				stopFor("stopped: started by plan, it makes no plan of another build, environment or directory")
 			}
 			return 0, why
+		}
+		// Only a plan it makes keeps it from stopping for idleness: one
+		// it refuses (another environment, say) serves nobody.
+		if timer != nil {
+			timer.Stop()
+			defer timer.Reset(opts.idleTimeout)
 		}
 		began := time.Now()
 		code := servePlan(rctx, req, stdout, stderr, resident)
