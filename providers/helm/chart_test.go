@@ -145,3 +145,24 @@ func TestChartLinksStayInside(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretShapeOfStringData: a chart's Secret written with stringData
+// is compared by the data the server stores, so a value changed by hand
+// shows as drift.
+func TestSecretShapeOfStringData(t *testing.T) {
+	t.Parallel()
+	shape := map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "creds"}, "stringData": map[string]any{"password": "a"}}
+	live := map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "creds", "uid": "u"},
+		"data": map[string]any{"password": "Yg==", "other": "eA=="}, "type": "Opaque"}
+	got := normalise(live, shape)
+	data, _ := got["data"].(map[string]any)
+	if data["password"] != "Yg==" {
+		t.Errorf("normalised %v; want the live data's password, which differs from the chart's", got)
+	}
+	if _, ok := data["other"]; ok {
+		t.Errorf("normalised %v; want only the keys the chart writes", got)
+	}
+	if _, ok := shape["data"]; ok {
+		t.Error("the chart's manifest was changed")
+	}
+}

@@ -16,6 +16,7 @@ package helm
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"sort"
 
@@ -146,7 +147,39 @@ var helmMarks = []string{"meta.helm.sh/release-name", "meta.helm.sh/release-name
 // annotations, and the label app.kubernetes.io/managed-by=Helm that
 // charts render by convention. Neither is anything the user manages.
 func normalise(obj, shape map[string]any) map[string]any {
-	return dropHelmMarks(kube.Normalise(obj, shape))
+	return dropHelmMarks(kube.Normalise(obj, secretShape(shape)))
+}
+
+// secretShape is the shape of a Secret the chart writes with stringData,
+// as the API server stores it: the server never returns stringData, and
+// folds it into data, so a shape of stringData alone would compare none
+// of the live Secret's data (a password changed by hand would be no
+// drift). Its keys join data's; other shapes are returned as they are.
+func secretShape(shape map[string]any) map[string]any {
+	sd, ok := shape["stringData"].(map[string]any)
+	if !ok || shape["kind"] != "Secret" || shape["apiVersion"] != "v1" {
+		return shape
+	}
+	out := make(map[string]any, len(shape))
+	for k, v := range shape {
+		out[k] = v
+	}
+	data := map[string]any{}
+	if d, ok := shape["data"].(map[string]any); ok {
+		for k, v := range d {
+			data[k] = v
+		}
+	}
+	for k, v := range sd {
+		if s, ok := v.(string); ok {
+			data[k] = base64.StdEncoding.EncodeToString([]byte(s))
+		} else {
+			data[k] = ""
+		}
+	}
+	out["data"] = data
+	delete(out, "stringData")
+	return out
 }
 
 // predicted is the best guess of the stored form of an object the server
