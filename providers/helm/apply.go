@@ -282,9 +282,25 @@ func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *
 			status = fmt.Sprintf("at revision %d, %s", now.Version, now.Info.Status)
 		}
 		resp.Diagnostics.AddError("Upgrade failed",
-			fmt.Sprintf("Helm could not upgrade release %q in namespace %s to chart %s: %v\nThe release is %s; its objects may be partly upgraded. Fix the chart or its values and apply again, or roll back with `helm rollback %s -n %s`.",
-				c.Name, c.Namespace, chartName, uerr, status, c.Name, c.Namespace))
+			fmt.Sprintf("Helm could not upgrade release %q in namespace %s to chart %s: %v\nThe release is %s; its objects may be partly upgraded. Fix the chart or its values and apply again, or %s.",
+				c.Name, c.Namespace, chartName, uerr, status, leavePending(acfg, c)))
 	}
+}
+
+// leavePending says how to get a release out of a pending or failed
+// state by hand: roll back to its last deployed revision, named (a bare
+// `helm rollback` goes to the revision before the last, which after an
+// interrupted rollback is the failed upgrade); with none (an install that
+// never finished), uninstall it, which deletes what it made, or, when it
+// was taking objects over from another tool, remove Helm's record alone.
+func leavePending(acfg *action.Configuration, c releaseConfig) string {
+	if v := deployedVersion(acfg, c.Name); v > 0 {
+		return fmt.Sprintf("roll back to its last deployed revision with `helm rollback %s %d -n %s`", c.Name, v, c.Namespace)
+	}
+	if c.Adopt.Tool != "" {
+		return fmt.Sprintf("remove Helm's record of it, which leaves the objects it was taking over in place: `kubectl delete secret -n %s -l owner=helm,name=%s`", c.Namespace, c.Name)
+	}
+	return fmt.Sprintf("uninstall it, which deletes what it made: `helm uninstall %s -n %s`", c.Name, c.Namespace)
 }
 
 // deployedVersion is the revision an atomic upgrade returns to: the

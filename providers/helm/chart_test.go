@@ -20,8 +20,12 @@ import (
 	"strings"
 	"testing"
 
+	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/repo"
+	"helm.sh/helm/v3/pkg/storage"
+	"helm.sh/helm/v3/pkg/storage/driver"
 
 	"slipway.dev/slipway/plugin-sdk/sdktest"
 )
@@ -164,5 +168,40 @@ func TestSecretShapeOfStringData(t *testing.T) {
 	}
 	if _, ok := shape["data"]; ok {
 		t.Error("the chart's manifest was changed")
+	}
+}
+
+// TestLeavePending: the way out of a pending release names the last
+// deployed revision (a bare helm rollback goes to the one before the
+// last, the failed upgrade after an interrupted rollback), and a release
+// never deployed is uninstalled, or only its record removed when it was
+// taking objects over.
+func TestLeavePending(t *testing.T) {
+	t.Parallel()
+	acfg := &action.Configuration{Releases: storage.Init(driver.NewMemory())}
+	rel := func(v int, st release.Status) {
+		t.Helper()
+		if err := acfg.Releases.Create(&release.Release{Name: "web", Namespace: "ns", Version: v, Info: &release.Info{Status: st}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := releaseConfig{Name: "web", Namespace: "ns"}
+	rel(1, release.StatusPendingInstall)
+	if got := leavePending(acfg, c); !strings.Contains(got, "helm uninstall web -n ns") {
+		t.Errorf("a pending install: %q", got)
+	}
+	adopting := c
+	adopting.Adopt.Tool = "argocd"
+	if got := leavePending(acfg, adopting); !strings.Contains(got, "kubectl delete secret -n ns -l owner=helm,name=web") {
+		t.Errorf("a pending adopting install: %q", got)
+	}
+	if _, err := acfg.Releases.Delete("web", 1); err != nil {
+		t.Fatal(err)
+	}
+	rel(1, release.StatusDeployed)
+	rel(2, release.StatusFailed)
+	rel(3, release.StatusPendingRollback)
+	if got := leavePending(acfg, c); !strings.Contains(got, "helm rollback web 1 -n ns") {
+		t.Errorf("an interrupted rollback: %q", got)
 	}
 }

@@ -104,8 +104,8 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 	}
 	if last != nil && last.Info.Status.IsPending() {
 		resp.Diagnostics.AddError("Release operation in progress",
-			fmt.Sprintf("Release %q in namespace %s is %s (revision %d): another install, upgrade or rollback is running, or one was killed midway. Wait for it, or run `helm rollback %s -n %s` to leave the pending state.",
-				c.Name, c.Namespace, last.Info.Status, last.Version, c.Name, c.Namespace))
+			fmt.Sprintf("Release %q in namespace %s is %s (revision %d): another install, upgrade or rollback is running, or one was killed midway. Wait for it, or %s.",
+				c.Name, c.Namespace, last.Info.Status, last.Version, leavePending(acfg, c)))
 		return
 	}
 	// Two renders of the same inputs: what differs between them is
