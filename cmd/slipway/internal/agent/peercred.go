@@ -47,6 +47,9 @@ func ownListener(c net.Conn) error {
 	if uid != os.Getuid() {
 		return fmt.Errorf("a process of user %d listens, not of user %d", uid, os.Getuid())
 	}
+	if err := sameNamespaces(uc); err != nil {
+		return fmt.Errorf("the process that listens is not of this machine's view: %w", err)
+	}
 	return nil
 }
 
@@ -59,6 +62,9 @@ func sameUser(conn *net.UnixConn) error {
 	}
 	if uid != os.Getuid() {
 		return fmt.Errorf("a process of user %d connected; the agent serves user %d only", uid, os.Getuid())
+	}
+	if err := sameNamespaces(conn); err != nil {
+		return fmt.Errorf("a process of user %d connected, but %w; the agent serves its own namespaces only", uid, err)
 	}
 	return nil
 }
