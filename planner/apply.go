@@ -786,13 +786,18 @@ func (w *applyWalk) end(ctx context.Context, o *change, now *state.ResourceInsta
 
 // resolveInterrupted records in the journal that the changes an earlier
 // apply left unfinished are resolved: the plan read each back, and this
-// apply recorded what it found.
+// apply recorded what it found. Each is ended with the instance this
+// apply holds at its address (nil when none), not merely marked
+// resolved: until the state is written, what the plan adopted (an
+// object the interrupted create made) is in no durable record but this
+// one, and a crash before the state's write would otherwise make the
+// next plan create it again.
 func (w *applyWalk) resolveInterrupted(ctx context.Context) {
 	if w.c.Journal == nil {
 		return
 	}
 	for _, in := range w.plan.Interrupted {
-		if err := w.c.Journal.Resolve(ctx, in.ID); err != nil {
+		if err := w.c.Journal.End(ctx, in.ID, in.Addr, w.a.get(in.Addr)); err != nil {
 			w.stop(err)
 			return
 		}
