@@ -369,13 +369,23 @@ func (fx *flux) helmRelease(d Document) {
 		}
 		syb.block("wait").set("timeout", cty.StringVal(timeout))
 	}
-	c.note(&w, d, "", fmt.Sprintf("the app is named after the release %s (namespace %s) that helm-controller installed, so its first apply upgrades that release in place", releaseName(d), ns))
+	// helm-controller keeps the release's record in storageNamespace (by
+	// default the HelmRelease's own); slipway keeps it in the app's.
+	storage := str(spec, "storageNamespace")
+	if storage == "" {
+		storage = namespaceOr(d.namespace())
+	}
+	if storage == ns {
+		c.note(&w, d, "", fmt.Sprintf("the app is named after the release %s (namespace %s) that helm-controller installed, so its first apply upgrades that release in place; suspend the HelmRelease first (flux suspend helmrelease %s -n %s), or helm-controller undoes slipway's upgrades", releaseName(d), ns, d.name(), namespaceOr(d.namespace())))
+	} else {
+		c.unconverted(&w, d, "spec.targetNamespace", fmt.Sprintf("helm-controller keeps the release %s in namespace %s, and slipway keeps an app's release in the app's namespace %s: slipway would install a new release there, which Helm refuses over objects release %s owns. Before converting, move the record (set spec.storageNamespace to %s and let helm-controller reconcile once), then suspend the HelmRelease", releaseName(d), storage, ns, releaseName(d), ns))
+	}
 	if name != releaseName(d) {
 		c.unconverted(&w, d, "spec.releaseName", fmt.Sprintf("the release %q is not a valid app name; the app %s installs a new release", releaseName(d), name))
 	}
 	for _, k := range sortedKeys(spec) {
 		switch k {
-		case "chart", "values", "targetNamespace", "releaseName", "dependsOn", "timeout":
+		case "chart", "values", "targetNamespace", "releaseName", "dependsOn", "timeout", "storageNamespace":
 		case "install":
 			for _, ik := range sortedKeys(mapOf(spec, "install")) {
 				if ik != "createNamespace" && ik != "disableWait" {
