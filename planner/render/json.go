@@ -335,6 +335,11 @@ type jsonFlatChange struct {
 	Images []string `json:"images"`
 	// Replicas is an object's spec.replicas, when it has one.
 	Replicas *int64 `json:"replicas,omitempty"`
+	// Unknown says that what an object of a change that is not a delete
+	// leaves is known only after apply (an app's objects after a promote
+	// to its source): images, replicas and the like are then empty, not
+	// those it has now.
+	Unknown bool `json:"unknown"`
 	// Stages are the stages a pipeline runs, in order.
 	Stages []string `json:"stages"`
 	// Rollout is the rollout block an app follows ("rollout.canary"),
@@ -418,6 +423,9 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 	v := liveSide(plans.NoOp, n.Before, n.After)
 	if f.Action == "delete" {
 		v = n.Before
+	} else if n.After == nil && n.AfterUnknown == true {
+		// Known only after apply: not the value it has now.
+		v, f.Unknown = nil, true
 	}
 	switch c.Addr.Resource.Kind {
 	case addrs.Pipeline:

@@ -51,6 +51,7 @@ func TestJSONFlatChanges(t *testing.T) {
 			Nested: []*plans.NestedChange{
 				{Address: "batch/v1 CronJob prod-web/nightly", Action: plans.Create, Before: cty.NullVal(cty.DynamicPseudoType), After: cron},
 				{Address: "apps/v1 Deployment web/web", Action: plans.Delete, Before: deployment("reg.example/web:latest", 12), After: cty.NullVal(cty.DynamicPseudoType)},
+				{Address: "apps/v1 Deployment web/promoted", Action: plans.Update, Before: deployment("reg.example/old:1", 2), After: cty.DynamicVal},
 				{Address: "v1 Namespace prod-web", Action: plans.Delete, Before: obj(map[string]cty.Value{"apiVersion": str("v1"), "kind": str("Namespace"), "metadata": obj(map[string]cty.Value{"name": str("prod-web")})}), After: cty.NullVal(cty.DynamicPseudoType)},
 				{
 					Address: "hook PreSync rbac.authorization.k8s.io/v1 ClusterRoleBinding /escalate", Action: plans.Run, Before: cty.NullVal(cty.DynamicPseudoType),
@@ -109,6 +110,7 @@ func TestJSONFlatChanges(t *testing.T) {
 		{"app.web", "update", "app", "prod-web", "web", "", "rollout.canary", none, none, -1},
 		{"app.web batch/v1 CronJob prod-web/nightly", "create", "CronJob", "prod-web", "web", "", "", []string{"busybox:1.36", "reg.example/job@sha256:ab"}, none, -1},
 		{"app.web apps/v1 Deployment web/web", "delete", "Deployment", "web", "web", "", "", []string{"reg.example/web:latest"}, none, 12},
+		{"app.web apps/v1 Deployment web/promoted", "update", "Deployment", "web", "web", "", "", none, none, -1},
 		{"app.web v1 Namespace prod-web", "delete", "Namespace", "prod-web", "web", "", "", none, none, -1},
 		{"app.web hook PreSync rbac.authorization.k8s.io/v1 ClusterRoleBinding /escalate", "run", "ClusterRoleBinding", "", "web", "", "", none, none, -1},
 		{"app.web hook PostSync batch/v1 Job prod-web/smoke-… (generateName smoke-)", "run", "Job", "prod-web", "web", "", "", none, none, -1},
@@ -118,5 +120,10 @@ func TestJSONFlatChanges(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	for _, c := range doc.Changes {
+		if want := c.Object == "apps/v1 Deployment web/promoted"; c.Unknown != want {
+			t.Errorf("%s: unknown = %v, want %v", c.Address, c.Unknown, want)
+		}
 	}
 }
