@@ -35,7 +35,7 @@ type Release struct {
 // anything that breaks a reader) and append the new version with the
 // digest TestHistory prints. A digest is never edited in place.
 var History = map[string][]Release{
-	"plan":             {{"1.1", "sha256:601c4c89026aeef88372c43663ae39aa3705e014b60a700beaabbce1aa0b21ab"}, {"1.2", "sha256:cc4dc327dd6b8fdb0745073577ef852154ed8e67c525635d8ec162521229e602"}, {"1.3", "sha256:716e4baa819afa4e8f70d1b6bdaf8e77497c21c91b53dcd23aa66f038b47e2e8"}, {"1.4", "sha256:6d1f12a52f4dbca997dbb26f32cd4f52054fcaf502757021e74682b49bb08e59"}},
+	"plan":             {{"1.1", "sha256:601c4c89026aeef88372c43663ae39aa3705e014b60a700beaabbce1aa0b21ab"}, {"1.2", "sha256:cc4dc327dd6b8fdb0745073577ef852154ed8e67c525635d8ec162521229e602"}, {"1.3", "sha256:716e4baa819afa4e8f70d1b6bdaf8e77497c21c91b53dcd23aa66f038b47e2e8"}, {"1.4", "sha256:6d1f12a52f4dbca997dbb26f32cd4f52054fcaf502757021e74682b49bb08e59"}, {"1.5", "sha256:f23e8be79f1dae56b9bcc6a206809e380f2e9b877cf89513edf05bf1bd5789ae"}},
 	"state":            {{"1.0", "sha256:a229ce6d9876ece724c865089dd67b9d52c694d9cc1be3591694e2bce4e0950a"}},
 	"outputs":          {{"1.0", "sha256:c09d277032861bc7602696a14acdec679f64bdad89416874133a1506ce78ad29"}},
 	"ui-events":        {{"1.0", "sha256:eab5194e8ad107cb1a21e7b0b2b23cba2c15e2853d32a436ebfd3ca67cffdf5f"}},
