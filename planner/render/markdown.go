@@ -455,7 +455,25 @@ func (m *markdown) head(p *plans.Plan) {
 	case len(actions) > 0:
 		m.b.WriteString("**Plan:** " + summaryText(p.Summary()) + "\n\n")
 	default:
-		m.b.WriteString("**Plan:** only output values change.\n\n")
+		m.b.WriteString("**Plan:** " + noObjectsText(p) + "\n\n")
+	}
+}
+
+// noObjectsText is the plan line of a plan that changes no object: its
+// outputs change, or it records what reading back the changes an
+// interrupted apply left unfinished found, or both.
+func noObjectsText(p *plans.Plan) string {
+	outputs := false
+	for _, o := range p.Outputs {
+		outputs = outputs || (o != nil && o.Action != plans.NoOp)
+	}
+	switch {
+	case outputs && len(p.Interrupted) > 0:
+		return "no objects change; output values change, and applying it records what the interrupted changes were found to be."
+	case len(p.Interrupted) > 0:
+		return "no objects change; applying it records what the interrupted changes were found to be."
+	default:
+		return "only output values change."
 	}
 }
 

@@ -417,3 +417,29 @@ func TestMarkdownCutsWhatCannotBeLeftOut(t *testing.T) {
 		t.Errorf("cut though the fixed parts fit:\n%s", lastLine(md))
 	}
 }
+
+// TestMarkdownPlanLineOfNoObjects: a plan that changes no object says
+// what applying it does: its outputs change, or it records what reading
+// back an interrupted apply's changes found. Neither is "only output
+// values change" when no output changes.
+func TestMarkdownPlanLineOfNoObjects(t *testing.T) {
+	t.Parallel()
+	interrupted := func(p *plans.Plan) *plans.Plan {
+		p.Interrupted = []*plans.Interrupted{{ID: "1", Addr: managed("file", "a", addrs.NoKey), Action: plans.Create, Outcome: plans.InterruptedAdopted}}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		p    *plans.Plan
+		want string
+	}{
+		{"outputs", outputsOnlyPlan(), "**Plan:** only output values change."},
+		{"interrupted", interrupted(noChangesPlan()), "**Plan:** no objects change; applying it records what the interrupted changes were found to be."},
+		{"both", interrupted(outputsOnlyPlan()), "**Plan:** no objects change; output values change, and applying it records what the interrupted changes were found to be."},
+	} {
+		md := renderComment(tc.p, MarkdownOptions{Limit: githubLimit})
+		if !strings.Contains(md, tc.want) {
+			t.Errorf("%s: the comment does not say %q:\n%s", tc.name, tc.want, md)
+		}
+	}
+}
