@@ -105,9 +105,26 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	if err != nil {
 		return "", fmt.Errorf("locking state: %w", err)
 	}
+	afterOpenLock()
 	var lockErr error
 	err = lockPoll.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
 		lockErr = tryLock(f)
+		if lockErr == nil && !stillAt(f, b.lockPath()) {
+			// The lock file was removed (its workspace deleted) or
+			// replaced between our open and our flock: a lock of a file
+			// no longer at the path guards nothing, as the next process
+			// locks the file that is. Lock the one at the path.
+			unlock(f)
+			f.Close()
+			if lockErr = os.MkdirAll(filepath.Dir(b.path), 0o755); lockErr != nil {
+				f = nil
+				return true, nil
+			}
+			if f, lockErr = openLock(b.lockPath(), os.O_RDWR|os.O_CREATE); lockErr != nil {
+				return true, nil
+			}
+			lockErr = errHeld
+		}
 		return !errors.Is(lockErr, errHeld), nil
 	})
 	if err != nil {
@@ -149,6 +166,20 @@ func (b *Backend) Lock(ctx context.Context, info *state.LockInfo) (string, error
 	b.stale = stale
 	b.mu.Unlock()
 	return li.ID, nil
+}
+
+// afterOpenLock runs between Lock's open of the lock file and its first
+// flock; tests use it to delete the workspace in that window.
+var afterOpenLock = func() {}
+
+// stillAt reports whether path names the file f is.
+func stillAt(f *os.File, path string) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	pi, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, pi)
 }
 
 // StaleRecord is why the lock file held no valid record when Lock last

@@ -144,9 +144,10 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 		return fmt.Errorf("deleting workspace %q: %w", name, err)
 	}
 	// Under the lock nothing else writes the workspace. The lock file
-	// goes last, once the lock is released (Windows cannot remove an
-	// open file); a process that takes the lock in that instant finds
-	// the workspace gone, as it would had it come a moment later.
+	// goes last, still locked: a process that opened it before and takes
+	// its lock after finds it no longer at its path and locks the one
+	// there (Lock), so no two holders ever lock two files. Where an open
+	// file cannot be removed (Windows) it goes once released.
 	s.mu.Lock()
 	delete(s.backends, name)
 	s.mu.Unlock()
@@ -164,10 +165,13 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 			}
 		}
 	}
+	removed := os.Remove(lb.lockPath()) == nil
 	unlock(f)
 	f.Close()
-	if err := os.Remove(lb.lockPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("deleting workspace %q: %w", name, err)
+	if !removed {
+		if err := os.Remove(lb.lockPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("deleting workspace %q: %w", name, err)
+		}
 	}
 	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("deleting workspace %q: %w", name, err)
