@@ -73,6 +73,12 @@ func planByAgent(ctx context.Context, m *command.Meta, inv *invocation, use bool
 		// this user's, and not one to replace while it listens.
 		fmt.Fprintf(inv.stderr, "Warning: %v; slipway sent it nothing and plans without an agent. Remove %s to have an agent again.\n", err, agent.SocketPath)
 		return 0, false
+	case errors.Is(err, agent.ErrUnresponsive):
+		// Stopped (Ctrl-Z in the terminal that started it, SIGSTOP) or
+		// wedged: it has the request, and may run it once it runs
+		// again, but this plan does not wait for it.
+		fmt.Fprintf(inv.stderr, "Warning: %v, so slipway plans without it. If it stays so, %s; the next plan starts another.\n", err, agent.UnresponsiveAdvice(err))
+		return 0, false
 	case errors.Is(err, agent.ErrNoAgent):
 		if err != agent.ErrNoAgent {
 			m.Debugf("plan: no agent answers on %s (%v); planning here", agent.SocketPath, err)
@@ -403,6 +409,10 @@ func stopAgent(ctx context.Context, inv *invocation) int {
 	if errors.Is(err, agent.ErrNoAgent) {
 		fmt.Fprintf(inv.stdout, "slipway agent: no agent runs in %s.\n", dir)
 		return 0
+	}
+	if errors.Is(err, agent.ErrUnresponsive) {
+		fmt.Fprintf(inv.stderr, "Error: %v: %s.\n", err, agent.UnresponsiveAdvice(err))
+		return 1
 	}
 	if err != nil {
 		fmt.Fprintf(inv.stderr, "Error: %v\n", err)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"slipway.dev/slipway/cmd/slipway/internal/agent"
 	"slipway.dev/slipway/examples/provider-file/file"
 	"slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/testbed"
@@ -87,8 +88,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":   scriptExits,
-			"oldlock": scriptOldLock,
+			"exits":      scriptExits,
+			"oldlock":    scriptOldLock,
+			"stuckagent": scriptStuckAgent,
 		},
 	})
 }
@@ -114,4 +116,19 @@ func scriptExits(ts *testscript.TestScript, neg bool, args []string) {
 	if (got == want) == neg {
 		ts.Fatalf("%s exited %d, want %s%d", strings.Join(args[1:], " "), got, map[bool]string{true: "not ", false: ""}[neg], want)
 	}
+}
+
+// scriptStuckAgent is the script command `stuckagent PATH`: an agent's
+// socket at PATH whose process never takes a connection, as one stopped
+// with SIGSTOP or wedged: the kernel takes each connection and request
+// into its buffers, and nothing answers. It lasts until the script ends.
+func scriptStuckAgent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stuckagent PATH")
+	}
+	l, err := agent.Listen(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("stuckagent: %v", err)
+	}
+	ts.Defer(func() { l.Close() })
 }

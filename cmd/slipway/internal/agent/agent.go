@@ -56,6 +56,10 @@ type Request struct {
 	Color bool `json:"color"`
 	// Build identifies the client's slipway binary (see Build).
 	Build string `json:"build"`
+	// Ack asks the agent to send frameAccepted once it has read the
+	// request. Ask sets it; clients of builds before it do not, and get
+	// no frame they do not know.
+	Ack bool `json:"ack,omitempty"`
 }
 
 // Build identifies the running slipway binary by version, path, size and
@@ -175,8 +179,19 @@ const (
 	frameStdout  byte = 1
 	frameStderr  byte = 2
 	frameExit    byte = 3 // payload: the exit code in decimal; the last frame
-	frameRefused byte = 4 // payload: why; the only frame
+	frameRefused byte = 4 // payload: why; the only frame besides frameAccepted
+	// frameAccepted, with no payload, says the agent read the request;
+	// sent first, at once, when the request asks (Request.Ack).
+	frameAccepted byte = 5
 )
+
+// answerTimeout bounds how long Ask waits for the agent's first frame.
+// An agent that runs reads a request and acknowledges it within
+// milliseconds, also while another plan holds it; one that does not
+// answer in this time is stopped (SIGSTOP), or wedged: the kernel takes
+// the connection and the request into the socket's buffers all the same,
+// and without a bound the plan would wait for it forever.
+var answerTimeout = 5 * time.Second
 
 // interruptByte is what a client sends once the user interrupted it.
 const interruptByte = 'i'
@@ -260,6 +275,11 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	if err := json.Unmarshal(line, &req); err != nil || len(req.Args) == 0 {
 		writeFrame(conn, frameRefused, []byte("the request could not be read"))
 		return
+	}
+	if req.Ack {
+		if writeFrame(conn, frameAccepted, nil) != nil {
+			return
+		}
 	}
 	if !req.IsStop() {
 		one.Lock()
@@ -353,6 +373,11 @@ var ErrNoAgent = errors.New("no agent")
 // directory.
 var ErrServed = errors.New("another agent already serves this directory")
 
+// ErrUnresponsive is returned by Ask when the agent took the connection
+// but sent nothing within answerTimeout (a stopped or wedged process). It
+// was sent the request, which it may still run, and nothing was written.
+var ErrUnresponsive = errors.New("the agent does not answer")
+
 // ErrAnotherUser is returned by Ask when a process of another user
 // listens at the agent's socket (a socket, or a link to one, that a
 // repository or another user left there): it is sent nothing, not even
@@ -368,8 +393,9 @@ func (r *Refused) Error() string { return "the agent did not serve the plan: " +
 // Ask sends req to the agent listening at path, copies what it writes
 // to stdout and stderr, and returns the exit code. It returns ErrNoAgent
 // when nothing listens there and a *Refused when the agent will not serve
-// req, and ErrAnotherUser when the process listening is not of this
-// process's user; in all three cases it wrote nothing. Once ctx ends it
+// req, ErrAnotherUser when the process listening is not of this
+// process's user, and ErrUnresponsive when the agent sent nothing within
+// answerTimeout; in all four cases it wrote nothing. Once ctx ends it
 // tells the agent, which stops the request, and waits for the agent's
 // last frames.
 func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Writer) (int, error) {
@@ -386,7 +412,9 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 	if err := ownListener(conn); err != nil {
 		return 0, fmt.Errorf("%w: %s: %v", ErrAnotherUser, path, err)
 	}
-	b, err := json.Marshal(req)
+	ack := *req
+	ack.Ack = true
+	b, err := json.Marshal(&ack)
 	if err != nil {
 		return 0, err
 	}
@@ -395,15 +423,35 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Write([]byte{interruptByte}) })
 	defer stop()
+	_ = conn.SetReadDeadline(time.Now().Add(answerTimeout))
 	r := bufio.NewReader(conn)
 	var hdr [5]byte
-	for first := true; ; first = false {
+	for first, answered := true, false; ; {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			if first {
+			switch {
+			case !answered && errors.Is(err, os.ErrDeadlineExceeded):
+				pid := 0
+				if uc, ok := conn.(*net.UnixConn); ok {
+					pid, _ = peercred.PID(uc)
+				}
+				return 0, &unresponsive{pid: pid}
+			case first:
 				// The agent went away before answering: plan without it.
 				return 0, fmt.Errorf("%w: %v", ErrNoAgent, err)
 			}
 			return 1, fmt.Errorf("the agent stopped before the plan ended: %w", err)
+		}
+		if !answered {
+			// Answered: from here the plan takes the time it takes,
+			// waiting its turn behind another plan included.
+			answered = true
+			_ = conn.SetReadDeadline(time.Time{})
+		}
+		if hdr[0] == frameAccepted {
+			if binary.BigEndian.Uint32(hdr[1:]) != 0 {
+				return 1, fmt.Errorf("the agent sent an acknowledgement with a payload")
+			}
+			continue
 		}
 		n := binary.BigEndian.Uint32(hdr[1:])
 		if n > maxFrame {
@@ -432,7 +480,29 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 		default:
 			return 1, fmt.Errorf("the agent sent a frame of kind %d", hdr[0])
 		}
+		first = false
 	}
+}
+
+// unresponsive is ErrUnresponsive naming the agent's process.
+type unresponsive struct{ pid int }
+
+func (e *unresponsive) Error() string {
+	if e.pid > 0 {
+		return fmt.Sprintf("%v within %v (pid %d)", ErrUnresponsive, answerTimeout, e.pid)
+	}
+	return fmt.Sprintf("%v within %v", ErrUnresponsive, answerTimeout)
+}
+
+func (e *unresponsive) Unwrap() error { return ErrUnresponsive }
+
+// UnresponsiveAdvice is what to do of an agent Ask found unresponsive
+// (err wraps ErrUnresponsive): end its process.
+func UnresponsiveAdvice(err error) string {
+	if u := (*unresponsive)(nil); errors.As(err, &u) && u.pid > 0 {
+		return fmt.Sprintf("end it (kill %d)", u.pid)
+	}
+	return "end its process"
 }
 
 // Listening reports whether an agent of this process's user listens at

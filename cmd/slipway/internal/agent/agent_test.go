@@ -546,3 +546,101 @@ func TestAStopIsAnsweredPastAHungRequest(t *testing.T) {
 		t.Fatal("the agent did not stop: a hung request or a silent connection held it")
 	}
 }
+
+// withAnswerTimeout sets answerTimeout for a test, which must not be
+// parallel.
+func withAnswerTimeout(t *testing.T, d time.Duration) {
+	old := answerTimeout
+	answerTimeout = d
+	t.Cleanup(func() { answerTimeout = old })
+}
+
+// TestAStoppedAgentIsNotWaitedFor: an agent that listens but does not
+// run (stopped with SIGSTOP, wedged) has its connection and request taken
+// by the kernel all the same; Ask gives up on it after answerTimeout,
+// having written nothing, instead of waiting forever.
+func TestAStoppedAgentIsNotWaitedFor(t *testing.T) {
+	withAnswerTimeout(t, 200*time.Millisecond)
+	path := socketPath(t)
+	l, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close() // never accepts: the kernel's backlog holds the client
+	type answer struct {
+		code int
+		err  error
+	}
+	done := make(chan answer, 1)
+	var out, errs bytes.Buffer
+	go func() {
+		code, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, &out, &errs)
+		done <- answer{code, err}
+	}()
+	select {
+	case a := <-done:
+		if !errors.Is(a.err, ErrUnresponsive) || a.code != 0 {
+			t.Fatalf("Ask = %d, %v; want ErrUnresponsive", a.code, a.err)
+		}
+		if !strings.Contains(a.err.Error(), "within 200ms") {
+			t.Errorf("the error %q does not say how long it waited", a.err)
+		}
+		if out.Len()+errs.Len() != 0 {
+			t.Errorf("Ask wrote %q %q", out.String(), errs.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ask still waits for an agent that never answers")
+	}
+}
+
+// TestARequestWaitingItsTurnIsNotGivenUp: the bound is on the agent's
+// acknowledgement, not on the plan: a request that waits behind another
+// plan for longer than answerTimeout is served.
+func TestARequestWaitingItsTurnIsNotGivenUp(t *testing.T) {
+	withAnswerTimeout(t, 100*time.Millisecond)
+	path, _ := serve(t, func(_ context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		time.Sleep(400 * time.Millisecond)
+		io.WriteString(stdout, "planned\n")
+		return 2, ""
+	})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			var out bytes.Buffer
+			code, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, &out, io.Discard)
+			if err != nil || code != 2 || out.String() != "planned\n" {
+				t.Errorf("Ask = %d, %v, %q; want 2, nil, the plan", code, err, out.String())
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestTheAcknowledgementIsSentOnlyWhenAsked: a client of a build before
+// the acknowledgement gets no frame it does not know; one that asks gets
+// it first.
+func TestTheAcknowledgementIsSentOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	path, _ := serve(t, func(_ context.Context, _ *Request, stdout, _ io.Writer) (int, string) {
+		io.WriteString(stdout, "planned\n")
+		return 0, ""
+	})
+	for _, tc := range []struct {
+		line string
+		want byte
+	}{
+		{`{"args":["plan"]}`, frameStdout},
+		{`{"args":["plan"],"ack":true}`, frameAccepted},
+	} {
+		conn, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, tc.line+"\n")
+		b, _ := io.ReadAll(conn)
+		conn.Close()
+		if len(b) < 5 || b[0] != tc.want {
+			t.Errorf("%s: answered %q, want a first frame of kind %d", tc.line, b, tc.want)
+		}
+	}
+}
