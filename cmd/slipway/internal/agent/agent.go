@@ -209,6 +209,10 @@ func (r *Request) IsStop() bool { return slices.Equal(r.Args, StopArgs) }
 // request: one that sends nothing must not hold the agent's shutdown.
 const requestTimeout = 10 * time.Second
 
+// stopGrace is how long a request running when the agent stops has to
+// send its last frames before its connection is closed.
+const stopGrace = 2 * time.Second
+
 // maxRequest bounds a request's size.
 const maxRequest = 4 << 20
 
@@ -292,10 +296,13 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Nor does a request running when it stops: a plan blocked writing to
-	// a client that reads nothing (stopped with Ctrl-Z) ends with its
-	// connection. (One waiting its turn is refused once it gets it.)
-	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	// Nor does a request running when it stops: its plan is cancelled
+	// (rctx) and has stopGrace to send its last frames; a plan blocked
+	// writing to a client that reads nothing (stopped with Ctrl-Z) ends
+	// with its connection then. (One waiting its turn is refused once it
+	// gets it.) The timer may fire after the request ended: the
+	// connection is closed by then, and closing it again does nothing.
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, func() { conn.Close() }) })()
 	// The client sends one byte when the user interrupts it, and closes
 	// the connection when it goes away: either ends the request. It is
 	// read through r, which may hold it already, read with the request.
