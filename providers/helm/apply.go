@@ -48,6 +48,16 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		r.uninstall(cl, req, resp)
 		return
 	}
+	defer func() {
+		// The plan's record (its inputs, the digest of its offline
+		// render) is what the release would be had the apply
+		// succeeded; recorded with the state of a failed one, an
+		// offline plan would take the release as made from them and
+		// plan no change.
+		if resp.Diagnostics.HasErrors() {
+			resp.Private = privateData{Failed: true}.encode()
+		}
+	}()
 	c, diags := parseConfig(req.Config)
 	resp.Diagnostics = append(resp.Diagnostics, diags...)
 	if diags.HasErrors() {

@@ -422,3 +422,69 @@ func TestApplyRefusesAChartChangedSincePlan(t *testing.T) {
 		t.Errorf("releases after the refused apply: %q", l)
 	}
 }
+
+// TestOfflinePlanAfterAFailedApply: an apply that failed records no
+// inputs it did not install. Here the apply of a change of values was
+// refused (the chart changed since the plan), and the chart was put
+// back: the release still holds the old values, and an offline plan of
+// the new ones must upgrade it, not take the release for made from them.
+func TestOfflinePlanAfterAFailedApply(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	c := startProvider(t, cluster)
+	const ns = "helm-failed-offline"
+	files := webChart("0.1.0")
+	dir := sdktest.WriteTree(t, files)
+	config := func(color string) cty.Value {
+		return releaseConfigVal(map[string]cty.Value{
+			"name": cty.StringVal("web"), "namespace": cty.StringVal(ns), "chart_dir": cty.StringVal(dir),
+			"create_namespace": cty.True,
+			"values":           cty.StringVal("color: " + color + "\n"),
+		})
+	}
+	s := newSession(t, c)
+	s.Sync(config("blue"))
+	plan := s.Plan(config("red"))
+	values := filepath.Join(dir, "values.yaml")
+	if err := os.WriteFile(values, []byte(strings.Replace(files["values.yaml"], "replicas: 1", "replicas: 2", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := s.Apply(config("red"), plan); !resp.Diagnostics.HasErrors() {
+		t.Fatal("the apply of a chart changed since the plan was not refused")
+	}
+	if err := os.WriteFile(values, []byte(files["values.yaml"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	off := sdktest.Start(t, "helm", "HOME="+t.TempDir())
+	diags, err := off.ConfigureWith(t.Context(), sdk.ConfigureRequest{Offline: true, Config: providerSchema.Object(map[string]cty.Value{
+		"cache_dir": cty.StringVal(filepath.Join(t.TempDir(), "cache")),
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdktest.CheckDiags(t, "configure offline", diags)
+	resps, err := off.Plan(t.Context(), []sdk.PlanRequest{{
+		Address: s.Address, TypeName: "helm_release",
+		Config: config("red"), PriorState: s.State, PriorPrivate: s.Private,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := resps[0]
+	sdktest.CheckDiags(t, "offline plan", resp.Diagnostics)
+	cm := resp.PlannedState.GetAttr("objects").GetAttr("v1 ConfigMap " + ns + "/web-settings")
+	if got := cm.GetAttr("data").GetAttr("color"); !got.RawEquals(cty.StringVal("red")) {
+		t.Errorf("the offline plan after the failed apply keeps color %#v; want the release upgraded to red", got)
+	}
+	if rev := resp.PlannedState.GetAttr("release_revision"); rev.IsKnown() {
+		t.Errorf("the offline plan keeps revision %#v: it plans no upgrade", rev)
+	}
+	warned := false
+	for _, d := range resp.Diagnostics {
+		warned = warned || d.Summary == "Last apply failed"
+	}
+	if !warned {
+		t.Errorf("the offline plan does not say the last apply failed: %v", resp.Diagnostics)
+	}
+}

@@ -37,7 +37,8 @@ import (
 // manifest makes the recorded object is planned as recorded, any other as
 // rendered, so a changed object shows the recorded values against the
 // chart's new ones. When the chart and values are the ones state
-// recorded (inputsDigest), the release is planned unchanged as a whole.
+// recorded (inputsDigest), the release is planned unchanged as a whole;
+// after an apply that failed, which records no inputs, it is upgraded.
 // Fields that differ between two renders (randAlphaNum, now, uuidv4) are
 // random: unknown in a release that changes.
 //
@@ -99,7 +100,11 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 	}
 	priv := decodePrivate(req.PriorPrivate)
 	inputs := inputsDigest(ch, vals)
-	same := exists && ((priv.Inputs != "" && priv.Inputs == inputs) || (priv.Digest != "" && priv.Digest == digest))
+	same := exists && !priv.Failed && ((priv.Inputs != "" && priv.Inputs == inputs) || (priv.Digest != "" && priv.Digest == digest))
+	if exists && priv.Failed {
+		resp.Diagnostics.AddWarning("Last apply failed",
+			fmt.Sprintf("The last apply of release %q failed. Offline, slipway cannot see what it left in the cluster, so the plan upgrades the release to the chart and values configured. Plan online to see what the upgrade changes.", c.Name))
+	}
 	planned := map[string]cty.Value{}
 	var inventory []string
 	for _, o := range objs {
@@ -143,7 +148,7 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 	}
 	sort.Strings(inventory)
 	objects := kube.ObjectsVal(planned)
-	upgrade := !exists || !same && (!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
+	upgrade := !exists || priv.Failed || !same && (!kube.SameValue(prior.GetAttr(builtin.AppObjects), objects) ||
 		sdk.GetString(prior, builtin.HelmChartVersion) != ch.Metadata.Version ||
 		(priv.Inputs != "" && priv.Inputs != inputs))
 	revision := cty.UnknownVal(cty.Number)

@@ -185,6 +185,11 @@ type privateData struct {
 	// loaded, before rendering (which changes both in place): apply loads
 	// them again and refuses to go on when they differ.
 	Loaded string `json:"loaded,omitempty"`
+	// Failed, recorded by an apply that failed (or refused), says the
+	// release may be anything but what the plan showed: an offline plan,
+	// which cannot look, upgrades it. It replaces the plan's record,
+	// whose inputs were never installed.
+	Failed bool `json:"failed,omitempty"`
 }
 
 func decodePrivate(b []byte) privateData {
