@@ -250,7 +250,11 @@ type imageSpec struct {
 type promoteSpec struct {
 	index  int
 	source addrs.Resource // the source it writes, when repo names one
-	repo   string         // URL
+	// movesSource: the promote commits to the branch that source
+	// follows, so its commit moves with every push. A promote onto
+	// another branch of the repository leaves the source where it is.
+	movesSource bool
+	repo        string // URL
 	// repoSensitive: the URL came from a sensitive value (a token in it,
 	// https://x-access-token:${var.token}@host/...), and stays sensitive in
 	// the pipeline's plan and state.
@@ -483,12 +487,20 @@ func decodePipeline(rc *lang.Resource, addr addrs.ResourceInstance, ctx *hcl.Eva
 		"image": cty.ObjectVal(imgVals),
 		"self":  cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(ps.name), "workspace": cty.StringVal(workspace)}),
 	}
+	own := pipelineSource(rc.Config)
 	for i, pp := range pb.Promotes {
 		pr, d := decodePromote(pp, i, pctx)
 		diags = append(diags, d...)
-		if pr != nil {
-			ps.promotes = append(ps.promotes, pr)
+		if pr == nil {
+			continue
 		}
+		if own != nil && pr.source == *own && pr.movesSource {
+			r := pr.decl
+			diags = append(diags, kind.Errorf("Promote into the pipeline's own source", &r,
+				"%s builds %s and promotes onto the branch that source follows: each promote's commit would move the source it builds, so that the next plan ran the pipeline again (a new commit, a new tag, another promote) without end, or, were the source not one of its inputs, no commit of the source would ever run it. Promote into another repository, like a GitOps repository (repo = source.git.gitops), or onto another branch of this one (branch = \"deploy\"), which an app's source then follows.", addr, own))
+			continue
+		}
+		ps.promotes = append(ps.promotes, pr)
 	}
 
 	if p := pb.Post; p != nil {
@@ -866,13 +878,16 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 		ps.source = *src
 	}
 	branch := pb.Branch
+	follows, _ := sourceRefName(repo, builtin.SourceBranch, "refs/heads/")
 	if branch.IsNull() {
-		b, _ := sourceRefName(repo, builtin.SourceBranch, "refs/heads/")
-		if b == "" {
+		if follows == "" {
 			return nil, append(diags, kind.ErrorDiag("Promote branch unknown", "The promote's repo follows no branch (a tag or a commit), so slipway cannot tell where to commit. Set branch = \"main\" in the promote block, or branch in the source.", &r))
 		}
-		branch = cty.StringVal(b)
+		branch = cty.StringVal(follows)
 	}
+	// Unknown either way, it may: taken as moving it, as before.
+	ub, _ := branch.Unmark()
+	ps.movesSource = follows == "" || !ub.IsKnown() || ub.Type() != cty.String || ub.AsString() == follows
 	base := cty.NullVal(cty.String)
 	if repo.Type().HasAttribute(builtin.SourceCommit) {
 		base = repo.GetAttr(builtin.SourceCommit)
@@ -934,15 +949,23 @@ func decodePromote(pp *pipePromoteBody, index int, ctx *hcl.EvalContext) (*promo
 	return ps, diags
 }
 
-// promoteSource finds the source a promote's repo argument names
-// (repo = source.git.gitops), from its syntax alone.
-func promoteSource(body hcl.Body) *addrs.Resource {
-	attrs, _ := body.JustAttributes()
-	a := attrs["repo"]
+// pipelineSource finds the source a pipeline's source argument names
+// (source = source.git.app), from its syntax alone.
+func pipelineSource(body hcl.Body) *addrs.Resource {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	a := sb.Attributes["source"]
 	if a == nil {
 		return nil
 	}
-	for _, t := range a.Expr.Variables() {
+	return sourceOf(a.Expr.Variables())
+}
+
+// sourceOf is the first source the traversals name.
+func sourceOf(ts []hcl.Traversal) *addrs.Resource {
+	for _, t := range ts {
 		ref, diags := addrs.ParseRef(t)
 		if diags.HasErrors() || ref == nil {
 			continue
@@ -952,6 +975,17 @@ func promoteSource(body hcl.Body) *addrs.Resource {
 		}
 	}
 	return nil
+}
+
+// promoteSource finds the source a promote's repo argument names
+// (repo = source.git.gitops), from its syntax alone.
+func promoteSource(body hcl.Body) *addrs.Resource {
+	attrs, _ := body.JustAttributes()
+	a := attrs["repo"]
+	if a == nil {
+		return nil
+	}
+	return sourceOf(a.Expr.Variables())
 }
 
 // promoteTargets lists the sources a pipeline block's promotes write, by
@@ -978,10 +1012,11 @@ func promoteTargets(rc *lang.Resource) []addrs.Resource {
 // evaluated, and the pipeline's own settings.
 func (ps *pipelineSpec) fingerprint(pb pipelineBlock, ctx *hcl.EvalContext) {
 	// The sources its promotes write move with every run: they are
-	// outputs of the pipeline, not inputs.
+	// outputs of the pipeline, not inputs. A source whose repository it
+	// promotes onto another branch does not move: it stays an input.
 	written := map[string]bool{}
 	for _, pr := range ps.promotes {
-		if pr.source.Name != "" {
+		if pr.source.Name != "" && pr.movesSource {
 			written[pr.source.String()] = true
 		}
 	}

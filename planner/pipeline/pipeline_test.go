@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
@@ -297,7 +298,7 @@ func TestDecodePipeline(t *testing.T) {
   }`),
 			get: func(ps *pipelineSpec) any { return ps.promotes },
 			want: []*promoteSpec{{
-				index: 0, source: gitops, repo: gitopsURL,
+				index: 0, source: gitops, movesSource: true, repo: gitopsURL,
 				config: promoteCfg(map[string]cty.Value{
 					builtin.PromoteImage: cty.StringVal("registry.example.com/me/app"), builtin.PromoteNewTag: cty.StringVal("v1"),
 				}),
@@ -1026,6 +1027,14 @@ func TestPipelineInputs(t *testing.T) {
 			change: func(sc *scope) { sc.Sources["git.gitops"] = gitSource("gitops", "main", commitH) },
 			want:   nil,
 		},
+		"a promote onto another branch leaves its source an input": {
+			// The promote commits to branch deploy of the gitops
+			// repository: the source, which follows main, does not move
+			// with it, and a commit to main is a commit like any other.
+			src:    strings.Replace(src, `path  = "apps/app"`, "path  = \"apps/app\"\n    branch = \"deploy\"", 1),
+			change: func(sc *scope) { sc.Sources["git.gitops"] = gitSource("gitops", "main", commitH) },
+			want:   []string{"source.git.gitops"},
+		},
 		"the pushed digest does not count": {
 			images: map[string]cty.Value{"app": pushed("registry.example.com/me/app", "1a2b3c4", "sha256:bbbb")},
 			want:   nil,
@@ -1278,5 +1287,58 @@ func TestDecodePipelineSensitive(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPromoteIntoOwnSource: a pipeline that promotes onto the branch its
+// own source follows would move what it builds with each promote: the
+// next plan would run it again, without end (or, the source not an
+// input, never for a commit of its code). It is refused where the
+// promote is declared, with the ways out; onto another branch of the
+// same repository it is a pipeline like any other.
+func TestPromoteIntoOwnSource(t *testing.T) {
+	t.Parallel()
+	const src = `pipeline "app" {
+  source = source.git.app
+  image "app" {
+    repository = "registry.example.com/me/app"
+    tags       = [source.git.app.short_commit]
+  }
+  promote {
+    repo  = source.git.app
+    path  = "deploy"
+    image = image.app
+    BRANCH
+  }
+}
+`
+	sc := scope{Sources: map[string]cty.Value{"git.app": gitSource("app", "main", commitA)}}
+	images := map[string]cty.Value{"app": pushed("registry.example.com/me/app", "1a2b3c4", "sha256:aaaa")}
+	for _, tc := range []struct {
+		branch string
+		refuse bool
+	}{
+		{"", true},
+		{`branch = "main"`, true},
+		{`branch = "deploy"`, false},
+	} {
+		rc := loadBlock(t, strings.Replace(src, "BRANCH", tc.branch, 1))
+		ps, diags := decodePipeline(rc, rc.Addr.Instance(addrs.NoKey), sc.EvalContext(), workspace, images)
+		var refused *hcl.Diagnostic
+		for _, d := range diags {
+			if d.Summary == "Promote into the pipeline's own source" {
+				refused = d
+			}
+		}
+		switch {
+		case tc.refuse && (refused == nil || ps != nil):
+			t.Errorf("%q: decoded %v with %v; want the promote refused", tc.branch, ps != nil, summaries(diags))
+		case tc.refuse && (refused.Subject == nil || refused.Subject.Start.Line != 7 || !strings.Contains(refused.Detail, "repo = source.git.gitops")):
+			t.Errorf("%q: the error is at %v, saying %q; want the promote block's line 7 and the ways out", tc.branch, refused.Subject, refused.Detail)
+		case !tc.refuse && (ps == nil || diags.HasErrors()):
+			t.Errorf("%q: %v; want a pipeline like any other", tc.branch, summaries(diags))
+		case !tc.refuse && ps.inputs["source.git.app"] != commitA:
+			t.Errorf("%q: the source's input is %q; want its commit", tc.branch, ps.inputs["source.git.app"])
+		}
 	}
 }
