@@ -17,6 +17,7 @@ package helm
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -36,6 +37,9 @@ type adoption struct {
 	// after the install: the tool's, less those the chart sets itself.
 	marks map[string][]string
 	ids   map[string]kube.ObjectID
+	// tracked are the adopted objects that keep a tracking mark, one
+	// the chart sets itself, sorted (kube.TrackingKept).
+	tracked []string
 }
 
 // notAdoptableError lists rendered objects that exist live but are
@@ -83,7 +87,11 @@ func findAdoptions(ctx context.Context, ms *kube.Mappings, c releaseConfig, objs
 		a.values[key] = v
 		a.marks[key] = kube.MarksToDrop(m, o.obj)
 		a.ids[key] = o.id
+		if len(a.marks[key]) < len(m) {
+			a.tracked = append(a.tracked, key)
+		}
 	}
+	sort.Strings(a.tracked)
 	if len(foreign) > 0 {
 		return nil, &notAdoptableError{release: c.Name, namespace: c.Namespace, from: c.Adopt, ids: foreign}
 	}

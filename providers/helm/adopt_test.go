@@ -120,6 +120,18 @@ data: {color: blue}
 
 	s := newSession(t, c)
 	plan := s.Plan(config)
+	// The chart sets the ConfigMap's instance label itself: it stays,
+	// and Argo CD, tracking by it, still takes the ConfigMap for its
+	// Application's. The plan says so, naming it alone.
+	var kept []string
+	for _, d := range plan.Diagnostics {
+		if strings.HasPrefix(d.Summary, "Adopted objects keep the tracking of") {
+			kept = append(kept, d.Detail)
+		}
+	}
+	if len(kept) != 1 || !strings.Contains(kept[0], cmID) || strings.Contains(kept[0], deployID) || !strings.Contains(kept[0], "--cascade=false") {
+		t.Errorf("the plan's warnings of kept tracking: %q; want one naming %s alone", kept, cmID)
+	}
 	adopted := plan.PlannedState.GetAttr(builtin.AppAdopted)
 	if diff := cmp.Diff([]string{deployID, cmID}, sdktest.Keys(adopted)); diff != "" {
 		t.Fatalf("adopted (-want +got):\n%s", diff)

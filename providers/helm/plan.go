@@ -237,6 +237,9 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 			resp.Diagnostics.AddError("Cannot read the cluster", err.Error())
 		default:
 			adopted = a.value()
+			if len(a.tracked) > 0 {
+				resp.Diagnostics.AddWarning(kube.TrackingKept(c.Adopt, a.tracked))
+			}
 		}
 	}
 	if resp.Diagnostics.HasErrors() {

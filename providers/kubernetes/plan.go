@@ -486,8 +486,7 @@ func (it *planItem) adoptions(live map[string]*unstructured.Unstructured) (cty.V
 	}
 	if len(tracked) > 0 && it.resp != nil {
 		sort.Strings(tracked)
-		it.resp.Diagnostics.AddWarning("Adopted objects keep the tracking of "+it.cfg.Adopt.Describe(),
-			fmt.Sprintf("The manifests themselves set the tracking mark of %s on these objects, so it stays once they are slipway's, and the tool still takes them for its own:\n  %s\nDelete the Application or Kustomization without cascading (argocd app delete NAME --cascade=false; Flux: prune: false), never with: a cascading delete, or a prune by the tool, would delete objects slipway now manages. Tracking by annotation in Argo CD (application.resourceTrackingMethod: annotation) before the migration avoids the shared label.", it.cfg.Adopt.Describe(), strings.Join(tracked, "\n  ")))
+		it.resp.Diagnostics.AddWarning(kube.TrackingKept(it.cfg.Adopt, tracked))
 	}
 	if len(values) == 0 {
 		return keep, nil

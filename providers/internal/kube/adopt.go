@@ -113,6 +113,16 @@ func argoTracks(tracking, app string, id ObjectID) bool {
 	return group == id.Group && kind == id.Kind && name == id.Name && (ns == id.Namespace || ns == "")
 }
 
+// TrackingKept is the warning of a plan whose adopted objects keep a
+// tracking mark of a because their manifests set it themselves (a
+// chart's app.kubernetes.io/instance label): the tool still takes them
+// for its own, and a cascading delete of its Application or Kustomization
+// would delete them. ids are the objects' IDs, sorted.
+func TrackingKept(a Adoption, ids []string) (summary, detail string) {
+	return "Adopted objects keep the tracking of " + a.Describe(),
+		fmt.Sprintf("The manifests themselves set the tracking mark of %s on these objects, so it stays once they are slipway's, and the tool still takes them for its own:\n  %s\nDelete the Application or Kustomization without cascading (argocd app delete NAME --cascade=false; Flux: prune: false), never with: a cascading delete, or a prune by the tool, would delete objects slipway now manages. Tracking by annotation in Argo CD (application.resourceTrackingMethod: annotation) before the migration avoids the shared label.", a.Describe(), strings.Join(ids, "\n  "))
+}
+
 // MarksToDrop is marks without those the manifest itself sets (a chart's
 // app.kubernetes.io/instance label): those are the manifest's, not the
 // tool's, and stay.
