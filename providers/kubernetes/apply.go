@@ -373,6 +373,19 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	if n := len(r.kept); n > 0 {
 		r.progress(fmt.Sprintf("%s unchanged: not applied again", plural(n, "object is", "objects are")))
 	}
+	// A workload rolls out after every wave: once they are healthy, as
+	// it would have been synced in its own wave. Rolling back (an abort)
+	// waits for nothing.
+	if len(settling) > 0 && r.rolloutsAdvance() {
+		r.progress(fmt.Sprintf("waiting for %s of the waves to be healthy before the rollout", plural(len(settling), "object", "objects")))
+		timeout := defaultWaveTimeout
+		if !deadline.IsZero() {
+			timeout = time.Until(deadline)
+		}
+		if err := r.waitHealthy(ctx, settling, timeout); err != nil {
+			return fmt.Errorf("rollout not started: the waves before it are not healthy: %w", err)
+		}
+	}
 	if err := r.runRollouts(ctx, d); err != nil {
 		return err
 	}
@@ -415,6 +428,18 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 		}
 	}
 	return nil
+}
+
+// rolloutsAdvance reports whether a planned rollout moves a revision
+// forward: one that starts, goes on or supersedes, not one that rolls
+// back or holds.
+func (r *syncRun) rolloutsAdvance() bool {
+	for _, p := range r.rollouts {
+		if p.Action != rolloutspec.ActionAbort && p.Action != rolloutspec.ActionHold {
+			return true
+		}
+	}
+	return false
 }
 
 // writesWave reports whether syncing a wave of groups and Sync hooks

@@ -1146,3 +1146,49 @@ func rolloutTest(t *testing.T, base string) (*kubetest.Client, *sdktest.Session,
 	cluster := testbed.Shared(t)
 	return kubetest.New(t, cluster), newSession(t, startProvider(t, cluster, "")), uniqueNS(base)
 }
+
+// TestRolloutWaitsForTheWaves: a workload rolls out after every wave of
+// its app, once they are healthy, as Argo CD syncs a wave once the waves
+// before it are. Here a database in wave -1 changes into one that never
+// becomes healthy, with a new image of the canary workload: the apply
+// fails waiting for the database, and the rollout never starts.
+func TestRolloutWaitsForTheWaves(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-rollout-waves")
+	db := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\n  annotations: {argocd.argoproj.io/sync-wave: \"-1\"}\n" +
+		"spec:\n  replicas: 1\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: postgres:17}]\n"
+	dir := sdktest.WriteTree(t, map[string]string{
+		"db.yaml":         db,
+		"deployment.yaml": strings.Replace(canaryDeployment, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary", Workload: "Deployment/web", Canary: &rolloutspec.CanarySpec{
+		Steps:    []rolloutspec.Step{weightStep(50)},
+		Traffic:  rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+		MaxSurge: "100%",
+	}}
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "wait_timeout": cty.StringVal("20s"), "rollout": cty.StringVal(spec.Encode()),
+	})
+	s.Sync(config)
+
+	stuck := strings.Replace(db, "    spec:\n", "    spec:\n      nodeSelector: {e2e.slipway.dev/no-such-node: \"true\"}\n", 1)
+	writeFile(t, dir+"/db.yaml", stuck)
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(canaryDeployment, "IMAGE", "nginx:1.28", 1))
+	plan := s.Plan(config)
+	if st := planStatus(t, plan); st.Action != rolloutspec.ActionStart {
+		t.Fatalf("planned rollout action %q; want start", st.Action)
+	}
+	resp, progress := s.Apply(config, plan)
+	t.Logf("apply progress:\n  %s", strings.Join(progress, "\n  "))
+	err := resp.Diagnostics.Err()
+	if err == nil || !strings.Contains(err.Error(), "rollout not started: the waves before it are not healthy") || !strings.Contains(err.Error(), "Deployment "+ns+"/db") {
+		t.Fatalf("apply with a wave that never becomes healthy: %v; want the rollout not started, naming the database", err)
+	}
+	if k.Get(kubetest.Deployments, ns, "web-canary") != nil {
+		t.Error("the canary was made while the wave before it was not healthy")
+	}
+	if img := imageOf(t, k.Get(kubetest.Deployments, ns, "web")); img != "nginx:1.27" {
+		t.Errorf("web runs %s; want nginx:1.27, the rollout not started", img)
+	}
+}
