@@ -84,6 +84,10 @@ const (
 	HookGenerateName = "generate_name"
 	HookWave         = "wave"
 	HookDeletePolicy = "delete_policy"
+	// HookManifest is the hook's object as the run creates it, as JSON
+	// (its name aside, for a hook with generate_name): what a reviewer
+	// reads, since a run, not an object of the app, shows no other diff.
+	HookManifest = "manifest"
 )
 
 // HookType is the type of one entry of kubernetes_app.hooks.
@@ -93,6 +97,7 @@ var HookType = cty.Object(map[string]cty.Type{
 	HookGenerateName: cty.String,
 	HookWave:         cty.Number,
 	HookDeletePolicy: cty.List(cty.String),
+	HookManifest:     cty.String,
 })
 
 // The phases of hooks, as Argo CD names them.

@@ -497,48 +497,174 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	}
 	if ch.Action == plans.Update && !slices.ContainsFunc(out, func(nc *plans.NestedChange) bool { return nc.Action != plans.NoOp }) {
 		// No object changes (only the revision moved, say): the sync
-		// changes nothing in the cluster and runs no hooks.
-		return out
+		// changes nothing in the cluster and runs no hooks. A hook
+		// that changed is recorded, and shown, for the next sync.
+		return append(out, hookRecords(ch)...)
 	}
 	return append(out, hookRuns(ch)...)
+}
+
+// hookRecords are the hooks that changed in an update that runs none:
+// each added, changed or removed hook, as the apply records it for the
+// sync that runs it.
+func hookRecords(ch *plans.ResourceChange) []*plans.NestedChange {
+	type rec struct {
+		h    cty.Value
+		k    cty.Value
+		sens []cty.Path
+	}
+	collect := func(v cty.Value, sens []cty.Path) (map[string]rec, []string) {
+		m := map[string]rec{}
+		var order []string
+		if hooks := hooksOf(v); hooks != cty.NilVal {
+			for it := hooks.ElementIterator(); it.Next(); {
+				k, h := it.Element()
+				key := h.GetAttr(builtin.HookPhase).AsString() + " " + h.GetAttr(builtin.HookID).AsString()
+				m[key] = rec{h, k, sens}
+				order = append(order, key)
+			}
+		}
+		return m, order
+	}
+	before, beforeOrder := collect(ch.Before, ch.BeforeSensitive)
+	after, afterOrder := collect(ch.After, ch.AfterSensitive)
+	var out []*plans.NestedChange
+	add := func(key string, action plans.Action, b, a *rec) {
+		nc := &plans.NestedChange{Address: "hook " + key + " (runs at the next sync)", Action: action,
+			Before: cty.NullVal(cty.DynamicPseudoType), After: cty.NullVal(cty.DynamicPseudoType)}
+		if b != nil {
+			nc.Before, nc.BeforeSensitive = hookRunValue(b.h, manifestSensitive(b.sens, b.k))
+		}
+		if a != nil {
+			nc.After, nc.AfterSensitive = hookRunValue(a.h, manifestSensitive(a.sens, a.k))
+		}
+		out = append(out, nc)
+	}
+	for _, key := range afterOrder {
+		a := after[key]
+		b, was := before[key]
+		switch {
+		case !was:
+			add(key, plans.Create, nil, &a)
+		case !kind.SameValue(b.h, a.h):
+			add(key, plans.Update, &b, &a)
+		}
+	}
+	for _, key := range beforeOrder {
+		if _, stays := after[key]; !stays {
+			b := before[key]
+			add(key, plans.Delete, &b, nil)
+		}
+	}
+	return out
 }
 
 // hookRuns are the hooks the change runs, each as a nested run: those of
 // a sync when the app is created or changed, its PostDelete hooks when it
 // is destroyed. SyncFail hooks run only if the sync fails and are not
 // listed. Hooks are runs, not objects: they are never created, changed
-// or destroyed as objects of the app.
+// or destroyed as objects of the app. Each run shows the object it
+// creates (its manifest), against the one the last apply recorded for
+// the same hook: a reviewer sees what a changed hook now runs.
 func hookRuns(ch *plans.ResourceChange) []*plans.NestedChange {
-	v, phases := ch.After, []string{builtin.HookPreSync, builtin.HookSync, builtin.HookPostSync}
+	v, sens, phases := ch.After, ch.AfterSensitive, []string{builtin.HookPreSync, builtin.HookSync, builtin.HookPostSync}
+	prior, priorSens := ch.Before, ch.BeforeSensitive
 	switch ch.Action {
 	case plans.Delete:
-		v, phases = ch.Before, []string{builtin.HookPostDelete}
+		v, sens, phases = ch.Before, ch.BeforeSensitive, []string{builtin.HookPostDelete}
+		prior = cty.NilVal
 	case plans.Create, plans.Update, plans.DeleteThenCreate, plans.CreateThenDelete:
 	default:
 		return nil
 	}
-	if v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppHooks) {
+	hooks := hooksOf(v)
+	if hooks == cty.NilVal {
 		return nil
 	}
-	hooks := v.GetAttr(builtin.AppHooks)
-	if hooks.IsNull() || !hooks.IsWhollyKnown() || !hooks.CanIterateElements() {
-		return nil
+	// The hooks the last apply recorded, by phase and ID.
+	last := map[string]cty.Value{}
+	lastIndex := map[string]cty.Value{}
+	if ph := hooksOf(prior); ph != cty.NilVal {
+		for it := ph.ElementIterator(); it.Next(); {
+			k, h := it.Element()
+			key := h.GetAttr(builtin.HookPhase).AsString() + " " + h.GetAttr(builtin.HookID).AsString()
+			last[key], lastIndex[key] = h, k
+		}
 	}
 	var out []*plans.NestedChange
 	for _, phase := range phases {
 		for it := hooks.ElementIterator(); it.Next(); {
-			_, h := it.Element()
+			k, h := it.Element()
 			if h.GetAttr(builtin.HookPhase).AsString() != phase {
 				continue
 			}
-			addr := "hook " + phase + " " + h.GetAttr(builtin.HookID).AsString()
+			id := h.GetAttr(builtin.HookID).AsString()
+			addr := "hook " + phase + " " + id
 			if g := h.GetAttr(builtin.HookGenerateName); !g.IsNull() {
 				addr += " (generateName " + g.AsString() + ")"
 			}
-			out = append(out, &plans.NestedChange{Address: addr, Action: plans.Run, Before: cty.NullVal(h.Type()), After: h})
+			nc := &plans.NestedChange{Address: addr, Action: plans.Run, Before: cty.NullVal(cty.DynamicPseudoType)}
+			nc.After, nc.AfterSensitive = hookRunValue(h, manifestSensitive(sens, k))
+			if lh, ok := last[phase+" "+id]; ok {
+				nc.Before, nc.BeforeSensitive = hookRunValue(lh, manifestSensitive(priorSens, lastIndex[phase+" "+id]))
+			}
+			out = append(out, nc)
 		}
 	}
 	return out
+}
+
+// hooksOf returns the hooks attribute of an app value when it is known
+// and holds some, else cty.NilVal.
+func hooksOf(v cty.Value) cty.Value {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(builtin.AppHooks) {
+		return cty.NilVal
+	}
+	hooks := v.GetAttr(builtin.AppHooks)
+	if hooks.IsNull() || !hooks.IsWhollyKnown() || !hooks.CanIterateElements() {
+		return cty.NilVal
+	}
+	return hooks
+}
+
+// hookRunValue is a hook as its nested run shows it: its manifest, a
+// JSON string in the hooks attribute, as the object it is, and with the
+// path that hides it when it is sensitive (a Secret).
+func hookRunValue(h cty.Value, sensitive bool) (cty.Value, []cty.Path) {
+	attrs := h.AsValueMap()
+	if m, ok := attrs[builtin.HookManifest]; ok && !m.IsNull() {
+		if ty, err := ctyjson.ImpliedType([]byte(m.AsString())); err == nil {
+			if obj, err := ctyjson.Unmarshal([]byte(m.AsString()), ty); err == nil {
+				attrs[builtin.HookManifest] = obj
+			}
+		}
+	}
+	var paths []cty.Path
+	if sensitive {
+		paths = []cty.Path{cty.GetAttrPath(builtin.HookManifest)}
+	}
+	return cty.ObjectVal(attrs), paths
+}
+
+// manifestSensitive reports whether paths, of an app's value, mark the
+// manifest of the hook at index k of its hooks attribute sensitive (or
+// the hook, or every hook).
+func manifestSensitive(paths []cty.Path, k cty.Value) bool {
+	for _, p := range paths {
+		if len(p) == 0 {
+			return true
+		}
+		if a, ok := p[0].(cty.GetAttrStep); !ok || a.Name != builtin.AppHooks {
+			continue
+		}
+		if len(p) == 1 {
+			return true
+		}
+		if ix, ok := p[1].(cty.IndexStep); ok && ix.Key.RawEquals(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectsOf returns the objects attribute of an app value by ID; nil when

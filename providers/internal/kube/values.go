@@ -128,6 +128,31 @@ func AppSecretPaths(v cty.Value) []cty.Path {
 			out = append(out, SecretPathsIn(attr, v.GetAttr(attr))...)
 		}
 	}
+	if v.Type().HasAttribute(builtin.AppHooks) {
+		out = append(out, HookSecretPaths(v.GetAttr(builtin.AppHooks))...)
+	}
+	return out
+}
+
+// HookSecretPaths are the paths, in an app's value, of the manifests of
+// its hooks (the hooks attribute) that are Secrets: a hook's manifest is
+// one string, sensitive whole.
+func HookSecretPaths(hooks cty.Value) []cty.Path {
+	if hooks.IsNull() || !hooks.IsWhollyKnown() || !hooks.CanIterateElements() {
+		return nil
+	}
+	var out []cty.Path
+	for it := hooks.ElementIterator(); it.Next(); {
+		k, h := it.Element()
+		if !h.Type().IsObjectType() || !h.Type().HasAttribute(builtin.HookID) || !h.Type().HasAttribute(builtin.HookManifest) {
+			continue
+		}
+		id, err := ParseObjectID(h.GetAttr(builtin.HookID).AsString())
+		if err != nil || id.Group != "" || id.Kind != "Secret" || h.GetAttr(builtin.HookManifest).IsNull() {
+			continue
+		}
+		out = append(out, cty.GetAttrPath(builtin.AppHooks).Index(k).GetAttr(builtin.HookManifest))
+	}
 	return out
 }
 

@@ -203,3 +203,24 @@ func TestAppSecretPaths(t *testing.T) {
 		t.Error("a null app has sensitive paths")
 	}
 }
+
+// TestHookSecretPaths: the manifest of a hook that is a Secret is
+// sensitive whole, in the app's value; other hooks' are not.
+func TestHookSecretPaths(t *testing.T) {
+	t.Parallel()
+	hook := func(id string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{
+			builtin.HookPhase: cty.StringVal(builtin.HookPreSync), builtin.HookID: cty.StringVal(id), builtin.HookGenerateName: cty.NullVal(cty.String),
+			builtin.HookWave: cty.NumberIntVal(0), builtin.HookDeletePolicy: cty.ListValEmpty(cty.String), builtin.HookManifest: cty.StringVal("{}"),
+		})
+	}
+	app := cty.ObjectVal(map[string]cty.Value{
+		builtin.AppObjects: cty.NullVal(cty.DynamicPseudoType),
+		builtin.AppHooks:   cty.ListVal([]cty.Value{hook("batch/v1 Job web/migrate"), hook("v1 Secret web/token"), hook("example.com/v1 Secret web/other")}),
+	})
+	got := AppSecretPaths(app)
+	want := []cty.Path{cty.GetAttrPath(builtin.AppHooks).IndexInt(1).GetAttr(builtin.HookManifest)}
+	if len(got) != 1 || !got[0].Equals(want[0]) {
+		t.Errorf("AppSecretPaths = %#v; want %#v", got, want)
+	}
+}
