@@ -481,6 +481,10 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			nc.Action = plans.Create
 		case !inAfter && afterUnknown:
 			nc.Action, nc.After = plans.Update, cty.DynamicVal
+		case !inAfter && ch.Action == plans.Delete && builtin.KeptOnDestroyValue(ch.Type, b) != "":
+			// The app goes, the object stays (Helm's keep, Argo CD's
+			// Delete=false): nothing happens to it.
+			nc.Action, nc.Reason, nc.After = plans.NoOp, plans.ReasonKept, b
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved
 		case kind.SameValue(b, a):
@@ -492,6 +496,9 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			nc.BeforeSensitive = within(ch.BeforeSensitive, id)
 		}
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
+		if nc.Reason == plans.ReasonKept {
+			nc.AfterSensitive = nc.BeforeSensitive // the object as it stays
+		}
 		nc.Random = random[id]
 		out = append(out, nc)
 	}

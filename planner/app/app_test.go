@@ -954,3 +954,46 @@ func TestHookRunsShowTheirManifests(t *testing.T) {
 		}
 	})
 }
+
+// TestDestroyLeavesKeptObjects: an app's destroy leaves in place what
+// Helm's keep (and, in an app of manifests, Argo CD's Delete=false)
+// marks: a no-op, as sensitive as it was, not a delete.
+func TestDestroyLeavesKeptObjects(t *testing.T) {
+	t.Parallel()
+	obj := func(ann map[string]string) cty.Value {
+		a := cty.MapValEmpty(cty.String)
+		if len(ann) > 0 {
+			m := map[string]cty.Value{}
+			for k, v := range ann {
+				m[k] = cty.StringVal(v)
+			}
+			a = cty.MapVal(m)
+		}
+		return cty.ObjectVal(map[string]cty.Value{"metadata": cty.ObjectVal(map[string]cty.Value{"annotations": a})})
+	}
+	app := cty.ObjectVal(map[string]cty.Value{builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{
+		"v1 Secret web/token":     obj(map[string]string{builtin.HelmResourcePolicy: "keep"}),
+		"v1 ConfigMap web/ledger": obj(map[string]string{builtin.ArgoSyncOptions: "Delete=false"}),
+		"v1 ConfigMap web/plain":  obj(nil),
+	})})
+	secret := []cty.Path{cty.GetAttrPath(builtin.AppObjects).Index(cty.StringVal("v1 Secret web/token")).GetAttr("data")}
+	for _, tc := range []struct {
+		typ  string
+		want []string
+	}{
+		{builtin.KubernetesApp, []string{"no-op keep_on_destroy v1 ConfigMap web/ledger", "delete delete_because_no_resource_config v1 ConfigMap web/plain", "no-op keep_on_destroy v1 Secret web/token"}},
+		{builtin.HelmRelease, []string{"delete delete_because_no_resource_config v1 ConfigMap web/ledger", "delete delete_because_no_resource_config v1 ConfigMap web/plain", "no-op keep_on_destroy v1 Secret web/token"}},
+	} {
+		ch := &plans.ResourceChange{Type: tc.typ, Action: plans.Delete, Before: app, After: cty.NullVal(app.Type()), BeforeSensitive: secret}
+		var got []string
+		for _, nc := range nestedChanges(ch) {
+			got = append(got, nc.Action.String()+" "+string(nc.Reason)+" "+nc.Address)
+			if nc.Address == "v1 Secret web/token" && (len(nc.AfterSensitive) != 1 || !nc.AfterSensitive[0].Equals(cty.GetAttrPath("data"))) {
+				t.Errorf("%s: the kept Secret's after is sensitive at %#v; want its data, as before", tc.typ, nc.AfterSensitive)
+			}
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: nested changes (-want +got):\n%s", tc.typ, diff)
+		}
+	}
+}

@@ -98,6 +98,7 @@ const (
 	ReasonInputsChanged    Reason = "run_because_inputs_changed"     // a pipeline's inputs moved
 	ReasonLastRunFailed    Reason = "run_because_last_run_failed"    // a pipeline's last run failed, its inputs unmoved
 	ReasonAdopted          Reason = "adopt_existing"                 // an object of an app taken over from Argo CD or Flux
+	ReasonKept             Reason = "keep_on_destroy"                // an object of an app its destroy leaves in place (a no-op)
 )
 
 // ParseAction returns the Action that String names; "replace" names

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
@@ -142,7 +143,7 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 
 	unchanged := 0
 	for _, n := range c.Nested {
-		if n == nil || (n.Action == plans.NoOp && n.Reason != plans.ReasonAdopted) {
+		if n == nil || (n.Action == plans.NoOp && n.Reason != plans.ReasonAdopted && n.Reason != plans.ReasonKept) {
 			unchanged++
 			continue
 		}
@@ -167,6 +168,10 @@ func nestedLines(p painter, n *plans.NestedChange) []line {
 		// Taken over as it is: nothing of the object changes.
 		return []line{commentLine(1, p.bold("# "+addr)+" will be adopted, unchanged")}
 	}
+	if n.Reason == plans.ReasonKept && n.Action == plans.NoOp {
+		// The app goes; the object stays as it is.
+		return []line{commentLine(1, p.bold("# "+addr)+" will be left in place (because "+keptWhy(n)+")")}
+	}
 	verb := actionVerb(n.Action)
 	if n.Reason == plans.ReasonAdopted {
 		verb = "will be adopted and " + verb
@@ -179,6 +184,15 @@ func nestedLines(p painter, n *plans.NestedChange) []line {
 	out = append(out, symLine(1, n.Action.Symbol(), p.bold(addr)+" {"))
 	out = append(out, d.root(2, n.Before, n.After)...)
 	return append(out, plainLine(1, "}"))
+}
+
+// keptWhy says what keeps an object an app's destroy leaves in place:
+// the annotations it carries (a kubernetes_app honours the most).
+func keptWhy(n *plans.NestedChange) string {
+	if why := builtin.KeptOnDestroyValue(builtin.KubernetesApp, n.Before); why != "" {
+		return "it carries " + why
+	}
+	return "it is kept"
 }
 
 // outputLines draws the changed root outputs, one entry each.

@@ -34,13 +34,13 @@ const (
 	argoWave           = "argocd.argoproj.io/sync-wave"
 	argoHook           = "argocd.argoproj.io/hook"
 	argoDeletePolicy   = "argocd.argoproj.io/hook-delete-policy"
-	argoSyncOptions    = "argocd.argoproj.io/sync-options"
+	argoSyncOptions    = builtin.ArgoSyncOptions
 	argoCompareOptions = "argocd.argoproj.io/compare-options"
 
 	helmHook           = "helm.sh/hook"
 	helmWeight         = "helm.sh/hook-weight"
 	helmDeletePolicy   = "helm.sh/hook-delete-policy"
-	helmResourcePolicy = "helm.sh/resource-policy"
+	helmResourcePolicy = builtin.HelmResourcePolicy
 )
 
 // hookSkip is the hook value that keeps an object out of every sync.
@@ -216,7 +216,7 @@ func readAnnotations(ann map[string]string) (objectAnnotations, error) {
 		}
 		set(&a.opts, b)
 	}
-	if strings.EqualFold(strings.TrimSpace(ann[helmResourcePolicy]), "keep") {
+	if builtin.ResourcePolicyKeep(ann[helmResourcePolicy]) {
 		// Helm keeps such an object when the release is uninstalled and
 		// when it leaves the chart; Argo CD honours it too.
 		a.opts.NoPrune, a.opts.NoDelete = true, true
