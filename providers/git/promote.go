@@ -55,9 +55,10 @@ var promoteSchema = sdk.Schema{
 			Description: "The repository: an http(s)://, ssh:// or file:// URL, or a local path."},
 		builtin.PromoteBranch: {Type: cty.String, Required: true,
 			Description: "The branch to commit to. It must exist on the remote."},
-		builtin.PromoteBaseCommit: {Type: cty.String, Optional: true,
+		builtin.PromoteBaseCommit: {Type: cty.String, Optional: true, Provenance: true,
 			Description: "The full commit the plan reads the files at, usually the commit of the git source that read the repository. " +
-				"The plan reads the branch's head instead when base_commit is unset or not in the branch's history (a source that follows another branch), and when the branch has moved since and either commit already holds the values."},
+				"The plan reads the branch's head instead when base_commit is unset or not in the branch's history (a source that follows another branch), and when the branch has moved since and either commit already holds the values. " +
+				"A new base_commit alone is no change (the promote's own push moves the source it follows): apply records it."},
 		builtin.PromotePath: {Type: cty.String, Required: true,
 			Description: `The file or directory edited, relative to the repository root ("apps/myapp").`},
 		builtin.PromoteImage: {Type: cty.String, Optional: true,
