@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/docker/cli/cli/config"
 	"github.com/docker/cli/cli/config/configfile"
@@ -29,15 +30,38 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// basicKeychain hands the provider block's credentials to every registry,
-// and nothing (so the next keychain is asked) when none are set.
-type basicKeychain struct{ user, password string }
+// basicKeychain hands the provider block's credentials to the registries
+// it names (hosts, by name.Registry's RegistryStr), or to every registry
+// when it names none, and nothing (so the next keychain is asked) to any
+// other, or when no credentials are set.
+type basicKeychain struct {
+	user, password string
+	hosts          map[string]bool
+}
 
-func (k basicKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
-	if k.user == "" {
+func (k basicKeychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
+	if k.user == "" || (k.hosts != nil && !k.hosts[target.RegistryStr()]) {
 		return authn.Anonymous, nil
 	}
 	return &authn.Basic{Username: k.user, Password: k.password}, nil
+}
+
+// registryHosts reads the registries attribute: each a registry as an
+// image reference names it ("ghcr.io", "registry.example.com:5000",
+// "docker.io"), as RegistryStr spells it ("index.docker.io" for Docker
+// Hub). It returns the entries that are not registries.
+func registryHosts(list []string) (map[string]bool, []string) {
+	hosts := map[string]bool{}
+	var bad []string
+	for _, h := range list {
+		r, err := name.NewRegistry(h, name.StrictValidation)
+		if err != nil || strings.ContainsAny(h, "/@") {
+			bad = append(bad, h)
+			continue
+		}
+		hosts[r.RegistryStr()] = true
+	}
+	return hosts, bad
 }
 
 // configFileKeychain reads credentials from one docker config.json, as

@@ -58,9 +58,11 @@ var providerSchema = sdk.Schema{
 	Description: "Builds container images without a daemon and pushes them to OCI registries, and resolves image tags to digests.",
 	Attributes: map[string]sdk.Attribute{
 		"username": {Type: cty.String, Optional: true,
-			Description: "User name for HTTP basic auth, used for every registry; set with password. They win over docker_config."},
+			Description: "User name for HTTP basic auth, sent to the registries of registries (to every registry when it is unset); set with password. They win over docker_config there."},
 		"password": {Type: cty.String, Optional: true, Sensitive: true,
-			Description: "Password or token for HTTP basic auth, used for every registry."},
+			Description: "Password or token for HTTP basic auth, sent with username."},
+		"registries": {Type: cty.List(cty.String), Optional: true,
+			Description: `The registries username and password are sent to, as image references name them ("ghcr.io", "registry.example.com:5000", "docker.io"); others get the credentials of docker_config, or none. Unset, they are sent to every registry the provider reaches, a base image's registry and the token service it names included, and plans warn.`},
 		"docker_config": {Type: cty.String, Optional: true,
 			Description: "A docker config.json (or the directory that holds one) to take registry credentials from; DOCKER_CONFIG or ~/.docker/config.json when unset."},
 		"insecure": {Type: cty.Bool, Optional: true,
@@ -90,6 +92,23 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("username"), "Missing registry user name",
 			`The provider "registry" block sets password but no username. Set both, or neither to use docker_config.`)
 	}
+	var hosts map[string]bool
+	if v := req.Config.GetAttr("registries"); !v.IsNull() && v.IsWhollyKnown() {
+		var list []string
+		for _, e := range v.AsValueSlice() {
+			if !e.IsNull() {
+				list = append(list, e.AsString())
+			}
+		}
+		var bad []string
+		if hosts, bad = registryHosts(list); len(bad) > 0 {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("registries"), "Invalid registry",
+				fmt.Sprintf("registries holds %q, which is not a registry: name one as an image reference does, its host and port alone, like \"ghcr.io\" or \"registry.example.com:5000\".", bad))
+		}
+	} else if user != "" && password != "" {
+		resp.Diagnostics.AddWarning("Registry credentials sent to every registry",
+			`The provider "registry" block sets username and password without registries, so they are sent to every registry the provider reaches: a base image's registry (Docker Hub for "alpine"), and the token service it names, get them too. Set registries = ["registry.example.com"] to the registries they are for.`)
+	}
 	var fileKeychain authn.Keychain = authn.DefaultKeychain
 	if f := sdk.GetString(req.Config, "docker_config"); f != "" {
 		kc, err := newConfigFileKeychain(f)
@@ -103,7 +122,7 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		return
 	}
 	s := &settings{
-		keychain: authn.NewMultiKeychain(basicKeychain{user: user, password: password}, fileKeychain),
+		keychain: authn.NewMultiKeychain(basicKeychain{user: user, password: password, hosts: hosts}, fileKeychain),
 		insecure: sdk.GetBool(req.Config, "insecure"),
 	}
 	p.mu.Lock()
