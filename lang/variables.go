@@ -237,15 +237,23 @@ func (v *Variable) parse(given rawValue) (cty.Value, hcl.Diagnostics) {
 }
 
 // validate runs v's validations against val, with only var.NAME in scope.
+// A sensitive variable's value is marked so there, as everywhere else:
+// a function that fails on it (parseint of a mistyped key) does not
+// quote it in its error. Whether a condition holds is not secret.
 func (v *Variable) validate(val cty.Value, funcs map[string]function.Function) (cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
+	seen := val
+	if v.Sensitive {
+		seen = val.Mark(SensitiveMark)
+	}
 	ctx := &hcl.EvalContext{
-		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{v.Name: val})},
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{v.Name: seen})},
 		Functions: funcs,
 	}
 	for _, rule := range v.Validations {
 		cond, d := rule.Condition.Value(ctx)
 		diags = append(diags, d...)
+		cond, _ = cond.UnmarkDeep()
 		if d.HasErrors() || !cond.IsKnown() {
 			continue
 		}

@@ -16,6 +16,7 @@ package lang
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -216,5 +217,43 @@ func TestValidationMessage(t *testing.T) {
 	want := "replicas must be at most 5, not 9.\n\nThis was checked by the validation rule at " + filepath.Join(dir, "main.slip.hcl") + ":3,3-13."
 	if diff := cmp.Diff(want, diags[0].Detail); diff != "" {
 		t.Errorf("detail (-want +got):\n%s", diff)
+	}
+}
+
+// TestSensitiveValidationHidesTheValue: a sensitive variable's
+// validation condition sees the value as sensitive, so that a function
+// that fails on it (parseint of a mistyped key) does not quote it in its
+// error, and a condition that fails says nothing of it either.
+func TestSensitiveValidationHidesTheValue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.slip.hcl": `variable "signing_key" {
+  type      = string
+  sensitive = true
+  validation {
+    condition     = parseint(var.signing_key, 16) >= 0
+    error_message = "signing_key must be hexadecimal."
+  }
+  validation {
+    condition     = length(var.signing_key) >= 4
+    error_message = "signing_key is too short."
+  }
+}
+`})
+	cfg, _ := LoadDir(dir)
+	for _, secret := range []string{"g3f9notsohexsecret", "zz"} {
+		_, diags := LoadVariableValues(cfg, VarOptions{CLIVars: []string{"signing_key=" + secret}})
+		if !diags.HasErrors() {
+			t.Fatalf("%s: no error", secret)
+		}
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, secret) {
+				t.Errorf("%s: a diagnostic quotes the sensitive value: %s: %s", secret, d.Summary, d.Detail)
+			}
+		}
+	}
+	// A valid key passes.
+	if _, diags := LoadVariableValues(cfg, VarOptions{CLIVars: []string{"signing_key=0afe"}}); diags.HasErrors() {
+		t.Errorf("a valid key: %v", diags)
 	}
 }
