@@ -38,6 +38,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	yaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -90,7 +91,7 @@ func Functions(baseDir string) map[string]function.Function {
 		"alltrue":         boolFold(true),
 		"anytrue":         boolFold(false),
 		"chunklist":       stdlib.ChunklistFunc,
-		"coalesce":        stdlib.CoalesceFunc,
+		"coalesce":        coalesceFunc,
 		"coalescelist":    stdlib.CoalesceListFunc,
 		"compact":         stdlib.CompactFunc,
 		"concat":          stdlib.ConcatFunc,
@@ -101,7 +102,7 @@ func Functions(baseDir string) map[string]function.Function {
 		"index":           indexFunc,
 		"keys":            stdlib.KeysFunc,
 		"length":          lengthFunc,
-		"lookup":          stdlib.LookupFunc,
+		"lookup":          lookupFunc,
 		"merge":           stdlib.MergeFunc,
 		"one":             oneFunc,
 		"range":           stdlib.RangeFunc,
@@ -459,6 +460,97 @@ var indexFunc = function.New(&function.Spec{
 			}
 		}
 		return cty.NilVal, errors.New("item not found")
+	},
+})
+
+// coalesceFunc is Terraform's coalesce: the first argument that is
+// neither null nor, for strings, empty. go-cty's skips nulls alone, so
+// coalesce(var.tag, "latest") with tag = "" gave "" where a configuration
+// written for Terraform expects "latest".
+var coalesceFunc = function.New(&function.Spec{
+	Description: "Returns the first argument that is neither null nor an empty string.",
+	VarParam:    &function.Parameter{Name: "vals", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true, AllowNull: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		types := make([]cty.Type, len(args))
+		for i, a := range args {
+			types[i] = a.Type()
+		}
+		ty, _ := convert.UnifyUnsafe(types)
+		if ty == cty.NilType {
+			return cty.NilType, errors.New("all arguments must have the same type")
+		}
+		return ty, nil
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, a := range args {
+			a, _ = convert.Convert(a, retType) // the Type func unified them
+			switch {
+			case !a.IsKnown():
+				return cty.UnknownVal(retType), nil
+			case a.IsNull():
+				continue
+			case retType == cty.String && a.RawEquals(cty.StringVal("")):
+				continue
+			}
+			return a, nil
+		}
+		return cty.NilVal, errors.New("no non-null, non-empty-string arguments")
+	},
+})
+
+// lookupFunc is Terraform's lookup, whose default is optional (its old
+// two-argument form, which fails on a missing key); go-cty's requires it.
+var lookupFunc = function.New(&function.Spec{
+	Description: "Returns the element of a map or object at key, or default when it has none.",
+	Params: []function.Parameter{
+		{Name: "inputMap", Type: cty.DynamicPseudoType, AllowUnknown: true},
+		{Name: "key", Type: cty.String, AllowUnknown: true},
+	},
+	VarParam: &function.Parameter{Name: "default", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true, AllowNull: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		switch len(args) {
+		case 3:
+			return stdlib.LookupFunc.ReturnTypeForValues(args)
+		case 2:
+			ty := args[0].Type()
+			switch {
+			case ty.IsMapType():
+				return ty.ElementType(), nil
+			case ty.IsObjectType():
+				if !args[1].IsKnown() {
+					return cty.DynamicPseudoType, nil
+				}
+				if k := args[1].AsString(); ty.HasAttribute(k) {
+					return ty.AttributeType(k), nil
+				}
+				return cty.DynamicPseudoType, nil
+			case ty == cty.DynamicPseudoType:
+				return cty.DynamicPseudoType, nil
+			}
+			return cty.NilType, function.NewArgErrorf(0, "the first argument must be a map or an object")
+		}
+		return cty.NilType, fmt.Errorf("lookup takes a map, a key and at most one default, not %d arguments", len(args))
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		if len(args) == 3 {
+			return stdlib.LookupFunc.Call(args)
+		}
+		m, key := args[0], args[1]
+		if !m.IsKnown() || !key.IsKnown() {
+			return cty.UnknownVal(retType), nil
+		}
+		if m.IsNull() {
+			return cty.NilVal, function.NewArgErrorf(0, "the map is null")
+		}
+		k := key.AsString()
+		if m.Type().IsObjectType() {
+			if m.Type().HasAttribute(k) {
+				return m.GetAttr(k), nil
+			}
+		} else if m.HasIndex(key).True() {
+			return m.Index(key), nil
+		}
+		return cty.NilVal, function.NewArgErrorf(1, "lookup failed to find key %q", k)
 	},
 })
 

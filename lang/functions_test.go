@@ -100,6 +100,13 @@ func TestFunctions(t *testing.T) {
 		"paths":                             {expr: `[basename("a/b.txt"), dirname("a/b.txt")]`, want: cty.TupleVal([]cty.Value{cty.StringVal("b.txt"), cty.StringVal("a")})},
 		"abspath":                           {expr: `abspath("x")`, want: cty.StringVal(filepath.Join(dir, "x"))},
 		"lookup":                            {expr: `lookup({ a = 1 }, "b", 2)`, want: cty.NumberIntVal(2)},
+		"lookup without default":            {expr: `lookup({ a = 1 }, "a")`, want: cty.NumberIntVal(1)},
+		"lookup map without default":        {expr: `lookup(tomap({ a = "x" }), "a")`, want: cty.StringVal("x")},
+		"lookup missing without default":    {expr: `lookup({ a = 1 }, "b")`, wantErr: `lookup failed to find key "b"`},
+		"coalesce skips empty strings":      {expr: `coalesce("", null, "b")`, want: cty.StringVal("b")},
+		"coalesce numbers":                  {expr: `coalesce(null, 0, 1)`, want: cty.NumberIntVal(0)},
+		"coalesce of a list":                {expr: `coalesce(["", "b"]...)`, want: cty.StringVal("b")},
+		"coalesce nothing":                  {expr: `coalesce("", null)`, wantErr: "no non-null, non-empty-string arguments"},
 		"no timestamp":                      {expr: `timestamp()`, wantErr: "no function named"},
 	}
 	for name, tt := range tests {
