@@ -140,14 +140,14 @@ func Functions(baseDir string) map[string]function.Function {
 		"base64sha256": bytesFunc(base64Sum(sha256.New)),
 		"base64sha512": bytesFunc(base64Sum(sha512.New)),
 		"csvdecode":    stdlib.CSVDecodeFunc,
-		"jsondecode":   stdlib.JSONDecodeFunc,
+		"jsondecode":   guardedDecode(stdlib.JSONDecodeFunc, checkJSONText),
 		"jsonencode":   stdlib.JSONEncodeFunc,
 		"md5":          bytesFunc(hexSum(md5.New)),
 		"sha1":         bytesFunc(hexSum(sha1.New)),
 		"sha256":       bytesFunc(hexSum(sha256.New)),
 		"sha512":       bytesFunc(hexSum(sha512.New)),
 		"urlencode":    stringFunc(func(s string) (string, error) { return url.QueryEscape(s), nil }),
-		"yamldecode":   yaml.YAMLDecodeFunc,
+		"yamldecode":   guardedDecode(yaml.YAMLDecodeFunc, checkYAMLText),
 		"yamlencode":   yaml.YAMLEncodeFunc,
 
 		"file": fileFunc(baseDir, func(b []byte) (string, error) {

@@ -15,6 +15,7 @@
 package lang
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,5 +131,42 @@ func TestFunctions(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDecodeLimits: yamldecode and jsondecode refuse, with an error and
+// quickly, text that would exhaust the process: a YAML document whose
+// aliases refer to aliases ("billion laughs"), and documents nested far
+// deeper than the nesting limit (a million brackets overflowed the
+// stack, which nothing recovers). Ordinary documents with aliases decode.
+func TestDecodeLimits(t *testing.T) {
+	t.Parallel()
+	laughs := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+	for i, prev := 'b', 'a'; i <= 'i'; i, prev = i+1, i {
+		laughs += fmt.Sprintf("%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", i, i, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+	}
+	deepJSON := strings.Repeat("[", 1_000_000) + strings.Repeat("]", 1_000_000)
+	deepYAML := strings.Repeat("[", 300) + strings.Repeat("]", 300)
+	ctx := &hcl.EvalContext{Functions: Functions(t.TempDir()), Variables: map[string]cty.Value{
+		"laughs": cty.StringVal(laughs), "deep_json": cty.StringVal(deepJSON), "deep_yaml": cty.StringVal(deepYAML),
+		"anchors": cty.StringVal("base: &b {replicas: 2}\nweb: *b\napi: *b\n"),
+	}}
+	for expr, want := range map[string]string{
+		"yamldecode(laughs)":    "more than 1000000 values",
+		"jsondecode(deep_json)": "nest more than",
+		"yamldecode(deep_yaml)": "nests more than",
+	} {
+		e, diags := hclsyntax.ParseExpression([]byte(expr), "t", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		_, diags = e.Value(ctx)
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+			t.Errorf("%s: %v; want an error saying %q", expr, diags, want)
+		}
+	}
+	e, _ := hclsyntax.ParseExpression([]byte("yamldecode(anchors).api.replicas"), "t", hcl.InitialPos)
+	if v, diags := e.Value(ctx); diags.HasErrors() || !v.RawEquals(cty.NumberIntVal(2)) {
+		t.Errorf("a document with aliases: %#v %v", v, diags)
 	}
 }
