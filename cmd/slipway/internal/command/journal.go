@@ -73,6 +73,27 @@ func (s *session) checkpoint(ctx context.Context) error {
 	return compactJournal(ctx, s.backend)
 }
 
+// foldJournal writes st, read with the journal's finished changes
+// replayed (readJournal, whose mark says the journal held entries), back
+// to the backend, and compacts the journal, before a command changes st:
+// a command that wrote its change and then compacted left, when the
+// compaction failed or was interrupted, the journal's changes beside a
+// state that no longer agrees with them, and the next read replayed them
+// over the change (state mv: the old address back beside the new, whose
+// object the next plan then deleted). Folded first, the journal holds
+// nothing a later write can contradict. Neither step stops halfway for
+// an interrupt.
+func foldJournal(ctx context.Context, b state.Backend, st *state.State, mark string) error {
+	if mark == "" {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := b.Write(ctx, st); err != nil {
+		return err
+	}
+	return compactJournal(ctx, b)
+}
+
 // compactJournal drops from the journal what a durable state now holds,
 // keeping the changes that began and were never resolved.
 func compactJournal(ctx context.Context, b state.Backend) error {

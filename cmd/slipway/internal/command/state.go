@@ -51,29 +51,30 @@ func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*s
 		return 1
 	}
 	defer unlock()
-	st, _, err := readJournaled(ctx, b)
-	if err != nil {
+	if err := editState(ctx, b, fn); err != nil {
 		m.View.Error(err)
 		return 1
-	}
-	changed, err := fn(st)
-	if err != nil {
-		m.View.Error(err)
-		return 1
-	}
-	if changed {
-		if err := b.Write(ctx, st); err != nil {
-			m.View.Error(err)
-			return 1
-		}
-		// The state now holds every finished change the journal had:
-		// only the unresolved ones stay there.
-		if err := compactJournal(ctx, b); err != nil {
-			m.View.Error(err)
-			return 1
-		}
 	}
 	return 0
+}
+
+// editState reads the state of b (held locked by the caller) with the
+// journal's finished changes, folds them into the stored state
+// (foldJournal), and writes back what fn makes of it when fn reports a
+// change.
+func editState(ctx context.Context, b state.Backend, fn func(*state.State) (bool, error)) error {
+	st, _, mark, err := readJournal(ctx, b)
+	if err != nil {
+		return err
+	}
+	if err := foldJournal(ctx, b, st, mark); err != nil {
+		return err
+	}
+	changed, err := fn(st)
+	if err != nil || !changed {
+		return err
+	}
+	return b.Write(context.WithoutCancel(ctx), st)
 }
 
 // StateList runs `slipway state list [ADDR...]`.
@@ -271,7 +272,7 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		return 1
 	}
 	defer unlock()
-	st, _, err := readJournaled(ctx, b)
+	st, _, mark, err := readJournal(ctx, b)
 	if err != nil {
 		m.View.Error(err)
 		return 1
@@ -280,6 +281,13 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		m.View.Error(err)
 		return 1
 	}
+	// The journal's finished changes are of the state replaced: folded
+	// into it first, none is replayed over the state pushed.
+	if err := foldJournal(ctx, b, st, mark); err != nil {
+		m.View.Error(err)
+		return 1
+	}
+	ctx = context.WithoutCancel(ctx)
 	// A newer version of the state keeps its serial, as it had it in the
 	// backend it was pulled from; anything else (a -force push) takes the
 	// next serial here, so that the serial never goes backwards.
@@ -288,11 +296,6 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		err = sw.WriteSerial(ctx, pushed)
 	} else {
 		err = b.Write(ctx, pushed)
-	}
-	if err == nil {
-		// The state now holds every finished change the journal had:
-		// only the unresolved ones stay there.
-		err = compactJournal(ctx, b)
 	}
 	if err != nil {
 		m.View.Error(err)
@@ -395,15 +398,15 @@ func (m *Meta) Import(ctx context.Context, a ImportArgs) int {
 		return 1
 	}
 	st := s.ctx.State.DeepCopy()
-	st.Resources[ri.Addr.String()] = ri
-	if err := s.backend.Write(ctx, st); err != nil {
+	// The state was read with the journal's finished changes replayed:
+	// folded into the stored state first, none (the delete of a killed
+	// destroy) can be replayed over the import.
+	if err := foldJournal(ctx, s.backend, st, s.ctx.JournalMark); err != nil {
 		m.View.Error(err)
 		return 1
 	}
-	// The state written holds every finished change the journal had (it
-	// was read replayed): left there, a change of the imported address
-	// (the delete of a killed destroy) would be replayed over the import.
-	if err := compactJournal(ctx, s.backend); err != nil {
+	st.Resources[ri.Addr.String()] = ri
+	if err := s.backend.Write(context.WithoutCancel(ctx), st); err != nil {
 		m.View.Error(err)
 		return 1
 	}
