@@ -213,7 +213,11 @@ func (m *Meta) cryptTargets(va VarArgs) (*encryption.Sealer, bool) {
 // reseal stores everything the backend holds, and the fallback state
 // file, again with sealer, under the state lock.
 func (m *Meta) reseal(ctx context.Context, la LockArgs, op string, sealer *encryption.Sealer) int {
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	b, diags := m.sealedBackend(cfg, sealer)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)

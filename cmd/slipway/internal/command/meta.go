@@ -104,6 +104,25 @@ func (m *Meta) loadConfig() (*lang.Config, hcl.Diagnostics) {
 	return cfg, diags
 }
 
+// backendConfigured loads the configuration for the commands that need
+// only its backend block (the state commands, force-unlock, reseal,
+// rollout status). A directory without configuration files uses the
+// local backend, as Terraform's does; a configuration with errors is
+// refused: the error may have dropped the backend block, and the
+// commands would then read or write a local state beside the real one,
+// silently.
+func (m *Meta) backendConfigured() (*lang.Config, hcl.Diagnostics) {
+	cfg, diags := m.loadConfig()
+	if cfg == nil || len(cfg.Sources) == 0 || !diags.HasErrors() {
+		return cfg, nil
+	}
+	return cfg, append(diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Backend unknown",
+		Detail:   "The configuration has the errors above, so slipway cannot tell which backend holds the state: it leaves the state alone rather than use the local one by mistake. Fix them (slipway validate lists them), then run the command again.",
+	})
+}
+
 // lock takes the state lock for an operation, waiting up to the lock
 // timeout; the returned function releases it.
 func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation string) (func(), error) {

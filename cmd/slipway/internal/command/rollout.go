@@ -297,7 +297,11 @@ func (m *Meta) RolloutStatus(ctx context.Context, a RolloutStatusArgs) int {
 			return 1
 		}
 	}
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)

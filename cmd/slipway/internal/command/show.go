@@ -99,7 +99,11 @@ func (m *Meta) readState(ctx context.Context) (*state.State, bool) {
 // readStatePending is readState, and the changes an interrupted apply
 // left unfinished.
 func (m *Meta) readStatePending(ctx context.Context) (*state.State, []state.Pending, bool) {
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return nil, nil, false
+	}
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)

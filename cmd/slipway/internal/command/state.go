@@ -39,7 +39,11 @@ type StateArgs struct {
 // withState runs fn on the state under lock and writes the result back
 // when fn reports a change.
 func (m *Meta) withState(ctx context.Context, la LockArgs, op string, fn func(*state.State) (bool, error)) int {
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
@@ -241,8 +245,11 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 	}
 	if state.IsSealed(data) {
 		// A fallback state file is sealed as the state is.
-		cfg, _ := m.loadConfig()
-		if _, _, diags := m.sealers(cfg, nil); diags.HasErrors() {
+		cfg, diags := m.backendConfigured()
+		if !diags.HasErrors() {
+			_, _, diags = m.sealers(cfg, nil)
+		}
+		if diags.HasErrors() {
 			m.View.Diagnostics(diags)
 			return 1
 		}
@@ -260,7 +267,11 @@ func (m *Meta) StatePush(ctx context.Context, a StateArgs) int {
 		m.View.Error(fmt.Errorf("%s: %w", a.Addrs[0], err))
 		return 1
 	}
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
@@ -326,7 +337,11 @@ func pushable(cur, pushed *state.State, force bool) error {
 
 // ForceUnlock runs `slipway force-unlock LOCK_ID`.
 func (m *Meta) ForceUnlock(ctx context.Context, id string, force bool) int {
-	cfg, _ := m.loadConfig()
+	cfg, diags := m.backendConfigured()
+	if diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return 1
+	}
 	b, diags := m.backend(cfg)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
