@@ -337,25 +337,37 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 	}
 	ctx = context.WithoutCancel(ctx)
 	secrets := s.client.CoreV1().Secrets(s.ns)
-	existed := true
-	err = secrets.Delete(ctx, s.pointerName(name), metav1.DeleteOptions{})
-	if apierrors.IsNotFound(err) {
-		existed, err = false, nil
-	}
-	for _, role := range []string{roleChunk, roleJournal} {
-		if err != nil {
-			break
-		}
-		if !existed {
-			// Garbage only, if anything: say so only when nothing at all
-			// was there.
-			var list *corev1.SecretList
-			if list, err = secrets.List(ctx, metav1.ListOptions{LabelSelector: s.selector(name, role), Limit: 1}); err == nil && len(list.Items) > 0 {
+	// The journal goes first and the pointer after it: a delete that
+	// fails partway leaves the workspace whole (the state without the
+	// journal's finished changes, whose objects it then plans as
+	// deleted outside) for the next delete, never a journal without a
+	// state, which a new workspace of the same name would inherit and
+	// replay. Chunks the pointer no longer names are garbage, and go
+	// last.
+	existed := false
+	for _, role := range []string{roleJournal, "", roleChunk} {
+		if role == "" {
+			err = secrets.Delete(ctx, s.pointerName(name), metav1.DeleteOptions{})
+			if err == nil {
 				existed = true
+			} else if apierrors.IsNotFound(err) {
+				err = nil
+			}
+		} else {
+			if !existed {
+				// Garbage only, if anything: say so only when nothing at
+				// all was there.
+				var list *corev1.SecretList
+				if list, err = secrets.List(ctx, metav1.ListOptions{LabelSelector: s.selector(name, role), Limit: 1}); err == nil && len(list.Items) > 0 {
+					existed = true
+				}
+			}
+			if err == nil {
+				err = secrets.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: s.selector(name, role)})
 			}
 		}
-		if err == nil {
-			err = secrets.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: s.selector(name, role)})
+		if err != nil {
+			break
 		}
 	}
 	if err != nil {

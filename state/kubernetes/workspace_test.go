@@ -17,7 +17,9 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -129,5 +131,50 @@ func TestWorkspaces(t *testing.T) {
 	}
 	if err := store.DeleteWorkspace(ctx, "prod"); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("DeleteWorkspace of a workspace that does not exist = %v", err)
+	}
+}
+
+// TestWorkspaceDeleteFailingPartway: a delete that fails partway (here
+// the API server refuses to delete the journal's Secrets) leaves the
+// workspace whole, for the next delete: never a journal without its
+// state, which a new workspace of the same name would inherit and replay.
+func TestWorkspaceDeleteFailingPartway(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSite(t)
+	var refuse atomic.Bool
+	store := openStore(t, s, func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			if refuse.Load() && req.Method == http.MethodDelete && strings.Contains(req.URL.Query().Get("labelSelector"), labelRole+"="+roleJournal) {
+				return nil, errors.New("test: the journal cannot be deleted")
+			}
+			return rt.RoundTrip(req)
+		})
+	})
+	b, _ := store.Backend("staging")
+	st := statetest.Sample()
+	if err := b.Write(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	addr := addrs.Resource{Kind: addrs.Managed, Type: "file", Name: "left"}.Instance(addrs.NoKey)
+	if err := b.(state.Journaled).Journal().Begin(ctx, state.Operation{ID: "op-left", Addr: addr, Action: "create"}); err != nil {
+		t.Fatal(err)
+	}
+	refuse.Store(true)
+	if err := store.DeleteWorkspace(ctx, "staging"); err == nil || !strings.Contains(err.Error(), "cannot be deleted") {
+		t.Fatalf("DeleteWorkspace with the journal's delete refused: %v; want it to fail", err)
+	}
+	// Whole: the state is there to read, and a second delete takes it all.
+	again, _ := openStore(t, s, nil).Backend("staging")
+	if got, err := again.Read(ctx); err != nil || got.Empty() {
+		t.Fatalf("the workspace after the failed delete: %v, empty %v; want its state", err, got != nil && got.Empty())
+	}
+	refuse.Store(false)
+	if err := store.DeleteWorkspace(ctx, "staging"); err != nil {
+		t.Fatalf("the second DeleteWorkspace: %v", err)
+	}
+	fresh, _ := openStore(t, s, nil).Backend("staging")
+	if entries, err := fresh.(state.Journaled).Journal().Entries(ctx); err != nil || len(entries) != 0 {
+		t.Errorf("a new workspace of the name inherits %d journal entries (%v)", len(entries), err)
 	}
 }

@@ -17,7 +17,9 @@ package local
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,5 +70,30 @@ func TestLockAcrossDeleteWorkspace(t *testing.T) {
 	}
 	if err := first.Unlock(ctx, id); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDeleteOrderStateLast: DeleteWorkspace removes the state file after
+// everything else of the workspace (its journal above all), and leaves
+// the lock file to the end: a delete that fails partway leaves a state
+// to delete again, never a journal that a new workspace of the same name
+// would replay.
+func TestDeleteOrderStateLast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "slipway.slipstate")
+	for _, name := range []string{"slipway.slipstate", "slipway.slipstate.backup", "slipway.slipstate.journal", "slipway.slipstate.lock"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := deleteOrder(dir, entries, statePath, statePath+".lock")
+	want := []string{statePath + ".backup", statePath + ".journal", statePath}
+	if !slices.Equal(got, want) {
+		t.Errorf("deleteOrder = %q, want %q", got, want)
 	}
 }

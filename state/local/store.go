@@ -157,12 +157,14 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 		unlock(f)
 		return fmt.Errorf("deleting workspace %q: %w", name, err)
 	}
-	for _, e := range entries {
-		if p := filepath.Join(dir, e.Name()); p != lb.lockPath() {
-			if err := os.RemoveAll(p); err != nil {
-				unlock(f)
-				return fmt.Errorf("deleting workspace %q: %w", name, err)
-			}
+	// The state file goes last (before the lock file): a delete that
+	// fails partway leaves the workspace whole for the next delete, never
+	// a journal without a state, which a new workspace of the same name
+	// would inherit and replay.
+	for _, p := range deleteOrder(dir, entries, path, lb.lockPath()) {
+		if err := os.RemoveAll(p); err != nil {
+			unlock(f)
+			return fmt.Errorf("deleting workspace %q: %w", name, err)
 		}
 	}
 	removed := os.Remove(lb.lockPath()) == nil
@@ -177,6 +179,27 @@ func (s *Store) DeleteWorkspace(ctx context.Context, name string) error {
 		return fmt.Errorf("deleting workspace %q: %w", name, err)
 	}
 	return nil
+}
+
+// deleteOrder lists the paths of entries of a workspace's directory that
+// DeleteWorkspace removes, in order: everything but the state file and
+// the lock file, then the state file.
+func deleteOrder(dir string, entries []fs.DirEntry, statePath, lockPath string) []string {
+	var out []string
+	last := false
+	for _, e := range entries {
+		switch p := filepath.Join(dir, e.Name()); p {
+		case lockPath:
+		case statePath:
+			last = true
+		default:
+			out = append(out, p)
+		}
+	}
+	if last {
+		out = append(out, statePath)
+	}
+	return out
 }
 
 var _ state.SerialWriter = (*Backend)(nil)
