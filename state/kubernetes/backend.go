@@ -160,8 +160,9 @@ func parsePointer(sec *corev1.Secret) (*pointer, error) {
 	if p.serial, err = strconv.ParseUint(a[annSerial], 10, 64); err != nil {
 		errs = append(errs, fmt.Errorf("serial: %w", err))
 	}
-	if p.chunks, err = strconv.Atoi(a[annChunks]); err != nil || p.chunks < 1 {
-		errs = append(errs, fmt.Errorf("chunks %q is not a positive count", a[annChunks]))
+	if p.chunks, err = strconv.Atoi(a[annChunks]); err != nil || p.chunks < 1 || p.chunks > maxChunks {
+		// Bounded: the count sizes what the read allocates.
+		errs = append(errs, fmt.Errorf("chunks %q is not a count from 1 to %d", a[annChunks], maxChunks))
 	}
 	if p.size, err = strconv.Atoi(a[annSize]); err != nil || p.size < 0 {
 		errs = append(errs, fmt.Errorf("size %q is not a byte count", a[annSize]))

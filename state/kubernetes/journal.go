@@ -238,7 +238,8 @@ func (j *journalStore) list(ctx context.Context) (recs []record, next uint64, er
 		seq, err1 := strconv.ParseUint(sec.Labels[labelSeq], 10, 64)
 		part, err2 := strconv.Atoi(sec.Labels[labelPart])
 		n, err3 := strconv.Atoi(sec.Annotations[annParts])
-		if err1 != nil || err2 != nil || err3 != nil || n < 1 || part < 0 || part >= n {
+		// n sizes the record's parts: no more than the Secrets listed.
+		if err1 != nil || err2 != nil || err3 != nil || n < 1 || n > len(list.Items) || part < 0 || part >= n {
 			return nil, 0, fmt.Errorf("journal record %s/%s is damaged: its labels do not say which record and part it is", sec.Namespace, sec.Name)
 		}
 		data := sec.Data["records"]

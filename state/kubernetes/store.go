@@ -112,6 +112,11 @@ const (
 // 1 MiB, and the object's metadata and encoding need some room too.
 const maxChunk = 1<<20 - 64<<10
 
+// maxChunks is the most chunks a state pointer may name (tens of GiB of
+// state): a damaged count above it is refused before the read allocates
+// for it.
+const maxChunks = 1 << 16
+
 // requestTimeout bounds every request but the lock's renewals, which
 // are bounded by their period.
 const requestTimeout = 2 * time.Minute
