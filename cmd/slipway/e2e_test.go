@@ -381,3 +381,48 @@ func readPlain(path string) ([]byte, error) {
 	}
 	return io.ReadAll(zr)
 }
+
+// TestStatePullSaysWhatItLeavesOut: the document state pull prints
+// carries no intent journal, so a change an interrupted apply left
+// unfinished is not in it; pushed into another backend, the next plan
+// there would make it again. Pull says so on stderr, naming the change,
+// and leaves standard output the document alone.
+func TestStatePullSaysWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
+	dir := workdir(t, map[string]string{"main.slip.hcl": `
+resource "file" "a" {
+  path    = "a.txt"
+  content = "a\n"
+}
+`})
+	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	// What an apply killed while it created file.b leaves: its intent.
+	b := local.New(filepath.Join(dir, state.DefaultLocalPath))
+	ctx := context.Background()
+	st, err := b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := *st.Resources["file.a"]
+	planned.Addr.Resource.Name = "b"
+	op := state.Operation{ID: state.NewOperationID(), Addr: planned.Addr, Action: "create", Planned: &planned}
+	if err := b.Journal().Begin(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := slipway(dir, "state", "pull")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("state pull: %v\n%s", err, stderr.String())
+	}
+	if _, err := state.Decode(stdout.Bytes()); err != nil {
+		t.Errorf("standard output is not the state document: %v", err)
+	}
+	for _, want := range []string{"create file.b", "a state push of it into another backend loses it", "init -migrate-state"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}

@@ -212,7 +212,7 @@ func (m *Meta) StateMv(ctx context.Context, a StateArgs) int {
 
 // StatePull runs `slipway state pull`: the raw state document on stdout.
 func (m *Meta) StatePull(ctx context.Context) int {
-	st, ok := m.readState(ctx)
+	st, pending, ok := m.readStatePending(ctx)
 	if !ok {
 		return 1
 	}
@@ -222,6 +222,14 @@ func (m *Meta) StatePull(ctx context.Context) int {
 		return 1
 	}
 	m.View.Stdout.Write(b)
+	if len(pending) > 0 {
+		// The document carries no journal: pushed elsewhere, the next
+		// plan there would not read these back, and would make them
+		// again.
+		m.printPending(pending)
+		m.View.Eprintf("The pulled state does not hold %s: a state push of it into another backend loses %s. slipway init -migrate-state copies the journal with the state; or run slipway plan here first, and apply it, which records %s.\n",
+			pick(len(pending), "this change", "these changes"), pick(len(pending), "it", "them"), pick(len(pending), "it", "them"))
+	}
 	return 0
 }
 
