@@ -28,6 +28,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -310,13 +311,26 @@ func fileExistsFunc(baseDir string) function.Function {
 
 // fileSetFunc makes fileset(path, pattern): the set of files under path
 // matching the glob pattern (with ** for any depth), relative to path.
+// As Terraform's, the pattern is joined to path and cleaned first, so
+// "./manifests/*.yaml" and "../shared/*.yaml" match (the second's
+// results begin with "../"); an io/fs file system takes neither as it is,
+// and the glob found nothing, silently.
 func fileSetFunc(baseDir string) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "pattern", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Set(cty.String)),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			dir := resolve(baseDir, args[0].AsString())
-			matches, err := doublestar.Glob(os.DirFS(dir), args[1].AsString(), doublestar.WithFilesOnly())
+			root := resolve(baseDir, args[0].AsString())
+			pat := strings.TrimPrefix(path.Clean(filepath.ToSlash(args[1].AsString())), "/")
+			up := ""
+			for pat == ".." || strings.HasPrefix(pat, "../") {
+				up, root = up+"../", filepath.Dir(root)
+				pat = strings.TrimPrefix(strings.TrimPrefix(pat, ".."), "/")
+			}
+			if pat == "" || pat == "." {
+				return cty.SetValEmpty(cty.String), nil
+			}
+			matches, err := doublestar.Glob(os.DirFS(root), pat, doublestar.WithFilesOnly())
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("pattern %q: %w", args[1].AsString(), err)
 			}
@@ -325,7 +339,7 @@ func fileSetFunc(baseDir string) function.Function {
 			}
 			vals := make([]cty.Value, len(matches))
 			for i, m := range matches {
-				vals[i] = cty.StringVal(m)
+				vals[i] = cty.StringVal(up + m)
 			}
 			return cty.SetVal(vals), nil
 		},

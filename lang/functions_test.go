@@ -68,6 +68,8 @@ func TestFunctions(t *testing.T) {
 		"fileexists directory": {expr: `fileexists("apps")`, wantErr: "not a regular file"},
 		"fileset":              {expr: `fileset("apps", "**/*.yml")`, want: cty.SetVal([]cty.Value{cty.StringVal("api/kustom.yml"), cty.StringVal("web/kustom.yml")})},
 		"fileset none":         {expr: `fileset(".", "*.nope")`, want: cty.SetValEmpty(cty.String)},
+		"fileset dot":          {expr: `fileset(".", "./apps/**/*.yml")`, want: cty.SetVal([]cty.Value{cty.StringVal("apps/api/kustom.yml"), cty.StringVal("apps/web/kustom.yml")})},
+		"fileset up":           {expr: `fileset("apps/web", "../api/*.yml")`, want: cty.SetVal([]cty.Value{cty.StringVal("../api/kustom.yml")})},
 		"templatefile": {
 			expr: `templatefile("greet.tmpl", { name = "web", ports = [80, 443] })`,
 			want: cty.StringVal("Hello, web! 80 443 WEB"),
