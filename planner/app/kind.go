@@ -73,6 +73,10 @@ func (Kind) RefreshedByEngine() {}
 // Writes is empty: an app writes to a cluster, never to a source.
 func (Kind) Writes(*lang.Resource) []addrs.Resource { return nil }
 
+// InstanceSections implements kind.InstanceSections: an app's sync
+// history is keyed by its address.
+func (Kind) InstanceSections() []string { return []string{historyKey} }
+
 // Check reports an app whose provider has no resource type for it.
 func (Kind) Check(h kind.Host, rc *lang.Resource) hcl.Diagnostics {
 	p, ok := h.Provider(rc.Provider)

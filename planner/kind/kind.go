@@ -171,8 +171,9 @@ type ApplyHost interface {
 	// Recorded is an entry of the state the apply builds, or nil.
 	Recorded(addr addrs.ResourceInstance) *state.ResourceInstance
 	// UpdateSectionMember replaces one member of a section of the state
-	// the apply builds (a JSON object by, say, instance address) with what
-	// fn returns for its current value (nil when absent); nil removes it.
+	// the apply builds (a JSON object by instance address, the kind
+	// naming the section in InstanceSections) with what fn returns for
+	// its current value (nil when absent); nil removes it.
 	// A section that is not a JSON object is started afresh, and a value
 	// that is not JSON is ignored. The section is decoded once per apply,
 	// so an update costs what its member does, not the whole section.
@@ -255,6 +256,16 @@ type EngineRefreshed interface {
 // provider process costs every plan its start.
 type ProvidersOnDemand interface {
 	ProvidersOnDemand(rc *lang.Resource) []addrs.Provider
+}
+
+// InstanceSections is a Kind that keeps, beside its instances, sections
+// of the state (UpdateSectionMember) whose members are keyed by an
+// instance's address, such as an app's sync history. They belong to the
+// instance: `state mv` carries a member with its instance and `state rm`
+// forgets it with the instance (planner.MoveInstanceSections), so that
+// an address never inherits what another object left there.
+type InstanceSections interface {
+	InstanceSections() []string
 }
 
 // Documented is a Kind that describes its block for the reference pages.

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"slipway.dev/slipway/lang/addrs"
+	"slipway.dev/slipway/planner"
 	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/state"
 )
@@ -144,21 +145,34 @@ func (m *Meta) StateRm(ctx context.Context, a StateArgs) int {
 		m.View.Error(fmt.Errorf("state rm needs at least one valid address: %v", err))
 		return 1
 	}
-	return m.withState(ctx, a.LockArgs, "state rm", func(st *state.State) (bool, error) {
-		n := 0
+	// What it did is said once the state holding it is written.
+	var removed []string
+	rc := m.withState(ctx, a.LockArgs, "state rm", func(st *state.State) (bool, error) {
+		removed = nil
 		for _, k := range st.SortedAddrs() {
-			if matchesAny(st.Resources[k].Addr, filters) {
-				delete(st.Resources, k)
-				m.View.Printf("Removed %s\n", k)
-				n++
+			ri := st.Resources[k]
+			if !matchesAny(ri.Addr, filters) {
+				continue
 			}
+			if err := planner.ForgetInstanceSections(st, nil, ri.Addr); err != nil {
+				return false, fmt.Errorf("cannot remove %s: %w", k, err)
+			}
+			delete(st.Resources, k)
+			removed = append(removed, k)
 		}
-		if n == 0 {
+		if len(removed) == 0 {
 			return false, fmt.Errorf("no instance in state matches %s", strings.Join(a.Addrs, ", "))
 		}
-		m.View.Printf("Successfully removed %d resource instance(s).\n", n)
 		return true, nil
 	})
+	if rc != 0 {
+		return rc
+	}
+	for _, k := range removed {
+		m.View.Printf("Removed %s\n", k)
+	}
+	m.View.Printf("Successfully removed %d resource instance(s).\n", len(removed))
+	return 0
 }
 
 // StateMv runs `slipway state mv SRC DST`.
@@ -177,12 +191,13 @@ func (m *Meta) StateMv(ctx context.Context, a StateArgs) int {
 		m.View.Error(err)
 		return 1
 	}
-	return m.withState(ctx, a.LockArgs, "state mv", func(st *state.State) (bool, error) {
+	var moved []string
+	rc := m.withState(ctx, a.LockArgs, "state mv", func(st *state.State) (bool, error) {
+		moved = nil
 		from, to := src[0], dst[0]
 		if from.Resource.Kind != to.Resource.Kind || from.Resource.Type != to.Resource.Type {
 			return false, fmt.Errorf("cannot move %s to %s: an object keeps its kind and type", from, to)
 		}
-		moved := 0
 		for _, k := range st.SortedAddrs() {
 			ri := st.Resources[k]
 			var target addrs.ResourceInstance
@@ -197,17 +212,26 @@ func (m *Meta) StateMv(ctx context.Context, a StateArgs) int {
 			if st.Resources[target.String()] != nil {
 				return false, fmt.Errorf("cannot move %s to %s: the destination already exists in state", ri.Addr, target)
 			}
+			if err := planner.MoveInstanceSections(st, nil, ri.Addr, target); err != nil {
+				return false, fmt.Errorf("cannot move %s to %s: %w", ri.Addr, target, err)
+			}
 			delete(st.Resources, k)
 			ri.Addr = target
 			st.Resources[target.String()] = ri
-			m.View.Printf("Moved %s to %s\n", k, target)
-			moved++
+			moved = append(moved, fmt.Sprintf("Moved %s to %s", k, target))
 		}
-		if moved == 0 {
+		if len(moved) == 0 {
 			return false, fmt.Errorf("no instance in state matches %s", from)
 		}
 		return true, nil
 	})
+	if rc != 0 {
+		return rc
+	}
+	for _, line := range moved {
+		m.View.Printf("%s\n", line)
+	}
+	return 0
 }
 
 // StatePull runs `slipway state pull`: the raw state document on stdout.
