@@ -279,19 +279,22 @@ func (b *Backend) WriteSerial(ctx context.Context, s *state.State) error {
 
 // put stores row r by compare-and-swap: it replaces the row whose serial
 // is *old, or inserts the first row when old is nil, and only if fence
-// (the ID of the lock this Backend holds, or "") is still the lock's. It
+// (the ID of the lock this Backend holds, or "") is still the lock's:
+// the check takes a share lock on the lock's row, so a takeover that has
+// begun is waited for and then seen, and one that begins waits for the
+// write, which the new holder's first read then sees. It
 // reports whether it stored r; false means another writer got in first.
 // A fence found gone is ErrLockLost. Write, WriteSerial and Reseal store
 // through it.
 func (b *Backend) put(ctx context.Context, q execer, fence string, old *int64, r *stateRow) (bool, error) {
 	// $6 is the fence.
 	sql := `INSERT INTO ` + b.store.states + ` (workspace, serial, lineage, content_digest, data)
-SELECT $1, $2, $3, $4, $5 WHERE ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))
+SELECT $1, $2, $3, $4, $5 WHERE ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6 FOR SHARE))
 ON CONFLICT (workspace) DO NOTHING`
 	args := []any{b.workspace, r.serial, r.lineage, r.digest, r.data, fence}
 	if old != nil {
 		sql = `UPDATE ` + b.store.states + ` SET serial = $2, lineage = $3, content_digest = $4, data = $5, updated_at = now()
-WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6))`
+WHERE workspace = $1 AND serial = $7 AND ($6 = '' OR EXISTS (SELECT 1 FROM ` + b.store.locks + ` WHERE workspace = $1 AND id = $6 FOR SHARE))`
 		args = append(args, *old)
 	}
 	tag, err := q.Exec(ctx, sql, args...)

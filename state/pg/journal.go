@@ -143,7 +143,7 @@ func (b *Backend) insertJournal(ctx context.Context, q execer, fence string, row
 	}
 	tag, err := q.Exec(ctx, `INSERT INTO `+b.store.journal+` (workspace, entry)
 SELECT $1, e.entry FROM unnest($2::bytea[]) WITH ORDINALITY AS e(entry, n)
-WHERE $3 = '' OR EXISTS (SELECT 1 FROM `+b.store.locks+` WHERE workspace = $1 AND id = $3)
+WHERE $3 = '' OR EXISTS (SELECT 1 FROM `+b.store.locks+` WHERE workspace = $1 AND id = $3 FOR SHARE)
 ORDER BY e.n`, b.workspace, rows, fence)
 	if err != nil {
 		return err

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"slipway.dev/slipway/providers/testbed"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/pg"
@@ -396,5 +398,69 @@ func TestWorkspaces(t *testing.T) {
 	}
 	if err := s.DeleteWorkspace(ctx, "nowhere"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("DeleteWorkspace of a workspace without state = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestWriteWaitsForATakeoverInProgress: a holder's write that starts
+// while another client takes its lock over (the takeover not yet
+// committed) must not store anything once the takeover commits. The
+// write's check of the lock saw the lock as it was when the write began,
+// so without a row lock it stored its state after the new holder could
+// have read the old one, and the new holder's next write undid it.
+func TestWriteWaitsForATakeoverInProgress(t *testing.T) {
+	t.Parallel()
+	w := newWhere(t)
+	a := backend(t, newStore(t, w, pg.Config{}), state.DefaultWorkspace)
+	if err := a.Write(t.Context(), statetest.Sample()); err != nil {
+		t.Fatal(err)
+	}
+	held := mustLock(t, a, "apply")
+	pg.StopHeartbeat(a)
+
+	// The takeover (as Lock makes it, once the lock expired), held open in
+	// a transaction of its own.
+	admin := adminConn(t, w)
+	tx, err := admin.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(t.Context())
+	locks := pgx.Identifier{w.Schema, "locks"}.Sanitize()
+	if tag, err := tx.Exec(t.Context(), "UPDATE "+locks+" SET id = 'taken-over', info = '{\"id\": \"taken-over\", \"operation\": \"apply\"}' WHERE workspace = $1 AND id = $2", state.DefaultWorkspace, held.ID); err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("takeover: %v (%d rows)", err, tag.RowsAffected())
+	}
+
+	changed := statetest.Sample()
+	changed.Outputs = nil
+	done := make(chan error, 1)
+	go func() { done <- a.Write(context.WithoutCancel(t.Context()), changed) }()
+
+	// The write must wait on the takeover's row lock.
+	probe := adminConn(t, w)
+	waiting := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("the write ended (%v) while its lock was being taken over; it must wait for the takeover and then fail", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		var n int
+		if err := probe.QueryRow(t.Context(), "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'", w.Schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		waiting = n > 0
+	}
+	if !waiting {
+		t.Fatal("the write neither ended nor waited on the takeover")
+	}
+	before := adminSnapshot(t, w)
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, pg.ErrLockLost) {
+		t.Errorf("the write of a holder whose lock was taken over = %v, want ErrLockLost", err)
+	}
+	if after := adminSnapshot(t, w); after != before {
+		t.Errorf("the write of a holder whose lock was taken over changed the rows:\nbefore %s\nafter  %s", before, after)
 	}
 }

@@ -99,7 +99,7 @@ func (b *Backend) resealJournal(ctx context.Context, tx pgx.Tx, fence string, se
 	tag, err := tx.Exec(ctx, `UPDATE `+b.store.journal+` AS j SET entry = u.entry
 FROM unnest($2::bigint[], $3::bytea[]) AS u(seq, entry)
 WHERE j.workspace = $1 AND j.seq = u.seq
-AND ($4 = '' OR EXISTS (SELECT 1 FROM `+b.store.locks+` WHERE workspace = $1 AND id = $4))`, b.workspace, seqs, entries, fence)
+AND ($4 = '' OR EXISTS (SELECT 1 FROM `+b.store.locks+` WHERE workspace = $1 AND id = $4 FOR SHARE))`, b.workspace, seqs, entries, fence)
 	if err != nil {
 		return fmt.Errorf("storing the intent journal again in %s: %w", b.Path(), err)
 	}
