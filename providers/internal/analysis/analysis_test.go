@@ -465,3 +465,43 @@ func TestJob(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialsInURLsAreMasked: an endpoint that takes credentials only
+// in its URL (a password, a token in the query) must not have them in
+// what a measurement says, which reaches the terminal, the workload's
+// status annotation and state.
+func TestCredentialsInURLsAreMasked(t *testing.T) {
+	t.Parallel()
+	const password, token = "hunter2-pass", "tok-0123456789"
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	host := strings.TrimPrefix(down.URL, "http://")
+	closed := closedAddr(t)
+	for name, a := range map[string]*rolloutspec.Analysis{
+		"http wrong status":  {Name: "smoke", HTTP: &rolloutspec.HTTPMetric{URL: "http://ops:" + password + "@" + host + "/healthz?token=" + token}},
+		"http unreachable":   {Name: "smoke", HTTP: &rolloutspec.HTTPMetric{URL: "http://ops:" + password + "@" + closed + "/healthz?token=" + token}},
+		"http no body match": {Name: "smoke", HTTP: &rolloutspec.HTTPMetric{URL: "http://" + host + "/?access_token=" + token, ExpectStatus: 503, BodyMatch: "never"}},
+		"prometheus down":    promAnalysis("http://ops:"+password+"@"+closed+"/?token="+token, "result < 1"),
+		"prometheus error":   promAnalysis("http://ops:"+password+"@"+host+"/prom?token="+token, "result < 1"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			run, err := analysis.Run(t.Context(), a, analysis.Env{}, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			said := run.Message
+			for _, m := range run.Measurements {
+				said += "\n" + m.Message + " " + m.Value
+			}
+			if strings.Contains(said, password) || strings.Contains(said, token) {
+				t.Errorf("a credential of the URL is in what the run says:\n%s", said)
+			}
+			if !strings.Contains(said, "xxxxx") {
+				t.Errorf("the run does not show where it measured, masked:\n%s", said)
+			}
+		})
+	}
+}

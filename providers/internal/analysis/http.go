@@ -34,17 +34,19 @@ const maxBody = 1 << 20
 // httpCheck GETs a URL and checks its status and, optionally, its body.
 type httpCheck struct {
 	metric *rolloutspec.HTTPMetric
+	url    endpoint
 	want   int
 	body   *regexp.Regexp
 	client *http.Client
 }
 
 func newHTTPCheck(m *rolloutspec.HTTPMetric, client *http.Client) (*httpCheck, error) {
+	shown := newEndpoint(m.URL)
 	u, err := url.Parse(m.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("http url %q is not an http:// or https:// URL", m.URL)
+		return nil, fmt.Errorf("http url %q is not an http:// or https:// URL", shown.shown)
 	}
-	c := &httpCheck{metric: m, want: m.ExpectStatus, client: client}
+	c := &httpCheck{metric: m, url: shown, want: m.ExpectStatus, client: client}
 	if c.want == 0 {
 		c.want = http.StatusOK
 	}
@@ -64,26 +66,26 @@ func (c *httpCheck) measure(ctx context.Context) rolloutspec.Measurement {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.metric.URL, nil)
 	if err != nil {
-		return measurement(rolloutspec.Error, "", fmt.Sprintf("GET %s: %v", c.metric.URL, err))
+		return measurement(rolloutspec.Error, "", c.url.mask(fmt.Sprintf("GET %s: %v", c.url.shown, err)))
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return measurement(rolloutspec.Inconclusive, "", err.Error())
+		return measurement(rolloutspec.Inconclusive, "", c.url.mask(err.Error()))
 	}
 	defer resp.Body.Close()
 	status := strconv.Itoa(resp.StatusCode)
 	if resp.StatusCode != c.want {
-		return measurement(rolloutspec.Failed, status, fmt.Sprintf("GET %s answered %s, want %d", c.metric.URL, resp.Status, c.want))
+		return measurement(rolloutspec.Failed, status, c.url.mask(fmt.Sprintf("GET %s answered %s, want %d", c.url.shown, resp.Status, c.want)))
 	}
 	if c.body == nil {
 		return measurement(rolloutspec.Successful, status, "")
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil && !errors.Is(err, io.EOF) {
-		return measurement(rolloutspec.Inconclusive, status, fmt.Sprintf("GET %s: read the body: %v", c.metric.URL, err))
+		return measurement(rolloutspec.Inconclusive, status, c.url.mask(fmt.Sprintf("GET %s: read the body: %v", c.url.shown, err)))
 	}
 	if !c.body.Match(body) {
-		return measurement(rolloutspec.Failed, status, fmt.Sprintf("the body of GET %s does not match %s", c.metric.URL, c.metric.BodyMatch))
+		return measurement(rolloutspec.Failed, status, fmt.Sprintf("the body of GET %s does not match %s", c.url.shown, c.metric.BodyMatch))
 	}
 	return measurement(rolloutspec.Successful, status, "")
 }

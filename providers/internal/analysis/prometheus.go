@@ -37,6 +37,7 @@ import (
 // condition.
 type promCheck struct {
 	metric *rolloutspec.PrometheusMetric
+	addr   endpoint
 	api    promv1.API
 	cond   cel.Program
 }
@@ -54,9 +55,10 @@ func newPrometheus(m *rolloutspec.PrometheusMetric, client *http.Client) (*promC
 	}
 	c, err := api.NewClient(api.Config{Address: m.Address, Client: client})
 	if err != nil {
-		return nil, fmt.Errorf("prometheus address %q: %w", m.Address, err)
+		addr := newEndpoint(m.Address)
+		return nil, errors.New(addr.mask(fmt.Sprintf("prometheus address %q: %v", addr.shown, err)))
 	}
-	return &promCheck{metric: m, api: promv1.NewAPI(c), cond: cond}, nil
+	return &promCheck{metric: m, addr: newEndpoint(m.Address), api: promv1.NewAPI(c), cond: cond}, nil
 }
 
 // CheckCondition says whether expr compiles as a prometheus condition:
@@ -85,7 +87,7 @@ func (p *promCheck) measure(ctx context.Context) rolloutspec.Measurement {
 	defer cancel()
 	v, _, _, err := p.api.Query(ctx, p.metric.Query, time.Now())
 	if err != nil {
-		return measurement(rolloutspec.Inconclusive, "", fmt.Sprintf("query %s at %s: %v", p.metric.Query, p.metric.Address, err))
+		return measurement(rolloutspec.Inconclusive, "", p.addr.mask(fmt.Sprintf("query %s at %s: %v", p.metric.Query, p.addr.shown, err)))
 	}
 	result, shown, why := resultOf(v)
 	if why != "" {
