@@ -64,9 +64,9 @@ const stateEncryption = `
 
 // slipway state encrypt and state decrypt move the state and the intent
 // journal that backend kubernetes or pg keeps into encryption and out of
-// it: every stored piece sealed, or none; state pull gives the same bytes
-// throughout; the interrupted change in the journal survives both; a
-// wrong passphrase changes nothing.
+// it, in every workspace: every stored piece sealed, or none; state pull
+// gives the same bytes throughout; the interrupted change in the journal
+// survives both; a wrong passphrase changes nothing.
 func TestStateEncryptRemoteBackends(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -178,6 +178,11 @@ UNION ALL SELECT 'journal ' || workspace || ' ' || seq, entry FROM %[1]s.journal
 			}
 
 			must(right, "apply", "-auto-approve")
+			// A second workspace: encrypt and decrypt store it again too,
+			// or the key the docs then say to drop would take it along.
+			must(right, "workspace", "new", "staging")
+			must(right, "apply", "-auto-approve")
+			must(right, "workspace", "select", "default")
 			killMidApply(t, dir, right, "apply", "-auto-approve", "-var", "nap=1h")
 			before := pull(nil)
 			sealed("an apply killed mid-change", false)
@@ -187,7 +192,9 @@ UNION ALL SELECT 'journal ' || workspace || ' ' || seq, entry FROM %[1]s.journal
 				t.Errorf("plan over unencrypted state with a state target: exit %d, want 1 naming slipway state encrypt\n%s%s", code, out, errOut)
 			}
 			// The killed apply's lock expires by itself.
-			must(right, "state", "encrypt", "-lock-timeout=60s")
+			if out := must(right, "state", "encrypt", "-lock-timeout=60s"); !strings.Contains(out, "(default, staging)") {
+				t.Errorf("state encrypt does not say it covered both workspaces:\n%s", out)
+			}
 			sealed("state encrypt", true)
 			if got := pull(right); got != before {
 				t.Errorf("state pull after state encrypt differs from before")

@@ -166,12 +166,13 @@ func (m *Meta) StateEncrypt(ctx context.Context, a StateCryptArgs) int {
 		m.View.Error(errors.New("slipway state encrypt needs an encryption block whose state target's method encrypts, like state { method = method.aes_gcm.main }; add one to the slipway block"))
 		return 1
 	}
-	if code := m.reseal(ctx, a.LockArgs, "state encrypt", t.AcceptingPlain()); code != 0 {
+	names, code := m.reseal(ctx, a.LockArgs, "state encrypt", t.AcceptingPlain())
+	if code != 0 {
 		return code
 	}
 	meth := t.Method()
-	m.View.Printf("%s The state, its backup and its intent journal are stored encrypted by %s with %s.\n",
-		m.View.Green("State encrypted."), meth.Addr, meth.Keys.Addr())
+	m.View.Printf("%s The state, its backup and its intent journal%s are stored encrypted by %s with %s.\n",
+		m.View.Green("State encrypted."), ofWorkspaces(names), meth.Addr, meth.Keys.Addr())
 	return 0
 }
 
@@ -187,11 +188,12 @@ func (m *Meta) StateDecrypt(ctx context.Context, a StateCryptArgs) int {
 		m.View.Error(errors.New("slipway state decrypt needs the encryption block the state was encrypted with, with its state target, to read it; add it back to the slipway block"))
 		return 1
 	}
-	if code := m.reseal(ctx, a.LockArgs, "state decrypt", t.Decrypting()); code != 0 {
+	names, code := m.reseal(ctx, a.LockArgs, "state decrypt", t.Decrypting())
+	if code != 0 {
 		return code
 	}
-	m.View.Printf("%s The state, its backup and its intent journal are stored unencrypted.\n"+
-		"Now remove the state target from the encryption block: while it is there, slipway refuses unencrypted state.\n", m.View.Green("State decrypted."))
+	m.View.Printf("%s The state, its backup and its intent journal%s are stored unencrypted.\n"+
+		"Now remove the state target from the encryption block: while it is there, slipway refuses unencrypted state.\n", m.View.Green("State decrypted."), ofWorkspaces(names))
 	return 0
 }
 
@@ -210,30 +212,33 @@ func (m *Meta) cryptTargets(va VarArgs) (*encryption.Sealer, bool) {
 	return m.enc.targets.State, true
 }
 
-// reseal stores everything the backend holds, and the fallback state
-// file, again with sealer, under the state lock.
-func (m *Meta) reseal(ctx context.Context, la LockArgs, op string, sealer *encryption.Sealer) int {
+// reseal stores everything the backend holds, in every workspace, and
+// the fallback state file, again with sealer, each workspace under its
+// own state lock. A key is dropped from the configuration once nothing is
+// stored under it: one workspace left under the old key would be lost
+// with it.
+// It returns the workspaces it stored again, and the exit code.
+func (m *Meta) reseal(ctx context.Context, la LockArgs, op string, sealer *encryption.Sealer) ([]string, int) {
 	cfg, diags := m.backendConfigured()
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
-		return 1
+		return nil, 1
 	}
-	b, diags := m.sealedBackend(cfg, sealer)
+	// The selected workspace is checked first, as every command does.
+	if _, diags := m.sealedBackend(cfg, sealer); diags.HasErrors() {
+		m.View.Diagnostics(diags)
+		return nil, 1
+	}
+	s, diags := m.sealedStore(cfg, sealer)
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
-		return 1
+		return nil, 1
 	}
-	rb, ok := b.(state.Resealer)
-	if !ok {
-		m.View.Error(fmt.Errorf("this backend cannot store its state again by itself; move the state with slipway state pull and slipway state push instead"))
-		return 1
-	}
-	unlock, err := m.lock(ctx, b, la, op)
+	names, err := s.Workspaces(ctx)
 	if err != nil {
 		m.View.Error(err)
-		return 1
+		return nil, 1
 	}
-	defer unlock()
 	// The fallback file is opened first: a key that cannot open it
 	// must stop everything before the backend is touched.
 	errored := filepath.Join(m.Dir, erroredStateName)
@@ -243,26 +248,69 @@ func (m *Meta) reseal(ctx context.Context, la LockArgs, op string, sealer *encry
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		m.View.Error(err)
-		return 1
+		return nil, 1
 	default:
 		if plain, err = sealer.Open(data); err != nil {
 			m.View.Error(fmt.Errorf("%s: %w", errored, err))
-			return 1
+			return nil, 1
 		}
 	}
-	if err := rb.Reseal(ctx); err != nil {
-		m.View.Error(err)
-		return 1
+	var done []string
+	for _, ws := range names {
+		if err := m.resealWorkspace(ctx, s, ws, la, op); err != nil {
+			if len(names) > 1 {
+				err = fmt.Errorf("workspace %q: %w\n\n%s; keep every key the encryption block has until slipway %s succeeds", ws, err, resealedSoFar(done, names), op)
+			}
+			m.View.Error(err)
+			return nil, 1
+		}
+		done = append(done, ws)
 	}
 	if plain != nil {
 		sealed, err := sealer.Seal(plain)
 		if err == nil {
-			err = os.WriteFile(errored, sealed, 0o600)
+			err = writeFileAtomic(errored, sealed, 0o600)
 		}
 		if err != nil {
 			m.View.Error(fmt.Errorf("%s: %w", errored, err))
-			return 1
+			return nil, 1
 		}
 	}
-	return 0
+	return names, 0
+}
+
+// resealWorkspace stores one workspace's state, backup and journal again
+// under its lock.
+func (m *Meta) resealWorkspace(ctx context.Context, s state.Store, ws string, la LockArgs, op string) error {
+	b, err := s.Backend(ws)
+	if err != nil {
+		return err
+	}
+	rb, ok := b.(state.Resealer)
+	if !ok {
+		return fmt.Errorf("this backend cannot store its state again by itself; move the state with slipway state pull and slipway state push instead")
+	}
+	unlock, err := m.lock(ctx, b, la, op)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return rb.Reseal(ctx)
+}
+
+// ofWorkspaces names the workspaces a reseal covered when there are more
+// than one.
+func ofWorkspaces(names []string) string {
+	if len(names) < 2 {
+		return ""
+	}
+	return " of every workspace (" + strings.Join(names, ", ") + ")"
+}
+
+// resealedSoFar says which workspaces a reseal that stopped covered.
+func resealedSoFar(done, names []string) string {
+	if len(done) == 0 {
+		return "No workspace was stored again"
+	}
+	return fmt.Sprintf("Stored again: %s; not yet: %s", strings.Join(done, ", "), strings.Join(names[len(done):], ", "))
 }
