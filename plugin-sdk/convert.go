@@ -194,8 +194,9 @@ func diagsToProto(diags Diagnostics) []*protocol.Diagnostic {
 	}
 	out := make([]*protocol.Diagnostic, 0, len(diags))
 	for _, d := range diags {
+		// As HasErrors counts it: the zero Severity is an error.
 		sev := protocol.Diagnostic_SEVERITY_ERROR
-		if d.Severity == Warning {
+		if !d.Severity.isError() {
 			sev = protocol.Diagnostic_SEVERITY_WARNING
 		}
 		pd := &protocol.Diagnostic{Severity: sev, Summary: d.Summary, Detail: d.Detail}

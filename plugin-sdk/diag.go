@@ -20,7 +20,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Severity is how bad a diagnostic is.
+// Severity is how bad a diagnostic is. Anything but Warning is an error,
+// the zero Severity included: slipway shows it as one, and HasErrors and
+// Err count it, so a Diagnostic written without a Severity fails what it
+// reports on both sides alike.
 type Severity int
 
 const (
@@ -42,10 +45,15 @@ type Diagnostic struct {
 // Diagnostics is a list of diagnostics.
 type Diagnostics []Diagnostic
 
-// HasErrors reports whether any diagnostic is an error.
+// isError reports whether slipway takes a diagnostic of severity s as an
+// error: any but a Warning, the zero Severity included.
+func (s Severity) isError() bool { return s != Warning }
+
+// HasErrors reports whether any diagnostic is an error (a Severity other
+// than Warning, the zero one included).
 func (d Diagnostics) HasErrors() bool {
 	for _, x := range d {
-		if x.Severity == Error {
+		if x.Severity.isError() {
 			return true
 		}
 	}
@@ -70,7 +78,7 @@ func (d *Diagnostics) AddWarning(summary, detail string) {
 // Err returns the errors as one Go error, or nil.
 func (d Diagnostics) Err() error {
 	for _, x := range d {
-		if x.Severity == Error {
+		if x.Severity.isError() {
 			if x.Detail != "" {
 				return fmt.Errorf("%s: %s", x.Summary, x.Detail)
 			}

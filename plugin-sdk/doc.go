@@ -35,17 +35,17 @@
 // it is done, plans resources without a Plan method (DefaultPlan: nested
 // blocks, defaults and plan modifiers included), checks required
 // attributes for resources without a Validate method (ValidateConfig),
-// runs every attribute's Validators, gives what a provider returns its
-// schema's type (Schema.Conform, so Set may leave attributes out),
-// upgrades stored states of older schema versions through a resource's
-// StateUpgraders (ResourceWithUpgradeState), refreshes and plans from
-// private state alone the instances of a ResourceWithElidedState that
-// changed in nothing (and asks the host for the state of the others),
-// cancels the context of every
-// call in flight when slipway calls Stop, and turns a panic in a provider
-// method into an error diagnostic instead of a dead process. Decode and
-// the responses' Set methods move values to and from Go structs with
-// slipway tags.
+// runs every attribute's Validators on its value once known, gives what a
+// provider returns its schema's type (Schema.Conform, so Set may leave
+// attributes out), upgrades stored states of older schema versions through
+// a resource's StateUpgraders (ResourceWithUpgradeState), refreshes and
+// plans from private state alone the instances of a
+// ResourceWithElidedState that changed in nothing (and asks the host for
+// the state of the others), cancels the context of every call in flight
+// when slipway calls Stop, and turns a panic in a provider method, or in a
+// validator or plan modifier it runs for one, into an error diagnostic of
+// the item it was for instead of a dead process. Decode and the responses'
+// Set methods move values to and from Go structs with slipway tags.
 //
 // Related packages: sdktest runs a provider through the real protocol in
 // tests; host is slipway's side of the connection; memo keeps values for

@@ -23,7 +23,7 @@ import (
 // RunValidators and KeepStateForUnknown expose, to this package's
 // external tests, what the server runs.
 func RunValidators(s Schema, config cty.Value) Diagnostics {
-	return runValidators(s.Attributes, s.Blocks, config)
+	return runValidators("the test", s.Attributes, s.Blocks, config)
 }
 
 var KeepStateForUnknown = keepStateForUnknown

@@ -21,7 +21,9 @@ import (
 
 // PlanModifier adjusts the planned value of one attribute. The SDK runs
 // an attribute's modifiers in its default plan (DefaultPlan), after
-// defaults, so a resource's Plan method starts from their result.
+// defaults, so a resource's Plan method starts from their result. A
+// panic in one, when the SDK plans, is an error of the instance it was
+// planning, not the end of the process.
 type PlanModifier interface {
 	// Description says what the modifier does, for the generated
 	// reference ("changing it replaces the object").

@@ -15,6 +15,7 @@
 package sdk_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
@@ -141,5 +142,34 @@ func TestSchemaObjectFillsAndConverts(t *testing.T) {
 	})
 	if !got.RawEquals(want) {
 		t.Errorf("got %#v, want %#v", got, want)
+	}
+}
+
+// complain is a validator that refuses every value it is given.
+type complain struct{}
+
+func (complain) Description() string { return "never be checked" }
+
+func (complain) Validate(req sdk.ValidatorRequest) sdk.Diagnostics {
+	var d sdk.Diagnostics
+	d.AddError("Checked", fmt.Sprintf("The validator was given %#v.", req.Value))
+	return d
+}
+
+// TestValidatorsSkipUnknownValues: a value not known yet is not checked;
+// a known one is, even when it holds unknown values.
+func TestValidatorsSkipUnknownValues(t *testing.T) {
+	t.Parallel()
+	schema := sdk.Schema{Attributes: map[string]sdk.Attribute{
+		"name": {Type: cty.String, Optional: true, Validators: []sdk.Validator{complain{}}},
+		"tags": {Type: cty.List(cty.String), Optional: true, Validators: []sdk.Validator{complain{}}},
+	}}
+	unknown := schema.Object(map[string]cty.Value{"name": cty.UnknownVal(cty.String), "tags": cty.UnknownVal(cty.List(cty.String))})
+	if d := sdk.RunValidators(schema, unknown); len(d) > 0 {
+		t.Errorf("unknown values were checked: %v", d)
+	}
+	known := schema.Object(map[string]cty.Value{"name": cty.StringVal("a"), "tags": cty.ListVal([]cty.Value{cty.UnknownVal(cty.String)})})
+	if d := sdk.RunValidators(schema, known); len(d) != 2 {
+		t.Errorf("known values: diagnostics %v, want one of each attribute", d)
 	}
 }

@@ -330,6 +330,189 @@ func checkPanicDiag(t *testing.T, diags sdk.Diagnostics, where, cause string) {
 	}
 }
 
+// TestPanicInCodeTheSDKRunsFailsItsItemOnly: the validators and plan
+// modifiers the SDK runs for a provider are the provider's code as much
+// as its methods are, and so is what its Plan returns: a panic in them,
+// or in the SDK over what Plan returned, is an error of the item it was
+// for, and the process, and the other items of the call, carry on.
+func TestPanicInCodeTheSDKRunsFailsItsItemOnly(t *testing.T) {
+	t.Parallel()
+	fragile := func(name, fault string) cty.Value {
+		attrs := map[string]cty.Value{"name": cty.StringVal(name)}
+		if fault != "" {
+			attrs["fault"] = cty.StringVal(fault)
+		}
+		return testprovider.FragileSchema.Object(attrs)
+	}
+	// survived checks that the provider still answers.
+	survived := func(t *testing.T, c *host.Client) {
+		t.Helper()
+		if _, err := c.Validate(t.Context(), []sdk.ValidateRequest{{TypeName: "fragile", Config: fragile("z", "")}}); err != nil || c.Exited() {
+			t.Fatalf("the provider did not survive: %v", err)
+		}
+	}
+	t.Run("validate", func(t *testing.T) {
+		t.Parallel()
+		c := sdktest.Start(t, "test")
+		resps, err := c.Validate(t.Context(), []sdk.ValidateRequest{
+			{TypeName: "fragile", Config: fragile("a", "validator")},
+			{TypeName: "fragile", Config: fragile("b", "")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPanicDiag(t, resps[0].Diagnostics, `the validator testprovider.fault of "fault" of resource type "fragile"`, "validator exploded")
+		if !resps[0].Diagnostics[0].Attribute.Equals(cty.GetAttrPath("fault")) {
+			t.Errorf("the panic's diagnostic points at %#v, want fault", resps[0].Diagnostics[0].Attribute)
+		}
+		if len(resps[1].Diagnostics) > 0 {
+			t.Errorf("the item beside it: %v", resps[1].Diagnostics)
+		}
+		survived(t, c)
+	})
+	for _, tc := range []struct{ fault, where, cause string }{
+		{"validator", `the validator testprovider.fault of "fault" of fragile.a`, "validator exploded"},
+		{"modifier", "DefaultPlan of fragile.a", "plan modifier exploded"},
+		// Plan returns a string for the rule blocks: an error, whatever
+		// the SDK does with it after.
+		{"plan", "", ""},
+	} {
+		t.Run("plan, "+tc.fault, func(t *testing.T) {
+			t.Parallel()
+			c := sdktest.Start(t, "test")
+			prior := testprovider.FragileSchema.Object(map[string]cty.Value{
+				"name": cty.StringVal("a"), "id": cty.StringVal("id-a"),
+				"rule": cty.ListValEmpty(testprovider.FragileSchema.Blocks["rule"].ImpliedType().ElementType()),
+			})
+			resps, err := c.Plan(t.Context(), []sdk.PlanRequest{
+				{Address: "fragile.a", TypeName: "fragile", Config: fragile("a", tc.fault), PriorState: prior},
+				{Address: "fragile.b", TypeName: "fragile", Config: fragile("b", "")},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.where != "" {
+				checkPanicDiag(t, resps[0].Diagnostics, tc.where, tc.cause)
+			} else if !resps[0].Diagnostics.HasErrors() {
+				t.Errorf("plan of an invalid planned state: %v, want an error", resps[0].Diagnostics)
+			}
+			if d := resps[1].Diagnostics; len(d) > 0 || resps[1].PlannedState.GetAttr("id").IsKnown() {
+				t.Errorf("the item beside it: planned %#v, diagnostics %v", resps[1].PlannedState, d)
+			}
+			survived(t, c)
+		})
+	}
+	t.Run("source", func(t *testing.T) {
+		t.Parallel()
+		c := sdktest.Start(t, "test")
+		upper := func(in string) cty.Value {
+			return cty.ObjectVal(map[string]cty.Value{"input": cty.StringVal(in), "output": cty.NullVal(cty.String)})
+		}
+		resps, err := c.ReadSources(t.Context(), []sdk.SourceReadRequest{
+			{Address: "source.upper.x", TypeName: "upper", Config: upper("panic")},
+			{Address: "source.upper.y", TypeName: "upper", Config: upper("abc")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPanicDiag(t, resps[0].Diagnostics, `the validator testprovider.fault of "input" of source.upper.x`, "validator exploded")
+		if got := sdk.GetString(resps[1].State, "output"); got != "ABC" || len(resps[1].Diagnostics) > 0 {
+			t.Errorf("the source beside it: output %q, diagnostics %v", got, resps[1].Diagnostics)
+		}
+		survived(t, c)
+	})
+	t.Run("configure", func(t *testing.T) {
+		t.Parallel()
+		c := sdktest.Start(t, "test")
+		diags, err := c.Configure(t.Context(), cty.ObjectVal(map[string]cty.Value{"greeting": cty.StringVal("panic")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPanicDiag(t, diags, `the validator testprovider.fault of "greeting" of the provider configuration`, "validator exploded")
+		survived(t, c)
+	})
+}
+
+// TestCreateWithAnInvalidResultKeepsTheObject: a create whose result the
+// SDK refuses (its plan returned with the id still unknown, no state
+// where the plan had unknown values, a value of another type) is an
+// error, but the object it made is not forgotten: the new state is the
+// result (or the plan) with its unknown values null, which slipway
+// records, tainted, instead of creating a second object at the next
+// apply. An update so refused keeps its prior state, as before.
+func TestCreateWithAnInvalidResultKeepsTheObject(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	apply := func(t *testing.T, prior, config cty.Value) *sdk.ApplyResponse {
+		t.Helper()
+		plans, err := c.Plan(t.Context(), []sdk.PlanRequest{{Address: "careless.a", TypeName: "careless", Config: config, PriorState: prior}})
+		if err != nil || plans[0].Diagnostics.HasErrors() {
+			t.Fatalf("plan: %v %v", plans[0].Diagnostics, err)
+		}
+		var resp *sdk.ApplyResponse
+		err = c.Apply(t.Context(), []sdk.ApplyRequest{{
+			Address: "careless.a", TypeName: "careless", Config: config, PriorState: prior, PlannedState: plans[0].PlannedState,
+		}}, func(ev host.ApplyEvent) {
+			if ev.Done {
+				resp = ev.Response
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resp.Diagnostics.HasErrors() {
+			t.Fatalf("diagnostics %v, want an error", resp.Diagnostics)
+		}
+		return resp
+	}
+	for _, value := range []string{"plan", "none", "string"} {
+		t.Run(value, func(t *testing.T) {
+			config := obj(map[string]cty.Value{"name": cty.StringVal("a"), "value": cty.StringVal(value)})
+			resp := apply(t, cty.NullVal(testprovider.Schema.ImpliedType()), config)
+			// The plan, id and note unknown, with them null.
+			if !resp.NewState.RawEquals(config) {
+				t.Errorf("new state after a create the SDK refused:\n got %#v\nwant %#v (the plan, its unknown values null)", resp.NewState, config)
+			}
+		})
+	}
+	t.Run("update", func(t *testing.T) {
+		prior := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("n")})
+		config := obj(map[string]cty.Value{"name": cty.StringVal("a"), "value": cty.StringVal("string")})
+		if resp := apply(t, prior, config); !resp.NewState.RawEquals(prior) {
+			t.Errorf("new state after an update the SDK refused = %#v, want the prior state", resp.NewState)
+		}
+	})
+}
+
+// TestZeroSeverityIsAnErrorOnBothSides: a diagnostic a provider makes
+// without a Severity reaches slipway as an error, and the SDK takes it
+// as one too: an apply that returns one and no new state keeps the
+// prior state, as after any error, rather than recording the plan.
+func TestZeroSeverityIsAnErrorOnBothSides(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	prior := obj(map[string]cty.Value{"name": cty.StringVal("a"), "id": cty.StringVal("id-a"), "note": cty.StringVal("n")})
+	config := obj(map[string]cty.Value{"name": cty.StringVal("a"), "value": cty.StringVal("zero")})
+	planned := sdk.With(prior, "value", cty.StringVal("zero"))
+	var resp *sdk.ApplyResponse
+	err := c.Apply(t.Context(), []sdk.ApplyRequest{{
+		Address: "careless.a", TypeName: "careless", Config: config, PriorState: prior, PlannedState: planned,
+	}}, func(ev host.ApplyEvent) {
+		if ev.Done {
+			resp = ev.Response
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := resp.Diagnostics; len(d) != 1 || d[0].Severity != sdk.Error || d[0].Summary != "Failed quietly" {
+		t.Errorf("diagnostics %#v, want the provider's, as an error", d)
+	}
+	if !resp.NewState.RawEquals(prior) {
+		t.Errorf("new state after an apply that failed = %#v, want the prior state", resp.NewState)
+	}
+}
+
 func TestProcessExitIsReportedAsCrash(t *testing.T) {
 	t.Parallel()
 	for _, value := range []string{"exit", "goroutine"} {

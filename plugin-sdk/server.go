@@ -246,10 +246,14 @@ func newServer(p Provider) *server {
 // stack in the detail, so one bad resource does not take the process (and
 // every other resource in flight) down with it. Call it deferred.
 func recoverInto(diags *Diagnostics, subject, method string) {
-	r := recover()
-	if r == nil {
-		return
+	if r := recover(); r != nil {
+		addPanic(diags, subject, method, r)
 	}
+}
+
+// addPanic adds the error diagnostic of recoverInto for r, a panic
+// recovered by a deferred call that is still running.
+func addPanic(diags *Diagnostics, subject, method string, r any) {
 	diags.AddError("Provider panicked", fmt.Sprintf(
 		"The provider panicked in %s of %s: %v\n\nThis is a bug in the provider; please report it to the provider's author with this detail:\n\n%s",
 		method, subject, r, debug.Stack()))
@@ -353,7 +357,7 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 	if err != nil {
 		return &protocol.Configure_Response{Diagnostics: diagsToProto(decodeError("provider configuration", err))}, nil
 	}
-	if d := runValidators(s.pSchema.Attributes, s.pSchema.Blocks, cfg); d.HasErrors() {
+	if d := runValidators("the provider configuration", s.pSchema.Attributes, s.pSchema.Blocks, cfg); d.HasErrors() {
 		return &protocol.Configure_Response{Diagnostics: diagsToProto(d)}, nil
 	}
 	// A Configure starts a session (Metadata.Sessions): the refresh of
@@ -418,17 +422,18 @@ func (s *server) ValidateResourceConfigs(ctx context.Context, req *protocol.Vali
 		vreq := ValidateRequest{TypeName: it.TypeName, Config: cfg}
 		schema := s.rSchemas[it.TypeName]
 		tasks = append(tasks, func() {
-			// The schema's validators run whatever the resource does.
-			defer func() {
-				resps[i].Diagnostics = append(resps[i].Diagnostics, runValidators(schema.Attributes, schema.Blocks, cfg)...)
-			}()
-			v, ok := r.(ResourceWithValidate)
-			if !ok {
+			subj := subject("resource", "", it.TypeName)
+			if v, ok := r.(ResourceWithValidate); ok {
+				func() {
+					defer recoverInto(&resps[i].Diagnostics, subj, "Validate")
+					v.Validate(ctx, vreq, &resps[i])
+				}()
+			} else {
 				resps[i].Diagnostics = ValidateConfig(schema, cfg)
-				return
 			}
-			defer recoverInto(&resps[i].Diagnostics, subject("resource", "", it.TypeName), "Validate")
-			v.Validate(ctx, vreq, &resps[i])
+			// The schema's validators run whatever the resource does,
+			// each under recovery of its own (runValidators).
+			resps[i].Diagnostics = append(resps[i].Diagnostics, runValidators(subj, schema.Attributes, schema.Blocks, cfg)...)
 		})
 	}
 	runBounded(tasks)
@@ -462,6 +467,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			return
 		}
 		schema, ty := s.rSchemas[it.TypeName], s.rTypes[it.TypeName]
+		subj := subject("resource", it.Address, it.TypeName)
 		cfg, digest, known, err1 := s.configs.decode(it.TypeName, it.Config, ty)
 		// validCfg runs the schema's validators on cfg once per
 		// decoded configuration.
@@ -469,7 +475,7 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			if known {
 				return nil
 			}
-			d := runValidators(schema.Attributes, schema.Blocks, cfg)
+			d := runValidators(subj, schema.Attributes, schema.Blocks, cfg)
 			if !d.HasErrors() {
 				s.configs.valid(digest, cfg)
 			}
@@ -541,7 +547,19 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 			Config: cfg, PriorState: prior, ProposedNewState: proposed,
 			PriorPrivate: priv, ConfigDigest: digest,
 		}
-		DefaultPlan(schema, reqs[i], &resps[i])
+		// DefaultPlan runs the schema's plan modifiers, the provider's
+		// code: a panic in one fails this item alone, which is then
+		// planned no further.
+		var panicked Diagnostics
+		func() {
+			defer recoverInto(&panicked, subj, "DefaultPlan")
+			DefaultPlan(schema, reqs[i], &resps[i])
+		}()
+		if len(panicked) > 0 {
+			resps[i] = PlanResponse{Diagnostics: append(resps[i].Diagnostics, panicked...)}
+			undecoded[i] = true
+			return
+		}
 		defaults[i] = resps[i].PlannedState
 	})
 	groups := map[string][]int{}
@@ -622,10 +640,20 @@ func (s *server) PlanResources(ctx context.Context, req *protocol.PlanResources_
 		case !undecoded[i] && !planned.RawEquals(defaults[i]):
 			// The resource's Plan method made it: give it the schema's
 			// type (Set leaves attributes out) and keep what
-			// UseStateForUnknown keeps.
-			schema := s.rSchemas[it.TypeName]
-			planned = s.conform(schema, planned, &resps[i].Diagnostics, "planned state", subject("resource", it.Address, it.TypeName))
-			planned = keepStateForUnknown(schema, reqs[i], planned, len(resps[i].RequiresReplace) > 0)
+			// UseStateForUnknown keeps. What Plan returned may be
+			// anything: a panic over it is an error of this item alone,
+			// as a panic in Plan is.
+			schema, subj := s.rSchemas[it.TypeName], subject("resource", it.Address, it.TypeName)
+			func() {
+				defer recoverInto(&resps[i].Diagnostics, subj, "the SDK's handling of the planned state")
+				n := len(resps[i].Diagnostics)
+				planned = s.conform(schema, planned, &resps[i].Diagnostics, "planned state", subj)
+				// A value conform could not give the schema's type (it
+				// said so in an error) is not walked by the schema.
+				if len(resps[i].Diagnostics) == n {
+					planned = keepStateForUnknown(schema, reqs[i], planned, len(resps[i].RequiresReplace) > 0)
+				}
+			}()
 		}
 		prior := reqs[i].PriorState
 		if resps[i].Unchanged || (!resps[i].Diagnostics.HasErrors() && prior != cty.NilVal && !prior.IsNull() && planned.RawEquals(prior)) {
@@ -734,6 +762,29 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		r.Apply(ctx, areq, &resp)
 	}()
 
+	// A result that cannot stand (no new state where the plan has values
+	// known only after apply, unknown values, a value of another type) is
+	// an error. An update so refused keeps its prior state. A create may
+	// have made an object all the same (the common mistake is a NewState
+	// set to the plan, its computed id left unknown): as Terraform does,
+	// its new state is the result, or the plan, with the unknown values
+	// null, which slipway records (tainted, as after any create that
+	// fails but leaves an object) instead of forgetting an object that
+	// the next apply would create a second time.
+	create := isNull(prior) && !isNull(planned)
+	var kept string
+	if create {
+		kept = " The object it created is kept in state, tainted, with those values null."
+	}
+	refused := func(v cty.Value) cty.Value {
+		if !create {
+			return prior
+		}
+		if v = cty.UnknownAsNull(v); v.IsNull() {
+			v = cty.UnknownAsNull(planned)
+		}
+		return v
+	}
 	newState := resp.NewState
 	if newState != cty.NilVal {
 		newState = s.conform(s.rSchemas[it.TypeName], newState, &resp.Diagnostics, "new state", subj)
@@ -741,26 +792,36 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 	if newState == cty.NilVal {
 		switch {
 		case resp.Diagnostics.HasErrors():
+			// The provider says what exists by setting NewState; it
+			// did not, so nothing was made or changed.
 			newState = prior
 		case planned.IsNull():
 			newState = planned
 		case planned.IsWhollyKnown():
 			newState = planned
 		default:
-			newState = prior
+			newState = refused(planned)
 			resp.Diagnostics.AddError("Provider returned no new state",
-				fmt.Sprintf("Applying %s succeeded but the provider returned no new state, and the plan has values known only after apply. This is a bug in the provider; please report it to its author.", subj))
+				fmt.Sprintf("Applying %s succeeded but the provider returned no new state, and the plan has values known only after apply. This is a bug in the provider; please report it to its author.%s", subj, kept))
 		}
 	}
 	if !newState.IsWhollyKnown() {
 		resp.Diagnostics.AddError("Provider produced an invalid new state",
-			fmt.Sprintf("After applying %s the provider returned a state with unknown values; every value must be known after apply. This is a bug in the provider; please report it to its author.", subj))
-		newState = prior
+			fmt.Sprintf("After applying %s the provider returned a state with unknown values; every value must be known after apply. This is a bug in the provider; please report it to its author.%s", subj, kept))
+		newState = refused(newState)
 	}
 	dv, err := wire.EncodeValue(newState, ty)
 	if err != nil {
-		resp.Diagnostics = append(resp.Diagnostics, encodeError("new state", subj, err)...)
+		d := encodeError("new state", subj, err)
+		d[0].Detail += kept
+		resp.Diagnostics = append(resp.Diagnostics, d...)
 		dv = it.PriorState
+		if create {
+			// The plan, which came over the wire, encodes.
+			if pv, perr := wire.EncodeValue(cty.UnknownAsNull(planned), ty); perr == nil {
+				dv = pv
+			}
+		}
 	}
 	return &protocol.ApplyResources_Result{NewState: dv, Private: resp.Private, SensitivePaths: pathsToProto(resp.SensitivePaths), Diagnostics: diagsToProto(resp.Diagnostics)}
 }
@@ -1073,7 +1134,7 @@ func (s *server) ReadSources(ctx context.Context, req *protocol.ReadSources_Requ
 			resps[i].Diagnostics = decodeError("source read request", err)
 			continue
 		}
-		if d := runValidators(s.sSchemas[it.TypeName].Attributes, s.sSchemas[it.TypeName].Blocks, cfg); d.HasErrors() {
+		if d := runValidators(subject("source", it.Address, it.TypeName), s.sSchemas[it.TypeName].Attributes, s.sSchemas[it.TypeName].Blocks, cfg); d.HasErrors() {
 			resps[i].Diagnostics = d
 			continue
 		}

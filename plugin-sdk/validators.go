@@ -34,9 +34,11 @@ type Validator interface {
 	// follows "The value must" ("be 1 to 63 characters long"). It is
 	// shown in the generated reference.
 	Description() string
-	// Validate checks req.Value, which is never null but may be
-	// unknown (or hold unknown values): a validator skips what it
-	// cannot check yet.
+	// Validate checks req.Value, which is never null nor unknown (the
+	// SDK checks a value once it is known) but may hold unknown values,
+	// the elements of a list, say: a validator skips what it cannot
+	// check yet. A panic is an error of the attribute, not the end of
+	// the process.
 	Validate(req ValidatorRequest) Diagnostics
 }
 
@@ -52,14 +54,15 @@ type ValidatorRequest struct {
 }
 
 // runValidators runs the validators of every attribute in config, nested
-// ones included.
-func runValidators(attrs map[string]Attribute, blocks map[string]Block, config cty.Value) Diagnostics {
+// ones included, for subj (a resource's address, say, for messages). A
+// validator that panics is an error of its attribute.
+func runValidators(subj string, attrs map[string]Attribute, blocks map[string]Block, config cty.Value) Diagnostics {
 	var diags Diagnostics
-	validateBody(nil, attrs, blocks, config, &diags)
+	validateBody(subj, nil, attrs, blocks, config, &diags)
 	return diags
 }
 
-func validateBody(path cty.Path, attrs map[string]Attribute, blocks map[string]Block, obj cty.Value, diags *Diagnostics) {
+func validateBody(subj string, path cty.Path, attrs map[string]Attribute, blocks map[string]Block, obj cty.Value, diags *Diagnostics) {
 	obj, _ = obj.Unmark()
 	if isNull(obj) || !obj.IsKnown() || !obj.Type().IsObjectType() {
 		return
@@ -68,11 +71,12 @@ func validateBody(path cty.Path, attrs map[string]Attribute, blocks map[string]B
 		a := attrs[name]
 		p := append(path.Copy(), cty.GetAttrStep{Name: name})
 		v := attrOf(obj, name, a.ImpliedType())
-		if v.IsNull() {
+		if v.IsNull() || !v.IsKnown() {
+			// A value not known yet is checked once it is.
 			continue
 		}
 		for _, val := range a.Validators {
-			for _, d := range val.Validate(ValidatorRequest{Path: p, Value: v, Object: obj}) {
+			for _, d := range validateOne(subj, val, ValidatorRequest{Path: p, Value: v, Object: obj}) {
 				if len(d.Attribute) == 0 {
 					d.Attribute = p
 				}
@@ -80,23 +84,34 @@ func validateBody(path cty.Path, attrs map[string]Attribute, blocks map[string]B
 			}
 		}
 		if a.Nested != nil {
-			validateNested(p, a.Nested.Nesting, a.Nested.Attributes, nil, v, diags)
+			validateNested(subj, p, a.Nested.Nesting, a.Nested.Attributes, nil, v, diags)
 		}
 	}
 	for _, name := range sortedNames(blocks) {
 		b := blocks[name]
 		p := append(path.Copy(), cty.GetAttrStep{Name: name})
-		validateNested(p, b.Nesting, b.Attributes, b.Blocks, attrOf(obj, name, b.ImpliedType()), diags)
+		validateNested(subj, p, b.Nesting, b.Attributes, b.Blocks, attrOf(obj, name, b.ImpliedType()), diags)
 	}
 }
 
-func validateNested(p cty.Path, n Nesting, attrs map[string]Attribute, blocks map[string]Block, v cty.Value, diags *Diagnostics) {
+// validateOne runs one validator, the provider's code: a panic in it is
+// an error diagnostic, as a panic in a provider method is.
+func validateOne(subj string, val Validator, req ValidatorRequest) (diags Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			addPanic(&diags, subj, fmt.Sprintf("the validator %T of %s", val, pathText(req.Path)), r)
+		}
+	}()
+	return val.Validate(req)
+}
+
+func validateNested(subj string, p cty.Path, n Nesting, attrs map[string]Attribute, blocks map[string]Block, v cty.Value, diags *Diagnostics) {
 	v, _ = v.Unmark()
 	if isNull(v) || !v.IsKnown() {
 		return
 	}
 	if n == NestingSingle {
-		validateBody(p, attrs, blocks, v, diags)
+		validateBody(subj, p, attrs, blocks, v, diags)
 		return
 	}
 	for it := v.ElementIterator(); it.Next(); {
@@ -105,7 +120,7 @@ func validateNested(p cty.Path, n Nesting, attrs map[string]Attribute, blocks ma
 		if n != NestingSet {
 			ep = append(ep, cty.IndexStep{Key: k})
 		}
-		validateBody(ep, attrs, blocks, ev, diags)
+		validateBody(subj, ep, attrs, blocks, ev, diags)
 	}
 }
 

@@ -49,7 +49,9 @@ type LaunchConfig struct {
 	// Name is the provider's name, for messages (provider "file").
 	Name string
 	// Cmd is the plugin command: a provider binary, or
-	// `slipway provider serve NAME`. It must not have been started.
+	// `slipway provider serve NAME`. It must not have been started. The
+	// provider inherits this process's environment, with the variables
+	// of Cmd.Env added to it and taking precedence over it.
 	Cmd *exec.Cmd
 	// Stderr receives the plugin's log lines and its own output; nil
 	// discards them. Warnings and errors are shown; SLIPWAY_LOG=debug (or
@@ -207,11 +209,14 @@ func Launch(ctx context.Context, cfg LaunchConfig) (*Client, error) {
 	}}
 	peer := cfg.Peer && peercred.Supported() == nil
 	dial := wire.DialOptions()
-	// The environment go-plugin would add (SkipHostEnv), but for the
-	// requests of how to admit the host the user's might hold: a
-	// provider reads this process's (PeerEnv, or go-plugin's certificate
-	// with AutoMTLS), never one left over.
-	cmd.Env = slices.DeleteFunc(slices.Concat(cmd.Env, os.Environ()), func(kv string) bool {
+	// This process's environment, as go-plugin would add it
+	// (SkipHostEnv), then the command's own variables, which win: os/exec
+	// keeps the last value of a variable set twice, and go-plugin would
+	// put this process's last (a HOME the caller set would be the
+	// user's). Left out are the requests of how to admit the host the
+	// user's might hold: a provider reads this process's (PeerEnv, or
+	// go-plugin's certificate with AutoMTLS), never one left over.
+	cmd.Env = slices.DeleteFunc(slices.Concat(os.Environ(), cmd.Env), func(kv string) bool {
 		return strings.HasPrefix(kv, wire.PeerEnv+"=") || strings.HasPrefix(kv, "PLUGIN_CLIENT_CERT=")
 	})
 	if peer {

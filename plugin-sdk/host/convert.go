@@ -128,6 +128,8 @@ func diagsFromProto(ps []*protocol.Diagnostic) sdk.Diagnostics {
 	}
 	out := make(sdk.Diagnostics, 0, len(ps))
 	for _, p := range ps {
+		// Anything but a warning is an error, an unset severity (a
+		// provider's zero sdk.Severity) included, as the SDK counts it.
 		sev := sdk.Error
 		if p.Severity == protocol.Diagnostic_SEVERITY_WARNING {
 			sev = sdk.Warning

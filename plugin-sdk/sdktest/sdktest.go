@@ -77,9 +77,11 @@ func MainWith(m *testing.M, providers map[string]func() sdk.Provider, run func(*
 
 // Start launches the provider registered as name with Main, as a plugin
 // process (the test binary itself, re-executed), and connects to it through
-// the real protocol. env holds more variables (KEY=VALUE) of the process's
-// otherwise empty environment. Configure is not called. The process ends
-// when the test does; its log lines go to the test log.
+// the real protocol. The process inherits the test's environment; env
+// holds more variables (KEY=VALUE), which take precedence over the test's
+// own (HOME=t.TempDir() keeps the user's configuration from the
+// provider). Configure is not called. The process ends when the test
+// does; its log lines go to the test log.
 func Start(t testing.TB, name string, env ...string) *host.Client {
 	t.Helper()
 	mainMu.Lock()

@@ -31,6 +31,27 @@ func TestMain(m *testing.M) {
 	sdktest.Main(m, map[string]func() sdk.Provider{"test": testprovider.New})
 }
 
+// TestStartEnvironment: the provider inherits the test's environment,
+// and the variables given to Start take precedence over the test's own.
+func TestStartEnvironment(t *testing.T) {
+	t.Setenv("SLIPWAY_TEST_GIVEN", "the test's")
+	t.Setenv("SLIPWAY_TEST_INHERITED", "the test's")
+	c := sdktest.Start(t, "test", "SLIPWAY_TEST_GIVEN=Start's")
+	for name, want := range map[string]string{"SLIPWAY_TEST_GIVEN": "Start's", "SLIPWAY_TEST_INHERITED": "the test's"} {
+		resps, err := c.ReadSources(t.Context(), []sdk.SourceReadRequest{{
+			Address: "source.env.x", TypeName: "env",
+			Config: cty.ObjectVal(map[string]cty.Value{"input": cty.StringVal(name), "output": cty.NullVal(cty.String)}),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sdktest.CheckDiags(t, "read", resps[0].Diagnostics)
+		if got := sdk.GetString(resps[0].State, "output"); got != want {
+			t.Errorf("the provider's %s = %q, want %q", name, got, want)
+		}
+	}
+}
+
 func TestSession(t *testing.T) {
 	t.Parallel()
 	c := sdktest.Start(t, "test")

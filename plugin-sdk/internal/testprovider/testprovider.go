@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +58,7 @@ func (p *provider) Metadata() sdk.Metadata {
 
 func (p *provider) Schema() sdk.Schema {
 	return sdk.Schema{Attributes: map[string]sdk.Attribute{
-		"greeting": {Type: cty.String, Optional: true, Description: "Said back in every id."},
+		"greeting": {Type: cty.String, Optional: true, Description: "Said back in every id.", Validators: []sdk.Validator{fault("panic")}},
 	}}
 }
 
@@ -97,11 +98,15 @@ func (p *provider) Resources() map[string]sdk.Resource {
 		"widget": widget{},
 		// stubborn's apply ignores its context and Stop.
 		"stubborn": stubborn{e},
+		// fragile has a validator, a plan modifier and a Plan whose
+		// result panic; careless returns what a create must not.
+		"fragile":  fragile{},
+		"careless": careless{},
 	}
 }
 
 func (p *provider) Sources() map[string]sdk.Source {
-	return map[string]sdk.Source{"upper": upper{}}
+	return map[string]sdk.Source{"upper": upper{}, "env": env{}}
 }
 
 // Schema is the schema of every resource type here.
@@ -332,7 +337,7 @@ type upper struct{}
 
 func (upper) Schema() sdk.Schema {
 	return sdk.Schema{Attributes: map[string]sdk.Attribute{
-		"input":  {Type: cty.String, Required: true},
+		"input":  {Type: cty.String, Required: true, Validators: []sdk.Validator{fault("panic")}},
 		"output": {Type: cty.String, Computed: true},
 	}}
 }
@@ -395,4 +400,100 @@ func (widget) StateUpgraders() map[int64]sdk.StateUpgrader {
 			return st, nil
 		},
 	}
+}
+
+// fault is a validator, and a plan modifier, that panics when the value
+// (as a modifier, the configured value) is the string it holds: a bug in
+// a provider's code that the SDK runs for it.
+type fault string
+
+var (
+	_ sdk.Validator    = fault("")
+	_ sdk.PlanModifier = fault("")
+)
+
+func (f fault) Description() string { return "not be " + strconv.Quote(string(f)) }
+
+func (f fault) Validate(req sdk.ValidatorRequest) sdk.Diagnostics {
+	if req.Value.RawEquals(cty.StringVal(string(f))) {
+		panic("validator exploded")
+	}
+	return nil
+}
+
+func (f fault) PlanModify(req sdk.PlanModifyRequest, _ *sdk.PlanModifyResponse) {
+	if req.Config.RawEquals(cty.StringVal(string(f))) {
+		panic("plan modifier exploded")
+	}
+}
+
+// FragileSchema is the schema of fragile: the validator of fault panics
+// on "validator", its plan modifier on "modifier", and its Plan, given
+// "plan", returns a string for the rule blocks, which the SDK cannot
+// give the schema's type.
+var FragileSchema = sdk.Schema{
+	Attributes: map[string]sdk.Attribute{
+		"name":  {Type: cty.String, Required: true},
+		"fault": {Type: cty.String, Optional: true, Validators: []sdk.Validator{fault("validator")}, PlanModifiers: []sdk.PlanModifier{fault("modifier")}},
+		"id":    {Type: cty.String, Computed: true, PlanModifiers: []sdk.PlanModifier{sdk.UseStateForUnknown()}},
+	},
+	Blocks: map[string]sdk.Block{
+		"rule": {Nesting: sdk.NestingList, Attributes: map[string]sdk.Attribute{"port": {Type: cty.Number, Optional: true}}},
+	},
+}
+
+type fragile struct{}
+
+func (fragile) Schema() sdk.Schema { return FragileSchema }
+
+func (fragile) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.PlanResponse) {
+	if sdk.GetString(req.Config, "fault") == "plan" {
+		resp.PlannedState = sdk.With(resp.PlannedState, "rule", cty.StringVal("not a list"))
+	}
+}
+
+func (fragile) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() {
+		resp.NewState = req.PlannedState
+		return
+	}
+	resp.NewState = sdk.With(req.PlannedState, "id", cty.StringVal("id-"+sdk.GetString(req.Config, "name")))
+}
+
+func (fragile) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+
+// careless makes the mistakes of an Apply that creates: by its value,
+// it returns its plan as the new state, unknown id and all (the common
+// one), no new state ("none"), or a value of another type ("string").
+// Given "zero", it fails with a diagnostic of the zero Severity and no
+// new state.
+type careless struct{ echo }
+
+func (careless) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	switch sdk.GetString(req.Config, "value") {
+	case "zero":
+		resp.Diagnostics = append(resp.Diagnostics, sdk.Diagnostic{Summary: "Failed quietly", Detail: "A diagnostic without a severity."})
+	case "none":
+	case "string":
+		resp.NewState = cty.StringVal("made " + sdk.GetString(req.Config, "name"))
+	default:
+		resp.NewState = req.PlannedState
+	}
+}
+
+// env reads the variable of the provider's environment its input names.
+type env struct{}
+
+func (env) Schema() sdk.Schema {
+	return sdk.Schema{Attributes: map[string]sdk.Attribute{
+		"input":  {Type: cty.String, Required: true},
+		"output": {Type: cty.String, Computed: true},
+	}}
+}
+
+func (e env) Read(_ context.Context, req sdk.SourceReadRequest, resp *sdk.SourceReadResponse) {
+	in := sdk.GetString(req.Config, "input")
+	resp.State = e.Schema().Object(map[string]cty.Value{
+		"input": cty.StringVal(in), "output": cty.StringVal(os.Getenv(in)),
+	})
 }
