@@ -16,7 +16,6 @@ package render
 
 import (
 	"bytes"
-	"html"
 	"strconv"
 	"strings"
 
@@ -42,10 +41,10 @@ func markdownDiagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) []st
 		b.WriteString("**" + severity + ":** " + mdText(d.Summary) + "\n\n")
 		if s := d.Subject; s != nil {
 			file := files[s.Filename]
-			b.WriteString("On <code>" + html.EscapeString(printable(s.Filename)+":"+strconv.Itoa(s.Start.Line)+":"+strconv.Itoa(s.Start.Column)) + "</code>")
+			b.WriteString("On " + mdCode(s.Filename+":"+strconv.Itoa(s.Start.Line)+":"+strconv.Itoa(s.Start.Column)))
 			if file != nil {
 				if block := hcled.ContextString(file, s.Start.Byte); block != "" {
-					b.WriteString(", in <code>" + html.EscapeString(printable(block)) + "</code>")
+					b.WriteString(", in " + mdCode(block))
 				}
 			}
 			b.WriteString(":\n\n")

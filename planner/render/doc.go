@@ -26,10 +26,17 @@
 //     views, nor in the human state views: a value at or under a
 //     sensitive path is written as "(sensitive value)" or, in JSON, as
 //     null with true at its place in the *_sensitive mirror;
+//   - the Markdown comment shows plan data as text only: in code and
+//     table cells every character Markdown or HTML could read as syntax
+//     is a character reference (mdLiteral), free text is escaped
+//     (mdText), no @ in it mentions anyone, and values in diffs are in
+//     fences longer than any run of backticks they hold;
 //   - the plan page is drawn in the browser from the JSON plan alone,
 //     embedded with no raw '<'; its script (planpage/page.js) puts plan
-//     data in the page as text only (textContent, never innerHTML), and
-//     the page loads nothing from the network;
+//     data in the page as text only (textContent, never innerHTML), with
+//     bidi and zero-width characters written as \uXXXX, keeps plan data
+//     in maps with no prototype, and the page loads nothing from the
+//     network;
 //   - output is deterministic: attributes and keys are sorted, and the
 //     same plan renders to the same bytes (colour only when asked for);
 //   - a Markdown comment given a limit is never over it, and leaves out

@@ -15,7 +15,6 @@
 package render
 
 import (
-	"html"
 	"io"
 	"sort"
 	"strings"
@@ -144,7 +143,7 @@ func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
 	if len(p.Interrupted) > 0 {
 		m.b.WriteString("**Interrupted changes.** An earlier apply was stopped while these were under way; slipway read each back through its provider, so nothing is made a second time:\n\n")
 		for _, in := range p.Interrupted {
-			m.b.WriteString("- <code>" + html.EscapeString(printable(in.Addr.String())) + "</code> (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
+			m.b.WriteString("- " + mdCode(in.Addr.String()) + " (" + in.Action.String() + "): " + InterruptedOutcome(in.Outcome) + "\n")
 		}
 		m.b.WriteString("\n")
 		c.interrupted = m.take()
@@ -398,7 +397,7 @@ func (c *comment) lastLine(opts MarkdownOptions) string {
 	}
 	where := "The full plan is what <code>slipway plan</code> prints; save it with <code>slipway plan -out=PLANFILE</code> and see it as a page with <code>slipway show -html PLANFILE &gt; plan.html</code>."
 	if opts.PlanFile != "" {
-		f := html.EscapeString(printable(opts.PlanFile))
+		f := mdLiteral(opts.PlanFile)
 		where = "The full plan is the saved plan <code>" + f + "</code>: see it with <code>slipway show " + f + "</code>, or as a page with <code>slipway show -html " + f + " &gt; plan.html</code>."
 	}
 	return "**Left out to fit " + itoa(opts.Limit) + " characters:** " + strings.Join(out, "; ") + ". " + where + "\n"
@@ -426,8 +425,8 @@ func (m *markdown) take() string {
 }
 
 func (m *markdown) head(p *plans.Plan) {
-	m.b.WriteString("**Workspace:** <code>" + html.EscapeString(printable(p.WorkspaceName())) + "</code>\n\n")
-	if partial := partialText(p, htmlCode); partial != "" {
+	m.b.WriteString("**Workspace:** " + mdCode(p.WorkspaceName()) + "\n\n")
+	if partial := partialText(p, mdCode); partial != "" {
 		m.b.WriteString("> [!WARNING]\n> **" + partialLead + "** " + partial + "\n\n")
 	}
 	if p.Errored {
@@ -436,7 +435,7 @@ func (m *markdown) head(p *plans.Plan) {
 	m.preview(p)
 	if held := rolloutOnly(p.Changes); len(held) > 0 && p.Mode != plans.RefreshOnlyMode {
 		for _, c := range held {
-			m.b.WriteString("- <code>" + html.EscapeString(printable(c.Addr.String())) + "</code>: " + rolloutHTML(c) + "\n")
+			m.b.WriteString("- " + mdCode(c.Addr.String()) + ": " + rolloutHTML(c) + "\n")
 		}
 		m.b.WriteString("\n")
 	}
@@ -480,7 +479,7 @@ func noObjectsText(p *plans.Plan) string {
 func (m *markdown) table(actions []*plans.ResourceChange) {
 	m.b.WriteString("| Action | Address | Reason |\n|---|---|---|\n")
 	for _, c := range actions {
-		why := html.EscapeString(reasonText(c.Reason, c.ReasonDetail, c.Addr))
+		why := mdLiteralText(reasonText(c.Reason, c.ReasonDetail, c.Addr))
 		// The rollout stays with the address: diffs are left out to fit
 		// long before the table is.
 		if ro := rolloutHTML(c); ro != "" {
@@ -490,7 +489,7 @@ func (m *markdown) table(actions []*plans.ResourceChange) {
 			why += ro
 		}
 		m.b.WriteString("| `" + c.Action.Symbol() + "` " + c.Action.String() +
-			" | " + cell("<code>"+html.EscapeString(printable(c.Addr.String()))+"</code>") +
+			" | " + cell(mdCode(c.Addr.String())) +
 			" | " + cell(why) + " |\n")
 	}
 	m.b.WriteString("\n")
@@ -510,7 +509,7 @@ func compactList(actions []*plans.ResourceChange) (head string, list []string, t
 	var symbols []string
 	for _, l := range legend {
 		if used[l.action] {
-			symbols = append(symbols, "<code>"+html.EscapeString(l.action.Symbol())+"</code> "+l.text)
+			symbols = append(symbols, mdCode(l.action.Symbol())+" "+l.text)
 		}
 	}
 	fence := strings.Repeat("`", max(3, longest+1))
@@ -520,7 +519,7 @@ func compactList(actions []*plans.ResourceChange) (head string, list []string, t
 
 // changeSummary is the summary line of a change's folded diff.
 func changeSummary(c *plans.ResourceChange) string {
-	return "<code>" + html.EscapeString(printable(c.Addr.String())) + "</code> " + actionVerb(c.Action)
+	return mdCode(c.Addr.String()) + " " + actionVerb(c.Action)
 }
 
 // cell keeps text inside one table cell.
@@ -600,17 +599,66 @@ func diffLine(l line) string {
 	return marker + s
 }
 
-// mdText escapes prose for Markdown: no HTML tag or entity can start, and
-// the characters that would start emphasis, code, links or tables are
-// taken literally.
+// mdText escapes prose for Markdown: no HTML tag or entity can start;
+// the characters that would start emphasis, code, links, tables or math
+// are taken literally (a | as a reference, which a table cell keeps
+// whole); an @ mentions no one; and the text cannot begin a heading, a
+// list or a setext underline, so that a line of an error's detail cannot
+// make itself a heading ("No changes.") under the plan's.
 func mdText(s string) string {
-	return mdEscaper.Replace(printable(s))
+	s = mdEscaper.Replace(printable(s))
+	if s != "" && strings.IndexByte("=-+", s[0]) >= 0 {
+		return `\` + s
+	}
+	// "1." and "1)" start an ordered list.
+	if d := len(s) - len(strings.TrimLeft(s, "0123456789")); d > 0 && d < len(s) && (s[d] == '.' || s[d] == ')') {
+		return s[:d] + `\` + s[d:]
+	}
+	return s
 }
 
 var mdEscaper = strings.NewReplacer(
-	"&", "&amp;", "<", "&lt;", ">", "&gt;",
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`, "~", `\~`, "#", `\#`,
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;",
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`, "#", `\#`, "$", `\$`,
+	// GitHub finds mentions in the text it shows, character references
+	// decoded; a zero-width space after the @ keeps one from notifying
+	// anyone (as Renovate writes them).
+	"@", "@&#8203;",
 )
+
+// mdLiteral writes text that goes in a table cell or in <code> in the
+// comment, such as an address, so that the forge shows it as it is.
+// GitHub parses Markdown inside <code> and table cells, so escaping HTML
+// is not enough there: a for_each key `[Approve](https://evil.example)`
+// would be a live link. Every ASCII character that Markdown, HTML or the
+// forge could read as syntax (links, images, emphasis, code, tables,
+// tags, entities, mentions, math) is written as a numeric character
+// reference, which the forge shows as that character and never as
+// syntax, and a URL's "://" is broken so that it is not linked. A
+// backslash is one too, so `app.web["a\"b"]` reads as that.
+func mdLiteral(s string) string {
+	return mdLiteralEscaper.Replace(printable(s))
+}
+
+var mdLiteralEscaper = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range "\\`*_[]()!~@#<>|&\"'$" {
+		pairs = append(pairs, string(r), "&#"+itoa(int(r))+";")
+	}
+	return strings.NewReplacer(append(pairs, "://", "&#58;//")...)
+}()
+
+// mdCode is s as inline code in the comment: <code>, and s as mdLiteral
+// writes it. GitHub mentions no one inside code.
+func mdCode(s string) string {
+	return "<code>" + mdLiteral(s) + "</code>"
+}
+
+// mdLiteralText is mdLiteral for text outside <code>, such as a reason in
+// the table, where an @ is kept from mentioning as mdText keeps it.
+func mdLiteralText(s string) string {
+	return strings.ReplaceAll(mdLiteral(s), "&#64;", "&#64;&#8203;")
+}
 
 // rolloutHTML is rolloutText on one line of HTML, its lines apart by
 // <br>, or "" when the plan proposes nothing for the change's rollout.

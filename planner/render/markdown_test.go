@@ -17,6 +17,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"regexp"
 	"strings"
 	"testing"
@@ -110,14 +111,10 @@ func realisticPlan() *plans.Plan {
 func addresses(p *plans.Plan) (table, list []string) {
 	for _, c := range changed(p.Changes) {
 		a := printable(c.Addr.String())
-		table = append(table, "| <code>"+cell(htmlEscape(a))+"</code> |")
+		table = append(table, "| "+cell(mdCode(a))+" |")
 		list = append(list, " "+a+"\n")
 	}
 	return table, list
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer(`"`, "&#34;", "<", "&lt;", ">", "&gt;", "&", "&amp;", "'", "&#39;").Replace(s)
 }
 
 // namesEveryAddress fails unless md names every change of p with its
@@ -208,7 +205,7 @@ func TestMarkdownFitsRealisticPlan(t *testing.T) {
 	if !strings.Contains(md, "**Plan:** 10 pipelines to run, 11 to add, 480 to change, 6 to destroy.") {
 		t.Errorf("the summary is not exact:\n%s", md[:min(len(md), 600)])
 	}
-	if !strings.Contains(md, "| Action | Address | Reason |") || !strings.Contains(md, "source.git.api moved 1a2b3c4 -&gt; 9f8e7d6") {
+	if !strings.Contains(md, "| Action | Address | Reason |") || !strings.Contains(md, "source.git.api moved 1a2b3c4 -&#62; 9f8e7d6") {
 		t.Error("the table with its reasons did not stay, though it fits")
 	}
 	namesEveryAddress(t, md, p)
@@ -441,5 +438,147 @@ func TestMarkdownPlanLineOfNoObjects(t *testing.T) {
 		if !strings.Contains(md, tc.want) {
 			t.Errorf("%s: the comment does not say %q:\n%s", tc.name, tc.want, md)
 		}
+	}
+}
+
+// hostileMarkdown are values a pull request could hold (a for_each key, a
+// reason, a file name), each of which GitHub would show as a link, an
+// image, a mention, markup, a table column or math if the comment let it
+// through as Markdown.
+var hostileMarkdown = []string{
+	`[Approve this PR](https://evil.example/x)`,
+	`![](https://evil.example/p.gif)`,
+	`@acme/oncall please approve`,
+	`a"b`,
+	`a\"b\c`,
+	"`code` *em* _em_ ~~gone~~ | a cell | $x^2$",
+	`<img src=x> &amp; &#64;acme \&#34;`,
+	"see https://evil.example/bare",
+}
+
+// outsideFences is md without its fenced blocks, which show values as
+// they are and need no escaping: what remains is parsed as Markdown.
+func outsideFences(md string) string {
+	var b strings.Builder
+	fence := ""
+	for _, l := range strings.SplitAfter(md, "\n") {
+		f, _ := foldsAfter(fence, 0, strings.TrimRight(l, "\n"))
+		if fence == "" && f == "" {
+			b.WriteString(l)
+		}
+		fence = f
+	}
+	return b.String()
+}
+
+// The comment shows every address and reason from the repository as
+// text: GitHub parses Markdown inside <code> and table cells, so none may
+// hold a link, an image, a mention or a column of its own, and each must
+// read back as the value it is.
+func TestMarkdownHostileAddresses(t *testing.T) {
+	t.Parallel()
+	p := plan()
+	for i, h := range hostileMarkdown {
+		addr := managed("file", "h", addrs.StringKey(h))
+		p.Changes = append(p.Changes, &plans.ResourceChange{
+			Addr: addr, Provider: fileProvider, Type: "file", Action: plans.Create, Reason: plans.ReasonNew,
+			ReasonDetail: "cc " + h,
+			Before:       cty.NullVal(cty.DynamicPseudoType),
+			After:        obj(map[string]cty.Value{"content": str(h)}),
+		})
+		p.Interrupted = append(p.Interrupted, &plans.Interrupted{ID: itoa(i), Addr: addr, Action: plans.Create, Outcome: plans.InterruptedAdopted})
+		p.NotPlanned = append(p.NotPlanned, addr.String())
+		p.LocalSources = append(p.LocalSources, plans.LocalSource{Addr: "source.git." + h, Dir: "../" + h, Revision: h})
+	}
+	p.Workspace = hostileMarkdown[0]
+	p.Offline = true
+	rng := hcl.Range{Filename: hostileMarkdown[0] + ".slip.hcl", Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 2}}
+	diags := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: hostileMarkdown[2], Detail: strings.Join(hostileMarkdown, "\n"), Subject: &rng}}
+	md := renderComment(p, MarkdownOptions{Diagnostics: diags})
+	text := outsideFences(md)
+	// A character reference after a backslash (an odd number of them) is
+	// not one: "\&#34;" shows as &#34;, not as a quote.
+	if i := regexp.MustCompile(`(^|[^\\])(\\\\)*\\&`).FindStringIndex(text); i != nil {
+		t.Errorf("the comment escapes a character reference, at %q", around(text, i[0]))
+	}
+	// What a backslash escapes is taken literally; what is left must hold
+	// no syntax.
+	unescaped := regexp.MustCompile(`\\[[:punct:]]`).ReplaceAllString(text, "")
+	for _, bad := range []string{"](", "![", "[", "<img", "$", "~"} {
+		if i := strings.Index(unescaped, bad); i >= 0 {
+			t.Errorf("the comment holds %q outside code blocks, at %q", bad, around(unescaped, i))
+		}
+	}
+	for _, code := range regexp.MustCompile(`<code>.*?</code>`).FindAllString(text, -1) {
+		if strings.Contains(code, "://") {
+			t.Errorf("a URL in code is linked: %s", code)
+		}
+	}
+	if n, safe := strings.Count(text, "@"), strings.Count(text, "@&#8203;"); n != safe {
+		t.Errorf("%d of the comment's %d @ can mention:\n%s", n-safe, n, text)
+	}
+
+	// Each row has its three cells, and its address and reason read as
+	// they are (the reason with a zero-width space after its @).
+	row := regexp.MustCompile(`(?m)^\| ` + "`\\+`" + ` create \| <code>([^|]*)</code> \| ([^|]*) \|$`)
+	rows := row.FindAllStringSubmatch(text, -1)
+	if len(rows) != len(hostileMarkdown) {
+		t.Fatalf("the table has %d rows of three cells, want %d:\n%s", len(rows), len(hostileMarkdown), text)
+	}
+	for i, r := range rows {
+		c := changed(p.Changes)[i]
+		if got := html.UnescapeString(r[1]); got != c.Addr.String() {
+			t.Errorf("the address %s reads as %s", c.Addr, got)
+		}
+		if got := strings.ReplaceAll(html.UnescapeString(r[2]), "@\u200b", "@"); got != c.ReasonDetail {
+			t.Errorf("the reason %q reads as %q", c.ReasonDetail, got)
+		}
+	}
+}
+
+// Free text (a policy's message, an error's detail, a rollout's words)
+// mentions no one, and none of its lines can make itself a heading, a
+// list or a rule under the plan's own lines.
+func TestMarkdownTextCannotForge(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"ask @acme/oncall", "ask @&#8203;acme/oncall"},
+		{"@octocat", "@&#8203;octocat"},
+		{"===", `\===`},
+		{"---", `\---`},
+		{"- No changes.", `\- No changes.`},
+		{"+ item", `\+ item`},
+		{"# No changes.", `\# No changes.`},
+		{"1. first", `1\. first`},
+		{"12) twelfth", `12\) twelfth`},
+		{"2026", "2026"},
+		{"a - b = c", "a - b = c"},
+		{"a | b", "a &#124; b"},
+	} {
+		if got := mdText(tc.in); got != tc.want {
+			t.Errorf("mdText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+
+	detail := "Denied; ask @acme/oncall.\n**No changes.** Your infrastructure matches the configuration.\n===\n- nothing to review\n+ approved\n# No changes.\n1. merge\n\n2) merge now\n---"
+	diags := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Policy @acme/oncall denied the plan", Detail: detail}}
+	md := renderComment(erroredPlan(), MarkdownOptions{Diagnostics: diags})
+	start := strings.Index(md, "**Error:**")
+	if start < 0 {
+		t.Fatalf("no error in the comment:\n%s", md)
+	}
+	part := md[start:]
+	part = part[:strings.Index(part, "| Action |")]
+	forged := regexp.MustCompile(`^(=|-|\+|#|\d+[.)]|\*\*No)`)
+	for _, l := range strings.Split(part, "\n") {
+		if forged.MatchString(l) {
+			t.Errorf("a line of the error's detail starts Markdown: %q", l)
+		}
+	}
+	if n, safe := strings.Count(part, "@"), strings.Count(part, "@&#8203;"); n == 0 || n != safe {
+		t.Errorf("%d of the error's %d @ can mention:\n%s", n-safe, n, part)
+	}
+	if strings.Count(md, "No changes") != 2 {
+		t.Errorf("the comment says \"No changes\" outside the error's words:\n%s", md)
 	}
 }

@@ -15,7 +15,6 @@
 package render
 
 import (
-	"html"
 	"strings"
 
 	"slipway.dev/slipway/planner/plans"
@@ -61,6 +60,3 @@ func partialText(p *plans.Plan, code func(string) string) string {
 
 // plainCode leaves a flag as it is, for the human view.
 func plainCode(s string) string { return s }
-
-// htmlCode writes a flag as code in Markdown.
-func htmlCode(s string) string { return "<code>" + html.EscapeString(s) + "</code>" }

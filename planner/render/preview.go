@@ -15,7 +15,6 @@
 package render
 
 import (
-	"html"
 	"strings"
 
 	"slipway.dev/slipway/planner/plans"
@@ -90,14 +89,14 @@ func (m *markdown) preview(p *plans.Plan) {
 		m.b.WriteString("**Sources from local checkouts:**\n\n")
 		for _, l := range p.LocalSources {
 			a, rest := localSourceText(l)
-			m.b.WriteString("- <code>" + html.EscapeString(a) + "</code> " + html.EscapeString(rest) + "\n")
+			m.b.WriteString("- " + mdCode(a) + " " + mdLiteralText(rest) + "\n")
 		}
 		m.b.WriteString("\n")
 	}
 	if len(p.NotPlanned) > 0 {
 		m.b.WriteString("**Not planned offline** (their providers cannot plan without reaching what they manage):\n\n")
 		for _, a := range p.NotPlanned {
-			m.b.WriteString("- <code>" + html.EscapeString(printable(a)) + "</code>\n")
+			m.b.WriteString("- " + mdCode(a) + "\n")
 		}
 		m.b.WriteString("\n")
 	}

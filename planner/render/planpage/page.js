@@ -4,9 +4,14 @@
 //
 // Every string in a plan comes from the repository under review, so this
 // script builds the page with createElement and textContent alone: plan
-// data is never parsed as HTML. Sensitive values are already null in the
-// JSON plan and marked in its *_sensitive mirrors; the page shows them as
-// "(sensitive)".
+// data is never parsed as HTML, and every text goes through printable, so
+// that no bidi control or zero-width character in a value makes it read
+// otherwise than it is. A map keyed by plan data (an attribute name, a
+// Kubernetes kind) has no prototype (Object.create(null)), and a value is
+// read by its own keys only (own), so a key such as "__proto__" or
+// "constructor" is a key like any other. Sensitive values are already null
+// in the JSON plan and marked in its *_sensitive mirrors; the page shows
+// them as "(sensitive)".
 (function () {
   'use strict';
 
@@ -43,8 +48,27 @@
 
   var $ = function (id) { return document.getElementById(id); };
 
+  // The characters that reorder text or hide themselves: the bidi marks,
+  // embeddings, overrides and isolates, and the zero-width ones.
+  var INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
+  // printable writes the characters of INVISIBLE as \uXXXX text, as the
+  // text views (and the Markdown comment) show them.
+  function printable(s) {
+    return String(s).replace(INVISIBLE, function (c) {
+      return '\\u' + ('000' + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4);
+    });
+  }
+
+  // own is o's own member k, or undefined: never one o inherits
+  // (constructor, __proto__, toString).
+  function own(o, k) {
+    return o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+  }
+
   // el makes an element. props: class, text, and attributes; children are
-  // nodes or strings (strings become text nodes).
+  // nodes or strings (strings become text nodes). Text, of props and of
+  // children, is shown printable; attributes are kept as they are.
   function el(tag, props) {
     var e = document.createElement(tag);
     if (props) {
@@ -52,21 +76,21 @@
         var v = props[k];
         if (v === undefined || v === null) return;
         if (k === 'class') e.className = v;
-        else if (k === 'text') e.textContent = v;
+        else if (k === 'text') e.textContent = printable(v);
         else e.setAttribute(k, String(v));
       });
     }
     for (var i = 2; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === null || c === undefined) continue;
-      e.append(c);
+      e.append(typeof c === 'string' ? printable(c) : c);
     }
     return e;
   }
 
   function isObject(v) { return v !== null && typeof v === 'object' && !Array.isArray(v); }
   function absent(v) { return v === null || v === undefined; }
-  function sub(mirror, k) { return mirror !== null && typeof mirror === 'object' ? mirror[k] : undefined; }
+  function sub(mirror, k) { return own(mirror, k); }
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
 
   // actionOf names a change's actions as one of ACTIONS' keys.
@@ -117,12 +141,12 @@
       if (!bs && !as && !unknown) {
         var bo = isObject(b), ao = isObject(a), bl = Array.isArray(b), al = Array.isArray(a);
         if ((bo || ao) && (bo || absent(b)) && (ao || absent(a))) {
-          var keys = {};
+          var keys = Object.create(null);
           if (bo) Object.keys(b).forEach(function (k) { keys[k] = true; });
           if (ao) Object.keys(a).forEach(function (k) { keys[k] = true; });
           var ks = Object.keys(keys).sort();
           if (ks.length > 0) {
-            ks.forEach(function (k) { walk(path.concat([k]), bo ? b[k] : undefined, ao ? a[k] : undefined, sub(bm, k), sub(am, k), sub(au, k)); });
+            ks.forEach(function (k) { walk(path.concat([k]), own(b, k), own(a, k), sub(bm, k), sub(am, k), sub(au, k)); });
             return;
           }
         } else if ((bl || al) && (bl || absent(b)) && (al || absent(a))) {
@@ -298,7 +322,7 @@
       var ul = el('ul', { class: 'analyses' });
       rs.analyses.forEach(function (a) {
         if (!isObject(a)) return;
-        var counts = {};
+        var counts = Object.create(null);
         (Array.isArray(a.measurements) ? a.measurements : []).forEach(function (m) {
           var p = isObject(m) ? String(m.phase) : '';
           var k = p === 'Successful' ? 'successful' : p === 'Failed' ? 'failed' : (p === 'Inconclusive' || p === 'Error') ? 'inconclusive' : '';
@@ -355,7 +379,7 @@
   // The filters' state, read from the form.
   function readFilters() {
     var f = $('filters');
-    var actions = {}, kinds = {};
+    var actions = Object.create(null), kinds = Object.create(null);
     f.querySelectorAll('input[name=action]').forEach(function (i) { if (i.checked) actions[i.value] = true; });
     f.querySelectorAll('input[name=kind]').forEach(function (i) { if (i.checked) kinds[i.value] = true; });
     return {
@@ -425,7 +449,7 @@
   function drawFilters(entries) {
     var f = $('filters');
     f.replaceChildren();
-    var actionCount = {}, kindCount = {}, objectKinds = {}, apps = [];
+    var actionCount = Object.create(null), kindCount = Object.create(null), objectKinds = Object.create(null), apps = [];
     entries.forEach(function (e) {
       actionCount[e.action] = (actionCount[e.action] || 0) + 1;
       kindCount[e.kind] = (kindCount[e.kind] || 0) + 1;
@@ -494,7 +518,7 @@
     }
     $('error').hidden = true;
     $('picker').hidden = true;
-    $('source').textContent = source || '';
+    $('source').textContent = printable(source || '');
 
     var banners = $('banners');
     banners.replaceChildren();
@@ -534,7 +558,7 @@
 
     var entries = [];
     var groups = [];
-    var byKind = {};
+    var byKind = Object.create(null);
     KINDS.forEach(function (k) { byKind[k.key] = { title: k.title, entries: [] }; groups.push(byKind[k.key]); });
     doc.resource_changes.forEach(function (rc) {
       if (!isObject(rc)) return;
@@ -621,7 +645,7 @@
 
   function showError(message) {
     var e = $('error');
-    e.textContent = message;
+    e.textContent = printable(message);
     e.hidden = false;
     document.body.setAttribute('data-state', 'error');
   }
