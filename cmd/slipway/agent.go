@@ -518,6 +518,7 @@ func servePlan(ctx context.Context, req *agent.Request, stdout, stderr io.Writer
 		color:  func(noColor bool) bool { return req.Color && !noColor },
 		halter: new(command.Halter), args: req.Args, resident: resident,
 	}
+	defer inv.close()
 	root := newRoot(ctx, ctx, &code, inv)
 	root.SetArgs(normalizeArgs(req.Args))
 	root.SetOut(stdout)

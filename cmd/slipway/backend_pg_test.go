@@ -28,6 +28,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"slipway.dev/slipway/providers/testbed"
 	"slipway.dev/slipway/state"
 	"slipway.dev/slipway/state/pg"
@@ -175,5 +177,88 @@ resource "file" "f" {
 	}
 	if st := readPgState(t, store); len(st.Resources) != files {
 		t.Errorf("state has %d resources after recovery, want %d", len(st.Resources), files)
+	}
+}
+
+// TestAgentLeavesNoPgConnections: the agent serves many plans in one
+// process; each opened a connection pool to the pg backend and never
+// closed it, so an agent kept idle connections for every plan it had
+// made until the server refused new clients. Once a plan is served,
+// none of its connections is left open.
+func TestAgentLeavesNoPgConnections(t *testing.T) {
+	t.Parallel()
+	srv := testbed.SharedPostgres(t)
+	app := fmt.Sprintf("slipway_agent_test_%d", os.Getpid())
+	schema := fmt.Sprintf("e2e_%d_%d", os.Getpid(), pgSchemas.Add(1))
+	conf := fmt.Sprintf(`slipway {
+  backend "pg" {
+    conn_str    = %q
+    schema_name = %q
+  }
+}
+resource "file" "f" {
+  path    = "out/f.txt"
+  content = "f\n"
+}
+`, srv.URL("postgres")+"&application_name="+app, schema)
+	dir := workdir(t, map[string]string{"main.slip.hcl": conf})
+	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	admin, err := pgx.Connect(context.Background(), srv.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	connections := func() int {
+		var n int
+		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// settled is the count once the server has seen closed connections
+	// go, or the count still there after a generous wait.
+	settled := func() int {
+		n := connections()
+		for deadline := time.Now().Add(15 * time.Second); n > 0 && time.Now().Before(deadline); n = connections() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return n
+	}
+
+	env := []string{"SLIPWAY_AGENT=auto", "CI=true", "SLIPWAY_LOG=debug"}
+	ag := slipway(dir, "agent")
+	ag.Env = append(ag.Env, env...)
+	var agentLog bytes.Buffer
+	ag.Stdout, ag.Stderr = &agentLog, &agentLog
+	if err := ag.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		runEnv(t, dir, env, "agent", "-stop")
+		if ag.Process != nil {
+			syscall.Kill(-ag.Process.Pid, syscall.SIGKILL)
+		}
+		ag.Wait()
+	})
+	sock := filepath.Join(dir, ".slipway", "agent.sock")
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent did not listen:\n%s", agentLog.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for i := range 3 {
+		out, errOut, code := runEnv(t, dir, env, "plan", "-detailed-exitcode")
+		if code != 0 || !strings.Contains(errOut, "made by the agent") {
+			t.Fatalf("plan %d: exit %d, want 0 and made by the agent\n%s%s", i, code, out, errOut)
+		}
+	}
+	if n := settled(); n != 0 {
+		t.Errorf("%d connections of the agent's plans are still open after they were served", n)
 	}
 }

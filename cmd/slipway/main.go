@@ -88,9 +88,11 @@ func run(args []string) int {
 	defer cleanup()
 	code := 0
 	args = normalizeArgs(args)
-	root := newRoot(ctx, stopCtx, &code, processInvocation(args))
+	inv := processInvocation(args)
+	root := newRoot(ctx, stopCtx, &code, inv)
 	root.SetArgs(args)
 	err := root.Execute()
+	inv.close()
 	if ctx.Err() != nil {
 		// The second Ctrl-C: the signal handler exits with 130 once the
 		// providers have stopped or been killed.
@@ -181,6 +183,17 @@ type invocation struct {
 	// resident is set when an agent makes the plan: what it keeps
 	// between plans. -chdir is refused then.
 	resident *command.Resident
+	// metas are the commands' Metas, closed by close once the command
+	// has run.
+	metas []*command.Meta
+}
+
+// close releases what the invocation's commands opened.
+func (inv *invocation) close() {
+	for _, m := range inv.metas {
+		m.Close()
+	}
+	inv.metas = nil
 }
 
 // processInvocation is the invocation of the process itself.
@@ -215,7 +228,7 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 		for n := range builtinProviders {
 			b[n] = true
 		}
-		return &command.Meta{
+		m := &command.Meta{
 			Dir:      dir,
 			View:     &views.View{Stdout: inv.stdout, Stderr: inv.stderr, Color: inv.color(noColor)},
 			Stdin:    inv.stdin,
@@ -226,6 +239,8 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 			Halter:   inv.halter,
 			Resident: inv.resident,
 		}
+		inv.metas = append(inv.metas, m)
+		return m
 	}
 	root := &cobra.Command{
 		Use:           "slipway",

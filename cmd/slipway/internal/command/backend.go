@@ -97,6 +97,16 @@ func (m *Meta) sealedStore(cfg *lang.Config, sealer state.Sealer) (state.Store, 
 // backend whose arguments may hold secrets also names them in
 // secretArguments, below.
 func (m *Meta) openStore(b backendConfig, sealer state.Sealer) (state.Store, hcl.Diagnostics) {
+	s, diags := m.openStoreOf(b, sealer)
+	if s != nil {
+		m.openedMu.Lock()
+		m.opened = append(m.opened, s)
+		m.openedMu.Unlock()
+	}
+	return s, diags
+}
+
+func (m *Meta) openStoreOf(b backendConfig, sealer state.Sealer) (state.Store, hcl.Diagnostics) {
 	var rng hcl.Range
 	if b.Range != nil {
 		rng = *b.Range

@@ -58,6 +58,25 @@ type Meta struct {
 
 	askMu sync.Mutex // one approval question at a time
 	enc   *sealers   // the encryption block's Sealers, built once; see sealers
+
+	openedMu sync.Mutex
+	opened   []state.Store // the stores openStore opened, for Close
+}
+
+// Close releases what the command opened: the connection pools of the
+// state backends it used. A process of its own would let them go as it
+// exits; the agent serves many commands in one process, and each left a
+// pool of idle connections open on the database server.
+func (m *Meta) Close() {
+	m.openedMu.Lock()
+	opened := m.opened
+	m.opened = nil
+	m.openedMu.Unlock()
+	for _, s := range opened {
+		if c, ok := s.(interface{ Close() }); ok {
+			c.Close()
+		}
+	}
 }
 
 // InAutomation reports whether slipway runs in automation
