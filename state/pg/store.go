@@ -89,6 +89,10 @@ type Store struct {
 
 var _ state.Store = (*Store)(nil)
 
+// maxIdentifier is the longest name PostgreSQL keeps whole
+// (NAMEDATALEN - 1 bytes); it truncates longer ones.
+const maxIdentifier = 63
+
 // NewStore connects to the database, creates the schema and the tables
 // unless told not to, and checks that the tables are there.
 func NewStore(ctx context.Context, cfg Config) (*Store, error) {
@@ -102,6 +106,12 @@ func NewStore(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if schema == "" {
 		schema = DefaultSchemaName
+	}
+	if len(schema) > maxIdentifier {
+		// PostgreSQL cuts a longer name to its first 63 bytes when it
+		// creates the schema, and then finds no schema of the whole name:
+		// the first run works and every later one fails.
+		return nil, fmt.Errorf("pg backend: schema name %q is %d bytes long; PostgreSQL keeps at most %d", schema, len(schema), maxIdentifier)
 	}
 	ttl := cfg.LockTTL
 	switch {

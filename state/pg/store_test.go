@@ -331,3 +331,24 @@ func TestHeartbeatFailureLosesLock(t *testing.T) {
 		t.Errorf("Lock after the holder unlocked: %v", err)
 	}
 }
+
+// TestLongSchemaName: PostgreSQL cuts a name to 63 bytes. A longer schema
+// name opened once and then failed at every later open (the schema of the
+// whole name is not found, and the one of the cut name exists); it is
+// refused from the first, and a name of 63 bytes opens again and again.
+func TestLongSchemaName(t *testing.T) {
+	t.Parallel()
+	w := newWhere(t)
+	long := w.Schema + "_" + strings.Repeat("x", 64)
+	if _, err := pg.NewStore(t.Context(), pg.Config{ConnStr: w.Conn, SchemaName: long}); err == nil || !strings.Contains(err.Error(), "at most 63") {
+		t.Errorf("NewStore of a %d-byte schema name = %v, want an error saying PostgreSQL keeps at most 63 bytes", len(long), err)
+	}
+	fits := long[:63]
+	for i := range 2 {
+		s, err := pg.NewStore(t.Context(), pg.Config{ConnStr: w.Conn, SchemaName: fits})
+		if err != nil {
+			t.Fatalf("open %d of a 63-byte schema name: %v", i+1, err)
+		}
+		s.Close()
+	}
+}
