@@ -98,7 +98,7 @@ type syncRun struct {
 	// plannedState is the plan's value of the app.
 	plannedState cty.Value
 	// analyze runs a rollout's analysis.
-	analyze func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
+	analyze func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
 }
 
 // Apply syncs an app: server-side apply of every object in order

@@ -25,8 +25,8 @@ import (
 // analyzer returns what runs a rollout's analyses for an app: Prometheus
 // queries, HTTP checks, and Jobs in the cluster (in the workload's
 // namespace when the Job's manifest names none).
-func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(string)) func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
-	return func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(string)) func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+	return func(ctx context.Context, a *rolloutspec.Analysis, prior rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
 		env := analysis.Env{Namespace: cfg.Namespace}
 		if env.Namespace == "" {
 			env.Namespace = cl.DefaultNamespace
@@ -34,11 +34,12 @@ func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(strin
 		if a.Job != nil {
 			jobs, err := analysis.NewKubeJobs(cl)
 			if err != nil {
-				return rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Error, Message: err.Error()}, nil
+				prior.Phase, prior.Message = rolloutspec.Error, err.Error()
+				return prior, nil
 			}
 			env.Jobs = jobs
 		}
-		run, err := analysis.Run(ctx, a, env, step, report)
+		run, err := analysis.RunFrom(ctx, a, env, prior, report)
 		if err != nil && ctx.Err() == nil {
 			// An analysis that cannot be measured at all fails the
 			// rollout with its reason, as a failed one does.

@@ -59,7 +59,7 @@ type rolloutRun struct {
 	st       *rolloutspec.Status
 	budget   time.Duration // the longest wait, and pause, inside apply
 	// analyze runs one analysis at a step, reporting as it goes.
-	analyze func(ctx context.Context, a *rolloutspec.Analysis, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
+	analyze func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
 }
 
 // runRollouts carries out the rollouts the plan decided. A pause ends
@@ -444,9 +444,14 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 		return x.failed(ctx, fmt.Errorf("this provider cannot run analyses"))
 	}
 	x.progress("step %d/%d: analysis %s (%d x %s)", x.st.Step+1, len(x.st.Steps), name, a.CountOr(), a.IntervalOr())
-	idx := len(x.st.Analyses)
-	x.st.Analyses = append(x.st.Analyses, rolloutspec.AnalysisRun{Name: name, Step: x.st.Step, Phase: rolloutspec.Running})
-	run, err := x.analyze(ctx, a, x.st.Step, func(r rolloutspec.AnalysisRun) {
+	idx, prior := resumedAnalysis(x.st, name)
+	if idx < 0 {
+		idx = len(x.st.Analyses)
+		x.st.Analyses = append(x.st.Analyses, prior)
+	} else {
+		x.progress("analysis %s: resuming after %d of %d measurements", name, len(prior.Measurements), a.CountOr())
+	}
+	run, err := x.analyze(ctx, a, prior, func(r rolloutspec.AnalysisRun) {
 		x.st.Analyses[idx] = r
 		if n := len(r.Measurements); n > 0 {
 			m := r.Measurements[n-1]
@@ -474,6 +479,20 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 	}
 	x.progress("%s", run.Summary())
 	return nil
+}
+
+// resumedAnalysis is the run of analysis name at st's step to go on
+// with: the last run, when it is that analysis at that step and an apply
+// stopped or killed while it measured left it Running (idx its index);
+// otherwise a new run (idx -1). Its measurements count, so a retried
+// apply does not give a failing release a fresh failure budget.
+func resumedAnalysis(st *rolloutspec.Status, name string) (idx int, run rolloutspec.AnalysisRun) {
+	if n := len(st.Analyses); n > 0 {
+		if last := st.Analyses[n-1]; last.Name == name && last.Step == st.Step && last.Phase == rolloutspec.Running {
+			return n - 1, last
+		}
+	}
+	return -1, rolloutspec.AnalysisRun{Name: name, Step: st.Step, Phase: rolloutspec.Running}
 }
 
 // complete makes the new template the stable one: the Deployment of the

@@ -15,6 +15,7 @@
 package kubernetes
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -531,6 +532,69 @@ func TestAbortCutShortIsFinished(t *testing.T) {
 	}
 	if p := planStatus(t, s.Plan(attrs(""))); p.Phase != rolloutspec.PhaseDegraded || p.Action != rolloutspec.ActionHold {
 		t.Errorf("plan after the finished abort: %+v; want hold", p)
+	}
+}
+
+// TestAnalysisCutShortIsResumed: an analysis an apply left measuring
+// (stopped or killed mid-run) is gone on with by the next apply, its
+// measurements counted: a retried apply does not give a failing release
+// a fresh failure budget. Here the run left holds one failure of a
+// failure_limit of 1; the check fails once more, then would pass.
+func TestAnalysisCutShortIsResumed(t *testing.T) {
+	k, s, ns := rolloutTest(t, "e2e-analysis-resumed")
+	var calls atomic.Int64
+	check := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "errors", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(check.Close)
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary",
+		Canary: &rolloutspec.CanarySpec{
+			Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{}}, {Analysis: "smoke"}},
+			Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+		},
+		Analyses: map[string]*rolloutspec.Analysis{"smoke": {
+			Name: "smoke", Interval: "10ms", Count: 3, FailureLimit: 1,
+			HTTP: &rolloutspec.HTTPMetric{URL: check.URL + "/healthz"},
+		}},
+	}
+	attrs := func(request string) cty.Value { return rolloutApp(dir, ns, spec, request) }
+	s.Sync(attrs(""))
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+	resp, _ := s.Sync(attrs(""))
+	st, _ := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+	if st == nil || st.Phase != rolloutspec.PhasePaused || st.Step != 1 {
+		t.Fatalf("after the first apply: %+v; want Paused at step 2", st)
+	}
+	// What an apply killed during the analysis leaves: the run at its
+	// step, Running, with the one measurement it took (failed).
+	st.Step, st.Phase = 2, rolloutspec.PhaseProgressing
+	st.Analyses = append(st.Analyses, rolloutspec.AnalysisRun{Name: "smoke", Step: 2, Phase: rolloutspec.Running,
+		Measurements: []rolloutspec.Measurement{{Phase: rolloutspec.Failed, Value: "503", Message: "GET answered 503"}}})
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{annStatus: st.Encode()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web-canary", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, progress := s.Apply(attrs(""), s.Plan(attrs("")))
+	if !resp.Diagnostics.HasErrors() || !strings.Contains(fmt.Sprint(resp.Diagnostics), "2 of 3 measurements failed") {
+		t.Errorf("apply over the analysis cut short: %v; want the rollout aborted, 2 of 3 measurements failed\nprogress:\n  %s", resp.Diagnostics, strings.Join(progress, "\n  "))
+	}
+	if !slicesContains(progress, "analysis smoke: resuming after 1 of 3 measurements") {
+		t.Errorf("no progress line says the analysis resumed:\n  %s", strings.Join(progress, "\n  "))
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the check was called %d times, want once (the held failure and this one pass the limit)", n)
 	}
 }
 

@@ -142,3 +142,41 @@ func TestWorkloadOf(t *testing.T) {
 		t.Errorf("no Deployment: %v; want it refused", err)
 	}
 }
+
+// TestResumedAnalysis: the analysis an apply left measuring at the step
+// under way is gone on with; any other is a new run.
+func TestResumedAnalysis(t *testing.T) {
+	t.Parallel()
+	m := []rolloutspec.Measurement{{Phase: rolloutspec.Failed}}
+	running := rolloutspec.AnalysisRun{Name: "errors", Step: 1, Phase: rolloutspec.Running, Measurements: m}
+	tests := map[string]struct {
+		analyses []rolloutspec.AnalysisRun
+		step     int
+		wantIdx  int
+	}{
+		"left measuring":       {analyses: []rolloutspec.AnalysisRun{running}, step: 1, wantIdx: 0},
+		"after an earlier one": {analyses: []rolloutspec.AnalysisRun{{Name: "smoke", Step: 0, Phase: rolloutspec.Successful}, running}, step: 1, wantIdx: 1},
+		"none yet":             {step: 1, wantIdx: -1},
+		"another step":         {analyses: []rolloutspec.AnalysisRun{running}, step: 3, wantIdx: -1},
+		"over":                 {analyses: []rolloutspec.AnalysisRun{{Name: "errors", Step: 1, Phase: rolloutspec.Successful}}, step: 1, wantIdx: -1},
+		"another analysis":     {analyses: []rolloutspec.AnalysisRun{{Name: "latency", Step: 1, Phase: rolloutspec.Running}}, step: 1, wantIdx: -1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			idx, run := resumedAnalysis(&rolloutspec.Status{Step: tc.step, Analyses: tc.analyses}, "errors")
+			if idx != tc.wantIdx {
+				t.Fatalf("index %d, want %d", idx, tc.wantIdx)
+			}
+			if run.Name != "errors" || run.Step != tc.step || run.Phase != rolloutspec.Running {
+				t.Errorf("run %+v, want errors at step %d, Running", run, tc.step)
+			}
+			want := 0
+			if idx >= 0 {
+				want = len(m)
+			}
+			if len(run.Measurements) != want {
+				t.Errorf("the run holds %d measurements, want %d", len(run.Measurements), want)
+			}
+		})
+	}
+}

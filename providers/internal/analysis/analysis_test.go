@@ -505,3 +505,50 @@ func TestCredentialsInURLsAreMasked(t *testing.T) {
 		})
 	}
 }
+
+// TestRunFromCountsWhatItHolds: a run an apply left Running (stopped or
+// killed while it measured) goes on with its measurements counted toward
+// the limits and the count: a retried apply does not give a failing
+// release a fresh failure budget.
+func TestRunFromCountsWhatItHolds(t *testing.T) {
+	t.Parallel()
+	failed := rolloutspec.Measurement{Phase: rolloutspec.Failed, Value: "1", Message: "result = 1 does not meet result == 0.0"}
+	passed := rolloutspec.Measurement{Phase: rolloutspec.Successful, Value: "0"}
+	pass, fail := scalar("0"), scalar("1")
+	tests := map[string]struct {
+		held             []rolloutspec.Measurement
+		answers          []string
+		want             string
+		wantMeasurements int
+		wantQueries      int
+	}{
+		// failure_limit 1: the held failure and one more fail the run.
+		"a held failure counts":       {held: []rolloutspec.Measurement{failed, passed}, answers: []string{fail, pass, pass}, want: rolloutspec.Failed, wantMeasurements: 3, wantQueries: 1},
+		"the count includes the held": {held: []rolloutspec.Measurement{passed, passed}, answers: []string{pass}, want: rolloutspec.Successful, wantMeasurements: 4, wantQueries: 2},
+		"over the limit already":      {held: []rolloutspec.Measurement{failed, failed}, answers: []string{pass}, want: rolloutspec.Failed, wantMeasurements: 2, wantQueries: 0},
+		"all taken already":           {held: []rolloutspec.Measurement{passed, passed, passed, passed}, answers: []string{fail}, want: rolloutspec.Successful, wantMeasurements: 4, wantQueries: 0},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, addr := serveProm(t, tc.answers...)
+			a := promAnalysis(addr, "result == 0.0")
+			a.Count, a.FailureLimit = 4, 1
+			held := rolloutspec.AnalysisRun{Name: a.Name, Step: 3, Phase: rolloutspec.Running, Measurements: tc.held}
+			run, err := analysis.RunFrom(t.Context(), a, analysis.Env{}, held, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Phase != tc.want || len(run.Measurements) != tc.wantMeasurements || len(f.queries) != tc.wantQueries {
+				t.Errorf("run %s with %d measurements after %d queries, want %s with %d after %d: %s",
+					run.Phase, len(run.Measurements), len(f.queries), tc.want, tc.wantMeasurements, tc.wantQueries, run.Summary())
+			}
+			if run.Step != 3 || run.Message == "" {
+				t.Errorf("run at step %d with message %q, want step 3 and a message", run.Step, run.Message)
+			}
+			if len(held.Measurements) != len(tc.held) {
+				t.Error("RunFrom changed the run it was given")
+			}
+		})
+	}
+}

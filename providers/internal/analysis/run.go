@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"slipway.dev/slipway/internal/rolloutspec"
@@ -81,15 +82,32 @@ var ErrInvalid = errors.New("invalid analysis")
 // ctx.Err(). An invalid analysis (see ErrInvalid) returns a run in phase
 // Error and an error wrapping ErrInvalid, without measuring.
 func Run(ctx context.Context, a *rolloutspec.Analysis, env Env, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
-	run := rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Running}
+	return RunFrom(ctx, a, env, rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Running}, report)
+}
+
+// RunFrom is Run continuing run, a run in phase Running that an apply
+// stopped or killed while it measured left: the measurements it holds
+// count toward the limits and a.CountOr(), as those of an AnalysisRun
+// that outlives a restart of Argo Rollouts' controller do, so that
+// retrying an apply does not give a failing release a fresh failure
+// budget. The first measurement it takes is taken at once.
+func RunFrom(ctx context.Context, a *rolloutspec.Analysis, env Env, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+	run.Name, run.Phase = a.Name, rolloutspec.Running
+	run.Measurements = slices.Clone(run.Measurements)
 	m, err := newMeasurer(a, env)
 	if err != nil {
 		run.Phase, run.Message = rolloutspec.Error, err.Error()
 		return run, err
 	}
 	count, interval := a.CountOr(), a.IntervalOr()
-	for i := range count {
-		if i > 0 {
+	if run.Phase = judge(a, &run, count); run.Phase != rolloutspec.Running {
+		// The limits were passed, or every measurement taken, before
+		// the run was cut short.
+		return run, nil
+	}
+	first := len(run.Measurements)
+	for i := first; i < count; i++ {
+		if i > first {
 			t := time.NewTimer(interval)
 			select {
 			case <-ctx.Done():
@@ -107,18 +125,7 @@ func Run(ctx context.Context, a *rolloutspec.Analysis, env Env, step int, report
 			return run, err
 		}
 		run.Measurements = append(run.Measurements, got)
-		ok, failed, inconclusive := run.Counts()
-		switch {
-		case failed > a.FailureLimit:
-			run.Phase = rolloutspec.Failed
-			run.Message = fmt.Sprintf("%d of %d measurements failed (failure_limit %d): %s", failed, count, a.FailureLimit, got.Message)
-		case inconclusive > a.InconclusiveLimit:
-			run.Phase = rolloutspec.Inconclusive
-			run.Message = fmt.Sprintf("%d of %d measurements inconclusive (inconclusive_limit %d): %s", inconclusive, count, a.InconclusiveLimit, got.Message)
-		case i == count-1:
-			run.Phase = rolloutspec.Successful
-			run.Message = fmt.Sprintf("%d of %d measurements successful", ok, count)
-		}
+		run.Phase = judge(a, &run, count)
 		if env.Progress != nil {
 			line := fmt.Sprintf("analysis %s: measurement %d of %d: %s", a.Name, i+1, count, got.Phase)
 			if got.Value != "" {
@@ -139,6 +146,32 @@ func Run(ctx context.Context, a *rolloutspec.Analysis, env Env, step int, report
 		}
 	}
 	return run, nil
+}
+
+// judge is the phase of run after its last measurement, with its message
+// when it is over: Failed once the failed measurements exceed
+// a.FailureLimit, Inconclusive once the inconclusive ones (Error
+// included) exceed a.InconclusiveLimit, Successful once count were taken
+// otherwise, Running before.
+func judge(a *rolloutspec.Analysis, run *rolloutspec.AnalysisRun, count int) string {
+	n := len(run.Measurements)
+	if n == 0 {
+		return rolloutspec.Running
+	}
+	last := run.Measurements[n-1]
+	ok, failed, inconclusive := run.Counts()
+	switch {
+	case failed > a.FailureLimit:
+		run.Message = fmt.Sprintf("%d of %d measurements failed (failure_limit %d): %s", failed, count, a.FailureLimit, last.Message)
+		return rolloutspec.Failed
+	case inconclusive > a.InconclusiveLimit:
+		run.Message = fmt.Sprintf("%d of %d measurements inconclusive (inconclusive_limit %d): %s", inconclusive, count, a.InconclusiveLimit, last.Message)
+		return rolloutspec.Inconclusive
+	case n >= count:
+		run.Message = fmt.Sprintf("%d of %d measurements successful", ok, count)
+		return rolloutspec.Successful
+	}
+	return rolloutspec.Running
 }
 
 // Validate says whether a can be measured: exactly one measurement, a
