@@ -22,6 +22,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
+
+	"slipway.dev/slipway/internal/termtext"
 )
 
 // ANSI escapes for WriteDiagnostics.
@@ -38,6 +40,12 @@ const (
 // source lines of the subject, and the detail. files supplies the source
 // (Config.Files); a subject in a file not there prints without source.
 // With color, severities are coloured and the subject underlined.
+//
+// The summary, the detail, the file name and the source lines come from
+// configuration, from what a provider or a pipeline stage said, and from
+// files on a branch anyone may push: they are written through termtext,
+// every character that is not printable escaped (tabs and, in the
+// summary and the detail, newlines kept), so none can move the terminal.
 func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
 	paint := func(style, s string) string {
 		if !color {
@@ -50,12 +58,12 @@ func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnos
 		if d.Severity == hcl.DiagWarning {
 			severity = paint(ansiYellow, "Warning:")
 		}
-		fmt.Fprintf(w, "%s %s\n", severity, paint(ansiBold, d.Summary))
+		fmt.Fprintf(w, "%s %s\n", severity, paint(ansiBold, termtext.Lines(d.Summary)))
 		if d.Subject != nil {
 			writeSnippet(w, files[d.Subject.Filename], d, color)
 		}
 		if d.Detail != "" {
-			fmt.Fprintf(w, "\n%s\n", d.Detail)
+			fmt.Fprintf(w, "\n%s\n", termtext.Lines(d.Detail))
 		}
 		fmt.Fprintln(w)
 	}
@@ -65,10 +73,10 @@ func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnos
 // of its context and subject.
 func writeSnippet(w io.Writer, file *hcl.File, d *hcl.Diagnostic, color bool) {
 	subj := *d.Subject
-	fmt.Fprintf(w, "\n  on %s", subj)
+	fmt.Fprintf(w, "\n  on %s", termtext.Printable(subj.String()))
 	if file != nil {
 		if block := hcled.ContextString(file, subj.Start.Byte); block != "" {
-			fmt.Fprintf(w, ", in %s", block)
+			fmt.Fprintf(w, ", in %s", termtext.Printable(block))
 		}
 	}
 	fmt.Fprintln(w, ":")
@@ -86,7 +94,13 @@ func writeSnippet(w io.Writer, file *hcl.File, d *hcl.Diagnostic, color bool) {
 			text := strings.TrimRight(string(line), "\r\n")
 			from, to := max(subj.Start.Byte-start, 0), min(subj.End.Byte-start, len(text))
 			if color && from < to {
-				text = text[:from] + ansiUnderline + text[from:to] + ansiReset + text[to:]
+				// The subject's bounds are byte offsets in the raw line:
+				// cut there first, then escape each part, so that the
+				// underline covers the subject's escaped text exactly.
+				text = termtext.Printable(text[:from]) + ansiUnderline + termtext.Printable(text[from:to]) +
+					ansiReset + termtext.Printable(text[to:])
+			} else {
+				text = termtext.Printable(text)
 			}
 			fmt.Fprintf(w, "%4d: %s\n", num, text)
 		}

@@ -108,3 +108,74 @@ func TestDiagnosticsJSON(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestWriteDiagnosticsEscapes: nothing a configuration says can move the
+// terminal through a diagnostic: a validation's error_message with a
+// carriage return, an erase-line and an OSC 52 clipboard write, and an
+// ESC and a bidi override in a comment on the line the diagnostic
+// points at, are all shown escaped.
+func TestWriteDiagnosticsEscapes(t *testing.T) {
+	t.Parallel()
+	src := "variable \"region\" {\n" +
+		"  type    = string\n" +
+		"  default = \"eu\"\n" +
+		"  validation {\n" +
+		"    condition     = false # \x1b]0;pwned\x07 \u202Etxt.exe\n" +
+		"    error_message = \"ok\\r\\u001b[2K\\u001b]52;c;Y3VybCBldmlsfHNo\\u0007\"\n" +
+		"  }\n" +
+		"}\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.slip.hcl": src})
+	cfg, diags := LoadDir(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	_, diags = LoadVariableValues(cfg, VarOptions{})
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "\x1b]52;") {
+		t.Fatalf("want the validation's diagnostic, got %v", diags)
+	}
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		WriteDiagnostics(&buf, cfg.Files, diags, color)
+		got := buf.String()
+		// The only escapes left are WriteDiagnostics' own colours.
+		bare := strings.NewReplacer(ansiReset, "", ansiBold, "", ansiUnderline, "", ansiBoldRed, "", ansiYellow, "").Replace(got)
+		if i := strings.IndexAny(bare, "\x1b\r\x07\u202E"); i >= 0 {
+			t.Errorf("color=%v: a raw control at byte %d:\n%q", color, i, got)
+		}
+		for _, want := range []string{
+			`ok\u000D\u001B[2K\u001B]52;c;Y3VybCBldmlsfHNo\u0007`,
+			`   5:     condition     = false # \u001B]0;pwned\u0007 \u202Etxt.exe`,
+		} {
+			if color {
+				want = strings.Replace(want, "false", ansiUnderline+"false"+ansiReset, 1)
+			}
+			if !strings.Contains(got, want) {
+				t.Errorf("color=%v: output lacks %q:\n%s", color, want, got)
+			}
+		}
+	}
+}
+
+// TestWriteDiagnosticsUnderlinesEscapedSubject: the subject's bounds are
+// byte offsets in the raw line; with characters before and inside it
+// escaped, the underline still covers the subject, and only it.
+func TestWriteDiagnosticsUnderlinesEscapedSubject(t *testing.T) {
+	t.Parallel()
+	const line = "/* \x1b[2K\u202E */ name\u200B = \"x\" # \x07"
+	path := "main\x1b]0;t\x07.slip.hcl"
+	file := &hcl.File{Bytes: []byte("# first\n" + line + "\n")}
+	from := len("# first\n") + strings.Index(line, "name")
+	to := from + len("name\u200B")
+	subject := &hcl.Range{Filename: path, Start: hcl.Pos{Line: 2, Column: 20, Byte: from}, End: hcl.Pos{Line: 2, Column: 25, Byte: to}}
+	diags := hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Odd\u202Ename", Detail: "a\x1b[1Ab\n\tc", Subject: subject}}
+	var buf bytes.Buffer
+	WriteDiagnostics(&buf, map[string]*hcl.File{path: file}, diags, true)
+	want := ansiYellow + "Warning:" + ansiReset + " " + ansiBold + `Odd\u202Ename` + ansiReset + "\n\n" +
+		`  on main\u001B]0;t\u0007.slip.hcl:2,20-25:` + "\n" +
+		`   2: /* \u001B[2K\u202E */ ` + ansiUnderline + `name\u200B` + ansiReset + ` = "x" # \u0007` + "\n\n" +
+		`a\u001B[1Ab` + "\n\tc\n\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

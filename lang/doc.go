@@ -23,8 +23,9 @@
 // What must stay true:
 //   - A Config is immutable once LoadDir returns it; callers share it freely
 //     between goroutines.
-//   - lang imports nothing of slipway's except lang/addrs: never the planner,
-//     state or plugin-sdk, which all depend on it.
+//   - lang imports nothing of slipway's except lang/addrs and
+//     internal/termtext (which imports the standard library alone): never
+//     the planner, state or plugin-sdk, which all depend on it.
 //   - Every mistake a user can make in a file is reported as an
 //     hcl.Diagnostic with a Subject range, so that it prints with the
 //     offending source line; Go errors are kept for failures of the machine.

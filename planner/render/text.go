@@ -15,11 +15,12 @@
 package render
 
 import (
-	"fmt"
 	"math/big"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"slipway.dev/slipway/internal/termtext"
 )
 
 // Options shape the human views.
@@ -101,49 +102,17 @@ func quote(s string) string {
 				b.WriteRune(r) // ${ and %{ would start a template
 			}
 		default:
-			writePrintable(&b, r)
+			termtext.WriteRune(&b, r)
 		}
 	}
 	b.WriteByte('"')
 	return b.String()
 }
 
-func writePrintable(b *strings.Builder, r rune) {
-	switch {
-	case r == utf8.RuneError:
-		b.WriteString(`\uFFFD`)
-	case unicode.IsPrint(r) || r == ' ':
-		b.WriteRune(r)
-	case r <= 0xFFFF:
-		fmt.Fprintf(b, `\u%04X`, r)
-	default:
-		fmt.Fprintf(b, `\U%08X`, r)
-	}
-}
-
 // printable escapes non-printing characters in free text such as a
-// heredoc line, an object address or a reason, keeping tabs.
-func printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r != '\t' && r != ' ' && !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r == '\t' {
-			b.WriteRune(r)
-			continue
-		}
-		writePrintable(&b, r)
-	}
-	return b.String()
-}
+// heredoc line, an object address or a reason, keeping tabs. It is
+// termtext.Printable, which the diagnostics and the CLI's lines share.
+func printable(s string) string { return termtext.Printable(s) }
 
 // attrName writes an object attribute name bare when it is an HCL
 // identifier, quoted otherwise.

@@ -21,8 +21,13 @@
 // Carriage returns and cursor codes (Progress's live status line) are
 // written only when Progress.Live is set, which NewProgress does only on
 // a coloured terminal outside automation; every other write through the
-// View clears that line first. With -json, the standard output of plan
-// and apply holds JSON events, one per line, and nothing else (StartStream):
-// diagnostics and errors are events too. Every event is valid against
+// View clears that line first. The text of diagnostics (summary, detail,
+// file name, source lines), errors, provider log lines and progress
+// messages (what a provider or a pipeline stage said) is escaped through
+// termtext, its secrets masked, so that none of it can move the terminal;
+// the JSON events carry it as it is, JSON escaping control characters.
+// With -json, the standard output of plan and apply holds JSON events,
+// one per line, and nothing else (StartStream): diagnostics and errors
+// are events too. Every event is valid against
 // website/schema/ui-events.schema.json, generated from eventJSON.
 package views

@@ -23,6 +23,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"slipway.dev/slipway/internal/termtext"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
 )
@@ -270,13 +271,20 @@ func (p *Progress) heartbeatLocked(f *inFlight, now time.Time) {
 		shown = round(elapsed)
 	}
 	line := fmt.Sprintf("%s: %s [%s elapsed]", f.addr, verbOf(f.action).still, shown)
+	last := ""
 	if f.last != "" {
-		line += " (" + truncate(f.last, maxHeartbeatIn) + ")"
+		last = truncate(f.last, maxHeartbeatIn)
 	}
 	if p.JSON {
+		if last != "" {
+			line += " (" + last + ")"
+		}
 		p.event(EventApplyProgress, "info", line, &hookJSON{Resource: resourceOf(f.addr), Action: f.action.String(),
 			Heartbeat: true, Message: f.last, ElapsedSeconds: seconds(elapsed)})
 		return
+	}
+	if last != "" {
+		line += " (" + termtext.Printable(last) + ")"
 	}
 	p.lineLocked(p.View.Bold(f.addr.String()) + strings.TrimPrefix(line, f.addr.String()))
 }
@@ -346,7 +354,12 @@ func (p *Progress) Progress(addr addrs.ResourceInstance, msg string) {
 		p.event(EventApplyProgress, "info", addr.String()+": "+msg, &hookJSON{Resource: resourceOf(addr), Action: action, Message: msg})
 		return
 	}
-	p.lineLocked(fmt.Sprintf("%s: %s", p.View.Bold(addr.String()), msg))
+	// What a provider or a pipeline stage said, escaped, newlines too:
+	// it is one line, naming its instance, and cannot move the terminal.
+	// Colour a stage printed is escaped as well, not passed through: it
+	// could hide text or outlast the line, and the output is coloured
+	// only when the View is.
+	p.lineLocked(fmt.Sprintf("%s: %s", p.View.Bold(addr.String()), termtext.Printable(msg)))
 }
 
 func (p *Progress) PostApply(addr addrs.ResourceInstance, action plans.Action, err error, elapsed time.Duration) {

@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/mattn/go-isatty"
 
+	"slipway.dev/slipway/internal/termtext"
 	"slipway.dev/slipway/lang"
 )
 
@@ -154,14 +155,31 @@ func (v *View) Mask(s string) string {
 	return lang.MaskSensitive(s, v.secrets)
 }
 
-// LogWriter is standard error with secrets masked, for the log lines of
-// provider plugins (each written whole).
+// maskShown masks text already escaped for a terminal (termtext): the
+// secrets as they are and as termtext.Printable writes them, so that a
+// secret with a character that is not printable is masked all the same.
+// Text masked before it is escaped needs only Mask.
+func (v *View) maskShown(s string) string {
+	v.secretsMu.RLock()
+	defer v.secretsMu.RUnlock()
+	s = lang.MaskSensitive(s, v.secrets)
+	for _, m := range v.secrets {
+		if e := termtext.Printable(m); e != m && strings.Contains(s, e) {
+			s = strings.ReplaceAll(s, e, "***")
+		}
+	}
+	return s
+}
+
+// LogWriter is standard error with secrets masked and what is not
+// printable escaped (termtext.Lines), for the log lines of provider
+// plugins (each written whole).
 func (v *View) LogWriter() io.Writer { return maskedWriter{v} }
 
 type maskedWriter struct{ v *View }
 
 func (w maskedWriter) Write(p []byte) (int, error) {
-	w.v.write(w.v.Stderr, w.v.Mask(string(p)))
+	w.v.write(w.v.Stderr, termtext.Lines(w.v.Mask(string(p))))
 	return len(p), nil
 }
 
@@ -182,7 +200,9 @@ func IsTerminal(r io.Reader) bool {
 }
 
 // Diagnostics prints diagnostics to stderr, or, in a stream
-// (StartStream), as diagnostic events on standard output.
+// (StartStream), as diagnostic events on standard output. Their text is
+// masked, then escaped (lang.WriteDiagnostics), so that no summary,
+// detail, file name or source line can move the terminal.
 func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
@@ -191,18 +211,21 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		v.diagnosticEvents(diags)
 		return
 	}
+	// Masked before they are written: escaping would hide from Mask a
+	// secret holding a character that is not printable.
+	masked := make(hcl.Diagnostics, 0, len(diags))
+	for _, d := range diags {
+		masked = append(masked, v.MaskDiagnostic(d))
+	}
 	var b strings.Builder
 	if v.CompactWarnings && !diags.HasErrors() {
-		writeCompactWarnings(&b, diags, v.paint)
+		writeCompactWarnings(&b, masked, v.paint)
 	} else {
-		lang.WriteDiagnostics(&b, v.Files, diags, v.Color)
+		lang.WriteDiagnostics(&b, v.Files, masked, v.Color)
 	}
-	v.write(v.Stderr, v.Mask(b.String()))
+	// Again for the source lines, which only the written text holds.
+	v.write(v.Stderr, v.maskShown(b.String()))
 	if v.Record {
-		masked := make(hcl.Diagnostics, 0, len(diags))
-		for _, d := range diags {
-			masked = append(masked, v.MaskDiagnostic(d))
-		}
 		v.keep(masked...)
 	}
 }
@@ -239,9 +262,9 @@ func (v *View) Recorded() hcl.Diagnostics {
 func writeCompactWarnings(b *strings.Builder, diags hcl.Diagnostics, paint func(style, s string) string) {
 	b.WriteString(paint(bold+yellow, "Warnings:") + "\n\n")
 	for _, d := range diags {
-		fmt.Fprintf(b, "- %s\n", d.Summary)
+		fmt.Fprintf(b, "- %s\n", termtext.Lines(d.Summary))
 		if d.Subject != nil {
-			fmt.Fprintf(b, "  on %s line %d\n", d.Subject.Filename, d.Subject.Start.Line)
+			fmt.Fprintf(b, "  on %s line %d\n", termtext.Printable(d.Subject.Filename), d.Subject.Start.Line)
 		}
 	}
 	b.WriteString("\nTo see the full warning notes, run slipway without -compact-warnings.\n")
@@ -299,7 +322,7 @@ func (v *View) Error(err error) {
 		return
 	}
 	text := v.Mask(err.Error())
-	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), text))
+	v.write(v.Stderr, fmt.Sprintf("%s %s\n", v.paint(bold+red, "Error:"), termtext.Lines(text)))
 	if v.Record {
 		summary, detail, _ := strings.Cut(text, "\n")
 		v.keep(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: strings.TrimSpace(detail)})
