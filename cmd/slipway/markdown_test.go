@@ -17,6 +17,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,5 +70,72 @@ resource "file" "f" {
 	}
 	if string(shown) != md {
 		t.Error("show -markdown of the saved plan differs from the comment plan made")
+	}
+}
+
+// A pull request that draws a flood of warnings (one for each of 400
+// warn policies, in the configuration) and a denial (a central policy of
+// a -policy directory, checked last): at the default limit the comment
+// says in its head that the plan is denied, keeps the denial's error,
+// and its last line counts the warnings it left out.
+func TestMarkdownCommentOfDeniedPlanWithManyWarnings(t *testing.T) {
+	t.Parallel()
+	var cfg strings.Builder
+	cfg.WriteString(`
+resource "file" "f" {
+  count   = 40
+  path    = "out/file-${count.index}.txt"
+  content = "${count.index}\n"
+}
+`)
+	for i := range 400 {
+		fmt.Fprintf(&cfg, "\npolicy \"review_%03d\" {\n  warn    = \"plan.summary.add > 0\"\n  message = \"new files need a look from team %03d\"\n}\n", i, i)
+	}
+	dir := workdir(t, map[string]string{"main.slip.hcl": cfg.String()})
+	if err := os.Mkdir(filepath.Join(dir, "central"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "central", "central.slip.hcl"), []byte(`
+policy "no_new_files" {
+  deny    = "plan.changes.exists(c, c.action == 'create')"
+  message = "new files are decided centrally"
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := slipway(dir, "plan", "-markdown", "-out=denied.plan", "-policy=central")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if code := exitCode(cmd.Run()); code != 3 {
+		t.Fatalf("plan exited %d, want 3 (denied):\n%s", code, stderr.String())
+	}
+	md := stdout.String()
+	t.Logf("the comment is %d characters", len(md))
+	if len(md) > 65000 {
+		t.Errorf("the comment is %d characters, over the default limit of 65,000", len(md))
+	}
+	head, _, ok := strings.Cut(md, "\n**Plan:** 40 to add, 0 to change, 0 to destroy.\n")
+	if !ok {
+		t.Fatalf("the comment's summary is missing or not exact:\n%s", md[:min(len(md), 2000)])
+	}
+	for _, want := range []string{
+		"\n> [!CAUTION]\n> **Denied by policy:** 1 rule; slipway apply refuses this plan, and each rule's error says why.\n> Denied by <code>no&#95;new&#95;files</code>.\n",
+		"\n> **Policy warnings:** 400 rules.\n> Warned by <code>review&#95;000</code>, ",
+	} {
+		if !strings.Contains(head, want) {
+			t.Errorf("the comment's head does not say %q:\n%s", want, head)
+		}
+	}
+	if !strings.Contains(md, "\n**Error:** Denied by policy \"no\\_new\\_files\"\n") || !strings.Contains(md, "new files are decided centrally") {
+		t.Error("the denial's error was left out of the comment")
+	}
+	lines := strings.Split(strings.TrimRight(md, "\n"), "\n")
+	last := lines[len(lines)-1]
+	shown := strings.Count(md, "\n**Warning:** ")
+	if want := fmt.Sprintf(" %d of 400 warnings. ", 400-shown); shown == 400 || !strings.Contains(last, want) {
+		t.Errorf("%d warnings shown; the last line does not say %q:\n%s", shown, want, last)
+	}
+	if strings.Contains(last, " errors") {
+		t.Errorf("the last line says errors were left out:\n%s", last)
 	}
 }

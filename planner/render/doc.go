@@ -42,6 +42,8 @@
 //   - a Markdown comment given a limit is never over it, and leaves out
 //     the biggest diffs before any address; its counts are always exact,
 //     and its last line says what it left out and where the full plan is;
+//     the policies' verdict is in its head and never left out, and
+//     warnings are left out before any error;
 //   - a partial plan (-target, -exclude) says so in every plan view, and
 //     a failed plan never says "No changes.";
 //   - the JSON documents only grow within a format major: fields are

@@ -46,11 +46,35 @@ type MarkdownOptions struct {
 	// out; "" when the plan was not saved.
 	PlanFile string
 	// Diagnostics are the errors and warnings of planning, written after
-	// the summary.
+	// the summary. To fit the limit, warnings are left out before errors
+	// (a policy's denial is an error).
 	Diagnostics hcl.Diagnostics
+	// Policies is what the policies decided about the plan, stated in
+	// the comment's head, which is never left out; nil when they were
+	// not checked (show of a saved plan, or a plan that failed first).
+	Policies *PolicyVerdict
 	// Files are the configuration's parsed files, for the source lines
 	// of diagnostics.
 	Files map[string]*hcl.File
+}
+
+// PolicyVerdict is what the policies decided about a plan, by the names
+// of the policies, in the order they were checked. A verdict with no
+// names says the policies were checked and none holds.
+type PolicyVerdict struct {
+	// Denied are the deny policies whose rule holds.
+	Denied []string
+	// Failed are the policies whose rule could not be evaluated over the
+	// plan, which deny it too: no one can tell whether they hold.
+	Failed []string
+	// Warned are the warn policies whose rule holds; they let the plan
+	// pass.
+	Warned []string
+}
+
+// Denies reports whether the verdict stops the plan.
+func (v *PolicyVerdict) Denies() bool {
+	return v != nil && len(v.Denied)+len(v.Failed) > 0
 }
 
 // Markdown writes the plan as a pull-request comment with no size limit.
@@ -59,18 +83,21 @@ func Markdown(w io.Writer, p *plans.Plan) {
 	MarkdownComment(w, p, MarkdownOptions{})
 }
 
-// MarkdownComment writes the plan as a pull-request comment: the summary,
-// the diagnostics, a table of changes, and each change's diff in a
-// ```diff block folded in a <details>. The diffs are the human view's,
-// without colour, with each line's symbol moved to the first column so
-// that the forge highlights it (+ added, - removed, ! changed).
+// MarkdownComment writes the plan as a pull-request comment: the
+// policies' verdict (when opts has one) and the summary, the diagnostics,
+// a table of changes, and each change's diff in a ```diff block folded in
+// a <details>. The diffs are the human view's, without colour, with each
+// line's symbol moved to the first column so that the forge highlights
+// it (+ added, - removed, ! changed).
 //
-// A comment over opts.Limit keeps the summary and every address with its
-// action: it leaves out the biggest diffs first, and when the table
-// still does not fit, the reasons (the table becomes a compact list of
-// addresses). Its last line says what was left out and where the full
-// plan is. Counts are always exact; when not even the list of addresses
-// fits, the last line says how many it does not name.
+// A comment over opts.Limit keeps the verdict, the summary and every
+// address with its action: it leaves out the biggest diffs first, and
+// when the table still does not fit, the reasons (the table becomes a
+// compact list of addresses). Diagnostics take at most half of the
+// limit, warnings left out before errors. Its last line says what was
+// left out (errors and warnings counted apart) and where the full plan
+// is. Counts are always exact; when not even the list of addresses fits,
+// the last line says how many it does not name.
 //
 // p may be nil when planning failed before there was a plan: the comment
 // is then the diagnostics.
@@ -81,8 +108,8 @@ func MarkdownComment(w io.Writer, p *plans.Plan, opts MarkdownOptions) {
 // comment is a pull-request comment in parts, so that it can be fitted to
 // a budget by leaving parts out. Every part ends with a newline.
 type comment struct {
-	head        string   // workspace, notices and status
-	diags       []string // a part per diagnostic
+	head        string // workspace, policies' verdict, notices and status
+	diags       []*diagPart
 	interrupted string
 	drift       *block // the objects changed outside slipway
 	drifted     int
@@ -101,8 +128,11 @@ type comment struct {
 	compact      bool // list instead of table
 	listed       int  // lines of list written
 	listSize     int  // the size of list[:listed]
-	diagsShown   int
-	diagsSize    int // the size of diags[:diagsShown]
+	diagsSize    int  // the size of the diagnostics not dropped
+	errorCount   int  // of diags, and of them dropped
+	warningCount int
+	droppedErrs  int
+	droppedWarns int
 	keptSize     int // the size of the blocks not dropped
 	droppedDiffs int
 	// cutShort: the comment's fixed parts alone were over the limit, and
@@ -115,6 +145,27 @@ type block struct {
 	text    string
 	diff    bool // a change's diff (not drift, not outputs)
 	dropped bool
+}
+
+// diagPart is a diagnostic as a part of a comment.
+type diagPart struct {
+	text    string
+	warning bool
+	dropped bool
+}
+
+// dropDiag leaves d out.
+func (c *comment) dropDiag(d *diagPart) {
+	if d.dropped {
+		return
+	}
+	d.dropped = true
+	c.diagsSize -= len(d.text)
+	if d.warning {
+		c.droppedWarns++
+	} else {
+		c.droppedErrs++
+	}
 }
 
 // drop leaves b out.
@@ -130,14 +181,25 @@ func (c *comment) drop(b *block) {
 }
 
 func composeMarkdown(p *plans.Plan, opts MarkdownOptions) *comment {
-	c := &comment{diags: markdownDiagnostics(opts.Diagnostics, opts.Files)}
-	c.diagsShown, c.diagsSize = len(c.diags), sumLen(c.diags)
+	c := &comment{}
+	for _, d := range opts.Diagnostics {
+		for _, text := range markdownDiagnostics(hcl.Diagnostics{d}, opts.Files) {
+			part := &diagPart{text: text, warning: d.Severity == hcl.DiagWarning}
+			c.diags = append(c.diags, part)
+			c.diagsSize += len(text)
+			if part.warning {
+				c.warningCount++
+			} else {
+				c.errorCount++
+			}
+		}
+	}
 	if p == nil {
-		c.head = "**Planning failed.** slipway met errors before it could make a plan, so there is no plan to apply and nothing tells whether anything would change.\n\n"
+		c.head = policyVerdictText(opts.Policies) + "**Planning failed.** slipway met errors before it could make a plan, so there is no plan to apply and nothing tells whether anything would change.\n\n"
 		return c
 	}
 	m := &markdown{b: &strings.Builder{}}
-	m.head(p)
+	m.head(p, opts.Policies)
 	c.head = m.take()
 
 	if len(p.Interrupted) > 0 {
@@ -207,11 +269,16 @@ func (c *comment) fit(opts MarkdownOptions) string {
 	}
 
 	// Diagnostics may take half of the budget; a failed plan has few
-	// changes, and the rest is what the reviewer needs of them.
+	// changes, and the rest is what the reviewer needs of them. Warnings
+	// go first, from the last, then errors, from the last: an error (a
+	// policy's denial among them) is what a reviewer must not miss.
 	fixed := len(c.head) + len(c.interrupted)
-	for c.diagsShown > 0 && fixed+c.diagsSize > limit/2 {
-		c.diagsShown--
-		c.diagsSize -= len(c.diags[c.diagsShown])
+	for _, warnings := range []bool{true, false} {
+		for i := len(c.diags) - 1; i >= 0 && fixed+c.diagsSize > limit/2; i-- {
+			if d := c.diags[i]; d.warning == warnings {
+				c.dropDiag(d)
+			}
+		}
 	}
 
 	// The biggest diffs go first.
@@ -333,8 +400,10 @@ func (c *comment) size(opts MarkdownOptions) int {
 func (c *comment) assemble(opts MarkdownOptions) string {
 	var b strings.Builder
 	b.WriteString(c.head)
-	for _, d := range c.diags[:c.diagsShown] {
-		b.WriteString(d)
+	for _, d := range c.diags {
+		if !d.dropped {
+			b.WriteString(d.text)
+		}
 	}
 	b.WriteString(c.interrupted)
 	if c.drift != nil && !c.drift.dropped {
@@ -386,8 +455,11 @@ func (c *comment) lastLine(opts MarkdownOptions) string {
 	if n := len(c.list) - c.listed; c.compact && n > 0 {
 		out = append(out, "the addresses of "+itoa(n)+" of "+itoa(len(c.list))+" changes, which did not fit even as a list (the counts above are exact)")
 	}
-	if n := len(c.diags) - c.diagsShown; n > 0 {
-		out = append(out, itoa(n)+" of "+itoa(len(c.diags))+" errors and warnings")
+	if n := c.droppedErrs; n > 0 {
+		out = append(out, itoa(n)+" of "+itoa(c.errorCount)+" "+plural(c.errorCount, "error", "errors"))
+	}
+	if n := c.droppedWarns; n > 0 {
+		out = append(out, itoa(n)+" of "+itoa(c.warningCount)+" "+plural(c.warningCount, "warning", "warnings"))
 	}
 	if c.cutShort {
 		out = append(out, "the end of this comment, which did not fit even so")
@@ -424,8 +496,9 @@ func (m *markdown) take() string {
 	return s
 }
 
-func (m *markdown) head(p *plans.Plan) {
+func (m *markdown) head(p *plans.Plan, policies *PolicyVerdict) {
 	m.b.WriteString("**Workspace:** " + mdCode(p.WorkspaceName()) + "\n\n")
+	m.b.WriteString(policyVerdictText(policies))
 	if partial := partialText(p, mdCode); partial != "" {
 		m.b.WriteString("> [!WARNING]\n> **" + partialLead + "** " + partial + "\n\n")
 	}
@@ -456,6 +529,83 @@ func (m *markdown) head(p *plans.Plan) {
 	default:
 		m.b.WriteString("**Plan:** " + noObjectsText(p) + "\n\n")
 	}
+}
+
+// maxVerdictNames, maxVerdictChars and maxVerdictName bound a list of
+// policy names in the comment's head, which is never left out: it names
+// at most maxVerdictNames policies, in at most maxVerdictChars characters
+// (the first always), each cut to maxVerdictName characters, and counts
+// the rest.
+const (
+	maxVerdictNames = 10
+	maxVerdictChars = 400
+	maxVerdictName  = 60
+)
+
+// policyVerdictText states the policies' verdict for the comment's head:
+// a caution when they deny the plan, a warning when they only warn, and
+// nothing when none holds or they were not checked. Its first line says
+// it all, and is short, so that a comment cut to its smallest keeps it;
+// the names follow.
+func policyVerdictText(v *PolicyVerdict) string {
+	if v == nil {
+		return ""
+	}
+	var lines []string
+	alert := "WARNING"
+	if v.Denies() {
+		alert = "CAUTION"
+		n := len(v.Denied) + len(v.Failed)
+		lines = append(lines, "**Denied by policy:** "+itoa(n)+" "+plural(n, "rule", "rules")+"; slipway apply refuses this plan, and each rule's error says why.")
+		if len(v.Denied) > 0 {
+			lines = append(lines, "Denied by "+verdictNames(v.Denied)+".")
+		}
+		if len(v.Failed) > 0 {
+			lines = append(lines, "Could not be evaluated, which denies the plan as well: "+verdictNames(v.Failed)+".")
+		}
+	}
+	if n := len(v.Warned); n > 0 {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		s := "**Policy warnings:** " + itoa(n) + " " + plural(n, "rule", "rules")
+		if !v.Denies() {
+			s += "; warnings let the plan pass, and each rule's warning says why"
+		}
+		lines = append(lines, s+".", "Warned by "+verdictNames(v.Warned)+".")
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("> [!" + alert + "]\n")
+	for _, l := range lines {
+		b.WriteString(strings.TrimRight("> "+l, " ") + "\n")
+	}
+	return b.String() + "\n"
+}
+
+// verdictNames is "NAME, NAME and N more": the names that fit within
+// maxVerdictNames and maxVerdictChars, and a count of the rest.
+func verdictNames(names []string) string {
+	var shown []string
+	size := 0
+	for _, n := range names {
+		if r := []rune(n); len(r) > maxVerdictName {
+			n = string(r[:maxVerdictName-1]) + "…"
+		}
+		code := mdCode(n)
+		if len(shown) == maxVerdictNames || len(shown) > 0 && size+len(code) > maxVerdictChars {
+			break
+		}
+		shown = append(shown, code)
+		size += len(code) + 2
+	}
+	list := strings.Join(shown, ", ")
+	if more := len(names) - len(shown); more > 0 {
+		list += " and " + itoa(more) + " more"
+	}
+	return list
 }
 
 // noObjectsText is the plan line of a plan that changes no object: its

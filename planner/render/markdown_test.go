@@ -380,10 +380,96 @@ func TestMarkdownCapsManyErrors(t *testing.T) {
 		t.Errorf("the comment is %d characters", len(md))
 	}
 	shown := strings.Count(md, "**Error:**")
-	if shown == 0 || !strings.Contains(lastLine(md), itoa(1000-shown)+" of 1000 errors and warnings") {
+	if shown == 0 || !strings.Contains(lastLine(md), " "+itoa(1000-shown)+" of 1000 errors. ") {
 		t.Errorf("%d errors shown; the last line does not say the rest are left out:\n%s", shown, lastLine(md))
 	}
 	namesEveryAddress(t, md, erroredPlan())
+}
+
+// denialAfterWarnings are the diagnostics of a pull request that draws
+// many warnings and a policy's denial, which plan appends last: the
+// given number of warnings (a provider's, one per manifest, of about 110
+// characters each, and detail), then the denial.
+func denialAfterWarnings(warnings int, detail string) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for i := range warnings {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Deprecated API", Detail: fmt.Sprintf("apps/v1 Deployment team/service-%03d uses a deprecated API version; move it to the new one.", i) + detail})
+	}
+	return append(diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError, Summary: `Denied by policy "keep_kept"`,
+		Detail: "files under keep/ are never deleted\n\nChanges:\n  delete file.d\n\nPolicy \"keep_kept\" denies this plan.",
+	})
+}
+
+// TestMarkdownDropsWarningsBeforeErrors: warnings that do not fit go
+// before any error, so a policy's denial after a flood of warnings (a
+// warning for each of 400 manifests, or one huge warning) stays in the
+// comment, and the last line counts the warnings left out.
+func TestMarkdownDropsWarningsBeforeErrors(t *testing.T) {
+	t.Parallel()
+	p := plan(fileChanges(400, 200)...)
+	for _, tc := range []struct {
+		name     string
+		diags    hcl.Diagnostics
+		warnings int
+	}{
+		{"400 warnings", denialAfterWarnings(400, ""), 400},
+		{"one huge warning", denialAfterWarnings(1, strings.Repeat(" And more.", 5000)), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if n := len(strings.Join(markdownDiagnostics(tc.diags, nil), "")); n <= DefaultMarkdownLimit/2 {
+				t.Fatalf("the diagnostics are only %d characters: the test proves nothing", n)
+			}
+			md := renderComment(p, MarkdownOptions{Limit: DefaultMarkdownLimit, Diagnostics: tc.diags})
+			if len(md) > DefaultMarkdownLimit {
+				t.Errorf("the comment is %d characters, over the budget", len(md))
+			}
+			if !strings.Contains(md, "**Error:** Denied by policy \"keep\\_kept\"\n\nfiles under keep/ are never deleted") {
+				t.Errorf("the policy's denial was left out of the comment:\n%s", lastLine(md))
+			}
+			shown := strings.Count(md, "**Warning:**")
+			last := lastLine(md)
+			want := fmt.Sprintf(" %d of %d %s. The full plan", tc.warnings-shown, tc.warnings, plural(tc.warnings, "warning", "warnings"))
+			if shown == tc.warnings || !strings.Contains(last, want) {
+				t.Errorf("%d of %d warnings shown; the last line does not say %q:\n%s", shown, tc.warnings, want, last)
+			}
+			if strings.Contains(last, "error") {
+				t.Errorf("the last line says errors were left out, but none was:\n%s", last)
+			}
+			namesEveryAddress(t, md, p)
+			wellFormed(t, md)
+		})
+	}
+}
+
+// TestMarkdownCountsErrorsAndWarningsApart: when even the errors do not
+// all fit, every warning goes first, and the last line counts each.
+func TestMarkdownCountsErrorsAndWarningsApart(t *testing.T) {
+	t.Parallel()
+	var diags hcl.Diagnostics
+	for i := range 300 {
+		sev := hcl.DiagWarning
+		if i%3 == 0 {
+			sev = hcl.DiagError
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: sev, Summary: "Invalid value", Detail: fmt.Sprintf("number %d: %s", i, strings.Repeat("why ", 30))})
+	}
+	md := renderComment(erroredPlan(), MarkdownOptions{Limit: 20000, Diagnostics: diags})
+	if len(md) > 20000 {
+		t.Errorf("the comment is %d characters", len(md))
+	}
+	errs, warns := strings.Count(md, "**Error:**"), strings.Count(md, "**Warning:**")
+	if errs == 0 || warns != 0 {
+		t.Errorf("%d errors and %d warnings shown: the warnings must go before any error", errs, warns)
+	}
+	if want := ":** " + itoa(100-errs) + " of 100 errors; 200 of 200 warnings. "; !strings.Contains(lastLine(md), want) {
+		t.Errorf("the last line does not say %q:\n%s", want, lastLine(md))
+	}
+	// The errors kept are the first ones, in order.
+	if !strings.Contains(md, "number 0: ") || strings.Contains(md, "number 297: ") {
+		t.Error("the errors kept are not the first ones")
+	}
 }
 
 // TestMarkdownCutsWhatCannotBeLeftOut: when even the parts that are never

@@ -32,6 +32,7 @@ import (
 	"slipway.dev/slipway/planner/kind"
 	"slipway.dev/slipway/planner/planfile"
 	"slipway.dev/slipway/planner/plans"
+	"slipway.dev/slipway/planner/policy"
 	"slipway.dev/slipway/planner/render"
 	"slipway.dev/slipway/state"
 )
@@ -182,15 +183,16 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 	m.View.Diagnostics(diags)
 	p, diags := s.ctx.Plan(ctx, opts)
 	// The policies' findings are part of what a reviewer reads: the
-	// comment carries them below the plan.
-	verdict, policyDiags := 0, hcl.Diagnostics(nil)
+	// comment states the verdict in its head and carries the findings
+	// below the plan.
+	verdict, policyDiags, judged := 0, hcl.Diagnostics(nil), (*render.PolicyVerdict)(nil)
 	if !diags.HasErrors() {
-		verdict, policyDiags = m.policyVerdict(rules, p)
+		verdict, policyDiags, judged = m.judgePlan(rules, p)
 	}
 	if a.JSON {
 		m.View.PlanEvents(p)
 	} else {
-		m.showPlan(p, a, diags, policyDiags)
+		m.showPlan(p, a, diags, policyDiags, judged)
 	}
 	m.View.Diagnostics(diags)
 	if diags.HasErrors() {
@@ -237,11 +239,11 @@ func (m *Meta) Plan(ctx context.Context, a PlanArgs) int {
 }
 
 // showPlan prints a plan in the form a asks for. diags are planning's
-// own, which the Markdown comment holds (the other forms leave them to
-// standard error); a.Out is the saved plan the comment points to.
-// showPlan prints the plan in the view a asks for. diags are planning's;
-// policyDiags are what the policies found, which leave the plan whole.
-func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags, policyDiags hcl.Diagnostics) {
+// own and policyDiags what the policies found, which the Markdown comment
+// holds (the other forms leave them to standard error); verdict is the
+// policies' verdict the comment states in its head, nil when they were
+// not checked; a.Out is the saved plan the comment points to.
+func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags, policyDiags hcl.Diagnostics, verdict *render.PolicyVerdict) {
 	switch {
 	case a.JSON:
 		b, err := render.JSON(p)
@@ -261,10 +263,44 @@ func (m *Meta) showPlan(p *plans.Plan, a PlanArgs, diags, policyDiags hcl.Diagno
 		}
 		render.MarkdownComment(m.View.Stdout, p, render.MarkdownOptions{
 			Limit: a.MarkdownLimit, PlanFile: planFile, Diagnostics: all, Files: m.View.Files,
+			Policies: verdict,
 		})
 	default:
 		render.Human(m.View.Stdout, p, render.Options{Color: m.View.Color})
 	}
+}
+
+// judgePlan is policyVerdict with the verdict as the pull-request comment
+// states it: the names of the policies that deny the plan, that could not
+// be evaluated over it, and that warn; nil when there are no policies.
+func (m *Meta) judgePlan(set *policy.Set, p *plans.Plan) (int, hcl.Diagnostics, *render.PolicyVerdict) {
+	if set.Len() == 0 {
+		return 0, nil, nil
+	}
+	model, err := policy.Model(p)
+	if err != nil {
+		return 1, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot check the policies", Detail: err.Error()}}, nil
+	}
+	results := set.Evaluate(model)
+	diags, denied, failed := policy.Report(results)
+	v := &render.PolicyVerdict{}
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			v.Failed = append(v.Failed, r.Policy.Name)
+		case r.Denies():
+			v.Denied = append(v.Denied, r.Policy.Name)
+		case r.Holds:
+			v.Warned = append(v.Warned, r.Policy.Name)
+		}
+	}
+	switch {
+	case failed:
+		return 1, diags, v
+	case denied:
+		return ExitDenied, diags, v
+	}
+	return 0, diags, v
 }
 
 // failedMarkdown writes, for -markdown, the comment of a plan that failed
@@ -381,10 +417,16 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			planCtx = m.Stop
 		}
 		p, diags = s.ctx.Plan(planCtx, opts)
+		// Before anything changes, and before anyone is asked; the
+		// comment of -markdown states the verdict as plan's does.
+		verdict, policyDiags, judged := 0, hcl.Diagnostics(nil), (*render.PolicyVerdict)(nil)
+		if !diags.HasErrors() {
+			verdict, policyDiags, judged = m.judgePlan(rules, p)
+		}
 		if a.JSON {
 			m.View.PlanEvents(p)
 		} else {
-			m.showPlan(p, a.PlanArgs, diags, nil)
+			m.showPlan(p, a.PlanArgs, diags, policyDiags, judged)
 		}
 		m.View.Diagnostics(diags)
 		if diags.HasErrors() {
@@ -393,8 +435,8 @@ func (m *Meta) Apply(ctx context.Context, a ApplyArgs) int {
 			}
 			return 1
 		}
-		// Before anything changes, and before anyone is asked.
-		if verdict := m.checkPolicies(rules, p); verdict != 0 {
+		m.View.Diagnostics(policyDiags)
+		if verdict != 0 {
 			return verdict
 		}
 		if a.rollout != nil && !m.checkRolloutPlan(a, p) {

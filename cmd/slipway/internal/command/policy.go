@@ -68,22 +68,8 @@ func (m *Meta) checkPolicies(set *policy.Set, p *plans.Plan) int {
 }
 
 // policyVerdict is checkPolicies without the printing: the verdict and
-// the diagnostics that say why, for a view that shows them with the plan
-// (the pull-request comment).
+// the diagnostics that say why (judgePlan, without the names).
 func (m *Meta) policyVerdict(set *policy.Set, p *plans.Plan) (int, hcl.Diagnostics) {
-	if set.Len() == 0 {
-		return 0, nil
-	}
-	model, err := policy.Model(p)
-	if err != nil {
-		return 1, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot check the policies", Detail: err.Error()}}
-	}
-	diags, denied, failed := policy.Report(set.Evaluate(model))
-	switch {
-	case failed:
-		return 1, diags
-	case denied:
-		return ExitDenied, diags
-	}
-	return 0, diags
+	verdict, diags, _ := m.judgePlan(set, p)
+	return verdict, diags
 }

@@ -66,7 +66,10 @@ func (m *Meta) Show(ctx context.Context, a ShowArgs) int {
 			return 1
 		}
 		// Out names the file the comment points to for the full plan.
-		m.showPlan(p, PlanArgs{JSON: a.JSON, Markdown: a.Markdown, MarkdownLimit: a.MarkdownLimit, Out: a.PlanFile}, nil, nil)
+		// A saved plan does not record what the policies found, so its
+		// comment states no verdict: policies judge a plan when it is
+		// made and when it is applied.
+		m.showPlan(p, PlanArgs{JSON: a.JSON, Markdown: a.Markdown, MarkdownLimit: a.MarkdownLimit, Out: a.PlanFile}, nil, nil, nil)
 		return 0
 	}
 	st, ok := m.readState(ctx)
