@@ -16,6 +16,7 @@ package render
 
 import (
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -646,8 +647,14 @@ func (m *markdown) table(actions []*plans.ResourceChange) {
 }
 
 // compactList is the table without reasons: a line per change, its
-// symbol and address, in a fence.
+// symbol and address, in a fence. The changes that destroy an object
+// (deletes and replaces) come first: when not even the list fits, its
+// addresses are left out from the end, and a pull request must not push
+// a delete out of sight by adding many objects that sort before it.
 func compactList(actions []*plans.ResourceChange) (head string, list []string, tail string) {
+	actions = slices.Clone(actions)
+	destroys := func(c *plans.ResourceChange) bool { return c.Action == plans.Delete || c.Action.IsReplace() }
+	sort.SliceStable(actions, func(i, j int) bool { return destroys(actions[i]) && !destroys(actions[j]) })
 	used := map[plans.Action]bool{}
 	longest := 0
 	for _, c := range actions {
@@ -663,7 +670,7 @@ func compactList(actions []*plans.ResourceChange) (head string, list []string, t
 		}
 	}
 	fence := strings.Repeat("`", max(3, longest+1))
-	head = "Every change, by address (" + strings.Join(symbols, ", ") + "):\n\n" + fence + "\n"
+	head = "Every change, those that destroy an object first (" + strings.Join(symbols, ", ") + "):\n\n" + fence + "\n"
 	return head, list, fence + "\n\n"
 }
 

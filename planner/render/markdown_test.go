@@ -280,6 +280,42 @@ func TestMarkdownSaysWhenAddressesDoNotFit(t *testing.T) {
 	}
 }
 
+// TestMarkdownListsDestroysFirst: when not even the list of addresses
+// fits, addresses are left out from its end; a pull request adding many
+// objects whose addresses sort before a delete must not push the delete
+// out of the comment.
+func TestMarkdownListsDestroysFirst(t *testing.T) {
+	t.Parallel()
+	var cs []*plans.ResourceChange
+	for i := range 2000 {
+		cs = append(cs, &plans.ResourceChange{
+			Addr:     managed("kubernetes_manifest", "a", addrs.StringKey(fmt.Sprintf("%04d-%s", i, strings.Repeat("long-name-", 6)))),
+			Provider: k8sProvider, Type: "kubernetes_manifest", Action: plans.Create, Reason: plans.ReasonNew,
+			Before: cty.NullVal(cty.DynamicPseudoType), After: obj(map[string]cty.Value{"name": str("x")}),
+		})
+	}
+	for _, name := range []string{"zz_database", "zz_volume"} {
+		action := plans.Delete
+		if name == "zz_volume" {
+			action = plans.DeleteThenCreate
+		}
+		cs = append(cs, &plans.ResourceChange{
+			Addr:     managed("kubernetes_manifest", name, addrs.NoKey),
+			Provider: k8sProvider, Type: "kubernetes_manifest", Action: action, Reason: plans.ReasonRemoved,
+			Before: obj(map[string]cty.Value{"name": str("x")}), After: cty.NullVal(cty.DynamicPseudoType),
+		})
+	}
+	md := renderComment(plan(cs...), MarkdownOptions{Limit: DefaultMarkdownLimit})
+	if !strings.Contains(lastLine(md), "the addresses of") {
+		t.Fatalf("the list fits whole; the test needs it cut:\n%s", lastLine(md))
+	}
+	for _, addr := range []string{"kubernetes_manifest.zz_database", "kubernetes_manifest.zz_volume"} {
+		if !strings.Contains(md, " "+addr+"\n") {
+			t.Errorf("the change of %s, which destroys an object, is not among the addresses listed", addr)
+		}
+	}
+}
+
 // TestMarkdownUnderTheLimitIsWhole: a comment that fits is the same with
 // and without a limit, and has no last line of what was left out.
 func TestMarkdownUnderTheLimitIsWhole(t *testing.T) {
