@@ -25,6 +25,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -548,6 +549,41 @@ func TestRunFromCountsWhatItHolds(t *testing.T) {
 			}
 			if len(held.Measurements) != len(tc.held) {
 				t.Error("RunFrom changed the run it was given")
+			}
+		})
+	}
+}
+
+// TestMeasurementsAreBounded: a query of thousands of series, or an error
+// of a huge text, is kept cut short: every measurement goes into the
+// workload's status annotation, which the API server caps, and an abort
+// writes its reason there before it moves traffic back.
+func TestMeasurementsAreBounded(t *testing.T) {
+	t.Parallel()
+	values := make([]string, 15000)
+	for i := range values {
+		values[i] = "0.5"
+	}
+	for name, answer := range map[string]string{
+		"many series":  vector(values...),
+		"a huge error": "ERROR " + strings.Repeat("é", 100000),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, addr := serveProm(t, answer)
+			run, err := analysis.Run(t.Context(), promAnalysis(addr, "result.all(x, x < 0.05)"), analysis.Env{}, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(run.Measurements) != 1 || run.Phase == rolloutspec.Successful {
+				t.Fatalf("run %s with %d measurements, want one that is not successful", run.Phase, len(run.Measurements))
+			}
+			m := run.Measurements[0]
+			if len(m.Value) > 300 || len(m.Message) > 1100 || len(run.Message) > 1300 {
+				t.Errorf("value %d bytes, message %d, run message %d: want them cut short", len(m.Value), len(m.Message), len(run.Message))
+			}
+			if !utf8.ValidString(m.Message) || !strings.Contains(m.Message+m.Value, "bytes more)") {
+				t.Errorf("a cut text is not valid UTF-8 or does not say it was cut: %q...", m.Message[:min(len(m.Message), 200)])
 			}
 		})
 	}

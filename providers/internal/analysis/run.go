@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"slipway.dev/slipway/internal/rolloutspec"
 )
@@ -236,5 +237,26 @@ func newMeasurer(a *rolloutspec.Analysis, env Env) (measurer, error) {
 
 // measurement is a measurement taken now.
 func measurement(phase, value, message string) rolloutspec.Measurement {
-	return rolloutspec.Measurement{At: rolloutspec.Time(time.Now()), Phase: phase, Value: value, Message: message}
+	return rolloutspec.Measurement{At: rolloutspec.Time(time.Now()), Phase: phase, Value: clip(value, maxValue), Message: clip(message, maxMessage)}
+}
+
+// maxValue and maxMessage bound what a measurement keeps of its value
+// (a query of many series) and its message (an error's text). A rollout
+// keeps every measurement in the workload's status annotation, which the
+// API server caps with the object's other annotations (256 KiB in all),
+// and an abort writes its reason there before it moves traffic back: a
+// measurement too big for it would leave a failed canary serving.
+const maxValue, maxMessage = 256, 1024
+
+// clip is s cut to about n bytes, at a character's start, saying how
+// much it left out.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes more)", len(s)-cut)
 }
