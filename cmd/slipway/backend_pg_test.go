@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -260,5 +261,98 @@ resource "file" "f" {
 	}
 	if n := settled(); n != 0 {
 		t.Errorf("%d connections of the agent's plans are still open after they were served", n)
+	}
+}
+
+// TestReconcileRoundsLeaveNothingOpen: reconcile runs round after round
+// in one process. Each round opened the pg backend's connection pool and
+// left it open, so a loop that ran for days held idle connections for
+// every round until the server refused new clients; and a Ctrl-C between
+// rounds exited 0, as if the loop had ended well. Between rounds no
+// connection of the loop's is open, and a stop exits 130 and says so.
+func TestReconcileRoundsLeaveNothingOpen(t *testing.T) {
+	t.Parallel()
+	srv := testbed.SharedPostgres(t)
+	app := fmt.Sprintf("slipway_reconcile_test_%d", os.Getpid())
+	schema := fmt.Sprintf("e2e_%d_%d", os.Getpid(), pgSchemas.Add(1))
+	conf := fmt.Sprintf(`slipway {
+  backend "pg" {
+    conn_str    = %q
+    schema_name = %q
+  }
+}
+resource "file" "f" {
+  path    = "out/f.txt"
+  content = "f\n"
+}
+`, srv.URL("postgres")+"&application_name="+app, schema)
+	dir := workdir(t, map[string]string{"main.slip.hcl": conf})
+	admin, err := pgx.Connect(context.Background(), srv.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	connections := func() int {
+		var n int
+		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	rec := slipway(dir, "reconcile", "-interval=1h")
+	out, err := rec.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	rec.Stderr = &errb
+	if err := rec.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-rec.Process.Pid, syscall.SIGKILL) })
+	// The first round: an apply, then the wait for the next.
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		buf := make([]byte, 4096)
+		var text string
+		for {
+			n, err := out.Read(buf)
+			text += string(buf[:n])
+			if strings.Contains(text, "Next reconcile in") {
+				lines <- text
+				io.Copy(io.Discard, out)
+				return
+			}
+			if err != nil {
+				lines <- text
+				return
+			}
+		}
+	}()
+	var first string
+	select {
+	case first = <-lines:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no round ended within 2 minutes")
+	}
+	if !strings.Contains(first, "Next reconcile in") || !strings.Contains(first, "Apply complete!") {
+		t.Fatalf("the first round did not apply and wait:\n%s\n%s", first, errb.String())
+	}
+	n := connections()
+	for deadline := time.Now().Add(15 * time.Second); n > 0 && time.Now().Before(deadline); n = connections() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n != 0 {
+		t.Errorf("%d connections of the round are still open while reconcile waits for the next", n)
+	}
+
+	if err := rec.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = rec.Wait()
+	if code := exitCode(err); code != 130 || !strings.Contains(errb.String(), "Reconcile interrupted between rounds") {
+		t.Errorf("reconcile stopped between rounds: exit %d, want 130 and a line that says so\n%s", code, errb.String())
 	}
 }

@@ -17,6 +17,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,14 +43,24 @@ type watchedSet struct {
 }
 
 // watch has Halt stop set's providers once ctx, the context of the
-// operation that uses them, has ended.
-func (h *Halter) watch(ctx context.Context, set *plugins.Set) {
+// operation that uses them, has ended. unwatch forgets them, once the
+// operation has closed them: a loop of operations (reconcile) would
+// otherwise keep every round's.
+func (h *Halter) watch(ctx context.Context, set *plugins.Set) (unwatch func()) {
 	if h == nil {
-		return
+		return func() {}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.watched = append(h.watched, watchedSet{ctx: ctx, set: set})
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.watched = slices.DeleteFunc(h.watched, func(ws watchedSet) bool {
+			// One being halted stays until Halt has waited for it.
+			return ws.set == set && ws.done == nil
+		})
+	}
 }
 
 // Stop sends Stop to the providers of every watched operation whose

@@ -221,6 +221,8 @@ type session struct {
 	replayed bool
 	// resumeGC puts the garbage collector's pacing back (holdGC).
 	resumeGC func()
+	// unwatch forgets the providers the Halter watches for the session.
+	unwatch func()
 }
 
 func (s *session) close() {
@@ -233,6 +235,9 @@ func (s *session) close() {
 		} else {
 			s.ctx.Providers.Close()
 		}
+	}
+	if s.unwatch != nil {
+		s.unwatch()
 	}
 	if s.unlock != nil {
 		s.unlock()
@@ -274,7 +279,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	s := &session{cfg: cfg, backend: b, resident: m.Resident != nil}
 	// Once ctx ends (the user stops the operation at once), the
 	// providers are sent Stop, and killed if they do not.
-	m.Halter.watch(ctx, set)
+	s.unwatch = m.Halter.watch(ctx, set)
 	unlock, err := m.lock(ctx, b, la, operation)
 	if err != nil {
 		m.View.Error(err)

@@ -41,27 +41,40 @@ func (m *Meta) Reconcile(ctx context.Context, a ReconcileArgs) int {
 	if a.Interval <= 0 {
 		a.Interval = 3 * time.Minute
 	}
+	stop := ctx.Done()
+	if m.Stop != nil {
+		stop = m.Stop.Done()
+	}
 	for {
 		code := m.reconcileOnce(ctx, a)
+		// Each round opens the state backend afresh: its connections go
+		// with the round, or a loop that ran for days kept them all.
+		m.Close()
 		if a.Once {
 			return code
 		}
-		stop := ctx.Done()
-		if m.Stop != nil {
-			stop = m.Stop.Done()
-		}
 		select {
 		case <-stop:
-			return code
+			return m.reconcileStopped(code)
 		default:
 		}
 		m.View.Printf("\nNext reconcile in %s.\n", a.Interval)
 		select {
 		case <-stop:
-			return code
+			return m.reconcileStopped(code)
 		case <-time.After(a.Interval):
 		}
 	}
+}
+
+// reconcileStopped ends a loop the user stopped, with exit code 130 as
+// every command that changes things: a round's apply stopped has said
+// so itself; one stopped between rounds says so here.
+func (m *Meta) reconcileStopped(code int) int {
+	if code != 130 {
+		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted between rounds: nothing was in flight."))
+	}
+	return 130
 }
 
 func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
@@ -72,7 +85,18 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 	}
 	opts := PlanArgs{Refresh: true}
 	po, _ := opts.options()
-	p, diags := s.ctx.Plan(ctx, po)
+	// Planning ends at the first Ctrl-C, as apply's does: a refresh
+	// may take minutes, holding the state lock.
+	planCtx := ctx
+	if m.Stop != nil {
+		planCtx = m.Stop
+	}
+	p, diags := s.ctx.Plan(planCtx, po)
+	if m.Stop != nil && m.Stop.Err() != nil {
+		s.close()
+		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted while planning: nothing was applied."))
+		return 130
+	}
 	if diags.HasErrors() {
 		m.View.Diagnostics(diags)
 		s.close()
@@ -104,6 +128,10 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 			m.View.Printf("Everything is in sync.\n")
 			return 0
 		}
+	}
+	if m.Stop != nil && m.Stop.Err() != nil {
+		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted before it applied: nothing was applied."))
+		return 130
 	}
 	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, Excludes: excludes, Parallelism: a.Parallelism}, AutoApprove: true})
 }
