@@ -176,8 +176,10 @@ func (pl *planner) body(path cty.Path, attrs map[string]Attribute, blocks map[st
 }
 
 // nested plans the objects of a nested block or attribute, each against
-// the prior object at the same index or key; a set element's partner is
-// an equal element of the prior set, if any.
+// the configured and prior objects at the same index or key. A set's
+// elements have neither: each is paired with the configured element it
+// was planned from, and that with the prior element it may have become
+// (see pairSet).
 func (pl *planner) nested(p cty.Path, n Nesting, attrs map[string]Attribute, blocks map[string]Block, config, prior, planned cty.Value) cty.Value {
 	if isNull(planned) || !planned.IsKnown() {
 		return planned
@@ -196,31 +198,34 @@ func (pl *planner) nested(p cty.Path, n Nesting, attrs map[string]Attribute, blo
 		if isNull(coll) || !coll.IsKnown() {
 			return cty.NullVal(ety)
 		}
-		if n == NestingSet {
-			// A set element's partner is an equal element.
-			if has := coll.HasElement(key); has.IsKnown() && has.True() {
-				return key
-			}
-			return cty.NullVal(ety)
-		}
 		if has := coll.HasIndex(key); !has.IsKnown() || has.False() {
 			return cty.NullVal(ety)
 		}
 		return coll.Index(key)
 	}
+	var setConfig, setPrior []cty.Value
+	if n == NestingSet {
+		setConfig, setPrior = pairSet(attrs, blocks, planned, config, prior)
+	}
 	var list []cty.Value
 	vmap := map[string]cty.Value{}
-	for it := planned.ElementIterator(); it.Next(); {
+	i := 0
+	for it := planned.ElementIterator(); it.Next(); i++ {
 		k, ev := it.Element()
 		ep := p
-		if n != NestingSet {
+		var ce, pe cty.Value
+		if n == NestingSet {
+			ce, pe = setConfig[i], setPrior[i]
+		} else {
 			ep = append(p.Copy(), cty.IndexStep{Key: k})
+			ce, pe = elem(config, k), elem(prior, k)
 		}
 		sub := *pl
 		sub.requiresReplace, sub.reasons, sub.diags = nil, nil, nil
-		nv := sub.body(ep, attrs, blocks, elem(config, k), elem(prior, k), ev)
-		pl.requiresReplace = append(pl.requiresReplace, sub.requiresReplace...)
-		pl.reasons = append(pl.reasons, sub.reasons...)
+		nv := sub.body(ep, attrs, blocks, ce, pe, ev)
+		for j, rp := range sub.requiresReplace {
+			pl.replace(rp, sub.reasons[j])
+		}
 		pl.diags = append(pl.diags, sub.diags...)
 		if n == NestingMap {
 			vmap[k.AsString()] = nv
@@ -238,6 +243,141 @@ func (pl *planner) nested(p cty.Path, n Nesting, attrs map[string]Attribute, blo
 		out = cty.ListVal(list)
 	}
 	return out.WithMarks(marks)
+}
+
+// pairSet pairs the elements of planned, a set of objects of attrs and
+// blocks, in the order ElementIterator gives them, with their partners
+// in config and prior (null where there is none), as Terraform's
+// objchange.ProposedNew does. A set element is known by its value alone,
+// and the values differ: the configured element leaves its computed
+// attributes null where the prior one has them set, and the planned one
+// has them taken from prior, or unknown. So a planned element's
+// configured partner is one it may have been planned from, and the prior
+// partner one that configured element may have become: they differ
+// only in computed attributes the configured element leaves null
+// (derived). An equal element is preferred, and none is paired twice.
+// A planned element without a configured partner (one a resource's Plan
+// added) pairs with the prior element it may have become.
+func pairSet(attrs map[string]Attribute, blocks map[string]Block, planned, config, prior cty.Value) (configs, priors []cty.Value) {
+	ety := planned.Type().ElementType()
+	elems := setElems(planned)
+	configs = pairUp(elems, setElems(config), ety, func(e, c cty.Value) bool { return derived(attrs, blocks, e, c) })
+	from := make([]cty.Value, len(elems))
+	for i, c := range configs {
+		if from[i] = c; c.IsNull() {
+			from[i] = elems[i]
+		}
+	}
+	priors = pairUp(from, setElems(prior), ety, func(e, pv cty.Value) bool { return derived(attrs, blocks, pv, e) })
+	return configs, priors
+}
+
+// setElems is the elements of a known set, without marks; none for a
+// null or unknown one.
+func setElems(set cty.Value) []cty.Value {
+	set, _ = set.UnmarkDeep()
+	if isNull(set) || !set.IsKnown() || !set.CanIterateElements() {
+		return nil
+	}
+	return set.AsValueSlice()
+}
+
+// pairUp gives each of elems a partner among candidates: an equal one
+// first, else one that fits; each candidate pairs once. An element
+// without a partner has a null of ety.
+func pairUp(elems, candidates []cty.Value, ety cty.Type, fits func(elem, candidate cty.Value) bool) []cty.Value {
+	out := make([]cty.Value, len(elems))
+	used := make([]bool, len(candidates))
+	find := func(i int, e cty.Value, match func(e, c cty.Value) bool) cty.Value {
+		// Equal sets list their elements in the same order: the
+		// candidate at the same place is tried first.
+		if i < len(candidates) && !used[i] && match(e, candidates[i]) {
+			used[i] = true
+			return candidates[i]
+		}
+		for j, c := range candidates {
+			if !used[j] && match(e, c) {
+				used[j] = true
+				return c
+			}
+		}
+		return cty.NilVal
+	}
+	for i, e := range elems {
+		out[i] = find(i, e, cty.Value.RawEquals)
+	}
+	for i, e := range elems {
+		if out[i] == cty.NilVal {
+			if out[i] = find(i, e, fits); out[i] == cty.NilVal {
+				out[i] = cty.NullVal(ety)
+			}
+		}
+	}
+	return out
+}
+
+// derived reports whether v, an object of attrs and blocks, may have
+// been planned from base: they differ only in computed attributes that
+// base leaves null, in nested blocks and objects too. Unknown values in
+// base stand for themselves alone.
+func derived(attrs map[string]Attribute, blocks map[string]Block, v, base cty.Value) bool {
+	if v.RawEquals(base) {
+		return true
+	}
+	if isNull(v) || isNull(base) || !v.IsKnown() || !base.IsKnown() {
+		return false
+	}
+	for name, a := range attrs {
+		ty := a.ImpliedType()
+		av, bv := attrOf(v, name, ty), attrOf(base, name, ty)
+		switch {
+		case av.RawEquals(bv), a.Computed && bv.IsNull():
+		case a.Nested != nil && nestedDerived(a.Nested.Nesting, a.Nested.Attributes, nil, av, bv):
+		default:
+			return false
+		}
+	}
+	for name, b := range blocks {
+		ty := b.ImpliedType()
+		if !nestedDerived(b.Nesting, b.Attributes, b.Blocks, attrOf(v, name, ty), attrOf(base, name, ty)) {
+			return false
+		}
+	}
+	return true
+}
+
+// nestedDerived is derived for the value of a nested block or attribute:
+// objects pair by index or key, a set's elements as pairUp pairs them.
+func nestedDerived(n Nesting, attrs map[string]Attribute, blocks map[string]Block, v, base cty.Value) bool {
+	if v.RawEquals(base) {
+		return true
+	}
+	if isNull(v) || isNull(base) || !v.IsKnown() || !base.IsKnown() {
+		return false
+	}
+	if n == NestingSingle {
+		return derived(attrs, blocks, v, base)
+	}
+	if v.LengthInt() != base.LengthInt() {
+		return false
+	}
+	if n == NestingSet {
+		vs := v.AsValueSlice()
+		pairs := pairUp(vs, base.AsValueSlice(), base.Type().ElementType(), func(e, c cty.Value) bool { return derived(attrs, blocks, e, c) })
+		for _, pv := range pairs {
+			if pv.IsNull() {
+				return false
+			}
+		}
+		return true
+	}
+	for it := base.ElementIterator(); it.Next(); {
+		k, bv := it.Element()
+		if has := v.HasIndex(k); !has.IsKnown() || has.False() || !derived(attrs, blocks, v.Index(k), bv) {
+			return false
+		}
+	}
+	return true
 }
 
 // modify runs an attribute's modifiers (only UseStateForUnknown in

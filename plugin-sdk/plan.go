@@ -44,7 +44,10 @@ func (s Schema) Object(attrs map[string]cty.Value) cty.Value {
 // ProposedNewState is config with the computed attributes it leaves null
 // taken from prior, in nested blocks and objects too: what the
 // configuration asks for, before the provider has its say. It is what
-// PlanRequest.ProposedNewState holds.
+// PlanRequest.ProposedNewState holds. Nested objects take them from the
+// prior object at the same index or key; a set's element, as Terraform
+// pairs them, from a prior element it equals, else one that differs from
+// it only in computed attributes it leaves null.
 func ProposedNewState(schema Schema, prior, config cty.Value) cty.Value {
 	if isNull(config) || !config.IsKnown() || isNull(prior) || !prior.IsKnown() {
 		return config

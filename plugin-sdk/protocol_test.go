@@ -439,7 +439,9 @@ func TestPanicInCodeTheSDKRunsFailsItsItemOnly(t *testing.T) {
 // error, but the object it made is not forgotten: the new state is the
 // result (or the plan) with its unknown values null, which slipway
 // records, tainted, instead of creating a second object at the next
-// apply. An update so refused keeps its prior state, as before.
+// apply. An update refused for a value of another type keeps its prior
+// state (one whose result holds unknown values records it:
+// TestUpdateWithUnknownValuesRecordsTheResult).
 func TestCreateWithAnInvalidResultKeepsTheObject(t *testing.T) {
 	t.Parallel()
 	c := sdktest.Start(t, "test")

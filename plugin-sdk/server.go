@@ -764,14 +764,21 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 
 	// A result that cannot stand (no new state where the plan has values
 	// known only after apply, unknown values, a value of another type) is
-	// an error. An update so refused keeps its prior state. A create may
-	// have made an object all the same (the common mistake is a NewState
-	// set to the plan, its computed id left unknown): as Terraform does,
-	// its new state is the result, or the plan, with the unknown values
-	// null, which slipway records (tainted, as after any create that
-	// fails but leaves an object) instead of forgetting an object that
-	// the next apply would create a second time.
+	// an error. A create may have made an object all the same (the common
+	// mistake is a NewState set to the plan, its computed id left
+	// unknown): as Terraform does, its new state is the result, or the
+	// plan, with the unknown values null, which slipway records (tainted,
+	// as after any create that fails but leaves an object) instead of
+	// forgetting an object that the next apply would create a second
+	// time. An update whose result holds unknown values changed the
+	// object, so the prior state no longer describes it: as Terraform
+	// does, its new state is the result with those values null (not
+	// tainted: slipway taints failed creates only), and the next plan
+	// shows what differs from the configuration. An update refused
+	// otherwise (no new state, a value of another type) keeps its prior
+	// state: nothing says what the object is now.
 	create := isNull(prior) && !isNull(planned)
+	update := !isNull(prior) && !isNull(planned)
 	var kept string
 	if create {
 		kept = " The object it created is kept in state, tainted, with those values null."
@@ -806,9 +813,15 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		}
 	}
 	if !newState.IsWhollyKnown() {
+		detail := kept
+		if result := cty.UnknownAsNull(newState); update && !result.IsNull() {
+			detail = " Its new state is recorded with those values null."
+			newState = result
+		} else {
+			newState = refused(newState)
+		}
 		resp.Diagnostics.AddError("Provider produced an invalid new state",
-			fmt.Sprintf("After applying %s the provider returned a state with unknown values; every value must be known after apply. This is a bug in the provider; please report it to its author.%s", subj, kept))
-		newState = refused(newState)
+			fmt.Sprintf("After applying %s the provider returned a state with unknown values; every value must be known after apply. This is a bug in the provider; please report it to its author.%s", subj, detail))
 	}
 	dv, err := wire.EncodeValue(newState, ty)
 	if err != nil {
@@ -985,6 +998,13 @@ func (s *server) ReadResources(ctx context.Context, req *protocol.ReadResources_
 			return
 		}
 		ns := resps[i].NewState
+		if ns != cty.NilVal && reqs[i].State != cty.NilVal && !ns.IsWhollyKnown() {
+			// A refresh reads what exists, which is known. The object
+			// is as the prior state says, as far as slipway can tell.
+			resps[i].Diagnostics.AddError("Provider produced an invalid refreshed state",
+				fmt.Sprintf("Reading %s the provider returned a state with unknown values; every value must be known after a refresh. The prior state is kept. This is a bug in the provider; please report it to its author.", subject("resource", it.Address, it.TypeName)))
+			ns, resps[i].Private = reqs[i].State, it.Private
+		}
 		if resps[i].Unchanged || (reqs[i].State != cty.NilVal && ns.RawEquals(reqs[i].State)) {
 			res.Unchanged = true
 		} else {
@@ -1195,6 +1215,13 @@ func (s *server) ImportResource(ctx context.Context, req *protocol.ImportResourc
 	if resp.State != cty.NilVal {
 		resp.State = s.conform(s.rSchemas[req.TypeName], resp.State, &resp.Diagnostics, "imported state", subj)
 	}
+	if resp.State != cty.NilVal && !resp.State.IsWhollyKnown() {
+		// An import reads what exists, which is known: such a state
+		// is not recorded.
+		resp.Diagnostics.AddError("Provider produced an invalid imported state",
+			fmt.Sprintf("Importing %s the provider returned a state with unknown values; every value must be known after an import. Nothing is imported. This is a bug in the provider; please report it to its author.", subj))
+		return &protocol.ImportResource_Response{Diagnostics: diagsToProto(resp.Diagnostics)}, nil
+	}
 	dv, err := wire.EncodeValue(resp.State, ty)
 	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, encodeError("imported state", subj, err)...)
@@ -1220,15 +1247,39 @@ func (s *server) conform(schema Schema, v cty.Value, diags *Diagnostics, what, s
 	return out
 }
 
-// hasNullBlocks reports whether a top-level nested block of list, set or
-// map nesting is null in v, which Conform makes empty.
+// hasNullBlocks reports whether a nested block of list, set or map
+// nesting is null in v, at any depth (a list block inside a single
+// block: a struct whose slice is nil), which Conform makes empty.
 func hasNullBlocks(schema Schema, v cty.Value) bool {
-	if v.IsNull() || !v.IsKnown() {
+	return nullBlocksIn(schema.Blocks, v)
+}
+
+func nullBlocksIn(blocks map[string]Block, obj cty.Value) bool {
+	obj, _ = obj.Unmark()
+	if len(blocks) == 0 || obj.IsNull() || !obj.IsKnown() || !obj.Type().IsObjectType() {
 		return false
 	}
-	for name, b := range schema.Blocks {
-		if b.Nesting != NestingSingle && v.GetAttr(name).IsNull() {
-			return true
+	for name, b := range blocks {
+		if !obj.Type().HasAttribute(name) {
+			continue
+		}
+		v, _ := obj.GetAttr(name).Unmark()
+		switch {
+		case v.IsNull():
+			if b.Nesting != NestingSingle {
+				return true
+			}
+		case !v.IsKnown() || len(b.Blocks) == 0:
+		case b.Nesting == NestingSingle:
+			if nullBlocksIn(b.Blocks, v) {
+				return true
+			}
+		case v.CanIterateElements():
+			for it := v.ElementIterator(); it.Next(); {
+				if _, ev := it.Element(); nullBlocksIn(b.Blocks, ev) {
+					return true
+				}
+			}
 		}
 	}
 	return false

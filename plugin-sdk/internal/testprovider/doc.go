@@ -22,7 +22,10 @@
 //	panic     a Plan and an Apply that panic
 //	crash     an Apply that kills the process (os.Exit, or a panic in a goroutine)
 //	fragile   a validator, a plan modifier and a Plan result that panic
-//	careless  an Apply that returns its plan (unknowns and all), no state, or a wrong value
+//	careless  an Apply that returns its plan (unknowns and all), no state, or a wrong value;
+//	          a Read and an Import that return unknown values
+//	rules     a set block whose elements have computed and replacing attributes
+//	nested    an Apply that sets its state from a struct, a nested list block nil
 //
 // The source type "upper" resolves its input to upper case, and "env" to
 // the value of the provider's environment variable it names. The value

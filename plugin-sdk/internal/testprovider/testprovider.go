@@ -102,6 +102,10 @@ func (p *provider) Resources() map[string]sdk.Resource {
 		// result panic; careless returns what a create must not.
 		"fragile":  fragile{},
 		"careless": careless{},
+		// rules has a set block whose elements have computed
+		// attributes; nested sets its state from a struct.
+		"rules":  rules{},
+		"nested": nested{},
 	}
 }
 
@@ -466,7 +470,10 @@ func (fragile) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
 // it returns its plan as the new state, unknown id and all (the common
 // one), no new state ("none"), or a value of another type ("string").
 // Given "zero", it fails with a diagnostic of the zero Severity and no
-// new state.
+// new state; given "partial", it returns its plan with note unknown (an
+// update that made its change but lost a computed value). Its Read of a
+// state whose value is "unknown", and its Import of the ID "unknown",
+// return a note unknown.
 type careless struct{ echo }
 
 func (careless) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
@@ -476,10 +483,134 @@ func (careless) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	case "none":
 	case "string":
 		resp.NewState = cty.StringVal("made " + sdk.GetString(req.Config, "name"))
+	case "partial":
+		resp.NewState = sdk.With(req.PlannedState, "note", cty.UnknownVal(cty.String))
 	default:
 		resp.NewState = req.PlannedState
 	}
 }
+
+func (careless) Read(_ context.Context, req sdk.ReadRequest, resp *sdk.ReadResponse) {
+	if sdk.GetString(req.State, "value") == "unknown" {
+		resp.NewState = sdk.With(req.State, "note", cty.UnknownVal(cty.String))
+		resp.Private = []byte("read")
+	}
+}
+
+func (e careless) Import(ctx context.Context, req sdk.ImportRequest, resp *sdk.ImportResponse) {
+	e.echo.Import(ctx, req, resp)
+	if req.ID == "unknown" {
+		resp.State = sdk.With(resp.State, "note", cty.UnknownVal(cty.String))
+	}
+}
+
+// RulesSchema is the schema of rules: a set block whose elements have a
+// computed attribute, an optional and computed one, one whose change
+// requires replacement and a ForceNew one.
+var RulesSchema = sdk.Schema{
+	Attributes: map[string]sdk.Attribute{
+		"name":  {Type: cty.String, Required: true},
+		"value": {Type: cty.String, Optional: true},
+		"id":    {Type: cty.String, Computed: true},
+	},
+	Blocks: map[string]sdk.Block{
+		"rule": {Nesting: sdk.NestingSet, Attributes: map[string]sdk.Attribute{
+			"port":   {Type: cty.Number, Required: true, PlanModifiers: []sdk.PlanModifier{sdk.RequiresReplace("a rule's port is fixed")}},
+			"host":   {Type: cty.String, Optional: true, ForceNew: true},
+			"proto":  {Type: cty.String, Optional: true, Computed: true},
+			"status": {Type: cty.String, Computed: true},
+		}},
+	},
+}
+
+// rules plans by default; its Apply fills each rule's status ("open
+// PORT") and, where the configuration leaves it out, its proto ("tcp").
+type rules struct{}
+
+func (rules) Schema() sdk.Schema { return RulesSchema }
+
+func (rules) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() {
+		resp.NewState = req.PlannedState
+		return
+	}
+	st := sdk.With(req.PlannedState, "id", cty.StringVal("rules-"+sdk.GetString(req.Config, "name")))
+	set := st.GetAttr("rule")
+	if set.LengthInt() > 0 {
+		var out []cty.Value
+		for it := set.ElementIterator(); it.Next(); {
+			_, r := it.Element()
+			if !sdk.IsKnown(r, "proto") {
+				r = sdk.With(r, "proto", cty.StringVal("tcp"))
+			}
+			r = sdk.With(r, "status", cty.StringVal("open "+r.GetAttr("port").AsBigFloat().String()))
+			out = append(out, r)
+		}
+		st = sdk.With(st, "rule", cty.SetVal(out))
+	}
+	resp.NewState = st
+}
+
+func (rules) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
+
+// NestedSchema is the schema of nested: a single block that holds a
+// list block.
+var NestedSchema = sdk.Schema{
+	Attributes: map[string]sdk.Attribute{
+		"name": {Type: cty.String, Required: true},
+		"id":   {Type: cty.String, Computed: true},
+	},
+	Blocks: map[string]sdk.Block{
+		"tls": {Nesting: sdk.NestingSingle, Attributes: map[string]sdk.Attribute{
+			"verify": {Type: cty.Bool, Optional: true},
+		}, Blocks: map[string]sdk.Block{
+			"ca": {Nesting: sdk.NestingList, Attributes: map[string]sdk.Attribute{
+				"pem": {Type: cty.String, Required: true},
+			}},
+		}},
+	},
+}
+
+// nested sets its new state from a struct whose every field is tagged,
+// so that the value has the schema's type exactly, with the list of ca
+// blocks a nil slice (null) where the configuration writes none.
+type nested struct{}
+
+type nestedCA struct {
+	PEM string `slipway:"pem"`
+}
+
+type nestedTLS struct {
+	Verify *bool      `slipway:"verify"`
+	CA     []nestedCA `slipway:"ca"`
+}
+
+type nestedState struct {
+	Name string     `slipway:"name"`
+	ID   string     `slipway:"id"`
+	TLS  *nestedTLS `slipway:"tls"`
+}
+
+func (nested) Schema() sdk.Schema { return NestedSchema }
+
+func (nested) Apply(_ context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if req.PlannedState.IsNull() {
+		resp.NewState = req.PlannedState
+		return
+	}
+	var cfg nestedState
+	if resp.Diagnostics = sdk.Decode(req.Config, &cfg); resp.Diagnostics.HasErrors() {
+		return
+	}
+	st := nestedState{Name: cfg.Name, ID: "nested-" + cfg.Name}
+	if cfg.TLS != nil {
+		// No ca block written: a nil slice, not an empty one.
+		st.TLS = &nestedTLS{Verify: cfg.TLS.Verify, CA: append([]nestedCA(nil), cfg.TLS.CA...)}
+	}
+	resp.Set(st)
+}
+
+func (nested) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
 
 // env reads the variable of the provider's environment its input names.
 type env struct{}
