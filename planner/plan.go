@@ -67,6 +67,12 @@ type PlanOpts struct {
 	// (builtin.RolloutPromote, ...) for the rollouts of these app
 	// instances; kinds read them through kind.PlanHost.RolloutRequest.
 	RolloutRequests map[addrs.ResourceInstance]string
+	// HoldDrift plans these instances as no change when their only
+	// change is drift (the refresh found them changed outside slipway,
+	// their configuration unchanged): the drift is shown and left as it
+	// is, as slipway reconcile leaves apps that do not self-heal. Unlike
+	// Excludes, what depends on them is planned as usual.
+	HoldDrift []addrs.ResourceInstance
 }
 
 // planWalk is the state of one plan.
@@ -798,6 +804,9 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			ch.Action, ch.Reason = plans.Update, plans.ReasonConfigChanged
 			if it.prior != nil && sameInEffect(schema, it.prior.Value, planned) {
 				ch.Reason, ch.ReasonDetail = plans.ReasonDrift, "it was changed outside slipway"
+				if slices.Contains(w.opts.HoldDrift, addr) {
+					ch.Action, ch.Reason, ch.ReasonDetail = plans.NoOp, "", ""
+				}
 			}
 		}
 		if replace {

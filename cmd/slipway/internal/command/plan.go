@@ -73,11 +73,14 @@ type PlanArgs struct {
 	pins map[string]kind.Pin
 	// requests are the requests of slipway rollout, by app.
 	requests map[addrs.ResourceInstance]string
+	// holdDrift are the instances whose drift the plan leaves as it is
+	// (slipway reconcile's apps that do not self-heal).
+	holdDrift []addrs.ResourceInstance
 }
 
 // parse turns address flags into addresses.
 func (a *PlanArgs) options() (planner.PlanOpts, hcl.Diagnostics) {
-	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Pins: a.pins, RolloutRequests: a.requests}
+	opts := planner.PlanOpts{Refresh: a.Refresh, HardRefresh: a.HardRefresh, Pins: a.pins, RolloutRequests: a.requests, HoldDrift: a.holdDrift}
 	if a.Destroy {
 		opts.Mode = plans.DestroyMode
 	}

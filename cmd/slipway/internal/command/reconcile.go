@@ -102,18 +102,24 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 		s.close()
 		return 1
 	}
-	// Apps whose only change is drift, and that do not self-heal, are
-	// left as they are: the drift is reported, not corrected.
-	var excludes []string
+	// Apps that do not self-heal keep the drift of their live objects:
+	// it is reported, not corrected. The apply holds it for every such
+	// app, not only those drifted now: one edited by hand between this
+	// plan and the apply's is left alone too. What depends on them is
+	// planned as usual.
+	var hold []addrs.ResourceInstance
+	held := 0
 	for _, ch := range p.Changes {
-		if ch.Addr.Resource.Kind != addrs.App || ch.Reason != plans.ReasonDrift || selfHeals(ch) {
-			continue
+		if ch.Addr.Resource.Kind == addrs.App && !selfHeals(ch) {
+			hold = append(hold, ch.Addr)
+			if ch.Reason == plans.ReasonDrift {
+				m.View.Printf("%s has drifted from what slipway applied; self_heal is off, so it is left as it is.\n", ch.Addr)
+				held++
+			}
 		}
-		m.View.Printf("%s has drifted from what slipway applied; self_heal is off, so it is left as it is.\n", ch.Addr)
-		excludes = append(excludes, ch.Addr.String())
 	}
 	s.close()
-	if !p.HasChanges() {
+	if !p.HasChanges() || changesBeyond(p, held) == 0 {
 		switch {
 		case hasReads(p):
 			// Only sources moved (a commit that changes no app): nothing
@@ -133,7 +139,24 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted before it applied: nothing was applied."))
 		return 130
 	}
-	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, Excludes: excludes, Parallelism: a.Parallelism}, AutoApprove: true})
+	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, holdDrift: hold, Parallelism: a.Parallelism}, AutoApprove: true})
+}
+
+// changesBeyond is how many changes p holds besides the held drift of
+// held apps (changes of outputs and interrupted changes included).
+func changesBeyond(p *plans.Plan, held int) int {
+	n := len(p.Interrupted)
+	for _, c := range p.Changes {
+		if c.Action != plans.NoOp && c.Action != plans.Read {
+			n++
+		}
+	}
+	for _, o := range p.Outputs {
+		if o.Action != plans.NoOp {
+			n++
+		}
+	}
+	return n - held
 }
 
 // selfHeals reports whether an app's planned configuration has
