@@ -102,7 +102,10 @@ func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, fa
 }
 
 // RollbackRecord finds the sync an app should roll back to: the given
-// history id, or the last successful sync before the current one.
+// history id, or the last successful sync before the current one (the
+// latest) of another revision than the current one's. Only a successful
+// sync is one to return to, as Argo CD's history lists only those: a
+// failed one's manifests are what failed.
 func RollbackRecord(hist []SyncRecord, id int) (SyncRecord, error) {
 	if len(hist) == 0 {
 		return SyncRecord{}, fmt.Errorf("no syncs are recorded for this app")
@@ -110,6 +113,9 @@ func RollbackRecord(hist []SyncRecord, id int) (SyncRecord, error) {
 	if id > 0 {
 		for _, r := range hist {
 			if r.ID == id {
+				if r.Result != "succeeded" {
+					return SyncRecord{}, fmt.Errorf("sync %d did not succeed (result %q), and slipway rolls back only to a successful sync; pick one whose result is succeeded (recorded: %s)", id, r.Result, historyIDs(hist))
+				}
 				if r.ManifestsDir == "" {
 					return SyncRecord{}, fmt.Errorf("sync %d recorded no manifests to return to", id)
 				}

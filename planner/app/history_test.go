@@ -52,10 +52,12 @@ func TestRollbackRecord(t *testing.T) {
 			id:   1,
 			want: result{Record: rec(1, commitA, "/pins/1", "succeeded")},
 		},
-		"a failed sync by id, when asked for": {
+		// Argo CD's history lists only successful syncs: a failed one's
+		// manifests are what failed, not a place to return to.
+		"not a failed sync, even by id": {
 			hist: []SyncRecord{rec(1, commitA, "/pins/1", "failed"), rec(2, commitB, "/pins/2", "succeeded")},
 			id:   1,
-			want: result{Record: rec(1, commitA, "/pins/1", "failed")},
+			want: result{Err: `sync 1 did not succeed (result "failed"), and slipway rolls back only to a successful sync; pick one whose result is succeeded (recorded: 1 (1a2b3c4, failed), 2 (9f8e7d6, succeeded))`},
 		},
 		"an id not in the history lists those that are": {
 			hist: []SyncRecord{rec(4, commitA, "/pins/4", "succeeded"), rec(5, commitB, "/pins/5", "failed")},
@@ -85,6 +87,27 @@ func TestRollbackRecord(t *testing.T) {
 			hist: []SyncRecord{
 				rec(1, commitA, "/pins/1", "succeeded"), rec(2, commitB, "/pins/2", "failed"),
 				rec(3, commitC, "/pins/3", "succeeded"),
+			},
+			want: result{Record: rec(1, commitA, "/pins/1", "succeeded")},
+		},
+		"by default, after a failed sync, the last successful one before it": {
+			hist: []SyncRecord{
+				rec(1, commitA, "/pins/1", "succeeded"), rec(2, commitB, "/pins/2", "succeeded"),
+				rec(3, commitC, "/pins/3", "failed"),
+			},
+			want: result{Record: rec(2, commitB, "/pins/2", "succeeded")},
+		},
+		"by default, after a failed sync of the revision the last successful one synced, the one before": {
+			hist: []SyncRecord{
+				rec(1, commitA, "/pins/1", "succeeded"), rec(2, commitB, "/pins/2", "succeeded"),
+				rec(3, commitB, "/pins/3", "failed"),
+			},
+			want: result{Record: rec(1, commitA, "/pins/1", "succeeded")},
+		},
+		"by default, never a failed sync, however recent": {
+			hist: []SyncRecord{
+				rec(1, commitA, "/pins/1", "succeeded"), rec(2, commitB, "/pins/2", "failed"),
+				rec(3, commitC, "/pins/3", "failed"),
 			},
 			want: result{Record: rec(1, commitA, "/pins/1", "succeeded")},
 		},

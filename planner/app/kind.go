@@ -16,7 +16,12 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -150,7 +155,12 @@ func loweringIn(rc *lang.Resource, typ string, roots *confine.Roots, h kind.Host
 			if diags.HasErrors() || in.Pin == nil || !v.IsKnown() || v.IsNull() {
 				return v, diags
 			}
-			return pin(v, *in.Pin), diags
+			p, err := confinePin(v, *in.Pin, roots)
+			if err != nil {
+				r := rc.DeclRange
+				return cty.DynamicVal, append(diags, kind.Errorf("Invalid rollback", &r, "%s cannot be rolled back to revision %s: %v.", in.Addr, shortRev(in.Pin.Revision), err))
+			}
+			return pin(v, p), diags
 		},
 		AfterWrites: func(ch *plans.ResourceChange, writes map[addrs.Resource][]kind.Write) {
 			srcs := make([]addrs.Resource, 0, len(writes))
@@ -224,6 +234,84 @@ func pin(v cty.Value, p kind.Pin) cty.Value {
 	m := v.AsValueMap()
 	m[appDirAttr(v)], m[builtin.AppRevision] = cty.StringVal(p.Dir), cty.StringVal(p.Revision)
 	return cty.ObjectVal(m)
+}
+
+// confinePin is p with its directory checked, and its links resolved,
+// against v, the app's configuration from its source now: p comes from
+// the app's history in state, which may be shared and written by others,
+// and an app applies to its cluster whatever its directory holds. See
+// pinnedDir.
+func confinePin(v cty.Value, p kind.Pin, roots *confine.Roots) (kind.Pin, error) {
+	attr := func(name string) cty.Value {
+		if !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+			return cty.NullVal(cty.String)
+		}
+		a, _ := v.GetAttr(name).UnmarkDeep()
+		return a
+	}
+	dir, err := pinnedDir(attr(appDirAttr(v)), attr(builtin.AppRevision), p, roots)
+	if err != nil {
+		return kind.Pin{}, err
+	}
+	p.Dir = dir
+	return p, nil
+}
+
+// pinnedDir is the directory a rollback plans an app from, p.Dir, once it
+// is known to lead into the checkout of the recorded revision that sits
+// beside the app's checkout now: cur is the app's directory from its
+// source (sourceDir keeps it inside the source's checkout, a directory
+// named by rev, its commit: <cache>/trees/<commit> for a git source), so
+// the recorded revision's checkout is that directory with p.Revision in
+// the commit's place. Its links are followed, as sourceDir follows them,
+// and none may lead out of that checkout. A checkout not there any more
+// is not an error here: the provider says what is missing.
+func pinnedDir(cur, rev cty.Value, p kind.Pin, roots *confine.Roots) (string, error) {
+	if !cur.IsKnown() || !rev.IsKnown() {
+		return "", errors.New("the checkout of its source is not known until apply, so slipway cannot check that the recorded directory is a checkout of that source; roll back once the source is read")
+	}
+	if cur.IsNull() || rev.IsNull() || cur.Type() != cty.String || rev.Type() != cty.String || cur.AsString() == "" || rev.AsString() == "" {
+		return "", errors.New("it does not read its manifests from the checkout of a source, so there is no checkout to return to")
+	}
+	commit := rev.AsString()
+	if !plainName(p.Revision) {
+		return "", fmt.Errorf("the recorded revision %q is not a commit", p.Revision)
+	}
+	parts := strings.Split(filepath.ToSlash(filepath.Clean(cur.AsString())), "/")
+	at := -1
+	for i, part := range parts {
+		if part == commit {
+			at = i
+			break
+		}
+	}
+	if at < 1 {
+		return "", fmt.Errorf("its directory %s is not in a checkout named by its commit %s, so slipway cannot tell where the checkout of revision %s is", cur.AsString(), shortRev(commit), shortRev(p.Revision))
+	}
+	root := filepath.FromSlash(strings.Join(append(parts[:at:at], p.Revision), "/"))
+	dir := filepath.Clean(p.Dir)
+	rel, err := filepath.Rel(root, dir)
+	if !filepath.IsAbs(dir) || err != nil || !(rel == "." || filepath.IsLocal(rel)) {
+		return "", fmt.Errorf("the recorded directory %q is not inside %s, the checkout of that revision", p.Dir, root)
+	}
+	got, err := roots.Rel(root, rel)
+	var outside *confine.EscapeError
+	switch {
+	case errors.As(err, &outside):
+		return "", fmt.Errorf("the recorded directory %s leads outside %s, the checkout of that revision: %v", p.Dir, root, err)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("the recorded directory %s cannot be read: %v", p.Dir, err)
+	case err != nil:
+		got = rel
+	}
+	return filepath.Join(root, got), nil
+}
+
+// plainName reports whether s names one directory entry: not empty, no
+// separator, nothing that climbs, and not hidden (a checkout being
+// written is a hidden directory beside the published ones).
+func plainName(s string) bool {
+	return s != "" && !strings.ContainsAny(s, `/\`) && filepath.IsLocal(s) && !strings.HasPrefix(s, ".")
 }
 
 // Pin is what a rollback to rec plans the app from.

@@ -15,6 +15,9 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,7 +95,11 @@ func TestLoweringConfig(t *testing.T) {
 }
 `
 	addr := addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.NoKey)
-	rollback := &kind.Pin{Revision: commitB, Dir: "/pins/9f8e7d6/apps/web"}
+	// The git provider's checkouts are <cache>/trees/<commit>: a
+	// rollback returns to the checkout of the recorded commit beside the
+	// source's.
+	rollback := &kind.Pin{Revision: commitB, Dir: "/cache/trees/" + commitB + "/apps/web"}
+	inTrees := scope{Sources: map[string]cty.Value{"git.gitops": checkoutSource(commitA)}}
 	tests := map[string]struct {
 		src    string
 		schema sdk.Schema
@@ -105,12 +112,12 @@ func TestLoweringConfig(t *testing.T) {
 			want: map[string]cty.Value{builtin.AppManifestsDir: cty.StringVal("/cache/gitops/apps/web"), builtin.AppRevision: cty.StringVal(commitA)},
 		},
 		"a rollback reads the pinned manifests": {
-			src: webApp, schema: appSchema, sc: gitops(), pin: rollback,
-			want: map[string]cty.Value{builtin.AppManifestsDir: cty.StringVal("/pins/9f8e7d6/apps/web"), builtin.AppRevision: cty.StringVal(commitB)},
+			src: webApp, schema: appSchema, sc: inTrees, pin: rollback,
+			want: map[string]cty.Value{builtin.AppManifestsDir: cty.StringVal("/cache/trees/" + commitB + "/apps/web"), builtin.AppRevision: cty.StringVal(commitB)},
 		},
 		"a rollback of a chart reads the pinned chart": {
-			src: helmApp, schema: releaseSchema, sc: gitops(), pin: rollback,
-			want: map[string]cty.Value{builtin.HelmChartDir: cty.StringVal("/pins/9f8e7d6/apps/web"), builtin.AppRevision: cty.StringVal(commitB)},
+			src: helmApp, schema: releaseSchema, sc: inTrees, pin: rollback,
+			want: map[string]cty.Value{builtin.HelmChartDir: cty.StringVal("/cache/trees/" + commitB + "/apps/web"), builtin.AppRevision: cty.StringVal(commitB)},
 		},
 	}
 	for name, tc := range tests {
@@ -139,7 +146,7 @@ func TestLoweringConfig(t *testing.T) {
     path = "../out"
   }
 }`)
-		v, diags := lowering(rc, typeOf(rc)).Config(rc, appSchema, gitops().EvalContext(), kind.Instance{Addr: addr, Pin: rollback})
+		v, diags := lowering(rc, typeOf(rc)).Config(rc, appSchema, inTrees.EvalContext(), kind.Instance{Addr: addr, Pin: rollback})
 		if diff := cmp.Diff([]string{"Invalid app source path"}, summaries(diags)); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)
 		}
@@ -147,4 +154,139 @@ func TestLoweringConfig(t *testing.T) {
 			t.Errorf("Config returned %#v, want cty.DynamicVal", v)
 		}
 	})
+}
+
+// checkoutSource is the value of a git source on main at commit, checked
+// out where the git provider puts it: /cache/trees/COMMIT.
+func checkoutSource(commit string) cty.Value {
+	v := gitSource("gitops", commit).AsValueMap()
+	v[builtin.SourceDir] = cty.StringVal("/cache/trees/" + commit)
+	return cty.ObjectVal(v)
+}
+
+// TestRollbackStaysInTheSourcesCheckouts: the directory a rollback plans
+// an app from comes from the app's history in state, which may be shared
+// and written by others; it is refused unless it leads into the checkout
+// of the recorded revision beside the source's own, as an app's source
+// path must stay inside its checkout. Else a crafted history made the
+// next rollback apply to the cluster whatever a directory of the host
+// held.
+func TestRollbackStaysInTheSourcesCheckouts(t *testing.T) {
+	t.Parallel()
+	addr := addrs.Resource{Kind: addrs.App, Name: "web"}.Instance(addrs.NoKey)
+	inTrees := scope{Sources: map[string]cty.Value{"git.gitops": checkoutSource(commitA)}}
+	const helmApp = `app "web" {
+  source {
+    repo = source.git.gitops
+    path = "charts/web"
+    helm {}
+  }
+}
+`
+	tests := map[string]struct {
+		src  string
+		sc   scope
+		pin  kind.Pin
+		want string // the error's detail, in part
+	}{
+		"a directory of the host": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: commitB, Dir: "/etc/kubernetes/manifests"},
+			want: `the recorded directory "/etc/kubernetes/manifests" is not inside /cache/trees/` + commitB,
+		},
+		"a directory that climbs out of the checkout": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: commitB, Dir: "/cache/trees/" + commitB + "/../../../root/.kube"},
+			want: "is not inside /cache/trees/" + commitB,
+		},
+		"the checkout of another revision than the one recorded": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: commitB, Dir: "/cache/trees/" + commitC + "/apps/web"},
+			want: "is not inside /cache/trees/" + commitB,
+		},
+		"a relative directory": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: commitB, Dir: "apps/web"},
+			want: `the recorded directory "apps/web" is not inside`,
+		},
+		"a revision that climbs": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: "..", Dir: "/cache/apps/web"},
+			want: `the recorded revision ".." is not a commit`,
+		},
+		"a revision with a separator": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: "../../etc", Dir: "/etc/passwd"},
+			want: `the recorded revision "../../etc" is not a commit`,
+		},
+		"a checkout being written": {
+			src: webApp, sc: inTrees, pin: kind.Pin{Revision: ".tmp-" + commitB, Dir: "/cache/trees/.tmp-" + commitB + "/apps/web"},
+			want: "is not a commit",
+		},
+		"a chart, too": {
+			src: helmApp, sc: inTrees, pin: kind.Pin{Revision: commitB, Dir: "/home/user/charts/evil"},
+			want: "is not inside /cache/trees/" + commitB,
+		},
+		"a source whose checkout is not named by its commit": {
+			src: webApp, sc: gitops(), pin: kind.Pin{Revision: commitB, Dir: "/cache/gitops/apps/web"},
+			want: "is not in a checkout named by its commit",
+		},
+		"a source not read yet": {
+			src: webApp, sc: scope{Sources: map[string]cty.Value{"git.gitops": cty.UnknownVal(checkoutSource(commitA).Type())}},
+			pin:  kind.Pin{Revision: commitB, Dir: "/cache/trees/" + commitB + "/apps/web"},
+			want: "the checkout of its source is not known until apply",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rc := loadBlock(t, tc.src)
+			schema := appSchema
+			if typeOf(rc) == builtin.HelmRelease {
+				schema = releaseSchema
+			}
+			p := tc.pin
+			v, diags := lowering(rc, typeOf(rc)).Config(rc, schema, tc.sc.EvalContext(), kind.Instance{Addr: addr, Pin: &p})
+			if diff := cmp.Diff([]string{"Invalid rollback"}, summaries(diags)); diff != "" {
+				t.Fatalf("errors (-want +got):\n%s\nvalue: %#v", diff, v)
+			}
+			if !strings.Contains(diags[0].Detail, tc.want) {
+				t.Errorf("detail %q lacks %q", diags[0].Detail, tc.want)
+			}
+			if !v.RawEquals(cty.DynamicVal) {
+				t.Errorf("Config returned %#v, want cty.DynamicVal", v)
+			}
+		})
+	}
+
+	// On disk: a link in the recorded checkout cannot lead out of it, and
+	// one that stays inside is followed.
+	root := t.TempDir()
+	trees := filepath.Join(root, "trees")
+	for _, d := range []string{filepath.Join(trees, commitA, "apps", "web"), filepath.Join(trees, commitB, "apps", "shared"), filepath.Join(root, "secrets")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(root, "secrets"), filepath.Join(trees, commitB, "apps", "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("shared", filepath.Join(trees, commitB, "apps", "web")); err != nil {
+		t.Fatal(err)
+	}
+	src := checkoutSource(commitA).AsValueMap()
+	src[builtin.SourceDir] = cty.StringVal(filepath.Join(trees, commitA))
+	onDisk := scope{Sources: map[string]cty.Value{"git.gitops": cty.ObjectVal(src)}}
+	rc := loadBlock(t, webApp)
+
+	p := kind.Pin{Revision: commitB, Dir: filepath.Join(trees, commitB, "apps", "out")}
+	_, diags := lowering(rc, typeOf(rc)).Config(rc, appSchema, onDisk.EvalContext(), kind.Instance{Addr: addr, Pin: &p})
+	if diff := cmp.Diff([]string{"Invalid rollback"}, summaries(diags)); diff != "" {
+		t.Errorf("a link out of the checkout: errors (-want +got):\n%s", diff)
+	} else if !strings.Contains(diags[0].Detail, "leads outside") {
+		t.Errorf("a link out of the checkout: %s", diags[0].Detail)
+	}
+
+	p = kind.Pin{Revision: commitB, Dir: filepath.Join(trees, commitB, "apps", "web")}
+	v, diags := lowering(rc, typeOf(rc)).Config(rc, appSchema, onDisk.EvalContext(), kind.Instance{Addr: addr, Pin: &p})
+	if diags.HasErrors() {
+		t.Fatalf("a link inside the checkout: %s", diags.Error())
+	}
+	if got, want := v.GetAttr(builtin.AppManifestsDir).AsString(), filepath.Join(trees, commitB, "apps", "shared"); got != want {
+		t.Errorf("a link inside the checkout: the app reads %s, want %s", got, want)
+	}
 }

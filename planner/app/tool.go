@@ -150,22 +150,32 @@ func chooseLowering(h kind.Host, rc *lang.Resource) (*lang.Resource, kind.Loweri
 func toolOf(h kind.Host, rc *lang.Resource, in kind.Instance, roots *confine.Roots) (found, bool) {
 	f := found{addr: in.Addr}
 	dir := ""
+	src, ok := sourceOf(h, rc, in)
+	if !ok {
+		return f, false
+	}
+	attrs := map[string]cty.Value{}
+	if diags := sourceDir(attrs, builtin.AppManifestsDir, src, roots); diags.HasErrors() {
+		return f, false
+	}
+	v := attrs[builtin.AppManifestsDir]
 	if in.Pin != nil {
-		dir = in.Pin.Dir
-	} else {
-		src, ok := sourceOf(h, rc, in)
-		if !ok {
+		// A rollback's directory, from state, only once it is known to be
+		// a checkout of the source (pinnedDir); else planning the
+		// instance reports why.
+		rev := cty.NullVal(cty.String)
+		if r, ok := attrs[builtin.AppRevision]; ok && r != cty.NilVal {
+			rev, _ = r.Unmark()
+		}
+		cur, _ := v.Unmark()
+		p, err := pinnedDir(cur, rev, *in.Pin, roots)
+		if err != nil {
 			return f, false
 		}
-		attrs := map[string]cty.Value{}
-		if diags := sourceDir(attrs, builtin.AppManifestsDir, src, roots); diags.HasErrors() {
-			return f, false
-		}
-		v := attrs[builtin.AppManifestsDir]
-		if v.IsKnown() && !v.IsNull() {
-			v, _ = v.Unmark()
-			dir = v.AsString()
-		}
+		dir = p
+	} else if v.IsKnown() && !v.IsNull() {
+		v, _ = v.Unmark()
+		dir = v.AsString()
 	}
 	if dir == "" {
 		if prior := h.Prior(in.Addr); prior != nil && prior.Type == builtin.HelmRelease {

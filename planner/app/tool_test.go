@@ -16,6 +16,7 @@ package app
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -203,5 +204,34 @@ func TestToolFound(t *testing.T) {
 				t.Errorf("planned as (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestToolOfAPinnedDirectory: a rollback's directory, from state, is
+// looked at for its tool only inside the checkout of the recorded
+// revision beside the source's; a chart elsewhere on the host is not read.
+func TestToolOfAPinnedDirectory(t *testing.T) {
+	t.Parallel()
+	chart := "apiVersion: v2\nname: web\nversion: 0.1.0\n"
+	root := sdktest.WriteTree(t, map[string]string{
+		"trees/" + commitA + "/apps/web/cm.yaml":    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+		"trees/" + commitB + "/apps/web/Chart.yaml": chart,
+		"elsewhere/web/Chart.yaml":                  chart,
+	})
+	rc := loadBlock(t, webApp)
+	h := &toolHost{sc: checkout(filepath.Join(root, "trees", commitA))}
+	addr := rc.Addr.Instance(addrs.NoKey)
+	for name, tc := range map[string]struct {
+		dir  string
+		ok   bool
+		helm bool
+	}{
+		"the recorded checkout": {dir: filepath.Join(root, "trees", commitB, "apps", "web"), ok: true, helm: true},
+		"a directory elsewhere": {dir: filepath.Join(root, "elsewhere", "web")},
+	} {
+		f, ok := toolOf(h, rc, kind.Instance{Addr: addr, Pin: &kind.Pin{Revision: commitB, Dir: tc.dir}}, nil)
+		if ok != tc.ok || (f.tool == builtin.ToolHelm) != tc.helm {
+			t.Errorf("%s: toolOf = %v (%s), %v; want ok %v, helm %v", name, f.tool, f.why, ok, tc.ok, tc.helm)
+		}
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -275,6 +276,14 @@ func pipelinesDir(ws string) string {
 		return filepath.Join(".slipway", "pipelines")
 	}
 	return filepath.Join(".slipway", "workspaces", ws, "pipelines")
+}
+
+// RunDir is the directory, relative to the configuration's, of run
+// number of pipeline instance addr in slipway workspace ws: where its
+// stages' logs are (slipway logs reads them there, never where a state
+// says they are).
+func RunDir(ws string, addr addrs.ResourceInstance, number int) string {
+	return filepath.Join(pipelinesDir(ws), pipelineName(addr), "runs", strconv.Itoa(number))
 }
 
 // pipelineDir is where a pipeline keeps its workspace and run logs, in

@@ -29,6 +29,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/rolloutspec"
+	"slipway.dev/slipway/internal/termtext"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner"
 	appkind "slipway.dev/slipway/planner/app"
@@ -70,6 +71,8 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		return 1
 	}
 	defer s.close()
+	// failed: an error was reported, yet what could be shown is shown.
+	failed := false
 	var sts []appStatus
 	if len(apps) > 0 || len(only) == 0 {
 		if len(only) == 0 {
@@ -87,14 +90,19 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		hist, err := appkind.History(s.ctx.State)
 		if err != nil {
 			m.View.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unreadable history", Detail: err.Error()}})
+			failed = true
 		}
 		for _, x := range st {
 			sts = append(sts, appStatus{Status: x, History: hist[x.Addr.String()]})
 		}
 	}
+	code := 0
+	if failed {
+		code = 1
+	}
 	if a.JSON {
 		m.View.JSON(statusJSON(s.ctx.Workspace, sts))
-		return 0
+		return code
 	}
 	runs, err := pipelineRuns(s.ctx.State, pipelines, len(only) == 0)
 	if err != nil {
@@ -104,7 +112,7 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 	m.View.Printf("%s %s\n\n", m.View.Bold("Workspace:"), s.ctx.Workspace)
 	if len(sts) == 0 && len(runs) == 0 {
 		m.View.Printf("No apps or pipelines in this configuration.\n")
-		return 0
+		return code
 	}
 	// The apps' tables are written in one piece: at 1,000 apps they are
 	// 23,000 lines, which tabwriter would hand over cell by cell.
@@ -122,7 +130,7 @@ func (m *Meta) Status(ctx context.Context, a StatusArgs) int {
 		}
 		m.printPipeline(r)
 	}
-	return 0
+	return code
 }
 
 // pipelineRun is what state records of a pipeline, for status.
@@ -156,7 +164,10 @@ func pipelineRuns(st *state.State, want []addrs.ResourceInstance, all bool) ([]p
 // printPipeline prints a pipeline's last run and its last successful one,
 // like a CI system's build page.
 func (m *Meta) printPipeline(p pipelineRun) {
-	m.View.Printf("%s\n", m.View.Bold(p.addr))
+	// What state records is shown escaped (termtext): it may be shared,
+	// and written by others.
+	esc := termtext.Printable
+	m.View.Printf("%s\n", m.View.Bold(esc(p.addr)))
 	tw := tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
 	run := attr(p.value, "run")
 	if !run.IsNull() {
@@ -164,16 +175,16 @@ func (m *Meta) printPipeline(p pipelineRun) {
 		if fs := str(attr(run, "failed_stage")); fs != "" {
 			line += fmt.Sprintf(" at stage %q", fs)
 		}
-		fmt.Fprintf(tw, "  Last Run:\t%s\n", line)
-		fmt.Fprintf(tw, "  Commit:\t%s\n", str(attr(run, "commit")))
-		fmt.Fprintf(tw, "  Started:\t%s\n", str(attr(run, "started")))
+		fmt.Fprintf(tw, "  Last Run:\t%s\n", esc(line))
+		fmt.Fprintf(tw, "  Commit:\t%s\n", esc(str(attr(run, "commit"))))
+		fmt.Fprintf(tw, "  Started:\t%s\n", esc(str(attr(run, "started"))))
 		if f := str(attr(run, "finished")); f != "" {
-			fmt.Fprintf(tw, "  Finished:\t%s\n", f)
+			fmt.Fprintf(tw, "  Finished:\t%s\n", esc(f))
 		}
-		fmt.Fprintf(tw, "  Logs:\t%s (slipway logs %s)\n", str(attr(run, "log_dir")), p.addr)
+		fmt.Fprintf(tw, "  Logs:\t%s (slipway logs %s)\n", esc(str(attr(run, "log_dir"))), esc(p.addr))
 	}
 	if c := str(attr(p.value, "commit")); c != "" {
-		fmt.Fprintf(tw, "  Last Success:\tcommit %s\n", c)
+		fmt.Fprintf(tw, "  Last Success:\tcommit %s\n", esc(c))
 	}
 	if imgs := attr(p.value, "image"); !imgs.IsNull() && imgs.IsKnown() && imgs.LengthInt() > 0 {
 		m := imgs.AsValueMap()
@@ -183,7 +194,7 @@ func (m *Meta) printPipeline(p pipelineRun) {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			fmt.Fprintf(tw, "  Image %s:\t%s\n", name, str(attr(m[name], "ref")))
+			fmt.Fprintf(tw, "  Image %s:\t%s\n", esc(name), esc(str(attr(m[name], "ref"))))
 		}
 	}
 	tw.Flush()
@@ -192,7 +203,7 @@ func (m *Meta) printPipeline(p pipelineRun) {
 		tw = tabwriter.NewWriter(m.View.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "  STAGE\tSTATUS\tATTEMPTS\tDURATION\n")
 		for _, s := range stages.AsValueSlice() {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", str(attr(s, "name")), str(attr(s, "status")), str(attr(s, "attempts")), str(attr(s, "duration")))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", esc(str(attr(s, "name"))), esc(str(attr(s, "status"))), esc(str(attr(s, "attempts"))), esc(str(attr(s, "duration"))))
 		}
 		tw.Flush()
 	}
@@ -204,16 +215,22 @@ type appStatus struct {
 	History []appkind.SyncRecord
 }
 
+// printStatus writes an app's status for people. Its messages, and every
+// other text the cluster, a provider or state gave, are escaped
+// (termtext.Printable, one line each, as a table cell is): an object's
+// status condition is written by whoever can write the object, and must
+// not move the terminal, set its clipboard or rewrite what is shown.
 func (m *Meta) printStatus(w io.Writer, st appStatus) {
-	fmt.Fprintf(w, "%s\n", m.View.Bold(st.Addr.String()))
+	esc := termtext.Printable
+	fmt.Fprintf(w, "%s\n", m.View.Bold(esc(st.Addr.String())))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "  Sync Status:\t%s\n", st.Sync)
-	fmt.Fprintf(tw, "  Health Status:\t%s\n", st.Health)
+	fmt.Fprintf(tw, "  Sync Status:\t%s\n", esc(st.Sync))
+	fmt.Fprintf(tw, "  Health Status:\t%s\n", esc(st.Health))
 	if st.Revision != "" {
-		fmt.Fprintf(tw, "  Revision:\t%s\n", st.Revision)
+		fmt.Fprintf(tw, "  Revision:\t%s\n", esc(st.Revision))
 	}
 	if st.Message != "" {
-		fmt.Fprintf(tw, "  Message:\t%s\n", st.Message)
+		fmt.Fprintf(tw, "  Message:\t%s\n", esc(st.Message))
 	}
 	fmt.Fprintf(tw, "  Rollout:\t%s\n", RolloutShort(st.Rollout))
 	tw.Flush()
@@ -223,7 +240,7 @@ func (m *Meta) printStatus(w io.Writer, st appStatus) {
 		fmt.Fprintln(tw, "  GROUP/VERSION\tKIND\tNAMESPACE\tNAME\tSTATUS\tHEALTH\tMESSAGE")
 		for _, o := range st.Objects {
 			gv, kind, ns, name := splitObjectID(o.ID)
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", gv, kind, ns, name, o.Sync, o.Health, o.Message)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(gv), esc(kind), esc(ns), esc(name), esc(o.Sync), esc(o.Health), esc(o.Message))
 		}
 		tw.Flush()
 	}
@@ -233,7 +250,7 @@ func (m *Meta) printStatus(w io.Writer, st appStatus) {
 		fmt.Fprintln(tw, "  ID\tDATE\tREVISION\tRESULT")
 		for i := len(st.History) - 1; i >= 0; i-- {
 			h := st.History[i]
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", h.ID, h.Time.Local().Format("2006-01-02 15:04:05"), h.Revision, h.Result)
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", h.ID, h.Time.Local().Format("2006-01-02 15:04:05"), esc(h.Revision), esc(h.Result))
 		}
 		tw.Flush()
 	}
@@ -289,7 +306,7 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 	if a.JSON {
 		say = m.View.Eprintf
 	}
-	say("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, rec.Revision, rec.Time.Local().Format("2006-01-02 15:04:05"))
+	say("Rolling %s back to sync %d (revision %s of %s).\n\n", addr[0], rec.ID, termtext.Printable(rec.Revision), rec.Time.Local().Format("2006-01-02 15:04:05"))
 	a.pins = map[string]kind.Pin{addr[0].String(): appkind.Pin(rec)}
 	a.Targets = []string{addr[0].String()}
 	return m.Apply(ctx, a)
