@@ -201,7 +201,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 		if stage != "" {
 			detail += fmt.Sprintf(" at stage %q", stage)
 		}
-		detail += ": " + err.Error() + "."
+		detail += ": " + strings.TrimSuffix(err.Error(), ".") + "."
 		if len(tail) > 0 {
 			detail += "\n\nLast lines of its output:\n  " + strings.Join(tail, "\n  ")
 		}
@@ -282,9 +282,18 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 
 	images := map[string]cty.Value{}
 	for _, im := range ps.images {
-		v, err := pushImage(ctx, h, ps, im, progress)
+		v, wrote, err := pushImage(ctx, h, ps, im, progress)
 		if err != nil {
 			run.addStage("image "+im.name, "failed", 1, 0, "")
+			if len(wrote) > 0 {
+				// The push failed part way: these tags name the new
+				// image now, and stay.
+				if im.sensitive {
+					landed = append(landed, fmt.Sprintf("image %s pushed under %d of its %d tags", im.name, len(wrote), len(im.tags)))
+				} else {
+					landed = append(landed, fmt.Sprintf("image %s pushed to %s as %s", im.name, im.repo, strings.Join(wrote, ", ")))
+				}
+			}
 			return fail("image "+im.name, err, nil)
 		}
 		images[im.name] = v
@@ -333,7 +342,7 @@ func landedNote(landed []string) string {
 	if len(landed) == 0 {
 		return "No image was pushed and nothing was promoted."
 	}
-	return fmt.Sprintf("Before it, this run made what stays: %s; a GitOps controller may deploy it. State keeps the last successful run, so the next apply runs the pipeline again.", strings.Join(landed, ", "))
+	return fmt.Sprintf("Before it failed, this run made what stays: %s; a GitOps controller may deploy it. State keeps the last successful run, so the next apply runs the pipeline again.", strings.Join(landed, ", "))
 }
 
 // withoutUserinfo is a repository URL without the credentials it may
@@ -382,10 +391,13 @@ func runPost(ctx context.Context, ps *pipelineSpec, ws, runDir string, env []str
 }
 
 // pushImage builds and pushes one image through the registry provider.
-func pushImage(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, im *imageSpec, progress func(string, ...any)) (cty.Value, error) {
+// When the push fails after some of the image's tags were written, it
+// returns them too: the provider's new state names them (its tags), as a
+// failed apply's new state says what exists.
+func pushImage(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, im *imageSpec, progress func(string, ...any)) (cty.Value, []string, error) {
 	cfg, resp, d := planImage(ctx, h, ps, im)
 	if d.HasErrors() {
-		return cty.NilVal, kind.DiagsErr(d)
+		return cty.NilVal, nil, kind.DiagsErr(d)
 	}
 	conn, _ := h.Provider(registryProvider)
 	label := "image " + im.name
@@ -395,14 +407,14 @@ func pushImage(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, im *imag
 		PriorState: cty.NullVal(cfg.Type()), PlannedState: resp.PlannedState, PlannedPrivate: resp.PlannedPrivate,
 	}, func(msg string) { progress("[%s] %s", label, msg) })
 	if err != nil {
-		return cty.NilVal, err
+		return cty.NilVal, nil, err
 	}
 	if ar.Diagnostics.HasErrors() {
-		return cty.NilVal, kind.DiagsErr(kind.ProviderDiags(ar.Diagnostics, "", nil))
+		return cty.NilVal, pushedTags(ar.NewState), kind.DiagsErr(kind.ProviderDiags(ar.Diagnostics, "", nil))
 	}
 	digest := kind.StrAttr(ar.NewState, builtin.ImageDigest)
 	if digest == "" {
-		return cty.NilVal, fmt.Errorf("the registry provider pushed %s but reported no digest", im.repo)
+		return cty.NilVal, nil, fmt.Errorf("the registry provider pushed %s but reported no digest", im.repo)
 	}
 	v := plannedImageValue(im).AsValueMap()
 	v["digest"] = sensitiveIf(cty.StringVal(digest), im.sensitive)
@@ -410,7 +422,27 @@ func pushImage(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, im *imag
 	if ref := kind.StrAttr(ar.NewState, builtin.ImageRef); ref != "" {
 		v["ref"] = sensitiveIf(cty.StringVal(ref), im.sensitive)
 	}
-	return cty.ObjectVal(v), nil
+	return cty.ObjectVal(v), nil, nil
+}
+
+// pushedTags are the tags a registry_image's state says name its image:
+// none when the state is null (nothing was pushed) or has no digest.
+func pushedTags(st cty.Value) []string {
+	if st == cty.NilVal || st.IsNull() || !st.IsWhollyKnown() || !st.Type().IsObjectType() ||
+		!st.Type().HasAttribute(builtin.ImageTags) || kind.StrAttr(st, builtin.ImageDigest) == "" {
+		return nil
+	}
+	tags := st.GetAttr(builtin.ImageTags)
+	if tags.IsNull() || !tags.CanIterateElements() {
+		return nil
+	}
+	var out []string
+	for it := tags.ElementIterator(); it.Next(); {
+		if _, v := it.Element(); !v.IsNull() && v.Type() == cty.String {
+			out = append(out, v.AsString())
+		}
+	}
+	return out
 }
 
 // commitPromote commits one promote through the git provider.

@@ -25,6 +25,7 @@
 // planner) nor another kind; the engine reaches it only through
 // kind.Kind. A run is in state from its start to its end, so a crash
 // leaves a record the next plan reads as "run again"; nothing is pushed
-// or promoted after a stage fails; the values of sensitive variables are
-// masked in everything a run prints or logs.
+// or promoted after a stage fails; a failed run names everything it made
+// that stays, down to the tags a push wrote before it failed; the values
+// of sensitive variables are masked in everything a run prints or logs.
 package pipeline

@@ -474,6 +474,8 @@ type remoteError struct {
 	ref      string
 	registry string
 	err      error
+	// wrote are the tags of a push that were written before it failed.
+	wrote []string
 }
 
 func (e *remoteError) Error() string {
@@ -482,33 +484,67 @@ func (e *remoteError) Error() string {
 func (e *remoteError) Unwrap() error { return e.err }
 
 // push writes img to every tag of repo: the first with its layers, the
-// others as tags of the manifest.
-func push(ctx context.Context, img v1.Image, repoStr string, tags []string, set settings, progress func(string)) error {
+// others as tags of the manifest. Tags that look immutable go first and
+// "latest" last, so a push that fails part way leaves the tag that
+// deployments follow where it was. It returns the tags it wrote, in the
+// order of tags, which a failure leaves moved.
+func push(ctx context.Context, img v1.Image, repoStr string, tags []string, set settings, progress func(string)) ([]string, error) {
+	order := pushOrder(tags)
 	opts := set.remoteOptions(ctx)
-	first, err := name.NewTag(repoStr+":"+tags[0], set.nameOptions()...)
-	if err != nil {
-		return err
+	refs := make([]name.Tag, len(order))
+	for i, t := range order {
+		ref, err := name.NewTag(repoStr+":"+t, set.nameOptions()...)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = ref
 	}
-	registry := first.RegistryStr()
+	registry := refs[0].RegistryStr()
 	layers, err := img.Layers()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	progress(fmt.Sprintf("pushing %s:%s (%d %s)", repoStr, tags[0], len(layers), plural(len(layers), "layer", "layers")))
-	if err := remote.Write(first, img, opts...); err != nil {
-		return &remoteError{op: "push to", ref: repoStr + ":" + tags[0], registry: registry, err: err}
+	wrote := map[string]bool{}
+	written := func() []string {
+		var out []string
+		for _, t := range tags {
+			if wrote[t] {
+				out = append(out, t)
+			}
+		}
+		return out
 	}
-	for _, t := range tags[1:] {
-		tag, err := name.NewTag(repoStr+":"+t, set.nameOptions()...)
-		if err != nil {
-			return err
+	progress(fmt.Sprintf("pushing %s:%s (%d %s)", repoStr, order[0], len(layers), plural(len(layers), "layer", "layers")))
+	if err := remote.Write(refs[0], img, opts...); err != nil {
+		return nil, &remoteError{op: "push to", ref: repoStr + ":" + order[0], registry: registry, err: err}
+	}
+	wrote[order[0]] = true
+	for i, t := range order[1:] {
+		if err := remote.Tag(refs[i+1], img, opts...); err != nil {
+			return written(), &remoteError{op: "tag", ref: repoStr + ":" + t, registry: registry, err: err, wrote: written()}
 		}
-		if err := remote.Tag(tag, img, opts...); err != nil {
-			return &remoteError{op: "tag", ref: repoStr + ":" + t, registry: registry, err: err}
-		}
+		wrote[t] = true
 		progress(fmt.Sprintf("tagged %s:%s", repoStr, t))
 	}
-	return nil
+	return written(), nil
+}
+
+// pushOrder is the order push writes tags in: every tag but "latest", as
+// given, then "latest".
+func pushOrder(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	last := false
+	for _, t := range tags {
+		if t == "latest" {
+			last = true
+			continue
+		}
+		out = append(out, t)
+	}
+	if last {
+		out = append(out, "latest")
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {

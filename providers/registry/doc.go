@@ -13,8 +13,20 @@
 // limitations under the License.
 
 // Package registry is slipway's built-in registry provider, built on
-// go-containerregistry. It talks to OCI registries over their HTTP API
-// only: there is no Docker daemon, and nothing is shelled out to.
+// go-containerregistry. It talks to OCI registries over their HTTP API;
+// there is no Docker daemon. The one kind of program it runs is a docker
+// credential helper, as docker runs it: when the docker config in use
+// names one for a registry it reaches (credsStore, or credHelpers for
+// that registry), docker/cli runs docker-credential-NAME get, found on
+// PATH, for that registry's credentials (Go's os/exec refuses what a
+// relative PATH entry such as "." finds). That holds for docker_config
+// and for the default config alike. A NAME that is not a plain name (one
+// holding a path separator or starting with a dot) is refused before
+// anything runs: docker/cli would run it by a path relative to the
+// working directory, which may be a checkout under review, so a
+// repository naming its own config and helper would run a program of
+// its own during plan. Without a helper named, nothing runs (the
+// platform's default store is not looked for).
 //
 // It serves:
 //
@@ -29,9 +41,13 @@
 //
 // Credentials come from the provider block's username and password, then
 // from a docker config.json (docker_config, or go-containerregistry's
-// default keychain: DOCKER_CONFIG or ~/.docker/config.json). Registries on
-// localhost and 127.0.0.1 are reached over plain HTTP; insecure allows it
-// for every registry.
+// default keychain: DOCKER_CONFIG or ~/.docker/config.json, else
+// REGISTRY_AUTH_FILE or podman's containers/auth.json). Plain HTTP goes
+// only to loopback hosts (localhost, 127.0.0.0/8, ::1) unless insecure is
+// set: go-containerregistry picks plain HTTP by itself for more than
+// that (private addresses, *.localhost names), so the transport under
+// every registry call refuses an http:// request to any other host, the
+// ping, token services and redirects included.
 //
 // Planning an image reads its files but not the registry: an unchanged
 // configuration whose files are unchanged too (a digest of them is kept in
@@ -55,13 +71,21 @@
 //     machine; setting platform removes that. (A Go release that compressed
 //     differently would change digests; the one the provider is built with
 //     is part of its version.)
-//   - Nothing needs a Docker daemon or any program besides the provider.
+//   - Nothing needs a Docker daemon or any program besides the provider,
+//     and nothing runs but the credential helpers, found on PATH, that
+//     the docker config in use names; never a program the working
+//     directory holds.
+//   - Credentials and images cross the network over plain HTTP only to
+//     loopback hosts, or where insecure says so.
 //   - Nothing is ever deleted from a registry: destroying a registry_image
 //     forgets it and keeps the image and its tags (Terraform's
 //     keep_remotely = true). Registries often forbid deletes, and a digest
 //     someone deployed must stay pullable.
 //   - Reads are read-only: sources and refreshes only list tags and read
 //     manifests, never push, tag or delete.
+//   - A push writes the tags that look immutable first and "latest" last,
+//     and a push that fails part way says which tags it wrote: the failed
+//     apply's new state holds the image under those tags alone.
 //
 // The package imports plugin-sdk and go-containerregistry, nothing of
 // slipway's core.

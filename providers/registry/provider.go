@@ -16,7 +16,11 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -64,9 +68,11 @@ var providerSchema = sdk.Schema{
 		"registries": {Type: cty.List(cty.String), Optional: true,
 			Description: `The registries username and password are sent to, as image references name them ("ghcr.io", "registry.example.com:5000", "docker.io"); others get the credentials of docker_config, or none. Unset, they are sent to every registry the provider reaches, a base image's registry and the token service it names included, and plans warn.`},
 		"docker_config": {Type: cty.String, Optional: true,
-			Description: "A docker config.json (or the directory that holds one) to take registry credentials from; DOCKER_CONFIG or ~/.docker/config.json when unset."},
+			Description: "A docker config.json (or the directory that holds one) to take registry credentials from; DOCKER_CONFIG or ~/.docker/config.json when unset. " +
+				`A credential helper it names (credsStore, credHelpers) is run from PATH, as docker runs it: docker-credential-NAME. A NAME that is not a plain name ("x/run", "../h", ".h") is refused, as docker would run it by a path relative to the working directory.`},
 		"insecure": {Type: cty.Bool, Optional: true,
-			Description: "Allow plain HTTP to every registry. Registries on localhost and 127.0.0.1 are reached over plain HTTP without it."},
+			Description: "Allow plain HTTP to every registry. Without it, plain HTTP goes only to registries on loopback addresses (localhost, 127.0.0.0/8, ::1): " +
+				"those on localhost, 127.0.0.1 and ::1 are reached over plain HTTP when they do not answer HTTPS, and every other one, private addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) and names ending in .localhost included, over HTTPS only."},
 	},
 }
 
@@ -109,10 +115,15 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		resp.Diagnostics.AddWarning("Registry credentials sent to every registry",
 			`The provider "registry" block sets username and password without registries, so they are sent to every registry the provider reaches: a base image's registry (Docker Hub for "alpine"), and the token service it names, get them too. Set registries = ["registry.example.com"] to the registries they are for.`)
 	}
-	var fileKeychain authn.Keychain = authn.DefaultKeychain
+	var fileKeychain authn.Keychain = defaultKeychain{}
 	if f := sdk.GetString(req.Config, "docker_config"); f != "" {
 		kc, err := newConfigFileKeychain(f)
-		if err != nil {
+		var he *helperError
+		switch {
+		case errors.As(err, &he):
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("docker_config"), "Credential helper refused",
+				fmt.Sprintf("The docker_config %q cannot be used: %v.", f, err))
+		case err != nil:
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("docker_config"), "Cannot read docker config",
 				fmt.Sprintf("The docker_config %q cannot be used: %v. Point it at a docker config.json, such as the one `docker login` writes.", f, err))
 		}
@@ -136,7 +147,7 @@ func (p *provider) config() settings {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cfg == nil {
-		p.cfg = &settings{keychain: authn.DefaultKeychain}
+		p.cfg = &settings{keychain: defaultKeychain{}}
 	}
 	return *p.cfg
 }
@@ -163,5 +174,52 @@ func (s settings) remoteOptions(ctx context.Context) []remote.Option {
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(s.keychain),
 		remote.WithUserAgent("slipway-registry/" + version),
+		remote.WithTransport(plainHTTPGuard{next: remote.DefaultTransport, insecure: s.insecure}),
 	}
+}
+
+// plainHTTPGuard is the transport under every registry call: it refuses
+// a plain HTTP request to a host that is not a loopback one unless
+// insecure is set. go-containerregistry picks plain HTTP by itself for
+// more than that (its name.Registry.Scheme: private addresses in
+// 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, and *.localhost names,
+// where it races HTTPS against HTTP), and no option of its name package
+// turns that off; a registry's token service, or a redirect, may also
+// lead to http://. Credentials, and what is pushed, would cross the
+// network in clear. Every request passes here, the ping, token requests
+// and redirects included.
+type plainHTTPGuard struct {
+	next     http.RoundTripper
+	insecure bool
+}
+
+func (g plainHTTPGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !plainHTTPAllowed(req.URL.Scheme, req.URL.Hostname(), g.insecure) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, &plainHTTPError{host: req.URL.Host}
+	}
+	return g.next.RoundTrip(req)
+}
+
+// plainHTTPAllowed reports whether a request with scheme may go to host
+// (without its port): HTTPS always; plain HTTP when insecure is set or
+// the host is a loopback one (localhost, 127.0.0.0/8, ::1).
+func plainHTTPAllowed(scheme, host string, insecure bool) bool {
+	if !strings.EqualFold(scheme, "http") || insecure {
+		return true
+	}
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// plainHTTPError is a plain HTTP request that plainHTTPGuard refused.
+type plainHTTPError struct{ host string }
+
+func (e *plainHTTPError) Error() string {
+	return fmt.Sprintf("refused plain HTTP to %s: only registries on localhost, 127.0.0.0/8 and ::1 are reached without TLS unless insecure is set", e.host)
 }

@@ -22,6 +22,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -459,19 +460,37 @@ func (r *imageResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp *s
 		resp.Diagnostics.AddError("Cannot build image", fmt.Sprintf("Building the image for %s failed: %v.", c.repository, err))
 		return
 	}
-	if err := push(ctx, img, c.repository, c.tags, set, progress); err != nil {
+	wrote, err := push(ctx, img, c.repository, c.tags, set, progress)
+	if err != nil {
 		resp.Diagnostics = append(resp.Diagnostics, buildDiag(err))
+		if len(wrote) > 0 {
+			// Those tags name the image now: the new state says so
+			// (tags holds them alone), and the next plan pushes the
+			// others. A pipeline's failed run lists them.
+			resp.NewState = pushedState(req.Config, c.repository, wrote, digest.String(), baseDigest)
+			resp.Private = encodePrivate(private{Inputs: inputsDigest(layer, mtime)})
+		}
 		return
 	}
 	progress("pushed " + digest.String())
-
-	attrs := req.Config.AsValueMap()
-	attrs[builtin.ImageDigest] = cty.StringVal(digest.String())
-	attrs[builtin.ImageRef] = cty.StringVal(c.repository + "@" + digest.String())
-	attrs[builtin.ImageImage] = cty.StringVal(c.repository + ":" + c.tags[0])
-	attrs[builtin.ImageBaseDigest] = cty.StringVal(baseDigest)
-	resp.NewState = imageSchema.Object(attrs)
+	resp.NewState = pushedState(req.Config, c.repository, wrote, digest.String(), baseDigest)
 	resp.Private = encodePrivate(private{Inputs: inputsDigest(layer, mtime)})
+}
+
+// pushedState is the state of the image config built, with digest, in
+// repository under tags (those of the configuration that name it).
+func pushedState(config cty.Value, repository string, tags []string, digest, baseDigest string) cty.Value {
+	attrs := config.AsValueMap()
+	list := make([]cty.Value, len(tags))
+	for i, t := range tags {
+		list[i] = cty.StringVal(t)
+	}
+	attrs[builtin.ImageTags] = cty.ListVal(list)
+	attrs[builtin.ImageDigest] = cty.StringVal(digest)
+	attrs[builtin.ImageRef] = cty.StringVal(repository + "@" + digest)
+	attrs[builtin.ImageImage] = cty.StringVal(repository + ":" + tags[0])
+	attrs[builtin.ImageBaseDigest] = cty.StringVal(baseDigest)
+	return imageSchema.Object(attrs)
 }
 
 // buildDiag turns a failed build or push into what the user reads.
@@ -503,7 +522,10 @@ func buildDiag(err error) sdk.Diagnostic {
 // remoteDetail says what a failed registry call means and what to do.
 func remoteDetail(re *remoteError) string {
 	s := fmt.Sprintf("Could not %s %s (registry %s): %v.", re.op, re.ref, re.registry, re.err)
+	var ph *plainHTTPError
 	switch {
+	case errors.As(re.err, &ph):
+		s += fmt.Sprintf(" If the registry %s serves plain HTTP only, and the network to it is one you trust, set insecure = true in the provider \"registry\" block: credentials and images then cross it unencrypted.", re.registry)
 	case isAuthError(re.err):
 		s += " The registry refused the credentials, or asked for some. " + authHint(re.registry)
 	case isNotFound(re.err):
@@ -513,7 +535,20 @@ func remoteDetail(re *remoteError) string {
 	default:
 		s += fmt.Sprintf(" Check that the registry %s is up (for one served over plain HTTP, set insecure in the provider \"registry\" block).", re.registry)
 	}
+	if len(re.wrote) > 0 {
+		s += fmt.Sprintf(" Before that, the image was pushed as %s, which %s it now; its other tags were not moved.",
+			quotedList(re.wrote), plural(len(re.wrote), "names", "name"))
+	}
 	return s
+}
+
+// quotedList is tags quoted, joined with commas.
+func quotedList(tags []string) string {
+	q := make([]string, len(tags))
+	for i, t := range tags {
+		q[i] = strconv.Quote(t)
+	}
+	return strings.Join(q, ", ")
 }
 
 func capitalise(s string) string {

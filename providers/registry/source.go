@@ -16,6 +16,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -234,7 +235,11 @@ func tagNotFound(repo name.Repository, repoStr, tag string, opts []remote.Option
 // registryDiag turns a failed registry call into what the user reads.
 func registryDiag(err error, op, repo, registry string) sdk.Diagnostic {
 	d := sdk.Diagnostic{Severity: sdk.Error, Attribute: cty.GetAttrPath("repository")}
+	var ph *plainHTTPError
 	switch {
+	case errors.As(err, &ph):
+		d.Summary = "Plain HTTP refused"
+		d.Detail = fmt.Sprintf("Could not %s %s: %v. If the registry %s serves plain HTTP only, and the network to it is one you trust, set insecure = true in the provider \"registry\" block: credentials then cross it unencrypted.", op, repo, err, registry)
 	case isAuthError(err):
 		d.Summary = "Registry authentication failed"
 		d.Detail = fmt.Sprintf("Could not %s %s: the registry refused the credentials, or asked for some (%v). %s", op, repo, err, authHint(registry))
