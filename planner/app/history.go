@@ -17,6 +17,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -92,13 +93,26 @@ func recordSync(h kind.ApplyHost, addr addrs.ResourceInstance, cfg cty.Value, fa
 		} else {
 			rec.ID = 1
 		}
-		list = append(list, rec)
-		if len(list) > HistoryLimit {
-			list = list[len(list)-HistoryLimit:]
-		}
+		list = trimHistory(append(list, rec))
 		b, _ := json.Marshal(list)
 		return b
 	})
+}
+
+// trimHistory keeps HistoryLimit records of list, the newest always:
+// the oldest failed syncs go first, then the oldest successful ones. A
+// sync that fails at every round (slipway reconcile) would otherwise push
+// out every successful one, and with it what rollback returns to, when
+// it is needed most.
+func trimHistory(list []SyncRecord) []SyncRecord {
+	for len(list) > HistoryLimit {
+		drop := 0
+		if i := slices.IndexFunc(list[:len(list)-1], func(r SyncRecord) bool { return r.Result != "succeeded" }); i >= 0 {
+			drop = i
+		}
+		list = slices.Delete(list, drop, drop+1)
+	}
+	return list
 }
 
 // RollbackRecord finds the sync an app should roll back to: the given

@@ -233,6 +233,23 @@ func TestRecordSync(t *testing.T) {
 				return h
 			}(),
 		},
+		"failed syncs go before successful ones": {
+			prior: map[string][]SyncRecord{"app.web": append([]SyncRecord{rec(1, "good", "/d", "succeeded")}, func() []SyncRecord {
+				var l []SyncRecord
+				for i := 2; i <= HistoryLimit; i++ {
+					l = append(l, SyncRecord{ID: i, Revision: "bad", ManifestsDir: "/d", Result: "failed"})
+				}
+				return l
+			}()...)},
+			addr: web, cfg: cfg(builtin.AppManifestsDir, "/d", "bad"), failure: errors.New("still failing"),
+			want: map[string][]SyncRecord{"app.web": append([]SyncRecord{rec(1, "good", "/d", "succeeded")}, func() []SyncRecord {
+				var l []SyncRecord
+				for i := 3; i <= HistoryLimit; i++ {
+					l = append(l, SyncRecord{ID: i, Revision: "bad", ManifestsDir: "/d", Result: "failed"})
+				}
+				return append(l, SyncRecord{ID: HistoryLimit + 1, Revision: "bad", ManifestsDir: "/d", Result: "failed", Message: "still failing"})
+			}()...)},
+		},
 		"other apps' histories are kept": {
 			prior: history("app.web", 1, 1),
 			addr:  api, cfg: cfg(builtin.AppManifestsDir, "/d", commitA),
