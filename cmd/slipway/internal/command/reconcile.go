@@ -16,7 +16,10 @@ package command
 
 import (
 	"context"
+	"math"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/plans"
@@ -45,6 +48,8 @@ func (m *Meta) Reconcile(ctx context.Context, a ReconcileArgs) int {
 	if m.Stop != nil {
 		stop = m.Stop.Done()
 	}
+	backoff := reconcileBackoff(a.Interval)
+	failed := 0
 	for {
 		code := m.reconcileOnce(ctx, a)
 		// Each round opens the state backend afresh: its connections go
@@ -58,13 +63,31 @@ func (m *Meta) Reconcile(ctx context.Context, a ReconcileArgs) int {
 			return m.reconcileStopped(code)
 		default:
 		}
-		m.View.Printf("\nNext reconcile in %s.\n", a.Interval)
+		next := a.Interval
+		if code == 0 {
+			failed, backoff = 0, reconcileBackoff(a.Interval)
+			m.View.Printf("\nNext reconcile in %s.\n", next)
+		} else {
+			// A round that fails (a cluster down, a pipeline that fails
+			// at every run) is tried again later and later, rather than
+			// rebuilding and hammering at every interval.
+			failed++
+			next = backoff.Step()
+			m.View.Printf("\nNext reconcile in %s (%d %s failed in a row).\n", next, failed, pick(failed, "round", "rounds"))
+		}
 		select {
 		case <-stop:
 			return m.reconcileStopped(code)
-		case <-time.After(a.Interval):
+		case <-time.After(next):
 		}
 	}
+}
+
+// reconcileBackoff is the wait after each of the rounds that failed in a
+// row: the interval, then twice as long each time, up to ten intervals
+// (at least 15 minutes), each with a tenth of jitter.
+func reconcileBackoff(interval time.Duration) *wait.Backoff {
+	return &wait.Backoff{Duration: interval, Factor: 2, Jitter: 0.1, Steps: math.MaxInt32, Cap: max(10*interval, 15*time.Minute)}
 }
 
 // reconcileStopped ends a loop the user stopped, with exit code 130 as
