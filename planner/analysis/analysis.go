@@ -256,8 +256,18 @@ func checkJob(manifest string) error {
 		}
 		return fmt.Errorf("is a %s, not a Job (apiVersion: batch/v1, kind: Job)", obj.Kind)
 	}
-	if obj.APIVersion != "" && obj.APIVersion != "batch/v1" {
+	switch obj.APIVersion {
+	case "batch/v1":
+	case "":
+		return errors.New("has no apiVersion; a Job is batch/v1")
+	default:
 		return fmt.Errorf("has apiVersion %q; a Job is batch/v1", obj.APIVersion)
+	}
+	// What the rollout will decode, as it will decode it: a field
+	// Kubernetes does not know, or a Job with no container, is refused
+	// here rather than at the analysis's step, after traffic moved.
+	if _, err := rolloutspec.DecodeJob(docs[0]); err != nil {
+		return fmt.Errorf("is not a Job the rollout can run: %v", err)
 	}
 	return nil
 }

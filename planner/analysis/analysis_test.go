@@ -47,7 +47,7 @@ func specOf(t *testing.T, v cty.Value) *rolloutspec.Analysis {
 
 func TestDecode(t *testing.T) {
 	t.Parallel()
-	job := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: smoke\n"
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: smoke\nspec:\n  template:\n    spec:\n      containers: [{name: smoke, image: busybox}]\n      restartPolicy: Never\n"
 	tests := map[string]struct {
 		src  string
 		vars map[string]cty.Value
@@ -145,7 +145,7 @@ func TestDecodeDiagnostics(t *testing.T) {
 			want: []string{"Missing analysis measurement @ main.slip.hcl:1:1"},
 		},
 		"two measurements": {
-			src:  "analysis \"a\" {\n  http { url = \"http://x/\" }\n  job { manifest = \"kind: Job\" }\n}",
+			src:  "analysis \"a\" {\n  http { url = \"http://x/\" }\n  job { manifest = \"apiVersion: batch/v1\\nkind: Job\\nspec: {template: {spec: {containers: [{name: a, image: b}]}}}\" }\n}",
 			want: []string{"Too many analysis measurements @ main.slip.hcl:3:3"},
 		},
 		"bad interval": {
@@ -202,6 +202,20 @@ func TestDecodeDiagnostics(t *testing.T) {
 		},
 		"job of two documents": {
 			src:  "analysis \"a\" {\n  job { manifest = \"kind: Job\\n---\\nkind: Job\\n\" }\n}",
+			want: []string{"Invalid analysis Job manifest @ main.slip.hcl:2:20"},
+		},
+		// What the rollout's provider would refuse when the analysis's
+		// step comes, after earlier steps moved traffic.
+		"job without apiVersion": {
+			src:  "analysis \"a\" {\n  job { manifest = \"kind: Job\\nspec: {template: {spec: {containers: [{name: a, image: b}]}}}\" }\n}",
+			want: []string{"Invalid analysis Job manifest @ main.slip.hcl:2:20"},
+		},
+		"job without containers": {
+			src:  "analysis \"a\" {\n  job { manifest = \"apiVersion: batch/v1\\nkind: Job\\nmetadata: {name: smoke}\" }\n}",
+			want: []string{"Invalid analysis Job manifest @ main.slip.hcl:2:20"},
+		},
+		"job with a field a Job has not": {
+			src:  "analysis \"a\" {\n  job { manifest = \"apiVersion: batch/v1\\nkind: Job\\nspec: {template: {spec: {contaners: [{name: a, image: b}]}}}\" }\n}",
 			want: []string{"Invalid analysis Job manifest @ main.slip.hcl:2:20"},
 		},
 		"job not YAML": {

@@ -30,7 +30,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
-	"sigs.k8s.io/yaml"
 
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/providers/internal/kube"
@@ -62,7 +61,7 @@ type jobCheck struct {
 // the Job's own activeDeadlineSeconds plus jobDeadlineGrace when it sets
 // one, else env.JobTimeout, else DefaultJobTimeout.
 func newJobCheck(name string, m *rolloutspec.JobMetric, env Env) (*jobCheck, error) {
-	job, err := decodeJob(m.Manifest)
+	job, err := rolloutspec.DecodeJob(m.Manifest)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +136,7 @@ func NewKubeJobs(cl *kube.Cluster) (*KubeJobs, error) {
 // without a restartPolicy gets Never, the only useful one for a
 // measurement.
 func (k *KubeJobs) RunJob(ctx context.Context, analysis, manifest, namespace string) (bool, string, error) {
-	job, err := decodeJob(manifest)
+	job, err := rolloutspec.DecodeJob(manifest)
 	if err != nil {
 		return false, "", err
 	}
@@ -307,19 +306,4 @@ func finished(j *batchv1.Job) (ok bool, msg string, done bool) {
 		}
 	}
 	return false, "", false
-}
-
-// decodeJob reads a Job manifest, refusing fields a Job does not have.
-func decodeJob(manifest string) (*batchv1.Job, error) {
-	var job batchv1.Job
-	if err := yaml.UnmarshalStrict([]byte(manifest), &job); err != nil {
-		return nil, fmt.Errorf("read the job manifest: %w", err)
-	}
-	if job.APIVersion != "batch/v1" || job.Kind != "Job" {
-		return nil, fmt.Errorf("the job manifest is a %s %s; it must be a batch/v1 Job", job.APIVersion, job.Kind)
-	}
-	if len(job.Spec.Template.Spec.Containers) == 0 {
-		return nil, errors.New("the job manifest has no containers in spec.template.spec.containers")
-	}
-	return &job, nil
 }
