@@ -312,18 +312,29 @@ func resolveBase(ctx context.Context, base string, want *v1.Platform, set settin
 			return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "read the base index", ref: base, registry: ref.Context().RegistryStr(), err: err}}
 		}
 		var have []string
-		for _, m := range im.Manifests {
+		var pick *v1.Descriptor
+		for i, m := range im.Manifests {
 			if m.Platform == nil || !m.MediaType.IsImage() {
 				continue
 			}
-			if platformMatches(*m.Platform, p) {
-				img, err := idx.Image(m.Digest)
-				if err != nil {
-					return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "pull the " + p.String() + " image of the base", ref: base, registry: ref.Context().RegistryStr(), err: err}}
-				}
-				return img, m.Digest.String(), nil
+			if platformMatches(normalPlatform(*m.Platform), normalPlatform(p)) {
+				// The variant asked for, or the one a platform that
+				// names none means (arm is arm/v7, as docker and
+				// containerd read it).
+				pick = &im.Manifests[i]
+				break
+			}
+			if pick == nil && p.Variant == "" && platformMatches(*m.Platform, p) {
+				pick = &im.Manifests[i]
 			}
 			have = append(have, m.Platform.String())
+		}
+		if pick != nil {
+			img, err := idx.Image(pick.Digest)
+			if err != nil {
+				return nil, "", &baseError{builtin.ImageBase, &remoteError{op: "pull the " + p.String() + " image of the base", ref: base, registry: ref.Context().RegistryStr(), err: err}}
+			}
+			return img, pick.Digest.String(), nil
 		}
 		attr := builtin.ImageBase
 		if want != nil {
@@ -357,6 +368,23 @@ func platformMatches(have, want v1.Platform) bool {
 	return have.OS == want.OS && have.Architecture == want.Architecture &&
 		(want.Variant == "" || have.Variant == want.Variant) &&
 		(want.OSVersion == "" || have.OSVersion == want.OSVersion)
+}
+
+// normalPlatform is p with the variant an architecture has when none is
+// named, as containerd's platforms.Normalize gives it: arm is arm/v7,
+// arm64 is arm64/v8, amd64 is amd64/v1.
+func normalPlatform(p v1.Platform) v1.Platform {
+	if p.Variant == "" {
+		switch p.Architecture {
+		case "arm":
+			p.Variant = "v7"
+		case "arm64":
+			p.Variant = "v8"
+		case "amd64":
+			p.Variant = "v1"
+		}
+	}
+	return p
 }
 
 func platformString(p *v1.Platform) string {

@@ -327,6 +327,34 @@ func TestBuildOnMultiPlatformBase(t *testing.T) {
 	})
 	resp, _ = s.Apply(cfg, s.Plan(cfg))
 	checkDiag(t, resp.Diagnostics, "Cannot use base image", cty.GetAttrPath("platform"), "linux/amd64 only")
+
+	// platform = "linux/arm" is arm/v7, as docker and containerd read it,
+	// whichever arm image the index lists first.
+	v6 := testImage(t, []map[string]string{{"arch": "armv6"}}, v1.Config{}, "linux/arm/v6")
+	v7 := testImage(t, []map[string]string{{"arch": "armv7"}}, v1.Config{}, "linux/arm/v7")
+	arms := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: v6, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm", Variant: "v6"}}},
+		mutate.IndexAddendum{Add: v7, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm", Variant: "v7"}}},
+	)
+	armRef, err := name.ParseReference(baseRepo + ":arm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(armRef, arms, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+	armsDigest, err := arms.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = imageSchema.Object(map[string]cty.Value{
+		"repository": str(reg + "/team/arm"), "tags": strList("v1"), "base": str(baseRepo + "@" + armsDigest.String()),
+		"context_dir": str(ctxDir), "platform": str("linux/arm"),
+	})
+	synced, _ = newSession(t, c).Sync(cfg)
+	if got, want := sdk.GetString(synced.NewState, "base_digest"), digestOf(t, v7); got != want {
+		t.Errorf("base_digest for linux/arm = %s, want the arm/v7 image's %s (arm/v6 is listed first)", got, want)
+	}
 }
 
 func TestPlanRefreshAndDelete(t *testing.T) {
