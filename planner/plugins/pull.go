@@ -29,6 +29,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/hashicorp/hcl/v2"
 
+	"slipway.dev/slipway/internal/regauth"
 	"slipway.dev/slipway/planner/plugins/oci"
 )
 
@@ -86,6 +87,10 @@ func installFromRegistry(ctx context.Context, r Requirement, pin *Lock, opts Ins
 			if errors.As(err, &mm) {
 				return fail("Provider binary changed", err.Error())
 			}
+			var ph *regauth.PlainHTTPError
+			if errors.As(err, &ph) {
+				return fail("Cannot pull provider", err.Error()+". "+registryAdvice(err))
+			}
 			return fail("Cannot pull provider", err.Error())
 		}
 		if path == "" {
@@ -115,7 +120,7 @@ func pinFromRegistry(ctx context.Context, r Requirement, opts InstallOptions, se
 		return fail("No provider version matches", fmt.Sprintf("Provider %q: %s. Publish a matching version with \"slipway providers push\", or change the version constraint in required_providers.", r.Name, err))
 	}
 	if err != nil {
-		return fail("Cannot read the provider's registry", fmt.Sprintf("Provider %q: %v. %s", r.Name, err, registryHint))
+		return fail("Cannot read the provider's registry", fmt.Sprintf("Provider %q: %v. %s", r.Name, err, registryAdvice(err)))
 	}
 	version := strings.ReplaceAll(v.Tag, "_", "+")
 	tag := repo.Tag(v.Tag)
@@ -157,6 +162,15 @@ func pinFromRegistry(ctx context.Context, r Requirement, opts InstallOptions, se
 
 // registryHint is what to check when a registry cannot be read.
 const registryHint = `Check the source in required_providers, that the registry is reachable, and that its credentials are in the docker configuration (DOCKER_CONFIG, or ~/.docker/config.json; "docker login" or "oras login" write them).`
+
+// registryAdvice is what to do about err, a registry call's failure.
+func registryAdvice(err error) string {
+	var ph *regauth.PlainHTTPError
+	if errors.As(err, &ph) {
+		return "Credentials and providers would cross the network in clear: serve the registry over HTTPS, or reach it through a loopback address (an SSH tunnel, or kubectl port-forward to localhost)."
+	}
+	return registryHint
+}
 
 // ensurePinned makes sure the binary of pin for platform is on the search
 // path (this platform) or in the mirror layout of a directory on it

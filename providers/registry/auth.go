@@ -15,14 +15,11 @@
 package registry
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/docker/cli/cli/config"
@@ -31,6 +28,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"slipway.dev/slipway/internal/regauth"
 )
 
 // basicKeychain hands the provider block's credentials to the registries
@@ -102,7 +101,7 @@ func (k configFileKeychain) load() (*configfile.ConfigFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", k.path, err)
 	}
-	if err := checkHelpers(k.path, cf.CredentialsStore, cf.CredentialHelpers); err != nil {
+	if err := regauth.CheckHelpers(k.path, cf.CredentialsStore, cf.CredentialHelpers); err != nil {
 		return nil, err
 	}
 	return cf, nil
@@ -134,109 +133,6 @@ func (k configFileKeychain) Resolve(target authn.Resource) (authn.Authenticator,
 		}
 	}
 	return authn.Anonymous, nil
-}
-
-// plainHelper matches a credential helper's name that docker/cli looks up
-// on PATH: it runs docker-credential-NAME, and a NAME holding a path
-// separator makes that a path, relative to the working directory.
-var plainHelper = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
-// helperError is a docker config that names a credential helper that is
-// not a plain name, which slipway refuses to run.
-type helperError struct {
-	file   string
-	key    string // credsStore, or credHelpers["HOST"]
-	helper string
-}
-
-func (e *helperError) Error() string {
-	return fmt.Sprintf("the docker config %s names the credential helper %q (%s), which is not a plain program name: "+
-		"docker-credential-%s would be run as a path relative to the working directory (which may be a checkout under review), "+
-		"not looked up on PATH, so slipway refuses to run it. Name a helper installed on PATH instead (such as \"ecr-login\", \"gcloud\" or \"desktop\"), or remove %s from the file",
-		e.file, e.helper, e.key, e.helper, e.key)
-}
-
-// checkHelpers refuses the credential helpers of the docker config file
-// (its credsStore and credHelpers) whose names are not plain: docker/cli
-// would run docker-credential-NAME by a path relative to the working
-// directory. Plain names are run from PATH, as docker runs them.
-func checkHelpers(file, store string, helpers map[string]string) error {
-	if store != "" && !plainHelper.MatchString(store) {
-		return &helperError{file: file, key: "credsStore", helper: store}
-	}
-	hosts := make([]string, 0, len(helpers))
-	for h := range helpers {
-		hosts = append(hosts, h)
-	}
-	sort.Strings(hosts)
-	for _, h := range hosts {
-		if name := helpers[h]; name != "" && !plainHelper.MatchString(name) {
-			return &helperError{file: file, key: fmt.Sprintf("credHelpers[%q]", h), helper: name}
-		}
-	}
-	return nil
-}
-
-// defaultKeychain is authn.DefaultKeychain (DOCKER_CONFIG or
-// ~/.docker/config.json, else REGISTRY_AUTH_FILE or podman's auth.json),
-// behind the check of credential helpers that docker_config has: it
-// refuses to resolve while any of the files it may read names a helper
-// that is not a plain name.
-type defaultKeychain struct{}
-
-func (defaultKeychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
-	for _, p := range defaultConfigFiles() {
-		if err := checkHelperFile(p); err != nil {
-			return nil, err
-		}
-	}
-	return authn.DefaultKeychain.Resolve(target)
-}
-
-// defaultConfigFiles are the files authn.DefaultKeychain may read
-// credentials from, whichever it picks.
-func defaultConfigFiles() []string {
-	var files []string
-	home, _ := os.UserHomeDir()
-	if home != "" {
-		files = append(files, filepath.Join(home, ".docker", config.ConfigFileName))
-	}
-	if d := os.Getenv("DOCKER_CONFIG"); d != "" {
-		files = append(files, filepath.Join(d, config.ConfigFileName))
-	}
-	files = append(files, filepath.Join(config.Dir(), config.ConfigFileName))
-	if f := os.Getenv("REGISTRY_AUTH_FILE"); f != "" {
-		files = append(files, filepath.Clean(f))
-	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		files = append(files, filepath.Join(d, "containers", "auth.json"))
-	}
-	configDir := os.Getenv("XDG_CONFIG_HOME")
-	if configDir == "" && home != "" {
-		configDir = filepath.Join(home, ".config")
-	}
-	if configDir != "" {
-		files = append(files, filepath.Join(configDir, "containers", "auth.json"))
-	}
-	return files
-}
-
-// checkHelperFile checks the credential helpers of one docker config
-// file. A file that is missing or cannot be read is no error here: the
-// keychain that reads it says so, when it is the one it reads.
-func checkHelperFile(p string) error {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil
-	}
-	var cf struct {
-		CredentialsStore  string            `json:"credsStore"`
-		CredentialHelpers map[string]string `json:"credHelpers"`
-	}
-	if json.Unmarshal(b, &cf) != nil {
-		return nil
-	}
-	return checkHelpers(p, cf.CredentialsStore, cf.CredentialHelpers)
 }
 
 // statusOf is the HTTP status of a registry error, 0 when err is not one.

@@ -26,7 +26,9 @@
 // working directory, which may be a checkout under review, so a
 // repository naming its own config and helper would run a program of
 // its own during plan. Without a helper named, nothing runs (the
-// platform's default store is not looked for).
+// platform's default store is not looked for). The check is
+// internal/regauth's (CheckHelpers, DefaultKeychain), which slipway's own
+// provider installation from OCI registries uses too.
 //
 // It serves:
 //
@@ -46,8 +48,9 @@
 // only to loopback hosts (localhost, 127.0.0.0/8, ::1) unless insecure is
 // set: go-containerregistry picks plain HTTP by itself for more than
 // that (private addresses, *.localhost names), so the transport under
-// every registry call refuses an http:// request to any other host, the
-// ping, token services and redirects included.
+// every registry call (internal/regauth's RefusePlainHTTP) refuses an
+// http:// request to any other host, the ping, token services and
+// redirects included.
 //
 // Planning an image reads its files but not the registry: an unchanged
 // configuration whose files are unchanged too (a digest of them is kept in
@@ -87,6 +90,7 @@
 //     and a push that fails part way says which tags it wrote: the failed
 //     apply's new state holds the image under those tags alone.
 //
-// The package imports plugin-sdk and go-containerregistry, nothing of
+// The package imports plugin-sdk, go-containerregistry and slipway's
+// root internal packages (builtin, confine, regauth), nothing of
 // slipway's core.
 package registry

@@ -18,9 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -29,6 +26,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/regauth"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
@@ -115,10 +113,10 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 		resp.Diagnostics.AddWarning("Registry credentials sent to every registry",
 			`The provider "registry" block sets username and password without registries, so they are sent to every registry the provider reaches: a base image's registry (Docker Hub for "alpine"), and the token service it names, get them too. Set registries = ["registry.example.com"] to the registries they are for.`)
 	}
-	var fileKeychain authn.Keychain = defaultKeychain{}
+	var fileKeychain authn.Keychain = regauth.DefaultKeychain{}
 	if f := sdk.GetString(req.Config, "docker_config"); f != "" {
 		kc, err := newConfigFileKeychain(f)
-		var he *helperError
+		var he *regauth.HelperError
 		switch {
 		case errors.As(err, &he):
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("docker_config"), "Credential helper refused",
@@ -147,7 +145,7 @@ func (p *provider) config() settings {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cfg == nil {
-		p.cfg = &settings{keychain: defaultKeychain{}}
+		p.cfg = &settings{keychain: regauth.DefaultKeychain{}}
 	}
 	return *p.cfg
 }
@@ -174,52 +172,6 @@ func (s settings) remoteOptions(ctx context.Context) []remote.Option {
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(s.keychain),
 		remote.WithUserAgent("slipway-registry/" + version),
-		remote.WithTransport(plainHTTPGuard{next: remote.DefaultTransport, insecure: s.insecure}),
+		remote.WithTransport(regauth.RefusePlainHTTP(remote.DefaultTransport, s.insecure)),
 	}
-}
-
-// plainHTTPGuard is the transport under every registry call: it refuses
-// a plain HTTP request to a host that is not a loopback one unless
-// insecure is set. go-containerregistry picks plain HTTP by itself for
-// more than that (its name.Registry.Scheme: private addresses in
-// 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, and *.localhost names,
-// where it races HTTPS against HTTP), and no option of its name package
-// turns that off; a registry's token service, or a redirect, may also
-// lead to http://. Credentials, and what is pushed, would cross the
-// network in clear. Every request passes here, the ping, token requests
-// and redirects included.
-type plainHTTPGuard struct {
-	next     http.RoundTripper
-	insecure bool
-}
-
-func (g plainHTTPGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !plainHTTPAllowed(req.URL.Scheme, req.URL.Hostname(), g.insecure) {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, &plainHTTPError{host: req.URL.Host}
-	}
-	return g.next.RoundTrip(req)
-}
-
-// plainHTTPAllowed reports whether a request with scheme may go to host
-// (without its port): HTTPS always; plain HTTP when insecure is set or
-// the host is a loopback one (localhost, 127.0.0.0/8, ::1).
-func plainHTTPAllowed(scheme, host string, insecure bool) bool {
-	if !strings.EqualFold(scheme, "http") || insecure {
-		return true
-	}
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// plainHTTPError is a plain HTTP request that plainHTTPGuard refused.
-type plainHTTPError struct{ host string }
-
-func (e *plainHTTPError) Error() string {
-	return fmt.Sprintf("refused plain HTTP to %s: only registries on localhost, 127.0.0.0/8 and ::1 are reached without TLS unless insecure is set", e.host)
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/regauth"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
@@ -522,7 +523,7 @@ func buildDiag(err error) sdk.Diagnostic {
 // remoteDetail says what a failed registry call means and what to do.
 func remoteDetail(re *remoteError) string {
 	s := fmt.Sprintf("Could not %s %s (registry %s): %v.", re.op, re.ref, re.registry, re.err)
-	var ph *plainHTTPError
+	var ph *regauth.PlainHTTPError
 	switch {
 	case errors.As(re.err, &ph):
 		s += fmt.Sprintf(" If the registry %s serves plain HTTP only, and the network to it is one you trust, set insecure = true in the provider \"registry\" block: credentials and images then cross it unencrypted.", re.registry)

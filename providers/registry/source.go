@@ -27,6 +27,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/internal/regauth"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
@@ -235,7 +236,7 @@ func tagNotFound(repo name.Repository, repoStr, tag string, opts []remote.Option
 // registryDiag turns a failed registry call into what the user reads.
 func registryDiag(err error, op, repo, registry string) sdk.Diagnostic {
 	d := sdk.Diagnostic{Severity: sdk.Error, Attribute: cty.GetAttrPath("repository")}
-	var ph *plainHTTPError
+	var ph *regauth.PlainHTTPError
 	switch {
 	case errors.As(err, &ph):
 		d.Summary = "Plain HTTP refused"

@@ -37,9 +37,16 @@
 // manifests fetched by digest and blobs as they are read); sizes are
 // bounded before anything is buffered; Push is reproducible, so pushing
 // the same binaries again gives the same digests. Credentials come from
-// the docker configuration (authn.DefaultKeychain) unless the caller
-// gives a keychain; registries on localhost and 127.0.0.1 are reached
-// over plain HTTP, as go-containerregistry does for them.
+// the docker configuration (authn.DefaultKeychain, behind
+// internal/regauth's check) unless the caller gives a keychain; a
+// credential helper it names runs only if its name is a plain program
+// name, found on PATH, never one docker/cli would run by a path relative
+// to the working directory (a checkout, possibly one under review).
+// Plain HTTP goes to registries on loopback hosts alone (localhost,
+// 127.0.0.0/8, ::1): the transport under every call refuses it for any
+// other host (internal/regauth's RefusePlainHTTP), though
+// go-containerregistry would pick it by itself for private addresses and
+// *.localhost names, and sends such a host nothing.
 //
 // The package knows nothing of lock files or search paths: callers hash
 // and install what Fetch returns.

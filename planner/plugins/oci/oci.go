@@ -27,6 +27,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"slipway.dev/slipway/internal/regauth"
 )
 
 // The artifact and media types of a provider artifact (see the package
@@ -59,18 +61,28 @@ const (
 // Options are the settings of registry calls.
 type Options struct {
 	// Keychain finds credentials; nil means the docker configuration
-	// (DOCKER_CONFIG, or ~/.docker/config.json, with its helpers).
+	// (DOCKER_CONFIG, or ~/.docker/config.json, with its helpers),
+	// refused while it names a credential helper that is not a plain
+	// program name (regauth.DefaultKeychain).
 	Keychain authn.Keychain
 	// UserAgent names the caller to the registry.
 	UserAgent string
 }
 
+// remote are the options of every registry call. Plain HTTP goes to
+// loopback registries alone: no command of slipway's allows it for
+// others, and go-containerregistry would pick it by itself for private
+// addresses and *.localhost names.
 func (o Options) remote(ctx context.Context) []remote.Option {
 	kc := o.Keychain
 	if kc == nil {
-		kc = authn.DefaultKeychain
+		kc = regauth.DefaultKeychain{}
 	}
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
+	opts := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(kc),
+		remote.WithTransport(regauth.RefusePlainHTTP(remote.DefaultTransport, false)),
+	}
 	if o.UserAgent != "" {
 		opts = append(opts, remote.WithUserAgent(o.UserAgent))
 	}
