@@ -181,15 +181,13 @@ resource "file" "f" {
 	}
 }
 
-// TestAgentLeavesNoPgConnections: the agent serves many plans in one
-// process; each opened a connection pool to the pg backend and never
-// closed it, so an agent kept idle connections for every plan it had
-// made until the server refused new clients. Once a plan is served,
-// none of its connections is left open.
-func TestAgentLeavesNoPgConnections(t *testing.T) {
-	t.Parallel()
+// pgCountedWorkdir is a configuration of one file whose state backend
+// "pg" connects as an application of its own (named after what), with
+// the count of that application's connections the server has open.
+func pgCountedWorkdir(t *testing.T, what string) (dir string, connections func() int) {
+	t.Helper()
 	srv := testbed.SharedPostgres(t)
-	app := fmt.Sprintf("slipway_agent_test_%d", os.Getpid())
+	app := fmt.Sprintf("slipway_%s_test_%d", what, os.Getpid())
 	schema := fmt.Sprintf("e2e_%d_%d", os.Getpid(), pgSchemas.Add(1))
 	conf := fmt.Sprintf(`slipway {
   backend "pg" {
@@ -202,21 +200,31 @@ resource "file" "f" {
   content = "f\n"
 }
 `, srv.URL("postgres")+"&application_name="+app, schema)
-	dir := workdir(t, map[string]string{"main.slip.hcl": conf})
-	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	dir = workdir(t, map[string]string{"main.slip.hcl": conf})
 	admin, err := pgx.Connect(context.Background(), srv.URL("postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Close(context.Background()) })
-	connections := func() int {
+	return dir, func() int {
 		var n int
 		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
+	}
+}
+
+// TestAgentLeavesNoPgConnections: the agent serves many plans in one
+// process; each opened a connection pool to the pg backend and never
+// closed it, so an agent kept idle connections for every plan it had
+// made until the server refused new clients. Once a plan is served,
+// none of its connections is left open.
+func TestAgentLeavesNoPgConnections(t *testing.T) {
+	t.Parallel()
+	dir, connections := pgCountedWorkdir(t, "agent")
+	if out, err := slipway(dir, "apply", "-auto-approve").CombinedOutput(); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
 	}
 	// settled is the count once the server has seen closed connections
 	// go, or the count still there after a generous wait.
@@ -272,33 +280,7 @@ resource "file" "f" {
 // connection of the loop's is open, and a stop exits 130 and says so.
 func TestReconcileRoundsLeaveNothingOpen(t *testing.T) {
 	t.Parallel()
-	srv := testbed.SharedPostgres(t)
-	app := fmt.Sprintf("slipway_reconcile_test_%d", os.Getpid())
-	schema := fmt.Sprintf("e2e_%d_%d", os.Getpid(), pgSchemas.Add(1))
-	conf := fmt.Sprintf(`slipway {
-  backend "pg" {
-    conn_str    = %q
-    schema_name = %q
-  }
-}
-resource "file" "f" {
-  path    = "out/f.txt"
-  content = "f\n"
-}
-`, srv.URL("postgres")+"&application_name="+app, schema)
-	dir := workdir(t, map[string]string{"main.slip.hcl": conf})
-	admin, err := pgx.Connect(context.Background(), srv.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close(context.Background()) })
-	connections := func() int {
-		var n int
-		if err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	dir, connections := pgCountedWorkdir(t, "reconcile")
 
 	rec := slipway(dir, "reconcile", "-interval=1h")
 	out, err := rec.StdoutPipe()
