@@ -148,6 +148,10 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	}
 	// The directory is this instance's alone before anything is written
 	// to it.
+	own := filepath.Join(pipelinesDir(h.Workspace()), ps.name)
+	if err := ownDirs(h.Dir(), own, filepath.Join(own, ownerFile), filepath.Join(own, "workspace"), filepath.Join(own, "runs")); err != nil {
+		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory not slipway's own", &r, "%s cannot run: %v.", addr, err))
+	}
 	if err := claimDir(h.Dir(), h.Workspace(), addr, ps.name, h.PriorOf); err != nil {
 		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory taken", &r, "%s cannot run: %v.", addr, err))
 	}
@@ -163,6 +167,9 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	}
 	baseDir := h.Dir()
 	runDir := filepath.Join(pipelineDir(baseDir, h.Workspace(), ps.name), "runs", strconv.Itoa(run.number))
+	if err := ownDirs(baseDir, filepath.Join(own, "runs", strconv.Itoa(run.number))); err != nil {
+		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory not slipway's own", &r, "%s cannot run: %v.", addr, err))
+	}
 	run.logDir = filepath.ToSlash(filepath.Join(pipelinesDir(h.Workspace()), ps.name, "runs", strconv.Itoa(run.number)))
 
 	// record writes the pipeline's entry: the last successful run's

@@ -37,6 +37,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"slipway.dev/slipway/internal/builtin"
+	"slipway.dev/slipway/internal/confine"
 	"slipway.dev/slipway/lang"
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
@@ -335,6 +336,29 @@ func pipelineName(addr addrs.ResourceInstance) string {
 // ownerFile names the address that owns a pipeline directory. It is
 // written when the directory is first used, and checked at every run.
 const ownerFile = "address"
+
+// ownDirs checks that each of rels, paths under the configuration
+// directory cfgDir that a run makes or cleans (the pipeline's directory,
+// its workspace, its runs' directories), passes through no symbolic
+// link: a repository that holds .slipway/pipelines/NAME as a link to,
+// say, a CI server's home would have the run clean its workspace there
+// (all of it is removed at every run) and write its logs there.
+func ownDirs(cfgDir string, rels ...string) error {
+	root, err := confine.Root(cfgDir)
+	if err != nil {
+		return err
+	}
+	for _, rel := range rels {
+		p, err := confine.ResolveIn(cfgDir, root, rel)
+		if err == nil && p != filepath.Join(root, rel) {
+			err = errors.New("it passes through a symbolic link")
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v. A pipeline's workspace and logs are kept in directories of slipway's own, which a run cleans and writes: remove the link (or what holds it) and apply again", filepath.ToSlash(rel), err)
+		}
+	}
+	return nil
+}
 
 // claimDir makes sure the directory of a pipeline instance is its own,
 // creating it when missing. Under the old naming, which replaced unsafe

@@ -107,7 +107,8 @@ func RunStage(ctx context.Context, workspace, logPath string, baseEnv []string, 
 		res.Err = fmt.Errorf("create log directory: %w", err)
 		return res
 	}
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// Not through a link a repository may hold at that path.
+	logf, err := confine.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		res.Err = fmt.Errorf("open stage log: %w", err)
 		return res
