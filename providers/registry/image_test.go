@@ -365,6 +365,12 @@ func TestPlanRefreshAndDelete(t *testing.T) {
 	writeTree(t, ctxDir, appFiles, appModes)
 	repo := reg + "/team/app"
 	cfg := appConfig(repo, ctxDir, map[string]cty.Value{"tags": strList("v1", "latest")})
+	// A build to come reads its files when it runs, not at plan: a
+	// pipeline plans each of its images as a create, and its workspace
+	// is as the last run left it.
+	if create := sdktest.Plan(t, c, "registry_image", cty.NullVal(cfg.Type()), cfg); create.PlannedPrivate != nil {
+		t.Errorf("the plan of a create read the files: its private data is %s", create.PlannedPrivate)
+	}
 	s := newSession(t, c)
 	s.Sync(cfg)
 	st := s.State

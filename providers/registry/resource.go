@@ -337,8 +337,9 @@ func decodePrivate(b []byte) (private, bool) {
 
 // Plan keeps an image whose configuration and files are unchanged, and
 // plans a new build otherwise: digest, ref and base_digest are known
-// after apply, image is known now. Plan reads the files (to see changes
-// behind an unchanged configuration) but not the registry. Files it
+// after apply, image is known now. Plan reads the files of an image
+// built before (to see changes behind an unchanged configuration), never
+// those of one to create, and not the registry. Files it
 // cannot read are no error yet: a step that runs before apply may make
 // them (a pipeline's stages build into context_dir), so it plans a build
 // and Apply reports what is still missing.
@@ -357,6 +358,20 @@ func (r *imageResource) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.P
 		rebuild()
 		return
 	}
+	if req.PriorState == cty.NilVal || req.PriorState.IsNull() {
+		// A build to come, with nothing to compare its files with: they
+		// are read when it runs. Read now they would be read at every
+		// plan, a pipeline's image's as its last run left its workspace
+		// (a pipeline plans each image as a create), whole, links at its
+		// root followed.
+		if _, diags := parseConfig(req.Config); diags.HasErrors() {
+			resp.Diagnostics = append(resp.Diagnostics, diags...)
+			return
+		}
+		resp.PlannedPrivate = nil
+		rebuild()
+		return
+	}
 	_, mtime, layer, err, diags := readInputs(req.Config)
 	resp.Diagnostics = append(resp.Diagnostics, diags...)
 	if diags.HasErrors() {
@@ -368,8 +383,7 @@ func (r *imageResource) Plan(_ context.Context, req sdk.PlanRequest, resp *sdk.P
 		return
 	}
 	inputs := inputsDigest(layer, mtime)
-	create := req.PriorState == cty.NilVal || req.PriorState.IsNull()
-	if !create && configUnchanged(req.Config, req.PriorState) {
+	if configUnchanged(req.Config, req.PriorState) {
 		prior, ok := decodePrivate(req.PriorPrivate)
 		if !ok || prior.Inputs == inputs {
 			// Nothing changed (or, without a record of the last build's
