@@ -161,6 +161,7 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Cannot render manifests", err.Error())
 		return
 	}
+	prior.followVersions(d)
 	progress, waiting := progressOr(req.Progress), req.Waiting
 	if waiting == nil {
 		waiting = progress

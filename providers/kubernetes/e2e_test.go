@@ -27,6 +27,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"slipway.dev/slipway/internal/builtin"
@@ -299,6 +300,76 @@ spec:
 	plan = s.Plan(config)
 	if d := sdktest.DiffPaths(s.State, plan.PlannedState); len(d) > 0 {
 		t.Errorf("second plan changes %v, want none", d)
+	}
+	s.Destroy()
+}
+
+// TestNewAPIVersionIsTheSameObject: a manifest moved to another version
+// of its API (here a CR from v1alpha1 to v1beta1, both served) names the
+// object it named before. The inventory keys objects by version, and the
+// old key was taken for an object that left the manifests: prune deleted
+// what the same apply had just applied.
+func TestNewAPIVersionIsTheSameObject(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-versions"
+	const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.e2e.slipway.dev}
+spec:
+  group: e2e.slipway.dev
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
+  - name: v1beta1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
+`
+	dir := sdktest.WriteTree(t, map[string]string{
+		"crd.yaml":    crd,
+		"gadget.yaml": "apiVersion: e2e.slipway.dev/v1alpha1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: 3}\n",
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("gadgets"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "prune": cty.True, "wait_timeout": cty.StringVal("120s"),
+	})
+	gadgets := schema.GroupVersionResource{Group: "e2e.slipway.dev", Version: "v1beta1", Resource: "gadgets"}
+	s := newSession(t, c)
+	s.Sync(config)
+	first := k.Get(gadgets, ns, "g1")
+	if first == nil {
+		t.Fatal("the Gadget was not applied")
+	}
+
+	writeFile(t, filepath.Join(dir, "gadget.yaml"), "apiVersion: e2e.slipway.dev/v1beta1\nkind: Gadget\nmetadata: {name: g1}\nspec: {size: 4}\n")
+	s.Refresh()
+	plan := s.Plan(config)
+	const (
+		oldID = "e2e.slipway.dev/v1alpha1 Gadget " + ns + "/g1"
+		newID = "e2e.slipway.dev/v1beta1 Gadget " + ns + "/g1"
+	)
+	if inv := stringList(plan.PlannedState.GetAttr("inventory")); slices.Contains(inv, oldID) || !slices.Contains(inv, newID) {
+		t.Errorf("planned inventory %v, want the Gadget under its new version alone", inv)
+	}
+	resp, _ := s.Apply(config, plan)
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	after := k.Get(gadgets, ns, "g1")
+	if after == nil || after.GetUID() != first.GetUID() {
+		t.Fatalf("after the apply the Gadget is %v; want the same object (uid %s), updated", after, first.GetUID())
+	}
+	if size, _, _ := unstructured.NestedInt64(after.Object, "spec", "size"); size != 4 {
+		t.Errorf("the Gadget's size = %d, want 4", size)
+	}
+	s.Refresh()
+	if d := sdktest.DiffPaths(s.State, s.Plan(config).PlannedState); len(d) > 0 {
+		t.Errorf("the plan after changes %v, want none", d)
 	}
 	s.Destroy()
 }

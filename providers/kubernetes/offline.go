@@ -54,6 +54,7 @@ func (a *app) planOffline(reqs []sdk.PlanRequest, resps []sdk.PlanResponse) {
 			resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 			return
 		}
+		prior.followVersions(d)
 		if g := scopes.Guessed(); len(g) > 0 {
 			resp.Diagnostics.AddWarning("Kinds taken as namespaced",
 				fmt.Sprintf("Offline, slipway cannot ask the cluster whether these kinds of app %q are namespaced; they are neither Kubernetes' own nor in the app's state, so they are taken as namespaced:\n  %s", cfg.Name, strings.Join(g, "\n  ")))

@@ -273,6 +273,7 @@ func (a *app) prepare(ctx context.Context, req sdk.PlanRequest, resp *sdk.PlanRe
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.AppManifestsDir), "Invalid manifests", err.Error())
 		return nil
 	}
+	prior.followVersions(d)
 	it := &planItem{resp: resp, cfg: cfg, desired: d, prior: prior, priorAdopted: attrOr(req.PriorState, builtin.AppAdopted), priorRollout: priorStatus(req.PriorState)}
 	if cfg.Rollout != nil {
 		if it.workload, err = prepareRollout(cfg.Rollout, d); err != nil {

@@ -17,6 +17,8 @@ package kubernetes
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/zclconf/go-cty/cty"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -104,6 +106,58 @@ type priorApp struct {
 	inventory []string
 	objects   map[string]cty.Value
 	private   privateData
+}
+
+// followVersions re-keys the prior entries of objects the manifests now
+// give at another version of their API (a CR from v1alpha1 to v1beta1,
+// an HPA from autoscaling/v2beta2 to autoscaling/v2, while the cluster
+// serves both): the same object, which the inventory keys by version.
+// Left under its old key it was an object that left the manifests, and
+// prune deleted what the same apply had just applied. Argo CD keys an
+// app's resources by group, kind, namespace and name.
+func (p *priorApp) followVersions(d *desiredSet) {
+	if d == nil || len(p.inventory) == 0 {
+		return
+	}
+	desired := d.byID()
+	now := make(map[string]string, len(desired))
+	for key, o := range desired {
+		now[unversioned(o.id)] = key
+	}
+	inventory := slices.Clone(p.inventory)
+	moved := false
+	for i, key := range inventory {
+		if _, ok := desired[key]; ok {
+			continue
+		}
+		id, err := kube.ParseObjectID(key)
+		if err != nil {
+			continue
+		}
+		to, ok := now[unversioned(id)]
+		if !ok || slices.Contains(inventory, to) {
+			continue
+		}
+		inventory[i], moved = to, true
+		if v, ok := p.objects[key]; ok {
+			p.objects = maps.Clone(p.objects)
+			delete(p.objects, key)
+			p.objects[to] = v
+		}
+		if h, ok := p.private.Hashes[key]; ok {
+			p.private.Hashes = maps.Clone(p.private.Hashes)
+			delete(p.private.Hashes, key)
+			p.private.Hashes[to] = h
+		}
+	}
+	if moved {
+		p.inventory = inventory
+	}
+}
+
+// unversioned is an object's identity whatever the version of its API.
+func unversioned(id kube.ObjectID) string {
+	return id.Group + " " + id.Kind + " " + id.Namespace + "/" + id.Name
 }
 
 func readPrior(state cty.Value, private []byte) (priorApp, error) {
