@@ -374,6 +374,38 @@ spec:
 	s.Destroy()
 }
 
+// TestObjectOfTwoAppsIsWarned: an object in the manifests of two apps is
+// applied by both, each taking it over in turn, and destroying either
+// deletes it. The plan of the second says so, as Argo CD's
+// SharedResourceWarning does.
+func TestObjectOfTwoAppsIsWarned(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-shared"
+	dir := sdktest.WriteTree(t, map[string]string{
+		"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\ndata: {a: b}\n",
+	})
+	app := func(name string) cty.Value {
+		return appConfigVal(map[string]cty.Value{
+			"name": cty.StringVal(name), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+			"create_namespace": cty.True,
+		})
+	}
+	alpha := newSession(t, c)
+	resp, _ := alpha.Sync(app("alpha"))
+	sdktest.CheckDiags(t, "apply of alpha", resp.Diagnostics)
+	if got := fmt.Sprint(alpha.Plan(app("alpha")).Diagnostics); strings.Contains(got, "shared with another app") {
+		t.Errorf("alpha's own object is warned as shared: %s", got)
+	}
+	plan := newSession(t, c).Plan(app("beta"))
+	got := fmt.Sprint(plan.Diagnostics)
+	if !strings.Contains(got, "Objects shared with another app") || !strings.Contains(got, `v1 ConfigMap `+ns+`/shared (app "alpha")`) {
+		t.Errorf("the plan of beta, whose ConfigMap is alpha's, does not warn: %s", got)
+	}
+	alpha.Destroy()
+}
+
 func TestPreSyncHookRunsFirst(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)

@@ -308,6 +308,12 @@ func (a *app) finishPlan(it *planItem, objects map[string]cty.Value, unchanged [
 		return
 	}
 	desired := it.desired.byID()
+	if shared := sharedObjects(it.desired, live, it.cfg.Name); len(shared) > 0 {
+		// Argo CD's SharedResourceWarning.
+		resp.Diagnostics.AddWarning("Objects shared with another app",
+			fmt.Sprintf("These objects of app %q are also another slipway app's (their %s label names it):\n  %s\nBoth apps apply them, each taking them over in turn: the other's next plan shows them changed, and destroying either app deletes them. Keep each object in the manifests of one app.",
+				it.cfg.Name, labelApp, strings.Join(shared, "\n  ")))
+	}
 	inventory := it.desired.ids()
 	hashes := hashesOf(it.desired)
 	var kept, keptByAnnotation, notOwned, abandoned []string
@@ -530,6 +536,25 @@ func dryRunHint(err error, cfg appConfig) string {
 
 // ownedBy reports whether a live object carries app's labels, the only
 // objects slipway ever deletes.
+// sharedObjects lists the objects of d that live carries as another
+// slipway app's, with that app's name.
+func sharedObjects(d *desiredSet, live map[string]*unstructured.Unstructured, app string) []string {
+	var out []string
+	for _, o := range d.objects {
+		key := o.id.String()
+		lv := live[key]
+		if lv == nil {
+			continue
+		}
+		l := lv.GetLabels()
+		if other := l[labelApp]; l[labelManagedBy] == managedBy && other != "" && other != app {
+			out = append(out, fmt.Sprintf("%s (app %q)", key, other))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func ownedBy(u *unstructured.Unstructured, app string) bool {
 	l := u.GetLabels()
 	return l[labelManagedBy] == managedBy && l[labelApp] == app
