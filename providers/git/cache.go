@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -36,6 +37,7 @@ const remoteName = "origin"
 // cache is the on-disk store of the git provider under one root:
 //
 //	repos/<key>       a bare repository per URL, key = sha256(url)[:16] in hex
+//	                  of the URL without credentials (stripCredentials)
 //	repos/<key>.lock  the lock file that serialises work on that repository
 //	trees/<commit>    a read-only checkout of one commit, published whole
 //
@@ -61,35 +63,102 @@ func repoKey(url string) string {
 // from open to close: nothing else in this or another process touches it
 // meanwhile.
 type repo struct {
-	url     string
+	url     string // the remote, without credentials (stripCredentials)
+	shown   string // the URL as messages show it (displayURL)
 	dir     string
 	auth    transport.AuthMethod
 	git     *gogit.Repository
 	release func()
 }
 
+// Modes of what the cache makes: only its owner may read it, since a
+// private repository's objects and checkouts are in it. Everything of a
+// repository or a checkout lies under repos/ or trees/, which are 0700
+// whatever modes go-git gives the files inside (its own, umask-dependent).
+const (
+	privateDir  fs.FileMode = 0o700
+	privateFile fs.FileMode = 0o600
+)
+
+// privateDirAll makes dir and its missing parents 0700, and makes dir
+// itself 0700 when it was made earlier with a wider mode.
+func privateDirAll(dir string) error {
+	if err := os.MkdirAll(dir, privateDir); err != nil {
+		return err
+	}
+	return chmodExact(dir, privateDir)
+}
+
+// chmodExact sets p's permission bits to mode unless they are already.
+func chmodExact(p string, mode fs.FileMode) error {
+	info, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm() == mode {
+		return nil
+	}
+	return os.Chmod(p, mode)
+}
+
 // open locks the repository of url and opens it, creating it when it does
 // not exist yet (or replacing it when it cannot be opened). The caller must
-// close it.
+// close it. The repository is keyed by, and fetches from, url without its
+// credentials (they go to go-git in auth), so a token never reaches the
+// disk and a URL with a rotated token shares the cache. A repository
+// cached by an earlier version under the key of url with its credentials
+// is taken over (its remote rewritten without them), or dropped.
 func (c *cache) open(ctx context.Context, url string, auth transport.AuthMethod) (*repo, error) {
-	if err := os.MkdirAll(c.reposDir(), 0o755); err != nil {
+	if err := privateDirAll(c.reposDir()); err != nil {
 		return nil, fmt.Errorf("create git cache: %w", err)
 	}
-	key := repoKey(url)
+	remote, _ := stripCredentials(url)
+	key := repoKey(remote)
 	dir := filepath.Join(c.reposDir(), key)
 	release, err := c.locks.lock(ctx, key, dir+".lock")
 	if err != nil {
 		return nil, err
 	}
-	r := &repo{url: url, dir: dir, auth: auth, release: release}
-	if r.git, err = openRepo(dir, url); err != nil {
-		r.git, err = initRepo(dir, url)
+	r := &repo{url: remote, shown: displayURL(url), dir: dir, auth: auth, release: release}
+	if remote != url {
+		if err := c.takeOverLegacy(ctx, repoKey(url), dir); err != nil {
+			release()
+			return nil, err
+		}
+	}
+	if r.git, err = openRepo(dir, remote); err != nil {
+		r.git, err = initRepo(dir, remote)
 	}
 	if err != nil {
 		release()
 		return nil, err
 	}
 	return r, nil
+}
+
+// takeOverLegacy moves the repository cached under legacy (the key of a
+// URL with credentials, which earlier versions stored in its config) to
+// dir, held locked by the caller, when dir has none yet, and removes it
+// otherwise: either way no copy of the credentials is left on disk.
+func (c *cache) takeOverLegacy(ctx context.Context, legacy, dir string) error {
+	old := filepath.Join(c.reposDir(), legacy)
+	if _, err := os.Lstat(old); err != nil {
+		return nil // none: the usual case
+	}
+	release, err := c.locks.lock(ctx, legacy, old+".lock")
+	if err != nil {
+		return err
+	}
+	defer release()
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(old, dir); err == nil {
+			return nil
+		}
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("drop cached repository %s, whose remote holds credentials: %w", old, err)
+	}
+	return nil
 }
 
 // close releases the repository's lock.
@@ -103,7 +172,10 @@ func (r *repo) reset() error {
 	return err
 }
 
-// openRepo opens the bare repository at dir if it exists and fetches from url.
+// openRepo opens the bare repository at dir if it exists and fetches from
+// url. A remote that is url with credentials (written by an earlier
+// version) is rewritten as url. The repository and its config are made
+// private (an older cache's may not be).
 func openRepo(dir, url string) (*gogit.Repository, error) {
 	g, err := gogit.PlainOpen(dir)
 	if err != nil {
@@ -114,9 +186,56 @@ func openRepo(dir, url string) (*gogit.Repository, error) {
 		return nil, err
 	}
 	if urls := rem.Config().URLs; len(urls) != 1 || urls[0] != url {
-		return nil, fmt.Errorf("cached repository %s fetches from %v, not %s", dir, urls, url)
+		if len(urls) != 1 || !sameRemote(urls[0], url) {
+			shown := make([]string, len(urls))
+			for i, u := range urls {
+				shown[i] = displayURL(u)
+			}
+			return nil, fmt.Errorf("cached repository %s fetches from %v, not %s", dir, shown, displayURL(url))
+		}
+		if err := setRemoteURL(g, url); err != nil {
+			return nil, err
+		}
+	}
+	if err := makePrivate(dir); err != nil {
+		return nil, err
 	}
 	return g, nil
+}
+
+// sameRemote reports whether stored, a cached repository's remote, is url
+// once its credentials are taken out.
+func sameRemote(stored, url string) bool {
+	s, _ := stripCredentials(stored)
+	return s == url
+}
+
+// setRemoteURL makes url the one URL of the repository's remote.
+func setRemoteURL(g *gogit.Repository, url string) error {
+	cfg, err := g.Config()
+	if err != nil {
+		return fmt.Errorf("read cached repository config: %w", err)
+	}
+	rc, ok := cfg.Remotes[remoteName]
+	if !ok {
+		return fmt.Errorf("cached repository has no remote %s", remoteName)
+	}
+	rc.URLs = []string{url}
+	if err := g.SetConfig(cfg); err != nil {
+		return fmt.Errorf("rewrite cached repository config: %w", err)
+	}
+	return nil
+}
+
+// makePrivate makes a repository directory 0700 and its config 0600.
+func makePrivate(dir string) error {
+	if err := chmodExact(dir, privateDir); err != nil {
+		return fmt.Errorf("protect cached repository: %w", err)
+	}
+	if err := chmodExact(filepath.Join(dir, "config"), privateFile); err != nil {
+		return fmt.Errorf("protect cached repository: %w", err)
+	}
+	return nil
 }
 
 // initRepo makes an empty bare repository at dir whose remote is url,
@@ -131,6 +250,9 @@ func initRepo(dir, url string) (*gogit.Repository, error) {
 	g, err := gogit.PlainInit(tmp, true)
 	if err == nil {
 		_, err = g.CreateRemote(&config.RemoteConfig{Name: remoteName, URLs: []string{url}})
+	}
+	if err == nil {
+		err = makePrivate(tmp)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create cached repository: %w", err)

@@ -58,7 +58,9 @@ func (c *cache) checkout(r *repo, commit *object.Commit, replace bool) (string, 
 			return dir, nil
 		}
 	}
-	if err := os.MkdirAll(trees, 0o755); err != nil {
+	// 0700: a private repository's files are its owner's only; the
+	// checkouts inside keep their read-only modes.
+	if err := privateDirAll(trees); err != nil {
 		return "", fmt.Errorf("create checkout directory: %w", err)
 	}
 	removeStale(trees)

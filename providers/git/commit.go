@@ -40,12 +40,12 @@ import (
 func (r *repo) remoteBranch(ctx context.Context, branch string) (plumbing.Hash, advertised, error) {
 	list, err := r.listRemote(ctx)
 	if err != nil {
-		return plumbing.ZeroHash, advertised{}, &remoteError{op: "list refs of", url: r.url, err: err}
+		return plumbing.ZeroHash, advertised{}, &remoteError{op: "list refs of", url: r.shown, err: err}
 	}
 	refs := newAdvertised(list)
 	head, ok := refs.hash[plumbing.NewBranchReferenceName(branch)]
 	if !ok {
-		return plumbing.ZeroHash, refs, &refNotFoundError{kind: "branch", name: branch, url: r.url, available: refs.short(branchPrefix)}
+		return plumbing.ZeroHash, refs, &refNotFoundError{kind: "branch", name: branch, url: r.shown, available: refs.short(branchPrefix)}
 	}
 	return head, refs, nil
 }
@@ -59,7 +59,7 @@ func (r *repo) branchHead(ctx context.Context, branch string) (*object.Commit, e
 	}
 	if !r.has(head) {
 		if err := r.fetch(ctx, branchSpec(branch)); err != nil {
-			return nil, &remoteError{op: "fetch from", url: r.url, err: err}
+			return nil, &remoteError{op: "fetch from", url: r.shown, err: err}
 		}
 	}
 	c, err := r.commit(head)
@@ -81,7 +81,7 @@ func branchSpec(branch string) config.RefSpec {
 func (r *repo) ensureCommit(ctx context.Context, refs advertised, branch string, h plumbing.Hash) (*object.Commit, error) {
 	if !r.has(h) {
 		if err := r.fetch(ctx, branchSpec(branch)); err != nil {
-			return nil, &remoteError{op: "fetch from", url: r.url, err: err}
+			return nil, &remoteError{op: "fetch from", url: r.shown, err: err}
 		}
 	}
 	if !r.has(h) {

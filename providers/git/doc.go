@@ -52,6 +52,7 @@
 // Everything lives in a cache directory (cache_dir in the provider block):
 //
 //	repos/<key>       one bare repository per URL; key = sha256(url)[:16] in hex
+//	                  of the URL without credentials (see urls.go)
 //	repos/<key>.lock  the lock file of that repository
 //	trees/<commit>    a read-only checkout of one commit
 //
@@ -82,6 +83,11 @@
 //   - The cache is keyed by URL (repositories) and by commit (checkouts),
 //     so two sources of one commit share a checkout, and an unchanged
 //     source costs one ls-remote.
+//   - A URL's credentials (https://user:TOKEN@host/...) are never shown
+//     and never written to disk: every message shows displayURL, the
+//     cache stores the URL without them, and they reach go-git only as
+//     BasicAuth. The cache is its owner's only: repos/, trees/ and each
+//     repository 0700, a repository's config and lock file 0600.
 //   - Work on one URL's repository is serialised across goroutines and
 //     processes by a flock on its lock file, held from opening the
 //     repository to publishing the checkout. Whatever writes to a cached

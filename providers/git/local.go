@@ -48,18 +48,23 @@ func (s *source) readLocal(cfg cty.Value, localDir string, resp *sdk.SourceReadR
 		resp.Diagnostics = diags
 		return
 	}
+	shown := displayURL(rawURL) // never the URL's credentials
 	lc, err := openLocal(localDir)
 	if err != nil {
-		resp.Diagnostics.AddError("Not a git checkout", fmt.Sprintf("The local directory %s given for this source cannot be used: %v. Give the top directory of a git clone of %s (a pull request's branch checked out).", localDir, err, rawURL))
+		resp.Diagnostics.AddError("Not a git checkout", redactSecrets(fmt.Sprintf("The local directory %s given for this source cannot be used: %v. Give the top directory of a git clone of %s (a pull request's branch checked out).", localDir, err, shown), rawURL))
 		return
 	}
 	switch remotes := lc.remoteURLs(); {
 	case len(remotes) == 0:
 		resp.Diagnostics.AddWarning("Local checkout has no remote",
-			fmt.Sprintf("%s has no git remote, so slipway cannot check that it is a clone of %s; it is used as given.", lc.root, rawURL))
+			fmt.Sprintf("%s has no git remote, so slipway cannot check that it is a clone of %s; it is used as given.", lc.root, shown))
 	case !anySameRepo(remotes, rawURL):
+		others := make([]string, len(remotes))
+		for i, r := range remotes {
+			others[i] = displayURL(r)
+		}
 		resp.Diagnostics.AddError("Local checkout of another repository",
-			fmt.Sprintf("%s is a clone of %s, not of this source's repository %s. Give a checkout of %s, or name the source it belongs to.", lc.root, strings.Join(remotes, ", "), rawURL, rawURL))
+			fmt.Sprintf("%s is a clone of %s, not of this source's repository %s. Give a checkout of %s, or name the source it belongs to.", lc.root, strings.Join(others, ", "), shown, shown))
 		return
 	}
 	if err := linksInside(lc.root); err != nil {

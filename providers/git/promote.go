@@ -111,6 +111,7 @@ func (*promote) Schema() sdk.Schema { return promoteSchema }
 // promoteConfig is a checked, wholly known configuration.
 type promoteConfig struct {
 	rawURL, url, protocol string
+	shown                 string // the URL in messages: displayURL, no credentials
 	branch                string
 	base                  plumbing.Hash // zero: the branch's head
 	edit                  edit
@@ -140,10 +141,11 @@ func checkPromote(cfg cty.Value) (promoteConfig, sdk.Diagnostics) {
 
 	if known(builtin.PromoteURL) {
 		pc.rawURL = sdk.GetString(cfg, builtin.PromoteURL)
+		pc.shown = displayURL(pc.rawURL)
 		var err error
 		if pc.url, pc.protocol, err = normalizeURL(pc.rawURL); err != nil {
 			bad(builtin.PromoteURL, "Invalid repository URL",
-				fmt.Sprintf("The url %q is not a git URL slipway can push to: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", pc.rawURL, err))
+				redactSecrets(fmt.Sprintf("The url %q is not a git URL slipway can push to: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", pc.shown, err), pc.rawURL))
 		}
 	}
 	if known(builtin.PromoteBranch) {
@@ -482,7 +484,7 @@ func (r *promote) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.App
 	resp.NewState = promoteState(cfg, out)
 	if w := differsFromPlan(planned, resp.NewState); w != "" {
 		resp.Diagnostics.AddWarning("Branch moved since the plan",
-			fmt.Sprintf("The branch %q of %s moved after the plan was made, and the edit made on its new head %s: %s. The commit pushed holds the edit as configured; check its diff.", pc.branch, pc.rawURL, w, short(sdk.GetString(resp.NewState, builtin.PromoteCommit))))
+			fmt.Sprintf("The branch %q of %s moved after the plan was made, and the edit made on its new head %s: %s. The commit pushed holds the edit as configured; check its diff.", pc.branch, pc.shown, w, short(sdk.GetString(resp.NewState, builtin.PromoteCommit))))
 	}
 }
 
@@ -505,7 +507,7 @@ func pushEdit(ctx context.Context, c *cache, set settings, pc promoteConfig, pro
 			return false, err
 		}
 		if o, ok := refused[head.Hash]; ok {
-			progress(fmt.Sprintf("pushed %s to %s %s", short(head.Hash.String()), pc.rawURL, pc.branch))
+			progress(fmt.Sprintf("pushed %s to %s %s", short(head.Hash.String()), pc.shown, pc.branch))
 			out = o
 			return false, nil
 		}
@@ -530,7 +532,7 @@ func pushEdit(ctx context.Context, c *cache, set settings, pc promoteConfig, pro
 		err = rp.push(ctx, commit, head.Hash, pc.branch)
 		o.commit, o.parent = cty.StringVal(commit.String()), cty.StringVal(head.Hash.String())
 		if err == nil {
-			progress(fmt.Sprintf("pushed %s to %s %s", short(commit.String()), pc.rawURL, pc.branch))
+			progress(fmt.Sprintf("pushed %s to %s %s", short(commit.String()), pc.shown, pc.branch))
 			out = o
 			return false, nil
 		}
@@ -539,12 +541,12 @@ func pushEdit(ctx context.Context, c *cache, set settings, pc promoteConfig, pro
 		// new head; anything else is a failure.
 		moved, lerr := rp.branchMoved(ctx, pc.branch, head.Hash)
 		if lerr != nil || !moved {
-			return false, &pushError{url: pc.rawURL, branch: pc.branch, err: err}
+			return false, &pushError{url: pc.shown, branch: pc.branch, err: err}
 		}
 		if attempt < maxAttempts {
 			progress(fmt.Sprintf("%s moved while pushing; making the edit again on its new head (attempt %d of %d)", pc.branch, attempt+1, maxAttempts))
 		}
-		return true, &pushError{url: pc.rawURL, branch: pc.branch, err: err, gaveUp: true}
+		return true, &pushError{url: pc.shown, branch: pc.branch, err: err, gaveUp: true}
 	})
 	if err != nil && ctx.Err() != nil {
 		// Cancelled while waiting for the next attempt, or during one.
@@ -578,7 +580,8 @@ func (e *pushError) Unwrap() error { return e.err }
 // openForPromote opens the cached repository of the configuration's URL,
 // under its lock.
 func openForPromote(ctx context.Context, c *cache, set settings, pc promoteConfig) (*repo, error) {
-	auth, err := set.creds.auth(pc.url, pc.protocol)
+	remote, info := stripCredentials(pc.url)
+	auth, err := set.creds.auth(remote, pc.protocol, info)
 	if err != nil {
 		return nil, &editError{"", "Cannot load SSH key", err.Error() + "."}
 	}
@@ -587,7 +590,7 @@ func openForPromote(ctx context.Context, c *cache, set settings, pc promoteConfi
 	}
 	r, err := c.open(ctx, pc.url, auth)
 	if err != nil {
-		return nil, &editError{"", "Cannot open git cache", fmt.Sprintf("Opening the cached repository of %s failed: %v.", pc.url, err)}
+		return nil, &editError{"", "Cannot open git cache", fmt.Sprintf("Opening the cached repository of %s failed: %v.", pc.shown, err)}
 	}
 	return r, nil
 }
@@ -694,8 +697,16 @@ func differsFromPlan(planned, applied cty.Value) string {
 // Read returns the state unchanged: a pushed commit does not change.
 func (*promote) Read(context.Context, sdk.ReadRequest, *sdk.ReadResponse) {}
 
-// promoteDiag turns a failure of a promote into what the user reads.
+// promoteDiag turns a failure of a promote into what the user reads: the
+// URL in its display form, and no secret of it in the causes quoted
+// either.
 func promoteDiag(err error, pc promoteConfig) sdk.Diagnostic {
+	d := describePromote(err, pc)
+	d.Detail = redactSecrets(d.Detail, pc.rawURL, pc.url)
+	return d
+}
+
+func describePromote(err error, pc promoteConfig) sdk.Diagnostic {
 	var (
 		ee *editError
 		pe *pushError

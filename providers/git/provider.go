@@ -53,9 +53,11 @@ var providerSchema = sdk.Schema{
 		"cache_dir": {Type: cty.String, Optional: true, Local: true,
 			Description: `Where repositories and checkouts are cached; "<user cache dir>/slipway/git" when unset.`},
 		"username": {Type: cty.String, Optional: true,
-			Description: "User name for HTTP basic auth to http(s) remotes."},
+			Description: "User name for HTTP basic auth to the remotes of hosts (to every http(s) remote when it is unset); never sent over plain http:// except to a loopback address. A remote they are not sent to gets the credentials its URL holds (https://user:token@host/...), if any."},
 		"password": {Type: cty.String, Optional: true, Sensitive: true,
-			Description: "Password or token for HTTP basic auth to http(s) remotes."},
+			Description: "Password or token for HTTP basic auth, sent with username."},
+		"hosts": {Type: cty.List(cty.String), Optional: true,
+			Description: `The hosts username and password are sent to, as URLs name them ("git.example.com", any port, or "git.example.com:3000"); remotes of other hosts are reached without them. Unset, they are sent to every https remote (a public source on github.com included), and plans warn.`},
 		"ssh_key_file": {Type: cty.String, Optional: true,
 			Description: "Private key file for ssh remotes; the SSH agent is used when unset."},
 	},
@@ -81,6 +83,23 @@ func (p *provider) Configure(_ context.Context, req sdk.ConfigureRequest, resp *
 			password:   sdk.GetString(req.Config, "password"),
 			sshKeyFile: sdk.GetString(req.Config, "ssh_key_file"),
 		},
+	}
+	if v := req.Config.GetAttr("hosts"); !v.IsNull() && v.IsWhollyKnown() {
+		var list []string
+		for _, e := range v.AsValueSlice() {
+			if !e.IsNull() {
+				list = append(list, e.AsString())
+			}
+		}
+		var bad []string
+		if s.creds.hosts, bad = gitHosts(list); len(bad) > 0 {
+			resp.Diagnostics.AddAttributeError(cty.GetAttrPath("hosts"), "Invalid git host",
+				fmt.Sprintf("hosts holds %q, which is not a host: name one as a URL does, its host and port alone, like \"git.example.com\" or \"git.example.com:3000\".", bad))
+			return
+		}
+	} else if s.creds.username != "" || s.creds.password != "" {
+		resp.Diagnostics.AddWarning("Git credentials sent to every host",
+			`The provider "git" block sets username or password without hosts, so they are sent to every https remote a source or promote names: a public repository's host (github.com) gets them too. Set hosts = ["git.example.com"] to the hosts they are for.`)
 	}
 	if s.cacheDir == "" {
 		dir, err := defaultCacheDir()

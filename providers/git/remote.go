@@ -17,6 +17,8 @@ package git
 import (
 	"errors"
 	"fmt"
+	"net"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,16 +66,78 @@ type credentials struct {
 	username   string
 	password   string
 	sshKeyFile string
+	// hosts are the hosts username and password go to (lowercase "host"
+	// or "host:port"); nil when the block names none: every host.
+	hosts map[string]bool
+}
+
+// sendsTo reports whether the provider block's username and password go
+// to the http(s) remote url: one of hosts (every host when hosts is
+// unset), and never over plain http except to a loopback address, where
+// anyone on the way could read them.
+func (c credentials) sendsTo(remote string) bool {
+	u, err := neturl.Parse(remote)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Scheme, "http") && !isLoopback(u.Hostname()) {
+		return false
+	}
+	if c.hosts == nil {
+		return true
+	}
+	host, name := strings.ToLower(u.Host), strings.ToLower(u.Hostname())
+	return c.hosts[host] || c.hosts[name]
+}
+
+// isLoopback reports whether host names this machine: "localhost", a name
+// under ".localhost", or a loopback address.
+func isLoopback(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// gitHosts reads the hosts attribute: each a host as a URL names it,
+// "git.example.com" (any port) or "git.example.com:3000". It returns the
+// entries that are not hosts.
+func gitHosts(list []string) (map[string]bool, []string) {
+	hosts := map[string]bool{}
+	var bad []string
+	for _, h := range list {
+		wrong := h == "" || strings.ContainsAny(h, "/@?#\\ \t") || strings.HasSuffix(h, ":")
+		if !wrong {
+			u, err := neturl.Parse("https://" + h)
+			wrong = err != nil || u.Host != h || u.Hostname() == ""
+		}
+		if wrong {
+			bad = append(bad, h)
+			continue
+		}
+		hosts[strings.ToLower(h)] = true
+	}
+	return hosts, bad
 }
 
 // auth is the go-git auth method for a remote of the given protocol: HTTP
-// basic auth when a username or password is set, the SSH key file when one
-// is set; nil leaves go-git to its defaults (anonymous HTTP, the SSH agent).
-func (c credentials) auth(url, protocol string) (transport.AuthMethod, error) {
+// basic auth when a username or password is set, else the user name and
+// password the URL carried (info, which stripCredentials took out of it:
+// go-git is never given a URL with credentials), the SSH key file when
+// one is set; nil leaves go-git to its defaults (anonymous HTTP, the SSH
+// agent).
+func (c credentials) auth(url, protocol string, info *neturl.Userinfo) (transport.AuthMethod, error) {
 	switch protocol {
 	case "http", "https":
-		if c.username != "" || c.password != "" {
+		if (c.username != "" || c.password != "") && c.sendsTo(url) {
 			return &githttp.BasicAuth{Username: c.username, Password: c.password}, nil
+		}
+		if info != nil && info.Username() != "" {
+			// As go-git does with the userinfo of a URL.
+			password, _ := info.Password()
+			return &githttp.BasicAuth{Username: info.Username(), Password: password}, nil
 		}
 	case "ssh":
 		if c.sshKeyFile != "" {

@@ -97,7 +97,7 @@ func (r *repo) resolve(ctx context.Context, w want) (resolved, error) {
 	}
 	list, err := r.listRemote(ctx)
 	if err != nil {
-		return resolved{}, &remoteError{op: "list refs of", url: r.url, err: err}
+		return resolved{}, &remoteError{op: "list refs of", url: r.shown, err: err}
 	}
 	refs := newAdvertised(list)
 	if !w.commit.IsZero() {
@@ -109,17 +109,17 @@ func (r *repo) resolve(ctx context.Context, w want) (resolved, error) {
 	case w.branch != "":
 		name = plumbing.NewBranchReferenceName(w.branch)
 		if _, ok := refs.hash[name]; !ok {
-			return resolved{}, &refNotFoundError{kind: "branch", name: w.branch, url: r.url, available: refs.short(branchPrefix)}
+			return resolved{}, &refNotFoundError{kind: "branch", name: w.branch, url: r.shown, available: refs.short(branchPrefix)}
 		}
 	case w.tag != "":
 		name = plumbing.NewTagReferenceName(w.tag)
 		if _, ok := refs.hash[name]; !ok {
-			return resolved{}, &refNotFoundError{kind: "tag", name: w.tag, url: r.url, available: refs.short(tagPrefix)}
+			return resolved{}, &refNotFoundError{kind: "tag", name: w.tag, url: r.shown, available: refs.short(tagPrefix)}
 		}
 	default:
 		name = refs.head
 		if _, ok := refs.hash[name]; !ok {
-			return resolved{}, &noDefaultBranchError{url: r.url, available: refs.short(branchPrefix)}
+			return resolved{}, &noDefaultBranchError{url: r.shown, available: refs.short(branchPrefix)}
 		}
 	}
 
@@ -127,7 +127,7 @@ func (r *repo) resolve(ctx context.Context, w want) (resolved, error) {
 	if !r.has(target) {
 		spec := config.RefSpec(fmt.Sprintf("+%s:%s", name, name))
 		if err := r.fetch(ctx, spec); err != nil {
-			return resolved{}, &remoteError{op: "fetch from", url: r.url, err: err}
+			return resolved{}, &remoteError{op: "fetch from", url: r.shown, err: err}
 		}
 		target = refs.hash[name] // the peeled hash may be of an object the fetch did not bring
 	}
@@ -152,10 +152,10 @@ func (r *repo) resolveCommit(ctx context.Context, refs advertised, h plumbing.Ha
 		specs = []config.RefSpec{"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"}
 	}
 	if err := r.fetch(ctx, specs...); err != nil {
-		return resolved{}, &remoteError{op: "fetch from", url: r.url, err: err}
+		return resolved{}, &remoteError{op: "fetch from", url: r.shown, err: err}
 	}
 	if !r.has(h) {
-		return resolved{}, &commitNotFoundError{commit: h, url: r.url}
+		return resolved{}, &commitNotFoundError{commit: h, url: r.shown}
 	}
 	c, err := r.commit(h)
 	return resolved{commit: c}, err

@@ -98,16 +98,19 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 	url, protocol, err := normalizeURL(rawURL)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath(builtin.SourceURL), "Invalid repository URL",
-			fmt.Sprintf("The url %q is not a git URL slipway can read: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", rawURL, err))
+			redactSecrets(fmt.Sprintf("The url %q is not a git URL slipway can read: %v. Write an http(s)://, ssh:// or file:// URL, or a local path.", displayURL(rawURL), err), rawURL))
 		return
 	}
+	// shown is the URL in every message: never its credentials.
+	shown := displayURL(url)
+	remote, info := stripCredentials(url)
 	set, c, err := s.p.config()
 	if err != nil {
 		resp.Diagnostics.AddError("No cache directory",
 			fmt.Sprintf("The git provider keeps repositories in a cache directory, and none could be found: %v. Set cache_dir in the provider \"git\" block.", err))
 		return
 	}
-	auth, err := set.creds.auth(url, protocol)
+	auth, err := set.creds.auth(remote, protocol, info)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot load SSH key", err.Error()+".")
 		return
@@ -118,13 +121,13 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 
 	r, err := c.open(ctx, url, auth)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot open git cache", fmt.Sprintf("Opening the cached repository of %s failed: %v.", url, err))
+		resp.Diagnostics.AddError("Cannot open git cache", redactSecrets(fmt.Sprintf("Opening the cached repository of %s failed: %v.", shown, err), rawURL, url))
 		return
 	}
 	defer r.close()
 	if req.Hard {
 		if err := r.reset(); err != nil {
-			resp.Diagnostics.AddError("Cannot drop git cache", fmt.Sprintf("Dropping the cached repository of %s for a hard refresh failed: %v.", url, err))
+			resp.Diagnostics.AddError("Cannot drop git cache", redactSecrets(fmt.Sprintf("Dropping the cached repository of %s for a hard refresh failed: %v.", shown, err), rawURL, url))
 			return
 		}
 	}
@@ -136,18 +139,18 @@ func (s *source) Read(ctx context.Context, req sdk.SourceReadRequest, resp *sdk.
 
 	tree, err := res.commit.Tree()
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read commit", fmt.Sprintf("Reading the tree of commit %s of %s failed: %v.", res.commit.Hash, url, err))
+		resp.Diagnostics.AddError("Cannot read commit", redactSecrets(fmt.Sprintf("Reading the tree of commit %s of %s failed: %v.", res.commit.Hash, shown, err), rawURL, url))
 		return
 	}
 	dirs, err := subdirectories(tree, subdir)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(cty.GetAttrPath("path"), "Path not found in repository",
-			fmt.Sprintf("The path %q is not a directory in commit %s of %s: %v.", subdir, res.commit.Hash.String()[:7], rawURL, err))
+			fmt.Sprintf("The path %q is not a directory in commit %s of %s: %v.", subdir, res.commit.Hash.String()[:7], displayURL(rawURL), err))
 		return
 	}
 	root, err := c.checkout(r, res.commit, req.Hard)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot check out commit", fmt.Sprintf("Writing the files of commit %s of %s failed: %v.", res.commit.Hash, url, err))
+		resp.Diagnostics.AddError("Cannot check out commit", redactSecrets(fmt.Sprintf("Writing the files of commit %s of %s failed: %v.", res.commit.Hash, shown, err), rawURL, url))
 		return
 	}
 	dir := root
@@ -269,8 +272,17 @@ func subject(msg string) string {
 	return strings.TrimRight(line, " \r")
 }
 
-// diagnose turns a failure to resolve a source into what the user reads.
-func diagnose(err error, url string) sdk.Diagnostic {
+// diagnose turns a failure to resolve a source of rawURL into what the user
+// reads: the URL in its display form, and no secret of it in the causes
+// quoted either.
+func diagnose(err error, rawURL string) sdk.Diagnostic {
+	d := describe(err, displayURL(rawURL))
+	d.Detail = redactSecrets(d.Detail, rawURL)
+	return d
+}
+
+// describe is diagnose with the URL shown as url.
+func describe(err error, url string) sdk.Diagnostic {
 	d := sdk.Diagnostic{Severity: sdk.Error}
 	var (
 		refErr    *refNotFoundError
@@ -301,7 +313,7 @@ func diagnose(err error, url string) sdk.Diagnostic {
 		switch {
 		case isAuthError(cause):
 			d.Summary = "Git authentication failed"
-			d.Detail = fmt.Sprintf("Could not %s %s: the server refused the credentials, or asked for some (%v). Set username and password (http) or ssh_key_file (ssh) in the provider \"git\" block.", remErr.op, url, cause)
+			d.Detail = fmt.Sprintf("Could not %s %s: the server refused the credentials, or asked for some (%v). Set username and password (http; when hosts is set, it must name this host) or ssh_key_file (ssh) in the provider \"git\" block.", remErr.op, url, cause)
 		case errors.Is(cause, transport.ErrEmptyRemoteRepository):
 			d.Summary = "Git repository is empty"
 			d.Detail = fmt.Sprintf("The repository %s has no commits yet. Push a commit first.", url)
