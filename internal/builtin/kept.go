@@ -74,3 +74,18 @@ func KeptOnDestroyValue(typ string, v cty.Value) string {
 	}
 	return KeptOnDestroy(typ, ann)
 }
+
+// NamespaceOfID is the namespace an object of an app is in, and whether
+// the object is itself a Namespace (then name is the namespace it is),
+// from an object ID as the kubernetes provider writes it: "APIVERSION
+// KIND NAMESPACE/NAME" ("v1 Namespace /db", "v1 PersistentVolumeClaim
+// db/data"). A destroy that leaves an object in place leaves its
+// Namespace too: deleting the Namespace would delete the object with it.
+func NamespaceOfID(id string) (namespace string, isNamespace bool, name string) {
+	f := strings.Fields(id)
+	if len(f) != 3 {
+		return "", false, ""
+	}
+	namespace, name, _ = strings.Cut(f[2], "/")
+	return namespace, f[0] == "v1" && f[1] == "Namespace", name
+}

@@ -434,6 +434,13 @@ func helmValues(attrs map[string]cty.Value, values, files, base cty.Value, rng h
 	return nil
 }
 
+// keptNamespace reports whether id is a Namespace that holds an object
+// the destroy leaves in place (keptIn, by namespace).
+func keptNamespace(id string, keptIn map[string]bool) bool {
+	_, isNamespace, name := builtin.NamespaceOfID(id)
+	return isNamespace && keptIn[name]
+}
+
 // nestedChanges breaks an app's change into one change per Kubernetes
 // object, from the objects attribute on each side.
 func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
@@ -448,6 +455,18 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	// with what they are live, not created.
 	adopted := adoptedOf(ch.After)
 	random := randomOf(ch.After)
+	// A destroy leaves a Namespace of the app in place while it holds an
+	// object the destroy leaves in place: deleting it would delete them.
+	keptIn := map[string]bool{}
+	if ch.Action == plans.Delete {
+		for id, b := range before {
+			if _, inAfter := after[id]; !inAfter && builtin.KeptOnDestroyValue(ch.Type, b) != "" {
+				if ns, _, _ := builtin.NamespaceOfID(id); ns != "" {
+					keptIn[ns] = true
+				}
+			}
+		}
+	}
 	ids := map[string]bool{}
 	for id := range before {
 		ids[id] = true
@@ -481,9 +500,10 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			nc.Action = plans.Create
 		case !inAfter && afterUnknown:
 			nc.Action, nc.After = plans.Update, cty.DynamicVal
-		case !inAfter && ch.Action == plans.Delete && builtin.KeptOnDestroyValue(ch.Type, b) != "":
+		case !inAfter && ch.Action == plans.Delete && (builtin.KeptOnDestroyValue(ch.Type, b) != "" || keptNamespace(id, keptIn)):
 			// The app goes, the object stays (Helm's keep, Argo CD's
-			// Delete=false): nothing happens to it.
+			// Delete=false, a Namespace that holds such an object):
+			// nothing happens to it.
 			nc.Action, nc.Reason, nc.After = plans.NoOp, plans.ReasonKept, b
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved

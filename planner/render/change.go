@@ -192,6 +192,9 @@ func keptWhy(n *plans.NestedChange) string {
 	if why := builtin.KeptOnDestroyValue(builtin.KubernetesApp, n.Before); why != "" {
 		return "it carries " + why
 	}
+	if _, isNamespace, _ := builtin.NamespaceOfID(n.Address); isNamespace {
+		return "it holds objects the destroy leaves in place"
+	}
 	return "it is kept"
 }
 

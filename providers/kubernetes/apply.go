@@ -1080,6 +1080,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		return
 	}
 	var owned []kube.ObjectID
+	keptIn := map[string]bool{}
 	for _, id := range ids {
 		lv := live[id.String()]
 		if lv == nil || !ownedBy(lv, cfg.Name) {
@@ -1087,10 +1088,20 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 		}
 		if leftOptions(lv, cty.NilVal).NoDelete {
 			progress(fmt.Sprintf("leaving %s in place (%s: Delete=false)", id, argoSyncOptions))
+			keptIn[id.Namespace] = true
 			continue
 		}
 		owned = append(owned, id)
 	}
+	// A Namespace that holds an object left in place stays too: deleting
+	// it would delete the object with it (the plan says so).
+	owned = slices.DeleteFunc(owned, func(id kube.ObjectID) bool {
+		if _, isNamespace, name := builtin.NamespaceOfID(id.String()); isNamespace && keptIn[name] {
+			progress(fmt.Sprintf("leaving %s in place: it holds objects left in place", id))
+			return true
+		}
+		return false
+	})
 	timeout := cfg.WaitTimeout
 	if timeout == 0 {
 		timeout = defaultDeleteTimeout
