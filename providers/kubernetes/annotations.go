@@ -93,6 +93,10 @@ type syncOptions struct {
 	// NoDelete: the object is left in place when the app is destroyed
 	// (Delete=false).
 	NoDelete bool
+	// PruneLast: once the object leaves the manifests, it is pruned after
+	// every other object is applied and healthy, as the app's prune_last
+	// prunes them all (PruneLast=true).
+	PruneLast bool
 	// Replace: the object is replaced (PUT, or created) rather than
 	// applied (Replace=true).
 	Replace bool
@@ -118,7 +122,7 @@ var syncOptionNames = map[string]func(o *syncOptions, v bool){
 	"ServerSideApply":             func(*syncOptions, bool) {},
 	"Validate":                    func(*syncOptions, bool) {},
 	"CreateNamespace":             func(*syncOptions, bool) {},
-	"PruneLast":                   func(*syncOptions, bool) {},
+	"PruneLast":                   func(o *syncOptions, v bool) { o.PruneLast = v },
 	"ApplyOutOfSyncOnly":          func(*syncOptions, bool) {},
 	"RespectIgnoreDifferences":    func(*syncOptions, bool) {},
 }

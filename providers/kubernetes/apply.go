@@ -75,6 +75,8 @@ type syncRun struct {
 	// pruneWaves are the sync waves of the objects to prune, as their
 	// live annotations give them (0 left out).
 	pruneWaves map[string]int
+	// pruneLast are the leftovers annotated PruneLast=true, by ID.
+	pruneLast map[string]bool
 	// hooks are the IDs of hook runs that may still exist, for destroy;
 	// runs are this sync's hook runs; priorRuns the last sync's.
 	hooks     []string
@@ -311,8 +313,18 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	if err := r.runHooks(ctx, hooksOf(d, builtin.HookPreSync)); err != nil {
 		return err
 	}
-	if r.cfg.Prune && !r.cfg.PruneLast {
-		if err := r.prune(ctx, toPrune, deadline); err != nil {
+	// What prunes last: every leftover with the app's prune_last, else
+	// those annotated PruneLast=true, as Argo CD prunes them.
+	var pruneLast []kube.ObjectID
+	if r.cfg.Prune {
+		pruneFirst := toPrune
+		if r.cfg.PruneLast {
+			pruneFirst, pruneLast = nil, toPrune
+		} else {
+			pruneFirst = slices.DeleteFunc(slices.Clone(toPrune), func(id kube.ObjectID) bool { return r.pruneLast[id.String()] })
+			pruneLast = slices.DeleteFunc(slices.Clone(toPrune), func(id kube.ObjectID) bool { return !r.pruneLast[id.String()] })
+		}
+		if err := r.prune(ctx, pruneFirst, deadline); err != nil {
 			return err
 		}
 	}
@@ -408,7 +420,7 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 			ids = append(ids, o.id)
 		}
 		line := fmt.Sprintf("waiting for %s to be healthy", plural(len(ids), "object", "objects"))
-		if len(post) == 0 && !(r.cfg.Prune && r.cfg.PruneLast && len(toPrune) > 0) && len(hooksOf(d, builtin.HookSyncFail)) == 0 {
+		if len(post) == 0 && len(pruneLast) == 0 && len(hooksOf(d, builtin.HookSyncFail)) == 0 {
 			// Nothing is left to change, even if the wait fails (no
 			// SyncFail hook to run then): slipway may start another
 			// app's changes while this one waits.
@@ -423,10 +435,8 @@ func (r *syncRun) syncPhases(ctx context.Context, d *desiredSet, prior priorApp)
 	if err := r.runHooks(ctx, post); err != nil {
 		return err
 	}
-	if r.cfg.Prune && r.cfg.PruneLast {
-		if err := r.prune(ctx, toPrune, deadline); err != nil {
-			return err
-		}
+	if err := r.prune(ctx, pruneLast, deadline); err != nil {
+		return err
 	}
 	return nil
 }
@@ -516,6 +526,12 @@ func (r *syncRun) leftovers(ctx context.Context, d *desiredSet, prior priorApp) 
 			r.pruned[key] = true // already gone
 		default:
 			toPrune = append(toPrune, id)
+			if leftOptions(lv, prior.objects[key]).PruneLast {
+				if r.pruneLast == nil {
+					r.pruneLast = map[string]bool{}
+				}
+				r.pruneLast[key] = true
+			}
 			if w := waveOf(lv); w != 0 {
 				if r.pruneWaves == nil {
 					r.pruneWaves = map[string]int{}

@@ -406,6 +406,53 @@ func TestObjectOfTwoAppsIsWarned(t *testing.T) {
 	alpha.Destroy()
 }
 
+// TestPruneLastObject: an object annotated PruneLast=true (Argo CD's sync
+// option, per object) that left the manifests is pruned after the other
+// objects are applied, where the other leftovers are pruned before; the
+// annotation was accepted and ignored.
+func TestPruneLastObject(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster, "")
+	const ns = "e2e-prune-last"
+	dir := sdktest.WriteTree(t, map[string]string{
+		"first.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\ndata: {a: b}\n",
+		"last.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\n  annotations: {argocd.argoproj.io/sync-options: PruneLast=true}\ndata: {a: b}\n",
+		"stays.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stays}\ndata: {a: b}\n",
+	})
+	config := appConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("prunes"), "manifests_dir": cty.StringVal(dir), "namespace": cty.StringVal(ns),
+		"create_namespace": cty.True, "prune": cty.True,
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+	for _, f := range []string{"first.yaml", "last.yaml"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "stays.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stays}\ndata: {a: c}\n")
+	s.Refresh()
+	resp, progress := s.Apply(config, s.Plan(config))
+	sdktest.CheckDiags(t, "apply", resp.Diagnostics)
+	at := func(want string) int {
+		return slices.IndexFunc(progress, func(l string) bool { return strings.Contains(l, want) })
+	}
+	first, last, applied := at("pruning v1 ConfigMap "+ns+"/first"), at("pruning v1 ConfigMap "+ns+"/last"), at("v1 ConfigMap "+ns+"/stays")
+	if first < 0 || last < 0 || applied < 0 || !(first < applied && applied < last) {
+		t.Errorf("pruning first at line %d, applying stays at %d, pruning last at %d; want first, then stays, then last:\n  %s", first, applied, last, strings.Join(progress, "\n  "))
+	}
+	for _, name := range []string{"first", "last"} {
+		// Deleted in the foreground: gone once the garbage collector has
+		// seen to it.
+		if u := k.Get(kubetest.ConfigMaps, ns, name); u != nil && u.GetDeletionTimestamp() == nil {
+			t.Errorf("the leftover %s was not pruned:\n  %s", name, strings.Join(progress, "\n  "))
+		}
+	}
+	s.Destroy()
+}
+
 func TestPreSyncHookRunsFirst(t *testing.T) {
 	t.Parallel()
 	cluster := testbed.Shared(t)
