@@ -32,6 +32,9 @@ type ReconcileArgs struct {
 	Interval    time.Duration
 	Once        bool
 	Parallelism int
+	// Approve names the pipeline approval gates (pipeline.NAME.STAGE)
+	// every round passes, as apply's -approve: nobody answers a loop.
+	Approve []string
 }
 
 // Reconcile runs `slipway reconcile`: the GitOps pull loop. Every
@@ -162,7 +165,7 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted before it applied: nothing was applied."))
 		return 130
 	}
-	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, holdDrift: hold, Parallelism: a.Parallelism}, AutoApprove: true})
+	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, holdDrift: hold, Parallelism: a.Parallelism}, AutoApprove: true, Approve: a.Approve})
 }
 
 // changesBeyond is how many changes p holds besides the held drift of
