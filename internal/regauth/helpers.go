@@ -15,8 +15,11 @@
 package regauth
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,8 +133,11 @@ func checkHelperFile(p string) error {
 		CredentialsStore  string            `json:"credsStore"`
 		CredentialHelpers map[string]string `json:"credHelpers"`
 	}
-	if json.Unmarshal(b, &cf) != nil {
-		return nil
+	// As docker/cli reads it: the first JSON value, whatever follows.
+	// A file it cannot read is refused here too, rather than let a
+	// reader more lenient than this check find a helper in it.
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&cf); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("the docker config %s is not JSON slipway can check for credential helpers: %v", p, err)
 	}
 	return CheckHelpers(p, cf.CredentialsStore, cf.CredentialHelpers)
 }

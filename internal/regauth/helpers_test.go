@@ -129,6 +129,9 @@ func TestDefaultKeychain(t *testing.T) {
 		for _, cfg := range []struct{ json, key string }{
 			{`{"credsStore": "x/run"}`, "credsStore"},
 			{`{"credHelpers": {"registry.example.com": "x/run"}}`, `credHelpers["registry.example.com"]`},
+			// docker/cli reads the first JSON value and ignores the rest:
+			// a check that gave up on the whole file let the helper run.
+			{`{"credsStore": "x/run"} and then not JSON`, "credsStore"},
 		} {
 			root := filepath.Join(dir, "case", strings.ReplaceAll(tc.name, " ", "-"), cfg.key[:4]+string(rune('a'+i)))
 			env(root)

@@ -71,34 +71,41 @@ type repo struct {
 	release func()
 }
 
-// Modes of what the cache makes: only its owner may read it, since a
-// private repository's objects and checkouts are in it. Everything of a
-// repository or a checkout lies under repos/ or trees/, which are 0700
-// whatever modes go-git gives the files inside (its own, umask-dependent).
+// Modes of what the cache makes: no one outside its owner and group may
+// read it, since a private repository's objects and checkouts are in it.
+// Everything of a repository or a checkout lies under repos/ or trees/,
+// which others cannot enter whatever modes go-git gives the files inside
+// (its own, umask-dependent). The group keeps what the umask gives it, so
+// that a cache_dir shared by a runner's users through their group (umask
+// 002, a setgid directory) still works.
 const (
-	privateDir  fs.FileMode = 0o700
-	privateFile fs.FileMode = 0o600
+	privateDir  fs.FileMode = 0o770
+	privateFile fs.FileMode = 0o660
 )
 
-// privateDirAll makes dir and its missing parents 0700, and makes dir
-// itself 0700 when it was made earlier with a wider mode.
+// privateDirAll makes dir and its missing parents (0770 less the umask),
+// and takes from dir others' access when it was made earlier with it.
 func privateDirAll(dir string) error {
 	if err := os.MkdirAll(dir, privateDir); err != nil {
 		return err
 	}
-	return chmodExact(dir, privateDir)
+	return noOthers(dir)
 }
 
-// chmodExact sets p's permission bits to mode unless they are already.
-func chmodExact(p string, mode fs.FileMode) error {
+// noOthers takes others' permission bits from p. Only p's owner may: for
+// another user of a shared cache, p stays as its owner left it.
+func noOthers(p string) error {
 	info, err := os.Stat(p)
 	if err != nil {
 		return err
 	}
-	if info.Mode().Perm() == mode {
+	if info.Mode().Perm()&0o007 == 0 {
 		return nil
 	}
-	return os.Chmod(p, mode)
+	if err := os.Chmod(p, info.Mode().Perm()&^0o007); err != nil && !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return nil
 }
 
 // open locks the repository of url and opens it, creating it when it does
@@ -227,12 +234,13 @@ func setRemoteURL(g *gogit.Repository, url string) error {
 	return nil
 }
 
-// makePrivate makes a repository directory 0700 and its config 0600.
+// makePrivate takes others' access from a repository directory and its
+// config.
 func makePrivate(dir string) error {
-	if err := chmodExact(dir, privateDir); err != nil {
+	if err := noOthers(dir); err != nil {
 		return fmt.Errorf("protect cached repository: %w", err)
 	}
-	if err := chmodExact(filepath.Join(dir, "config"), privateFile); err != nil {
+	if err := noOthers(filepath.Join(dir, "config")); err != nil {
 		return fmt.Errorf("protect cached repository: %w", err)
 	}
 	return nil

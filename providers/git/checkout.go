@@ -53,15 +53,16 @@ const staleAfter = time.Hour
 func (c *cache) checkout(r *repo, commit *object.Commit, replace bool) (string, error) {
 	trees := c.treesDir()
 	dir := filepath.Join(trees, commit.Hash.String())
+	// No access for others, a cache of an earlier version's included: a
+	// private repository's files are not theirs; the checkouts inside
+	// keep their read-only modes.
+	if err := privateDirAll(trees); err != nil {
+		return "", fmt.Errorf("create checkout directory: %w", err)
+	}
 	if !replace {
 		if _, err := os.Lstat(dir); err == nil {
 			return dir, nil
 		}
-	}
-	// 0700: a private repository's files are its owner's only; the
-	// checkouts inside keep their read-only modes.
-	if err := privateDirAll(trees); err != nil {
-		return "", fmt.Errorf("create checkout directory: %w", err)
 	}
 	removeStale(trees)
 	tmp, err := os.MkdirTemp(trees, ".tmp-"+commit.Hash.String()+"-")

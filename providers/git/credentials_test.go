@@ -102,10 +102,12 @@ func checkCacheHoldsNo(t *testing.T, cacheDir, secret string) {
 	}
 }
 
+// checkMode checks that others have no access to what the cache made,
+// and its owner what it needs (want's owner bits).
 func checkMode(t *testing.T, rel string, info fs.FileInfo, want fs.FileMode) {
 	t.Helper()
-	if got := info.Mode().Perm(); got != want {
-		t.Errorf("the cache's %s has mode %#o, want %#o", rel, got, want)
+	if got := info.Mode().Perm(); got&0o007 != 0 || got&0o700 != want&0o700 {
+		t.Errorf("the cache's %s has mode %#o, want %#o less the group's bits the umask takes, none for others", rel, got, want)
 	}
 }
 
@@ -251,4 +253,39 @@ func TestPromoteURLTokenIsNeverShown(t *testing.T) {
 		t.Fatalf("diagnostics %v, want an authentication failure", resp.Diagnostics)
 	}
 	checkNoSecret(t, "plan refused", resp.Diagnostics, nil, token)
+}
+
+// TestCacheKeepsOthersOut: what the cache holds is its owner's and
+// group's alone, a cache of an earlier version (made 0755) included, its
+// checkouts of commits already there too; the group keeps its access,
+// so that a cache_dir shared through a group still works.
+func TestCacheKeepsOthersOut(t *testing.T) {
+	t.Parallel()
+	srv := newGitServer(t)
+	repo := srv.newRepo(t, "private", "main")
+	repo.commit("Secret", map[string]string{"a": "a\n"})
+	cacheDir := newCacheDir(t)
+	c := startProvider(t, cacheDir, nil)
+	if resp := read(t, c, false, map[string]cty.Value{"url": str(repo.url)}); len(resp.Diagnostics) != 0 {
+		t.Fatalf("read: %v", resp.Diagnostics)
+	}
+	// As an earlier version left it, and a group that shares it.
+	for _, d := range []string{"repos", "trees"} {
+		if err := os.Chmod(filepath.Join(cacheDir, d), 0o775); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The same commit again: its checkout is there already.
+	if resp := read(t, c, false, map[string]cty.Value{"url": str(repo.url)}); len(resp.Diagnostics) != 0 {
+		t.Fatalf("read: %v", resp.Diagnostics)
+	}
+	for _, d := range []string{"repos", "trees"} {
+		info, err := os.Stat(filepath.Join(cacheDir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != 0o770 {
+			t.Errorf("the cache's %s has mode %#o, want 0770: others out, the group's access kept", d, got)
+		}
+	}
 }

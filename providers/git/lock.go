@@ -79,7 +79,7 @@ var lockPoll = retry.Policy{Limit: -1, Backoff: 10 * time.Millisecond, Factor: 2
 // lockFile opens path (creating it) and takes an exclusive lock on it,
 // polling until it is free or ctx ends.
 func lockFile(ctx context.Context, path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, privateFile)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
