@@ -458,7 +458,8 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 	// A destroy leaves a Namespace of the app in place while it holds an
 	// object the destroy leaves in place: deleting it would delete them.
 	keptIn := map[string]bool{}
-	if ch.Action == plans.Delete {
+	// A helm release's uninstall deletes its Namespace whatever it holds.
+	if ch.Action == plans.Delete && ch.Type == builtin.KubernetesApp {
 		for id, b := range before {
 			if _, inAfter := after[id]; !inAfter && builtin.KeptOnDestroyValue(ch.Type, b) != "" {
 				if ns, _, _ := builtin.NamespaceOfID(id); ns != "" {

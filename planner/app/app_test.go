@@ -997,3 +997,33 @@ func TestDestroyLeavesKeptObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestDestroyKeepsTheNamespaceOfKeptObjects: an app's destroy leaves its
+// Namespace in place while it holds an object left in place; a helm
+// release's uninstall deletes the Namespace whatever it holds, and its
+// plan says so.
+func TestDestroyKeepsTheNamespaceOfKeptObjects(t *testing.T) {
+	t.Parallel()
+	objects := cty.ObjectVal(map[string]cty.Value{
+		"v1 Namespace /db": cty.ObjectVal(map[string]cty.Value{"metadata": cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("db")})}),
+		"v1 PersistentVolumeClaim db/data": cty.ObjectVal(map[string]cty.Value{"metadata": cty.ObjectVal(map[string]cty.Value{
+			"annotations": cty.ObjectVal(map[string]cty.Value{builtin.HelmResourcePolicy: cty.StringVal("keep")}),
+		})}),
+	})
+	for typ, want := range map[string]plans.Action{builtin.KubernetesApp: plans.NoOp, builtin.HelmRelease: plans.Delete} {
+		ch := &plans.ResourceChange{Type: typ, Action: plans.Delete,
+			Before: cty.ObjectVal(map[string]cty.Value{builtin.AppObjects: objects}), After: cty.NullVal(cty.DynamicPseudoType)}
+		found := false
+		for _, nc := range nestedChanges(ch) {
+			if nc.Address == "v1 Namespace /db" {
+				found = true
+				if nc.Action != want {
+					t.Errorf("%s: the Namespace holding a kept object is planned %s, want %s", typ, nc.Action, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no change of the Namespace", typ)
+		}
+	}
+}

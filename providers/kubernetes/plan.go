@@ -534,8 +534,6 @@ func dryRunHint(err error, cfg appConfig) string {
 	return ""
 }
 
-// ownedBy reports whether a live object carries app's labels, the only
-// objects slipway ever deletes.
 // sharedObjects lists the objects of d that live carries as another
 // slipway app's, with that app's name.
 func sharedObjects(d *desiredSet, live map[string]*unstructured.Unstructured, app string) []string {
@@ -555,6 +553,8 @@ func sharedObjects(d *desiredSet, live map[string]*unstructured.Unstructured, ap
 	return out
 }
 
+// ownedBy reports whether a live object carries app's labels, the only
+// objects slipway ever deletes.
 func ownedBy(u *unstructured.Unstructured, app string) bool {
 	l := u.GetLabels()
 	return l[labelManagedBy] == managedBy && l[labelApp] == app

@@ -135,7 +135,18 @@ func (p *priorApp) followVersions(d *desiredSet) {
 			continue
 		}
 		to, ok := now[unversioned(id)]
-		if !ok || slices.Contains(inventory, to) {
+		if !ok {
+			continue
+		}
+		if slices.Contains(inventory, to) {
+			// Both keys, from an earlier version that kept the old one
+			// as an object that left the manifests (prune off): one
+			// object, under its new key alone.
+			inventory[i], moved = "", true
+			p.objects = maps.Clone(p.objects)
+			delete(p.objects, key)
+			p.private.Hashes = maps.Clone(p.private.Hashes)
+			delete(p.private.Hashes, key)
 			continue
 		}
 		inventory[i], moved = to, true
@@ -151,7 +162,7 @@ func (p *priorApp) followVersions(d *desiredSet) {
 		}
 	}
 	if moved {
-		p.inventory = inventory
+		p.inventory = slices.DeleteFunc(inventory, func(k string) bool { return k == "" })
 	}
 }
 

@@ -16,6 +16,7 @@ package kubernetes
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -176,6 +177,42 @@ func TestResumedAnalysis(t *testing.T) {
 			}
 			if len(run.Measurements) != want {
 				t.Errorf("the run holds %d measurements, want %d", len(run.Measurements), want)
+			}
+		})
+	}
+}
+
+// TestFollowVersions: a prior entry under an older version of the same
+// object is taken for the object the manifests now give: re-keyed, or,
+// when an earlier version kept both keys (prune off), dropped, so that no
+// leftover names the live object.
+func TestFollowVersions(t *testing.T) {
+	t.Parallel()
+	const (
+		old  = "e2e.slipway.dev/v1alpha1 Gadget ns/g1"
+		new  = "e2e.slipway.dev/v1beta1 Gadget ns/g1"
+		kept = "v1 ConfigMap ns/gone"
+	)
+	id, err := kube.ParseObjectID(new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &desiredSet{objects: []*desiredObject{{id: id}}}
+	for name, inv := range map[string][]string{
+		"the old key alone": {old, kept},
+		"both keys":         {old, new, kept},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := priorApp{inventory: inv, objects: map[string]cty.Value{old: cty.StringVal("o")}, private: privateData{Hashes: map[string]string{old: "h"}}}
+			p.followVersions(d)
+			if !slices.Equal(p.inventory, []string{new, kept}) {
+				t.Errorf("inventory %v, want %v", p.inventory, []string{new, kept})
+			}
+			if _, ok := p.objects[old]; ok {
+				t.Errorf("objects keep the old key: %v", p.objects)
+			}
+			if _, ok := p.private.Hashes[old]; ok {
+				t.Errorf("hashes keep the old key: %v", p.private.Hashes)
 			}
 		})
 	}
