@@ -283,6 +283,7 @@ func (m *Meta) open(ctx context.Context, va VarArgs, la LockArgs, operation stri
 	unlock, err := m.lock(ctx, b, la, operation)
 	if err != nil {
 		m.View.Error(err)
+		s.unwatch()
 		return nil
 	}
 	s.unlock = unlock
