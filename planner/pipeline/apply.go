@@ -148,8 +148,8 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	}
 	// The directory is this instance's alone before anything is written
 	// to it.
-	own := filepath.Join(pipelinesDir(h.Workspace()), ps.name)
-	if err := ownDirs(h.Dir(), own, filepath.Join(own, ownerFile), filepath.Join(own, "workspace"), filepath.Join(own, "runs")); err != nil {
+	own := ps.name
+	if err := ownDirs(h.Dir(), h.Workspace(), own, filepath.Join(own, ownerFile), filepath.Join(own, "workspace"), filepath.Join(own, "runs")); err != nil {
 		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory not slipway's own", &r, "%s cannot run: %v.", addr, err))
 	}
 	if err := claimDir(h.Dir(), h.Workspace(), addr, ps.name, h.PriorOf); err != nil {
@@ -167,7 +167,7 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 	}
 	baseDir := h.Dir()
 	runDir := filepath.Join(pipelineDir(baseDir, h.Workspace(), ps.name), "runs", strconv.Itoa(run.number))
-	if err := ownDirs(baseDir, filepath.Join(own, "runs", strconv.Itoa(run.number))); err != nil {
+	if err := ownDirs(baseDir, h.Workspace(), filepath.Join(own, "runs", strconv.Itoa(run.number))); err != nil {
 		return cty.DynamicVal, append(diags, kind.Errorf("Pipeline directory not slipway's own", &r, "%s cannot run: %v.", addr, err))
 	}
 	run.logDir = filepath.ToSlash(filepath.Join(pipelinesDir(h.Workspace()), ps.name, "runs", strconv.Itoa(run.number)))

@@ -93,3 +93,30 @@ func TestRunStaysInItsOwnDirectories(t *testing.T) {
 		})
 	}
 }
+
+// TestRunMayKeepSlipwayElsewhere: the pipelines' directory itself may be
+// reached through a link, as .slipway kept on another disk is.
+func TestRunMayKeepSlipwayElsewhere(t *testing.T) {
+	t.Parallel()
+	const src = `pipeline "app" {
+  source = source.git.app
+  stage "test" { run = "echo tested" }
+}
+`
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(dir, ".slipway")); err != nil {
+		t.Fatal(err)
+	}
+	sc := scope{Sources: map[string]cty.Value{
+		"git.app": withAttr(gitSource("app", "main", commitA), builtin.SourceDir, cty.StringVal(t.TempDir())),
+	}}
+	h := &fakeRunHost{dir: dir, sc: sc}
+	rc := loadBlock(t, src)
+	if _, diags := runInstance(t.Context(), h, rc, kind.Instance{Addr: rc.Addr.Instance(addrs.NoKey)}); diags.HasErrors() {
+		t.Fatalf("a run with .slipway on another disk: %v", diags)
+	}
+	b, err := os.ReadFile(filepath.Join(elsewhere, "pipelines", "app", "runs", "1", "test.log"))
+	if err != nil || !strings.Contains(string(b), "tested") {
+		t.Errorf("the stage's log where .slipway leads: %q, %v", b, err)
+	}
+}

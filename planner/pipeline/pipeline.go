@@ -337,24 +337,30 @@ func pipelineName(addr addrs.ResourceInstance) string {
 // written when the directory is first used, and checked at every run.
 const ownerFile = "address"
 
-// ownDirs checks that each of rels, paths under the configuration
-// directory cfgDir that a run makes or cleans (the pipeline's directory,
-// its workspace, its runs' directories), passes through no symbolic
-// link: a repository that holds .slipway/pipelines/NAME as a link to,
-// say, a CI server's home would have the run clean its workspace there
-// (all of it is removed at every run) and write its logs there.
-func ownDirs(cfgDir string, rels ...string) error {
-	root, err := confine.Root(cfgDir)
+// ownDirs checks that each of rels, paths under the pipelines' directory
+// of workspace ws in the configuration directory cfgDir that a run makes
+// or cleans (the pipeline's directory, its workspace, its runs'
+// directories), passes through no symbolic link: a repository that holds
+// .slipway/pipelines/NAME as a link to, say, a CI server's home would have
+// the run clean its workspace there (all of it is removed at every run)
+// and write its logs there. The pipelines' directory itself may be
+// reached through a link (.slipway kept on another disk).
+func ownDirs(cfgDir, ws string, rels ...string) error {
+	base := filepath.Join(cfgDir, pipelinesDir(ws))
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return err
+	}
+	root, err := confine.Root(base)
 	if err != nil {
 		return err
 	}
 	for _, rel := range rels {
-		p, err := confine.ResolveIn(cfgDir, root, rel)
+		p, err := confine.ResolveIn(base, root, rel)
 		if err == nil && p != filepath.Join(root, rel) {
 			err = errors.New("it passes through a symbolic link")
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %v. A pipeline's workspace and logs are kept in directories of slipway's own, which a run cleans and writes: remove the link (or what holds it) and apply again", filepath.ToSlash(rel), err)
+			return fmt.Errorf("%s: %v. A pipeline's workspace and logs are kept in directories of slipway's own, which a run cleans and writes: remove the link (or what holds it) and apply again", filepath.ToSlash(filepath.Join(pipelinesDir(ws), rel)), err)
 		}
 	}
 	return nil
