@@ -89,3 +89,20 @@ func NamespaceOfID(id string) (namespace string, isNamespace bool, name string) 
 	namespace, name, _ = strings.Cut(f[2], "/")
 	return namespace, f[0] == "v1" && f[1] == "Namespace", name
 }
+
+// UnversionedID is an object's identity whatever the version of its API:
+// its group, kind, namespace and name, from an object ID as the
+// kubernetes provider writes it. The provider takes a manifest moved to
+// another version of its API for the object it was (an HPA from
+// autoscaling/v2beta2 to autoscaling/v2), and so must a plan.
+func UnversionedID(id string) string {
+	f := strings.Fields(id)
+	if len(f) != 3 {
+		return id
+	}
+	group, _, ok := strings.Cut(f[0], "/")
+	if !ok {
+		group = "" // the core group: apiVersion v1
+	}
+	return group + " " + f[1] + " " + f[2]
+}

@@ -468,16 +468,47 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			}
 		}
 	}
+	// An object whose manifest moved to another version of its API is
+	// the object it was, updated, as the provider applies it: not a
+	// delete and a create, which a policy against deletes would deny.
+	movedFrom := map[string]string{}
+	if ch.Type == builtin.KubernetesApp && !afterUnknown {
+		gone := map[string]string{}
+		for id := range before {
+			if _, ok := after[id]; !ok {
+				gone[builtin.UnversionedID(id)] = id
+			}
+		}
+		for id := range after {
+			if _, ok := before[id]; ok {
+				continue
+			}
+			if old, ok := gone[builtin.UnversionedID(id)]; ok {
+				movedFrom[id] = old
+				delete(gone, builtin.UnversionedID(id))
+			}
+		}
+	}
+	moved := map[string]bool{}
+	for _, old := range movedFrom {
+		moved[old] = true
+	}
 	ids := map[string]bool{}
 	for id := range before {
-		ids[id] = true
+		if !moved[id] {
+			ids[id] = true
+		}
 	}
 	for id := range after {
 		ids[id] = true
 	}
 	var out []*plans.NestedChange
 	for _, id := range kind.SortedKeys(ids) {
-		b, inBefore := before[id]
+		beforeID := id
+		if old, ok := movedFrom[id]; ok {
+			beforeID = old
+		}
+		b, inBefore := before[beforeID]
 		a, inAfter := after[id]
 		nc := &plans.NestedChange{Address: id, Before: cty.NullVal(cty.DynamicPseudoType), After: cty.NullVal(cty.DynamicPseudoType)}
 		if inBefore {
@@ -514,7 +545,7 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			nc.Action = plans.Update
 		}
 		if nc.Reason != plans.ReasonAdopted {
-			nc.BeforeSensitive = within(ch.BeforeSensitive, id)
+			nc.BeforeSensitive = within(ch.BeforeSensitive, beforeID)
 		}
 		nc.AfterSensitive = within(ch.AfterSensitive, id)
 		if nc.Reason == plans.ReasonKept {

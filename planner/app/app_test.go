@@ -1027,3 +1027,32 @@ func TestDestroyKeepsTheNamespaceOfKeptObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectAtANewAPIVersionIsUpdated: a manifest moved to another
+// version of its API names the object it named, which the provider
+// updates: the plan says so, not a delete beside a create, which a
+// policy against deletes would deny.
+func TestObjectAtANewAPIVersionIsUpdated(t *testing.T) {
+	t.Parallel()
+	gadget := func(size int64) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"spec": cty.ObjectVal(map[string]cty.Value{"size": cty.NumberIntVal(size)})})
+	}
+	app := func(id string, size int64) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{id: gadget(size)})})
+	}
+	const (
+		old = "e2e.slipway.dev/v1alpha1 Gadget ns/g1"
+		now = "e2e.slipway.dev/v1beta1 Gadget ns/g1"
+	)
+	ch := &plans.ResourceChange{Type: builtin.KubernetesApp, Action: plans.Update, Before: app(old, 3), After: app(now, 4)}
+	var got []string
+	for _, nc := range nestedChanges(ch) {
+		got = append(got, nc.Address+" "+nc.Action.String())
+		if nc.Address == now && !nc.Before.RawEquals(gadget(3)) {
+			t.Errorf("the update's before is %#v, want the object at its old version", nc.Before)
+		}
+	}
+	if want := []string{now + " " + plans.Update.String()}; !slices.Equal(got, want) {
+		t.Errorf("nested changes %v, want %v", got, want)
+	}
+}
