@@ -113,12 +113,16 @@ func redactSecrets(text string, urls ...string) string {
 		if shown := displayURL(s); shown != s {
 			text = strings.ReplaceAll(text, s, shown)
 		}
+		// Masked wherever they show, a password or a token must be
+		// long enough not to be a word of the message: a user name is
+		// often an organisation's (https://contoso@dev.azure.com/contoso/),
+		// which the message names again.
 		var secrets []string
 		if u.User != nil {
-			if p, has := u.User.Password(); has && p != "" {
+			if p, has := u.User.Password(); has && len(p) >= minSecret {
 				secrets = append(secrets, p, url.QueryEscape(p), url.PathEscape(p))
 			}
-			if isHTTP(u) && u.User.Username() != "" {
+			if isHTTP(u) && tokenLike(u.User.Username()) {
 				if _, has := u.User.Password(); !has {
 					secrets = append(secrets, u.User.Username())
 				}
@@ -138,6 +142,22 @@ func redactSecrets(text string, urls ...string) string {
 		}
 	}
 	return stripUserinfoText(text)
+}
+
+// minSecret is the shortest password masked wherever it shows; shorter
+// ones are masked where they are part of a URL.
+const minSecret = 8
+
+// tokenLike reports whether an http(s) URL's user name, given without a
+// password, is a token (GitHub's, GitLab's, or any long one) rather than
+// a name that messages may hold for another reason.
+func tokenLike(user string) bool {
+	for _, p := range []string{"ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-"} {
+		if strings.HasPrefix(user, p) {
+			return true
+		}
+	}
+	return len(user) >= 20
 }
 
 var (

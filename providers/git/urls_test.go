@@ -47,8 +47,17 @@ func TestURLForms(t *testing.T) {
 			t.Errorf("redactSecrets left the token of %q: %q", broken, got)
 		}
 	}
-	text := "Get \"https://x-access-token:TOKEN@github.com/org/repo.git/info/refs\": TOKEN refused"
-	if got := redactSecrets(text, "https://x-access-token:TOKEN@github.com/org/repo.git"); strings.Contains(got, "TOKEN") {
+	text := "Get \"https://x-access-token:ghs_T0KEN123@github.com/org/repo.git/info/refs\": ghs_T0KEN123 refused"
+	if got := redactSecrets(text, "https://x-access-token:ghs_T0KEN123@github.com/org/repo.git"); strings.Contains(got, "T0KEN") {
 		t.Errorf("redactSecrets left the token: %q", got)
+	}
+	// A user name that is an organisation's, as Azure DevOps writes its
+	// clone URLs, is no secret to mask wherever the message names it.
+	azure := "https://contoso@dev.azure.com/contoso/web/_git/gitops"
+	if got, want := redactSecrets("branch main not found in "+displayURL(azure)+" (organisation contoso)", azure), "branch main not found in https://dev.azure.com/contoso/web/_git/gitops (organisation contoso)"; got != want {
+		t.Errorf("redactSecrets = %q, want %q", got, want)
+	}
+	if got := redactSecrets("refused: ghp_abcdefghijklmnop", "https://ghp_abcdefghijklmnop@github.com/org/repo.git"); strings.Contains(got, "ghp_") {
+		t.Errorf("a token given as the user name still shows: %q", got)
 	}
 }
