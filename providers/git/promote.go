@@ -729,7 +729,7 @@ func describePromote(err error, pc promoteConfig) sdk.Diagnostic {
 		if isAuthError(pe.err) {
 			d.Summary = "Git authentication failed"
 		}
-		d.Detail = fmt.Sprintf("Pushing to the branch %q of %s failed: %v. Check that the credentials in the provider \"git\" block may push to it, and that no branch protection refuses the commit.", pe.branch, pe.url, pe.err)
+		d.Detail = fmt.Sprintf("Pushing to the branch %q of %s failed: %v. Check that the credentials in the provider \"git\" block may push to it (they go to the hosts its hosts names, when set, and never over plain http but to this machine), and that no branch protection refuses the commit.", pe.branch, pe.url, pe.err)
 		return d
 	}
 	d := diagnose(err, pc.rawURL)

@@ -313,7 +313,7 @@ func describe(err error, url string) sdk.Diagnostic {
 		switch {
 		case isAuthError(cause):
 			d.Summary = "Git authentication failed"
-			d.Detail = fmt.Sprintf("Could not %s %s: the server refused the credentials, or asked for some (%v). Set username and password (http; when hosts is set, it must name this host) or ssh_key_file (ssh) in the provider \"git\" block.", remErr.op, url, cause)
+			d.Detail = fmt.Sprintf("Could not %s %s: the server refused the credentials, or asked for some (%v). Set username and password (https; when hosts is set, it must name this host; they never go over plain http but to this machine, so a plain http remote elsewhere takes them in its URL) or ssh_key_file (ssh) in the provider \"git\" block.", remErr.op, url, cause)
 		case errors.Is(cause, transport.ErrEmptyRemoteRepository):
 			d.Summary = "Git repository is empty"
 			d.Detail = fmt.Sprintf("The repository %s has no commits yet. Push a commit first.", url)
