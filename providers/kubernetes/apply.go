@@ -1112,7 +1112,7 @@ func (a *app) destroy(ctx context.Context, req sdk.ApplyRequest, resp *sdk.Apply
 	// A Namespace that holds an object left in place stays too: deleting
 	// it would delete the object with it (the plan says so).
 	owned = slices.DeleteFunc(owned, func(id kube.ObjectID) bool {
-		if _, isNamespace, name := builtin.NamespaceOfID(id.String()); isNamespace && keptIn[name] {
+		if isNamespaceID(id) && keptIn[id.Name] {
 			progress(fmt.Sprintf("leaving %s in place: it holds objects left in place", id))
 			return true
 		}

@@ -121,8 +121,8 @@ func (p *priorApp) followVersions(d *desiredSet) {
 	}
 	desired := d.byID()
 	now := make(map[string]string, len(desired))
-	for key, o := range desired {
-		now[unversioned(o.id)] = key
+	for key := range desired {
+		now[builtin.UnversionedID(key)] = key
 	}
 	inventory := slices.Clone(p.inventory)
 	moved := false
@@ -130,11 +130,7 @@ func (p *priorApp) followVersions(d *desiredSet) {
 		if _, ok := desired[key]; ok {
 			continue
 		}
-		id, err := kube.ParseObjectID(key)
-		if err != nil {
-			continue
-		}
-		to, ok := now[unversioned(id)]
+		to, ok := now[builtin.UnversionedID(key)]
 		if !ok {
 			continue
 		}
@@ -164,11 +160,6 @@ func (p *priorApp) followVersions(d *desiredSet) {
 	if moved {
 		p.inventory = slices.DeleteFunc(inventory, func(k string) bool { return k == "" })
 	}
-}
-
-// unversioned is an object's identity whatever the version of its API.
-func unversioned(id kube.ObjectID) string {
-	return id.Group + " " + id.Kind + " " + id.Namespace + "/" + id.Name
 }
 
 func readPrior(state cty.Value, private []byte) (priorApp, error) {
