@@ -298,6 +298,14 @@ type ApplyRequest struct {
 	// call from any goroutine and never nil; calls after the first are
 	// plain progress.
 	Waiting func(message string)
+	// Interrupt is closed when the user asks slipway to stop (the first
+	// Ctrl-C, or SIGTERM, during an apply). The context is not cancelled
+	// then: the change should finish what it must to leave its objects
+	// whole and recorded, and end early only a long wait that the next
+	// apply can resume (a rollout's pause, an analysis between its
+	// measurements), with NewState and a warning saying where it stopped.
+	// The second Ctrl-C cancels the context. Never nil.
+	Interrupt <-chan struct{}
 }
 
 // ApplyResponse is the outcome of one change.

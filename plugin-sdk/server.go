@@ -235,7 +235,7 @@ func newServer(p Provider) *server {
 			}
 		}
 	}
-	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline, ApplyParallelism: int64(max(s.meta.ApplyParallelism, 0)), Sessions: s.meta.Sessions}
+	resp.Metadata = &protocol.Metadata{Name: s.meta.Name, Version: s.meta.Version, Offline: s.meta.Offline, ApplyParallelism: int64(max(s.meta.ApplyParallelism, 0)), Sessions: s.meta.Sessions, GracefulStop: true}
 	resp.Diagnostics = diagsToProto(diags)
 	s.schemaResp = resp
 	return s
@@ -378,7 +378,13 @@ func (s *server) Configure(ctx context.Context, req *protocol.Configure_Request)
 // provider's own Stop, if it has one, and answers once every call in
 // flight has returned, or when slipway gives up waiting (its context
 // ends): slipway kills a provider whose calls do not return in time.
-func (s *server) Stop(ctx context.Context, _ *protocol.Stop_Request) (*protocol.Stop_Response, error) {
+// A graceful Stop only closes the Interrupt channel of the applies in
+// flight, and answers at once.
+func (s *server) Stop(ctx context.Context, req *protocol.Stop_Request) (*protocol.Stop_Response, error) {
+	if req.GetGraceful() {
+		s.inflight.interrupt()
+		return &protocol.Stop_Response{}, nil
+	}
 	idle := s.inflight.cancel()
 	var err error
 	if ps, ok := s.p.(ProviderWithStop); ok {
@@ -755,6 +761,7 @@ func (s *server) applyOne(ctx context.Context, it *protocol.ApplyResources_Item,
 		OperationID:    it.OperationId,
 		Progress:       progress,
 		Waiting:        waiting,
+		Interrupt:      interruptOf(ctx),
 	}
 	resp := ApplyResponse{Private: it.PlannedPrivate}
 	func() {

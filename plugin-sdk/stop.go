@@ -70,6 +70,33 @@ type calls struct {
 	next    uint64
 	cancels map[uint64]context.CancelCauseFunc
 	idle    chan struct{} // closed when the last call returns; nil while none runs
+	// interrupted is closed by interrupt; the calls that begin before
+	// it see it closed (interruptOf), the later ones a new channel.
+	interrupted chan struct{}
+}
+
+type interruptKey struct{}
+
+// interruptOf is the channel that a graceful Stop closes for the call
+// whose context ctx is (begun by calls.begin); a channel that never
+// closes for any other context.
+func interruptOf(ctx context.Context) <-chan struct{} {
+	if ch, ok := ctx.Value(interruptKey{}).(chan struct{}); ok {
+		return ch
+	}
+	return make(chan struct{})
+}
+
+// interrupt closes the interrupt channel of every call in flight (a
+// graceful Stop). Calls that begin later get a new one.
+func (c *calls) interrupt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.interrupted == nil {
+		c.interrupted = make(chan struct{})
+	}
+	close(c.interrupted)
+	c.interrupted = make(chan struct{})
 }
 
 // begin registers a call and derives its context, which cancel ends with
@@ -83,6 +110,10 @@ func (c *calls) begin(ctx context.Context) (_ context.Context, end func()) {
 	if len(c.cancels) == 0 {
 		c.idle = make(chan struct{})
 	}
+	if c.interrupted == nil {
+		c.interrupted = make(chan struct{})
+	}
+	ctx = context.WithValue(ctx, interruptKey{}, c.interrupted)
 	id := c.next
 	c.next++
 	c.cancels[id] = cancel

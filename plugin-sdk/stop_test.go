@@ -17,6 +17,7 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,84 @@ func TestHaltKillsAProviderThatIgnoresStop(t *testing.T) {
 	}
 	if !c.Exited() {
 		t.Error("the provider's process still runs")
+	}
+}
+
+// TestInterruptEndsResumableWaitsOnly interrupts a provider (a graceful
+// Stop, the user's first Ctrl-C during an apply) while an apply waits in
+// a way the next apply can resume: the wait ends with the change made
+// and a warning, nothing is cancelled, and an apply begun after the
+// interrupt is not interrupted by it.
+func TestInterruptEndsResumableWaitsOnly(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	cfg := obj(map[string]cty.Value{"name": cty.StringVal("g"), "value": cty.StringVal("resumable:" + filepath.Join(t.TempDir(), "never"))})
+	done := applyUntilProgress(t, c, "gate", cfg)
+	sent, err := c.Interrupt(t.Context())
+	if err != nil || !sent {
+		t.Fatalf("interrupt: sent %v, %v; want sent", sent, err)
+	}
+	select {
+	case resp := <-done:
+		if resp.Diagnostics.HasErrors() {
+			t.Fatalf("the interrupted apply failed: %v", resp.Diagnostics.Err())
+		}
+		if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != "Interrupted" {
+			t.Errorf("diagnostics %+v, want the provider's Interrupted warning", resp.Diagnostics)
+		}
+		if got := sdk.GetString(resp.NewState, "id"); got != "id-g" {
+			t.Errorf("new state id %q, want the change made (id-g)", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Interrupt returned but the resumable wait did not end")
+	}
+
+	// An apply that begins after the interrupt waits as usual.
+	file := filepath.Join(t.TempDir(), "later")
+	later := applyUntilProgress(t, c, "gate", obj(map[string]cty.Value{"name": cty.StringVal("h"), "value": cty.StringVal("resumable:" + file)}))
+	select {
+	case resp := <-later:
+		t.Fatalf("an apply begun after the interrupt ended before its file came: %+v", resp.Diagnostics)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case resp := <-later:
+		if len(resp.Diagnostics) != 0 || sdk.GetString(resp.NewState, "id") != "id-h" {
+			t.Errorf("the later apply: %+v, state %#v", resp.Diagnostics, resp.NewState)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the later apply did not end once its file came")
+	}
+}
+
+// TestInterruptCancelsNothing interrupts a provider while an apply waits
+// in a way that cannot be resumed (it does not watch Interrupt): the
+// apply goes on, and ends when what it waits for comes.
+func TestInterruptCancelsNothing(t *testing.T) {
+	t.Parallel()
+	c := sdktest.Start(t, "test")
+	file := filepath.Join(t.TempDir(), "soon")
+	done := applyUntilProgress(t, c, "gate", obj(map[string]cty.Value{"name": cty.StringVal("g"), "value": cty.StringVal("wait:" + file)}))
+	if sent, err := c.Interrupt(t.Context()); err != nil || !sent {
+		t.Fatalf("interrupt: sent %v, %v; want sent", sent, err)
+	}
+	select {
+	case resp := <-done:
+		t.Fatalf("an apply that does not watch Interrupt ended at it: %+v", resp.Diagnostics)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case resp := <-done:
+		if resp.Diagnostics.HasErrors() {
+			t.Errorf("the apply failed: %v", resp.Diagnostics.Err())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the apply did not end once its file came")
 	}
 }

@@ -252,6 +252,23 @@ func (s *Set) Stop() {
 // stopWait bounds how long Stop waits for a provider's answer.
 const stopWait = 2 * time.Second
 
+// Interrupt sends a graceful Stop to every started provider that
+// understands one, in parallel, and returns without waiting: the
+// applies in flight finish their changes and end early the waits the
+// next apply can resume (host.Client.Interrupt). Nothing is cancelled.
+func (s *Set) Interrupt() {
+	s.mu.Lock()
+	clients := slices.Collect(maps.Values(s.clients))
+	s.mu.Unlock()
+	for _, c := range clients {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+			defer cancel()
+			c.Interrupt(ctx) // one that does not answer finishes as it would have
+		}()
+	}
+}
+
 // Halt stops every started provider at once, all in parallel: each is
 // sent Stop, which cancels its calls in flight, and one whose calls have
 // not returned within StopGrace is killed. It returns an error for each

@@ -145,6 +145,9 @@ type schemaSet struct {
 	// (private_as_last_read) or the plan after it
 	// (prior_private_from_refresh) may leave out.
 	keepsPrivate bool
+	// gracefulStop: the provider understands a graceful Stop
+	// (Metadata.graceful_stop); see Interrupt.
+	gracefulStop bool
 }
 
 // Launch starts the plugin process, checks the handshake (slipway's cookie,
@@ -387,6 +390,7 @@ func (c *Client) loadSchemas(ctx context.Context) (*schemaSet, error) {
 	}
 	ss.pType = ss.all.Provider.ImpliedType()
 	ss.priorElided = resp.PlansPriorElided
+	ss.gracefulStop = resp.Metadata.GetGracefulStop()
 	ss.keepsPrivate = resp.KeepsReadPrivate
 	for _, name := range resp.ElidedStateTypes {
 		if ss.elided == nil {

@@ -48,6 +48,32 @@ func (c *Client) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Interrupt asks the provider, as a user's first Ctrl-C during an apply
+// does, to end early the waits in its applies in flight that the next
+// apply can resume (a rollout's pause or analysis), recording where they
+// stood; the changes under way are finished, and no call is cancelled.
+// It returns once the provider has taken the request, not when its
+// applies return. A provider that does not understand it (an older SDK,
+// which would take any Stop to cancel its calls) is sent nothing, and
+// Interrupt reports false.
+func (c *Client) Interrupt(ctx context.Context) (bool, error) {
+	if c.closed.Load() || c.Exited() {
+		return false, nil
+	}
+	ss, err := c.loadSchemas(ctx)
+	if err != nil || !ss.gracefulStop {
+		return false, nil
+	}
+	resp, err := c.rpc.Stop(ctx, &protocol.Stop_Request{Graceful: true})
+	if err != nil {
+		return false, c.callErr(ctx, "stop", err)
+	}
+	if resp.Error != "" {
+		return false, fmt.Errorf("provider %q could not be interrupted: %s", c.name, resp.Error)
+	}
+	return true, nil
+}
+
 // Halt stops the provider for good: it calls Stop and waits up to grace
 // (DefaultStopGrace when 0) for the provider's calls in flight to
 // return. A provider that has not confirmed by then is killed, and the

@@ -99,6 +99,11 @@ type syncRun struct {
 	pacedOnce     bool // the run told slipway it goes at its steps' pace
 	// plannedState is the plan's value of the app.
 	plannedState cty.Value
+	// interrupt closes when the user asks slipway to stop
+	// (sdk.ApplyRequest.Interrupt): a rollout ends its pause or analysis
+	// early, or stops between two steps, and interrupted says where.
+	interrupt   <-chan struct{}
+	interrupted string
 	// analyze runs a rollout's analysis.
 	analyze func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error)
 }
@@ -183,7 +188,8 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 			kube.SameValue(attrOr(req.PriorState, builtin.AppObjects), attrOr(req.PlannedState, builtin.AppObjects)) &&
 			kube.SameValue(attrOr(req.PriorState, builtin.AppInventory), attrOr(req.PlannedState, builtin.AppInventory)),
 	}
-	r.analyze = a.p.analyzer(cl, cfg, progress)
+	r.interrupt = req.Interrupt
+	r.analyze = a.p.analyzer(cl, cfg, req.Interrupt)
 	if cfg.Rollout != nil && len(planned.Manifests) == 0 {
 		// Rendered now: the workload is marked as a plan marks it (the
 		// plan's manifests already are).
@@ -218,6 +224,9 @@ func (a *app) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyRe
 	resp.SensitivePaths = kube.AppSecretPaths(st)
 	if syncErr != nil {
 		resp.Diagnostics.AddError("Sync failed", fmt.Sprintf("App %q: %v", cfg.Name, syncErr))
+	}
+	if r.interrupted != "" {
+		resp.Diagnostics.AddWarning("Rollout interrupted", fmt.Sprintf("App %q: %s", cfg.Name, r.interrupted))
 	}
 }
 

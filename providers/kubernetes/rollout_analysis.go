@@ -16,6 +16,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 
 	"slipway.dev/slipway/internal/rolloutspec"
 	"slipway.dev/slipway/providers/internal/analysis"
@@ -24,10 +25,11 @@ import (
 
 // analyzer returns what runs a rollout's analyses for an app: Prometheus
 // queries, HTTP checks, and Jobs in the cluster (in the workload's
-// namespace when the Job's manifest names none).
-func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(string)) func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
+// namespace when the Job's manifest names none). A run ends between two
+// measurements once interrupt closes (analysis.ErrInterrupted).
+func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, interrupt <-chan struct{}) func(ctx context.Context, a *rolloutspec.Analysis, run rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
 	return func(ctx context.Context, a *rolloutspec.Analysis, prior rolloutspec.AnalysisRun, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
-		env := analysis.Env{Namespace: cfg.Namespace}
+		env := analysis.Env{Namespace: cfg.Namespace, Interrupt: interrupt}
 		if env.Namespace == "" {
 			env.Namespace = cl.DefaultNamespace
 		}
@@ -40,7 +42,7 @@ func (p *provider) analyzer(cl *kube.Cluster, cfg appConfig, progress func(strin
 			env.Jobs = jobs
 		}
 		run, err := analysis.RunFrom(ctx, a, env, prior, report)
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, analysis.ErrInterrupted) {
 			// An analysis that cannot be measured at all fails the
 			// rollout with its reason, as a failed one does.
 			run.Phase, run.Message = rolloutspec.Error, err.Error()

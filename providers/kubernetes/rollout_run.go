@@ -34,6 +34,7 @@ import (
 
 	"slipway.dev/slipway/internal/builtin"
 	"slipway.dev/slipway/internal/rolloutspec"
+	"slipway.dev/slipway/providers/internal/analysis"
 	"slipway.dev/slipway/providers/internal/kube"
 )
 
@@ -46,6 +47,11 @@ var heartbeat = 10 * time.Second
 
 // errPaused ends a rollout run that stopped at a pause: apply succeeds.
 var errPaused = errors.New("paused")
+
+// errInterrupted ends a rollout run that the user's interrupt stopped
+// in a pause, an analysis or between two steps, its status recorded:
+// apply succeeds with a warning, and the next apply goes on from there.
+var errInterrupted = errors.New("interrupted")
 
 // rolloutRun carries out one workload's rollout within a sync.
 type rolloutRun struct {
@@ -97,11 +103,41 @@ func (r *syncRun) runRollouts(ctx context.Context, d *desiredSet) error {
 			r.paused = pauseMessage(run.st)
 			continue
 		}
+		if errors.Is(err, errInterrupted) {
+			r.paused = interruptMessage(run.st)
+			r.interrupted = r.paused
+			return nil // the other rollouts start at the next apply
+		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// interruptMessage says where an interrupted rollout stopped, for the user.
+func interruptMessage(st *rolloutspec.Status) string {
+	line := fmt.Sprintf("the rollout of %s stopped at step %d/%d (%s) when slipway was asked to stop", st.Workload, st.Step+1, len(st.Steps), st.StepName(st.Step))
+	if st.PausedUntil != "" {
+		if t, err := time.Parse(time.RFC3339, st.PausedUntil); err == nil {
+			line += fmt.Sprintf(", paused until %s", t.Local().Format("15:04:05"))
+		}
+	}
+	if n := len(st.Analyses); n > 0 && st.Analyses[n-1].Phase == rolloutspec.Running && st.Analyses[n-1].Step == st.Step {
+		a := st.Analyses[n-1]
+		line += fmt.Sprintf(", analysis %s after %s", a.Name, plural(len(a.Measurements), "measurement", "measurements"))
+	}
+	return line + "; apply again to go on from there"
+}
+
+// interrupted reports whether the user asked slipway to stop.
+func (x *rolloutRun) interrupted() bool {
+	select {
+	case <-x.r.interrupt:
+		return true
+	default:
+		return false
+	}
 }
 
 func (x *rolloutRun) progress(format string, args ...any) {
@@ -300,6 +336,9 @@ func (x *rolloutRun) begin(ctx context.Context, stable *unstructured.Unstructure
 func (x *rolloutRun) canary(ctx context.Context) error {
 	steps := x.spec.Canary.Steps
 	for x.st.Step < len(steps) {
+		if x.interrupted() {
+			return errInterrupted // the step reached is saved
+		}
 		step := steps[x.st.Step]
 		switch {
 		case step.SetWeight != nil:
@@ -424,8 +463,17 @@ func (x *rolloutRun) pause(ctx context.Context, duration string) error {
 	}
 	for left > 0 {
 		x.progress("step %d/%d: pause %s, %s left", x.st.Step+1, len(x.st.Steps), duration, left.Round(time.Second))
-		if err := sleepCtx(ctx, min(left, heartbeat)); err != nil {
-			return err
+		t := time.NewTimer(min(left, heartbeat))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-x.r.interrupt:
+			// The pause and its end are saved: the next apply waits
+			// out what is left.
+			t.Stop()
+			return errInterrupted
+		case <-t.C:
 		}
 		left = time.Until(until)
 	}
@@ -466,6 +514,15 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 		}
 		_ = x.save(ctx)
 	})
+	if errors.Is(err, analysis.ErrInterrupted) {
+		// The measurements so far are saved (report): the next apply
+		// goes on with them.
+		x.st.Analyses[idx] = run
+		if err := x.save(ctx); err != nil {
+			return err
+		}
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}

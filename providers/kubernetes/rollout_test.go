@@ -1256,3 +1256,156 @@ func TestRolloutWaitsForTheWaves(t *testing.T) {
 		t.Errorf("web runs %s; want nginx:1.27, the rollout not started", img)
 	}
 }
+
+// TestInterruptedRolloutGoesOnAtTheNextApply interrupts (the user's first
+// Ctrl-C) an apply whose canary waits out a pause, then one whose
+// analysis waits between two measurements: each apply ends at once, with
+// a warning and nothing failed, the canary in the cluster as it stood,
+// and the apply after it goes on from where it stopped: the pause's end
+// and the measurement taken count.
+func TestInterruptedRolloutGoesOnAtTheNextApply(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k, c, ns := kubetest.New(t, cluster), startProvider(t, cluster, ""), uniqueNS("e2e-rollout-interrupt")
+	s := newSession(t, c)
+	var calls atomic.Int64
+	check := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(check.Close)
+	dep := strings.Replace(canaryDeployment, "replicas: 5", "replicas: 2", 1)
+	dir := sdktest.WriteTree(t, map[string]string{
+		"deployment.yaml": strings.Replace(dep, "IMAGE", "nginx:1.27", 1),
+		"service.yaml":    webService,
+	})
+	spec := &rolloutspec.Spec{Rollout: "canary",
+		Canary: &rolloutspec.CanarySpec{
+			// The pause fits the apply's wait (90s): apply waits it out.
+			Steps:   []rolloutspec.Step{weightStep(50), {Pause: &rolloutspec.Pause{Duration: "60s"}}, {Analysis: "smoke"}},
+			Traffic: rolloutspec.Traffic{Kind: rolloutspec.TrafficReplicas},
+		},
+		Analyses: map[string]*rolloutspec.Analysis{"smoke": {
+			Name: "smoke", Interval: "1m", Count: 2,
+			HTTP: &rolloutspec.HTTPMetric{URL: check.URL + "/healthz"},
+		}},
+	}
+	attrs := rolloutApp(dir, ns, spec, "")
+	s.Sync(attrs)
+	writeFile(t, dir+"/deployment.yaml", strings.Replace(dep, "IMAGE", "nginx:1.28", 1))
+
+	canary := func() *rolloutspec.Status {
+		u, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Get(t.Context(), "web-canary", metav1.GetOptions{})
+		if err != nil {
+			return nil
+		}
+		return liveStatus(u)
+	}
+	// interruptWhen applies, and interrupts the provider once the canary
+	// in the cluster shows ready; the apply must then end within seconds.
+	interruptWhen := func(what string, ready func(*rolloutspec.Status) bool) (sdk.ApplyResponse, []string) {
+		t.Helper()
+		type result struct {
+			resp     sdk.ApplyResponse
+			progress []string
+		}
+		plan := s.Plan(attrs)
+		done := make(chan result, 1)
+		go func() {
+			resp, progress := s.Apply(attrs, plan)
+			done <- result{resp, progress}
+		}()
+		deadline := time.Now().Add(60 * time.Second)
+		for st := canary(); st == nil || !ready(st); st = canary() {
+			select {
+			case r := <-done:
+				t.Fatalf("the apply ended before %s: %v\nprogress:\n  %s", what, r.resp.Diagnostics, strings.Join(r.progress, "\n  "))
+			case <-time.After(100 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 60s; canary status %+v", what, canary())
+			}
+		}
+		if sent, err := c.Interrupt(t.Context()); err != nil || !sent {
+			t.Fatalf("interrupt: sent %v, %v", sent, err)
+		}
+		select {
+		case r := <-done:
+			if r.resp.Diagnostics.HasErrors() {
+				t.Fatalf("the interrupted apply failed: %v", r.resp.Diagnostics)
+			}
+			return r.resp, r.progress
+		case <-time.After(15 * time.Second):
+			t.Fatalf("the apply did not end within 15s of the interrupt (%s)", what)
+		}
+		panic("unreachable")
+	}
+	record := func(resp sdk.ApplyResponse) *rolloutspec.Status {
+		t.Helper()
+		s.State, s.Private = resp.NewState, resp.Private
+		st, err := rolloutspec.DecodeStatus(resp.NewState.GetAttr("rollout_status").AsString())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+
+	// 1. Interrupted in the pause: Paused at step 2, its end kept.
+	resp, _ := interruptWhen("the pause", func(st *rolloutspec.Status) bool { return st.Phase == rolloutspec.PhasePaused && st.Step == 1 })
+	if w := fmt.Sprint(resp.Diagnostics); !strings.Contains(w, "Rollout interrupted") || !strings.Contains(w, "stopped at step 2/4 (pause 60s)") || !strings.Contains(w, "apply again to go on") {
+		t.Errorf("diagnostics %s; want a warning saying where the rollout stopped", w)
+	}
+	st := record(resp)
+	live := canary()
+	if st.Phase != rolloutspec.PhasePaused || st.Step != 1 || st.PausedUntil == "" || live == nil || live.PausedUntil != st.PausedUntil {
+		t.Fatalf("after the interrupt: state %+v, cluster %+v; want both Paused at step 2 with the pause's end", st, live)
+	}
+	if p := planStatus(t, s.Plan(attrs)); p.Action != rolloutspec.ActionContinue || p.Step != 1 {
+		t.Errorf("plan after the interrupt: %+v; want the rollout to go on at step 2", p)
+	}
+
+	// 2. The pause is over (its end moved into the past, as time would):
+	// the next apply goes on, and is interrupted between the analysis's
+	// two measurements.
+	live.PausedUntil = rolloutspec.Time(time.Now().Add(-time.Second))
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{annStatus: live.Encode()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Patch(t.Context(), "web-canary", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = interruptWhen("the first measurement", func(st *rolloutspec.Status) bool {
+		n := len(st.Analyses)
+		return st.Step == 2 && n > 0 && len(st.Analyses[n-1].Measurements) == 1
+	})
+	if w := fmt.Sprint(resp.Diagnostics); !strings.Contains(w, "stopped at step 3/4 (analysis smoke (2 x 1m0s)) when slipway was asked to stop, analysis smoke after 1 measurement;") {
+		t.Errorf("diagnostics %s; want a warning naming the analysis and its measurements", w)
+	}
+	st = record(resp)
+	if n := len(st.Analyses); st.Step != 2 || n == 0 || st.Analyses[n-1].Phase != rolloutspec.Running || len(st.Analyses[n-1].Measurements) != 1 {
+		t.Fatalf("after the second interrupt: %+v; want the analysis Running with one measurement", st)
+	}
+
+	// 3. The next apply takes the second measurement only, and completes.
+	resp, progress := s.Apply(attrs, s.Plan(attrs))
+	sdktest.CheckDiags(t, "apply after the interrupts", resp.Diagnostics)
+	st = record(resp)
+	if !slicesContains(progress, "analysis smoke: resuming after 1 of 2 measurements") || calls.Load() != 2 {
+		t.Errorf("the analysis was measured %d times in all, want 2; progress:\n  %s", calls.Load(), strings.Join(progress, "\n  "))
+	}
+	if st.Phase != rolloutspec.PhaseHealthy {
+		t.Errorf("after the last apply: %+v; want Healthy", st)
+	}
+	u, err := k.Dynamic.Resource(kubetest.Deployments).Namespace(ns).Get(t.Context(), "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+	if img, _ := cs[0].(map[string]any)["image"].(string); img != "nginx:1.28" {
+		t.Errorf("web runs %s after the rollout, want nginx:1.28", img)
+	}
+	if canary() != nil {
+		t.Error("the canary Deployment is still there after the rollout")
+	}
+}

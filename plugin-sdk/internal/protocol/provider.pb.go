@@ -392,7 +392,11 @@ type Metadata struct {
 	// forgets everything the last one kept (its refreshes, its records,
 	// its clients). A host that keeps provider processes running between
 	// plans (slipway agent) keeps only those that say so.
-	Sessions      bool `protobuf:"varint,5,opt,name=sessions,proto3" json:"sessions,omitempty"`
+	Sessions bool `protobuf:"varint,5,opt,name=sessions,proto3" json:"sessions,omitempty"`
+	// graceful_stop says the provider understands Stop.Request.graceful.
+	// A host sends a graceful Stop only to providers that say so: to an
+	// older one, any Stop cancels its calls in flight.
+	GracefulStop  bool `protobuf:"varint,6,opt,name=graceful_stop,json=gracefulStop,proto3" json:"graceful_stop,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -458,6 +462,13 @@ func (x *Metadata) GetApplyParallelism() int64 {
 func (x *Metadata) GetSessions() bool {
 	if x != nil {
 		return x.Sessions
+	}
+	return false
+}
+
+func (x *Metadata) GetGracefulStop() bool {
+	if x != nil {
+		return x.GracefulStop
 	}
 	return false
 }
@@ -3120,7 +3131,14 @@ func (x *ImportResource_Response) GetDiagnostics() []*Diagnostic {
 }
 
 type Stop_Request struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// graceful asks the provider to interrupt, in the applies in flight,
+	// the waits that the next apply can resume (a rollout's pause or
+	// analysis): they end early, recording where they stood, while every
+	// change under way is finished and recorded. No call is cancelled,
+	// and the answer comes at once, before the applies return. Sent only
+	// to providers whose Metadata says graceful_stop.
+	Graceful      bool `protobuf:"varint,1,opt,name=graceful,proto3" json:"graceful,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3153,6 +3171,13 @@ func (x *Stop_Request) ProtoReflect() protoreflect.Message {
 // Deprecated: Use Stop_Request.ProtoReflect.Descriptor instead.
 func (*Stop_Request) Descriptor() ([]byte, []int) {
 	return file_slipway_provider_v1_provider_proto_rawDescGZIP(), []int{13, 0}
+}
+
+func (x *Stop_Request) GetGraceful() bool {
+	if x != nil {
+		return x.Graceful
+	}
+	return false
 }
 
 type Stop_Response struct {
@@ -3786,13 +3811,14 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\x0eNESTING_SINGLE\x10\x01\x12\x10\n" +
 	"\fNESTING_LIST\x10\x02\x12\x0f\n" +
 	"\vNESTING_SET\x10\x03\x12\x0f\n" +
-	"\vNESTING_MAP\x10\x04\"\x9b\x01\n" +
+	"\vNESTING_MAP\x10\x04\"\xc0\x01\n" +
 	"\bMetadata\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x18\n" +
 	"\aoffline\x18\x03 \x01(\bR\aoffline\x12+\n" +
 	"\x11apply_parallelism\x18\x04 \x01(\x03R\x10applyParallelism\x12\x1a\n" +
-	"\bsessions\x18\x05 \x01(\bR\bsessions\"\x9b\x06\n" +
+	"\bsessions\x18\x05 \x01(\bR\bsessions\x12#\n" +
+	"\rgraceful_stop\x18\x06 \x01(\bR\fgracefulStop\"\x9b\x06\n" +
 	"\tGetSchema\x1a\t\n" +
 	"\aRequest\x1a\x82\x06\n" +
 	"\bResponse\x12)\n" +
@@ -3929,9 +3955,10 @@ const file_slipway_provider_v1_provider_proto_rawDesc = "" +
 	"\bResponse\x127\n" +
 	"\x05state\x18\x01 \x01(\v2!.slipway.provider.v1.DynamicValueR\x05state\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12A\n" +
-	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\"3\n" +
-	"\x04Stop\x1a\t\n" +
-	"\aRequest\x1a \n" +
+	"\vdiagnostics\x18\x03 \x03(\v2\x1f.slipway.provider.v1.DiagnosticR\vdiagnostics\"O\n" +
+	"\x04Stop\x1a%\n" +
+	"\aRequest\x12\x1a\n" +
+	"\bgraceful\x18\x01 \x01(\bR\bgraceful\x1a \n" +
 	"\bResponse\x12\x14\n" +
 	"\x05error\x18\x01 \x01(\tR\x05error\"\xfa\x04\n" +
 	"\x0eResourceStatus\x1a\x90\x01\n" +

@@ -74,7 +74,9 @@ type ProviderClient interface {
 	// Stop asks the provider to end work in flight: the SDK cancels the
 	// context of every call in flight and answers once they have returned.
 	// slipway calls it with a deadline, and kills a provider that has not
-	// answered by then.
+	// answered by then. A graceful Stop (the user's first Ctrl-C during an
+	// apply) cancels nothing: it only interrupts the long waits that the
+	// next apply can resume, and answers at once.
 	Stop(ctx context.Context, in *Stop_Request, opts ...grpc.CallOption) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.
@@ -239,7 +241,9 @@ type ProviderServer interface {
 	// Stop asks the provider to end work in flight: the SDK cancels the
 	// context of every call in flight and answers once they have returned.
 	// slipway calls it with a deadline, and kills a provider that has not
-	// answered by then.
+	// answered by then. A graceful Stop (the user's first Ctrl-C during an
+	// apply) cancels nothing: it only interrupts the long waits that the
+	// next apply can resume, and answers at once.
 	Stop(context.Context, *Stop_Request) (*Stop_Response, error)
 	// ResourceStatus reports the live health and sync status of instances
 	// (slipway status). Types without a status ability answer Unknown.

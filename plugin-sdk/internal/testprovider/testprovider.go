@@ -267,8 +267,39 @@ func (batch) ReadBatch(_ context.Context, reqs []sdk.ReadRequest, resps []sdk.Re
 type gate struct{ echo }
 
 // Apply of a gate whose value is "wait:PATH" waits until PATH exists,
-// saying it only waits (Waiting).
+// saying it only waits (Waiting). One whose value is "resumable:PATH"
+// waits the same way, but a graceful Stop (req.Interrupt) ends the wait:
+// the gate is created all the same, with a warning.
 func (g gate) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if path, ok := strings.CutPrefix(sdk.GetString(req.Config, "value"), "resumable:"); ok {
+		req.Progress("waiting for " + path)
+		deadline := time.After(20 * time.Second)
+	wait:
+		for {
+			if _, err := os.Stat(path); err == nil {
+				req.Progress("done waiting")
+				break
+			}
+			select {
+			case <-req.Interrupt:
+				if ctx.Err() != nil {
+					resp.Diagnostics.AddError("Cancelled", "An interrupt cancelled the call's context.")
+					return
+				}
+				resp.Diagnostics.AddWarning("Interrupted", "Stopped waiting for "+path+"; the next apply goes on.")
+				break wait
+			case <-ctx.Done():
+				resp.Diagnostics.AddError("Cancelled", context.Cause(ctx).Error())
+				return
+			case <-deadline:
+				resp.Diagnostics.AddError("Timed out", "Waited 20s for "+path+".")
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		g.echo.Apply(ctx, req, resp)
+		return
+	}
 	if path, ok := strings.CutPrefix(sdk.GetString(req.Config, "value"), "wait:"); ok {
 		req.Waiting("waiting for " + path)
 		deadline := time.After(20 * time.Second)

@@ -588,3 +588,39 @@ func TestMeasurementsAreBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestInterrupt: a closed Env.Interrupt (the user's first Ctrl-C) ends a
+// run between two measurements, with what it measured and
+// ErrInterrupted, without cutting a measurement short; a run interrupted
+// before it began measures nothing.
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	t.Run("between measurements", func(t *testing.T) {
+		t.Parallel()
+		_, addr := serveProm(t, scalar("0"))
+		a := promAnalysis(addr, "result == 0.0")
+		a.Count, a.Interval = 3, "1h"
+		interrupt := make(chan struct{})
+		run, err := analysis.Run(t.Context(), a, analysis.Env{Interrupt: interrupt}, 0, func(rolloutspec.AnalysisRun) { close(interrupt) })
+		if !errors.Is(err, analysis.ErrInterrupted) {
+			t.Fatalf("err = %v, want ErrInterrupted", err)
+		}
+		if run.Phase != rolloutspec.Running || len(run.Measurements) != 1 || run.Measurements[0].Phase != rolloutspec.Successful {
+			t.Errorf("run %s with %+v, want Running with 1 successful measurement", run.Phase, run.Measurements)
+		}
+	})
+	t.Run("before the first", func(t *testing.T) {
+		t.Parallel()
+		interrupt := make(chan struct{})
+		close(interrupt)
+		prior := rolloutspec.AnalysisRun{Name: "errors", Phase: rolloutspec.Running, Measurements: []rolloutspec.Measurement{{Phase: rolloutspec.Successful}}}
+		a := promAnalysis("http://127.0.0.1:1", "result == 0.0")
+		a.Count = 3
+		run, err := analysis.RunFrom(t.Context(), a, analysis.Env{Interrupt: interrupt}, prior, func(rolloutspec.AnalysisRun) {
+			t.Error("an interrupted run measured")
+		})
+		if !errors.Is(err, analysis.ErrInterrupted) || run.Phase != rolloutspec.Running || len(run.Measurements) != 1 {
+			t.Errorf("run %s with %d measurements, err %v; want Running with the 1 it held, ErrInterrupted", run.Phase, len(run.Measurements), err)
+		}
+	})
+}

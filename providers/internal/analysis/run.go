@@ -40,6 +40,10 @@ type Env struct {
 	Namespace string
 	// Progress, when set, receives a line after each measurement.
 	Progress func(string)
+	// Interrupt, when closed, ends the run between two measurements
+	// (RunFrom returns ErrInterrupted): the user asked to stop, and the
+	// next apply goes on with the run. nil: never.
+	Interrupt <-chan struct{}
 	// JobTimeout bounds a job measurement whose manifest sets no
 	// spec.activeDeadlineSeconds; zero: DefaultJobTimeout. A Job that has
 	// not finished by then is deleted and the measurement is
@@ -72,6 +76,11 @@ var MeasureTimeout = 30 * time.Second
 // manifest that is not a Job, a job measurement without a JobRunner.
 var ErrInvalid = errors.New("invalid analysis")
 
+// ErrInterrupted is returned with the run so far, in phase Running, when
+// Env.Interrupt closed before the run was over. A measurement under way
+// is finished first.
+var ErrInterrupted = errors.New("analysis interrupted")
+
 // Run takes a.CountOr() measurements a.IntervalOr() apart, the first at
 // once, calls report (when not nil) with the run so far after each, and
 // returns the run: Failed as soon as the failed measurements exceed
@@ -80,7 +89,8 @@ var ErrInvalid = errors.New("invalid analysis")
 // otherwise. step is the rollout step the run belongs to.
 //
 // When ctx ends Run returns the run so far (phase Running) and
-// ctx.Err(). An invalid analysis (see ErrInvalid) returns a run in phase
+// ctx.Err(); when Env.Interrupt closes, the run so far and
+// ErrInterrupted. An invalid analysis (see ErrInvalid) returns a run in phase
 // Error and an error wrapping ErrInvalid, without measuring.
 func Run(ctx context.Context, a *rolloutspec.Analysis, env Env, step int, report func(rolloutspec.AnalysisRun)) (rolloutspec.AnalysisRun, error) {
 	return RunFrom(ctx, a, env, rolloutspec.AnalysisRun{Name: a.Name, Step: step, Phase: rolloutspec.Running}, report)
@@ -114,7 +124,16 @@ func RunFrom(ctx context.Context, a *rolloutspec.Analysis, env Env, run rollouts
 			case <-ctx.Done():
 				t.Stop()
 				return run, ctx.Err()
+			case <-env.Interrupt:
+				t.Stop()
+				return run, ErrInterrupted
 			case <-t.C:
+			}
+		} else {
+			select {
+			case <-env.Interrupt:
+				return run, ErrInterrupted
+			default:
 			}
 		}
 		if err := ctx.Err(); err != nil {

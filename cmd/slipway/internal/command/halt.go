@@ -64,7 +64,11 @@ func (h *Halter) watch(ctx context.Context, set *plugins.Set) (unwatch func()) {
 }
 
 // Stop sends Stop to the providers of every watched operation whose
-// context has ended, and returns at once (plugins.Set.Stop).
+// context has ended, and returns at once (plugins.Set.Stop). The
+// providers of an operation that goes on (an apply, which finishes the
+// changes under way) are interrupted instead: the waits in their applies
+// that the next apply can resume, a rollout's pause or analysis, end
+// early (plugins.Set.Interrupt).
 func (h *Halter) Stop() {
 	if h == nil {
 		return
@@ -72,8 +76,12 @@ func (h *Halter) Stop() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, ws := range h.watched {
-		if ws.done == nil && ws.ctx.Err() != nil {
+		switch {
+		case ws.done != nil:
+		case ws.ctx.Err() != nil:
 			ws.set.Stop()
+		default:
+			ws.set.Interrupt()
 		}
 	}
 }
