@@ -15,6 +15,8 @@
 package rolloutspec
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -164,6 +166,16 @@ func (a *Analysis) CountOr() int {
 		return a.Count
 	}
 	return DefaultCount
+}
+
+// Digest identifies what a's measurements measure and how they are
+// judged: a short hash of all of it (query, condition, address, URL,
+// Job, count, interval, limits). A run recorded under another digest
+// measured something else, and is not gone on with.
+func (a *Analysis) Digest() string {
+	b, _ := json.Marshal(a)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // Strategy is Canary or BlueGreen.

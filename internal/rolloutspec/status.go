@@ -102,7 +102,10 @@ const (
 
 // AnalysisRun is one analysis taken at one step.
 type AnalysisRun struct {
-	Name         string        `json:"name"`
+	Name string `json:"name"`
+	// Digest is the analysis's Digest when the run began; "" in runs an
+	// older slipway recorded.
+	Digest       string        `json:"digest,omitempty"`
 	Step         int           `json:"step"`
 	Phase        string        `json:"phase"`
 	Measurements []Measurement `json:"measurements,omitempty"`

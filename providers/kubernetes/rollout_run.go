@@ -492,12 +492,16 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 		return x.failed(ctx, fmt.Errorf("this provider cannot run analyses"))
 	}
 	x.progress("step %d/%d: analysis %s (%d x %s)", x.st.Step+1, len(x.st.Steps), name, a.CountOr(), a.IntervalOr())
-	idx, prior := resumedAnalysis(x.st, name)
-	if idx < 0 {
+	idx, prior, resumed, dropped := resumedAnalysis(x.st, a)
+	switch {
+	case idx < 0:
 		idx = len(x.st.Analyses)
 		x.st.Analyses = append(x.st.Analyses, prior)
-	} else {
+	case resumed:
 		x.progress("analysis %s: resuming after %d of %d measurements", name, len(prior.Measurements), a.CountOr())
+	default:
+		x.st.Analyses[idx] = prior
+		x.progress("analysis %s changed since its run at this step began: its %s no longer count, and it starts again", name, plural(dropped, "measurement", "measurements"))
 	}
 	run, err := x.analyze(ctx, a, prior, func(r rolloutspec.AnalysisRun) {
 		x.st.Analyses[idx] = r
@@ -538,18 +542,28 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 	return nil
 }
 
-// resumedAnalysis is the run of analysis name at st's step to go on
-// with: the last run, when it is that analysis at that step and an apply
-// stopped or killed while it measured left it Running (idx its index);
-// otherwise a new run (idx -1). Its measurements count, so a retried
-// apply does not give a failing release a fresh failure budget.
-func resumedAnalysis(st *rolloutspec.Status, name string) (idx int, run rolloutspec.AnalysisRun) {
+// resumedAnalysis is the run of analysis a at st's step to go on with:
+// the last run, when it is that analysis at that step, measuring as a
+// does now, and an apply stopped or killed while it measured left it
+// Running (idx its index, resumed true); otherwise a new run (idx -1).
+// Its measurements count, so a retried apply does not give a failing
+// release a fresh failure budget. A run of the same analysis at that
+// step that measured something else (its query, condition, limits or
+// count changed since) is not gone on with: the new run replaces it at
+// idx, and dropped is how many measurements it held.
+func resumedAnalysis(st *rolloutspec.Status, a *rolloutspec.Analysis) (idx int, run rolloutspec.AnalysisRun, resumed bool, dropped int) {
+	digest := a.Digest()
+	fresh := rolloutspec.AnalysisRun{Name: a.Name, Digest: digest, Step: st.Step, Phase: rolloutspec.Running}
 	if n := len(st.Analyses); n > 0 {
-		if last := st.Analyses[n-1]; last.Name == name && last.Step == st.Step && last.Phase == rolloutspec.Running {
-			return n - 1, last
+		if last := st.Analyses[n-1]; last.Name == a.Name && last.Step == st.Step && last.Phase == rolloutspec.Running {
+			if last.Digest == "" || last.Digest == digest {
+				last.Digest = digest
+				return n - 1, last, true, 0
+			}
+			return n - 1, fresh, false, len(last.Measurements)
 		}
 	}
-	return -1, rolloutspec.AnalysisRun{Name: name, Step: st.Step, Phase: rolloutspec.Running}
+	return -1, fresh, false, 0
 }
 
 // complete makes the new template the stable one: the Deployment of the

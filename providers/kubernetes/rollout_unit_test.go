@@ -149,13 +149,16 @@ func TestWorkloadOf(t *testing.T) {
 func TestResumedAnalysis(t *testing.T) {
 	t.Parallel()
 	m := []rolloutspec.Measurement{{Phase: rolloutspec.Failed}}
-	running := rolloutspec.AnalysisRun{Name: "errors", Step: 1, Phase: rolloutspec.Running, Measurements: m}
+	running := rolloutspec.AnalysisRun{Name: "errors", Digest: analysisErrors.Digest(), Step: 1, Phase: rolloutspec.Running, Measurements: m}
+	older := running
+	older.Digest = "" // recorded before runs had digests
 	tests := map[string]struct {
 		analyses []rolloutspec.AnalysisRun
 		step     int
 		wantIdx  int
 	}{
 		"left measuring":       {analyses: []rolloutspec.AnalysisRun{running}, step: 1, wantIdx: 0},
+		"without a digest":     {analyses: []rolloutspec.AnalysisRun{older}, step: 1, wantIdx: 0},
 		"after an earlier one": {analyses: []rolloutspec.AnalysisRun{{Name: "smoke", Step: 0, Phase: rolloutspec.Successful}, running}, step: 1, wantIdx: 1},
 		"none yet":             {step: 1, wantIdx: -1},
 		"another step":         {analyses: []rolloutspec.AnalysisRun{running}, step: 3, wantIdx: -1},
@@ -164,9 +167,12 @@ func TestResumedAnalysis(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			idx, run := resumedAnalysis(&rolloutspec.Status{Step: tc.step, Analyses: tc.analyses}, "errors")
-			if idx != tc.wantIdx {
-				t.Fatalf("index %d, want %d", idx, tc.wantIdx)
+			idx, run, resumed, dropped := resumedAnalysis(&rolloutspec.Status{Step: tc.step, Analyses: tc.analyses}, analysisErrors)
+			if idx != tc.wantIdx || resumed != (tc.wantIdx >= 0) || dropped != 0 {
+				t.Fatalf("index %d, resumed %v, %d dropped; want index %d, resumed %v, none dropped", idx, resumed, dropped, tc.wantIdx, tc.wantIdx >= 0)
+			}
+			if run.Digest != analysisErrors.Digest() {
+				t.Errorf("run digest %q, want the analysis's %q", run.Digest, analysisErrors.Digest())
 			}
 			if run.Name != "errors" || run.Step != tc.step || run.Phase != rolloutspec.Running {
 				t.Errorf("run %+v, want errors at step %d, Running", run, tc.step)
@@ -177,6 +183,41 @@ func TestResumedAnalysis(t *testing.T) {
 			}
 			if len(run.Measurements) != want {
 				t.Errorf("the run holds %d measurements, want %d", len(run.Measurements), want)
+			}
+		})
+	}
+}
+
+// analysisErrors is the analysis the tests of resumedAnalysis resume.
+var analysisErrors = &rolloutspec.Analysis{Name: "errors", Count: 3, Interval: "1m",
+	Prometheus: &rolloutspec.PrometheusMetric{Address: "http://prometheus:9090", Query: "errors", Condition: "result < 0.05"}}
+
+// TestResumedAnalysisChanged: a run left measuring by an analysis that
+// has changed since (its condition, its limit) is not gone on with; a
+// new run replaces it, and says how many measurements it drops.
+func TestResumedAnalysisChanged(t *testing.T) {
+	t.Parallel()
+	m := []rolloutspec.Measurement{{Phase: rolloutspec.Failed}, {Phase: rolloutspec.Successful}}
+	for name, change := range map[string]func(*rolloutspec.Analysis){
+		"condition":     func(a *rolloutspec.Analysis) { a.Prometheus.Condition = "result < 0.5" },
+		"failure limit": func(a *rolloutspec.Analysis) { a.FailureLimit = 3 },
+		"query":         func(a *rolloutspec.Analysis) { a.Prometheus.Query = "sum(errors)" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := *analysisErrors
+			p := *a.Prometheus
+			a.Prometheus = &p
+			change(&a)
+			st := &rolloutspec.Status{Step: 1, Analyses: []rolloutspec.AnalysisRun{
+				{Name: "smoke", Step: 0, Phase: rolloutspec.Successful},
+				{Name: "errors", Digest: analysisErrors.Digest(), Step: 1, Phase: rolloutspec.Running, Measurements: m},
+			}}
+			idx, run, resumed, dropped := resumedAnalysis(st, &a)
+			if idx != 1 || resumed || dropped != 2 {
+				t.Fatalf("index %d, resumed %v, %d dropped; want index 1, not resumed, 2 dropped", idx, resumed, dropped)
+			}
+			if len(run.Measurements) != 0 || run.Digest != a.Digest() || run.Step != 1 || run.Phase != rolloutspec.Running {
+				t.Errorf("run %+v, want a new run of the changed analysis", run)
 			}
 		})
 	}
