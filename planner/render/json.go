@@ -340,6 +340,11 @@ type jsonFlatChange struct {
 	// to its source): images, replicas and the like are then empty, not
 	// those it has now.
 	Unknown bool `json:"unknown"`
+	// Sensitive says that what a change (not a delete) leaves is hidden,
+	// as every value computed from a sensitive argument is (an app's
+	// objects when one of its values is a secret): images, replicas and
+	// the like are then empty, never the values it has now.
+	Sensitive bool `json:"sensitive"`
 	// Stages are the stages a pipeline runs, in order.
 	Stages []string `json:"stages"`
 	// Rollout is the rollout block an app follows ("rollout.canary"),
@@ -392,6 +397,21 @@ func flatResource(c *plans.ResourceChange, rc jsonResourceChange) jsonFlatChange
 		f.RolloutSteps = append(f.RolloutSteps, rc.RolloutStatus.Steps...)
 	}
 	v := liveSide(c.Action, rc.Change.Before, rc.Change.After)
+	// What the flat view reads of an instance, and from which its
+	// objects come: hidden or unknown, the rule must be told.
+	var reads []string
+	switch c.Addr.Resource.Kind {
+	case addrs.App:
+		reads = []string{"namespace", "objects"}
+	case addrs.Pipeline:
+		reads = []string{"stages", "image"}
+	}
+	if c.Action != plans.Delete {
+		for _, attr := range reads {
+			f.Unknown = f.Unknown || attrFlag(rc.Change.AfterUnknown, attr)
+			f.Sensitive = f.Sensitive || attrFlag(rc.Change.AfterSensitive, attr)
+		}
+	}
 	switch c.Addr.Resource.Kind {
 	case addrs.App:
 		f.App = c.Addr.Resource.Name
@@ -420,12 +440,18 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 		// An object inside a change has no rollout of its own.
 		RolloutSteps: []string{},
 	}
-	v := liveSide(plans.NoOp, n.Before, n.After)
-	if f.Action == "delete" {
+	// What the change leaves, or for a delete what it removes; never
+	// the value before when the one after is hidden or unknown.
+	v := n.After
+	switch {
+	case f.Action == "delete":
 		v = n.Before
-	} else if n.After == nil && n.AfterUnknown == true {
+	case n.After == nil && n.AfterUnknown == true:
 		// Known only after apply: not the value it has now.
-		v, f.Unknown = nil, true
+		f.Unknown = true
+	case n.AfterSensitive == true:
+		// Hidden: not the value it had before.
+		v, f.Sensitive = nil, true
 	}
 	switch c.Addr.Resource.Kind {
 	case addrs.Pipeline:
@@ -488,10 +514,23 @@ func flatNested(c *plans.ResourceChange, n jsonNestedChange) jsonFlatChange {
 	return f
 }
 
+// attrFlag reads attribute attr of an after_unknown or after_sensitive
+// mirror: true when the whole value, or that attribute, is.
+func attrFlag(mirror any, attr string) bool {
+	switch m := mirror.(type) {
+	case bool:
+		return m
+	case map[string]any:
+		b, _ := m[attr].(bool)
+		return b
+	}
+	return false
+}
+
 // liveSide is the value a change leaves, or for a delete the one it
-// removes.
+// removes: never the value before when the one after is hidden.
 func liveSide(a plans.Action, before, after any) any {
-	if a == plans.Delete || after == nil {
+	if a == plans.Delete {
 		return before
 	}
 	return after

@@ -127,3 +127,73 @@ func TestJSONFlatChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONFlatChangesNeverShowWhatIsHidden: an app whose objects are
+// computed from a sensitive value (one of its values is a secret) has
+// them hidden after the change. The flat entries say so (sensitive), and
+// carry no images or replicas: never those the objects had before, which
+// a policy would then judge in place of the new ones. A new app whose
+// objects are known only after apply says so on its own entry, since it
+// has no object entries to say it.
+func TestJSONFlatChangesNeverShowWhatIsHidden(t *testing.T) {
+	t.Parallel()
+	objects := cty.GetAttrPath("objects")
+	appAddr := func(name string) addrs.ResourceInstance {
+		return addrs.Resource{Kind: addrs.App, Name: name}.Instance(addrs.NoKey)
+	}
+	p := plan(
+		&plans.ResourceChange{
+			// Compliant before; after, a secret value hides a latest
+			// image and 50 replicas.
+			Addr: appAddr("web"), Provider: k8sProvider, Action: plans.Update,
+			Before: obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web@sha256:ab", 2)})}),
+			After:  obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web:latest", 50)})}),
+			AfterSensitive: []cty.Path{objects},
+			Nested: []*plans.NestedChange{{
+				Address: "apps/v1 Deployment prod-web/web", Action: plans.Update,
+				Before: deployment("reg.example/web@sha256:ab", 2), After: deployment("reg.example/web:latest", 50),
+				AfterSensitive: []cty.Path{{}},
+			}},
+		},
+		&plans.ResourceChange{
+			Addr: appAddr("api"), Provider: k8sProvider, Action: plans.Create,
+			Before: cty.NullVal(cty.DynamicPseudoType),
+			After:  obj(map[string]cty.Value{"namespace": str("prod-api"), "objects": cty.DynamicVal}),
+		},
+		&plans.ResourceChange{
+			Addr: appAddr("plain"), Provider: k8sProvider, Action: plans.Update,
+			Before: obj(map[string]cty.Value{"namespace": str("dev"), "objects": obj(map[string]cty.Value{})}),
+			After:  obj(map[string]cty.Value{"namespace": str("dev"), "objects": obj(map[string]cty.Value{})}),
+		},
+	)
+	b, err := JSON(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Changes []jsonFlatChange `json:"changes"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Address            string
+		Images             []string
+		Replicas           bool
+		Unknown, Sensitive bool
+	}
+	var got []row
+	for _, c := range doc.Changes {
+		got = append(got, row{c.Address, c.Images, c.Replicas != nil, c.Unknown, c.Sensitive})
+	}
+	none := []string{}
+	want := []row{
+		{"app.web", none, false, false, true},
+		{"app.web apps/v1 Deployment prod-web/web", none, false, false, true},
+		{"app.api", none, false, true, false},
+		{"app.plain", none, false, false, false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
