@@ -438,6 +438,7 @@ func newRoot(ctx, stopCtx context.Context, code *int, inv *invocation) *cobra.Co
 	reconcileCmd.Flags().DurationVar(&recArgs.Interval, "interval", 3*time.Minute, "time between reconciles")
 	reconcileCmd.Flags().BoolVar(&recArgs.Once, "once", false, "reconcile once and exit")
 	reconcileCmd.Flags().StringArrayVar(&recArgs.Approve, "approve", nil, "pass a pipeline approval gate without asking, named pipeline.NAME.STAGE (repeatable)")
+	reconcileCmd.Flags().StringArrayVar(&recArgs.PolicyDirs, "policy", nil, "also check each round's plan against the policies in this directory's *.slip.hcl files (repeatable)")
 	varFlags(reconcileCmd, &recArgs.VarArgs)
 	parallelismFlag(reconcileCmd.Flags(), &recArgs.Parallelism)
 	lockFlags(reconcileCmd, &recArgs.LockArgs)

@@ -35,6 +35,11 @@ type ReconcileArgs struct {
 	// Approve names the pipeline approval gates (pipeline.NAME.STAGE)
 	// every round passes, as apply's -approve: nobody answers a loop.
 	Approve []string
+	// PolicyDirs are -policy directories, as plan's and apply's: each
+	// round's plan is checked against them too, so that a change merged
+	// into the repository that drops its own policies is not applied
+	// unchecked.
+	PolicyDirs []string
 }
 
 // Reconcile runs `slipway reconcile`: the GitOps pull loop. Every
@@ -165,7 +170,7 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 		m.View.Eprintf("\n%s\n", m.View.Bold("Reconcile interrupted before it applied: nothing was applied."))
 		return 130
 	}
-	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, holdDrift: hold, Parallelism: a.Parallelism}, AutoApprove: true, Approve: a.Approve})
+	return m.Apply(ctx, ApplyArgs{PlanArgs: PlanArgs{VarArgs: a.VarArgs, LockArgs: a.LockArgs, Refresh: true, holdDrift: hold, Parallelism: a.Parallelism, PolicyDirs: a.PolicyDirs}, AutoApprove: true, Approve: a.Approve})
 }
 
 // changesBeyond is how many changes p holds besides the held drift of
