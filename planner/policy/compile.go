@@ -29,6 +29,13 @@ import (
 // rule that loops over everything in everything still ends.
 const costLimit = 100_000_000
 
+// attributionBudget bounds the work of finding which changes make a rule
+// hold, all runs of the rule together (one per change): as much as one
+// evaluation may do. Past it, the rule is reported as about the plan as
+// a whole, naming every change, rather than running for hours over a
+// plan of thousands of changes.
+const attributionBudget uint64 = costLimit
+
 // Set is a compiled set of policies, ready to evaluate. It is immutable
 // and safe for concurrent use.
 type Set struct {
@@ -108,7 +115,10 @@ func compile(env *cel.Env, p *lang.Policy, file *hcl.File) (*rule, hcl.Diagnosti
 			Subject:  &rng,
 		}}
 	}
-	prg, err := env.Program(ast, cel.CostLimit(costLimit))
+	// The cost is tracked, for the budget of finding which changes make
+	// a rule hold (Evaluate), and the evaluation checks its context every
+	// hundred iterations of a comprehension, so a Ctrl-C ends it.
+	prg, err := env.Program(ast, cel.CostLimit(costLimit), cel.EvalOptions(cel.OptTrackCost), cel.InterruptCheckFrequency(100))
 	if err != nil {
 		rng := p.RuleExpr.Range()
 		return nil, hcl.Diagnostics{{

@@ -16,6 +16,7 @@ package policy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -93,21 +94,24 @@ type Change struct {
 // Denies reports whether the result stops the plan.
 func (r Result) Denies() bool { return r.Holds && r.Policy.Effect == lang.PolicyDeny }
 
-// Evaluate runs every rule over the model, in the order of the set.
-func (s *Set) Evaluate(model map[string]any) []Result {
+// Evaluate runs every rule over the model, in the order of the set. A
+// rule still running when ctx ends could not be evaluated (Result.Err).
+func (s *Set) Evaluate(ctx context.Context, model map[string]any) []Result {
 	if s == nil {
 		return nil
 	}
 	out := make([]Result, 0, len(s.rules))
 	for _, r := range s.rules {
-		out = append(out, r.evaluate(model))
+		out = append(out, r.evaluate(ctx, model, attributionBudget))
 	}
 	return out
 }
 
-func (r *rule) evaluate(model map[string]any) Result {
+// evaluate runs r over model, and when it holds, finds the changes that
+// make it hold within budget (see attributionBudget).
+func (r *rule) evaluate(ctx context.Context, model map[string]any, budget uint64) Result {
 	res := Result{Policy: r.policy}
-	res.Holds, res.Err = r.holds(model)
+	res.Holds, _, res.Err = r.holds(ctx, model)
 	if res.Err != nil || !res.Holds {
 		return res
 	}
@@ -115,19 +119,31 @@ func (r *rule) evaluate(model map[string]any) Result {
 	// A rule that holds with only one change in the plan is about that
 	// change: try each alone. A rule that holds with none is about the
 	// plan as a whole.
+	// The runs share one budget: past it, the rule is taken to be about
+	// the plan as a whole.
+	var spent uint64
+	over := false
 	with := func(cs []any) bool {
 		m := make(map[string]any, len(model))
 		for k, v := range model {
 			m[k] = v
 		}
 		m["changes"] = cs
-		ok, err := r.holds(m)
+		ok, cost, err := r.holds(ctx, m)
+		spent += cost
+		if spent > budget || ctx.Err() != nil {
+			over = true
+		}
 		return ok && err == nil
 	}
-	if !with([]any{}) {
+	if !with([]any{}) && !over {
 		for _, c := range changes {
 			if with([]any{c}) {
 				res.Changes = append(res.Changes, changeOf(c))
+			}
+			if over {
+				res.Changes = nil
+				break
 			}
 		}
 	}
@@ -141,16 +157,26 @@ func (r *rule) evaluate(model map[string]any) Result {
 	return res
 }
 
-func (r *rule) holds(model map[string]any) (bool, error) {
-	out, _, err := r.prg.Eval(map[string]any{"plan": model})
+// holds evaluates the rule over model, with the cost it took.
+func (r *rule) holds(ctx context.Context, model map[string]any) (bool, uint64, error) {
+	out, det, err := r.prg.ContextEval(ctx, map[string]any{"plan": model})
+	var cost uint64
+	if det != nil {
+		if c := det.ActualCost(); c != nil {
+			cost = *c
+		}
+	}
 	if err != nil {
-		return false, err
+		if ctx.Err() != nil {
+			err = fmt.Errorf("stopped before it was done: %w", context.Cause(ctx))
+		}
+		return false, cost, err
 	}
 	b, ok := out.(types.Bool)
 	if !ok {
-		return false, fmt.Errorf("the rule gave %s %v, not true or false", out.Type().TypeName(), out.Value())
+		return false, cost, fmt.Errorf("the rule gave %s %v, not true or false", out.Type().TypeName(), out.Value())
 	}
-	return bool(b), nil
+	return bool(b), cost, nil
 }
 
 func changeOf(c any) Change {

@@ -15,6 +15,8 @@
 package policy
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,7 +133,7 @@ func TestEvaluate(t *testing.T) {
 		Changes []Change
 	}
 	var gots []got
-	for _, r := range set.Evaluate(m) {
+	for _, r := range set.Evaluate(t.Context(), m) {
 		gots = append(gots, got{r.Policy.Name, r.Holds, r.Err != nil, r.Changes})
 	}
 	want := []got{
@@ -146,7 +148,7 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
 
-	diags, denied, failed := Report(set.Evaluate(m))
+	diags, denied, failed := Report(set.Evaluate(t.Context(), m))
 	if !denied || !failed || len(diags) != 3 {
 		t.Fatalf("Report: denied %v failed %v, %d diagnostics; want true, true, 3", denied, failed, len(diags))
 	}
@@ -177,9 +179,76 @@ policy "ratio" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range set.Evaluate(m) {
+	for _, r := range set.Evaluate(t.Context(), m) {
 		if r.Err != nil || !r.Holds {
 			t.Errorf("%s: holds %v, err %v; want it to hold", r.Policy.Name, r.Holds, r.Err)
 		}
+	}
+}
+
+// TestAttributionIsBounded: finding which changes make a rule hold runs
+// the rule once per change, and those runs share one budget. Within it,
+// the one change that makes the rule hold is named; past it, the rule is
+// reported as about the whole plan (every change named) instead of
+// running on, for hours over thousands of changes.
+func TestAttributionIsBounded(t *testing.T) {
+	t.Parallel()
+	set, diags := load(t, `
+policy "one_delete" {
+  deny    = "plan.items.all(i, i >= 0) && plan.changes.exists(c, c.action == 'delete')"
+  message = "m"
+}
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	changes := []any{}
+	for i := range 200 {
+		action := "create"
+		if i == 150 {
+			action = "delete"
+		}
+		changes = append(changes, map[string]any{"address": fmt.Sprintf("file.f[%d]", i), "action": action})
+	}
+	items := []any{}
+	for i := range 1000 {
+		items = append(items, int64(i))
+	}
+	m := map[string]any{"changes": changes, "items": items}
+	r := set.rules[0]
+	if res := r.evaluate(t.Context(), m, attributionBudget); !res.Holds || len(res.Changes) != 1 || res.Changes[0].Address != "file.f[150]" {
+		t.Errorf("within the budget: holds %v, changes %v; want file.f[150] alone", res.Holds, res.Changes)
+	}
+	// Each run costs some thousands (the items): 200 runs pass 100,000.
+	if res := r.evaluate(t.Context(), m, 100_000); !res.Holds || len(res.Changes) != 200 {
+		t.Errorf("past the budget: holds %v, %d changes; want every change named", res.Holds, len(res.Changes))
+	}
+}
+
+// TestEvaluationStops: a rule still running when its context ends (the
+// user's Ctrl-C) stops, and could not be evaluated, which denies.
+func TestEvaluationStops(t *testing.T) {
+	t.Parallel()
+	set, diags := load(t, `
+policy "slow" {
+  deny    = "plan.changes.all(a, plan.changes.all(b, a.action != 'x' || b.action != 'y'))"
+  message = "m"
+}
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	changes := []any{}
+	for i := range 3000 {
+		changes = append(changes, map[string]any{"address": fmt.Sprintf("file.f[%d]", i), "action": "create"})
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res := set.Evaluate(ctx, map[string]any{"changes": changes})
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "stopped before it was done") {
+		t.Fatalf("results %+v; want the rule stopped", res)
+	}
+	if _, denied, failed := Report(res); denied || !failed {
+		t.Errorf("denied %v, failed %v; want a rule that could not be evaluated", denied, failed)
 	}
 }

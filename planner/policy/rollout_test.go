@@ -72,7 +72,7 @@ policy "no_rollout_no_steps" {
 		Changes []Change
 	}
 	var gots []got
-	for _, r := range set.Evaluate(m) {
+	for _, r := range set.Evaluate(t.Context(), m) {
 		if r.Err != nil {
 			t.Fatalf("%s: %v", r.Policy.Name, r.Err)
 		}

@@ -146,8 +146,8 @@ func TestJSONFlatChangesNeverShowWhatIsHidden(t *testing.T) {
 			// Compliant before; after, a secret value hides a latest
 			// image and 50 replicas.
 			Addr: appAddr("web"), Provider: k8sProvider, Action: plans.Update,
-			Before: obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web@sha256:ab", 2)})}),
-			After:  obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web:latest", 50)})}),
+			Before:         obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web@sha256:ab", 2)})}),
+			After:          obj(map[string]cty.Value{"namespace": str("prod-web"), "objects": obj(map[string]cty.Value{"apps/v1 Deployment prod-web/web": deployment("reg.example/web:latest", 50)})}),
 			AfterSensitive: []cty.Path{objects},
 			Nested: []*plans.NestedChange{{
 				Address: "apps/v1 Deployment prod-web/web", Action: plans.Update,

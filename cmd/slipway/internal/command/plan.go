@@ -284,7 +284,11 @@ func (m *Meta) judgePlan(set *policy.Set, p *plans.Plan) (int, hcl.Diagnostics, 
 	if err != nil {
 		return 1, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot check the policies", Detail: err.Error()}}, nil
 	}
-	results := set.Evaluate(model)
+	ctx := context.Background()
+	if m.Stop != nil {
+		ctx = m.Stop // a Ctrl-C ends a rule that takes long
+	}
+	results := set.Evaluate(ctx, model)
 	diags, denied, failed := policy.Report(results)
 	v := &render.PolicyVerdict{}
 	for _, r := range results {
