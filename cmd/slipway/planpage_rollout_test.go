@@ -55,8 +55,17 @@ func rolloutPagePlan() *plans.Plan {
 	}
 	going := status(rolloutspec.ActionContinue, rolloutspec.PhaseProgressing)
 	going.Step, going.Weight = 2, 20
-	going.Analyses = []rolloutspec.AnalysisRun{{Name: "errors", Step: 2, Phase: rolloutspec.Running, Message: pwn,
-		Measurements: []rolloutspec.Measurement{{Phase: rolloutspec.Successful}, {Phase: rolloutspec.Successful}}}}
+	// 25 measurements taken, the two failures among the first: the run
+	// keeps the last ten, and its tally counts them all.
+	run := rolloutspec.AnalysisRun{Name: "errors", Step: 2, Phase: rolloutspec.Running, Message: pwn}
+	for i := range 25 {
+		m := rolloutspec.Measurement{Phase: rolloutspec.Successful}
+		if i < 2 {
+			m.Phase = rolloutspec.Failed
+		}
+		run.Add(m)
+	}
+	going.Analyses = []rolloutspec.AnalysisRun{run}
 	held := status(rolloutspec.ActionHold, rolloutspec.PhaseDegraded)
 	held.Aborted, held.Message = "7c9d2e1f0a5b6c7d", "analysis errors failed"
 	hidden := status(rolloutspec.ActionContinue, rolloutspec.PhasePaused)
@@ -97,7 +106,7 @@ func TestPlanPageShowsRollouts(t *testing.T) {
 		"Deployment/web follows rollout.canary (canary)",
 		"set_weight 20 -> pause 30s -> [analysis errors (3 x 10s)] -> set_weight 50 -> pause until promoted -> 100%",
 		"standing: step 3/6 (analysis errors (3 x 10s)), weight 20%",
-		"analysis errors: Running (2 successful): " + pwn,
+		"analysis errors: Running (23 successful, 2 failed): " + pwn,
 		"next: apply goes on at step 3",
 	} {
 		if !strings.Contains(web, want) {

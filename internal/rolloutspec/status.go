@@ -105,11 +105,72 @@ type AnalysisRun struct {
 	Name string `json:"name"`
 	// Digest is the analysis's Digest when the run began; "" in runs an
 	// older slipway recorded.
-	Digest       string        `json:"digest,omitempty"`
-	Step         int           `json:"step"`
-	Phase        string        `json:"phase"`
+	Digest string `json:"digest,omitempty"`
+	Step   int    `json:"step"`
+	Phase  string `json:"phase"`
+	// Tally counts every measurement taken; nil in runs an older
+	// slipway recorded, which kept them all in Measurements.
+	Tally *Tally `json:"tally,omitempty"`
+	// Measurements are the last MeasurementHistory measurements taken,
+	// oldest first, as an Argo Rollouts AnalysisRun keeps its last ten:
+	// a run of thousands would not fit the annotation that records it.
 	Measurements []Measurement `json:"measurements,omitempty"`
 	Message      string        `json:"message,omitempty"`
+}
+
+// MeasurementHistory is how many of its last measurements a run keeps.
+const MeasurementHistory = 10
+
+// Tally counts the measurements of a run by outcome.
+type Tally struct {
+	Taken        int `json:"taken"`
+	Successful   int `json:"successful,omitempty"`
+	Failed       int `json:"failed,omitempty"`
+	Inconclusive int `json:"inconclusive,omitempty"` // Error included
+}
+
+// tally is r's Tally, or for a run recorded without one, the count of
+// its measurements.
+func (r AnalysisRun) tally() Tally {
+	if r.Tally != nil {
+		return *r.Tally
+	}
+	t := Tally{Taken: len(r.Measurements)}
+	for _, m := range r.Measurements {
+		switch m.Phase {
+		case Successful:
+			t.Successful++
+		case Failed:
+			t.Failed++
+		case Inconclusive, Error:
+			t.Inconclusive++
+		}
+	}
+	return t
+}
+
+// Taken is how many measurements the run has taken.
+func (r AnalysisRun) Taken() int { return r.tally().Taken }
+
+// Add records measurement m: it is counted, and kept among the last
+// MeasurementHistory. Measurements is copied, never changed in place.
+func (r *AnalysisRun) Add(m Measurement) {
+	t := r.tally()
+	t.Taken++
+	switch m.Phase {
+	case Successful:
+		t.Successful++
+	case Failed:
+		t.Failed++
+	case Inconclusive, Error:
+		t.Inconclusive++
+	}
+	r.Tally = &t
+	kept := r.Measurements
+	if len(kept) >= MeasurementHistory {
+		kept = kept[len(kept)-MeasurementHistory+1:]
+	}
+	r.Measurements = append(append(make([]Measurement, 0, len(kept)+1), kept...), m)
 }
 
 // Measurement is one of an analysis's Count measurements.
@@ -158,19 +219,10 @@ func (s *Status) Road() string {
 	return strings.Join(parts, " -> ")
 }
 
-// Counts sums the outcomes of an analysis run's measurements.
+// Counts sums the outcomes of every measurement an analysis run took.
 func (r AnalysisRun) Counts() (ok, failed, inconclusive int) {
-	for _, m := range r.Measurements {
-		switch m.Phase {
-		case Successful:
-			ok++
-		case Failed:
-			failed++
-		case Inconclusive, Error:
-			inconclusive++
-		}
-	}
-	return
+	t := r.tally()
+	return t.Successful, t.Failed, t.Inconclusive
 }
 
 // Summary is one line about an analysis run: "errors: Successful (3 of

@@ -14,7 +14,11 @@
 
 package rolloutspec
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestShellWordAndNextFor(t *testing.T) {
 	t.Parallel()
@@ -38,5 +42,45 @@ func TestShellWordAndNextFor(t *testing.T) {
 	start := &Status{Action: ActionStart, Steps: []string{"set_weight 50", "100%"}}
 	if got, want := start.Next(), "apply starts the rollout of the new revision at step 1 (set_weight 50)"; got != want {
 		t.Errorf("Next of a start with no revision yet = %s", got)
+	}
+}
+
+// TestAnalysisRunKeepsTheLastMeasurements: a run counts every
+// measurement and keeps the last MeasurementHistory, as an Argo Rollouts
+// AnalysisRun keeps its last ten, so that a long analysis still fits the
+// annotation that records it. A run recorded before runs had a tally is
+// counted from the measurements it holds.
+func TestAnalysisRunKeepsTheLastMeasurements(t *testing.T) {
+	t.Parallel()
+	var r AnalysisRun
+	for i := range 1000 {
+		phase := Successful
+		switch i % 10 {
+		case 3:
+			phase = Failed
+		case 7:
+			phase = Error
+		}
+		r.Add(Measurement{At: fmt.Sprint(i), Phase: phase, Message: strings.Repeat("x", 200)})
+	}
+	if r.Taken() != 1000 || len(r.Measurements) != MeasurementHistory || r.Measurements[0].At != "990" || r.Measurements[MeasurementHistory-1].At != "999" {
+		t.Fatalf("taken %d, %d kept from %v; want 1000 taken, the last %d kept", r.Taken(), len(r.Measurements), r.Measurements[0].At, MeasurementHistory)
+	}
+	if ok, failed, inc := r.Counts(); ok != 800 || failed != 100 || inc != 100 {
+		t.Errorf("counts %d/%d/%d, want 800/100/100", ok, failed, inc)
+	}
+	st := Status{Analyses: []AnalysisRun{r}}
+	if n := len(st.Encode()); n > 8<<10 {
+		t.Errorf("a run of 1,000 measurements encodes in %d bytes; want a few kilobytes", n)
+	}
+
+	older := AnalysisRun{Measurements: []Measurement{{Phase: Failed}, {Phase: Successful}, {Phase: Inconclusive}}}
+	if ok, failed, inc := older.Counts(); older.Taken() != 3 || ok != 1 || failed != 1 || inc != 1 {
+		t.Errorf("a run without a tally: taken %d, counts %d/%d/%d; want 3, 1/1/1", older.Taken(), ok, failed, inc)
+	}
+	kept := older.Measurements
+	older.Add(Measurement{Phase: Failed})
+	if older.Taken() != 4 || older.Tally.Failed != 2 || len(kept) != 3 {
+		t.Errorf("after Add: %+v (the old slice now %d long); want 4 taken, 2 failed, the old slice untouched", older.Tally, len(kept))
 	}
 }

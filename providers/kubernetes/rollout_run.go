@@ -125,7 +125,7 @@ func interruptMessage(st *rolloutspec.Status) string {
 	}
 	if n := len(st.Analyses); n > 0 && st.Analyses[n-1].Phase == rolloutspec.Running && st.Analyses[n-1].Step == st.Step {
 		a := st.Analyses[n-1]
-		line += fmt.Sprintf(", analysis %s after %s", a.Name, plural(len(a.Measurements), "measurement", "measurements"))
+		line += fmt.Sprintf(", analysis %s after %s", a.Name, plural(a.Taken(), "measurement", "measurements"))
 	}
 	return line + "; apply again to go on from there"
 }
@@ -498,15 +498,15 @@ func (x *rolloutRun) analysis(ctx context.Context, name string) error {
 		idx = len(x.st.Analyses)
 		x.st.Analyses = append(x.st.Analyses, prior)
 	case resumed:
-		x.progress("analysis %s: resuming after %d of %d measurements", name, len(prior.Measurements), a.CountOr())
+		x.progress("analysis %s: resuming after %d of %d measurements", name, prior.Taken(), a.CountOr())
 	default:
 		x.st.Analyses[idx] = prior
 		x.progress("analysis %s changed since its run at this step began: its %s no longer count, and it starts again", name, plural(dropped, "measurement", "measurements"))
 	}
 	run, err := x.analyze(ctx, a, prior, func(r rolloutspec.AnalysisRun) {
 		x.st.Analyses[idx] = r
-		if n := len(r.Measurements); n > 0 {
-			m := r.Measurements[n-1]
+		if n := r.Taken(); n > 0 && len(r.Measurements) > 0 {
+			m := r.Measurements[len(r.Measurements)-1]
 			line := fmt.Sprintf("analysis %s: measurement %d/%d %s", name, n, a.CountOr(), m.Phase)
 			if m.Value != "" {
 				line += " (" + m.Value + ")"
@@ -560,7 +560,7 @@ func resumedAnalysis(st *rolloutspec.Status, a *rolloutspec.Analysis) (idx int, 
 				last.Digest = digest
 				return n - 1, last, true, 0
 			}
-			return n - 1, fresh, false, len(last.Measurements)
+			return n - 1, fresh, false, last.Taken()
 		}
 	}
 	return -1, fresh, false, 0

@@ -323,11 +323,18 @@
       rs.analyses.forEach(function (a) {
         if (!isObject(a)) return;
         var counts = Object.create(null);
-        (Array.isArray(a.measurements) ? a.measurements : []).forEach(function (m) {
-          var p = isObject(m) ? String(m.phase) : '';
-          var k = p === 'Successful' ? 'successful' : p === 'Failed' ? 'failed' : (p === 'Inconclusive' || p === 'Error') ? 'inconclusive' : '';
-          if (k) counts[k] = (counts[k] || 0) + 1;
-        });
+        if (isObject(a.tally)) {
+          // Every measurement taken; the list keeps the last ten.
+          ['successful', 'failed', 'inconclusive'].forEach(function (k) {
+            if (typeof a.tally[k] === 'number' && a.tally[k] > 0) counts[k] = a.tally[k];
+          });
+        } else {
+          (Array.isArray(a.measurements) ? a.measurements : []).forEach(function (m) {
+            var p = isObject(m) ? String(m.phase) : '';
+            var k = p === 'Successful' ? 'successful' : p === 'Failed' ? 'failed' : (p === 'Inconclusive' || p === 'Error') ? 'inconclusive' : '';
+            if (k) counts[k] = (counts[k] || 0) + 1;
+          });
+        }
         var parts = ['successful', 'failed', 'inconclusive'].filter(function (k) { return counts[k]; })
           .map(function (k) { return counts[k] + ' ' + k; });
         var text = 'analysis ' + String(a.name) + ': ' + String(a.phase) + (parts.length ? ' (' + parts.join(', ') + ')' : '') +

@@ -624,3 +624,48 @@ func TestInterrupt(t *testing.T) {
 		}
 	})
 }
+
+// TestLongRunsKeepTheirLastMeasurements: a run of 30 measurements keeps
+// the last ten, as an Argo Rollouts AnalysisRun does, and counts every
+// one: the failures that pushed it over its limit were among the first,
+// long gone from the list, and it still fails; resumed after 25, it
+// takes 5 more, not 20.
+func TestLongRunsKeepTheirLastMeasurements(t *testing.T) {
+	t.Parallel()
+	pass, fail := scalar("0"), scalar("1")
+	answers := []string{fail, fail}
+	for range 28 {
+		answers = append(answers, pass)
+	}
+	_, addr := serveProm(t, answers...)
+	a := promAnalysis(addr, "result == 0.0")
+	a.Count, a.FailureLimit = 30, 2
+	run, err := analysis.Run(t.Context(), a, analysis.Env{}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Phase != rolloutspec.Successful || run.Taken() != 30 || len(run.Measurements) != rolloutspec.MeasurementHistory {
+		t.Errorf("run %s, %d taken, %d kept; want Successful, 30 taken, %d kept", run.Phase, run.Taken(), len(run.Measurements), rolloutspec.MeasurementHistory)
+	}
+
+	// 25 taken, 2 failed among the first, none of them kept: one more
+	// failure fails the run.
+	var held rolloutspec.AnalysisRun
+	for i := range 25 {
+		m := rolloutspec.Measurement{Phase: rolloutspec.Successful}
+		if i < 2 {
+			m.Phase = rolloutspec.Failed
+		}
+		held.Add(m)
+	}
+	held.Name, held.Phase = a.Name, rolloutspec.Running
+	f, addr := serveProm(t, pass, fail, pass)
+	a.Prometheus.Address = addr
+	run, err = analysis.RunFrom(t.Context(), a, analysis.Env{}, held, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Phase != rolloutspec.Failed || run.Taken() != 27 || len(f.queries) != 2 {
+		t.Errorf("resumed run %s, %d taken after %d queries; want Failed at the 27th, after 2: %s", run.Phase, run.Taken(), len(f.queries), run.Summary())
+	}
+}

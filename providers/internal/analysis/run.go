@@ -116,7 +116,7 @@ func RunFrom(ctx context.Context, a *rolloutspec.Analysis, env Env, run rollouts
 		// the run was cut short.
 		return run, nil
 	}
-	first := len(run.Measurements)
+	first := run.Taken()
 	for i := first; i < count; i++ {
 		if i > first {
 			t := time.NewTimer(interval)
@@ -144,7 +144,7 @@ func RunFrom(ctx context.Context, a *rolloutspec.Analysis, env Env, run rollouts
 			// Cut short by the end of ctx: not a measurement of the app.
 			return run, err
 		}
-		run.Measurements = append(run.Measurements, got)
+		run.Add(got)
 		run.Phase = judge(a, &run, count)
 		if env.Progress != nil {
 			line := fmt.Sprintf("analysis %s: measurement %d of %d: %s", a.Name, i+1, count, got.Phase)
@@ -174,11 +174,11 @@ func RunFrom(ctx context.Context, a *rolloutspec.Analysis, env Env, run rollouts
 // included) exceed a.InconclusiveLimit, Successful once count were taken
 // otherwise, Running before.
 func judge(a *rolloutspec.Analysis, run *rolloutspec.AnalysisRun, count int) string {
-	n := len(run.Measurements)
-	if n == 0 {
+	n := run.Taken()
+	if n == 0 || len(run.Measurements) == 0 {
 		return rolloutspec.Running
 	}
-	last := run.Measurements[n-1]
+	last := run.Measurements[len(run.Measurements)-1]
 	ok, failed, inconclusive := run.Counts()
 	switch {
 	case failed > a.FailureLimit:
