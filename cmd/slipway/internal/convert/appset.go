@@ -30,6 +30,11 @@ import (
 type tmpl struct {
 	goTemplate bool
 	param      func(name string) (fragment string, ok bool)
+	// clusters: the parameters are those of the clusters generator,
+	// which reports itself that only one cluster is listed.
+	clusters bool
+	// elements: the list generator's elements, by for_each key.
+	elements map[string]map[string]any
 }
 
 var tagRe2 = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
@@ -172,7 +177,7 @@ func (c *converter) listGenerator(d Document, list map[string]any, tplName strin
 		return nil, nil
 	}
 	entries := map[string]any{}
-	var order []string
+	elements := map[string]map[string]any{}
 	for i, e := range listOf(list, "elements") {
 		em, _ := e.(map[string]any)
 		key, ok := render(tplName, goTpl, em)
@@ -180,14 +185,14 @@ func (c *converter) listGenerator(d Document, list map[string]any, tplName strin
 			key = strconv.Itoa(i)
 		}
 		entries[key] = em
-		order = append(order, key)
+		elements[key] = em
 	}
 	v, err := valueOf(entries)
 	if err != nil {
 		*issues = append(*issues, func(w body) { c.unconverted(&w, d, "spec.generators[0].list.elements", err.Error()) })
 		return nil, nil
 	}
-	t := &tmpl{goTemplate: goTpl, param: func(name string) (string, bool) {
+	t := &tmpl{goTemplate: goTpl, elements: elements, param: func(name string) (string, bool) {
 		e := "each.value"
 		for _, step := range strings.Split(name, ".") {
 			e = attrRef(e, step)
@@ -295,7 +300,7 @@ func (c *converter) clusterGenerator(d Document, cl map[string]any, goTpl bool, 
 		*issues = append(*issues, func(w body) { c.unconverted(&w, d, field, err.Error()) })
 		return nil, nil
 	}
-	t := &tmpl{goTemplate: goTpl, param: func(name string) (string, bool) {
+	t := &tmpl{goTemplate: goTpl, clusters: true, param: func(name string) (string, bool) {
 		switch {
 		case name == "name" || name == "nameNormalized":
 			return "${each.key}", true

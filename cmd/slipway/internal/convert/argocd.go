@@ -62,15 +62,21 @@ func (c *converter) application(d Document) {
 // block's first arguments (for_each); adopt is the expression of the Argo
 // CD Application's name.
 func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tmpl, lead func(body), adopt string) {
-	src := mapOf(spec, "source")
-	if src == nil {
-		sources := listOf(spec, "sources")
+	field := "spec."
+	if t != nil {
+		field = "spec.template.spec."
+	}
+	// Argo CD reads sources when it lists any, and then ignores source.
+	src, srcField := mapOf(spec, "source"), "source"
+	sources := listOf(spec, "sources")
+	if src == nil || len(sources) > 0 {
 		if len(sources) == 1 {
 			src, _ = sources[0].(map[string]any)
+			srcField = "sources[0]"
 		} else {
 			f := c.file("", "unconverted")
 			w := body{f.rest.Body()}
-			c.unconverted(&w, d, "spec.sources", fmt.Sprintf("an app with %d sources: a slipway app reads one source; split it into one Application per source first", len(sources)))
+			c.unconverted(&w, d, field+"sources", fmt.Sprintf("an app with %d sources: a slipway app reads one source; split it into one Application per source first", len(sources)))
 			w.newline()
 			return
 		}
@@ -79,7 +85,7 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	if t != nil && strings.Contains(repoURL, "{{") {
 		f := c.file("", "unconverted")
 		w := body{f.rest.Body()}
-		c.unconverted(&w, d, "spec.template.spec.source.repoURL", "a repository URL made from generator parameters: a source's URL must be known before for_each")
+		c.unconverted(&w, d, field+srcField+".repoURL", "a repository URL made from generator parameters: a source's URL must be known before for_each")
 		w.newline()
 		return
 	}
@@ -100,11 +106,10 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	if lead != nil {
 		lead(w)
 	}
-	field := "spec."
-	if t != nil {
-		field = "spec.template.spec."
+	if srcField != "source" && mapOf(spec, "source") != nil {
+		c.note(&w, d, field+"source", "ignored, as Argo CD ignores it when sources is set: only sources is converted")
 	}
-	c.appSource(w, d, field+"source", src, t, name)
+	c.appSource(w, d, field+srcField, src, t, name)
 
 	if p := str(spec, "project"); p != "" && p != "default" {
 		c.note(&w, d, field+"project", fmt.Sprintf("project %q: its restrictions and roles have no equivalent in slipway (policy blocks can check a plan's apps)", p))
@@ -112,9 +117,9 @@ func (c *converter) appBlock(d Document, want string, spec map[string]any, t *tm
 	if dest := mapOf(spec, "destination"); dest != nil {
 		c.destination(w, d, field+"destination", dest, t)
 	}
-	c.syncPolicy(w, d, field+"syncPolicy", mapOf(spec, "syncPolicy"), adopt)
+	c.syncPolicy(w, d, field+"syncPolicy", mapOf(spec, "syncPolicy"), t, adopt)
 	for i, ig := range listOf(spec, "ignoreDifferences") {
-		c.ignoreDifference(w, d, fmt.Sprintf("%signoreDifferences[%d]", field, i), ig)
+		c.ignoreDifference(w, d, fmt.Sprintf("%signoreDifferences[%d]", field, i), ig, t)
 	}
 	for _, k := range sortedKeys(spec) {
 		switch k {
@@ -151,7 +156,13 @@ func (c *converter) appSource(w body, d Document, field string, src map[string]a
 		return
 	}
 	sb := w.block("source")
-	sb.raw("repo", "source.git."+c.source(repoURL, c.gitRef(&sb, d, field+".targetRevision", rev), ""))
+	var ref gitRef
+	if t != nil && strings.Contains(rev, "{{") {
+		c.unconverted(&sb, d, field+".targetRevision", fmt.Sprintf("%q is made from generator parameters: a git source's revision must be known before for_each; the remote's default branch is read instead", rev))
+	} else {
+		ref = c.gitRef(&sb, d, field+".targetRevision", rev)
+	}
+	sb.raw("repo", "source.git."+c.source(repoURL, ref, ""))
 	if p := strings.Trim(str(src, "path"), "/"); p != "" && p != "." {
 		c.setString(sb, d, field+".path", "path", strings.TrimPrefix(p, "./"), t)
 	}
@@ -241,15 +252,44 @@ func (c *converter) helmSettings(w body, d Document, field string, helm map[stri
 	}
 	for _, p := range listOf(helm, "parameters") {
 		name, value := str(p, "name"), str(p, "value")
-		force, _ := boolOf(p, "forceString")
-		var err error
-		if force {
-			err = strvals.ParseIntoString(name+"="+value, values)
-		} else {
-			err = strvals.ParseInto(name+"="+value, values)
+		if strings.Contains(name+value, "{{") && t != nil {
+			// Helm reads the type of a --set value from its text, known
+			// only once Argo CD has rendered it.
+			c.unconverted(&w, d, field+".parameters", fmt.Sprintf("parameter %q is made from generator parameters: set it in valuesObject instead", name))
+			continue
 		}
-		if err != nil || strings.Contains(name+value, "{{") && t != nil {
+		// Parsed into a copy, so that a parameter Helm would refuse sets
+		// nothing.
+		set, next := name+"="+helmSetValue(value), copyValue(values).(map[string]any)
+		var err error
+		if force, _ := boolOf(p, "forceString"); force {
+			err = strvals.ParseIntoString(set, next)
+		} else {
+			err = strvals.ParseInto(set, next)
+		}
+		if err != nil {
 			c.unconverted(&w, d, field+".parameters", fmt.Sprintf("parameter %q cannot be converted to a value", name))
+			continue
+		}
+		values = next
+	}
+	// The strings of valuesObject made from generator parameters are
+	// written as expressions; Argo CD renders each into a string.
+	var leaf func(string) (string, bool)
+	if t != nil {
+		c.dropUntranslatable(&w, d, field+".valuesObject", values, t)
+		leaf = func(s string) (string, bool) {
+			if !strings.Contains(s, "{{") {
+				return "", false
+			}
+			e, err := t.expr(s)
+			if err != nil {
+				return "", false // left out by dropUntranslatable
+			}
+			if !strings.HasPrefix(e, `"`) {
+				e = "tostring(" + e + ")"
+			}
+			return e, true
 		}
 	}
 	if len(values) > 0 {
@@ -257,13 +297,92 @@ func (c *converter) helmSettings(w body, d Document, field string, helm map[stri
 		if err != nil {
 			c.unconverted(&w, d, field+".values", err.Error())
 		} else {
-			w.set("values", v)
+			w.b.SetAttributeRaw("values", valueTokens(v, leaf))
 		}
 	}
 	if rn := str(helm, "releaseName"); rn != "" && rn != appName {
 		c.unconverted(&w, d, field+".releaseName", fmt.Sprintf("slipway names the release after the app (%s); the chart renders with that name instead of %q", appName, rn))
 	}
 	c.leftovers(w, d, field, helm, "valueFiles", "values", "valuesObject", "parameters", "releaseName")
+}
+
+// dropUntranslatable reports the values (of an ApplicationSet's template)
+// made from generator parameters that t cannot translate, and leaves them
+// out of m: a string, or a whole list that holds one.
+func (c *converter) dropUntranslatable(w *body, d Document, field string, m map[string]any, t *tmpl) {
+	for _, k := range sortedKeys(m) {
+		if sub, ok := m[k].(map[string]any); ok {
+			c.dropUntranslatable(w, d, field+"."+k, sub, t)
+			continue
+		}
+		if err := templateErr(m[k], t); err != nil {
+			c.unconverted(w, d, field+"."+k, err.Error()+"; left out of the values")
+			delete(m, k)
+		}
+	}
+}
+
+// templateErr is the first error of t's translation of the strings of v.
+func templateErr(v any, t *tmpl) error {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, "{{") {
+			_, err := t.expr(v)
+			return err
+		}
+	case []any:
+		for _, e := range v {
+			if err := templateErr(e, t); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			if err := templateErr(v[k], t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// helmSetValue escapes a parameter's value as Argo CD does before it
+// passes it as --set name=value: every comma not already escaped, so that
+// the value is one value, unless the value is a list ({a,b}).
+func helmSetValue(v string) string {
+	if strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		return v
+	}
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range v {
+		if r == ',' && prev != '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// copyValue copies decoded YAML: maps and lists are copied, the rest is
+// shared.
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = copyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // merge merges src into dst, maps key by key.
@@ -361,21 +480,63 @@ func (c *converter) destination(w body, d Document, field string, dest map[strin
 	if ns := str(dest, "namespace"); ns != "" {
 		c.setString(db, d, field+".namespace", "namespace", ns, t)
 	}
-	if !inCluster(dest) && !(t != nil && (strings.Contains(str(dest, "server"), "{{") || strings.Contains(str(dest, "name"), "{{"))) {
-		// (A cluster from the clusters generator is reported there.)
-		target := str(dest, "name")
-		if target == "" {
-			target = str(dest, "server")
-		}
+	target := str(dest, "name")
+	if target == "" {
+		target = str(dest, "server")
+	}
+	switch {
+	case t != nil && strings.Contains(str(dest, "server")+str(dest, "name"), "{{"):
+		c.templatedCluster(db, d, field, dest, target, t)
+	case !inCluster(dest):
 		c.unconverted(&db, d, field, fmt.Sprintf("cluster %q: declare provider \"kubernetes\" { alias = \"NAME\" } for it and set provider = kubernetes.NAME here; the app goes to the default provider's cluster until then", target))
 	}
 	c.leftovers(db, d, field, dest, "namespace", "server", "name")
 }
 
+// templatedCluster reports a destination made from generator parameters
+// (target, its name or server) unless every app of the set goes to the
+// default provider's cluster.
+func (c *converter) templatedCluster(db body, d Document, field string, dest map[string]any, target string, t *tmpl) {
+	if t.clusters {
+		return // the clusters generator reports it
+	}
+	which := "every app of the set goes to the default provider's cluster"
+	if t.elements != nil {
+		// The list generator's elements are known: name the apps that
+		// go elsewhere.
+		var other []string
+		for _, key := range sortedKeys(t.elements) {
+			rd := map[string]any{}
+			for _, k := range []string{"server", "name"} {
+				if s := str(dest, k); s != "" {
+					r, ok := render(s, t.goTemplate, t.elements[key])
+					if !ok {
+						r = s
+					}
+					rd[k] = r
+				}
+			}
+			if !inCluster(rd) {
+				r := str(rd, "name")
+				if r == "" {
+					r = str(rd, "server")
+				}
+				other = append(other, fmt.Sprintf("%s (%q)", key, r))
+			}
+		}
+		if len(other) == 0 {
+			return
+		}
+		which = "these apps go to the default provider's cluster instead: " + strings.Join(other, ", ")
+	}
+	c.unconverted(&db, d, field, fmt.Sprintf("cluster %q, made from generator parameters: declare provider \"kubernetes\" { alias = \"NAME\" } for each cluster and write an app block per cluster with provider = kubernetes.NAME; until then, %s", target, which))
+}
+
 var syncOptionRe = regexp.MustCompile(`^([A-Za-z]+)=(.*)$`)
 
-// syncPolicy writes the sync block.
-func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, adopt string) {
+// syncPolicy writes the sync block (of an ApplicationSet's template, when
+// t is set).
+func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]any, t *tmpl, adopt string) {
 	sb := w.block("sync")
 	auto := mapOf(sp, "automated")
 	if e, set := boolOf(auto, "enabled"); set && !e {
@@ -401,6 +562,10 @@ func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]a
 		}
 	}
 	for _, o := range strings_(listOf(sp, "syncOptions")) {
+		if t != nil && strings.Contains(o, "{{") {
+			c.unconverted(&sb, d, field+".syncOptions", fmt.Sprintf("%q is made from generator parameters", o))
+			continue
+		}
 		m := syncOptionRe.FindStringSubmatch(o)
 		if m == nil {
 			c.unconverted(&sb, d, field+".syncOptions", fmt.Sprintf("%q is not a sync option", o))
@@ -441,21 +606,24 @@ func (c *converter) syncPolicy(w body, d Document, field string, sp map[string]a
 		} else if ok {
 			c.note(&rb, d, field+".retry.limit", "a negative limit (retry forever) has no equivalent: slipway retries 5 times")
 		}
-		if s := str(r, "backoff", "duration"); s != "" {
-			if isDigits(s) {
-				s += "s" // Argo CD reads a bare number as seconds
+		duration := func(key, attr string) {
+			s := str(r, "backoff", key)
+			switch {
+			case s == "":
+			case t != nil && strings.Contains(s, "{{"):
+				c.unconverted(&rb, d, field+".retry.backoff."+key, fmt.Sprintf("%q is made from generator parameters", s))
+			default:
+				if isDigits(s) {
+					s += "s" // Argo CD reads a bare number as seconds
+				}
+				rb.set(attr, cty.StringVal(s))
 			}
-			rb.set("backoff", cty.StringVal(s))
 		}
+		duration("duration", "backoff")
 		if f, ok := get(r, "backoff", "factor").(float64); ok {
 			rb.set("factor", cty.NumberFloatVal(f))
 		}
-		if s := str(r, "backoff", "maxDuration"); s != "" {
-			if isDigits(s) {
-				s += "s"
-			}
-			rb.set("max_backoff", cty.StringVal(s))
-		}
+		duration("maxDuration", "max_backoff")
 		c.note(&rb, d, field+".retry", "Argo CD retries a failed sync as a whole; slipway retries each API call of a sync")
 	}
 	if adopt != "" {
@@ -503,10 +671,14 @@ func jqPointer(q string) (string, bool) {
 }
 
 // ignoreDifference writes one ignore_differences block.
-func (c *converter) ignoreDifference(w body, d Document, field string, ig any) {
+func (c *converter) ignoreDifference(w body, d Document, field string, ig any, t *tmpl) {
 	pointers := strings_(listOf(ig, "jsonPointers"))
 	for _, q := range strings_(listOf(ig, "jqPathExpressions")) {
-		if p, ok := jqPointer(q); ok {
+		if t != nil && strings.Contains(q, "{{") {
+			// A rendered parameter may hold a "/" or a "~", which a JSON
+			// pointer escapes.
+			c.unconverted(&w, d, field+".jqPathExpressions", fmt.Sprintf("%q is made from generator parameters; ignore_differences takes JSON pointers", q))
+		} else if p, ok := jqPointer(q); ok {
 			pointers = append(pointers, p)
 		} else {
 			c.unconverted(&w, d, field+".jqPathExpressions", fmt.Sprintf("%q is not a plain path; ignore_differences takes JSON pointers", q))
@@ -515,29 +687,43 @@ func (c *converter) ignoreDifference(w body, d Document, field string, ig any) {
 	if m := strings_(listOf(ig, "managedFieldsManagers")); len(m) > 0 {
 		c.unconverted(&w, d, field+".managedFieldsManagers", fmt.Sprintf("ignoring the fields of managers %s has no equivalent; name the fields as JSON pointers", strings.Join(m, ", ")))
 	}
-	if len(pointers) == 0 {
+	var list []string
+	for _, p := range pointers {
+		e, err := t.expr(p)
+		if err != nil {
+			c.unconverted(&w, d, field+".jsonPointers", fmt.Sprintf("%q: %v", p, err))
+			continue
+		}
+		list = append(list, e)
+	}
+	if len(list) == 0 {
 		return
 	}
+	// The objects it applies to, each attribute named as Argo CD's field.
+	// Without one the block would apply to more objects: it is left out.
+	sel := map[string]string{"group": str(ig, "group"), "kind": str(ig, "kind"), "name": str(ig, "name"), "namespace": str(ig, "namespace")}
+	if sel["kind"] == "" {
+		sel["kind"] = "*"
+	}
+	exprs := map[string]string{}
+	for _, k := range []string{"group", "kind", "name", "namespace"} {
+		if sel[k] == "" {
+			continue
+		}
+		e, err := t.expr(sel[k])
+		if err != nil {
+			c.unconverted(&w, d, field+"."+k, err.Error()+"; the ignore_differences block is left out")
+			return
+		}
+		exprs[k] = e
+	}
 	b := w.block("ignore_differences")
-	if g := str(ig, "group"); g != "" {
-		b.set("group", cty.StringVal(g))
+	for _, k := range []string{"group", "kind", "name", "namespace"} {
+		if e, ok := exprs[k]; ok {
+			b.raw(k, e)
+		}
 	}
-	kind := str(ig, "kind")
-	if kind == "" {
-		kind = "*"
-	}
-	b.set("kind", cty.StringVal(kind))
-	if n := str(ig, "name"); n != "" {
-		b.set("name", cty.StringVal(n))
-	}
-	if n := str(ig, "namespace"); n != "" {
-		b.set("namespace", cty.StringVal(n))
-	}
-	var list []cty.Value
-	for _, p := range pointers {
-		list = append(list, cty.StringVal(p))
-	}
-	b.set("json_pointers", cty.ListVal(list))
+	b.raw("json_pointers", "["+strings.Join(list, ", ")+"]")
 	c.leftovers(b, d, field, mapOf(ig), "group", "kind", "name", "namespace", "jsonPointers", "jqPathExpressions", "managedFieldsManagers")
 }
 

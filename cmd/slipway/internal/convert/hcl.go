@@ -32,7 +32,7 @@ import (
 type body struct{ b *hclwrite.Body }
 
 // set writes name = v.
-func (w body) set(name string, v cty.Value) { w.b.SetAttributeValue(name, v) }
+func (w body) set(name string, v cty.Value) { w.b.SetAttributeRaw(name, valueTokens(v, nil)) }
 
 // raw writes name = expr, expr being HCL source (a reference, a template,
 // a function call).
@@ -65,6 +65,48 @@ func exprTokens(expr string) hclwrite.Tokens {
 		return hclwrite.TokensForValue(cty.StringVal(expr))
 	}
 	return f.Body().GetAttribute("x").Expr().BuildTokens(nil)
+}
+
+// valueTokens is v as an HCL literal, written as hclwrite.TokensForValue
+// writes it, except that an object key HCL would not read back as that key
+// is quoted ({ for = 1 } starts a for expression), and that a string for
+// which leaf returns an expression (HCL source) is written as that
+// expression.
+func valueTokens(v cty.Value, leaf func(s string) (expr string, ok bool)) hclwrite.Tokens {
+	ty := v.Type()
+	switch {
+	case v.IsNull() || !v.IsKnown():
+	case ty == cty.String && leaf != nil:
+		if e, ok := leaf(v.AsString()); ok {
+			return exprTokens(e)
+		}
+	case (ty.IsObjectType() || ty.IsMapType()) && v.LengthInt() > 0:
+		var attrs []hclwrite.ObjectAttrTokens
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: keyTokens(k.AsString()), Value: valueTokens(ev, leaf)})
+		}
+		return hclwrite.TokensForObject(attrs)
+	case (ty.IsListType() || ty.IsTupleType() || ty.IsSetType()) && v.LengthInt() > 0:
+		var elems []hclwrite.Tokens
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			elems = append(elems, valueTokens(ev, leaf))
+		}
+		return hclwrite.TokensForTuple(elems)
+	}
+	return hclwrite.TokensForValue(v)
+}
+
+// keyTokens is an object key: a bare name when HCL reads it back as that
+// name, a quoted string otherwise. "for" is quoted wherever it is, since
+// as the first key of an object it starts a for expression ("if" and "in"
+// are read back as keys).
+func keyTokens(k string) hclwrite.Tokens {
+	if hclsyntax.ValidIdentifier(k) && k != "for" {
+		return hclwrite.TokensForIdentifier(k)
+	}
+	return hclwrite.TokensForValue(cty.StringVal(k))
 }
 
 // quote is s as an HCL string literal, with ${ and %{ escaped.
