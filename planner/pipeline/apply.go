@@ -336,6 +336,10 @@ func runInstance(ctx context.Context, h kind.ApplyHost, rc *lang.Resource, in ki
 
 	runPost(ctx, ps, ws, runDir, env, true, progress)
 	run.status, run.finished = "succeeded", time.Now()
+	// Its logs are kept until another run succeeds, however many fail.
+	if err := markLastSuccessful(baseDir, h.Workspace(), ps.name, run.number); err != nil {
+		progress("could not mark run #%d as the last successful (its logs may be pruned after ten more runs): %v", run.number, err)
+	}
 	val := record(pipelineValue(ps, run.value(), images, promotes), nil)
 	h.Finished(addr, plans.Run, start, diags)
 	return val, diags
@@ -475,16 +479,62 @@ func commitPromote(ctx context.Context, h kind.ApplyHost, ps *pipelineSpec, pr *
 }
 
 // pruneRuns removes the log directories of all but the last keptRuns
-// runs, counting the run about to start.
+// runs, counting the run about to start, and the last successful run
+// (lastSuccessfulFile), as Jenkins keeps its last successful build
+// whatever its log rotation drops.
 func pruneRuns(dir string, current int) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
+	keep := LastSuccessful(dir)
 	for _, e := range entries {
 		n, err := strconv.Atoi(e.Name())
-		if err == nil && e.IsDir() && n <= current-keptRuns {
+		if err == nil && e.IsDir() && n <= current-keptRuns && n != keep {
 			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
+}
+
+// lastSuccessfulFile, in a pipeline's runs directory, holds the number
+// of its last successful run.
+const lastSuccessfulFile = "last-successful"
+
+// LastSuccessful is the number of the last successful run that the runs
+// directory dir records, 0 when it records none.
+func LastSuccessful(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, lastSuccessfulFile))
+	if err != nil || len(b) > 20 {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// markLastSuccessful records run number as the pipeline's last
+// successful run. The file is written beside it and renamed over it, so
+// that a link in its place is replaced, never followed.
+func markLastSuccessful(cfgDir, ws, name string, number int) error {
+	dir := filepath.Join(pipelineDir(cfgDir, ws, name), "runs")
+	if err := ownDirs(cfgDir, ws, filepath.Join(name, "runs")); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".last-successful-*")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "%d\n", number)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, lastSuccessfulFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }

@@ -103,12 +103,13 @@ func (m *Meta) Logs(ctx context.Context, a LogsArgs) int {
 	}
 	rel := pipeline.RunDir(ws, addr, number)
 	if a.Run != 0 && a.Run != number {
-		// An older run: its logs stay on disk (the last ten are kept).
+		// An older run: its logs stay on disk (the last ten are kept,
+		// and the last successful one).
 		number = a.Run
 		rel = pipeline.RunDir(ws, addr, number)
 		logs, err = runLogs(m.Dir, rel)
 		if err != nil {
-			m.View.Error(fmt.Errorf("run #%d of %s has no logs on disk (slipway keeps the last ten runs): %v", a.Run, addr, err))
+			m.View.Error(fmt.Errorf("run #%d of %s has no logs on disk (slipway keeps the last ten runs and the last successful one): %v", a.Run, addr, err))
 			return 1
 		}
 		sortLogs(logs, stageOrder(ri.Value))
