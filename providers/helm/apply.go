@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	"helm.sh/helm/v3/pkg/action"
@@ -32,6 +33,24 @@ import (
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
 )
+
+// defaultTimeout bounds Helm's waits when the release has no wait
+// timeout: its hooks (a pre-upgrade Job that never finishes would hold
+// the apply forever, and leave the release pending) and the deletions
+// their policies wait for. It is the helm CLI's --timeout default. It
+// bounds those waits only: without a wait timeout, Helm does not wait for
+// the release's resources.
+var defaultTimeout = 5 * time.Minute
+
+// helmTimeout is the Timeout of Helm's actions for c: its wait timeout,
+// or defaultTimeout without one. Whether Helm waits for the resources is
+// their Wait, set by the wait timeout alone.
+func helmTimeout(c releaseConfig) time.Duration {
+	if c.WaitTimeout > 0 {
+		return c.WaitTimeout
+	}
+	return defaultTimeout
+}
 
 // Apply installs, upgrades or uninstalls the release with Helm's actions.
 // NewState always describes what is live afterwards: after a failed
@@ -48,6 +67,11 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		r.uninstall(cl, req, resp)
 		return
 	}
+	priv := decodePrivate(req.PlannedPrivate)
+	// The subcharts' CRDs as planned; once Helm has installed or upgraded
+	// the release, those of the chart as Helm loaded it.
+	planned := unpackCRDs(priv.CRDs)
+	crds := planned
 	defer func() {
 		// The plan's record (its inputs, the digest of its offline
 		// render) is what the release would be had the apply
@@ -55,7 +79,10 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		// offline plan would take the release as made from them and
 		// plan no change.
 		if resp.Diagnostics.HasErrors() {
-			resp.Private = privateData{Failed: true}.encode()
+			resp.Private = privateData{Failed: true, CRDs: packCRDs(crds)}.encode()
+		} else if crds != planned {
+			priv.CRDs = packCRDs(crds)
+			resp.Private = priv.encode()
 		}
 	}()
 	c, diags := parseConfig(req.Config)
@@ -83,7 +110,6 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		resp.Diagnostics.AddError("Cannot read the release", err.Error())
 		return
 	}
-	priv := decodePrivate(req.PlannedPrivate)
 	if priv.Loaded != "" && inputsDigest(ch, vals) != priv.Loaded {
 		// The chart or its values are not those the plan rendered (a
 		// values file edited, a chart republished under its version):
@@ -114,15 +140,20 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		in.ReleaseName = c.Name
 		in.Namespace = c.Namespace
 		in.CreateNamespace = c.CreateNamespace
+		// A release uninstalled with its history kept is installed again
+		// as its next revision; without Replace Helm refuses the name.
+		in.Replace = uninstalledWithHistory(acfg, c.Name)
 		in.Wait = wait
-		in.Timeout = c.WaitTimeout
+		in.Timeout = helmTimeout(c)
 		// An install that takes objects over is never undone by an
 		// uninstall: that would delete objects that were there before.
 		in.TakeOwnership = adopted != nil && len(adopted.values) > 0
 		in.Atomic = c.Atomic && wait && !in.TakeOwnership
 		_, ierr := in.RunWithContext(ctx, ch, vals)
+		// Helm dropped the disabled subcharts from ch as it rendered it.
+		crds = subchartCRDManifest(ch)
 		if ierr != nil {
-			r.installFailed(cl, acfg, c, chartName, ierr, in.TakeOwnership, req, resp)
+			r.installFailed(cl, acfg, c, chartName, ierr, in.TakeOwnership, crds, req, resp)
 			return
 		}
 	case last.Info.Status == release.StatusDeployed && !priv.Upgrade:
@@ -137,12 +168,13 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		up.Namespace = c.Namespace
 		up.ResetValues = true
 		up.Wait = wait
-		up.Timeout = c.WaitTimeout
+		up.Timeout = helmTimeout(c)
 		up.Atomic = c.Atomic && wait
 		up.MaxHistory = maxHistory
 		_, uerr := up.RunWithContext(ctx, c.Name, ch, vals)
+		crds = subchartCRDManifest(ch)
 		if uerr != nil {
-			r.upgradeFailed(ctx, cl, acfg, c, chartName, last.Version, deployed, uerr, req, resp)
+			r.upgradeFailed(ctx, cl, acfg, c, chartName, last.Version, deployed, uerr, crds, req, resp)
 			return
 		}
 	}
@@ -164,7 +196,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	} else if v := base.GetAttr(builtin.AppAdopted); !v.IsWhollyKnown() {
 		base = sdk.With(base, builtin.AppAdopted, priorAdopted(req.PriorState))
 	}
-	rel, st, err := r.liveState(ctx, cl, acfg, base, c.Name)
+	rel, st, err := r.liveState(ctx, cl, acfg, base, c.Name, crds)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release after applying", err.Error())
 		return
@@ -198,7 +230,7 @@ func (r *releaseResource) adoptable(ctx context.Context, cl *cluster, c releaseC
 // installFailed reports a failed install. With atomic, a release that was
 // recorded is uninstalled (Helm does it itself when it waited), unless
 // the install adopted objects: those existed before and stay.
-func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, adopting bool, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, ierr error, adopting bool, crds string, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	rel, _ := lastRelease(acfg, c.Name)
 	if adopting && rel != nil {
 		// The objects it was taking over existed before it (and the tool
@@ -232,7 +264,7 @@ func (r *releaseResource) installFailed(cl *cluster, acfg *action.Configuration,
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Helm could not install chart %s as release %q in namespace %s: %v\nNothing of the release is left in the cluster. Fix the chart or its values and apply again.", chartName, c.Name, c.Namespace, ierr))
 		return
 	}
-	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name); err == nil {
+	if _, st, err := r.liveState(context.Background(), cl, acfg, req.PlannedState, c.Name, crds); err == nil {
 		resp.NewState = st
 		resp.SensitivePaths = kube.AppSecretPaths(st)
 	}
@@ -257,7 +289,7 @@ func dropRecords(acfg *action.Configuration, name string) error {
 // upgradeFailed reports a failed upgrade. With atomic, the release is
 // rolled back to the revision deployed before: by Helm itself when it
 // waited, here otherwise. NewState describes the release as it is now.
-func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, before, deployed int, uerr error, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *action.Configuration, c releaseConfig, chartName string, before, deployed int, uerr error, crds string, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
 	now, _ := lastRelease(acfg, c.Name)
 	failed := now != nil && now.Version > before && now.Info.Status == release.StatusFailed
 	if c.Atomic && failed && deployed > 0 {
@@ -266,14 +298,14 @@ func (r *releaseResource) upgradeFailed(ctx context.Context, cl *cluster, acfg *
 		rb.Version = deployed
 		rb.MaxHistory = maxHistory
 		rb.Wait = c.WaitTimeout > 0
-		rb.Timeout = c.WaitTimeout
+		rb.Timeout = helmTimeout(c)
 		if err := rb.Run(c.Name); err != nil {
 			uerr = fmt.Errorf("%w; rolling back to revision %d also failed: %v", uerr, deployed, err)
 		}
 		now, _ = lastRelease(acfg, c.Name)
 	}
 	rolledBack := c.Atomic && now != nil && now.Version > before && now.Info.Status == release.StatusDeployed && deployed > 0
-	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name); err == nil && rel != nil {
+	if rel, st, err := r.liveState(ctx, cl, acfg, priorOr(req.PriorState, req.PlannedState), c.Name, crds); err == nil && rel != nil {
 		resp.NewState = st
 		resp.SensitivePaths = kube.AppSecretPaths(st)
 	}
@@ -343,7 +375,7 @@ func (r *releaseResource) uninstall(cl *cluster, req sdk.ApplyRequest, resp *sdk
 	un := action.NewUninstall(acfg)
 	un.IgnoreNotFound = true
 	un.Wait = c.WaitTimeout > 0
-	un.Timeout = c.WaitTimeout
+	un.Timeout = helmTimeout(c)
 	if _, err := un.Run(name); err != nil {
 		resp.NewState = req.PriorState
 		resp.Diagnostics.AddError("Uninstall failed", fmt.Sprintf("Helm could not uninstall release %q in namespace %s: %v", name, ns, err))
@@ -370,7 +402,7 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 		resp.Diagnostics.AddError("Cannot configure Helm", err.Error())
 		return
 	}
-	rel, st, err := r.liveState(ctx, cl, acfg, req.State, sdk.GetString(req.State, builtin.AppName))
+	rel, st, err := r.liveState(ctx, cl, acfg, req.State, sdk.GetString(req.State, builtin.AppName), unpackCRDs(decodePrivate(req.Private).CRDs))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release", err.Error())
 		return
@@ -385,11 +417,12 @@ func (r *releaseResource) Read(ctx context.Context, req sdk.ReadRequest, resp *s
 
 // liveState is base with its computed attributes read from the release's
 // last revision (action.Get) and its objects as they are live, limited to
-// the fields of the release's manifest. It returns a nil release when the
+// the fields of the release's manifest; subchartCRDs is the crds/
+// manifest of its chart's subcharts. It returns a nil release when the
 // release does not exist.
-func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *action.Configuration, base cty.Value, name string) (*release.Release, cty.Value, error) {
+func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *action.Configuration, base cty.Value, name, subchartCRDs string) (*release.Release, cty.Value, error) {
 	ms := cl.Mappings()
-	rel, objs, err := releaseObjects(ms, acfg, name)
+	rel, objs, err := releaseObjects(ms, acfg, name, subchartCRDs)
 	if err != nil || rel == nil {
 		return nil, cty.NilVal, err
 	}
@@ -428,9 +461,10 @@ func (r *releaseResource) liveState(ctx context.Context, cl *cluster, acfg *acti
 }
 
 // releaseObjects returns the last revision of release name and the
-// objects of its manifest and of its chart's crds/; a nil release when
-// there is none.
-func releaseObjects(ms *kube.Mappings, acfg *action.Configuration, name string) (*release.Release, []*manifestObject, error) {
+// objects of its manifest, of its chart's crds/ and of subchartCRDs, the
+// crds/ of its subcharts (Helm's record keeps the chart without them); a
+// nil release when there is none.
+func releaseObjects(ms *kube.Mappings, acfg *action.Configuration, name, subchartCRDs string) (*release.Release, []*manifestObject, error) {
 	rel, err := lastRelease(acfg, name)
 	if err != nil || rel == nil {
 		return nil, nil, err
@@ -439,7 +473,7 @@ func releaseObjects(ms *kube.Mappings, acfg *action.Configuration, name string) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}
-	crds, err := splitManifest(ms, crdManifest(rel.Chart), rel.Namespace)
+	crds, err := splitManifest(ms, crdManifest(rel.Chart)+subchartCRDs, rel.Namespace)
 	if err != nil {
 		return nil, nil, fmt.Errorf("release %s revision %d: %w", name, rel.Version, err)
 	}

@@ -24,16 +24,21 @@
 // as kubernetes_app shows them: by ID "GROUP/VERSION KIND NAMESPACE/NAME",
 // without server-managed noise and Helm's ownership marks, limited to the
 // fields the chart renders. Hooks are Helm's business and are not among
-// them; CRDs from crds/ are, as Helm treats them (created at install when
-// missing, never changed afterwards).
+// them; CRDs from crds/ are, the subcharts' too, as Helm treats them
+// (created at install when missing, never changed afterwards). Helm's
+// record of a release keeps its chart without subcharts, so their CRDs
+// are kept in Private. Helm's hooks are waited for up to the wait
+// timeout, or the helm CLI's 5 minutes without one (defaultTimeout).
 //
 // A release is upgraded only when what Helm would send differs from the
 // last release: the chart or the values (compared with the release, and
 // with a digest of chart, subcharts and values kept as Private), or a
 // rendered object compared with the live one. The revision counter never
 // decides. Plan renders twice with the same inputs; fields that differ
-// (randAlphaNum, now, uuidv4) are random_fields: they keep their live
-// value while the release stays and are unknown when it is upgraded.
+// (randAlphaNum, now, uuidv4) are random_fields, pointers into the objects
+// as the plan shows them (a Secret's stringData in its data): they keep
+// their live value while the release stays and are unknown when it is
+// upgraded.
 //
 // A release never installed may adopt the objects Argo CD or Flux synced
 // from the chart (adopt): those that exist and carry the tool's tracking

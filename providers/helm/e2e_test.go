@@ -488,3 +488,53 @@ func TestOfflinePlanAfterAFailedApply(t *testing.T) {
 		t.Errorf("the offline plan does not say the last apply failed: %v", resp.Diagnostics)
 	}
 }
+
+// TestReinstallAfterUninstallKeepingHistory: a release uninstalled with
+// its history kept (helm uninstall --keep-history) is gone for slipway,
+// which plans it installed again; the install replaces it, as `helm
+// install --replace` does, as the history's next revision.
+func TestReinstallAfterUninstallKeepingHistory(t *testing.T) {
+	t.Parallel()
+	cluster := testbed.Shared(t)
+	k := kubetest.New(t, cluster)
+	c := startProvider(t, cluster)
+	const ns = "helm-keep-history"
+	dir := sdktest.WriteTree(t, webChart("0.1.0"))
+	config := releaseConfigVal(map[string]cty.Value{
+		"name": cty.StringVal("web"), "namespace": cty.StringVal(ns), "chart_dir": cty.StringVal(dir),
+		"create_namespace": cty.True,
+	})
+	s := newSession(t, c)
+	s.Sync(config)
+
+	un := action.NewUninstall(helmConfig(t, cluster, ns))
+	un.KeepHistory = true
+	if _, err := un.Run("web"); err != nil {
+		t.Fatalf("helm uninstall --keep-history: %v", err)
+	}
+	if diff := cmp.Diff([]string{"1 uninstalled web-0.1.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
+		t.Fatalf("helm history after the uninstall (-want +got):\n%s", diff)
+	}
+	if s.Refresh(); !s.State.IsNull() {
+		t.Fatalf("state after the uninstall = %#v, want null", s.State)
+	}
+
+	resp, progress := s.Sync(config)
+	if !slices.ContainsFunc(progress, func(p string) bool { return strings.Contains(p, "installing chart web-0.1.0") }) {
+		t.Errorf("no install progress among %q", progress)
+	}
+	if got := resp.NewState.GetAttr("release_revision"); !got.RawEquals(cty.NumberIntVal(2)) {
+		t.Errorf("release_revision after the install = %#v, want 2", got)
+	}
+	if diff := cmp.Diff([]string{"1 superseded web-0.1.0", "2 deployed web-0.1.0"}, helmHistory(t, cluster, ns, "web")); diff != "" {
+		t.Errorf("helm history after the install (-want +got):\n%s", diff)
+	}
+	if n := replicasOf(k.Get(kubetest.Deployments, ns, "web")); n != 1 {
+		t.Errorf("replicas after the install = %d, want 1", n)
+	}
+	s.Refresh()
+	if plan := s.Plan(config); len(sdktest.DiffPaths(s.State, plan.PlannedState)) > 0 {
+		t.Errorf("re-plan after the install differs from the state at %v", sdktest.DiffPaths(s.State, plan.PlannedState))
+	}
+	s.Destroy()
+}

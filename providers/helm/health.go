@@ -48,7 +48,7 @@ func (r *releaseResource) Status(ctx context.Context, req sdk.StatusRequest, res
 		return
 	}
 	ms := cl.Mappings()
-	rel, objs, err := releaseObjects(ms, acfg, name)
+	rel, objs, err := releaseObjects(ms, acfg, name, unpackCRDs(decodePrivate(req.Private).CRDs))
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the release", err.Error())
 		return

@@ -39,10 +39,10 @@ func TestMain(m *testing.M) {
 
 // startProvider runs the provider as a plugin process (the test binary,
 // re-executed) and configures it for cluster, with its own chart cache
-// and home directory.
-func startProvider(t *testing.T, cluster *testbed.Cluster) *host.Client {
+// and home directory, and env added to its environment.
+func startProvider(t *testing.T, cluster *testbed.Cluster, env ...string) *host.Client {
 	t.Helper()
-	c := sdktest.Start(t, "helm", "HOME="+t.TempDir())
+	c := sdktest.Start(t, "helm", append([]string{"HOME=" + t.TempDir()}, env...)...)
 	sdktest.Configure(t, c, providerSchema.Object(map[string]cty.Value{
 		"kubeconfig": cty.StringVal(cluster.Kubeconfig),
 		"cache_dir":  cty.StringVal(filepath.Join(t.TempDir(), "cache")),

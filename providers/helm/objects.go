@@ -184,9 +184,9 @@ func secretShape(shape map[string]any) map[string]any {
 
 // predicted is the best guess of the stored form of an object the server
 // cannot dry-run (its namespace does not exist yet), as normalise shows
-// it.
+// it: a Secret's stringData folded into its data.
 func predicted(o *manifestObject) map[string]any {
-	return dropHelmMarks(kube.Predicted(o.obj, o.id.Group))
+	return dropHelmMarks(kube.Predicted(secretShape(o.obj), o.id.Group))
 }
 
 // dropHelmMarks deletes Helm's marks from a normalised object, and the

@@ -175,7 +175,7 @@ func (r *releaseResource) planOffline(ctx context.Context, c releaseConfig, cl *
 		resp.PlannedState = kube.WithComputed(resp.PlannedState, map[string]cty.Value{builtin.HelmRandomFields: random.value()})
 	}
 	resp.SensitivePaths = kube.SecretPaths(objects)
-	resp.PlannedPrivate = privateData{Inputs: inputs, Digest: digest, Upgrade: upgrade}.encode()
+	resp.PlannedPrivate = privateData{Inputs: inputs, Digest: digest, Upgrade: upgrade, CRDs: packCRDs(subchartCRDManifest(ch))}.encode()
 }
 
 // renderOffline renders the chart as a client-only install: Helm's

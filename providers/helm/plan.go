@@ -313,7 +313,7 @@ func (r *releaseResource) Plan(ctx context.Context, req sdk.PlanRequest, resp *s
 		builtin.AppAdopted:          adopted,
 	})
 	resp.SensitivePaths = append(kube.SecretPaths(objects), kube.SecretPathsIn(builtin.AppAdopted, adopted)...)
-	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade, Loaded: loaded}.encode()
+	resp.PlannedPrivate = privateData{Inputs: inputs, Upgrade: upgrade, Loaded: loaded, CRDs: packCRDs(subchartCRDManifest(ch))}.encode()
 }
 
 // namespaceExists reports whether namespace ns exists.

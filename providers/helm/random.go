@@ -39,7 +39,10 @@ type randomFields map[string][]string
 
 // findRandom compares two renders of the same inputs object by object
 // and returns the leaves that differ. Objects only one render has (a
-// random name) are left to the plan, which shows them as they are.
+// random name) are left to the plan, which shows them as they are. A
+// Secret is compared in the shape the plan shows it (secretShape): a
+// random value of its stringData is the field of data the server folds it
+// into, which is the field the plan settles.
 func findRandom(a, b []*manifestObject) randomFields {
 	other := map[string]*manifestObject{}
 	for _, o := range b {
@@ -53,7 +56,7 @@ func findRandom(a, b []*manifestObject) randomFields {
 			continue
 		}
 		var ptrs []string
-		diffLeaves(o.obj, ob.obj, "", &ptrs)
+		diffLeaves(secretShape(o.obj), secretShape(ob.obj), "", &ptrs)
 		if len(ptrs) > 0 {
 			sort.Strings(ptrs)
 			out[key] = ptrs

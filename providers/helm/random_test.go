@@ -15,6 +15,9 @@
 package helm
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -160,5 +163,86 @@ func TestSameInputs(t *testing.T) {
 	}
 	if inputsDigest(parent("a"), map[string]any{"x": 1}) != inputsDigest(parent("a"), map[string]any{"x": 1}) {
 		t.Error("the inputs digest of the same chart and values differs")
+	}
+}
+
+// TestRandomStringData: a Secret whose stringData is random (a generated
+// password) has its random field where the plan shows it, in data, where
+// the server folds stringData: the release staying as it is, the plan
+// keeps the live password, and no random render counts as a change.
+func TestRandomStringData(t *testing.T) {
+	t.Parallel()
+	render := func(password string) string {
+		return `
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {user: admin, password: "` + password + `"}
+`
+	}
+	a, b := objsOf(t, render("q8Xz")), objsOf(t, render("Lm3p"))
+	random := findRandom(a, b)
+	const key = "v1 Secret web/creds"
+	if diff := cmp.Diff(randomFields{key: {"/data/password"}}, random); diff != "" {
+		t.Fatalf("findRandom (-want +got):\n%s", diff)
+	}
+	// What the server stores of a Secret applied with stringData.
+	stored := func(password string) map[string]any {
+		return map[string]any{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+			"metadata": map[string]any{"name": "creds", "namespace": "web", "uid": "u"},
+			"data":     map[string]any{"user": "YWRtaW4=", "password": base64.StdEncoding.EncodeToString([]byte(password))}}
+	}
+	live, err := kube.ToCty(normalise(stored("live"), a[0].obj))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The dry-run of this plan's render, with a password of its own.
+	planned, err := kube.ToCty(normalise(stored("q8Xz"), a[0].obj))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := settle(planned, live, random[key], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !kube.SameValue(got, live) {
+		t.Errorf("settled %#v\nwant the live Secret %#v", got, live)
+	}
+	// Offline, the Secret is predicted: its password is unknown until
+	// helm renders it, its user is known.
+	pv, err := kube.ToCty(predicted(a[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = settle(pv, cty.NullVal(cty.DynamicPseudoType), random[key], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Type().HasAttribute("data") {
+		t.Fatalf("predicted and settled Secret = %#v; want its stringData in data", got)
+	}
+	data := got.GetAttr("data")
+	if data.GetAttr("password").IsKnown() || !data.GetAttr("user").RawEquals(cty.StringVal("YWRtaW4=")) {
+		t.Errorf("predicted and settled data = %#v; want the password unknown, the user known", data)
+	}
+}
+
+// TestUnpackCRDsIsBounded: the subcharts' CRDs come back from private
+// data, which state carries and others may write: a gzip bomb in it
+// unpacks to nothing, not to gigabytes.
+func TestUnpackCRDsIsBounded(t *testing.T) {
+	t.Parallel()
+	if got := unpackCRDs(packCRDs("kind: CustomResourceDefinition\n")); got != "kind: CustomResourceDefinition\n" {
+		t.Fatalf("round trip: %q", got)
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zeros := make([]byte, 1<<20)
+	for range maxCRDManifest>>20 + 1 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	if got := unpackCRDs(b.Bytes()); got != "" {
+		t.Errorf("a manifest past the bound unpacked to %d bytes; want none", len(got))
 	}
 }

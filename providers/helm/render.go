@@ -15,12 +15,15 @@
 package helm
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -68,6 +71,15 @@ func lastRelease(cfg *action.Configuration, name string) (*release.Release, erro
 		return nil, nil
 	}
 	return rel, nil
+}
+
+// uninstalledWithHistory reports whether the newest revision of release
+// name is uninstalled, its history kept (helm uninstall --keep-history):
+// lastRelease takes it as absent, and Helm installs it again only with
+// Replace (helm install --replace).
+func uninstalledWithHistory(cfg *action.Configuration, name string) bool {
+	rel, err := cfg.Releases.Last(name)
+	return err == nil && rel.Info != nil && rel.Info.Status == release.StatusUninstalled
 }
 
 // rendered is a release as a dry-run makes it.
@@ -162,12 +174,67 @@ func crdManifest(ch *chart.Chart) string {
 	if ch == nil {
 		return ""
 	}
+	return joinCRDs(ch.CRDObjects())
+}
+
+// subchartCRDManifest joins the crds/ files of the chart's subcharts: of
+// those the chart has as loaded, once rendering has dropped the disabled
+// ones. Helm installs them with the chart's own, but its record of a
+// release keeps the chart without its subcharts, so the provider keeps
+// them in its private data (privateData.CRDs) to read them back.
+func subchartCRDManifest(ch *chart.Chart) string {
+	if ch == nil {
+		return ""
+	}
+	var crds []chart.CRD
+	for _, dep := range ch.Dependencies() {
+		crds = append(crds, dep.CRDObjects()...)
+	}
+	return joinCRDs(crds)
+}
+
+func joinCRDs(crds []chart.CRD) string {
 	var b strings.Builder
-	for _, crd := range ch.CRDObjects() {
+	for _, crd := range crds {
 		b.WriteString("\n---\n")
 		b.Write(crd.File.Data)
 	}
 	return b.String()
+}
+
+// packCRDs is a CRD manifest as privateData.CRDs holds it, gzipped (CRDs
+// are large and compress well); nil for none.
+func packCRDs(manifest string) []byte {
+	if manifest == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write([]byte(manifest)) // a bytes.Buffer takes every write
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// maxCRDManifest bounds what unpackCRDs reads: private data comes with
+// state, which others may write, and a few kilobytes of gzip can expand
+// to gigabytes.
+const maxCRDManifest = 64 << 20
+
+// unpackCRDs is the manifest packCRDs packed; empty when b is empty,
+// unreadable, or expands past maxCRDManifest.
+func unpackCRDs(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return ""
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, maxCRDManifest+1))
+	if err != nil || len(out) > maxCRDManifest {
+		return ""
+	}
+	return string(out)
 }
 
 // privateData is the provider's own record, kept with the state (Private)
@@ -190,6 +257,11 @@ type privateData struct {
 	// which cannot look, upgrades it. It replaces the plan's record,
 	// whose inputs were never installed.
 	Failed bool `json:"failed,omitempty"`
+	// CRDs is the crds/ manifest of the chart's subcharts (packCRDs),
+	// which Helm's record of the release does not keep: the release's
+	// objects are those of its manifest, of its chart's crds/ and of
+	// these.
+	CRDs []byte `json:"crds,omitempty"`
 }
 
 func decodePrivate(b []byte) privateData {
