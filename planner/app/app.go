@@ -469,10 +469,11 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 		}
 	}
 	// An object whose manifest moved to another version of its API is
-	// the object it was, updated, as the provider applies it: not a
-	// delete and a create, which a policy against deletes would deny.
+	// the object it was, updated, as the provider applies it (and as Helm
+	// upgrades it: it matches objects by group and kind): not a delete
+	// and a create, which a policy against deletes would deny.
 	movedFrom := map[string]string{}
-	if ch.Type == builtin.KubernetesApp && !afterUnknown {
+	if (ch.Type == builtin.KubernetesApp || ch.Type == builtin.HelmRelease) && !afterUnknown {
 		gone := map[string]string{}
 		for id := range before {
 			if _, ok := after[id]; !ok {
@@ -536,6 +537,11 @@ func nestedChanges(ch *plans.ResourceChange) []*plans.NestedChange {
 			// The app goes, the object stays (Helm's keep, Argo CD's
 			// Delete=false, a Namespace that holds such an object):
 			// nothing happens to it.
+			nc.Action, nc.Reason, nc.After = plans.NoOp, plans.ReasonKept, b
+		case !inAfter && ch.Type == builtin.HelmRelease && builtin.KeptOnDestroyValue(ch.Type, b) != "":
+			// Out of the chart, but Helm's upgrade leaves an object
+			// with resource-policy keep where it is, as its uninstall
+			// does.
 			nc.Action, nc.Reason, nc.After = plans.NoOp, plans.ReasonKept, b
 		case !inAfter:
 			nc.Action, nc.Reason = plans.Delete, plans.ReasonRemoved

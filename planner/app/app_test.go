@@ -1044,15 +1044,54 @@ func TestObjectAtANewAPIVersionIsUpdated(t *testing.T) {
 		old = "e2e.slipway.dev/v1alpha1 Gadget ns/g1"
 		now = "e2e.slipway.dev/v1beta1 Gadget ns/g1"
 	)
-	ch := &plans.ResourceChange{Type: builtin.KubernetesApp, Action: plans.Update, Before: app(old, 3), After: app(now, 4)}
-	var got []string
-	for _, nc := range nestedChanges(ch) {
-		got = append(got, nc.Address+" "+nc.Action.String())
-		if nc.Address == now && !nc.Before.RawEquals(gadget(3)) {
-			t.Errorf("the update's before is %#v, want the object at its old version", nc.Before)
+	// Helm's upgrade matches objects by group and kind too.
+	for _, typ := range []string{builtin.KubernetesApp, builtin.HelmRelease} {
+		ch := &plans.ResourceChange{Type: typ, Action: plans.Update, Before: app(old, 3), After: app(now, 4)}
+		var got []string
+		for _, nc := range nestedChanges(ch) {
+			got = append(got, nc.Address+" "+nc.Action.String())
+			if nc.Address == now && !nc.Before.RawEquals(gadget(3)) {
+				t.Errorf("%s: the update's before is %#v, want the object at its old version", typ, nc.Before)
+			}
+		}
+		if want := []string{now + " " + plans.Update.String()}; !slices.Equal(got, want) {
+			t.Errorf("%s: nested changes %v, want %v", typ, got, want)
 		}
 	}
-	if want := []string{now + " " + plans.Update.String()}; !slices.Equal(got, want) {
-		t.Errorf("nested changes %v, want %v", got, want)
+}
+
+// TestChartUpgradeLeavesKeptObjects: an object that leaves a chart is
+// deleted by Helm's upgrade unless it carries helm.sh/resource-policy:
+// keep, which Helm's upgrade honours as its uninstall does: the plan says
+// it stays, not that it is deleted.
+func TestChartUpgradeLeavesKeptObjects(t *testing.T) {
+	t.Parallel()
+	obj := func(keep bool) cty.Value {
+		a := cty.MapValEmpty(cty.String)
+		if keep {
+			a = cty.MapVal(map[string]cty.Value{builtin.HelmResourcePolicy: cty.StringVal("keep")})
+		}
+		return cty.ObjectVal(map[string]cty.Value{"metadata": cty.ObjectVal(map[string]cty.Value{"annotations": a})})
+	}
+	before := cty.ObjectVal(map[string]cty.Value{builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{
+		"v1 PersistentVolumeClaim web/data": obj(true),
+		"v1 ConfigMap web/old":              obj(false),
+		"v1 ConfigMap web/stays":            obj(false),
+	})})
+	after := cty.ObjectVal(map[string]cty.Value{builtin.AppObjects: cty.ObjectVal(map[string]cty.Value{
+		"v1 ConfigMap web/stays": obj(false),
+	})})
+	ch := &plans.ResourceChange{Type: builtin.HelmRelease, Action: plans.Update, Before: before, After: after}
+	var got []string
+	for _, nc := range nestedChanges(ch) {
+		got = append(got, nc.Action.String()+" "+string(nc.Reason)+" "+nc.Address)
+	}
+	want := []string{
+		"delete delete_because_no_resource_config v1 ConfigMap web/old",
+		"no-op  v1 ConfigMap web/stays",
+		"no-op keep_on_destroy v1 PersistentVolumeClaim web/data",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("nested changes (-want +got):\n%s", diff)
 	}
 }
