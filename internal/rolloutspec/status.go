@@ -135,27 +135,15 @@ func (r AnalysisRun) tally() Tally {
 	if r.Tally != nil {
 		return *r.Tally
 	}
-	t := Tally{Taken: len(r.Measurements)}
+	var t Tally
 	for _, m := range r.Measurements {
-		switch m.Phase {
-		case Successful:
-			t.Successful++
-		case Failed:
-			t.Failed++
-		case Inconclusive, Error:
-			t.Inconclusive++
-		}
+		t.count(m)
 	}
 	return t
 }
 
-// Taken is how many measurements the run has taken.
-func (r AnalysisRun) Taken() int { return r.tally().Taken }
-
-// Add records measurement m: it is counted, and kept among the last
-// MeasurementHistory. Measurements is copied, never changed in place.
-func (r *AnalysisRun) Add(m Measurement) {
-	t := r.tally()
+// count adds measurement m to t.
+func (t *Tally) count(m Measurement) {
 	t.Taken++
 	switch m.Phase {
 	case Successful:
@@ -165,6 +153,16 @@ func (r *AnalysisRun) Add(m Measurement) {
 	case Inconclusive, Error:
 		t.Inconclusive++
 	}
+}
+
+// Taken is how many measurements the run has taken.
+func (r AnalysisRun) Taken() int { return r.tally().Taken }
+
+// Add records measurement m: it is counted, and kept among the last
+// MeasurementHistory. Measurements is copied, never changed in place.
+func (r *AnalysisRun) Add(m Measurement) {
+	t := r.tally()
+	t.count(m)
 	r.Tally = &t
 	kept := r.Measurements
 	if len(kept) >= MeasurementHistory {

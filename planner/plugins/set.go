@@ -237,6 +237,13 @@ func keepsSessions(ctx context.Context, c *host.Client) bool {
 // their calls in flight, and returns without waiting for them to stop:
 // the operation ends, and Close ends the processes.
 func (s *Set) Stop() {
+	// A provider that does not answer is ended by Close.
+	s.tellAll(func(ctx context.Context, c *host.Client) { c.Stop(ctx) })
+}
+
+// tellAll calls tell with each started provider, in parallel, each with
+// stopWait to answer, and returns at once.
+func (s *Set) tellAll(tell func(context.Context, *host.Client)) {
 	s.mu.Lock()
 	clients := slices.Collect(maps.Values(s.clients))
 	s.mu.Unlock()
@@ -244,7 +251,7 @@ func (s *Set) Stop() {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), stopWait)
 			defer cancel()
-			c.Stop(ctx) // a provider that does not answer is ended by Close
+			tell(ctx, c)
 		}()
 	}
 }
@@ -257,16 +264,8 @@ const stopWait = 2 * time.Second
 // applies in flight finish their changes and end early the waits the
 // next apply can resume (host.Client.Interrupt). Nothing is cancelled.
 func (s *Set) Interrupt() {
-	s.mu.Lock()
-	clients := slices.Collect(maps.Values(s.clients))
-	s.mu.Unlock()
-	for _, c := range clients {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), stopWait)
-			defer cancel()
-			c.Interrupt(ctx) // one that does not answer finishes as it would have
-		}()
-	}
+	// One that does not answer finishes as it would have.
+	s.tellAll(func(ctx context.Context, c *host.Client) { c.Interrupt(ctx) })
 }
 
 // Halt stops every started provider at once, all in parallel: each is
