@@ -120,15 +120,15 @@ func TestChartLinksStayInside(t *testing.T) {
 		}
 	}
 	cl := &cluster{}
-	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
+	if _, _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
 		t.Fatalf("a chart without links: %v", err)
 	}
 	link("inside.yaml", "chart/files/in")
-	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
+	if _, _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err != nil {
 		t.Fatalf("a chart whose link stays inside: %v", err)
 	}
 	link("../../secret", "chart/files/e")
-	if _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if _, _, err := cl.loadChart(releaseConfig{ChartDir: chartDir}, ""); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("a chart with a link to a file outside it: %v; want it refused", err)
 	}
 

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -74,13 +75,70 @@ type releaseConfig struct {
 	Adopt             kube.Adoption // zero: adopt nothing
 }
 
-// source says where the chart comes from, for messages and cache keys.
+// source says where the chart comes from, for messages: the repository
+// in its display form (displayRepository), never with its credentials.
 func (c releaseConfig) source() string {
 	if c.ChartDir != "" {
 		return c.ChartDir
 	}
-	return c.Repository + " " + c.Chart
+	return displayRepository(c.Repository) + " " + c.Chart
 }
+
+// A repository URL may carry credentials: "https://user:token@host/charts"
+// is how an HTTP chart repository that asks for basic auth is reached.
+// As in the git provider (providers/git/urls.go), they reach nothing a
+// user or a CI log reads, nor the cache's paths:
+//
+//   - displayRepository is the one form of a repository in every
+//     diagnostic, error and progress line: no userinfo, query values
+//     masked.
+//   - repositoryCredentials takes them out of the URL that is fetched
+//     from and names the cache; repoGetter sends them, over HTTPS only
+//     but to a loopback host (parseConfig refuses plain http:// with
+//     credentials to any other).
+//   - hideUserinfo removes userinfo from text made elsewhere that may
+//     quote a URL (an error of url.Parse).
+
+// redacted replaces a secret in what is shown.
+const redacted = "xxxxx"
+
+// displayRepository is how repository s is shown: without userinfo (all
+// of it: a token is often the user name) and with the values of its
+// query masked.
+func displayRepository(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return hideUserinfo(s)
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{redacted}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// repositoryCredentials returns s without its userinfo, and that
+// userinfo (nil when it has none). A URL without any is returned as it
+// is, byte for byte, so the cache keys of such URLs do not change.
+func repositoryCredentials(s string) (string, *url.Userinfo) {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s, nil
+	}
+	info := u.User
+	u.User = nil
+	return u.String(), info
+}
+
+// userinfoText is the userinfo of a URL in text.
+var userinfoText = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s"'<>]*@`)
+
+// hideUserinfo removes from text every URL's userinfo.
+func hideUserinfo(text string) string { return userinfoText.ReplaceAllString(text, "$1") }
 
 // chartInputs are the attributes that decide what is rendered; a plan can
 // render only when all of them are known.
@@ -148,13 +206,20 @@ func parseConfig(conf cty.Value) (releaseConfig, sdk.Diagnostics) {
 			"Set chart_dir to a local chart directory, or repository and chart to a chart in a repository.")
 	}
 	if known(builtin.HelmRepository) && c.Repository != "" {
+		shown := displayRepository(c.Repository)
 		u, err := url.Parse(c.Repository)
 		switch {
 		case err != nil:
-			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Invalid repository", fmt.Sprintf("%q is not a URL: %v.", c.Repository, err))
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Invalid repository", fmt.Sprintf("%q is not a URL: %v.", shown, hideUserinfo(err.Error())))
 		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "oci" || u.Host == "":
 			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Invalid repository",
-				fmt.Sprintf("%q is neither an http(s):// chart repository URL nor an oci://host/path registry location.", c.Repository))
+				fmt.Sprintf("%q is neither an http(s):// chart repository URL nor an oci://host/path registry location.", shown))
+		case u.User != nil && u.Scheme == "oci":
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Credentials in an OCI location",
+				fmt.Sprintf("%q holds credentials before its host; an OCI registry's are read from Helm's registry configuration (helm registry login %s), not from the URL. Remove them from repository.", shown, u.Host))
+		case u.User != nil && u.Scheme == "http" && !isLoopback(u.Hostname()):
+			diags.AddAttributeError(cty.GetAttrPath(builtin.HelmRepository), "Credentials over plain HTTP",
+				fmt.Sprintf("%q holds credentials, which slipway sends over HTTPS only, or over plain HTTP to localhost, 127.0.0.0/8 and ::1: on plain http:// to %s they would cross the network in clear. Use the repository's https:// URL.", shown, u.Hostname()))
 		}
 	}
 	if known(builtin.HelmChart) && c.Chart != "" && strings.ContainsAny(c.Chart, "/: ") {
