@@ -59,6 +59,18 @@ func (cl *cluster) chartInputs(c releaseConfig, version string, diags *sdk.Diagn
 	if note != "" {
 		*diags = append(*diags, sdk.Diagnostic{Severity: sdk.Warning, Summary: "Chart version from the cache", Detail: note, Attribute: cty.GetAttrPath(builtin.HelmVersion)})
 	}
+	// Helm's validation of values would load what the chart's schemas
+	// refer to outside the chart, from the network and the machine's
+	// files: those references are taken out first.
+	removed, err := confineSchemas(ch)
+	if err != nil {
+		diags.AddAttributeError(cty.GetAttrPath(attrOf(err, builtin.HelmChartDir)), "Cannot load the chart", takenFor(c)+": "+err.Error())
+		return nil, nil, false
+	}
+	if len(removed) > 0 {
+		*diags = append(*diags, sdk.Diagnostic{Severity: sdk.Warning, Summary: "Values schema refers outside the chart",
+			Detail: fmt.Sprintf("The values.schema.json of chart %s refers to documents outside the chart, which slipway does not load (Helm would fetch them from the network, or read them from this machine's files, while it plans): %s. The schema's other rules still check the values; what those documents say is not checked.", ch.Name(), strings.Join(removed, "; "))})
+	}
 	vals, err := mergeValues(c)
 	if err != nil {
 		attr := builtin.HelmValues
