@@ -289,10 +289,11 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 	if stop == nil {
 		stop = ctx
 	}
-	g.Walk(stop, 0, func(_ context.Context, n node) error {
+	results := g.Walk(stop, 0, func(_ context.Context, n node) error {
 		return w.guarded(n, func() error { return w.node(ctx, n) })
 	})
 	diags = append(diags, w.diags...)
+	diags = append(diags, notRun(results)...)
 	w.resolveInterrupted(ctx)
 	if err := w.stopped(); err != nil {
 		diags = append(diags, kind.Errorf(StateStoppedSummary, nil,
@@ -379,7 +380,9 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
 		deleting[ch.Addr.Resource] = append(deleting[ch.Addr.Resource], n)
 	}
 	for _, ch := range w.plan.Changes {
-		if ch.Action != plans.Delete {
+		if ch.Action != plans.Delete || !g.Has(deleteKey(ch.Addr.String())) {
+			// A count/for_each leftover is deleted in its block's own
+			// node, which already comes after what the block depends on.
 			continue
 		}
 		ri := w.c.State.Resources[ch.Addr.String()]

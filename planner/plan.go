@@ -209,11 +209,12 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 			g.Connect(deleteKey(name), pa)
 		}
 	}
-	g.Walk(ctx, 0, func(ctx context.Context, n node) error {
+	results := g.Walk(ctx, 0, func(ctx context.Context, n node) error {
 		return w.guarded(n, func() error { return w.node(ctx, n, orphans) })
 	})
 	w.stopEarly()
 	diags = append(diags, w.diags...)
+	diags = append(diags, notRun(results)...)
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
 		// A change that changes nothing holds no change of its own.

@@ -16,7 +16,9 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -837,6 +839,20 @@ func computedPaths(schema sdk.Schema, cfg cty.Value) []cty.Path {
 	for _, name := range kind.SortedKeys(schema.Attributes) {
 		if schema.Attributes[name].Computed && cfg.Type().HasAttribute(name) && cfg.GetAttr(name).IsNull() {
 			out = append(out, cty.GetAttrPath(name))
+		}
+	}
+	return out
+}
+
+// notRun reports, as internal errors, the nodes of a walk that could
+// never run (graph.ErrNotRun): nothing else would say that the changes
+// they stood for were left undone.
+func notRun(results map[node]error) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, n := range slices.SortedFunc(maps.Keys(results), func(a, b node) int { return strings.Compare(a.String(), b.String()) }) {
+		if err := results[n]; errors.Is(err, graph.ErrNotRun) {
+			out = append(out, kind.ErrorDiag("Internal error",
+				fmt.Sprintf("slipway could not carry out %s: %v. Nothing that waits on it was done either. This is a bug in slipway; please report it.", n, err), nil))
 		}
 	}
 	return out

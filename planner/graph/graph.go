@@ -196,17 +196,32 @@ func FormatCycle[N Node](path []N) string {
 // dependency failed.
 var ErrSkipped = fmt.Errorf("skipped because a dependency failed")
 
+// ErrNotRun is wrapped by the result of a node that could never run: it
+// depends on a node the graph does not have, or waits on a cycle. That is
+// a mistake of whoever built the graph, which callers must report: the
+// node's own function never ran to say anything.
+var ErrNotRun = fmt.Errorf("not run")
+
 // Walk calls fn for every node once all of the node's dependencies have
 // finished without error. A node whose dependency failed or was skipped is
 // skipped in turn. At most parallelism calls run at once (no bound when it
 // is below 1). Walk returns each node's error (nil for success,
-// ErrSkipped for skipped nodes). The graph must be acyclic.
+// ErrSkipped for skipped nodes, one wrapping ErrNotRun for a node that
+// depends on one the graph lacks or waits on a cycle). The graph must be
+// acyclic.
 func (g *Graph[N]) Walk(ctx context.Context, parallelism int, fn func(ctx context.Context, name N) error) map[N]error {
 	dependents := make(map[N][]N, len(g.nodes))
 	waiting := make(map[N]int, len(g.nodes))
+	// A node that depends on one the graph does not have could never
+	// run: it fails, rather than being left out in silence.
+	broken := map[N]error{}
 	for _, n := range g.order {
-		waiting[n] = len(g.deps[n])
 		for d := range g.deps[n] {
+			if !g.nodes[d] {
+				broken[n] = fmt.Errorf("%w: %v depends on %v, which is not in the graph", ErrNotRun, n, d)
+				continue
+			}
+			waiting[n]++
 			dependents[d] = append(dependents[d], n)
 		}
 	}
@@ -237,9 +252,12 @@ func (g *Graph[N]) Walk(ctx context.Context, parallelism int, fn func(ctx contex
 			}
 			waiting[d]--
 			if waiting[d] == 0 {
-				if failed[d] {
+				switch {
+				case broken[d] != nil:
+					finish(d, broken[d])
+				case failed[d]:
 					finish(d, ErrSkipped)
-				} else {
+				default:
 					start(d)
 				}
 			}
@@ -272,11 +290,22 @@ func (g *Graph[N]) Walk(ctx context.Context, parallelism int, fn func(ctx contex
 
 	mu.Lock()
 	for _, n := range g.order {
-		if waiting[n] == 0 {
+		switch {
+		case waiting[n] != 0:
+		case broken[n] != nil:
+			finish(n, broken[n])
+		default:
 			start(n)
 		}
 	}
 	mu.Unlock()
 	wg.Wait()
+	// Every node has a result: one left waiting (in a cycle) did not
+	// run, and says so.
+	for _, n := range g.order {
+		if _, ok := results[n]; !ok {
+			results[n] = fmt.Errorf("%w: %v waits on a cycle of dependencies", ErrNotRun, n)
+		}
+	}
 	return results
 }

@@ -131,3 +131,37 @@ func BenchmarkWalk10k(b *testing.B) {
 type name string
 
 func (n name) String() string { return string(n) }
+
+// TestWalkNeverLeavesANodeOutInSilence: a node that depends on one the
+// graph does not have, or that waits on a cycle, could never run. Walk
+// gives it, and what waits on it, a result that says so (ErrNotRun, then
+// ErrSkipped), instead of no result at all, which callers took for
+// success: an apply left changes undone and said it was complete.
+func TestWalkNeverLeavesANodeOutInSilence(t *testing.T) {
+	t.Parallel()
+	g := build([2]name{"b", "a"}, [2]name{"c", "b"})
+	g.Connect("b", "ghost") // never added
+	g.Add("x")
+	g.Add("y")
+	g.Connect("x", "y")
+	g.Connect("y", "x")
+	var mu sync.Mutex
+	ran := map[name]bool{}
+	res := g.Walk(context.Background(), 0, func(_ context.Context, n name) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ran[n] = true
+		return nil
+	})
+	if !ran["a"] || ran["b"] || ran["c"] || ran["x"] || ran["y"] {
+		t.Errorf("ran %v; want a alone", ran)
+	}
+	for _, n := range []name{"b", "x", "y"} {
+		if !errors.Is(res[n], ErrNotRun) {
+			t.Errorf("%s: result %v, want ErrNotRun", n, res[n])
+		}
+	}
+	if res["a"] != nil || !errors.Is(res["c"], ErrSkipped) || len(res) != 5 {
+		t.Errorf("results %v; want a done, c skipped, every node with a result", res)
+	}
+}
