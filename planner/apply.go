@@ -305,6 +305,18 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 			a.setOutput(name, nil)
 		}
 		w.persist(nil)
+	} else if !diags.HasErrors() {
+		// Outputs gone from the configuration go once the rest is done.
+		removed := false
+		for _, oc := range p.Outputs {
+			if oc.Action == plans.Delete {
+				a.setOutput(oc.Name, nil)
+				removed = true
+			}
+		}
+		if removed {
+			w.persist(nil)
+		}
 	}
 	return diags
 }

@@ -215,6 +215,16 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	w.stopEarly()
 	diags = append(diags, w.diags...)
 	diags = append(diags, notRun(results)...)
+	// An output gone from the configuration goes from state, as in
+	// Terraform; a plan limited by -target or -exclude leaves it.
+	if len(opts.Targets) == 0 && len(opts.Excludes) == 0 {
+		for _, name := range kind.SortedKeys(c.State.Outputs) {
+			if _, declared := c.Config.Outputs[name]; !declared {
+				o := c.State.Outputs[name]
+				w.outputs = append(w.outputs, &plans.OutputChange{Name: name, Action: plans.Delete, Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
+			}
+		}
+	}
 
 	for _, ch := range append(append([]*plans.ResourceChange(nil), w.changes...), w.drift...) {
 		// A change that changes nothing holds no change of its own.
