@@ -15,6 +15,7 @@
 package planner
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,3 +87,39 @@ resource "file" "many" {
 }
 
 func replaceOnce(s, old, repl string) string { return strings.Replace(s, old, repl, 1) }
+
+// TestIgnoreChangesNamesAreChecked: a name in ignore_changes that is not
+// an argument of the resource (a typo, or an attribute the provider
+// computes) is an error at its place, in validate and in plan, as in
+// Terraform: it would ignore nothing, and the next apply would undo the
+// change it was written to keep.
+func TestIgnoreChangesNamesAreChecked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+resource "file" "a" {
+  path    = "${path.module}/a.txt"
+  content = "a"
+  lifecycle { ignore_changes = [contnet, sha256, mode] }
+}
+`)
+	_, diags := f.context(nil).Plan(context.Background(), PlanOpts{Refresh: true})
+	var got []string
+	for _, d := range diags {
+		line := 0
+		if d.Subject != nil {
+			line = d.Subject.Start.Line
+		}
+		got = append(got, fmt.Sprintf("%s: %s (line %d)", d.Summary, d.Detail, line))
+	}
+	want := []string{
+		`Unsupported attribute in ignore_changes: file.a has no argument "contnet" to ignore changes of. Did you mean "content"? (line 5)`,
+		`Unsupported attribute in ignore_changes: "sha256" of file.a is set by its provider, not by the configuration: it has no changes to ignore. (line 5)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	vd := f.context(nil).Validate(context.Background())
+	if len(vd) != 2 || !vd.HasErrors() {
+		t.Errorf("validate: %v; want the same two errors", vd)
+	}
+}

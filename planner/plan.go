@@ -707,6 +707,10 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 		}
 	}
 
+	if d := checkIgnoreChanges(rc, schema); d.HasErrors() {
+		return append(diags, d...)
+	}
+
 	// Plan every instance in scope, in one batch.
 	var reqs []sdk.PlanRequest
 	var idx []int
@@ -884,6 +888,42 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	return diags
 }
 
+// checkIgnoreChanges refuses a name in lifecycle ignore_changes that is
+// not an argument of the block's type, as Terraform does: a mistyped name
+// (contnet) would ignore nothing, and the next apply would undo the very
+// change it was written to keep.
+func checkIgnoreChanges(rc *lang.Resource, schema sdk.Schema) hcl.Diagnostics {
+	if !engineKind(rc.Addr.Kind) {
+		return nil // a kind's schema is its lowering's, not its body's
+	}
+	var diags hcl.Diagnostics
+	var names []string
+	for name, a := range schema.Attributes {
+		if a.Required || a.Optional {
+			names = append(names, name)
+		}
+	}
+	for name := range schema.Blocks {
+		names = append(names, name)
+	}
+	sort.Strings(names) // Suggest takes the first of equals
+	for _, t := range rc.Lifecycle.IgnoreChanges {
+		name := ignoredName(t)
+		if slices.Contains(names, name) {
+			continue
+		}
+		r := t.SourceRange()
+		why := fmt.Sprintf("%s has no argument %q to ignore changes of.", rc.Addr, name)
+		if a, ok := schema.Attributes[name]; ok && a.Computed {
+			why = fmt.Sprintf("%q of %s is set by its provider, not by the configuration: it has no changes to ignore.", name, rc.Addr)
+		} else if s := lang.Suggest(name, names); s != "" {
+			why += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		diags = append(diags, kind.ErrorDiag("Unsupported attribute in ignore_changes", why, &r))
+	}
+	return diags
+}
+
 // ignoredNames lists the top-level attributes whose changes lifecycle
 // ignore_changes tells slipway to ignore once the object exists: all the
 // attributes the user may set for ignore_changes = all. A path into an
@@ -903,9 +943,25 @@ func ignoredNames(rc *lang.Resource, schema sdk.Schema) []string {
 	}
 	var out []string
 	for _, t := range rc.Lifecycle.IgnoreChanges {
-		out = append(out, t.RootName())
+		out = append(out, ignoredName(t))
 	}
 	return out
+}
+
+// ignoredName is the attribute an ignore_changes entry names: the first
+// step of a relative traversal (hcl.RelTraversalForExpr makes it an
+// attribute step, on which Traversal.RootName panics).
+func ignoredName(t hcl.Traversal) string {
+	if len(t) == 0 {
+		return ""
+	}
+	switch s := t[0].(type) {
+	case hcl.TraverseRoot:
+		return s.Name
+	case hcl.TraverseAttr:
+		return s.Name
+	}
+	return ""
 }
 
 // planOrphans plans the deletion of resources gone from configuration.

@@ -98,7 +98,7 @@ func (w validateWalk) validateConfig(rc *lang.Resource, typeName string, config 
 	}
 	rep := validateRep(rc)
 	v, _, d := w.evalResourceConfig(rc, schema, kind.Instance{Addr: rc.Addr.Instance(rep.key), Rep: rep}, config)
-	return v, d
+	return v, append(d, checkIgnoreChanges(rc, schema)...)
 }
 
 // ValidateResource validates a block lowered to a provider resource: its
