@@ -16,6 +16,7 @@ package planner
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -23,6 +24,7 @@ import (
 	"slipway.dev/slipway/lang/addrs"
 	"slipway.dev/slipway/planner/kind"
 	sdk "slipway.dev/slipway/plugin-sdk"
+	"slipway.dev/slipway/plugin-sdk/host"
 	"slipway.dev/slipway/state"
 )
 
@@ -53,9 +55,9 @@ func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id st
 		return nil, hcl.Diagnostics{kind.Errorf("Resource already managed", &r,
 			"%s is already in state. To adopt a different object, first remove it with slipway state rm %s.", addr, addr)}
 	}
-	cl, err := c.Providers.Get(ctx, rc.Provider.String(), rc.Provider.Name)
-	if err != nil {
-		return nil, hcl.Diagnostics{kind.ErrorDiag("Provider failed to start", err.Error(), &r)}
+	cl, diags := c.importProvider(ctx, rc)
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	resp, err := cl.Import(ctx, sdk.ImportRequest{Address: addr.String(), TypeName: rc.Addr.Type, ID: id})
 	secrets := lang.SensitiveStrings(c.Config, c.Variables)
@@ -64,7 +66,7 @@ func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id st
 	if err != nil {
 		return nil, hcl.Diagnostics{kind.Errorf("Import failed", &r, "Importing %s through provider %q: %v", addr, rc.Provider.Name, err)}
 	}
-	diags := kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)
+	diags = append(diags, kind.ProviderDiags(resp.Diagnostics, addr.String(), &r)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -80,6 +82,68 @@ func (c *Context) Import(ctx context.Context, addr addrs.ResourceInstance, id st
 		Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, SchemaVersion: schema.Version,
 		Value: fillObject(schema, resp.State), Sensitive: schema.SensitivePathsOf(fillObject(schema, resp.State)), Private: resp.Private,
 	}, diags
+}
+
+// importProvider starts the provider configuration rc uses and
+// configures it from its provider block, as Terraform's import does (which
+// is why import takes -var): the locals the block may refer to are
+// evaluated first, in their order; resources it refers to read as state
+// records them. An aliased provider, or one whose block sets where it
+// reaches (a kubeconfig's context, a registry's address), imports from
+// there, not from the provider's defaults.
+func (c *Context) importProvider(ctx context.Context, rc *lang.Resource) (*host.Client, hcl.Diagnostics) {
+	r := rc.DeclRange
+	w := newWalker(c)
+	conns, diags := c.startProviders(ctx, map[addrs.Provider]bool{rc.Provider: true})
+	conn := conns[rc.Provider]
+	if diags.HasErrors() || conn == nil || conn.client == nil {
+		if !diags.HasErrors() {
+			diags = append(diags, kind.ErrorDiag("Provider failed to start", fmt.Sprintf("provider %q did not start", rc.Provider), &r))
+		}
+		return nil, diags
+	}
+	w.conns = conns
+	g, d := w.buildGraph(false)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	// The provider's node and the locals it waits on, nothing else.
+	pk := providerKey(rc.Provider)
+	keep := map[node]bool{pk: true}
+	for changed := true; changed; {
+		changed = false
+		for n := range keep {
+			for _, dep := range g.DependsOn(n) {
+				if !keep[dep] && (dep.kind == localNode || dep.kind == providerNode) {
+					keep[dep], changed = true, true
+				}
+			}
+		}
+	}
+	sub := filter(g, func(n node) bool { return keep[n] })
+	results := sub.Walk(ctx, 1, func(ctx context.Context, n node) error {
+		return w.guarded(n, func() error {
+			switch n.kind {
+			case localNode:
+				l := w.cfg.Locals[n.name]
+				v, d := w.scope.evalExpr(l.Expr, nil)
+				w.vals.setLocal(l.Name, v)
+				return w.nodeErr(d)
+			case providerNode:
+				if n.provider == rc.Provider {
+					return w.nodeErr(w.configureConn(ctx, conn))
+				}
+			}
+			return nil
+		})
+	})
+	diags = append(diags, w.diags...)
+	diags = append(diags, notRun(results)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return conn.client, diags
 }
 
 func isKey[K addrs.InstanceKey](k addrs.InstanceKey) bool {

@@ -18,6 +18,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,5 +203,37 @@ app "web" {
 }
 `, nil); !got["file"] {
 		t.Errorf("required_providers alone: on demand %v, want file", got)
+	}
+}
+
+// Import adopts a thing by its name.
+func (thing) Import(_ context.Context, req sdk.ImportRequest, resp *sdk.ImportResponse) {
+	resp.State = cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(req.ID), "id": cty.StringVal("id-" + req.ID)})
+}
+
+// TestImportConfiguresTheProvider: import configures the provider from
+// its block before it asks it to import, as Terraform's does: a provider
+// that reaches its systems only once configured (a registry's address, a
+// kubeconfig's context) could not import at all.
+func TestImportConfiguresTheProvider(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "kit.log")
+	t.Setenv(kitStartedEnv, log)
+	f := newFixture(t, `
+locals { prefix = "x" }
+provider "kit" {}
+resource "kit_thing" "a" {
+  name = "${local.prefix}-a"
+}
+`)
+	ri, diags := f.context(nil).Import(context.Background(), addrs.Resource{Kind: addrs.Managed, Type: "kit_thing", Name: "a"}.Instance(addrs.NoKey), "x-a")
+	if diags.HasErrors() {
+		t.Fatal(diagString(diags))
+	}
+	if got := ri.Value.GetAttr("id"); !got.RawEquals(cty.StringVal("id-x-a")) {
+		t.Errorf("imported id %#v, want id-x-a", got)
+	}
+	b, _ := os.ReadFile(log)
+	if got := strings.Fields(string(b)); !slices.Equal(got, []string{"started", "configured"}) {
+		t.Errorf("the kit provider said %q; want it started, then configured before the import", got)
 	}
 }
