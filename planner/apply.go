@@ -506,6 +506,11 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.
 		return diags
 	}
 	deps := w.dependencies(rc)
+	// Instances that count or for_each dropped are deleted first: one may
+	// hold what a new instance takes over (the same path, the same
+	// Kubernetes objects when count is added to an app), and a delete
+	// running beside that create could delete what it just made.
+	diags = append(diags, w.ApplyDeletes(ctx, rc)...)
 	vals := make([]cty.Value, len(insts))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -532,10 +537,7 @@ func (w *applyWalk) applyManaged(ctx context.Context, rc *lang.Resource, l kind.
 			mu.Unlock()
 		}()
 	}
-	// Instances that count or for_each dropped are deleted by this node.
-	d := w.ApplyDeletes(ctx, rc)
 	wg.Wait()
-	diags = append(diags, d...)
 	w.vals.setResource(rc.Addr, aggregate(rc, insts, vals))
 	return diags
 }
