@@ -401,7 +401,14 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
 		if ri == nil {
 			continue
 		}
-		for _, dep := range ri.Dependencies {
+		// What the block refers to now, while it is declared (a
+		// depends_on added since the last change of the instance is not
+		// in state yet); what state recorded otherwise.
+		deps := ri.Dependencies
+		if rc := w.cfg.Resources[ch.Addr.Resource.String()]; rc != nil {
+			deps = w.dependencies(rc)
+		}
+		for _, dep := range deps {
 			for _, dn := range deleting[dep] {
 				// dep is deleted after this instance.
 				g.Connect(dn, deleteKey(ch.Addr.String()))

@@ -18,11 +18,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
+	"slipway.dev/slipway/planner/plans"
 	sdk "slipway.dev/slipway/plugin-sdk"
 )
 
@@ -92,5 +94,45 @@ resource "kit_slowdel" "a" {
 	}
 	if ri.Value.GetAttr("present").True() {
 		t.Error("the create began while the old instance's object was still there: the delete ran beside it")
+	}
+}
+
+// TestDestroyFollowsDependsOnAddedSince: a depends_on added to a block
+// with no other change plans nothing, so state keeps the instance's old
+// dependencies; the destroy still deletes the dependent first, from the
+// configuration, as Terraform's does.
+func TestDestroyFollowsDependsOnAddedSince(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := func(dependsOn string) string {
+		return `
+resource "kit_slowdel" "a" {
+  path = "` + filepath.Join(dir, "a") + `"
+}
+resource "kit_slowdel" "b" {
+  path = "` + filepath.Join(dir, "b") + `"
+  ` + dependsOn + `
+}
+`
+	}
+	f := newFixture(t, src(""))
+	f.apply(t, f.plan(t, PlanOpts{Refresh: true}))
+	if err := os.WriteFile(filepath.Join(f.dir, "main.slip.hcl"), []byte(src("depends_on = [kit_slowdel.a]")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.load(t)
+	if p := f.plan(t, PlanOpts{Refresh: true}); p.HasChanges() {
+		t.Fatalf("adding depends_on alone plans changes: %v", actions(p))
+	}
+	p := f.plan(t, PlanOpts{Refresh: true, Mode: plans.DestroyMode})
+	log := &eventLog{posted: make(chan string, 2)}
+	c := f.context(nil)
+	c.Hooks = log
+	if diags := c.Apply(context.Background(), p, c.NewApplier(), func(done func(error)) { done(nil) }); diags.HasErrors() {
+		t.Fatal(diagString(diags))
+	}
+	events := log.list()
+	if i, j := slices.Index(events, "done kit_slowdel.b"), slices.Index(events, "start kit_slowdel.a"); i < 0 || j < 0 || i > j {
+		t.Errorf("destroy events %v; want kit_slowdel.b deleted before kit_slowdel.a starts", events)
 	}
 }
