@@ -301,8 +301,10 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 			err, w.notStarted.Load()))
 	}
 	if destroy {
-		for name := range c.State.Outputs {
-			a.setOutput(name, nil)
+		for _, oc := range p.Outputs {
+			if oc.Action == plans.Delete {
+				a.setOutput(oc.Name, nil)
+			}
 		}
 		w.persist(nil)
 	} else if !diags.HasErrors() {
@@ -480,7 +482,7 @@ func (w *applyWalk) applySource(rc *lang.Resource) hcl.Diagnostics {
 }
 
 // dependencies lists the resources a block refers to, for state.
-func (w *applyWalk) dependencies(rc *lang.Resource) []addrs.Resource {
+func (w *walker) dependencies(rc *lang.Resource) []addrs.Resource {
 	refs, _ := w.resourceRefs(rc)
 	seen := map[addrs.Resource]bool{}
 	var out []addrs.Resource

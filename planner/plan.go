@@ -1026,14 +1026,17 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	p.Upgraded = upgraded
 	// The deletes start from the upgraded state.
 	c = w.c
-	matches := func(t addrs.ResourceInstance, ri *state.ResourceInstance) bool {
-		return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
+	destroying, also, kept := w.destroyScope(opts)
+	if len(also) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Dependents destroyed too",
+			Detail: fmt.Sprintf("These instances depend on what -target destroys, and are destroyed with it, as Terraform does: what they refer to would be gone from under them.\n  %s", strings.Join(also, "\n  "))})
+	}
+	if len(kept) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Dependencies kept too",
+			Detail: fmt.Sprintf("What -exclude keeps depends on these instances, and they are kept with it: destroying them would pull them from under it.\n  %s", strings.Join(kept, "\n  "))})
 	}
 	for _, ri := range c.State.Resources {
-		if len(opts.Targets) > 0 && !slices.ContainsFunc(opts.Targets, func(t addrs.ResourceInstance) bool { return matches(t, ri) }) {
-			continue
-		}
-		if slices.ContainsFunc(opts.Excludes, func(t addrs.ResourceInstance) bool { return matches(t, ri) }) {
+		if !destroying[ri.Addr.String()] {
 			continue
 		}
 		reason := plans.ReasonDestroy
@@ -1048,11 +1051,106 @@ func (c *Context) planDestroy(ctx context.Context, p *plans.Plan, opts PlanOpts)
 	for _, ch := range p.Changes {
 		w.nest(ch)
 	}
-	for name, o := range c.State.Outputs {
-		p.Outputs = append(p.Outputs, &plans.OutputChange{Name: name, Action: plans.Delete, Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
+	// A whole destroy removes the outputs; one limited by -target or
+	// -exclude leaves them, as what they read may stay.
+	if len(opts.Targets) == 0 && len(opts.Excludes) == 0 {
+		for name, o := range c.State.Outputs {
+			p.Outputs = append(p.Outputs, &plans.OutputChange{Name: name, Action: plans.Delete, Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
+		}
 	}
 	sort.Slice(p.Outputs, func(i, j int) bool { return p.Outputs[i].Name < p.Outputs[j].Name })
 	return diags
+}
+
+// destroyScope says which instances of state a destroy plan deletes: all
+// of them; with -target, the targets and, as in Terraform, every instance
+// that depends on one of them (transitively: what they refer to would be
+// gone from under them); with -exclude, all but the excluded and what
+// they depend on, transitively. also lists the dependents -target added,
+// kept the dependencies -exclude kept, by address. A block still declared
+// depends on what its configuration refers to; one that is not, on what
+// state recorded.
+func (w *planWalk) destroyScope(opts PlanOpts) (destroying map[string]bool, also, kept []string) {
+	st := w.c.State
+	matches := func(ts []addrs.ResourceInstance, ri *state.ResourceInstance) bool {
+		return slices.ContainsFunc(ts, func(t addrs.ResourceInstance) bool {
+			return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
+		})
+	}
+	depsOf := map[addrs.Resource][]addrs.Resource{}
+	for _, ri := range st.Resources {
+		r := ri.Addr.Resource
+		if _, done := depsOf[r]; done {
+			continue
+		}
+		if rc := w.cfg.Resources[r.String()]; rc != nil {
+			depsOf[r] = w.dependencies(rc)
+			continue
+		}
+		var deps []addrs.Resource
+		for _, other := range st.Resources {
+			if other.Addr.Resource == r {
+				deps = append(deps, other.Dependencies...)
+			}
+		}
+		depsOf[r] = deps
+	}
+	destroying = map[string]bool{}
+	if len(opts.Targets) == 0 {
+		for _, ri := range st.Resources {
+			destroying[ri.Addr.String()] = true
+		}
+	} else {
+		// The targets, then whatever depends on a resource being
+		// destroyed, until nothing more does.
+		hit := map[addrs.Resource]bool{}
+		for _, ri := range st.Resources {
+			if matches(opts.Targets, ri) {
+				destroying[ri.Addr.String()] = true
+				hit[ri.Addr.Resource] = true
+			}
+		}
+		for grew := true; grew; {
+			grew = false
+			for _, ri := range st.Resources {
+				if destroying[ri.Addr.String()] || !slices.ContainsFunc(depsOf[ri.Addr.Resource], func(d addrs.Resource) bool { return hit[d] }) {
+					continue
+				}
+				destroying[ri.Addr.String()], hit[ri.Addr.Resource], grew = true, true, true
+				also = append(also, ri.Addr.String())
+			}
+		}
+	}
+	if len(opts.Excludes) > 0 {
+		// The excluded, then whatever they depend on, transitively.
+		keep := map[addrs.Resource]bool{}
+		var frontier []addrs.Resource
+		for _, ri := range st.Resources {
+			if matches(opts.Excludes, ri) && destroying[ri.Addr.String()] {
+				delete(destroying, ri.Addr.String())
+				frontier = append(frontier, ri.Addr.Resource)
+			}
+		}
+		for len(frontier) > 0 {
+			r := frontier[len(frontier)-1]
+			frontier = frontier[:len(frontier)-1]
+			for _, d := range depsOf[r] {
+				if !keep[d] {
+					keep[d] = true
+					frontier = append(frontier, d)
+				}
+			}
+		}
+		for _, ri := range st.Resources {
+			if keep[ri.Addr.Resource] && destroying[ri.Addr.String()] {
+				delete(destroying, ri.Addr.String())
+				kept = append(kept, ri.Addr.String())
+			}
+		}
+	}
+	sort.Strings(also)
+	sort.Strings(kept)
+	return destroying, also, kept
 }
 
 // readsPending reports whether an output reads a source that a block of
