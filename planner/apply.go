@@ -247,6 +247,29 @@ func (c *Context) Apply(ctx context.Context, p *plans.Plan, a *Applier, record f
 		a.st.Lineage = p.PriorLineage
 		a.mu.Unlock()
 	}
+	// The moves the plan was made with are done first, in the state the
+	// walk reads and in the one the apply records.
+	moves := map[string]addrs.ResourceInstance{}
+	for _, ch := range p.Changes {
+		if ch.PreviousAddr != nil {
+			moves[ch.Addr.String()] = *ch.PreviousAddr
+		}
+	}
+	if len(moves) > 0 {
+		st := c.State.DeepCopy()
+		err := moveInstances(st, c.Kinds, moves)
+		if err == nil {
+			a.mu.Lock()
+			err = moveInstances(a.st, c.Kinds, moves)
+			a.mu.Unlock()
+		}
+		if err != nil {
+			return hcl.Diagnostics{kind.ErrorDiag("Cannot move instances", err.Error(), nil)}
+		}
+		cc := *c
+		cc.State = st
+		c = &cc
+	}
 	w := &applyWalk{
 		walker: newWalker(c), plan: p, a: a, record: record, hooks: c.hooks(),
 		changes: make(map[string]*plans.ResourceChange, len(p.Changes)),

@@ -164,6 +164,22 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 		cc.State = st
 		c = &cc
 	}
+	// Terraform's implied moves (count added to a block, or taken off):
+	// the plan is made from state with them done, and applying it does
+	// them first.
+	var moves map[string]addrs.ResourceInstance
+	if opts.Mode != plans.DestroyMode {
+		if moves = impliedMoves(c.Config, c.State); len(moves) > 0 {
+			st := c.State.DeepCopy()
+			if err := moveInstances(st, c.Kinds, moves); err != nil {
+				p.Errored = true
+				return p, append(diags, kind.ErrorDiag("Cannot move instances", err.Error(), nil))
+			}
+			cc := *c
+			cc.State = st
+			c = &cc
+		}
+	}
 	if opts.Mode == plans.DestroyMode {
 		d := c.planDestroy(ctx, p, opts)
 		diags = append(diags, d...)
@@ -234,6 +250,11 @@ func (c *Context) Plan(ctx context.Context, opts PlanOpts) (*plans.Plan, hcl.Dia
 	}
 	w.markLocal(w.changes)
 	w.markLocal(w.drift)
+	for _, ch := range w.changes {
+		if from, ok := moves[ch.Addr.String()]; ok {
+			ch.PreviousAddr = &from
+		}
+	}
 	sort.Slice(w.changes, func(i, j int) bool { return w.changes[i].Addr.Less(w.changes[j].Addr) })
 	sort.Slice(w.drift, func(i, j int) bool { return w.drift[i].Addr.Less(w.drift[j].Addr) })
 	sort.Slice(w.outputs, func(i, j int) bool { return w.outputs[i].Name < w.outputs[j].Name })

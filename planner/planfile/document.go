@@ -90,6 +90,8 @@ type changeDoc struct {
 	RolloutStatus *rolloutspec.Status `json:"rollout_status,omitempty"`
 	// RefreshedPrivate is plans.ResourceChange.RefreshedPrivate, base64.
 	RefreshedPrivate []byte `json:"refreshed_private,omitempty"`
+	// PreviousAddress is plans.ResourceChange.PreviousAddr, as written.
+	PreviousAddress string `json:"previous_address,omitempty"`
 }
 
 type nestedDoc struct {
@@ -303,6 +305,9 @@ func encodeChange(c *plans.ResourceChange) (*changeDoc, error) {
 		RolloutStatus: c.RolloutStatus,
 	}
 	d.RefreshedPrivate = c.RefreshedPrivate
+	if c.PreviousAddr != nil {
+		d.PreviousAddress = c.PreviousAddr.String()
+	}
 	var err error
 	switch k := c.Addr.Key.(type) {
 	case nil:
@@ -506,6 +511,13 @@ func decodeChange(d *changeDoc) (*plans.ResourceChange, error) {
 		RolloutStatus: d.RolloutStatus,
 	}
 	c.RefreshedPrivate = d.RefreshedPrivate
+	if d.PreviousAddress != "" {
+		prev, diags := addrs.ParseResourceInstance(d.PreviousAddress)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("previous address %q: %s", d.PreviousAddress, diags.Error())
+		}
+		c.PreviousAddr = &prev
+	}
 	if len(d.Addr.Key) > 0 && !bytes.Equal(d.Addr.Key, []byte("null")) {
 		var s string
 		var n int

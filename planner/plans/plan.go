@@ -210,6 +210,12 @@ type ResourceChange struct {
 	// stands (from the app's planned rollout_status), or nil when the
 	// change rolls nothing out.
 	RolloutStatus *rolloutspec.Status
+	// PreviousAddr, when not nil, is where state records the object: the
+	// plan moves it to Addr, as Terraform's implied moves do when count is
+	// added to a block (file.a to file.a[0]) or taken off it (back). The
+	// change is planned from it there; applying the plan moves it in state
+	// first, which is a change even when Action is NoOp.
+	PreviousAddr *addrs.ResourceInstance
 }
 
 // NestedChange is one object inside a resource change, such as the
@@ -286,7 +292,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != NoOp && c.Action != Read {
+		if c.Action != NoOp && c.Action != Read || c.PreviousAddr != nil {
 			return true
 		}
 	}

@@ -122,7 +122,16 @@ func changeLines(p painter, c *plans.ResourceChange, drift bool) (comments, body
 	if drift {
 		verb = driftVerb(c.Action)
 	}
-	comments = append(comments, commentLine(0, p.bold("# "+addr)+" "+verb))
+	switch {
+	case c.PreviousAddr != nil && c.Action == plans.NoOp && !drift:
+		// Moved, and nothing else: Terraform's words.
+		comments = append(comments, commentLine(0, p.bold("# "+printable(c.PreviousAddr.String()))+" has moved to "+p.bold(addr)))
+	case c.PreviousAddr != nil && !drift:
+		comments = append(comments, commentLine(0, p.bold("# "+addr)+" "+verb))
+		comments = append(comments, commentLine(0, "# (moved from "+printable(c.PreviousAddr.String())+")"))
+	default:
+		comments = append(comments, commentLine(0, p.bold("# "+addr)+" "+verb))
+	}
 	if why := reasonText(c.Reason, c.ReasonDetail, c.Addr); why != "" && !drift {
 		comments = append(comments, commentLine(0, "# (because "+why+")"))
 	}

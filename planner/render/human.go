@@ -265,11 +265,13 @@ func (h *human) drift(mode plans.Mode, drift []*plans.ResourceChange) {
 	h.b.WriteString(strings.Repeat("─", h.width) + "\n\n")
 }
 
-// changed returns the changes that do something, in plan order.
+// changed returns the changes that do something, in plan order: a move
+// of an object to another address is one, even when nothing else of it
+// changes.
 func changed(cs []*plans.ResourceChange) []*plans.ResourceChange {
 	var out []*plans.ResourceChange
 	for _, c := range cs {
-		if c != nil && c.Action != plans.NoOp {
+		if c != nil && (c.Action != plans.NoOp || c.PreviousAddr != nil) {
 			out = append(out, c)
 		}
 	}

@@ -78,15 +78,18 @@ type jsonVariable struct {
 }
 
 type jsonResourceChange struct {
-	Address      string     `json:"address"`
-	Mode         string     `json:"mode"`
-	Type         string     `json:"type,omitempty"`
-	Name         string     `json:"name"`
-	Index        any        `json:"index,omitempty"` // nil for no key; omitempty keeps a 0
-	Provider     string     `json:"provider"`
-	ActionReason string     `json:"action_reason,omitempty"`
-	ReasonDetail string     `json:"reason_detail,omitempty"`
-	Change       jsonChange `json:"change"`
+	Address string `json:"address"`
+	// PreviousAddress is where state recorded the object before the
+	// plan moved it (Terraform's field); absent when it did not move.
+	PreviousAddress string     `json:"previous_address,omitempty"`
+	Mode            string     `json:"mode"`
+	Type            string     `json:"type,omitempty"`
+	Name            string     `json:"name"`
+	Index           any        `json:"index,omitempty"` // nil for no key; omitempty keeps a 0
+	Provider        string     `json:"provider"`
+	ActionReason    string     `json:"action_reason,omitempty"`
+	ReasonDetail    string     `json:"reason_detail,omitempty"`
+	Change          jsonChange `json:"change"`
 	// RolloutStatus is where an app's rollout stands and what the plan
 	// does with it; absent when the change rolls nothing out, or when
 	// the app's rollout_status is sensitive.
@@ -247,6 +250,12 @@ func jsonResourceChangeOf(c *plans.ResourceChange) jsonResourceChange {
 		Provider:     c.Provider.String(),
 		ActionReason: string(c.Reason),
 		ReasonDetail: c.ReasonDetail,
+		PreviousAddress: func() string {
+			if c.PreviousAddr == nil {
+				return ""
+			}
+			return c.PreviousAddr.String()
+		}(),
 		Change: jsonChange{
 			Actions:         c.Action.JSONActions(),
 			Before:          jsonValue(c.Before, nil, c.BeforeSensitive),

@@ -631,6 +631,13 @@ func (m *markdown) table(actions []*plans.ResourceChange) {
 	m.b.WriteString("| Action | Address | Reason |\n|---|---|---|\n")
 	for _, c := range actions {
 		why := mdLiteralText(reasonText(c.Reason, c.ReasonDetail, c.Addr))
+		if c.PreviousAddr != nil {
+			moved := "moved from " + mdCode(c.PreviousAddr.String())
+			if why != "" {
+				moved += "<br>"
+			}
+			why = moved + why
+		}
 		// The rollout stays with the address: diffs are left out to fit
 		// long before the table is.
 		if ro := rolloutHTML(c); ro != "" {
@@ -676,6 +683,9 @@ func compactList(actions []*plans.ResourceChange) (head string, list []string, t
 
 // changeSummary is the summary line of a change's folded diff.
 func changeSummary(c *plans.ResourceChange) string {
+	if c.PreviousAddr != nil && c.Action == plans.NoOp {
+		return mdCode(c.PreviousAddr.String()) + " has moved to " + mdCode(c.Addr.String())
+	}
 	return mdCode(c.Addr.String()) + " " + actionVerb(c.Action)
 }
 
