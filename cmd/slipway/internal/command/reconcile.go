@@ -174,11 +174,11 @@ func (m *Meta) reconcileOnce(ctx context.Context, a ReconcileArgs) int {
 }
 
 // changesBeyond is how many changes p holds besides the held drift of
-// held apps (changes of outputs and interrupted changes included).
+// held apps (changes of outputs, moves and interrupted changes included).
 func changesBeyond(p *plans.Plan, held int) int {
 	n := len(p.Interrupted)
 	for _, c := range p.Changes {
-		if c.Action != plans.NoOp && c.Action != plans.Read {
+		if c.Action != plans.NoOp && c.Action != plans.Read || c.PreviousAddr != nil {
 			n++
 		}
 	}
