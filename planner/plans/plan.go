@@ -27,7 +27,7 @@ import (
 
 // FormatVersion is the version of the JSON plan document and of saved
 // plan files. Bump the minor for additions, the major for breaking changes.
-const FormatVersion = "1.5"
+const FormatVersion = "1.6"
 
 // Mode is the kind of plan.
 type Mode byte

@@ -315,7 +315,7 @@ func (m *Meta) Rollback(ctx context.Context, a ApplyArgs, app string, id string)
 // StatusFormatVersion is the version of `slipway status -json`'s
 // document, whose schema is website/schema/status.schema.json: minor for
 // additions, major for breaks.
-const StatusFormatVersion = "1.2"
+const StatusFormatVersion = "1.3"
 
 // StatusDocument is the documented shape of `slipway status -json`.
 type StatusDocument struct {
