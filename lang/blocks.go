@@ -416,8 +416,38 @@ func (l *loader) lifecycle(lc *Lifecycle, blk *hcl.Block) {
 	if attr, ok := content.Attributes["replace_triggered_by"]; ok {
 		exprs, diags := hcl.ExprList(attr.Expr)
 		l.diags = append(l.diags, diags...)
-		lc.ReplaceTriggeredBy = exprs
+		for _, e := range exprs {
+			if why := triggerProblem(e); why != "" {
+				l.errorf(e.Range(), "Invalid replace_triggered_by expression", "%s Each entry names a resource (file.cfg), one of its instances (file.cfg[count.index], file.cfg[each.key]), or an attribute of either (file.cfg.content), as in Terraform.", why)
+				continue
+			}
+			lc.ReplaceTriggeredBy = append(lc.ReplaceTriggeredBy, e)
+		}
 	}
+}
+
+// triggerProblem says why e cannot be an entry of replace_triggered_by,
+// or "": it must refer to resources alone, and to nothing but count and
+// each besides, in an index.
+func triggerProblem(e hcl.Expression) string {
+	refs, diags := ReferencesInExpr(e)
+	if diags.HasErrors() {
+		return "It is not a reference."
+	}
+	resources := 0
+	for _, ref := range refs {
+		switch ref.Subject.(type) {
+		case addrs.Resource, addrs.ResourceInstance:
+			resources++
+		case addrs.CountAttr, addrs.EachAttr:
+		default:
+			return fmt.Sprintf("It refers to %s, which is not a resource: a replacement follows changes of resources only.", ref.Subject)
+		}
+	}
+	if resources != 1 {
+		return "It must name exactly one resource."
+	}
+	return ""
 }
 
 // sourceProviders maps source types whose provider is named differently.

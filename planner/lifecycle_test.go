@@ -123,3 +123,56 @@ resource "file" "a" {
 		t.Errorf("validate: %v; want the same two errors", vd)
 	}
 }
+
+// TestReplaceTriggeredByInstanceAndAttribute: as in Terraform, an entry
+// that names an instance (file.cfg[count.index]) replaces only the
+// instance whose counterpart changed, and one that names an attribute
+// only when that attribute changes.
+func TestReplaceTriggeredByInstanceAndAttribute(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, `
+variable "v" { default = "1" }
+resource "file" "cfg" {
+  count   = 2
+  path    = "${path.module}/cfg-${count.index}.txt"
+  content = count.index == 0 ? "v${var.v}" : "fixed"
+}
+resource "file" "per" {
+  count   = 2
+  path    = "${path.module}/per-${count.index}.txt"
+  content = "p"
+  lifecycle { replace_triggered_by = [file.cfg[count.index]] }
+}
+resource "file" "other" {
+  path    = "${path.module}/other.txt"
+  content = "o"
+  lifecycle { replace_triggered_by = [file.cfg[1].content] }
+}
+resource "file" "mode" {
+  path    = "${path.module}/mode.txt"
+  content = "m"
+  lifecycle { replace_triggered_by = [file.cfg[0].mode] }
+}
+resource "file" "content" {
+  path    = "${path.module}/content.txt"
+  content = "c"
+  lifecycle { replace_triggered_by = [file.cfg[0].content] }
+}
+`)
+	f.apply(t, f.plan(t, PlanOpts{Refresh: true}))
+	src, _ := os.ReadFile(filepath.Join(f.dir, "main.slip.hcl"))
+	os.WriteFile(filepath.Join(f.dir, "main.slip.hcl"), []byte(replaceOnce(string(src), `default = "1"`, `default = "2"`)), 0o644)
+	f.load(t)
+	p := f.plan(t, PlanOpts{Refresh: true})
+	got := actions(p)
+	want := map[string]string{"file.cfg[0]": "update", "file.per[0]": "replace", "file.content": "replace"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("actions = %v, want %v", got, want)
+	}
+	if c := p.Change(mustAddr(t, "file.per[0]")); c == nil || c.ReasonDetail != "file.cfg[0] changes (lifecycle.replace_triggered_by)" {
+		t.Errorf("file.per[0]: %+v", c)
+	}
+	if c := p.Change(mustAddr(t, "file.content")); c == nil || c.ReasonDetail != "file.cfg[0].content changes (lifecycle.replace_triggered_by)" {
+		t.Errorf("file.content: %+v", c)
+	}
+}

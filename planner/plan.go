@@ -85,9 +85,11 @@ type planWalk struct {
 	changes []*plans.ResourceChange
 	drift   []*plans.ResourceChange
 	outputs []*plans.OutputChange
-	// changed holds the resources with a change other than no-op or
-	// read, for replace_triggered_by.
-	changed map[addrs.Resource]bool
+	// changedOf and changedInst hold the changes other than no-op or
+	// read, by resource and by instance address, for
+	// replace_triggered_by.
+	changedOf   map[addrs.Resource][]*plans.ResourceChange
+	changedInst map[string]*plans.ResourceChange
 	// writes holds the sources blocks of this plan will commit to.
 	writes map[addrs.Resource][]kind.Write
 	// localDirs are the checkouts sources are read from, by address;
@@ -375,34 +377,13 @@ func (w *planWalk) addChange(ch *plans.ResourceChange) {
 	w.mu.Lock()
 	w.changes = append(w.changes, ch)
 	if ch.Action != plans.NoOp && ch.Action != plans.Read {
-		if w.changed == nil {
-			w.changed = map[addrs.Resource]bool{}
+		if w.changedOf == nil {
+			w.changedOf, w.changedInst = map[addrs.Resource][]*plans.ResourceChange{}, map[string]*plans.ResourceChange{}
 		}
-		w.changed[ch.Addr.Resource] = true
+		w.changedOf[ch.Addr.Resource] = append(w.changedOf[ch.Addr.Resource], ch)
+		w.changedInst[ch.Addr.String()] = ch
 	}
 	w.mu.Unlock()
-}
-
-// triggered names the first resource in rc's replace_triggered_by that
-// this plan changes, or "". Those resources are planned before rc, since
-// the expressions are among its references.
-func (w *planWalk) triggered(rc *lang.Resource) string {
-	for _, e := range rc.Lifecycle.ReplaceTriggeredBy {
-		refs, _ := lang.ReferencesInExpr(e)
-		for _, ref := range refs {
-			r, ok := ref.Resource()
-			if !ok {
-				continue
-			}
-			w.mu.Lock()
-			hit := w.changed[r]
-			w.mu.Unlock()
-			if hit {
-				return r.String()
-			}
-		}
-	}
-	return ""
 }
 
 func (w *planWalk) node(ctx context.Context, n node, orphans map[string][]*state.ResourceInstance) error {
@@ -768,7 +749,6 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 	var replaceReqs []sdk.PlanRequest
 	var replaceIdx []int
 	changes := make([]*plans.ResourceChange, len(items))
-	trigger := w.triggered(rc)
 	// Each planned value, with this run's inputs, and its check against
 	// the configuration, on every core: pure functions of the response
 	// and the configuration, which a plan of 1,000 unchanged apps spent
@@ -814,6 +794,7 @@ func (w *planWalk) planManaged(ctx context.Context, rc *lang.Resource, l kind.Lo
 			// (a plan from private state alone cannot).
 			ch.AfterSensitive = append(ch.AfterSensitive, it.beforeSens...)
 		}
+		trigger := w.triggeredFor(rc, it.in)
 		replace := false
 		switch {
 		case it.before.IsNull():
