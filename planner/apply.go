@@ -661,21 +661,24 @@ func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, typeName 
 	var diags hcl.Diagnostics
 	switch ch.Action {
 	case plans.Create, plans.Update:
-		return w.applyOne(ctx, conn, ch.Action, addr, rc, typeName, cfgVal, ch.Before, planned, private, entry)
+		return w.applyOne(ctx, conn, ch.Action, addr, rc, typeName, cfgVal, ch.Before, planned, private, entry, nil)
 	case plans.DeleteThenCreate:
-		if _, d := w.applyOne(ctx, conn, plans.Delete, addr, rc, typeName, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil, entry); d.HasErrors() {
+		if _, d := w.applyOne(ctx, conn, plans.Delete, addr, rc, typeName, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), nil, entry, nil); d.HasErrors() {
 			return cty.DynamicVal, append(diags, d...)
 		}
-		return w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry)
+		return w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry, nil)
 	case plans.CreateThenDelete:
-		v, d := w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry)
+		// A create that fails and makes nothing leaves the old object
+		// where it was, in state too: it still exists, and no delete
+		// was asked of it.
+		old := entry(ch.Before, ch.Private, false)
+		v, d := w.applyOne(ctx, conn, plans.Create, addr, rc, typeName, cfgVal, createPrior, planned, private, entry, old)
 		if d.HasErrors() {
 			return v, append(diags, d...)
 		}
 		// The new object is in state already; the old one is deleted
 		// without touching the state entry.
 		start := time.Now()
-		old := entry(ch.Before, ch.Private, false)
 		_, o, d2 := w.applyRaw(ctx, conn, plans.Delete, addr, typeName, rc.Provider, cty.NullVal(schema.ImpliedType()), ch.Before, cty.NullVal(schema.ImpliedType()), ch.Private, old, true)
 		w.end(ctx, o, nil)
 		if o != nil {
@@ -686,9 +689,12 @@ func (w *applyWalk) applySteps(ctx context.Context, rc *lang.Resource, typeName 
 	return cty.DynamicVal, append(diags, kind.Errorf("Unexpected action", &r, "%s has action %s, which a resource block cannot carry out.", addr, ch.Action))
 }
 
-// applyOne applies one step and records the outcome in state.
+// applyOne applies one step and records the outcome in state. keep, when
+// not nil, is what state records when the step fails having made nothing
+// (the old object of a create_before_destroy replacement), instead of
+// nothing.
 func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action plans.Action, addr addrs.ResourceInstance, rc *lang.Resource, typeName string,
-	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
+	cfgVal, prior, planned cty.Value, private []byte, entry func(cty.Value, []byte, bool) *state.ResourceInstance, keep *state.ResourceInstance) (cty.Value, hcl.Diagnostics) {
 	r := rc.DeclRange
 	start := time.Now()
 	intent := entry(planned, private, false)
@@ -716,10 +722,14 @@ func (w *applyWalk) applyOne(ctx context.Context, conn *providerConn, action pla
 				"Provider %q applied %s but the result differs from the plan: %v. The object is recorded as it is now; this is a bug in the provider.", rc.Provider.Name, addr, err))
 		}
 	}
-	if newVal.IsNull() {
+	switch {
+	case newVal.IsNull() && failed && keep != nil:
+		w.end(ctx, o, keep)
+		w.a.set(keep)
+	case newVal.IsNull():
 		w.end(ctx, o, nil)
 		w.a.remove(addr)
-	} else {
+	default:
 		// An object left behind by a failed create is tainted: the next
 		// plan replaces it.
 		e := entry(newVal, resp.Private, failed && action == plans.Create)

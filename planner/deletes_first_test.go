@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,59 @@ resource "kit_slowdel" "b" {
 	events := log.list()
 	if i, j := slices.Index(events, "done kit_slowdel.b"), slices.Index(events, "start kit_slowdel.a"); i < 0 || j < 0 || i > j {
 		t.Errorf("destroy events %v; want kit_slowdel.b deleted before kit_slowdel.a starts", events)
+	}
+}
+
+// flaky is a thing whose create fails, making nothing, when its name
+// starts with "fail-".
+type flaky struct{ thing }
+
+func (flaky) Apply(ctx context.Context, req sdk.ApplyRequest, resp *sdk.ApplyResponse) {
+	if !req.PlannedState.IsNull() && strings.HasPrefix(sdk.GetString(req.PlannedState, "name"), "fail-") {
+		resp.NewState = cty.NullVal(req.PlannedState.Type())
+		resp.Diagnostics.AddError("Create failed", "the name is refused")
+		return
+	}
+	thing{}.Apply(ctx, req, resp)
+}
+
+// TestCreateBeforeDestroyThatFailsKeepsTheOld: a create_before_destroy
+// replacement whose create fails, having made nothing, leaves the old
+// object in state, as Terraform does: it still exists, and nothing was
+// asked to delete it. State dropped it, and the object was left to no
+// one.
+func TestCreateBeforeDestroyThatFailsKeepsTheOld(t *testing.T) {
+	t.Parallel()
+	src := func(name string) string {
+		return `
+resource "kit_flaky" "a" {
+  name = "` + name + `"
+  lifecycle { create_before_destroy = true }
+}
+`
+	}
+	f := newFixture(t, src("one"))
+	f.apply(t, f.plan(t, PlanOpts{Refresh: true}))
+	if err := os.WriteFile(filepath.Join(f.dir, "main.slip.hcl"), []byte(src("fail-two")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.load(t)
+	p := f.plan(t, PlanOpts{Refresh: true})
+	if got := actions(p)["kit_flaky.a"]; got != "replace" {
+		t.Fatalf("plan: %v; want kit_flaky.a replaced", actions(p))
+	}
+	c := f.context(nil)
+	c.Variables = p.Variables
+	a := c.NewApplier()
+	diags := c.Apply(context.Background(), p, a, func(done func(error)) { done(nil) })
+	if !diags.HasErrors() {
+		t.Fatal("the failing create did not fail the apply")
+	}
+	ri := a.Snapshot().Resources["kit_flaky.a"]
+	if ri == nil {
+		t.Fatal("the old object is gone from state though nothing deleted it")
+	}
+	if got := ri.Value.GetAttr("id"); !got.RawEquals(cty.StringVal("id-one")) {
+		t.Errorf("state records %#v; want the old object, id-one", ri.Value)
 	}
 }

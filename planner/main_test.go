@@ -296,7 +296,7 @@ func mark(env, line string) {
 	f.WriteString(line + "\n")
 }
 func (kit) Resources() map[string]sdk.Resource {
-	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_pinned": pinned{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}, "kit_wrong": wrong{}, "kit_slowdel": slowdel{}}
+	return map[string]sdk.Resource{"kit_thing": thing{}, "kit_waiter": waiter{}, "kit_synced": synced{}, "kit_pinned": pinned{}, "kit_hook": hook{}, builtin.KubernetesApp: kitApp{}, "kit_marker": marker{}, "kit_wrong": wrong{}, "kit_slowdel": slowdel{}, "kit_flaky": flaky{}}
 }
 func (kit) Sources() map[string]sdk.Source {
 	return map[string]sdk.Source{"kit": checkout{}, "kit_gate": gate{}}
