@@ -120,6 +120,7 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	chartName := ch.Name() + "-" + ch.Metadata.Version
 	wait := c.WaitTimeout > 0
 	var adopted *adoption
+	var putBackErr error
 	switch {
 	case last == nil:
 		if c.Adopt.Tool != "" {
@@ -171,11 +172,18 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 		up.Timeout = helmTimeout(c)
 		up.Atomic = c.Atomic && wait
 		up.MaxHistory = maxHistory
-		_, uerr := up.RunWithContext(ctx, c.Name, ch, vals)
+		rel, uerr := up.RunWithContext(ctx, c.Name, ch, vals)
 		crds = subchartCRDManifest(ch)
 		if uerr != nil {
 			r.upgradeFailed(ctx, cl, acfg, c, chartName, last.Version, deployed, uerr, crds, req, resp)
 			return
+		}
+		// Helm's patch of a custom resource does not see a hand edit
+		// of an unchanged chart: what it left is put back here.
+		var ids []string
+		ids, putBackErr = putBack(ctx, cl.Mappings(), rel)
+		for _, id := range ids {
+			req.Progress(id + " put back as the chart renders it")
 		}
 	}
 	// Adopted objects are Helm's now: the tool's tracking goes.
@@ -204,6 +212,11 @@ func (r *releaseResource) Apply(ctx context.Context, req sdk.ApplyRequest, resp 
 	req.Progress(fmt.Sprintf("release %s revision %d %s", c.Name, rel.Version, rel.Info.Status))
 	resp.NewState = st
 	resp.SensitivePaths = kube.AppSecretPaths(st)
+	if putBackErr != nil {
+		resp.Diagnostics.AddError("Hand edits not put back",
+			fmt.Sprintf("Release %q was upgraded to chart %s (revision %d), but some of its custom resources, which Helm's upgrade leaves as they are when the chart did not change them, could not be given back the fields the chart sets:\n  %v\nFix what the error says and apply again.",
+				c.Name, chartName, rel.Version, putBackErr))
+	}
 	if len(dropErrs) > 0 {
 		resp.Diagnostics.AddError("Tracking marks left on adopted objects",
 			fmt.Sprintf("Release %q took over the objects of %s, but could not remove the tool's tracking from some of them:\n  %s\nRemove those labels or annotations by hand (kubectl label / kubectl annotate KEY-), or the tool may still see them as its own.",

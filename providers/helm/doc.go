@@ -58,7 +58,9 @@
 //     `helm list`, `helm history` and `helm rollback` agree with slipway.
 //   - The provider never touches an object outside the release: every
 //     change goes through Helm, which acts on the release's manifest only,
-//     but for the tracking marks it removes from objects it adopted.
+//     but for the tracking marks it removes from objects it adopted, and
+//     the manifest of a custom resource it applies after an upgrade when
+//     Helm's two-way patch left a hand edit (putBack).
 //   - An install that adopted objects is never undone by an uninstall:
 //     they existed before it.
 //   - After an apply, state describes what is live, also after a failed
