@@ -319,7 +319,9 @@ func (b *Backend) put(ctx context.Context, p *pointer, plain []byte, serial uint
 		return fmt.Errorf("writing state: %w; nothing was written", err)
 	}
 	if err := b.switchPointer(ctx, p, g); err != nil {
-		b.deleteGeneration(ctx, g.name)
+		if !errors.Is(err, errPointerUnknown) {
+			b.deleteGeneration(ctx, g.name)
+		}
 		return err
 	}
 	// Older generations, and those of writers that died mid-write, go
@@ -393,10 +395,27 @@ func (b *Backend) switchPointer(ctx context.Context, old *pointer, g *generation
 			"writes that may overlap must hold the state lock (do not use -lock=false)", b.where())
 	}
 	if err != nil {
-		return fmt.Errorf("writing state to %s: %w; the stored state is unchanged", b.where(), err)
+		// A timeout or a reset connection says nothing of whether the
+		// update landed (client-go does not retry it): ask. Deleting the
+		// new generation when the pointer names it would leave a state
+		// that no read can complete.
+		cur, gerr := secrets.Get(ctx, sec.Name, metav1.GetOptions{})
+		switch {
+		case gerr == nil && cur.Annotations[annGeneration] == g.name:
+			return nil
+		case gerr == nil || apierrors.IsNotFound(gerr):
+			return fmt.Errorf("writing state to %s: %w; the stored state is unchanged", b.where(), err)
+		}
+		return fmt.Errorf("writing state to %s: %w, and whether it was written cannot be told (%v): %w; run slipway plan to see which state is stored", b.where(), err, gerr, errPointerUnknown)
 	}
 	return nil
 }
+
+// errPointerUnknown is wrapped by switchPointer's error when the update
+// of the pointer failed in a way that does not say whether it landed, and
+// asking failed too: the new generation is kept, since the pointer may
+// name it (an older one is removed by the next write).
+var errPointerUnknown = errors.New("the state's pointer may name the new state")
 
 // deleteGeneration removes what a failed Write created, as far as it can;
 // the next Write removes the rest.

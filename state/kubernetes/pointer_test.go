@@ -15,11 +15,19 @@
 package kubernetes
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/zclconf/go-cty/cty"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"slipway.dev/slipway/state"
+	"slipway.dev/slipway/state/statetest"
 )
 
 // TestParsePointerBoundsTheChunks: a pointer whose chunk count is damaged
@@ -40,5 +48,52 @@ func TestParsePointerBoundsTheChunks(t *testing.T) {
 		if _, err := parsePointer(pointer(bad)); err == nil || !strings.Contains(err.Error(), "damaged") {
 			t.Errorf("chunks %q: %v; want the pointer damaged", bad, err)
 		}
+	}
+}
+
+// TestWriteWhoseAnswerIsLost: the update of the pointer lands, but its
+// answer never comes back (a timeout, a reset connection: client-go does
+// not retry an update). The write asks what the pointer names: it names
+// the new state, which is kept, and the write succeeds. Taking the lost
+// answer for a failure deleted the chunks the pointer named, and every
+// read after it failed until the pointer was edited by hand.
+func TestWriteWhoseAnswerIsLost(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSite(t)
+	var lose atomic.Bool
+	store := openStore(t, s, func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			resp, err := rt.RoundTrip(req)
+			if err == nil && req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/secrets/") && lose.CompareAndSwap(true, false) {
+				resp.Body.Close()
+				return nil, errors.New("test: the connection was reset before the answer came")
+			}
+			return resp, err
+		})
+	})
+	b, err := store.backend(s.Workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := statetest.Sample()
+	if err := b.Write(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second := statetest.Sample()
+	second.Outputs["written_twice"] = &state.Output{Value: cty.StringVal("second")}
+	lose.Store(true)
+	if err := b.Write(ctx, second); err != nil {
+		t.Fatalf("a write whose pointer update landed failed: %v", err)
+	}
+	if lose.Load() {
+		t.Fatal("the test lost no answer: it shows nothing")
+	}
+	got, err := openBackend(t, s).Read(ctx)
+	if err != nil {
+		t.Fatalf("read after the write: %v", err)
+	}
+	if got.Outputs["written_twice"] == nil || got.Serial != second.Serial {
+		t.Errorf("read serial %d with outputs %v; want the second write's, serial %d", got.Serial, got.Outputs, second.Serial)
 	}
 }
