@@ -314,8 +314,18 @@ func Decode(b []byte) (s *State, err error) {
 	if err != nil {
 		return nil, &FileError{Err: err}
 	}
+	if s.Serial > MaxSerial {
+		// The next write would wrap it to 0, after which every older
+		// copy, backup or saved plan would count as newer.
+		return nil, &FileError{Err: fmt.Errorf("its serial %d is past %d, more than any number of writes makes; it was edited by hand or damaged", s.Serial, uint64(MaxSerial))}
+	}
 	return s, nil
 }
+
+// MaxSerial is the largest serial a state may have: 2^63-1, which the
+// writes of any lifetime never reach, and which a serial incremented
+// past cannot wrap around.
+const MaxSerial = 1<<63 - 1
 
 func decode(b []byte) (*State, error) {
 	if s, err := decodeFast(b); err != errFallback {

@@ -143,9 +143,15 @@ func Replay(st *State, entries []JournalEntry) []Pending {
 				// The delete of a replaced object changes no entry.
 				continue
 			}
-			if e.Now == nil {
+			switch {
+			case e.Now == nil:
 				delete(st.Resources, e.Addr.String())
-			} else {
+			case e.Now.Addr != e.Addr:
+				// An entry whose object names another address is not one
+				// slipway wrote: recorded, the state would hold that
+				// address twice, and no read after it would succeed.
+				continue
+			default:
 				st.Resources[e.Addr.String()] = e.Now
 			}
 		}

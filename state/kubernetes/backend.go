@@ -23,7 +23,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"sync"
 
@@ -521,11 +520,7 @@ func (s *Store) openDecompress(stored []byte) ([]byte, error) {
 	} else if state.IsSealed(stored) {
 		return nil, errSealed
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(stored))
-	if err != nil {
-		return nil, fmt.Errorf("decompressing: %w", err)
-	}
-	plain, err := io.ReadAll(zr)
+	plain, err := state.Gunzip(stored)
 	if err != nil {
 		return nil, fmt.Errorf("decompressing: %w", err)
 	}

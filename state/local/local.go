@@ -293,16 +293,11 @@ func (b *Backend) plain(data []byte) ([]byte, error) {
 	if !bytes.HasPrefix(data, gzipMagic) {
 		return data, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	out, err := state.Gunzip(data)
 	if err != nil {
 		return nil, &state.FileError{Name: b.path, Err: fmt.Errorf("its compressed data cannot be read: %w", err)}
 	}
-	var out bytes.Buffer
-	out.Grow(len(data) * 8)
-	if _, err := out.ReadFrom(zr); err != nil {
-		return nil, &state.FileError{Name: b.path, Err: fmt.Errorf("its compressed data cannot be read: %w", err)}
-	}
-	return out.Bytes(), nil
+	return out, nil
 }
 
 // gzipMagic begins every gzip stream.

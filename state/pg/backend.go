@@ -21,7 +21,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -392,11 +391,7 @@ const gzipLevel = gzip.BestSpeed
 
 // gunzip decompresses a state document that pack compressed.
 func gunzip(data []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("not a compressed state document: %w", err)
-	}
-	doc, err := io.ReadAll(zr)
+	doc, err := state.Gunzip(data)
 	if err != nil {
 		return nil, fmt.Errorf("compressed state document: %w", err)
 	}
