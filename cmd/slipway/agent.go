@@ -463,8 +463,17 @@ func refusal(req *agent.Request, dir, build string, env []string) (why string, s
 	if req.Build != build {
 		return "the agent runs another slipway build; restart it (slipway agent) to use this one", true
 	}
-	if a, err := os.Stat(req.Dir); err != nil || !sameDir(a, dir) {
+	// The directory the agent works in, not the path it was started by:
+	// a link switched since (current -> releases/124) names another one.
+	if a, err := os.Stat(req.Dir); err != nil || !sameDir(a, ".") {
 		return "the agent makes the plans of " + dir + " only", true
+	}
+	// The same directory by another path (a link): path.root, path.cwd,
+	// abspath() and a relative -source would be spelled from the agent's
+	// path, not the client's, and the plan would differ from the one the
+	// client makes itself.
+	if c, a := envValue(req.Env, "PWD"), envValue(env, "PWD"); c != "" && a != "" && filepath.Clean(c) != filepath.Clean(a) && pathIsDir(c, req.Dir) {
+		return "the directory is reached by another path (" + c + ") than the agent's (" + a + "), which path.root, path.cwd and relative paths would show", false
 	}
 	if commandOf(req.Args) != "plan" {
 		return "the agent makes plans only", false
@@ -494,6 +503,23 @@ func processLocal(args []string) bool {
 		}
 		return strings.HasPrefix(a, "/dev/") || strings.HasPrefix(a, "/proc/")
 	})
+}
+
+// pathIsDir reports whether path names directory dir (a client's PWD
+// names the directory it plans unless it gave -chdir).
+func pathIsDir(path, dir string) bool {
+	a, err := os.Stat(path)
+	return err == nil && sameDir(a, dir)
+}
+
+// envValue is the value of variable name in env, "" when unset.
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func sameDir(a os.FileInfo, dir string) bool {
