@@ -173,6 +173,14 @@ func (b *Backend) decode(data []byte) (*state.State, error) {
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// A lock whose file was removed or replaced since (rm of a lock file
+	// taken for stale) guards nothing: the next run locks the file now at
+	// the path. As a kubernetes lock that was lost, it stops writes.
+	for _, f := range b.locks {
+		if !stillAt(f, b.lockPath()) {
+			return fmt.Errorf("writing state: the lock file %s was removed or replaced while this run held the lock, so another run may hold it now; nothing was written. Never remove the lock file: a lock is held by a running process and goes with it, so none is ever stale", b.lockPath())
+		}
+	}
 	var serial uint64 // what nothing stored counts as; the caller's is never used
 	var old, oldPlain []byte
 	// stored reports whether a document is the one the file holds; nil

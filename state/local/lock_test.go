@@ -121,3 +121,34 @@ func FuzzLockRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestRemovedLockFileStopsWrites: a run holds the lock, and its lock file
+// is removed (taken for a stale lock) or replaced: a second run can now
+// lock the file at the path, so the first one's writes stop, with an
+// error that says why, instead of two runs writing in turn.
+func TestRemovedLockFileStopsWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.slipstate")
+	b := New(path)
+	if err := b.Write(ctx, state.NewState()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, state.NewState()); err != nil {
+		t.Fatalf("a write under a lock whose file is there: %v", err)
+	}
+	if err := os.Remove(b.lockPath()); err != nil {
+		t.Fatal(err)
+	}
+	other := New(path)
+	if _, err := other.Lock(ctx, state.NewLockInfo("apply")); err != nil {
+		t.Fatalf("a second run could not take the lock whose file was removed: %v", err)
+	}
+	err := b.Write(ctx, state.NewState())
+	if err == nil || !strings.Contains(err.Error(), "was removed or replaced while this run held the lock") {
+		t.Errorf("the first run's write after its lock file was removed: %v; want it refused", err)
+	}
+}
