@@ -183,6 +183,10 @@ const (
 	// frameAccepted, with no payload, says the agent read the request;
 	// sent first, at once, when the request asks (Request.Ack).
 	frameAccepted byte = 5
+	// frameWaiting, before the plan begins, says it waits for another
+	// the agent is making; the client prints its payload on standard
+	// error. A refusal may still follow it.
+	frameWaiting byte = 6
 )
 
 // answerTimeout bounds how long Ask waits for the agent's first frame.
@@ -264,6 +268,10 @@ func Serve(ctx context.Context, l net.Listener, h Handler, logf func(format stri
 }
 
 // serveConn reads a request from conn and answers it.
+// waitingMessage is what a client whose plan waits for another's turn
+// prints.
+const waitingMessage = "slipway: waiting for the agent to finish another plan (slipway agent -stop ends it, slipway plan -agent=false plans without it)\n"
+
 func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mutex) {
 	// Once the agent stops, a connection that has sent no request yet
 	// ends: it must not hold the agent's shutdown.
@@ -286,7 +294,14 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 		}
 	}
 	if !req.IsStop() {
-		one.Lock()
+		if !one.TryLock() {
+			// Another plan is being made: say so, rather than wait in
+			// silence behind it (a plan whose output a pager holds).
+			if writeFrame(conn, frameWaiting, []byte(waitingMessage)) != nil {
+				return
+			}
+			one.Lock()
+		}
 		defer one.Unlock()
 	}
 	if ctx.Err() != nil {
@@ -473,6 +488,9 @@ func Ask(ctx context.Context, path string, req *Request, stdout, stderr io.Write
 			stdout.Write(p)
 		case frameStderr:
 			stderr.Write(p)
+		case frameWaiting:
+			stderr.Write(p)
+			continue // the plan has not begun: a refusal may still come
 		case frameExit:
 			code, err := strconv.Atoi(string(p))
 			if err != nil {

@@ -644,3 +644,73 @@ func TestTheAcknowledgementIsSentOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestAQueuedRequestSaysSo: a plan that waits for another the agent is
+// making (one whose output a pager holds) says so on its client's
+// standard error at once, rather than wait in silence; one that does not
+// wait says nothing of it.
+func TestAQueuedRequestSaysSo(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	path, _ := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
+		started <- struct{}{}
+		if req.Args[0] == "plan" && len(req.Args) > 1 {
+			<-release
+		}
+		return 0, ""
+	})
+	// Released before the agent stops (cleanups run last first), so
+	// that a failing test does not hang on the held plan.
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseOnce)
+	first := make(chan error, 1)
+	var firstErr bytes.Buffer
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan", "-held"}}, io.Discard, &firstErr)
+		first <- err
+	}()
+	<-started
+	second := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, second)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(second.String(), "waiting for the agent to finish another plan") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued request's client saw %q; want it told it waits", second.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	releaseOnce()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(firstErr.String(), "waiting") {
+		t.Errorf("the request that did not wait was told it waits: %q", firstErr.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that one goroutine writes while another
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
