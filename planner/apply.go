@@ -449,10 +449,7 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
 func (w *applyWalk) node(ctx context.Context, n node) error {
 	switch n.kind {
 	case localNode:
-		l := w.cfg.Locals[n.name]
-		v, d := w.scope.evalExpr(l.Expr, nil)
-		w.vals.setLocal(l.Name, v)
-		return w.nodeErr(d)
+		return w.evalLocal(n)
 	case providerNode:
 		return w.nodeErr(w.configureProvider(ctx, n.provider))
 	case outputNode:

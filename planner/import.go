@@ -126,10 +126,7 @@ func (c *Context) importProvider(ctx context.Context, rc *lang.Resource) (*host.
 		return w.guarded(n, func() error {
 			switch n.kind {
 			case localNode:
-				l := w.cfg.Locals[n.name]
-				v, d := w.scope.evalExpr(l.Expr, nil)
-				w.vals.setLocal(l.Name, v)
-				return w.nodeErr(d)
+				return w.evalLocal(n)
 			case providerNode:
 				if n.provider == rc.Provider {
 					return w.nodeErr(w.configureConn(ctx, conn))

@@ -389,10 +389,7 @@ func (w *planWalk) addChange(ch *plans.ResourceChange) {
 func (w *planWalk) node(ctx context.Context, n node, orphans map[string][]*state.ResourceInstance) error {
 	switch n.kind {
 	case localNode:
-		l := w.cfg.Locals[n.name]
-		v, d := w.scope.evalExpr(l.Expr, nil)
-		w.vals.setLocal(l.Name, v)
-		return w.nodeErr(d)
+		return w.evalLocal(n)
 	case providerNode:
 		d := w.configureProvider(ctx, n.provider)
 		if !d.HasErrors() {
@@ -899,15 +896,7 @@ func checkIgnoreChanges(rc *lang.Resource, schema sdk.Schema) hcl.Diagnostics {
 		return nil // a kind's schema is its lowering's, not its body's
 	}
 	var diags hcl.Diagnostics
-	var names []string
-	for name, a := range schema.Attributes {
-		if a.Required || a.Optional {
-			names = append(names, name)
-		}
-	}
-	for name := range schema.Blocks {
-		names = append(names, name)
-	}
+	names := settableNames(schema)
 	sort.Strings(names) // Suggest takes the first of equals
 	for _, t := range rc.Lifecycle.IgnoreChanges {
 		name := ignoredName(t)
@@ -926,22 +915,28 @@ func checkIgnoreChanges(rc *lang.Resource, schema sdk.Schema) hcl.Diagnostics {
 	return diags
 }
 
+// settableNames lists the top-level attributes and blocks of schema that
+// a configuration may set.
+func settableNames(schema sdk.Schema) []string {
+	var out []string
+	for name, a := range schema.Attributes {
+		if a.Required || a.Optional {
+			out = append(out, name)
+		}
+	}
+	for name := range schema.Blocks {
+		out = append(out, name)
+	}
+	return out
+}
+
 // ignoredNames lists the top-level attributes whose changes lifecycle
 // ignore_changes tells slipway to ignore once the object exists: all the
 // attributes the user may set for ignore_changes = all. A path into an
 // attribute (labels["x"]) ignores the whole attribute.
 func ignoredNames(rc *lang.Resource, schema sdk.Schema) []string {
 	if rc.Lifecycle.IgnoreAllChanges {
-		var out []string
-		for name, a := range schema.Attributes {
-			if a.Required || a.Optional {
-				out = append(out, name)
-			}
-		}
-		for name := range schema.Blocks {
-			out = append(out, name)
-		}
-		return out
+		return settableNames(schema)
 	}
 	var out []string
 	for _, t := range rc.Lifecycle.IgnoreChanges {

@@ -857,3 +857,12 @@ func notRun(results map[node]error) hcl.Diagnostics {
 	}
 	return out
 }
+
+// evalLocal evaluates the local value of node n, for a walk's local
+// nodes.
+func (w *walker) evalLocal(n node) error {
+	l := w.cfg.Locals[n.name]
+	v, d := w.scope.evalExpr(l.Expr, nil)
+	w.vals.setLocal(l.Name, v)
+	return w.nodeErr(d)
+}
