@@ -18,6 +18,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"slipway.dev/slipway/providers/internal/urlmask"
 )
 
 // A repository URL may carry credentials, as in
@@ -34,7 +36,7 @@ import (
 //     error of go-git or of the operating system).
 
 // redacted replaces a secret in what is shown.
-const redacted = "xxxxx"
+const redacted = urlmask.Mask
 
 // parseWithUserinfo parses s when it is a URL with a scheme; scp-like
 // addresses ("git@host:repo") and local paths, which carry no password,
@@ -91,13 +93,7 @@ func displayURL(s string) string {
 			u.User = url.User(u.User.Username())
 		}
 	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{redacted}
-		}
-		u.RawQuery = q.Encode()
-	}
+	urlmask.MaskQuery(u)
 	return u.String()
 }
 

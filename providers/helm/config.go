@@ -30,6 +30,7 @@ import (
 	"slipway.dev/slipway/internal/builtin"
 	sdk "slipway.dev/slipway/plugin-sdk"
 	"slipway.dev/slipway/providers/internal/kube"
+	"slipway.dev/slipway/providers/internal/urlmask"
 )
 
 // releaseSchema is the schema of resource "helm_release", the resource the
@@ -99,9 +100,6 @@ func (c releaseConfig) source() string {
 //   - hideUserinfo removes userinfo from text made elsewhere that may
 //     quote a URL (an error of url.Parse).
 
-// redacted replaces a secret in what is shown.
-const redacted = "xxxxx"
-
 // displayRepository is how repository s is shown: without userinfo (all
 // of it: a token is often the user name) and with the values of its
 // query masked.
@@ -111,13 +109,7 @@ func displayRepository(s string) string {
 		return hideUserinfo(s)
 	}
 	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{redacted}
-		}
-		u.RawQuery = q.Encode()
-	}
+	urlmask.MaskQuery(u)
 	return u.String()
 }
 
