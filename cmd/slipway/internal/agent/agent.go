@@ -293,6 +293,17 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 			return
 		}
 	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The client sends one byte when the user interrupts it, and closes
+	// the connection when it goes away: either ends the request, also
+	// while it waits its turn. It is read through r, which may hold it
+	// already, read with the request.
+	go func() {
+		var b [1]byte
+		r.Read(b[:])
+		cancel()
+	}()
 	if !req.IsStop() {
 		if !one.TryLock() {
 			// Another plan is being made: say so, rather than wait in
@@ -309,8 +320,11 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 		writeFrame(conn, frameRefused, []byte("the agent is stopping"))
 		return
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	if rctx.Err() != nil {
+		// Its client went away while it waited its turn: nothing is
+		// made for no one, and the providers stay warm.
+		return
+	}
 	// Nor does a request running when it stops: its plan is cancelled
 	// (rctx) and has stopGrace to send its last frames; a plan blocked
 	// writing to a client that reads nothing (stopped with Ctrl-Z) ends
@@ -318,14 +332,6 @@ func serveConn(ctx context.Context, conn *net.UnixConn, h Handler, one *sync.Mut
 	// gets it.) The timer may fire after the request ended: the
 	// connection is closed by then, and closing it again does nothing.
 	defer context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, func() { conn.Close() }) })()
-	// The client sends one byte when the user interrupts it, and closes
-	// the connection when it goes away: either ends the request. It is
-	// read through r, which may hold it already, read with the request.
-	go func() {
-		var b [1]byte
-		r.Read(b[:])
-		cancel()
-	}()
 	w := &frames{conn: conn}
 	code, refused := h(rctx, &req, w.stream(frameStdout), w.stream(frameStderr))
 	if refused != "" {

@@ -714,3 +714,59 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestAClientThatLeavesWhileQueuedGetsNoPlan: a client that gives up
+// (Ctrl-C) while its plan waits for another's turn gets none made once
+// the turn comes: the plan started cancelled, and the agent took it for
+// one stopped mid-call and closed its warm providers.
+func TestAClientThatLeavesWhileQueuedGetsNoPlan(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	var runs atomic.Int32
+	started := make(chan struct{}, 1)
+	path, _ := serve(t, func(ctx context.Context, req *Request, stdout, stderr io.Writer) (int, string) {
+		if runs.Add(1) == 1 {
+			started <- struct{}{}
+			<-release
+		}
+		return 0, ""
+	})
+	t.Cleanup(releaseOnce)
+	first := make(chan error, 1)
+	go func() {
+		_, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard)
+		first <- err
+	}()
+	<-started
+	queued := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() {
+		_, err := Ask(ctx, path, &Request{Args: []string{"plan"}}, io.Discard, queued)
+		second <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(queued.String(), "waiting"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second plan never queued")
+		}
+	}
+	cancel()
+	time.Sleep(200 * time.Millisecond) // its interrupt reaches the agent
+	releaseOnce()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-second:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client that left is still waiting for the agent")
+	}
+	// A third plan runs once the agent has had the second's turn.
+	if _, err := Ask(context.Background(), path, &Request{Args: []string{"plan"}}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("the handler ran %d times, want 2: the plan whose client left while queued must not run", n)
+	}
+}
