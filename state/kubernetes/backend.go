@@ -42,8 +42,12 @@ type Backend struct {
 
 	writeMu sync.Mutex // one Write at a time
 
-	mu    sync.Mutex // guards locks
+	mu    sync.Mutex // guards locks and cleanupErr
 	locks map[string]*heldLock
+	// cleanupErr is the first failure to remove older generations: what
+	// a write leaves behind piles up in etcd until one succeeds, and a
+	// Role without deletecollection never lets one (CleanupFailed).
+	cleanupErr error
 
 	jstore      *journalStore
 	journalOnce sync.Once
@@ -325,9 +329,15 @@ func (b *Backend) put(ctx context.Context, p *pointer, plain []byte, serial uint
 	}
 	// Older generations, and those of writers that died mid-write, go
 	// now; what is left when this fails goes with the next write.
-	b.s.client.CoreV1().Secrets(b.s.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{
+	if err := b.s.client.CoreV1().Secrets(b.s.ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{
 		LabelSelector: b.s.selector(b.ws, roleChunk, labelGeneration+"!="+g.name, fmt.Sprintf("%s<%d", labelSerial, serial+1)),
-	})
+	}); err != nil {
+		b.mu.Lock()
+		if b.cleanupErr == nil {
+			b.cleanupErr = err
+		}
+		b.mu.Unlock()
+	}
 	if p != nil && p.serial > serial {
 		// WriteSerial over an empty state of a higher serial: that
 		// generation is above the line the cleanup draws, but no
@@ -408,6 +418,19 @@ func (b *Backend) switchPointer(ctx context.Context, old *pointer, g *generation
 		return fmt.Errorf("writing state to %s: %w, and whether it was written cannot be told (%v): %w; run slipway plan to see which state is stored", b.where(), err, gerr, errPointerUnknown)
 	}
 	return nil
+}
+
+// CleanupFailed says why a write of this Backend could not remove the
+// generations the state no longer names, or nil when every one could. The
+// write itself succeeded; what is left is removed by the next write that
+// can, and piles up in etcd until then.
+func (b *Backend) CleanupFailed() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cleanupErr == nil {
+		return nil
+	}
+	return fmt.Errorf("the older state in %s could not be removed (%w); it piles up in etcd until a write can remove it: the Role slipway uses needs deletecollection on secrets in the namespace", b.where(), b.cleanupErr)
 }
 
 // errPointerUnknown is wrapped by switchPointer's error when the update

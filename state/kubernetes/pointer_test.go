@@ -17,6 +17,7 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -95,5 +96,39 @@ func TestWriteWhoseAnswerIsLost(t *testing.T) {
 	}
 	if got.Outputs["written_twice"] == nil || got.Serial != second.Serial {
 		t.Errorf("read serial %d with outputs %v; want the second write's, serial %d", got.Serial, got.Outputs, second.Serial)
+	}
+}
+
+// TestCleanupFailureIsReported: a Role without deletecollection on
+// Secrets lets every write succeed and every older generation stay, to
+// pile up in etcd. The backend says so (CleanupFailed), which the
+// commands print as a warning when they release the lock.
+func TestCleanupFailureIsReported(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSite(t)
+	store := openStore(t, s, func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(req *http.Request) (*http.Response, error) {
+			if req.Method == http.MethodDelete && req.URL.Query().Get("labelSelector") != "" {
+				return &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{"Content-Type": {"application/json"}}, Request: req,
+					Body: io.NopCloser(strings.NewReader(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"secrets is forbidden: cannot deletecollection"}`))}, nil
+			}
+			return rt.RoundTrip(req)
+		})
+	})
+	b, err := store.backend(s.Workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statetest.Sample()
+	if err := b.Write(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	st.Outputs["again"] = &state.Output{Value: cty.StringVal("x")}
+	if err := b.Write(ctx, st); err != nil {
+		t.Fatalf("the write itself must succeed: %v", err)
+	}
+	if err := b.CleanupFailed(); err == nil || !strings.Contains(err.Error(), "deletecollection on secrets") {
+		t.Errorf("CleanupFailed = %v; want it to say the older state stays, and what the Role needs", err)
 	}
 }

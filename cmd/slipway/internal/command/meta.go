@@ -175,7 +175,18 @@ func (m *Meta) lock(ctx context.Context, b state.Backend, la LockArgs, operation
 		if err := b.Unlock(context.WithoutCancel(ctx), id); err != nil {
 			m.View.Error(fmt.Errorf("release the state lock: %w", err))
 		}
+		if cr, ok := b.(cleanupReporter); ok {
+			if err := cr.CleanupFailed(); err != nil {
+				m.View.Eprintf("Warning: %v.\n\n", err)
+			}
+		}
 	}, nil
+}
+
+// A cleanupReporter is a backend whose writes remove what older writes
+// left, and says when they could not (kubernetes' older generations).
+type cleanupReporter interface {
+	CleanupFailed() error
 }
 
 // A staleReporter is a backend that says when it took a lock over a lock
