@@ -416,6 +416,7 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
 		}
 		deleting[ch.Addr.Resource] = append(deleting[ch.Addr.Resource], n)
 	}
+	depsMemo := map[addrs.Resource][]addrs.Resource{}
 	for _, ch := range w.plan.Changes {
 		if ch.Action != plans.Delete || !g.Has(deleteKey(ch.Addr.String())) {
 			// A count/for_each leftover is deleted in its block's own
@@ -426,14 +427,7 @@ func (w *applyWalk) addDeleteNodes(g *graph.Graph[node], destroy bool) {
 		if ri == nil {
 			continue
 		}
-		// What the block refers to now, while it is declared (a
-		// depends_on added since the last change of the instance is not
-		// in state yet); what state recorded otherwise.
-		deps := ri.Dependencies
-		if rc := w.cfg.Resources[ch.Addr.Resource.String()]; rc != nil {
-			deps = w.dependencies(rc)
-		}
-		for _, dep := range deps {
+		for _, dep := range w.dependenciesNow(ri, depsMemo) {
 			for _, dn := range deleting[dep] {
 				// dep is deleted after this instance.
 				g.Connect(dn, deleteKey(ch.Addr.String()))
@@ -499,6 +493,24 @@ func (w *applyWalk) applySource(rc *lang.Resource) hcl.Diagnostics {
 	w.vals.setResource(rc.Addr, ch.After)
 	w.a.set(&state.ResourceInstance{Addr: addr, Provider: rc.Provider, Type: rc.Addr.Type, Value: ch.After, Sensitive: ch.AfterSensitive})
 	return nil
+}
+
+// dependenciesNow is what state instance ri depends on now: what its
+// block refers to while it is declared (a depends_on added since the
+// instance's last change is not in state yet), once per block through
+// memo; what state recorded otherwise.
+func (w *walker) dependenciesNow(ri *state.ResourceInstance, memo map[addrs.Resource][]addrs.Resource) []addrs.Resource {
+	r := ri.Addr.Resource
+	rc := w.cfg.Resources[r.String()]
+	if rc == nil {
+		return ri.Dependencies
+	}
+	deps, ok := memo[r]
+	if !ok {
+		deps = w.dependencies(rc)
+		memo[r] = deps
+	}
+	return deps
 }
 
 // dependencies lists the resources a block refers to, for state.

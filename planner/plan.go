@@ -1074,23 +1074,16 @@ func (w *planWalk) destroyScope(opts PlanOpts) (destroying map[string]bool, also
 			return t == ri.Addr || (t.Key == nil && t.Resource == ri.Addr.Resource)
 		})
 	}
-	depsOf := map[addrs.Resource][]addrs.Resource{}
+	// A resource's dependencies: its block's, or those its instances
+	// recorded, all of them.
+	depsOf, memo := map[addrs.Resource][]addrs.Resource{}, map[addrs.Resource][]addrs.Resource{}
 	for _, ri := range st.Resources {
 		r := ri.Addr.Resource
-		if _, done := depsOf[r]; done {
-			continue
+		if w.cfg.Resources[r.String()] != nil {
+			depsOf[r] = w.dependenciesNow(ri, memo)
+		} else {
+			depsOf[r] = append(depsOf[r], ri.Dependencies...)
 		}
-		if rc := w.cfg.Resources[r.String()]; rc != nil {
-			depsOf[r] = w.dependencies(rc)
-			continue
-		}
-		var deps []addrs.Resource
-		for _, other := range st.Resources {
-			if other.Addr.Resource == r {
-				deps = append(deps, other.Dependencies...)
-			}
-		}
-		depsOf[r] = deps
 	}
 	destroying = map[string]bool{}
 	if len(opts.Targets) == 0 {

@@ -472,7 +472,7 @@ func refusal(req *agent.Request, dir, build string, env []string) (why string, s
 	// abspath() and a relative -source would be spelled from the agent's
 	// path, not the client's, and the plan would differ from the one the
 	// client makes itself.
-	if c, a := envValue(req.Env, "PWD"), envValue(env, "PWD"); c != "" && a != "" && filepath.Clean(c) != filepath.Clean(a) && pathIsDir(c, req.Dir) {
+	if c, a := command.EnvOf(req.Env, "PWD"), command.EnvOf(env, "PWD"); c != "" && a != "" && filepath.Clean(c) != filepath.Clean(a) && pathIsDir(c, req.Dir) {
 		return "the directory is reached by another path (" + c + ") than the agent's (" + a + "), which path.root, path.cwd and relative paths would show", false
 	}
 	if commandOf(req.Args) != "plan" {
@@ -510,16 +510,6 @@ func processLocal(args []string) bool {
 func pathIsDir(path, dir string) bool {
 	a, err := os.Stat(path)
 	return err == nil && sameDir(a, dir)
-}
-
-// envValue is the value of variable name in env, "" when unset.
-func envValue(env []string, name string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 func sameDir(a os.FileInfo, dir string) bool {

@@ -121,7 +121,7 @@ func (h *Halter) Halt(report func(error)) {
 // SLIPWAY_STOP_GRACE (a duration) when it is set and valid, 0 (the
 // default of 10 seconds) otherwise.
 func (m *Meta) stopGrace() (time.Duration, error) {
-	v := envOf(m.Env, "SLIPWAY_STOP_GRACE")
+	v := EnvOf(m.Env, "SLIPWAY_STOP_GRACE")
 	if v == "" {
 		return 0, nil
 	}

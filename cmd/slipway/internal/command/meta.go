@@ -375,15 +375,15 @@ func (m *Meta) Debugf(format string, args ...any) { m.debugf(format, args...) }
 // asks for debug output (debug or trace), as providers' debug lines are
 // shown then: timings a person or a benchmark looks for, not progress.
 func (m *Meta) debugf(format string, args ...any) {
-	switch strings.ToLower(envOf(m.Env, "SLIPWAY_LOG")) {
+	switch strings.ToLower(EnvOf(m.Env, "SLIPWAY_LOG")) {
 	case "debug", "trace":
 		fmt.Fprintf(m.View.LogWriter(), "[DEBUG] slipway: "+format+"\n", args...)
 	}
 }
 
-// envOf is the value of name in env (KEY=VALUE entries), the last one
-// winning as in a process's environment.
-func envOf(env []string, name string) string {
+// EnvOf is the value of name in env (KEY=VALUE entries), the last one
+// winning as in a process's environment; "" when unset.
+func EnvOf(env []string, name string) string {
 	v := ""
 	for _, e := range env {
 		if k, val, ok := strings.Cut(e, "="); ok && k == name {
